@@ -1,0 +1,52 @@
+"""Scheduling: from the DAG to a flat single-assignment program.
+
+Contract: `schedule(program)` lists the operation nodes reachable from the results in
+topological order (anything unreachable is dead and left out) and decides which of
+them get their own assignment: nodes with a user-given name, nodes used more than
+once (a shared subexpression is computed once), arguments of emitters that mention
+an argument twice, and nodes whose inlined expression would nest deeper than
+`MAX_DEPTH`. Every other node is inlined into its single user. Constants, parameters
+and globals are atoms and never assigned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symdiff.ir.node import Node, Program, topological
+from symdiff.ir.primitives import PRIMITIVES
+
+LEAVES = frozenset({"const", "param", "global"})
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Schedule:
+    program: Program
+    order: tuple[Node, ...]  # operation nodes, arguments before users
+    assigned: frozenset[Node]  # nodes that get their own assignment
+
+
+def schedule(program: Program) -> Schedule:
+    """Order the live operations of `program` and choose which are assigned."""
+    order = [n for n in topological(program.outputs) if n.op not in LEAVES]
+    uses: dict[Node, int] = {}
+    for node in order:
+        for arg in node.args:
+            uses[arg] = uses.get(arg, 0) + 1
+    for out in program.outputs:
+        uses[out] = uses.get(out, 0) + 1
+    needs_atom: set[Node] = set()
+    for node in order:
+        if PRIMITIVES[node.op].atomic_args:
+            needs_atom.update(node.args)
+    names = program.builder.names
+    assigned: set[Node] = set()
+    depth: dict[Node, int] = {}
+    for node in order:
+        d = 1 + max((depth.get(a, 0) for a in node.args), default=0)
+        if node in names or uses.get(node, 0) > 1 or node in needs_atom or d > MAX_DEPTH:
+            assigned.add(node)
+            d = 0
+        depth[node] = d
+    return Schedule(program, tuple(order), frozenset(assigned))

@@ -1,0 +1,53 @@
+"""Exceptions raised by symdiff.
+
+Every error about the user's code carries a location: file, line, column and the
+offending source line with a caret under the construct.
+"""
+
+from __future__ import annotations
+
+
+class SymdiffError(Exception):
+    """Base class of every error symdiff raises about the user's code or usage."""
+
+
+class UnsupportedSyntaxError(SymdiffError):
+    """A construct in the user's function that symdiff cannot differentiate."""
+
+    def __init__(
+        self,
+        what: str,
+        filename: str = "<unknown>",
+        lineno: int | None = None,
+        col: int | None = None,
+        source_line: str | None = None,
+    ) -> None:
+        self.what = what
+        self.filename = filename
+        self.lineno = lineno
+        self.col = col
+        self.source_line = source_line
+        super().__init__(format_location(what, filename, lineno, col, source_line))
+
+
+def format_location(
+    what: str,
+    filename: str,
+    lineno: int | None,
+    col: int | None,
+    source_line: str | None,
+) -> str:
+    """Render `what` with a traceback-style location header and a caret line."""
+    where = f'File "{filename}"'
+    if lineno is not None:
+        where += f", line {lineno}"
+        if col is not None:
+            where += f", column {col + 1}"
+    text = f"{where}: {what}"
+    if source_line is not None:
+        stripped = source_line.rstrip("\n")
+        indent = len(stripped) - len(stripped.lstrip())
+        text += f"\n    {stripped.strip()}"
+        if col is not None and col >= indent:
+            text += "\n    " + " " * (col - indent) + "^"
+    return text

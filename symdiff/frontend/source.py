@@ -1,0 +1,261 @@
+"""Locate and parse the source code of a user function.
+
+`get_source(fn)` returns a `FunctionSource`: the function's AST (an `ast.FunctionDef` or
+`ast.Lambda`) whose `lineno`/`col_offset` are absolute positions in the defining file, all
+lines of that file for error display, and the function's exact source text for cache keys.
+Source comes from `linecache`, so code registered there (Jupyter, tests) works too.
+Functions without Python source raise `SymdiffError`, never `OSError`/`TypeError`.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+import linecache
+import sys
+import tokenize
+import types
+from dataclasses import dataclass
+from typing import Any
+
+from symdiff.errors import SymdiffError, UnsupportedSyntaxError
+
+__all__ = ["FunctionSource", "get_source"]
+
+_HAS_POSITIONS = sys.version_info >= (3, 11)
+_MAX_CACHED_FILES = 16
+
+
+@dataclass(frozen=True)
+class FunctionSource:
+    """A function's AST together with the file it came from."""
+
+    filename: str
+    node: ast.FunctionDef | ast.Lambda
+    lines: tuple[str, ...]
+    text: str
+
+    def line(self, lineno: int) -> str | None:
+        """Return the file line at 1-based `lineno` without its newline, or None."""
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1].rstrip("\r\n")
+        return None
+
+    def error(self, what: str, node: ast.AST) -> UnsupportedSyntaxError:
+        """Build an `UnsupportedSyntaxError` located at `node`."""
+        lineno: int | None = getattr(node, "lineno", None)
+        col: int | None = getattr(node, "col_offset", None)
+        source_line = self.line(lineno) if lineno is not None else None
+        if col is not None and source_line is not None:
+            # ast columns count UTF-8 bytes; the caret is placed in characters.
+            col = len(source_line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+        return UnsupportedSyntaxError(what, self.filename, lineno, col, source_line)
+
+
+@dataclass
+class _FileLines:
+    raw: list[str]  # the list linecache returned; identity tells whether it changed
+    lines: tuple[str, ...]
+    text: str
+
+
+_files: dict[str, _FileLines] = {}
+_lambda_index: dict[tuple[str, str], dict[int, list[ast.Lambda]]] = {}
+
+
+def get_source(fn: Any) -> FunctionSource:
+    """Return the source of the Python function (or lambda) `fn`.
+
+    Raises `SymdiffError` when `fn` is not a Python function or its source is unavailable.
+    """
+    if inspect.ismethod(fn):
+        fn = fn.__func__
+    name = _describe(fn)
+    if not inspect.isfunction(fn):
+        if inspect.isroutine(fn):
+            raise SymdiffError(
+                f"cannot differentiate {name!r}: it has no Python source (a builtin or C "
+                "extension function); register a custom derivative rule for it"
+            )
+        raise SymdiffError(
+            f"cannot differentiate {name!r}: expected a Python function or lambda, "
+            f"got {type(fn).__name__}"
+        )
+    code = fn.__code__
+    file = _file_lines(code.co_filename, fn.__globals__)
+    if file is None:
+        raise SymdiffError(
+            f"cannot differentiate {name!r}: its source code is unavailable (defined in "
+            f"{code.co_filename!r}, e.g. by exec() or at an interactive prompt); define it "
+            "in a .py file, or register a custom derivative rule for it"
+        )
+    if code.co_name == "<lambda>":
+        return _lambda_source(name, code, file)
+    return _def_source(name, code, file)
+
+
+def _describe(fn: Any) -> str:
+    qualname = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if not isinstance(qualname, str):
+        return repr(fn)
+    module = getattr(fn, "__module__", None)
+    if isinstance(module, str) and module not in ("builtins", "__main__"):
+        return f"{module}.{qualname}"
+    return qualname
+
+
+def _file_lines(filename: str, module_globals: dict[str, Any]) -> _FileLines | None:
+    linecache.checkcache(filename)
+    raw = linecache.getlines(filename, module_globals)
+    if not raw:
+        return None
+    cached = _files.get(filename)
+    if cached is not None and cached.raw is raw:
+        return cached
+    file = _FileLines(raw, tuple(raw), "".join(raw))
+    _files[filename] = file
+    return file
+
+
+def _unavailable(name: str, filename: str, why: str) -> SymdiffError:
+    return SymdiffError(
+        f"cannot differentiate {name!r}: could not locate its source in {filename!r} ({why}); "
+        "if the file changed since it was imported, reload it"
+    )
+
+
+def _def_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSource:
+    first = code.co_firstlineno
+    if not 1 <= first <= len(file.lines):
+        raise _unavailable(name, code.co_filename, f"the file has no line {first}")
+    try:
+        block = inspect.getblock(file.raw[first - 1 :])
+    except (tokenize.TokenError, SyntaxError) as exc:
+        raise _unavailable(name, code.co_filename, str(exc)) from None
+    source = "".join(block)
+    # Parse indented code in place instead of dedenting so columns stay the file's.
+    indented = source[:1].isspace()
+    try:
+        tree = ast.parse("if 1:\n" + source if indented else source, code.co_filename)
+    except SyntaxError as exc:
+        raise _unavailable(name, code.co_filename, f"syntax error: {exc.msg}") from None
+    body = tree.body[0].body if indented and isinstance(tree.body[0], ast.If) else tree.body
+    node = body[0] if body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
+        raise _unavailable(name, code.co_filename, f"no 'def {code.co_name}' at line {first}")
+    ast.increment_lineno(node, first - 2 if indented else first - 1)
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError(
+            "async functions cannot be differentiated",
+            code.co_filename,
+            node.lineno,
+            node.col_offset,
+            file.lines[node.lineno - 1],
+        )
+    start_col = len(block[0]) - len(block[0].lstrip())
+    text = _segment(file.lines, first, start_col, node.end_lineno, node.end_col_offset)
+    return FunctionSource(code.co_filename, node, file.lines, text)
+
+
+def _lambda_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSource:
+    by_line = _lambdas_by_line(name, code.co_filename, file.text)
+    node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []))
+    text = _segment(file.lines, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+    # Copy: the cached tree is shared and callers may rewrite the node in place.
+    return FunctionSource(code.co_filename, copy.deepcopy(node), file.lines, text)
+
+
+def _lambdas_by_line(name: str, filename: str, text: str) -> dict[int, list[ast.Lambda]]:
+    """Every lambda in the file keyed by its first line, cached per file content."""
+    key = (filename, text)
+    by_line = _lambda_index.get(key)
+    if by_line is None:
+        try:
+            tree = ast.parse(text, filename)
+        except SyntaxError as exc:
+            raise _unavailable(name, filename, f"syntax error: {exc.msg}") from None
+        by_line = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Lambda):
+                by_line.setdefault(node.lineno, []).append(node)
+        if len(_lambda_index) >= _MAX_CACHED_FILES:
+            del _lambda_index[next(iter(_lambda_index))]
+        _lambda_index[key] = by_line
+    return by_line
+
+
+def _pick_lambda(name: str, code: types.CodeType, candidates: list[ast.Lambda]) -> ast.Lambda:
+    """Choose the lambda among `candidates` (all starting on one line) that compiled to `code`."""
+    if len(candidates) > 1 and _HAS_POSITIONS:
+        by_position = _lambdas_at_first_position(code, candidates)
+        if by_position:
+            candidates = by_position
+    if len(candidates) > 1:
+        signature = _code_arg_names(code)
+        candidates = [n for n in candidates if _lambda_arg_names(n) == signature]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise _unavailable(name, code.co_filename, f"no lambda at line {code.co_firstlineno}")
+    raise SymdiffError(
+        f"cannot differentiate {name!r}: several lambdas with the same arguments start on line "
+        f"{code.co_firstlineno} of {code.co_filename!r} and symdiff cannot tell which one it is "
+        "on this Python version; put it on its own line or use a def"
+    )
+
+
+def _lambdas_at_first_position(
+    code: types.CodeType, candidates: list[ast.Lambda]
+) -> list[ast.Lambda]:
+    """The innermost candidate whose body holds the first located instruction of `code`."""
+    for line, end_line, col, end_col in code.co_positions():
+        if line is None or col is None or end_line is None or end_col is None:
+            continue
+        if (line, col) == (end_line, end_col):
+            continue  # zero-width positions (RESUME, implicit return) point at the line start
+        inside = [n for n in candidates if _body_contains(n, line, col, end_line, end_col)]
+        if inside:
+            return [max(inside, key=lambda n: (n.body.lineno, n.body.col_offset))]
+    return []
+
+
+def _body_contains(node: ast.Lambda, line: int, col: int, end_line: int, end_col: int) -> bool:
+    body = node.body
+    if body.end_lineno is None or body.end_col_offset is None:
+        return False
+    return (body.lineno, body.col_offset) <= (line, col) and (end_line, end_col) <= (
+        body.end_lineno,
+        body.end_col_offset,
+    )
+
+
+def _code_arg_names(code: types.CodeType) -> tuple[str, ...]:
+    count = code.co_argcount + code.co_kwonlyargcount
+    count += bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)
+    return code.co_varnames[:count]
+
+
+def _lambda_arg_names(node: ast.Lambda) -> tuple[str, ...]:
+    args = node.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+    return tuple(names)
+
+
+def _segment(
+    lines: tuple[str, ...],
+    lineno: int,
+    col: int,
+    end_lineno: int | None,
+    end_col: int | None,
+) -> str:
+    """Source text from (lineno, col) to (end_lineno, end_col); columns are UTF-8 bytes."""
+    if end_lineno is None or end_col is None:
+        end_lineno, end_col = lineno, len(lines[lineno - 1].encode("utf-8"))
+    chunk = [line.encode("utf-8") for line in lines[lineno - 1 : end_lineno]]
+    if len(chunk) == 1:
+        return chunk[0][col:end_col].decode("utf-8")
+    chunk[0] = chunk[0][col:]
+    chunk[-1] = chunk[-1][:end_col]
+    return b"".join(chunk).decode("utf-8")

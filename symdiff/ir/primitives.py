@@ -1,0 +1,369 @@
+"""The one table of primitives.
+
+Each `Primitive` record says, in one place, how the operation is evaluated (`impl`,
+also used for constant folding), how it is emitted as a Python expression (`emit`),
+how it is differentiated and how it translates to SymPy. Derivatives are given either
+as `partials` (the local derivative of the output with respect to each input: the
+edge labels of the computational graph) from which the JVP and VJP rules follow, or
+as explicit `jvp` / `vjp` rules for operations where that reads better. Rules build IR
+with the `Builder`, so a derivative's IR can itself be differentiated.
+
+A rule returns ``None`` for a symbolic zero: no code is emitted for it.
+
+Conventions at non-differentiable points: ``abs'(0) = 0``; ties of ``min``/``max``
+split the derivative 0.5/0.5; ``sqrt'(0) = inf`` (derivative-only divisions by zero
+give IEEE inf/nan instead of raising). Domain errors are the user's code's own: the
+primal operations are emitted as written, so ``math.sqrt(-1)`` raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+from symdiff.ir.node import Builder, Node
+
+
+@dataclass(frozen=True)
+class Quotient:
+    """A partial derivative ``num / den``: applied to a (co)tangent t it gives ``t*num/den``.
+
+    ``safe`` marks divisions the derivative introduces where the primal may have
+    ``den == 0`` without raising (``sqrt'(0)``); those follow IEEE (inf, nan).
+    """
+
+    num: Node | float
+    den: Node
+    safe: bool = False
+
+
+Partial = Union[Node, Quotient, None]
+Emit = Callable[[list[ast.expr], tuple[Any, ...]], ast.expr]
+PartialsRule = Callable[..., tuple[Partial, ...]]
+JvpRule = Callable[[Builder, Node, tuple[Node | None, ...]], Union[Node, None]]
+VjpRule = Callable[[Builder, Node, Node], tuple[Union[Node, None], ...]]
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """Everything symdiff knows about one operation."""
+
+    name: str
+    arity: int | None
+    impl: Callable[..., Any] | None
+    emit: Emit
+    partials: PartialsRule | None = None
+    jvp_rule: JvpRule | None = None
+    vjp_rule: VjpRule | None = None
+    sympy: Callable[..., Any] | None = None
+    differentiable: bool = True
+    commutative: bool = False
+    # The emitted expression mentions an argument twice, so arguments must be names.
+    atomic_args: bool = False
+
+    def jvp(self, b: Builder, node: Node, tangents: tuple[Node | None, ...]) -> Node | None:
+        """Tangent of `node` given its arguments' tangents (None = zero)."""
+        if not self.differentiable or all(t is None for t in tangents):
+            return None
+        if self.jvp_rule is not None:
+            return self.jvp_rule(b, node, tangents)
+        total: Node | None = None
+        for partial, t in zip(self._partials(b, node), tangents):
+            if t is not None and partial is not None:
+                total = accumulate(b, total, apply_partial(b, partial, t))
+        return total
+
+    def vjp(self, b: Builder, node: Node, cotangent: Node) -> tuple[Node | None, ...]:
+        """Cotangent contribution to each argument of `node` (None = zero)."""
+        if not self.differentiable:
+            return (None,) * len(node.args)
+        if self.vjp_rule is not None:
+            return self.vjp_rule(b, node, cotangent)
+        return tuple(
+            None if p is None else apply_partial(b, p, cotangent) for p in self._partials(b, node)
+        )
+
+    def edge_partials(self, b: Builder, node: Node) -> tuple[Partial, ...]:
+        """Local derivative of `node` with respect to each argument (graph edge labels)."""
+        if not self.differentiable:
+            return (None,) * len(node.args)
+        return self._partials(b, node)
+
+    def _partials(self, b: Builder, node: Node) -> tuple[Partial, ...]:
+        if self.partials is None:
+            raise NotImplementedError(f"primitive {self.name!r} has no partials rule")
+        return self.partials(b, node, *node.args)
+
+
+def apply_partial(b: Builder, partial: Quotient | Node, t: Node) -> Node:
+    """``t * partial``, written as a division when the partial is a quotient."""
+    if isinstance(partial, Quotient):
+        scaled = b.mul(t, partial.num)
+        return b.safe_div(scaled, partial.den) if partial.safe else b.div(scaled, partial.den)
+    return b.mul(t, partial)
+
+
+def accumulate(b: Builder, total: Node | None, term: Node | None) -> Node | None:
+    """Sum of two possibly-zero (None) terms."""
+    if total is None:
+        return term
+    if term is None:
+        return total
+    return b.add(total, term)
+
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def register(prim: Primitive) -> Primitive:
+    if prim.name in PRIMITIVES:
+        raise ValueError(f"primitive {prim.name!r} registered twice")
+    PRIMITIVES[prim.name] = prim
+    return prim
+
+
+# Emitters ---------------------------------------------------------------------------------
+
+
+def binop(op: ast.operator) -> Emit:
+    return lambda args, attrs: ast.BinOp(args[0], op, args[1])
+
+
+def compare(op: ast.cmpop) -> Emit:
+    return lambda args, attrs: ast.Compare(args[0], [op], [args[1]])
+
+
+def math_attr(name: str) -> ast.expr:
+    return ast.Attribute(ast.Name("math", ast.Load()), name, ast.Load())
+
+
+def math_call(name: str) -> Emit:
+    return lambda args, attrs: ast.Call(math_attr(name), list(args), [])
+
+
+def builtin_call(name: str) -> Emit:
+    return lambda args, attrs: ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
+
+def _emit_neg(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    return ast.UnaryOp(ast.USub(), args[0])
+
+
+def _emit_select(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    return ast.IfExp(args[0], args[1], args[2])
+
+
+def _emit_safe_div(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # x / y if y else x * math.copysign(math.inf, y): IEEE division without ZeroDivisionError.
+    x, y = args
+    inf = ast.Call(math_attr("copysign"), [math_attr("inf"), y], [])
+    return ast.IfExp(y, ast.BinOp(x, ast.Div(), y), ast.BinOp(x, ast.Mult(), inf))
+
+
+def _emit_sign(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    one = ast.Call(math_attr("copysign"), [ast.Constant(1.0), args[0]], [])
+    return ast.IfExp(args[0], one, ast.Constant(0.0))
+
+
+# Python implementations of the helper primitives the rules introduce ------------------------
+
+
+def safe_div(x: float, y: float) -> float:
+    """x / y, giving IEEE inf or nan where y == 0."""
+    return x / y if y else x * math.copysign(math.inf, y)
+
+
+def sign(x: float) -> float:
+    """-1.0, 0.0 or 1.0: the derivative of abs, with abs'(0) = 0."""
+    return math.copysign(1.0, x) if x else 0.0
+
+
+def select(cond: Any, x: Any, y: Any) -> Any:
+    return x if cond else y
+
+
+# Rules ------------------------------------------------------------------------------------
+
+
+def _sum_jvp(sign_b: int) -> JvpRule:
+    def rule(b: Builder, node: Node, tangents: tuple[Node | None, ...]) -> Node | None:
+        ta, tb = tangents
+        if tb is None:
+            return ta
+        if ta is None:
+            return tb if sign_b > 0 else b.neg(tb)
+        return b.add(ta, tb) if sign_b > 0 else b.sub(ta, tb)
+
+    return rule
+
+
+def _select_jvp(b: Builder, node: Node, tangents: tuple[Node | None, ...]) -> Node | None:
+    _, tx, ty = tangents
+    return b.select(node.args[0], b.lift(0.0) if tx is None else tx, 0.0 if ty is None else ty)
+
+
+def _select_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    cond = node.args[0]
+    return (None, b.select(cond, ct, 0.0), b.select(cond, 0.0, ct))
+
+
+def _pow_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
+    if y.is_const and not isinstance(y.value, bool) and y.value < 1:
+        # y * x**(y-1) has a negative exponent: keep it a division so x == 0 gives inf.
+        dx: Partial = Quotient(y, b.pow(x, b.sub(1, y)), safe=True)
+    else:
+        dx = b.mul(y, b.pow(x, b.sub(y, 1)))
+    return dx, b.mul(out, b.log(x))
+
+
+def _max_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
+    tie = b.apply("eq", x, y)
+    wins = b.apply("gt", x, y)
+    return b.select(wins, 1.0, b.select(tie, 0.5, 0.0)), b.select(wins, 0.0, b.select(tie, 0.5, 1.0))
+
+
+def _min_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
+    tie = b.apply("eq", x, y)
+    wins = b.apply("lt", x, y)
+    return b.select(wins, 1.0, b.select(tie, 0.5, 0.0)), b.select(wins, 0.0, b.select(tie, 0.5, 1.0))
+
+
+def _one_minus_square(b: Builder, x: Node) -> Node:
+    return b.sub(1.0, b.square(x))
+
+
+def _sp(name: str) -> Callable[..., Any]:
+    return lambda sp, *args: getattr(sp, name)(*args)
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _register_all() -> None:
+    linear_add = _sum_jvp(+1)
+    register(Primitive(
+        "add", 2, operator.add, binop(ast.Add()), jvp_rule=linear_add,
+        vjp_rule=lambda b, n, ct: (ct, ct), sympy=lambda sp, x, y: x + y, commutative=True))
+    register(Primitive(
+        "sub", 2, operator.sub, binop(ast.Sub()), jvp_rule=_sum_jvp(-1),
+        vjp_rule=lambda b, n, ct: (ct, b.neg(ct)), sympy=lambda sp, x, y: x - y))
+    register(Primitive(
+        "mul", 2, operator.mul, binop(ast.Mult()), lambda b, out, x, y: (y, x),
+        sympy=lambda sp, x, y: x * y, commutative=True))
+    register(Primitive(
+        "div", 2, operator.truediv, binop(ast.Div()),
+        lambda b, out, x, y: (Quotient(1.0, y), Quotient(b.neg(out), y)),
+        sympy=lambda sp, x, y: x / y))
+    register(Primitive(
+        "safe_div", 2, safe_div, _emit_safe_div,
+        lambda b, out, x, y: (Quotient(1.0, y, True), Quotient(b.neg(out), y, True)),
+        sympy=lambda sp, x, y: x / y, atomic_args=True))
+    register(Primitive(
+        "floordiv", 2, operator.floordiv, binop(ast.FloorDiv()), differentiable=False,
+        sympy=lambda sp, x, y: sp.floor(x / y)))
+    register(Primitive(
+        "mod", 2, operator.mod, binop(ast.Mod()),
+        lambda b, out, x, y: (b.lift(1.0), b.neg(b.apply("floordiv", x, y))),
+        sympy=lambda sp, x, y: sp.Mod(x, y)))
+    register(Primitive(
+        "pow", 2, operator.pow, binop(ast.Pow()), _pow_partials, sympy=lambda sp, x, y: x**y))
+    register(Primitive(
+        "mpow", 2, math.pow, math_call("pow"), _pow_partials, sympy=lambda sp, x, y: x**y))
+    register(Primitive(
+        "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
+        vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x))
+    register(Primitive(
+        "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: ts[0],
+        vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x))
+    register(Primitive(
+        "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (b.sign(x),), sympy=_sp("Abs")))
+    register(Primitive(
+        "fabs", 1, math.fabs, math_call("fabs"), lambda b, out, x: (b.sign(x),),
+        sympy=_sp("Abs")))
+    register(Primitive(
+        "sign", 1, sign, _emit_sign, differentiable=False, sympy=_sp("sign"), atomic_args=True))
+    register(Primitive(
+        "copysign", 2, math.copysign, math_call("copysign"),
+        lambda b, out, x, y: (b.mul(b.sign(x), b.copysign(1.0, y)), None),
+        sympy=lambda sp, x, y: sp.Abs(x) * sp.sign(y)))
+    register(Primitive(
+        "max", 2, max, builtin_call("max"), _max_partials, sympy=_sp("Max")))
+    register(Primitive(
+        "min", 2, min, builtin_call("min"), _min_partials, sympy=_sp("Min")))
+    register(Primitive(
+        "select", 3, select, _emit_select, jvp_rule=_select_jvp, vjp_rule=_select_vjp,
+        sympy=lambda sp, c, x, y: sp.Piecewise((x, c), (y, True))))
+    for name, op, fn, sp_name in (
+        ("gt", ast.Gt(), operator.gt, "Gt"), ("ge", ast.GtE(), operator.ge, "Ge"),
+        ("lt", ast.Lt(), operator.lt, "Lt"), ("le", ast.LtE(), operator.le, "Le"),
+        ("eq", ast.Eq(), operator.eq, "Eq"), ("ne", ast.NotEq(), operator.ne, "Ne"),
+    ):
+        register(Primitive(name, 2, fn, compare(op), differentiable=False, sympy=_sp(sp_name)))
+
+    unary: dict[str, PartialsRule] = {
+        "sin": lambda b, out, x: (b.cos(x),),
+        "cos": lambda b, out, x: (b.neg(b.sin(x)),),
+        "tan": lambda b, out, x: (b.add(1.0, b.square(out)),),
+        "asin": lambda b, out, x: (Quotient(1.0, b.sqrt(_one_minus_square(b, x)), True),),
+        "acos": lambda b, out, x: (Quotient(-1.0, b.sqrt(_one_minus_square(b, x)), True),),
+        "atan": lambda b, out, x: (Quotient(1.0, b.add(1.0, b.square(x))),),
+        "sinh": lambda b, out, x: (b.cosh(x),),
+        "cosh": lambda b, out, x: (b.sinh(x),),
+        "tanh": lambda b, out, x: (_one_minus_square(b, out),),
+        "asinh": lambda b, out, x: (Quotient(1.0, b.sqrt(b.add(b.square(x), 1.0))),),
+        "acosh": lambda b, out, x: (Quotient(1.0, b.sqrt(b.sub(b.square(x), 1.0)), True),),
+        "atanh": lambda b, out, x: (Quotient(1.0, _one_minus_square(b, x)),),
+        "exp": lambda b, out, x: (out,),
+        "expm1": lambda b, out, x: (b.add(out, 1.0),),
+        "log": lambda b, out, x: (Quotient(1.0, x),),
+        "log1p": lambda b, out, x: (Quotient(1.0, b.add(1.0, x)),),
+        "log2": lambda b, out, x: (Quotient(1.0, b.mul(x, _LN2)),),
+        "log10": lambda b, out, x: (Quotient(1.0, b.mul(x, _LN10)),),
+        "sqrt": lambda b, out, x: (Quotient(0.5, out, True),),
+        "erf": lambda b, out, x: (b.mul(_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
+        "erfc": lambda b, out, x: (b.mul(-_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
+        "degrees": lambda b, out, x: (b.lift(180.0 / math.pi),),
+        "radians": lambda b, out, x: (b.lift(math.pi / 180.0),),
+    }
+    sympy_names = {"degrees": None, "radians": None, "expm1": None, "log1p": None,
+                   "log2": None, "log10": None}
+    for name, partials in unary.items():
+        sp_fn = _sp(name) if name not in sympy_names else _SYMPY_SPECIAL[name]
+        register(Primitive(name, 1, getattr(math, name), math_call(name), partials, sympy=sp_fn))
+
+    register(Primitive(
+        "logb", 2, math.log, math_call("log"),
+        lambda b, out, x, base: (
+            Quotient(1.0, b.mul(x, b.log(base))),
+            Quotient(b.neg(out), b.mul(base, b.log(base))),
+        ),
+        sympy=lambda sp, x, base: sp.log(x) / sp.log(base)))
+    register(Primitive(
+        "atan2", 2, math.atan2, math_call("atan2"),
+        lambda b, out, y, x: (
+            Quotient(x, b.add(b.square(x), b.square(y)), True),
+            Quotient(b.neg(y), b.add(b.square(x), b.square(y)), True),
+        ),
+        sympy=_sp("atan2")))
+    register(Primitive(
+        "hypot", 2, math.hypot, math_call("hypot"),
+        lambda b, out, x, y: (Quotient(x, out, True), Quotient(y, out, True)),
+        sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2)))
+
+
+_SYMPY_SPECIAL: dict[str, Callable[..., Any]] = {
+    "degrees": lambda sp, x: x * 180 / sp.pi,
+    "radians": lambda sp, x: x * sp.pi / 180,
+    "expm1": lambda sp, x: sp.exp(x) - 1,
+    "log1p": lambda sp, x: sp.log(1 + x),
+    "log2": lambda sp, x: sp.log(x, 2),
+    "log10": lambda sp, x: sp.log(x, 10),
+}
+
+_register_all()

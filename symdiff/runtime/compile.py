@@ -1,0 +1,77 @@
+"""Compile generated module text so that it stays debuggable.
+
+Contract:
+
+* ``compile_source(source, name, namespace, tag=...)`` compiles ``source`` under the file
+  name ``filename_for(source, tag)`` (``"<symdiff TAG HASH12>"``), registers the text in
+  ``linecache`` with ``mtime=None`` (so ``linecache.checkcache`` keeps it), executes the
+  code in ``namespace`` and returns ``namespace``. Tracebacks, ``pdb`` and
+  ``inspect.getsource`` then show the generated lines.
+* ``release_on_collect(obj, filename)`` drops the ``linecache`` entry once ``obj`` has
+  been garbage collected. Identical sources share a file name, so entries are
+  reference counted: the entry goes when the last registered holder dies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+import threading
+import weakref
+from typing import Any, TypeVar
+
+__all__ = ["compile_source", "filename_for", "release_on_collect"]
+
+_Namespace = TypeVar("_Namespace", bound=dict[str, Any])
+
+# Reentrant: a finalizer may run from a garbage collection triggered while the lock is held.
+_lock = threading.RLock()
+_holders: dict[str, int] = {}
+
+
+def filename_for(source: str, tag: str) -> str:
+    """Return the pseudo file name ``"<symdiff {tag} {sha256(source)[:12]}>"``."""
+    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"<symdiff {tag} {digest[:12]}>"
+
+
+def compile_source(source: str, name: str, namespace: _Namespace, *, tag: str) -> _Namespace:
+    """Compile and exec ``source`` into ``namespace``; return ``namespace``.
+
+    ``name`` only documents what is being compiled (it appears in ``SyntaxError``
+    notes); the file name is derived from ``tag`` and the source hash.
+    """
+    filename = filename_for(source, tag)
+    try:
+        # dont_inherit: this module's __future__ flags must not leak into generated code.
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        if hasattr(exc, "add_note"):  # Python 3.11+
+            exc.add_note(f"while compiling generated code for {name!r}")
+        raise
+    # Register before exec so errors raised at module level already show the lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(code, namespace)
+    return namespace
+
+
+def release_on_collect(obj: object, filename: str) -> None:
+    """Drop ``filename`` from ``linecache`` when ``obj`` and all other holders are gone.
+
+    ``obj`` must support weak references (functions and most classes do).
+    """
+    finalizer = weakref.finalize(obj, _release, filename)
+    finalizer.atexit = False  # nothing to clean up at interpreter exit
+    # obj is alive while we hold it here, so the finalizer cannot run before this.
+    with _lock:
+        _holders[filename] = _holders.get(filename, 0) + 1
+
+
+def _release(filename: str) -> None:
+    with _lock:
+        remaining = _holders.get(filename, 0) - 1
+        if remaining > 0:
+            _holders[filename] = remaining
+            return
+        _holders.pop(filename, None)
+        linecache.cache.pop(filename, None)
