@@ -1,7 +1,7 @@
 """Scheduling: from the DAG to a flat single-assignment program.
 
 Contract: `schedule(program)` lists the operation nodes reachable from the results in
-topological order (anything unreachable is dead and left out) and decides which of
+creation order (a topological order) (anything unreachable is dead and left out) and decides which of
 them get their own assignment: nodes with a user-given name, nodes used more than
 once (a shared subexpression is computed once), arguments of emitters that mention
 an argument twice, and nodes whose inlined expression would nest deeper than
@@ -17,7 +17,7 @@ from symdiff.ir.node import Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES
 
 LEAVES = frozenset({"const", "param", "global"})
-MAX_DEPTH = 4
+MAX_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,10 @@ class Schedule:
 
 def schedule(program: Program) -> Schedule:
     """Order the live operations of `program` and choose which are assigned."""
-    order = [n for n in topological(program.outputs) if n.op not in LEAVES]
+    # Creation order is a topological order (a node's arguments always exist before it)
+    # and keeps the user's statement order for primal code.
+    live = topological(program.outputs)
+    order = sorted((n for n in live if n.op not in LEAVES), key=lambda n: n.serial)
     uses: dict[Node, int] = {}
     for node in order:
         for arg in node.args:

@@ -76,7 +76,8 @@ def get_source(fn: Any) -> FunctionSource:
         if inspect.isroutine(fn):
             raise SymdiffError(
                 f"cannot differentiate {name!r}: it has no Python source (a builtin or C "
-                "extension function); register a custom derivative rule for it"
+                "extension function) and is not one of the math functions or builtins "
+                "symdiff knows"
             )
         raise SymdiffError(
             f"cannot differentiate {name!r}: expected a Python function or lambda, "
@@ -88,7 +89,7 @@ def get_source(fn: Any) -> FunctionSource:
         raise SymdiffError(
             f"cannot differentiate {name!r}: its source code is unavailable (defined in "
             f"{code.co_filename!r}, e.g. by exec() or at an interactive prompt); define it "
-            "in a .py file, or register a custom derivative rule for it"
+            "in a .py file"
         )
     if code.co_name == "<lambda>":
         return _lambda_source(name, code, file)

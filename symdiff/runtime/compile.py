@@ -10,17 +10,22 @@ Contract:
 * ``release_on_collect(obj, filename)`` drops the ``linecache`` entry once ``obj`` has
   been garbage collected. Identical sources share a file name, so entries are
   reference counted: the entry goes when the last registered holder dies.
+* ``link_function(source, name, tag=..., globals_=..., free=...)`` compiles one function
+  of generated module text so that it reads the user's globals live and symdiff's own
+  names (``math``) and the user's closure cells as closure variables.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import linecache
 import threading
+import types
 import weakref
 from typing import Any, TypeVar
 
-__all__ = ["compile_source", "filename_for", "release_on_collect"]
+__all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
 
 _Namespace = TypeVar("_Namespace", bound=dict[str, Any])
 
@@ -75,3 +80,51 @@ def _release(filename: str) -> None:
             return
         _holders.pop(filename, None)
         linecache.cache.pop(filename, None)
+
+
+def link_function(
+    source: str,
+    name: str,
+    *,
+    tag: str,
+    globals_: dict[str, Any],
+    free: dict[str, Any],
+) -> types.FunctionType:
+    """Compile the function `name` defined in `source` and bind its free names.
+
+    The function runs with `globals_` (the user's module globals, so a global it reads is
+    read when it runs) as its globals, while each name in `free` that it reads becomes a
+    closure variable: a `types.CellType` is shared as it is (a user's closure stays
+    live), any other value gets a new cell. The source text is registered in `linecache`
+    unchanged, so tracebacks and `inspect.getsource` show the lines as generated.
+    """
+    filename = filename_for(source, tag)
+    tree = ast.parse(source, filename)
+    func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    loads = {
+        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    names = sorted(loads & free.keys())
+    # Wrapping the function in a maker whose parameters are its free names turns them into
+    # closure variables; the function keeps its own line numbers.
+    maker = ast.FunctionDef(
+        "_symdiff_make",
+        ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in names], vararg=None,
+                      kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        [func, ast.Return(ast.Name(name, ast.Load()))],
+        decorator_list=[], returns=None)
+    ast.copy_location(maker, func)
+    ast.copy_location(maker.body[1], func)
+    module = ast.fix_missing_locations(ast.Module([maker], type_ignores=[]))
+    code = compile(module, filename, "exec", dont_inherit=True)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    scratch: dict[str, Any] = {}
+    exec(code, scratch)
+    inner = scratch["_symdiff_make"](*([None] * len(names)))
+    cells = tuple(
+        free[n] if isinstance(free[n], types.CellType) else types.CellType(free[n])
+        for n in inner.__code__.co_freevars
+    )
+    fn = types.FunctionType(inner.__code__, globals_, name, None, cells)
+    release_on_collect(fn, filename)
+    return fn

@@ -1,0 +1,232 @@
+"""Public transforms, with JAX's names and conventions.
+
+`grad` and `value_and_grad` return a `Transformed` callable (usable as a bare
+decorator or with arguments); `jvp` and `vjp` evaluate directly; `source` returns the
+generated module text. Compiled code is cached in memory per function and transform,
+and on disk (see `symdiff.runtime.cache`).
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, overload
+
+from symdiff.frontend.lower import PRIMITIVE_ARITY
+from symdiff.frontend.resolve import CALLABLES
+from symdiff.runtime.dispatch import Dispatcher, Signature, parameters
+from symdiff.runtime.pipeline import Spec, compiled, generate
+
+F = TypeVar("F", bound=Callable[..., Any])
+ArgNums = "int | Sequence[int]"
+
+
+class Transformed:
+    """A derivative of a user function: call it like the function itself.
+
+    Attributes: ``source`` (the generated module text for float arguments),
+    ``__wrapped__`` (the user's function), ``transform`` and ``argnums``.
+    """
+
+    _fn: Callable[..., Any]
+    _spec: Spec
+
+    def __repr__(self) -> str:
+        return f"<symdiff {self._spec.kind} of {self._fn!r}, argnums={self._spec.argnums!r}>"
+
+    @property
+    def transform(self) -> str:
+        return self._spec.kind
+
+    @property
+    def argnums(self) -> int | tuple[int, ...] | None:
+        return self._spec.argnums
+
+    @property
+    def source(self) -> str:
+        """The generated Python module for this derivative."""
+        return generate(self._fn, self._spec)
+
+    @property
+    def compiled(self) -> Callable[..., Any]:
+        """The generated function itself, without argument checks (floats only)."""
+        return compiled(self._fn, self._spec)
+
+
+def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Transformed:
+    # A class per object, so that __call__ is the generated entry itself: calling the
+    # object costs one type check per argument on top of the generated code.
+    cls = type("Transformed", (Transformed,), {})
+    obj = object.__new__(cls)
+    obj._fn = fn
+    obj._spec = spec
+    functools.update_wrapper(obj, fn)
+    params, defaults = _parameters(fn)
+
+    def build(sig: Signature) -> Callable[..., Any]:
+        return compiled(fn, spec)
+
+    def update(entry: Callable[..., Any]) -> None:
+        cls.__call__ = staticmethod(entry)  # type: ignore[assignment]
+
+    label = f"{spec.kind} of {getattr(fn, '__name__', fn)!r}"
+    name = getattr(fn, "__name__", "function")
+    dispatcher = Dispatcher(name, label, params, defaults, diff, build, update)
+    update(dispatcher.entry)
+    return obj
+
+
+def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
+    if _is_known(fn):
+        arity = PRIMITIVE_ARITY.get(CALLABLES[fn], (1, 1))[0]
+        return ["x", "y"][:arity], None
+    return parameters(fn)
+
+
+def _is_known(fn: Any) -> bool:
+    try:
+        return fn in CALLABLES
+    except TypeError:
+        return False
+
+
+def _arity(fn: Callable[..., Any]) -> int | None:
+    params, _ = _parameters(fn)
+    return None if params is None else len(params)
+
+
+def _normalize_argnums(fn: Callable[..., Any], argnums: Any) -> int | tuple[int, ...]:
+    items = (argnums,) if isinstance(argnums, int) else argnums
+    if isinstance(argnums, bool) or not isinstance(items, (tuple, list)) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in items
+    ):
+        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+    if not items:
+        raise ValueError("argnums must name at least one argument")
+    n = _arity(fn)
+    out = []
+    for i in items:
+        if n is not None and not -n <= i < n:
+            raise ValueError(
+                f"argnums {i} is out of range: {getattr(fn, '__name__', fn)!r} takes "
+                f"{n} positional argument{'s' if n != 1 else ''}")
+        out.append(i % n if n is not None and i < 0 else i)
+    if len(set(out)) != len(out):
+        raise ValueError(f"argnums {argnums!r} names an argument twice")
+    return out[0] if isinstance(argnums, int) else tuple(out)
+
+
+def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any) -> Any:
+    def wrap(f: Callable[..., Any]) -> Transformed:
+        if not callable(f):
+            raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
+        nums = _normalize_argnums(f, argnums)
+        diff = frozenset((nums,) if isinstance(nums, int) else nums)
+        return _transformed(f, Spec(kind, nums), diff)
+
+    return wrap if fun is None else wrap(fun)
+
+
+@overload
+def grad(fun: F, argnums: int | Sequence[int] = 0) -> Transformed: ...
+@overload
+def grad(fun: None = None, argnums: int | Sequence[int] = 0) -> Callable[[F], Transformed]: ...
+
+
+def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0) -> Any:
+    """Gradient of a scalar function by reverse mode.
+
+    An int `argnums` gives one gradient, a tuple gives a tuple. Works as ``grad(f)``,
+    ``@grad`` and ``@grad(argnums=(0, 1))``.
+    """
+    return _make("grad", fun, argnums)
+
+
+@overload
+def value_and_grad(fun: F, argnums: int | Sequence[int] = 0) -> Transformed: ...
+@overload
+def value_and_grad(
+    fun: None = None, argnums: int | Sequence[int] = 0
+) -> Callable[[F], Transformed]: ...
+
+
+def value_and_grad(
+    fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0
+) -> Any:
+    """Like `grad`, returning ``(value, gradient)`` from one pass."""
+    return _make("value_and_grad", fun, argnums)
+
+
+_JVP = Spec("jvp")
+_VJP = Spec("vjp")
+
+
+def jvp(
+    fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[Any, Any]:
+    """Forward mode: ``(fun(*primals), directional derivative along tangents)``."""
+    primals = _numbers("jvp", "primals", primals)
+    tangents = _numbers("jvp", "tangents", tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"jvp: got {len(primals)} primals but {len(tangents)} tangents; "
+            "give one tangent per primal")
+    _check_arity("jvp", fun, len(primals))
+    return compiled(fun, _JVP)(*primals, *tangents)  # type: ignore[no-any-return]
+
+
+def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+    """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
+    cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
+    args = _numbers("vjp", "primals", primals)
+    _check_arity("vjp", fun, len(args))
+    impl = compiled(fun, _VJP)
+    out = fun(*args)
+    n_out = len(out) if isinstance(out, tuple) else None
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        if n_out is None:
+            cts = _numbers("vjp_fn", "cotangent", (cotangent,))
+        else:
+            if not isinstance(cotangent, (tuple, list)) or len(cotangent) != n_out:
+                raise ValueError(
+                    f"vjp_fn: the function returns a tuple of {n_out} values, so the cotangent "
+                    f"must be a tuple of {n_out} numbers, got {cotangent!r}")
+            cts = _numbers("vjp_fn", "cotangent", cotangent)
+        return impl(*args, *cts)  # type: ignore[no-any-return]
+
+    return out, vjp_fn
+
+
+def source(
+    fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0
+) -> str:
+    """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP)."""
+    nums = _normalize_argnums(fun, argnums)
+    if mode == "reverse":
+        return generate(fun, Spec("grad", nums))  # type: ignore[no-any-return]
+    if mode == "forward":
+        return generate(fun, Spec("jvp", nums))  # type: ignore[no-any-return]
+    raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+
+
+def _numbers(where: str, what: str, values: Any) -> tuple[float, ...]:
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f"{where}: {what} must be a tuple of numbers, got {type(values).__name__}")
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(
+                f"{where}: {what}[{i}] must be a real number (float or int), "
+                f"got {type(v).__name__}")
+        out.append(float(v))
+    return tuple(out)
+
+
+def _check_arity(where: str, fun: Callable[..., Any], n: int) -> None:
+    arity = _arity(fun)
+    if arity is not None and n != arity:
+        raise TypeError(
+            f"{where}: {getattr(fun, '__name__', fun)!r} takes {arity} positional "
+            f"argument{'s' if arity != 1 else ''}, got {n} primals")

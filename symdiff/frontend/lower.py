@@ -1,0 +1,251 @@
+"""Lowering: the user's function AST to an IR `Program`.
+
+Contract: `lower(fn)` reads the function's source, runs the fence, then evaluates the
+body symbolically: each local name maps to a DAG node, each expression becomes nodes
+built with one `Builder` (so repeated subexpressions are shared), and the returned
+expression becomes the program's result. Local names are recorded as name hints for
+code generation. Free names are resolved through the function's own closure, globals
+and builtins (`resolve.Scope`): numbers become ``global`` nodes read when the
+generated code runs; known callables become primitives. Anything the fence let
+through but that has no meaning here raises a located `UnsupportedSyntaxError`.
+A supported `math` function or builtin passed directly (``grad(math.sin)``) lowers
+to a one-operation program.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any, Union
+
+from symdiff.frontend import fence
+from symdiff.frontend.resolve import CALLABLES, Resolved, Scope, describe
+from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.ir.node import Builder, Node, Program, Structure
+
+Value = Union[Node, Resolved, tuple["Value", ...]]
+
+BINOPS: dict[type[ast.operator], str] = {
+    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
+    ast.Pow: "pow", ast.FloorDiv: "floordiv", ast.Mod: "mod",
+}
+VARIADIC_PAIRWISE = {"min", "max", "hypot"}
+PRIMITIVE_ARITY = {"log": (1, 2), "pow": (2, 2), "mpow": (2, 2), "atan2": (2, 2),
+                   "copysign": (2, 2), "min": (2, None), "max": (2, None), "hypot": (2, None)}
+
+
+def lower(fn: Callable[..., Any], builder: Builder | None = None) -> Program:
+    """The IR program of `fn` (a Python function, lambda, or supported builtin)."""
+    builder = builder or Builder()
+    if _is_known_callable(fn):
+        return _lower_callable(fn, builder)
+    source = get_source(fn)
+    fence.check(source)
+    return _Lowering(fn, source, builder).run()
+
+
+def _is_known_callable(fn: Any) -> bool:
+    try:
+        return fn in CALLABLES
+    except TypeError:
+        return False
+
+
+def _lower_callable(fn: Any, b: Builder) -> Program:
+    op = CALLABLES[fn]
+    arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
+    params = tuple(b.param(n) for n in ("x", "y")[:arity])
+    return Program(getattr(fn, "__name__", op), params, b.apply(op, *params), b)
+
+
+class _Lowering:
+    def __init__(self, fn: Callable[..., Any], source: FunctionSource, builder: Builder):
+        self.fn = fn
+        self.src = source
+        self.b = builder
+        self.scope = Scope(fn)
+        self.env: dict[str, Value] = {}
+        self.locals = _assigned_names(source.node)
+
+    def run(self) -> Program:
+        fn_node = self.src.node
+        args = fn_node.args
+        params = []
+        for arg in (*args.posonlyargs, *args.args):
+            node = self.b.param(arg.arg)
+            params.append(node)
+            self.env[arg.arg] = node
+        name = "lambda" if isinstance(fn_node, ast.Lambda) else fn_node.name
+        if isinstance(fn_node, ast.Lambda):
+            result = self.output(fn_node.body)
+        else:
+            result = self.block(fn_node.body)
+        return Program(name, tuple(params), result, self.b)
+
+    # Statements -----------------------------------------------------------------------
+
+    def block(self, body: list[ast.stmt]) -> Structure:
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.Return):
+                if stmt.value is None:
+                    raise self.src.error("the function returns None, not a number", stmt)
+                return self.output(stmt.value)
+            if isinstance(stmt, ast.Assign):
+                value = self.expr(stmt.value)
+                for target in stmt.targets:
+                    self.assign(target, value, stmt)
+            elif isinstance(stmt, ast.AnnAssign):
+                if stmt.value is None:
+                    continue
+                self.assign(stmt.target, self.expr(stmt.value), stmt)
+            elif isinstance(stmt, ast.AugAssign):
+                if not isinstance(stmt.target, ast.Name):
+                    raise self.src.error("augmented assignment to a non-name", stmt.target)
+                current = self.name(stmt.target.id, stmt.target)
+                value = self.binop(stmt.op, current, self.expr(stmt.value), stmt)
+                self.assign(stmt.target, value, stmt)
+            elif isinstance(stmt, ast.Expr):
+                is_doc = isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+                if not (is_doc and i == 0):
+                    raise self.src.error(
+                        "unsupported construct: expression statement (its value is discarded)",
+                        stmt)
+            elif not isinstance(stmt, ast.Pass):
+                raise self.src.error(f"unsupported statement {type(stmt).__name__}", stmt)
+        raise self.src.error("the function has no return statement", self.src.node)
+
+    def assign(self, target: ast.expr, value: Value, stmt: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            if isinstance(value, Resolved):
+                raise self.src.error(
+                    f"cannot assign {describe(value.value)} to a local name", stmt)
+            self.env[target.id] = value
+            if isinstance(value, Node):
+                self.b.name(value, target.id)
+        elif isinstance(target, ast.Tuple):
+            if not isinstance(value, tuple):
+                raise self.src.error("cannot unpack a number into several names", target)
+            if len(value) != len(target.elts):
+                raise self.src.error(
+                    f"cannot unpack {len(value)} values into {len(target.elts)} names", target)
+            for sub_target, sub_value in zip(target.elts, value, strict=True):
+                self.assign(sub_target, sub_value, stmt)
+        else:
+            raise self.src.error(
+                f"unsupported assignment target: {type(target).__name__.lower()}", target)
+
+    def output(self, expr: ast.expr) -> Structure:
+        value = self.expr(expr)
+        return self.structure(value, expr)
+
+    def structure(self, value: Value, where: ast.expr) -> Structure:
+        if isinstance(value, Node):
+            return value
+        if isinstance(value, tuple):
+            return tuple(self.structure(v, where) for v in value)
+        raise self.src.error(f"the function returns {describe(value.value)}, not a number", where)
+
+    # Expressions ----------------------------------------------------------------------
+
+    def expr(self, e: ast.expr) -> Value:
+        if isinstance(e, ast.Constant):
+            v = e.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise self.src.error(f"unsupported constant {v!r}: only int and float", e)
+            return self.b.const(v)
+        if isinstance(e, ast.Name):
+            return self.name(e.id, e)
+        if isinstance(e, ast.Attribute):
+            return self.attribute(e)
+        if isinstance(e, ast.BinOp):
+            return self.binop(e.op, self.expr(e.left), self.expr(e.right), e)
+        if isinstance(e, ast.UnaryOp):
+            operand = self.number(self.expr(e.operand), e.operand)
+            return self.b.neg(operand) if isinstance(e.op, ast.USub) else operand
+        if isinstance(e, ast.Call):
+            return self.call(e)
+        if isinstance(e, ast.Tuple):
+            return tuple(self.expr(x) for x in e.elts)
+        raise self.src.error(f"unsupported expression {type(e).__name__}", e)
+
+    def number(self, value: Value, where: ast.AST) -> Node:
+        if isinstance(value, Node):
+            return value
+        if isinstance(value, tuple):
+            raise self.src.error("a tuple is used where a number is expected", where)
+        raise self.src.error(f"{describe(value.value)} is used where a number is expected", where)
+
+    def binop(self, op: ast.operator, left: Value, right: Value, where: ast.AST) -> Node:
+        prim = BINOPS.get(type(op))
+        if prim is None:
+            raise self.src.error(f"unsupported operator {type(op).__name__}", where)
+        return self.b.apply(prim, self.number(left, where), self.number(right, where))
+
+    def name(self, name: str, where: ast.AST) -> Value:
+        if name in self.env:
+            return self.env[name]
+        if name in self.locals:
+            raise self.src.error(f"local variable {name!r} is used before it is assigned", where)
+        resolved = self.scope.lookup(name)
+        if resolved is None:
+            raise self.src.error(f"name {name!r} is not defined", where)
+        return self.free(resolved, where)
+
+    def attribute(self, e: ast.Attribute) -> Value:
+        base = self.expr(e.value)
+        if not isinstance(base, Resolved):
+            raise self.src.error(f"unsupported attribute access .{e.attr} on a number", e)
+        resolved = self.scope.attribute(base, e.attr)
+        if resolved is None:
+            raise self.src.error(f"{'.'.join(base.path)} has no attribute {e.attr!r}", e)
+        return self.free(resolved, e)
+
+    def free(self, resolved: Resolved, where: ast.AST) -> Value:
+        if resolved.kind == "constant":
+            return self.b.const(resolved.value)
+        if resolved.kind == "number":
+            return self.b.global_(resolved.path)
+        if resolved.kind in ("module", "callable"):
+            return resolved
+        raise self.src.error(
+            f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)})", where)
+
+    def call(self, e: ast.Call) -> Node:
+        func = self.expr(e.func)
+        label = ast.unparse(e.func)
+        if not isinstance(func, Resolved) or func.kind != "callable":
+            what = describe(func.value) if isinstance(func, Resolved) else "a number"
+            raise self.src.error(
+                f"call of {label!r} ({what}): symdiff cannot differentiate through it; "
+                "supported are math functions, abs, min, max, float and pow", e)
+        if e.keywords:
+            raise self.src.error(f"keyword arguments in a call of {label!r}", e.keywords[0].value)
+        for arg in e.args:
+            if isinstance(arg, ast.Starred):
+                raise self.src.error("unsupported construct: starred argument (*x)", arg)
+        args = [self.number(self.expr(a), a) for a in e.args]
+        op = CALLABLES[func.value]
+        low, high = PRIMITIVE_ARITY.get(op, (1, 1))
+        if len(args) < low or (high is not None and len(args) > high):
+            expected = f"{low}" if low == high else f"{low} to {high or 'any number of'}"
+            raise self.src.error(
+                f"{label}() takes {expected} arguments here, got {len(args)}", e)
+        if op == "log" and len(args) == 2:
+            return self.b.apply("logb", *args)
+        if op in VARIADIC_PAIRWISE:
+            result = args[0]
+            for arg in args[1:]:
+                result = self.b.apply(op, result, arg)
+            return result
+        return self.b.apply(op, *args)
+
+
+def _assigned_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
+    if isinstance(fn, ast.Lambda):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+

@@ -1,0 +1,111 @@
+"""Name resolution: what a name in the user's function refers to.
+
+Contract: `Scope(fn)` looks a free name up the way the function itself would —
+closure cells, then the function's globals, then builtins — and classifies what it
+finds: a number (read again at call time, never snapshotted), a module, or a callable
+symdiff knows (`CALLABLES`, keyed by the callable object, so ``from math import sin``,
+``import math as m`` and ``m.sin`` all resolve to the same primitive).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MATH_UNARY = (
+    "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp expm1 log1p log2 log10 "
+    "sqrt erf erfc degrees radians fabs"
+).split()
+
+# Callable object -> primitive name. "log", "min", "max" and "hypot" take a variable
+# number of arguments and are handled by the lowering.
+CALLABLES: dict[Callable[..., Any], str] = {getattr(math, n): n for n in MATH_UNARY}
+CALLABLES.update({
+    math.log: "log",
+    math.atan2: "atan2",
+    math.hypot: "hypot",
+    math.pow: "mpow",
+    math.copysign: "copysign",
+    abs: "abs",
+    min: "min",
+    max: "max",
+    float: "float",
+    pow: "pow",
+})
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a free name or attribute chain refers to."""
+
+    kind: str  # "number", "module", "callable", "other"
+    value: Any
+    path: tuple[str, ...]  # how generated code reaches it, e.g. ("config", "K")
+
+
+class Scope:
+    """The free names of one user function."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.globals: dict[str, Any] = getattr(fn, "__globals__", {})
+        code = getattr(fn, "__code__", None)
+        cells = getattr(fn, "__closure__", None) or ()
+        freevars = code.co_freevars if code is not None else ()
+        self.cells: dict[str, types.CellType] = dict(zip(freevars, cells, strict=True))
+
+    def lookup(self, name: str) -> Resolved | None:
+        """Resolve a free name, or None when the function itself would raise NameError."""
+        if name in self.cells:
+            try:
+                value = self.cells[name].cell_contents
+            except ValueError:
+                return None
+        elif name in self.globals:
+            value = self.globals[name]
+        elif hasattr(builtins, name):
+            value = getattr(builtins, name)
+        else:
+            return None
+        return classify(value, (name,))
+
+    def attribute(self, base: Resolved, attr: str) -> Resolved | None:
+        if not hasattr(base.value, attr):
+            return None
+        value = getattr(base.value, attr)
+        resolved = classify(value, (*base.path, attr))
+        if base.value is math and resolved.kind == "number":
+            # math.pi and friends are constants, not settings a user can change.
+            return Resolved("constant", value, resolved.path)
+        return resolved
+
+
+def classify(value: Any, path: tuple[str, ...]) -> Resolved:
+    if isinstance(value, types.ModuleType):
+        return Resolved("module", value, path)
+    if is_number(value):
+        return Resolved("number", value, path)
+    try:
+        known = value in CALLABLES
+    except TypeError:  # unhashable
+        known = False
+    if known:
+        return Resolved("callable", value, path)
+    return Resolved("other", value, path)
+
+
+def describe(value: Any) -> str:
+    """A short phrase for an unsupported object, for error messages."""
+    if callable(value):
+        name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+        module = getattr(value, "__module__", None)
+        return f"function {module}.{name}" if module and name else "a callable"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,118 @@
+"""Signature dispatch: one generated entry point per transformed function.
+
+Contract: a `Dispatcher` owns the specialisations of one transform of one function,
+keyed by argument signature (the type of each argument after conversion; the
+differentiated arguments are always floats here). Its `entry` is generated Python
+with the user's parameter names and defaults, so keyword arguments and arity errors
+behave as the user's function does; it checks the argument types of each known
+signature inline and calls that specialisation directly, and sends anything else to
+`slow`, which validates and converts the arguments (ints become floats, non-numbers
+raise `TypeError`), compiles the missing specialisation and regenerates the entry.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import numbers
+import types
+from collections.abc import Callable
+from typing import Any
+
+from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
+
+Signature = tuple[type, ...]
+
+
+class Dispatcher:
+    """Chooses and builds the specialisation for each call's argument types."""
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        params: list[str] | None,
+        defaults: tuple[Any, ...] | None,
+        diff_positions: frozenset[int],
+        build: Callable[[Signature], Callable[..., Any]],
+        on_update: Callable[[Callable[..., Any]], None],
+    ) -> None:
+        # The entry carries the user's function name, so arity errors read as theirs.
+        self.name = name if name.isidentifier() else "function"
+        self.label = label
+        self.params = params
+        self.defaults = defaults
+        self.diff_positions = diff_positions
+        self.build = build
+        self.on_update = on_update
+        self.specialisations: dict[Signature, Callable[..., Any]] = {}
+        self.entry = self._make_entry()
+
+    def slow(self, *args: Any) -> Any:
+        converted = tuple(self._convert(i, a) for i, a in enumerate(args))
+        sig = tuple(type(a) for a in converted)
+        impl = self.specialisations.get(sig)
+        if impl is None:
+            impl = self.specialisations[sig] = self.build(sig)
+            self.entry = self._make_entry()
+            self.on_update(self.entry)
+        return impl(*converted)
+
+    def _convert(self, i: int, value: Any) -> Any:
+        if i not in self.diff_positions:
+            return value
+        if type(value) is float:
+            return value
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
+            raise TypeError(
+                f"{self.label}: argument {name!r} (position {i}) is differentiated, so it must "
+                f"be a real number (float or int), got {type(value).__name__}")
+        return float(value)
+
+    def _make_entry(self) -> Callable[..., Any]:
+        if self.params is None:
+            return self.slow
+        namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
+        body: list[ast.stmt] = []
+        for k, (sig, impl) in enumerate(self.specialisations.items()):
+            impl_name = f"_symdiff_impl{k}"
+            namespace[impl_name] = impl
+            tests = []
+            for name, typ in zip(self.params, sig, strict=True):
+                type_name = f"_symdiff_{typ.__module__}_{typ.__qualname__}".replace(".", "_")
+                namespace[type_name] = typ
+                call = ast.Call(ast.Name("_symdiff_type", ast.Load()), [_load(name)], [])
+                tests.append(ast.Compare(call, [ast.Is()], [_load(type_name)]))
+            test = tests[0] if len(tests) == 1 else ast.BoolOp(ast.And(), tests)
+            body.append(ast.If(test, [ast.Return(_call(impl_name, self.params))], []))
+        body.append(ast.Return(_call("_symdiff_slow", self.params)))
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in self.params],
+                             vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        func = ast.FunctionDef(self.name, args, body, decorator_list=[], returns=None)
+        module = ast.fix_missing_locations(ast.Module([func], type_ignores=[]))
+        text = ast.unparse(module) + "\n"
+        compile_source(text, self.name, namespace, tag="dispatch")
+        entry = namespace[self.name]
+        entry.__defaults__ = self.defaults
+        release_on_collect(entry, filename_for(text, "dispatch"))
+        return entry
+
+
+def parameters(fn: Any) -> tuple[list[str] | None, tuple[Any, ...] | None]:
+    """The positional parameter names and defaults of `fn`, or None when it has others."""
+    code = getattr(fn, "__code__", None)
+    if isinstance(code, types.CodeType):
+        plain = not (code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS))
+        if plain and code.co_kwonlyargcount == 0:
+            return list(code.co_varnames[: code.co_argcount]), fn.__defaults__
+        return None, None
+    return None, None
+
+
+def _load(name: str) -> ast.expr:
+    return ast.Name(name, ast.Load())
+
+
+def _call(name: str, params: list[str]) -> ast.expr:
+    return ast.Call(_load(name), [_load(p) for p in params], [])

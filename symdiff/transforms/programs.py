@@ -1,0 +1,104 @@
+"""Derivative programs: whole-function transforms built from the node-level ones.
+
+Contract: each function takes a primal `Program` and returns a new `Program` over the
+same builder, simplified, whose parameters and result structure are those of the
+corresponding public transform:
+- `grad_program`: params as the primal; result the gradient(s) for `argnums`
+  (optionally ``(value, gradient)``). The primal must have one output.
+- `jvp_program`: params ``(*primals, *tangents)`` (a tangent for each of `argnums`,
+  all parameters by default); result ``(out, tangent_out)``.
+- `vjp_program`: params ``(*primals, *output_cotangents)``; result one cotangent per
+  primal.
+Zero derivatives are materialised as ``0.0`` only here, at the program's boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
+from symdiff.transforms.ad import jvp, vjp
+from symdiff.transforms.simplify import simplify
+
+
+class NotScalarOutput(TypeError):
+    """grad of a function whose result is not a single number."""
+
+
+def grad_program(
+    primal: Program, argnums: int | tuple[int, ...], with_value: bool = False
+) -> Program:
+    """Reverse-mode gradient of a scalar-output program."""
+    b = primal.builder
+    if not isinstance(primal.result, Node):
+        n = len(tuple(flatten(primal.result)))
+        raise NotScalarOutput(
+            f"grad requires a function with one scalar output; {primal.name} returns a tuple "
+            f"of {n} values (use vjp or jacobian for several outputs)")
+    indices = (argnums,) if isinstance(argnums, int) else argnums
+    wrt = [primal.params[i] for i in indices]
+    grads = _zeros_to_const(b, vjp(b, [primal.result], [b.const(1.0)], wrt))
+    for param, g in zip(wrt, grads, strict=True):
+        b.name(g, f"{param.attrs[0]}_bar")
+    result: Structure = grads[0] if isinstance(argnums, int) else tuple(grads)
+    if with_value:
+        result = (primal.result, result)
+    kind = "value and gradient" if with_value else "gradient"
+    names = ", ".join(p.attrs[0] for p in wrt)
+    return _finish(primal, f"{primal.name}_grad", primal.params, result,
+                   f"Reverse-mode {kind} of {primal.name} with respect to {names}.")
+
+
+def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -> Program:
+    """Forward mode: output value and its directional derivative along the `argnums`."""
+    b = primal.builder
+    taken = {p.attrs[0] for p in primal.params}
+    if argnums is None:
+        seeded = list(primal.params)
+    else:
+        seeded = [primal.params[i] for i in ((argnums,) if isinstance(argnums, int) else argnums)]
+    tangents = [b.param(_fresh(f"{p.attrs[0]}_dot", taken)) for p in seeded]
+    outputs = list(flatten(primal.result))
+    outs = _zeros_to_const(b, jvp(b, outputs, dict(zip(seeded, tangents, strict=True))))
+    tangent_result = rebuild(primal.result, dict(zip(outputs, outs, strict=True)))
+    if isinstance(primal.result, Node):
+        tangent_result = outs[0]
+    return _finish(primal, f"{primal.name}_jvp", (*primal.params, *tangents),
+                   (primal.result, tangent_result),
+                   f"Forward-mode derivative (JVP) of {primal.name}.")
+
+
+def vjp_program(primal: Program) -> Program:
+    """Reverse mode: cotangent of every primal given a cotangent of every output."""
+    b = primal.builder
+    outputs = list(flatten(primal.result))
+    taken = {p.attrs[0] for p in primal.params}
+    seeds = []
+    for i, out in enumerate(outputs):
+        base = b.names.get(out) or ("out" if len(outputs) == 1 else f"out{i}")
+        seeds.append(b.param(_fresh(f"{base}_bar", taken)))
+    cts = _zeros_to_const(b, vjp(b, outputs, seeds, primal.params))
+    for param, ct in zip(primal.params, cts, strict=True):
+        b.name(ct, f"{param.attrs[0]}_bar")
+    return _finish(primal, f"{primal.name}_vjp", (*primal.params, *seeds), tuple(cts),
+                   f"Reverse-mode derivative (VJP) of {primal.name}.")
+
+
+def _zeros_to_const(b: Builder, nodes: Sequence[Node | None]) -> list[Node]:
+    return [b.const(0.0) if n is None else n for n in nodes]
+
+
+def _fresh(name: str, taken: set[str]) -> str:
+    candidate, i = name, 1
+    while candidate in taken:
+        candidate, i = f"{name}_{i}", i + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _finish(
+    primal: Program, name: str, params: Sequence[Node], result: Structure, doc: str
+) -> Program:
+    b = primal.builder
+    mapping = simplify(b, list(flatten(result)))
+    return Program(name, tuple(params), rebuild(result, mapping), b, doc)
