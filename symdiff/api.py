@@ -13,10 +13,22 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
-from symdiff.frontend.lower import PRIMITIVE_ARITY
-from symdiff.frontend.resolve import CALLABLES
+from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY
 from symdiff.runtime.dispatch import Dispatcher, Signature, parameters
-from symdiff.runtime.pipeline import Spec, compiled, generate
+from symdiff.runtime.spec import Spec
+
+
+def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
+    # The compiler is imported on first use, so that `import symdiff` stays cheap.
+    from symdiff.runtime.pipeline import compiled as build
+
+    return build(fn, spec)
+
+
+def generate(fn: Callable[..., Any], spec: Spec) -> str:
+    from symdiff.runtime.pipeline import generate as build
+
+    return build(fn, spec)  # type: ignore[no-any-return]
 
 F = TypeVar("F", bound=Callable[..., Any])
 ArgNums = "int | Sequence[int]"

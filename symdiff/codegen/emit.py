@@ -48,21 +48,22 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
     for node in sched.order:
         expr = PRIMITIVES[node.op].emit([ref(a) for a in node.args], node.attrs)
         if node in sched.assigned:
-            body.append(ast.Assign([ast.Name(names[node], ast.Store())], expr, lineno=0))
+            body.append(ast.Assign([ast.Name(names[node], ast.Store())], expr, lineno=1))
         else:
             exprs[node] = expr
     body.append(ast.Return(_structure(program.result, ref)))
     args = ast.arguments(
         posonlyargs=[], args=[ast.arg(names[p]) for p in program.params], vararg=None,
         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    func = ast.FunctionDef(program.name, args, body, decorator_list=[], returns=None, lineno=0)
+    func = ast.FunctionDef(program.name, args, body, decorator_list=[], returns=None, lineno=1)
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))
     if any(isinstance(n, ast.Name) and n.id == "math" for n in ast.walk(func)):
         module.append(ast.Import([ast.alias("math")]))
     module.append(func)
-    return ast.fix_missing_locations(ast.Module(module, type_ignores=[]))
+    # Locations are not needed by ast.unparse; the text is compiled, not this tree.
+    return ast.Module(module, type_ignores=[])
 
 
 def constant(value: Any) -> ast.expr:

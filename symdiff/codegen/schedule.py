@@ -1,8 +1,8 @@
 """Scheduling: from the DAG to a flat single-assignment program.
 
 Contract: `schedule(program)` lists the operation nodes reachable from the results in
-creation order (a topological order) (anything unreachable is dead and left out) and decides which of
-them get their own assignment: nodes with a user-given name, nodes used more than
+creation order, which is topological (anything unreachable is dead and left out), and
+decides which of them get their own assignment: nodes with a user-given name, nodes used more than
 once (a shared subexpression is computed once), arguments of emitters that mention
 an argument twice, and nodes whose inlined expression would nest deeper than
 `MAX_DEPTH`. Every other node is inlined into its single user. Constants, parameters

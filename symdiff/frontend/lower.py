@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
 from symdiff.frontend import fence
-from symdiff.frontend.resolve import CALLABLES, Resolved, Scope, describe
+from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY, Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir.node import Builder, Node, Program, Structure
 
-Value = Union[Node, Resolved, tuple["Value", ...]]
+Value = Node | Resolved | tuple["Value", ...]
 
 BINOPS: dict[type[ast.operator], str] = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
     ast.Pow: "pow", ast.FloorDiv: "floordiv", ast.Mod: "mod",
 }
 VARIADIC_PAIRWISE = {"min", "max", "hypot"}
-PRIMITIVE_ARITY = {"log": (1, 2), "pow": (2, 2), "mpow": (2, 2), "atan2": (2, 2),
-                   "copysign": (2, 2), "min": (2, None), "max": (2, None), "hypot": (2, None)}
 
 
 def lower(fn: Callable[..., Any], builder: Builder | None = None) -> Program:

@@ -38,6 +38,12 @@ CALLABLES.update({
     pow: "pow",
 })
 
+# Number of arguments (least, most; None for any) where it is not exactly one.
+PRIMITIVE_ARITY: dict[str, tuple[int, int | None]] = {
+    "log": (1, 2), "pow": (2, 2), "mpow": (2, 2), "atan2": (2, 2), "copysign": (2, 2),
+    "min": (2, None), "max": (2, None), "hypot": (2, None),
+}
+
 
 def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real)

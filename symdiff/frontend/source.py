@@ -130,17 +130,20 @@ def _def_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSo
     first = code.co_firstlineno
     if not 1 <= first <= len(file.lines):
         raise _unavailable(name, code.co_filename, f"the file has no line {first}")
+    block = _indented_block(file.raw, first)
     try:
-        block = inspect.getblock(file.raw[first - 1 :])
-    except (tokenize.TokenError, SyntaxError) as exc:
-        raise _unavailable(name, code.co_filename, str(exc)) from None
-    source = "".join(block)
-    # Parse indented code in place instead of dedenting so columns stay the file's.
-    indented = source[:1].isspace()
-    try:
-        tree = ast.parse("if 1:\n" + source if indented else source, code.co_filename)
-    except SyntaxError as exc:
-        raise _unavailable(name, code.co_filename, f"syntax error: {exc.msg}") from None
+        tree = _parse_block(block, code.co_filename)
+    except SyntaxError:
+        # The indentation scan stops early on unusual layouts; the tokenizer does not.
+        try:
+            block = inspect.getblock(file.raw[first - 1 :])
+        except (tokenize.TokenError, SyntaxError) as exc:
+            raise _unavailable(name, code.co_filename, str(exc)) from None
+        try:
+            tree = _parse_block(block, code.co_filename)
+        except SyntaxError as exc:
+            raise _unavailable(name, code.co_filename, f"syntax error: {exc.msg}") from None
+    indented = block[0][:1].isspace()
     body = tree.body[0].body if indented and isinstance(tree.body[0], ast.If) else tree.body
     node = body[0] if body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
@@ -157,6 +160,29 @@ def _def_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSo
     start_col = len(block[0]) - len(block[0].lstrip())
     text = _segment(file.lines, first, start_col, node.end_lineno, node.end_col_offset)
     return FunctionSource(code.co_filename, node, file.lines, text)
+
+
+def _indented_block(raw: list[str], first: int) -> list[str]:
+    """Lines from `first` (a decorator or the def) to the end of the indented body."""
+    head = raw[first - 1]
+    base = len(head) - len(head.lstrip())
+    i = first - 1
+    while i < len(raw) and raw[i].lstrip().startswith("@"):
+        i += 1
+    end = i + 1
+    while end < len(raw):
+        line = raw[end]
+        stripped = line.lstrip()
+        if stripped and not stripped.startswith("#") and len(line) - len(stripped) <= base:
+            break
+        end += 1
+    return raw[first - 1 : end]
+
+
+def _parse_block(block: list[str], filename: str) -> ast.Module:
+    # Parse indented code in place instead of dedenting so columns stay the file's.
+    source = "".join(block)
+    return ast.parse("if 1:\n" + source if source[:1].isspace() else source, filename)
 
 
 def _lambda_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSource:

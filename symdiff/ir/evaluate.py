@@ -21,7 +21,7 @@ def evaluate(
     """Run `program` on `args`; globals are looked up in `env` by dotted name."""
     if len(args) != len(program.params):
         raise TypeError(f"{program.name} takes {len(program.params)} arguments, got {len(args)}")
-    values: dict[Node, Any] = dict(zip(program.params, args))
+    values: dict[Node, Any] = dict(zip(program.params, args, strict=True))
     env = env or {}
     for node in topological(program.outputs):
         if node in values:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
-Number = Union[bool, int, float]
+Number = bool | int | float
 
 
 class Node:
@@ -174,7 +174,7 @@ def _fold(impl: Any, values: list[Number]) -> Number | None:
     return result
 
 
-Structure = Union[Node, tuple["Structure", ...]]
+Structure = Node | tuple["Structure", ...]
 
 
 def flatten(structure: Structure) -> Iterator[Node]:

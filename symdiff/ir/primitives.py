@@ -23,7 +23,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from symdiff.ir.node import Builder, Node
 
@@ -41,11 +41,11 @@ class Quotient:
     safe: bool = False
 
 
-Partial = Union[Node, Quotient, None]
+Partial = Node | Quotient | None
 Emit = Callable[[list[ast.expr], tuple[Any, ...]], ast.expr]
 PartialsRule = Callable[..., tuple[Partial, ...]]
-JvpRule = Callable[[Builder, Node, tuple[Node | None, ...]], Union[Node, None]]
-VjpRule = Callable[[Builder, Node, Node], tuple[Union[Node, None], ...]]
+JvpRule = Callable[[Builder, Node, tuple[Node | None, ...]], Node | None]
+VjpRule = Callable[[Builder, Node, Node], tuple[Node | None, ...]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Primitive:
         if self.jvp_rule is not None:
             return self.jvp_rule(b, node, tangents)
         total: Node | None = None
-        for partial, t in zip(self._partials(b, node), tangents):
+        for partial, t in zip(self._partials(b, node), tangents, strict=True):
             if t is not None and partial is not None:
                 total = accumulate(b, total, apply_partial(b, partial, t))
         return total
@@ -212,7 +212,10 @@ def _select_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _pow_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    if y.is_const and not isinstance(y.value, bool) and y.value < 1:
+    if y.is_const and not isinstance(y.value, bool) and y.value == 0:
+        # x**0 is 1 for every x: a symbolic zero, not 0 / x (which is nan at x == 0).
+        dx: Partial = None
+    elif y.is_const and not isinstance(y.value, bool) and y.value < 1:
         # y * x**(y-1) has a negative exponent: keep it a division so x == 0 gives inf.
         dx: Partial = Quotient(y, b.pow(x, b.sub(1, y)), safe=True)
     else:
@@ -221,15 +224,18 @@ def _pow_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...
 
 
 def _max_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    tie = b.apply("eq", x, y)
-    wins = b.apply("gt", x, y)
-    return b.select(wins, 1.0, b.select(tie, 0.5, 0.0)), b.select(wins, 0.0, b.select(tie, 0.5, 1.0))
+    return _tie_split(b, b.apply("gt", x, y), b.apply("eq", x, y))
 
 
 def _min_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    tie = b.apply("eq", x, y)
-    wins = b.apply("lt", x, y)
-    return b.select(wins, 1.0, b.select(tie, 0.5, 0.0)), b.select(wins, 0.0, b.select(tie, 0.5, 1.0))
+    return _tie_split(b, b.apply("lt", x, y), b.apply("eq", x, y))
+
+
+def _tie_split(b: Builder, wins: Node, tie: Node) -> tuple[Partial, ...]:
+    # The first argument's share is 1 when it wins, 0.5 on a tie, 0 otherwise.
+    first = b.select(wins, 1.0, b.select(tie, 0.5, 0.0))
+    second = b.select(wins, 0.0, b.select(tie, 0.5, 1.0))
+    return first, second
 
 
 def _one_minus_square(b: Builder, x: Node) -> Node:

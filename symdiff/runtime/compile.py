@@ -113,9 +113,9 @@ def link_function(
                       kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
         [func, ast.Return(ast.Name(name, ast.Load()))],
         decorator_list=[], returns=None)
-    ast.copy_location(maker, func)
-    ast.copy_location(maker.body[1], func)
-    module = ast.fix_missing_locations(ast.Module([maker], type_ignores=[]))
+    for node in (maker, maker.args, *maker.args.args, maker.body[1], maker.body[1].value):
+        ast.copy_location(node, func)
+    module = ast.Module([maker], type_ignores=[])
     code = compile(module, filename, "exec", dont_inherit=True)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     scratch: dict[str, Any] = {}

@@ -19,7 +19,6 @@ import sys
 import types
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from symdiff._version import __version__
@@ -27,36 +26,9 @@ from symdiff.codegen.emit import emit_module
 from symdiff.frontend.lower import lower
 from symdiff.frontend.resolve import CALLABLES, Scope
 from symdiff.frontend.source import get_source
-from symdiff.ir.node import Program
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
-from symdiff.transforms.programs import grad_program, jvp_program, vjp_program
-
-ArgNums = "int | tuple[int, ...]"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A transform and its options; hashable, with a stable text form for cache keys."""
-
-    kind: str  # "grad", "value_and_grad", "jvp", "vjp", "primal"
-    argnums: int | tuple[int, ...] | None = None
-
-    def program(self, primal: Program) -> Program:
-        if self.kind in ("grad", "value_and_grad"):
-            assert self.argnums is not None
-            return grad_program(primal, self.argnums, with_value=self.kind == "value_and_grad")
-        if self.kind == "jvp":
-            return jvp_program(primal, self.argnums)
-        if self.kind == "vjp":
-            return vjp_program(primal)
-        if self.kind == "primal":
-            return primal
-        raise ValueError(f"unknown transform {self.kind!r}")
-
-    def key(self) -> str:
-        return f"{self.kind}:{self.argnums!r}"
-
+from symdiff.runtime.spec import Spec
 
 PASSES = ("lower", "transform", "emit")
 

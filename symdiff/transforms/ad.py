@@ -54,7 +54,7 @@ def vjp(
     order = topological(outputs)
     active = _active(order, wrt)
     ct: dict[Node, Node] = {}
-    for out, seed in zip(outputs, cotangents):
+    for out, seed in zip(outputs, cotangents, strict=True):
         if out in active:
             ct[out] = accumulate(b, ct.get(out), seed)  # type: ignore[assignment]
     for node in reversed(order):
@@ -65,7 +65,7 @@ def vjp(
         if name is not None:
             b.name(c, f"{name}_bar")
         contributions = PRIMITIVES[node.op].vjp(b, node, c)
-        for arg, contribution in zip(node.args, contributions):
+        for arg, contribution in zip(node.args, contributions, strict=True):
             if contribution is not None and arg in active:
                 ct[arg] = accumulate(b, ct.get(arg), contribution)  # type: ignore[assignment]
     return [ct.get(x) for x in wrt]
