@@ -4,8 +4,9 @@ Contract: `schedule(program)` lists the operation nodes reachable from the resul
 creation order, which is topological (anything unreachable is dead and left out), and
 decides which of them get their own assignment: nodes with a user-given name, nodes used more than
 once (a shared subexpression is computed once), arguments of emitters that mention
-an argument twice, and nodes whose inlined expression would nest deeper than
-`MAX_DEPTH`. Every other node is inlined into its single user. Constants, parameters
+an argument twice, and nodes whose inlined expression would hold more than
+`MAX_SIZE` operations (which also bounds nesting depth, so printing never recurses
+deeply, and keeps lines short). Every other node is inlined into its single user. Constants, parameters
 and globals are atoms and never assigned.
 """
 
@@ -17,7 +18,7 @@ from symdiff.ir.node import Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES
 
 LEAVES = frozenset({"const", "param", "global"})
-MAX_DEPTH = 8
+MAX_SIZE = 6
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,11 @@ def schedule(program: Program) -> Schedule:
             needs_atom.update(node.args)
     names = program.builder.names
     assigned: set[Node] = set()
-    depth: dict[Node, int] = {}
+    size: dict[Node, int] = {}
     for node in order:
-        d = 1 + max((depth.get(a, 0) for a in node.args), default=0)
-        if node in names or uses.get(node, 0) > 1 or node in needs_atom or d > MAX_DEPTH:
+        n = 1 + sum(size.get(a, 0) for a in node.args)
+        if node in names or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE:
             assigned.add(node)
-            d = 0
-        depth[node] = d
+            n = 0
+        size[node] = n
     return Schedule(program, tuple(order), frozenset(assigned))

@@ -64,6 +64,7 @@ class _Lowering:
         self.scope = Scope(fn)
         self.env: dict[str, Value] = {}
         self.locals = _assigned_names(source.node)
+        self.versions: dict[str, int] = {}
 
     def run(self) -> Program:
         fn_node = self.src.node
@@ -73,6 +74,7 @@ class _Lowering:
             node = self.b.param(arg.arg)
             params.append(node)
             self.env[arg.arg] = node
+            self.versions[arg.arg] = 0
         name = "lambda" if isinstance(fn_node, ast.Lambda) else fn_node.name
         if isinstance(fn_node, ast.Lambda):
             result = self.output(fn_node.body)
@@ -117,9 +119,13 @@ class _Lowering:
             if isinstance(value, Resolved):
                 raise self.src.error(
                     f"cannot assign {describe(value.value)} to a local name", stmt)
+            previous = self.env.get(target.id)
             self.env[target.id] = value
-            if isinstance(value, Node):
-                self.b.name(value, target.id)
+            if isinstance(value, Node) and value is not previous:
+                # A rebound name gets a version suffix, so that x_1's tangent is x_1_dot.
+                version = self.versions.get(target.id, -1) + 1
+                self.versions[target.id] = version
+                self.b.name(value, target.id if version == 0 else f"{target.id}_{version}")
         elif isinstance(target, ast.Tuple):
             if not isinstance(value, tuple):
                 raise self.src.error("cannot unpack a number into several names", target)

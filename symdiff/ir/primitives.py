@@ -217,7 +217,7 @@ def _pow_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...
         dx: Partial = None
     elif y.is_const and not isinstance(y.value, bool) and y.value < 1:
         # y * x**(y-1) has a negative exponent: keep it a division so x == 0 gives inf.
-        dx: Partial = Quotient(y, b.pow(x, b.sub(1, y)), safe=True)
+        dx = Quotient(y, b.pow(x, b.sub(1, y)), safe=True)
     else:
         dx = b.mul(y, b.pow(x, b.sub(y, 1)))
     return dx, b.mul(out, b.log(x))
