@@ -6,8 +6,8 @@ decides which of them get their own assignment: nodes with a user-given name, no
 once (a shared subexpression is computed once), arguments of emitters that mention
 an argument twice, and nodes whose inlined expression would hold more than
 `MAX_SIZE` operations (which also bounds nesting depth, so printing never recurses
-deeply, and keeps lines short). Every other node is inlined into its single user. Constants, parameters
-and globals are atoms and never assigned.
+deeply, and keeps lines short). Every other node is inlined into its single user.
+Constants, parameters and globals are atoms and never assigned.
 """
 
 from __future__ import annotations
