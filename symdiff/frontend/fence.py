@@ -41,6 +41,7 @@ NAMES: dict[type[ast.AST], str] = {
     ast.MatMult: "the @ operator", ast.BitAnd: "the & operator", ast.BitOr: "the | operator",
     ast.BitXor: "the ^ operator", ast.LShift: "the << operator", ast.RShift: "the >> operator",
     ast.Not: "not", ast.Invert: "the ~ operator", ast.Match: "match statement",
+    ast.keyword: "keyword argument in a call",
 }
 
 

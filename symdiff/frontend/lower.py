@@ -204,6 +204,20 @@ class _Lowering:
             raise self.src.error(f"{'.'.join(base.path)} has no attribute {e.attr!r}", e)
         return self.free(resolved, e)
 
+    def callee(self, e: ast.expr) -> Value:
+        """Like `expr`, but an unknown callable is returned so the call can name it."""
+        if isinstance(e, ast.Name) and e.id not in self.env and e.id not in self.locals:
+            resolved = self.scope.lookup(e.id)
+            if resolved is not None and resolved.kind == "other":
+                return resolved
+        if isinstance(e, ast.Attribute):
+            base = self.expr(e.value)
+            if isinstance(base, Resolved):
+                resolved = self.scope.attribute(base, e.attr)
+                if resolved is not None and resolved.kind == "other":
+                    return resolved
+        return self.expr(e)
+
     def free(self, resolved: Resolved, where: ast.AST) -> Value:
         if resolved.kind == "constant":
             return self.b.const(resolved.value)
@@ -215,7 +229,7 @@ class _Lowering:
             f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)})", where)
 
     def call(self, e: ast.Call) -> Node:
-        func = self.expr(e.func)
+        func = self.callee(e.func)
         label = ast.unparse(e.func)
         if not isinstance(func, Resolved) or func.kind != "callable":
             what = describe(func.value) if isinstance(func, Resolved) else "a number"
