@@ -79,12 +79,17 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     def build(sig: Signature) -> Callable[..., Any]:
         return compiled(fn, spec)
 
+    def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Callable[..., Any]:
+        from symdiff.runtime.pipeline import guarded
+
+        return guarded(fn, spec, sig, fallback)
+
     def update(entry: Callable[..., Any]) -> None:
         cls.__call__ = staticmethod(entry)  # type: ignore[assignment]
 
     label = f"{spec.kind} of {getattr(fn, '__name__', fn)!r}"
     name = getattr(fn, "__name__", "function")
-    dispatcher = Dispatcher(name, label, params, defaults, diff, build, update)
+    dispatcher = Dispatcher(name, label, params, defaults, diff, build, update, build_guarded)
     update(dispatcher.entry)
     return obj
 

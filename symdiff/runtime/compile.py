@@ -23,6 +23,7 @@ import linecache
 import threading
 import types
 import weakref
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 __all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
@@ -82,6 +83,33 @@ def _release(filename: str) -> None:
         linecache.cache.pop(filename, None)
 
 
+def _insert_guard(
+    func: ast.FunctionDef, guard: Sequence[type], fallback: Callable[..., Any] | None
+) -> dict[str, Any]:
+    params = [a.arg for a in func.args.args]
+    if len(params) != len(guard):
+        raise ValueError(f"guard has {len(guard)} types for {len(params)} parameters")
+    names: dict[str, Any] = {"_symdiff_type": type, "_symdiff_fallback": fallback}
+    tests: list[ast.expr] = []
+    for i, (param, typ) in enumerate(zip(params, guard, strict=True)):
+        names[f"_symdiff_t{i}"] = typ
+        call = ast.Call(ast.Name("_symdiff_type", ast.Load()), [ast.Name(param, ast.Load())], [])
+        tests.append(ast.Compare(call, [ast.IsNot()], [ast.Name(f"_symdiff_t{i}", ast.Load())]))
+    test = tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
+    call = ast.Call(ast.Name("_symdiff_fallback", ast.Load()),
+                    [ast.Name(p, ast.Load()) for p in params], [])
+    check = ast.If(test, [ast.Return(call)], [])
+    for node in ast.walk(check):
+        if isinstance(node, (ast.expr, ast.stmt)):
+            # All on the def line, so a traceback through the check points there.
+            node.lineno = node.end_lineno = func.lineno
+            node.col_offset = node.end_col_offset = func.col_offset
+    has_doc = (func.body and isinstance(func.body[0], ast.Expr)
+               and isinstance(func.body[0].value, ast.Constant))
+    func.body.insert(1 if has_doc else 0, check)
+    return names
+
+
 def link_function(
     source: str,
     name: str,
@@ -89,6 +117,8 @@ def link_function(
     tag: str,
     globals_: dict[str, Any],
     free: dict[str, Any],
+    guard: Sequence[type] | None = None,
+    fallback: Callable[..., Any] | None = None,
 ) -> types.FunctionType:
     """Compile the function `name` defined in `source` and bind its free names.
 
@@ -97,10 +127,16 @@ def link_function(
     closure variable: a `types.CellType` is shared as it is (a user's closure stays
     live), any other value gets a new cell. The source text is registered in `linecache`
     unchanged, so tracebacks and `inspect.getsource` show the lines as generated.
+
+    With `guard`, the compiled function first checks ``type(arg_i) is guard[i]`` for each
+    positional parameter and returns ``fallback(*args)`` when one differs; the check is
+    compiled in at the ``def`` line and is not part of the displayed text.
     """
     filename = filename_for(source, tag)
     tree = ast.parse(source, filename)
     func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    if guard is not None:
+        free = {**free, **_insert_guard(func, guard, fallback)}
     loads = {
         n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     }

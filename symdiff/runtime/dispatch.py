@@ -8,6 +8,10 @@ behave as the user's function does; it checks the argument types of each known
 signature inline and calls that specialisation directly, and sends anything else to
 `slow`, which validates and converts the arguments (ints become floats, non-numbers
 raise `TypeError`), compiles the missing specialisation and regenerates the entry.
+
+The first signature seen also gets a `fast` path: its specialisation compiled with the
+type check in its own first line, falling back to `entry`, so the common call is a
+single frame. `on_update` receives the callable to expose whenever either changes.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class Dispatcher:
         diff_positions: frozenset[int],
         build: Callable[[Signature], Callable[..., Any]],
         on_update: Callable[[Callable[..., Any]], None],
+        build_guarded: Callable[[Signature, Callable[..., Any]], Callable[..., Any]] | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -45,8 +50,10 @@ class Dispatcher:
         self.diff_positions = diff_positions
         self.build = build
         self.on_update = on_update
+        self.build_guarded = build_guarded
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
         self.entry = self._make_entry()
+        self.fast: Callable[..., Any] | None = None
 
     def slow(self, *args: Any) -> Any:
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
@@ -55,8 +62,15 @@ class Dispatcher:
         if impl is None:
             impl = self.specialisations[sig] = self.build(sig)
             self.entry = self._make_entry()
-            self.on_update(self.entry)
+            if self.fast is None and self.build_guarded is not None and self.params is not None:
+                self.fast = self.build_guarded(sig, self._via_entry)
+                self.fast.__defaults__ = self.defaults  # type: ignore[attr-defined]
+            self.on_update(self.fast or self.entry)
         return impl(*converted)
+
+    def _via_entry(self, *args: Any) -> Any:
+        # The fast path's fallback: the current entry, which knows every signature.
+        return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
         if i not in self.diff_positions:

@@ -18,7 +18,7 @@ import math
 import sys
 import types
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from symdiff._version import __version__
@@ -51,29 +51,46 @@ def _label(fn: Callable[..., Any]) -> str:
     return f"{module}.{getattr(fn, '__qualname__', getattr(fn, '__name__', '?'))}"
 
 
-_memory: weakref.WeakKeyDictionary[Any, dict[Spec, types.FunctionType]] = (
+_memory: weakref.WeakKeyDictionary[Any, dict[Spec, tuple[str, types.FunctionType]]] = (
     weakref.WeakKeyDictionary()
 )
-_memory_builtins: dict[Any, dict[Spec, types.FunctionType]] = {}
+_memory_builtins: dict[Any, dict[Spec, tuple[str, types.FunctionType]]] = {}
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> types.FunctionType:
     """The generated function for `spec` applied to `fn`, built at most once per process."""
-    table = _table(fn)
-    impl = table.get(spec)
-    if impl is None:
-        impl = table[spec] = _build(fn, spec)
-    return impl
+    return _entry(fn, spec)[1]
 
 
-def _table(fn: Any) -> dict[Spec, types.FunctionType]:
+def guarded(
+    fn: Callable[..., Any],
+    spec: Spec,
+    guard: Sequence[type],
+    fallback: Callable[..., Any],
+) -> types.FunctionType:
+    """The generated function, with an argument-type check in its first line.
+
+    It runs the derivative when ``type(arg_i) is guard[i]`` for every argument and
+    returns ``fallback(*args)`` otherwise: argument checking and dispatch at the cost of
+    a few comparisons, in the generated function's own frame.
+    """
+    text = _entry(fn, spec)[0]
+    return _link(fn, text, guard=guard, fallback=fallback)
+
+
+def _entry(fn: Any, spec: Spec) -> tuple[str, types.FunctionType]:
     try:
-        return _memory.setdefault(fn, {})
+        table = _memory.setdefault(fn, {})
     except TypeError:  # builtins cannot be weakly referenced; there are few of them
-        return _memory_builtins.setdefault(fn, {})
+        table = _memory_builtins.setdefault(fn, {})
+    entry = table.get(spec)
+    if entry is None:
+        text = _text(fn, spec)
+        entry = table[spec] = (text, _link(fn, text))
+    return entry
 
 
-def _build(fn: Callable[..., Any], spec: Spec) -> types.FunctionType:
+def _text(fn: Callable[..., Any], spec: Spec) -> str:
     disk = DiskCache.from_environment()
     key = _disk_key(fn, spec) if disk.enabled else None
     text = disk.get(key) if key is not None else None
@@ -81,10 +98,14 @@ def _build(fn: Callable[..., Any], spec: Spec) -> types.FunctionType:
         text = generate(fn, spec)
         if key is not None:
             disk.put(key, text)
+    return text
+
+
+def _link(fn: Callable[..., Any], text: str, **options: Any) -> types.FunctionType:
     name = _function_name(text)
     scope = Scope(fn)
     free: dict[str, Any] = {"math": math, **scope.cells}
-    return link_function(text, name, tag=name, globals_=scope.globals, free=free)
+    return link_function(text, name, tag=name, globals_=scope.globals, free=free, **options)
 
 
 def _function_name(text: str) -> str:
