@@ -49,6 +49,8 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
         expr = PRIMITIVES[node.op].emit([ref(a) for a in node.args], node.attrs)
         if node in sched.assigned:
             body.append(ast.Assign([ast.Name(names[node], ast.Store())], expr, lineno=1))
+        elif node in sched.statements:
+            body.append(ast.Expr(expr))
         else:
             exprs[node] = expr
     body.append(ast.Return(_structure(program.result, ref)))

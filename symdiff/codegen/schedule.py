@@ -7,7 +7,8 @@ once (a shared subexpression is computed once), arguments of emitters that menti
 an argument twice, and nodes whose inlined expression would hold more than
 `MAX_SIZE` operations (which also bounds nesting depth, so printing never recurses
 deeply, and keeps lines short). Every other node is inlined into its single user.
-Constants, parameters and globals are atoms and never assigned.
+Constants, parameters and globals are atoms and never assigned. The program's
+`effects` are live too; one that nothing uses becomes an expression statement.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ class Schedule:
     program: Program
     order: tuple[Node, ...]  # operation nodes, arguments before users
     assigned: frozenset[Node]  # nodes that get their own assignment
+    # Effects nothing else uses: evaluated as expression statements for their errors.
+    statements: frozenset[Node] = frozenset()
 
 
 def schedule(program: Program) -> Schedule:
     """Order the live operations of `program` and choose which are assigned."""
     # Creation order is a topological order (a node's arguments always exist before it)
     # and keeps the user's statement order for primal code.
-    live = topological(program.outputs)
+    live = topological([*program.outputs, *program.effects])
     order = sorted((n for n in live if n.op not in LEAVES), key=lambda n: n.serial)
     uses: dict[Node, int] = {}
     for node in order:
@@ -53,4 +56,5 @@ def schedule(program: Program) -> Schedule:
             assigned.add(node)
             n = 0
         size[node] = n
-    return Schedule(program, tuple(order), frozenset(assigned))
+    unused = {n for n in program.effects if uses.get(n, 0) == 0 and n not in assigned}
+    return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused))

@@ -22,6 +22,7 @@ from symdiff.frontend import fence
 from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY, Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir.node import Builder, Node, Program, Structure
+from symdiff.ir.primitives import PRIMITIVES
 
 Value = Node | Resolved | tuple["Value", ...]
 
@@ -65,6 +66,7 @@ class _Lowering:
         self.env: dict[str, Value] = {}
         self.locals = _assigned_names(source.node)
         self.versions: dict[str, int] = {}
+        self.first_node = len(builder)
 
     def run(self) -> Program:
         fn_node = self.src.node
@@ -80,7 +82,14 @@ class _Lowering:
             result = self.output(fn_node.body)
         else:
             result = self.block(fn_node.body)
-        return Program(name, tuple(params), result, self.b)
+        return Program(name, tuple(params), result, self.b, effects=self.effects())
+
+    def effects(self) -> tuple[Node, ...]:
+        """The operations this function evaluates that can raise, in evaluation order."""
+        return tuple(
+            n for n in self.b.nodes()[self.first_node:]
+            if n.op in PRIMITIVES and PRIMITIVES[n.op].may_raise
+        )
 
     # Statements -----------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ def evaluate(
         raise TypeError(f"{program.name} takes {len(program.params)} arguments, got {len(args)}")
     values: dict[Node, Any] = dict(zip(program.params, args, strict=True))
     env = env or {}
-    for node in topological(program.outputs):
+    for node in topological([*program.outputs, *program.effects]):
         if node in values:
             continue
         if node.op == "const":

@@ -9,8 +9,9 @@ Contract:
 - The builder folds operations whose arguments are all constants when the
   primitive's Python implementation succeeds; an operation that would raise is kept,
   so the generated code raises exactly where the user's code would.
-- A `Program` is a function over the DAG: ordered parameter nodes and a (possibly
-  nested) tuple structure of result nodes.
+- A `Program` is a function over the DAG: ordered parameter nodes, a (possibly
+  nested) tuple structure of result nodes, and the operations that must run for
+  their errors even when no result needs their value (`effects`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ class Builder:
 
     def __len__(self) -> int:
         return len(self._table)
+
+    def nodes(self) -> list[Node]:
+        """Every node made so far, in creation order."""
+        return list(self._table.values())
 
     def _intern(self, op: str, args: tuple[Node, ...], attrs: tuple[Any, ...], key: Any) -> Node:
         full_key = (op, args, key)
@@ -204,6 +209,9 @@ class Program:
     result: Structure
     builder: Builder
     doc: str = ""
+    # Operations of the user's code that can raise: every program derived from it
+    # evaluates them, so that it raises where the user's function would.
+    effects: tuple[Node, ...] = ()
 
     @property
     def outputs(self) -> tuple[Node, ...]:
@@ -212,7 +220,9 @@ class Program:
     def replace(self, **changes: Any) -> Program:
         if all(getattr(self, k) is v for k, v in changes.items()):
             return self
-        fields = {f: getattr(self, f) for f in ("name", "params", "result", "builder", "doc")}
+        fields = {
+            f: getattr(self, f) for f in ("name", "params", "result", "builder", "doc", "effects")
+        }
         fields.update(changes)
         return Program(**fields)
 

@@ -22,7 +22,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from symdiff.ir.node import Builder, Node
@@ -64,6 +64,9 @@ class Primitive:
     commutative: bool = False
     # The emitted expression mentions an argument twice, so arguments must be names.
     atomic_args: bool = False
+    # Whether evaluating it can raise (ValueError, ZeroDivisionError, OverflowError):
+    # such operations of the user's code run in every derivative, needed or not.
+    may_raise: bool = True
 
     def jvp(self, b: Builder, node: Node, tangents: tuple[Node | None, ...]) -> Node | None:
         """Tangent of `node` given its arguments' tangents (None = zero)."""
@@ -118,10 +121,19 @@ def accumulate(b: Builder, total: Node | None, term: Node | None) -> Node | None
 
 PRIMITIVES: dict[str, Primitive] = {}
 
+# Operations that never raise on numbers (overflow gives inf, not an exception).
+NEVER_RAISE = frozenset({
+    "add", "sub", "mul", "neg", "abs", "fabs", "float", "sign", "copysign", "max", "min",
+    "select", "gt", "ge", "lt", "le", "eq", "ne", "safe_div", "atan", "atan2", "tanh", "erf",
+    "erfc", "degrees", "radians",
+})
+
 
 def register(prim: Primitive) -> Primitive:
     if prim.name in PRIMITIVES:
         raise ValueError(f"primitive {prim.name!r} registered twice")
+    if prim.name in NEVER_RAISE:
+        prim = replace(prim, may_raise=False)
     PRIMITIVES[prim.name] = prim
     return prim
 

@@ -10,6 +10,8 @@ corresponding public transform:
 - `vjp_program`: params ``(*primals, *output_cotangents)``; result one cotangent per
   primal.
 Zero derivatives are materialised as ``0.0`` only here, at the program's boundary.
+Every derived program keeps the primal's `effects`, so it raises where the user's
+function raises even when the derivative does not need the failing value.
 """
 
 from __future__ import annotations
@@ -100,5 +102,6 @@ def _finish(
     primal: Program, name: str, params: Sequence[Node], result: Structure, doc: str
 ) -> Program:
     b = primal.builder
-    mapping = simplify(b, list(flatten(result)))
-    return Program(name, tuple(params), rebuild(result, mapping), b, doc)
+    mapping = simplify(b, [*flatten(result), *primal.effects])
+    effects = tuple(mapping[n] for n in primal.effects)
+    return Program(name, tuple(params), rebuild(result, mapping), b, doc, effects)
