@@ -1,0 +1,1 @@
+"""Benchmarks for symdiff: `python benchmarks/run.py` (or `make bench`)."""

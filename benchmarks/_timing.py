@@ -1,0 +1,90 @@
+"""Timing helpers: medians of per-call times, and measurements in fresh processes."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEAT = 7
+MIN_RUN_SECONDS = 0.05
+
+
+def _timer(fn: Callable[..., Any], args: Sequence[Any]) -> timeit.Timer:
+    # The call is spelled out (``fn(a0, a1)``), so every function pays the same overhead.
+    names = [f"a{i}" for i in range(len(args))]
+    namespace = {"fn": fn, **dict(zip(names, args, strict=True))}
+    return timeit.Timer(f"fn({', '.join(names)})", timer=time.perf_counter, globals=namespace)
+
+
+def _calls_per_run(timer: timeit.Timer) -> int:
+    """Enough calls for one run to last at least `MIN_RUN_SECONDS`."""
+    number = 1
+    while (elapsed := timer.timeit(number)) < MIN_RUN_SECONDS:
+        number = max(number * 2, int(number * MIN_RUN_SECONDS / max(elapsed, 1e-9) * 1.2))
+    return number
+
+
+def per_call_seconds(
+    fns: Mapping[str, Callable[..., Any]], args: Sequence[Any], repeat: int = REPEAT
+) -> dict[str, float]:
+    """Median over `repeat` runs of the time of one ``fn(*args)`` call, for each fn (seconds).
+
+    The runs are interleaved (one run of every function per round), so a slow moment on
+    a busy machine affects all functions alike instead of one of them.
+    """
+    timers = {name: _timer(fn, args) for name, fn in fns.items()}
+    numbers = {name: _calls_per_run(timer) for name, timer in timers.items()}
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            samples[name].append(timer.timeit(numbers[name]) / numbers[name])
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def run_python(
+    code: str, env: Mapping[str, str] | None = None, args: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python [args] -c code`` in a fresh process from the repository root."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, *args, "-c", code],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def fresh_process_seconds(code: str, env: Mapping[str, str], runs: int = 3) -> float:
+    """Median over `runs` fresh processes of the number `code` prints last (seconds)."""
+    results = []
+    for _ in range(runs):
+        out = run_python(code, env).stdout.split()
+        results.append(float(out[-1]))
+    return statistics.median(results)
+
+
+def import_time_us(module: str, runs: int = 5) -> dict[str, float]:
+    """Median cumulative import time (µs) of every package imported by ``import module``.
+
+    Parsed from ``python -X importtime``; keys are the top-level names of the lines.
+    """
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        err = run_python(f"import {module}", args=["-X", "importtime"]).stderr
+        for line in err.splitlines():
+            if not line.startswith("import time:") or "|" not in line:
+                continue
+            _, cumulative, name = line.split("|")
+            if cumulative.strip().isdigit() and not name.startswith("  "):
+                samples.setdefault(name.strip(), []).append(float(cumulative))
+    return {name: statistics.median(values) for name, values in samples.items()}

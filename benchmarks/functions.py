@@ -1,0 +1,61 @@
+"""The functions under benchmark and their hand-written gradients.
+
+Each hand-written gradient is what a careful person would write by hand: the
+closed-form partial derivatives with shared subexpressions computed once. They are
+checked against finite differences in ``tests/test_benchmark_functions.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+SQRT2 = math.sqrt(2.0)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def essay(a: float, b: float) -> float:
+    """The essay's example ``e = (a + b) * (b + 1)``."""
+    c = a + b
+    d = b + 1
+    e = c * d
+    return e
+
+
+def essay_grad(a: float, b: float) -> tuple[float, float]:
+    """Hand-written ``(de/da, de/db)`` of `essay`."""
+    c = a + b
+    d = b + 1
+    return d, c + d
+
+
+def call_price(S: float, K: float, T: float, r: float, sigma: float) -> float:
+    """Black–Scholes price of a European call (spot, strike, years, rate, volatility)."""
+    sqrt_t = math.sqrt(T)
+    d1 = (math.log(S / K) + (r + 0.5 * sigma * sigma) * T) / (sigma * sqrt_t)
+    d2 = d1 - sigma * sqrt_t
+    n1 = 0.5 * (1.0 + math.erf(d1 / math.sqrt(2.0)))
+    n2 = 0.5 * (1.0 + math.erf(d2 / math.sqrt(2.0)))
+    return S * n1 - K * math.exp(-r * T) * n2
+
+
+def call_price_grad(
+    S: float, K: float, T: float, r: float, sigma: float
+) -> tuple[float, float, float, float, float]:
+    """Hand-written ``(dV/dS, dV/dK, dV/dT, dV/dr, dV/dsigma)`` of `call_price`.
+
+    That is (delta, dual delta, minus the usual theta, rho, vega).
+    """
+    sqrt_t = math.sqrt(T)
+    vol = sigma * sqrt_t
+    d1 = (math.log(S / K) + (r + 0.5 * sigma * sigma) * T) / vol
+    d2 = d1 - vol
+    n1 = 0.5 * (1.0 + math.erf(d1 / SQRT2))
+    n2 = 0.5 * (1.0 + math.erf(d2 / SQRT2))
+    discounted_n2 = math.exp(-r * T) * n2
+    s_pdf = S * INV_SQRT_2PI * math.exp(-0.5 * d1 * d1)
+    dT = s_pdf * sigma / (2.0 * sqrt_t) + r * K * discounted_n2
+    return n1, -discounted_n2, dT, K * T * discounted_n2, s_pdf * sqrt_t
+
+
+ESSAY_ARGS = (2.0, 1.0)
+CALL_ARGS = (100.0, 95.0, 0.5, 0.03, 0.25)

@@ -1,0 +1,197 @@
+"""symdiff benchmarks (``make bench``): one run, medians, targets and PASS/MISS.
+
+1. Per-call time of the essay example and a Black–Scholes price: the function itself,
+   its gradient through ``symdiff.grad``, the bare generated function, a hand-written
+   gradient, SymPy (diff + CSE + lambdify) and JAX / autograd when installed.
+2. First call in a fresh process: building the gradient with the disk cache off, and
+   loading it from a warm disk cache.
+3. ``import symdiff``: its cumulative import time, and whether it pulls in SymPy.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import symdiff
+from benchmarks import baselines, functions
+from benchmarks._timing import (
+    REPEAT,
+    fresh_process_seconds,
+    import_time_us,
+    per_call_seconds,
+    run_python,
+)
+
+GRAD_OVER_F = 3.0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One function under benchmark (looked up by name in `benchmarks.functions`)."""
+
+    name: str
+    args: tuple[float, ...]
+    hand: Callable[..., Any]
+    grad_over_hand: float  # target
+
+    @property
+    def fn(self) -> Callable[..., float]:
+        return getattr(functions, self.name)
+
+    @property
+    def argnums(self) -> tuple[int, ...]:
+        return tuple(range(len(self.args)))
+
+
+CASES = (
+    Case("essay", functions.ESSAY_ARGS, functions.essay_grad, 1.2),
+    Case("call_price", functions.CALL_ARGS, functions.call_price_grad, 1.5),
+)
+
+FIRST_CALL = """\
+import time
+import symdiff
+from benchmarks import functions
+f, args = functions.{name}, {args!r}
+start = time.perf_counter()
+symdiff.grad(f, argnums={argnums!r})(*args)
+print(time.perf_counter() - start)
+"""
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """Text table: the first `left` columns left-aligned, the others right-aligned."""
+    widths = [max(len(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i < left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "-" * len(line(headers))
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def status(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def check_gradient(case: Case, name: str, grad: Callable[..., Any]) -> None:
+    """Refuse to time a gradient that disagrees with the hand-written one."""
+    got, want = list(grad(*case.args)), case.hand(*case.args)
+    if not all(abs(g - w) <= 1e-9 * max(1.0, abs(w)) for g, w in zip(got, want, strict=True)):
+        raise SystemExit(f"{case.name}: {name} gradient {got} != hand-written {want}")
+
+
+def call_times(case: Case) -> dict[str, float]:
+    """Per-call seconds of every implementation of `case` (missing tools left out)."""
+    grad = symdiff.grad(case.fn, argnums=case.argnums)
+    impls: dict[str, Callable[..., Any]] = {"grad": grad}
+    compiled = getattr(grad, "compiled", None)
+    if callable(compiled):
+        impls["compiled"] = compiled
+    impls["hand"] = case.hand
+    impls["sympy"] = baselines.sympy_grad(case.name)
+    for tool, make in baselines.OPTIONAL.items():
+        other = make(case.name)
+        if other is not None:
+            impls[tool] = other
+    for name, impl in impls.items():
+        check_gradient(case, name, impl)
+    return per_call_seconds({"f": case.fn, **impls}, case.args)
+
+
+def first_call_times(case: Case) -> tuple[float, float]:
+    """Seconds of the first ``grad`` call in a fresh process: cache off, then warm cache."""
+    code = FIRST_CALL.format(name=case.name, args=case.args, argnums=case.argnums)
+    with tempfile.TemporaryDirectory(prefix="symdiff-bench-") as tmp:
+        env = {"SYMDIFF_CACHE_DIR": str(Path(tmp) / "cache")}
+        cold = fresh_process_seconds(code, {**env, "SYMDIFF_CACHE": "0"})
+        run_python(code, {**env, "SYMDIFF_CACHE": "1"})  # fill the cache
+        warm = fresh_process_seconds(code, {**env, "SYMDIFF_CACHE": "1"})
+    return cold, warm
+
+
+def report_calls(results: dict[str, dict[str, float]]) -> None:
+    columns = ["f", "grad", "compiled", "hand", "sympy", *baselines.OPTIONAL]
+    columns = [c for c in columns if any(c in r for r in results.values())]
+    rows = [
+        [name, *(f"{times[c] * 1e6:.3f}" if c in times else "-" for c in columns)]
+        for name, times in results.items()
+    ]
+    print(f"Per-call time, µs (median of {REPEAT} repeats)")
+    labels = {"grad": "symdiff.grad", "compiled": "grad.compiled", "hand": "hand-written"}
+    print(table(["function", *(labels.get(c, c) for c in columns)], rows))
+    print("\nRatios")
+    rows = []
+    for case in CASES:
+        t = results[case.name]
+        checks = [
+            ("symdiff.grad / f", t["grad"] / t["f"], GRAD_OVER_F),
+            ("symdiff.grad / hand-written", t["grad"] / t["hand"], case.grad_over_hand),
+        ]
+        if "compiled" in t:
+            checks.append(("grad.compiled / hand-written", t["compiled"] / t["hand"], None))
+        checks.append(("sympy / f", t["sympy"] / t["f"], None))
+        checks.append(("symdiff.grad / sympy", t["grad"] / t["sympy"], None))
+        checks += [
+            (f"symdiff.grad / {tool}", t["grad"] / t[tool], None)
+            for tool in baselines.OPTIONAL
+            if tool in t
+        ]
+        for label, ratio, target in checks:
+            rows.append(
+                [
+                    case.name,
+                    label,
+                    f"{ratio:.3g}",
+                    "-" if target is None else f"<= {target:g}",
+                    "" if target is None else status(ratio <= target),
+                ]
+            )
+    print(table(["function", "ratio", "measured", "target", "status"], rows, left=2))
+
+
+def report_first_calls() -> None:
+    print("\nFirst call in a fresh process, ms (median of 3 processes)")
+    rows = []
+    for case in CASES:
+        cold, warm = first_call_times(case)
+        rows.append([case.name, f"{cold * 1e3:.1f}", f"{warm * 1e3:.1f}"])
+    print(table(["function", "build (SYMDIFF_CACHE=0)", "load from disk cache"], rows))
+
+
+def report_import() -> None:
+    symdiff_us = import_time_us("symdiff")["symdiff"]
+    numpy_us = import_time_us("numpy")["numpy"]
+    code = "import sys, symdiff; print('sympy' in sys.modules, 'numpy' in sys.modules)"
+    loaded = run_python(code)
+    sympy_loaded, numpy_loaded = (word == "True" for word in loaded.stdout.split())
+    print("\nImport (python -X importtime, median of 5 processes)")
+    rows = [
+        ["import symdiff (cumulative)", f"{symdiff_us / 1e3:.1f} ms", "-", ""],
+        ["import numpy (for reference)", f"{numpy_us / 1e3:.1f} ms", "-", ""],
+        ["symdiff imports numpy", str(numpy_loaded), "-", ""],
+        ["symdiff imports sympy", str(sympy_loaded), "False", status(not sympy_loaded)],
+    ]
+    print(table(["what", "measured", "target", "status"], rows))
+
+
+def main() -> None:
+    version = getattr(symdiff, "__version__", "")
+    print(f"symdiff {version} benchmarks, Python {sys.version.split()[0]}\n")
+    report_calls({case.name: call_times(case) for case in CASES})
+    report_first_calls()
+    report_import()
+
+
+if __name__ == "__main__":
+    main()

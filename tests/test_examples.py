@@ -1,0 +1,61 @@
+"""Each example runs as a script, exits cleanly and prints its key numbers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_example(name: str, cache_dir: Path) -> str:
+    """Run `name` with its own disk cache (the user's cache is left alone); return stdout."""
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SYMDIFF_CACHE_DIR": str(cache_dir)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def seed_output(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return run_example("seed.py", tmp_path_factory.mktemp("cache"))
+
+
+def test_seed_value_and_gradient(seed_output: str) -> None:
+    assert "e(2, 1) = 6" in seed_output
+    assert "(2.0, 5.0)" in seed_output
+
+
+def test_seed_edges(seed_output: str) -> None:
+    for label in ("∂c/∂a = 1", "∂c/∂b = 1", "∂d/∂b = 1", "∂e/∂c = 2", "∂e/∂d = 3"):
+        assert label in seed_output
+
+
+def test_seed_forward_mode_from_b(seed_output: str) -> None:
+    assert "∂a/∂b = 0, ∂b/∂b = 1, ∂c/∂b = 1, ∂d/∂b = 1, ∂e/∂b = 5" in seed_output
+
+
+def test_seed_reverse_mode_from_e(seed_output: str) -> None:
+    for label in ("∂e/∂e = 1", "∂e/∂c = 2", "∂e/∂d = 3", "∂e/∂a = 2", "∂e/∂b = 5"):
+        assert label in seed_output
+
+
+def test_seed_prints_generated_sources(seed_output: str) -> None:
+    assert seed_output.count("def ") >= 2
+
+
+def test_black_scholes(tmp_path: Path) -> None:
+    out = run_example("black_scholes.py", tmp_path)
+    assert "price = 10.4" in out  # S=100, K=95, T=0.5, r=3%, sigma=25%
+    assert "0.6784611075" in out  # delta
+    assert "25.33757194" in out  # vega
+    assert "def " in out
