@@ -79,9 +79,12 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     def build(sig: Signature) -> Callable[..., Any]:
         return compiled(fn, spec)
 
-    def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Callable[..., Any]:
+    def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Callable[..., Any] | None:
         from symdiff.runtime.pipeline import guarded
 
+        impl = compiled(fn, spec)
+        if params is None or impl.__code__.co_varnames[: len(params)] != tuple(params):
+            return None  # a renamed parameter: keyword calls must go through the entry
         return guarded(fn, spec, sig, fallback)
 
     def update(entry: Callable[..., Any]) -> None:

@@ -3,8 +3,9 @@
 Contract: `assign_names(schedule, reserved)` gives every assigned node a Python
 identifier: its hint from the builder (the user's variable name, or ``x_dot`` /
 ``x_bar`` for tangents and adjoints) when free, the hint with ``_1``, ``_2``... when
-taken, and ``_t0``, ``_t1``... in schedule order for unnamed temporaries. Parameter
-names, names the code reads as globals and names the emitters use are never reused.
+taken, and ``_t0``, ``_t1``... in schedule order for unnamed temporaries. Parameters
+keep their names unless one would shadow a name the emitters use (``math``, ``abs``...).
+Names the code reads as globals and names the emitters use are never reused.
 The same schedule always yields the same names.
 """
 
@@ -24,14 +25,15 @@ def assign_names(sched: Schedule, reserved: Iterable[str] = ()) -> dict[Node, st
     """Map each parameter and assigned node of `sched` to its identifier."""
     program = sched.program
     taken = set(EMITTER_NAMES) | set(reserved)
+    for node in (*sched.order, *program.outputs):
+        for leaf in (node, *node.args):
+            if leaf.op == "global":
+                taken.add(leaf.attrs[0])
     names: dict[Node, str] = {}
     for p in program.params:
-        names[p] = p.attrs[0]
-        taken.add(p.attrs[0])
-    for node in sched.order:
-        for arg in node.args:
-            if arg.op == "global":
-                taken.add(arg.attrs[0])
+        # A parameter may not shadow a name the generated code calls (math, abs, ...).
+        names[p] = _fresh(p.attrs[0], taken) if p.attrs[0] in EMITTER_NAMES else p.attrs[0]
+        taken.add(names[p])
     hints = program.builder.names
     counter = 0
     for node in sched.order:

@@ -87,6 +87,9 @@ class Builder:
     def const(self, value: Number) -> Node:
         if not isinstance(value, (int, float)):
             raise TypeError(f"constant must be a bool, int or float, got {type(value).__name__}")
+        if type(value) not in (bool, int, float):
+            # numpy.float64 and friends: generated code must print a plain literal.
+            value = float(value) if isinstance(value, float) else int(value)
         return self._intern("const", (), (value,), _const_key(value))
 
     def param(self, name: str) -> Node:

@@ -40,7 +40,8 @@ class Dispatcher:
         diff_positions: frozenset[int],
         build: Callable[[Signature], Callable[..., Any]],
         on_update: Callable[[Callable[..., Any]], None],
-        build_guarded: Callable[[Signature, Callable[..., Any]], Callable[..., Any]] | None = None,
+        build_guarded: Callable[[Signature, Callable[..., Any]], Callable[..., Any] | None]
+        | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -64,7 +65,8 @@ class Dispatcher:
             self.entry = self._make_entry()
             if self.fast is None and self.build_guarded is not None and self.params is not None:
                 self.fast = self.build_guarded(sig, self._via_entry)
-                self.fast.__defaults__ = self.defaults  # type: ignore[attr-defined]
+                if self.fast is not None:
+                    self.fast.__defaults__ = self.defaults  # type: ignore[attr-defined]
             self.on_update(self.fast or self.entry)
         return impl(*converted)
 

@@ -8,17 +8,21 @@ Contract:
   IR after each stage.
 - `compiled(fn, spec)` returns the generated function, from the in-memory cache
   (per function object), else from the disk cache (keyed by the function's source,
-  what its free names refer to, the options and the symdiff and Python versions),
+  what its free names refer to, the options, the symdiff and Python versions and a
+  hash of symdiff's own modules),
   else freshly generated. Globals the generated code reads are read when it runs.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 import sys
 import types
 import weakref
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from symdiff._version import __version__
@@ -121,7 +125,18 @@ def _disk_key(fn: Any, spec: Spec) -> str:
         text = get_source(fn).text
         fingerprint = _fingerprint(fn)
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    return cache_key(__version__, version, spec.key(), text, fingerprint)
+    return cache_key(__version__, _compiler_hash(), version, spec.key(), text, fingerprint)
+
+
+@functools.cache
+def _compiler_hash() -> str:
+    """A hash of symdiff's own modules: a changed rule must not serve old derivatives."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _is_known(fn: Any) -> bool:

@@ -62,11 +62,8 @@ def _add(b: Builder, n: Node) -> Node | None:
 
 def _sub(b: Builder, n: Node) -> Node | None:
     x, y = n.args
-    if y.op == "neg":
-        return b.add(x, y.args[0])
-    if x.op == "neg":
-        return b.neg(b.add(x.args[0], y))
-    return None
+    # (-x) - y is not -(x + y): when x + y cancels, the two zeros differ in sign.
+    return b.add(x, y.args[0]) if y.op == "neg" else None
 
 
 def _neg(b: Builder, n: Node) -> Node | None:

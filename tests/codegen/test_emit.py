@@ -115,8 +115,6 @@ def test_module_without_math_does_not_import_it() -> None:
     assert "import" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a numpy float constant is emitted with its repr "
-                   "('np.float64(1.5)' under numpy 2), which is a NameError in generated code")
 def test_numpy_float_constant_emits_a_plain_literal() -> None:
     np = pytest.importorskip("numpy")
     b = Builder()
@@ -285,8 +283,6 @@ def test_hints_are_used_when_free() -> None:
     assert "alpha = " in text and "beta = " in text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in codegen.naming.assign_names: globals are only "
-                   "reserved when some operation reads them, not when returned directly")
 def test_hint_equal_to_a_directly_returned_global_gets_a_fresh_name() -> None:
     b = Builder()
     x = b.param("x")
@@ -297,8 +293,6 @@ def test_hint_equal_to_a_directly_returned_global_gets_a_fresh_name() -> None:
     assert run(program, 1.0, namespace={"g": 10.0}) == (10.0, math.sin(1.0))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a parameter named like a name the emitters use "
-                   "('math', 'abs', 'float', ...) shadows it in the generated function")
 def test_parameter_named_math_does_not_shadow_the_module() -> None:
     b = Builder()
     m = b.param("math")
