@@ -203,20 +203,36 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     _check_arity("vjp", fun, len(args))
     impl = compiled(fun, _VJP)
     out = fun(*args)
-    n_out = len(out) if isinstance(out, tuple) else None
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
-        if n_out is None:
-            cts = _numbers("vjp_fn", "cotangent", (cotangent,))
-        else:
-            if not isinstance(cotangent, (tuple, list)) or len(cotangent) != n_out:
-                raise ValueError(
-                    f"vjp_fn: the function returns a tuple of {n_out} values, so the cotangent "
-                    f"must be a tuple of {n_out} numbers, got {cotangent!r}")
-            cts = _numbers("vjp_fn", "cotangent", cotangent)
-        return impl(*args, *cts)  # type: ignore[no-any-return]
+        flat: list[Any] = []
+        _flatten_like(out, cotangent, flat)
+        return impl(*args, *_numbers("vjp_fn", "cotangent", flat))  # type: ignore[no-any-return]
 
     return out, vjp_fn
+
+
+def _flatten_like(out: Any, cotangent: Any, flat: list[Any]) -> None:
+    """Append the leaves of `cotangent`, which must have the nested-tuple shape of `out`."""
+    if isinstance(out, tuple):
+        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
+            raise ValueError(
+                f"vjp_fn: the cotangent must have the shape of the output {_shape(out)}, "
+                f"got {cotangent!r}")
+        for o, c in zip(out, cotangent, strict=True):
+            _flatten_like(o, c, flat)
+    elif isinstance(cotangent, (tuple, list)):
+        raise ValueError(
+            f"vjp_fn: the output is a single number, so the cotangent must be a number, "
+            f"got {cotangent!r}")
+    else:
+        flat.append(cotangent)
+
+
+def _shape(out: Any) -> str:
+    if isinstance(out, tuple):
+        return "(" + ", ".join(_shape(o) for o in out) + ("," if len(out) == 1 else "") + ")"
+    return "number"
 
 
 def source(

@@ -8,7 +8,9 @@ an argument twice, and nodes whose inlined expression would hold more than
 `MAX_SIZE` operations (which also bounds nesting depth, so printing never recurses
 deeply, and keeps lines short). Every other node is inlined into its single user.
 Constants, parameters and globals are atoms and never assigned. The program's
-`effects` are live too; one that nothing uses becomes an expression statement.
+`effects` (user operations that can raise) are live too and never inlined, so they
+run in the user's order before any derivative code; one that nothing uses becomes an
+expression statement.
 """
 
 from __future__ import annotations
@@ -48,13 +50,18 @@ def schedule(program: Program) -> Schedule:
         if PRIMITIVES[node.op].atomic_args:
             needs_atom.update(node.args)
     names = program.builder.names
+    # Operations that can raise keep their own statement: inlined into a later
+    # expression they would run after derivative code that may raise differently.
+    effects = set(program.effects)
     assigned: set[Node] = set()
     size: dict[Node, int] = {}
     for node in order:
         n = 1 + sum(size.get(a, 0) for a in node.args)
-        if node in names or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE:
+        if (node in names or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
+                or node in effects):
             assigned.add(node)
             n = 0
         size[node] = n
-    unused = {n for n in program.effects if uses.get(n, 0) == 0 and n not in assigned}
+    unused = {n for n in program.effects if uses.get(n, 0) == 0 and n not in names}
+    assigned -= unused
     return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused))

@@ -86,10 +86,7 @@ class _Lowering:
 
     def effects(self) -> tuple[Node, ...]:
         """The operations this function evaluates that can raise, in evaluation order."""
-        return tuple(
-            n for n in self.b.nodes()[self.first_node:]
-            if n.op in PRIMITIVES and PRIMITIVES[n.op].may_raise
-        )
+        return tuple(n for n in self.b.nodes()[self.first_node:] if _can_raise(n))
 
     # Statements -----------------------------------------------------------------------
 
@@ -265,6 +262,17 @@ class _Lowering:
                 result = self.b.apply(op, result, arg)
             return result
         return self.b.apply(op, *args)
+
+
+def _can_raise(node: Node) -> bool:
+    prim = PRIMITIVES.get(node.op)
+    if prim is None or not prim.may_raise:
+        return False
+    if node.op in ("div", "floordiv", "mod"):
+        # Only a zero divisor raises; a nonzero constant one never does.
+        divisor = node.args[1]
+        return not (divisor.is_const and divisor.value != 0)
+    return True
 
 
 def _assigned_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:

@@ -2,7 +2,8 @@
 
 Contract: a `Dispatcher` owns the specialisations of one transform of one function,
 keyed by argument signature (the type of each argument after conversion; the
-differentiated arguments are always floats here). Its `entry` is generated Python
+differentiated arguments are always floats here; the others are ints or floats). Its
+`entry` is generated Python
 with the user's parameter names and defaults, so keyword arguments and arity errors
 behave as the user's function does; it checks the argument types of each known
 signature inline and calls that specialisation directly, and sends anything else to
@@ -75,16 +76,16 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
-        if i not in self.diff_positions:
-            return value
         if type(value) is float:
             return value
+        differentiated = i in self.diff_positions
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
+            role = "is differentiated, so it" if differentiated else ""
             raise TypeError(
-                f"{self.label}: argument {name!r} (position {i}) is differentiated, so it must "
-                f"be a real number (float or int), got {type(value).__name__}")
-        return float(value)
+                f"{self.label}: argument {name!r} (position {i}) {role} must be a real number "
+                f"(float or int), got {type(value).__name__}".replace("  ", " "))
+        return float(value) if differentiated else value
 
     def _make_entry(self) -> Callable[..., Any]:
         if self.params is None:

@@ -548,13 +548,6 @@ def test_wrong_argument_type_after_the_fast_path_is_installed():
     assert g(y=2.0, x=1.0) == (2.0, 1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: arguments that are not differentiated are passed through unchecked "
-    "(Dispatcher._convert returns them as they are), so grad(f)(1.0, 's') for "
-    "f = x * y returns 's' and grad(f)(1.0, None) returns None, where f itself raises "
-    "TypeError",
-)
 @pytest.mark.parametrize("bad", ["s", None, [1.0]], ids=["str", "None", "list"])
 def test_wrong_type_of_a_non_differentiated_argument(bad):
     with pytest.raises(TypeError, match="'y'"):
@@ -653,12 +646,6 @@ def test_vjp_cotangent_structure_errors():
         scalar_fn("1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: vjp_fn of a scalar-output function given a tuple cotangent raises TypeError "
-    "'cotangent[0] must be a real number ..., got tuple' instead of a ValueError about the "
-    "cotangent's structure",
-)
 def test_vjp_tuple_cotangent_for_scalar_output():
     _, scalar_fn = vjp(two_args, 1.0, 2.0)
     with pytest.raises(ValueError, match="cotangent"):
@@ -669,12 +656,6 @@ def nested_output(x):
     return (x, x * 2.0), x * 3.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: for a nested tuple output vjp_fn only checks the top-level length; a "
-    "flat 2-tuple reaches the generated function and fails with a raw TypeError "
-    "'..._vjp() missing 1 required positional argument: ...'",
-)
 def test_vjp_nested_cotangent_structure_error():
     _, vjp_fn = vjp(nested_output, 1.0)
     with pytest.raises(ValueError, match="cotangent"):
