@@ -231,13 +231,6 @@ def test_changed_module_alias_gives_a_new_key(cache_dir, src_dir):
     assert "UnsupportedSyntaxError" in proc.stderr and "cmath.sqrt" in proc.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline._fingerprint records what each name in co_names resolves to as a "
-    "global, but not what an attribute chain (helpers.act) resolves to, so rebinding "
-    "helpers.act from math.sin to math.cos keeps the key and serves the stale sin "
-    "derivative from disk",
-)
 def test_changed_callable_behind_a_module_attribute_gives_a_new_key(cache_dir, src_dir):
     helpers = src_dir / "helpers_act.py"
     helpers.write_text("from math import sin as act\n")
@@ -298,12 +291,6 @@ def test_corrupted_entry_is_ignored_and_regenerated(cache_dir, src_dir, kind):
     assert text is not None and "def f_grad(x):" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (low severity): an entry whose hash is valid but whose body is not a "
-    "generated module (hand-edited or planted) is trusted; pipeline._function_name raises "
-    "a bare ValueError ('substring not found') instead of treating the entry as a miss",
-)
 def test_hash_valid_entry_that_is_not_generated_code_is_regenerated(cache_dir, src_dir):
     (src_dir / "modjunk.py").write_text(SQUARE)
     assert child_grads(src_dir, [["modjunk", "f", [2.0]]]) == [[6.0]]
