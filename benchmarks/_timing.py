@@ -64,13 +64,15 @@ def run_python(
     )
 
 
-def fresh_process_seconds(code: str, env: Mapping[str, str], runs: int = 3) -> float:
-    """Median over `runs` fresh processes of the number `code` prints last (seconds)."""
+def fresh_process_seconds(
+    code: str, env: Mapping[str, str], runs: int = 3
+) -> list[float]:
+    """Median over `runs` fresh processes of each number `code` prints on its last line."""
     results = []
     for _ in range(runs):
-        out = run_python(code, env).stdout.split()
-        results.append(float(out[-1]))
-    return statistics.median(results)
+        last = run_python(code, env).stdout.strip().splitlines()[-1]
+        results.append([float(word) for word in last.split()])
+    return [statistics.median(column) for column in zip(*results, strict=True)]
 
 
 def import_time_us(module: str, runs: int = 5) -> dict[str, float]:
@@ -79,8 +81,10 @@ def import_time_us(module: str, runs: int = 5) -> dict[str, float]:
     Parsed from ``python -X importtime``; keys are the top-level names of the lines.
     """
     samples: dict[str, list[float]] = {}
+    env = {"PYTHONDONTWRITEBYTECODE": ""}  # as installed: bytecode cached after the first run
+    run_python(f"import {module}", env)
     for _ in range(runs):
-        err = run_python(f"import {module}", args=["-X", "importtime"]).stderr
+        err = run_python(f"import {module}", env, args=["-X", "importtime"]).stderr
         for line in err.splitlines():
             if not line.startswith("import time:") or "|" not in line:
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dis
 import inspect
 import linecache
 import sys
@@ -159,7 +160,49 @@ def _def_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSo
         )
     start_col = len(block[0]) - len(block[0].lstrip())
     text = _segment(file.lines, first, start_col, node.end_lineno, node.end_col_offset)
+    if not _same_code(code, node):
+        raise SymdiffError(
+            f"cannot differentiate {name!r}: {code.co_filename} changed since the function was "
+            "defined, so its source no longer matches the code that runs; reload the module")
     return FunctionSource(code.co_filename, node, file.lines, text)
+
+
+def _same_code(code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether `node` still compiles to `code` (the file may have been edited since).
+
+    Instructions are compared after normalising what depends on the compile context
+    rather than on the text: a closure's free names compile to global loads on their
+    own, and CPython chooses between method and attribute loads by context.
+    """
+    if any(isinstance(n, ast.Assert) for n in ast.walk(node)):
+        return True  # pytest rewrites asserts in test modules: the code differs by design
+    bare = copy.copy(node)
+    bare.decorator_list = []
+    try:
+        module = compile(ast.Module([bare], type_ignores=[]), code.co_filename, "exec",
+                         dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    fresh = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    return _shape(fresh) == _shape(code)
+
+
+_SKIP = frozenset({"CACHE", "NOP", "RESUME", "PRECALL", "PUSH_NULL", "COPY_FREE_VARS",
+                   "MAKE_CELL", "EXTENDED_ARG"})
+_SAME = {"LOAD_METHOD": "LOAD_ATTR", "LOAD_DEREF": "LOAD_GLOBAL", "LOAD_CLASSDEREF": "LOAD_GLOBAL",
+         "LOAD_NAME": "LOAD_GLOBAL", "CALL_METHOD": "CALL", "CALL_FUNCTION": "CALL"}
+
+
+def _shape(code: types.CodeType) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for ins in dis.get_instructions(code):
+        if ins.opname in _SKIP:
+            continue
+        name = _SAME.get(ins.opname, ins.opname)
+        jump = ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs
+        arg = None if jump or name == "CALL" else ins.argval
+        out.append((name, arg if not isinstance(arg, types.CodeType) else arg.co_name))
+    return out
 
 
 def _indented_block(raw: list[str], first: int) -> list[str]:

@@ -482,13 +482,6 @@ def test_non_function_callables():
         grad(3.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: source.get_source reads the file as it is now, not as it was when the "
-    "function was compiled; after the module file is edited (without a reload) grad "
-    "differentiates the new text (x * x * x -> 27.0) while the function still computes "
-    "x * x, and no error says the source is stale",
-)
 def test_source_edited_after_import_is_not_silently_used(tmp_path: Path):
     path = tmp_path / "edited_module.py"
     path.write_text("def f(x):\n    return x * x\n")
