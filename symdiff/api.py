@@ -82,10 +82,10 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Callable[..., Any] | None:
         from symdiff.runtime.pipeline import guarded
 
-        impl = compiled(fn, spec)
+        impl = guarded(fn, spec, sig, fallback)
         if params is None or impl.__code__.co_varnames[: len(params)] != tuple(params):
             return None  # a renamed parameter: keyword calls must go through the entry
-        return guarded(fn, spec, sig, fallback)
+        return impl
 
     def update(entry: Callable[..., Any]) -> None:
         cls.__call__ = staticmethod(entry)  # type: ignore[assignment]

@@ -184,6 +184,8 @@ def _same_code(code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDe
     except (SyntaxError, ValueError):
         return False
     fresh = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    if fresh.co_code == code.co_code and fresh.co_consts == code.co_consts:
+        return True
     return _shape(fresh) == _shape(code)
 
 

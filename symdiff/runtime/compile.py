@@ -137,10 +137,9 @@ def link_function(
     func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
     if guard is not None:
         free = {**free, **_insert_guard(func, guard, fallback)}
-    loads = {
-        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }
-    names = sorted(loads & free.keys())
+    # Every name in `free` becomes a parameter of the maker; the function captures only
+    # those it reads.
+    names = sorted(free)
     # Wrapping the function in a maker whose parameters are its free names turns them into
     # closure variables; the function keeps its own line numbers.
     maker = ast.FunctionDef(

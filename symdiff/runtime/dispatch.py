@@ -54,6 +54,7 @@ class Dispatcher:
         self.on_update = on_update
         self.build_guarded = build_guarded
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
+        self._stale = False
         self.entry = self._make_entry()
         self.fast: Callable[..., Any] | None = None
 
@@ -62,17 +63,27 @@ class Dispatcher:
         sig = tuple(type(a) for a in converted)
         impl = self.specialisations.get(sig)
         if impl is None:
-            impl = self.specialisations[sig] = self.build(sig)
-            self.entry = self._make_entry()
             if self.fast is None and self.build_guarded is not None and self.params is not None:
-                self.fast = self.build_guarded(sig, self._via_entry)
+                # The guarded function passes its own check for this signature, so it
+                # serves as this signature's specialisation too: one link, not two.
+                self.fast = impl = self.build_guarded(sig, self._via_entry)
                 if self.fast is not None:
                     self.fast.__defaults__ = self.defaults  # type: ignore[attr-defined]
+            if impl is None:
+                impl = self.build(sig)
+            self.specialisations[sig] = impl
+            if self.fast is None:
+                self.entry = self._make_entry()
+            else:
+                self._stale = True  # rebuilt when the fast path first falls back
             self.on_update(self.fast or self.entry)
         return impl(*converted)
 
     def _via_entry(self, *args: Any) -> Any:
         # The fast path's fallback: the current entry, which knows every signature.
+        if self._stale:
+            self.entry = self._make_entry()
+            self._stale = False
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:

@@ -53,15 +53,16 @@ def generate(fn: Callable[..., Any], spec: Spec, dump: bool = False) -> Any:
     return text
 
 
-_memory: weakref.WeakKeyDictionary[Any, dict[Spec, tuple[str, types.FunctionType]]] = (
-    weakref.WeakKeyDictionary()
-)
-_memory_builtins: dict[Any, dict[Spec, tuple[str, types.FunctionType]]] = {}
+_memory: weakref.WeakKeyDictionary[Any, dict[Spec, list[Any]]] = weakref.WeakKeyDictionary()
+_memory_builtins: dict[Any, dict[Spec, list[Any]]] = {}
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> types.FunctionType:
     """The generated function for `spec` applied to `fn`, built at most once per process."""
-    return _entry(fn, spec)[1]
+    entry = _entry(fn, spec)
+    if entry[1] is None:
+        entry[1] = _link(fn, entry[0])
+    return entry[1]  # type: ignore[no-any-return]
 
 
 def guarded(
@@ -80,15 +81,15 @@ def guarded(
     return _link(fn, text, guard=guard, fallback=fallback)
 
 
-def _entry(fn: Any, spec: Spec) -> tuple[str, types.FunctionType]:
+def _entry(fn: Any, spec: Spec) -> list[Any]:
+    """``[generated text, linked function or None until first asked for]``."""
     try:
         table = _memory.setdefault(fn, {})
     except TypeError:  # builtins cannot be weakly referenced; there are few of them
         table = _memory_builtins.setdefault(fn, {})
     entry = table.get(spec)
     if entry is None:
-        text = _text(fn, spec)
-        entry = table[spec] = (text, _link(fn, text))
+        entry = table[spec] = [_text(fn, spec), None]
     return entry
 
 
