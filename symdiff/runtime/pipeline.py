@@ -73,7 +73,7 @@ def guarded(
 ) -> types.FunctionType:
     """The generated function, with an argument-type check in its first line.
 
-    It runs the derivative when ``type(arg_i) is guard[i]`` for every argument and
+    It runs the derivative when ``arg_i.__class__ is guard[i]`` for every argument and
     returns ``fallback(*args)`` otherwise: argument checking and dispatch at the cost of
     a few comparisons, in the generated function's own frame.
     """

@@ -32,6 +32,7 @@ def grad_program(
 ) -> Program:
     """Reverse-mode gradient of a scalar-output program."""
     b = primal.builder
+    start = len(b)
     if not isinstance(primal.result, Node):
         n = len(tuple(flatten(primal.result)))
         raise NotScalarOutput(
@@ -48,12 +49,13 @@ def grad_program(
     kind = "value and gradient" if with_value else "gradient"
     names = ", ".join(p.attrs[0] for p in wrt)
     return _finish(primal, f"{primal.name}_grad", primal.params, result,
-                   f"Reverse-mode {kind} of {primal.name} with respect to {names}.")
+                   f"Reverse-mode {kind} of {primal.name} with respect to {names}.", start)
 
 
 def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -> Program:
     """Forward mode: output value and its directional derivative along the `argnums`."""
     b = primal.builder
+    start = len(b)
     taken = {p.attrs[0] for p in primal.params}
     if argnums is None:
         seeded = list(primal.params)
@@ -67,12 +69,13 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -
         tangent_result = outs[0]
     return _finish(primal, f"{primal.name}_jvp", (*primal.params, *tangents),
                    (primal.result, tangent_result),
-                   f"Forward-mode derivative (JVP) of {primal.name}.")
+                   f"Forward-mode derivative (JVP) of {primal.name}.", start)
 
 
 def vjp_program(primal: Program) -> Program:
     """Reverse mode: cotangent of every primal given a cotangent of every output."""
     b = primal.builder
+    start = len(b)
     outputs = list(flatten(primal.result))
     taken = {p.attrs[0] for p in primal.params}
     seeds = []
@@ -83,7 +86,7 @@ def vjp_program(primal: Program) -> Program:
     for param, ct in zip(primal.params, cts, strict=True):
         b.name(ct, f"{param.attrs[0]}_bar")
     return _finish(primal, f"{primal.name}_vjp", (*primal.params, *seeds), tuple(cts),
-                   f"Reverse-mode derivative (VJP) of {primal.name}.")
+                   f"Reverse-mode derivative (VJP) of {primal.name}.", start)
 
 
 def _zeros_to_const(b: Builder, nodes: Sequence[Node | None]) -> list[Node]:
@@ -99,9 +102,10 @@ def _fresh(name: str, taken: set[str]) -> str:
 
 
 def _finish(
-    primal: Program, name: str, params: Sequence[Node], result: Structure, doc: str
+    primal: Program, name: str, params: Sequence[Node], result: Structure, doc: str,
+    derived_from: int,
 ) -> Program:
     b = primal.builder
-    mapping = simplify(b, [*flatten(result), *primal.effects])
+    mapping = simplify(b, [*flatten(result), *primal.effects], derived_from)
     effects = tuple(mapping[n] for n in primal.effects)
     return Program(name, tuple(params), rebuild(result, mapping), b, doc, effects)

@@ -6,10 +6,16 @@ the table (``x * 1 -> x``, ``x + (-y) -> x - y``, ``-(-x) -> x``); ``x * 0`` is 
 ``0`` when x is inf or nan, so it is never folded. Zeros the transforms know about are
 symbolic (absent), never constant nodes, so they need no rule here. Name hints move
 with the node that replaces a named one.
+
+One rewrite is not in that class and is kept apart: gathering the constant factors of a
+product (``0.5 * (1.128 * e) / 1.414 -> 0.399 * e``), which reassociates. It is applied
+only to nodes a derivative transform made (`simplify(..., derived_from=...)`), so the
+user's own expressions are computed exactly as written.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from symdiff.ir.node import Builder, Node, topological
@@ -96,28 +102,91 @@ RULES: dict[str, Rule] = {
 }
 
 
-def simplify(b: Builder, roots: Sequence[Node]) -> dict[Node, Node]:
-    """Map each node reachable from `roots` to its simplified equivalent."""
+def _is_factor(node: Node) -> bool:
+    return (node.op == "const" and isinstance(node.value, float)
+            and math.isfinite(node.value) and node.value != 0.0)
+
+
+def _fold_factors(b: Builder, n: Node, derived_from: int) -> Node | None:
+    """Gather the constant factors of a derivative-only product into one constant.
+
+    ``(u * c1) * c2 -> u * (c1 * c2)``, ``(u * c1) / c2 -> u * (c1 / c2)`` and a constant
+    moved out of an inner product, ``(u * c) * v -> (u * v) * c``. This reassociates, which
+    is exact only up to rounding (and overflow at the very ends of the float range), so it
+    applies to nodes a derivative transform made (serial >= `derived_from`), never to the
+    user's own computation.
+    """
+    if n.serial < derived_from or n.op not in ("mul", "div"):
+        return None
+    x, y = n.args
+    if n.op == "mul" and _is_factor(x) and not _is_factor(y):
+        x, y = y, x
+    if _is_factor(y):
+        if x.serial < derived_from:
+            return None
+        u, c = _split(x)
+        if c is None:
+            return None
+        c1, c2 = c.value, y.value
+        scale = {
+            ("mul", "mul"): c1 * c2, ("mul", "div"): c1 / c2,
+            ("div", "mul"): c2 / c1, ("div", "div"): 1.0 / (c1 * c2),
+        }[(x.op, n.op)]
+        if not (math.isfinite(scale) and scale != 0.0):
+            return None
+        return u if scale == 1.0 else b.mul(u, scale)
+    if n.op == "mul":
+        for inner, other in ((x, y), (y, x)):
+            if inner.op == "mul" and inner.serial >= derived_from and not other.is_const:
+                u, c = _split(inner)
+                if c is not None:
+                    return b.mul(b.mul(u, other), c)
+    return None
+
+
+def _split(node: Node) -> tuple[Node, Node | None]:
+    """``(u, c)`` when `node` is ``u * c``, ``c * u`` or ``u / c`` with a constant c."""
+    if node.op not in ("mul", "div"):
+        return node, None
+    x, y = node.args
+    if _is_factor(y) and not _is_factor(x):
+        return x, y
+    if node.op == "mul" and _is_factor(x) and not _is_factor(y):
+        return y, x
+    return node, None
+
+
+def simplify(
+    b: Builder, roots: Sequence[Node], derived_from: int | None = None
+) -> dict[Node, Node]:
+    """Map each node reachable from `roots` to its simplified equivalent.
+
+    Nodes with serial >= `derived_from` (those a derivative transform made) may also have
+    their constant factors gathered; by default no node may.
+    """
     done: dict[Node, Node] = {}
+    start = len(b) + 1 if derived_from is None else derived_from
     for node in topological(roots):
-        done[node] = _rewrite(b, node, done)
+        done[node] = _rewrite(b, node, done, start)
     return done
 
 
-def _rewrite(b: Builder, node: Node, done: dict[Node, Node]) -> Node:
+def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived_from: int) -> Node:
     # Rebuild over already simplified arguments, then apply rules until none fires.
     # A rule's result may contain new nodes; those are simplified the same way.
     if node.args:
-        args = tuple(done.get(a) or _rewrite(b, a, done) for a in node.args)
+        args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
         current = node if args == node.args else b.apply(node.op, *args, attrs=node.attrs)
     else:
         current = node
     while True:
         rule = RULES.get(current.op)
         result = rule(b, current) if rule is not None else None
+        if result is None:
+            result = _fold_factors(b, current, derived_from)
         if result is None or result is current:
             break
-        current = result if result in done else _rewrite(b, result, done)
+        current = result if result in done else _rewrite(b, result, done, derived_from)
     name = b.names.get(node)
     if name is not None:
         b.name(current, name)

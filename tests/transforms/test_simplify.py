@@ -247,3 +247,39 @@ def test_deep_chain_does_not_recurse() -> None:
     for value in (0.5, -2.0):
         assert evaluate(after, [value]) == pytest.approx(evaluate(before, [value]))
     assert not any(n.op == "mul" for n in topological([result]))
+
+
+# Gathering constant factors (derivative nodes only) -------------------------------------------
+
+
+def test_constant_factors_of_derivative_products_are_gathered() -> None:
+    b = Builder()
+    x, y = b.param("x"), b.param("y")
+    start = len(b)
+    node = b.div(b.mul(b.mul(x, 0.5), b.mul(1.25, y)), 4.0)
+    out = simplify(b, [node], derived_from=start)[node]
+    text = repr(out)
+    assert out.op == "mul" and out.args[1].is_const, text
+    assert out.args[1].value == 0.5 * 1.25 / 4.0
+    for xv, yv in [(1.5, -2.0), (3.0, 7.0), (-0.25, 0.125)]:
+        want = (xv * 0.5) * (1.25 * yv) / 4.0
+        got = evaluate(Program("f", (x, y), out, b), [xv, yv])
+        assert math.isclose(got, want, rel_tol=1e-15)
+
+
+def test_the_users_own_products_are_not_reassociated() -> None:
+    b = Builder()
+    x = b.param("x")
+    node = b.mul(b.mul(x, 3.0), 0.1)  # built before `derived_from`: the user's code
+    derived_from = len(b)
+    assert simplify(b, [node], derived_from=derived_from)[node] is node
+    assert simplify(b, [node])[node] is node
+
+
+@pytest.mark.parametrize("c", [0.0, -0.0, math.inf, math.nan])
+def test_zero_and_non_finite_factors_are_not_gathered(c: float) -> None:
+    b = Builder()
+    x = b.param("x")
+    start = len(b)
+    node = b.mul(b.mul(x, 2.0), c)
+    assert simplify(b, [node], derived_from=start)[node].args[1] is b.const(c)
