@@ -9,10 +9,12 @@ and on disk (see `symdiff.runtime.cache`).
 from __future__ import annotations
 
 import functools
+import inspect
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
+from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY
 from symdiff.runtime.dispatch import Dispatcher, Signature, parameters
 from symdiff.runtime.spec import Spec
@@ -97,6 +99,14 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     return obj
 
 
+def _check_transformable(fn: Any) -> None:
+    if inspect.ismethod(fn):
+        raise SymdiffError(
+            f"cannot differentiate the bound method {fn.__qualname__}: methods (and the "
+            "attributes of self they read) are not supported yet; differentiate a plain "
+            "function of the numbers instead")
+
+
 def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
     if _is_known(fn):
         arity = PRIMITIVE_ARITY.get(CALLABLES[fn], (1, 1))[0]
@@ -141,6 +151,7 @@ def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any) -> Any:
     def wrap(f: Callable[..., Any]) -> Transformed:
         if not callable(f):
             raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
+        _check_transformable(f)
         nums = _normalize_argnums(f, argnums)
         diff = frozenset((nums,) if isinstance(nums, int) else nums)
         return _transformed(f, Spec(kind, nums), diff)
@@ -192,6 +203,7 @@ def jvp(
         raise ValueError(
             f"jvp: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
+    _check_transformable(fun)
     _check_arity("jvp", fun, len(primals))
     return compiled(fun, _JVP)(*primals, *tangents)  # type: ignore[no-any-return]
 
@@ -200,6 +212,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
     args = _numbers("vjp", "primals", primals)
+    _check_transformable(fun)
     _check_arity("vjp", fun, len(args))
     impl = compiled(fun, _VJP)
     out = fun(*args)
@@ -239,6 +252,7 @@ def source(
     fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0
 ) -> str:
     """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP)."""
+    _check_transformable(fun)
     nums = _normalize_argnums(fun, argnums)
     if mode == "reverse":
         return generate(fun, Spec("grad", nums))  # type: ignore[no-any-return]

@@ -37,7 +37,7 @@ def grad_program(
         n = len(tuple(flatten(primal.result)))
         raise NotScalarOutput(
             f"grad requires a function with one scalar output; {primal.name} returns a tuple "
-            f"of {n} values (use vjp or jacobian for several outputs)")
+            f"of {n} values (use vjp or jvp for several outputs)")
     indices = (argnums,) if isinstance(argnums, int) else argnums
     wrt = [primal.params[i] for i in indices]
     grads = _zeros_to_const(b, vjp(b, [primal.result], [b.const(1.0)], wrt))
