@@ -94,7 +94,8 @@ def get_source(fn: Any) -> FunctionSource:
         )
     if code.co_name == "<lambda>":
         return _lambda_source(name, code, file)
-    return _def_source(name, code, file)
+    modules = {n for n in code.co_names if isinstance(fn.__globals__.get(n), types.ModuleType)}
+    return _def_source(name, code, file, modules)
 
 
 def _describe(fn: Any) -> str:
@@ -127,7 +128,9 @@ def _unavailable(name: str, filename: str, why: str) -> SymdiffError:
     )
 
 
-def _def_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSource:
+def _def_source(
+    name: str, code: types.CodeType, file: _FileLines, modules: set[str]
+) -> FunctionSource:
     first = code.co_firstlineno
     if not 1 <= first <= len(file.lines):
         raise _unavailable(name, code.co_filename, f"the file has no line {first}")
@@ -160,27 +163,32 @@ def _def_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSo
         )
     start_col = len(block[0]) - len(block[0].lstrip())
     text = _segment(file.lines, first, start_col, node.end_lineno, node.end_col_offset)
-    if not _same_code(code, node):
+    if not _same_code(code, node, modules):
         raise SymdiffError(
             f"cannot differentiate {name!r}: {code.co_filename} changed since the function was "
             "defined, so its source no longer matches the code that runs; reload the module")
     return FunctionSource(code.co_filename, node, file.lines, text)
 
 
-def _same_code(code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _same_code(
+    code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef, modules: set[str]
+) -> bool:
     """Whether `node` still compiles to `code` (the file may have been edited since).
 
-    Instructions are compared after normalising what depends on the compile context
-    rather than on the text: a closure's free names compile to global loads on their
-    own, and CPython chooses between method and attribute loads by context.
+    The def is compiled after ``import`` lines for the `modules` it uses, since CPython
+    compiles ``m.f(x)`` differently when ``m`` was imported. If the bytecode still
+    differs, instructions are compared after normalising what depends on the compile
+    context rather than on the text (a closure's free names load as globals on their own).
     """
     if any(isinstance(n, ast.Assert) for n in ast.walk(node)):
         return True  # pytest rewrites asserts in test modules: the code differs by design
     bare = copy.copy(node)
     bare.decorator_list = []
+    at = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
+    imports: list[ast.stmt] = [ast.Import([ast.alias(m, **at)], **at) for m in sorted(modules)]
     try:
-        module = compile(ast.Module([bare], type_ignores=[]), code.co_filename, "exec",
-                         dont_inherit=True)
+        tree = ast.Module([*imports, bare], type_ignores=[])
+        module = compile(tree, code.co_filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return False
     fresh = next(c for c in module.co_consts if isinstance(c, types.CodeType))
