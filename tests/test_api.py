@@ -270,6 +270,13 @@ from math import cos, sin
 K = 1.5
 
 
+def essay(a, b):
+    c = a + b
+    d = b + 1
+    e = c * d
+    return e
+
+
 def busy(x, y, z):
     s = sin(x * y) + cos(y * z)
     t = math.exp(s) * K
