@@ -1,23 +1,26 @@
-"""Emission: from a schedule to Python source, through `ast` and `ast.unparse`.
+"""Emission: from a program to Python source, through `ast` and `ast.unparse`.
 
 Contract: `emit_module(program)` returns the text of a module that defines one
 function named `program.name` taking the program's parameters and returning its
 result structure (a value or nested tuples). Each assigned node becomes one
-assignment; other nodes are inlined into their user. Output is byte-identical for
-the same program. Negative constants are emitted as unary minus so ``(-2.0) ** x``
-keeps its parentheses; inf and nan as ``math.inf`` / ``math.nan``; the exact values
-of pi, e and tau by name.
+assignment; other nodes are inlined into their user. A ``cond`` region becomes an
+``if``/``else`` statement whose branches assign the region's values to the same names
+(each branch's last computation writes to that name directly when it can). Output is
+byte-identical for the same program. Negative constants are emitted as unary minus
+so ``(-2.0) ** x`` keeps its parentheses; inf and nan as ``math.inf`` / ``math.nan``;
+the exact values of pi, e and tau by name.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Iterator
 from typing import Any
 
-from symdiff.codegen.naming import assign_names
+from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import schedule
-from symdiff.ir.node import Node, Program, Structure
+from symdiff.ir.node import Node, Program, Structure, topological
 from symdiff.ir.primitives import PRIMITIVES, math_attr
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
@@ -29,33 +32,18 @@ def emit_module(program: Program, header: str = "") -> str:
 
 
 def emit_ast(program: Program, header: str = "") -> ast.Module:
-    sched = schedule(program)
-    names = assign_names(sched)
-    exprs: dict[Node, ast.expr] = {}
-
-    def ref(node: Node) -> ast.expr:
-        if node in names:
-            return ast.Name(names[node], ast.Load())
-        if node.op == "const":
-            return constant(node.value)
-        if node.op == "global":
-            return _dotted(node.attrs)
-        return exprs[node]
-
+    emitter = _Emitter(Namer(_global_roots(program)))
+    params = [emitter.namer.parameter(p.attrs[0]) for p in program.params]
+    emitter.names.update(zip(program.params, params, strict=True))
     body: list[ast.stmt] = []
     if program.doc:
         body.append(ast.Expr(ast.Constant(program.doc)))
-    for node in sched.order:
-        expr = PRIMITIVES[node.op].emit([ref(a) for a in node.args], node.attrs)
-        if node in sched.assigned:
-            body.append(ast.Assign([ast.Name(names[node], ast.Store())], expr, lineno=1))
-        elif node in sched.statements:
-            body.append(ast.Expr(expr))
-        else:
-            exprs[node] = expr
-    body.append(ast.Return(_structure(program.result, ref)))
+    env: dict[Node, ast.expr] = {}
+    body += emitter.block(program, program.outputs, env, {}, returns=program.result)
+    if not (body and isinstance(body[-1], ast.If) and emitter.returned):
+        body.append(ast.Return(_structure(program.result, lambda n: emitter.ref(n, env))))
     args = ast.arguments(
-        posonlyargs=[], args=[ast.arg(names[p]) for p in program.params], vararg=None,
+        posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     func = ast.FunctionDef(program.name, args, body, decorator_list=[], returns=None, lineno=1)
     module: list[ast.stmt] = []
@@ -66,6 +54,153 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
     return ast.Module(module, type_ignores=[])
+
+
+class _Emitter:
+    def __init__(self, namer: Namer) -> None:
+        self.namer = namer
+        self.names: dict[Node, str] = {}
+        self.returned = False  # the last region returns the result from its branches
+
+    def ref(self, node: Node, env: dict[Node, ast.expr]) -> ast.expr:
+        if node in env:
+            return env[node]
+        if node in self.names:
+            return ast.Name(self.names[node], ast.Load())
+        if node.op == "const":
+            return constant(node.value)
+        if node.op == "global":
+            return _dotted(node.attrs)
+        raise KeyError(node)
+
+    def block(
+        self,
+        program: Program,
+        roots: tuple[Node, ...],
+        env: dict[Node, ast.expr],
+        direct: dict[Node, str],
+        returns: Structure | None = None,
+    ) -> list[ast.stmt]:
+        """Statements computing `roots` (and the effects) of `program`.
+
+        `env` maps nodes to the expressions that stand for them here (parameters of a
+        branch, inlined expressions); `direct` names nodes whose value goes straight to
+        an enclosing name. When `returns` (the function's result) is made of the values
+        of the last region only, its branches return them directly.
+        """
+        sched = schedule(program, list(roots))
+        hints = program.builder.names
+        tail = _tail_region(sched.order, returns)
+        body: list[ast.stmt] = []
+        for node in sched.order:
+            if node.op == "proj":
+                continue  # assigned inside its region's branches
+            if node is tail:
+                operands = [self.ref(a, env) for a in node.args[1:]]
+                arms = [self.branch(b, operands, {}, returns) for b in node.attrs]
+                body.append(ast.If(self.ref(node.args[0], env), arms[0], arms[1]))
+                self.returned = True
+                continue
+            if node.op == "cond":
+                body.append(self.region(node, sched.order, env, hints, direct))
+                continue
+            expr = PRIMITIVES[node.op].emit([self.ref(a, env) for a in node.args], node.attrs)
+            if node in sched.assigned:
+                name = direct.get(node) or self.names.get(node) or self.namer.hinted(
+                    hints.get(node))
+                self.names[node] = name
+                body.append(ast.Assign([ast.Name(name, ast.Store())], expr, lineno=1))
+            elif node in sched.statements:
+                body.append(ast.Expr(expr))
+            else:
+                env[node] = expr
+        return body
+
+    def region(
+        self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
+        hints: dict[Node, str], direct: dict[Node, str],
+    ) -> ast.stmt:
+        projs = sorted((n for n in order if n.op == "proj" and n.args[0] is node),
+                       key=lambda n: n.attrs[0])
+        for p in projs:
+            if p not in self.names:
+                self.names[p] = direct.get(p) or self.namer.hinted(hints.get(p))
+        out_names = {p.attrs[0]: self.names[p] for p in projs}
+        operands = [self.ref(a, env) for a in node.args[1:]]
+        arms = [self.branch(body, operands, out_names) for body in node.attrs]
+        return ast.If(self.ref(node.args[0], env), arms[0], arms[1])
+
+    def branch(
+        self, program: Program, operands: list[ast.expr], out_names: dict[int, str],
+        returns: Structure | None = None,
+    ) -> list[ast.stmt]:
+        env = dict(zip(program.params, operands, strict=True))
+        outputs = program.outputs
+        if returns is not None:
+            # This branch ends the function: return the result from its own values.
+            stmts = self.block(program, outputs, env, {})
+            mine = _structure(returns, lambda n: self.ref(outputs[n.attrs[0]], env))
+            return [*stmts, ast.Return(mine)]
+        direct: dict[Node, str] = {}
+        for i, name in out_names.items():
+            out = outputs[i]
+            if out.op not in ("const", "global", "arg", "param") and out not in direct:
+                direct[out] = name
+        roots = tuple(outputs[i] for i in out_names)
+        stmts = self.block(program, roots, env, direct)
+        for i, name in out_names.items():
+            out = outputs[i]
+            if direct.get(out) == name and self.names.get(out) == name:
+                continue
+            if out.op == "proj" and self.names.get(out) == name:
+                continue
+            stmts.append(ast.Assign([ast.Name(name, ast.Store())], self.ref(out, env),
+                                    lineno=1))
+        return stmts or [ast.Pass()]
+
+
+def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | None:
+    """The last region of `order` when the result consists of its values alone."""
+    if returns is None:
+        return None
+    leaves = list(_leaves(returns))
+    regions = {n.args[0] for n in leaves if n.op == "proj"}
+    if len(regions) != 1 or any(n.op != "proj" for n in leaves):
+        return None
+    (region,) = regions
+    statements = [n for n in order if n.op != "proj"]
+    if not statements or statements[-1] is not region:
+        return None
+    if any(a.op == "proj" and a.args[0] is region for n in order for a in n.args):
+        return None  # a value of the region is used before the return
+    return region
+
+
+def _leaves(structure: Structure) -> Iterator[Node]:
+    if isinstance(structure, Node):
+        yield structure
+    else:
+        for s in structure:
+            yield from _leaves(s)
+
+
+def _global_roots(program: Program) -> set[str]:
+    """Root names of every global the program (or a region inside it) reads."""
+    found: set[str] = set()
+    for node in _all_nodes(program):
+        if node.op == "global":
+            found.add(node.attrs[0])
+    return found
+
+
+def _all_nodes(program: Program) -> Iterator[Node]:
+    stack = [program]
+    while stack:
+        p = stack.pop()
+        for node in topological([*p.outputs, *p.effects]):
+            yield node
+            if node.op == "cond":
+                stack.extend(node.attrs)
 
 
 def constant(value: Any) -> ast.expr:

@@ -1,12 +1,12 @@
 """Names in generated code: deterministic and meaningful.
 
-Contract: `assign_names(schedule, reserved)` gives every assigned node a Python
-identifier: its hint from the builder (the user's variable name, or ``x_dot`` /
-``x_bar`` for tangents and adjoints) when free, the hint with ``_1``, ``_2``... when
-taken, and ``_t0``, ``_t1``... in schedule order for unnamed temporaries. Parameters
-keep their names unless one would shadow a name the emitters use (``math``, ``abs``...).
-Names the code reads as globals and names the emitters use are never reused.
-The same schedule always yields the same names.
+Contract: a `Namer` hands out the identifiers of one generated function: a hint from
+the builder (the user's variable name, or ``x_dot`` / ``x_bar`` for tangents and
+adjoints) when free, the hint with ``_1``, ``_2``... when taken, and ``_t0``, ``_t1``...
+in emission order for unnamed temporaries. Names reserved up front (the names the
+code reads as globals, and those the emitters use: ``math``, ``abs``...) are never
+handed out; a parameter that would shadow an emitter name is renamed. The same
+program always yields the same names.
 """
 
 from __future__ import annotations
@@ -15,46 +15,37 @@ import builtins
 import keyword
 from collections.abc import Iterable
 
-from symdiff.codegen.schedule import Schedule
-from symdiff.ir.node import Node
-
 EMITTER_NAMES = frozenset({"math", "float", "abs", "min", "max", "pow"})
 
 
-def assign_names(sched: Schedule, reserved: Iterable[str] = ()) -> dict[Node, str]:
-    """Map each parameter and assigned node of `sched` to its identifier."""
-    program = sched.program
-    taken = set(EMITTER_NAMES) | set(reserved)
-    for node in (*sched.order, *program.outputs):
-        for leaf in (node, *node.args):
-            if leaf.op == "global":
-                taken.add(leaf.attrs[0])
-    names: dict[Node, str] = {}
-    for p in program.params:
-        # A parameter may not shadow a name the generated code calls (math, abs, ...).
-        names[p] = _fresh(p.attrs[0], taken) if p.attrs[0] in EMITTER_NAMES else p.attrs[0]
-        taken.add(names[p])
-    hints = program.builder.names
-    counter = 0
-    for node in sched.order:
-        if node not in sched.assigned:
-            continue
-        hint = hints.get(node)
-        if hint is not None:
-            names[node] = _fresh(hint, taken)
+class Namer:
+    """The identifiers of one generated function."""
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self.taken = set(EMITTER_NAMES) | set(reserved)
+        self.counter = 0
+
+    def parameter(self, name: str) -> str:
+        chosen = self.fresh(name) if name in EMITTER_NAMES else name
+        self.taken.add(chosen)
+        return chosen
+
+    def hinted(self, hint: str | None) -> str:
+        """A fresh name from `hint`, or a temporary when there is none."""
+        if hint is None:
+            while f"_t{self.counter}" in self.taken:
+                self.counter += 1
+            name = f"_t{self.counter}"
+            self.counter += 1
         else:
-            while f"_t{counter}" in taken:
-                counter += 1
-            names[node] = f"_t{counter}"
-            counter += 1
-        taken.add(names[node])
-    return names
+            name = self.fresh(hint)
+        self.taken.add(name)
+        return name
 
-
-def _fresh(hint: str, taken: set[str]) -> str:
-    if hint not in taken and not keyword.iskeyword(hint) and not hasattr(builtins, hint):
-        return hint
-    i = 1
-    while f"{hint}_{i}" in taken:
-        i += 1
-    return f"{hint}_{i}"
+    def fresh(self, hint: str) -> str:
+        if hint not in self.taken and not keyword.iskeyword(hint) and not hasattr(builtins, hint):
+            return hint
+        i = 1
+        while f"{hint}_{i}" in self.taken:
+            i += 1
+        return f"{hint}_{i}"

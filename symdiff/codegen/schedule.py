@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symdiff.ir.node import Node, Program, topological
+from symdiff.ir.node import LEAVES, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES
 
-LEAVES = frozenset({"const", "param", "global"})
 MAX_SIZE = 6
 
 
@@ -33,21 +32,29 @@ class Schedule:
     statements: frozenset[Node] = frozenset()
 
 
-def schedule(program: Program) -> Schedule:
-    """Order the live operations of `program` and choose which are assigned."""
+def schedule(program: Program, roots: list[Node] | None = None) -> Schedule:
+    """Order the live operations of `program` and choose which are assigned.
+
+    `roots` are the values needed (by default all outputs); effects are always live. A
+    region (``cond``) is a statement of its own; its ``proj`` values are assigned inside
+    its branches, and its operands must be names.
+    """
+    outputs = program.outputs if roots is None else tuple(roots)
     # Creation order is a topological order (a node's arguments always exist before it)
     # and keeps the user's statement order for primal code.
-    live = topological([*program.outputs, *program.effects])
+    live = topological([*outputs, *program.effects])
     order = sorted((n for n in live if n.op not in LEAVES), key=lambda n: n.serial)
     uses: dict[Node, int] = {}
     for node in order:
         for arg in node.args:
             uses[arg] = uses.get(arg, 0) + 1
-    for out in program.outputs:
+    for out in outputs:
         uses[out] = uses.get(out, 0) + 1
     needs_atom: set[Node] = set()
     for node in order:
-        if PRIMITIVES[node.op].atomic_args:
+        if node.op == "cond":
+            needs_atom.update(node.args[1:])
+        elif node.op != "proj" and PRIMITIVES[node.op].atomic_args:
             needs_atom.update(node.args)
     names = program.builder.names
     # Operations that can raise keep their own statement: inlined into a later
@@ -56,12 +63,15 @@ def schedule(program: Program) -> Schedule:
     assigned: set[Node] = set()
     size: dict[Node, int] = {}
     for node in order:
+        if node.op == "cond":
+            continue
         n = 1 + sum(size.get(a, 0) for a in node.args)
         if (node in names or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
-                or node in effects):
+                or node in effects or node.op == "proj"):
             assigned.add(node)
             n = 0
         size[node] = n
-    unused = {n for n in program.effects if uses.get(n, 0) == 0 and n not in names}
+    unused = {n for n in program.effects
+              if uses.get(n, 0) == 0 and n not in names and n.op != "cond"}
     assigned -= unused
     return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused))

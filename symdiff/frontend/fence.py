@@ -4,9 +4,11 @@ Contract: `check(source)` walks the function's AST and raises a located
 `UnsupportedSyntaxError` (file, line, column, the line with a caret) at the first
 construct outside the supported language, named the way a user would name it.
 Supported: positional parameters with defaults; assignment, tuple unpacking,
-augmented and annotated assignment; ``return``; ``pass``; a docstring; arithmetic
-``+ - * / ** // %`` and unary ``- +``; numeric literals; names; attribute access;
-calls; tuples. Whether a name or call is meaningful is the lowering's business.
+augmented and annotated assignment; ``return``; ``pass``; a docstring; ``if`` /
+``elif`` / ``else`` and ``x if c else y``; comparisons (chained too), ``and``, ``or``,
+``not``; arithmetic ``+ - * / ** // %`` and unary ``- +``; numeric literals; names;
+attribute access; calls; tuples. Whether a name or call is meaningful is the
+lowering's business.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from symdiff.frontend.source import FunctionSource
 
 ALLOWED: tuple[type[ast.AST], ...] = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Expr,
+    ast.If, ast.IfExp, ast.Compare, ast.BoolOp, ast.And, ast.Or, ast.Not,
+    ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq,
     ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant, ast.Name, ast.Attribute, ast.Tuple,
     ast.Load, ast.Store, ast.arguments, ast.arg,
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd,

@@ -18,11 +18,13 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import fence
+from symdiff.frontend import control, fence
+from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY, Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir.node import Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.regions import REGIONS
 
 Value = Node | Resolved | tuple["Value", ...]
 
@@ -58,15 +60,77 @@ def _lower_callable(fn: Any, b: Builder) -> Program:
 
 
 class _Lowering:
-    def __init__(self, fn: Callable[..., Any], source: FunctionSource, builder: Builder):
+    """Symbolic execution of a function body, or of one branch of it (a child)."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        source: FunctionSource,
+        builder: Builder,
+        parent: _Lowering | None = None,
+    ):
         self.fn = fn
         self.src = source
         self.b = builder
-        self.scope = Scope(fn)
-        self.env: dict[str, Value] = {}
-        self.locals = _assigned_names(source.node)
-        self.versions: dict[str, int] = {}
+        self.parent = parent
+        self.scope: Scope = parent.scope if parent else Scope(fn)
+        self.env: dict[str, Value | MaybeUnbound] = {}
+        self.locals = parent.locals if parent else _assigned_names(source.node)
+        # A branch numbers rebindings from where its parent is, so both branches of an
+        # if and the merged value after it share one name.
+        self.versions: dict[str, int] = dict(parent.versions) if parent else {}
         self.first_node = len(builder)
+        # Names this frame assigned, in order; values it read from its parent (as args).
+        self.assigned: dict[str, None] = {}
+        self.captures: dict[str, tuple[Value, Value]] = {}
+
+    def child(self) -> _Lowering:
+        """A frame for one branch: its own builder, reading this frame's names as args."""
+        return _Lowering(self.fn, self.src, Builder(), parent=self)
+
+    def visible(self, name: str) -> Value | MaybeUnbound | None:
+        """The value `name` has here, capturing it from enclosing frames as needed."""
+        if name in self.env:
+            return self.env[name]
+        if self.parent is None:
+            return None
+        outer = self.parent.visible(name)
+        if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
+            return outer
+        inner = self.capture(name, outer)
+        self.env[name] = inner
+        return inner
+
+    def capture(self, key: str, outer: Value) -> Value:
+        """This frame's stand-in for the enclosing frame's `outer`, recorded under `key`."""
+        if key not in self.captures:
+            self.captures[key] = (self._stand_in(key, outer), outer)
+        return self.captures[key][0]
+
+    def capture_node(self, outer: Node) -> Node:
+        """A stand-in for an anonymous value of the enclosing frame."""
+        inner = self.capture(f"#{id(outer)}", outer)
+        assert isinstance(inner, Node)
+        return inner
+
+    def _stand_in(self, name: str, outer: Value) -> Value:
+        if isinstance(outer, tuple):
+            return tuple(self._stand_in(name, v) for v in outer)
+        assert isinstance(outer, Node)
+        if outer.op == "const":
+            return self.b.const(outer.value)
+        if outer.op == "global":
+            return self.b.global_(outer.attrs)
+        hint = name if name.isidentifier() else self.parent_hint(outer)
+        return self.b.arg(hint)
+
+    def parent_hint(self, outer: Node) -> str:
+        frame = self.parent
+        while frame is not None:
+            if outer in frame.b.names:
+                return frame.b.names[outer]
+            frame = frame.parent
+        return "value"
 
     def run(self) -> Program:
         fn_node = self.src.node
@@ -82,6 +146,10 @@ class _Lowering:
             result = self.output(fn_node.body)
         else:
             result = self.block(fn_node.body)
+            if result is None:
+                raise self.src.error(
+                    "the function has no return statement at its end (a path that reaches "
+                    "it returns None, not a number)", fn_node)
         return Program(name, tuple(params), result, self.b, effects=self.effects())
 
     def effects(self) -> tuple[Node, ...]:
@@ -90,13 +158,18 @@ class _Lowering:
 
     # Statements -----------------------------------------------------------------------
 
-    def block(self, body: list[ast.stmt]) -> Structure:
+    def block(self, body: list[ast.stmt]) -> Structure | None:
+        """Lower statements; the returned structure, or None when control falls through."""
         for i, stmt in enumerate(body):
             if isinstance(stmt, ast.Return):
                 if stmt.value is None:
                     raise self.src.error("the function returns None, not a number", stmt)
                 return self.output(stmt.value)
-            if isinstance(stmt, ast.Assign):
+            if isinstance(stmt, ast.If):
+                result = control.lower_if(self, stmt, body[i + 1:])
+                if result is not None or control.may_return(stmt):
+                    return result
+            elif isinstance(stmt, ast.Assign):
                 value = self.expr(stmt.value)
                 for target in stmt.targets:
                     self.assign(target, value, stmt)
@@ -118,7 +191,7 @@ class _Lowering:
                         stmt)
             elif not isinstance(stmt, ast.Pass):
                 raise self.src.error(f"unsupported statement {type(stmt).__name__}", stmt)
-        raise self.src.error("the function has no return statement", self.src.node)
+        return None
 
     def assign(self, target: ast.expr, value: Value, stmt: ast.stmt) -> None:
         if isinstance(target, ast.Name):
@@ -127,6 +200,7 @@ class _Lowering:
                     f"cannot assign {describe(value.value)} to a local name", stmt)
             previous = self.env.get(target.id)
             self.env[target.id] = value
+            self.assigned[target.id] = None
             if isinstance(value, Node) and value is not previous:
                 # A rebound name gets a version suffix, so that x_1's tangent is x_1_dot.
                 version = self.versions.get(target.id, -1) + 1
@@ -169,13 +243,21 @@ class _Lowering:
             return self.attribute(e)
         if isinstance(e, ast.BinOp):
             return self.binop(e.op, self.expr(e.left), self.expr(e.right), e)
-        if isinstance(e, ast.UnaryOp):
+        if isinstance(e, ast.UnaryOp) and not isinstance(e.op, ast.Not):
             operand = self.number(self.expr(e.operand), e.operand)
             return self.b.neg(operand) if isinstance(e.op, ast.USub) else operand
         if isinstance(e, ast.Call):
             return self.call(e)
         if isinstance(e, ast.Tuple):
             return tuple(self.expr(x) for x in e.elts)
+        if isinstance(e, ast.IfExp):
+            return control.lower_ifexp(self, e)
+        if isinstance(e, ast.BoolOp):
+            return control.lower_boolop(self, e)
+        if isinstance(e, ast.Compare):
+            return control.lower_compare(self, e)
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+            return self.b.apply("not_", control.truth(self, self.expr(e.operand), e.operand))
         raise self.src.error(f"unsupported expression {type(e).__name__}", e)
 
     def number(self, value: Value, where: ast.AST) -> Node:
@@ -192,8 +274,14 @@ class _Lowering:
         return self.b.apply(prim, self.number(left, where), self.number(right, where))
 
     def name(self, name: str, where: ast.AST) -> Value:
-        if name in self.env:
-            return self.env[name]
+        value = self.visible(name)
+        if isinstance(value, MaybeUnbound):
+            line = getattr(value.where, "lineno", "?")
+            raise self.src.error(
+                f"variable {name!r} may be unbound here: the if statement at line {line} "
+                "assigns it in one branch only", where)
+        if value is not None:
+            return value
         if name in self.locals:
             raise self.src.error(f"local variable {name!r} is used before it is assigned", where)
         resolved = self.scope.lookup(name)
@@ -265,6 +353,8 @@ class _Lowering:
 
 
 def _can_raise(node: Node) -> bool:
+    if node.op in REGIONS:
+        return any(body.effects for body in node.attrs)
     prim = PRIMITIVES.get(node.op)
     if prim is None or not prim.may_raise:
         return False

@@ -1,8 +1,9 @@
 """Reference interpreter: evaluates a `Program` directly from the DAG.
 
 Contract: `evaluate(program, args, env)` returns the program's result structure with
-every node computed by its primitive's Python `impl`; `env` supplies the values of
-``global`` nodes by dotted path. It is slow and simple on purpose: transforms are
+every node computed by its primitive's Python `impl`, and of a ``cond`` region only
+the branch its predicate selects; `env` supplies the values of ``global`` nodes by
+dotted path. It is slow and simple on purpose: transforms are
 tested against it before any code is generated.
 """
 
@@ -30,8 +31,14 @@ def evaluate(
             values[node] = node.value
         elif node.op == "global":
             values[node] = env[".".join(node.attrs)]
-        elif node.op == "param":
+        elif node.op in ("param", "arg"):
             raise ValueError(f"parameter {node.attrs[0]!r} is not a parameter of {program.name}")
+        elif node.op == "cond":
+            then, orelse = node.attrs
+            chosen = then if values[node.args[0]] else orelse
+            values[node] = evaluate(chosen, [values[a] for a in node.args[1:]], env)
+        elif node.op == "proj":
+            values[node] = values[node.args[0]][node.attrs[0]]
         else:
             impl = PRIMITIVES[node.op].impl
             values[node] = impl(*(values[a] for a in node.args))

@@ -23,6 +23,10 @@ from typing import Any
 
 Number = bool | int | float
 
+# Operations without arguments: values that come from outside the computation.
+# "arg" is a parameter of a region's sub-program (a branch or loop body).
+LEAVES = frozenset({"const", "param", "global", "arg"})
+
 
 class Node:
     """One operation in the DAG; create nodes through a `Builder` only."""
@@ -68,6 +72,7 @@ class Builder:
     def __init__(self) -> None:
         self._table: dict[tuple[Any, ...], Node] = {}
         self.names: dict[Node, str] = {}
+        self._args = 0
 
     def __len__(self) -> int:
         return len(self._table)
@@ -95,6 +100,15 @@ class Builder:
     def param(self, name: str) -> Node:
         return self._intern("param", (), (name,), (name,))
 
+    def arg(self, hint: str) -> Node:
+        """A fresh parameter of a region's sub-program; never equal to another."""
+        self._args += 1
+        return self._intern("arg", (), (hint, self._args), (hint, self._args))
+
+    def structural(self, op: str, args: tuple[Node, ...], attrs: tuple[Any, ...]) -> Node:
+        """An interned node of a structural operation (a region or a projection)."""
+        return self._intern(op, args, attrs, attrs)
+
     def global_(self, path: tuple[str, ...]) -> Node:
         """A module-level or closure value read when the generated code runs."""
         return self._intern("global", (), path, path)
@@ -120,7 +134,7 @@ class Builder:
 
     def name(self, node: Node, hint: str) -> None:
         """Suggest a name for `node` in generated code; the first suggestion wins."""
-        if node.op not in ("const", "param", "global"):
+        if node.op not in LEAVES:
             self.names.setdefault(node, hint)
 
     # Spelled-out helpers for the operations rules use most.

@@ -124,8 +124,8 @@ PRIMITIVES: dict[str, Primitive] = {}
 # Operations that never raise on numbers (overflow gives inf, not an exception).
 NEVER_RAISE = frozenset({
     "add", "sub", "mul", "neg", "abs", "fabs", "float", "sign", "copysign", "max", "min",
-    "select", "gt", "ge", "lt", "le", "eq", "ne", "safe_div", "atan", "atan2", "tanh", "erf",
-    "erfc", "degrees", "radians",
+    "select", "gt", "ge", "lt", "le", "eq", "ne", "safe_div", "and_", "or_", "not_", "atan",
+    "atan2", "tanh", "erf", "erfc", "degrees", "radians",
 })
 
 
@@ -147,6 +147,10 @@ def binop(op: ast.operator) -> Emit:
 
 def compare(op: ast.cmpop) -> Emit:
     return lambda args, attrs: ast.Compare(args[0], [op], [args[1]])
+
+
+def _boolop(op: ast.boolop) -> Emit:
+    return lambda args, attrs: ast.BoolOp(op, list(args))
 
 
 def math_attr(name: str) -> ast.expr:
@@ -254,6 +258,13 @@ def _one_minus_square(b: Builder, x: Node) -> Node:
     return b.sub(1.0, b.square(x))
 
 
+def _sp_truth(sp: Any, x: Any) -> Any:
+    """Python's truth value of `x` as a SymPy condition."""
+    # (A Symbol is a sympy Boolean too, so test for the boolean kinds themselves.)
+    boolean = (sp.logic.boolalg.BooleanAtom, sp.logic.boolalg.BooleanFunction, sp.Rel)
+    return x if isinstance(x, boolean) else sp.Ne(x, 0)
+
+
 def _sp(name: str) -> Callable[..., Any]:
     return lambda sp, *args: getattr(sp, name)(*args)
 
@@ -316,7 +327,19 @@ def _register_all() -> None:
         "min", 2, min, builtin_call("min"), _min_partials, sympy=_sp("Min")))
     register(Primitive(
         "select", 3, select, _emit_select, jvp_rule=_select_jvp, vjp_rule=_select_vjp,
-        sympy=lambda sp, c, x, y: sp.Piecewise((x, c), (y, True))))
+        sympy=lambda sp, c, x, y: sp.Piecewise((x, _sp_truth(sp, c)), (y, True))))
+    # Python's and/or: the value of one operand, chosen by the truth of the first.
+    register(Primitive(
+        "and_", 2, lambda x, y: x and y, _boolop(ast.And()),
+        lambda b, out, x, y: (b.select(x, 0.0, 1.0), b.select(x, 1.0, 0.0)),
+        sympy=lambda sp, x, y: sp.Piecewise((y, _sp_truth(sp, x)), (x, True))))
+    register(Primitive(
+        "or_", 2, lambda x, y: x or y, _boolop(ast.Or()),
+        lambda b, out, x, y: (b.select(x, 1.0, 0.0), b.select(x, 0.0, 1.0)),
+        sympy=lambda sp, x, y: sp.Piecewise((x, _sp_truth(sp, x)), (y, True))))
+    register(Primitive(
+        "not_", 1, operator.not_, lambda args, attrs: ast.UnaryOp(ast.Not(), args[0]),
+        differentiable=False, sympy=lambda sp, x: sp.Not(_sp_truth(sp, x))))
     for name, op, fn, sp_name in (
         ("gt", ast.Gt(), operator.gt, "Gt"), ("ge", ast.GtE(), operator.ge, "Ge"),
         ("lt", ast.Lt(), operator.lt, "Lt"), ("le", ast.LtE(), operator.le, "Le"),

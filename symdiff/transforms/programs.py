@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
-from symdiff.transforms.ad import jvp, vjp
+from symdiff.transforms.ad import jvp_full, vjp
 from symdiff.transforms.simplify import simplify
 
 
@@ -63,13 +63,18 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -
         seeded = [primal.params[i] for i in ((argnums,) if isinstance(argnums, int) else argnums)]
     tangents = [b.param(_fresh(f"{p.attrs[0]}_dot", taken)) for p in seeded]
     outputs = list(flatten(primal.result))
-    outs = _zeros_to_const(b, jvp(b, outputs, dict(zip(seeded, tangents, strict=True))))
+    seeds = dict(zip(seeded, tangents, strict=True))
+    # A region is replaced by one that also computes tangents; the primal values come
+    # from it too, so each branch runs once.
+    new, tangent = jvp_full(b, [*outputs, *primal.effects], seeds)
+    outs = _zeros_to_const(b, [tangent.get(new[o]) for o in outputs])
     tangent_result = rebuild(primal.result, dict(zip(outputs, outs, strict=True)))
     if isinstance(primal.result, Node):
         tangent_result = outs[0]
     return _finish(primal, f"{primal.name}_jvp", (*primal.params, *tangents),
-                   (primal.result, tangent_result),
-                   f"Forward-mode derivative (JVP) of {primal.name}.", start)
+                   (rebuild(primal.result, new), tangent_result),
+                   f"Forward-mode derivative (JVP) of {primal.name}.", start,
+                   tuple(new[e] for e in primal.effects))
 
 
 def vjp_program(primal: Program) -> Program:
@@ -103,9 +108,10 @@ def _fresh(name: str, taken: set[str]) -> str:
 
 def _finish(
     primal: Program, name: str, params: Sequence[Node], result: Structure, doc: str,
-    derived_from: int,
+    derived_from: int, effects: tuple[Node, ...] | None = None,
 ) -> Program:
     b = primal.builder
-    mapping = simplify(b, [*flatten(result), *primal.effects], derived_from)
-    effects = tuple(mapping[n] for n in primal.effects)
+    effects = primal.effects if effects is None else effects
+    mapping = simplify(b, [*flatten(result), *effects], derived_from)
+    effects = tuple(mapping[n] for n in effects)
     return Program(name, tuple(params), rebuild(result, mapping), b, doc, effects)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from symdiff.ir.node import Builder, Node, topological
+from symdiff.ir.node import Builder, Node, Program, rebuild, topological
 
 Rule = Callable[[Builder, Node], "Node | None"]
 
@@ -59,6 +59,8 @@ def _div(b: Builder, n: Node) -> Node | None:
 
 def _add(b: Builder, n: Node) -> Node | None:
     x, y = n.args
+    if x is y and not x.is_const:
+        return b.mul(x, 2.0)  # x + x == x * 2 exactly, overflow included
     if y.op == "neg":
         return b.sub(x, y.args[0])
     if x.op == "neg":
@@ -171,10 +173,26 @@ def simplify(
     return done
 
 
+def simplify_program(program: Program) -> Program:
+    """`program` with its result and effects simplified (exact rewrites only)."""
+    b = program.builder
+    mapping = simplify(b, [*program.outputs, *program.effects])
+    return program.replace(
+        result=rebuild(program.result, mapping),
+        effects=tuple(mapping[n] for n in program.effects))
+
+
 def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived_from: int) -> Node:
     # Rebuild over already simplified arguments, then apply rules until none fires.
     # A rule's result may contain new nodes; those are simplified the same way.
-    if node.args:
+    if node.op == "cond":
+        args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
+        bodies = tuple(simplify_program(body) for body in node.attrs)
+        current = b.structural("cond", args, bodies)
+    elif node.op == "proj":
+        region = done.get(node.args[0]) or _rewrite(b, node.args[0], done, derived_from)
+        current = b.structural("proj", (region,), node.attrs)
+    elif node.args:
         args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
         current = node if args == node.args else b.apply(node.op, *args, attrs=node.attrs)
     else:

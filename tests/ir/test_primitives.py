@@ -120,6 +120,10 @@ SPECS: dict[str, Spec] = {
     "max": Spec(distinct_pair, BINARY),
     "min": Spec(distinct_pair, BINARY),
     "select": Spec(args(flag, ANY, ANY), (1, 2)),
+    # Python's and/or on numbers: the first operand away from 0, where they are smooth.
+    "and_": Spec(args(away(0.1, 3.0), ANY), BINARY, sympy_diff=False),
+    "or_": Spec(args(away(0.1, 3.0), ANY), BINARY, sympy_diff=False),
+    "not_": Spec(args(flag), ()),
     "gt": Spec(maybe_tied_pair, ()),
     "ge": Spec(maybe_tied_pair, ()),
     "lt": Spec(maybe_tied_pair, ()),

@@ -1,0 +1,220 @@
+"""Lowering of conditionals: if/elif/else, ``x if c else y``, and/or, comparisons.
+
+Contract (functions over a `_Lowering` frame from `lower.py`):
+- Each branch is lowered in a child frame with its own builder; values it reads from
+  enclosing frames become the branch's parameters (``arg`` nodes) and those values the
+  region's operands, so a branch is a closed sub-program and only the taken branch
+  runs (`ir.regions.cond`).
+- `lower_if` merges the names either branch assigns into the region's outputs. A name
+  assigned in one branch only, with no value before, becomes `MaybeUnbound`, and
+  reading it later is a located error. An ``if`` with a ``return`` in it takes the rest
+  of the block into its branches, so every path ends in a return and the region's
+  outputs are the function's result.
+- A constant predicate picks its branch at lowering time.
+- ``a and b`` / ``a or b`` and chained comparisons keep Python's value and evaluation
+  order: `b` is evaluated once, and only when needed. When evaluating `b` cannot raise
+  it is computed eagerly and joined with the ``and_`` / ``or_`` primitive; otherwise
+  the choice is a region.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from symdiff.ir.node import Node, Program, Structure, flatten
+from symdiff.ir.regions import cond
+from symdiff.ir.rewrite import inline
+
+if TYPE_CHECKING:
+    from symdiff.frontend.lower import _Lowering
+
+COMPARE_OPS: dict[type[ast.cmpop], str] = {
+    ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le", ast.Eq: "eq", ast.NotEq: "ne",
+}
+
+Arm = tuple["_Lowering", tuple[Node, ...]]
+
+
+class MaybeUnbound:
+    """A name assigned in only one branch of an if, with no value before it."""
+
+    def __init__(self, name: str, where: ast.AST) -> None:
+        self.name = name
+        self.where = where
+
+
+def may_return(stmt: ast.stmt) -> bool:
+    """Whether a return statement appears anywhere inside `stmt`."""
+    return any(isinstance(n, ast.Return) for n in ast.walk(stmt))
+
+
+def lower_if(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None:
+    """Lower an if statement; with a return inside, also the statements after it."""
+    pred = low.number(low.expr(stmt.test), stmt.test)
+    terminal = may_return(stmt)
+    then_body = stmt.body + rest if terminal else stmt.body
+    else_body = stmt.orelse + rest if terminal else stmt.orelse
+    if pred.is_const:
+        result = low.block(then_body if pred.value else else_body)
+        if terminal and result is None:
+            raise _falls_through(low, stmt)
+        return result
+    then, then_result = _branch(low, lambda c: c.block(then_body))
+    other, else_result = _branch(low, lambda c: c.block(else_body))
+    if not terminal:
+        _merge_names(low, stmt, pred, then, other)
+        return None
+    if then_result is None or else_result is None:
+        raise _falls_through(low, stmt)
+    if _shape(then_result) != _shape(else_result):
+        raise low.src.error(
+            f"the branches of this if statement return {_shape(then_result)} and "
+            f"{_shape(else_result)}; every return must give the same number of values", stmt)
+    outs = _region(low, pred, [(then, tuple(flatten(then_result))),
+                               (other, tuple(flatten(else_result)))])
+    return _refill(then_result, outs)
+
+
+def lower_ifexp(low: _Lowering, e: ast.IfExp) -> Node:
+    pred = low.number(low.expr(e.test), e.test)
+    if pred.is_const:
+        return low.number(low.expr(e.body if pred.value else e.orelse), e)
+    then, a = _branch(low, lambda c: c.number(c.expr(e.body), e.body))
+    other, b = _branch(low, lambda c: c.number(c.expr(e.orelse), e.orelse))
+    (out,) = _region(low, pred, [(then, (a,)), (other, (b,))])
+    return out
+
+
+def lower_boolop(low: _Lowering, e: ast.BoolOp) -> Node:
+    is_and = isinstance(e.op, ast.And)
+
+    def chain(frame: _Lowering, values: list[ast.expr]) -> Node:
+        first = frame.number(frame.expr(values[0]), values[0])
+        if len(values) == 1:
+            return first
+        return _short_circuit(frame, is_and, first, lambda c: chain(c, values[1:]))
+
+    return chain(low, list(e.values))
+
+
+def lower_compare(low: _Lowering, e: ast.Compare) -> Node:
+    def chain(frame: _Lowering, left: Node, ops: list[ast.cmpop],
+              comparators: list[ast.expr]) -> Node:
+        # a < b < c is (a < b) and (b < c), with b evaluated once and c only if a < b.
+        right = frame.number(frame.expr(comparators[0]), comparators[0])
+        prim = COMPARE_OPS.get(type(ops[0]))
+        if prim is None:
+            raise frame.src.error(f"unsupported comparison {type(ops[0]).__name__}", e)
+        test = frame.b.apply(prim, left, right)
+        if len(ops) == 1:
+            return test
+        return _short_circuit(
+            frame, True, test,
+            lambda c: chain(c, c.capture_node(right), ops[1:], comparators[1:]))
+
+    return chain(low, low.number(low.expr(e.left), e.left), list(e.ops), list(e.comparators))
+
+
+def _short_circuit(
+    low: _Lowering, is_and: bool, left: Node, lower_right: Callable[[_Lowering], Node]
+) -> Node:
+    """``left and right`` / ``left or right`` with Python's value and evaluation order."""
+    if left.is_const:
+        done = not left.value if is_and else bool(left.value)
+        return left if done else lower_right(low)
+    right_frame, right = _branch(low, lower_right)
+    if not right_frame.effects():
+        # Evaluating the right side cannot raise: compute it here and join with and/or.
+        params, operands = _closure(right_frame)
+        program = Program("right", tuple(params), (right,), right_frame.b)
+        (inlined,), _ = inline(low.b, program, operands)
+        return low.b.apply("and_" if is_and else "or_", left, inlined)
+    keep = low.child()
+    kept = keep.capture_node(left)
+    arms: list[Arm] = [(right_frame, (right,)), (keep, (kept,))]
+    (out,) = _region(low, left, arms if is_and else arms[::-1])
+    return out
+
+
+def _branch(low: _Lowering, run: Callable[[_Lowering], Any]) -> tuple[_Lowering, Any]:
+    frame = low.child()
+    return frame, run(frame)
+
+
+def _falls_through(low: _Lowering, stmt: ast.If) -> Exception:
+    return low.src.error(
+        "not every path through this if statement returns a value: one can fall through "
+        "to the end of the function (which would return None)", stmt)
+
+
+def _refill(template: Structure, values: tuple[Node, ...]) -> Structure:
+    it = iter(values)
+
+    def fill(s: Structure) -> Structure:
+        return next(it) if isinstance(s, Node) else tuple(fill(x) for x in s)
+
+    return fill(template)
+
+
+def _shape(s: Structure) -> str:
+    return "a number" if isinstance(s, Node) else f"a tuple of {len(s)}"
+
+
+def _merge_names(
+    low: _Lowering, stmt: ast.If, pred: Node, then: _Lowering, other: _Lowering
+) -> None:
+    names = list(dict.fromkeys([*then.assigned, *other.assigned]))
+    merged: list[str] = []
+    values: tuple[list[Node], list[Node]] = ([], [])
+    for name in names:
+        pair = [frame.env[name] if name in frame.assigned else frame.visible(name)
+                for frame in (then, other)]
+        if any(v is None or isinstance(v, MaybeUnbound) for v in pair):
+            low.env[name] = MaybeUnbound(name, stmt)
+            continue
+        if not all(isinstance(v, Node) for v in pair):
+            raise low.src.error(
+                f"variable {name!r} is assigned a tuple inside this if statement; only "
+                "numbers can be merged after an if", stmt)
+        merged.append(name)
+        values[0].append(pair[0])
+        values[1].append(pair[1])
+    outs = _region(low, pred, [(then, tuple(values[0])), (other, tuple(values[1]))])
+    for name, out in zip(merged, outs, strict=True):
+        low.assign(ast.Name(name, ast.Store()), out, stmt)
+
+
+def _region(low: _Lowering, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
+    """The cond region of two lowered branches and the values they produce."""
+    # Both branches take every value either one captured, in first-capture order.
+    keys = list(dict.fromkeys(k for frame, _ in arms for k in frame.captures))
+    for key in keys:
+        outer = next(frame.captures[key][1] for frame, _ in arms if key in frame.captures)
+        for frame, _ in arms:
+            frame.capture(key, outer)
+    (then_params, operands), (else_params, _) = (_closure(frame, keys) for frame, _ in arms)
+    programs = [
+        Program("branch", tuple(params), outputs, frame.b, effects=frame.effects())
+        for (frame, outputs), params in zip(arms, (then_params, else_params), strict=True)
+    ]
+    return cond(low.b, pred, tuple(operands), programs[0], programs[1])
+
+
+def _closure(frame: _Lowering, keys: list[str] | None = None) -> tuple[list[Node], list[Node]]:
+    """The frame's parameters and the enclosing values they stand for, in `keys` order
+    (by default the order the frame captured them in)."""
+    params: list[Node] = []
+    operands: list[Node] = []
+    for key in frame.captures if keys is None else keys:
+        inner, outer = frame.captures[key]
+        for i, o in zip(_leaves(inner), _leaves(outer), strict=True):
+            if i.op == "arg":  # constants and globals are re-created, not passed in
+                params.append(i)
+                operands.append(o)
+    return params, operands
+
+
+def _leaves(value: Any) -> list[Node]:
+    return list(flatten(value)) if isinstance(value, tuple) else [value]

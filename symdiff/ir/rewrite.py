@@ -1,0 +1,49 @@
+"""Copying sub-programs between builders.
+
+Contract: `inline(b, program, args)` rebuilds the nodes of `program` in builder `b`
+with its parameters replaced by `args` (through `Builder.apply`, so equal nodes are
+interned and constants fold) and returns its result structure there, together with
+its effects. Regions inside are rebuilt around the same (closed) sub-programs. Name
+hints move along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from symdiff.ir.node import LEAVES, Builder, Node, Program, Structure, rebuild, topological
+
+
+def inline(
+    b: Builder, program: Program, args: Sequence[Node]
+) -> tuple[Structure, tuple[Node, ...]]:
+    """`program`'s result and effects, computed in `b` from `args`."""
+    mapping: dict[Node, Node] = dict(zip(program.params, args, strict=True))
+    roots = [*program.outputs, *program.effects]
+    for node in topological(roots):
+        if node in mapping:
+            continue
+        if node.op in LEAVES:
+            if node.op == "arg":
+                raise ValueError(f"{program.name} reads an argument it does not declare")
+            mapping[node] = _leaf(b, node)
+            continue
+        new_args = tuple(mapping[a] for a in node.args)
+        if node.op in ("cond", "proj"):
+            copied = b.structural(node.op, new_args, node.attrs)
+        else:
+            copied = b.apply(node.op, *new_args, attrs=node.attrs)
+        mapping[node] = copied
+        hint = program.builder.names.get(node)
+        if hint is not None:
+            b.name(copied, hint)
+    effects = tuple(mapping[n] for n in program.effects)
+    return rebuild(program.result, mapping), effects
+
+
+def _leaf(b: Builder, node: Node) -> Node:
+    if node.op == "const":
+        return b.const(node.value)
+    if node.op == "param":
+        return b.param(node.attrs[0])
+    return b.global_(node.attrs)
