@@ -197,12 +197,15 @@ def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[Any, Any]:
     """Forward mode: ``(fun(*primals), directional derivative along tangents)``."""
-    primals = _numbers("jvp", "primals", primals)
+    primals = _numbers("jvp", "primals", primals, keep_ints=True)
     tangents = _numbers("jvp", "tangents", tangents)
     if len(primals) != len(tangents):
         raise ValueError(
             f"jvp: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
+    # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
+    primals = tuple(float(p) if type(p) is int and t else p
+                    for p, t in zip(primals, tangents, strict=True))
     _check_transformable(fun)
     _check_arity("jvp", fun, len(primals))
     return compiled(fun, _JVP)(*primals, *tangents)  # type: ignore[no-any-return]
@@ -211,7 +214,7 @@ def jvp(
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
-    args = _numbers("vjp", "primals", primals)
+    args = _numbers("vjp", "primals", primals, keep_ints=True)
     _check_transformable(fun)
     _check_arity("vjp", fun, len(args))
     impl = compiled(fun, _VJP)
@@ -261,7 +264,11 @@ def source(
     raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
 
 
-def _numbers(where: str, what: str, values: Any) -> tuple[float, ...]:
+def _numbers(
+    where: str, what: str, values: Any, keep_ints: bool = False
+) -> tuple[float, ...]:
+    """`values` checked to be real numbers; floats, and ints too unless `keep_ints`
+    (a primal int stays an int, as the function itself would see it: range(n))."""
     if not isinstance(values, (tuple, list)):
         raise TypeError(f"{where}: {what} must be a tuple of numbers, got {type(values).__name__}")
     out = []
@@ -270,7 +277,7 @@ def _numbers(where: str, what: str, values: Any) -> tuple[float, ...]:
             raise TypeError(
                 f"{where}: {what}[{i}] must be a real number (float or int), "
                 f"got {type(v).__name__}")
-        out.append(float(v))
+        out.append(v if keep_ints and type(v) is int else float(v))
     return tuple(out)
 
 

@@ -22,6 +22,7 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import schedule
 from symdiff.ir.node import Node, Program, Structure, topological
 from symdiff.ir.primitives import PRIMITIVES, math_attr
+from symdiff.ir.regions import Loop, loop_parts
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -104,6 +105,9 @@ class _Emitter:
             if node.op == "cond":
                 body.append(self.region(node, sched.order, env, hints, direct))
                 continue
+            if node.op == "loop":
+                body += self.loop(node, sched.order, env, hints, direct)
+                continue
             expr = PRIMITIVES[node.op].emit([self.ref(a, env) for a in node.args], node.attrs)
             if node in sched.assigned:
                 name = direct.get(node) or self.names.get(node) or self.namer.hinted(
@@ -129,6 +133,106 @@ class _Emitter:
         operands = [self.ref(a, env) for a in node.args[1:]]
         arms = [self.branch(body, operands, out_names) for body in node.attrs]
         return ast.If(self.ref(node.args[0], env), arms[0], arms[1])
+
+    def loop(
+        self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
+        hints: dict[Node, str], direct: dict[Node, str],
+    ) -> list[ast.stmt]:
+        """A loop region: its carried values initialised, then a for or while statement."""
+        loop: Loop = node.attrs[0]
+        rng, inits, operands, tape_in = loop_parts(node)
+        body = loop.body
+        projs = {n.attrs[0]: n for n in order if n.op == "proj" and n.args[0] is node}
+        n_prefix = (1 + loop.n_popped) if loop.kind == "range" else 0
+        carry_params = body.params[n_prefix:n_prefix + loop.n_carry]
+        stmts: list[ast.stmt] = []
+        carry_names = []
+        for k, (param, init) in enumerate(zip(carry_params, inits, strict=True)):
+            out = projs.get(k)
+            name = (self.names.get(out) or direct.get(out) or self.namer.hinted(
+                hints.get(out) or str(param.attrs[0]))) if out is not None else \
+                self.namer.hinted(str(param.attrs[0]))
+            if out is not None:
+                self.names[out] = name
+            carry_names.append(name)
+            stmts.append(_assign(name, self.ref(init, env)))
+        extra = loop.n_carry
+        tape_name = None
+        if loop.n_saved:
+            tape = projs.get(extra)
+            tape_name = self.namer.hinted("tape")
+            if tape is not None:
+                self.names[tape] = tape_name
+            stmts.append(_assign(tape_name, ast.List([], ast.Load())))
+            extra += 1
+        count_name = None
+        if loop.counted:
+            count = projs.get(extra)
+            count_name = self.namer.hinted("trips")
+            if count is not None:
+                self.names[count] = count_name
+            stmts.append(_assign(count_name, ast.Constant(0)))
+        inner: dict[Node, ast.expr] = {}
+        for param, name in zip(carry_params, carry_names, strict=True):
+            inner[param] = ast.Name(name, ast.Load())
+        first_operand = n_prefix + loop.n_carry
+        for param, operand in zip(body.params[first_operand:], operands, strict=True):
+            inner[param] = self.ref(operand, env)
+        prologue: list[ast.stmt] = []
+        if loop.kind == "range":
+            index = self.namer.hinted(str(body.params[0].attrs[0]))
+            inner[body.params[0]] = ast.Name(index, ast.Load())
+            if loop.n_popped:
+                assert tape_in is not None
+                popped = [self.namer.hinted(str(p.attrs[0]))
+                          for p in body.params[1:1 + loop.n_popped]]
+                for p, name in zip(body.params[1:1 + loop.n_popped], popped, strict=True):
+                    inner[p] = ast.Name(name, ast.Load())
+                pop = ast.Call(ast.Attribute(self.ref(tape_in, env), "pop", ast.Load()), [], [])
+                prologue.append(_assign_many(popped, pop))
+        if loop.n_saved:
+            assert tape_name is not None
+            saved = body.outputs[loop.n_carry:]
+            values = [inner[s] if s in inner else None for s in saved]
+            if any(v is None for v in values):
+                raise NotImplementedError("a loop may only save its parameters on the tape")
+            item = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
+            append = ast.Attribute(ast.Name(tape_name, ast.Load()), "append", ast.Load())
+            prologue.append(ast.Expr(ast.Call(append, [item], [])))  # type: ignore[list-item]
+        if count_name is not None:
+            prologue.append(ast.AugAssign(ast.Name(count_name, ast.Store()), ast.Add(),
+                                          ast.Constant(1)))
+        news = body.outputs[:loop.n_carry]
+        direct_in = _direct_carries(body, carry_params, news, carry_names, inner)
+        block = self.block(body, tuple(news), inner, direct_in)
+        updates = [(name, new) for name, new, param in zip(carry_names, news, carry_params,
+                                                            strict=True)
+                   if new is not param and self.names.get(new) != name]
+        if len(updates) == 1:
+            block.append(_assign(updates[0][0], self.ref(updates[0][1], inner)))
+        elif updates:
+            targets = ast.Tuple([ast.Name(n, ast.Store()) for n, _ in updates], ast.Store())
+            values = ast.Tuple([self.ref(v, inner) for _, v in updates], ast.Load())
+            block.append(ast.Assign([targets], values, lineno=1))
+        loop_body = [*prologue, *block] or [ast.Pass()]
+        if loop.kind == "range":
+            start, stop, step = (self.ref(a, env) for a in rng)
+            target = ast.Name(index, ast.Store())
+            stmts.append(ast.For(target, _range(start, stop, step, rng, loop.reverse),
+                                 loop_body, [], lineno=1))
+        else:
+            assert loop.test is not None
+            test_env = {p: inner[bp] for p, bp in zip(loop.test.params, body.params,
+                                                     strict=True)}
+            test_stmts = self.block(loop.test, loop.test.outputs, test_env, {})
+            flag = self.ref(loop.test.outputs[0], test_env)
+            if test_stmts:
+                check = ast.If(ast.UnaryOp(ast.Not(), flag), [ast.Break()], [])
+                stmts.append(ast.While(ast.Constant(True), [*test_stmts, check, *loop_body],
+                                       []))
+            else:
+                stmts.append(ast.While(flag, loop_body, []))
+        return stmts
 
     def branch(
         self, program: Program, operands: list[ast.expr], out_names: dict[int, str],
@@ -159,6 +263,50 @@ class _Emitter:
         return stmts or [ast.Pass()]
 
 
+def _assign(name: str, value: ast.expr) -> ast.stmt:
+    return ast.Assign([ast.Name(name, ast.Store())], value, lineno=1)
+
+
+def _assign_many(names: list[str], value: ast.expr) -> ast.stmt:
+    if len(names) == 1:
+        return _assign(names[0], value)
+    targets = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
+    return ast.Assign([targets], value, lineno=1)
+
+
+def _range(start: ast.expr, stop: ast.expr, step: ast.expr, rng: tuple[Node, ...],
+           reverse: bool) -> ast.expr:
+    """``range(stop)``, ``range(start, stop)`` or ``range(start, stop, step)``."""
+    unit_step = rng[2].op == "const" and rng[2].value == 1
+    zero_start = rng[0].op == "const" and rng[0].value == 0
+    args = [stop] if unit_step and zero_start else [start, stop] if unit_step else \
+        [start, stop, step]
+    call = ast.Call(ast.Name("range", ast.Load()), args, [])
+    return ast.Call(ast.Name("reversed", ast.Load()), [call], []) if reverse else call
+
+
+def _direct_carries(
+    body: Program, params: tuple[Node, ...], news: tuple[Node, ...], names: list[str],
+    inner: dict[Node, ast.expr],
+) -> dict[Node, str]:
+    """New carried values that may be written straight into their variable: those
+    computed after the last use of the value they replace."""
+    sched = schedule(body, list(news))
+    position = {n: i for i, n in enumerate(sched.order)}
+    direct: dict[Node, str] = {}
+    for k, (param, new, name) in enumerate(zip(params, news, names, strict=True)):
+        if new.op in ("const", "global", "arg", "param") or new not in position:
+            continue
+        if list(news).count(new) > 1 or new in direct:
+            continue
+        if any(other is param for j, other in enumerate(news) if j != k):
+            continue  # another variable takes this one's old value at the end
+        last_use = max((position[n] for n in sched.order if param in n.args), default=-1)
+        if position[new] >= last_use:
+            direct[new] = name
+    return direct
+
+
 def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | None:
     """The last region of `order` when the result consists of its values alone."""
     if returns is None:
@@ -168,6 +316,8 @@ def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | N
     if len(regions) != 1 or any(n.op != "proj" for n in leaves):
         return None
     (region,) = regions
+    if region.op != "cond":
+        return None
     statements = [n for n in order if n.op != "proj"]
     if not statements or statements[-1] is not region:
         return None

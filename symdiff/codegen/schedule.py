@@ -54,6 +54,8 @@ def schedule(program: Program, roots: list[Node] | None = None) -> Schedule:
     for node in order:
         if node.op == "cond":
             needs_atom.update(node.args[1:])
+        elif node.op == "loop":
+            needs_atom.update(node.args)  # read on every iteration (the range: once)
         elif node.op != "proj" and PRIMITIVES[node.op].atomic_args:
             needs_atom.update(node.args)
     names = program.builder.names
@@ -63,7 +65,7 @@ def schedule(program: Program, roots: list[Node] | None = None) -> Schedule:
     assigned: set[Node] = set()
     size: dict[Node, int] = {}
     for node in order:
-        if node.op == "cond":
+        if node.op in ("cond", "loop"):
             continue
         n = 1 + sum(size.get(a, 0) for a in node.args)
         if (node in names or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
@@ -72,6 +74,6 @@ def schedule(program: Program, roots: list[Node] | None = None) -> Schedule:
             n = 0
         size[node] = n
     unused = {n for n in program.effects
-              if uses.get(n, 0) == 0 and n not in names and n.op != "cond"}
+              if uses.get(n, 0) == 0 and n not in names and n.op not in ("cond", "loop")}
     assigned -= unused
     return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused))

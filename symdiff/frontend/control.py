@@ -38,11 +38,14 @@ Arm = tuple["_Lowering", tuple[Node, ...]]
 
 
 class MaybeUnbound:
-    """A name assigned in only one branch of an if, with no value before it."""
+    """A name that has a value on some paths only (assigned in one branch of an if, or
+    inside a loop that may run zero times), with no value before."""
 
-    def __init__(self, name: str, where: ast.AST) -> None:
+    def __init__(self, name: str, where: ast.AST, why: str | None = None) -> None:
         self.name = name
         self.where = where
+        line = getattr(where, "lineno", "?")
+        self.why = why or f"the if statement at line {line} assigns it in one branch only"
 
 
 def may_return(stmt: ast.stmt) -> bool:
@@ -189,17 +192,24 @@ def _merge_names(
 def _region(low: _Lowering, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
     """The cond region of two lowered branches and the values they produce."""
     # Both branches take every value either one captured, in first-capture order.
-    keys = list(dict.fromkeys(k for frame, _ in arms for k in frame.captures))
-    for key in keys:
-        outer = next(frame.captures[key][1] for frame, _ in arms if key in frame.captures)
-        for frame, _ in arms:
-            frame.capture(key, outer)
-    (then_params, operands), (else_params, _) = (_closure(frame, keys) for frame, _ in arms)
+    operands, params = share_captures([frame for frame, _ in arms])
     programs = [
-        Program("branch", tuple(params), outputs, frame.b, effects=frame.effects())
-        for (frame, outputs), params in zip(arms, (then_params, else_params), strict=True)
+        Program("branch", tuple(ps), outputs, frame.b, effects=frame.effects())
+        for (frame, outputs), ps in zip(arms, params, strict=True)
     ]
     return cond(low.b, pred, tuple(operands), programs[0], programs[1])
+
+
+def share_captures(frames: list[_Lowering]) -> tuple[list[Node], list[list[Node]]]:
+    """Make every frame take every value any of them captured; return the operands and
+    each frame's parameters for them, in one order."""
+    keys = list(dict.fromkeys(k for frame in frames for k in frame.captures))
+    for key in keys:
+        outer = next(frame.captures[key][1] for frame in frames if key in frame.captures)
+        for frame in frames:
+            frame.capture(key, outer)
+    closures = [_closure(frame, keys) for frame in frames]
+    return closures[0][1], [params for params, _ in closures]
 
 
 def _closure(frame: _Lowering, keys: list[str] | None = None) -> tuple[list[Node], list[Node]]:

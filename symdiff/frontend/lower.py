@@ -18,13 +18,13 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import control, fence
+from symdiff.frontend import control, fence, loops
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY, Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.ir.node import Builder, Node, Program, Structure
+from symdiff.ir.node import LEAVES, Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
-from symdiff.ir.regions import REGIONS
+from symdiff.ir.regions import REGIONS, bodies
 
 Value = Node | Resolved | tuple["Value", ...]
 
@@ -169,6 +169,10 @@ class _Lowering:
                 result = control.lower_if(self, stmt, body[i + 1:])
                 if result is not None or control.may_return(stmt):
                     return result
+            elif isinstance(stmt, ast.For):
+                loops.lower_for(self, stmt)
+            elif isinstance(stmt, ast.While):
+                loops.lower_while(self, stmt)
             elif isinstance(stmt, ast.Assign):
                 value = self.expr(stmt.value)
                 for target in stmt.targets:
@@ -201,7 +205,7 @@ class _Lowering:
             previous = self.env.get(target.id)
             self.env[target.id] = value
             self.assigned[target.id] = None
-            if isinstance(value, Node) and value is not previous:
+            if isinstance(value, Node) and value is not previous and value.op not in LEAVES:
                 # A rebound name gets a version suffix, so that x_1's tangent is x_1_dot.
                 version = self.versions.get(target.id, -1) + 1
                 self.versions[target.id] = version
@@ -276,10 +280,7 @@ class _Lowering:
     def name(self, name: str, where: ast.AST) -> Value:
         value = self.visible(name)
         if isinstance(value, MaybeUnbound):
-            line = getattr(value.where, "lineno", "?")
-            raise self.src.error(
-                f"variable {name!r} may be unbound here: the if statement at line {line} "
-                "assigns it in one branch only", where)
+            raise self.src.error(f"variable {name!r} may be unbound here: {value.why}", where)
         if value is not None:
             return value
         if name in self.locals:
@@ -354,7 +355,7 @@ class _Lowering:
 
 def _can_raise(node: Node) -> bool:
     if node.op in REGIONS:
-        return any(body.effects for body in node.attrs)
+        return any(body.effects for body in bodies(node))
     prim = PRIMITIVES.get(node.op)
     if prim is None or not prim.may_raise:
         return False

@@ -37,12 +37,52 @@ def evaluate(
             then, orelse = node.attrs
             chosen = then if values[node.args[0]] else orelse
             values[node] = evaluate(chosen, [values[a] for a in node.args[1:]], env)
+        elif node.op == "loop":
+            values[node] = _run_loop(node, [values[a] for a in node.args], env)
         elif node.op == "proj":
             values[node] = values[node.args[0]][node.attrs[0]]
         else:
             impl = PRIMITIVES[node.op].impl
             values[node] = impl(*(values[a] for a in node.args))
     return _build(program.result, values)
+
+
+def _run_loop(node: Node, args: list[Any], env: Mapping[str, Any]) -> tuple[Any, ...]:
+    from symdiff.ir.regions import Loop
+
+    loop: Loop = node.attrs[0]
+    rng, rest = args[:loop.n_range], args[loop.n_range:]
+    tape_in = list(rest[-1]) if loop.n_popped else None
+    if loop.n_popped:
+        rest = rest[:-1]
+    carry, operands = list(rest[:loop.n_carry]), rest[loop.n_carry:]
+    saved: list[Any] = []
+    count = 0
+
+    def step(prefix: list[Any]) -> None:
+        nonlocal carry
+        out = evaluate(loop.body, [*prefix, *carry, *operands], env)
+        carry = list(out[:loop.n_carry])
+        if loop.n_saved:
+            saved.append(tuple(out[loop.n_carry:]))
+
+    if loop.kind == "range":
+        indices = range(*rng)
+        for i in reversed(indices) if loop.reverse else indices:
+            popped = list(tape_in.pop()) if tape_in is not None else []
+            step([i, *popped])
+            count += 1
+    else:
+        assert loop.test is not None
+        while evaluate(loop.test, [*carry, *operands], env)[0]:
+            step([])
+            count += 1
+    outputs: list[Any] = list(carry)
+    if loop.n_saved:
+        outputs.append(saved)
+    if loop.counted:
+        outputs.append(count)
+    return tuple(outputs)
 
 
 def _build(structure: Structure, values: dict[Node, Any]) -> Any:

@@ -7,15 +7,72 @@ Contract:
   the same number of values in both branches. Only the branch `pred` selects runs,
   so an operation in the other branch never raises.
 - The values of a region come out through ``proj`` nodes (``proj(region, i)``).
-- Branch bodies never share nodes with the enclosing program (each has its own
-  builder), so nothing inside a branch can be hoisted out of it by accident.
+- A ``loop`` node runs a body sub-program repeatedly over loop-carried values: over a
+  ``range`` (its arguments ``(start, stop, step, *inits, *operands[, tape])``, the body's
+  parameters ``(i, *popped, *carry, *operands)``) or ``while`` a test sub-program holds
+  (arguments ``(*inits, *operands)``, parameters ``(*carry, *operands)``). The body
+  returns the new carried values, then the values to save for a backward sweep; its
+  outputs are the final carried values, then the tape (a list, one entry per
+  iteration) when it saves, then the trip count when asked. A backward loop runs its
+  range in reverse and pops its entries from a tape.
+- Branch and loop bodies never share nodes with the enclosing program (each has its
+  own builder), so nothing inside can be hoisted out by accident.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from symdiff.ir.node import Builder, Node, Program
 
-REGIONS = frozenset({"cond"})
+REGIONS = frozenset({"cond", "loop"})
+
+
+@dataclass(frozen=True)
+class Loop:
+    """The static description of a loop region (its node's only attribute)."""
+
+    kind: str  # "range" or "while"
+    body: Program
+    n_carry: int
+    test: Program | None = None
+    n_saved: int = 0  # values the body appends to the tape each iteration
+    n_popped: int = 0  # values each iteration pops from the tape (a backward loop)
+    reverse: bool = False  # run the range backwards
+    counted: bool = False  # also output the number of iterations
+
+    @property
+    def n_range(self) -> int:
+        return 3 if self.kind == "range" else 0
+
+
+def loop_node(b: Builder, loop: Loop, args: tuple[Node, ...]) -> Node:
+    return b.structural("loop", args, (loop,))
+
+
+def loop_parts(node: Node) -> tuple[tuple[Node, ...], tuple[Node, ...], tuple[Node, ...],
+                                    Node | None]:
+    """(range arguments, initial carried values, operands, tape) of a loop node."""
+    loop: Loop = node.attrs[0]
+    args = node.args
+    rng, rest = args[:loop.n_range], args[loop.n_range:]
+    tape = rest[-1] if loop.n_popped else None
+    if loop.n_popped:
+        rest = rest[:-1]
+    return rng, rest[:loop.n_carry], rest[loop.n_carry:], tape
+
+
+def loop_outputs(node: Node) -> int:
+    loop: Loop = node.attrs[0]
+    return loop.n_carry + (1 if loop.n_saved else 0) + (1 if loop.counted else 0)
+
+
+def bodies(node: Node) -> tuple[Program, ...]:
+    """Every sub-program of a region node."""
+    if node.op == "cond":
+        return tuple(node.attrs)
+    loop: Loop = node.attrs[0]
+    return (loop.body,) if loop.test is None else (loop.test, loop.body)
 
 
 def cond(

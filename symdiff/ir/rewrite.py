@@ -1,6 +1,7 @@
 """Copying sub-programs between builders.
 
-Contract: `inline(b, program, args)` rebuilds the nodes of `program` in builder `b`
+Contract: `substitute(b, roots, mapping)` rebuilds the graph under `roots` with some
+nodes replaced. `inline(b, program, args)` rebuilds the nodes of `program` in builder `b`
 with its parameters replaced by `args` (through `Builder.apply`, so equal nodes are
 interned and constants fold) and returns its result structure there, together with
 its effects. Regions inside are rebuilt around the same (closed) sub-programs. Name
@@ -29,7 +30,7 @@ def inline(
             mapping[node] = _leaf(b, node)
             continue
         new_args = tuple(mapping[a] for a in node.args)
-        if node.op in ("cond", "proj"):
+        if node.op in ("cond", "proj", "loop"):
             copied = b.structural(node.op, new_args, node.attrs)
         else:
             copied = b.apply(node.op, *new_args, attrs=node.attrs)
@@ -47,3 +48,24 @@ def _leaf(b: Builder, node: Node) -> Node:
     if node.op == "param":
         return b.param(node.attrs[0])
     return b.global_(node.attrs)
+
+
+def substitute(b: Builder, roots: Sequence[Node], mapping: dict[Node, Node]) -> dict[Node, Node]:
+    """Map every node reachable from `roots` to itself rebuilt over `mapping`'s
+    replacements (a node in `mapping` becomes its image)."""
+    done: dict[Node, Node] = {}
+    for node in topological(roots):
+        if node in mapping:
+            done[node] = mapping[node]
+            continue
+        args = tuple(done.get(a, a) for a in node.args)
+        if args == node.args:
+            done[node] = node
+        elif node.op in ("cond", "proj", "loop"):
+            done[node] = b.structural(node.op, args, node.attrs)
+        else:
+            done[node] = b.apply(node.op, *args, attrs=node.attrs)
+        hint = b.names.get(node)
+        if hint is not None:
+            b.name(done[node], hint)
+    return done

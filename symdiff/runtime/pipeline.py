@@ -41,8 +41,10 @@ def generate(fn: Callable[..., Any], spec: Spec, dump: bool = False) -> Any:
     # Imported here: a disk-cache hit needs neither the frontend nor the code generator.
     from symdiff.codegen.emit import emit_module
     from symdiff.frontend.lower import lower
+    from symdiff.transforms.simplify import simplify_program
 
-    primal = lower(fn)
+    # The user's code simplified once, by exact rewrites only, before any transform.
+    primal = simplify_program(lower(fn))
     program = spec.program(primal)
     # Only what the disk-cache key covers may shape the text: the name, not the module.
     name = getattr(fn, "__name__", "function")

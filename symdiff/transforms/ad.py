@@ -22,10 +22,11 @@ Contract:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES, accumulate
-from symdiff.ir.regions import branches, cond, cond_node, proj
+from symdiff.ir.regions import Loop, branches, cond, cond_node, loop_node, loop_parts, proj
 
 
 def jvp(
@@ -59,9 +60,10 @@ def jvp_full(
                 if name is not None:
                     b.name(t[node.attrs[0]], f"{name}_dot")
             continue
-        if node.op == "cond":
+        if node.op in ("cond", "loop"):
             ts = tuple(tangent.get(a) for a in args)
-            new, out_tangents = _cond_jvp(b, args, node.attrs, ts)
+            rule = _cond_jvp if node.op == "cond" else _loop_jvp
+            new, out_tangents = rule(b, args, node.attrs, ts)
             primal[node] = new
             tangent[new] = out_tangents  # type: ignore[assignment]
             continue
@@ -104,6 +106,56 @@ def _cond_jvp(
     return region, tuple(out_tangents)
 
 
+def _loop_jvp(
+    b: Builder, args: tuple[Node, ...], attrs: tuple[Loop, ...], ts: tuple[Node | None, ...],
+) -> tuple[Node, tuple[Node | None, ...]]:
+    """A loop that also carries the tangents of its carried values."""
+    (loop,) = attrs
+    if loop.n_saved or loop.n_popped or loop.counted:
+        raise NotImplementedError("forward mode over a reverse-mode loop is not supported yet")
+    n_range, n = loop.n_range, loop.n_carry
+    n_prefix = 1 if loop.kind == "range" else 0
+    init_t, op_t = ts[n_range:n_range + n], ts[n_range + n:]
+    inits, operands = args[n_range:n_range + n], args[n_range + n:]
+    seeded_ops = [j for j, t in enumerate(op_t) if t is not None]
+    # A carried value has a tangent when it starts with one or the body gives it one;
+    # iterate until that set stops growing.
+    carried = {k for k, t in enumerate(init_t) if t is not None}
+    while True:
+        seeds = [n_prefix + k for k in sorted(carried)]
+        seeds += [n_prefix + n + j for j in seeded_ops]
+        program, out_t = _body_jvp(loop.body, seeds)
+        grown = carried | {k for k in range(n) if out_t[k] is not None}
+        if grown == carried:
+            break
+        carried = grown
+    order = sorted(carried)
+    params = program.params
+    old = loop.body.params
+    extra = params[len(old):]
+    carry_t, op_t_params = extra[:len(order)], extra[len(order):]
+    bb = program.builder
+    body = Program(
+        "body",
+        (*old[:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
+        (*program.outputs[:n], *(out_t[k] or bb.const(0.0) for k in order)),
+        bb, effects=program.effects)
+    test = loop.test
+    if test is not None:
+        tb = test.builder
+        pads = [tb.arg(f"{p.attrs[0]}_dot") for p in (*carry_t, *op_t_params)]
+        test = test.replace(params=(*test.params[:n], *pads[:len(order)], *test.params[n:],
+                                    *pads[len(order):]))
+    new_loop = replace(loop, body=body, test=test, n_carry=n + len(order))
+    new_args = (*args[:n_range], *inits, *(init_t[k] or b.const(0.0) for k in order),
+                *operands, *(op_t[j] for j in seeded_ops))
+    node = loop_node(b, new_loop, new_args)  # type: ignore[arg-type]
+    out_tangents: list[Node | None] = [None] * n
+    for idx, k in enumerate(order):
+        out_tangents[k] = proj(b, node, n + idx)
+    return node, tuple(out_tangents)
+
+
 def _body_jvp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | None]]:
     """`body` extended with a tangent parameter for each seeded parameter."""
     bb = body.builder
@@ -121,8 +173,16 @@ def vjp(
     outputs: Sequence[Node],
     cotangents: Sequence[Node],
     wrt: Iterable[Node],
+    replaced: dict[Node, Node] | None = None,
 ) -> list[Node | None]:
-    """Cotangents of the `wrt` nodes, given a cotangent for each output."""
+    """Cotangents of the `wrt` nodes, given a cotangent for each output.
+
+    A loop whose backward sweep needs values from each iteration is replaced by one that
+    also saves them on a tape; the replacements (old node -> new node) are added to
+    `replaced`, and the caller rebuilds its primal computation over them so that the
+    loop runs once.
+    """
+    replaced = {} if replaced is None else replaced
     wrt = list(wrt)
     order = topological(outputs)
     active = _active(order, wrt)
@@ -135,6 +195,11 @@ def vjp(
         if node.op == "cond":
             if node in region_ct:
                 contributions = _cond_vjp(b, node, region_ct[node])
+                _pull(b, node, contributions, active, ct)
+            continue
+        if node.op == "loop":
+            if node in region_ct:
+                contributions = _loop_vjp(b, node, region_ct[node], active, replaced)
                 _pull(b, node, contributions, active, ct)
             continue
         c = ct.get(node)
@@ -179,6 +244,69 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | N
     return contributions
 
 
+def _loop_vjp(
+    b: Builder, node: Node, out_cts: dict[int, Node], active: set[Node],
+    replaced: dict[Node, Node],
+) -> list[Node | None]:
+    """Cotangent contributions to a loop's arguments: a loop running backwards.
+
+    The backward body is the reverse-mode derivative of the loop body; it reads the
+    carried values of the iteration it undoes only where it needs them, and those alone
+    are saved on a tape by the forward loop (a running sum saves nothing).
+    """
+    loop: Loop = node.attrs[0]
+    if loop.n_saved or loop.n_popped or loop.counted:
+        raise NotImplementedError("reverse mode over a derivative loop is not supported yet")
+    rng, inits, operands, _ = loop_parts(node)
+    n, body = loop.n_carry, loop.body
+    bb = body.builder
+    prefix = 1 if loop.kind == "range" else 0
+    carry_params = body.params[prefix:prefix + n]
+    op_params = body.params[prefix + n:]
+    wanted = [j for j, op in enumerate(operands) if op in active]
+    carry_bars = [bb.arg(f"{p.attrs[0]}_bar") for p in carry_params]
+    accs = [bb.arg(f"{op_params[j].attrs[0]}_bar") for j in wanted]
+    cts = vjp(bb, body.outputs[:n], carry_bars,
+              [*carry_params, *(op_params[j] for j in wanted)])
+    new_bars = [c or bb.const(0.0) for c in cts[:n]]
+    new_accs = [acc if c is None else bb.add(acc, c)
+                for acc, c in zip(accs, cts[n:], strict=True)]
+    backward_out = (*new_bars, *new_accs)
+    reads = set(topological(list(backward_out)))
+    saved = [p for p in carry_params if p in reads]
+    index = body.params[0] if loop.kind == "range" else bb.arg("_")
+    backward = Program("backward", (index, *saved, *carry_bars, *accs, *op_params),
+                       backward_out, bb)
+    forward = node
+    if saved or loop.kind == "while":
+        taped = body.replace(result=(*body.outputs[:n], *saved))
+        forward = loop_node(b, replace(loop, body=taped, n_saved=len(saved),
+                                       counted=loop.kind == "while"), node.args)
+        replaced[node] = forward
+        for k in range(n):
+            replaced[proj(b, node, k)] = proj(b, forward, k)
+    extra = n
+    tape = None
+    if saved:
+        tape = proj(b, forward, extra)
+        extra += 1
+    if loop.kind == "range":
+        start, stop, step = rng
+    else:
+        start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
+    back_loop = Loop("range", backward, n + len(wanted), n_popped=len(saved), reverse=True)
+    args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in range(n)),
+            *(b.const(0.0) for _ in wanted), *operands, *([tape] if tape is not None else []))
+    back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
+    contributions: list[Node | None] = [None] * len(node.args)
+    base = loop.n_range
+    for k in range(n):
+        contributions[base + k] = proj(b, back, k)
+    for idx, j in enumerate(wanted):
+        contributions[base + n + j] = proj(b, back, n + idx)
+    return contributions
+
+
 def _body_vjp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | None]]:
     """A program over (body params, cotangents of the seeded outputs) giving the
     cotangent of every body parameter."""
@@ -198,6 +326,9 @@ def _active(order: list[Node], wrt: list[Node]) -> set[Node]:
             continue
         if node.op == "cond":
             if any(a in active for a in node.args[1:]):
+                active.add(node)
+        elif node.op == "loop":
+            if any(a in active for a in node.args[node.attrs[0].n_range:]):
                 active.add(node)
         elif node.op == "proj" or PRIMITIVES[node.op].differentiable:
             active.add(node)

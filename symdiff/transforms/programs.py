@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.rewrite import substitute
 from symdiff.transforms.ad import jvp_full, vjp
 from symdiff.transforms.simplify import simplify
 
@@ -40,7 +41,8 @@ def grad_program(
             f"of {n} values (use vjp or jvp for several outputs)")
     indices = (argnums,) if isinstance(argnums, int) else argnums
     wrt = [primal.params[i] for i in indices]
-    grads = _zeros_to_const(b, vjp(b, [primal.result], [b.const(1.0)], wrt))
+    replaced: dict[Node, Node] = {}
+    grads = _zeros_to_const(b, vjp(b, [primal.result], [b.const(1.0)], wrt, replaced))
     for param, g in zip(wrt, grads, strict=True):
         b.name(g, f"{param.attrs[0]}_bar")
     result: Structure = grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -49,7 +51,8 @@ def grad_program(
     kind = "value and gradient" if with_value else "gradient"
     names = ", ".join(p.attrs[0] for p in wrt)
     return _finish(primal, f"{primal.name}_grad", primal.params, result,
-                   f"Reverse-mode {kind} of {primal.name} with respect to {names}.", start)
+                   f"Reverse-mode {kind} of {primal.name} with respect to {names}.", start,
+                   replaced=replaced)
 
 
 def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -> Program:
@@ -87,11 +90,13 @@ def vjp_program(primal: Program) -> Program:
     for i, out in enumerate(outputs):
         base = b.names.get(out) or ("out" if len(outputs) == 1 else f"out{i}")
         seeds.append(b.param(_fresh(f"{base}_bar", taken)))
-    cts = _zeros_to_const(b, vjp(b, outputs, seeds, primal.params))
+    replaced: dict[Node, Node] = {}
+    cts = _zeros_to_const(b, vjp(b, outputs, seeds, primal.params, replaced))
     for param, ct in zip(primal.params, cts, strict=True):
         b.name(ct, f"{param.attrs[0]}_bar")
     return _finish(primal, f"{primal.name}_vjp", (*primal.params, *seeds), tuple(cts),
-                   f"Reverse-mode derivative (VJP) of {primal.name}.", start)
+                   f"Reverse-mode derivative (VJP) of {primal.name}.", start,
+                   replaced=replaced)
 
 
 def _zeros_to_const(b: Builder, nodes: Sequence[Node | None]) -> list[Node]:
@@ -109,9 +114,15 @@ def _fresh(name: str, taken: set[str]) -> str:
 def _finish(
     primal: Program, name: str, params: Sequence[Node], result: Structure, doc: str,
     derived_from: int, effects: tuple[Node, ...] | None = None,
+    replaced: dict[Node, Node] | None = None,
 ) -> Program:
     b = primal.builder
     effects = primal.effects if effects is None else effects
+    if replaced:
+        # Loops that now also save a tape replace the originals everywhere.
+        swap = substitute(b, [*flatten(result), *effects], replaced)
+        result = rebuild(result, swap)
+        effects = tuple(swap[n] for n in effects)
     mapping = simplify(b, [*flatten(result), *effects], derived_from)
     effects = tuple(mapping[n] for n in effects)
     return Program(name, tuple(params), rebuild(result, mapping), b, doc, effects)

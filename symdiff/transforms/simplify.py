@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from symdiff.ir.node import Builder, Node, Program, rebuild, topological
 
@@ -177,6 +178,8 @@ def simplify_program(program: Program) -> Program:
     """`program` with its result and effects simplified (exact rewrites only)."""
     b = program.builder
     mapping = simplify(b, [*program.outputs, *program.effects])
+    if all(mapping[n] is n for n in (*program.outputs, *program.effects)):
+        return program  # unchanged: keep its identity, so regions holding it stay too
     return program.replace(
         result=rebuild(program.result, mapping),
         effects=tuple(mapping[n] for n in program.effects))
@@ -188,7 +191,17 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived_from: int) 
     if node.op == "cond":
         args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
         bodies = tuple(simplify_program(body) for body in node.attrs)
-        current = b.structural("cond", args, bodies)
+        same = args == node.args and all(x is y for x, y in zip(bodies, node.attrs, strict=True))
+        current = node if same else b.structural("cond", args, bodies)
+    elif node.op == "loop":
+        args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
+        loop = node.attrs[0]
+        test = None if loop.test is None else simplify_program(loop.test)
+        body = simplify_program(loop.body)
+        if args == node.args and body is loop.body and test is loop.test:
+            current = node
+        else:
+            current = b.structural("loop", args, (replace(loop, body=body, test=test),))
     elif node.op == "proj":
         region = done.get(node.args[0]) or _rewrite(b, node.args[0], done, derived_from)
         current = b.structural("proj", (region,), node.attrs)

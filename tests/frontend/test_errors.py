@@ -68,8 +68,9 @@ def check_located(err: UnsupportedSyntaxError, tag: str, snippet: str, words: li
 
 
 def f_while(x):
-    while x > 1:  # E:while
+    while x > 1:
         x = x / 2
+        break  # E:while
     return x
 
 
@@ -286,8 +287,8 @@ def f_starred_call(x):
 
 CASES = [
     # (function, tag, snippet the caret points at, words the message contains)
-    (f_while, "while", "while", ["while loop"]),
-    (f_for, "for", "for i", ["for loop"]),
+    (f_while, "while", "break", ["break"]),
+    (f_for, "for", "(1, 2)", ["loop over", "range(...)"]),
     (f_listcomp, "listcomp", "[t * 2", ["list comprehension"]),
     (f_genexp, "genexp", "(t for t", ["generator expression"]),
     (f_try, "try", "try", ["try statement"]),
@@ -359,8 +360,8 @@ def test_unsupported_construct(fn, tag, snippet, words):
 )
 def test_every_transform_reports_the_same_location(transform):
     with pytest.raises(UnsupportedSyntaxError) as info:
-        transform(f_while)
-    check_located(info.value, "while", "while", ["while loop"])
+        transform(f_try)
+    check_located(info.value, "try", "try", ["try statement"])
 
 
 def test_error_in_lambda():

@@ -1,0 +1,158 @@
+"""Lowering of loops: ``for ... in range(...)`` and ``while``.
+
+Contract (functions over a `_Lowering` frame from `lower.py`):
+- The loop-carried values are the names the body assigns that already have a value
+  before the loop. The body (and a while loop's test) is lowered in a child frame
+  where those names are parameters; everything else it reads from outside becomes an
+  operand, so the body is a closed sub-program (`ir.regions.Loop`), not unrolled.
+- After the loop the carried names hold the region's outputs. A name assigned in the
+  body only, and the loop variable, may be unbound after it (the loop may not run).
+- ``for``/``while`` with ``else``, ``break``, ``continue`` and ``return`` inside a loop,
+  and iterating anything but ``range(...)``, are located errors for now.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from symdiff.frontend.control import MaybeUnbound, share_captures
+from symdiff.frontend.resolve import Resolved
+from symdiff.ir.node import Node, Program
+from symdiff.ir.regions import Loop, loop_node, proj
+
+if TYPE_CHECKING:
+    from symdiff.frontend.lower import _Lowering
+
+
+def lower_for(low: _Lowering, stmt: ast.For) -> None:
+    _check_plain(low, stmt)
+    if not isinstance(stmt.target, ast.Name):
+        raise low.src.error("unsupported loop target: only a plain name", stmt.target)
+    start, stop, step = _range_args(low, stmt.iter)
+    carried = _carried(low, stmt)
+    body = low.child()
+    index = body.b.arg(stmt.target.id)
+    body.env[stmt.target.id] = index
+    carry = _carry_params(body, carried)
+    if body.block(stmt.body) is not None:
+        raise low.src.error("return inside a loop is not supported yet", stmt)
+    new = _new_values(low, body, carried, stmt)
+    operands, (params,) = share_captures([body])
+    program = Program("body", (index, *carry, *params), tuple(new), body.b,
+                      effects=body.effects())
+    inits = tuple(_init(low, name) for name in carried)
+    node = loop_node(low.b, Loop("range", program, len(carried)),
+                     (start, stop, step, *inits, *operands))
+    _after(low, stmt, node, carried, body, stmt.target.id)
+
+
+def lower_while(low: _Lowering, stmt: ast.While) -> None:
+    _check_plain(low, stmt)
+    carried = _carried(low, stmt)
+    test = low.child()
+    test_carry = _carry_params(test, carried)
+    flag = test.number(test.expr(stmt.test), stmt.test)
+    body = low.child()
+    body_carry = _carry_params(body, carried)
+    if body.block(stmt.body) is not None:
+        raise low.src.error("return inside a loop is not supported yet", stmt)
+    new = _new_values(low, body, carried, stmt)
+    operands, (test_params, body_params) = share_captures([test, body])
+    test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
+                           effects=test.effects())
+    program = Program("body", (*body_carry, *body_params), tuple(new), body.b,
+                      effects=body.effects())
+    inits = tuple(_init(low, name) for name in carried)
+    loop = Loop("while", program, len(carried), test=test_program)
+    node = loop_node(low.b, loop, (*inits, *operands))
+    _after(low, stmt, node, carried, body, None)
+
+
+def _check_plain(low: _Lowering, stmt: ast.For | ast.While) -> None:
+    kind = "for" if isinstance(stmt, ast.For) else "while"
+    if stmt.orelse:
+        raise low.src.error(f"unsupported construct: {kind} ... else", stmt)
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.Break, ast.Continue)):
+            word = "break" if isinstance(node, ast.Break) else "continue"
+            raise low.src.error(f"unsupported construct: {word} (not supported yet)", node)
+
+
+def _range_args(low: _Lowering, it: ast.expr) -> tuple[Node, Node, Node]:
+    call = it if isinstance(it, ast.Call) else None
+    func = low.callee(call.func) if call is not None else None
+    if call is None or not (isinstance(func, Resolved) and func.value is range):
+        raise low.src.error(
+            f"unsupported loop over {ast.unparse(it)!r}: only range(...) is supported so far",
+            it)
+    if call.keywords or not 1 <= len(call.args) <= 3:
+        raise low.src.error("range() takes 1 to 3 positional arguments", call)
+    values = [low.number(low.expr(a), a) for a in call.args]
+    if len(values) == 1:
+        return low.b.const(0), values[0], low.b.const(1)
+    if len(values) == 2:
+        return values[0], values[1], low.b.const(1)
+    return values[0], values[1], values[2]
+
+
+def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
+    """Names the body assigns that have a value before the loop, in order of appearance."""
+    assigned: dict[str, None] = {}
+    for node in ast.walk(ast.Module(stmt.body, type_ignores=[])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            assigned[node.id] = None
+    carried = []
+    for name in assigned:
+        value = low.visible(name)
+        if isinstance(value, Node):
+            carried.append(name)
+        elif isinstance(value, tuple):
+            raise low.src.error(
+                f"variable {name!r} holds a tuple and is assigned in this loop; only numbers "
+                "can be carried from one iteration to the next", stmt)
+    return carried
+
+
+def _carry_params(frame: _Lowering, carried: list[str]) -> list[Node]:
+    params = []
+    for name in carried:
+        param = frame.b.arg(name)
+        frame.env[name] = param
+        params.append(param)
+    return params
+
+
+def _new_values(
+    low: _Lowering, body: _Lowering, carried: list[str], stmt: ast.stmt
+) -> list[Node]:
+    values = []
+    for name in carried:
+        value = body.env[name]
+        if not isinstance(value, Node):
+            raise low.src.error(
+                f"variable {name!r} is carried through this loop but ends an iteration "
+                "without a number value", stmt)
+        values.append(value)
+    return values
+
+
+def _init(low: _Lowering, name: str) -> Node:
+    value = low.visible(name)
+    assert isinstance(value, Node)
+    return value
+
+
+def _after(
+    low: _Lowering, stmt: ast.stmt, node: Node, carried: list[str], body: _Lowering,
+    index: str | None,
+) -> None:
+    for k, name in enumerate(carried):
+        low.assign(ast.Name(name, ast.Store()), proj(low.b, node, k), stmt)
+    line = getattr(stmt, "lineno", "?")
+    why = f"it is assigned inside the loop at line {line}, which may run zero times"
+    for name in body.assigned:
+        if name not in carried:
+            low.env[name] = MaybeUnbound(name, stmt, why)
+    if index is not None:
+        low.env[index] = MaybeUnbound(index, stmt, why)
