@@ -59,3 +59,20 @@ def call_price_grad(
 
 ESSAY_ARGS = (2.0, 1.0)
 CALL_ARGS = (100.0, 95.0, 0.5, 0.03, 0.25)
+
+
+def rosenbrock_loop(x: float, y: float, n: int) -> float:
+    """A Rosenbrock sum over n steps of a loop that carries two scalars.
+
+    Loop-based like the extended Rosenbrock function, but over carried scalars: the
+    extended form indexes a vector, which needs list arguments (not supported yet).
+    """
+    s = 0.0
+    for _ in range(n):
+        s += 100.0 * (y - x * x) ** 2 + (1.0 - x) ** 2
+        x, y = y, 0.5 * (x + y)
+    return s
+
+
+LOOP_ARGS = (0.5, 0.7)
+LOOP_SIZES = (10, 100, 1000, 10000)

@@ -196,10 +196,27 @@ def report_import() -> None:
     print(table(["what", "measured", "target", "status"], rows))
 
 
+def report_loops() -> None:
+    """The cheap-gradient principle through a loop: grad / f must stay flat in n."""
+    fn = functions.rosenbrock_loop
+    grad = symdiff.grad(fn, argnums=(0, 1))
+    print("\nLoop gradient (rosenbrock_loop: a Rosenbrock sum over n loop steps), "
+          "per-call medians")
+    rows = []
+    for n in functions.LOOP_SIZES:
+        args = (*functions.LOOP_ARGS, n)
+        times = per_call_seconds({"f": fn, "grad": grad}, args, repeat=5)
+        ratio = times["grad"] / times["f"]
+        rows.append([str(n), f"{times['f'] * 1e6:.1f}", f"{times['grad'] * 1e6:.1f}",
+                     f"{ratio:.2f}", f"<= {GRAD_OVER_F:g}", status(ratio <= GRAD_OVER_F)])
+    print(table(["n", "f µs", "grad µs", "grad / f", "target", "status"], rows))
+
+
 def main() -> None:
     version = getattr(symdiff, "__version__", "")
     print(f"symdiff {version} benchmarks, Python {sys.version.split()[0]}\n")
     report_calls({case.name: call_times(case) for case in CASES})
+    report_loops()
     report_first_calls()
     report_import()
 

@@ -58,3 +58,20 @@ def test_call_price_grad(args: tuple[float, ...]) -> None:
 def test_call_price_known_value() -> None:
     # Hull's textbook example: S=42, K=40, T=0.5, r=0.1, sigma=0.2 gives 4.76.
     assert call_price(42.0, 40.0, 0.5, 0.1, 0.2) == pytest.approx(4.759, abs=1e-3)
+
+
+def test_rosenbrock_loop_gradient_matches_finite_differences(monkeypatch) -> None:
+    import symdiff
+
+    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+    from benchmarks import functions
+
+    fn = functions.rosenbrock_loop
+    grad = symdiff.grad(fn, argnums=(0, 1))
+    for n in (0, 1, 5, 50):
+        x, y = functions.LOOP_ARGS
+        eps = 1e-6
+        fd = ((fn(x + eps, y, n) - fn(x - eps, y, n)) / (2 * eps),
+              (fn(x, y + eps, n) - fn(x, y - eps, n)) / (2 * eps))
+        for got, want in zip(grad(x, y, n), fd, strict=True):
+            assert abs(got - want) <= 1e-5 * max(1.0, abs(want)), (n, got, want)

@@ -59,3 +59,12 @@ def test_black_scholes(tmp_path: Path) -> None:
     assert "0.6784611075" in out  # delta
     assert "25.33757194" in out  # vega
     assert "def " in out
+
+
+def test_loops(tmp_path: Path) -> None:
+    out = run_example("loops.py", tmp_path)
+    assert "p'(2) = 222.0" in out
+    assert "for k_1 in reversed(range(5)):" in out and "tape.pop()" in out
+    assert "d y(5) / d y0 = 0.076945" in out
+    assert "for _ in reversed(range(trips)):" in out
+    assert "0.353553390593  (exact: 0.353553390593)" in out
