@@ -110,8 +110,10 @@ class _Emitter:
                 continue
             expr = PRIMITIVES[node.op].emit([self.ref(a, env) for a in node.args], node.attrs)
             if node in sched.assigned:
-                name = direct.get(node) or self.names.get(node) or self.namer.hinted(
-                    hints.get(node))
+                # Always a fresh name: a body node can be emitted again in another loop
+                # or branch (a backward sweep recomputes it), and must not overwrite a
+                # variable that is still live there.
+                name = direct.get(node) or self.namer.hinted(hints.get(node))
                 self.names[node] = name
                 body.append(ast.Assign([ast.Name(name, ast.Store())], expr, lineno=1))
             elif node in sched.statements:
@@ -127,12 +129,11 @@ class _Emitter:
         projs = sorted((n for n in order if n.op == "proj" and n.args[0] is node),
                        key=lambda n: n.attrs[0])
         for p in projs:
-            if p not in self.names:
-                self.names[p] = direct.get(p) or self.namer.hinted(hints.get(p))
+            self.names[p] = direct.get(p) or self.namer.hinted(hints.get(p))
         out_names = {p.attrs[0]: self.names[p] for p in projs}
         operands = [self.ref(a, env) for a in node.args[1:]]
         arms = [self.branch(body, operands, out_names) for body in node.attrs]
-        return ast.If(self.ref(node.args[0], env), arms[0], arms[1])
+        return _if(self.ref(node.args[0], env), arms[0], arms[1])
 
     def loop(
         self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
@@ -149,9 +150,8 @@ class _Emitter:
         carry_names = []
         for k, (param, init) in enumerate(zip(carry_params, inits, strict=True)):
             out = projs.get(k)
-            name = (self.names.get(out) or direct.get(out) or self.namer.hinted(
-                hints.get(out) or str(param.attrs[0]))) if out is not None else \
-                self.namer.hinted(str(param.attrs[0]))
+            hint = (hints.get(out) if out is not None else None) or str(param.attrs[0])
+            name = (direct.get(out) if out is not None else None) or self.namer.hinted(hint)
             if out is not None:
                 self.names[out] = name
             carry_names.append(name)
@@ -258,9 +258,24 @@ class _Emitter:
                 continue
             if out.op == "proj" and self.names.get(out) == name:
                 continue
-            stmts.append(ast.Assign([ast.Name(name, ast.Store())], self.ref(out, env),
-                                    lineno=1))
+            value = self.ref(out, env)
+            if isinstance(value, ast.Name) and value.id == name:
+                continue  # the variable already holds it (a loop-carried value kept)
+            stmts.append(ast.Assign([ast.Name(name, ast.Store())], value, lineno=1))
         return stmts or [ast.Pass()]
+
+
+def _if(test: ast.expr, then: list[ast.stmt], orelse: list[ast.stmt]) -> ast.stmt:
+    """``if test: then else: orelse``, without an empty arm."""
+    if _empty(orelse):
+        return ast.If(test, then, [])
+    if _empty(then):
+        return ast.If(ast.UnaryOp(ast.Not(), test), orelse, [])
+    return ast.If(test, then, orelse)
+
+
+def _empty(stmts: list[ast.stmt]) -> bool:
+    return all(isinstance(s, ast.Pass) for s in stmts)
 
 
 def _assign(name: str, value: ast.expr) -> ast.stmt:

@@ -10,6 +10,8 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
   reading it later is a located error. An ``if`` with a ``return`` in it takes the rest
   of the block into its branches, so every path ends in a return and the region's
   outputs are the function's result.
+- A ``continue`` ends the iteration: an ``if`` holding one takes the rest of the loop
+  body into its branches too, and the names are merged at the end of the iteration.
 - A constant predicate picks its branch at lowering time.
 - ``a and b`` / ``a or b`` and chained comparisons keep Python's value and evaluation
   order: `b` is evaluated once, and only when needed. When evaluating `b` cannot raise
@@ -53,12 +55,27 @@ def may_return(stmt: ast.stmt) -> bool:
     return any(isinstance(n, ast.Return) for n in ast.walk(stmt))
 
 
+def may_continue(stmt: ast.stmt) -> bool:
+    """Whether `stmt` holds a ``continue`` of the enclosing loop (not of a nested one)."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Continue):
+            return True
+        if node is not stmt and isinstance(node, (ast.For, ast.While)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def lower_if(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None:
     """Lower an if statement; with a return inside, also the statements after it."""
     pred = low.number(low.expr(stmt.test), stmt.test)
     terminal = may_return(stmt)
-    then_body = stmt.body + rest if terminal else stmt.body
-    else_body = stmt.orelse + rest if terminal else stmt.orelse
+    # After a return, or a continue, the rest of the block runs on the other paths only.
+    takes_rest = terminal or may_continue(stmt)
+    then_body = stmt.body + rest if takes_rest else stmt.body
+    else_body = stmt.orelse + rest if takes_rest else stmt.orelse
     if pred.is_const:
         result = low.block(then_body if pred.value else else_body)
         if terminal and result is None:

@@ -7,8 +7,9 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
   operand, so the body is a closed sub-program (`ir.regions.Loop`), not unrolled.
 - After the loop the carried names hold the region's outputs. A name assigned in the
   body only, and the loop variable, may be unbound after it (the loop may not run).
-- ``for``/``while`` with ``else``, ``break``, ``continue`` and ``return`` inside a loop,
-  and iterating anything but ``range(...)``, are located errors for now.
+- ``continue`` ends an iteration (see `control.lower_if`). ``for``/``while`` with
+  ``else``, ``break`` and ``return`` inside a loop, and iterating anything but
+  ``range(...)``, are located errors for now.
 """
 
 from __future__ import annotations
@@ -74,9 +75,8 @@ def _check_plain(low: _Lowering, stmt: ast.For | ast.While) -> None:
     if stmt.orelse:
         raise low.src.error(f"unsupported construct: {kind} ... else", stmt)
     for node in ast.walk(stmt):
-        if isinstance(node, (ast.Break, ast.Continue)):
-            word = "break" if isinstance(node, ast.Break) else "continue"
-            raise low.src.error(f"unsupported construct: {word} (not supported yet)", node)
+        if isinstance(node, ast.Break):
+            raise low.src.error("unsupported construct: break (not supported yet)", node)
 
 
 def _range_args(low: _Lowering, it: ast.expr) -> tuple[Node, Node, Node]:

@@ -169,6 +169,10 @@ class _Lowering:
                 result = control.lower_if(self, stmt, body[i + 1:])
                 if result is not None or control.may_return(stmt):
                     return result
+                if control.may_continue(stmt):
+                    return None  # the rest of the body went into the branches
+            elif isinstance(stmt, ast.Continue):
+                return None  # the iteration ends here
             elif isinstance(stmt, ast.For):
                 loops.lower_for(self, stmt)
             elif isinstance(stmt, ast.While):

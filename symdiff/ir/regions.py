@@ -100,7 +100,20 @@ def cond_node(
         keep = [i for i, op in enumerate(operands) if op.op != "const"]
         then, orelse = (_specialise(body, operands, keep) for body in (then, orelse))
         operands = tuple(operands[i] for i in keep)
+    # An operand neither branch reads is not passed (so nothing is kept alive for it).
+    used = _used(then) | _used(orelse)
+    keep = [i for i, p in enumerate(then.params) if p in used or orelse.params[i] in used]
+    if len(keep) < len(operands):
+        then = then.replace(params=tuple(then.params[i] for i in keep))
+        orelse = orelse.replace(params=tuple(orelse.params[i] for i in keep))
+        operands = tuple(operands[i] for i in keep)
     return b.structural("cond", (pred, *operands), (then, orelse))
+
+
+def _used(program: Program) -> set[Node]:
+    from symdiff.ir.node import topological
+
+    return set(topological([*program.outputs, *program.effects]))
 
 
 def _specialise(body: Program, operands: tuple[Node, ...], keep: list[int]) -> Program:
