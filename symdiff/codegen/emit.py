@@ -192,7 +192,7 @@ class _Emitter:
                 prologue.append(_assign_many(popped, pop))
         if loop.n_saved:
             assert tape_name is not None
-            saved = body.outputs[loop.n_carry:]
+            saved = body.outputs[loop.n_carry:loop.n_carry + loop.n_saved]
             values = [inner[s] if s in inner else None for s in saved]
             if any(v is None for v in values):
                 raise NotImplementedError("a loop may only save its parameters on the tape")
@@ -203,8 +203,18 @@ class _Emitter:
             prologue.append(ast.AugAssign(ast.Name(count_name, ast.Store()), ast.Add(),
                                           ast.Constant(1)))
         news = body.outputs[:loop.n_carry]
+        stop = body.outputs[-1] if loop.breaks else None
         direct_in = _direct_carries(body, carry_params, news, carry_names, inner)
-        block = self.block(body, tuple(news), inner, direct_in)
+        block = self.block(body, (*news, *([stop] if stop is not None else [])), inner,
+                           direct_in)
+        stop_test: ast.expr | None = None
+        if stop is not None:
+            # Read the break flag before the carried variables are overwritten.
+            stop_test = self.ref(stop, inner)
+            if not isinstance(stop_test, (ast.Name, ast.Constant)):
+                flag = self.namer.hinted("stop")
+                block.append(_assign(flag, stop_test))
+                stop_test = ast.Name(flag, ast.Load())
         updates = [(name, new) for name, new, param in zip(carry_names, news, carry_params,
                                                             strict=True)
                    if new is not param and self.names.get(new) != name]
@@ -214,6 +224,8 @@ class _Emitter:
             targets = ast.Tuple([ast.Name(n, ast.Store()) for n, _ in updates], ast.Store())
             values = ast.Tuple([self.ref(v, inner) for _, v in updates], ast.Load())
             block.append(ast.Assign([targets], values, lineno=1))
+        if stop_test is not None:
+            block.append(ast.If(stop_test, [ast.Break()], []))
         loop_body = [*prologue, *block] or [ast.Pass()]
         if loop.kind == "range":
             start, stop, step = (self.ref(a, env) for a in rng)

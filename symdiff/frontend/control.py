@@ -55,12 +55,16 @@ def may_return(stmt: ast.stmt) -> bool:
     return any(isinstance(n, ast.Return) for n in ast.walk(stmt))
 
 
+BREAK = "#break"  # the hidden variable a loop body with a break sets
+
+
 def may_continue(stmt: ast.stmt) -> bool:
-    """Whether `stmt` holds a ``continue`` of the enclosing loop (not of a nested one)."""
+    """Whether `stmt` holds a ``continue`` or ``break`` of the enclosing loop (not of a
+    nested one): either ends the iteration."""
     stack: list[ast.AST] = [stmt]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Continue):
+        if isinstance(node, (ast.Continue, ast.Break)):
             return True
         if node is not stmt and isinstance(node, (ast.For, ast.While)):
             continue

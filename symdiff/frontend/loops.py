@@ -7,9 +7,9 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
   operand, so the body is a closed sub-program (`ir.regions.Loop`), not unrolled.
 - After the loop the carried names hold the region's outputs. A name assigned in the
   body only, and the loop variable, may be unbound after it (the loop may not run).
-- ``continue`` ends an iteration (see `control.lower_if`). ``for``/``while`` with
-  ``else``, ``break`` and ``return`` inside a loop, and iterating anything but
-  ``range(...)``, are located errors for now.
+- ``continue`` ends an iteration and ``break`` also ends the loop (a hidden flag the
+  body returns; see `control.lower_if`). ``for``/``while`` with ``else``, ``return``
+  inside a loop, and iterating anything but ``range(...)``, are located errors for now.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from symdiff.frontend.control import MaybeUnbound, share_captures
+from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.node import Node, Program
 from symdiff.ir.regions import Loop, loop_node, proj
@@ -36,15 +36,17 @@ def lower_for(low: _Lowering, stmt: ast.For) -> None:
     index = body.b.arg(stmt.target.id)
     body.env[stmt.target.id] = index
     carry = _carry_params(body, carried)
+    body.env[BREAK] = body.b.const(False)
     if body.block(stmt.body) is not None:
         raise low.src.error("return inside a loop is not supported yet", stmt)
     new = _new_values(low, body, carried, stmt)
+    stop_flag = _stop_flag(body)
     operands, (params,) = share_captures([body])
-    program = Program("body", (index, *carry, *params), tuple(new), body.b,
+    program = Program("body", (index, *carry, *params), (*new, *stop_flag), body.b,
                       effects=body.effects())
     inits = tuple(_init(low, name) for name in carried)
-    node = loop_node(low.b, Loop("range", program, len(carried)),
-                     (start, stop, step, *inits, *operands))
+    loop = Loop("range", program, len(carried), breaks=bool(stop_flag))
+    node = loop_node(low.b, loop, (start, stop, step, *inits, *operands))
     _after(low, stmt, node, carried, body, stmt.target.id)
 
 
@@ -56,16 +58,18 @@ def lower_while(low: _Lowering, stmt: ast.While) -> None:
     flag = test.number(test.expr(stmt.test), stmt.test)
     body = low.child()
     body_carry = _carry_params(body, carried)
+    body.env[BREAK] = body.b.const(False)
     if body.block(stmt.body) is not None:
         raise low.src.error("return inside a loop is not supported yet", stmt)
     new = _new_values(low, body, carried, stmt)
+    stop_flag = _stop_flag(body)
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
                            effects=test.effects())
-    program = Program("body", (*body_carry, *body_params), tuple(new), body.b,
+    program = Program("body", (*body_carry, *body_params), (*new, *stop_flag), body.b,
                       effects=body.effects())
     inits = tuple(_init(low, name) for name in carried)
-    loop = Loop("while", program, len(carried), test=test_program)
+    loop = Loop("while", program, len(carried), test=test_program, breaks=bool(stop_flag))
     node = loop_node(low.b, loop, (*inits, *operands))
     _after(low, stmt, node, carried, body, None)
 
@@ -74,9 +78,6 @@ def _check_plain(low: _Lowering, stmt: ast.For | ast.While) -> None:
     kind = "for" if isinstance(stmt, ast.For) else "while"
     if stmt.orelse:
         raise low.src.error(f"unsupported construct: {kind} ... else", stmt)
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Break):
-            raise low.src.error("unsupported construct: break (not supported yet)", node)
 
 
 def _range_args(low: _Lowering, it: ast.expr) -> tuple[Node, Node, Node]:
@@ -112,6 +113,14 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
                 f"variable {name!r} holds a tuple and is assigned in this loop; only numbers "
                 "can be carried from one iteration to the next", stmt)
     return carried
+
+
+def _stop_flag(body: _Lowering) -> tuple[Node, ...]:
+    """The body's break flag as an output, or nothing when the loop never breaks."""
+    flag = body.env.pop(BREAK)
+    body.assigned.pop(BREAK, None)
+    assert isinstance(flag, Node)
+    return () if flag.is_const and not flag.value else (flag,)
 
 
 def _carry_params(frame: _Lowering, carried: list[str]) -> list[Node]:

@@ -173,6 +173,10 @@ class _Lowering:
                     return None  # the rest of the body went into the branches
             elif isinstance(stmt, ast.Continue):
                 return None  # the iteration ends here
+            elif isinstance(stmt, ast.Break):
+                self.env[control.BREAK] = self.b.const(True)
+                self.assigned[control.BREAK] = None
+                return None  # the iteration ends here, and the loop after it
             elif isinstance(stmt, ast.For):
                 loops.lower_for(self, stmt)
             elif isinstance(stmt, ast.While):
@@ -202,6 +206,10 @@ class _Lowering:
         return None
 
     def assign(self, target: ast.expr, value: Value, stmt: ast.stmt) -> None:
+        if isinstance(target, ast.Name) and not target.id.isidentifier():
+            self.env[target.id] = value  # a hidden variable (the break flag): no name
+            self.assigned[target.id] = None
+            return
         if isinstance(target, ast.Name):
             if isinstance(value, Resolved):
                 raise self.src.error(
@@ -242,8 +250,9 @@ class _Lowering:
     def expr(self, e: ast.expr) -> Value:
         if isinstance(e, ast.Constant):
             v = e.value
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise self.src.error(f"unsupported constant {v!r}: only int and float", e)
+            if not isinstance(v, (int, float)):  # bool is an int: True, False
+                raise self.src.error(
+                    f"unsupported constant {v!r}: only numbers, True and False", e)
             return self.b.const(v)
         if isinstance(e, ast.Name):
             return self.name(e.id, e)

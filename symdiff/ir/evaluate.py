@@ -59,24 +59,27 @@ def _run_loop(node: Node, args: list[Any], env: Mapping[str, Any]) -> tuple[Any,
     saved: list[Any] = []
     count = 0
 
-    def step(prefix: list[Any]) -> None:
+    def step(prefix: list[Any]) -> bool:
         nonlocal carry
         out = evaluate(loop.body, [*prefix, *carry, *operands], env)
         carry = list(out[:loop.n_carry])
         if loop.n_saved:
-            saved.append(tuple(out[loop.n_carry:]))
+            saved.append(tuple(out[loop.n_carry:loop.n_carry + loop.n_saved]))
+        return bool(out[-1]) if loop.breaks else False
 
     if loop.kind == "range":
         indices = range(*rng)
         for i in reversed(indices) if loop.reverse else indices:
             popped = list(tape_in.pop()) if tape_in is not None else []
-            step([i, *popped])
             count += 1
+            if step([i, *popped]):
+                break
     else:
         assert loop.test is not None
         while evaluate(loop.test, [*carry, *operands], env)[0]:
-            step([])
             count += 1
+            if step([]):
+                break
     outputs: list[Any] = list(carry)
     if loop.n_saved:
         outputs.append(saved)

@@ -11,7 +11,8 @@ Contract:
   ``range`` (its arguments ``(start, stop, step, *inits, *operands[, tape])``, the body's
   parameters ``(i, *popped, *carry, *operands)``) or ``while`` a test sub-program holds
   (arguments ``(*inits, *operands)``, parameters ``(*carry, *operands)``). The body
-  returns the new carried values, then the values to save for a backward sweep; its
+  returns the new carried values, then the values to save for a backward sweep, then
+  (when the loop has a ``break``) whether to stop after this iteration; its
   outputs are the final carried values, then the tape (a list, one entry per
   iteration) when it saves, then the trip count when asked. A backward loop runs its
   range in reverse and pops its entries from a tape.
@@ -40,6 +41,7 @@ class Loop:
     n_popped: int = 0  # values each iteration pops from the tape (a backward loop)
     reverse: bool = False  # run the range backwards
     counted: bool = False  # also output the number of iterations
+    breaks: bool = False  # the body's last output says whether to stop after it
 
     @property
     def n_range(self) -> int:

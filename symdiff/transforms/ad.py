@@ -135,10 +135,11 @@ def _loop_jvp(
     extra = params[len(old):]
     carry_t, op_t_params = extra[:len(order)], extra[len(order):]
     bb = program.builder
+    stop = program.outputs[-1:] if loop.breaks else ()
     body = Program(
         "body",
         (*old[:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
-        (*program.outputs[:n], *(out_t[k] or bb.const(0.0) for k in order)),
+        (*program.outputs[:n], *(out_t[k] or bb.const(0.0) for k in order), *stop),
         bb, effects=program.effects)
     test = loop.test
     if test is not None:
@@ -278,10 +279,13 @@ def _loop_vjp(
     backward = Program("backward", (index, *saved, *carry_bars, *accs, *op_params),
                        backward_out, bb)
     forward = node
-    if saved or loop.kind == "while":
-        taped = body.replace(result=(*body.outputs[:n], *saved))
+    # A while loop, or a loop that may break, runs a number of times known only after it.
+    counted = loop.kind == "while" or loop.breaks
+    if saved or counted:
+        stop = body.outputs[-1:] if loop.breaks else ()
+        taped = body.replace(result=(*body.outputs[:n], *saved, *stop))
         forward = loop_node(b, replace(loop, body=taped, n_saved=len(saved),
-                                       counted=loop.kind == "while"), node.args)
+                                       counted=counted), node.args)
         replaced[node] = forward
         for k in range(n):
             replaced[proj(b, node, k)] = proj(b, forward, k)
@@ -290,8 +294,15 @@ def _loop_vjp(
     if saved:
         tape = proj(b, forward, extra)
         extra += 1
-    if loop.kind == "range":
+    if loop.kind == "range" and not counted:
         start, stop, step = rng
+    elif loop.kind == "range":
+        # The indices the loop ran: start, start + step, ... (trips of them).
+        start, _, step = rng
+        trips = proj(b, forward, extra)
+        stop = b.add(start, b.mul(trips, step))
+        if start.is_const and start.value == 0 and step.is_const and step.value == 1:
+            stop = trips
     else:
         start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
     back_loop = Loop("range", backward, n + len(wanted), n_popped=len(saved), reverse=True)

@@ -68,9 +68,10 @@ def check_located(err: UnsupportedSyntaxError, tag: str, snippet: str, words: li
 
 
 def f_while(x):
-    while x > 1:
+    while x > 1:  # E:while
         x = x / 2
-        break  # E:while
+    else:
+        x = x + 1
     return x
 
 
@@ -164,10 +165,6 @@ def f_user_function_call(x):
 def f_string_constant(x):
     label = "units"  # noqa: F841  # E:str
     return x
-
-
-def f_bool_constant(x):
-    return x * True  # E:bool
 
 
 def f_none_constant(x):
@@ -287,7 +284,7 @@ def f_starred_call(x):
 
 CASES = [
     # (function, tag, snippet the caret points at, words the message contains)
-    (f_while, "while", "break", ["break"]),
+    (f_while, "while", "while", ["while ... else"]),
     (f_for, "for", "(1, 2)", ["loop over", "range(...)"]),
     (f_listcomp, "listcomp", "[t * 2", ["list comprehension"]),
     (f_genexp, "genexp", "(t for t", ["generator expression"]),
@@ -306,7 +303,6 @@ CASES = [
     (f_unknown_math, "unknown-math", "math.floor", ["math.floor"]),
     (f_user_function_call, "user-call", "helper_function(x)", ["helper_function"]),
     (f_string_constant, "str", '"units"', ["constant", "'units'"]),
-    (f_bool_constant, "bool", "True", ["constant", "True"]),
     (f_none_constant, "none", "None", ["None"]),
     (f_undefined, "undefined", "undefined_global_name", ["undefined_global_name", "not defined"]),
     (f_use_before_assign, "before-assign", "z * x", ["'z'", "before it is assigned"]),
