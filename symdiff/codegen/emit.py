@@ -22,7 +22,7 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import schedule
 from symdiff.ir.node import Node, Program, Structure, topological
 from symdiff.ir.primitives import PRIMITIVES, math_attr
-from symdiff.ir.regions import Loop, loop_parts
+from symdiff.ir.regions import Loop, bodies, loop_parts
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -81,15 +81,17 @@ class _Emitter:
         env: dict[Node, ast.expr],
         direct: dict[Node, str],
         returns: Structure | None = None,
+        inline: frozenset[Node] = frozenset(),
     ) -> list[ast.stmt]:
         """Statements computing `roots` (and the effects) of `program`.
 
         `env` maps nodes to the expressions that stand for them here (parameters of a
         branch, inlined expressions); `direct` names nodes whose value goes straight to
         an enclosing name. When `returns` (the function's result) is made of the values
-        of the last region only, its branches return them directly.
+        of the last region only, its branches return them directly. Nodes in `inline`
+        need no assignment for their name alone.
         """
-        sched = schedule(program, list(roots))
+        sched = schedule(program, list(roots), inline)
         hints = program.builder.names
         tail = _tail_region(sched.order, returns)
         body: list[ast.stmt] = []
@@ -204,9 +206,11 @@ class _Emitter:
                                           ast.Constant(1)))
         news = body.outputs[:loop.n_carry]
         stop = body.outputs[-1] if loop.breaks else None
-        direct_in = _direct_carries(body, carry_params, news, carry_names, inner)
+        # The carried variables are written only at the end of the body, all at once, so
+        # nothing in the body can read a value already overwritten; a new value used
+        # nowhere else is computed right in that final assignment.
         block = self.block(body, (*news, *([stop] if stop is not None else [])), inner,
-                           direct_in)
+                           {}, inline=frozenset(news))
         stop_test: ast.expr | None = None
         if stop is not None:
             # Read the break flag before the carried variables are overwritten.
@@ -312,28 +316,6 @@ def _range(start: ast.expr, stop: ast.expr, step: ast.expr, rng: tuple[Node, ...
     return ast.Call(ast.Name("reversed", ast.Load()), [call], []) if reverse else call
 
 
-def _direct_carries(
-    body: Program, params: tuple[Node, ...], news: tuple[Node, ...], names: list[str],
-    inner: dict[Node, ast.expr],
-) -> dict[Node, str]:
-    """New carried values that may be written straight into their variable: those
-    computed after the last use of the value they replace."""
-    sched = schedule(body, list(news))
-    position = {n: i for i, n in enumerate(sched.order)}
-    direct: dict[Node, str] = {}
-    for k, (param, new, name) in enumerate(zip(params, news, names, strict=True)):
-        if new.op in ("const", "global", "arg", "param") or new not in position:
-            continue
-        if list(news).count(new) > 1 or new in direct:
-            continue
-        if any(other is param for j, other in enumerate(news) if j != k):
-            continue  # another variable takes this one's old value at the end
-        last_use = max((position[n] for n in sched.order if param in n.args), default=-1)
-        if position[new] >= last_use:
-            direct[new] = name
-    return direct
-
-
 def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | None:
     """The last region of `order` when the result consists of its values alone."""
     if returns is None:
@@ -371,13 +353,14 @@ def _global_roots(program: Program) -> set[str]:
 
 
 def _all_nodes(program: Program) -> Iterator[Node]:
+    """Every node of `program` and of the branch and loop bodies inside it."""
     stack = [program]
     while stack:
         p = stack.pop()
         for node in topological([*p.outputs, *p.effects]):
             yield node
-            if node.op == "cond":
-                stack.extend(node.attrs)
+            if node.op in ("cond", "loop"):
+                stack.extend(bodies(node))
 
 
 def constant(value: Any) -> ast.expr:

@@ -32,7 +32,9 @@ class Schedule:
     statements: frozenset[Node] = frozenset()
 
 
-def schedule(program: Program, roots: list[Node] | None = None) -> Schedule:
+def schedule(
+    program: Program, roots: list[Node] | None = None, inline: frozenset[Node] = frozenset()
+) -> Schedule:
     """Order the live operations of `program` and choose which are assigned.
 
     `roots` are the values needed (by default all outputs); effects are always live. A
@@ -68,12 +70,14 @@ def schedule(program: Program, roots: list[Node] | None = None) -> Schedule:
         if node.op in ("cond", "loop"):
             continue
         n = 1 + sum(size.get(a, 0) for a in node.args)
-        if (node in names or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
+        named = node in names and node not in inline
+        if (named or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
                 or node in effects or node.op == "proj"):
             assigned.add(node)
             n = 0
         size[node] = n
     unused = {n for n in program.effects
               if uses.get(n, 0) == 0 and n not in names and n.op not in ("cond", "loop")}
+    # (`inline`: nodes whose user-given name alone does not make them assigned.)
     assigned -= unused
     return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused))

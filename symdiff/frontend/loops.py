@@ -31,14 +31,15 @@ def lower_for(low: _Lowering, stmt: ast.For) -> None:
     if not isinstance(stmt.target, ast.Name):
         raise low.src.error("unsupported loop target: only a plain name", stmt.target)
     start, stop, step = _range_args(low, stmt.iter)
-    carried = _carried(low, stmt)
+    # The loop variable is set by the loop each iteration, never carried.
+    carried = [name for name in _carried(low, stmt) if name != stmt.target.id]
     body = low.child()
     index = body.b.arg(stmt.target.id)
     body.env[stmt.target.id] = index
     carry = _carry_params(body, carried)
     body.env[BREAK] = body.b.const(False)
-    if body.block(stmt.body) is not None:
-        raise low.src.error("return inside a loop is not supported yet", stmt)
+    _no_return(low, stmt)
+    body.block(stmt.body)
     new = _new_values(low, body, carried, stmt)
     stop_flag = _stop_flag(body)
     operands, (params,) = share_captures([body])
@@ -59,8 +60,8 @@ def lower_while(low: _Lowering, stmt: ast.While) -> None:
     body = low.child()
     body_carry = _carry_params(body, carried)
     body.env[BREAK] = body.b.const(False)
-    if body.block(stmt.body) is not None:
-        raise low.src.error("return inside a loop is not supported yet", stmt)
+    _no_return(low, stmt)
+    body.block(stmt.body)
     new = _new_values(low, body, carried, stmt)
     stop_flag = _stop_flag(body)
     operands, (test_params, body_params) = share_captures([test, body])
@@ -113,6 +114,12 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
                 f"variable {name!r} holds a tuple and is assigned in this loop; only numbers "
                 "can be carried from one iteration to the next", stmt)
     return carried
+
+
+def _no_return(low: _Lowering, stmt: ast.For | ast.While) -> None:
+    for node in ast.walk(ast.Module(stmt.body, type_ignores=[])):
+        if isinstance(node, ast.Return):
+            raise low.src.error("unsupported construct: return inside a loop (not yet)", node)
 
 
 def _stop_flag(body: _Lowering) -> tuple[Node, ...]:
