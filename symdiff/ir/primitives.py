@@ -234,9 +234,38 @@ def _pow_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...
     elif y.is_const and not isinstance(y.value, bool) and y.value < 1:
         # y * x**(y-1) has a negative exponent: keep it a division so x == 0 gives inf.
         dx = Quotient(y, b.pow(x, b.sub(1, y)), safe=True)
-    else:
+    elif y.is_const:
         dx = b.mul(y, b.pow(x, b.sub(y, 1)))
+    else:
+        # An exponent known only at run time (x ** i in a loop): at x == 0 the formula
+        # y * x**(y-1) would divide by zero for y < 1.
+        dx = b.apply("pow_dx", x, y)
     return dx, b.mul(out, b.log(x))
+
+
+def pow_dx(x: float, y: float) -> float:
+    """d/dx x**y = y * x**(y-1), with its limits at x == 0 (0 for y == 0 or y > 1, 1 for
+    y == 1, inf for 0 < y < 1) instead of a ZeroDivisionError."""
+    if x or y >= 1:
+        return y * x ** (y - 1)
+    return 0.0 if y == 0 else math.inf
+
+
+def _emit_pow_dx(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # y * x ** (y - 1) if x or y >= 1 else (0.0 if y == 0 else math.inf)
+    x, y = args
+    formula = ast.BinOp(y, ast.Mult(), ast.BinOp(x, ast.Pow(), ast.BinOp(y, ast.Sub(),
+                                                                         ast.Constant(1))))
+    near_zero = ast.IfExp(ast.Compare(y, [ast.Eq()], [ast.Constant(0)]), ast.Constant(0.0),
+                          math_attr("inf"))
+    test = ast.BoolOp(ast.Or(), [x, ast.Compare(y, [ast.GtE()], [ast.Constant(1)])])
+    return ast.IfExp(test, formula, near_zero)
+
+
+def _pow_dx_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
+    # d/dx = y * pow_dx(x, y - 1); d/dy = x**(y-1) + y * x**(y-1) * log(x)
+    lower = b.pow(x, b.sub(y, 1))
+    return b.mul(y, b.apply("pow_dx", x, b.sub(y, 1))), b.add(lower, b.mul(out, b.log(x)))
 
 
 def _max_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
@@ -304,6 +333,9 @@ def _register_all() -> None:
         "pow", 2, operator.pow, binop(ast.Pow()), _pow_partials, sympy=lambda sp, x, y: x**y))
     register(Primitive(
         "mpow", 2, math.pow, math_call("pow"), _pow_partials, sympy=lambda sp, x, y: x**y))
+    register(Primitive(
+        "pow_dx", 2, pow_dx, _emit_pow_dx, _pow_dx_partials,
+        sympy=lambda sp, x, y: y * x ** (y - 1), atomic_args=True))
     register(Primitive(
         "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
         vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x))

@@ -179,10 +179,6 @@ def test_running_sum_value_and_zero_iterations() -> None:
     assert grad(horner)(0.5, 0) == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the derivative of x ** i with an int exponent is emitted as i * x ** (i - 1), "
-    "which raises ZeroDivisionError at x = 0.0, i = 0 where x ** 0 == 1.0 is smooth "
-    "(same for straight-line x ** k with k = 0)"))
 def test_power_sum_at_zero() -> None:
     assert power_sum(0.0, 3) == 1.0
     assert grad(power_sum)(0.0, 3) == 1.0
