@@ -36,12 +36,7 @@ def lower_for(low: _Lowering, stmt: ast.For) -> None:
     body = low.child()
     index = body.b.arg(stmt.target.id)
     body.env[stmt.target.id] = index
-    carry = _carry_params(body, carried)
-    body.env[BREAK] = body.b.const(False)
-    _no_return(low, stmt)
-    body.block(stmt.body)
-    new = _new_values(low, body, carried, stmt)
-    stop_flag = _stop_flag(body)
+    carry, new, stop_flag = _lower_body(low, body, stmt, carried)
     operands, (params,) = share_captures([body])
     program = Program("body", (index, *carry, *params), (*new, *stop_flag), body.b,
                       effects=body.effects())
@@ -58,12 +53,7 @@ def lower_while(low: _Lowering, stmt: ast.While) -> None:
     test_carry = _carry_params(test, carried)
     flag = test.number(test.expr(stmt.test), stmt.test)
     body = low.child()
-    body_carry = _carry_params(body, carried)
-    body.env[BREAK] = body.b.const(False)
-    _no_return(low, stmt)
-    body.block(stmt.body)
-    new = _new_values(low, body, carried, stmt)
-    stop_flag = _stop_flag(body)
+    body_carry, new, stop_flag = _lower_body(low, body, stmt, carried)
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
                            effects=test.effects())
@@ -73,6 +63,17 @@ def lower_while(low: _Lowering, stmt: ast.While) -> None:
     loop = Loop("while", program, len(carried), test=test_program, breaks=bool(stop_flag))
     node = loop_node(low.b, loop, (*inits, *operands))
     _after(low, stmt, node, carried, body, None)
+
+
+def _lower_body(
+    low: _Lowering, body: _Lowering, stmt: ast.For | ast.While, carried: list[str]
+) -> tuple[list[Node], list[Node], tuple[Node, ...]]:
+    """Lower the loop body in `body`: (carry parameters, new carried values, stop flag)."""
+    carry = _carry_params(body, carried)
+    body.env[BREAK] = body.b.const(False)
+    _no_return(low, stmt)
+    body.block(stmt.body)
+    return carry, _new_values(low, body, carried, stmt), _stop_flag(body)
 
 
 def _check_plain(low: _Lowering, stmt: ast.For | ast.While) -> None:
