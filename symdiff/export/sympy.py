@@ -11,11 +11,19 @@ its primitive's ``sympy`` field, called as ``prim.sympy(sympy_module, *args)``.
 - Constants become SymPy numbers: ``bool`` to ``sympy.true`` / ``sympy.false``, ``int``
   to ``sympy.Integer``, ``float`` to ``sympy.Float`` (exact: 53-bit precision), with
   ``inf`` / ``-inf`` as ``sympy.oo`` / ``-sympy.oo`` and NaN as ``sympy.nan``.
-- A primitive without a SymPy translation raises ``NotImplementedError`` naming it.
+- A primitive without a SymPy translation, or an operation that is no primitive (a
+  region other than ``cond``), raises ``NotImplementedError`` naming it.
+- A ``cond`` region becomes, for each of its outputs,
+  ``Piecewise((then_value, condition), (else_value, True))``: each branch program is
+  translated (recursively, so nested regions nest) with its parameters bound to the
+  translated operands, and the condition is the predicate's Python truth value (a
+  number ``x`` that is not a SymPy boolean means ``Ne(x, 0)``; a ``Piecewise``, as
+  ``and`` / ``or`` give, is true where the piece that applies is). ``proj`` picks an
+  output. A branch parameter (``arg``) that is not bound raises ``ValueError``.
 
 SymPy is imported when the function is called, never when this module is imported.
 The traversal is iterative (`topological`) and translates each node once, so deep and
-heavily shared DAGs are fine.
+heavily shared DAGs are fine (only nested regions recurse, one level per region).
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.ir.node import Node, Program, Structure, topological
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.primitives import PRIMITIVES, _sp_truth
+from symdiff.ir.regions import branches
 
 __all__ = ["to_sympy"]
 
@@ -39,6 +48,14 @@ def to_sympy(program: Program, symbols: Mapping[str, Any] | None = None) -> Any:
     for p in program.params:
         name = p.attrs[0]
         exprs[p] = symbols[name] if name in symbols else sympy.Symbol(name, real=True)
+    _translate(sympy, program, exprs, symbols)
+    return _build(program.result, exprs)
+
+
+def _translate(
+    sympy: Any, program: Program, exprs: dict[Node, Any], symbols: dict[str, Any]
+) -> None:
+    """Fill `exprs` (which already binds the parameters) for every node of `program`."""
     for node in topological(program.outputs):
         if node in exprs:
             continue
@@ -48,12 +65,53 @@ def to_sympy(program: Program, symbols: Mapping[str, Any] | None = None) -> Any:
             # A param that is not one of the program's parameters is still a free symbol.
             name = ".".join(map(str, node.attrs))
             exprs[node] = symbols[name] if name in symbols else sympy.Symbol(name, real=True)
+        elif node.op == "arg":
+            raise ValueError(
+                f"{program.name} reads a region parameter {node.attrs[0]!r} it does not declare")
+        elif node.op == "cond":
+            exprs[node] = _cond(sympy, node, exprs, symbols)
+        elif node.op == "proj":
+            exprs[node] = exprs[node.args[0]][node.attrs[0]]
         else:
-            translate = PRIMITIVES[node.op].sympy
+            prim = PRIMITIVES.get(node.op)
+            translate = None if prim is None else prim.sympy
             if translate is None:
-                raise NotImplementedError(f"primitive {node.op!r} has no SymPy translation")
+                what = "primitive" if prim is not None else "operation"
+                raise NotImplementedError(f"{what} {node.op!r} has no SymPy translation")
             exprs[node] = translate(sympy, *(exprs[a] for a in node.args))
-    return _build(program.result, exprs)
+
+
+def _cond(
+    sympy: Any, node: Node, exprs: dict[Node, Any], symbols: dict[str, Any]
+) -> tuple[Any, ...]:
+    """One ``Piecewise`` per output of the region `node`."""
+    condition = _truth(sympy, exprs[node.args[0]])
+    operands = [exprs[a] for a in node.args[1:]]
+    values = []
+    for body in branches(node):
+        inner: dict[Node, Any] = dict(zip(body.params, operands, strict=True))
+        _translate(sympy, body, inner, symbols)
+        values.append([inner[out] for out in body.outputs])
+    return tuple(
+        sympy.Piecewise((then, condition), (other, True))
+        for then, other in zip(*values, strict=True)
+    )
+
+
+def _truth(sympy: Any, x: Any) -> Any:
+    """Python's truth value of `x` as a SymPy condition.
+
+    A ``Piecewise`` (what ``and`` / ``or`` / ``x if c else y`` translate to) is true where
+    the piece that applies is: its truth is the same choice over its pieces' truth
+    values, as an ``ITE`` chain. (`_sp_truth` alone would read a Piecewise of booleans
+    as a number, and ``Ne(false, 0)`` is true.)
+    """
+    if isinstance(x, sympy.Piecewise):
+        result = sympy.false
+        for value, condition in reversed(x.args):
+            result = sympy.ITE(condition, _truth(sympy, value), result)
+        return result
+    return _sp_truth(sympy, x)
 
 
 def _constant(sympy: Any, value: Any) -> Any:
