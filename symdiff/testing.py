@@ -109,7 +109,6 @@ def check_sympy(
     import symdiff
     from symdiff.export.sympy import to_sympy
     from symdiff.frontend.lower import lower
-    from symdiff.ir.node import topological
 
     program = lower(fun)
     x = _floats("args", args)
@@ -130,7 +129,7 @@ def check_sympy(
         sympy.Symbol(n, real=True): sympy.Float(v, precision=53)
         for n, v in zip(names, x, strict=True)
     }
-    for node in topological(program.outputs):
+    for node in _all_nodes(program):
         if node.op == "global":
             value = _resolve(fun, node.attrs)
             if isinstance(value, numbers.Real):
@@ -138,12 +137,17 @@ def check_sympy(
 
     got = symdiff.grad(fun, argnums=nums)(*x)
     where = _Where("check_sympy", x, None, None, rtol, atol)
+    symbols = list(subs)
+    values = [float(v) for v in subs.values()]
     for i, g in zip(nums, got, strict=True):
         derivative = sympy.diff(expr, sympy.Symbol(names[i], real=True))
-        value = derivative.subs(subs).evalf(30)
         try:
+            # Evaluated as Python code, so only the piece of a Piecewise that applies is
+            # computed (a substitution would evaluate every piece, some outside their
+            # domain).
+            value = sympy.lambdify(symbols, derivative, modules="math")(*values)
             want = float(value)
-        except TypeError:
+        except (TypeError, ValueError, ZeroDivisionError, NameError):
             raise AssertionError(
                 f"check_sympy: SymPy could not evaluate d/d{names[i]} of {_name(fun)} at "
                 f"{x!r}: {value}") from None
@@ -152,6 +156,22 @@ def check_sympy(
 
 
 # Helpers --------------------------------------------------------------------------------------
+
+
+def _all_nodes(program: Any) -> list[Any]:
+    """Every node of `program` and of the branch and loop bodies inside it."""
+    from symdiff.ir.node import topological
+    from symdiff.ir.regions import bodies
+
+    found = []
+    stack = [program]
+    while stack:
+        p = stack.pop()
+        for node in topological([*p.outputs, *p.effects]):
+            found.append(node)
+            if node.op in ("cond", "loop"):
+                stack.extend(bodies(node))
+    return found
 
 
 class _Where:

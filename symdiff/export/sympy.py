@@ -85,7 +85,7 @@ def _cond(
     sympy: Any, node: Node, exprs: dict[Node, Any], symbols: dict[str, Any]
 ) -> tuple[Any, ...]:
     """One ``Piecewise`` per output of the region `node`."""
-    condition = _truth(sympy, exprs[node.args[0]])
+    condition = _sp_truth(sympy, exprs[node.args[0]])
     operands = [exprs[a] for a in node.args[1:]]
     values = []
     for body in branches(node):
@@ -96,22 +96,6 @@ def _cond(
         sympy.Piecewise((then, condition), (other, True))
         for then, other in zip(*values, strict=True)
     )
-
-
-def _truth(sympy: Any, x: Any) -> Any:
-    """Python's truth value of `x` as a SymPy condition.
-
-    A ``Piecewise`` (what ``and`` / ``or`` / ``x if c else y`` translate to) is true where
-    the piece that applies is: its truth is the same choice over its pieces' truth
-    values, as an ``ITE`` chain. (`_sp_truth` alone would read a Piecewise of booleans
-    as a number, and ``Ne(false, 0)`` is true.)
-    """
-    if isinstance(x, sympy.Piecewise):
-        result = sympy.false
-        for value, condition in reversed(x.args):
-            result = sympy.ITE(condition, _truth(sympy, value), result)
-        return result
-    return _sp_truth(sympy, x)
 
 
 def _constant(sympy: Any, value: Any) -> Any:

@@ -274,7 +274,7 @@ class _Lowering:
         if isinstance(e, ast.Compare):
             return control.lower_compare(self, e)
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
-            return self.b.apply("not_", control.truth(self, self.expr(e.operand), e.operand))
+            return self.b.apply("not_", self.number(self.expr(e.operand), e.operand))
         raise self.src.error(f"unsupported expression {type(e).__name__}", e)
 
     def number(self, value: Value, where: ast.AST) -> Node:

@@ -288,7 +288,17 @@ def _one_minus_square(b: Builder, x: Node) -> Node:
 
 
 def _sp_truth(sp: Any, x: Any) -> Any:
-    """Python's truth value of `x` as a SymPy condition."""
+    """Python's truth value of `x` as a SymPy condition.
+
+    A ``Piecewise`` (what ``and`` / ``or`` / ``x if c else y`` translate to) is true where
+    the piece that applies is: the same choice over its pieces' truth values, as an
+    ``ITE`` chain (``Ne(false, 0)`` would be true).
+    """
+    if isinstance(x, sp.Piecewise):
+        result = sp.false
+        for value, condition in reversed(x.args):
+            result = sp.ITE(condition, _sp_truth(sp, value), result)
+        return result
     # (A Symbol is a sympy Boolean too, so test for the boolean kinds themselves.)
     boolean = (sp.logic.boolalg.BooleanAtom, sp.logic.boolalg.BooleanFunction, sp.Rel)
     return x if isinstance(x, boolean) else sp.Ne(x, 0)

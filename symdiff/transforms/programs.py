@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild, topological
 from symdiff.ir.rewrite import substitute
 from symdiff.transforms.ad import jvp_full, vjp
 from symdiff.transforms.simplify import simplify
@@ -77,7 +77,7 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -
     return _finish(primal, f"{primal.name}_jvp", (*primal.params, *tangents),
                    (rebuild(primal.result, new), tangent_result),
                    f"Forward-mode derivative (JVP) of {primal.name}.", start,
-                   tuple(new[e] for e in primal.effects))
+                   tuple(new[e] for e in primal.effects), primal_values=[new[o] for o in outputs])
 
 
 def vjp_program(primal: Program) -> Program:
@@ -114,15 +114,19 @@ def _fresh(name: str, taken: set[str]) -> str:
 def _finish(
     primal: Program, name: str, params: Sequence[Node], result: Structure, doc: str,
     derived_from: int, effects: tuple[Node, ...] | None = None,
-    replaced: dict[Node, Node] | None = None,
+    replaced: dict[Node, Node] | None = None, primal_values: Sequence[Node] = (),
 ) -> Program:
     b = primal.builder
     effects = primal.effects if effects is None else effects
+    # The user's computation as this program computes it: never reassociated.
+    primal_roots = [*(primal_values or primal.outputs), *effects]
     if replaced:
         # Loops that now also save a tape replace the originals everywhere.
-        swap = substitute(b, [*flatten(result), *effects], replaced)
+        swap = substitute(b, [*flatten(result), *effects, *primal_roots], replaced)
         result = rebuild(result, swap)
         effects = tuple(swap[n] for n in effects)
-    mapping = simplify(b, [*flatten(result), *effects], derived_from)
+        primal_roots = [swap[n] for n in primal_roots]
+    protect = frozenset(topological(primal_roots))
+    mapping = simplify(b, [*flatten(result), *effects], derived_from, protect)
     effects = tuple(mapping[n] for n in effects)
     return Program(name, tuple(params), rebuild(result, mapping), b, doc, effects)

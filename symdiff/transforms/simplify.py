@@ -110,7 +110,7 @@ def _is_factor(node: Node) -> bool:
             and math.isfinite(node.value) and node.value != 0.0)
 
 
-def _fold_factors(b: Builder, n: Node, derived_from: int) -> Node | None:
+def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
     """Gather the constant factors of a derivative-only product into one constant.
 
     ``(u * c1) * c2 -> u * (c1 * c2)``, ``(u * c1) / c2 -> u * (c1 / c2)`` and a constant
@@ -119,13 +119,13 @@ def _fold_factors(b: Builder, n: Node, derived_from: int) -> Node | None:
     applies to nodes a derivative transform made (serial >= `derived_from`), never to the
     user's own computation.
     """
-    if n.serial < derived_from or n.op not in ("mul", "div"):
+    if not derived(n) or n.op not in ("mul", "div"):
         return None
     x, y = n.args
     if n.op == "mul" and _is_factor(x) and not _is_factor(y):
         x, y = y, x
     if _is_factor(y):
-        if x.serial < derived_from:
+        if not derived(x):
             return None
         u, c = _split(x)
         if c is None:
@@ -140,7 +140,7 @@ def _fold_factors(b: Builder, n: Node, derived_from: int) -> Node | None:
         return u if scale == 1.0 else b.mul(u, scale)
     if n.op == "mul":
         for inner, other in ((x, y), (y, x)):
-            if inner.op == "mul" and inner.serial >= derived_from and not other.is_const:
+            if inner.op == "mul" and derived(inner) and not other.is_const:
                 u, c = _split(inner)
                 if c is not None:
                     return b.mul(b.mul(u, other), c)
@@ -160,18 +160,38 @@ def _split(node: Node) -> tuple[Node, Node | None]:
 
 
 def simplify(
-    b: Builder, roots: Sequence[Node], derived_from: int | None = None
+    b: Builder, roots: Sequence[Node], derived_from: int | None = None,
+    protect: frozenset[Node] = frozenset(),
 ) -> dict[Node, Node]:
     """Map each node reachable from `roots` to its simplified equivalent.
 
     Nodes with serial >= `derived_from` (those a derivative transform made) may also have
-    their constant factors gathered; by default no node may.
+    their constant factors gathered, except those in `protect` (the user's computation,
+    rebuilt by a transform); by default no node may.
     """
     done: dict[Node, Node] = {}
-    start = len(b) + 1 if derived_from is None else derived_from
+    derived = _Derived(len(b) + 1 if derived_from is None else derived_from, protect)
     for node in topological(roots):
-        done[node] = _rewrite(b, node, done, start)
+        done[node] = _rewrite(b, node, done, derived)
     return done
+
+
+class _Derived:
+    """Whether a node was made by a derivative transform (and may be reassociated).
+
+    A protected node rebuilt over simplified arguments stays protected (`keep`).
+    """
+
+    def __init__(self, start: int, protect: frozenset[Node]) -> None:
+        self.start = start
+        self.protect = set(protect)
+
+    def __call__(self, node: Node) -> bool:
+        return node.serial >= self.start and node not in self.protect
+
+    def keep(self, old: Node, new: Node) -> None:
+        if old in self.protect:
+            self.protect.add(new)
 
 
 def simplify_program(program: Program) -> Program:
@@ -185,16 +205,16 @@ def simplify_program(program: Program) -> Program:
         effects=tuple(mapping[n] for n in program.effects))
 
 
-def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived_from: int) -> Node:
+def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) -> Node:
     # Rebuild over already simplified arguments, then apply rules until none fires.
     # A rule's result may contain new nodes; those are simplified the same way.
     if node.op == "cond":
-        args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
+        args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         bodies = tuple(simplify_program(body) for body in node.attrs)
         same = args == node.args and all(x is y for x, y in zip(bodies, node.attrs, strict=True))
         current = node if same else b.structural("cond", args, bodies)
     elif node.op == "loop":
-        args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
+        args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         loop = node.attrs[0]
         test = None if loop.test is None else simplify_program(loop.test)
         body = simplify_program(loop.body)
@@ -203,21 +223,22 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived_from: int) 
         else:
             current = b.structural("loop", args, (replace(loop, body=body, test=test),))
     elif node.op == "proj":
-        region = done.get(node.args[0]) or _rewrite(b, node.args[0], done, derived_from)
+        region = done.get(node.args[0]) or _rewrite(b, node.args[0], done, derived)
         current = b.structural("proj", (region,), node.attrs)
     elif node.args:
-        args = tuple(done.get(a) or _rewrite(b, a, done, derived_from) for a in node.args)
+        args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         current = node if args == node.args else b.apply(node.op, *args, attrs=node.attrs)
     else:
         current = node
+    derived.keep(node, current)
     while True:
         rule = RULES.get(current.op)
         result = rule(b, current) if rule is not None else None
         if result is None:
-            result = _fold_factors(b, current, derived_from)
+            result = _fold_factors(b, current, derived)
         if result is None or result is current:
             break
-        current = result if result in done else _rewrite(b, result, done, derived_from)
+        current = result if result in done else _rewrite(b, result, done, derived)
     name = b.names.get(node)
     if name is not None:
         b.name(current, name)

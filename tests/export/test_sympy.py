@@ -238,10 +238,6 @@ def test_and_with_a_number_on_the_right_has_python_truth() -> None:
         assert float(expr.subs({X: xv, Y: yv})) == want, (xv, yv)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: primitives._sp_truth reads the Piecewise that and_/or_ translate to as a "
-    "number, Ne(Piecewise(...), 0), which SymPy evaluates to True when the piece is "
-    "false (false != 0); select and not_ on an and/or condition translate wrongly"))
 @pytest.mark.parametrize("op", ["select", "not_"])
 def test_select_and_not_of_and_condition(op: str) -> None:
     b = Builder()
@@ -414,9 +410,6 @@ def test_derivative_programs_with_regions_translate() -> None:
         assert float(cotangent.subs(subs)) == pytest.approx(slope)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: or_'s translation Piecewise((a, _sp_truth(a)), (b, True)) with a the Piecewise "
-    "of booleans and_ gives: _sp_truth makes Ne(a, 0), and the or_ collapses to a"))
 def test_or_of_and_predicate_has_python_truth() -> None:
     b = Builder()
     x, y = b.param("x"), b.param("y")

@@ -456,9 +456,6 @@ def not_in_expression(x, y):
     return x * y if not (x > y or y < 0.0) else x + y
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: lower.py lowers `not e` via control.truth(...), which control.py does not "
-    "define: every function using `not` fails with AttributeError"))
 @pytest.mark.parametrize(
     ("fn", "points", "python"),
     [
@@ -913,11 +910,6 @@ def constant_factors_after_a_region(x):
     return 1.5 * (1.5 * y)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: jvp_full rebuilds the primal nodes after a cond region (the region is replaced "
-    "by one that also computes tangents), so they get serials >= derived_from and "
-    "simplify._fold_factors reassociates the user's 1.5 * (1.5 * y) into y * 2.25: the "
-    "jvp's primal output is 3.785370552180603, Python's 3.7853705521806025"))
 def test_jvp_value_after_a_region_is_computed_as_written():
     x = 199 / 37
     assert jvp(constant_factors_after_a_region, (x,), (1.0,))[0] == (
@@ -1003,26 +995,14 @@ def test_check_sympy_on_branching_functions(fn, points):
         check_sympy(fn, point)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: primitives._sp_truth reads the Piecewise of booleans that and_ translates to as "
-    "a number; or_'s translation Piecewise((a, Ne(a, 0)), (b, True)) then collapses to a, "
-    "so `(x > 0 and y > 0) or x < -2` exports as `x > 0 and y > 0` (wrong at x = -3)"))
 def test_check_sympy_with_or_of_and_in_a_condition():
     check_sympy(cond_and_or, (-3.0, 1.0))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: testing.check_sympy substitutes only the globals reachable from the top-level "
-    "program's outputs, not those read inside a branch (cond sub-program), so SymPy "
-    "cannot evaluate the derivative ('4.0*GAIN')"))
 def test_check_sympy_with_a_global_read_in_a_branch():
     check_sympy(reads_global_in_branch, (2.0,))
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "bug: testing.check_sympy evaluates the derivative with subs(), which evaluates the "
-    "untaken arm of a Piecewise too: at x = -1, log(x) > 1 becomes I*pi > 1 and SymPy "
-    "raises TypeError('Invalid comparison of non-real I*pi')"))
 def test_check_sympy_where_the_untaken_side_is_complex():
     check_sympy(and_guards_log, (-1.0,))
 
