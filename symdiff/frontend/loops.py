@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 def lower_for(low: _Lowering, stmt: ast.For) -> None:
     _check_plain(low, stmt)
+    start, stop, step = _range_args(low, stmt.iter)
     if not isinstance(stmt.target, ast.Name):
         raise low.src.error("unsupported loop target: only a plain name", stmt.target)
-    start, stop, step = _range_args(low, stmt.iter)
     # The loop variable is set by the loop each iteration, never carried.
     carried = [name for name in _carried(low, stmt) if name != stmt.target.id]
     body = low.child()

@@ -1147,10 +1147,6 @@ def test_return_in_a_branch_inside_a_loop_names_the_return() -> None:
     assert info.value.lineno == marker_line("return-branch")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (diagnostics): 'for i, c in enumerate(xs)' reports the unpacking target "
-    "('only a plain name') before the unsupported iterable, so the message never "
-    "names enumerate; check the iterable first in loops.lower_for"))
 def test_enumerate_with_unpacking_names_enumerate() -> None:
     with pytest.raises(UnsupportedSyntaxError) as info:
         grad(over_enumerate_unpacked)(2.0)
