@@ -43,6 +43,10 @@ class Namer:
         return name
 
     def fresh(self, hint: str) -> str:
+        if not hint.isidentifier():
+            # A hidden variable of the lowering ("#total"): keep what reads as a name.
+            kept = "".join(c for c in hint if c.isalnum() or c == "_").lstrip("0123456789")
+            hint = kept or "_t"
         if hint not in self.taken and not keyword.iskeyword(hint) and not hasattr(builtins, hint):
             return hint
         i = 1

@@ -21,6 +21,7 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Expr,
     ast.If, ast.IfExp, ast.Compare, ast.BoolOp, ast.And, ast.Or, ast.Not,
     ast.For, ast.While, ast.Break, ast.Continue,
+    ast.GeneratorExp, ast.ListComp, ast.comprehension,
     ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq,
     ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant, ast.Name, ast.Attribute, ast.Tuple,
     ast.Load, ast.Store, ast.arguments, ast.arg,

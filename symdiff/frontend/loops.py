@@ -76,6 +76,48 @@ def _lower_body(
     return carry, _new_values(low, body, carried, stmt), _stop_flag(body)
 
 
+SUM = "#total"  # the hidden accumulator of sum(... for i in range(...))
+
+
+def lower_sum(low: _Lowering, call: ast.Call) -> Node:
+    """``sum(expr for i in range(...) if cond)`` as the loop it is: an accumulator
+    carried through a ``for`` over the range, not a list."""
+    if call.keywords or not 1 <= len(call.args) <= 2:
+        raise low.src.error("sum() takes an iterable and an optional start value", call)
+    gen = call.args[0]
+    if not isinstance(gen, (ast.GeneratorExp, ast.ListComp)):
+        raise low.src.error(
+            f"unsupported sum() of {ast.unparse(gen)!r}: only a generator expression or "
+            "list comprehension over range(...) (lists are not supported yet)", gen)
+    if len(gen.generators) != 1 or gen.generators[0].is_async:
+        raise low.src.error("sum() over more than one 'for' is not supported yet", gen)
+    comp = gen.generators[0]
+    start = low.number(low.expr(call.args[1]), call.args[1]) if len(call.args) == 2 \
+        else low.b.const(0)
+    # The equivalent loop, written as a syntax tree at the generator's position; its
+    # variable is local to the generator, so an outer name of the same spelling is kept.
+    add: ast.stmt = ast.AugAssign(ast.Name(SUM, ast.Store()), ast.Add(), gen.elt)
+    for test in reversed(comp.ifs):
+        add = ast.If(test, [add], [])
+    loop = ast.For(comp.target, comp.iter, [add], [])
+    ast.copy_location(loop, gen)
+    ast.fix_missing_locations(loop)
+    saved = {name: low.env[name] for name in _target_names(comp.target) if name in low.env}
+    low.env[SUM] = start
+    lower_for(low, loop)
+    total = low.env.pop(SUM)
+    low.assigned.pop(SUM, None)
+    for name in _target_names(comp.target):
+        low.env.pop(name, None)
+    low.env.update(saved)
+    assert isinstance(total, Node)
+    return total
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
 def _check_plain(low: _Lowering, stmt: ast.For | ast.While) -> None:
     kind = "for" if isinstance(stmt, ast.For) else "while"
     if stmt.orelse:

@@ -273,6 +273,10 @@ class _Lowering:
             return control.lower_boolop(self, e)
         if isinstance(e, ast.Compare):
             return control.lower_compare(self, e)
+        if isinstance(e, (ast.GeneratorExp, ast.ListComp)):
+            raise self.src.error(
+                f"unsupported construct: {fence.NAMES[type(e)]} outside sum(...) "
+                "(lists are not supported yet)", e)
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
             return self.b.apply("not_", self.number(self.expr(e.operand), e.operand))
         raise self.src.error(f"unsupported expression {type(e).__name__}", e)
@@ -339,6 +343,8 @@ class _Lowering:
     def call(self, e: ast.Call) -> Node:
         func = self.callee(e.func)
         label = ast.unparse(e.func)
+        if isinstance(func, Resolved) and func.value is sum:
+            return loops.lower_sum(self, e)
         if not isinstance(func, Resolved) or func.kind != "callable":
             what = describe(func.value) if isinstance(func, Resolved) else "a number"
             raise self.src.error(

@@ -287,7 +287,7 @@ CASES = [
     (f_while, "while", "while", ["while ... else"]),
     (f_for, "for", "(1, 2)", ["loop over", "range(...)"]),
     (f_listcomp, "listcomp", "[t * 2", ["list comprehension"]),
-    (f_genexp, "genexp", "(t for t", ["generator expression"]),
+    (f_genexp, "genexp", "(x, x)", ["loop over", "range(...)"]),
     (f_try, "try", "try", ["try statement"]),
     (f_with, "with", "with", ["with statement"]),
     (f_nested_def, "nested-def", "def helper", ["nested function definition"]),

@@ -1152,3 +1152,32 @@ def test_enumerate_with_unpacking_names_enumerate() -> None:
         grad(over_enumerate_unpacked)(2.0)
     assert "enumerate" in info.value.what
     assert info.value.lineno == marker_line("enumerate-unpacked")
+
+
+# sum() over a generator or list comprehension on a range ----------------------------------
+
+
+def power_series(x, n):
+    return sum(x ** k / (k + 1) for k in range(n))
+
+
+def filtered_sum_with_start(x, n):
+    i = 100.0  # the generator's own i must not touch this one
+    s = sum([math.sin(i * x) for i in range(n) if i % 2 == 0], 1.0)
+    return s + i
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7])
+@pytest.mark.parametrize("f", [power_series, filtered_sum_with_start])
+def test_sum_over_a_generator_on_a_range(f: Callable[..., float], n: int) -> None:
+    x = 0.7
+    assert value_and_grad(f)(x, n)[0] == f(x, n)
+    fd = finite_diff(f, (x, n), [0])[0]
+    assert math.isclose(grad(f)(x, n), fd, rel_tol=1e-6, abs_tol=1e-8)
+    assert math.isclose(jvp(f, (x, n), (1.0, 0))[1], fd, rel_tol=1e-6, abs_tol=1e-8)
+
+
+def test_sum_is_a_loop_not_a_list() -> None:
+    text = symdiff.source(power_series)
+    assert "for k in range(n):" in text and "reversed(range(n))" in text
+    assert "[" not in text.split('"""')[-1]  # no list is built
