@@ -58,6 +58,12 @@ def may_return(stmt: ast.stmt) -> bool:
 BREAK = "#break"  # the hidden variable a loop body with a break sets
 
 
+def ends_iteration(low: _Lowering, stmt: ast.stmt) -> bool:
+    """Whether `stmt` may end the current loop iteration (continue, break, or a return
+    from inside a loop)."""
+    return may_continue(stmt) or (low.loop_return is not None and may_return(stmt))
+
+
 def may_continue(stmt: ast.stmt) -> bool:
     """Whether `stmt` holds a ``continue`` or ``break`` of the enclosing loop (not of a
     nested one): either ends the iteration."""
@@ -75,9 +81,10 @@ def may_continue(stmt: ast.stmt) -> bool:
 def lower_if(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None:
     """Lower an if statement; with a return inside, also the statements after it."""
     pred = low.number(low.expr(stmt.test), stmt.test)
-    terminal = may_return(stmt)
+    # A return ends the function, or inside a loop, the loop (see loops.lower_returning).
+    terminal = may_return(stmt) and low.loop_return is None
     # After a return, or a continue, the rest of the block runs on the other paths only.
-    takes_rest = terminal or may_continue(stmt)
+    takes_rest = terminal or ends_iteration(low, stmt)
     then_body = stmt.body + rest if takes_rest else stmt.body
     else_body = stmt.orelse + rest if takes_rest else stmt.orelse
     if pred.is_const:
@@ -160,6 +167,33 @@ def _short_circuit(
     arms: list[Arm] = [(right_frame, (right,)), (keep, (kept,))]
     (out,) = _region(low, left, arms if is_and else arms[::-1])
     return out
+
+
+def lower_exit(
+    low: _Lowering, stmt: ast.stmt, returned: Node, values: tuple[Any, ...],
+    rest: list[ast.stmt],
+) -> Structure:
+    """After a loop that may return: its values if it did, else the rest of the block."""
+    if returned.is_const:
+        result = low.block(rest) if not returned.value else None
+        if returned.value:
+            return values[0] if len(values) == 1 else tuple(values)
+        if result is None:
+            raise _falls_through(low, stmt)
+        return result
+    then, kept = _branch(low, lambda c: tuple(c.capture_node(v) for v in values))
+    other, result = _branch(low, lambda c: c.block(rest))
+    if result is None:
+        raise low.src.error(
+            "the function has no return statement after this loop (a path that leaves the "
+            "loop without returning would return None, not a number)", stmt)
+    leaves = tuple(flatten(result))
+    if len(leaves) != len(values) or (len(values) == 1) != isinstance(result, Node):
+        raise low.src.error(
+            "the returns inside this loop and after it give different numbers of values",
+            stmt)
+    outs = _region(low, returned, [(then, kept), (other, leaves)])
+    return _refill(result, outs)
 
 
 def _branch(low: _Lowering, run: Callable[[_Lowering], Any]) -> tuple[_Lowering, Any]:

@@ -15,25 +15,97 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from symdiff.frontend import control
 from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.node import Node, Program
+from symdiff.ir.node import Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
 
 if TYPE_CHECKING:
     from symdiff.frontend.lower import _Lowering
 
 
-def lower_for(low: _Lowering, stmt: ast.For) -> None:
+RETURNED = "#returned"  # set by a return inside a loop, with the values in "#return0"...
+
+
+def lower_returning(low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.stmt]) -> Any:
+    """A loop with a ``return`` inside: the loop carries whether it returned and the
+    values; after it, a region returns those or runs the rest of the function."""
+    if low.loop_return is not None:
+        raise low.src.error("unsupported construct: return inside nested loops (not yet)", stmt)
+    width = _return_width(low, stmt)
+    hidden = [RETURNED, *(f"#return{j}" for j in range(width))]
+    low.env[RETURNED] = low.b.const(False)
+    for name in hidden[1:]:
+        low.env[name] = low.b.const(0.0)
+    if isinstance(stmt, ast.For):
+        lower_for(low, stmt, hidden, width)
+    else:
+        lower_while(low, stmt, hidden, width)
+    returned = low.env.pop(RETURNED)
+    values = tuple(low.env.pop(name) for name in hidden[1:])
+    assert isinstance(returned, Node)
+    if _only_exit_is_return(stmt):
+        # 'while True:' without a break leaves only through a return.
+        return values[0] if width == 1 else tuple(values)
+    return control.lower_exit(low, stmt, returned, values, rest)
+
+
+def _only_exit_is_return(stmt: ast.For | ast.While) -> bool:
+    if not (isinstance(stmt, ast.While) and isinstance(stmt.test, ast.Constant)
+            and stmt.test.value is True):
+        return False
+    stack: list[ast.AST] = list(stmt.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Break):
+            return False
+        if not isinstance(node, (ast.For, ast.While)):  # their breaks are their own
+            stack.extend(ast.iter_child_nodes(node))
+    return True
+
+
+def exit_with(low: _Lowering, stmt: ast.Return) -> None:
+    """A ``return`` inside a loop body: record the values and leave the loop."""
+    assert stmt.value is not None and low.loop_return is not None
+    values = list(flatten(low.output(stmt.value)))
+    if len(values) != low.loop_return:
+        raise low.src.error(
+            "the returns inside this loop give different numbers of values", stmt)
+    low.assign(ast.Name(RETURNED, ast.Store()), low.b.const(True), stmt)
+    for j, value in enumerate(values):
+        low.assign(ast.Name(f"#return{j}", ast.Store()), value, stmt)
+    low.assign(ast.Name(BREAK, ast.Store()), low.b.const(True), stmt)
+
+
+def _return_width(low: _Lowering, stmt: ast.stmt) -> int:
+    widths = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Return) and node.value is not None:
+            widths.add(len(node.value.elts) if isinstance(node.value, ast.Tuple) else 1)
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and any(
+                isinstance(e, ast.Tuple) for e in node.value.elts):
+            raise low.src.error("a nested tuple returned from inside a loop (not yet)", node)
+    if len(widths) != 1:
+        raise low.src.error("the returns inside this loop give different numbers of values",
+                            stmt)
+    return widths.pop()
+
+
+def lower_for(
+    low: _Lowering, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
+) -> None:
     _check_plain(low, stmt)
     start, stop, step = _range_args(low, stmt.iter)
     if not isinstance(stmt.target, ast.Name):
         raise low.src.error("unsupported loop target: only a plain name", stmt.target)
     # The loop variable is set by the loop each iteration, never carried.
     carried = [name for name in _carried(low, stmt) if name != stmt.target.id]
+    carried += hidden or []
     body = low.child()
+    body.loop_return = width
     index = body.b.arg(stmt.target.id)
     body.env[stmt.target.id] = index
     carry, new, stop_flag = _lower_body(low, body, stmt, carried)
@@ -46,13 +118,16 @@ def lower_for(low: _Lowering, stmt: ast.For) -> None:
     _after(low, stmt, node, carried, body, stmt.target.id)
 
 
-def lower_while(low: _Lowering, stmt: ast.While) -> None:
+def lower_while(
+    low: _Lowering, stmt: ast.While, hidden: list[str] | None = None, width: int | None = None
+) -> None:
     _check_plain(low, stmt)
-    carried = _carried(low, stmt)
+    carried = _carried(low, stmt) + (hidden or [])
     test = low.child()
     test_carry = _carry_params(test, carried)
     flag = test.number(test.expr(stmt.test), stmt.test)
     body = low.child()
+    body.loop_return = width
     body_carry, new, stop_flag = _lower_body(low, body, stmt, carried)
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
@@ -71,7 +146,8 @@ def _lower_body(
     """Lower the loop body in `body`: (carry parameters, new carried values, stop flag)."""
     carry = _carry_params(body, carried)
     body.env[BREAK] = body.b.const(False)
-    _no_return(low, stmt)
+    if body.loop_return is None:
+        _no_return(low, stmt)
     body.block(stmt.body)
     return carry, _new_values(low, body, carried, stmt), _stop_flag(body)
 

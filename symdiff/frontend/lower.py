@@ -83,6 +83,8 @@ class _Lowering:
         # Names this frame assigned, in order; values it read from its parent (as args).
         self.assigned: dict[str, None] = {}
         self.captures: dict[str, tuple[Value, Value]] = {}
+        # Inside a loop that returns: how many values a return gives (else None).
+        self.loop_return: int | None = parent.loop_return if parent else None
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""
@@ -164,13 +166,18 @@ class _Lowering:
             if isinstance(stmt, ast.Return):
                 if stmt.value is None:
                     raise self.src.error("the function returns None, not a number", stmt)
+                if self.loop_return is not None:
+                    loops.exit_with(self, stmt)
+                    return None  # the loop ends here, and the function after it
                 return self.output(stmt.value)
             if isinstance(stmt, ast.If):
                 result = control.lower_if(self, stmt, body[i + 1:])
-                if result is not None or control.may_return(stmt):
+                if result is not None or (control.may_return(stmt) and self.loop_return is None):
                     return result
-                if control.may_continue(stmt):
+                if control.ends_iteration(self, stmt):
                     return None  # the rest of the body went into the branches
+            elif isinstance(stmt, (ast.For, ast.While)) and control.may_return(stmt):
+                return loops.lower_returning(self, stmt, body[i + 1:])
             elif isinstance(stmt, ast.Continue):
                 return None  # the iteration ends here
             elif isinstance(stmt, ast.Break):

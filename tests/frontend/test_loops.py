@@ -1123,28 +1123,50 @@ def test_unsupported_loop_forms_are_located(
             assert word in err.what, f"{word!r} not in {err.what!r}"
 
 
-@pytest.mark.parametrize(("f", "tag"), [(return_in_loop, "return-loop"),
-                                        (return_in_while, "return-while-loop")])
-def test_return_inside_a_loop_is_an_error(f: Callable[..., float], tag: str) -> None:
-    with pytest.raises(UnsupportedSyntaxError, match="return inside a loop") as info:
-        grad(f)(2.0)
-    # Located at the loop for now (see the xfail below for the return statement itself).
-    assert info.value.lineno in (marker_line(tag), marker_line(tag.replace("-loop", "")))
+@pytest.mark.parametrize("f", [return_in_loop, return_in_while, return_in_branch_in_loop])
+@pytest.mark.parametrize("x", [0.7, 2.0, 3.5])
+def test_return_inside_a_loop(f: Callable[..., float], x: float) -> None:
+    # A return leaves the loop and the function: value and derivatives as Python's.
+    value, g = value_and_grad(f)(x)
+    assert value == f(x)
+    fd = finite_diff(f, (x,), [0])[0]
+    assert math.isclose(g, fd, rel_tol=1e-6, abs_tol=1e-8)
+    assert math.isclose(jvp(f, (x,), (1.0,))[1], fd, rel_tol=1e-6, abs_tol=1e-8)
+    assert math.isclose(vjp(f, x)[1](1.0)[0], fd, rel_tol=1e-6, abs_tol=1e-8)
 
 
-@pytest.mark.parametrize(("f", "tag"), [(return_in_loop, "return"),
-                                        (return_in_while, "return-while")])
-def test_return_inside_a_loop_points_at_the_return(f: Callable[..., float], tag: str) -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(2.0)
-    assert info.value.lineno == marker_line(tag), str(info.value)
+def returns_a_pair_from_a_loop(x, n):
+    t = x
+    for i in range(n):
+        t = t * x
+        if t > 3.0:
+            return t, i * x
+    return x, t
 
 
-def test_return_in_a_branch_inside_a_loop_names_the_return() -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(return_in_branch_in_loop)(2.0)
-    assert "return inside a loop" in info.value.what
-    assert info.value.lineno == marker_line("return-branch")
+def newton_returning(a):
+    x = a
+    while True:
+        nx = 0.5 * (x + a / x)
+        if abs(nx - x) < 1e-12:
+            return nx
+        x = nx
+
+
+def test_return_of_a_pair_from_inside_a_loop() -> None:
+    for x in (0.5, 1.5):
+        out, t_out = jvp(returns_a_pair_from_a_loop, (x, 5), (1.0, 0))
+        assert out == returns_a_pair_from_a_loop(x, 5)
+        fd = finite_diff(lambda v: sum(returns_a_pair_from_a_loop(v, 5)), (x,), [0])[0]
+        assert math.isclose(sum(t_out), fd, rel_tol=1e-6)
+        assert math.isclose(vjp(returns_a_pair_from_a_loop, x, 5)[1]((1.0, 1.0))[0], fd,
+                            rel_tol=1e-6)
+
+
+def test_while_true_left_only_by_a_return() -> None:
+    value, g = value_and_grad(newton_returning)(2.0)
+    assert value == newton_returning(2.0)
+    assert math.isclose(g, 0.5 / math.sqrt(2.0), rel_tol=1e-9)
 
 
 def test_enumerate_with_unpacking_names_enumerate() -> None:
