@@ -245,7 +245,23 @@ def _merge_names(
 
 
 def _region(low: _Lowering, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
-    """The cond region of two lowered branches and the values they produce."""
+    """The cond region of two lowered branches and the values they produce.
+
+    A value that is True in one branch and False in the other is the predicate's truth
+    itself (a break or return flag), computed without the region.
+    """
+    (then, a), (other, b) = arms
+    flags = {k: (x.value, y.value) for k, (x, y) in enumerate(zip(a, b, strict=True))
+             if _is_bool(x) and _is_bool(y) and x.value != y.value}
+    if flags:
+        keep = [k for k in range(len(a)) if k not in flags]
+        rest = _region(low, pred, [(then, tuple(a[k] for k in keep)),
+                                   (other, tuple(b[k] for k in keep))]) if keep else ()
+        truth = pred if _is_boolean_op(pred) else low.b.apply("ne", pred, 0)
+        values = dict(zip(keep, rest, strict=True))
+        for k, (when_true, _) in flags.items():
+            values[k] = truth if when_true else low.b.apply("not_", truth)
+        return tuple(values[k] for k in range(len(a)))
     # Both branches take every value either one captured, in first-capture order.
     operands, params = share_captures([frame for frame, _ in arms])
     programs = [
@@ -253,6 +269,14 @@ def _region(low: _Lowering, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
         for (frame, outputs), ps in zip(arms, params, strict=True)
     ]
     return cond(low.b, pred, tuple(operands), programs[0], programs[1])
+
+
+def _is_bool(node: Node) -> bool:
+    return node.is_const and isinstance(node.value, bool)
+
+
+def _is_boolean_op(node: Node) -> bool:
+    return node.op in (*COMPARE_OPS.values(), "not_") or _is_bool(node)
 
 
 def share_captures(frames: list[_Lowering]) -> tuple[list[Node], list[list[Node]]]:
