@@ -25,8 +25,17 @@ from symdiff.frontend.lower import lower
 from symdiff.ir.node import topological
 from symdiff.testing import check_grads, check_sympy
 
+from . import support
+from .support import close, finite_diff, same
+
 THIS_FILE = Path(__file__).resolve()
 LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
+
+
+def marker_line(tag: str) -> int:
+    return support.marker_line(LINES, tag)
+
+
 THIS_MODULE = sys.modules[__name__]
 
 GAIN = 2.0  # read inside branches; the tests change it between calls
@@ -41,35 +50,8 @@ def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 # Helpers ------------------------------------------------------------------------------------
 
 
-def marker_line(tag: str) -> int:
-    hits = [i for i, line in enumerate(LINES, 1) if line.rstrip().endswith(f"# E:{tag}")]
-    assert len(hits) == 1, f"marker {tag!r} found {len(hits)} times"
-    return hits[0]
-
-
 def unit(i: int, n: int) -> tuple[float, ...]:
     return tuple(1.0 if j == i else 0.0 for j in range(n))
-
-
-def finite_diff(f: Callable[..., float], args: Sequence[float], h: float = 1e-6) -> list[float]:
-    out = []
-    for i in range(len(args)):
-        up, down = list(args), list(args)
-        up[i] += h
-        down[i] -= h
-        out.append((f(*up) - f(*down)) / (2 * h))
-    return out
-
-
-def same(a: float, b: float) -> bool:
-    """Exactly the same float (nan counts as equal to nan)."""
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
-def close(a: Sequence[float], b: Sequence[float], rel: float = 1e-6, abs_: float = 1e-6) -> bool:
-    return len(a) == len(b) and all(
-        (math.isnan(u) and math.isnan(v)) or math.isclose(u, v, rel_tol=rel, abs_tol=abs_)
-        for u, v in zip(a, b, strict=True))
 
 
 def derivatives(f: Callable[..., Any], args: Sequence[float]) -> list[float]:

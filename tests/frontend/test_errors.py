@@ -24,20 +24,19 @@ from symdiff import (
     vjp,
 )
 
+from . import support
+
 THIS_FILE = Path(__file__).resolve()
 LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
+
+
+def marker_line(tag: str) -> int:
+    return support.marker_line(LINES, tag)
 
 
 @pytest.fixture(autouse=True)
 def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYMDIFF_CACHE", "0")
-
-
-def marker_line(tag: str) -> int:
-    """1-based line of the line ending with the comment ``# E:<tag>``."""
-    hits = [i for i, line in enumerate(LINES, 1) if line.rstrip().endswith(f"# E:{tag}")]
-    assert len(hits) == 1, f"marker {tag!r} found {len(hits)} times"
-    return hits[0]
 
 
 def check_located(err: UnsupportedSyntaxError, tag: str, snippet: str, words: list[str]):

@@ -25,8 +25,17 @@ import symdiff
 from symdiff import UnsupportedSyntaxError, grad, jvp, value_and_grad, vjp
 from symdiff.testing import check_grads
 
+from . import support
+from .support import close, finite_diff, same
+
 THIS_FILE = Path(__file__).resolve()
 LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
+
+
+def marker_line(tag: str) -> int:
+    return support.marker_line(LINES, tag)
+
+
 THIS_MODULE = sys.modules[__name__]
 
 GAIN = 2.0  # a loop-invariant global read inside loops; tests change it between calls
@@ -42,35 +51,9 @@ def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 # Helpers ------------------------------------------------------------------------------------
 
 
-def marker_line(tag: str) -> int:
-    hits = [i for i, line in enumerate(LINES, 1) if line.rstrip().endswith(f"# E:{tag}")]
-    assert len(hits) == 1, f"marker {tag!r} found {len(hits)} times"
-    return hits[0]
-
-
 def floats_of(args: Sequence[Any]) -> tuple[int, ...]:
     """Positions of the float arguments (the ints are loop counts)."""
     return tuple(i for i, a in enumerate(args) if type(a) is float)
-
-
-def finite_diff(f: Callable[..., float], args: Sequence[Any], diff: Sequence[int],
-                h: float = 1e-6) -> list[float]:
-    out = []
-    for i in diff:
-        up, down = list(args), list(args)
-        up[i] += h
-        down[i] -= h
-        out.append((f(*up) - f(*down)) / (2 * h))
-    return out
-
-
-def same(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
-def close(a: Sequence[float], b: Sequence[float], rel: float = 1e-6, abs_: float = 1e-6) -> bool:
-    return len(a) == len(b) and all(
-        math.isclose(u, v, rel_tol=rel, abs_tol=abs_) for u, v in zip(a, b, strict=True))
 
 
 def derivatives(f: Callable[..., Any], args: Sequence[Any],
