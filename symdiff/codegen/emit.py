@@ -159,21 +159,13 @@ class _Emitter:
             carry_names.append(name)
             stmts.append(_assign(name, self.ref(init, env)))
         extra = loop.n_carry
-        tape_name = None
+        tape_name = count_name = None
         if loop.n_saved:
-            tape = projs.get(extra)
-            tape_name = self.namer.hinted("tape")
-            if tape is not None:
-                self.names[tape] = tape_name
-            stmts.append(_assign(tape_name, ast.List([], ast.Load())))
+            tape_name = self._loop_output(projs.get(extra), "tape", ast.List([], ast.Load()),
+                                          stmts)
             extra += 1
-        count_name = None
         if loop.counted:
-            count = projs.get(extra)
-            count_name = self.namer.hinted("trips")
-            if count is not None:
-                self.names[count] = count_name
-            stmts.append(_assign(count_name, ast.Constant(0)))
+            count_name = self._loop_output(projs.get(extra), "trips", ast.Constant(0), stmts)
         inner: dict[Node, ast.expr] = {}
         for param, name in zip(carry_params, carry_names, strict=True):
             inner[param] = ast.Name(name, ast.Load())
@@ -249,6 +241,16 @@ class _Emitter:
             else:
                 stmts.append(ast.While(flag, loop_body, []))
         return stmts
+
+    def _loop_output(
+        self, out: Node | None, hint: str, init: ast.expr, stmts: list[ast.stmt]
+    ) -> str:
+        """A variable the loop statement itself maintains (its tape, its trip count)."""
+        name = self.namer.hinted(hint)
+        if out is not None:
+            self.names[out] = name
+        stmts.append(_assign(name, init))
+        return name
 
     def branch(
         self, program: Program, operands: list[ast.expr], out_names: dict[int, str],
