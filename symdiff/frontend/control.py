@@ -80,6 +80,9 @@ def may_continue(stmt: ast.stmt) -> bool:
 
 def lower_if(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None:
     """Lower an if statement; with a return inside, also the statements after it."""
+    if rest and may_return(stmt) and low.loop_return is None and not (
+            _returns_or_not(stmt.body) and _returns_or_not(stmt.orelse)):
+        return _lower_partial_return(low, stmt, rest)
     pred = low.number(low.expr(stmt.test), stmt.test)
     # A return ends the function, or inside a loop, the loop (see loops.lower_returning).
     terminal = may_return(stmt) and low.loop_return is None
@@ -106,6 +109,44 @@ def lower_if(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure | 
     outs = _region(low, pred, [(then, tuple(flatten(then_result))),
                                (other, tuple(flatten(else_result)))])
     return _refill(then_result, outs)
+
+
+def _lower_partial_return(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure:
+    """An if that returns on some of its paths only. Taking the rest of the block into
+    every path that falls through would copy it once per such path (2**n copies for n
+    such ifs), so the returns record their values in hidden variables instead, and the
+    rest of the block is lowered once, behind a region on whether the if returned."""
+    from symdiff.frontend import loops
+
+    width = loops._return_width(low, stmt)
+    hidden = [loops.RETURNED, *(f"#return{j}" for j in range(width))]
+    low.env[loops.RETURNED] = low.b.const(False)
+    for name in hidden[1:]:
+        low.env[name] = low.b.const(0.0)
+    low.loop_return = width
+    try:
+        lower_if(low, stmt, [])
+    finally:
+        low.loop_return = None
+    returned = low.env.pop(loops.RETURNED)
+    values = tuple(low.env.pop(name) for name in hidden[1:])
+    assert isinstance(returned, Node)
+    return lower_exit(low, stmt, returned, values, rest)
+
+
+def _returns_or_not(stmts: list[ast.stmt]) -> bool:
+    """Whether these statements either always end in a return or never return."""
+    return _always_returns(stmts) or not any(may_return(s) for s in stmts)
+
+
+def _always_returns(stmts: list[ast.stmt]) -> bool:
+    for stmt in stmts:
+        if isinstance(stmt, ast.Return):
+            return True
+        if isinstance(stmt, ast.If) and _always_returns(stmt.body) and _always_returns(
+                stmt.orelse):
+            return True
+    return False
 
 
 def lower_ifexp(low: _Lowering, e: ast.IfExp) -> Node:
@@ -229,6 +270,10 @@ def _merge_names(
     for name in names:
         pair = [frame.env[name] if name in frame.assigned else frame.visible(name)
                 for frame in (then, other)]
+        for k, frame in enumerate((then, other)):
+            if (pair[k] is None or isinstance(pair[k], MaybeUnbound)) and _returned(frame):
+                # A branch that returned never uses the name afterwards: any value does.
+                pair[k] = frame.b.const(0.0)
         if any(v is None or isinstance(v, MaybeUnbound) for v in pair):
             low.env[name] = MaybeUnbound(name, stmt)
             continue
@@ -242,6 +287,14 @@ def _merge_names(
     outs = _region(low, pred, [(then, tuple(values[0])), (other, tuple(values[1]))])
     for name, out in zip(merged, outs, strict=True):
         low.assign(ast.Name(name, ast.Store()), out, stmt)
+
+
+def _returned(frame: _Lowering) -> bool:
+    """Whether every path through this frame has returned (its return flag is set)."""
+    from symdiff.frontend.loops import RETURNED
+
+    flag = frame.env.get(RETURNED)
+    return isinstance(flag, Node) and flag.is_const and flag.value is True
 
 
 def _region(low: _Lowering, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:

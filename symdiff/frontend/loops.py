@@ -34,7 +34,9 @@ def lower_returning(low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.st
     """A loop with a ``return`` inside: the loop carries whether it returned and the
     values; after it, a region returns those or runs the rest of the function."""
     if low.loop_return is not None:
-        raise low.src.error("unsupported construct: return inside nested loops (not yet)", stmt)
+        raise low.src.error(
+            "unsupported construct: a loop that returns, inside a loop or an if that "
+            "returns on some paths only (not yet)", stmt)
     width = _return_width(low, stmt)
     hidden = [RETURNED, *(f"#return{j}" for j in range(width))]
     low.env[RETURNED] = low.b.const(False)
@@ -77,7 +79,8 @@ def exit_with(low: _Lowering, stmt: ast.Return) -> None:
     low.assign(ast.Name(RETURNED, ast.Store()), low.b.const(True), stmt)
     for j, value in enumerate(values):
         low.assign(ast.Name(f"#return{j}", ast.Store()), value, stmt)
-    low.assign(ast.Name(BREAK, ast.Store()), low.b.const(True), stmt)
+    if low.in_loop:
+        low.assign(ast.Name(BREAK, ast.Store()), low.b.const(True), stmt)
 
 
 def _return_width(low: _Lowering, stmt: ast.stmt) -> int:
@@ -106,6 +109,7 @@ def lower_for(
     carried += hidden or []
     body = low.child()
     body.loop_return = width
+    body.in_loop = True
     index = body.b.arg(stmt.target.id)
     body.env[stmt.target.id] = index
     carry, new, stop_flag = _lower_body(low, body, stmt, carried)
@@ -128,6 +132,7 @@ def lower_while(
     flag = test.number(test.expr(stmt.test), stmt.test)
     body = low.child()
     body.loop_return = width
+    body.in_loop = True
     body_carry, new, stop_flag = _lower_body(low, body, stmt, carried)
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,

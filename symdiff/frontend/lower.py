@@ -83,8 +83,10 @@ class _Lowering:
         # Names this frame assigned, in order; values it read from its parent (as args).
         self.assigned: dict[str, None] = {}
         self.captures: dict[str, tuple[Value, Value]] = {}
-        # Inside a loop that returns: how many values a return gives (else None).
+        # Where a return only records its values in hidden variables (inside a loop that
+        # returns, or an if that returns on some paths only): how many values it gives.
         self.loop_return: int | None = parent.loop_return if parent else None
+        self.in_loop: bool = parent.in_loop if parent else False
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""

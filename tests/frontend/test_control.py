@@ -1043,11 +1043,6 @@ def test_guarded_returns_are_differentiated_correctly():
           branches=5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: an if that may return on some paths takes the rest of the block into every "
-    "path that falls through (control.lower_if: then_body = body + rest, and again in the "
-    "nested if), so n such ifs lower the rest of the function 2**n times: 8 of them "
-    "give ~2500 lines of reverse-mode code (12: ~41000 lines, 26 s)"))
 def test_guarded_returns_generate_code_linear_in_their_number():
     text = symdiff.source(guarded_returns(8))
     assert len(text.splitlines()) < 600
