@@ -36,8 +36,23 @@ from symdiff.runtime.spec import Spec
 PASSES = ("lower", "transform", "emit")
 
 
+# Lowering, transforms and emission recurse once per nesting level of the user's code
+# (an elif chain nests one if per arm); Python itself compiles 1000-arm chains.
+RECURSION_LIMIT = 20000
+
+
 def generate(fn: Callable[..., Any], spec: Spec, dump: bool = False) -> Any:
     """Generated module text for `spec` applied to `fn` (and the IR stages if `dump`)."""
+    limit = sys.getrecursionlimit()
+    if limit < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        return _generate(fn, spec, dump)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _generate(fn: Callable[..., Any], spec: Spec, dump: bool) -> Any:
     # Imported here: a disk-cache hit needs neither the frontend nor the code generator.
     from symdiff.codegen.emit import emit_module
     from symdiff.frontend.lower import lower
