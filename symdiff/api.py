@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY
+from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY, is_known_callable
 from symdiff.runtime.dispatch import Dispatcher, Signature, parameters
 from symdiff.runtime.spec import Spec
 
@@ -108,17 +108,10 @@ def _check_transformable(fn: Any) -> None:
 
 
 def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
-    if _is_known(fn):
+    if is_known_callable(fn):
         arity = PRIMITIVE_ARITY.get(CALLABLES[fn], (1, 1))[0]
         return ["x", "y"][:arity], None
     return parameters(fn)
-
-
-def _is_known(fn: Any) -> bool:
-    try:
-        return fn in CALLABLES
-    except TypeError:
-        return False
 
 
 def _arity(fn: Callable[..., Any]) -> int | None:

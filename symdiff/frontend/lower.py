@@ -20,7 +20,14 @@ from typing import Any
 
 from symdiff.frontend import control, fence, loops
 from symdiff.frontend.control import MaybeUnbound
-from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY, Resolved, Scope, describe
+from symdiff.frontend.resolve import (
+    CALLABLES,
+    PRIMITIVE_ARITY,
+    Resolved,
+    Scope,
+    describe,
+    is_known_callable,
+)
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir.node import LEAVES, Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
@@ -38,18 +45,11 @@ VARIADIC_PAIRWISE = {"min", "max", "hypot"}
 def lower(fn: Callable[..., Any], builder: Builder | None = None) -> Program:
     """The IR program of `fn` (a Python function, lambda, or supported builtin)."""
     builder = builder or Builder()
-    if _is_known_callable(fn):
+    if is_known_callable(fn):
         return _lower_callable(fn, builder)
     source = get_source(fn)
     fence.check(source)
     return _Lowering(fn, source, builder).run()
-
-
-def _is_known_callable(fn: Any) -> bool:
-    try:
-        return fn in CALLABLES
-    except TypeError:
-        return False
 
 
 def _lower_callable(fn: Any, b: Builder) -> Program:

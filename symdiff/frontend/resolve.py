@@ -45,6 +45,14 @@ PRIMITIVE_ARITY: dict[str, tuple[int, int | None]] = {
 }
 
 
+def is_known_callable(value: Any) -> bool:
+    """Whether `value` is a callable symdiff has a primitive for."""
+    try:
+        return value in CALLABLES
+    except TypeError:  # unhashable
+        return False
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real)
 
@@ -99,11 +107,7 @@ def classify(value: Any, path: tuple[str, ...]) -> Resolved:
         return Resolved("module", value, path)
     if is_number(value):
         return Resolved("number", value, path)
-    try:
-        known = value in CALLABLES
-    except TypeError:  # unhashable
-        known = False
-    if known:
+    if is_known_callable(value):
         return Resolved("callable", value, path)
     return Resolved("other", value, path)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from symdiff._version import __version__
-from symdiff.frontend.resolve import CALLABLES, Scope
+from symdiff.frontend.resolve import CALLABLES, Scope, is_known_callable
 from symdiff.frontend.source import get_source
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
@@ -146,7 +146,7 @@ def _function_name(text: str) -> str:
 
 
 def _disk_key(fn: Any, spec: Spec) -> str:
-    if _is_known(fn):
+    if is_known_callable(fn):
         text, fingerprint = f"builtin {CALLABLES[fn]}", ""
     else:
         source = get_source(fn)
@@ -164,13 +164,6 @@ def _compiler_hash() -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _is_known(fn: Any) -> bool:
-    try:
-        return fn in CALLABLES
-    except TypeError:
-        return False
 
 
 def _fingerprint(fn: Any, node: ast.AST) -> str:
