@@ -109,6 +109,7 @@ def check_sympy(
     import symdiff
     from symdiff.export.sympy import to_sympy
     from symdiff.frontend.lower import lower
+    from symdiff.ir.regions import all_nodes
 
     program = lower(fun)
     x = _floats("args", args)
@@ -129,7 +130,7 @@ def check_sympy(
         sympy.Symbol(n, real=True): sympy.Float(v, precision=53)
         for n, v in zip(names, x, strict=True)
     }
-    for node in _all_nodes(program):
+    for node in all_nodes(program):
         if node.op == "global":
             value = _resolve(fun, node.attrs)
             if isinstance(value, numbers.Real):
@@ -156,22 +157,6 @@ def check_sympy(
 
 
 # Helpers --------------------------------------------------------------------------------------
-
-
-def _all_nodes(program: Any) -> list[Any]:
-    """Every node of `program` and of the branch and loop bodies inside it."""
-    from symdiff.ir.node import topological
-    from symdiff.ir.regions import bodies
-
-    found = []
-    stack = [program]
-    while stack:
-        p = stack.pop()
-        for node in topological([*p.outputs, *p.effects]):
-            found.append(node)
-            if node.op in ("cond", "loop"):
-                stack.extend(bodies(node))
-    return found
 
 
 class _Where:

@@ -20,9 +20,9 @@ from typing import Any
 
 from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import schedule
-from symdiff.ir.node import Node, Program, Structure, topological
+from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES, math_attr
-from symdiff.ir.regions import Loop, bodies, loop_parts
+from symdiff.ir.regions import Loop, all_nodes, loop_parts
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -348,21 +348,10 @@ def _leaves(structure: Structure) -> Iterator[Node]:
 def _global_roots(program: Program) -> set[str]:
     """Root names of every global the program (or a region inside it) reads."""
     found: set[str] = set()
-    for node in _all_nodes(program):
+    for node in all_nodes(program):
         if node.op == "global":
             found.add(node.attrs[0])
     return found
-
-
-def _all_nodes(program: Program) -> Iterator[Node]:
-    """Every node of `program` and of the branch and loop bodies inside it."""
-    stack = [program]
-    while stack:
-        p = stack.pop()
-        for node in topological([*p.outputs, *p.effects]):
-            yield node
-            if node.op in ("cond", "loop"):
-                stack.extend(bodies(node))
 
 
 def constant(value: Any) -> ast.expr:

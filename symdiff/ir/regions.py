@@ -69,6 +69,21 @@ def loop_outputs(node: Node) -> int:
     return loop.n_carry + (1 if loop.n_saved else 0) + (1 if loop.counted else 0)
 
 
+def all_nodes(program: Program) -> list[Node]:
+    """Every live node of `program` and of the branch and loop bodies inside it."""
+    from symdiff.ir.node import topological
+
+    found: list[Node] = []
+    stack = [program]
+    while stack:
+        p = stack.pop()
+        for node in topological([*p.outputs, *p.effects]):
+            found.append(node)
+            if node.op in REGIONS:
+                stack.extend(bodies(node))
+    return found
+
+
 def bodies(node: Node) -> tuple[Program, ...]:
     """Every sub-program of a region node."""
     if node.op == "cond":

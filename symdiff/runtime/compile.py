@@ -56,9 +56,14 @@ def compile_source(source: str, name: str, namespace: _Namespace, *, tag: str) -
             exc.add_note(f"while compiling generated code for {name!r}")
         raise
     # Register before exec so errors raised at module level already show the lines.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    _register(source, filename)
     exec(code, namespace)
     return namespace
+
+
+def _register(source: str, filename: str) -> None:
+    # mtime None: linecache.checkcache keeps an entry that has no file behind it.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 
 
 def release_on_collect(obj: object, filename: str) -> None:
@@ -153,7 +158,7 @@ def link_function(
         ast.copy_location(node, func)
     module = ast.Module([maker], type_ignores=[])
     code = compile(module, filename, "exec", dont_inherit=True)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    _register(source, filename)
     scratch: dict[str, Any] = {}
     exec(code, scratch)
     inner = scratch["_symdiff_make"](*([None] * len(names)))
