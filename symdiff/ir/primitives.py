@@ -90,12 +90,6 @@ class Primitive:
             None if p is None else apply_partial(b, p, cotangent) for p in self._partials(b, node)
         )
 
-    def edge_partials(self, b: Builder, node: Node) -> tuple[Partial, ...]:
-        """Local derivative of `node` with respect to each argument (graph edge labels)."""
-        if not self.differentiable:
-            return (None,) * len(node.args)
-        return self._partials(b, node)
-
     def _partials(self, b: Builder, node: Node) -> tuple[Partial, ...]:
         if self.partials is None:
             raise NotImplementedError(f"primitive {self.name!r} has no partials rule")

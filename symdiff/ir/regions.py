@@ -64,11 +64,6 @@ def loop_parts(node: Node) -> tuple[tuple[Node, ...], tuple[Node, ...], tuple[No
     return rng, rest[:loop.n_carry], rest[loop.n_carry:], tape
 
 
-def loop_outputs(node: Node) -> int:
-    loop: Loop = node.attrs[0]
-    return loop.n_carry + (1 if loop.n_saved else 0) + (1 if loop.counted else 0)
-
-
 def all_nodes(program: Program) -> list[Node]:
     """Every live node of `program` and of the branch and loop bodies inside it."""
     from symdiff.ir.node import topological

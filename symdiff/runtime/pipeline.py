@@ -33,7 +33,6 @@ from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
 from symdiff.runtime.spec import Spec
 
-PASSES = ("lower", "transform", "emit")
 
 
 # Lowering, transforms and emission recurse once per nesting level of the user's code
