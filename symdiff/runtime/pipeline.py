@@ -33,8 +33,6 @@ from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
 from symdiff.runtime.spec import Spec
 
-
-
 # Lowering, transforms and emission recurse once per nesting level of the user's code
 # (an elif chain nests one if per arm); Python itself compiles 1000-arm chains.
 RECURSION_LIMIT = 20000
