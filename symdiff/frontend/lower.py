@@ -42,12 +42,16 @@ BINOPS: dict[type[ast.operator], str] = {
 VARIADIC_PAIRWISE = {"min", "max", "hypot"}
 
 
-def lower(fn: Callable[..., Any], builder: Builder | None = None) -> Program:
-    """The IR program of `fn` (a Python function, lambda, or supported builtin)."""
+def lower(
+    fn: Callable[..., Any], builder: Builder | None = None,
+    source: FunctionSource | None = None,
+) -> Program:
+    """The IR program of `fn` (a Python function, lambda, or supported builtin); `source`
+    is its already read source, if the caller has it."""
     builder = builder or Builder()
     if is_known_callable(fn):
         return _lower_callable(fn, builder)
-    source = get_source(fn)
+    source = source or get_source(fn)
     fence.check(source)
     return _Lowering(fn, source, builder).run()
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from symdiff._version import __version__
 from symdiff.frontend.resolve import CALLABLES, Scope, is_known_callable
-from symdiff.frontend.source import get_source
+from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
 from symdiff.runtime.spec import Spec
@@ -38,25 +38,31 @@ from symdiff.runtime.spec import Spec
 RECURSION_LIMIT = 20000
 
 
-def generate(fn: Callable[..., Any], spec: Spec, dump: bool = False) -> Any:
-    """Generated module text for `spec` applied to `fn` (and the IR stages if `dump`)."""
+def generate(
+    fn: Callable[..., Any], spec: Spec, dump: bool = False,
+    source: FunctionSource | None = None,
+) -> Any:
+    """Generated module text for `spec` applied to `fn` (and the IR stages if `dump`);
+    `source` is the function's already read source, if the caller has it."""
     limit = sys.getrecursionlimit()
     if limit < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
-        return _generate(fn, spec, dump)
+        return _generate(fn, spec, dump, source)
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _generate(fn: Callable[..., Any], spec: Spec, dump: bool) -> Any:
+def _generate(
+    fn: Callable[..., Any], spec: Spec, dump: bool, source: FunctionSource | None
+) -> Any:
     # Imported here: a disk-cache hit needs neither the frontend nor the code generator.
     from symdiff.codegen.emit import emit_module
     from symdiff.frontend.lower import lower
     from symdiff.transforms.simplify import simplify_program
 
     # The user's code simplified once, by exact rewrites only, before any transform.
-    primal = simplify_program(lower(fn))
+    primal = simplify_program(lower(fn, source=source))
     program = spec.program(primal)
     # Only what the disk-cache key covers may shape the text: the name, not the module.
     name = getattr(fn, "__name__", "function")
@@ -109,12 +115,14 @@ def _entry(fn: Any, spec: Spec) -> list[Any]:
 
 def _text(fn: Callable[..., Any], spec: Spec) -> str:
     disk = DiskCache.from_environment()
-    key = _disk_key(fn, spec) if disk.enabled else None
+    # Read once: the cache key and the lowering both need it.
+    source = None if is_known_callable(fn) else get_source(fn)
+    key = _disk_key(fn, spec, source) if disk.enabled else None
     text = disk.get(key) if key is not None else None
     if text is not None and not _is_generated(text):
         text = None  # intact but not ours (edited by hand, or planted): regenerate it
     if text is None:
-        text = generate(fn, spec)
+        text = generate(fn, spec, source=source)
         if key is not None:
             disk.put(key, text)
     return text
@@ -142,11 +150,10 @@ def _function_name(text: str) -> str:
     return text[start:text.index("(", start)]
 
 
-def _disk_key(fn: Any, spec: Spec) -> str:
-    if is_known_callable(fn):
+def _disk_key(fn: Any, spec: Spec, source: FunctionSource | None) -> str:
+    if source is None:
         text, fingerprint = f"builtin {CALLABLES[fn]}", ""
     else:
-        source = get_source(fn)
         text, fingerprint = source.text, _fingerprint(fn, source.node)
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     return cache_key(__version__, _compiler_hash(), version, spec.key(), text, fingerprint)
