@@ -98,8 +98,9 @@ def test_result_structure_is_mirrored() -> None:
     assert expr == (sp.exp(X), (Y, (sp.Integer(1), -Y)), ())
 
 
-def test_each_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
+def _count_sin_translations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Make sin's SymPy translation record each call; the list of its arguments."""
+    calls: list[Any] = []
     sin = PRIMITIVES["sin"]
 
     def counting(module: Any, arg: Any) -> Any:
@@ -107,6 +108,11 @@ def test_each_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
         return module.sin(arg)
 
     monkeypatch.setitem(PRIMITIVES, "sin", dataclasses.replace(sin, sympy=counting))
+    return calls
+
+
+def test_each_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_sin_translations(monkeypatch)
     b = Builder()
     x = b.param("x")
     s = b.sin(x)
@@ -316,14 +322,7 @@ def test_branch_reading_an_undeclared_arg_is_an_error() -> None:
 
 
 def test_each_branch_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    sin = PRIMITIVES["sin"]
-
-    def counting(module: Any, arg: Any) -> Any:
-        calls.append(arg)
-        return module.sin(arg)
-
-    monkeypatch.setitem(PRIMITIVES, "sin", dataclasses.replace(sin, sympy=counting))
+    calls = _count_sin_translations(monkeypatch)
     b = Builder()
     x = b.param("x")
     then = _branch(lambda bb, a: (bb.sin(a), bb.mul(bb.sin(a), bb.sin(a))), 1)
