@@ -94,7 +94,13 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
 
     label = f"{spec.kind} of {getattr(fn, '__name__', fn)!r}"
     name = getattr(fn, "__name__", "function")
-    dispatcher = Dispatcher(name, label, params, defaults, diff, build, update, build_guarded)
+    def list_params() -> frozenset[int]:
+        from symdiff.runtime.pipeline import list_params
+
+        return list_params(fn, spec)
+
+    dispatcher = Dispatcher(name, label, params, defaults, diff, build, update, build_guarded,
+                            list_params)
     update(dispatcher.entry)
     return obj
 
@@ -190,16 +196,22 @@ def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[Any, Any]:
     """Forward mode: ``(fun(*primals), directional derivative along tangents)``."""
-    primals = _numbers("jvp", "primals", primals, keep_ints=True)
-    tangents = _numbers("jvp", "tangents", tangents)
+    _check_transformable(fun)
+    lists = _list_params(fun, _JVP)
+    primals = _numbers("jvp", "primals", primals, keep_ints=True, lists=lists)
+    tangents = _numbers("jvp", "tangents", tangents, lists=lists)
     if len(primals) != len(tangents):
         raise ValueError(
             f"jvp: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
+    for i in lists & set(range(len(primals))):
+        if len(primals[i]) != len(tangents[i]):
+            raise ValueError(
+                f"jvp: primals[{i}] is a list of {len(primals[i])} but tangents[{i}] has "
+                f"{len(tangents[i])} items")
     # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
     primals = tuple(float(p) if type(p) is int and t else p
                     for p, t in zip(primals, tangents, strict=True))
-    _check_transformable(fun)
     _check_arity("jvp", fun, len(primals))
     return compiled(fun, _JVP)(*primals, *tangents)  # type: ignore[no-any-return]
 
@@ -207,8 +219,8 @@ def jvp(
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
-    args = _numbers("vjp", "primals", primals, keep_ints=True)
     _check_transformable(fun)
+    args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(fun, _VJP))
     _check_arity("vjp", fun, len(args))
     impl = compiled(fun, _VJP)
     out = fun(*args)
@@ -258,20 +270,35 @@ def source(
 
 
 def _numbers(
-    where: str, what: str, values: Any, keep_ints: bool = False
-) -> tuple[float, ...]:
-    """`values` checked to be real numbers; floats, and ints too unless `keep_ints`
-    (a primal int stays an int, as the function itself would see it: range(n))."""
+    where: str, what: str, values: Any, keep_ints: bool = False,
+    lists: frozenset[int] = frozenset(),
+) -> tuple[Any, ...]:
+    """`values` checked to be real numbers (lists of them at `lists`); floats, and ints
+    too unless `keep_ints` (a primal int stays an int, as the function itself would see
+    it: range(n))."""
     if not isinstance(values, (tuple, list)):
         raise TypeError(f"{where}: {what} must be a tuple of numbers, got {type(values).__name__}")
-    out = []
+    out: list[Any] = []
     for i, v in enumerate(values):
+        if i in lists:
+            if not isinstance(v, (tuple, list)):
+                raise TypeError(
+                    f"{where}: {what}[{i}] must be a list of numbers (the function uses it "
+                    f"as a list), got {type(v).__name__}")
+            out.append(list(_numbers(where, f"{what}[{i}]", v, keep_ints)))
+            continue
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(
                 f"{where}: {what}[{i}] must be a real number (float or int), "
                 f"got {type(v).__name__}")
         out.append(v if keep_ints and type(v) is int else float(v))
     return tuple(out)
+
+
+def _list_params(fun: Callable[..., Any], spec: Spec) -> frozenset[int]:
+    from symdiff.runtime.pipeline import list_params
+
+    return list_params(fun, spec)
 
 
 def _check_arity(where: str, fun: Callable[..., Any], n: int) -> None:

@@ -110,7 +110,15 @@ class _Emitter:
             if node.op == "loop":
                 body += self.loop(node, sched.order, env, hints, direct)
                 continue
-            expr = PRIMITIVES[node.op].emit([self.ref(a, env) for a in node.args], node.attrs)
+            prim = PRIMITIVES[node.op]
+            args = [self.ref(a, env) for a in node.args]
+            if prim.inplace:
+                # Updates its list argument (always a name) and is that list afterwards.
+                body.append(prim.emit(args, node.attrs))
+                self.names[node] = args[0].id  # type: ignore[attr-defined]
+                continue
+            attrs = (self.namer.hinted("v"),) if node.op == "list_add_all" else node.attrs
+            expr = prim.emit(args, attrs)
             if node in sched.assigned:
                 # Always a fresh name: a body node can be emitted again in another loop
                 # or branch (a backward sweep recomputes it), and must not overwrite a

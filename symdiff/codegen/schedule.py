@@ -72,7 +72,7 @@ def schedule(
         n = 1 + sum(size.get(a, 0) for a in node.args)
         named = node in names and node not in inline
         if (named or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
-                or node in effects or node.op == "proj"):
+                or node in effects or node.op == "proj" or PRIMITIVES[node.op].inplace):
             assigned.add(node)
             n = 0
         size[node] = n

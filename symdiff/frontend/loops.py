@@ -17,9 +17,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import control
+from symdiff.frontend import control, sequences
 from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
-from symdiff.frontend.resolve import Resolved
 from symdiff.ir.node import Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
 
@@ -101,25 +100,23 @@ def lower_for(
     low: _Lowering, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
 ) -> None:
     _check_plain(low, stmt)
-    start, stop, step = _range_args(low, stmt.iter)
-    if not isinstance(stmt.target, ast.Name):
-        raise low.src.error("unsupported loop target: only a plain name", stmt.target)
-    # The loop variable is set by the loop each iteration, never carried.
-    carried = [name for name in _carried(low, stmt) if name != stmt.target.id]
+    (start, stop, step), bind, hint = sequences.iteration(low, stmt.iter, stmt.target)
+    targets = _target_names(stmt.target)
+    # The loop variables are set by the loop each iteration, never carried.
+    carried = [name for name in _carried(low, stmt) if name not in targets]
     carried += hidden or []
-    body = low.child()
-    body.loop_return = width
-    body.in_loop = True
-    index = body.b.arg(stmt.target.id)
-    body.env[stmt.target.id] = index
+    body = _body_frame(low, width)
+    index = body.b.arg(hint)
+    bind(body, index)
     carry, new, stop_flag = _lower_body(low, body, stmt, carried)
+    stacked = _stacked(low, stmt, [body])
     operands, (params,) = share_captures([body])
-    program = Program("body", (index, *carry, *params), (*new, *stop_flag), body.b,
-                      effects=body.effects())
+    program = Program("body", (index, *carry, *params),
+                      (*new, *stacked.values(), *stop_flag), body.b, effects=body.effects())
     inits = tuple(_init(low, name) for name in carried)
-    loop = Loop("range", program, len(carried), breaks=bool(stop_flag))
+    loop = Loop("range", program, len(carried), breaks=bool(stop_flag), n_stacked=len(stacked))
     node = loop_node(low.b, loop, (start, stop, step, *inits, *operands))
-    _after(low, stmt, node, carried, body, stmt.target.id)
+    _after(low, stmt, node, carried, body, targets, list(stacked))
 
 
 def lower_while(
@@ -130,19 +127,38 @@ def lower_while(
     test = low.child()
     test_carry = _carry_params(test, carried)
     flag = test.number(test.expr(stmt.test), stmt.test)
-    body = low.child()
-    body.loop_return = width
-    body.in_loop = True
+    body = _body_frame(low, width)
     body_carry, new, stop_flag = _lower_body(low, body, stmt, carried)
+    stacked = _stacked(low, stmt, [body, test])
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
                            effects=test.effects())
-    program = Program("body", (*body_carry, *body_params), (*new, *stop_flag), body.b,
-                      effects=body.effects())
+    program = Program("body", (*body_carry, *body_params),
+                      (*new, *stacked.values(), *stop_flag), body.b, effects=body.effects())
     inits = tuple(_init(low, name) for name in carried)
-    loop = Loop("while", program, len(carried), test=test_program, breaks=bool(stop_flag))
+    loop = Loop("while", program, len(carried), test=test_program, breaks=bool(stop_flag),
+                n_stacked=len(stacked))
     node = loop_node(low.b, loop, (*inits, *operands))
-    _after(low, stmt, node, carried, body, None)
+    _after(low, stmt, node, carried, body, [], list(stacked))
+
+
+def _body_frame(low: _Lowering, width: int | None) -> _Lowering:
+    body = low.child()
+    body.loop_return = width
+    body.in_loop = True
+    body.accumulates = True
+    return body
+
+
+def _stacked(low: _Lowering, stmt: ast.stmt, frames: list[_Lowering]) -> dict[str, Node]:
+    """The values the body appends to lists from outside, by list name."""
+    stacked = frames[0].stacks
+    for name in stacked:
+        if any(name in frame.captures for frame in frames):
+            raise low.src.error(
+                f"unsupported construct: list {name!r} is read inside the loop that appends "
+                "to it (keep the value you need in a variable)", stmt)
+    return stacked
 
 
 def _lower_body(
@@ -205,23 +221,6 @@ def _check_plain(low: _Lowering, stmt: ast.For | ast.While) -> None:
         raise low.src.error(f"unsupported construct: {kind} ... else", stmt)
 
 
-def _range_args(low: _Lowering, it: ast.expr) -> tuple[Node, Node, Node]:
-    call = it if isinstance(it, ast.Call) else None
-    func = low.callee(call.func) if call is not None else None
-    if call is None or not (isinstance(func, Resolved) and func.value is range):
-        raise low.src.error(
-            f"unsupported loop over {ast.unparse(it)!r}: only range(...) is supported so far",
-            it)
-    if call.keywords or not 1 <= len(call.args) <= 3:
-        raise low.src.error("range() takes 1 to 3 positional arguments", call)
-    values = [low.number(low.expr(a), a) for a in call.args]
-    if len(values) == 1:
-        return low.b.const(0), values[0], low.b.const(1)
-    if len(values) == 2:
-        return values[0], values[1], low.b.const(1)
-    return values[0], values[1], values[2]
-
-
 def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
     """Names the body assigns that have a value before the loop, in order of appearance."""
     assigned: dict[str, None] = {}
@@ -231,6 +230,10 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
     carried = []
     for name in assigned:
         value = low.visible(name)
+        if sequences.is_sequence(value):
+            raise low.src.error(
+                f"variable {name!r} holds a list and is assigned in this loop (not yet): "
+                "build a list with append()", stmt)
         if isinstance(value, Node):
             carried.append(name)
         elif isinstance(value, tuple):
@@ -285,14 +288,21 @@ def _init(low: _Lowering, name: str) -> Node:
 
 def _after(
     low: _Lowering, stmt: ast.stmt, node: Node, carried: list[str], body: _Lowering,
-    index: str | None,
+    targets: list[str], stacked: list[str],
 ) -> None:
     for k, name in enumerate(carried):
         low.assign(ast.Name(name, ast.Store()), proj(low.b, node, k), stmt)
+    for k, name in enumerate(stacked):
+        before = low.env[name]
+        values = proj(low.b, node, len(carried) + k)
+        if not (isinstance(before, list) and not before):
+            values = low.b.apply("seq_concat", sequences.as_seq(low, before, stmt), values)
+        sequences.rebind(low, before, values)
+        low.b.name(values, name)
     line = getattr(stmt, "lineno", "?")
     why = f"it is assigned inside the loop at line {line}, which may run zero times"
     for name in body.assigned:
         if name not in carried:
             low.env[name] = MaybeUnbound(name, stmt, why)
-    if index is not None:
-        low.env[index] = MaybeUnbound(index, stmt, why)
+    for name in targets:
+        low.env[name] = MaybeUnbound(name, stmt, why)

@@ -18,7 +18,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import control, fence, loops
+from symdiff.frontend import control, fence, loops, sequences
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
     CALLABLES,
@@ -29,11 +29,13 @@ from symdiff.frontend.resolve import (
     is_known_callable,
 )
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.ir.node import LEAVES, Builder, Node, Program, Structure
+from symdiff.ir.node import LEAVES, SEQ, Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import REGIONS, bodies
+from symdiff.ir.sequences import kind
 
-Value = Node | Resolved | tuple["Value", ...]
+# A number or sequence node, a free name's meaning, a tuple, or a list being built.
+Value = Node | Resolved | tuple["Value", ...] | list["Value"]
 
 BINOPS: dict[type[ast.operator], str] = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
@@ -91,6 +93,9 @@ class _Lowering:
         # returns, or an if that returns on some paths only): how many values it gives.
         self.loop_return: int | None = parent.loop_return if parent else None
         self.in_loop: bool = parent.in_loop if parent else False
+        # A loop body: appends to its parent's lists collect one value per iteration.
+        self.accumulates = False
+        self.stacks: dict[str, Node] = {}
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""
@@ -124,13 +129,15 @@ class _Lowering:
     def _stand_in(self, name: str, outer: Value) -> Value:
         if isinstance(outer, tuple):
             return tuple(self._stand_in(name, v) for v in outer)
+        if isinstance(outer, list):
+            return [self._stand_in(name, v) for v in outer]
         assert isinstance(outer, Node)
         if outer.op == "const":
             return self.b.const(outer.value)
         if outer.op == "global":
             return self.b.global_(outer.attrs)
         hint = name if name.isidentifier() else self.parent_hint(outer)
-        return self.b.arg(hint)
+        return self.b.arg(hint, kind(outer))
 
     def parent_hint(self, outer: Node) -> str:
         frame = self.parent
@@ -144,8 +151,10 @@ class _Lowering:
         fn_node = self.src.node
         args = fn_node.args
         params = []
+        names = [a.arg for a in (*args.posonlyargs, *args.args)]
+        seqs = sequences.sequence_params(fn_node, names)
         for arg in (*args.posonlyargs, *args.args):
-            node = self.b.param(arg.arg)
+            node = self.b.param(arg.arg, SEQ if arg.arg in seqs else "num")
             params.append(node)
             self.env[arg.arg] = node
             self.versions[arg.arg] = 0
@@ -208,6 +217,8 @@ class _Lowering:
                 current = self.name(stmt.target.id, stmt.target)
                 value = self.binop(stmt.op, current, self.expr(stmt.value), stmt)
                 self.assign(stmt.target, value, stmt)
+            elif isinstance(stmt, ast.Expr) and _is_append(stmt.value):
+                sequences.append(self, stmt.value)  # type: ignore[arg-type]
             elif isinstance(stmt, ast.Expr):
                 is_doc = isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
                 if not (is_doc and i == 0):
@@ -252,6 +263,9 @@ class _Lowering:
         return self.structure(value, expr)
 
     def structure(self, value: Value, where: ast.expr) -> Structure:
+        if sequences.is_sequence(value):
+            raise self.src.error(
+                "the function returns a list; return a number or a tuple of numbers", where)
         if isinstance(value, Node):
             return value
         if isinstance(value, tuple):
@@ -280,6 +294,10 @@ class _Lowering:
             return self.call(e)
         if isinstance(e, ast.Tuple):
             return tuple(self.expr(x) for x in e.elts)
+        if isinstance(e, ast.List):
+            return [self.number(self.expr(x), x) for x in e.elts]
+        if isinstance(e, ast.Subscript):
+            return sequences.subscript(self, e)
         if isinstance(e, ast.IfExp):
             return control.lower_ifexp(self, e)
         if isinstance(e, ast.BoolOp):
@@ -295,6 +313,8 @@ class _Lowering:
         raise self.src.error(f"unsupported expression {type(e).__name__}", e)
 
     def number(self, value: Value, where: ast.AST) -> Node:
+        if sequences.is_sequence(value):
+            raise self.src.error("a list is used where a number is expected", where)
         if isinstance(value, Node):
             return value
         if isinstance(value, tuple):
@@ -357,7 +377,17 @@ class _Lowering:
         func = self.callee(e.func)
         label = ast.unparse(e.func)
         if isinstance(func, Resolved) and func.value is sum:
+            if e.args and not isinstance(e.args[0], (ast.GeneratorExp, ast.ListComp)):
+                if e.keywords or len(e.args) > 2:
+                    raise self.src.error("sum() takes a list and an optional start value", e)
+                start = self.number(self.expr(e.args[1]), e.args[1]) if len(e.args) == 2 \
+                    else None
+                return sequences.total(self, self.expr(e.args[0]), start, e.args[0])
             return loops.lower_sum(self, e)
+        if isinstance(func, Resolved) and func.value is len:
+            if len(e.args) != 1 or e.keywords:
+                raise self.src.error("len() takes exactly one argument", e)
+            return sequences.length(self, self.expr(e.args[0]), e.args[0])
         if not isinstance(func, Resolved) or func.kind != "callable":
             what = describe(func.value) if isinstance(func, Resolved) else "a number"
             raise self.src.error(
@@ -383,6 +413,11 @@ class _Lowering:
                 result = self.b.apply(op, result, arg)
             return result
         return self.b.apply(op, *args)
+
+
+def _is_append(e: ast.expr) -> bool:
+    return (isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute)
+            and e.func.attr == "append")
 
 
 def _can_raise(node: Node) -> bool:

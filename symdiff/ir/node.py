@@ -27,6 +27,10 @@ Number = bool | int | float
 # "arg" is a parameter of a region's sub-program (a branch or loop body).
 LEAVES = frozenset({"const", "param", "global", "arg"})
 
+# The kinds of values: a number, or a Python list of numbers.
+NUM = "num"
+SEQ = "seq"
+
 
 class Node:
     """One operation in the DAG; create nodes through a `Builder` only."""
@@ -97,13 +101,20 @@ class Builder:
             value = float(value) if isinstance(value, float) else int(value)
         return self._intern("const", (), (value,), _const_key(value))
 
-    def param(self, name: str) -> Node:
-        return self._intern("param", (), (name,), (name,))
+    def param(self, name: str, kind: str = NUM) -> Node:
+        """A parameter of the program: a number, or a sequence of numbers (``SEQ``)."""
+        attrs = (name,) if kind == NUM else (name, kind)
+        return self._intern("param", (), attrs, attrs)
 
-    def arg(self, hint: str) -> Node:
+    def arg(self, hint: str, kind: str = NUM) -> Node:
         """A fresh parameter of a region's sub-program; never equal to another."""
+        attrs = (hint, self.fresh()) if kind == NUM else (hint, self.fresh(), kind)
+        return self._intern("arg", (), attrs, attrs)
+
+    def fresh(self) -> int:
+        """A number this builder never returns again (for nodes that must stay distinct)."""
         self._args += 1
-        return self._intern("arg", (), (hint, self._args), (hint, self._args))
+        return self._args
 
     def structural(self, op: str, args: tuple[Node, ...], attrs: tuple[Any, ...]) -> Node:
         """An interned node of a structural operation (a region or a projection)."""

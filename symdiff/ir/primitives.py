@@ -42,7 +42,7 @@ class Quotient:
 
 
 Partial = Node | Quotient | None
-Emit = Callable[[list[ast.expr], tuple[Any, ...]], ast.expr]
+Emit = Callable[[list[ast.expr], tuple[Any, ...]], Any]
 PartialsRule = Callable[..., tuple[Partial, ...]]
 JvpRule = Callable[[Builder, Node, tuple[Node | None, ...]], Node | None]
 VjpRule = Callable[[Builder, Node, Node], tuple[Node | None, ...]]
@@ -67,6 +67,9 @@ class Primitive:
     # Whether evaluating it can raise (ValueError, ZeroDivisionError, OverflowError):
     # such operations of the user's code run in every derivative, needed or not.
     may_raise: bool = True
+    # Updates its first argument (a list) in place: `emit` gives a statement, and the
+    # result is the same object. The first argument is never used after it.
+    inplace: bool = False
 
     def jvp(self, b: Builder, node: Node, tangents: tuple[Node | None, ...]) -> Node | None:
         """Tangent of `node` given its arguments' tangents (None = zero)."""
@@ -444,3 +447,6 @@ _SYMPY_SPECIAL: dict[str, Callable[..., Any]] = {
 }
 
 _register_all()
+
+# Sequence (list) operations register into the same table.
+from symdiff.ir import sequences  # noqa: E402, F401

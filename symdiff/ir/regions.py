@@ -42,6 +42,9 @@ class Loop:
     reverse: bool = False  # run the range backwards
     counted: bool = False  # also output the number of iterations
     breaks: bool = False  # the body's last output says whether to stop after it
+    # Values the body appends, each to its own list, every iteration (``xs.append(v)``);
+    # the loop outputs those lists after its carried values.
+    n_stacked: int = 0
 
     @property
     def n_range(self) -> int:
@@ -148,6 +151,21 @@ def proj(b: Builder, region: Node, i: int) -> Node:
 def branches(node: Node) -> tuple[Program, Program]:
     then, orelse = node.attrs
     return then, orelse
+
+
+def output_kind(region: Node, i: int) -> str:
+    """The kind (number or sequence) of a region's `i`-th output."""
+    from symdiff.ir.node import NUM, SEQ
+    from symdiff.ir.sequences import kind
+
+    if region.op == "cond":
+        return kind(region.attrs[0].outputs[i])
+    loop: Loop = region.attrs[0]
+    if i < loop.n_carry:
+        return kind(loop.body.outputs[i])
+    if i < loop.n_carry + loop.n_stacked:
+        return SEQ
+    return NUM
 
 
 def n_outputs(node: Node) -> int:

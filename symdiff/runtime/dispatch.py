@@ -43,6 +43,7 @@ class Dispatcher:
         on_update: Callable[[Callable[..., Any]], None],
         build_guarded: Callable[[Signature, Callable[..., Any]], Callable[..., Any] | None]
         | None = None,
+        list_params: Callable[[], frozenset[int]] = frozenset,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -53,12 +54,16 @@ class Dispatcher:
         self.build = build
         self.on_update = on_update
         self.build_guarded = build_guarded
+        self.list_params = list_params  # asked on the first call: it reads the source
+        self._lists: frozenset[int] | None = None
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
         self._stale = False
         self.entry = self._make_entry()
         self.fast: Callable[..., Any] | None = None
 
     def slow(self, *args: Any) -> Any:
+        if self._lists is None:
+            self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
         sig = tuple(type(a) for a in converted)
         impl = self.specialisations.get(sig)
@@ -87,15 +92,32 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
-        if type(value) is float:
+        is_list = self._lists is not None and i in self._lists
+        if type(value) is float and not is_list:
             return value
         differentiated = i in self.diff_positions
+        name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
+        if is_list:
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+                raise TypeError(
+                    f"{self.label}: argument {name!r} (position {i}) is used as a list, so it "
+                    f"must be a list or tuple of numbers, got {type(value).__name__}")
+            return [self._number(name, i, v, differentiated, " items of") for v in value]
+        return self._number(name, i, value, differentiated, "")
+
+    def _number(self, name: str, i: int, value: Any, differentiated: bool, items: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
-            role = "is differentiated, so it" if differentiated else ""
+            got = type(value).__name__
+            if items:
+                what = "is a list whose items must be real numbers"
+            else:
+                what = ("is differentiated, so it " if differentiated else "") + \
+                    "must be a real number"
+                if isinstance(value, (list, tuple)):
+                    got += " (the function uses this argument as a number)"
             raise TypeError(
-                f"{self.label}: argument {name!r} (position {i}) {role} must be a real number "
-                f"(float or int), got {type(value).__name__}".replace("  ", " "))
+                f"{self.label}: argument {name!r} (position {i}) {what} (float or int), "
+                f"got {got}")
         return float(value) if differentiated else value
 
     def _make_entry(self) -> Callable[..., Any]:

@@ -28,6 +28,7 @@ from typing import Any
 
 from symdiff._version import __version__
 from symdiff.frontend.resolve import CALLABLES, Scope, is_known_callable
+from symdiff.frontend.signature import sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
@@ -101,22 +102,36 @@ def guarded(
     return _link(fn, text, guard=guard, fallback=fallback)
 
 
+def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
+    """Positions of the parameters `fn` uses as lists (its generated code expects lists)."""
+    return _entry(fn, spec)[2]  # type: ignore[no-any-return]
+
+
 def _entry(fn: Any, spec: Spec) -> list[Any]:
-    """``[generated text, linked function or None until first asked for]``."""
+    """``[generated text, linked function or None until first asked for, positions of
+    list parameters]``."""
     try:
         table = _memory.setdefault(fn, {})
     except TypeError:  # builtins cannot be weakly referenced; there are few of them
         table = _memory_builtins.setdefault(fn, {})
     entry = table.get(spec)
     if entry is None:
-        entry = table[spec] = [_text(fn, spec), None]
+        source = None if is_known_callable(fn) else get_source(fn)
+        entry = table[spec] = [_text(fn, spec, source), None, _list_positions(source)]
     return entry
 
 
-def _text(fn: Callable[..., Any], spec: Spec) -> str:
+def _list_positions(source: FunctionSource | None) -> frozenset[int]:
+    if source is None:
+        return frozenset()
+    args = source.node.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    seqs = sequence_params(source.node, names)
+    return frozenset(i for i, n in enumerate(names) if n in seqs)
+
+
+def _text(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None) -> str:
     disk = DiskCache.from_environment()
-    # Read once: the cache key and the lowering both need it.
-    source = None if is_known_callable(fn) else get_source(fn)
     key = _disk_key(fn, spec, source) if disk.enabled else None
     text = disk.get(key) if key is not None else None
     if text is not None and not _is_generated(text):

@@ -23,10 +23,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES, accumulate
 from symdiff.ir.regions import Loop, branches, cond, cond_node, loop_node, loop_parts, proj
+from symdiff.ir.sequences import Delta, Whole, apply_deltas, is_seq, kind, zeros_like
+
+
+class _Pending(list):  # type: ignore[type-arg]
+    """The cotangent of a sequence so far: changes (`Delta`) not yet applied to a list."""
+
+
+Cotangent = Node | _Pending
 
 
 def jvp(
@@ -144,7 +153,7 @@ def _loop_jvp(
     test = loop.test
     if test is not None:
         tb = test.builder
-        pads = [tb.arg(f"{p.attrs[0]}_dot") for p in (*carry_t, *op_t_params)]
+        pads = [tb.arg(f"{p.attrs[0]}_dot", kind(p)) for p in (*carry_t, *op_t_params)]
         test = test.replace(params=(*test.params[:n], *pads[:len(order)], *test.params[n:],
                                     *pads[len(order):]))
     new_loop = replace(loop, body=body, test=test, n_carry=n + len(order))
@@ -160,7 +169,8 @@ def _loop_jvp(
 def _body_jvp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | None]]:
     """`body` extended with a tangent parameter for each seeded parameter."""
     bb = body.builder
-    tangent_args = [bb.arg(f"{body.params[i].attrs[0]}_dot") for i in seeded]
+    tangent_args = [bb.arg(f"{body.params[i].attrs[0]}_dot", kind(body.params[i]))
+                    for i in seeded]
     seeds = {body.params[i]: t for i, t in zip(seeded, tangent_args, strict=True)}
     primal, tangent = jvp_full(bb, [*body.outputs, *body.effects], seeds)
     outputs = tuple(primal[o] for o in body.outputs)
@@ -175,8 +185,12 @@ def vjp(
     cotangents: Sequence[Node],
     wrt: Iterable[Node],
     replaced: dict[Node, Node] | None = None,
+    bases: Mapping[Node, Node] | None = None,
 ) -> list[Node | None]:
     """Cotangents of the `wrt` nodes, given a cotangent for each output.
+
+    The cotangent of a sequence is a list; for a sequence in `bases`, its changes are
+    applied to that list (updating it in place) instead of to a new list of zeros.
 
     A loop whose backward sweep needs values from each iteration is replaced by one that
     also saves them on a tape; the replacements (old node -> new node) are added to
@@ -187,11 +201,11 @@ def vjp(
     wrt = list(wrt)
     order = topological(outputs)
     active = _active(order, wrt)
-    ct: dict[Node, Node] = {}
+    ct: dict[Node, Cotangent] = {}
     region_ct: dict[Node, dict[int, Node]] = {}
     for out, seed in zip(outputs, cotangents, strict=True):
         if out in active:
-            ct[out] = accumulate(b, ct.get(out), seed)  # type: ignore[assignment]
+            _add_ct(b, ct, out, seed)
     for node in reversed(order):
         if node.op == "cond":
             if node in region_ct:
@@ -203,9 +217,9 @@ def vjp(
                 contributions = _loop_vjp(b, node, region_ct[node], active, replaced)
                 _pull(b, node, contributions, active, ct)
             continue
-        c = ct.get(node)
-        if c is None or node.op in LEAVES:
+        if node.op in LEAVES or node not in ct:
             continue
+        c = _materialize(b, ct, node)
         name = b.names.get(node)
         if name is not None:
             b.name(c, f"{name}_bar")
@@ -214,16 +228,38 @@ def vjp(
             slots[node.attrs[0]] = accumulate(b, slots.get(node.attrs[0]), c)  # type: ignore
             continue
         _pull(b, node, PRIMITIVES[node.op].vjp(b, node, c), active, ct)
-    return [ct.get(x) for x in wrt]
+    bases = bases or {}
+    return [_materialize(b, ct, x, bases.get(x)) if x in ct else None for x in wrt]
+
+
+def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any) -> None:
+    """Add a contribution to `node`'s cotangent (a node, or a change to a list)."""
+    if isinstance(contribution, Node) and is_seq(node):
+        contribution = Whole(contribution)
+    if isinstance(contribution, (Whole, *Delta.__args__)):  # type: ignore[attr-defined]
+        pending = ct.setdefault(node, _Pending())
+        assert isinstance(pending, _Pending)
+        pending.append(contribution)
+    else:
+        ct[node] = accumulate(b, ct.get(node), contribution)  # type: ignore[arg-type]
+
+
+def _materialize(
+    b: Builder, ct: dict[Node, Cotangent], node: Node, base: Node | None = None
+) -> Node:
+    c = ct[node]
+    if isinstance(c, _Pending):
+        c = ct[node] = apply_deltas(b, base, node, list(c))
+    return c
 
 
 def _pull(
-    b: Builder, node: Node, contributions: Sequence[Node | None], active: set[Node],
-    ct: dict[Node, Node],
+    b: Builder, node: Node, contributions: Sequence[Any], active: set[Node],
+    ct: dict[Node, Cotangent],
 ) -> None:
     for arg, contribution in zip(node.args, contributions, strict=True):
         if contribution is not None and arg in active:
-            ct[arg] = accumulate(b, ct.get(arg), contribution)  # type: ignore[assignment]
+            _add_ct(b, ct, arg, contribution)
 
 
 def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | None]:
@@ -237,7 +273,10 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | N
     programs = []
     for program, cts in derived:
         bb = program.builder
-        programs.append(program.replace(result=tuple(cts[i] or bb.const(0.0) for i in live)))
+        zeros = [zeros_like(bb, program.params[i]) if is_seq(program.params[i])
+                 else bb.const(0.0) for i in live]
+        programs.append(program.replace(
+            result=tuple(cts[i] or z for i, z in zip(live, zeros, strict=True))))
     back = cond(b, pred, (*operands, *(out_cts[i] for i in seeded)), programs[0], programs[1])
     contributions: list[Node | None] = [None] * len(node.args)
     for k, i in enumerate(live):
@@ -266,11 +305,14 @@ def _loop_vjp(
     op_params = body.params[prefix + n:]
     wanted = [j for j, op in enumerate(operands) if op in active]
     carry_bars = [bb.arg(f"{p.attrs[0]}_bar") for p in carry_params]
-    accs = [bb.arg(f"{op_params[j].attrs[0]}_bar") for j in wanted]
+    accs = [bb.arg(f"{op_params[j].attrs[0]}_bar", kind(op_params[j])) for j in wanted]
+    # A sequence operand's cotangent list is carried and updated in place.
+    bases = {op_params[j]: acc for j, acc in zip(wanted, accs, strict=True)
+             if is_seq(acc)}
     cts = vjp(bb, body.outputs[:n], carry_bars,
-              [*carry_params, *(op_params[j] for j in wanted)])
+              [*carry_params, *(op_params[j] for j in wanted)], bases=bases)
     new_bars = [c or bb.const(0.0) for c in cts[:n]]
-    new_accs = [acc if c is None else bb.add(acc, c)
+    new_accs = [acc if c is None else c if is_seq(acc) else bb.add(acc, c)
                 for acc, c in zip(accs, cts[n:], strict=True)]
     backward_out = (*new_bars, *new_accs)
     reads = set(topological(list(backward_out)))
@@ -307,7 +349,9 @@ def _loop_vjp(
         start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
     back_loop = Loop("range", backward, n + len(wanted), n_popped=len(saved), reverse=True)
     args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in range(n)),
-            *(b.const(0.0) for _ in wanted), *operands, *([tape] if tape is not None else []))
+            *(zeros_like(b, operands[j]) if is_seq(operands[j]) else b.const(0.0)
+              for j in wanted),
+            *operands, *([tape] if tape is not None else []))
     back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
     contributions: list[Node | None] = [None] * len(node.args)
     base = loop.n_range

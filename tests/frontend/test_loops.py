@@ -1021,18 +1021,6 @@ def return_in_branch_in_loop(x):
     return x
 
 
-def over_list(x):
-    for c in [1.0, 2.0]:  # E:list
-        x = x * c
-    return x
-
-
-def over_tuple(x):
-    for c in (1.0, 2.0):  # E:tuple
-        x = x * c
-    return x
-
-
 def over_generator(x):
     for c in gen():  # E:generator
         x = x * c
@@ -1075,8 +1063,6 @@ def unpacked_target(x):
 LOCATED = [
     (for_else, "for-else", "for _", ["for ... else"]),
     (while_else, "while-else", "while", ["while ... else"]),
-    (over_list, "list", "[1.0, 2.0]", ["list"]),
-    (over_tuple, "tuple", "(1.0, 2.0)", ["(1.0, 2.0)", "range(...)"]),
     (over_generator, "generator", "gen()", ["gen()", "range(...)"]),
     (over_enumerate, "enumerate", "enumerate(", ["enumerate(range(3))", "range(...)"]),
     (over_zip, "zip", "zip(", ["zip(", "range(...)"]),

@@ -1,0 +1,214 @@
+"""Lowering of lists and tuples of numbers.
+
+Contract (functions over a `_Lowering` frame from `lower.py`):
+- A list the function builds itself (``[a, b]``, ``[]`` then ``append`` outside loops) is
+  a Python list of nodes while it is lowered: indexing it by a constant, ``len`` and
+  iterating it cost nothing at run time. A list argument, a list a loop appended to, or
+  a built list indexed by a value known only at run time is a sequence node (kind
+  ``SEQ``); reading it is pure, so derivatives may read it again.
+- An argument is a sequence when the function indexes it, takes its ``len``, sums it or
+  iterates over it; appending to an argument is an error (it would change the
+  caller's list).
+- ``xs.append(v)`` in a loop body, on a list from just outside the loop, makes the loop
+  collect one value per iteration (a stack the loop outputs); the list after the loop
+  is what it held before followed by those values. Reading that list inside the same
+  loop, or appending to it under an ``if`` or in a nested loop, are located errors.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from symdiff.frontend.resolve import Resolved
+from symdiff.frontend.signature import ITERATORS as _ITERATORS
+from symdiff.frontend.signature import sequence_params  # noqa: F401  (lower.py uses it)
+from symdiff.ir.node import Node
+from symdiff.ir.sequences import is_seq
+
+if TYPE_CHECKING:
+    from symdiff.frontend.lower import _Lowering
+
+Bind = Callable[["_Lowering", Node], None]
+
+
+def is_sequence(value: Any) -> bool:
+    return isinstance(value, list) or (isinstance(value, Node) and is_seq(value))
+
+
+def as_seq(low: _Lowering, value: Any, where: ast.AST) -> Node:
+    """`value` (a list or tuple of numbers, or a sequence node) as a sequence node."""
+    if isinstance(value, Node) and is_seq(value):
+        return value
+    if isinstance(value, (list, tuple)):
+        return low.b.apply("seq_new", *(low.number(v, where) for v in value))
+    raise low.src.error("a number is used where a list is expected", where)
+
+
+def subscript(low: _Lowering, e: ast.Subscript) -> Any:
+    if isinstance(e.slice, ast.Slice):
+        raise low.src.error("unsupported construct: slice (xs[a:b]) (not yet)", e.slice)
+    base = low.expr(e.value)
+    index = low.number(low.expr(e.slice), e.slice)
+    if isinstance(base, (list, tuple)) and index.is_const and isinstance(index.value, int) \
+            and not isinstance(index.value, bool):
+        try:
+            return base[index.value]
+        except IndexError:
+            raise low.src.error(
+                f"index {index.value} is out of range for a list of {len(base)}", e) from None
+    if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
+        raise low.src.error("unsupported construct: indexing something that is not a list",
+                            e.value)
+    return low.b.apply("seq_get", as_seq(low, base, e.value), index)
+
+
+def length(low: _Lowering, value: Any, where: ast.AST) -> Node:
+    if isinstance(value, (list, tuple)):
+        return low.b.const(len(value))
+    return low.b.apply("seq_len", as_seq(low, value, where))
+
+
+def total(low: _Lowering, value: Any, start: Node | None, where: ast.AST) -> Node:
+    """``sum(xs)`` or ``sum(xs, start)`` of a list."""
+    if isinstance(value, (list, tuple)):
+        result = start if start is not None else low.b.const(0)
+        for item in value:
+            result = low.b.add(result, low.number(item, where))
+        return result
+    result = low.b.apply("seq_sum", as_seq(low, value, where))
+    return result if start is None else low.b.add(start, result)
+
+
+def append(low: _Lowering, call: ast.Call) -> None:
+    """``xs.append(v)`` as a statement."""
+    func = call.func
+    assert isinstance(func, ast.Attribute)
+    if not isinstance(func.value, ast.Name):
+        raise low.src.error("append() on something that is not a plain name", func.value)
+    if len(call.args) != 1 or call.keywords:
+        raise low.src.error("append() takes exactly one argument", call)
+    name = func.value.id
+    own = name in low.env and name not in low.captures
+    if not own and low.accumulates and low.parent is not None:
+        outer = low.parent.env.get(name)
+        if name in low.parent.env and name not in low.parent.captures and is_sequence(outer):
+            if name in low.stacks:
+                raise low.src.error(
+                    f"a second append to {name!r} in one iteration (not yet)", call)
+            low.stacks[name] = low.number(low.expr(call.args[0]), call.args[0])
+            return
+    if not own:
+        where = "inside an if statement" if not low.accumulates else "in a nested loop"
+        raise low.src.error(
+            f"unsupported construct: appending to {name!r} {where} (only directly in the "
+            "body of a loop, to a list made just outside it)", call)
+    current = low.env[name]
+    value = low.number(low.expr(call.args[0]), call.args[0])
+    if isinstance(current, list):
+        current.append(value)  # every name bound to this list sees the new value
+        return
+    if isinstance(current, Node) and is_seq(current):
+        if current.op == "param":
+            raise low.src.error(
+                f"appending to the argument {name!r} would change the caller's list", call)
+        rebind(low, current, low.b.apply("seq_concat", current, low.b.apply("seq_new", value)))
+        return
+    raise low.src.error(f"append() on {name!r}, which is not a list", func.value)
+
+
+def rebind(low: _Lowering, old: Any, new: Node) -> None:
+    """Every name of this frame that holds the list `old` now holds `new`."""
+    for name, value in list(low.env.items()):
+        if value is old:
+            low.env[name] = new
+            low.assigned[name] = None
+
+
+def iteration(low: _Lowering, it: ast.expr, target: ast.expr
+              ) -> tuple[tuple[Node, Node, Node], Bind, str]:
+    """The range a ``for`` over `it` runs, how each index binds `target`, and a name
+    for the index."""
+    call = it if isinstance(it, ast.Call) else None
+    if call is not None and isinstance(call.func, ast.Name) and call.func.id in _ITERATORS:
+        for arg in call.args[:None if call.func.id == "zip" else 1]:
+            if isinstance(arg, ast.Call):
+                raise low.src.error(
+                    f"unsupported loop over {ast.unparse(it)!r}: {call.func.id}(...) takes "
+                    "lists or tuples of numbers here; loop over range(...) and index them",
+                    it)
+    func = low.callee(call.func) if call is not None else None
+    if call is not None and isinstance(func, Resolved) and func.value is range:
+        if not isinstance(target, ast.Name):
+            raise low.src.error("unsupported loop target: only a plain name", target)
+        return _range_args(low, call), _binder(target, lambda frame, i: i), target.id
+    if call is not None and isinstance(func, Resolved) and func.value is enumerate:
+        if call.keywords or not 1 <= len(call.args) <= 2:
+            raise low.src.error("enumerate() takes a list and an optional start", call)
+        seq = as_seq(low, low.expr(call.args[0]), call.args[0])
+        first = low.number(low.expr(call.args[1]), call.args[1]) if len(call.args) == 2 \
+            else low.b.const(0)
+        if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+            raise low.src.error("unsupported loop target: enumerate() needs 'i, x'", target)
+        count, item = target.elts
+
+        def bind_enumerate(frame: _Lowering, i: Node) -> None:
+            _bind(frame, count, frame.b.add(frame.capture_node(first), i))
+            _bind(frame, item, frame.b.apply("seq_get", frame.capture_node(seq), i))
+        rng = (low.b.const(0), low.b.apply("seq_len", seq), low.b.const(1))
+        return rng, bind_enumerate, "i"
+    if call is not None and isinstance(func, Resolved) and func.value is zip:
+        if call.keywords or not call.args:
+            raise low.src.error("zip() of lists, without keyword arguments", call)
+        seqs = [as_seq(low, low.expr(a), a) for a in call.args]
+        if not (isinstance(target, ast.Tuple) and len(target.elts) == len(seqs)):
+            raise low.src.error(
+                f"unsupported loop target: zip() of {len(seqs)} lists needs {len(seqs)} names",
+                target)
+        stop = low.b.apply("seq_len", seqs[0])
+        for s in seqs[1:]:
+            stop = low.b.apply("min", stop, low.b.apply("seq_len", s))
+
+        def bind_zip(frame: _Lowering, i: Node) -> None:
+            for t, s in zip(target.elts, seqs, strict=True):  # type: ignore[attr-defined]
+                _bind(frame, t, frame.b.apply("seq_get", frame.capture_node(s), i))
+        return (low.b.const(0), stop, low.b.const(1)), bind_zip, "i"
+    if call is not None:
+        raise low.src.error(
+            f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
+            "numbers, enumerate(...) and zip(...)", it)
+    value = low.expr(it)
+    if not is_sequence(value) and not isinstance(value, tuple):
+        raise low.src.error(
+            f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
+            "numbers, enumerate(...) and zip(...)", it)
+    seq = as_seq(low, value, it)
+    if not isinstance(target, ast.Name):
+        raise low.src.error("unsupported loop target: only a plain name", target)
+
+    def bind_item(frame: _Lowering, i: Node) -> None:
+        _bind(frame, target, frame.b.apply("seq_get", frame.capture_node(seq), i))
+    return (low.b.const(0), low.b.apply("seq_len", seq), low.b.const(1)), bind_item, "i"
+
+
+def _binder(target: ast.Name, value: Callable[[_Lowering, Node], Node]) -> Bind:
+    return lambda frame, i: _bind(frame, target, value(frame, i))
+
+
+def _bind(frame: _Lowering, target: ast.expr, value: Node) -> None:
+    if not isinstance(target, ast.Name):
+        raise frame.src.error("unsupported loop target: only plain names", target)
+    frame.env[target.id] = value
+    frame.b.name(value, target.id)
+
+
+def _range_args(low: _Lowering, call: ast.Call) -> tuple[Node, Node, Node]:
+    if call.keywords or not 1 <= len(call.args) <= 3:
+        raise low.src.error("range() takes 1 to 3 positional arguments", call)
+    values = [low.number(low.expr(a), a) for a in call.args]
+    if len(values) == 1:
+        return low.b.const(0), values[0], low.b.const(1)
+    if len(values) == 2:
+        return values[0], values[1], low.b.const(1)
+    return values[0], values[1], values[2]

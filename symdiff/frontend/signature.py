@@ -1,0 +1,36 @@
+"""Which parameters of a function are lists: read from its syntax alone.
+
+Contract: `sequence_params(fn_node, names)` returns the parameters the function indexes,
+measures (``len``), sums, iterates over, or appends to. It imports nothing but `ast`,
+so the runtime can check arguments against it without loading the compiler.
+"""
+
+from __future__ import annotations
+
+import ast
+
+ITERATORS = ("enumerate", "zip")
+
+
+def sequence_params(fn: ast.FunctionDef | ast.Lambda, names: list[str]) -> set[str]:
+    """The parameters among `names` that `fn` uses as sequences."""
+    found: set[str] = set()
+    wanted = set(names)
+
+    def note(e: ast.expr) -> None:
+        if isinstance(e, ast.Name) and e.id in wanted:
+            found.add(e.id)
+
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript):
+            note(node.value)
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            note(node.iter)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in ("len", "sum", *ITERATORS) and node.args:
+                for arg in node.args[: None if node.func.id == "zip" else 1]:
+                    note(arg)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "append"):
+            note(node.func.value)
+    return found

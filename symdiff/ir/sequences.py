@@ -1,0 +1,278 @@
+"""Sequences: lists of numbers as values of the DAG, and the lists that hold their
+cotangents.
+
+Contract:
+- A sequence value (kind ``SEQ``) is a Python list of numbers that is never changed
+  after it is made: a list argument, a list literal (``seq_new``), two joined
+  (``seq_concat``), or the values a loop appended (a loop's stack output). Reading it
+  (``seq_get``, ``seq_len``, ``seq_sum``) is pure, so derivative code may read it again
+  at any time.
+- The cotangent of a sequence is a list of the same length. Reverse mode makes these
+  lists itself (``list_zeros``, one new list per node, never shared) and updates them
+  in place (``list_add_at``: ``xs_bar[i] += g``), each version used once, so updating
+  in place is safe.
+- A VJP rule gives a sequence argument a `Delta` instead of a node: `AddAt`, `AddAll`
+  or `Whole` (a complete list); reverse mode collects them and applies them to one list.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from symdiff.ir.node import NUM, SEQ, Builder, Node
+from symdiff.ir.primitives import Primitive, register
+
+
+@dataclass(frozen=True)
+class AddAt:
+    """Add `value` to the cotangent list at `index`."""
+
+    index: Node
+    value: Node
+
+
+@dataclass(frozen=True)
+class AddAll:
+    """Add `value` to every entry of the cotangent list."""
+
+    value: Node
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A complete cotangent list to add."""
+
+    value: Node
+
+
+Delta = AddAt | AddAll | Whole
+
+# Operations whose value is a list.
+LIST_OPS = frozenset({"seq_new", "seq_concat", "list_zeros", "list_fill", "list_add_at",
+                      "list_add_all", "list_head", "list_tail", "list_add"})
+
+# Every sequence primitive (tested apart from the scalar ones).
+OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum"}
+
+
+def kind(node: Node) -> str:
+    """``SEQ`` for a node whose value is a list, else ``NUM``."""
+    op = node.op
+    if op in LIST_OPS:
+        return SEQ
+    if op == "param":
+        return SEQ if len(node.attrs) == 2 and node.attrs[1] == SEQ else NUM
+    if op == "arg":
+        return SEQ if len(node.attrs) == 3 and node.attrs[2] == SEQ else NUM
+    if op == "proj":
+        from symdiff.ir.regions import output_kind
+
+        return output_kind(node.args[0], node.attrs[0])
+    return NUM
+
+
+def is_seq(node: Node) -> bool:
+    return kind(node) == SEQ
+
+
+def zeros_like(b: Builder, seq: Node) -> Node:
+    """A new list of zeros as long as `seq` (a fresh object, updated in place later)."""
+    return b.apply("list_zeros", b.apply("seq_len", seq), attrs=(b.fresh(),))
+
+
+def apply_deltas(b: Builder, base: Node | None, seq: Node, deltas: list[Delta]) -> Node:
+    """The cotangent list of `seq`: `base` (or zeros) with `deltas` applied, in order."""
+    # Whole lists first: the first becomes the base, the others are added entrywise.
+    for d in deltas:
+        if isinstance(d, Whole):
+            base = d.value if base is None else b.apply("list_add", base, d.value)
+    everywhere = [d.value for d in deltas if isinstance(d, AddAll)]
+    if everywhere:
+        total = everywhere[0]
+        for v in everywhere[1:]:
+            total = b.add(total, v)
+        if base is None:
+            base = b.apply("list_fill", b.apply("seq_len", seq), total, attrs=(b.fresh(),))
+        else:
+            base = b.apply("list_add_all", base, total)
+    if base is None:
+        base = zeros_like(b, seq)
+    for d in deltas:
+        if isinstance(d, AddAt):
+            base = b.apply("list_add_at", base, d.index, d.value)
+    return base
+
+
+# Implementations (the reference interpreter's; lists are copied, never changed) -----
+
+
+def _add_at(xs: list[float], i: int, g: float) -> list[float]:
+    out = list(xs)
+    out[i] += g
+    return out
+
+
+def _add_all(xs: list[float], g: float) -> list[float]:
+    return [v + g for v in xs]
+
+
+def _list_add(xs: list[float], ys: list[float]) -> list[float]:
+    return [x + y for x, y in zip(xs, ys, strict=True)]
+
+
+# Emitters ------------------------------------------------------------------------------
+
+
+def _call(name: str, *args: ast.expr) -> ast.expr:
+    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
+
+def _emit_add_at(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.stmt:
+    target = ast.Subscript(args[0], args[1], ast.Store())
+    return ast.AugAssign(target, ast.Add(), args[2])
+
+
+def _emit_add_all(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # attrs[0] is the comprehension's variable, chosen by the emitter.
+    var = attrs[0] if attrs and isinstance(attrs[0], str) else "v"
+    return ast.ListComp(
+        ast.BinOp(ast.Name(var, ast.Load()), ast.Add(), args[1]),
+        [ast.comprehension(ast.Name(var, ast.Store()), args[0], [], 0)])
+
+
+def _emit_list_add(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # Only names of the comprehension's own appear in it: nothing outer is shadowed.
+    pair = ast.Tuple([ast.Name("p", ast.Store()), ast.Name("q", ast.Store())], ast.Store())
+    return ast.ListComp(
+        ast.BinOp(ast.Name("p", ast.Load()), ast.Add(), ast.Name("q", ast.Load())),
+        [ast.comprehension(pair, _call("zip", args[0], args[1]), [], 0)])
+
+
+def _emit_slice(head: bool) -> Any:
+    def emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+        part = ast.Slice(None, args[1]) if head else ast.Slice(args[1], None)
+        return ast.Subscript(args[0], part, ast.Load())
+    return emit
+
+
+# Rules ----------------------------------------------------------------------------------
+
+
+def _zero_or(b: Builder, t: Node | None) -> Node:
+    return b.const(0.0) if t is None else t
+
+
+def _new_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+    return b.apply("seq_new", *(_zero_or(b, t) for t in ts))
+
+
+def _new_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    return tuple(b.apply("seq_get", ct, k) for k in range(len(node.args)))
+
+
+def _seq_tangent(b: Builder, seq: Node, t: Node | None) -> Node:
+    return t if t is not None else _fill_zeros(b, b.apply("seq_len", seq))
+
+
+def _concat_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+    first, second = node.args
+    return b.apply("seq_concat", _seq_tangent(b, first, ts[0]), _seq_tangent(b, second, ts[1]))
+
+
+def _concat_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    n = b.apply("seq_len", node.args[0])
+    return Whole(b.apply("list_head", ct, n)), Whole(b.apply("list_tail", ct, n))
+
+
+def _fill_zeros(b: Builder, n: Node) -> Node:
+    return b.apply("list_fill", n, 0.0, attrs=(b.fresh(),))
+
+
+def _head_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    xs, n = node.args
+    rest = _fill_zeros(b, b.sub(b.apply("seq_len", xs), n))
+    return Whole(b.apply("seq_concat", ct, rest)), None
+
+
+def _tail_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    return Whole(b.apply("seq_concat", _fill_zeros(b, node.args[1]), ct)), None
+
+
+def _get_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    return None if ts[0] is None else b.apply("seq_get", ts[0], node.args[1])
+
+
+def _get_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    return (AddAt(node.args[1], ct), None)
+
+
+def _sum_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    return None if ts[0] is None else b.apply("seq_sum", ts[0])
+
+
+def _add_at_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+    xs, i, _ = node.args
+    base = ts[0] if ts[0] is not None else zeros_like(b, xs)
+    return b.apply("list_add_at", base, i, _zero_or(b, ts[2]))
+
+
+def _add_at_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    return (Whole(ct), None, b.apply("seq_get", ct, node.args[1]))
+
+
+def _register() -> None:
+    register(Primitive(
+        "seq_new", None, lambda *xs: list(xs), lambda args, attrs: ast.List(args, ast.Load()),
+        jvp_rule=_new_jvp, vjp_rule=_new_vjp, may_raise=False))
+    register(Primitive(
+        "seq_concat", 2, lambda a, b: [*a, *b], lambda args, attrs: ast.BinOp(
+            args[0], ast.Add(), args[1]), jvp_rule=_concat_jvp, vjp_rule=_concat_vjp,
+        may_raise=False))
+    register(Primitive(
+        "seq_get", 2, lambda xs, i: xs[i],
+        lambda args, attrs: ast.Subscript(args[0], args[1], ast.Load()),
+        jvp_rule=_get_jvp, vjp_rule=_get_vjp))
+    register(Primitive(
+        "seq_len", 1, len, lambda args, attrs: _call("len", args[0]), differentiable=False,
+        may_raise=False))
+    register(Primitive(
+        "seq_sum", 1, sum, lambda args, attrs: _call("sum", args[0]), jvp_rule=_sum_jvp,
+        vjp_rule=lambda b, node, ct: (AddAll(ct),), may_raise=False))
+    # Cotangent lists. Each list_zeros / list_fill has a fresh attribute, so that two of
+    # them are never one node (each is updated in place by its own user).
+    register(Primitive(
+        "list_zeros", 1, lambda n: [0.0] * n,
+        lambda args, attrs: ast.BinOp(ast.List([ast.Constant(0.0)], ast.Load()), ast.Mult(),
+                                      args[0]), differentiable=False, may_raise=False))
+    register(Primitive(
+        "list_fill", 2, lambda n, g: [g] * n,
+        lambda args, attrs: ast.BinOp(ast.List([args[1]], ast.Load()), ast.Mult(), args[0]),
+        jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
+            "list_fill", node.args[0], ts[1], attrs=(b.fresh(),)),
+        vjp_rule=lambda b, node, ct: (None, b.apply("seq_sum", ct)), may_raise=False))
+    register(Primitive(
+        "list_add_at", 3, _add_at, _emit_add_at, jvp_rule=_add_at_jvp, vjp_rule=_add_at_vjp,
+        atomic_args=True, inplace=True, may_raise=False))
+    register(Primitive(
+        "list_add_all", 2, _add_all, _emit_add_all,
+        jvp_rule=lambda b, node, ts: b.apply(
+            "list_add_all", _seq_tangent(b, node.args[0], ts[0]), _zero_or(b, ts[1])),
+        vjp_rule=lambda b, node, ct: (Whole(ct), b.apply("seq_sum", ct)), atomic_args=True,
+        may_raise=False))
+    register(Primitive(
+        "list_add", 2, _list_add, _emit_list_add,
+        jvp_rule=lambda b, node, ts: b.apply(
+            "list_add", _seq_tangent(b, node.args[0], ts[0]),
+            _seq_tangent(b, node.args[1], ts[1])),
+        vjp_rule=lambda b, node, ct: (Whole(ct), Whole(ct)), may_raise=False))
+    for name, head in (("list_head", True), ("list_tail", False)):
+        register(Primitive(
+            name, 2, (lambda xs, n: xs[:n]) if head else (lambda xs, n: xs[n:]),
+            _emit_slice(head), jvp_rule=lambda b, node, ts, op=name: None if ts[0] is None
+            else b.apply(op, ts[0], node.args[1]),
+            vjp_rule=_head_vjp if head else _tail_vjp, may_raise=False))
+
+
+_register()
