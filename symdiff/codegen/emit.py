@@ -22,7 +22,7 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import schedule
 from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES, math_attr
-from symdiff.ir.regions import Loop, all_nodes, loop_parts
+from symdiff.ir.regions import Loop, all_nodes, loop_parts, unstacked
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -154,7 +154,7 @@ class _Emitter:
         rng, inits, operands, tape_in = loop_parts(node)
         body = loop.body
         projs = {n.attrs[0]: n for n in order if n.op == "proj" and n.args[0] is node}
-        n_prefix = (1 + loop.n_popped) if loop.kind == "range" else 0
+        n_prefix = (1 + loop.n_popped + loop.n_unstacked) if loop.kind == "range" else 0
         carry_params = body.params[n_prefix:n_prefix + loop.n_carry]
         stmts: list[ast.stmt] = []
         carry_names = []
@@ -167,6 +167,12 @@ class _Emitter:
             carry_names.append(name)
             stmts.append(_assign(name, self.ref(init, env)))
         extra = loop.n_carry
+        stack_names = []
+        for _ in range(loop.n_stacked):
+            out = projs.get(extra)
+            hint = (hints.get(out) if out is not None else None) or "values"
+            stack_names.append(self._loop_output(out, hint, ast.List([], ast.Load()), stmts))
+            extra += 1
         tape_name = count_name = None
         if loop.n_saved:
             tape_name = self._loop_output(projs.get(extra), "tape", ast.List([], ast.Load()),
@@ -192,9 +198,17 @@ class _Emitter:
                     inner[p] = ast.Name(name, ast.Load())
                 pop = ast.Call(ast.Attribute(self.ref(tape_in, env), "pop", ast.Load()), [], [])
                 prologue.append(_assign_many(popped, pop))
+            first = 1 + loop.n_popped
+            for p, xs in zip(body.params[first:first + loop.n_unstacked], unstacked(node),
+                             strict=True):
+                name = self.namer.hinted(str(p.attrs[0]))
+                inner[p] = ast.Name(name, ast.Load())
+                pop = ast.Call(ast.Attribute(self.ref(xs, env), "pop", ast.Load()), [], [])
+                prologue.append(_assign(name, pop))
         if loop.n_saved:
             assert tape_name is not None
-            saved = body.outputs[loop.n_carry:loop.n_carry + loop.n_saved]
+            first = loop.n_carry + loop.n_stacked
+            saved = body.outputs[first:first + loop.n_saved]
             values = [inner[s] if s in inner else None for s in saved]
             if any(v is None for v in values):
                 raise NotImplementedError("a loop may only save its parameters on the tape")
@@ -209,8 +223,13 @@ class _Emitter:
         # The carried variables are written only at the end of the body, all at once, so
         # nothing in the body can read a value already overwritten; a new value used
         # nowhere else is computed right in that final assignment.
-        block = self.block(body, (*news, *([stop] if stop is not None else [])), inner,
-                           {}, inline=frozenset(news))
+        appended = body.outputs[loop.n_carry:loop.n_carry + loop.n_stacked]
+        block = self.block(body, (*news, *appended, *([stop] if stop is not None else [])),
+                           inner, {}, inline=frozenset(news))
+        for name, value in zip(stack_names, appended, strict=True):
+            call = ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
+                            [self.ref(value, inner)], [])
+            block.append(ast.Expr(call))
         stop_test: ast.expr | None = None
         if stop is not None:
             # Read the break flag before the carried variables are overwritten.

@@ -296,6 +296,7 @@ def _after(
         before = low.env[name]
         values = proj(low.b, node, len(carried) + k)
         if not (isinstance(before, list) and not before):
+            low.b.name(values, f"{name}_appended")
             values = low.b.apply("seq_concat", sequences.as_seq(low, before, stmt), values)
         sequences.rebind(low, before, values)
         low.b.name(values, name)

@@ -55,16 +55,22 @@ def _run_loop(node: Node, args: list[Any], env: Mapping[str, Any]) -> tuple[Any,
     tape_in = list(rest[-1]) if loop.n_popped else None
     if loop.n_popped:
         rest = rest[:-1]
+    unstack = [list(xs) for xs in rest[len(rest) - loop.n_unstacked:]]
+    rest = rest[:len(rest) - loop.n_unstacked]
     carry, operands = list(rest[:loop.n_carry]), rest[loop.n_carry:]
     saved: list[Any] = []
+    stacks: list[list[Any]] = [[] for _ in range(loop.n_stacked)]
     count = 0
 
     def step(prefix: list[Any]) -> bool:
         nonlocal carry
         out = evaluate(loop.body, [*prefix, *carry, *operands], env)
         carry = list(out[:loop.n_carry])
+        for stack, value in zip(stacks, out[loop.n_carry:], strict=False):
+            stack.append(value)
+        first = loop.n_carry + loop.n_stacked
         if loop.n_saved:
-            saved.append(tuple(out[loop.n_carry:loop.n_carry + loop.n_saved]))
+            saved.append(tuple(out[first:first + loop.n_saved]))
         return bool(out[-1]) if loop.breaks else False
 
     if loop.kind == "range":
@@ -72,7 +78,7 @@ def _run_loop(node: Node, args: list[Any], env: Mapping[str, Any]) -> tuple[Any,
         for i in reversed(indices) if loop.reverse else indices:
             popped = list(tape_in.pop()) if tape_in is not None else []
             count += 1
-            if step([i, *popped]):
+            if step([i, *popped, *(xs.pop() for xs in unstack)]):
                 break
     else:
         assert loop.test is not None
@@ -80,7 +86,7 @@ def _run_loop(node: Node, args: list[Any], env: Mapping[str, Any]) -> tuple[Any,
             count += 1
             if step([]):
                 break
-    outputs: list[Any] = list(carry)
+    outputs: list[Any] = [*carry, *stacks]
     if loop.n_saved:
         outputs.append(saved)
     if loop.counted:

@@ -11,11 +11,13 @@ Contract:
   ``range`` (its arguments ``(start, stop, step, *inits, *operands[, tape])``, the body's
   parameters ``(i, *popped, *carry, *operands)``) or ``while`` a test sub-program holds
   (arguments ``(*inits, *operands)``, parameters ``(*carry, *operands)``). The body
-  returns the new carried values, then the values to save for a backward sweep, then
-  (when the loop has a ``break``) whether to stop after this iteration; its
-  outputs are the final carried values, then the tape (a list, one entry per
-  iteration) when it saves, then the trip count when asked. A backward loop runs its
-  range in reverse and pops its entries from a tape.
+  returns the new carried values, then the values it appends to lists
+  (``xs.append(v)``), then the values to save for a backward sweep, then (when the loop
+  has a ``break``) whether to stop after this iteration; its outputs are the final
+  carried values, then one list per appended value, then the tape (a list, one entry
+  per iteration) when it saves, then the trip count when asked. A backward loop runs
+  its range in reverse, pops its entries from a tape (parameters after the index) and
+  pops one value from each of its unstacked lists (parameters after those).
 - Branch and loop bodies never share nodes with the enclosing program (each has its
   own builder), so nothing inside can be hoisted out by accident.
 """
@@ -45,6 +47,9 @@ class Loop:
     # Values the body appends, each to its own list, every iteration (``xs.append(v)``);
     # the loop outputs those lists after its carried values.
     n_stacked: int = 0
+    # Lists the loop pops one value from each iteration (the cotangents of a forward
+    # loop's stacks, in a backward loop); they come as arguments just before the tape.
+    n_unstacked: int = 0
 
     @property
     def n_range(self) -> int:
@@ -64,7 +69,16 @@ def loop_parts(node: Node) -> tuple[tuple[Node, ...], tuple[Node, ...], tuple[No
     tape = rest[-1] if loop.n_popped else None
     if loop.n_popped:
         rest = rest[:-1]
+    if loop.n_unstacked:
+        rest = rest[:-loop.n_unstacked]
     return rng, rest[:loop.n_carry], rest[loop.n_carry:], tape
+
+
+def unstacked(node: Node) -> tuple[Node, ...]:
+    """The lists a (backward) loop node pops a value from each iteration."""
+    loop: Loop = node.attrs[0]
+    end = len(node.args) - (1 if loop.n_popped else 0)
+    return node.args[end - loop.n_unstacked:end]
 
 
 def all_nodes(program: Program) -> list[Node]:

@@ -59,7 +59,13 @@ def jvp_full(
         args = tuple(primal[a] for a in node.args)
         if node.op == "proj":
             region = args[0]
-            primal[node] = proj(b, region, node.attrs[0])
+            # A loop with tangents of its lists has its lists' outputs further along.
+            moved = 0
+            if region.op == "loop" and node.args[0].op == "loop":
+                old_loop, new_loop = node.args[0].attrs[0], region.attrs[0]
+                if node.attrs[0] >= old_loop.n_carry:
+                    moved = new_loop.n_carry - old_loop.n_carry
+            primal[node] = proj(b, region, node.attrs[0] + moved)
             t = tangent.get(region)
             name = b.names.get(node)
             if name is not None:
@@ -120,7 +126,7 @@ def _loop_jvp(
 ) -> tuple[Node, tuple[Node | None, ...]]:
     """A loop that also carries the tangents of its carried values."""
     (loop,) = attrs
-    if loop.n_saved or loop.n_popped or loop.counted:
+    if loop.n_saved or loop.n_popped or loop.counted or loop.n_unstacked:
         raise NotImplementedError("forward mode over a reverse-mode loop is not supported yet")
     n_range, n = loop.n_range, loop.n_carry
     n_prefix = 1 if loop.kind == "range" else 0
@@ -145,10 +151,14 @@ def _loop_jvp(
     carry_t, op_t_params = extra[:len(order)], extra[len(order):]
     bb = program.builder
     stop = program.outputs[-1:] if loop.breaks else ()
+    s = loop.n_stacked
+    # An appended value with a tangent gets a list of tangents next to its list.
+    stacked_t = [j for j in range(s) if out_t[n + j] is not None]
     body = Program(
         "body",
         (*old[:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
-        (*program.outputs[:n], *(out_t[k] or bb.const(0.0) for k in order), *stop),
+        (*program.outputs[:n], *(out_t[k] or bb.const(0.0) for k in order),
+         *program.outputs[n:n + s], *(out_t[n + j] for j in stacked_t), *stop),
         bb, effects=program.effects)
     test = loop.test
     if test is not None:
@@ -156,13 +166,17 @@ def _loop_jvp(
         pads = [tb.arg(f"{p.attrs[0]}_dot", kind(p)) for p in (*carry_t, *op_t_params)]
         test = test.replace(params=(*test.params[:n], *pads[:len(order)], *test.params[n:],
                                     *pads[len(order):]))
-    new_loop = replace(loop, body=body, test=test, n_carry=n + len(order))
+    new_loop = replace(loop, body=body, test=test, n_carry=n + len(order),
+                       n_stacked=s + len(stacked_t))
     new_args = (*args[:n_range], *inits, *(init_t[k] or b.const(0.0) for k in order),
                 *operands, *(op_t[j] for j in seeded_ops))
     node = loop_node(b, new_loop, new_args)  # type: ignore[arg-type]
-    out_tangents: list[Node | None] = [None] * n
+    out_tangents: list[Node | None] = [None] * (n + s)
     for idx, k in enumerate(order):
         out_tangents[k] = proj(b, node, n + idx)
+    first = n + len(order)
+    for idx, j in enumerate(stacked_t):
+        out_tangents[n + j] = proj(b, node, first + s + idx)
     return node, tuple(out_tangents)
 
 
@@ -295,7 +309,7 @@ def _loop_vjp(
     are saved on a tape by the forward loop (a running sum saves nothing).
     """
     loop: Loop = node.attrs[0]
-    if loop.n_saved or loop.n_popped or loop.counted:
+    if loop.n_saved or loop.n_popped or loop.counted or loop.n_unstacked:
         raise NotImplementedError("reverse mode over a derivative loop is not supported yet")
     rng, inits, operands, _ = loop_parts(node)
     n, body = loop.n_carry, loop.body
@@ -304,12 +318,17 @@ def _loop_vjp(
     carry_params = body.params[prefix:prefix + n]
     op_params = body.params[prefix + n:]
     wanted = [j for j, op in enumerate(operands) if op in active]
+    # The cotangent of a value the loop appended to a list is popped from the list's
+    # cotangent, one per iteration, last first.
+    stacks = [j for j in range(loop.n_stacked) if n + j in out_cts]
+    appended = body.outputs[n:n + loop.n_stacked]
+    popped = [bb.arg(f"{bb.names.get(appended[j], 'value')}_bar") for j in stacks]
     carry_bars = [bb.arg(f"{p.attrs[0]}_bar") for p in carry_params]
     accs = [bb.arg(f"{op_params[j].attrs[0]}_bar", kind(op_params[j])) for j in wanted]
     # A sequence operand's cotangent list is carried and updated in place.
     bases = {op_params[j]: acc for j, acc in zip(wanted, accs, strict=True)
              if is_seq(acc)}
-    cts = vjp(bb, body.outputs[:n], carry_bars,
+    cts = vjp(bb, [*body.outputs[:n], *(appended[j] for j in stacks)], [*carry_bars, *popped],
               [*carry_params, *(op_params[j] for j in wanted)], bases=bases)
     new_bars = [c or bb.const(0.0) for c in cts[:n]]
     new_accs = [acc if c is None else c if is_seq(acc) else bb.add(acc, c)
@@ -318,20 +337,20 @@ def _loop_vjp(
     reads = set(topological(list(backward_out)))
     saved = [p for p in carry_params if p in reads]
     index = body.params[0] if loop.kind == "range" else bb.arg("_")
-    backward = Program("backward", (index, *saved, *carry_bars, *accs, *op_params),
+    backward = Program("backward", (index, *saved, *popped, *carry_bars, *accs, *op_params),
                        backward_out, bb)
     forward = node
     # A while loop, or a loop that may break, runs a number of times known only after it.
     counted = loop.kind == "while" or loop.breaks
     if saved or counted:
         stop = body.outputs[-1:] if loop.breaks else ()
-        taped = body.replace(result=(*body.outputs[:n], *saved, *stop))
+        taped = body.replace(result=(*body.outputs[:n + loop.n_stacked], *saved, *stop))
         forward = loop_node(b, replace(loop, body=taped, n_saved=len(saved),
                                        counted=counted), node.args)
         replaced[node] = forward
-        for k in range(n):
+        for k in range(n + loop.n_stacked):
             replaced[proj(b, node, k)] = proj(b, forward, k)
-    extra = n
+    extra = n + loop.n_stacked
     tape = None
     if saved:
         tape = proj(b, forward, extra)
@@ -347,11 +366,12 @@ def _loop_vjp(
             stop = trips
     else:
         start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
-    back_loop = Loop("range", backward, n + len(wanted), n_popped=len(saved), reverse=True)
+    back_loop = Loop("range", backward, n + len(wanted), n_popped=len(saved), reverse=True,
+                     n_unstacked=len(stacks))
     args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in range(n)),
             *(zeros_like(b, operands[j]) if is_seq(operands[j]) else b.const(0.0)
               for j in wanted),
-            *operands, *([tape] if tape is not None else []))
+            *operands, *(out_cts[n + j] for j in stacks), *([tape] if tape is not None else []))
     back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
     contributions: list[Node | None] = [None] * len(node.args)
     base = loop.n_range
