@@ -61,18 +61,17 @@ ESSAY_ARGS = (2.0, 1.0)
 CALL_ARGS = (100.0, 95.0, 0.5, 0.03, 0.25)
 
 
-def rosenbrock_loop(x: float, y: float, n: int) -> float:
-    """A Rosenbrock sum over n steps of a loop that carries two scalars.
-
-    Loop-based like the extended Rosenbrock function, but over carried scalars: the
-    extended form indexes a vector, which needs list arguments (not supported yet).
-    """
+def rosenbrock(x: list[float]) -> float:
+    """The extended Rosenbrock function of a vector, as a loop over its entries."""
     s = 0.0
-    for _ in range(n):
-        s += 100.0 * (y - x * x) ** 2 + (1.0 - x) ** 2
-        x, y = y, 0.5 * (x + y)
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] * x[i]) ** 2 + (1.0 - x[i]) ** 2
     return s
 
 
-LOOP_ARGS = (0.5, 0.7)
+def rosenbrock_point(n: int) -> list[float]:
+    """A point of dimension n away from the minimum (all entries 1)."""
+    return [0.5 + 0.4 * math.sin(i) for i in range(n)]
+
+
 LOOP_SIZES = (10, 100, 1000, 10000)
