@@ -1,0 +1,285 @@
+"""Lists and tuples of numbers: arguments, literals, indexing, len, sum, iteration,
+and lists built with append in loops; both modes against finite differences."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import symdiff
+from symdiff import grad, jvp, vjp
+from symdiff.errors import UnsupportedSyntaxError
+
+H = 1e-6
+
+
+def numeric_grad(f: Callable[..., float], args: tuple[Any, ...]) -> list[Any]:
+    """Central differences for every argument: a list of them for a list argument."""
+    out: list[Any] = []
+    for i, a in enumerate(args):
+        if isinstance(a, list):
+            parts = []
+            for k in range(len(a)):
+                up, down = list(a), list(a)
+                up[k] += H
+                down[k] -= H
+                parts.append((f(*args[:i], up, *args[i + 1:]) -
+                              f(*args[:i], down, *args[i + 1:])) / (2 * H))
+            out.append(parts)
+        elif isinstance(a, float):
+            out.append((f(*args[:i], a + H, *args[i + 1:]) -
+                        f(*args[:i], a - H, *args[i + 1:])) / (2 * H))
+        else:
+            out.append(None)
+    return out
+
+
+def assert_close(got: Any, want: Any) -> None:
+    if isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), (got, want)
+        for g, w in zip(got, want, strict=True):
+            assert_close(g, w)
+    else:
+        assert math.isclose(got, want, rel_tol=1e-5, abs_tol=1e-6), (got, want)
+
+
+def check(f: Callable[..., float], *args: Any) -> None:
+    """grad, value_and_grad, jvp and vjp of `f` agree with finite differences."""
+    diff = tuple(i for i, a in enumerate(args) if not isinstance(a, int))
+    want = numeric_grad(f, args)
+    got = grad(f, argnums=diff)(*args)
+    for i, g in zip(diff, got, strict=True):
+        assert_close(g, want[i])
+    value, _ = symdiff.value_and_grad(f, argnums=diff)(*args)
+    assert value == pytest.approx(f(*args))
+    out, vjp_fn = vjp(f, *args)
+    cts = vjp_fn(1.0)
+    for i in diff:
+        assert_close(cts[i], want[i])
+    # Forward mode: one direction per differentiated number.
+    for i in diff:
+        for k in range(len(args[i]) if isinstance(args[i], list) else 1):
+            tangents = [[0.0] * len(a) if isinstance(a, list) else 0 * a for a in args]
+            if isinstance(args[i], list):
+                tangents[i][k] = 1.0
+                expected = want[i][k]
+            else:
+                tangents[i] = 1.0
+                expected = want[i]
+            value, t = jvp(f, args, tuple(tangents))
+            assert value == pytest.approx(f(*args))
+            assert_close(t, expected)
+
+
+def indexing(x: list[float]) -> float:
+    return x[0] * x[-1] + x[1] ** 3 + len(x) * sum(x)
+
+
+def literal(a: float, b: float) -> float:
+    ys = [a, a * b, math.sin(b)]
+    ys.append(a - b)
+    return sum(ys) + ys[1] * len(ys) + ys[-1] ** 2
+
+
+def dynamic_index(x: list[float], k: int) -> float:
+    ys = [x[0], x[1] * 2.0, x[2] ** 2]
+    return ys[k] * x[k]
+
+
+def over_list(x: list[float]) -> float:
+    s = 1.0
+    for v in x:
+        s = s * v + math.cos(v)
+    return s
+
+
+def over_tuple(a: float) -> float:
+    s = 0.0
+    for c in (1.0, 2.0, a):
+        s += c * a
+    return s
+
+
+def with_enumerate(x: list[float]) -> float:
+    t = 0.0
+    for i, v in enumerate(x, 1):
+        t += i * v ** 2
+    return t
+
+
+def with_zip(x: list[float], y: list[float]) -> float:
+    s = 0.0
+    for a, b in zip(x, y):  # noqa: B905  (stops at the shorter, like the user's code)
+        s += a * b - math.exp(a - b)
+    return s
+
+
+def branches(x: list[float]) -> float:
+    s = 0.0
+    for v in x:
+        if v > 0:
+            s += math.log(v)
+        else:
+            s -= v * v
+    return s
+
+
+def generators(x: list[float]) -> float:
+    return sum(v * v for v in x) + sum([math.exp(v) for v in x if v < 1.0])
+
+
+def accumulate(y0: float, k: float, n: int) -> float:
+    ys = [y0]
+    y = y0
+    for _ in range(n):
+        y = y - 0.1 * k * y
+        ys.append(y)
+    return sum(ys) + ys[-1] * len(ys)
+
+
+def collect_while(x: float) -> float:
+    xs = []
+    t = x
+    while t < 10.0:
+        t = t * 1.5 + 0.1
+        xs.append(math.sin(t))
+    return sum(xs) * len(xs) + (xs[0] if len(xs) > 0 else 0.0)
+
+
+def collect_then_loop(x: list[float]) -> float:
+    squares = []
+    for v in x:
+        squares.append(v * v)
+    total = 0.0
+    for i in range(len(squares)):
+        total += squares[i] * x[i]
+    return total
+
+
+CASES = [
+    (indexing, ([1.0, 2.0, 3.0],)),
+    (literal, (0.7, 1.3)),
+    (dynamic_index, ([1.0, 2.0, 3.0], 0)),
+    (dynamic_index, ([1.0, 2.0, 3.0], 2)),
+    (over_list, ([0.5, -1.5, 2.0],)),
+    (over_list, ([],)),
+    (over_list, ([0.3],)),
+    (over_tuple, (0.9,)),
+    (with_enumerate, ([1.0, 2.0, 3.0],)),
+    (with_zip, ([1.0, 2.0], [0.5, 0.25, 4.0])),
+    (branches, ([1.0, -2.0, 3.0],)),  # both sides of the if in one call
+    (generators, ([0.1, 0.2, 1.5],)),
+    (accumulate, (1.0, 0.5, 0)),
+    (accumulate, (1.0, 0.5, 1)),
+    (accumulate, (1.0, 0.5, 10)),
+    (collect_while, (1.0,)),
+    (collect_while, (20.0,)),  # the loop runs zero times
+    (collect_then_loop, ([0.5, 1.5, -2.0],)),
+]
+
+
+@pytest.mark.parametrize(("f", "args"), CASES, ids=[f"{f.__name__}-{i}" for i, (f, _) in
+                                                     enumerate(CASES)])
+def test_lists_in_both_modes(f: Callable[..., float], args: tuple[Any, ...],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+    check(f, *args)
+
+
+def test_gradient_of_a_list_is_a_new_list_each_call() -> None:
+    g = grad(indexing)
+    x = [1.0, 2.0, 3.0]
+    first, second = g(x), g(x)
+    assert first == second and first is not second
+    assert x == [1.0, 2.0, 3.0]  # the argument is never changed
+    assert g((1.0, 2.0, 3.0)) == first  # a tuple is accepted as a list
+
+
+def test_reverse_mode_keeps_the_loop_and_tapes_nothing_for_a_list_argument() -> None:
+    text = symdiff.source(over_list)
+    assert text.count("for ") == 2 and "reversed(range(" in text
+    rosen = symdiff.source(with_enumerate)
+    assert "tape" not in rosen  # reads of the list are recomputed, not saved
+
+
+def test_appended_values_are_popped_in_the_backward_loop() -> None:
+    text = symdiff.source(accumulate, argnums=(0, 1))
+    assert ".append(" in text and ".pop()" in text
+
+
+def test_an_index_out_of_range_raises_as_in_python() -> None:
+    with pytest.raises(IndexError):
+        grad(dynamic_index)([1.0, 2.0, 3.0], 3)
+
+
+def test_argument_kinds_are_checked() -> None:
+    with pytest.raises(TypeError, match="used as a list"):
+        grad(indexing)(1.0)
+    with pytest.raises(TypeError, match="as a number"):
+        grad(over_tuple)([1.0])
+    with pytest.raises(TypeError, match="items must be real numbers"):
+        grad(indexing)([1.0, "a"])
+    with pytest.raises(ValueError, match="tangents"):
+        jvp(indexing, ([1.0, 2.0],), ([1.0],))
+
+
+def read_while_appending(x: float) -> float:
+    xs = [x]
+    for _ in range(3):
+        xs.append(xs[-1] * 2.0)  # E:read-while-appending
+    return sum(xs)
+
+
+def append_in_if(x: float) -> float:
+    xs = []
+    for i in range(3):
+        if i > 1:
+            xs.append(x)  # E:append-in-if
+    return sum(xs)
+
+
+def append_to_argument(x: list[float]) -> float:
+    x.append(1.0)  # E:append-argument
+    return sum(x)
+
+
+def list_carried(x: float) -> float:
+    xs = [x]
+    for _ in range(2):  # E:list-carried
+        xs = [xs[0] * 2.0]
+    return xs[0]
+
+
+def returns_list(x: float) -> float:
+    return [x, x]  # type: ignore[return-value]  # E:returns-list
+
+
+def twice_per_iteration(x: float) -> float:
+    xs = []
+    for _ in range(2):
+        xs.append(x)
+        xs.append(x)  # E:twice
+    return sum(xs)
+
+
+ERRORS = [
+    (read_while_appending, "read inside the loop"),
+    (append_in_if, "inside an if statement"),
+    (append_to_argument, "change the caller's list"),
+    (list_carried, "holds a list"),
+    (returns_list, "returns a list"),
+    (twice_per_iteration, "second append"),
+]
+
+
+@pytest.mark.parametrize(("f", "words"), ERRORS, ids=[f.__name__ for f, _ in ERRORS])
+def test_unsupported_list_uses_are_located(f: Callable[..., float], words: str) -> None:
+    arg: Any = [1.0, 2.0] if f is append_to_argument else 1.0
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(f)(arg)
+    message = str(info.value)
+    assert words in message
+    assert __file__.rsplit("/", 1)[-1] in message
