@@ -1,8 +1,9 @@
 """Derivatives of code with loops: the derivative of a loop is a loop.
 
-Three classics, each with its generated forward-mode (JVP) or reverse-mode source:
-Horner evaluation of a polynomial, an explicit Euler ODE integrator, and Newton's
-iteration for a square root (a while loop that runs until a tolerance is met).
+Four classics, each with its generated forward-mode (JVP) or reverse-mode source:
+Horner evaluation of a polynomial, an explicit Euler ODE integrator, Newton's
+iteration for a square root (a while loop that runs until a tolerance is met), and
+the extended Rosenbrock function of a list, with a trajectory collected by append.
 """
 
 import math
@@ -35,6 +36,24 @@ def newton_sqrt(a):
     return x
 
 
+def rosenbrock(x):
+    """The extended Rosenbrock function of a list of numbers."""
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] * x[i]) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def trajectory_mean(y0, k):
+    """The mean of the 20 states of an Euler integration, collected in a list."""
+    ys = []
+    y = y0
+    for _ in range(20):
+        y = y - 0.1 * k * y
+        ys.append(y)
+    return sum(ys) / len(ys)
+
+
 def main() -> None:
     print("== Horner: reverse mode (a forward loop that saves p, a backward loop) ==")
     print(symdiff.source(horner))
@@ -50,7 +69,18 @@ def main() -> None:
     print(symdiff.source(newton_sqrt))
     a = 2.0
     got = symdiff.grad(newton_sqrt)(a)
-    print(f"  d sqrt(a) / da at a = 2: {got:.12f}  (exact: {0.5 / math.sqrt(a):.12f})")
+    print(f"  d sqrt(a) / da at a = 2: {got:.12f}  (exact: {0.5 / math.sqrt(a):.12f})\n")
+
+    print("== Extended Rosenbrock of a list: reverse mode, the gradient is a list ==")
+    print(symdiff.source(rosenbrock))
+    print(f"  gradient at [0, 0, 0] = {symdiff.grad(rosenbrock)([0.0, 0.0, 0.0])}"
+          "  (exact: [-2.0, -2.0, 0.0])\n")
+
+    print("== A trajectory collected with append: reverse mode pops its cotangents ==")
+    print(symdiff.source(trajectory_mean, argnums=(0, 1)))
+    d_y0, d_k = symdiff.grad(trajectory_mean, argnums=(0, 1))(1.0, 0.5)
+    exact = sum(0.95 ** n for n in range(1, 21)) / 20
+    print(f"  d mean / d y0 = {d_y0:.12f}  (exact: {exact:.12f})")
 
 
 if __name__ == "__main__":

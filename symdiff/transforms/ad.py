@@ -349,7 +349,10 @@ def _loop_vjp(
                                        counted=counted), node.args)
         replaced[node] = forward
         for k in range(n + loop.n_stacked):
-            replaced[proj(b, node, k)] = proj(b, forward, k)
+            old, new = proj(b, node, k), proj(b, forward, k)
+            replaced[old] = new
+            if old in b.names:
+                b.name(new, b.names[old])
     extra = n + loop.n_stacked
     tape = None
     if saved:
