@@ -28,6 +28,7 @@ from symdiff.frontend.resolve import (
     describe,
     is_known_callable,
 )
+from symdiff.frontend.signature import sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir.node import LEAVES, SEQ, Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
@@ -151,8 +152,7 @@ class _Lowering:
         fn_node = self.src.node
         args = fn_node.args
         params = []
-        names = [a.arg for a in (*args.posonlyargs, *args.args)]
-        seqs = sequences.sequence_params(fn_node, names)
+        seqs = sequence_params(fn_node)
         for arg in (*args.posonlyargs, *args.args):
             node = self.b.param(arg.arg, SEQ if arg.arg in seqs else "num")
             params.append(node)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
-from symdiff.frontend.signature import sequence_params  # noqa: F401  (lower.py uses it)
 from symdiff.ir.node import Node
 from symdiff.ir.sequences import is_seq
 

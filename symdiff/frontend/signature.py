@@ -1,6 +1,6 @@
 """Which parameters of a function are lists: read from its syntax alone.
 
-Contract: `sequence_params(fn_node, names)` returns the parameters the function indexes,
+Contract: `sequence_params(fn_node)` returns the parameters the function indexes,
 measures (``len``), sums, iterates over, or appends to. It imports nothing but `ast`,
 so the runtime can check arguments against it without loading the compiler.
 """
@@ -12,10 +12,15 @@ import ast
 ITERATORS = ("enumerate", "zip")
 
 
-def sequence_params(fn: ast.FunctionDef | ast.Lambda, names: list[str]) -> set[str]:
-    """The parameters among `names` that `fn` uses as sequences."""
+def parameter_names(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
+    """The positional parameters of `fn`, in order."""
+    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+
+
+def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
+    """The positional parameters `fn` uses as sequences."""
     found: set[str] = set()
-    wanted = set(names)
+    wanted = set(parameter_names(fn))
 
     def note(e: ast.expr) -> None:
         if isinstance(e, ast.Name) and e.id in wanted:

@@ -28,7 +28,7 @@ from typing import Any
 
 from symdiff._version import __version__
 from symdiff.frontend.resolve import CALLABLES, Scope, is_known_callable
-from symdiff.frontend.signature import sequence_params
+from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
@@ -124,10 +124,8 @@ def _entry(fn: Any, spec: Spec) -> list[Any]:
 def _list_positions(source: FunctionSource | None) -> frozenset[int]:
     if source is None:
         return frozenset()
-    args = source.node.args
-    names = [a.arg for a in (*args.posonlyargs, *args.args)]
-    seqs = sequence_params(source.node, names)
-    return frozenset(i for i, n in enumerate(names) if n in seqs)
+    seqs = sequence_params(source.node)
+    return frozenset(i for i, n in enumerate(parameter_names(source.node)) if n in seqs)
 
 
 def _text(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None) -> str:

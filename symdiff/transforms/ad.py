@@ -28,7 +28,15 @@ from typing import Any
 from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES, accumulate
 from symdiff.ir.regions import Loop, branches, cond, cond_node, loop_node, loop_parts, proj
-from symdiff.ir.sequences import Delta, Whole, apply_deltas, is_seq, kind, zeros_like
+from symdiff.ir.sequences import (
+    AddAll,
+    AddAt,
+    Whole,
+    apply_deltas,
+    is_seq,
+    kind,
+    zeros_like,
+)
 
 
 class _Pending(list):  # type: ignore[type-arg]
@@ -250,7 +258,7 @@ def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any
     """Add a contribution to `node`'s cotangent (a node, or a change to a list)."""
     if isinstance(contribution, Node) and is_seq(node):
         contribution = Whole(contribution)
-    if isinstance(contribution, (Whole, *Delta.__args__)):  # type: ignore[attr-defined]
+    if isinstance(contribution, (AddAt, AddAll, Whole)):
         pending = ct.setdefault(node, _Pending())
         assert isinstance(pending, _Pending)
         pending.append(contribution)
