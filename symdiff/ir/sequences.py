@@ -11,6 +11,9 @@ Contract:
   lists itself (``list_zeros``, one new list per node, never shared) and updates them
   in place (``list_add_at``: ``xs_bar[i] += g``), each version used once, so updating
   in place is safe.
+- ``seq_select(values, keep)`` keeps the values whose flag is true (a loop that appends
+  under an ``if`` stacks a value and a flag every iteration); ``seq_expand`` puts a
+  shorter list back at the kept places, zeros elsewhere. Each is the other's transpose.
 - A VJP rule gives a sequence argument a `Delta` instead of a node: `AddAt`, `AddAll`
   or `Whole` (a complete list); reverse mode collects them and applies them to one list.
 """
@@ -50,11 +53,12 @@ class Whole:
 Delta = AddAt | AddAll | Whole
 
 # Operations whose value is a list.
-LIST_OPS = frozenset({"seq_new", "seq_concat", "list_zeros", "list_fill", "list_add_at",
-                      "list_add_all", "list_head", "list_tail", "list_add"})
+LIST_OPS = frozenset({"seq_new", "seq_concat", "seq_select", "seq_expand", "list_zeros",
+                      "list_fill", "list_add_at", "list_add_all", "list_head", "list_tail",
+                      "list_add"})
 
 # Every sequence primitive (tested apart from the scalar ones).
-OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum"}
+OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item"}
 
 
 def kind(node: Node) -> str:
@@ -148,6 +152,35 @@ def _emit_list_add(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return ast.ListComp(
         ast.BinOp(ast.Name("p", ast.Load()), ast.Add(), ast.Name("q", ast.Load())),
         [ast.comprehension(pair, _call("zip", args[0], args[1]), [], 0)])
+
+
+def _emit_select(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    pair = ast.Tuple([ast.Name("v", ast.Store()), ast.Name("keep", ast.Store())], ast.Store())
+    return ast.ListComp(ast.Name("v", ast.Load()), [ast.comprehension(
+        pair, _call("zip", args[0], args[1]), [ast.Name("keep", ast.Load())], 0)])
+
+
+def _emit_expand(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # [next(kept) if keep else 0.0 for kept in [iter(xs)] for keep in flags]: the first
+    # 'for' binds one iterator over the short list, which the kept places draw from.
+    # `flags` is read inside the comprehension, so neither variable may be called so.
+    taken = {n.id for n in ast.walk(args[1]) if isinstance(n, ast.Name)}
+    it, keep = (name if name not in taken else f"{name}_" for name in ("kept", "keep"))
+    value = ast.IfExp(ast.Name(keep, ast.Load()), _call("next", ast.Name(it, ast.Load())),
+                      ast.Constant(0.0))
+    return ast.ListComp(value, [
+        ast.comprehension(ast.Name(it, ast.Store()),
+                          ast.List([_call("iter", args[0])], ast.Load()), [], 0),
+        ast.comprehension(ast.Name(keep, ast.Store()), args[1], [], 0)])
+
+
+def _select(xs: list[float], flags: list[Any]) -> list[float]:
+    return [x for x, keep in zip(xs, flags, strict=True) if keep]
+
+
+def _expand(xs: list[float], flags: list[Any]) -> list[float]:
+    kept = iter(xs)
+    return [next(kept) if keep else 0.0 for keep in flags]
 
 
 def _emit_slice(head: bool) -> Any:
@@ -267,6 +300,19 @@ def _register() -> None:
             "list_add", _seq_tangent(b, node.args[0], ts[0]),
             _seq_tangent(b, node.args[1], ts[1])),
         vjp_rule=lambda b, node, ct: (Whole(ct), Whole(ct)), may_raise=False))
+    # xs[-k] read from a loop's carried last values: the value, or the IndexError Python
+    # raises when the list is shorter than k. Emitted as [value][short].
+    register(Primitive(
+        "checked_item", 2, lambda v, short: [v][short],
+        lambda args, attrs: ast.Subscript(ast.List([args[0]], ast.Load()), args[1], ast.Load()),
+        jvp_rule=lambda b, node, ts: ts[0], vjp_rule=lambda b, node, ct: (ct, None)))
+    for name, impl, emit, other in (("seq_select", _select, _emit_select, "seq_expand"),
+                                    ("seq_expand", _expand, _emit_expand, "seq_select")):
+        register(Primitive(
+            name, 2, impl, emit, jvp_rule=lambda b, node, ts, op=name: None if ts[0] is None
+            else b.apply(op, ts[0], node.args[1]),
+            vjp_rule=lambda b, node, ct, op=other: (Whole(b.apply(op, ct, node.args[1])), None),
+            atomic_args=name == "seq_expand", may_raise=False))
     for name, head in (("list_head", True), ("list_tail", False)):
         register(Primitive(
             name, 2, (lambda xs, n: xs[:n]) if head else (lambda xs, n: xs[n:]),
