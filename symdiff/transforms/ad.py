@@ -331,16 +331,20 @@ def _loop_vjp(
     stacks = [j for j in range(loop.n_stacked) if n + j in out_cts]
     appended = body.outputs[n:n + loop.n_stacked]
     popped = [bb.arg(f"{bb.names.get(appended[j], 'value')}_bar") for j in stacks]
-    carry_bars = [bb.arg(f"{p.attrs[0]}_bar") for p in carry_params]
+    live = _active_carries(body, [inits[k] in active for k in range(n)],
+                           [op_params[j] for j in wanted], prefix)
+    carry_bars = [bb.arg(f"{carry_params[k].attrs[0]}_bar") for k in live]
     accs = [bb.arg(f"{op_params[j].attrs[0]}_bar", kind(op_params[j])) for j in wanted]
     # A sequence operand's cotangent list is carried and updated in place.
     bases = {op_params[j]: acc for j, acc in zip(wanted, accs, strict=True)
              if is_seq(acc)}
-    cts = vjp(bb, [*body.outputs[:n], *(appended[j] for j in stacks)], [*carry_bars, *popped],
-              [*carry_params, *(op_params[j] for j in wanted)], bases=bases)
-    new_bars = [c or bb.const(0.0) for c in cts[:n]]
+    cts = vjp(bb, [*(body.outputs[k] for k in live), *(appended[j] for j in stacks)],
+              [*carry_bars, *popped],
+              [*(carry_params[k] for k in live), *(op_params[j] for j in wanted)], bases=bases)
+    m = len(live)
+    new_bars = [c or bb.const(0.0) for c in cts[:m]]
     new_accs = [acc if c is None else c if is_seq(acc) else bb.add(acc, c)
-                for acc, c in zip(accs, cts[n:], strict=True)]
+                for acc, c in zip(accs, cts[m:], strict=True)]
     backward_out = (*new_bars, *new_accs)
     reads = set(topological(list(backward_out)))
     saved = [p for p in carry_params if p in reads]
@@ -377,20 +381,37 @@ def _loop_vjp(
             stop = trips
     else:
         start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
-    back_loop = Loop("range", backward, n + len(wanted), n_popped=len(saved), reverse=True,
+    back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved), reverse=True,
                      n_unstacked=len(stacks))
-    args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in range(n)),
+    args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in live),
             *(zeros_like(b, operands[j]) if is_seq(operands[j]) else b.const(0.0)
               for j in wanted),
             *operands, *(out_cts[n + j] for j in stacks), *([tape] if tape is not None else []))
     back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
     contributions: list[Node | None] = [None] * len(node.args)
     base = loop.n_range
-    for k in range(n):
-        contributions[base + k] = proj(b, back, k)
+    for idx, k in enumerate(live):
+        contributions[base + k] = proj(b, back, idx)
     for idx, j in enumerate(wanted):
-        contributions[base + n + j] = proj(b, back, n + idx)
+        contributions[base + n + j] = proj(b, back, m + idx)
     return contributions
+
+
+def _active_carries(body: Program, starts: list[bool], operands: list[Node], prefix: int
+                    ) -> list[int]:
+    """The carried values that depend on the inputs: those starting from an active value,
+    and those the body computes from an active operand or carried value (a counter
+    ``k = k + 1`` never does, so it gets no cotangent)."""
+    n = len(starts)
+    carry = body.params[prefix:prefix + n]
+    live = {k for k in range(n) if starts[k]}
+    order = topological(list(body.outputs[:n]))
+    while True:
+        active = _active(order, [*operands, *(carry[k] for k in live)])
+        grown = live | {k for k in range(n) if body.outputs[k] in active}
+        if grown == live:
+            return sorted(live)
+        live = grown
 
 
 def _body_vjp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | None]]:
@@ -407,6 +428,7 @@ def _body_vjp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | No
 def _active(order: list[Node], wrt: list[Node]) -> set[Node]:
     """Nodes whose value depends on a `wrt` node: only they carry cotangents."""
     active = set(wrt)
+    outputs: dict[Node, set[int]] = {}  # per cond region, its active outputs
     for node in order:
         if node in active or not any(a in active for a in node.args):
             continue
@@ -416,7 +438,24 @@ def _active(order: list[Node], wrt: list[Node]) -> set[Node]:
         elif node.op == "loop":
             if any(a in active for a in node.args[node.attrs[0].n_range:]):
                 active.add(node)
+        elif node.op == "proj" and node.args[0].op == "cond":
+            region = node.args[0]
+            if region not in outputs:
+                outputs[region] = _active_outputs(region, active)
+            if node.attrs[0] in outputs[region]:
+                active.add(node)
         elif node.op == "proj" or PRIMITIVES[node.op].differentiable:
             active.add(node)
     return active
+
+
+def _active_outputs(node: Node, active: set[Node]) -> set[int]:
+    """The outputs of a ``cond`` node that depend on an active operand in either branch
+    (a flag or a counter both branches compute from constants does not)."""
+    seeded = [i for i, op in enumerate(node.args[1:]) if op in active]
+    found: set[int] = set()
+    for body in branches(node):
+        inner = _active(topological(list(body.outputs)), [body.params[i] for i in seeded])
+        found |= {k for k, out in enumerate(body.outputs) if out in inner}
+    return found
 
