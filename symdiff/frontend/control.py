@@ -306,6 +306,20 @@ def _region(low: _Lowering, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
     (then, a), (other, b) = arms
     flags = {k: (x.value, y.value) for k, (x, y) in enumerate(zip(a, b, strict=True))
              if _is_bool(x) and _is_bool(y) and x.value != y.value}
+    same = {k: x for k, (x, y) in enumerate(zip(a, b, strict=True))
+            if x.is_const and y.is_const and type(x.value) is type(y.value)
+            and x.value == y.value}
+    first = {pair: k for k, pair in reversed(list(enumerate(zip(a, b, strict=True))))}
+    if same or len(first) < len(a):
+        # One constant on both sides (a flag both branches set) needs no region, and a
+        # pair of values already given (a list's last value and its new entry) no output.
+        keep = sorted(k for k in first.values() if k not in same)
+        rest = _region(low, pred, [(then, tuple(a[k] for k in keep)),
+                                   (other, tuple(b[k] for k in keep))]) if keep else ()
+        values = dict(zip(keep, rest, strict=True))
+        for k in range(len(a)):
+            values[k] = low.b.const(same[k].value) if k in same else values[first[a[k], b[k]]]
+        return tuple(values[k] for k in range(len(a)))
     if flags:
         keep = [k for k in range(len(a)) if k not in flags]
         rest = _region(low, pred, [(then, tuple(a[k] for k in keep)),

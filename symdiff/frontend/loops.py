@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import control, sequences
+from symdiff.frontend import accumulators, control, sequences
 from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
 from symdiff.ir.node import Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
@@ -105,18 +105,23 @@ def lower_for(
     # The loop variables are set by the loop each iteration, never carried.
     carried = [name for name in _carried(low, stmt) if name not in targets]
     carried += hidden or []
+    accs = accumulators.plan(low, stmt)
+    carried += accumulators.start(low, accs, stmt)
     body = _body_frame(low, width)
     index = body.b.arg(hint)
     bind(body, index)
-    carry, new, stop_flag = _lower_body(low, body, stmt, carried)
-    stacked = _stacked(low, stmt, [body])
+    carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs)
+    stacked = _stacked(low, stmt, [body], accs)
     operands, (params,) = share_captures([body])
     program = Program("body", (index, *carry, *params),
-                      (*new, *stacked.values(), *stop_flag), body.b, effects=body.effects())
+                      (*new, *_stack_outputs(stacked), *stop_flag), body.b,
+                      effects=body.effects())
     inits = tuple(_init(low, name) for name in carried)
-    loop = Loop("range", program, len(carried), breaks=bool(stop_flag), n_stacked=len(stacked))
+    loop = Loop("range", program, len(carried), breaks=bool(stop_flag),
+                n_stacked=len(_stack_outputs(stacked)))
     node = loop_node(low.b, loop, (start, stop, step, *inits, *operands))
-    _after(low, stmt, node, carried, body, targets, list(stacked))
+    _after(low, stmt, node, carried, body, targets, stacked)
+    accumulators.finish(low, accs)
 
 
 def lower_while(
@@ -124,22 +129,26 @@ def lower_while(
 ) -> None:
     _check_plain(low, stmt)
     carried = _carried(low, stmt) + (hidden or [])
+    accs = accumulators.plan(low, stmt)
+    carried += accumulators.start(low, accs, stmt)
     test = low.child()
     test_carry = _carry_params(test, carried)
     flag = test.number(test.expr(stmt.test), stmt.test)
     body = _body_frame(low, width)
-    body_carry, new, stop_flag = _lower_body(low, body, stmt, carried)
-    stacked = _stacked(low, stmt, [body, test])
+    body_carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs)
+    stacked = _stacked(low, stmt, [body, test], accs)
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
                            effects=test.effects())
     program = Program("body", (*body_carry, *body_params),
-                      (*new, *stacked.values(), *stop_flag), body.b, effects=body.effects())
+                      (*new, *_stack_outputs(stacked), *stop_flag), body.b,
+                      effects=body.effects())
     inits = tuple(_init(low, name) for name in carried)
     loop = Loop("while", program, len(carried), test=test_program, breaks=bool(stop_flag),
-                n_stacked=len(stacked))
+                n_stacked=len(_stack_outputs(stacked)))
     node = loop_node(low.b, loop, (*inits, *operands))
-    _after(low, stmt, node, carried, body, [], list(stacked))
+    _after(low, stmt, node, carried, body, [], stacked)
+    accumulators.finish(low, accs)
 
 
 def _body_frame(low: _Lowering, width: int | None) -> _Lowering:
@@ -150,22 +159,35 @@ def _body_frame(low: _Lowering, width: int | None) -> _Lowering:
     return body
 
 
-def _stacked(low: _Lowering, stmt: ast.stmt, frames: list[_Lowering]) -> dict[str, Node]:
-    """The values the body appends to lists from outside, by list name."""
-    stacked = frames[0].stacks
-    for name in stacked:
-        if any(name in frame.captures for frame in frames):
+Stack = tuple[str, Node, "Node | None"]  # a list's name, its value and flag per iteration
+
+
+def _stacked(low: _Lowering, stmt: ast.stmt, frames: list[_Lowering],
+             accs: list[accumulators.Accumulator]) -> list[Stack]:
+    """The values (and flags, when appending is conditional) the body appends to lists
+    from outside the loop."""
+    stacked = accumulators.outputs(frames[0], accs)
+    for acc in accs:
+        if any(acc.name in frame.captures for frame in frames):
             raise low.src.error(
-                f"unsupported construct: list {name!r} is read inside the loop that appends "
-                "to it (keep the value you need in a variable)", stmt)
+                f"unsupported construct: list {acc.name!r} is read inside the loop that "
+                f"appends to it; there only {acc.name}[-1], {acc.name}[-2], ... and "
+                f"len({acc.name}) can be read (keep other values you need in variables)",
+                stmt)
     return stacked
 
 
+def _stack_outputs(stacked: list[Stack]) -> list[Node]:
+    return [node for _, value, flag in stacked for node in (value, flag) if node is not None]
+
+
 def _lower_body(
-    low: _Lowering, body: _Lowering, stmt: ast.For | ast.While, carried: list[str]
+    low: _Lowering, body: _Lowering, stmt: ast.For | ast.While, carried: list[str],
+    accs: list[accumulators.Accumulator],
 ) -> tuple[list[Node], list[Node], tuple[Node, ...]]:
     """Lower the loop body in `body`: (carry parameters, new carried values, stop flag)."""
     carry = _carry_params(body, carried)
+    accumulators.begin_iteration(body, accs)
     body.env[BREAK] = body.b.const(False)
     if body.loop_return is None:
         _no_return(low, stmt)
@@ -288,13 +310,20 @@ def _init(low: _Lowering, name: str) -> Node:
 
 def _after(
     low: _Lowering, stmt: ast.stmt, node: Node, carried: list[str], body: _Lowering,
-    targets: list[str], stacked: list[str],
+    targets: list[str], stacked: list[Stack],
 ) -> None:
     for k, name in enumerate(carried):
         low.assign(ast.Name(name, ast.Store()), proj(low.b, node, k), stmt)
-    for k, name in enumerate(stacked):
+    k = len(carried)
+    for name, _, flag in stacked:
         before = low.env[name]
-        values = proj(low.b, node, len(carried) + k)
+        values = proj(low.b, node, k)
+        if flag is not None:
+            kept = proj(low.b, node, k + 1)
+            low.b.name(values, f"{name}_each")
+            low.b.name(kept, f"{name}_kept")
+            values = low.b.apply("seq_select", values, kept)
+        k += 2 if flag is not None else 1
         if not (isinstance(before, list) and not before):
             low.b.name(values, f"{name}_appended")
             values = low.b.apply("seq_concat", sequences.as_seq(low, before, stmt), values)

@@ -18,7 +18,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import control, fence, loops, sequences
+from symdiff.frontend import accumulators, control, fence, loops, sequences
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
     CALLABLES,
@@ -96,7 +96,6 @@ class _Lowering:
         self.in_loop: bool = parent.in_loop if parent else False
         # A loop body: appends to its parent's lists collect one value per iteration.
         self.accumulates = False
-        self.stacks: dict[str, Node] = {}
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""
@@ -387,6 +386,9 @@ class _Lowering:
         if isinstance(func, Resolved) and func.value is len:
             if len(e.args) != 1 or e.keywords:
                 raise self.src.error("len() takes exactly one argument", e)
+            counted = accumulators.read_length(self, e.args[0])
+            if counted is not None:
+                return counted
             return sequences.length(self, self.expr(e.args[0]), e.args[0])
         if not isinstance(func, Resolved) or func.kind != "callable":
             what = describe(func.value) if isinstance(func, Resolved) else "a number"

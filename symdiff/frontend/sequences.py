@@ -10,9 +10,8 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
   iterates over it; appending to an argument is an error (it would change the
   caller's list).
 - ``xs.append(v)`` in a loop body, on a list from just outside the loop, makes the loop
-  collect one value per iteration (a stack the loop outputs); the list after the loop
-  is what it held before followed by those values. Reading that list inside the same
-  loop, or appending to it under an ``if`` or in a nested loop, are located errors.
+  collect it (see `accumulators`). Appending under an ``if`` outside loops, or in a
+  nested loop to a list from further out, is a located error.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from symdiff.frontend import accumulators
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
 from symdiff.ir.node import Node
@@ -46,6 +46,9 @@ def as_seq(low: _Lowering, value: Any, where: ast.AST) -> Node:
 
 
 def subscript(low: _Lowering, e: ast.Subscript) -> Any:
+    last = accumulators.read_item(low, e)
+    if last is not None:
+        return last
     if isinstance(e.slice, ast.Slice):
         raise low.src.error("unsupported construct: slice (xs[a:b]) (not yet)", e.slice)
     base = low.expr(e.value)
@@ -89,20 +92,16 @@ def append(low: _Lowering, call: ast.Call) -> None:
     if len(call.args) != 1 or call.keywords:
         raise low.src.error("append() takes exactly one argument", call)
     name = func.value.id
-    own = name in low.env and name not in low.captures
-    if not own and low.accumulates and low.parent is not None:
-        outer = low.parent.env.get(name)
-        if name in low.parent.env and name not in low.parent.captures and is_sequence(outer):
-            if name in low.stacks:
-                raise low.src.error(
-                    f"a second append to {name!r} in one iteration (not yet)", call)
-            low.stacks[name] = low.number(low.expr(call.args[0]), call.args[0])
-            return
-    if not own:
-        where = "inside an if statement" if not low.accumulates else "in a nested loop"
+    if accumulators.append(low, call, name):
+        return
+    if name not in low.env or name in low.captures:
+        frame: _Lowering | None = low
+        while frame is not None and not frame.accumulates:
+            frame = frame.parent
+        where = "in a nested loop" if frame is not None else "inside an if statement"
         raise low.src.error(
-            f"unsupported construct: appending to {name!r} {where} (only directly in the "
-            "body of a loop, to a list made just outside it)", call)
+            f"unsupported construct: appending to {name!r} {where} (only at the top level "
+            "of the function, or in a loop, to a list made just outside it)", call)
     current = low.env[name]
     value = low.number(low.expr(call.args[0]), call.args[0])
     if isinstance(current, list):

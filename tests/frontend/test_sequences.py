@@ -159,6 +159,66 @@ def collect_then_loop(x: list[float]) -> float:
     return total
 
 
+def euler(y0: float, h: float, n: int) -> float:
+    ys = [y0]
+    for _ in range(n):
+        ys.append(ys[-1] + h * math.sin(ys[-1]))
+    return sum(ys) / len(ys)
+
+
+def recurrence(a: float, b: float, n: int) -> float:
+    xs = [a, b]
+    for _ in range(n):
+        xs.append(0.5 * xs[-1] + xs[-2] / len(xs))
+    return xs[-1] + xs[0]
+
+
+def positives(x: list[float]) -> float:
+    squares = []
+    for v in x:
+        if v > 0:
+            squares.append(v * v)
+    return sum(squares) + len(squares)
+
+
+def first_then_products(x: float, n: int) -> float:
+    ys = []
+    for i in range(n):
+        if i == 0:
+            ys.append(x)
+        else:
+            ys.append(ys[-1] * x)
+    return sum(ys)
+
+
+def skip_and_stop(x: list[float]) -> float:
+    out = [0.0]
+    for v in x:
+        if v < 0:
+            continue
+        if out[-1] > 4.0:
+            break
+        out.append(out[-1] + v * v)
+    return sum(out) * len(out)
+
+
+def grow_while(x: float) -> float:
+    ys = [x]
+    while ys[-1] < 10.0 and len(ys) < 50:
+        ys.append(ys[-1] * 1.5 + 0.1)
+    return ys[-1] + len(ys)
+
+
+def nested_reads(x: float) -> float:
+    ys = [x]
+    for _ in range(3):
+        s = 0.0
+        for j in range(2):
+            s += ys[-1] * j
+        ys.append(s + x)
+    return sum(ys)
+
+
 CASES = [
     (indexing, ([1.0, 2.0, 3.0],)),
     (literal, (0.7, 1.3)),
@@ -178,6 +238,18 @@ CASES = [
     (collect_while, (1.0,)),
     (collect_while, (20.0,)),  # the loop runs zero times
     (collect_then_loop, ([0.5, 1.5, -2.0],)),
+    (euler, (0.3, 0.1, 0)),
+    (euler, (0.3, 0.1, 1)),
+    (euler, (0.3, 0.1, 20)),
+    (recurrence, (0.3, 0.7, 6)),
+    (positives, ([1.0, -2.0, 3.0],)),  # both sides of the if
+    (positives, ([-1.0],)),
+    (first_then_products, (1.5, 4)),
+    (first_then_products, (1.5, 0)),
+    (skip_and_stop, ([1.0, -1.0, 1.5, 2.0, 0.5],)),  # continues, then breaks
+    (grow_while, (1.0,)),
+    (grow_while, (20.0,)),
+    (nested_reads, (0.8,)),
 ]
 
 
@@ -215,6 +287,33 @@ def test_an_index_out_of_range_raises_as_in_python() -> None:
         grad(dynamic_index)([1.0, 2.0, 3.0], 3)
 
 
+def short_list(x: float, n: int) -> float:
+    ys = []
+    for _ in range(n):
+        ys.append(ys[-1] * x)  # ys is empty on the first iteration
+    return sum(ys)
+
+
+def test_a_last_value_the_list_does_not_have_raises_as_in_python() -> None:
+    assert grad(short_list)(2.0, 0) == 0.0
+    with pytest.raises(IndexError):
+        grad(short_list)(2.0, 1)
+    with pytest.raises(IndexError):
+        jvp(short_list, (2.0, 1), (1.0, 0))
+
+
+def test_a_loop_carries_the_last_values_it_reads_not_the_list() -> None:
+    text = symdiff.source(recurrence, argnums=(0, 1))
+    assert "xs_last2" in text and "xs_len" in text
+    # The length is a counter: it gets no cotangent.
+    assert "xs_len_bar" not in text
+
+
+def test_appending_under_an_if_keeps_a_flag_per_iteration() -> None:
+    text = symdiff.source(positives)
+    assert "squares_each" in text and "squares_kept" in text
+
+
 def test_argument_kinds_are_checked() -> None:
     with pytest.raises(TypeError, match="used as a list"):
         grad(indexing)(1.0)
@@ -228,16 +327,23 @@ def test_argument_kinds_are_checked() -> None:
 
 def read_while_appending(x: float) -> float:
     xs = [x]
-    for _ in range(3):
-        xs.append(xs[-1] * 2.0)  # E:read-while-appending
+    for _ in range(3):  # E:read-while-appending
+        xs.append(xs[0] * 2.0)
     return sum(xs)
 
 
 def append_in_if(x: float) -> float:
     xs = []
-    for i in range(3):
-        if i > 1:
-            xs.append(x)  # E:append-in-if
+    if x > 1:
+        xs.append(x)  # E:append-in-if
+    return sum(xs)
+
+
+def append_in_nested_loop(x: float) -> float:
+    xs = []
+    for _ in range(2):
+        for _ in range(2):
+            xs.append(x)  # E:append-nested
     return sum(xs)
 
 
@@ -268,6 +374,7 @@ def twice_per_iteration(x: float) -> float:
 ERRORS = [
     (read_while_appending, "read inside the loop"),
     (append_in_if, "inside an if statement"),
+    (append_in_nested_loop, "in a nested loop"),
     (append_to_argument, "change the caller's list"),
     (list_carried, "holds a list"),
     (returns_list, "returns a list"),
