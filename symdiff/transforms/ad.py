@@ -397,6 +397,25 @@ def _loop_vjp(
     return contributions
 
 
+def _active_loop_outputs(node: Node, active: set[Node]) -> set[int]:
+    """The outputs of a ``loop`` node that depend on an active argument: its active
+    carried values and appended values (a flag or counter it carries is not active)."""
+    loop: Loop = node.attrs[0]
+    if loop.n_popped or loop.n_unstacked:  # a backward loop: every output
+        return set(range(loop.n_carry + loop.n_stacked + 2))
+    _, inits, operands, _ = loop_parts(node)
+    n, body = loop.n_carry, loop.body
+    prefix = 1 if loop.kind == "range" else 0
+    op_params = body.params[prefix + n:]
+    seeds = [op_params[j] for j, op in enumerate(operands) if op in active]
+    live = _active_carries(body, [x in active for x in inits], seeds, prefix)
+    inner = _active(topological(list(body.outputs)),
+                    [*seeds, *(body.params[prefix + k] for k in live)])
+    stacked = {n + j for j in range(loop.n_stacked) if body.outputs[n + j] in inner}
+    rest = range(n + loop.n_stacked, n + loop.n_stacked + 2)  # a tape, a trip count
+    return {*live, *stacked, *rest}
+
+
 def _active_carries(body: Program, starts: list[bool], operands: list[Node], prefix: int
                     ) -> list[int]:
     """The carried values that depend on the inputs: those starting from an active value,
@@ -438,10 +457,11 @@ def _active(order: list[Node], wrt: list[Node]) -> set[Node]:
         elif node.op == "loop":
             if any(a in active for a in node.args[node.attrs[0].n_range:]):
                 active.add(node)
-        elif node.op == "proj" and node.args[0].op == "cond":
+        elif node.op == "proj" and node.args[0].op in ("cond", "loop"):
             region = node.args[0]
             if region not in outputs:
-                outputs[region] = _active_outputs(region, active)
+                outputs[region] = (_active_outputs if region.op == "cond"
+                                   else _active_loop_outputs)(region, active)
             if node.attrs[0] in outputs[region]:
                 active.add(node)
         elif node.op == "proj" or PRIMITIVES[node.op].differentiable:
