@@ -8,8 +8,9 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
 - After the loop the carried names hold the region's outputs. A name assigned in the
   body only, and the loop variable, may be unbound after it (the loop may not run).
 - ``continue`` ends an iteration and ``break`` also ends the loop (a hidden flag the
-  body returns; see `control.lower_if`). ``for``/``while`` with ``else``, ``return``
-  inside a loop, and iterating anything but ``range(...)``, are located errors for now.
+  body returns; see `control.lower_if`). A ``return`` inside a loop, at any depth,
+  records its values in hidden variables the loops carry and ends every loop around
+  it (`lower_returning`). ``for``/``while`` with ``else`` is a located error.
 """
 
 from __future__ import annotations
@@ -32,12 +33,10 @@ RETURNED = "#returned"  # set by a return inside a loop, with the values in "#re
 def lower_returning(low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.stmt]) -> Any:
     """A loop with a ``return`` inside: the loop carries whether it returned and the
     values; after it, a region returns those or runs the rest of the function."""
-    if low.loop_return is not None:
-        raise low.src.error(
-            "unsupported construct: a loop that returns, inside a loop or an if that "
-            "returns on some paths only (not yet)", stmt)
     width = _return_width(low, stmt)
     hidden = [RETURNED, *(f"#return{j}" for j in range(width))]
+    if low.loop_return is not None:
+        return _lower_nested_returning(low, stmt, rest, hidden)
     low.env[RETURNED] = low.b.const(False)
     for name in hidden[1:]:
         low.env[name] = low.b.const(0.0)
@@ -52,6 +51,28 @@ def lower_returning(low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.st
         # 'while True:' without a break leaves only through a return.
         return values[0] if width == 1 else tuple(values)
     return control.lower_exit(low, stmt, returned, values, rest)
+
+
+def _lower_nested_returning(
+    low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.stmt], hidden: list[str]
+) -> Any:
+    """A loop that returns, where a return already only records its values (inside a
+    loop that returns, or an if that returns on some paths only): the loop carries the
+    same hidden variables, and after it, a return inside it ends the enclosing loop
+    too (``if returned: break``), else the rest of the block runs."""
+    width = len(hidden) - 1
+    if width != low.loop_return:
+        raise low.src.error("the returns inside this loop and around it give different "
+                            "numbers of values", stmt)
+    if isinstance(stmt, ast.For):
+        lower_for(low, stmt, hidden, width)
+    else:
+        lower_while(low, stmt, hidden, width)
+    leave: list[ast.stmt] = [ast.Break()] if low.in_loop else [ast.Pass()]
+    guard = ast.If(ast.Name(RETURNED, ast.Load()), leave, rest)
+    ast.copy_location(guard, stmt)
+    ast.fix_missing_locations(guard)
+    return low.block([guard])
 
 
 def _only_exit_is_return(stmt: ast.For | ast.While) -> bool:

@@ -4,11 +4,11 @@ Every test runs `grad`, `value_and_grad`, `jvp` and `vjp` on a small function wi
 and checks that they agree with each other, that the values they compute are exactly the
 function's own, and that the derivatives match central finite differences. The loop
 count ``n`` is an int argument that is never differentiated (its tangent is 0.0, so it
-stays an int). ``continue`` and ``break`` end an iteration / the loop. Unsupported loop
-forms (``for``/``while`` ... ``else``, ``return`` inside a loop, iterating anything but
-``range(...)``, a tuple carried from one iteration to the next) and names that may be
-unbound after a loop must raise located errors; their lines are found by ``# E:<tag>``
-markers, as in test_errors.py. Known bugs are pinned by strict xfails.
+stays an int). ``continue`` and ``break`` end an iteration / the loop; a ``return`` at
+any depth ends every loop around it. Unsupported loop forms (``for``/``while`` ...
+``else``, iterating a generator, a tuple carried from one iteration to the next) and
+names that may be unbound after a loop must raise located errors; their lines are found
+by ``# E:<tag>`` markers, as in test_errors.py. Known bugs are pinned by strict xfails.
 """
 
 from __future__ import annotations
@@ -1130,6 +1130,58 @@ def test_return_of_a_pair_from_inside_a_loop() -> None:
         assert math.isclose(sum(t_out), fd, rel_tol=1e-6)
         assert math.isclose(vjp(returns_a_pair_from_a_loop, x, 5)[1]((1.0, 1.0))[0], fd,
                             rel_tol=1e-6)
+
+
+def return_from_nested_loops(x, n):
+    for i in range(n):
+        for j in range(n):
+            if x * i * j > 3.0:
+                return x * i + j
+    return -x
+
+
+def return_from_a_for_in_a_while(x):
+    t = x
+    while t < 100.0:
+        for k in range(3):
+            t = t * 1.3 + k
+            if t > 50.0:
+                return math.sin(t) * x
+    return t
+
+
+def loop_return_in_a_partial_if(x):
+    if x > 0:
+        for i in range(4):
+            if x * i > 2.5:
+                return x * i
+    y = x * x
+    return y
+
+
+NESTED_RETURNS = [
+    (return_from_nested_loops, (0.7, 4)),
+    (return_from_nested_loops, (0.01, 4)),  # no return inside the loops
+    (return_from_nested_loops, (0.7, 0)),
+    (return_from_a_for_in_a_while, (1.0,)),
+    (return_from_a_for_in_a_while, (200.0,)),
+    (loop_return_in_a_partial_if, (1.0,)),
+    (loop_return_in_a_partial_if, (0.1,)),
+    (loop_return_in_a_partial_if, (-1.0,)),
+]
+
+
+@pytest.mark.parametrize(("f", "args"), NESTED_RETURNS,
+                         ids=[f"{f.__name__}-{i}" for i, (f, _) in enumerate(NESTED_RETURNS)])
+def test_return_from_inside_nested_loops(f: Callable[..., float], args: tuple[Any, ...]
+                                         ) -> None:
+    # The return ends every loop around it: value and derivatives as Python's.
+    value, g = value_and_grad(f)(*args)
+    assert value == f(*args)
+    fd = finite_diff(f, args, [0])[0]
+    assert math.isclose(g, fd, rel_tol=1e-6, abs_tol=1e-8)
+    assert math.isclose(jvp(f, args, (1.0, *(0,) * (len(args) - 1)))[1], fd, rel_tol=1e-6,
+                        abs_tol=1e-8)
 
 
 def test_while_true_left_only_by_a_return() -> None:
