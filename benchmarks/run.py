@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symdiff
 from benchmarks import baselines, functions
+from benchmarks._table import status, table
 from benchmarks._timing import (
     REPEAT,
     fresh_process_seconds,
@@ -69,24 +70,6 @@ print(loaded - start, time.perf_counter() - loaded)
 """
 # Fresh processes run as an installed package would: with bytecode caching on.
 BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
-    """Text table: the first `left` columns left-aligned, the others right-aligned."""
-    widths = [max(len(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "-" * len(line(headers))
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
-
-
-def status(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
 
 
 def check_gradient(case: Case, name: str, grad: Callable[..., Any]) -> None:
