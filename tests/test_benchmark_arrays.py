@@ -1,7 +1,10 @@
-"""The array benchmark's hand-written gradients agree with central finite differences."""
+"""The array benchmark's hand-written gradients agree with central finite differences, and
+its report completes whatever symdiff supports."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,7 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import arrays
+import symdiff
+from benchmarks import arrays, report_arrays
+from benchmarks._table import table
 
 
 def central_differences(
@@ -89,3 +94,69 @@ def test_data_shapes() -> None:
     shapes = [a.shape for a in arrays.mlp_data(n=50, d=6, hidden=8, k=2)]
     assert shapes == [(6, 8), (8,), (8, 2), (2,), (50, 6), (50, 2)]
     assert arrays.rosenbrock_point(7).shape == (7,)
+
+
+# The report (benchmarks/report_arrays.py), on small data and without JAX or autograd.
+
+
+def small_cases() -> tuple[report_arrays.ArrayCase, ...]:
+    return tuple(
+        dataclasses.replace(case, data=data)
+        for case, data in zip(
+            report_arrays.CASES,
+            (lambda: arrays.logistic_data(n=64, d=3), lambda: arrays.mlp_data(8, 4, 5, 2)),
+            strict=True,
+        )
+    )
+
+
+def test_report_completes_whether_or_not_symdiff_supports_numpy(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+    report_arrays.report_calls(small_cases(), tools=(), repeat=1)
+    report_arrays.report_scale(n=64, tools=(), repeat=1)
+    out = capsys.readouterr().out
+    for name in ("logistic", "mlp"):
+        row = next(line for line in out.splitlines() if re.match(rf"{name}\s+symdiff\.grad ", line))
+        assert "unsupported: " in row or re.search(r"\d\.\d\d", row), row
+    assert "logistic_loss(w (3,), X (64, 3), y (64,))" in out
+    assert "reverse: hand-written" in out and "forward: f(x + h e_i)" in out
+    assert re.search(r"forward ÷ reverse at n = 64: [\d.e+]+", out)
+
+
+def test_unsupported_names_the_error_in_one_line() -> None:
+    err = symdiff.UnsupportedSyntaxError(
+        "unsupported construct: the @ operator", f"{report_arrays.ROOT}/benchmarks/arrays.py",
+        27, 8, "    z = X @ w\n")
+    assert report_arrays.unsupported(err) == (
+        'unsupported: File "benchmarks/arrays.py", line 27, column 9: '
+        "unsupported construct: the @ operator")
+    assert report_arrays.unsupported(TypeError("no\nmore")) == "unsupported: TypeError: no"
+
+
+def test_mismatch_refuses_a_wrong_gradient() -> None:
+    want = (np.ones(3), np.zeros((2, 2)))
+    assert report_arrays.mismatch((np.ones(3) + 1e-12, np.zeros((2, 2))), want) == ""
+    assert "max difference 0.5" in report_arrays.mismatch((np.ones(3), np.full((2, 2), 0.5)), want)
+    assert "shapes" in report_arrays.mismatch(np.ones(3), want)
+
+
+def test_over_runs_the_same_code_with_another_numpy() -> None:
+    calls = []
+
+    class Recording:
+        def __getattr__(self, name: str) -> Callable[..., object]:
+            calls.append(name)
+            return getattr(np, name)
+
+    x = arrays.rosenbrock_point(5)
+    assert report_arrays.over(arrays.rosenbrock, Recording())(x) == arrays.rosenbrock(x)
+    assert calls == ["sum"]
+
+
+def test_table_prints_a_short_row_as_a_note() -> None:
+    text = table(["a", "b", "c"], [["x", "1", "2"], ["yy", "unsupported: it is long"]])
+    assert text.splitlines()[-1] == "yy  unsupported: it is long"
+    assert text.splitlines()[2] == "x   1  2"
+    assert text.splitlines()[0] == "a   b  c"
