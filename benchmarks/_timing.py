@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import timeit
+import tracemalloc
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,25 @@ def per_call_seconds(
         for name, timer in timers.items():
             samples[name].append(timer.timeit(numbers[name]) / numbers[name])
     return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def peak_bytes(fn: Callable[..., Any], args: Sequence[Any]) -> int:
+    """Peak memory allocated during one ``fn(*args)`` call, in bytes, above what was
+    allocated before it (its result included), as `tracemalloc` sees it.
+
+    NumPy reports its array buffers to tracemalloc; memory allocated outside Python's
+    allocators and NumPy's (e.g. by XLA) is not seen. `fn` is called once beforehand, so
+    that caches and compilation are not counted.
+    """
+    fn(*args)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        fn(*args)
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
 
 
 def run_python(

@@ -6,21 +6,31 @@
 2. First call in a fresh process: building the gradient with the disk cache off, and
    loading it from a warm disk cache.
 3. ``import symdiff``: its cumulative import time, and whether it pulls in SymPy.
+4. NumPy arrays (`benchmarks.report_arrays`): a logistic-regression and an MLP loss
+   against hand-written NumPy gradients, JAX and autograd, and the gradient of a function
+   of 10**6 inputs by one reverse pass against n forward passes.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# One BLAS thread unless told otherwise (before NumPy is imported): on two cores shared
+# with other work, threaded BLAS is erratic (one matrix product took 10x its usual time).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import symdiff
-from benchmarks import baselines, functions
+from benchmarks import baselines, functions, report_arrays
+from benchmarks._table import status, table
 from benchmarks._timing import (
     REPEAT,
     fresh_process_seconds,
@@ -69,24 +79,6 @@ print(loaded - start, time.perf_counter() - loaded)
 """
 # Fresh processes run as an installed package would: with bytecode caching on.
 BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
-    """Text table: the first `left` columns left-aligned, the others right-aligned."""
-    widths = [max(len(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "-" * len(line(headers))
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
-
-
-def status(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
 
 
 def check_gradient(case: Case, name: str, grad: Callable[..., Any]) -> None:
@@ -220,6 +212,7 @@ def main() -> None:
     report_loops()
     report_first_calls()
     report_import()
+    report_arrays.main()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,37 @@ def test_loops(tmp_path: Path) -> None:
     assert "0.353553390593  (exact: 0.353553390593)" in out
     assert "x_bar[i_1] += " in out and "[-2.0, -2.0, 0.0]  (exact: [-2.0, -2.0, 0.0])" in out
     assert "ys_bar.pop()" in out and "0.609438373712  (exact: 0.609438373712)" in out
+
+
+@pytest.fixture
+def numpy_support(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip until symdiff differentiates NumPy code (issue 4), which the examples below use."""
+    import numpy as np
+
+    import symdiff
+
+    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+    try:
+        symdiff.grad(lambda x: np.sum(x * x))(np.ones(2))
+    except symdiff.SymdiffError as err:
+        pytest.skip(f"symdiff does not differentiate NumPy code yet: {str(err).splitlines()[0]}")
+
+
+def losses(out: str) -> list[float]:
+    return [float(m) for m in re.findall(r"loss ([\d.]+)", out)]
+
+
+def test_logistic_regression(numpy_support: None, tmp_path: Path) -> None:
+    out = run_example("logistic_regression.py", tmp_path)
+    assert "matches X.T @ (1/2 - y) / n: True" in out
+    falling = losses(out)
+    assert falling[0] == pytest.approx(0.6931, abs=1e-4)  # log 2 at w = 0
+    assert falling == sorted(falling, reverse=True) and falling[-1] < 0.36
+
+
+def test_mlp(numpy_support: None, tmp_path: Path) -> None:
+    out = run_example("mlp.py", tmp_path)
+    falling = losses(out)
+    assert falling == sorted(falling, reverse=True) and falling[-1] < 0.01
+    error = float(re.search(r"largest error of the fit on the curve: ([\d.]+)", out)[1])
+    assert error < 0.2
