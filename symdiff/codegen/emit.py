@@ -50,8 +50,11 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))
-    if any(isinstance(n, ast.Name) and n.id == "math" for n in ast.walk(func)):
+    used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    if "math" in used:
         module.append(ast.Import([ast.alias("math")]))
+    if "np" in used:
+        module.append(ast.Import([ast.alias("numpy", "np")]))
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
     return ast.Module(module, type_ignores=[])
@@ -118,7 +121,9 @@ class _Emitter:
                 self.names[node] = args[0].id  # type: ignore[attr-defined]
                 continue
             attrs = (self.namer.hinted("v"),) if node.op == "list_add_all" else node.attrs
-            expr = prim.emit(args, attrs)
+            arrays = node.type is not None or any(a.type is not None for a in node.args)
+            emit = prim.emit_array if arrays and prim.emit_array is not None else prim.emit
+            expr = emit(args, attrs)
             if node in sched.assigned:
                 # Always a fresh name: a body node can be emitted again in another loop
                 # or branch (a backward sweep recomputes it), and must not overwrite a

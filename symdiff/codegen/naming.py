@@ -15,7 +15,7 @@ import builtins
 import keyword
 from collections.abc import Iterable
 
-EMITTER_NAMES = frozenset({"math", "float", "abs", "min", "max", "pow"})
+EMITTER_NAMES = frozenset({"math", "np", "float", "abs", "min", "max", "pow"})
 
 
 class Namer:

@@ -35,13 +35,15 @@ SEQ = "seq"
 class Node:
     """One operation in the DAG; create nodes through a `Builder` only."""
 
-    __slots__ = ("op", "args", "attrs", "serial", "__weakref__")
+    __slots__ = ("op", "args", "attrs", "serial", "type", "__weakref__")
 
     def __init__(self, op: str, args: tuple[Node, ...], attrs: tuple[Any, ...], serial: int):
         self.op = op
         self.args = args
         self.attrs = attrs
         self.serial = serial
+        # None for a number, else an `ir.types.ArrayType` (set by the builder).
+        self.type: Any = None
 
     @property
     def value(self) -> Number:
@@ -90,6 +92,11 @@ class Builder:
         node = self._table.get(full_key)
         if node is None:
             node = Node(op, args, attrs, len(self._table))
+            if op != "const" and (op in ("param", "arg", "proj") or any(
+                    a.type is not None for a in args)):
+                from symdiff.ir.types import infer
+
+                node.type = infer(node)
             self._table[full_key] = node
         return node
 
@@ -101,12 +108,13 @@ class Builder:
             value = float(value) if isinstance(value, float) else int(value)
         return self._intern("const", (), (value,), _const_key(value))
 
-    def param(self, name: str, kind: str = NUM) -> Node:
-        """A parameter of the program: a number, or a sequence of numbers (``SEQ``)."""
+    def param(self, name: str, kind: Any = NUM) -> Node:
+        """A parameter of the program: a number, a sequence of numbers (``SEQ``), or an
+        array (its `ir.types.ArrayType`)."""
         attrs = (name,) if kind == NUM else (name, kind)
         return self._intern("param", (), attrs, attrs)
 
-    def arg(self, hint: str, kind: str = NUM) -> Node:
+    def arg(self, hint: str, kind: Any = NUM) -> Node:
         """A fresh parameter of a region's sub-program; never equal to another."""
         attrs = (hint, self.fresh()) if kind == NUM else (hint, self.fresh(), kind)
         return self._intern("arg", (), attrs, attrs)

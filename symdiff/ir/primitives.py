@@ -70,6 +70,14 @@ class Primitive:
     # Updates its first argument (a list) in place: `emit` gives a statement, and the
     # result is the same object. The first argument is never used after it.
     inplace: bool = False
+    # How it is emitted when an argument is an array, where `emit` would not do
+    # (``math.sin`` -> ``np.sin``); None: `emit` works for arrays too, or (with
+    # `scalar_only`) the operation has no array form.
+    emit_array: Emit | None = None
+    scalar_only: bool = False
+    # The result's `ir.types` type from the arguments' types and the attributes;
+    # None: elementwise (the arguments broadcast).
+    type_rule: Callable[[list[Any], tuple[Any, ...]], Any] | None = None
 
     def jvp(self, b: Builder, node: Node, tangents: tuple[Node | None, ...]) -> Node | None:
         """Tangent of `node` given its arguments' tangents (None = zero)."""
@@ -156,6 +164,11 @@ def math_attr(name: str) -> ast.expr:
 
 def math_call(name: str) -> Emit:
     return lambda args, attrs: ast.Call(math_attr(name), list(args), [])
+
+
+def np_call(name: str) -> Emit:
+    return lambda args, attrs: ast.Call(
+        ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load()), list(args), [])
 
 
 def builtin_call(name: str) -> Emit:
@@ -328,7 +341,7 @@ def _register_all() -> None:
     register(Primitive(
         "safe_div", 2, safe_div, _emit_safe_div,
         lambda b, out, x, y: (Quotient(1.0, y, True), Quotient(b.neg(out), y, True)),
-        sympy=lambda sp, x, y: x / y, atomic_args=True))
+        sympy=lambda sp, x, y: x / y, atomic_args=True, emit_array=binop(ast.Div())))
     register(Primitive(
         "floordiv", 2, operator.floordiv, binop(ast.FloorDiv()), differentiable=False,
         sympy=lambda sp, x, y: sp.floor(x / y)))
@@ -339,46 +352,53 @@ def _register_all() -> None:
     register(Primitive(
         "pow", 2, operator.pow, binop(ast.Pow()), _pow_partials, sympy=lambda sp, x, y: x**y))
     register(Primitive(
-        "mpow", 2, math.pow, math_call("pow"), _pow_partials, sympy=lambda sp, x, y: x**y))
+        "mpow", 2, math.pow, math_call("pow"), _pow_partials, sympy=lambda sp, x, y: x**y,
+        emit_array=np_call("power")))
     register(Primitive(
         "pow_dx", 2, pow_dx, _emit_pow_dx, _pow_dx_partials,
-        sympy=lambda sp, x, y: y * x ** (y - 1), atomic_args=True))
+        sympy=lambda sp, x, y: y * x ** (y - 1), atomic_args=True, scalar_only=True))
     register(Primitive(
         "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
         vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x))
     register(Primitive(
         "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: ts[0],
-        vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x))
+        vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, scalar_only=True))
     register(Primitive(
         "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (b.sign(x),), sympy=_sp("Abs")))
     register(Primitive(
         "fabs", 1, math.fabs, math_call("fabs"), lambda b, out, x: (b.sign(x),),
-        sympy=_sp("Abs")))
+        sympy=_sp("Abs"), emit_array=np_call("fabs")))
     register(Primitive(
-        "sign", 1, sign, _emit_sign, differentiable=False, sympy=_sp("sign"), atomic_args=True))
+        "sign", 1, sign, _emit_sign, differentiable=False, sympy=_sp("sign"), atomic_args=True,
+        emit_array=np_call("sign")))
     register(Primitive(
         "copysign", 2, math.copysign, math_call("copysign"),
         lambda b, out, x, y: (b.mul(b.sign(x), b.copysign(1.0, y)), None),
-        sympy=lambda sp, x, y: sp.Abs(x) * sp.sign(y)))
+        sympy=lambda sp, x, y: sp.Abs(x) * sp.sign(y), emit_array=np_call("copysign")))
     register(Primitive(
-        "max", 2, max, builtin_call("max"), _max_partials, sympy=_sp("Max")))
+        "max", 2, max, builtin_call("max"), _max_partials, sympy=_sp("Max"),
+        emit_array=np_call("maximum")))
     register(Primitive(
-        "min", 2, min, builtin_call("min"), _min_partials, sympy=_sp("Min")))
+        "min", 2, min, builtin_call("min"), _min_partials, sympy=_sp("Min"),
+        emit_array=np_call("minimum")))
     register(Primitive(
         "select", 3, select, _emit_select, jvp_rule=_select_jvp, vjp_rule=_select_vjp,
-        sympy=lambda sp, c, x, y: sp.Piecewise((x, _sp_truth(sp, c)), (y, True))))
+        sympy=lambda sp, c, x, y: sp.Piecewise((x, _sp_truth(sp, c)), (y, True)),
+        emit_array=np_call("where")))
     # Python's and/or: the value of one operand, chosen by the truth of the first.
     register(Primitive(
         "and_", 2, lambda x, y: x and y, _boolop(ast.And()),
         lambda b, out, x, y: (b.select(x, 0.0, 1.0), b.select(x, 1.0, 0.0)),
-        sympy=lambda sp, x, y: sp.Piecewise((y, _sp_truth(sp, x)), (x, True))))
+        sympy=lambda sp, x, y: sp.Piecewise((y, _sp_truth(sp, x)), (x, True)),
+        scalar_only=True))
     register(Primitive(
         "or_", 2, lambda x, y: x or y, _boolop(ast.Or()),
         lambda b, out, x, y: (b.select(x, 1.0, 0.0), b.select(x, 0.0, 1.0)),
-        sympy=lambda sp, x, y: sp.Piecewise((x, _sp_truth(sp, x)), (y, True))))
+        sympy=lambda sp, x, y: sp.Piecewise((x, _sp_truth(sp, x)), (y, True)),
+        scalar_only=True))
     register(Primitive(
         "not_", 1, operator.not_, lambda args, attrs: ast.UnaryOp(ast.Not(), args[0]),
-        differentiable=False, sympy=lambda sp, x: sp.Not(_sp_truth(sp, x))))
+        differentiable=False, sympy=lambda sp, x: sp.Not(_sp_truth(sp, x)), scalar_only=True))
     for name, op, fn, sp_name in (
         ("gt", ast.Gt(), operator.gt, "Gt"), ("ge", ast.GtE(), operator.ge, "Ge"),
         ("lt", ast.Lt(), operator.lt, "Lt"), ("le", ast.LtE(), operator.le, "Le"),
@@ -415,7 +435,10 @@ def _register_all() -> None:
                    "log2": None, "log10": None}
     for name, partials in unary.items():
         sp_fn = _sp(name) if name not in sympy_names else _SYMPY_SPECIAL[name]
-        register(Primitive(name, 1, getattr(math, name), math_call(name), partials, sympy=sp_fn))
+        register(Primitive(
+            name, 1, getattr(math, name), math_call(name), partials, sympy=sp_fn,
+            emit_array=None if name in NO_NUMPY else np_call(NUMPY_NAMES.get(name, name)),
+            scalar_only=name in NO_NUMPY))
 
     register(Primitive(
         "logb", 2, math.log, math_call("log"),
@@ -423,19 +446,26 @@ def _register_all() -> None:
             Quotient(1.0, b.mul(x, b.log(base))),
             Quotient(b.neg(out), b.mul(base, b.log(base))),
         ),
-        sympy=lambda sp, x, base: sp.log(x) / sp.log(base)))
+        sympy=lambda sp, x, base: sp.log(x) / sp.log(base),
+        emit_array=lambda args, attrs: ast.BinOp(np_call("log")(args[:1], attrs), ast.Div(),
+                                                 np_call("log")(args[1:], attrs))))
     register(Primitive(
         "atan2", 2, math.atan2, math_call("atan2"),
         lambda b, out, y, x: (
             Quotient(x, b.add(b.square(x), b.square(y)), True),
             Quotient(b.neg(y), b.add(b.square(x), b.square(y)), True),
         ),
-        sympy=_sp("atan2")))
+        sympy=_sp("atan2"), emit_array=np_call("arctan2")))
     register(Primitive(
         "hypot", 2, math.hypot, math_call("hypot"),
         lambda b, out, x, y: (Quotient(x, out, True), Quotient(y, out, True)),
-        sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2)))
+        sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2), emit_array=np_call("hypot")))
 
+
+# NumPy's names for the math functions, where they differ; and those it lacks.
+NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
+               "acosh": "arccosh", "atanh": "arctanh"}
+NO_NUMPY = frozenset({"erf", "erfc"})
 
 _SYMPY_SPECIAL: dict[str, Callable[..., Any]] = {
     "degrees": lambda sp, x: x * 180 / sp.pi,
@@ -448,5 +478,5 @@ _SYMPY_SPECIAL: dict[str, Callable[..., Any]] = {
 
 _register_all()
 
-# Sequence (list) operations register into the same table.
-from symdiff.ir import sequences  # noqa: E402, F401
+# Sequence (list) and array operations register into the same table.
+from symdiff.ir import arrays, sequences  # noqa: E402, F401

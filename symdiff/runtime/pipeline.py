@@ -154,6 +154,10 @@ def _link(fn: Callable[..., Any], text: str, **options: Any) -> types.FunctionTy
     name = _function_name(text)
     scope = Scope(fn)
     free: dict[str, Any] = {"math": math, **scope.cells}
+    if "\nimport numpy as np\n" in text:
+        import numpy
+
+        free["np"] = numpy
     return link_function(text, name, tag=name, globals_=scope.globals, free=free, **options)
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from symdiff.ir.arrays import fit
 from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES, accumulate
 from symdiff.ir.regions import Loop, branches, cond, cond_node, loop_node, loop_parts, proj
@@ -97,6 +98,8 @@ def jvp_full(
             continue
         t = PRIMITIVES[node.op].jvp(b, current, ts)
         if t is not None:
+            if current.type is not None or t.type is not None:
+                t = fit(b, t, current)  # a tangent has its value's shape
             tangent[current] = t
             name = b.names.get(node)
             if name is not None:
@@ -279,8 +282,11 @@ def _pull(
     b: Builder, node: Node, contributions: Sequence[Any], active: set[Node],
     ct: dict[Node, Cotangent],
 ) -> None:
+    arrays = node.type is not None or any(a.type is not None for a in node.args)
     for arg, contribution in zip(node.args, contributions, strict=True):
         if contribution is not None and arg in active:
+            if arrays and isinstance(contribution, Node) and not is_seq(arg):
+                contribution = fit(b, contribution, arg)  # undo broadcasting
             _add_ct(b, ct, arg, contribution)
 
 

@@ -9,7 +9,8 @@ corresponding public transform:
   all parameters by default); result ``(out, tangent_out)``.
 - `vjp_program`: params ``(*primals, *output_cotangents)``; result one cotangent per
   primal.
-Zero derivatives are materialised as ``0.0`` only here, at the program's boundary.
+Zero derivatives are materialised as ``0.0`` only here, at the program's boundary (for
+an array, ``np.zeros_like``; an array's derivative always has its shape).
 Every derived program keeps the primal's `effects`, so it raises where the user's
 function raises even when the derivative does not need the failing value.
 """
@@ -17,9 +18,12 @@ function raises even when the derivative does not need the failing value.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from symdiff.ir.arrays import output
 from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild, topological
 from symdiff.ir.rewrite import substitute
+from symdiff.ir.sequences import kind
 from symdiff.transforms.ad import jvp_full, vjp
 from symdiff.transforms.simplify import simplify
 
@@ -42,7 +46,11 @@ def grad_program(
     indices = (argnums,) if isinstance(argnums, int) else argnums
     wrt = [primal.params[i] for i in indices]
     replaced: dict[Node, Node] = {}
-    grads = _zeros_to_const(b, vjp(b, [primal.result], [b.const(1.0)], wrt, replaced))
+    if primal.result.type is not None:
+        raise NotScalarOutput(
+            f"grad requires a function with one scalar output; {primal.name} returns an "
+            f"array ({primal.result.type}) (use vjp or jacobian)")
+    grads = _outputs(b, vjp(b, [primal.result], [b.const(1.0)], wrt, replaced), wrt)
     for param, g in zip(wrt, grads, strict=True):
         b.name(g, f"{param.attrs[0]}_bar")
     result: Structure = grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -64,13 +72,13 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -
         seeded = list(primal.params)
     else:
         seeded = [primal.params[i] for i in ((argnums,) if isinstance(argnums, int) else argnums)]
-    tangents = [b.param(_fresh(f"{p.attrs[0]}_dot", taken)) for p in seeded]
+    tangents = [b.param(_fresh(f"{p.attrs[0]}_dot", taken), _kind(p)) for p in seeded]
     outputs = list(flatten(primal.result))
     seeds = dict(zip(seeded, tangents, strict=True))
     # A region is replaced by one that also computes tangents; the primal values come
     # from it too, so each branch runs once.
     new, tangent = jvp_full(b, [*outputs, *primal.effects], seeds)
-    outs = _zeros_to_const(b, [tangent.get(new[o]) for o in outputs])
+    outs = _outputs(b, [tangent.get(new[o]) for o in outputs], [new[o] for o in outputs])
     tangent_result = rebuild(primal.result, dict(zip(outputs, outs, strict=True)))
     if isinstance(primal.result, Node):
         tangent_result = outs[0]
@@ -89,9 +97,9 @@ def vjp_program(primal: Program) -> Program:
     seeds = []
     for i, out in enumerate(outputs):
         base = b.names.get(out) or ("out" if len(outputs) == 1 else f"out{i}")
-        seeds.append(b.param(_fresh(f"{base}_bar", taken)))
+        seeds.append(b.param(_fresh(f"{base}_bar", taken), _kind(out)))
     replaced: dict[Node, Node] = {}
-    cts = _zeros_to_const(b, vjp(b, outputs, seeds, primal.params, replaced))
+    cts = _outputs(b, vjp(b, outputs, seeds, primal.params, replaced), primal.params)
     for param, ct in zip(primal.params, cts, strict=True):
         b.name(ct, f"{param.attrs[0]}_bar")
     return _finish(primal, f"{primal.name}_vjp", (*primal.params, *seeds), tuple(cts),
@@ -99,8 +107,16 @@ def vjp_program(primal: Program) -> Program:
                    replaced=replaced)
 
 
-def _zeros_to_const(b: Builder, nodes: Sequence[Node | None]) -> list[Node]:
-    return [b.const(0.0) if n is None else n for n in nodes]
+def _outputs(b: Builder, nodes: Sequence[Node | None], like: Sequence[Node]) -> list[Node]:
+    """Derivatives handed to the user: zeros for symbolic zeros, and for an array, a
+    new array of exactly its shape."""
+    return [output(b, n, x) for n, x in zip(nodes, like, strict=True)]
+
+
+def _kind(node: Node) -> Any:
+    """What a parameter standing for values like `node` is: its array type, or a list or
+    number kind."""
+    return node.type if node.type is not None else kind(node)
 
 
 def _fresh(name: str, taken: set[str]) -> str:

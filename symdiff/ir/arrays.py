@@ -1,0 +1,296 @@
+"""NumPy array operations: reductions, matrix products, transposes and the operations
+rules use to fit a (co)tangent to a value's shape.
+
+Contract:
+- Elementwise operations are the scalar primitives themselves (``add``, ``sin``...):
+  a node with an array argument is emitted through `Primitive.emit_array`
+  (``np.sin``) and its type is the broadcast of its arguments' (`ir.types`).
+- The (co)tangent of a node has the node's shape. `fit(b, value, like)` makes a value
+  that broadcasts against `like` have exactly `like`'s shape: it sums the axes
+  broadcasting added (``np.sum(g, axis=0)``) and broadcasts a smaller one
+  (``np.broadcast_to``, a view). Reverse mode fits every contribution to its argument,
+  forward mode every tangent to its node, so rules may ignore broadcasting.
+- Each operation here has an emitter, a type rule, a JVP rule and a VJP rule written
+  with the builder, like every other primitive.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from symdiff.ir.node import Builder, Node
+from symdiff.ir.primitives import Primitive, register
+from symdiff.ir.types import ArrayType, Type, broadcast, reduced
+
+Axes = tuple[int, ...] | None
+
+# The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py).
+OPS = frozenset({"sum", "unsum", "size", "matmul", "outer", "transpose", "broadcast_like",
+                 "full_like", "zeros_like", "astype_like"})
+
+
+def _np(name: str) -> ast.expr:
+    return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
+
+
+def np_call(name: str, *args: ast.expr, **keywords: Any) -> ast.expr:
+    kws = [ast.keyword(k, v if isinstance(v, ast.expr) else ast.Constant(v))
+           for k, v in keywords.items()]
+    return ast.Call(_np(name), list(args), kws)
+
+
+def _shape(x: ast.expr) -> ast.expr:
+    return ast.Attribute(x, "shape", ast.Load())
+
+
+def _axis(axes: Axes) -> ast.expr:
+    if axes is None:
+        return ast.Constant(None)
+    if len(axes) == 1:
+        return ast.Constant(axes[0])
+    return ast.Tuple([ast.Constant(a) for a in axes], ast.Load())
+
+
+def same_shape(a: Type, b: Type) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.dims == b.dims
+
+
+# fit --------------------------------------------------------------------------------------
+
+
+def fit(b: Builder, value: Node, like: Node) -> Node:
+    """`value`, which broadcasts against `like`, with exactly `like`'s shape."""
+    vt, lt = value.type, like.type
+    if same_shape(vt, lt) or vt is None and lt is None:
+        return value
+    if vt is not None:
+        lead = vt.ndim - (lt.ndim if lt is not None else 0)
+        if lead > 0:
+            value = b.apply("sum", value, attrs=(tuple(range(lead)), False))
+        vt = value.type
+        if vt is not None and lt is not None:
+            offset = lt.ndim - vt.ndim
+            kept = tuple(i for i, d in enumerate(vt.dims)
+                         if lt.dims[offset + i] == 1 and d != 1)
+            unknown = [i for i, d in enumerate(vt.dims)
+                       if lt.dims[offset + i] is None and d != 1]
+            if unknown:
+                raise NotImplementedError(
+                    "broadcasting against an axis whose length is known only at run time")
+            if kept:
+                value = b.apply("sum", value, attrs=(kept, True))
+    if not same_shape(value.type, lt) and lt is not None:
+        value = b.apply("broadcast_like", value, like)
+    return value
+
+
+# Rules ------------------------------------------------------------------------------------
+
+
+def _sum_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    (t,) = types
+    return None if t is None else reduced(t, attrs[0], attrs[1])
+
+
+def _emit_sum(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    axes, keepdims = attrs
+    kws: dict[str, Any] = {}
+    if axes is not None:
+        kws["axis"] = _axis(axes)
+    if keepdims:
+        kws["keepdims"] = True
+    return np_call("sum", args[0], **kws)
+
+
+def _emit_unsum(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    g, like = args
+    axes, keepdims = attrs
+    if axes is not None and not keepdims:
+        g = np_call("expand_dims", g, _axis(axes))
+    return np_call("broadcast_to", g, _shape(like))
+
+
+def _emit_size(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    (axes,) = attrs
+    if axes is None:
+        return ast.Attribute(args[0], "size", ast.Load())
+    parts = [ast.Subscript(_shape(args[0]), ast.Constant(a), ast.Load()) for a in axes]
+    out = parts[0]
+    for p in parts[1:]:
+        out = ast.BinOp(out, ast.Mult(), p)
+    return out
+
+
+def _matmul_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    a, b = types
+    if a is None or b is None:
+        raise TypeError("matmul of a number: use * for scalars")
+    if a.ndim == 1 and b.ndim == 1:
+        return None
+    if b.ndim == 1:
+        return ArrayType(a.dtype if a.dtype == b.dtype else _dtype(a, b), a.dims[:-1])
+    if a.ndim == 1:
+        return ArrayType(b.dtype if a.dtype == b.dtype else _dtype(a, b), (*b.dims[:-2],
+                                                                            b.dims[-1]))
+    batch = broadcast(ArrayType(a.dtype, a.dims[:-2]), ArrayType(b.dtype, b.dims[:-2]))
+    assert batch is not None
+    return ArrayType(batch.dtype, (*batch.dims, a.dims[-2], b.dims[-1]))
+
+
+def _dtype(a: ArrayType, b: ArrayType) -> str:
+    result = broadcast(ArrayType(a.dtype, ()), ArrayType(b.dtype, ()))
+    assert result is not None
+    return result.dtype
+
+
+def _swap(b: Builder, x: Node) -> Node:
+    """The matrix transpose of the last two axes."""
+    t = x.type
+    assert t is not None
+    if t.ndim == 2:
+        return b.apply("transpose", x, attrs=(None,))
+    axes = (*range(t.ndim - 2), t.ndim - 1, t.ndim - 2)
+    return b.apply("transpose", x, attrs=(axes,))
+
+
+def _matmul_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    x, y = node.args
+    xt, yt = x.type, y.type
+    assert xt is not None and yt is not None
+    if xt.ndim == 1 and yt.ndim == 1:
+        return b.mul(ct, y), b.mul(ct, x)
+    if yt.ndim == 1:
+        if xt.ndim != 2:
+            raise NotImplementedError("a stack of matrices @ a vector")
+        return b.apply("outer", ct, y), b.apply("matmul", _swap(b, x), ct)
+    if xt.ndim == 1:
+        if yt.ndim != 2:
+            raise NotImplementedError("a vector @ a stack of matrices")
+        return b.apply("matmul", y, ct), b.apply("outer", x, ct)
+    # Batch axes broadcast: reverse mode sums the cotangents back (see `fit`).
+    return b.apply("matmul", ct, _swap(b, y)), b.apply("matmul", _swap(b, x), ct)
+
+
+def _outer_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    a, b = types
+    dims = (a.dims[0] if a is not None else 1, b.dims[0] if b is not None else 1)
+    dtype = _dtype(a, b) if a is not None and b is not None else (a or b).dtype  # type: ignore
+    return ArrayType(dtype, dims)
+
+
+def _transpose_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    (t,) = types
+    if t is None:
+        return None
+    (axes,) = attrs
+    order = tuple(reversed(range(t.ndim))) if axes is None else axes
+    return ArrayType(t.dtype, tuple(t.dims[a] for a in order))
+
+
+def _emit_transpose(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    (axes,) = attrs
+    if axes is None:
+        return ast.Attribute(args[0], "T", ast.Load())
+    return np_call("transpose", args[0], _axis(axes))
+
+
+def _transpose_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    (axes,) = node.attrs
+    if axes is None:
+        return (b.apply("transpose", ct, attrs=(None,)),)
+    inverse = tuple(sorted(range(len(axes)), key=lambda i: axes[i]))
+    return (b.apply("transpose", ct, attrs=(inverse,)),)
+
+
+def _like_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    return types[1]
+
+
+def _register() -> None:
+    register(Primitive(
+        "sum", 1, None, _emit_sum, type_rule=_sum_type,
+        jvp_rule=lambda b, node, ts: b.apply("sum", ts[0], attrs=node.attrs),
+        vjp_rule=lambda b, node, ct: (b.apply("unsum", ct, node.args[0], attrs=node.attrs),),
+        may_raise=False))
+    # The cotangent of a sum, broadcast back over the summed axes (a view).
+    register(Primitive(
+        "unsum", 2, None, _emit_unsum, type_rule=_like_type,
+        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
+            "unsum", ts[0], node.args[1], attrs=node.attrs),
+        vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=node.attrs), None),
+        may_raise=False))
+    register(Primitive(
+        "size", 1, None, _emit_size, type_rule=lambda types, attrs: None,
+        differentiable=False, may_raise=False))
+    register(Primitive(
+        "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),
+        type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp))
+    register(Primitive(
+        "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
+        jvp_rule=lambda b, node, ts: _bilinear_jvp(b, node, ts),
+        vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
+                                      b.apply("matmul", node.args[0], ct)),
+        may_raise=False))
+    register(Primitive(
+        "transpose", 1, None, _emit_transpose, type_rule=_transpose_type,
+        jvp_rule=lambda b, node, ts: b.apply("transpose", ts[0], attrs=node.attrs),
+        vjp_rule=_transpose_vjp, may_raise=False))
+    # `value` broadcast to the shape of `like` (a read-only view).
+    register(Primitive(
+        "broadcast_like", 2, None,
+        lambda args, attrs: np_call("broadcast_to", args[0], _shape(args[1])),
+        type_rule=_like_type,
+        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
+            "broadcast_like", ts[0], node.args[1]),
+        vjp_rule=lambda b, node, ct: (fit(b, ct, node.args[0]), None), may_raise=False))
+    # A new array shaped like `like` holding `value` (a gradient handed to the user).
+    register(Primitive(
+        "full_like", 2, None, lambda args, attrs: np_call("full_like", *args),
+        type_rule=lambda types, attrs: types[0],
+        jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
+            "full_like", node.args[0], ts[1]),
+        vjp_rule=lambda b, node, ct: (None, fit(b, ct, node.args[1])), may_raise=False))
+    register(Primitive(
+        "astype_like", 2, None, lambda args, attrs: ast.Call(
+            ast.Attribute(args[0], "astype", ast.Load()),
+            [ast.Attribute(args[1], "dtype", ast.Load())],
+            [ast.keyword("copy", ast.Constant(False))]),
+        type_rule=_like_type,
+        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
+            "astype_like", ts[0], node.args[1]),
+        vjp_rule=lambda b, node, ct: (ct, None), may_raise=False))
+    register(Primitive(
+        "zeros_like", 1, None, lambda args, attrs: np_call("zeros_like", *args),
+        type_rule=lambda types, attrs: types[0], differentiable=False, may_raise=False))
+
+
+def _bilinear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    x, y = node.args
+    tx, ty = ts
+    left = None if tx is None else b.apply(node.op, tx, y)
+    right = None if ty is None else b.apply(node.op, x, ty)
+    if left is None:
+        return right
+    return left if right is None else b.add(left, right)
+
+
+def output(b: Builder, value: Node | None, like: Node) -> Node:
+    """A derivative handed to the user for `like`: a new array of exactly its shape."""
+    if like.type is None:
+        return b.const(0.0) if value is None else value
+    if value is None:
+        return b.apply("zeros_like", like)
+    value = fit(b, value, like)
+    if value.op in ("broadcast_like", "unsum"):
+        return b.apply("full_like", like, value.args[0] if value.op == "broadcast_like"
+                       else value)
+    if like.type.dtype != "float64":
+        # A rule's constants (np.where(c, 1.0, 0.0)) may have widened a float32 value.
+        value = b.apply("astype_like", value, like)
+    return value
+
+
+_register()
