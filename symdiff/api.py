@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import CALLABLES, PRIMITIVE_ARITY, is_known_callable
-from symdiff.runtime.dispatch import Dispatcher, Signature, parameters
-from symdiff.runtime.spec import Spec
+from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
+from symdiff.runtime.dispatch import Dispatcher, Signature, is_array, parameters, signature_of
+from symdiff.runtime.spec import Spec, with_types
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
@@ -57,10 +57,13 @@ class Transformed:
     def argnums(self) -> int | tuple[int, ...] | None:
         return self._spec.argnums
 
+    _built: Spec | None = None
+
     @property
     def source(self) -> str:
-        """The generated Python module for this derivative."""
-        return generate(self._fn, self._spec)
+        """The generated Python module for this derivative (for array arguments, for the
+        argument types of the latest new call)."""
+        return generate(self._fn, self._built or self._spec)
 
     @property
     def compiled(self) -> Callable[..., Any]:
@@ -79,7 +82,9 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     params, defaults = _parameters(fn)
 
     def build(sig: Signature) -> Callable[..., Any]:
-        return compiled(fn, spec)
+        specialised = with_types(spec, sig)
+        obj._built = specialised
+        return compiled(fn, specialised)
 
     def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Callable[..., Any] | None:
         from symdiff.runtime.pipeline import guarded
@@ -115,7 +120,7 @@ def _check_transformable(fn: Any) -> None:
 
 def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
     if is_known_callable(fn):
-        arity = PRIMITIVE_ARITY.get(CALLABLES[fn], (1, 1))[0]
+        arity = PRIMITIVE_ARITY.get(callable_op(fn) or "", (1, 1))[0]
         return ["x", "y"][:arity], None
     return parameters(fn)
 
@@ -213,7 +218,12 @@ def jvp(
     primals = tuple(float(p) if type(p) is int and t else p
                     for p, t in zip(primals, tangents, strict=True))
     _check_arity("jvp", fun, len(primals))
-    return compiled(fun, _JVP)(*primals, *tangents)  # type: ignore[no-any-return]
+    for i, (p, t) in enumerate(zip(primals, tangents, strict=True)):
+        if is_array(p) and (not is_array(t) or t.shape != p.shape):
+            raise ValueError(f"jvp: tangents[{i}] must be an array of shape {p.shape}, the "
+                             f"shape of primals[{i}]")
+    spec = with_types(_JVP, signature_of(primals))
+    return compiled(fun, spec)(*primals, *tangents)  # type: ignore[no-any-return]
 
 
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
@@ -222,7 +232,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     _check_transformable(fun)
     args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(fun, _VJP))
     _check_arity("vjp", fun, len(args))
-    impl = compiled(fun, _VJP)
+    impl = compiled(fun, with_types(_VJP, signature_of(args)))
     out = fun(*args)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
@@ -286,6 +296,9 @@ def _numbers(
                     f"{where}: {what}[{i}] must be a list of numbers (the function uses it "
                     f"as a list), got {type(v).__name__}")
             out.append(list(_numbers(where, f"{what}[{i}]", v, keep_ints)))
+            continue
+        if is_array(v):
+            out.append(v if keep_ints or v.dtype.kind == "f" else v.astype(float))
             continue
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(

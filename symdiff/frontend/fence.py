@@ -24,9 +24,10 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.GeneratorExp, ast.ListComp, ast.comprehension,
     ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq,
     ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant, ast.Name, ast.Attribute, ast.Tuple,
-    ast.List, ast.Subscript, ast.Slice,
+    ast.List, ast.Subscript, ast.Slice, ast.keyword,
     ast.Load, ast.Store, ast.arguments, ast.arg,
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd,
+    ast.MatMult,
 )
 
 NAMES: dict[type[ast.AST], str] = {

@@ -303,7 +303,9 @@ def _stop_flag(body: _Lowering) -> tuple[Node, ...]:
 def _carry_params(frame: _Lowering, carried: list[str]) -> list[Node]:
     params = []
     for name in carried:
-        param = frame.b.arg(name)
+        outer = frame.parent.visible(name) if frame.parent is not None else None
+        param = frame.b.arg(name, outer.type if isinstance(outer, Node) and
+                            outer.type is not None else "num")
         frame.env[name] = param
         params.append(param)
     return params
@@ -319,6 +321,12 @@ def _new_values(
             raise low.src.error(
                 f"variable {name!r} is carried through this loop but ends an iteration "
                 "without a number value", stmt)
+        before = _init(low, name).type
+        if value.type != before:
+            what = [("a number" if t is None else f"an array {t}") for t in (before, value.type)]
+            raise low.src.error(
+                f"variable {name!r} is {what[0]} before this loop and {what[1]} after an "
+                "iteration (not yet): give it its final shape before the loop", stmt)
         values.append(value)
     return values
 

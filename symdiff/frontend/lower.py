@@ -18,13 +18,14 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import accumulators, control, fence, loops, sequences
+from symdiff.frontend import accumulators, arrays, control, fence, loops, sequences
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
     CALLABLES,
     PRIMITIVE_ARITY,
     Resolved,
     Scope,
+    callable_op,
     describe,
     is_known_callable,
 )
@@ -47,22 +48,24 @@ VARIADIC_PAIRWISE = {"min", "max", "hypot"}
 
 def lower(
     fn: Callable[..., Any], builder: Builder | None = None,
-    source: FunctionSource | None = None,
+    source: FunctionSource | None = None, types: tuple[Any, ...] | None = None,
 ) -> Program:
     """The IR program of `fn` (a Python function, lambda, or supported builtin); `source`
-    is its already read source, if the caller has it."""
+    is its already read source, if the caller has it; `types` the `ir.types` type of
+    each parameter (None: a number, or a list where the function uses it as one)."""
     builder = builder or Builder()
     if is_known_callable(fn):
-        return _lower_callable(fn, builder)
+        return _lower_callable(fn, builder, types)
     source = source or get_source(fn)
     fence.check(source)
-    return _Lowering(fn, source, builder).run()
+    return _Lowering(fn, source, builder).run(types)
 
 
-def _lower_callable(fn: Any, b: Builder) -> Program:
+def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:
     op = CALLABLES[fn]
     arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
-    params = tuple(b.param(n) for n in ("x", "y")[:arity])
+    params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None
+                           else "num") for i, n in enumerate(("x", "y")[:arity]))
     return Program(getattr(fn, "__name__", op), params, b.apply(op, *params), b)
 
 
@@ -137,7 +140,7 @@ class _Lowering:
         if outer.op == "global":
             return self.b.global_(outer.attrs)
         hint = name if name.isidentifier() else self.parent_hint(outer)
-        return self.b.arg(hint, kind(outer))
+        return self.b.arg(hint, outer.type if outer.type is not None else kind(outer))
 
     def parent_hint(self, outer: Node) -> str:
         frame = self.parent
@@ -147,13 +150,15 @@ class _Lowering:
             frame = frame.parent
         return "value"
 
-    def run(self) -> Program:
+    def run(self, types: tuple[Any, ...] | None = None) -> Program:
         fn_node = self.src.node
         args = fn_node.args
         params = []
         seqs = sequence_params(fn_node)
-        for arg in (*args.posonlyargs, *args.args):
-            node = self.b.param(arg.arg, SEQ if arg.arg in seqs else "num")
+        for i, arg in enumerate((*args.posonlyargs, *args.args)):
+            array = types[i] if types is not None and i < len(types) else None
+            node = self.b.param(arg.arg, array if array is not None else
+                                SEQ if arg.arg in seqs else "num")
             params.append(node)
             self.env[arg.arg] = node
             self.versions[arg.arg] = 0
@@ -321,6 +326,8 @@ class _Lowering:
         raise self.src.error(f"{describe(value.value)} is used where a number is expected", where)
 
     def binop(self, op: ast.operator, left: Value, right: Value, where: ast.AST) -> Node:
+        if isinstance(op, ast.MatMult):
+            return arrays.product(self, "matmul", left, right, where)
         prim = BINOPS.get(type(op))
         if prim is None:
             raise self.src.error(f"unsupported operator {type(op).__name__}", where)
@@ -341,6 +348,8 @@ class _Lowering:
 
     def attribute(self, e: ast.Attribute) -> Value:
         base = self.expr(e.value)
+        if arrays.is_array(base):
+            return arrays.attribute(self, base, e)  # type: ignore[arg-type]
         if not isinstance(base, Resolved):
             raise self.src.error(f"unsupported attribute access .{e.attr} on a number", e)
         resolved = self.scope.attribute(base, e.attr)
@@ -373,6 +382,10 @@ class _Lowering:
             f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)})", where)
 
     def call(self, e: ast.Call) -> Node:
+        if isinstance(e.func, ast.Attribute) and not _is_append(e):
+            base = self.expr(e.func.value)
+            if arrays.is_array(base):
+                return arrays.method(self, base, e.func.attr, e)  # type: ignore[arg-type]
         func = self.callee(e.func)
         label = ast.unparse(e.func)
         if isinstance(func, Resolved) and func.value is sum:
@@ -389,19 +402,27 @@ class _Lowering:
             counted = accumulators.read_length(self, e.args[0])
             if counted is not None:
                 return counted
-            return sequences.length(self, self.expr(e.args[0]), e.args[0])
+            value = self.expr(e.args[0])
+            if arrays.is_array(value):
+                return arrays.length(self, value)  # type: ignore[arg-type]
+            return sequences.length(self, value, e.args[0])
         if not isinstance(func, Resolved) or func.kind != "callable":
             what = describe(func.value) if isinstance(func, Resolved) else "a number"
             raise self.src.error(
                 f"call of {label!r} ({what}): symdiff cannot differentiate through it; "
                 "supported are math functions, abs, min, max, float and pow", e)
-        if e.keywords:
-            raise self.src.error(f"keyword arguments in a call of {label!r}", e.keywords[0].value)
+        op = callable_op(func.value)
+        assert op is not None
         for arg in e.args:
             if isinstance(arg, ast.Starred):
                 raise self.src.error("unsupported construct: starred argument (*x)", arg)
+        if op.startswith("np."):
+            return arrays.call(self, op[3:], e)
+        if e.keywords:
+            raise self.src.error(f"keyword arguments in a call of {label!r}", e.keywords[0])
         args = [self.number(self.expr(a), a) for a in e.args]
-        op = CALLABLES[func.value]
+        if PRIMITIVES[op].scalar_only and any(a.type is not None for a in args):
+            raise self.src.error(f"{label}() of an array is not supported (no NumPy form)", e)
         low, high = PRIMITIVE_ARITY.get(op, (1, 1))
         if len(args) < low or (high is not None and len(args) > high):
             expected = f"{low}" if low == high else f"{low} to {high or 'any number of'}"

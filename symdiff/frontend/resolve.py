@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,12 +46,49 @@ PRIMITIVE_ARITY: dict[str, tuple[int, int | None]] = {
 }
 
 
+# NumPy functions: an elementwise one is the scalar primitive (``np.sin`` -> "sin",
+# emitted as ``math.sin`` on numbers and ``np.sin`` on arrays); "np.<name>" is lowered
+# by `frontend.arrays`. Built when first asked for, from NumPy if the program imported
+# it: ``import symdiff`` does not import NumPy.
+NUMPY_ELEMENTWISE = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos",
+    "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsinh": "asinh",
+    "arccosh": "acosh", "arctanh": "atanh", "exp": "exp", "expm1": "expm1", "log": "log",
+    "log1p": "log1p", "log2": "log2", "log10": "log10", "sqrt": "sqrt", "abs": "abs",
+    "absolute": "abs", "fabs": "fabs", "sign": "sign", "maximum": "max", "minimum": "min",
+    "power": "pow", "arctan2": "atan2", "hypot": "hypot", "copysign": "copysign",
+    "degrees": "degrees", "radians": "radians",
+}
+NUMPY_SPECIAL = ("sum", "mean", "dot", "matmul", "inner", "outer", "transpose", "where",
+                 "square", "clip")
+_numpy_table: dict[Any, str] = {}
+
+
+def numpy_callables() -> dict[Any, str]:
+    """NumPy callable -> primitive name, or "np.<name>" for the lowering to handle."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        return {}
+    if not _numpy_table:
+        for name, op in NUMPY_ELEMENTWISE.items():
+            _numpy_table[getattr(np, name)] = op
+        for name in NUMPY_SPECIAL:
+            _numpy_table[getattr(np, name)] = f"np.{name}"
+    return _numpy_table
+
+
+def callable_op(value: Any) -> str | None:
+    """The primitive (or "np.<name>") for a callable symdiff knows, else None."""
+    try:
+        op = CALLABLES.get(value)
+        return op if op is not None else numpy_callables().get(value)
+    except TypeError:  # unhashable
+        return None
+
+
 def is_known_callable(value: Any) -> bool:
     """Whether `value` is a callable symdiff has a primitive for."""
-    try:
-        return value in CALLABLES
-    except TypeError:  # unhashable
-        return False
+    return callable_op(value) is not None
 
 
 def is_number(value: Any) -> bool:

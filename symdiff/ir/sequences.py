@@ -61,8 +61,11 @@ LIST_OPS = frozenset({"seq_new", "seq_concat", "seq_select", "seq_expand", "list
 OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item"}
 
 
-def kind(node: Node) -> str:
-    """``SEQ`` for a node whose value is a list, else ``NUM``."""
+def kind(node: Node) -> Any:
+    """``SEQ`` for a node whose value is a list, its `ir.types.ArrayType` for an array,
+    else ``NUM``: what a parameter standing for it is given."""
+    if node.type is not None:
+        return node.type
     op = node.op
     if op in LIST_OPS:
         return SEQ

@@ -24,9 +24,23 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from symdiff.ir.types import of_value
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
 
-Signature = tuple[type, ...]
+# Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
+# which axes have length one: all broadcasting depends on).
+Signature = tuple[Any, ...]
+
+
+def is_array(value: Any) -> bool:
+    return type(value).__name__ == "ndarray" and type(value).__module__ == "numpy"
+
+
+array_signature = of_value
+
+
+def signature_of(args: tuple[Any, ...]) -> Signature:
+    return tuple(array_signature(a) if is_array(a) else type(a) for a in args)
 
 
 class Dispatcher:
@@ -65,10 +79,12 @@ class Dispatcher:
         if self._lists is None:
             self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
-        sig = tuple(type(a) for a in converted)
+        sig = signature_of(converted)
         impl = self.specialisations.get(sig)
         if impl is None:
-            if self.fast is None and self.build_guarded is not None and self.params is not None:
+            arrays = any(not isinstance(t, type) for t in sig)
+            if self.fast is None and self.build_guarded is not None and self.params is not None \
+                    and not arrays:
                 # The guarded function passes its own check for this signature, so it
                 # serves as this signature's specialisation too: one link, not two.
                 self.fast = impl = self.build_guarded(sig, self._via_entry)
@@ -97,6 +113,14 @@ class Dispatcher:
             return value
         differentiated = i in self.diff_positions
         name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
+        if is_array(value):
+            kind = value.dtype.kind
+            if kind not in "fiu" or (kind == "f" and value.dtype.itemsize not in (4, 8)):
+                raise TypeError(
+                    f"{self.label}: argument {name!r} (position {i}) is an array of "
+                    f"{value.dtype}; symdiff takes float32, float64 and integer arrays")
+            # An integer array that is differentiated is promoted, like an int.
+            return value.astype(float) if differentiated and kind != "f" else value
         if is_list:
             if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
                 raise TypeError(
@@ -123,13 +147,21 @@ class Dispatcher:
     def _make_entry(self) -> Callable[..., Any]:
         if self.params is None:
             return self.slow
-        namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
+        namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type,
+                                     "_symdiff_array": array_signature}
         body: list[ast.stmt] = []
         for k, (sig, impl) in enumerate(self.specialisations.items()):
             impl_name = f"_symdiff_impl{k}"
             namespace[impl_name] = impl
-            tests = []
-            for name, typ in zip(self.params, sig, strict=True):
+            tests: list[ast.expr] = []
+            for j, (name, typ) in enumerate(zip(self.params, sig, strict=True)):
+                if not isinstance(typ, type):
+                    # An array: its dtype, rank and length-one axes, as a signature.
+                    sig_name = f"_symdiff_sig{k}_{j}"
+                    namespace[sig_name] = typ
+                    call = ast.Call(_load("_symdiff_array"), [_load(name)], [])
+                    tests.append(ast.Compare(call, [ast.Eq()], [_load(sig_name)]))
+                    continue
                 type_name = f"_symdiff_{typ.__module__}_{typ.__qualname__}".replace(".", "_")
                 namespace[type_name] = typ
                 call = ast.Call(ast.Name("_symdiff_type", ast.Load()), [_load(name)], [])

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from symdiff._version import __version__
-from symdiff.frontend.resolve import CALLABLES, Scope, is_known_callable
+from symdiff.frontend.resolve import Scope, callable_op, is_known_callable
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
@@ -63,7 +63,7 @@ def _generate(
     from symdiff.transforms.simplify import simplify_program
 
     # The user's code simplified once, by exact rewrites only, before any transform.
-    primal = simplify_program(lower(fn, source=source))
+    primal = simplify_program(lower(fn, source=source, types=spec.types))
     program = spec.program(primal)
     # Only what the disk-cache key covers may shape the text: the name, not the module.
     name = getattr(fn, "__name__", "function")
@@ -104,7 +104,9 @@ def guarded(
 
 def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
     """Positions of the parameters `fn` uses as lists (its generated code expects lists)."""
-    return _entry(fn, spec)[2]  # type: ignore[no-any-return]
+    if is_known_callable(fn):
+        return frozenset()
+    return _list_positions(get_source(fn))
 
 
 def _entry(fn: Any, spec: Spec) -> list[Any]:
@@ -169,7 +171,7 @@ def _function_name(text: str) -> str:
 
 def _disk_key(fn: Any, spec: Spec, source: FunctionSource | None) -> str:
     if source is None:
-        text, fingerprint = f"builtin {CALLABLES[fn]}", ""
+        text, fingerprint = f"builtin {callable_op(fn)}", ""
     else:
         text, fingerprint = source.text, _fingerprint(fn, source.node)
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -235,7 +237,7 @@ def _describe(resolved: Any) -> str:
     if resolved.kind == "module":
         return f"module:{value.__name__}"
     if resolved.kind == "callable":
-        return f"prim:{CALLABLES[value]}"
+        return f"prim:{callable_op(value)}"
     if resolved.kind == "number":
         return "number"
     if resolved.kind == "constant":

@@ -6,8 +6,8 @@ Contract: a `Spec` is hashable (a cache key in memory) and has a stable text for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from symdiff.ir.node import Program
@@ -19,6 +19,9 @@ class Spec:
 
     kind: str  # "grad", "value_and_grad", "jvp", "vjp", "primal"
     argnums: int | tuple[int, ...] | None = None
+    # Per parameter, the `ir.types.ArrayType` of an array argument, None for a number or
+    # list; None when no argument is an array (the code is then the same for all).
+    types: tuple[Any, ...] | None = None
 
     def program(self, primal: Program) -> Program:
         from symdiff.transforms.programs import grad_program, jvp_program, vjp_program
@@ -35,4 +38,14 @@ class Spec:
         raise ValueError(f"unknown transform {self.kind!r}")
 
     def key(self) -> str:
-        return f"{self.kind}:{self.argnums!r}"
+        text = f"{self.kind}:{self.argnums!r}"
+        if self.types is not None:
+            text += ":" + ",".join("-" if t is None else str(t) for t in self.types)
+        return text
+
+
+def with_types(spec: Spec, signature: tuple[Any, ...]) -> Spec:
+    """`spec` specialised for a call signature (a type per argument, an `ArrayType` for
+    an array): the same spec when no argument is an array."""
+    types = tuple(None if isinstance(t, type) else t for t in signature)
+    return replace(spec, types=types) if any(t is not None for t in types) else spec

@@ -339,7 +339,8 @@ def _loop_vjp(
     popped = [bb.arg(f"{bb.names.get(appended[j], 'value')}_bar") for j in stacks]
     live = _active_carries(body, [inits[k] in active for k in range(n)],
                            [op_params[j] for j in wanted], prefix)
-    carry_bars = [bb.arg(f"{carry_params[k].attrs[0]}_bar") for k in live]
+    carry_bars = [bb.arg(f"{carry_params[k].attrs[0]}_bar", kind(carry_params[k]))
+                  for k in live]
     accs = [bb.arg(f"{op_params[j].attrs[0]}_bar", kind(op_params[j])) for j in wanted]
     # A sequence operand's cotangent list is carried and updated in place.
     bases = {op_params[j]: acc for j, acc in zip(wanted, accs, strict=True)
@@ -444,7 +445,7 @@ def _body_vjp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | No
     cotangent of every body parameter."""
     bb = body.builder
     outs = [body.outputs[i] for i in seeded]
-    ct_args = [bb.arg(f"{bb.names.get(o, 'out')}_bar") for o in outs]
+    ct_args = [bb.arg(f"{bb.names.get(o, 'out')}_bar", kind(o)) for o in outs]
     cts = vjp(bb, outs, ct_args, body.params)
     program = Program(body.name, (*body.params, *ct_args), (), bb, body.doc)
     return program, cts

@@ -18,7 +18,6 @@ function raises even when the derivative does not need the failing value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from symdiff.ir.arrays import output
 from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild, topological
@@ -72,7 +71,7 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -
         seeded = list(primal.params)
     else:
         seeded = [primal.params[i] for i in ((argnums,) if isinstance(argnums, int) else argnums)]
-    tangents = [b.param(_fresh(f"{p.attrs[0]}_dot", taken), _kind(p)) for p in seeded]
+    tangents = [b.param(_fresh(f"{p.attrs[0]}_dot", taken), kind(p)) for p in seeded]
     outputs = list(flatten(primal.result))
     seeds = dict(zip(seeded, tangents, strict=True))
     # A region is replaced by one that also computes tangents; the primal values come
@@ -97,7 +96,7 @@ def vjp_program(primal: Program) -> Program:
     seeds = []
     for i, out in enumerate(outputs):
         base = b.names.get(out) or ("out" if len(outputs) == 1 else f"out{i}")
-        seeds.append(b.param(_fresh(f"{base}_bar", taken), _kind(out)))
+        seeds.append(b.param(_fresh(f"{base}_bar", taken), kind(out)))
     replaced: dict[Node, Node] = {}
     cts = _outputs(b, vjp(b, outputs, seeds, primal.params, replaced), primal.params)
     for param, ct in zip(primal.params, cts, strict=True):
@@ -113,10 +112,6 @@ def _outputs(b: Builder, nodes: Sequence[Node | None], like: Sequence[Node]) -> 
     return [output(b, n, x) for n, x in zip(nodes, like, strict=True)]
 
 
-def _kind(node: Node) -> Any:
-    """What a parameter standing for values like `node` is: its array type, or a list or
-    number kind."""
-    return node.type if node.type is not None else kind(node)
 
 
 def _fresh(name: str, taken: set[str]) -> str:

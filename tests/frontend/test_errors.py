@@ -150,7 +150,8 @@ def f_kwonly(x, *, scale):  # E:kwonly
 
 
 def f_unknown_call(x):
-    return len(x) * x  # E:unknown-call
+    y = x * 2.0
+    return len(y) * x  # E:unknown-call
 
 
 def f_unknown_math(x):
@@ -302,7 +303,7 @@ CASES = [
     (f_varargs, "varargs", "args)", ["*args"]),
     (f_kwargs, "kwargs", "kwargs)", ["**kwargs"]),
     (f_kwonly, "kwonly", "scale)", ["keyword-only parameter"]),
-    (f_unknown_call, "unknown-call", "len(x)", ["len"]),
+    (f_unknown_call, "unknown-call", "y)", ["list"]),
     (f_unknown_math, "unknown-math", "math.floor", ["math.floor"]),
     (f_user_function_call, "user-call", "helper_function(x)", ["helper_function"]),
     (f_string_constant, "str", '"units"', ["constant", "'units'"]),
