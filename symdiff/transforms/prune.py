@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from symdiff.ir.node import Builder, Node, Program, rebuild, topological
-from symdiff.ir.regions import Loop
+from symdiff.ir.regions import REGIONS, Loop
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def prune_program(program: Program) -> Program:
 
 @dataclass(frozen=True)
 class _Analysis:
-    """What a program needs: its nodes in creation order, and each region's plan."""
+    """What a program needs: its nodes (in creation order once it has a region), and
+    each region's plan."""
 
     order: list[Node]
     plans: dict[Node, _Plan | None]
@@ -58,7 +59,10 @@ class _Analysis:
 def _analyse(program: Program) -> _Analysis:
     """The nodes `program` needs once each region keeps only what is read of it."""
     roots = [*program.outputs, *program.effects]
-    order = sorted(topological(roots), key=lambda n: n.serial)
+    nodes = topological(roots)
+    if not any(n.op in REGIONS for n in nodes):
+        return _Analysis(nodes, {})  # no region: everything reachable is needed
+    order = sorted(nodes, key=lambda n: n.serial)
     needed = set(roots)
     wanted: dict[Node, set[int]] = {}
     plans: dict[Node, _Plan | None] = {}
@@ -69,7 +73,7 @@ def _analyse(program: Program) -> _Analysis:
         if node.op == "proj":
             wanted.setdefault(node.args[0], set()).add(node.attrs[0])
             needed.add(node.args[0])
-        elif node.op in ("loop", "cond"):
+        elif node.op in REGIONS:
             plan_region = _plan_loop if node.op == "loop" else _plan_cond
             plan = plans[node] = plan_region(node, wanted.get(node, set()))
             if plan is not None:
