@@ -4,10 +4,11 @@ Contract tested here: a carried value that nothing after the loop reads and that
 feeds its own next value (or other such values) is removed, from the user's program and
 from its derivatives; one read by a while test, a break, an appended value, a tape or an
 operation that can raise stays. Unread lists, tapes and trip counts go, and so does a
-region left with nothing to do. Loops nested in loops and branches are pruned too. Every
-pruned program computes exactly what the unpruned one does (the same floats, the same
-exception), its derivatives agree with finite differences, the forward loop still runs
-before the derivative code, and pruning twice changes nothing.
+region left with nothing to do. Loops nested in loops and branches, and the backward
+loops of reverse mode (popping a tape and lists), are pruned too. Every pruned program
+computes exactly what the unpruned one does (the same floats, the same exception), its
+derivatives agree with finite differences, the forward loop still runs before the
+derivative code, and pruning twice changes nothing.
 """
 
 from __future__ import annotations
@@ -132,6 +133,26 @@ def read_list(x, n):
     return sum(ys)
 
 
+def taped_counter(x):
+    k = 0.0  # read by the test only: its cotangent is read by nothing
+    s = 1.0
+    while k < 4:
+        s = s * x  # saved on the tape for the backward loop
+        k = k + 1.0
+    return s
+
+
+def taped_list(x):
+    ys = []
+    k = 0.0
+    s = 1.0
+    while k < 3:
+        ys.append(s * x)  # popped from its cotangent list in the backward loop
+        s = s * x
+        k = k + 1.0
+    return sum(ys)
+
+
 def branchy(x):
     s = 0.0
     t = 0.0  # read by nothing, but 1.0 / x in its branch raises at 0
@@ -217,6 +238,8 @@ FUNCTIONS = [
     (unread_list, [(0.8, 3)]),
     (read_list, [(0.8, 3)]),
     (branchy, [(2.5,), (0.5,), (0.0,)]),
+    (taped_counter, [(0.7,), (1.3,)]),
+    (taped_list, [(0.7,), (-1.3,)]),
 ]
 SPECS = [Spec("grad", 0), Spec("value_and_grad", 0), Spec("jvp", 0), Spec("vjp")]
 CASES = [(f, spec, points) for f, points in FUNCTIONS for spec in SPECS]
@@ -309,6 +332,22 @@ def test_a_branch_in_the_loop_computes_only_what_is_read() -> None:
     assert all(len(branch.outputs) == 1 for branch in region.attrs)
     with pytest.raises(ZeroDivisionError):
         grad(branchy)(0.0)
+
+
+@pytest.mark.parametrize(("f", "popped", "unstacked"),
+                         [(taped_counter, 1, 0), (taped_list, 1, 1)])
+def test_backward_loops_drop_the_cotangents_nothing_reads(
+    f: Callable[..., Any], popped: int, unstacked: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = Spec("grad", 0)
+    before = loops(unpruned(f, spec, monkeypatch))[-1]
+    after = loops(transform(f, spec))[-1]
+    assert before.reverse and after.reverse
+    assert (after.n_popped, after.n_unstacked) == (before.n_popped, before.n_unstacked) \
+        == (popped, unstacked)
+    assert after.n_carry == before.n_carry - 1  # the counter's cotangent
+    assert "k_bar" not in symdiff.source(f)
+    check_grads(f, (0.7,))
 
 
 def test_an_unread_tape_and_trip_count_go() -> None:
