@@ -3,9 +3,9 @@
 Contract:
 - `Spec` names a transform (``grad``, ``value_and_grad``, ``jvp``, ``vjp``) and its
   options; `Spec.program(primal)` builds the derivative `Program`.
-- `generate(fn, spec)` runs the passes top to bottom (lower, transform and
-  simplify, emit) and returns the module text; with ``dump=True`` it also returns the
-  IR after each stage.
+- `generate(fn, spec)` runs the passes top to bottom (lower, simplify and prune,
+  transform, simplify and prune again, emit) and returns the module text; with
+  ``dump=True`` it also returns the IR after each stage.
 - `compiled(fn, spec)` returns the generated function, from the in-memory cache
   (per function object), else from the disk cache (keyed by the function's source,
   what its free names refer to, the options, the symdiff and Python versions and a
@@ -60,10 +60,12 @@ def _generate(
     # Imported here: a disk-cache hit needs neither the frontend nor the code generator.
     from symdiff.codegen.emit import emit_module
     from symdiff.frontend.lower import lower
+    from symdiff.transforms.prune import prune_program
     from symdiff.transforms.simplify import simplify_program
 
-    # The user's code simplified once, by exact rewrites only, before any transform.
-    primal = simplify_program(lower(fn, source=source, types=spec.types))
+    # The user's code simplified once, by exact rewrites only, before any transform, and
+    # without the loop and branch values it never reads (they would be differentiated).
+    primal = prune_program(simplify_program(lower(fn, source=source, types=spec.types)))
     program = spec.program(primal)
     # Only what the disk-cache key covers may shape the text: the name, not the module.
     name = getattr(fn, "__name__", "function")

@@ -1,8 +1,9 @@
 """Derivative programs: whole-function transforms built from the node-level ones.
 
-Contract: each function takes a primal `Program` and returns a new `Program` over the
-same builder, simplified, whose parameters and result structure are those of the
-corresponding public transform:
+Contract: each function takes a primal `Program` and returns a new `Program`,
+simplified and without the loop and branch values nothing reads (`transforms.prune`;
+over the primal's builder unless that removed something), whose parameters and result
+structure are those of the corresponding public transform:
 - `grad_program`: params as the primal; result the gradient(s) for `argnums`
   (optionally ``(value, gradient)``). The primal must have one output.
 - `jvp_program`: params ``(*primals, *tangents)`` (a tangent for each of `argnums`,
@@ -24,6 +25,7 @@ from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild,
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import kind
 from symdiff.transforms.ad import jvp_full, vjp
+from symdiff.transforms.prune import prune_program
 from symdiff.transforms.simplify import simplify
 
 
@@ -140,4 +142,4 @@ def _finish(
     protect = frozenset(topological(primal_roots))
     mapping = simplify(b, [*flatten(result), *effects], derived_from, protect)
     effects = tuple(mapping[n] for n in effects)
-    return Program(name, tuple(params), rebuild(result, mapping), b, doc, effects)
+    return prune_program(Program(name, tuple(params), rebuild(result, mapping), b, doc, effects))

@@ -1,0 +1,255 @@
+"""Dead region outputs: loop-carried values, lists and branch values nothing reads.
+
+Contract: `prune_program(program)` returns an equivalent program (same parameters,
+result and effects, raising where it raises) whose loops carry only the values something
+needs and build only the lists, tape and trip count read after them, and whose branch
+regions compute only the values read after them. A carried value is needed when its
+final value is read after the loop, or when the while test, the break flag, an appended
+or saved value, an effect of the body (an operation that can raise) or the next value of
+another needed carried value reads it. Operands no longer read are not passed. A region
+left with no outputs and no effects is removed. Bodies and branches are pruned the same
+way, nested regions included.
+
+A program with nothing to remove is returned as is (the same object). Otherwise it is
+rebuilt in a new builder in its original creation order, which the code generator
+follows: a rebuilt loop keeps its place before the derivative code that comes after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from symdiff.ir.node import Builder, Node, Program, rebuild, topological
+from symdiff.ir.regions import REGIONS, Loop
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A region as rebuilt: its attributes, the positions of the arguments it keeps, and
+    each wanted output's new index."""
+
+    attrs: tuple[Any, ...]
+    keep: tuple[int, ...]
+    moved: dict[int, int]
+
+    def changes(self, node: Node) -> bool:
+        return (self.attrs is not node.attrs or len(self.keep) != len(node.args)
+                or any(i != k for i, k in self.moved.items()))
+
+
+def prune_program(program: Program) -> Program:
+    """`program` without the region outputs nothing reads."""
+    return _apply(program, _analyse(program))
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What a program needs: its nodes (in creation order once it has a region), and
+    each region's plan."""
+
+    order: list[Node]
+    plans: dict[Node, _Plan | None]
+
+    @property
+    def reads(self) -> set[Node]:
+        return set(self.order)
+
+
+def _analyse(program: Program) -> _Analysis:
+    """The nodes `program` needs once each region keeps only what is read of it."""
+    roots = [*program.outputs, *program.effects]
+    nodes = topological(roots)
+    if not any(n.op in REGIONS for n in nodes):
+        return _Analysis(nodes, {})  # no region: everything reachable is needed
+    order = sorted(nodes, key=lambda n: n.serial)
+    needed = set(roots)
+    wanted: dict[Node, set[int]] = {}
+    plans: dict[Node, _Plan | None] = {}
+    # Users before what they use: a region is planned once every read of it is known.
+    for node in reversed(order):
+        if node not in needed:
+            continue
+        if node.op == "proj":
+            wanted.setdefault(node.args[0], set()).add(node.attrs[0])
+            needed.add(node.args[0])
+        elif node.op in REGIONS:
+            plan_region = _plan_loop if node.op == "loop" else _plan_cond
+            plan = plans[node] = plan_region(node, wanted.get(node, set()))
+            if plan is not None:
+                needed.update(node.args[i] for i in plan.keep)
+        else:
+            needed.update(node.args)
+    return _Analysis([n for n in order if n in needed and plans.get(n, True) is not None],
+                     plans)
+
+
+def _apply(program: Program, analysis: _Analysis) -> Program:
+    """`program` with its regions rebuilt as `analysis` plans (itself if none changes)."""
+    plans = analysis.plans
+    if not any(plan is None or plan.changes(node) for node, plan in plans.items()):
+        return program
+    return _rebuilt(program, analysis.order, plans)
+
+
+def _rebuilt(program: Program, order: list[Node], plans: dict[Node, _Plan | None]) -> Program:
+    """`program` copied node by node in `order` into a new builder, regions as planned."""
+    old_names = program.builder.names
+    nb = Builder()
+    new: dict[Node, Node] = {p: _leaf(nb, p) for p in program.params}
+    for node in order:
+        if node in new:
+            continue
+        if not node.args:
+            new[node] = _leaf(nb, node)
+            continue
+        plan = plans.get(node)
+        if plan is not None:
+            args = tuple(new[node.args[i]] for i in plan.keep)
+            new[node] = nb.structural(node.op, args, plan.attrs)
+        elif node.op == "proj":
+            region = node.args[0]
+            moved = plans[region].moved  # type: ignore[union-attr]
+            new[node] = nb.structural("proj", (new[region],), (moved[node.attrs[0]],))
+        else:
+            new[node] = nb.apply(node.op, *(new[a] for a in node.args), attrs=node.attrs)
+        hint = old_names.get(node)
+        if hint is not None:
+            nb.name(new[node], hint)
+    return program.replace(
+        params=tuple(new[p] for p in program.params), result=rebuild(program.result, new),
+        builder=nb, effects=tuple(new[e] for e in program.effects if e in new))
+
+
+def _leaf(b: Builder, node: Node) -> Node:
+    if node.op == "const":
+        return b.const(node.value)
+    if node.op == "param":
+        return b.param(node.attrs[0], *node.attrs[1:])
+    if node.op == "arg":
+        return b.arg(node.attrs[0], *node.attrs[2:])
+    return b.global_(node.attrs)
+
+
+def _plan_loop(node: Node, wanted: set[int]) -> _Plan | None:
+    """The loop giving the `wanted` outputs, or None when it has nothing left to do."""
+    loop: Loop = node.attrs[0]
+    n, s, n_saved = loop.n_carry, loop.n_stacked, loop.n_saved
+    prefix = 1 + loop.n_popped + loop.n_unstacked if loop.kind == "range" else 0
+    trips_at = n + s + (1 if n_saved else 0)
+    stacks = [j for j in range(s) if n + j in wanted]
+    keeps_tape = bool(n_saved) and n + s in wanted
+    counted = loop.counted and trips_at in wanted
+    outs = loop.body.outputs
+    saved = outs[n + s:n + s + n_saved] if keeps_tape else ()
+    body = loop.body.replace(result=(*outs[:n], *(outs[n + j] for j in stacks), *saved,
+                                     *outs[n + s + n_saved:]))
+    carried, body = _needed_carries(body, loop.test, prefix, n, wanted)
+    test = None if loop.test is None else prune_program(loop.test)
+    if len(carried) < n:
+        body, test = _drop_carries(body, test, prefix, n, carried)
+    m = len(carried)
+    body, test, operands = _keep_read_operands(body, test, prefix + m, m)
+
+    moved = {old: k for k, old in enumerate(carried)}
+    moved.update({n + j: m + k for k, j in enumerate(stacks)})
+    if keeps_tape:
+        moved[n + s] = m + len(stacks)
+    if counted:
+        moved[trips_at] = m + len(stacks) + (1 if keeps_tape else 0)
+    if not moved and not body.effects and not (test is not None and test.effects):
+        return None
+    first_operand = loop.n_range + n
+    keep = (*range(loop.n_range), *(loop.n_range + k for k in carried),
+            *(first_operand + j for j in operands),
+            *range(_tail_start(node), len(node.args)))
+    new_loop = replace(loop, body=body, test=test, n_carry=m, n_stacked=len(stacks),
+                       n_saved=n_saved if keeps_tape else 0, counted=counted)
+    return _Plan(node.attrs if new_loop == loop else (new_loop,), keep, moved)
+
+
+def _tail_start(node: Node) -> int:
+    """Where a loop's arguments after its operands (lists to pop, tape) begin."""
+    loop: Loop = node.attrs[0]
+    return len(node.args) - loop.n_unstacked - (1 if loop.n_popped else 0)
+
+
+def _needed_carries(
+    body: Program, test: Program | None, prefix: int, n: int, wanted: set[int]
+) -> tuple[list[int], Program]:
+    """The positions of the carried values that are needed (see the module docstring),
+    and the body computing only their next values (it keeps all `n` parameters).
+
+    The body's outputs are the `n` next carried values, then only values that are read.
+    Starting from the values read from outside, a carried value is added when something
+    needed reads it, so values that only feed each other stay out.
+    """
+    params, outs = body.params[prefix:prefix + n], body.outputs
+    live = {k for k in wanted if k < n}
+    if test is not None:
+        tested = _analyse(test).reads
+        live |= {k for k, p in enumerate(test.params[:n]) if p in tested}
+    while True:
+        trial = body.replace(result=(*(outs[k] for k in sorted(live)), *outs[n:]))
+        analysis = _analyse(trial)
+        grown = live | {k for k, p in enumerate(params) if p in analysis.reads}
+        if grown == live:
+            break
+        live = grown
+    return sorted(live), _apply(trial, analysis)
+
+
+def _drop_carries(
+    body: Program, test: Program | None, prefix: int, n: int, kept: list[int]
+) -> tuple[Program, Program | None]:
+    """Body and test with only the `kept` of their `n` carried-value parameters."""
+    params = body.params
+    body = body.replace(
+        params=(*params[:prefix], *(params[prefix + k] for k in kept), *params[prefix + n:]))
+    if test is not None:
+        test = test.replace(params=(*(test.params[k] for k in kept), *test.params[n:]))
+    return body, test
+
+
+def _keep_read_operands(
+    body: Program, test: Program | None, first: int, n: int
+) -> tuple[Program, Program | None, list[int]]:
+    """Body and test without the operand parameters neither reads, and the positions of
+    the operands kept."""
+    read = _reads(body) | (_reads(test) if test is not None else set())
+    body_ops = body.params[first:]
+    test_ops = test.params[n:] if test is not None else body_ops
+    kept = [j for j, (p, q) in enumerate(zip(body_ops, test_ops, strict=True))
+            if p in read or q in read]
+    if len(kept) == len(body_ops):
+        return body, test, kept
+    body = body.replace(params=(*body.params[:first], *(body_ops[j] for j in kept)))
+    if test is not None:
+        test = test.replace(params=(*test.params[:n], *(test_ops[j] for j in kept)))
+    return body, test, kept
+
+
+def _plan_cond(node: Node, wanted: set[int]) -> _Plan | None:
+    """The branch region giving the `wanted` outputs, or None when it has nothing left
+    to do."""
+    keep = sorted(wanted)
+    then, orelse = node.attrs
+    if len(keep) < len(then.outputs):
+        then, orelse = (p.replace(result=tuple(p.outputs[i] for i in keep))
+                        for p in (then, orelse))
+    then, orelse = prune_program(then), prune_program(orelse)
+    if not keep and not then.effects and not orelse.effects:
+        return None
+    read = _reads(then) | _reads(orelse)
+    operands = [i for i, (p, q) in enumerate(zip(then.params, orelse.params, strict=True))
+                if p in read or q in read]
+    if len(operands) < len(then.params):
+        then, orelse = (p.replace(params=tuple(p.params[i] for i in operands))
+                        for p in (then, orelse))
+    same = then is node.attrs[0] and orelse is node.attrs[1]
+    return _Plan(node.attrs if same else (then, orelse), (0, *(1 + i for i in operands)),
+                 {old: k for k, old in enumerate(keep)})
+
+
+def _reads(program: Program) -> set[Node]:
+    return set(topological([*program.outputs, *program.effects]))
