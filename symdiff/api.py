@@ -290,15 +290,15 @@ def _numbers(
         raise TypeError(f"{where}: {what} must be a tuple of numbers, got {type(values).__name__}")
     out: list[Any] = []
     for i, v in enumerate(values):
+        if is_array(v):
+            out.append(v if keep_ints or v.dtype.kind == "f" else v.astype(float))
+            continue
         if i in lists:
             if not isinstance(v, (tuple, list)):
                 raise TypeError(
                     f"{where}: {what}[{i}] must be a list of numbers (the function uses it "
                     f"as a list), got {type(v).__name__}")
             out.append(list(_numbers(where, f"{what}[{i}]", v, keep_ints)))
-            continue
-        if is_array(v):
-            out.append(v if keep_ints or v.dtype.kind == "f" else v.astype(float))
             continue
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(

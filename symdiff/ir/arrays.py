@@ -19,11 +19,14 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir.node import Builder, Node
+from symdiff.ir.node import LEAVES, Builder, Node
 from symdiff.ir.primitives import Primitive, register
 from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 Axes = tuple[int, ...] | None
+
+# Operations whose result may be a view of another array.
+VIEWS = frozenset({"unsum", "transpose", "broadcast_like"})
 
 # The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py).
 OPS = frozenset({"sum", "unsum", "size", "matmul", "outer", "transpose", "broadcast_like",
@@ -284,9 +287,11 @@ def output(b: Builder, value: Node | None, like: Node) -> Node:
     if value is None:
         return b.apply("zeros_like", like)
     value = fit(b, value, like)
-    if value.op in ("broadcast_like", "unsum"):
-        return b.apply("full_like", like, value.args[0] if value.op == "broadcast_like"
-                       else value)
+    if value.op == "broadcast_like":
+        return b.apply("full_like", like, value.args[0])
+    if value.op in VIEWS or value.op in LEAVES:
+        # A view (maybe read-only) or an argument itself: the user gets their own copy.
+        return b.apply("full_like", like, value)
     if like.type.dtype != "float64":
         # A rule's constants (np.where(c, 1.0, 0.0)) may have widened a float32 value.
         value = b.apply("astype_like", value, like)

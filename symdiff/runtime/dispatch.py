@@ -113,6 +113,7 @@ class Dispatcher:
             return value
         differentiated = i in self.diff_positions
         name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
+        # An array comes before a list: the function may index or iterate either.
         if is_array(value):
             kind = value.dtype.kind
             if kind not in "fiu" or (kind == "f" and value.dtype.itemsize not in (4, 8)):
