@@ -1,17 +1,27 @@
-"""Lowering of NumPy: ``np.sum``/``np.mean`` with ``axis`` and ``keepdims``, matrix
-products (``@``, ``np.dot``, ``np.matmul``, ``np.inner``, ``np.outer``), transposes,
-``np.where``, ``np.square``, ``np.clip``, and the array methods and attributes
-(``x.sum()``, ``x.mean()``, ``x.dot(y)``, ``x.T``, ``x.shape``, ``x.ndim``, ``x.size``).
+"""Lowering of NumPy: the tables of NumPy functions, array methods and attributes the
+lowering knows, and the core entries: ``np.sum``/``np.mean`` with ``axis`` and
+``keepdims``, matrix products (``@``, ``np.dot``, ``np.matmul``, ``np.inner``,
+``np.outer``), transposes, ``np.where``, ``np.square``, ``np.clip``, and ``x.sum()``,
+``x.mean()``, ``x.dot(y)``, ``x.T``, ``x.shape``, ``x.ndim``, ``x.size``.
 
-Contract (functions over a `_Lowering` frame from `lower.py`): an array value is a node
-whose `type` is an `ir.types.ArrayType`, known from the argument types the code is
-specialised for. Axes and ``keepdims`` must be constants (the result's rank depends
-on them); anything else is a located error naming the function.
+Contract (functions over a `_Lowering` frame from `lower.py`):
+- An array value is a node whose `type` is an `ir.types.ArrayType`, known from the
+  argument types the code is specialised for.
+- `FUNCTIONS` maps a NumPy function's name under ``np`` (``"sum"``, ``"linalg.norm"``)
+  to its handler ``(frame, call, name) -> value``; `METHODS` an array method's name to
+  ``(frame, array, call, name) -> value``; `ATTRIBUTES` an attribute's name to
+  ``(frame, array, node) -> value``. Other modules of the frontend add entries with the
+  `function`, `method` and `attribute` decorators; `resolve` finds NumPy's callables
+  from `FUNCTIONS`. Elementwise NumPy functions are not here: they are the scalar
+  primitives (`resolve.NUMPY_ELEMENTWISE`).
+- Axes and ``keepdims`` must be constants (the result's rank depends on them);
+  anything else is a located error naming the function.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from symdiff.ir.node import Node
@@ -21,75 +31,161 @@ if TYPE_CHECKING:
 
 Axes = tuple[int, ...] | None
 
-METHODS = ("sum", "mean", "dot", "transpose")
+Handler = Callable[["_Lowering", ast.Call, str], Any]
+MethodHandler = Callable[["_Lowering", Node, ast.Call, str], Any]
+AttributeHandler = Callable[["_Lowering", Node, ast.Attribute], Any]
+
+FUNCTIONS: dict[str, Handler] = {}
+METHODS: dict[str, MethodHandler] = {}
+ATTRIBUTES: dict[str, AttributeHandler] = {}
+
+
+def function(*names: str) -> Callable[[Handler], Handler]:
+    """Register a handler for ``np.<name>(...)``."""
+    def register(handler: Handler) -> Handler:
+        for name in names:
+            FUNCTIONS[name] = handler
+        return handler
+    return register
+
+
+def method(*names: str) -> Callable[[MethodHandler], MethodHandler]:
+    """Register a handler for ``x.<name>(...)`` on an array."""
+    def register(handler: MethodHandler) -> MethodHandler:
+        for name in names:
+            METHODS[name] = handler
+        return handler
+    return register
+
+
+def attribute(*names: str) -> Callable[[AttributeHandler], AttributeHandler]:
+    """Register a handler for ``x.<name>`` of an array."""
+    def register(handler: AttributeHandler) -> AttributeHandler:
+        for name in names:
+            ATTRIBUTES[name] = handler
+        return handler
+    return register
 
 
 def is_array(value: Any) -> bool:
     return isinstance(value, Node) and value.type is not None
 
 
-def call(low: _Lowering, name: str, e: ast.Call) -> Node:
-    """``np.<name>(...)`` for a NumPy function the lowering handles itself."""
-    if name in ("sum", "mean"):
-        args, kws = _arguments(low, e, 1, ("axis", "keepdims"))
-        return reduce(low, name, args[0], kws, e)
-    if name in ("dot", "matmul", "inner"):
-        (a, b), _ = _arguments(low, e, 2, ())
-        return product(low, name, a, b, e)
-    if name == "outer":
-        (a, b), _ = _arguments(low, e, 2, ())
-        if not (is_array(a) and is_array(b) and a.type.ndim == 1 and b.type.ndim == 1):
-            raise low.src.error("np.outer takes two vectors here", e)
-        return low.b.apply("outer", a, b)
-    if name == "transpose":
-        args, kws = _arguments(low, e, 1, ("axes",), optional=1)
-        axes = kws.get("axes", args[1] if len(args) > 1 else None)
-        return transpose(low, args[0], axes, e)
-    if name == "where":
-        (c, x, y), _ = _arguments(low, e, 3, ())
-        return low.b.select(c, x, y)
-    if name == "square":
-        (x,), _ = _arguments(low, e, 1, ())
-        return low.b.mul(x, x)
-    if name == "clip":
-        (x, lo, hi), _ = _arguments(low, e, 3, ())
-        return low.b.apply("min", low.b.apply("max", x, lo), hi)
-    raise low.src.error(f"unsupported NumPy function np.{name}", e)
+def call(low: _Lowering, name: str, e: ast.Call) -> Any:
+    """``np.<name>(...)``."""
+    handler = FUNCTIONS.get(name)
+    if handler is None:
+        raise low.src.error(f"unsupported NumPy function np.{name} (not yet)", e)
+    return handler(low, e, name)
 
 
-def method(low: _Lowering, base: Node, name: str, e: ast.Call) -> Node:
+def call_method(low: _Lowering, base: Node, name: str, e: ast.Call) -> Any:
     """``x.<name>(...)`` on an array."""
-    if name in ("sum", "mean"):
-        args, kws = _arguments(low, e, 0, ("axis", "keepdims"), optional=1)
-        if args:
-            kws["axis"] = args[0]
-        return reduce(low, name, base, kws, e)
-    if name == "dot":
-        (other,), _ = _arguments(low, e, 1, ())
-        return product(low, "dot", base, other, e)
-    if name == "transpose":
-        args, _ = _arguments(low, e, 0, (), optional=base.type.ndim)
-        axes: Any = None
-        if len(args) == 1:
-            axes = args[0]
-        elif args:
-            axes = tuple(args)
-        return transpose(low, base, axes, e)
-    raise low.src.error(f"unsupported array method .{name}() (not yet)", e)
+    handler = METHODS.get(name)
+    if handler is None:
+        raise low.src.error(f"unsupported array method .{name}() (not yet)", e)
+    return handler(low, base, e, name)
 
 
-def attribute(low: _Lowering, base: Node, e: ast.Attribute) -> Any:
-    """``x.T``, ``x.shape``, ``x.ndim``, ``x.size`` of an array."""
-    t = base.type
-    if e.attr == "T":
-        return low.b.apply("transpose", base, attrs=(None,))
-    if e.attr == "ndim":
-        return low.b.const(t.ndim)
-    if e.attr == "size":
-        return low.b.apply("size", base, attrs=(None,))
-    if e.attr == "shape":
-        return tuple(low.b.apply("size", base, attrs=((i,),)) for i in range(t.ndim))
-    raise low.src.error(f"unsupported array attribute .{e.attr} (not yet)", e)
+def get_attribute(low: _Lowering, base: Node, e: ast.Attribute) -> Any:
+    """``x.<name>`` of an array."""
+    handler = ATTRIBUTES.get(e.attr)
+    if handler is None:
+        raise low.src.error(f"unsupported array attribute .{e.attr} (not yet)", e)
+    return handler(low, base, e)
+
+
+# The core entries ---------------------------------------------------------------------
+
+
+@function("sum", "mean")
+def _np_reduce(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axis", "keepdims"))
+    return reduce(low, name, args[0], kws, e)
+
+
+@function("dot", "matmul", "inner")
+def _np_product(low: _Lowering, e: ast.Call, name: str) -> Node:
+    (a, b), _ = arguments(low, e, 2, ())
+    return product(low, name, a, b, e)
+
+
+@function("outer")
+def _np_outer(low: _Lowering, e: ast.Call, name: str) -> Node:
+    (a, b), _ = arguments(low, e, 2, ())
+    if not (is_array(a) and is_array(b) and a.type.ndim == 1 and b.type.ndim == 1):
+        raise low.src.error("np.outer takes two vectors here", e)
+    return low.b.apply("outer", a, b)
+
+
+@function("transpose")
+def _np_transpose(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axes",), optional=1)
+    axes = kws.get("axes", args[1] if len(args) > 1 else None)
+    return transpose(low, args[0], axes, e)
+
+
+@function("where")
+def _np_where(low: _Lowering, e: ast.Call, name: str) -> Node:
+    (c, x, y), _ = arguments(low, e, 3, ())
+    return low.b.select(c, x, y)
+
+
+@function("square")
+def _np_square(low: _Lowering, e: ast.Call, name: str) -> Node:
+    (x,), _ = arguments(low, e, 1, ())
+    return low.b.mul(x, x)
+
+
+@function("clip")
+def _np_clip(low: _Lowering, e: ast.Call, name: str) -> Node:
+    (x, lo, hi), _ = arguments(low, e, 3, ())
+    return low.b.apply("min", low.b.apply("max", x, lo), hi)
+
+
+@method("sum", "mean")
+def _reduce_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
+    if args:
+        kws["axis"] = args[0]
+    return reduce(low, name, base, kws, e)
+
+
+@method("dot")
+def _dot_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    (other,), _ = arguments(low, e, 1, ())
+    return product(low, "dot", base, other, e)
+
+
+@method("transpose")
+def _transpose_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    args, _ = arguments(low, e, 0, (), optional=base.type.ndim)
+    axes: Any = None
+    if len(args) == 1:
+        axes = args[0]
+    elif args:
+        axes = tuple(args)
+    return transpose(low, base, axes, e)
+
+
+@attribute("T")
+def _t(low: _Lowering, base: Node, e: ast.Attribute) -> Node:
+    return low.b.apply("transpose", base, attrs=(None,))
+
+
+@attribute("ndim")
+def _ndim(low: _Lowering, base: Node, e: ast.Attribute) -> Node:
+    return low.b.const(base.type.ndim)
+
+
+@attribute("size")
+def _size(low: _Lowering, base: Node, e: ast.Attribute) -> Node:
+    return low.b.apply("size", base, attrs=(None,))
+
+
+@attribute("shape")
+def _shape(low: _Lowering, base: Node, e: ast.Attribute) -> tuple[Node, ...]:
+    return tuple(low.b.apply("size", base, attrs=((i,),)) for i in range(base.type.ndim))
 
 
 def length(low: _Lowering, value: Node) -> Node:
@@ -101,10 +197,10 @@ def length(low: _Lowering, value: Node) -> Node:
 
 def reduce(low: _Lowering, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
     x = low.number(x, e)
-    keepdims = _constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
+    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
     if x.type is None:
         return x  # np.sum / np.mean of a number is that number
-    axes = _axes(low, kws.get("axis"), x.type.ndim, e)
+    axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
     total = low.b.apply("sum", x, attrs=(axes, keepdims))
     if name == "sum":
         return total
@@ -133,13 +229,13 @@ def transpose(low: _Lowering, x: Any, axes: Any, e: ast.AST) -> Node:
         return x
     if axes is None:
         return low.b.apply("transpose", x, attrs=(None,))
-    order = _axes(low, axes, x.type.ndim, e, keep_order=True)
+    order = axes_of(low, axes, x.type.ndim, e, keep_order=True)
     if order is None or sorted(order) != list(range(x.type.ndim)):
         raise low.src.error("transpose axes must be a permutation of the axes", e)
     return low.b.apply("transpose", x, attrs=(order,))
 
 
-def _arguments(low: _Lowering, e: ast.Call, count: int, keywords: tuple[str, ...],
+def arguments(low: _Lowering, e: ast.Call, count: int, keywords: tuple[str, ...],
                optional: int = 0) -> tuple[list[Any], dict[str, Any]]:
     label = ast.unparse(e.func)
     if not count <= len(e.args) <= count + optional:
@@ -154,7 +250,7 @@ def _arguments(low: _Lowering, e: ast.Call, count: int, keywords: tuple[str, ...
     return [low.expr(a) for a in e.args], kws
 
 
-def _constant(low: _Lowering, value: Any, kind: type, what: str, e: ast.AST) -> Any:
+def constant(low: _Lowering, value: Any, kind: type, what: str, e: ast.AST) -> Any:
     if value is None:
         return None
     if isinstance(value, Node) and value.is_const and isinstance(value.value, kind):
@@ -162,7 +258,7 @@ def _constant(low: _Lowering, value: Any, kind: type, what: str, e: ast.AST) -> 
     raise low.src.error(f"{what} must be a constant {kind.__name__} here", e)
 
 
-def _axes(low: _Lowering, value: Any, ndim: int, e: ast.AST, keep_order: bool = False
+def axes_of(low: _Lowering, value: Any, ndim: int, e: ast.AST, keep_order: bool = False
           ) -> Axes:
     """Constant axes, made non-negative (and sorted unless `keep_order`); None for all."""
     if value is None or (isinstance(value, Node) and value.is_const and value.value is None):
@@ -170,7 +266,7 @@ def _axes(low: _Lowering, value: Any, ndim: int, e: ast.AST, keep_order: bool = 
     items = value if isinstance(value, tuple) else (value,)
     axes = []
     for item in items:
-        a = _constant(low, item, int, "axis", e)
+        a = constant(low, item, int, "axis", e)
         if not -ndim <= a < ndim:
             raise low.src.error(f"axis {a} is out of bounds for an array of {ndim} axes", e)
         axes.append(a % ndim)

@@ -349,7 +349,7 @@ class _Lowering:
     def attribute(self, e: ast.Attribute) -> Value:
         base = self.expr(e.value)
         if arrays.is_array(base):
-            return arrays.attribute(self, base, e)  # type: ignore[arg-type]
+            return arrays.get_attribute(self, base, e)  # type: ignore[arg-type]
         if not isinstance(base, Resolved):
             raise self.src.error(f"unsupported attribute access .{e.attr} on a number", e)
         resolved = self.scope.attribute(base, e.attr)
@@ -385,7 +385,7 @@ class _Lowering:
         if isinstance(e.func, ast.Attribute) and not _is_append(e):
             base = self.expr(e.func.value)
             if arrays.is_array(base):
-                return arrays.method(self, base, e.func.attr, e)  # type: ignore[arg-type]
+                return arrays.call_method(self, base, e.func.attr, e)  # type: ignore[arg-type]
         func = self.callee(e.func)
         label = ast.unparse(e.func)
         if isinstance(func, Resolved) and func.value is sum:

@@ -48,8 +48,8 @@ PRIMITIVE_ARITY: dict[str, tuple[int, int | None]] = {
 
 # NumPy functions: an elementwise one is the scalar primitive (``np.sin`` -> "sin",
 # emitted as ``math.sin`` on numbers and ``np.sin`` on arrays); "np.<name>" is lowered
-# by `frontend.arrays`. Built when first asked for, from NumPy if the program imported
-# it: ``import symdiff`` does not import NumPy.
+# by the handler `frontend.arrays.FUNCTIONS` has for it. Built when first asked for,
+# from NumPy if the program imported it: ``import symdiff`` does not import NumPy.
 NUMPY_ELEMENTWISE = {
     "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos",
     "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsinh": "asinh",
@@ -59,8 +59,6 @@ NUMPY_ELEMENTWISE = {
     "power": "pow", "arctan2": "atan2", "hypot": "hypot", "copysign": "copysign",
     "degrees": "degrees", "radians": "radians",
 }
-NUMPY_SPECIAL = ("sum", "mean", "dot", "matmul", "inner", "outer", "transpose", "where",
-                 "square", "clip")
 _numpy_table: dict[Any, str] = {}
 
 
@@ -72,8 +70,14 @@ def numpy_callables() -> dict[Any, str]:
     if not _numpy_table:
         for name, op in NUMPY_ELEMENTWISE.items():
             _numpy_table[getattr(np, name)] = op
-        for name in NUMPY_SPECIAL:
-            _numpy_table[getattr(np, name)] = f"np.{name}"
+        from symdiff.frontend.arrays import FUNCTIONS
+
+        for name in FUNCTIONS:
+            value = np
+            for part in name.split("."):
+                value = getattr(value, part, None)
+            if value is not None:
+                _numpy_table[value] = f"np.{name}"
     return _numpy_table
 
 

@@ -155,6 +155,17 @@ def test_code_is_specialised_per_array_signature() -> None:
     assert "np.sum(" in g.source and "math." not in g.source
 
 
+def test_numpy_functions_under_other_names() -> None:
+    from numpy import mean as average
+    from numpy import sum as total
+
+    def f(x):
+        return total(x * x) + average(x)
+
+    x = RNG.standard_normal(4)
+    np.testing.assert_allclose(grad(f)(x), 2 * x + 1 / 4)
+
+
 def test_scalar_code_keeps_math_calls() -> None:
     text = symdiff.source(lambda x: np.sin(x) * np.exp(x))
     assert "math.sin" in text and "np." not in text
