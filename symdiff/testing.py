@@ -3,7 +3,8 @@
 Contract:
 
 - `check_grads(fun, args, ...)` checks the derivatives symdiff generates for `fun` (a
-  function of float arguments returning a float or a nested tuple of floats) at `args`.
+  function of float or float-array arguments returning a float, an array, or a nested
+  tuple of them) at `args`. The direction and cotangent of an array have its shape.
   It draws a random direction ``u`` and a random output cotangent ``v`` from `seed` and
   compares, each within ``|a - b| <= atol + rtol * max(|a|, |b|)``:
 
@@ -62,7 +63,8 @@ def check_grads(
 
     x = _floats("args", args)
     rng = np.random.default_rng(seed)
-    u = tuple(float(c) for c in rng.standard_normal(len(x)))
+    u = tuple(rng.standard_normal(np.shape(xi)).astype(xi.dtype) if isinstance(xi, np.ndarray)
+              else float(rng.standard_normal()) for xi in x)
     out = fun(*x)
     flat_out = _flatten(out)
     where = _Where("check_grads", x, u, seed, rtol, atol)
@@ -87,7 +89,7 @@ def check_grads(
             raise AssertionError(
                 f"check_grads: vjp_fn returned {len(cotangents)} cotangents for {len(x)} "
                 f"arguments: {cotangents!r}")
-        reverse = _dot(u, [_zero_if_none(c) for c in cotangents])
+        reverse = _dot(_flatten(u), _flatten(cotangents))
         _compare(where, "reverse mode <u, vjp(v)>", "finite differences <v, fd>",
                  reverse, _dot(v_flat, fd))
         if forward is not None:
@@ -203,9 +205,14 @@ def _compare_all(
         _compare(where, label, reference, g, w)
 
 
-def _floats(what: str, values: Sequence[Any]) -> tuple[float, ...]:
-    out = []
+def _floats(what: str, values: Sequence[Any]) -> tuple[Any, ...]:
+    out: list[Any] = []
     for i, v in enumerate(values):
+        if isinstance(v, np.ndarray):
+            if v.dtype.kind != "f":
+                raise TypeError(f"{what}[{i}] must be a float array, got {v.dtype}")
+            out.append(v.copy())
+            continue
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(f"{what}[{i}] must be a real number, got {type(v).__name__}")
         out.append(float(v))
@@ -216,6 +223,8 @@ def _flatten(value: Any) -> list[float]:
     """The numbers of a number or nested tuple, left to right."""
     if isinstance(value, (tuple, list)):
         return [x for item in value for x in _flatten(item)]
+    if isinstance(value, np.ndarray):
+        return [float(c) for c in value.ravel()]
     return [float(_zero_if_none(value))]
 
 
@@ -226,6 +235,8 @@ def _unflatten(like: Any, flat: list[float]) -> Any:
     def build(item: Any) -> Any:
         if isinstance(item, (tuple, list)):
             return tuple(build(i) for i in item)
+        if isinstance(item, np.ndarray):
+            return np.array([next(it) for _ in range(item.size)], item.dtype).reshape(item.shape)
         return next(it)
 
     return build(like)

@@ -290,3 +290,14 @@ def test_public_api_with_a_wrong_rule_fails_check_sympy(monkeypatch: pytest.Monk
 def test_check_sympy_requires_a_scalar_function() -> None:
     with pytest.raises(TypeError, match="one number"):
         check_sympy(pair_fn, (0.3, 1.7))
+
+
+def test_check_grads_takes_arrays_and_array_outputs() -> None:
+    import numpy as np
+
+    def f(x, A):
+        return np.tanh(A @ x) * 2.0, np.sum(x ** 2)
+
+    check_grads(f, (np.ones(3), np.arange(12.0).reshape(4, 3) / 10))
+    with pytest.raises(TypeError, match="float array"):
+        check_grads(f, (np.ones(3, dtype=int), np.ones((4, 3))))

@@ -271,3 +271,7 @@ def axes_of(low: _Lowering, value: Any, ndim: int, e: ast.AST, keep_order: bool 
             raise low.src.error(f"axis {a} is out of bounds for an array of {ndim} axes", e)
         axes.append(a % ndim)
     return tuple(axes) if keep_order else tuple(sorted(set(axes)))
+
+
+# The other areas of NumPy register their entries in these tables.
+from symdiff.frontend import np_indexing, np_linalg, np_shapes  # noqa: E402, F401

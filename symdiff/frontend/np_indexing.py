@@ -1,0 +1,1 @@
+"""Lowering of array indexing, slicing and element assignment (filled in by issue 4)."""

@@ -1,0 +1,2 @@
+"""Lowering of NumPy reductions beyond sum/mean, einsum and linear algebra (filled in by
+issue 4)."""
