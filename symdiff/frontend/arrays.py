@@ -201,10 +201,7 @@ def reduce(low: _Lowering, name: str, x: Any, kws: dict[str, Any], e: ast.Call) 
     if x.type is None:
         return x  # np.sum / np.mean of a number is that number
     axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
-    total = low.b.apply("sum", x, attrs=(axes, keepdims))
-    if name == "sum":
-        return total
-    return low.b.div(total, low.b.apply("size", x, attrs=(axes,)))
+    return low.b.apply(name, x, attrs=(axes, keepdims))
 
 
 def product(low: _Lowering, name: str, a: Any, b: Any, e: ast.AST) -> Node:

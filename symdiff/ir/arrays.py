@@ -30,7 +30,7 @@ VIEWS = frozenset({"unsum", "transpose", "broadcast_like"})
 
 # The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py);
 # other modules of array operations add theirs.
-OPS = {"sum", "unsum", "size", "matmul", "outer", "transpose", "broadcast_like",
+OPS = {"sum", "mean", "unsum", "size", "matmul", "outer", "transpose", "broadcast_like",
                  "full_like", "zeros_like", "astype_like"}
 
 
@@ -60,6 +60,22 @@ def same_shape(a: Type, b: Type) -> bool:
     if a is None or b is None:
         return a is b
     return a.dims == b.dims
+
+
+def shape_source(node: Node) -> Node:
+    """A node with the same shape as `node` that is cheaper to reach: through
+    elementwise operations to an argument of exactly their shape (two axes known to be
+    longer than one that broadcast together are equally long), so ``(a * b + c).shape``
+    is ``a.shape``."""
+    from symdiff.ir.primitives import PRIMITIVES
+
+    while node.op not in LEAVES and node.op in PRIMITIVES and node.type is not None \
+            and PRIMITIVES[node.op].type_rule is None and None not in node.type.dims:
+        same = [a for a in node.args if a.type is not None and a.type.dims == node.type.dims]
+        if not same:
+            break
+        node = same[0]
+    return node
 
 
 # fit --------------------------------------------------------------------------------------
@@ -107,6 +123,21 @@ def _emit_sum(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     if keepdims:
         kws["keepdims"] = True
     return np_call("sum", args[0], **kws)
+
+
+def _emit_mean(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    call = _emit_sum(args, attrs)
+    assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+    call.func.attr = "mean"
+    return call
+
+
+def _mean_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    (x,) = node.args
+    # An empty array's gradient is empty: any share does, but dividing by 0 must not raise.
+    count = b.apply("max", b.apply("size", x, attrs=(node.attrs[0],)), 1)
+    share = b.div(ct, count)
+    return (b.apply("unsum", share, x, attrs=node.attrs),)
 
 
 def _emit_unsum(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
@@ -219,6 +250,10 @@ def _register() -> None:
         jvp_rule=lambda b, node, ts: b.apply("sum", ts[0], attrs=node.attrs),
         vjp_rule=lambda b, node, ct: (b.apply("unsum", ct, node.args[0], attrs=node.attrs),),
         may_raise=False))
+    register(Primitive(
+        "mean", 1, None, _emit_mean, type_rule=_sum_type,
+        jvp_rule=lambda b, node, ts: b.apply("mean", ts[0], attrs=node.attrs),
+        vjp_rule=_mean_vjp, may_raise=False))
     # The cotangent of a sum, broadcast back over the summed axes (a view).
     register(Primitive(
         "unsum", 2, None, _emit_unsum, type_rule=_like_type,

@@ -28,8 +28,28 @@ def _is(node: Node, value: float) -> bool:
     return node.op == "const" and not isinstance(node.value, bool) and node.value == value
 
 
+def _spread(n: Node, value: Node, other: Node) -> bool:
+    """Whether `value` is a number broadcast to `n`'s shape (the cotangent of a sum) and
+    `other` already has that shape: then the number itself broadcasts the same way."""
+    return (value.op in ("unsum", "broadcast_like") and value.args[0].type is None
+            and other.type is not None and n.type is not None and other.type.dims == n.type.dims)
+
+
+def _unspread(b: Builder, n: Node) -> Node | None:
+    x, y = n.args
+    if _spread(n, x, y):
+        return b.apply(n.op, x.args[0], y)
+    if _spread(n, y, x):
+        return b.apply(n.op, x, y.args[0])
+    return None
+
+
 def _mul(b: Builder, n: Node) -> Node | None:
     x, y = n.args
+    if n.type is not None:
+        spread = _unspread(b, n)
+        if spread is not None:
+            return spread
     if _is(y, 1) and not x.is_const:
         return x
     if _is(x, 1) and not y.is_const:
@@ -47,6 +67,10 @@ def _mul(b: Builder, n: Node) -> Node | None:
 
 def _div(b: Builder, n: Node) -> Node | None:
     x, y = n.args
+    if n.type is not None:
+        spread = _unspread(b, n)
+        if spread is not None:
+            return spread
     if _is(y, 1) and not x.is_const:
         return x
     if x.op == "neg":
@@ -92,6 +116,26 @@ def _select(b: Builder, n: Node) -> Node | None:
         return x if cond.value else y
     return None
 
+
+def _shape_of(b: Builder, n: Node) -> Node | None:
+    """``x.shape`` / ``x.size`` read from a cheaper node of the same shape."""
+    from symdiff.ir.arrays import shape_source
+
+    k = 0 if n.op == "size" else 1
+    source = shape_source(n.args[k])
+    if source is n.args[k]:
+        return None
+    args = list(n.args)
+    args[k] = source
+    return b.apply(n.op, *args, attrs=n.attrs)
+
+
+# Rewrites of array shapes (tested in tests/transforms/test_simplify_arrays.py).
+ARRAY_RULES: dict[str, Rule] = {
+    "size": _shape_of,
+    "unsum": _shape_of,
+    "broadcast_like": _shape_of,
+}
 
 RULES: dict[str, Rule] = {
     "mul": _mul,
@@ -232,7 +276,7 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) 
         current = node
     derived.keep(node, current)
     while True:
-        rule = RULES.get(current.op)
+        rule = RULES.get(current.op) or ARRAY_RULES.get(current.op)
         result = rule(b, current) if rule is not None else None
         if result is None:
             result = _fold_factors(b, current, derived)
