@@ -267,16 +267,21 @@ def _shape(out: Any) -> str:
 
 
 def source(
-    fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0
+    fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0,
+    args: Sequence[Any] | None = None,
 ) -> str:
-    """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP)."""
+    """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP).
+
+    Code for array arguments is specialised on their dtype, rank and length-one axes:
+    pass example `args` to see the code for those (numbers by default)."""
     _check_transformable(fun)
     nums = _normalize_argnums(fun, argnums)
-    if mode == "reverse":
-        return generate(fun, Spec("grad", nums))  # type: ignore[no-any-return]
-    if mode == "forward":
-        return generate(fun, Spec("jvp", nums))  # type: ignore[no-any-return]
-    raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+    if mode not in ("reverse", "forward"):
+        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+    spec = Spec("grad" if mode == "reverse" else "jvp", nums)
+    if args is not None:
+        spec = with_types(spec, signature_of(tuple(args)))
+    return generate(fun, spec)  # type: ignore[no-any-return]
 
 
 def _numbers(

@@ -166,6 +166,13 @@ def test_numpy_functions_under_other_names() -> None:
     np.testing.assert_allclose(grad(f)(x), 2 * x + 1 / 4)
 
 
+def test_source_for_example_arguments() -> None:
+    text = symdiff.source(logistic, args=CASES[0][1])
+    assert "def logistic_grad(w, X, y):" in text and "X.T @ " in text
+    forward = symdiff.source(logistic, mode="forward", args=CASES[0][1])
+    assert "w_dot" in forward and "X @ w_dot" in forward
+
+
 def test_scalar_code_keeps_math_calls() -> None:
     text = symdiff.source(lambda x: np.sin(x) * np.exp(x))
     assert "math.sin" in text and "np." not in text
