@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend import accumulators, control, sequences
 from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
+from symdiff.ir.arrays import fit
 from symdiff.ir.node import Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
+from symdiff.ir.types import broadcast
 
 if TYPE_CHECKING:
     from symdiff.frontend.lower import _Lowering
@@ -128,10 +130,16 @@ def lower_for(
     carried += hidden or []
     accs = accumulators.plan(low, stmt)
     carried += accumulators.start(low, accs, stmt)
-    body = _body_frame(low, width)
-    index = body.b.arg(hint)
-    bind(body, index)
-    carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs)
+    types: dict[str, Any] = {}
+    while True:
+        body = _body_frame(low, width)
+        index = body.b.arg(hint)
+        bind(body, index)
+        try:
+            carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs, types)
+            break
+        except _Widen as widen:
+            types.update(widen.types)  # lowered again, carrying the wider values
     stacked = _stacked(low, stmt, [body], accs)
     operands, (params,) = share_captures([body])
     program = Program("body", (index, *carry, *params),
@@ -152,11 +160,17 @@ def lower_while(
     carried = _carried(low, stmt) + (hidden or [])
     accs = accumulators.plan(low, stmt)
     carried += accumulators.start(low, accs, stmt)
-    test = low.child()
-    test_carry = _carry_params(test, carried)
-    flag = test.number(test.expr(stmt.test), stmt.test)
-    body = _body_frame(low, width)
-    body_carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs)
+    types: dict[str, Any] = {}
+    while True:
+        test = low.child()
+        test_carry = _carry_params(test, carried, types)
+        flag = test.number(test.expr(stmt.test), stmt.test)
+        body = _body_frame(low, width)
+        try:
+            body_carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs, types)
+            break
+        except _Widen as widen:
+            types.update(widen.types)  # lowered again, carrying the wider values
     stacked = _stacked(low, stmt, [body, test], accs)
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
@@ -202,18 +216,28 @@ def _stack_outputs(stacked: list[Stack]) -> list[Node]:
     return [node for _, value, flag in stacked for node in (value, flag) if node is not None]
 
 
+class _Widen(Exception):
+    """A carried value the body makes an array of a wider type than it starts with
+    (``total = 0.0`` then ``total = total + row``): lower the loop again with these."""
+
+    def __init__(self, types: dict[str, Any]) -> None:
+        super().__init__()
+        self.types = types
+
+
 def _lower_body(
     low: _Lowering, body: _Lowering, stmt: ast.For | ast.While, carried: list[str],
-    accs: list[accumulators.Accumulator],
+    accs: list[accumulators.Accumulator], types: dict[str, Any],
 ) -> tuple[list[Node], list[Node], tuple[Node, ...]]:
-    """Lower the loop body in `body`: (carry parameters, new carried values, stop flag)."""
-    carry = _carry_params(body, carried)
+    """Lower the loop body in `body`: (carry parameters, new carried values, stop flag).
+    `types` gives the array type of carried values wider than their value before."""
+    carry = _carry_params(body, carried, types)
     accumulators.begin_iteration(body, accs)
     body.env[BREAK] = body.b.const(False)
     if body.loop_return is None:
         _no_return(low, stmt)
     body.block(stmt.body)
-    return carry, _new_values(low, body, carried, stmt), _stop_flag(body)
+    return carry, _new_values(low, body, carried, carry, stmt), _stop_flag(body)
 
 
 SUM = "#total"  # the hidden accumulator of sum(... for i in range(...))
@@ -300,34 +324,38 @@ def _stop_flag(body: _Lowering) -> tuple[Node, ...]:
     return () if flag.is_const and not flag.value else (flag,)
 
 
-def _carry_params(frame: _Lowering, carried: list[str]) -> list[Node]:
+def _carry_params(frame: _Lowering, carried: list[str], types: dict[str, Any]
+                  ) -> list[Node]:
     params = []
     for name in carried:
         outer = frame.parent.visible(name) if frame.parent is not None else None
-        param = frame.b.arg(name, outer.type if isinstance(outer, Node) and
-                            outer.type is not None else "num")
+        typ = types.get(name, outer.type if isinstance(outer, Node) else None)
+        param = frame.b.arg(name, typ if typ is not None else "num")
         frame.env[name] = param
         params.append(param)
     return params
 
 
 def _new_values(
-    low: _Lowering, body: _Lowering, carried: list[str], stmt: ast.stmt
+    low: _Lowering, body: _Lowering, carried: list[str], carry: list[Node], stmt: ast.stmt
 ) -> list[Node]:
     values = []
-    for name in carried:
+    wider: dict[str, Any] = {}
+    for name, param in zip(carried, carry, strict=True):
         value = body.env[name]
         if not isinstance(value, Node):
             raise low.src.error(
                 f"variable {name!r} is carried through this loop but ends an iteration "
                 "without a number value", stmt)
-        before = _init(low, name).type
-        if value.type != before:
-            what = [("a number" if t is None else f"an array {t}") for t in (before, value.type)]
-            raise low.src.error(
-                f"variable {name!r} is {what[0]} before this loop and {what[1]} after an "
-                "iteration (not yet): give it its final shape before the loop", stmt)
+        if value.type != param.type:
+            joined = broadcast(param.type, value.type)
+            if joined != param.type:
+                wider[name] = joined
+            else:
+                value = fit(body.b, value, param)  # a number where an array is carried
         values.append(value)
+    if wider:
+        raise _Widen(wider)
     return values
 
 

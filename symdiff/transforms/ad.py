@@ -391,8 +391,7 @@ def _loop_vjp(
     back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved), reverse=True,
                      n_unstacked=len(stacks))
     args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in live),
-            *(zeros_like(b, operands[j]) if is_seq(operands[j]) else b.const(0.0)
-              for j in wanted),
+            *(_zero_cotangent(b, operands[j]) for j in wanted),
             *operands, *(out_cts[n + j] for j in stacks), *([tape] if tape is not None else []))
     back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
     contributions: list[Node | None] = [None] * len(node.args)
@@ -402,6 +401,16 @@ def _loop_vjp(
     for idx, j in enumerate(wanted):
         contributions[base + n + j] = proj(b, back, m + idx)
     return contributions
+
+
+def _zero_cotangent(b: Builder, value: Node) -> Node:
+    """A zero cotangent to accumulate into: a new list for a list, a new array of its
+    shape for an array (so zero trips still give the right shape), else 0.0."""
+    if is_seq(value):
+        return zeros_like(b, value)
+    if value.type is not None:
+        return b.apply("zeros_like", value)
+    return b.const(0.0)
 
 
 def _active_loop_outputs(node: Node, active: set[Node]) -> set[int]:

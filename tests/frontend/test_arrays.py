@@ -166,6 +166,38 @@ def test_numpy_functions_under_other_names() -> None:
     np.testing.assert_allclose(grad(f)(x), 2 * x + 1 / 4)
 
 
+def accumulate_in_loop(W):
+    total = 0.0  # a number before the loop, an array after one iteration
+    for i in range(3):
+        total = total + np.tanh(W * i)
+    return np.sum(total ** 2)
+
+
+def decay_while(X):
+    acc = 0.0
+    k = 0
+    while k < 3:
+        acc = acc * 0.5 + X * k
+        k = k + 1
+    return np.sum(acc * acc)
+
+
+def no_trips(W):
+    total = 0.0
+    for i in range(0):
+        total = total + W * i
+    return np.sum(W + total)
+
+
+@pytest.mark.parametrize("f", [accumulate_in_loop, decay_while, no_trips])
+def test_loops_carry_arrays(f: Callable[..., Any]) -> None:
+    from symdiff.testing import check_grads
+
+    x = np.linspace(0.1, 1.0, 6).reshape(2, 3)
+    check_grads(f, (x,))
+    assert grad(f)(x).shape == x.shape
+
+
 def test_source_for_example_arguments() -> None:
     text = symdiff.source(logistic, args=CASES[0][1])
     assert "def logistic_grad(w, X, y):" in text and "X.T @ " in text
