@@ -148,8 +148,7 @@ class Dispatcher:
     def _make_entry(self) -> Callable[..., Any]:
         if self.params is None:
             return self.slow
-        namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type,
-                                     "_symdiff_array": array_signature}
+        namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
         body: list[ast.stmt] = []
         for k, (sig, impl) in enumerate(self.specialisations.items()):
             impl_name = f"_symdiff_impl{k}"
@@ -157,11 +156,7 @@ class Dispatcher:
             tests: list[ast.expr] = []
             for j, (name, typ) in enumerate(zip(self.params, sig, strict=True)):
                 if not isinstance(typ, type):
-                    # An array: its dtype, rank and length-one axes, as a signature.
-                    sig_name = f"_symdiff_sig{k}_{j}"
-                    namespace[sig_name] = typ
-                    call = ast.Call(_load("_symdiff_array"), [_load(name)], [])
-                    tests.append(ast.Compare(call, [ast.Eq()], [_load(sig_name)]))
+                    tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)
                     continue
                 type_name = f"_symdiff_{typ.__module__}_{typ.__qualname__}".replace(".", "_")
                 namespace[type_name] = typ
@@ -180,6 +175,30 @@ class Dispatcher:
         entry.__defaults__ = self.defaults
         release_on_collect(entry, filename_for(text, "dispatch"))
         return entry
+
+
+def _array_tests(name: str, typ: Any, dtype_name: str, namespace: dict[str, Any]
+                 ) -> list[ast.expr]:
+    """Inline checks that argument `name` is an ndarray of signature `typ`: its class,
+    dtype, rank and which axes have length one (a few attribute reads, no call)."""
+    import numpy as np
+
+    namespace["_symdiff_ndarray"] = np.ndarray
+    namespace[dtype_name] = np.dtype(typ.dtype)
+    arg = _load(name)
+    tests: list[ast.expr] = [
+        ast.Compare(ast.Call(_load("_symdiff_type"), [arg], []), [ast.Is()],
+                    [_load("_symdiff_ndarray")]),
+        ast.Compare(ast.Attribute(arg, "dtype", ast.Load()), [ast.Eq()], [_load(dtype_name)]),
+        ast.Compare(ast.Attribute(arg, "ndim", ast.Load()), [ast.Eq()],
+                    [ast.Constant(len(typ.dims))]),
+    ]
+    shape = ast.Attribute(arg, "shape", ast.Load())
+    for i, d in enumerate(typ.dims):
+        length = ast.Subscript(shape, ast.Constant(i), ast.Load())
+        op = ast.Eq() if d == 1 else ast.NotEq()
+        tests.append(ast.Compare(length, [op], [ast.Constant(1)]))
+    return tests
 
 
 def parameters(fn: Any) -> tuple[list[str] | None, tuple[Any, ...] | None]:
