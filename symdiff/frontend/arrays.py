@@ -40,31 +40,20 @@ METHODS: dict[str, MethodHandler] = {}
 ATTRIBUTES: dict[str, AttributeHandler] = {}
 
 
-def function(*names: str) -> Callable[[Handler], Handler]:
-    """Register a handler for ``np.<name>(...)``."""
-    def register(handler: Handler) -> Handler:
-        for name in names:
-            FUNCTIONS[name] = handler
-        return handler
-    return register
+def _registrar(table: dict[str, Any]) -> Callable[..., Callable[[Any], Any]]:
+    def decorator(*names: str) -> Callable[[Any], Any]:
+        def register(handler: Any) -> Any:
+            for name in names:
+                table[name] = handler
+            return handler
+        return register
+    return decorator
 
 
-def method(*names: str) -> Callable[[MethodHandler], MethodHandler]:
-    """Register a handler for ``x.<name>(...)`` on an array."""
-    def register(handler: MethodHandler) -> MethodHandler:
-        for name in names:
-            METHODS[name] = handler
-        return handler
-    return register
-
-
-def attribute(*names: str) -> Callable[[AttributeHandler], AttributeHandler]:
-    """Register a handler for ``x.<name>`` of an array."""
-    def register(handler: AttributeHandler) -> AttributeHandler:
-        for name in names:
-            ATTRIBUTES[name] = handler
-        return handler
-    return register
+# Register a handler for ``np.<name>(...)``, ``x.<name>(...)`` on an array, ``x.<name>``.
+function = _registrar(FUNCTIONS)
+method = _registrar(METHODS)
+attribute = _registrar(ATTRIBUTES)
 
 
 def is_array(value: Any) -> bool:

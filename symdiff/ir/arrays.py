@@ -244,21 +244,27 @@ def _like_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return types[1]
 
 
+def linear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    """JVP of an operation linear in its first argument (the others only shape it)."""
+    if ts[0] is None:
+        return None
+    return b.apply(node.op, ts[0], *node.args[1:], attrs=node.attrs)
+
+
 def _register() -> None:
     register(Primitive(
         "sum", 1, None, _emit_sum, type_rule=_sum_type,
-        jvp_rule=lambda b, node, ts: b.apply("sum", ts[0], attrs=node.attrs),
+        jvp_rule=linear_jvp,
         vjp_rule=lambda b, node, ct: (b.apply("unsum", ct, node.args[0], attrs=node.attrs),),
         may_raise=False))
     register(Primitive(
         "mean", 1, None, _emit_mean, type_rule=_sum_type,
-        jvp_rule=lambda b, node, ts: b.apply("mean", ts[0], attrs=node.attrs),
+        jvp_rule=linear_jvp,
         vjp_rule=_mean_vjp, may_raise=False))
     # The cotangent of a sum, broadcast back over the summed axes (a view).
     register(Primitive(
         "unsum", 2, None, _emit_unsum, type_rule=_like_type,
-        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
-            "unsum", ts[0], node.args[1], attrs=node.attrs),
+        jvp_rule=linear_jvp,
         vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=node.attrs), None),
         may_raise=False))
     register(Primitive(
@@ -275,15 +281,14 @@ def _register() -> None:
         may_raise=False))
     register(Primitive(
         "transpose", 1, None, _emit_transpose, type_rule=_transpose_type,
-        jvp_rule=lambda b, node, ts: b.apply("transpose", ts[0], attrs=node.attrs),
+        jvp_rule=linear_jvp,
         vjp_rule=_transpose_vjp, may_raise=False))
     # `value` broadcast to the shape of `like` (a read-only view).
     register(Primitive(
         "broadcast_like", 2, None,
         lambda args, attrs: np_call("broadcast_to", args[0], _shape(args[1])),
         type_rule=_like_type,
-        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
-            "broadcast_like", ts[0], node.args[1]),
+        jvp_rule=linear_jvp,
         vjp_rule=lambda b, node, ct: (fit(b, ct, node.args[0]), None), may_raise=False))
     # A new array shaped like `like` holding `value` (a gradient handed to the user).
     register(Primitive(
@@ -298,8 +303,7 @@ def _register() -> None:
             [ast.Attribute(args[1], "dtype", ast.Load())],
             [ast.keyword("copy", ast.Constant(False))]),
         type_rule=_like_type,
-        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
-            "astype_like", ts[0], node.args[1]),
+        jvp_rule=linear_jvp,
         vjp_rule=lambda b, node, ct: (ct, None), may_raise=False))
     register(Primitive(
         "zeros_like", 1, None, lambda args, attrs: np_call("zeros_like", *args),
