@@ -301,8 +301,7 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | N
     programs = []
     for program, cts in derived:
         bb = program.builder
-        zeros = [zeros_like(bb, program.params[i]) if is_seq(program.params[i])
-                 else bb.const(0.0) for i in live]
+        zeros = [_zero_cotangent(bb, program.params[i]) for i in live]
         programs.append(program.replace(
             result=tuple(cts[i] or z for i, z in zip(live, zeros, strict=True))))
     back = cond(b, pred, (*operands, *(out_cts[i] for i in seeded)), programs[0], programs[1])
@@ -339,6 +338,7 @@ def _loop_vjp(
     popped = [bb.arg(f"{bb.names.get(appended[j], 'value')}_bar") for j in stacks]
     live = _active_carries(body, [inits[k] in active for k in range(n)],
                            [op_params[j] for j in wanted], prefix)
+    live = _nonzero_cotangents(body, live, set(out_cts), [appended[j] for j in stacks], prefix)
     carry_bars = [bb.arg(f"{carry_params[k].attrs[0]}_bar", kind(carry_params[k]))
                   for k in live]
     accs = [bb.arg(f"{op_params[j].attrs[0]}_bar", kind(op_params[j])) for j in wanted]
@@ -430,6 +430,25 @@ def _active_loop_outputs(node: Node, active: set[Node]) -> set[int]:
     stacked = {n + j for j in range(loop.n_stacked) if body.outputs[n + j] in inner}
     rest = range(n + loop.n_stacked, n + loop.n_stacked + 2)  # a tape, a trip count
     return {*live, *stacked, *rest}
+
+
+def _nonzero_cotangents(body: Program, live: list[int], seeded: set[int],
+                        stacked: list[Node], prefix: int) -> list[int]:
+    """Of the `live` carried values, those whose cotangent can be nonzero in a backward
+    loop: seeded after the loop, or read by the next value of one that is, or by a value
+    appended to a list with a cotangent. (A value only a while test reads has none.)"""
+    n = len(live)
+    carry = body.params[prefix:]
+    order = topological(list(body.outputs))
+    nonzero = {k for k in live if k in seeded}
+    while len(nonzero) < n:
+        targets = {body.outputs[k] for k in nonzero} | set(stacked)
+        grown = nonzero | {k for k in live if k not in nonzero
+                           and targets & _active(order, [carry[k]])}
+        if grown == nonzero:
+            break
+        nonzero = grown
+    return sorted(nonzero)
 
 
 def _active_carries(body: Program, starts: list[bool], operands: list[Node], prefix: int

@@ -235,3 +235,38 @@ def test_unsupported_numpy_is_located(f: Callable[..., Any], words: str) -> None
         grad(f)(RNG.standard_normal(3))
     assert words in str(info.value)
     assert __file__.rsplit("/", 1)[-1] in str(info.value)
+
+
+def branch_on_arrays(x, y):
+    if np.sum(x) > 0:
+        z = np.sin(x) * y
+    else:
+        z = x * 0.5
+    return np.sum(z * z)
+
+
+def grow_until(x):
+    s = np.sum(x)
+    while s < 10.0:
+        x = x * 1.5
+        s = np.sum(x)
+    return np.mean(x ** 2)
+
+
+@pytest.mark.parametrize(("f", "args"), [
+    (branch_on_arrays, (np.ones(3), np.ones(3))),
+    (branch_on_arrays, (-np.ones(3), np.ones(3))),  # the other branch: y's gradient is zeros
+    (grow_until, (np.linspace(0.1, 1.0, 4),)),
+])
+def test_branches_and_while_loops_over_arrays(f: Callable[..., Any], args: tuple[Any, ...]
+                                              ) -> None:
+    from symdiff.testing import check_grads
+
+    check_grads(f, args)
+    for a, g in zip(args, grad(f, argnums=tuple(range(len(args))))(*args), strict=True):
+        assert g.shape == a.shape
+
+
+def test_a_value_only_the_loop_test_reads_is_not_taped() -> None:
+    text = symdiff.source(grow_until, args=(np.ones(4),))
+    assert "tape" not in text and "s_bar" not in text
