@@ -185,15 +185,18 @@ def subscripts_of(specs: tuple[str, ...] | list[str], output: str) -> str:
 
 def einsum(b: Builder, specs: list[str], output: str, operands: list[Node]) -> Node:
     """``np.einsum`` of `operands`, written plainer where it is: a number (an operand
-    without letters) multiplies the rest, and one operand whose letters are the output's
-    is that operand or its transpose."""
+    without letters) multiplies the rest, and one operand without repeated letters is
+    summed over the letters the output lacks and transposed to the output's order."""
     factors = [x for s, x in zip(specs, operands, strict=True) if not s]
     pairs = [(s, x) for s, x in zip(specs, operands, strict=True) if s]
     if not pairs:
         result = factors.pop(0)
-    elif len(pairs) == 1 and sorted(pairs[0][0]) == sorted(output) and len(
-            set(output)) == len(pairs[0][0]):
+    elif len(pairs) == 1 and len(set(pairs[0][0])) == len(pairs[0][0]):
         spec, result = pairs[0]
+        lost = tuple(i for i, c in enumerate(spec) if c not in output)
+        if lost:
+            result = b.apply("sum", result, attrs=(lost, False))
+            spec = "".join(c for c in spec if c in output)
         if spec != output:
             order = tuple(spec.index(c) for c in output)
             result = b.apply("transpose", result, attrs=(
