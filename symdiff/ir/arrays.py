@@ -20,7 +20,6 @@ import ast
 from typing import Any
 
 from symdiff.ir.node import LEAVES, Builder, Node
-from symdiff.ir.primitives import Primitive, register
 from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 Axes = tuple[int, ...] | None
@@ -337,5 +336,9 @@ def output(b: Builder, value: Node | None, like: Node) -> Node:
         value = b.apply("astype_like", value, like)
     return value
 
+
+# Imported last: importing this module first imports the primitives table, which imports
+# the other modules of array operations, and they use what this module defined above.
+from symdiff.ir.primitives import Primitive, register  # noqa: E402
 
 _register()
