@@ -43,9 +43,10 @@ arrays.OPS |= {"reshape", "reshape_like", "squeeze", "expand_dims", "concatenate
                "array", "pick", "slice_axis", "pad_axis", "flip", "full", "arange",
                "linspace", "eye", "cumsum", "cumprod", "diff", "sum_if_one"}
 CONSTRUCTORS |= {"full", "arange", "linspace", "eye", "array", "stack", "expand_dims"}
-# Their results may be views of another array: a gradient made of one is copied.
+# Their results may be views of another array (sum_if_one: that array itself), so a
+# gradient made of one is copied.
 arrays.VIEWS = arrays.VIEWS | {"reshape", "reshape_like", "squeeze", "expand_dims", "pick",
-                               "slice_axis", "flip"}
+                               "slice_axis", "flip", "sum_if_one"}
 
 
 # What is known of lengths --------------------------------------------------------------
