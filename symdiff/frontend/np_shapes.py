@@ -1,1 +1,589 @@
-"""Lowering of NumPy shape operations and array constructors (filled in by issue 4)."""
+"""Lowering of NumPy shape operations and array constructors: ``np.reshape`` /
+``x.reshape``, ``np.ravel`` / ``x.ravel()`` / ``x.flatten()``, ``np.squeeze`` /
+``x.squeeze()``, ``np.expand_dims``, ``np.concatenate``, ``np.stack``, ``np.array`` /
+``np.asarray`` of (nested) lists of values, ``np.zeros`` / ``np.ones`` / ``np.full`` and
+their ``_like`` forms, ``np.arange``, ``np.linspace``, ``np.eye``, ``np.cumsum`` /
+``np.cumprod`` (and the methods) and ``np.diff``.
+
+Contract (functions over a `_Lowering` frame from `lower.py`):
+- A shape is an int or a tuple or list of ints: constants, or ints known only at run
+  time (``x.shape[0]``, ``len(x)``, arithmetic on them). What is known of each length
+  (`ir.types`) is worked out here: a constant is exact; another array's length is what
+  is known of that axis; ``-1`` in a reshape is the product of the array's axes the
+  other lengths do not name, when they name some of its own axes (``x.reshape(
+  x.shape[0], -1)``), else unknown. A shape that is exactly ``y.shape`` is kept as one.
+- ``dtype=`` is float32, float64, int32, int64 or bool (``np.float32``, ``float``,
+  ``"float32"``...); it is written out in the generated code when the user wrote it.
+- Axes, ``n``, ``k`` and ``endpoint`` must be constants (the result's type depends on
+  them); anything else unsupported is a located error naming the function.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from symdiff.frontend.arrays import arguments, axes_of, constant, function, method
+from symdiff.frontend.resolve import Resolved
+from symdiff.ir.node import Node
+from symdiff.ir.sequences import is_seq
+from symdiff.ir.shapes import exact, merge_dims, product_dim, result_dtype
+from symdiff.ir.types import MANY, Dim
+
+if TYPE_CHECKING:
+    from symdiff.frontend.lower import _Lowering
+
+DTYPES = ("float32", "float64", "int32", "int64", "bool")
+
+# Operations whose value is an int when their arguments are ints.
+_INT_OPS = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg", "max", "min", "abs"})
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A shape argument: its lengths, what is known of each, and the array it is the
+    whole shape of (``y.shape``), if it is one."""
+
+    lengths: tuple[Node, ...]
+    dims: tuple[Dim, ...]
+    like: Node | None = None
+
+    def args(self) -> tuple[Node, ...]:
+        return (self.like,) if self.like is not None else self.lengths
+
+
+# Shape operations ----------------------------------------------------------------------
+
+
+@function("reshape")
+def _np_reshape(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("shape", "newshape"), optional=1)
+    shape = args[1] if len(args) > 1 else kws.get("shape", kws.get("newshape"))
+    if shape is None:
+        raise low.src.error("np.reshape() needs a shape", e)
+    return reshape(low, args[0], shape, e, _written(e, 1, ("shape", "newshape")))
+
+
+@method("reshape")
+def _reshape_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 0, ("shape",), optional=32)
+    if "shape" in kws and not args:
+        shape = kws["shape"]
+    elif len(args) == 1 and "shape" not in kws:
+        shape = args[0]
+    elif len(args) > 1 and "shape" not in kws:
+        shape = tuple(args)
+    else:
+        raise low.src.error(".reshape() needs a shape, given once", e)
+    written = _written(e, 0, ("shape",)) if len(args) <= 1 else None
+    return reshape(low, base, shape, e, written)
+
+
+@function("ravel")
+def _np_ravel(low: _Lowering, e: ast.Call, name: str) -> Node:
+    (x,), _ = arguments(low, e, 1, ())
+    return ravel(low, x, e)
+
+
+@method("ravel", "flatten")
+def _ravel_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    arguments(low, e, 0, ())
+    return ravel(low, base, e)
+
+
+@function("squeeze")
+def _np_squeeze(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axis",), optional=1)
+    return squeeze(low, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
+
+
+@method("squeeze")
+def _squeeze_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 0, ("axis",), optional=1)
+    return squeeze(low, base, args[0] if args else kws.get("axis"), e)
+
+
+@function("expand_dims")
+def _np_expand_dims(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axis",), optional=1)
+    axis = args[1] if len(args) > 1 else kws.get("axis")
+    if axis is None:
+        raise low.src.error("np.expand_dims() needs an axis", e)
+    x = low.number(args[0], e)
+    ndim = (x.type.ndim if x.type is not None else 0) + _count(axis)
+    axes = axes_of(low, axis, ndim, e)
+    if axes is None or len(axes) != _count(axis):
+        raise low.src.error("np.expand_dims() axes must be different", e)
+    return low.b.apply("expand_dims", x, attrs=(axes,))
+
+
+@function("concatenate", "stack")
+def _np_join(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axis",), optional=1)
+    axis = args[1] if len(args) > 1 else kws["axis"] if "axis" in kws else low.b.const(0)
+    parts = _parts(low, args[0], name, e)
+    if name == "stack":
+        return _stack(low, parts, axis, e)
+    return _concatenate(low, parts, axis, e)
+
+
+def reshape(low: _Lowering, x: Any, shape: Any, e: ast.AST, written: ast.expr | None = None
+            ) -> Node:
+    """``x.reshape(shape)`` (the shape `written` as that expression)."""
+    x = _array(low, x, "reshape", e)
+    s = _shape(low, shape, "reshape", e, written, holes=True)
+    if s.like is x:
+        return x
+    if s.like is not None:
+        return low.b.apply("reshape_like", x, s.like)
+    if not s.lengths:
+        raise low.src.error("reshape to a 0-d array (not yet): index it, x[0]", e)
+    dims = _reshape_dims(low, x, s, e)
+    return low.b.apply("reshape", x, *s.lengths, attrs=(dims,))
+
+
+def ravel(low: _Lowering, x: Any, e: ast.AST) -> Node:
+    """``np.ravel(x)``, ``x.ravel()``, ``x.flatten()``: a 1-d array."""
+    x = _array(low, x, "ravel", e)
+    if x.type.ndim == 1:
+        return x
+    return low.b.apply("reshape", x, -1, attrs=((product_dim(x.type.dims),),))
+
+
+def squeeze(low: _Lowering, x: Any, axis: Any, e: ast.AST) -> Node:
+    x = low.number(x, e)
+    if x.type is None:
+        return x
+    dims = x.type.dims
+    if axis is None:
+        if None in dims:
+            raise low.src.error(
+                "np.squeeze() of an array with an axis whose length is known only at run "
+                "time: give axis=", e)
+        axes: tuple[int, ...] = tuple(i for i, d in enumerate(dims) if d == 1)
+    else:
+        axes = axes_of(low, axis, x.type.ndim, e) or ()
+        for a in axes:
+            if dims[a] not in (1, None):
+                raise low.src.error(f"np.squeeze(): axis {a} does not have length one", e)
+    return low.b.apply("squeeze", x, attrs=(axes,)) if axes else x
+
+
+def _concatenate(low: _Lowering, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+    for p in parts:
+        if p.type is None:
+            raise low.src.error("np.concatenate() of a number: use np.stack or np.array", e)
+    if axis is None:
+        parts, a = [ravel(low, p, e) for p in parts], 0
+    else:
+        _same_rank(low, parts, "concatenate", e)
+        a = _one_axis(low, axis, parts[0].type.ndim, e)
+        for i in range(parts[0].type.ndim):
+            if i != a:
+                _same_length(low, [p.type.dims[i] for p in parts], "concatenate", e)
+    if len(parts) == 1:
+        return parts[0]
+    return low.b.apply("concatenate", *parts, attrs=(a,))
+
+
+def _stack(low: _Lowering, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+    _same_rank(low, parts, "stack", e)
+    ndim = parts[0].type.ndim if parts[0].type is not None else 0
+    if axis is None:
+        raise low.src.error("np.stack() axis must be a constant int here", e)
+    a = _one_axis(low, axis, ndim + 1, e)
+    for i in range(ndim):
+        _same_length(low, [p.type.dims[i] for p in parts], "stack", e)
+    return low.b.apply("stack", *parts, attrs=(a,))
+
+
+# Arrays from values ---------------------------------------------------------------------
+
+
+@function("array", "asarray")
+def _np_array(low: _Lowering, e: ast.Call, name: str) -> Node:
+    call, dtype = _split_dtype(low, e)
+    if len(call.args) != 1 or call.keywords:
+        where = call.keywords[0] if call.keywords else e
+        raise low.src.error(f"np.{name}() takes one argument here (and dtype=)", where)
+    value = _nested(low, call.args[0])
+    if isinstance(value, Node):
+        if value.type is not None and dtype not in (None, value.type.dtype):
+            raise low.src.error(f"np.{name}() of an array with another dtype (not yet)", e)
+        return value  # values are never changed in place: no copy is needed
+    shape, leaves = _rectangular(low, value, name, e)
+    kinds = {leaf.type.ndim if leaf.type is not None else -1 for leaf in leaves}
+    if len(kinds) > 1:
+        raise low.src.error(
+            f"np.{name}() of numbers and arrays, or of arrays of different ranks", e)
+    arrays_ = [leaf for leaf in leaves if leaf.type is not None]
+    if arrays_:
+        for i in range(arrays_[0].type.ndim):
+            _same_length(low, [a.type.dims[i] for a in arrays_], name, e)
+    guessed = _dtype_of(leaves)
+    return low.b.apply("array", *leaves, attrs=(shape, dtype or guessed, dtype is not None))
+
+
+def _nested(low: _Lowering, e: ast.expr) -> Any:
+    """The value of a (nested) list or tuple literal, or of any other expression."""
+    if isinstance(e, (ast.List, ast.Tuple)):
+        return [_nested(low, item) for item in e.elts]
+    value = low.expr(e)
+    return _listed(low, value, e)
+
+
+def _listed(low: _Lowering, value: Any, e: ast.expr) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_listed(low, v, e) for v in value]
+    if isinstance(value, Node) and is_seq(value):
+        raise low.src.error("np.array() of a list argument (not yet): pass an array", e)
+    return low.number(value, e)
+
+
+def _rectangular(low: _Lowering, value: list[Any], name: str, e: ast.AST
+                 ) -> tuple[tuple[int, ...], list[Node]]:
+    """The nesting shape of nested lists, and their leaves in order."""
+    if not all(isinstance(v, list) for v in value):
+        if any(isinstance(v, list) for v in value):
+            raise low.src.error(f"np.{name}() of ragged nested lists", e)
+        return (len(value),), value
+    inner = [_rectangular(low, v, name, e) for v in value]
+    shapes = {s for s, _ in inner}
+    if len(shapes) > 1:
+        raise low.src.error(f"np.{name}() of ragged nested lists", e)
+    shape = shapes.pop() if shapes else ()
+    return (len(value), *shape), [leaf for _, leaves in inner for leaf in leaves]
+
+
+def _dtype_of(leaves: list[Node]) -> str:
+    if any(leaf.type is not None for leaf in leaves):
+        return result_dtype([leaf.type for leaf in leaves])
+    if leaves and all(leaf.is_const and isinstance(leaf.value, bool) for leaf in leaves):
+        return "bool"
+    return "int64" if leaves and all(is_int(leaf) for leaf in leaves) else "float64"
+
+
+# Constants -------------------------------------------------------------------------------
+
+
+@function("zeros", "ones")
+def _np_zeros(low: _Lowering, e: ast.Call, name: str) -> Node:
+    call, dtype = _split_dtype(low, e)
+    (shape,), _ = arguments(low, call, 1, ())
+    s = _shape(low, shape, name, e, call.args[0])
+    return full(low, 0.0 if name == "zeros" else 1.0, s, dtype)
+
+
+@function("full")
+def _np_full(low: _Lowering, e: ast.Call, name: str) -> Node:
+    call, dtype = _split_dtype(low, e)
+    (shape, value), _ = arguments(low, call, 2, ())
+    value = low.number(value, e)
+    return full(low, value, _shape(low, shape, name, e, call.args[0]), dtype)
+
+
+@function("zeros_like", "ones_like", "full_like")
+def _np_like(low: _Lowering, e: ast.Call, name: str) -> Node:
+    call, dtype = _split_dtype(low, e)
+    count = 2 if name == "full_like" else 1
+    args, _ = arguments(low, call, count, ())
+    x = low.number(args[0], e)
+    value = low.number(args[1], e) if name == "full_like" else low.b.const(
+        0.0 if name == "zeros_like" else 1.0)
+    if x.type is None:
+        return value  # of a number: a number
+    if dtype is not None and dtype != x.type.dtype:
+        shape = Shape((), x.type.dims, like=x)
+        return full(low, value, shape, dtype)
+    if name == "zeros_like":
+        return low.b.apply("zeros_like", x)
+    return low.b.apply("full_like", x, value)
+
+
+def full(low: _Lowering, value: Node | float, shape: Shape, dtype: str | None) -> Node:
+    """``np.full(shape, value)`` (``np.zeros``, ``np.ones`` for 0.0 and 1.0)."""
+    value = low.b.lift(value)
+    guessed = value.type.dtype if value.type is not None else _dtype_of([value])
+    attrs = (shape.dims, dtype or guessed, dtype is not None, shape.like is not None)
+    return low.b.apply("full", value, *shape.args(), attrs=attrs)
+
+
+@function("arange")
+def _np_arange(low: _Lowering, e: ast.Call, name: str) -> Node:
+    call, dtype = _split_dtype(low, e)
+    args, _ = arguments(low, call, 1, (), optional=2)
+    values = [_scalar(low, a, "arange", e) for a in args]
+    zero, one = low.b.const(0), low.b.const(1)
+    start, stop, step = (zero, values[0], one) if len(values) == 1 else (
+        (*values, one) if len(values) == 2 else values)
+    if step.is_const and step.value == 0:
+        raise low.src.error("np.arange() with a step of zero", e)
+    dims: tuple[Dim, ...] = (None,)
+    if start.is_const and stop.is_const and step.is_const:
+        dims = (max(0, math.ceil((stop.value - start.value) / step.value)),)
+    elif start is zero and step is one:
+        dims = (dim_of(stop),)
+    guessed = "int64" if all(is_int(v) for v in (start, stop, step)) else "float64"
+    return low.b.apply("arange", start, stop, step,
+                       attrs=(dims, dtype or guessed, dtype is not None))
+
+
+@function("linspace")
+def _np_linspace(low: _Lowering, e: ast.Call, name: str) -> Node:
+    call, dtype = _split_dtype(low, e)
+    args, kws = arguments(low, call, 2, ("num", "endpoint"), optional=1)
+    start, stop = (_scalar(low, a, "linspace", e) for a in args[:2])
+    num = args[2] if len(args) > 2 else kws.get("num", low.b.const(50))
+    num = _length(low, num, "linspace", e)
+    endpoint = constant(low, kws.get("endpoint"), bool, "endpoint", e)
+    attrs = (endpoint is not False, (dim_of(num),), dtype or "float64", dtype is not None)
+    return low.b.apply("linspace", start, stop, num, attrs=attrs)
+
+
+@function("eye")
+def _np_eye(low: _Lowering, e: ast.Call, name: str) -> Node:
+    call, dtype = _split_dtype(low, e)
+    args, kws = arguments(low, call, 1, ("M", "k"), optional=2)
+    n = _length(low, args[0], "eye", e)
+    m = args[1] if len(args) > 1 else kws.get("M")
+    m = _length(low, m, "eye", e) if m is not None else None
+    k = args[2] if len(args) > 2 else kws.get("k")
+    k = constant(low, k, int, "np.eye() k", e) or 0
+    sizes = (n,) if m is None else (n, m)
+    dims = (dim_of(n), dim_of(m if m is not None else n))
+    return low.b.apply("eye", *sizes, attrs=(k, dims, dtype or "float64", dtype is not None))
+
+
+# Cumulative operations and differences ----------------------------------------------------
+
+
+@function("cumsum", "cumprod")
+def _np_cumulative(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axis",), optional=1)
+    return cumulative(low, name, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
+
+
+@method("cumsum", "cumprod")
+def _cumulative_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 0, ("axis",), optional=1)
+    return cumulative(low, name, base, args[0] if args else kws.get("axis"), e)
+
+
+def cumulative(low: _Lowering, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
+    """``np.cumsum`` / ``np.cumprod`` along `axis` (None: of the flattened array)."""
+    x = _array(low, x, name, e)
+    a = None if axis is None else _one_axis(low, axis, x.type.ndim, e)
+    if x.type.ndim == 1:
+        a = None  # the same thing, written without axis=
+    return low.b.apply(name, x, attrs=(a,))
+
+
+@function("diff")
+def _np_diff(low: _Lowering, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("n", "axis"), optional=2)
+    x = _array(low, args[0], "diff", e)
+    n = constant(low, args[1] if len(args) > 1 else kws.get("n"), int, "np.diff() n", e)
+    n = 1 if n is None else n
+    if n < 0:
+        raise low.src.error("np.diff() n must not be negative", e)
+    axis = args[2] if len(args) > 2 else kws.get("axis", low.b.const(-1))
+    a = _one_axis(low, axis, x.type.ndim, e)
+    if n == 0:
+        return x
+    dims = tuple((max(d - n, 0) if exact(d) else None) if i == a else d
+                 for i, d in enumerate(x.type.dims))
+    return low.b.apply("diff", x, attrs=(n, a, dims))
+
+
+# Helpers -------------------------------------------------------------------------------
+
+
+def is_int(node: Node) -> bool:
+    """Whether `node` is known to be an int (a constant, a length, or ints combined)."""
+    if node.is_const:
+        return isinstance(node.value, int)
+    if node.op in ("size", "seq_len"):
+        return True
+    return node.op in _INT_OPS and all(is_int(a) for a in node.args)
+
+
+def dim_of(node: Node) -> Dim:
+    """What is known of an axis length given by the int `node`."""
+    if node.is_const:
+        return node.value if isinstance(node.value, int) and node.value >= 0 else None
+    if node.op == "size":
+        x, (axes,) = node.args[0], node.attrs
+        dims = x.type.dims if axes is None else tuple(x.type.dims[a] for a in axes)
+        return product_dim(dims)
+    return None
+
+
+def _array(low: _Lowering, x: Any, name: str, e: ast.AST) -> Node:
+    x = low.number(x, e)
+    if x.type is None:
+        raise low.src.error(f"np.{name}() of a number: it takes an array here", e)
+    return x
+
+
+def _scalar(low: _Lowering, value: Any, name: str, e: ast.AST) -> Node:
+    value = low.number(value, e)
+    if value.type is not None:
+        raise low.src.error(f"np.{name}() of an array (not yet): it takes numbers here", e)
+    return value
+
+
+def _length(low: _Lowering, value: Any, name: str, e: ast.AST, hole: bool = False) -> Node:
+    """An int length of a shape (-1 too where `hole`)."""
+    if isinstance(value, (list, tuple)) or not isinstance(value, Node):
+        raise low.src.error(f"np.{name}(): a length must be an int", e)
+    if value.type is not None:
+        raise low.src.error(f"np.{name}(): a length must be an int, not an array", e)
+    if value.is_const:
+        v = value.value
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise low.src.error(f"np.{name}(): a length must be an int, got {v!r}", e)
+        if v < 0 and not (hole and v == -1):
+            raise low.src.error(f"np.{name}(): negative length {v}", e)
+    elif value.op in ("param", "div"):
+        raise low.src.error(
+            f"np.{name}(): a length must be an int (this is a float; use x.shape[i], "
+            "len(x) or //)", e)
+    return value
+
+
+def _shape(low: _Lowering, value: Any, name: str, e: ast.AST, written: ast.expr | None,
+           holes: bool = False) -> Shape:
+    """The shape `value`, `written` as that expression (None: as several arguments)."""
+    items = value if isinstance(value, (tuple, list)) else (value,)
+    lengths = tuple(_length(low, v, name, e, holes) for v in items)
+    dims = tuple(dim_of(n) for n in lengths)
+    whole = isinstance(written, ast.Attribute) and written.attr == "shape"
+    return Shape(lengths, dims, _whole_shape(lengths) if whole else None)
+
+
+def _written(e: ast.Call, position: int, keywords: tuple[str, ...]) -> ast.expr | None:
+    """The expression an argument is written as (by position or keyword), if given."""
+    if len(e.args) > position:
+        return e.args[position]
+    return next((kw.value for kw in e.keywords if kw.arg in keywords), None)
+
+
+def _whole_shape(lengths: tuple[Node, ...]) -> Node | None:
+    """The array whose shape `lengths` is (``y.shape``), if they are all of its lengths."""
+    if not lengths or any(n.op != "size" for n in lengths):
+        return None
+    y = lengths[0].args[0]
+    if y.type.ndim != len(lengths):
+        return None
+    for i, n in enumerate(lengths):
+        if n.args[0] is not y or n.attrs[0] != (i,):
+            return None
+    return y
+
+
+def _reshape_dims(low: _Lowering, x: Node, s: Shape, e: ast.AST) -> tuple[Dim, ...]:
+    holes = [i for i, n in enumerate(s.lengths) if n.is_const and n.value == -1]
+    if len(holes) > 1:
+        raise low.src.error("reshape: only one length can be -1", e)
+    dims = list(s.dims)
+    total = product_dim(x.type.dims)
+    if holes:
+        dims[holes[0]] = _hole(x, s, holes[0])
+    if exact(total) and all(exact(d) for d in dims) and math.prod(dims) != total:  # type: ignore
+        shown = ", ".join(str(n.value) if n.is_const else "?" for n in s.lengths)
+        raise low.src.error(f"cannot reshape an array of {total} elements into ({shown})", e)
+    return tuple(dims)
+
+
+def _hole(x: Node, s: Shape, hole: int) -> Dim:
+    """What is known of the length -1 stands for in a reshape of `x`."""
+    others = [(n, d) for i, (n, d) in enumerate(zip(s.lengths, s.dims, strict=True))
+              if i != hole]
+    xdims = x.type.dims
+    if all(exact(d) for d in xdims) and all(exact(d) for _, d in others):
+        known = math.prod(d for _, d in others)  # type: ignore[misc]
+        total = math.prod(xdims)  # type: ignore[arg-type]
+        return total // known if known and total % known == 0 else None
+    used: set[int] = set()
+    for n, _ in others:
+        if n.is_const and n.value == 1:
+            continue
+        axes = n.attrs[0] if n.op == "size" and n.args[0] is x else None
+        if axes is None or len(axes) != 1 or axes[0] in used:
+            return None
+        used.add(axes[0])
+    return product_dim(tuple(d for i, d in enumerate(xdims) if i not in used))
+
+
+def _parts(low: _Lowering, value: Any, name: str, e: ast.AST) -> list[Node]:
+    if not isinstance(value, (list, tuple)):
+        raise low.src.error(
+            f"np.{name}() takes a list or tuple of arrays written in the function here", e)
+    if not value:
+        raise low.src.error(f"np.{name}() of an empty list", e)
+    return [low.number(v, e) for v in value]
+
+
+def _same_rank(low: _Lowering, parts: list[Node], name: str, e: ast.AST) -> None:
+    ranks = {p.type.ndim if p.type is not None else 0 for p in parts}
+    if len(ranks) > 1:
+        raise low.src.error(f"np.{name}() of arrays of different ranks", e)
+
+
+def _same_length(low: _Lowering, dims: list[Dim], name: str, e: ast.AST) -> None:
+    """Lengths NumPy requires to be equal: an error when they are known to differ."""
+    first = dims[0]
+    for d in dims[1:]:
+        if d is None or first is None:
+            continue
+        if (exact(d) and exact(first) and d != first) or (1 in (d, first) and d != first) or (
+                d == MANY and first == 1) or (first == MANY and d == 1):
+            raise low.src.error(f"np.{name}() of arrays whose shapes differ", e)
+        first = merge_dims(first, d)
+
+
+def _one_axis(low: _Lowering, value: Any, ndim: int, e: ast.AST) -> int:
+    if isinstance(value, tuple):
+        raise low.src.error("axis must be one constant int here", e)
+    axes = axes_of(low, value, ndim, e)
+    if axes is None:
+        raise low.src.error("axis must be a constant int here", e)
+    return axes[0]
+
+
+def _count(axis: Any) -> int:
+    return len(axis) if isinstance(axis, tuple) else 1
+
+
+def _split_dtype(low: _Lowering, e: ast.Call) -> tuple[ast.Call, str | None]:
+    """The call without its ``dtype=`` keyword, and the dtype's name (None if absent)."""
+    kept, dtype = [], None
+    for kw in e.keywords:
+        if kw.arg == "dtype":
+            dtype = _dtype_name(low, kw.value)
+        else:
+            kept.append(kw)
+    return ast.copy_location(ast.Call(e.func, e.args, kept), e), dtype
+
+
+def _dtype_name(low: _Lowering, e: ast.expr) -> str | None:
+    if isinstance(e, ast.Constant) and e.value is None:
+        return None
+    if isinstance(e, ast.Constant) and isinstance(e.value, str):
+        candidate: Any = e.value
+    else:
+        resolved = low.callee(e)
+        if not isinstance(resolved, Resolved):
+            raise low.src.error("dtype= must be a NumPy type named in the code here", e)
+        candidate = resolved.value
+    import numpy as np
+
+    try:
+        name = np.dtype(candidate).name
+    except TypeError:
+        name = None
+    if name not in DTYPES:
+        raise low.src.error(f"dtype= must be one of {', '.join(DTYPES)} here", e)
+    return name

@@ -8,8 +8,10 @@ Contract:
 - The (co)tangent of a node has the node's shape. `fit(b, value, like)` makes a value
   that broadcasts against `like` have exactly `like`'s shape: it sums the axes
   broadcasting added (``np.sum(g, axis=0)``) and broadcasts a smaller one
-  (``np.broadcast_to``, a view). Reverse mode fits every contribution to its argument,
-  forward mode every tangent to its node, so rules may ignore broadcasting.
+  (``np.broadcast_to``, a view); over an axis whose length in `like` is known only at
+  run time, it sums when that length is one (``shapes.sum_if_one``). Reverse mode fits
+  every contribution to its argument, forward mode every tangent to its node, so rules
+  may ignore broadcasting.
 - Each operation here has an emitter, a type rule, a JVP rule and a VJP rule written
   with the builder, like every other primitive.
 """
@@ -83,7 +85,7 @@ def shape_source(node: Node) -> Node:
 def fit(b: Builder, value: Node, like: Node) -> Node:
     """`value`, which broadcasts against `like`, with exactly `like`'s shape."""
     vt, lt = value.type, like.type
-    if same_shape(vt, lt) or vt is None and lt is None:
+    if fits(vt, lt):
         return value
     if vt is not None:
         lead = vt.ndim - (lt.ndim if lt is not None else 0)
@@ -96,14 +98,24 @@ def fit(b: Builder, value: Node, like: Node) -> Node:
                          if lt.dims[offset + i] == 1 and d != 1)
             unknown = [i for i, d in enumerate(vt.dims)
                        if lt.dims[offset + i] is None and d != 1]
-            if unknown:
-                raise NotImplementedError(
-                    "broadcasting against an axis whose length is known only at run time")
             if kept:
                 value = b.apply("sum", value, attrs=(kept, True))
-    if not same_shape(value.type, lt) and lt is not None:
+            for i in unknown:
+                # Whether `like` was broadcast along this axis is known only at run time.
+                value = b.apply("sum_if_one", value, like, attrs=(i, offset + i))
+    if not fits(value.type, lt) and lt is not None:
         value = b.apply("broadcast_like", value, like)
     return value
+
+
+def fits(a: Type, b: Type) -> bool:
+    """Whether a value of type `a` has the shape of `b` (as far as is known): an axis
+    known to be 1 (or unknown) in one and not in the other would broadcast."""
+    if a is None or b is None:
+        return a is b
+    return a.ndim == b.ndim and all(
+        x == y or (x not in (1, None) and y not in (1, None)) for x, y in zip(
+            a.dims, b.dims, strict=True))
 
 
 # Rules ------------------------------------------------------------------------------------
@@ -251,6 +263,10 @@ def linear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | No
 
 
 def _register() -> None:
+    # Imported here: the table imports the other array modules, which need this one's
+    # names (np_call, OPS, VIEWS) whichever of the two is imported first.
+    from symdiff.ir.primitives import Primitive, register
+
     register(Primitive(
         "sum", 1, None, _emit_sum, type_rule=_sum_type,
         jvp_rule=linear_jvp,

@@ -31,6 +31,10 @@ LEAVES = frozenset({"const", "param", "global", "arg"})
 NUM = "num"
 SEQ = "seq"
 
+# Operations that make an array from numbers alone (``np.zeros(3)``): typed (see
+# `ir.types.infer`) even when no argument is an array. Array modules add theirs.
+CONSTRUCTORS: set[str] = set()
+
 
 class Node:
     """One operation in the DAG; create nodes through a `Builder` only."""
@@ -92,7 +96,7 @@ class Builder:
         node = self._table.get(full_key)
         if node is None:
             node = Node(op, args, attrs, len(self._table))
-            if op != "const" and (op in ("param", "arg", "proj") or any(
+            if op != "const" and (op in ("param", "arg", "proj") or op in CONSTRUCTORS or any(
                     a.type is not None for a in args)):
                 from symdiff.ir.types import infer
 
