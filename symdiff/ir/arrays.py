@@ -263,10 +263,6 @@ def linear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | No
 
 
 def _register() -> None:
-    # Imported here: the table imports the other array modules, which need this one's
-    # names (np_call, OPS, VIEWS) whichever of the two is imported first.
-    from symdiff.ir.primitives import Primitive, register
-
     register(Primitive(
         "sum", 1, None, _emit_sum, type_rule=_sum_type,
         jvp_rule=linear_jvp,
