@@ -4,31 +4,17 @@ with cotangents and tangents of exactly each value's shape."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
-from symdiff.codegen.emit import emit_module
-from symdiff.ir.node import Builder, Node, Program
-from symdiff.ir.types import MANY, ArrayType, of_value
+from symdiff.ir.node import Builder
+from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
+from tests.ir.support import Build, program_of, run_emitted
 
-Build = Callable[[Builder, list[Node]], Node]
-
-
-def _program(build: Build, values: list[Any]) -> Program:
-    b = Builder()
-    params = [b.param(f"x{i}", of_value(v)) if of_value(v) is not None else b.param(f"x{i}")
-              for i, v in enumerate(values)]
-    return Program("f", tuple(params), build(b, params), b)
-
-
-def _run(program: Program, *args: Any) -> Any:
-    namespace: dict[str, Any] = {}
-    exec(compile(emit_module(program), "<test>", "exec"), namespace)  # noqa: S102
-    return namespace[program.name](*args)
+_program, _run = program_of, run_emitted
 
 
 def _like(rng: np.random.Generator, v: Any) -> Any:

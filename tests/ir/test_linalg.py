@@ -15,7 +15,8 @@ from symdiff.ir import linalg
 from symdiff.ir.node import Builder, Node
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
-from tests.ir.test_arrays import _program, _run
+from tests.ir.support import program_of as _program
+from tests.ir.support import run_emitted as _run
 
 Build = Callable[[Builder, list[Node]], Node]
 RNG = np.random.default_rng(11)

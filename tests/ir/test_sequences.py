@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from symdiff.codegen.emit import emit_module
 from symdiff.ir.evaluate import evaluate
 from symdiff.ir.node import SEQ, Builder, Program
 from symdiff.transforms.ad import jvp, vjp
+from tests.ir.support import run_emitted
 
 
 def _program(op: str, kinds: tuple[str, ...]) -> Program:
@@ -20,10 +20,7 @@ def _program(op: str, kinds: tuple[str, ...]) -> Program:
     return Program(op, params, b.apply(op, *params), b)
 
 
-def _run_emitted(program: Program, *args: object) -> object:
-    namespace: dict[str, object] = {}
-    exec(compile(emit_module(program), "<test>", "exec"), namespace)  # noqa: S102
-    return namespace[program.name](*args)  # type: ignore[operator]
+_run_emitted = run_emitted
 
 
 FLAGS = [True, False, True, True, False]

@@ -5,7 +5,6 @@ themselves differentiable); what the types know of lengths; and the emitted text
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,23 +14,11 @@ from symdiff.codegen.emit import emit_module
 from symdiff.ir.arrays import fit
 from symdiff.ir.node import Builder, Node, Program
 from symdiff.ir.shapes import product_dim, sum_dim
-from symdiff.ir.types import MANY, ArrayType, of_value
+from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
+from tests.ir.support import Build, program_of, run_emitted
 
-Build = Callable[[Builder, list[Node]], Node]
-
-
-def _program(build: Build, values: list[Any]) -> Program:
-    b = Builder()
-    params = [b.param(f"x{i}", of_value(v)) if of_value(v) is not None else b.param(f"x{i}")
-              for i, v in enumerate(values)]
-    return Program("f", tuple(params), build(b, params), b)
-
-
-def _run(program: Program, *args: Any) -> Any:
-    namespace: dict[str, Any] = {}
-    exec(compile(emit_module(program), "<test>", "exec"), namespace)  # noqa: S102
-    return namespace[program.name](*args)
+_program, _run = program_of, run_emitted
 
 
 def _size(b: Builder, x: Node, axis: int) -> Node:

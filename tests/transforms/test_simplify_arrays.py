@@ -8,18 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from symdiff.codegen.emit import emit_module
 from symdiff.ir.node import Builder, Node, Program
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.simplify import simplify
+from tests.ir.support import run_emitted
 
 VEC = ArrayType("float64", (MANY,))
 
 
-def _run(program: Program, *args: Any) -> Any:
-    namespace: dict[str, Any] = {}
-    exec(compile(emit_module(program), "<test>", "exec"), namespace)  # noqa: S102
-    return namespace[program.name](*args)
+_run = run_emitted
 
 
 def _both(build: Any) -> tuple[Node, Node, Program, Program]:
