@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from symdiff.codegen.naming import Namer
-from symdiff.codegen.schedule import schedule
+from symdiff.codegen.schedule import Schedule, schedule
+from symdiff.ir.indexing import owns_memory
 from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES, math_attr
 from symdiff.ir.regions import Loop, all_nodes, loop_parts, unstacked
@@ -85,6 +86,7 @@ class _Emitter:
         direct: dict[Node, str],
         returns: Structure | None = None,
         inline: frozenset[Node] = frozenset(),
+        owned: frozenset[Node] = frozenset(),
     ) -> list[ast.stmt]:
         """Statements computing `roots` (and the effects) of `program`.
 
@@ -92,10 +94,18 @@ class _Emitter:
         branch, inlined expressions); `direct` names nodes whose value goes straight to
         an enclosing name. When `returns` (the function's result) is made of the values
         of the last region only, its branches return them directly. Nodes in `inline`
-        need no assignment for their name alone.
+        need no assignment for their name alone. Parameters in `owned` (a loop's carried
+        arrays) may be updated in place, like arrays this block makes.
         """
         sched = schedule(program, list(roots), inline)
         hints = program.builder.names
+        in_place = {n for n in sched.order if _updates_in_place(n, sched.uses, owned)}
+        # An array updated in place is the value its last update gives: named after it.
+        heirs: dict[Node, str] = {}
+        for node in reversed(sched.order):
+            hint = hints.get(node) or heirs.get(node)
+            if node in in_place and hint is not None and node.args[0] not in hints:
+                heirs[node.args[0]] = hint
         tail = _tail_region(sched.order, returns)
         body: list[ast.stmt] = []
         for node in sched.order:
@@ -111,12 +121,18 @@ class _Emitter:
                 body.append(self.region(node, sched.order, env, hints, direct))
                 continue
             if node.op == "loop":
-                body += self.loop(node, sched.order, env, hints, direct)
+                body += self.loop(node, sched, env, hints, direct)
                 continue
             prim = PRIMITIVES[node.op]
             args = [self.ref(a, env) for a in node.args]
             if prim.inplace:
-                # Updates its list argument (always a name) and is that list afterwards.
+                # Updates its first argument (always a name) and is it afterwards. An
+                # array another value may read or share memory with is copied first.
+                if node.args[0].type is not None and node not in in_place:
+                    name = self.namer.hinted(hints.get(node))
+                    copy = ast.Call(ast.Attribute(args[0], "copy", ast.Load()), [], [])
+                    body.append(_assign(name, copy))
+                    args[0] = ast.Name(name, ast.Load())
                 body.append(prim.emit(args, node.attrs))
                 self.names[node] = args[0].id  # type: ignore[attr-defined]
                 continue
@@ -128,11 +144,12 @@ class _Emitter:
                 # Always a fresh name: a body node can be emitted again in another loop
                 # or branch (a backward sweep recomputes it), and must not overwrite a
                 # variable that is still live there.
-                name = direct.get(node) or self.namer.hinted(hints.get(node))
+                name = direct.get(node) or self.namer.hinted(hints.get(node) or heirs.get(node))
                 self.names[node] = name
                 body.append(ast.Assign([ast.Name(name, ast.Store())], expr, lineno=1))
             elif node in sched.statements:
-                body.append(ast.Expr(expr))
+                # (An operation evaluated for its error only may emit a statement.)
+                body.append(expr if isinstance(expr, ast.stmt) else ast.Expr(expr))
             else:
                 env[node] = expr
         return body
@@ -151,10 +168,11 @@ class _Emitter:
         return _if(self.ref(node.args[0], env), arms[0], arms[1])
 
     def loop(
-        self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
+        self, node: Node, sched: Schedule, env: dict[Node, ast.expr],
         hints: dict[Node, str], direct: dict[Node, str],
     ) -> list[ast.stmt]:
         """A loop region: its carried values initialised, then a for or while statement."""
+        order = sched.order
         loop: Loop = node.attrs[0]
         rng, inits, operands, tape_in = loop_parts(node)
         body = loop.body
@@ -229,8 +247,9 @@ class _Emitter:
         # nothing in the body can read a value already overwritten; a new value used
         # nowhere else is computed right in that final assignment.
         appended = body.outputs[loop.n_carry:loop.n_carry + loop.n_stacked]
-        block = self.block(body, (*news, *appended, *([stop] if stop is not None else [])),
-                           inner, {}, inline=frozenset(news))
+        roots = (*news, *appended, *([stop] if stop is not None else []))
+        owned = _owned_carries(node, sched.uses, schedule(body, list(roots), frozenset(news)))
+        block = self.block(body, roots, inner, {}, inline=frozenset(news), owned=owned)
         for name, value in zip(stack_names, appended, strict=True):
             call = ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
                             [self.ref(value, inner)], [])
@@ -313,6 +332,35 @@ class _Emitter:
                 continue  # the variable already holds it (a loop-carried value kept)
             stmts.append(ast.Assign([ast.Name(name, ast.Store())], value, lineno=1))
         return stmts or [ast.Pass()]
+
+
+def _updates_in_place(node: Node, uses: Mapping[Node, int], owned: frozenset[Node]) -> bool:
+    """Whether `node` updates an array (its first argument) without copying it: when
+    nothing else reads that array and it shares no memory with another value."""
+    if node.op in ("proj", "cond", "loop") or not PRIMITIVES[node.op].inplace:
+        return False
+    target = node.args[0]
+    return target.type is not None and uses.get(target) == 1 and (
+        owns_memory(target) or target in owned)
+
+
+def _owned_carries(node: Node, outer: Mapping[Node, int], inner: Schedule) -> frozenset[Node]:
+    """The carried parameters of a loop whose array the body may update in place: one no
+    other value ever shares, as the loop starts from a new array nothing else reads,
+    and each iteration ends with an array nothing else reads (the body's own, or the
+    parameter itself)."""
+    loop: Loop = node.attrs[0]
+    _, inits, _, _ = loop_parts(node)
+    body = loop.body
+    first = (1 + loop.n_popped + loop.n_unstacked) if loop.kind == "range" else 0
+    params = body.params[first:first + loop.n_carry]
+    owned = []
+    for param, init, new in zip(params, inits, body.outputs, strict=False):
+        if init.type is None or not owns_memory(init) or outer.get(init) != 1:
+            continue
+        if new is param or (owns_memory(new) and inner.uses.get(new) == 1):
+            owned.append(param)
+    return frozenset(owned)
 
 
 def _if(test: ast.expr, then: list[ast.stmt], orelse: list[ast.stmt]) -> ast.stmt:

@@ -15,10 +15,12 @@ expression statement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from symdiff.ir.node import LEAVES, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.regions import loop_parts
 
 MAX_SIZE = 6
 
@@ -30,6 +32,8 @@ class Schedule:
     assigned: frozenset[Node]  # nodes that get their own assignment
     # Effects nothing else uses: evaluated as expression statements for their errors.
     statements: frozenset[Node] = frozenset()
+    # How many operations (and results) of this block read each node.
+    uses: Mapping[Node, int] = field(default_factory=dict)
 
 
 def schedule(
@@ -57,9 +61,14 @@ def schedule(
         if node.op == "cond":
             needs_atom.update(node.args[1:])
         elif node.op == "loop":
-            needs_atom.update(node.args)  # read on every iteration (the range: once)
+            # Read on every iteration (the range: once); an initial value is only
+            # assigned to the carried variable.
+            _, inits, _, _ = loop_parts(node)
+            needs_atom.update(a for a in node.args if a not in inits)
         elif node.op != "proj" and PRIMITIVES[node.op].atomic_args:
             needs_atom.update(node.args)
+        elif node.op != "proj" and PRIMITIVES[node.op].inplace:
+            needs_atom.add(node.args[0])  # the variable it updates
     names = program.builder.names
     # Operations that can raise keep their own statement: inlined into a later
     # expression they would run after derivative code that may raise differently.
@@ -80,4 +89,4 @@ def schedule(
               if uses.get(n, 0) == 0 and n not in names and n.op not in ("cond", "loop")}
     # (`inline`: nodes whose user-given name alone does not make them assigned.)
     assigned -= unused
-    return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused))
+    return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused), uses)

@@ -7,8 +7,9 @@ Contract:
   (``np.sin``) and its type is the broadcast of its arguments' (`ir.types`).
 - The (co)tangent of a node has the node's shape. `fit(b, value, like)` makes a value
   that broadcasts against `like` have exactly `like`'s shape: it sums the axes
-  broadcasting added (``np.sum(g, axis=0)``) and broadcasts a smaller one
-  (``np.broadcast_to``, a view). Reverse mode fits every contribution to its argument,
+  broadcasting added (``np.sum(g, axis=0)``; where `like`'s length is known only at run
+  time, only if it is one then) and broadcasts a smaller one (``np.broadcast_to``, a
+  view). Reverse mode fits every contribution to its argument,
   forward mode every tangent to its node, so rules may ignore broadcasting.
 - Each operation here has an emitter, a type rule, a JVP rule and a VJP rule written
   with the builder, like every other primitive.
@@ -25,8 +26,8 @@ from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 Axes = tuple[int, ...] | None
 
-# Operations whose result may be a view of another array.
-VIEWS = frozenset({"unsum", "transpose", "broadcast_like"})
+# Operations whose result may be a view of another array (an update into one copies it).
+VIEWS = frozenset({"unsum", "transpose", "broadcast_like", "index"})
 
 # The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py);
 # other modules of array operations add theirs.
@@ -79,13 +80,13 @@ def fit(b: Builder, value: Node, like: Node) -> Node:
             offset = lt.ndim - vt.ndim
             kept = tuple(i for i, d in enumerate(vt.dims)
                          if lt.dims[offset + i] == 1 and d != 1)
-            unknown = [i for i, d in enumerate(vt.dims)
-                       if lt.dims[offset + i] is None and d != 1]
-            if unknown:
-                raise NotImplementedError(
-                    "broadcasting against an axis whose length is known only at run time")
             if kept:
                 value = b.apply("sum", value, attrs=(kept, True))
+            # Where only the run time knows whether `like` has length one on an axis:
+            # summed then. (Two lengths both known only then are taken to be equal.)
+            for i, d in enumerate(vt.dims):
+                if lt.dims[offset + i] is None and d not in (1, None):
+                    value = b.apply("sum_if_one", value, like, attrs=(i, offset + i))
     if not same_shape(value.type, lt) and lt is not None:
         value = b.apply("broadcast_like", value, like)
     return value
