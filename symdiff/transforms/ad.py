@@ -26,6 +26,8 @@ from dataclasses import replace
 from typing import Any
 
 from symdiff.ir.arrays import fit
+from symdiff.ir.indexing import accumulate as add_cotangents
+from symdiff.ir.indexing import zeros
 from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES, accumulate
 from symdiff.ir.regions import Loop, branches, cond, cond_node, loop_node, loop_parts, proj
@@ -108,6 +110,12 @@ def jvp_full(
     return primal, tangent
 
 
+def _zero(b: Builder, like: Node) -> Node:
+    """A zero (co)tangent of `like` where one must be given: 0.0, or for an array, new
+    zeros of its shape (a number would not do where it is indexed or updated)."""
+    return zeros(b, like) if like.type is not None else b.const(0.0)
+
+
 def _cond_jvp(
     b: Builder, args: tuple[Node, ...], bodies: tuple[Program, ...],
     ts: tuple[Node | None, ...],
@@ -122,7 +130,7 @@ def _cond_jvp(
     programs = []
     for program, out_tangents in derived:
         bb = program.builder
-        extra = tuple(out_tangents[i] or bb.const(0.0) for i in live)
+        extra = tuple(out_tangents[i] or _zero(bb, program.outputs[i]) for i in live)
         programs.append(program.replace(result=(*program.outputs, *extra)))
     operands_in = (*operands, *(ts[1 + i] for i in seeded))
     region = cond_node(b, pred, operands_in, programs[0], programs[1])  # type: ignore[arg-type]
@@ -168,7 +176,7 @@ def _loop_jvp(
     body = Program(
         "body",
         (*old[:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
-        (*program.outputs[:n], *(out_t[k] or bb.const(0.0) for k in order),
+        (*program.outputs[:n], *(out_t[k] or _zero(bb, program.outputs[k]) for k in order),
          *program.outputs[n:n + s], *(out_t[n + j] for j in stacked_t), *stop),
         bb, effects=program.effects)
     test = loop.test
@@ -179,7 +187,7 @@ def _loop_jvp(
                                     *pads[len(order):]))
     new_loop = replace(loop, body=body, test=test, n_carry=n + len(order),
                        n_stacked=s + len(stacked_t))
-    new_args = (*args[:n_range], *inits, *(init_t[k] or b.const(0.0) for k in order),
+    new_args = (*args[:n_range], *inits, *(init_t[k] or _zero(b, inits[k]) for k in order),
                 *operands, *(op_t[j] for j in seeded_ops))
     node = loop_node(b, new_loop, new_args)  # type: ignore[arg-type]
     out_tangents: list[Node | None] = [None] * (n + s)
@@ -266,7 +274,7 @@ def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any
         assert isinstance(pending, _Pending)
         pending.append(contribution)
     else:
-        ct[node] = accumulate(b, ct.get(node), contribution)  # type: ignore[arg-type]
+        ct[node] = add_cotangents(b, ct.get(node), contribution)  # type: ignore[arg-type]
 
 
 def _materialize(
@@ -302,7 +310,7 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | N
     for program, cts in derived:
         bb = program.builder
         zeros = [zeros_like(bb, program.params[i]) if is_seq(program.params[i])
-                 else bb.const(0.0) for i in live]
+                 else _zero(bb, program.params[i]) for i in live]
         programs.append(program.replace(
             result=tuple(cts[i] or z for i, z in zip(live, zeros, strict=True))))
     back = cond(b, pred, (*operands, *(out_cts[i] for i in seeded)), programs[0], programs[1])
@@ -349,8 +357,8 @@ def _loop_vjp(
               [*carry_bars, *popped],
               [*(carry_params[k] for k in live), *(op_params[j] for j in wanted)], bases=bases)
     m = len(live)
-    new_bars = [c or bb.const(0.0) for c in cts[:m]]
-    new_accs = [acc if c is None else c if is_seq(acc) else bb.add(acc, c)
+    new_bars = [c or _zero(bb, carry_params[k]) for c, k in zip(cts[:m], live, strict=True)]
+    new_accs = [acc if c is None else c if is_seq(acc) else add_cotangents(bb, acc, c)
                 for acc, c in zip(accs, cts[m:], strict=True)]
     backward_out = (*new_bars, *new_accs)
     reads = set(topological(list(backward_out)))
@@ -390,8 +398,8 @@ def _loop_vjp(
         start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
     back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved), reverse=True,
                      n_unstacked=len(stacks))
-    args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in live),
-            *(zeros_like(b, operands[j]) if is_seq(operands[j]) else b.const(0.0)
+    args = (start, stop, step, *(out_cts.get(k) or _zero(b, inits[k]) for k in live),
+            *(zeros_like(b, operands[j]) if is_seq(operands[j]) else _zero(b, operands[j])
               for j in wanted),
             *operands, *(out_cts[n + j] for j in stacks), *([tape] if tape is not None else []))
     back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
