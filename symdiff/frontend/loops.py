@@ -270,6 +270,9 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
     for node in ast.walk(ast.Module(stmt.body, type_ignores=[])):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             assigned[node.id] = None
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+              and isinstance(node.value, ast.Name)):
+            assigned[node.value.id] = None  # out[i] = v makes a new array `out`
     carried = []
     for name in assigned:
         value = low.visible(name)

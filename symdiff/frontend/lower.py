@@ -18,7 +18,15 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import accumulators, arrays, control, fence, loops, sequences
+from symdiff.frontend import (
+    accumulators,
+    arrays,
+    control,
+    fence,
+    loops,
+    np_indexing,
+    sequences,
+)
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
     CALLABLES,
@@ -31,6 +39,7 @@ from symdiff.frontend.resolve import (
 )
 from symdiff.frontend.signature import sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.ir import indexing
 from symdiff.ir.node import LEAVES, SEQ, Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import REGIONS, bodies
@@ -215,6 +224,8 @@ class _Lowering:
                 if stmt.value is None:
                     continue
                 self.assign(stmt.target, self.expr(stmt.value), stmt)
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+                np_indexing.augmented(self, stmt)
             elif isinstance(stmt, ast.AugAssign):
                 if not isinstance(stmt.target, ast.Name):
                     raise self.src.error("augmented assignment to a non-name", stmt.target)
@@ -250,7 +261,11 @@ class _Lowering:
                 version = self.versions.get(target.id, -1) + 1
                 self.versions[target.id] = version
                 self.b.name(value, target.id if version == 0 else f"{target.id}_{version}")
+        elif isinstance(target, ast.Subscript):
+            np_indexing.assign(self, target, value, stmt)
         elif isinstance(target, ast.Tuple):
+            if arrays.is_array(value):
+                value = np_indexing.unpack(self, value, len(target.elts), target)  # type: ignore
             if not isinstance(value, tuple):
                 raise self.src.error("cannot unpack a number into several names", target)
             if len(value) != len(target.elts):
@@ -449,6 +464,8 @@ def _can_raise(node: Node) -> bool:
     prim = PRIMITIVES.get(node.op)
     if prim is None or not prim.may_raise:
         return False
+    if node.op == "index":
+        return indexing.can_raise(node.attrs[0])  # a slice never raises
     if node.op in ("div", "floordiv", "mod"):
         # Only a zero divisor raises; a nonzero constant one never does.
         divisor = node.args[1]
