@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
-from symdiff.ir.indexing import owns_memory
+from symdiff.ir.indexing import may_alias, owns_memory
 from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES, math_attr
 from symdiff.ir.regions import Loop, all_nodes, loop_parts, unstacked
@@ -99,7 +99,15 @@ class _Emitter:
         """
         sched = schedule(program, list(roots), inline)
         hints = program.builder.names
-        in_place = {n for n in sched.order if _updates_in_place(n, sched.uses, owned)}
+        # A loop's carried array that only the loop holds is its own after it, too.
+        carries: dict[Node, frozenset[Node]] = {}
+        mine = set(owned)
+        for node in sched.order:
+            if node.op == "loop":
+                carries[node], after = _owned_carries(node, sched, frozenset(mine))
+                mine |= {p for p in sched.order if p.op == "proj" and p.args[0] is node
+                         and p.attrs[0] in after}
+        in_place = _in_place(sched, frozenset(mine))
         # An array updated in place is the value its last update gives: named after it.
         heirs: dict[Node, str] = {}
         for node in reversed(sched.order):
@@ -121,7 +129,7 @@ class _Emitter:
                 body.append(self.region(node, sched.order, env, hints, direct))
                 continue
             if node.op == "loop":
-                body += self.loop(node, sched, env, hints, direct)
+                body += self.loop(node, sched, env, hints, direct, carries[node])
                 continue
             prim = PRIMITIVES[node.op]
             args = [self.ref(a, env) for a in node.args]
@@ -169,9 +177,10 @@ class _Emitter:
 
     def loop(
         self, node: Node, sched: Schedule, env: dict[Node, ast.expr],
-        hints: dict[Node, str], direct: dict[Node, str],
+        hints: dict[Node, str], direct: dict[Node, str], owned: frozenset[Node],
     ) -> list[ast.stmt]:
-        """A loop region: its carried values initialised, then a for or while statement."""
+        """A loop region: its carried values initialised, then a for or while statement;
+        the body may update the carried arrays in `owned` in place."""
         order = sched.order
         loop: Loop = node.attrs[0]
         rng, inits, operands, tape_in = loop_parts(node)
@@ -248,7 +257,6 @@ class _Emitter:
         # nowhere else is computed right in that final assignment.
         appended = body.outputs[loop.n_carry:loop.n_carry + loop.n_stacked]
         roots = (*news, *appended, *([stop] if stop is not None else []))
-        owned = _owned_carries(node, sched.uses, schedule(body, list(roots), frozenset(news)))
         block = self.block(body, roots, inner, {}, inline=frozenset(news), owned=owned)
         for name, value in zip(stack_names, appended, strict=True):
             call = ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
@@ -334,33 +342,70 @@ class _Emitter:
         return stmts or [ast.Pass()]
 
 
-def _updates_in_place(node: Node, uses: Mapping[Node, int], owned: frozenset[Node]) -> bool:
-    """Whether `node` updates an array (its first argument) without copying it: when
-    nothing else reads that array and it shares no memory with another value."""
-    if node.op in ("proj", "cond", "loop") or not PRIMITIVES[node.op].inplace:
+def _in_place(sched: Schedule, owned: frozenset[Node]) -> set[Node]:
+    """The updates of arrays (primitives with `inplace`) that may write into their first
+    argument without copying it: an array sharing no memory with another value (made
+    here, or in `owned`), which nothing reads once it is updated (its other readers run
+    before, and none of them is a view of it)."""
+    users: dict[Node, list[Node]] = {}
+    for node in sched.order:
+        for arg in node.args:
+            users.setdefault(arg, []).append(node)
+    position = {node: i for i, node in enumerate(sched.order)}
+    found = set()
+    for node in sched.order:
+        if node.op in ("proj", "cond", "loop") or not PRIMITIVES[node.op].inplace:
+            continue
+        target = node.args[0]
+        if target.type is None or not (owns_memory(target) or target in owned):
+            continue
+        readers = [u for u in users.get(target, []) if u is not node]
+        if sched.uses.get(target) != len(readers) + 1 or len(readers) + 1 != len(
+                users[target]):
+            continue  # also an output, or read twice by the update itself
+        if all(_done_before(u, position[node], sched, users) for u in readers):
+            found.add(node)
+    return found
+
+
+def _done_before(node: Node, when: int, sched: Schedule, users: dict[Node, list[Node]]
+                 ) -> bool:
+    """Whether `node`, which reads an array, is evaluated by the statement at position
+    `when` or before, and so is everything reading it when it is a view of the array."""
+    if node.op in ("proj", "cond", "loop") or PRIMITIVES[node.op].inplace:
         return False
-    target = node.args[0]
-    return target.type is not None and uses.get(target) == 1 and (
-        owns_memory(target) or target in owned)
+    if sched.runs_at.get(node, when + 1) > when:
+        return False
+    if not may_alias(node):
+        return True
+    readers = users.get(node, [])
+    return sched.uses.get(node) == len(readers) and all(
+        _done_before(r, when, sched, users) for r in readers)
 
 
-def _owned_carries(node: Node, outer: Mapping[Node, int], inner: Schedule) -> frozenset[Node]:
-    """The carried parameters of a loop whose array the body may update in place: one no
-    other value ever shares, as the loop starts from a new array nothing else reads,
-    and each iteration ends with an array nothing else reads (the body's own, or the
-    parameter itself)."""
+def _owned_carries(node: Node, outer: Schedule, owned: frozenset[Node]
+                   ) -> tuple[frozenset[Node], set[int]]:
+    """The carried parameters of a loop whose array the body may update in place, and
+    their positions: an array no other value ever shares, as the loop starts from an
+    array of its own that nothing else reads, each iteration ends with one nothing else
+    reads (the body's own, or the parameter itself), and the tape saves none."""
     loop: Loop = node.attrs[0]
     _, inits, _, _ = loop_parts(node)
     body = loop.body
     first = (1 + loop.n_popped + loop.n_unstacked) if loop.kind == "range" else 0
     params = body.params[first:first + loop.n_carry]
-    owned = []
-    for param, init, new in zip(params, inits, body.outputs, strict=False):
-        if init.type is None or not owns_memory(init) or outer.get(init) != 1:
+    news = body.outputs[:loop.n_carry]
+    rest = body.outputs[loop.n_carry:]
+    inner = schedule(body, list(body.outputs), frozenset(news))
+    found: dict[int, Node] = {}
+    for k, (param, init, new) in enumerate(zip(params, inits, news, strict=True)):
+        if init.type is None or outer.uses.get(init) != 1 or param in rest:
+            continue
+        if not (owns_memory(init) or init in owned):
             continue
         if new is param or (owns_memory(new) and inner.uses.get(new) == 1):
-            owned.append(param)
-    return frozenset(owned)
+            found[k] = param
+    return frozenset(found.values()), set(found)
 
 
 def _if(test: ast.expr, then: list[ast.stmt], orelse: list[ast.stmt]) -> ast.stmt:

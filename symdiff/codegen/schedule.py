@@ -15,6 +15,7 @@ expression statement.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -34,6 +35,9 @@ class Schedule:
     statements: frozenset[Node] = frozenset()
     # How many operations (and results) of this block read each node.
     uses: Mapping[Node, int] = field(default_factory=dict)
+    # Per node, the position in `order` of the statement that evaluates it (its own, or
+    # its user's where it is inlined); absent when that is not one statement.
+    runs_at: Mapping[Node, int] = field(default_factory=dict)
 
 
 def schedule(
@@ -89,4 +93,80 @@ def schedule(
               if uses.get(n, 0) == 0 and n not in names and n.op not in ("cond", "loop")}
     # (`inline`: nodes whose user-given name alone does not make them assigned.)
     assigned -= unused
-    return Schedule(program, tuple(order), frozenset(assigned), frozenset(unused), uses)
+    statements = frozenset(assigned | unused | {n for n in order if n.op in ("cond", "loop")})
+    users: dict[Node, list[Node]] = {}
+    for node in order:
+        for arg in node.args:
+            users.setdefault(arg, []).append(node)
+    final = _readers_first(order, statements, users)
+    position = {node: i for i, node in enumerate(final)}
+    runs_at = {}
+    for node in final:
+        at: Node | None = node
+        while at is not None and at not in statements:
+            after = users.get(at, [])
+            at = after[0] if len(after) == 1 else None
+        if at is not None:
+            runs_at[node] = position[at]
+    return Schedule(program, tuple(final), frozenset(assigned), frozenset(unused), uses,
+                    runs_at)
+
+
+def _readers_first(order: list[Node], statements: frozenset[Node],
+                   users: dict[Node, list[Node]]) -> list[Node]:
+    """`order`, changed where an update of an array (an `inplace` primitive) comes before
+    a statement that reads the array it updates and does not depend on it: that
+    statement comes first, so that the update may write in place."""
+
+    def statement(node: Node) -> Node | None:
+        while node not in statements:
+            after = users.get(node, [])
+            if len(after) != 1:
+                return None
+            node = after[0]
+        return node
+
+    serial = {node: i for i, node in enumerate(order)}
+    before: dict[Node, list[Node]] = {}
+    for update in order:
+        if update.op in ("proj", "cond", "loop") or not PRIMITIVES[update.op].inplace or \
+                update.args[0].type is None:
+            continue
+        late = [s for r in users.get(update.args[0], []) if r is not update
+                and (s := statement(r)) is not None and serial[s] > serial[update]]
+        if late:
+            downstream = _downstream(update, users)
+            before[update] = [s for s in late if s not in downstream]
+    if not any(before.values()):
+        return order
+    # Kahn's algorithm, taking the earliest created node that is ready.
+    waiting = {node: len({a for a in node.args if a in serial} | set(before.get(node, ())))
+               for node in order}
+    after_of: dict[Node, list[Node]] = {}
+    for node in order:
+        for pred in {a for a in node.args if a in serial} | set(before.get(node, ())):
+            after_of.setdefault(pred, []).append(node)
+    ready = [(serial[n], n) for n in order if waiting[n] == 0]
+    heapq.heapify(ready)
+    result = []
+    while ready:
+        _, node = heapq.heappop(ready)
+        result.append(node)
+        for nxt in after_of.get(node, ()):
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                heapq.heappush(ready, (serial[nxt], nxt))
+    assert len(result) == len(order)
+    return result
+
+
+def _downstream(node: Node, users: dict[Node, list[Node]]) -> set[Node]:
+    """Every node that depends on `node`."""
+    found: set[Node] = set()
+    stack = list(users.get(node, ()))
+    while stack:
+        user = stack.pop()
+        if user not in found:
+            found.add(user)
+            stack.extend(users.get(user, ()))
+    return found

@@ -130,6 +130,7 @@ def lower_for(
     carried += accumulators.start(low, accs, stmt)
     body = _body_frame(low, width)
     index = body.b.arg(hint)
+    body.loop_index = (index, (start, stop, step))
     bind(body, index)
     carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs)
     stacked = _stacked(low, stmt, [body], accs)

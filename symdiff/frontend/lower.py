@@ -108,6 +108,8 @@ class _Lowering:
         self.in_loop: bool = parent.in_loop if parent else False
         # A loop body: appends to its parent's lists collect one value per iteration.
         self.accumulates = False
+        # A for loop body: its index and the range it runs (values of the parent frame).
+        self.loop_index: tuple[Node, tuple[Node, Node, Node]] | None = None
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""

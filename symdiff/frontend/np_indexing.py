@@ -26,12 +26,15 @@ from typing import TYPE_CHECKING, Any
 from symdiff.frontend.arrays import arguments, function, is_array, method
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.arrays import VIEWS
-from symdiff.ir.indexing import DYNAMIC, Key, is_basic, result_type
+from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, result_type
 from symdiff.ir.node import Node
 from symdiff.ir.types import MANY
 
 if TYPE_CHECKING:
     from symdiff.frontend.lower import _Lowering
+
+# Operations whose value is a truth value (of each element, for arrays).
+_TESTS = frozenset({"gt", "ge", "lt", "le", "eq", "ne", "and_", "or_", "not_"})
 
 
 def subscript(low: _Lowering, x: Node, e: ast.Subscript) -> Node:
@@ -45,11 +48,13 @@ def read(low: _Lowering, x: Node, key: Key, parts: list[Node], where: ast.AST) -
     return low.b.apply("index", x, *parts, attrs=(key,))
 
 
-def item(b: Any, x: Node, i: Node | int) -> Node:
-    """``x[i]``: an element of a vector, a row of a matrix."""
+def item(b: Any, x: Node, i: Node | int, in_range: bool = False) -> Node:
+    """``x[i]``: an element of a vector, a row of a matrix; `in_range`: `i` is known to
+    be a valid index (a loop over the rows)."""
     if isinstance(i, int):
         return b.apply("index", x, attrs=((("int", i),),))
-    return b.apply("index", x, i, attrs=((("int", DYNAMIC),),))
+    return b.apply("index", x, i, attrs=((("int", DYNAMIC, IN_RANGE) if in_range
+                                           else ("int", DYNAMIC),),))
 
 
 def key_of(low: _Lowering, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
@@ -71,8 +76,46 @@ def key_of(low: _Lowering, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
         elif isinstance(elt, ast.List):
             key.append(("list", tuple(_constant_int(low, v) for v in elt.elts)))
         else:
-            key.append(_scalar_or_array(low, low.expr(elt), parts, elt))
+            item = _scalar_or_array(low, low.expr(elt), parts, elt)
+            axis = len(key) - sum(1 for k in key if k[0] == "none")
+            if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and _in_range(
+                    low, x, axis, parts[-1]):
+                item = (*item, IN_RANGE)
+            key.append(item)
     return tuple(key), parts
+
+
+def _in_range(low: _Lowering, x: Node, axis: int, i: Node) -> bool:
+    """Whether `i` is the index of a loop over ``range(len)`` of axis `axis` of `x`, so
+    that ``x[i]`` cannot raise."""
+    frame = low
+    while frame.parent is not None:
+        while x.op in ("index_set", "index_add", "copy"):
+            x = x.args[0]  # the same shape
+        if frame.loop_index is not None and frame.loop_index[0] is i:
+            start, stop, step = frame.loop_index[1]
+            return (_step_out(frame, x) is stop.args[0] and stop.op == "size"
+                    and stop.attrs == ((axis,),) and _natural(start) and _natural(step)
+                    and step.value > 0)
+        outer_i, outer_x = _step_out(frame, i), _step_out(frame, x)
+        if outer_i is None or outer_x is None:
+            return False
+        i, x, frame = outer_i, outer_x, frame.parent
+    return False
+
+
+def _natural(node: Node) -> bool:
+    return node.is_const and type(node.value) is int and node.value >= 0
+
+
+def _step_out(frame: _Lowering, node: Node) -> Node | None:
+    """The value of the enclosing frame that `node`, a parameter of `frame`, stands for."""
+    if node.op != "arg" or frame.parent is None:
+        return None
+    outer = next((o for i, o in frame.captures.values() if i is node), None)
+    if outer is None:
+        outer = _lookup(frame.parent, str(node.attrs[0]))  # a carried value
+    return outer if isinstance(outer, Node) else None
 
 
 def _is_newaxis(low: _Lowering, e: ast.expr) -> bool:
@@ -99,7 +142,7 @@ def _scalar_or_array(low: _Lowering, value: Any, parts: list[Node], e: ast.expr
                      ) -> tuple[Any, ...]:
     if is_array(value):
         kind = value.type.dtype
-        if kind == "bool":
+        if kind == "bool" or value.op in _TESTS:
             raise low.src.error("indexing with a boolean mask (not yet): use np.where", e)
         if not kind.startswith(("int", "uint")):
             raise low.src.error(f"an array used as an index must hold integers, not {kind}", e)
@@ -241,11 +284,9 @@ def _no_sharing(low: _Lowering, name: str, current: Node, root: Node, where: ast
 def _origin(frame: _Lowering, node: Node) -> Node:
     """The value of the outermost frame that `node`, a value of `frame`, stands for
     (through captures by branches and loop bodies, and a loop's carried values)."""
-    while frame.parent is not None and node.op == "arg":
-        outer = next((o for i, o in frame.captures.values() if i is node), None)
+    while frame.parent is not None:
+        outer = _step_out(frame, node)
         if outer is None:
-            outer = _lookup(frame.parent, str(node.attrs[0]))  # a carried value
-        if not isinstance(outer, Node):
             break
         node, frame = outer, frame.parent
     return node

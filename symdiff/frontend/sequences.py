@@ -195,7 +195,7 @@ def _items(low: _Lowering, value: Any, where: ast.expr) -> tuple[Node, Read]:
     item i (an array's: along its first axis)."""
     if isinstance(value, Node) and value.type is not None:
         return np_indexing.length(low, value, where), lambda frame, i: np_indexing.item(
-            frame.b, frame.capture_node(value), i)
+            frame.b, frame.capture_node(value), i, in_range=True)
     seq = as_seq(low, value, where)
     return low.b.apply("seq_len", seq), lambda frame, i: frame.b.apply(
         "seq_get", frame.capture_node(seq), i)

@@ -38,6 +38,9 @@ from symdiff.ir.primitives import Primitive, register
 from symdiff.ir.types import MANY, ArrayType, Type, broadcast
 
 DYNAMIC = "?"  # a part of the key given by the node's next argument
+# Marks ``("int", DYNAMIC, IN_RANGE)``: an index known to be in range (a loop's index
+# over the axis), so reading it cannot raise.
+IN_RANGE = "in range"
 
 Item = tuple[Any, ...]
 Key = tuple[Item, ...]
@@ -61,7 +64,7 @@ def is_basic(key: Key) -> bool:
 def can_raise(key: Key) -> bool:
     """Whether reading `key` may raise: an int or array out of range, a zero step."""
     for item in key:
-        if item[0] in ("int", "array", "list"):
+        if item[0] in ("array", "list") or item[0] == "int" and item[2:] != (IN_RANGE,):
             return True
         if item[0] == "slice" and item[3] == DYNAMIC:
             return True
@@ -73,6 +76,14 @@ def owns_memory(node: Node) -> bool:
     argument, a view of something else) so that it may be updated in place when no one
     else reads it."""
     return node.op not in LEAVES and node.op not in SHARED and node.op not in arrays.VIEWS
+
+
+def may_alias(node: Node) -> bool:
+    """Whether `node`'s value may share memory with one of its arguments (a view): an
+    element read or an integer-array read is a copy."""
+    if node.op == "index":
+        return node.type is not None and is_basic(node.attrs[0])
+    return node.op in arrays.VIEWS or node.op in SHARED
 
 
 def n_parts(key: Key) -> int:
@@ -288,8 +299,9 @@ def _set_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None
 
 def _set_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     _, _, *parts = node.args
-    cleared = b.apply("index_set", ct, b.const(0.0), *parts, attrs=node.attrs)
+    # (Read first: the update of the cotangent can then be in place.)
     taken = b.apply("index", ct, *parts, attrs=node.attrs)
+    cleared = b.apply("index_set", ct, b.const(0.0), *parts, attrs=node.attrs)
     return (cleared, taken, *([None] * len(parts)))
 
 
