@@ -18,9 +18,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from symdiff.codegen import ownership
 from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
-from symdiff.ir.indexing import may_alias, owns_memory
 from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES, math_attr
 from symdiff.ir.regions import Loop, all_nodes, loop_parts, unstacked
@@ -99,15 +99,8 @@ class _Emitter:
         """
         sched = schedule(program, list(roots), inline)
         hints = program.builder.names
-        # A loop's carried array that only the loop holds is its own after it, too.
-        carries: dict[Node, frozenset[Node]] = {}
-        mine = set(owned)
-        for node in sched.order:
-            if node.op == "loop":
-                carries[node], after = _owned_carries(node, sched, frozenset(mine))
-                mine |= {p for p in sched.order if p.op == "proj" and p.args[0] is node
-                         and p.attrs[0] in after}
-        in_place = _in_place(sched, frozenset(mine))
+        own = ownership.analyse(sched, owned)
+        in_place = own.in_place
         # An array updated in place is the value its last update gives: named after it.
         heirs: dict[Node, str] = {}
         for node in reversed(sched.order):
@@ -121,15 +114,17 @@ class _Emitter:
                 continue  # assigned inside its region's branches
             if node is tail:
                 operands = [self.ref(a, env) for a in node.args[1:]]
-                arms = [self.branch(b, operands, {}, returns) for b in node.attrs]
+                mine = own.regions[node].params
+                arms = [self.branch(b, operands, {}, returns, mine) for b in node.attrs]
                 body.append(ast.If(self.ref(node.args[0], env), arms[0], arms[1]))
                 self.returned = True
                 continue
             if node.op == "cond":
-                body.append(self.region(node, sched.order, env, hints, direct))
+                body.append(self.region(node, sched.order, env, hints, direct,
+                                        own.regions[node]))
                 continue
             if node.op == "loop":
-                body += self.loop(node, sched, env, hints, direct, carries[node])
+                body += self.loop(node, sched, env, hints, direct, own.regions[node])
                 continue
             prim = PRIMITIVES[node.op]
             args = [self.ref(a, env) for a in node.args]
@@ -164,7 +159,7 @@ class _Emitter:
 
     def region(
         self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
-        hints: dict[Node, str], direct: dict[Node, str],
+        hints: dict[Node, str], direct: dict[Node, str], own: ownership.Region,
     ) -> ast.stmt:
         projs = sorted((n for n in order if n.op == "proj" and n.args[0] is node),
                        key=lambda n: n.attrs[0])
@@ -172,15 +167,15 @@ class _Emitter:
             self.names[p] = direct.get(p) or self.namer.hinted(hints.get(p))
         out_names = {p.attrs[0]: self.names[p] for p in projs}
         operands = [self.ref(a, env) for a in node.args[1:]]
-        arms = [self.branch(body, operands, out_names) for body in node.attrs]
+        arms = [self.branch(body, operands, out_names, owned=own.params) for body in node.attrs]
         return _if(self.ref(node.args[0], env), arms[0], arms[1])
 
     def loop(
         self, node: Node, sched: Schedule, env: dict[Node, ast.expr],
-        hints: dict[Node, str], direct: dict[Node, str], owned: frozenset[Node],
+        hints: dict[Node, str], direct: dict[Node, str], own: ownership.Region,
     ) -> list[ast.stmt]:
-        """A loop region: its carried values initialised, then a for or while statement;
-        the body may update the carried arrays in `owned` in place."""
+        """A loop region: its carried values initialised (a carried array the body
+        updates in place copied if need be), then a for or while statement."""
         order = sched.order
         loop: Loop = node.attrs[0]
         rng, inits, operands, tape_in = loop_parts(node)
@@ -197,7 +192,10 @@ class _Emitter:
             if out is not None:
                 self.names[out] = name
             carry_names.append(name)
-            stmts.append(_assign(name, self.ref(init, env)))
+            value = self.ref(init, env)
+            if k in own.copied:
+                value = ast.Call(ast.Attribute(value, "copy", ast.Load()), [], [])
+            stmts.append(_assign(name, value))
         extra = loop.n_carry
         stack_names = []
         for _ in range(loop.n_stacked):
@@ -257,7 +255,7 @@ class _Emitter:
         # nowhere else is computed right in that final assignment.
         appended = body.outputs[loop.n_carry:loop.n_carry + loop.n_stacked]
         roots = (*news, *appended, *([stop] if stop is not None else []))
-        block = self.block(body, roots, inner, {}, inline=frozenset(news), owned=owned)
+        block = self.block(body, roots, inner, {}, inline=frozenset(news), owned=own.params)
         for name, value in zip(stack_names, appended, strict=True):
             call = ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
                             [self.ref(value, inner)], [])
@@ -313,13 +311,13 @@ class _Emitter:
 
     def branch(
         self, program: Program, operands: list[ast.expr], out_names: dict[int, str],
-        returns: Structure | None = None,
+        returns: Structure | None = None, owned: frozenset[Node] = frozenset(),
     ) -> list[ast.stmt]:
         env = dict(zip(program.params, operands, strict=True))
         outputs = program.outputs
         if returns is not None:
             # This branch ends the function: return the result from its own values.
-            stmts = self.block(program, outputs, env, {})
+            stmts = self.block(program, outputs, env, {}, owned=owned)
             mine = _structure(returns, lambda n: self.ref(outputs[n.attrs[0]], env))
             return [*stmts, ast.Return(mine)]
         direct: dict[Node, str] = {}
@@ -328,7 +326,7 @@ class _Emitter:
             if out.op not in ("const", "global", "arg", "param") and out not in direct:
                 direct[out] = name
         roots = tuple(outputs[i] for i in out_names)
-        stmts = self.block(program, roots, env, direct)
+        stmts = self.block(program, roots, env, direct, owned=owned)
         for i, name in out_names.items():
             out = outputs[i]
             if direct.get(out) == name and self.names.get(out) == name:
@@ -340,72 +338,6 @@ class _Emitter:
                 continue  # the variable already holds it (a loop-carried value kept)
             stmts.append(ast.Assign([ast.Name(name, ast.Store())], value, lineno=1))
         return stmts or [ast.Pass()]
-
-
-def _in_place(sched: Schedule, owned: frozenset[Node]) -> set[Node]:
-    """The updates of arrays (primitives with `inplace`) that may write into their first
-    argument without copying it: an array sharing no memory with another value (made
-    here, or in `owned`), which nothing reads once it is updated (its other readers run
-    before, and none of them is a view of it)."""
-    users: dict[Node, list[Node]] = {}
-    for node in sched.order:
-        for arg in node.args:
-            users.setdefault(arg, []).append(node)
-    position = {node: i for i, node in enumerate(sched.order)}
-    found = set()
-    for node in sched.order:
-        if node.op in ("proj", "cond", "loop") or not PRIMITIVES[node.op].inplace:
-            continue
-        target = node.args[0]
-        if target.type is None or not (owns_memory(target) or target in owned):
-            continue
-        readers = [u for u in users.get(target, []) if u is not node]
-        if sched.uses.get(target) != len(readers) + 1 or len(readers) + 1 != len(
-                users[target]):
-            continue  # also an output, or read twice by the update itself
-        if all(_done_before(u, position[node], sched, users) for u in readers):
-            found.add(node)
-    return found
-
-
-def _done_before(node: Node, when: int, sched: Schedule, users: dict[Node, list[Node]]
-                 ) -> bool:
-    """Whether `node`, which reads an array, is evaluated by the statement at position
-    `when` or before, and so is everything reading it when it is a view of the array."""
-    if node.op in ("proj", "cond", "loop") or PRIMITIVES[node.op].inplace:
-        return False
-    if sched.runs_at.get(node, when + 1) > when:
-        return False
-    if not may_alias(node):
-        return True
-    readers = users.get(node, [])
-    return sched.uses.get(node) == len(readers) and all(
-        _done_before(r, when, sched, users) for r in readers)
-
-
-def _owned_carries(node: Node, outer: Schedule, owned: frozenset[Node]
-                   ) -> tuple[frozenset[Node], set[int]]:
-    """The carried parameters of a loop whose array the body may update in place, and
-    their positions: an array no other value ever shares, as the loop starts from an
-    array of its own that nothing else reads, each iteration ends with one nothing else
-    reads (the body's own, or the parameter itself), and the tape saves none."""
-    loop: Loop = node.attrs[0]
-    _, inits, _, _ = loop_parts(node)
-    body = loop.body
-    first = (1 + loop.n_popped + loop.n_unstacked) if loop.kind == "range" else 0
-    params = body.params[first:first + loop.n_carry]
-    news = body.outputs[:loop.n_carry]
-    rest = body.outputs[loop.n_carry:]
-    inner = schedule(body, list(body.outputs), frozenset(news))
-    found: dict[int, Node] = {}
-    for k, (param, init, new) in enumerate(zip(params, inits, news, strict=True)):
-        if init.type is None or outer.uses.get(init) != 1 or param in rest:
-            continue
-        if not (owns_memory(init) or init in owned):
-            continue
-        if new is param or (owns_memory(new) and inner.uses.get(new) == 1):
-            found[k] = param
-    return frozenset(found.values()), set(found)
 
 
 def _if(test: ast.expr, then: list[ast.stmt], orelse: list[ast.stmt]) -> ast.stmt:

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 from symdiff.frontend.arrays import arguments, function, is_array, method
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.arrays import VIEWS
-from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, result_type
+from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
 from symdiff.ir.node import Node
+from symdiff.ir.regions import loop_parts
 from symdiff.ir.types import MANY
 
 if TYPE_CHECKING:
@@ -236,27 +237,32 @@ def _target(low: _Lowering, target: ast.Subscript) -> Node:
         raise low.src.error(
             f"unsupported assignment target: {name}[...] = ... where {name!r} is {what} "
             "(only into an array the function made)", target)
-    root = _origin(low, current)
-    base = root
-    while base.op in VIEWS:
-        base = base.args[0]
-    if base.op == "param":
-        view = "a view of " if base is not root else ""
+    arrays = _arrays(low, current)
+    argument = next((a for a in arrays if a.op == "param"), None)
+    if argument is not None:
+        chain = [_origin(low, current)]
+        while _viewed(chain[-1]) is not None:
+            chain.append(_origin(low, _viewed(chain[-1])))  # type: ignore[arg-type]
+        how = "is" if chain[0] is argument else "is a view of" if argument in chain else \
+            "may be (after an if or a loop) or view"
         raise low.src.error(
-            f"assigning into {name!r} would change the caller's data: {name!r} is {view}the "
-            f"argument {base.attrs[0]!r} (assign into a copy: {name} = {name}.copy())", target)
-    if base is not root:
+            f"assigning into {name!r} would change the caller's data: {name!r} {how} the "
+            f"argument {argument.attrs[0]!r} (assign into a copy: {name} = "
+            f"{name}.copy())", target)
+    if _viewed(current) is not None:
         raise low.src.error(
             f"assigning into {name!r}, a view of another array, would change that array "
             "too (not supported): assign into the array itself, or into a copy", target)
-    _no_sharing(low, name, current, root, target)
+    _no_sharing(low, name, current, arrays, target)
     return current
 
 
-def _no_sharing(low: _Lowering, name: str, current: Node, root: Node, where: ast.AST) -> None:
-    """A located error when another visible name holds the array `name` holds (`root` in
-    the outermost frame), or a view of it: NumPy would change it too. A name of this
-    frame holding the very same value is rebound along with `name` instead."""
+def _no_sharing(low: _Lowering, name: str, current: Node, arrays: set[Node],
+                where: ast.AST) -> None:
+    """A located error when another visible name may hold one of `arrays` (the arrays of
+    the outermost frame that `name`'s array may be or be a view of), or a view of one:
+    NumPy would change it too. A name of this frame holding the very same value is
+    rebound along with `name` instead (see `assign`)."""
     seen = {name}
     frame: _Lowering | None = low
     while frame is not None:
@@ -266,19 +272,49 @@ def _no_sharing(low: _Lowering, name: str, current: Node, root: Node, where: ast
             seen.add(other)
             if not is_array(value) or (frame is low and value is current):
                 continue
-            if _origin(frame, value) is root:
+            if _arrays(frame, value) & arrays:
+                what = "a view of it" if _viewed(value) is not None else "the same array"
                 raise low.src.error(
-                    f"assigning into {name!r} would change {other!r} too, the same array "
-                    f"from outside this loop or branch (not supported): make {other!r} a "
-                    f"copy ({other} = {name}.copy())", where)
-            node = value
-            while node.op in VIEWS:
-                node = node.args[0]
-                if _origin(frame, node) is root:
-                    raise low.src.error(
-                        f"assigning into {name!r} would change {other!r} too, a view of it "
-                        f"(not supported): make {other!r} a copy (.copy())", where)
+                    f"assigning into {name!r} would change {other!r} too ({what}, or it "
+                    f"may be): not supported; make {other!r} a copy ({other}.copy())", where)
         frame = frame.parent
+
+
+def _viewed(node: Node) -> Node | None:
+    """The array `node` is a view of, if it is one."""
+    if node.op in VIEWS and (node.op != "index" or may_alias(node)) or node.op == "astype_like":
+        return node.args[0]
+    return None
+
+
+def _arrays(frame: _Lowering, node: Node) -> set[Node]:
+    """The values of the outermost frame whose memory `node`, a value of `frame`, may
+    share: itself, the arrays it is a view of, and for a value a branch or a loop gives,
+    the arrays from before it that a branch or zero iterations pass on."""
+    found: set[Node] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n in found:
+            continue
+        found.add(n)
+        base = _viewed(n)
+        if base is not None:
+            stack.append(base)
+        elif n.op == "proj" and n.args[0].op == "cond":
+            region = n.args[0]
+            for branch in region.attrs:
+                out = branch.outputs[n.attrs[0]]
+                while _viewed(out) is not None:
+                    out = out.args[0]
+                if out in branch.params:
+                    stack.append(region.args[1 + branch.params.index(out)])
+        elif n.op == "proj" and n.args[0].op == "loop":
+            region = n.args[0]
+            _, inits, _, _ = loop_parts(region)
+            if n.attrs[0] < len(inits):
+                stack.append(inits[n.attrs[0]])
+    return {_origin(frame, n) for n in found}
 
 
 def _origin(frame: _Lowering, node: Node) -> Node:

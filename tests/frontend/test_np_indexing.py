@@ -7,6 +7,7 @@ is a located error."""
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 import sys
@@ -134,6 +135,22 @@ def recurrence(x):
     return np.sum(out * out)
 
 
+def loop_with_branch(x):
+    out = x.copy()
+    for i in range(len(x)):
+        if x[i] > 0:
+            out[i] = x[i] ** 2
+    return np.sum(out * x)
+
+
+def double_loop(X):
+    s = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            s += X[i, j] * (i + 1) * X[i, j]
+    return s
+
+
 def alias(x):
     out = x * 2.0
     same = out
@@ -163,6 +180,8 @@ FLOAT_CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (assignment_in_branch, (RNG.standard_normal(3), -0.7)),
     (recurrence, (RNG.standard_normal(5),)),
     (alias, (RNG.standard_normal(3),)),
+    (loop_with_branch, (RNG.standard_normal(6),)),
+    (double_loop, (RNG.standard_normal((3, 2)),)),
 ]
 IDS = [f"{f.__name__}-{i}" for i, (f, _) in enumerate(FLOAT_CASES)]
 
@@ -249,6 +268,19 @@ def test_a_loop_over_indices_updates_the_gradient_in_place() -> None:
     assert re.search(r"out\w*\[i\] = ", text) and ".copy()" not in text
 
 
+@pytest.mark.parametrize("f", [loop_with_branch, double_loop, recurrence, row_loop])
+def test_loops_write_gradients_in_place(f: Callable[..., Any]) -> None:
+    args = (RNG.standard_normal((3, 2)),) if f is double_loop else (
+        RNG.standard_normal((4, 3)), RNG.standard_normal(3)) if f is row_loop else (
+        RNG.standard_normal(5),)
+    tree = ast.parse(_source(f, "grad", *args))
+    # No array is made or copied inside a loop: the gradient array is updated in place.
+    for loop in (n for n in ast.walk(tree) if isinstance(n, ast.For)):
+        for node in ast.walk(loop):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                assert node.func.attr not in ("zeros_like", "copy"), ast.unparse(loop)
+
+
 def test_assignment_is_in_place_in_the_generated_code() -> None:
     x = RNG.standard_normal(4)
     text = _source(assignment, "jvp", x)
@@ -324,6 +356,27 @@ def into_outer_alias(x):
     return np.sum(keep)
 
 
+def through_branch(x):
+    out = x * 2.0
+    z = out if x[0] > 0 else out * 3.0
+    z[0] = 1.0  # E:branch alias
+    return np.sum(out)
+
+
+def argument_through_branch(x):
+    y = x if x[0] > 0 else x * 2.0
+    y[0] = 1.0  # E:branch argument
+    return np.sum(y)
+
+
+def row_of_argument(X):
+    s = 0.0
+    for row in X:
+        row[0] = 1.0  # E:row
+        s += np.sum(row)
+    return s
+
+
 def too_many(x):
     return x[0, 1]  # E:too many
 
@@ -363,6 +416,9 @@ ERRORS = [
     (into_view_of_argument, "view", "a view of the argument 'x'"),
     (into_shared, "shared", "would change 'tail' too"),
     (into_outer_alias, "outer", "would change 'keep' too"),
+    (through_branch, "branch alias", "would change 'out' too"),
+    (argument_through_branch, "branch argument", "may be (after an if or a loop)"),
+    (row_of_argument, "row", "a view of the argument 'X'"),
     (too_many, "too many", "too many indices"),
     (float_index, "float", "must be an integer"),
     (mask, "mask", "boolean mask"),
@@ -376,7 +432,7 @@ ERRORS = [
 @pytest.mark.parametrize(("f", "tag", "words"), ERRORS, ids=[e[1] for e in ERRORS])
 def test_unsupported_indexing_is_located(f: Callable[..., Any], tag: str, words: str) -> None:
     with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(RNG.standard_normal(3))
+        grad(f)(RNG.standard_normal((3, 3) if tag == "row" else 3))
     message = str(info.value)
     assert words in message
     line = marker_line(Path(__file__).read_text().splitlines(), tag)
