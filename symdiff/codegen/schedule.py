@@ -127,32 +127,33 @@ def _readers_first(order: list[Node], statements: frozenset[Node],
         return node
 
     serial = {node: i for i, node in enumerate(order)}
-    before: dict[Node, list[Node]] = {}
+    # What must come after each node: its users, and the updates it must precede.
+    succ: dict[Node, list[Node]] = {node: list(users.get(node, ())) for node in order}
+    added = False
     for update in order:
         if update.op in ("proj", "cond", "loop") or not PRIMITIVES[update.op].inplace or \
                 update.args[0].type is None:
             continue
-        late = [s for r in users.get(update.args[0], []) if r is not update
-                and (s := statement(r)) is not None and serial[s] > serial[update]]
-        if late:
-            downstream = _downstream(update, users)
-            before[update] = [s for s in late if s not in downstream]
-    if not any(before.values()):
+        for reader in users.get(update.args[0], []):
+            first = statement(reader) if reader is not update else None
+            if first is not None and serial[first] > serial[update] and not _reaches(
+                    update, first, succ):
+                succ[first].append(update)
+                added = True
+    if not added:
         return order
     # Kahn's algorithm, taking the earliest created node that is ready.
-    waiting = {node: len({a for a in node.args if a in serial} | set(before.get(node, ())))
-               for node in order}
-    after_of: dict[Node, list[Node]] = {}
+    waiting = dict.fromkeys(order, 0)
     for node in order:
-        for pred in {a for a in node.args if a in serial} | set(before.get(node, ())):
-            after_of.setdefault(pred, []).append(node)
+        for nxt in set(succ[node]):
+            waiting[nxt] += 1
     ready = [(serial[n], n) for n in order if waiting[n] == 0]
     heapq.heapify(ready)
     result = []
     while ready:
         _, node = heapq.heappop(ready)
         result.append(node)
-        for nxt in after_of.get(node, ()):
+        for nxt in set(succ[node]):
             waiting[nxt] -= 1
             if waiting[nxt] == 0:
                 heapq.heappush(ready, (serial[nxt], nxt))
@@ -160,13 +161,15 @@ def _readers_first(order: list[Node], statements: frozenset[Node],
     return result
 
 
-def _downstream(node: Node, users: dict[Node, list[Node]]) -> set[Node]:
-    """Every node that depends on `node`."""
-    found: set[Node] = set()
-    stack = list(users.get(node, ()))
+def _reaches(start: Node, goal: Node, succ: dict[Node, list[Node]]) -> bool:
+    """Whether `goal` must come after `start`."""
+    seen: set[Node] = set()
+    stack = [start]
     while stack:
-        user = stack.pop()
-        if user not in found:
-            found.add(user)
-            stack.extend(users.get(user, ()))
-    return found
+        node = stack.pop()
+        if node is goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(succ.get(node, ()))
+    return False

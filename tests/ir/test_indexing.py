@@ -257,3 +257,93 @@ def test_slice_lengths() -> None:
     assert slice_length(MANY, ("slice", None, None, -1)) == MANY
     assert slice_length(MANY, ("slice", 1, None, None)) is None
     assert slice_length(None, ("slice", DYNAMIC, None, None)) is None
+
+
+def _random_program(rng: np.random.Generator, steps: int) -> tuple[Build, Callable[..., Any]]:
+    """A random program of reads and updates of vectors of length 5, and the same
+    computation in NumPy with every update made into a copy (what it means)."""
+    plan = []
+    for _ in range(steps):
+        op = str(rng.choice(["scale", "sin", "set-slice", "set-element", "add-at", "add",
+                             "copy", "read"]))
+        plan.append((op, int(rng.integers(0, 1 << 30)), int(rng.integers(0, 1 << 30)),
+                     float(rng.uniform(-1.5, 1.5))))
+    sub = ("slice", 1, 4, None)
+
+    def build(b: Builder, p: list[Node]) -> Node:
+        arrays, numbers = [p[0], b.apply("sin", p[0])], [_index(b, p[0], ("int", 2))]
+        for op, i, j, c in plan:
+            a, other = arrays[i % len(arrays)], arrays[j % len(arrays)]
+            if op == "scale":
+                arrays.append(b.mul(a, c))
+            elif op == "sin":
+                arrays.append(b.apply("sin", a))
+            elif op == "set-slice":
+                value = b.mul(_index(b, other, sub), c)
+                arrays.append(b.apply("index_set", a, value, attrs=((sub,),)))
+            elif op == "set-element":
+                arrays.append(b.apply("index_set", a, numbers[j % len(numbers)],
+                                      attrs=((("int", i % 5),),)))
+            elif op == "add-at":
+                value = b.mul(_index(b, other, sub), c)
+                arrays.append(b.apply("index_add", a, value, attrs=((("list", (0, 3, 0)),),)))
+            elif op == "add":
+                arrays.append(b.add(a, other))
+            elif op == "copy":
+                arrays.append(b.apply("copy", a))
+            else:
+                numbers.append(_index(b, a, ("int", i % 5)))
+        total = b.apply("sum", b.mul(arrays[-1], arrays[len(arrays) // 2]), attrs=(None, False))
+        for n in numbers[1:]:
+            total = b.add(total, b.mul(n, n))
+        return total
+
+    def reference(x: Any) -> Any:
+        arrays, numbers = [x, np.sin(x)], [x[2]]
+        for op, i, j, c in plan:
+            a, other = arrays[i % len(arrays)], arrays[j % len(arrays)]
+            if op == "scale":
+                arrays.append(a * c)
+            elif op == "sin":
+                arrays.append(np.sin(a))
+            elif op == "set-slice":
+                new = a.copy()
+                new[1:4] = other[1:4] * c
+                arrays.append(new)
+            elif op == "set-element":
+                new = a.copy()
+                new[i % 5] = numbers[j % len(numbers)]
+                arrays.append(new)
+            elif op == "add-at":
+                new = a.copy()
+                np.add.at(new, [0, 3, 0], other[1:4] * c)
+                arrays.append(new)
+            elif op == "add":
+                arrays.append(a + other)
+            elif op == "copy":
+                arrays.append(a.copy())
+            else:
+                numbers.append(a[i % 5])
+        total = np.sum(arrays[-1] * arrays[len(arrays) // 2])
+        return total + sum(n * n for n in numbers[1:])
+
+    return build, reference
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_updates_in_place_never_change_a_value_read_later(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    build, reference = _random_program(rng, int(rng.integers(3, 12)))
+    x = rng.uniform(-1.0, 1.0, 5)
+    before = x.copy()
+    primal = _program(build, [x])
+    assert _run(primal, x) == pytest.approx(reference(x), rel=1e-12)
+    t = rng.standard_normal(5)
+    value, tangent = _run(jvp_program(primal), x, t)
+    assert value == pytest.approx(reference(x), rel=1e-12)
+    h = 1e-6
+    fd = (reference(x + h * t) - reference(x - h * t)) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-5, abs=1e-6)
+    (g,) = _run(vjp_program(primal), x, 1.0)
+    assert float(g @ t) == pytest.approx(tangent, rel=1e-9, abs=1e-12)
+    np.testing.assert_array_equal(x, before)
