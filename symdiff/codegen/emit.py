@@ -5,7 +5,10 @@ function named `program.name` taking the program's parameters and returning its
 result structure (a value or nested tuples). Each assigned node becomes one
 assignment; other nodes are inlined into their user. A ``cond`` region becomes an
 ``if``/``else`` statement whose branches assign the region's values to the same names
-(each branch's last computation writes to that name directly when it can). Output is
+(each branch's last computation writes to that name directly when it can). An update
+of an array (``index_set``, ``index_add``) is an assignment into it (``g[1:] = v``,
+``np.add.at(g, idx, v)``): in place where `codegen.ownership` says nothing can tell,
+else into a copy (``g_1 = g.copy()``). Output is
 byte-identical for the same program. Negative constants are emitted as unary minus
 so ``(-2.0) ** x`` keeps its parentheses; inf and nan as ``math.inf`` / ``math.nan``;
 the exact values of pi, e and tau by name.

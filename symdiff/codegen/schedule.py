@@ -10,7 +10,9 @@ deeply, and keeps lines short). Every other node is inlined into its single user
 Constants, parameters and globals are atoms and never assigned. The program's
 `effects` (user operations that can raise) are live too and never inlined, so they
 run in the user's order before any derivative code; one that nothing uses becomes an
-expression statement.
+expression statement. A statement reading an array that an update (an `inplace`
+primitive) writes comes before that update when it does not depend on it, so that the
+update can write in place (see `codegen.ownership`).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
 - ``xs.append(v)`` in a loop body, on a list from just outside the loop, makes the loop
   collect it (see `accumulators`). Appending under an ``if`` outside loops, or in a
   nested loop to a list from further out, is a located error.
+- Subscripts of an array go to `np_indexing`; ``for v in x``, ``enumerate(x)`` and
+  ``zip(x, y)`` run over an array's first axis as over a list.
 """
 
 from __future__ import annotations
