@@ -110,6 +110,8 @@ class _Lowering:
         self.accumulates = False
         # A for loop body: its index and the range it runs (values of the parent frame).
         self.loop_index: tuple[Node, tuple[Node, Node, Node]] | None = None
+        # Names of one array (b = a), per name: assigning into one changes them all.
+        self.array_aliases: dict[str, frozenset[str]] = {}
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""
@@ -258,6 +260,7 @@ class _Lowering:
             previous = self.env.get(target.id)
             self.env[target.id] = value
             self.assigned[target.id] = None
+            np_indexing.note_binding(self, target.id, stmt)
             if isinstance(value, Node) and value is not previous and value.op not in LEAVES:
                 # A rebound name gets a version suffix, so that x_1's tangent is x_1_dot.
                 version = self.versions.get(target.id, -1) + 1

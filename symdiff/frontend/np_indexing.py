@@ -214,11 +214,31 @@ def _update(low: _Lowering, target: ast.Subscript, current: Node, key: Key,
     assert isinstance(target.value, ast.Name)
     name = target.value.id
     new = low.b.apply("index_set", current, value, *parts, attrs=(key,))
-    for other, bound in list(low.env.items()):
-        if bound is current and other != name:
+    for other in low.array_aliases.get(name, ()):
+        if other != name and low.env.get(other) is current:
             low.env[other] = new  # after b = out, out[0] = v changes b's array too
             low.assigned[other] = None
     low.assign(ast.Name(name, ast.Store()), new, stmt)
+
+
+def note_binding(low: _Lowering, name: str, stmt: ast.stmt) -> None:
+    """Keep track of names of one array as `name` is bound by `stmt`: ``b = a`` makes b
+    another name of a's array; another value makes it a name of its own (one computed
+    like another's, which the IR may share, is still a different array)."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
+           for t in targets):
+        return  # name[...] = v: still the same array
+    groups = low.array_aliases
+    old = groups.pop(name, frozenset())
+    for other in old - {name}:
+        groups[other] = old - {name}
+    source = stmt.value if isinstance(stmt, ast.Assign) and len(targets) == 1 and isinstance(
+        targets[0], ast.Name) and targets[0].id == name else None
+    if isinstance(source, ast.Name) and source.id != name and is_array(low.env.get(name)):
+        group = groups.get(source.id, frozenset({source.id})) | {name}
+        for other in group:
+            groups[other] = group
 
 
 def _target(low: _Lowering, target: ast.Subscript) -> Node:
@@ -270,8 +290,16 @@ def _no_sharing(low: _Lowering, name: str, current: Node, arrays: set[Node],
             if other in seen or not other.isidentifier():
                 continue
             seen.add(other)
-            if not is_array(value) or (frame is low and value is current):
+            if not is_array(value):
                 continue
+            if value is current if frame is low else _origin(frame, value) is _origin(
+                    low, current):
+                if frame is low or other not in frame.array_aliases.get(name, ()):
+                    continue  # rebound with name (b = a), or computed alike but not the same
+                raise low.src.error(
+                    f"assigning into {name!r} would change {other!r} too, the same array "
+                    f"from outside this loop or branch (not supported): make {other!r} a "
+                    f"copy ({other} = {name}.copy())", where)
             if _arrays(frame, value) & arrays:
                 what = "a view of it" if _viewed(value) is not None else "the same array"
                 raise low.src.error(

@@ -158,6 +158,17 @@ def alias(x):
     return np.sum(same * x)
 
 
+def twins(x):
+    # Two arrays computed alike are two arrays (though the IR shares the computation).
+    a = x * 0.0
+    b = x * 0.0
+    a[0] = x[1]
+    b[1] = x[2] * 3.0
+    for i in range(len(x)):
+        a[i] = a[i] + x[i] ** 2
+    return np.sum(a * 2.0 + b * b)
+
+
 FLOAT_CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (elements, (RNG.standard_normal(4),)),
     (computed_index, (RNG.standard_normal(5),)),
@@ -181,6 +192,7 @@ FLOAT_CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (recurrence, (RNG.standard_normal(5),)),
     (alias, (RNG.standard_normal(3),)),
     (loop_with_branch, (RNG.standard_normal(6),)),
+    (twins, (RNG.standard_normal(4),)),
     (double_loop, (RNG.standard_normal((3, 2)),)),
 ]
 IDS = [f"{f.__name__}-{i}" for i, (f, _) in enumerate(FLOAT_CASES)]
