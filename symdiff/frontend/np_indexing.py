@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.arrays import arguments, function, is_array, method
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.arrays import VIEWS
+from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
 from symdiff.ir.node import Node
 from symdiff.ir.regions import loop_parts
@@ -310,7 +310,8 @@ def _no_sharing(low: _Lowering, name: str, current: Node, arrays: set[Node],
 
 def _viewed(node: Node) -> Node | None:
     """The array `node` is a view of, if it is one."""
-    if node.op in VIEWS and (node.op != "index" or may_alias(node)) or node.op == "astype_like":
+    if node.op in ir_arrays.VIEWS and (node.op != "index" or may_alias(node)) or \
+            node.op == "astype_like":
         return node.args[0]
     return None
 

@@ -26,8 +26,9 @@ from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 Axes = tuple[int, ...] | None
 
-# Operations whose result may be a view of another array (an update into one copies it).
-VIEWS = frozenset({"unsum", "transpose", "broadcast_like", "index"})
+# Operations whose result may be a view of another array, or that array itself (an
+# update into one copies it, and so does a gradient made of one).
+VIEWS = frozenset({"unsum", "transpose", "broadcast_like", "index", "sum_if_one"})
 
 # The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py);
 # other modules of array operations add theirs.

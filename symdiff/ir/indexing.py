@@ -75,7 +75,7 @@ def owns_memory(node: Node) -> bool:
     """Whether `node`'s value, an array, shares its memory with no other value (an
     argument, a view of something else) so that it may be updated in place when no one
     else reads it."""
-    return node.op not in LEAVES and node.op not in SHARED and node.op not in arrays.VIEWS
+    return node.op not in LEAVES and not may_alias(node)
 
 
 def may_alias(node: Node) -> bool:
