@@ -5,7 +5,10 @@ function named `program.name` taking the program's parameters and returning its
 result structure (a value or nested tuples). Each assigned node becomes one
 assignment; other nodes are inlined into their user. A ``cond`` region becomes an
 ``if``/``else`` statement whose branches assign the region's values to the same names
-(each branch's last computation writes to that name directly when it can). Output is
+(each branch's last computation writes to that name directly when it can). An update
+of an array (``index_set``, ``index_add``) is an assignment into it (``g[1:] = v``,
+``np.add.at(g, idx, v)``): in place where `codegen.ownership` says nothing can tell,
+else into a copy (``g_1 = g.copy()``). Output is
 byte-identical for the same program. Negative constants are emitted as unary minus
 so ``(-2.0) ** x`` keeps its parentheses; inf and nan as ``math.inf`` / ``math.nan``;
 the exact values of pi, e and tau by name.
@@ -18,8 +21,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from symdiff.codegen import ownership
 from symdiff.codegen.naming import Namer
-from symdiff.codegen.schedule import schedule
+from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES, math_attr
 from symdiff.ir.regions import Loop, all_nodes, loop_parts, unstacked
@@ -85,6 +89,7 @@ class _Emitter:
         direct: dict[Node, str],
         returns: Structure | None = None,
         inline: frozenset[Node] = frozenset(),
+        owned: frozenset[Node] = frozenset(),
     ) -> list[ast.stmt]:
         """Statements computing `roots` (and the effects) of `program`.
 
@@ -92,10 +97,19 @@ class _Emitter:
         branch, inlined expressions); `direct` names nodes whose value goes straight to
         an enclosing name. When `returns` (the function's result) is made of the values
         of the last region only, its branches return them directly. Nodes in `inline`
-        need no assignment for their name alone.
+        need no assignment for their name alone. Parameters in `owned` (a loop's carried
+        arrays) may be updated in place, like arrays this block makes.
         """
         sched = schedule(program, list(roots), inline)
         hints = program.builder.names
+        own = ownership.analyse(sched, owned)
+        in_place = own.in_place
+        # An array updated in place is the value its last update gives: named after it.
+        heirs: dict[Node, str] = {}
+        for node in reversed(sched.order):
+            hint = hints.get(node) or heirs.get(node)
+            if node in in_place and hint is not None and node.args[0] not in hints:
+                heirs[node.args[0]] = hint
         tail = _tail_region(sched.order, returns)
         body: list[ast.stmt] = []
         for node in sched.order:
@@ -103,20 +117,28 @@ class _Emitter:
                 continue  # assigned inside its region's branches
             if node is tail:
                 operands = [self.ref(a, env) for a in node.args[1:]]
-                arms = [self.branch(b, operands, {}, returns) for b in node.attrs]
+                mine = own.regions[node].params
+                arms = [self.branch(b, operands, {}, returns, mine) for b in node.attrs]
                 body.append(ast.If(self.ref(node.args[0], env), arms[0], arms[1]))
                 self.returned = True
                 continue
             if node.op == "cond":
-                body.append(self.region(node, sched.order, env, hints, direct))
+                body.append(self.region(node, sched.order, env, hints, direct,
+                                        own.regions[node]))
                 continue
             if node.op == "loop":
-                body += self.loop(node, sched.order, env, hints, direct)
+                body += self.loop(node, sched, env, hints, direct, own.regions[node])
                 continue
             prim = PRIMITIVES[node.op]
             args = [self.ref(a, env) for a in node.args]
             if prim.inplace:
-                # Updates its list argument (always a name) and is that list afterwards.
+                # Updates its first argument (always a name) and is it afterwards. An
+                # array another value may read or share memory with is copied first.
+                if node.args[0].type is not None and node not in in_place:
+                    name = self.namer.hinted(hints.get(node))
+                    copy = ast.Call(ast.Attribute(args[0], "copy", ast.Load()), [], [])
+                    body.append(_assign(name, copy))
+                    args[0] = ast.Name(name, ast.Load())
                 body.append(prim.emit(args, node.attrs))
                 self.names[node] = args[0].id  # type: ignore[attr-defined]
                 continue
@@ -128,18 +150,19 @@ class _Emitter:
                 # Always a fresh name: a body node can be emitted again in another loop
                 # or branch (a backward sweep recomputes it), and must not overwrite a
                 # variable that is still live there.
-                name = direct.get(node) or self.namer.hinted(hints.get(node))
+                name = direct.get(node) or self.namer.hinted(hints.get(node) or heirs.get(node))
                 self.names[node] = name
                 body.append(ast.Assign([ast.Name(name, ast.Store())], expr, lineno=1))
             elif node in sched.statements:
-                body.append(ast.Expr(expr))
+                # (An operation evaluated for its error only may emit a statement.)
+                body.append(expr if isinstance(expr, ast.stmt) else ast.Expr(expr))
             else:
                 env[node] = expr
         return body
 
     def region(
         self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
-        hints: dict[Node, str], direct: dict[Node, str],
+        hints: dict[Node, str], direct: dict[Node, str], own: ownership.Region,
     ) -> ast.stmt:
         projs = sorted((n for n in order if n.op == "proj" and n.args[0] is node),
                        key=lambda n: n.attrs[0])
@@ -147,14 +170,16 @@ class _Emitter:
             self.names[p] = direct.get(p) or self.namer.hinted(hints.get(p))
         out_names = {p.attrs[0]: self.names[p] for p in projs}
         operands = [self.ref(a, env) for a in node.args[1:]]
-        arms = [self.branch(body, operands, out_names) for body in node.attrs]
+        arms = [self.branch(body, operands, out_names, owned=own.params) for body in node.attrs]
         return _if(self.ref(node.args[0], env), arms[0], arms[1])
 
     def loop(
-        self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
-        hints: dict[Node, str], direct: dict[Node, str],
+        self, node: Node, sched: Schedule, env: dict[Node, ast.expr],
+        hints: dict[Node, str], direct: dict[Node, str], own: ownership.Region,
     ) -> list[ast.stmt]:
-        """A loop region: its carried values initialised, then a for or while statement."""
+        """A loop region: its carried values initialised (a carried array the body
+        updates in place copied if need be), then a for or while statement."""
+        order = sched.order
         loop: Loop = node.attrs[0]
         rng, inits, operands, tape_in = loop_parts(node)
         body = loop.body
@@ -170,7 +195,10 @@ class _Emitter:
             if out is not None:
                 self.names[out] = name
             carry_names.append(name)
-            stmts.append(_assign(name, self.ref(init, env)))
+            value = self.ref(init, env)
+            if k in own.copied:
+                value = ast.Call(ast.Attribute(value, "copy", ast.Load()), [], [])
+            stmts.append(_assign(name, value))
         extra = loop.n_carry
         stack_names = []
         for _ in range(loop.n_stacked):
@@ -229,8 +257,8 @@ class _Emitter:
         # nothing in the body can read a value already overwritten; a new value used
         # nowhere else is computed right in that final assignment.
         appended = body.outputs[loop.n_carry:loop.n_carry + loop.n_stacked]
-        block = self.block(body, (*news, *appended, *([stop] if stop is not None else [])),
-                           inner, {}, inline=frozenset(news))
+        roots = (*news, *appended, *([stop] if stop is not None else []))
+        block = self.block(body, roots, inner, {}, inline=frozenset(news), owned=own.params)
         for name, value in zip(stack_names, appended, strict=True):
             call = ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
                             [self.ref(value, inner)], [])
@@ -286,13 +314,13 @@ class _Emitter:
 
     def branch(
         self, program: Program, operands: list[ast.expr], out_names: dict[int, str],
-        returns: Structure | None = None,
+        returns: Structure | None = None, owned: frozenset[Node] = frozenset(),
     ) -> list[ast.stmt]:
         env = dict(zip(program.params, operands, strict=True))
         outputs = program.outputs
         if returns is not None:
             # This branch ends the function: return the result from its own values.
-            stmts = self.block(program, outputs, env, {})
+            stmts = self.block(program, outputs, env, {}, owned=owned)
             mine = _structure(returns, lambda n: self.ref(outputs[n.attrs[0]], env))
             return [*stmts, ast.Return(mine)]
         direct: dict[Node, str] = {}
@@ -301,7 +329,7 @@ class _Emitter:
             if out.op not in ("const", "global", "arg", "param") and out not in direct:
                 direct[out] = name
         roots = tuple(outputs[i] for i in out_names)
-        stmts = self.block(program, roots, env, direct)
+        stmts = self.block(program, roots, env, direct, owned=owned)
         for i, name in out_names.items():
             out = outputs[i]
             if direct.get(out) == name and self.names.get(out) == name:

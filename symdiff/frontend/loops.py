@@ -134,6 +134,7 @@ def lower_for(
     while True:
         body = _body_frame(low, width)
         index = body.b.arg(hint)
+        body.loop_index = (index, (start, stop, step))
         bind(body, index)
         try:
             carry, new, stop_flag = _lower_body(low, body, stmt, carried, accs, types)
@@ -294,6 +295,9 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
     for node in ast.walk(ast.Module(stmt.body, type_ignores=[])):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             assigned[node.id] = None
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+              and isinstance(node.value, ast.Name)):
+            assigned[node.value.id] = None  # out[i] = v makes a new array `out`
     carried = []
     for name in assigned:
         value = low.visible(name)

@@ -18,7 +18,15 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import accumulators, arrays, control, fence, loops, sequences
+from symdiff.frontend import (
+    accumulators,
+    arrays,
+    control,
+    fence,
+    loops,
+    np_indexing,
+    sequences,
+)
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
     CALLABLES,
@@ -31,6 +39,7 @@ from symdiff.frontend.resolve import (
 )
 from symdiff.frontend.signature import sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.ir import indexing
 from symdiff.ir.node import LEAVES, SEQ, Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import REGIONS, bodies
@@ -99,6 +108,10 @@ class _Lowering:
         self.in_loop: bool = parent.in_loop if parent else False
         # A loop body: appends to its parent's lists collect one value per iteration.
         self.accumulates = False
+        # A for loop body: its index and the range it runs (values of the parent frame).
+        self.loop_index: tuple[Node, tuple[Node, Node, Node]] | None = None
+        # Names of one array (b = a), per name: assigning into one changes them all.
+        self.array_aliases: dict[str, frozenset[str]] = {}
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""
@@ -215,6 +228,8 @@ class _Lowering:
                 if stmt.value is None:
                     continue
                 self.assign(stmt.target, self.expr(stmt.value), stmt)
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+                np_indexing.augmented(self, stmt)
             elif isinstance(stmt, ast.AugAssign):
                 if not isinstance(stmt.target, ast.Name):
                     raise self.src.error("augmented assignment to a non-name", stmt.target)
@@ -245,12 +260,17 @@ class _Lowering:
             previous = self.env.get(target.id)
             self.env[target.id] = value
             self.assigned[target.id] = None
+            np_indexing.note_binding(self, target.id, stmt)
             if isinstance(value, Node) and value is not previous and value.op not in LEAVES:
                 # A rebound name gets a version suffix, so that x_1's tangent is x_1_dot.
                 version = self.versions.get(target.id, -1) + 1
                 self.versions[target.id] = version
                 self.b.name(value, target.id if version == 0 else f"{target.id}_{version}")
+        elif isinstance(target, ast.Subscript):
+            np_indexing.assign(self, target, value, stmt)
         elif isinstance(target, ast.Tuple):
+            if arrays.is_array(value):
+                value = np_indexing.unpack(self, value, len(target.elts), target)  # type: ignore
             if not isinstance(value, tuple):
                 raise self.src.error("cannot unpack a number into several names", target)
             if len(value) != len(target.elts):
@@ -449,6 +469,8 @@ def _can_raise(node: Node) -> bool:
     prim = PRIMITIVES.get(node.op)
     if prim is None or not prim.may_raise:
         return False
+    if node.op == "index":
+        return indexing.can_raise(node.attrs[0])  # a slice never raises
     if prim.type_rule is None and node.type is not None:
         return False  # NumPy reports an elementwise floating-point error as a warning
     if node.op in ("div", "floordiv", "mod"):

@@ -1,1 +1,410 @@
-"""Lowering of array indexing, slicing and element assignment (filled in by issue 4)."""
+"""Lowering of array indexing, slicing and element assignment.
+
+Contract (functions over a `_Lowering` frame from `lower.py`):
+- ``x[key]`` of an array: ints (constant or computed), slices with constant or computed
+  bounds, ``...``, ``None`` / ``np.newaxis``, integer arrays and constant lists of ints
+  lower to one ``index`` node (`ir.indexing`); the static checks NumPy would make from
+  the shapes alone (too many indices, a float or boolean index, a zero step) are located
+  errors, and an index out of range raises IndexError when the code runs, as in NumPy.
+- ``out[key] = v`` (and ``out[key] += v``) into an array the function made itself makes
+  a new value ``index_set(out, v)`` that the name holds from then on (the generated code
+  assigns in place when nothing else reads the old array). Assigning into an argument, or
+  into a view of one, is a located error (it would change the caller's data); so is
+  assigning into an array another name shares (``b = out`` or ``v = out[1:]``, where NumPy
+  would change that name's array too), and an integer-array key.
+- ``a, b = x`` reads ``x[0]``, ``x[1]``; when the length of `x` is known only at run time
+  the code checks it first and raises ValueError as unpacking would. ``for row in X`` runs
+  over the first axis (see `sequences.iteration`).
+- ``x.copy()`` and ``np.copy(x)`` make a new array (one the function may assign into).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from symdiff.frontend.arrays import arguments, function, is_array, method
+from symdiff.frontend.resolve import Resolved
+from symdiff.ir import arrays as ir_arrays
+from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
+from symdiff.ir.node import Node
+from symdiff.ir.regions import loop_parts
+from symdiff.ir.types import MANY
+
+if TYPE_CHECKING:
+    from symdiff.frontend.lower import _Lowering
+
+# Operations whose value is a truth value (of each element, for arrays).
+_TESTS = frozenset({"gt", "ge", "lt", "le", "eq", "ne", "and_", "or_", "not_"})
+
+
+def subscript(low: _Lowering, x: Node, e: ast.Subscript) -> Node:
+    """``x[...]`` of an array `x`."""
+    key, parts = key_of(low, x, e.slice)
+    return read(low, x, key, parts, e)
+
+
+def read(low: _Lowering, x: Node, key: Key, parts: list[Node], where: ast.AST) -> Node:
+    _check(low, x, key, parts, where)
+    return low.b.apply("index", x, *parts, attrs=(key,))
+
+
+def item(b: Any, x: Node, i: Node | int, in_range: bool = False) -> Node:
+    """``x[i]``: an element of a vector, a row of a matrix; `in_range`: `i` is known to
+    be a valid index (a loop over the rows)."""
+    if isinstance(i, int):
+        return b.apply("index", x, attrs=((("int", i),),))
+    return b.apply("index", x, i, attrs=((("int", DYNAMIC, IN_RANGE) if in_range
+                                           else ("int", DYNAMIC),),))
+
+
+def key_of(low: _Lowering, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
+    """The static key of a subscript and the nodes of its computed parts."""
+    elts = index.elts if isinstance(index, ast.Tuple) else [index]
+    key: list[tuple[Any, ...]] = []
+    parts: list[Node] = []
+    for elt in elts:
+        if isinstance(elt, ast.Slice):
+            bounds = [_bound(low, b, parts, what) for b, what in
+                      ((elt.lower, "start"), (elt.upper, "stop"), (elt.step, "step"))]
+            if bounds[2] == 0:
+                raise low.src.error("slice step cannot be zero", elt)
+            key.append(("slice", *bounds))
+        elif isinstance(elt, ast.Constant) and elt.value is None or _is_newaxis(low, elt):
+            key.append(("none",))
+        elif isinstance(elt, ast.Constant) and elt.value is Ellipsis:
+            key.append(("ellipsis",))
+        elif isinstance(elt, ast.List):
+            key.append(("list", tuple(_constant_int(low, v) for v in elt.elts)))
+        else:
+            item = _scalar_or_array(low, low.expr(elt), parts, elt)
+            axis = len(key) - sum(1 for k in key if k[0] == "none")
+            if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and _in_range(
+                    low, x, axis, parts[-1]):
+                item = (*item, IN_RANGE)
+            key.append(item)
+    return tuple(key), parts
+
+
+def _in_range(low: _Lowering, x: Node, axis: int, i: Node) -> bool:
+    """Whether `i` is the index of a loop over ``range(len)`` of axis `axis` of `x`, so
+    that ``x[i]`` cannot raise."""
+    frame = low
+    while frame.parent is not None:
+        while x.op in ("index_set", "index_add", "copy"):
+            x = x.args[0]  # the same shape
+        if frame.loop_index is not None and frame.loop_index[0] is i:
+            start, stop, step = frame.loop_index[1]
+            return (_step_out(frame, x) is stop.args[0] and stop.op == "size"
+                    and stop.attrs == ((axis,),) and _natural(start) and _natural(step)
+                    and step.value > 0)
+        outer_i, outer_x = _step_out(frame, i), _step_out(frame, x)
+        if outer_i is None or outer_x is None:
+            return False
+        i, x, frame = outer_i, outer_x, frame.parent
+    return False
+
+
+def _natural(node: Node) -> bool:
+    return node.is_const and type(node.value) is int and node.value >= 0
+
+
+def _step_out(frame: _Lowering, node: Node) -> Node | None:
+    """The value of the enclosing frame that `node`, a parameter of `frame`, stands for."""
+    if node.op != "arg" or frame.parent is None:
+        return None
+    outer = next((o for i, o in frame.captures.values() if i is node), None)
+    if outer is None:
+        outer = _lookup(frame.parent, str(node.attrs[0]))  # a carried value
+    return outer if isinstance(outer, Node) else None
+
+
+def _is_newaxis(low: _Lowering, e: ast.expr) -> bool:
+    if not isinstance(e, (ast.Attribute, ast.Name)):
+        return False
+    value = low.callee(e)
+    return isinstance(value, Resolved) and value.value is None
+
+
+def _bound(low: _Lowering, e: ast.expr | None, parts: list[Node], what: str) -> Any:
+    if e is None:
+        return None
+    value = low.expr(e)
+    if isinstance(value, Node) and value.is_const and value.value is None:
+        return None
+    node = _index_number(low, value, e, f"a slice {what}")
+    if node.is_const:
+        return node.value
+    parts.append(node)
+    return DYNAMIC
+
+
+def _scalar_or_array(low: _Lowering, value: Any, parts: list[Node], e: ast.expr
+                     ) -> tuple[Any, ...]:
+    if is_array(value):
+        kind = value.type.dtype
+        if kind == "bool" or value.op in _TESTS:
+            raise low.src.error("indexing with a boolean mask (not yet): use np.where", e)
+        if not kind.startswith(("int", "uint")):
+            raise low.src.error(f"an array used as an index must hold integers, not {kind}", e)
+        parts.append(value)
+        return ("array",)
+    node = _index_number(low, value, e, "an index")
+    if node.is_const:
+        return ("int", node.value)
+    parts.append(node)
+    return ("int", DYNAMIC)
+
+
+def _index_number(low: _Lowering, value: Any, e: ast.expr, what: str) -> Node:
+    if isinstance(value, tuple):
+        raise low.src.error(f"{what} must be an integer, not a tuple", e)
+    node = low.number(value, e)
+    if node.type is not None:
+        raise low.src.error(f"{what} must be an integer, not an array", e)
+    if node.is_const and (isinstance(node.value, bool) or not isinstance(node.value, int)):
+        raise low.src.error(f"{what} must be an integer, not {node.value!r}", e)
+    return node
+
+
+def _constant_int(low: _Lowering, e: ast.expr) -> int:
+    value = low.expr(e)
+    if isinstance(value, Node) and value.is_const and type(value.value) is int:
+        return value.value
+    raise low.src.error(
+        "a list used as an index must hold constant integers here (use an integer array "
+        "argument for computed indices)", e)
+
+
+def _check(low: _Lowering, x: Node, key: Key, parts: list[Node], where: ast.AST) -> None:
+    try:
+        result_type(x.type, key, [p.type for p in parts])
+    except (IndexError, TypeError) as error:
+        raise low.src.error(str(error), where) from None
+
+
+# Assignment ---------------------------------------------------------------------------
+
+
+def assign(low: _Lowering, target: ast.Subscript, value: Any, stmt: ast.stmt) -> None:
+    """``name[key] = value``."""
+    current = _target(low, target)
+    key, parts = key_of(low, current, target.slice)
+    _update(low, target, current, key, parts, low.number(value, stmt), stmt)
+
+
+def augmented(low: _Lowering, stmt: ast.AugAssign) -> None:
+    """``name[key] += value`` (or another operator): the key is evaluated once."""
+    target = stmt.target
+    assert isinstance(target, ast.Subscript)
+    current = _target(low, target)
+    key, parts = key_of(low, current, target.slice)
+    old = read(low, current, key, parts, target)
+    new = low.binop(stmt.op, old, low.expr(stmt.value), stmt)
+    _update(low, target, current, key, parts, new, stmt)
+
+
+def _update(low: _Lowering, target: ast.Subscript, current: Node, key: Key,
+            parts: list[Node], value: Node, stmt: ast.stmt) -> None:
+    _check(low, current, key, parts, target)
+    if not is_basic(key):
+        raise low.src.error(
+            "assigning through an integer-array index (not yet): with repeated indices the "
+            "result depends on which write comes last", target)
+    assert isinstance(target.value, ast.Name)
+    name = target.value.id
+    new = low.b.apply("index_set", current, value, *parts, attrs=(key,))
+    for other in low.array_aliases.get(name, ()):
+        if other != name and low.env.get(other) is current:
+            low.env[other] = new  # after b = out, out[0] = v changes b's array too
+            low.assigned[other] = None
+    low.assign(ast.Name(name, ast.Store()), new, stmt)
+
+
+def note_binding(low: _Lowering, name: str, stmt: ast.stmt) -> None:
+    """Keep track of names of one array as `name` is bound by `stmt`: ``b = a`` makes b
+    another name of a's array; another value makes it a name of its own (one computed
+    like another's, which the IR may share, is still a different array)."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
+           for t in targets):
+        return  # name[...] = v: still the same array
+    groups = low.array_aliases
+    old = groups.pop(name, frozenset())
+    for other in old - {name}:
+        groups[other] = old - {name}
+    source = stmt.value if isinstance(stmt, ast.Assign) and len(targets) == 1 and isinstance(
+        targets[0], ast.Name) and targets[0].id == name else None
+    if isinstance(source, ast.Name) and source.id != name and is_array(low.env.get(name)):
+        group = groups.get(source.id, frozenset({source.id})) | {name}
+        for other in group:
+            groups[other] = group
+
+
+def _target(low: _Lowering, target: ast.Subscript) -> Node:
+    """The array assigned into, checked to be one the function made and no other name
+    shares."""
+    if not isinstance(target.value, ast.Name):
+        raise low.src.error(
+            "unsupported assignment target: only name[...] = value (write X[i, j] for "
+            "X[i][j])", target)
+    name = target.value.id
+    current = low.name(name, target.value)
+    if not is_array(current):
+        from symdiff.frontend.sequences import is_sequence
+
+        what = "a list" if is_sequence(current) else "a number"
+        raise low.src.error(
+            f"unsupported assignment target: {name}[...] = ... where {name!r} is {what} "
+            "(only into an array the function made)", target)
+    arrays = _arrays(low, current)
+    argument = next((a for a in arrays if a.op == "param"), None)
+    if argument is not None:
+        chain = [_origin(low, current)]
+        while _viewed(chain[-1]) is not None:
+            chain.append(_origin(low, _viewed(chain[-1])))  # type: ignore[arg-type]
+        how = "is" if chain[0] is argument else "is a view of" if argument in chain else \
+            "may be (after an if or a loop) or view"
+        raise low.src.error(
+            f"assigning into {name!r} would change the caller's data: {name!r} {how} the "
+            f"argument {argument.attrs[0]!r} (assign into a copy: {name} = "
+            f"{name}.copy())", target)
+    if _viewed(current) is not None:
+        raise low.src.error(
+            f"assigning into {name!r}, a view of another array, would change that array "
+            "too (not supported): assign into the array itself, or into a copy", target)
+    _no_sharing(low, name, current, arrays, target)
+    return current
+
+
+def _no_sharing(low: _Lowering, name: str, current: Node, arrays: set[Node],
+                where: ast.AST) -> None:
+    """A located error when another visible name may hold one of `arrays` (the arrays of
+    the outermost frame that `name`'s array may be or be a view of), or a view of one:
+    NumPy would change it too. A name of this frame holding the very same value is
+    rebound along with `name` instead (see `assign`)."""
+    seen = {name}
+    frame: _Lowering | None = low
+    while frame is not None:
+        for other, value in frame.env.items():
+            if other in seen or not other.isidentifier():
+                continue
+            seen.add(other)
+            if not is_array(value):
+                continue
+            if value is current if frame is low else _origin(frame, value) is _origin(
+                    low, current):
+                if frame is low or other not in frame.array_aliases.get(name, ()):
+                    continue  # rebound with name (b = a), or computed alike but not the same
+                raise low.src.error(
+                    f"assigning into {name!r} would change {other!r} too, the same array "
+                    f"from outside this loop or branch (not supported): make {other!r} a "
+                    f"copy ({other} = {name}.copy())", where)
+            if _arrays(frame, value) & arrays:
+                what = "a view of it" if _viewed(value) is not None else "the same array"
+                raise low.src.error(
+                    f"assigning into {name!r} would change {other!r} too ({what}, or it "
+                    f"may be): not supported; make {other!r} a copy ({other}.copy())", where)
+        frame = frame.parent
+
+
+def _viewed(node: Node) -> Node | None:
+    """The array `node` is a view of, if it is one."""
+    if node.op in ir_arrays.VIEWS and (node.op != "index" or may_alias(node)) or \
+            node.op == "astype_like":
+        return node.args[0]
+    return None
+
+
+def _arrays(frame: _Lowering, node: Node) -> set[Node]:
+    """The values of the outermost frame whose memory `node`, a value of `frame`, may
+    share: itself, the arrays it is a view of, and for a value a branch or a loop gives,
+    the arrays from before it that a branch or zero iterations pass on."""
+    found: set[Node] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n in found:
+            continue
+        found.add(n)
+        base = _viewed(n)
+        if base is not None:
+            stack.append(base)
+        elif n.op == "proj" and n.args[0].op == "cond":
+            region = n.args[0]
+            for branch in region.attrs:
+                out = branch.outputs[n.attrs[0]]
+                while _viewed(out) is not None:
+                    out = out.args[0]
+                if out in branch.params:
+                    stack.append(region.args[1 + branch.params.index(out)])
+        elif n.op == "proj" and n.args[0].op == "loop":
+            region = n.args[0]
+            _, inits, _, _ = loop_parts(region)
+            if n.attrs[0] < len(inits):
+                stack.append(inits[n.attrs[0]])
+    return {_origin(frame, n) for n in found}
+
+
+def _origin(frame: _Lowering, node: Node) -> Node:
+    """The value of the outermost frame that `node`, a value of `frame`, stands for
+    (through captures by branches and loop bodies, and a loop's carried values)."""
+    while frame.parent is not None:
+        outer = _step_out(frame, node)
+        if outer is None:
+            break
+        node, frame = outer, frame.parent
+    return node
+
+
+def _lookup(frame: _Lowering | None, name: str) -> Any:
+    while frame is not None:
+        if name in frame.env:
+            return frame.env[name]
+        frame = frame.parent
+    return None
+
+
+# Unpacking and iteration --------------------------------------------------------------
+
+
+def unpack(low: _Lowering, x: Node, n: int, where: ast.AST) -> tuple[Node, ...]:
+    """``a, b, ... = x``: the first `n` items of `x`'s first axis, which must have exactly
+    `n` (checked when the code runs if its length is known only then)."""
+    t = x.type
+    if t.ndim == 0:
+        raise low.src.error("cannot unpack a 0-d array", where)
+    length = t.dims[0]
+    if length is not None and length != MANY and length != n:
+        raise low.src.error(f"cannot unpack an array of length {length} into {n} names",
+                            where)
+    if length is None or length == MANY:
+        low.b.apply("check_len", x, attrs=(n,))
+    return tuple(item(low.b, x, k) for k in range(n))
+
+
+def length(low: _Lowering, x: Node, where: ast.AST) -> Node:
+    """The length of `x`'s first axis, for a loop over it."""
+    if x.type.ndim == 0:
+        raise low.src.error("iteration over a 0-d array", where)
+    return low.b.apply("size", x, attrs=((0,),))
+
+
+# Copies -------------------------------------------------------------------------------
+
+
+@function("copy")
+def _np_copy(low: _Lowering, e: ast.Call, name: str) -> Node:
+    (x,), _ = arguments(low, e, 1, ())
+    return copy(low, x, e)
+
+
+@method("copy")
+def _copy_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+    arguments(low, e, 0, ())
+    return copy(low, base, e)
+
+
+def copy(low: _Lowering, x: Any, e: ast.AST) -> Node:
+    node = low.number(x, e)
+    return node if node.type is None else low.b.apply("copy", node)

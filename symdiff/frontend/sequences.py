@@ -12,6 +12,8 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
 - ``xs.append(v)`` in a loop body, on a list from just outside the loop, makes the loop
   collect it (see `accumulators`). Appending under an ``if`` outside loops, or in a
   nested loop to a list from further out, is a located error.
+- Subscripts of an array go to `np_indexing`; ``for v in x``, ``enumerate(x)`` and
+  ``zip(x, y)`` run over an array's first axis as over a list.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import accumulators
+from symdiff.frontend import accumulators, np_indexing
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
 from symdiff.ir.node import Node
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from symdiff.frontend.lower import _Lowering
 
 Bind = Callable[["_Lowering", Node], None]
+Read = Callable[["_Lowering", Node], Node]
 
 
 def is_sequence(value: Any) -> bool:
@@ -49,9 +52,11 @@ def subscript(low: _Lowering, e: ast.Subscript) -> Any:
     last = accumulators.read_item(low, e)
     if last is not None:
         return last
+    base = low.expr(e.value)
+    if isinstance(base, Node) and base.type is not None:
+        return np_indexing.subscript(low, base, e)
     if isinstance(e.slice, ast.Slice):
         raise low.src.error("unsupported construct: slice (xs[a:b]) (not yet)", e.slice)
-    base = low.expr(e.value)
     index = low.number(low.expr(e.slice), e.slice)
     if isinstance(base, (list, tuple)) and index.is_const and isinstance(index.value, int) \
             and not isinstance(index.value, bool):
@@ -144,7 +149,7 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
     if call is not None and isinstance(func, Resolved) and func.value is enumerate:
         if call.keywords or not 1 <= len(call.args) <= 2:
             raise low.src.error("enumerate() takes a list and an optional start", call)
-        seq = as_seq(low, low.expr(call.args[0]), call.args[0])
+        n, get = _items(low, low.expr(call.args[0]), call.args[0])
         first = low.number(low.expr(call.args[1]), call.args[1]) if len(call.args) == 2 \
             else low.b.const(0)
         if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
@@ -153,41 +158,49 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
 
         def bind_enumerate(frame: _Lowering, i: Node) -> None:
             _bind(frame, count, frame.b.add(frame.capture_node(first), i))
-            _bind(frame, item, frame.b.apply("seq_get", frame.capture_node(seq), i))
-        rng = (low.b.const(0), low.b.apply("seq_len", seq), low.b.const(1))
-        return rng, bind_enumerate, "i"
+            _bind(frame, item, get(frame, i))
+        return (low.b.const(0), n, low.b.const(1)), bind_enumerate, "i"
     if call is not None and isinstance(func, Resolved) and func.value is zip:
         if call.keywords or not call.args:
             raise low.src.error("zip() of lists, without keyword arguments", call)
-        seqs = [as_seq(low, low.expr(a), a) for a in call.args]
-        if not (isinstance(target, ast.Tuple) and len(target.elts) == len(seqs)):
+        items = [_items(low, low.expr(a), a) for a in call.args]
+        if not (isinstance(target, ast.Tuple) and len(target.elts) == len(items)):
             raise low.src.error(
-                f"unsupported loop target: zip() of {len(seqs)} lists needs {len(seqs)} names",
-                target)
-        stop = low.b.apply("seq_len", seqs[0])
-        for s in seqs[1:]:
-            stop = low.b.apply("min", stop, low.b.apply("seq_len", s))
+                f"unsupported loop target: zip() of {len(items)} lists needs {len(items)} "
+                "names", target)
+        stop = items[0][0]
+        for n, _ in items[1:]:
+            stop = low.b.apply("min", stop, n)
 
         def bind_zip(frame: _Lowering, i: Node) -> None:
-            for t, s in zip(target.elts, seqs, strict=True):  # type: ignore[attr-defined]
-                _bind(frame, t, frame.b.apply("seq_get", frame.capture_node(s), i))
+            for t, (_, get) in zip(target.elts, items, strict=True):  # type: ignore[attr-defined]
+                _bind(frame, t, get(frame, i))
         return (low.b.const(0), stop, low.b.const(1)), bind_zip, "i"
     if call is not None:
         raise low.src.error(
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
             "numbers, enumerate(...) and zip(...)", it)
     value = low.expr(it)
-    if not is_sequence(value) and not isinstance(value, tuple):
+    if not is_sequence(value) and not isinstance(value, tuple) and not (
+            isinstance(value, Node) and value.type is not None):
         raise low.src.error(
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
-            "numbers, enumerate(...) and zip(...)", it)
-    seq = as_seq(low, value, it)
+            "numbers, an array, enumerate(...) and zip(...)", it)
+    n, get = _items(low, value, it)
     if not isinstance(target, ast.Name):
         raise low.src.error("unsupported loop target: only a plain name", target)
+    return (low.b.const(0), n, low.b.const(1)), _binder(target, get), "i"
 
-    def bind_item(frame: _Lowering, i: Node) -> None:
-        _bind(frame, target, frame.b.apply("seq_get", frame.capture_node(seq), i))
-    return (low.b.const(0), low.b.apply("seq_len", seq), low.b.const(1)), bind_item, "i"
+
+def _items(low: _Lowering, value: Any, where: ast.expr) -> tuple[Node, Read]:
+    """The length of a list, tuple or array to loop over, and how a loop body reads its
+    item i (an array's: along its first axis)."""
+    if isinstance(value, Node) and value.type is not None:
+        return np_indexing.length(low, value, where), lambda frame, i: np_indexing.item(
+            frame.b, frame.capture_node(value), i, in_range=True)
+    seq = as_seq(low, value, where)
+    return low.b.apply("seq_len", seq), lambda frame, i: frame.b.apply(
+        "seq_get", frame.capture_node(seq), i)
 
 
 def _binder(target: ast.Name, value: Callable[[_Lowering, Node], Node]) -> Bind:

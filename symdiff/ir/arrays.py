@@ -26,8 +26,9 @@ from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 Axes = tuple[int, ...] | None
 
-# Operations whose result may be a view of another array.
-VIEWS = frozenset({"unsum", "transpose", "broadcast_like"})
+# Operations whose result may be a view of another array, or that array itself (an
+# update into one copies it, and so does a gradient made of one).
+VIEWS = frozenset({"unsum", "transpose", "broadcast_like", "index", "sum_if_one"})
 
 # The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py);
 # other modules of array operations add theirs.
@@ -343,10 +344,18 @@ def output(b: Builder, value: Node | None, like: Node) -> Node:
     if value.op in VIEWS or value.op in LEAVES:
         # A view (maybe read-only) or an argument itself: the user gets their own copy.
         return b.apply("full_like", like, value)
-    if like.type.dtype != "float64":
+    if like.type.dtype != "float64" and not _written_into_zeros_like(value, like):
         # A rule's constants (np.where(c, 1.0, 0.0)) may have widened a float32 value.
         value = b.apply("astype_like", value, like)
     return value
+
+
+def _written_into_zeros_like(value: Node, like: Node) -> bool:
+    """Whether `value` is ``np.zeros_like(like)`` with values written into it: it has
+    `like`'s dtype whatever the values written."""
+    while value.op in ("index_set", "index_add"):
+        value = value.args[0]
+    return value.op == "zeros_like" and value.args[0] is like
 
 
 # Imported last: importing this module first imports the primitives table, which imports

@@ -26,6 +26,8 @@ from dataclasses import replace
 from typing import Any
 
 from symdiff.ir.arrays import fit
+from symdiff.ir.indexing import accumulate as add_cotangents
+from symdiff.ir.indexing import zeros
 from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES, accumulate
 from symdiff.ir.regions import Loop, branches, cond, cond_node, loop_node, loop_parts, proj
@@ -108,6 +110,12 @@ def jvp_full(
     return primal, tangent
 
 
+def _zero(b: Builder, like: Node) -> Node:
+    """A zero (co)tangent of `like` where one must be given: 0.0, or for an array, new
+    zeros of its shape (a number would not do where it is indexed or updated)."""
+    return zeros(b, like) if like.type is not None else b.const(0.0)
+
+
 def _cond_jvp(
     b: Builder, args: tuple[Node, ...], bodies: tuple[Program, ...],
     ts: tuple[Node | None, ...],
@@ -122,7 +130,7 @@ def _cond_jvp(
     programs = []
     for program, out_tangents in derived:
         bb = program.builder
-        extra = tuple(out_tangents[i] or bb.const(0.0) for i in live)
+        extra = tuple(out_tangents[i] or _zero(bb, program.outputs[i]) for i in live)
         programs.append(program.replace(result=(*program.outputs, *extra)))
     operands_in = (*operands, *(ts[1 + i] for i in seeded))
     region = cond_node(b, pred, operands_in, programs[0], programs[1])  # type: ignore[arg-type]
@@ -168,7 +176,7 @@ def _loop_jvp(
     body = Program(
         "body",
         (*old[:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
-        (*program.outputs[:n], *(out_t[k] or bb.const(0.0) for k in order),
+        (*program.outputs[:n], *(out_t[k] or _zero(bb, program.outputs[k]) for k in order),
          *program.outputs[n:n + s], *(out_t[n + j] for j in stacked_t), *stop),
         bb, effects=program.effects)
     test = loop.test
@@ -179,7 +187,7 @@ def _loop_jvp(
                                     *pads[len(order):]))
     new_loop = replace(loop, body=body, test=test, n_carry=n + len(order),
                        n_stacked=s + len(stacked_t))
-    new_args = (*args[:n_range], *inits, *(init_t[k] or b.const(0.0) for k in order),
+    new_args = (*args[:n_range], *inits, *(init_t[k] or _zero(b, inits[k]) for k in order),
                 *operands, *(op_t[j] for j in seeded_ops))
     node = loop_node(b, new_loop, new_args)  # type: ignore[arg-type]
     out_tangents: list[Node | None] = [None] * (n + s)
@@ -215,7 +223,11 @@ def vjp(
     """Cotangents of the `wrt` nodes, given a cotangent for each output.
 
     The cotangent of a sequence is a list; for a sequence in `bases`, its changes are
-    applied to that list (updating it in place) instead of to a new list of zeros.
+    applied to that list (updating it in place) instead of to a new list of zeros. The
+    cotangent of an array in `bases` starts from that array (contributions are added into
+    it). A branch or loop region takes the cotangent an array operand has so far and
+    adds its own contributions into it (in place, with ``g[i] += v``, iteration after
+    iteration), instead of making one of its own to be added afterwards.
 
     A loop whose backward sweep needs values from each iteration is replaced by one that
     also saves them on a tape; the replacements (old node -> new node) are added to
@@ -228,18 +240,23 @@ def vjp(
     active = _active(order, wrt)
     ct: dict[Node, Cotangent] = {}
     region_ct: dict[Node, dict[int, Node]] = {}
+    for x, base in (bases or {}).items():
+        if x.type is not None:
+            ct[x] = base
     for out, seed in zip(outputs, cotangents, strict=True):
         if out in active:
             _add_ct(b, ct, out, seed)
     for node in reversed(order):
-        if node.op == "cond":
+        if node.op in ("cond", "loop"):
             if node in region_ct:
-                contributions = _cond_vjp(b, node, region_ct[node])
-                _pull(b, node, contributions, active, ct)
-            continue
-        if node.op == "loop":
-            if node in region_ct:
-                contributions = _loop_vjp(b, node, region_ct[node], active, replaced)
+                running = _running(node, ct)
+                if node.op == "cond":
+                    contributions = _cond_vjp(b, node, region_ct[node], running)
+                else:
+                    contributions = _loop_vjp(b, node, region_ct[node], active, replaced,
+                                              running)
+                for i in running:
+                    del ct[node.args[i]]  # the region's contribution includes it
                 _pull(b, node, contributions, active, ct)
             continue
         if node.op in LEAVES or node not in ct:
@@ -266,7 +283,7 @@ def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any
         assert isinstance(pending, _Pending)
         pending.append(contribution)
     else:
-        ct[node] = accumulate(b, ct.get(node), contribution)  # type: ignore[arg-type]
+        ct[node] = add_cotangents(b, ct.get(node), contribution)  # type: ignore[arg-type]
 
 
 def _materialize(
@@ -290,11 +307,30 @@ def _pull(
             _add_ct(b, ct, arg, contribution)
 
 
-def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | None]:
-    """Cotangent contributions to the arguments of a ``cond`` node: a backward region."""
+def _running(node: Node, ct: dict[Node, Cotangent]) -> dict[int, Node]:
+    """The array operands of a region (by argument position) with a cotangent so far,
+    which the backward region adds into (an operand passed twice is left out)."""
+    if node.op == "cond":
+        first, operands = 1, node.args[1:]
+    else:
+        _, inits, operands, _ = loop_parts(node)
+        first = node.attrs[0].n_range + len(inits)
+    found = {}
+    for j, op in enumerate(operands):
+        c = ct.get(op)
+        if op.type is not None and isinstance(c, Node) and node.args.count(op) == 1:
+            found[first + j] = c
+    return found
+
+
+def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[int, Node]
+              ) -> list[Node | None]:
+    """Cotangent contributions to the arguments of a ``cond`` node: a backward region
+    (for the operands in `running`, their cotangents so far with its own added)."""
     pred, operands = node.args[0], node.args[1:]
     seeded = sorted(out_cts)
-    derived = [_body_vjp(body, seeded) for body in branches(node)]
+    into = [i - 1 for i in sorted(running)]
+    derived = [_body_vjp(body, seeded, into) for body in branches(node)]
     live = [i for i in range(len(operands)) if any(d[1][i] is not None for d in derived)]
     if not live:
         return [None] * len(node.args)
@@ -304,7 +340,8 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | N
         zeros = [_zero_cotangent(bb, program.params[i]) for i in live]
         programs.append(program.replace(
             result=tuple(cts[i] or z for i, z in zip(live, zeros, strict=True))))
-    back = cond(b, pred, (*operands, *(out_cts[i] for i in seeded)), programs[0], programs[1])
+    back = cond(b, pred, (*operands, *(out_cts[i] for i in seeded),
+                          *(running[1 + i] for i in into)), programs[0], programs[1])
     contributions: list[Node | None] = [None] * len(node.args)
     for k, i in enumerate(live):
         contributions[1 + i] = back[k]
@@ -313,7 +350,7 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node]) -> list[Node | N
 
 def _loop_vjp(
     b: Builder, node: Node, out_cts: dict[int, Node], active: set[Node],
-    replaced: dict[Node, Node],
+    replaced: dict[Node, Node], running: dict[int, Node],
 ) -> list[Node | None]:
     """Cotangent contributions to a loop's arguments: a loop running backwards.
 
@@ -326,6 +363,7 @@ def _loop_vjp(
         raise NotImplementedError("reverse mode over a derivative loop is not supported yet")
     rng, inits, operands, _ = loop_parts(node)
     n, body = loop.n_carry, loop.body
+    first_operand = loop.n_range + n
     bb = body.builder
     prefix = 1 if loop.kind == "range" else 0
     carry_params = body.params[prefix:prefix + n]
@@ -342,15 +380,17 @@ def _loop_vjp(
     carry_bars = [bb.arg(f"{carry_params[k].attrs[0]}_bar", kind(carry_params[k]))
                   for k in live]
     accs = [bb.arg(f"{op_params[j].attrs[0]}_bar", kind(op_params[j])) for j in wanted]
-    # A sequence operand's cotangent list is carried and updated in place.
+    # A sequence operand's cotangent list is carried and updated in place; so is an
+    # array's cotangent.
     bases = {op_params[j]: acc for j, acc in zip(wanted, accs, strict=True)
-             if is_seq(acc)}
+             if is_seq(acc) or acc.type is not None}
     cts = vjp(bb, [*(body.outputs[k] for k in live), *(appended[j] for j in stacks)],
               [*carry_bars, *popped],
               [*(carry_params[k] for k in live), *(op_params[j] for j in wanted)], bases=bases)
     m = len(live)
-    new_bars = [c or bb.const(0.0) for c in cts[:m]]
-    new_accs = [acc if c is None else c if is_seq(acc) else bb.add(acc, c)
+    new_bars = [c or _zero(bb, carry_params[k]) for c, k in zip(cts[:m], live, strict=True)]
+    new_accs = [acc if c is None else c if is_seq(acc) or acc.type is not None
+                else add_cotangents(bb, acc, c)
                 for acc, c in zip(accs, cts[m:], strict=True)]
     backward_out = (*new_bars, *new_accs)
     reads = set(topological(list(backward_out)))
@@ -390,8 +430,10 @@ def _loop_vjp(
         start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
     back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved), reverse=True,
                      n_unstacked=len(stacks))
-    args = (start, stop, step, *(out_cts.get(k) or b.const(0.0) for k in live),
-            *(_zero_cotangent(b, operands[j]) for j in wanted),
+    args = (start, stop, step, *(out_cts.get(k) or _zero(b, inits[k]) for k in live),
+            *(running.get(first_operand + j) or _zero_cotangent(b, operands[j])
+              if not is_seq(operands[j]) else _zero_cotangent(b, operands[j])
+              for j in wanted),
             *operands, *(out_cts[n + j] for j in stacks), *([tape] if tape is not None else []))
     back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
     contributions: list[Node | None] = [None] * len(node.args)
@@ -406,11 +448,7 @@ def _loop_vjp(
 def _zero_cotangent(b: Builder, value: Node) -> Node:
     """A zero cotangent to accumulate into: a new list for a list, a new array of its
     shape for an array (so zero trips still give the right shape), else 0.0."""
-    if is_seq(value):
-        return zeros_like(b, value)
-    if value.type is not None:
-        return b.apply("zeros_like", value)
-    return b.const(0.0)
+    return zeros_like(b, value) if is_seq(value) else _zero(b, value)
 
 
 def _active_loop_outputs(node: Node, active: set[Node]) -> set[int]:
@@ -468,14 +506,18 @@ def _active_carries(body: Program, starts: list[bool], operands: list[Node], pre
         live = grown
 
 
-def _body_vjp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | None]]:
-    """A program over (body params, cotangents of the seeded outputs) giving the
-    cotangent of every body parameter."""
+def _body_vjp(body: Program, seeded: list[int], into: Sequence[int] = ()
+              ) -> tuple[Program, list[Node | None]]:
+    """A program over (body params, cotangents of the seeded outputs, the cotangents so
+    far of the parameters `into`) giving the cotangent of every body parameter (for
+    those of `into`, added to the one so far)."""
     bb = body.builder
     outs = [body.outputs[i] for i in seeded]
     ct_args = [bb.arg(f"{bb.names.get(o, 'out')}_bar", kind(o)) for o in outs]
-    cts = vjp(bb, outs, ct_args, body.params)
-    program = Program(body.name, (*body.params, *ct_args), (), bb, body.doc)
+    so_far = [bb.arg(f"{body.params[i].attrs[0]}_bar", kind(body.params[i])) for i in into]
+    cts = vjp(bb, outs, ct_args, body.params,
+              bases={body.params[i]: a for i, a in zip(into, so_far, strict=True)})
+    program = Program(body.name, (*body.params, *ct_args, *so_far), (), bb, body.doc)
     return program, cts
 
 
