@@ -32,7 +32,8 @@ def _spread(n: Node, value: Node, other: Node) -> bool:
     """Whether `value` is a number broadcast to `n`'s shape (the cotangent of a sum) and
     `other` already has that shape: then the number itself broadcasts the same way."""
     return (value.op in ("unsum", "broadcast_like") and value.args[0].type is None
-            and other.type is not None and n.type is not None and other.type.dims == n.type.dims)
+            and other.type is not None and n.type is not None and other.type.dims == n.type.dims
+            and None not in n.type.dims)  # an unknown length may be one in `other` only
 
 
 def _unspread(b: Builder, n: Node) -> Node | None:
