@@ -11,14 +11,10 @@ import pytest
 
 from symdiff.ir.node import Builder
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.transforms.programs import jvp_program, vjp_program
-from tests.ir.support import Build, program_of, run_emitted
+from symdiff.transforms.programs import vjp_program
+from tests.ir.support import Build, check_primitive, program_of, run_emitted
 
 _program, _run = program_of, run_emitted
-
-
-def _like(rng: np.random.Generator, v: Any) -> Any:
-    return rng.standard_normal(np.shape(v)) if isinstance(v, np.ndarray) else rng.standard_normal()
 
 
 CASES: list[tuple[str, Build, list[Any]]] = [
@@ -55,31 +51,7 @@ def test_array_primitive_derivatives(name: str, build: Build, shapes: list[Any],
     rng = np.random.default_rng(7)
     values = [rng.uniform(0.5, 1.5, np.shape(v)).astype(dtype) if isinstance(v, np.ndarray)
               else float(v) for v in shapes]
-    primal = _program(build, values)
-    out = _run(primal, *values)
-    # Forward mode: the tangent has the output's shape and matches finite differences.
-    tangents = [_like(rng, v).astype(dtype) if isinstance(v, np.ndarray) else _like(rng, v)
-                for v in values]
-    value, tangent = _run(jvp_program(primal), *values, *tangents)
-    assert np.shape(value) == np.shape(out) and np.shape(tangent) == np.shape(out)
-    h = 1e-6
-    wide = [np.asarray(v, np.float64) if isinstance(v, np.ndarray) else v for v in values]
-    fd = (_run(primal, *[v + h * t for v, t in zip(wide, tangents, strict=True)])
-          - _run(primal, *[v - h * t for v, t in zip(wide, tangents, strict=True)])) / (2 * h)
-    tol = 1e-5 if dtype == np.float64 else 2e-3
-    np.testing.assert_allclose(tangent, fd, rtol=tol, atol=tol)
-    # Reverse mode: one cotangent per argument, of its shape and dtype; adjoint to JVP.
-    ct = _like(rng, out)
-    ct = ct.astype(dtype) if isinstance(ct, np.ndarray) else ct
-    cts = _run(vjp_program(primal), *values, ct)
-    for v, c in zip(values, cts, strict=True):
-        assert np.shape(c) == np.shape(v)
-        if isinstance(v, np.ndarray):
-            assert c.dtype == v.dtype
-    lhs = float(np.sum(np.asarray(ct) * np.asarray(tangent)))
-    rhs = sum(float(np.sum(np.asarray(c) * np.asarray(t)))
-              for c, t in zip(cts, tangents, strict=True))
-    assert lhs == pytest.approx(rhs, rel=tol, abs=tol)
+    check_primitive(build, values, dtype, seed=7)
 
 
 def test_a_gradient_is_a_new_writable_array_of_the_arguments_shape() -> None:

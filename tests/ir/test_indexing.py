@@ -16,9 +16,9 @@ from symdiff.ir.indexing import DYNAMIC, FULL, result_type, slice_length
 from symdiff.ir.node import Builder, Node, Program
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
-from tests.ir.test_arrays import _like, _program, _run
-
-Build = Callable[[Builder, list[Node]], Node]
+from tests.ir.support import Build, check_primitive
+from tests.ir.support import program_of as _program
+from tests.ir.support import run_emitted as _run
 
 
 def _index(b: Builder, x: Node, *key: tuple[Any, ...], parts: tuple[Any, ...] = ()) -> Node:
@@ -73,32 +73,10 @@ def test_indexing_derivatives(name: str, build: Build, shapes: list[Any], dtype:
     rng = np.random.default_rng(11)
     values = [rng.uniform(0.5, 1.5, np.shape(v)).astype(dtype) if isinstance(v, np.ndarray)
               else float(v) for v in shapes]
-    primal = _program(build, values)
-    out = _run(primal, *values)
+    out = check_primitive(build, values, dtype)
     want = build_numpy(name, values)
     if want is not None:
         np.testing.assert_allclose(out, want, rtol=1e-6)
-    tangents = [_like(rng, v).astype(dtype) if isinstance(v, np.ndarray) else _like(rng, v)
-                for v in values]
-    value, tangent = _run(jvp_program(primal), *values, *tangents)
-    assert np.shape(value) == np.shape(out) and np.shape(tangent) == np.shape(out)
-    h = 1e-6
-    wide = [np.asarray(v, np.float64) if isinstance(v, np.ndarray) else v for v in values]
-    fd = (_run(primal, *[v + h * t for v, t in zip(wide, tangents, strict=True)])
-          - _run(primal, *[v - h * t for v, t in zip(wide, tangents, strict=True)])) / (2 * h)
-    tol = 1e-5 if dtype == np.float64 else 2e-3
-    np.testing.assert_allclose(tangent, fd, rtol=tol, atol=tol)
-    ct = _like(rng, out)
-    ct = ct.astype(dtype) if isinstance(ct, np.ndarray) else ct
-    cts = _run(vjp_program(primal), *values, ct)
-    for v, c in zip(values, cts, strict=True):
-        assert np.shape(c) == np.shape(v)
-        if isinstance(v, np.ndarray):
-            assert c.dtype == v.dtype and c.flags.writeable
-    lhs = float(np.sum(np.asarray(ct) * np.asarray(tangent)))
-    rhs = sum(float(np.sum(np.asarray(c) * np.asarray(t)))
-              for c, t in zip(cts, tangents, strict=True))
-    assert lhs == pytest.approx(rhs, rel=tol, abs=tol)
 
 
 def build_numpy(name: str, values: list[Any]) -> Any:

@@ -16,7 +16,7 @@ from symdiff.ir.node import Builder, Node, Program
 from symdiff.ir.shapes import product_dim, sum_dim
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
-from tests.ir.support import Build, program_of, run_emitted
+from tests.ir.support import Build, check_primitive, program_of, run_emitted
 
 _program, _run = program_of, run_emitted
 
@@ -125,25 +125,7 @@ def test_shape_primitive_derivatives(name: str, build: Build, shapes: list[Any],
                                      dtype: type) -> None:
     rng = np.random.default_rng(11)
     values = _values(shapes, dtype, rng)
-    primal = _program(build, values)
-    out = _run(primal, *values)
-    tangents = [_random_like(rng, v, dtype) for v in values]
-    value, tangent = _run(jvp_program(primal), *values, *tangents)
-    np.testing.assert_allclose(value, out)
-    assert np.shape(tangent) == np.shape(out)
-    h = 1e-6
-    wide = [np.asarray(v, np.float64) if isinstance(v, np.ndarray) else v for v in values]
-    fd = (_run(primal, *[v + h * t for v, t in zip(wide, tangents, strict=True)])
-          - _run(primal, *[v - h * t for v, t in zip(wide, tangents, strict=True)])) / (2 * h)
-    tol = 1e-5 if dtype == np.float64 else 2e-3
-    np.testing.assert_allclose(tangent, fd, rtol=tol, atol=tol)
-    ct = _random_like(rng, out, dtype)
-    cts = _run(vjp_program(primal), *values, ct)
-    for v, c in zip(values, cts, strict=True):
-        assert np.shape(c) == np.shape(v)
-        if isinstance(v, np.ndarray):
-            assert c.dtype == v.dtype
-    assert _dot([ct], [tangent]) == pytest.approx(_dot(list(cts), tangents), rel=tol, abs=tol)
+    check_primitive(build, values, dtype)
 
 
 SECOND_ORDER = ["reshape-run-time", "reshape-unknown-length-one", "squeeze", "concatenate",
