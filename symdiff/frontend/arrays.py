@@ -56,6 +56,23 @@ method = _registrar(METHODS)
 attribute = _registrar(ATTRIBUTES)
 
 
+def function_and_method(name: str) -> Callable[[Any], Any]:
+    """Register ``impl(frame, x, call)`` as both ``np.<name>(x)`` and ``x.<name>()``."""
+    def register(impl: Any) -> Any:
+        def as_function(low: _Lowering, e: ast.Call, called: str) -> Any:
+            (x,), _ = arguments(low, e, 1, ())
+            return impl(low, x, e)
+
+        def as_method(low: _Lowering, base: Node, e: ast.Call, called: str) -> Any:
+            arguments(low, e, 0, ())
+            return impl(low, base, e)
+
+        FUNCTIONS[name] = as_function
+        METHODS[name] = as_method
+        return impl
+    return register
+
+
 def is_array(value: Any) -> bool:
     return isinstance(value, Node) and value.type is not None
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend.arrays import arguments, function, is_array, method
+from symdiff.frontend.arrays import function_and_method, is_array
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
@@ -393,18 +393,7 @@ def length(low: _Lowering, x: Node, where: ast.AST) -> Node:
 # Copies -------------------------------------------------------------------------------
 
 
-@function("copy")
-def _np_copy(low: _Lowering, e: ast.Call, name: str) -> Node:
-    (x,), _ = arguments(low, e, 1, ())
-    return copy(low, x, e)
-
-
-@method("copy")
-def _copy_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
-    arguments(low, e, 0, ())
-    return copy(low, base, e)
-
-
+@function_and_method("copy")
 def copy(low: _Lowering, x: Any, e: ast.AST) -> Node:
     node = low.number(x, e)
     return node if node.type is None else low.b.apply("copy", node)

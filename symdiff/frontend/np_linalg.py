@@ -14,7 +14,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend.arrays import arguments, axes_of, constant, function, is_array, method
+from symdiff.frontend.arrays import (
+    arguments,
+    axes_of,
+    constant,
+    function,
+    function_and_method,
+    is_array,
+    method,
+)
 from symdiff.ir import linalg
 from symdiff.ir.node import Node
 
@@ -76,18 +84,7 @@ def _np_einsum(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply("einsum", *operands, attrs=(linalg.subscripts_of(specs, output),))
 
 
-@function("trace")
-def _np_trace(low: _Lowering, e: ast.Call, name: str) -> Node:
-    (x,), _ = arguments(low, e, 1, ())
-    return trace(low, x, e)
-
-
-@method("trace")
-def _trace_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
-    arguments(low, e, 0, ())
-    return trace(low, base, e)
-
-
+@function_and_method("trace")
 def trace(low: _Lowering, x: Any, e: ast.Call) -> Node:
     """The sum of the diagonal of the first two axes."""
     x = low.number(x, e)
