@@ -97,3 +97,11 @@ def test_mlp(numpy_support: None, tmp_path: Path) -> None:
     assert falling == sorted(falling, reverse=True) and falling[-1] < 0.01
     error = float(re.search(r"largest error of the fit on the curve: ([\d.]+)", out)[1])
     assert error < 0.2
+
+
+def test_robot_arm(tmp_path: Path) -> None:
+    out = run_example("robot_arm.py", tmp_path)
+    assert "mode jacobian picks: reverse" in out
+    assert "forward and reverse agree: True" in out
+    distances = [float(m) for m in re.findall(r"distance to target ([\d.e+-]+)", out)]
+    assert distances == sorted(distances, reverse=True) and distances[-1] < 1e-6
