@@ -9,6 +9,8 @@
 4. NumPy arrays (`benchmarks.report_arrays`): a logistic-regression and an MLP loss
    against hand-written NumPy gradients, JAX and autograd, and the gradient of a function
    of 10**6 inputs by one reverse pass against n forward passes.
+5. `jacobian`'s mode choice (`benchmarks.report_jacobian`): forward and reverse mode timed
+   on a wide (n -> 1) and a tall (1 -> n) function.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import symdiff
-from benchmarks import baselines, functions, report_arrays
+from benchmarks import baselines, functions, report_arrays, report_jacobian
 from benchmarks._table import status, table
 from benchmarks._timing import (
     REPEAT,
@@ -213,6 +215,7 @@ def main() -> None:
     report_first_calls()
     report_import()
     report_arrays.main()
+    report_jacobian.main()
 
 
 if __name__ == "__main__":

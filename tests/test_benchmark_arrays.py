@@ -160,3 +160,11 @@ def test_table_prints_a_short_row_as_a_note() -> None:
     assert text.splitlines()[-1] == "yy  unsupported: it is long"
     assert text.splitlines()[2] == "x   1  2"
     assert text.splitlines()[0] == "a   b  c"
+
+
+def test_the_jacobian_section_runs_and_picks_a_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import report_jacobian
+
+    report_jacobian.main(n=5, repeat=1)
+    out = capsys.readouterr().out
+    assert "reverse" in out and "forward" in out and "5 -> 1" in out

@@ -1,0 +1,45 @@
+"""``make bench`` section: the essay's point as `jacobian`'s mode choice.
+
+A wide function (n inputs -> 1 output) and a tall one (1 input -> n outputs), each
+differentiated by forward mode (a pass per input) and reverse mode (a pass per output):
+the time of each, and the mode ``jacobian(mode="auto")`` picks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import symdiff
+from benchmarks._table import table
+from benchmarks._timing import per_call_seconds
+from symdiff.jacobian import choose_mode
+
+N = 50
+
+
+def wide(x: np.ndarray) -> float:
+    """n -> 1."""
+    return np.sum(np.sin(x) * x)
+
+
+def tall(t: float) -> np.ndarray:
+    """1 -> 50."""
+    return np.sin(np.linspace(1.0, 2.0, 50) * t)
+
+
+def main(n: int = N, repeat: int = 5) -> None:
+    cases = [("wide", wide, (np.linspace(0.1, 1.0, n),), f"{n} -> 1"),
+             ("tall", tall, (0.3,), f"1 -> {np.size(tall(0.3))}")]
+    rows = []
+    for name, fn, args, shape in cases:
+        fwd, rev = symdiff.jacfwd(fn), symdiff.jacrev(fn)
+        np.testing.assert_allclose(fwd(*args), rev(*args), rtol=1e-9, atol=1e-12)
+        times = per_call_seconds({"forward": fwd, "reverse": rev}, args, repeat=repeat)
+        picked = choose_mode(fn, args)
+        faster = min(times, key=times.__getitem__)
+        rows.append([name, shape, f"{times['forward'] * 1e3:.2f}",
+                     f"{times['reverse'] * 1e3:.2f}", picked,
+                     "PASS" if picked == faster else "MISS"])
+    print(f"\nJacobian mode choice: ms per Jacobian (median of {repeat})")
+    print(table(["function", "in -> out", "jacfwd ms", "jacrev ms", "jacobian picks",
+                 "picked the faster"], rows, left=2))
