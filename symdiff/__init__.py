@@ -7,6 +7,7 @@ compiled once and cached.
 from symdiff._version import __version__
 from symdiff.api import Transformed, grad, jvp, source, value_and_grad, vjp
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
+from symdiff.higher import hessian, hvp
 
 __all__ = [
     "SymdiffError",
@@ -14,6 +15,8 @@ __all__ = [
     "UnsupportedSyntaxError",
     "__version__",
     "grad",
+    "hessian",
+    "hvp",
     "jvp",
     "source",
     "value_and_grad",
