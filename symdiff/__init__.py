@@ -6,14 +6,17 @@ compiled once and cached.
 
 from symdiff._version import __version__
 from symdiff.api import Transformed, grad, jvp, source, value_and_grad, vjp
+from symdiff.costs import Cost, cost
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.higher import hessian, hvp
 
 __all__ = [
     "SymdiffError",
+    "Cost",
     "Transformed",
     "UnsupportedSyntaxError",
     "__version__",
+    "cost",
     "grad",
     "hessian",
     "hvp",
