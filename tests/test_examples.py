@@ -97,3 +97,13 @@ def test_mlp(numpy_support: None, tmp_path: Path) -> None:
     assert falling == sorted(falling, reverse=True) and falling[-1] < 0.01
     error = float(re.search(r"largest error of the fit on the curve: ([\d.]+)", out)[1])
     assert error < 0.2
+
+
+def test_newton(tmp_path: Path) -> None:
+    out = run_example("newton.py", tmp_path)
+    assert "Hessian at (-1.2, 1): ((1330.0, 480.0), (480.0, 200.0))" in out
+    assert "def rosenbrock_hessian(x, y):" in out
+    assert "minimum: (1.0000000000, 1.0000000000)" in out
+    steps = re.findall(r"\|grad\| = ([\d.e+-]+)", out)
+    assert float(steps[-1]) < 1e-12 and len(steps) < 12
+    assert "reverse (grad)" in out
