@@ -6,15 +6,21 @@ compiled once and cached.
 
 from symdiff._version import __version__
 from symdiff.api import Transformed, grad, jvp, source, value_and_grad, vjp
+from symdiff.costs import Cost, cost
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
+from symdiff.higher import hessian, hvp
 from symdiff.jacobian import jacfwd, jacobian, jacrev
 
 __all__ = [
+    "Cost",
     "SymdiffError",
     "Transformed",
     "UnsupportedSyntaxError",
     "__version__",
+    "cost",
     "grad",
+    "hessian",
+    "hvp",
     "jacfwd",
     "jacobian",
     "jacrev",

@@ -47,7 +47,8 @@ class Transformed:
     _spec: Spec
 
     def __repr__(self) -> str:
-        return f"<symdiff {self._spec.kind} of {self._fn!r}, argnums={self._spec.argnums!r}>"
+        kinds = " of ".join(s.kind for s in self._spec.chain())
+        return f"<symdiff {kinds} of {self._fn!r}, argnums={self._spec.argnums!r}>"
 
     @property
     def transform(self) -> str:
@@ -110,6 +111,23 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     return obj
 
 
+def unwrap(fun: Callable[..., Any]) -> tuple[Callable[..., Any], Spec | None]:
+    """(the user's function, the transform already applied to it or None): a transform
+    of a `Transformed` is built from the IR of its derivative program, not its text."""
+    if isinstance(fun, Transformed):
+        return fun._fn, fun._spec
+    return fun, None
+
+
+def differentiated(spec: Spec) -> frozenset[int]:
+    """The argument positions some transform of the chain differentiates (floats)."""
+    found: set[int] = set()
+    for s in spec.chain():
+        if s.argnums is not None:
+            found.update((s.argnums,) if isinstance(s.argnums, int) else s.argnums)
+    return frozenset(found)
+
+
 def _check_transformable(fn: Any) -> None:
     if inspect.ismethod(fn):
         raise SymdiffError(
@@ -156,9 +174,10 @@ def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any) -> Any:
         if not callable(f):
             raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
         _check_transformable(f)
-        nums = _normalize_argnums(f, argnums)
-        diff = frozenset((nums,) if isinstance(nums, int) else nums)
-        return _transformed(f, Spec(kind, nums), diff)
+        user, inner = unwrap(f)
+        nums = _normalize_argnums(user, argnums)
+        spec = Spec(kind, nums, inner=inner)
+        return _transformed(user, spec, differentiated(spec))
 
     return wrap if fun is None else wrap(fun)
 
@@ -200,8 +219,11 @@ _VJP = Spec("vjp")
 def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[Any, Any]:
-    """Forward mode: ``(fun(*primals), directional derivative along tangents)``."""
+    """Forward mode: ``(fun(*primals), directional derivative along tangents)``.
+
+    `fun` may itself be a derivative (``jvp(grad(f), ...)``)."""
     _check_transformable(fun)
+    fun, inner = unwrap(fun)
     lists = _list_params(fun, _JVP)
     primals = _numbers("jvp", "primals", primals, keep_ints=True, lists=lists)
     tangents = _numbers("jvp", "tangents", tangents, lists=lists)
@@ -222,7 +244,7 @@ def jvp(
         if is_array(p) and (not is_array(t) or t.shape != p.shape):
             raise ValueError(f"jvp: tangents[{i}] must be an array of shape {p.shape}, the "
                              f"shape of primals[{i}]")
-    spec = with_types(_JVP, signature_of(primals))
+    spec = with_types(Spec("jvp", inner=inner), signature_of(primals))
     return compiled(fun, spec)(*primals, *tangents)  # type: ignore[no-any-return]
 
 
@@ -230,9 +252,10 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
     _check_transformable(fun)
-    args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(fun, _VJP))
-    _check_arity("vjp", fun, len(args))
-    impl = compiled(fun, with_types(_VJP, signature_of(args)))
+    user, inner = unwrap(fun)
+    args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(user, _VJP))
+    _check_arity("vjp", user, len(args))
+    impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
     out = fun(*args)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
@@ -275,10 +298,11 @@ def source(
     Code for array arguments is specialised on their dtype, rank and length-one axes:
     pass example `args` to see the code for those (numbers by default)."""
     _check_transformable(fun)
+    fun, inner = unwrap(fun)
     nums = _normalize_argnums(fun, argnums)
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
-    spec = Spec("grad" if mode == "reverse" else "jvp", nums)
+    spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner)
     if args is not None:
         spec = with_types(spec, signature_of(tuple(args)))
     return generate(fun, spec)  # type: ignore[no-any-return]

@@ -105,3 +105,13 @@ def test_robot_arm(tmp_path: Path) -> None:
     assert "forward and reverse agree: True" in out
     distances = [float(m) for m in re.findall(r"distance to target ([\d.e+-]+)", out)]
     assert distances == sorted(distances, reverse=True) and distances[-1] < 1e-6
+
+
+def test_newton(tmp_path: Path) -> None:
+    out = run_example("newton.py", tmp_path)
+    assert "Hessian at (-1.2, 1): ((1330.0, 480.0), (480.0, 200.0))" in out
+    assert "def rosenbrock_hessian(x, y):" in out
+    assert "minimum: (1.0000000000, 1.0000000000)" in out
+    steps = re.findall(r"\|grad\| = ([\d.e+-]+)", out)
+    assert float(steps[-1]) < 1e-12 and len(steps) < 12
+    assert "reverse (grad)" in out

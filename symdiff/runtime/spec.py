@@ -2,6 +2,10 @@
 
 Contract: a `Spec` is hashable (a cache key in memory) and has a stable text form
 (part of the disk cache key); `Spec.program(primal)` builds the derivative `Program`.
+A spec with an `inner` spec is a transform of a transform (``grad(grad(f))``): the
+inner transform is applied to the primal program first, then this one to its result;
+both the hash and the text form cover the whole chain. `types` describe the user's
+function's parameters and are kept on the outermost spec only.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ if TYPE_CHECKING:
 class Spec:
     """A transform and its options; hashable, with a stable text form for cache keys."""
 
-    kind: str  # "grad", "value_and_grad", "jvp", "vjp", "primal"
+    kind: str  # "grad", "value_and_grad", "jvp", "vjp", "hessian", "primal"
     argnums: int | tuple[int, ...] | None = None
     # Per parameter, the `ir.types.ArrayType` of an array argument, None for a number or
     # list; None when no argument is an array (the code is then the same for all).
     types: tuple[Any, ...] | None = None
+    inner: Spec | None = None  # the transform applied first, for a derivative of one
 
     def program(self, primal: Program) -> Program:
         from symdiff.transforms.programs import grad_program, jvp_program, vjp_program
+
+        if self.inner is not None:
+            primal = self.inner.program(primal)
 
         if self.kind in ("grad", "value_and_grad"):
             assert self.argnums is not None
@@ -35,13 +43,24 @@ class Spec:
             return vjp_program(primal)
         if self.kind == "primal":
             return primal
+        if self.kind == "hessian":
+            from symdiff.transforms.higher import hessian_program
+
+            assert self.argnums is not None
+            return hessian_program(primal, self.argnums)
         raise ValueError(f"unknown transform {self.kind!r}")
 
     def key(self) -> str:
         text = f"{self.kind}:{self.argnums!r}"
         if self.types is not None:
             text += ":" + ",".join("-" if t is None else str(t) for t in self.types)
+        if self.inner is not None:
+            text += " of " + self.inner.key()
         return text
+
+    def chain(self) -> tuple[Spec, ...]:
+        """This spec and its inner specs, outermost first."""
+        return (self,) if self.inner is None else (self, *self.inner.chain())
 
 
 def with_types(spec: Spec, signature: tuple[Any, ...]) -> Spec:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import fit
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
@@ -40,6 +41,16 @@ from symdiff.ir.sequences import (
     kind,
     zeros_like,
 )
+
+
+class HigherOrderLoopError(SymdiffError):
+    """A derivative of a derivative through a loop that saves a tape (not yet)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"higher derivatives of loops that save a tape are not supported yet ({what}); "
+            "a loop whose gradient saves nothing on a tape (a running sum of terms "
+            "computed from the arguments) works")
 
 
 class _Pending(list):  # type: ignore[type-arg]
@@ -130,7 +141,8 @@ def _cond_jvp(
     programs = []
     for program, out_tangents in derived:
         bb = program.builder
-        extra = tuple(out_tangents[i] or _zero(bb, program.outputs[i]) for i in live)
+        extra = tuple(out_tangents[i] or _zero_cotangent(bb, program.outputs[i])
+                      for i in live)
         programs.append(program.replace(result=(*program.outputs, *extra)))
     operands_in = (*operands, *(ts[1 + i] for i in seeded))
     region = cond_node(b, pred, operands_in, programs[0], programs[1])  # type: ignore[arg-type]
@@ -146,7 +158,7 @@ def _loop_jvp(
     """A loop that also carries the tangents of its carried values."""
     (loop,) = attrs
     if loop.n_saved or loop.n_popped or loop.counted or loop.n_unstacked:
-        raise NotImplementedError("forward mode over a reverse-mode loop is not supported yet")
+        raise HigherOrderLoopError("forward mode over a reverse-mode loop")
     n_range, n = loop.n_range, loop.n_carry
     n_prefix = 1 if loop.kind == "range" else 0
     init_t, op_t = ts[n_range:n_range + n], ts[n_range + n:]
@@ -176,7 +188,8 @@ def _loop_jvp(
     body = Program(
         "body",
         (*old[:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
-        (*program.outputs[:n], *(out_t[k] or _zero(bb, program.outputs[k]) for k in order),
+        (*program.outputs[:n],
+         *(out_t[k] or _zero_cotangent(bb, program.outputs[k]) for k in order),
          *program.outputs[n:n + s], *(out_t[n + j] for j in stacked_t), *stop),
         bb, effects=program.effects)
     test = loop.test
@@ -187,7 +200,9 @@ def _loop_jvp(
                                     *pads[len(order):]))
     new_loop = replace(loop, body=body, test=test, n_carry=n + len(order),
                        n_stacked=s + len(stacked_t))
-    new_args = (*args[:n_range], *inits, *(init_t[k] or _zero(b, inits[k]) for k in order),
+    # A list's zero tangent is a list: the body indexes and updates it.
+    new_args = (*args[:n_range], *inits,
+                *(init_t[k] or _zero_cotangent(b, inits[k]) for k in order),
                 *operands, *(op_t[j] for j in seeded_ops))
     node = loop_node(b, new_loop, new_args)  # type: ignore[arg-type]
     out_tangents: list[Node | None] = [None] * (n + s)
@@ -360,7 +375,7 @@ def _loop_vjp(
     """
     loop: Loop = node.attrs[0]
     if loop.n_saved or loop.n_popped or loop.counted or loop.n_unstacked:
-        raise NotImplementedError("reverse mode over a derivative loop is not supported yet")
+        raise HigherOrderLoopError("reverse mode over a derivative loop")
     rng, inits, operands, _ = loop_parts(node)
     n, body = loop.n_carry, loop.body
     first_operand = loop.n_range + n

@@ -1,0 +1,180 @@
+"""`cost`: operation counts of a function and of its derivative programs.
+
+Counts are of the generated programs' operations (one per IR node: an array operation
+counts once, whatever its size), by kind. Code outside loops runs once; each loop's
+body is counted once and reported on its own, per iteration, since trip counts are known
+only when the code runs. A branch counts its costlier arm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from symdiff.api import _check_transformable, _normalize_argnums, unwrap
+from symdiff.runtime.dispatch import signature_of
+from symdiff.runtime.spec import Spec, with_types
+
+if TYPE_CHECKING:
+    from symdiff.ir.node import Program
+
+KINDS = ("arithmetic", "transcendental", "comparison", "array", "list", "other")
+
+_ARITHMETIC = frozenset({
+    "add", "sub", "mul", "div", "safe_div", "neg", "floordiv", "mod", "abs", "fabs",
+    "sign", "copysign", "float", "degrees", "radians", "max", "min", "mpow",
+})
+_TRANSCENDENTAL = frozenset({
+    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh",
+    "acosh", "atanh", "exp", "expm1", "log", "log1p", "log2", "log10", "logb", "sqrt",
+    "pow", "pow_dx", "hypot", "erf", "erfc",
+})
+_COMPARISON = frozenset({
+    "lt", "le", "gt", "ge", "eq", "ne", "and_", "or_", "not_", "select", "seq_select",
+})
+# Bookkeeping that is not computation: reading a region's outputs, checking a length.
+_FREE = frozenset({"const", "param", "arg", "global", "proj", "check_len"})
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Operation counts by kind (`KINDS`)."""
+
+    arithmetic: int = 0
+    transcendental: int = 0
+    comparison: int = 0
+    array: int = 0
+    list: int = 0
+    other: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, k) for k in KINDS)
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(**{k: getattr(self, k) + getattr(other, k) for k in KINDS})
+
+
+@dataclass(frozen=True)
+class ProgramCost:
+    """One program's counts: what runs once, and each loop body per iteration (in
+    program order; a nested loop is listed after the loop around it)."""
+
+    once: Counts
+    loops: tuple[Counts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Operation counts of a function (`primal`), its forward-mode derivative (`forward`,
+    one JVP) and its reverse-mode gradient (`reverse`); ``str()`` gives a table."""
+
+    name: str
+    primal: ProgramCost
+    forward: ProgramCost
+    reverse: ProgramCost
+    programs: tuple[str, ...] = ("primal", "forward (jvp)", "reverse (grad)")
+
+    def __str__(self) -> str:
+        rows = list(zip(self.programs, (self.primal, self.forward, self.reverse), strict=True))
+        shown = [k for k in KINDS if any(getattr(c, k) for _, p in rows
+                                         for c in (p.once, *p.loops))]
+        header = ["", *shown, "total", "× primal"]
+        lines: list[list[str]] = []
+
+        def add(label: str, counts: Counts, base: Counts | None) -> None:
+            ratio = f"{counts.total / base.total:.1f}" if base and base.total else ""
+            lines.append([label, *(str(getattr(counts, k)) for k in shown),
+                          str(counts.total), ratio])
+
+        primal_loops = sum(self.primal.loops, Counts())
+        for label, p in rows:
+            add(label, p.once, self.primal.once)
+            if p.loops:
+                add("  loop bodies, per iteration", sum(p.loops, Counts()), primal_loops)
+            if len(p.loops) > 1:
+                for i, body in enumerate(p.loops):
+                    add(f"    loop {i + 1}", body, None)
+        widths = [max(len(row[c]) for row in [header, *lines]) for c in range(len(header))]
+        out = [f"operation counts of {self.name}"]
+        for row in [header, *lines]:
+            cells = [row[0].ljust(widths[0])]
+            cells += [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
+            out.append("  ".join(cells).rstrip())
+        if self.primal.loops or self.reverse.loops:
+            out.append("(code outside loops runs once; each loop body is counted once per "
+                       "iteration)")
+        return "\n".join(out)
+
+
+def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) -> Cost:
+    """Operation counts of `fun` and of its JVP and gradient with respect to `argnums`,
+    specialised for the example `args` (needed for array arguments; for numbers and
+    lists any values do)."""
+    from symdiff.runtime.pipeline import generate
+
+    _check_transformable(fun)
+    user, inner = unwrap(fun)
+    nums = _normalize_argnums(user, argnums)
+    sig = signature_of(tuple(args))
+    programs = []
+    for kind in ("primal", "jvp", "grad"):
+        spec = with_types(Spec(kind, None if kind == "primal" else nums, inner=inner), sig)
+        programs.append(program_cost(generate(user, spec, dump=True)[1]["transform"]))
+    return Cost(getattr(user, "__name__", "function"), *programs)
+
+
+def program_cost(program: Program) -> ProgramCost:
+    """The counts of one program."""
+    loops: list[Counts] = []
+    once = _count(program, loops)
+    return ProgramCost(once, tuple(loops))
+
+
+def _count(program: Program, loops: list[Counts]) -> Counts:
+    """Counts of `program` outside loops; its loops' bodies are appended to `loops`."""
+    from symdiff.ir.node import topological
+    from symdiff.ir.regions import branches
+
+    tally = dict.fromkeys(KINDS, 0)
+    total = Counts()
+    # Effects first: a forward loop kept only for its errors is listed before the backward one.
+    for node in topological([*program.effects, *program.outputs]):
+        if node.op in _FREE:
+            continue
+        if node.op == "cond":
+            arms = []
+            for body in branches(node):
+                found: list[Counts] = []
+                arms.append((_count(body, found), found))
+            counts, inner = max(arms, key=lambda arm: arm[0].total)
+            total = total + counts
+            loops.extend(inner)
+            continue
+        if node.op == "loop":
+            loop = node.attrs[0]
+            slot = len(loops)
+            loops.append(Counts())
+            body = _count(loop.body, loops)
+            if loop.test is not None:
+                body = body + _count(loop.test, loops)
+            loops[slot] = body
+            continue
+        tally[_kind(node)] += 1
+    return total + Counts(**tally)
+
+
+def _kind(node: Any) -> str:
+    op = node.op
+    if op in _ARITHMETIC:
+        return "arithmetic"
+    if op in _TRANSCENDENTAL:
+        return "transcendental"
+    if op in _COMPARISON:
+        return "comparison"
+    if op.startswith(("seq_", "list_")):
+        return "list"
+    if node.type is not None or any(a.type is not None for a in node.args):
+        return "array"
+    return "other"

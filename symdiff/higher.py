@@ -1,0 +1,141 @@
+"""Second derivatives: `hessian` and `hvp` (Hessian-vector products).
+
+Both are forward mode over reverse mode, built by transforming the gradient's IR again
+(never its text). For number arguments `hessian` compiles one program computing every
+entry; for list and array arguments it evaluates the compiled Hessian-vector product
+program once per entry of the differentiated arguments (the entries' count is known
+only at call time) and assembles the blocks.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from symdiff.api import (
+    _check_transformable,
+    _normalize_argnums,
+    compiled,
+    generate,
+    grad,
+    jvp,
+    unwrap,
+)
+from symdiff.runtime.dispatch import is_array, signature_of
+from symdiff.runtime.spec import Spec, with_types
+
+
+class Hessian:
+    """The Hessian of a scalar function; call it like the function itself.
+
+    For an int `argnums` it returns one block: a number for a number argument, an array
+    of shape ``x.shape + x.shape`` for an array, a list of lists for a list. For a tuple
+    it returns a tuple of rows of blocks, ``H[i][j]`` of shape ``shape_i + shape_j``.
+    """
+
+    def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int]) -> None:
+        _check_transformable(fun)
+        self._fn, self._inner = unwrap(fun)
+        self._argnums = _normalize_argnums(self._fn, argnums)
+        self._indices = ((self._argnums,) if isinstance(self._argnums, int)
+                         else tuple(self._argnums))
+        self._signature = inspect.signature(self._fn)
+        functools.update_wrapper(self, self._fn)
+
+    def __repr__(self) -> str:
+        return f"<symdiff hessian of {self._fn!r}, argnums={self._argnums!r}>"
+
+    @property
+    def source(self) -> str:
+        """The generated module for number arguments (one program for every entry)."""
+        return generate(self._fn, Spec("hessian", self._argnums, inner=self._inner))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = list(bound.args)
+        for i in self._indices:
+            values[i] = _promote(values[i], self._signature, i)
+        primals = tuple(values)
+        sig = signature_of(primals)
+        if all(type(primals[i]) is float for i in self._indices):
+            spec = Spec("hessian", self._argnums, inner=self._inner)
+            return compiled(self._fn, with_types(spec, sig))(*primals)
+        return self._assemble(primals, sig)
+
+    def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
+        import numpy as np
+
+        gradient = Spec("grad", self._argnums, inner=self._inner)
+        hvp_impl = compiled(self._fn, with_types(Spec("jvp", self._argnums, inner=gradient),
+                                                 sig))
+        xs = [primals[i] for i in self._indices]
+        arrays = [np.asarray(x, dtype=x.dtype if is_array(x) else float) for x in xs]
+        blocks = [[np.empty(a.shape + b.shape, dtype=np.result_type(a, b)) for b in arrays]
+                  for a in arrays]
+        for j, xj in enumerate(arrays):
+            for e in np.ndindex(xj.shape):
+                tangents = [_basis(x, a, e if k == j else None)
+                            for k, (x, a) in enumerate(zip(xs, arrays, strict=True))]
+                _, hv = hvp_impl(*primals, *tangents)
+                columns = (hv,) if isinstance(self._argnums, int) else hv
+                for i, column in enumerate(columns):
+                    blocks[i][j][(..., *e)] = column
+        out = [[_like(xs[i], xs[j], blocks[i][j]) for j in range(len(xs))]
+               for i in range(len(xs))]
+        if isinstance(self._argnums, int):
+            return out[0][0]
+        return tuple(tuple(row) for row in out)
+
+
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Hessian:
+    """Hessian of a scalar function by forward mode over reverse mode."""
+    return Hessian(fun, argnums)
+
+
+def hvp(
+    fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+    argnums: int | Sequence[int] = 0,
+) -> Any:
+    """Hessian-vector product ``H @ v`` without forming ``H``: the JVP of the gradient
+    (with respect to `argnums`) along `tangents`, one tangent per primal, in one program.
+    """
+    return jvp(grad(fun, argnums), primals, tangents)[1]
+
+
+def _promote(value: Any, signature: inspect.Signature, i: int) -> Any:
+    """A differentiated argument as a float, a list of floats or a float array."""
+    if is_array(value):
+        return value if value.dtype.kind == "f" else value.astype(float)
+    if isinstance(value, (list, tuple)):
+        return [_promote(v, signature, i) for v in value]
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        name = list(signature.parameters)[i]
+        raise TypeError(f"hessian: argument {name!r} (position {i}) is differentiated, so it "
+                        f"must be a real number, a list of them or an array, got "
+                        f"{type(value).__name__}")
+    return float(value)
+
+
+def _basis(x: Any, array: Any, e: tuple[int, ...] | None) -> Any:
+    """A tangent of `x`'s form: zero, or one at position `e`."""
+    import numpy as np
+
+    t = np.zeros_like(array)
+    if e is not None:
+        t[e] = 1
+    if is_array(x):
+        return t
+    return t.tolist() if isinstance(x, list) else float(t)
+
+
+def _like(xi: Any, xj: Any, block: Any) -> Any:
+    """A block as the user gave the arguments: a number, nested lists or an array."""
+    if is_array(xi) or is_array(xj):
+        return block
+    if isinstance(xi, list) or isinstance(xj, list):
+        return block.tolist()
+    return float(block)

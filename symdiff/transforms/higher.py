@@ -1,0 +1,65 @@
+"""Second derivatives as one program: the Hessian of a function of numbers.
+
+Contract: `hessian_program(primal, argnums)` takes a scalar-output primal `Program` whose
+differentiated parameters are numbers and returns a `Program` over the same parameters
+whose result is the Hessian: a number for an int `argnums`, else a tuple of rows
+``H[i][j] = d2f / dx_i dx_j`` (exactly symmetric). It is forward mode over reverse
+mode: the gradient program's outputs are pushed forward along each unit direction in
+turn, over the gradient's own builder, so the second derivatives share every subexpression with the
+gradient and with each other. The result keeps the primal's `effects`.
+"""
+
+from __future__ import annotations
+
+from symdiff.errors import SymdiffError
+from symdiff.ir.arrays import output
+from symdiff.ir.node import LEAVES, Node, Program, Structure, flatten, rebuild, topological
+from symdiff.transforms.ad import jvp_full
+from symdiff.transforms.programs import grad_program
+from symdiff.transforms.prune import prune_program
+from symdiff.transforms.simplify import simplify
+
+
+def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
+    """Forward-over-reverse Hessian of a scalar function of numbers."""
+    indices = (argnums,) if isinstance(argnums, int) else argnums
+    for i in indices:
+        p = primal.params[i]
+        if len(p.attrs) > 1:  # a list or an array parameter
+            raise SymdiffError(
+                f"hessian as one program takes number arguments; {p.attrs[0]!r} is not a "
+                "number (symdiff.hessian assembles it from Hessian-vector products)")
+    gradient = grad_program(primal, argnums)
+    b = gradient.builder
+    start = len(b)
+    grads = list(flatten(gradient.result))
+    wrt = [gradient.params[i] for i in indices]
+    names = [p.attrs[0] for p in wrt]
+    roots = [*grads, *gradient.effects]
+    columns: list[list[Node]] = []
+    first: dict[Node, Node] | None = None
+    for x in wrt:
+        new, tangent = jvp_full(b, roots, {x: b.const(1.0)})
+        first = first or new
+        columns.append([output(b, tangent.get(new[g]), new[g]) for g in grads])
+    assert first is not None
+    values = [first[g] for g in grads]
+    effects = tuple(first[e] for e in gradient.effects)
+    result: Structure
+    if isinstance(argnums, int):
+        result = columns[0][0]
+    else:
+        # Symmetric, and exactly so: the entries below the diagonal are those above it
+        # (whose columns' other entries are then pruned).
+        k = len(wrt)
+        result = tuple(tuple(columns[max(i, j)][min(i, j)] for j in range(k)) for i in range(k))
+    protect = frozenset(topological([*values, *effects]))
+    mapping = simplify(b, [*flatten(result), *effects], start, protect)
+    for i, row in enumerate(result if isinstance(result, tuple) else ((result,),)):
+        for j, h in enumerate(row):  # type: ignore[arg-type]
+            if i <= j and mapping[h].op not in LEAVES:
+                b.names[mapping[h]] = f"h_{names[i]}_{names[j]}"
+    doc = f"Hessian of {primal.name} with respect to {', '.join(names)} (forward over reverse)."
+    return prune_program(Program(f"{primal.name}_hessian", primal.params,
+                                 rebuild(result, mapping), b, doc,
+                                 tuple(mapping[e] for e in effects)))
