@@ -11,6 +11,8 @@
    of 10**6 inputs by one reverse pass against n forward passes.
 5. `jacobian`'s mode choice (`benchmarks.report_jacobian`): forward and reverse mode timed
    on a wide (n -> 1) and a tall (1 -> n) function.
+6. Second derivatives (`benchmarks.report_higher`): the Hessian and a Hessian-vector
+   product of the extended Rosenbrock function, n = 10 and 100, ÷ the function's time.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import symdiff
-from benchmarks import baselines, functions, report_arrays, report_jacobian
+from benchmarks import baselines, functions, report_arrays, report_higher, report_jacobian
 from benchmarks._table import status, table
 from benchmarks._timing import (
     REPEAT,
@@ -216,6 +218,7 @@ def main() -> None:
     report_import()
     report_arrays.main()
     report_jacobian.main()
+    report_higher.main()
 
 
 if __name__ == "__main__":

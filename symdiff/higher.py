@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -103,7 +104,23 @@ def hvp(
     """Hessian-vector product ``H @ v`` without forming ``H``: the JVP of the gradient
     (with respect to `argnums`) along `tangents`, one tangent per primal, in one program.
     """
-    return jvp(grad(fun, argnums), primals, tangents)[1]
+    return jvp(_gradient(fun, argnums), primals, tangents)[1]
+
+
+_gradients: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _gradient(fun: Callable[..., Any], argnums: int | Sequence[int]) -> Any:
+    """``grad(fun, argnums)``, made once per function (its compiled code is cached anyway;
+    this saves building the callable on every `hvp`)."""
+    key = argnums if isinstance(argnums, int) else tuple(argnums)
+    try:
+        table = _gradients.setdefault(fun, {})
+    except TypeError:  # not weakly referenceable
+        return grad(fun, argnums)
+    if key not in table:
+        table[key] = grad(fun, argnums)
+    return table[key]
 
 
 def _promote(value: Any, signature: inspect.Signature, i: int) -> Any:

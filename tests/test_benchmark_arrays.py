@@ -168,3 +168,10 @@ def test_the_jacobian_section_runs_and_picks_a_mode(capsys: pytest.CaptureFixtur
     report_jacobian.main(n=5, repeat=1)
     out = capsys.readouterr().out
     assert "reverse" in out and "forward" in out and "5 -> 1" in out
+
+
+def test_the_second_derivative_section_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import report_higher
+
+    report_higher.main(sizes=(3,), repeat=1)
+    assert "hessian ÷ f" in capsys.readouterr().out

@@ -104,11 +104,23 @@ def guarded(
     return _link(fn, text, guard=guard, fallback=fallback)
 
 
+_lists: weakref.WeakKeyDictionary[Any, frozenset[int]] = weakref.WeakKeyDictionary()
+
+
 def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
-    """Positions of the parameters `fn` uses as lists (its generated code expects lists)."""
+    """Positions of the parameters `fn` uses as lists (its generated code expects lists);
+    read from its source once per function object."""
     if is_known_callable(fn):
         return frozenset()
-    return _list_positions(get_source(fn))
+    try:
+        return _lists[fn]
+    except (KeyError, TypeError):
+        positions = _list_positions(get_source(fn))
+    try:
+        _lists[fn] = positions
+    except TypeError:  # not weakly referenceable: read again next time
+        pass
+    return positions
 
 
 def _entry(fn: Any, spec: Spec) -> list[Any]:
