@@ -6,6 +6,7 @@ compiled once and cached.
 
 from symdiff._version import __version__
 from symdiff.api import Transformed, grad, jvp, source, value_and_grad, vjp
+from symdiff.custom import custom_jvp, custom_vjp, defrule
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 
 __all__ = [
@@ -13,6 +14,9 @@ __all__ = [
     "Transformed",
     "UnsupportedSyntaxError",
     "__version__",
+    "custom_jvp",
+    "custom_vjp",
+    "defrule",
     "grad",
     "jvp",
     "source",
