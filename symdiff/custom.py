@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Rule", "custom_jvp", "custom_vjp", "custom_op", "defrule", "rule_for"]
+__all__ = ["Rule", "arity", "custom_jvp", "custom_vjp", "custom_op", "defrule",
+           "parameter_names", "rule_for"]
 
 OUTPUTS = ("elementwise", "scalar")
 
@@ -159,6 +160,33 @@ def custom_op(value: Any) -> str | None:
     the primitive when it meets a call)."""
     rule = rule_for(value)
     return rule.op if rule is not None else None
+
+
+def arity(rule: Rule) -> tuple[int, int | None]:
+    """Least and most positional arguments of the rule's function (0, None: unknown)."""
+    if rule.nargs is not None:
+        return rule.nargs, rule.nargs
+    fun = rule.fun
+    nin = getattr(fun, "nin", None)  # a NumPy ufunc
+    if isinstance(nin, int):
+        return nin, nin
+    code = getattr(fun, "__code__", None)
+    if code is None:
+        return 0, None
+    defaults = len(getattr(fun, "__defaults__", None) or ())
+    most = None if code.co_flags & 0x04 else code.co_argcount  # CO_VARARGS
+    return code.co_argcount - defaults, most
+
+
+def parameter_names(rule: Rule) -> tuple[str, ...] | None:
+    """Names for the parameters of the rule's function called directly (``grad(f)``),
+    or None when its number of arguments is not known."""
+    least, most = arity(rule)
+    if least != most or least == 0:
+        return None
+    code = getattr(rule.fun, "__code__", None)
+    names = code.co_varnames[:least] if code is not None else ()
+    return tuple(names) if len(names) == least else tuple(f"x{i}" for i in range(least))
 
 
 def _load_scipy() -> None:

@@ -23,7 +23,7 @@ import types as pytypes
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from symdiff.custom import Rule, rule_for
+from symdiff.custom import Rule, arity, parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend import fence
 from symdiff.frontend.resolve import Resolved
@@ -51,7 +51,7 @@ def lower_call(low: _Lowering, func: Resolved, e: ast.Call) -> Node:
             f"keyword arguments in a call of {label!r} (a function with a custom rule takes "
             "positional arguments)", e.keywords[0])
     args = [low.number(low.expr(a), a) for a in e.args]
-    low_n, high_n = _arity(rule.fun) if rule.nargs is None else (rule.nargs, rule.nargs)
+    low_n, high_n = arity(rule)
     if len(args) < low_n or (high_n is not None and len(args) > high_n):
         expected = f"{low_n}" if low_n == high_n else f"{low_n} to {high_n or 'any number of'}"
         raise low.src.error(f"{label}() takes {expected} arguments, got {len(args)}", e)
@@ -71,19 +71,16 @@ def lower_direct(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:
             f"cannot differentiate {name or fn!r} directly: it is not a module-level name "
             "generated code can reach; differentiate a function that calls it "
             f"(lambda x: {name or 'f'}(x))")
-    low_n, high_n = _arity(rule.fun) if rule.nargs is None else (rule.nargs, rule.nargs)
-    code = getattr(rule.fun, "__code__", None)
-    names = code.co_varnames[:low_n] if code is not None else ()
-    if high_n != low_n or len(names) != low_n:
-        names = tuple(f"x{i}" for i in range(low_n)) if low_n == high_n else ()
-    if not names:
+    names = parameter_names(rule)
+    if names is None:
         raise SymdiffError(f"cannot differentiate {name} directly: its number of arguments "
                            f"is not known; differentiate a function that calls it")
     params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None
                            else NUM) for i, n in enumerate(names))
     ensure_registered(rule)
     path = (*module.__name__.split("."), name)
-    return Program(name, params, b.apply(rule.op, *params, attrs=(path, module.__name__)), b)
+    call = b.apply(rule.op, *params, attrs=(path, module.__name__))
+    return Program(name, params, call, b, effects=(call,))  # it may raise: it always runs
 
 
 def _reach(low: _Lowering, func: Resolved, rule: Rule, e: ast.Call) -> tuple[Any, ...]:
@@ -109,19 +106,6 @@ def _reach(low: _Lowering, func: Resolved, rule: Rule, e: ast.Call) -> tuple[Any
         raise low.src.error(
             f"a custom rule calls {'.'.join(func.path)!r}, but its module cannot be imported", e)
     return ((*name.split("."), *func.path), name)
-
-
-def _arity(fun: Any) -> tuple[int, int | None]:
-    """Least and most positional arguments of `fun` (0, None when unknown)."""
-    nin = getattr(fun, "nin", None)  # a NumPy ufunc
-    if isinstance(nin, int):
-        return nin, nin
-    code = getattr(fun, "__code__", None)
-    if code is None:
-        return 0, None
-    defaults = len(getattr(fun, "__defaults__", None) or ())
-    most = None if code.co_flags & 0x04 else code.co_argcount  # CO_VARARGS
-    return code.co_argcount - defaults, most
 
 
 def lower_rule(
