@@ -7,6 +7,7 @@ compiled once and cached.
 from symdiff._version import __version__
 from symdiff.api import Transformed, grad, jvp, source, value_and_grad, vjp
 from symdiff.costs import Cost, cost
+from symdiff.custom import custom_jvp, custom_vjp, defrule
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.higher import hessian, hvp
 from symdiff.jacobian import jacfwd, jacobian, jacrev
@@ -18,6 +19,9 @@ __all__ = [
     "UnsupportedSyntaxError",
     "__version__",
     "cost",
+    "custom_jvp",
+    "custom_vjp",
+    "defrule",
     "grad",
     "hessian",
     "hvp",

@@ -14,6 +14,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
+from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
 from symdiff.runtime.dispatch import Dispatcher, Signature, is_array, parameters, signature_of
@@ -137,6 +138,10 @@ def _check_transformable(fn: Any) -> None:
 
 
 def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
+    rule = rule_for(fn)
+    if rule is not None:
+        names = parameter_names(rule)
+        return (None if names is None else list(names)), None
     if is_known_callable(fn):
         arity = PRIMITIVE_ARITY.get(callable_op(fn) or "", (1, 1))[0]
         return ["x", "y"][:arity], None

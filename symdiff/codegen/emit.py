@@ -59,6 +59,8 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
         module.append(ast.Import([ast.alias("math")]))
     if "np" in used:
         module.append(ast.Import([ast.alias("numpy", "np")]))
+    for name in sorted(_imports(program)):
+        module.append(ast.Import([ast.alias(name)]))
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
     return ast.Module(module, type_ignores=[])
@@ -411,7 +413,14 @@ def _global_roots(program: Program) -> set[str]:
     for node in all_nodes(program):
         if node.op == "global":
             found.add(node.attrs[0])
+        elif node.op.startswith("custom."):
+            found.add(node.attrs[0][0])  # the function a custom rule's call reaches
     return found
+
+
+def _imports(program: Program) -> set[str]:
+    """Modules the program's calls of functions with custom rules import."""
+    return {n.attrs[1] for n in all_nodes(program) if n.op.startswith("custom.") and n.attrs[1]}
 
 
 def constant(value: Any) -> ast.expr:

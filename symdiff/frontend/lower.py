@@ -25,11 +25,11 @@ from symdiff.frontend import (
     fence,
     loops,
     np_indexing,
+    rules,
     sequences,
 )
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
-    CALLABLES,
     PRIMITIVE_ARITY,
     Resolved,
     Scope,
@@ -71,7 +71,10 @@ def lower(
 
 
 def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:
-    op = CALLABLES[fn]
+    op = callable_op(fn)
+    assert op is not None
+    if op.startswith("custom."):
+        return rules.lower_direct(fn, b, types)
     arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
     params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None
                            else "num") for i, n in enumerate(("x", "y")[:arity]))
@@ -438,6 +441,8 @@ class _Lowering:
                 raise self.src.error("unsupported construct: starred argument (*x)", arg)
         if op.startswith("np."):
             return arrays.call(self, op[3:], e)
+        if op.startswith("custom."):
+            return rules.lower_call(self, func, e)
         if e.keywords:
             raise self.src.error(f"keyword arguments in a call of {label!r}", e.keywords[0])
         args = [self.number(self.expr(a), a) for a in e.args]

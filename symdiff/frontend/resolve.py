@@ -4,7 +4,8 @@ Contract: `Scope(fn)` looks a free name up the way the function itself would —
 closure cells, then the function's globals, then builtins — and classifies what it
 finds: a number (read again at call time, never snapshotted), a module, or a callable
 symdiff knows (`CALLABLES`, keyed by the callable object, so ``from math import sin``,
-``import math as m`` and ``m.sin`` all resolve to the same primitive).
+``import math as m`` and ``m.sin`` all resolve to the same primitive), or one with a
+custom rule (`symdiff.custom`, primitive "custom.<name>#<n>").
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from symdiff.custom import custom_op
 
 MATH_UNARY = (
     "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp expm1 log1p log2 log10 "
@@ -85,9 +88,10 @@ def callable_op(value: Any) -> str | None:
     """The primitive (or "np.<name>") for a callable symdiff knows, else None."""
     try:
         op = CALLABLES.get(value)
-        return op if op is not None else numpy_callables().get(value)
+        op = op if op is not None else numpy_callables().get(value)
     except TypeError:  # unhashable
         return None
+    return op if op is not None else custom_op(value)
 
 
 def is_known_callable(value: Any) -> bool:

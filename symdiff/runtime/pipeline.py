@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import importlib
 import math
 import sys
 import types
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from symdiff._version import __version__
+from symdiff.custom import fingerprint, rule_for
 from symdiff.frontend.resolve import Scope, callable_op, is_known_callable
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
@@ -174,6 +176,12 @@ def _link(fn: Callable[..., Any], text: str, **options: Any) -> types.FunctionTy
         import numpy
 
         free["np"] = numpy
+    for line in text.splitlines():
+        if line.startswith("import ") and " as " not in line and line != "import math":
+            # A module a custom rule's call reaches its function through.
+            module = line[len("import "):]
+            importlib.import_module(module)
+            free[module.split(".")[0]] = sys.modules[module.split(".")[0]]
     return link_function(text, name, tag=name, globals_=scope.globals, free=free, **options)
 
 
@@ -184,7 +192,11 @@ def _function_name(text: str) -> str:
 
 
 def _disk_key(fn: Any, spec: Spec, source: FunctionSource | None) -> str:
-    if source is None:
+    rule = rule_for(fn) if source is None else None
+    if rule is not None:
+        text = f"custom {getattr(fn, '__module__', '')}.{getattr(fn, '__name__', '')}"
+        fingerprint = _describe_custom(rule)
+    elif source is None:
         text, fingerprint = f"builtin {callable_op(fn)}", ""
     else:
         text, fingerprint = source.text, _fingerprint(fn, source.node)
@@ -251,6 +263,9 @@ def _describe(resolved: Any) -> str:
     if resolved.kind == "module":
         return f"module:{value.__name__}"
     if resolved.kind == "callable":
+        rule = rule_for(value)
+        if rule is not None:
+            return _describe_custom(rule)
         return f"prim:{callable_op(value)}"
     if resolved.kind == "number":
         return "number"
@@ -258,3 +273,23 @@ def _describe(resolved: Any) -> str:
         return f"constant:{value!r}"
     qual = getattr(value, "__qualname__", type(value).__qualname__)
     return f"other:{getattr(value, '__module__', '')}.{qual}"
+
+
+_describing: set[int] = set()
+
+
+def _describe_custom(rule: Any) -> str:
+    return f"custom:{fingerprint(rule, _describe_rule)}"
+
+
+def _describe_rule(fn: Any) -> str:
+    """A custom rule function's source and what its free names refer to (a rule that
+    calls its own function, directly or not, is described once)."""
+    if id(fn) in _describing:
+        return "recursive"
+    _describing.add(id(fn))
+    try:
+        source = get_source(fn)
+        return f"{source.text}\n{_fingerprint(fn, source.node)}"
+    finally:
+        _describing.discard(id(fn))

@@ -275,7 +275,9 @@ def run_emitted(program: Program, values: Sequence[Any]) -> Any:
 
 
 def test_spec_table_covers_every_primitive() -> None:
-    missing = sorted(set(PRIMITIVES) - set(SPECS) - sequences.OPS - arrays.OPS)
+    # Primitives of custom rules (tests/test_custom.py) are registered as tests run.
+    custom = {name for name in PRIMITIVES if name.startswith("custom.")}
+    missing = sorted(set(PRIMITIVES) - set(SPECS) - sequences.OPS - arrays.OPS - custom)
     stale = sorted(set(SPECS) - set(PRIMITIVES))
     assert not missing, f"primitives without a test spec in SPECS: {missing}"
     assert not stale, f"specs for primitives that no longer exist: {stale}"
