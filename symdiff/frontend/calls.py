@@ -62,6 +62,7 @@ class CallState:
     # per distinct argument.
     memo: dict[tuple[Any, ...], tuple[Builder, Value]] = field(default_factory=dict)
     sources: dict[int, FunctionSource] = field(default_factory=dict)
+    checked: set[int] = field(default_factory=set)  # callee bodies checked by id
     _callees: Callees | None = None
 
     @property
@@ -177,6 +178,9 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
             "calls, so it unrolls recursion only when its depth is decided by values known "
             "while compiling (an int argument counting down to a base case); recursion with "
             "a run-time base case is not supported yet", e)
+    if id(target.node) not in calls.checked:
+        _check_no_mutation(target)
+        calls.checked.add(id(target.node))
     env = _bind(low, target, e)
     memo_key = None
     if target.pure and all(isinstance(v, (Node, Resolved)) for v in env.values()):
@@ -207,6 +211,33 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
     if memo_key is not None:
         calls.memo[memo_key] = (low.b, result)
     return result  # type: ignore[no-any-return]
+
+
+def _check_no_mutation(target: _Target) -> None:
+    """Refuse a callee that changes a list or array it did not make (an argument, or a
+    variable of an enclosing function) in place: the caller would have to see it."""
+    node = target.node
+    if isinstance(node, ast.Lambda):
+        return
+    own = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for stmt in ast.walk(node):
+        changed: ast.expr | None = None
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            changed = next((t for t in targets if isinstance(t, ast.Subscript)), None)
+        elif (isinstance(stmt, ast.Call) and isinstance(stmt.func, ast.Attribute)
+              and stmt.func.attr == "append"):
+            changed = stmt.func
+        if changed is None:
+            continue
+        base = changed.value
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        if isinstance(base, ast.Name) and base.id not in own:
+            raise target.source.error(
+                f"a called function cannot change {base.id!r} in place: it did not make it, "
+                "so its caller would see the change (not supported yet; return the new "
+                "value instead)", changed)
 
 
 def _label(e: ast.Call) -> str:

@@ -429,6 +429,49 @@ def test_an_error_inside_a_callee_points_at_the_callee():
     located(info.value, HELPERS_FILE, "callee-try", "try", ["try statement"])
 
 
+def append_to(xs, v):
+    xs.append(v)  # E:mutate-list
+    return 0.0
+
+
+def calls_append_to(x):
+    xs = []
+    for i in range(3):
+        xs.append(x * i)
+    z = append_to(xs, x)
+    return sum(xs) + z
+
+
+def fill(out, v):
+    out[0] = v  # E:mutate-array
+    return 0.0
+
+
+def calls_fill(x):
+    out = np.zeros(2)
+    z = fill(out, x)
+    return np.sum(out) + z
+
+
+def copies_then_fills(out, v):
+    out = out * 1.0
+    out[0] = v
+    return np.sum(out)
+
+
+def test_a_callee_that_changes_its_argument_in_place_is_refused():
+    # The caller would see the change: inlining cannot give it, so it is an error, not a
+    # silently wrong gradient.
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(calls_append_to)(1.5)
+    located(info.value, THIS_FILE, "mutate-list", "xs.append", ["'xs'", "in place"])
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(calls_fill)(1.5)
+    located(info.value, THIS_FILE, "mutate-array", "out[0]", ["'out'", "in place"])
+    # An array the callee made itself may be changed.
+    check_grads(lambda x: copies_then_fills(np.ones(2) * x, x * x), (0.7,))
+
+
 def test_a_callee_without_return_is_located_in_the_callee():
     with pytest.raises(UnsupportedSyntaxError, match="no return statement") as info:
         grad(calls_returns_nothing)(1.5)
