@@ -7,7 +7,9 @@ Supported: positional parameters with defaults; assignment, tuple unpacking,
 augmented and annotated assignment; ``return``; ``pass``; a docstring; ``if`` /
 ``elif`` / ``else`` and ``x if c else y``; comparisons (chained too), ``and``, ``or``,
 ``not``; arithmetic ``+ - * / ** // %`` and unary ``- +``; numeric literals; names;
-attribute access; calls; tuples. Whether a name or call is meaningful is the
+attribute access; calls (``*xs`` as an argument too); tuples; nested ``def``s and
+lambdas. A function called from the differentiated one (`callee=True`) may also take
+``*args`` and keyword-only parameters. Whether a name or call is meaningful is the
 lowering's business.
 """
 
@@ -27,7 +29,7 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.List, ast.Subscript, ast.Slice, ast.keyword,
     ast.Load, ast.Store, ast.arguments, ast.arg,
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd,
-    ast.MatMult,
+    ast.MatMult, ast.FunctionDef, ast.Lambda,
 )
 
 NAMES: dict[type[ast.AST], str] = {
@@ -53,22 +55,29 @@ NAMES: dict[type[ast.AST], str] = {
 }
 
 
-def check(source: FunctionSource) -> None:
-    """Raise at the first unsupported construct of the function in `source`."""
+def check(source: FunctionSource, callee: bool = False) -> None:
+    """Raise at the first unsupported construct of the function in `source`; `callee`:
+    the function is called from the differentiated one, not differentiated itself."""
     fn = source.node
-    _check_arguments(source, fn.args)
+    _check_arguments(source, fn.args, callee)
     body: list[ast.AST] = list(fn.body) if isinstance(fn, ast.FunctionDef) else [fn.body]
     for stmt in body:
+        # *xs is supported as an argument of a call only.
+        call_args = {id(a) for n in ast.walk(stmt) if isinstance(n, ast.Call) for a in n.args}
         for node, anchor in _walk(stmt):
+            if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+                _check_arguments(source, node.args, callee=True)
+            elif isinstance(node, ast.Starred) and id(node) in call_args:
+                continue
             if not isinstance(node, ALLOWED):
                 name = NAMES.get(type(node), type(node).__name__)
                 raise source.error(f"unsupported construct: {name}", anchor)
 
 
-def _check_arguments(source: FunctionSource, args: ast.arguments) -> None:
-    if args.vararg is not None:
+def _check_arguments(source: FunctionSource, args: ast.arguments, callee: bool) -> None:
+    if args.vararg is not None and not callee:
         raise source.error("unsupported construct: *args parameter", args.vararg)
-    if args.kwonlyargs:
+    if args.kwonlyargs and not callee:
         raise source.error("unsupported construct: keyword-only parameter", args.kwonlyargs[0])
     if args.kwarg is not None:
         raise source.error("unsupported construct: **kwargs parameter", args.kwarg)

@@ -21,6 +21,7 @@ from typing import Any
 from symdiff.frontend import (
     accumulators,
     arrays,
+    calls,
     control,
     fence,
     loops,
@@ -115,6 +116,12 @@ class _Lowering:
         self.loop_index: tuple[Node, tuple[Node, Node, Node]] | None = None
         # Names of one array (b = a), per name: assigning into one changes them all.
         self.array_aliases: dict[str, frozenset[str]] = {}
+        # A called function's frame: the frame of the call (same builder), and for a
+        # local def or lambda, the frame its free names are read from (`frontend.calls`).
+        self.caller: _Lowering | None = None
+        self.lexical: _Lowering | None = None
+        self.calls: calls.CallState | None = parent.calls if parent else None
+        self.types: tuple[Any, ...] | None = None
 
     def child(self) -> _Lowering:
         """A frame for one branch: its own builder, reading this frame's names as args."""
@@ -125,7 +132,7 @@ class _Lowering:
         if name in self.env:
             return self.env[name]
         if self.parent is None:
-            return None
+            return calls.enclosing(self, name)
         outer = self.parent.visible(name)
         if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
             return outer
@@ -171,8 +178,15 @@ class _Lowering:
         args = fn_node.args
         params = []
         seqs = sequence_params(fn_node)
+        self.types = types
         for i, arg in enumerate((*args.posonlyargs, *args.args)):
             array = types[i] if types is not None and i < len(types) else None
+            function = calls.parameter(arg.arg, array)
+            if function is not None:
+                # A function argument: its code is inlined; the parameter is unused.
+                params.append(self.b.param(arg.arg, "num"))
+                self.env[arg.arg] = function
+                continue
             node = self.b.param(arg.arg, array if array is not None else
                                 SEQ if arg.arg in seqs else "num")
             params.append(node)
@@ -239,6 +253,8 @@ class _Lowering:
                 current = self.name(stmt.target.id, stmt.target)
                 value = self.binop(stmt.op, current, self.expr(stmt.value), stmt)
                 self.assign(stmt.target, value, stmt)
+            elif isinstance(stmt, ast.FunctionDef):
+                calls.define(self, stmt)
             elif isinstance(stmt, ast.Expr) and _is_append(stmt.value):
                 sequences.append(self, stmt.value)  # type: ignore[arg-type]
             elif isinstance(stmt, ast.Expr):
@@ -255,6 +271,9 @@ class _Lowering:
         if isinstance(target, ast.Name) and not target.id.isidentifier():
             self.env[target.id] = value  # a hidden variable (the break flag): no name
             self.assigned[target.id] = None
+            return
+        if isinstance(target, ast.Name) and calls.is_function(value):
+            self.env[target.id] = value  # a function: its calls are inlined
             return
         if isinstance(target, ast.Name):
             if isinstance(value, Resolved):
@@ -319,6 +338,8 @@ class _Lowering:
             return self.b.neg(operand) if isinstance(e.op, ast.USub) else operand
         if isinstance(e, ast.Call):
             return self.call(e)
+        if isinstance(e, ast.Lambda):
+            return calls.lambda_(self, e)
         if isinstance(e, ast.Tuple):
             return tuple(self.expr(x) for x in e.elts)
         if isinstance(e, ast.List):
@@ -382,7 +403,7 @@ class _Lowering:
 
     def callee(self, e: ast.expr) -> Value:
         """Like `expr`, but an unknown callable is returned so the call can name it."""
-        if isinstance(e, ast.Name) and e.id not in self.env and e.id not in self.locals:
+        if isinstance(e, ast.Name) and self.visible(e.id) is None and e.id not in self.locals:
             resolved = self.scope.lookup(e.id)
             if resolved is not None and resolved.kind == "other":
                 return resolved
@@ -399,12 +420,12 @@ class _Lowering:
             return self.b.const(resolved.value)
         if resolved.kind == "number":
             return self.b.global_(resolved.path)
-        if resolved.kind in ("module", "callable"):
+        if resolved.kind in ("module", "callable") or calls.is_function(resolved):
             return resolved
         raise self.src.error(
             f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)})", where)
 
-    def call(self, e: ast.Call) -> Node:
+    def call(self, e: ast.Call) -> Value:
         if isinstance(e.func, ast.Attribute) and not _is_append(e):
             base = self.expr(e.func.value)
             if arrays.is_array(base):
@@ -429,11 +450,14 @@ class _Lowering:
             if arrays.is_array(value):
                 return arrays.length(self, value)  # type: ignore[arg-type]
             return sequences.length(self, value, e.args[0])
+        if calls.is_inlined(func):
+            return calls.call(self, func, e)  # type: ignore[arg-type]
         if not isinstance(func, Resolved) or func.kind != "callable":
             what = describe(func.value) if isinstance(func, Resolved) else "a number"
             raise self.src.error(
                 f"call of {label!r} ({what}): symdiff cannot differentiate through it; "
-                "supported are math functions, abs, min, max, float and pow", e)
+                "supported are math functions, abs, min, max, float, pow and Python "
+                "functions with source", e)
         op = callable_op(func.value)
         assert op is not None
         for arg in e.args:

@@ -26,6 +26,7 @@ from typing import Any
 
 from symdiff.ir.types import of_value
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
+from symdiff.runtime.spec import FunctionArg
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
 # which axes have length one: all broadcasting depends on).
@@ -40,7 +41,13 @@ array_signature = of_value
 
 
 def signature_of(args: tuple[Any, ...]) -> Signature:
-    return tuple(array_signature(a) if is_array(a) else type(a) for a in args)
+    return tuple(array_signature(a) if is_array(a) else FunctionArg(a) if is_function(a)
+                 else type(a) for a in args)
+
+
+def is_function(value: Any) -> bool:
+    """A function argument (a class is not one: ``float`` is a type, not code)."""
+    return callable(value) and not isinstance(value, type)
 
 
 class Dispatcher:
@@ -113,6 +120,8 @@ class Dispatcher:
             return value
         differentiated = i in self.diff_positions
         name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
+        if is_function(value) and not differentiated and not is_list:
+            return value  # inlined where the function calls it; compiled per function
         # An array comes before a list: the function may index or iterate either.
         if is_array(value):
             kind = value.dtype.kind
@@ -155,6 +164,11 @@ class Dispatcher:
             namespace[impl_name] = impl
             tests: list[ast.expr] = []
             for j, (name, typ) in enumerate(zip(self.params, sig, strict=True)):
+                if isinstance(typ, FunctionArg):
+                    fn_name = f"_symdiff_fn{k}_{j}"
+                    namespace[fn_name] = typ.fn
+                    tests.append(ast.Compare(_load(name), [ast.Is()], [_load(fn_name)]))
+                    continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)
                     continue

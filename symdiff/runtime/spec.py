@@ -10,6 +10,7 @@ function's parameters and are kept on the outermost spec only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,13 +19,26 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class FunctionArg:
+    """The type of an argument that is a function: its code is inlined, so each function
+    gets its own specialisation (compared by identity)."""
+
+    fn: Callable[..., Any]
+
+    def __str__(self) -> str:
+        module = getattr(self.fn, "__module__", "?")
+        return f"fn:{module}.{getattr(self.fn, '__qualname__', '?')}"
+
+
+@dataclass(frozen=True)
 class Spec:
     """A transform and its options; hashable, with a stable text form for cache keys."""
 
     kind: str  # "grad", "value_and_grad", "jvp", "vjp", "hessian", "primal"
     argnums: int | tuple[int, ...] | None = None
-    # Per parameter, the `ir.types.ArrayType` of an array argument, None for a number or
-    # list; None when no argument is an array (the code is then the same for all).
+    # Per parameter, the `ir.types.ArrayType` of an array argument, a `FunctionArg` for a
+    # function, None for a number or list; None when every argument is a number or list
+    # (the code is then the same for all).
     types: tuple[Any, ...] | None = None
     inner: Spec | None = None  # the transform applied first, for a derivative of one
 
@@ -65,6 +79,7 @@ class Spec:
 
 def with_types(spec: Spec, signature: tuple[Any, ...]) -> Spec:
     """`spec` specialised for a call signature (a type per argument, an `ArrayType` for
-    an array): the same spec when no argument is an array."""
+    an array, a `FunctionArg` for a function): the same spec when every argument is a
+    number or list."""
     types = tuple(None if isinstance(t, type) else t for t in signature)
     return replace(spec, types=types) if any(t is not None for t in types) else spec

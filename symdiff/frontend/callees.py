@@ -1,0 +1,244 @@
+"""The user functions a differentiated function may call, found from their source.
+
+Contract: `Callees(fn, types)` lists, in a fixed order, every Python function that `fn`
+can reach by name (its globals, closure cells and module attributes, then theirs,
+transitively) plus the functions passed to it as arguments (`FunctionArg` entries of
+`types`). The list serves three users that must agree without lowering anything:
+
+- the disk-cache key (`key_parts`): each callee's source text and which names lead
+  to which callee, so an edited helper is a new key;
+- the lowering, which asks how generated code reaches a callee's free numbers
+  (`cell_name`, `alias`): a closure cell of a callee is a closure variable of the
+  generated function, a global of another module is read through that module;
+- the linker (`bindings`), which binds those names to the live cells and modules, so
+  the generated code reads their values when it runs.
+
+Names depend only on the listed sources and their order, never on object identity,
+so a text from the disk cache links the same way in a later process.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import os
+import sys
+import sysconfig
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from symdiff.errors import SymdiffError
+from symdiff.frontend.resolve import Resolved, Scope, is_known_callable
+from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.runtime.spec import FunctionArg
+
+# Packages whose Python functions are library code, not the user's: a call of one
+# keeps the "cannot differentiate through it" error instead of inlining its source.
+LIBRARIES = frozenset({"numpy", "scipy", "sympy", "symdiff", "jax", "torch", "pandas"})
+
+
+def is_user_function(value: Any) -> bool:
+    """Whether a call of `value` is inlined: a Python function that is not library code."""
+    if not inspect.isfunction(value) or is_known_callable(value):
+        return False
+    module = (getattr(value, "__module__", None) or "").partition(".")[0]
+    if module in LIBRARIES:
+        return False
+    file = value.__code__.co_filename
+    return not (file.startswith(_stdlib()) and "-packages" not in file)
+
+
+@functools.cache
+def _stdlib() -> str:
+    return sysconfig.get_paths()["stdlib"] + os.sep
+
+
+class Callees:
+    """The functions `fn` may call, in discovery order, and how code reaches their free
+    numbers."""
+
+    def __init__(self, fn: Callable[..., Any], types_: tuple[Any, ...] | None = None):
+        self.top = fn
+        self.top_globals: dict[str, Any] = getattr(fn, "__globals__", {})
+        self.functions: list[Callable[..., Any]] = []
+        self.sources: dict[int, FunctionSource | None] = {}
+        self.edges: list[str] = []
+        self._index: dict[int, int] = {}
+        self._visit(fn)
+        for i, typ in enumerate(types_ or ()):
+            if isinstance(typ, FunctionArg):
+                known = is_user_function(typ.fn)
+                self.edges.append(f"arg{i}->{self._visit(typ.fn) if known else typ}")
+        self._names()
+
+    # Discovery ------------------------------------------------------------------------
+
+    def _visit(self, fn: Callable[..., Any]) -> int:
+        key = id(fn)
+        if key in self._index:
+            return self._index[key]
+        index = self._index[key] = len(self.functions)
+        self.functions.append(fn)
+        source = self.sources[key] = _source(fn)
+        if source is None:
+            return index
+        for chain, target in _references(fn, source.node):
+            if is_user_function(target):
+                self.edges.append(f"{index}:{'.'.join(chain)}->{self._visit(target)}")
+        return index
+
+    def source(self, fn: Callable[..., Any]) -> FunctionSource | None:
+        return self.sources.get(id(fn))
+
+    def key_parts(self, fingerprint: Callable[[Any, ast.AST], str]) -> Iterator[str]:
+        """What the derivative's text depends on besides the top function: each callee's
+        name, source text and `fingerprint`, and which names lead to which callee."""
+        for i, fn in enumerate(self.functions[1:], 1):
+            source = self.sources[id(fn)]
+            name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}"
+            text = f"{source.text}\n{fingerprint(fn, source.node)}" if source else "?"
+            yield f"callee {i} {name}\n{text}"
+        yield "edges " + ";".join(self.edges)
+
+    # Names ----------------------------------------------------------------------------
+
+    def _names(self) -> None:
+        top_cells = _cells(self.top)
+        reserved = {"math", "np", *top_cells}
+        for fn in self.functions:
+            source = self.sources[id(fn)]
+            if source is not None and getattr(fn, "__globals__", None) is self.top_globals:
+                # The globals these functions read are read by their own names.
+                reserved.update(chain[0] for chain, _ in _references(fn, source.node)
+                                if chain[0] not in _cells(fn))
+        self._bindings: dict[str, Any] = {}
+        self._cell_names: dict[tuple[int, str], str] = {(id(self.top), c): c for c in top_cells}
+        self._aliases: dict[int, str] = {}
+        by_globals: dict[int, str] = {}
+        for fn in self.functions[1:]:
+            fn_globals = fn.__globals__  # type: ignore[attr-defined]
+            if fn_globals is not self.top_globals:
+                alias = by_globals.get(id(fn_globals))
+                if alias is None:
+                    module = str(fn_globals.get("__name__", "module"))
+                    alias = self._fresh("_" + module.replace(".", "_"), reserved)
+                    by_globals[id(fn_globals)] = alias
+                    self._bindings[alias] = _module_of(fn_globals)
+                self._aliases[id(fn)] = alias
+            for cell_name, cell in _cells(fn).items():
+                owner = fn.__name__ if fn.__name__.isidentifier() else "lambda"
+                name = cell_name if cell_name not in reserved else f"{cell_name}_{owner}"
+                name = self._fresh(name, reserved)
+                self._cell_names[(id(fn), cell_name)] = name
+                self._bindings[name] = cell
+
+    def _fresh(self, name: str, reserved: set[str]) -> str:
+        candidate, k = name, 1
+        while candidate in reserved or candidate in self._bindings:
+            candidate = f"{name}_{k}"
+            k += 1
+        reserved.add(candidate)
+        return candidate
+
+    def cell_name(self, fn: Callable[..., Any], cell: str) -> str:
+        """The name generated code reads closure cell `cell` of `fn` by."""
+        return self._cell_names[(id(fn), cell)]
+
+    def alias(self, fn: Callable[..., Any]) -> str | None:
+        """The name generated code reads `fn`'s module by, or None when it is the
+        differentiated function's own module (its globals are read by name)."""
+        return self._aliases.get(id(fn))
+
+    def bindings(self) -> dict[str, Any]:
+        """Free name of the generated code -> the live cell or module it reads."""
+        return dict(self._bindings)
+
+
+class CalleeScope(Scope):
+    """The free names of a called function, resolved in its own module and closure, with
+    the paths generated code reaches its numbers and modules by."""
+
+    def __init__(self, fn: Callable[..., Any], callees: Callees) -> None:
+        super().__init__(fn)
+        self.fn = fn
+        self.callees = callees
+
+    def lookup(self, name: str) -> Resolved | None:
+        resolved = super().lookup(name)
+        if resolved is None or resolved.kind not in ("number", "module"):
+            return resolved
+        if name in self.cells:
+            try:
+                path: tuple[str, ...] = (self.callees.cell_name(self.fn, name),)
+            except KeyError:
+                raise SymdiffError(
+                    f"internal error: {self.fn.__qualname__} was not found before lowering"
+                ) from None
+        else:
+            alias = self.callees.alias(self.fn)
+            if alias is None:
+                return resolved
+            path = (alias, name)
+        return Resolved(resolved.kind, resolved.value, path)
+
+
+def _source(fn: Callable[..., Any]) -> FunctionSource | None:
+    try:
+        return get_source(fn)
+    except SymdiffError:
+        return None  # the lowering reports it, at the call
+
+
+def _cells(fn: Any) -> dict[str, types.CellType]:
+    code = getattr(fn, "__code__", None)
+    cells = getattr(fn, "__closure__", None) or ()
+    return dict(zip(code.co_freevars, cells, strict=True)) if code is not None else {}
+
+
+def _references(fn: Any, node: ast.AST) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(name chain, what it refers to) for each free name chain of `node` (nested defs
+    and lambdas included), resolved in `fn`'s scope."""
+    scope = Scope(fn)
+    local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+             and isinstance(n.ctx, ast.Store)}
+    local.update(a.arg for a in ast.walk(node) if isinstance(a, ast.arg))
+    local.update(n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef))
+    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    seen: set[tuple[str, ...]] = set()
+    for n in ast.walk(node):
+        if id(n) in inner or not isinstance(n, (ast.Name, ast.Attribute)):
+            continue
+        parts: list[str] = []
+        cur: ast.AST = n
+        while isinstance(cur, ast.Attribute):
+            parts.append(cur.attr)
+            cur = cur.value
+        if not isinstance(cur, ast.Name) or cur.id in local:
+            continue
+        chain = (cur.id, *reversed(parts))
+        if chain in seen:
+            continue
+        seen.add(chain)
+        resolved = scope.lookup(chain[0])
+        for attr in chain[1:]:
+            if resolved is None or resolved.kind != "module":
+                break
+            resolved = scope.attribute(resolved, attr)
+        if resolved is not None:
+            yield chain, resolved.value
+
+
+class _GlobalsView:
+    """Attribute access to a globals dict that is no module's (code run by exec)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.__dict__ = namespace
+
+
+def _module_of(namespace: dict[str, Any]) -> Any:
+    module = sys.modules.get(str(namespace.get("__name__")))
+    if module is not None and module.__dict__ is namespace:
+        return module
+    return _GlobalsView(namespace)

@@ -1,0 +1,348 @@
+"""Calls of user functions: the callee's body is lowered into the caller's graph.
+
+Contract: `call(low, func, e)` lowers the call `e` of a user function by lowering the
+callee's body in a new frame over the caller's builder, with its parameters bound to
+the argument values (numbers, arrays, tuples, lists, functions; keyword arguments,
+defaults, ``*args``), and returns what it returns. The callee's free names resolve in
+its own scope: a Python function's module and closure (`callees.CalleeScope`), or, for
+a ``def`` or lambda of the function being lowered (`LocalFunction`), the frame that
+defined it, read when the call happens (Python's late binding). Errors inside a callee
+point at the callee's file and line. Recursion is unrolled while its depth is decided
+by values known while lowering (an int argument counting down to a base case); deeper
+than `MAX_RECURSION` calls it is a located error.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from symdiff.errors import SymdiffError
+from symdiff.frontend import fence
+from symdiff.frontend.callees import Callees, CalleeScope, is_user_function
+from symdiff.frontend.control import MaybeUnbound
+from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
+from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.ir.node import Builder, Node
+from symdiff.runtime.spec import FunctionArg
+
+if TYPE_CHECKING:
+    from symdiff.frontend.lower import Value, _Lowering
+
+MAX_RECURSION = 100
+
+
+@dataclass(eq=False)
+class LocalFunction:
+    """A ``def`` or lambda of the function being lowered, with its defaults evaluated
+    where it was defined."""
+
+    node: ast.FunctionDef | ast.Lambda
+    source: FunctionSource
+    frame: _Lowering  # the root frame of the namespace it was defined in
+    defaults: list[Value]
+    kw_defaults: dict[str, Value]
+
+    @property
+    def name(self) -> str:
+        return "lambda" if isinstance(self.node, ast.Lambda) else self.node.name
+
+
+@dataclass
+class CallState:
+    """What the frames of one lowering share about calls."""
+
+    fn: Callable[..., Any]
+    types: tuple[Any, ...] | None
+    stack: list[Any] = field(default_factory=list)
+    # (builder, function, arguments) -> result: a pure call with the same argument nodes
+    # gives the same nodes, so recursion like fib(n - 1) + fib(n - 2) is lowered once
+    # per distinct argument.
+    memo: dict[tuple[Any, ...], tuple[Builder, Value]] = field(default_factory=dict)
+    sources: dict[int, FunctionSource] = field(default_factory=dict)
+    checked: set[int] = field(default_factory=set)  # callee bodies checked by id
+    _callees: Callees | None = None
+
+    @property
+    def callees(self) -> Callees:
+        if self._callees is None:
+            self._callees = Callees(self.fn, self.types)
+        return self._callees
+
+
+@dataclass
+class _Target:
+    key: Any  # identifies the function on the recursion stack and in the memo
+    fn: Callable[..., Any]  # the Python function whose module the body is in
+    node: ast.FunctionDef | ast.Lambda
+    source: FunctionSource
+    scope: Scope
+    lexical: _Lowering | None
+    default: Callable[[str], Value | None]
+    pure: bool  # reads nothing from an enclosing frame: memoisable
+
+
+# Hooks used by the lowering ------------------------------------------------------------
+
+
+def is_function(value: Any) -> bool:
+    """Whether `value` (a lowered value) is a function a call can inline or a primitive."""
+    return isinstance(value, Resolved) and (
+        value.kind in ("local", "callable") or (value.kind == "other"
+                                                and is_user_function(value.value)))
+
+
+def is_inlined(value: Any) -> bool:
+    """Whether a call of `value` is lowered by `call` (not a primitive)."""
+    return is_function(value) and value.kind != "callable"
+
+
+def parameter(name: str, typ: Any) -> Resolved | None:
+    """The value of a parameter whose argument is a function (`FunctionArg`), else None."""
+    if isinstance(typ, FunctionArg):
+        return classify(typ.fn, (name,))
+    return None
+
+
+def define(low: _Lowering, stmt: ast.FunctionDef) -> None:
+    """A nested ``def``: bind its name to a `LocalFunction`."""
+    if stmt.decorator_list:
+        raise low.src.error("unsupported construct: decorator on a nested function",
+                            stmt.decorator_list[0])
+    low.env[stmt.name] = Resolved("local", _local(low, stmt), (stmt.name,))
+
+
+def lambda_(low: _Lowering, e: ast.Lambda) -> Resolved:
+    """A lambda expression as a function value."""
+    return Resolved("local", _local(low, e), ("lambda",))
+
+
+def _local(low: _Lowering, node: ast.FunctionDef | ast.Lambda) -> LocalFunction:
+    args = node.args
+    defaults = [low.expr(d) for d in args.defaults]
+    kw_defaults = {a.arg: low.expr(d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                       strict=True) if d is not None}
+    return LocalFunction(node, low.src, _root(low), defaults, kw_defaults)
+
+
+def enclosing(frame: _Lowering, name: str) -> Value | MaybeUnbound | None:
+    """In a local function's frame, the value `name` has in the function that defined
+    it, brought into `frame`'s builder (None if it has none)."""
+    if frame.lexical is None or frame.caller is None:
+        return None
+    return _reach(frame.caller, frame.lexical, name)
+
+
+def _reach(frame: _Lowering, namespace: _Lowering, name: str) -> Any:
+    if _root(frame) is namespace:
+        return frame.visible(name)
+    if frame.parent is not None:  # a branch or loop body: capture from the parent
+        outer = _reach(frame.parent, namespace, name)
+        if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
+            return outer
+        return frame.capture(f"#{id(namespace)}.{name}", outer)
+    if frame.caller is not None:  # a callee's frame: same builder as its caller's
+        return _reach(frame.caller, namespace, name)
+    return None
+
+
+def _root(frame: _Lowering) -> _Lowering:
+    while frame.parent is not None:
+        frame = frame.parent
+    return frame
+
+
+def state(low: _Lowering) -> CallState:
+    frame = _root(low)
+    while frame.caller is not None:
+        frame = _root(frame.caller)
+    if frame.calls is None:
+        frame.calls = CallState(frame.fn, frame.types)
+    return frame.calls  # type: ignore[no-any-return]
+
+
+# The call ------------------------------------------------------------------------------
+
+
+def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
+    """The value of the call `e` of the user function `func`, its body inlined."""
+    from symdiff.frontend.lower import _assigned_names, _Lowering
+
+    calls = state(low)
+    target = _target(low, calls, func, e)
+    if calls.stack.count(target.key) >= MAX_RECURSION:
+        raise low.src.error(
+            f"recursion of {_label(e)!r} deeper than {MAX_RECURSION} calls: symdiff inlines "
+            "calls, so it unrolls recursion only when its depth is decided by values known "
+            "while compiling (an int argument counting down to a base case); recursion with "
+            "a run-time base case is not supported yet", e)
+    if id(target.node) not in calls.checked:
+        _check_no_mutation(target)
+        calls.checked.add(id(target.node))
+    env = _bind(low, target, e)
+    memo_key = None
+    if target.pure and all(isinstance(v, (Node, Resolved)) for v in env.values()):
+        memo_key = (id(low.b), target.key, tuple(sorted(env.items(), key=lambda kv: kv[0])))
+        hit = calls.memo.get(memo_key)
+        if hit is not None:
+            return hit[1]
+    frame = _Lowering(target.fn, target.source, low.b)
+    frame.scope = target.scope
+    frame.caller = low
+    frame.lexical = target.lexical
+    frame.locals = _assigned_names(target.node)
+    for name, value in env.items():
+        frame.env[name] = value
+        frame.versions[name] = 0
+    calls.stack.append(target.key)
+    try:
+        if isinstance(target.node, ast.Lambda):
+            result: Any = frame.expr(target.node.body)
+        else:
+            result = frame.block(target.node.body)
+            if result is None:
+                raise target.source.error(
+                    "the function has no return statement at its end (a path that reaches "
+                    "it returns None, not a number)", target.node)
+    finally:
+        calls.stack.pop()
+    if memo_key is not None:
+        calls.memo[memo_key] = (low.b, result)
+    return result  # type: ignore[no-any-return]
+
+
+def _check_no_mutation(target: _Target) -> None:
+    """Refuse a callee that changes a list or array it did not make (an argument, or a
+    variable of an enclosing function) in place: the caller would have to see it."""
+    node = target.node
+    if isinstance(node, ast.Lambda):
+        return
+    own = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for stmt in ast.walk(node):
+        changed: ast.expr | None = None
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            changed = next((t for t in targets if isinstance(t, ast.Subscript)), None)
+        elif (isinstance(stmt, ast.Call) and isinstance(stmt.func, ast.Attribute)
+              and stmt.func.attr == "append"):
+            changed = stmt.func
+        if changed is None:
+            continue
+        base = changed.value
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        if isinstance(base, ast.Name) and base.id not in own:
+            raise target.source.error(
+                f"a called function cannot change {base.id!r} in place: it did not make it, "
+                "so its caller would see the change (not supported yet; return the new "
+                "value instead)", changed)
+
+
+def _label(e: ast.Call) -> str:
+    return ast.unparse(e.func)
+
+
+def _target(low: _Lowering, calls: CallState, func: Resolved, e: ast.Call) -> _Target:
+    if isinstance(func.value, LocalFunction):
+        local = func.value
+        defaults = dict(zip(_positional(local.node)[len(_positional(local.node))
+                                                    - len(local.defaults):],
+                            local.defaults, strict=True))
+        defaults.update(local.kw_defaults)
+        return _Target(local.node, local.frame.fn, local.node, local.source,
+                       local.frame.scope, local.frame, defaults.get, pure=False)
+    fn = func.value
+    source = calls.sources.get(id(fn))
+    if source is None:
+        try:
+            source = get_source(fn)
+        except SymdiffError as exc:
+            raise low.src.error(f"call of {_label(e)!r}: {exc}", e) from None
+        fence.check(source, callee=True)
+        calls.sources[id(fn)] = source
+
+    def default(name: str) -> Value | None:
+        return _default(low, fn, name, e)
+
+    return _Target(fn, fn, source.node, source, CalleeScope(fn, calls.callees), None,
+                   default, pure=True)
+
+
+def _positional(node: ast.FunctionDef | ast.Lambda) -> list[str]:
+    return [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+
+
+def _default(low: _Lowering, fn: Any, name: str, e: ast.Call) -> Value | None:
+    """The default value of parameter `name` of the Python function `fn`, as a value."""
+    code = fn.__code__
+    positional = code.co_varnames[: code.co_argcount]
+    defaults = fn.__defaults__ or ()
+    if name in positional[len(positional) - len(defaults):]:
+        value = defaults[positional.index(name) - (len(positional) - len(defaults))]
+    elif fn.__kwdefaults__ and name in fn.__kwdefaults__:
+        value = fn.__kwdefaults__[name]
+    else:
+        return None
+    return _constant(low, value, f"the default value of {name!r}", e)
+
+
+def _constant(low: _Lowering, value: Any, what: str, e: ast.AST) -> Value:
+    if isinstance(value, tuple):
+        return tuple(_constant(low, v, what, e) for v in value)
+    if is_number(value):
+        return low.b.const(value)
+    resolved = classify(value, ("default",))
+    if is_function(resolved):
+        return resolved
+    raise low.src.error(f"{what} in this call is {describe(value)}, not a number", e)
+
+
+def _bind(low: _Lowering, target: _Target, e: ast.Call) -> dict[str, Value]:
+    """The callee's parameters bound to the call's arguments, as Python binds them."""
+    label = _label(e)
+    positional: list[Value] = []
+    for arg in e.args:
+        if isinstance(arg, ast.Starred):
+            value = low.expr(arg.value)
+            if not isinstance(value, (tuple, list)):
+                raise low.src.error("*x in a call: x must be a tuple or list", arg)
+            positional.extend(value)
+        else:
+            positional.append(low.expr(arg))
+    keywords: dict[str, Value] = {}
+    for kw in e.keywords:
+        if kw.arg is None:
+            raise low.src.error("unsupported construct: **kwargs in a call", kw)
+        keywords[kw.arg] = low.expr(kw.value)
+    args = target.node.args
+    names = _positional(target.node)
+    env: dict[str, Value] = dict(zip(names, positional, strict=False))
+    extra = positional[len(names):]
+    if args.vararg is not None:
+        for value in extra:
+            if not isinstance(value, Node):
+                raise low.src.error(
+                    f"{label}() collects *{args.vararg.arg}: only numbers and arrays may be "
+                    "passed there", e)
+        env[args.vararg.arg] = list(extra)
+    elif extra:
+        raise low.src.error(
+            f"{label}() takes {len(names)} positional arguments but {len(positional)} "
+            "were given", e)
+    posonly = {a.arg for a in args.posonlyargs}
+    kwonly = [a.arg for a in args.kwonlyargs]
+    for name, value in keywords.items():
+        if name in posonly or (name not in names and name not in kwonly):
+            raise low.src.error(f"{label}() got an unexpected keyword argument {name!r}", e)
+        if name in env:
+            raise low.src.error(f"{label}() got multiple values for argument {name!r}", e)
+        env[name] = value
+    for name in (*names, *kwonly):
+        if name not in env:
+            value = target.default(name)
+            if value is None:
+                raise low.src.error(f"{label}() missing required argument {name!r}", e)
+            env[name] = value
+    return env
