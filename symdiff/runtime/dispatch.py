@@ -24,7 +24,6 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.ir.types import of_value
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
 from symdiff.runtime.spec import FunctionArg
 
@@ -37,7 +36,12 @@ def is_array(value: Any) -> bool:
     return type(value).__name__ == "ndarray" and type(value).__module__ == "numpy"
 
 
-array_signature = of_value
+def array_signature(value: Any) -> Any:
+    """An array argument's `ir.types.ArrayType` (imported here: loading the IR package
+    loads the primitive table, which `import symdiff` does not need)."""
+    from symdiff.ir.types import of_value
+
+    return of_value(value)
 
 
 def signature_of(args: tuple[Any, ...]) -> Signature:
