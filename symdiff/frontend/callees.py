@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import Resolved, Scope, is_known_callable
+from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.spec import FunctionArg
 
@@ -200,32 +200,7 @@ def _cells(fn: Any) -> dict[str, types.CellType]:
 def _references(fn: Any, node: ast.AST) -> Iterator[tuple[tuple[str, ...], Any]]:
     """(name chain, what it refers to) for each free name chain of `node` (nested defs
     and lambdas included), resolved in `fn`'s scope."""
-    scope = Scope(fn)
-    local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-             and isinstance(n.ctx, ast.Store)}
-    local.update(a.arg for a in ast.walk(node) if isinstance(a, ast.arg))
-    local.update(n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef))
-    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
-    seen: set[tuple[str, ...]] = set()
-    for n in ast.walk(node):
-        if id(n) in inner or not isinstance(n, (ast.Name, ast.Attribute)):
-            continue
-        parts: list[str] = []
-        cur: ast.AST = n
-        while isinstance(cur, ast.Attribute):
-            parts.append(cur.attr)
-            cur = cur.value
-        if not isinstance(cur, ast.Name) or cur.id in local:
-            continue
-        chain = (cur.id, *reversed(parts))
-        if chain in seen:
-            continue
-        seen.add(chain)
-        resolved = scope.lookup(chain[0])
-        for attr in chain[1:]:
-            if resolved is None or resolved.kind != "module":
-                break
-            resolved = scope.attribute(resolved, attr)
+    for chain, resolved in free_chains(fn, node):
         if resolved is not None:
             yield chain, resolved.value
 

@@ -15,7 +15,7 @@ import math
 import numbers
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,3 +165,37 @@ def describe(value: Any) -> str:
         module = getattr(value, "__module__", None)
         return f"function {module}.{name}" if module and name else "a callable"
     return f"a {type(value).__name__}"
+
+
+def free_chains(fn: Any, node: Any) -> Iterator[tuple[tuple[str, ...], Resolved | None]]:
+    """Each free name or dotted chain of `node` (longest form, once) and what it refers
+    to in `fn`'s scope, followed through module attributes (None where nothing is)."""
+    import ast
+
+    scope = Scope(fn)
+    local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+             and isinstance(n.ctx, ast.Store)}
+    local.update(a.arg for a in ast.walk(node) if isinstance(a, ast.arg))
+    local.update(n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef))
+    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    seen: set[tuple[str, ...]] = set()
+    for n in ast.walk(node):
+        if id(n) in inner or not isinstance(n, (ast.Name, ast.Attribute)):
+            continue
+        parts: list[str] = []
+        cur: Any = n
+        while isinstance(cur, ast.Attribute):
+            parts.append(cur.attr)
+            cur = cur.value
+        if not isinstance(cur, ast.Name) or cur.id in local:
+            continue
+        chain = (cur.id, *reversed(parts))
+        if chain in seen:
+            continue
+        seen.add(chain)
+        resolved = scope.lookup(chain[0])
+        for attr in chain[1:]:
+            if resolved is None or resolved.kind != "module":
+                break
+            resolved = scope.attribute(resolved, attr)
+        yield chain, resolved

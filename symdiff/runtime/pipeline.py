@@ -30,7 +30,7 @@ from typing import Any
 from symdiff._version import __version__
 from symdiff.custom import fingerprint, rule_for
 from symdiff.frontend.callees import Callees
-from symdiff.frontend.resolve import Scope, callable_op, is_known_callable
+from symdiff.frontend.resolve import Scope, callable_op, free_chains, is_known_callable
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
@@ -232,38 +232,9 @@ def _fingerprint(fn: Any, node: ast.AST) -> str:
     module attribute (``helpers.act``), changes the key; a changed number does not, since
     numbers are read when the generated code runs.
     """
-    scope = Scope(fn)
-    local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-             and isinstance(n.ctx, ast.Store)}
-    local.update(a.arg for a in ast.walk(node) if isinstance(a, ast.arg))
-    parts = set()
-    for chain in _chains(node):
-        if chain[0] in local:
-            continue
-        resolved = scope.lookup(chain[0])
-        for attr in chain[1:]:
-            if resolved is None or resolved.kind != "module":
-                break
-            resolved = scope.attribute(resolved, attr)
-        parts.add(f"{'.'.join(chain)}={_describe(resolved)}")
+    parts = {f"{'.'.join(chain)}={_describe(resolved)}"
+             for chain, resolved in free_chains(fn, node)}
     return ";".join(sorted(parts))
-
-
-def _chains(node: ast.AST) -> list[tuple[str, ...]]:
-    """Every name and dotted attribute chain rooted at a name, longest form only."""
-    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
-    chains = []
-    for n in ast.walk(node):
-        if id(n) in inner or not isinstance(n, (ast.Name, ast.Attribute)):
-            continue
-        parts: list[str] = []
-        cur: ast.AST = n
-        while isinstance(cur, ast.Attribute):
-            parts.append(cur.attr)
-            cur = cur.value
-        if isinstance(cur, ast.Name):
-            chains.append((cur.id, *reversed(parts)))
-    return chains
 
 
 def _describe(resolved: Any) -> str:
