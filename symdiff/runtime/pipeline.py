@@ -210,8 +210,19 @@ def _disk_key(fn: Any, spec: Spec, source: FunctionSource | None) -> str:
                      callees)
 
 
+_callee_sets: weakref.WeakKeyDictionary[Any, dict[Any, Callees]] = weakref.WeakKeyDictionary()
+
+
 def _callees(fn: Any, spec: Spec) -> Callees:
-    return Callees(fn, spec.types)
+    """The functions `fn` may call (found once per function and transform: both the disk
+    key and the linker need them)."""
+    try:
+        table = _callee_sets.setdefault(fn, {})
+    except TypeError:
+        return Callees(fn, spec.types)
+    if spec not in table:
+        table[spec] = Callees(fn, spec.types)
+    return table[spec]
 
 
 @functools.cache
