@@ -17,7 +17,6 @@ import linecache
 import sys
 import tokenize
 import types
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,9 +62,6 @@ class _FileLines:
 
 
 _files: dict[str, _FileLines] = {}
-# Per function: the file text and code its source was read from, and the source.
-_sources: weakref.WeakKeyDictionary[Any, tuple[Any, Any, FunctionSource]] = \
-    weakref.WeakKeyDictionary()
 _lambda_index: dict[tuple[str, str], dict[int, list[ast.Lambda]]] = {}
 
 
@@ -90,9 +86,6 @@ def get_source(fn: Any) -> FunctionSource:
         )
     code = fn.__code__
     file = _file_lines(code.co_filename, fn.__globals__)
-    known = _sources.get(fn)
-    if known is not None and known[0] is file and known[1] is code:
-        return known[2]  # the same file text and code as last time: the same source
     if file is None:
         raise SymdiffError(
             f"cannot differentiate {name!r}: its source code is unavailable (defined in "
@@ -100,13 +93,9 @@ def get_source(fn: Any) -> FunctionSource:
             "in a .py file"
         )
     if code.co_name == "<lambda>":
-        source = _lambda_source(name, code, file)
-    else:
-        modules = {n for n in code.co_names
-                   if isinstance(fn.__globals__.get(n), types.ModuleType)}
-        source = _def_source(name, code, file, modules)
-    _sources[fn] = (file, code, source)
-    return source
+        return _lambda_source(name, code, file)
+    modules = {n for n in code.co_names if isinstance(fn.__globals__.get(n), types.ModuleType)}
+    return _def_source(name, code, file, modules)
 
 
 def _describe(fn: Any) -> str:
