@@ -2,7 +2,8 @@
 
 A wide function (n inputs -> 1 output) and a tall one (1 input -> n outputs), each
 differentiated by forward mode (a pass per input) and reverse mode (a pass per output):
-the time of each, and the mode ``jacobian(mode="auto")`` picks.
+the time of each, and the mode ``jacobian(mode="auto")`` picks. Then forward mode on the
+wide function as one call of batched JVP code against a pass per seed direction.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import symdiff
 from benchmarks._table import table
 from benchmarks._timing import per_call_seconds
-from symdiff.jacobian import choose_mode
+from symdiff.jacobian import choose_mode, jacfwd_looped
 
 N = 50
 
@@ -43,3 +44,13 @@ def main(n: int = N, repeat: int = 5) -> None:
     print(f"\nJacobian mode choice: ms per Jacobian (median of {repeat})")
     print(table(["function", "in -> out", "jacfwd ms", "jacrev ms", "jacobian picks",
                  "picked the faster"], rows, left=2))
+
+    x = np.linspace(0.1, 1.0, n)
+    batched, looped = symdiff.jacfwd(wide), jacfwd_looped(wide)
+    np.testing.assert_allclose(batched(x), looped(x), rtol=1e-13)
+    times = per_call_seconds({"batched": batched, "looped": looped}, (x,), repeat=repeat)
+    print(f"\nBatched forward mode: ms per Jacobian of wide ({n} -> 1, median of {repeat})")
+    print(table(["jacfwd", "ms", "speed-up"],
+                [["one batched pass", f"{times['batched'] * 1e3:.3f}",
+                  f"{times['looped'] / times['batched']:.1f}x"],
+                 [f"{n} passes (loop)", f"{times['looped'] * 1e3:.3f}", "1.0x"]], left=1))

@@ -34,7 +34,8 @@ class FunctionArg:
 class Spec:
     """A transform and its options; hashable, with a stable text form for cache keys."""
 
-    kind: str  # "grad", "value_and_grad", "jvp", "vjp", "hessian", "primal"
+    kind: str  # "grad", "value_and_grad", "jvp", "jvp_batched", "vjp", "hessian",
+    # "primal"
     argnums: int | tuple[int, ...] | None = None
     # Per parameter, the `ir.types.ArrayType` of an array argument, a `FunctionArg` for a
     # function, None for a number or list; None when every argument is a number or list
@@ -55,6 +56,11 @@ class Spec:
             return jvp_program(primal, self.argnums)
         if self.kind == "vjp":
             return vjp_program(primal)
+        if self.kind == "jvp_batched":
+            from symdiff.transforms.batch import batched_jvp_program
+
+            assert isinstance(self.argnums, int)
+            return batched_jvp_program(primal, self.argnums)
         if self.kind == "primal":
             return primal
         if self.kind == "hessian":
