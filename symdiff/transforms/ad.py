@@ -14,6 +14,10 @@ Contract:
   sub-programs) and making a new region on the same predicate: in reverse mode the
   backward region recomputes the taken branch's primal values from its operands,
   so nothing needs to be saved.
+- A loop's tangents are carried in the same loop. A loop that saves a tape also saves
+  its saved values' tangents after them in each entry, and the loop that pops the tape
+  pops them too (so forward mode composes over a gradient's loops). Reverse mode over a
+  loop that saves or pops a tape raises `HigherOrderLoopError`.
 - Both only build new nodes (the primal nodes are shared, never copied), so their
   results can be transformed again for higher derivatives.
 - Tangent and cotangent nodes of named primal nodes get names ``x_dot`` / ``x_bar``.
@@ -22,7 +26,7 @@ Contract:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from symdiff.errors import SymdiffError
@@ -44,13 +48,21 @@ from symdiff.ir.sequences import (
 
 
 class HigherOrderLoopError(SymdiffError):
-    """A derivative of a derivative through a loop that saves a tape (not yet)."""
+    """Reverse mode over a derivative's loops (those that save or pop a tape): not yet."""
 
     def __init__(self, what: str) -> None:
         super().__init__(
-            f"higher derivatives of loops that save a tape are not supported yet ({what}); "
-            "a loop whose gradient saves nothing on a tape (a running sum of terms "
-            "computed from the arguments) works")
+            f"reverse mode through the loops of a derivative (loops that save or pop a "
+            f"tape) is not supported yet ({what}); forward mode is: use jvp, hvp or "
+            "hessian, or grad with respect to numbers (computed by forward mode)")
+
+
+@dataclass(frozen=True)
+class TapeTangent:
+    """The tangent of a loop's tape: the positions of the saved values whose tangents
+    follow them in each entry (in that order)."""
+
+    saved: tuple[int, ...]
 
 
 class _Pending(list):  # type: ignore[type-arg]
@@ -87,6 +99,8 @@ def jvp_full(
                 old_loop, new_loop = node.args[0].attrs[0], region.attrs[0]
                 if node.attrs[0] >= old_loop.n_carry:
                     moved = new_loop.n_carry - old_loop.n_carry
+                if node.attrs[0] >= old_loop.n_carry + old_loop.n_stacked:  # tape, trips
+                    moved += new_loop.n_stacked - old_loop.n_stacked
             primal[node] = proj(b, region, node.attrs[0] + moved)
             t = tangent.get(region)
             name = b.names.get(node)
@@ -94,7 +108,7 @@ def jvp_full(
                 b.name(primal[node], name)
             if isinstance(t, tuple) and t[node.attrs[0]] is not None:
                 tangent[primal[node]] = t[node.attrs[0]]
-                if name is not None:
+                if name is not None and isinstance(t[node.attrs[0]], Node):
                     b.name(t[node.attrs[0]], f"{name}_dot")
             continue
         if node.op in ("cond", "loop"):
@@ -133,6 +147,8 @@ def _cond_jvp(
 ) -> tuple[Node, tuple[Node | None, ...]]:
     """A region computing the outputs of ``cond(*args)`` and their tangents."""
     pred, operands = args[0], args[1:]
+    if any(isinstance(t, TapeTangent) for t in ts):
+        raise HigherOrderLoopError("forward mode over a tape passed into a branch")
     seeded = [i for i, t in enumerate(ts[1:]) if t is not None]
     derived = [_body_jvp(body, seeded) for body in bodies]
     n = len(bodies[0].outputs)
@@ -153,23 +169,36 @@ def _cond_jvp(
 
 
 def _loop_jvp(
-    b: Builder, args: tuple[Node, ...], attrs: tuple[Loop, ...], ts: tuple[Node | None, ...],
-) -> tuple[Node, tuple[Node | None, ...]]:
-    """A loop that also carries the tangents of its carried values."""
+    b: Builder, args: tuple[Node, ...], attrs: tuple[Loop, ...], ts: tuple[Any, ...],
+) -> tuple[Node, tuple[Any, ...]]:
+    """A loop that also carries the tangents of its carried values.
+
+    A loop that saves values on a tape also saves their tangents, in the same entry
+    after them; a loop that pops a tape then pops those tangents too (the tape's
+    tangent is a `TapeTangent` saying which entries have one), and a loop that pops a
+    value from a list also pops its tangent from the list's tangent.
+    """
     (loop,) = attrs
-    if loop.n_saved or loop.n_popped or loop.counted or loop.n_unstacked:
-        raise HigherOrderLoopError("forward mode over a reverse-mode loop")
     n_range, n = loop.n_range, loop.n_carry
-    n_prefix = 1 if loop.kind == "range" else 0
-    init_t, op_t = ts[n_range:n_range + n], ts[n_range + n:]
-    inits, operands = args[n_range:n_range + n], args[n_range + n:]
+    n_pop, n_un = loop.n_popped, loop.n_unstacked
+    n_prefix = 1 + n_pop + n_un if loop.kind == "range" else 0
+    tail = len(args) - n_un - (1 if n_pop else 0)  # where the lists to pop begin
+    init_t, op_t = ts[n_range:n_range + n], ts[n_range + n:tail]
+    inits, operands = args[n_range:n_range + n], args[n_range + n:tail]
+    lists, lists_t = args[tail:tail + n_un], ts[tail:tail + n_un]
+    tape_t = ts[-1] if n_pop else None
+    if tape_t is not None and not isinstance(tape_t, TapeTangent):
+        raise HigherOrderLoopError("a tape that is not a loop's own")
+    popped_seeded = list(tape_t.saved) if tape_t is not None else []
+    lists_seeded = [j for j, t in enumerate(lists_t) if t is not None]
     seeded_ops = [j for j, t in enumerate(op_t) if t is not None]
+    fixed = [1 + i for i in popped_seeded] + [1 + n_pop + j for j in lists_seeded]
     # A carried value has a tangent when it starts with one or the body gives it one;
     # iterate until that set stops growing.
     carried = {k for k, t in enumerate(init_t) if t is not None}
     while True:
-        seeds = [n_prefix + k for k in sorted(carried)]
-        seeds += [n_prefix + n + j for j in seeded_ops]
+        seeds = [*fixed, *(n_prefix + k for k in sorted(carried)),
+                 *(n_prefix + n + j for j in seeded_ops)]
         program, out_t = _body_jvp(loop.body, seeds)
         grown = carried | {k for k in range(n) if out_t[k] is not None}
         if grown == carried:
@@ -179,18 +208,29 @@ def _loop_jvp(
     params = program.params
     old = loop.body.params
     extra = params[len(old):]
-    carry_t, op_t_params = extra[:len(order)], extra[len(order):]
+    tangent_of = dict(zip((old[i] for i in seeds), extra, strict=True))
+    n_fixed = len(popped_seeded)
+    pop_t = extra[:n_fixed]
+    list_t = extra[n_fixed:len(fixed)]
+    carry_t = extra[len(fixed):len(fixed) + len(order)]
+    op_t_params = extra[len(fixed) + len(order):]
     bb = program.builder
     stop = program.outputs[-1:] if loop.breaks else ()
     s = loop.n_stacked
     # An appended value with a tangent gets a list of tangents next to its list.
     stacked_t = [j for j in range(s) if out_t[n + j] is not None]
+    saved = program.outputs[n + s:n + s + loop.n_saved]
+    saved_t = [i for i, v in enumerate(saved) if v in tangent_of]
+    prefix: tuple[Node, ...] = ()
+    if loop.kind == "range":
+        prefix = (old[0], *old[1:1 + n_pop], *pop_t, *old[1 + n_pop:n_prefix], *list_t)
     body = Program(
         "body",
-        (*old[:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
+        (*prefix, *old[n_prefix:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
         (*program.outputs[:n],
          *(out_t[k] or _zero_cotangent(bb, program.outputs[k]) for k in order),
-         *program.outputs[n:n + s], *(out_t[n + j] for j in stacked_t), *stop),
+         *program.outputs[n:n + s], *(out_t[n + j] for j in stacked_t),
+         *saved, *(tangent_of[saved[i]] for i in saved_t), *stop),
         bb, effects=program.effects)
     test = loop.test
     if test is not None:
@@ -199,18 +239,22 @@ def _loop_jvp(
         test = test.replace(params=(*test.params[:n], *pads[:len(order)], *test.params[n:],
                                     *pads[len(order):]))
     new_loop = replace(loop, body=body, test=test, n_carry=n + len(order),
-                       n_stacked=s + len(stacked_t))
+                       n_stacked=s + len(stacked_t), n_saved=loop.n_saved + len(saved_t),
+                       n_popped=n_pop + n_fixed, n_unstacked=n_un + len(list_t))
     # A list's zero tangent is a list: the body indexes and updates it.
     new_args = (*args[:n_range], *inits,
                 *(init_t[k] or _zero_cotangent(b, inits[k]) for k in order),
-                *operands, *(op_t[j] for j in seeded_ops))
+                *operands, *(op_t[j] for j in seeded_ops),
+                *lists, *(lists_t[j] for j in lists_seeded), *args[len(args) - (n_pop > 0):])
     node = loop_node(b, new_loop, new_args)  # type: ignore[arg-type]
-    out_tangents: list[Node | None] = [None] * (n + s)
+    out_tangents: list[Any] = [None] * (n + s + (loop.n_saved > 0) + loop.counted)
     for idx, k in enumerate(order):
         out_tangents[k] = proj(b, node, n + idx)
     first = n + len(order)
     for idx, j in enumerate(stacked_t):
         out_tangents[n + j] = proj(b, node, first + s + idx)
+    if saved_t:
+        out_tangents[n + s] = TapeTangent(tuple(saved_t))
     return node, tuple(out_tangents)
 
 
@@ -443,7 +487,9 @@ def _loop_vjp(
             stop = trips
     else:
         start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
-    back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved), reverse=True,
+    # (A loop that itself runs backwards, without a tape to pop, is undone forwards.)
+    back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved),
+                     reverse=not loop.reverse,
                      n_unstacked=len(stacks))
     args = (start, stop, step, *(out_cts.get(k) or _zero(b, inits[k]) for k in live),
             *(running.get(first_operand + j) or _zero_cotangent(b, operands[j])

@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from symdiff.ir.arrays import output
 from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild, topological
 from symdiff.ir.rewrite import substitute
-from symdiff.ir.sequences import kind
-from symdiff.transforms.ad import jvp_full, vjp
+from symdiff.ir.sequences import is_seq, kind
+from symdiff.transforms.ad import HigherOrderLoopError, jvp_full, vjp
+from symdiff.transforms.forward_grad import forward_gradient, takes_numbers
 from symdiff.transforms.prune import prune_program
 from symdiff.transforms.simplify import simplify
 
@@ -47,21 +48,35 @@ def grad_program(
     indices = (argnums,) if isinstance(argnums, int) else argnums
     wrt = [primal.params[i] for i in indices]
     replaced: dict[Node, Node] = {}
+    if is_seq(primal.result):
+        raise NotScalarOutput(
+            f"grad requires a function with one scalar output; {primal.name} returns a list "
+            "(use vjp or jacobian)")
     if primal.result.type is not None:
         raise NotScalarOutput(
             f"grad requires a function with one scalar output; {primal.name} returns an "
             f"array ({primal.result.type}) (use vjp or jacobian)")
-    grads = _outputs(b, vjp(b, [primal.result], [b.const(1.0)], wrt, replaced), wrt)
+    effects, values, mode = primal.effects, [primal.result], "Reverse"
+    try:
+        cts = vjp(b, [primal.result], [b.const(1.0)], wrt, replaced)
+    except HigherOrderLoopError:
+        # Reverse mode over a loop that pops a tape is not supported; forward mode is.
+        if not takes_numbers(wrt):
+            raise
+        replaced.clear()
+        cts, value, effects = forward_gradient(primal, wrt)
+        values, mode = [value], "Forward"
+    grads = _outputs(b, cts, wrt)
     for param, g in zip(wrt, grads, strict=True):
         b.name(g, f"{param.attrs[0]}_bar")
     result: Structure = grads[0] if isinstance(argnums, int) else tuple(grads)
     if with_value:
-        result = (primal.result, result)
+        result = (values[0], result)
     kind = "value and gradient" if with_value else "gradient"
     names = ", ".join(p.attrs[0] for p in wrt)
     return _finish(primal, f"{primal.name}_grad", primal.params, result,
-                   f"Reverse-mode {kind} of {primal.name} with respect to {names}.", start,
-                   replaced=replaced)
+                   f"{mode}-mode {kind} of {primal.name} with respect to {names}.", start,
+                   effects, replaced=replaced, primal_values=values)
 
 
 def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -> Program:
