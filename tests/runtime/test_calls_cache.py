@@ -17,19 +17,9 @@ from pathlib import Path
 
 import pytest
 
-CHILD = textwrap.dedent('''\
-    import json
-    import sys
+from tests.runtime.children import PRELUDE
 
-    sys.path.insert(0, sys.argv[1])
-    import symdiff
-    import symdiff.runtime.pipeline as pipeline
-
-    if sys.argv[2] == "forbid":
-        def forbidden(*args, **kwargs):
-            raise RuntimeError("generate called: disk cache miss")
-
-        pipeline.generate = forbidden
+CHILD = PRELUDE + textwrap.dedent('''\
     namespace = {"symdiff": symdiff}
     exec(sys.argv[3], namespace)
     print(json.dumps(namespace["result"]))

@@ -23,20 +23,9 @@ import pytest
 
 from symdiff import grad, jvp, value_and_grad
 from symdiff.runtime.cache import DiskCache
+from tests.runtime.children import PRELUDE
 
-CHILD = textwrap.dedent('''\
-    import json
-    import sys
-
-    sys.path.insert(0, sys.argv[1])
-    import symdiff
-    import symdiff.runtime.pipeline as pipeline
-
-    if sys.argv[2] == "forbid":
-        def forbidden(*args, **kwargs):
-            raise RuntimeError("generate called: disk cache miss")
-
-        pipeline.generate = forbidden
+CHILD = PRELUDE + textwrap.dedent('''\
     calls = json.loads(sys.argv[3])
     results = []
     for module_name, fn_name, args in calls:
