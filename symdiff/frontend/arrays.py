@@ -77,6 +77,11 @@ def is_array(value: Any) -> bool:
     return isinstance(value, Node) and value.type is not None
 
 
+def vectors(*values: Any) -> bool:
+    """Whether every value is a one-axis array."""
+    return all(is_array(v) and v.type.ndim == 1 for v in values)
+
+
 def call(low: _Lowering, name: str, e: ast.Call) -> Any:
     """``np.<name>(...)``."""
     handler = FUNCTIONS.get(name)
@@ -119,7 +124,7 @@ def _np_product(low: _Lowering, e: ast.Call, name: str) -> Node:
 @function("outer")
 def _np_outer(low: _Lowering, e: ast.Call, name: str) -> Node:
     (a, b), _ = arguments(low, e, 2, ())
-    if not (is_array(a) and is_array(b) and a.type.ndim == 1 and b.type.ndim == 1):
+    if not vectors(a, b):
         raise low.src.error("np.outer takes two vectors here", e)
     return low.b.apply("outer", a, b)
 
@@ -217,7 +222,7 @@ def product(low: _Lowering, name: str, a: Any, b: Any, e: ast.AST) -> Node:
         if name == "matmul":
             raise low.src.error("the @ operator (a matrix product) of a number: use * to scale", e)
         return low.b.mul(a, b)
-    if name == "inner" and not (a.type.ndim == 1 and b.type.ndim == 1):
+    if name == "inner" and not vectors(a, b):
         raise low.src.error("np.inner of arrays other than two vectors (not yet)", e)
     if name == "dot" and (a.type.ndim > 2 or b.type.ndim > 2):
         raise low.src.error("np.dot of arrays of more than two axes (not yet): use @", e)

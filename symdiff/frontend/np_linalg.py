@@ -22,6 +22,7 @@ from symdiff.frontend.arrays import (
     function_and_method,
     is_array,
     method,
+    vectors,
 )
 from symdiff.ir import linalg
 from symdiff.ir.node import Node
@@ -96,7 +97,7 @@ def trace(low: _Lowering, x: Any, e: ast.Call) -> Node:
 @function("vdot")
 def _np_vdot(low: _Lowering, e: ast.Call, name: str) -> Node:
     (a, b), _ = arguments(low, e, 2, ())
-    if not (is_array(a) and is_array(b) and a.type.ndim == 1 and b.type.ndim == 1):
+    if not vectors(a, b):
         raise low.src.error("np.vdot of arrays other than two vectors (not yet)", e)
     return low.b.apply("matmul", a, b)
 

@@ -287,7 +287,7 @@ def _register() -> None:
         type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp))
     register(Primitive(
         "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
-        jvp_rule=lambda b, node, ts: _bilinear_jvp(b, node, ts),
+        jvp_rule=_bilinear_jvp,
         vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
                                       b.apply("matmul", node.args[0], ct)),
         may_raise=False))

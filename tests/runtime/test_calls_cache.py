@@ -62,14 +62,6 @@ HELPER_V2 = HELPER_V1.replace("return t * t\n", "return t * t * t\n")
 GRAD_F = 'import main_mod; result = symdiff.grad(main_mod.f)(2.0)'
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "symdiff-cache"
-    monkeypatch.setenv("SYMDIFF_CACHE_DIR", str(directory))
-    monkeypatch.delenv("SYMDIFF_CACHE", raising=False)
-    return directory
-
-
 def run(src: Path, code: str, *, forbid: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(

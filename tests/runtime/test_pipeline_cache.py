@@ -39,14 +39,6 @@ CHILD = PRELUDE + textwrap.dedent('''\
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "symdiff-cache"
-    monkeypatch.setenv("SYMDIFF_CACHE_DIR", str(directory))
-    monkeypatch.delenv("SYMDIFF_CACHE", raising=False)
-    return directory
-
-
-@pytest.fixture
 def src_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "src"
     directory.mkdir()
