@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from symdiff._version import __version__
-from symdiff.custom import fingerprint, rule_for
+from symdiff.custom import fingerprint as rule_fingerprint
+from symdiff.custom import rule_for
 from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import Scope, callable_op, free_chains, is_known_callable
 from symdiff.frontend.signature import parameter_names, sequence_params
@@ -271,7 +272,7 @@ _describing: set[int] = set()
 
 
 def _describe_custom(rule: Any) -> str:
-    return f"custom:{fingerprint(rule, _describe_rule)}"
+    return f"custom:{rule_fingerprint(rule, _describe_rule)}"
 
 
 def _describe_rule(fn: Any) -> str:
