@@ -1,0 +1,41 @@
+"""The `symdiff` command line: one subcommand per module in this package.
+
+Each subcommand module defines ``add_parser(subparsers)``, which registers its parser
+and sets ``run`` (a function of the parsed arguments returning the exit status) as the
+parser's default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from symdiff._version import __version__
+from symdiff.errors import SymdiffError
+
+# Subcommand modules, in the order `symdiff --help` lists them.
+COMMANDS: tuple[str, ...] = ()
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    top = argparse.ArgumentParser(
+        prog="symdiff", description="Source-to-source automatic differentiation for Python."
+    )
+    top.add_argument("--version", action="version", version=f"symdiff {__version__}")
+    subparsers = top.add_subparsers(dest="command", metavar="command", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"symdiff.cli.{name}").add_parser(subparsers)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (errors print one located message)."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except SymdiffError as error:
+        print(f"symdiff {args.command}: {error}", file=sys.stderr)
+        return 1

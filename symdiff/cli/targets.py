@@ -1,0 +1,51 @@
+"""Find the functions a command names: ``module:function`` or ``path/to/file.py:function``."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from symdiff.errors import SymdiffError
+
+
+def load_module(spec: str) -> ModuleType:
+    """Import a module by dotted name, or by path when `spec` names a ``.py`` file."""
+    if spec.endswith(".py") or "/" in spec or "\\" in spec:
+        path = Path(spec).resolve()
+        if not path.is_file():
+            raise SymdiffError(f"no such file: {spec}")
+        name = path.stem
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        if module_spec is None or module_spec.loader is None:
+            raise SymdiffError(f"cannot import {spec}")
+        module = importlib.util.module_from_spec(module_spec)
+        # Registered before running, as `import` does, so the module can find itself
+        # (dataclasses, pickling) and symdiff can read its functions' source.
+        sys.modules.setdefault(name, module)
+        module_spec.loader.exec_module(module)
+        return module
+    try:
+        return importlib.import_module(spec)
+    except ImportError as error:
+        raise SymdiffError(f"cannot import module {spec!r}: {error}") from error
+
+
+def load_function(target: str) -> Callable[..., Any]:
+    """The function named by ``module:function`` (a dotted attribute path is allowed)."""
+    module_spec, sep, attr = target.rpartition(":")
+    if not sep or not module_spec or not attr:
+        raise SymdiffError(f"expected module:function, got {target!r}")
+    obj: Any = load_module(module_spec)
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise SymdiffError(f"{module_spec} has no function {attr!r}") from None
+    if not callable(obj):
+        raise SymdiffError(f"{target} is not a function")
+    return obj  # type: ignore[no-any-return]
