@@ -17,7 +17,14 @@ from typing import Any, TypeVar, overload
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
-from symdiff.runtime.dispatch import Dispatcher, Signature, is_array, parameters, signature_of
+from symdiff.runtime.dispatch import (
+    Dispatcher,
+    Signature,
+    is_array,
+    is_function,
+    parameters,
+    signature_of,
+)
 from symdiff.runtime.spec import Spec, with_types
 
 
@@ -230,7 +237,15 @@ def jvp(
     _check_transformable(fun)
     fun, inner = unwrap(fun)
     lists = _list_params(fun, _JVP)
-    primals = _numbers("jvp", "primals", primals, keep_ints=True, lists=lists)
+    primals = _numbers("jvp", "primals", primals, keep_ints=True, lists=lists, functions=True)
+    functions = [i for i, p in enumerate(primals) if is_function(p)]
+    tangents = list(tangents) if isinstance(tangents, (tuple, list)) else tangents
+    for i in functions:
+        # A function argument is not differentiated: its tangent is None.
+        if i < len(tangents) and tangents[i] is not None:
+            raise TypeError(f"jvp: primals[{i}] is a function, so tangents[{i}] must be None")
+        if i < len(tangents):
+            tangents[i] = 0.0
     tangents = _numbers("jvp", "tangents", tangents, lists=lists)
     if len(primals) != len(tangents):
         raise ValueError(
@@ -258,15 +273,20 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
     _check_transformable(fun)
     user, inner = unwrap(fun)
-    args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(user, _VJP))
+    args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(user, _VJP),
+                    functions=True)
     _check_arity("vjp", user, len(args))
     impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
     out = fun(*args)
+    functions = [i for i, a in enumerate(args) if is_function(a)]
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         flat: list[Any] = []
         _flatten_like(out, cotangent, flat)
-        return impl(*args, *_numbers("vjp_fn", "cotangent", flat))  # type: ignore[no-any-return]
+        result = impl(*args, *_numbers("vjp_fn", "cotangent", flat))
+        if functions:  # a function argument is not differentiated: its cotangent is None
+            result = tuple(None if i in functions else r for i, r in enumerate(result))
+        return result  # type: ignore[no-any-return]
 
     return out, vjp_fn
 
@@ -315,17 +335,20 @@ def source(
 
 def _numbers(
     where: str, what: str, values: Any, keep_ints: bool = False,
-    lists: frozenset[int] = frozenset(),
+    lists: frozenset[int] = frozenset(), functions: bool = False,
 ) -> tuple[Any, ...]:
-    """`values` checked to be real numbers (lists of them at `lists`); floats, and ints
-    too unless `keep_ints` (a primal int stays an int, as the function itself would see
-    it: range(n))."""
+    """`values` checked to be real numbers (lists of them at `lists`; `functions`: or
+    functions, kept as they are); floats, and ints too unless `keep_ints` (a primal int
+    stays an int, as the function itself would see it: range(n))."""
     if not isinstance(values, (tuple, list)):
         raise TypeError(f"{where}: {what} must be a tuple of numbers, got {type(values).__name__}")
     out: list[Any] = []
     for i, v in enumerate(values):
         if is_array(v):
             out.append(v if keep_ints or v.dtype.kind == "f" else v.astype(float))
+            continue
+        if functions and is_function(v):
+            out.append(v)
             continue
         if i in lists:
             if not isinstance(v, (tuple, list)):

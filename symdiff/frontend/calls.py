@@ -7,9 +7,10 @@ defaults, ``*args``), and returns what it returns. The callee's free names resol
 its own scope: a Python function's module and closure (`callees.CalleeScope`), or, for
 a ``def`` or lambda of the function being lowered (`LocalFunction`), the frame that
 defined it, read when the call happens (Python's late binding). Errors inside a callee
-point at the callee's file and line. Recursion is unrolled while its depth is decided
-by values known while lowering (an int argument counting down to a base case); deeper
-than `MAX_RECURSION` calls it is a located error.
+point at the callee's file and line. Tail recursion becomes a loop (`recursion`), so
+its depth may depend on run-time values; other recursion is unrolled while its depth is
+decided by values known while lowering (an int argument counting down to a base case);
+deeper than `MAX_RECURSION` calls it is a located error.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from symdiff.errors import SymdiffError
-from symdiff.frontend import fence
+from symdiff.frontend import dicts, fence, recursion
 from symdiff.frontend.callees import Callees, CalleeScope, is_user_function
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
@@ -63,6 +64,7 @@ class CallState:
     memo: dict[tuple[Any, ...], tuple[Builder, Value]] = field(default_factory=dict)
     sources: dict[int, FunctionSource] = field(default_factory=dict)
     checked: set[int] = field(default_factory=set)  # callee bodies checked by id
+    loop_forms: dict[int, ast.FunctionDef | ast.Lambda] = field(default_factory=dict)
     _callees: Callees | None = None
 
     @property
@@ -132,7 +134,35 @@ def enclosing(frame: _Lowering, name: str) -> Value | MaybeUnbound | None:
     it, brought into `frame`'s builder (None if it has none)."""
     if frame.lexical is None or frame.caller is None:
         return None
-    return _reach(frame.caller, frame.lexical, name)
+    value = _reach(frame.caller, frame.lexical, name)
+    if value is None and not _on_stack(frame.caller, frame.lexical):
+        # The function that defined it has returned (the function was returned from a
+        # call): its names keep the values they had when it returned.
+        value = frame.lexical.visible(name)
+        if value is not None and not isinstance(value, (MaybeUnbound, Resolved)):
+            value = _bring(frame.caller, frame.lexical.b, name, value)
+    return value
+
+
+def _on_stack(frame: _Lowering | None, namespace: _Lowering) -> bool:
+    while frame is not None:
+        root = _root(frame)
+        if root is namespace:
+            return True
+        frame = root.caller
+    return False
+
+
+def _bring(frame: _Lowering, builder: Builder, name: str, value: Any) -> Any:
+    """`value`, made in `builder`, as seen from `frame` (captured into nested bodies)."""
+    if frame.b is builder:
+        return value
+    if frame.parent is not None:
+        return frame.capture(f"#{id(builder)}.{name}",
+                             _bring(frame.parent, builder, name, value))
+    if frame.caller is not None:
+        return _bring(frame.caller, builder, name, value)
+    raise SymdiffError(f"the value of {name!r} that a returned function reads is out of reach")
 
 
 def _reach(frame: _Lowering, namespace: _Lowering, name: str) -> Any:
@@ -176,8 +206,9 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
         raise low.src.error(
             f"recursion of {_label(e)!r} deeper than {MAX_RECURSION} calls: symdiff inlines "
             "calls, so it unrolls recursion only when its depth is decided by values known "
-            "while compiling (an int argument counting down to a base case); recursion with "
-            "a run-time base case is not supported yet", e)
+            "while compiling (an int argument counting down to a base case), or when every "
+            "call of the function by itself is a tail call (return f(...)), which becomes a "
+            "loop; other recursion with a run-time base case is not supported", e)
     if id(target.node) not in calls.checked:
         _check_no_mutation(target)
         calls.checked.add(id(target.node))
@@ -251,7 +282,9 @@ def _target(low: _Lowering, calls: CallState, func: Resolved, e: ast.Call) -> _T
                                                     - len(local.defaults):],
                             local.defaults, strict=True))
         defaults.update(local.kw_defaults)
-        return _Target(local.node, local.frame.fn, local.node, local.source,
+        own = local.frame.env.get(local.name)
+        node = _loop_form(calls, local.node, isinstance(own, Resolved) and own.value is local)
+        return _Target(local.node, local.frame.fn, node, local.source,
                        local.frame.scope, local.frame, defaults.get, pure=False)
     fn = func.value
     source = calls.sources.get(id(fn))
@@ -266,8 +299,22 @@ def _target(low: _Lowering, calls: CallState, func: Resolved, e: ast.Call) -> _T
     def default(name: str) -> Value | None:
         return _default(low, fn, name, e)
 
-    return _Target(fn, fn, source.node, source, CalleeScope(fn, calls.callees), None,
+    named = isinstance(source.node, ast.FunctionDef) and \
+        getattr(fn, "__globals__", {}).get(source.node.name) is fn
+    node = _loop_form(calls, source.node, named)
+    return _Target(fn, fn, node, source, CalleeScope(fn, calls.callees), None,
                    default, pure=True)
+
+
+def _loop_form(calls: CallState, node: ast.FunctionDef | ast.Lambda,
+               named: bool) -> ast.FunctionDef | ast.Lambda:
+    """`node`, or its loop form when it is tail recursive (`recursion.as_loop`); `named`:
+    its name refers to the function itself where it is defined."""
+    if not named or isinstance(node, ast.Lambda):
+        return node
+    if id(node) not in calls.loop_forms:
+        calls.loop_forms[id(node)] = recursion.as_loop(node, node.name) or node
+    return calls.loop_forms[id(node)]
 
 
 def _positional(node: ast.FunctionDef | ast.Lambda) -> list[str]:
@@ -313,9 +360,13 @@ def _bind(low: _Lowering, target: _Target, e: ast.Call) -> dict[str, Value]:
             positional.append(low.expr(arg))
     keywords: dict[str, Value] = {}
     for kw in e.keywords:
-        if kw.arg is None:
-            raise low.src.error("unsupported construct: **kwargs in a call", kw)
-        keywords[kw.arg] = low.expr(kw.value)
+        pairs = (dicts.expand(low, low.expr(kw.value), kw.value).items if kw.arg is None
+                 else [(kw.arg, low.expr(kw.value))])
+        for name, value in pairs:
+            if name in keywords:
+                raise low.src.error(
+                    f"{label}() got multiple values for keyword argument {name!r}", kw)
+            keywords[name] = value
     args = target.node.args
     names = _positional(target.node)
     env: dict[str, Value] = dict(zip(names, positional, strict=False))
@@ -333,8 +384,12 @@ def _bind(low: _Lowering, target: _Target, e: ast.Call) -> dict[str, Value]:
             "were given", e)
     posonly = {a.arg for a in args.posonlyargs}
     kwonly = [a.arg for a in args.kwonlyargs]
+    collected: list[tuple[str, Value]] = []
     for name, value in keywords.items():
         if name in posonly or (name not in names and name not in kwonly):
+            if args.kwarg is not None:
+                collected.append((name, value))
+                continue
             raise low.src.error(f"{label}() got an unexpected keyword argument {name!r}", e)
         if name in env:
             raise low.src.error(f"{label}() got multiple values for argument {name!r}", e)
@@ -345,4 +400,6 @@ def _bind(low: _Lowering, target: _Target, e: ast.Call) -> dict[str, Value]:
             if value is None:
                 raise low.src.error(f"{label}() missing required argument {name!r}", e)
             env[name] = value
+    if args.kwarg is not None:
+        env[args.kwarg.arg] = dicts.make(collected)
     return env

@@ -25,6 +25,8 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from symdiff.frontend import dicts
+from symdiff.frontend.resolve import Resolved
 from symdiff.ir.node import Node, Program, Structure, flatten
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
@@ -266,6 +268,7 @@ def _merge_names(
 ) -> None:
     names = list(dict.fromkeys([*then.assigned, *other.assigned]))
     merged: list[str] = []
+    dict_names: dict[str, dicts.Keywords] = {}
     values: tuple[list[Node], list[Node]] = ([], [])
     for name in names:
         pair = [frame.env[name] if name in frame.assigned else frame.visible(name)
@@ -277,16 +280,42 @@ def _merge_names(
         if any(v is None or isinstance(v, MaybeUnbound) for v in pair):
             low.env[name] = MaybeUnbound(name, stmt)
             continue
+        if dicts.is_dict(pair[0]) and dicts.is_dict(pair[1]) \
+                and pair[0].keys() == pair[1].keys():
+            # A dict: the same keys after both branches, its values merged one by one.
+            for key, v0, v1 in zip(pair[0].keys(), *(p.items for p in pair), strict=True):
+                if v0[1] is v1[1] and isinstance(v0[1], Resolved):
+                    continue
+                if not (isinstance(v0[1], Node) and isinstance(v1[1], Node)):
+                    raise low.src.error(
+                        f"dict {name!r} holds different non-numbers at {key!r} after the "
+                        "branches of this if; only numbers can be merged after an if", stmt)
+                merged.append(f"{name}[{key!r}]")
+                values[0].append(v0[1])
+                values[1].append(v1[1])
+            dict_names[name] = pair[0]
+            continue
+        if isinstance(pair[0], Resolved) and pair[0] == pair[1]:
+            low.env[name] = pair[0]  # the same function after both branches
+            continue
         if not all(isinstance(v, Node) for v in pair):
+            what = "a tuple" if any(isinstance(v, tuple) for v in pair) else \
+                "a function or dict"
             raise low.src.error(
-                f"variable {name!r} is assigned a tuple inside this if statement; only "
-                "numbers can be merged after an if", stmt)
+                f"variable {name!r} is assigned {what} inside this if statement that differs "
+                "between the branches; only numbers can be merged after an if", stmt)
         merged.append(name)
         values[0].append(pair[0])
         values[1].append(pair[1])
     outs = _region(low, pred, [(then, tuple(values[0])), (other, tuple(values[1]))])
-    for name, out in zip(merged, outs, strict=True):
-        low.assign(ast.Name(name, ast.Store()), out, stmt)
+    results = dict(zip(merged, outs, strict=True))
+    for name, out in results.items():
+        if "[" not in name:
+            low.assign(ast.Name(name, ast.Store()), out, stmt)
+    for name, template in dict_names.items():
+        low.env[name] = template.map(
+            lambda key, v, name=name: results.get(f"{name}[{key!r}]", v))
+        low.assigned[name] = None
 
 
 def _returned(frame: _Lowering) -> bool:

@@ -26,7 +26,7 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.GeneratorExp, ast.ListComp, ast.comprehension,
     ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq,
     ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant, ast.Name, ast.Attribute, ast.Tuple,
-    ast.List, ast.Subscript, ast.Slice, ast.keyword,
+    ast.List, ast.Dict, ast.Subscript, ast.Slice, ast.keyword,
     ast.Load, ast.Store, ast.arguments, ast.arg,
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd,
     ast.MatMult, ast.FunctionDef, ast.Lambda,
@@ -79,7 +79,7 @@ def _check_arguments(source: FunctionSource, args: ast.arguments, callee: bool) 
         raise source.error("unsupported construct: *args parameter", args.vararg)
     if args.kwonlyargs and not callee:
         raise source.error("unsupported construct: keyword-only parameter", args.kwonlyargs[0])
-    if args.kwarg is not None:
+    if args.kwarg is not None and not callee:
         raise source.error("unsupported construct: **kwargs parameter", args.kwarg)
 
 

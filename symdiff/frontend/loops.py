@@ -18,8 +18,9 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import accumulators, control, sequences
+from symdiff.frontend import accumulators, control, dicts, sequences
 from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
+from symdiff.frontend.resolve import Resolved
 from symdiff.ir.arrays import fit
 from symdiff.ir.node import Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
@@ -307,9 +308,11 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
                 "build a list with append()", stmt)
         if isinstance(value, Node):
             carried.append(name)
-        elif isinstance(value, tuple):
+        elif isinstance(value, tuple) or dicts.is_dict(value) or isinstance(value, Resolved):
+            what = "a tuple" if isinstance(value, tuple) else \
+                "a dict" if dicts.is_dict(value) else "a function"
             raise low.src.error(
-                f"variable {name!r} holds a tuple and is assigned in this loop; only numbers "
+                f"variable {name!r} holds {what} and is assigned in this loop; only numbers "
                 "can be carried from one iteration to the next", stmt)
     return carried
 

@@ -23,6 +23,7 @@ from symdiff.frontend import (
     arrays,
     calls,
     control,
+    dicts,
     fence,
     loops,
     np_indexing,
@@ -136,6 +137,11 @@ class _Lowering:
         outer = self.parent.visible(name)
         if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
             return outer
+        if dicts.is_dict(outer):
+            inner = outer.map(lambda key, v: v if isinstance(v, Resolved)  # type: ignore
+                              else self.capture(f"{name}[{key!r}]", v))
+            self.env[name] = inner
+            return inner
         inner = self.capture(name, outer)
         self.env[name] = inner
         return inner
@@ -272,8 +278,9 @@ class _Lowering:
             self.env[target.id] = value  # a hidden variable (the break flag): no name
             self.assigned[target.id] = None
             return
-        if isinstance(target, ast.Name) and calls.is_function(value):
-            self.env[target.id] = value  # a function: its calls are inlined
+        if isinstance(target, ast.Name) and (calls.is_function(value) or dicts.is_dict(value)):
+            self.env[target.id] = value  # a function (its calls are inlined) or a dict
+            self.assigned[target.id] = None  # an if merges it (`control`)
             return
         if isinstance(target, ast.Name):
             if isinstance(value, Resolved):
@@ -316,7 +323,11 @@ class _Lowering:
             return value
         if isinstance(value, tuple):
             return tuple(self.structure(v, where) for v in value)
-        raise self.src.error(f"the function returns {describe(value.value)}, not a number", where)
+        if (calls.is_function(value) or dicts.is_dict(value)) and self.caller is not None \
+                and self.parent is None:
+            return value  # type: ignore[return-value]  # a callee returns a function or dict
+        what = "a dict" if dicts.is_dict(value) else describe(value.value)  # type: ignore
+        raise self.src.error(f"the function returns {what}, not a number", where)
 
     # Expressions ----------------------------------------------------------------------
 
@@ -346,6 +357,8 @@ class _Lowering:
             return [self.number(self.expr(x), x) for x in e.elts]
         if isinstance(e, ast.Subscript):
             return sequences.subscript(self, e)
+        if isinstance(e, ast.Dict):
+            return dicts.literal(self, e)
         if isinstance(e, ast.IfExp):
             return control.lower_ifexp(self, e)
         if isinstance(e, ast.BoolOp):
@@ -367,6 +380,8 @@ class _Lowering:
             return value
         if isinstance(value, tuple):
             raise self.src.error("a tuple is used where a number is expected", where)
+        if dicts.is_dict(value):
+            raise self.src.error("a dict is used where a number is expected", where)
         raise self.src.error(f"{describe(value.value)} is used where a number is expected", where)
 
     def binop(self, op: ast.operator, left: Value, right: Value, where: ast.AST) -> Node:
@@ -422,6 +437,11 @@ class _Lowering:
             return self.b.global_(resolved.path)
         if resolved.kind in ("module", "callable") or calls.is_function(resolved):
             return resolved
+        if isinstance(resolved.value, dict):
+            raise self.src.error(
+                f"{'.'.join(resolved.path)!r} is a dict from outside the function: symdiff "
+                "reads dicts the function makes ({...} or dict(...)); pass its values as "
+                "arguments", where)
         raise self.src.error(
             f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)})", where)
 
@@ -430,6 +450,8 @@ class _Lowering:
             base = self.expr(e.func.value)
             if arrays.is_array(base):
                 return arrays.call_method(self, base, e.func.attr, e)  # type: ignore[arg-type]
+            if dicts.is_dict(base):
+                return dicts.method(self, base, e)  # type: ignore[arg-type]
         func = self.callee(e.func)
         label = ast.unparse(e.func)
         if isinstance(func, Resolved) and func.value is sum:
@@ -440,6 +462,8 @@ class _Lowering:
                     else None
                 return sequences.total(self, self.expr(e.args[0]), start, e.args[0])
             return loops.lower_sum(self, e)
+        if isinstance(func, Resolved) and func.value is dict:
+            return dicts.construct(self, e)
         if isinstance(func, Resolved) and func.value is len:
             if len(e.args) != 1 or e.keywords:
                 raise self.src.error("len() takes exactly one argument", e)
@@ -449,6 +473,8 @@ class _Lowering:
             value = self.expr(e.args[0])
             if arrays.is_array(value):
                 return arrays.length(self, value)  # type: ignore[arg-type]
+            if dicts.is_dict(value):
+                return self.b.const(len(value.items))  # type: ignore[union-attr]
             return sequences.length(self, value, e.args[0])
         if calls.is_inlined(func):
             return calls.call(self, func, e)  # type: ignore[arg-type]

@@ -251,8 +251,13 @@ def _target(low: _Lowering, target: ast.Subscript) -> Node:
     name = target.value.id
     current = low.name(name, target.value)
     if not is_array(current):
+        from symdiff.frontend.dicts import Keywords
         from symdiff.frontend.sequences import is_sequence
 
+        if isinstance(current, Keywords):
+            raise low.src.error(
+                f"unsupported construct: changing the dict {name!r} in place; make a new "
+                f"one instead ({name} = {{**{name}, \"key\": value}})", target)
         what = "a list" if is_sequence(current) else "a number"
         raise low.src.error(
             f"unsupported assignment target: {name}[...] = ... where {name!r} is {what} "

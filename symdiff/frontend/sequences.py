@@ -22,7 +22,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import accumulators, np_indexing
+from symdiff.frontend import accumulators, dicts, np_indexing
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
 from symdiff.ir.node import Node
@@ -55,6 +55,8 @@ def subscript(low: _Lowering, e: ast.Subscript) -> Any:
     base = low.expr(e.value)
     if isinstance(base, Node) and base.type is not None:
         return np_indexing.subscript(low, base, e)
+    if dicts.is_dict(base):
+        return dicts.subscript(low, base, e)
     if isinstance(e.slice, ast.Slice):
         raise low.src.error("unsupported construct: slice (xs[a:b]) (not yet)", e.slice)
     index = low.number(low.expr(e.slice), e.slice)

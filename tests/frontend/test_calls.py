@@ -280,6 +280,21 @@ def test_a_function_argument_is_specialised_per_function():
     assert (value, slope) == pytest.approx((0.25, 1.0), rel=1e-4)
 
 
+def test_function_arguments_through_jvp_and_vjp():
+    n = 200
+    value, tangent = jvp(integrate, (square, 0.5, 2.0, n), (None, 1.0, 2.0, 0))
+    assert value == pytest.approx((8.0 - 0.125) / 3, rel=1e-4)
+    assert tangent == pytest.approx(-0.25 + 2 * 4.0, rel=1e-4)
+    value, vjp_fn = symdiff.vjp(integrate, cube, 0.5, 2.0, n)
+    cotangents = vjp_fn(2.0)
+    assert cotangents[0] is None  # the function is not differentiated
+    assert cotangents[1:3] == pytest.approx((-0.25, 16.0), rel=1e-3)
+    assert jvp(integrate, (math.sin, 0.0, 1.0, n), (None, 0.0, 1.0, 0))[1] == \
+        pytest.approx(math.sin(1.0), rel=1e-4)
+    with pytest.raises(TypeError, match=r"tangents\[0\] must be None"):
+        jvp(integrate, (square, 0.0, 1.0, n), (1.0, 1.0, 0.0, 0))
+
+
 def test_a_function_argument_cannot_be_differentiated():
     with pytest.raises(TypeError, match="real number"):
         grad(integrate)(square, 0.0, 1.0, 4)
@@ -352,7 +367,7 @@ def test_recursion_with_a_runtime_base_case_is_a_located_error():
     with pytest.raises(UnsupportedSyntaxError) as info:
         grad(runtime_depth)(1.0, 3)
     located(info.value, THIS_FILE, "runtime-recursion", "runtime_depth(x, n - 1)",
-            ["recursion", "run-time base case", "not supported yet"])
+            ["recursion", "run-time base case", "tail call", "not supported"])
 
 
 # Errors -------------------------------------------------------------------------------------
@@ -412,7 +427,7 @@ def calls_no_source(x):
         (calls_with_missing_argument, "missing-argument", "loop_helper(x)",
          ["missing required argument 'x'"]),
         (calls_with_too_many, "too-many", "square(x, x)", ["takes 1 positional"]),
-        (calls_with_kwargs, "kwargs", "**OPTIONS", ["**kwargs"]),
+        (calls_with_kwargs, "kwargs", "OPTIONS", ["dict from outside the function"]),
         (calls_no_source, "no-source", "NO_SOURCE(x)", ["no_source", "source"]),
     ],
     ids=lambda v: v if isinstance(v, str) and v.isidentifier() else None,
@@ -476,3 +491,137 @@ def test_a_callee_without_return_is_located_in_the_callee():
     with pytest.raises(UnsupportedSyntaxError, match="no return statement") as info:
         grad(calls_returns_nothing)(1.5)
     assert info.value.lineno == returns_nothing.__code__.co_firstlineno
+
+
+# Functions returned from calls --------------------------------------------------------------
+
+
+def make_wave(a):
+    return lambda t: a * math.sin(t)
+
+
+def make_poly(c0, c1):
+    def poly_at(t):
+        return c0 + c1 * t * t
+
+    return poly_at
+
+
+def uses_returned_functions(x, y):
+    wave = make_wave(y)
+    total = wave(x) + make_wave(x)(y)
+    for _ in range(2):
+        total = total + make_poly(y, x)(total * 0.1)
+    return total
+
+
+def test_a_function_returned_from_a_call_keeps_the_values_it_captured():
+    check(lambda x: make_wave(2.0)(x), (0.4,))
+    check_grads(uses_returned_functions, (0.4, 1.3))
+    x, y = 0.4, 1.3
+    assert grad(lambda x: make_wave(y)(x))(x) == pytest.approx(y * math.cos(x))
+
+
+# Dicts of keyword arguments and **kwargs --------------------------------------------------------
+
+
+def affine(x, scale=1.0, shift=0.0, **rest):
+    return scale * x + shift + rest.get("curve", 0.0) * x * x
+
+
+def forwards_keywords(x, **kw):
+    return affine(x, **kw) * 2.0
+
+
+def keyword_dicts(x, y):
+    opts = {"scale": y, "shift": 1.0}
+    more = dict(opts, curve=x)
+    s = forwards_keywords(x, **opts) + affine(y, **more) + len(more)
+    for _ in range(3):
+        s = s + forwards_keywords(s * 0.1, **{**opts, "shift": x}, curve=0.5)
+    return s
+
+
+def dict_in_branches(x):
+    o = {"a": x, "f": math.sin}
+    if x > 0.5:
+        o = {**o, "a": 2.0 * x}
+    return o["a"] * o["f"](x)
+
+
+def test_keyword_dicts_and_kwargs_parameters():
+    check_grads(keyword_dicts, (0.7, 1.2))
+    check(lambda x: affine(x, **{"scale": x, "curve": 2.0}), (0.3,))
+    for x in (0.3, 0.8):  # the dict assigned in one branch is merged key by key
+        check_grads(dict_in_branches, (x,))
+        assert value_and_grad(dict_in_branches)(x)[0] == dict_in_branches(x)
+
+
+def dict_changed_in_place(x):
+    d = {"a": x}
+    d["a"] = 2.0 * x  # E:dict-store
+    return d["a"]
+
+
+def dict_missing_key(x):
+    d = {"a": x}
+    return d["b"]  # E:dict-key
+
+
+def dict_not_string_key(x):
+    d = {1: x}  # E:dict-int-key
+    return d[1]
+
+
+def function_differs_by_branch(x):
+    f = math.sin
+    if x > 0.5:  # E:function-branch
+        f = math.cos
+    return f(x)
+
+
+def duplicate_keyword(x):
+    return affine(x, scale=2.0, **{"scale": 3.0})  # E:duplicate-keyword
+
+
+@pytest.mark.parametrize(
+    ("fn", "tag", "snippet", "words"),
+    [
+        (dict_changed_in_place, "dict-store", "d[", ["changing the dict 'd' in place"]),
+        (dict_missing_key, "dict-key", 'd["b"]', ["KeyError", "'b'"]),
+        (dict_not_string_key, "dict-int-key", "1", ["strings"]),
+        (function_differs_by_branch, "function-branch", "if", ["'f'", "function or dict"]),
+        (duplicate_keyword, "duplicate-keyword", "**", ["multiple values", "'scale'"]),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.isidentifier() else None,
+)
+def test_dict_and_function_value_errors_point_at_the_construct(fn, tag, snippet, words):
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(fn)(0.7)
+    located(info.value, THIS_FILE, tag, snippet, words)
+
+
+# Tail recursion with a run-time base case ---------------------------------------------------------
+
+
+def halve(x, acc=0.0):
+    if x < 1.0:
+        return x + acc
+    return halve(x / 2.0, acc + math.sin(x))
+
+
+def steps(f, x, n):
+    if n <= 0:
+        return f(x)
+    return steps(f, x * 1.1 + 0.1, n - 1)
+
+
+def test_tail_recursion_with_a_runtime_base_case_becomes_a_loop():
+    for x in (0.4, 5.3, 40.0):
+        check_grads(halve, (x, 0.2))
+        assert value_and_grad(halve)(x, 0.2)[0] == pytest.approx(halve(x, 0.2))
+    g = grad(steps, argnums=1)
+    for n in (0, 1, 6):
+        assert g(math.exp, 0.5, n) == pytest.approx(
+            support.finite_diff(lambda x, n=n: steps(math.exp, x, n), (0.5,))[0], rel=1e-6)
+    assert "while True" in symdiff.source(halve)

@@ -117,7 +117,7 @@ def f_nested_def(x):
 
 
 def f_lambda_inside(x):
-    double = lambda t, **kw: t * 2  # noqa: E731  # E:lambda
+    double = lambda t: {t} and t * 2  # noqa: E731  # E:lambda
     return double(x)
 
 
@@ -293,7 +293,7 @@ CASES = [
     (f_try, "try", "try", ["try statement"]),
     (f_with, "with", "with", ["with statement"]),
     (f_nested_def, "nested-def", "staticmethod", ["decorator", "nested function"]),
-    (f_lambda_inside, "lambda", "kw:", ["**kwargs"]),
+    (f_lambda_inside, "lambda", "{t}", ["set"]),
     (f_subscript, "subscript", "0:1", ["slice"]),
     (f_attr_on_number, "attr-number", "x.real", [".real", "number"]),
     (f_fstring, "fstring", 'f"{x}"', ["f-string"]),
@@ -318,7 +318,7 @@ CASES = [
     (f_unpack_too_many, "unpack-count", "a, b", ["unpack", "3 values", "2 names"]),
     (f_unpack_number, "unpack-number", "a, b", ["unpack"]),
     (f_list_literal, "list", "[x, x]", ["list"]),
-    (f_dict_literal, "dict", '{"x": x}', ["dict"]),
+    (f_dict_literal, "dict", '{"x": x}', ["returns a dict"]),
     (f_import_inside, "import", "import cmath", ["import"]),
     (f_global_decl, "global", "global", ["global declaration"]),
     (f_raise, "raise", "raise", ["raise"]),

@@ -1,0 +1,122 @@
+"""Dicts with string keys, as keyword arguments are passed: ``f(x, **opts)``.
+
+Contract: a dict the function makes (a literal with string keys, ``dict(k=v, ...)``,
+``{**a, "k": v}``) is a `Keywords` value while lowering: its keys are fixed when
+compiling and its values are ordinary values (numbers, arrays, tuples, functions).
+``d["k"]`` and ``d.get("k", default)`` read it, ``**d`` passes it to a called function,
+and a called function's ``**kwargs`` parameter collects the keyword arguments it does
+not name. A dict is not changed in place (``d["k"] = v`` is an error), so it needs no
+copy when it is passed or captured by a loop or branch.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from symdiff.frontend.lower import Value, _Lowering
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """A dict with string keys made by the function being lowered."""
+
+    items: tuple[tuple[str, Any], ...]
+
+    def get(self, key: str) -> Any:
+        for k, v in self.items:
+            if k == key:
+                return v
+        return None
+
+    def keys(self) -> list[str]:
+        return [k for k, _ in self.items]
+
+    def map(self, fn: Callable[[str, Any], Any]) -> Keywords:
+        return Keywords(tuple((k, fn(k, v)) for k, v in self.items))
+
+
+def is_dict(value: Any) -> bool:
+    return isinstance(value, Keywords)
+
+
+def make(pairs: Iterator[tuple[str, Any]] | list[tuple[str, Any]]) -> Keywords:
+    """A dict of `pairs`, a later key replacing an earlier one as Python does."""
+    merged: dict[str, Any] = {}
+    for key, value in pairs:
+        merged[key] = value
+    return Keywords(tuple(merged.items()))
+
+
+def literal(low: _Lowering, e: ast.Dict) -> Keywords:
+    """``{"k": v, **other}``."""
+    pairs: list[tuple[str, Any]] = []
+    for key, value in zip(e.keys, e.values, strict=True):
+        if key is None:
+            pairs.extend(expand(low, low.expr(value), value).items)
+            continue
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            raise low.src.error("dict keys must be strings written in the source "
+                                "(symdiff supports dicts of keyword arguments)", key)
+        pairs.append((key.value, low.expr(value)))
+    return make(pairs)
+
+
+def construct(low: _Lowering, e: ast.Call) -> Keywords:
+    """``dict(k=v, ...)``, ``dict(other, k=v)`` and ``dict(**other)``."""
+    pairs: list[tuple[str, Any]] = []
+    if len(e.args) > 1:
+        raise low.src.error("dict() takes at most one positional argument", e)
+    for arg in e.args:
+        pairs.extend(expand(low, low.expr(arg), arg).items)
+    for kw in e.keywords:
+        if kw.arg is None:
+            pairs.extend(expand(low, low.expr(kw.value), kw.value).items)
+        else:
+            pairs.append((kw.arg, low.expr(kw.value)))
+    return make(pairs)
+
+
+def expand(low: _Lowering, value: Value, where: ast.AST) -> Keywords:
+    """`value` as the dict of ``**value``."""
+    if not isinstance(value, Keywords):
+        from symdiff.frontend.resolve import Resolved, describe
+
+        what = describe(value.value) if isinstance(value, Resolved) else "not a dict"
+        raise low.src.error(
+            f"**x: x must be a dict the function makes (a literal with string keys or "
+            f"dict(...)); here it is {what}", where)
+    return value
+
+
+def _key(low: _Lowering, e: ast.expr) -> str:
+    if isinstance(e, ast.Constant) and isinstance(e.value, str):
+        return e.value
+    raise low.src.error("a dict key must be a string written in the source", e)
+
+
+def subscript(low: _Lowering, d: Keywords, e: ast.Subscript) -> Value:
+    """``d["k"]``."""
+    key = _key(low, e.slice)
+    value = d.get(key)
+    if value is None:
+        raise low.src.error(f"KeyError: {key!r} (the dict has {d.keys()})", e)
+    return value  # type: ignore[no-any-return]
+
+
+def method(low: _Lowering, d: Keywords, e: ast.Call) -> Value:
+    """``d.get("k")`` / ``d.get("k", default)``."""
+    assert isinstance(e.func, ast.Attribute)
+    if e.func.attr != "get" or e.keywords or not 1 <= len(e.args) <= 2:
+        raise low.src.error(
+            f"unsupported dict method .{e.func.attr}(...): symdiff reads dicts with "
+            "d[\"k\"] and d.get(\"k\", default)", e)
+    value = d.get(_key(low, e.args[0]))
+    if value is not None:
+        return value  # type: ignore[no-any-return]
+    if len(e.args) == 2:
+        return low.expr(e.args[1])
+    raise low.src.error("d.get(k) without a default returns None here, not a number", e)
