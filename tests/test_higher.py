@@ -223,10 +223,18 @@ def test_loop_without_a_tape_differentiates_twice() -> None:
     assert hessian(total)(0.3, 6) == pytest.approx(want, rel=1e-12)
 
 
-def test_reverse_mode_over_a_taped_loop_gives_a_clear_error() -> None:
+def array_loop(v):
+    w = v
+    for _ in range(3):
+        w = np.sin(w) * w + v
+    return np.sum(w * w)
+
+
+def test_reverse_mode_over_a_taped_loop_of_arrays_gives_a_clear_error() -> None:
+    # Of numbers it runs forward mode per argument (tests/test_higher_loops.py).
     with pytest.raises(symdiff.SymdiffError, match="reverse mode through the loops of a "
                                                    "derivative"):
-        vjp(grad(horner), 0.5)
+        vjp(grad(array_loop), np.array([0.3, -0.5, 0.8]))
 
 
 def test_cache_keys_cover_the_whole_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -176,9 +176,19 @@ def test_array_carrying_loop_hessian_and_hvp() -> None:
     np.testing.assert_allclose(hvp(array_loop, (v,), (u,)), h @ u, rtol=1e-12)
 
 
-def test_reverse_mode_over_a_backward_loop_is_a_clear_error() -> None:
-    with pytest.raises(symdiff.SymdiffError, match="forward mode is"):
-        vjp(grad(horner), 0.5)
+def test_vjp_of_a_gradient_with_a_tape_runs_forward_mode_per_argument() -> None:
+    x = 0.5
+    value, vjp_fn = vjp(grad(horner), x)
+    assert value == pytest.approx(horner_sympy(x, 1), rel=1e-12)
+    assert vjp_fn(2.0) == pytest.approx((2.0 * horner_sympy(x, 2),), rel=1e-12)
+    x, y = 0.4, 0.3
+    h = np.array(hessian(two_args, argnums=(0, 1))(x, y))
+    (gx, gy), vjp_fn = vjp(grad(two_args, argnums=(0, 1)), x, y)
+    assert (gx, gy) == pytest.approx(grad(two_args, argnums=(0, 1))(x, y), rel=1e-12)
+    np.testing.assert_allclose(vjp_fn((1.0, -2.0)), h.T @ [1.0, -2.0], rtol=1e-12)
+
+
+def test_reverse_mode_over_a_backward_loop_of_lists_is_a_clear_error() -> None:
     with pytest.raises(TypeError, match="returns a list"):
         grad(grad(list_horner))([1.0, 2.0], 0.5)
 

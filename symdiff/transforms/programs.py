@@ -115,11 +115,26 @@ def vjp_program(primal: Program) -> Program:
         base = b.names.get(out) or ("out" if len(outputs) == 1 else f"out{i}")
         seeds.append(b.param(_fresh(f"{base}_bar", taken), kind(out)))
     replaced: dict[Node, Node] = {}
-    cts = _outputs(b, vjp(b, outputs, seeds, primal.params, replaced), primal.params)
+    effects, mode = primal.effects, "Reverse"
+    try:
+        raw: list[Node | None] = vjp(b, outputs, seeds, primal.params, replaced)
+    except HigherOrderLoopError:
+        # Reverse mode over a loop that pops a tape is not supported; forward mode is:
+        # the cotangents are the gradient of sum(seed * output), one JVP per argument.
+        if not takes_numbers(primal.params) or any(o.type is not None for o in outputs):
+            raise
+        replaced.clear()
+        total = b.mul(seeds[0], outputs[0])
+        for seed, out in zip(seeds[1:], outputs[1:], strict=True):
+            total = b.add(total, b.mul(seed, out))
+        weighted = Program(primal.name, primal.params, total, b, effects=primal.effects)
+        raw, _, effects = forward_gradient(weighted, primal.params)
+        mode = "Forward"
+    cts = _outputs(b, raw, primal.params)
     for param, ct in zip(primal.params, cts, strict=True):
         b.name(ct, f"{param.attrs[0]}_bar")
     return _finish(primal, f"{primal.name}_vjp", (*primal.params, *seeds), tuple(cts),
-                   f"Reverse-mode derivative (VJP) of {primal.name}.", start,
+                   f"{mode}-mode derivative (VJP) of {primal.name}.", start, effects,
                    replaced=replaced)
 
 
