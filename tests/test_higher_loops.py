@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 import sympy
 
-import symdiff
 from symdiff import grad, hessian, hvp, jvp, vjp
 
 

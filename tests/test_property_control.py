@@ -221,9 +221,7 @@ def close(a: float, b: float, scale: float) -> bool:
     return math.isclose(a, b, rel_tol=RTOL, abs_tol=RTOL * scale)
 
 
-@pytest.fixture(autouse=True)
-def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 def test_branching_programs_agree_with_python_and_across_modes(record_property):

@@ -158,9 +158,7 @@ def agree(a: float, b: float, rtol: float, scale: float) -> bool:
     return abs(a - b) <= rtol * max(abs(a), abs(b)) + 1e-9 * (1.0 + scale)
 
 
-@pytest.fixture(autouse=True)
-def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 def check_program(program: tuple[str, str], point: tuple[float, float], n: int) -> None:

@@ -27,9 +27,7 @@ LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 HELPERS_FILE = Path(helpers.__file__).resolve()
 
 
-@pytest.fixture(autouse=True)
-def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 def check(fn, args, sympy=True):

@@ -42,9 +42,7 @@ GAIN = 2.0  # read inside branches; the tests change it between calls
 LIMIT = 1.0
 
 
-@pytest.fixture(autouse=True)
-def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 # Helpers ------------------------------------------------------------------------------------

@@ -43,9 +43,7 @@ OFFSET = 0.25
 COUNTS = [0, 1, 2, 7]  # zero, one and many iterations
 
 
-@pytest.fixture(autouse=True)
-def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 # Helpers ------------------------------------------------------------------------------------

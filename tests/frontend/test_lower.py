@@ -17,11 +17,7 @@ from symdiff import grad, jvp, value_and_grad, vjp
 
 from . import _lower_fixtures as fx
 
-
-@pytest.fixture(autouse=True)
-def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Never read entries another symdiff build left in the user's cache directory.
-    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 # Helpers ------------------------------------------------------------------------------

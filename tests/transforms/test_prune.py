@@ -32,10 +32,7 @@ from symdiff.transforms import programs
 from symdiff.transforms.prune import prune_program
 from symdiff.transforms.simplify import simplify_program
 
-
-@pytest.fixture(autouse=True)
-def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 # Functions under test ---------------------------------------------------------------------
