@@ -6,6 +6,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from symdiff import grad, jvp, value_and_grad, vjp
+
 
 def marker_line(lines: Sequence[str], tag: str) -> int:
     """1-based number of the one line in `lines` that ends with ``# E:<tag>``."""
@@ -37,3 +39,45 @@ def close(a: Sequence[float], b: Sequence[float], rel: float = 1e-6, abs_: float
     return len(a) == len(b) and all(
         (math.isnan(u) and math.isnan(v)) or math.isclose(u, v, rel_tol=rel, abs_tol=abs_)
         for u, v in zip(a, b, strict=True))
+
+
+def unit(i: int, n: int) -> tuple[float, ...]:
+    return tuple(1.0 if j == i else 0.0 for j in range(n))
+
+
+def floats_of(args: Sequence[Any]) -> tuple[int, ...]:
+    """Positions of the float arguments (ints are loop counts)."""
+    return tuple(i for i, a in enumerate(args) if type(a) is float)
+
+
+def derivatives(f: Callable[..., Any], args: Sequence[Any],
+                diff: Sequence[int] | None = None) -> list[float]:
+    """The gradient of scalar `f` w.r.t. the `diff` arguments (by default every float one)
+    by all four transforms, checked to agree; the values from each must be `f`'s own."""
+    diff = floats_of(args) if diff is None else tuple(diff)
+    value = f(*args)
+    g = grad(f, argnums=diff)(*args)
+    v2, g2 = value_and_grad(f, argnums=diff)(*args)
+    out, vjp_fn = vjp(f, *args)
+    cotangents = vjp_fn(1.0)
+    assert same(v2, value) and same(out, value), (value, v2, out)
+    assert len(g) == len(diff) and close(g2, g, 0, 0), (g, g2)
+    for k, i in enumerate(diff):
+        assert close([cotangents[i]], [g[k]], 1e-12, 1e-14), (i, cotangents, g)
+        primal, t = jvp(f, tuple(args), unit(i, len(args)))
+        assert same(primal, value), (primal, value)
+        assert close([t], [g[k]], 1e-12, 1e-14), (i, t, g)
+    if len(diff) == 1:
+        assert same(grad(f, argnums=diff[0])(*args), g[0])
+    return list(g)
+
+
+def all_transforms(f: Callable[..., Any], args: Sequence[Any]) -> list[Callable[[], Any]]:
+    """Each public transform of `f` at `args`, as a thunk (for error tests)."""
+    diff = floats_of(args)
+    return [
+        lambda: grad(f, argnums=diff)(*args),
+        lambda: value_and_grad(f, argnums=diff)(*args),
+        lambda: jvp(f, tuple(args), tuple(1.0 if type(a) is float else 0.0 for a in args)),
+        lambda: vjp(f, *args)[1](1.0),
+    ]

@@ -26,7 +26,7 @@ from symdiff.ir.node import topological
 from symdiff.testing import check_grads, check_sympy
 
 from . import support
-from .support import close, finite_diff, same
+from .support import all_transforms, close, derivatives, finite_diff, unit
 
 THIS_FILE = Path(__file__).resolve()
 LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
@@ -46,29 +46,6 @@ pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 # Helpers ------------------------------------------------------------------------------------
-
-
-def unit(i: int, n: int) -> tuple[float, ...]:
-    return tuple(1.0 if j == i else 0.0 for j in range(n))
-
-
-def derivatives(f: Callable[..., Any], args: Sequence[float]) -> list[float]:
-    """The gradient of scalar `f` by all four transforms, checked to agree; values
-    from each must be exactly `f`'s own."""
-    n = len(args)
-    nums = tuple(range(n))
-    value = f(*args)
-    g = grad(f, argnums=nums)(*args)
-    v2, g2 = value_and_grad(f, argnums=nums)(*args)
-    out, vjp_fn = vjp(f, *args)
-    g3 = vjp_fn(1.0)
-    assert same(v2, value) and same(out, value), (value, v2, out)
-    assert close(g2, g, 0, 0) and close(g3, g, 0, 0), (g, g2, g3)
-    for i in range(n):
-        primal, tangent = jvp(f, args, unit(i, n))
-        assert same(primal, value), (primal, value)
-        assert close([tangent], [g[i]], 1e-12, 1e-14), (i, tangent, g)
-    return list(g)
 
 
 def check(
@@ -110,17 +87,6 @@ def check_tuple(f: Callable[..., tuple[float, ...]], point: Sequence[float]) -> 
     for k in range(m):
         row = vjp_fn(unit(k, m))
         assert close(row, rows[k]), (point, k, row)
-
-
-def all_transforms(f: Callable[..., Any], args: Sequence[float]) -> list[Callable[[], Any]]:
-    n = len(args)
-    nums = tuple(range(n))
-    return [
-        lambda: grad(f, argnums=nums)(*args),
-        lambda: value_and_grad(f, argnums=nums)(*args),
-        lambda: jvp(f, args, unit(0, n)),
-        lambda: vjp(f, *args)[1](1.0),
-    ]
 
 
 # if / else ----------------------------------------------------------------------------------

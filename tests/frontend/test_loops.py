@@ -26,7 +26,7 @@ from symdiff import UnsupportedSyntaxError, grad, jvp, value_and_grad, vjp
 from symdiff.testing import check_grads
 
 from . import support
-from .support import close, finite_diff, same
+from .support import all_transforms, close, derivatives, finite_diff, floats_of
 
 THIS_FILE = Path(__file__).resolve()
 LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
@@ -49,34 +49,6 @@ pytestmark = pytest.mark.usefixtures("no_disk_cache")
 # Helpers ------------------------------------------------------------------------------------
 
 
-def floats_of(args: Sequence[Any]) -> tuple[int, ...]:
-    """Positions of the float arguments (the ints are loop counts)."""
-    return tuple(i for i, a in enumerate(args) if type(a) is float)
-
-
-def derivatives(f: Callable[..., Any], args: Sequence[Any],
-                diff: Sequence[int] | None = None) -> list[float]:
-    """The gradient of scalar `f` w.r.t. the `diff` arguments (by default every float one)
-    by all four transforms, checked to agree; the values from each must be `f`'s own."""
-    diff = floats_of(args) if diff is None else tuple(diff)
-    value = f(*args)
-    g = grad(f, argnums=diff)(*args)
-    v2, g2 = value_and_grad(f, argnums=diff)(*args)
-    out, vjp_fn = vjp(f, *args)
-    cotangents = vjp_fn(1.0)
-    assert same(v2, value) and same(out, value), (value, v2, out)
-    assert len(g) == len(diff) and tuple(g2) == tuple(g), (g, g2)
-    for k, i in enumerate(diff):
-        assert close([cotangents[i]], [g[k]], 1e-12, 1e-14), (i, cotangents, g)
-        tangent = tuple(1.0 if j == i else 0.0 for j in range(len(args)))
-        primal, t = jvp(f, tuple(args), tangent)
-        assert same(primal, value), (primal, value)
-        assert close([t], [g[k]], 1e-12, 1e-14), (i, t, g)
-    if len(diff) == 1:
-        assert grad(f, argnums=diff[0])(*args) == g[0]
-    return list(g)
-
-
 def check(f: Callable[..., Any], points: Sequence[Sequence[Any]],
           diff: Sequence[int] | None = None, rel: float = 1e-6) -> None:
     """Values and derivatives of `f` at every point, against finite differences."""
@@ -85,16 +57,6 @@ def check(f: Callable[..., Any], points: Sequence[Sequence[Any]],
         g = derivatives(f, point, nums)
         want = finite_diff(f, point, nums)
         assert close(g, want, rel), (f.__name__, point, g, want)
-
-
-def all_transforms(f: Callable[..., Any], args: Sequence[Any]) -> list[Callable[[], Any]]:
-    diff = floats_of(args)
-    return [
-        lambda: grad(f, argnums=diff)(*args),
-        lambda: value_and_grad(f, argnums=diff)(*args),
-        lambda: jvp(f, tuple(args), tuple(1.0 if type(a) is float else 0.0 for a in args)),
-        lambda: vjp(f, *args)[1](1.0),
-    ]
 
 
 # for i in range(n) ----------------------------------------------------------------------------
