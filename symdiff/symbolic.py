@@ -78,10 +78,9 @@ def _translate(
     from symdiff.export.sympy import to_sympy as program_to_sympy
     from symdiff.ir.regions import all_nodes
     from symdiff.runtime.pipeline import primal_program
-    from symdiff.transforms.unroll import unroll_loops
-
     from symdiff.transforms.prune import prune_program
     from symdiff.transforms.simplify import simplify_program
+    from symdiff.transforms.unroll import unroll_loops
 
     primal = primal_program(fn)
     unrolled = unroll_loops(primal, MAX_UNROLLED_TRIPS)
