@@ -23,6 +23,7 @@ from typing import Any
 
 from symdiff.api import _check_transformable, _normalize_argnums, unwrap
 from symdiff.errors import SymdiffError
+from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 
 __all__ = ["to_sympy"]
@@ -47,7 +48,7 @@ def to_sympy(
     """
     _check_transformable(fun)
     user, spec = _unwrap(fun)
-    name = _qualified_name(user)
+    name = qualified_name(user)
     if derivatives is not False:
         spec = Spec("value_and_grad", _argnums(user, derivatives, name), inner=spec)
     return _translate(user, spec, name, symbols)
@@ -106,9 +107,3 @@ def _loop_error(fn: Callable[..., Any], name: str) -> SymdiffError:
         if isinstance(node, (ast.For, ast.While, ast.GeneratorExp, ast.ListComp)):
             return source.error(f"to_sympy({name}): {why}", node)
     return SymdiffError(f"to_sympy: {name} calls a function with {why}")
-
-
-def _qualified_name(fn: Callable[..., Any]) -> str:
-    module = getattr(fn, "__module__", None)
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
-    return f"{module}.{name}" if module else name

@@ -36,6 +36,7 @@ from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
+from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 
 if TYPE_CHECKING:
@@ -198,7 +199,9 @@ def _link(fn: Callable[..., Any], spec: Spec, text: str, **options: Any) -> type
             module = line[len("import "):]
             importlib.import_module(module)
             free[module.split(".")[0]] = sys.modules[module.split(".")[0]]
-    return link_function(text, name, tag=name, globals_=scope.globals, free=free, **options)
+    # The file name says which derivative of which function a traceback went through.
+    tag = f"{spec.label()} of {qualified_name(fn)}"
+    return link_function(text, name, tag=tag, globals_=scope.globals, free=free, **options)
 
 
 def _function_name(text: str) -> str:
