@@ -11,6 +11,7 @@ from symdiff.custom import custom_jvp, custom_vjp, defrule
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.higher import hessian, hvp
 from symdiff.jacobian import jacfwd, jacobian, jacrev
+from symdiff.symbolic import to_sympy
 
 __all__ = [
     "Cost",
@@ -30,6 +31,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "source",
+    "to_sympy",
     "value_and_grad",
     "vjp",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
@@ -25,6 +26,7 @@ from symdiff.runtime.dispatch import (
     parameters,
     signature_of,
 )
+from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec, with_types
 
 
@@ -48,15 +50,23 @@ class Transformed:
     """A derivative of a user function: call it like the function itself.
 
     Attributes: ``source`` (the generated module text for float arguments),
-    ``__wrapped__`` (the user's function), ``transform`` and ``argnums``.
+    ``__wrapped__`` (the user's function), ``transform``, ``argnums`` and
+    ``signatures`` (the argument types compiled for so far). It pickles by reference to
+    the user's function (see `symdiff.runtime.reference`) and is rebuilt on first call
+    in the process that unpickles it, from the disk cache or from source.
     """
 
     _fn: Callable[..., Any]
     _spec: Spec
+    _dispatcher: Dispatcher
 
     def __repr__(self) -> str:
-        kinds = " of ".join(s.kind for s in self._spec.chain())
-        return f"<symdiff {kinds} of {self._fn!r}, argnums={self._spec.argnums!r}>"
+        return (f"<symdiff {self._spec.label()} of {qualified_name(self._fn)}, "
+                f"argnums={self._spec.argnums!r}, "
+                f"signatures: {format_signatures(self.signatures)}>")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuild, (by_reference(self._fn), self._spec)
 
     @property
     def transform(self) -> str:
@@ -65,6 +75,11 @@ class Transformed:
     @property
     def argnums(self) -> int | tuple[int, ...] | None:
         return self._spec.argnums
+
+    @property
+    def signatures(self) -> list[Signature]:
+        """The argument signatures compiled for so far, in the order first seen."""
+        return list(self._dispatcher.specialisations)
 
     _built: Spec | None = None
 
@@ -80,15 +95,55 @@ class Transformed:
         return compiled(self._fn, self._spec)
 
 
+def rebuild(fn: Callable[..., Any], spec: Spec) -> Transformed:
+    """A `Transformed` from its pickled parts (compiled again on its first call)."""
+    return _transformed(fn, spec, differentiated(spec))
+
+
+_KINDS = {"grad": "gradient", "value_and_grad": "value and gradient",
+          "jvp": "JVP", "vjp": "VJP", "hessian": "Hessian", "jacobian": "Jacobian"}
+
+
+def format_signatures(signatures: Sequence[Signature]) -> str:
+    """``(float, float), (float32[n], int)``, or ``none yet``."""
+    if not signatures:
+        return "none yet"
+    return ", ".join(
+        "(" + ", ".join(t.__name__ if isinstance(t, type) else str(t) for t in sig) + ")"
+        for sig in signatures)
+
+
+def derivative_doc(fn: Any, spec: Spec, params: list[str] | None) -> str:
+    """The docstring of a derivative: what it computes, then the function's own."""
+    what = " of the ".join(_KINDS.get(s.kind, s.kind) for s in spec.chain())
+    nums = spec.argnums
+    wrt = ""
+    if nums is not None:
+        indices = (nums,) if isinstance(nums, int) else nums
+        names = ", ".join(params[i] if params and i < len(params) else f"#{i}" for i in indices)
+        wrt = f" with respect to {names} (argnums={nums!r})"
+    name = getattr(fn, "__name__", "the function")
+    doc = (f"{what[0].upper()}{what[1:]} of {qualified_name(fn)}{wrt}, computed by code "
+           f"symdiff generated from its source.\n\nCall it with the arguments of {name}.")
+    own = inspect.getdoc(fn)
+    if own:
+        doc += f"\n\nDocumentation of {name}:\n\n" + textwrap.indent(own, "    ")
+    return doc
+
+
 def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Transformed:
     # A class per object, so that __call__ is the generated entry itself: calling the
     # object costs one type check per argument on top of the generated code.
+    params, defaults = _parameters(fn)
+    doc = derivative_doc(fn, spec, params)
+    # The class keeps no docstring of its own: pydoc shows an instance's docstring only
+    # when it differs from its class's.
     cls = type("Transformed", (Transformed,), {})
     obj = object.__new__(cls)
     obj._fn = fn
     obj._spec = spec
     functools.update_wrapper(obj, fn)
-    params, defaults = _parameters(fn)
+    obj.__doc__ = doc
 
     def build(sig: Signature) -> Callable[..., Any]:
         specialised = with_types(spec, sig)
@@ -115,6 +170,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
 
     dispatcher = Dispatcher(name, label, params, defaults, diff, build, update, build_guarded,
                             list_params)
+    obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
 

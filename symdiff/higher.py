@@ -20,12 +20,16 @@ from symdiff.api import (
     _check_transformable,
     _normalize_argnums,
     compiled,
+    derivative_doc,
+    format_signatures,
     generate,
     grad,
     jvp,
+    rebuild,
     unwrap,
 )
 from symdiff.runtime.dispatch import is_array, signature_of
+from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec, with_types
 
 
@@ -44,15 +48,24 @@ class Hessian:
         self._indices = ((self._argnums,) if isinstance(self._argnums, int)
                          else tuple(self._argnums))
         self._signature = inspect.signature(self._fn)
+        self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         functools.update_wrapper(self, self._fn)
+        self.__doc__ = derivative_doc(self._fn, self._spec(), list(self._signature.parameters))
+
+    def _spec(self) -> Spec:
+        return Spec("hessian", self._argnums, inner=self._inner)
 
     def __repr__(self) -> str:
-        return f"<symdiff hessian of {self._fn!r}, argnums={self._argnums!r}>"
+        return (f"<symdiff {self._spec().label()} of {qualified_name(self._fn)}, "
+                f"argnums={self._argnums!r}, signatures: {format_signatures(list(self._seen))}>")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums)
 
     @property
     def source(self) -> str:
         """The generated module for number arguments (one program for every entry)."""
-        return generate(self._fn, Spec("hessian", self._argnums, inner=self._inner))
+        return generate(self._fn, self._spec())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         bound = self._signature.bind(*args, **kwargs)
@@ -62,9 +75,9 @@ class Hessian:
             values[i] = _promote(values[i], self._signature, i)
         primals = tuple(values)
         sig = signature_of(primals)
+        self._seen.setdefault(sig)
         if all(type(primals[i]) is float for i in self._indices):
-            spec = Spec("hessian", self._argnums, inner=self._inner)
-            return compiled(self._fn, with_types(spec, sig))(*primals)
+            return compiled(self._fn, with_types(self._spec(), sig))(*primals)
         return self._assemble(primals, sig)
 
     def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
@@ -90,6 +103,12 @@ class Hessian:
         if isinstance(self._argnums, int):
             return out[0][0]
         return tuple(tuple(row) for row in out)
+
+
+def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
+                     argnums: int | tuple[int, ...]) -> Hessian:
+    """A `Hessian` from its pickled parts."""
+    return Hessian(fn if inner is None else rebuild(fn, inner), argnums)
 
 
 def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Hessian:

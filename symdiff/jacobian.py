@@ -14,38 +14,75 @@ runs a pass per seed direction.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from symdiff.api import jvp, vjp
+from symdiff.api import derivative_doc, format_signatures, jvp, unwrap, vjp
+from symdiff.runtime.dispatch import parameters, signature_of
+from symdiff.runtime.reference import by_reference, qualified_name
+from symdiff.runtime.spec import Spec
 
 Argnums = int | Sequence[int]
 
 
-def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+class Jacobian:
+    """The Jacobian of a function; call it like the function itself.
+
+    `mode` is ``"forward"``, ``"reverse"`` or ``"auto"`` (chosen per call by the
+    sizes). It pickles by reference to the function, as `Transformed` does.
+    """
+
+    def __init__(self, fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
+                 batched: bool = True) -> None:
+        if mode not in ("auto", "forward", "reverse"):
+            raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
+        self._fun = fun
+        self._argnums = argnums if isinstance(argnums, int) else tuple(argnums)
+        self._mode = mode
+        self._batched = batched
+        self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
+        functools.update_wrapper(self, fun)
+        user, inner = unwrap(fun)
+        what = "" if mode == "auto" else f" ({mode} mode)"
+        doc = derivative_doc(user, Spec("jacobian", self._argnums, inner=inner),
+                             parameters(user)[0])
+        self.__doc__ = doc.replace("Jacobian of", f"Jacobian{what} of", 1)
+
+    def __call__(self, *args: Any) -> Any:
+        self._seen.setdefault(signature_of(args))
+        return _jacobian(self._fun, args, self._argnums, self._mode, self._batched)
+
+    def __repr__(self) -> str:
+        user, inner = unwrap(self._fun)
+        label = Spec("jacobian", inner=inner).label()
+        return (f"<symdiff {label} of {qualified_name(user)}, argnums={self._argnums!r}, "
+                f"mode={self._mode!r}, signatures: {format_signatures(list(self._seen))}>")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Jacobian, (by_reference(self._fun), self._argnums, self._mode, self._batched)
+
+
+def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     """The Jacobian of `fun` by forward mode: one JVP per entry of each input."""
-    return lambda *args: _jacobian(fun, args, argnums, "forward")
+    return Jacobian(fun, argnums, "forward")
 
 
-def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     """`jacfwd` by a pass of unbatched JVP code per input entry (for comparison)."""
-    return lambda *args: _jacobian(fun, args, argnums, "forward", batched=False)
+    return Jacobian(fun, argnums, "forward", batched=False)
 
 
-def jacrev(fun: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def jacrev(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     """The Jacobian of `fun` by reverse mode: one VJP per entry of the output."""
-    return lambda *args: _jacobian(fun, args, argnums, "reverse")
+    return Jacobian(fun, argnums, "reverse")
 
 
-def jacobian(
-    fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto"
-) -> Callable[..., Any]:
+def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto") -> Jacobian:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode."""
-    if mode not in ("auto", "forward", "reverse"):
-        raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
-    return lambda *args: _jacobian(fun, args, argnums, mode)
+    return Jacobian(fun, argnums, mode)
 
 
 def choose_mode(fun: Callable[..., Any], args: Sequence[Any], argnums: Argnums = 0) -> str:

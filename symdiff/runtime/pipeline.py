@@ -25,7 +25,7 @@ import types
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from symdiff._version import __version__
 from symdiff.custom import fingerprint as rule_fingerprint
@@ -36,7 +36,11 @@ from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
+from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
+
+if TYPE_CHECKING:
+    from symdiff.ir.node import Program
 
 # Lowering, transforms and emission recurse once per nesting level of the user's code
 # (an elif chain nests one if per arm); Python itself compiles 1000-arm chains.
@@ -58,18 +62,27 @@ def generate(
         sys.setrecursionlimit(limit)
 
 
-def _generate(
-    fn: Callable[..., Any], spec: Spec, dump: bool, source: FunctionSource | None
-) -> Any:
-    # Imported here: a disk-cache hit needs neither the frontend nor the code generator.
-    from symdiff.codegen.emit import emit_module
+def primal_program(
+    fn: Callable[..., Any], types: tuple[Any, ...] | None = None,
+    source: FunctionSource | None = None,
+) -> Program:
+    """The IR of `fn` itself, ready for a transform: lowered, simplified once by exact
+    rewrites only, and without the loop and branch values it never reads (they would be
+    differentiated)."""
+    # Imported here: a disk-cache hit needs neither the frontend nor the transforms.
     from symdiff.frontend.lower import lower
     from symdiff.transforms.prune import prune_program
     from symdiff.transforms.simplify import simplify_program
 
-    # The user's code simplified once, by exact rewrites only, before any transform, and
-    # without the loop and branch values it never reads (they would be differentiated).
-    primal = prune_program(simplify_program(lower(fn, source=source, types=spec.types)))
+    return prune_program(simplify_program(lower(fn, source=source, types=types)))
+
+
+def _generate(
+    fn: Callable[..., Any], spec: Spec, dump: bool, source: FunctionSource | None
+) -> Any:
+    from symdiff.codegen.emit import emit_module
+
+    primal = primal_program(fn, spec.types, source)
     program = spec.program(primal)
     # Only what the disk-cache key covers may shape the text: the name, not the module.
     name = getattr(fn, "__name__", "function")
@@ -186,7 +199,9 @@ def _link(fn: Callable[..., Any], spec: Spec, text: str, **options: Any) -> type
             module = line[len("import "):]
             importlib.import_module(module)
             free[module.split(".")[0]] = sys.modules[module.split(".")[0]]
-    return link_function(text, name, tag=name, globals_=scope.globals, free=free, **options)
+    # The file name says which derivative of which function a traceback went through.
+    tag = f"{spec.label()} of {qualified_name(fn)}"
+    return link_function(text, name, tag=tag, globals_=scope.globals, free=free, **options)
 
 
 def _function_name(text: str) -> str:

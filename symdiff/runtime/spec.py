@@ -78,6 +78,10 @@ class Spec:
             text += " of " + self.inner.key()
         return text
 
+    def label(self) -> str:
+        """The transforms of the chain, outermost first: ``"grad of grad"``."""
+        return " of ".join(s.kind for s in self.chain())
+
     def chain(self) -> tuple[Spec, ...]:
         """This spec and its inner specs, outermost first."""
         return (self,) if self.inner is None else (self, *self.inner.chain())

@@ -1,0 +1,109 @@
+"""`to_sympy`: a function's outputs, and symdiff's own derivatives of them, as SymPy.
+
+Contract: `to_sympy(fun)` lowers `fun` as every transform does and translates its IR
+(`symdiff.export.sympy`) into SymPy expressions shaped like its result: parameters are
+real symbols named like them, a global `g.h` a real symbol ``"g.h"``, branches
+``Piecewise``. With `derivatives`, the IR translated is the reverse-mode
+value-and-gradient program that `value_and_grad` compiles, so the result is
+``(value, gradient)`` exactly as symdiff computes them (not ``sympy.diff``). `fun` may
+be a derivative itself (``to_sympy(grad(f))``, ``to_sympy(hessian(f))``).
+
+A range loop whose bounds are known while compiling is unrolled
+(`symdiff.transforms.unroll`); a loop it cannot unroll (a ``while``, a run-time trip
+count, a ``break``, a list built by ``append``) or an operation with no SymPy form
+raises `SymdiffError` naming the function and, for a loop of its own, the line.
+SymPy is imported on the first call, never by ``import symdiff``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from symdiff.api import _check_transformable, _normalize_argnums, unwrap
+from symdiff.errors import SymdiffError
+from symdiff.runtime.reference import qualified_name
+from symdiff.runtime.spec import Spec
+
+__all__ = ["to_sympy"]
+
+# More trips than this would make expressions too large to be of use to anyone.
+MAX_UNROLLED_TRIPS = 1000
+
+
+def to_sympy(
+    fun: Callable[..., Any],
+    derivatives: bool | int | Sequence[int] = False,
+    *,
+    symbols: Mapping[str, Any] | None = None,
+) -> Any:
+    """SymPy expressions for `fun`'s outputs (an expression, or a tuple like its result).
+
+    ``derivatives=True`` (every parameter) or an ``argnums`` (an int or a tuple) gives
+    ``(value, gradient)`` instead, translated from symdiff's reverse-mode gradient
+    program; an int gives one derivative, a tuple a tuple. `symbols` maps a parameter
+    or global name to the SymPy object to use for it (a symbol with other assumptions,
+    a number, an expression).
+    """
+    _check_transformable(fun)
+    user, spec = _unwrap(fun)
+    name = qualified_name(user)
+    if derivatives is not False:
+        spec = Spec("value_and_grad", _argnums(user, derivatives, name), inner=spec)
+    return _translate(user, spec, name, symbols)
+
+
+def _unwrap(fun: Callable[..., Any]) -> tuple[Callable[..., Any], Spec | None]:
+    from symdiff.higher import Hessian
+
+    if isinstance(fun, Hessian):
+        return fun._fn, Spec("hessian", fun._argnums, inner=fun._inner)
+    return unwrap(fun)
+
+
+def _argnums(fun: Callable[..., Any], derivatives: Any, name: str) -> int | tuple[int, ...]:
+    if derivatives is True:
+        from symdiff.api import _arity
+
+        n = _arity(fun)
+        if not n:
+            raise SymdiffError(f"to_sympy: {name} has no parameters to differentiate by")
+        return tuple(range(n))
+    return _normalize_argnums(fun, derivatives)
+
+
+def _translate(
+    fn: Callable[..., Any], spec: Spec | None, name: str, symbols: Mapping[str, Any] | None
+) -> Any:
+    from symdiff.export.sympy import to_sympy as program_to_sympy
+    from symdiff.ir.regions import all_nodes
+    from symdiff.runtime.pipeline import primal_program
+    from symdiff.transforms.prune import prune_program
+    from symdiff.transforms.simplify import simplify_program
+    from symdiff.transforms.unroll import unroll_loops
+
+    primal = primal_program(fn)
+    unrolled = unroll_loops(primal, MAX_UNROLLED_TRIPS)
+    if any(node.op == "loop" for node in all_nodes(unrolled)):
+        raise _loop_error(fn, name)
+    if unrolled is not primal:
+        primal = prune_program(simplify_program(unrolled))
+    program = primal if spec is None else spec.program(primal)
+    try:
+        return program_to_sympy(program, symbols)
+    except NotImplementedError as exc:
+        raise SymdiffError(f"to_sympy: {name} cannot be written in SymPy: {exc}") from None
+
+
+def _loop_error(fn: Callable[..., Any], name: str) -> SymdiffError:
+    why = ("a loop SymPy cannot express: to_sympy unrolls only `for ... in range(...)` "
+           f"with bounds known while compiling, at most {MAX_UNROLLED_TRIPS} trips, no "
+           "`break` and no list appends")
+    from symdiff.frontend.source import get_source
+
+    source = get_source(fn)
+    for node in ast.walk(source.node):
+        if isinstance(node, (ast.For, ast.While, ast.GeneratorExp, ast.ListComp)):
+            return source.error(f"to_sympy({name}): {why}", node)
+    return SymdiffError(f"to_sympy: {name} calls a function with {why}")

@@ -1,0 +1,99 @@
+"""Unroll range loops whose trip count is known while compiling.
+
+Contract: `unroll_loops(program, max_trips)` returns a program computing the same
+values in which every forward ``range`` loop region with constant bounds, no ``break``,
+no tape, no appended lists and no trip count output is replaced by its body inlined
+once per iteration (the index a constant, so it folds), in order, with the carried
+values threaded through; the body's effects become the program's. Loops nested in
+such loops or in branches are unrolled too. At most `max_trips` iterations are inlined
+in all; the loops beyond that budget, and loops of other kinds, are kept as they are,
+so a caller that needs a loop-free program checks for ``loop`` nodes afterwards. The
+program is returned unchanged (the same object) when nothing was unrolled.
+Used by `symdiff.to_sympy`, where an expression cannot hold a loop; generated code
+keeps its loops.
+"""
+
+from __future__ import annotations
+
+from symdiff.ir.node import Builder, Node, Program, flatten, rebuild, topological
+from symdiff.ir.regions import Loop
+from symdiff.ir.rewrite import inline
+
+__all__ = ["unroll_loops"]
+
+
+def unroll_loops(program: Program, max_trips: int) -> Program:
+    """`program` with its constant-bound range loops unrolled (see the module contract)."""
+    budget = [max_trips]
+    while True:  # each round unrolls one more level of nested loops
+        unrolled = _unroll(program, budget)
+        if unrolled is program:
+            return program
+        program = unrolled
+
+
+def _unroll(program: Program, budget: list[int]) -> Program:
+    b = program.builder
+    done: dict[Node, Node] = {}
+    loops: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}  # outputs, effects
+    for node in topological([*program.outputs, *program.effects]):
+        args = tuple(done.get(a, a) for a in node.args)
+        if node.op == "proj" and node.args[0] in loops:
+            done[node] = loops[node.args[0]][0][node.attrs[0]]
+            continue
+        if node.op == "loop":
+            trips = _trips(node.attrs[0], args, budget[0])
+            if trips is not None:
+                budget[0] -= len(trips)
+                loops[node] = _inline_loop(b, node.attrs[0], args, trips)
+                continue
+        attrs = node.attrs
+        if node.op == "cond":
+            attrs = tuple(_unroll(body, budget) for body in node.attrs)
+        if args == node.args and all(x is y for x, y in zip(attrs, node.attrs, strict=True)):
+            done[node] = node
+        elif node.op in ("cond", "proj", "loop"):
+            done[node] = b.structural(node.op, args, attrs)
+        else:
+            done[node] = b.apply(node.op, *args, attrs=attrs)
+    if not loops and all(done[n] is n for n in done):
+        return program
+    effects: list[Node] = []
+    for node in program.effects:
+        effects.extend(loops[node][1] if node in loops else (done[node],))
+    listed = set(effects)
+    for _, body_effects in loops.values():  # a loop that is no effect itself has none
+        effects.extend(e for e in body_effects if e not in listed)
+    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))
+
+
+def _trips(loop: Loop, args: tuple[Node, ...], budget: int) -> range | None:
+    """The indices the loop runs over, when it can be unrolled within `budget` trips."""
+    simple = (loop.kind == "range" and not loop.reverse and not loop.counted
+              and not loop.breaks and not (loop.n_saved or loop.n_popped
+                                           or loop.n_stacked or loop.n_unstacked))
+    if not simple or not all(_is_int(a) for a in args[:3]):
+        return None
+    start, stop, step = (a.value for a in args[:3])
+    if step == 0:
+        return None  # range() raises: leave it to the generated code
+    trips = range(start, stop, step)  # type: ignore[arg-type]
+    return trips if len(trips) <= budget else None
+
+
+def _is_int(node: Node) -> bool:
+    return node.op == "const" and type(node.value) is int
+
+
+def _inline_loop(
+    b: Builder, loop: Loop, args: tuple[Node, ...], trips: range
+) -> tuple[tuple[Node, ...], tuple[Node, ...]]:
+    """The final carried values of the loop, and the effects of its iterations."""
+    carry = args[3:3 + loop.n_carry]
+    operands = args[3 + loop.n_carry:]
+    effects: list[Node] = []
+    for i in trips:
+        result, body_effects = inline(b, loop.body, [b.const(i), *carry, *operands])
+        carry = tuple(flatten(result))[:loop.n_carry]
+        effects.extend(body_effects)
+    return carry, tuple(effects)
