@@ -132,18 +132,25 @@ def _bind(fun: Callable[..., Any], name: str, args: Sequence[Any]) -> list[Any]:
     """The arguments in parameter order, defaults filled in; numbers only."""
     try:
         signature = inspect.signature(fun)
-        bound = signature.bind(*args)
-    except (TypeError, ValueError) as error:
-        raise SymdiffError(f"cannot call {name} with {len(args)} arguments: {error}") from None
-    bound.apply_defaults()
-    for param, value in bound.arguments.items():
-        kind = signature.parameters[param].kind
-        if kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
-            raise SymdiffError(f"graph pictures need fixed parameters; {name} takes *{param}")
+    except (TypeError, ValueError):  # a C function without one (math.log): as given
+        named = {f"#{i}": value for i, value in enumerate(args)}
+    else:
+        try:
+            bound = signature.bind(*args)
+        except TypeError as error:
+            count = f"{len(args)} argument{'' if len(args) == 1 else 's'}"
+            raise SymdiffError(f"cannot call {name} with {count}: {error}") from None
+        bound.apply_defaults()
+        for param, parameter in signature.parameters.items():
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                raise SymdiffError(f"graph pictures need fixed parameters; {name} takes "
+                                   f"*{param}")
+        named = bound.arguments
+    for param, value in named.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SymdiffError(f"graph pictures draw functions of numbers; argument {param!r} "
                                f"of {name} is {type(value).__name__}")
-    return list(bound.arguments.values())
+    return list(named.values())
 
 
 class _recursion_limit:

@@ -50,13 +50,17 @@ class Graph:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix in DOT_SUFFIXES:
-            path.write_text(self.source, encoding="utf-8")
+            data = self.source.encode("utf-8")
         elif suffix[1:] in FORMATS:
-            path.write_bytes(self.render(suffix[1:]))
+            data = self.render(suffix[1:])
         else:
             known = ", ".join([*DOT_SUFFIXES, *(f".{f}" for f in FORMATS)])
             raise SymdiffError(f"cannot tell the format of {str(path)!r} from its suffix; "
                                f"use one of {known}")
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            raise SymdiffError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
         return path
 
     def _repr_svg_(self) -> str | None:
