@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import builtins
 import inspect
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,22 +155,15 @@ def _bind(fun: Callable[..., Any], name: str, args: Sequence[Any]) -> list[Any]:
     return list(named.values())
 
 
-class _recursion_limit:
+@contextmanager
+def _recursion_limit(limit: int) -> Iterator[None]:
     """Lowering recurses once per nesting level of the user's code (as in the pipeline)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-
-    def __enter__(self) -> None:
-        import sys
-
-        self.saved = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(self.saved, self.limit))
-
-    def __exit__(self, *exc: object) -> None:
-        import sys
-
-        sys.setrecursionlimit(self.saved)
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(saved)
 
 
 def _check_straight(program: Program, name: str) -> None:
@@ -256,13 +251,14 @@ def _reverse(program: Program, order: list[Node], names: dict[Node, str]
 
 def _evaluate(program: Program, nodes: list[Node | None], args: list[Any],
               env: dict[str, Any], name: str) -> list[Any]:
-    """Values of `nodes` at `args` (None, a symbolic zero, is 0)."""
+    """Values of `nodes` at `args` (None, a symbolic zero, is 0); the operations the
+    function runs only for their errors run too, so it raises where the function does."""
     from symdiff.ir.evaluate import evaluate
 
     zero = program.builder.const(0.0)
     result = tuple(zero if n is None else n for n in nodes)
     try:
-        return list(evaluate(program.replace(result=result, effects=()), args, env))
+        return list(evaluate(program.replace(result=result), args, env))
     except (ArithmeticError, ValueError) as error:
         raise SymdiffError(f"{name} raises at {tuple(args)}: {type(error).__name__}: "
                            f"{error}") from error

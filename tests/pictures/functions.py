@@ -64,3 +64,8 @@ def logarithm(x):
 
 def slices(xs):
     return sum(xs[1:])
+
+
+def unused_log(x):
+    unused = math.log(x)  # noqa: F841 (run for its error only)
+    return x * 2

@@ -23,6 +23,7 @@ from tests.pictures.functions import (
     slices,
     square,
     ternary,
+    unused_log,
     with_global,
 )
 
@@ -184,6 +185,12 @@ def test_reverse_of_two_outputs_is_an_error() -> None:
 def test_a_function_that_raises_at_the_point() -> None:
     with pytest.raises(SymdiffError, match="logarithm raises at .*math domain error"):
         build(logarithm, (-1.0,))
+
+
+def test_an_unused_operation_that_raises_still_raises() -> None:
+    assert [n.label for n in build(unused_log, (1.0,)).nodes] == ["x", "unused_log = x * 2"]
+    with pytest.raises(SymdiffError, match=r"unused_log raises at \(-1.0,\)"):
+        build(unused_log, (-1.0,))
 
 
 def test_unsupported_construct_is_located() -> None:
