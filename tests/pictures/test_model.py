@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 
@@ -106,24 +107,29 @@ def test_forward_annotations_equal_jvp(fun, args) -> None:
         assert forward.nodes[-1].derivative == pytest.approx(expected, rel=1e-12)
 
 
+def assert_chain_rule(model: GraphModel) -> None:
+    """Each node's derivative is the sum over its edges of edge value times the derivative
+    at the edge's other end: incoming edges in forward mode, outgoing ones in reverse."""
+    forward = model.mode == "forward"
+    for i, node in enumerate(model.nodes):
+        terms = [edge.value * model.nodes[edge.tail if forward else edge.head].derivative
+                 for edge in model.edges if (edge.head if forward else edge.tail) == i]
+        if terms:
+            assert node.derivative == pytest.approx(sum(terms), rel=1e-12)
+
+
 @pytest.mark.parametrize(("fun", "args"), CASES)
 def test_annotations_are_the_path_sums_of_the_edges(fun, args) -> None:
-    # Forward mode sums over incoming edges, reverse mode over outgoing ones: the chain
-    # rule on the drawn graph, with the drawn edge values.
-    n = len(build(fun, args).nodes)
     for name in [x.name for x in build(fun, args).nodes if x.kind == "input"]:
-        model = build(fun, args, forward=name)
-        for head in range(n):
-            incoming = [edge for edge in model.edges if edge.head == head]
-            if incoming:
-                total = sum(edge.value * model.nodes[edge.tail].derivative for edge in incoming)
-                assert model.nodes[head].derivative == pytest.approx(total, rel=1e-12)
-    model = build(fun, args, reverse=True)
-    for tail in range(n):
-        outgoing = [edge for edge in model.edges if edge.tail == tail]
-        if outgoing:
-            total = sum(edge.value * model.nodes[edge.head].derivative for edge in outgoing)
-            assert model.nodes[tail].derivative == pytest.approx(total, rel=1e-12)
+        assert_chain_rule(build(fun, args, forward=name))
+    assert_chain_rule(build(fun, args, reverse=True))
+
+
+def test_the_chain_rule_check_rejects_a_wrong_edge() -> None:
+    model = build(e, (2.0, 1.0), reverse=True)
+    wrong = dataclasses.replace(model.edges[-1], value=model.edges[-1].value + 1.0)
+    with pytest.raises(AssertionError):
+        assert_chain_rule(dataclasses.replace(model, edges=(*model.edges[:-1], wrong)))
 
 
 def test_an_edge_formula_refers_to_its_head() -> None:
