@@ -109,9 +109,10 @@ def build(
     env = _globals(fun, program)
     b = program.builder
     nodes_values = _evaluate(program, list(order), values, env, name)
-    partials = [(tail, head, _partial(b, node, arg))
+    position = {node: i for i, node in enumerate(order)}
+    partials = [(position[arg], head, _partial(b, node, arg))
                 for head, node in enumerate(order) if node.op not in ("param", "global", "const")
-                for tail, arg in _operands(node, order)]
+                for arg in _operands(node)]
     partial_values = _evaluate(program, [p for *_, p in partials], values, env, name)
     derivatives: list[Any] = [None] * len(order)
     mode = seed = None
@@ -200,13 +201,9 @@ def _names(program: Program, function: str) -> tuple[dict[Node, str], list[Node]
     return names, order
 
 
-def _operands(node: Node, order: list[Node]) -> list[tuple[int, Node]]:
+def _operands(node: Node) -> list[Node]:
     """The drawn operands of `node`, each once, in argument order."""
-    seen: list[Node] = []
-    for arg in node.args:
-        if arg.op != "const" and arg not in seen:
-            seen.append(arg)
-    return [(order.index(a), a) for a in seen]
+    return list(dict.fromkeys(a for a in node.args if a.op != "const"))
 
 
 def _partial(b: Builder, node: Node, operand: Node) -> Node:
