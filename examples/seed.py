@@ -3,18 +3,22 @@
 Run with ``make demo``. It prints the value, the source symdiff generates for forward
 and reverse mode, the gradient, and the essay's two pictures of the chain rule:
 forward mode from ``b`` (∂node/∂b for every node) and reverse mode from ``e``
-(∂e/∂node for every node). The per-node numbers come from symdiff's own transforms
-run over the lowered program, then evaluated by the reference interpreter.
+(∂e/∂node for every node). The per-node numbers come from `symdiff.graph`, which runs
+symdiff's own transforms over the lowered program and evaluates them with the
+reference interpreter. It writes the essay's figures (values; edge derivatives;
+forward mode from b; reverse mode from e) to ``docs/figures`` (or the folder given as
+its argument) as DOT, and as SVG when Graphviz is installed.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import symdiff
-from symdiff.frontend.lower import lower
-from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Node, Program, topological
-from symdiff.ir.primitives import PRIMITIVES
-from symdiff.transforms import ad
+from symdiff.pictures.model import GraphModel
+from symdiff.pictures.picture import Graph
+from symdiff.pictures.render import dot_program
 
 
 def e(a: float, b: float) -> float:
@@ -25,71 +29,51 @@ def e(a: float, b: float) -> float:
 
 
 ARGS = (2.0, 1.0)
+FIGURES = Path(__file__).resolve().parents[1] / "docs" / "figures"
 
 
-def named_nodes(program: Program) -> dict[Node, str]:
-    """The user's names of the program's nodes (inputs and variables), in evaluation order."""
-    names = program.builder.names
-    found = {p: p.attrs[0] for p in program.params}
-    found.update((n, names[n]) for n in topological(program.outputs) if n in names)
-    return found
+def figures() -> dict[str, Graph]:
+    """The essay's figures of `e` at `ARGS`, by file stem."""
+    return {
+        "essay-values": symdiff.graph(e, *ARGS, edges=False),
+        "essay-edges": symdiff.graph(e, *ARGS),
+        "essay-forward": symdiff.graph(e, *ARGS, forward="b"),
+        "essay-reverse": symdiff.graph(e, *ARGS, reverse=True),
+    }
 
 
-def evaluate_nodes(program: Program, nodes: list[Node | None]) -> list[float]:
-    """Values of `nodes` at `ARGS`; ``None`` (a symbolic zero) is 0."""
-    zero = program.builder.const(0.0)
-    result = tuple(zero if n is None else n for n in nodes)
-    return list(evaluate(program.replace(result=result), ARGS))
+def write_figures(folder: Path) -> list[Path]:
+    """Write each figure as DOT, and as SVG when Graphviz is installed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, picture in figures().items():
+        written.append(picture.save(folder / f"{stem}.dot"))
+        if dot_program() is not None:
+            written.append(picture.save(folder / f"{stem}.svg"))
+    return written
 
 
-def edge_labels(program: Program) -> list[str]:
-    """Each edge's local derivative ∂head/∂tail: the node's VJP rule seeded with 1."""
-    b, names = program.builder, named_nodes(program)
-    labels = []
-    for node, head in names.items():
-        if node.op in ad.LEAVES:
-            continue
-        contributions = PRIMITIVES[node.op].vjp(b, node, b.const(1.0))
-        edges = [(names[a], c) for a, c in zip(node.args, contributions, strict=True) if a in names]
-        values = evaluate_nodes(program, [c for _, c in edges])
-        labels += [f"∂{head}/∂{tail} = {v:g}" for (tail, _), v in zip(edges, values, strict=True)]
-    return labels
+def derivatives(model: GraphModel) -> dict[str, float]:
+    """Each node's forward- or reverse-mode derivative, by the label the essay gives it."""
+    return {model.derivative_label(n): n.derivative for n in model.nodes}
 
 
-def forward_from(program: Program, name: str) -> dict[str, float]:
-    """∂node/∂`name` for every named node: one JVP pass seeded at the input `name`."""
-    b, names = program.builder, named_nodes(program)
-    seed = {node: b.const(1.0) for node, n in names.items() if n == name}
-    tangents = ad.jvp(b, list(names), seed)
-    return dict(zip(names.values(), evaluate_nodes(program, tangents), strict=True))
-
-
-def reverse_from(program: Program) -> dict[str, float]:
-    """∂output/∂node for every named node: one VJP pass seeded at the output."""
-    b, names = program.builder, named_nodes(program)
-    out = program.outputs[0]
-    wrt = list(reversed(names))  # from the output back towards the inputs
-    cotangents = ad.vjp(b, [out], [b.const(1.0)], wrt=wrt)
-    return dict(zip((names[n] for n in wrt), evaluate_nodes(program, cotangents), strict=True))
-
-
-def show(derivatives: dict[str, float], template: str) -> None:
-    print("  " + ", ".join(template.format(n, f"{v:g}") for n, v in derivatives.items()))
+def show(pairs: dict[str, float]) -> None:
+    print("  " + ", ".join(f"{label} = {value:g}" for label, value in pairs.items()))
 
 
 def heading(title: str) -> None:
     print(f"\n== {title} ==")
 
 
-def main() -> None:
+def main(folder: Path = FIGURES) -> None:
     a, b = ARGS
     heading("The function: c = a + b; d = b + 1; e = c * d")
-    program = lower(e)
-    names = named_nodes(program)
-    values = evaluate_nodes(program, list(names))
-    show(dict(zip(names.values(), values, strict=True)), "{} = {}")
+    pictures = figures()
+    model = pictures["essay-edges"].model
+    show({n.name: n.value for n in model.nodes})
     print(f"  value: e({a:g}, {b:g}) = {e(a, b):g}")
-    print("  edges: " + ", ".join(edge_labels(program)))
+    print("  edges: " + ", ".join(model.edge_label(edge) for edge in model.edges))
 
     heading("Forward-mode source (symdiff.source(e, mode='forward'))")
     print(symdiff.source(e, mode="forward", argnums=(0, 1)).rstrip())
@@ -100,15 +84,21 @@ def main() -> None:
     print(f"  symdiff.grad(e, argnums=(0, 1))({a}, {b}) = {symdiff.grad(e, argnums=(0, 1))(a, b)}")
 
     heading("Forward mode from b: ∂node/∂b, one pass covers every node")
-    show(forward_from(program, "b"), "∂{}/∂b = {}")
+    show(derivatives(pictures["essay-forward"].model))
     out, tangent = symdiff.jvp(e, ARGS, (0.0, 1.0))
     print(f"  symdiff.jvp(e, {ARGS}, (0.0, 1.0)) = ({out}, {tangent})")
 
     heading("Reverse mode from e: ∂e/∂node, one pass covers every node")
-    show(reverse_from(program), "∂e/∂{} = {}")
+    show(dict(reversed(derivatives(pictures["essay-reverse"].model).items())))
     out, vjp_fn = symdiff.vjp(e, *ARGS)
     print(f"  symdiff.vjp(e, {a}, {b})[1](1.0) = {vjp_fn(1.0)}")
 
+    heading(f"Pictures of the graph (symdiff.graph), in {folder}")
+    for path in write_figures(folder):
+        print(f"  {path.name}")
+    if dot_program() is None:
+        print("  (install Graphviz for the SVG pictures: apt-get install graphviz)")
+
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else FIGURES)

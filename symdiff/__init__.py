@@ -11,6 +11,7 @@ from symdiff.custom import custom_jvp, custom_vjp, defrule
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.higher import hessian, hvp
 from symdiff.jacobian import jacfwd, jacobian, jacrev
+from symdiff.pictures import graph
 from symdiff.symbolic import to_sympy
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "custom_vjp",
     "defrule",
     "grad",
+    "graph",
     "hessian",
     "hvp",
     "jacfwd",
