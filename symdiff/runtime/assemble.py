@@ -8,7 +8,8 @@ otherwise; one block for an int `argnums`, a tuple of rows of blocks for a tuple
 
 The function is self-contained (it imports only NumPy, inside itself): `symdiff build`
 copies its source into standalone modules, so the in-process `hessian` and a built
-module assemble their Hessians with the same code.
+module assemble their Hessians with the same code. Its syntax is what `ast.unparse`
+prints back as valid Python 3.10 (no starred subscript, no lone generator argument).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def assemble_hessian(hvp: Callable[..., Any], args: Sequence[Any],
                 tangents.append(t)
             columns = hvp(*args, *tangents)[1]
             for i, column in enumerate((columns,) if isinstance(argnums, int) else columns):
-                blocks[i][j][(..., *e)] = column
+                blocks[i][j][(Ellipsis,) + e] = column
     out: list[list[Any]] = []
     for i, xi in enumerate(xs):
         row: list[Any] = []
@@ -53,4 +54,4 @@ def assemble_hessian(hvp: Callable[..., Any], args: Sequence[Any],
         out.append(row)
     if isinstance(argnums, int):
         return out[0][0]
-    return tuple(tuple(row) for row in out)
+    return tuple(map(tuple, out))

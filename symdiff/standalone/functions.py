@@ -157,7 +157,7 @@ _WHAT = {
     "jvp": "JVP of {f} (forward mode): (value, derivative along the tangents).",
     "vjp": "VJP of {f} (reverse mode): the cotangent of each argument.",
     "hessian": "Hessian of {f} with respect to {wrt} (forward over reverse mode).",
-    "hvp": "Gradient of {f} with respect to {wrt} and its JVP: (gradient, Hessian @ tangents).",
+    "hvp": "Gradient of {f} with respect to {wrt} and its JVP: (gradient, H @ tangents).",
 }
 
 
