@@ -11,6 +11,7 @@ from symdiff.custom import custom_jvp, custom_vjp, defrule
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.higher import hessian, hvp
 from symdiff.jacobian import jacfwd, jacobian, jacrev
+from symdiff.standalone import build_module
 
 __all__ = [
     "Cost",
@@ -18,6 +19,7 @@ __all__ = [
     "Transformed",
     "UnsupportedSyntaxError",
     "__version__",
+    "build_module",
     "cost",
     "custom_jvp",
     "custom_vjp",

@@ -12,11 +12,7 @@ it; `is_current` tells whether a file already holds exactly it.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import os
-import shlex
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -24,9 +20,9 @@ from typing import Any
 
 from symdiff._version import __version__
 from symdiff.errors import SymdiffError
-from symdiff.standalone.functions import MODES, Piece, Target, derivative
-from symdiff.standalone.module import module_text
-from symdiff.standalone.signatures import describe, parse_signature
+
+# The modules that do the work are imported by `build_module`: `import symdiff` exports
+# it and stays lean.
 
 _CONVENTION = {
     "grad": "{f}_grad(*args) -> the gradient, one value for an int argnums and a tuple for a "
@@ -63,6 +59,10 @@ def build_module(
     function (default: numbers, and lists where the function uses a list); `output` only
     names the file in the header's command.
     """
+    from symdiff.standalone.functions import MODES, derivative
+    from symdiff.standalone.module import module_text
+    from symdiff.standalone.signatures import parse_signature
+
     modes = tuple(dict.fromkeys(modes))
     for mode in modes:
         if mode not in MODES:
@@ -74,7 +74,7 @@ def build_module(
     if not names:
         raise SymdiffError(f"{shown} defines no public functions; name them with -f")
     types = parse_signature(signature) if signature is not None else None
-    pieces: list[Piece] = []
+    pieces = []
     for name in dict.fromkeys(names):
         target = _target(module, name, argnums, types)
         pieces += [derivative(target, mode) for mode in modes]
@@ -113,16 +113,20 @@ def _load(source: str | os.PathLike[str] | ModuleType) -> tuple[ModuleType, str]
 
 def _public_functions(module: ModuleType) -> list[str]:
     """The public plain functions `module` defines, in definition order."""
+    import inspect
+
     return [name for name, value in vars(module).items()
             if not name.startswith("_") and inspect.isfunction(value)
             and value.__module__ == module.__name__]
 
 
-def _target(module: ModuleType, name: str, argnums: Any, types: Any) -> Target:
+def _target(module: ModuleType, name: str, argnums: Any, types: Any) -> Any:
     from symdiff.api import unwrap
     from symdiff.runtime.dispatch import parameters
     from symdiff.runtime.pipeline import list_params
     from symdiff.runtime.spec import Spec
+    from symdiff.standalone.functions import Target
+    from symdiff.standalone.signatures import describe
 
     label = module.__name__.rpartition(".")[2]
     fn = getattr(module, name, None)
@@ -155,6 +159,10 @@ def _command(shown: str, names: list[str], modes: Sequence[str], argnums: Any,
              types: Any, output: Any) -> list[str]:
     """The ``symdiff build`` command that gives this module, as shell-quoted units (an
     option with its values), to wrap between units."""
+    import shlex
+
+    from symdiff.standalone.signatures import describe
+
     units = [["symdiff", "build", shown]]
     units += [["-f", name] for name in dict.fromkeys(names)]
     units.append(["--modes", ",".join(modes)])
@@ -170,6 +178,9 @@ def _command(shown: str, names: list[str], modes: Sequence[str], argnums: Any,
 
 
 def _header(module: ModuleType, shown: str, command: list[str], modes: Sequence[str]) -> str:
+    import hashlib
+    import textwrap
+
     path = getattr(module, "__file__", None)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else "unknown"
     lines = [
