@@ -280,5 +280,20 @@ def test_python_m_symdiff_and_the_console_script(tmp_path: Path) -> None:
         assert proc.returncode == 0 and "--signature" in proc.stdout, proc.stderr
 
 
+def test_same_bytes_across_processes(tmp_path: Path) -> None:
+    """Hash randomisation (set order) does not reach the output."""
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SYMDIFF_CACHE": "0",
+               "PYTHONHASHSEED": seed}
+        out = tmp_path / f"loops_{seed}.py"
+        proc = subprocess.run([sys.executable, "-m", "symdiff", *command_of(
+            ROOT / "examples/generated/loops_derivs.py")[:-2], "-o", str(out)],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(out.read_bytes().replace(f"loops_{seed}.py".encode(), b"OUT"))
+    assert outputs[0] == outputs[1]
+
+
 def test_build_module_is_public() -> None:
     assert symdiff.build_module is build_module
