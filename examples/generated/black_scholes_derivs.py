@@ -26,7 +26,8 @@ import math
 
 
 def call_price_value_and_grad(S, K, T, r, sigma):
-    """Value and gradient of black_scholes.call_price with respect to S, K, T, r, sigma (reverse mode).
+    """Value and gradient of black_scholes.call_price with respect to S, K, T, r, sigma
+    (reverse mode).
 
     Arguments: S: float, K: float, T: float, r: float, sigma: float.
     Call: call_price_value_and_grad(S, K, T, r, sigma)
@@ -63,7 +64,8 @@ def call_price_value_and_grad(S, K, T, r, sigma):
 
 
 def call_price_hessian(S, K, T, r, sigma):
-    """Hessian of black_scholes.call_price with respect to S, K, T, r, sigma (forward over reverse mode).
+    """Hessian of black_scholes.call_price with respect to S, K, T, r, sigma (forward over
+    reverse mode).
 
     Arguments: S: float, K: float, T: float, r: float, sigma: float.
     Call: call_price_hessian(S, K, T, r, sigma)

@@ -79,7 +79,8 @@ def loss_vjp(w, X, y, out_bar):
 
 
 def loss_hvp(w, X, y, w_dot):
-    """Gradient of logistic_regression.loss with respect to w and its JVP: (gradient, H @ tangents).
+    """Gradient of logistic_regression.loss with respect to w and its JVP: (gradient, H @
+    tangents).
 
     Arguments: w: float64[n], X: float64[n,n], y: float64[n].
     Call: loss_hvp(w, X, y, w_dot)

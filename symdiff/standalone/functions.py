@@ -201,10 +201,15 @@ def _doc(target: Target, what: str, argnums: Any, params: list[str], name: str,
          call: list[str]) -> str:
     """The docstring: what is computed of which function, the argument types, the call."""
     wrt = ", ".join(params[i] for i in _indices(argnums)) if argnums is not None else ""
+    import textwrap
+
     first = _WHAT[what].format(f=f"{target.module}.{target.name}", wrt=wrt)
     types = ", ".join(f"{n}: {describe(t)}" for n, t in zip(params, target.signature, strict=True))
-    # Indented as a written docstring is: ast.unparse prints the text as it is.
-    return f"{first}\n\n    Arguments: {types}.\n    Call: {name}({', '.join(call)})\n    "
+    # Wrapped and indented as a written docstring is: ast.unparse prints the text as it is.
+    wrap = textwrap.TextWrapper(88, subsequent_indent="    ", break_long_words=False)
+    lines = [wrap.fill(first), "", wrap.fill(f"    Arguments: {types}."),
+             wrap.fill(f"    Call: {name}({', '.join(call)})"), "    "]
+    return "\n".join(lines)
 
 
 def _docstring(func: ast.FunctionDef) -> bool:
