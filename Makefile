@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install demo graphviz test check bench
+.PHONY: install demo graphviz test check bench derivs
 
 install:
 	$(PYTHON) -m pip install -q -e .
@@ -29,3 +29,18 @@ check: graphviz
 
 bench: install
 	$(PYTHON) benchmarks/run.py
+
+# Standalone derivative modules (NumPy only, no symdiff) of some examples; the tests
+# check they are current (`symdiff build --check`). Run after changing an example.
+GENERATED = examples/generated
+derivs:
+	$(PYTHON) -m symdiff build examples/black_scholes.py -f call_price \
+		--modes value_and_grad,hessian --argnums 0,1,2,3,4 -o $(GENERATED)/black_scholes_derivs.py
+	$(PYTHON) -m symdiff build examples/newton.py -f rosenbrock \
+		--modes grad,value_and_grad,jvp,vjp,hessian --argnums 0,1 -o $(GENERATED)/newton_derivs.py
+	$(PYTHON) -m symdiff build examples/logistic_regression.py -f loss \
+		--modes grad,value_and_grad,vjp,hessian \
+		--signature 'ndarray[float64,1]' 'ndarray[float64,2]' 'ndarray[float64,1]' \
+		-o $(GENERATED)/logistic_regression_derivs.py
+	$(PYTHON) -m symdiff build examples/loops.py -f horner -f newton_sqrt -f rosenbrock \
+		--modes grad,jvp,hessian -o $(GENERATED)/loops_derivs.py

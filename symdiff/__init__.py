@@ -12,6 +12,7 @@ from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.higher import hessian, hvp
 from symdiff.jacobian import jacfwd, jacobian, jacrev
 from symdiff.pictures import graph
+from symdiff.standalone import build_module
 from symdiff.symbolic import to_sympy
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Transformed",
     "UnsupportedSyntaxError",
     "__version__",
+    "build_module",
     "cost",
     "custom_jvp",
     "custom_vjp",

@@ -28,6 +28,7 @@ from symdiff.api import (
     rebuild,
     unwrap,
 )
+from symdiff.runtime.assemble import assemble_hessian
 from symdiff.runtime.dispatch import is_array, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec, with_types
@@ -81,28 +82,10 @@ class Hessian:
         return self._assemble(primals, sig)
 
     def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
-        import numpy as np
-
         gradient = Spec("grad", self._argnums, inner=self._inner)
         hvp_impl = compiled(self._fn, with_types(Spec("jvp", self._argnums, inner=gradient),
                                                  sig))
-        xs = [primals[i] for i in self._indices]
-        arrays = [np.asarray(x, dtype=x.dtype if is_array(x) else float) for x in xs]
-        blocks = [[np.empty(a.shape + b.shape, dtype=np.result_type(a, b)) for b in arrays]
-                  for a in arrays]
-        for j, xj in enumerate(arrays):
-            for e in np.ndindex(xj.shape):
-                tangents = [_basis(x, a, e if k == j else None)
-                            for k, (x, a) in enumerate(zip(xs, arrays, strict=True))]
-                _, hv = hvp_impl(*primals, *tangents)
-                columns = (hv,) if isinstance(self._argnums, int) else hv
-                for i, column in enumerate(columns):
-                    blocks[i][j][(..., *e)] = column
-        out = [[_like(xs[i], xs[j], blocks[i][j]) for j in range(len(xs))]
-               for i in range(len(xs))]
-        if isinstance(self._argnums, int):
-            return out[0][0]
-        return tuple(tuple(row) for row in out)
+        return assemble_hessian(hvp_impl, primals, self._argnums)
 
 
 def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
@@ -154,24 +137,3 @@ def _promote(value: Any, signature: inspect.Signature, i: int) -> Any:
                         f"must be a real number, a list of them or an array, got "
                         f"{type(value).__name__}")
     return float(value)
-
-
-def _basis(x: Any, array: Any, e: tuple[int, ...] | None) -> Any:
-    """A tangent of `x`'s form: zero, or one at position `e`."""
-    import numpy as np
-
-    t = np.zeros_like(array)
-    if e is not None:
-        t[e] = 1
-    if is_array(x):
-        return t
-    return t.tolist() if isinstance(x, list) else float(t)
-
-
-def _like(xi: Any, xj: Any, block: Any) -> Any:
-    """A block as the user gave the arguments: a number, nested lists or an array."""
-    if is_array(xi) or is_array(xj):
-        return block
-    if isinstance(xi, list) or isinstance(xj, list):
-        return block.tolist()
-    return float(block)

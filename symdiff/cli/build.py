@@ -1,0 +1,68 @@
+"""``symdiff build``: write a standalone module of derivatives (see `symdiff.standalone`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from symdiff.cli.options import add_common
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "build", help="write a standalone module of derivative functions",
+        description="Write one module with a derivative function per function and mode, "
+                    "importing only the standard library and NumPy.")
+    parser.add_argument("source", help="the module: path/to/module.py or a dotted name")
+    parser.add_argument("-f", "--function", action="append", dest="functions",
+                        metavar="NAME",
+                        help="a function to build (repeatable); default every public one")
+    parser.add_argument("--modes", type=_modes, default=("grad",), metavar="MODE[,MODE...]",
+                        help="from grad, value_and_grad, jvp, vjp, hessian; default grad")
+    add_common(parser)
+    parser.add_argument("-o", "--output", help="the module to write; default stdout")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if OUTPUT is missing or stale")
+    parser.set_defaults(run=run)
+
+
+def _modes(text: str) -> tuple[str, ...]:
+    from symdiff.standalone.functions import MODES
+
+    modes = tuple(m.strip() for m in text.split(",") if m.strip())
+    for mode in modes:
+        if mode not in MODES:
+            raise argparse.ArgumentTypeError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
+    if not modes:
+        raise argparse.ArgumentTypeError("no modes given")
+    return modes
+
+
+def run(args: argparse.Namespace) -> int:
+    from symdiff.standalone import build_module, is_current, write_module
+
+    if args.check and args.output is None:
+        print("symdiff build: --check needs -o OUTPUT, the file to check", file=sys.stderr)
+        return 2
+    text = build_module(args.source, args.functions, args.modes, args.argnums,
+                        args.signature, args.output)
+    if args.check:
+        if is_current(text, args.output):
+            return 0
+        print(f"symdiff build: {args.output} is stale (or missing); regenerate it with: "
+              f"{_first_line_command(text)}", file=sys.stderr)
+        return 1
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_module(text, args.output)
+    return 0
+
+
+def _first_line_command(text: str) -> str:
+    """The regenerate command the header records, on one line."""
+    lines = text.splitlines()
+    start = lines.index("Regenerate with:") + 1
+    end = lines.index("", start)
+    return " ".join(line.strip() for line in lines[start:end])

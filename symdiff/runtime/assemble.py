@@ -1,0 +1,57 @@
+"""Assembling a Hessian from a Hessian-vector product program, one entry at a time.
+
+Contract: `assemble_hessian(hvp, args, argnums)` calls ``hvp(*args, *tangents)`` (a
+compiled JVP of the gradient, returning ``(gradient, H @ tangents)``) once per entry of
+the differentiated arguments and returns the blocks as the arguments were given: a
+number for two numbers, nested lists for lists, an array of shape ``shape_i + shape_j``
+otherwise; one block for an int `argnums`, a tuple of rows of blocks for a tuple.
+
+The function is self-contained (it imports only NumPy, inside itself): `symdiff build`
+copies its source into standalone modules, so the in-process `hessian` and a built
+module assemble their Hessians with the same code. Its syntax is what `ast.unparse`
+prints back as valid Python 3.10 (no starred subscript, no lone generator argument).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def assemble_hessian(hvp: Callable[..., Any], args: Sequence[Any],
+                     argnums: int | tuple[int, ...]) -> Any:
+    """The Hessian at `args` with respect to `argnums`, one ``hvp`` call per entry."""
+    import numpy as np
+
+    indices = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    xs = [args[i] for i in indices]
+    arrays = [np.asarray(x, dtype=x.dtype if isinstance(x, np.ndarray) else float) for x in xs]
+    blocks = [[np.empty(a.shape + b.shape, dtype=np.result_type(a, b)) for b in arrays]
+              for a in arrays]
+    for j, xj in enumerate(arrays):
+        for e in np.ndindex(xj.shape):
+            tangents: list[Any] = []
+            for k, (x, a) in enumerate(zip(xs, arrays, strict=True)):
+                t = np.zeros_like(a)
+                if k == j:
+                    t[e] = 1
+                # A tangent of the argument's own form: array, list or number.
+                if not isinstance(x, np.ndarray):
+                    t = t.tolist() if isinstance(x, list) else float(t)
+                tangents.append(t)
+            columns = hvp(*args, *tangents)[1]
+            for i, column in enumerate((columns,) if isinstance(argnums, int) else columns):
+                blocks[i][j][(Ellipsis,) + e] = column
+    out: list[list[Any]] = []
+    for i, xi in enumerate(xs):
+        row: list[Any] = []
+        for j, xj in enumerate(xs):
+            block: Any = blocks[i][j]
+            if not (isinstance(xi, np.ndarray) or isinstance(xj, np.ndarray)):
+                block = block.tolist() if isinstance(xi, list) or isinstance(xj, list) \
+                    else float(block)
+            row.append(block)
+        out.append(row)
+    if isinstance(argnums, int):
+        return out[0][0]
+    return tuple(map(tuple, out))
