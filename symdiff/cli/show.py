@@ -23,10 +23,10 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symdiff.api import _normalize_argnums, generate, unwrap
-    from symdiff.cli.targets import load_function
     from symdiff.errors import SymdiffError
     from symdiff.runtime.dispatch import parameters
     from symdiff.runtime.spec import Spec, with_types
+    from symdiff.targets import load_function
 
     user, inner = unwrap(load_function(args.target))
     try:

@@ -101,8 +101,8 @@ def _load(source: str | os.PathLike[str] | ModuleType) -> tuple[ModuleType, str]
     if isinstance(source, ModuleType):
         return source, source.__name__
     text = os.fspath(source)
-    # The command line's loader: imported here, as it imports the user's module.
-    from symdiff.cli.targets import load_module
+    # Imported here: loading runs the user's module.
+    from symdiff.targets import load_module
 
     module = load_module(text)
     if text.endswith(".py") or "/" in text or os.sep in text:
