@@ -363,10 +363,45 @@ def _axis_first(result_rank: bool) -> Rule:
 
 
 def _reshape(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
-    if any(flags[1:]) or any(a.is_const and a.value == -1 for a in node.args[1:]):
-        raise BatchingError("no batching rule for this reshape")
+    if any(flags[1:]):
+        raise BatchingError("no batching rule for a reshape to a tangent's lengths")
     (dims,) = node.attrs
-    return b.apply("reshape", args[0], -1, *args[1:], attrs=((None, *dims),))
+    x = args[0]
+    # The batch axis's length: -1 unless the new shape has a -1 of its own.
+    lead = _batch_length(b, x) if any(
+        a.is_const and a.value == -1 for a in node.args[1:]) else -1
+    return b.apply("reshape", x, lead, *args[1:], attrs=((None, *dims),))
+
+
+def _batch_length(b: Builder, x: Node) -> Node:
+    """``x.shape[0]`` of a batched `x`."""
+    return b.apply("size", x, attrs=((0,),))
+
+
+def _cumulative(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+                ) -> Node:
+    (x,), (axis,) = args, node.attrs
+    r = _rank(node.args[0])
+    if axis is None and r != 1:  # of the flattened array: flatten each batch entry
+        x = b.apply("reshape", x, _batch_length(b, x), -1, attrs=((None, None),))
+    return b.apply(node.op, x, attrs=(1 if axis is None else axis % r + 1,))
+
+
+def _array(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # np.array of values, some batched: each repeated if not, stacked after the batch
+    # axis, the nesting restored.
+    shape, dtype, _ = node.attrs
+    ref = next(a for a, f in zip(args, flags, strict=True) if f)
+    parts = [_lift(b, a, old, max(_rank(p) for p in node.args)) if f
+             else _repeated(b, a, ref) for a, old, f in zip(args, node.args, flags, strict=True)]
+    stacked = b.apply("stack", *parts, attrs=(1,))
+    if len(shape) == 1:
+        return stacked
+    inner = node.type.dims[len(shape):] if node.type is not None else ()
+    lengths = [b.const(d) for d in shape] + [
+        b.apply("size", ref, attrs=((1 + i,),)) for i in range(len(inner))]
+    return b.apply("reshape", stacked, _batch_length(b, stacked), *lengths,
+                   attrs=((None, *shape, *inner),))
 
 
 def _full_like(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
@@ -489,7 +524,9 @@ _RULES: dict[str, Rule] = {
     "slice_axis": _axis_first(result_rank=False),
     "pad_axis": _axis_first(result_rank=False),
     "flip": _axis_first(result_rank=False),
-    "cumsum": _axis_first(result_rank=False),
+    "cumsum": _cumulative,
+    "array": _array,
+    "keepdims": _axis_first(result_rank=True),
     "concatenate": _axis_first(result_rank=False),
     "stack": _axis_first(result_rank=True),
 }
