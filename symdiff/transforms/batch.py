@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from symdiff.errors import SymdiffError
+from symdiff.ir import sequences
 from symdiff.ir.indexing import FULL, is_basic
 from symdiff.ir.node import LEAVES, Builder, Node, Program, flatten, rebuild, topological
 from symdiff.ir.primitives import PRIMITIVES
@@ -270,6 +271,8 @@ def _rule(node: Node) -> Rule:
     if node.op in _RULES:
         return _RULES[node.op]
     prim = PRIMITIVES[node.op]
+    if node.op in sequences.OPS:
+        raise BatchingError(f"no batching rule for the list operation {node.op!r}")
     if prim.type_rule is None and not prim.scalar_only and not prim.inplace:
         return _elementwise
     raise BatchingError(f"no batching rule for the primitive {node.op!r}")
