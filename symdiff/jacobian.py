@@ -150,7 +150,9 @@ def forward_batched(user: Callable[..., Any], inner: Any, args: tuple[Any, ...],
 
     def jac(leaf: Any, t: Any) -> Any:
         lead = np.shape(leaf)
-        t = np.broadcast_to(np.asarray(t, dtype=float), (n, *lead))  # a zero: unbatched
+        t = np.asarray(t, dtype=float)
+        if t.shape != (n, *lead):  # a zero, or a value the seeds do not reach: unbatched
+            t = np.broadcast_to(t, (n, *lead))
         return _scalar(np.moveaxis(t, 0, -1).reshape(lead + shape).copy())
 
     return _rebuild(out, [jac(leaf, t) for leaf, t in zip(
