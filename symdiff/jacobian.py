@@ -26,7 +26,8 @@ Argnums = int | Sequence[int]
 
 
 def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
-    """The Jacobian of `fun` by forward mode: one JVP per entry of each input."""
+    """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
+    (one batched call for an array)."""
     return lambda *args: _jacobian(fun, args, argnums, "forward")
 
 
@@ -36,7 +37,8 @@ def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Callable[...
 
 
 def jacrev(fun: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
-    """The Jacobian of `fun` by reverse mode: one VJP per entry of the output."""
+    """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
+    batched call for numbers and arrays)."""
     return lambda *args: _jacobian(fun, args, argnums, "reverse")
 
 
