@@ -10,12 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-import symdiff.api
-import symdiff.higher
 from symdiff import grad, hessian
 from symdiff.runtime.dispatch import signature_of
-from symdiff.runtime.spec import Spec
 from tests.test_jacobian_batched import numeric
+from tests.test_jacobian_reverse_batched import Compiled
 
 
 def rosenbrock(x: np.ndarray) -> float:
@@ -51,28 +49,6 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...], Any]] = [
 ]
 IDS = ["rosenbrock", "branch_loop_then", "branch_loop_else", "branch_loop_both", "mlp_W2",
        "mlp_both"]
-
-
-class Compiled:
-    """The specs compiled (as "outer of inner" kinds) and the calls of their programs."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.kinds: list[str] = []
-        self.calls = 0
-        real = symdiff.api.compiled
-
-        def spy(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
-            self.kinds.append(" of ".join(s.kind for s in spec.chain()))
-            impl = real(fn, spec)
-
-            def counted(*args: Any) -> Any:
-                self.calls += 1
-                return impl(*args)
-
-            return counted
-
-        monkeypatch.setattr(symdiff.api, "compiled", spy)
-        monkeypatch.setattr(symdiff.higher, "compiled", spy)
 
 
 @pytest.fixture

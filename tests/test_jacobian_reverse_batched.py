@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import symdiff.api
+import symdiff.higher
 from symdiff import jacfwd, jacobian, jacrev
 from symdiff.api import generate
 from symdiff.jacobian import jacfwd_looped, jacrev_looped
@@ -47,6 +48,18 @@ def products(X: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def indexing(x: np.ndarray) -> np.ndarray:
     return x[1:] * x[:-1] + x[0] * x[-1] + x[np.array([2, 0, 2])].sum()
+
+
+def two_arrays(X: np.ndarray) -> np.ndarray:
+    i, j = np.array([0, 1, 1]), np.array([2, 0, 2])
+    return X[i, j] * X[1, j] + X[:, 1][i]
+
+
+def arrays_apart(T: np.ndarray) -> np.ndarray:
+    # NumPy puts the axes of integer arrays apart from each other first: a leading
+    # batch axis would not stay first.
+    i, j = np.array([0, 1, 1]), np.array([2, 0, 2])
+    return T[i, :, j].sum(axis=1) * T[0, 0, 1]
 
 
 def shapes(x: np.ndarray) -> np.ndarray:
@@ -99,6 +112,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (matrix_in, (M.T.copy(), A)),
     (products, (M, v)),
     (indexing, (np.array([0.5, 1.5, -2.0, 0.25]),)),
+    (two_arrays, (M,)),
     (shapes, (v,)),
     (tuple_out, (v, 0.7)),
     (hand, (np.array([0.3, 0.4, -0.2]),)),
@@ -112,7 +126,7 @@ IDS = [f"{f.__name__}{i}" for i, (f, _) in enumerate(CASES)]
 
 
 class Compiled:
-    """Records the specs compiled and how many times each compiled program is called."""
+    """The specs compiled (as "outer of inner" kinds) and the calls of their programs."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.kinds: list[str] = []
@@ -130,6 +144,7 @@ class Compiled:
             return counted
 
         monkeypatch.setattr(symdiff.api, "compiled", spy)
+        monkeypatch.setattr(symdiff.higher, "compiled", spy)
 
 
 @pytest.fixture
@@ -145,22 +160,18 @@ def assert_same(got: Any, want: Any, fd: list[Any] | None = None) -> None:
             np.testing.assert_allclose(g, fd[k], rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize(("fun", "args"), CASES, ids=IDS)
-def test_jacrev_is_one_batched_vjp_call(fun: Callable[..., Any], args: tuple[Any, ...],
-                                        compiled: Compiled) -> None:
-    got = jacrev(fun)(*args)
-    assert compiled.kinds == ["vjp_batched"]
-    assert compiled.calls == 1
-    assert_same(got, jacrev_looped(fun)(*args), numeric(fun, args))
+MODES = [(jacrev, jacrev_looped, "vjp_batched"), (jacfwd, jacfwd_looped, "jvp_batched")]
 
 
+@pytest.mark.parametrize(("jac", "looped", "kind"), MODES, ids=["jacrev", "jacfwd"])
 @pytest.mark.parametrize(("fun", "args"), CASES, ids=IDS)
-def test_jacfwd_of_branches_and_loops_is_one_batched_jvp_call(
-        fun: Callable[..., Any], args: tuple[Any, ...], compiled: Compiled) -> None:
-    got = jacfwd(fun)(*args)
-    assert compiled.kinds == ["jvp_batched"]
+def test_the_jacobian_is_one_batched_call(fun: Callable[..., Any], args: tuple[Any, ...],
+                                          jac: Any, looped: Any, kind: str,
+                                          compiled: Compiled) -> None:
+    got = jac(fun)(*args)
+    assert compiled.kinds == [kind]
     assert compiled.calls == 1
-    assert_same(got, jacfwd_looped(fun)(*args), numeric(fun, args))
+    assert_same(got, looped(fun)(*args), numeric(fun, args))
 
 
 @pytest.mark.parametrize(("fun", "args"), CASES, ids=IDS)
@@ -229,6 +240,15 @@ def test_without_a_batching_rule_falls_back_to_a_pass_per_seed(compiled: Compile
     np.testing.assert_allclose(got, numeric(einsummed, (v,))[0], rtol=1e-6, atol=1e-7)
     fwd = jacfwd(einsummed)(v)
     np.testing.assert_allclose(fwd, got, rtol=1e-12)
+
+
+@pytest.mark.parametrize("jac", [jacrev, jacfwd])
+def test_integer_arrays_apart_take_the_per_seed_path(jac: Any, compiled: Compiled) -> None:
+    T = np.arange(24.0).reshape(2, 4, 3) * 0.1
+    got = jac(arrays_apart)(T)
+    first, *rest = compiled.kinds
+    assert first.endswith("_batched") and rest and not any(k.endswith("_batched") for k in rest)
+    np.testing.assert_allclose(got, numeric(arrays_apart, (T,))[0], rtol=1e-6, atol=1e-7)
 
 
 def test_lists_take_the_per_seed_path(compiled: Compiled) -> None:
