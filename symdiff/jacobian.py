@@ -173,9 +173,11 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
         from symdiff.transforms.batch import BatchingError
 
         try:
-            return _reverse_batched(fun, args, nums)
+            rows = _reverse_batched(fun, args, nums)
         except BatchingError:
-            pass
+            rows = None
+        if rows is not None:
+            return rows
 
     out, vjp_fn = vjp(fun, *args)
     leaves = _leaves(out)
@@ -198,9 +200,10 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
 
 
 def _reverse_batched(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int]
-                     ) -> list[Any]:
+                     ) -> list[Any] | None:
     """The Jacobian rows from one call of the batched VJP code: the k-th cotangent seed
-    is one at output entry k (entries of all leaves in order, C order within each)."""
+    is one at output entry k (entries of all leaves in order, C order within each).
+    None for a single output entry: its one unbatched pass costs less."""
     import numpy as np
 
     from symdiff.api import _check_transformable, compiled, unwrap
@@ -216,6 +219,8 @@ def _reverse_batched(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[
     k = sum(sizes)
     if not plain_args(leaves) or k == 0:
         raise BatchingError("batched reverse mode takes numbers and non-empty arrays")
+    if k == 1:
+        return None
     eye = np.eye(k)
     bounds = np.cumsum([0, *sizes])
     seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
