@@ -3,7 +3,9 @@
 A wide function (n inputs -> 1 output) and a tall one (1 input -> n outputs), each
 differentiated by forward mode (a pass per input) and reverse mode (a pass per output):
 the time of each, and the mode ``jacobian(mode="auto")`` picks. Then forward mode on the
-wide function as one call of batched JVP code against a pass per seed direction.
+wide function as one call of batched JVP code against a pass per seed direction, and
+reverse mode on the tall function and on a square one (n -> n) as one call of batched
+VJP code against a pass per output entry.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import symdiff
 from benchmarks._table import table
 from benchmarks._timing import per_call_seconds
-from symdiff.jacobian import choose_mode, jacfwd_looped
+from symdiff.jacobian import choose_mode, jacfwd_looped, jacrev_looped
 
 N = 50
 
@@ -26,6 +28,11 @@ def wide(x: np.ndarray) -> float:
 def tall(t: float) -> np.ndarray:
     """1 -> 50."""
     return np.sin(np.linspace(1.0, 2.0, 50) * t)
+
+
+def square(x: np.ndarray) -> np.ndarray:
+    """n -> n."""
+    return np.tanh(x * np.cumsum(x)) + x[::-1] * np.mean(x)
 
 
 def main(n: int = N, repeat: int = 5) -> None:
@@ -54,3 +61,21 @@ def main(n: int = N, repeat: int = 5) -> None:
                 [["one batched pass", f"{times['batched'] * 1e3:.3f}",
                   f"{times['looped'] / times['batched']:.1f}x"],
                  [f"{n} passes (loop)", f"{times['looped'] * 1e3:.3f}", "1.0x"]], left=1))
+
+    rows = []
+    for name, fn, args in [("tall", tall, (0.3,)),
+                           ("square", square, (np.linspace(0.1, 1.0, n),))]:
+        batched, looped = symdiff.jacrev(fn), jacrev_looped(fn)
+        np.testing.assert_allclose(batched(*args), looped(*args), rtol=1e-12, atol=1e-14)
+        times = per_call_seconds({"batched": batched, "looped": looped}, args, repeat=repeat)
+        m = np.size(fn(*args))
+        rows.append([name, f"{np.size(args[0])} -> {m}", f"{times['batched'] * 1e3:.3f}",
+                     f"{times['looped'] * 1e3:.3f}",
+                     f"{times['looped'] / times['batched']:.1f}x"])
+    print(f"\nBatched reverse mode: ms per Jacobian (median of {repeat})")
+    print(table(["function", "in -> out", "jacrev: one batched pass ms",
+                 "a pass per output entry ms", "speed-up"], rows, left=2))
+
+
+if __name__ == "__main__":
+    main()

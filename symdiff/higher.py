@@ -2,9 +2,12 @@
 
 Both are forward mode over reverse mode, built by transforming the gradient's IR again
 (never its text). For number arguments `hessian` compiles one program computing every
-entry; for list and array arguments it evaluates the compiled Hessian-vector product
-program once per entry of the differentiated arguments (the entries' count is known
-only at call time) and assembles the blocks.
+entry. For array arguments (numbers and arrays only) it calls the gradient's JVP
+program batched over the unit directions (`symdiff.transforms.batch`) once per
+differentiated argument: each call gives that argument's columns of every block. For
+list arguments, or where an operation has no batching rule, it evaluates the compiled
+Hessian-vector product program once per entry of the differentiated arguments (the
+entries' count is known only at call time) and assembles the blocks.
 """
 
 from __future__ import annotations
@@ -79,7 +82,29 @@ class Hessian:
         self._seen.setdefault(sig)
         if all(type(primals[i]) is float for i in self._indices):
             return compiled(self._fn, with_types(self._spec(), sig))(*primals)
-        return self._assemble(primals, sig)
+        batched = self._batched(primals)
+        return batched if batched is not None else self._assemble(primals, sig)
+
+    def _batched(self, primals: tuple[Any, ...]) -> Any:
+        """The Hessian from one call of the gradient's batched JVP program per
+        differentiated argument, or None where that does not apply."""
+        import numpy as np
+
+        from symdiff.jacobian import forward_batched, plain_args
+        from symdiff.transforms.batch import BatchingError
+
+        if not plain_args(primals) or any(np.size(primals[i]) == 0 for i in self._indices):
+            return None
+        gradient = Spec("grad", self._argnums, inner=self._inner)
+        try:
+            columns = [forward_batched(self._fn, gradient, primals, j) for j in self._indices]
+        except BatchingError:
+            return None
+        if isinstance(self._argnums, int):
+            return columns[0]
+        # columns[j][i] is d(grad_i)/d x_j: the block H[i][j].
+        return tuple(tuple(columns[j][i] for j in range(len(columns)))
+                     for i in range(len(columns)))
 
     def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
         gradient = Spec("grad", self._argnums, inner=self._inner)

@@ -1,15 +1,17 @@
-"""Jacobians: `jacfwd` (one forward pass per input entry), `jacrev` (one reverse pass per
-output entry) and `jacobian`, which picks the cheaper mode by the sizes (the essay's
-point: forward mode when there are fewer inputs than outputs, reverse mode otherwise).
+"""Jacobians: `jacfwd` (forward mode, a column per input entry), `jacrev` (reverse mode,
+a row per output entry) and `jacobian`, which picks the cheaper mode by the sizes (the
+essay's point: forward mode when there are fewer inputs than outputs, reverse mode
+otherwise).
 
 Contract: for an argument `x` (a number or an array) and an output `y` (a number, an
 array, or a nested tuple of them), the Jacobian has the structure of `y`, each leaf an
 array of shape ``leaf.shape + x.shape`` (a float when both are numbers). With a tuple
 `argnums`, the result is a tuple of those, one per argument. Each pass runs the
 generated JVP or VJP code. Forward mode over an array argument is one pass of batched
-JVP code (`symdiff.transforms.batch`) seeded with the identity, when every operation
-the tangents meet has a batching rule; otherwise, and in reverse mode, a Python loop
-runs a pass per seed direction.
+JVP code (`symdiff.transforms.batch`) seeded with the identity, and reverse mode of
+numbers and arrays one pass of batched VJP code seeded with the identity's rows split
+over the output leaves, when every operation the seeds meet has a batching rule;
+otherwise a Python loop runs a pass per seed direction.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ class Jacobian:
 
 
 def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
-    """The Jacobian of `fun` by forward mode: one JVP per entry of each input."""
+    """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
+    (one batched call for an array)."""
     return Jacobian(fun, argnums, "forward")
 
 
@@ -75,8 +78,14 @@ def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
 
 
 def jacrev(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
-    """The Jacobian of `fun` by reverse mode: one VJP per entry of the output."""
+    """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
+    batched call for numbers and arrays)."""
     return Jacobian(fun, argnums, "reverse")
+
+
+def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
+    """`jacrev` by a pass of unbatched VJP code per output entry (for comparison)."""
+    return Jacobian(fun, argnums, "reverse", batched=False)
 
 
 def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto") -> Jacobian:
@@ -99,7 +108,7 @@ def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
     if mode == "forward":
         per_arg = [_forward(fun, args, i, batched) for i in nums]
     else:
-        per_arg = _reverse(fun, args, nums)
+        per_arg = _reverse(fun, args, nums, batched)
     return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
 
 
@@ -132,47 +141,80 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
 def _batchable(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> bool:
     """Whether the batched JVP applies: `x` a non-empty array, the other arguments
     numbers or arrays (lists and functions take the per-seed path)."""
+    import numpy as np
+
+    x = args[i]
+    return isinstance(x, np.ndarray) and x.size > 0 and plain_args(args)
+
+
+def plain_args(values: Sequence[Any]) -> bool:
+    """Whether every value is a number or an array (batched code takes no lists or
+    functions)."""
     import numbers
 
     import numpy as np
 
-    def plain(a: Any) -> bool:
-        return isinstance(a, np.ndarray) or (isinstance(a, numbers.Real)
-                                             and not isinstance(a, bool))
-
-    x = args[i]
-    return isinstance(x, np.ndarray) and x.size > 0 and all(plain(a) for a in args)
+    return all(isinstance(a, np.ndarray) or (isinstance(a, numbers.Real)
+                                             and not isinstance(a, bool)) for a in values)
 
 
 def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> Any:
     """The Jacobian with respect to the array `args[i]` from one call of the batched JVP
     code, its tangents the rows of the identity."""
-    import numpy as np
-
-    from symdiff.api import _check_transformable, compiled, unwrap
-    from symdiff.runtime.dispatch import signature_of
-    from symdiff.runtime.spec import Spec, with_types
+    from symdiff.api import _check_transformable, unwrap
 
     _check_transformable(fun)
     user, inner = unwrap(fun)
+    return forward_batched(user, inner, args, i)
+
+
+def forward_batched(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int
+                    ) -> Any:
+    """The Jacobian of `user` (or of its transform `inner`, a `Spec`) with respect to
+    `args[i]` (a number or an array) from one call of batched JVP code, its tangents the
+    rows of the identity; `BatchingError` when an operation has no batching rule."""
+    import numpy as np
+
+    from symdiff.api import compiled
+    from symdiff.runtime.dispatch import signature_of
+    from symdiff.runtime.spec import Spec, with_types
+
     x = args[i]
-    n = x.size
-    seeds = np.eye(n, dtype=x.dtype if x.dtype.kind == "f" else float).reshape(n, *x.shape)
+    shape = np.shape(x)
+    n = _size(x)
+    dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else float
+    seeds = np.eye(n, dtype=dtype).reshape(n, *shape)
     spec = with_types(Spec("jvp_batched", i, inner=inner), signature_of(args))
     out, tangents = compiled(user, spec)(*args, seeds)
 
     def jac(leaf: Any, t: Any) -> Any:
-        shape = np.shape(leaf)
-        t = np.broadcast_to(np.asarray(t, dtype=float), (n, *shape))  # a zero: unbatched
-        result = np.moveaxis(t, 0, -1).reshape(shape + x.shape).copy()
-        return float(result) if result.ndim == 0 else result
+        lead = np.shape(leaf)
+        t = np.asarray(t, dtype=float)
+        if t.shape != (n, *lead):  # a zero, or a value the seeds do not reach: unbatched
+            t = np.broadcast_to(t, (n, *lead))
+        return _scalar(np.moveaxis(t, 0, -1).reshape(lead + shape).copy())
 
     return _rebuild(out, [jac(leaf, t) for leaf, t in zip(
         _leaves(out), _leaves(tangents), strict=True)])
 
 
-def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int]) -> list[Any]:
+def _scalar(result: Any) -> Any:
+    return float(result) if result.ndim == 0 else result
+
+
+def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
+             batched: bool = True) -> list[Any]:
     import numpy as np
+
+    if batched and plain_args(args):
+        from symdiff.transforms.batch import BatchingError
+
+        try:
+            rows = _reverse_batched(fun, args, nums)
+        except BatchingError:
+            rows = None
+        if rows is not None:
+            return rows
 
     out, vjp_fn = vjp(fun, *args)
     leaves = _leaves(out)
@@ -191,6 +233,44 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int]) ->
         blocks = [_stack([next(it) for _ in range(_size(leaf))], np.shape(leaf), rows_first=True,
                          tail=shape) for leaf in leaves]
         results.append(_rebuild(out, blocks))
+    return results
+
+
+def _reverse_batched(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int]
+                     ) -> list[Any] | None:
+    """The Jacobian rows from one call of the batched VJP code: the k-th cotangent seed
+    is one at output entry k (entries of all leaves in order, C order within each).
+    None for a single output entry: its one unbatched pass costs less."""
+    import numpy as np
+
+    from symdiff.api import _check_transformable, compiled, unwrap
+    from symdiff.runtime.dispatch import signature_of
+    from symdiff.runtime.spec import Spec, with_types
+    from symdiff.transforms.batch import BatchingError
+
+    _check_transformable(fun)
+    user, inner = unwrap(fun)
+    out = fun(*args)
+    leaves = _leaves(out)
+    sizes = [_size(leaf) for leaf in leaves]
+    k = sum(sizes)
+    if not plain_args(leaves) or k == 0:
+        raise BatchingError("batched reverse mode takes numbers and non-empty arrays")
+    if k == 1:
+        return None
+    eye = np.eye(k)
+    bounds = np.cumsum([0, *sizes])
+    seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
+             for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
+    spec = with_types(Spec("vjp_batched", inner=inner), signature_of(args))
+    cts = compiled(user, spec)(*args, *seeds)
+    results = []
+    for i in nums:
+        shape = np.shape(args[i])
+        rows = np.broadcast_to(np.asarray(cts[i], dtype=float), (k, *shape))  # a zero
+        results.append(_rebuild(out, [
+            _scalar(rows[lo:hi].reshape(np.shape(leaf) + shape).copy())
+            for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]))
     return results
 
 

@@ -28,7 +28,8 @@ Axes = tuple[int, ...] | None
 
 # Operations whose result may be a view of another array, or that array itself (an
 # update into one copies it, and so does a gradient made of one).
-VIEWS = frozenset({"unsum", "transpose", "broadcast_like", "index", "sum_if_one"})
+VIEWS = frozenset({"unsum", "transpose", "broadcast_like", "index", "sum_if_one",
+                   "batch_broadcast"})
 
 # The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py);
 # other modules of array operations add theirs.

@@ -479,4 +479,4 @@ _SYMPY_SPECIAL: dict[str, Callable[..., Any]] = {
 _register_all()
 
 # Sequence (list) and array operations register into the same table.
-from symdiff.ir import arrays, indexing, linalg, sequences, shapes  # noqa: E402, F401
+from symdiff.ir import arrays, batching, indexing, linalg, sequences, shapes  # noqa: E402, F401

@@ -149,7 +149,8 @@ def _specialise(body: Program, operands: tuple[Node, ...], keep: list[int]) -> P
     from symdiff.ir.rewrite import inline
 
     nb = Builder()
-    params = [nb.arg(str(body.params[i].attrs[0])) for i in keep]
+    # (A parameter keeps its kind: an array's type, a list's marker.)
+    params = [nb.arg(str(body.params[i].attrs[0]), *body.params[i].attrs[2:]) for i in keep]
     args: list[Node] = []
     it = iter(params)
     for op in operands:

@@ -34,8 +34,8 @@ class FunctionArg:
 class Spec:
     """A transform and its options; hashable, with a stable text form for cache keys."""
 
-    kind: str  # "grad", "value_and_grad", "jvp", "jvp_batched", "vjp", "hessian",
-    # "primal"
+    kind: str  # "grad", "value_and_grad", "jvp", "jvp_batched", "vjp", "vjp_batched",
+    # "hessian", "primal"
     argnums: int | tuple[int, ...] | None = None
     # Per parameter, the `ir.types.ArrayType` of an array argument, a `FunctionArg` for a
     # function, None for a number or list; None when every argument is a number or list
@@ -61,6 +61,10 @@ class Spec:
 
             assert isinstance(self.argnums, int)
             return batched_jvp_program(primal, self.argnums)
+        if self.kind == "vjp_batched":
+            from symdiff.transforms.batch import batched_vjp_program
+
+            return batched_vjp_program(primal)
         if self.kind == "primal":
             return primal
         if self.kind == "hessian":
