@@ -31,7 +31,7 @@ from symdiff.api import (
     rebuild,
     unwrap,
 )
-from symdiff.runtime.assemble import assemble_hessian
+from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import is_array, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec, with_types
@@ -90,21 +90,19 @@ class Hessian:
         differentiated argument, or None where that does not apply."""
         import numpy as np
 
-        from symdiff.jacobian import forward_batched, plain_args
+        from symdiff.jacobian import plain_args
         from symdiff.transforms.batch import BatchingError
 
         if not plain_args(primals) or any(np.size(primals[i]) == 0 for i in self._indices):
             return None
         gradient = Spec("grad", self._argnums, inner=self._inner)
+        sig = signature_of(primals)
         try:
-            columns = [forward_batched(self._fn, gradient, primals, j) for j in self._indices]
+            jvps = [compiled(self._fn, with_types(Spec("jvp_batched", j, inner=gradient), sig))
+                    for j in self._indices]
         except BatchingError:
             return None
-        if isinstance(self._argnums, int):
-            return columns[0]
-        # columns[j][i] is d(grad_i)/d x_j: the block H[i][j].
-        return tuple(tuple(columns[j][i] for j in range(len(columns)))
-                     for i in range(len(columns)))
+        return batched_hessian(jvps, primals, self._argnums)
 
     def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
         gradient = Spec("grad", self._argnums, inner=self._inner)

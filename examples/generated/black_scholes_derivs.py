@@ -13,9 +13,10 @@ floats. Nothing is checked or converted here. (An array type DTYPE[AXES] says pe
 axis n, any length but one, or 1, length one.) Then, f being the original function:
   f_value_and_grad(*args) -> (f(*args), gradient): symdiff.value_and_grad(f,
       argnums)(*args).
-  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for list or array
-      arguments assembled from f_hvp(*args, *tangents) -> (gradient, Hessian @
-      tangents).
+  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for array
+      arguments assembled from one call per argument x of f_batched_jvp_x(*args, seeds)
+      -> (gradient, its JVPs along a leading axis of seed directions), for lists from
+      f_hvp(*args, *tangents) -> (gradient, Hessian @ tangents), one call per entry.
 
 Imports: the standard library and NumPy (and a module a custom derivative rule's
 function lives in, such as scipy.special). Numbers the functions read from the

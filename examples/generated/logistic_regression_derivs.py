@@ -19,9 +19,10 @@ axis n, any length but one, or 1, length one.) Then, f being the original functi
       argnums)(*args).
   f_vjp(*args, *cotangents) -> a cotangent per argument, the output's cotangent given as
       its leaves in order: symdiff.vjp(f, *args)[1](cotangent).
-  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for list or array
-      arguments assembled from f_hvp(*args, *tangents) -> (gradient, Hessian @
-      tangents).
+  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for array
+      arguments assembled from one call per argument x of f_batched_jvp_x(*args, seeds)
+      -> (gradient, its JVPs along a leading axis of seed directions), for lists from
+      f_hvp(*args, *tangents) -> (gradient, Hessian @ tangents), one call per entry.
 
 Imports: the standard library and NumPy (and a module a custom derivative rule's
 function lives in, such as scipy.special). Numbers the functions read from the
@@ -78,12 +79,12 @@ def loss_vjp(w, X, y, out_bar):
     return (w_bar, X_bar, y_bar)
 
 
-def loss_hvp(w, X, y, w_dot):
-    """Gradient of logistic_regression.loss with respect to w and its JVP: (gradient, H @
-    tangents).
+def loss_batched_jvp_w(w, X, y, w_dot):
+    """Gradient of logistic_regression.loss with respect to w and its JVPs along a batch of
+    seed directions (their leading axis): (gradient, tangents).
 
     Arguments: w: float64[n], X: float64[n,n], y: float64[n].
-    Call: loss_hvp(w, X, y, w_dot)
+    Call: loss_batched_jvp_w(w, X, y, w_dot)
     """
     z = X @ w
     _t0 = np.exp(-abs(z))
@@ -94,51 +95,48 @@ def loss_hvp(w, X, y, w_dot):
     _t5 = _t4 / _t1
     z_bar = -(_t4 * y) - _t5 * _t0 * _t2 + _t4 * np.where(z > 0.0, 1.0, np.where(z == 0.0, 0.5, 0.0))
     w_bar = _t3 @ z_bar
-    z_dot = X @ w_dot
+    z_dot = w_dot @ _t3
     _t6 = z_dot * _t2 * _t0 * _t5
     z_bar_dot = -((_t6 / _t1 * _t0 - _t6) * _t2)
-    w_bar_dot = _t3 @ z_bar_dot
+    w_bar_dot = z_bar_dot @ X
     return (w_bar, w_bar_dot)
 
 
 def loss_hessian(w, X, y):
     """Hessian of logistic_regression.loss with respect to w (forward over reverse mode).
 
-    Assembled from loss_hvp, one call per entry.
+    Assembled from one call of loss_batched_jvp_w.
     Arguments: w: float64[n], X: float64[n,n], y: float64[n].
     Call: loss_hessian(w, X, y)
     """
-    return _assemble_hessian(loss_hvp, (w, X, y), 0)
+    return _batched_hessian((loss_batched_jvp_w,), (w, X, y), 0)
 
 
-def _assemble_hessian(hvp, args, argnums):
-    """The Hessian at `args` with respect to `argnums`, one ``hvp`` call per entry."""
+def _batched_hessian(jvps, args, argnums):
+    """The Hessian at `args` from one call per differentiated argument ``j`` of
+    ``jvps[j](*args, seeds)``, the gradient's JVP with a leading batch axis of seed
+    directions (the rows of the identity); numbers and arrays only. Blocks as
+    `assemble_hessian` gives them."""
     indices = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    xs = [args[i] for i in indices]
-    arrays = [np.asarray(x, dtype=x.dtype if isinstance(x, np.ndarray) else float) for x in xs]
-    blocks = [[np.empty(a.shape + b.shape, dtype=np.result_type(a, b)) for b in arrays] for a in arrays]
-    for j, xj in enumerate(arrays):
-        for e in np.ndindex(xj.shape):
-            tangents = []
-            for k, (x, a) in enumerate(zip(xs, arrays, strict=True)):
-                t = np.zeros_like(a)
-                if k == j:
-                    t[e] = 1
-                if not isinstance(x, np.ndarray):
-                    t = t.tolist() if isinstance(x, list) else float(t)
-                tangents.append(t)
-            columns = hvp(*args, *tangents)[1]
-            for i, column in enumerate((columns,) if isinstance(argnums, int) else columns):
-                blocks[i][j][(Ellipsis,) + e] = column
-    out = []
-    for i, xi in enumerate(xs):
-        row = []
-        for j, xj in enumerate(xs):
-            block = blocks[i][j]
-            if not (isinstance(xi, np.ndarray) or isinstance(xj, np.ndarray)):
-                block = block.tolist() if isinstance(xi, list) or isinstance(xj, list) else float(block)
-            row.append(block)
-        out.append(row)
+    columns = []
+    for jvp, j in zip(jvps, indices, strict=True):
+        x = args[j]
+        shape = np.shape(x)
+        n = int(np.prod(shape, dtype=int))
+        dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == 'f' else float
+        seeds = np.eye(n, dtype=dtype).reshape((n,) + shape)
+        gradient, tangents = jvp(*args, seeds)
+        if isinstance(argnums, int):
+            gradient, tangents = ((gradient,), (tangents,))
+        column = []
+        for g, t in zip(gradient, tangents, strict=True):
+            lead = np.shape(g)
+            t = np.asarray(t, dtype=float)
+            if t.shape != (n,) + lead:
+                t = np.broadcast_to(t, (n,) + lead)
+            block = np.moveaxis(t, 0, -1).reshape(lead + shape).copy()
+            column.append(float(block) if block.ndim == 0 else block)
+        columns.append(column)
     if isinstance(argnums, int):
-        return out[0][0]
-    return tuple(map(tuple, out))
+        return columns[0][0]
+    return tuple([tuple([columns[j][i] for j in range(len(columns))]) for i in range(len(columns))])

@@ -16,9 +16,10 @@ axis n, any length but one, or 1, length one.) Then, f being the original functi
   f_jvp(*args, *tangents) -> (f(*args), derivative along the tangents), a tangent per
       argument (per argnums if given; 0.0 for an int loop count): symdiff.jvp(f, args,
       tangents).
-  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for list or array
-      arguments assembled from f_hvp(*args, *tangents) -> (gradient, Hessian @
-      tangents).
+  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for array
+      arguments assembled from one call per argument x of f_batched_jvp_x(*args, seeds)
+      -> (gradient, its JVPs along a leading axis of seed directions), for lists from
+      f_hvp(*args, *tangents) -> (gradient, Hessian @ tangents), one call per entry.
 
 Imports: the standard library and NumPy (and a module a custom derivative rule's
 function lives in, such as scipy.special). Numbers the functions read from the
@@ -236,7 +237,7 @@ def rosenbrock_hvp(x, x_dot):
 def rosenbrock_hessian(x):
     """Hessian of loops.rosenbrock with respect to x (forward over reverse mode).
 
-    Assembled from rosenbrock_hvp, one call per entry.
+    Assembled from one call per entry of rosenbrock_hvp.
     Arguments: x: list.
     Call: rosenbrock_hessian(x)
     """

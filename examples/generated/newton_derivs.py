@@ -21,9 +21,10 @@ axis n, any length but one, or 1, length one.) Then, f being the original functi
       tangents).
   f_vjp(*args, *cotangents) -> a cotangent per argument, the output's cotangent given as
       its leaves in order: symdiff.vjp(f, *args)[1](cotangent).
-  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for list or array
-      arguments assembled from f_hvp(*args, *tangents) -> (gradient, Hessian @
-      tangents).
+  f_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for array
+      arguments assembled from one call per argument x of f_batched_jvp_x(*args, seeds)
+      -> (gradient, its JVPs along a leading axis of seed directions), for lists from
+      f_hvp(*args, *tangents) -> (gradient, Hessian @ tangents), one call per entry.
 
 Imports: the standard library and NumPy (and a module a custom derivative rule's
 function lives in, such as scipy.special). Numbers the functions read from the

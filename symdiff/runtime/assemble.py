@@ -1,14 +1,17 @@
-"""Assembling a Hessian from a Hessian-vector product program, one entry at a time.
+"""Assembling a Hessian from a Hessian-vector product program: one call of batched JVP
+code of the gradient per differentiated argument, or one hvp call per entry.
 
-Contract: `assemble_hessian(hvp, args, argnums)` calls ``hvp(*args, *tangents)`` (a
-compiled JVP of the gradient, returning ``(gradient, H @ tangents)``) once per entry of
-the differentiated arguments and returns the blocks as the arguments were given: a
-number for two numbers, nested lists for lists, an array of shape ``shape_i + shape_j``
-otherwise; one block for an int `argnums`, a tuple of rows of blocks for a tuple.
+Contract: `batched_hessian(jvps, args, argnums)` calls each batched JVP program once,
+with a batch of seed directions. `assemble_hessian(hvp, args, argnums)` calls
+``hvp(*args, *tangents)`` (a compiled JVP of the gradient, returning ``(gradient, H @
+tangents)``) once per entry of the differentiated arguments. Both return the blocks as
+the arguments were given: a number for two numbers, nested lists for lists, an array of
+shape ``shape_i + shape_j`` otherwise; one block for an int `argnums`, a tuple of rows
+of blocks for a tuple.
 
-The function is self-contained (it imports only NumPy, inside itself): `symdiff build`
-copies its source into standalone modules, so the in-process `hessian` and a built
-module assemble their Hessians with the same code. Its syntax is what `ast.unparse`
+The functions are self-contained (they import only NumPy, inside themselves): `symdiff
+build` copies their source into standalone modules, so the in-process `hessian` and a
+built module assemble their Hessians with the same code. Its syntax is what `ast.unparse`
 prints back as valid Python 3.10 (no starred subscript, no lone generator argument).
 """
 
@@ -55,3 +58,38 @@ def assemble_hessian(hvp: Callable[..., Any], args: Sequence[Any],
     if isinstance(argnums, int):
         return out[0][0]
     return tuple(map(tuple, out))
+
+
+def batched_hessian(jvps: Sequence[Callable[..., Any]], args: Sequence[Any],
+                    argnums: int | tuple[int, ...]) -> Any:
+    """The Hessian at `args` from one call per differentiated argument ``j`` of
+    ``jvps[j](*args, seeds)``, the gradient's JVP with a leading batch axis of seed
+    directions (the rows of the identity); numbers and arrays only. Blocks as
+    `assemble_hessian` gives them."""
+    import numpy as np
+
+    indices = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    columns = []
+    for jvp, j in zip(jvps, indices, strict=True):
+        x = args[j]
+        shape = np.shape(x)
+        n = int(np.prod(shape, dtype=int))
+        dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else float
+        seeds = np.eye(n, dtype=dtype).reshape((n,) + shape)
+        gradient, tangents = jvp(*args, seeds)
+        if isinstance(argnums, int):
+            gradient, tangents = (gradient,), (tangents,)
+        column = []
+        for g, t in zip(gradient, tangents, strict=True):
+            lead = np.shape(g)
+            t = np.asarray(t, dtype=float)
+            if t.shape != (n,) + lead:  # a zero, or a value the seeds do not reach
+                t = np.broadcast_to(t, (n,) + lead)
+            block = np.moveaxis(t, 0, -1).reshape(lead + shape).copy()
+            column.append(float(block) if block.ndim == 0 else block)
+        columns.append(column)
+    if isinstance(argnums, int):
+        return columns[0][0]
+    # columns[j][i] is d(gradient_i)/d x_j: the block H[i][j].
+    return tuple([tuple([columns[j][i] for j in range(len(columns))])
+                  for i in range(len(columns))])

@@ -35,8 +35,10 @@ _CONVENTION = {
     "vjp": "{f}_vjp(*args, *cotangents) -> a cotangent per argument, the output's cotangent "
            "given as its leaves in order: symdiff.vjp(f, *args)[1](cotangent).",
     "hessian": "{f}_hessian(*args) -> the Hessian: symdiff.hessian(f, argnums)(*args); for "
-               "list or array arguments assembled from {f}_hvp(*args, *tangents) -> "
-               "(gradient, Hessian @ tangents).",
+               "array arguments assembled from one call per argument x of "
+               "{f}_batched_jvp_x(*args, seeds) -> (gradient, its JVPs along a leading "
+               "axis of seed directions), for lists from {f}_hvp(*args, *tangents) -> "
+               "(gradient, Hessian @ tangents), one call per entry.",
 }
 
 

@@ -9,9 +9,11 @@ them live). Any other free name (an array, an object, a module other than the st
 library's and NumPy) is a `SymdiffError` naming it.
 
 A Hessian whose differentiated arguments are all numbers is one generated program;
-otherwise it is ``{name}_hvp`` (the JVP of the gradient) plus ``{name}_hessian``, which
-calls the copied `runtime.assemble.assemble_hessian` once per entry, as the in-process
-`hessian` does.
+of arrays, it is ``{name}_batched_jvp_{param}`` per differentiated argument (the JVP of
+the gradient along a batch of seed directions) plus ``{name}_hessian``, which calls the
+copied `runtime.assemble.batched_hessian`; where an operation has no batching rule, or
+for lists, ``{name}_hvp`` (the JVP of the gradient) called once per entry by the copied
+`runtime.assemble.assemble_hessian` — as the in-process `hessian` does.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from symdiff.errors import SymdiffError
 from symdiff.standalone.signatures import describe
 
 MODES = ("grad", "value_and_grad", "jvp", "vjp", "hessian")
-ASSEMBLE = "_assemble_hessian"
+ASSEMBLE = "_assemble_hessian"  # copies of the functions of `runtime.assemble`
+BATCHED = "_batched_hessian"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Piece:
     defs: list[ast.stmt] = field(default_factory=list)
     imports: set[tuple[str, str | None]] = field(default_factory=set)  # (module, as name)
     constants: dict[str, Any] = field(default_factory=dict)  # name -> number
-    assemble: bool = False  # needs the copied Hessian assembly
+    assemble: set[str] = field(default_factory=set)  # copied Hessian assemblies it calls
 
 
 def derivative(target: Target, mode: str) -> Piece:
@@ -68,25 +71,42 @@ def derivative(target: Target, mode: str) -> Piece:
     name = f"{target.name}_{mode}"
     if mode == "hessian" and any(target.signature[i] is not float for i in _indices(argnums)):
         gradient = Spec("grad", argnums, inner=inner)
+        piece.imports.add(("numpy", "np"))
+        if list not in target.signature:
+            from symdiff.transforms.batch import BatchingError
+
+            try:
+                names = []
+                for j in _indices(argnums):
+                    spec = with_types(Spec("jvp_batched", j, inner=gradient), target.signature)
+                    names.append(f"{target.name}_batched_jvp_{params[j]}")
+                    piece.defs.append(_function(target, fn, spec, names[-1], "batched_jvp", j,
+                                                params, piece))
+            except BatchingError:
+                piece.defs.clear()  # an operation without a batching rule: one hvp per entry
+            else:
+                piece.defs.append(_hessian_entry(target, params, argnums, names, BATCHED))
+                piece.assemble.add(BATCHED)
+                return piece
         hvp = with_types(Spec("jvp", argnums, inner=gradient), target.signature)
         hvp_name = f"{target.name}_hvp"
         piece.defs.append(_function(target, fn, hvp, hvp_name, "hvp", argnums, params, piece))
-        piece.defs.append(_hessian_entry(target, params, argnums, hvp_name))
-        piece.assemble = True
-        piece.imports.add(("numpy", "np"))
+        piece.defs.append(_hessian_entry(target, params, argnums, [hvp_name], ASSEMBLE))
+        piece.assemble.add(ASSEMBLE)
         return piece
     spec = with_types(Spec(mode, argnums, inner=inner), target.signature)
     piece.defs.append(_function(target, fn, spec, name, mode, argnums, params, piece))
     return piece
 
 
-def assemble_def() -> ast.FunctionDef:
-    """The runtime's Hessian assembly, copied from its source as `_assemble_hessian`."""
-    from symdiff.runtime.assemble import assemble_hessian
+def assemble_def(name: str) -> ast.FunctionDef:
+    """One of the runtime's Hessian assemblies (`ASSEMBLE` or `BATCHED`), copied from its
+    source under that name."""
+    from symdiff.runtime import assemble
 
-    func = ast.parse(inspect.getsource(assemble_hessian)).body[0]
+    func = ast.parse(inspect.getsource(getattr(assemble, name.lstrip("_")))).body[0]
     assert isinstance(func, ast.FunctionDef)
-    func.name = ASSEMBLE
+    func.name = name
     # Standalone code carries no annotations (they would need typing imports) and
     # imports NumPy at module level.
     func.returns = None
@@ -158,6 +178,8 @@ _WHAT = {
     "vjp": "VJP of {f} (reverse mode): the cotangent of each argument.",
     "hessian": "Hessian of {f} with respect to {wrt} (forward over reverse mode).",
     "hvp": "Gradient of {f} with respect to {wrt} and its JVP: (gradient, H @ tangents).",
+    "batched_jvp": "Gradient of {f} with respect to {wrt} and its JVPs along a batch of seed "
+                   "directions (their leading axis): (gradient, tangents).",
 }
 
 
@@ -218,17 +240,21 @@ def _docstring(func: ast.FunctionDef) -> bool:
         and isinstance(first.value.value, str)
 
 
-def _hessian_entry(target: Target, params: list[str], argnums: Any,
-                   hvp_name: str) -> ast.FunctionDef:
-    """``def f_hessian(x, y): return _assemble_hessian(f_hvp, (x, y), argnums)``."""
+def _hessian_entry(target: Target, params: list[str], argnums: Any, programs: list[str],
+                   assembly: str) -> ast.FunctionDef:
+    """``def f_hessian(x, y): return _assemble_hessian(f_hvp, (x, y), argnums)``, or
+    ``_batched_hessian((f_batched_jvp_x, ...), (x, y), argnums)``."""
     args = ast.Tuple([ast.Name(p, ast.Load()) for p in params], ast.Load())
     nums = ast.Constant(argnums) if isinstance(argnums, int) else \
         ast.Tuple([ast.Constant(i) for i in argnums], ast.Load())
-    call = ast.Call(ast.Name(ASSEMBLE, ast.Load()), [ast.Name(hvp_name, ast.Load()), args, nums],
-                    [])
+    names = [ast.Name(p, ast.Load()) for p in programs]
+    first = names[0] if assembly == ASSEMBLE else ast.Tuple(names, ast.Load())
+    call = ast.Call(ast.Name(assembly, ast.Load()), [first, args, nums], [])
     name = f"{target.name}_hessian"
     doc = _doc(target, "hessian", argnums, params, name, params)
-    doc = doc.replace("\n\n", f"\n\n    Assembled from {hvp_name}, one call per entry.\n", 1)
+    how = f"one call per entry of {programs[0]}" if assembly == ASSEMBLE else \
+        f"one call of {', '.join(programs)}"
+    doc = doc.replace("\n\n", f"\n\n    Assembled from {how}.\n", 1)
     arguments = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
                               kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     return ast.FunctionDef(name, arguments,

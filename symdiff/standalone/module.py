@@ -33,8 +33,8 @@ def module_text(header: str, pieces: Sequence[Piece]) -> str:
                     f"({constants[name]!r} and {value!r}); build them into separate modules")
             constants[name] = value
         defs += piece.defs
-    if any(piece.assemble for piece in pieces):
-        defs.append(assemble_def())
+    for name in sorted(set().union(*(piece.assemble for piece in pieces))):
+        defs.append(assemble_def(name))
     names = {d.name for d in defs if isinstance(d, ast.FunctionDef)}
     if len(names) != len(defs):
         raise SymdiffError("two derivatives have the same name; name each function once")
