@@ -45,6 +45,8 @@ class Jacobian:
         self._mode = mode
         self._batched = batched
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
+        # Per argument shapes and types: how to compute the Jacobian (`_plan`).
+        self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         functools.update_wrapper(self, fun)
         user, inner = unwrap(fun)
         what = "" if mode == "auto" else f" ({mode} mode)"
@@ -53,8 +55,14 @@ class Jacobian:
         self.__doc__ = doc.replace("Jacobian of", f"Jacobian{what} of", 1)
 
     def __call__(self, *args: Any) -> Any:
-        self._seen.setdefault(signature_of(args))
-        return _jacobian(self._fun, args, self._argnums, self._mode, self._batched)
+        key = _shape_key(args)
+        plan = self._plans.get(key)
+        if plan is None:
+            self._seen.setdefault(signature_of(args))
+            plan = _plan(self._fun, args, self._argnums, self._mode, self._batched)
+            if key is not None:
+                self._plans[key] = plan
+        return plan(args)
 
     def __repr__(self) -> str:
         user, inner = unwrap(self._fun)
@@ -112,6 +120,52 @@ def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
     return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
 
 
+def _shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """What a Jacobian's plan depends on: each argument's type, an array's shape and
+    dtype, an int's value (it may size an array); None when an argument is something
+    else (a list, a function), which gets no cached plan."""
+    import numpy as np
+
+    key: list[Any] = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            key.append((a.shape, a.dtype))
+        elif type(a) is float:
+            key.append(float)
+        elif type(a) is int:
+            key.append(("int", a))
+        else:
+            return None
+    return tuple(key)
+
+
+def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode: str,
+          batched: bool) -> Callable[[tuple[Any, ...]], Any]:
+    """How to compute the Jacobian for arguments shaped like `args`: one call of batched
+    code (compiled, and its seeds made, once) where it applies, else a pass per seed."""
+    nums = _nums(argnums, len(args))
+    if mode == "auto":
+        mode = choose_mode(fun, args, argnums)
+    run: Callable[[tuple[Any, ...]], list[Any]] | None = None
+    if batched and plain_args(args):
+        from symdiff.transforms.batch import BatchingError
+
+        try:
+            if mode == "reverse":
+                run = _reverse_plan(fun, args, nums)
+            elif all(_batchable(fun, args, i) or type(args[i]) is float for i in nums):
+                plans = [_forward_plan(fun, args, i) for i in nums]
+                run = lambda a: [plan(a) for plan in plans]  # noqa: E731
+        except BatchingError:
+            batched = False  # an operation without a batching rule: do not try again
+    if run is None:
+        return lambda a: _jacobian(fun, a, argnums, mode, batched)
+    found = run
+    if isinstance(argnums, int):
+        return lambda a: found(a)[0]
+    return lambda a: tuple(found(a))
+
+
 def _choose(n_inputs: int, n_outputs: int) -> str:
     return "forward" if n_inputs < n_outputs else "reverse"
 
@@ -161,11 +215,7 @@ def plain_args(values: Sequence[Any]) -> bool:
 def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> Any:
     """The Jacobian with respect to the array `args[i]` from one call of the batched JVP
     code, its tangents the rows of the identity."""
-    from symdiff.api import _check_transformable, unwrap
-
-    _check_transformable(fun)
-    user, inner = unwrap(fun)
-    return forward_batched(user, inner, args, i)
+    return _forward_plan(fun, args, i)(args)
 
 
 def forward_batched(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int
@@ -173,10 +223,45 @@ def forward_batched(user: Callable[..., Any], inner: Any, args: tuple[Any, ...],
     """The Jacobian of `user` (or of its transform `inner`, a `Spec`) with respect to
     `args[i]` (a number or an array) from one call of batched JVP code, its tangents the
     rows of the identity; `BatchingError` when an operation has no batching rule."""
+    return _forward_batched_plan(user, inner, args, i)(args)
+
+
+def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int
+                  ) -> Callable[[tuple[Any, ...]], Any]:
+    from symdiff.api import _check_transformable
+
+    _check_transformable(fun)
+    user, inner = unwrap(fun)
+    if type(args[i]) is float:
+        return _forward_number_plan(user, inner, args, i)
+    return _forward_batched_plan(user, inner, args, i)
+
+
+def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int
+                         ) -> Callable[[tuple[Any, ...]], Any]:
+    """The derivative along the number `args[i]`: one pass of the JVP code."""
     import numpy as np
 
     from symdiff.api import compiled
-    from symdiff.runtime.dispatch import signature_of
+    from symdiff.runtime.spec import Spec, with_types
+
+    tangents = [1.0 if k == i else _zero_like(a) for k, a in enumerate(args)]
+    impl = compiled(user, with_types(Spec("jvp", inner=inner), signature_of(args)))
+
+    def run(a: tuple[Any, ...]) -> Any:
+        out, tangent = impl(*a, *tangents)
+        return _rebuild(out, [_scalar(np.broadcast_to(np.asarray(t, dtype=float),
+                                                      np.shape(leaf)).copy())
+                              for leaf, t in zip(_leaves(out), _leaves(tangent), strict=True)])
+
+    return run
+
+
+def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int
+                          ) -> Callable[[tuple[Any, ...]], Any]:
+    import numpy as np
+
+    from symdiff.api import compiled
     from symdiff.runtime.spec import Spec, with_types
 
     x = args[i]
@@ -184,8 +269,7 @@ def forward_batched(user: Callable[..., Any], inner: Any, args: tuple[Any, ...],
     n = _size(x)
     dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else float
     seeds = np.eye(n, dtype=dtype).reshape(n, *shape)
-    spec = with_types(Spec("jvp_batched", i, inner=inner), signature_of(args))
-    out, tangents = compiled(user, spec)(*args, seeds)
+    impl = compiled(user, with_types(Spec("jvp_batched", i, inner=inner), signature_of(args)))
 
     def jac(leaf: Any, t: Any) -> Any:
         lead = np.shape(leaf)
@@ -194,8 +278,12 @@ def forward_batched(user: Callable[..., Any], inner: Any, args: tuple[Any, ...],
             t = np.broadcast_to(t, (n, *lead))
         return _scalar(np.moveaxis(t, 0, -1).reshape(lead + shape).copy())
 
-    return _rebuild(out, [jac(leaf, t) for leaf, t in zip(
-        _leaves(out), _leaves(tangents), strict=True)])
+    def run(a: tuple[Any, ...]) -> Any:
+        out, tangents = impl(*a, seeds)
+        return _rebuild(out, [jac(leaf, t) for leaf, t in zip(
+            _leaves(out), _leaves(tangents), strict=True)])
+
+    return run
 
 
 def _scalar(result: Any) -> Any:
@@ -210,11 +298,9 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
         from symdiff.transforms.batch import BatchingError
 
         try:
-            rows = _reverse_batched(fun, args, nums)
+            return _reverse_plan(fun, args, nums)(args)
         except BatchingError:
-            rows = None
-        if rows is not None:
-            return rows
+            pass
 
     out, vjp_fn = vjp(fun, *args)
     leaves = _leaves(out)
@@ -236,15 +322,15 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
     return results
 
 
-def _reverse_batched(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int]
-                     ) -> list[Any] | None:
-    """The Jacobian rows from one call of the batched VJP code: the k-th cotangent seed
-    is one at output entry k (entries of all leaves in order, C order within each).
-    None for a single output entry: its one unbatched pass costs less."""
+def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int]
+                  ) -> Callable[[tuple[Any, ...]], list[Any]]:
+    """The Jacobian rows of each argument of `nums`, from one call of VJP code:
+    the k-th cotangent seed is one at output entry k (entries of all leaves in order, C
+    order within each), batched, or for a single output entry the plain VJP code (one
+    unbatched pass costs less). `BatchingError` where that does not apply."""
     import numpy as np
 
-    from symdiff.api import _check_transformable, compiled, unwrap
-    from symdiff.runtime.dispatch import signature_of
+    from symdiff.api import _check_transformable, compiled
     from symdiff.runtime.spec import Spec, with_types
     from symdiff.transforms.batch import BatchingError
 
@@ -256,22 +342,32 @@ def _reverse_batched(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[
     k = sum(sizes)
     if not plain_args(leaves) or k == 0:
         raise BatchingError("batched reverse mode takes numbers and non-empty arrays")
+    sig = signature_of(args)
     if k == 1:
-        return None
-    eye = np.eye(k)
+        seeds = [np.ones_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
+                 for leaf in leaves]
+        impl = compiled(user, with_types(Spec("vjp", inner=inner), sig))
+    else:
+        eye = np.eye(k)
+        bounds = np.cumsum([0, *sizes])
+        seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
+                 for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
+        impl = compiled(user, with_types(Spec("vjp_batched", inner=inner), sig))
+    shapes = [np.shape(leaf) for leaf in leaves]
     bounds = np.cumsum([0, *sizes])
-    seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
-             for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
-    spec = with_types(Spec("vjp_batched", inner=inner), signature_of(args))
-    cts = compiled(user, spec)(*args, *seeds)
-    results = []
-    for i in nums:
-        shape = np.shape(args[i])
-        rows = np.broadcast_to(np.asarray(cts[i], dtype=float), (k, *shape))  # a zero
-        results.append(_rebuild(out, [
-            _scalar(rows[lo:hi].reshape(np.shape(leaf) + shape).copy())
-            for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]))
-    return results
+
+    def run(a: tuple[Any, ...]) -> list[Any]:
+        cts = impl(*a, *seeds)
+        results = []
+        for i in nums:
+            shape = np.shape(a[i])
+            rows = np.broadcast_to(np.asarray(cts[i], dtype=float), (k, *shape))  # a zero
+            results.append(_rebuild(out, [
+                _scalar(rows[lo:hi].reshape(lead + shape).copy())
+                for lead, lo, hi in zip(shapes, bounds[:-1], bounds[1:], strict=True)]))
+        return results
+
+    return run
 
 
 def _stack(parts: list[Any], lead: tuple[int, ...], rows_first: bool = False,

@@ -4,6 +4,7 @@ central finite differences, for numbers, arrays and tuples in and out."""
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -86,3 +87,32 @@ def test_auto_mode_picks_by_sizes() -> None:
     assert choose_mode(tall, (0.3,)) == "forward"  # 1 input, 5 outputs
     with pytest.raises(ValueError, match="mode"):
         jacobian(wide, mode="sideways")
+
+
+def spread(x, t):
+    return np.sin(x * t), np.sum(x * x) * t
+
+
+@pytest.mark.parametrize("jac", [jacfwd, jacrev, jacobian])
+def test_a_plan_per_argument_shape_is_made_once(jac: Callable[..., Any],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    module = sys.modules["symdiff.jacobian"]  # `symdiff.jacobian` is also the function
+    made: list[tuple[Any, ...]] = []
+    real = module._plan
+
+    def spy(fun: Any, args: tuple[Any, ...], *rest: Any) -> Any:
+        made.append(tuple(np.shape(a) for a in args))
+        return real(fun, args, *rest)
+
+    monkeypatch.setattr(module, "_plan", spy)
+    j = jac(spread, argnums=(0, 1))
+    x = np.array([0.3, -0.2, 0.9])
+    first = j(x, 0.7)
+    again = j(x * 2.0, 1.1)  # same shapes: the plan is reused, with the new values
+    j(np.ones(4), 0.7)  # a new shape: a new plan
+    assert made == [((3,), ()), ((4,), ())]
+    for got, point in ((first, (x, 0.7)), (again, (x * 2.0, 1.1))):
+        want = jacfwd(spread, argnums=(0, 1))(*point)
+        for g_arg, w_arg in zip(got, want, strict=True):
+            for g, w in zip(g_arg, w_arg, strict=True):
+                np.testing.assert_allclose(g, w, rtol=1e-12)

@@ -170,32 +170,50 @@ def describe(value: Any) -> str:
 def free_chains(fn: Any, node: Any) -> Iterator[tuple[tuple[str, ...], Resolved | None]]:
     """Each free name or dotted chain of `node` (longest form, once) and what it refers
     to in `fn`'s scope, followed through module attributes (None where nothing is)."""
-    import ast
-
     scope = Scope(fn)
-    local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-             and isinstance(n.ctx, ast.Store)}
-    local.update(a.arg for a in ast.walk(node) if isinstance(a, ast.arg))
-    local.update(n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef))
-    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
-    seen: set[tuple[str, ...]] = set()
-    for n in ast.walk(node):
-        if id(n) in inner or not isinstance(n, (ast.Name, ast.Attribute)):
-            continue
-        parts: list[str] = []
-        cur: Any = n
-        while isinstance(cur, ast.Attribute):
-            parts.append(cur.attr)
-            cur = cur.value
-        if not isinstance(cur, ast.Name) or cur.id in local:
-            continue
-        chain = (cur.id, *reversed(parts))
-        if chain in seen:
-            continue
-        seen.add(chain)
+    for chain in _chains(node):
         resolved = scope.lookup(chain[0])
         for attr in chain[1:]:
             if resolved is None or resolved.kind != "module":
                 break
             resolved = scope.attribute(resolved, attr)
         yield chain, resolved
+
+
+def _chains(node: Any) -> tuple[tuple[str, ...], ...]:
+    """The free name chains of `node`, found in one walk and kept on the node (the disk
+    key, the callee search and the linker each ask for them)."""
+    import ast
+
+    cached = getattr(node, "_symdiff_chains", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    local: set[str] = set()
+    inner: set[int] = set()
+    candidates: list[Any] = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            if isinstance(n.ctx, ast.Store):
+                local.add(n.id)
+            candidates.append(n)
+        elif isinstance(n, ast.Attribute):
+            inner.add(id(n.value))
+            candidates.append(n)
+        elif isinstance(n, ast.arg):
+            local.add(n.arg)
+        elif isinstance(n, ast.FunctionDef):
+            local.add(n.name)
+    chains: dict[tuple[str, ...], None] = {}
+    for n in candidates:
+        if id(n) in inner:
+            continue
+        parts: list[str] = []
+        cur: Any = n
+        while isinstance(cur, ast.Attribute):
+            parts.append(cur.attr)
+            cur = cur.value
+        if isinstance(cur, ast.Name) and cur.id not in local:
+            chains[(cur.id, *reversed(parts))] = None
+    found = tuple(chains)
+    node._symdiff_chains = found
+    return found

@@ -20,11 +20,11 @@ import functools
 import hashlib
 import importlib
 import math
+import os
 import sys
 import types
 import weakref
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from symdiff._version import __version__
@@ -243,13 +243,21 @@ def _callees(fn: Any, spec: Spec) -> Callees:
 
 @functools.cache
 def _compiler_hash() -> str:
-    """A hash of symdiff's own modules: a changed rule must not serve old derivatives."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A hash of symdiff's own modules: a changed rule must not serve old derivatives.
+
+    Each file's size and modification time stand for its content (reading every file
+    cost 4.5 ms of a first call): an edit changes them, and a file touched without a
+    change only costs a rebuild."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    entries = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        for name in files:
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                where = os.path.relpath(os.path.join(folder, name), root)
+                entries.append(f"{where}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
 
 
 def _fingerprint(fn: Any, node: ast.AST) -> str:
