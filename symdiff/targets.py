@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,10 @@ def load_module(spec: str) -> ModuleType:
         sys.modules.setdefault(name, module)
         module_spec.loader.exec_module(module)
         return module
+    # A module of the current directory, as `python -m` finds it (a console script's
+    # sys.path starts at the script's folder instead).
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     try:
         return importlib.import_module(spec)
     except ImportError as error:

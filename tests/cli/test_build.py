@@ -273,11 +273,18 @@ def test_python_m_symdiff_and_the_console_script(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "def rosenbrock_grad(x, y):" in out.read_text()
-    script = shutil.which("symdiff")
-    if script is not None:  # after `pip install -e .`
-        proc = subprocess.run([script, "build", "--help"], capture_output=True, text=True,
-                              env=env, timeout=120)
-        assert proc.returncode == 0 and "--signature" in proc.stdout, proc.stderr
+    # The console script `pip install -e .` put next to this Python.
+    beside = Path(sys.executable).parent / "symdiff"
+    script = str(beside) if beside.exists() else shutil.which("symdiff")
+    assert script is not None, "the symdiff console script is not installed"
+    proc = subprocess.run([script, "build", "--help"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0 and "--signature" in proc.stdout, proc.stderr
+    # module:function names a module of the current directory, as `python -m` would find.
+    (tmp_path / "usermod.py").write_text("def f(x):\n    return x * x * 3.0\n")
+    proc = subprocess.run([script, "show", "usermod:f"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0 and "def f_grad(x):" in proc.stdout, proc.stderr
 
 
 def test_same_bytes_across_processes(tmp_path: Path) -> None:
