@@ -78,7 +78,10 @@ def horner_hessian(x):
     h_x_x = 0.0
     for _k_1 in reversed(range(5)):
         p_1, p_dot_1 = tape.pop()
-        p_bar, p_bar_dot, h_x_x = (p_bar * x, p_bar_dot * x + 1.0 * p_bar, h_x_x + (p_bar_dot * p_1 + p_dot_1 * p_bar))
+        _t0 = p_bar * x
+        _t1 = p_bar_dot * x + 1.0 * p_bar
+        _t2 = h_x_x + (p_bar_dot * p_1 + p_dot_1 * p_bar)
+        p_bar, p_bar_dot, h_x_x = (_t0, _t1, _t2)
     return h_x_x
 
 
@@ -145,7 +148,10 @@ def newton_sqrt_hessian(a):
         _t3 = _t2 * _t1 / x_1
         _t4 = x_bar_dot * 0.5
         _t5 = _t4 * _t1 + (1.0 / x_1 - x_dot_1 * _t1 / x_1) * _t2
-        x_bar, x_bar_dot, a_bar_dot = (_t2 - _t3, _t4 - (_t5 / x_1 - x_dot_1 * _t3 / x_1), a_bar_dot + (_t4 / x_1 - x_dot_1 * (_t2 / x_1) / x_1))
+        _t6 = _t2 - _t3
+        _t7 = _t4 - (_t5 / x_1 - x_dot_1 * _t3 / x_1)
+        _t8 = a_bar_dot + (_t4 / x_1 - x_dot_1 * (_t2 / x_1) / x_1)
+        x_bar, x_bar_dot, a_bar_dot = (_t6, _t7, _t8)
     h_a_a = x_bar_dot + a_bar_dot
     return h_a_a
 
@@ -200,7 +206,8 @@ def rosenbrock_jvp(x, x_dot):
 
 
 def rosenbrock_hvp(x, x_dot):
-    """Gradient of loops.rosenbrock with respect to x and its JVP: (gradient, H @ tangents).
+    """Gradient of loops.rosenbrock with respect to x and its JVP: (gradient, H @
+    tangents).
 
     Arguments: x: list.
     Call: rosenbrock_hvp(x, x_dot)
@@ -248,8 +255,16 @@ def _assemble_hessian(hvp, args, argnums):
     """The Hessian at `args` with respect to `argnums`, one ``hvp`` call per entry."""
     indices = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     xs = [args[i] for i in indices]
-    arrays = [np.asarray(x, dtype=x.dtype if isinstance(x, np.ndarray) else float) for x in xs]
-    blocks = [[np.empty(a.shape + b.shape, dtype=np.result_type(a, b)) for b in arrays] for a in arrays]
+    arrays = []
+    for x in xs:
+        kind = x.dtype if isinstance(x, np.ndarray) else float
+        arrays.append(np.asarray(x, dtype=kind))
+    blocks = []
+    for a in arrays:
+        row = []
+        for b in arrays:
+            row.append(np.empty(a.shape + b.shape, dtype=np.result_type(a, b)))
+        blocks.append(row)
     for j, xj in enumerate(arrays):
         for e in np.ndindex(xj.shape):
             tangents = []
@@ -261,17 +276,22 @@ def _assemble_hessian(hvp, args, argnums):
                     t = t.tolist() if isinstance(x, list) else float(t)
                 tangents.append(t)
             columns = hvp(*args, *tangents)[1]
-            for i, column in enumerate((columns,) if isinstance(argnums, int) else columns):
+            if isinstance(argnums, int):
+                columns = (columns,)
+            for i, column in enumerate(columns):
                 blocks[i][j][(Ellipsis,) + e] = column
     out = []
     for i, xi in enumerate(xs):
-        row = []
+        result_row = []
         for j, xj in enumerate(xs):
             block = blocks[i][j]
-            if not (isinstance(xi, np.ndarray) or isinstance(xj, np.ndarray)):
-                block = block.tolist() if isinstance(xi, list) or isinstance(xj, list) else float(block)
-            row.append(block)
-        out.append(row)
+            plain = not (isinstance(xi, np.ndarray) or isinstance(xj, np.ndarray))
+            if plain and (isinstance(xi, list) or isinstance(xj, list)):
+                block = block.tolist()
+            elif plain:
+                block = float(block)
+            result_row.append(block)
+        out.append(result_row)
     if isinstance(argnums, int):
         return out[0][0]
     return tuple(map(tuple, out))

@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from symdiff.codegen import ownership
+from symdiff.codegen import ownership, wrap
 from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.node import Node, Program, Structure
@@ -51,6 +51,7 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
         posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     func = ast.FunctionDef(program.name, args, body, decorator_list=[], returns=None, lineno=1)
+    wrap.shorten(func)
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))

@@ -28,9 +28,16 @@ def assemble_hessian(hvp: Callable[..., Any], args: Sequence[Any],
 
     indices = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     xs = [args[i] for i in indices]
-    arrays = [np.asarray(x, dtype=x.dtype if isinstance(x, np.ndarray) else float) for x in xs]
-    blocks = [[np.empty(a.shape + b.shape, dtype=np.result_type(a, b)) for b in arrays]
-              for a in arrays]
+    arrays = []
+    for x in xs:
+        kind = x.dtype if isinstance(x, np.ndarray) else float
+        arrays.append(np.asarray(x, dtype=kind))
+    blocks = []
+    for a in arrays:
+        row = []
+        for b in arrays:
+            row.append(np.empty(a.shape + b.shape, dtype=np.result_type(a, b)))
+        blocks.append(row)
     for j, xj in enumerate(arrays):
         for e in np.ndindex(xj.shape):
             tangents: list[Any] = []
@@ -43,18 +50,22 @@ def assemble_hessian(hvp: Callable[..., Any], args: Sequence[Any],
                     t = t.tolist() if isinstance(x, list) else float(t)
                 tangents.append(t)
             columns = hvp(*args, *tangents)[1]
-            for i, column in enumerate((columns,) if isinstance(argnums, int) else columns):
+            if isinstance(argnums, int):
+                columns = (columns,)
+            for i, column in enumerate(columns):
                 blocks[i][j][(Ellipsis,) + e] = column
     out: list[list[Any]] = []
     for i, xi in enumerate(xs):
-        row: list[Any] = []
+        result_row: list[Any] = []
         for j, xj in enumerate(xs):
             block: Any = blocks[i][j]
-            if not (isinstance(xi, np.ndarray) or isinstance(xj, np.ndarray)):
-                block = block.tolist() if isinstance(xi, list) or isinstance(xj, list) \
-                    else float(block)
-            row.append(block)
-        out.append(row)
+            plain = not (isinstance(xi, np.ndarray) or isinstance(xj, np.ndarray))
+            if plain and (isinstance(xi, list) or isinstance(xj, list)):
+                block = block.tolist()
+            elif plain:
+                block = float(block)
+            result_row.append(block)
+        out.append(result_row)
     if isinstance(argnums, int):
         return out[0][0]
     return tuple(map(tuple, out))
@@ -91,5 +102,5 @@ def batched_hessian(jvps: Sequence[Callable[..., Any]], args: Sequence[Any],
     if isinstance(argnums, int):
         return columns[0][0]
     # columns[j][i] is d(gradient_i)/d x_j: the block H[i][j].
-    return tuple([tuple([columns[j][i] for j in range(len(columns))])
-                  for i in range(len(columns))])
+    m = len(columns)
+    return tuple([tuple([columns[j][i] for j in range(m)]) for i in range(m)])

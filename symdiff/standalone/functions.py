@@ -229,7 +229,10 @@ def _doc(target: Target, what: str, argnums: Any, params: list[str], name: str,
     types = ", ".join(f"{n}: {describe(t)}" for n, t in zip(params, target.signature, strict=True))
     # Wrapped and indented as a written docstring is: ast.unparse prints the text as it is.
     wrap = textwrap.TextWrapper(88, subsequent_indent="    ", break_long_words=False)
-    lines = [wrap.fill(first), "", wrap.fill(f"    Arguments: {types}."),
+    # The first line follows the 7 characters of `    """`.
+    opening = textwrap.fill(first, 88, initial_indent=" " * 7, subsequent_indent="    ",
+                            break_long_words=False)[7:]
+    lines = [opening, "", wrap.fill(f"    Arguments: {types}."),
              wrap.fill(f"    Call: {name}({', '.join(call)})"), "    "]
     return "\n".join(lines)
 

@@ -1,0 +1,160 @@
+"""Short lines: a statement longer than `WIDTH` characters is split into assignments.
+
+Contract: `shorten(func)` changes the function's simple statements (assignments,
+returns, expression statements) in place: while one is wider than `WIDTH` with its
+indentation, the first operation its evaluation starts with (a whole operand or
+argument, never a part evaluated only on some paths: a branch of ``x if c else y``,
+a later operand of ``and``/``or`` or of a chained comparison) is assigned to a fresh
+temporary just before it. Hoisting only what is evaluated first keeps the order in
+which operations run, so a statement raises the same error as before. A statement
+whose operands are all names and constants stays as it is. Temporaries continue the
+``_tN`` numbering of the function.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+WIDTH = 88  # ruff's and black's default line length
+_ATOMS = (ast.Name, ast.Constant)
+_TEMP = re.compile(r"_t(\d+)$")
+
+
+def shorten(func: ast.FunctionDef, width: int = WIDTH) -> None:
+    text = ast.unparse(func)
+    if all(len(line) <= width for line in text.splitlines()):
+        return
+    # The emitter may use one expression object in several places: parsed back from
+    # its text, every statement has its own nodes to change.
+    parsed = ast.parse(text).body[0]
+    assert isinstance(parsed, ast.FunctionDef)
+    func.body = parsed.body
+    taken = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    numbers = [int(m.group(1)) for name in taken if (m := _TEMP.match(name))]
+    counter = iter(range(max(numbers, default=-1) + 1, 1 << 30))
+
+    def fresh() -> str:
+        while True:
+            name = f"_t{next(counter)}"
+            if name not in taken:
+                taken.add(name)
+                return name
+
+    before = len(taken)
+    _block(func.body, 4, width, fresh)
+    if len(taken) > before:
+        _renumber(func)
+
+
+def _renumber(func: ast.FunctionDef) -> None:
+    """Number the ``_tN`` temporaries in the order they are assigned, as the emitter
+    does (the ones added here came last)."""
+    params = {a.arg for a in func.args.args}
+    order: dict[str, None] = {}
+    for stmt in _statements(func.body):
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
+                    and _TEMP.match(node.id) and node.id not in params:
+                order.setdefault(node.id)
+    others = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)} - set(order)
+    numbers = (f"_t{k}" for k in range(1 << 30))
+    mapping = {old: next(n for n in numbers if n not in others and n not in params)
+               for old in order}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id in mapping:
+            node.id = mapping[node.id]
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Simple statements in source order, nested blocks included."""
+    for stmt in body:
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            yield from _statements(stmt.body)
+            yield from _statements(stmt.orelse)
+        else:
+            yield stmt
+
+
+def _block(body: list[ast.stmt], indent: int, width: int, fresh: object) -> None:
+    i = 0
+    while i < len(body):
+        stmt = body[i]
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                _block(inner, indent + 4, width, fresh)
+        hoisted = _split(stmt, indent, width, fresh)
+        body[i:i + 1] = [*hoisted, stmt]
+        i += len(hoisted) + 1
+
+
+def _split(stmt: ast.stmt, indent: int, width: int, fresh: object) -> list[ast.stmt]:
+    """Assignments to put before `stmt` so that it fits (each split in turn)."""
+    if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Return, ast.Expr)) \
+            or stmt.value is None:
+        return []
+    out: list[ast.stmt] = []
+    while indent + len(ast.unparse(stmt)) > width:
+        found = _first(stmt.value)
+        if found is None:
+            break
+        parent, field, index, expr = found
+        target = ast.Name("_" * 6, ast.Store())  # as wide as a temporary's name
+        assign = ast.Assign([target], expr, lineno=0)
+        out += _split(assign, indent, width, fresh)
+        out.append(assign)
+        target.id = name = fresh()  # type: ignore[operator]  # after its own temporaries
+        replacement = ast.Name(name, ast.Load())
+        if index is None:
+            setattr(parent, field, replacement)
+        else:
+            getattr(parent, field)[index] = replacement
+    return out
+
+
+def _first(value: ast.expr) -> tuple[ast.AST, str, int | None, ast.expr] | None:
+    """The first operand of `value` evaluated that is an operation (everything evaluated
+    before it is a name or a constant), with where it sits; None if there is none."""
+    for found in _operands(value):
+        expr = found[3]
+        if not (isinstance(expr, _ATOMS) or _is_dotted(expr)):
+            return found
+    return None
+
+
+def _operands(node: ast.expr) -> Iterator[tuple[ast.AST, str, int | None, ast.expr]]:
+    """`node`'s operands that every evaluation of it evaluates, in evaluation order."""
+    if isinstance(node, ast.BinOp):
+        yield node, "left", None, node.left
+        yield node, "right", None, node.right
+    elif isinstance(node, ast.UnaryOp):
+        yield node, "operand", None, node.operand
+    elif isinstance(node, ast.Call):
+        for k, arg in enumerate(node.args):
+            if not isinstance(arg, ast.Starred):
+                yield node, "args", k, arg
+        for kw in node.keywords:
+            yield kw, "value", None, kw.value
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for k, elt in enumerate(node.elts):
+            if not isinstance(elt, ast.Starred):
+                yield node, "elts", k, elt
+    elif isinstance(node, ast.Subscript):
+        yield node, "value", None, node.value
+        if not isinstance(node.slice, (ast.Slice, ast.Tuple)):
+            yield node, "slice", None, node.slice
+    elif isinstance(node, ast.IfExp):
+        yield node, "test", None, node.test  # the branches run on some paths only
+    elif isinstance(node, ast.BoolOp):
+        yield node, "values", 0, node.values[0]
+    elif isinstance(node, ast.Compare):
+        yield node, "left", None, node.left
+        yield node, "comparators", 0, node.comparators[0]
+
+
+def _is_dotted(expr: ast.expr) -> bool:
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name)

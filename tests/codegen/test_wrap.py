@@ -1,0 +1,120 @@
+"""Long statements split into assignments (codegen.wrap): the same values, the same
+order of evaluation (so the same error), and lines that fit."""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import pytest
+
+import symdiff
+from symdiff.codegen.wrap import WIDTH, shorten
+
+
+def shortened(src: str, width: int = 40) -> str:
+    func = ast.parse(src).body[0]
+    assert isinstance(func, ast.FunctionDef)
+    shorten(func, width)
+    return ast.unparse(func)
+
+
+def run(src: str, *args: float) -> object:
+    namespace: dict[str, object] = {"math": math}
+    exec(src, namespace)
+    fn = namespace["f"]
+    try:
+        return fn(*args)  # type: ignore[operator]
+    except Exception as error:  # noqa: BLE001 - the error is the result compared
+        return type(error)
+
+
+LONG = '''
+def f(alpha, beta, gamma):
+    value = alpha * beta + math.sin(alpha) * gamma / beta - math.exp(gamma) * alpha
+    return value
+'''
+
+
+def test_a_long_statement_is_split_and_computes_the_same() -> None:
+    text = shortened(LONG)
+    assert all(len(line) <= 40 for line in text.splitlines()), text
+    assert text.count("=") > LONG.count("=")
+    for args in ((0.5, 1.5, -0.3), (2.0, -1.0, 0.7)):
+        assert run(text, *args) == run(LONG, *args)
+
+
+ORDER = '''
+def f(x, y):
+    z = 1.0 / x + math.log(y) * x + y * x * x * x * x * x * x
+    return z
+'''
+
+
+@pytest.mark.parametrize("args", [(0.0, -1.0), (0.0, 2.0), (1.0, -1.0), (2.0, 3.0)])
+def test_what_runs_first_is_hoisted_so_the_same_error_is_raised(args: tuple[float, ...]
+                                                                ) -> None:
+    # 1 / 0 raises ZeroDivisionError before log(-1) raises ValueError: still so.
+    text = shortened(ORDER, 30)
+    assert len(text.splitlines()) > 3
+    assert run(text, *args) == run(ORDER, *args)
+
+
+BRANCHES = '''
+def f(x):
+    r = (1.0 / x if x else math.copysign(math.inf, x)) + (x * x if x > 0 else -x * x * x)
+    return r
+'''
+
+
+def test_branches_of_a_conditional_expression_stay_where_they_are() -> None:
+    text = shortened(BRANCHES, 30)
+    for stmt in ast.parse(text).body[0].body:  # type: ignore[attr-defined]
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.IfExp):
+            assert isinstance(stmt.value.body, (ast.BinOp, ast.Call))  # kept inside
+    for x in (0.0, 2.0, -3.0):
+        assert run(text, x) == run(BRANCHES, x)
+
+
+def test_a_statement_of_names_only_stays_long() -> None:
+    src = "def f(a_long_name, another_long_name):\n    return (a_long_name, another_long_name)\n"
+    assert shortened(src, 20) == ast.unparse(ast.parse(src))
+
+
+def test_shared_expression_objects_are_split_once_each() -> None:
+    shared = ast.parse("a * b * c * d + e", mode="eval").body
+    func = ast.parse("def f(a, b, c, d, e):\n    x = 0\n    y = 0\n    return x + y\n").body[0]
+    assert isinstance(func, ast.FunctionDef)
+    func.body[0].value = shared  # type: ignore[attr-defined]
+    func.body[1].value = shared  # type: ignore[attr-defined]  # the same object twice
+    shorten(func, 20)
+    text = ast.unparse(func)
+    namespace: dict[str, object] = {}
+    exec(text, namespace)
+    assert namespace["f"](1.0, 2.0, 3.0, 4.0, 5.0) == 2 * (24.0 + 5.0)  # type: ignore
+
+
+def test_temporaries_are_numbered_in_order() -> None:
+    src = ("def f(a, b):\n    _t0 = a * b\n"
+           "    r = _t0 * a + math.sin(_t0) * b + math.cos(a * a * a) + math.tan(b * b)\n"
+           "    return r\n")
+    text = shortened(src, 40)
+    stores = [n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)
+              and isinstance(n.ctx, ast.Store) and n.id.startswith("_t")]
+    assert stores == [f"_t{k}" for k in range(len(stores))]
+
+
+def call_price(S, K, T, r, sigma):
+    sqrt_t = math.sqrt(T)
+    d1 = (math.log(S / K) + (r + 0.5 * sigma * sigma) * T) / (sigma * sqrt_t)
+    d2 = d1 - sigma * sqrt_t
+    n1 = 0.5 * (1.0 + math.erf(d1 / math.sqrt(2.0)))
+    n2 = 0.5 * (1.0 + math.erf(d2 / math.sqrt(2.0)))
+    return S * n1 - K * math.exp(-r * T) * n2
+
+
+def test_generated_derivatives_fit_in_the_width() -> None:
+    for mode in ("reverse", "forward"):
+        text = symdiff.source(call_price, mode=mode, argnums=(0, 1, 2, 3, 4))
+        assert all(len(line) <= WIDTH for line in text.splitlines()), text
+    assert symdiff.hessian(call_price, argnums=(0, 4))(100.0, 95.0, 0.5, 0.03, 0.25)
