@@ -11,9 +11,10 @@ Optionally every node carries ∂node/∂x for one input x (forward mode, by
 `transforms.ad.jvp`) or ∂output/∂node (reverse mode, by `transforms.ad.vjp`).
 Constants are not nodes: they appear in their user's formula (``d = b + 1``).
 
-Only straight-line code of numbers is drawn: a function whose graph holds a branch
-(``if``) or a loop, or lists or arrays, raises `SymdiffError` (a region's inside is a
-separate program, so it has no single picture; draw the straight-line part).
+The graph is the path the function runs at `args` (`pictures.trace`): each ``if`` is
+the branch taken there, and each range loop is unrolled (an int argument counts as a
+constant). A function with a loop whose trip count is not known that way (``while``,
+``break``), or with lists or arrays, raises `SymdiffError`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from typing import Any
 from symdiff.errors import SymdiffError
 from symdiff.ir.node import Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.regions import all_nodes
 from symdiff.pictures.formula import formula, number, operation
+from symdiff.pictures.trace import MAX_TRIPS, at_point
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,10 @@ def build(
     if len(program.params) != len(values):
         raise SymdiffError(f"{name} has {len(program.params)} parameters, got "
                            f"{len(values)} arguments")
+    env = _globals(fun, program)
+    program = at_point(program, values, env)
     _check_straight(program, name)
     names, order = _names(program, name)
-    env = _globals(fun, program)
     b = program.builder
     nodes_values = _evaluate(program, list(order), values, env, name)
     position = {node: i for i, node in enumerate(order)}
@@ -170,10 +174,10 @@ def _recursion_limit(limit: int) -> Iterator[None]:
 def _check_straight(program: Program, name: str) -> None:
     for node in topological(program.outputs):
         if node.op in ("cond", "loop", "proj"):
-            what = "a loop" if node.op == "loop" else "a branch (if/else)"
             raise SymdiffError(
-                f"cannot draw {name}: its graph holds {what}, and only straight-line code "
-                "is drawn (the same code without control flow can be)")
+                f"cannot draw {name}: it has a loop whose iterations are not known from the "
+                f"arguments alone (a while loop, a break, or more than {MAX_TRIPS} "
+                "iterations); branches and range loops are drawn as they run at the point")
         if node.type is not None or node.op.startswith(("seq_", "list_")):
             raise SymdiffError(f"cannot draw {name}: graph pictures draw numbers, not lists "
                                "or arrays")
@@ -267,7 +271,7 @@ def _globals(fun: Callable[..., Any], program: Program) -> dict[str, Any]:
     from symdiff.frontend.resolve import Scope
 
     scope = Scope(fun)
-    paths = [n.attrs for n in topological(program.outputs) if n.op == "global"]
+    paths = list(dict.fromkeys(n.attrs for n in all_nodes(program) if n.op == "global"))
     if not paths:
         return {}
     found: dict[str, Any] = {**scope.globals, **Callees(fun).bindings(), **scope.cells}

@@ -54,6 +54,29 @@ def loop(x):
     return total
 
 
+def halving(x):
+    while x > 1.0:
+        x = x * 0.5
+    return x
+
+
+def horner(x):
+    p = 0.0
+    for c in (1.0, -2.0, 3.0):
+        p = p * x + c
+    return p
+
+
+def powers(x, n):
+    s = 0.0
+    for k in range(n):
+        if k % 2 == 0:
+            s = s + x ** k
+        else:
+            s = s - math.sin(x * k)
+    return s
+
+
 def pair(x, y):
     return x * y, x + y
 

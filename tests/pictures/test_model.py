@@ -14,6 +14,8 @@ from symdiff.pictures.model import GraphModel, build
 from tests.pictures.functions import (
     SCALE,
     branch,
+    halving,
+    horner,
     calls_helper,
     e,
     logarithm,
@@ -21,6 +23,7 @@ from tests.pictures.functions import (
     maxes,
     mixed,
     pair,
+    powers,
     slices,
     square,
     ternary,
@@ -159,15 +162,36 @@ def test_a_supported_builtin_is_drawn() -> None:
     assert [n.derivative for n in model.nodes[:2]] == pytest.approx([0.4, -0.2])
 
 
-@pytest.mark.parametrize("fun", [branch, ternary])
-def test_branches_are_a_clear_error(fun) -> None:
-    with pytest.raises(SymdiffError, match="a branch .* only straight-line code"):
-        build(fun, (1.0,))
+@pytest.mark.parametrize(("fun", "x", "formula"), [
+    (branch, 1.5, "x * 2"), (branch, -1.5, "-x"), (ternary, 1.5, None), (ternary, -1.5, "-x")])
+def test_a_branch_is_drawn_as_taken_at_the_point(fun, x: float, formula: str | None) -> None:
+    model = build(fun, (x,), reverse=True)
+    assert model.nodes[-1].value == fun(x)
+    if formula is not None:
+        assert model.nodes[-1].formula == formula
+    assert model.nodes[0].derivative == pytest.approx(symdiff.grad(fun)(x))
 
 
-def test_loops_are_a_clear_error() -> None:
-    with pytest.raises(SymdiffError, match="a loop, and only straight-line code"):
-        build(loop, (1.0,))
+@pytest.mark.parametrize(("fun", "args"), [(loop, (1.5,)), (horner, (0.5,)),
+                                           (powers, (0.7, 4)), (powers, (0.7, 0))])
+def test_a_range_loop_is_unrolled(fun, args: tuple) -> None:
+    model = build(fun, args, reverse=True)
+    assert [n.value for n in model.nodes if n.output] == [pytest.approx(fun(*args))]
+    assert model.nodes[0].derivative == pytest.approx(symdiff.grad(fun)(*args))
+    forward = build(fun, args, forward=0)
+    assert [n.derivative for n in forward.nodes if n.output] == [
+        pytest.approx(symdiff.grad(fun)(*args))]
+
+
+def test_the_loop_of_three_additions_has_three_operations() -> None:
+    model = build(loop, (1.5,))
+    assert [n.label for n in model.nodes] == [
+        "x", "total = 0 + x", "total_1 = total + x", "total_2 = total_1 + x"]
+
+
+def test_a_while_loop_is_a_clear_error() -> None:
+    with pytest.raises(SymdiffError, match="a loop whose iterations are not known"):
+        build(halving, (5.0,))
 
 
 @pytest.mark.parametrize(("args", "options", "message"), [

@@ -1,0 +1,125 @@
+"""The straight-line program a function runs at one point: its branches and loops
+resolved by the values there.
+
+Contract: `at_point(program, values, env)` returns a program without ``cond`` regions
+whose outputs and effects are the program's at `values`: int parameters (loop counts,
+switches) become constants, range loops whose bounds are then known are unrolled
+(`transforms.unroll`), and each branch is replaced by the one its predicate takes at
+`values`, until nothing changes. Loops that remain (``while``, ``break``, more than
+`MAX_TRIPS` iterations) are left for the caller to refuse. The branch not taken is not
+drawn: the picture is of the path the function runs, as the essay's graphs are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from symdiff.ir.node import Node, Program, rebuild, topological
+from symdiff.ir.rewrite import inline, substitute
+from symdiff.transforms.unroll import unroll_loops
+
+MAX_TRIPS = 200  # iterations drawn in all; a longer loop makes no readable picture
+
+
+def at_point(program: Program, values: Sequence[Any], env: Mapping[str, Any]) -> Program:
+    program = _fold_sequences(_fix_ints(program, values))
+    while True:
+        unrolled = _fold_sequences(unroll_loops(program, MAX_TRIPS))
+        resolved = _take_branches(unrolled, values, env)
+        if resolved is program:
+            return program
+        program = resolved
+
+
+def _fix_ints(program: Program, values: Sequence[Any]) -> Program:
+    """Int parameters a loop reads (its trip count, directly or in a nested loop) as the
+    constants they are here; other ints stay inputs (``--at a=2`` draws a)."""
+    b = program.builder
+    loops = [n for n in topological([*program.outputs, *program.effects]) if n.op == "loop"]
+    read = set(topological([a for n in loops for a in n.args]))
+    mapping = {p: b.const(v) for p, v in zip(program.params, values, strict=True)
+               if type(v) is int and p in read}
+    if not mapping:
+        return program
+    roots = [*program.outputs, *program.effects]
+    done = substitute(b, roots, mapping)
+    return program.replace(result=rebuild(program.result, done),
+                           effects=tuple(done[e] for e in program.effects))
+
+
+def _fold_sequences(program: Program) -> Program:
+    """``len`` and constant-index reads of a list literal (``for c in (1.0, 2.0)``) as
+    the count and the item, so that a loop over the literal has known bounds."""
+    b = program.builder
+    done: dict[Node, Node] = {}
+    for node in topological([*program.outputs, *program.effects]):
+        args = tuple(done.get(a, a) for a in node.args)
+        items = args[0].args if args and args[0].op == "seq_new" else None
+        if node.op == "seq_len" and items is not None:
+            done[node] = b.const(len(items))
+            continue
+        if node.op == "seq_get" and items is not None and args[1].op == "const" \
+                and type(args[1].value) is int and -len(items) <= args[1].value < len(items):
+            done[node] = items[args[1].value]
+            continue
+        if args == node.args:
+            done[node] = node
+        elif node.op in ("cond", "proj", "loop"):
+            done[node] = b.structural(node.op, args, node.attrs)
+        else:
+            done[node] = b.apply(node.op, *args, attrs=node.attrs)
+        hint = b.names.get(node)
+        if hint is not None:
+            b.name(done[node], hint)
+    if all(done[n] is n for n in done):
+        return program
+    return program.replace(result=rebuild(program.result, done),
+                           effects=tuple(done[e] for e in program.effects))
+
+
+def _take_branches(program: Program, values: Sequence[Any], env: Mapping[str, Any]
+                   ) -> Program:
+    """`program` with each ``cond`` whose predicate it can evaluate replaced by the
+    branch taken (nested ones come out of the branch, for the next round)."""
+    from symdiff.ir.evaluate import evaluate
+
+    b = program.builder
+    done: dict[Node, Node] = {}
+    taken: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}
+    for node in topological([*program.outputs, *program.effects]):
+        args = tuple(done.get(a, a) for a in node.args)
+        if node.op == "proj" and node.args[0] in taken:
+            done[node] = taken[node.args[0]][0][node.attrs[0]]
+            continue
+        if node.op == "cond":
+            pred = evaluate(program.replace(result=(args[0],), effects=()), values, env)[0]
+            body = node.attrs[0] if pred else node.attrs[1]
+            result, effects = inline(b, body, list(args[1:]))
+            outputs = result if isinstance(result, tuple) else (result,)
+            taken[node] = (tuple(_leaves(outputs)), effects)
+            continue
+        if args == node.args:
+            done[node] = node
+        elif node.op in ("proj", "loop"):
+            done[node] = b.structural(node.op, args, node.attrs)
+        else:
+            done[node] = b.apply(node.op, *args, attrs=node.attrs)
+        hint = b.names.get(node)
+        if hint is not None:
+            b.name(done[node], hint)
+    if not taken:
+        return program
+    effects: list[Node] = []
+    for node in program.effects:
+        effects.extend(taken[node][1] if node in taken else (done[node],))
+    for _, branch_effects in taken.values():
+        effects.extend(e for e in branch_effects if e not in effects)
+    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))
+
+
+def _leaves(outputs: tuple[Any, ...]) -> list[Node]:
+    out: list[Node] = []
+    for item in outputs:
+        out.extend(_leaves(item) if isinstance(item, tuple) else [item])
+    return out
