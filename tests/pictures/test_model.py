@@ -14,10 +14,10 @@ from symdiff.pictures.model import GraphModel, build
 from tests.pictures.functions import (
     SCALE,
     branch,
-    halving,
-    horner,
     calls_helper,
     e,
+    halving,
+    horner,
     logarithm,
     loop,
     maxes,
