@@ -11,6 +11,7 @@ hints move along.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from symdiff.ir.node import LEAVES, Builder, Node, Program, Structure, rebuild, topological
 
@@ -58,14 +59,22 @@ def substitute(b: Builder, roots: Sequence[Node], mapping: dict[Node, Node]) -> 
         if node in mapping:
             done[node] = mapping[node]
             continue
-        args = tuple(done.get(a, a) for a in node.args)
-        if args == node.args:
-            done[node] = node
-        elif node.op in ("cond", "proj", "loop"):
-            done[node] = b.structural(node.op, args, node.attrs)
-        else:
-            done[node] = b.apply(node.op, *args, attrs=node.attrs)
-        hint = b.names.get(node)
-        if hint is not None:
-            b.name(done[node], hint)
+        done[node] = rebuilt(b, node, tuple(done.get(a, a) for a in node.args))
     return done
+
+
+def rebuilt(b: Builder, node: Node, args: tuple[Node, ...], attrs: tuple[Any, ...] | None = None
+            ) -> Node:
+    """`node` over new `args` (and `attrs`), keeping its name; `node` itself when
+    nothing changed."""
+    attrs = node.attrs if attrs is None else attrs
+    if args == node.args and all(x is y for x, y in zip(attrs, node.attrs, strict=True)):
+        return node
+    if node.op in ("cond", "proj", "loop"):
+        new = b.structural(node.op, args, attrs)
+    else:
+        new = b.apply(node.op, *args, attrs=attrs)
+    hint = b.names.get(node)
+    if hint is not None:
+        b.name(new, hint)
+    return new

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from symdiff.ir.node import Node, Program, rebuild, topological
-from symdiff.ir.rewrite import inline, substitute
+from symdiff.ir.rewrite import inline, rebuilt, substitute
 from symdiff.transforms.unroll import unroll_loops
 
 MAX_TRIPS = 200  # iterations drawn in all; a longer loop makes no readable picture
@@ -63,15 +63,7 @@ def _fold_sequences(program: Program) -> Program:
                 and type(args[1].value) is int and -len(items) <= args[1].value < len(items):
             done[node] = items[args[1].value]
             continue
-        if args == node.args:
-            done[node] = node
-        elif node.op in ("cond", "proj", "loop"):
-            done[node] = b.structural(node.op, args, node.attrs)
-        else:
-            done[node] = b.apply(node.op, *args, attrs=node.attrs)
-        hint = b.names.get(node)
-        if hint is not None:
-            b.name(done[node], hint)
+        done[node] = rebuilt(b, node, args)
     if all(done[n] is n for n in done):
         return program
     return program.replace(result=rebuild(program.result, done),
@@ -99,15 +91,7 @@ def _take_branches(program: Program, values: Sequence[Any], env: Mapping[str, An
             outputs = result if isinstance(result, tuple) else (result,)
             taken[node] = (tuple(_leaves(outputs)), effects)
             continue
-        if args == node.args:
-            done[node] = node
-        elif node.op in ("proj", "loop"):
-            done[node] = b.structural(node.op, args, node.attrs)
-        else:
-            done[node] = b.apply(node.op, *args, attrs=node.attrs)
-        hint = b.names.get(node)
-        if hint is not None:
-            b.name(done[node], hint)
+        done[node] = rebuilt(b, node, args)
     if not taken:
         return program
     effects: list[Node] = []

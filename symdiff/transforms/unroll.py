@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from symdiff.ir.node import Builder, Node, Program, flatten, rebuild, topological
 from symdiff.ir.regions import Loop
-from symdiff.ir.rewrite import inline
+from symdiff.ir.rewrite import inline, rebuilt
 
 __all__ = ["unroll_loops"]
 
@@ -50,12 +50,7 @@ def _unroll(program: Program, budget: list[int]) -> Program:
         attrs = node.attrs
         if node.op == "cond":
             attrs = tuple(_unroll(body, budget) for body in node.attrs)
-        if args == node.args and all(x is y for x, y in zip(attrs, node.attrs, strict=True)):
-            done[node] = node
-        elif node.op in ("cond", "proj", "loop"):
-            done[node] = b.structural(node.op, args, attrs)
-        else:
-            done[node] = b.apply(node.op, *args, attrs=attrs)
+        done[node] = rebuilt(b, node, args, attrs)
     if not loops and all(done[n] is n for n in done):
         return program
     effects: list[Node] = []

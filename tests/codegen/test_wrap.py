@@ -9,6 +9,7 @@ import math
 import pytest
 
 import symdiff
+from benchmarks import functions
 from symdiff.codegen.wrap import WIDTH, shorten
 
 
@@ -104,17 +105,8 @@ def test_temporaries_are_numbered_in_order() -> None:
     assert stores == [f"_t{k}" for k in range(len(stores))]
 
 
-def call_price(S, K, T, r, sigma):
-    sqrt_t = math.sqrt(T)
-    d1 = (math.log(S / K) + (r + 0.5 * sigma * sigma) * T) / (sigma * sqrt_t)
-    d2 = d1 - sigma * sqrt_t
-    n1 = 0.5 * (1.0 + math.erf(d1 / math.sqrt(2.0)))
-    n2 = 0.5 * (1.0 + math.erf(d2 / math.sqrt(2.0)))
-    return S * n1 - K * math.exp(-r * T) * n2
-
-
 def test_generated_derivatives_fit_in_the_width() -> None:
     for mode in ("reverse", "forward"):
-        text = symdiff.source(call_price, mode=mode, argnums=(0, 1, 2, 3, 4))
+        text = symdiff.source(functions.call_price, mode=mode, argnums=(0, 1, 2, 3, 4))
         assert all(len(line) <= WIDTH for line in text.splitlines()), text
-    assert symdiff.hessian(call_price, argnums=(0, 4))(100.0, 95.0, 0.5, 0.03, 0.25)
+    assert symdiff.hessian(functions.call_price, argnums=(0, 4))(*functions.CALL_ARGS)
