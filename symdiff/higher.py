@@ -32,7 +32,7 @@ from symdiff.api import (
     unwrap,
 )
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
-from symdiff.runtime.dispatch import is_array, signature_of
+from symdiff.runtime.dispatch import is_array, shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec, with_types
 
@@ -53,6 +53,7 @@ class Hessian:
                          else tuple(self._argnums))
         self._signature = inspect.signature(self._fn)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
+        self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         functools.update_wrapper(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), list(self._signature.parameters))
 
@@ -78,16 +79,33 @@ class Hessian:
         for i in self._indices:
             values[i] = _promote(values[i], self._signature, i)
         primals = tuple(values)
+        key = shape_key(primals)
+        plan = self._plans.get(key) if key is not None else None
+        if plan is None:
+            plan = self._plan(primals)
+            if key is not None:
+                self._plans[key] = plan
+        return plan(primals)
+
+    def _plan(self, primals: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
+        """How to compute the Hessian for arguments like `primals`: the program for
+        numbers, one call of the gradient's batched JVP per argument for arrays, else
+        one hvp call per entry."""
         sig = signature_of(primals)
         self._seen.setdefault(sig)
         if all(type(primals[i]) is float for i in self._indices):
-            return compiled(self._fn, with_types(self._spec(), sig))(*primals)
-        batched = self._batched(primals)
-        return batched if batched is not None else self._assemble(primals, sig)
+            program = compiled(self._fn, with_types(self._spec(), sig))
+            return lambda p: program(*p)
+        jvps = self._batched(primals, sig)
+        argnums = self._argnums
+        if jvps is not None:
+            return lambda p: batched_hessian(jvps, p, argnums)
+        return lambda p: self._assemble(p, sig)
 
-    def _batched(self, primals: tuple[Any, ...]) -> Any:
-        """The Hessian from one call of the gradient's batched JVP program per
-        differentiated argument, or None where that does not apply."""
+    def _batched(self, primals: tuple[Any, ...], sig: tuple[Any, ...]
+                 ) -> list[Callable[..., Any]] | None:
+        """The gradient's batched JVP program per differentiated argument, or None
+        where they do not apply."""
         import numpy as np
 
         from symdiff.jacobian import plain_args
@@ -96,13 +114,11 @@ class Hessian:
         if not plain_args(primals) or any(np.size(primals[i]) == 0 for i in self._indices):
             return None
         gradient = Spec("grad", self._argnums, inner=self._inner)
-        sig = signature_of(primals)
         try:
-            jvps = [compiled(self._fn, with_types(Spec("jvp_batched", j, inner=gradient), sig))
+            return [compiled(self._fn, with_types(Spec("jvp_batched", j, inner=gradient), sig))
                     for j in self._indices]
         except BatchingError:
             return None
-        return batched_hessian(jvps, primals, self._argnums)
 
     def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
         gradient = Spec("grad", self._argnums, inner=self._inner)

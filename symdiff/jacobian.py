@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from symdiff.api import derivative_doc, format_signatures, jvp, unwrap, vjp
-from symdiff.runtime.dispatch import parameters, signature_of
+from symdiff.runtime.dispatch import parameters, shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec
 
@@ -55,7 +55,7 @@ class Jacobian:
         self.__doc__ = doc.replace("Jacobian of", f"Jacobian{what} of", 1)
 
     def __call__(self, *args: Any) -> Any:
-        key = _shape_key(args)
+        key = shape_key(args)
         plan = self._plans.get(key)
         if plan is None:
             self._seen.setdefault(signature_of(args))
@@ -118,25 +118,6 @@ def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
     else:
         per_arg = _reverse(fun, args, nums, batched)
     return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
-
-
-def _shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    """What a Jacobian's plan depends on: each argument's type, an array's shape and
-    dtype, an int's value (it may size an array); None when an argument is something
-    else (a list, a function), which gets no cached plan."""
-    import numpy as np
-
-    key: list[Any] = []
-    for a in args:
-        if isinstance(a, np.ndarray):
-            key.append((a.shape, a.dtype))
-        elif type(a) is float:
-            key.append(float)
-        elif type(a) is int:
-            key.append(("int", a))
-        else:
-            return None
-    return tuple(key)
 
 
 def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode: str,

@@ -44,6 +44,23 @@ def array_signature(value: Any) -> Any:
     return of_value(value)
 
 
+def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """What a plan for these arguments (a Jacobian's, a Hessian's) depends on: each
+    argument's type, an array's shape and dtype, an int's value (it may size an array);
+    None when an argument is something else (a list, a function): no cached plan."""
+    key: list[Any] = []
+    for a in args:
+        if is_array(a):
+            key.append((a.shape, a.dtype))
+        elif type(a) is float:
+            key.append(float)
+        elif type(a) is int:
+            key.append(("int", a))
+        else:
+            return None
+    return tuple(key)
+
+
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else FunctionArg(a) if is_function(a)
                  else type(a) for a in args)
