@@ -33,7 +33,7 @@ _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
 def emit_module(program: Program, header: str = "") -> str:
     """Python module source defining `program` as a function."""
-    return ast.unparse(emit_ast(program, header)) + "\n"
+    return wrap.shorten_text(ast.unparse(emit_ast(program, header))) + "\n"
 
 
 def emit_ast(program: Program, header: str = "") -> ast.Module:
@@ -51,7 +51,6 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
         posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     func = ast.FunctionDef(program.name, args, body, decorator_list=[], returns=None, lineno=1)
-    wrap.shorten(func)
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))

@@ -22,49 +22,59 @@ _ATOMS = (ast.Name, ast.Constant)
 _TEMP = re.compile(r"_t(\d+)$")
 
 
-def shorten(func: ast.FunctionDef, width: int = WIDTH) -> None:
-    text = ast.unparse(func)
+def shorten_text(text: str, width: int = WIDTH) -> str:
+    """`text` (a module) with the statements of its functions shortened; the same text
+    when every line fits (the common case costs a scan of the lines)."""
     if all(len(line) <= width for line in text.splitlines()):
-        return
-    # The emitter may use one expression object in several places: parsed back from
-    # its text, every statement has its own nodes to change.
-    parsed = ast.parse(text).body[0]
-    assert isinstance(parsed, ast.FunctionDef)
-    func.body = parsed.body
-    taken = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+        return text
+    # Parsed back from the text, every statement has its own nodes to change (the
+    # emitter may use one expression object in several places).
+    module = ast.parse(text)
+    for stmt in module.body:
+        if isinstance(stmt, ast.FunctionDef):
+            shorten(stmt, width)
+    return ast.unparse(module)
+
+
+def shorten(func: ast.FunctionDef, width: int = WIDTH) -> None:
+    """Split `func`'s long statements in place (its nodes must not be shared)."""
+    names = [n for n in ast.walk(func) if isinstance(n, ast.Name)]
+    taken = {n.id for n in names}
     numbers = [int(m.group(1)) for name in taken if (m := _TEMP.match(name))]
     counter = iter(range(max(numbers, default=-1) + 1, 1 << 30))
+    added: list[ast.Name] = []
 
-    def fresh() -> str:
+    def fresh(*uses: ast.Name) -> str:
+        added.extend(uses)
         while True:
             name = f"_t{next(counter)}"
             if name not in taken:
                 taken.add(name)
                 return name
 
-    before = len(taken)
     _block(func.body, 4, width, fresh)
-    if len(taken) > before:
-        _renumber(func)
+    if added:
+        _renumber(func, names + added)
 
 
-def _renumber(func: ast.FunctionDef) -> None:
+def _renumber(func: ast.FunctionDef, names: list[ast.Name]) -> None:
     """Number the ``_tN`` temporaries in the order they are assigned, as the emitter
-    does (the ones added here came last)."""
+    does (the ones added here came last); `names` are all the function's names."""
     params = {a.arg for a in func.args.args}
     order: dict[str, None] = {}
     for stmt in _statements(func.body):
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
-                    and _TEMP.match(node.id) and node.id not in params:
-                order.setdefault(node.id)
-    others = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)} - set(order)
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                for node in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                    if isinstance(node, ast.Name) and _TEMP.match(node.id) \
+                            and node.id not in params:
+                        order.setdefault(node.id)
+    others = {n.id for n in names} - set(order)
     numbers = (f"_t{k}" for k in range(1 << 30))
     mapping = {old: next(n for n in numbers if n not in others and n not in params)
                for old in order}
-    for node in ast.walk(func):
-        if isinstance(node, ast.Name) and node.id in mapping:
-            node.id = mapping[node.id]
+    for node in names:
+        node.id = mapping.get(node.id, node.id)
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -85,7 +95,10 @@ def _block(body: list[ast.stmt], indent: int, width: int, fresh: object) -> None
             inner = getattr(stmt, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
                 _block(inner, indent + 4, width, fresh)
-        hoisted = _split(stmt, indent, width, fresh)
+        # A statement parsed from text knows where it ends: one that fits costs nothing.
+        fits = getattr(stmt, "end_lineno", None) == getattr(stmt, "lineno", 0) \
+            and getattr(stmt, "end_col_offset", width + 1) <= width
+        hoisted = [] if fits else _split(stmt, indent, width, fresh)
         body[i:i + 1] = [*hoisted, stmt]
         i += len(hoisted) + 1
 
@@ -105,8 +118,9 @@ def _split(stmt: ast.stmt, indent: int, width: int, fresh: object) -> list[ast.s
         assign = ast.Assign([target], expr, lineno=0)
         out += _split(assign, indent, width, fresh)
         out.append(assign)
-        target.id = name = fresh()  # type: ignore[operator]  # after its own temporaries
-        replacement = ast.Name(name, ast.Load())
+        replacement = ast.Name("", ast.Load())
+        # Named after its own temporaries.
+        target.id = replacement.id = fresh(target, replacement)  # type: ignore[operator]
         if index is None:
             setattr(parent, field, replacement)
         else:
