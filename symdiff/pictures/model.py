@@ -12,9 +12,9 @@ Optionally every node carries ∂node/∂x for one input x (forward mode, by
 Constants are not nodes: they appear in their user's formula (``d = b + 1``).
 
 The graph is the path the function runs at `args` (`pictures.trace`): each ``if`` is
-the branch taken there, and each range loop is unrolled (an int argument counts as a
-constant). A function with a loop whose trip count is not known that way (``while``,
-``break``), or with lists or arrays, raises `SymdiffError`.
+the branch taken there, and each loop (``for``, ``while``, ``break``) is unrolled into
+the iterations it runs there. More than `trace.MAX_TRIPS` iterations, a loop that
+appends to a list, lists or arrays raise `SymdiffError`.
 """
 
 from __future__ import annotations
@@ -175,9 +175,9 @@ def _check_straight(program: Program, name: str) -> None:
     for node in topological(program.outputs):
         if node.op in ("cond", "loop", "proj"):
             raise SymdiffError(
-                f"cannot draw {name}: it has a loop whose iterations are not known from the "
-                f"arguments alone (a while loop, a break, or more than {MAX_TRIPS} "
-                "iterations); branches and range loops are drawn as they run at the point")
+                f"cannot draw {name}: its loops run more than {MAX_TRIPS} iterations in all "
+                "at this point, or a loop appends to a list (loops and branches are drawn "
+                "as they run at the point)")
         if node.type is not None or node.op.startswith(("seq_", "list_")):
             raise SymdiffError(f"cannot draw {name}: graph pictures draw numbers, not lists "
                                "or arrays")

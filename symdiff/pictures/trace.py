@@ -2,12 +2,14 @@
 resolved by the values there.
 
 Contract: `at_point(program, values, env)` returns a program without ``cond`` regions
-whose outputs and effects are the program's at `values`: int parameters (loop counts,
-switches) become constants, range loops whose bounds are then known are unrolled
-(`transforms.unroll`), and each branch is replaced by the one its predicate takes at
-`values`, until nothing changes. Loops that remain (``while``, ``break``, more than
-`MAX_TRIPS` iterations) are left for the caller to refuse. The branch not taken is not
-drawn: the picture is of the path the function runs, as the essay's graphs are.
+whose outputs and effects are the program's at `values`: int parameters that set trip
+counts become constants, each loop is inlined once per iteration it runs at `values`
+(range loops with constant bounds by `transforms.unroll`, others by evaluating their
+bounds, ``while`` test and ``break`` flag there), and each branch is replaced by the
+one its predicate takes at `values`, until nothing changes. Loops that remain (more
+than `MAX_TRIPS` iterations in all, loops that append to lists) are left for the
+caller to refuse. The branch not taken is not drawn: the picture is of the path the
+function runs, as the essay's graphs are.
 """
 
 from __future__ import annotations
@@ -24,12 +26,100 @@ MAX_TRIPS = 200  # iterations drawn in all; a longer loop makes no readable pict
 
 def at_point(program: Program, values: Sequence[Any], env: Mapping[str, Any]) -> Program:
     program = _fold_sequences(_fix_ints(program, values))
+    budget = [MAX_TRIPS]
     while True:
-        unrolled = _fold_sequences(unroll_loops(program, MAX_TRIPS))
+        unrolled = _fold_sequences(_run_loops(unroll_loops(program, budget[0]), values, env,
+                                              budget))
         resolved = _take_branches(unrolled, values, env)
         if resolved is program:
             return program
         program = resolved
+
+
+def _value(program: Program, node: Node, values: Sequence[Any], env: Mapping[str, Any]
+           ) -> Any:
+    from symdiff.ir.evaluate import evaluate
+
+    return evaluate(program.replace(result=(node,), effects=()), values, env)[0]
+
+
+def _run_loops(program: Program, values: Sequence[Any], env: Mapping[str, Any],
+               budget: list[int]) -> Program:
+    """`program` with each loop whose trip count is decided at `values` (a ``while``
+    test, run-time range bounds, a ``break``) inlined once per iteration it runs there,
+    within `budget` iterations in all; loops that save or pop a tape or append to lists
+    stay."""
+    from symdiff.ir.regions import Loop
+
+    b = program.builder
+    done: dict[Node, Node] = {}
+    ran: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}
+    for node in topological([*program.outputs, *program.effects]):
+        args = tuple(done.get(a, a) for a in node.args)
+        if node.op == "proj" and node.args[0] in ran:
+            done[node] = ran[node.args[0]][0][node.attrs[0]]
+            continue
+        loop = node.attrs[0] if node.op == "loop" else None
+        if isinstance(loop, Loop) and not (loop.n_saved or loop.n_popped or loop.n_stacked
+                                           or loop.n_unstacked):
+            current = program.replace(result=rebuild(program.result, done))
+            outcome = _iterate(current, loop, args, values, env, budget)
+            if outcome is not None:
+                ran[node] = outcome
+                continue
+        done[node] = rebuilt(b, node, args)
+    if not ran:
+        return program
+    effects: list[Node] = []
+    for node in program.effects:
+        effects.extend(ran[node][1] if node in ran else (done[node],))
+    for _, loop_effects in ran.values():
+        effects.extend(e for e in loop_effects if e not in effects)
+    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))
+
+
+def _iterate(program: Program, loop: Any, args: tuple[Node, ...], values: Sequence[Any],
+             env: Mapping[str, Any], budget: list[int]
+             ) -> tuple[tuple[Node, ...], tuple[Node, ...]] | None:
+    """The loop's outputs and effects with its iterations at `values` inlined, or None
+    when it runs more than `budget` allows."""
+    b = program.builder
+    rng = args[:loop.n_range]
+    carry = list(args[loop.n_range:loop.n_range + loop.n_carry])
+    operands = list(args[loop.n_range + loop.n_carry:])
+    effects: list[Node] = []
+    count = 0
+
+    def value(node: Node) -> Any:
+        return _value(program, node, values, env)
+
+    if loop.kind == "range":
+        indices = range(*(value(a) for a in rng))
+        order = list(reversed(indices) if loop.reverse else indices)
+    else:
+        order = None
+    while True:
+        if order is not None:
+            if count == len(order):
+                break
+            prefix = [b.const(order[count])]
+        else:
+            test, _ = inline(b, loop.test, [*carry, *operands])
+            if not value(_leaves(test if isinstance(test, tuple) else (test,))[0]):
+                break
+            prefix = []
+        if count >= budget[0]:
+            return None
+        count += 1
+        result, body_effects = inline(b, loop.body, [*prefix, *carry, *operands])
+        outputs = _leaves(result if isinstance(result, tuple) else (result,))
+        carry = outputs[:loop.n_carry]
+        effects.extend(body_effects)
+        if loop.breaks and value(outputs[-1]):
+            break
+    budget[0] -= count
+    extra = [b.const(count)] if loop.counted else []
+    return (*carry, *extra), tuple(effects)
 
 
 def _fix_ints(program: Program, values: Sequence[Any]) -> Program:

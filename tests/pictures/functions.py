@@ -60,6 +60,28 @@ def halving(x):
     return x
 
 
+def newton_sqrt(a):
+    x = a
+    while abs(x * x - a) > 1e-3:
+        x = 0.5 * (x + a / x)
+    return x
+
+
+def breaks(x):
+    s = x
+    for _ in range(10):
+        s = s * 1.5
+        if s > 4.0:
+            break
+    return s
+
+
+def endless(x):
+    while x > 1e-300:
+        x = x * 0.5
+    return x
+
+
 def horner(x):
     p = 0.0
     for c in (1.0, -2.0, 3.0):

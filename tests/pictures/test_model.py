@@ -14,14 +14,17 @@ from symdiff.pictures.model import GraphModel, build
 from tests.pictures.functions import (
     SCALE,
     branch,
+    breaks,
     calls_helper,
     e,
+    endless,
     halving,
     horner,
     logarithm,
     loop,
     maxes,
     mixed,
+    newton_sqrt,
     pair,
     powers,
     slices,
@@ -189,9 +192,20 @@ def test_the_loop_of_three_additions_has_three_operations() -> None:
         "x", "total = 0 + x", "total_1 = total + x", "total_2 = total_1 + x"]
 
 
-def test_a_while_loop_is_a_clear_error() -> None:
-    with pytest.raises(SymdiffError, match="a loop whose iterations are not known"):
-        build(halving, (5.0,))
+@pytest.mark.parametrize(("fun", "x", "operations"), [
+    (halving, 5.0, 3), (halving, 0.5, 0), (newton_sqrt, 2.0, None), (breaks, 1.0, 4)])
+def test_while_loops_and_breaks_run_their_iterations(fun, x: float,
+                                                     operations: int | None) -> None:
+    model = build(fun, (x,), reverse=True)
+    assert [n.value for n in model.nodes if n.output] == [pytest.approx(fun(x))]
+    assert model.nodes[0].derivative == pytest.approx(symdiff.grad(fun)(x))
+    if operations is not None:
+        assert len([n for n in model.nodes if n.kind == "operation"]) == operations
+
+
+def test_a_loop_of_too_many_iterations_is_a_clear_error() -> None:
+    with pytest.raises(SymdiffError, match="more than 200 iterations"):
+        build(endless, (1.0,))
 
 
 @pytest.mark.parametrize(("args", "options", "message"), [
