@@ -157,8 +157,13 @@ def _entry(fn: Any, spec: Spec) -> list[Any]:
 def _list_positions(source: FunctionSource | None) -> frozenset[int]:
     if source is None:
         return frozenset()
-    seqs = sequence_params(source.node)
-    return frozenset(i for i, n in enumerate(parameter_names(source.node)) if n in seqs)
+    # Kept on the node: the entry and `list_params` both ask (a walk of the whole body).
+    cached = getattr(source.node, "_symdiff_lists", None)
+    if cached is None:
+        seqs = sequence_params(source.node)
+        cached = frozenset(i for i, n in enumerate(parameter_names(source.node)) if n in seqs)
+        source.node._symdiff_lists = cached  # type: ignore[union-attr]
+    return cached  # type: ignore[no-any-return]
 
 
 def _text(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None) -> str:
