@@ -150,20 +150,21 @@ def _entry(fn: Any, spec: Spec) -> list[Any]:
     entry = table.get(spec)
     if entry is None:
         source = None if is_known_callable(fn) else get_source(fn)
-        entry = table[spec] = [_text(fn, spec, source), None, _list_positions(source)]
+        try:
+            positions = _lists.get(fn)  # `list_params` read them already (a walk)
+        except TypeError:
+            positions = None
+        if positions is None:
+            positions = _list_positions(source)
+        entry = table[spec] = [_text(fn, spec, source), None, positions]
     return entry
 
 
 def _list_positions(source: FunctionSource | None) -> frozenset[int]:
     if source is None:
         return frozenset()
-    # Kept on the node: the entry and `list_params` both ask (a walk of the whole body).
-    cached = getattr(source.node, "_symdiff_lists", None)
-    if cached is None:
-        seqs = sequence_params(source.node)
-        cached = frozenset(i for i, n in enumerate(parameter_names(source.node)) if n in seqs)
-        source.node._symdiff_lists = cached  # type: ignore[union-attr]
-    return cached  # type: ignore[no-any-return]
+    seqs = sequence_params(source.node)
+    return frozenset(i for i, n in enumerate(parameter_names(source.node)) if n in seqs)
 
 
 def _text(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None) -> str:
