@@ -58,7 +58,7 @@ def subscript(low: _Lowering, e: ast.Subscript) -> Any:
     if dicts.is_dict(base):
         return dicts.subscript(low, base, e)
     if isinstance(e.slice, ast.Slice):
-        raise low.src.error("unsupported construct: slice (xs[a:b]) (not yet)", e.slice)
+        return _slice(low, base, e.slice, e)
     index = low.number(low.expr(e.slice), e.slice)
     if isinstance(base, (list, tuple)) and index.is_const and isinstance(index.value, int) \
             and not isinstance(index.value, bool):
@@ -71,6 +71,36 @@ def subscript(low: _Lowering, e: ast.Subscript) -> Any:
         raise low.src.error("unsupported construct: indexing something that is not a list",
                             e.value)
     return low.b.apply("seq_get", as_seq(low, base, e.value), index)
+
+
+def _slice(low: _Lowering, base: Any, part: ast.Slice, e: ast.Subscript) -> Any:
+    """``xs[a:b]`` of a list (step 1): a list of the function's own values when the bounds
+    are known while compiling, else a slice operation on the list."""
+    if part.step is not None:
+        step = low.number(low.expr(part.step), part.step)
+        if not (step.is_const and step.value == 1):
+            raise low.src.error("unsupported construct: a slice of a list with a step", part)
+    bounds = [None if b is None else low.number(low.expr(b), b)
+              for b in (part.lower, part.upper)]
+    for bound, where in zip(bounds, (part.lower, part.upper), strict=True):
+        if bound is not None and bound.type is not None:
+            raise low.src.error("a list's slice bounds must be ints, not arrays", where)
+    if isinstance(base, (list, tuple)) and all(b is None or (b.is_const and type(b.value) is int)
+                                               for b in bounds):
+        lo, hi = (None if b is None else b.value for b in bounds)
+        return list(base[lo:hi])
+    if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
+        raise low.src.error("unsupported construct: slicing something that is not a list",
+                            e.value)
+    seq = as_seq(low, base, e.value)
+    start, stop = bounds
+    if start is None and stop is None:
+        return seq
+    if start is None:
+        return low.b.apply("list_head", seq, stop)
+    if stop is None:
+        return low.b.apply("list_tail", seq, start)
+    return low.b.apply("list_slice", seq, start, stop)
 
 
 def length(low: _Lowering, value: Any, where: ast.AST) -> Node:
@@ -163,8 +193,14 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
             _bind(frame, item, get(frame, i))
         return (low.b.const(0), n, low.b.const(1)), bind_enumerate, "i"
     if call is not None and isinstance(func, Resolved) and func.value is zip:
-        if call.keywords or not call.args:
-            raise low.src.error("zip() of lists, without keyword arguments", call)
+        for kw in call.keywords:
+            strict = low.expr(kw.value) if kw.arg == "strict" else None
+            if not (isinstance(strict, Node) and strict.is_const and strict.value is False):
+                raise low.src.error(
+                    "zip() of lists takes no keyword arguments but strict=False (the loop "
+                    "stops at the shortest list; strict=True is not supported yet)", kw)
+        if not call.args:
+            raise low.src.error("zip() of no lists", call)
         items = [_items(low, low.expr(a), a) for a in call.args]
         if not (isinstance(target, ast.Tuple) and len(target.elts) == len(items)):
             raise low.src.error(

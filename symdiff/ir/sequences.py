@@ -55,10 +55,10 @@ Delta = AddAt | AddAll | Whole
 # Operations whose value is a list.
 LIST_OPS = frozenset({"seq_new", "seq_concat", "seq_select", "seq_expand", "list_zeros",
                       "list_fill", "list_add_at", "list_add_all", "list_head", "list_tail",
-                      "list_add"})
+                      "list_slice", "list_add"})
 
 # Every sequence primitive (tested apart from the scalar ones).
-OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item"}
+OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item", "slice_start"}
 
 
 def kind(node: Node) -> Any:
@@ -226,14 +226,38 @@ def _fill_zeros(b: Builder, n: Node) -> Node:
     return b.apply("list_fill", n, 0.0, attrs=(b.fresh(),))
 
 
+# The slices' cotangents count with the lengths of the list and of the slice, so that
+# negative and out-of-range bounds mean what Python makes of them.
+
+
 def _head_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
-    xs, n = node.args
-    rest = _fill_zeros(b, b.sub(b.apply("seq_len", xs), n))
+    rest = _fill_zeros(b, b.sub(b.apply("seq_len", node.args[0]), b.apply("seq_len", node)))
     return Whole(b.apply("seq_concat", ct, rest)), None
 
 
 def _tail_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
-    return Whole(b.apply("seq_concat", _fill_zeros(b, node.args[1]), ct)), None
+    skipped = b.sub(b.apply("seq_len", node.args[0]), b.apply("seq_len", node))
+    return Whole(b.apply("seq_concat", _fill_zeros(b, skipped), ct)), None
+
+
+def _slice_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    xs, start, stop = node.args
+    n = b.apply("seq_len", xs)
+    skipped = b.apply("slice_start", n, start, stop)
+    rest = b.sub(b.sub(n, skipped), b.apply("seq_len", node))
+    whole = b.apply("seq_concat", b.apply("seq_concat", _fill_zeros(b, skipped), ct),
+                    _fill_zeros(b, rest))
+    return Whole(whole), None, None
+
+
+def _emit_both(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    return ast.Subscript(args[0], ast.Slice(args[1], args[2]), ast.Load())
+
+
+def _emit_start(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    """``range(n)[a:b].start``: where ``xs[a:b]`` starts in a list of n."""
+    sliced = ast.Subscript(_call("range", args[0]), ast.Slice(args[1], args[2]), ast.Load())
+    return ast.Attribute(sliced, "start", ast.Load())
 
 
 def _get_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
@@ -316,6 +340,14 @@ def _register() -> None:
             else b.apply(op, ts[0], node.args[1]),
             vjp_rule=lambda b, node, ct, op=other: (Whole(b.apply(op, ct, node.args[1])), None),
             atomic_args=name == "seq_expand", may_raise=False))
+    register(Primitive(
+        "list_slice", 3, lambda xs, a, b: xs[a:b], _emit_both,
+        jvp_rule=lambda b, node, ts: None if ts[0] is None
+        else b.apply("list_slice", ts[0], *node.args[1:]),
+        vjp_rule=_slice_vjp, may_raise=False))
+    register(Primitive(
+        "slice_start", 3, lambda n, a, b: range(n)[a:b].start, _emit_start,
+        differentiable=False, may_raise=False))
     for name, head in (("list_head", True), ("list_tail", False)):
         register(Primitive(
             name, 2, (lambda xs, n: xs[:n]) if head else (lambda xs, n: xs[n:]),

@@ -123,7 +123,7 @@ def f_lambda_inside(x):
 
 def f_subscript(x):
     pair = (x, x * 2)
-    return pair[0:1][0]  # E:subscript
+    return pair[0:2:2][0]  # E:subscript
 
 
 def f_attr_on_number(x):
@@ -294,7 +294,7 @@ CASES = [
     (f_with, "with", "with", ["with statement"]),
     (f_nested_def, "nested-def", "staticmethod", ["decorator", "nested function"]),
     (f_lambda_inside, "lambda", "{t}", ["set"]),
-    (f_subscript, "subscript", "0:1", ["slice"]),
+    (f_subscript, "subscript", "0:2:2", ["slice", "step"]),
     (f_attr_on_number, "attr-number", "x.real", [".real", "number"]),
     (f_fstring, "fstring", 'f"{x}"', ["f-string"]),
     (f_keyword_in_call, "kwcall", "base=2.0", ["keyword argument"]),
@@ -372,7 +372,7 @@ def test_error_in_lambda():
 def test_error_in_nested_function_keeps_file_columns():
     def inner(x):
         pair = (x, x)
-        return pair[1:][0] * 2.0  # E:nested-subscript
+        return pair[1::2][0] * 2.0  # E:nested-subscript
 
     with pytest.raises(UnsupportedSyntaxError) as info:
         grad(inner)(1.0)

@@ -131,6 +131,25 @@ def generators(x: list[float]) -> float:
     return sum(v * v for v in x) + sum([math.exp(v) for v in x if v < 1.0])
 
 
+def rosenbrock_pairs(x: list[float]) -> float:
+    return sum(100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2
+               for a, b in zip(x[:-1], x[1:], strict=False))
+
+
+def slices(x: list[float], k: int) -> float:
+    s = sum(x[1:-1]) * x[0] + sum(x[-2:]) * 2.0 + sum(x[:2]) ** 2
+    for v in x[k:]:
+        s = s + v * v
+    for v in x[:k]:
+        s = s + 3.0 * math.sin(v)
+    return s + sum(x[1:k + 2]) + sum(x[::1]) + sum(x[k:-9])
+
+
+def literal_slices(a: float) -> float:
+    ys = [a, 2.0 * a, math.exp(a)]
+    return sum(ys[1:]) * ys[:1][0] + sum(ys[-2:-1])
+
+
 def accumulate(y0: float, k: float, n: int) -> float:
     ys = [y0]
     y = y0
@@ -250,6 +269,11 @@ CASES = [
     (grow_while, (1.0,)),
     (grow_while, (20.0,)),
     (nested_reads, (0.8,)),
+    (rosenbrock_pairs, ([1.2, -0.5, 2.0, 0.3],)),
+    (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], 1)),
+    (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], -2)),  # negative bounds mean what Python says
+    (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], 9)),  # and so do bounds past the end
+    (literal_slices, (0.4,)),
 ]
 
 

@@ -65,3 +65,33 @@ def test_checked_item_raises_index_error_when_the_list_is_short() -> None:
         _run_emitted(program, 2.5, True)
     with pytest.raises(IndexError):
         evaluate(program, [2.5, True])
+
+
+SLICES = [("list_head", (2,)), ("list_head", (-1,)), ("list_head", (9,)),
+          ("list_tail", (1,)), ("list_tail", (-2,)), ("list_tail", (7,)),
+          ("list_slice", (1, -1)), ("list_slice", (-4, 3)), ("list_slice", (3, 1)),
+          ("list_slice", (-9, 9))]
+
+
+@pytest.mark.parametrize(("op", "bounds"), SLICES, ids=lambda v: str(v))
+def test_slices_take_what_python_takes_and_their_transposes_put_it_back(
+        op: str, bounds: tuple[int, ...]) -> None:
+    rng = random.Random(5)
+    b = Builder()
+    xs = b.param("xs", SEQ)
+    ints = [b.param(f"k{i}") for i in range(len(bounds))]
+    out = b.apply(op, xs, *ints)
+    u_node, ct_node = b.param("u", SEQ), b.param("ct", SEQ)
+    (tangent,) = jvp(b, [out], {xs: u_node})
+    (cotangent,) = vjp(b, [out], [ct_node], [xs])
+    program = Program("pair", (xs, *ints, u_node, ct_node), (out, tangent, cotangent), b)
+    x = [rng.uniform(-1, 1) for _ in range(5)]
+    u = [rng.uniform(-1, 1) for _ in range(5)]
+    want = x[:bounds[0]] if op == "list_head" else x[bounds[0]:] if op == "list_tail" \
+        else x[bounds[0]:bounds[1]]
+    ct = [rng.uniform(-1, 1) for _ in want]
+    for run in (lambda *a: evaluate(program, list(a)), lambda *a: _run_emitted(program, *a)):
+        value, t, c = run(x, *bounds, u, ct)
+        assert value == want and len(c) == len(x)
+        assert sum(p * q for p, q in zip(ct, t, strict=True)) == pytest.approx(
+            sum(p * q for p, q in zip(c, u, strict=True)))
