@@ -215,7 +215,9 @@ def simplify(
     rebuilt by a transform); by default no node may.
     """
     done: dict[Node, Node] = {}
-    derived = _Derived(len(b) + 1 if derived_from is None else derived_from, protect)
+    # By default no node may: not even those the rules make while simplifying (the
+    # user's `(y + y) / 10` becomes `(y * 2) / 10`, which must not become `y * 0.2`).
+    derived = _Derived(math.inf if derived_from is None else derived_from, protect)
     for node in topological(roots):
         done[node] = _rewrite(b, node, done, derived)
     return done
@@ -227,7 +229,7 @@ class _Derived:
     A protected node rebuilt over simplified arguments stays protected (`keep`).
     """
 
-    def __init__(self, start: int, protect: frozenset[Node]) -> None:
+    def __init__(self, start: float, protect: frozenset[Node]) -> None:
         self.start = start
         self.protect = set(protect)
 
@@ -283,6 +285,7 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) 
             result = _fold_factors(b, current, derived)
         if result is None or result is current:
             break
+        derived.keep(current, result)  # what a rule makes of the user's value is theirs
         current = result if result in done else _rewrite(b, result, done, derived)
     name = b.names.get(node)
     if name is not None:
