@@ -166,6 +166,14 @@ def _operands(node: ast.expr) -> Iterator[tuple[ast.AST, str, int | None, ast.ex
     elif isinstance(node, ast.Compare):
         yield node, "left", None, node.left
         yield node, "comparators", 0, node.comparators[0]
+    elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        # The first iterable is evaluated before the comprehension, where it stands; of
+        # a call such as zip(...), its arguments are what is worth naming.
+        first = node.generators[0]
+        if isinstance(first.iter, ast.Call) and isinstance(first.iter.func, ast.Name):
+            yield from _operands(first.iter)
+        else:
+            yield first, "iter", None, first.iter
 
 
 def _is_dotted(expr: ast.expr) -> bool:

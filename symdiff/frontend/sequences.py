@@ -193,15 +193,19 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
             _bind(frame, item, get(frame, i))
         return (low.b.const(0), n, low.b.const(1)), bind_enumerate, "i"
     if call is not None and isinstance(func, Resolved) and func.value is zip:
+        strict = False
         for kw in call.keywords:
-            strict = low.expr(kw.value) if kw.arg == "strict" else None
-            if not (isinstance(strict, Node) and strict.is_const and strict.value is False):
-                raise low.src.error(
-                    "zip() of lists takes no keyword arguments but strict=False (the loop "
-                    "stops at the shortest list; strict=True is not supported yet)", kw)
+            value = low.expr(kw.value) if kw.arg == "strict" else None
+            if not (isinstance(value, Node) and value.is_const and type(value.value) is bool):
+                raise low.src.error("zip() of lists takes only strict=True or strict=False",
+                                    kw)
+            strict = value.value
         if not call.args:
             raise low.src.error("zip() of no lists", call)
         items = [_items(low, low.expr(a), a) for a in call.args]
+        if strict:  # Python raises ValueError when the lengths differ
+            for n, _ in items[1:]:
+                low.b.apply("zip_check", items[0][0], n)
         if not (isinstance(target, ast.Tuple) and len(target.elts) == len(items)):
             raise low.src.error(
                 f"unsupported loop target: zip() of {len(items)} lists needs {len(items)} "

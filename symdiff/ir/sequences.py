@@ -58,7 +58,8 @@ LIST_OPS = frozenset({"seq_new", "seq_concat", "seq_select", "seq_expand", "list
                       "list_slice", "list_add"})
 
 # Every sequence primitive (tested apart from the scalar ones).
-OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item", "slice_start"}
+OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item", "slice_start",
+                  "zip_check"}
 
 
 def kind(node: Node) -> Any:
@@ -250,6 +251,22 @@ def _slice_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
     return Whole(whole), None, None
 
 
+def _zip_check(n: int, m: int) -> int:
+    if n != m:
+        raise ValueError(ZIP_MESSAGE)
+    return n
+
+
+ZIP_MESSAGE = "zip() arguments have different lengths (strict=True)"
+
+
+def _emit_zip_check(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.stmt:
+    """``if n != m: raise ValueError(...)``: only ever run for its error."""
+    error = ast.Call(ast.Name("ValueError", ast.Load()), [ast.Constant(ZIP_MESSAGE)], [])
+    test = ast.Compare(args[0], [ast.NotEq()], [args[1]])
+    return ast.If(test, [ast.Raise(error, None)], [])
+
+
 def _emit_both(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return ast.Subscript(args[0], ast.Slice(args[1], args[2]), ast.Load())
 
@@ -345,6 +362,8 @@ def _register() -> None:
         jvp_rule=lambda b, node, ts: None if ts[0] is None
         else b.apply("list_slice", ts[0], *node.args[1:]),
         vjp_rule=_slice_vjp, may_raise=False))
+    # zip(..., strict=True): the lists' lengths compared, for the error only.
+    register(Primitive("zip_check", 2, _zip_check, _emit_zip_check, differentiable=False))
     register(Primitive(
         "slice_start", 3, lambda n, a, b: range(n)[a:b].start, _emit_start,
         differentiable=False, may_raise=False))

@@ -110,3 +110,12 @@ def test_generated_derivatives_fit_in_the_width() -> None:
         text = symdiff.source(functions.call_price, mode=mode, argnums=(0, 1, 2, 3, 4))
         assert all(len(line) <= WIDTH for line in text.splitlines()), text
     assert symdiff.hessian(functions.call_price, argnums=(0, 4))(*functions.CALL_ARGS)
+
+
+def test_the_arguments_of_a_comprehensions_iterable_are_named() -> None:
+    src = ("def f(a, b, n):\n"
+           "    r = [p + q for p, q in zip([0.0] * (n - 1) + a, b + [0.0] * (n - 2))]\n"
+           "    return r\n")
+    text = shortened(src, 50)
+    assert "zip(_t0, " in text and "for p, q in" in text
+    assert run(text, [1.0], [2.0, 3.0], 2) == run(src, [1.0], [2.0, 3.0], 2)

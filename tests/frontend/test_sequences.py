@@ -136,6 +136,20 @@ def rosenbrock_pairs(x: list[float]) -> float:
                for a, b in zip(x[:-1], x[1:], strict=False))
 
 
+def strict_pairs(x: list[float], y: list[float]) -> float:
+    return sum(a * math.sin(b) for a, b in zip(x, y[1:], strict=True))
+
+
+def test_zip_strict_checks_the_lengths_in_every_transform() -> None:
+    check(strict_pairs, [0.5, -1.0], [2.0, 0.3, 1.5])
+    for transform in (lambda: grad(strict_pairs)([0.5], [2.0, 0.3, 1.5]),
+                      lambda: jvp(strict_pairs, ([0.5], [2.0, 0.3, 1.5]),
+                                  ([1.0], [0.0, 0.0, 0.0])),
+                      lambda: vjp(strict_pairs, [0.5], [2.0, 0.3, 1.5])):
+        with pytest.raises(ValueError, match=r"different lengths|zip\(\) argument 2"):
+            transform()
+
+
 def slices(x: list[float], k: int) -> float:
     s = sum(x[1:-1]) * x[0] + sum(x[-2:]) * 2.0 + sum(x[:2]) ** 2
     for v in x[k:]:
