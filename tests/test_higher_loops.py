@@ -175,7 +175,7 @@ def test_array_carrying_loop_hessian_and_hvp() -> None:
     np.testing.assert_allclose(hvp(array_loop, (v,), (u,)), h @ u, rtol=1e-12)
 
 
-def test_vjp_of_a_gradient_with_a_tape_runs_forward_mode_per_argument() -> None:
+def test_vjp_of_a_gradient_with_a_tape_is_forward_over_reverse() -> None:
     x = 0.5
     value, vjp_fn = vjp(grad(horner), x)
     assert value == pytest.approx(horner_sympy(x, 1), rel=1e-12)

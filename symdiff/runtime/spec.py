@@ -46,6 +46,8 @@ class Spec:
     def program(self, primal: Program) -> Program:
         from symdiff.transforms.programs import grad_program, jvp_program, vjp_program
 
+        if self.kind == "vjp" and self.inner is not None and self.inner.kind == "grad":
+            return _vjp_of_gradient(self.inner, primal)
         if self.inner is not None:
             primal = self.inner.program(primal)
 
@@ -97,3 +99,18 @@ def with_types(spec: Spec, signature: tuple[Any, ...]) -> Spec:
     number or list."""
     types = tuple(None if isinstance(t, type) else t for t in signature)
     return replace(spec, types=types) if any(t is not None for t in types) else spec
+
+
+def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:
+    """The VJP of a gradient: by reverse mode, or, where that cannot go through the
+    gradient's taped loops, forward over reverse mode (`symmetric_vjp_program`)."""
+    from symdiff.transforms.ad import HigherOrderLoopError
+    from symdiff.transforms.higher import symmetric_vjp_program
+    from symdiff.transforms.programs import grad_program, vjp_program
+
+    base = primal if gradient.inner is None else gradient.inner.program(primal)
+    assert gradient.argnums is not None
+    try:
+        return vjp_program(grad_program(base, gradient.argnums), forward_fallback=False)
+    except HigherOrderLoopError:
+        return symmetric_vjp_program(base, gradient.argnums)

@@ -63,3 +63,29 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
     return prune_program(Program(f"{primal.name}_hessian", primal.params,
                                  rebuild(result, mapping), b, doc,
                                  tuple(mapping[e] for e in effects)))
+
+
+def symmetric_vjp_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
+    """`vjp_program` of ``grad_program(primal, argnums)`` by forward mode over reverse
+    mode, for when reverse mode cannot go through the gradient's taped loops.
+
+    The cotangent of argument j is ``sum_i ct_i * d2f / dx_i dx_j``: by the symmetry of
+    second derivatives, the JVP of the gradient with respect to every argument along the
+    cotangents placed at `argnums` (one pass, arrays too). Parameters and result are
+    those of `vjp_program`: ``(*primals, *cotangents of the gradient)`` and a cotangent
+    per primal.
+    """
+    from symdiff.transforms.programs import jvp_program
+
+    everything = tuple(range(len(primal.params)))
+    for p in primal.params:
+        if len(p.attrs) > 1 and p.type is None:  # a list: no vector form of its seeds
+            raise SymdiffError(
+                f"reverse mode over a gradient's loops with the list argument {p.attrs[0]!r} "
+                "is not supported (use jvp, hvp or hessian)")
+    pushed = jvp_program(grad_program(primal, everything), argnums)
+    _, tangents = pushed.result  # type: ignore[misc]
+    return prune_program(pushed.replace(
+        name=f"{primal.name}_grad_vjp", result=tangents,
+        doc=f"Reverse-mode derivative (VJP) of the gradient of {primal.name}, by forward "
+            "mode over its gradient (the Hessian is symmetric)."))

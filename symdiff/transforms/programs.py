@@ -104,8 +104,12 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -
                    tuple(new[e] for e in primal.effects), primal_values=[new[o] for o in outputs])
 
 
-def vjp_program(primal: Program) -> Program:
-    """Reverse mode: cotangent of every primal given a cotangent of every output."""
+def vjp_program(primal: Program, forward_fallback: bool = True) -> Program:
+    """Reverse mode: cotangent of every primal given a cotangent of every output.
+
+    Through a derivative's loops that pop a tape, which reverse mode does not go
+    through, it runs forward mode per number argument (`forward_fallback`), else raises
+    `HigherOrderLoopError`."""
     b = primal.builder
     start = len(b)
     outputs = list(flatten(primal.result))
@@ -121,7 +125,8 @@ def vjp_program(primal: Program) -> Program:
     except HigherOrderLoopError:
         # Reverse mode over a loop that pops a tape is not supported; forward mode is:
         # the cotangents are the gradient of sum(seed * output), one JVP per argument.
-        if not takes_numbers(primal.params) or any(o.type is not None for o in outputs):
+        if not forward_fallback or not takes_numbers(primal.params) \
+                or any(o.type is not None for o in outputs):
             raise
         replaced.clear()
         total = b.mul(seeds[0], outputs[0])
