@@ -94,8 +94,8 @@ def loss_batched_jvp_w(w, X, y, w_dot):
     _t3 = X.T
     _t4 = 1.0 / max(z.size, 1)
     _t5 = _t4 / _t1
-    _t6 = -(_t4 * y) - _t5 * _t0 * _t2
-    z_bar = _t6 + _t4 * np.where(z > 0.0, 1.0, np.where(z == 0.0, 0.5, 0.0))
+    _t6 = _t4 * np.where(z > 0.0, 1.0, np.where(z == 0.0, 0.5, 0.0))
+    z_bar = -(_t4 * y) - _t5 * _t0 * _t2 + _t6
     w_bar = _t3 @ z_bar
     z_dot = w_dot @ _t3
     _t7 = z_dot * _t2 * _t0 * _t5

@@ -78,10 +78,8 @@ def horner_hessian(x):
     h_x_x = 0.0
     for _k_1 in reversed(range(5)):
         p_1, p_dot_1 = tape.pop()
-        _t0 = p_bar * x
-        _t1 = p_bar_dot * x + 1.0 * p_bar
-        _t2 = h_x_x + (p_bar_dot * p_1 + p_dot_1 * p_bar)
-        p_bar, p_bar_dot, h_x_x = (_t0, _t1, _t2)
+        _t0 = h_x_x + (p_bar_dot * p_1 + p_dot_1 * p_bar)
+        p_bar, p_bar_dot, h_x_x = (p_bar * x, p_bar_dot * x + 1.0 * p_bar, _t0)
     return h_x_x
 
 
@@ -148,10 +146,9 @@ def newton_sqrt_hessian(a):
         _t3 = _t2 * _t1 / x_1
         _t4 = x_bar_dot * 0.5
         _t5 = _t4 * _t1 + (1.0 / x_1 - x_dot_1 * _t1 / x_1) * _t2
-        _t6 = _t2 - _t3
-        _t7 = _t4 - (_t5 / x_1 - x_dot_1 * _t3 / x_1)
-        _t8 = a_bar_dot + (_t4 / x_1 - x_dot_1 * (_t2 / x_1) / x_1)
-        x_bar, x_bar_dot, a_bar_dot = (_t6, _t7, _t8)
+        _t6 = _t4 - (_t5 / x_1 - x_dot_1 * _t3 / x_1)
+        _t7 = a_bar_dot + (_t4 / x_1 - x_dot_1 * (_t2 / x_1) / x_1)
+        x_bar, x_bar_dot, a_bar_dot = (_t2 - _t3, _t6, _t7)
     h_a_a = x_bar_dot + a_bar_dot
     return h_a_a
 

@@ -2,11 +2,12 @@
 
 Contract: `shorten(func)` changes the function's simple statements (assignments,
 returns, expression statements) in place: while one is wider than `WIDTH` with its
-indentation, the first operation its evaluation starts with (a whole operand or
-argument, never a part evaluated only on some paths: a branch of ``x if c else y``,
-a later operand of ``and``/``or`` or of a chained comparison) is assigned to a fresh
-temporary just before it. Hoisting only what is evaluated first keeps the order in
-which operations run, so a statement raises the same error as before. A statement
+indentation, its widest operation that can run first is assigned to a fresh temporary
+just before it: one that every evaluation runs (never a part evaluated on some paths
+only: a branch of ``x if c else y``, a later operand of ``and``/``or`` or of a chained
+comparison), and before which only operations that cannot raise run (``+``, ``-``,
+``*``). So the operations that can raise run in the same order, and a statement raises
+the same error as before. A statement
 whose operands are all names and constants stays as it is. Temporaries continue the
 ``_tN`` numbering of the function.
 """
@@ -18,6 +19,7 @@ import re
 from collections.abc import Iterator
 
 WIDTH = 88  # ruff's and black's default line length
+_TEMP_WIDTH = 6  # a temporary's name, at most: _t9999
 _ATOMS = (ast.Name, ast.Constant)
 _TEMP = re.compile(r"_t(\d+)$")
 
@@ -109,12 +111,12 @@ def _split(stmt: ast.stmt, indent: int, width: int, fresh: object) -> list[ast.s
             or stmt.value is None:
         return []
     out: list[ast.stmt] = []
-    while indent + len(ast.unparse(stmt)) > width:
-        found = _first(stmt.value)
+    while (excess := indent + len(ast.unparse(stmt)) - width) > 0:
+        found = _best(stmt.value, excess, indent, width)
         if found is None:
             break
         parent, field, index, expr = found
-        target = ast.Name("_" * 6, ast.Store())  # as wide as a temporary's name
+        target = ast.Name("_" * _TEMP_WIDTH, ast.Store())  # as wide as a temporary's name
         assign = ast.Assign([target], expr, lineno=0)
         out += _split(assign, indent, width, fresh)
         out.append(assign)
@@ -128,14 +130,58 @@ def _split(stmt: ast.stmt, indent: int, width: int, fresh: object) -> list[ast.s
     return out
 
 
-def _first(value: ast.expr) -> tuple[ast.AST, str, int | None, ast.expr] | None:
-    """The first operand of `value` evaluated that is an operation (everything evaluated
-    before it is a name or a constant), with where it sits; None if there is none."""
-    for found in _operands(value):
-        expr = found[3]
-        if not (isinstance(expr, _ATOMS) or _is_dotted(expr)):
-            return found
-    return None
+def _best(value: ast.expr, excess: int, indent: int, width: int
+          ) -> tuple[ast.AST, str, int | None, ast.expr] | None:
+    """An operation inside `value` that can run first without changing which error the
+    statement raises (everything evaluated before it cannot raise: ``+``, ``-``, ``*`` of
+    names and constants), to save `excess` characters. None if there is none."""
+    candidates: list[tuple[int, tuple[ast.AST, str, int | None, ast.expr]]] = []
+    clean = True  # no operation that can raise has run yet
+
+    def visit(node: ast.expr) -> None:
+        nonlocal clean
+        for found in _operands(node):
+            expr = found[3]
+            if isinstance(expr, _ATOMS) or _is_dotted(expr):
+                continue
+            if clean:
+                candidates.append((len(ast.unparse(expr)), found))
+            visit(expr)
+        if _raises(node):
+            clean = False
+
+    visit(value)
+    if not candidates:
+        return None
+    # The widest that fits on its own line and leaves the statement fitting, else the
+    # widest that fits on its own line, else the widest.
+    alone = [c for c in candidates if indent + _TEMP_WIDTH + 3 + c[0] <= width]
+    enough = [c for c in alone if c[0] - _TEMP_WIDTH >= excess]
+    return max(enough or alone or candidates, key=lambda c: c[0])[1]
+
+
+_SAFE_OPS = (ast.Add, ast.Sub, ast.Mult)
+
+
+def _raises(node: ast.expr) -> bool:
+    """Whether evaluating `node` itself, or the parts of it evaluated on some paths only,
+    can raise (a division, a power, a call, an index)."""
+    if isinstance(node, ast.BinOp):
+        return not isinstance(node.op, _SAFE_OPS)
+    if isinstance(node, (ast.UnaryOp, ast.Name, ast.Constant, ast.Attribute, ast.Tuple,
+                         ast.List)):
+        return False
+    if isinstance(node, ast.Compare):
+        return any(_raises_anywhere(c) for c in node.comparators[1:])
+    if isinstance(node, ast.IfExp):
+        return _raises_anywhere(node.body) or _raises_anywhere(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        return any(_raises_anywhere(v) for v in node.values[1:])
+    return True  # calls, subscripts, comprehensions
+
+
+def _raises_anywhere(expr: ast.expr) -> bool:
+    return any(_raises(n) for n in ast.walk(expr) if isinstance(n, ast.expr))
 
 
 def _operands(node: ast.expr) -> Iterator[tuple[ast.AST, str, int | None, ast.expr]]:

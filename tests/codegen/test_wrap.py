@@ -119,3 +119,14 @@ def test_the_arguments_of_a_comprehensions_iterable_are_named() -> None:
     text = shortened(src, 50)
     assert "zip(_t0, " in text and "for p, q in" in text
     assert run(text, [1.0], [2.0, 3.0], 2) == run(src, [1.0], [2.0, 3.0], 2)
+
+
+def test_a_later_operand_is_named_when_nothing_before_it_can_raise() -> None:
+    src = ("def f(a, b, c, d):\n"
+           "    r = a * b + (c / d if d else c * math.copysign(math.inf, d)) + a * c\n"
+           "    return r\n")
+    text = shortened(src, 60)
+    lines = text.splitlines()
+    assert lines[1].strip().startswith("_t0 = c / d if d else") and len(lines) == 4, text
+    for args in ((1.0, 2.0, 3.0, 0.0), (1.0, 2.0, 3.0, 4.0)):
+        assert run(text, *args) == run(src, *args)
