@@ -78,3 +78,23 @@ def rebuilt(b: Builder, node: Node, args: tuple[Node, ...], attrs: tuple[Any, ..
     if hint is not None:
         b.name(new, hint)
     return new
+
+
+def with_regions_inlined(
+    program: Program, done: dict[Node, Node],
+    inlined: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]],
+) -> Program:
+    """`program` rebuilt over `done` (each node's replacement), where each region of
+    `inlined` was replaced by its outputs and contributes its effects, in its place
+    among the program's effects or, for a region that was no effect itself, after
+    them."""
+    effects: list[Node] = []
+    for node in program.effects:
+        effects.extend(inlined[node][1] if node in inlined else (done[node],))
+    listed = set(effects)
+    for _, region_effects in inlined.values():
+        for e in region_effects:
+            if e not in listed:
+                effects.append(e)
+                listed.add(e)
+    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from symdiff.ir.node import Node, Program, rebuild, topological
-from symdiff.ir.rewrite import inline, rebuilt, substitute
+from symdiff.ir.rewrite import inline, rebuilt, substitute, with_regions_inlined
 from symdiff.transforms.unroll import unroll_loops
 
 MAX_TRIPS = 200  # iterations drawn in all; a longer loop makes no readable picture
@@ -68,14 +68,7 @@ def _run_loops(program: Program, values: Sequence[Any], env: Mapping[str, Any],
                 ran[node] = outcome
                 continue
         done[node] = rebuilt(b, node, args)
-    if not ran:
-        return program
-    effects: list[Node] = []
-    for node in program.effects:
-        effects.extend(ran[node][1] if node in ran else (done[node],))
-    for _, loop_effects in ran.values():
-        effects.extend(e for e in loop_effects if e not in effects)
-    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))
+    return with_regions_inlined(program, done, ran) if ran else program
 
 
 def _iterate(program: Program, loop: Any, args: tuple[Node, ...], values: Sequence[Any],
@@ -182,14 +175,7 @@ def _take_branches(program: Program, values: Sequence[Any], env: Mapping[str, An
             taken[node] = (tuple(_leaves(outputs)), effects)
             continue
         done[node] = rebuilt(b, node, args)
-    if not taken:
-        return program
-    effects: list[Node] = []
-    for node in program.effects:
-        effects.extend(taken[node][1] if node in taken else (done[node],))
-    for _, branch_effects in taken.values():
-        effects.extend(e for e in branch_effects if e not in effects)
-    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))
+    return with_regions_inlined(program, done, taken) if taken else program
 
 
 def _leaves(outputs: tuple[Any, ...]) -> list[Node]:

@@ -15,9 +15,9 @@ keeps its loops.
 
 from __future__ import annotations
 
-from symdiff.ir.node import Builder, Node, Program, flatten, rebuild, topological
+from symdiff.ir.node import Builder, Node, Program, flatten, topological
 from symdiff.ir.regions import Loop
-from symdiff.ir.rewrite import inline, rebuilt
+from symdiff.ir.rewrite import inline, rebuilt, with_regions_inlined
 
 __all__ = ["unroll_loops"]
 
@@ -53,13 +53,7 @@ def _unroll(program: Program, budget: list[int]) -> Program:
         done[node] = rebuilt(b, node, args, attrs)
     if not loops and all(done[n] is n for n in done):
         return program
-    effects: list[Node] = []
-    for node in program.effects:
-        effects.extend(loops[node][1] if node in loops else (done[node],))
-    listed = set(effects)
-    for _, body_effects in loops.values():  # a loop that is no effect itself has none
-        effects.extend(e for e in body_effects if e not in listed)
-    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))
+    return with_regions_inlined(program, done, loops)
 
 
 def _trips(loop: Loop, args: tuple[Node, ...], budget: int) -> range | None:
