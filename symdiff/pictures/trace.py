@@ -4,8 +4,8 @@ resolved by the values there.
 Contract: `at_point(program, values, env)` returns a program without ``cond`` regions
 whose outputs and effects are the program's at `values`: int parameters that set trip
 counts become constants, each loop is inlined once per iteration it runs at `values`
-(range loops with constant bounds by `transforms.unroll`, others by evaluating their
-bounds, ``while`` test and ``break`` flag there), and each branch is replaced by the
+(its range bounds, ``while`` test and ``break`` flag evaluated there), and each branch
+is replaced by the
 one its predicate takes at `values`, until nothing changes. Loops that remain (more
 than `MAX_TRIPS` iterations in all, loops that append to lists) are left for the
 caller to refuse. The branch not taken is not drawn: the picture is of the path the
@@ -19,7 +19,6 @@ from typing import Any
 
 from symdiff.ir.node import Node, Program, rebuild, topological
 from symdiff.ir.rewrite import inline, rebuilt, substitute, with_regions_inlined
-from symdiff.transforms.unroll import unroll_loops
 
 MAX_TRIPS = 200  # iterations drawn in all; a longer loop makes no readable picture
 
@@ -28,8 +27,7 @@ def at_point(program: Program, values: Sequence[Any], env: Mapping[str, Any]) ->
     program = _fold_sequences(_fix_ints(program, values))
     budget = [MAX_TRIPS]
     while True:
-        unrolled = _fold_sequences(_run_loops(unroll_loops(program, budget[0]), values, env,
-                                              budget))
+        unrolled = _fold_sequences(_run_loops(program, values, env, budget))
         resolved = _take_branches(unrolled, values, env)
         if resolved is program:
             return program
