@@ -428,3 +428,25 @@ def test_unsupported_list_uses_are_located(f: Callable[..., float], words: str) 
     message = str(info.value)
     assert words in message
     assert __file__.rsplit("/", 1)[-1] in message
+
+
+def cubes_of_slice(x: list[float], a: int, b: int) -> float:
+    return sum(v * v * v for v in x[a:b]) + sum(x[a:]) * sum(x[:b])
+
+
+@pytest.mark.usefixtures("no_disk_cache")
+def test_slices_with_any_bounds_match_finite_differences() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(n=st.integers(0, 6), a=st.integers(-8, 8), b=st.integers(-8, 8))
+    def run(n: int, a: int, b: int) -> None:
+        x = [0.5 + 0.25 * k for k in range(n)]
+        got = grad(cubes_of_slice)(x, a, b)
+        assert_close(got, numeric_grad(cubes_of_slice, (x, a, b))[0])
+        out, vjp_fn = vjp(cubes_of_slice, x, a, b)
+        assert out == pytest.approx(cubes_of_slice(x, a, b))
+        assert_close(vjp_fn(1.0)[0], got)
+
+    run()
