@@ -5,8 +5,10 @@ Contract: a dict the function makes (a literal with string keys, ``dict(k=v, ...
 compiling and its values are ordinary values (numbers, arrays, tuples, functions).
 ``d["k"]`` and ``d.get("k", default)`` read it, ``**d`` passes it to a called function,
 and a called function's ``**kwargs`` parameter collects the keyword arguments it does
-not name. A dict is not changed in place (``d["k"] = v`` is an error), so it needs no
-copy when it is passed or captured by a loop or branch.
+not name. ``d["k"] = v`` (and ``d["k"] += v``) rebinds ``d`` to a new dict, which is
+what changing it in place means as long as no other name holds the same dict: that
+case is an error. So a dict needs no copy when it is passed or captured by a loop or
+branch.
 """
 
 from __future__ import annotations
@@ -120,3 +122,50 @@ def method(low: _Lowering, d: Keywords, e: ast.Call) -> Value:
     if len(e.args) == 2:
         return low.expr(e.args[1])
     raise low.src.error("d.get(k) without a default returns None here, not a number", e)
+
+
+def set_item(low: _Lowering, target: ast.Subscript, value: Value, stmt: ast.stmt) -> None:
+    """``d["k"] = value``: `d` is rebound to the dict with that key set."""
+    assert isinstance(target.value, ast.Name)
+    name = target.value.id
+    current = low.visible(name)
+    assert isinstance(current, Keywords)
+    # Other names of the same dict, here or (for a dict a branch or loop body reads
+    # from outside) where it was made.
+    others: list[str] = []
+    frame: Any = low
+    while frame is not None and not others:
+        held = frame.env.get(name)
+        if isinstance(held, Keywords):
+            others = [n for n, v in frame.env.items() if n != name and _holds(v, held)]
+        frame = frame.parent
+    if others:
+        raise low.src.error(
+            f"unsupported construct: changing the dict {name!r} in place while "
+            f"{others[0]!r} names it too (both would change); make a new dict", target)
+    key = _key(low, target.slice)
+    low.assign(ast.Name(name, ast.Store()), make([*current.items, (key, value)]), stmt)
+
+
+def get_item(low: _Lowering, target: ast.Subscript) -> Value:
+    """The value ``d["k"]`` has before an augmented assignment to it."""
+    current = low.expr(target.value)
+    assert isinstance(current, Keywords)
+    return subscript(low, current, target)
+
+
+def is_dict_target(low: _Lowering, target: ast.expr) -> bool:
+    """Whether `target` is ``name[...]`` of a name that holds a dict."""
+    return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+        and isinstance(low.visible(target.value.id), Keywords)
+
+
+def _holds(value: Any, d: Keywords) -> bool:
+    """Whether `value` is `d` or a tuple, list or dict with `d` inside."""
+    if value is d:
+        return True
+    if isinstance(value, (tuple, list)):
+        return any(_holds(v, d) for v in value)
+    if isinstance(value, Keywords):
+        return any(_holds(v, d) for _, v in value.items)
+    return False

@@ -251,6 +251,10 @@ class _Lowering:
                 if stmt.value is None:
                     continue
                 self.assign(stmt.target, self.expr(stmt.value), stmt)
+            elif isinstance(stmt, ast.AugAssign) and dicts.is_dict_target(self, stmt.target):
+                current = dicts.get_item(self, stmt.target)  # type: ignore[arg-type]
+                value = self.binop(stmt.op, current, self.expr(stmt.value), stmt)
+                self.assign(stmt.target, value, stmt)
             elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
                 np_indexing.augmented(self, stmt)
             elif isinstance(stmt, ast.AugAssign):
@@ -295,6 +299,8 @@ class _Lowering:
                 version = self.versions.get(target.id, -1) + 1
                 self.versions[target.id] = version
                 self.b.name(value, target.id if version == 0 else f"{target.id}_{version}")
+        elif dicts.is_dict_target(self, target):
+            dicts.set_item(self, target, value, stmt)  # type: ignore[arg-type]
         elif isinstance(target, ast.Subscript):
             np_indexing.assign(self, target, value, stmt)
         elif isinstance(target, ast.Tuple):

@@ -547,6 +547,11 @@ def dict_in_branches(x):
     return o["a"] * o["f"](x)
 
 
+def test_a_dict_built_item_by_item():
+    for x in (0.3, 0.8):  # both sides of the if that changes an item
+        check(dict_built_item_by_item, (x, 0.4))
+
+
 def test_keyword_dicts_and_kwargs_parameters():
     check_grads(keyword_dicts, (0.7, 1.2))
     check(lambda x: affine(x, **{"scale": x, "curve": 2.0}), (0.3,))
@@ -557,8 +562,19 @@ def test_keyword_dicts_and_kwargs_parameters():
 
 def dict_changed_in_place(x):
     d = {"a": x}
+    e = d
     d["a"] = 2.0 * x  # E:dict-store
-    return d["a"]
+    return e["a"]
+
+
+def dict_built_item_by_item(x, y):
+    p = {}
+    p["a"] = x * 2.0
+    p["b"] = math.sin(y)
+    p["a"] += y
+    if x > 0.5:
+        p["b"] = p["b"] * x
+    return p["a"] * p["b"]
 
 
 def dict_missing_key(x):
@@ -585,7 +601,8 @@ def duplicate_keyword(x):
 @pytest.mark.parametrize(
     ("fn", "tag", "snippet", "words"),
     [
-        (dict_changed_in_place, "dict-store", "d[", ["changing the dict 'd' in place"]),
+        (dict_changed_in_place, "dict-store", "d[", ["changing the dict 'd' in place",
+                                                     "'e' names it too"]),
         (dict_missing_key, "dict-key", 'd["b"]', ["KeyError", "'b'"]),
         (dict_not_string_key, "dict-int-key", "1", ["strings"]),
         (function_differs_by_branch, "function-branch", "if", ["'f'", "function or dict"]),
