@@ -280,6 +280,40 @@ def lower_sum(low: _Lowering, call: ast.Call) -> Node:
     return total
 
 
+def lower_comprehension(low: _Lowering, stmt: ast.Assign) -> None:
+    """``ys = [expr for v in xs if cond]`` as the loop that builds the list by appending
+    (``ys = []`` then ``for v in xs: if cond: ys.append(expr)``); the comprehension's
+    variables are its own, so outer names of the same spelling are kept."""
+    comp_expr = stmt.value
+    assert isinstance(comp_expr, ast.ListComp) and isinstance(stmt.targets[0], ast.Name)
+    name = stmt.targets[0].id
+    if len(comp_expr.generators) != 1 or comp_expr.generators[0].is_async:
+        raise low.src.error("a list comprehension with more than one 'for' is not supported "
+                            "yet", comp_expr)
+    comp = comp_expr.generators[0]
+    # Built under a hidden name, so the comprehension reads the name's old value
+    # (``x = [v / sum(x) for v in x]``), as Python evaluates it before the assignment.
+    built = f"#:{name}"  # printed as the name itself ("#:" is dropped)
+    append: ast.stmt = ast.Expr(ast.Call(
+        ast.Attribute(ast.Name(built, ast.Load()), "append", ast.Load()), [comp_expr.elt], []))
+    for test in reversed(comp.ifs):
+        append = ast.If(test, [append], [])
+    init = ast.Assign([ast.Name(built, ast.Store())], ast.List([], ast.Load()))
+    loop = ast.For(comp.target, comp.iter, [append], [])
+    for new in (init, loop):
+        ast.copy_location(new, stmt)
+        ast.fix_missing_locations(new)
+    saved = {n: low.env[n] for n in _target_names(comp.target) if n in low.env}
+    low.block([init, loop])
+    for n in _target_names(comp.target):
+        low.env.pop(n, None)
+        low.assigned.pop(n, None)
+    low.env.update(saved)
+    value = low.env.pop(built)
+    low.assigned.pop(built, None)
+    low.assign(ast.Name(name, ast.Store()), value, stmt)
+
+
 def _target_names(target: ast.expr) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 

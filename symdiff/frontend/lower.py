@@ -243,6 +243,9 @@ class _Lowering:
                 loops.lower_for(self, stmt)
             elif isinstance(stmt, ast.While):
                 loops.lower_while(self, stmt)
+            elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.ListComp) \
+                    and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                loops.lower_comprehension(self, stmt)
             elif isinstance(stmt, ast.Assign):
                 value = self.expr(stmt.value)
                 for target in stmt.targets:

@@ -131,6 +131,27 @@ def generators(x: list[float]) -> float:
     return sum(v * v for v in x) + sum([math.exp(v) for v in x if v < 1.0])
 
 
+def residuals(p: list[float], ts: list[float], ys: list[float]) -> float:
+    r = [p[0] * math.exp(-p[1] * t) - y for t, y in zip(ts, ys, strict=True)]
+    return sum(v * v for v in r) + r[0] * len(r)
+
+
+def filtered_squares(x: list[float]) -> float:
+    v = 3.0  # the comprehension's v is its own: this one is kept
+    sq = [v * v for v in x if v > 0.0]
+    return sum(sq) * v + (sq[-1] if len(sq) > 0 else 0.0)
+
+
+def powers_list(a: float, n: int) -> float:
+    pw = [a ** k for k in range(n)]
+    return sum(pw) * pw[-1]
+
+
+def comprehension_reads_its_name(x: list[float]) -> float:
+    x = [v / sum(x) for v in x if v > 0.0]  # the old x, as Python reads it
+    return sum(w * w for w in x) + x[0]
+
+
 def rosenbrock_pairs(x: list[float]) -> float:
     return sum(100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2
                for a, b in zip(x[:-1], x[1:], strict=False))
@@ -284,6 +305,11 @@ CASES = [
     (grow_while, (20.0,)),
     (nested_reads, (0.8,)),
     (rosenbrock_pairs, ([1.2, -0.5, 2.0, 0.3],)),
+    (residuals, ([1.5, 0.3], [0.0, 1.0, 2.0], [1.4, 1.1, 0.8])),
+    (filtered_squares, ([1.0, -2.0, 3.0],)),
+    (filtered_squares, ([-1.0, -2.0],)),
+    (powers_list, (0.7, 4)),
+    (comprehension_reads_its_name, ([1.0, -2.0, 3.0],)),
     (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], 1)),
     (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], -2)),  # negative bounds mean what Python says
     (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], 9)),  # and so do bounds past the end
@@ -450,3 +476,4 @@ def test_slices_with_any_bounds_match_finite_differences() -> None:
         assert_close(vjp_fn(1.0)[0], got)
 
     run()
+
