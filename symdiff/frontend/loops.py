@@ -27,7 +27,7 @@ from symdiff.ir.regions import Loop, loop_node, proj
 from symdiff.ir.types import broadcast
 
 if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
+    from symdiff.frontend.lower import Value, _Lowering
 
 
 RETURNED = "#returned"  # set by a return inside a loop, with the values in "#return0"...
@@ -281,19 +281,23 @@ def lower_sum(low: _Lowering, call: ast.Call) -> Node:
 
 
 def lower_comprehension(low: _Lowering, stmt: ast.Assign) -> None:
-    """``ys = [expr for v in xs if cond]`` as the loop that builds the list by appending
-    (``ys = []`` then ``for v in xs: if cond: ys.append(expr)``); the comprehension's
-    variables are its own, so outer names of the same spelling are kept."""
-    comp_expr = stmt.value
-    assert isinstance(comp_expr, ast.ListComp) and isinstance(stmt.targets[0], ast.Name)
+    """``ys = [expr for v in xs if cond]``: the list `comprehension` builds, named ys."""
+    assert isinstance(stmt.value, ast.ListComp) and isinstance(stmt.targets[0], ast.Name)
     name = stmt.targets[0].id
+    low.assign(ast.Name(name, ast.Store()), comprehension(low, stmt.value, name), stmt)
+
+
+def comprehension(low: _Lowering, comp_expr: ast.ListComp, hint: str = "items") -> Value:
+    """``[expr for v in xs if cond]`` as the loop that builds the list by appending
+    (``for v in xs: if cond: ys.append(expr)``). The list is built under a hidden name,
+    so the comprehension reads the names it mentions as they are
+    (``x = [v / sum(x) for v in x]``), and its variables are its own: outer names of
+    the same spelling are kept."""
     if len(comp_expr.generators) != 1 or comp_expr.generators[0].is_async:
         raise low.src.error("a list comprehension with more than one 'for' is not supported "
                             "yet", comp_expr)
     comp = comp_expr.generators[0]
-    # Built under a hidden name, so the comprehension reads the name's old value
-    # (``x = [v / sum(x) for v in x]``), as Python evaluates it before the assignment.
-    built = f"#:{name}"  # printed as the name itself ("#:" is dropped)
+    built = f"#:{hint}"  # printed as the hint itself ("#:" is dropped)
     append: ast.stmt = ast.Expr(ast.Call(
         ast.Attribute(ast.Name(built, ast.Load()), "append", ast.Load()), [comp_expr.elt], []))
     for test in reversed(comp.ifs):
@@ -301,7 +305,7 @@ def lower_comprehension(low: _Lowering, stmt: ast.Assign) -> None:
     init = ast.Assign([ast.Name(built, ast.Store())], ast.List([], ast.Load()))
     loop = ast.For(comp.target, comp.iter, [append], [])
     for new in (init, loop):
-        ast.copy_location(new, stmt)
+        ast.copy_location(new, comp_expr)
         ast.fix_missing_locations(new)
     saved = {n: low.env[n] for n in _target_names(comp.target) if n in low.env}
     low.block([init, loop])
@@ -311,7 +315,7 @@ def lower_comprehension(low: _Lowering, stmt: ast.Assign) -> None:
     low.env.update(saved)
     value = low.env.pop(built)
     low.assigned.pop(built, None)
-    low.assign(ast.Name(name, ast.Store()), value, stmt)
+    return value  # type: ignore[return-value]
 
 
 def _target_names(target: ast.expr) -> list[str]:

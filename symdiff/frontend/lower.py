@@ -374,10 +374,12 @@ class _Lowering:
             return control.lower_boolop(self, e)
         if isinstance(e, ast.Compare):
             return control.lower_compare(self, e)
-        if isinstance(e, (ast.GeneratorExp, ast.ListComp)):
+        if isinstance(e, ast.ListComp):
+            return loops.comprehension(self, e)
+        if isinstance(e, ast.GeneratorExp):
             raise self.src.error(
-                f"unsupported construct: {fence.NAMES[type(e)]} outside sum(...) "
-                "(lists are not supported yet)", e)
+                f"unsupported construct: {fence.NAMES[type(e)]} outside sum(...) (write a "
+                "list comprehension [...] to make a list)", e)
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
             return self.b.apply("not_", self.number(self.expr(e.operand), e.operand))
         raise self.src.error(f"unsupported expression {type(e).__name__}", e)

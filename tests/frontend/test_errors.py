@@ -86,7 +86,7 @@ def f_for(x):
 
 
 def f_listcomp(x):
-    return x + max([t * 2 for t in (x, x)])  # E:listcomp
+    return x + len([t * u for t in (x, x) for u in (x, x)])  # E:listcomp
 
 
 def f_genexp(x):
@@ -287,7 +287,7 @@ CASES = [
     # (function, tag, snippet the caret points at, words the message contains)
     (f_while, "while", "while", ["while ... else"]),
     (f_for, "for", "_numbers(x)", ["loop over", "range(...)"]),
-    (f_listcomp, "listcomp", "[t * 2", ["list comprehension"]),
+    (f_listcomp, "listcomp", "[t * u", ["list comprehension", "more than one 'for'"]),
     (f_genexp, "genexp", "_numbers(x)", ["loop over", "range(...)"]),
     (f_try, "try", "try", ["try statement"]),
     (f_with, "with", "with", ["with statement"]),

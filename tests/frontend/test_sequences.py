@@ -477,3 +477,12 @@ def test_slices_with_any_bounds_match_finite_differences() -> None:
 
     run()
 
+
+
+def comprehension_values(x: list[float]) -> float:
+    return sum([t * t for t in x if t > 0]) + len([t for t in x]) * x[0] + [
+        math.sin(t) for t in x][-1]
+
+
+def test_a_comprehension_is_a_list_wherever_it_stands() -> None:
+    check(comprehension_values, [0.5, -1.0, 2.0])
