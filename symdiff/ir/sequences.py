@@ -24,7 +24,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.ir.node import NUM, SEQ, Builder, Node
+from symdiff.ir.node import CONSTRUCTORS, NUM, SEQ, Builder, Node
 from symdiff.ir.primitives import Primitive, register
 
 
@@ -55,11 +55,11 @@ Delta = AddAt | AddAll | Whole
 # Operations whose value is a list.
 LIST_OPS = frozenset({"seq_new", "seq_concat", "seq_select", "seq_expand", "list_zeros",
                       "list_fill", "list_add_at", "list_add_all", "list_head", "list_tail",
-                      "list_slice", "list_add"})
+                      "list_slice", "list_add", "array_list"})
 
 # Every sequence primitive (tested apart from the scalar ones).
 OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item", "slice_start",
-                  "zip_check"}
+                  "zip_check", "list_array"}
 
 
 def kind(node: Node) -> Any:
@@ -251,6 +251,25 @@ def _slice_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
     return Whole(whole), None, None
 
 
+def _vector_type() -> Any:
+    from symdiff.ir.types import ArrayType
+
+    return ArrayType("float64", (None,))  # its length is the list's, known at run time
+
+
+def _array_of_list_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    from symdiff.ir.arrays import output
+
+    exact = b.apply("full_like", node, ct) if ct.type is None else output(b, ct, node)
+    return (Whole(b.apply("array_list", exact)),)
+
+
+def _emit_list_array(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    """``np.array(xs, dtype=float)``."""
+    np_array = ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load())
+    return ast.Call(np_array, [args[0]], [ast.keyword("dtype", ast.Name("float", ast.Load()))])
+
+
 def _zip_check(n: int, m: int) -> int:
     if n != m:
         raise ValueError(ZIP_MESSAGE)
@@ -362,6 +381,20 @@ def _register() -> None:
         jvp_rule=lambda b, node, ts: None if ts[0] is None
         else b.apply("list_slice", ts[0], *node.args[1:]),
         vjp_rule=_slice_vjp, may_raise=False))
+    # np.array(xs) of a list the function has (its length known when it runs), and the
+    # list of a 1-D array's values (its cotangent).
+    CONSTRUCTORS.add("list_array")  # an array from a list: typed though no argument is
+    register(Primitive(
+        "list_array", 1, lambda xs: __import__("numpy").array(xs, dtype=float),
+        _emit_list_array, jvp_rule=lambda b, node, ts: None if ts[0] is None
+        else b.apply("list_array", ts[0]), vjp_rule=_array_of_list_vjp,
+        type_rule=lambda types, attrs: _vector_type(), may_raise=False))
+    register(Primitive(
+        "array_list", 1, lambda x: x.tolist(),
+        lambda args, attrs: ast.Call(ast.Attribute(args[0], "tolist", ast.Load()), [], []),
+        jvp_rule=lambda b, node, ts: None if ts[0] is None
+        else b.apply("array_list", ts[0]),
+        vjp_rule=lambda b, node, ct: (b.apply("list_array", ct),), may_raise=False))
     # zip(..., strict=True): the lists' lengths compared, for the error only.
     register(Primitive("zip_check", 2, _zip_check, _emit_zip_check, differentiable=False))
     register(Primitive(

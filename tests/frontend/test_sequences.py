@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import symdiff
@@ -150,6 +151,12 @@ def powers_list(a: float, n: int) -> float:
 def comprehension_reads_its_name(x: list[float]) -> float:
     x = [v / sum(x) for v in x if v > 0.0]  # the old x, as Python reads it
     return sum(w * w for w in x) + x[0]
+
+
+def arrays_of_lists(x: list[float]) -> float:
+    v = np.array([math.sin(t) * t for t in x])
+    w = np.asarray(x[1:])
+    return float(np.sum(v * v) + np.sum(np.tanh(w)) * x[0])
 
 
 def rosenbrock_pairs(x: list[float]) -> float:
@@ -309,6 +316,8 @@ CASES = [
     (filtered_squares, ([1.0, -2.0, 3.0],)),
     (filtered_squares, ([-1.0, -2.0],)),
     (powers_list, (0.7, 4)),
+    (arrays_of_lists, ([0.5, -1.0, 2.0],)),
+    (arrays_of_lists, ([0.5],)),  # an empty slice: an array of no values
     (comprehension_reads_its_name, ([1.0, -2.0, 3.0],)),
     (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], 1)),
     (slices, ([1.0, -2.0, 3.0, 0.5, 2.5], -2)),  # negative bounds mean what Python says
