@@ -156,3 +156,11 @@ def test_newton(tmp_path: Path) -> None:
     steps = re.findall(r"\|grad\| = ([\d.e+-]+)", out)
     assert float(steps[-1]) < 1e-12 and len(steps) < 12
     assert "reverse (grad)" in out
+
+
+def test_curve_fit(numpy_support: None, tmp_path: Path) -> None:
+    out = run_example("curve_fit.py", tmp_path)
+    assert "mode jacobian picks: forward" in out and "Jacobian shape: (40, 4)" in out
+    assert "fits agree: True" in out
+    fitted = re.search(r"least_squares: \[([^\]]+)\]", out)[1].split()
+    assert [float(v) for v in fitted] == pytest.approx([2.0, 0.3, 1.7, 0.5], abs=0.05)

@@ -217,3 +217,40 @@ def _module_of(namespace: dict[str, Any]) -> Any:
     if module is not None and module.__dict__ is namespace:
         return module
     return _GlobalsView(namespace)
+
+
+def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
+                    _seen: frozenset[int] = frozenset()) -> set[str]:
+    """The parameters `fn` uses as lists: those its own code indexes, measures, sums,
+    iterates over or appends to (`signature.sequence_params`), and those it passes on to
+    a function of the user's that uses them as lists (``residuals(p, ts, ys)`` in a loss
+    makes ts and ys lists)."""
+    from symdiff.frontend.signature import parameter_names, sequence_params
+
+    found = sequence_params(node)
+    names = set(parameter_names(node)) - found
+    if not names or id(fn) in _seen or len(_seen) > 20:
+        return found
+    scope = Scope(fn)
+    for call in ast.walk(node):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and any(isinstance(a, ast.Name) and a.id in names
+                        for a in (*call.args, *(k.value for k in call.keywords)))):
+            continue
+        resolved = scope.lookup(call.func.id)
+        callee = resolved.value if resolved is not None else None
+        if not is_user_function(callee):
+            continue
+        source = _source(callee)
+        if source is None:
+            continue
+        inner = list_parameters(callee, source.node, _seen | {id(fn)})
+        params = parameter_names(source.node)
+        for k, arg in enumerate(call.args):
+            if isinstance(arg, ast.Name) and arg.id in names and k < len(params) \
+                    and params[k] in inner:
+                found.add(arg.id)
+        for kw in call.keywords:
+            if isinstance(kw.value, ast.Name) and kw.value.id in names and kw.arg in inner:
+                found.add(kw.value.id)
+    return found

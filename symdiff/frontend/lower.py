@@ -30,6 +30,7 @@ from symdiff.frontend import (
     rules,
     sequences,
 )
+from symdiff.frontend.callees import list_parameters
 from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
     PRIMITIVE_ARITY,
@@ -39,7 +40,6 @@ from symdiff.frontend.resolve import (
     describe,
     is_known_callable,
 )
-from symdiff.frontend.signature import sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir import indexing
 from symdiff.ir.node import LEAVES, SEQ, Builder, Node, Program, Structure
@@ -183,7 +183,7 @@ class _Lowering:
         fn_node = self.src.node
         args = fn_node.args
         params = []
-        seqs = sequence_params(fn_node)
+        seqs = list_parameters(self.fn, fn_node)
         self.types = types
         for i, arg in enumerate((*args.posonlyargs, *args.args)):
             array = types[i] if types is not None and i < len(types) else None
@@ -325,6 +325,8 @@ class _Lowering:
         return self.structure(value, expr)
 
     def structure(self, value: Value, where: ast.expr) -> Structure:
+        if self.caller is not None and self.parent is None and sequences.is_sequence(value):
+            return value  # type: ignore[return-value]  # a called function returns a list
         if sequences.is_sequence(value):
             raise self.src.error(
                 "the function returns a list; return a number or a tuple of numbers", where)

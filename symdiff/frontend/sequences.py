@@ -19,10 +19,11 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import accumulators, dicts, np_indexing
+from symdiff.frontend import accumulators, calls, dicts, np_indexing
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
 from symdiff.ir.node import Node
@@ -218,11 +219,13 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
             for t, (_, get) in zip(target.elts, items, strict=True):  # type: ignore[attr-defined]
                 _bind(frame, t, get(frame, i))
         return (low.b.const(0), stop, low.b.const(1)), bind_zip, "i"
-    if call is not None:
+    if call is not None and not (calls.is_inlined(func) and not inspect.isgeneratorfunction(
+            getattr(func, "value", None))):
         raise low.src.error(
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
-            "numbers, enumerate(...) and zip(...)", it)
-    value = low.expr(it)
+            "numbers, enumerate(...), zip(...) and a function of yours that returns a list",
+            it)
+    value = low.expr(it)  # a list, an array, or a call of the user's function returning one
     if not is_sequence(value) and not isinstance(value, tuple) and not (
             isinstance(value, Node) and value.type is not None):
         raise low.src.error(

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 from symdiff._version import __version__
 from symdiff.custom import fingerprint as rule_fingerprint
 from symdiff.custom import rule_for
-from symdiff.frontend.callees import Callees
+from symdiff.frontend.callees import Callees, list_parameters
 from symdiff.frontend.resolve import Scope, callable_op, free_chains, is_known_callable
-from symdiff.frontend.signature import parameter_names, sequence_params
+from symdiff.frontend.signature import parameter_names
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
@@ -132,7 +132,7 @@ def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
     try:
         return _lists[fn]
     except (KeyError, TypeError):
-        positions = _list_positions(get_source(fn))
+        positions = _list_positions(fn, get_source(fn))
     try:
         _lists[fn] = positions
     except TypeError:  # not weakly referenceable: read again next time
@@ -155,15 +155,15 @@ def _entry(fn: Any, spec: Spec) -> list[Any]:
         except TypeError:
             positions = None
         if positions is None:
-            positions = _list_positions(source)
+            positions = _list_positions(fn, source)
         entry = table[spec] = [_text(fn, spec, source), None, positions]
     return entry
 
 
-def _list_positions(source: FunctionSource | None) -> frozenset[int]:
+def _list_positions(fn: Any, source: FunctionSource | None) -> frozenset[int]:
     if source is None:
         return frozenset()
-    seqs = sequence_params(source.node)
+    seqs = list_parameters(fn, source.node)
     return frozenset(i for i, n in enumerate(parameter_names(source.node)) if n in seqs)
 
 

@@ -159,6 +159,15 @@ def arrays_of_lists(x: list[float]) -> float:
     return float(np.sum(v * v) + np.sum(np.tanh(w)) * x[0])
 
 
+def errors(p: float, ts: list[float], ys: list[float]) -> list[float]:
+    return [p * math.exp(-0.3 * t) - y for t, y in zip(ts, ys, strict=True)]
+
+
+def squared_residuals(p: float, ts: list[float], ys: list[float]) -> float:
+    # ts and ys are lists because the helper uses them as lists.
+    return sum(r * r for r in errors(p, ts, ys)) + p
+
+
 def rosenbrock_pairs(x: list[float]) -> float:
     return sum(100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2
                for a, b in zip(x[:-1], x[1:], strict=False))
@@ -313,6 +322,7 @@ CASES = [
     (nested_reads, (0.8,)),
     (rosenbrock_pairs, ([1.2, -0.5, 2.0, 0.3],)),
     (residuals, ([1.5, 0.3], [0.0, 1.0, 2.0], [1.4, 1.1, 0.8])),
+    (squared_residuals, (1.5, [0.0, 1.0, 2.0], [1.4, 1.1, 0.8])),
     (filtered_squares, ([1.0, -2.0, 3.0],)),
     (filtered_squares, ([-1.0, -2.0],)),
     (powers_list, (0.7, 4)),
