@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from symdiff.ir.node import Node, Program, rebuild, topological
+from symdiff.ir.node import Node, Program, topological
 from symdiff.ir.rewrite import inline, rebuilt, substitute, with_regions_inlined
 
 MAX_TRIPS = 200  # iterations drawn in all; a longer loop makes no readable picture
@@ -27,8 +27,7 @@ def at_point(program: Program, values: Sequence[Any], env: Mapping[str, Any]) ->
     program = _fold_sequences(_fix_ints(program, values))
     budget = [MAX_TRIPS]
     while True:
-        unrolled = _fold_sequences(_run_loops(program, values, env, budget))
-        resolved = _take_branches(unrolled, values, env)
+        resolved = _fold_sequences(_resolve(program, values, env, budget))
         if resolved is program:
             return program
         program = resolved
@@ -41,32 +40,38 @@ def _value(program: Program, node: Node, values: Sequence[Any], env: Mapping[str
     return evaluate(program.replace(result=(node,), effects=()), values, env)[0]
 
 
-def _run_loops(program: Program, values: Sequence[Any], env: Mapping[str, Any],
-               budget: list[int]) -> Program:
-    """`program` with each loop whose trip count is decided at `values` (a ``while``
-    test, run-time range bounds, a ``break``) inlined once per iteration it runs there,
-    within `budget` iterations in all; loops that save or pop a tape or append to lists
-    stay."""
+def _resolve(program: Program, values: Sequence[Any], env: Mapping[str, Any],
+             budget: list[int]) -> Program:
+    """`program` with each branch replaced by the one its predicate takes at `values`,
+    and each loop inlined once per iteration it runs there (its range bounds, ``while``
+    test and ``break`` flag evaluated there), within `budget` iterations in all; loops
+    that save or pop a tape or append to lists stay. Regions inside the inlined ones
+    come out for the next round."""
     from symdiff.ir.regions import Loop
 
     b = program.builder
     done: dict[Node, Node] = {}
-    ran: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}
+    inlined: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}
     for node in topological([*program.outputs, *program.effects]):
         args = tuple(done.get(a, a) for a in node.args)
-        if node.op == "proj" and node.args[0] in ran:
-            done[node] = ran[node.args[0]][0][node.attrs[0]]
+        if node.op == "proj" and node.args[0] in inlined:
+            done[node] = inlined[node.args[0]][0][node.attrs[0]]
+            continue
+        if node.op == "cond":
+            body = node.attrs[0] if _value(program, args[0], values, env) else node.attrs[1]
+            result, effects = inline(b, body, list(args[1:]))
+            inlined[node] = (tuple(_leaves(result if isinstance(result, tuple) else (result,))),
+                             effects)
             continue
         loop = node.attrs[0] if node.op == "loop" else None
         if isinstance(loop, Loop) and not (loop.n_saved or loop.n_popped or loop.n_stacked
                                            or loop.n_unstacked):
-            current = program.replace(result=rebuild(program.result, done))
-            outcome = _iterate(current, loop, args, values, env, budget)
+            outcome = _iterate(program, loop, args, values, env, budget)
             if outcome is not None:
-                ran[node] = outcome
+                inlined[node] = outcome
                 continue
         done[node] = rebuilt(b, node, args)
-    return with_regions_inlined(program, done, ran) if ran else program
+    return with_regions_inlined(program, done, inlined) if inlined else program
 
 
 def _iterate(program: Program, loop: Any, args: tuple[Node, ...], values: Sequence[Any],
@@ -123,10 +128,8 @@ def _fix_ints(program: Program, values: Sequence[Any]) -> Program:
                if type(v) is int and p in read}
     if not mapping:
         return program
-    roots = [*program.outputs, *program.effects]
-    done = substitute(b, roots, mapping)
-    return program.replace(result=rebuild(program.result, done),
-                           effects=tuple(done[e] for e in program.effects))
+    done = substitute(b, [*program.outputs, *program.effects], mapping)
+    return with_regions_inlined(program, done, {})
 
 
 def _fold_sequences(program: Program) -> Program:
@@ -147,33 +150,7 @@ def _fold_sequences(program: Program) -> Program:
         done[node] = rebuilt(b, node, args)
     if all(done[n] is n for n in done):
         return program
-    return program.replace(result=rebuild(program.result, done),
-                           effects=tuple(done[e] for e in program.effects))
-
-
-def _take_branches(program: Program, values: Sequence[Any], env: Mapping[str, Any]
-                   ) -> Program:
-    """`program` with each ``cond`` whose predicate it can evaluate replaced by the
-    branch taken (nested ones come out of the branch, for the next round)."""
-    from symdiff.ir.evaluate import evaluate
-
-    b = program.builder
-    done: dict[Node, Node] = {}
-    taken: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}
-    for node in topological([*program.outputs, *program.effects]):
-        args = tuple(done.get(a, a) for a in node.args)
-        if node.op == "proj" and node.args[0] in taken:
-            done[node] = taken[node.args[0]][0][node.attrs[0]]
-            continue
-        if node.op == "cond":
-            pred = evaluate(program.replace(result=(args[0],), effects=()), values, env)[0]
-            body = node.attrs[0] if pred else node.attrs[1]
-            result, effects = inline(b, body, list(args[1:]))
-            outputs = result if isinstance(result, tuple) else (result,)
-            taken[node] = (tuple(_leaves(outputs)), effects)
-            continue
-        done[node] = rebuilt(b, node, args)
-    return with_regions_inlined(program, done, taken) if taken else program
+    return with_regions_inlined(program, done, {})
 
 
 def _leaves(outputs: tuple[Any, ...]) -> list[Node]:
