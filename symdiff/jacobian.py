@@ -199,14 +199,6 @@ def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> 
     return _forward_plan(fun, args, i)(args)
 
 
-def forward_batched(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int
-                    ) -> Any:
-    """The Jacobian of `user` (or of its transform `inner`, a `Spec`) with respect to
-    `args[i]` (a number or an array) from one call of batched JVP code, its tangents the
-    rows of the identity; `BatchingError` when an operation has no batching rule."""
-    return _forward_batched_plan(user, inner, args, i)(args)
-
-
 def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int
                   ) -> Callable[[tuple[Any, ...]], Any]:
     from symdiff.api import _check_transformable
