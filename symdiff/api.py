@@ -298,9 +298,10 @@ def jvp(
     tangents = list(tangents) if isinstance(tangents, (tuple, list)) else tangents
     for i in functions:
         # A function argument is not differentiated: its tangent is None.
-        if i < len(tangents) and tangents[i] is not None:
-            raise TypeError(f"jvp: primals[{i}] is a function, so tangents[{i}] must be None")
         if i < len(tangents):
+            if tangents[i] is not None:
+                raise TypeError(
+                    f"jvp: primals[{i}] is a function, so tangents[{i}] must be None")
             tangents[i] = 0.0
     tangents = _numbers("jvp", "tangents", tangents, lists=lists)
     if len(primals) != len(tangents):
