@@ -257,25 +257,10 @@ def lower_sum(low: _Lowering, call: ast.Call) -> Node:
             "list comprehension over range(...) (lists are not supported yet)", gen)
     if len(gen.generators) != 1 or gen.generators[0].is_async:
         raise low.src.error("sum() over more than one 'for' is not supported yet", gen)
-    comp = gen.generators[0]
     start = low.number(low.expr(call.args[1]), call.args[1]) if len(call.args) == 2 \
         else low.b.const(0)
-    # The equivalent loop, written as a syntax tree at the generator's position; its
-    # variable is local to the generator, so an outer name of the same spelling is kept.
-    add: ast.stmt = ast.AugAssign(ast.Name(SUM, ast.Store()), ast.Add(), gen.elt)
-    for test in reversed(comp.ifs):
-        add = ast.If(test, [add], [])
-    loop = ast.For(comp.target, comp.iter, [add], [])
-    ast.copy_location(loop, gen)
-    ast.fix_missing_locations(loop)
-    saved = {name: low.env[name] for name in _target_names(comp.target) if name in low.env}
-    low.env[SUM] = start
-    lower_for(low, loop)
-    total = low.env.pop(SUM)
-    low.assigned.pop(SUM, None)
-    for name in _target_names(comp.target):
-        low.env.pop(name, None)
-    low.env.update(saved)
+    add = ast.AugAssign(ast.Name(SUM, ast.Store()), ast.Add(), gen.elt)
+    total = _as_loop(low, gen, SUM, start, add)
     assert isinstance(total, Node)
     return total
 
@@ -296,26 +281,36 @@ def comprehension(low: _Lowering, comp_expr: ast.ListComp, hint: str = "items") 
     if len(comp_expr.generators) != 1 or comp_expr.generators[0].is_async:
         raise low.src.error("a list comprehension with more than one 'for' is not supported "
                             "yet", comp_expr)
-    comp = comp_expr.generators[0]
     built = f"#:{hint}"  # printed as the hint itself ("#:" is dropped)
-    append: ast.stmt = ast.Expr(ast.Call(
+    append = ast.Expr(ast.Call(
         ast.Attribute(ast.Name(built, ast.Load()), "append", ast.Load()), [comp_expr.elt], []))
+    return _as_loop(low, comp_expr, built, [], append)
+
+
+def _as_loop(low: _Lowering, comp_expr: ast.GeneratorExp | ast.ListComp, hidden: str,
+             initial: Value, step: ast.stmt) -> Value:
+    """The value of the hidden variable `hidden`, from `initial`, after the loop a
+    one-``for`` comprehension is: ``for v in xs: if cond: step``, written as a syntax
+    tree at the comprehension's position. Its variables are its own, so outer names of
+    the same spelling are kept."""
+    comp = comp_expr.generators[0]
     for test in reversed(comp.ifs):
-        append = ast.If(test, [append], [])
-    init = ast.Assign([ast.Name(built, ast.Store())], ast.List([], ast.Load()))
-    loop = ast.For(comp.target, comp.iter, [append], [])
-    for new in (init, loop):
-        ast.copy_location(new, comp_expr)
-        ast.fix_missing_locations(new)
-    saved = {n: low.env[n] for n in _target_names(comp.target) if n in low.env}
-    low.block([init, loop])
-    for n in _target_names(comp.target):
+        step = ast.If(test, [step], [])
+    loop = ast.For(comp.target, comp.iter, [step], [])
+    ast.copy_location(loop, comp_expr)
+    ast.fix_missing_locations(loop)
+    names = _target_names(comp.target)
+    saved = {n: low.env[n] for n in names if n in low.env}
+    was_assigned = {n for n in names if n in low.assigned}
+    low.env[hidden] = initial
+    lower_for(low, loop)
+    for n in names:
         low.env.pop(n, None)
-        low.assigned.pop(n, None)
+        if n not in was_assigned:
+            low.assigned.pop(n, None)
     low.env.update(saved)
-    value = low.env.pop(built)
-    low.assigned.pop(built, None)
-    return value  # type: ignore[return-value]
+    low.assigned.pop(hidden, None)
+    return low.env.pop(hidden)  # type: ignore[return-value]
 
 
 def _target_names(target: ast.expr) -> list[str]:

@@ -168,6 +168,16 @@ def squared_residuals(p: float, ts: list[float], ys: list[float]) -> float:
     return sum(r * r for r in errors(p, ts, ys)) + p
 
 
+def comprehension_names_in_a_branch(x: float) -> float:
+    i = 1.0
+    if x > 0.0:
+        i = x * 3.0  # assigned in the branch: merged after it, whatever the loops use
+        y = sum(x * i for i in range(3)) + len([x for i in range(2)])
+    else:
+        y = x
+    return y + i
+
+
 def rosenbrock_pairs(x: list[float]) -> float:
     return sum(100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2
                for a, b in zip(x[:-1], x[1:], strict=False))
@@ -326,6 +336,8 @@ CASES = [
     (filtered_squares, ([1.0, -2.0, 3.0],)),
     (filtered_squares, ([-1.0, -2.0],)),
     (powers_list, (0.7, 4)),
+    (comprehension_names_in_a_branch, (0.5,)),
+    (comprehension_names_in_a_branch, (-0.5,)),
     (arrays_of_lists, ([0.5, -1.0, 2.0],)),
     (arrays_of_lists, ([0.5],)),  # an empty slice: an array of no values
     (comprehension_reads_its_name, ([1.0, -2.0, 3.0],)),
