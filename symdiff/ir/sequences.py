@@ -251,6 +251,12 @@ def _slice_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
     return Whole(whole), None, None
 
 
+def _list_array(xs: list[float]) -> Any:
+    import numpy as np  # here: the primitive table loads without NumPy
+
+    return np.array(xs, dtype=float)
+
+
 def _vector_type() -> Any:
     from symdiff.ir.types import ArrayType
 
@@ -385,7 +391,7 @@ def _register() -> None:
     # list of a 1-D array's values (its cotangent).
     CONSTRUCTORS.add("list_array")  # an array from a list: typed though no argument is
     register(Primitive(
-        "list_array", 1, lambda xs: __import__("numpy").array(xs, dtype=float),
+        "list_array", 1, _list_array,
         _emit_list_array, jvp_rule=lambda b, node, ts: None if ts[0] is None
         else b.apply("list_array", ts[0]), vjp_rule=_array_of_list_vjp,
         type_rule=lambda types, attrs: _vector_type(), may_raise=False))
