@@ -26,6 +26,7 @@ import os
 import sys
 import sysconfig
 import types
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -219,17 +220,28 @@ def _module_of(namespace: dict[str, Any]) -> Any:
     return _GlobalsView(namespace)
 
 
-def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
-                    _seen: frozenset[int] = frozenset()) -> set[str]:
+def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda) -> set[str]:
     """The parameters `fn` uses as lists: those its own code indexes, measures, sums,
     iterates over or appends to (`signature.sequence_params`), and those it passes on to
     a function of the user's that uses them as lists (``residuals(p, ts, ys)`` in a loss
-    makes ts and ys lists)."""
+    makes ts and ys lists). Read once per function: the dispatcher and each lowering
+    ask."""
+    try:
+        cached = _list_parameters.get(fn)
+    except TypeError:  # not weakly referenceable
+        return _lists_of(fn, node, frozenset())
+    if cached is None:
+        cached = _list_parameters[fn] = frozenset(_lists_of(fn, node, frozenset()))
+    return set(cached)
+
+
+def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
+              seen: frozenset[int]) -> set[str]:
     from symdiff.frontend.signature import parameter_names, sequence_params
 
     found = sequence_params(node)
     names = set(parameter_names(node)) - found
-    if not names or id(fn) in _seen or len(_seen) > 20:
+    if not names or id(fn) in seen or len(seen) > 20:
         return found
     scope = Scope(fn)
     for call in ast.walk(node):
@@ -244,7 +256,7 @@ def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
         source = _source(callee)
         if source is None:
             continue
-        inner = list_parameters(callee, source.node, _seen | {id(fn)})
+        inner = _lists_of(callee, source.node, seen | {id(fn)})
         params = parameter_names(source.node)
         for k, arg in enumerate(call.args):
             if isinstance(arg, ast.Name) and arg.id in names and k < len(params) \
@@ -254,3 +266,6 @@ def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
             if isinstance(kw.value, ast.Name) and kw.value.id in names and kw.arg in inner:
                 found.add(kw.value.id)
     return found
+
+
+_list_parameters: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
