@@ -209,13 +209,15 @@ def _np_array(low: _Lowering, e: ast.Call, name: str) -> Node:
         where = call.keywords[0] if call.keywords else e
         raise low.src.error(f"np.{name}() takes one argument here (and dtype=)", where)
     arg = call.args[0]
-    if not isinstance(arg, (ast.List, ast.Tuple)):
-        whole = low.expr(arg)
+    if isinstance(arg, (ast.List, ast.Tuple)):
+        value = _nested(low, arg)
+    else:
+        whole = low.expr(arg)  # lowered once: it may be a call or a comprehension
         if isinstance(whole, Node) and is_seq(whole):
             if dtype not in (None, "float64"):
                 raise low.src.error(f"np.{name}() of a list with dtype {dtype} (not yet)", e)
             return low.b.apply("list_array", whole)  # a list the function has: float64
-    value = _nested(low, arg)
+        value = _listed(low, whole, arg)
     if isinstance(value, Node):
         if value.type is not None and dtype not in (None, value.type.dtype):
             raise low.src.error(f"np.{name}() of an array with another dtype (not yet)", e)
