@@ -402,4 +402,10 @@ def _closure(frame: _Lowering, keys: list[str] | None = None) -> tuple[list[Node
 
 
 def _leaves(value: Any) -> list[Node]:
-    return list(flatten(value)) if isinstance(value, tuple) else [value]
+    """The nodes in a captured value (a tuple, list or dict of them; functions have
+    none)."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    if dicts.is_dict(value):
+        return [leaf for _, v in value.items for leaf in _leaves(v)]
+    return [value] if isinstance(value, Node) else []

@@ -137,11 +137,6 @@ class _Lowering:
         outer = self.parent.visible(name)
         if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
             return outer
-        if dicts.is_dict(outer):
-            inner = outer.map(lambda key, v: v if isinstance(v, Resolved)  # type: ignore
-                              else self.capture(f"{name}[{key!r}]", v))
-            self.env[name] = inner
-            return inner
         inner = self.capture(name, outer)
         self.env[name] = inner
         return inner
@@ -163,6 +158,10 @@ class _Lowering:
             return tuple(self._stand_in(name, v) for v in outer)
         if isinstance(outer, list):
             return [self._stand_in(name, v) for v in outer]
+        if dicts.is_dict(outer):
+            return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
+        if isinstance(outer, Resolved):
+            return outer  # a function: nothing to pass in
         assert isinstance(outer, Node)
         if outer.op == "const":
             return self.b.const(outer.value)

@@ -552,6 +552,30 @@ def test_a_dict_built_item_by_item():
         check(dict_built_item_by_item, (x, 0.4))
 
 
+def nested_dict_in_a_branch(x):
+    d = {"inner": {"k": x}, "f": math.sin}
+    if x > 0.0:
+        y = d["inner"]["k"] * d["f"](x)
+    else:
+        y = x
+    return y
+
+
+def function_in_a_tuple_in_a_branch(x):
+    t = (math.sin, x)
+    if x > 0.0:
+        y = t[0](t[1]) * t[1]
+    else:
+        y = x
+    return y
+
+
+def test_dicts_and_tuples_holding_functions_are_read_inside_branches():
+    for x in (0.5, -0.5):
+        check(nested_dict_in_a_branch, (x,))
+        check(function_in_a_tuple_in_a_branch, (x,))
+
+
 def test_keyword_dicts_and_kwargs_parameters():
     check_grads(keyword_dicts, (0.7, 1.2))
     check(lambda x: affine(x, **{"scale": x, "curve": 2.0}), (0.3,))
