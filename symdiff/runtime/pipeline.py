@@ -150,13 +150,7 @@ def _entry(fn: Any, spec: Spec) -> list[Any]:
     entry = table.get(spec)
     if entry is None:
         source = None if is_known_callable(fn) else get_source(fn)
-        try:
-            positions = _lists.get(fn)  # `list_params` read them already (a walk)
-        except TypeError:
-            positions = None
-        if positions is None:
-            positions = _list_positions(fn, source)
-        entry = table[spec] = [_text(fn, spec, source), None, positions]
+        entry = table[spec] = [_text(fn, spec, source), None, _list_positions(fn, source)]
     return entry
 
 
