@@ -5,15 +5,21 @@ Contract:
 * Location: ``$SYMDIFF_CACHE_DIR``, else ``$XDG_CACHE_HOME/symdiff``, else
   ``~/.cache/symdiff``. ``SYMDIFF_CACHE`` set to ``0``/``false``/``no``/``off`` disables
   the cache: ``get`` returns ``None``, ``put`` does nothing, nothing is created.
-* The directory is created lazily by the first ``put`` with mode 0o700. A directory that
-  is not owned by the current user or is group/world-writable is refused (the cache is
-  disabled and a ``RuntimeWarning`` is issued once): its entries could be planted code.
+* Trust: entries are executed, so the directory must be one no other user can change.
+  Each operation opens it through `symdiff.runtime.safedir` (every component opened with
+  ``O_NOFOLLOW`` relative to its checked parent; the directory owned by the current user
+  and writable by no one else; each ancestor owned by root or the current user and not
+  writable by others unless sticky). A location that fails is refused: the cache is
+  disabled and a ``RuntimeWarning`` names the component and why. Entries are opened with
+  ``O_NOFOLLOW | O_NONBLOCK`` relative to that descriptor and used only if ``fstat``
+  shows a regular file of ours (a FIFO or device there is a miss, never a hang). Without
+  ``dir_fd`` support (not POSIX) the cache is off.
 * One file per key, ``<key>.py``: a header line ``# symdiff-cache 1 sha256=<hex>``
   followed by the body. ``get`` verifies the header and the body's hash and returns
   ``None`` on any problem; it never raises for I/O or content errors.
-* ``put`` writes a 0o600 temporary file in the same directory and ``os.replace``-s it
-  onto the entry, so concurrent readers see the old entry, the new one or nothing. I/O
-  errors are swallowed (with at most one ``RuntimeWarning`` per cache instance).
+* ``put`` writes a 0o600 temporary file in the directory and renames it onto the entry,
+  so concurrent readers see the old entry, the new one or nothing. I/O errors are
+  swallowed (with at most one ``RuntimeWarning`` per cache instance).
 
 Only cheap stdlib modules are imported so that importing this module stays fast.
 """
@@ -23,9 +29,10 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
 import warnings
 from pathlib import Path
+
+from symdiff.runtime import safedir
 
 __all__ = ["DiskCache", "cache_key"]
 
@@ -34,6 +41,10 @@ _HEADER_PREFIX = f"# symdiff-cache {_FORMAT_VERSION} sha256=".encode("ascii")
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 _KEY_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
 _MAX_KEY_LEN = 128
+_ENTRY_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                | getattr(os, "O_CLOEXEC", 0))
+_NEW_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+              | getattr(os, "O_CLOEXEC", 0))
 
 
 def cache_key(*parts: str) -> str:
@@ -81,7 +92,8 @@ class DiskCache:
         """Use ``directory`` (default: from the environment); ``enabled=None`` reads
         ``SYMDIFF_CACHE``."""
         self.directory = Path(directory) if directory is not None else _env_directory()
-        self.enabled = _env_enabled() if enabled is None else bool(enabled)
+        self.enabled = (_env_enabled() if enabled is None else bool(enabled)) \
+            and safedir.supported()
         self._warned = False
 
     @classmethod
@@ -99,94 +111,108 @@ class DiskCache:
 
     def get(self, key: str) -> str | None:
         """Return the verified source stored under ``key``, or ``None``."""
-        path = self.path_for(key)
-        if not self._usable(create=False):
+        name = self.path_for(key).name
+        folder = self._open(create=False)
+        if folder is None:
             return None
         try:
-            with open(path, "rb") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    return None
-                data = f.read()
-        except (OSError, ValueError):
-            return None
-        source = _decode(data)
-        if source is None:
-            try:
-                path.unlink()
-            except OSError:
-                pass
-        return source
+            return _read_entry(folder, name)
+        finally:
+            os.close(folder)
 
     def put(self, key: str, source: str) -> None:
         """Store ``source`` under ``key`` atomically; I/O failures are not raised."""
-        path = self.path_for(key)
+        name = self.path_for(key).name
         if not self.enabled:
             return
         try:
             data = _encode(source)
         except UnicodeEncodeError:
             return  # not representable as UTF-8: simply not cached
-        if not self._usable(create=True):
+        folder = self._open(create=True)
+        if folder is None:
             return
-        tmp: str | None = None
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.directory)
-            with os.fdopen(fd, "wb") as f:
-                # No fsync: a torn write after a crash fails the hash check and reads as a miss.
-                f.write(data)
-            os.replace(tmp, path)
-            tmp = None
+            _write_entry(folder, name, data)
         except OSError as exc:
-            self._warn(f"symdiff: could not write cache entry {path}: {exc}")
+            self._warn(f"symdiff: could not write cache entry {self.directory / name}: {exc}")
         finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            os.close(folder)
 
-    def _usable(self, *, create: bool) -> bool:
-        """Whether the directory exists (creating it if asked) and is safe to use.
-
-        Checked on every call (one ``stat``) so a directory removed or re-permissioned
-        while the process runs is noticed; a refusal is final.
-        """
+    def _open(self, *, create: bool) -> int | None:
+        """A descriptor of the checked directory, or ``None`` (not there yet, refused or
+        unreadable). Checked on every call, so a directory removed or re-permissioned
+        while the process runs is noticed; a refusal is final."""
         if not self.enabled:
-            return False
-        if create:
-            try:
-                self.directory.parent.mkdir(parents=True, exist_ok=True)
-                os.mkdir(self.directory, 0o700)
-                os.chmod(self.directory, 0o700)  # mkdir's mode is filtered by the umask
-            except FileExistsError:
-                pass
-            except OSError as exc:
-                self._warn(f"symdiff: cannot create cache directory {self.directory}: {exc}")
-                return False
+            return None
         try:
-            st = os.stat(self.directory)
-        except FileNotFoundError:
-            return False  # not created yet
+            return safedir.open_private(self.directory, create=create)
+        except safedir.UnsafeDirectory as exc:
+            self.enabled = False
+            self._warn(f"symdiff: not using cache directory {self.directory}: {exc} (set "
+                       "SYMDIFF_CACHE_DIR to a directory only you can write, or "
+                       "SYMDIFF_CACHE=0)")
         except OSError as exc:
-            self._warn(f"symdiff: cannot access cache directory {self.directory}: {exc}")
-            return False
-        if not stat.S_ISDIR(st.st_mode):
-            return self._refuse("it is not a directory")
-        if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            return self._refuse("it is not owned by the current user")
-        if os.name == "posix" and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return self._refuse("it is group- or world-writable")
-        return True
-
-    def _refuse(self, reason: str) -> bool:
-        self.enabled = False
-        self._warn(f"symdiff: not using cache directory {self.directory}: {reason}")
-        return False
+            self._warn(f"symdiff: cannot use cache directory {self.directory}: {exc}")
+        return None
 
     def _warn(self, message: str) -> None:
         if not self._warned:
             self._warned = True
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def _read_entry(folder: int, name: str) -> str | None:
+    """The verified body of entry `name`; a bad entry is removed, a special file left."""
+    try:
+        fd = os.open(name, _ENTRY_FLAGS, dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        data = _read_ours(fd)
+        source = None if data is None else _decode(data)
+    finally:
+        os.close(fd)
+    if data is not None and source is None:
+        _unlink(folder, name)
+    return source
+
+
+def _read_ours(fd: int) -> bytes | None:
+    """The content of `fd` if it is a regular file of ours (not a FIFO, not planted)."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _write_entry(folder: int, name: str, data: bytes) -> None:
+    temp = f".{name[:-3]}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(temp, _NEW_FLAGS, 0o600, dir_fd=folder)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                # No fsync: a torn write after a crash fails the hash check, a miss.
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        _unlink(folder, temp)
+        raise
+
+
+def _unlink(folder: int, name: str) -> bool:
+    try:
+        os.unlink(name, dir_fd=folder)
+    except OSError:
+        return False
+    return True
 
 
 def _encode(source: str) -> bytes:
@@ -199,8 +225,7 @@ def _decode(data: bytes) -> str | None:
     header, newline, body = data.partition(b"\n")
     if not newline or not header.startswith(_HEADER_PREFIX):
         return None
-    digest = header[len(_HEADER_PREFIX) :]
-    if digest != hashlib.sha256(body).hexdigest().encode("ascii"):
+    if header[len(_HEADER_PREFIX):] != hashlib.sha256(body).hexdigest().encode("ascii"):
         return None
     try:
         return body.decode("utf-8")

@@ -209,18 +209,19 @@ def test_write_failure_does_not_raise(monkeypatch: pytest.MonkeyPatch, cache_dir
         raise OSError(28, "No space left on device")
 
     c = DiskCache(cache_dir, enabled=True)
-    monkeypatch.setattr(cache_mod.tempfile, "mkstemp", full_disk)
+    monkeypatch.setattr(cache_mod.os, "write", full_disk)
     with pytest.warns(RuntimeWarning) as record:
         c.put("a", SOURCE)
         c.put("b", SOURCE)
     assert len(record) == 1
     assert c.get("a") is None
+    assert list(cache_dir.iterdir()) == []  # no temporary file left
 
 
 def test_failed_replace_leaves_no_temp_file(
     monkeypatch: pytest.MonkeyPatch, cache_dir: Path
 ) -> None:
-    def broken_replace(src: object, dst: object) -> None:
+    def broken_replace(src: object, dst: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     c = DiskCache(cache_dir, enabled=True)
