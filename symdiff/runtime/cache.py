@@ -14,9 +14,12 @@ Contract:
   ``O_NOFOLLOW | O_NONBLOCK`` relative to that descriptor and used only if ``fstat``
   shows a regular file of ours (a FIFO or device there is a miss, never a hang). Without
   ``dir_fd`` support (not POSIX) the cache is off.
-* One file per key, ``<key>.py``: a header line ``# symdiff-cache 1 sha256=<hex>``
-  followed by the body. ``get`` verifies the header and the body's hash and returns
-  ``None`` on any problem; it never raises for I/O or content errors.
+* One file per key, ``<key>.py``: a header line ``# symdiff-cache 2 sha256=<hex>``, then
+  the payload the hash covers: a line ``# key <key>`` and the body. ``get`` returns the
+  body only if the hash matches and the key is the one asked for (a renamed or copied
+  entry is a miss), and never raises for I/O or content errors. The hash detects
+  corruption, not forgery: anyone who could write the directory could write a valid
+  entry, which is why a directory others can write is refused rather than checked.
 * ``put`` writes a 0o600 temporary file in the directory and renames it onto the entry,
   so concurrent readers see the old entry, the new one or nothing. I/O errors are
   swallowed (with at most one ``RuntimeWarning`` per cache instance).
@@ -36,7 +39,7 @@ from symdiff.runtime import safedir
 
 __all__ = ["DiskCache", "cache_key"]
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 _HEADER_PREFIX = f"# symdiff-cache {_FORMAT_VERSION} sha256=".encode("ascii")
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 _KEY_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
@@ -116,7 +119,7 @@ class DiskCache:
         if folder is None:
             return None
         try:
-            return _read_entry(folder, name)
+            return _read_entry(folder, name, key)
         finally:
             os.close(folder)
 
@@ -126,7 +129,7 @@ class DiskCache:
         if not self.enabled:
             return
         try:
-            data = _encode(source)
+            data = _encode(key, source)
         except UnicodeEncodeError:
             return  # not representable as UTF-8: simply not cached
         folder = self._open(create=True)
@@ -162,7 +165,7 @@ class DiskCache:
             warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
-def _read_entry(folder: int, name: str) -> str | None:
+def _read_entry(folder: int, name: str, key: str) -> str | None:
     """The verified body of entry `name`; a bad entry is removed, a special file left."""
     try:
         fd = os.open(name, _ENTRY_FLAGS, dir_fd=folder)
@@ -170,7 +173,7 @@ def _read_entry(folder: int, name: str) -> str | None:
         return None
     try:
         data = _read_ours(fd)
-        source = None if data is None else _decode(data)
+        source = None if data is None else _decode(key, data)
     finally:
         os.close(fd)
     if data is not None and source is None:
@@ -215,18 +218,21 @@ def _unlink(folder: int, name: str) -> bool:
     return True
 
 
-def _encode(source: str) -> bytes:
-    body = source.encode("utf-8")
-    digest = hashlib.sha256(body).hexdigest().encode("ascii")
-    return _HEADER_PREFIX + digest + b"\n" + body
+def _encode(key: str, source: str) -> bytes:
+    payload = b"# key " + key.encode("ascii") + b"\n" + source.encode("utf-8")
+    digest = hashlib.sha256(payload).hexdigest().encode("ascii")
+    return _HEADER_PREFIX + digest + b"\n" + payload
 
 
-def _decode(data: bytes) -> str | None:
-    header, newline, body = data.partition(b"\n")
+def _decode(key: str, data: bytes) -> str | None:
+    header, newline, payload = data.partition(b"\n")
     if not newline or not header.startswith(_HEADER_PREFIX):
         return None
-    if header[len(_HEADER_PREFIX):] != hashlib.sha256(body).hexdigest().encode("ascii"):
+    if header[len(_HEADER_PREFIX):] != hashlib.sha256(payload).hexdigest().encode("ascii"):
         return None
+    bound, newline, body = payload.partition(b"\n")
+    if not newline or bound != b"# key " + key.encode("ascii"):
+        return None  # an intact entry of another key: renamed or copied here
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,4 +1,4 @@
-"""The disk cache against planted and special files: nothing planted runs,
+"""The disk cache against planted, swapped and special files: nothing planted runs,
 nothing hangs.
 
 The attack tests need a second user: they run where the suite runs as root (as in CI),
@@ -8,6 +8,7 @@ elsewhere.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -21,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from symdiff import grad
 from symdiff.runtime.cache import DiskCache, cache_key
 from tests.runtime.test_cache import SOURCE, subprocess_env
+from tests.runtime.test_pipeline_cache import child_grads, entries, load_module
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and FIFOs")
 NOBODY = 65534
@@ -219,3 +222,41 @@ def test_a_fifo_entry_is_a_miss_not_a_hang(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.lstat(c.path_for("k")).st_mode)  # not ours to remove
     c.put("k", SOURCE)  # replaced by a real entry
     assert c.get("k") == SOURCE
+
+
+# Item 18: an entry is bound to its key ------------------------------------------------------
+
+
+def test_swapped_entries_are_misses(tmp_path: Path) -> None:
+    c = DiskCache(tmp_path / "cache", enabled=True)
+    c.put("f", "F = 1\n")
+    c.put("g", "G = 2\n")
+    f, g = c.path_for("f").read_bytes(), c.path_for("g").read_bytes()
+    c.path_for("f").write_bytes(g)
+    c.path_for("g").write_bytes(f)
+    assert c.get("f") is None and c.get("g") is None
+
+
+def test_a_copied_header_with_a_recomputed_hash_is_a_miss(tmp_path: Path) -> None:
+    c = DiskCache(tmp_path / "cache", enabled=True)
+    c.put("f", "F = 1\n")
+    header = c.path_for("f").read_bytes().partition(b"sha256=")[0] + b"sha256="
+    body = b"G = 2\n"
+    c.path_for("f").write_bytes(header + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    assert c.get("f") is None
+
+
+def test_swapped_entries_never_serve_the_other_gradient(cache_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "modswap.py").write_text(
+        "def f(x):\n    return x * x\n\n\ndef g(x):\n    return x * x * x\n")
+    assert child_grads(src, [["modswap", "f", [2.0]], ["modswap", "g", [2.0]]]) == \
+        [[4.0], [12.0]]
+    first, second = entries(cache_dir)
+    a, b = first.read_bytes(), second.read_bytes()
+    first.write_bytes(b)
+    second.write_bytes(a)
+    module = load_module(src / "modswap.py")
+    assert grad(module.f)(2.0) == 4.0
+    assert grad(module.g)(2.0) == 12.0
