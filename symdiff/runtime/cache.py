@@ -23,6 +23,12 @@ Contract:
 * ``put`` writes a 0o600 temporary file in the directory and renames it onto the entry,
   so concurrent readers see the old entry, the new one or nothing. I/O errors are
   swallowed (with at most one ``RuntimeWarning`` per cache instance).
+* Size: a hit sets the entry's modification time, so the oldest are the least recently
+  used. After a ``put`` the directory is scanned with a probability proportional to the
+  bytes written (on average once per twentieth of the bound, with no shared counter to
+  keep); a scan that finds more than the bound (``$SYMDIFF_CACHE_SIZE``, such as
+  ``500M``, the default, or ``2G``) removes the least recently used entries down to 90%
+  of it. Only files that read as symdiff entries are ever removed (``clear`` too).
 
 Only cheap stdlib modules are imported so that importing this module stays fast.
 """
@@ -32,15 +38,17 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 import warnings
 from pathlib import Path
 
 from symdiff.runtime import safedir
 
-__all__ = ["DiskCache", "cache_key"]
+__all__ = ["DEFAULT_MAX_BYTES", "DiskCache", "cache_key", "parse_size"]
 
 _FORMAT_VERSION = 2
-_HEADER_PREFIX = f"# symdiff-cache {_FORMAT_VERSION} sha256=".encode("ascii")
+_MAGIC = b"# symdiff-cache "
+_HEADER_PREFIX = _MAGIC + f"{_FORMAT_VERSION} sha256=".encode("ascii")
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 _KEY_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
 _MAX_KEY_LEN = 128
@@ -48,6 +56,11 @@ _ENTRY_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONB
                 | getattr(os, "O_CLOEXEC", 0))
 _NEW_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
               | getattr(os, "O_CLOEXEC", 0))
+DEFAULT_MAX_BYTES = 500_000_000
+_SCANS_PER_BOUND = 20  # expected scans while a bound's worth of bytes is written
+_LOW_WATER = 0.9  # a scan over the bound evicts down to this fraction of it
+_STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a crashed put
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 
 
 def cache_key(*parts: str) -> str:
@@ -60,6 +73,21 @@ def cache_key(*parts: str) -> str:
         h.update(b"%d:" % len(data))
         h.update(data)
     return h.hexdigest()
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``"500M"``, ``"2G"``, ``"750k"``, ``"1048576"`` (decimal units, an
+    optional ``B``); ``ValueError`` otherwise."""
+    word = text.strip().lower().removesuffix("b").strip()
+    number, unit = (word[:-1], word[-1]) if word[-1:].isalpha() else (word, "")
+    try:
+        value = float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        raise ValueError(f"not a size: {text!r} (use bytes or a number with K, M or G, "
+                         "such as 500M)") from None
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"not a size: {text!r}")
+    return int(value)
 
 
 def _env_enabled() -> bool:
@@ -78,9 +106,25 @@ def _env_directory() -> Path:
     return Path.home() / ".cache" / "symdiff"
 
 
+def _env_max_bytes() -> int:
+    value = os.environ.get("SYMDIFF_CACHE_SIZE")
+    if not value:
+        return DEFAULT_MAX_BYTES
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        warnings.warn(f"symdiff: SYMDIFF_CACHE_SIZE: {exc}; using {DEFAULT_MAX_BYTES}",
+                      RuntimeWarning, stacklevel=3)
+        return DEFAULT_MAX_BYTES
+
+
 def _check_key(key: str) -> None:
-    if not (0 < len(key) <= _MAX_KEY_LEN and _KEY_CHARS.issuperset(key)):
+    if not _is_key(key):
         raise ValueError(f"invalid cache key {key!r}: use [A-Za-z0-9_-], at most 128 chars")
+
+
+def _is_key(key: str) -> bool:
+    return 0 < len(key) <= _MAX_KEY_LEN and _KEY_CHARS.issuperset(key)
 
 
 class DiskCache:
@@ -88,15 +132,18 @@ class DiskCache:
 
     enabled: bool
     directory: Path
+    max_bytes: int
 
     def __init__(
-        self, directory: str | os.PathLike[str] | None = None, enabled: bool | None = None
+        self, directory: str | os.PathLike[str] | None = None, enabled: bool | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         """Use ``directory`` (default: from the environment); ``enabled=None`` reads
-        ``SYMDIFF_CACHE``."""
+        ``SYMDIFF_CACHE`` and ``max_bytes=None`` reads ``SYMDIFF_CACHE_SIZE``."""
         self.directory = Path(directory) if directory is not None else _env_directory()
         self.enabled = (_env_enabled() if enabled is None else bool(enabled)) \
             and safedir.supported()
+        self.max_bytes = _env_max_bytes() if max_bytes is None else max_bytes
         self._warned = False
 
     @classmethod
@@ -126,7 +173,7 @@ class DiskCache:
     def put(self, key: str, source: str) -> None:
         """Store ``source`` under ``key`` atomically; I/O failures are not raised."""
         name = self.path_for(key).name
-        if not self.enabled:
+        if not self.enabled or self.max_bytes == 0:
             return
         try:
             data = _encode(key, source)
@@ -137,8 +184,39 @@ class DiskCache:
             return
         try:
             _write_entry(folder, name, data)
+            if _should_scan(len(data), self.max_bytes):
+                _evict(folder, self.max_bytes)
         except OSError as exc:
             self._warn(f"symdiff: could not write cache entry {self.directory / name}: {exc}")
+        finally:
+            os.close(folder)
+
+    def usage(self) -> tuple[int, int]:
+        """The number of entries and their total size in bytes (0, 0 if there is no
+        directory yet); raises `safedir.UnsafeDirectory` or `OSError`, for reporting."""
+        folder = safedir.open_private(self.directory)
+        if folder is None:
+            return 0, 0
+        try:
+            found = [(size, name) for _, size, name in _scan(folder) if _is_entry(folder, name)]
+            return len(found), sum(size for size, _ in found)
+        finally:
+            os.close(folder)
+
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry (and temporary file) and return how many entries and bytes
+        went; other files are left alone. Raises like `usage`."""
+        folder = safedir.open_private(self.directory)
+        if folder is None:
+            return 0, 0
+        removed = freed = 0
+        try:
+            for name in _temporaries(folder, older_than=None):
+                _unlink(folder, name)
+            for _, size, name in _scan(folder):
+                if _is_entry(folder, name) and _unlink(folder, name):
+                    removed, freed = removed + 1, freed + size
+            return removed, freed
         finally:
             os.close(folder)
 
@@ -174,6 +252,8 @@ def _read_entry(folder: int, name: str, key: str) -> str | None:
     try:
         data = _read_ours(fd)
         source = None if data is None else _decode(key, data)
+        if source is not None:
+            _touch(fd)
     finally:
         os.close(fd)
     if data is not None and source is None:
@@ -193,6 +273,14 @@ def _read_ours(fd: int) -> bytes | None:
         return None
 
 
+def _touch(fd: int) -> None:
+    """Mark the entry used now: the least recently used entries are evicted first."""
+    try:
+        os.utime(fd)
+    except OSError:
+        pass  # a read-only cache still serves hits
+
+
 def _write_entry(folder: int, name: str, data: bytes) -> None:
     temp = f".{name[:-3]}.{os.urandom(6).hex()}.tmp"
     fd = os.open(temp, _NEW_FLAGS, 0o600, dir_fd=folder)
@@ -208,6 +296,77 @@ def _write_entry(folder: int, name: str, data: bytes) -> None:
     except BaseException:
         _unlink(folder, temp)
         raise
+
+
+def _should_scan(written: int, max_bytes: int) -> bool:
+    """True with probability ``written / (max_bytes / _SCANS_PER_BOUND)``: scans stay
+    rare, and no process's few puts can grow the directory far past the bound unseen."""
+    return _chance() < written * _SCANS_PER_BOUND / max_bytes
+
+
+def _chance() -> float:
+    """A uniform draw from [0, 1) (`random` is not imported for one number)."""
+    return int.from_bytes(os.urandom(4), "big") / 2**32
+
+
+def _evict(folder: int, max_bytes: int) -> None:
+    for name in _temporaries(folder, older_than=time.time() - _STALE_TEMP_SECONDS):
+        _unlink(folder, name)
+    found = sorted(_scan(folder))
+    total = sum(size for _, size, _ in found)
+    if total <= max_bytes:
+        return
+    for _, size, name in found:  # least recently used first
+        if total <= max_bytes * _LOW_WATER:
+            break
+        if not _is_entry(folder, name):
+            total -= size  # not ours: neither counted nor removed
+        elif _unlink(folder, name):
+            total -= size
+
+
+def _scan(folder: int) -> list[tuple[int, int, str]]:
+    """``(mtime_ns, size, name)`` of each regular file named like an entry."""
+    found = []
+    with os.scandir(folder) as it:
+        for item in it:
+            if item.name.endswith(".py") and _is_key(item.name[:-3]):
+                try:
+                    st = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    found.append((st.st_mtime_ns, st.st_size, item.name))
+    return found
+
+
+def _temporaries(folder: int, older_than: float | None) -> list[str]:
+    """Temporary files of ``put`` (older than a time, if given)."""
+    names = []
+    with os.scandir(folder) as it:
+        for item in it:
+            if item.name.startswith(".") and item.name.endswith(".tmp"):
+                try:
+                    if older_than is None or item.stat(follow_symlinks=False).st_mtime < \
+                            older_than:
+                        names.append(item.name)
+                except OSError:
+                    continue
+    return names
+
+
+def _is_entry(folder: int, name: str) -> bool:
+    """Whether `name` is a regular file that starts like a symdiff entry (any version)."""
+    try:
+        fd = os.open(name, _ENTRY_FLAGS, dir_fd=folder)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(_MAGIC)) == _MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _unlink(folder: int, name: str) -> bool:
