@@ -11,6 +11,18 @@ class SymdiffError(Exception):
     """Base class of every error symdiff raises about the user's code or usage."""
 
 
+class FileError(SymdiffError):
+    """An error about a file (at a line, if given): ``file:line: message``, the form the
+    command line prints on its own, as compilers do."""
+
+    def __init__(self, filename: str, message: str, lineno: int | None = None) -> None:
+        self.filename = filename
+        self.message = message
+        self.lineno = lineno
+        where = filename if lineno is None else f"{filename}:{lineno}"
+        super().__init__(f"{where}: {message}")
+
+
 class UnsupportedSyntaxError(SymdiffError):
     """A construct in the user's function that symdiff cannot differentiate."""
 
