@@ -23,6 +23,14 @@ class FileError(SymdiffError):
         super().__init__(f"{where}: {message}")
 
 
+def located_at(fn: object, message: str) -> SymdiffError:
+    """`message` located at the definition of function `fn` (unlocated without code)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return SymdiffError(message)
+    return FileError(code.co_filename, message, code.co_firstlineno)
+
+
 class UnsupportedSyntaxError(SymdiffError):
     """A construct in the user's function that symdiff cannot differentiate."""
 

@@ -24,7 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from symdiff._version import __version__
-from symdiff.errors import FileError, SymdiffError
+from symdiff.errors import FileError, SymdiffError, located_at
 
 # The modules that do the work are imported by `build_module`: `import symdiff` exports
 # it and stays lean.
@@ -72,6 +72,7 @@ def build_module(
     from symdiff.standalone.functions import MODES, derivative
     from symdiff.standalone.module import module_text
     from symdiff.standalone.signatures import parse_signature
+    from symdiff.transforms.programs import NotScalarOutput
 
     modes = tuple(dict.fromkeys(modes))
     for mode in modes:
@@ -91,7 +92,10 @@ def build_module(
     pieces = []
     for name in dict.fromkeys(names):
         target = _target(module, name, argnums, types)
-        pieces += [derivative(target, mode) for mode in modes]
+        try:
+            pieces += [derivative(target, mode) for mode in modes]
+        except NotScalarOutput as error:
+            raise located_at(target.fn, str(error)) from None
     command = _command(shown, names, modes, argnums, types, output, base)
     return module_text(_header(module, shown, command, modes, output is not None), pieces)
 

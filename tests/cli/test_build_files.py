@@ -1,12 +1,13 @@
 """`symdiff build` and the files around it: it never clobbers the user's own files nor
 leaves a half-written module, `--check` answers the same from any directory, and
-errors are one line naming the file, exit status 1, no traceback."""
+errors are one located line (``file:line: message``), exit status 1, no traceback."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,17 @@ from symdiff.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "def f(x):\n    return x * x * 3.0\n"
+NOT_SCALAR = textwrap.dedent("""\
+    import numpy as np
+
+
+    def pair(x):
+        return x, x * 2.0
+
+
+    def vector(x):
+        return np.array([x, x])
+""")
 
 
 @pytest.fixture
@@ -121,3 +133,35 @@ def test_check_answers_the_same_from_any_directory(project: Path) -> None:
     proc = symdiff_cli("build", "src/model.py", "-o", "src/model_derivs.py", "--check",
                        cwd=project)
     assert proc.returncode == 0, proc.stderr
+
+
+# Item 20: errors are located lines, not tracebacks ---------------------------------------------
+
+
+def test_a_syntax_error_in_the_source_is_located(project: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "broken.py").write_text("def f(x):\n    return x *\n")
+    assert main(["build", "broken.py"]) == 1
+    err = one_line_error(capsys.readouterr().err)
+    assert err.startswith(f"{project / 'broken.py'}:2: ")
+    assert "invalid syntax" in err
+
+
+@pytest.mark.parametrize(("name", "line", "what"), [
+    ("pair", 4, "returns a tuple of 2 values"), ("vector", 8, "returns an array")])
+def test_a_non_scalar_output_is_located(project: Path, capsys: pytest.CaptureFixture[str],
+                                        name: str, line: int, what: str) -> None:
+    (project / "nonscalar.py").write_text(NOT_SCALAR)
+    assert main(["build", "nonscalar.py", "-f", name]) == 1
+    err = one_line_error(capsys.readouterr().err)
+    assert err.startswith(f"{project / 'nonscalar.py'}:{line}: grad requires a function")
+    assert what in err
+    assert main(["show", f"nonscalar.py:{name}"]) == 1
+    assert one_line_error(capsys.readouterr().err) == err
+
+
+def test_an_output_that_is_a_directory_is_an_error(project: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "out").mkdir()
+    assert main(["build", "model.py", "-o", "out"]) == 1
+    assert one_line_error(capsys.readouterr().err) == "out: is a directory"
