@@ -23,8 +23,10 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symdiff.runtime.cache import DiskCache
-    from symdiff.runtime.safedir import UnsafeDirectory
+    from symdiff.runtime.safedir import UnsafeDirectory, supported
 
+    if not supported():
+        raise SymdiffError("the disk cache needs POSIX (os.open with dir_fd); it is off here")
     cache = DiskCache.from_environment()
     try:
         if args.action == "clear":

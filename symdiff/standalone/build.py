@@ -147,11 +147,11 @@ def _write_atomically(path: Path, data: bytes, mode: int | None) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            if mode is not None:
-                os.fchmod(fd, mode)
             os.fsync(fd)
         finally:
             os.close(fd)
+        if mode is not None:
+            os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         try:
