@@ -361,7 +361,9 @@ def _register_all() -> None:
         "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
         vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x))
     register(Primitive(
-        "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: ts[0],
+        # The tangent of a Python float is one too (of a NumPy scalar's float(), say).
+        "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: b.apply(
+            "float", ts[0]),
         vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, scalar_only=True))
     register(Primitive(
         "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (b.sign(x),), sympy=_sp("Abs")))

@@ -30,9 +30,11 @@ def _is(node: Node, value: float) -> bool:
 
 def _spread(n: Node, value: Node, other: Node) -> bool:
     """Whether `value` is a number broadcast to `n`'s shape (the cotangent of a sum) and
-    `other` already has that shape: then the number itself broadcasts the same way."""
+    `other` already has that shape and `n`'s dtype: then the number itself broadcasts
+    the same way (a broadcast float64 array times a float32 one is float64; the number
+    times it, float32)."""
     return (value.op in ("unsum", "broadcast_like") and value.args[0].type is None
-            and other.type is not None and n.type is not None and other.type.dims == n.type.dims
+            and other.type is not None and n.type is not None and other.type == n.type
             and None not in n.type.dims)  # an unknown length may be one in `other` only
 
 
@@ -124,8 +126,8 @@ def _shape_of(b: Builder, n: Node) -> Node | None:
 
     k = 0 if n.op == "size" else 1
     source = shape_source(n.args[k])
-    if source is n.args[k]:
-        return None
+    if source is n.args[k] or (k == 1 and source.type.dtype != n.args[k].type.dtype):
+        return None  # (a broadcast has its `like`'s dtype: keep it)
     args = list(n.args)
     args[k] = source
     return b.apply(n.op, *args, attrs=n.attrs)
