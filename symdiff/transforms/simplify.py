@@ -16,6 +16,7 @@ user's own expressions are computed exactly as written.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -162,9 +163,10 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
 
     ``(u * c1) * c2 -> u * (c1 * c2)``, ``(u * c1) / c2 -> u * (c1 / c2)`` and a constant
     moved out of an inner product, ``(u * c) * v -> (u * v) * c``. This reassociates, which
-    is exact only up to rounding (and overflow at the very ends of the float range), so it
-    applies to nodes a derivative transform made (serial >= `derived_from`), never to the
-    user's own computation.
+    is exact only up to rounding, so it applies to nodes a derivative transform made
+    (serial >= `derived_from`), never to the user's own computation. Factors whose
+    gathered value would overflow, underflow or be subnormal stay apart, and gathering
+    never raises.
     """
     if not derived(n) or n.op not in ("mul", "div"):
         return None
@@ -178,13 +180,14 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
         if c is None:
             return None
         c1, c2 = c.value, y.value
-        scale = {
-            ("mul", "mul"): c1 * c2, ("mul", "div"): c1 / c2,
-            ("div", "mul"): c2 / c1, ("div", "div"): 1.0 / (c1 * c2),
+        # (u / c1) / c2 -> u / (c1 * c2): one rounding, and no reciprocal to underflow.
+        op, scale = {
+            ("mul", "mul"): ("mul", c1 * c2), ("mul", "div"): ("mul", c1 / c2),
+            ("div", "mul"): ("mul", c2 / c1), ("div", "div"): ("div", c1 * c2),
         }[(x.op, n.op)]
-        if not (math.isfinite(scale) and scale != 0.0):
-            return None
-        return u if scale == 1.0 else b.mul(u, scale)
+        if not _is_normal(scale):
+            return None  # the gathered factor overflows or loses precision: keep both
+        return u if scale == 1.0 else b.apply(op, u, scale)
     if n.op == "mul":
         for inner, other in ((x, y), (y, x)):
             if inner.op == "mul" and derived(inner) and not other.is_const:
@@ -192,6 +195,11 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
                 if c is not None:
                     return b.mul(b.mul(u, other), c)
     return None
+
+
+def _is_normal(value: float) -> bool:
+    """Finite, and neither zero nor subnormal (which has lost significant bits)."""
+    return math.isfinite(value) and abs(value) >= sys.float_info.min
 
 
 def _split(node: Node) -> tuple[Node, Node | None]:
