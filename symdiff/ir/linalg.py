@@ -13,7 +13,8 @@ Contract:
   for solve, a vector or 2-D right-hand side).
 - Conventions where the function is not differentiable are in each rule's docstring:
   ties of max/min share the cotangent equally (like the scalar ``max``'s 0.5/0.5), the
-  norm's derivative at 0 is 0 (like ``abs'(0)``), and prod's is exact with zeros.
+  norm's derivative at 0 is 0 (like ``abs'(0)``), and prod's is exact with zeros, to
+  second order.
 """
 
 from __future__ import annotations
@@ -90,15 +91,21 @@ def _keepdims_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 def product_of_others(b: Builder, x: Node, axes: Axes) -> Node:
     """For each entry of `x`, the product of the other entries reduced with it.
 
-    Exact where entries are zero (not ``prod / x``): with the zeros replaced by ones,
-    an entry's others multiply to ``prod(ones_for_zeros) / itself`` when none of the
-    others is zero, and to 0 otherwise (the count of zeros in its group, less its own,
-    is then positive)."""
+    Exact where entries are zero (not ``prod / x``), and so is its own derivative (the
+    second derivative of ``prod``): the product of the others is that of the non-zero
+    ones (the zeros replaced by ones, divided by the entry itself unless it is a zero)
+    times that of the zero ones, written as the polynomial it is to first order: 1 when
+    no other entry is zero, the sum of the other zeros when one is (its value is 0, its
+    derivative the product's), else 0."""
     zero = b.apply("eq", x, 0.0)
     nonzero = b.select(zero, 1.0, x)
-    no_other_zero = b.apply("eq", b.apply("sum", zero, attrs=(axes, True)), zero)
-    others = b.select(no_other_zero, b.div(b.apply("prod", nonzero, attrs=(axes, True)),
-                                           nonzero), 0.0)
+    zeros = b.select(zero, x, 0.0)  # the zero entries, which the derivatives still vary
+    count = b.sub(b.apply("sum", zero, attrs=(axes, True)), zero)  # other zeros
+    other_zeros = b.sub(b.apply("sum", zeros, attrs=(axes, True)), zeros)
+    of_zeros = b.select(b.apply("eq", count, 0), 1.0,
+                        b.select(b.apply("eq", count, 1), other_zeros, 0.0))
+    of_nonzero = b.div(b.apply("prod", nonzero, attrs=(axes, True)), nonzero)
+    others = b.mul(of_nonzero, of_zeros)
     for node, hint in ((zero, "is_zero"), (nonzero, "nonzero"), (others, "prod_others")):
         b.name(node, hint)
     return others
