@@ -13,8 +13,8 @@ Contract:
   for solve, a vector or 2-D right-hand side).
 - Conventions where the function is not differentiable are in each rule's docstring:
   ties of max/min share the cotangent equally (like the scalar ``max``'s 0.5/0.5), the
-  norm's derivative at 0 is 0 (like ``abs'(0)``), and prod's is exact with zeros, to
-  second order.
+  norm's derivatives at 0 are 0 (like ``abs'(0)`` and ``abs''(0)``, and as ``hypot``'s),
+  and prod's is exact with zeros, to second order.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 from symdiff.ir import arrays
 from symdiff.ir.arrays import Axes, np_call
 from symdiff.ir.node import Builder, Node
-from symdiff.ir.primitives import Primitive, register
+from symdiff.ir.primitives import Primitive, over_norm, register
 from symdiff.ir.types import ArrayType, Type, _dim, broadcast, reduced
 
 arrays.OPS |= {"prod", "amax", "amin", "keepdims", "einsum", "trace", "eye_like", "norm",
@@ -316,22 +316,17 @@ def _trace_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 # norm ---------------------------------------------------------------------------------
 
 
-def _nonzero(b: Builder, norm: Node) -> Node:
-    # A norm of 0 has all its entries 0: dividing them by 1 gives the 0 derivative.
-    return b.select(b.apply("eq", norm, 0.0), 1.0, norm)
-
-
 def _norm_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     (t,) = ts
     x = node.args[0]
-    return b.div(b.apply("sum", b.mul(x, t), attrs=node.attrs), _nonzero(b, node))
+    return over_norm(b, b.apply("sum", b.mul(x, t), attrs=node.attrs), node)
 
 
 def _norm_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``x / norm`` times the cotangent, and 0 where the norm is 0 (the convention of
-    ``abs'(0) = 0``: the smallest subgradient)."""
+    ``abs'(0) = 0``: the smallest subgradient), as are its own derivatives there."""
     x = node.args[0]
-    return (b.mul(x, kept(b, b.div(ct, _nonzero(b, node)), node)),)
+    return (b.mul(x, kept(b, over_norm(b, ct, node), node)),)
 
 
 # det, inv, solve ----------------------------------------------------------------------

@@ -10,7 +10,8 @@ with the `Builder`, so a derivative's IR can itself be differentiated.
 
 A rule returns ``None`` for a symbolic zero: no code is emitted for it.
 
-Conventions at non-differentiable points: ``abs'(0) = 0``; ties of ``min``/``max``
+Conventions at non-differentiable points: ``abs'(0) = 0``; every derivative of
+``hypot`` at 0 is 0 (`over_norm`); ties of ``min``/``max``
 split the derivative 0.5/0.5; ``sqrt'(0) = inf`` (derivative-only divisions by zero
 give IEEE inf/nan instead of raising). Domain errors are the user's code's own: the
 primal operations are emitted as written, so ``math.sqrt(-1)`` raises ``ValueError``.
@@ -352,6 +353,14 @@ def _emit_scaled_pow_array(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.
     return np_call("where")([is_zero, ast.Constant(0.0), scaled], attrs)
 
 
+def over_norm(b: Builder, value: Node, norm: Node) -> Node:
+    """``value / norm``, and 0 where the norm is 0: a norm's derivative ``x / norm`` is
+    then 0 there (the convention of ``abs'(0) = 0``), and so are all its derivatives, as
+    ``abs''(0)`` is. Never divides by zero, for numbers or arrays."""
+    at_zero = b.apply("eq", norm, 0.0)
+    return b.select(at_zero, 0.0, b.div(value, b.select(at_zero, 1.0, norm)))
+
+
 def _max_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
     return _tie_split(b, b.apply("gt", x, y), b.apply("eq", x, y))
 
@@ -542,7 +551,7 @@ def _register_all() -> None:
         sympy=_sp("atan2"), emit_array=np_call("arctan2")))
     register(Primitive(
         "hypot", 2, math.hypot, math_call("hypot"),
-        lambda b, out, x, y: (Quotient(x, out, True), Quotient(y, out, True)),
+        lambda b, out, x, y: (over_norm(b, x, out), over_norm(b, y, out)),
         sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2), emit_array=np_call("hypot")))
 
 
