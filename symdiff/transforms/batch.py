@@ -532,4 +532,6 @@ _RULES: dict[str, Rule] = {
     "keepdims": _axis_first(result_rank=True),
     "concatenate": _axis_first(result_rank=False),
     "stack": _axis_first(result_rank=True),
+    # A batch of numbers is an array already: float() of each would give the same values.
+    "float": lambda b, node, args, flags: args[0],
 }
