@@ -6,6 +6,8 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
   lower to one ``index`` node (`ir.indexing`); the static checks NumPy would make from
   the shapes alone (too many indices, a float or boolean index, a zero step) are located
   errors, and an index out of range raises IndexError when the code runs, as in NumPy.
+  A read whose index a loop keeps inside the axis (`bounds.within`) cannot raise, so it
+  is not an effect the derivatives must run.
 - ``out[key] = v`` (and ``out[key] += v``) into an array the function made itself makes
   a new value ``index_set(out, v)`` that the name holds from then on (the generated code
   assigns in place when nothing else reads the old array). Assigning into an argument, or
@@ -24,6 +26,7 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.arrays import function_and_method, is_array
+from symdiff.frontend.bounds import within
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
@@ -79,34 +82,11 @@ def key_of(low: _Lowering, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
         else:
             item = _scalar_or_array(low, low.expr(elt), parts, elt)
             axis = len(key) - sum(1 for k in key if k[0] == "none")
-            if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and _in_range(
+            if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and within(
                     low, x, axis, parts[-1]):
                 item = (*item, IN_RANGE)
             key.append(item)
     return tuple(key), parts
-
-
-def _in_range(low: _Lowering, x: Node, axis: int, i: Node) -> bool:
-    """Whether `i` is the index of a loop over ``range(len)`` of axis `axis` of `x`, so
-    that ``x[i]`` cannot raise."""
-    frame = low
-    while frame.parent is not None:
-        while x.op in ("index_set", "index_add", "copy"):
-            x = x.args[0]  # the same shape
-        if frame.loop_index is not None and frame.loop_index[0] is i:
-            start, stop, step = frame.loop_index[1]
-            return (_step_out(frame, x) is stop.args[0] and stop.op == "size"
-                    and stop.attrs == ((axis,),) and _natural(start) and _natural(step)
-                    and step.value > 0)
-        outer_i, outer_x = _step_out(frame, i), _step_out(frame, x)
-        if outer_i is None or outer_x is None:
-            return False
-        i, x, frame = outer_i, outer_x, frame.parent
-    return False
-
-
-def _natural(node: Node) -> bool:
-    return node.is_const and type(node.value) is int and node.value >= 0
 
 
 def _step_out(frame: _Lowering, node: Node) -> Node | None:
