@@ -381,4 +381,4 @@ def length(low: _Lowering, x: Node, where: ast.AST) -> Node:
 @function_and_method("copy")
 def copy(low: _Lowering, x: Any, e: ast.AST) -> Node:
     node = low.number(x, e)
-    return node if node.type is None else low.b.apply("copy", node)
+    return node if node.type is None else low.b.new("copy", node)
