@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.arrays import arguments, axes_of, constant, function, method
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.node import Node
+from symdiff.ir.node import INT, Node
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, merge_dims, product_dim, result_dtype
 from symdiff.ir.types import MANY, Dim
@@ -413,11 +413,14 @@ def _np_diff(low: _Lowering, e: ast.Call, name: str) -> Node:
 
 
 def is_int(node: Node) -> bool:
-    """Whether `node` is known to be an int (a constant, a length, or ints combined)."""
+    """Whether `node` is known to be an int (a constant, a length, an int argument, or
+    ints combined)."""
     if node.is_const:
         return isinstance(node.value, int)
     if node.op in ("size", "seq_len"):
         return True
+    if node.op in ("param", "arg"):
+        return node.attrs[1 if node.op == "param" else 2:] == (INT,)
     return node.op in _INT_OPS and all(is_int(a) for a in node.args)
 
 
@@ -458,7 +461,7 @@ def _length(low: _Lowering, value: Any, name: str, e: ast.AST, hole: bool = Fals
             raise low.src.error(f"np.{name}(): a length must be an int, got {v!r}", e)
         if v < 0 and not (hole and v == -1):
             raise low.src.error(f"np.{name}(): negative length {v}", e)
-    elif value.op in ("param", "div"):
+    elif value.op in ("param", "div") and not is_int(value):
         raise low.src.error(
             f"np.{name}(): a length must be an int (this is a float; use x.shape[i], "
             "len(x) or //)", e)

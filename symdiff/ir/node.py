@@ -29,9 +29,11 @@ Number = bool | int | float
 # "arg" is a parameter of a region's sub-program (a branch or loop body).
 LEAVES = frozenset({"const", "param", "global", "arg"})
 
-# The kinds of values: a number, or a Python list of numbers.
+# The kinds of values: a number, or a Python list of numbers; a parameter may also be a
+# number known to be an int (an int argument that is not differentiated): a length.
 NUM = "num"
 SEQ = "seq"
+INT = "int"
 
 # Operations that make an array from numbers alone (``np.zeros(3)``): typed (see
 # `ir.types.infer`) even when no argument is an array. Array modules add theirs.
@@ -115,8 +117,8 @@ class Builder:
         return self._intern("const", (), (value,), _const_key(value))
 
     def param(self, name: str, kind: Any = NUM) -> Node:
-        """A parameter of the program: a number, a sequence of numbers (``SEQ``), or an
-        array (its `ir.types.ArrayType`)."""
+        """A parameter of the program: a number, an int (``INT``), a sequence of numbers
+        (``SEQ``), or an array (its `ir.types.ArrayType`)."""
         attrs = (name,) if kind == NUM else (name, kind)
         return self._intern("param", (), attrs, attrs)
 
