@@ -16,7 +16,7 @@ deeper than `MAX_RECURSION` calls it is a located error.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -228,6 +228,7 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
     for name, value in env.items():
         frame.env[name] = value
         frame.versions[name] = 0
+    frame.passed = frozenset(_arrays_in(env.values()))
     calls.stack.append(target.key)
     try:
         if isinstance(target.node, ast.Lambda):
@@ -247,7 +248,12 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
 
 def _holds_array(value: Any) -> bool:
     """Whether a returned value (numbers, arrays, tuples, lists, dicts) holds an array."""
-    stack = [value]
+    return any(True for _ in _arrays_in([value]))
+
+
+def _arrays_in(values: Iterable[Any]) -> Iterator[Node]:
+    """The arrays among `values` and inside their tuples, lists and dicts."""
+    stack = list(values)
     while stack:
         item = stack.pop()
         if isinstance(item, (tuple, list)):
@@ -255,8 +261,7 @@ def _holds_array(value: Any) -> bool:
         elif dicts.is_dict(item):
             stack.extend(v for _, v in item.items)
         elif isinstance(item, Node) and item.type is not None:
-            return True
-    return False
+            yield item
 
 
 def _check_no_mutation(target: _Target) -> None:

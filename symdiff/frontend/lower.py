@@ -122,6 +122,8 @@ class _Lowering:
         # local def or lambda, the frame its free names are read from (`frontend.calls`).
         self.caller: _Lowering | None = None
         self.lexical: _Lowering | None = None
+        # In a called function's frame, the arrays its caller passed: not its to change.
+        self.passed: frozenset[Node] = frozenset()
         self.calls: calls.CallState | None = parent.calls if parent else None
         self.types: tuple[Any, ...] | None = None
 
@@ -267,6 +269,9 @@ class _Lowering:
                 if not isinstance(stmt.target, ast.Name):
                     raise self.src.error("augmented assignment to a non-name", stmt.target)
                 current = self.name(stmt.target.id, stmt.target)
+                if arrays.is_array(current):
+                    np_indexing.augmented_name(self, stmt, current)  # type: ignore[arg-type]
+                    continue
                 value = self.binop(stmt.op, current, self.expr(stmt.value), stmt)
                 self.assign(stmt.target, value, stmt)
             elif isinstance(stmt, ast.FunctionDef):
