@@ -415,13 +415,23 @@ def _np_diff(low: _Lowering, e: ast.Call, name: str) -> Node:
 def is_int(node: Node) -> bool:
     """Whether `node` is known to be an int (a constant, a length, an int argument, or
     ints combined)."""
-    if node.is_const:
-        return isinstance(node.value, int)
-    if node.op in ("size", "seq_len"):
-        return True
-    if node.op in ("param", "arg"):
-        return node.attrs[1 if node.op == "param" else 2:] == (INT,)
-    return node.op in _INT_OPS and all(is_int(a) for a in node.args)
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n.is_const:
+            if not isinstance(n.value, int):
+                return False
+        elif n.op in ("param", "arg"):
+            if n.attrs[1 if n.op == "param" else 2:] != (INT,):
+                return False
+        elif n.op in _INT_OPS:
+            stack.extend(n.args)
+        elif n.op not in ("size", "seq_len"):
+            return False
+    return True
 
 
 def dim_of(node: Node) -> Dim:
