@@ -18,7 +18,9 @@ Contract:
   second order (see `_Zeros`).
 - Constructors are differentiable only in their fill values and endpoints
   (``np.full``'s value, ``np.linspace``'s start and stop, ``np.arange``'s start and
-  step); their lengths are integers.
+  step); their lengths are integers. The user's ``np.array`` and constructors are
+  made with `Builder.new`, whose number after the attributes listed below keeps each
+  one a value of its own.
 - ``sum_if_one`` is `arrays.fit`'s tool for an axis whose length is known only at run
   time: it sums a cotangent over it when the value it fits has length one there.
 """
@@ -246,13 +248,13 @@ def _stack_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _array_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
-    shape, dtype, _ = attrs
+    shape, dtype = attrs[:2]
     inner = next((t.dims for t in types if t is not None), ())
     return ArrayType(dtype, (*shape, *inner))
 
 
 def _emit_array(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    shape, dtype, explicit = attrs
+    shape, dtype, explicit = attrs[:3]
     items = iter(args)
 
     def nest(level: int) -> ast.expr:
@@ -486,7 +488,7 @@ def _sum_if_one_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 
 
 def _emit_full(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    _, dtype, explicit, like = attrs
+    _, dtype, explicit, like = attrs[:4]
     value, shape = args[0], _shape_arg(args[1:], like)
     if _is(value, 0.0):
         call = np_call("zeros", shape)
@@ -547,7 +549,7 @@ def _arange_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _emit_linspace(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    endpoint, _, dtype, explicit = attrs
+    endpoint, _, dtype, explicit = attrs[:4]
     call = np_call("linspace", *args)
     if not endpoint:
         _keywords(call, endpoint=False)
@@ -571,7 +573,7 @@ def _linspace_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _emit_eye(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    k, _, dtype, explicit = attrs
+    k, _, dtype, explicit = attrs[:4]
     call = np_call("eye", *args)
     if k != 0:
         _keywords(call, k=k)

@@ -393,7 +393,7 @@ def _cumulative(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[boo
 def _array(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # np.array of values, some batched: each repeated if not, stacked after the batch
     # axis, the nesting restored.
-    shape, dtype, _ = node.attrs
+    shape = node.attrs[0]
     ref = next(a for a, f in zip(args, flags, strict=True) if f)
     parts = [_lift(b, a, old, max(_rank(p) for p in node.args)) if f
              else _repeated(b, a, ref) for a, old, f in zip(args, node.args, flags, strict=True)]
