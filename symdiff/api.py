@@ -8,7 +8,6 @@ and on disk (see `symdiff.runtime.cache`).
 
 from __future__ import annotations
 
-import functools
 import inspect
 import numbers
 import textwrap
@@ -26,7 +25,7 @@ from symdiff.runtime.dispatch import (
     parameters,
     signature_of,
 )
-from symdiff.runtime.reference import by_reference, qualified_name
+from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 
 
@@ -46,7 +45,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 ArgNums = "int | Sequence[int]"
 
 
-class Transformed:
+class Derivative:
+    """Base of the callables the transforms return: a transform (`chain`) of a user
+    function (`_fn`). A transform of one is built from the IR of its derivative
+    program (see `unwrap`), never from its text nor by differentiating symdiff itself."""
+
+    _fn: Callable[..., Any]
+
+    def chain(self) -> Spec:
+        """The transforms applied to the user's function, outermost first."""
+        raise NotImplementedError
+
+
+class Transformed(Derivative):
     """A derivative of a user function: call it like the function itself.
 
     Attributes: ``source`` (the generated module text for float arguments),
@@ -71,6 +82,9 @@ class Transformed:
     @property
     def transform(self) -> str:
         return self._spec.kind
+
+    def chain(self) -> Spec:
+        return self._spec
 
     @property
     def argnums(self) -> int | tuple[int, ...] | None:
@@ -142,7 +156,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     obj = object.__new__(cls)
     obj._fn = fn
     obj._spec = spec
-    functools.update_wrapper(obj, fn)
+    wrap_metadata(obj, fn)
     obj.__doc__ = doc
 
     def build(sig: Signature) -> Callable[..., Any]:
@@ -176,10 +190,10 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
 
 
 def unwrap(fun: Callable[..., Any]) -> tuple[Callable[..., Any], Spec | None]:
-    """(the user's function, the transform already applied to it or None): a transform
-    of a `Transformed` is built from the IR of its derivative program, not its text."""
-    if isinstance(fun, Transformed):
-        return fun._fn, fun._spec
+    """(the user's function, the transforms already applied to it or None): a transform
+    of a `Derivative` is built from the IR of its derivative program, not its text."""
+    if isinstance(fun, Derivative):
+        return fun._fn, fun.chain()
     return fun, None
 
 

@@ -12,7 +12,6 @@ entries' count is known only at call time) and assembles the blocks.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import numbers
 import weakref
@@ -20,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from symdiff.api import (
+    Derivative,
     _check_transformable,
     _normalize_argnums,
     compiled,
@@ -33,11 +33,11 @@ from symdiff.api import (
 )
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import is_array, shape_key, signature_of
-from symdiff.runtime.reference import by_reference, qualified_name
+from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 
 
-class Hessian:
+class Hessian(Derivative):
     """The Hessian of a scalar function; call it like the function itself.
 
     For an int `argnums` it returns one block: a number for a number argument, an array
@@ -54,11 +54,14 @@ class Hessian:
         self._signature = inspect.signature(self._fn)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
-        functools.update_wrapper(self, self._fn)
+        wrap_metadata(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), list(self._signature.parameters))
 
     def _spec(self) -> Spec:
         return Spec("hessian", self._argnums, inner=self._inner)
+
+    def chain(self) -> Spec:
+        return self._spec()
 
     def __repr__(self) -> str:
         return (f"<symdiff {self._spec().label()} of {qualified_name(self._fn)}, "

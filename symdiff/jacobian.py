@@ -16,24 +16,33 @@ otherwise a Python loop runs a pass per seed direction.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from symdiff.api import derivative_doc, format_signatures, jvp, unwrap, vjp
+from symdiff.api import (
+    Derivative,
+    _normalize_argnums,
+    derivative_doc,
+    format_signatures,
+    jvp,
+    unwrap,
+    vjp,
+)
 from symdiff.runtime.dispatch import parameters, shape_key, signature_of
-from symdiff.runtime.reference import by_reference, qualified_name
+from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec
 
 Argnums = int | Sequence[int]
 
 
-class Jacobian:
+class Jacobian(Derivative):
     """The Jacobian of a function; call it like the function itself.
 
     `mode` is ``"forward"``, ``"reverse"`` or ``"auto"`` (chosen per call by the
-    sizes). It pickles by reference to the function, as `Transformed` does.
+    sizes). It pickles by reference to the function, as `Transformed` does. A transform
+    of a Jacobian differentiates its forward-mode program (`transforms.jacobian`),
+    whatever its mode.
     """
 
     def __init__(self, fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
@@ -47,12 +56,16 @@ class Jacobian:
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         # Per argument shapes and types: how to compute the Jacobian (`_plan`).
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
-        functools.update_wrapper(self, fun)
         user, inner = unwrap(fun)
+        self._fn = user
+        self._spec = Spec("jacobian", _normalize_argnums(user, argnums), inner=inner)
+        wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
-        doc = derivative_doc(user, Spec("jacobian", self._argnums, inner=inner),
-                             parameters(user)[0])
+        doc = derivative_doc(user, self._spec, parameters(user)[0])
         self.__doc__ = doc.replace("Jacobian of", f"Jacobian{what} of", 1)
+
+    def chain(self) -> Spec:
+        return self._spec
 
     def __call__(self, *args: Any) -> Any:
         key = shape_key(args)
@@ -65,9 +78,8 @@ class Jacobian:
         return plan(args)
 
     def __repr__(self) -> str:
-        user, inner = unwrap(self._fun)
-        label = Spec("jacobian", inner=inner).label()
-        return (f"<symdiff {label} of {qualified_name(user)}, argnums={self._argnums!r}, "
+        label = self._spec.label()
+        return (f"<symdiff {label} of {qualified_name(self._fn)}, argnums={self._argnums!r}, "
                 f"mode={self._mode!r}, signatures: {format_signatures(list(self._seen))}>")
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -47,19 +47,11 @@ def to_sympy(
     a number, an expression).
     """
     _check_transformable(fun)
-    user, spec = _unwrap(fun)
+    user, spec = unwrap(fun)
     name = qualified_name(user)
     if derivatives is not False:
         spec = Spec("value_and_grad", _argnums(user, derivatives, name), inner=spec)
     return _translate(user, spec, name, symbols)
-
-
-def _unwrap(fun: Callable[..., Any]) -> tuple[Callable[..., Any], Spec | None]:
-    from symdiff.higher import Hessian
-
-    if isinstance(fun, Hessian):
-        return fun._fn, Spec("hessian", fun._argnums, inner=fun._inner)
-    return unwrap(fun)
 
 
 def _argnums(fun: Callable[..., Any], derivatives: Any, name: str) -> int | tuple[int, ...]:
