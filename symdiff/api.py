@@ -353,36 +353,78 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         flat: list[Any] = []
-        _flatten_like(out, cotangent, flat)
-        result = impl(*args, *_numbers("vjp_fn", "cotangent", flat))
-        if functions:  # a function argument is not differentiated: its cotangent is None
-            result = tuple(None if i in functions else r for i, r in enumerate(result))
-        return result  # type: ignore[no-any-return]
+        _flatten_like(out, cotangent, flat, ())
+        result = impl(*args, *flat)
+        # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
+        # function argument is not differentiated: its cotangent is None.
+        return tuple(None if i in functions else float(r) if type(a) is float else r
+                     for i, (a, r) in enumerate(zip(args, result, strict=True)))
 
     return out, vjp_fn
 
 
-def _flatten_like(out: Any, cotangent: Any, flat: list[Any]) -> None:
-    """Append the leaves of `cotangent`, which must have the nested-tuple shape of `out`."""
+def _flatten_like(out: Any, cotangent: Any, flat: list[Any], path: tuple[int, ...]) -> None:
+    """Append the leaves of `cotangent`, which must have the nested-tuple structure of
+    `out` and, leaf by leaf, its shapes: an array of the same shape for an array, a
+    number (or a 0-d array) for a number."""
     if isinstance(out, tuple):
         if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
             raise ValueError(
-                f"vjp_fn: the cotangent must have the shape of the output {_shape(out)}, "
-                f"got {cotangent!r}")
-        for o, c in zip(out, cotangent, strict=True):
-            _flatten_like(o, c, flat)
+                f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
+                f"{_structure(out)}, got {_describe(cotangent)}")
+        for k, (o, c) in enumerate(zip(out, cotangent, strict=True)):
+            _flatten_like(o, c, flat, (*path, k))
     elif isinstance(cotangent, (tuple, list)):
         raise ValueError(
-            f"vjp_fn: the output is a single number, so the cotangent must be a number, "
-            f"got {cotangent!r}")
+            f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
+            f"{_structure(out)}, got {_describe(cotangent)}")
     else:
-        flat.append(cotangent)
+        flat.append(_cotangent_leaf(out, cotangent, path))
 
 
-def _shape(out: Any) -> str:
+def _cotangent_leaf(out: Any, cotangent: Any, path: tuple[int, ...]) -> Any:
+    """The cotangent of the output leaf `out` as the generated code takes it."""
+    name = _leaf_name(path)
+    if not (is_array(cotangent) and cotangent.dtype.kind in "fiu") and (
+            isinstance(cotangent, bool) or not isinstance(cotangent, numbers.Real)):
+        raise TypeError(
+            f"vjp_fn: {name} must be a number or an array of numbers, got "
+            f"{_describe(cotangent)}")
+    if is_array(out) and out.ndim:
+        if not is_array(cotangent) or cotangent.shape != out.shape:
+            whose = "the output's" if not path else f"those of output{_index(path)}"
+            raise ValueError(
+                f"vjp_fn: expected {'a cotangent' if not path else name} of shape "
+                f"{out.shape} and dtype {out.dtype} ({whose}), got {_describe(cotangent)}")
+        return cotangent if cotangent.dtype.kind == "f" else cotangent.astype(float)
+    if is_array(cotangent) and cotangent.ndim:
+        what = "the output is" if not path else f"output{_index(path)} is"
+        raise ValueError(
+            f"vjp_fn: expected a number as {name} ({what} a number), got "
+            f"{_describe(cotangent)}")
+    return float(cotangent)
+
+
+def _leaf_name(path: tuple[int, ...]) -> str:
+    return "the cotangent" if not path else f"cotangent{_index(path)}"
+
+
+def _index(path: tuple[int, ...]) -> str:
+    return "".join(f"[{k}]" for k in path)
+
+
+def _describe(value: Any) -> str:
+    if is_array(value):
+        return f"an array of shape {value.shape}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _structure(out: Any) -> str:
     if isinstance(out, tuple):
-        return "(" + ", ".join(_shape(o) for o in out) + ("," if len(out) == 1 else "") + ")"
-    return "number"
+        inner = ", ".join(_structure(o) for o in out)
+        return f"({inner}{',' if len(out) == 1 else ''})"
+    return f"array{out.shape}" if is_array(out) and out.ndim else "number"
 
 
 def source(
