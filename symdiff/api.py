@@ -11,12 +11,13 @@ from __future__ import annotations
 import inspect
 import numbers
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar, overload
 
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
+from symdiff.runtime.arguments import argument, bind, convert, label, zero_like
 from symdiff.runtime.dispatch import (
     Dispatcher,
     Signature,
@@ -295,7 +296,6 @@ def value_and_grad(
 
 
 _JVP = Spec("jvp")
-_VJP = Spec("vjp")
 
 
 def jvp(
@@ -303,62 +303,77 @@ def jvp(
 ) -> tuple[Any, Any]:
     """Forward mode: ``(fun(*primals), directional derivative along tangents)``.
 
-    `fun` may itself be a derivative (``jvp(grad(f), ...)``)."""
+    `fun` may itself be a derivative (``jvp(grad(f), ...)``). Parameters left out of
+    `primals` take their defaults and are not differentiated."""
+    return forward("jvp", fun, primals, tangents)
+
+
+def forward(
+    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[Any, Any]:
+    """`jvp`, its messages naming the transform `kind` the user called."""
     _check_transformable(fun)
     fun, inner = unwrap(fun)
-    lists = _list_params(fun, _JVP)
-    primals = _numbers("jvp", "primals", primals, keep_ints=True, lists=lists, functions=True)
-    functions = [i for i, p in enumerate(primals) if is_function(p)]
-    tangents = list(tangents) if isinstance(tangents, (tuple, list)) else tangents
-    for i in functions:
-        # A function argument is not differentiated: its tangent is None.
-        if i < len(tangents):
-            if tangents[i] is not None:
-                raise TypeError(
-                    f"jvp: primals[{i}] is a function, so tangents[{i}] must be None")
-            tangents[i] = 0.0
-    tangents = _numbers("jvp", "tangents", tangents, lists=lists)
+    where = label(kind, fun)
+    for what, values in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(values, (tuple, list)):
+            raise TypeError(f"{where}: {what} must be a tuple of arguments, got "
+                            f"{type(values).__name__}")
     if len(primals) != len(tangents):
         raise ValueError(
-            f"jvp: got {len(primals)} primals but {len(tangents)} tangents; "
+            f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
-    for i in lists & set(range(len(primals))):
-        if len(primals[i]) != len(tangents[i]):
-            raise ValueError(
-                f"jvp: primals[{i}] is a list of {len(primals[i])} but tangents[{i}] has "
-                f"{len(tangents[i])} items")
-    # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
-    primals = tuple(float(p) if type(p) is int and t else p
-                    for p, t in zip(primals, tangents, strict=True))
-    _check_arity("jvp", fun, len(primals))
-    for i, (p, t) in enumerate(zip(primals, tangents, strict=True)):
+    params, _ = _parameters(fun)
+    lists = _list_params(fun)
+    args = list(checked_arguments(kind, fun, primals))
+    # A parameter left to its default is not differentiated: a zero tangent.
+    given = [*tangents, *(zero_like(a) for a in args[len(tangents):])]
+    ts = []
+    for i, (p, t) in enumerate(zip(args, given, strict=True)):
+        if is_function(p):  # a function argument is not differentiated: its tangent is None
+            if t is not None:
+                raise TypeError(
+                    f"{where}: primals[{i}] is a function, so tangents[{i}] must be None")
+            ts.append(0.0)
+            continue
+        what = f"the tangent of {argument(params, i)}"
+        t = convert(where, what, t, differentiated=True, as_list=i in lists)
+        if i in lists and len(p) != len(t):
+            raise ValueError(f"{where}: {argument(params, i)} is a list of {len(p)} but its "
+                             f"tangents has {len(t)} items")
         if is_array(p) and (not is_array(t) or t.shape != p.shape):
-            raise ValueError(f"jvp: tangents[{i}] must be an array of shape {p.shape}, the "
-                             f"shape of primals[{i}]")
-    spec = with_types(Spec("jvp", inner=inner), signature_of(primals))
-    return compiled(fun, spec)(*primals, *tangents)  # type: ignore[no-any-return]
+            raise ValueError(f"{where}: {what} must be an array of shape {p.shape}, the "
+                             f"shape of the primal")
+        if not is_array(p) and is_array(t) and t.ndim:
+            raise ValueError(f"{where}: {what} must be a number (the primal is a number), "
+                             f"got an array of shape {t.shape}")
+        ts.append(t)
+    # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
+    args = [float(p) if type(p) is int and t else p for p, t in zip(args, ts, strict=True)]
+    spec = with_types(Spec("jvp", inner=inner), signature_of(tuple(args)))
+    return compiled(fun, spec)(*args, *ts)  # type: ignore[no-any-return]
 
 
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
-    cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
+    cotangent per primal given (parameters left out take their defaults). For a
+    function returning a tuple, the cotangent is a tuple."""
     _check_transformable(fun)
     user, inner = unwrap(fun)
-    args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(user, _VJP),
-                    functions=True)
-    _check_arity("vjp", user, len(args))
+    args = checked_arguments("vjp", user, primals)
     impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
     out = fun(*args)
     functions = [i for i, a in enumerate(args) if is_function(a)]
+    given = len(primals)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         flat: list[Any] = []
         _flatten_like(out, cotangent, flat, ())
-        result = impl(*args, *flat)
+        result = impl(*args, *flat)[:given]
         # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
         # function argument is not differentiated: its cotangent is None.
         return tuple(None if i in functions else float(r) if type(a) is float else r
-                     for i, (a, r) in enumerate(zip(args, result, strict=True)))
+                     for i, (a, r) in enumerate(zip(args[:given], result, strict=True)))
 
     return out, vjp_fn
 
@@ -446,47 +461,22 @@ def source(
     return generate(fun, spec)  # type: ignore[no-any-return]
 
 
-def _numbers(
-    where: str, what: str, values: Any, keep_ints: bool = False,
-    lists: frozenset[int] = frozenset(), functions: bool = False,
+def checked_arguments(
+    kind: str, fn: Callable[..., Any], args: Sequence[Any],
+    kwargs: dict[str, Any] | None = None, differentiated: Collection[int] = (),
 ) -> tuple[Any, ...]:
-    """`values` checked to be real numbers (lists of them at `lists`; `functions`: or
-    functions, kept as they are); floats, and ints too unless `keep_ints` (a primal int
-    stays an int, as the function itself would see it: range(n))."""
-    if not isinstance(values, (tuple, list)):
-        raise TypeError(f"{where}: {what} must be a tuple of numbers, got {type(values).__name__}")
-    out: list[Any] = []
-    for i, v in enumerate(values):
-        if is_array(v):
-            out.append(v if keep_ints or v.dtype.kind == "f" else v.astype(float))
-            continue
-        if functions and is_function(v):
-            out.append(v)
-            continue
-        if i in lists:
-            if not isinstance(v, (tuple, list)):
-                raise TypeError(
-                    f"{where}: {what}[{i}] must be a list of numbers (the function uses it "
-                    f"as a list), got {type(v).__name__}")
-            out.append(list(_numbers(where, f"{what}[{i}]", v, keep_ints)))
-            continue
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(
-                f"{where}: {what}[{i}] must be a real number (float or int), "
-                f"got {type(v).__name__}")
-        out.append(v if keep_ints and type(v) is int else float(v))
-    return tuple(out)
+    """The arguments of a call of the transform `kind` of the user's function `fn`:
+    bound as Python binds them (defaults filled in) and each checked and converted
+    (`symdiff.runtime.arguments`), the positions `differentiated` promoted to floats."""
+    where = label(kind, fn)
+    params, defaults = _parameters(fn)
+    lists = _list_params(fn)
+    return tuple(convert(where, argument(params, i), a, differentiated=i in differentiated,
+                         as_list=i in lists)
+                 for i, a in enumerate(bind(where, fn, params, defaults, args, kwargs)))
 
 
-def _list_params(fun: Callable[..., Any], spec: Spec) -> frozenset[int]:
+def _list_params(fun: Callable[..., Any]) -> frozenset[int]:
     from symdiff.runtime.pipeline import list_params
 
-    return list_params(fun, spec)
-
-
-def _check_arity(where: str, fun: Callable[..., Any], n: int) -> None:
-    arity = _arity(fun)
-    if arity is not None and n != arity:
-        raise TypeError(
-            f"{where}: {getattr(fun, '__name__', fun)!r} takes {arity} positional "
-            f"argument{'s' if arity != 1 else ''}, got {n} primals")
+    return list_params(fun, _JVP)

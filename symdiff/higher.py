@@ -12,8 +12,6 @@ entries' count is known only at call time) and assembles the blocks.
 
 from __future__ import annotations
 
-import inspect
-import numbers
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,17 +20,19 @@ from symdiff.api import (
     Derivative,
     _check_transformable,
     _normalize_argnums,
+    _parameters,
+    checked_arguments,
     compiled,
     derivative_doc,
     format_signatures,
+    forward,
     generate,
     grad,
-    jvp,
     rebuild,
     unwrap,
 )
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
-from symdiff.runtime.dispatch import is_array, shape_key, signature_of
+from symdiff.runtime.dispatch import shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 
@@ -51,11 +51,10 @@ class Hessian(Derivative):
         self._argnums = _normalize_argnums(self._fn, argnums)
         self._indices = ((self._argnums,) if isinstance(self._argnums, int)
                          else tuple(self._argnums))
-        self._signature = inspect.signature(self._fn)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         wrap_metadata(self, self._fn)
-        self.__doc__ = derivative_doc(self._fn, self._spec(), list(self._signature.parameters))
+        self.__doc__ = derivative_doc(self._fn, self._spec(), _parameters(self._fn)[0])
 
     def _spec(self) -> Spec:
         return Spec("hessian", self._argnums, inner=self._inner)
@@ -76,12 +75,7 @@ class Hessian(Derivative):
         return generate(self._fn, self._spec())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        bound = self._signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = list(bound.args)
-        for i in self._indices:
-            values[i] = _promote(values[i], self._signature, i)
-        primals = tuple(values)
+        primals = checked_arguments("hessian", self._fn, args, kwargs, self._indices)
         key = shape_key(primals)
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
@@ -148,7 +142,7 @@ def hvp(
     """Hessian-vector product ``H @ v`` without forming ``H``: the JVP of the gradient
     (with respect to `argnums`) along `tangents`, one tangent per primal, in one program.
     """
-    return jvp(_gradient(fun, argnums), primals, tangents)[1]
+    return forward("hvp", _gradient(fun, argnums), primals, tangents)[1]
 
 
 _gradients: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
@@ -165,17 +159,3 @@ def _gradient(fun: Callable[..., Any], argnums: int | Sequence[int]) -> Any:
     if key not in table:
         table[key] = grad(fun, argnums)
     return table[key]
-
-
-def _promote(value: Any, signature: inspect.Signature, i: int) -> Any:
-    """A differentiated argument as a float, a list of floats or a float array."""
-    if is_array(value):
-        return value if value.dtype.kind == "f" else value.astype(float)
-    if isinstance(value, (list, tuple)):
-        return [_promote(v, signature, i) for v in value]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        name = list(signature.parameters)[i]
-        raise TypeError(f"hessian: argument {name!r} (position {i}) is differentiated, so it "
-                        f"must be a real number, a list of them or an array, got "
-                        f"{type(value).__name__}")
-    return float(value)

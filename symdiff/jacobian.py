@@ -23,13 +23,16 @@ from typing import Any
 from symdiff.api import (
     Derivative,
     _normalize_argnums,
+    _parameters,
+    checked_arguments,
     derivative_doc,
     format_signatures,
     jvp,
     unwrap,
     vjp,
 )
-from symdiff.runtime.dispatch import parameters, shape_key, signature_of
+from symdiff.runtime.arguments import zero_like
+from symdiff.runtime.dispatch import shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec
 
@@ -61,13 +64,16 @@ class Jacobian(Derivative):
         self._spec = Spec("jacobian", _normalize_argnums(user, argnums), inner=inner)
         wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
-        doc = derivative_doc(user, self._spec, parameters(user)[0])
+        doc = derivative_doc(user, self._spec, _parameters(user)[0])
         self.__doc__ = doc.replace("Jacobian of", f"Jacobian{what} of", 1)
 
     def chain(self) -> Spec:
         return self._spec
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        nums = self._spec.argnums
+        args = checked_arguments("jacobian", self._fn, args, kwargs,
+                                 (nums,) if isinstance(nums, int) else nums)
         key = shape_key(args)
         plan = self._plans.get(key)
         if plan is None:
@@ -177,7 +183,7 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
             pass
     columns = []
     for seed in _basis(x):
-        tangents = tuple(seed if k == i else _zero_like(a) for k, a in enumerate(args))
+        tangents = tuple(seed if k == i else zero_like(a) for k, a in enumerate(args))
         _, tangent = jvp(fun, args, tangents)
         columns.append(tangent)
     if not columns:  # an empty array: no passes
@@ -230,7 +236,7 @@ def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, 
     from symdiff.api import compiled
     from symdiff.runtime.spec import Spec, with_types
 
-    tangents = [1.0 if k == i else _zero_like(a) for k, a in enumerate(args)]
+    tangents = [1.0 if k == i else zero_like(a) for k, a in enumerate(args)]
     impl = compiled(user, with_types(Spec("jvp", inner=inner), signature_of(args)))
 
     def run(a: tuple[Any, ...]) -> Any:
@@ -292,7 +298,7 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):
         for seed in _basis(leaf):
-            cotangent = _rebuild(out, [seed if j == k else _zero_like(v)
+            cotangent = _rebuild(out, [seed if j == k else zero_like(v)
                                        for j, v in enumerate(leaves)])
             cts = vjp_fn(cotangent)
             for r, i in enumerate(nums):
@@ -386,16 +392,6 @@ def _basis(x: Any) -> list[Any]:
         e[k] = 1.0
         out.append(e.reshape(x.shape))
     return out
-
-
-def _zero_like(x: Any) -> Any:
-    import numpy as np
-
-    if isinstance(x, np.ndarray):
-        return np.zeros_like(x, dtype=x.dtype if x.dtype.kind == "f" else float)
-    if isinstance(x, list):
-        return [0.0] * len(x)
-    return 0 if type(x) is int else 0.0
 
 
 def _size(x: Any) -> int:
