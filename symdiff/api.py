@@ -16,7 +16,7 @@ from typing import Any, TypeVar, overload
 
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
+from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op
 from symdiff.runtime.arguments import argument, bind, convert, label, zero_like
 from symdiff.runtime.dispatch import (
     Dispatcher,
@@ -220,8 +220,13 @@ def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ..
     if rule is not None:
         names = parameter_names(rule)
         return (None if names is None else list(names)), None
-    if is_known_callable(fn):
-        arity = PRIMITIVE_ARITY.get(callable_op(fn) or "", (1, 1))[0]
+    op = callable_op(fn)
+    if op is not None and op.startswith("np."):
+        from symdiff.frontend.direct import numpy_function
+
+        return parameters(numpy_function(fn))
+    if op is not None:
+        arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
         return ["x", "y"][:arity], None
     return parameters(fn)
 
