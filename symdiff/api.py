@@ -28,6 +28,7 @@ from symdiff.runtime.dispatch import (
 )
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
+from symdiff.tracebacks import boundary
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
@@ -99,12 +100,14 @@ class Transformed(Derivative):
     _built: Spec | None = None
 
     @property
+    @boundary
     def source(self) -> str:
         """The generated Python module for this derivative (for array arguments, for the
         argument types of the latest new call)."""
         return generate(self._fn, self._built or self._spec)
 
     @property
+    @boundary
     def compiled(self) -> Callable[..., Any]:
         """The generated function itself, without argument checks (floats only)."""
         return compiled(self._fn, self._spec)
@@ -171,20 +174,21 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         impl = guarded(fn, spec, sig, fallback)
         if params is None or impl.__code__.co_varnames[: len(params)] != tuple(params):
             return None  # a renamed parameter: keyword calls must go through the entry
+        impl.__qualname__ = dispatcher.name  # arity errors read as the entry's: the user's
         return impl
 
     def update(entry: Callable[..., Any]) -> None:
         cls.__call__ = staticmethod(entry)  # type: ignore[assignment]
 
-    label = f"{spec.kind} of {getattr(fn, '__name__', fn)!r}"
     name = getattr(fn, "__name__", "function")
+
     def list_params() -> frozenset[int]:
         from symdiff.runtime.pipeline import list_params
 
         return list_params(fn, spec)
 
-    dispatcher = Dispatcher(name, label, params, defaults, diff, build, update, build_guarded,
-                            list_params)
+    dispatcher = Dispatcher(name, label(spec.kind, fn), params, defaults, diff, build, update,
+                            build_guarded, list_params)
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
@@ -267,7 +271,7 @@ def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any) -> Any:
         spec = Spec(kind, nums, inner=inner)
         return _transformed(user, spec, differentiated(spec))
 
-    return wrap if fun is None else wrap(fun)
+    return boundary(wrap) if fun is None else wrap(fun)
 
 
 @overload
@@ -276,6 +280,7 @@ def grad(fun: F, argnums: int | Sequence[int] = 0) -> Transformed: ...
 def grad(fun: None = None, argnums: int | Sequence[int] = 0) -> Callable[[F], Transformed]: ...
 
 
+@boundary
 def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0) -> Any:
     """Gradient of a scalar function by reverse mode.
 
@@ -293,6 +298,7 @@ def value_and_grad(
 ) -> Callable[[F], Transformed]: ...
 
 
+@boundary
 def value_and_grad(
     fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0
 ) -> Any:
@@ -303,6 +309,7 @@ def value_and_grad(
 _JVP = Spec("jvp")
 
 
+@boundary
 def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[Any, Any]:
@@ -359,6 +366,7 @@ def forward(
     return compiled(fun, spec)(*args, *ts)  # type: ignore[no-any-return]
 
 
+@boundary
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal given (parameters left out take their defaults). For a
@@ -371,6 +379,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     functions = [i for i, a in enumerate(args) if is_function(a)]
     given = len(primals)
 
+    @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         flat: list[Any] = []
         _flatten_like(out, cotangent, flat, ())
@@ -447,6 +456,7 @@ def _structure(out: Any) -> str:
     return f"array{out.shape}" if is_array(out) and out.ndim else "number"
 
 
+@boundary
 def source(
     fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0,
     args: Sequence[Any] | None = None,

@@ -35,6 +35,7 @@ from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
+from symdiff.tracebacks import boundary
 
 
 class Hessian(Derivative):
@@ -70,10 +71,12 @@ class Hessian(Derivative):
         return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums)
 
     @property
+    @boundary
     def source(self) -> str:
         """The generated module for number arguments (one program for every entry)."""
         return generate(self._fn, self._spec())
 
+    @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         primals = checked_arguments("hessian", self._fn, args, kwargs, self._indices)
         key = shape_key(primals)
@@ -130,11 +133,13 @@ def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
     return Hessian(fn if inner is None else rebuild(fn, inner), argnums)
 
 
+@boundary
 def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Hessian:
     """Hessian of a scalar function by forward mode over reverse mode."""
     return Hessian(fun, argnums)
 
 
+@boundary
 def hvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
     argnums: int | Sequence[int] = 0,

@@ -35,6 +35,7 @@ from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec
+from symdiff.tracebacks import boundary
 
 Argnums = int | Sequence[int]
 
@@ -70,6 +71,7 @@ class Jacobian(Derivative):
     def chain(self) -> Spec:
         return self._spec
 
+    @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         nums = self._spec.argnums
         args = checked_arguments("jacobian", self._fn, args, kwargs,
@@ -92,6 +94,7 @@ class Jacobian(Derivative):
         return Jacobian, (by_reference(self._fun), self._argnums, self._mode, self._batched)
 
 
+@boundary
 def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
     (one batched call for an array)."""
@@ -103,6 +106,7 @@ def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     return Jacobian(fun, argnums, "forward", batched=False)
 
 
+@boundary
 def jacrev(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
     batched call for numbers and arrays)."""
@@ -114,6 +118,7 @@ def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     return Jacobian(fun, argnums, "reverse", batched=False)
 
 
+@boundary
 def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto") -> Jacobian:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode."""

@@ -25,6 +25,7 @@ from symdiff.api import _check_transformable, _normalize_argnums, unwrap
 from symdiff.errors import SymdiffError
 from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
+from symdiff.tracebacks import boundary
 
 __all__ = ["to_sympy"]
 
@@ -32,6 +33,7 @@ __all__ = ["to_sympy"]
 MAX_UNROLLED_TRIPS = 1000
 
 
+@boundary
 def to_sympy(
     fun: Callable[..., Any],
     derivatives: bool | int | Sequence[int] = False,

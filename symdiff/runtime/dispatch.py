@@ -25,6 +25,7 @@ from typing import Any
 
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
 from symdiff.runtime.spec import FunctionArg
+from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
 # which axes have length one: all broadcasting depends on).
@@ -102,7 +103,13 @@ class Dispatcher:
         self.entry = self._make_entry()
         self.fast: Callable[..., Any] | None = None
 
-    def slow(self, *args: Any) -> Any:
+    @boundary  # where argument errors and compile errors are raised
+    def slow(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # the entry itself, without parameter names: no keyword binds
+            raise TypeError(
+                f"{self.label}: {self.name}() takes its arguments by position only here "
+                f"(symdiff does not know its parameter names), got {', '.join(kwargs)} "
+                "by keyword")
         if self._lists is None:
             self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
