@@ -9,7 +9,6 @@ and on disk (see `symdiff.runtime.cache`).
 from __future__ import annotations
 
 import inspect
-import numbers
 import textwrap
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar, overload
@@ -17,7 +16,7 @@ from typing import Any, TypeVar, overload
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op
-from symdiff.runtime.arguments import argument, bind, convert, label, zero_like
+from symdiff.runtime.arguments import Checker, Cotangents, argument, convert, label, zero_like
 from symdiff.runtime.dispatch import (
     Dispatcher,
     Signature,
@@ -335,9 +334,9 @@ def forward(
         raise ValueError(
             f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
-    params, _ = _parameters(fun)
-    lists = _list_params(fun)
-    args = list(checked_arguments(kind, fun, primals))
+    check = argument_checker(kind, fun)
+    args = list(check(primals))
+    params, lists = check.params, check.lists or frozenset()
     # A parameter left to its default is not differentiated: a zero tangent.
     given = [*tangents, *(zero_like(a) for a in args[len(tangents):])]
     ts = []
@@ -348,17 +347,17 @@ def forward(
                     f"{where}: primals[{i}] is a function, so tangents[{i}] must be None")
             ts.append(0.0)
             continue
-        what = f"the tangent of {argument(params, i)}"
-        t = convert(where, what, t, differentiated=True, as_list=i in lists)
+        t = convert(where, params, i, t, differentiated=True, as_list=i in lists,
+                    tangent=True)
         if i in lists and len(p) != len(t):
-            raise ValueError(f"{where}: {argument(params, i)} is a list of {len(p)} but its "
-                             f"tangents has {len(t)} items")
+            raise ValueError(f"{where}: {argument(params, i)} is a list of {len(p)} items "
+                             f"but tangents[{i}] has {len(t)}")
         if is_array(p) and (not is_array(t) or t.shape != p.shape):
-            raise ValueError(f"{where}: {what} must be an array of shape {p.shape}, the "
-                             f"shape of the primal")
+            raise ValueError(f"{where}: {argument(params, i, tangent=True)} must be an array "
+                             f"of shape {p.shape}, the shape of the primal")
         if not is_array(p) and is_array(t) and t.ndim:
-            raise ValueError(f"{where}: {what} must be a number (the primal is a number), "
-                             f"got an array of shape {t.shape}")
+            raise ValueError(f"{where}: {argument(params, i, tangent=True)} must be a number "
+                             f"(the primal is a number), got an array of shape {t.shape}")
         ts.append(t)
     # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
     args = [float(p) if type(p) is int and t else p for p, t in zip(args, ts, strict=True)]
@@ -373,87 +372,29 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     function returning a tuple, the cotangent is a tuple."""
     _check_transformable(fun)
     user, inner = unwrap(fun)
-    args = checked_arguments("vjp", user, primals)
+    args = argument_checker("vjp", user)(primals)
     impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
     out = fun(*args)
-    functions = [i for i, a in enumerate(args) if is_function(a)]
+    check = Cotangents(out)
     given = len(primals)
+    # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
+    # function argument is not differentiated: its cotangent is None.
+    floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
+    functions = [i for i, a in enumerate(args[:given]) if is_function(a)]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
-        flat: list[Any] = []
-        _flatten_like(out, cotangent, flat, ())
-        result = impl(*args, *flat)[:given]
-        # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
-        # function argument is not differentiated: its cotangent is None.
-        return tuple(None if i in functions else float(r) if type(a) is float else r
-                     for i, (a, r) in enumerate(zip(args[:given], result, strict=True)))
+        result = impl(*args, *check(cotangent))
+        if len(result) == given and not floats and not functions:
+            return result  # type: ignore[no-any-return]
+        cts = list(result[:given])
+        for i in floats:
+            cts[i] = float(cts[i])
+        for i in functions:
+            cts[i] = None
+        return tuple(cts)
 
     return out, vjp_fn
-
-
-def _flatten_like(out: Any, cotangent: Any, flat: list[Any], path: tuple[int, ...]) -> None:
-    """Append the leaves of `cotangent`, which must have the nested-tuple structure of
-    `out` and, leaf by leaf, its shapes: an array of the same shape for an array, a
-    number (or a 0-d array) for a number."""
-    if isinstance(out, tuple):
-        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
-            raise ValueError(
-                f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
-                f"{_structure(out)}, got {_describe(cotangent)}")
-        for k, (o, c) in enumerate(zip(out, cotangent, strict=True)):
-            _flatten_like(o, c, flat, (*path, k))
-    elif isinstance(cotangent, (tuple, list)):
-        raise ValueError(
-            f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
-            f"{_structure(out)}, got {_describe(cotangent)}")
-    else:
-        flat.append(_cotangent_leaf(out, cotangent, path))
-
-
-def _cotangent_leaf(out: Any, cotangent: Any, path: tuple[int, ...]) -> Any:
-    """The cotangent of the output leaf `out` as the generated code takes it."""
-    name = _leaf_name(path)
-    if not (is_array(cotangent) and cotangent.dtype.kind in "fiu") and (
-            isinstance(cotangent, bool) or not isinstance(cotangent, numbers.Real)):
-        raise TypeError(
-            f"vjp_fn: {name} must be a number or an array of numbers, got "
-            f"{_describe(cotangent)}")
-    if is_array(out) and out.ndim:
-        if not is_array(cotangent) or cotangent.shape != out.shape:
-            whose = "the output's" if not path else f"those of output{_index(path)}"
-            raise ValueError(
-                f"vjp_fn: expected {'a cotangent' if not path else name} of shape "
-                f"{out.shape} and dtype {out.dtype} ({whose}), got {_describe(cotangent)}")
-        return cotangent if cotangent.dtype.kind == "f" else cotangent.astype(float)
-    if is_array(cotangent) and cotangent.ndim:
-        what = "the output is" if not path else f"output{_index(path)} is"
-        raise ValueError(
-            f"vjp_fn: expected a number as {name} ({what} a number), got "
-            f"{_describe(cotangent)}")
-    return float(cotangent)
-
-
-def _leaf_name(path: tuple[int, ...]) -> str:
-    return "the cotangent" if not path else f"cotangent{_index(path)}"
-
-
-def _index(path: tuple[int, ...]) -> str:
-    return "".join(f"[{k}]" for k in path)
-
-
-def _describe(value: Any) -> str:
-    if is_array(value):
-        return f"an array of shape {value.shape}"
-    name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
-
-
-def _structure(out: Any) -> str:
-    if isinstance(out, tuple):
-        inner = ", ".join(_structure(o) for o in out)
-        return f"({inner}{',' if len(out) == 1 else ''})"
-    return f"array{out.shape}" if is_array(out) and out.ndim else "number"
 
 
 @boundary
@@ -476,19 +417,14 @@ def source(
     return generate(fun, spec)  # type: ignore[no-any-return]
 
 
-def checked_arguments(
-    kind: str, fn: Callable[..., Any], args: Sequence[Any],
-    kwargs: dict[str, Any] | None = None, differentiated: Collection[int] = (),
-) -> tuple[Any, ...]:
-    """The arguments of a call of the transform `kind` of the user's function `fn`:
-    bound as Python binds them (defaults filled in) and each checked and converted
+def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = ()
+                     ) -> Checker:
+    """The check of the arguments of calls of the transform `kind` of the user's function
+    `fn`: bound as Python binds them (defaults filled in), each checked and converted
     (`symdiff.runtime.arguments`), the positions `differentiated` promoted to floats."""
-    where = label(kind, fn)
     params, defaults = _parameters(fn)
-    lists = _list_params(fn)
-    return tuple(convert(where, argument(params, i), a, differentiated=i in differentiated,
-                         as_list=i in lists)
-                 for i, a in enumerate(bind(where, fn, params, defaults, args, kwargs)))
+    return Checker(label(kind, fn), fn, params, defaults, differentiated,
+                   lambda: _list_params(fn))
 
 
 def _list_params(fun: Callable[..., Any]) -> frozenset[int]:

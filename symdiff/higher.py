@@ -21,7 +21,7 @@ from symdiff.api import (
     _check_transformable,
     _normalize_argnums,
     _parameters,
-    checked_arguments,
+    argument_checker,
     compiled,
     derivative_doc,
     format_signatures,
@@ -52,6 +52,7 @@ class Hessian(Derivative):
         self._argnums = _normalize_argnums(self._fn, argnums)
         self._indices = ((self._argnums,) if isinstance(self._argnums, int)
                          else tuple(self._argnums))
+        self._check = argument_checker("hessian", self._fn, self._indices)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         wrap_metadata(self, self._fn)
@@ -78,7 +79,7 @@ class Hessian(Derivative):
 
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        primals = checked_arguments("hessian", self._fn, args, kwargs, self._indices)
+        primals = self._check(args, kwargs)
         key = shape_key(primals)
         plan = self._plans.get(key) if key is not None else None
         if plan is None:

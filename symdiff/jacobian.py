@@ -24,7 +24,7 @@ from symdiff.api import (
     Derivative,
     _normalize_argnums,
     _parameters,
-    checked_arguments,
+    argument_checker,
     derivative_doc,
     format_signatures,
     jvp,
@@ -62,7 +62,10 @@ class Jacobian(Derivative):
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         user, inner = unwrap(fun)
         self._fn = user
-        self._spec = Spec("jacobian", _normalize_argnums(user, argnums), inner=inner)
+        nums = _normalize_argnums(user, argnums)
+        self._spec = Spec("jacobian", nums, inner=inner)
+        self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
+                                       else nums)
         wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
         doc = derivative_doc(user, self._spec, _parameters(user)[0])
@@ -73,9 +76,7 @@ class Jacobian(Derivative):
 
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        nums = self._spec.argnums
-        args = checked_arguments("jacobian", self._fn, args, kwargs,
-                                 (nums,) if isinstance(nums, int) else nums)
+        args = self._check(args, kwargs)
         key = shape_key(args)
         plan = self._plans.get(key)
         if plan is None:

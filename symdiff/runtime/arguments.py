@@ -7,21 +7,28 @@ Contract:
   call of the user's function: keyword arguments put in their places and the
   parameters left out filled in from their defaults, as Python binds them; a missing
   or surplus argument raises `TypeError`.
-- `convert(where, what, value, differentiated=..., as_list=...)` gives an argument as
-  generated code takes it: a float, an int (kept where it is not differentiated: it
-  may count loop trips), a float32, float64 or integer array (promoted to float where
-  differentiated), a list of numbers where the function uses the parameter as a list,
-  or a function where it is not differentiated. Anything else raises `TypeError`
-  naming the transform and function (`where`), the parameter and its position
-  (`what`, from `argument`), and what is supported; containers of arrays and dicts
-  are refused as not supported yet.
+- `convert(where, params, i, value, differentiated=..., as_list=...)` gives argument
+  `i` as generated code takes it: a float, an int (kept where it is not
+  differentiated: it may count loop trips), a float32, float64 or integer array
+  (promoted to float where differentiated), a list of numbers where the function uses
+  the parameter as a list, or a function where it is not differentiated. Anything
+  else raises `TypeError` naming the transform and function (`where`), the parameter
+  and its position (or the tangent of it), and what is supported; containers of
+  arrays and dicts are refused as not supported yet. Messages are built only then.
+- `Checker` does both for every argument of a call, with what they need about one
+  transform of one function worked out once.
+- `Cotangents(out)` checks the cotangent given to ``vjp_fn`` for the output `out`:
+  the nested-tuple structure of `out` and, leaf by leaf, its shape (an array of the
+  same shape for an array, a number or a 0-d array for a number), as JAX does; it
+  gives the leaves as generated code takes them, or raises `ValueError` naming the
+  expected and given shapes (`TypeError` for what is no number or array).
 - `zero_like(value)` is the zero tangent of an argument: of its form, array or list.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from symdiff.runtime.dispatch import is_array, is_function
@@ -34,11 +41,39 @@ def label(kind: str, fn: Callable[..., Any]) -> str:
     return f"{kind} of {getattr(fn, '__name__', 'the function')!r}"
 
 
-def argument(params: Sequence[str] | None, i: int) -> str:
-    """``"argument 'x' (position 0)"``."""
-    if params is not None and i < len(params):
-        return f"argument {params[i]!r} (position {i})"
-    return f"argument at position {i}"
+def argument(params: Sequence[str] | None, i: int, tangent: bool = False) -> str:
+    """``"argument 'x' (position 0)"``, or ``"the tangent of argument 'x' ..."``."""
+    what = (f"argument {params[i]!r} (position {i})" if params is not None and i < len(params)
+            else f"argument at position {i}")
+    return f"the tangent of {what}" if tangent else what
+
+
+class Checker:
+    """The check of the arguments of calls of one transform of one function: `bind`,
+    then `convert` each argument (`differentiated` positions promoted to floats).
+    `lists` gives the positions the function uses as lists; it reads the function's
+    source, so it is asked on the first call."""
+
+    def __init__(self, where: str, fn: Callable[..., Any], params: Sequence[str] | None,
+                 defaults: tuple[Any, ...] | None, differentiated: Collection[int],
+                 lists: Callable[[], frozenset[int]]) -> None:
+        self.where = where
+        self.fn = fn
+        self.params = params
+        self.defaults = defaults
+        self.differentiated = frozenset(differentiated)
+        self._lists = lists
+        self.lists: frozenset[int] | None = None
+
+    def __call__(self, args: Sequence[Any], kwargs: dict[str, Any] | None = None
+                 ) -> tuple[Any, ...]:
+        if self.lists is None:
+            self.lists = self._lists()
+        params, lists, diff = self.params, self.lists, self.differentiated
+        if kwargs or params is None or len(args) != len(params):
+            args = bind(self.where, self.fn, params, self.defaults, args, kwargs)
+        return tuple(convert(self.where, params, i, a, differentiated=i in diff,
+                             as_list=i in lists) for i, a in enumerate(args))
 
 
 def bind(
@@ -75,9 +110,9 @@ def bind(
     return tuple(values)
 
 
-def convert(where: str, what: str, value: Any, *, differentiated: bool,
-            as_list: bool = False) -> Any:
-    """`value` as generated code takes it (see the module doc)."""
+def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
+            differentiated: bool, as_list: bool = False, tangent: bool = False) -> Any:
+    """Argument `i` (or its tangent) as generated code takes it (see the module doc)."""
     if type(value) is float and not as_list:
         return value
     if is_function(value) and not differentiated and not as_list:
@@ -86,25 +121,119 @@ def convert(where: str, what: str, value: Any, *, differentiated: bool,
     if is_array(value):
         kind = value.dtype.kind
         if kind not in "fiu" or (kind == "f" and value.dtype.itemsize not in (4, 8)):
-            raise TypeError(f"{where}: {what} is an array of {value.dtype}; symdiff takes "
-                            "float32, float64 and integer arrays")
+            raise TypeError(f"{where}: {argument(params, i, tangent)} is an array of "
+                            f"{value.dtype}; symdiff takes float32, float64 and integer "
+                            "arrays")
         return value.astype(float) if differentiated and kind != "f" else value
     unsupported = _unsupported(value)
     if unsupported:
-        raise TypeError(f"{where}: {what} {unsupported}")
+        raise TypeError(f"{where}: {argument(params, i, tangent)} {unsupported}")
     if as_list:
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            raise TypeError(f"{where}: {what} is used as a list, so it must be a list or "
-                            f"tuple of numbers, got {type(value).__name__}")
-        return [_item(where, what, k, v, differentiated) for k, v in enumerate(value)]
+            raise TypeError(f"{where}: {argument(params, i, tangent)} is used as a list, so "
+                            f"it must be a list or tuple of numbers, got "
+                            f"{type(value).__name__}")
+        items = []
+        for k, v in enumerate(value):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{where}: {argument(params, i, tangent)} is a list whose "
+                                f"items must be real numbers (float or int), got "
+                                f"{type(v).__name__} at index {k}")
+            items.append(float(v) if differentiated else v)
+        return items
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         got = type(value).__name__
         if isinstance(value, (list, tuple)):
             got += " (the function uses this argument as a number or an array)"
         elif is_function(value):
             got += " (a function argument cannot be differentiated)"
-        raise TypeError(f"{where}: {what} must be {SUPPORTED}, got {got}")
+        raise TypeError(f"{where}: {argument(params, i, tangent)} must be {SUPPORTED}, "
+                        f"got {got}")
     return float(value) if differentiated else value
+
+
+class Cotangents:
+    """The check of the cotangents of the output `out` (see the module doc)."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        # A single output, the common case, is checked first: a number, or an array's
+        # type and shape.
+        single = not isinstance(out, tuple)
+        self.number = single and not (is_array(out) and out.ndim)
+        self.array = (type(out), out.shape) if single and not self.number else None
+
+    def __call__(self, cotangent: Any) -> list[Any]:
+        if self.number and type(cotangent) is float:
+            return [cotangent]
+        if self.array is not None and type(cotangent) is self.array[0] \
+                and cotangent.shape == self.array[1] and cotangent.dtype.kind == "f":
+            return [cotangent]
+        flat: list[Any] = []
+        _flatten(self.out, cotangent, flat, ())
+        return flat
+
+
+def _flatten(out: Any, cotangent: Any, flat: list[Any], path: tuple[int, ...]) -> None:
+    """Append the leaves of `cotangent`, checked against those of `out`."""
+    if isinstance(out, tuple):
+        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
+            raise ValueError(
+                f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
+                f"{_structure(out)}, got {_describe(cotangent)}")
+        for k, (o, c) in enumerate(zip(out, cotangent, strict=True)):
+            _flatten(o, c, flat, (*path, k))
+    elif isinstance(cotangent, (tuple, list)):
+        raise ValueError(
+            f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
+            f"{_structure(out)}, got {_describe(cotangent)}")
+    else:
+        flat.append(_leaf(out, cotangent, path))
+
+
+def _leaf(out: Any, cotangent: Any, path: tuple[int, ...]) -> Any:
+    """The cotangent of the output leaf `out` as generated code takes it."""
+    if not (is_array(cotangent) and cotangent.dtype.kind in "fiu") and (
+            isinstance(cotangent, bool) or not isinstance(cotangent, numbers.Real)):
+        raise TypeError(
+            f"vjp_fn: {_leaf_name(path)} must be a number or an array of numbers, got "
+            f"{_describe(cotangent)}")
+    if is_array(out) and out.ndim:
+        if not is_array(cotangent) or cotangent.shape != out.shape:
+            name = "a cotangent" if not path else _leaf_name(path)
+            whose = "the output's" if not path else f"those of output{_index(path)}"
+            raise ValueError(
+                f"vjp_fn: expected {name} of shape {out.shape} and dtype {out.dtype} "
+                f"({whose}), got {_describe(cotangent)}")
+        return cotangent if cotangent.dtype.kind == "f" else cotangent.astype(float)
+    if is_array(cotangent) and cotangent.ndim:
+        what = "the output is" if not path else f"output{_index(path)} is"
+        raise ValueError(
+            f"vjp_fn: expected a number as {_leaf_name(path)} ({what} a number), got "
+            f"{_describe(cotangent)}")
+    return float(cotangent)
+
+
+def _leaf_name(path: tuple[int, ...]) -> str:
+    return "the cotangent" if not path else f"cotangent{_index(path)}"
+
+
+def _index(path: tuple[int, ...]) -> str:
+    return "".join(f"[{k}]" for k in path)
+
+
+def _describe(value: Any) -> str:
+    if is_array(value):
+        return f"an array of shape {value.shape}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _structure(out: Any) -> str:
+    if isinstance(out, tuple):
+        inner = ", ".join(_structure(o) for o in out)
+        return f"({inner}{',' if len(out) == 1 else ''})"
+    return f"array{out.shape}" if is_array(out) and out.ndim else "number"
 
 
 def zero_like(value: Any) -> Any:
@@ -130,10 +259,3 @@ def _unsupported(value: Any) -> str | None:
             isinstance(v, (list, tuple, dict)) for v in value):
         return "is a list of lists; nested lists are not supported yet: pass an array"
     return None
-
-
-def _item(where: str, what: str, k: int, value: Any, differentiated: bool) -> Any:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: {what} is a list whose items must be real numbers "
-                        f"(float or int), got {type(value).__name__} at index {k}")
-    return float(value) if differentiated else value

@@ -142,9 +142,9 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
-        from symdiff.runtime.arguments import argument, convert
+        from symdiff.runtime.arguments import convert  # it imports this module
 
-        return convert(self.label, argument(self.params, i), value,
+        return convert(self.label, self.params, i, value,
                        differentiated=i in self.diff_positions,
                        as_list=self._lists is not None and i in self._lists)
 
