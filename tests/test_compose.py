@@ -201,3 +201,32 @@ def test_differentiating_a_jacobian_of_a_list_argument_says_so() -> None:
 
     with pytest.raises(SymdiffError, match="list argument 'xs'"):
         jvp(jacfwd(f), ([1.0, 2.0],), ([1.0, 0.0],))
+
+
+def test_reverse_mode_over_a_jacobian_with_an_output_it_does_not_reach() -> None:
+    def f(x, y):
+        return np.sin(x) * 2.0, y * 3.0
+
+    x, y = np.array([0.1, 0.2]), np.array([1.0, 2.0, 3.0])
+    inner = jacfwd(f)
+    got = jacrev(inner)(x, y)
+    assert got[0].shape == (2, 2, 2) and got[1].shape == (3, 2, 2)
+    np.testing.assert_allclose(got[0], central(lambda v: inner(v, y)[0], x), atol=1e-6)
+    np.testing.assert_array_equal(got[1], np.zeros((3, 2, 2)))
+    _, vjp_fn = vjp(inner, x, y)
+    dx, dy = vjp_fn((np.ones((2, 2)), np.ones((3, 2))))
+    np.testing.assert_allclose(dx, -2.0 * np.sin(x), rtol=1e-12)
+    np.testing.assert_array_equal(dy, np.zeros(3))
+
+
+def test_reverse_mode_over_a_hessian_whose_gradient_broadcasts() -> None:
+    def f(x):
+        return np.sum(x) ** 3 + np.sum(np.sin(x))
+
+    x = np.array([0.3, -0.7, 1.1])
+    inner = hessian(f)
+    np.testing.assert_allclose(jacrev(inner)(x), central(inner, x), rtol=1e-6, atol=1e-6)
+    _, vjp_fn = vjp(inner, x)
+    np.testing.assert_allclose(vjp_fn(np.eye(3))[0],
+                               np.einsum("ij,ijk->k", np.eye(3), central(inner, x)),
+                               rtol=1e-6, atol=1e-6)

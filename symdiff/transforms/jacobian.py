@@ -98,7 +98,10 @@ def _layout(b: Builder, tangent: Node, value: Node, x: Node, seeds: Node) -> Nod
     lead = value.type.dims if value.type is not None else ()
     rank = len(lead) + 1
     batched = tangent.type is not None and tangent.type.ndim == rank
-    if not batched:
+    if not batched and (tangent.op == "zeros_like" or tangent.is_const and tangent.value == 0):
+        # Linear in the seeds yet not reached by them: zero (new zeros, not a view).
+        tangent = b.apply("batch_zeros", value, seeds, attrs=(value.type is not None, b.fresh()))
+    elif not batched:
         tangent = b.apply("copy", b.apply("batch_broadcast", tangent, value, seeds,
                                           attrs=(value.type is not None,)))
     moved = tangent
