@@ -67,3 +67,9 @@ def test_show_a_numpy_function(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", "numpy:sum", "--signature", "float64[n]"]) == 0
     out = capsys.readouterr().out
     assert out == source(np.sum, args=(X,))
+
+
+def test_show_checks_the_signature_of_a_numpy_function(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "numpy:dot", "--signature", "float64[n]"]) == 1
+    assert "takes 2 positional argument(s)" in capsys.readouterr().err
