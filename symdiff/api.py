@@ -8,16 +8,15 @@ and on disk (see `symdiff.runtime.cache`).
 
 from __future__ import annotations
 
-import functools
 import inspect
-import numbers
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar, overload
 
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
+from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op
+from symdiff.runtime.arguments import Checker, Cotangents, argument, convert, label, zero_like
 from symdiff.runtime.dispatch import (
     Dispatcher,
     Signature,
@@ -26,8 +25,9 @@ from symdiff.runtime.dispatch import (
     parameters,
     signature_of,
 )
-from symdiff.runtime.reference import by_reference, qualified_name
+from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
+from symdiff.tracebacks import boundary
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
@@ -46,7 +46,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 ArgNums = "int | Sequence[int]"
 
 
-class Transformed:
+class Derivative:
+    """Base of the callables the transforms return: a transform (`chain`) of a user
+    function (`_fn`). A transform of one is built from the IR of its derivative
+    program (see `unwrap`), never from its text nor by differentiating symdiff itself."""
+
+    _fn: Callable[..., Any]
+
+    def chain(self) -> Spec:
+        """The transforms applied to the user's function, outermost first."""
+        raise NotImplementedError
+
+
+class Transformed(Derivative):
     """A derivative of a user function: call it like the function itself.
 
     Attributes: ``source`` (the generated module text for float arguments),
@@ -72,6 +84,9 @@ class Transformed:
     def transform(self) -> str:
         return self._spec.kind
 
+    def chain(self) -> Spec:
+        return self._spec
+
     @property
     def argnums(self) -> int | tuple[int, ...] | None:
         return self._spec.argnums
@@ -84,12 +99,14 @@ class Transformed:
     _built: Spec | None = None
 
     @property
+    @boundary
     def source(self) -> str:
         """The generated Python module for this derivative (for array arguments, for the
         argument types of the latest new call)."""
         return generate(self._fn, self._built or self._spec)
 
     @property
+    @boundary
     def compiled(self) -> Callable[..., Any]:
         """The generated function itself, without argument checks (floats only)."""
         return compiled(self._fn, self._spec)
@@ -142,7 +159,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     obj = object.__new__(cls)
     obj._fn = fn
     obj._spec = spec
-    functools.update_wrapper(obj, fn)
+    wrap_metadata(obj, fn)
     obj.__doc__ = doc
 
     def build(sig: Signature) -> Callable[..., Any]:
@@ -156,30 +173,31 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         impl = guarded(fn, spec, sig, fallback)
         if params is None or impl.__code__.co_varnames[: len(params)] != tuple(params):
             return None  # a renamed parameter: keyword calls must go through the entry
+        impl.__qualname__ = dispatcher.name  # arity errors read as the entry's: the user's
         return impl
 
     def update(entry: Callable[..., Any]) -> None:
         cls.__call__ = staticmethod(entry)  # type: ignore[assignment]
 
-    label = f"{spec.kind} of {getattr(fn, '__name__', fn)!r}"
     name = getattr(fn, "__name__", "function")
+
     def list_params() -> frozenset[int]:
         from symdiff.runtime.pipeline import list_params
 
         return list_params(fn, spec)
 
-    dispatcher = Dispatcher(name, label, params, defaults, diff, build, update, build_guarded,
-                            list_params)
+    dispatcher = Dispatcher(name, label(spec.kind, fn), params, defaults, diff, build, update,
+                            build_guarded, list_params)
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
 
 
 def unwrap(fun: Callable[..., Any]) -> tuple[Callable[..., Any], Spec | None]:
-    """(the user's function, the transform already applied to it or None): a transform
-    of a `Transformed` is built from the IR of its derivative program, not its text."""
-    if isinstance(fun, Transformed):
-        return fun._fn, fun._spec
+    """(the user's function, the transforms already applied to it or None): a transform
+    of a `Derivative` is built from the IR of its derivative program, not its text."""
+    if isinstance(fun, Derivative):
+        return fun._fn, fun.chain()
     return fun, None
 
 
@@ -205,8 +223,13 @@ def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ..
     if rule is not None:
         names = parameter_names(rule)
         return (None if names is None else list(names)), None
-    if is_known_callable(fn):
-        arity = PRIMITIVE_ARITY.get(callable_op(fn) or "", (1, 1))[0]
+    op = callable_op(fn)
+    if op is not None and op.startswith("np."):
+        from symdiff.frontend.direct import numpy_function
+
+        return parameters(numpy_function(fn))
+    if op is not None:
+        arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
         return ["x", "y"][:arity], None
     return parameters(fn)
 
@@ -247,7 +270,7 @@ def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any) -> Any:
         spec = Spec(kind, nums, inner=inner)
         return _transformed(user, spec, differentiated(spec))
 
-    return wrap if fun is None else wrap(fun)
+    return boundary(wrap) if fun is None else wrap(fun)
 
 
 @overload
@@ -256,6 +279,7 @@ def grad(fun: F, argnums: int | Sequence[int] = 0) -> Transformed: ...
 def grad(fun: None = None, argnums: int | Sequence[int] = 0) -> Callable[[F], Transformed]: ...
 
 
+@boundary
 def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0) -> Any:
     """Gradient of a scalar function by reverse mode.
 
@@ -273,6 +297,7 @@ def value_and_grad(
 ) -> Callable[[F], Transformed]: ...
 
 
+@boundary
 def value_and_grad(
     fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0
 ) -> Any:
@@ -281,96 +306,98 @@ def value_and_grad(
 
 
 _JVP = Spec("jvp")
-_VJP = Spec("vjp")
 
 
+@boundary
 def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[Any, Any]:
     """Forward mode: ``(fun(*primals), directional derivative along tangents)``.
 
-    `fun` may itself be a derivative (``jvp(grad(f), ...)``)."""
+    `fun` may itself be a derivative (``jvp(grad(f), ...)``). Parameters left out of
+    `primals` take their defaults and are not differentiated."""
+    return forward("jvp", fun, primals, tangents)
+
+
+def forward(
+    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[Any, Any]:
+    """`jvp`, its messages naming the transform `kind` the user called."""
     _check_transformable(fun)
     fun, inner = unwrap(fun)
-    lists = _list_params(fun, _JVP)
-    primals = _numbers("jvp", "primals", primals, keep_ints=True, lists=lists, functions=True)
-    functions = [i for i, p in enumerate(primals) if is_function(p)]
-    tangents = list(tangents) if isinstance(tangents, (tuple, list)) else tangents
-    for i in functions:
-        # A function argument is not differentiated: its tangent is None.
-        if i < len(tangents):
-            if tangents[i] is not None:
-                raise TypeError(
-                    f"jvp: primals[{i}] is a function, so tangents[{i}] must be None")
-            tangents[i] = 0.0
-    tangents = _numbers("jvp", "tangents", tangents, lists=lists)
+    where = label(kind, fun)
+    for what, values in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(values, (tuple, list)):
+            raise TypeError(f"{where}: {what} must be a tuple of arguments, got "
+                            f"{type(values).__name__}")
     if len(primals) != len(tangents):
         raise ValueError(
-            f"jvp: got {len(primals)} primals but {len(tangents)} tangents; "
+            f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
-    for i in lists & set(range(len(primals))):
-        if len(primals[i]) != len(tangents[i]):
-            raise ValueError(
-                f"jvp: primals[{i}] is a list of {len(primals[i])} but tangents[{i}] has "
-                f"{len(tangents[i])} items")
-    # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
-    primals = tuple(float(p) if type(p) is int and t else p
-                    for p, t in zip(primals, tangents, strict=True))
-    _check_arity("jvp", fun, len(primals))
-    for i, (p, t) in enumerate(zip(primals, tangents, strict=True)):
+    check = argument_checker(kind, fun)
+    args = list(check(primals))
+    params, lists = check.params, check.lists or frozenset()
+    # A parameter left to its default is not differentiated: a zero tangent.
+    given = [*tangents, *(zero_like(a) for a in args[len(tangents):])]
+    ts = []
+    for i, (p, t) in enumerate(zip(args, given, strict=True)):
+        if is_function(p):  # a function argument is not differentiated: its tangent is None
+            if t is not None:
+                raise TypeError(
+                    f"{where}: primals[{i}] is a function, so tangents[{i}] must be None")
+            ts.append(0.0)
+            continue
+        t = convert(where, params, i, t, differentiated=True, as_list=i in lists,
+                    tangent=True)
+        if i in lists and len(p) != len(t):
+            raise ValueError(f"{where}: {argument(params, i)} is a list of {len(p)} items "
+                             f"but tangents[{i}] has {len(t)}")
         if is_array(p) and (not is_array(t) or t.shape != p.shape):
-            raise ValueError(f"jvp: tangents[{i}] must be an array of shape {p.shape}, the "
-                             f"shape of primals[{i}]")
-    spec = with_types(Spec("jvp", inner=inner), signature_of(primals))
-    return compiled(fun, spec)(*primals, *tangents)  # type: ignore[no-any-return]
+            raise ValueError(f"{where}: {argument(params, i, tangent=True)} must be an array "
+                             f"of shape {p.shape}, the shape of the primal")
+        if not is_array(p) and is_array(t) and t.ndim:
+            raise ValueError(f"{where}: {argument(params, i, tangent=True)} must be a number "
+                             f"(the primal is a number), got an array of shape {t.shape}")
+        ts.append(t)
+    # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
+    args = [float(p) if type(p) is int and t else p for p, t in zip(args, ts, strict=True)]
+    spec = with_types(Spec("jvp", inner=inner), signature_of(tuple(args)))
+    return compiled(fun, spec)(*args, *ts)  # type: ignore[no-any-return]
 
 
+@boundary
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
-    cotangent per primal. For a function returning a tuple, the cotangent is a tuple."""
+    cotangent per primal given (parameters left out take their defaults). For a
+    function returning a tuple, the cotangent is a tuple."""
     _check_transformable(fun)
     user, inner = unwrap(fun)
-    args = _numbers("vjp", "primals", primals, keep_ints=True, lists=_list_params(user, _VJP),
-                    functions=True)
-    _check_arity("vjp", user, len(args))
+    args = argument_checker("vjp", user)(primals)
     impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
     out = fun(*args)
-    functions = [i for i, a in enumerate(args) if is_function(a)]
+    check = Cotangents(out)
+    given = len(primals)
+    # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
+    # function argument is not differentiated: its cotangent is None.
+    floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
+    functions = [i for i, a in enumerate(args[:given]) if is_function(a)]
 
+    @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
-        flat: list[Any] = []
-        _flatten_like(out, cotangent, flat)
-        result = impl(*args, *_numbers("vjp_fn", "cotangent", flat))
-        if functions:  # a function argument is not differentiated: its cotangent is None
-            result = tuple(None if i in functions else r for i, r in enumerate(result))
-        return result  # type: ignore[no-any-return]
+        result = impl(*args, *check(cotangent))
+        if len(result) == given and not floats and not functions:
+            return result  # type: ignore[no-any-return]
+        cts = list(result[:given])
+        for i in floats:
+            cts[i] = float(cts[i])
+        for i in functions:
+            cts[i] = None
+        return tuple(cts)
 
     return out, vjp_fn
 
 
-def _flatten_like(out: Any, cotangent: Any, flat: list[Any]) -> None:
-    """Append the leaves of `cotangent`, which must have the nested-tuple shape of `out`."""
-    if isinstance(out, tuple):
-        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
-            raise ValueError(
-                f"vjp_fn: the cotangent must have the shape of the output {_shape(out)}, "
-                f"got {cotangent!r}")
-        for o, c in zip(out, cotangent, strict=True):
-            _flatten_like(o, c, flat)
-    elif isinstance(cotangent, (tuple, list)):
-        raise ValueError(
-            f"vjp_fn: the output is a single number, so the cotangent must be a number, "
-            f"got {cotangent!r}")
-    else:
-        flat.append(cotangent)
-
-
-def _shape(out: Any) -> str:
-    if isinstance(out, tuple):
-        return "(" + ", ".join(_shape(o) for o in out) + ("," if len(out) == 1 else "") + ")"
-    return "number"
-
-
+@boundary
 def source(
     fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0,
     args: Sequence[Any] | None = None,
@@ -390,47 +417,17 @@ def source(
     return generate(fun, spec)  # type: ignore[no-any-return]
 
 
-def _numbers(
-    where: str, what: str, values: Any, keep_ints: bool = False,
-    lists: frozenset[int] = frozenset(), functions: bool = False,
-) -> tuple[Any, ...]:
-    """`values` checked to be real numbers (lists of them at `lists`; `functions`: or
-    functions, kept as they are); floats, and ints too unless `keep_ints` (a primal int
-    stays an int, as the function itself would see it: range(n))."""
-    if not isinstance(values, (tuple, list)):
-        raise TypeError(f"{where}: {what} must be a tuple of numbers, got {type(values).__name__}")
-    out: list[Any] = []
-    for i, v in enumerate(values):
-        if is_array(v):
-            out.append(v if keep_ints or v.dtype.kind == "f" else v.astype(float))
-            continue
-        if functions and is_function(v):
-            out.append(v)
-            continue
-        if i in lists:
-            if not isinstance(v, (tuple, list)):
-                raise TypeError(
-                    f"{where}: {what}[{i}] must be a list of numbers (the function uses it "
-                    f"as a list), got {type(v).__name__}")
-            out.append(list(_numbers(where, f"{what}[{i}]", v, keep_ints)))
-            continue
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(
-                f"{where}: {what}[{i}] must be a real number (float or int), "
-                f"got {type(v).__name__}")
-        out.append(v if keep_ints and type(v) is int else float(v))
-    return tuple(out)
+def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = ()
+                     ) -> Checker:
+    """The check of the arguments of calls of the transform `kind` of the user's function
+    `fn`: bound as Python binds them (defaults filled in), each checked and converted
+    (`symdiff.runtime.arguments`), the positions `differentiated` promoted to floats."""
+    params, defaults = _parameters(fn)
+    return Checker(label(kind, fn), fn, params, defaults, differentiated,
+                   lambda: _list_params(fn))
 
 
-def _list_params(fun: Callable[..., Any], spec: Spec) -> frozenset[int]:
+def _list_params(fun: Callable[..., Any]) -> frozenset[int]:
     from symdiff.runtime.pipeline import list_params
 
-    return list_params(fun, spec)
-
-
-def _check_arity(where: str, fun: Callable[..., Any], n: int) -> None:
-    arity = _arity(fun)
-    if arity is not None and n != arity:
-        raise TypeError(
-            f"{where}: {getattr(fun, '__name__', fun)!r} takes {arity} positional "
-            f"argument{'s' if arity != 1 else ''}, got {n} primals")
+    return list_params(fun, _JVP)

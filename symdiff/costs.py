@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from symdiff.api import _check_transformable, _normalize_argnums, unwrap
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
+from symdiff.tracebacks import boundary
 
 if TYPE_CHECKING:
     from symdiff.ir.node import Program
@@ -108,6 +109,7 @@ class Cost:
         return "\n".join(out)
 
 
+@boundary
 def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) -> Cost:
     """Operation counts of `fun` and of its JVP and gradient with respect to `argnums`,
     specialised for the example `args` (needed for array arguments; for numbers and

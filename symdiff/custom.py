@@ -18,12 +18,13 @@ Contract:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from symdiff.runtime.reference import wrap_metadata
 
 __all__ = ["Rule", "arity", "custom_jvp", "custom_vjp", "custom_op", "defrule",
            "parameter_names", "rule_for"]
@@ -79,7 +80,7 @@ class custom_jvp:  # noqa: N801 (JAX's name)
     """
 
     def __init__(self, fun: Callable[..., Any], *, output: str = "elementwise") -> None:
-        functools.update_wrapper(self, fun)
+        wrap_metadata(self, fun)
         self.fun = fun
         self._symdiff_rule = _new_rule(fun, output)
 
@@ -98,7 +99,7 @@ class custom_vjp:  # noqa: N801 (JAX's name)
     """A function with a reverse-mode rule: ``@custom_vjp`` then ``f.defvjp(fwd, bwd)``."""
 
     def __init__(self, fun: Callable[..., Any], *, output: str = "elementwise") -> None:
-        functools.update_wrapper(self, fun)
+        wrap_metadata(self, fun)
         self.fun = fun
         self._symdiff_rule = _new_rule(fun, output)
 

@@ -12,32 +12,33 @@ entries' count is known only at call time) and assembles the blocks.
 
 from __future__ import annotations
 
-import functools
-import inspect
-import numbers
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from symdiff.api import (
+    Derivative,
     _check_transformable,
     _normalize_argnums,
+    _parameters,
+    argument_checker,
     compiled,
     derivative_doc,
     format_signatures,
+    forward,
     generate,
     grad,
-    jvp,
     rebuild,
     unwrap,
 )
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
-from symdiff.runtime.dispatch import is_array, shape_key, signature_of
-from symdiff.runtime.reference import by_reference, qualified_name
+from symdiff.runtime.dispatch import shape_key, signature_of
+from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
+from symdiff.tracebacks import boundary
 
 
-class Hessian:
+class Hessian(Derivative):
     """The Hessian of a scalar function; call it like the function itself.
 
     For an int `argnums` it returns one block: a number for a number argument, an array
@@ -51,14 +52,17 @@ class Hessian:
         self._argnums = _normalize_argnums(self._fn, argnums)
         self._indices = ((self._argnums,) if isinstance(self._argnums, int)
                          else tuple(self._argnums))
-        self._signature = inspect.signature(self._fn)
+        self._check = argument_checker("hessian", self._fn, self._indices)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
-        functools.update_wrapper(self, self._fn)
-        self.__doc__ = derivative_doc(self._fn, self._spec(), list(self._signature.parameters))
+        wrap_metadata(self, self._fn)
+        self.__doc__ = derivative_doc(self._fn, self._spec(), _parameters(self._fn)[0])
 
     def _spec(self) -> Spec:
         return Spec("hessian", self._argnums, inner=self._inner)
+
+    def chain(self) -> Spec:
+        return self._spec()
 
     def __repr__(self) -> str:
         return (f"<symdiff {self._spec().label()} of {qualified_name(self._fn)}, "
@@ -68,17 +72,14 @@ class Hessian:
         return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums)
 
     @property
+    @boundary
     def source(self) -> str:
         """The generated module for number arguments (one program for every entry)."""
         return generate(self._fn, self._spec())
 
+    @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        bound = self._signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = list(bound.args)
-        for i in self._indices:
-            values[i] = _promote(values[i], self._signature, i)
-        primals = tuple(values)
+        primals = self._check(args, kwargs)
         key = shape_key(primals)
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
@@ -133,11 +134,13 @@ def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
     return Hessian(fn if inner is None else rebuild(fn, inner), argnums)
 
 
+@boundary
 def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Hessian:
     """Hessian of a scalar function by forward mode over reverse mode."""
     return Hessian(fun, argnums)
 
 
+@boundary
 def hvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
     argnums: int | Sequence[int] = 0,
@@ -145,7 +148,7 @@ def hvp(
     """Hessian-vector product ``H @ v`` without forming ``H``: the JVP of the gradient
     (with respect to `argnums`) along `tangents`, one tangent per primal, in one program.
     """
-    return jvp(_gradient(fun, argnums), primals, tangents)[1]
+    return forward("hvp", _gradient(fun, argnums), primals, tangents)[1]
 
 
 _gradients: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
@@ -162,17 +165,3 @@ def _gradient(fun: Callable[..., Any], argnums: int | Sequence[int]) -> Any:
     if key not in table:
         table[key] = grad(fun, argnums)
     return table[key]
-
-
-def _promote(value: Any, signature: inspect.Signature, i: int) -> Any:
-    """A differentiated argument as a float, a list of floats or a float array."""
-    if is_array(value):
-        return value if value.dtype.kind == "f" else value.astype(float)
-    if isinstance(value, (list, tuple)):
-        return [_promote(v, signature, i) for v in value]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        name = list(signature.parameters)[i]
-        raise TypeError(f"hessian: argument {name!r} (position {i}) is differentiated, so it "
-                        f"must be a real number, a list of them or an array, got "
-                        f"{type(value).__name__}")
-    return float(value)

@@ -16,24 +16,37 @@ otherwise a Python loop runs a pass per seed direction.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from symdiff.api import derivative_doc, format_signatures, jvp, unwrap, vjp
-from symdiff.runtime.dispatch import parameters, shape_key, signature_of
-from symdiff.runtime.reference import by_reference, qualified_name
+from symdiff.api import (
+    Derivative,
+    _normalize_argnums,
+    _parameters,
+    argument_checker,
+    derivative_doc,
+    format_signatures,
+    jvp,
+    unwrap,
+    vjp,
+)
+from symdiff.runtime.arguments import zero_like
+from symdiff.runtime.dispatch import shape_key, signature_of
+from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec
+from symdiff.tracebacks import boundary
 
 Argnums = int | Sequence[int]
 
 
-class Jacobian:
+class Jacobian(Derivative):
     """The Jacobian of a function; call it like the function itself.
 
     `mode` is ``"forward"``, ``"reverse"`` or ``"auto"`` (chosen per call by the
-    sizes). It pickles by reference to the function, as `Transformed` does.
+    sizes). It pickles by reference to the function, as `Transformed` does. A transform
+    of a Jacobian differentiates its forward-mode program (`transforms.jacobian`),
+    whatever its mode.
     """
 
     def __init__(self, fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
@@ -47,14 +60,23 @@ class Jacobian:
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         # Per argument shapes and types: how to compute the Jacobian (`_plan`).
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
-        functools.update_wrapper(self, fun)
         user, inner = unwrap(fun)
+        self._fn = user
+        nums = _normalize_argnums(user, argnums)
+        self._spec = Spec("jacobian", nums, inner=inner)
+        self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
+                                       else nums)
+        wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
-        doc = derivative_doc(user, Spec("jacobian", self._argnums, inner=inner),
-                             parameters(user)[0])
+        doc = derivative_doc(user, self._spec, _parameters(user)[0])
         self.__doc__ = doc.replace("Jacobian of", f"Jacobian{what} of", 1)
 
-    def __call__(self, *args: Any) -> Any:
+    def chain(self) -> Spec:
+        return self._spec
+
+    @boundary
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args = self._check(args, kwargs)
         key = shape_key(args)
         plan = self._plans.get(key)
         if plan is None:
@@ -65,15 +87,15 @@ class Jacobian:
         return plan(args)
 
     def __repr__(self) -> str:
-        user, inner = unwrap(self._fun)
-        label = Spec("jacobian", inner=inner).label()
-        return (f"<symdiff {label} of {qualified_name(user)}, argnums={self._argnums!r}, "
+        label = self._spec.label()
+        return (f"<symdiff {label} of {qualified_name(self._fn)}, argnums={self._argnums!r}, "
                 f"mode={self._mode!r}, signatures: {format_signatures(list(self._seen))}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Jacobian, (by_reference(self._fun), self._argnums, self._mode, self._batched)
 
 
+@boundary
 def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
     (one batched call for an array)."""
@@ -85,6 +107,7 @@ def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     return Jacobian(fun, argnums, "forward", batched=False)
 
 
+@boundary
 def jacrev(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
     batched call for numbers and arrays)."""
@@ -96,6 +119,7 @@ def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
     return Jacobian(fun, argnums, "reverse", batched=False)
 
 
+@boundary
 def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto") -> Jacobian:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode."""
@@ -165,7 +189,7 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
             pass
     columns = []
     for seed in _basis(x):
-        tangents = tuple(seed if k == i else _zero_like(a) for k, a in enumerate(args))
+        tangents = tuple(seed if k == i else zero_like(a) for k, a in enumerate(args))
         _, tangent = jvp(fun, args, tangents)
         columns.append(tangent)
     if not columns:  # an empty array: no passes
@@ -218,7 +242,7 @@ def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, 
     from symdiff.api import compiled
     from symdiff.runtime.spec import Spec, with_types
 
-    tangents = [1.0 if k == i else _zero_like(a) for k, a in enumerate(args)]
+    tangents = [1.0 if k == i else zero_like(a) for k, a in enumerate(args)]
     impl = compiled(user, with_types(Spec("jvp", inner=inner), signature_of(args)))
 
     def run(a: tuple[Any, ...]) -> Any:
@@ -280,7 +304,7 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):
         for seed in _basis(leaf):
-            cotangent = _rebuild(out, [seed if j == k else _zero_like(v)
+            cotangent = _rebuild(out, [seed if j == k else zero_like(v)
                                        for j, v in enumerate(leaves)])
             cts = vjp_fn(cotangent)
             for r, i in enumerate(nums):
@@ -374,16 +398,6 @@ def _basis(x: Any) -> list[Any]:
         e[k] = 1.0
         out.append(e.reshape(x.shape))
     return out
-
-
-def _zero_like(x: Any) -> Any:
-    import numpy as np
-
-    if isinstance(x, np.ndarray):
-        return np.zeros_like(x, dtype=x.dtype if x.dtype.kind == "f" else float)
-    if isinstance(x, list):
-        return [0.0] * len(x)
-    return 0 if type(x) is int else 0.0
 
 
 def _size(x: Any) -> int:

@@ -25,6 +25,7 @@ from symdiff.api import _check_transformable, _normalize_argnums, unwrap
 from symdiff.errors import SymdiffError
 from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
+from symdiff.tracebacks import boundary
 
 __all__ = ["to_sympy"]
 
@@ -32,6 +33,7 @@ __all__ = ["to_sympy"]
 MAX_UNROLLED_TRIPS = 1000
 
 
+@boundary
 def to_sympy(
     fun: Callable[..., Any],
     derivatives: bool | int | Sequence[int] = False,
@@ -47,19 +49,11 @@ def to_sympy(
     a number, an expression).
     """
     _check_transformable(fun)
-    user, spec = _unwrap(fun)
+    user, spec = unwrap(fun)
     name = qualified_name(user)
     if derivatives is not False:
         spec = Spec("value_and_grad", _argnums(user, derivatives, name), inner=spec)
     return _translate(user, spec, name, symbols)
-
-
-def _unwrap(fun: Callable[..., Any]) -> tuple[Callable[..., Any], Spec | None]:
-    from symdiff.higher import Hessian
-
-    if isinstance(fun, Hessian):
-        return fun._fn, Spec("hessian", fun._argnums, inner=fun._inner)
-    return unwrap(fun)
 
 
 def _argnums(fun: Callable[..., Any], derivatives: Any, name: str) -> int | tuple[int, ...]:

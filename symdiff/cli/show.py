@@ -22,9 +22,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symdiff.api import _normalize_argnums, generate, unwrap
+    from symdiff.api import _normalize_argnums, _parameters, generate, unwrap
     from symdiff.errors import SymdiffError, located_at
-    from symdiff.runtime.dispatch import parameters
     from symdiff.runtime.spec import Spec, with_types
     from symdiff.targets import load_function
     from symdiff.transforms.programs import NotScalarOutput
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         raise SymdiffError(str(error)) from None
     spec = Spec("grad" if args.mode == "reverse" else "jvp", nums, inner=inner)
     if args.signature is not None:
-        params, _ = parameters(user)
+        params, _ = _parameters(user)  # NumPy's and math's functions' too
         if params is not None and len(params) != len(args.signature):
             raise SymdiffError(f"{args.target} takes {len(params)} positional argument(s), "
                                f"but the signature gives {len(args.signature)} types")

@@ -9,7 +9,8 @@ and builtins (`resolve.Scope`): numbers become ``global`` nodes read when the
 generated code runs; known callables become primitives. Anything the fence let
 through but that has no meaning here raises a located `UnsupportedSyntaxError`.
 A supported `math` function or builtin passed directly (``grad(math.sin)``) lowers
-to a one-operation program.
+to a one-operation program; a NumPy function (``grad(np.sum)``), to the program of a
+call of it (`frontend.direct`).
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Progr
     assert op is not None
     if op.startswith("custom."):
         return rules.lower_direct(fn, b, types)
+    if op.startswith("np."):  # a NumPy function the lowering handles in calls
+        from symdiff.frontend.direct import numpy_function
+
+        return lower(numpy_function(fn), b, types=types)
     arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
     params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None
                            else "num") for i, n in enumerate(("x", "y")[:arity]))

@@ -11,8 +11,10 @@ Contract:
   that leading axis: ``np.zeros((len(ref), *like.shape), like.dtype)``; its second
   attribute keeps two of them apart (each may be updated in place).
 - The first attribute of both says whether `like` is an array.
-- ``batch_broadcast`` is linear in its value; neither is differentiated in reverse mode
-  (batched programs are not transformed again).
+- ``batch_broadcast`` is linear in its value: its cotangent is summed over the batch
+  axis and the axes it broadcast along (a Jacobian program, `transforms.jacobian`, is
+  a batched program that other transforms differentiate). ``batch_zeros`` is not
+  differentiable.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import ast
 from typing import Any
 
 from symdiff.ir import arrays
-from symdiff.ir.arrays import linear_jvp, np_call
+from symdiff.ir.arrays import fit, linear_jvp, np_call
+from symdiff.ir.node import Builder, Node
 from symdiff.ir.primitives import Primitive, register
 from symdiff.ir.types import ArrayType, Type, broadcast
 
@@ -68,10 +71,14 @@ def _broadcast_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(dtype, (None, *(like.dims if like is not None else ())))
 
 
+def _broadcast_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    return fit(b, ct, node.args[0]), None, None
+
+
 def _register() -> None:
     register(Primitive(
         "batch_broadcast", 3, None, _emit_broadcast, type_rule=_broadcast_type,
-        jvp_rule=linear_jvp, may_raise=False))
+        jvp_rule=linear_jvp, vjp_rule=_broadcast_vjp, may_raise=False))
     register(Primitive(
         "batch_zeros", 2, None, _emit_zeros, type_rule=_zeros_type, differentiable=False,
         may_raise=False))

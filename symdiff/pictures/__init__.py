@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from symdiff.tracebacks import boundary
+
 if TYPE_CHECKING:
     from symdiff.pictures.picture import Graph
 
 
+@boundary
 def graph(
     fun: Callable[..., Any], *args: Any, forward: str | int | None = None,
     reverse: bool = False, edges: bool = True,

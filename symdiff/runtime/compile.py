@@ -167,5 +167,6 @@ def link_function(
         for n in inner.__code__.co_freevars
     )
     fn = types.FunctionType(inner.__code__, globals_, name, None, cells)
+    fn.__qualname__ = name  # its own name in messages, not the maker's local
     release_on_collect(fn, filename)
     return fn

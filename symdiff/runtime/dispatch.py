@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import ast
 import inspect
-import numbers
 import types
 from collections.abc import Callable
 from typing import Any
 
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
 from symdiff.runtime.spec import FunctionArg
+from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
 # which axes have length one: all broadcasting depends on).
@@ -103,7 +103,13 @@ class Dispatcher:
         self.entry = self._make_entry()
         self.fast: Callable[..., Any] | None = None
 
-    def slow(self, *args: Any) -> Any:
+    @boundary  # where argument errors and compile errors are raised
+    def slow(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # the entry itself, without parameter names: no keyword binds
+            raise TypeError(
+                f"{self.label}: {self.name}() takes its arguments by position only here "
+                f"(symdiff does not know its parameter names), got {', '.join(kwargs)} "
+                "by keyword")
         if self._lists is None:
             self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
@@ -136,44 +142,11 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
-        is_list = self._lists is not None and i in self._lists
-        if type(value) is float and not is_list:
-            return value
-        differentiated = i in self.diff_positions
-        name = self.params[i] if self.params and i < len(self.params) else f"#{i}"
-        if is_function(value) and not differentiated and not is_list:
-            return value  # inlined where the function calls it; compiled per function
-        # An array comes before a list: the function may index or iterate either.
-        if is_array(value):
-            kind = value.dtype.kind
-            if kind not in "fiu" or (kind == "f" and value.dtype.itemsize not in (4, 8)):
-                raise TypeError(
-                    f"{self.label}: argument {name!r} (position {i}) is an array of "
-                    f"{value.dtype}; symdiff takes float32, float64 and integer arrays")
-            # An integer array that is differentiated is promoted, like an int.
-            return value.astype(float) if differentiated and kind != "f" else value
-        if is_list:
-            if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
-                raise TypeError(
-                    f"{self.label}: argument {name!r} (position {i}) is used as a list, so it "
-                    f"must be a list or tuple of numbers, got {type(value).__name__}")
-            return [self._number(name, i, v, differentiated, " items of") for v in value]
-        return self._number(name, i, value, differentiated, "")
+        from symdiff.runtime.arguments import convert  # it imports this module
 
-    def _number(self, name: str, i: int, value: Any, differentiated: bool, items: str) -> Any:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            got = type(value).__name__
-            if items:
-                what = "is a list whose items must be real numbers"
-            else:
-                what = ("is differentiated, so it " if differentiated else "") + \
-                    "must be a real number"
-                if isinstance(value, (list, tuple)):
-                    got += " (the function uses this argument as a number)"
-            raise TypeError(
-                f"{self.label}: argument {name!r} (position {i}) {what} (float or int), "
-                f"got {got}")
-        return float(value) if differentiated else value
+        return convert(self.label, self.params, i, value,
+                       differentiated=i in self.diff_positions,
+                       as_list=self._lists is not None and i in self._lists)
 
     def _make_entry(self) -> Callable[..., Any]:
         if self.params is None:

@@ -1,5 +1,6 @@
 """Naming a user's function: by ``module.qualname`` for people (`qualified_name`), and
-by reference for pickle, as pickle itself does, through decorators (`by_reference`).
+by reference for pickle, as pickle itself does, through decorators (`by_reference`);
+a wrapper of it takes its name and docstring (`wrap_metadata`).
 
 Contract: `by_reference(fn)` returns what a derivative object pickles in place of the
 user's function `fn`. When `fn`'s module (already imported) holds, under `fn`'s
@@ -14,12 +15,14 @@ unpickles it, as for any function passed to a process pool.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Reference", "by_reference", "qualified_name", "resolve"]
+__all__ = ["Reference", "by_reference", "qualified_name", "resolve", "wrap_metadata"]
 
 _MAX_WRAPPERS = 16
 
@@ -78,3 +81,12 @@ def _lookup(obj: Any, qualname: str) -> Any:
         if obj is None:
             return None
     return obj
+
+
+def wrap_metadata(obj: Any, fn: Callable[..., Any]) -> None:
+    """Give `obj` the name, qualified name, module, docstring and ``__wrapped__`` of `fn`.
+
+    Unlike `functools.update_wrapper`'s default, nothing of `fn`'s ``__dict__`` is
+    copied: when `fn` is itself a derivative or a custom rule, its state (its function,
+    its transform) must not overwrite the wrapper's own."""
+    functools.update_wrapper(obj, fn, updated=())

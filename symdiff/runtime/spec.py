@@ -41,7 +41,7 @@ class Spec:
     """A transform and its options; hashable, with a stable text form for cache keys."""
 
     kind: str  # "grad", "value_and_grad", "jvp", "jvp_batched", "vjp", "vjp_batched",
-    # "hessian", "primal"
+    # "hessian", "jacobian", "primal"
     argnums: int | tuple[int, ...] | None = None
     # Per parameter, the `ir.types.ArrayType` of an array argument, a `FunctionArg` for a
     # function, `INT` for an int, None for a float or list; None when every argument is a
@@ -80,6 +80,11 @@ class Spec:
 
             assert self.argnums is not None
             return hessian_program(primal, self.argnums)
+        if self.kind == "jacobian":
+            from symdiff.transforms.jacobian import jacobian_program
+
+            assert self.argnums is not None
+            return jacobian_program(primal, self.argnums)
         raise ValueError(f"unknown transform {self.kind!r}")
 
     def key(self) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 from symdiff._version import __version__
 from symdiff.errors import FileError, SymdiffError, located_at
+from symdiff.tracebacks import boundary
 
 # The modules that do the work are imported by `build_module`: `import symdiff` exports
 # it and stays lean.
@@ -50,6 +51,7 @@ _CONVENTION = {
 }
 
 
+@boundary
 def build_module(
     source: str | os.PathLike[str] | ModuleType,
     functions: Sequence[str] | None = None,

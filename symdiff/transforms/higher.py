@@ -1,12 +1,15 @@
-"""Second derivatives as one program: the Hessian of a function of numbers.
+"""Second derivatives as one program: the Hessian of a scalar function.
 
-Contract: `hessian_program(primal, argnums)` takes a scalar-output primal `Program` whose
-differentiated parameters are numbers and returns a `Program` over the same parameters
-whose result is the Hessian: a number for an int `argnums`, else a tuple of rows
-``H[i][j] = d2f / dx_i dx_j`` (exactly symmetric). It is forward mode over reverse
-mode: the gradient program's outputs are pushed forward along each unit direction in
-turn, over the gradient's own builder, so the second derivatives share every subexpression with the
-gradient and with each other. The result keeps the primal's `effects`.
+Contract: `hessian_program(primal, argnums)` takes a scalar-output primal `Program` and
+returns a `Program` over the same parameters whose result is the Hessian: one block for
+an int `argnums`, else a tuple of rows of blocks ``H[i][j] = d2f / dx_i dx_j`` (of
+shape ``x_i.shape + x_j.shape``). It is forward mode over reverse mode. When every
+differentiated parameter is a number, the gradient program's outputs are pushed
+forward along each unit direction in turn, over the gradient's own builder, so the
+second derivatives share every subexpression with the gradient and with each other
+(and the result is exactly symmetric). With an array among them, it is the Jacobian
+program of the gradient (`transforms.jacobian`). The result keeps the primal's
+`effects`.
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ from symdiff.transforms.simplify import simplify
 
 
 def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
-    """Forward-over-reverse Hessian of a scalar function of numbers."""
+    """Forward-over-reverse Hessian of a scalar function."""
     indices = (argnums,) if isinstance(argnums, int) else argnums
     for i in indices:
         p = primal.params[i]
-        if len(p.attrs) > 1:  # a list or an array parameter
+        if len(p.attrs) > 1 and p.type is None:  # a list parameter
             raise SymdiffError(
-                f"hessian as one program takes number arguments; {p.attrs[0]!r} is not a "
-                "number (symdiff.hessian assembles it from Hessian-vector products)")
+                f"hessian as one program takes number and array arguments; {p.attrs[0]!r} "
+                "is a list (symdiff.hessian assembles it from Hessian-vector products)")
+    if any(primal.params[i].type is not None for i in indices):
+        return _jacobian_of_gradient(primal, argnums)
     gradient = grad_program(primal, argnums)
     b = gradient.builder
     start = len(b)
@@ -63,6 +68,23 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
     return prune_program(Program(f"{primal.name}_hessian", primal.params,
                                  rebuild(result, mapping), b, doc,
                                  tuple(mapping[e] for e in effects)))
+
+
+def _jacobian_of_gradient(primal: Program, argnums: int | tuple[int, ...]) -> Program:
+    """The Hessian with an array among the differentiated parameters: the Jacobian
+    program of the gradient, its rows of blocks put in the Hessian's order."""
+    from symdiff.transforms.jacobian import jacobian_program
+
+    program = jacobian_program(grad_program(primal, argnums), argnums)
+    if isinstance(argnums, int):
+        return program
+    # The Jacobian gives J[j][i] = d(gradient_i) / dx_j; the Hessian's H[i][j] is it.
+    columns = program.result
+    assert isinstance(columns, tuple)
+    k = len(columns)
+    rows = tuple(tuple(columns[j][i] for j in range(k)) for i in range(k))  # type: ignore[index]
+    return program.replace(result=rows, name=f"{primal.name}_hessian",
+                           doc=f"Hessian of {primal.name} (the Jacobian of its gradient).")
 
 
 def symmetric_vjp_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:

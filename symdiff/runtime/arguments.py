@@ -1,0 +1,261 @@
+"""Checking the arguments of a call of a transform: one set of rules and messages for
+every entry point (the dispatcher of `grad` and `value_and_grad`, `jvp`, `vjp`, the
+Jacobians, `hessian` and `hvp`).
+
+Contract:
+- `bind(where, params, defaults, args, kwargs)` gives the positional arguments of a
+  call of the user's function: keyword arguments put in their places and the
+  parameters left out filled in from their defaults, as Python binds them; a missing
+  or surplus argument raises `TypeError`.
+- `convert(where, params, i, value, differentiated=..., as_list=...)` gives argument
+  `i` as generated code takes it: a float, an int (kept where it is not
+  differentiated: it may count loop trips), a float32, float64 or integer array
+  (promoted to float where differentiated), a list of numbers where the function uses
+  the parameter as a list, or a function where it is not differentiated. Anything
+  else raises `TypeError` naming the transform and function (`where`), the parameter
+  and its position (or the tangent of it), and what is supported; containers of
+  arrays and dicts are refused as not supported yet. Messages are built only then.
+- `Checker` does both for every argument of a call, with what they need about one
+  transform of one function worked out once.
+- `Cotangents(out)` checks the cotangent given to ``vjp_fn`` for the output `out`:
+  the nested-tuple structure of `out` and, leaf by leaf, its shape (an array of the
+  same shape for an array, a number or a 0-d array for a number), as JAX does; it
+  gives the leaves as generated code takes them, or raises `ValueError` naming the
+  expected and given shapes (`TypeError` for what is no number or array).
+- `zero_like(value)` is the zero tangent of an argument: of its form, array or list.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
+
+from symdiff.runtime.dispatch import is_array, is_function
+
+SUPPORTED = "a real number (float or int) or an array"
+
+
+def label(kind: str, fn: Callable[..., Any]) -> str:
+    """``"grad of 'f'"``: how messages name a transform of the user's function."""
+    return f"{kind} of {getattr(fn, '__name__', 'the function')!r}"
+
+
+def argument(params: Sequence[str] | None, i: int, tangent: bool = False) -> str:
+    """``"argument 'x' (position 0)"``, or ``"the tangent of argument 'x' ..."``."""
+    what = (f"argument {params[i]!r} (position {i})" if params is not None and i < len(params)
+            else f"argument at position {i}")
+    return f"the tangent of {what}" if tangent else what
+
+
+class Checker:
+    """The check of the arguments of calls of one transform of one function: `bind`,
+    then `convert` each argument (`differentiated` positions promoted to floats).
+    `lists` gives the positions the function uses as lists; it reads the function's
+    source, so it is asked on the first call."""
+
+    def __init__(self, where: str, fn: Callable[..., Any], params: Sequence[str] | None,
+                 defaults: tuple[Any, ...] | None, differentiated: Collection[int],
+                 lists: Callable[[], frozenset[int]]) -> None:
+        self.where = where
+        self.fn = fn
+        self.params = params
+        self.defaults = defaults
+        self.differentiated = frozenset(differentiated)
+        self._lists = lists
+        self.lists: frozenset[int] | None = None
+
+    def __call__(self, args: Sequence[Any], kwargs: dict[str, Any] | None = None
+                 ) -> tuple[Any, ...]:
+        if self.lists is None:
+            self.lists = self._lists()
+        params, lists, diff = self.params, self.lists, self.differentiated
+        if kwargs or params is None or len(args) != len(params):
+            args = bind(self.where, self.fn, params, self.defaults, args, kwargs)
+        return tuple(convert(self.where, params, i, a, differentiated=i in diff,
+                             as_list=i in lists) for i, a in enumerate(args))
+
+
+def bind(
+    where: str, fn: Callable[..., Any], params: Sequence[str] | None,
+    defaults: tuple[Any, ...] | None, args: Sequence[Any],
+    kwargs: dict[str, Any] | None = None,
+) -> tuple[Any, ...]:
+    """The positional arguments of a call of `fn` (see the module doc)."""
+    kwargs = kwargs or {}
+    if params is None:  # *args, keyword-only parameters or a builtin: as given
+        if kwargs:
+            raise TypeError(f"{where}: keyword arguments are not supported for this "
+                            f"function; pass {', '.join(kwargs)} by position")
+        return tuple(args)
+    name = getattr(fn, "__name__", "the function")
+    if len(args) > len(params):
+        raise TypeError(
+            f"{where}: {name!r} takes {len(params)} positional "
+            f"argument{'s' if len(params) != 1 else ''}, got {len(args)}")
+    values: list[Any] = list(args)
+    first_default = len(params) - len(defaults or ())
+    for i in range(len(args), len(params)):
+        if params[i] in kwargs:
+            values.append(kwargs[params[i]])
+        elif i >= first_default:
+            values.append(defaults[i - first_default])  # type: ignore[index]
+        else:
+            raise TypeError(f"{where}: missing {argument(params, i)}, which has no default")
+    for key in kwargs:
+        if key not in params:
+            raise TypeError(f"{where}: {name!r} got an unexpected keyword argument {key!r}")
+        if params.index(key) < len(args):
+            raise TypeError(f"{where}: {name!r} got multiple values for argument {key!r}")
+    return tuple(values)
+
+
+def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
+            differentiated: bool, as_list: bool = False, tangent: bool = False) -> Any:
+    """Argument `i` (or its tangent) as generated code takes it (see the module doc)."""
+    if type(value) is float and not as_list:
+        return value
+    if is_function(value) and not differentiated and not as_list:
+        return value  # inlined where the function calls it; compiled per function
+    # An array comes before a list: the function may index or iterate either.
+    if is_array(value):
+        kind = value.dtype.kind
+        if kind not in "fiu" or (kind == "f" and value.dtype.itemsize not in (4, 8)):
+            raise TypeError(f"{where}: {argument(params, i, tangent)} is an array of "
+                            f"{value.dtype}; symdiff takes float32, float64 and integer "
+                            "arrays")
+        return value.astype(float) if differentiated and kind != "f" else value
+    unsupported = _unsupported(value)
+    if unsupported:
+        raise TypeError(f"{where}: {argument(params, i, tangent)} {unsupported}")
+    if as_list:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise TypeError(f"{where}: {argument(params, i, tangent)} is used as a list, so "
+                            f"it must be a list or tuple of numbers, got "
+                            f"{type(value).__name__}")
+        items = []
+        for k, v in enumerate(value):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{where}: {argument(params, i, tangent)} is a list whose "
+                                f"items must be real numbers (float or int), got "
+                                f"{type(v).__name__} at index {k}")
+            items.append(float(v) if differentiated else v)
+        return items
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        got = type(value).__name__
+        if isinstance(value, (list, tuple)):
+            got += " (the function uses this argument as a number or an array)"
+        elif is_function(value):
+            got += " (a function argument cannot be differentiated)"
+        raise TypeError(f"{where}: {argument(params, i, tangent)} must be {SUPPORTED}, "
+                        f"got {got}")
+    return float(value) if differentiated else value
+
+
+class Cotangents:
+    """The check of the cotangents of the output `out` (see the module doc)."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        # A single output, the common case, is checked first: a number, or an array's
+        # type and shape.
+        single = not isinstance(out, tuple)
+        self.number = single and not (is_array(out) and out.ndim)
+        self.array = (type(out), out.shape) if single and not self.number else None
+
+    def __call__(self, cotangent: Any) -> list[Any]:
+        if self.number and type(cotangent) is float:
+            return [cotangent]
+        if self.array is not None and type(cotangent) is self.array[0] \
+                and cotangent.shape == self.array[1] and cotangent.dtype.kind == "f":
+            return [cotangent]
+        flat: list[Any] = []
+        _flatten(self.out, cotangent, flat, ())
+        return flat
+
+
+def _flatten(out: Any, cotangent: Any, flat: list[Any], path: tuple[int, ...]) -> None:
+    """Append the leaves of `cotangent`, checked against those of `out`."""
+    if isinstance(out, tuple):
+        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
+            raise ValueError(
+                f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
+                f"{_structure(out)}, got {_describe(cotangent)}")
+        for k, (o, c) in enumerate(zip(out, cotangent, strict=True)):
+            _flatten(o, c, flat, (*path, k))
+    elif isinstance(cotangent, (tuple, list)):
+        raise ValueError(
+            f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
+            f"{_structure(out)}, got {_describe(cotangent)}")
+    else:
+        flat.append(_leaf(out, cotangent, path))
+
+
+def _leaf(out: Any, cotangent: Any, path: tuple[int, ...]) -> Any:
+    """The cotangent of the output leaf `out` as generated code takes it."""
+    if not (is_array(cotangent) and cotangent.dtype.kind in "fiu") and (
+            isinstance(cotangent, bool) or not isinstance(cotangent, numbers.Real)):
+        raise TypeError(
+            f"vjp_fn: {_leaf_name(path)} must be a number or an array of numbers, got "
+            f"{_describe(cotangent)}")
+    if is_array(out) and out.ndim:
+        if not is_array(cotangent) or cotangent.shape != out.shape:
+            name = "a cotangent" if not path else _leaf_name(path)
+            whose = "the output's" if not path else f"those of output{_index(path)}"
+            raise ValueError(
+                f"vjp_fn: expected {name} of shape {out.shape} and dtype {out.dtype} "
+                f"({whose}), got {_describe(cotangent)}")
+        return cotangent if cotangent.dtype.kind == "f" else cotangent.astype(float)
+    if is_array(cotangent) and cotangent.ndim:
+        what = "the output is" if not path else f"output{_index(path)} is"
+        raise ValueError(
+            f"vjp_fn: expected a number as {_leaf_name(path)} ({what} a number), got "
+            f"{_describe(cotangent)}")
+    return float(cotangent)
+
+
+def _leaf_name(path: tuple[int, ...]) -> str:
+    return "the cotangent" if not path else f"cotangent{_index(path)}"
+
+
+def _index(path: tuple[int, ...]) -> str:
+    return "".join(f"[{k}]" for k in path)
+
+
+def _describe(value: Any) -> str:
+    if is_array(value):
+        return f"an array of shape {value.shape}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _structure(out: Any) -> str:
+    if isinstance(out, tuple):
+        inner = ", ".join(_structure(o) for o in out)
+        return f"({inner}{',' if len(out) == 1 else ''})"
+    return f"array{out.shape}" if is_array(out) and out.ndim else "number"
+
+
+def zero_like(value: Any) -> Any:
+    """A zero tangent for the argument `value` (an int's is 0: it stays an int)."""
+    if is_array(value):
+        import numpy as np
+
+        return np.zeros_like(value, dtype=value.dtype if value.dtype.kind == "f" else float)
+    if isinstance(value, list):
+        return [0.0] * len(value)
+    return 0 if type(value) is int else 0.0
+
+
+def _unsupported(value: Any) -> str | None:
+    """Why a container symdiff does not take yet is refused, or None."""
+    if isinstance(value, dict):
+        return "is a dict; dicts are not supported yet: pass its values as arguments of " \
+               "their own"
+    if isinstance(value, (list, tuple)) and any(is_array(v) for v in value):
+        return "is a list of arrays; lists of arrays are not supported yet: pass one " \
+               "array (np.stack them) or each array as an argument of its own"
+    if isinstance(value, (list, tuple)) and any(
+            isinstance(v, (list, tuple, dict)) for v in value):
+        return "is a list of lists; nested lists are not supported yet: pass an array"
+    return None
