@@ -20,7 +20,7 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.errors import SymdiffError, UnsupportedSyntaxError
+from symdiff.errors import StaleSourceError, SymdiffError, UnsupportedSyntaxError
 
 __all__ = ["FunctionSource", "get_source"]
 
@@ -92,10 +92,19 @@ def get_source(fn: Any) -> FunctionSource:
             f"{code.co_filename!r}, e.g. by exec() or at an interactive prompt); define it "
             "in a .py file"
         )
+    modules = {n for n in _all_names(code) if isinstance(fn.__globals__.get(n), types.ModuleType)}
     if code.co_name == "<lambda>":
-        return _lambda_source(name, code, file)
-    modules = {n for n in code.co_names if isinstance(fn.__globals__.get(n), types.ModuleType)}
+        return _lambda_source(name, code, file, modules)
     return _def_source(name, code, file, modules)
+
+
+def _all_names(code: types.CodeType) -> set[str]:
+    """The global and attribute names `code` and the functions nested in it read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _all_names(const)
+    return names
 
 
 def _describe(fn: Any) -> str:
@@ -164,39 +173,56 @@ def _def_source(
     start_col = len(block[0]) - len(block[0].lstrip())
     text = _segment(file.lines, first, start_col, node.end_lineno, node.end_col_offset)
     if not _same_code(code, node, modules):
-        raise SymdiffError(
-            f"cannot differentiate {name!r}: {code.co_filename} changed since the function was "
-            "defined, so its source no longer matches the code that runs; reload the module")
+        raise _changed(name, code.co_filename, node, file)
     return FunctionSource(code.co_filename, node, file.lines, text)
 
 
+def _changed(name: str, filename: str, node: ast.AST, file: _FileLines) -> StaleSourceError:
+    lineno, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+    return StaleSourceError(
+        f"cannot differentiate {name!r}: the file changed since it was imported, so its "
+        "text here is not the code that runs; reload the module (importlib.reload) or "
+        "restart", filename, lineno, col, file.lines[lineno - 1] if lineno <= len(file.lines)
+        else None)
+
+
 def _same_code(
-    code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef, modules: set[str]
+    code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+    modules: set[str],
 ) -> bool:
     """Whether `node` still compiles to `code` (the file may have been edited since).
 
-    The def is compiled after ``import`` lines for the `modules` it uses, since CPython
-    compiles ``m.f(x)`` differently when ``m`` was imported. If the bytecode still
-    differs, instructions are compared after normalising what depends on the compile
-    context rather than on the text (a closure's free names load as globals on their own).
+    The def (or lambda) is compiled after ``import`` lines for the `modules` it uses,
+    since CPython compiles ``m.f(x)`` differently when ``m`` was imported. Bytecode,
+    constants and every name must agree; where they do not, instructions are compared
+    after normalising what depends on the compile context rather than on the text (a
+    closure's free names load as globals on their own), names and nested functions
+    included.
     """
     if any(isinstance(n, ast.Assert) for n in ast.walk(node)):
         return True  # pytest rewrites asserts in test modules: the code differs by design
-    bare = copy.copy(node)
-    bare.decorator_list = []
     at = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
     imports: list[ast.stmt] = [ast.Import([ast.alias(m, **at)], **at) for m in sorted(modules)]
+    if isinstance(node, ast.Lambda):
+        statement: ast.stmt = ast.Expr(node, **at)
+    else:
+        statement = copy.copy(node)
+        statement.decorator_list = []
     try:
-        tree = ast.Module([*imports, bare], type_ignores=[])
+        tree = ast.Module([*imports, statement], type_ignores=[])
         module = compile(tree, code.co_filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return False
     fresh = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-    if fresh.co_code == code.co_code and fresh.co_consts == code.co_consts:
+    if all(getattr(fresh, a) == getattr(code, a) for a in _SAME_ATTRIBUTES):
         return True
     return _shape(fresh) == _shape(code)
 
 
+# What must agree for two code objects to be the same function (co_consts compares
+# nested functions whole).
+_SAME_ATTRIBUTES = ("co_code", "co_consts", "co_names", "co_varnames", "co_freevars",
+                    "co_cellvars", "co_argcount", "co_posonlyargcount", "co_kwonlyargcount")
 _SKIP = frozenset({"CACHE", "NOP", "RESUME", "PRECALL", "PUSH_NULL", "COPY_FREE_VARS",
                    "MAKE_CELL", "EXTENDED_ARG"})
 _SAME = {"LOAD_METHOD": "LOAD_ATTR", "LOAD_DEREF": "LOAD_GLOBAL", "LOAD_CLASSDEREF": "LOAD_GLOBAL",
@@ -211,7 +237,9 @@ def _shape(code: types.CodeType) -> list[tuple[str, Any]]:
         name = _SAME.get(ins.opname, ins.opname)
         jump = ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs
         arg = None if jump or name == "CALL" else ins.argval
-        out.append((name, arg if not isinstance(arg, types.CodeType) else arg.co_name))
+        if isinstance(arg, types.CodeType):  # a nested def or lambda: its body counts
+            arg = (arg.co_name, tuple(_shape(arg)))
+        out.append((name, arg))
     return out
 
 
@@ -238,9 +266,12 @@ def _parse_block(block: list[str], filename: str) -> ast.Module:
     return ast.parse("if 1:\n" + source if source[:1].isspace() else source, filename)
 
 
-def _lambda_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSource:
+def _lambda_source(name: str, code: types.CodeType, file: _FileLines, modules: set[str]
+                   ) -> FunctionSource:
     by_line = _lambdas_by_line(name, code.co_filename, file.text)
     node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []))
+    if not _same_code(code, node, modules):
+        raise _changed(name, code.co_filename, node, file)
     text = _segment(file.lines, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
     # Copy: the cached tree is shared and callers may rewrite the node in place.
     return FunctionSource(code.co_filename, copy.deepcopy(node), file.lines, text)
