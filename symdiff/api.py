@@ -19,6 +19,7 @@ from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
 from symdiff.runtime.dispatch import (
+    Built,
     Dispatcher,
     Signature,
     is_array,
@@ -145,18 +146,21 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     functools.update_wrapper(obj, fn)
     obj.__doc__ = doc
 
-    def build(sig: Signature) -> Callable[..., Any]:
+    def build(sig: Signature) -> Built:
+        from symdiff.runtime.pipeline import built
+
         specialised = with_types(spec, sig)
         obj._built = specialised
-        return compiled(fn, specialised)
+        return built(fn, specialised)
 
-    def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Callable[..., Any] | None:
+    def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Built | None:
         from symdiff.runtime.pipeline import guarded
 
-        impl = guarded(fn, spec, sig, fallback)
-        if params is None or impl.__code__.co_varnames[: len(params)] != tuple(params):
+        impl, watches = guarded(fn, spec, sig, fallback)
+        names = _parameters(fn)[0]
+        if names is None or impl.__code__.co_varnames[: len(names)] != tuple(names):
             return None  # a renamed parameter: keyword calls must go through the entry
-        return impl
+        return impl, watches
 
     def update(entry: Callable[..., Any]) -> None:
         cls.__call__ = staticmethod(entry)  # type: ignore[assignment]
@@ -169,7 +173,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         return list_params(fn, spec)
 
     dispatcher = Dispatcher(name, label, params, defaults, diff, build, update, build_guarded,
-                            list_params)
+                            list_params, lambda: _parameters(fn))
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
@@ -291,7 +295,14 @@ def jvp(
 
     `fun` may itself be a derivative (``jvp(grad(f), ...)``)."""
     _check_transformable(fun)
-    fun, inner = unwrap(fun)
+    user, inner = unwrap(fun)
+    return jvp_of(user, inner, primals, tangents)
+
+
+def jvp_of(fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
+           tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
+    None)."""
     lists = _list_params(fun, _JVP)
     primals = _numbers("jvp", "primals", primals, keep_ints=True, lists=lists, functions=True)
     functions = [i for i, p in enumerate(primals) if is_function(p)]

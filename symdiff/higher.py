@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,13 +25,13 @@ from symdiff.api import (
     derivative_doc,
     format_signatures,
     generate,
-    grad,
-    jvp,
+    jvp_of,
     rebuild,
     unwrap,
 )
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import is_array, shape_key, signature_of
+from symdiff.runtime.freshness import Watched
 from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec, with_types
 
@@ -54,6 +53,7 @@ class Hessian:
         self._signature = inspect.signature(self._fn)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
+        self._watches = Watched(self._fn)
         functools.update_wrapper(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), list(self._signature.parameters))
 
@@ -80,11 +80,15 @@ class Hessian:
             values[i] = _promote(values[i], self._signature, i)
         primals = tuple(values)
         key = shape_key(primals)
+        if self._plans and self._watches.changed():
+            self._plans = {}  # the function or one it inlines changed: compile again
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
+            if not self._plans:
+                self._watches.take()
             plan = self._plan(primals)
             if key is not None:
-                self._plans[key] = plan
+                self._plans = {**self._plans, key: plan}
         return plan(primals)
 
     def _plan(self, primals: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
@@ -145,23 +149,12 @@ def hvp(
     """Hessian-vector product ``H @ v`` without forming ``H``: the JVP of the gradient
     (with respect to `argnums`) along `tangents`, one tangent per primal, in one program.
     """
-    return jvp(_gradient(fun, argnums), primals, tangents)[1]
-
-
-_gradients: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
-
-
-def _gradient(fun: Callable[..., Any], argnums: int | Sequence[int]) -> Any:
-    """``grad(fun, argnums)``, made once per function (its compiled code is cached anyway;
-    this saves building the callable on every `hvp`)."""
-    key = argnums if isinstance(argnums, int) else tuple(argnums)
-    try:
-        table = _gradients.setdefault(fun, {})
-    except TypeError:  # not weakly referenceable
-        return grad(fun, argnums)
-    if key not in table:
-        table[key] = grad(fun, argnums)
-    return table[key]
+    if not callable(fun):
+        raise TypeError(f"hvp expects a function, got {type(fun).__name__}")
+    _check_transformable(fun)
+    user, inner = unwrap(fun)
+    gradient = Spec("grad", _normalize_argnums(user, argnums), inner=inner)
+    return jvp_of(user, gradient, primals, tangents)[1]
 
 
 def _promote(value: Any, signature: inspect.Signature, i: int) -> Any:

@@ -23,6 +23,7 @@ from typing import Any
 
 from symdiff.api import derivative_doc, format_signatures, jvp, unwrap, vjp
 from symdiff.runtime.dispatch import parameters, shape_key, signature_of
+from symdiff.runtime.freshness import Watched
 from symdiff.runtime.reference import by_reference, qualified_name
 from symdiff.runtime.spec import Spec
 
@@ -49,6 +50,7 @@ class Jacobian:
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         functools.update_wrapper(self, fun)
         user, inner = unwrap(fun)
+        self._watches = Watched(user)
         what = "" if mode == "auto" else f" ({mode} mode)"
         doc = derivative_doc(user, Spec("jacobian", self._argnums, inner=inner),
                              parameters(user)[0])
@@ -56,12 +58,16 @@ class Jacobian:
 
     def __call__(self, *args: Any) -> Any:
         key = shape_key(args)
+        if self._plans and self._watches.changed():
+            self._plans = {}  # the function or one it inlines changed: compile again
         plan = self._plans.get(key)
         if plan is None:
             self._seen.setdefault(signature_of(args))
+            if not self._plans:
+                self._watches.take()
             plan = _plan(self._fun, args, self._argnums, self._mode, self._batched)
             if key is not None:
-                self._plans[key] = plan
+                self._plans = {**self._plans, key: plan}
         return plan(args)
 
     def __repr__(self) -> str:
