@@ -23,7 +23,7 @@ RECURSION_LIMIT = 20000
 
 _lock = threading.RLock()
 _depth = 0  # how deeply the thread holding the lock has entered it
-_saved = 0  # the limit the outermost entry found
+_saved: int | None = None  # the limit the outermost entry raised, to restore
 
 
 @contextmanager
@@ -32,13 +32,14 @@ def building() -> Iterator[None]:
     global _depth, _saved
     with _lock:
         if _depth == 0:
-            _saved = sys.getrecursionlimit()
-            if _saved < RECURSION_LIMIT:
+            limit = sys.getrecursionlimit()
+            _saved = limit if limit < RECURSION_LIMIT else None
+            if _saved is not None:
                 sys.setrecursionlimit(RECURSION_LIMIT)
         _depth += 1
         try:
             yield
         finally:
             _depth -= 1
-            if _depth == 0:
+            if _depth == 0 and _saved is not None:
                 sys.setrecursionlimit(_saved)

@@ -26,6 +26,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from symdiff.runtime.building import building
 from symdiff.runtime.freshness import Watch, stale_test
 
 __all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
@@ -151,6 +152,13 @@ def link_function(
     and returns ``fallback(*args)`` when one fails; the check is compiled in at the
     ``def`` line and is not part of the displayed text.
     """
+    with building():  # ast objects to code: not safe to interleave
+        return _link(source, name, tag, globals_, free, guard, fallback, watches)
+
+
+def _link(source: str, name: str, tag: str, globals_: dict[str, Any], free: dict[str, Any],
+          guard: Sequence[type] | None, fallback: Callable[..., Any] | None,
+          watches: Sequence[Watch]) -> types.FunctionType:
     filename = filename_for(source, tag)
     tree = ast.parse(source, filename)
     func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)

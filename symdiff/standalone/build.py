@@ -61,6 +61,7 @@ def build_module(
     function (default: numbers, and lists where the function uses a list); `output` only
     names the file in the header's command.
     """
+    from symdiff.runtime.building import building
     from symdiff.standalone.functions import MODES, derivative
     from symdiff.standalone.module import module_text
     from symdiff.standalone.signatures import parse_signature
@@ -77,9 +78,10 @@ def build_module(
         raise SymdiffError(f"{shown} defines no public functions; name them with -f")
     types = parse_signature(signature) if signature is not None else None
     pieces = []
-    for name in dict.fromkeys(names):
-        target = _target(module, name, argnums, types)
-        pieces += [derivative(target, mode) for mode in modes]
+    with building():
+        for name in dict.fromkeys(names):
+            target = _target(module, name, argnums, types)
+            pieces += [derivative(target, mode) for mode in modes]
     command = _command(shown, names, modes, argnums, types, output)
     return module_text(_header(module, shown, command, modes), pieces)
 
