@@ -244,7 +244,8 @@ def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr 
             namespace[reader] = watch.holder
             read: ast.expr = ast.Attribute(_load(reader), "__code__", ast.Load())
         elif watch.kind == "cell":
-            namespace[reader] = _cells(watch.holder)[watch.name]
+            # A cell gone with a replaced __code__: a stand-in that always differs.
+            namespace[reader] = _cells(watch.holder).get(watch.name) or types.CellType(_MISSING)
             read = ast.Attribute(_load(reader), "cell_contents", ast.Load())
         else:
             namespace[reader] = watch._source() if watch.kind == "global" else vars(watch.holder)

@@ -192,3 +192,79 @@ def test_unchanged_code_is_not_rebuilt(mod, monkeypatch: pytest.MonkeyPatch):
     for _ in range(3):
         assert g(1.0) == pytest.approx(OLD)
         assert g(1) == pytest.approx(OLD)
+
+
+HELPERS = textwrap.dedent('''\
+    def inner(t):
+        return t * t
+
+
+    def outer(t):
+        return 3.0 * inner(t)
+
+
+    def cube(t):
+        return t * t * t
+''')
+
+USER = textwrap.dedent('''\
+    import {helpers} as helpers
+    from {helpers} import outer
+
+
+    def through_attribute(x):
+        return helpers.outer(x)
+
+
+    def through_import(x):
+        return outer(x)
+''')
+
+
+def test_helpers_in_another_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    helpers_name = f"stale_other_{abs(hash(str(tmp_path)))}"
+    (tmp_path / f"{helpers_name}.py").write_text(HELPERS)
+    (tmp_path / f"{helpers_name}_user.py").write_text(USER.format(helpers=helpers_name))
+    user = importlib.import_module(f"{helpers_name}_user")
+    helpers = sys.modules[helpers_name]
+    by_attribute = symdiff.grad(user.through_attribute)
+    by_import = symdiff.grad(user.through_import)
+    assert by_attribute(2.0) == pytest.approx(12.0) and by_import(2.0) == pytest.approx(12.0)
+    helpers.inner = helpers.cube  # two calls away, in the other module's globals
+    assert by_attribute(2.0) == pytest.approx(36.0)
+    assert by_import(2.0) == pytest.approx(36.0)
+    helpers.outer = helpers.cube  # user's own `outer` still names the old one
+    assert by_attribute(2.0) == pytest.approx(12.0)
+    assert by_import(2.0) == pytest.approx(36.0)
+    for name in (helpers_name, f"{helpers_name}_user"):
+        sys.modules.pop(name, None)
+
+
+def test_a_custom_rule_given_again(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SYMDIFF_CACHE", "0")
+
+    @symdiff.custom_jvp
+    def act(x):
+        return math.sin(x)
+
+    @act.defjvp
+    def first(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return act(x), math.cos(x) * t
+
+    def f(x):
+        return 2.0 * act(x)
+
+    g = symdiff.grad(f)
+    assert g(1.0) == pytest.approx(2.0 * math.cos(1.0))
+
+    @act.defjvp
+    def second(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return act(x), 5.0 * t
+
+    assert g(1.0) == pytest.approx(10.0)
+    assert symdiff.grad(f)(1.0) == pytest.approx(10.0)
+    assert symdiff.jvp(f, (1.0,), (1.0,))[1] == pytest.approx(10.0)
