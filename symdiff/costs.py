@@ -28,7 +28,7 @@ _ARITHMETIC = frozenset({
 _TRANSCENDENTAL = frozenset({
     "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh",
     "acosh", "atanh", "exp", "expm1", "log", "log1p", "log2", "log10", "logb", "sqrt",
-    "pow", "pow_dx", "hypot", "erf", "erfc",
+    "pow", "safe_pow", "scaled_pow", "hypot", "erf", "erfc",
 })
 _COMPARISON = frozenset({
     "lt", "le", "gt", "ge", "eq", "ne", "and_", "or_", "not_", "select", "seq_select",

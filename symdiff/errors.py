@@ -11,6 +11,26 @@ class SymdiffError(Exception):
     """Base class of every error symdiff raises about the user's code or usage."""
 
 
+class FileError(SymdiffError):
+    """An error about a file (at a line, if given): ``file:line: message``, the form the
+    command line prints on its own, as compilers do."""
+
+    def __init__(self, filename: str, message: str, lineno: int | None = None) -> None:
+        self.filename = filename
+        self.message = message
+        self.lineno = lineno
+        where = filename if lineno is None else f"{filename}:{lineno}"
+        super().__init__(f"{where}: {message}")
+
+
+def located_at(fn: object, message: str) -> SymdiffError:
+    """`message` located at the definition of function `fn` (unlocated without code)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return SymdiffError(message)
+    return FileError(code.co_filename, message, code.co_firstlineno)
+
+
 class UnsupportedSyntaxError(SymdiffError):
     """A construct in the user's function that symdiff cannot differentiate."""
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from symdiff.errors import SymdiffError
+from symdiff.errors import FileError, SymdiffError
 
 
 def load_module(spec: str) -> ModuleType:
@@ -28,16 +29,27 @@ def load_module(spec: str) -> ModuleType:
         # Registered before running, as `import` does, so the module can find itself
         # (dataclasses, pickling) and symdiff can read its functions' source.
         sys.modules.setdefault(name, module)
-        module_spec.loader.exec_module(module)
+        with _syntax_errors_located():
+            module_spec.loader.exec_module(module)
         return module
     # A module of the current directory, as `python -m` finds it (a console script's
     # sys.path starts at the script's folder instead).
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        return importlib.import_module(spec)
+        with _syntax_errors_located():
+            return importlib.import_module(spec)
     except ImportError as error:
         raise SymdiffError(f"cannot import module {spec!r}: {error}") from error
+
+
+@contextlib.contextmanager
+def _syntax_errors_located() -> Iterator[None]:
+    """A syntax error in the user's code (or a module it imports) as ``file:line:``."""
+    try:
+        yield
+    except SyntaxError as error:
+        raise FileError(error.filename or "<unknown>", error.msg, error.lineno) from None
 
 
 def load_function(target: str) -> Callable[..., Any]:

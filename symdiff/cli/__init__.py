@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from symdiff._version import __version__
-from symdiff.errors import SymdiffError
+from symdiff.errors import FileError, SymdiffError
 
 # Subcommand modules, in the order `symdiff --help` lists them.
-COMMANDS: tuple[str, ...] = ("build", "show", "graph")
+COMMANDS: tuple[str, ...] = ("build", "show", "graph", "cache")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except FileError as error:
+        print(error, file=sys.stderr)  # file:line: message
+        return 1
     except SymdiffError as error:
         print(f"symdiff {args.command}: {error}", file=sys.stderr)
         return 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 from typing import Any
 
@@ -24,6 +26,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("-o", "--output", help="the module to write; default stdout")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if OUTPUT is missing or stale")
+    parser.add_argument("--force", action="store_true",
+                        help="replace OUTPUT even if symdiff did not write it")
     parser.set_defaults(run=run)
 
 
@@ -51,18 +55,21 @@ def run(args: argparse.Namespace) -> int:
         if is_current(text, args.output):
             return 0
         print(f"symdiff build: {args.output} is stale (or missing); regenerate it with: "
-              f"{_first_line_command(text)}", file=sys.stderr)
+              f"{_regenerate(text, args.output)}", file=sys.stderr)
         return 1
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_module(text, args.output)
+        write_module(text, args.output, force=args.force)
     return 0
 
 
-def _first_line_command(text: str) -> str:
-    """The regenerate command the header records, on one line."""
+def _regenerate(text: str, output: str) -> str:
+    """The regenerate command the header records, on one line, to run from here (the
+    header's paths are relative to the output's directory)."""
     lines = text.splitlines()
-    start = lines.index("Regenerate with:") + 1
+    start = next(i for i, line in enumerate(lines) if line.startswith("Regenerate with")) + 1
     end = lines.index("", start)
-    return " ".join(line.strip() for line in lines[start:end])
+    command = " ".join(line.strip() for line in lines[start:end])
+    folder = os.path.relpath(os.path.dirname(os.path.realpath(output)))
+    return command if folder == "." else f"(cd {shlex.quote(folder)} && {command})"

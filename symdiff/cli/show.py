@@ -23,10 +23,11 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symdiff.api import _normalize_argnums, generate, unwrap
-    from symdiff.errors import SymdiffError
+    from symdiff.errors import SymdiffError, located_at
     from symdiff.runtime.dispatch import parameters
     from symdiff.runtime.spec import Spec, with_types
     from symdiff.targets import load_function
+    from symdiff.transforms.programs import NotScalarOutput
 
     user, inner = unwrap(load_function(args.target))
     try:
@@ -40,7 +41,11 @@ def run(args: argparse.Namespace) -> int:
             raise SymdiffError(f"{args.target} takes {len(params)} positional argument(s), "
                                f"but the signature gives {len(args.signature)} types")
         spec = with_types(spec, tuple(args.signature))
-    write(generate(user, spec), sys.stdout)
+    try:
+        text = generate(user, spec)
+    except NotScalarOutput as error:
+        raise located_at(user, str(error)) from None
+    write(text, sys.stdout)
     return 0
 
 

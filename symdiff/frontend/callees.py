@@ -7,9 +7,10 @@ transitively) plus the functions passed to it as arguments (`FunctionArg` entrie
 
 - the disk-cache key (`key_parts`): each callee's source text and which names lead
   to which callee, so an edited helper is a new key;
-- the lowering, which asks how generated code reaches a callee's free numbers
-  (`cell_name`, `alias`): a closure cell of a callee is a closure variable of the
-  generated function, a global of another module is read through that module;
+- the lowering, which asks how generated code reaches a callee's free numbers and
+  functions with custom rules (`cell_name`, `alias`): a closure cell of a callee is a
+  closure variable of the generated function, a global of another module is read
+  through that module (where the callee's code reads it, not the caller's);
 - the linker (`bindings`), which binds those names to the live cells and modules, so
   the generated code reads their values when it runs.
 
@@ -29,6 +30,7 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from symdiff.custom import custom_op
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
@@ -160,7 +162,8 @@ class Callees:
 
 class CalleeScope(Scope):
     """The free names of a called function, resolved in its own module and closure, with
-    the paths generated code reaches its numbers and modules by."""
+    the paths generated code reaches its numbers, modules and functions with custom
+    rules by (the generated code runs in the differentiated function's namespace)."""
 
     def __init__(self, fn: Callable[..., Any], callees: Callees) -> None:
         super().__init__(fn)
@@ -169,7 +172,8 @@ class CalleeScope(Scope):
 
     def lookup(self, name: str) -> Resolved | None:
         resolved = super().lookup(name)
-        if resolved is None or resolved.kind not in ("number", "module"):
+        if resolved is None or not (resolved.kind in ("number", "module") or (
+                resolved.kind == "callable" and custom_op(resolved.value) is not None)):
             return resolved
         if name in self.cells:
             try:

@@ -16,7 +16,7 @@ deeper than `MAX_RECURSION` calls it is a located error.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +60,8 @@ class CallState:
     stack: list[Any] = field(default_factory=list)
     # (builder, function, arguments) -> result: a pure call with the same argument nodes
     # gives the same nodes, so recursion like fib(n - 1) + fib(n - 2) is lowered once
-    # per distinct argument.
+    # per distinct argument. Not a call that gives an array: each call of a function
+    # that makes one (np.zeros(n)) gives a new array.
     memo: dict[tuple[Any, ...], tuple[Builder, Value]] = field(default_factory=dict)
     sources: dict[int, FunctionSource] = field(default_factory=dict)
     checked: set[int] = field(default_factory=set)  # callee bodies checked by id
@@ -227,6 +228,7 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
     for name, value in env.items():
         frame.env[name] = value
         frame.versions[name] = 0
+    frame.passed = frozenset(_arrays_in(env.values()))
     calls.stack.append(target.key)
     try:
         if isinstance(target.node, ast.Lambda):
@@ -239,9 +241,27 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
                     "it returns None, not a number)", target.node)
     finally:
         calls.stack.pop()
-    if memo_key is not None:
+    if memo_key is not None and not _holds_array(result):
         calls.memo[memo_key] = (low.b, result)
     return result  # type: ignore[no-any-return]
+
+
+def _holds_array(value: Any) -> bool:
+    """Whether a returned value (numbers, arrays, tuples, lists, dicts) holds an array."""
+    return any(True for _ in _arrays_in([value]))
+
+
+def _arrays_in(values: Iterable[Any]) -> Iterator[Node]:
+    """The arrays among `values` and inside their tuples, lists and dicts."""
+    stack = list(values)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif dicts.is_dict(item):
+            stack.extend(v for _, v in item.items)
+        elif isinstance(item, Node) and item.type is not None:
+            yield item
 
 
 def _check_no_mutation(target: _Target) -> None:

@@ -6,7 +6,9 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
   where those names are parameters; everything else it reads from outside becomes an
   operand, so the body is a closed sub-program (`ir.regions.Loop`), not unrolled.
 - After the loop the carried names hold the region's outputs. A name assigned in the
-  body only, and the loop variable, may be unbound after it (the loop may not run).
+  body only, and the loop variable, may be unbound after it (the loop may not run);
+  but a ``while True:`` body runs at least once and is left only by a break (or a
+  return), so a name every path through it assigns also has a value after it.
 - ``continue`` ends an iteration and ``break`` also ends the loop (a hidden flag the
   body returns; see `control.lower_if`). A ``return`` inside a loop, at any depth,
   records its values in hidden variables the loops carry and ends every loop around
@@ -22,8 +24,9 @@ from symdiff.frontend import accumulators, control, dicts, sequences
 from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.arrays import fit
-from symdiff.ir.node import Node, Program, flatten
+from symdiff.ir.node import SEQ, Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
+from symdiff.ir.sequences import kind
 from symdiff.ir.types import broadcast
 
 if TYPE_CHECKING:
@@ -173,6 +176,17 @@ def lower_while(
             break
         except _Widen as widen:
             types.update(widen.types)  # lowered again, carrying the wider values
+    inits = [_init(low, name) for name in carried]
+    once = flag.is_const and bool(flag.value)  # while True: left only by a break or return
+    if once:
+        for name, value in _bound_every_path(body, carried):
+            # A value from the body only: the loop carries it from a stand-in it never
+            # reads, for after the loop.
+            carried.append(name)
+            test_carry.append(test.b.arg(name, kind(value)))
+            body_carry.append(body.b.arg(name, kind(value)))
+            new.append(value)
+            inits.append(low.b.const(0.0))
     stacked = _stacked(low, stmt, [body, test], accs)
     operands, (test_params, body_params) = share_captures([test, body])
     test_program = Program("test", (*test_carry, *test_params), (flag,), test.b,
@@ -180,12 +194,20 @@ def lower_while(
     program = Program("body", (*body_carry, *body_params),
                       (*new, *_stack_outputs(stacked), *stop_flag), body.b,
                       effects=body.effects())
-    inits = tuple(_init(low, name) for name in carried)
     loop = Loop("while", program, len(carried), test=test_program, breaks=bool(stop_flag),
                 n_stacked=len(_stack_outputs(stacked)))
     node = loop_node(low.b, loop, (*inits, *operands))
-    _after(low, stmt, node, carried, body, [], stacked)
+    _after(low, stmt, node, carried, body, [], stacked, once)
     accumulators.finish(low, accs)
+
+
+def _bound_every_path(body: _Lowering, carried: list[str]) -> list[tuple[str, Node]]:
+    """The names a loop body assigns on every path through it (so also on every path to
+    a break) that the loop does not carry, with their values at its end: a name one
+    path leaves unassigned is `MaybeUnbound` there (see `control.lower_if`)."""
+    return [(name, value) for name in body.assigned
+            if name.isidentifier() and name not in carried
+            and isinstance(value := body.env.get(name), Node) and kind(value) != SEQ]
 
 
 def _body_frame(low: _Lowering, width: int | None) -> _Lowering:
@@ -407,7 +429,7 @@ def _init(low: _Lowering, name: str) -> Node:
 
 def _after(
     low: _Lowering, stmt: ast.stmt, node: Node, carried: list[str], body: _Lowering,
-    targets: list[str], stacked: list[Stack],
+    targets: list[str], stacked: list[Stack], once: bool = False,
 ) -> None:
     for k, name in enumerate(carried):
         low.assign(ast.Name(name, ast.Store()), proj(low.b, node, k), stmt)
@@ -428,8 +450,13 @@ def _after(
         low.b.name(values, name)
     line = getattr(stmt, "lineno", "?")
     why = f"it is assigned inside the loop at line {line}, which may run zero times"
-    for name in body.assigned:
-        if name not in carried:
-            low.env[name] = MaybeUnbound(name, stmt, why)
+    unbound = [name for name in body.assigned if name not in carried]
+    if once:
+        why = (f"the loop at line {line} does not assign it on every path through its "
+               "body")
+        unbound += [name for name, value in body.env.items() if name.isidentifier()
+                    and isinstance(value, MaybeUnbound) and name not in carried]
+    for name in unbound:
+        low.env[name] = MaybeUnbound(name, stmt, why)
     for name in targets:
         low.env[name] = MaybeUnbound(name, stmt, why)

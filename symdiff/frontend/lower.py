@@ -27,6 +27,7 @@ from symdiff.frontend import (
     fence,
     loops,
     np_indexing,
+    np_shapes,
     rules,
     sequences,
 )
@@ -42,7 +43,7 @@ from symdiff.frontend.resolve import (
 )
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir import indexing
-from symdiff.ir.node import LEAVES, SEQ, Builder, Node, Program, Structure
+from symdiff.ir.node import INT, LEAVES, SEQ, Builder, Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
@@ -121,6 +122,8 @@ class _Lowering:
         # local def or lambda, the frame its free names are read from (`frontend.calls`).
         self.caller: _Lowering | None = None
         self.lexical: _Lowering | None = None
+        # In a called function's frame, the arrays its caller passed: not its to change.
+        self.passed: frozenset[Node] = frozenset()
         self.calls: calls.CallState | None = parent.calls if parent else None
         self.types: tuple[Any, ...] | None = None
 
@@ -168,6 +171,8 @@ class _Lowering:
         if outer.op == "global":
             return self.b.global_(outer.attrs)
         hint = name if name.isidentifier() else self.parent_hint(outer)
+        if outer.type is None and np_shapes.is_int(outer):
+            return self.b.arg(hint, INT)  # an int stays one inside the body
         return self.b.arg(hint, outer.type if outer.type is not None else kind(outer))
 
     def parent_hint(self, outer: Node) -> str:
@@ -185,14 +190,15 @@ class _Lowering:
         seqs = list_parameters(self.fn, fn_node)
         self.types = types
         for i, arg in enumerate((*args.posonlyargs, *args.args)):
-            array = types[i] if types is not None and i < len(types) else None
-            function = calls.parameter(arg.arg, array)
+            typ = types[i] if types is not None and i < len(types) else None
+            function = calls.parameter(arg.arg, typ)
             if function is not None:
                 # A function argument: its code is inlined; the parameter is unused.
                 params.append(self.b.param(arg.arg, "num"))
                 self.env[arg.arg] = function
                 continue
-            node = self.b.param(arg.arg, array if array is not None else
+            # An array's type, INT for an int (`runtime.spec.INT` is `ir.node.INT`).
+            node = self.b.param(arg.arg, typ if typ is not None else
                                 SEQ if arg.arg in seqs else "num")
             params.append(node)
             self.env[arg.arg] = node
@@ -263,6 +269,9 @@ class _Lowering:
                 if not isinstance(stmt.target, ast.Name):
                     raise self.src.error("augmented assignment to a non-name", stmt.target)
                 current = self.name(stmt.target.id, stmt.target)
+                if arrays.is_array(current):
+                    np_indexing.augmented_name(self, stmt, current)  # type: ignore[arg-type]
+                    continue
                 value = self.binop(stmt.op, current, self.expr(stmt.value), stmt)
                 self.assign(stmt.target, value, stmt)
             elif isinstance(stmt, ast.FunctionDef):

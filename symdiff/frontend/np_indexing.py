@@ -6,12 +6,19 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
   lower to one ``index`` node (`ir.indexing`); the static checks NumPy would make from
   the shapes alone (too many indices, a float or boolean index, a zero step) are located
   errors, and an index out of range raises IndexError when the code runs, as in NumPy.
+  A read whose index a loop keeps inside the axis (`bounds.within`) cannot raise, so it
+  is not an effect the derivatives must run.
 - ``out[key] = v`` (and ``out[key] += v``) into an array the function made itself makes
   a new value ``index_set(out, v)`` that the name holds from then on (the generated code
   assigns in place when nothing else reads the old array). Assigning into an argument, or
   into a view of one, is a located error (it would change the caller's data); so is
   assigning into an array another name shares (``b = out`` or ``v = out[1:]``, where NumPy
   would change that name's array too), and an integer-array key.
+- ``name += v`` (any operator) where `name` holds an array changes that array in place,
+  as NumPy does (`augmented_name`): the same errors as assigning into it (also, in a
+  called function, into an array its caller passed), the other names of the array see
+  the new value, and a result that would not fit its shape or dtype is a located error
+  (a float array keeps its dtype). ``x = x + v`` is a new array.
 - ``a, b = x`` reads ``x[0]``, ``x[1]``; when the length of `x` is known only at run time
   the code checks it first and raises ValueError as unpacking would. ``for row in X`` runs
   over the first axis (see `sequences.iteration`).
@@ -24,6 +31,7 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.arrays import function_and_method, is_array
+from symdiff.frontend.bounds import within
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
@@ -79,34 +87,11 @@ def key_of(low: _Lowering, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
         else:
             item = _scalar_or_array(low, low.expr(elt), parts, elt)
             axis = len(key) - sum(1 for k in key if k[0] == "none")
-            if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and _in_range(
+            if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and within(
                     low, x, axis, parts[-1]):
                 item = (*item, IN_RANGE)
             key.append(item)
     return tuple(key), parts
-
-
-def _in_range(low: _Lowering, x: Node, axis: int, i: Node) -> bool:
-    """Whether `i` is the index of a loop over ``range(len)`` of axis `axis` of `x`, so
-    that ``x[i]`` cannot raise."""
-    frame = low
-    while frame.parent is not None:
-        while x.op in ("index_set", "index_add", "copy"):
-            x = x.args[0]  # the same shape
-        if frame.loop_index is not None and frame.loop_index[0] is i:
-            start, stop, step = frame.loop_index[1]
-            return (_step_out(frame, x) is stop.args[0] and stop.op == "size"
-                    and stop.attrs == ((axis,),) and _natural(start) and _natural(step)
-                    and step.value > 0)
-        outer_i, outer_x = _step_out(frame, i), _step_out(frame, x)
-        if outer_i is None or outer_x is None:
-            return False
-        i, x, frame = outer_i, outer_x, frame.parent
-    return False
-
-
-def _natural(node: Node) -> bool:
-    return node.is_const and type(node.value) is int and node.value >= 0
 
 
 def _step_out(frame: _Lowering, node: Node) -> Node | None:
@@ -214,11 +199,51 @@ def _update(low: _Lowering, target: ast.Subscript, current: Node, key: Key,
     assert isinstance(target.value, ast.Name)
     name = target.value.id
     new = low.b.apply("index_set", current, value, *parts, attrs=(key,))
+    _rebind_aliases(low, name, current, new)
+    low.assign(ast.Name(name, ast.Store()), new, stmt)
+
+
+def _rebind_aliases(low: _Lowering, name: str, current: Node, new: Node) -> None:
+    """After ``b = out``, ``out[0] = v`` (or ``out += v``) changes b's array too."""
     for other in low.array_aliases.get(name, ()):
         if other != name and low.env.get(other) is current:
-            low.env[other] = new  # after b = out, out[0] = v changes b's array too
+            low.env[other] = new
             low.assigned[other] = None
-    low.assign(ast.Name(name, ast.Store()), new, stmt)
+
+
+_SYMBOLS: dict[type[ast.operator], str] = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@",
+}
+
+
+def augmented_name(low: _Lowering, stmt: ast.AugAssign, current: Node) -> None:
+    """``name += value`` (or another operator) where `name` holds an array: NumPy updates
+    that array in place, so this is checked as an assignment into it is (not into an
+    argument, a view, or an array a name from outside shares), names of the same array
+    see the new value, and the array keeps its shape and dtype."""
+    assert isinstance(stmt.target, ast.Name)
+    name = stmt.target.id
+    symbol = _SYMBOLS.get(type(stmt.op), "?")
+    _check_writable(low, name, current, stmt.target,
+                    f"write {name} = {name} {symbol} ... for a new array")
+    new = low.binop(stmt.op, current, low.expr(stmt.value), stmt)
+    have, get = current.type, new.type
+    if get is None or get.ndim > have.ndim or any(
+            d == 1 and e not in (1, None) for d, e in zip(have.dims, get.dims[-have.ndim:],
+                                                         strict=True)):
+        raise low.src.error(
+            f"{name} {symbol}= ...: the result does not fit in {name!r}, an array of "
+            f"{have} (NumPy raises; write {name} = {name} {symbol} ... for a new array)",
+            stmt)
+    if get.dtype != have.dtype:
+        if not have.dtype.startswith("float"):
+            raise low.src.error(
+                f"{name} {symbol}= ... cannot write {get.dtype} values into {name!r}, an "
+                f"array of {have.dtype} (NumPy raises)", stmt)
+        new = low.b.apply("astype_like", new, current)  # float32 stays float32
+    _rebind_aliases(low, name, current, new)
+    low.assign(stmt.target, new, stmt)
 
 
 def note_binding(low: _Lowering, name: str, stmt: ast.stmt) -> None:
@@ -229,6 +254,8 @@ def note_binding(low: _Lowering, name: str, stmt: ast.stmt) -> None:
     if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
            for t in targets):
         return  # name[...] = v: still the same array
+    if isinstance(stmt, ast.AugAssign) and is_array(low.env.get(name)):
+        return  # name += v: the same array, changed in place (or a new one from a number)
     groups = low.array_aliases
     old = groups.pop(name, frozenset())
     for other in old - {name}:
@@ -262,6 +289,15 @@ def _target(low: _Lowering, target: ast.Subscript) -> Node:
         raise low.src.error(
             f"unsupported assignment target: {name}[...] = ... where {name!r} is {what} "
             "(only into an array the function made)", target)
+    _check_writable(low, name, current, target, f"assign into a copy: {name} = {name}.copy()")
+    return current
+
+
+def _check_writable(low: _Lowering, name: str, current: Node, where: ast.AST,
+                    instead: str) -> None:
+    """A located error unless `name`'s array, `current`, is one the function made, that no
+    other name shares: an argument (or a view of one), an array a called function was
+    passed, a view of another array. `instead` says what to write instead."""
     arrays = _arrays(low, current)
     argument = next((a for a in arrays if a.op == "param"), None)
     if argument is not None:
@@ -272,14 +308,19 @@ def _target(low: _Lowering, target: ast.Subscript) -> Node:
             "may be (after an if or a loop) or view"
         raise low.src.error(
             f"assigning into {name!r} would change the caller's data: {name!r} {how} the "
-            f"argument {argument.attrs[0]!r} (assign into a copy: {name} = "
-            f"{name}.copy())", target)
+            f"argument {argument.attrs[0]!r} ({instead})", where)
+    root = low
+    while root.parent is not None:
+        root = root.parent
+    if arrays & root.passed:
+        raise low.src.error(
+            f"a called function cannot change {name!r} in place: it did not make it, so its "
+            f"caller would see the change (not supported yet; {instead})", where)
     if _viewed(current) is not None:
         raise low.src.error(
             f"assigning into {name!r}, a view of another array, would change that array "
-            "too (not supported): assign into the array itself, or into a copy", target)
-    _no_sharing(low, name, current, arrays, target)
-    return current
+            "too (not supported): assign into the array itself, or into a copy", where)
+    _no_sharing(low, name, current, arrays, where)
 
 
 def _no_sharing(low: _Lowering, name: str, current: Node, arrays: set[Node],
@@ -401,4 +442,4 @@ def length(low: _Lowering, x: Node, where: ast.AST) -> Node:
 @function_and_method("copy")
 def copy(low: _Lowering, x: Any, e: ast.AST) -> Node:
     node = low.number(x, e)
-    return node if node.type is None else low.b.apply("copy", node)
+    return node if node.type is None else low.b.new("copy", node)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.arrays import arguments, axes_of, constant, function, method
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.node import Node
+from symdiff.ir.node import INT, Node
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, merge_dims, product_dim, result_dtype
 from symdiff.ir.types import MANY, Dim
@@ -216,12 +216,14 @@ def _np_array(low: _Lowering, e: ast.Call, name: str) -> Node:
         if isinstance(whole, Node) and is_seq(whole):
             if dtype not in (None, "float64"):
                 raise low.src.error(f"np.{name}() of a list with dtype {dtype} (not yet)", e)
-            return low.b.apply("list_array", whole)  # a list the function has: float64
+            return low.b.new("list_array", whole)  # a list the function has: float64
         value = _listed(low, whole, arg)
     if isinstance(value, Node):
         if value.type is not None and dtype not in (None, value.type.dtype):
             raise low.src.error(f"np.{name}() of an array with another dtype (not yet)", e)
-        return value  # values are never changed in place: no copy is needed
+        if name == "array" and value.type is not None:
+            return low.b.new("copy", value)  # a new array, which may be written into
+        return value
     shape, leaves = _rectangular(low, value, name, e)
     kinds = {leaf.type.ndim if leaf.type is not None else -1 for leaf in leaves}
     if len(kinds) > 1:
@@ -232,7 +234,7 @@ def _np_array(low: _Lowering, e: ast.Call, name: str) -> Node:
         for i in range(arrays_[0].type.ndim):
             _same_length(low, [a.type.dims[i] for a in arrays_], name, e)
     guessed = _dtype_of(leaves)
-    return low.b.apply("array", *leaves, attrs=(shape, dtype or guessed, dtype is not None))
+    return low.b.new("array", *leaves, attrs=(shape, dtype or guessed, dtype is not None))
 
 
 def _nested(low: _Lowering, e: ast.expr) -> Any:
@@ -277,12 +279,13 @@ def _dtype_of(leaves: list[Node]) -> str:
 # Constants -------------------------------------------------------------------------------
 
 
-@function("zeros", "ones")
+@function("zeros", "ones", "empty")
 def _np_zeros(low: _Lowering, e: ast.Call, name: str) -> Node:
+    # np.empty's values are unspecified until written: zeros are as good as any.
     call, dtype = _split_dtype(low, e)
     (shape,), _ = arguments(low, call, 1, ())
     s = _shape(low, shape, name, e, call.args[0])
-    return full(low, 0.0 if name == "zeros" else 1.0, s, dtype)
+    return full(low, 1.0 if name == "ones" else 0.0, s, dtype)
 
 
 @function("full")
@@ -293,22 +296,22 @@ def _np_full(low: _Lowering, e: ast.Call, name: str) -> Node:
     return full(low, value, _shape(low, shape, name, e, call.args[0]), dtype)
 
 
-@function("zeros_like", "ones_like", "full_like")
+@function("zeros_like", "ones_like", "full_like", "empty_like")
 def _np_like(low: _Lowering, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     count = 2 if name == "full_like" else 1
     args, _ = arguments(low, call, count, ())
     x = low.number(args[0], e)
     value = low.number(args[1], e) if name == "full_like" else low.b.const(
-        0.0 if name == "zeros_like" else 1.0)
+        1.0 if name == "ones_like" else 0.0)
     if x.type is None:
         return value  # of a number: a number
     if dtype is not None and dtype != x.type.dtype:
         shape = Shape((), x.type.dims, like=x)
         return full(low, value, shape, dtype)
-    if name == "zeros_like":
-        return low.b.apply("zeros_like", x)
-    return low.b.apply("full_like", x, value)
+    if name in ("zeros_like", "empty_like"):
+        return low.b.new("zeros_like", x)
+    return low.b.new("full_like", x, value)
 
 
 def full(low: _Lowering, value: Node | float, shape: Shape, dtype: str | None) -> Node:
@@ -316,7 +319,7 @@ def full(low: _Lowering, value: Node | float, shape: Shape, dtype: str | None) -
     value = low.b.lift(value)
     guessed = value.type.dtype if value.type is not None else _dtype_of([value])
     attrs = (shape.dims, dtype or guessed, dtype is not None, shape.like is not None)
-    return low.b.apply("full", value, *shape.args(), attrs=attrs)
+    return low.b.new("full", value, *shape.args(), attrs=attrs)
 
 
 @function("arange")
@@ -335,8 +338,8 @@ def _np_arange(low: _Lowering, e: ast.Call, name: str) -> Node:
     elif start is zero and step is one:
         dims = (dim_of(stop),)
     guessed = "int64" if all(is_int(v) for v in (start, stop, step)) else "float64"
-    return low.b.apply("arange", start, stop, step,
-                       attrs=(dims, dtype or guessed, dtype is not None))
+    return low.b.new("arange", start, stop, step,
+                     attrs=(dims, dtype or guessed, dtype is not None))
 
 
 @function("linspace")
@@ -348,7 +351,7 @@ def _np_linspace(low: _Lowering, e: ast.Call, name: str) -> Node:
     num = _length(low, num, "linspace", e)
     endpoint = constant(low, kws.get("endpoint"), bool, "endpoint", e)
     attrs = (endpoint is not False, (dim_of(num),), dtype or "float64", dtype is not None)
-    return low.b.apply("linspace", start, stop, num, attrs=attrs)
+    return low.b.new("linspace", start, stop, num, attrs=attrs)
 
 
 @function("eye")
@@ -362,7 +365,7 @@ def _np_eye(low: _Lowering, e: ast.Call, name: str) -> Node:
     k = constant(low, k, int, "np.eye() k", e) or 0
     sizes = (n,) if m is None else (n, m)
     dims = (dim_of(n), dim_of(m if m is not None else n))
-    return low.b.apply("eye", *sizes, attrs=(k, dims, dtype or "float64", dtype is not None))
+    return low.b.new("eye", *sizes, attrs=(k, dims, dtype or "float64", dtype is not None))
 
 
 # Cumulative operations and differences ----------------------------------------------------
@@ -410,12 +413,25 @@ def _np_diff(low: _Lowering, e: ast.Call, name: str) -> Node:
 
 
 def is_int(node: Node) -> bool:
-    """Whether `node` is known to be an int (a constant, a length, or ints combined)."""
-    if node.is_const:
-        return isinstance(node.value, int)
-    if node.op in ("size", "seq_len"):
-        return True
-    return node.op in _INT_OPS and all(is_int(a) for a in node.args)
+    """Whether `node` is known to be an int (a constant, a length, an int argument, or
+    ints combined)."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n.is_const:
+            if not isinstance(n.value, int):
+                return False
+        elif n.op in ("param", "arg"):
+            if n.attrs[1 if n.op == "param" else 2:] != (INT,):
+                return False
+        elif n.op in _INT_OPS:
+            stack.extend(n.args)
+        elif n.op not in ("size", "seq_len"):
+            return False
+    return True
 
 
 def dim_of(node: Node) -> Dim:
@@ -455,7 +471,7 @@ def _length(low: _Lowering, value: Any, name: str, e: ast.AST, hole: bool = Fals
             raise low.src.error(f"np.{name}(): a length must be an int, got {v!r}", e)
         if v < 0 and not (hole and v == -1):
             raise low.src.error(f"np.{name}(): negative length {v}", e)
-    elif value.op in ("param", "div"):
+    elif value.op in ("param", "div") and not is_int(value):
         raise low.src.error(
             f"np.{name}(): a length must be an int (this is a float; use x.shape[i], "
             "len(x) or //)", e)

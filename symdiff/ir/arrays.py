@@ -334,9 +334,16 @@ def _bilinear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node |
 
 
 def output(b: Builder, value: Node | None, like: Node) -> Node:
-    """A derivative handed to the user for `like`: a new array of exactly its shape."""
+    """A derivative handed to the user for `like`: a new array of exactly its shape and
+    dtype, or for a number parameter a Python float (not the NumPy scalar an array that
+    is not differentiated may have made it)."""
     if like.type is None:
-        return b.const(0.0) if value is None else value
+        if value is None:
+            return b.const(0.0)
+        if like.op == "param" and len(like.attrs) == 1 and value.op != "float" \
+                and _made_of(value) != (set(), False):
+            return b.apply("float", value)
+        return value
     if value is None:
         return b.apply("zeros_like", like)
     value = fit(b, value, like)
@@ -345,10 +352,47 @@ def output(b: Builder, value: Node | None, like: Node) -> Node:
     if value.op in VIEWS or value.op in LEAVES:
         # A view (maybe read-only) or an argument itself: the user gets their own copy.
         return b.apply("full_like", like, value)
-    if like.type.dtype != "float64" and not _written_into_zeros_like(value, like):
-        # A rule's constants (np.where(c, 1.0, 0.0)) may have widened a float32 value.
+    if _may_differ(value, like) and not _written_into_zeros_like(value, like):
         value = b.apply("astype_like", value, like)
     return value
+
+
+def _may_differ(value: Node, like: Node) -> bool:
+    """Whether `value` may not have `like`'s dtype: a rule's constants
+    (``np.where(c, 1.0, 0.0)``) may have widened a float32 value, and a float64 array's
+    cotangent may be made of narrower arrays (or of a global) alone."""
+    if like.type.dtype != "float64" or value.type is None or value.type.dtype != "float64":
+        return True
+    dtypes, reads_global = _made_of(value)
+    return reads_global or any(d in NARROW for d in dtypes)
+
+
+# Float dtypes that a float64 value made of them alone would not have.
+NARROW = frozenset({"float16", "float32"})
+
+
+def _made_of(value: Node) -> tuple[set[str], bool]:
+    """The dtypes of the arrays `value` is computed from (inside branches and loops too),
+    and whether it reads a global (of any type, known only at run time)."""
+    from symdiff.ir.regions import REGIONS, bodies
+
+    dtypes: set[str] = set()
+    seen: set[Node] = set()
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node.op == "global":
+            return dtypes, True
+        if node.type is not None:
+            dtypes.add(node.type.dtype)
+        stack.extend(node.args)
+        if node.op in REGIONS:
+            for body in bodies(node):
+                stack.extend((*body.outputs, *body.effects))
+    return dtypes, False
 
 
 def _written_into_zeros_like(value: Node, like: Node) -> bool:

@@ -13,7 +13,8 @@ Contract:
   for solve, a vector or 2-D right-hand side).
 - Conventions where the function is not differentiable are in each rule's docstring:
   ties of max/min share the cotangent equally (like the scalar ``max``'s 0.5/0.5), the
-  norm's derivative at 0 is 0 (like ``abs'(0)``), and prod's is exact with zeros.
+  norm's derivatives at 0 are 0 (like ``abs'(0)`` and ``abs''(0)``, and as ``hypot``'s),
+  and prod's is exact with zeros, to second order.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from symdiff.ir import arrays
 from symdiff.ir.arrays import Axes, np_call
 from symdiff.ir.node import Builder, Node
-from symdiff.ir.primitives import Primitive, register
+from symdiff.ir.primitives import Primitive, over_norm, register
 from symdiff.ir.types import ArrayType, Type, _dim, broadcast, reduced
 
 arrays.OPS |= {"prod", "amax", "amin", "keepdims", "einsum", "trace", "eye_like", "norm",
@@ -90,15 +91,21 @@ def _keepdims_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 def product_of_others(b: Builder, x: Node, axes: Axes) -> Node:
     """For each entry of `x`, the product of the other entries reduced with it.
 
-    Exact where entries are zero (not ``prod / x``): with the zeros replaced by ones,
-    an entry's others multiply to ``prod(ones_for_zeros) / itself`` when none of the
-    others is zero, and to 0 otherwise (the count of zeros in its group, less its own,
-    is then positive)."""
+    Exact where entries are zero (not ``prod / x``), and so is its own derivative (the
+    second derivative of ``prod``): the product of the others is that of the non-zero
+    ones (the zeros replaced by ones, divided by the entry itself unless it is a zero)
+    times that of the zero ones, written as the polynomial it is to first order: 1 when
+    no other entry is zero, the sum of the other zeros when one is (its value is 0, its
+    derivative the product's), else 0."""
     zero = b.apply("eq", x, 0.0)
     nonzero = b.select(zero, 1.0, x)
-    no_other_zero = b.apply("eq", b.apply("sum", zero, attrs=(axes, True)), zero)
-    others = b.select(no_other_zero, b.div(b.apply("prod", nonzero, attrs=(axes, True)),
-                                           nonzero), 0.0)
+    zeros = b.select(zero, x, 0.0)  # the zero entries, which the derivatives still vary
+    count = b.sub(b.apply("sum", zero, attrs=(axes, True)), zero)  # other zeros
+    other_zeros = b.sub(b.apply("sum", zeros, attrs=(axes, True)), zeros)
+    of_zeros = b.select(b.apply("eq", count, 0), 1.0,
+                        b.select(b.apply("eq", count, 1), other_zeros, 0.0))
+    of_nonzero = b.div(b.apply("prod", nonzero, attrs=(axes, True)), nonzero)
+    others = b.mul(of_nonzero, of_zeros)
     for node, hint in ((zero, "is_zero"), (nonzero, "nonzero"), (others, "prod_others")):
         b.name(node, hint)
     return others
@@ -309,22 +316,17 @@ def _trace_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 # norm ---------------------------------------------------------------------------------
 
 
-def _nonzero(b: Builder, norm: Node) -> Node:
-    # A norm of 0 has all its entries 0: dividing them by 1 gives the 0 derivative.
-    return b.select(b.apply("eq", norm, 0.0), 1.0, norm)
-
-
 def _norm_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     (t,) = ts
     x = node.args[0]
-    return b.div(b.apply("sum", b.mul(x, t), attrs=node.attrs), _nonzero(b, node))
+    return over_norm(b, b.apply("sum", b.mul(x, t), attrs=node.attrs), node)
 
 
 def _norm_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``x / norm`` times the cotangent, and 0 where the norm is 0 (the convention of
-    ``abs'(0) = 0``: the smallest subgradient)."""
+    ``abs'(0) = 0``: the smallest subgradient), as are its own derivatives there."""
     x = node.args[0]
-    return (b.mul(x, kept(b, b.div(ct, _nonzero(b, node)), node)),)
+    return (b.mul(x, kept(b, over_norm(b, ct, node), node)),)
 
 
 # det, inv, solve ----------------------------------------------------------------------

@@ -5,7 +5,9 @@ Contract:
   attributes. Nodes are immutable and compared by identity.
 - A `Builder` owns an intern table: asking it twice for the same (op, args, attrs)
   returns the same object, so equal subexpressions are one node (CSE by construction).
-  The table is scoped to the builder, never to the process.
+  The table is scoped to the builder, never to the process. A new array (`Builder.new`)
+  is the exception: its last attribute is a number unique in the builder, given in
+  order of creation, so two arrays made alike stay two values.
 - The builder folds operations whose arguments are all constants when the
   primitive's Python implementation succeeds; an operation that would raise is kept,
   so the generated code raises exactly where the user's code would.
@@ -27,9 +29,11 @@ Number = bool | int | float
 # "arg" is a parameter of a region's sub-program (a branch or loop body).
 LEAVES = frozenset({"const", "param", "global", "arg"})
 
-# The kinds of values: a number, or a Python list of numbers.
+# The kinds of values: a number, or a Python list of numbers; a parameter may also be a
+# number known to be an int (an int argument that is not differentiated): a length.
 NUM = "num"
 SEQ = "seq"
+INT = "int"
 
 # Operations that make an array from numbers alone (``np.zeros(3)``): typed (see
 # `ir.types.infer`) even when no argument is an array. Array modules add theirs.
@@ -113,8 +117,8 @@ class Builder:
         return self._intern("const", (), (value,), _const_key(value))
 
     def param(self, name: str, kind: Any = NUM) -> Node:
-        """A parameter of the program: a number, a sequence of numbers (``SEQ``), or an
-        array (its `ir.types.ArrayType`)."""
+        """A parameter of the program: a number, an int (``INT``), a sequence of numbers
+        (``SEQ``), or an array (its `ir.types.ArrayType`)."""
         attrs = (name,) if kind == NUM else (name, kind)
         return self._intern("param", (), attrs, attrs)
 
@@ -127,6 +131,12 @@ class Builder:
         """A number this builder never returns again (for nodes that must stay distinct)."""
         self._args += 1
         return self._args
+
+    def new(self, op: str, *args: Node | Number, attrs: tuple[Any, ...] = ()) -> Node:
+        """A new array made by primitive `op` (``np.zeros``, ``x.copy()``): its attributes
+        end with a `fresh` number, so it is never merged with another array made alike
+        (either may be written into apart), and a rebuilt copy stays one node."""
+        return self.apply(op, *args, attrs=(*attrs, self.fresh()))
 
     def structural(self, op: str, args: tuple[Node, ...], attrs: tuple[Any, ...]) -> Node:
         """An interned node of a structural operation (a region or a projection)."""

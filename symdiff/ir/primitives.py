@@ -10,10 +10,14 @@ with the `Builder`, so a derivative's IR can itself be differentiated.
 
 A rule returns ``None`` for a symbolic zero: no code is emitted for it.
 
-Conventions at non-differentiable points: ``abs'(0) = 0``; ties of ``min``/``max``
+Conventions at non-differentiable points: ``abs'(0) = 0``; every derivative of
+``hypot`` at 0 is 0 (`over_norm`); ties of ``min``/``max``
 split the derivative 0.5/0.5; ``sqrt'(0) = inf`` (derivative-only divisions by zero
 give IEEE inf/nan instead of raising). Domain errors are the user's code's own: the
 primal operations are emitted as written, so ``math.sqrt(-1)`` raises ``ValueError``.
+Powers have one rule for numbers and arrays (`pow_dx`, `pow_dy`): exact limits at a
+zero base to every order, and nan (not an error) for the exponent's derivative at a
+negative base.
 """
 
 from __future__ import annotations
@@ -237,45 +241,124 @@ def _select_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return (None, b.select(cond, ct, 0.0), b.select(cond, 0.0, ct))
 
 
-def _pow_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    if y.is_const and not isinstance(y.value, bool) and y.value == 0:
-        # x**0 is 1 for every x: a symbolic zero, not 0 / x (which is nan at x == 0).
-        dx: Partial = None
-    elif y.is_const and not isinstance(y.value, bool) and y.value < 1:
-        # y * x**(y-1) has a negative exponent: keep it a division so x == 0 gives inf.
-        dx = Quotient(y, b.pow(x, b.sub(1, y)), safe=True)
-    elif y.is_const:
-        dx = b.mul(y, b.pow(x, b.sub(y, 1)))
+def pow_dx(b: Builder, x: Node, y: Node) -> Partial:
+    """d/dx x**y = y * x**(y-1), with its one-sided limits at x == 0 (0 for y == 0 or
+    y > 1, 1 for y == 1, inf for 0 < y < 1), for numbers and arrays.
+
+    A run-time exponent gives ``scaled_pow(y, x, y - 1)``, which is 0 wherever its
+    factor is, even where the power is infinite (``x**0``'s derivative at 0), and whose
+    derivative in x is again a `scaled_pow`: so every order is exact at 0 too, as the
+    derivatives of the polynomial x**k are."""
+    if y.is_const and not isinstance(y.value, bool):
+        if y.value == 0:
+            return None  # x**0 is 1 everywhere: a symbolic zero
+        if y.value < 1:
+            # a negative exponent: kept a division, so that x == 0 gives inf
+            return Quotient(y, b.pow(x, b.sub(1, y)), safe=True)
+        return b.mul(y, b.pow(x, b.sub(y, 1)))
+    return b.apply("scaled_pow", y, x, b.sub(y, 1))
+
+
+def pow_dy(b: Builder, out: Node, x: Node) -> Node:
+    """d/dy x**y = x**y * log(x); 0 at x == 0 (0**y is constant for y > 0), and nan for
+    x < 0, where x**y is real only at whole y (a derivative-only domain error)."""
+    positive = b.apply("gt", x, 0.0)
+    base = b.select(positive, x, b.select(b.apply("eq", x, 0.0), 1.0, math.nan))
+    return b.mul(out, b.log(base))
+
+
+def _zero_safe_term(b: Builder, t: Node, partial: Node) -> Node:
+    """``t * partial``, and 0 where t is 0 even where the partial is nan or inf (the
+    zero tangent of an int exponent in jvp, at x < 0)."""
+    if t.is_const and t.value != 0:
+        return b.mul(t, partial)
+    return b.select(b.apply("eq", t, 0.0), 0.0, b.mul(t, partial))
+
+
+def _pow_jvp(b: Builder, node: Node, tangents: tuple[Node | None, ...]) -> Node | None:
+    x, y = node.args
+    tx, ty = tangents
+    dx = None if tx is None else pow_dx(b, x, y)
+    total = None if dx is None else apply_partial(b, dx, tx)  # type: ignore[arg-type]
+    if ty is not None:
+        total = accumulate(b, total, _zero_safe_term(b, ty, pow_dy(b, node, x)))
+    return total
+
+
+def _pow_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    x, y = node.args
+    dx = pow_dx(b, x, y)
+    return (None if dx is None else apply_partial(b, dx, ct),
+            None if y.is_const else b.mul(ct, pow_dy(b, node, x)))
+
+
+def _scaled_pow_partials(b: Builder, node: Node) -> tuple[Node, Node, Node]:
+    # d/dc c * x**e = x**e; d/dx = (c * e) * x**(e-1); d/de = c * x**e * log(x)
+    c, x, e = node.args
+    return (b.apply("safe_pow", x, e), b.apply("scaled_pow", b.mul(c, e), x, b.sub(e, 1)),
+            pow_dy(b, node, x))
+
+
+def _scaled_pow_jvp(b: Builder, node: Node, tangents: tuple[Node | None, ...]
+                    ) -> Node | None:
+    tc, tx, te = tangents
+    dc, dx, de = _scaled_pow_partials(b, node)
+    total = None if tx is None else b.mul(tx, dx)
+    for t, partial in ((tc, dc), (te, de)):
+        if t is not None:
+            total = accumulate(b, total, _zero_safe_term(b, t, partial))
+    return total
+
+
+def _scaled_pow_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    return tuple(b.mul(ct, p) for p in _scaled_pow_partials(b, node))
+
+
+def safe_pow(x: float, y: float) -> float:
+    """x ** y, giving inf instead of ZeroDivisionError at 0 ** negative."""
+    return x ** y if x or not y < 0 else math.inf
+
+
+def scaled_pow(c: float, x: float, e: float) -> float:
+    """c * x ** e, and 0 wherever c is 0 (even where x ** e is inf)."""
+    return c * safe_pow(x, e) if c else 0.0
+
+
+def _emit_safe_pow(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # x ** e if x or not e < 0 else math.inf (for a constant e, only what it needs)
+    x, e = args
+    power = ast.BinOp(x, ast.Pow(), e)
+    if isinstance(e, ast.Constant):
+        if not e.value < 0:
+            return power
+        test: ast.expr = x
     else:
-        # An exponent known only at run time (x ** i in a loop): at x == 0 the formula
-        # y * x**(y-1) would divide by zero for y < 1.
-        dx = b.apply("pow_dx", x, y)
-    return dx, b.mul(out, b.log(x))
+        test = ast.BoolOp(ast.Or(), [x, ast.UnaryOp(ast.Not(), ast.Compare(
+            e, [ast.Lt()], [ast.Constant(0)]))])
+    return ast.IfExp(test, power, math_attr("inf"))
 
 
-def pow_dx(x: float, y: float) -> float:
-    """d/dx x**y = y * x**(y-1), with its limits at x == 0 (0 for y == 0 or y > 1, 1 for
-    y == 1, inf for 0 < y < 1) instead of a ZeroDivisionError."""
-    if x or y >= 1:
-        return y * x ** (y - 1)
-    return 0.0 if y == 0 else math.inf
+def _emit_scaled_pow(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # c * safe_pow(x, e) if c else 0.0
+    c = args[0]
+    scaled = ast.BinOp(c, ast.Mult(), _emit_safe_pow(args[1:], attrs))
+    return ast.IfExp(c, scaled, ast.Constant(0.0))
 
 
-def _emit_pow_dx(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    # y * x ** (y - 1) if x or y >= 1 else (0.0 if y == 0 else math.inf)
-    x, y = args
-    formula = ast.BinOp(y, ast.Mult(), ast.BinOp(x, ast.Pow(), ast.BinOp(y, ast.Sub(),
-                                                                         ast.Constant(1))))
-    near_zero = ast.IfExp(ast.Compare(y, [ast.Eq()], [ast.Constant(0)]), ast.Constant(0.0),
-                          math_attr("inf"))
-    test = ast.BoolOp(ast.Or(), [x, ast.Compare(y, [ast.GtE()], [ast.Constant(1)])])
-    return ast.IfExp(test, formula, near_zero)
+def _emit_scaled_pow_array(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    # np.where(c == 0, 0.0, c * x ** e)
+    c, x, e = args
+    scaled = ast.BinOp(c, ast.Mult(), ast.BinOp(x, ast.Pow(), e))
+    is_zero = ast.Compare(c, [ast.Eq()], [ast.Constant(0)])
+    return np_call("where")([is_zero, ast.Constant(0.0), scaled], attrs)
 
 
-def _pow_dx_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    # d/dx = y * pow_dx(x, y - 1); d/dy = x**(y-1) + y * x**(y-1) * log(x)
-    lower = b.pow(x, b.sub(y, 1))
-    return b.mul(y, b.apply("pow_dx", x, b.sub(y, 1))), b.add(lower, b.mul(out, b.log(x)))
+def over_norm(b: Builder, value: Node, norm: Node) -> Node:
+    """``value / norm``, and 0 where the norm is 0: a norm's derivative ``x / norm`` is
+    then 0 there (the convention of ``abs'(0) = 0``), and so are all its derivatives, as
+    ``abs''(0)`` is. Never divides by zero, for numbers or arrays."""
+    at_zero = b.apply("eq", norm, 0.0)
+    return b.select(at_zero, 0.0, b.div(value, b.select(at_zero, 1.0, norm)))
 
 
 def _max_partials(b: Builder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
@@ -349,19 +432,29 @@ def _register_all() -> None:
         "mod", 2, operator.mod, binop(ast.Mod()),
         lambda b, out, x, y: (b.lift(1.0), b.neg(b.apply("floordiv", x, y))),
         sympy=lambda sp, x, y: sp.Mod(x, y)))
+    # Powers share one rule (`pow_dx`, `pow_dy`). The derivatives' own powers are IEEE
+    # at 0 ** negative (NumPy's ** already is): `safe_pow`, and `scaled_pow` (c * x**e,
+    # 0 wherever c is), the derivative in x of a power with a run-time exponent.
+    for name, impl, emit, emit_array in (
+        ("pow", operator.pow, binop(ast.Pow()), None),
+        ("mpow", math.pow, math_call("pow"), np_call("power")),
+        ("safe_pow", safe_pow, _emit_safe_pow, binop(ast.Pow())),
+    ):
+        register(Primitive(
+            name, 2, impl, emit, jvp_rule=_pow_jvp, vjp_rule=_pow_vjp,
+            sympy=lambda sp, x, y: x**y, emit_array=emit_array,
+            atomic_args=name == "safe_pow"))
     register(Primitive(
-        "pow", 2, operator.pow, binop(ast.Pow()), _pow_partials, sympy=lambda sp, x, y: x**y))
-    register(Primitive(
-        "mpow", 2, math.pow, math_call("pow"), _pow_partials, sympy=lambda sp, x, y: x**y,
-        emit_array=np_call("power")))
-    register(Primitive(
-        "pow_dx", 2, pow_dx, _emit_pow_dx, _pow_dx_partials,
-        sympy=lambda sp, x, y: y * x ** (y - 1), atomic_args=True, scalar_only=True))
+        "scaled_pow", 3, scaled_pow, _emit_scaled_pow, jvp_rule=_scaled_pow_jvp,
+        vjp_rule=_scaled_pow_vjp, sympy=lambda sp, c, x, e: c * x**e,
+        emit_array=_emit_scaled_pow_array, atomic_args=True))
     register(Primitive(
         "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
         vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x))
     register(Primitive(
-        "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: ts[0],
+        # The tangent of a Python float is one too (of a NumPy scalar's float(), say).
+        "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: b.apply(
+            "float", ts[0]),
         vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, scalar_only=True))
     register(Primitive(
         "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (b.sign(x),), sympy=_sp("Abs")))
@@ -458,7 +551,7 @@ def _register_all() -> None:
         sympy=_sp("atan2"), emit_array=np_call("arctan2")))
     register(Primitive(
         "hypot", 2, math.hypot, math_call("hypot"),
-        lambda b, out, x, y: (Quotient(x, out, True), Quotient(y, out, True)),
+        lambda b, out, x, y: (over_norm(b, x, out), over_norm(b, y, out)),
         sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2), emit_array=np_call("hypot")))
 
 

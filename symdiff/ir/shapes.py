@@ -12,13 +12,15 @@ Contract:
 - Derivative-only helpers are linear and each other's transposes: ``slice_axis`` and
   ``pad_axis`` (the cotangents of ``concatenate`` and ``diff``), ``pick`` (of ``stack``
   and ``np.array``), ``flip`` (of ``cumsum``), ``reshape_like``.
-- ``cumprod`` is differentiated exactly where its operand has zeros: before the first
-  zero along the axis the usual quotient by ``x`` is taken (``x`` is not zero there);
-  at the first zero the product skips it; after it every derivative is zero. The
-  zero-free case costs one extra cumulative product.
+- ``cumprod`` is differentiated exactly where its operand has zeros, to second order:
+  the product so far is that of the non-zero entries (a quotient by ``x`` gives the
+  derivatives there) times that of the zero ones, written as the polynomial it is to
+  second order (see `_Zeros`).
 - Constructors are differentiable only in their fill values and endpoints
   (``np.full``'s value, ``np.linspace``'s start and stop, ``np.arange``'s start and
-  step); their lengths are integers.
+  step); their lengths are integers. The user's ``np.array`` and constructors are
+  made with `Builder.new`, whose number after the attributes listed below keeps each
+  one a value of its own.
 - ``sum_if_one`` is `arrays.fit`'s tool for an axis whose length is known only at run
   time: it sums a cotangent over it when the value it fits has length one there.
 """
@@ -246,13 +248,13 @@ def _stack_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _array_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
-    shape, dtype, _ = attrs
+    shape, dtype = attrs[:2]
     inner = next((t.dims for t in types if t is not None), ())
     return ArrayType(dtype, (*shape, *inner))
 
 
 def _emit_array(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    shape, dtype, explicit = attrs
+    shape, dtype, explicit = attrs[:3]
     items = iter(args)
 
     def nest(level: int) -> ast.expr:
@@ -385,37 +387,60 @@ def _cumsum_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 class _Zeros:
-    """Where `x` has zeros along `axis`, for the derivatives of its cumulative product."""
+    """Where `x` has zeros along `axis`, for the derivatives of its cumulative product.
+
+    The product so far is that of the non-zero entries (`partial`, the zeros replaced by
+    ones) times that of the zero ones, written as the polynomial it is to second order
+    (`of_zeros`, `d_of_zeros`): 1 before the first zero, the sum of the zeros so far while
+    there is one (its value is 0, its derivative the product's), 0 after. The rules'
+    derivatives, built from the same operations, are then exact at zeros too."""
 
     def __init__(self, b: Builder, x: Node, axis: int):
-        zero = b.apply("eq", x, 0.0)
-        seen = _cumulative(b, "cumsum", zero, axis)  # zeros up to here
-        self.before = b.apply("eq", seen, 0)  # no zero up to here
-        self.first = b.select(zero, b.apply("eq", seen, 1), False)  # the first zero
-        # x where no zero came yet (never zero there), 1 elsewhere: a safe divisor
-        self.divisor = b.select(self.before, x, 1.0)
-        # the product without the first zero: what it multiplies from there on
-        self.skipped = _cumulative(b, "cumprod", b.select(self.first, 1.0, x), axis)
+        self.b, self.axis = b, axis
+        self.zero = b.apply("eq", x, 0.0)
+        self.nonzero = b.select(self.zero, 1.0, x)
+        self.zeros = b.select(self.zero, x, 0.0)  # varied by the derivatives, though 0
+        count = _cumulative(b, "cumsum", self.zero, axis)  # zeros so far
+        self.none, self.one, self.two = (b.apply("eq", count, k) for k in (0, 1, 2))
+        self.partial = _cumulative(b, "cumprod", self.nonzero, axis)
+        self.sum_zeros = _cumulative(b, "cumsum", self.zeros, axis)
+        self.of_zeros = b.select(self.none, 1.0, b.select(self.one, self.sum_zeros, 0.0))
+        b.name(self.zero, "is_zero")
+        b.name(self.nonzero, "nonzero")
+
+    def d_of_zeros(self, t: Node) -> Node:
+        """The derivative of `of_zeros` along the tangent `t` of `x`."""
+        b = self.b
+        at_zeros = b.select(self.zero, t, 0.0)
+        first = _cumulative(b, "cumsum", at_zeros, self.axis)
+        second = b.sub(b.mul(self.sum_zeros, first),
+                       _cumulative(b, "cumsum", b.mul(self.zeros, at_zeros), self.axis))
+        return b.select(self.one, first, b.select(self.two, second, 0.0))
 
 
 def _cumprod_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     x, axis = _flat(b, node.args[0], node.attrs[0])
     t, _ = _flat(b, ts[0], node.attrs[0])
-    y = node  # (for axis None, the product of the flattened x already)
     z = _Zeros(b, x, axis)
-    # before the first zero: y * sum(t / x); from it on: only its own term survives
-    usual = b.mul(y, _cumulative(b, "cumsum", b.div(t, z.divisor), axis))
-    at_zero = b.mul(z.skipped, _cumulative(b, "cumsum", b.select(z.first, t, 0.0), axis))
-    return b.select(z.before, usual, at_zero)
+    # d(partial * of_zeros) = partial * (sum(t / x over the non-zero entries) * of_zeros
+    #                                    + d of_zeros)
+    relative = _cumulative(b, "cumsum", b.div(b.select(z.zero, 0.0, t), z.nonzero), axis)
+    return b.mul(z.partial, b.add(b.mul(relative, z.of_zeros), z.d_of_zeros(t)))
 
 
 def _cumprod_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    """The transpose of `_cumprod_jvp`: a non-zero entry's cotangent is that of the
+    products from it on over itself; a zero entry's, that of `of_zeros` from it on."""
     x0 = node.args[0]
     x, axis = _flat(b, x0, node.attrs[0])
     z = _Zeros(b, x, axis)
-    usual = b.div(_reverse_cumsum(b, b.mul(ct, node), axis), z.divisor)
-    at_zero = _reverse_cumsum(b, b.mul(ct, z.skipped), axis)
-    return (_unflat(b, b.select(z.before, usual, b.select(z.first, at_zero, 0.0)), x0),)
+    weighted = b.mul(ct, z.partial)
+    nonzero_ct = b.div(_reverse_cumsum(b, b.mul(weighted, z.of_zeros), axis), z.nonzero)
+    one = _reverse_cumsum(b, b.select(z.one, weighted, 0.0), axis)
+    two = _reverse_cumsum(b, b.select(z.two, weighted, 0.0), axis)
+    two_sum = _reverse_cumsum(b, b.select(z.two, b.mul(weighted, z.sum_zeros), 0.0), axis)
+    zero_ct = b.sub(b.add(one, two_sum), b.mul(x, two))
+    return (_unflat(b, b.select(z.zero, zero_ct, nonzero_ct), x0),)
 
 
 def _emit_flip(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
@@ -463,7 +488,7 @@ def _sum_if_one_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 
 
 def _emit_full(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    _, dtype, explicit, like = attrs
+    _, dtype, explicit, like = attrs[:4]
     value, shape = args[0], _shape_arg(args[1:], like)
     if _is(value, 0.0):
         call = np_call("zeros", shape)
@@ -524,7 +549,7 @@ def _arange_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _emit_linspace(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    endpoint, _, dtype, explicit = attrs
+    endpoint, _, dtype, explicit = attrs[:4]
     call = np_call("linspace", *args)
     if not endpoint:
         _keywords(call, endpoint=False)
@@ -548,7 +573,7 @@ def _linspace_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _emit_eye(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    k, _, dtype, explicit = attrs
+    k, _, dtype, explicit = attrs[:4]
     call = np_call("eye", *args)
     if k != 0:
         _keywords(call, k=k)

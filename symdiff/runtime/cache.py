@@ -5,15 +5,30 @@ Contract:
 * Location: ``$SYMDIFF_CACHE_DIR``, else ``$XDG_CACHE_HOME/symdiff``, else
   ``~/.cache/symdiff``. ``SYMDIFF_CACHE`` set to ``0``/``false``/``no``/``off`` disables
   the cache: ``get`` returns ``None``, ``put`` does nothing, nothing is created.
-* The directory is created lazily by the first ``put`` with mode 0o700. A directory that
-  is not owned by the current user or is group/world-writable is refused (the cache is
-  disabled and a ``RuntimeWarning`` is issued once): its entries could be planted code.
-* One file per key, ``<key>.py``: a header line ``# symdiff-cache 1 sha256=<hex>``
-  followed by the body. ``get`` verifies the header and the body's hash and returns
-  ``None`` on any problem; it never raises for I/O or content errors.
-* ``put`` writes a 0o600 temporary file in the same directory and ``os.replace``-s it
-  onto the entry, so concurrent readers see the old entry, the new one or nothing. I/O
-  errors are swallowed (with at most one ``RuntimeWarning`` per cache instance).
+* Trust: entries are executed, so the directory must be one no other user can change.
+  Each operation opens it through `symdiff.runtime.safedir` (every component opened with
+  ``O_NOFOLLOW`` relative to its checked parent; the directory owned by the current user
+  and writable by no one else; each ancestor owned by root or the current user and not
+  writable by others unless sticky). A location that fails is refused: the cache is
+  disabled and a ``RuntimeWarning`` names the component and why. Entries are opened with
+  ``O_NOFOLLOW | O_NONBLOCK`` relative to that descriptor and used only if ``fstat``
+  shows a regular file of ours (a FIFO or device there is a miss, never a hang). Without
+  ``dir_fd`` support (not POSIX) the cache is off.
+* One file per key, ``<key>.py``: a header line ``# symdiff-cache 2 sha256=<hex>``, then
+  the payload the hash covers: a line ``# key <key>`` and the body. ``get`` returns the
+  body only if the hash matches and the key is the one asked for (a renamed or copied
+  entry is a miss), and never raises for I/O or content errors. The hash detects
+  corruption, not forgery: anyone who could write the directory could write a valid
+  entry, which is why a directory others can write is refused rather than checked.
+* ``put`` writes a 0o600 temporary file in the directory and renames it onto the entry,
+  so concurrent readers see the old entry, the new one or nothing. I/O errors are
+  swallowed (with at most one ``RuntimeWarning`` per cache instance).
+* Size: a hit sets the entry's modification time, so the oldest are the least recently
+  used. After a ``put`` the directory is scanned with a probability proportional to the
+  bytes written (on average once per twentieth of the bound, with no shared counter to
+  keep); a scan that finds more than the bound (``$SYMDIFF_CACHE_SIZE``, such as
+  ``500M``, the default, or ``2G``) removes the least recently used entries down to 90%
+  of it. Only files that read as symdiff entries are ever removed (``clear`` too).
 
 Only cheap stdlib modules are imported so that importing this module stays fast.
 """
@@ -23,17 +38,29 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
+import time
 import warnings
 from pathlib import Path
 
-__all__ = ["DiskCache", "cache_key"]
+from symdiff.runtime import safedir
 
-_FORMAT_VERSION = 1
-_HEADER_PREFIX = f"# symdiff-cache {_FORMAT_VERSION} sha256=".encode("ascii")
+__all__ = ["DEFAULT_MAX_BYTES", "DiskCache", "cache_key", "parse_size"]
+
+_FORMAT_VERSION = 2
+_MAGIC = b"# symdiff-cache "
+_HEADER_PREFIX = _MAGIC + f"{_FORMAT_VERSION} sha256=".encode("ascii")
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 _KEY_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
 _MAX_KEY_LEN = 128
+_ENTRY_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                | getattr(os, "O_CLOEXEC", 0))
+_NEW_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+              | getattr(os, "O_CLOEXEC", 0))
+DEFAULT_MAX_BYTES = 500_000_000
+_SCANS_PER_BOUND = 20  # expected scans while a bound's worth of bytes is written
+_LOW_WATER = 0.9  # a scan over the bound evicts down to this fraction of it
+_STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a crashed put
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 
 
 def cache_key(*parts: str) -> str:
@@ -46,6 +73,21 @@ def cache_key(*parts: str) -> str:
         h.update(b"%d:" % len(data))
         h.update(data)
     return h.hexdigest()
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``"500M"``, ``"2G"``, ``"750k"``, ``"1048576"`` (decimal units, an
+    optional ``B``); ``ValueError`` otherwise."""
+    word = text.strip().lower().removesuffix("b").strip()
+    number, unit = (word[:-1], word[-1]) if word[-1:].isalpha() else (word, "")
+    try:
+        value = float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        raise ValueError(f"not a size: {text!r} (use bytes or a number with K, M or G, "
+                         "such as 500M)") from None
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"not a size: {text!r}")
+    return int(value)
 
 
 def _env_enabled() -> bool:
@@ -64,9 +106,25 @@ def _env_directory() -> Path:
     return Path.home() / ".cache" / "symdiff"
 
 
+def _env_max_bytes() -> int:
+    value = os.environ.get("SYMDIFF_CACHE_SIZE")
+    if not value:
+        return DEFAULT_MAX_BYTES
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        warnings.warn(f"symdiff: SYMDIFF_CACHE_SIZE: {exc}; using {DEFAULT_MAX_BYTES}",
+                      RuntimeWarning, stacklevel=3)
+        return DEFAULT_MAX_BYTES
+
+
 def _check_key(key: str) -> None:
-    if not (0 < len(key) <= _MAX_KEY_LEN and _KEY_CHARS.issuperset(key)):
+    if not _is_key(key):
         raise ValueError(f"invalid cache key {key!r}: use [A-Za-z0-9_-], at most 128 chars")
+
+
+def _is_key(key: str) -> bool:
+    return 0 < len(key) <= _MAX_KEY_LEN and _KEY_CHARS.issuperset(key)
 
 
 class DiskCache:
@@ -74,14 +132,18 @@ class DiskCache:
 
     enabled: bool
     directory: Path
+    max_bytes: int
 
     def __init__(
-        self, directory: str | os.PathLike[str] | None = None, enabled: bool | None = None
+        self, directory: str | os.PathLike[str] | None = None, enabled: bool | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         """Use ``directory`` (default: from the environment); ``enabled=None`` reads
-        ``SYMDIFF_CACHE``."""
+        ``SYMDIFF_CACHE`` and ``max_bytes=None`` reads ``SYMDIFF_CACHE_SIZE``."""
         self.directory = Path(directory) if directory is not None else _env_directory()
-        self.enabled = _env_enabled() if enabled is None else bool(enabled)
+        self.enabled = (_env_enabled() if enabled is None else bool(enabled)) \
+            and safedir.supported()
+        self.max_bytes = _env_max_bytes() if max_bytes is None else max_bytes
         self._warned = False
 
     @classmethod
@@ -99,109 +161,237 @@ class DiskCache:
 
     def get(self, key: str) -> str | None:
         """Return the verified source stored under ``key``, or ``None``."""
-        path = self.path_for(key)
-        if not self._usable(create=False):
+        name = self.path_for(key).name
+        folder = self._open(create=False)
+        if folder is None:
             return None
         try:
-            with open(path, "rb") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    return None
-                data = f.read()
-        except (OSError, ValueError):
-            return None
-        source = _decode(data)
-        if source is None:
-            try:
-                path.unlink()
-            except OSError:
-                pass
-        return source
+            return _read_entry(folder, name, key)
+        finally:
+            os.close(folder)
 
     def put(self, key: str, source: str) -> None:
         """Store ``source`` under ``key`` atomically; I/O failures are not raised."""
-        path = self.path_for(key)
-        if not self.enabled:
+        name = self.path_for(key).name
+        if not self.enabled or self.max_bytes == 0:
             return
         try:
-            data = _encode(source)
+            data = _encode(key, source)
         except UnicodeEncodeError:
             return  # not representable as UTF-8: simply not cached
-        if not self._usable(create=True):
+        folder = self._open(create=True)
+        if folder is None:
             return
-        tmp: str | None = None
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.directory)
-            with os.fdopen(fd, "wb") as f:
-                # No fsync: a torn write after a crash fails the hash check and reads as a miss.
-                f.write(data)
-            os.replace(tmp, path)
-            tmp = None
+            _write_entry(folder, name, data)
+            if _should_scan(len(data), self.max_bytes):
+                _evict(folder, self.max_bytes)
         except OSError as exc:
-            self._warn(f"symdiff: could not write cache entry {path}: {exc}")
+            self._warn(f"symdiff: could not write cache entry {self.directory / name}: {exc}")
         finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            os.close(folder)
 
-    def _usable(self, *, create: bool) -> bool:
-        """Whether the directory exists (creating it if asked) and is safe to use.
-
-        Checked on every call (one ``stat``) so a directory removed or re-permissioned
-        while the process runs is noticed; a refusal is final.
-        """
-        if not self.enabled:
-            return False
-        if create:
-            try:
-                self.directory.parent.mkdir(parents=True, exist_ok=True)
-                os.mkdir(self.directory, 0o700)
-                os.chmod(self.directory, 0o700)  # mkdir's mode is filtered by the umask
-            except FileExistsError:
-                pass
-            except OSError as exc:
-                self._warn(f"symdiff: cannot create cache directory {self.directory}: {exc}")
-                return False
+    def usage(self) -> tuple[int, int]:
+        """The number of entries and their total size in bytes (0, 0 if there is no
+        directory yet); raises `safedir.UnsafeDirectory` or `OSError`, for reporting."""
+        folder = safedir.open_private(self.directory)
+        if folder is None:
+            return 0, 0
         try:
-            st = os.stat(self.directory)
-        except FileNotFoundError:
-            return False  # not created yet
-        except OSError as exc:
-            self._warn(f"symdiff: cannot access cache directory {self.directory}: {exc}")
-            return False
-        if not stat.S_ISDIR(st.st_mode):
-            return self._refuse("it is not a directory")
-        if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            return self._refuse("it is not owned by the current user")
-        if os.name == "posix" and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return self._refuse("it is group- or world-writable")
-        return True
+            found = [(size, name) for _, size, name in _scan(folder) if _is_entry(folder, name)]
+            return len(found), sum(size for size, _ in found)
+        finally:
+            os.close(folder)
 
-    def _refuse(self, reason: str) -> bool:
-        self.enabled = False
-        self._warn(f"symdiff: not using cache directory {self.directory}: {reason}")
-        return False
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry (and temporary file) and return how many entries and bytes
+        went; other files are left alone. Raises like `usage`."""
+        folder = safedir.open_private(self.directory)
+        if folder is None:
+            return 0, 0
+        removed = freed = 0
+        try:
+            for name in _temporaries(folder, older_than=None):
+                _unlink(folder, name)
+            for _, size, name in _scan(folder):
+                if _is_entry(folder, name) and _unlink(folder, name):
+                    removed, freed = removed + 1, freed + size
+            return removed, freed
+        finally:
+            os.close(folder)
+
+    def _open(self, *, create: bool) -> int | None:
+        """A descriptor of the checked directory, or ``None`` (not there yet, refused or
+        unreadable). Checked on every call, so a directory removed or re-permissioned
+        while the process runs is noticed; a refusal is final."""
+        if not self.enabled:
+            return None
+        try:
+            return safedir.open_private(self.directory, create=create)
+        except safedir.UnsafeDirectory as exc:
+            self.enabled = False
+            self._warn(f"symdiff: not using cache directory {self.directory}: {exc} (set "
+                       "SYMDIFF_CACHE_DIR to a directory only you can write, or "
+                       "SYMDIFF_CACHE=0)")
+        except OSError as exc:
+            self._warn(f"symdiff: cannot use cache directory {self.directory}: {exc}")
+        return None
 
     def _warn(self, message: str) -> None:
         if not self._warned:
             self._warned = True
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
-def _encode(source: str) -> bytes:
-    body = source.encode("utf-8")
-    digest = hashlib.sha256(body).hexdigest().encode("ascii")
-    return _HEADER_PREFIX + digest + b"\n" + body
+def _read_entry(folder: int, name: str, key: str) -> str | None:
+    """The verified body of entry `name`; a bad entry is removed, a special file left."""
+    try:
+        fd = os.open(name, _ENTRY_FLAGS, dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        data = _read_ours(fd)
+        source = None if data is None else _decode(key, data)
+        if source is not None:
+            _touch(fd)
+    finally:
+        os.close(fd)
+    if data is not None and source is None:
+        _unlink(folder, name)
+    return source
 
 
-def _decode(data: bytes) -> str | None:
-    header, newline, body = data.partition(b"\n")
+def _read_ours(fd: int) -> bytes | None:
+    """The content of `fd` if it is a regular file of ours (not a FIFO, not planted)."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _touch(fd: int) -> None:
+    """Mark the entry used now: the least recently used entries are evicted first."""
+    try:
+        os.utime(fd)
+    except OSError:
+        pass  # a read-only cache still serves hits
+
+
+def _write_entry(folder: int, name: str, data: bytes) -> None:
+    temp = f".{name[:-3]}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(temp, _NEW_FLAGS, 0o600, dir_fd=folder)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                # No fsync: a torn write after a crash fails the hash check, a miss.
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        _unlink(folder, temp)
+        raise
+
+
+def _should_scan(written: int, max_bytes: int) -> bool:
+    """True with probability ``written / (max_bytes / _SCANS_PER_BOUND)``: scans stay
+    rare, and no process's few puts can grow the directory far past the bound unseen."""
+    return _chance() < written * _SCANS_PER_BOUND / max_bytes
+
+
+def _chance() -> float:
+    """A uniform draw from [0, 1) (`random` is not imported for one number)."""
+    return int.from_bytes(os.urandom(4), "big") / 2**32
+
+
+def _evict(folder: int, max_bytes: int) -> None:
+    for name in _temporaries(folder, older_than=time.time() - _STALE_TEMP_SECONDS):
+        _unlink(folder, name)
+    found = sorted(_scan(folder))
+    total = sum(size for _, size, _ in found)
+    if total <= max_bytes:
+        return
+    for _, size, name in found:  # least recently used first
+        if total <= max_bytes * _LOW_WATER:
+            break
+        if not _is_entry(folder, name):
+            total -= size  # not ours: neither counted nor removed
+        elif _unlink(folder, name):
+            total -= size
+
+
+def _scan(folder: int) -> list[tuple[int, int, str]]:
+    """``(mtime_ns, size, name)`` of each regular file named like an entry."""
+    found = []
+    with os.scandir(folder) as it:
+        for item in it:
+            if item.name.endswith(".py") and _is_key(item.name[:-3]):
+                try:
+                    st = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    found.append((st.st_mtime_ns, st.st_size, item.name))
+    return found
+
+
+def _temporaries(folder: int, older_than: float | None) -> list[str]:
+    """Temporary files of ``put`` (older than a time, if given)."""
+    names = []
+    with os.scandir(folder) as it:
+        for item in it:
+            if item.name.startswith(".") and item.name.endswith(".tmp"):
+                try:
+                    if older_than is None or item.stat(follow_symlinks=False).st_mtime < \
+                            older_than:
+                        names.append(item.name)
+                except OSError:
+                    continue
+    return names
+
+
+def _is_entry(folder: int, name: str) -> bool:
+    """Whether `name` is a regular file that starts like a symdiff entry (any version)."""
+    try:
+        fd = os.open(name, _ENTRY_FLAGS, dir_fd=folder)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(_MAGIC)) == _MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _unlink(folder: int, name: str) -> bool:
+    try:
+        os.unlink(name, dir_fd=folder)
+    except OSError:
+        return False
+    return True
+
+
+def _encode(key: str, source: str) -> bytes:
+    payload = b"# key " + key.encode("ascii") + b"\n" + source.encode("utf-8")
+    digest = hashlib.sha256(payload).hexdigest().encode("ascii")
+    return _HEADER_PREFIX + digest + b"\n" + payload
+
+
+def _decode(key: str, data: bytes) -> str | None:
+    header, newline, payload = data.partition(b"\n")
     if not newline or not header.startswith(_HEADER_PREFIX):
         return None
-    digest = header[len(_HEADER_PREFIX) :]
-    if digest != hashlib.sha256(body).hexdigest().encode("ascii"):
+    if header[len(_HEADER_PREFIX):] != hashlib.sha256(payload).hexdigest().encode("ascii"):
         return None
+    bound, newline, body = payload.partition(b"\n")
+    if not newline or bound != b"# key " + key.encode("ascii"):
+        return None  # an intact entry of another key: renamed or copied here
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

@@ -10,12 +10,18 @@ function's parameters and are kept on the outermost spec only.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from symdiff.ir.node import Program
+
+
+# The type of an int argument that is not differentiated (and stays an int: it may be a
+# length); it lowers to a parameter of kind `ir.node.INT`.
+INT = "int"
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,8 @@ class Spec:
     # "hessian", "primal"
     argnums: int | tuple[int, ...] | None = None
     # Per parameter, the `ir.types.ArrayType` of an array argument, a `FunctionArg` for a
-    # function, None for a number or list; None when every argument is a number or list
-    # (the code is then the same for all).
+    # function, `INT` for an int, None for a float or list; None when every argument is a
+    # float or list (the code is then the same for all).
     types: tuple[Any, ...] | None = None
     inner: Spec | None = None  # the transform applied first, for a derivative of one
 
@@ -96,9 +102,16 @@ class Spec:
 def with_types(spec: Spec, signature: tuple[Any, ...]) -> Spec:
     """`spec` specialised for a call signature (a type per argument, an `ArrayType` for
     an array, a `FunctionArg` for a function): the same spec when every argument is a
-    number or list."""
-    types = tuple(None if isinstance(t, type) else t for t in signature)
+    float or list."""
+    types = tuple((INT if _is_int_type(t) else None) if isinstance(t, type) else t
+                  for t in signature)
     return replace(spec, types=types) if any(t is not None for t in types) else spec
+
+
+def _is_int_type(t: type) -> bool:
+    # An int argument the dispatcher passes on as it is (a differentiated one becomes a
+    # float first); NumPy's integer scalars are Integral too.
+    return issubclass(t, numbers.Integral) and t is not bool
 
 
 def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:

@@ -393,7 +393,7 @@ def _cumulative(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[boo
 def _array(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # np.array of values, some batched: each repeated if not, stacked after the batch
     # axis, the nesting restored.
-    shape, dtype, _ = node.attrs
+    shape = node.attrs[0]
     ref = next(a for a, f in zip(args, flags, strict=True) if f)
     parts = [_lift(b, a, old, max(_rank(p) for p in node.args)) if f
              else _repeated(b, a, ref) for a, old, f in zip(args, node.args, flags, strict=True)]
@@ -532,4 +532,6 @@ _RULES: dict[str, Rule] = {
     "keepdims": _axis_first(result_rank=True),
     "concatenate": _axis_first(result_rank=False),
     "stack": _axis_first(result_rank=True),
+    # A batch of numbers is an array already: float() of each would give the same values.
+    "float": lambda b, node, args, flags: args[0],
 }

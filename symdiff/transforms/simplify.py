@@ -16,6 +16,7 @@ user's own expressions are computed exactly as written.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -30,9 +31,11 @@ def _is(node: Node, value: float) -> bool:
 
 def _spread(n: Node, value: Node, other: Node) -> bool:
     """Whether `value` is a number broadcast to `n`'s shape (the cotangent of a sum) and
-    `other` already has that shape: then the number itself broadcasts the same way."""
+    `other` already has that shape and `n`'s dtype: then the number itself broadcasts
+    the same way (a broadcast float64 array times a float32 one is float64; the number
+    times it, float32)."""
     return (value.op in ("unsum", "broadcast_like") and value.args[0].type is None
-            and other.type is not None and n.type is not None and other.type.dims == n.type.dims
+            and other.type is not None and n.type is not None and other.type == n.type
             and None not in n.type.dims)  # an unknown length may be one in `other` only
 
 
@@ -124,8 +127,8 @@ def _shape_of(b: Builder, n: Node) -> Node | None:
 
     k = 0 if n.op == "size" else 1
     source = shape_source(n.args[k])
-    if source is n.args[k]:
-        return None
+    if source is n.args[k] or (k == 1 and source.type.dtype != n.args[k].type.dtype):
+        return None  # (a broadcast has its `like`'s dtype: keep it)
     args = list(n.args)
     args[k] = source
     return b.apply(n.op, *args, attrs=n.attrs)
@@ -160,9 +163,10 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
 
     ``(u * c1) * c2 -> u * (c1 * c2)``, ``(u * c1) / c2 -> u * (c1 / c2)`` and a constant
     moved out of an inner product, ``(u * c) * v -> (u * v) * c``. This reassociates, which
-    is exact only up to rounding (and overflow at the very ends of the float range), so it
-    applies to nodes a derivative transform made (serial >= `derived_from`), never to the
-    user's own computation.
+    is exact only up to rounding, so it applies to nodes a derivative transform made
+    (serial >= `derived_from`), never to the user's own computation. Factors whose
+    gathered value would overflow, underflow or be subnormal stay apart, and gathering
+    never raises.
     """
     if not derived(n) or n.op not in ("mul", "div"):
         return None
@@ -176,13 +180,14 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
         if c is None:
             return None
         c1, c2 = c.value, y.value
-        scale = {
-            ("mul", "mul"): c1 * c2, ("mul", "div"): c1 / c2,
-            ("div", "mul"): c2 / c1, ("div", "div"): 1.0 / (c1 * c2),
+        # (u / c1) / c2 -> u / (c1 * c2): one rounding, and no reciprocal to underflow.
+        op, scale = {
+            ("mul", "mul"): ("mul", c1 * c2), ("mul", "div"): ("mul", c1 / c2),
+            ("div", "mul"): ("mul", c2 / c1), ("div", "div"): ("div", c1 * c2),
         }[(x.op, n.op)]
-        if not (math.isfinite(scale) and scale != 0.0):
-            return None
-        return u if scale == 1.0 else b.mul(u, scale)
+        if not _is_normal(scale):
+            return None  # the gathered factor overflows or loses precision: keep both
+        return u if scale == 1.0 else b.apply(op, u, scale)
     if n.op == "mul":
         for inner, other in ((x, y), (y, x)):
             if inner.op == "mul" and derived(inner) and not other.is_const:
@@ -190,6 +195,11 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
                 if c is not None:
                     return b.mul(b.mul(u, other), c)
     return None
+
+
+def _is_normal(value: float) -> bool:
+    """Finite, and neither zero nor subnormal (which has lost significant bits)."""
+    return math.isfinite(value) and abs(value) >= sys.float_info.min
 
 
 def _split(node: Node) -> tuple[Node, Node | None]:

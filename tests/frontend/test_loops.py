@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import symdiff
@@ -1184,3 +1185,90 @@ def test_sum_is_a_loop_not_a_list() -> None:
     text = symdiff.source(power_series)
     assert "for k in range(n):" in text and "reversed(range(n))" in text
     assert "[" not in text.split('"""')[-1]  # no list is built
+
+
+# while True: the body runs at least once, and the code after the loop runs only after
+# a break, so a name every path through the body assigns has a value after the loop.
+
+
+def newton_new_value(a):
+    x = a
+    while True:
+        x_new = 0.5 * (x + a / x)
+        if abs(x_new - x) < 1e-12 * a:
+            break
+        x = x_new
+    return x_new
+
+
+def assigned_in_both_arms(x):
+    while True:
+        if x > 1.0:
+            last = x * x
+            break
+        else:
+            last = math.sin(x)
+        x = x + last
+    return last * x
+
+
+def break_or_return(x):
+    while True:
+        y = x * x
+        if y > 50.0:
+            return y + x
+        if y > 10.0:
+            break
+        x = x + y
+    return y * x
+
+
+def array_made_in_the_body(x, s):
+    while True:
+        y = x * s
+        if np.sum(y) > 10.0:
+            break
+        s = s * 2.0
+    return np.sum(y * y)
+
+
+def assigned_after_the_break(x):
+    while True:
+        if x < 1.0:
+            break
+        x = x / 2.0
+        t = x
+    return t + x  # E:after-break
+
+
+def read_before_assigned(x):
+    while True:
+        x = x + 1.0
+        if x > 4.0:
+            u = x * 2.0
+            break
+        x = x + u  # E:before-assigned
+    return u
+
+
+def test_while_true_names_assigned_before_the_break_have_a_value_after_it() -> None:
+    for a in (0.5, 2.0, 30.0):
+        assert derivatives(newton_new_value, (a,)) == pytest.approx(
+            [0.5 / math.sqrt(a)], rel=1e-9)
+    check(assigned_in_both_arms, [(0.3,), (2.0,)])
+    check(break_or_return, [(0.5,), (2.0,), (4.0,), (8.0,)])
+    for s in (0.5, 3.0, 20.0):
+        check_grads(array_made_in_the_body, (np.array([0.5, 1.0, 1.5]), s))
+
+
+@pytest.mark.parametrize(("f", "tag", "words"), [
+    (assigned_after_the_break, "after-break", "variable 't' may be unbound"),
+    (read_before_assigned, "before-assigned", "'u' is used before it is assigned"),
+])
+def test_while_true_names_not_assigned_on_every_path_are_still_errors(
+        f: Callable[..., float], tag: str, words: str) -> None:
+    for run in all_transforms(f, (3.0,)):
+        with pytest.raises(UnsupportedSyntaxError) as info:
+            run()
+        assert info.value.lineno == marker_line(tag), str(info.value)
+        assert words in str(info.value)

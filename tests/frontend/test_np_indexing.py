@@ -454,3 +454,134 @@ def test_unsupported_indexing_is_located(f: Callable[..., Any], tag: str, words:
 def _source(f: Callable[..., Any], kind: str, *args: Any) -> str:
     spec = Spec(kind, 0) if kind != "vjp" else Spec("vjp")
     return generate(f, with_types(spec, signature_of(args)))  # type: ignore[no-any-return]
+
+
+# Augmented assignment to a name holding an array works in place, as NumPy's does: into
+# an argument (or a view of one) it is the located error assignment into it is; names of
+# the same array see the new value; ``x = x + v`` makes a new array and is always fine.
+
+
+def augmented_argument(x):
+    x += 1.0  # E:aug argument
+    return np.sum(x * x)
+
+
+def augmented_alias_of_argument(x):
+    y = x
+    y *= 2.0  # E:aug alias
+    return np.sum(y)
+
+
+def augmented_row(X):
+    s = 0.0
+    for row in X:
+        row -= 1.0  # E:aug row
+        s += np.sum(row)
+    return s
+
+
+def augmented_in_branch(x):
+    if x[0] > 0:
+        x /= 2.0  # E:aug branch
+    return np.sum(x)
+
+
+def bump(v):
+    v += 1.0  # E:aug callee
+    return v
+
+
+def augmented_in_callee(x):
+    y = x * 2.0
+    z = bump(y)
+    return np.sum(y * z)
+
+
+def augmented_grows(x):
+    out = np.zeros(3)
+    out += np.ones((2, 3)) * x  # E:aug grows
+    return np.sum(out)
+
+
+AUGMENTED_ERRORS = [
+    (augmented_argument, "aug argument", "would change the caller's data: 'x' is the argument"),
+    (augmented_alias_of_argument, "aug alias", "'y' is the argument 'x'"),
+    (augmented_row, "aug row", "a view of the argument 'X'"),
+    (augmented_in_branch, "aug branch", "'x' is the argument 'x'"),
+    (augmented_in_callee, "aug callee", "cannot change 'v' in place"),
+    (augmented_grows, "aug grows", "does not fit"),
+]
+
+
+@pytest.mark.parametrize(("f", "tag", "words"), AUGMENTED_ERRORS,
+                         ids=[e[1] for e in AUGMENTED_ERRORS])
+def test_augmented_assignment_into_an_argument_is_located(f: Callable[..., Any], tag: str,
+                                                         words: str) -> None:
+    x = RNG.standard_normal((3, 3) if tag == "aug row" else 3)
+    for run in (lambda: grad(f)(x), lambda: jvp(f, (x,), (np.ones_like(x),))):
+        with pytest.raises(UnsupportedSyntaxError) as info:
+            run()
+        message = str(info.value)
+        assert words in message, message
+        line = marker_line(Path(__file__).read_text().splitlines(), tag)
+        assert f"{Path(__file__).name}\", line {line}" in message
+
+
+def rebinding(x):
+    x = x + 1.0
+    x *= x
+    return np.sum(x)
+
+
+def augmented_alias(x):
+    out = x * 2.0
+    keep = out
+    out += 1.0
+    return np.sum(keep * x)
+
+
+def augmented_in_loop(x):
+    out = x * 2.0
+    total = 0.0
+    for i in range(3):
+        out += x * i
+        total += out
+    return np.sum(out * total)
+
+
+def augmented_number(x, a):
+    a += 1.0
+    a *= np.sum(x)
+    return a
+
+
+def augmented_narrow(x):
+    out = np.zeros(3, dtype=np.float32)
+    out += x
+    return np.sum(out * x)
+
+
+AUGMENTED = [
+    (rebinding, (RNG.standard_normal(3),)),
+    (augmented_alias, (RNG.standard_normal(3),)),
+    (augmented_in_loop, (RNG.standard_normal(3),)),
+    (augmented_number, (RNG.standard_normal(3), 0.7)),
+]
+
+
+@pytest.mark.parametrize(("f", "args"), AUGMENTED, ids=[f.__name__ for f, _ in AUGMENTED])
+def test_augmented_assignment_of_arrays_the_function_made(f: Callable[..., Any],
+                                                          args: tuple[Any, ...]) -> None:
+    before = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    check_grads(f, args)
+    assert value_and_grad(f)(*args)[0] == pytest.approx(f(*[
+        a.copy() if isinstance(a, np.ndarray) else a for a in before]), rel=1e-12)
+    for a, b in zip(args, before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_augmented_assignment_keeps_the_arrays_dtype() -> None:
+    x = RNG.standard_normal(3)
+    value, g = value_and_grad(augmented_narrow)(x)
+    assert value == augmented_narrow(x)  # out stays float32, as NumPy keeps it
+    np.testing.assert_allclose(g, 2 * x.astype(np.float32).astype(float), rtol=1e-6)

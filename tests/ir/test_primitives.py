@@ -112,7 +112,8 @@ SPECS: dict[str, Spec] = {
     "mod": Spec(quotient_pair, BINARY, sympy_diff=False),  # sympy cannot diff Mod/floor
     "pow": Spec(args(uniform(0.2, 3.0), uniform(-2.5, 2.5)), BINARY),
     "mpow": Spec(args(uniform(0.2, 3.0), uniform(-2.5, 2.5)), BINARY),
-    "pow_dx": Spec(args(uniform(0.2, 3.0), uniform(-2.5, 2.5)), BINARY),
+    "safe_pow": Spec(args(uniform(0.2, 3.0), uniform(-2.5, 2.5)), BINARY),
+    "scaled_pow": Spec(args(ANY, uniform(0.2, 3.0), uniform(-2.5, 2.5)), (0, 1, 2)),
     "neg": Spec(args(ANY), (0,)),
     "float": Spec(args(ANY), (0,)),
     "abs": Spec(args(away(0.1, 3.0)), (0,)),

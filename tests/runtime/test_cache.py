@@ -59,8 +59,9 @@ def test_entry_format(cache_dir: Path) -> None:
     raw = c.path_for("k1").read_bytes()
     body = SOURCE.encode()
     assert c.path_for("k1") == cache_dir / "k1.py"
-    header = b"# symdiff-cache 1 sha256=" + hashlib.sha256(body).hexdigest().encode()
-    assert raw == header + b"\n" + body
+    payload = b"# key k1\n" + body  # the key is hashed with the body: bound to it
+    header = b"# symdiff-cache 2 sha256=" + hashlib.sha256(payload).hexdigest().encode()
+    assert raw == header + b"\n" + payload
 
 
 def test_empty_source_round_trips(cache_dir: Path) -> None:
@@ -123,6 +124,7 @@ def test_truncated_file_is_a_miss(cache_dir: Path) -> None:
     "header",
     [
         b"garbage",
+        b"# symdiff-cache 3 sha256=" + b"0" * 64,
         b"# symdiff-cache 2 sha256=" + b"0" * 64,
         b"# symdiff-cache 1 md5=abc",
         b"\xff\xfe\x00",
@@ -139,9 +141,9 @@ def test_garbage_header_is_a_miss(cache_dir: Path, header: bytes) -> None:
 def test_valid_hash_but_invalid_utf8_is_a_miss(cache_dir: Path) -> None:
     c = DiskCache(cache_dir, enabled=True)
     c.put("k", SOURCE)
-    body = b"\xff\xfe not utf-8"
-    header = b"# symdiff-cache 1 sha256=" + hashlib.sha256(body).hexdigest().encode()
-    c.path_for("k").write_bytes(header + b"\n" + body)
+    payload = b"# key k\n\xff\xfe not utf-8"
+    header = b"# symdiff-cache 2 sha256=" + hashlib.sha256(payload).hexdigest().encode()
+    c.path_for("k").write_bytes(header + b"\n" + payload)
     assert c.get("k") is None
 
 
@@ -209,18 +211,19 @@ def test_write_failure_does_not_raise(monkeypatch: pytest.MonkeyPatch, cache_dir
         raise OSError(28, "No space left on device")
 
     c = DiskCache(cache_dir, enabled=True)
-    monkeypatch.setattr(cache_mod.tempfile, "mkstemp", full_disk)
+    monkeypatch.setattr(cache_mod.os, "write", full_disk)
     with pytest.warns(RuntimeWarning) as record:
         c.put("a", SOURCE)
         c.put("b", SOURCE)
     assert len(record) == 1
     assert c.get("a") is None
+    assert list(cache_dir.iterdir()) == []  # no temporary file left
 
 
 def test_failed_replace_leaves_no_temp_file(
     monkeypatch: pytest.MonkeyPatch, cache_dir: Path
 ) -> None:
-    def broken_replace(src: object, dst: object) -> None:
+    def broken_replace(src: object, dst: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     c = DiskCache(cache_dir, enabled=True)

@@ -96,7 +96,7 @@ def test_first_build_writes_an_entry_and_a_fresh_process_loads_it(cache_dir, src
     written = entries(cache_dir)
     assert len(written) == 1
     data = written[0].read_bytes()
-    assert data.startswith(b"# symdiff-cache 1 sha256=")
+    assert data.startswith(b"# symdiff-cache 2 sha256=")
     assert b"def f_grad(x):" in data
     if os.name == "posix":
         assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700

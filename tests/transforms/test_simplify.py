@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -303,3 +304,83 @@ def test_what_a_rule_makes_of_the_users_value_is_not_reassociated() -> None:
     assert symdiff.jvp(doubled_tenth, (0.0, y), (0.0, 1.0))[0] == want
     assert symdiff.vjp(doubled_tenth, 0.0, y)[0] == want
     assert symdiff.jvp(doubled_tenth, (0.0, y), (0.0, 1.0))[1] == pytest.approx(0.2)
+
+
+# Gathering never raises and never gives a constant that lost its value (issue 12, item 13)
+
+
+def _normal(value: float) -> bool:
+    return math.isfinite(value) and abs(value) >= sys.float_info.min
+
+
+def _agrees(got: float, want: float) -> bool:
+    """Equal, or (after reassociating) equal up to rounding."""
+    if math.isnan(want) or math.isinf(want) or want == 0.0:
+        return got == want or (math.isnan(got) and math.isnan(want))
+    return math.isclose(got, want, rel_tol=1e-14)
+
+
+@pytest.mark.parametrize("outer", ["mul", "div"])
+@pytest.mark.parametrize("inner", ["mul", "div"])
+@pytest.mark.parametrize(("c1", "c2"), [
+    (1e-200, 1e-200), (1e200, 1e200), (1e-200, 1e200), (1e200, 1e-200),
+    (5e-324, 0.5), (2.2250738585072014e-308, 0.75), (1e-300, 1e-20), (0.5, 0.5),
+])
+def test_gathering_factors_neither_raises_nor_underflows(inner: str, outer: str, c1: float,
+                                                         c2: float) -> None:
+    b = Builder()
+    x = b.param("x")
+    start = len(b)
+    node = b.apply(outer, b.apply(inner, x, c1), c2)
+    out = simplify(b, [node], derived_from=start)[node]
+    for n in topological([out]):
+        assert not n.is_const or n.value in (c1, c2) or _normal(n.value), repr(out)
+    for value in (1.0, -3.5):
+        want = evaluate(Program("f", (x,), node, b), [value])
+        got = evaluate(Program("g", (x,), out, b), [value])
+        assert _agrees(got, want), (got, want, repr(out))
+
+
+CONSTANTS = st.one_of(
+    st.sampled_from([0.5, 2.0, 1e-200, 1e200, 5e-324, 1.7976931348623157e308,
+                     2.2250738585072014e-308, 3.0, 0.1]),
+    st.floats(min_value=1e-310, max_value=1e300, allow_subnormal=True))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(["mul", "div"]), CONSTANTS, st.booleans()),
+                      min_size=1, max_size=12))
+def test_gathering_chains_of_factors_never_raises(steps: list[tuple[str, float, bool]]) -> None:
+    """A derivative's chain of constant factors (``t * 0.5 * 0.5 ...``) simplifies
+    without raising; where no intermediate of the original left the normal range, the
+    result is the original's up to rounding."""
+    b = Builder()
+    x = b.param("x")
+    start = len(b)
+    node, value, normal = x, 1.0, True
+    for op, c, left in steps:
+        node = b.mul(c, node) if op == "mul" and left else b.apply(op, node, c)
+        value = value * c if op == "mul" else value / c
+        normal = normal and _normal(value)
+    out = simplify(b, [node], derived_from=start)[node]
+    got = evaluate(Program("g", (x,), out, b), [1.0])
+    want = evaluate(Program("f", (x,), node, b), [1.0])
+    if normal:
+        assert math.isclose(got, want, rel_tol=1e-15 * 4 * len(steps)), (got, want)
+
+
+def tiny_quotient(x):
+    return x / 1e-200 / 1e-200
+
+
+def tiny_product(x):
+    return x * 1e-200 * 1e-200
+
+
+def test_derivatives_with_factors_that_underflow_when_gathered() -> None:
+    import symdiff
+
+    assert symdiff.jvp(tiny_quotient, (1.0,), (1.0,)) == (math.inf, math.inf)
+    assert symdiff.vjp(tiny_quotient, 1.0)[1](1.0) == (math.inf,)
+    assert symdiff.jvp(tiny_product, (1.0,), (1.0,)) == (0.0, 0.0)
+    assert symdiff.grad(tiny_product)(1.0) == 0.0
