@@ -36,7 +36,7 @@ class Memo(Generic[V]):
         self.bound = bound
         # id(function) -> (a reference to it, {key: (stamp, value)}), oldest use first.
         self._slots: dict[int, tuple[Callable[[], Any], dict[Hashable, tuple[Any, V]]]] = {}
-        # Reentrant: a collection triggered while held may run `_forget` in this thread.
+        # Reentrant: a collection while it is held may drop a slot from this thread.
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -74,17 +74,6 @@ class Memo(Generic[V]):
             self._slots[id(fn)] = slot
             while len(self._slots) > self.bound:
                 self._slots.pop(next(iter(self._slots)), None)
-
-    def forget(self, fn: Any) -> None:
-        """Drop every value of `fn`."""
-        with self._lock:
-            slot = self._slots.get(id(fn))
-            if slot is not None and slot[0]() is fn:
-                del self._slots[id(fn)]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._slots.clear()
 
     def _reference(self, fn: Any) -> Callable[[], Any]:
         key = id(fn)
