@@ -18,6 +18,7 @@ from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op
 from symdiff.runtime.arguments import Checker, Cotangents, argument, convert, label, zero_like
 from symdiff.runtime.dispatch import (
+    Built,
     Dispatcher,
     Signature,
     is_array,
@@ -162,19 +163,22 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     wrap_metadata(obj, fn)
     obj.__doc__ = doc
 
-    def build(sig: Signature) -> Callable[..., Any]:
+    def build(sig: Signature) -> Built:
+        from symdiff.runtime.pipeline import built
+
         specialised = with_types(spec, sig)
         obj._built = specialised
-        return compiled(fn, specialised)
+        return built(fn, specialised)
 
-    def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Callable[..., Any] | None:
+    def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Built | None:
         from symdiff.runtime.pipeline import guarded
 
-        impl = guarded(fn, spec, sig, fallback)
-        if params is None or impl.__code__.co_varnames[: len(params)] != tuple(params):
+        impl, watches = guarded(fn, spec, sig, fallback)
+        names = _parameters(fn)[0]
+        if names is None or impl.__code__.co_varnames[: len(names)] != tuple(names):
             return None  # a renamed parameter: keyword calls must go through the entry
         impl.__qualname__ = dispatcher.name  # arity errors read as the entry's: the user's
-        return impl
+        return impl, watches
 
     def update(entry: Callable[..., Any]) -> None:
         cls.__call__ = staticmethod(entry)  # type: ignore[assignment]
@@ -187,7 +191,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         return list_params(fn, spec)
 
     dispatcher = Dispatcher(name, label(spec.kind, fn), params, defaults, diff, build, update,
-                            build_guarded, list_params)
+                            build_guarded, list_params, lambda: _parameters(fn))
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
@@ -324,7 +328,14 @@ def forward(
 ) -> tuple[Any, Any]:
     """`jvp`, its messages naming the transform `kind` the user called."""
     _check_transformable(fun)
-    fun, inner = unwrap(fun)
+    user, inner = unwrap(fun)
+    return jvp_of(kind, user, inner, primals, tangents)
+
+
+def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
+           tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
+    None), its messages naming the transform `kind` the user called."""
     where = label(kind, fun)
     for what, values in (("primals", primals), ("tangents", tangents)):
         if not isinstance(values, (tuple, list)):

@@ -50,6 +50,11 @@ class UnsupportedSyntaxError(SymdiffError):
         super().__init__(format_location(what, filename, lineno, col, source_line))
 
 
+class StaleSourceError(UnsupportedSyntaxError):
+    """The function's file changed since it was imported: its text there is not the
+    code that runs, so symdiff refuses to differentiate it."""
+
+
 def format_location(
     what: str,
     filename: str,

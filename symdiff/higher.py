@@ -12,7 +12,6 @@ entries' count is known only at call time) and assembles the blocks.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,14 +24,14 @@ from symdiff.api import (
     compiled,
     derivative_doc,
     format_signatures,
-    forward,
     generate,
-    grad,
+    jvp_of,
     rebuild,
     unwrap,
 )
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import shape_key, signature_of
+from symdiff.runtime.freshness import Watched
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
@@ -55,6 +54,7 @@ class Hessian(Derivative):
         self._check = argument_checker("hessian", self._fn, self._indices)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
+        self._watches = Watched(self._fn)
         wrap_metadata(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), _parameters(self._fn)[0])
 
@@ -81,11 +81,15 @@ class Hessian(Derivative):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         primals = self._check(args, kwargs)
         key = shape_key(primals)
+        if self._plans and self._watches.changed():
+            self._plans = {}  # the function or one it inlines changed: compile again
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
+            if not self._plans:
+                self._watches.take()
             plan = self._plan(primals)
             if key is not None:
-                self._plans[key] = plan
+                self._plans = {**self._plans, key: plan}
         return plan(primals)
 
     def _plan(self, primals: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
@@ -148,20 +152,9 @@ def hvp(
     """Hessian-vector product ``H @ v`` without forming ``H``: the JVP of the gradient
     (with respect to `argnums`) along `tangents`, one tangent per primal, in one program.
     """
-    return forward("hvp", _gradient(fun, argnums), primals, tangents)[1]
-
-
-_gradients: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
-
-
-def _gradient(fun: Callable[..., Any], argnums: int | Sequence[int]) -> Any:
-    """``grad(fun, argnums)``, made once per function (its compiled code is cached anyway;
-    this saves building the callable on every `hvp`)."""
-    key = argnums if isinstance(argnums, int) else tuple(argnums)
-    try:
-        table = _gradients.setdefault(fun, {})
-    except TypeError:  # not weakly referenceable
-        return grad(fun, argnums)
-    if key not in table:
-        table[key] = grad(fun, argnums)
-    return table[key]
+    if not callable(fun):
+        raise TypeError(f"hvp expects a function, got {type(fun).__name__}")
+    _check_transformable(fun)
+    user, inner = unwrap(fun)
+    gradient = Spec("grad", _normalize_argnums(user, argnums), inner=inner)
+    return jvp_of("hvp", user, gradient, primals, tangents)[1]

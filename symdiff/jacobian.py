@@ -33,6 +33,7 @@ from symdiff.api import (
 )
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
+from symdiff.runtime.freshness import Watched
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec
 from symdiff.tracebacks import boundary
@@ -66,6 +67,7 @@ class Jacobian(Derivative):
         self._spec = Spec("jacobian", nums, inner=inner)
         self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
                                        else nums)
+        self._watches = Watched(user)
         wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
         doc = derivative_doc(user, self._spec, _parameters(user)[0])
@@ -78,12 +80,16 @@ class Jacobian(Derivative):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args = self._check(args, kwargs)
         key = shape_key(args)
+        if self._plans and self._watches.changed():
+            self._plans = {}  # the function or one it inlines changed: compile again
         plan = self._plans.get(key)
         if plan is None:
             self._seen.setdefault(signature_of(args))
+            if not self._plans:
+                self._watches.take()
             plan = _plan(self._fun, args, self._argnums, self._mode, self._batched)
             if key is not None:
-                self._plans[key] = plan
+                self._plans = {**self._plans, key: plan}
         return plan(args)
 
     def __repr__(self) -> str:

@@ -27,7 +27,6 @@ import os
 import sys
 import sysconfig
 import types
-import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +34,8 @@ from symdiff.custom import custom_op
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.runtime.freshness import Stamp, Watch, code_watch, name_watches
+from symdiff.runtime.memo import Memo
 from symdiff.runtime.spec import FunctionArg
 
 # Packages whose Python functions are library code, not the user's: a call of one
@@ -226,25 +227,34 @@ def _module_of(namespace: dict[str, Any]) -> Any:
     return _GlobalsView(namespace)
 
 
-def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda) -> set[str]:
+def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda | None = None
+                    ) -> set[str]:
     """The parameters `fn` uses as lists: those its own code indexes, measures, sums,
     iterates over or appends to (`signature.sequence_params`), and those it passes on to
     a function of the user's that uses them as lists (``residuals(p, ts, ys)`` in a loss
-    makes ts and ys lists). Read once per function: the dispatcher and each lowering
-    ask."""
-    try:
-        cached = _list_parameters.get(fn)
-    except TypeError:  # not weakly referenceable
-        return _lists_of(fn, node, frozenset())
-    if cached is None:
-        cached = _list_parameters[fn] = frozenset(_lists_of(fn, node, frozenset()))
-    return set(cached)
+    makes ts and ys lists). `node` is `fn`'s source tree if the caller has it. Read once
+    per function while its code and the functions it passes parameters to are the
+    same: the dispatcher and each lowering ask."""
+    from symdiff.runtime.building import building
+
+    found = _list_parameters.get(fn, None)
+    if found is None:
+        with building():
+            if node is None:
+                node = get_source(fn).node
+            watched: dict[Any, Watch] = {}
+            found = frozenset(_lists_of(fn, node, frozenset(), watched))
+            _list_parameters.put(fn, None, found, Stamp(watched.values()))
+    return set(found)
 
 
 def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
-              seen: frozenset[int]) -> set[str]:
+              seen: frozenset[int], watched: dict[Any, Watch]) -> set[str]:
     from symdiff.frontend.signature import parameter_names, sequence_params
 
+    code = code_watch(fn)
+    if code is not None:
+        watched.setdefault(code.key(), code)
     found = sequence_params(node)
     names = set(parameter_names(node)) - found
     if not names or id(fn) in seen or len(seen) > 20:
@@ -255,6 +265,8 @@ def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
                 and any(isinstance(a, ast.Name) and a.id in names
                         for a in (*call.args, *(k.value for k in call.keywords)))):
             continue
+        for watch in name_watches(fn, [(call.func.id,)]):
+            watched.setdefault(watch.key(), watch)
         resolved = scope.lookup(call.func.id)
         callee = resolved.value if resolved is not None else None
         if not is_user_function(callee):
@@ -262,7 +274,7 @@ def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
         source = _source(callee)
         if source is None:
             continue
-        inner = _lists_of(callee, source.node, seen | {id(fn)})
+        inner = _lists_of(callee, source.node, seen | {id(fn)}, watched)
         params = parameter_names(source.node)
         for k, arg in enumerate(call.args):
             if isinstance(arg, ast.Name) and arg.id in names and k < len(params) \
@@ -274,4 +286,5 @@ def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
     return found
 
 
-_list_parameters: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+# Owned here: the lowering and the dispatcher ask for the same function's lists.
+_list_parameters: Memo[frozenset[str]] = Memo(bound=1024)

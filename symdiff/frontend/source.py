@@ -4,7 +4,10 @@
 `ast.Lambda`) whose `lineno`/`col_offset` are absolute positions in the defining file, all
 lines of that file for error display, and the function's exact source text for cache keys.
 Source comes from `linecache`, so code registered there (Jupyter, tests) works too.
-Functions without Python source raise `SymdiffError`, never `OSError`/`TypeError`.
+Functions without Python source raise `SymdiffError`, never `OSError`/`TypeError`; a
+function whose file no longer holds the code that runs (edited since it was imported:
+any bytecode, constant or name differs) raises the located `StaleSourceError`. The lines
+of the last `MAX_CACHED_FILES` files read are kept.
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ import linecache
 import sys
 import tokenize
 import types
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
-from symdiff.errors import SymdiffError, UnsupportedSyntaxError
+from symdiff.errors import StaleSourceError, SymdiffError, UnsupportedSyntaxError
 
 __all__ = ["FunctionSource", "get_source"]
 
 _HAS_POSITIONS = sys.version_info >= (3, 11)
-_MAX_CACHED_FILES = 16
+# Files whose lines (and lambdas) are kept, the least recently read dropped first.
+MAX_CACHED_FILES = 32
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,12 @@ class _FileLines:
     raw: list[str]  # the list linecache returned; identity tells whether it changed
     lines: tuple[str, ...]
     text: str
+    # The code objects found to be what this text compiles to (`_same_code`).
+    verified: weakref.WeakSet[types.CodeType] = field(default_factory=weakref.WeakSet)
 
 
+# The caches of this module, both bounded by MAX_CACHED_FILES; read and written under
+# the build lock.
 _files: dict[str, _FileLines] = {}
 _lambda_index: dict[tuple[str, str], dict[int, list[ast.Lambda]]] = {}
 
@@ -68,8 +77,16 @@ _lambda_index: dict[tuple[str, str], dict[int, list[ast.Lambda]]] = {}
 def get_source(fn: Any) -> FunctionSource:
     """Return the source of the Python function (or lambda) `fn`.
 
-    Raises `SymdiffError` when `fn` is not a Python function or its source is unavailable.
+    Raises `SymdiffError` when `fn` is not a Python function or its source is unavailable,
+    `StaleSourceError` when its file changed since it was imported.
     """
+    from symdiff.runtime.building import building
+
+    with building():  # parsing is not safe to interleave; the caches are shared
+        return _get_source(fn)
+
+
+def _get_source(fn: Any) -> FunctionSource:
     if inspect.ismethod(fn):
         fn = fn.__func__
     name = _describe(fn)
@@ -92,10 +109,19 @@ def get_source(fn: Any) -> FunctionSource:
             f"{code.co_filename!r}, e.g. by exec() or at an interactive prompt); define it "
             "in a .py file"
         )
+    modules = {n for n in _all_names(code) if isinstance(fn.__globals__.get(n), types.ModuleType)}
     if code.co_name == "<lambda>":
-        return _lambda_source(name, code, file)
-    modules = {n for n in code.co_names if isinstance(fn.__globals__.get(n), types.ModuleType)}
+        return _lambda_source(name, code, file, modules)
     return _def_source(name, code, file, modules)
+
+
+def _all_names(code: types.CodeType) -> set[str]:
+    """The global and attribute names `code` and the functions nested in it read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _all_names(const)
+    return names
 
 
 def _describe(fn: Any) -> str:
@@ -113,12 +139,13 @@ def _file_lines(filename: str, module_globals: dict[str, Any]) -> _FileLines | N
     raw = linecache.getlines(filename, module_globals)
     if not raw:
         return None
-    cached = _files.get(filename)
-    if cached is not None and cached.raw is raw:
-        return cached
-    file = _FileLines(raw, tuple(raw), "".join(raw))
-    _files[filename] = file
-    return file
+    cached = _files.pop(filename, None)
+    if cached is None or cached.raw is not raw:
+        cached = _FileLines(raw, tuple(raw), "".join(raw))
+    _files[filename] = cached  # the most recently read last
+    while len(_files) > MAX_CACHED_FILES:
+        del _files[next(iter(_files))]
+    return cached
 
 
 def _unavailable(name: str, filename: str, why: str) -> SymdiffError:
@@ -163,40 +190,77 @@ def _def_source(
         )
     start_col = len(block[0]) - len(block[0].lstrip())
     text = _segment(file.lines, first, start_col, node.end_lineno, node.end_col_offset)
-    if not _same_code(code, node, modules):
-        raise SymdiffError(
-            f"cannot differentiate {name!r}: {code.co_filename} changed since the function was "
-            "defined, so its source no longer matches the code that runs; reload the module")
+    _check_same(name, code, node, modules, file)
     return FunctionSource(code.co_filename, node, file.lines, text)
 
 
+def _check_same(name: str, code: types.CodeType,
+                node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                modules: set[str], file: _FileLines) -> None:
+    """Raise `StaleSourceError` unless `node`, read from `file`, compiles to `code`
+    (compared once per code object and file content)."""
+    if code in file.verified:
+        return
+    # Compiled with the imports first where the file has imports (a module), without
+    # them first where it has none (a notebook cell, exec'd text).
+    imported = "import " in file.text
+    if not _same_code(code, node, modules, imported):
+        raise _changed(name, code.co_filename, node, file)
+    file.verified.add(code)
+
+
+def _changed(name: str, filename: str, node: ast.AST, file: _FileLines) -> StaleSourceError:
+    lineno, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+    return StaleSourceError(
+        f"cannot differentiate {name!r}: the file changed since it was imported, so its "
+        "text here is not the code that runs; reload the module (importlib.reload) or "
+        "restart", filename, lineno, col, file.lines[lineno - 1] if lineno <= len(file.lines)
+        else None)
+
+
 def _same_code(
-    code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef, modules: set[str]
+    code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+    modules: set[str], imported: bool = True,
 ) -> bool:
     """Whether `node` still compiles to `code` (the file may have been edited since).
 
-    The def is compiled after ``import`` lines for the `modules` it uses, since CPython
-    compiles ``m.f(x)`` differently when ``m`` was imported. If the bytecode still
-    differs, instructions are compared after normalising what depends on the compile
-    context rather than on the text (a closure's free names load as globals on their own).
+    The def (or lambda) is compiled after ``import`` lines for the `modules` it uses,
+    and without (first if not `imported`), since CPython compiles ``m.f(x)``
+    differently when ``m`` was imported in the same text. Bytecode,
+    constants and every name must agree; where they do not, instructions are compared
+    after normalising what depends on the compile context rather than on the text (a
+    closure's free names load as globals on their own), names and nested functions
+    included.
     """
     if any(isinstance(n, ast.Assert) for n in ast.walk(node)):
         return True  # pytest rewrites asserts in test modules: the code differs by design
-    bare = copy.copy(node)
-    bare.decorator_list = []
     at = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
-    imports: list[ast.stmt] = [ast.Import([ast.alias(m, **at)], **at) for m in sorted(modules)]
-    try:
-        tree = ast.Module([*imports, bare], type_ignores=[])
-        module = compile(tree, code.co_filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
-        return False
-    fresh = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-    if fresh.co_code == code.co_code and fresh.co_consts == code.co_consts:
-        return True
-    return _shape(fresh) == _shape(code)
+    if isinstance(node, ast.Lambda):
+        statement: ast.stmt = ast.Expr(node, **at)
+    else:
+        statement = copy.copy(node)
+        statement.decorator_list = []
+    first = None
+    # Imported in the same file, or not (a notebook cell, exec'd text).
+    variants = [sorted(modules), []] if modules else [[]]
+    for names in variants if imported else variants[::-1]:
+        imports = [ast.Import([ast.alias(m, **at)], **at) for m in names]
+        try:
+            tree = ast.Module([*imports, statement], type_ignores=[])
+            module = compile(tree, code.co_filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return False
+        fresh = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+        if all(getattr(fresh, a) == getattr(code, a) for a in _SAME_ATTRIBUTES):
+            return True
+        first = first or fresh
+    return _shape(first) == _shape(code)
 
 
+# What must agree for two code objects to be the same function (co_consts compares
+# nested functions whole).
+_SAME_ATTRIBUTES = ("co_code", "co_consts", "co_names", "co_varnames", "co_freevars",
+                    "co_cellvars", "co_argcount", "co_posonlyargcount", "co_kwonlyargcount")
 _SKIP = frozenset({"CACHE", "NOP", "RESUME", "PRECALL", "PUSH_NULL", "COPY_FREE_VARS",
                    "MAKE_CELL", "EXTENDED_ARG"})
 _SAME = {"LOAD_METHOD": "LOAD_ATTR", "LOAD_DEREF": "LOAD_GLOBAL", "LOAD_CLASSDEREF": "LOAD_GLOBAL",
@@ -211,7 +275,9 @@ def _shape(code: types.CodeType) -> list[tuple[str, Any]]:
         name = _SAME.get(ins.opname, ins.opname)
         jump = ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs
         arg = None if jump or name == "CALL" else ins.argval
-        out.append((name, arg if not isinstance(arg, types.CodeType) else arg.co_name))
+        if isinstance(arg, types.CodeType):  # a nested def or lambda: its body counts
+            arg = (arg.co_name, tuple(_shape(arg)))
+        out.append((name, arg))
     return out
 
 
@@ -238,12 +304,26 @@ def _parse_block(block: list[str], filename: str) -> ast.Module:
     return ast.parse("if 1:\n" + source if source[:1].isspace() else source, filename)
 
 
-def _lambda_source(name: str, code: types.CodeType, file: _FileLines) -> FunctionSource:
+def _lambda_source(name: str, code: types.CodeType, file: _FileLines, modules: set[str]
+                   ) -> FunctionSource:
     by_line = _lambdas_by_line(name, code.co_filename, file.text)
     node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []))
+    _check_same(name, code, node, modules, file)
     text = _segment(file.lines, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
     # Copy: the cached tree is shared and callers may rewrite the node in place.
-    return FunctionSource(code.co_filename, copy.deepcopy(node), file.lines, text)
+    return FunctionSource(code.co_filename, _copy_tree(node), file.lines, text)
+
+
+def _copy_tree(node: Any) -> Any:
+    """A copy of an AST, as `copy.deepcopy` makes it but three times faster: new nodes
+    and lists, the immutable leaves (names, constants) shared."""
+    if isinstance(node, ast.AST):
+        new = node.__class__.__new__(node.__class__)
+        new.__dict__.update({k: _copy_tree(v) for k, v in node.__dict__.items()})
+        return new
+    if isinstance(node, list):
+        return [_copy_tree(item) for item in node]
+    return node
 
 
 def _lambdas_by_line(name: str, filename: str, text: str) -> dict[int, list[ast.Lambda]]:
@@ -259,7 +339,7 @@ def _lambdas_by_line(name: str, filename: str, text: str) -> dict[int, list[ast.
         for node in ast.walk(tree):
             if isinstance(node, ast.Lambda):
                 by_line.setdefault(node.lineno, []).append(node)
-        if len(_lambda_index) >= _MAX_CACHED_FILES:
+        if len(_lambda_index) >= MAX_CACHED_FILES:
             del _lambda_index[next(iter(_lambda_index))]
         _lambda_index[key] = by_line
     return by_line

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,13 +94,13 @@ def build(
 ) -> GraphModel:
     """The graph of `fun` at `args`, with forward- or reverse-mode derivatives if asked."""
     from symdiff.frontend.lower import lower
-    from symdiff.runtime.pipeline import RECURSION_LIMIT
+    from symdiff.runtime.building import building
 
     if forward is not None and reverse:
         raise SymdiffError("draw forward-mode or reverse-mode derivatives, not both")
     name = getattr(fun, "__name__", "function")
     values = _bind(fun, name, args)
-    with _recursion_limit(RECURSION_LIMIT):
+    with building():
         program = lower(fun)
     if len(program.params) != len(values):
         raise SymdiffError(f"{name} has {len(program.params)} parameters, got "
@@ -158,17 +156,6 @@ def _bind(fun: Callable[..., Any], name: str, args: Sequence[Any]) -> list[Any]:
             raise SymdiffError(f"graph pictures draw functions of numbers; argument {param!r} "
                                f"of {name} is {type(value).__name__}")
     return list(named.values())
-
-
-@contextmanager
-def _recursion_limit(limit: int) -> Iterator[None]:
-    """Lowering recurses once per nesting level of the user's code (as in the pipeline)."""
-    saved = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(saved, limit))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(saved)
 
 
 def _check_straight(program: Program, name: str) -> None:
@@ -269,12 +256,15 @@ def _globals(fun: Callable[..., Any], program: Program) -> dict[str, Any]:
     """The values of the ``global`` nodes, by dotted path, as the generated code reads them."""
     from symdiff.frontend.callees import Callees
     from symdiff.frontend.resolve import Scope
+    from symdiff.runtime.building import building
 
     scope = Scope(fun)
     paths = list(dict.fromkeys(n.attrs for n in all_nodes(program) if n.op == "global"))
     if not paths:
         return {}
-    found: dict[str, Any] = {**scope.globals, **Callees(fun).bindings(), **scope.cells}
+    with building():  # Callees reads source
+        bindings = Callees(fun).bindings()
+    found: dict[str, Any] = {**scope.globals, **bindings, **scope.cells}
     env = {}
     for path in paths:
         first = path[0]

@@ -26,6 +26,9 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from symdiff.runtime.building import building
+from symdiff.runtime.freshness import Watch, stale_test
+
 __all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
 
 _Namespace = TypeVar("_Namespace", bound=dict[str, Any])
@@ -89,7 +92,8 @@ def _release(filename: str) -> None:
 
 
 def _insert_guard(
-    func: ast.FunctionDef, guard: Sequence[type], fallback: Callable[..., Any] | None
+    func: ast.FunctionDef, guard: Sequence[type], fallback: Callable[..., Any] | None,
+    watches: Sequence[Watch],
 ) -> dict[str, Any]:
     params = [a.arg for a in func.args.args]
     if len(params) != len(guard):
@@ -101,6 +105,14 @@ def _insert_guard(
         # x.__class__ is a specialised attribute load: cheaper than calling type(x).
         cls = ast.Attribute(ast.Name(param, ast.Load()), "__class__", ast.Load())
         tests.append(ast.Compare(cls, [ast.IsNot()], [ast.Name(f"_symdiff_t{i}", ast.Load())]))
+    watched: dict[str, Any] = {}
+    stale = stale_test(watches, watched)
+    if stale is not None:
+        tests.append(stale)
+    # The test reads a watched closure cell as an object: in a cell of its own, since
+    # link_function shares a cell it is given as the closure variable itself.
+    names.update({k: types.CellType(v) if isinstance(v, types.CellType) else v
+                  for k, v in watched.items()})
     test = tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
     call = ast.Call(ast.Name("_symdiff_fallback", ast.Load()),
                     [ast.Name(p, ast.Load()) for p in params], [])
@@ -125,6 +137,7 @@ def link_function(
     free: dict[str, Any],
     guard: Sequence[type] | None = None,
     fallback: Callable[..., Any] | None = None,
+    watches: Sequence[Watch] = (),
 ) -> types.FunctionType:
     """Compile the function `name` defined in `source` and bind its free names.
 
@@ -135,14 +148,22 @@ def link_function(
     unchanged, so tracebacks and `inspect.getsource` show the lines as generated.
 
     With `guard`, the compiled function first checks ``arg_i.__class__ is guard[i]`` for each
-    positional parameter and returns ``fallback(*args)`` when one differs; the check is
-    compiled in at the ``def`` line and is not part of the displayed text.
+    positional parameter, and that none of `watches` changed (``freshness.stale_test``),
+    and returns ``fallback(*args)`` when one fails; the check is compiled in at the
+    ``def`` line and is not part of the displayed text.
     """
+    with building():  # ast objects to code: not safe to interleave
+        return _link(source, name, tag, globals_, free, guard, fallback, watches)
+
+
+def _link(source: str, name: str, tag: str, globals_: dict[str, Any], free: dict[str, Any],
+          guard: Sequence[type] | None, fallback: Callable[..., Any] | None,
+          watches: Sequence[Watch]) -> types.FunctionType:
     filename = filename_for(source, tag)
     tree = ast.parse(source, filename)
     func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
     if guard is not None:
-        free = {**free, **_insert_guard(func, guard, fallback)}
+        free = {**free, **_insert_guard(func, guard, fallback, watches)}
     # Every name in `free` becomes a parameter of the maker; the function captures only
     # those it reads.
     names = sorted(free)

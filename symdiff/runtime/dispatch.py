@@ -13,6 +13,12 @@ raise `TypeError`), compiles the missing specialisation and regenerates the entr
 The first signature seen also gets a `fast` path: its specialisation compiled with the
 type check in its own first line, falling back to `entry`, so the common call is a
 single frame. `on_update` receives the callable to expose whenever either changes.
+
+Both the entry and the fast path also check, by identity, every binding their
+specialisations were built against (`freshness.Watch`: the function's ``__code__``,
+each function it inlines); when one changed, `slow` drops every specialisation and
+builds again. Building runs under `building.building()`, and the tables are replaced,
+never updated in place, so threads may call and build at once.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from symdiff.runtime.building import building
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
+from symdiff.runtime.freshness import Watch, stale_test
 from symdiff.runtime.spec import FunctionArg
 from symdiff.tracebacks import boundary
 
@@ -71,6 +79,9 @@ def is_function(value: Any) -> bool:
     return callable(value) and not isinstance(value, type)
 
 
+Built = tuple[Callable[..., Any], tuple[Watch, ...]]  # a specialisation, what it watches
+
+
 class Dispatcher:
     """Chooses and builds the specialisation for each call's argument types."""
 
@@ -81,11 +92,11 @@ class Dispatcher:
         params: list[str] | None,
         defaults: tuple[Any, ...] | None,
         diff_positions: frozenset[int],
-        build: Callable[[Signature], Callable[..., Any]],
+        build: Callable[[Signature], Built],
         on_update: Callable[[Callable[..., Any]], None],
-        build_guarded: Callable[[Signature, Callable[..., Any]], Callable[..., Any] | None]
-        | None = None,
+        build_guarded: Callable[[Signature, Callable[..., Any]], Built | None] | None = None,
         list_params: Callable[[], frozenset[int]] = frozenset,
+        parameters: Callable[[], tuple[list[str] | None, tuple[Any, ...] | None]] | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -97,11 +108,15 @@ class Dispatcher:
         self.on_update = on_update
         self.build_guarded = build_guarded
         self.list_params = list_params  # asked on the first call: it reads the source
+        self.parameters = parameters  # read again when the function's code changed
         self._lists: frozenset[int] | None = None
+        # Replaced, never updated in place: other threads may be reading them.
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
+        self.watches: dict[Any, Watch] = {}
         self._stale = False
-        self.entry = self._make_entry()
         self.fast: Callable[..., Any] | None = None
+        with building():
+            self.entry = self._make_entry()
 
     @boundary  # where argument errors and compile errors are raised
     def slow(self, *args: Any, **kwargs: Any) -> Any:
@@ -110,6 +125,13 @@ class Dispatcher:
                 f"{self.label}: {self.name}() takes its arguments by position only here "
                 f"(symdiff does not know its parameter names), got {', '.join(kwargs)} "
                 "by keyword")
+        with building():
+            impl, converted = self._specialisation(args)
+        return impl(*converted)
+
+    def _specialisation(self, args: tuple[Any, ...]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        if any(w.changed() for w in self.watches.values()):
+            self._reset()
         if self._lists is None:
             self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
@@ -117,28 +139,46 @@ class Dispatcher:
         impl = self.specialisations.get(sig)
         if impl is None:
             arrays = any(not isinstance(t, type) for t in sig)
+            built: Built | None = None
             if self.fast is None and self.build_guarded is not None and self.params is not None \
                     and not arrays:
                 # The guarded function passes its own check for this signature, so it
                 # serves as this signature's specialisation too: one link, not two.
-                self.fast = impl = self.build_guarded(sig, self._via_entry)
-                if self.fast is not None:
+                built = self.build_guarded(sig, self._via_entry)
+                if built is not None:
+                    self.fast = built[0]
                     self.fast.__defaults__ = self.defaults  # type: ignore[attr-defined]
-            if impl is None:
-                impl = self.build(sig)
-            self.specialisations[sig] = impl
+            if built is None:
+                built = self.build(sig)
+            impl = built[0]
+            self.watches = {**self.watches, **{w.key(): w for w in built[1]}}
+            self.specialisations = {**self.specialisations, sig: impl}
             if self.fast is None:
                 self.entry = self._make_entry()
             else:
                 self._stale = True  # rebuilt when the fast path first falls back
             self.on_update(self.fast or self.entry)
-        return impl(*converted)
+        return impl, converted
+
+    def _reset(self) -> None:
+        """Forget every specialisation: the function or one it inlines changed."""
+        self.specialisations = {}
+        self.watches = {}
+        self.fast = None
+        self._lists = None
+        self._stale = False
+        if self.parameters is not None:
+            self.params, self.defaults = self.parameters()
+        self.entry = self._make_entry()
+        self.on_update(self.entry)
 
     def _via_entry(self, *args: Any) -> Any:
         # The fast path's fallback: the current entry, which knows every signature.
         if self._stale:
-            self.entry = self._make_entry()
-            self._stale = False
+            with building():
+                if self._stale:
+                    self.entry = self._make_entry()
+                    self._stale = False
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
@@ -149,10 +189,15 @@ class Dispatcher:
                        as_list=self._lists is not None and i in self._lists)
 
     def _make_entry(self) -> Callable[..., Any]:
+        """The entry for the specialisations so far: it sends a call to `slow` when one
+        of their bindings changed, or when no specialisation fits its argument types."""
         if self.params is None:
             return self.slow
         namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
         body: list[ast.stmt] = []
+        stale = stale_test(self.watches.values(), namespace)
+        if stale is not None:
+            body.append(ast.If(stale, [ast.Return(_call("_symdiff_slow", self.params))], []))
         for k, (sig, impl) in enumerate(self.specialisations.items()):
             impl_name = f"_symdiff_impl{k}"
             namespace[impl_name] = impl

@@ -7,10 +7,14 @@ Contract:
   transform, simplify and prune again, emit) and returns the module text; with
   ``dump=True`` it also returns the IR after each stage.
 - `compiled(fn, spec)` returns the generated function, from the in-memory cache
-  (per function object), else from the disk cache (keyed by the function's source,
-  what its free names refer to, the options, the symdiff and Python versions and a
-  hash of symdiff's own modules),
-  else freshly generated. Globals the generated code reads are read when it runs.
+  (per function object, while the function's code and every binding the derivative was
+  built against are unchanged, see `freshness`), else from the disk cache (keyed by the
+  function's source, what its free names refer to, the source of every function it
+  inlines, the options, the symdiff and Python versions and a hash of symdiff's own
+  modules), else freshly generated. Globals the generated code reads are read when it
+  runs. `built` returns it with those bindings (`freshness.Watch`), `guarded` links a
+  copy that checks its argument types and the bindings in its first line.
+- Every build holds `building.building()`: one thread builds at a time.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ import math
 import os
 import sys
 import types
-import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from symdiff._version import __version__
@@ -32,19 +36,17 @@ from symdiff.custom import fingerprint as rule_fingerprint
 from symdiff.custom import rule_for
 from symdiff.frontend.callees import Callees, list_parameters
 from symdiff.frontend.resolve import Scope, callable_op, free_chains, is_known_callable
-from symdiff.frontend.signature import parameter_names
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.runtime.building import building
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
+from symdiff.runtime.freshness import Stamp, Watch, watches
+from symdiff.runtime.memo import Memo
 from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 
 if TYPE_CHECKING:
     from symdiff.ir.node import Program
-
-# Lowering, transforms and emission recurse once per nesting level of the user's code
-# (an elif chain nests one if per arm); Python itself compiles 1000-arm chains.
-RECURSION_LIMIT = 20000
 
 
 def generate(
@@ -53,13 +55,8 @@ def generate(
 ) -> Any:
     """Generated module text for `spec` applied to `fn` (and the IR stages if `dump`);
     `source` is the function's already read source, if the caller has it."""
-    limit = sys.getrecursionlimit()
-    if limit < RECURSION_LIMIT:
-        sys.setrecursionlimit(RECURSION_LIMIT)
-    try:
+    with building():
         return _generate(fn, spec, dump, source)
-    finally:
-        sys.setrecursionlimit(limit)
 
 
 def primal_program(
@@ -74,7 +71,8 @@ def primal_program(
     from symdiff.transforms.prune import prune_program
     from symdiff.transforms.simplify import simplify_program
 
-    return prune_program(simplify_program(lower(fn, source=source, types=types)))
+    with building():
+        return prune_program(simplify_program(lower(fn, source=source, types=types)))
 
 
 def _generate(
@@ -93,16 +91,48 @@ def _generate(
     return text
 
 
-_memory: weakref.WeakKeyDictionary[Any, dict[Spec, list[Any]]] = weakref.WeakKeyDictionary()
-_memory_builtins: dict[Any, dict[Spec, list[Any]]] = {}
+@dataclass(frozen=True)
+class _Record:
+    """One build of a transform of a function: its text, the cells and modules of the
+    functions it inlined by the names the text reads them by, and what it was built
+    against. It never holds the function itself."""
+
+    text: str
+    bindings: dict[str, Any]
+    stamp: Stamp
+
+
+# The caches of this module, weakly keyed by the user's function (see `memo`).
+_records: Memo[_Record] = Memo(bound=512)
+_linked: Memo[tuple[types.FunctionType, Stamp]] = Memo(bound=256)
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> types.FunctionType:
-    """The generated function for `spec` applied to `fn`, built at most once per process."""
-    entry = _entry(fn, spec)
-    if entry[1] is None:
-        entry[1] = _link(fn, spec, entry[0])
-    return entry[1]  # type: ignore[no-any-return]
+    """The generated function for `spec` applied to `fn`, built again only when `fn`'s
+    code or a binding it was built against changed."""
+    return _linked_function(fn, spec)[0]
+
+
+def built(fn: Callable[..., Any], spec: Spec) -> tuple[types.FunctionType, tuple[Watch, ...]]:
+    """`compiled`, and the bindings it was built against: it is stale once one of them
+    `changed()`."""
+    while True:
+        function, stamp = _linked_function(fn, spec)
+        found = stamp.watches()
+        if found is not None:  # else an object it compared died meanwhile: build again
+            return function, found
+
+
+def _linked_function(fn: Callable[..., Any], spec: Spec) -> tuple[types.FunctionType, Stamp]:
+    hit = _linked.get(fn, spec)
+    if hit is None:
+        with building():
+            hit = _linked.get(fn, spec)  # another thread may have built it meanwhile
+            if hit is None:
+                record = _record(fn, spec)
+                hit = _link(fn, spec, record), record.stamp
+                _linked.put(fn, spec, hit, record.stamp)
+    return hit
 
 
 def guarded(
@@ -110,60 +140,56 @@ def guarded(
     spec: Spec,
     guard: Sequence[type],
     fallback: Callable[..., Any],
-) -> types.FunctionType:
-    """The generated function, with an argument-type check in its first line.
+) -> tuple[types.FunctionType, tuple[Watch, ...]]:
+    """The generated function, with an argument-type check in its first line, and the
+    bindings that check compares.
 
     It runs the derivative when ``arg_i.__class__ is guard[i]`` for every argument and
-    returns ``fallback(*args)`` otherwise: argument checking and dispatch at the cost of
-    a few comparisons, in the generated function's own frame.
+    no binding the derivative was built against changed (the function's ``__code__``,
+    each inlined function and its code: identity tests), and returns
+    ``fallback(*args)`` otherwise: argument checking and dispatch at the cost of a few
+    comparisons, in the generated function's own frame. It is linked anew on each
+    call, for its caller to own.
     """
-    text = _entry(fn, spec)[0]
-    return _link(fn, spec, text, guard=guard, fallback=fallback)
-
-
-_lists: weakref.WeakKeyDictionary[Any, frozenset[int]] = weakref.WeakKeyDictionary()
+    with building():
+        while True:
+            record = _record(fn, spec)
+            found = record.stamp.watches()
+            if found is not None:
+                break
+        function = _link(fn, spec, record, guard=guard, fallback=fallback, watches=found)
+    return function, found
 
 
 def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
     """Positions of the parameters `fn` uses as lists (its generated code expects lists);
-    read from its source once per function object."""
+    read from its source once per function and code."""
     if is_known_callable(fn):
         return frozenset()
-    try:
-        return _lists[fn]
-    except (KeyError, TypeError):
-        positions = _list_positions(fn, get_source(fn))
-    try:
-        _lists[fn] = positions
-    except TypeError:  # not weakly referenceable: read again next time
-        pass
-    return positions
+    names = list_parameters(fn)
+    code = fn.__code__  # a function: list_parameters read its source
+    return frozenset(i for i, n in enumerate(code.co_varnames[:code.co_argcount])
+                     if n in names)
 
 
-def _entry(fn: Any, spec: Spec) -> list[Any]:
-    """``[generated text, linked function or None until first asked for, positions of
-    list parameters]``."""
-    try:
-        table = _memory.setdefault(fn, {})
-    except TypeError:  # builtins cannot be weakly referenced; there are few of them
-        table = _memory_builtins.setdefault(fn, {})
-    entry = table.get(spec)
-    if entry is None:
+def _record(fn: Any, spec: Spec) -> _Record:
+    """The text of `spec` applied to `fn` as they are now (built under the lock)."""
+    record = _records.get(fn, spec)
+    if record is None:
         source = None if is_known_callable(fn) else get_source(fn)
-        entry = table[spec] = [_text(fn, spec, source), None, _list_positions(fn, source)]
-    return entry
+        callees = Callees(fn, spec.types)
+        # Stamped before generating: a binding changed meanwhile reads as stale.
+        stamp = Stamp(watches(callees))
+        text = _text(fn, spec, source, callees)
+        record = _Record(text, callees.bindings(), stamp)
+        _records.put(fn, spec, record, stamp)
+    return record
 
 
-def _list_positions(fn: Any, source: FunctionSource | None) -> frozenset[int]:
-    if source is None:
-        return frozenset()
-    seqs = list_parameters(fn, source.node)
-    return frozenset(i for i, n in enumerate(parameter_names(source.node)) if n in seqs)
-
-
-def _text(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None) -> str:
+def _text(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None,
+          callees: Callees) -> str:
     disk = DiskCache.from_environment()
-    key = _disk_key(fn, spec, source) if disk.enabled else None
+    key = _disk_key(fn, spec, source, callees) if disk.enabled else None
     text = disk.get(key) if key is not None else None
     if text is not None and not _is_generated(text):
         text = None  # intact but not ours (edited by hand, or planted): regenerate it
@@ -183,12 +209,14 @@ def _is_generated(text: str) -> bool:
     return text.startswith('"""Generated by symdiff ') and text.count("\ndef ") == 1
 
 
-def _link(fn: Callable[..., Any], spec: Spec, text: str, **options: Any) -> types.FunctionType:
+def _link(fn: Callable[..., Any], spec: Spec, record: _Record, **options: Any
+          ) -> types.FunctionType:
+    text = record.text
     name = _function_name(text)
     scope = Scope(fn)
     # The closure cells and modules of the functions the derivative inlined, by the
     # names the generated code reads them by.
-    free: dict[str, Any] = {"math": math, **_callees(fn, spec).bindings(), **scope.cells}
+    free: dict[str, Any] = {"math": math, **record.bindings, **scope.cells}
     if "\nimport numpy as np\n" in text:
         import numpy
 
@@ -210,35 +238,20 @@ def _function_name(text: str) -> str:
     return text[start:text.index("(", start)]
 
 
-def _disk_key(fn: Any, spec: Spec, source: FunctionSource | None) -> str:
+def _disk_key(fn: Any, spec: Spec, source: FunctionSource | None, callees: Callees) -> str:
     rule = rule_for(fn) if source is None else None
     if rule is not None:
         text = f"custom {getattr(fn, '__module__', '')}.{getattr(fn, '__name__', '')}"
-        fingerprint, callees = _describe_custom(rule), ""
+        fingerprint, parts = _describe_custom(rule), ""
     elif source is None:
-        text, fingerprint, callees = f"builtin {callable_op(fn)}", "", ""
+        text, fingerprint, parts = f"builtin {callable_op(fn)}", "", ""
     else:
         text, fingerprint = source.text, _fingerprint(fn, source.node)
         # Every function the derivative may inline: an edited helper is a new key.
-        callees = "\n".join(_callees(fn, spec).key_parts(_fingerprint))
+        parts = "\n".join(callees.key_parts(_fingerprint))
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     return cache_key(__version__, _compiler_hash(), version, spec.key(), text, fingerprint,
-                     callees)
-
-
-_callee_sets: weakref.WeakKeyDictionary[Any, dict[Any, Callees]] = weakref.WeakKeyDictionary()
-
-
-def _callees(fn: Any, spec: Spec) -> Callees:
-    """The functions `fn` may call (found once per function and transform: both the disk
-    key and the linker need them)."""
-    try:
-        table = _callee_sets.setdefault(fn, {})
-    except TypeError:
-        return Callees(fn, spec.types)
-    if spec not in table:
-        table[spec] = Callees(fn, spec.types)
-    return table[spec]
+                     parts)
 
 
 @functools.cache

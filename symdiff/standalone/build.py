@@ -71,6 +71,7 @@ def build_module(
     function (default: numbers, and lists where the function uses a list); `output`
     names the file the header's paths are relative to (it must not be the source).
     """
+    from symdiff.runtime.building import building
     from symdiff.standalone.functions import MODES, derivative
     from symdiff.standalone.module import module_text
     from symdiff.standalone.signatures import parse_signature
@@ -92,12 +93,13 @@ def build_module(
         raise SymdiffError(f"{shown} defines no public functions; name them with -f")
     types = parse_signature(signature) if signature is not None else None
     pieces = []
-    for name in dict.fromkeys(names):
-        target = _target(module, name, argnums, types)
-        try:
-            pieces += [derivative(target, mode) for mode in modes]
-        except NotScalarOutput as error:
-            raise located_at(target.fn, str(error)) from None
+    with building():
+        for name in dict.fromkeys(names):
+            target = _target(module, name, argnums, types)
+            try:
+                pieces += [derivative(target, mode) for mode in modes]
+            except NotScalarOutput as error:
+                raise located_at(target.fn, str(error)) from None
     command = _command(shown, names, modes, argnums, types, output, base)
     return module_text(_header(module, shown, command, modes, output is not None), pieces)
 

@@ -1,0 +1,261 @@
+"""What a derivative was built against, and whether that still holds.
+
+Contract:
+
+- `watches(callees)` lists the `Watch`es of the differentiated function and of every
+  function its derivative inlines (a `Callees`): each function's ``__code__``, and each
+  free name, or module attribute along a dotted chain, that refers to a function, a
+  module or another callable, read where the function reads it (its closure cell, its
+  globals; a builtin is watched as absent from the globals). Numbers are not watched:
+  generated code reads them when it runs.
+- `Watch.changed()` tells whether a binding now holds another object than the one the
+  code was compiled against (an identity test).
+- `Stamp(watches)` keeps the same facts for the caches, weakly wherever Python allows,
+  so a cached entry never keeps a function, its globals or its defaults alive;
+  `fresh()` is false once a binding changed or its object died; `watches()` gives
+  strong watches back.
+- `Watched(fn)` takes the watches of every derivative of `fn` when asked, for an object
+  that keeps plans built on compiled code.
+- `stale_test(watches, namespace)` is the check for generated code: an ``ast``
+  expression, true when a binding changed, reading the objects it compares from
+  ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import types
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from symdiff.custom import rule_for
+from symdiff.frontend.resolve import Scope, free_chains, is_number
+
+if TYPE_CHECKING:
+    from symdiff.frontend.callees import Callees
+
+__all__ = ["Stamp", "Watch", "Watched", "code_watch", "name_watches", "rule_watches", "stale_test",
+           "watches"]
+
+_MISSING = object()  # what an emptied closure cell or a vanished name reads as
+
+
+@dataclass(frozen=True, eq=False)
+class Watch:
+    """One binding the generated code depends on and the object it held.
+
+    `kind` says where it is read: ``"code"`` is ``holder.__code__``, ``"global"`` is
+    ``holder.__globals__.get(name)``, ``"cell"`` the closure cell `name` of the function
+    `holder`, ``"attr"`` ``vars(holder).get(name)`` of a module or a custom rule.
+    """
+
+    kind: str
+    holder: Any
+    name: str
+    expected: Any
+
+    def current(self) -> Any:
+        return _read(self.kind, self.holder, self.name)
+
+    def changed(self) -> bool:
+        return self.current() is not self.expected
+
+    def key(self) -> tuple[str, int, str]:
+        """Watches with equal keys read the same binding."""
+        return self.kind, id(self._source()), self.name
+
+    def _source(self) -> Any:
+        if self.kind == "global":
+            return self.holder.__globals__
+        if self.kind == "cell":
+            return _cells(self.holder).get(self.name)
+        return self.holder
+
+
+def _read(kind: str, holder: Any, name: str) -> Any:
+    if kind == "code":
+        return holder.__code__
+    if kind == "global":
+        return holder.__globals__.get(name)
+    if kind == "attr":
+        return vars(holder).get(name, _MISSING)
+    cell = _cells(holder).get(name)
+    try:
+        return cell.cell_contents if cell is not None else _MISSING
+    except ValueError:  # an empty cell
+        return _MISSING
+
+
+def _cells(fn: Any) -> dict[str, types.CellType]:
+    return dict(zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False))
+
+
+def code_watch(fn: Any) -> Watch | None:
+    """The watch of `fn.__code__`, or None for a callable without Python code."""
+    return Watch("code", fn, "__code__", fn.__code__) if inspect.isfunction(fn) else None
+
+
+def watches(callees: Callees) -> tuple[Watch, ...]:
+    """Every binding the derivative of ``callees.top`` was built against."""
+    found: dict[tuple[str, int, str], Watch] = {}
+    for fn in callees.functions:
+        watch = code_watch(fn)
+        source = callees.source(fn)
+        chains = (chain for chain, _ in free_chains(fn, source.node)) if source else ()
+        for w in (watch, *rule_watches(fn), *name_watches(fn, chains)):
+            if w is not None:
+                found.setdefault(w.key(), w)
+    return tuple(found.values())
+
+
+def name_watches(fn: Any, chains: Iterable[tuple[str, ...]]) -> Iterator[Watch]:
+    """The watches of the free name chains `chains` of `fn`, as `fn` reads them now."""
+    scope = Scope(fn)
+    for chain in chains:
+        name = chain[0]
+        if name in scope.cells:
+            watch = Watch("cell", fn, name, _read("cell", fn, name))
+            value = watch.expected
+        elif name in scope.globals:
+            value = scope.globals[name]
+            watch = Watch("global", fn, name, value)
+        elif hasattr(builtins, name):
+            value = getattr(builtins, name)
+            watch = Watch("global", fn, name, None)  # a builtin: watched as not shadowed
+        else:
+            continue
+        if not _compiled_in(value):
+            continue
+        yield watch
+        for attr in chain[1:]:
+            if not isinstance(value, types.ModuleType):
+                break
+            module, value = value, vars(value).get(attr, _MISSING)
+            if value is _MISSING or not _compiled_in(value):
+                break
+            yield Watch("attr", module, attr, value)
+        yield from rule_watches(value)
+
+
+def rule_watches(value: Any) -> Iterator[Watch]:
+    """The rule functions of a callable with a custom rule, and their code: the rules
+    are compiled in, and ``defjvp`` may replace them."""
+    rule = rule_for(value)
+    if rule is None:
+        return
+    for attr in ("jvp", "fwd", "bwd"):
+        function = getattr(rule, attr)
+        yield Watch("attr", rule, attr, function)
+        watch = code_watch(function)
+        if watch is not None:
+            yield watch
+
+
+def _compiled_in(value: Any) -> bool:
+    """Whether the generated code depends on which object `value` is: a module or a
+    callable (inlined, or emitted as a primitive), not a number read when it runs."""
+    return isinstance(value, types.ModuleType) or (callable(value) and not is_number(value))
+
+
+class Watched:
+    """The watches of every derivative of one function, taken when asked: for an
+    object that keeps compiled plans (a Hessian, a Jacobian) and drops them once one
+    changed."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+        self._watches: tuple[Watch, ...] = ()
+
+    def take(self) -> None:
+        """Watch the bindings as they are now (before building on them)."""
+        from symdiff.frontend.callees import Callees
+        from symdiff.runtime.building import building
+
+        with building():
+            self._watches = watches(Callees(self.fn))
+
+    def changed(self) -> bool:
+        return any(w.changed() for w in self._watches)
+
+
+class _Strong:
+    """A reference to an object that cannot be weakly referenced (a builtin function)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self) -> Any:
+        return self.value
+
+
+def _ref(value: Any) -> Callable[[], Any]:
+    if value is None or value is _MISSING:
+        return _Strong(value)
+    try:
+        return weakref.ref(value)
+    except TypeError:
+        return _Strong(value)
+
+
+class Stamp:
+    """The facts of some watches, kept weakly: what a cache entry was built against."""
+
+    __slots__ = ("_facts",)
+
+    def __init__(self, watches: Iterable[Watch]) -> None:
+        self._facts = tuple((w.kind, _ref(w.holder), w.name, _ref(w.expected))
+                            for w in watches)
+
+    def fresh(self) -> bool:
+        """Whether every binding still holds the object it held when stamped."""
+        for kind, holder_ref, name, expected_ref in self._facts:
+            holder, expected = holder_ref(), expected_ref()
+            if holder is None or (expected is None and type(expected_ref) is not _Strong):
+                return False  # died: whatever is bound now is another object
+            if _read(kind, holder, name) is not expected:
+                return False
+        return True
+
+    def watches(self) -> tuple[Watch, ...] | None:
+        """The watches again (None when an object they compare has died)."""
+        out = []
+        for kind, holder_ref, name, expected_ref in self._facts:
+            holder, expected = holder_ref(), expected_ref()
+            if holder is None or (expected is None and type(expected_ref) is not _Strong):
+                return None
+            out.append(Watch(kind, holder, name, expected))
+        return tuple(out)
+
+
+def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr | None:
+    """``w0.__code__ is not v0 or g1.get('h') is not v1 or ...``: true when a binding
+    changed (None for no watches). Cheapest first: the code of the function itself."""
+    tests: list[ast.expr] = []
+    for i, watch in enumerate(watches):
+        reader, value = f"_symdiff_w{i}", f"_symdiff_v{i}"
+        namespace[value] = watch.expected
+        if watch.kind == "code":
+            namespace[reader] = watch.holder
+            read: ast.expr = ast.Attribute(_load(reader), "__code__", ast.Load())
+        elif watch.kind == "cell":
+            # A cell gone with a replaced __code__: a stand-in that always differs.
+            namespace[reader] = _cells(watch.holder).get(watch.name) or types.CellType(_MISSING)
+            read = ast.Attribute(_load(reader), "cell_contents", ast.Load())
+        else:
+            namespace[reader] = watch._source() if watch.kind == "global" else vars(watch.holder)
+            read = ast.Call(ast.Attribute(_load(reader), "get", ast.Load()),
+                            [ast.Constant(watch.name)], [])
+        tests.append(ast.Compare(read, [ast.IsNot()], [_load(value)]))
+    if not tests:
+        return None
+    return tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
+
+
+def _load(name: str) -> ast.expr:
+    return ast.Name(name, ast.Load())
