@@ -14,8 +14,10 @@ Contract:
   * both modes: the adjoint identity ``<u, vjp_fn(v)> == <v, jvp(u)>``.
 
   A mismatch raises ``AssertionError`` naming the check and showing both numbers, the
-  point, the direction and the tolerance. Only ``order=1`` exists so far; higher orders
-  raise ``NotImplementedError``.
+  point, the direction and the tolerance. With ``order=k > 1`` the same checks then run
+  on ``symdiff.jacfwd(fun)`` (for ``"fwd"``) and ``symdiff.jacrev(fun)`` (for ``"rev"``),
+  with respect to every argument, at ``order=k - 1``: every composition of the two
+  modes up to order k is compared with finite differences of the order below.
 - `check_sympy(fun, args, argnums=None)` lowers `fun`, translates it to SymPy, takes
   ``sympy.diff`` with respect to each differentiated parameter, evaluates it at `args`
   (globals and closure values substituted by their current values) and compares with
@@ -55,13 +57,26 @@ def check_grads(
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
         raise ValueError(f"modes must be a non-empty subset of {MODES}, got {modes!r}")
-    if order != 1:
-        raise NotImplementedError(
-            f"check_grads(order={order}): only first derivatives can be checked until "
-            "symdiff can differentiate its own generated code through the public API")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"order must be a positive int, got {order!r}")
     import symdiff
 
     x = _floats("args", args)
+    _check_first_order(fun, x, modes, eps, rtol, atol, seed)
+    if order > 1:
+        every = tuple(range(len(x)))
+        for mode in modes:
+            jacobian = symdiff.jacfwd if mode == "fwd" else symdiff.jacrev
+            check_grads(jacobian(fun, argnums=every), x, modes, order - 1, eps, rtol, atol,
+                        seed)
+
+
+def _check_first_order(
+    fun: Callable[..., Any], x: tuple[Any, ...], modes: tuple[str, ...], eps: float,
+    rtol: float, atol: float, seed: int,
+) -> None:
+    import symdiff
+
     rng = np.random.default_rng(seed)
     u = tuple(rng.standard_normal(np.shape(xi)).astype(xi.dtype) if isinstance(xi, np.ndarray)
               else float(rng.standard_normal()) for xi in x)

@@ -181,9 +181,10 @@ def test_tolerances_are_respected(monkeypatch: pytest.MonkeyPatch) -> None:
         check_grads(SMOOTH, (0.3, 1.7), modes=("fwd",), rtol=1e-5)
 
 
-def test_only_first_order_is_implemented() -> None:
-    with pytest.raises(NotImplementedError, match="order=2"):
-        check_grads(SMOOTH, (0.3, 1.7), order=2)
+@pytest.mark.parametrize("order", [0, -1, 1.0, True])
+def test_order_must_be_a_positive_int(order: Any) -> None:
+    with pytest.raises(ValueError, match="order"):
+        check_grads(smooth_fn, (0.3, 1.7), order=order)
 
 
 @pytest.mark.parametrize("modes", [(), ("backward",), ("fwd", "sideways")])

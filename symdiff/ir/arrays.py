@@ -211,13 +211,20 @@ def _matmul_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     if xt.ndim == 1 and yt.ndim == 1:
         return b.mul(ct, y), b.mul(ct, x)
     if yt.ndim == 1:
-        if xt.ndim != 2:
-            raise NotImplementedError("a stack of matrices @ a vector")
-        return b.apply("outer", ct, y), b.apply("matmul", _swap(b, x), ct)
+        if xt.ndim == 2:
+            return b.apply("outer", ct, y), b.apply("matmul", _swap(b, x), ct)
+        # A stack of matrices (..., n, m) @ a vector (m,): ct is (..., n).
+        column = b.apply("expand_dims", ct, attrs=((xt.ndim - 1,),))
+        return (b.mul(column, y),
+                b.apply("sum", b.mul(x, column), attrs=(tuple(range(xt.ndim - 1)), False)))
     if xt.ndim == 1:
-        if yt.ndim != 2:
-            raise NotImplementedError("a vector @ a stack of matrices")
-        return b.apply("matmul", y, ct), b.apply("outer", x, ct)
+        if yt.ndim == 2:
+            return b.apply("matmul", y, ct), b.apply("outer", x, ct)
+        # A vector (m,) @ a stack of matrices (..., m, k): ct is (..., k).
+        row = b.apply("expand_dims", ct, attrs=((yt.ndim - 2,),))
+        axes = (*range(yt.ndim - 2), yt.ndim - 1)
+        return (b.apply("sum", b.mul(y, row), attrs=(axes, False)),
+                b.mul(b.apply("expand_dims", x, attrs=((1,),)), row))
     # Batch axes broadcast: reverse mode sums the cotangents back (see `fit`).
     return b.apply("matmul", ct, _swap(b, y)), b.apply("matmul", _swap(b, x), ct)
 
