@@ -30,7 +30,8 @@ the rules that shift a reduction's axes serve ``prod``, ``max``, ``min`` and ``n
 too, and ``det`` and ``inv`` have none. An operation without a rule, a predicate or a
 loop bound that depends on a seed, or a Python list of batched values raises
 `BatchingError`, which names it as the user wrote it (``np.linalg.det``):
-`symdiff.jacobian` then falls back to a pass per seed direction.
+`symdiff.jacobian` then falls back to a pass per seed direction, and a Jacobian inside
+another transform (`transforms.jacobian`) raises `UnsupportedTransformError`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ so every operation the tangents reach needs a batching rule. Tested here:
   program, so matmuls of stacks of matrices);
 - `jacfwd`, `jacrev`, `hessian` and a Jacobian of a Jacobian called directly take the
   batched path (one compiled batched program), not a pass per seed;
-- what still has no rule is named as the user wrote it.
+- what still has no rule gives a clear error: a nested transform names the operation
+  as the user wrote it and the user's function, never a bare `BatchingError`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symdiff import hessian, jacfwd, jacobian, jacrev, jvp, vjp
+from symdiff.errors import UnsupportedTransformError
 from symdiff.frontend.lower import lower
 from symdiff.ir.node import Builder, Node, Program
 from symdiff.ir.types import MANY, ArrayType
@@ -418,6 +420,27 @@ def test_einsum_batches_with_a_letter_of_its_own(case: tuple[str, list[Any], lis
 
 
 # What has no rule says so -------------------------------------------------------------
+
+
+def appended(x: np.ndarray) -> float:
+    out = []
+    for i in range(3):
+        out.append(x[i] ** 2 * x[i + 1])
+    return np.sum(np.array(out) ** 2)
+
+
+@pytest.mark.parametrize("nested", [
+    lambda f: jacfwd(jacrev(f)), lambda f: jacrev(jacfwd(f)), lambda f: hessian(jacfwd(f)),
+], ids=["jacfwd_jacrev", "jacrev_jacfwd", "hessian_jacfwd"])
+def test_a_nested_transform_without_a_rule_names_the_operation(nested: Any) -> None:
+    with pytest.raises(UnsupportedTransformError) as caught:
+        nested(appended)(V)
+    message = str(caught.value)
+    assert not isinstance(caught.value, BatchingError)
+    assert f"{__file__}:{appended.__code__.co_firstlineno}: " in message
+    assert "appended" in message and "list.append" in message
+    # Called directly, the Jacobian takes a pass per seed instead.
+    np.testing.assert_allclose(jacfwd(appended)(V), central(appended, (V,)), rtol=1e-6)
 
 
 def determinant(a: np.ndarray) -> float:
