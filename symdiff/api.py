@@ -16,13 +16,20 @@ from typing import Any, TypeVar, overload
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op
-from symdiff.runtime.arguments import Checker, Cotangents, argument, convert, label, zero_like
+from symdiff.runtime.arguments import (
+    Checker,
+    Cotangents,
+    argument,
+    convert,
+    is_array,
+    is_function,
+    label,
+    zero_like,
+)
 from symdiff.runtime.dispatch import (
     Built,
     Dispatcher,
     Signature,
-    is_array,
-    is_function,
     parameters,
     signature_of,
 )

@@ -33,9 +33,9 @@ from symdiff.api import (
 )
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
-from symdiff.runtime.freshness import Watched
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec
+from symdiff.runtime.watched import Watched
 from symdiff.tracebacks import boundary
 
 Argnums = int | Sequence[int]

@@ -12,7 +12,8 @@ transitively) plus the functions passed to it as arguments (`FunctionArg` entrie
   closure variable of the generated function, a global of another module is read
   through that module (where the callee's code reads it, not the caller's);
 - the linker (`bindings`), which binds those names to the live cells and modules, so
-  the generated code reads their values when it runs.
+  the generated code reads their values when it runs;
+- the staleness checks (`watches`): every binding the derivative was built against.
 
 Names depend only on the listed sources and their order, never on object identity,
 so a text from the disk cache links the same way in a later process.
@@ -21,20 +22,21 @@ so a text from the disk cache links the same way in a later process.
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import inspect
 import os
 import sys
 import sysconfig
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from symdiff.custom import custom_op
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable
+from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable, is_number
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.runtime.freshness import Stamp, Watch, code_watch, name_watches
+from symdiff.runtime.freshness import MISSING, Stamp, Watch, code_watch, rule_watches
 from symdiff.runtime.memo import Memo
 from symdiff.runtime.spec import FunctionArg
 
@@ -288,3 +290,55 @@ def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
 
 # Owned here: the lowering and the dispatcher ask for the same function's lists.
 _list_parameters: Memo[frozenset[str]] = Memo(bound=1024)
+
+
+def watches(callees: Callees) -> tuple[Watch, ...]:
+    """Every binding the derivative of ``callees.top`` was built against: each
+    function's ``__code__``, and each free name, or module attribute along a dotted
+    chain, that refers to a function, a module or another callable, read where the
+    function reads it (its closure cell, its globals; a builtin is watched as absent
+    from the globals). Numbers are not watched: generated code reads them when it runs."""
+    found: dict[tuple[str, int, str], Watch] = {}
+    for fn in callees.functions:
+        watch = code_watch(fn)
+        source = callees.source(fn)
+        chains = (chain for chain, _ in free_chains(fn, source.node)) if source else ()
+        for w in (watch, *rule_watches(fn), *name_watches(fn, chains)):
+            if w is not None:
+                found.setdefault(w.key(), w)
+    return tuple(found.values())
+
+
+def name_watches(fn: Any, chains: Iterable[tuple[str, ...]]) -> Iterator[Watch]:
+    """The watches of the free name chains `chains` of `fn`, as `fn` reads them now."""
+    scope = Scope(fn)
+    for chain in chains:
+        name = chain[0]
+        if name in scope.cells:
+            watch = Watch.now("cell", fn, name)
+            value = watch.expected
+        elif name in scope.globals:
+            value = scope.globals[name]
+            watch = Watch("global", fn, name, value)
+        elif hasattr(builtins, name):
+            value = getattr(builtins, name)
+            watch = Watch("global", fn, name, None)  # a builtin: watched as not shadowed
+        else:
+            continue
+        if not _compiled_in(value):
+            continue
+        yield watch
+        for attr in chain[1:]:
+            if not isinstance(value, types.ModuleType):
+                break
+            module, value = value, vars(value).get(attr, MISSING)
+            if value is MISSING or not _compiled_in(value):
+                break
+            yield Watch("attr", module, attr, value)
+        yield from rule_watches(value)
+
+
+def _compiled_in(value: Any) -> bool:
+    """Whether the generated code depends on which object `value` is: a module or a
+    callable (inlined, or emitted as a primitive), not a number read when it runs."""
+    return isinstance(value, types.ModuleType) or (callable(value) and not is_number(value))

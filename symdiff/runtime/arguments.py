@@ -31,9 +31,17 @@ import numbers
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from symdiff.runtime.dispatch import is_array, is_function
-
 SUPPORTED = "a real number (float or int) or an array"
+
+
+def is_array(value: Any) -> bool:
+    """A NumPy array (told without importing NumPy)."""
+    return type(value).__name__ == "ndarray" and type(value).__module__ == "numpy"
+
+
+def is_function(value: Any) -> bool:
+    """A function argument (a class is not one: ``float`` is a type, not code)."""
+    return callable(value) and not isinstance(value, type)
 
 
 def label(kind: str, fn: Callable[..., Any]) -> str:

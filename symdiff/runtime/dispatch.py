@@ -29,6 +29,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from symdiff.runtime.arguments import convert, is_array, is_function
 from symdiff.runtime.building import building
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
 from symdiff.runtime.freshness import Watch, stale_test
@@ -38,10 +39,6 @@ from symdiff.tracebacks import boundary
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
 # which axes have length one: all broadcasting depends on).
 Signature = tuple[Any, ...]
-
-
-def is_array(value: Any) -> bool:
-    return type(value).__name__ == "ndarray" and type(value).__module__ == "numpy"
 
 
 def array_signature(value: Any) -> Any:
@@ -72,11 +69,6 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else FunctionArg(a) if is_function(a)
                  else type(a) for a in args)
-
-
-def is_function(value: Any) -> bool:
-    """A function argument (a class is not one: ``float`` is a type, not code)."""
-    return callable(value) and not isinstance(value, type)
 
 
 Built = tuple[Callable[..., Any], tuple[Watch, ...]]  # a specialisation, what it watches
@@ -182,8 +174,6 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
-        from symdiff.runtime.arguments import convert  # it imports this module
-
         return convert(self.label, self.params, i, value,
                        differentiated=i in self.diff_positions,
                        as_list=self._lists is not None and i in self._lists)

@@ -1,21 +1,17 @@
 """What a derivative was built against, and whether that still holds.
 
-Contract:
+Contract (this module reads no user code: the frontend finds the watches):
 
-- `watches(callees)` lists the `Watch`es of the differentiated function and of every
-  function its derivative inlines (a `Callees`): each function's ``__code__``, and each
-  free name, or module attribute along a dotted chain, that refers to a function, a
-  module or another callable, read where the function reads it (its closure cell, its
-  globals; a builtin is watched as absent from the globals). Numbers are not watched:
-  generated code reads them when it runs.
+- A `Watch` is one binding generated code depends on: a function's ``__code__``, a
+  global or closure cell the user's code reads a function or module by, a module
+  attribute along a dotted name, a custom rule's functions (`code_watch`,
+  `rule_watches`; `symdiff.frontend.callees.watches` finds them all for a derivative).
 - `Watch.changed()` tells whether a binding now holds another object than the one the
   code was compiled against (an identity test).
 - `Stamp(watches)` keeps the same facts for the caches, weakly wherever Python allows,
   so a cached entry never keeps a function, its globals or its defaults alive;
   `fresh()` is false once a binding changed or its object died; `watches()` gives
   strong watches back.
-- `Watched(fn)` takes the watches of every derivative of `fn` when asked, for an object
-  that keeps plans built on compiled code.
 - `stale_test(watches, namespace)` is the check for generated code: an ``ast``
   expression, true when a binding changed, reading the objects it compares from
   ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`.
@@ -24,24 +20,18 @@ Contract:
 from __future__ import annotations
 
 import ast
-import builtins
 import inspect
 import types
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from symdiff.custom import rule_for
-from symdiff.frontend.resolve import Scope, free_chains, is_number
 
-if TYPE_CHECKING:
-    from symdiff.frontend.callees import Callees
+__all__ = ["MISSING", "Stamp", "Watch", "code_watch", "rule_watches", "stale_test"]
 
-__all__ = ["Stamp", "Watch", "Watched", "code_watch", "name_watches", "rule_watches", "stale_test",
-           "watches"]
-
-_MISSING = object()  # what an emptied closure cell or a vanished name reads as
+MISSING = object()  # what an emptied closure cell or a vanished name reads as
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +47,11 @@ class Watch:
     holder: Any
     name: str
     expected: Any
+
+    @classmethod
+    def now(cls, kind: str, holder: Any, name: str) -> Watch:
+        """The watch of a binding with the object it holds now."""
+        return cls(kind, holder, name, _read(kind, holder, name))
 
     def current(self) -> Any:
         return _read(self.kind, self.holder, self.name)
@@ -82,12 +77,12 @@ def _read(kind: str, holder: Any, name: str) -> Any:
     if kind == "global":
         return holder.__globals__.get(name)
     if kind == "attr":
-        return vars(holder).get(name, _MISSING)
+        return vars(holder).get(name, MISSING)
     cell = _cells(holder).get(name)
     try:
-        return cell.cell_contents if cell is not None else _MISSING
+        return cell.cell_contents if cell is not None else MISSING
     except ValueError:  # an empty cell
-        return _MISSING
+        return MISSING
 
 
 def _cells(fn: Any) -> dict[str, types.CellType]:
@@ -97,48 +92,6 @@ def _cells(fn: Any) -> dict[str, types.CellType]:
 def code_watch(fn: Any) -> Watch | None:
     """The watch of `fn.__code__`, or None for a callable without Python code."""
     return Watch("code", fn, "__code__", fn.__code__) if inspect.isfunction(fn) else None
-
-
-def watches(callees: Callees) -> tuple[Watch, ...]:
-    """Every binding the derivative of ``callees.top`` was built against."""
-    found: dict[tuple[str, int, str], Watch] = {}
-    for fn in callees.functions:
-        watch = code_watch(fn)
-        source = callees.source(fn)
-        chains = (chain for chain, _ in free_chains(fn, source.node)) if source else ()
-        for w in (watch, *rule_watches(fn), *name_watches(fn, chains)):
-            if w is not None:
-                found.setdefault(w.key(), w)
-    return tuple(found.values())
-
-
-def name_watches(fn: Any, chains: Iterable[tuple[str, ...]]) -> Iterator[Watch]:
-    """The watches of the free name chains `chains` of `fn`, as `fn` reads them now."""
-    scope = Scope(fn)
-    for chain in chains:
-        name = chain[0]
-        if name in scope.cells:
-            watch = Watch("cell", fn, name, _read("cell", fn, name))
-            value = watch.expected
-        elif name in scope.globals:
-            value = scope.globals[name]
-            watch = Watch("global", fn, name, value)
-        elif hasattr(builtins, name):
-            value = getattr(builtins, name)
-            watch = Watch("global", fn, name, None)  # a builtin: watched as not shadowed
-        else:
-            continue
-        if not _compiled_in(value):
-            continue
-        yield watch
-        for attr in chain[1:]:
-            if not isinstance(value, types.ModuleType):
-                break
-            module, value = value, vars(value).get(attr, _MISSING)
-            if value is _MISSING or not _compiled_in(value):
-                break
-            yield Watch("attr", module, attr, value)
-        yield from rule_watches(value)
 
 
 def rule_watches(value: Any) -> Iterator[Watch]:
@@ -155,33 +108,6 @@ def rule_watches(value: Any) -> Iterator[Watch]:
             yield watch
 
 
-def _compiled_in(value: Any) -> bool:
-    """Whether the generated code depends on which object `value` is: a module or a
-    callable (inlined, or emitted as a primitive), not a number read when it runs."""
-    return isinstance(value, types.ModuleType) or (callable(value) and not is_number(value))
-
-
-class Watched:
-    """The watches of every derivative of one function, taken when asked: for an
-    object that keeps compiled plans (a Hessian, a Jacobian) and drops them once one
-    changed."""
-
-    def __init__(self, fn: Any) -> None:
-        self.fn = fn
-        self._watches: tuple[Watch, ...] = ()
-
-    def take(self) -> None:
-        """Watch the bindings as they are now (before building on them)."""
-        from symdiff.frontend.callees import Callees
-        from symdiff.runtime.building import building
-
-        with building():
-            self._watches = watches(Callees(self.fn))
-
-    def changed(self) -> bool:
-        return any(w.changed() for w in self._watches)
-
-
 class _Strong:
     """A reference to an object that cannot be weakly referenced (a builtin function)."""
 
@@ -195,7 +121,7 @@ class _Strong:
 
 
 def _ref(value: Any) -> Callable[[], Any]:
-    if value is None or value is _MISSING:
+    if value is None or value is MISSING:
         return _Strong(value)
     try:
         return weakref.ref(value)
@@ -245,7 +171,7 @@ def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr 
             read: ast.expr = ast.Attribute(_load(reader), "__code__", ast.Load())
         elif watch.kind == "cell":
             # A cell gone with a replaced __code__: a stand-in that always differs.
-            namespace[reader] = _cells(watch.holder).get(watch.name) or types.CellType(_MISSING)
+            namespace[reader] = _cells(watch.holder).get(watch.name) or types.CellType(MISSING)
             read = ast.Attribute(_load(reader), "cell_contents", ast.Load())
         else:
             namespace[reader] = watch._source() if watch.kind == "global" else vars(watch.holder)

@@ -35,13 +35,13 @@ from symdiff._version import __version__
 from symdiff.custom import fingerprint as rule_fingerprint
 from symdiff.custom import rule_for
 from symdiff.errors import UnsupportedTransformError
-from symdiff.frontend.callees import Callees, list_parameters
+from symdiff.frontend.callees import Callees, list_parameters, watches
 from symdiff.frontend.resolve import Scope, callable_op, free_chains, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.building import building
 from symdiff.runtime.cache import DiskCache, cache_key
 from symdiff.runtime.compile import link_function
-from symdiff.runtime.freshness import Stamp, Watch, watches
+from symdiff.runtime.freshness import Stamp, Watch
 from symdiff.runtime.memo import Memo
 from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec

@@ -7,8 +7,8 @@ import gc
 import math
 import weakref
 
-from symdiff.frontend.callees import Callees
-from symdiff.runtime.freshness import Stamp, Watch, code_watch, stale_test, watches
+from symdiff.frontend.callees import Callees, watches
+from symdiff.runtime.freshness import Stamp, Watch, code_watch, stale_test
 from symdiff.runtime.memo import Memo
 
 
