@@ -31,6 +31,12 @@ def located_at(fn: object, message: str) -> SymdiffError:
     return FileError(code.co_filename, message, code.co_firstlineno)
 
 
+class UnsupportedTransformError(SymdiffError):
+    """A transform of a derivative that symdiff cannot build yet: the message says which
+    operation of the user's code is in the way (raised again located at the user's
+    function, ``file:line: ...``, once the compiler knows it)."""
+
+
 class UnsupportedSyntaxError(SymdiffError):
     """A construct in the user's function that symdiff cannot differentiate."""
 

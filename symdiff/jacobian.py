@@ -344,7 +344,7 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     sizes = [_size(leaf) for leaf in leaves]
     k = sum(sizes)
     if not plain_args(leaves) or k == 0:
-        raise BatchingError("batched reverse mode takes numbers and non-empty arrays")
+        raise BatchingError("outputs other than numbers and non-empty arrays")
     sig = signature_of(args)
     if k == 1:
         seeds = [np.ones_like(leaf) if isinstance(leaf, np.ndarray) else 1.0

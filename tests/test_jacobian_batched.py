@@ -167,21 +167,18 @@ def test_jacfwd_of_grad_is_the_hessian() -> None:
     np.testing.assert_allclose(jacfwd(grad(rosen))(x), hessian(rosen)(x), rtol=1e-12)
 
 
-def traced(x: np.ndarray) -> float:
-    return np.trace(np.outer(x, x)) * x[0]
+def appended(x: np.ndarray) -> np.ndarray:
+    out = []
+    for i in range(len(x) - 1):
+        out.append(x[i] * x[i + 1] ** 2)
+    return np.array(out) * x[0]
 
 
-def einsummed(x: np.ndarray) -> np.ndarray:
-    return np.einsum("i,j->ij", x, x).sum(axis=0)
-
-
-@pytest.mark.parametrize("fun", [traced, einsummed])
-def test_without_a_batching_rule_falls_back_to_a_pass_per_seed(
-        fun: Callable[..., Any]) -> None:
+def test_without_a_batching_rule_falls_back_to_a_pass_per_seed() -> None:
     x = np.array([0.5, -1.0, 2.0])
-    program = lower(fun, types=with_types(Spec("jvp"), signature_of((x,))).types)
-    with pytest.raises(BatchingError, match="no batching rule"):
+    program = lower(appended, types=with_types(Spec("jvp"), signature_of((x,))).types)
+    with pytest.raises(BatchingError, match="no batching rule for a Python list"):
         batched_jvp_program(program, 0)
-    got = jacfwd(fun)(x)
-    np.testing.assert_allclose(got, per_seed(fun, (x,)), rtol=1e-13)
-    np.testing.assert_allclose(got, numeric(fun, (x,))[0], rtol=1e-6, atol=1e-7)
+    got = jacfwd(appended)(x)
+    np.testing.assert_allclose(got, per_seed(appended, (x,)), rtol=1e-13)
+    np.testing.assert_allclose(got, numeric(appended, (x,))[0], rtol=1e-6, atol=1e-7)

@@ -264,6 +264,12 @@ def _like_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return types[1]
 
 
+def _cast_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    # x.astype(like.dtype) keeps x's shape (a batched x's too).
+    x, like = types
+    return like if x is None or like is None else ArrayType(like.dtype, x.dims)
+
+
 def linear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     """JVP of an operation linear in its first argument (the others only shape it)."""
     if ts[0] is None:
@@ -322,7 +328,7 @@ def _register() -> None:
             ast.Attribute(args[0], "astype", ast.Load()),
             [ast.Attribute(args[1], "dtype", ast.Load())],
             [ast.keyword("copy", ast.Constant(False))]),
-        type_rule=_like_type,
+        type_rule=_cast_type,
         jvp_rule=linear_jvp,
         vjp_rule=lambda b, node, ct: (ct, None), may_raise=False))
     register(Primitive(

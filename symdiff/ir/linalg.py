@@ -186,6 +186,14 @@ def parse(subscripts: str, count: int) -> tuple[tuple[str, ...], str]:
     return specs, output
 
 
+def fresh_letter(used: str) -> str:
+    """An einsum letter not in `used`; ValueError when all 52 are."""
+    for c in _LETTERS:
+        if c not in used:
+            return c
+    raise ValueError("einsum of more than 52 distinct letters")
+
+
 def subscripts_of(specs: tuple[str, ...] | list[str], output: str) -> str:
     return f"{','.join(specs)}->{output}"
 
@@ -264,7 +272,7 @@ def _einsum_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
         target = ""
         for position, c in enumerate(specs[i]):
             if c in target:
-                fresh = next(f for f in _LETTERS if f not in used)
+                fresh = fresh_letter("".join(used))
                 used.add(fresh)
                 first = specs[i].index(c)
                 others.append((c + fresh, b.apply("eye_like", x, attrs=(first, position))))

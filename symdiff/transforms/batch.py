@@ -12,37 +12,63 @@ It is a pass over the finished program (not over the derivative rules): every no
 that depends on a seed is rebuilt by a batching rule, which keeps the batch axis
 first. Elementwise operations need only their batched operands' axes aligned;
 reductions, transposes, indexing and the like shift their axes by one; ``A @ t`` for a
-batched vector t becomes ``t @ A.T``; an update of an array of zeros by a batched value
-writes into batched zeros. A branch on an unbatched predicate has both bodies batched
-(an output batched in one body only is broadcast in the other); a loop carries a value
+batched vector t becomes ``t @ A.T``, and other matmuls of batched operands are
+matmuls of stacks of matrices with the batch axis first; an einsum gets a letter for
+the batch axis; ``np.linalg.solve`` solves the k right-hand sides as the columns of
+one; an update of an array of zeros by a batched value writes into batched zeros; an
+operation that reads only a batched value's shape (``x.shape[1]``) gives an
+`Unbatched` value. A branch on an unbatched predicate has both bodies batched (an
+output batched in one body only is broadcast in the other); a loop carries a value
 batched when its initial value or the body makes it so (found by iterating), and a
 tape keeps, per saved value, whether it is batched, so that the loop popping it
-batches the same values. An operation without a rule, a predicate or a loop bound that
-depends on a seed, or a list, raises `BatchingError` (`symdiff.jacobian` then falls
-back to a pass per seed direction).
+batches the same values.
+
+Only the seeds and what is computed from them are batched, and every derivative rule
+is linear in the (co)tangents, so the operations that are not linear (``det``,
+``inv``, ``prod``, ``max``...) only ever see values that do not depend on the seeds:
+the rules that shift a reduction's axes serve ``prod``, ``max``, ``min`` and ``norm``
+too, and ``det`` and ``inv`` have none. An operation without a rule, a predicate or a
+loop bound that depends on a seed, or a Python list of batched values raises
+`BatchingError`, which names it as the user wrote it (``np.linalg.det``):
+`symdiff.jacobian` then falls back to a pass per seed direction, and a Jacobian inside
+another transform (`transforms.jacobian`) raises `UnsupportedTransformError`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+import ast
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from symdiff.errors import SymdiffError
-from symdiff.ir import sequences
+from symdiff.ir import linalg, sequences
 from symdiff.ir.indexing import FULL, is_basic
 from symdiff.ir.node import LEAVES, Builder, Node, Program, flatten, rebuild, topological
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import Loop, cond_node, loop_node, proj
 from symdiff.ir.sequences import is_seq
+from symdiff.ir.shapes import size_of
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
 
 
 class BatchingError(SymdiffError):
-    """An operation of a derivative program with no batching rule."""
+    """An operation of a derivative program with no batching rule; `what` names it."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(f"no batching rule for {what}")
 
 
-Rule = Callable[[Builder, Node, tuple[Node, ...], tuple[bool, ...]], Node]
+@dataclass(frozen=True)
+class Unbatched:
+    """A rule's result that is the same for every seed: it depends on a batched
+    argument's shape alone (``x.shape[1]``, an identity matrix as long as an axis)."""
+
+    value: Node
+
+
+Rule = Callable[[Builder, Node, tuple[Node, ...], tuple[bool, ...]], "Node | Unbatched"]
 
 
 def batched_jvp_program(primal: Program, argnum: int) -> Program:
@@ -78,7 +104,7 @@ def batch_program(program: Program, params: Sequence[Node], name: str, doc: str)
 def _batched_leaf(b: Builder, leaf: Node) -> Node:
     """A parameter (or a body's argument) like `leaf` with a leading batch axis."""
     if is_seq(leaf):
-        raise BatchingError("no batching rule for a list")
+        raise BatchingError("a Python list")
     t = leaf.type
     batched = ArrayType(t.dtype if t is not None else "float64",
                         (None, *(t.dims if t is not None else ())))
@@ -90,7 +116,7 @@ def _batched_leaf(b: Builder, leaf: Node) -> Node:
 def _repeated(b: Builder, value: Node, ref: Node) -> Node:
     """`value`, the same for every seed, with the batch axis of `ref`."""
     if is_seq(value):
-        raise BatchingError("no batching rule for a list")
+        raise BatchingError("a Python list")
     if value.op == "zeros_like":  # new zeros: batched zeros, without a view
         return b.apply("batch_zeros", value.args[0], ref, attrs=(True, *value.attrs))
     return b.apply("batch_broadcast", value, value, ref, attrs=(value.type is not None,))
@@ -128,6 +154,9 @@ class _Batcher:
                 self.new[node] = rule(node, args, flags)
             else:
                 out = _rule(node)(b, node, args, flags)
+                if isinstance(out, Unbatched):
+                    self.new[node] = out.value
+                    continue
                 self.new[node] = out
                 self.batched.add(out)
                 if node in b.names:
@@ -146,7 +175,7 @@ class _Batcher:
 
     def _cond(self, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
         if flags[0]:
-            raise BatchingError("no batching rule for a branch on a batched value")
+            raise BatchingError("a branch on a batched value")
         self._no_tapes(args)
         then, orelse = node.attrs
         bodies = [_batch_body(body, flags[1:]) for body in (then, orelse)]
@@ -158,7 +187,7 @@ class _Batcher:
 
     def _no_tapes(self, args: Sequence[Node]) -> None:
         if any(a in self.tapes for a in args):
-            raise BatchingError("no batching rule for a tape read other than by a loop")
+            raise BatchingError("a tape read other than by a loop")
 
     def _loop(self, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
         loop: Loop = node.attrs[0]
@@ -166,15 +195,15 @@ class _Batcher:
         n_pop, n_un = loop.n_popped, loop.n_unstacked
         tail = len(args) - n_un - (1 if n_pop else 0)
         if any(flags[:nr]):
-            raise BatchingError("no batching rule for a loop whose range is batched")
+            raise BatchingError("a loop whose range is batched")
         if any(flags[tail:tail + n_un]):
-            raise BatchingError("no batching rule for a list a loop pops from")
+            raise BatchingError("a list a loop pops from")
         self._no_tapes(args[:tail])
         popped = (False,) * n_pop
         if n_pop and flags[-1]:
             popped = self.tapes[args[-1]]
             if len(popped) != n_pop:
-                raise BatchingError("no batching rule for a loop that pops part of a tape")
+                raise BatchingError("a loop that pops part of a tape")
         inits, init_f, op_f = args[nr:nr + n], flags[nr:nr + n], flags[nr + n:tail]
         prefix = (False, *popped, *(False,) * n_un) if loop.kind == "range" else ()
         carried = {k for k, f in enumerate(init_f) if f}
@@ -186,16 +215,18 @@ class _Batcher:
                 break
             carried = grown
         s, n_saved = loop.n_stacked, loop.n_saved
-        if any(got[n:n + s]) or (loop.breaks and got[-1]):
-            raise BatchingError("no batching rule for a loop that appends a batched value "
-                                "or stops on one")
+        if any(got[n:n + s]):
+            raise BatchingError("a Python list built in a loop (list.append) from the "
+                                "differentiated input")
+        if loop.breaks and got[-1]:
+            raise BatchingError("a loop that stops on a batched value")
         want = (*(k in carried for k in range(n)), *got[n:])
         body = _broadcast_outputs(body, got, ref, want)
         test = loop.test
         if test is not None:
             test, test_got, _ = _batch_body(test, (*(k in carried for k in range(n)), *op_f))
             if any(test_got):
-                raise BatchingError("no batching rule for a loop whose test is batched")
+                raise BatchingError("a loop whose test is batched")
         assert self.ref is not None
         new_inits = tuple(init if init_f[k] or k not in carried else _repeated(
             self.b, init, self.ref) for k, init in enumerate(inits))
@@ -243,7 +274,7 @@ def _broadcast_outputs(body: Program, got: tuple[bool, ...], ref: Node | None,
     assert ref is not None  # an output is batched in some body: a parameter is
     if not isinstance(body.result, tuple) or not all(
             isinstance(r, Node) for r in body.result):
-        raise BatchingError("no batching rule for a region with nested results")
+        raise BatchingError("a region with nested results")
     nb = body.builder
     result = tuple(_repeated(nb, o, ref) if w and not g else o  # type: ignore[arg-type]
                    for o, g, w in zip(body.result, got, want, strict=True))
@@ -272,10 +303,27 @@ def _rule(node: Node) -> Rule:
         return _RULES[node.op]
     prim = PRIMITIVES[node.op]
     if node.op in sequences.OPS:
-        raise BatchingError(f"no batching rule for the list operation {node.op!r}")
+        raise BatchingError(f"a Python list ({_spelled(node)})")
     if prim.type_rule is None and not prim.scalar_only and not prim.inplace:
         return _elementwise
-    raise BatchingError(f"no batching rule for the primitive {node.op!r}")
+    raise BatchingError(_spelled(node))
+
+
+def _spelled(node: Node) -> str:
+    """The operation of `node` as the user wrote it, as far as its emitted code tells
+    (``np.linalg.det``, ``.tolist()``, ``len()``), else its primitive's name."""
+    prim = PRIMITIVES[node.op]
+    emit = prim.emit_array or prim.emit
+    code = emit([ast.Name(f"_{i}", ast.Load()) for i in range(len(node.args))], node.attrs)
+    if isinstance(code, ast.Expr):
+        code = code.value
+    if not isinstance(code, ast.Call):
+        return f"the operation {node.op!r}"
+    func = code.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id.startswith("_"):
+        return f".{func.attr}()"  # a method of an argument
+    return ast.unparse(func) + ("()" if isinstance(func, ast.Name) else "")
 
 
 def _elementwise(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
@@ -305,18 +353,40 @@ def _transpose(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool
     return b.apply("transpose", x, attrs=((0, *_shift(order, r)),))
 
 
-def _matmul(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+def _matmul(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+            ) -> Node:
     ra, rb = (_rank(a) for a in node.args)
-    if all(flags) or ra > 2 or rb > 2:
-        raise BatchingError("no batching rule for a matmul of stacks of matrices or of two "
-                            "tangents")
     x, y = args
-    if flags[1] and rb == 1:
-        # A @ t for a batch of vectors t (k, n): the rows of t @ A.T.
+    if not flags[0] and rb == 1 and ra <= 2:
+        # A @ t (or v @ t) for a batch of vectors t (k, n): the rows of t @ A.T (t @ v).
         return b.apply("matmul", y, _transposed(b, x) if ra == 2 else x)
-    # (k, m, n) @ B and A @ (k, n, p) broadcast over the batch axis; so does (k, n) @ B
-    # for a batch of vectors (its rows).
-    return b.apply("matmul", x, y)
+    if all(flags) and ra == rb == 1:  # k inner products
+        return b.apply("sum", b.mul(x, y), attrs=((1,), False))
+    # Stacks of matrices, the batch axis first among the stack axes: a batched operand
+    # gets axes of length one after it up to the result's stack axes (so that the other
+    # operand's stack axes line up with its own), and a batched vector facing a batched
+    # operand or a stack becomes a row (first) or column (second) matrix, dropped after.
+    stack = max(ra, rb, 2) - 2
+    row = flags[0] and ra == 1 and (flags[1] or rb > 2)
+    column = flags[1] and rb == 1
+    if row:
+        x = _stacked(b, x, range(1, stack + 2))
+    elif flags[0] and ra > 1:
+        x = _stacked(b, x, range(1, stack + 3 - ra))
+    if column:
+        y = _stacked(b, y, (*range(1, stack + 1), stack + 2))
+    elif flags[1]:
+        y = _stacked(b, y, range(1, stack + 3 - rb))
+    out = b.apply("matmul", x, y)
+    if row or column:
+        out = b.apply("squeeze", out, attrs=((stack + (1 if row else 2),),))
+    return out
+
+
+def _stacked(b: Builder, x: Node, new: Iterable[int]) -> Node:
+    """`x` with axes of length one at the positions `new` (none: `x` itself)."""
+    axes = tuple(new)
+    return b.apply("expand_dims", x, attrs=(axes,)) if axes else x
 
 
 def _transposed(b: Builder, x: Node) -> Node:
@@ -327,19 +397,57 @@ def _transposed(b: Builder, x: Node) -> Node:
 
 
 def _outer(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
-    if all(flags):
-        raise BatchingError("no batching rule for the outer product of two tangents")
-    x, y = args
-    if flags[0]:  # (k, n, 1) * (m,)
-        return b.mul(b.apply("expand_dims", x, attrs=((2,),)), y)
-    # (n, 1) * (k, 1, m)
-    return b.mul(b.apply("expand_dims", x, attrs=((1,),)),
-                 b.apply("expand_dims", y, attrs=((1,),)))
+    # x[:, None] * y, each batched operand a vector (k, n) after its batch axis:
+    # (k, n, 1) * (m,), (n, 1) * (k, 1, m) or (k, n, 1) * (k, 1, m).
+    x, y = (_lift(b, a, old, 1) if f else a
+            for a, old, f in zip(args, node.args, flags, strict=True))
+    return b.mul(b.apply("expand_dims", x, attrs=((2 if flags[0] else 1,),)),
+                 b.apply("expand_dims", y, attrs=((1,),)) if flags[1] else y)
+
+
+def _einsum(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+            ) -> Node:
+    # A letter of its own for the batch axis, first in the batched operands and the output.
+    specs, output = linalg.parse(node.attrs[0], len(args))
+    try:
+        k = linalg.fresh_letter("".join(specs))
+    except ValueError as error:
+        raise BatchingError(f"np.einsum: {error}") from None
+    batched = [k + s if f else s for s, f in zip(specs, flags, strict=True)]
+    return linalg.einsum(b, batched, k + output, list(args))
+
+
+def _trace(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # The batch axis moved last, where np.trace keeps it (with any axes after the two
+    # it sums over), then put back first.
+    r = _rank(node.args[0])
+    moved = b.apply("transpose", args[0], attrs=((*range(1, r + 1), 0),))
+    out = b.apply("trace", moved)
+    if r == 2:
+        return out
+    return b.apply("transpose", out, attrs=((r - 2, *range(r - 2)),))
+
+
+def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # k right-hand sides side by side as the columns of one: A is factorised once.
+    if flags[0]:
+        raise BatchingError("np.linalg.solve of a batched matrix")
+    a, rhs = args
+    if _rank(node.args[1]) == 1:  # (k, n): solve(A, T.T).T
+        return b.apply("transpose", b.apply("solve", a, _transposed(b, rhs)), attrs=(None,))
+    # (k, n, p) as (n, k * p), and back.
+    _, n_dim, p_dim = rhs.type.dims
+    k, n, p = _batch_length(b, rhs), size_of(b, rhs, 1), size_of(b, rhs, 2)
+    side = b.apply("reshape", b.apply("transpose", rhs, attrs=((1, 0, 2),)), n, -1,
+                   attrs=((n_dim, None),))
+    solved = b.apply("solve", a, side)
+    back = b.apply("reshape", solved, n, k, p, attrs=((n_dim, None, p_dim),))
+    return b.apply("transpose", back, attrs=((1, 0, 2),))
 
 
 def _index(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     if any(flags[1:]):
-        raise BatchingError("no batching rule for an index computed from a tangent")
+        raise BatchingError("an index computed from a tangent")
     (key,) = node.attrs
     _check_key(key)
     return b.apply("index", *args, attrs=((FULL, *key),))
@@ -351,11 +459,15 @@ def _axis_first(result_rank: bool) -> Rule:
 
     def rule(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
              ) -> Node:
-        if not all(flags[:1]) or (node.op in ("concatenate", "stack") and not all(flags)):
-            raise BatchingError(f"no batching rule for {node.op} of a tangent and a value")
+        if node.op in ("concatenate", "stack"):  # the values repeated for every seed
+            ref = next(a for a, f in zip(args, flags, strict=True) if f)
+            args = tuple(a if f else _repeated(b, a, ref)
+                         for a, f in zip(args, flags, strict=True))
+        elif not flags[0]:
+            raise BatchingError(f"{node.op} of a value along a tangent")
         axis, *rest = node.attrs
         if axis is None:
-            raise BatchingError(f"no batching rule for {node.op} of a flattened tangent")
+            raise BatchingError(f"{node.op} of a flattened tangent")
         r = _rank(node) if result_rank else _rank(node.args[0])
         shifted = _shift(axis, r) if isinstance(axis, tuple) else axis % r + 1
         if rest and isinstance(rest[-1], tuple) and node.op in ("slice_axis", "pad_axis"):
@@ -367,7 +479,7 @@ def _axis_first(result_rank: bool) -> Rule:
 
 def _reshape(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     if any(flags[1:]):
-        raise BatchingError("no batching rule for a reshape to a tangent's lengths")
+        raise BatchingError("a reshape to a tangent's lengths")
     (dims,) = node.attrs
     x = args[0]
     # The batch axis's length: -1 unless the new shape has a -1 of its own.
@@ -388,6 +500,19 @@ def _cumulative(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[boo
     if axis is None and r != 1:  # of the flattened array: flatten each batch entry
         x = b.apply("reshape", x, _batch_length(b, x), -1, attrs=((None, None),))
     return b.apply(node.op, x, attrs=(1 if axis is None else axis % r + 1,))
+
+
+def _diff(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    n, axis, dims = node.attrs
+    return b.apply("diff", args[0], attrs=(n, axis % len(dims) + 1, (None, *dims)))
+
+
+def _norm(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # np.linalg.norm over one or two axes (the 2-norm of the entries, Frobenius's).
+    axes = node.attrs[0]
+    if len(range(_rank(node.args[0])) if axes is None else axes) > 2:
+        raise BatchingError("np.linalg.norm over more than two axes")
+    return _reduce(b, node, args, flags)
 
 
 def _array(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
@@ -413,17 +538,73 @@ def _full_like(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool
     # zeros where the value lacks axes, else a copy.
     like, value = args
     if flags[0]:
-        raise BatchingError("no batching rule for full_like of a tangent's shape")
+        raise BatchingError("full_like of a tangent's shape")
     if _rank(node.args[1]) == _rank(like) and value.op not in LEAVES:
         return b.apply("copy", value)
     return b.add(_lift(b, value, node.args[1], _rank(like)), b.apply("zeros_like", like))
+
+
+def _full(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # np.full(shape, t) for a batch of fill values: each added to zeros of that shape.
+    if any(flags[1:]):
+        raise BatchingError("np.full of a tangent's shape")
+    zeros = b.apply("full", 0.0, *args[1:], attrs=node.attrs)
+    return _in_dtype(b, b.add(_lift(b, args[0], node.args[0], _rank(node)), zeros), zeros)
+
+
+def _linspace(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+              ) -> Node:
+    # start * (1 - s) + stop * s for the fractions s = np.linspace(0, 1, num), as
+    # `linspace`'s VJP rule writes it: linear in the batched ends (a derivative's), an
+    # end that is a symbolic zero left out.
+    if flags[2]:
+        raise BatchingError("np.linspace of a tangent's length")
+    s = b.apply("linspace", 0.0, 1.0, args[2], attrs=node.attrs)
+    terms = [b.mul(_lift(b, end, old, 1) if f else end, weight)
+             for end, old, f, weight in zip(args[:2], node.args[:2], flags[:2],
+                                            (b.sub(1.0, s), s), strict=True)
+             if not (end.is_const and end.value == 0.0)]
+    return _in_dtype(b, terms[0] if len(terms) == 1 else b.add(*terms), s)
+
+
+def _in_dtype(b: Builder, value: Node, like: Node) -> Node:
+    """`value`, cast to `like`'s dtype where that is not float64 (float32 stays so)."""
+    if like.type.dtype == value.type.dtype:
+        return value
+    return b.apply("astype_like", value, like)
+
+
+def _astype_like(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+                 ) -> Node | Unbatched:
+    out = b.apply("astype_like", *args)
+    return out if flags[0] else Unbatched(out)  # `like` gives its dtype alone
+
+
+def _zeros_like(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+                ) -> Node:
+    return b.apply("zeros_like", args[0], attrs=node.attrs)  # of the batched shape
+
+
+def _size(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+          ) -> Unbatched:
+    (axes,) = node.attrs
+    r = _rank(node.args[0])
+    if axes is None and r == 0:
+        return Unbatched(b.const(1))
+    shifted = tuple(range(1, r + 1)) if axes is None else _shift(axes, r)
+    return Unbatched(b.apply("size", args[0], attrs=(shifted,)))
+
+
+def _eye_like(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+              ) -> Unbatched:
+    return Unbatched(b.apply("eye_like", args[0], attrs=_shift(node.attrs, _rank(node.args[0]))))
 
 
 def _broadcast_like(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
                     ) -> Node:
     value, like = args
     if flags[1]:
-        raise BatchingError("no batching rule for broadcast_like to a tangent's shape")
+        raise BatchingError("broadcast_like to a tangent's shape")
     return _spread(b, _lift(b, value, node.args[0], _rank(like)), like)
 
 
@@ -433,10 +614,21 @@ def _spread(b: Builder, value: Node, like: Node) -> Node:
     return b.apply("batch_broadcast", value, like, value, attrs=(like.type is not None,))
 
 
+def _batch_broadcast(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+                     ) -> Node:
+    # A batch (of a Jacobian program differentiated again) of values each broadcast to
+    # (len(ref), *like.shape): to that shape (of a view of zeros) after the new axis.
+    if any(flags[1:]):
+        raise BatchingError("a batch broadcast to a tangent's shape")
+    value, like, ref = args
+    shape = b.apply("batch_broadcast", 0.0, like, ref, attrs=node.attrs)
+    return _spread(b, _lift(b, value, node.args[0], _rank(node)), shape)
+
+
 def _unsum(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # The cotangent of a sum, broadcast back over the summed axes of `like`.
     if flags[1]:
-        raise BatchingError("no batching rule for unsum to a tangent's shape")
+        raise BatchingError("unsum to a tangent's shape")
     g, like = args
     axes, keepdims = node.attrs
     r = _rank(like)
@@ -450,7 +642,7 @@ def _unsum(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ..
 def _reshape_like(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
                   ) -> Node:
     if flags[1]:
-        raise BatchingError("no batching rule for reshape_like to a tangent's shape")
+        raise BatchingError("reshape_like to a tangent's shape")
     x, like = args
     r = _rank(like)
     lengths = [b.apply("size", like, attrs=((i,),)) for i in range(r)]
@@ -462,8 +654,7 @@ def _update(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, .
     # base[key] = value (or += value), one batch entry at a time: key gets a leading
     # full slice; an unbatched base is made batched first (new zeros stay new zeros).
     if any(flags[2:]):
-        raise BatchingError("no batching rule for an update at an index computed from a "
-                            "tangent")
+        raise BatchingError("an update at an index computed from a tangent")
     base, value, *parts = args
     (key,) = node.attrs
     _check_key(key)
@@ -489,8 +680,7 @@ def _check_key(key: tuple[tuple[object, ...], ...]) -> None:
         return
     advanced = [i for i, item in enumerate(key) if item[0] in ("array", "list", "int")]
     if advanced != list(range(advanced[0], advanced[-1] + 1)):
-        raise BatchingError("no batching rule for integer-array indices apart from each "
-                            "other")
+        raise BatchingError("integer-array indices apart from each other")
 
 
 def _copy(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
@@ -500,7 +690,7 @@ def _copy(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...
 def _sum_if_one(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
                 ) -> Node:
     if flags[1]:
-        raise BatchingError("no batching rule for sum_if_one against a tangent")
+        raise BatchingError("sum_if_one against a tangent")
     g_axis, like_axis = node.attrs
     return b.apply("sum_if_one", *args, attrs=(g_axis + 1, like_axis))
 
@@ -528,6 +718,22 @@ _RULES: dict[str, Rule] = {
     "pad_axis": _axis_first(result_rank=False),
     "flip": _axis_first(result_rank=False),
     "cumsum": _cumulative,
+    "cumprod": _cumulative,
+    "diff": _diff,
+    "prod": _reduce,
+    "amax": _reduce,
+    "amin": _reduce,
+    "norm": _norm,
+    "einsum": _einsum,
+    "trace": _trace,
+    "solve": _solve,
+    "full": _full,
+    "linspace": _linspace,
+    "astype_like": _astype_like,
+    "zeros_like": _zeros_like,
+    "size": _size,
+    "eye_like": _eye_like,
+    "batch_broadcast": _batch_broadcast,
     "array": _array,
     "keepdims": _axis_first(result_rank=True),
     "concatenate": _axis_first(result_rank=False),

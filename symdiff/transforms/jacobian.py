@@ -9,8 +9,8 @@ tangent 1.0; with respect to an array, the JVP batched over the rows of the iden
 (``np.eye(x.size)`` shaped ``(x.size, *x.shape)``, made from ``x``'s shape inside the
 program), the batch axis then moved last and split into ``x``'s axes. Transposes and
 reshapes are linear and the seeds constant, so the program differentiates like any
-other. A list argument raises `SymdiffError`; an operation without a batching rule
-raises `BatchingError`.
+other. A list argument raises `UnsupportedTransformError`, and so does an operation
+without a batching rule (naming it).
 
 `symdiff.jacobian` evaluates Jacobians itself (batched code and NumPy around it); this
 program is what a transform *of* a Jacobian is built from.
@@ -18,13 +18,13 @@ program is what a transform *of* a Jacobian is built from.
 
 from __future__ import annotations
 
-from symdiff.errors import SymdiffError
+from symdiff.errors import UnsupportedTransformError
 from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import inline, substitute
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, product_dim, size_of
 from symdiff.ir.types import ArrayType
-from symdiff.transforms.batch import batched_jvp_program
+from symdiff.transforms.batch import BatchingError, batched_jvp_program
 from symdiff.transforms.programs import jvp_program
 from symdiff.transforms.prune import prune_program
 
@@ -53,7 +53,7 @@ def jacobian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program
 def _with_respect_to(primal: Program, i: int) -> Program:
     x = primal.params[i]
     if is_seq(x):
-        raise SymdiffError(
+        raise UnsupportedTransformError(
             f"a Jacobian with respect to the list argument {x.attrs[0]!r} cannot be "
             "differentiated again yet; pass an array")
     if x.type is None:
@@ -62,7 +62,14 @@ def _with_respect_to(primal: Program, i: int) -> Program:
         b = program.builder
         seeds = b.const(1.0)
     else:
-        program = batched_jvp_program(primal, i)
+        try:
+            program = batched_jvp_program(primal, i)
+        except BatchingError as error:
+            raise UnsupportedTransformError(
+                "a Jacobian inside another transform is its JVP batched over the rows of "
+                f"the identity, and there is no batching rule yet for {error.what} "
+                "(jacfwd, jacrev, jacobian and hessian called directly take a pass per "
+                "seed instead)") from None
         seed = program.params[-1]
         b = program.builder
         seeds = _identity(b, program.params[i], x.type)

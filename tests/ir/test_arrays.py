@@ -72,3 +72,12 @@ def test_types_follow_broadcasting() -> None:
     assert b.apply("sum", x, attrs=((0,), False)).type == ArrayType("float64", (MANY,))
     assert b.apply("sum", x, attrs=(None, False)).type is None
     assert b.apply("matmul", x, v).type == ArrayType("float64", (MANY,))
+
+
+def test_a_cast_keeps_its_operands_shape() -> None:
+    # x.astype(like.dtype): the dtype of `like`, the shape of `x` (a batched x's too).
+    values = [np.ones((2, 3)), np.ones(3, np.float32)]
+    program = _program(lambda b, p: b.apply("astype_like", p[0], p[1]), values)
+    assert program.result.type == ArrayType("float32", (MANY, MANY))  # type: ignore[union-attr]
+    out = _run(program, *values)
+    assert out.shape == (2, 3) and out.dtype == np.float32
