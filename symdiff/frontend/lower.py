@@ -28,7 +28,6 @@ from symdiff.frontend import (
     fence,
     loops,
     np_indexing,
-    np_shapes,
     rules,
     sequences,
 )
@@ -44,7 +43,7 @@ from symdiff.frontend.resolve import (
 )
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.ir import indexing
-from symdiff.ir.node import INT, LEAVES, SEQ, Builder, Node, Program, Structure
+from symdiff.ir.node import INT, LEAVES, SEQ, Builder, Node, Program, Structure, is_int
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
@@ -176,7 +175,7 @@ class _Lowering:
         if outer.op == "global":
             return self.b.global_(outer.attrs)
         hint = name if name.isidentifier() else self.parent_hint(outer)
-        if outer.type is None and np_shapes.is_int(outer):
+        if outer.type is None and is_int(outer):
             return self.b.arg(hint, INT)  # an int stays one inside the body
         return self.b.arg(hint, outer.type if outer.type is not None else kind(outer))
 

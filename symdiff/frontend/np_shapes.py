@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.arrays import arguments, axes_of, constant, function, method
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.node import INT, Node
+from symdiff.ir.node import Node, is_int
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, merge_dims, product_dim, result_dtype
 from symdiff.ir.types import MANY, Dim
@@ -36,10 +36,6 @@ if TYPE_CHECKING:
     from symdiff.frontend.lower import _Lowering
 
 DTYPES = ("float32", "float64", "int32", "int64", "bool")
-
-# Operations whose value is an int when their arguments are ints.
-_INT_OPS = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg", "max", "min", "abs"})
-
 
 @dataclass(frozen=True)
 class Shape:
@@ -410,28 +406,6 @@ def _np_diff(low: _Lowering, e: ast.Call, name: str) -> Node:
 
 
 # Helpers -------------------------------------------------------------------------------
-
-
-def is_int(node: Node) -> bool:
-    """Whether `node` is known to be an int (a constant, a length, an int argument, or
-    ints combined)."""
-    stack, seen = [node], set()
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if n.is_const:
-            if not isinstance(n.value, int):
-                return False
-        elif n.op in ("param", "arg"):
-            if n.attrs[1 if n.op == "param" else 2:] != (INT,):
-                return False
-        elif n.op in _INT_OPS:
-            stack.extend(n.args)
-        elif n.op not in ("size", "seq_len"):
-            return False
-    return True
 
 
 def dim_of(node: Node) -> Dim:

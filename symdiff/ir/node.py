@@ -299,3 +299,29 @@ def topological(roots: tuple[Node, ...] | list[Node]) -> list[Node]:
                 stack.pop()
                 order.append(node)
     return order
+
+
+# Operations whose value is an int when their arguments are ints.
+INT_OPS = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg", "max", "min", "abs"})
+
+
+def is_int(node: Node) -> bool:
+    """Whether `node` is known to be an int (a constant, a length, an int argument, or
+    ints combined)."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n.is_const:
+            if not isinstance(n.value, int):
+                return False
+        elif n.op in ("param", "arg"):
+            if n.attrs[1 if n.op == "param" else 2:] != (INT,):
+                return False
+        elif n.op in INT_OPS:
+            stack.extend(n.args)
+        elif n.op not in ("size", "seq_len"):
+            return False
+    return True

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from symdiff.ir.node import Builder, Node, Program, rebuild, topological
+from symdiff.ir.node import Builder, Node, Program, is_int, rebuild, topological
 
 Rule = Callable[[Builder, Node], "Node | None"]
 
@@ -89,7 +89,9 @@ def _div(b: Builder, n: Node) -> Node | None:
 def _add(b: Builder, n: Node) -> Node | None:
     x, y = n.args
     if x is y and not x.is_const:
-        return b.mul(x, 2.0)  # x + x == x * 2 exactly, overflow included
+        # x + x == x * 2 exactly, overflow included; an int (a length) stays an int.
+        ints = is_int(x) or (x.type is not None and x.type.dtype.startswith(("int", "uint")))
+        return b.mul(x, 2 if ints else 2.0)
     if y.op == "neg":
         return b.sub(x, y.args[0])
     if x.op == "neg":

@@ -384,3 +384,28 @@ def test_derivatives_with_factors_that_underflow_when_gathered() -> None:
     assert symdiff.vjp(tiny_quotient, 1.0)[1](1.0) == (math.inf,)
     assert symdiff.jvp(tiny_product, (1.0,), (1.0,)) == (0.0, 0.0)
     assert symdiff.grad(tiny_product)(1.0) == 0.0
+
+
+def test_doubling_an_int_keeps_an_int() -> None:
+    # x + x became x * 2.0: a length doubled this way was a float, and the slice it
+    # bounded in a gradient raised TypeError ("slice indices must be integers").
+    from symdiff.ir.node import INT
+
+    b = Builder()
+    n, x = b.param("n", INT), b.param("x")
+    twice_n, twice_x = b.add(n, n), b.add(x, x)
+    mapping = simplify(b, [twice_n, twice_x])
+    assert mapping[twice_n].op == "mul" and type(mapping[twice_n].args[1].value) is int
+    assert mapping[twice_x].op == "mul" and type(mapping[twice_x].args[1].value) is float
+
+
+def test_gradient_through_a_concatenation_that_doubles_a_length() -> None:
+    import numpy as np
+
+    import symdiff
+
+    def f(x: Any) -> Any:
+        return np.sum(np.concatenate([x, x ** 2, np.zeros(2)]) ** 3)
+
+    x = np.array([0.5, 1.0, 2.0])
+    assert np.allclose(symdiff.grad(f)(x), 3 * x ** 2 + 6 * x ** 5)
