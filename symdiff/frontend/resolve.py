@@ -203,9 +203,13 @@ def _chains(node: Any) -> tuple[tuple[str, ...], ...]:
             local.add(n.arg)
         elif isinstance(n, ast.FunctionDef):
             local.add(n.name)
+    # Annotations are never evaluated when a derivative runs: their names are no
+    # free names of it (`def f(x: float)` must not make the code depend on `float`).
+    annotations = [a for n in ast.walk(node) for a in _annotations(n)]
+    ignored = {id(n) for a in annotations for n in ast.walk(a)}
     chains: dict[tuple[str, ...], None] = {}
     for n in candidates:
-        if id(n) in inner:
+        if id(n) in inner or id(n) in ignored:
             continue
         parts: list[str] = []
         cur: Any = n
@@ -217,3 +221,13 @@ def _chains(node: Any) -> tuple[tuple[str, ...], ...]:
     found = tuple(chains)
     node._symdiff_chains = found
     return found
+
+
+def _annotations(node: Any) -> list[Any]:
+    import ast
+
+    if isinstance(node, ast.arg | ast.AnnAssign):
+        return [node.annotation] if node.annotation is not None else []
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return [node.returns] if node.returns is not None else []
+    return []
