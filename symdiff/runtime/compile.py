@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from symdiff.runtime.building import building
-from symdiff.runtime.freshness import Watch, stale_test
+from symdiff.runtime.freshness import Watch, guarded, stale_test
 
 __all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
 
@@ -116,9 +116,10 @@ def _insert_guard(
     test = tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
     call = ast.Call(ast.Name("_symdiff_fallback", ast.Load()),
                     [ast.Name(p, ast.Load()) for p in params], [])
-    check = ast.If(test, [ast.Return(call)], [])
+    check = guarded(test, call, names) if stale is not None else ast.If(
+        test, [ast.Return(call)], [])
     for node in ast.walk(check):
-        if isinstance(node, (ast.expr, ast.stmt)):
+        if isinstance(node, (ast.expr, ast.stmt, ast.excepthandler)):
             # All on the def line, so a traceback through the check points there.
             node.lineno = node.end_lineno = func.lineno
             node.col_offset = node.end_col_offset = func.col_offset

@@ -32,7 +32,7 @@ from typing import Any
 from symdiff.runtime.arguments import convert, is_array, is_function
 from symdiff.runtime.building import building
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
-from symdiff.runtime.freshness import Watch, stale_test
+from symdiff.runtime.freshness import Watch, guarded, stale_test
 from symdiff.runtime.spec import FunctionArg
 from symdiff.tracebacks import boundary
 
@@ -187,7 +187,7 @@ class Dispatcher:
         body: list[ast.stmt] = []
         stale = stale_test(self.watches.values(), namespace)
         if stale is not None:
-            body.append(ast.If(stale, [ast.Return(_call("_symdiff_slow", self.params))], []))
+            body.append(guarded(stale, _call("_symdiff_slow", self.params), namespace))
         for k, (sig, impl) in enumerate(self.specialisations.items()):
             impl_name = f"_symdiff_impl{k}"
             namespace[impl_name] = impl

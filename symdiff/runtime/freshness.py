@@ -12,7 +12,8 @@ Contract (this module reads no user code: the frontend finds the watches):
   so a cached entry never keeps a function, its globals or its defaults alive;
   `fresh()` is false once a binding changed or its object died; `watches()` gives
   strong watches back.
-- `stale_test(watches, namespace)` is the check for generated code: an ``ast``
+- `stale_test(watches, namespace)` is the check for generated code (to run inside
+  `guarded`, which also takes a binding that vanished as changed): an ``ast``
   expression, true when a binding changed, reading the objects it compares from
   ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`.
 """
@@ -29,7 +30,8 @@ from typing import Any
 
 from symdiff.custom import rule_for
 
-__all__ = ["MISSING", "Stamp", "Watch", "code_watch", "rule_watches", "stale_test"]
+__all__ = ["MISSING", "VANISHED", "Stamp", "Watch", "code_watch", "guarded", "rule_watches",
+           "stale_test"]
 
 MISSING = object()  # what an emptied closure cell or a vanished name reads as
 
@@ -160,8 +162,12 @@ class Stamp:
 
 
 def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr | None:
-    """``w0.__code__ is not v0 or g1.get('h') is not v1 or ...``: true when a binding
-    changed (None for no watches). Cheapest first: the code of the function itself."""
+    """``w0.__code__ is not v0 or g1['h'] is not v1 or m2.sin is not v2 ...``: true when
+    a binding changed (None for no watches), reading the objects it compares from
+    ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`. A binding that
+    vanished raises one of `VANISHED` instead: run it inside `guarded`. Cheapest reads
+    first: the code of the function itself; subscripts and attribute loads, not calls
+    (a call of ``dict.get`` costs twice as much)."""
     tests: list[ast.expr] = []
     for i, watch in enumerate(watches):
         reader, value = f"_symdiff_w{i}", f"_symdiff_v{i}"
@@ -173,14 +179,35 @@ def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr 
             # A cell gone with a replaced __code__: a stand-in that always differs.
             namespace[reader] = _cells(watch.holder).get(watch.name) or types.CellType(MISSING)
             read = ast.Attribute(_load(reader), "cell_contents", ast.Load())
+        elif watch.kind == "attr":
+            namespace[reader] = watch.holder
+            read = ast.Attribute(_load(reader), watch.name, ast.Load())
+        elif watch.expected is None:  # a builtin: stale once the globals shadow it
+            namespace[reader] = watch._source()
+            tests.append(ast.Compare(ast.Constant(watch.name), [ast.In()], [_load(reader)]))
+            continue
         else:
-            namespace[reader] = watch._source() if watch.kind == "global" else vars(watch.holder)
-            read = ast.Call(ast.Attribute(_load(reader), "get", ast.Load()),
-                            [ast.Constant(watch.name)], [])
+            namespace[reader] = watch._source()
+            read = ast.Subscript(_load(reader), ast.Constant(watch.name), ast.Load())
         tests.append(ast.Compare(read, [ast.IsNot()], [_load(value)]))
     if not tests:
         return None
     return tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
+
+
+# What reading a binding that no longer exists raises: a deleted global or attribute,
+# an emptied closure cell.
+VANISHED = (KeyError, AttributeError, ValueError)
+
+
+def guarded(test: ast.expr, fallback: ast.expr, namespace: dict[str, Any]) -> ast.stmt:
+    """``try: if test: return fallback`` with ``except VANISHED: return fallback`` (bound
+    as ``_symdiff_vanished`` in `namespace`): a check for the first line of generated
+    code, free unless it raises."""
+    namespace["_symdiff_vanished"] = VANISHED
+    check = ast.If(test, [ast.Return(fallback)], [])
+    handler = ast.ExceptHandler(_load("_symdiff_vanished"), None, [ast.Return(fallback)])
+    return ast.Try([check], [handler], [], [])
 
 
 def _load(name: str) -> ast.expr:

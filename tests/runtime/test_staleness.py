@@ -47,6 +47,15 @@ MODULE = textwrap.dedent('''\
 
     def vector(x):
         return (h(x), 2.0 * x)
+
+
+    def magnitude(x):
+        return abs(x) * x
+
+
+    def annotated(x: float) -> float:
+        y: float = x * x
+        return y
 ''')
 
 
@@ -268,3 +277,38 @@ def test_a_custom_rule_given_again(monkeypatch: pytest.MonkeyPatch):
     assert g(1.0) == pytest.approx(10.0)
     assert symdiff.grad(f)(1.0) == pytest.approx(10.0)
     assert symdiff.jvp(f, (1.0,), (1.0,))[1] == pytest.approx(10.0)
+
+
+def test_a_deleted_helper_is_an_error_not_the_old_derivative(mod):
+    g = symdiff.grad(mod.f)
+    assert g(1.0) == pytest.approx(OLD)
+    del mod.h
+    with pytest.raises(symdiff.SymdiffError, match="'h'"):
+        g(1.0)  # the entry rebuilds (no KeyError from its check), and h is gone
+    with pytest.raises(symdiff.SymdiffError, match="'h'"):
+        g.compiled(1.0)
+
+
+def test_a_builtin_shadowed_later_is_differentiated_as_it_is_now(mod):
+    g = symdiff.grad(mod.magnitude)
+    assert g(-3.0) == pytest.approx(6.0)  # d/dx |x| x = 2|x|
+    mod.abs = mod.square
+    assert g(-3.0) == pytest.approx(27.0)  # d/dx x^3
+    del mod.abs
+    assert g(-3.0) == pytest.approx(6.0)
+
+
+def test_a_patched_module_function_is_noticed(mod, monkeypatch: pytest.MonkeyPatch):
+    g = symdiff.grad(mod.f)
+    assert g(1.0) == pytest.approx(OLD)
+    monkeypatch.setattr(mod.math, "sin", math.cos)  # h is cos(x) * x now
+    want = 2 * math.cos(1.0) * (math.cos(1.0) - math.sin(1.0))
+    assert g(1.0) == pytest.approx(want)
+
+
+def test_annotations_are_not_watched(mod):
+    # Annotations are never evaluated by the derivative: `float` in them must not add a
+    # check to every call.
+    g = symdiff.grad(mod.annotated)
+    assert g(3.0) == pytest.approx(6.0)
+    assert [w.name for w in g._dispatcher.watches.values()] == ["__code__"]
