@@ -77,7 +77,7 @@ def test_jacobians_of_each_transform_of_a_vector_function(outer: str, inner: str
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize(("outer", "inner"), itertools.product(JACOBIANS, JACOBIANS))
+@pytest.mark.parametrize(("outer", "inner"), list(itertools.product(JACOBIANS, JACOBIANS)))
 def test_jacobian_of_a_jacobian_is_the_second_derivative(outer: str, inner: str) -> None:
     x = np.array([0.3, -0.7])
     inner_fun = TRANSFORMS[inner](vector_of_vector)
