@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pytest
 
 
@@ -10,3 +16,27 @@ def no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """Compile in memory only: never read entries another symdiff build left in the
     user's cache directory, nor write new ones."""
     monkeypatch.setenv("SYMDIFF_CACHE", "0")
+
+
+@pytest.fixture
+def import_text(tmp_path: Path) -> Iterator[Callable[[str, str], types.ModuleType]]:
+    """``import_text(stem, text)``: `text` written to ``tmp_path/stem.py`` and imported as
+    a module of its own (a name unique to the test), as a user's file is; the modules
+    leave ``sys.modules`` after the test."""
+    names: list[str] = []
+
+    def load(stem: str, text: str) -> types.ModuleType:
+        path = tmp_path / f"{stem}.py"
+        path.write_text(text)
+        name = f"{stem}_{abs(hash(str(tmp_path)))}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        names.append(name)
+        spec.loader.exec_module(module)
+        return module
+
+    yield load
+    for name in names:
+        sys.modules.pop(name, None)

@@ -4,8 +4,6 @@ the same and changes only names (or a lambda's body), so only comparing names fi
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import textwrap
 from pathlib import Path
 
@@ -68,25 +66,15 @@ EDITS = {
 }
 
 
-def load(tmp_path: Path, text: str):
-    path = tmp_path / "edited_names.py"
-    path.write_text(text)
-    name = f"edited_names_{abs(hash(str(tmp_path)))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module, path
-
-
 @pytest.fixture(autouse=True)
 def _no_disk(no_disk_cache) -> None:
     pass
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
-def test_an_edited_name_is_refused_with_a_located_error(tmp_path: Path, name: str):
-    module, path = load(tmp_path, BEFORE)
+def test_an_edited_name_is_refused_with_a_located_error(tmp_path: Path, import_text, name: str):
+    module = import_text("edited_names", BEFORE)
+    path = tmp_path / "edited_names.py"
     old, new = EDITS[name]
     assert BEFORE.count(old) == 1
     path.write_text(BEFORE.replace(old, new))
@@ -101,16 +89,18 @@ def test_an_edited_name_is_refused_with_a_located_error(tmp_path: Path, name: st
     assert isinstance(error, SymdiffError)
 
 
-def test_an_unedited_function_of_an_edited_file_still_works(tmp_path: Path):
-    module, path = load(tmp_path, BEFORE)
+def test_an_unedited_function_of_an_edited_file_still_works(tmp_path: Path, import_text):
+    module = import_text("edited_names", BEFORE)
+    path = tmp_path / "edited_names.py"
     path.write_text(BEFORE.replace("math.sin(x) * x", "math.cos(x) * x"))
     assert symdiff.grad(module.unchanged)(1.0) == pytest.approx(10.0)
     assert symdiff.grad(module.line)(2.0) == pytest.approx(4.0)
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
-def test_the_same_text_again_is_accepted(tmp_path: Path, name: str):
-    module, path = load(tmp_path, BEFORE)
+def test_the_same_text_again_is_accepted(tmp_path: Path, import_text, name: str):
+    module = import_text("edited_names", BEFORE)
+    path = tmp_path / "edited_names.py"
     old, new = EDITS[name]
     path.write_text(BEFORE.replace(old, new))
     path.write_text(BEFORE)  # edited back

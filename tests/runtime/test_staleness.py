@@ -60,7 +60,8 @@ MODULE = textwrap.dedent('''\
 
 
 @pytest.fixture(params=["memory", "disk"])
-def mod(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+def mod(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        import_text) -> types.ModuleType:
     """A fresh module of the functions above, compiled with the disk cache off or on (a
     directory of this test's own)."""
     if request.param == "memory":
@@ -68,15 +69,7 @@ def mod(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> types.Modul
     else:
         monkeypatch.delenv("SYMDIFF_CACHE", raising=False)
         monkeypatch.setenv("SYMDIFF_CACHE_DIR", str(tmp_path / "cache"))
-    path = tmp_path / "stale_helpers.py"
-    path.write_text(MODULE)
-    name = f"stale_helpers_{request.param}_{abs(hash(str(tmp_path)))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(name, None)
+    return import_text(f"stale_helpers_{request.param}", MODULE)
 
 
 OLD = 2 * math.sin(1.0) * (math.sin(1.0) + math.cos(1.0))  # d/dx (x sin x)^2 at 1

@@ -92,20 +92,24 @@ def often() -> None:
     sys.setswitchinterval(interval)
 
 
-def test_threads_build_and_call_at_once(no_disk_cache, often):
-    limit = sys.getrecursionlimit()
-    shared = symdiff.grad(loss)
-    start = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
-    counts = [0] * THREADS
-    threads = [threading.Thread(target=work, args=(k, shared, start, errors, counts))
-               for k in range(THREADS)]
+def run_all(threads: list[threading.Thread], errors: list[BaseException]) -> None:
+    """Start the threads, wait for them all, and raise the first error one reported."""
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if errors:
         raise errors[0]
+
+
+def test_threads_build_and_call_at_once(no_disk_cache, often):
+    limit = sys.getrecursionlimit()
+    shared = symdiff.grad(loss)
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+    counts = [0] * THREADS
+    run_all([threading.Thread(target=work, args=(k, shared, start, errors, counts))
+             for k in range(THREADS)], errors)
     assert all(counts), counts
     assert sys.getrecursionlimit() == limit
     assert len(shared.signatures) == len({type(y) for y in Y_VALUES})
@@ -128,12 +132,6 @@ def test_threads_add_signatures_to_one_derivative_at_once(no_disk_cache, often):
             except BaseException as exc:  # noqa: BLE001 (reported below)
                 errors.append(exc)
 
-        threads = [threading.Thread(target=call_all, args=(k,)) for k in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise errors[0]
+        run_all([threading.Thread(target=call_all, args=(k,)) for k in range(THREADS)], errors)
         assert len(g.signatures) == len({type(y) for y in Y_VALUES})
         rounds += 1
