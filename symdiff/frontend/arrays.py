@@ -24,6 +24,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from symdiff.frontend.values import is_array
 from symdiff.ir.node import Node
 
 if TYPE_CHECKING:
@@ -71,10 +72,6 @@ def function_and_method(name: str) -> Callable[[Any], Any]:
         METHODS[name] = as_method
         return impl
     return register
-
-
-def is_array(value: Any) -> bool:
-    return isinstance(value, Node) and value.type is not None
 
 
 def vectors(*values: Any) -> bool:

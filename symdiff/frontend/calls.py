@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from symdiff.errors import SymdiffError
 from symdiff.frontend import dicts, fence, recursion
-from symdiff.frontend.callees import Callees, CalleeScope, is_user_function
-from symdiff.frontend.control import MaybeUnbound
+from symdiff.frontend.callees import Callees, CalleeScope
 from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.frontend.values import MaybeUnbound, is_dict, is_function
 from symdiff.ir.node import Builder, Node
 from symdiff.runtime.spec import FunctionArg
 
@@ -88,18 +88,6 @@ class _Target:
 
 
 # Hooks used by the lowering ------------------------------------------------------------
-
-
-def is_function(value: Any) -> bool:
-    """Whether `value` (a lowered value) is a function a call can inline or a primitive."""
-    return isinstance(value, Resolved) and (
-        value.kind in ("local", "callable") or (value.kind == "other"
-                                                and is_user_function(value.value)))
-
-
-def is_inlined(value: Any) -> bool:
-    """Whether a call of `value` is lowered by `call` (not a primitive)."""
-    return is_function(value) and value.kind != "callable"
 
 
 def parameter(name: str, typ: Any) -> Resolved | None:
@@ -258,7 +246,7 @@ def _arrays_in(values: Iterable[Any]) -> Iterator[Node]:
         item = stack.pop()
         if isinstance(item, (tuple, list)):
             stack.extend(item)
-        elif dicts.is_dict(item):
+        elif is_dict(item):
             stack.extend(v for _, v in item.items)
         elif isinstance(item, Node) and item.type is not None:
             yield item

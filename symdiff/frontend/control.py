@@ -25,8 +25,8 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import dicts
 from symdiff.frontend.resolve import Resolved
+from symdiff.frontend.values import Keywords, MaybeUnbound, is_dict
 from symdiff.ir.node import Node, Program, Structure, flatten
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
@@ -39,17 +39,6 @@ COMPARE_OPS: dict[type[ast.cmpop], str] = {
 }
 
 Arm = tuple["_Lowering", tuple[Node, ...]]
-
-
-class MaybeUnbound:
-    """A name that has a value on some paths only (assigned in one branch of an if, or
-    inside a loop that may run zero times), with no value before."""
-
-    def __init__(self, name: str, where: ast.AST, why: str | None = None) -> None:
-        self.name = name
-        self.where = where
-        line = getattr(where, "lineno", "?")
-        self.why = why or f"the if statement at line {line} assigns it in one branch only"
 
 
 def may_return(stmt: ast.stmt) -> bool:
@@ -268,7 +257,7 @@ def _merge_names(
 ) -> None:
     names = list(dict.fromkeys([*then.assigned, *other.assigned]))
     merged: list[str] = []
-    dict_names: dict[str, dicts.Keywords] = {}
+    dict_names: dict[str, Keywords] = {}
     values: tuple[list[Node], list[Node]] = ([], [])
     for name in names:
         pair = [frame.env[name] if name in frame.assigned else frame.visible(name)
@@ -280,7 +269,7 @@ def _merge_names(
         if any(v is None or isinstance(v, MaybeUnbound) for v in pair):
             low.env[name] = MaybeUnbound(name, stmt)
             continue
-        if dicts.is_dict(pair[0]) and dicts.is_dict(pair[1]) \
+        if is_dict(pair[0]) and is_dict(pair[1]) \
                 and pair[0].keys() == pair[1].keys():
             # A dict: the same keys after both branches, its values merged one by one.
             for key, v0, v1 in zip(pair[0].keys(), *(p.items for p in pair), strict=True):
@@ -406,6 +395,6 @@ def _leaves(value: Any) -> list[Node]:
     none)."""
     if isinstance(value, (tuple, list)):
         return [leaf for v in value for leaf in _leaves(v)]
-    if dicts.is_dict(value):
+    if is_dict(value):
         return [leaf for _, v in value.items for leaf in _leaves(v)]
     return [value] if isinstance(value, Node) else []

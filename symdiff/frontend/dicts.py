@@ -14,35 +14,13 @@ branch.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from symdiff.frontend.values import Keywords
 
 if TYPE_CHECKING:
     from symdiff.frontend.lower import Value, _Lowering
-
-
-@dataclass(frozen=True)
-class Keywords:
-    """A dict with string keys made by the function being lowered."""
-
-    items: tuple[tuple[str, Any], ...]
-
-    def get(self, key: str) -> Any:
-        for k, v in self.items:
-            if k == key:
-                return v
-        return None
-
-    def keys(self) -> list[str]:
-        return [k for k, _ in self.items]
-
-    def map(self, fn: Callable[[str, Any], Any]) -> Keywords:
-        return Keywords(tuple((k, fn(k, v)) for k, v in self.items))
-
-
-def is_dict(value: Any) -> bool:
-    return isinstance(value, Keywords)
 
 
 def make(pairs: Iterator[tuple[str, Any]] | list[tuple[str, Any]]) -> Keywords:

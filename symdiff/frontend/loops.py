@@ -20,9 +20,10 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import accumulators, control, dicts, sequences
-from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
+from symdiff.frontend import accumulators, control, sequences
+from symdiff.frontend.control import BREAK, share_captures
 from symdiff.frontend.resolve import Resolved
+from symdiff.frontend.values import MaybeUnbound, is_dict, is_sequence
 from symdiff.ir.arrays import fit
 from symdiff.ir.node import SEQ, Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
@@ -357,15 +358,15 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
     carried = []
     for name in assigned:
         value = low.visible(name)
-        if sequences.is_sequence(value):
+        if is_sequence(value):
             raise low.src.error(
                 f"variable {name!r} holds a list and is assigned in this loop (not yet): "
                 "build a list with append()", stmt)
         if isinstance(value, Node):
             carried.append(name)
-        elif isinstance(value, tuple) or dicts.is_dict(value) or isinstance(value, Resolved):
+        elif isinstance(value, tuple) or is_dict(value) or isinstance(value, Resolved):
             what = "a tuple" if isinstance(value, tuple) else \
-                "a dict" if dicts.is_dict(value) else "a function"
+                "a dict" if is_dict(value) else "a function"
             raise low.src.error(
                 f"variable {name!r} holds {what} and is assigned in this loop; only numbers "
                 "can be carried from one iteration to the next", stmt)

@@ -32,7 +32,6 @@ from symdiff.frontend import (
     sequences,
 )
 from symdiff.frontend.callees import list_parameters
-from symdiff.frontend.control import MaybeUnbound
 from symdiff.frontend.resolve import (
     PRIMITIVE_ARITY,
     Resolved,
@@ -42,14 +41,20 @@ from symdiff.frontend.resolve import (
     is_known_callable,
 )
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.frontend.values import (
+    MaybeUnbound,
+    Value,
+    is_array,
+    is_dict,
+    is_function,
+    is_inlined,
+    is_sequence,
+)
 from symdiff.ir import indexing
 from symdiff.ir.node import INT, LEAVES, SEQ, Builder, Node, Program, Structure, is_int
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
-
-# A number or sequence node, a free name's meaning, a tuple, or a list being built.
-Value = Node | Resolved | tuple["Value", ...] | list["Value"]
 
 BINOPS: dict[type[ast.operator], str] = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
@@ -165,7 +170,7 @@ class _Lowering:
             return tuple(self._stand_in(name, v) for v in outer)
         if isinstance(outer, list):
             return [self._stand_in(name, v) for v in outer]
-        if dicts.is_dict(outer):
+        if is_dict(outer):
             return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
         if isinstance(outer, Resolved):
             return outer  # a function: nothing to pass in
@@ -273,7 +278,7 @@ class _Lowering:
                 if not isinstance(stmt.target, ast.Name):
                     raise self.src.error("augmented assignment to a non-name", stmt.target)
                 current = self.name(stmt.target.id, stmt.target)
-                if arrays.is_array(current):
+                if is_array(current):
                     np_indexing.augmented_name(self, stmt, current)  # type: ignore[arg-type]
                     continue
                 value = self.binop(stmt.op, current, self.expr(stmt.value), stmt)
@@ -297,7 +302,7 @@ class _Lowering:
             self.env[target.id] = value  # a hidden variable (the break flag): no name
             self.assigned[target.id] = None
             return
-        if isinstance(target, ast.Name) and (calls.is_function(value) or dicts.is_dict(value)):
+        if isinstance(target, ast.Name) and (is_function(value) or is_dict(value)):
             self.env[target.id] = value  # a function (its calls are inlined) or a dict
             self.assigned[target.id] = None  # an if merges it (`control`)
             return
@@ -319,7 +324,7 @@ class _Lowering:
         elif isinstance(target, ast.Subscript):
             np_indexing.assign(self, target, value, stmt)
         elif isinstance(target, ast.Tuple):
-            if arrays.is_array(value):
+            if is_array(value):
                 value = np_indexing.unpack(self, value, len(target.elts), target)  # type: ignore
             if not isinstance(value, tuple):
                 raise self.src.error("cannot unpack a number into several names", target)
@@ -337,19 +342,19 @@ class _Lowering:
         return self.structure(value, expr)
 
     def structure(self, value: Value, where: ast.expr) -> Structure:
-        if self.caller is not None and self.parent is None and sequences.is_sequence(value):
+        if self.caller is not None and self.parent is None and is_sequence(value):
             return value  # type: ignore[return-value]  # a called function returns a list
-        if sequences.is_sequence(value):
+        if is_sequence(value):
             raise self.src.error(
                 "the function returns a list; return a number or a tuple of numbers", where)
         if isinstance(value, Node):
             return value
         if isinstance(value, tuple):
             return tuple(self.structure(v, where) for v in value)
-        if (calls.is_function(value) or dicts.is_dict(value)) and self.caller is not None \
+        if (is_function(value) or is_dict(value)) and self.caller is not None \
                 and self.parent is None:
             return value  # type: ignore[return-value]  # a callee returns a function or dict
-        what = "a dict" if dicts.is_dict(value) else describe(value.value)  # type: ignore
+        what = "a dict" if is_dict(value) else describe(value.value)  # type: ignore
         raise self.src.error(f"the function returns {what}, not a number", where)
 
     # Expressions ----------------------------------------------------------------------
@@ -399,13 +404,13 @@ class _Lowering:
         raise self.src.error(f"unsupported expression {type(e).__name__}", e)
 
     def number(self, value: Value, where: ast.AST) -> Node:
-        if sequences.is_sequence(value):
+        if is_sequence(value):
             raise self.src.error("a list is used where a number is expected", where)
         if isinstance(value, Node):
             return value
         if isinstance(value, tuple):
             raise self.src.error("a tuple is used where a number is expected", where)
-        if dicts.is_dict(value):
+        if is_dict(value):
             raise self.src.error("a dict is used where a number is expected", where)
         raise self.src.error(f"{describe(value.value)} is used where a number is expected", where)
 
@@ -432,7 +437,7 @@ class _Lowering:
 
     def attribute(self, e: ast.Attribute) -> Value:
         base = self.expr(e.value)
-        if arrays.is_array(base):
+        if is_array(base):
             return arrays.get_attribute(self, base, e)  # type: ignore[arg-type]
         if not isinstance(base, Resolved):
             raise self.src.error(f"unsupported attribute access .{e.attr} on a number", e)
@@ -460,7 +465,7 @@ class _Lowering:
             return self.b.const(resolved.value)
         if resolved.kind == "number":
             return self.b.global_(resolved.path)
-        if resolved.kind in ("module", "callable") or calls.is_function(resolved):
+        if resolved.kind in ("module", "callable") or is_function(resolved):
             return resolved
         if isinstance(resolved.value, dict):
             raise self.src.error(
@@ -473,9 +478,9 @@ class _Lowering:
     def call(self, e: ast.Call) -> Value:
         if isinstance(e.func, ast.Attribute) and not _is_append(e):
             base = self.expr(e.func.value)
-            if arrays.is_array(base):
+            if is_array(base):
                 return arrays.call_method(self, base, e.func.attr, e)  # type: ignore[arg-type]
-            if dicts.is_dict(base):
+            if is_dict(base):
                 return dicts.method(self, base, e)  # type: ignore[arg-type]
         func = self.callee(e.func)
         label = ast.unparse(e.func)
@@ -496,12 +501,12 @@ class _Lowering:
             if counted is not None:
                 return counted
             value = self.expr(e.args[0])
-            if arrays.is_array(value):
+            if is_array(value):
                 return arrays.length(self, value)  # type: ignore[arg-type]
-            if dicts.is_dict(value):
+            if is_dict(value):
                 return self.b.const(len(value.items))  # type: ignore[union-attr]
             return sequences.length(self, value, e.args[0])
-        if calls.is_inlined(func):
+        if is_inlined(func):
             return calls.call(self, func, e)  # type: ignore[arg-type]
         if not isinstance(func, Resolved) or func.kind != "callable":
             what = describe(func.value) if isinstance(func, Resolved) else "a number"

@@ -30,9 +30,10 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend.arrays import function_and_method, is_array
+from symdiff.frontend.arrays import function_and_method
 from symdiff.frontend.bounds import within
 from symdiff.frontend.resolve import Resolved
+from symdiff.frontend.values import Keywords, is_array, is_sequence
 from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
 from symdiff.ir.node import Node
@@ -278,9 +279,6 @@ def _target(low: _Lowering, target: ast.Subscript) -> Node:
     name = target.value.id
     current = low.name(name, target.value)
     if not is_array(current):
-        from symdiff.frontend.dicts import Keywords
-        from symdiff.frontend.sequences import is_sequence
-
         if isinstance(current, Keywords):
             raise low.src.error(
                 f"unsupported construct: changing the dict {name!r} in place; make a new "

@@ -20,10 +20,10 @@ from symdiff.frontend.arrays import (
     constant,
     function,
     function_and_method,
-    is_array,
     method,
     vectors,
 )
+from symdiff.frontend.values import is_array
 from symdiff.ir import linalg
 from symdiff.ir.node import Node
 

@@ -23,9 +23,10 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend import accumulators, calls, dicts, np_indexing
+from symdiff.frontend import accumulators, dicts, np_indexing
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
+from symdiff.frontend.values import is_dict, is_inlined, is_sequence
 from symdiff.ir.node import Node
 from symdiff.ir.sequences import is_seq
 
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
 
 Bind = Callable[["_Lowering", Node], None]
 Read = Callable[["_Lowering", Node], Node]
-
-
-def is_sequence(value: Any) -> bool:
-    return isinstance(value, list) or (isinstance(value, Node) and is_seq(value))
 
 
 def as_seq(low: _Lowering, value: Any, where: ast.AST) -> Node:
@@ -56,7 +53,7 @@ def subscript(low: _Lowering, e: ast.Subscript) -> Any:
     base = low.expr(e.value)
     if isinstance(base, Node) and base.type is not None:
         return np_indexing.subscript(low, base, e)
-    if dicts.is_dict(base):
+    if is_dict(base):
         return dicts.subscript(low, base, e)
     if isinstance(e.slice, ast.Slice):
         return _slice(low, base, e.slice, e)
@@ -219,7 +216,7 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
             for t, (_, get) in zip(target.elts, items, strict=True):  # type: ignore[attr-defined]
                 _bind(frame, t, get(frame, i))
         return (low.b.const(0), stop, low.b.const(1)), bind_zip, "i"
-    if call is not None and not (calls.is_inlined(func) and not inspect.isgeneratorfunction(
+    if call is not None and not (is_inlined(func) and not inspect.isgeneratorfunction(
             getattr(func, "value", None))):
         raise low.src.error(
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
