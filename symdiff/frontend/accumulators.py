@@ -95,10 +95,8 @@ def plan(low: _Lowering, stmt: ast.For | ast.While) -> list[Accumulator]:
     return found
 
 
-def start(low: _Lowering, accs: list[Accumulator], stmt: ast.stmt) -> list[str]:
+def start(low: _Lowering, accs: list[Accumulator]) -> list[str]:
     """Give the hidden variables their values before the loop; return their names."""
-    from symdiff.frontend.sequences import as_seq
-
     names = []
     for acc in accs:
         before = low.env[acc.name]
@@ -116,8 +114,9 @@ def start(low: _Lowering, accs: list[Accumulator], stmt: ast.stmt) -> list[str]:
                 value = low.b.apply("seq_get", padded, low.b.const(-k))
             low.env[_last(acc.name, k)] = value
         if acc.needs_count():
+            # A list of unknown length is a sequence node (see `plan`).
             low.env[_count(acc.name)] = low.b.const(acc.known) if acc.known is not None \
-                else low.b.apply("seq_len", as_seq(low, before, stmt))
+                else low.b.apply("seq_len", before)
         names += acc.carried()
     return names
 

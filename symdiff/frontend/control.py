@@ -47,12 +47,28 @@ def may_return(stmt: ast.stmt) -> bool:
 
 
 BREAK = "#break"  # the hidden variable a loop body with a break sets
+RETURNED = "#returned"  # set by a return inside a loop, with the values in "#return0"...
 
 
 def ends_iteration(low: _Lowering, stmt: ast.stmt) -> bool:
     """Whether `stmt` may end the current loop iteration (continue, break, or a return
     from inside a loop)."""
     return may_continue(stmt) or (low.loop_return is not None and may_return(stmt))
+
+
+def return_width(low: _Lowering, stmt: ast.stmt) -> int:
+    """How many values each return inside `stmt` gives (they must agree)."""
+    widths = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Return) and node.value is not None:
+            widths.add(len(node.value.elts) if isinstance(node.value, ast.Tuple) else 1)
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and any(
+                isinstance(e, ast.Tuple) for e in node.value.elts):
+            raise low.src.error("a nested tuple returned from inside a loop (not yet)", node)
+    if len(widths) != 1:
+        raise low.src.error("the returns inside this loop give different numbers of values",
+                            stmt)
+    return widths.pop()
 
 
 def may_continue(stmt: ast.stmt) -> bool:
@@ -107,11 +123,9 @@ def _lower_partial_return(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) ->
     every path that falls through would copy it once per such path (2**n copies for n
     such ifs), so the returns record their values in hidden variables instead, and the
     rest of the block is lowered once, behind a region on whether the if returned."""
-    from symdiff.frontend import loops
-
-    width = loops._return_width(low, stmt)
-    hidden = [loops.RETURNED, *(f"#return{j}" for j in range(width))]
-    low.env[loops.RETURNED] = low.b.const(False)
+    width = return_width(low, stmt)
+    hidden = [RETURNED, *(f"#return{j}" for j in range(width))]
+    low.env[RETURNED] = low.b.const(False)
     for name in hidden[1:]:
         low.env[name] = low.b.const(0.0)
     low.loop_return = width
@@ -119,7 +133,7 @@ def _lower_partial_return(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) ->
         lower_if(low, stmt, [])
     finally:
         low.loop_return = None
-    returned = low.env.pop(loops.RETURNED)
+    returned = low.env.pop(RETURNED)
     values = tuple(low.env.pop(name) for name in hidden[1:])
     assert isinstance(returned, Node)
     return lower_exit(low, stmt, returned, values, rest)
@@ -309,8 +323,6 @@ def _merge_names(
 
 def _returned(frame: _Lowering) -> bool:
     """Whether every path through this frame has returned (its return flag is set)."""
-    from symdiff.frontend.loops import RETURNED
-
     flag = frame.env.get(RETURNED)
     return isinstance(flag, Node) and flag.is_const and flag.value is True
 

@@ -21,7 +21,7 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend import accumulators, control, sequences
-from symdiff.frontend.control import BREAK, share_captures
+from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import MaybeUnbound, is_dict, is_sequence
 from symdiff.ir.arrays import fit
@@ -34,13 +34,10 @@ if TYPE_CHECKING:
     from symdiff.frontend.lower import Value, _Lowering
 
 
-RETURNED = "#returned"  # set by a return inside a loop, with the values in "#return0"...
-
-
 def lower_returning(low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.stmt]) -> Any:
     """A loop with a ``return`` inside: the loop carries whether it returned and the
     values; after it, a region returns those or runs the rest of the function."""
-    width = _return_width(low, stmt)
+    width = return_width(low, stmt)
     hidden = [RETURNED, *(f"#return{j}" for j in range(width))]
     if low.loop_return is not None:
         return _lower_nested_returning(low, stmt, rest, hidden)
@@ -110,20 +107,6 @@ def exit_with(low: _Lowering, stmt: ast.Return) -> None:
         low.assign(ast.Name(BREAK, ast.Store()), low.b.const(True), stmt)
 
 
-def _return_width(low: _Lowering, stmt: ast.stmt) -> int:
-    widths = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Return) and node.value is not None:
-            widths.add(len(node.value.elts) if isinstance(node.value, ast.Tuple) else 1)
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and any(
-                isinstance(e, ast.Tuple) for e in node.value.elts):
-            raise low.src.error("a nested tuple returned from inside a loop (not yet)", node)
-    if len(widths) != 1:
-        raise low.src.error("the returns inside this loop give different numbers of values",
-                            stmt)
-    return widths.pop()
-
-
 def lower_for(
     low: _Lowering, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
 ) -> None:
@@ -134,7 +117,7 @@ def lower_for(
     carried = [name for name in _carried(low, stmt) if name not in targets]
     carried += hidden or []
     accs = accumulators.plan(low, stmt)
-    carried += accumulators.start(low, accs, stmt)
+    carried += accumulators.start(low, accs)
     types: dict[str, Any] = {}
     while True:
         body = _body_frame(low, width)
@@ -165,7 +148,7 @@ def lower_while(
     _check_plain(low, stmt)
     carried = _carried(low, stmt) + (hidden or [])
     accs = accumulators.plan(low, stmt)
-    carried += accumulators.start(low, accs, stmt)
+    carried += accumulators.start(low, accs)
     types: dict[str, Any] = {}
     while True:
         test = low.child()
