@@ -28,6 +28,7 @@ from symdiff.frontend import (
     fence,
     loops,
     np_indexing,
+    numpy_calls,
     rules,
     sequences,
 )
@@ -438,7 +439,7 @@ class _Lowering:
     def attribute(self, e: ast.Attribute) -> Value:
         base = self.expr(e.value)
         if is_array(base):
-            return arrays.get_attribute(self, base, e)  # type: ignore[arg-type]
+            return numpy_calls.get_attribute(self, base, e)  # type: ignore[arg-type]
         if not isinstance(base, Resolved):
             raise self.src.error(f"unsupported attribute access .{e.attr} on a number", e)
         resolved = self.scope.attribute(base, e.attr)
@@ -479,7 +480,7 @@ class _Lowering:
         if isinstance(e.func, ast.Attribute) and not _is_append(e):
             base = self.expr(e.func.value)
             if is_array(base):
-                return arrays.call_method(self, base, e.func.attr, e)  # type: ignore[arg-type]
+                return numpy_calls.call_method(self, base, e.func.attr, e)  # type: ignore[arg-type]
             if is_dict(base):
                 return dicts.method(self, base, e)  # type: ignore[arg-type]
         func = self.callee(e.func)
@@ -520,7 +521,7 @@ class _Lowering:
             if isinstance(arg, ast.Starred):
                 raise self.src.error("unsupported construct: starred argument (*x)", arg)
         if op.startswith("np."):
-            return arrays.call(self, op[3:], e)
+            return numpy_calls.call(self, op[3:], e)
         if op.startswith("custom."):
             return rules.lower_call(self, func, e)
         if e.keywords:

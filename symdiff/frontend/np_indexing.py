@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend.arrays import function_and_method
+from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.bounds import within
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, is_array, is_sequence
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 
 # Operations whose value is a truth value (of each element, for arrays).
 _TESTS = frozenset({"gt", "ge", "lt", "le", "eq", "ne", "and_", "or_", "not_"})
+
+# The NumPy functions and array methods this module lowers.
+HANDLERS = Handlers()
 
 
 def subscript(low: _Lowering, x: Node, e: ast.Subscript) -> Node:
@@ -437,7 +440,7 @@ def length(low: _Lowering, x: Node, where: ast.AST) -> Node:
 # Copies -------------------------------------------------------------------------------
 
 
-@function_and_method("copy")
+@HANDLERS.function_and_method("copy")
 def copy(low: _Lowering, x: Any, e: ast.AST) -> Node:
     node = low.number(x, e)
     return node if node.type is None else low.b.new("copy", node)

@@ -14,15 +14,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend.arrays import (
-    arguments,
-    axes_of,
-    constant,
-    function,
-    function_and_method,
-    method,
-    vectors,
-)
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, vectors
 from symdiff.frontend.values import is_array
 from symdiff.ir import linalg
 from symdiff.ir.node import Node
@@ -33,8 +25,11 @@ if TYPE_CHECKING:
 # The primitive of each reduction, by the NumPy name it is called by.
 _REDUCTIONS = {"prod": "prod", "max": "amax", "amax": "amax", "min": "amin", "amin": "amin"}
 
+# The NumPy functions and array methods this module lowers.
+HANDLERS = Handlers()
 
-@function("prod", "max", "amax", "min", "amin")
+
+@HANDLERS.function("prod", "max", "amax", "min", "amin")
 def _np_reduction(low: _Lowering, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
     if len(args) == 2:
@@ -42,7 +37,7 @@ def _np_reduction(low: _Lowering, e: ast.Call, name: str) -> Node:
     return reduction(low, name, args[0], kws, e)
 
 
-@method("prod", "max", "min")
+@HANDLERS.method("prod", "max", "min")
 def _reduction_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
     if args:
@@ -61,7 +56,7 @@ def reduction(low: _Lowering, name: str, x: Any, kws: dict[str, Any], e: ast.Cal
     return low.b.apply(_REDUCTIONS[name], x, attrs=(axes, keepdims))
 
 
-@function("einsum")
+@HANDLERS.function("einsum")
 def _np_einsum(low: _Lowering, e: ast.Call, name: str) -> Node:
     if e.keywords:
         raise low.src.error(f"unsupported keyword argument {e.keywords[0].arg}= of "
@@ -85,7 +80,7 @@ def _np_einsum(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply("einsum", *operands, attrs=(linalg.subscripts_of(specs, output),))
 
 
-@function_and_method("trace")
+@HANDLERS.function_and_method("trace")
 def trace(low: _Lowering, x: Any, e: ast.Call) -> Node:
     """The sum of the diagonal of the first two axes."""
     x = low.number(x, e)
@@ -94,7 +89,7 @@ def trace(low: _Lowering, x: Any, e: ast.Call) -> Node:
     return low.b.apply("trace", x)
 
 
-@function("vdot")
+@HANDLERS.function("vdot")
 def _np_vdot(low: _Lowering, e: ast.Call, name: str) -> Node:
     (a, b), _ = arguments(low, e, 2, ())
     if not vectors(a, b):
@@ -102,7 +97,7 @@ def _np_vdot(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply("matmul", a, b)
 
 
-@function("linalg.norm")
+@HANDLERS.function("linalg.norm")
 def _np_norm(low: _Lowering, e: ast.Call, name: str) -> Node:
     if not 1 <= len(e.args) <= 2:
         raise low.src.error("np.linalg.norm takes x and ord positionally here (axis= and "
@@ -159,7 +154,7 @@ def _order(low: _Lowering, node: ast.expr | None) -> Any:
                         "be None, 2 or 'fro', written as a literal", node)
 
 
-@function("linalg.det", "linalg.inv")
+@HANDLERS.function("linalg.det", "linalg.inv")
 def _np_square(low: _Lowering, e: ast.Call, name: str) -> Node:
     (a,), _ = arguments(low, e, 1, ())
     if not is_array(a) or a.type.ndim != 2:
@@ -167,7 +162,7 @@ def _np_square(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply(name.split(".")[1], a)
 
 
-@function("linalg.solve")
+@HANDLERS.function("linalg.solve")
 def _np_solve(low: _Lowering, e: ast.Call, name: str) -> Node:
     (a, rhs), _ = arguments(low, e, 2, ())
     if not (is_array(a) and a.type.ndim == 2 and is_array(rhs) and rhs.type.ndim in (1, 2)):

@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from symdiff.frontend.arrays import arguments, axes_of, constant, function, method
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.node import Node, is_int
 from symdiff.ir.sequences import is_seq
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from symdiff.frontend.lower import _Lowering
 
 DTYPES = ("float32", "float64", "int32", "int64", "bool")
+
+# The NumPy functions and array methods this module lowers.
+HANDLERS = Handlers()
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -53,7 +57,7 @@ class Shape:
 # Shape operations ----------------------------------------------------------------------
 
 
-@function("reshape")
+@HANDLERS.function("reshape")
 def _np_reshape(low: _Lowering, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("shape", "newshape"), optional=1)
     shape = args[1] if len(args) > 1 else kws.get("shape", kws.get("newshape"))
@@ -62,7 +66,7 @@ def _np_reshape(low: _Lowering, e: ast.Call, name: str) -> Node:
     return reshape(low, args[0], shape, e, _written(e, 1, ("shape", "newshape")))
 
 
-@method("reshape")
+@HANDLERS.method("reshape")
 def _reshape_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("shape",), optional=32)
     if "shape" in kws and not args:
@@ -77,31 +81,31 @@ def _reshape_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
     return reshape(low, base, shape, e, written)
 
 
-@function("ravel")
+@HANDLERS.function("ravel")
 def _np_ravel(low: _Lowering, e: ast.Call, name: str) -> Node:
     (x,), _ = arguments(low, e, 1, ())
     return ravel(low, x, e)
 
 
-@method("ravel", "flatten")
+@HANDLERS.method("ravel", "flatten")
 def _ravel_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
     arguments(low, e, 0, ())
     return ravel(low, base, e)
 
 
-@function("squeeze")
+@HANDLERS.function("squeeze")
 def _np_squeeze(low: _Lowering, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     return squeeze(low, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
 
 
-@method("squeeze")
+@HANDLERS.method("squeeze")
 def _squeeze_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("axis",), optional=1)
     return squeeze(low, base, args[0] if args else kws.get("axis"), e)
 
 
-@function("expand_dims")
+@HANDLERS.function("expand_dims")
 def _np_expand_dims(low: _Lowering, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     axis = args[1] if len(args) > 1 else kws.get("axis")
@@ -115,7 +119,7 @@ def _np_expand_dims(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply("expand_dims", x, attrs=(axes,))
 
 
-@function("concatenate", "stack")
+@HANDLERS.function("concatenate", "stack")
 def _np_join(low: _Lowering, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     axis = args[1] if len(args) > 1 else kws["axis"] if "axis" in kws else low.b.const(0)
@@ -198,7 +202,7 @@ def _stack(low: _Lowering, parts: list[Node], axis: Node | None, e: ast.AST) -> 
 # Arrays from values ---------------------------------------------------------------------
 
 
-@function("array", "asarray")
+@HANDLERS.function("array", "asarray")
 def _np_array(low: _Lowering, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     if len(call.args) != 1 or call.keywords:
@@ -275,7 +279,7 @@ def _dtype_of(leaves: list[Node]) -> str:
 # Constants -------------------------------------------------------------------------------
 
 
-@function("zeros", "ones", "empty")
+@HANDLERS.function("zeros", "ones", "empty")
 def _np_zeros(low: _Lowering, e: ast.Call, name: str) -> Node:
     # np.empty's values are unspecified until written: zeros are as good as any.
     call, dtype = _split_dtype(low, e)
@@ -284,7 +288,7 @@ def _np_zeros(low: _Lowering, e: ast.Call, name: str) -> Node:
     return full(low, 1.0 if name == "ones" else 0.0, s, dtype)
 
 
-@function("full")
+@HANDLERS.function("full")
 def _np_full(low: _Lowering, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     (shape, value), _ = arguments(low, call, 2, ())
@@ -292,7 +296,7 @@ def _np_full(low: _Lowering, e: ast.Call, name: str) -> Node:
     return full(low, value, _shape(low, shape, name, e, call.args[0]), dtype)
 
 
-@function("zeros_like", "ones_like", "full_like", "empty_like")
+@HANDLERS.function("zeros_like", "ones_like", "full_like", "empty_like")
 def _np_like(low: _Lowering, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     count = 2 if name == "full_like" else 1
@@ -318,7 +322,7 @@ def full(low: _Lowering, value: Node | float, shape: Shape, dtype: str | None) -
     return low.b.new("full", value, *shape.args(), attrs=attrs)
 
 
-@function("arange")
+@HANDLERS.function("arange")
 def _np_arange(low: _Lowering, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     args, _ = arguments(low, call, 1, (), optional=2)
@@ -338,7 +342,7 @@ def _np_arange(low: _Lowering, e: ast.Call, name: str) -> Node:
                      attrs=(dims, dtype or guessed, dtype is not None))
 
 
-@function("linspace")
+@HANDLERS.function("linspace")
 def _np_linspace(low: _Lowering, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     args, kws = arguments(low, call, 2, ("num", "endpoint"), optional=1)
@@ -350,7 +354,7 @@ def _np_linspace(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.new("linspace", start, stop, num, attrs=attrs)
 
 
-@function("eye")
+@HANDLERS.function("eye")
 def _np_eye(low: _Lowering, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     args, kws = arguments(low, call, 1, ("M", "k"), optional=2)
@@ -367,13 +371,13 @@ def _np_eye(low: _Lowering, e: ast.Call, name: str) -> Node:
 # Cumulative operations and differences ----------------------------------------------------
 
 
-@function("cumsum", "cumprod")
+@HANDLERS.function("cumsum", "cumprod")
 def _np_cumulative(low: _Lowering, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     return cumulative(low, name, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
 
 
-@method("cumsum", "cumprod")
+@HANDLERS.method("cumsum", "cumprod")
 def _cumulative_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("axis",), optional=1)
     return cumulative(low, name, base, args[0] if args else kws.get("axis"), e)
@@ -388,7 +392,7 @@ def cumulative(low: _Lowering, name: str, x: Any, axis: Any, e: ast.AST) -> Node
     return low.b.apply(name, x, attrs=(a,))
 
 
-@function("diff")
+@HANDLERS.function("diff")
 def _np_diff(low: _Lowering, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("n", "axis"), optional=2)
     x = _array(low, args[0], "diff", e)
