@@ -5,7 +5,7 @@ transposes, ``np.where``, ``np.square``, ``np.clip``, and ``x.sum()``, ``x.mean(
 lowers a part of NumPy shares: the `Handlers` table each fills, and the reading of
 arguments, constants and axes.
 
-Contract (functions over a `_Lowering` frame from `lower.py`):
+Contract (functions over a `frame.Frame`):
 - An array value is a node whose `type` is an `ir.types.ArrayType`, known from the
   argument types the code is specialised for.
 - A module that lowers NumPy functions, array methods or attributes lists them in its
@@ -18,21 +18,19 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import is_array
 from symdiff.ir.node import Node
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
 
 Axes = tuple[int, ...] | None
 
 # ``np.<name>(...)``: (frame, call, name) -> value; ``x.<name>(...)`` of an array:
 # (frame, array, call, name) -> value; ``x.<name>``: (frame, array, node) -> value.
-Handler = Callable[["_Lowering", ast.Call, str], Any]
-MethodHandler = Callable[["_Lowering", Node, ast.Call, str], Any]
-AttributeHandler = Callable[["_Lowering", Node, ast.Attribute], Any]
+Handler = Callable[[Frame, ast.Call, str], Any]
+MethodHandler = Callable[[Frame, Node, ast.Call, str], Any]
+AttributeHandler = Callable[[Frame, Node, ast.Attribute], Any]
 
 
 class Handlers:
@@ -59,11 +57,11 @@ class Handlers:
     def function_and_method(self, name: str) -> Callable[[Any], Any]:
         """List ``impl(frame, x, call)`` as both ``np.<name>(x)`` and ``x.<name>()``."""
         def register(impl: Any) -> Any:
-            def as_function(low: _Lowering, e: ast.Call, called: str) -> Any:
+            def as_function(low: Frame, e: ast.Call, called: str) -> Any:
                 (x,), _ = arguments(low, e, 1, ())
                 return impl(low, x, e)
 
-            def as_method(low: _Lowering, base: Node, e: ast.Call, called: str) -> Any:
+            def as_method(low: Frame, base: Node, e: ast.Call, called: str) -> Any:
                 arguments(low, e, 0, ())
                 return impl(low, base, e)
 
@@ -94,19 +92,19 @@ def vectors(*values: Any) -> bool:
 
 
 @HANDLERS.function("sum", "mean")
-def _np_reduce(low: _Lowering, e: ast.Call, name: str) -> Node:
+def _np_reduce(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis", "keepdims"))
     return reduce(low, name, args[0], kws, e)
 
 
 @HANDLERS.function("dot", "matmul", "inner")
-def _np_product(low: _Lowering, e: ast.Call, name: str) -> Node:
+def _np_product(low: Frame, e: ast.Call, name: str) -> Node:
     (a, b), _ = arguments(low, e, 2, ())
     return product(low, name, a, b, e)
 
 
 @HANDLERS.function("outer")
-def _np_outer(low: _Lowering, e: ast.Call, name: str) -> Node:
+def _np_outer(low: Frame, e: ast.Call, name: str) -> Node:
     (a, b), _ = arguments(low, e, 2, ())
     if not vectors(a, b):
         raise low.src.error("np.outer takes two vectors here", e)
@@ -114,32 +112,32 @@ def _np_outer(low: _Lowering, e: ast.Call, name: str) -> Node:
 
 
 @HANDLERS.function("transpose")
-def _np_transpose(low: _Lowering, e: ast.Call, name: str) -> Node:
+def _np_transpose(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axes",), optional=1)
     axes = kws.get("axes", args[1] if len(args) > 1 else None)
     return transpose(low, args[0], axes, e)
 
 
 @HANDLERS.function("where")
-def _np_where(low: _Lowering, e: ast.Call, name: str) -> Node:
+def _np_where(low: Frame, e: ast.Call, name: str) -> Node:
     (c, x, y), _ = arguments(low, e, 3, ())
     return low.b.select(c, x, y)
 
 
 @HANDLERS.function("square")
-def _np_square(low: _Lowering, e: ast.Call, name: str) -> Node:
+def _np_square(low: Frame, e: ast.Call, name: str) -> Node:
     (x,), _ = arguments(low, e, 1, ())
     return low.b.mul(x, x)
 
 
 @HANDLERS.function("clip")
-def _np_clip(low: _Lowering, e: ast.Call, name: str) -> Node:
+def _np_clip(low: Frame, e: ast.Call, name: str) -> Node:
     (x, lo, hi), _ = arguments(low, e, 3, ())
     return low.b.apply("min", low.b.apply("max", x, lo), hi)
 
 
 @HANDLERS.method("sum", "mean")
-def _reduce_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+def _reduce_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
     if args:
         kws["axis"] = args[0]
@@ -147,13 +145,13 @@ def _reduce_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
 
 
 @HANDLERS.method("dot")
-def _dot_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+def _dot_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     (other,), _ = arguments(low, e, 1, ())
     return product(low, "dot", base, other, e)
 
 
 @HANDLERS.method("transpose")
-def _transpose_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+def _transpose_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     args, _ = arguments(low, e, 0, (), optional=base.type.ndim)
     axes: Any = None
     if len(args) == 1:
@@ -164,33 +162,33 @@ def _transpose_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Nod
 
 
 @HANDLERS.attribute("T")
-def _t(low: _Lowering, base: Node, e: ast.Attribute) -> Node:
+def _t(low: Frame, base: Node, e: ast.Attribute) -> Node:
     return low.b.apply("transpose", base, attrs=(None,))
 
 
 @HANDLERS.attribute("ndim")
-def _ndim(low: _Lowering, base: Node, e: ast.Attribute) -> Node:
+def _ndim(low: Frame, base: Node, e: ast.Attribute) -> Node:
     return low.b.const(base.type.ndim)
 
 
 @HANDLERS.attribute("size")
-def _size(low: _Lowering, base: Node, e: ast.Attribute) -> Node:
+def _size(low: Frame, base: Node, e: ast.Attribute) -> Node:
     return low.b.apply("size", base, attrs=(None,))
 
 
 @HANDLERS.attribute("shape")
-def _shape(low: _Lowering, base: Node, e: ast.Attribute) -> tuple[Node, ...]:
+def _shape(low: Frame, base: Node, e: ast.Attribute) -> tuple[Node, ...]:
     return tuple(low.b.apply("size", base, attrs=((i,),)) for i in range(base.type.ndim))
 
 
-def length(low: _Lowering, value: Node) -> Node:
+def length(low: Frame, value: Node) -> Node:
     """``len(x)`` of an array: the length of its first axis."""
     if value.type.ndim == 0:
         raise TypeError("len() of a 0-d array")
     return low.b.apply("size", value, attrs=((0,),))
 
 
-def reduce(low: _Lowering, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
+def reduce(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
     x = low.number(x, e)
     keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
     if x.type is None:
@@ -199,7 +197,7 @@ def reduce(low: _Lowering, name: str, x: Any, kws: dict[str, Any], e: ast.Call) 
     return low.b.apply(name, x, attrs=(axes, keepdims))
 
 
-def product(low: _Lowering, name: str, a: Any, b: Any, e: ast.AST) -> Node:
+def product(low: Frame, name: str, a: Any, b: Any, e: ast.AST) -> Node:
     """``a @ b``, ``np.dot``, ``np.matmul``, ``np.inner``."""
     a, b = low.number(a, e), low.number(b, e)
     if a.type is None or b.type is None:
@@ -215,7 +213,7 @@ def product(low: _Lowering, name: str, a: Any, b: Any, e: ast.AST) -> Node:
     return low.b.apply("matmul", a, b)
 
 
-def transpose(low: _Lowering, x: Any, axes: Any, e: ast.AST) -> Node:
+def transpose(low: Frame, x: Any, axes: Any, e: ast.AST) -> Node:
     x = low.number(x, e)
     if x.type is None:
         return x
@@ -227,7 +225,7 @@ def transpose(low: _Lowering, x: Any, axes: Any, e: ast.AST) -> Node:
     return low.b.apply("transpose", x, attrs=(order,))
 
 
-def arguments(low: _Lowering, e: ast.Call, count: int, keywords: tuple[str, ...],
+def arguments(low: Frame, e: ast.Call, count: int, keywords: tuple[str, ...],
                optional: int = 0) -> tuple[list[Any], dict[str, Any]]:
     label = ast.unparse(e.func)
     if not count <= len(e.args) <= count + optional:
@@ -242,7 +240,7 @@ def arguments(low: _Lowering, e: ast.Call, count: int, keywords: tuple[str, ...]
     return [low.expr(a) for a in e.args], kws
 
 
-def constant(low: _Lowering, value: Any, kind: type, what: str, e: ast.AST) -> Any:
+def constant(low: Frame, value: Any, kind: type, what: str, e: ast.AST) -> Any:
     if value is None:
         return None
     if isinstance(value, Node) and value.is_const and isinstance(value.value, kind):
@@ -250,7 +248,7 @@ def constant(low: _Lowering, value: Any, kind: type, what: str, e: ast.AST) -> A
     raise low.src.error(f"{what} must be a constant {kind.__name__} here", e)
 
 
-def axes_of(low: _Lowering, value: Any, ndim: int, e: ast.AST, keep_order: bool = False
+def axes_of(low: Frame, value: Any, ndim: int, e: ast.AST, keep_order: bool = False
           ) -> Axes:
     """Constant axes, made non-negative (and sorted unless `keep_order`); None for all."""
     if value is None or (isinstance(value, Node) and value.is_const and value.value is None):

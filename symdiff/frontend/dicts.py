@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from symdiff.frontend.values import Keywords
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import Value, _Lowering
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.values import Keywords, Value
 
 
 def make(pairs: Iterator[tuple[str, Any]] | list[tuple[str, Any]]) -> Keywords:
@@ -31,7 +29,7 @@ def make(pairs: Iterator[tuple[str, Any]] | list[tuple[str, Any]]) -> Keywords:
     return Keywords(tuple(merged.items()))
 
 
-def literal(low: _Lowering, e: ast.Dict) -> Keywords:
+def literal(low: Frame, e: ast.Dict) -> Keywords:
     """``{"k": v, **other}``."""
     pairs: list[tuple[str, Any]] = []
     for key, value in zip(e.keys, e.values, strict=True):
@@ -45,7 +43,7 @@ def literal(low: _Lowering, e: ast.Dict) -> Keywords:
     return make(pairs)
 
 
-def construct(low: _Lowering, e: ast.Call) -> Keywords:
+def construct(low: Frame, e: ast.Call) -> Keywords:
     """``dict(k=v, ...)``, ``dict(other, k=v)`` and ``dict(**other)``."""
     pairs: list[tuple[str, Any]] = []
     if len(e.args) > 1:
@@ -60,7 +58,7 @@ def construct(low: _Lowering, e: ast.Call) -> Keywords:
     return make(pairs)
 
 
-def expand(low: _Lowering, value: Value, where: ast.AST) -> Keywords:
+def expand(low: Frame, value: Value, where: ast.AST) -> Keywords:
     """`value` as the dict of ``**value``."""
     if not isinstance(value, Keywords):
         from symdiff.frontend.resolve import Resolved, describe
@@ -72,13 +70,13 @@ def expand(low: _Lowering, value: Value, where: ast.AST) -> Keywords:
     return value
 
 
-def _key(low: _Lowering, e: ast.expr) -> str:
+def _key(low: Frame, e: ast.expr) -> str:
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
         return e.value
     raise low.src.error("a dict key must be a string written in the source", e)
 
 
-def subscript(low: _Lowering, d: Keywords, e: ast.Subscript) -> Value:
+def subscript(low: Frame, d: Keywords, e: ast.Subscript) -> Value:
     """``d["k"]``."""
     key = _key(low, e.slice)
     value = d.get(key)
@@ -87,7 +85,7 @@ def subscript(low: _Lowering, d: Keywords, e: ast.Subscript) -> Value:
     return value  # type: ignore[no-any-return]
 
 
-def method(low: _Lowering, d: Keywords, e: ast.Call) -> Value:
+def method(low: Frame, d: Keywords, e: ast.Call) -> Value:
     """``d.get("k")`` / ``d.get("k", default)``."""
     assert isinstance(e.func, ast.Attribute)
     if e.func.attr != "get" or e.keywords or not 1 <= len(e.args) <= 2:
@@ -102,7 +100,7 @@ def method(low: _Lowering, d: Keywords, e: ast.Call) -> Value:
     raise low.src.error("d.get(k) without a default returns None here, not a number", e)
 
 
-def set_item(low: _Lowering, target: ast.Subscript, value: Value, stmt: ast.stmt) -> None:
+def set_item(low: Frame, target: ast.Subscript, value: Value, stmt: ast.stmt) -> None:
     """``d["k"] = value``: `d` is rebound to the dict with that key set."""
     assert isinstance(target.value, ast.Name)
     name = target.value.id
@@ -122,17 +120,17 @@ def set_item(low: _Lowering, target: ast.Subscript, value: Value, stmt: ast.stmt
             f"unsupported construct: changing the dict {name!r} in place while "
             f"{others[0]!r} names it too (both would change); make a new dict", target)
     key = _key(low, target.slice)
-    low.assign(ast.Name(name, ast.Store()), make([*current.items, (key, value)]), stmt)
+    low.bind(name, make([*current.items, (key, value)]), stmt)
 
 
-def get_item(low: _Lowering, target: ast.Subscript) -> Value:
+def get_item(low: Frame, target: ast.Subscript) -> Value:
     """The value ``d["k"]`` has before an augmented assignment to it."""
     current = low.expr(target.value)
     assert isinstance(current, Keywords)
     return subscript(low, current, target)
 
 
-def is_dict_target(low: _Lowering, target: ast.expr) -> bool:
+def is_dict_target(low: Frame, target: ast.expr) -> bool:
     """Whether `target` is ``name[...]`` of a name that holds a dict."""
     return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
         and isinstance(low.visible(target.value.id), Keywords)

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from symdiff.frontend import arrays, np_indexing, np_linalg, np_shapes
 from symdiff.frontend.arrays import AttributeHandler, Handler, MethodHandler
+from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
 
 _MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_linalg.HANDLERS, np_shapes.HANDLERS)
 
@@ -41,7 +39,7 @@ METHODS: dict[str, MethodHandler] = _merged(m.methods for m in _MODULES)
 ATTRIBUTES: dict[str, AttributeHandler] = _merged(m.attributes for m in _MODULES)
 
 
-def call(low: _Lowering, name: str, e: ast.Call) -> Any:
+def call(low: Frame, name: str, e: ast.Call) -> Any:
     """``np.<name>(...)``."""
     handler = FUNCTIONS.get(name)
     if handler is None:
@@ -49,7 +47,7 @@ def call(low: _Lowering, name: str, e: ast.Call) -> Any:
     return handler(low, e, name)
 
 
-def call_method(low: _Lowering, base: Node, name: str, e: ast.Call) -> Any:
+def call_method(low: Frame, base: Node, name: str, e: ast.Call) -> Any:
     """``x.<name>(...)`` on an array."""
     handler = METHODS.get(name)
     if handler is None:
@@ -57,7 +55,7 @@ def call_method(low: _Lowering, base: Node, name: str, e: ast.Call) -> Any:
     return handler(low, base, e, name)
 
 
-def get_attribute(low: _Lowering, base: Node, e: ast.Attribute) -> Any:
+def get_attribute(low: Frame, base: Node, e: ast.Attribute) -> Any:
     """``x.<name>`` of an array."""
     handler = ATTRIBUTES.get(e.attr)
     if handler is None:
