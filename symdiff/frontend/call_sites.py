@@ -36,7 +36,7 @@ VARIADIC_PAIRWISE = {"min", "max", "hypot"}
 
 def call(frame: Frame, e: ast.Call) -> Value:
     """The value of the call `e`."""
-    if isinstance(e.func, ast.Attribute) and not is_append(e):
+    if isinstance(e.func, ast.Attribute) and not sequences.is_append(e):
         base = frame.expr(e.func.value)
         if is_array(base):
             return numpy_calls.call_method(frame, base, e.func.attr, e)  # type: ignore
@@ -65,12 +65,6 @@ def call(frame: Frame, e: ast.Call) -> Value:
     if op.startswith("custom."):
         return custom_calls.lower_call(frame, func, e)
     return _primitive(frame, op, label, e)
-
-
-def is_append(e: ast.expr) -> bool:
-    """Whether `e` is a call ``xs.append(...)``."""
-    return (isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute)
-            and e.func.attr == "append")
 
 
 def _sum(frame: Frame, e: ast.Call) -> Node:

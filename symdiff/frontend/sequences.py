@@ -116,6 +116,12 @@ def total(low: Frame, value: Any, start: Node | None, where: ast.AST) -> Node:
     return result if start is None else low.b.add(start, result)
 
 
+def is_append(e: ast.expr) -> bool:
+    """Whether `e` is a call ``xs.append(...)``."""
+    return (isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute)
+            and e.func.attr == "append")
+
+
 def append(low: Frame, call: ast.Call) -> None:
     """``xs.append(v)`` as a statement."""
     func = call.func

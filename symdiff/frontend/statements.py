@@ -25,7 +25,6 @@ from symdiff.frontend import (
     np_indexing,
     sequences,
 )
-from symdiff.frontend.call_sites import is_append
 from symdiff.frontend.frame import End, Frame, StatementHandler
 from symdiff.frontend.operators import binop
 from symdiff.frontend.values import Value, is_array
@@ -128,7 +127,7 @@ def _function_def(frame: Frame, stmt: ast.FunctionDef, rest: list[ast.stmt]) -> 
 
 
 def _expression(frame: Frame, stmt: ast.Expr, rest: list[ast.stmt]) -> None:
-    if not is_append(stmt.value):
+    if not sequences.is_append(stmt.value):
         raise frame.src.error(
             "unsupported construct: expression statement (its value is discarded)", stmt)
     sequences.append(frame, stmt.value)  # type: ignore[arg-type]
