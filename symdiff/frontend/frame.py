@@ -20,8 +20,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from symdiff.custom import Rule
 from symdiff.errors import SymdiffError
 from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import Resolved, Scope, describe
@@ -40,9 +41,6 @@ from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
 
-if TYPE_CHECKING:
-    from symdiff.custom import Rule
-
 
 @dataclass(frozen=True)
 class End:
@@ -54,7 +52,7 @@ class End:
 
 # ``handler(frame, stmt, rest)``, `rest` the statements after `stmt` in its block:
 # End when the block ends at `stmt`, else None.
-StatementHandler = Callable[["Frame", Any, list[ast.stmt]], "End | None"]
+StatementHandler = Callable[["Frame", Any, list[ast.stmt]], End | None]
 ExpressionHandler = Callable[["Frame", Any], Value]
 
 
@@ -93,7 +91,10 @@ class CallState:
 
 
 class Frame:
-    """Symbolic execution of a function body, or of one branch or loop body of it."""
+    """Symbolic execution of a function body, or of one branch or loop body of it: the
+    values its names hold and the nodes it builds. Each helper of the frontend is a
+    function of a frame, and lowers the parts of its construct through `block` and
+    `expr`."""
 
     def __init__(
         self,
@@ -135,6 +136,7 @@ class Frame:
         # In a called function's frame, the arrays its caller passed: not its to change.
         self.passed: frozenset[Node] = frozenset()
         self.calls: CallState | None = parent.calls if parent else None
+        # The root frame's parameter types, as `lower` was given them.
         self.types: tuple[Any, ...] | None = None
         # The outermost frame of a custom rule's function: the rule, and the attributes
         # of the call it differentiates (`frontend.rules`).
@@ -161,7 +163,8 @@ class Frame:
     # Lowering, through the grammar -----------------------------------------------------
 
     def block(self, body: list[ast.stmt]) -> Structure | None:
-        """Lower statements; the returned structure, or None when control falls through."""
+        """Lower statements; the returned structure, or None when control falls through.
+        A string as the first statement (a docstring) is skipped."""
         for i, stmt in enumerate(body):
             if i == 0 and _is_docstring(stmt):
                 continue
