@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.resolve import Resolved, describe
 from symdiff.frontend.values import Keywords, Value
 
 
@@ -61,8 +62,6 @@ def construct(low: Frame, e: ast.Call) -> Keywords:
 def expand(low: Frame, value: Value, where: ast.AST) -> Keywords:
     """`value` as the dict of ``**value``."""
     if not isinstance(value, Keywords):
-        from symdiff.frontend.resolve import Resolved, describe
-
         what = describe(value.value) if isinstance(value, Resolved) else "not a dict"
         raise low.src.error(
             f"**x: x must be a dict the function makes (a literal with string keys or "
