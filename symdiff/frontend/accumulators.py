@@ -1,6 +1,6 @@
 """Lists a loop appends to: ``xs.append(v)`` in a loop body, on a list from outside it.
 
-Contract (functions over `_Lowering` frames from `lower.py`, used by `loops.py`):
+Contract (functions over `frame.Frame`s, used by `loops.py`):
 - Each iteration appends at most one value to each such list, anywhere in the body
   outside nested loops (also under an ``if``, or after a ``continue`` test). The loop
   outputs one value per iteration (a stack), and, when the append may not happen, a
@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 from symdiff.ir.sequences import is_seq
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
 
 
 @dataclass
@@ -68,7 +66,7 @@ def _known(name: str) -> str:
     return f"#{name}_known"
 
 
-def plan(low: _Lowering, stmt: ast.For | ast.While) -> list[Accumulator]:
+def plan(low: Frame, stmt: ast.For | ast.While) -> list[Accumulator]:
     """The lists from `low` that the loop `stmt` appends to."""
     # Only lists of this frame: one captured from further out is not carried back there.
     names = [n for n in dict.fromkeys(_appended(stmt.body)) if n in low.env
@@ -95,10 +93,8 @@ def plan(low: _Lowering, stmt: ast.For | ast.While) -> list[Accumulator]:
     return found
 
 
-def start(low: _Lowering, accs: list[Accumulator], stmt: ast.stmt) -> list[str]:
+def start(low: Frame, accs: list[Accumulator]) -> list[str]:
     """Give the hidden variables their values before the loop; return their names."""
-    from symdiff.frontend.sequences import as_seq
-
     names = []
     for acc in accs:
         before = low.env[acc.name]
@@ -116,22 +112,23 @@ def start(low: _Lowering, accs: list[Accumulator], stmt: ast.stmt) -> list[str]:
                 value = low.b.apply("seq_get", padded, low.b.const(-k))
             low.env[_last(acc.name, k)] = value
         if acc.needs_count():
+            # A list of unknown length is a sequence node (see `plan`).
             low.env[_count(acc.name)] = low.b.const(acc.known) if acc.known is not None \
-                else low.b.apply("seq_len", as_seq(low, before, stmt))
+                else low.b.apply("seq_len", before)
         names += acc.carried()
     return names
 
 
-def begin_iteration(body: _Lowering, accs: list[Accumulator]) -> None:
+def begin_iteration(body: Frame, accs: list[Accumulator]) -> None:
     """Nothing is appended yet in this iteration."""
     for acc in accs:
         body.env[_push(acc.name)] = body.b.const(0.0)
         body.env[_pushed(acc.name)] = body.b.const(False)
 
 
-def append(low: _Lowering, call: ast.Call, name: str) -> bool:
+def append(low: Frame, call: ast.Call, name: str) -> bool:
     """``name.append(v)`` in a loop that accumulates `name`; False when no loop does."""
-    frame: _Lowering | None = low
+    frame: Frame | None = low
     while frame is not None and not frame.accumulates:
         frame = frame.parent
     if frame is None or _push(name) not in frame.env:
@@ -158,15 +155,15 @@ def append(low: _Lowering, call: ast.Call, name: str) -> bool:
     return True
 
 
-def _assigner(low: _Lowering, call: ast.Call) -> Any:
+def _assigner(low: Frame, call: ast.Call) -> Any:
     stmt = ast.Expr(call)
 
     def assign(hidden: str, value: Any) -> None:
-        low.assign(ast.Name(hidden, ast.Store()), value, stmt)
+        low.bind(hidden, value, stmt)
     return assign
 
 
-def read_item(low: _Lowering, e: ast.Subscript) -> Node | None:
+def read_item(low: Frame, e: ast.Subscript) -> Node | None:
     """``xs[-k]`` inside a loop that appends to `xs`, or None."""
     if not isinstance(e.value, ast.Name):
         return None
@@ -187,7 +184,7 @@ def read_item(low: _Lowering, e: ast.Subscript) -> Node | None:
     return low.b.apply("checked_item", value, short)
 
 
-def read_length(low: _Lowering, arg: ast.expr) -> Node | None:
+def read_length(low: Frame, arg: ast.expr) -> Node | None:
     """``len(xs)`` inside a loop that appends to `xs`, or None."""
     if not isinstance(arg, ast.Name):
         return None
@@ -195,7 +192,7 @@ def read_length(low: _Lowering, arg: ast.expr) -> Node | None:
     return count if isinstance(count, Node) else None
 
 
-def outputs(body: _Lowering, accs: list[Accumulator]) -> list[tuple[str, Node, Node | None]]:
+def outputs(body: Frame, accs: list[Accumulator]) -> list[tuple[str, Node, Node | None]]:
     """Per list the body appended to: its name, the value, and the flag (None when the
     body always appends)."""
     found = []
@@ -210,7 +207,7 @@ def outputs(body: _Lowering, accs: list[Accumulator]) -> list[tuple[str, Node, N
     return found
 
 
-def finish(low: _Lowering, accs: list[Accumulator]) -> None:
+def finish(low: Frame, accs: list[Accumulator]) -> None:
     """Drop the hidden variables after the loop."""
     for acc in accs:
         for name in [*acc.carried(), _known(acc.name)]:

@@ -20,13 +20,11 @@ and the read stays an operation that may raise, as Python's.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 from symdiff.ir.shapes import exact
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
 
 # A linear form: opaque value -> coefficient, the constant term under `ONE`.
 Linear = dict[Any, int]
@@ -36,7 +34,7 @@ ONE = "1"
 _SAME_SHAPE = ("index_set", "index_add", "copy")
 
 
-def within(low: _Lowering, x: Node, axis: int, i: Node) -> bool:
+def within(low: Frame, x: Node, axis: int, i: Node) -> bool:
     """Whether ``x[i]`` along `axis` cannot raise where `low` reads it."""
     length = _length(low, x, axis)
     upper = _bound(low, i, upper=True)
@@ -48,14 +46,14 @@ def within(low: _Lowering, x: Node, axis: int, i: Node) -> bool:
         _sum(lower, length))
 
 
-def _length(low: _Lowering, x: Node, axis: int) -> Linear:
+def _length(low: Frame, x: Node, axis: int) -> Linear:
     d = x.type.dims[axis]
     if exact(d):
         return {ONE: d}
     return {("size", _array(low, x), axis): 1}
 
 
-def _array(frame: _Lowering, x: Node) -> Node:
+def _array(frame: Frame, x: Node) -> Node:
     """The outermost value `x` has the shape of."""
     while True:
         while x.op in _SAME_SHAPE:
@@ -66,7 +64,7 @@ def _array(frame: _Lowering, x: Node) -> Node:
         x, frame = outer
 
 
-def _outside(frame: _Lowering, node: Node) -> tuple[Node, _Lowering] | None:
+def _outside(frame: Frame, node: Node) -> tuple[Node, Frame] | None:
     """The same value one frame out: what the body captured as `node`, or for an inlined
     call's frame, `node` itself in the caller (they share the builder)."""
     if frame.parent is None:
@@ -77,10 +75,10 @@ def _outside(frame: _Lowering, node: Node) -> tuple[Node, _Lowering] | None:
     return (outer, frame.parent) if isinstance(outer, Node) else None
 
 
-def _bound(low: _Lowering, i: Node, upper: bool) -> Linear | None:
+def _bound(low: Frame, i: Node, upper: bool) -> Linear | None:
     """An upper (or lower) bound of `i` as a linear form, or None if there is none."""
     total: Linear = defaultdict(int)
-    work: list[tuple[Node, _Lowering, int]] = [(i, low, 1)]
+    work: list[tuple[Node, Frame, int]] = [(i, low, 1)]
     while work:
         node, frame, coef = work.pop()
         if node.is_const:

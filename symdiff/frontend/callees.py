@@ -35,6 +35,7 @@ from typing import Any
 from symdiff.custom import custom_op
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable, is_number
+from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.freshness import MISSING, Stamp, Watch, code_watch, rule_watches
 from symdiff.runtime.memo import Memo
@@ -252,8 +253,6 @@ def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda |
 
 def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
               seen: frozenset[int], watched: dict[Any, Watch]) -> set[str]:
-    from symdiff.frontend.signature import parameter_names, sequence_params
-
     code = code_watch(fn)
     if code is not None:
         watched.setdefault(code.key(), code)

@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.frontend import dicts, fence, recursion
-from symdiff.frontend.callees import Callees, CalleeScope, is_user_function
-from symdiff.frontend.control import MaybeUnbound
+from symdiff.frontend.callees import CalleeScope
+from symdiff.frontend.frame import CallState, Frame, assigned_names
 from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.ir.node import Builder, Node
+from symdiff.frontend.values import Value, is_dict, is_function
+from symdiff.ir.node import Node
 from symdiff.runtime.spec import FunctionArg
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import Value, _Lowering
 
 MAX_RECURSION = 100
 
@@ -42,7 +40,7 @@ class LocalFunction:
 
     node: ast.FunctionDef | ast.Lambda
     source: FunctionSource
-    frame: _Lowering  # the root frame of the namespace it was defined in
+    frame: Frame  # the root frame of the namespace it was defined in
     defaults: list[Value]
     kw_defaults: dict[str, Value]
 
@@ -52,54 +50,18 @@ class LocalFunction:
 
 
 @dataclass
-class CallState:
-    """What the frames of one lowering share about calls."""
-
-    fn: Callable[..., Any]
-    types: tuple[Any, ...] | None
-    stack: list[Any] = field(default_factory=list)
-    # (builder, function, arguments) -> result: a pure call with the same argument nodes
-    # gives the same nodes, so recursion like fib(n - 1) + fib(n - 2) is lowered once
-    # per distinct argument. Not a call that gives an array: each call of a function
-    # that makes one (np.zeros(n)) gives a new array.
-    memo: dict[tuple[Any, ...], tuple[Builder, Value]] = field(default_factory=dict)
-    sources: dict[int, FunctionSource] = field(default_factory=dict)
-    checked: set[int] = field(default_factory=set)  # callee bodies checked by id
-    loop_forms: dict[int, ast.FunctionDef | ast.Lambda] = field(default_factory=dict)
-    _callees: Callees | None = None
-
-    @property
-    def callees(self) -> Callees:
-        if self._callees is None:
-            self._callees = Callees(self.fn, self.types)
-        return self._callees
-
-
-@dataclass
 class _Target:
     key: Any  # identifies the function on the recursion stack and in the memo
     fn: Callable[..., Any]  # the Python function whose module the body is in
     node: ast.FunctionDef | ast.Lambda
     source: FunctionSource
     scope: Scope
-    lexical: _Lowering | None
+    lexical: Frame | None
     default: Callable[[str], Value | None]
     pure: bool  # reads nothing from an enclosing frame: memoisable
 
 
 # Hooks used by the lowering ------------------------------------------------------------
-
-
-def is_function(value: Any) -> bool:
-    """Whether `value` (a lowered value) is a function a call can inline or a primitive."""
-    return isinstance(value, Resolved) and (
-        value.kind in ("local", "callable") or (value.kind == "other"
-                                                and is_user_function(value.value)))
-
-
-def is_inlined(value: Any) -> bool:
-    """Whether a call of `value` is lowered by `call` (not a primitive)."""
-    return is_function(value) and value.kind != "callable"
 
 
 def parameter(name: str, typ: Any) -> Resolved | None:
@@ -109,7 +71,7 @@ def parameter(name: str, typ: Any) -> Resolved | None:
     return None
 
 
-def define(low: _Lowering, stmt: ast.FunctionDef) -> None:
+def define(low: Frame, stmt: ast.FunctionDef) -> None:
     """A nested ``def``: bind its name to a `LocalFunction`."""
     if stmt.decorator_list:
         raise low.src.error("unsupported construct: decorator on a nested function",
@@ -117,90 +79,32 @@ def define(low: _Lowering, stmt: ast.FunctionDef) -> None:
     low.env[stmt.name] = Resolved("local", _local(low, stmt), (stmt.name,))
 
 
-def lambda_(low: _Lowering, e: ast.Lambda) -> Resolved:
+def lambda_(low: Frame, e: ast.Lambda) -> Resolved:
     """A lambda expression as a function value."""
     return Resolved("local", _local(low, e), ("lambda",))
 
 
-def _local(low: _Lowering, node: ast.FunctionDef | ast.Lambda) -> LocalFunction:
+def _local(low: Frame, node: ast.FunctionDef | ast.Lambda) -> LocalFunction:
     args = node.args
     defaults = [low.expr(d) for d in args.defaults]
     kw_defaults = {a.arg: low.expr(d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
                                                        strict=True) if d is not None}
-    return LocalFunction(node, low.src, _root(low), defaults, kw_defaults)
+    return LocalFunction(node, low.src, low.root(), defaults, kw_defaults)
 
 
-def enclosing(frame: _Lowering, name: str) -> Value | MaybeUnbound | None:
-    """In a local function's frame, the value `name` has in the function that defined
-    it, brought into `frame`'s builder (None if it has none)."""
-    if frame.lexical is None or frame.caller is None:
-        return None
-    value = _reach(frame.caller, frame.lexical, name)
-    if value is None and not _on_stack(frame.caller, frame.lexical):
-        # The function that defined it has returned (the function was returned from a
-        # call): its names keep the values they had when it returned.
-        value = frame.lexical.visible(name)
-        if value is not None and not isinstance(value, (MaybeUnbound, Resolved)):
-            value = _bring(frame.caller, frame.lexical.b, name, value)
-    return value
-
-
-def _on_stack(frame: _Lowering | None, namespace: _Lowering) -> bool:
-    while frame is not None:
-        root = _root(frame)
-        if root is namespace:
-            return True
-        frame = root.caller
-    return False
-
-
-def _bring(frame: _Lowering, builder: Builder, name: str, value: Any) -> Any:
-    """`value`, made in `builder`, as seen from `frame` (captured into nested bodies)."""
-    if frame.b is builder:
-        return value
-    if frame.parent is not None:
-        return frame.capture(f"#{id(builder)}.{name}",
-                             _bring(frame.parent, builder, name, value))
-    if frame.caller is not None:
-        return _bring(frame.caller, builder, name, value)
-    raise SymdiffError(f"the value of {name!r} that a returned function reads is out of reach")
-
-
-def _reach(frame: _Lowering, namespace: _Lowering, name: str) -> Any:
-    if _root(frame) is namespace:
-        return frame.visible(name)
-    if frame.parent is not None:  # a branch or loop body: capture from the parent
-        outer = _reach(frame.parent, namespace, name)
-        if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
-            return outer
-        return frame.capture(f"#{id(namespace)}.{name}", outer)
-    if frame.caller is not None:  # a callee's frame: same builder as its caller's
-        return _reach(frame.caller, namespace, name)
-    return None
-
-
-def _root(frame: _Lowering) -> _Lowering:
-    while frame.parent is not None:
-        frame = frame.parent
-    return frame
-
-
-def state(low: _Lowering) -> CallState:
-    frame = _root(low)
-    while frame.caller is not None:
-        frame = _root(frame.caller)
+def state(low: Frame) -> CallState:
+    """What the frames of `low`'s lowering share about calls."""
+    frame = low.outermost()
     if frame.calls is None:
         frame.calls = CallState(frame.fn, frame.types)
-    return frame.calls  # type: ignore[no-any-return]
+    return frame.calls
 
 
 # The call ------------------------------------------------------------------------------
 
 
-def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
+def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
     """The value of the call `e` of the user function `func`, its body inlined."""
-    from symdiff.frontend.lower import _assigned_names, _Lowering
-
     calls = state(low)
     target = _target(low, calls, func, e)
     if calls.stack.count(target.key) >= MAX_RECURSION:
@@ -220,11 +124,11 @@ def call(low: _Lowering, func: Resolved, e: ast.Call) -> Value:
         hit = calls.memo.get(memo_key)
         if hit is not None:
             return hit[1]
-    frame = _Lowering(target.fn, target.source, low.b)
+    frame = Frame(target.fn, target.source, low.b, low.grammar)
     frame.scope = target.scope
     frame.caller = low
     frame.lexical = target.lexical
-    frame.locals = _assigned_names(target.node)
+    frame.locals = assigned_names(target.node)
     for name, value in env.items():
         frame.env[name] = value
         frame.versions[name] = 0
@@ -258,7 +162,7 @@ def _arrays_in(values: Iterable[Any]) -> Iterator[Node]:
         item = stack.pop()
         if isinstance(item, (tuple, list)):
             stack.extend(item)
-        elif dicts.is_dict(item):
+        elif is_dict(item):
             stack.extend(v for _, v in item.items)
         elif isinstance(item, Node) and item.type is not None:
             yield item
@@ -295,7 +199,7 @@ def _label(e: ast.Call) -> str:
     return ast.unparse(e.func)
 
 
-def _target(low: _Lowering, calls: CallState, func: Resolved, e: ast.Call) -> _Target:
+def _target(low: Frame, calls: CallState, func: Resolved, e: ast.Call) -> _Target:
     if isinstance(func.value, LocalFunction):
         local = func.value
         defaults = dict(zip(_positional(local.node)[len(_positional(local.node))
@@ -341,7 +245,7 @@ def _positional(node: ast.FunctionDef | ast.Lambda) -> list[str]:
     return [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
 
 
-def _default(low: _Lowering, fn: Any, name: str, e: ast.Call) -> Value | None:
+def _default(low: Frame, fn: Any, name: str, e: ast.Call) -> Value | None:
     """The default value of parameter `name` of the Python function `fn`, as a value."""
     code = fn.__code__
     positional = code.co_varnames[: code.co_argcount]
@@ -355,7 +259,7 @@ def _default(low: _Lowering, fn: Any, name: str, e: ast.Call) -> Value | None:
     return _constant(low, value, f"the default value of {name!r}", e)
 
 
-def _constant(low: _Lowering, value: Any, what: str, e: ast.AST) -> Value:
+def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
     if isinstance(value, tuple):
         return tuple(_constant(low, v, what, e) for v in value)
     if is_number(value):
@@ -366,7 +270,7 @@ def _constant(low: _Lowering, value: Any, what: str, e: ast.AST) -> Value:
     raise low.src.error(f"{what} in this call is {describe(value)}, not a number", e)
 
 
-def _bind(low: _Lowering, target: _Target, e: ast.Call) -> dict[str, Value]:
+def _bind(low: Frame, target: _Target, e: ast.Call) -> dict[str, Value]:
     """The callee's parameters bound to the call's arguments, as Python binds them."""
     label = _label(e)
     positional: list[Value] = []

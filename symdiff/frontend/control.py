@@ -1,6 +1,6 @@
 """Lowering of conditionals: if/elif/else, ``x if c else y``, and/or, comparisons.
 
-Contract (functions over a `_Lowering` frame from `lower.py`):
+Contract (functions over a `frame.Frame`):
 - Each branch is lowered in a child frame with its own builder; values it reads from
   enclosing frames become the branch's parameters (``arg`` nodes) and those values the
   region's operands, so a branch is a closed sub-program and only the taken branch
@@ -23,33 +23,20 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from symdiff.frontend import dicts
+from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
+from symdiff.frontend.values import Keywords, MaybeUnbound, is_dict
 from symdiff.ir.node import Node, Program, Structure, flatten
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
 
 COMPARE_OPS: dict[type[ast.cmpop], str] = {
     ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le", ast.Eq: "eq", ast.NotEq: "ne",
 }
 
-Arm = tuple["_Lowering", tuple[Node, ...]]
-
-
-class MaybeUnbound:
-    """A name that has a value on some paths only (assigned in one branch of an if, or
-    inside a loop that may run zero times), with no value before."""
-
-    def __init__(self, name: str, where: ast.AST, why: str | None = None) -> None:
-        self.name = name
-        self.where = where
-        line = getattr(where, "lineno", "?")
-        self.why = why or f"the if statement at line {line} assigns it in one branch only"
+Arm = tuple[Frame, tuple[Node, ...]]
 
 
 def may_return(stmt: ast.stmt) -> bool:
@@ -58,12 +45,28 @@ def may_return(stmt: ast.stmt) -> bool:
 
 
 BREAK = "#break"  # the hidden variable a loop body with a break sets
+RETURNED = "#returned"  # set by a return inside a loop, with the values in "#return0"...
 
 
-def ends_iteration(low: _Lowering, stmt: ast.stmt) -> bool:
+def ends_iteration(low: Frame, stmt: ast.stmt) -> bool:
     """Whether `stmt` may end the current loop iteration (continue, break, or a return
     from inside a loop)."""
     return may_continue(stmt) or (low.loop_return is not None and may_return(stmt))
+
+
+def return_width(low: Frame, stmt: ast.stmt) -> int:
+    """How many values each return inside `stmt` gives (they must agree)."""
+    widths = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Return) and node.value is not None:
+            widths.add(len(node.value.elts) if isinstance(node.value, ast.Tuple) else 1)
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and any(
+                isinstance(e, ast.Tuple) for e in node.value.elts):
+            raise low.src.error("a nested tuple returned from inside a loop (not yet)", node)
+    if len(widths) != 1:
+        raise low.src.error("the returns inside this loop give different numbers of values",
+                            stmt)
+    return widths.pop()
 
 
 def may_continue(stmt: ast.stmt) -> bool:
@@ -80,7 +83,7 @@ def may_continue(stmt: ast.stmt) -> bool:
     return False
 
 
-def lower_if(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None:
+def lower_if(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None:
     """Lower an if statement; with a return inside, also the statements after it."""
     if rest and may_return(stmt) and low.loop_return is None and not (
             _returns_or_not(stmt.body) and _returns_or_not(stmt.orelse)):
@@ -113,16 +116,14 @@ def lower_if(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure | 
     return _refill(then_result, outs)
 
 
-def _lower_partial_return(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) -> Structure:
+def _lower_partial_return(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> Structure:
     """An if that returns on some of its paths only. Taking the rest of the block into
     every path that falls through would copy it once per such path (2**n copies for n
     such ifs), so the returns record their values in hidden variables instead, and the
     rest of the block is lowered once, behind a region on whether the if returned."""
-    from symdiff.frontend import loops
-
-    width = loops._return_width(low, stmt)
-    hidden = [loops.RETURNED, *(f"#return{j}" for j in range(width))]
-    low.env[loops.RETURNED] = low.b.const(False)
+    width = return_width(low, stmt)
+    hidden = [RETURNED, *(f"#return{j}" for j in range(width))]
+    low.env[RETURNED] = low.b.const(False)
     for name in hidden[1:]:
         low.env[name] = low.b.const(0.0)
     low.loop_return = width
@@ -130,7 +131,7 @@ def _lower_partial_return(low: _Lowering, stmt: ast.If, rest: list[ast.stmt]) ->
         lower_if(low, stmt, [])
     finally:
         low.loop_return = None
-    returned = low.env.pop(loops.RETURNED)
+    returned = low.env.pop(RETURNED)
     values = tuple(low.env.pop(name) for name in hidden[1:])
     assert isinstance(returned, Node)
     return lower_exit(low, stmt, returned, values, rest)
@@ -151,7 +152,7 @@ def _always_returns(stmts: list[ast.stmt]) -> bool:
     return False
 
 
-def lower_ifexp(low: _Lowering, e: ast.IfExp) -> Node:
+def lower_ifexp(low: Frame, e: ast.IfExp) -> Node:
     pred = low.number(low.expr(e.test), e.test)
     if pred.is_const:
         return low.number(low.expr(e.body if pred.value else e.orelse), e)
@@ -161,10 +162,10 @@ def lower_ifexp(low: _Lowering, e: ast.IfExp) -> Node:
     return out
 
 
-def lower_boolop(low: _Lowering, e: ast.BoolOp) -> Node:
+def lower_boolop(low: Frame, e: ast.BoolOp) -> Node:
     is_and = isinstance(e.op, ast.And)
 
-    def chain(frame: _Lowering, values: list[ast.expr]) -> Node:
+    def chain(frame: Frame, values: list[ast.expr]) -> Node:
         first = frame.number(frame.expr(values[0]), values[0])
         if len(values) == 1:
             return first
@@ -173,8 +174,8 @@ def lower_boolop(low: _Lowering, e: ast.BoolOp) -> Node:
     return chain(low, list(e.values))
 
 
-def lower_compare(low: _Lowering, e: ast.Compare) -> Node:
-    def chain(frame: _Lowering, left: Node, ops: list[ast.cmpop],
+def lower_compare(low: Frame, e: ast.Compare) -> Node:
+    def chain(frame: Frame, left: Node, ops: list[ast.cmpop],
               comparators: list[ast.expr]) -> Node:
         # a < b < c is (a < b) and (b < c), with b evaluated once and c only if a < b.
         right = frame.number(frame.expr(comparators[0]), comparators[0])
@@ -192,7 +193,7 @@ def lower_compare(low: _Lowering, e: ast.Compare) -> Node:
 
 
 def _short_circuit(
-    low: _Lowering, is_and: bool, left: Node, lower_right: Callable[[_Lowering], Node]
+    low: Frame, is_and: bool, left: Node, lower_right: Callable[[Frame], Node]
 ) -> Node:
     """``left and right`` / ``left or right`` with Python's value and evaluation order."""
     if left.is_const:
@@ -213,7 +214,7 @@ def _short_circuit(
 
 
 def lower_exit(
-    low: _Lowering, stmt: ast.stmt, returned: Node, values: tuple[Any, ...],
+    low: Frame, stmt: ast.stmt, returned: Node, values: tuple[Any, ...],
     rest: list[ast.stmt],
 ) -> Structure:
     """After a loop that may return: its values if it did, else the rest of the block."""
@@ -239,12 +240,12 @@ def lower_exit(
     return _refill(result, outs)
 
 
-def _branch(low: _Lowering, run: Callable[[_Lowering], Any]) -> tuple[_Lowering, Any]:
+def _branch(low: Frame, run: Callable[[Frame], Any]) -> tuple[Frame, Any]:
     frame = low.child()
     return frame, run(frame)
 
 
-def _falls_through(low: _Lowering, stmt: ast.If) -> Exception:
+def _falls_through(low: Frame, stmt: ast.If) -> Exception:
     return low.src.error(
         "not every path through this if statement returns a value: one can fall through "
         "to the end of the function (which would return None)", stmt)
@@ -264,11 +265,11 @@ def _shape(s: Structure) -> str:
 
 
 def _merge_names(
-    low: _Lowering, stmt: ast.If, pred: Node, then: _Lowering, other: _Lowering
+    low: Frame, stmt: ast.If, pred: Node, then: Frame, other: Frame
 ) -> None:
     names = list(dict.fromkeys([*then.assigned, *other.assigned]))
     merged: list[str] = []
-    dict_names: dict[str, dicts.Keywords] = {}
+    dict_names: dict[str, Keywords] = {}
     values: tuple[list[Node], list[Node]] = ([], [])
     for name in names:
         pair = [frame.env[name] if name in frame.assigned else frame.visible(name)
@@ -280,7 +281,7 @@ def _merge_names(
         if any(v is None or isinstance(v, MaybeUnbound) for v in pair):
             low.env[name] = MaybeUnbound(name, stmt)
             continue
-        if dicts.is_dict(pair[0]) and dicts.is_dict(pair[1]) \
+        if is_dict(pair[0]) and is_dict(pair[1]) \
                 and pair[0].keys() == pair[1].keys():
             # A dict: the same keys after both branches, its values merged one by one.
             for key, v0, v1 in zip(pair[0].keys(), *(p.items for p in pair), strict=True):
@@ -311,22 +312,20 @@ def _merge_names(
     results = dict(zip(merged, outs, strict=True))
     for name, out in results.items():
         if "[" not in name:
-            low.assign(ast.Name(name, ast.Store()), out, stmt)
+            low.bind(name, out, stmt)
     for name, template in dict_names.items():
         low.env[name] = template.map(
             lambda key, v, name=name: results.get(f"{name}[{key!r}]", v))
         low.assigned[name] = None
 
 
-def _returned(frame: _Lowering) -> bool:
+def _returned(frame: Frame) -> bool:
     """Whether every path through this frame has returned (its return flag is set)."""
-    from symdiff.frontend.loops import RETURNED
-
     flag = frame.env.get(RETURNED)
     return isinstance(flag, Node) and flag.is_const and flag.value is True
 
 
-def _region(low: _Lowering, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
+def _region(low: Frame, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
     """The cond region of two lowered branches and the values they produce.
 
     A value that is True in one branch and False in the other is the predicate's truth
@@ -375,7 +374,7 @@ def _is_boolean_op(node: Node) -> bool:
     return node.op in (*COMPARE_OPS.values(), "not_") or _is_bool(node)
 
 
-def share_captures(frames: list[_Lowering]) -> tuple[list[Node], list[list[Node]]]:
+def share_captures(frames: list[Frame]) -> tuple[list[Node], list[list[Node]]]:
     """Make every frame take every value any of them captured; return the operands and
     each frame's parameters for them, in one order."""
     keys = list(dict.fromkeys(k for frame in frames for k in frame.captures))
@@ -387,7 +386,7 @@ def share_captures(frames: list[_Lowering]) -> tuple[list[Node], list[list[Node]
     return closures[0][1], [params for params, _ in closures]
 
 
-def _closure(frame: _Lowering, keys: list[str] | None = None) -> tuple[list[Node], list[Node]]:
+def _closure(frame: Frame, keys: list[str] | None = None) -> tuple[list[Node], list[Node]]:
     """The frame's parameters and the enclosing values they stand for, in `keys` order
     (by default the order the frame captured them in)."""
     params: list[Node] = []
@@ -406,6 +405,6 @@ def _leaves(value: Any) -> list[Node]:
     none)."""
     if isinstance(value, (tuple, list)):
         return [leaf for v in value for leaf in _leaves(v)]
-    if dicts.is_dict(value):
+    if is_dict(value):
         return [leaf for _, v in value.items for leaf in _leaves(v)]
     return [value] if isinstance(value, Node) else []

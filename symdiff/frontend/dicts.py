@@ -14,35 +14,12 @@ branch.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any
 
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import Value, _Lowering
-
-
-@dataclass(frozen=True)
-class Keywords:
-    """A dict with string keys made by the function being lowered."""
-
-    items: tuple[tuple[str, Any], ...]
-
-    def get(self, key: str) -> Any:
-        for k, v in self.items:
-            if k == key:
-                return v
-        return None
-
-    def keys(self) -> list[str]:
-        return [k for k, _ in self.items]
-
-    def map(self, fn: Callable[[str, Any], Any]) -> Keywords:
-        return Keywords(tuple((k, fn(k, v)) for k, v in self.items))
-
-
-def is_dict(value: Any) -> bool:
-    return isinstance(value, Keywords)
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.resolve import Resolved, describe
+from symdiff.frontend.values import Keywords, Value
 
 
 def make(pairs: Iterator[tuple[str, Any]] | list[tuple[str, Any]]) -> Keywords:
@@ -53,7 +30,7 @@ def make(pairs: Iterator[tuple[str, Any]] | list[tuple[str, Any]]) -> Keywords:
     return Keywords(tuple(merged.items()))
 
 
-def literal(low: _Lowering, e: ast.Dict) -> Keywords:
+def literal(low: Frame, e: ast.Dict) -> Keywords:
     """``{"k": v, **other}``."""
     pairs: list[tuple[str, Any]] = []
     for key, value in zip(e.keys, e.values, strict=True):
@@ -67,7 +44,7 @@ def literal(low: _Lowering, e: ast.Dict) -> Keywords:
     return make(pairs)
 
 
-def construct(low: _Lowering, e: ast.Call) -> Keywords:
+def construct(low: Frame, e: ast.Call) -> Keywords:
     """``dict(k=v, ...)``, ``dict(other, k=v)`` and ``dict(**other)``."""
     pairs: list[tuple[str, Any]] = []
     if len(e.args) > 1:
@@ -82,11 +59,9 @@ def construct(low: _Lowering, e: ast.Call) -> Keywords:
     return make(pairs)
 
 
-def expand(low: _Lowering, value: Value, where: ast.AST) -> Keywords:
+def expand(low: Frame, value: Value, where: ast.AST) -> Keywords:
     """`value` as the dict of ``**value``."""
     if not isinstance(value, Keywords):
-        from symdiff.frontend.resolve import Resolved, describe
-
         what = describe(value.value) if isinstance(value, Resolved) else "not a dict"
         raise low.src.error(
             f"**x: x must be a dict the function makes (a literal with string keys or "
@@ -94,13 +69,13 @@ def expand(low: _Lowering, value: Value, where: ast.AST) -> Keywords:
     return value
 
 
-def _key(low: _Lowering, e: ast.expr) -> str:
+def _key(low: Frame, e: ast.expr) -> str:
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
         return e.value
     raise low.src.error("a dict key must be a string written in the source", e)
 
 
-def subscript(low: _Lowering, d: Keywords, e: ast.Subscript) -> Value:
+def subscript(low: Frame, d: Keywords, e: ast.Subscript) -> Value:
     """``d["k"]``."""
     key = _key(low, e.slice)
     value = d.get(key)
@@ -109,7 +84,7 @@ def subscript(low: _Lowering, d: Keywords, e: ast.Subscript) -> Value:
     return value  # type: ignore[no-any-return]
 
 
-def method(low: _Lowering, d: Keywords, e: ast.Call) -> Value:
+def method(low: Frame, d: Keywords, e: ast.Call) -> Value:
     """``d.get("k")`` / ``d.get("k", default)``."""
     assert isinstance(e.func, ast.Attribute)
     if e.func.attr != "get" or e.keywords or not 1 <= len(e.args) <= 2:
@@ -124,7 +99,7 @@ def method(low: _Lowering, d: Keywords, e: ast.Call) -> Value:
     raise low.src.error("d.get(k) without a default returns None here, not a number", e)
 
 
-def set_item(low: _Lowering, target: ast.Subscript, value: Value, stmt: ast.stmt) -> None:
+def set_item(low: Frame, target: ast.Subscript, value: Value, stmt: ast.stmt) -> None:
     """``d["k"] = value``: `d` is rebound to the dict with that key set."""
     assert isinstance(target.value, ast.Name)
     name = target.value.id
@@ -144,17 +119,17 @@ def set_item(low: _Lowering, target: ast.Subscript, value: Value, stmt: ast.stmt
             f"unsupported construct: changing the dict {name!r} in place while "
             f"{others[0]!r} names it too (both would change); make a new dict", target)
     key = _key(low, target.slice)
-    low.assign(ast.Name(name, ast.Store()), make([*current.items, (key, value)]), stmt)
+    low.bind(name, make([*current.items, (key, value)]), stmt)
 
 
-def get_item(low: _Lowering, target: ast.Subscript) -> Value:
+def get_item(low: Frame, target: ast.Subscript) -> Value:
     """The value ``d["k"]`` has before an augmented assignment to it."""
     current = low.expr(target.value)
     assert isinstance(current, Keywords)
     return subscript(low, current, target)
 
 
-def is_dict_target(low: _Lowering, target: ast.expr) -> bool:
+def is_dict_target(low: Frame, target: ast.expr) -> bool:
     """Whether `target` is ``name[...]`` of a name that holds a dict."""
     return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
         and isinstance(low.visible(target.value.id), Keywords)

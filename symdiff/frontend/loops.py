@@ -1,6 +1,6 @@
 """Lowering of loops: ``for ... in range(...)`` and ``while``.
 
-Contract (functions over a `_Lowering` frame from `lower.py`):
+Contract (functions over a `frame.Frame`):
 - The loop-carried values are the names the body assigns that already have a value
   before the loop. The body (and a while loop's test) is lowered in a child frame
   where those names are parameters; everything else it reads from outside becomes an
@@ -18,28 +18,24 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from symdiff.frontend import accumulators, control, dicts, sequences
-from symdiff.frontend.control import BREAK, MaybeUnbound, share_captures
+from symdiff.frontend import accumulators, control, sequences
+from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
+from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
+from symdiff.frontend.values import MaybeUnbound, Value, is_dict, is_sequence
 from symdiff.ir.arrays import fit
 from symdiff.ir.node import SEQ, Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
 from symdiff.ir.sequences import kind
 from symdiff.ir.types import broadcast
 
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import Value, _Lowering
 
-
-RETURNED = "#returned"  # set by a return inside a loop, with the values in "#return0"...
-
-
-def lower_returning(low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.stmt]) -> Any:
+def lower_returning(low: Frame, stmt: ast.For | ast.While, rest: list[ast.stmt]) -> Any:
     """A loop with a ``return`` inside: the loop carries whether it returned and the
     values; after it, a region returns those or runs the rest of the function."""
-    width = _return_width(low, stmt)
+    width = return_width(low, stmt)
     hidden = [RETURNED, *(f"#return{j}" for j in range(width))]
     if low.loop_return is not None:
         return _lower_nested_returning(low, stmt, rest, hidden)
@@ -60,7 +56,7 @@ def lower_returning(low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.st
 
 
 def _lower_nested_returning(
-    low: _Lowering, stmt: ast.For | ast.While, rest: list[ast.stmt], hidden: list[str]
+    low: Frame, stmt: ast.For | ast.While, rest: list[ast.stmt], hidden: list[str]
 ) -> Any:
     """A loop that returns, where a return already only records its values (inside a
     loop that returns, or an if that returns on some paths only): the loop carries the
@@ -95,36 +91,22 @@ def _only_exit_is_return(stmt: ast.For | ast.While) -> bool:
     return True
 
 
-def exit_with(low: _Lowering, stmt: ast.Return) -> None:
+def exit_with(low: Frame, stmt: ast.Return) -> None:
     """A ``return`` inside a loop body: record the values and leave the loop."""
     assert stmt.value is not None and low.loop_return is not None
     values = list(flatten(low.output(stmt.value)))
     if len(values) != low.loop_return:
         raise low.src.error(
             "the returns inside this loop give different numbers of values", stmt)
-    low.assign(ast.Name(RETURNED, ast.Store()), low.b.const(True), stmt)
+    low.bind(RETURNED, low.b.const(True), stmt)
     for j, value in enumerate(values):
-        low.assign(ast.Name(f"#return{j}", ast.Store()), value, stmt)
+        low.bind(f"#return{j}", value, stmt)
     if low.in_loop:
-        low.assign(ast.Name(BREAK, ast.Store()), low.b.const(True), stmt)
-
-
-def _return_width(low: _Lowering, stmt: ast.stmt) -> int:
-    widths = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Return) and node.value is not None:
-            widths.add(len(node.value.elts) if isinstance(node.value, ast.Tuple) else 1)
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and any(
-                isinstance(e, ast.Tuple) for e in node.value.elts):
-            raise low.src.error("a nested tuple returned from inside a loop (not yet)", node)
-    if len(widths) != 1:
-        raise low.src.error("the returns inside this loop give different numbers of values",
-                            stmt)
-    return widths.pop()
+        low.bind(BREAK, low.b.const(True), stmt)
 
 
 def lower_for(
-    low: _Lowering, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
+    low: Frame, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
 ) -> None:
     _check_plain(low, stmt)
     (start, stop, step), bind, hint = sequences.iteration(low, stmt.iter, stmt.target)
@@ -133,7 +115,7 @@ def lower_for(
     carried = [name for name in _carried(low, stmt) if name not in targets]
     carried += hidden or []
     accs = accumulators.plan(low, stmt)
-    carried += accumulators.start(low, accs, stmt)
+    carried += accumulators.start(low, accs)
     types: dict[str, Any] = {}
     while True:
         body = _body_frame(low, width)
@@ -159,12 +141,12 @@ def lower_for(
 
 
 def lower_while(
-    low: _Lowering, stmt: ast.While, hidden: list[str] | None = None, width: int | None = None
+    low: Frame, stmt: ast.While, hidden: list[str] | None = None, width: int | None = None
 ) -> None:
     _check_plain(low, stmt)
     carried = _carried(low, stmt) + (hidden or [])
     accs = accumulators.plan(low, stmt)
-    carried += accumulators.start(low, accs, stmt)
+    carried += accumulators.start(low, accs)
     types: dict[str, Any] = {}
     while True:
         test = low.child()
@@ -201,7 +183,7 @@ def lower_while(
     accumulators.finish(low, accs)
 
 
-def _bound_every_path(body: _Lowering, carried: list[str]) -> list[tuple[str, Node]]:
+def _bound_every_path(body: Frame, carried: list[str]) -> list[tuple[str, Node]]:
     """The names a loop body assigns on every path through it (so also on every path to
     a break) that the loop does not carry, with their values at its end: a name one
     path leaves unassigned is `MaybeUnbound` there (see `control.lower_if`)."""
@@ -210,7 +192,7 @@ def _bound_every_path(body: _Lowering, carried: list[str]) -> list[tuple[str, No
             and isinstance(value := body.env.get(name), Node) and kind(value) != SEQ]
 
 
-def _body_frame(low: _Lowering, width: int | None) -> _Lowering:
+def _body_frame(low: Frame, width: int | None) -> Frame:
     body = low.child()
     body.loop_return = width
     body.in_loop = True
@@ -221,7 +203,7 @@ def _body_frame(low: _Lowering, width: int | None) -> _Lowering:
 Stack = tuple[str, Node, "Node | None"]  # a list's name, its value and flag per iteration
 
 
-def _stacked(low: _Lowering, stmt: ast.stmt, frames: list[_Lowering],
+def _stacked(low: Frame, stmt: ast.stmt, frames: list[Frame],
              accs: list[accumulators.Accumulator]) -> list[Stack]:
     """The values (and flags, when appending is conditional) the body appends to lists
     from outside the loop."""
@@ -250,7 +232,7 @@ class _Widen(Exception):
 
 
 def _lower_body(
-    low: _Lowering, body: _Lowering, stmt: ast.For | ast.While, carried: list[str],
+    low: Frame, body: Frame, stmt: ast.For | ast.While, carried: list[str],
     accs: list[accumulators.Accumulator], types: dict[str, Any],
 ) -> tuple[list[Node], list[Node], tuple[Node, ...]]:
     """Lower the loop body in `body`: (carry parameters, new carried values, stop flag).
@@ -267,7 +249,7 @@ def _lower_body(
 SUM = "#total"  # the hidden accumulator of sum(... for i in range(...))
 
 
-def lower_sum(low: _Lowering, call: ast.Call) -> Node:
+def lower_sum(low: Frame, call: ast.Call) -> Node:
     """``sum(expr for i in range(...) if cond)`` as the loop it is: an accumulator
     carried through a ``for`` over the range, not a list."""
     if call.keywords or not 1 <= len(call.args) <= 2:
@@ -287,14 +269,14 @@ def lower_sum(low: _Lowering, call: ast.Call) -> Node:
     return total
 
 
-def lower_comprehension(low: _Lowering, stmt: ast.Assign) -> None:
+def lower_comprehension(low: Frame, stmt: ast.Assign) -> None:
     """``ys = [expr for v in xs if cond]``: the list `comprehension` builds, named ys."""
     assert isinstance(stmt.value, ast.ListComp) and isinstance(stmt.targets[0], ast.Name)
     name = stmt.targets[0].id
-    low.assign(ast.Name(name, ast.Store()), comprehension(low, stmt.value, name), stmt)
+    low.bind(name, comprehension(low, stmt.value, name), stmt)
 
 
-def comprehension(low: _Lowering, comp_expr: ast.ListComp, hint: str = "items") -> Value:
+def comprehension(low: Frame, comp_expr: ast.ListComp, hint: str = "items") -> Value:
     """``[expr for v in xs if cond]`` as the loop that builds the list by appending
     (``for v in xs: if cond: ys.append(expr)``). The list is built under a hidden name,
     so the comprehension reads the names it mentions as they are
@@ -309,7 +291,7 @@ def comprehension(low: _Lowering, comp_expr: ast.ListComp, hint: str = "items") 
     return _as_loop(low, comp_expr, built, [], append)
 
 
-def _as_loop(low: _Lowering, comp_expr: ast.GeneratorExp | ast.ListComp, hidden: str,
+def _as_loop(low: Frame, comp_expr: ast.GeneratorExp | ast.ListComp, hidden: str,
              initial: Value, step: ast.stmt) -> Value:
     """The value of the hidden variable `hidden`, from `initial`, after the loop a
     one-``for`` comprehension is: ``for v in xs: if cond: step``, written as a syntax
@@ -339,13 +321,13 @@ def _target_names(target: ast.expr) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
-def _check_plain(low: _Lowering, stmt: ast.For | ast.While) -> None:
+def _check_plain(low: Frame, stmt: ast.For | ast.While) -> None:
     kind = "for" if isinstance(stmt, ast.For) else "while"
     if stmt.orelse:
         raise low.src.error(f"unsupported construct: {kind} ... else", stmt)
 
 
-def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
+def _carried(low: Frame, stmt: ast.For | ast.While) -> list[str]:
     """Names the body assigns that have a value before the loop, in order of appearance."""
     assigned: dict[str, None] = {}
     for node in ast.walk(ast.Module(stmt.body, type_ignores=[])):
@@ -357,28 +339,28 @@ def _carried(low: _Lowering, stmt: ast.For | ast.While) -> list[str]:
     carried = []
     for name in assigned:
         value = low.visible(name)
-        if sequences.is_sequence(value):
+        if is_sequence(value):
             raise low.src.error(
                 f"variable {name!r} holds a list and is assigned in this loop (not yet): "
                 "build a list with append()", stmt)
         if isinstance(value, Node):
             carried.append(name)
-        elif isinstance(value, tuple) or dicts.is_dict(value) or isinstance(value, Resolved):
+        elif isinstance(value, tuple) or is_dict(value) or isinstance(value, Resolved):
             what = "a tuple" if isinstance(value, tuple) else \
-                "a dict" if dicts.is_dict(value) else "a function"
+                "a dict" if is_dict(value) else "a function"
             raise low.src.error(
                 f"variable {name!r} holds {what} and is assigned in this loop; only numbers "
                 "can be carried from one iteration to the next", stmt)
     return carried
 
 
-def _no_return(low: _Lowering, stmt: ast.For | ast.While) -> None:
+def _no_return(low: Frame, stmt: ast.For | ast.While) -> None:
     for node in ast.walk(ast.Module(stmt.body, type_ignores=[])):
         if isinstance(node, ast.Return):
             raise low.src.error("unsupported construct: return inside a loop (not yet)", node)
 
 
-def _stop_flag(body: _Lowering) -> tuple[Node, ...]:
+def _stop_flag(body: Frame) -> tuple[Node, ...]:
     """The body's break flag as an output, or nothing when the loop never breaks."""
     flag = body.env.pop(BREAK)
     body.assigned.pop(BREAK, None)
@@ -386,7 +368,7 @@ def _stop_flag(body: _Lowering) -> tuple[Node, ...]:
     return () if flag.is_const and not flag.value else (flag,)
 
 
-def _carry_params(frame: _Lowering, carried: list[str], types: dict[str, Any]
+def _carry_params(frame: Frame, carried: list[str], types: dict[str, Any]
                   ) -> list[Node]:
     params = []
     for name in carried:
@@ -399,7 +381,7 @@ def _carry_params(frame: _Lowering, carried: list[str], types: dict[str, Any]
 
 
 def _new_values(
-    low: _Lowering, body: _Lowering, carried: list[str], carry: list[Node], stmt: ast.stmt
+    low: Frame, body: Frame, carried: list[str], carry: list[Node], stmt: ast.stmt
 ) -> list[Node]:
     values = []
     wider: dict[str, Any] = {}
@@ -421,18 +403,18 @@ def _new_values(
     return values
 
 
-def _init(low: _Lowering, name: str) -> Node:
+def _init(low: Frame, name: str) -> Node:
     value = low.visible(name)
     assert isinstance(value, Node)
     return value
 
 
 def _after(
-    low: _Lowering, stmt: ast.stmt, node: Node, carried: list[str], body: _Lowering,
+    low: Frame, stmt: ast.stmt, node: Node, carried: list[str], body: Frame,
     targets: list[str], stacked: list[Stack], once: bool = False,
 ) -> None:
     for k, name in enumerate(carried):
-        low.assign(ast.Name(name, ast.Store()), proj(low.b, node, k), stmt)
+        low.bind(name, proj(low.b, node, k), stmt)
     k = len(carried)
     for name, _, flag in stacked:
         before = low.env[name]

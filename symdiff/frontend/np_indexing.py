@@ -1,6 +1,6 @@
 """Lowering of array indexing, slicing and element assignment.
 
-Contract (functions over a `_Lowering` frame from `lower.py`):
+Contract (functions over a `frame.Frame`):
 - ``x[key]`` of an array: ints (constant or computed), slices with constant or computed
   bounds, ``...``, ``None`` / ``np.newaxis``, integer arrays and constant lists of ints
   lower to one ``index`` node (`ir.indexing`); the static checks NumPy would make from
@@ -28,31 +28,35 @@ Contract (functions over a `_Lowering` frame from `lower.py`):
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from symdiff.frontend.arrays import function_and_method, is_array
+from symdiff.frontend import names
+from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.bounds import within
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
+from symdiff.frontend.values import Keywords, is_array, is_sequence
 from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
 from symdiff.ir.node import Node
 from symdiff.ir.regions import loop_parts
 from symdiff.ir.types import MANY
 
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
-
 # Operations whose value is a truth value (of each element, for arrays).
 _TESTS = frozenset({"gt", "ge", "lt", "le", "eq", "ne", "and_", "or_", "not_"})
 
+# The NumPy functions and array methods this module lowers.
+HANDLERS = Handlers()
 
-def subscript(low: _Lowering, x: Node, e: ast.Subscript) -> Node:
+
+def subscript(low: Frame, x: Node, e: ast.Subscript) -> Node:
     """``x[...]`` of an array `x`."""
     key, parts = key_of(low, x, e.slice)
     return read(low, x, key, parts, e)
 
 
-def read(low: _Lowering, x: Node, key: Key, parts: list[Node], where: ast.AST) -> Node:
+def read(low: Frame, x: Node, key: Key, parts: list[Node], where: ast.AST) -> Node:
     _check(low, x, key, parts, where)
     return low.b.apply("index", x, *parts, attrs=(key,))
 
@@ -66,7 +70,7 @@ def item(b: Any, x: Node, i: Node | int, in_range: bool = False) -> Node:
                                            else ("int", DYNAMIC),),))
 
 
-def key_of(low: _Lowering, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
+def key_of(low: Frame, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
     """The static key of a subscript and the nodes of its computed parts."""
     elts = index.elts if isinstance(index, ast.Tuple) else [index]
     key: list[tuple[Any, ...]] = []
@@ -94,7 +98,7 @@ def key_of(low: _Lowering, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
     return tuple(key), parts
 
 
-def _step_out(frame: _Lowering, node: Node) -> Node | None:
+def _step_out(frame: Frame, node: Node) -> Node | None:
     """The value of the enclosing frame that `node`, a parameter of `frame`, stands for."""
     if node.op != "arg" or frame.parent is None:
         return None
@@ -104,14 +108,14 @@ def _step_out(frame: _Lowering, node: Node) -> Node | None:
     return outer if isinstance(outer, Node) else None
 
 
-def _is_newaxis(low: _Lowering, e: ast.expr) -> bool:
+def _is_newaxis(low: Frame, e: ast.expr) -> bool:
     if not isinstance(e, (ast.Attribute, ast.Name)):
         return False
-    value = low.callee(e)
+    value = names.callee(low, e)
     return isinstance(value, Resolved) and value.value is None
 
 
-def _bound(low: _Lowering, e: ast.expr | None, parts: list[Node], what: str) -> Any:
+def _bound(low: Frame, e: ast.expr | None, parts: list[Node], what: str) -> Any:
     if e is None:
         return None
     value = low.expr(e)
@@ -124,7 +128,7 @@ def _bound(low: _Lowering, e: ast.expr | None, parts: list[Node], what: str) -> 
     return DYNAMIC
 
 
-def _scalar_or_array(low: _Lowering, value: Any, parts: list[Node], e: ast.expr
+def _scalar_or_array(low: Frame, value: Any, parts: list[Node], e: ast.expr
                      ) -> tuple[Any, ...]:
     if is_array(value):
         kind = value.type.dtype
@@ -141,7 +145,7 @@ def _scalar_or_array(low: _Lowering, value: Any, parts: list[Node], e: ast.expr
     return ("int", DYNAMIC)
 
 
-def _index_number(low: _Lowering, value: Any, e: ast.expr, what: str) -> Node:
+def _index_number(low: Frame, value: Any, e: ast.expr, what: str) -> Node:
     if isinstance(value, tuple):
         raise low.src.error(f"{what} must be an integer, not a tuple", e)
     node = low.number(value, e)
@@ -152,7 +156,7 @@ def _index_number(low: _Lowering, value: Any, e: ast.expr, what: str) -> Node:
     return node
 
 
-def _constant_int(low: _Lowering, e: ast.expr) -> int:
+def _constant_int(low: Frame, e: ast.expr) -> int:
     value = low.expr(e)
     if isinstance(value, Node) and value.is_const and type(value.value) is int:
         return value.value
@@ -161,7 +165,7 @@ def _constant_int(low: _Lowering, e: ast.expr) -> int:
         "argument for computed indices)", e)
 
 
-def _check(low: _Lowering, x: Node, key: Key, parts: list[Node], where: ast.AST) -> None:
+def _check(low: Frame, x: Node, key: Key, parts: list[Node], where: ast.AST) -> None:
     try:
         result_type(x.type, key, [p.type for p in parts])
     except (IndexError, TypeError) as error:
@@ -171,25 +175,25 @@ def _check(low: _Lowering, x: Node, key: Key, parts: list[Node], where: ast.AST)
 # Assignment ---------------------------------------------------------------------------
 
 
-def assign(low: _Lowering, target: ast.Subscript, value: Any, stmt: ast.stmt) -> None:
+def assign(low: Frame, target: ast.Subscript, value: Any, stmt: ast.stmt) -> None:
     """``name[key] = value``."""
     current = _target(low, target)
     key, parts = key_of(low, current, target.slice)
     _update(low, target, current, key, parts, low.number(value, stmt), stmt)
 
 
-def augmented(low: _Lowering, stmt: ast.AugAssign) -> None:
+def augmented(low: Frame, stmt: ast.AugAssign) -> None:
     """``name[key] += value`` (or another operator): the key is evaluated once."""
     target = stmt.target
     assert isinstance(target, ast.Subscript)
     current = _target(low, target)
     key, parts = key_of(low, current, target.slice)
     old = read(low, current, key, parts, target)
-    new = low.binop(stmt.op, old, low.expr(stmt.value), stmt)
+    new = binop(low, stmt.op, old, low.expr(stmt.value), stmt)
     _update(low, target, current, key, parts, new, stmt)
 
 
-def _update(low: _Lowering, target: ast.Subscript, current: Node, key: Key,
+def _update(low: Frame, target: ast.Subscript, current: Node, key: Key,
             parts: list[Node], value: Node, stmt: ast.stmt) -> None:
     _check(low, current, key, parts, target)
     if not is_basic(key):
@@ -200,10 +204,10 @@ def _update(low: _Lowering, target: ast.Subscript, current: Node, key: Key,
     name = target.value.id
     new = low.b.apply("index_set", current, value, *parts, attrs=(key,))
     _rebind_aliases(low, name, current, new)
-    low.assign(ast.Name(name, ast.Store()), new, stmt)
+    low.bind(name, new, stmt)
 
 
-def _rebind_aliases(low: _Lowering, name: str, current: Node, new: Node) -> None:
+def _rebind_aliases(low: Frame, name: str, current: Node, new: Node) -> None:
     """After ``b = out``, ``out[0] = v`` (or ``out += v``) changes b's array too."""
     for other in low.array_aliases.get(name, ()):
         if other != name and low.env.get(other) is current:
@@ -217,7 +221,7 @@ _SYMBOLS: dict[type[ast.operator], str] = {
 }
 
 
-def augmented_name(low: _Lowering, stmt: ast.AugAssign, current: Node) -> None:
+def augmented_name(low: Frame, stmt: ast.AugAssign, current: Node) -> None:
     """``name += value`` (or another operator) where `name` holds an array: NumPy updates
     that array in place, so this is checked as an assignment into it is (not into an
     argument, a view, or an array a name from outside shares), names of the same array
@@ -227,7 +231,7 @@ def augmented_name(low: _Lowering, stmt: ast.AugAssign, current: Node) -> None:
     symbol = _SYMBOLS.get(type(stmt.op), "?")
     _check_writable(low, name, current, stmt.target,
                     f"write {name} = {name} {symbol} ... for a new array")
-    new = low.binop(stmt.op, current, low.expr(stmt.value), stmt)
+    new = binop(low, stmt.op, current, low.expr(stmt.value), stmt)
     have, get = current.type, new.type
     if get is None or get.ndim > have.ndim or any(
             d == 1 and e not in (1, None) for d, e in zip(have.dims, get.dims[-have.ndim:],
@@ -243,32 +247,10 @@ def augmented_name(low: _Lowering, stmt: ast.AugAssign, current: Node) -> None:
                 f"array of {have.dtype} (NumPy raises)", stmt)
         new = low.b.apply("astype_like", new, current)  # float32 stays float32
     _rebind_aliases(low, name, current, new)
-    low.assign(stmt.target, new, stmt)
+    low.bind(name, new, stmt)
 
 
-def note_binding(low: _Lowering, name: str, stmt: ast.stmt) -> None:
-    """Keep track of names of one array as `name` is bound by `stmt`: ``b = a`` makes b
-    another name of a's array; another value makes it a name of its own (one computed
-    like another's, which the IR may share, is still a different array)."""
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
-    if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
-           for t in targets):
-        return  # name[...] = v: still the same array
-    if isinstance(stmt, ast.AugAssign) and is_array(low.env.get(name)):
-        return  # name += v: the same array, changed in place (or a new one from a number)
-    groups = low.array_aliases
-    old = groups.pop(name, frozenset())
-    for other in old - {name}:
-        groups[other] = old - {name}
-    source = stmt.value if isinstance(stmt, ast.Assign) and len(targets) == 1 and isinstance(
-        targets[0], ast.Name) and targets[0].id == name else None
-    if isinstance(source, ast.Name) and source.id != name and is_array(low.env.get(name)):
-        group = groups.get(source.id, frozenset({source.id})) | {name}
-        for other in group:
-            groups[other] = group
-
-
-def _target(low: _Lowering, target: ast.Subscript) -> Node:
+def _target(low: Frame, target: ast.Subscript) -> Node:
     """The array assigned into, checked to be one the function made and no other name
     shares."""
     if not isinstance(target.value, ast.Name):
@@ -276,11 +258,8 @@ def _target(low: _Lowering, target: ast.Subscript) -> Node:
             "unsupported assignment target: only name[...] = value (write X[i, j] for "
             "X[i][j])", target)
     name = target.value.id
-    current = low.name(name, target.value)
+    current = names.lookup(low, name, target.value)
     if not is_array(current):
-        from symdiff.frontend.dicts import Keywords
-        from symdiff.frontend.sequences import is_sequence
-
         if isinstance(current, Keywords):
             raise low.src.error(
                 f"unsupported construct: changing the dict {name!r} in place; make a new "
@@ -293,7 +272,7 @@ def _target(low: _Lowering, target: ast.Subscript) -> Node:
     return current
 
 
-def _check_writable(low: _Lowering, name: str, current: Node, where: ast.AST,
+def _check_writable(low: Frame, name: str, current: Node, where: ast.AST,
                     instead: str) -> None:
     """A located error unless `name`'s array, `current`, is one the function made, that no
     other name shares: an argument (or a view of one), an array a called function was
@@ -323,14 +302,14 @@ def _check_writable(low: _Lowering, name: str, current: Node, where: ast.AST,
     _no_sharing(low, name, current, arrays, where)
 
 
-def _no_sharing(low: _Lowering, name: str, current: Node, arrays: set[Node],
+def _no_sharing(low: Frame, name: str, current: Node, arrays: set[Node],
                 where: ast.AST) -> None:
     """A located error when another visible name may hold one of `arrays` (the arrays of
     the outermost frame that `name`'s array may be or be a view of), or a view of one:
     NumPy would change it too. A name of this frame holding the very same value is
     rebound along with `name` instead (see `assign`)."""
     seen = {name}
-    frame: _Lowering | None = low
+    frame: Frame | None = low
     while frame is not None:
         for other, value in frame.env.items():
             if other in seen or not other.isidentifier():
@@ -362,7 +341,7 @@ def _viewed(node: Node) -> Node | None:
     return None
 
 
-def _arrays(frame: _Lowering, node: Node) -> set[Node]:
+def _arrays(frame: Frame, node: Node) -> set[Node]:
     """The values of the outermost frame whose memory `node`, a value of `frame`, may
     share: itself, the arrays it is a view of, and for a value a branch or a loop gives,
     the arrays from before it that a branch or zero iterations pass on."""
@@ -392,7 +371,7 @@ def _arrays(frame: _Lowering, node: Node) -> set[Node]:
     return {_origin(frame, n) for n in found}
 
 
-def _origin(frame: _Lowering, node: Node) -> Node:
+def _origin(frame: Frame, node: Node) -> Node:
     """The value of the outermost frame that `node`, a value of `frame`, stands for
     (through captures by branches and loop bodies, and a loop's carried values)."""
     while frame.parent is not None:
@@ -403,7 +382,7 @@ def _origin(frame: _Lowering, node: Node) -> Node:
     return node
 
 
-def _lookup(frame: _Lowering | None, name: str) -> Any:
+def _lookup(frame: Frame | None, name: str) -> Any:
     while frame is not None:
         if name in frame.env:
             return frame.env[name]
@@ -414,7 +393,7 @@ def _lookup(frame: _Lowering | None, name: str) -> Any:
 # Unpacking and iteration --------------------------------------------------------------
 
 
-def unpack(low: _Lowering, x: Node, n: int, where: ast.AST) -> tuple[Node, ...]:
+def unpack(low: Frame, x: Node, n: int, where: ast.AST) -> tuple[Node, ...]:
     """``a, b, ... = x``: the first `n` items of `x`'s first axis, which must have exactly
     `n` (checked when the code runs if its length is known only then)."""
     t = x.type
@@ -429,7 +408,7 @@ def unpack(low: _Lowering, x: Node, n: int, where: ast.AST) -> tuple[Node, ...]:
     return tuple(item(low.b, x, k) for k in range(n))
 
 
-def length(low: _Lowering, x: Node, where: ast.AST) -> Node:
+def length(low: Frame, x: Node, where: ast.AST) -> Node:
     """The length of `x`'s first axis, for a loop over it."""
     if x.type.ndim == 0:
         raise low.src.error("iteration over a 0-d array", where)
@@ -439,7 +418,7 @@ def length(low: _Lowering, x: Node, where: ast.AST) -> Node:
 # Copies -------------------------------------------------------------------------------
 
 
-@function_and_method("copy")
-def copy(low: _Lowering, x: Any, e: ast.AST) -> Node:
+@HANDLERS.function_and_method("copy")
+def copy(low: Frame, x: Any, e: ast.AST) -> Node:
     node = low.number(x, e)
     return node if node.type is None else low.b.new("copy", node)

@@ -12,45 +12,38 @@ trace) is a located error naming it.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from symdiff.frontend.arrays import (
-    arguments,
-    axes_of,
-    constant,
-    function,
-    function_and_method,
-    is_array,
-    method,
-    vectors,
-)
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, vectors
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.values import is_array
 from symdiff.ir import linalg
 from symdiff.ir.node import Node
-
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
 
 # The primitive of each reduction, by the NumPy name it is called by.
 _REDUCTIONS = {"prod": "prod", "max": "amax", "amax": "amax", "min": "amin", "amin": "amin"}
 
+# The NumPy functions and array methods this module lowers.
+HANDLERS = Handlers()
 
-@function("prod", "max", "amax", "min", "amin")
-def _np_reduction(low: _Lowering, e: ast.Call, name: str) -> Node:
+
+@HANDLERS.function("prod", "max", "amax", "min", "amin")
+def _np_reduction(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
     if len(args) == 2:
         kws["axis"] = args[1]
     return reduction(low, name, args[0], kws, e)
 
 
-@method("prod", "max", "min")
-def _reduction_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+@HANDLERS.method("prod", "max", "min")
+def _reduction_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
     if args:
         kws["axis"] = args[0]
     return reduction(low, name, base, kws, e)
 
 
-def reduction(low: _Lowering, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
+def reduction(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
     """``np.prod``/``np.max``/``np.min`` of `x` with the constant ``axis`` and ``keepdims``
     of `kws`."""
     x = low.number(x, e)
@@ -61,8 +54,8 @@ def reduction(low: _Lowering, name: str, x: Any, kws: dict[str, Any], e: ast.Cal
     return low.b.apply(_REDUCTIONS[name], x, attrs=(axes, keepdims))
 
 
-@function("einsum")
-def _np_einsum(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("einsum")
+def _np_einsum(low: Frame, e: ast.Call, name: str) -> Node:
     if e.keywords:
         raise low.src.error(f"unsupported keyword argument {e.keywords[0].arg}= of "
                             f"{ast.unparse(e.func)}()", e.keywords[0])
@@ -85,8 +78,8 @@ def _np_einsum(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply("einsum", *operands, attrs=(linalg.subscripts_of(specs, output),))
 
 
-@function_and_method("trace")
-def trace(low: _Lowering, x: Any, e: ast.Call) -> Node:
+@HANDLERS.function_and_method("trace")
+def trace(low: Frame, x: Any, e: ast.Call) -> Node:
     """The sum of the diagonal of the first two axes."""
     x = low.number(x, e)
     if not is_array(x) or x.type.ndim < 2:
@@ -94,16 +87,16 @@ def trace(low: _Lowering, x: Any, e: ast.Call) -> Node:
     return low.b.apply("trace", x)
 
 
-@function("vdot")
-def _np_vdot(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("vdot")
+def _np_vdot(low: Frame, e: ast.Call, name: str) -> Node:
     (a, b), _ = arguments(low, e, 2, ())
     if not vectors(a, b):
         raise low.src.error("np.vdot of arrays other than two vectors (not yet)", e)
     return low.b.apply("matmul", a, b)
 
 
-@function("linalg.norm")
-def _np_norm(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("linalg.norm")
+def _np_norm(low: Frame, e: ast.Call, name: str) -> Node:
     if not 1 <= len(e.args) <= 2:
         raise low.src.error("np.linalg.norm takes x and ord positionally here (axis= and "
                             "keepdims= by name)", e)
@@ -149,7 +142,7 @@ def _np_norm(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply("norm", x, attrs=(chosen, keepdims))
 
 
-def _order(low: _Lowering, node: ast.expr | None) -> Any:
+def _order(low: Frame, node: ast.expr | None) -> Any:
     if node is None or isinstance(node, ast.Constant) and node.value is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) \
@@ -159,16 +152,16 @@ def _order(low: _Lowering, node: ast.expr | None) -> Any:
                         "be None, 2 or 'fro', written as a literal", node)
 
 
-@function("linalg.det", "linalg.inv")
-def _np_square(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("linalg.det", "linalg.inv")
+def _np_square(low: Frame, e: ast.Call, name: str) -> Node:
     (a,), _ = arguments(low, e, 1, ())
     if not is_array(a) or a.type.ndim != 2:
         raise low.src.error(f"np.{name} of a matrix (2-D array) only here", e)
     return low.b.apply(name.split(".")[1], a)
 
 
-@function("linalg.solve")
-def _np_solve(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("linalg.solve")
+def _np_solve(low: Frame, e: ast.Call, name: str) -> Node:
     (a, rhs), _ = arguments(low, e, 2, ())
     if not (is_array(a) and a.type.ndim == 2 and is_array(rhs) and rhs.type.ndim in (1, 2)):
         raise low.src.error("np.linalg.solve of a matrix and a vector or matrix only here", e)

@@ -5,7 +5,7 @@
 their ``_like`` forms, ``np.arange``, ``np.linspace``, ``np.eye``, ``np.cumsum`` /
 ``np.cumprod`` (and the methods) and ``np.diff``.
 
-Contract (functions over a `_Lowering` frame from `lower.py`):
+Contract (functions over a `frame.Frame`):
 - A shape is an int or a tuple or list of ints: constants, or ints known only at run
   time (``x.shape[0]``, ``len(x)``, arithmetic on them). What is known of each length
   (`ir.types`) is worked out here: a constant is exact; another array's length is what
@@ -23,19 +23,22 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from symdiff.frontend.arrays import arguments, axes_of, constant, function, method
+from symdiff.frontend import names
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
+from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.node import Node, is_int
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, merge_dims, product_dim, result_dtype
 from symdiff.ir.types import MANY, Dim
 
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
-
 DTYPES = ("float32", "float64", "int32", "int64", "bool")
+
+# The NumPy functions and array methods this module lowers.
+HANDLERS = Handlers()
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -53,8 +56,8 @@ class Shape:
 # Shape operations ----------------------------------------------------------------------
 
 
-@function("reshape")
-def _np_reshape(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("reshape")
+def _np_reshape(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("shape", "newshape"), optional=1)
     shape = args[1] if len(args) > 1 else kws.get("shape", kws.get("newshape"))
     if shape is None:
@@ -62,8 +65,8 @@ def _np_reshape(low: _Lowering, e: ast.Call, name: str) -> Node:
     return reshape(low, args[0], shape, e, _written(e, 1, ("shape", "newshape")))
 
 
-@method("reshape")
-def _reshape_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+@HANDLERS.method("reshape")
+def _reshape_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("shape",), optional=32)
     if "shape" in kws and not args:
         shape = kws["shape"]
@@ -77,32 +80,32 @@ def _reshape_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
     return reshape(low, base, shape, e, written)
 
 
-@function("ravel")
-def _np_ravel(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("ravel")
+def _np_ravel(low: Frame, e: ast.Call, name: str) -> Node:
     (x,), _ = arguments(low, e, 1, ())
     return ravel(low, x, e)
 
 
-@method("ravel", "flatten")
-def _ravel_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+@HANDLERS.method("ravel", "flatten")
+def _ravel_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     arguments(low, e, 0, ())
     return ravel(low, base, e)
 
 
-@function("squeeze")
-def _np_squeeze(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("squeeze")
+def _np_squeeze(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     return squeeze(low, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
 
 
-@method("squeeze")
-def _squeeze_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+@HANDLERS.method("squeeze")
+def _squeeze_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("axis",), optional=1)
     return squeeze(low, base, args[0] if args else kws.get("axis"), e)
 
 
-@function("expand_dims")
-def _np_expand_dims(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("expand_dims")
+def _np_expand_dims(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     axis = args[1] if len(args) > 1 else kws.get("axis")
     if axis is None:
@@ -115,8 +118,8 @@ def _np_expand_dims(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.apply("expand_dims", x, attrs=(axes,))
 
 
-@function("concatenate", "stack")
-def _np_join(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("concatenate", "stack")
+def _np_join(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     axis = args[1] if len(args) > 1 else kws["axis"] if "axis" in kws else low.b.const(0)
     parts = _parts(low, args[0], name, e)
@@ -125,7 +128,7 @@ def _np_join(low: _Lowering, e: ast.Call, name: str) -> Node:
     return _concatenate(low, parts, axis, e)
 
 
-def reshape(low: _Lowering, x: Any, shape: Any, e: ast.AST, written: ast.expr | None = None
+def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None = None
             ) -> Node:
     """``x.reshape(shape)`` (the shape `written` as that expression)."""
     x = _array(low, x, "reshape", e)
@@ -140,7 +143,7 @@ def reshape(low: _Lowering, x: Any, shape: Any, e: ast.AST, written: ast.expr | 
     return low.b.apply("reshape", x, *s.lengths, attrs=(dims,))
 
 
-def ravel(low: _Lowering, x: Any, e: ast.AST) -> Node:
+def ravel(low: Frame, x: Any, e: ast.AST) -> Node:
     """``np.ravel(x)``, ``x.ravel()``, ``x.flatten()``: a 1-d array."""
     x = _array(low, x, "ravel", e)
     if x.type.ndim == 1:
@@ -148,7 +151,7 @@ def ravel(low: _Lowering, x: Any, e: ast.AST) -> Node:
     return low.b.apply("reshape", x, -1, attrs=((product_dim(x.type.dims),),))
 
 
-def squeeze(low: _Lowering, x: Any, axis: Any, e: ast.AST) -> Node:
+def squeeze(low: Frame, x: Any, axis: Any, e: ast.AST) -> Node:
     x = low.number(x, e)
     if x.type is None:
         return x
@@ -167,7 +170,7 @@ def squeeze(low: _Lowering, x: Any, axis: Any, e: ast.AST) -> Node:
     return low.b.apply("squeeze", x, attrs=(axes,)) if axes else x
 
 
-def _concatenate(low: _Lowering, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+def _concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
     for p in parts:
         if p.type is None:
             raise low.src.error("np.concatenate() of a number: use np.stack or np.array", e)
@@ -184,7 +187,7 @@ def _concatenate(low: _Lowering, parts: list[Node], axis: Node | None, e: ast.AS
     return low.b.apply("concatenate", *parts, attrs=(a,))
 
 
-def _stack(low: _Lowering, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+def _stack(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
     _same_rank(low, parts, "stack", e)
     ndim = parts[0].type.ndim if parts[0].type is not None else 0
     if axis is None:
@@ -198,8 +201,8 @@ def _stack(low: _Lowering, parts: list[Node], axis: Node | None, e: ast.AST) -> 
 # Arrays from values ---------------------------------------------------------------------
 
 
-@function("array", "asarray")
-def _np_array(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("array", "asarray")
+def _np_array(low: Frame, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     if len(call.args) != 1 or call.keywords:
         where = call.keywords[0] if call.keywords else e
@@ -233,7 +236,7 @@ def _np_array(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.new("array", *leaves, attrs=(shape, dtype or guessed, dtype is not None))
 
 
-def _nested(low: _Lowering, e: ast.expr) -> Any:
+def _nested(low: Frame, e: ast.expr) -> Any:
     """The value of a (nested) list or tuple literal, or of any other expression."""
     if isinstance(e, (ast.List, ast.Tuple)):
         return [_nested(low, item) for item in e.elts]
@@ -241,7 +244,7 @@ def _nested(low: _Lowering, e: ast.expr) -> Any:
     return _listed(low, value, e)
 
 
-def _listed(low: _Lowering, value: Any, e: ast.expr) -> Any:
+def _listed(low: Frame, value: Any, e: ast.expr) -> Any:
     if isinstance(value, (list, tuple)):
         return [_listed(low, v, e) for v in value]
     if isinstance(value, Node) and is_seq(value):
@@ -249,7 +252,7 @@ def _listed(low: _Lowering, value: Any, e: ast.expr) -> Any:
     return low.number(value, e)
 
 
-def _rectangular(low: _Lowering, value: list[Any], name: str, e: ast.AST
+def _rectangular(low: Frame, value: list[Any], name: str, e: ast.AST
                  ) -> tuple[tuple[int, ...], list[Node]]:
     """The nesting shape of nested lists, and their leaves in order."""
     if not all(isinstance(v, list) for v in value):
@@ -275,8 +278,8 @@ def _dtype_of(leaves: list[Node]) -> str:
 # Constants -------------------------------------------------------------------------------
 
 
-@function("zeros", "ones", "empty")
-def _np_zeros(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("zeros", "ones", "empty")
+def _np_zeros(low: Frame, e: ast.Call, name: str) -> Node:
     # np.empty's values are unspecified until written: zeros are as good as any.
     call, dtype = _split_dtype(low, e)
     (shape,), _ = arguments(low, call, 1, ())
@@ -284,16 +287,16 @@ def _np_zeros(low: _Lowering, e: ast.Call, name: str) -> Node:
     return full(low, 1.0 if name == "ones" else 0.0, s, dtype)
 
 
-@function("full")
-def _np_full(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("full")
+def _np_full(low: Frame, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     (shape, value), _ = arguments(low, call, 2, ())
     value = low.number(value, e)
     return full(low, value, _shape(low, shape, name, e, call.args[0]), dtype)
 
 
-@function("zeros_like", "ones_like", "full_like", "empty_like")
-def _np_like(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("zeros_like", "ones_like", "full_like", "empty_like")
+def _np_like(low: Frame, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     count = 2 if name == "full_like" else 1
     args, _ = arguments(low, call, count, ())
@@ -310,7 +313,7 @@ def _np_like(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.new("full_like", x, value)
 
 
-def full(low: _Lowering, value: Node | float, shape: Shape, dtype: str | None) -> Node:
+def full(low: Frame, value: Node | float, shape: Shape, dtype: str | None) -> Node:
     """``np.full(shape, value)`` (``np.zeros``, ``np.ones`` for 0.0 and 1.0)."""
     value = low.b.lift(value)
     guessed = value.type.dtype if value.type is not None else _dtype_of([value])
@@ -318,8 +321,8 @@ def full(low: _Lowering, value: Node | float, shape: Shape, dtype: str | None) -
     return low.b.new("full", value, *shape.args(), attrs=attrs)
 
 
-@function("arange")
-def _np_arange(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("arange")
+def _np_arange(low: Frame, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     args, _ = arguments(low, call, 1, (), optional=2)
     values = [_scalar(low, a, "arange", e) for a in args]
@@ -338,8 +341,8 @@ def _np_arange(low: _Lowering, e: ast.Call, name: str) -> Node:
                      attrs=(dims, dtype or guessed, dtype is not None))
 
 
-@function("linspace")
-def _np_linspace(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("linspace")
+def _np_linspace(low: Frame, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     args, kws = arguments(low, call, 2, ("num", "endpoint"), optional=1)
     start, stop = (_scalar(low, a, "linspace", e) for a in args[:2])
@@ -350,8 +353,8 @@ def _np_linspace(low: _Lowering, e: ast.Call, name: str) -> Node:
     return low.b.new("linspace", start, stop, num, attrs=attrs)
 
 
-@function("eye")
-def _np_eye(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("eye")
+def _np_eye(low: Frame, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     args, kws = arguments(low, call, 1, ("M", "k"), optional=2)
     n = _length(low, args[0], "eye", e)
@@ -367,19 +370,19 @@ def _np_eye(low: _Lowering, e: ast.Call, name: str) -> Node:
 # Cumulative operations and differences ----------------------------------------------------
 
 
-@function("cumsum", "cumprod")
-def _np_cumulative(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("cumsum", "cumprod")
+def _np_cumulative(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     return cumulative(low, name, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
 
 
-@method("cumsum", "cumprod")
-def _cumulative_method(low: _Lowering, base: Node, e: ast.Call, name: str) -> Node:
+@HANDLERS.method("cumsum", "cumprod")
+def _cumulative_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("axis",), optional=1)
     return cumulative(low, name, base, args[0] if args else kws.get("axis"), e)
 
 
-def cumulative(low: _Lowering, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
+def cumulative(low: Frame, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
     """``np.cumsum`` / ``np.cumprod`` along `axis` (None: of the flattened array)."""
     x = _array(low, x, name, e)
     a = None if axis is None else _one_axis(low, axis, x.type.ndim, e)
@@ -388,8 +391,8 @@ def cumulative(low: _Lowering, name: str, x: Any, axis: Any, e: ast.AST) -> Node
     return low.b.apply(name, x, attrs=(a,))
 
 
-@function("diff")
-def _np_diff(low: _Lowering, e: ast.Call, name: str) -> Node:
+@HANDLERS.function("diff")
+def _np_diff(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("n", "axis"), optional=2)
     x = _array(low, args[0], "diff", e)
     n = constant(low, args[1] if len(args) > 1 else kws.get("n"), int, "np.diff() n", e)
@@ -419,21 +422,21 @@ def dim_of(node: Node) -> Dim:
     return None
 
 
-def _array(low: _Lowering, x: Any, name: str, e: ast.AST) -> Node:
+def _array(low: Frame, x: Any, name: str, e: ast.AST) -> Node:
     x = low.number(x, e)
     if x.type is None:
         raise low.src.error(f"np.{name}() of a number: it takes an array here", e)
     return x
 
 
-def _scalar(low: _Lowering, value: Any, name: str, e: ast.AST) -> Node:
+def _scalar(low: Frame, value: Any, name: str, e: ast.AST) -> Node:
     value = low.number(value, e)
     if value.type is not None:
         raise low.src.error(f"np.{name}() of an array (not yet): it takes numbers here", e)
     return value
 
 
-def _length(low: _Lowering, value: Any, name: str, e: ast.AST, hole: bool = False) -> Node:
+def _length(low: Frame, value: Any, name: str, e: ast.AST, hole: bool = False) -> Node:
     """An int length of a shape (-1 too where `hole`)."""
     if isinstance(value, (list, tuple)) or not isinstance(value, Node):
         raise low.src.error(f"np.{name}(): a length must be an int", e)
@@ -452,7 +455,7 @@ def _length(low: _Lowering, value: Any, name: str, e: ast.AST, hole: bool = Fals
     return value
 
 
-def _shape(low: _Lowering, value: Any, name: str, e: ast.AST, written: ast.expr | None,
+def _shape(low: Frame, value: Any, name: str, e: ast.AST, written: ast.expr | None,
            holes: bool = False) -> Shape:
     """The shape `value`, `written` as that expression (None: as several arguments)."""
     items = value if isinstance(value, (tuple, list)) else (value,)
@@ -482,7 +485,7 @@ def _whole_shape(lengths: tuple[Node, ...]) -> Node | None:
     return y
 
 
-def _reshape_dims(low: _Lowering, x: Node, s: Shape, e: ast.AST) -> tuple[Dim, ...]:
+def _reshape_dims(low: Frame, x: Node, s: Shape, e: ast.AST) -> tuple[Dim, ...]:
     holes = [i for i, n in enumerate(s.lengths) if n.is_const and n.value == -1]
     if len(holes) > 1:
         raise low.src.error("reshape: only one length can be -1", e)
@@ -516,7 +519,7 @@ def _hole(x: Node, s: Shape, hole: int) -> Dim:
     return product_dim(tuple(d for i, d in enumerate(xdims) if i not in used))
 
 
-def _parts(low: _Lowering, value: Any, name: str, e: ast.AST) -> list[Node]:
+def _parts(low: Frame, value: Any, name: str, e: ast.AST) -> list[Node]:
     if not isinstance(value, (list, tuple)):
         raise low.src.error(
             f"np.{name}() takes a list or tuple of arrays written in the function here", e)
@@ -525,13 +528,13 @@ def _parts(low: _Lowering, value: Any, name: str, e: ast.AST) -> list[Node]:
     return [low.number(v, e) for v in value]
 
 
-def _same_rank(low: _Lowering, parts: list[Node], name: str, e: ast.AST) -> None:
+def _same_rank(low: Frame, parts: list[Node], name: str, e: ast.AST) -> None:
     ranks = {p.type.ndim if p.type is not None else 0 for p in parts}
     if len(ranks) > 1:
         raise low.src.error(f"np.{name}() of arrays of different ranks", e)
 
 
-def _same_length(low: _Lowering, dims: list[Dim], name: str, e: ast.AST) -> None:
+def _same_length(low: Frame, dims: list[Dim], name: str, e: ast.AST) -> None:
     """Lengths NumPy requires to be equal: an error when they are known to differ."""
     first = dims[0]
     for d in dims[1:]:
@@ -543,7 +546,7 @@ def _same_length(low: _Lowering, dims: list[Dim], name: str, e: ast.AST) -> None
         first = merge_dims(first, d)
 
 
-def _one_axis(low: _Lowering, value: Any, ndim: int, e: ast.AST) -> int:
+def _one_axis(low: Frame, value: Any, ndim: int, e: ast.AST) -> int:
     if isinstance(value, tuple):
         raise low.src.error("axis must be one constant int here", e)
     axes = axes_of(low, value, ndim, e)
@@ -556,7 +559,7 @@ def _count(axis: Any) -> int:
     return len(axis) if isinstance(axis, tuple) else 1
 
 
-def _split_dtype(low: _Lowering, e: ast.Call) -> tuple[ast.Call, str | None]:
+def _split_dtype(low: Frame, e: ast.Call) -> tuple[ast.Call, str | None]:
     """The call without its ``dtype=`` keyword, and the dtype's name (None if absent)."""
     kept, dtype = [], None
     for kw in e.keywords:
@@ -567,13 +570,13 @@ def _split_dtype(low: _Lowering, e: ast.Call) -> tuple[ast.Call, str | None]:
     return ast.copy_location(ast.Call(e.func, e.args, kept), e), dtype
 
 
-def _dtype_name(low: _Lowering, e: ast.expr) -> str | None:
+def _dtype_name(low: Frame, e: ast.expr) -> str | None:
     if isinstance(e, ast.Constant) and e.value is None:
         return None
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
         candidate: Any = e.value
     else:
-        resolved = low.callee(e)
+        resolved = names.callee(low, e)
         if not isinstance(resolved, Resolved):
             raise low.src.error("dtype= must be a NumPy type named in the code here", e)
         candidate = resolved.value

@@ -50,9 +50,10 @@ PRIMITIVE_ARITY: dict[str, tuple[int, int | None]] = {
 
 
 # NumPy functions: an elementwise one is the scalar primitive (``np.sin`` -> "sin",
-# emitted as ``math.sin`` on numbers and ``np.sin`` on arrays); "np.<name>" is lowered
-# by the handler `frontend.arrays.FUNCTIONS` has for it. Built when first asked for,
-# from NumPy if the program imported it: ``import symdiff`` does not import NumPy.
+# emitted as ``math.sin`` on numbers and ``np.sin`` on arrays); one of `NUMPY_FUNCTIONS`
+# is "np.<name>", lowered by its handler in `frontend.numpy_calls`. Built when first
+# asked for, from NumPy if the program imported it: ``import symdiff`` does not import
+# NumPy.
 NUMPY_ELEMENTWISE = {
     "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos",
     "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsinh": "asinh",
@@ -62,6 +63,16 @@ NUMPY_ELEMENTWISE = {
     "power": "pow", "arctan2": "atan2", "hypot": "hypot", "copysign": "copysign",
     "degrees": "degrees", "radians": "radians",
 }
+# The other NumPy functions the lowering knows, by their path under ``np``: the names
+# `frontend.numpy_calls.FUNCTIONS` has a handler for (a test checks they agree).
+NUMPY_FUNCTIONS = (
+    "sum", "mean", "dot", "matmul", "inner", "outer", "transpose", "where", "square",
+    "clip", "copy", "prod", "max", "amax", "min", "amin", "einsum", "trace", "vdot",
+    "linalg.norm", "linalg.det", "linalg.inv", "linalg.solve", "reshape", "ravel",
+    "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
+    "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
+    "linspace", "eye", "cumsum", "cumprod", "diff",
+)
 _numpy_table: dict[Any, str] = {}
 
 
@@ -73,9 +84,7 @@ def numpy_callables() -> dict[Any, str]:
     if not _numpy_table:
         for name, op in NUMPY_ELEMENTWISE.items():
             _numpy_table[getattr(np, name)] = op
-        from symdiff.frontend.arrays import FUNCTIONS
-
-        for name in FUNCTIONS:
+        for name in NUMPY_FUNCTIONS:
             value = np
             for part in name.split("."):
                 value = getattr(value, part, None)

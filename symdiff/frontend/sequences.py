@@ -1,6 +1,6 @@
 """Lowering of lists and tuples of numbers.
 
-Contract (functions over a `_Lowering` frame from `lower.py`):
+Contract (functions over a `frame.Frame`):
 - A list the function builds itself (``[a, b]``, ``[]`` then ``append`` outside loops) is
   a Python list of nodes while it is lowered: indexing it by a constant, ``len`` and
   iterating it cost nothing at run time. A list argument, a list a loop appended to, or
@@ -21,26 +21,21 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from symdiff.frontend import accumulators, calls, dicts, np_indexing
+from symdiff.frontend import accumulators, dicts, names, np_indexing
+from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
+from symdiff.frontend.values import is_dict, is_inlined, is_sequence
 from symdiff.ir.node import Node
 from symdiff.ir.sequences import is_seq
 
-if TYPE_CHECKING:
-    from symdiff.frontend.lower import _Lowering
-
-Bind = Callable[["_Lowering", Node], None]
-Read = Callable[["_Lowering", Node], Node]
+Bind = Callable[[Frame, Node], None]
+Read = Callable[[Frame, Node], Node]
 
 
-def is_sequence(value: Any) -> bool:
-    return isinstance(value, list) or (isinstance(value, Node) and is_seq(value))
-
-
-def as_seq(low: _Lowering, value: Any, where: ast.AST) -> Node:
+def as_seq(low: Frame, value: Any, where: ast.AST) -> Node:
     """`value` (a list or tuple of numbers, or a sequence node) as a sequence node."""
     if isinstance(value, Node) and is_seq(value):
         return value
@@ -49,14 +44,14 @@ def as_seq(low: _Lowering, value: Any, where: ast.AST) -> Node:
     raise low.src.error("a number is used where a list is expected", where)
 
 
-def subscript(low: _Lowering, e: ast.Subscript) -> Any:
+def subscript(low: Frame, e: ast.Subscript) -> Any:
     last = accumulators.read_item(low, e)
     if last is not None:
         return last
     base = low.expr(e.value)
     if isinstance(base, Node) and base.type is not None:
         return np_indexing.subscript(low, base, e)
-    if dicts.is_dict(base):
+    if is_dict(base):
         return dicts.subscript(low, base, e)
     if isinstance(e.slice, ast.Slice):
         return _slice(low, base, e.slice, e)
@@ -74,7 +69,7 @@ def subscript(low: _Lowering, e: ast.Subscript) -> Any:
     return low.b.apply("seq_get", as_seq(low, base, e.value), index)
 
 
-def _slice(low: _Lowering, base: Any, part: ast.Slice, e: ast.Subscript) -> Any:
+def _slice(low: Frame, base: Any, part: ast.Slice, e: ast.Subscript) -> Any:
     """``xs[a:b]`` of a list (step 1): a list of the function's own values when the bounds
     are known while compiling, else a slice operation on the list."""
     if part.step is not None:
@@ -104,13 +99,13 @@ def _slice(low: _Lowering, base: Any, part: ast.Slice, e: ast.Subscript) -> Any:
     return low.b.apply("list_slice", seq, start, stop)
 
 
-def length(low: _Lowering, value: Any, where: ast.AST) -> Node:
+def length(low: Frame, value: Any, where: ast.AST) -> Node:
     if isinstance(value, (list, tuple)):
         return low.b.const(len(value))
     return low.b.apply("seq_len", as_seq(low, value, where))
 
 
-def total(low: _Lowering, value: Any, start: Node | None, where: ast.AST) -> Node:
+def total(low: Frame, value: Any, start: Node | None, where: ast.AST) -> Node:
     """``sum(xs)`` or ``sum(xs, start)`` of a list."""
     if isinstance(value, (list, tuple)):
         result = start if start is not None else low.b.const(0)
@@ -121,7 +116,13 @@ def total(low: _Lowering, value: Any, start: Node | None, where: ast.AST) -> Nod
     return result if start is None else low.b.add(start, result)
 
 
-def append(low: _Lowering, call: ast.Call) -> None:
+def is_append(e: ast.expr) -> bool:
+    """Whether `e` is a call ``xs.append(...)``."""
+    return (isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute)
+            and e.func.attr == "append")
+
+
+def append(low: Frame, call: ast.Call) -> None:
     """``xs.append(v)`` as a statement."""
     func = call.func
     assert isinstance(func, ast.Attribute)
@@ -133,7 +134,7 @@ def append(low: _Lowering, call: ast.Call) -> None:
     if accumulators.append(low, call, name):
         return
     if name not in low.env or name in low.captures:
-        frame: _Lowering | None = low
+        frame: Frame | None = low
         while frame is not None and not frame.accumulates:
             frame = frame.parent
         where = "in a nested loop" if frame is not None else "inside an if statement"
@@ -154,7 +155,7 @@ def append(low: _Lowering, call: ast.Call) -> None:
     raise low.src.error(f"append() on {name!r}, which is not a list", func.value)
 
 
-def rebind(low: _Lowering, old: Any, new: Node) -> None:
+def rebind(low: Frame, old: Any, new: Node) -> None:
     """Every name of this frame that holds the list `old` now holds `new`."""
     for name, value in list(low.env.items()):
         if value is old:
@@ -162,7 +163,7 @@ def rebind(low: _Lowering, old: Any, new: Node) -> None:
             low.assigned[name] = None
 
 
-def iteration(low: _Lowering, it: ast.expr, target: ast.expr
+def iteration(low: Frame, it: ast.expr, target: ast.expr
               ) -> tuple[tuple[Node, Node, Node], Bind, str]:
     """The range a ``for`` over `it` runs, how each index binds `target`, and a name
     for the index."""
@@ -174,7 +175,7 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
                     f"unsupported loop over {ast.unparse(it)!r}: {call.func.id}(...) takes "
                     "lists or tuples of numbers here; loop over range(...) and index them",
                     it)
-    func = low.callee(call.func) if call is not None else None
+    func = names.callee(low, call.func) if call is not None else None
     if call is not None and isinstance(func, Resolved) and func.value is range:
         if not isinstance(target, ast.Name):
             raise low.src.error("unsupported loop target: only a plain name", target)
@@ -189,7 +190,7 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
             raise low.src.error("unsupported loop target: enumerate() needs 'i, x'", target)
         count, item = target.elts
 
-        def bind_enumerate(frame: _Lowering, i: Node) -> None:
+        def bind_enumerate(frame: Frame, i: Node) -> None:
             _bind(frame, count, frame.b.add(frame.capture_node(first), i))
             _bind(frame, item, get(frame, i))
         return (low.b.const(0), n, low.b.const(1)), bind_enumerate, "i"
@@ -215,11 +216,11 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
         for n, _ in items[1:]:
             stop = low.b.apply("min", stop, n)
 
-        def bind_zip(frame: _Lowering, i: Node) -> None:
+        def bind_zip(frame: Frame, i: Node) -> None:
             for t, (_, get) in zip(target.elts, items, strict=True):  # type: ignore[attr-defined]
                 _bind(frame, t, get(frame, i))
         return (low.b.const(0), stop, low.b.const(1)), bind_zip, "i"
-    if call is not None and not (calls.is_inlined(func) and not inspect.isgeneratorfunction(
+    if call is not None and not (is_inlined(func) and not inspect.isgeneratorfunction(
             getattr(func, "value", None))):
         raise low.src.error(
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
@@ -237,7 +238,7 @@ def iteration(low: _Lowering, it: ast.expr, target: ast.expr
     return (low.b.const(0), n, low.b.const(1)), _binder(target, get), "i"
 
 
-def _items(low: _Lowering, value: Any, where: ast.expr) -> tuple[Node, Read]:
+def _items(low: Frame, value: Any, where: ast.expr) -> tuple[Node, Read]:
     """The length of a list, tuple or array to loop over, and how a loop body reads its
     item i (an array's: along its first axis)."""
     if isinstance(value, Node) and value.type is not None:
@@ -248,18 +249,18 @@ def _items(low: _Lowering, value: Any, where: ast.expr) -> tuple[Node, Read]:
         "seq_get", frame.capture_node(seq), i)
 
 
-def _binder(target: ast.Name, value: Callable[[_Lowering, Node], Node]) -> Bind:
+def _binder(target: ast.Name, value: Callable[[Frame, Node], Node]) -> Bind:
     return lambda frame, i: _bind(frame, target, value(frame, i))
 
 
-def _bind(frame: _Lowering, target: ast.expr, value: Node) -> None:
+def _bind(frame: Frame, target: ast.expr, value: Node) -> None:
     if not isinstance(target, ast.Name):
         raise frame.src.error("unsupported loop target: only plain names", target)
     frame.env[target.id] = value
     frame.b.name(value, target.id)
 
 
-def _range_args(low: _Lowering, call: ast.Call) -> tuple[Node, Node, Node]:
+def _range_args(low: Frame, call: ast.Call) -> tuple[Node, Node, Node]:
     if call.keywords or not 1 <= len(call.args) <= 3:
         raise low.src.error("range() takes 1 to 3 positional arguments", call)
     values = [low.number(low.expr(a), a) for a in call.args]

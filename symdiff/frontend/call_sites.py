@@ -1,0 +1,123 @@
+"""Lowering of a call expression, by what it calls.
+
+Contract: `call(frame, e)` lowers ``f(...)``: a method of an array (`numpy_calls`) or of
+a dict (`dicts`); ``sum``, ``dict`` and ``len``, which read lists, dicts and arrays; a
+user function, whose body is inlined (`calls`); a NumPy function (`numpy_calls`); a
+function with a custom rule (`custom_calls`); or a primitive: a math function or a
+builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number of
+arguments it takes (``math.log(x, b)`` is ``logb``; ``min``, ``max`` and ``hypot`` of
+more than two fold pairwise). Anything else called is a located error that names it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from symdiff.frontend import (
+    accumulators,
+    arrays,
+    calls,
+    custom_calls,
+    dicts,
+    loops,
+    names,
+    numpy_calls,
+    sequences,
+)
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.resolve import PRIMITIVE_ARITY, Resolved, callable_op, describe
+from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
+from symdiff.ir.node import Node
+from symdiff.ir.primitives import PRIMITIVES
+
+VARIADIC_PAIRWISE = {"min", "max", "hypot"}
+
+
+def call(frame: Frame, e: ast.Call) -> Value:
+    """The value of the call `e`."""
+    if isinstance(e.func, ast.Attribute) and not sequences.is_append(e):
+        base = frame.expr(e.func.value)
+        if is_array(base):
+            return numpy_calls.call_method(frame, base, e.func.attr, e)  # type: ignore
+        if is_dict(base):
+            return dicts.method(frame, base, e)  # type: ignore[arg-type]
+    func = names.callee(frame, e.func)
+    builtin = _builtin(func)
+    if builtin is not None:
+        return builtin(frame, e)
+    if is_inlined(func):
+        return calls.call(frame, func, e)  # type: ignore[arg-type]
+    label = ast.unparse(e.func)
+    if not isinstance(func, Resolved) or func.kind != "callable":
+        what = describe(func.value) if isinstance(func, Resolved) else "a number"
+        raise frame.src.error(
+            f"call of {label!r} ({what}): symdiff cannot differentiate through it; "
+            "supported are math functions, abs, min, max, float, pow and Python "
+            "functions with source", e)
+    op = callable_op(func.value)
+    assert op is not None
+    for arg in e.args:
+        if isinstance(arg, ast.Starred):
+            raise frame.src.error("unsupported construct: starred argument (*x)", arg)
+    if op.startswith("np."):
+        return numpy_calls.call(frame, op[3:], e)
+    if op.startswith("custom."):
+        return custom_calls.lower_call(frame, func, e)
+    return _primitive(frame, op, label, e)
+
+
+def _sum(frame: Frame, e: ast.Call) -> Node:
+    if e.args and not isinstance(e.args[0], (ast.GeneratorExp, ast.ListComp)):
+        if e.keywords or len(e.args) > 2:
+            raise frame.src.error("sum() takes a list and an optional start value", e)
+        start = frame.number(frame.expr(e.args[1]), e.args[1]) if len(e.args) == 2 else None
+        return sequences.total(frame, frame.expr(e.args[0]), start, e.args[0])
+    return loops.lower_sum(frame, e)
+
+
+def _len(frame: Frame, e: ast.Call) -> Node:
+    if len(e.args) != 1 or e.keywords:
+        raise frame.src.error("len() takes exactly one argument", e)
+    counted = accumulators.read_length(frame, e.args[0])
+    if counted is not None:
+        return counted
+    value = frame.expr(e.args[0])
+    if is_array(value):
+        return arrays.length(frame, value)  # type: ignore[arg-type]
+    if is_dict(value):
+        return frame.b.const(len(value.items))  # type: ignore[union-attr]
+    return sequences.length(frame, value, e.args[0])
+
+
+# The builtins a call lowers by reading lists, dicts and arrays.
+_BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
+    (sum, _sum), (dict, dicts.construct), (len, _len),
+)
+
+
+def _builtin(func: Value) -> Callable[[Frame, ast.Call], Value] | None:
+    if not isinstance(func, Resolved):
+        return None
+    return next((lower for fn, lower in _BUILTINS if func.value is fn), None)
+
+
+def _primitive(frame: Frame, op: str, label: str, e: ast.Call) -> Node:
+    """A call of a primitive: a math function or a builtin on numbers and arrays."""
+    if e.keywords:
+        raise frame.src.error(f"keyword arguments in a call of {label!r}", e.keywords[0])
+    args = [frame.number(frame.expr(a), a) for a in e.args]
+    if PRIMITIVES[op].scalar_only and any(a.type is not None for a in args):
+        raise frame.src.error(f"{label}() of an array is not supported (no NumPy form)", e)
+    low, high = PRIMITIVE_ARITY.get(op, (1, 1))
+    if len(args) < low or (high is not None and len(args) > high):
+        expected = f"{low}" if low == high else f"{low} to {high or 'any number of'}"
+        raise frame.src.error(f"{label}() takes {expected} arguments here, got {len(args)}", e)
+    if op == "log" and len(args) == 2:
+        return frame.b.apply("logb", *args)
+    if op in VARIADIC_PAIRWISE:
+        result = args[0]
+        for arg in args[1:]:
+            result = frame.b.apply(op, result, arg)
+        return result
+    return frame.b.apply(op, *args)

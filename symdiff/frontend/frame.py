@@ -1,0 +1,404 @@
+"""The state of lowering a function body: a `Frame`.
+
+Contract: a frame holds what lowering one function body, or one branch or loop body of
+it (a child frame), knows: the builder its nodes go into, the value each name has here
+(`env`), the names it assigned, and the values it captured from its enclosing frames.
+A child has a builder of its own, and what it reads from outside becomes one of its
+``arg`` nodes (`capture`), so a branch or loop body is a closed sub-program whose
+operands are the captured values. A called function's frame shares its caller's
+builder (`caller`); a ``def`` or lambda of the function reads the frame that defined
+it (`lexical`) when it is called, as Python's late binding does.
+
+A frame lowers statements and expressions through the `Grammar` it was made with
+(`block`, `expr`): the helpers that lower one construct receive a frame and call back
+through it, so none of them imports the module that assembles the tables
+(`frontend.lower`). Errors are located through `src` (the function's `FunctionSource`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from symdiff.custom import Rule
+from symdiff.errors import SymdiffError
+from symdiff.frontend.callees import Callees
+from symdiff.frontend.resolve import Resolved, Scope, describe
+from symdiff.frontend.source import FunctionSource
+from symdiff.frontend.values import (
+    MaybeUnbound,
+    Value,
+    is_array,
+    is_dict,
+    is_function,
+    is_sequence,
+)
+from symdiff.ir import indexing
+from symdiff.ir.node import INT, LEAVES, Builder, Node, Structure, is_int
+from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.regions import REGIONS, bodies
+from symdiff.ir.sequences import kind
+
+
+@dataclass(frozen=True)
+class End:
+    """A statement ended its block: the block's `result`, or None when control leaves
+    it without one (a continue or break, or a return that only records its values)."""
+
+    result: Structure | None
+
+
+# ``handler(frame, stmt, rest)``, `rest` the statements after `stmt` in its block:
+# End when the block ends at `stmt`, else None.
+StatementHandler = Callable[["Frame", Any, list[ast.stmt]], End | None]
+ExpressionHandler = Callable[["Frame", Any], Value]
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """How each kind of statement and expression lowers: a handler per AST node type."""
+
+    statements: Mapping[type[ast.stmt], StatementHandler]
+    expressions: Mapping[type[ast.expr], ExpressionHandler]
+
+
+@dataclass
+class CallState:
+    """What the frames of one lowering share about calls (`frontend.calls`); the
+    outermost frame holds it."""
+
+    fn: Callable[..., Any]
+    types: tuple[Any, ...] | None
+    stack: list[Any] = field(default_factory=list)
+    # (builder, function, arguments) -> result: a pure call with the same argument nodes
+    # gives the same nodes, so recursion like fib(n - 1) + fib(n - 2) is lowered once
+    # per distinct argument. Not a call that gives an array: each call of a function
+    # that makes one (np.zeros(n)) gives a new array.
+    memo: dict[tuple[Any, ...], tuple[Builder, Value]] = field(default_factory=dict)
+    sources: dict[int, FunctionSource] = field(default_factory=dict)
+    checked: set[int] = field(default_factory=set)  # callee bodies checked by id
+    loop_forms: dict[int, ast.FunctionDef | ast.Lambda] = field(default_factory=dict)
+    _callees: Callees | None = None
+
+    @property
+    def callees(self) -> Callees:
+        """The functions the lowered function may call (`frontend.callees`)."""
+        if self._callees is None:
+            self._callees = Callees(self.fn, self.types)
+        return self._callees
+
+
+class Frame:
+    """Symbolic execution of a function body, or of one branch or loop body of it: the
+    values its names hold and the nodes it builds. Each helper of the frontend is a
+    function of a frame, and lowers the parts of its construct through `block` and
+    `expr`."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        source: FunctionSource,
+        builder: Builder,
+        grammar: Grammar,
+        parent: Frame | None = None,
+    ):
+        self.fn = fn
+        self.src = source
+        self.b = builder
+        self.grammar = grammar
+        self.parent = parent
+        self.scope: Scope = parent.scope if parent else Scope(fn)
+        self.env: dict[str, Value | MaybeUnbound] = {}
+        self.locals = parent.locals if parent else assigned_names(source.node)
+        # A branch numbers rebindings from where its parent is, so both branches of an
+        # if and the merged value after it share one name.
+        self.versions: dict[str, int] = dict(parent.versions) if parent else {}
+        self.first_node = len(builder)
+        # Names this frame assigned, in order; values it read from its parent (as args).
+        self.assigned: dict[str, None] = {}
+        self.captures: dict[str, tuple[Value, Value]] = {}
+        # Where a return only records its values in hidden variables (inside a loop that
+        # returns, or an if that returns on some paths only): how many values it gives.
+        self.loop_return: int | None = parent.loop_return if parent else None
+        self.in_loop: bool = parent.in_loop if parent else False
+        # A loop body: appends to its parent's lists collect one value per iteration.
+        self.accumulates = False
+        # A for loop body: its index and the range it runs (values of the parent frame).
+        self.loop_index: tuple[Node, tuple[Node, Node, Node]] | None = None
+        # Names of one array (b = a), per name: assigning into one changes them all.
+        self.array_aliases: dict[str, frozenset[str]] = {}
+        # A called function's frame: the frame of the call (same builder), and for a
+        # local def or lambda, the frame its free names are read from (`frontend.calls`).
+        self.caller: Frame | None = None
+        self.lexical: Frame | None = None
+        # In a called function's frame, the arrays its caller passed: not its to change.
+        self.passed: frozenset[Node] = frozenset()
+        self.calls: CallState | None = parent.calls if parent else None
+        # The root frame's parameter types, as `lower` was given them.
+        self.types: tuple[Any, ...] | None = None
+        # The outermost frame of a custom rule's function: the rule, and the attributes
+        # of the call it differentiates (`frontend.rules`).
+        self.rule: tuple[Rule, tuple[Any, ...]] | None = None
+
+    def child(self) -> Frame:
+        """A frame for one branch: its own builder, reading this frame's names as args."""
+        return Frame(self.fn, self.src, Builder(), self.grammar, parent=self)
+
+    def root(self) -> Frame:
+        """The frame of the function body this frame is a branch or loop body of."""
+        frame = self
+        while frame.parent is not None:
+            frame = frame.parent
+        return frame
+
+    def outermost(self) -> Frame:
+        """The root frame of the function being lowered, past every call inlined."""
+        frame = self.root()
+        while frame.caller is not None:
+            frame = frame.caller.root()
+        return frame
+
+    # Lowering, through the grammar -----------------------------------------------------
+
+    def block(self, body: list[ast.stmt]) -> Structure | None:
+        """Lower statements; the returned structure, or None when control falls through.
+        A string as the first statement (a docstring) is skipped."""
+        for i, stmt in enumerate(body):
+            if i == 0 and _is_docstring(stmt):
+                continue
+            handler = self.grammar.statements.get(type(stmt))
+            if handler is None:
+                raise self.src.error(f"unsupported statement {type(stmt).__name__}", stmt)
+            end = handler(self, stmt, body[i + 1:])
+            if end is not None:
+                return end.result
+        return None
+
+    def expr(self, e: ast.expr) -> Value:
+        """The value of the expression `e`."""
+        handler = self.grammar.expressions.get(type(e))
+        if handler is None:
+            raise self.src.error(f"unsupported expression {type(e).__name__}", e)
+        return handler(self, e)
+
+    def output(self, expr: ast.expr) -> Structure:
+        """The value of `expr` as what a function returns."""
+        return self.structure(self.expr(expr), expr)
+
+    def structure(self, value: Value, where: ast.expr) -> Structure:
+        """`value` as what a function returns: a number, an array, or a tuple of them (a
+        called function may also return a list, a function or a dict)."""
+        if self.caller is not None and self.parent is None and is_sequence(value):
+            return value  # type: ignore[return-value]  # a called function returns a list
+        if is_sequence(value):
+            raise self.src.error(
+                "the function returns a list; return a number or a tuple of numbers", where)
+        if isinstance(value, Node):
+            return value
+        if isinstance(value, tuple):
+            return tuple(self.structure(v, where) for v in value)
+        if (is_function(value) or is_dict(value)) and self.caller is not None \
+                and self.parent is None:
+            return value  # type: ignore[return-value]  # a callee returns a function or dict
+        what = "a dict" if is_dict(value) else describe(value.value)  # type: ignore
+        raise self.src.error(f"the function returns {what}, not a number", where)
+
+    def number(self, value: Value, where: ast.AST) -> Node:
+        """`value`, which must be a number or an array."""
+        if is_sequence(value):
+            raise self.src.error("a list is used where a number is expected", where)
+        if isinstance(value, Node):
+            return value
+        if isinstance(value, tuple):
+            raise self.src.error("a tuple is used where a number is expected", where)
+        if is_dict(value):
+            raise self.src.error("a dict is used where a number is expected", where)
+        raise self.src.error(f"{describe(value.value)} is used where a number is expected",
+                             where)
+
+    def effects(self) -> tuple[Node, ...]:
+        """The operations this frame evaluates that can raise, in evaluation order."""
+        return tuple(n for n in self.b.nodes()[self.first_node:] if _can_raise(n))
+
+    # Names ------------------------------------------------------------------------------
+
+    def bind(self, name: str, value: Value, stmt: ast.stmt) -> None:
+        """Bind the local `name` to `value`, as `stmt` does."""
+        if not name.isidentifier():
+            self.env[name] = value  # a hidden variable (the break flag): no name
+            self.assigned[name] = None
+            return
+        if is_function(value) or is_dict(value):
+            self.env[name] = value  # a function (its calls are inlined) or a dict
+            self.assigned[name] = None  # an if merges it (`control`)
+            return
+        if isinstance(value, Resolved):
+            raise self.src.error(f"cannot assign {describe(value.value)} to a local name", stmt)
+        previous = self.env.get(name)
+        self.env[name] = value
+        self.assigned[name] = None
+        _note_aliases(self, name, stmt)
+        if isinstance(value, Node) and value is not previous and value.op not in LEAVES:
+            # A rebound name gets a version suffix, so that x_1's tangent is x_1_dot.
+            version = self.versions.get(name, -1) + 1
+            self.versions[name] = version
+            self.b.name(value, name if version == 0 else f"{name}_{version}")
+
+    # Values from enclosing frames --------------------------------------------------------
+
+    def visible(self, name: str) -> Value | MaybeUnbound | None:
+        """The value `name` has here, capturing it from enclosing frames as needed."""
+        if name in self.env:
+            return self.env[name]
+        if self.parent is None:
+            return self._enclosing(name)
+        outer = self.parent.visible(name)
+        if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
+            return outer
+        inner = self.capture(name, outer)
+        self.env[name] = inner
+        return inner
+
+    def capture(self, key: str, outer: Value) -> Value:
+        """This frame's stand-in for the enclosing frame's `outer`, recorded under `key`."""
+        if key not in self.captures:
+            self.captures[key] = (self._stand_in(key, outer), outer)
+        return self.captures[key][0]
+
+    def capture_node(self, outer: Node) -> Node:
+        """A stand-in for an anonymous value of the enclosing frame."""
+        inner = self.capture(f"#{id(outer)}", outer)
+        assert isinstance(inner, Node)
+        return inner
+
+    def _stand_in(self, name: str, outer: Value) -> Value:
+        if isinstance(outer, tuple):
+            return tuple(self._stand_in(name, v) for v in outer)
+        if isinstance(outer, list):
+            return [self._stand_in(name, v) for v in outer]
+        if is_dict(outer):
+            return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
+        if isinstance(outer, Resolved):
+            return outer  # a function: nothing to pass in
+        assert isinstance(outer, Node)
+        if outer.op == "const":
+            return self.b.const(outer.value)
+        if outer.op == "global":
+            return self.b.global_(outer.attrs)
+        hint = name if name.isidentifier() else self._parent_hint(outer)
+        if outer.type is None and is_int(outer):
+            return self.b.arg(hint, INT)  # an int stays one inside the body
+        return self.b.arg(hint, outer.type if outer.type is not None else kind(outer))
+
+    def _parent_hint(self, outer: Node) -> str:
+        frame = self.parent
+        while frame is not None:
+            if outer in frame.b.names:
+                return frame.b.names[outer]
+            frame = frame.parent
+        return "value"
+
+    def _enclosing(self, name: str) -> Value | MaybeUnbound | None:
+        """In a local function's frame, the value `name` has in the function that defined
+        it, brought into this frame's builder (None if it has none)."""
+        if self.lexical is None or self.caller is None:
+            return None
+        value = _reach(self.caller, self.lexical, name)
+        if value is None and not _on_stack(self.caller, self.lexical):
+            # The function that defined it has returned (the function was returned from a
+            # call): its names keep the values they had when it returned.
+            value = self.lexical.visible(name)
+            if value is not None and not isinstance(value, (MaybeUnbound, Resolved)):
+                value = _bring(self.caller, self.lexical.b, name, value)
+        return value
+
+
+def assigned_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
+    """The names a function's body assigns anywhere (its local names)."""
+    if isinstance(fn, ast.Lambda):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
+        and isinstance(stmt.value.value, str)
+
+
+def _on_stack(frame: Frame | None, namespace: Frame) -> bool:
+    while frame is not None:
+        root = frame.root()
+        if root is namespace:
+            return True
+        frame = root.caller
+    return False
+
+
+def _bring(frame: Frame, builder: Builder, name: str, value: Any) -> Any:
+    """`value`, made in `builder`, as seen from `frame` (captured into nested bodies)."""
+    if frame.b is builder:
+        return value
+    if frame.parent is not None:
+        return frame.capture(f"#{id(builder)}.{name}",
+                             _bring(frame.parent, builder, name, value))
+    if frame.caller is not None:
+        return _bring(frame.caller, builder, name, value)
+    raise SymdiffError(f"the value of {name!r} that a returned function reads is out of reach")
+
+
+def _reach(frame: Frame, namespace: Frame, name: str) -> Any:
+    if frame.root() is namespace:
+        return frame.visible(name)
+    if frame.parent is not None:  # a branch or loop body: capture from the parent
+        outer = _reach(frame.parent, namespace, name)
+        if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
+            return outer
+        return frame.capture(f"#{id(namespace)}.{name}", outer)
+    if frame.caller is not None:  # a callee's frame: same builder as its caller's
+        return _reach(frame.caller, namespace, name)
+    return None
+
+
+def _note_aliases(frame: Frame, name: str, stmt: ast.stmt) -> None:
+    """Keep track of names of one array as `name` is bound by `stmt`: ``b = a`` makes b
+    another name of a's array; another value makes it a name of its own (one computed
+    like another's, which the IR may share, is still a different array)."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    if any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
+           for t in targets):
+        return  # name[...] = v: still the same array
+    if isinstance(stmt, ast.AugAssign) and is_array(frame.env.get(name)):
+        return  # name += v: the same array, changed in place (or a new one from a number)
+    groups = frame.array_aliases
+    old = groups.pop(name, frozenset())
+    for other in old - {name}:
+        groups[other] = old - {name}
+    source = stmt.value if isinstance(stmt, ast.Assign) and len(targets) == 1 and isinstance(
+        targets[0], ast.Name) and targets[0].id == name else None
+    if isinstance(source, ast.Name) and source.id != name and is_array(frame.env.get(name)):
+        group = groups.get(source.id, frozenset({source.id})) | {name}
+        for other in group:
+            groups[other] = group
+
+
+def _can_raise(node: Node) -> bool:
+    if node.op in REGIONS:
+        return any(body.effects for body in bodies(node))
+    prim = PRIMITIVES.get(node.op)
+    if prim is None or not prim.may_raise:
+        return False
+    if node.op == "index":
+        return indexing.can_raise(node.attrs[0])  # a slice never raises
+    if prim.type_rule is None and node.type is not None:
+        return False  # NumPy reports an elementwise floating-point error as a warning
+    if node.op in ("div", "floordiv", "mod"):
+        # Only a zero divisor raises; a nonzero constant one never does.
+        divisor = node.args[1]
+        return not (divisor.is_const and divisor.value != 0)
+    return True

@@ -1,0 +1,66 @@
+"""What a name read in a frame means: a local value, or a free name of the function.
+
+Contract: `lookup(frame, name, where)` is the value a name has where `frame` reads it:
+its local value (`Frame.visible`), or, for a name the function never assigns, what it
+refers to in the function's scope (`resolve.Scope`: closure cells, globals, builtins)
+as `free` gives it. A free number is a ``global`` node, read when the generated code
+runs; ``math.pi`` and the like are constants; modules and callables stay `Resolved`.
+Reading a name that is unbound, or may be, or a free dict, is a located error.
+`callee` reads the function of a call, where an unknown callable is a value too, so
+that the call can name it in its error.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.resolve import Resolved, describe
+from symdiff.frontend.values import MaybeUnbound, Value, is_function
+
+
+def lookup(frame: Frame, name: str, where: ast.AST) -> Value:
+    """The value of the name `name` read in `frame`."""
+    value = frame.visible(name)
+    if isinstance(value, MaybeUnbound):
+        raise frame.src.error(f"variable {name!r} may be unbound here: {value.why}", where)
+    if value is not None:
+        return value
+    if name in frame.locals:
+        raise frame.src.error(f"local variable {name!r} is used before it is assigned", where)
+    resolved = frame.scope.lookup(name)
+    if resolved is None:
+        raise frame.src.error(f"name {name!r} is not defined", where)
+    return free(frame, resolved, where)
+
+
+def callee(frame: Frame, e: ast.expr) -> Value:
+    """Like `Frame.expr`, but an unknown callable is returned so the call can name it."""
+    if isinstance(e, ast.Name) and frame.visible(e.id) is None and e.id not in frame.locals:
+        resolved = frame.scope.lookup(e.id)
+        if resolved is not None and resolved.kind == "other":
+            return resolved
+    if isinstance(e, ast.Attribute):
+        base = frame.expr(e.value)
+        if isinstance(base, Resolved):
+            resolved = frame.scope.attribute(base, e.attr)
+            if resolved is not None and resolved.kind == "other":
+                return resolved
+    return frame.expr(e)
+
+
+def free(frame: Frame, resolved: Resolved, where: ast.AST) -> Value:
+    """The value of what a free name or attribute chain refers to."""
+    if resolved.kind == "constant":
+        return frame.b.const(resolved.value)
+    if resolved.kind == "number":
+        return frame.b.global_(resolved.path)
+    if resolved.kind in ("module", "callable") or is_function(resolved):
+        return resolved
+    if isinstance(resolved.value, dict):
+        raise frame.src.error(
+            f"{'.'.join(resolved.path)!r} is a dict from outside the function: symdiff "
+            "reads dicts the function makes ({...} or dict(...)); pass its values as "
+            "arguments", where)
+    raise frame.src.error(
+        f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)})", where)

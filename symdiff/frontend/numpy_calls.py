@@ -1,0 +1,63 @@
+"""The NumPy functions, array methods and array attributes the lowering knows: one table
+of each, merged from the modules that lower them.
+
+Contract: `FUNCTIONS` maps a NumPy function's path under ``np`` (``"sum"``,
+``"linalg.norm"``) to its handler, `METHODS` an array method's name, `ATTRIBUTES` an
+array attribute's name (handlers as in `arrays.Handlers`). A name is lowered by one
+module only. `call`, `call_method` and `get_attribute` lower through the tables; a
+name without a handler is a located error. Elementwise NumPy functions are not here:
+they are the scalar primitives (`resolve.NUMPY_ELEMENTWISE`); `resolve.NUMPY_FUNCTIONS`
+names the functions here.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import Any
+
+from symdiff.frontend import arrays, np_indexing, np_linalg, np_shapes
+from symdiff.frontend.arrays import AttributeHandler, Handler, MethodHandler
+from symdiff.frontend.frame import Frame
+from symdiff.ir.node import Node
+
+_MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_linalg.HANDLERS, np_shapes.HANDLERS)
+
+
+def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for table in tables:
+        for name, handler in table.items():
+            if name in merged:
+                raise ValueError(f"two modules lower the NumPy name {name!r}")
+            merged[name] = handler
+    return merged
+
+
+FUNCTIONS: dict[str, Handler] = _merged(m.functions for m in _MODULES)
+METHODS: dict[str, MethodHandler] = _merged(m.methods for m in _MODULES)
+ATTRIBUTES: dict[str, AttributeHandler] = _merged(m.attributes for m in _MODULES)
+
+
+def call(low: Frame, name: str, e: ast.Call) -> Any:
+    """``np.<name>(...)``."""
+    handler = FUNCTIONS.get(name)
+    if handler is None:
+        raise low.src.error(f"unsupported NumPy function np.{name} (not yet)", e)
+    return handler(low, e, name)
+
+
+def call_method(low: Frame, base: Node, name: str, e: ast.Call) -> Any:
+    """``x.<name>(...)`` on an array."""
+    handler = METHODS.get(name)
+    if handler is None:
+        raise low.src.error(f"unsupported array method .{name}() (not yet)", e)
+    return handler(low, base, e, name)
+
+
+def get_attribute(low: Frame, base: Node, e: ast.Attribute) -> Any:
+    """``x.<name>`` of an array."""
+    handler = ATTRIBUTES.get(e.attr)
+    if handler is None:
+        raise low.src.error(f"unsupported array attribute .{e.attr} (not yet)", e)
+    return handler(low, base, e)

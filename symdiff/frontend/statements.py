@@ -1,0 +1,192 @@
+"""Lowering of statements: one handler per kind of statement, in `STATEMENTS`.
+
+Contract: a handler ``(frame, stmt, rest) -> End | None`` lowers `stmt` in `frame`,
+where `rest` is the statements after it in its block (`Frame.block` looks the handler
+up by the node's type; a kind of statement without one is a located error). It gives
+`End` when the block ends at `stmt`: a return, a continue or a break, and an if or a
+loop that returns, which take `rest` into their paths (`control`, `loops`); else None.
+`assign` binds an assignment target to a value: a name (`Frame.bind`), ``name[key]``
+of a dict (`dicts`) or an array (`np_indexing`), or a tuple of targets, which unpacks
+a tuple or an array.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from symdiff.frontend import (
+    calls,
+    control,
+    dicts,
+    loops,
+    names,
+    np_indexing,
+    sequences,
+)
+from symdiff.frontend.frame import End, Frame, StatementHandler
+from symdiff.frontend.operators import binop
+from symdiff.frontend.values import Value, is_array
+
+
+def _return(frame: Frame, stmt: ast.Return, rest: list[ast.stmt]) -> End:
+    if stmt.value is None:
+        raise frame.src.error("the function returns None, not a number", stmt)
+    if frame.loop_return is not None:
+        loops.exit_with(frame, stmt)
+        return End(None)  # the loop ends here, and the function after it
+    return End(frame.output(stmt.value))
+
+
+def _if(frame: Frame, stmt: ast.If, rest: list[ast.stmt]) -> End | None:
+    result = control.lower_if(frame, stmt, rest)
+    if result is not None or (control.may_return(stmt) and frame.loop_return is None):
+        return End(result)
+    if control.ends_iteration(frame, stmt):
+        return End(None)  # the rest of the body went into the branches
+    return None
+
+
+def _for(frame: Frame, stmt: ast.For, rest: list[ast.stmt]) -> End | None:
+    if control.may_return(stmt):
+        return End(loops.lower_returning(frame, stmt, rest))
+    loops.lower_for(frame, stmt)
+    return None
+
+
+def _while(frame: Frame, stmt: ast.While, rest: list[ast.stmt]) -> End | None:
+    if control.may_return(stmt):
+        return End(loops.lower_returning(frame, stmt, rest))
+    loops.lower_while(frame, stmt)
+    return None
+
+
+def _continue(frame: Frame, stmt: ast.Continue, rest: list[ast.stmt]) -> End:
+    return End(None)  # the iteration ends here
+
+
+def _break(frame: Frame, stmt: ast.Break, rest: list[ast.stmt]) -> End:
+    frame.env[control.BREAK] = frame.b.const(True)
+    frame.assigned[control.BREAK] = None
+    return End(None)  # the iteration ends here, and the loop after it
+
+
+def _assign(frame: Frame, stmt: ast.Assign, rest: list[ast.stmt]) -> None:
+    if isinstance(stmt.value, ast.ListComp) and len(stmt.targets) == 1 \
+            and isinstance(stmt.targets[0], ast.Name):
+        loops.lower_comprehension(frame, stmt)
+        return
+    value = frame.expr(stmt.value)
+    for target in stmt.targets:
+        assign(frame, target, value, stmt)
+
+
+def _annotated(frame: Frame, stmt: ast.AnnAssign, rest: list[ast.stmt]) -> None:
+    if stmt.value is not None:
+        assign(frame, stmt.target, frame.expr(stmt.value), stmt)
+
+
+def _augmented(frame: Frame, stmt: ast.AugAssign, rest: list[ast.stmt]) -> None:
+    lower = _AUGMENTED.get(type(stmt.target))
+    if lower is None:
+        raise frame.src.error("augmented assignment to a non-name", stmt.target)
+    lower(frame, stmt)
+
+
+def _augmented_name(frame: Frame, stmt: ast.AugAssign) -> None:
+    """``name += v``: an array changes in place, a number is rebound."""
+    assert isinstance(stmt.target, ast.Name)
+    current = names.lookup(frame, stmt.target.id, stmt.target)
+    if is_array(current):
+        np_indexing.augmented_name(frame, stmt, current)  # type: ignore[arg-type]
+        return
+    value = binop(frame, stmt.op, current, frame.expr(stmt.value), stmt)
+    assign(frame, stmt.target, value, stmt)
+
+
+def _augmented_item(frame: Frame, stmt: ast.AugAssign) -> None:
+    """``d["k"] += v`` of a dict, ``x[key] += v`` of an array."""
+    target = stmt.target
+    if not dicts.is_dict_target(frame, target):
+        np_indexing.augmented(frame, stmt)
+        return
+    current = dicts.get_item(frame, target)  # type: ignore[arg-type]
+    value = binop(frame, stmt.op, current, frame.expr(stmt.value), stmt)
+    assign(frame, target, value, stmt)
+
+
+_AUGMENTED: dict[type[ast.expr], Callable[[Frame, ast.AugAssign], None]] = {
+    ast.Name: _augmented_name,
+    ast.Subscript: _augmented_item,
+}
+
+
+def _function_def(frame: Frame, stmt: ast.FunctionDef, rest: list[ast.stmt]) -> None:
+    calls.define(frame, stmt)
+
+
+def _expression(frame: Frame, stmt: ast.Expr, rest: list[ast.stmt]) -> None:
+    if not sequences.is_append(stmt.value):
+        raise frame.src.error(
+            "unsupported construct: expression statement (its value is discarded)", stmt)
+    sequences.append(frame, stmt.value)  # type: ignore[arg-type]
+
+
+def _pass(frame: Frame, stmt: ast.Pass, rest: list[ast.stmt]) -> None:
+    return None
+
+
+STATEMENTS: dict[type[ast.stmt], StatementHandler] = {
+    ast.Return: _return,
+    ast.If: _if,
+    ast.For: _for,
+    ast.While: _while,
+    ast.Continue: _continue,
+    ast.Break: _break,
+    ast.Assign: _assign,
+    ast.AnnAssign: _annotated,
+    ast.AugAssign: _augmented,
+    ast.FunctionDef: _function_def,
+    ast.Expr: _expression,
+    ast.Pass: _pass,
+}
+
+
+def assign(frame: Frame, target: ast.expr, value: Value, stmt: ast.stmt) -> None:
+    """Bind the assignment target `target` of `stmt` to `value`."""
+    lower = _TARGETS.get(type(target))
+    if lower is None:
+        raise frame.src.error(
+            f"unsupported assignment target: {type(target).__name__.lower()}", target)
+    lower(frame, target, value, stmt)
+
+
+def _to_name(frame: Frame, target: ast.Name, value: Value, stmt: ast.stmt) -> None:
+    frame.bind(target.id, value, stmt)
+
+
+def _to_item(frame: Frame, target: ast.Subscript, value: Value, stmt: ast.stmt) -> None:
+    if dicts.is_dict_target(frame, target):
+        dicts.set_item(frame, target, value, stmt)
+    else:
+        np_indexing.assign(frame, target, value, stmt)
+
+
+def _to_tuple(frame: Frame, target: ast.Tuple, value: Value, stmt: ast.stmt) -> None:
+    if is_array(value):
+        value = np_indexing.unpack(frame, value, len(target.elts), target)  # type: ignore
+    if not isinstance(value, tuple):
+        raise frame.src.error("cannot unpack a number into several names", target)
+    if len(value) != len(target.elts):
+        raise frame.src.error(
+            f"cannot unpack {len(value)} values into {len(target.elts)} names", target)
+    for sub_target, sub_value in zip(target.elts, value, strict=True):
+        assign(frame, sub_target, sub_value, stmt)
+
+
+_TARGETS: dict[type[ast.expr], Callable[[Frame, Any, Value, ast.stmt], None]] = {
+    ast.Name: _to_name,
+    ast.Subscript: _to_item,
+    ast.Tuple: _to_tuple,
+}
