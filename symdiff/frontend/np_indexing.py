@@ -35,8 +35,8 @@ from symdiff.frontend.bounds import within
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
+from symdiff.ir.loop import loop_args
 from symdiff.ir.node import Node
-from symdiff.ir.regions import loop_parts
 from symdiff.ir.types import MANY
 
 if TYPE_CHECKING:
@@ -386,7 +386,7 @@ def _arrays(frame: _Lowering, node: Node) -> set[Node]:
                     stack.append(region.args[1 + branch.params.index(out)])
         elif n.op == "proj" and n.args[0].op == "loop":
             region = n.args[0]
-            _, inits, _, _ = loop_parts(region)
+            inits = loop_args(region).inits
             if n.attrs[0] < len(inits):
                 stack.append(inits[n.attrs[0]])
     return {_origin(frame, n) for n in found}
