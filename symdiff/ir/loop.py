@@ -30,8 +30,9 @@ Contract:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
 from symdiff.ir.node import Builder, Node, Program
@@ -101,7 +102,7 @@ class Loop:
                            xs[tape] if self.n_saved else None,
                            xs[trips] if self.counted else None)
 
-    @property
+    @cached_property
     def outputs(self) -> LoopOutputs[int]:
         """The positions of the loop node's outputs (``proj`` indices), by group."""
         return self.split_outputs(range(self.n_outputs))
@@ -128,12 +129,16 @@ class _Groups(Generic[T]):
 
     _single: ClassVar[frozenset[str]] = frozenset()
 
+    def _groups(self) -> Iterator[tuple[bool, Any]]:
+        """(whether it is a single value, the group) for each field, in order."""
+        for name in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            yield name in self._single, getattr(self, name)
+
     def flat(self) -> tuple[T, ...]:
         """The values laid out again, group after group."""
         out: list[T] = []
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if f.name not in self._single:
+        for single, value in self._groups():
+            if not single:
                 out.extend(value)
             elif value is not None:
                 out.append(value)
@@ -141,30 +146,27 @@ class _Groups(Generic[T]):
 
     def extend(self: G, more: G) -> G:
         """Each group followed by the same group of `more` (which has no single values)."""
-        changes = {}
-        for f in fields(self):  # type: ignore[arg-type]
-            if f.name in self._single:
-                if getattr(more, f.name) is not None:
-                    raise ValueError(f"a second {f.name}")
-            else:
-                changes[f.name] = (*getattr(self, f.name), *getattr(more, f.name))
-        return replace(self, **changes)  # type: ignore[type-var]
+        groups = []
+        for (single, mine), (_, theirs) in zip(self._groups(), more._groups(), strict=True):
+            if single and theirs is not None:
+                raise ValueError("a second single value")
+            groups.append(mine if single else (*mine, *theirs))
+        return type(self)(*groups)
 
     def cut(self: G, xs: Sequence[Any]) -> G:
         """`xs` cut into groups as long as these."""
-        changes: dict[str, Any] = {}
+        groups: list[Any] = []
         start = 0
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if f.name in self._single:
-                changes[f.name] = None if value is None else xs[start]
+        for single, value in self._groups():
+            if single:
+                groups.append(None if value is None else xs[start])
                 start += value is not None
             else:
-                changes[f.name] = tuple(xs[start:start + len(value)])
+                groups.append(tuple(xs[start:start + len(value)]))
                 start += len(value)
         if start != len(xs):
             raise ValueError(f"{len(xs)} values for {start} places")
-        return replace(self, **changes)  # type: ignore[type-var]
+        return type(self)(*groups)
 
 
 @dataclass(frozen=True)
