@@ -9,7 +9,10 @@ Contract:
   Inputs missing from the map have a symbolic zero tangent (``None``).
 - `vjp(builder, outputs, cotangents, wrt)` seeds each output with its cotangent and
   pulls cotangents back in reverse topological order, visiting each edge once; it
-  returns the accumulated cotangent of every node in `wrt` (``None`` for zero).
+  returns the accumulated cotangent of every node in `wrt` (``None`` for zero). Only
+  the nodes that depend on `wrt` get cotangents (`transforms.activity`); the reverse
+  derivatives of branch and loop bodies share their enclosing derivative's analysis, so
+  a loop nested d deep is analysed once per pattern of active arguments, not 2**d times.
 - A ``cond`` region is differentiated by differentiating both branches (closed
   sub-programs) and making a new region on the same predicate: in reverse mode the
   backward region recomputes the taken branch's primal values from its operands,
@@ -38,7 +41,6 @@ from symdiff.ir.loop import (
     BodyResults,
     Loop,
     LoopArgs,
-    loop_args,
     loop_node,
     moved_output,
 )
@@ -54,6 +56,7 @@ from symdiff.ir.sequences import (
     kind,
     zeros_like,
 )
+from symdiff.transforms.activity import Activity
 
 
 class HigherOrderLoopError(SymdiffError):
@@ -266,6 +269,7 @@ def vjp(
     wrt: Iterable[Node],
     replaced: dict[Node, Node] | None = None,
     bases: Mapping[Node, Node] | None = None,
+    activity: Activity | None = None,
 ) -> list[Node | None]:
     """Cotangents of the `wrt` nodes, given a cotangent for each output.
 
@@ -279,12 +283,14 @@ def vjp(
     A loop whose backward sweep needs values from each iteration is replaced by one that
     also saves them on a tape; the replacements (old node -> new node) are added to
     `replaced`, and the caller rebuilds its primal computation over them so that the
-    loop runs once.
+    loop runs once. `activity` is the analysis of the derivative this one is part of
+    (the reverse derivative of a region's body); None starts a new one.
     """
     replaced = {} if replaced is None else replaced
     wrt = list(wrt)
     order = topological(outputs)
-    active = _active(order, wrt)
+    activity = Activity() if activity is None else activity
+    active = activity.active(order, wrt)
     ct: dict[Node, Cotangent] = {}
     region_ct: dict[Node, dict[int, Node]] = {}
     for x, base in (bases or {}).items():
@@ -298,10 +304,10 @@ def vjp(
             if node in region_ct:
                 running = _running(node, ct)
                 if node.op == "cond":
-                    contributions = _cond_vjp(b, node, region_ct[node], running)
+                    contributions = _cond_vjp(b, node, region_ct[node], running, activity)
                 else:
                     contributions = _loop_vjp(b, node, region_ct[node], active, replaced,
-                                              running)
+                                              running, activity)
                 for i in running:
                     del ct[node.args[i]]  # the region's contribution includes it
                 _pull(b, node, contributions, active, ct)
@@ -370,14 +376,14 @@ def _running(node: Node, ct: dict[Node, Cotangent]) -> dict[int, Node]:
     return found
 
 
-def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[int, Node]
-              ) -> list[Node | None]:
+def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[int, Node],
+              activity: Activity) -> list[Node | None]:
     """Cotangent contributions to the arguments of a ``cond`` node: a backward region
     (for the operands in `running`, their cotangents so far with its own added)."""
     pred, operands = node.args[0], node.args[1:]
     seeded = sorted(out_cts)
     into = [i - 1 for i in sorted(running)]
-    derived = [_body_vjp(body, seeded, into) for body in branches(node)]
+    derived = [_body_vjp(body, seeded, into, activity) for body in branches(node)]
     live = [i for i in range(len(operands)) if any(d[1][i] is not None for d in derived)]
     if not live:
         return [None] * len(node.args)
@@ -397,7 +403,7 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[in
 
 def _loop_vjp(
     b: Builder, node: Node, out_cts: dict[int, Node], active: set[Node],
-    replaced: dict[Node, Node], running: dict[int, Node],
+    replaced: dict[Node, Node], running: dict[int, Node], activity: Activity,
 ) -> list[Node | None]:
     """Cotangent contributions to a loop's arguments: a loop running backwards.
 
@@ -418,10 +424,9 @@ def _loop_vjp(
     stacks = [j for j, i in enumerate(out.stacks) if i in out_cts]
     appended = [results.stacked[j] for j in stacks]
     unstacked = [bb.arg(f"{bb.names.get(v, 'value')}_bar") for v in appended]
-    live = _active_carries(loop, [x in active for x in given.inits],
-                           [params.consts[j] for j in wanted])
-    live = _nonzero_cotangents(loop, live, {k for k, i in enumerate(out.carry) if i in out_cts},
-                               appended)
+    live = activity.nonzero_cotangents(
+        loop, activity.loop(node, active).carried,
+        {k for k, i in enumerate(out.carry) if i in out_cts}, appended)
     carry_bars = [bb.arg(f"{params.carry[k].attrs[0]}_bar", kind(params.carry[k]))
                   for k in live]
     accs = [bb.arg(f"{params.consts[j].attrs[0]}_bar", kind(params.consts[j])) for j in wanted]
@@ -431,7 +436,7 @@ def _loop_vjp(
              if is_seq(acc) or acc.type is not None}
     cts = vjp(bb, [*(results.carry[k] for k in live), *appended], [*carry_bars, *unstacked],
               [*(params.carry[k] for k in live), *(params.consts[j] for j in wanted)],
-              bases=bases)
+              bases=bases, activity=activity)
     m = len(live)
     new_bars = [c or _zero(bb, params.carry[k]) for c, k in zip(cts[:m], live, strict=True)]
     new_accs = [acc if c is None else c if is_seq(acc) or acc.type is not None
@@ -497,61 +502,7 @@ def _zero_cotangent(b: Builder, value: Node) -> Node:
     return zeros_like(b, value) if is_seq(value) else _zero(b, value)
 
 
-def _active_loop_outputs(node: Node, active: set[Node]) -> set[int]:
-    """The outputs of a ``loop`` node that depend on an active argument: its active
-    carried values and appended values (a flag or counter it carries is not active)."""
-    loop: Loop = node.attrs[0]
-    out = loop.outputs
-    if loop.n_popped or loop.n_unstacked:  # a backward loop: every output
-        return set(range(loop.n_outputs))
-    given = loop_args(node)
-    params, results = loop.split_params(loop.body.params), loop.split_results(loop.body.outputs)
-    seeds = [p for p, op in zip(params.consts, given.consts, strict=True) if op in active]
-    live = _active_carries(loop, [x in active for x in given.inits], seeds)
-    inner = _active(topological(list(loop.body.outputs)),
-                    [*seeds, *(params.carry[k] for k in live)])
-    stacked = {i for i, v in zip(out.stacks, results.stacked, strict=True) if v in inner}
-    rest = {i for i in (out.tape, out.trips) if i is not None}
-    return {*(out.carry[k] for k in live), *stacked, *rest}
-
-
-def _nonzero_cotangents(loop: Loop, live: list[int], seeded: set[int],
-                        stacked: list[Node]) -> list[int]:
-    """Of the `live` carried values, those whose cotangent can be nonzero in a backward
-    loop: seeded after the loop, or read by the next value of one that is, or by a value
-    appended to a list with a cotangent. (A value only a while test reads has none.)"""
-    n = len(live)
-    carry = loop.split_params(loop.body.params).carry
-    news = loop.split_results(loop.body.outputs).carry
-    order = topological(list(loop.body.outputs))
-    nonzero = {k for k in live if k in seeded}
-    while len(nonzero) < n:
-        targets = {news[k] for k in nonzero} | set(stacked)
-        grown = nonzero | {k for k in live if k not in nonzero
-                           and targets & _active(order, [carry[k]])}
-        if grown == nonzero:
-            break
-        nonzero = grown
-    return sorted(nonzero)
-
-
-def _active_carries(loop: Loop, starts: list[bool], operands: list[Node]) -> list[int]:
-    """The carried values that depend on the inputs: those starting from an active value,
-    and those the body computes from an active operand or carried value (a counter
-    ``k = k + 1`` never does, so it gets no cotangent)."""
-    carry = loop.split_params(loop.body.params).carry
-    news = loop.split_results(loop.body.outputs).carry
-    live = {k for k, start in enumerate(starts) if start}
-    order = topological(list(news))
-    while True:
-        active = _active(order, [*operands, *(carry[k] for k in live)])
-        grown = live | {k for k, new in enumerate(news) if new in active}
-        if grown == live:
-            return sorted(live)
-        live = grown
-
-
-def _body_vjp(body: Program, seeded: list[int], into: Sequence[int] = ()
+def _body_vjp(body: Program, seeded: list[int], into: Sequence[int], activity: Activity
               ) -> tuple[Program, list[Node | None]]:
     """A program over (body params, cotangents of the seeded outputs, the cotangents so
     far of the parameters `into`) giving the cotangent of every body parameter (for
@@ -561,43 +512,7 @@ def _body_vjp(body: Program, seeded: list[int], into: Sequence[int] = ()
     ct_args = [bb.arg(f"{bb.names.get(o, 'out')}_bar", kind(o)) for o in outs]
     so_far = [bb.arg(f"{body.params[i].attrs[0]}_bar", kind(body.params[i])) for i in into]
     cts = vjp(bb, outs, ct_args, body.params,
-              bases={body.params[i]: a for i, a in zip(into, so_far, strict=True)})
+              bases={body.params[i]: a for i, a in zip(into, so_far, strict=True)},
+              activity=activity)
     program = Program(body.name, (*body.params, *ct_args, *so_far), (), bb, body.doc)
     return program, cts
-
-
-def _active(order: list[Node], wrt: list[Node]) -> set[Node]:
-    """Nodes whose value depends on a `wrt` node: only they carry cotangents."""
-    active = set(wrt)
-    outputs: dict[Node, set[int]] = {}  # per cond region, its active outputs
-    for node in order:
-        if node in active or not any(a in active for a in node.args):
-            continue
-        if node.op == "cond":
-            if any(a in active for a in node.args[1:]):
-                active.add(node)
-        elif node.op == "loop":
-            if any(a in active for a in replace(loop_args(node), range=()).flat()):
-                active.add(node)
-        elif node.op == "proj" and node.args[0].op in ("cond", "loop"):
-            region = node.args[0]
-            if region not in outputs:
-                outputs[region] = (_active_outputs if region.op == "cond"
-                                   else _active_loop_outputs)(region, active)
-            if node.attrs[0] in outputs[region]:
-                active.add(node)
-        elif node.op == "proj" or PRIMITIVES[node.op].differentiable:
-            active.add(node)
-    return active
-
-
-def _active_outputs(node: Node, active: set[Node]) -> set[int]:
-    """The outputs of a ``cond`` node that depend on an active operand in either branch
-    (a flag or a counter both branches compute from constants does not)."""
-    seeded = [i for i, op in enumerate(node.args[1:]) if op in active]
-    found: set[int] = set()
-    for body in branches(node):
-        inner = _active(topological(list(body.outputs)), [body.params[i] for i in seeded])
-        found |= {k for k, out in enumerate(body.outputs) if out in inner}
-    return found
-
