@@ -13,6 +13,8 @@
    on a wide (n -> 1) and a tall (1 -> n) function.
 6. Second derivatives (`benchmarks.report_higher`): the Hessian and a Hessian-vector
    product of the extended Rosenbrock function, n = 10 and 100, ÷ the function's time.
+7. Compile scaling (`benchmarks.compile_scaling`): seconds to build ``grad`` of nested
+   ``for`` loops, long straight-line code and long ``elif`` chains, in fresh processes.
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import symdiff
-from benchmarks import baselines, functions, report_arrays, report_higher, report_jacobian
+from benchmarks import (
+    baselines,
+    compile_scaling,
+    functions,
+    report_arrays,
+    report_higher,
+    report_jacobian,
+)
 from benchmarks._table import status, table
 from benchmarks._timing import (
     REPEAT,
@@ -219,6 +228,7 @@ def main() -> None:
     report_arrays.main()
     report_jacobian.main()
     report_higher.main()
+    compile_scaling.main()
 
 
 if __name__ == "__main__":

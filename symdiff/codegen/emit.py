@@ -24,9 +24,10 @@ from typing import Any
 from symdiff.codegen import ownership, wrap
 from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
+from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
 from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitives import PRIMITIVES, math_attr
-from symdiff.ir.regions import Loop, all_nodes, loop_parts, unstacked
+from symdiff.ir.regions import all_nodes
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -180,20 +181,20 @@ class _Emitter:
         hints: dict[Node, str], direct: dict[Node, str], own: ownership.Region,
     ) -> list[ast.stmt]:
         """A loop region: its carried values initialised (a carried array the body
-        updates in place copied if need be), then a for or while statement."""
-        order = sched.order
+        updates in place copied if need be), the lists it pushes onto and its trip count
+        started, then a for or while statement. Each iteration pops its entries (of a
+        tape, of lists), pushes its tape entry, computes the body and appends to lists."""
         loop: Loop = node.attrs[0]
-        rng, inits, operands, tape_in = loop_parts(node)
-        body = loop.body
-        projs = {n.attrs[0]: n for n in order if n.op == "proj" and n.args[0] is node}
-        n_prefix = (1 + loop.n_popped + loop.n_unstacked) if loop.kind == "range" else 0
-        carry_params = body.params[n_prefix:n_prefix + loop.n_carry]
+        given = loop_args(node)
+        params = loop.split_params(loop.body.params)
+        results = loop.split_results(loop.body.outputs)
+        projs = {n.attrs[0]: n for n in sched.order if n.op == "proj" and n.args[0] is node}
+        outs = loop.split_outputs([projs.get(i) for i in range(loop.n_outputs)])
         stmts: list[ast.stmt] = []
         carry_names = []
-        for k, (param, init) in enumerate(zip(carry_params, inits, strict=True)):
-            out = projs.get(k)
-            hint = (hints.get(out) if out is not None else None) or str(param.attrs[0])
-            name = (direct.get(out) if out is not None else None) or self.namer.hinted(hint)
+        for k, (param, init, out) in enumerate(zip(params.carry, given.inits, outs.carry,
+                                                   strict=True)):
+            name = direct.get(out) or self.namer.hinted(hints.get(out) or str(param.attrs[0]))
             if out is not None:
                 self.names[out] = name
             carry_names.append(name)
@@ -201,79 +202,80 @@ class _Emitter:
             if k in own.copied:
                 value = ast.Call(ast.Attribute(value, "copy", ast.Load()), [], [])
             stmts.append(_assign(name, value))
-        extra = loop.n_carry
-        stack_names = []
-        for _ in range(loop.n_stacked):
-            out = projs.get(extra)
-            hint = (hints.get(out) if out is not None else None) or "values"
-            stack_names.append(self._loop_output(out, hint, ast.List([], ast.Load()), stmts))
-            extra += 1
-        tape_name = count_name = None
-        if loop.n_saved:
-            tape_name = self._loop_output(projs.get(extra), "tape", ast.List([], ast.Load()),
-                                          stmts)
-            extra += 1
-        if loop.counted:
-            count_name = self._loop_output(projs.get(extra), "trips", ast.Constant(0), stmts)
-        inner: dict[Node, ast.expr] = {}
-        for param, name in zip(carry_params, carry_names, strict=True):
-            inner[param] = ast.Name(name, ast.Load())
-        first_operand = n_prefix + loop.n_carry
-        for param, operand in zip(body.params[first_operand:], operands, strict=True):
-            inner[param] = self.ref(operand, env)
+        stack_names = [self._loop_output(out, hints.get(out) or "values", _empty_list(), stmts)
+                       for out in outs.stacks]
+        tape_name = (self._loop_output(outs.tape, "tape", _empty_list(), stmts)
+                     if loop.n_saved else None)
+        count_name = (self._loop_output(outs.trips, "trips", ast.Constant(0), stmts)
+                      if loop.counted else None)
+        inner: dict[Node, ast.expr] = {p: _load(name)
+                                       for p, name in zip(params.carry, carry_names, strict=True)}
+        inner.update((p, self.ref(v, env)) for p, v in zip(params.consts, given.consts,
+                                                           strict=True))
+        index = self.namer.hinted(str(params.index[0].attrs[0])) if params.index else None
+        inner.update((p, _load(index)) for p in params.index)
         prologue: list[ast.stmt] = []
-        if loop.kind == "range":
-            index = self.namer.hinted(str(body.params[0].attrs[0]))
-            inner[body.params[0]] = ast.Name(index, ast.Load())
-            if loop.n_popped:
-                assert tape_in is not None
-                popped = [self.namer.hinted(str(p.attrs[0]))
-                          for p in body.params[1:1 + loop.n_popped]]
-                for p, name in zip(body.params[1:1 + loop.n_popped], popped, strict=True):
-                    inner[p] = ast.Name(name, ast.Load())
-                pop = ast.Call(ast.Attribute(self.ref(tape_in, env), "pop", ast.Load()), [], [])
-                prologue.append(_assign_many(popped, pop))
-            first = 1 + loop.n_popped
-            for p, xs in zip(body.params[first:first + loop.n_unstacked], unstacked(node),
-                             strict=True):
-                name = self.namer.hinted(str(p.attrs[0]))
-                inner[p] = ast.Name(name, ast.Load())
-                pop = ast.Call(ast.Attribute(self.ref(xs, env), "pop", ast.Load()), [], [])
-                prologue.append(_assign(name, pop))
-        if loop.n_saved:
-            assert tape_name is not None
-            first = loop.n_carry + loop.n_stacked
-            saved = body.outputs[first:first + loop.n_saved]
-            values = [inner[s] if s in inner else None for s in saved]
+        for xs, group in zip(given.popped_from, params.pops, strict=True):
+            names = [self.namer.hinted(str(p.attrs[0])) for p in group]
+            inner.update((p, _load(name)) for p, name in zip(group, names, strict=True))
+            pop = ast.Call(ast.Attribute(self.ref(xs, env), "pop", ast.Load()), [], [])
+            prologue.append(_assign_many(names, pop))
+        if tape_name is not None:
+            # The tape's entry: values the iteration starts from, pushed before it runs.
+            values = [inner.get(v) for v in results.saved]
             if any(v is None for v in values):
                 raise NotImplementedError("a loop may only save its parameters on the tape")
-            item = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
-            append = ast.Attribute(ast.Name(tape_name, ast.Load()), "append", ast.Load())
-            prologue.append(ast.Expr(ast.Call(append, [item], [])))  # type: ignore[list-item]
+            prologue.append(_append(tape_name, values))  # type: ignore[arg-type]
         if count_name is not None:
             prologue.append(ast.AugAssign(ast.Name(count_name, ast.Store()), ast.Add(),
                                           ast.Constant(1)))
-        news = body.outputs[:loop.n_carry]
-        stop = body.outputs[-1] if loop.breaks else None
+        block = self._iteration(loop, params, results, inner, carry_names, stack_names, own)
+        loop_body = [*prologue, *block] or [ast.Pass()]
+        if index is None:
+            return [*stmts, *self._while(loop, inner, loop_body)]
+        start, stop, step = (self.ref(a, env) for a in given.range)
+        loop_range = _range(start, stop, step, given.range, loop.reverse)
+        return [*stmts, ast.For(ast.Name(index, ast.Store()), loop_range, loop_body, [],
+                                lineno=1)]
+
+    def _while(self, loop: Loop, inner: dict[Node, ast.expr], loop_body: list[ast.stmt]
+               ) -> list[ast.stmt]:
+        """``while test: body``, or ``while True:`` with the test's statements first."""
+        assert loop.test is not None
+        test_env = {p: inner[bp] for p, bp in zip(loop.test.params, loop.body.params,
+                                                 strict=True)}
+        test_stmts = self.block(loop.test, loop.test.outputs, test_env, {})
+        flag = self.ref(loop.test.outputs[0], test_env)
+        if not test_stmts:
+            return [ast.While(flag, loop_body, [])]
+        check = ast.If(ast.UnaryOp(ast.Not(), flag), [ast.Break()], [])
+        return [ast.While(ast.Constant(True), [*test_stmts, check, *loop_body], [])]
+
+    def _iteration(
+        self, loop: Loop, params: BodyParams[Node], results: BodyResults[Node],
+        inner: dict[Node, ast.expr], carry_names: list[str], stack_names: list[str],
+        own: ownership.Region,
+    ) -> list[ast.stmt]:
+        """The body of one iteration after its pops: the body's computation, its values
+        appended to lists, the carried variables updated and the break taken."""
+        news = results.carry
         # The carried variables are written only at the end of the body, all at once, so
         # nothing in the body can read a value already overwritten; a new value used
         # nowhere else is computed right in that final assignment.
-        appended = body.outputs[loop.n_carry:loop.n_carry + loop.n_stacked]
-        roots = (*news, *appended, *([stop] if stop is not None else []))
-        block = self.block(body, roots, inner, {}, inline=frozenset(news), owned=own.params)
-        for name, value in zip(stack_names, appended, strict=True):
-            call = ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
-                            [self.ref(value, inner)], [])
-            block.append(ast.Expr(call))
+        roots = (*news, *results.stacked, *([results.stop] if results.stop is not None else []))
+        block = self.block(loop.body, roots, inner, {}, inline=frozenset(news),
+                           owned=own.params)
+        for name, value in zip(stack_names, results.stacked, strict=True):
+            block.append(_append(name, [self.ref(value, inner)]))
         stop_test: ast.expr | None = None
-        if stop is not None:
+        if results.stop is not None:
             # Read the break flag before the carried variables are overwritten.
-            stop_test = self.ref(stop, inner)
+            stop_test = self.ref(results.stop, inner)
             if not isinstance(stop_test, (ast.Name, ast.Constant)):
                 flag = self.namer.hinted("stop")
                 block.append(_assign(flag, stop_test))
                 stop_test = ast.Name(flag, ast.Load())
-        updates = [(name, new) for name, new, param in zip(carry_names, news, carry_params,
+        updates = [(name, new) for name, new, param in zip(carry_names, news, params.carry,
                                                             strict=True)
                    if new is not param and self.names.get(new) != name]
         if len(updates) == 1:
@@ -284,25 +286,7 @@ class _Emitter:
             block.append(ast.Assign([targets], values, lineno=1))
         if stop_test is not None:
             block.append(ast.If(stop_test, [ast.Break()], []))
-        loop_body = [*prologue, *block] or [ast.Pass()]
-        if loop.kind == "range":
-            start, stop, step = (self.ref(a, env) for a in rng)
-            target = ast.Name(index, ast.Store())
-            stmts.append(ast.For(target, _range(start, stop, step, rng, loop.reverse),
-                                 loop_body, [], lineno=1))
-        else:
-            assert loop.test is not None
-            test_env = {p: inner[bp] for p, bp in zip(loop.test.params, body.params,
-                                                     strict=True)}
-            test_stmts = self.block(loop.test, loop.test.outputs, test_env, {})
-            flag = self.ref(loop.test.outputs[0], test_env)
-            if test_stmts:
-                check = ast.If(ast.UnaryOp(ast.Not(), flag), [ast.Break()], [])
-                stmts.append(ast.While(ast.Constant(True), [*test_stmts, check, *loop_body],
-                                       []))
-            else:
-                stmts.append(ast.While(flag, loop_body, []))
-        return stmts
+        return block
 
     def _loop_output(
         self, out: Node | None, hint: str, init: ast.expr, stmts: list[ast.stmt]
@@ -360,6 +344,21 @@ def _empty(stmts: list[ast.stmt]) -> bool:
 
 def _assign(name: str, value: ast.expr) -> ast.stmt:
     return ast.Assign([ast.Name(name, ast.Store())], value, lineno=1)
+
+
+def _load(name: str) -> ast.expr:
+    return ast.Name(name, ast.Load())
+
+
+def _empty_list() -> ast.expr:
+    return ast.List([], ast.Load())
+
+
+def _append(name: str, values: list[ast.expr]) -> ast.stmt:
+    """``name.append(v)``, or of a tuple of several values."""
+    item = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
+    return ast.Expr(ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
+                             [item], []))
 
 
 def _assign_many(names: list[str], value: ast.expr) -> ast.stmt:

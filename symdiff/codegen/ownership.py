@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.indexing import may_alias, owns_memory
+from symdiff.ir.loop import Loop, loop_args
 from symdiff.ir.node import Node, Program
 from symdiff.ir.primitives import PRIMITIVES
-from symdiff.ir.regions import Loop, loop_parts
 
 REGION_OPS = ("proj", "cond", "loop")
 
@@ -78,11 +78,10 @@ def _owns(node: Node, mine: set[Node]) -> bool:
 
 def _loop(node: Node, outer: Schedule, mine: set[Node]) -> Region:
     loop: Loop = node.attrs[0]
-    _, inits, _, _ = loop_parts(node)
+    inits = loop_args(node).inits
     body = loop.body
-    first = (1 + loop.n_popped + loop.n_unstacked) if loop.kind == "range" else 0
-    params = body.params[first:first + loop.n_carry]
-    news = body.outputs[:loop.n_carry]
+    params = loop.split_params(body.params).carry
+    news = loop.split_results(body.outputs).carry
     inner = schedule(body, list(body.outputs), frozenset(news))
     # Per candidate, whether the loop starts from an exclusive array (else from a copy).
     candidates: dict[int, bool] = {}

@@ -21,9 +21,9 @@ import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from symdiff.ir.loop import loop_args
 from symdiff.ir.node import LEAVES, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES
-from symdiff.ir.regions import loop_parts
 
 MAX_SIZE = 6
 
@@ -69,7 +69,7 @@ def schedule(
         elif node.op == "loop":
             # Read on every iteration (the range: once); an initial value is only
             # assigned to the carried variable.
-            _, inits, _, _ = loop_parts(node)
+            inits = loop_args(node).inits
             needs_atom.update(a for a in node.args if a not in inits)
         elif node.op != "proj" and PRIMITIVES[node.op].atomic_args:
             needs_atom.update(node.args)

@@ -39,8 +39,8 @@ from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, is_array, is_sequence
 from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
+from symdiff.ir.loop import loop_args
 from symdiff.ir.node import Node
-from symdiff.ir.regions import loop_parts
 from symdiff.ir.types import MANY
 
 # Operations whose value is a truth value (of each element, for arrays).
@@ -365,7 +365,7 @@ def _arrays(frame: Frame, node: Node) -> set[Node]:
                     stack.append(region.args[1 + branch.params.index(out)])
         elif n.op == "proj" and n.args[0].op == "loop":
             region = n.args[0]
-            _, inits, _, _ = loop_parts(region)
+            inits = loop_args(region).inits
             if n.attrs[0] < len(inits):
                 stack.append(inits[n.attrs[0]])
     return {_origin(frame, n) for n in found}

@@ -10,6 +10,7 @@ tested against it before any code is generated.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from symdiff.ir.node import Node, Program, Structure, topological
@@ -48,50 +49,48 @@ def evaluate(
 
 
 def _run_loop(node: Node, args: list[Any], env: Mapping[str, Any]) -> tuple[Any, ...]:
-    from symdiff.ir.regions import Loop
+    from symdiff.ir.loop import BodyParams, Loop, LoopOutputs
 
     loop: Loop = node.attrs[0]
-    rng, rest = args[:loop.n_range], args[loop.n_range:]
-    tape_in = list(rest[-1]) if loop.n_popped else None
-    if loop.n_popped:
-        rest = rest[:-1]
-    unstack = [list(xs) for xs in rest[len(rest) - loop.n_unstacked:]]
-    rest = rest[:len(rest) - loop.n_unstacked]
-    carry, operands = list(rest[:loop.n_carry]), rest[loop.n_carry:]
-    saved: list[Any] = []
-    stacks: list[list[Any]] = [[] for _ in range(loop.n_stacked)]
+    given = loop.split_args(args)
+    carry, consts = tuple(given.inits), given.consts
+    tape = list(given.tape) if given.tape is not None else None
+    lists = [list(xs) for xs in given.lists]
+    # The lists it outputs, an entry pushed onto each per iteration (the trip count later).
+    out: LoopOutputs[Any] = LoopOutputs((), tuple([] for _ in range(loop.n_stacked)),
+                                        [] if loop.n_saved else None, None)
     count = 0
 
-    def step(prefix: list[Any]) -> bool:
+    def step(index: tuple[Any, ...]) -> bool:
         nonlocal carry
-        out = evaluate(loop.body, [*prefix, *carry, *operands], env)
-        carry = list(out[:loop.n_carry])
-        for stack, value in zip(stacks, out[loop.n_carry:], strict=False):
-            stack.append(value)
-        first = loop.n_carry + loop.n_stacked
-        if loop.n_saved:
-            saved.append(tuple(out[first:first + loop.n_saved]))
-        return bool(out[-1]) if loop.breaks else False
+        popped = _pop(tape, loop.n_popped) if tape is not None else ()
+        unstacked = tuple(v for xs in lists for v in _pop(xs, 1))
+        params = BodyParams(index, popped, unstacked, carry, consts)
+        results = loop.split_results(evaluate(loop.body, params.flat(), env))
+        carry = results.carry
+        for entries, values in zip(out.lists, results.pushed, strict=True):
+            entries.append(values[0] if len(values) == 1 else values)
+        return results.stop is not None and bool(results.stop)
 
     if loop.kind == "range":
-        indices = range(*rng)
+        indices = range(*given.range)
         for i in reversed(indices) if loop.reverse else indices:
-            popped = list(tape_in.pop()) if tape_in is not None else []
             count += 1
-            if step([i, *popped, *(xs.pop() for xs in unstack)]):
+            if step((i,)):
                 break
     else:
         assert loop.test is not None
-        while evaluate(loop.test, [*carry, *operands], env)[0]:
+        while evaluate(loop.test, BodyParams((), (), (), carry, consts).flat(), env)[0]:
             count += 1
-            if step([]):
+            if step(()):
                 break
-    outputs: list[Any] = [*carry, *stacks]
-    if loop.n_saved:
-        outputs.append(saved)
-    if loop.counted:
-        outputs.append(count)
-    return tuple(outputs)
+    return replace(out, carry=carry, trips=count if loop.counted else None).flat()
+
+
+def _pop(entries: list[Any], width: int) -> tuple[Any, ...]:
+    """The values of the last entry of a list (an entry of several values is a tuple)."""
+    entry = entries.pop()
+    return (entry,) if width == 1 else tuple(entry)
 
 
 def _build(structure: Structure, values: dict[Node, Any]) -> Any:

@@ -8,77 +8,21 @@ Contract:
   so an operation in the other branch never raises.
 - The values of a region come out through ``proj`` nodes (``proj(region, i)``).
 - A ``loop`` node runs a body sub-program repeatedly over loop-carried values: over a
-  ``range`` (its arguments ``(start, stop, step, *inits, *operands[, tape])``, the body's
-  parameters ``(i, *popped, *carry, *operands)``) or ``while`` a test sub-program holds
-  (arguments ``(*inits, *operands)``, parameters ``(*carry, *operands)``). The body
-  returns the new carried values, then the values it appends to lists
-  (``xs.append(v)``), then the values to save for a backward sweep, then (when the loop
-  has a ``break``) whether to stop after this iteration; its outputs are the final
-  carried values, then one list per appended value, then the tape (a list, one entry
-  per iteration) when it saves, then the trip count when asked. A backward loop runs
-  its range in reverse, pops its entries from a tape (parameters after the index) and
-  pops one value from each of its unstacked lists (parameters after those).
+  ``range`` or ``while`` a test sub-program holds. Its record and the layout of its
+  arguments, parameters, results and outputs, by named group, are in `symdiff.ir.loop`.
 - Branch and loop bodies never share nodes with the enclosing program (each has its
   own builder), so nothing inside can be hoisted out by accident.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from symdiff.ir.loop import Loop, loop_node
 from symdiff.ir.node import Builder, Node, Program
 
+__all__ = ["REGIONS", "Loop", "all_nodes", "bodies", "branches", "cond", "cond_node",
+           "loop_node", "n_outputs", "output_kind", "proj"]
+
 REGIONS = frozenset({"cond", "loop"})
-
-
-@dataclass(frozen=True)
-class Loop:
-    """The static description of a loop region (its node's only attribute)."""
-
-    kind: str  # "range" or "while"
-    body: Program
-    n_carry: int
-    test: Program | None = None
-    n_saved: int = 0  # values the body appends to the tape each iteration
-    n_popped: int = 0  # values each iteration pops from the tape (a backward loop)
-    reverse: bool = False  # run the range backwards
-    counted: bool = False  # also output the number of iterations
-    breaks: bool = False  # the body's last output says whether to stop after it
-    # Values the body appends, each to its own list, every iteration (``xs.append(v)``);
-    # the loop outputs those lists after its carried values.
-    n_stacked: int = 0
-    # Lists the loop pops one value from each iteration (the cotangents of a forward
-    # loop's stacks, in a backward loop); they come as arguments just before the tape.
-    n_unstacked: int = 0
-
-    @property
-    def n_range(self) -> int:
-        return 3 if self.kind == "range" else 0
-
-
-def loop_node(b: Builder, loop: Loop, args: tuple[Node, ...]) -> Node:
-    return b.structural("loop", args, (loop,))
-
-
-def loop_parts(node: Node) -> tuple[tuple[Node, ...], tuple[Node, ...], tuple[Node, ...],
-                                    Node | None]:
-    """(range arguments, initial carried values, operands, tape) of a loop node."""
-    loop: Loop = node.attrs[0]
-    args = node.args
-    rng, rest = args[:loop.n_range], args[loop.n_range:]
-    tape = rest[-1] if loop.n_popped else None
-    if loop.n_popped:
-        rest = rest[:-1]
-    if loop.n_unstacked:
-        rest = rest[:-loop.n_unstacked]
-    return rng, rest[:loop.n_carry], rest[loop.n_carry:], tape
-
-
-def unstacked(node: Node) -> tuple[Node, ...]:
-    """The lists a (backward) loop node pops a value from each iteration."""
-    loop: Loop = node.attrs[0]
-    end = len(node.args) - (1 if loop.n_popped else 0)
-    return node.args[end - loop.n_unstacked:end]
 
 
 def all_nodes(program: Program) -> list[Node]:
@@ -176,11 +120,10 @@ def output_kind(region: Node, i: int) -> str:
     if region.op == "cond":
         return kind(region.attrs[0].outputs[i])
     loop: Loop = region.attrs[0]
-    if i < loop.n_carry:
+    out = loop.outputs
+    if i in out.carry:
         return kind(loop.body.outputs[i])
-    if i < loop.n_carry + loop.n_stacked:
-        return SEQ
-    return NUM
+    return SEQ if i in out.stacks else NUM
 
 
 def n_outputs(node: Node) -> int:

@@ -152,6 +152,6 @@ def _proj_type(region: Any, index: int) -> Type:
         return region.attrs[0].outputs[index].type  # both branches give one type
     if region.op == "loop":
         loop = region.attrs[0]
-        if index < loop.n_carry:
+        if index in loop.outputs.carry:
             return loop.body.outputs[index].type
     return None

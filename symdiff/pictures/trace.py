@@ -47,7 +47,7 @@ def _resolve(program: Program, values: Sequence[Any], env: Mapping[str, Any],
     test and ``break`` flag evaluated there), within `budget` iterations in all; loops
     that save or pop a tape or append to lists stay. Regions inside the inlined ones
     come out for the next round."""
-    from symdiff.ir.regions import Loop
+    from symdiff.ir.loop import Loop
 
     b = program.builder
     done: dict[Node, Node] = {}
@@ -64,8 +64,7 @@ def _resolve(program: Program, values: Sequence[Any], env: Mapping[str, Any],
                              effects)
             continue
         loop = node.attrs[0] if node.op == "loop" else None
-        if isinstance(loop, Loop) and not (loop.n_saved or loop.n_popped or loop.n_stacked
-                                           or loop.n_unstacked):
+        if isinstance(loop, Loop) and not loop.has_lists:
             outcome = _iterate(program, loop, args, values, env, budget)
             if outcome is not None:
                 inlined[node] = outcome
@@ -79,10 +78,11 @@ def _iterate(program: Program, loop: Any, args: tuple[Node, ...], values: Sequen
              ) -> tuple[tuple[Node, ...], tuple[Node, ...]] | None:
     """The loop's outputs and effects with its iterations at `values` inlined, or None
     when it runs more than `budget` allows."""
+    from symdiff.ir.loop import BodyParams, LoopOutputs
+
     b = program.builder
-    rng = args[:loop.n_range]
-    carry = list(args[loop.n_range:loop.n_range + loop.n_carry])
-    operands = list(args[loop.n_range + loop.n_carry:])
+    given = loop.split_args(args)
+    carry, consts = given.inits, given.consts
     effects: list[Node] = []
     count = 0
 
@@ -90,7 +90,7 @@ def _iterate(program: Program, loop: Any, args: tuple[Node, ...], values: Sequen
         return _value(program, node, values, env)
 
     if loop.kind == "range":
-        indices = range(*(value(a) for a in rng))
+        indices = range(*(value(a) for a in given.range))
         order = list(reversed(indices) if loop.reverse else indices)
     else:
         order = None
@@ -98,24 +98,25 @@ def _iterate(program: Program, loop: Any, args: tuple[Node, ...], values: Sequen
         if order is not None:
             if count == len(order):
                 break
-            prefix = [b.const(order[count])]
+            index: tuple[Node, ...] = (b.const(order[count]),)
         else:
-            test, _ = inline(b, loop.test, [*carry, *operands])
+            test, _ = inline(b, loop.test, BodyParams((), (), (), carry, consts).flat())
             if not value(_leaves(test if isinstance(test, tuple) else (test,))[0]):
                 break
-            prefix = []
+            index = ()
         if count >= budget[0]:
             return None
         count += 1
-        result, body_effects = inline(b, loop.body, [*prefix, *carry, *operands])
-        outputs = _leaves(result if isinstance(result, tuple) else (result,))
-        carry = outputs[:loop.n_carry]
+        params = BodyParams(index, (), (), carry, consts)
+        result, body_effects = inline(b, loop.body, params.flat())
+        results = loop.split_results(_leaves(result if isinstance(result, tuple) else (result,)))
+        carry = results.carry
         effects.extend(body_effects)
-        if loop.breaks and value(outputs[-1]):
+        if results.stop is not None and value(results.stop):
             break
     budget[0] -= count
-    extra = [b.const(count)] if loop.counted else []
-    return (*carry, *extra), tuple(effects)
+    outputs = LoopOutputs(carry, (), None, b.const(count) if loop.counted else None)
+    return outputs.flat(), tuple(effects)
 
 
 def _fix_ints(program: Program, values: Sequence[Any]) -> Program:

@@ -9,7 +9,10 @@ Contract:
   Inputs missing from the map have a symbolic zero tangent (``None``).
 - `vjp(builder, outputs, cotangents, wrt)` seeds each output with its cotangent and
   pulls cotangents back in reverse topological order, visiting each edge once; it
-  returns the accumulated cotangent of every node in `wrt` (``None`` for zero).
+  returns the accumulated cotangent of every node in `wrt` (``None`` for zero). Only
+  the nodes that depend on `wrt` get cotangents (`transforms.activity`); the reverse
+  derivatives of branch and loop bodies share their enclosing derivative's analysis, so
+  a loop nested d deep is analysed once per pattern of active arguments, not 2**d times.
 - A ``cond`` region is differentiated by differentiating both branches (closed
   sub-programs) and making a new region on the same predicate: in reverse mode the
   backward region recomputes the taken branch's primal values from its operands,
@@ -33,9 +36,17 @@ from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import fit
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
+from symdiff.ir.loop import (
+    BodyParams,
+    BodyResults,
+    Loop,
+    LoopArgs,
+    loop_node,
+    moved_output,
+)
 from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES, accumulate
-from symdiff.ir.regions import Loop, branches, cond, cond_node, loop_node, loop_parts, proj
+from symdiff.ir.regions import branches, cond, cond_node, proj
 from symdiff.ir.sequences import (
     AddAll,
     AddAt,
@@ -45,6 +56,7 @@ from symdiff.ir.sequences import (
     kind,
     zeros_like,
 )
+from symdiff.transforms.activity import Activity
 
 
 class HigherOrderLoopError(SymdiffError):
@@ -93,15 +105,11 @@ def jvp_full(
         args = tuple(primal[a] for a in node.args)
         if node.op == "proj":
             region = args[0]
-            # A loop with tangents of its lists has its lists' outputs further along.
-            moved = 0
+            index = node.attrs[0]
             if region.op == "loop" and node.args[0].op == "loop":
-                old_loop, new_loop = node.args[0].attrs[0], region.attrs[0]
-                if node.attrs[0] >= old_loop.n_carry:
-                    moved = new_loop.n_carry - old_loop.n_carry
-                if node.attrs[0] >= old_loop.n_carry + old_loop.n_stacked:  # tape, trips
-                    moved += new_loop.n_stacked - old_loop.n_stacked
-            primal[node] = proj(b, region, node.attrs[0] + moved)
+                # A loop that also carries tangents has each group of outputs longer.
+                index = moved_output(node.args[0].attrs[0], region.attrs[0], index)
+            primal[node] = proj(b, region, index)
             t = tangent.get(region)
             name = b.names.get(node)
             if name is not None:
@@ -179,82 +187,65 @@ def _loop_jvp(
     value from a list also pops its tangent from the list's tangent.
     """
     (loop,) = attrs
-    n_range, n = loop.n_range, loop.n_carry
-    n_pop, n_un = loop.n_popped, loop.n_unstacked
-    n_prefix = 1 + n_pop + n_un if loop.kind == "range" else 0
-    tail = len(args) - n_un - (1 if n_pop else 0)  # where the lists to pop begin
-    init_t, op_t = ts[n_range:n_range + n], ts[n_range + n:tail]
-    inits, operands = args[n_range:n_range + n], args[n_range + n:tail]
-    lists, lists_t = args[tail:tail + n_un], ts[tail:tail + n_un]
-    tape_t = ts[-1] if n_pop else None
-    if tape_t is not None and not isinstance(tape_t, TapeTangent):
+    given, dots = loop.split_args(args), loop.split_args(ts)
+    if dots.tape is not None and not isinstance(dots.tape, TapeTangent):
         raise HigherOrderLoopError("a tape that is not a loop's own")
-    popped_seeded = list(tape_t.saved) if tape_t is not None else []
-    lists_seeded = [j for j, t in enumerate(lists_t) if t is not None]
-    seeded_ops = [j for j, t in enumerate(op_t) if t is not None]
-    fixed = [1 + i for i in popped_seeded] + [1 + n_pop + j for j in lists_seeded]
+    popped = list(dots.tape.saved) if dots.tape is not None else []
+    lists = [j for j, t in enumerate(dots.lists) if t is not None]
+    consts = [j for j, t in enumerate(dots.consts) if t is not None]
+    at = loop.split_params(range(len(loop.body.params)))
     # A carried value has a tangent when it starts with one or the body gives it one;
     # iterate until that set stops growing.
-    carried = {k for k, t in enumerate(init_t) if t is not None}
+    carried = {k for k, t in enumerate(dots.inits) if t is not None}
     while True:
-        seeds = [*fixed, *(n_prefix + k for k in sorted(carried)),
-                 *(n_prefix + n + j for j in seeded_ops)]
-        program, out_t = _body_jvp(loop.body, seeds)
-        grown = carried | {k for k in range(n) if out_t[k] is not None}
+        seeded = replace(at, index=(), popped=tuple(at.popped[i] for i in popped),
+                         unstacked=tuple(at.unstacked[j] for j in lists),
+                         carry=tuple(at.carry[k] for k in sorted(carried)),
+                         consts=tuple(at.consts[j] for j in consts))
+        program, out_t = _body_jvp(loop.body, list(seeded.flat()))
+        grown = carried | {k for k, t in enumerate(loop.split_results(out_t).carry)
+                           if t is not None}
         if grown == carried:
             break
         carried = grown
     order = sorted(carried)
-    params = program.params
-    old = loop.body.params
-    extra = params[len(old):]
-    tangent_of = dict(zip((old[i] for i in seeds), extra, strict=True))
-    n_fixed = len(popped_seeded)
-    pop_t = extra[:n_fixed]
-    list_t = extra[n_fixed:len(fixed)]
-    carry_t = extra[len(fixed):len(fixed) + len(order)]
-    op_t_params = extra[len(fixed) + len(order):]
+    # The body's new parameters: a tangent per seeded parameter, in the same order.
+    params = loop.split_params(loop.body.params)
+    tangent_params = program.params[len(loop.body.params):]
+    tangent_of = dict(zip(
+        (loop.body.params[i] for i in seeded.flat()), tangent_params, strict=True))
+    dot = seeded.cut(tangent_params)
+    results, tangents = loop.split_results(program.outputs), loop.split_results(out_t)
     bb = program.builder
-    stop = program.outputs[-1:] if loop.breaks else ()
-    s = loop.n_stacked
-    # An appended value with a tangent gets a list of tangents next to its list.
-    stacked_t = [j for j in range(s) if out_t[n + j] is not None]
-    saved = program.outputs[n + s:n + s + loop.n_saved]
-    saved_t = [i for i, v in enumerate(saved) if v in tangent_of]
-    prefix: tuple[Node, ...] = ()
-    if loop.kind == "range":
-        prefix = (old[0], *old[1:1 + n_pop], *pop_t, *old[1 + n_pop:n_prefix], *list_t)
-    body = Program(
-        "body",
-        (*prefix, *old[n_prefix:n_prefix + n], *carry_t, *old[n_prefix + n:], *op_t_params),
-        (*program.outputs[:n],
-         *(out_t[k] or _zero_cotangent(bb, program.outputs[k]) for k in order),
-         *program.outputs[n:n + s], *(out_t[n + j] for j in stacked_t),
-         *saved, *(tangent_of[saved[i]] for i in saved_t), *stop),
-        bb, effects=program.effects)
+    # Each group of results followed by its tangents: an appended value's in a list next
+    # to its list, a saved value's in the same tape entry after it.
+    stacked = [j for j, t in enumerate(tangents.stacked) if t is not None]
+    saved = [i for i, v in enumerate(results.saved) if v in tangent_of]
+    more = BodyResults(
+        tuple(tangents.carry[k] or _zero_cotangent(bb, results.carry[k]) for k in order),
+        tuple(tangents.stacked[j] for j in stacked),
+        tuple(tangent_of[results.saved[i]] for i in saved), None)
+    body = Program("body", params.extend(dot).flat(), results.extend(more).flat(), bb,
+                   effects=program.effects)
     test = loop.test
     if test is not None:
         tb = test.builder
-        pads = [tb.arg(f"{p.attrs[0]}_dot", kind(p)) for p in (*carry_t, *op_t_params)]
-        test = test.replace(params=(*test.params[:n], *pads[:len(order)], *test.params[n:],
-                                    *pads[len(order):]))
-    new_loop = replace(loop, body=body, test=test, n_carry=n + len(order),
-                       n_stacked=s + len(stacked_t), n_saved=loop.n_saved + len(saved_t),
-                       n_popped=n_pop + n_fixed, n_unstacked=n_un + len(list_t))
+        pads = dot.cut([tb.arg(f"{p.attrs[0]}_dot", kind(p)) for p in dot.flat()])
+        test = test.replace(params=loop.split_params(test.params).extend(pads).flat())
+    new_loop = loop.extended(body, test, dot, more)
     # A list's zero tangent is a list: the body indexes and updates it.
-    new_args = (*args[:n_range], *inits,
-                *(init_t[k] or _zero_cotangent(b, inits[k]) for k in order),
-                *operands, *(op_t[j] for j in seeded_ops),
-                *lists, *(lists_t[j] for j in lists_seeded), *args[len(args) - (n_pop > 0):])
-    node = loop_node(b, new_loop, new_args)  # type: ignore[arg-type]
-    out_tangents: list[Any] = [None] * (n + s + (loop.n_saved > 0) + loop.counted)
-    for idx, k in enumerate(order):
-        out_tangents[k] = proj(b, node, n + idx)
-    first = n + len(order)
-    for idx, j in enumerate(stacked_t):
-        out_tangents[n + j] = proj(b, node, first + s + idx)
-    if saved_t:
-        out_tangents[n + s] = TapeTangent(tuple(saved_t))
+    new_args = given.extend(LoopArgs(
+        (), tuple(dots.inits[k] or _zero_cotangent(b, given.inits[k]) for k in order),
+        tuple(dots.consts[j] for j in consts), tuple(dots.lists[j] for j in lists), None))
+    node = loop_node(b, new_loop, new_args.flat())  # type: ignore[arg-type]
+    was, now = loop.outputs, new_loop.outputs
+    out_tangents: list[Any] = [None] * loop.n_outputs
+    for k, i in zip(order, now.carry[loop.n_carry:], strict=True):
+        out_tangents[was.carry[k]] = proj(b, node, i)
+    for j, i in zip(stacked, now.stacks[loop.n_stacked:], strict=True):
+        out_tangents[was.stacks[j]] = proj(b, node, i)
+    if saved:
+        out_tangents[was.tape] = TapeTangent(tuple(saved))  # type: ignore[index]
     return node, tuple(out_tangents)
 
 
@@ -278,6 +269,7 @@ def vjp(
     wrt: Iterable[Node],
     replaced: dict[Node, Node] | None = None,
     bases: Mapping[Node, Node] | None = None,
+    activity: Activity | None = None,
 ) -> list[Node | None]:
     """Cotangents of the `wrt` nodes, given a cotangent for each output.
 
@@ -291,12 +283,14 @@ def vjp(
     A loop whose backward sweep needs values from each iteration is replaced by one that
     also saves them on a tape; the replacements (old node -> new node) are added to
     `replaced`, and the caller rebuilds its primal computation over them so that the
-    loop runs once.
+    loop runs once. `activity` is the analysis of the derivative this one is part of
+    (the reverse derivative of a region's body); None starts a new one.
     """
     replaced = {} if replaced is None else replaced
     wrt = list(wrt)
     order = topological(outputs)
-    active = _active(order, wrt)
+    activity = Activity() if activity is None else activity
+    active = activity.active(order, wrt)
     ct: dict[Node, Cotangent] = {}
     region_ct: dict[Node, dict[int, Node]] = {}
     for x, base in (bases or {}).items():
@@ -310,10 +304,10 @@ def vjp(
             if node in region_ct:
                 running = _running(node, ct)
                 if node.op == "cond":
-                    contributions = _cond_vjp(b, node, region_ct[node], running)
+                    contributions = _cond_vjp(b, node, region_ct[node], running, activity)
                 else:
                     contributions = _loop_vjp(b, node, region_ct[node], active, replaced,
-                                              running)
+                                              running, activity)
                 for i in running:
                     del ct[node.args[i]]  # the region's contribution includes it
                 _pull(b, node, contributions, active, ct)
@@ -370,26 +364,26 @@ def _running(node: Node, ct: dict[Node, Cotangent]) -> dict[int, Node]:
     """The array operands of a region (by argument position) with a cotangent so far,
     which the backward region adds into (an operand passed twice is left out)."""
     if node.op == "cond":
-        first, operands = 1, node.args[1:]
+        positions: Sequence[int] = range(1, len(node.args))
     else:
-        _, inits, operands, _ = loop_parts(node)
-        first = node.attrs[0].n_range + len(inits)
+        positions = node.attrs[0].split_args(range(len(node.args))).consts
     found = {}
-    for j, op in enumerate(operands):
+    for i in positions:
+        op = node.args[i]
         c = ct.get(op)
         if op.type is not None and isinstance(c, Node) and node.args.count(op) == 1:
-            found[first + j] = c
+            found[i] = c
     return found
 
 
-def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[int, Node]
-              ) -> list[Node | None]:
+def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[int, Node],
+              activity: Activity) -> list[Node | None]:
     """Cotangent contributions to the arguments of a ``cond`` node: a backward region
     (for the operands in `running`, their cotangents so far with its own added)."""
     pred, operands = node.args[0], node.args[1:]
     seeded = sorted(out_cts)
     into = [i - 1 for i in sorted(running)]
-    derived = [_body_vjp(body, seeded, into) for body in branches(node)]
+    derived = [_body_vjp(body, seeded, into, activity) for body in branches(node)]
     live = [i for i in range(len(operands)) if any(d[1][i] is not None for d in derived)]
     if not live:
         return [None] * len(node.args)
@@ -409,7 +403,7 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[in
 
 def _loop_vjp(
     b: Builder, node: Node, out_cts: dict[int, Node], active: set[Node],
-    replaced: dict[Node, Node], running: dict[int, Node],
+    replaced: dict[Node, Node], running: dict[int, Node], activity: Activity,
 ) -> list[Node | None]:
     """Cotangent contributions to a loop's arguments: a loop running backwards.
 
@@ -420,89 +414,85 @@ def _loop_vjp(
     loop: Loop = node.attrs[0]
     if loop.n_saved or loop.n_popped or loop.counted or loop.n_unstacked:
         raise HigherOrderLoopError("reverse mode over a derivative loop")
-    rng, inits, operands, _ = loop_parts(node)
-    n, body = loop.n_carry, loop.body
-    first_operand = loop.n_range + n
-    bb = body.builder
-    prefix = 1 if loop.kind == "range" else 0
-    carry_params = body.params[prefix:prefix + n]
-    op_params = body.params[prefix + n:]
-    wanted = [j for j, op in enumerate(operands) if op in active]
+    given, at, out = loop.split_args(node.args), loop.split_args(range(len(node.args))), \
+        loop.outputs
+    body, bb = loop.body, loop.body.builder
+    params, results = loop.split_params(body.params), loop.split_results(body.outputs)
+    wanted = [j for j, op in enumerate(given.consts) if op in active]
     # The cotangent of a value the loop appended to a list is popped from the list's
     # cotangent, one per iteration, last first.
-    stacks = [j for j in range(loop.n_stacked) if n + j in out_cts]
-    appended = body.outputs[n:n + loop.n_stacked]
-    popped = [bb.arg(f"{bb.names.get(appended[j], 'value')}_bar") for j in stacks]
-    live = _active_carries(body, [inits[k] in active for k in range(n)],
-                           [op_params[j] for j in wanted], prefix)
-    live = _nonzero_cotangents(body, live, set(out_cts), [appended[j] for j in stacks], prefix)
-    carry_bars = [bb.arg(f"{carry_params[k].attrs[0]}_bar", kind(carry_params[k]))
+    stacks = [j for j, i in enumerate(out.stacks) if i in out_cts]
+    appended = [results.stacked[j] for j in stacks]
+    unstacked = [bb.arg(f"{bb.names.get(v, 'value')}_bar") for v in appended]
+    live = activity.nonzero_cotangents(
+        loop, activity.loop(node, active).carried,
+        {k for k, i in enumerate(out.carry) if i in out_cts}, appended)
+    carry_bars = [bb.arg(f"{params.carry[k].attrs[0]}_bar", kind(params.carry[k]))
                   for k in live]
-    accs = [bb.arg(f"{op_params[j].attrs[0]}_bar", kind(op_params[j])) for j in wanted]
+    accs = [bb.arg(f"{params.consts[j].attrs[0]}_bar", kind(params.consts[j])) for j in wanted]
     # A sequence operand's cotangent list is carried and updated in place; so is an
     # array's cotangent.
-    bases = {op_params[j]: acc for j, acc in zip(wanted, accs, strict=True)
+    bases = {params.consts[j]: acc for j, acc in zip(wanted, accs, strict=True)
              if is_seq(acc) or acc.type is not None}
-    cts = vjp(bb, [*(body.outputs[k] for k in live), *(appended[j] for j in stacks)],
-              [*carry_bars, *popped],
-              [*(carry_params[k] for k in live), *(op_params[j] for j in wanted)], bases=bases)
+    cts = vjp(bb, [*(results.carry[k] for k in live), *appended], [*carry_bars, *unstacked],
+              [*(params.carry[k] for k in live), *(params.consts[j] for j in wanted)],
+              bases=bases, activity=activity)
     m = len(live)
-    new_bars = [c or _zero(bb, carry_params[k]) for c, k in zip(cts[:m], live, strict=True)]
+    new_bars = [c or _zero(bb, params.carry[k]) for c, k in zip(cts[:m], live, strict=True)]
     new_accs = [acc if c is None else c if is_seq(acc) or acc.type is not None
                 else add_cotangents(bb, acc, c)
                 for acc, c in zip(accs, cts[m:], strict=True)]
     backward_out = (*new_bars, *new_accs)
     reads = set(topological(list(backward_out)))
-    saved = [p for p in carry_params if p in reads]
-    index = body.params[0] if loop.kind == "range" else bb.arg("_")
-    backward = Program("backward", (index, *saved, *popped, *carry_bars, *accs, *op_params),
+    saved = tuple(p for p in params.carry if p in reads)
+    index = params.index[0] if params.index else bb.arg("_")
+    backward = Program("backward", BodyParams((index,), saved, tuple(unstacked),
+                                              (*carry_bars, *accs), params.consts).flat(),
                        backward_out, bb)
     forward = node
     # A while loop, or a loop that may break, runs a number of times known only after it.
     counted = loop.kind == "while" or loop.breaks
     if saved or counted:
-        stop = body.outputs[-1:] if loop.breaks else ()
-        taped = body.replace(result=(*body.outputs[:n + loop.n_stacked], *saved, *stop))
+        taped = body.replace(result=replace(results, saved=saved).flat())
         forward = loop_node(b, replace(loop, body=taped, n_saved=len(saved),
                                        counted=counted), node.args)
         replaced[node] = forward
-        for k in range(n + loop.n_stacked):
-            old, new = proj(b, node, k), proj(b, forward, k)
+        now = forward.attrs[0].outputs
+        for i, j in zip((*out.carry, *out.stacks), (*now.carry, *now.stacks), strict=True):
+            old, new = proj(b, node, i), proj(b, forward, j)
             replaced[old] = new
             if old in b.names:
                 b.name(new, b.names[old])
-    extra = n + loop.n_stacked
-    tape = None
-    if saved:
-        tape = proj(b, forward, extra)
-        extra += 1
+    now = forward.attrs[0].outputs
+    tape = proj(b, forward, now.tape) if now.tape is not None else None
     if loop.kind == "range" and not counted:
-        start, stop, step = rng
+        start, stop, step = given.range
     elif loop.kind == "range":
         # The indices the loop ran: start, start + step, ... (trips of them).
-        start, _, step = rng
-        trips = proj(b, forward, extra)
+        start, _, step = given.range
+        trips = proj(b, forward, now.trips)  # type: ignore[arg-type]
         stop = b.add(start, b.mul(trips, step))
         if start.is_const and start.value == 0 and step.is_const and step.value == 1:
             stop = trips
     else:
-        start, stop, step = b.const(0), proj(b, forward, extra), b.const(1)
+        start, stop, step = b.const(0), proj(b, forward, now.trips), b.const(1)  # type: ignore
     # (A loop that itself runs backwards, without a tape to pop, is undone forwards.)
     back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved),
-                     reverse=not loop.reverse,
-                     n_unstacked=len(stacks))
-    args = (start, stop, step, *(out_cts.get(k) or _zero(b, inits[k]) for k in live),
-            *(running.get(first_operand + j) or _zero_cotangent(b, operands[j])
-              if not is_seq(operands[j]) else _zero_cotangent(b, operands[j])
-              for j in wanted),
-            *operands, *(out_cts[n + j] for j in stacks), *([tape] if tape is not None else []))
-    back = loop_node(b, back_loop, args)  # type: ignore[arg-type]
+                     reverse=not loop.reverse, n_unstacked=len(stacks))
+    args = LoopArgs(
+        range=(start, stop, step),
+        inits=(*(out_cts.get(out.carry[k]) or _zero(b, given.inits[k]) for k in live),
+               *(running.get(at.consts[j]) or _zero_cotangent(b, given.consts[j])
+                 if not is_seq(given.consts[j]) else _zero_cotangent(b, given.consts[j])
+                 for j in wanted)),
+        consts=given.consts, lists=tuple(out_cts[out.stacks[j]] for j in stacks), tape=tape)
+    back = loop_node(b, back_loop, args.flat())
+    bars = back_loop.outputs.carry
     contributions: list[Node | None] = [None] * len(node.args)
-    base = loop.n_range
-    for idx, k in enumerate(live):
-        contributions[base + k] = proj(b, back, idx)
-    for idx, j in enumerate(wanted):
-        contributions[base + n + j] = proj(b, back, m + idx)
+    for k, i in zip(live, bars[:m], strict=True):
+        contributions[at.inits[k]] = proj(b, back, i)
+    for j, i in zip(wanted, bars[m:], strict=True):
+        contributions[at.consts[j]] = proj(b, back, i)
     return contributions
 
 
@@ -512,62 +502,7 @@ def _zero_cotangent(b: Builder, value: Node) -> Node:
     return zeros_like(b, value) if is_seq(value) else _zero(b, value)
 
 
-def _active_loop_outputs(node: Node, active: set[Node]) -> set[int]:
-    """The outputs of a ``loop`` node that depend on an active argument: its active
-    carried values and appended values (a flag or counter it carries is not active)."""
-    loop: Loop = node.attrs[0]
-    if loop.n_popped or loop.n_unstacked:  # a backward loop: every output
-        return set(range(loop.n_carry + loop.n_stacked + 2))
-    _, inits, operands, _ = loop_parts(node)
-    n, body = loop.n_carry, loop.body
-    prefix = 1 if loop.kind == "range" else 0
-    op_params = body.params[prefix + n:]
-    seeds = [op_params[j] for j, op in enumerate(operands) if op in active]
-    live = _active_carries(body, [x in active for x in inits], seeds, prefix)
-    inner = _active(topological(list(body.outputs)),
-                    [*seeds, *(body.params[prefix + k] for k in live)])
-    stacked = {n + j for j in range(loop.n_stacked) if body.outputs[n + j] in inner}
-    rest = range(n + loop.n_stacked, n + loop.n_stacked + 2)  # a tape, a trip count
-    return {*live, *stacked, *rest}
-
-
-def _nonzero_cotangents(body: Program, live: list[int], seeded: set[int],
-                        stacked: list[Node], prefix: int) -> list[int]:
-    """Of the `live` carried values, those whose cotangent can be nonzero in a backward
-    loop: seeded after the loop, or read by the next value of one that is, or by a value
-    appended to a list with a cotangent. (A value only a while test reads has none.)"""
-    n = len(live)
-    carry = body.params[prefix:]
-    order = topological(list(body.outputs))
-    nonzero = {k for k in live if k in seeded}
-    while len(nonzero) < n:
-        targets = {body.outputs[k] for k in nonzero} | set(stacked)
-        grown = nonzero | {k for k in live if k not in nonzero
-                           and targets & _active(order, [carry[k]])}
-        if grown == nonzero:
-            break
-        nonzero = grown
-    return sorted(nonzero)
-
-
-def _active_carries(body: Program, starts: list[bool], operands: list[Node], prefix: int
-                    ) -> list[int]:
-    """The carried values that depend on the inputs: those starting from an active value,
-    and those the body computes from an active operand or carried value (a counter
-    ``k = k + 1`` never does, so it gets no cotangent)."""
-    n = len(starts)
-    carry = body.params[prefix:prefix + n]
-    live = {k for k in range(n) if starts[k]}
-    order = topological(list(body.outputs[:n]))
-    while True:
-        active = _active(order, [*operands, *(carry[k] for k in live)])
-        grown = live | {k for k in range(n) if body.outputs[k] in active}
-        if grown == live:
-            return sorted(live)
-        live = grown
-
-
-def _body_vjp(body: Program, seeded: list[int], into: Sequence[int] = ()
+def _body_vjp(body: Program, seeded: list[int], into: Sequence[int], activity: Activity
               ) -> tuple[Program, list[Node | None]]:
     """A program over (body params, cotangents of the seeded outputs, the cotangents so
     far of the parameters `into`) giving the cotangent of every body parameter (for
@@ -577,43 +512,7 @@ def _body_vjp(body: Program, seeded: list[int], into: Sequence[int] = ()
     ct_args = [bb.arg(f"{bb.names.get(o, 'out')}_bar", kind(o)) for o in outs]
     so_far = [bb.arg(f"{body.params[i].attrs[0]}_bar", kind(body.params[i])) for i in into]
     cts = vjp(bb, outs, ct_args, body.params,
-              bases={body.params[i]: a for i, a in zip(into, so_far, strict=True)})
+              bases={body.params[i]: a for i, a in zip(into, so_far, strict=True)},
+              activity=activity)
     program = Program(body.name, (*body.params, *ct_args, *so_far), (), bb, body.doc)
     return program, cts
-
-
-def _active(order: list[Node], wrt: list[Node]) -> set[Node]:
-    """Nodes whose value depends on a `wrt` node: only they carry cotangents."""
-    active = set(wrt)
-    outputs: dict[Node, set[int]] = {}  # per cond region, its active outputs
-    for node in order:
-        if node in active or not any(a in active for a in node.args):
-            continue
-        if node.op == "cond":
-            if any(a in active for a in node.args[1:]):
-                active.add(node)
-        elif node.op == "loop":
-            if any(a in active for a in node.args[node.attrs[0].n_range:]):
-                active.add(node)
-        elif node.op == "proj" and node.args[0].op in ("cond", "loop"):
-            region = node.args[0]
-            if region not in outputs:
-                outputs[region] = (_active_outputs if region.op == "cond"
-                                   else _active_loop_outputs)(region, active)
-            if node.attrs[0] in outputs[region]:
-                active.add(node)
-        elif node.op == "proj" or PRIMITIVES[node.op].differentiable:
-            active.add(node)
-    return active
-
-
-def _active_outputs(node: Node, active: set[Node]) -> set[int]:
-    """The outputs of a ``cond`` node that depend on an active operand in either branch
-    (a flag or a counter both branches compute from constants does not)."""
-    seeded = [i for i, op in enumerate(node.args[1:]) if op in active]
-    found: set[int] = set()
-    for body in branches(node):
-        inner = _active(topological(list(body.outputs)), [body.params[i] for i in seeded])
-        found |= {k for k, out in enumerate(body.outputs) if out in inner}
-    return found
-

@@ -43,9 +43,10 @@ from dataclasses import dataclass, replace
 from symdiff.errors import SymdiffError
 from symdiff.ir import linalg, sequences
 from symdiff.ir.indexing import FULL, is_basic
+from symdiff.ir.loop import Loop, LoopOutputs, loop_node
 from symdiff.ir.node import LEAVES, Builder, Node, Program, flatten, rebuild, topological
 from symdiff.ir.primitives import PRIMITIVES
-from symdiff.ir.regions import Loop, cond_node, loop_node, proj
+from symdiff.ir.regions import cond_node, proj
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import size_of
 from symdiff.ir.types import ArrayType
@@ -191,52 +192,51 @@ class _Batcher:
 
     def _loop(self, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
         loop: Loop = node.attrs[0]
-        nr, n = loop.n_range, loop.n_carry
-        n_pop, n_un = loop.n_popped, loop.n_unstacked
-        tail = len(args) - n_un - (1 if n_pop else 0)
-        if any(flags[:nr]):
+        given, batched = loop.split_args(args), loop.split_args(flags)
+        if any(batched.range):
             raise BatchingError("a loop whose range is batched")
-        if any(flags[tail:tail + n_un]):
+        if any(batched.lists):
             raise BatchingError("a list a loop pops from")
-        self._no_tapes(args[:tail])
-        popped = (False,) * n_pop
-        if n_pop and flags[-1]:
-            popped = self.tapes[args[-1]]
-            if len(popped) != n_pop:
+        self._no_tapes((*given.range, *given.inits, *given.consts))
+        popped = (False,) * loop.n_popped
+        if given.tape is not None and batched.tape:
+            popped = self.tapes[given.tape]
+            if len(popped) != loop.n_popped:
                 raise BatchingError("a loop that pops part of a tape")
-        inits, init_f, op_f = args[nr:nr + n], flags[nr:nr + n], flags[nr + n:tail]
-        prefix = (False, *popped, *(False,) * n_un) if loop.kind == "range" else ()
-        carried = {k for k, f in enumerate(init_f) if f}
+        n = loop.n_carry
+        unbatched = loop.split_params((False,) * len(loop.body.params))
+        carried = {k for k, f in enumerate(batched.inits) if f}
         while True:
-            body, got, ref = _batch_body(loop.body, (*prefix,
-                                                     *(k in carried for k in range(n)), *op_f))
-            grown = carried | {k for k in range(n) if got[k]}
+            carry = tuple(k in carried for k in range(n))
+            body, got, ref = _batch_body(loop.body, replace(
+                unbatched, popped=popped, carry=carry, consts=batched.consts).flat())
+            results = loop.split_results(got)
+            grown = carried | {k for k, f in enumerate(results.carry) if f}
             if grown == carried:
                 break
             carried = grown
-        s, n_saved = loop.n_stacked, loop.n_saved
-        if any(got[n:n + s]):
+        if any(results.stacked):
             raise BatchingError("a Python list built in a loop (list.append) from the "
                                 "differentiated input")
-        if loop.breaks and got[-1]:
+        if results.stop:
             raise BatchingError("a loop that stops on a batched value")
-        want = (*(k in carried for k in range(n)), *got[n:])
-        body = _broadcast_outputs(body, got, ref, want)
+        body = _broadcast_outputs(body, got, ref, replace(results, carry=carry).flat())
         test = loop.test
         if test is not None:
-            test, test_got, _ = _batch_body(test, (*(k in carried for k in range(n)), *op_f))
+            test, test_got, _ = _batch_body(test, replace(
+                unbatched, carry=carry, consts=batched.consts).flat())
             if any(test_got):
                 raise BatchingError("a loop whose test is batched")
         assert self.ref is not None
-        new_inits = tuple(init if init_f[k] or k not in carried else _repeated(
-            self.b, init, self.ref) for k, init in enumerate(inits))
+        inits = tuple(init if batched.inits[k] or not carry[k] else _repeated(
+            self.b, init, self.ref) for k, init in enumerate(given.inits))
         region = loop_node(self.b, replace(loop, body=body, test=test),
-                           (*args[:nr], *new_inits, *args[nr + n:]))
-        saved = tuple(got[n + s:n + s + n_saved])
-        self.outputs[region] = (*want[:n], *(False,) * s, *(any(saved),) * (n_saved > 0),
-                                *(False,) * loop.counted)
-        if any(saved):
-            self.saved[region] = (n + s, saved)
+                           replace(given, inits=inits).flat())
+        self.outputs[region] = LoopOutputs(
+            carry, (False,) * loop.n_stacked, any(results.saved) if loop.n_saved else None,
+            False if loop.counted else None).flat()
+        if any(results.saved):
+            self.saved[region] = (loop.outputs.tape, results.saved)
         return region
 
 

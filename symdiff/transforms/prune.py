@@ -20,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from symdiff.ir.loop import Loop
 from symdiff.ir.node import Builder, Node, Program, rebuild, topological
-from symdiff.ir.regions import REGIONS, Loop
+from symdiff.ir.regions import REGIONS
 
 
 @dataclass(frozen=True)
@@ -134,99 +135,95 @@ def _leaf(b: Builder, node: Node) -> Node:
 def _plan_loop(node: Node, wanted: set[int]) -> _Plan | None:
     """The loop giving the `wanted` outputs, or None when it has nothing left to do."""
     loop: Loop = node.attrs[0]
-    n, s, n_saved = loop.n_carry, loop.n_stacked, loop.n_saved
-    prefix = 1 + loop.n_popped + loop.n_unstacked if loop.kind == "range" else 0
-    trips_at = n + s + (1 if n_saved else 0)
-    stacks = [j for j in range(s) if n + j in wanted]
-    keeps_tape = bool(n_saved) and n + s in wanted
-    counted = loop.counted and trips_at in wanted
-    outs = loop.body.outputs
-    saved = outs[n + s:n + s + n_saved] if keeps_tape else ()
-    body = loop.body.replace(result=(*outs[:n], *(outs[n + j] for j in stacks), *saved,
-                                     *outs[n + s + n_saved:]))
-    carried, body = _needed_carries(body, loop.test, prefix, n, wanted)
-    test = None if loop.test is None else prune_program(loop.test)
-    if len(carried) < n:
-        body, test = _drop_carries(body, test, prefix, n, carried)
-    m = len(carried)
-    body, test, operands = _keep_read_operands(body, test, prefix + m, m)
+    out = loop.outputs
+    results = loop.split_results(loop.body.outputs)
+    # The lists it pushes onto (one per appended value, the tape) and its trip count,
+    # when read after it.
+    stacks = [j for j, i in enumerate(out.stacks) if i in wanted]
+    saved = results.saved if out.tape in wanted else ()
+    body = loop.body.replace(result=replace(
+        results, stacked=tuple(results.stacked[j] for j in stacks), saved=saved).flat())
+    new = replace(loop, body=body, n_stacked=len(stacks), n_saved=len(saved),
+                  counted=out.trips in wanted)
+    carried, new = _needed_carries(new, {k for k, i in enumerate(out.carry) if i in wanted})
+    if new.test is not None:
+        new = replace(new, test=prune_program(new.test))
+    if len(carried) < loop.n_carry:
+        new = _drop_carries(new, carried)
+    new, consts = _keep_read_consts(new)
 
-    moved = {old: k for k, old in enumerate(carried)}
-    moved.update({n + j: m + k for k, j in enumerate(stacks)})
-    if keeps_tape:
-        moved[n + s] = m + len(stacks)
-    if counted:
-        moved[trips_at] = m + len(stacks) + (1 if keeps_tape else 0)
-    if not moved and not body.effects and not (test is not None and test.effects):
+    now = new.outputs
+    moved = {out.carry[k]: now.carry[i] for i, k in enumerate(carried)}
+    moved.update({out.stacks[j]: now.stacks[i] for i, j in enumerate(stacks)})
+    for before, after in ((out.tape, now.tape), (out.trips, now.trips)):
+        if after is not None:
+            assert before is not None
+            moved[before] = after
+    if not moved and not new.body.effects and not (new.test is not None and new.test.effects):
         return None
-    first_operand = loop.n_range + n
-    keep = (*range(loop.n_range), *(loop.n_range + k for k in carried),
-            *(first_operand + j for j in operands),
-            *range(_tail_start(node), len(node.args)))
-    new_loop = replace(loop, body=body, test=test, n_carry=m, n_stacked=len(stacks),
-                       n_saved=n_saved if keeps_tape else 0, counted=counted)
-    return _Plan(node.attrs if new_loop == loop else (new_loop,), keep, moved)
+    at = loop.split_args(range(len(node.args)))
+    keep = replace(at, inits=tuple(at.inits[k] for k in carried),
+                   consts=tuple(at.consts[j] for j in consts)).flat()
+    return _Plan(node.attrs if new == loop else (new,), keep, moved)
 
 
-def _tail_start(node: Node) -> int:
-    """Where a loop's arguments after its operands (lists to pop, tape) begin."""
-    loop: Loop = node.attrs[0]
-    return len(node.args) - loop.n_unstacked - (1 if loop.n_popped else 0)
-
-
-def _needed_carries(
-    body: Program, test: Program | None, prefix: int, n: int, wanted: set[int]
-) -> tuple[list[int], Program]:
+def _needed_carries(loop: Loop, live: set[int]) -> tuple[list[int], Loop]:
     """The positions of the carried values that are needed (see the module docstring),
-    and the body computing only their next values (it keeps all `n` parameters).
+    given those read after the loop (`live`), and the loop whose body computes only
+    their next values (it keeps all its carried-value parameters).
 
-    The body's outputs are the `n` next carried values, then only values that are read.
-    Starting from the values read from outside, a carried value is added when something
-    needed reads it, so values that only feed each other stay out.
+    The body's results are the next values of those carried values, then only values
+    that are read. Starting from the values read from outside, a carried value is added
+    when something needed reads it, so values that only feed each other stay out.
     """
-    params, outs = body.params[prefix:prefix + n], body.outputs
-    live = {k for k in wanted if k < n}
-    if test is not None:
-        tested = _analyse(test).reads
-        live |= {k for k, p in enumerate(test.params[:n]) if p in tested}
+    params = loop.split_params(loop.body.params).carry
+    results = loop.split_results(loop.body.outputs)
+    if loop.test is not None:
+        tested = _analyse(loop.test).reads
+        live |= {k for k, p in enumerate(loop.split_params(loop.test.params).carry)
+                 if p in tested}
     while True:
-        trial = body.replace(result=(*(outs[k] for k in sorted(live)), *outs[n:]))
+        trial = loop.body.replace(result=replace(
+            results, carry=tuple(results.carry[k] for k in sorted(live))).flat())
         analysis = _analyse(trial)
         grown = live | {k for k, p in enumerate(params) if p in analysis.reads}
         if grown == live:
             break
         live = grown
-    return sorted(live), _apply(trial, analysis)
+    return sorted(live), replace(loop, body=_apply(trial, analysis))
 
 
-def _drop_carries(
-    body: Program, test: Program | None, prefix: int, n: int, kept: list[int]
-) -> tuple[Program, Program | None]:
-    """Body and test with only the `kept` of their `n` carried-value parameters."""
-    params = body.params
-    body = body.replace(
-        params=(*params[:prefix], *(params[prefix + k] for k in kept), *params[prefix + n:]))
+def _drop_carries(loop: Loop, kept: list[int]) -> Loop:
+    """`loop` carrying only the values `kept`; its body computes only their next values
+    already, and keeps the parameters of all."""
+    body, test = loop.body, loop.test
+    params = loop.split_params(body.params)
+    body = body.replace(params=replace(
+        params, carry=tuple(params.carry[k] for k in kept)).flat())
     if test is not None:
-        test = test.replace(params=(*(test.params[k] for k in kept), *test.params[n:]))
-    return body, test
+        params = loop.split_params(test.params)
+        test = test.replace(params=replace(
+            params, carry=tuple(params.carry[k] for k in kept)).flat())
+    return replace(loop, body=body, test=test, n_carry=len(kept))
 
 
-def _keep_read_operands(
-    body: Program, test: Program | None, first: int, n: int
-) -> tuple[Program, Program | None, list[int]]:
-    """Body and test without the operand parameters neither reads, and the positions of
-    the operands kept."""
+def _keep_read_consts(loop: Loop) -> tuple[Loop, list[int]]:
+    """`loop` without the operands neither its body nor its test reads, and the positions
+    of the operands kept."""
+    body, test = loop.body, loop.test
     read = _reads(body) | (_reads(test) if test is not None else set())
-    body_ops = body.params[first:]
-    test_ops = test.params[n:] if test is not None else body_ops
-    kept = [j for j, (p, q) in enumerate(zip(body_ops, test_ops, strict=True))
+    params = loop.split_params(body.params)
+    tested = loop.split_params(test.params) if test is not None else params
+    kept = [j for j, (p, q) in enumerate(zip(params.consts, tested.consts, strict=True))
             if p in read or q in read]
-    if len(kept) == len(body_ops):
-        return body, test, kept
-    body = body.replace(params=(*body.params[:first], *(body_ops[j] for j in kept)))
+    if len(kept) == len(params.consts):
+        return loop, kept
+    body = body.replace(params=replace(
+        params, consts=tuple(params.consts[j] for j in kept)).flat())
     if test is not None:
-        test = test.replace(params=(*test.params[:n], *(test_ops[j] for j in kept)))
-    return body, test, kept
+        test = test.replace(params=replace(
+            tested, consts=tuple(tested.consts[j] for j in kept)).flat())
+    return replace(loop, body=body, test=test), kept
 
 
 def _plan_cond(node: Node, wanted: set[int]) -> _Plan | None:

@@ -15,8 +15,8 @@ keeps its loops.
 
 from __future__ import annotations
 
+from symdiff.ir.loop import BodyParams, Loop
 from symdiff.ir.node import Builder, Node, Program, flatten, topological
-from symdiff.ir.regions import Loop
 from symdiff.ir.rewrite import inline, rebuilt, with_regions_inlined
 
 __all__ = ["unroll_loops"]
@@ -58,16 +58,22 @@ def _unroll(program: Program, budget: list[int]) -> Program:
 
 def _trips(loop: Loop, args: tuple[Node, ...], budget: int) -> range | None:
     """The indices the loop runs over, when it can be unrolled within `budget` trips."""
-    simple = (loop.kind == "range" and not loop.reverse and not loop.counted
-              and not loop.breaks and not (loop.n_saved or loop.n_popped
-                                           or loop.n_stacked or loop.n_unstacked))
-    if not simple or not all(_is_int(a) for a in args[:3]):
+    if not _simple(loop):
         return None
-    start, stop, step = (a.value for a in args[:3])
+    bounds = loop.split_args(args).range
+    if not all(_is_int(a) for a in bounds):
+        return None
+    start, stop, step = (a.value for a in bounds)
     if step == 0:
         return None  # range() raises: leave it to the generated code
     trips = range(start, stop, step)  # type: ignore[arg-type]
     return trips if len(trips) <= budget else None
+
+
+def _simple(loop: Loop) -> bool:
+    """A forward range loop that only carries values: no break, no lists, no tape."""
+    return (loop.kind == "range" and not loop.reverse and not loop.counted
+            and not loop.breaks and not loop.has_lists)
 
 
 def _is_int(node: Node) -> bool:
@@ -78,11 +84,12 @@ def _inline_loop(
     b: Builder, loop: Loop, args: tuple[Node, ...], trips: range
 ) -> tuple[tuple[Node, ...], tuple[Node, ...]]:
     """The final carried values of the loop, and the effects of its iterations."""
-    carry = args[3:3 + loop.n_carry]
-    operands = args[3 + loop.n_carry:]
+    given = loop.split_args(args)
+    carry = given.inits
     effects: list[Node] = []
     for i in trips:
-        result, body_effects = inline(b, loop.body, [b.const(i), *carry, *operands])
-        carry = tuple(flatten(result))[:loop.n_carry]
+        params = BodyParams((b.const(i),), (), (), carry, given.consts)
+        result, body_effects = inline(b, loop.body, params.flat())
+        carry = loop.split_results(tuple(flatten(result))).carry
         effects.extend(body_effects)
     return carry, tuple(effects)

@@ -1,0 +1,144 @@
+"""``make bench`` section: compile scaling. Seconds to build ``grad`` (reverse mode) of
+generated functions as they grow, each in a fresh process with the disk cache off
+(``SYMDIFF_CACHE=0``): ``for`` loops nested d deep (d = 10, 16, 19), straight-line code
+of 1k and 10k statements, and ``if``/``elif`` chains of 100, 400 and 800 arms. A build
+that takes longer than `CAP` seconds is stopped and shown as "> 60 s".
+
+Run on its own: ``python benchmarks/compile_scaling.py [case ...]`` (cases such as
+``nested-16``, ``straight-10000``, ``elif-400``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._table import status, table  # noqa: E402
+
+CAP = 60.0  # seconds a build may take before it is stopped
+
+
+def nested_loops(depth: int) -> str:
+    """``for`` loops nested `depth` deep around one update of a carried value."""
+    lines = ["def f(x, n):", "    s = x"]
+    for k in range(depth):
+        lines.append("    " * (k + 1) + f"for i{k} in range(n):")
+    lines.append("    " * (depth + 1) + "s = s * x + 1.0")
+    lines.append("    return s")
+    return "\n".join(lines) + "\n"
+
+
+def straight_line(statements: int) -> str:
+    """`statements` assignments, each reading the one before."""
+    lines = ["import math", "", "", "def f(x, n):", "    v0 = x"]
+    lines += [f"    v{k} = v{k - 1} * 1.0001 + math.sin(v{k - 1})"
+              for k in range(1, statements)]
+    lines.append(f"    return v{statements - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def elif_chain(arms: int) -> str:
+    """``if``/``elif`` with `arms` arms (and an ``else``), each its own expression of x."""
+    lines = ["import math", "", "", "def f(x, n):", "    if x < 0.0:",
+             "        y = math.sin(x)"]
+    for k in range(1, arms):
+        lines += [f"    elif x < {k}.0:", f"        y = x * {k + 1}.0 + math.sin(x)"]
+    lines += ["    else:", "        y = x * x", "    return y"]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    family: str
+    size: int
+    source: Callable[[int], str]
+    target: float | None = None  # seconds
+
+    @property
+    def name(self) -> str:
+        return f"{self.family}-{self.size}"
+
+
+CASES = (
+    Case("nested", 10, nested_loops),
+    Case("nested", 16, nested_loops, 0.5),
+    Case("nested", 19, nested_loops, 1.0),
+    Case("straight", 1000, straight_line),
+    Case("straight", 10000, straight_line),
+    Case("elif", 100, elif_chain),
+    Case("elif", 400, elif_chain),
+    Case("elif", 800, elif_chain),
+)
+
+LABELS = {"nested": "nested for loops, depth", "straight": "straight-line statements",
+          "elif": "elif arms"}
+
+# Each module also defines a small function whose gradient is built first: the compiler's
+# own modules are imported (and compiled: bytecode may be off) before the timed build.
+WARM_UP = """
+
+def warm_up(x):
+    s = x
+    for i in range(2):
+        s = s * x
+    return s
+"""
+
+# Run in a fresh process: import the generated module from its file, then time the first
+# call of its gradient, which builds it (the call itself runs one trip of each loop).
+BUILD = """\
+import importlib.util, sys, time
+import symdiff
+spec = importlib.util.spec_from_file_location("scaled", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+symdiff.grad(module.warm_up)(0.5)
+g = symdiff.grad(module.f, argnums=0)
+start = time.perf_counter()
+g(0.5, 1)
+print(time.perf_counter() - start)
+"""
+
+
+def build_seconds(case: Case) -> float | str:
+    """Seconds the build of `case` took, or text: "> 60 s" past `CAP`, or what it raised."""
+    with tempfile.TemporaryDirectory(prefix="symdiff-scaling-") as tmp:
+        path = Path(tmp) / f"{case.family}_{case.size}.py"
+        path.write_text(case.source(case.size) + WARM_UP)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SYMDIFF_CACHE": "0"}
+        try:
+            done = subprocess.run([sys.executable, "-c", BUILD, str(path)], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=CAP)
+        except subprocess.TimeoutExpired:
+            return f"> {CAP:g} s"
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return f"failed: {last[:60]}"
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def main(names: list[str] | None = None) -> None:
+    cases = [c for c in CASES if not names or c.name in names]
+    print(f"\nCompile scaling: building grad in a fresh process (SYMDIFF_CACHE=0), "
+          f"seconds, stopped after {CAP:g} s")
+    rows = []
+    for case in cases:
+        seconds = build_seconds(case)
+        measured = f"{seconds:.2f}" if isinstance(seconds, float) else seconds
+        target = "-" if case.target is None else f"<= {case.target:g}"
+        verdict = "" if case.target is None else status(
+            isinstance(seconds, float) and seconds <= case.target)
+        rows.append([LABELS[case.family], str(case.size), measured, target, verdict])
+    print(table(["function", "size", "build s", "target", "status"], rows))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
