@@ -26,7 +26,8 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
 from symdiff.ir.node import Node, Program, Structure
-from symdiff.ir.primitives import PRIMITIVES, math_attr
+from symdiff.ir.primitive import math_attr
+from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import all_nodes
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}

@@ -21,7 +21,8 @@ from symdiff.custom import Rule, arity, parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.node import NUM, Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import NUM, Node, Program
 from symdiff.transforms.custom import ensure_registered
 
 

@@ -20,7 +20,8 @@ from symdiff.frontend import fence
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.lower import GRAMMAR
 from symdiff.frontend.source import get_source
-from symdiff.ir.node import NUM, Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import NUM, Node, Program
 from symdiff.ir.regions import all_nodes
 
 Group = Any  # a type (None or an ArrayType) or a tuple of groups

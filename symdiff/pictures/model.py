@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import Builder, Node, Program, topological
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program, topological
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import all_nodes
 from symdiff.pictures.formula import formula, number, operation

@@ -34,6 +34,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import fit
+from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
 from symdiff.ir.loop import (
@@ -44,8 +45,9 @@ from symdiff.ir.loop import (
     loop_node,
     moved_output,
 )
-from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
-from symdiff.ir.primitives import PRIMITIVES, accumulate
+from symdiff.ir.node import LEAVES, Node, Program, topological
+from symdiff.ir.primitive import accumulate
+from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import branches, cond, cond_node, proj
 from symdiff.ir.sequences import (
     AddAll,
@@ -516,3 +518,4 @@ def _body_vjp(body: Program, seeded: list[int], into: Sequence[int], activity: A
               activity=activity)
     program = Program(body.name, (*body.params, *ct_args, *so_far), (), bb, body.doc)
     return program, cts
+

@@ -20,8 +20,10 @@ from typing import Any
 
 from symdiff.custom import Rule
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import NUM, Builder, Node, Program, Structure, flatten, topological
-from symdiff.ir.primitives import PRIMITIVES, Primitive, register
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import NUM, Node, Program, Structure, flatten, topological
+from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitives import PRIMITIVES, register_custom
 from symdiff.ir.rewrite import inline, substitute
 from symdiff.ir.types import broadcast
 
@@ -30,7 +32,7 @@ def ensure_registered(rule: Rule) -> None:
     """Register `rule`'s primitive, once."""
     if rule.op in PRIMITIVES:
         return
-    register(Primitive(
+    register_custom(Primitive(
         rule.op, None, None, _emit,
         jvp_rule=lambda b, node, ts: _jvp(rule, b, node, ts),
         vjp_rule=lambda b, node, ct: _vjp(rule, b, node, ct),
