@@ -413,14 +413,14 @@ def _global_roots(program: Program) -> set[str]:
     for node in all_nodes(program):
         if node.op == "global":
             found.add(node.attrs[0])
-        elif node.op.startswith("custom."):
+        elif node.op == "custom_call":
             found.add(node.attrs[0][0])  # the function a custom rule's call reaches
     return found
 
 
 def _imports(program: Program) -> set[str]:
     """Modules the program's calls of functions with custom rules import."""
-    return {n.attrs[1] for n in all_nodes(program) if n.op.startswith("custom.") and n.attrs[1]}
+    return {n.attrs[1] for n in all_nodes(program) if n.op == "custom_call" and n.attrs[1]}
 
 
 def constant(value: Any) -> ast.expr:

@@ -61,7 +61,7 @@ def call(frame: Frame, e: ast.Call) -> Value:
             raise frame.src.error("unsupported construct: starred argument (*x)", arg)
     if op.startswith("np."):
         return numpy_calls.call(frame, op[3:], e)
-    if op.startswith("custom."):
+    if op == "custom_call":
         return custom_calls.lower_call(frame, func, e)
     return _primitive(frame, op, label, e)
 

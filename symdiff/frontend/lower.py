@@ -53,8 +53,8 @@ def lower(
 def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:
     op = callable_op(fn)
     assert op is not None
-    if op.startswith("custom."):
-        return custom_calls.lower_direct(fn, b, types)
+    if op == "custom_call":
+        return custom_calls.lower_direct(fn, b, types, GRAMMAR)
     if op.startswith("np."):  # a NumPy function the lowering handles in calls
         return lower(numpy_function(fn), b, types=types)
     arity = PRIMITIVES[op].arguments()[0]

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from symdiff.ir import arrays, batching, indexing, linalg, scalars, sequences, shapes
+from symdiff.ir import arrays, batching, calls, indexing, linalg, scalars, sequences, shapes
 from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-    sequences.RECORDS, shapes.RECORDS,
+    sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
 )
 
 
@@ -41,10 +41,3 @@ def _by_name(areas: Iterable[tuple[Primitive, ...]]) -> dict[str, Primitive]:
 
 _TABLE = _by_name(AREAS)
 PRIMITIVES: Mapping[str, Primitive] = MappingProxyType(_TABLE)
-
-
-def register_custom(prim: Primitive) -> None:
-    """Add the primitive of a function with a custom rule (`transforms.custom`), for now."""
-    if prim.name in _TABLE:
-        raise ValueError(f"primitive {prim.name!r} registered twice")
-    _TABLE[prim.name] = prim

@@ -58,6 +58,7 @@ from symdiff.ir.sequences import (
     kind,
     zeros_like,
 )
+from symdiff.transforms import custom
 from symdiff.transforms.activity import Activity
 
 
@@ -133,7 +134,7 @@ def jvp_full(
         ts = tuple(tangent.get(a) for a in args)
         if all(t is None for t in ts):
             continue
-        t = PRIMITIVES[node.op].jvp(b, current, ts)
+        t = local_jvp(b, current, ts)
         if t is not None:
             if current.type is not None or t.type is not None:
                 t = fit(b, t, current)  # a tangent has its value's shape
@@ -324,9 +325,24 @@ def vjp(
             slots = region_ct.setdefault(node.args[0], {})
             slots[node.attrs[0]] = accumulate(b, slots.get(node.attrs[0]), c)  # type: ignore
             continue
-        _pull(b, node, PRIMITIVES[node.op].vjp(b, node, c), active, ct)
+        _pull(b, node, local_vjp(b, node, c), active, ct)
     bases = bases or {}
     return [_materialize(b, ct, x, bases.get(x)) if x in ct else None for x in wrt]
+
+
+def local_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    """The tangent of `node` from its arguments' (None = zero): its primitive's rule, or
+    for a call of a function with a custom rule, the rules the call carries."""
+    if node.op == "custom_call":
+        return custom.jvp(b, node, ts, _AD) if any(t is not None for t in ts) else None
+    return PRIMITIVES[node.op].jvp(b, node, ts)
+
+
+def local_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    """The contribution of `node`'s cotangent to each argument's (None = zero)."""
+    if node.op == "custom_call":
+        return custom.vjp(b, node, ct, _AD)
+    return PRIMITIVES[node.op].vjp(b, node, ct)
 
 
 def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any) -> None:
@@ -519,3 +535,6 @@ def _body_vjp(body: Program, seeded: list[int], into: Sequence[int], activity: A
     program = Program(body.name, (*body.params, *ct_args, *so_far), (), bb, body.doc)
     return program, cts
 
+
+# The transforms a custom call's rules are differentiated and transposed with.
+_AD = custom.AD(jvp_full, vjp)
