@@ -13,8 +13,9 @@ Contract:
 - A call of such a function lowers to one ``custom_call`` node that carries the rules,
   lowered (`ir.calls`). `custom_op(value)` is that primitive's name for a callable with
   a rule (None without); `rule_for(value)` its `Rule`; `fingerprint` what the disk
-  cache key needs of it. Rules for ``scipy.special`` are registered when first asked
-  for, if the program imported SciPy; this module imports neither NumPy nor SciPy.
+  cache key needs of it. The rules for ``scipy.special`` (`symdiff.scipy_rules`, data)
+  are given when first asked for, if the program imported SciPy; this module imports
+  neither NumPy nor SciPy.
 """
 
 from __future__ import annotations
@@ -187,7 +188,10 @@ def _load_scipy() -> None:
     global _loaded_scipy
     if not _loaded_scipy and "scipy.special" in sys.modules:
         _loaded_scipy = True
-        import symdiff.scipy_rules  # noqa: F401 (registers the rules)
+        from symdiff.scipy_rules import RULES
+
+        for fun, jvp, output, nargs in RULES:
+            defrule(fun, jvp=jvp, output=output, nargs=nargs)
 
 
 def fingerprint(rule: Rule, describe: Callable[[Callable[..., Any]], str]) -> str:
