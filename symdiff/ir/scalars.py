@@ -279,6 +279,12 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 
+def _numpy() -> Any:
+    import numpy  # here: the table loads without NumPy
+
+    return numpy
+
+
 def _divisor_may_be_zero(node: Node) -> bool:
     """Only a zero divisor raises; a nonzero constant one never does."""
     divisor = node.args[1]
@@ -470,6 +476,12 @@ RECORDS: tuple[Primitive, ...] = (
         ),
         sympy=_sp("atan2"), emit_array=np_call("arctan2"), may_raise=False,
         python=(math.atan2,), numpy=("arctan2",), call_arity=(2, 2), cost="transcendental"),
+    # log(exp(x) + exp(y)) without overflow: NumPy's, for numbers too (math has none).
+    Primitive(
+        "logaddexp", 2, lambda x, y: _numpy().logaddexp(x, y), np_call("logaddexp"),
+        lambda b, out, x, y: (b.exp(b.sub(x, out)), b.exp(b.sub(y, out))),
+        sympy=lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y)), commutative=True,
+        may_raise=False, numpy=("logaddexp",), cost="transcendental"),
     Primitive(
         "hypot", 2, math.hypot, math_call("hypot"),
         lambda b, out, x, y: (over_norm(b, x, out), over_norm(b, y, out)),

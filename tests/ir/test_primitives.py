@@ -165,6 +165,7 @@ SPECS: dict[str, Spec] = {
     "logb": Spec(log_base, BINARY),
     "atan2": Spec(polar, BINARY),
     "hypot": Spec(polar, BINARY),
+    "logaddexp": Spec(args(ANY, ANY), BINARY),
 }
 
 NAMES = sorted(SPECS)
