@@ -24,6 +24,7 @@ from typing import Any
 from symdiff.ir.node import LEAVES, Node, NodeBuilder
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.regions import REGIONS, bodies
+from symdiff.ir.scalars import FLOAT
 from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 Axes = tuple[int, ...] | None
@@ -284,14 +285,14 @@ def output(b: NodeBuilder, value: Node | None, like: Node) -> Node:
     if like.type is None:
         if value is None:
             return b.const(0.0)
-        if like.op == "param" and len(like.attrs) == 1 and value.op != "float" \
+        if like.op == "param" and len(like.attrs) == 1 and value.prim is not FLOAT \
                 and _made_of(value) != (set(), False):
             return b.apply("float", value)
         return value
     if value is None:
         return b.apply("zeros_like", like)
     value = fit(b, value, like)
-    if value.op == "broadcast_like":
+    if value.prim is BROADCAST_LIKE:
         return b.apply("full_like", like, value.args[0])
     if value.op in LEAVES or value.prim is not None and value.prim.view:
         # A view (maybe read-only) or an argument itself: the user gets their own copy.
@@ -342,65 +343,79 @@ def _written_into_zeros_like(value: Node, like: Node) -> bool:
     `like`'s dtype whatever the values written."""
     while value.op in ("index_set", "index_add"):
         value = value.args[0]
-    return value.op == "zeros_like" and value.args[0] is like
+    return value.prim is ZEROS_LIKE and value.args[0] is like
+
+
+SUM = Primitive(
+    "sum", 1, None, _emit_sum, type_rule=_sum_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("unsum", ct, node.args[0], attrs=node.attrs),),
+    may_raise=False)
+
+MEAN = Primitive(
+    "mean", 1, None, _emit_mean, type_rule=_sum_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=_mean_vjp, may_raise=False)
+
+# The cotangent of a sum, broadcast back over the summed axes (a view).
+UNSUM = Primitive(
+    "unsum", 2, None, _emit_unsum, type_rule=_like_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=node.attrs), None),
+    may_raise=False, view=True)
+
+SIZE = Primitive(
+    "size", 1, None, _emit_size, type_rule=lambda types, attrs: None,
+    differentiable=False, may_raise=False)
+
+MATMUL = Primitive(
+    "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),
+    type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp)
+
+OUTER = Primitive(
+    "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
+    jvp_rule=_bilinear_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
+                                  b.apply("matmul", node.args[0], ct)),
+    may_raise=False)
+
+TRANSPOSE = Primitive(
+    "transpose", 1, None, _emit_transpose, type_rule=_transpose_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=_transpose_vjp, may_raise=False, view=True)
+
+# `value` broadcast to the shape of `like` (a read-only view).
+BROADCAST_LIKE = Primitive(
+    "broadcast_like", 2, None,
+    lambda args, attrs: np_call("broadcast_to", args[0], _shape(args[1])),
+    type_rule=_like_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (fit(b, ct, node.args[0]), None), may_raise=False,
+    view=True)
+
+# A new array shaped like `like` holding `value` (a gradient handed to the user).
+FULL_LIKE = Primitive(
+    "full_like", 2, None, lambda args, attrs: np_call("full_like", *args),
+    type_rule=lambda types, attrs: types[0],
+    jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
+        "full_like", node.args[0], ts[1]),
+    vjp_rule=lambda b, node, ct: (None, fit(b, ct, node.args[1])), may_raise=False)
+
+ASTYPE_LIKE = Primitive(
+    "astype_like", 2, None, lambda args, attrs: ast.Call(
+        ast.Attribute(args[0], "astype", ast.Load()),
+        [ast.Attribute(args[1], "dtype", ast.Load())],
+        [ast.keyword("copy", ast.Constant(False))]),
+    type_rule=_cast_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (ct, None), may_raise=False, shares=True)
+
+ZEROS_LIKE = Primitive(
+    "zeros_like", 1, None, lambda args, attrs: np_call("zeros_like", *args),
+    type_rule=lambda types, attrs: types[0], differentiable=False, may_raise=False)
 
 
 RECORDS: tuple[Primitive, ...] = (
-    Primitive(
-        "sum", 1, None, _emit_sum, type_rule=_sum_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("unsum", ct, node.args[0], attrs=node.attrs),),
-        may_raise=False),
-    Primitive(
-        "mean", 1, None, _emit_mean, type_rule=_sum_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=_mean_vjp, may_raise=False),
-    # The cotangent of a sum, broadcast back over the summed axes (a view).
-    Primitive(
-        "unsum", 2, None, _emit_unsum, type_rule=_like_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=node.attrs), None),
-        may_raise=False, view=True),
-    Primitive(
-        "size", 1, None, _emit_size, type_rule=lambda types, attrs: None,
-        differentiable=False, may_raise=False),
-    Primitive(
-        "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),
-        type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp),
-    Primitive(
-        "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
-        jvp_rule=_bilinear_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
-                                      b.apply("matmul", node.args[0], ct)),
-        may_raise=False),
-    Primitive(
-        "transpose", 1, None, _emit_transpose, type_rule=_transpose_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=_transpose_vjp, may_raise=False, view=True),
-    # `value` broadcast to the shape of `like` (a read-only view).
-    Primitive(
-        "broadcast_like", 2, None,
-        lambda args, attrs: np_call("broadcast_to", args[0], _shape(args[1])),
-        type_rule=_like_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (fit(b, ct, node.args[0]), None), may_raise=False,
-        view=True),
-    # A new array shaped like `like` holding `value` (a gradient handed to the user).
-    Primitive(
-        "full_like", 2, None, lambda args, attrs: np_call("full_like", *args),
-        type_rule=lambda types, attrs: types[0],
-        jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
-            "full_like", node.args[0], ts[1]),
-        vjp_rule=lambda b, node, ct: (None, fit(b, ct, node.args[1])), may_raise=False),
-    Primitive(
-        "astype_like", 2, None, lambda args, attrs: ast.Call(
-            ast.Attribute(args[0], "astype", ast.Load()),
-            [ast.Attribute(args[1], "dtype", ast.Load())],
-            [ast.keyword("copy", ast.Constant(False))]),
-        type_rule=_cast_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (ct, None), may_raise=False, shares=True),
-    Primitive(
-        "zeros_like", 1, None, lambda args, attrs: np_call("zeros_like", *args),
-        type_rule=lambda types, attrs: types[0], differentiable=False, may_raise=False),
+    SUM, MEAN, UNSUM, SIZE, MATMUL, OUTER, TRANSPOSE, BROADCAST_LIKE, FULL_LIKE, ASTYPE_LIKE,
+    ZEROS_LIKE,
 )

@@ -72,11 +72,15 @@ def _broadcast_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, .
     return fit(b, ct, node.args[0]), None, None
 
 
+BATCH_BROADCAST = Primitive(
+    "batch_broadcast", 3, None, _emit_broadcast, type_rule=_broadcast_type,
+    jvp_rule=linear_jvp, vjp_rule=_broadcast_vjp, may_raise=False, view=True)
+
+BATCH_ZEROS = Primitive(
+    "batch_zeros", 2, None, _emit_zeros, type_rule=_zeros_type, differentiable=False,
+    may_raise=False)
+
+
 RECORDS: tuple[Primitive, ...] = (
-    Primitive(
-        "batch_broadcast", 3, None, _emit_broadcast, type_rule=_broadcast_type,
-        jvp_rule=linear_jvp, vjp_rule=_broadcast_vjp, may_raise=False, view=True),
-    Primitive(
-        "batch_zeros", 2, None, _emit_zeros, type_rule=_zeros_type, differentiable=False,
-        may_raise=False),
+    BATCH_BROADCAST, BATCH_ZEROS,
 )

@@ -75,7 +75,10 @@ def _type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return broadcast(*types) if attrs[2].output == "elementwise" else None
 
 
+# Differentiated by `transforms.custom` from the programs its `CustomCall` carries.
+CUSTOM_CALL = Primitive("custom_call", None, None, _emit, type_rule=_type)
+
+
 RECORDS: tuple[Primitive, ...] = (
-    # Differentiated by `transforms.custom` from the programs its `CustomCall` carries.
-    Primitive("custom_call", None, None, _emit, type_rule=_type),
+    CUSTOM_CALL,
 )

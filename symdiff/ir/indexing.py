@@ -74,7 +74,7 @@ def may_alias(node: Node) -> bool:
     """Whether `node`'s value may share memory with one of its arguments (a view, or the
     argument itself; a region's output may be another value's): an element read or an
     integer-array read is a copy."""
-    if node.op == "index":
+    if node.prim is INDEX:
         return node.type is not None and is_basic(node.attrs[0])
     if node.prim is None:
         return node.op == "proj"
@@ -330,30 +330,38 @@ def _puts(node: Node) -> list[tuple[Node, tuple[Node, ...], tuple[Any, ...]]] | 
     """The (value, parts, attributes) of each update that made `node` from new zeros, in
     order, or None when it is not made so."""
     puts = []
-    while node.op == "index_add" or node.op == "index_set" and node.args[0].op == "zeros_like":
+    while node.prim is INDEX_ADD or node.prim is INDEX_SET and \
+            node.args[0].prim is arrays.ZEROS_LIKE:
         puts.append((node.args[1], node.args[2:], node.attrs))
         node = node.args[0]
-    if node.op != "zeros_like" or not puts:
+    if node.prim is not arrays.ZEROS_LIKE or not puts:
         return None
     return puts[::-1]
 
 
+INDEX = Primitive(
+    "index", None, None, _emit_index, type_rule=_index_type, jvp_rule=_index_jvp,
+    vjp_rule=_index_vjp, may_raise=lambda node: can_raise(node.attrs[0]), view=True)
+
+INDEX_SET = Primitive(
+    "index_set", None, None, _emit_set, type_rule=lambda types, attrs: types[0],
+    jvp_rule=_set_jvp, vjp_rule=_set_vjp, inplace=True)
+
+INDEX_ADD = Primitive(
+    "index_add", None, None, _emit_add, type_rule=lambda types, attrs: types[0],
+    jvp_rule=_add_jvp, vjp_rule=_add_vjp, inplace=True)
+
+COPY = Primitive(
+    "copy", 1, None, lambda args, attrs: ast.Call(
+        ast.Attribute(args[0], "copy", ast.Load()), [], []),
+    type_rule=lambda types, attrs: types[0], jvp_rule=lambda b, node, ts: ts[0],
+    vjp_rule=lambda b, node, ct: (ct,), may_raise=False)
+
+CHECK_LEN = Primitive(
+    "check_len", 1, None, _emit_check_len, type_rule=lambda types, attrs: None,
+    differentiable=False, cost="free")
+
+
 RECORDS: tuple[Primitive, ...] = (
-    Primitive(
-        "index", None, None, _emit_index, type_rule=_index_type, jvp_rule=_index_jvp,
-        vjp_rule=_index_vjp, may_raise=lambda node: can_raise(node.attrs[0]), view=True),
-    Primitive(
-        "index_set", None, None, _emit_set, type_rule=lambda types, attrs: types[0],
-        jvp_rule=_set_jvp, vjp_rule=_set_vjp, inplace=True),
-    Primitive(
-        "index_add", None, None, _emit_add, type_rule=lambda types, attrs: types[0],
-        jvp_rule=_add_jvp, vjp_rule=_add_vjp, inplace=True),
-    Primitive(
-        "copy", 1, None, lambda args, attrs: ast.Call(
-            ast.Attribute(args[0], "copy", ast.Load()), [], []),
-        type_rule=lambda types, attrs: types[0], jvp_rule=lambda b, node, ts: ts[0],
-        vjp_rule=lambda b, node, ct: (ct,), may_raise=False),
-    Primitive(
-        "check_len", 1, None, _emit_check_len, type_rule=lambda types, attrs: None,
-        differentiable=False, cost="free"),
+    INDEX, INDEX_SET, INDEX_ADD, COPY, CHECK_LEN,
 )

@@ -131,7 +131,7 @@ def _extremum_hits(b: NodeBuilder, node: Node) -> tuple[Node, Node]:
     count = b.apply("sum", hit, attrs=(node.attrs[0], node.type is not None))
     if x.type.dtype != "float64":
         count = b.apply("astype_like", count, x)
-    extremum = "max" if node.op == "amax" else "min"
+    extremum = "max" if node.prim is AMAX else "min"
     b.name(hit, f"is_{extremum}")
     b.name(count, f"n_{extremum}")
     return hit, count
@@ -402,46 +402,59 @@ def _linalg(name: str) -> Any:
     return lambda args, attrs: ast.Call(_linalg_attr(name), list(args), [])
 
 
+PROD = Primitive(
+    "prod", 1, None, _emit_reduction("prod"), type_rule=_reduced_type,
+    jvp_rule=_prod_jvp, vjp_rule=_prod_vjp, may_raise=False)
+
+# An empty array has no max: NumPy raises.
+AMAX = Primitive(
+    "amax", 1, None, _emit_reduction("max"), type_rule=_reduced_type,
+    jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp)
+
+AMIN = Primitive(
+    "amin", 1, None, _emit_reduction("min"), type_rule=_reduced_type,
+    jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp)
+
+NORM = Primitive(
+    "norm", 1, None, _emit_reduction("norm"), type_rule=_reduced_type,
+    jvp_rule=_norm_jvp, vjp_rule=_norm_vjp, may_raise=False)
+
+# A reduction's result with the reduced axes (attrs[0]) back as length one.
+KEEPDIMS = Primitive(
+    "keepdims", 1, None, lambda args, attrs: np_call(
+        "expand_dims", args[0], _axis(attrs[0])), type_rule=_keepdims_type,
+    jvp_rule=lambda b, node, ts: b.apply("keepdims", ts[0], attrs=node.attrs),
+    vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=(node.attrs[0], False)),),
+    may_raise=False)
+
+EINSUM = Primitive(
+    "einsum", None, None, _emit_einsum, type_rule=_einsum_type, jvp_rule=_einsum_jvp,
+    vjp_rule=_einsum_vjp)
+
+TRACE = Primitive(
+    "trace", 1, None, lambda args, attrs: np_call("trace", args[0]), type_rule=_trace_type,
+    jvp_rule=lambda b, node, ts: b.apply("trace", ts[0]), vjp_rule=_trace_vjp,
+    may_raise=False)
+
+# The identity matrix as long as axes attrs[0] and attrs[1] of the argument (a
+# rectangular one when they differ), in its dtype.
+EYE_LIKE = Primitive(
+    "eye_like", 1, None, _emit_eye, type_rule=_eye_type, differentiable=False,
+    may_raise=False)
+
+DET = Primitive(
+    "det", 1, None, _linalg("det"), jvp_rule=_det_jvp, vjp_rule=_det_vjp,
+    type_rule=lambda types, attrs: _square_type(types, attrs) and None)
+
+INV = Primitive(
+    "inv", 1, None, _linalg("inv"), jvp_rule=_inv_jvp, vjp_rule=_inv_vjp,
+    type_rule=_square_type)
+
+SOLVE = Primitive(
+    "solve", 2, None, _linalg("solve"), jvp_rule=_solve_jvp, vjp_rule=_solve_vjp,
+    type_rule=_solve_type)
+
+
 RECORDS: tuple[Primitive, ...] = (
-    Primitive(
-        "prod", 1, None, _emit_reduction("prod"), type_rule=_reduced_type,
-        jvp_rule=_prod_jvp, vjp_rule=_prod_vjp, may_raise=False),
-    # An empty array has no max: NumPy raises.
-    Primitive(
-        "amax", 1, None, _emit_reduction("max"), type_rule=_reduced_type,
-        jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp),
-    Primitive(
-        "amin", 1, None, _emit_reduction("min"), type_rule=_reduced_type,
-        jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp),
-    Primitive(
-        "norm", 1, None, _emit_reduction("norm"), type_rule=_reduced_type,
-        jvp_rule=_norm_jvp, vjp_rule=_norm_vjp, may_raise=False),
-    # A reduction's result with the reduced axes (attrs[0]) back as length one.
-    Primitive(
-        "keepdims", 1, None, lambda args, attrs: np_call(
-            "expand_dims", args[0], _axis(attrs[0])), type_rule=_keepdims_type,
-        jvp_rule=lambda b, node, ts: b.apply("keepdims", ts[0], attrs=node.attrs),
-        vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=(node.attrs[0], False)),),
-        may_raise=False),
-    Primitive(
-        "einsum", None, None, _emit_einsum, type_rule=_einsum_type, jvp_rule=_einsum_jvp,
-        vjp_rule=_einsum_vjp),
-    Primitive(
-        "trace", 1, None, lambda args, attrs: np_call("trace", args[0]), type_rule=_trace_type,
-        jvp_rule=lambda b, node, ts: b.apply("trace", ts[0]), vjp_rule=_trace_vjp,
-        may_raise=False),
-    # The identity matrix as long as axes attrs[0] and attrs[1] of the argument (a
-    # rectangular one when they differ), in its dtype.
-    Primitive(
-        "eye_like", 1, None, _emit_eye, type_rule=_eye_type, differentiable=False,
-        may_raise=False),
-    Primitive(
-        "det", 1, None, _linalg("det"), jvp_rule=_det_jvp, vjp_rule=_det_vjp,
-        type_rule=lambda types, attrs: _square_type(types, attrs) and None),
-    Primitive(
-        "inv", 1, None, _linalg("inv"), jvp_rule=_inv_jvp, vjp_rule=_inv_vjp,
-        type_rule=_square_type),
-    Primitive(
-        "solve", 2, None, _linalg("solve"), jvp_rule=_solve_jvp, vjp_rule=_solve_vjp,
-        type_rule=_solve_type),
+    PROD, AMAX, AMIN, NORM, KEEPDIMS, EINSUM, TRACE, EYE_LIKE, DET, INV, SOLVE,
 )

@@ -322,171 +322,232 @@ def _comparison(name: str, op: ast.cmpop, fn: Callable[..., Any], sp_name: str) 
                      may_raise=False, cost="comparison")
 
 
+ADD = Primitive(
+    "add", 2, operator.add, binop(ast.Add()), jvp_rule=_sum_jvp(+1),
+    vjp_rule=lambda b, n, ct: (ct, ct), sympy=lambda sp, x, y: x + y, commutative=True,
+    may_raise=False, keeps_int=True, cost="arithmetic")
+
+SUB = Primitive(
+    "sub", 2, operator.sub, binop(ast.Sub()), jvp_rule=_sum_jvp(-1),
+    vjp_rule=lambda b, n, ct: (ct, b.neg(ct)), sympy=lambda sp, x, y: x - y,
+    may_raise=False, keeps_int=True, cost="arithmetic")
+
+MUL = Primitive(
+    "mul", 2, operator.mul, binop(ast.Mult()), lambda b, out, x, y: (y, x),
+    sympy=lambda sp, x, y: x * y, commutative=True, may_raise=False, keeps_int=True,
+    cost="arithmetic")
+
+DIV = Primitive(
+    "div", 2, operator.truediv, binop(ast.Div()),
+    lambda b, out, x, y: (Quotient(1.0, y), Quotient(b.neg(out), y)),
+    sympy=lambda sp, x, y: x / y, may_raise=_divisor_may_be_zero, cost="arithmetic")
+
+SAFE_DIV = Primitive(
+    "safe_div", 2, safe_div, _emit_safe_div,
+    lambda b, out, x, y: (Quotient(1.0, y, True), Quotient(b.neg(out), y, True)),
+    sympy=lambda sp, x, y: x / y, atomic_args=True, emit_array=binop(ast.Div()),
+    may_raise=False, cost="arithmetic")
+
+FLOORDIV = Primitive(
+    "floordiv", 2, operator.floordiv, binop(ast.FloorDiv()), differentiable=False,
+    sympy=lambda sp, x, y: sp.floor(x / y), may_raise=_divisor_may_be_zero,
+    keeps_int=True, cost="arithmetic")
+
+MOD = Primitive(
+    "mod", 2, operator.mod, binop(ast.Mod()),
+    lambda b, out, x, y: (b.lift(1.0), b.neg(b.apply("floordiv", x, y))),
+    sympy=lambda sp, x, y: sp.Mod(x, y), may_raise=_divisor_may_be_zero, keeps_int=True,
+    cost="arithmetic")
+
+POW = _power("pow", operator.pow, binop(ast.Pow()), None, python=(pow,), numpy=("power",),
+       call_arity=(2, 2), cost="transcendental")
+
+MPOW = _power("mpow", math.pow, math_call("pow"), np_call("power"), python=(math.pow,),
+       call_arity=(2, 2), cost="arithmetic")
+
+SAFE_POW = _power("safe_pow", safe_pow, _emit_safe_pow, binop(ast.Pow()), atomic_args=True,
+       cost="transcendental")
+
+SCALED_POW = Primitive(
+    "scaled_pow", 3, scaled_pow, _emit_scaled_pow, jvp_rule=_scaled_pow_jvp,
+    vjp_rule=_scaled_pow_vjp, sympy=lambda sp, c, x, e: c * x**e,
+    emit_array=_emit_scaled_pow_array, atomic_args=True, cost="transcendental")
+
+NEG = Primitive(
+    "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
+    vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x, may_raise=False,
+    keeps_int=True, cost="arithmetic")
+
+FLOAT = Primitive(
+    # The tangent of a Python float is one too (of a NumPy scalar's float(), say).
+    "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: b.apply(
+        "float", ts[0]),
+    vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, scalar_only=True,
+    may_raise=False, python=(float,), cost="arithmetic")
+
+ABS = Primitive(
+    "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (b.sign(x),), sympy=_sp("Abs"),
+    may_raise=False, python=(abs,), numpy=("abs", "absolute"), keeps_int=True,
+    cost="arithmetic")
+
+FABS = Primitive(
+    "fabs", 1, math.fabs, math_call("fabs"), lambda b, out, x: (b.sign(x),),
+    sympy=_sp("Abs"), emit_array=np_call("fabs"), may_raise=False, python=(math.fabs,),
+    numpy=("fabs",), cost="arithmetic")
+
+SIGN = Primitive(
+    "sign", 1, sign, _emit_sign, differentiable=False, sympy=_sp("sign"), atomic_args=True,
+    emit_array=np_call("sign"), may_raise=False, numpy=("sign",), cost="arithmetic")
+
+COPYSIGN = Primitive(
+    "copysign", 2, math.copysign, math_call("copysign"),
+    lambda b, out, x, y: (b.mul(b.sign(x), b.copysign(1.0, y)), None),
+    sympy=lambda sp, x, y: sp.Abs(x) * sp.sign(y), emit_array=np_call("copysign"),
+    may_raise=False, python=(math.copysign,), numpy=("copysign",), cost="arithmetic")
+
+MAX = Primitive(
+    "max", 2, max, builtin_call("max"), _max_partials, sympy=_sp("Max"),
+    emit_array=np_call("maximum"), may_raise=False, python=(max,), numpy=("maximum",),
+    call_arity=(2, None), keeps_int=True, cost="arithmetic")
+
+MIN = Primitive(
+    "min", 2, min, builtin_call("min"), _min_partials, sympy=_sp("Min"),
+    emit_array=np_call("minimum"), may_raise=False, python=(min,), numpy=("minimum",),
+    call_arity=(2, None), keeps_int=True, cost="arithmetic")
+
+SELECT = Primitive(
+    "select", 3, select, _emit_select, jvp_rule=_select_jvp, vjp_rule=_select_vjp,
+    sympy=lambda sp, c, x, y: sp.Piecewise((x, sp_truth(sp, c)), (y, True)),
+    emit_array=np_call("where"), may_raise=False, cost="comparison")
+
+# Python's and/or: the value of one operand, chosen by the truth of the first.
+AND = Primitive(
+    "and_", 2, lambda x, y: x and y, _boolop(ast.And()),
+    lambda b, out, x, y: (b.select(x, 0.0, 1.0), b.select(x, 1.0, 0.0)),
+    sympy=lambda sp, x, y: sp.Piecewise((y, sp_truth(sp, x)), (x, True)),
+    scalar_only=True, may_raise=False, cost="comparison")
+
+OR = Primitive(
+    "or_", 2, lambda x, y: x or y, _boolop(ast.Or()),
+    lambda b, out, x, y: (b.select(x, 1.0, 0.0), b.select(x, 0.0, 1.0)),
+    sympy=lambda sp, x, y: sp.Piecewise((x, sp_truth(sp, x)), (y, True)),
+    scalar_only=True, may_raise=False, cost="comparison")
+
+NOT = Primitive(
+    "not_", 1, operator.not_, lambda args, attrs: ast.UnaryOp(ast.Not(), args[0]),
+    differentiable=False, sympy=lambda sp, x: sp.Not(sp_truth(sp, x)), scalar_only=True,
+    may_raise=False, cost="comparison")
+
+GT = _comparison("gt", ast.Gt(), operator.gt, "Gt")
+
+GE = _comparison("ge", ast.GtE(), operator.ge, "Ge")
+
+LT = _comparison("lt", ast.Lt(), operator.lt, "Lt")
+
+LE = _comparison("le", ast.LtE(), operator.le, "Le")
+
+EQ = _comparison("eq", ast.Eq(), operator.eq, "Eq")
+
+NE = _comparison("ne", ast.NotEq(), operator.ne, "Ne")
+
+SIN = unary("sin", lambda b, out, x: (b.cos(x),))
+
+COS = unary("cos", lambda b, out, x: (b.neg(b.sin(x)),))
+
+TAN = unary("tan", lambda b, out, x: (b.add(1.0, b.square(out)),))
+
+ASIN = unary("asin", lambda b, out, x: (Quotient(1.0, b.sqrt(_one_minus_square(b, x)), True),),
+      numpy="arcsin")
+
+ACOS = unary("acos", lambda b, out, x: (Quotient(-1.0, b.sqrt(_one_minus_square(b, x)), True),),
+      numpy="arccos")
+
+ATAN = unary("atan", lambda b, out, x: (Quotient(1.0, b.add(1.0, b.square(x))),),
+      numpy="arctan", may_raise=False)
+
+SINH = unary("sinh", lambda b, out, x: (b.cosh(x),))
+
+COSH = unary("cosh", lambda b, out, x: (b.sinh(x),))
+
+TANH = unary("tanh", lambda b, out, x: (_one_minus_square(b, out),), may_raise=False)
+
+ASINH = unary("asinh", lambda b, out, x: (Quotient(1.0, b.sqrt(b.add(b.square(x), 1.0))),),
+      numpy="arcsinh")
+
+ACOSH = unary("acosh", lambda b, out, x: (Quotient(1.0, b.sqrt(b.sub(b.square(x), 1.0)), True),),
+      numpy="arccosh")
+
+ATANH = unary("atanh", lambda b, out, x: (Quotient(1.0, _one_minus_square(b, x)),),
+      numpy="arctanh")
+
+EXP = unary("exp", lambda b, out, x: (out,))
+
+EXPM1 = unary("expm1", lambda b, out, x: (b.add(out, 1.0),), sympy=lambda sp, x: sp.exp(x) - 1)
+
+LOG = unary("log", lambda b, out, x: (Quotient(1.0, x),), call_arity=(1, 2), with_two="logb")
+
+LOG1P = unary("log1p", lambda b, out, x: (Quotient(1.0, b.add(1.0, x)),),
+      sympy=lambda sp, x: sp.log(1 + x))
+
+LOG2 = unary("log2", lambda b, out, x: (Quotient(1.0, b.mul(x, _LN2)),),
+      sympy=lambda sp, x: sp.log(x, 2))
+
+LOG10 = unary("log10", lambda b, out, x: (Quotient(1.0, b.mul(x, _LN10)),),
+      sympy=lambda sp, x: sp.log(x, 10))
+
+SQRT = unary("sqrt", lambda b, out, x: (Quotient(0.5, out, True),))
+
+ERF = unary("erf", lambda b, out, x: (b.mul(_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
+      numpy=None, may_raise=False)
+
+ERFC = unary("erfc", lambda b, out, x: (b.mul(-_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
+      numpy=None, may_raise=False)
+
+DEGREES = unary("degrees", lambda b, out, x: (b.lift(180.0 / math.pi),),
+      sympy=lambda sp, x: x * 180 / sp.pi, may_raise=False, cost="arithmetic")
+
+RADIANS = unary("radians", lambda b, out, x: (b.lift(math.pi / 180.0),),
+      sympy=lambda sp, x: x * sp.pi / 180, may_raise=False, cost="arithmetic")
+
+LOGB = Primitive(
+    "logb", 2, math.log, math_call("log"),
+    lambda b, out, x, base: (
+        Quotient(1.0, b.mul(x, b.log(base))),
+        Quotient(b.neg(out), b.mul(base, b.log(base))),
+    ),
+    sympy=lambda sp, x, base: sp.log(x) / sp.log(base),
+    emit_array=lambda args, attrs: ast.BinOp(np_call("log")(args[:1], attrs), ast.Div(),
+                                             np_call("log")(args[1:], attrs)),
+    cost="transcendental")
+
+ATAN2 = Primitive(
+    "atan2", 2, math.atan2, math_call("atan2"),
+    lambda b, out, y, x: (
+        Quotient(x, b.add(b.square(x), b.square(y)), True),
+        Quotient(b.neg(y), b.add(b.square(x), b.square(y)), True),
+    ),
+    sympy=_sp("atan2"), emit_array=np_call("arctan2"), may_raise=False,
+    python=(math.atan2,), numpy=("arctan2",), call_arity=(2, 2), cost="transcendental")
+
+# log(exp(x) + exp(y)) without overflow: NumPy's, for numbers too (math has none).
+LOGADDEXP = Primitive(
+    "logaddexp", 2, lambda x, y: _numpy().logaddexp(x, y), np_call("logaddexp"),
+    lambda b, out, x, y: (b.exp(b.sub(x, out)), b.exp(b.sub(y, out))),
+    sympy=lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y)), commutative=True,
+    may_raise=False, numpy=("logaddexp",), cost="transcendental")
+
+HYPOT = Primitive(
+    "hypot", 2, math.hypot, math_call("hypot"),
+    lambda b, out, x, y: (over_norm(b, x, out), over_norm(b, y, out)),
+    sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2), emit_array=np_call("hypot"),
+    python=(math.hypot,), numpy=("hypot",), call_arity=(2, None), cost="transcendental")
+
+
 RECORDS: tuple[Primitive, ...] = (
-    Primitive(
-        "add", 2, operator.add, binop(ast.Add()), jvp_rule=_sum_jvp(+1),
-        vjp_rule=lambda b, n, ct: (ct, ct), sympy=lambda sp, x, y: x + y, commutative=True,
-        may_raise=False, keeps_int=True, cost="arithmetic"),
-    Primitive(
-        "sub", 2, operator.sub, binop(ast.Sub()), jvp_rule=_sum_jvp(-1),
-        vjp_rule=lambda b, n, ct: (ct, b.neg(ct)), sympy=lambda sp, x, y: x - y,
-        may_raise=False, keeps_int=True, cost="arithmetic"),
-    Primitive(
-        "mul", 2, operator.mul, binop(ast.Mult()), lambda b, out, x, y: (y, x),
-        sympy=lambda sp, x, y: x * y, commutative=True, may_raise=False, keeps_int=True,
-        cost="arithmetic"),
-    Primitive(
-        "div", 2, operator.truediv, binop(ast.Div()),
-        lambda b, out, x, y: (Quotient(1.0, y), Quotient(b.neg(out), y)),
-        sympy=lambda sp, x, y: x / y, may_raise=_divisor_may_be_zero, cost="arithmetic"),
-    Primitive(
-        "safe_div", 2, safe_div, _emit_safe_div,
-        lambda b, out, x, y: (Quotient(1.0, y, True), Quotient(b.neg(out), y, True)),
-        sympy=lambda sp, x, y: x / y, atomic_args=True, emit_array=binop(ast.Div()),
-        may_raise=False, cost="arithmetic"),
-    Primitive(
-        "floordiv", 2, operator.floordiv, binop(ast.FloorDiv()), differentiable=False,
-        sympy=lambda sp, x, y: sp.floor(x / y), may_raise=_divisor_may_be_zero,
-        keeps_int=True, cost="arithmetic"),
-    Primitive(
-        "mod", 2, operator.mod, binop(ast.Mod()),
-        lambda b, out, x, y: (b.lift(1.0), b.neg(b.apply("floordiv", x, y))),
-        sympy=lambda sp, x, y: sp.Mod(x, y), may_raise=_divisor_may_be_zero, keeps_int=True,
-        cost="arithmetic"),
-    _power("pow", operator.pow, binop(ast.Pow()), None, python=(pow,), numpy=("power",),
-           call_arity=(2, 2), cost="transcendental"),
-    _power("mpow", math.pow, math_call("pow"), np_call("power"), python=(math.pow,),
-           call_arity=(2, 2), cost="arithmetic"),
-    _power("safe_pow", safe_pow, _emit_safe_pow, binop(ast.Pow()), atomic_args=True,
-           cost="transcendental"),
-    Primitive(
-        "scaled_pow", 3, scaled_pow, _emit_scaled_pow, jvp_rule=_scaled_pow_jvp,
-        vjp_rule=_scaled_pow_vjp, sympy=lambda sp, c, x, e: c * x**e,
-        emit_array=_emit_scaled_pow_array, atomic_args=True, cost="transcendental"),
-    Primitive(
-        "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
-        vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x, may_raise=False,
-        keeps_int=True, cost="arithmetic"),
-    Primitive(
-        # The tangent of a Python float is one too (of a NumPy scalar's float(), say).
-        "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: b.apply(
-            "float", ts[0]),
-        vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, scalar_only=True,
-        may_raise=False, python=(float,), cost="arithmetic"),
-    Primitive(
-        "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (b.sign(x),), sympy=_sp("Abs"),
-        may_raise=False, python=(abs,), numpy=("abs", "absolute"), keeps_int=True,
-        cost="arithmetic"),
-    Primitive(
-        "fabs", 1, math.fabs, math_call("fabs"), lambda b, out, x: (b.sign(x),),
-        sympy=_sp("Abs"), emit_array=np_call("fabs"), may_raise=False, python=(math.fabs,),
-        numpy=("fabs",), cost="arithmetic"),
-    Primitive(
-        "sign", 1, sign, _emit_sign, differentiable=False, sympy=_sp("sign"), atomic_args=True,
-        emit_array=np_call("sign"), may_raise=False, numpy=("sign",), cost="arithmetic"),
-    Primitive(
-        "copysign", 2, math.copysign, math_call("copysign"),
-        lambda b, out, x, y: (b.mul(b.sign(x), b.copysign(1.0, y)), None),
-        sympy=lambda sp, x, y: sp.Abs(x) * sp.sign(y), emit_array=np_call("copysign"),
-        may_raise=False, python=(math.copysign,), numpy=("copysign",), cost="arithmetic"),
-    Primitive(
-        "max", 2, max, builtin_call("max"), _max_partials, sympy=_sp("Max"),
-        emit_array=np_call("maximum"), may_raise=False, python=(max,), numpy=("maximum",),
-        call_arity=(2, None), keeps_int=True, cost="arithmetic"),
-    Primitive(
-        "min", 2, min, builtin_call("min"), _min_partials, sympy=_sp("Min"),
-        emit_array=np_call("minimum"), may_raise=False, python=(min,), numpy=("minimum",),
-        call_arity=(2, None), keeps_int=True, cost="arithmetic"),
-    Primitive(
-        "select", 3, select, _emit_select, jvp_rule=_select_jvp, vjp_rule=_select_vjp,
-        sympy=lambda sp, c, x, y: sp.Piecewise((x, sp_truth(sp, c)), (y, True)),
-        emit_array=np_call("where"), may_raise=False, cost="comparison"),
-    # Python's and/or: the value of one operand, chosen by the truth of the first.
-    Primitive(
-        "and_", 2, lambda x, y: x and y, _boolop(ast.And()),
-        lambda b, out, x, y: (b.select(x, 0.0, 1.0), b.select(x, 1.0, 0.0)),
-        sympy=lambda sp, x, y: sp.Piecewise((y, sp_truth(sp, x)), (x, True)),
-        scalar_only=True, may_raise=False, cost="comparison"),
-    Primitive(
-        "or_", 2, lambda x, y: x or y, _boolop(ast.Or()),
-        lambda b, out, x, y: (b.select(x, 1.0, 0.0), b.select(x, 0.0, 1.0)),
-        sympy=lambda sp, x, y: sp.Piecewise((x, sp_truth(sp, x)), (y, True)),
-        scalar_only=True, may_raise=False, cost="comparison"),
-    Primitive(
-        "not_", 1, operator.not_, lambda args, attrs: ast.UnaryOp(ast.Not(), args[0]),
-        differentiable=False, sympy=lambda sp, x: sp.Not(sp_truth(sp, x)), scalar_only=True,
-        may_raise=False, cost="comparison"),
-    _comparison("gt", ast.Gt(), operator.gt, "Gt"),
-    _comparison("ge", ast.GtE(), operator.ge, "Ge"),
-    _comparison("lt", ast.Lt(), operator.lt, "Lt"),
-    _comparison("le", ast.LtE(), operator.le, "Le"),
-    _comparison("eq", ast.Eq(), operator.eq, "Eq"),
-    _comparison("ne", ast.NotEq(), operator.ne, "Ne"),
-    unary("sin", lambda b, out, x: (b.cos(x),)),
-    unary("cos", lambda b, out, x: (b.neg(b.sin(x)),)),
-    unary("tan", lambda b, out, x: (b.add(1.0, b.square(out)),)),
-    unary("asin", lambda b, out, x: (Quotient(1.0, b.sqrt(_one_minus_square(b, x)), True),),
-          numpy="arcsin"),
-    unary("acos", lambda b, out, x: (Quotient(-1.0, b.sqrt(_one_minus_square(b, x)), True),),
-          numpy="arccos"),
-    unary("atan", lambda b, out, x: (Quotient(1.0, b.add(1.0, b.square(x))),),
-          numpy="arctan", may_raise=False),
-    unary("sinh", lambda b, out, x: (b.cosh(x),)),
-    unary("cosh", lambda b, out, x: (b.sinh(x),)),
-    unary("tanh", lambda b, out, x: (_one_minus_square(b, out),), may_raise=False),
-    unary("asinh", lambda b, out, x: (Quotient(1.0, b.sqrt(b.add(b.square(x), 1.0))),),
-          numpy="arcsinh"),
-    unary("acosh", lambda b, out, x: (Quotient(1.0, b.sqrt(b.sub(b.square(x), 1.0)), True),),
-          numpy="arccosh"),
-    unary("atanh", lambda b, out, x: (Quotient(1.0, _one_minus_square(b, x)),),
-          numpy="arctanh"),
-    unary("exp", lambda b, out, x: (out,)),
-    unary("expm1", lambda b, out, x: (b.add(out, 1.0),), sympy=lambda sp, x: sp.exp(x) - 1),
-    unary("log", lambda b, out, x: (Quotient(1.0, x),), call_arity=(1, 2), with_two="logb"),
-    unary("log1p", lambda b, out, x: (Quotient(1.0, b.add(1.0, x)),),
-          sympy=lambda sp, x: sp.log(1 + x)),
-    unary("log2", lambda b, out, x: (Quotient(1.0, b.mul(x, _LN2)),),
-          sympy=lambda sp, x: sp.log(x, 2)),
-    unary("log10", lambda b, out, x: (Quotient(1.0, b.mul(x, _LN10)),),
-          sympy=lambda sp, x: sp.log(x, 10)),
-    unary("sqrt", lambda b, out, x: (Quotient(0.5, out, True),)),
-    unary("erf", lambda b, out, x: (b.mul(_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
-          numpy=None, may_raise=False),
-    unary("erfc", lambda b, out, x: (b.mul(-_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
-          numpy=None, may_raise=False),
-    unary("degrees", lambda b, out, x: (b.lift(180.0 / math.pi),),
-          sympy=lambda sp, x: x * 180 / sp.pi, may_raise=False, cost="arithmetic"),
-    unary("radians", lambda b, out, x: (b.lift(math.pi / 180.0),),
-          sympy=lambda sp, x: x * sp.pi / 180, may_raise=False, cost="arithmetic"),
-    Primitive(
-        "logb", 2, math.log, math_call("log"),
-        lambda b, out, x, base: (
-            Quotient(1.0, b.mul(x, b.log(base))),
-            Quotient(b.neg(out), b.mul(base, b.log(base))),
-        ),
-        sympy=lambda sp, x, base: sp.log(x) / sp.log(base),
-        emit_array=lambda args, attrs: ast.BinOp(np_call("log")(args[:1], attrs), ast.Div(),
-                                                 np_call("log")(args[1:], attrs)),
-        cost="transcendental"),
-    Primitive(
-        "atan2", 2, math.atan2, math_call("atan2"),
-        lambda b, out, y, x: (
-            Quotient(x, b.add(b.square(x), b.square(y)), True),
-            Quotient(b.neg(y), b.add(b.square(x), b.square(y)), True),
-        ),
-        sympy=_sp("atan2"), emit_array=np_call("arctan2"), may_raise=False,
-        python=(math.atan2,), numpy=("arctan2",), call_arity=(2, 2), cost="transcendental"),
-    # log(exp(x) + exp(y)) without overflow: NumPy's, for numbers too (math has none).
-    Primitive(
-        "logaddexp", 2, lambda x, y: _numpy().logaddexp(x, y), np_call("logaddexp"),
-        lambda b, out, x, y: (b.exp(b.sub(x, out)), b.exp(b.sub(y, out))),
-        sympy=lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y)), commutative=True,
-        may_raise=False, numpy=("logaddexp",), cost="transcendental"),
-    Primitive(
-        "hypot", 2, math.hypot, math_call("hypot"),
-        lambda b, out, x, y: (over_norm(b, x, out), over_norm(b, y, out)),
-        sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2), emit_array=np_call("hypot"),
-        python=(math.hypot,), numpy=("hypot",), call_arity=(2, None), cost="transcendental"),
+    ADD, SUB, MUL, DIV, SAFE_DIV, FLOORDIV, MOD, POW, MPOW, SAFE_POW, SCALED_POW, NEG, FLOAT, ABS,
+    FABS, SIGN, COPYSIGN, MAX, MIN, SELECT, AND, OR, NOT, GT, GE, LT, LE, EQ, NE, SIN, COS, TAN,
+    ASIN, ACOS, ATAN, SINH, COSH, TANH, ASINH, ACOSH, ATANH, EXP, EXPM1, LOG, LOG1P, LOG2, LOG10,
+    SQRT, ERF, ERFC, DEGREES, RADIANS, LOGB, ATAN2, LOGADDEXP, HYPOT,
 )
 
 # The inverse lookups of the lowering: a Python callable (``math.sin``, ``abs``) and a

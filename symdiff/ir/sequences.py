@@ -341,90 +341,114 @@ def _end(name: str, head: bool) -> Primitive:
         cost="list")
 
 
+SEQ_NEW = Primitive(
+    "seq_new", None, lambda *xs: list(xs), lambda args, attrs: ast.List(args, ast.Load()),
+    jvp_rule=_new_jvp, vjp_rule=_new_vjp, may_raise=False, makes_list=True, cost="list")
+
+SEQ_CONCAT = Primitive(
+    "seq_concat", 2, lambda a, b: [*a, *b], lambda args, attrs: ast.BinOp(
+        args[0], ast.Add(), args[1]), jvp_rule=_concat_jvp, vjp_rule=_concat_vjp,
+    may_raise=False, makes_list=True, cost="list")
+
+SEQ_GET = Primitive(
+    "seq_get", 2, lambda xs, i: xs[i],
+    lambda args, attrs: ast.Subscript(args[0], args[1], ast.Load()),
+    jvp_rule=_get_jvp, vjp_rule=_get_vjp, cost="list")
+
+SEQ_LEN = Primitive(
+    "seq_len", 1, len, lambda args, attrs: _call("len", args[0]), differentiable=False,
+    may_raise=False, cost="list")
+
+SEQ_SUM = Primitive(
+    "seq_sum", 1, sum, lambda args, attrs: _call("sum", args[0]), jvp_rule=_sum_jvp,
+    vjp_rule=lambda b, node, ct: (AddAll(ct),), may_raise=False, cost="list")
+
+# Cotangent lists. Each list_zeros / list_fill has a fresh attribute, so that two of
+# them are never one node (each is updated in place by its own user).
+LIST_ZEROS = Primitive(
+    "list_zeros", 1, lambda n: [0.0] * n,
+    lambda args, attrs: ast.BinOp(ast.List([ast.Constant(0.0)], ast.Load()), ast.Mult(),
+                                  args[0]), differentiable=False, may_raise=False,
+    makes_list=True, cost="list")
+
+LIST_FILL = Primitive(
+    "list_fill", 2, lambda n, g: [g] * n,
+    lambda args, attrs: ast.BinOp(ast.List([args[1]], ast.Load()), ast.Mult(), args[0]),
+    jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
+        "list_fill", node.args[0], ts[1], attrs=(b.fresh(),)),
+    vjp_rule=lambda b, node, ct: (None, b.apply("seq_sum", ct)), may_raise=False,
+    makes_list=True, cost="list")
+
+LIST_ADD_AT = Primitive(
+    "list_add_at", 3, _add_at, _emit_add_at, jvp_rule=_add_at_jvp, vjp_rule=_add_at_vjp,
+    atomic_args=True, inplace=True, may_raise=False, makes_list=True, cost="list")
+
+LIST_ADD_ALL = Primitive(
+    "list_add_all", 2, _add_all, _emit_add_all,
+    jvp_rule=lambda b, node, ts: b.apply(
+        "list_add_all", _seq_tangent(b, node.args[0], ts[0]), _zero_or(b, ts[1])),
+    vjp_rule=lambda b, node, ct: (Whole(ct), b.apply("seq_sum", ct)), atomic_args=True,
+    may_raise=False, makes_list=True, cost="list")
+
+LIST_ADD = Primitive(
+    "list_add", 2, _list_add, _emit_list_add,
+    jvp_rule=lambda b, node, ts: b.apply(
+        "list_add", _seq_tangent(b, node.args[0], ts[0]),
+        _seq_tangent(b, node.args[1], ts[1])),
+    vjp_rule=lambda b, node, ct: (Whole(ct), Whole(ct)), may_raise=False,
+    makes_list=True, cost="list")
+
+# xs[-k] read from a loop's carried last values: the value, or the IndexError Python
+# raises when the list is shorter than k. Emitted as [value][short].
+CHECKED_ITEM = Primitive(
+    "checked_item", 2, lambda v, short: [v][short],
+    lambda args, attrs: ast.Subscript(ast.List([args[0]], ast.Load()), args[1], ast.Load()),
+    jvp_rule=lambda b, node, ts: ts[0], vjp_rule=lambda b, node, ct: (ct, None))
+
+SEQ_SELECT = _filter("seq_select", _select, _emit_select, "seq_expand", "comparison")
+
+SEQ_EXPAND = _filter("seq_expand", _expand, _emit_expand, "seq_select", "list")
+
+LIST_SLICE = Primitive(
+    "list_slice", 3, lambda xs, a, b: xs[a:b], _emit_both,
+    jvp_rule=lambda b, node, ts: None if ts[0] is None
+    else b.apply("list_slice", ts[0], *node.args[1:]),
+    vjp_rule=_slice_vjp, may_raise=False, makes_list=True, cost="list")
+
+# np.array(xs) of a list the function has (its length known when it runs: an array
+# from a list, typed though no argument is), and the list of a 1-D array's values
+# (its cotangent).
+LIST_ARRAY = Primitive(
+    "list_array", 1, _list_array,
+    _emit_list_array, jvp_rule=lambda b, node, ts: None if ts[0] is None
+    else b.apply("list_array", ts[0]), vjp_rule=_array_of_list_vjp,
+    type_rule=lambda types, attrs: _vector_type(), may_raise=False, constructor=True,
+    cost="list")
+
+ARRAY_LIST = Primitive(
+    "array_list", 1, lambda x: x.tolist(),
+    lambda args, attrs: ast.Call(ast.Attribute(args[0], "tolist", ast.Load()), [], []),
+    jvp_rule=lambda b, node, ts: None if ts[0] is None
+    else b.apply("array_list", ts[0]),
+    vjp_rule=lambda b, node, ct: (b.apply("list_array", ct),), may_raise=False,
+    makes_list=True)
+
+# zip(..., strict=True): the lists' lengths compared, for the error only.
+ZIP_CHECK = Primitive("zip_check", 2, _zip_check, _emit_zip_check, differentiable=False)
+
+SLICE_START = Primitive(
+    "slice_start", 3, lambda n, a, b: range(n)[a:b].start, _emit_start,
+    differentiable=False, may_raise=False)
+
+LIST_HEAD = _end("list_head", True)
+
+LIST_TAIL = _end("list_tail", False)
+
+
 RECORDS: tuple[Primitive, ...] = (
-    Primitive(
-        "seq_new", None, lambda *xs: list(xs), lambda args, attrs: ast.List(args, ast.Load()),
-        jvp_rule=_new_jvp, vjp_rule=_new_vjp, may_raise=False, makes_list=True, cost="list"),
-    Primitive(
-        "seq_concat", 2, lambda a, b: [*a, *b], lambda args, attrs: ast.BinOp(
-            args[0], ast.Add(), args[1]), jvp_rule=_concat_jvp, vjp_rule=_concat_vjp,
-        may_raise=False, makes_list=True, cost="list"),
-    Primitive(
-        "seq_get", 2, lambda xs, i: xs[i],
-        lambda args, attrs: ast.Subscript(args[0], args[1], ast.Load()),
-        jvp_rule=_get_jvp, vjp_rule=_get_vjp, cost="list"),
-    Primitive(
-        "seq_len", 1, len, lambda args, attrs: _call("len", args[0]), differentiable=False,
-        may_raise=False, cost="list"),
-    Primitive(
-        "seq_sum", 1, sum, lambda args, attrs: _call("sum", args[0]), jvp_rule=_sum_jvp,
-        vjp_rule=lambda b, node, ct: (AddAll(ct),), may_raise=False, cost="list"),
-    # Cotangent lists. Each list_zeros / list_fill has a fresh attribute, so that two of
-    # them are never one node (each is updated in place by its own user).
-    Primitive(
-        "list_zeros", 1, lambda n: [0.0] * n,
-        lambda args, attrs: ast.BinOp(ast.List([ast.Constant(0.0)], ast.Load()), ast.Mult(),
-                                      args[0]), differentiable=False, may_raise=False,
-        makes_list=True, cost="list"),
-    Primitive(
-        "list_fill", 2, lambda n, g: [g] * n,
-        lambda args, attrs: ast.BinOp(ast.List([args[1]], ast.Load()), ast.Mult(), args[0]),
-        jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
-            "list_fill", node.args[0], ts[1], attrs=(b.fresh(),)),
-        vjp_rule=lambda b, node, ct: (None, b.apply("seq_sum", ct)), may_raise=False,
-        makes_list=True, cost="list"),
-    Primitive(
-        "list_add_at", 3, _add_at, _emit_add_at, jvp_rule=_add_at_jvp, vjp_rule=_add_at_vjp,
-        atomic_args=True, inplace=True, may_raise=False, makes_list=True, cost="list"),
-    Primitive(
-        "list_add_all", 2, _add_all, _emit_add_all,
-        jvp_rule=lambda b, node, ts: b.apply(
-            "list_add_all", _seq_tangent(b, node.args[0], ts[0]), _zero_or(b, ts[1])),
-        vjp_rule=lambda b, node, ct: (Whole(ct), b.apply("seq_sum", ct)), atomic_args=True,
-        may_raise=False, makes_list=True, cost="list"),
-    Primitive(
-        "list_add", 2, _list_add, _emit_list_add,
-        jvp_rule=lambda b, node, ts: b.apply(
-            "list_add", _seq_tangent(b, node.args[0], ts[0]),
-            _seq_tangent(b, node.args[1], ts[1])),
-        vjp_rule=lambda b, node, ct: (Whole(ct), Whole(ct)), may_raise=False,
-        makes_list=True, cost="list"),
-    # xs[-k] read from a loop's carried last values: the value, or the IndexError Python
-    # raises when the list is shorter than k. Emitted as [value][short].
-    Primitive(
-        "checked_item", 2, lambda v, short: [v][short],
-        lambda args, attrs: ast.Subscript(ast.List([args[0]], ast.Load()), args[1], ast.Load()),
-        jvp_rule=lambda b, node, ts: ts[0], vjp_rule=lambda b, node, ct: (ct, None)),
-    _filter("seq_select", _select, _emit_select, "seq_expand", "comparison"),
-    _filter("seq_expand", _expand, _emit_expand, "seq_select", "list"),
-    Primitive(
-        "list_slice", 3, lambda xs, a, b: xs[a:b], _emit_both,
-        jvp_rule=lambda b, node, ts: None if ts[0] is None
-        else b.apply("list_slice", ts[0], *node.args[1:]),
-        vjp_rule=_slice_vjp, may_raise=False, makes_list=True, cost="list"),
-    # np.array(xs) of a list the function has (its length known when it runs: an array
-    # from a list, typed though no argument is), and the list of a 1-D array's values
-    # (its cotangent).
-    Primitive(
-        "list_array", 1, _list_array,
-        _emit_list_array, jvp_rule=lambda b, node, ts: None if ts[0] is None
-        else b.apply("list_array", ts[0]), vjp_rule=_array_of_list_vjp,
-        type_rule=lambda types, attrs: _vector_type(), may_raise=False, constructor=True,
-        cost="list"),
-    Primitive(
-        "array_list", 1, lambda x: x.tolist(),
-        lambda args, attrs: ast.Call(ast.Attribute(args[0], "tolist", ast.Load()), [], []),
-        jvp_rule=lambda b, node, ts: None if ts[0] is None
-        else b.apply("array_list", ts[0]),
-        vjp_rule=lambda b, node, ct: (b.apply("list_array", ct),), may_raise=False,
-        makes_list=True),
-    # zip(..., strict=True): the lists' lengths compared, for the error only.
-    Primitive("zip_check", 2, _zip_check, _emit_zip_check, differentiable=False),
-    Primitive(
-        "slice_start", 3, lambda n, a, b: range(n)[a:b].start, _emit_start,
-        differentiable=False, may_raise=False),
-    _end("list_head", True),
-    _end("list_tail", False),
+    SEQ_NEW, SEQ_CONCAT, SEQ_GET, SEQ_LEN, SEQ_SUM, LIST_ZEROS, LIST_FILL, LIST_ADD_AT,
+    LIST_ADD_ALL, LIST_ADD, CHECKED_ITEM, SEQ_SELECT, SEQ_EXPAND, LIST_SLICE, LIST_ARRAY,
+    ARRAY_LIST, ZIP_CHECK, SLICE_START, LIST_HEAD, LIST_TAIL,
 )
 
 # Every sequence primitive (they take or make Python lists: never batched).

@@ -571,90 +571,112 @@ def _emit_eye(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _dtype_keyword(call, dtype, explicit)
 
 
+# x.reshape(*shape); attrs (dims,)
+RESHAPE = Primitive(
+    "reshape", None, None, _emit_reshape, type_rule=_dims_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape, view=True)
+
+# x reshaped to like's shape
+RESHAPE_LIKE = Primitive(
+    "reshape_like", 2, None, lambda args, attrs: ast.Call(
+        ast.Attribute(args[0], "reshape", ast.Load()), [_shape_of(args[1])], []),
+    type_rule=lambda types, attrs: ArrayType(types[0].dtype, types[1].dims),
+    jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape, view=True)
+
+# attrs (axes,): axes of length one removed / inserted (positions in the result)
+SQUEEZE = Primitive(
+    "squeeze", 1, None, lambda args, attrs: np_call(
+        "squeeze", args[0], axis=_axis_value(attrs[0])),
+    type_rule=_squeeze_type, jvp_rule=_reshape_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("expand_dims", ct, attrs=node.attrs),), view=True)
+
+EXPAND_DIMS = Primitive(
+    "expand_dims", 1, None, lambda args, attrs: np_call(
+        "expand_dims", args[0], _axis_value(attrs[0])),
+    type_rule=_expand_type, jvp_rule=_reshape_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("squeeze", ct, attrs=node.attrs),),
+    may_raise=False, view=True, constructor=True)
+
+# attrs (axis,)
+CONCATENATE = Primitive(
+    "concatenate", None, None, _emit_joined("concatenate"), type_rule=_concatenate_type,
+    jvp_rule=_parts_jvp, vjp_rule=_concatenate_vjp)
+
+STACK = Primitive(
+    "stack", None, None, _emit_joined("stack"), type_rule=_stack_type,
+    jvp_rule=_parts_jvp, vjp_rule=_stack_vjp, constructor=True)
+
+# np.array of nested lists of values; attrs (nesting shape, dtype, dtype written)
+ARRAY = Primitive(
+    "array", None, None, _emit_array, type_rule=_array_type,
+    jvp_rule=_parts_jvp, vjp_rule=_array_vjp, constructor=True)
+
+# x[:, i] (attrs (axis, (i, ...)): constant indices from axis on)
+PICK = Primitive(
+    "pick", 1, None, _emit_pick, type_rule=_pick_type, jvp_rule=_reshape_jvp,
+    vjp_rule=_pick_vjp, may_raise=False, view=True)
+
+# x[:, start:stop] (stop optional); attrs (axis, dims)
+SLICE_AXIS = Primitive(
+    "slice_axis", None, None, _emit_slice_axis, type_rule=_dims_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_slice_axis_vjp, may_raise=False, view=True)
+
+# np.pad(x, ...) with zeros before and after along one axis; attrs (axis, dims)
+PAD_AXIS = Primitive(
+    "pad_axis", 3, None, _emit_pad_axis, type_rule=_dims_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_pad_axis_vjp, may_raise=False)
+
+FLIP = Primitive(
+    "flip", 1, None, _emit_flip, type_rule=lambda types, attrs: types[0],
+    jvp_rule=_reshape_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("flip", ct, attrs=node.attrs),),
+    may_raise=False, view=True)
+
+# attrs (axis,); axis None: of the flattened array
+CUMSUM = Primitive(
+    "cumsum", 1, None, _emit_cumulative("cumsum"), type_rule=_cumulative_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_cumsum_vjp, may_raise=False)
+
+CUMPROD = Primitive(
+    "cumprod", 1, None, _emit_cumulative("cumprod"), type_rule=_cumulative_type,
+    jvp_rule=_cumprod_jvp, vjp_rule=_cumprod_vjp, may_raise=False)
+
+# attrs (n, axis, dims)
+DIFF = Primitive(
+    "diff", 1, None, _emit_diff, type_rule=_dims_type, jvp_rule=_reshape_jvp,
+    vjp_rule=_diff_vjp, may_raise=False)
+
+# attrs (axis of g, axis of like)
+SUM_IF_ONE = Primitive(
+    "sum_if_one", 2, None, _emit_sum_if_one, type_rule=_sum_if_one_type,
+    jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
+        "sum_if_one", ts[0], node.args[1], attrs=node.attrs),
+    vjp_rule=lambda b, node, ct: (b.apply("broadcast_like", ct, node.args[0]), None),
+    atomic_args=True, may_raise=False, view=True)
+
+# np.zeros / np.ones / np.full: (value, *lengths) or (value, like) for like.shape;
+# attrs (dims, dtype, dtype written, shape of like)
+FULL = Primitive(
+    "full", None, None, _emit_full, type_rule=_full_type, jvp_rule=_full_jvp,
+    vjp_rule=_full_vjp, constructor=True)
+
+# (start, stop, step); attrs (dims, dtype, dtype written)
+ARANGE = Primitive(
+    "arange", 3, None, _emit_arange, type_rule=lambda types, attrs: with_dims(
+        attrs[1], attrs[0]), jvp_rule=_arange_jvp, vjp_rule=_arange_vjp, constructor=True)
+
+# (start, stop, num); attrs (endpoint, dims, dtype, dtype written)
+LINSPACE = Primitive(
+    "linspace", 3, None, _emit_linspace, type_rule=lambda types, attrs: with_dims(
+        attrs[2], attrs[1]), jvp_rule=_linspace_jvp, vjp_rule=_linspace_vjp, constructor=True)
+
+# (n[, m]); attrs (k, dims, dtype, dtype written)
+EYE = Primitive(
+    "eye", None, None, _emit_eye, type_rule=lambda types, attrs: with_dims(
+        attrs[2], attrs[1]), differentiable=False, constructor=True)
+
+
 RECORDS: tuple[Primitive, ...] = (
-    # x.reshape(*shape); attrs (dims,)
-    Primitive(
-        "reshape", None, None, _emit_reshape, type_rule=_dims_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape, view=True),
-    # x reshaped to like's shape
-    Primitive(
-        "reshape_like", 2, None, lambda args, attrs: ast.Call(
-            ast.Attribute(args[0], "reshape", ast.Load()), [_shape_of(args[1])], []),
-        type_rule=lambda types, attrs: ArrayType(types[0].dtype, types[1].dims),
-        jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape, view=True),
-    # attrs (axes,): axes of length one removed / inserted (positions in the result)
-    Primitive(
-        "squeeze", 1, None, lambda args, attrs: np_call(
-            "squeeze", args[0], axis=_axis_value(attrs[0])),
-        type_rule=_squeeze_type, jvp_rule=_reshape_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("expand_dims", ct, attrs=node.attrs),), view=True),
-    Primitive(
-        "expand_dims", 1, None, lambda args, attrs: np_call(
-            "expand_dims", args[0], _axis_value(attrs[0])),
-        type_rule=_expand_type, jvp_rule=_reshape_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("squeeze", ct, attrs=node.attrs),),
-        may_raise=False, view=True, constructor=True),
-    # attrs (axis,)
-    Primitive(
-        "concatenate", None, None, _emit_joined("concatenate"), type_rule=_concatenate_type,
-        jvp_rule=_parts_jvp, vjp_rule=_concatenate_vjp),
-    Primitive(
-        "stack", None, None, _emit_joined("stack"), type_rule=_stack_type,
-        jvp_rule=_parts_jvp, vjp_rule=_stack_vjp, constructor=True),
-    # np.array of nested lists of values; attrs (nesting shape, dtype, dtype written)
-    Primitive(
-        "array", None, None, _emit_array, type_rule=_array_type,
-        jvp_rule=_parts_jvp, vjp_rule=_array_vjp, constructor=True),
-    # x[:, i] (attrs (axis, (i, ...)): constant indices from axis on)
-    Primitive(
-        "pick", 1, None, _emit_pick, type_rule=_pick_type, jvp_rule=_reshape_jvp,
-        vjp_rule=_pick_vjp, may_raise=False, view=True),
-    # x[:, start:stop] (stop optional); attrs (axis, dims)
-    Primitive(
-        "slice_axis", None, None, _emit_slice_axis, type_rule=_dims_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_slice_axis_vjp, may_raise=False, view=True),
-    # np.pad(x, ...) with zeros before and after along one axis; attrs (axis, dims)
-    Primitive(
-        "pad_axis", 3, None, _emit_pad_axis, type_rule=_dims_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_pad_axis_vjp, may_raise=False),
-    Primitive(
-        "flip", 1, None, _emit_flip, type_rule=lambda types, attrs: types[0],
-        jvp_rule=_reshape_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("flip", ct, attrs=node.attrs),),
-        may_raise=False, view=True),
-    # attrs (axis,); axis None: of the flattened array
-    Primitive(
-        "cumsum", 1, None, _emit_cumulative("cumsum"), type_rule=_cumulative_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_cumsum_vjp, may_raise=False),
-    Primitive(
-        "cumprod", 1, None, _emit_cumulative("cumprod"), type_rule=_cumulative_type,
-        jvp_rule=_cumprod_jvp, vjp_rule=_cumprod_vjp, may_raise=False),
-    # attrs (n, axis, dims)
-    Primitive(
-        "diff", 1, None, _emit_diff, type_rule=_dims_type, jvp_rule=_reshape_jvp,
-        vjp_rule=_diff_vjp, may_raise=False),
-    # attrs (axis of g, axis of like)
-    Primitive(
-        "sum_if_one", 2, None, _emit_sum_if_one, type_rule=_sum_if_one_type,
-        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
-            "sum_if_one", ts[0], node.args[1], attrs=node.attrs),
-        vjp_rule=lambda b, node, ct: (b.apply("broadcast_like", ct, node.args[0]), None),
-        atomic_args=True, may_raise=False, view=True),
-    # np.zeros / np.ones / np.full: (value, *lengths) or (value, like) for like.shape;
-    # attrs (dims, dtype, dtype written, shape of like)
-    Primitive(
-        "full", None, None, _emit_full, type_rule=_full_type, jvp_rule=_full_jvp,
-        vjp_rule=_full_vjp, constructor=True),
-    # (start, stop, step); attrs (dims, dtype, dtype written)
-    Primitive(
-        "arange", 3, None, _emit_arange, type_rule=lambda types, attrs: with_dims(
-            attrs[1], attrs[0]), jvp_rule=_arange_jvp, vjp_rule=_arange_vjp, constructor=True),
-    # (start, stop, num); attrs (endpoint, dims, dtype, dtype written)
-    Primitive(
-        "linspace", 3, None, _emit_linspace, type_rule=lambda types, attrs: with_dims(
-            attrs[2], attrs[1]), jvp_rule=_linspace_jvp, vjp_rule=_linspace_vjp, constructor=True),
-    # (n[, m]); attrs (k, dims, dtype, dtype written)
-    Primitive(
-        "eye", None, None, _emit_eye, type_rule=lambda types, attrs: with_dims(
-            attrs[2], attrs[1]), differentiable=False, constructor=True),
+    RESHAPE, RESHAPE_LIKE, SQUEEZE, EXPAND_DIMS, CONCATENATE, STACK, ARRAY, PICK, SLICE_AXIS,
+    PAD_AXIS, FLIP, CUMSUM, CUMPROD, DIFF, SUM_IF_ONE, FULL, ARANGE, LINSPACE, EYE,
 )
