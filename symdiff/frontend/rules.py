@@ -26,9 +26,8 @@ from symdiff.frontend import fence
 from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.source import get_source
 from symdiff.ir.builder import Builder
-from symdiff.ir.calls import CustomCall, RuleProgram
+from symdiff.ir.calls import CUSTOM_CALL, CustomCall, RuleProgram
 from symdiff.ir.node import NUM, Node, Program, Structure
-from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import all_nodes
 
 Group = Any  # a type (None or an ArrayType) or a tuple of groups
@@ -48,7 +47,7 @@ def custom_call(rule: Rule, types: tuple[Any, ...], reach: tuple[Any, ...],
         if rule.fwd is not None and rule.bwd is not None:
             call.fwd = _lowered(rule, rule.fwd, types, reach, grammar, _check_fwd)
             residuals = call.fwd.program.result[1]  # type: ignore[index]
-            out = PRIMITIVES["custom_call"].type_rule(list(types), (*reach, call))  # type: ignore
+            out = CUSTOM_CALL.type_rule(list(types), (*reach, call))  # type: ignore[misc]
             call.bwd = _lowered(rule, rule.bwd, (_types(residuals), out), reach, grammar,
                                 _check_bwd(len(types)))
     except BaseException:

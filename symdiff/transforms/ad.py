@@ -35,6 +35,7 @@ from typing import Any
 from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import fit
 from symdiff.ir.builder import Builder
+from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
 from symdiff.ir.loop import (
@@ -333,14 +334,14 @@ def vjp(
 def local_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     """The tangent of `node` from its arguments' (None = zero): its primitive's rule, or
     for a call of a function with a custom rule, the rules the call carries."""
-    if node.op == "custom_call":
+    if node.prim is CUSTOM_CALL:
         return custom.jvp(b, node, ts, _AD) if any(t is not None for t in ts) else None
     return PRIMITIVES[node.op].jvp(b, node, ts)
 
 
 def local_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
     """The contribution of `node`'s cotangent to each argument's (None = zero)."""
-    if node.op == "custom_call":
+    if node.prim is CUSTOM_CALL:
         return custom.vjp(b, node, ct, _AD)
     return PRIMITIVES[node.op].vjp(b, node, ct)
 
