@@ -15,7 +15,7 @@ from typing import Any, TypeVar, overload
 
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op
+from symdiff.frontend.resolve import callable_op
 from symdiff.runtime.arguments import (
     Checker,
     Cotangents,
@@ -240,7 +240,9 @@ def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ..
 
         return parameters(numpy_function(fn))
     if op is not None:
-        arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
+        from symdiff.ir.primitives import PRIMITIVES  # the IR loads when first needed
+
+        arity = PRIMITIVES[op].arguments()[0]
         return ["x", "y"][:arity], None
     return parameters(fn)
 

@@ -26,7 +26,8 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
 from symdiff.ir.node import Node, Program, Structure
-from symdiff.ir.primitives import PRIMITIVES, math_attr
+from symdiff.ir.primitive import math_attr
+from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import all_nodes
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
@@ -412,14 +413,14 @@ def _global_roots(program: Program) -> set[str]:
     for node in all_nodes(program):
         if node.op == "global":
             found.add(node.attrs[0])
-        elif node.op.startswith("custom."):
+        elif node.op == "custom_call":
             found.add(node.attrs[0][0])  # the function a custom rule's call reaches
     return found
 
 
 def _imports(program: Program) -> set[str]:
     """Modules the program's calls of functions with custom rules import."""
-    return {n.attrs[1] for n in all_nodes(program) if n.op.startswith("custom.") and n.attrs[1]}
+    return {n.attrs[1] for n in all_nodes(program) if n.op == "custom_call" and n.attrs[1]}
 
 
 def constant(value: Any) -> ast.expr:

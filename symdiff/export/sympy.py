@@ -33,8 +33,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.ir.node import Node, Program, Structure, topological
-from symdiff.ir.primitives import PRIMITIVES, _sp_truth
+from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import branches
+from symdiff.ir.scalars import sp_truth
 
 __all__ = ["to_sympy"]
 
@@ -85,7 +86,7 @@ def _cond(
     sympy: Any, node: Node, exprs: dict[Node, Any], symbols: dict[str, Any]
 ) -> tuple[Any, ...]:
     """One ``Piecewise`` per output of the region `node`."""
-    condition = _sp_truth(sympy, exprs[node.args[0]])
+    condition = sp_truth(sympy, exprs[node.args[0]])
     operands = [exprs[a] for a in node.args[1:]]
     values = []
     for body in branches(node):

@@ -17,10 +17,10 @@ Contract:
 from __future__ import annotations
 
 from symdiff.ir.loop import Loop, loop_node
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, NodeBuilder, Program
 
 __all__ = ["REGIONS", "Loop", "all_nodes", "bodies", "branches", "cond", "cond_node",
-           "loop_node", "n_outputs", "output_kind", "proj"]
+           "loop_node", "n_outputs", "proj"]
 
 REGIONS = frozenset({"cond", "loop"})
 
@@ -49,7 +49,7 @@ def bodies(node: Node) -> tuple[Program, ...]:
 
 
 def cond(
-    b: Builder, pred: Node, operands: tuple[Node, ...], then: Program, orelse: Program
+    b: NodeBuilder, pred: Node, operands: tuple[Node, ...], then: Program, orelse: Program
 ) -> tuple[Node, ...]:
     """The outputs of ``then(*operands) if pred else orelse(*operands)``."""
     node = cond_node(b, pred, operands, then, orelse)
@@ -57,7 +57,7 @@ def cond(
 
 
 def cond_node(
-    b: Builder, pred: Node, operands: tuple[Node, ...], then: Program, orelse: Program
+    b: NodeBuilder, pred: Node, operands: tuple[Node, ...], then: Program, orelse: Program
 ) -> Node:
     """The region node itself (its values come out through `proj`).
 
@@ -71,7 +71,7 @@ def cond_node(
         raise ValueError("each branch takes one parameter per operand")
     if any(op.op == "const" for op in operands):
         keep = [i for i, op in enumerate(operands) if op.op != "const"]
-        then, orelse = (_specialise(body, operands, keep) for body in (then, orelse))
+        then, orelse = (_specialise(b, body, operands, keep) for body in (then, orelse))
         operands = tuple(operands[i] for i in keep)
     # An operand neither branch reads is not passed (so nothing is kept alive for it).
     used = _used(then) | _used(orelse)
@@ -89,10 +89,11 @@ def _used(program: Program) -> set[Node]:
     return set(topological([*program.outputs, *program.effects]))
 
 
-def _specialise(body: Program, operands: tuple[Node, ...], keep: list[int]) -> Program:
+def _specialise(b: NodeBuilder, body: Program, operands: tuple[Node, ...], keep: list[int]
+                ) -> Program:
     from symdiff.ir.rewrite import inline
 
-    nb = Builder()
+    nb = b.sub_builder()
     # (A parameter keeps its kind: an array's type, a list's marker.)
     params = [nb.arg(str(body.params[i].attrs[0]), *body.params[i].attrs[2:]) for i in keep]
     args: list[Node] = []
@@ -103,27 +104,13 @@ def _specialise(body: Program, operands: tuple[Node, ...], keep: list[int]) -> P
     return Program(body.name, tuple(params), result, nb, body.doc, effects)
 
 
-def proj(b: Builder, region: Node, i: int) -> Node:
+def proj(b: NodeBuilder, region: Node, i: int) -> Node:
     return b.structural("proj", (region,), (i,))
 
 
 def branches(node: Node) -> tuple[Program, Program]:
     then, orelse = node.attrs
     return then, orelse
-
-
-def output_kind(region: Node, i: int) -> str:
-    """The kind (number or sequence) of a region's `i`-th output."""
-    from symdiff.ir.node import NUM, SEQ
-    from symdiff.ir.sequences import kind
-
-    if region.op == "cond":
-        return kind(region.attrs[0].outputs[i])
-    loop: Loop = region.attrs[0]
-    out = loop.outputs
-    if i in out.carry:
-        return kind(loop.body.outputs[i])
-    return SEQ if i in out.stacks else NUM
 
 
 def n_outputs(node: Node) -> int:

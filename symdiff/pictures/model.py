@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import Builder, Node, Program, topological
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program, topological
 from symdiff.ir.regions import all_nodes
 from symdiff.pictures.formula import formula, number, operation
 from symdiff.pictures.trace import MAX_TRIPS, at_point
@@ -199,11 +199,12 @@ def _operands(node: Node) -> list[Node]:
 
 def _partial(b: Builder, node: Node, operand: Node) -> Node:
     """∂node/∂operand: the JVP rule with tangent 1 on every use of `operand`."""
+    from symdiff.transforms import ad
     from symdiff.transforms.simplify import simplify
 
     one = b.const(1.0)
     tangents = tuple(one if a is operand else None for a in node.args)
-    partial = PRIMITIVES[node.op].jvp(b, node, tangents)
+    partial = ad.local_jvp(b, node, tangents)
     if partial is None:
         return b.const(0.0)
     return simplify(b, [partial])[partial]

@@ -42,9 +42,10 @@ from dataclasses import dataclass, replace
 
 from symdiff.errors import SymdiffError
 from symdiff.ir import linalg, sequences
+from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import FULL, is_basic
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.node import LEAVES, Builder, Node, Program, flatten, rebuild, topological
+from symdiff.ir.node import LEAVES, Node, Program, flatten, rebuild, topological
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import cond_node, proj
 from symdiff.ir.sequences import is_seq

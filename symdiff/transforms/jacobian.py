@@ -19,7 +19,8 @@ program is what a transform *of* a Jacobian is built from.
 from __future__ import annotations
 
 from symdiff.errors import UnsupportedTransformError
-from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import inline, substitute
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, product_dim, size_of

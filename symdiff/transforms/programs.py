@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from symdiff.ir.arrays import output
-from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild, topological
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program, Structure, flatten, rebuild, topological
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import is_seq, kind
 from symdiff.transforms.ad import HigherOrderLoopError, jvp_full, vjp

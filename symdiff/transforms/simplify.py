@@ -20,7 +20,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from symdiff.ir.node import Builder, Node, Program, is_int, rebuild, topological
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program, is_int, rebuild, topological
 
 Rule = Callable[[Builder, Node], "Node | None"]
 

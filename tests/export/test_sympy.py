@@ -15,12 +15,14 @@ import dataclasses
 import math
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from symdiff.export.sympy import to_sympy
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import cond
 
@@ -98,7 +100,7 @@ def test_result_structure_is_mirrored() -> None:
     assert expr == (sp.exp(X), (Y, (sp.Integer(1), -Y)), ())
 
 
-def _count_sin_translations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def _count_sin_translations(replace_primitive: Callable[[Any], None]) -> list[Any]:
     """Make sin's SymPy translation record each call; the list of its arguments."""
     calls: list[Any] = []
     sin = PRIMITIVES["sin"]
@@ -107,12 +109,12 @@ def _count_sin_translations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         calls.append(arg)
         return module.sin(arg)
 
-    monkeypatch.setitem(PRIMITIVES, "sin", dataclasses.replace(sin, sympy=counting))
+    replace_primitive(dataclasses.replace(sin, sympy=counting))
     return calls
 
 
-def test_each_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _count_sin_translations(monkeypatch)
+def test_each_node_is_translated_once(replace_primitive: Callable[[Any], None]) -> None:
+    calls = _count_sin_translations(replace_primitive)
     b = Builder()
     x = b.param("x")
     s = b.sin(x)
@@ -121,8 +123,8 @@ def test_each_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(calls) == 1
 
 
-def test_missing_translation_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(PRIMITIVES, "erf", dataclasses.replace(PRIMITIVES["erf"], sympy=None))
+def test_missing_translation_is_reported(replace_primitive: Callable[[Any], None]) -> None:
+    replace_primitive(dataclasses.replace(PRIMITIVES["erf"], sympy=None))
     b = Builder()
     x = b.param("x")
     with pytest.raises(NotImplementedError, match="erf"):
@@ -321,8 +323,8 @@ def test_branch_reading_an_undeclared_arg_is_an_error() -> None:
         to_sympy(Program("f", (x,), out, b))
 
 
-def test_each_branch_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _count_sin_translations(monkeypatch)
+def test_each_branch_node_is_translated_once(replace_primitive: Callable[[Any], None]) -> None:
+    calls = _count_sin_translations(replace_primitive)
     b = Builder()
     x = b.param("x")
     then = _branch(lambda bb, a: (bb.sin(a), bb.mul(bb.sin(a), bb.sin(a))), 1)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from symdiff.codegen.emit import emit_module
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.types import of_value
 
 Build = Callable[[Builder, list[Node]], Node]

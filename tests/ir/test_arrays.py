@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from symdiff.ir.node import Builder
+from symdiff.ir.builder import Builder
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import vjp_program
 from tests.ir.support import Build, check_primitive, program_of, run_emitted

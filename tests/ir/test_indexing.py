@@ -12,8 +12,9 @@ import pytest
 
 from symdiff.codegen.emit import emit_module
 from symdiff.ir.arrays import fit
+from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import DYNAMIC, FULL, result_type, slice_length
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, Program
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
 from tests.ir.support import Build, check_primitive

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from symdiff.ir import linalg
-from symdiff.ir.node import Builder, Node
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program
 from tests.ir.support import program_of as _program

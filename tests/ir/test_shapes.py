@@ -12,7 +12,8 @@ import pytest
 
 from symdiff.codegen.emit import emit_module
 from symdiff.ir.arrays import fit
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.shapes import product_dim, sum_dim
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import jvp_program, vjp_program

@@ -22,8 +22,9 @@ import pytest
 import symdiff
 from symdiff import grad, jvp, value_and_grad, vjp
 from symdiff.frontend.lower import lower
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Builder, Program, topological
+from symdiff.ir.node import Program, topological
 from symdiff.ir.regions import Loop, all_nodes, cond_node, loop_node, proj
 from symdiff.runtime.pipeline import generate
 from symdiff.runtime.spec import Spec
