@@ -40,7 +40,7 @@ from symdiff.tracebacks import boundary
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
     # The compiler is imported on first use, so that `import symdiff` stays cheap.
-    from symdiff.runtime.pipeline import compiled as build
+    from symdiff.runtime.builds import compiled as build
 
     return build(fn, spec)
 
@@ -48,7 +48,7 @@ def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
 def generate(fn: Callable[..., Any], spec: Spec) -> str:
     from symdiff.runtime.pipeline import generate as build
 
-    return build(fn, spec)  # type: ignore[no-any-return]
+    return build(fn, spec).text  # type: ignore[no-any-return]
 
 F = TypeVar("F", bound=Callable[..., Any])
 ArgNums = "int | Sequence[int]"
@@ -171,14 +171,14 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     obj.__doc__ = doc
 
     def build(sig: Signature) -> Built:
-        from symdiff.runtime.pipeline import built
+        from symdiff.runtime.builds import built
 
         specialised = with_types(spec, sig)
         obj._built = specialised
         return built(fn, specialised)
 
     def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Built | None:
-        from symdiff.runtime.pipeline import guarded
+        from symdiff.runtime.builds import guarded
 
         impl, watches = guarded(fn, spec, sig, fallback)
         names = _parameters(fn)[0]
@@ -193,7 +193,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     name = getattr(fn, "__name__", "function")
 
     def list_params() -> frozenset[int]:
-        from symdiff.runtime.pipeline import list_params
+        from symdiff.runtime.builds import list_params
 
         return list_params(fn, spec)
 
@@ -448,6 +448,6 @@ def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collecti
 
 
 def _list_params(fun: Callable[..., Any]) -> frozenset[int]:
-    from symdiff.runtime.pipeline import list_params
+    from symdiff.runtime.builds import list_params
 
     return list_params(fun, _JVP)

@@ -1,7 +1,10 @@
-"""Bounded memoisation of what symdiff computes from a user function.
+"""Bounded memoisation of what symdiff computes from a user function, and its caches.
 
 Contract: a `Memo` maps (function, key) to a value stamped with what it was computed
 against (a `freshness.Stamp`, or None for a value that depends on nothing else).
+The runtime's caches are all made here, each with its bound (`caches()` lists them):
+`RECORDS`, each build's text and what it was built against, and `LINKED`, each
+linked derivative (both per function and spec, used by `runtime.builds`).
 
 - It holds the function weakly: when the function is collected its values go too.
   Values must not hold the function themselves (a value that does would keep it alive
@@ -19,11 +22,16 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from symdiff.runtime.freshness import Stamp
 
-__all__ = ["Memo"]
+if TYPE_CHECKING:
+    import types
+
+    from symdiff.runtime.builds import Record
+
+__all__ = ["LINKED", "RECORDS", "Memo", "caches"]
 
 V = TypeVar("V")
 
@@ -88,3 +96,14 @@ class Memo(Generic[V]):
             return weakref.ref(fn, forget)
         except TypeError:  # a builtin: held until evicted
             return lambda: fn
+
+
+# The caches of the runtime (see the module docstring): nothing else in the runtime
+# memoises what it builds from a user function.
+RECORDS: Memo[Record] = Memo(bound=512)
+LINKED: Memo[tuple[types.FunctionType, Stamp]] = Memo(bound=256)
+
+
+def caches() -> dict[str, Memo[Any]]:
+    """Every cache made here, by name."""
+    return {"records": RECORDS, "linked": LINKED}
