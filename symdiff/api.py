@@ -46,9 +46,9 @@ def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
 
 
 def generate(fn: Callable[..., Any], spec: Spec) -> str:
-    from symdiff.runtime.pipeline import generate as build
+    from symdiff.runtime import pipeline
 
-    return build(fn, spec).text  # type: ignore[no-any-return]
+    return pipeline.generate(fn, spec).text
 
 F = TypeVar("F", bound=Callable[..., Any])
 ArgNums = "int | Sequence[int]"
@@ -434,7 +434,7 @@ def source(
     spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner)
     if args is not None:
         spec = with_types(spec, signature_of(tuple(args)))
-    return generate(fun, spec)  # type: ignore[no-any-return]
+    return generate(fun, spec)
 
 
 def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = ()

@@ -1,73 +1,302 @@
-"""The compile pipeline: user function + transform -> generated module.
+"""The compile pipeline: a list of named passes, run top to bottom.
 
-Contract:
-- `Spec` names a transform (``grad``, ``value_and_grad``, ``jvp``, ``vjp``) and its
-  options; `Spec.program(primal)` builds the derivative `Program`.
-- `generate(fn, spec)` runs the passes top to bottom (lower, simplify and prune,
-  transform, simplify and prune again, emit) and returns the module (`Emitted`: its
-  text, its function's name and its imports); with ``dump=True`` it also returns the IR
-  after each stage.
-- Every build holds `building.building()`: one thread builds at a time.
+Contract: `passes(spec)` lists the passes that build `spec` of a function, in order:
+
+    fence      the function's source, read and checked (`frontend.fence`)
+    lower      its IR (`frontend.lower`)
+    simplify   exact rewrites (`transforms.simplify`)
+    prune      without the loop and branch values nothing reads (`transforms.prune`)
+    grad ...   one transform per spec of the chain, innermost first, each followed by
+    simplify   simplify, of what the transform made as it marks it (`Program.derived`:
+    prune      which nodes may also have their constant factors gathered), and prune
+    schedule   the order of the operations and which get a name (`codegen.schedule`)
+    emit       the module: its text, its function's name, its imports (`codegen.emit`)
+
+Each pass is a function from one `Unit` (what the build knows so far) to the next,
+without side effects. No transform simplifies or prunes its own result: the two passes
+after it do (a transform that builds on another's result finishes that one first).
+`run(unit, passes, dump)` runs passes under the build lock (`building`) and calls
+``dump(name, unit)`` after each; `until(passes, name)` ends a list after a pass.
+
+- `generate(fn, spec)` runs them all and returns the `Emitted` module.
+- `lowered(fn)`, `primal_program(fn)` and `derivative_program(fn, spec)` stop after
+  ``lower``, after the first ``prune`` and before ``schedule``, for what reads the IR
+  (pictures, `cost`, `to_sympy`, `testing`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from symdiff._version import __version__
-from symdiff.errors import UnsupportedTransformError
-from symdiff.frontend.source import FunctionSource
 from symdiff.runtime.building import building
-from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 
 if TYPE_CHECKING:
+    from symdiff.codegen.emit import Emitted
+    from symdiff.codegen.schedule import Schedule
+    from symdiff.frontend.source import FunctionSource
     from symdiff.ir.node import Program
 
-
-def generate(
-    fn: Callable[..., Any], spec: Spec, dump: bool = False,
-    source: FunctionSource | None = None,
-) -> Any:
-    """The generated module for `spec` applied to `fn` (and the IR stages if `dump`);
-    `source` is the function's already read source, if the caller has it."""
-    with building():
-        return _generate(fn, spec, dump, source)
+# The compiler's modules are imported in the passes: a disk-cache hit needs none.
 
 
-def primal_program(
-    fn: Callable[..., Any], types: tuple[Any, ...] | None = None,
-    source: FunctionSource | None = None,
-) -> Program:
-    """The IR of `fn` itself, ready for a transform: lowered, simplified once by exact
-    rewrites only, and without the loop and branch values it never reads (they would be
-    differentiated)."""
-    # Imported here: a disk-cache hit needs neither the frontend nor the transforms.
+@dataclass(frozen=True)
+class Unit:
+    """What a build knows after a pass: the function and spec it started from, then the
+    function's source, its program, the schedule and the emitted module."""
+
+    fn: Callable[..., Any]
+    spec: Spec
+    source: FunctionSource | None = None
+    program: Program | None = None
+    scheduled: Schedule | None = None
+    emitted: Emitted | None = None
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A named step of the pipeline."""
+
+    name: str
+    run: Callable[[Unit], Unit]
+
+
+def _fence(unit: Unit) -> Unit:
+    from symdiff.frontend import fence
+    from symdiff.frontend.resolve import is_known_callable
+    from symdiff.frontend.source import get_source
+
+    if is_known_callable(unit.fn):
+        return unit  # a builtin, NumPy's or a function with a rule: no source to check
+    source = unit.source or get_source(unit.fn)
+    fence.check(source)
+    return replace(unit, source=source)
+
+
+def _lower(unit: Unit) -> Unit:
     from symdiff.frontend.lower import lower
-    from symdiff.transforms.prune import prune_program
+
+    program = lower(unit.fn, source=unit.source, types=unit.spec.types)
+    return replace(unit, program=program)
+
+
+def _simplify(unit: Unit) -> Unit:
     from symdiff.transforms.simplify import simplify_program
 
-    with building():
-        return prune_program(simplify_program(lower(fn, source=source, types=types)))
+    assert unit.program is not None
+    return replace(unit, program=simplify_program(unit.program))
 
 
-def _generate(
-    fn: Callable[..., Any], spec: Spec, dump: bool, source: FunctionSource | None
-) -> Any:
+def _simplify_derivative(unit: Unit) -> Unit:
+    # What the transform made, as it marks it (`Program.derived`). A transform that
+    # marks nothing rewrote finished programs linearly (a Jacobian, a batched program,
+    # the Hessian of arrays) and is not simplified again.
+    assert unit.program is not None
+    return unit if unit.program.derived is None else _simplify(unit)
+
+
+def _prune(unit: Unit) -> Unit:
+    from symdiff.transforms.prune import prune_program
+
+    assert unit.program is not None
+    return replace(unit, program=prune_program(unit.program))
+
+
+def _schedule(unit: Unit) -> Unit:
+    from symdiff.codegen.schedule import schedule
+
+    assert unit.program is not None
+    return replace(unit, scheduled=schedule(unit.program))
+
+
+def _emit(unit: Unit) -> Unit:
+    from symdiff._version import __version__
     from symdiff.codegen.emit import emit
 
-    primal = primal_program(fn, spec.types, source)
-    try:
-        program = spec.program(primal)
-    except UnsupportedTransformError as error:
-        code = getattr(fn, "__code__", None)
-        where = "" if code is None else f"{code.co_filename}:{code.co_firstlineno}: "
-        raise UnsupportedTransformError(f"{where}{qualified_name(fn)}: {error}") from None
+    assert unit.program is not None
     # Only what the disk-cache key covers may shape the text: the name, not the module.
-    name = getattr(fn, "__name__", "function")
+    name = getattr(unit.fn, "__name__", "function")
     header = f"Generated by symdiff {__version__} from {name}. Do not edit."
-    emitted = emit(program, header)
-    if dump:
-        return emitted, {"lower": primal, "transform": program}
+    return replace(unit, emitted=emit(unit.program, header, unit.scheduled))
+
+
+SIMPLIFY = Pass("simplify", _simplify)
+PRUNE = Pass("prune", _prune)
+SIMPLIFY_DERIVATIVE = Pass("simplify", _simplify_derivative)
+# The user's function as every transform takes it.
+PRIMAL = (Pass("fence", _fence), Pass("lower", _lower), SIMPLIFY, PRUNE)
+CODE = (Pass("schedule", _schedule), Pass("emit", _emit))
+
+
+def passes(spec: Spec) -> list[Pass]:
+    """The passes that build `spec` of a function, in order."""
+    return [*PRIMAL, *transforms(spec), *CODE]
+
+
+def transforms(spec: Spec) -> list[Pass]:
+    """The passes of `spec`'s chain of transforms, innermost first, each simplified and
+    pruned after."""
+    steps: list[Spec] = []
+    for s in reversed(spec.chain()):
+        if _is_vjp_of_gradient(s):
+            steps[-1] = s  # one transform of the gradient and its VJP together
+        elif s.kind != "primal":
+            steps.append(s)
+    found = []
+    for s in steps:
+        name = "vjp of grad" if _is_vjp_of_gradient(s) else s.kind
+        found += [Pass(name, _Transform(s)), SIMPLIFY_DERIVATIVE, PRUNE]
+    return found
+
+
+def until(passes: Sequence[Pass], name: str) -> list[Pass]:
+    """`passes` up to and including the first one called `name`."""
+    names = [p.name for p in passes]
+    if name not in names:
+        raise ValueError(f"no pass {name!r}; the passes are {', '.join(names)}")
+    return list(passes[:names.index(name) + 1])
+
+
+def run(unit: Unit, passes: Sequence[Pass],
+        dump: Callable[[str, Unit], None] | None = None) -> Unit:
+    """`unit` after `passes`, in order; ``dump(name, unit)`` after each."""
+    with building():
+        for step in passes:
+            unit = step.run(unit)
+            if dump is not None:
+                dump(step.name, unit)
+    return unit
+
+
+def generate(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None = None,
+             dump: Callable[[str, Unit], None] | None = None) -> Emitted:
+    """The module of `spec` applied to `fn`; `source` is the function's already read
+    source, if the caller has it."""
+    emitted = run(Unit(fn, spec, source), passes(spec), dump).emitted
+    assert emitted is not None
     return emitted
+
+
+def lowered(fn: Callable[..., Any]) -> Program:
+    """The IR of `fn` as lowered: the user's operations as written."""
+    return _program(run(Unit(fn, Spec("primal")), until(PRIMAL, "lower")))
+
+
+def primal_program(fn: Callable[..., Any], types: tuple[Any, ...] | None = None,
+                   source: FunctionSource | None = None) -> Program:
+    """The IR of `fn` as every transform takes it: lowered, simplified by exact
+    rewrites, pruned."""
+    return _program(run(Unit(fn, Spec("primal", types=types), source), PRIMAL))
+
+
+def derivative_program(fn: Callable[..., Any], spec: Spec) -> Program:
+    """The program `spec` of `fn` compiles to, as scheduling receives it."""
+    return _program(run(Unit(fn, spec), [*PRIMAL, *transforms(spec)]))
+
+
+def _program(unit: Unit) -> Program:
+    assert unit.program is not None
+    return unit.program
+
+
+@dataclass(frozen=True)
+class _Transform:
+    """The transform of one spec of a chain (whose inner specs are already applied)."""
+
+    spec: Spec
+
+    def __call__(self, unit: Unit) -> Unit:
+        from symdiff.errors import UnsupportedTransformError
+        from symdiff.runtime.reference import qualified_name
+
+        assert unit.program is not None
+        transform = _TRANSFORMS.get(self.spec.kind)
+        if transform is None:
+            raise ValueError(f"unknown transform {self.spec.kind!r}")
+        try:
+            program = transform(self.spec, unit.program)
+        except UnsupportedTransformError as error:
+            code = getattr(unit.fn, "__code__", None)
+            where = "" if code is None else f"{code.co_filename}:{code.co_firstlineno}: "
+            raise UnsupportedTransformError(
+                f"{where}{qualified_name(unit.fn)}: {error}") from None
+        return replace(unit, program=program)
+
+
+def _is_vjp_of_gradient(spec: Spec) -> bool:
+    return spec.kind == "vjp" and spec.inner is not None and spec.inner.kind == "grad"
+
+
+def _grad(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.programs import grad_program
+
+    assert spec.argnums is not None
+    return grad_program(primal, spec.argnums, with_value=spec.kind == "value_and_grad")
+
+
+def _jvp(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.programs import jvp_program
+
+    return jvp_program(primal, spec.argnums)
+
+
+def _vjp(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.programs import vjp_program
+
+    if _is_vjp_of_gradient(spec):
+        assert spec.inner is not None
+        return _vjp_of_gradient(spec.inner, primal)
+    return vjp_program(primal)
+
+
+def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:
+    """The VJP of a gradient: by reverse mode, or, where that cannot go through the
+    gradient's taped loops, forward over reverse mode (`symmetric_vjp_program`)."""
+    from symdiff.transforms.ad import HigherOrderLoopError
+    from symdiff.transforms.higher import symmetric_vjp_program
+    from symdiff.transforms.programs import finish, grad_program, vjp_program
+
+    assert gradient.argnums is not None
+    try:
+        # Differentiated again: simplified and pruned first, as these passes would.
+        return vjp_program(finish(grad_program(primal, gradient.argnums)),
+                           forward_fallback=False)
+    except HigherOrderLoopError:
+        return symmetric_vjp_program(primal, gradient.argnums)
+
+
+def _jvp_batched(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.batch import batched_jvp_program
+
+    assert isinstance(spec.argnums, int)
+    return batched_jvp_program(primal, spec.argnums)
+
+
+def _vjp_batched(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.batch import batched_vjp_program
+
+    return batched_vjp_program(primal)
+
+
+def _hessian(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.higher import hessian_program
+
+    assert spec.argnums is not None
+    return hessian_program(primal, spec.argnums)
+
+
+def _jacobian(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.jacobian import jacobian_program
+
+    assert spec.argnums is not None
+    return jacobian_program(primal, spec.argnums)
+
+
+# Each transform a spec names: the function of its spec and the program it transforms.
+_TRANSFORMS: dict[str, Callable[[Spec, Program], Program]] = {
+    "grad": _grad, "value_and_grad": _grad, "jvp": _jvp, "vjp": _vjp,
+    "jvp_batched": _jvp_batched, "vjp_batched": _vjp_batched,
+    "hessian": _hessian, "jacobian": _jacobian,
+}

@@ -15,11 +15,10 @@ import sys
 import textwrap
 
 from symdiff.codegen.schedule import schedule
-from symdiff.frontend.lower import lower as lowered
 from symdiff.ir.node import Builder, Program
 from symdiff.ir.printer import format_program
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.runtime.pipeline import primal_program
+from symdiff.runtime.pipeline import lowered, primal_program
 
 
 def test_a_straight_line_program() -> None:

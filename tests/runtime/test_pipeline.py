@@ -1,30 +1,66 @@
-"""`runtime.builds` and `codegen.emit`: a module's name and imports travel as data.
+"""`runtime.pipeline`: one list of named passes, run top to bottom.
 
-Contract tested here: the emitted module carries its function's name and imports, and a
-disk entry keeps them with the text; an entry without them, or whose name or imports do
-not fit, is not ours.
+Contract tested here: the pass list of a transform and of a chain of them; the driver
+stops after a named pass and reports the unit after each; `dump` shows the IR after
+every pass (through `ir.printer`) and the module last, from `symdiff.source` and
+``symdiff show --dump-ir``; a transform leaves simplifying and pruning to the passes
+after it; the emitted module carries its function's name and imports as data, and a
+disk entry keeps them with the text.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import symdiff
 from symdiff.codegen.emit import Emitted
+from symdiff.ir.printer import format_program
 from symdiff.runtime import builds, pipeline
 from symdiff.runtime.dispatch import signature_of
+from symdiff.runtime.pipeline import PRIMAL, Unit, passes, run, until
 from symdiff.runtime.spec import Spec, with_types
+from symdiff.transforms.programs import grad_program
+from symdiff.transforms.simplify import simplify_program
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def essay(a: float, b: float) -> float:
     c = a * b
     d = math.sin(c)
     return d * 0.5 * (c / 1.5)
+
+
+def names(spec: Spec) -> list[str]:
+    return [p.name for p in passes(spec)]
+
+
+def test_the_passes_read_top_to_bottom() -> None:
+    assert names(Spec("grad", 0)) == ["fence", "lower", "simplify", "prune", "grad",
+                                      "simplify", "prune", "schedule", "emit"]
+    # A transform of a transform: each followed by simplify and prune.
+    assert names(Spec("jvp", 0, inner=Spec("grad", 0)))[4:-2] == [
+        "grad", "simplify", "prune", "jvp", "simplify", "prune"]
+    # The VJP of a gradient is one transform (it may fall back to forward over reverse).
+    assert names(Spec("vjp", inner=Spec("grad", 0)))[4:-2] == [
+        "vjp of grad", "simplify", "prune"]
+    assert names(Spec("primal"))[4:] == ["schedule", "emit"]
+
+
+def test_the_driver_stops_after_a_named_pass_and_reports_each() -> None:
+    seen: list[str] = []
+    unit = run(Unit(essay, Spec("grad", 0)), until(passes(Spec("grad", 0)), "lower"),
+               lambda name, u: seen.append(name))
+    assert seen == ["fence", "lower"]
+    assert unit.program is not None and unit.emitted is None
+    with pytest.raises(ValueError, match="no pass 'nope'"):
+        until(PRIMAL, "nope")
 
 
 def test_generate_gives_the_text_and_its_function_as_data() -> None:
@@ -35,6 +71,22 @@ def test_generate_gives_the_text_and_its_function_as_data() -> None:
     array = pipeline.generate(lambda x: np.sum(np.sin(x)),
                               with_types(Spec("grad", 0), signature_of((np.zeros(2),))))
     assert array.imports == (("numpy", "np"),)
+
+
+def test_a_transform_leaves_simplifying_to_the_pipeline() -> None:
+    primal = pipeline.primal_program(essay)
+    gradient = grad_program(primal, 0)
+    assert gradient.derived is not None  # what it made, for the simplify pass
+    simplified = simplify_program(gradient)
+    assert simplified.derived is None and simplified.outputs != gradient.outputs
+    assert simplify_program(simplified) is simplified  # a fixed point
+
+
+def test_the_derivative_program_is_the_one_emitted() -> None:
+    spec = Spec("grad", (0, 1))
+    program = pipeline.derivative_program(essay, spec)
+    unit = run(Unit(essay, spec), passes(spec))
+    assert format_program(program) == format_program(unit.program)
 
 
 def test_a_disk_entry_keeps_the_name_and_imports() -> None:
