@@ -45,10 +45,12 @@ def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
     return build(fn, spec)
 
 
-def generate(fn: Callable[..., Any], spec: Spec) -> str:
+def generate(fn: Callable[..., Any], spec: Spec, dump: bool = False) -> str:
+    """The module text of `spec` applied to `fn`; with `dump`, the IR after every pass
+    of the pipeline before it."""
     from symdiff.runtime import pipeline
 
-    return pipeline.generate(fn, spec).text
+    return pipeline.dump_text(fn, spec) if dump else pipeline.generate(fn, spec).text
 
 F = TypeVar("F", bound=Callable[..., Any])
 ArgNums = "int | Sequence[int]"
@@ -420,12 +422,14 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
 @boundary
 def source(
     fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0,
-    args: Sequence[Any] | None = None,
+    args: Sequence[Any] | None = None, dump: bool = False,
 ) -> str:
     """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP).
 
     Code for array arguments is specialised on their dtype, rank and length-one axes:
-    pass example `args` to see the code for those (numbers by default)."""
+    pass example `args` to see the code for those (numbers by default). With `dump`,
+    the text is the IR after every pass of the compiler (``# after lower``, ...), one
+    line per operation, and the module last."""
     _check_transformable(fun)
     fun, inner = unwrap(fun)
     nums = _normalize_argnums(fun, argnums)
@@ -434,7 +438,7 @@ def source(
     spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner)
     if args is not None:
         spec = with_types(spec, signature_of(tuple(args)))
-    return generate(fun, spec)
+    return generate(fun, spec, dump)
 
 
 def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = ()

@@ -19,6 +19,8 @@ after it do (a transform that builds on another's result finishes that one first
 ``dump(name, unit)`` after each; `until(passes, name)` ends a list after a pass.
 
 - `generate(fn, spec)` runs them all and returns the `Emitted` module.
+- `dump_text(fn, spec)` is the IR after every pass as text (`ir.printer`), the module
+  last.
 - `lowered(fn)`, `primal_program(fn)` and `derivative_program(fn, spec)` stop after
   ``lower``, after the first ``prune`` and before ``schedule``, for what reads the IR
   (pictures, `cost`, `to_sympy`, `testing`).
@@ -194,6 +196,41 @@ def primal_program(fn: Callable[..., Any], types: tuple[Any, ...] | None = None,
 def derivative_program(fn: Callable[..., Any], spec: Spec) -> Program:
     """The program `spec` of `fn` compiles to, as scheduling receives it."""
     return _program(run(Unit(fn, spec), [*PRIMAL, *transforms(spec)]))
+
+
+def dump_text(fn: Callable[..., Any], spec: Spec) -> str:
+    """The IR after every pass that builds `spec` of `fn`, the module text last; a pass
+    that changed nothing (it returned the same program) says so instead."""
+    sections: list[str] = []
+    last: list[Program | None] = [None]
+
+    def record(name: str, unit: Unit) -> None:
+        if unit.program is not None and unit.program is last[0] and unit.scheduled is None:
+            sections.append(f"# after {name}: unchanged\n")
+        else:
+            sections.append(f"# after {name}\n{_shown(name, unit)}")
+        last[0] = unit.program
+
+    generate(fn, spec, dump=record)
+    return "\n".join(sections)
+
+
+
+def _shown(name: str, unit: Unit) -> str:
+    from symdiff.ir.printer import format_program
+
+    if unit.emitted is not None:
+        return unit.emitted.text
+    if unit.program is None:
+        if unit.source is None:
+            return "(no source: a builtin, a NumPy function or a custom rule)\n"
+        return unit.source.text.rstrip("\n") + "\n"
+    if name == "schedule" and unit.scheduled is not None:
+        s = unit.scheduled
+        inlined = {n for n in s.order if n not in s.assigned and n not in s.statements
+                   and n.op not in ("cond", "loop")}
+        return format_program(unit.program, s.order, inlined)
+    return format_program(unit.program)
 
 
 def _program(unit: Unit) -> Program:

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import symdiff
+from symdiff.cli import main
 from symdiff.codegen.emit import Emitted
 from symdiff.ir.printer import format_program
 from symdiff.runtime import builds, pipeline
@@ -71,6 +72,28 @@ def test_generate_gives_the_text_and_its_function_as_data() -> None:
     array = pipeline.generate(lambda x: np.sum(np.sin(x)),
                               with_types(Spec("grad", 0), signature_of((np.zeros(2),))))
     assert array.imports == (("numpy", "np"),)
+
+
+def test_dump_shows_the_ir_after_every_pass() -> None:
+    text = symdiff.source(essay, argnums=(0, 1), dump=True)
+    headings = [line for line in text.splitlines() if line.startswith("# after ")]
+    assert [h.split(":")[0] for h in headings] == [
+        f"# after {name}" for name in names(Spec("grad", (0, 1)))]
+    assert "# after simplify: unchanged" in headings  # the user's code has nothing to fold
+    assert text.endswith(symdiff.source(essay, argnums=(0, 1)))
+    lowered = format_program(pipeline.lowered(essay))
+    assert f"# after lower\n{lowered}" in text
+    # The derivative as the transform leaves it (seeded with 1.0), then simplified.
+    transformed, simplified = text.split("# after grad\n")[1].split("# after simplify\n")[:2]
+    assert "mul 1.0, %" in transformed and "1.0" not in simplified.split("# after")[0]
+
+
+def test_show_dumps_the_ir(capsys: pytest.CaptureFixture[str]) -> None:
+    newton = str(ROOT / "examples" / "newton.py")
+    assert main(["show", f"{newton}:rosenbrock", "--argnums", "0,1", "--dump-ir"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# after fence\ndef rosenbrock(")
+    assert "# after grad\ndef rosenbrock_grad(x, y):\n" in out
 
 
 def test_a_transform_leaves_simplifying_to_the_pipeline() -> None:
