@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from symdiff.api import _check_transformable, _normalize_argnums, unwrap
@@ -83,7 +82,7 @@ def _translate(
         unrolled = unroll_loops(unit.program, MAX_UNROLLED_TRIPS)
         if any(node.op == "loop" for node in all_nodes(unrolled)):
             raise _loop_error(fn, name)
-        return replace(unit, program=unrolled)
+        return unit.replace(program=unrolled)
 
     # The pipeline's passes up to the derivative program, the loops unrolled first.
     passes = [*pipeline.PRIMAL, pipeline.Pass("unroll", unroll), pipeline.SIMPLIFY,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from symdiff.codegen import ownership, wrap
@@ -35,16 +34,26 @@ from symdiff.ir.regions import all_nodes
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
 
-@dataclass(frozen=True)
 class Emitted:
     """A generated module: its text, the name of the one function it defines, and the
     modules it imports, each as ``(module, alias)`` (alias None for ``import module``),
     in the order the text imports them. The linker binds them from here: it never reads
-    them back from the text."""
+    them back from the text. Equal when all three are."""
 
-    text: str
-    name: str
-    imports: tuple[tuple[str, str | None], ...] = ()
+    __slots__ = ("text", "name", "imports")
+
+    def __init__(self, text: str, name: str,
+                 imports: tuple[tuple[str, str | None], ...] = ()) -> None:
+        self.text, self.name, self.imports = text, name, imports
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Emitted) and (self.text, self.name, self.imports) == (
+            other.text, other.name, other.imports)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Emitted(name={self.name!r}, imports={self.imports!r})"
 
 
 def emit_module(program: Program, header: str = "") -> str:

@@ -151,17 +151,19 @@ def rebuild(structure: Structure, mapping: dict[Node, Node]) -> Structure:
     return tuple(rebuild(s, mapping) for s in structure)
 
 
-@dataclass(frozen=True)
 class Derived:
     """What a derivative transform made, for the simplifier (`transforms.simplify`):
     the nodes created from serial `start` on may have their constant factors gathered,
     except those reachable from `exact` (the user's values and effects as the derivative
     computes them, which stay as written); `names` name the simplified value of each
-    node, over any name it has."""
+    node, over any name it has. (A plain class, like `Node`: cheaper to make at import
+    than a dataclass.)"""
 
-    start: int
-    exact: tuple[Node, ...] = ()
-    names: tuple[tuple[Node, str], ...] = ()
+    __slots__ = ("start", "exact", "names")
+
+    def __init__(self, start: int, exact: tuple[Node, ...] = (),
+                 names: tuple[tuple[Node, str], ...] = ()) -> None:
+        self.start, self.exact, self.names = start, exact, names
 
 
 @dataclass(frozen=True)

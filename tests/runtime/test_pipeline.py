@@ -43,7 +43,7 @@ def names(spec: Spec) -> list[str]:
 
 
 def test_the_passes_read_top_to_bottom() -> None:
-    assert names(Spec("grad", 0)) == ["fence", "lower", "simplify", "prune", "grad",
+    assert names(Spec("grad", 0)) == ["source", "lower", "simplify", "prune", "grad",
                                       "simplify", "prune", "schedule", "emit"]
     # A transform of a transform: each followed by simplify and prune.
     assert names(Spec("jvp", 0, inner=Spec("grad", 0)))[4:-2] == [
@@ -58,7 +58,7 @@ def test_the_driver_stops_after_a_named_pass_and_reports_each() -> None:
     seen: list[str] = []
     unit = run(Unit(essay, Spec("grad", 0)), until(passes(Spec("grad", 0)), "lower"),
                lambda name, u: seen.append(name))
-    assert seen == ["fence", "lower"]
+    assert seen == ["source", "lower"]
     assert unit.program is not None and unit.emitted is None
     with pytest.raises(ValueError, match="no pass 'nope'"):
         until(PRIMAL, "nope")
@@ -92,7 +92,7 @@ def test_show_dumps_the_ir(capsys: pytest.CaptureFixture[str]) -> None:
     newton = str(ROOT / "examples" / "newton.py")
     assert main(["show", f"{newton}:rosenbrock", "--argnums", "0,1", "--dump-ir"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# after fence\ndef rosenbrock(")
+    assert out.startswith("# after source\ndef rosenbrock(")
     assert "# after grad\ndef rosenbrock_grad(x, y):\n" in out
 
 
@@ -119,7 +119,9 @@ def test_a_disk_entry_keeps_the_name_and_imports() -> None:
     assert builds._from_entry(entry) == emitted
     # Intact but not ours: without the line, another function named, an odd import.
     assert builds._from_entry(emitted.text) is None
-    renamed = entry.replace(f'"name":"{emitted.name}"', '"name":"other"')
+    assert entry.startswith(f"# emitted {emitted.name} numpy:np\n")
+    renamed = entry.replace(f"# emitted {emitted.name} ", "# emitted other ")
     assert renamed != entry and builds._from_entry(renamed) is None
-    bad = Emitted(emitted.text, emitted.name, (("os; import sys", None),))
-    assert builds._from_entry(builds._entry(bad)) is None
+    for odd in ("os;sys", "numpy:np.x", ""):
+        bad = Emitted(emitted.text, emitted.name, ((odd, None),))
+        assert builds._from_entry(builds._entry(bad)) is None
