@@ -67,7 +67,7 @@ def built(fn: Callable[..., Any], spec: Spec) -> tuple[types.FunctionType, tuple
 
 
 def _linked_function(fn: Callable[..., Any], spec: Spec) -> tuple[types.FunctionType, Stamp]:
-    hit = LINKED.get(fn, spec)
+    hit: tuple[types.FunctionType, Stamp] | None = LINKED.get(fn, spec)
     if hit is None:
         with building():
             hit = LINKED.get(fn, spec)  # another thread may have built it meanwhile
@@ -118,7 +118,7 @@ def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
 
 def _record(fn: Any, spec: Spec) -> Record:
     """The build of `spec` applied to `fn` as they are now (built under the lock)."""
-    record = RECORDS.get(fn, spec)
+    record: Record | None = RECORDS.get(fn, spec)
     if record is None:
         source = None if is_known_callable(fn) else get_source(fn)
         callees = Callees(fn, spec.types)

@@ -22,14 +22,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from symdiff.runtime.freshness import Stamp
-
-if TYPE_CHECKING:
-    import types
-
-    from symdiff.runtime.builds import Record
 
 __all__ = ["LINKED", "RECORDS", "Memo", "caches"]
 
@@ -99,9 +94,10 @@ class Memo(Generic[V]):
 
 
 # The caches of the runtime (see the module docstring): nothing else in the runtime
-# memoises what it builds from a user function.
-RECORDS: Memo[Record] = Memo(bound=512)
-LINKED: Memo[tuple[types.FunctionType, Stamp]] = Memo(bound=256)
+# memoises what it builds from a user function. (Their values are `runtime.builds`'
+# records and linked functions: named there, which builds on this module.)
+RECORDS: Memo[Any] = Memo(bound=512)
+LINKED: Memo[Any] = Memo(bound=256)
 
 
 def caches() -> dict[str, Memo[Any]]:
