@@ -2,9 +2,11 @@
 
 Contract: a `Memo` maps (function, key) to a value stamped with what it was computed
 against (a `freshness.Stamp`, or None for a value that depends on nothing else).
-The runtime's caches are all made here, each with its bound (`caches()` lists them):
-`RECORDS`, each build's text and what it was built against, and `LINKED`, each
-linked derivative (both per function and spec, used by `runtime.builds`).
+The caches of what is built from a user function are all made here, each with its
+bound (`caches()` lists them): `RECORDS`, each build's module and what it was built
+against, and `LINKED`, each linked derivative (both per function and spec, used by
+`runtime.builds`), and `LIST_PARAMETERS`, the parameters a function uses as lists
+(`frontend.callees`: the lowering and the dispatcher ask for the same function's).
 
 - It holds the function weakly: when the function is collected its values go too.
   Values must not hold the function themselves (a value that does would keep it alive
@@ -26,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from symdiff.runtime.freshness import Stamp
 
-__all__ = ["LINKED", "RECORDS", "Memo", "caches"]
+__all__ = ["LINKED", "LIST_PARAMETERS", "RECORDS", "Memo", "caches"]
 
 V = TypeVar("V")
 
@@ -93,13 +95,14 @@ class Memo(Generic[V]):
             return lambda: fn
 
 
-# The caches of the runtime (see the module docstring): nothing else in the runtime
-# memoises what it builds from a user function. (Their values are `runtime.builds`'
-# records and linked functions: named there, which builds on this module.)
+# The caches (see the module docstring): nothing else memoises what is built from a
+# user function. (The values of the first two are `runtime.builds`' records and linked
+# functions: named there, which builds on this module.)
 RECORDS: Memo[Any] = Memo(bound=512)
 LINKED: Memo[Any] = Memo(bound=256)
+LIST_PARAMETERS: Memo[frozenset[str]] = Memo(bound=1024)
 
 
 def caches() -> dict[str, Memo[Any]]:
     """Every cache made here, by name."""
-    return {"records": RECORDS, "linked": LINKED}
+    return {"records": RECORDS, "linked": LINKED, "list parameters": LIST_PARAMETERS}
