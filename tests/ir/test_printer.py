@@ -15,7 +15,8 @@ import sys
 import textwrap
 
 from symdiff.codegen.schedule import schedule
-from symdiff.ir.node import Builder, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Program
 from symdiff.ir.printer import format_program
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.runtime.pipeline import lowered, primal_program
