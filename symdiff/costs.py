@@ -103,7 +103,7 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     """Operation counts of `fun` and of its JVP and gradient with respect to `argnums`,
     specialised for the example `args` (needed for array arguments; for numbers and
     lists any values do)."""
-    from symdiff.runtime.pipeline import generate
+    from symdiff.runtime.pipeline import derivative_program
 
     _check_transformable(fun)
     user, inner = unwrap(fun)
@@ -112,7 +112,7 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     programs = []
     for kind in ("primal", "jvp", "grad"):
         spec = with_types(Spec(kind, None if kind == "primal" else nums, inner=inner), sig)
-        programs.append(program_cost(generate(user, spec, dump=True)[1]["transform"]))
+        programs.append(program_cost(derivative_program(user, spec)))
     return Cost(getattr(user, "__name__", "function"), *programs)
 
 

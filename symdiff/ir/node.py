@@ -10,7 +10,8 @@ Contract:
   (which imports the table, which imports them).
 - A `Program` is a function over the DAG: ordered parameter nodes, a (possibly
   nested) tuple structure of result nodes, and the operations that must run for
-  their errors even when no result needs their value (`effects`).
+  their errors even when no result needs their value (`effects`). A derivative
+  transform's result also says what it made (`Derived`), until it is simplified.
 """
 
 from __future__ import annotations
@@ -150,6 +151,21 @@ def rebuild(structure: Structure, mapping: dict[Node, Node]) -> Structure:
     return tuple(rebuild(s, mapping) for s in structure)
 
 
+class Derived:
+    """What a derivative transform made, for the simplifier (`transforms.simplify`):
+    the nodes created from serial `start` on may have their constant factors gathered,
+    except those reachable from `exact` (the user's values and effects as the derivative
+    computes them, which stay as written); `names` name the simplified value of each
+    node, over any name it has. (A plain class, like `Node`: cheaper to make at import
+    than a dataclass.)"""
+
+    __slots__ = ("start", "exact", "names")
+
+    def __init__(self, start: int, exact: tuple[Node, ...] = (),
+                 names: tuple[tuple[Node, str], ...] = ()) -> None:
+        self.start, self.exact, self.names = start, exact, names
+
+
 @dataclass(frozen=True)
 class Program:
     """A function over the DAG: parameters in order and a nested tuple of results."""
@@ -162,6 +178,8 @@ class Program:
     # Operations of the user's code that can raise: every program derived from it
     # evaluates them, so that it raises where the user's function would.
     effects: tuple[Node, ...] = ()
+    # Set on a derivative transform's result until it is simplified (see `Derived`).
+    derived: Derived | None = None
 
     @property
     def outputs(self) -> tuple[Node, ...]:
@@ -171,7 +189,8 @@ class Program:
         if all(getattr(self, k) is v for k, v in changes.items()):
             return self
         fields = {
-            f: getattr(self, f) for f in ("name", "params", "result", "builder", "doc", "effects")
+            f: getattr(self, f)
+            for f in ("name", "params", "result", "builder", "doc", "effects", "derived")
         }
         fields.update(changes)
         return Program(**fields)

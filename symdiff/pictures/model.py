@@ -1,12 +1,13 @@
 """The computational graph of a function at a point, as the essay draws it.
 
-Contract: `build(fun, args, ...)` lowers `fun` with symdiff's frontend (no
-simplification beyond the builder's constant folding, so the user's operations stay
-as written) and returns a `GraphModel`: one node per input and per operation the
-outputs depend on (named as the user named them, else as generated code would), the
-value of each at `args` (by the IR's reference interpreter), and one edge per operand
-labelled with the local partial derivative ∂head/∂tail, from the primitive's JVP rule
-seeded with 1 on that operand, printed as a formula and evaluated at `args`.
+Contract: `build(fun, args, ...)` lowers `fun` with symdiff's pipeline, stopping
+after its ``lower`` pass (no simplification beyond the builder's constant folding, so
+the user's operations stay as written), and returns a `GraphModel`: one node per input
+and per operation the outputs depend on (named as the user named them, else as
+generated code would), the value of each at `args` (by the IR's reference
+interpreter), and one edge per operand labelled with the local partial derivative
+∂head/∂tail, from the primitive's JVP rule seeded with 1 on that operand, printed as a
+formula and evaluated at `args`.
 Optionally every node carries ∂node/∂x for one input x (forward mode, by
 `transforms.ad.jvp`) or ∂output/∂node (reverse mode, by `transforms.ad.vjp`).
 Constants are not nodes: they appear in their user's formula (``d = b + 1``).
@@ -93,15 +94,13 @@ def build(
     reverse: bool = False,
 ) -> GraphModel:
     """The graph of `fun` at `args`, with forward- or reverse-mode derivatives if asked."""
-    from symdiff.frontend.lower import lower
-    from symdiff.runtime.building import building
+    from symdiff.runtime.pipeline import lowered
 
     if forward is not None and reverse:
         raise SymdiffError("draw forward-mode or reverse-mode derivatives, not both")
     name = getattr(fun, "__name__", "function")
     values = _bind(fun, name, args)
-    with building():
-        program = lower(fun)
+    program = lowered(fun)
     if len(program.params) != len(values):
         raise SymdiffError(f"{name} has {len(program.params)} parameters, got "
                            f"{len(values)} arguments")

@@ -399,10 +399,10 @@ def test_lowered_conditionals_match_python_and_symdiff_grad(
 
 def test_derivative_programs_with_regions_translate() -> None:
     from symdiff.frontend.lower import lower
-    from symdiff.transforms.programs import jvp_program, vjp_program
+    from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
-    value, tangent = to_sympy(jvp_program(lower(guard_user)))
-    (cotangent,) = to_sympy(vjp_program(lower(guard_user)))
+    value, tangent = to_sympy(finish(jvp_program(lower(guard_user))))
+    (cotangent,) = to_sympy(finish(vjp_program(lower(guard_user))))
     x_dot, out_bar = sp.Symbol("x_dot", real=True), sp.Symbol("out_bar", real=True)
     for point, slope in ((-2.0, -1.0), (math.e, 2.0 / math.e)):
         subs = {X: point, x_dot: 1.0, out_bar: 1.0}
