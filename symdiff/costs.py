@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from symdiff.api import _check_transformable, _normalize_argnums, unwrap
+from symdiff.ir.node import Op
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
@@ -24,7 +25,7 @@ KINDS = ("arithmetic", "transcendental", "comparison", "array", "list", "other")
 
 # Bookkeeping that is not computation: leaves and reading a region's outputs (and the
 # primitives whose record says so: checking a length).
-_FREE = frozenset({"const", "param", "arg", "global", "proj"})
+_FREE = frozenset({Op.CONST, Op.PARAM, Op.ARG, Op.GLOBAL, Op.PROJ})
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
     for node in topological([*program.effects, *program.outputs]):
         if node.op in _FREE or node.prim is not None and node.prim.cost == "free":
             continue
-        if node.op == "cond":
+        if node.op == Op.COND:
             arms = []
             for body in branches(node):
                 found: list[Counts] = []
@@ -143,7 +144,7 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
             total = total + counts
             loops.extend(inner)
             continue
-        if node.op == "loop":
+        if node.op == Op.LOOP:
             loop = node.attrs[0]
             slot = len(loops)
             loops.append(Counts())

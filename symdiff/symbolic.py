@@ -24,6 +24,7 @@ from typing import Any
 
 from symdiff.api import _check_transformable, _normalize_argnums, unwrap
 from symdiff.errors import SymdiffError
+from symdiff.ir.node import Op
 from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 from symdiff.tracebacks import boundary
@@ -80,7 +81,7 @@ def _translate(
 
         assert unit.program is not None
         unrolled = unroll_loops(unit.program, MAX_UNROLLED_TRIPS)
-        if any(node.op == "loop" for node in all_nodes(unrolled)):
+        if any(node.op == Op.LOOP for node in all_nodes(unrolled)):
             raise _loop_error(fn, name)
         return unit.replace(program=unrolled)
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import Node
+from symdiff.ir.node import Node, Op
 from symdiff.ir.primitives import PRIMITIVES
 
 
@@ -43,11 +43,11 @@ def operation(node: Node, names: Mapping[Node, str]) -> str:
 def _expression(node: Node, names: Mapping[Node, str]) -> ast.expr:
     if node in names:
         return ast.Name(names[node], ast.Load())
-    if node.op == "const":
+    if node.op == Op.CONST:
         text = number(node.value)
         # A negative number is one token: (-2) ** x, not -2 ** x.
         return ast.Name(f"({text})" if text.startswith("-") else text, ast.Load())
-    if node.op == "global":
+    if node.op == Op.GLOBAL:
         return ast.Name(".".join(node.attrs), ast.Load())
     return _emit(node, names)
 
