@@ -29,7 +29,6 @@ from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
 from symdiff.ir.node import Node, Op, Program, Structure
 from symdiff.ir.primitive import math_attr
-from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import all_nodes
 from symdiff.ir.sequences import LIST_ADD_ALL
 
@@ -171,7 +170,7 @@ class _Emitter:
             if node.op == Op.LOOP:
                 body += self.loop(node, sched, env, hints, direct, own.regions[node])
                 continue
-            prim = PRIMITIVES[node.op]
+            prim = node.prim
             args = [self.ref(a, env) for a in node.args]
             if prim.inplace:
                 # Updates its first argument (always a name) and is it afterwards. An

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 from symdiff.ir.loop import loop_args
 from symdiff.ir.node import LEAVES, Node, Op, Program, topological
-from symdiff.ir.primitives import PRIMITIVES
 
 MAX_SIZE = 6
 
@@ -71,9 +70,9 @@ def schedule(
             # assigned to the carried variable.
             inits = loop_args(node).inits
             needs_atom.update(a for a in node.args if a not in inits)
-        elif node.op != Op.PROJ and PRIMITIVES[node.op].atomic_args:
+        elif node.op != Op.PROJ and node.prim.atomic_args:
             needs_atom.update(node.args)
-        elif node.op != Op.PROJ and PRIMITIVES[node.op].inplace:
+        elif node.op != Op.PROJ and node.prim.inplace:
             needs_atom.add(node.args[0])  # the variable it updates
     names = program.builder.names
     # Operations that can raise keep their own statement: inlined into a later
@@ -87,7 +86,7 @@ def schedule(
         n = 1 + sum(size.get(a, 0) for a in node.args)
         named = node in names and node not in inline
         if (named or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
-                or node in effects or node.op == Op.PROJ or PRIMITIVES[node.op].inplace):
+                or node in effects or node.op == Op.PROJ or node.prim.inplace):
             assigned.add(node)
             n = 0
         size[node] = n
@@ -133,7 +132,7 @@ def _readers_first(order: list[Node], statements: frozenset[Node],
     succ: dict[Node, list[Node]] = {node: list(users.get(node, ())) for node in order}
     added = False
     for update in order:
-        if update.op in (Op.PROJ, Op.COND, Op.LOOP) or not PRIMITIVES[update.op].inplace or \
+        if update.op in (Op.PROJ, Op.COND, Op.LOOP) or not update.prim.inplace or \
                 update.args[0].type is None:
             continue
         for reader in users.get(update.args[0], []):

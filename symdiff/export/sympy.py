@@ -33,7 +33,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.ir.node import Node, Op, Program, Structure, topological
-from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import branches
 from symdiff.ir.scalars import sp_truth
 
@@ -74,7 +73,7 @@ def _translate(
         elif node.op == Op.PROJ:
             exprs[node] = exprs[node.args[0]][node.attrs[0]]
         else:
-            prim = PRIMITIVES.get(node.op)
+            prim = node.prim
             translate = None if prim is None else prim.sympy
             if translate is None:
                 what = "primitive" if prim is not None else "operation"

@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from symdiff.ir.node import Node, Op, Program, Structure, topological
-from symdiff.ir.primitives import PRIMITIVES
 
 
 def evaluate(
@@ -43,7 +42,11 @@ def evaluate(
         elif node.op == Op.PROJ:
             values[node] = values[node.args[0]][node.attrs[0]]
         else:
-            impl = PRIMITIVES[node.op].impl
+            impl = node.prim.impl
+            if impl is None:  # an array operation: generated code runs those
+                raise NotImplementedError(
+                    f"the reference interpreter cannot run {node.op!r} (it has no Python "
+                    "implementation); run the emitted code instead")
             values[node] = impl(*(values[a] for a in node.args))
     return _build(program.result, values)
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.node import Node, Op
-from symdiff.ir.primitives import PRIMITIVES
 
 
 def number(value: Any) -> str:
@@ -53,7 +52,7 @@ def _expression(node: Node, names: Mapping[Node, str]) -> ast.expr:
 
 
 def _emit(node: Node, names: Mapping[Node, str]) -> ast.expr:
-    primitive = PRIMITIVES.get(node.op)
+    primitive = node.prim
     if primitive is None:
         raise SymdiffError(f"cannot draw the operation {node.op!r}")
     expr = primitive.emit([_expression(a, names) for a in node.args], node.attrs)

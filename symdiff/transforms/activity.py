@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 
 from symdiff.ir.loop import Loop, loop_args
 from symdiff.ir.node import Node, Op, topological
-from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import branches
 
 
@@ -62,7 +61,7 @@ class Activity:
                            else self.loop(region, active).outputs)
                 if node.attrs[0] in outputs:
                     active.add(node)
-            elif node.op == Op.PROJ or PRIMITIVES[node.op].differentiable:
+            elif node.op == Op.PROJ or node.prim.differentiable:
                 active.add(node)
         return active
 

@@ -48,7 +48,6 @@ from symdiff.ir.loop import (
 )
 from symdiff.ir.node import LEAVES, Node, Op, Program, topological
 from symdiff.ir.primitive import accumulate
-from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import branches, cond, cond_node, proj
 from symdiff.ir.sequences import (
     AddAll,
@@ -336,14 +335,14 @@ def local_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | Non
     for a call of a function with a custom rule, the rules the call carries."""
     if node.prim is CUSTOM_CALL:
         return custom.jvp(b, node, ts, _AD) if any(t is not None for t in ts) else None
-    return PRIMITIVES[node.op].jvp(b, node, ts)
+    return node.prim.jvp(b, node, ts)
 
 
 def local_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
     """The contribution of `node`'s cotangent to each argument's (None = zero)."""
     if node.prim is CUSTOM_CALL:
         return custom.vjp(b, node, ct, _AD)
-    return PRIMITIVES[node.op].vjp(b, node, ct)
+    return node.prim.vjp(b, node, ct)
 
 
 def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any) -> None:

@@ -352,7 +352,7 @@ def _rule(node: Node) -> Rule:
 def _spelled(node: Node) -> str:
     """The operation of `node` as the user wrote it, as far as its emitted code tells
     (``np.linalg.det``, ``.tolist()``, ``len()``), else its primitive's name."""
-    prim = PRIMITIVES[node.op]
+    prim = node.prim
     emit = prim.emit_array or prim.emit
     code = emit([ast.Name(f"_{i}", ast.Load()) for i in range(len(node.args))], node.attrs)
     if isinstance(code, ast.Expr):
