@@ -14,10 +14,12 @@ import builtins
 import keyword
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symdiff import grad
 from symdiff.codegen.emit import emit_module
 from symdiff.codegen.naming import EMITTER_NAMES, Namer
 from symdiff.frontend.lower import lower
@@ -120,3 +122,39 @@ def test_adjoints_are_named_x_bar_in_emitted_code() -> None:
 
 def test_the_same_program_emits_byte_identical_source() -> None:
     assert derivative_source("vjp") == derivative_source("vjp")
+
+
+# A parameter named like a builtin the emitted code calls -------------------------------
+
+
+def scaled_sum(xs, range):  # noqa: A002 - the point of the test
+    total = 0.0
+    for v in xs:
+        total = total + v * range
+    return total
+
+
+def scaled_product(xs, reversed):  # noqa: A002 - the point of the test
+    total = 1.0
+    for v in xs:
+        total = total * v + reversed
+    return total
+
+
+@pytest.mark.parametrize("name", ["range", "reversed", "len", "zip", "iter", "next"])
+def test_a_parameter_never_shadows_a_builtin(name: str) -> None:
+    namer = Namer()
+    chosen = namer.parameter(name)
+    assert chosen != name and not hasattr(builtins, chosen)
+
+
+@pytest.mark.usefixtures("no_disk_cache")
+def test_the_gradient_of_a_loop_works_with_a_parameter_named_like_a_builtin() -> None:
+    # The reverse loop is emitted as ``for i in reversed(range(...))``: a parameter
+    # kept as ``range`` or ``reversed`` would be called there.
+    xs = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(grad(scaled_sum)(xs, 2.0), [2.0, 2.0, 2.0])
+    # total = ((1*x0 + r)*x1 + r)*x2 + r: d/dx0 = x1*x2, d/dx1 = (x0+r)*x2, d/dx2 = ...
+    r = 0.5
+    want = [2.0 * 3.0, (1.0 + r) * 3.0, (1.0 + r) * 2.0 + r]
+    np.testing.assert_allclose(grad(scaled_product)(xs, r), want)
