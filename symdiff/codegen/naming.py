@@ -5,8 +5,9 @@ the builder (the user's variable name, or ``x_dot`` / ``x_bar`` for tangents and
 adjoints) when free, the hint with ``_1``, ``_2``... when taken, and ``_t0``, ``_t1``...
 in emission order for unnamed temporaries. Names reserved up front (the names the
 code reads as globals, and those the emitters use: ``math``, ``abs``...) are never
-handed out; a parameter that would shadow an emitter name is renamed. The same
-program always yields the same names.
+handed out; a parameter that would shadow an emitter name or a builtin (emitters
+call ``len``, ``range``, ``reversed``, ``zip``...) is renamed. The same program always
+yields the same names.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class Namer:
         self.counter = 0
 
     def parameter(self, name: str) -> str:
-        chosen = self.fresh(name) if name in EMITTER_NAMES else name
+        shadows = name in EMITTER_NAMES or hasattr(builtins, name)
+        chosen = self.fresh(name) if shadows else name
         self.taken.add(chosen)
         return chosen
 
