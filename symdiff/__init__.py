@@ -7,11 +7,11 @@ compiled once and cached.
 from symdiff._version import __version__
 from symdiff.api import Transformed, grad, jvp, source, value_and_grad, vjp
 from symdiff.costs import Cost, cost
-from symdiff.custom import custom_jvp, custom_vjp, defrule
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.higher import hessian, hvp
 from symdiff.jacobian import jacfwd, jacobian, jacrev
 from symdiff.pictures import graph
+from symdiff.rules.custom import custom_jvp, custom_vjp, defrule
 from symdiff.standalone import build_module
 from symdiff.symbolic import to_sympy
 

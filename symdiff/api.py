@@ -13,9 +13,9 @@ import textwrap
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar, overload
 
-from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import callable_op
+from symdiff.rules.custom import parameter_names, rule_for
 from symdiff.runtime.arguments import (
     Checker,
     Cotangents,

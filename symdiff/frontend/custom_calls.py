@@ -1,4 +1,4 @@
-"""Lowering of calls of functions that have a custom rule (`symdiff.custom`).
+"""Lowering of calls of functions that have a custom rule (`symdiff.rules.custom`).
 
 Contract: `lower_call(frame, func, e)` lowers a call of `func`, a callable with a custom
 rule, to a ``custom_call`` node (`ir.calls`) carrying the rule's functions lowered for
@@ -18,13 +18,13 @@ import sys
 import types as pytypes
 from typing import Any
 
-from symdiff.custom import Rule, arity, parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.rules import custom_call
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import NUM, Node, Program
+from symdiff.rules.custom import Rule, arity, parameter_names, rule_for
 
 
 def lower_call(low: Frame, func: Resolved, e: ast.Call) -> Node:
