@@ -26,9 +26,9 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symdiff.api import _normalize_argnums, _parameters, generate, unwrap
+    from symdiff.cli.targets import load_function
     from symdiff.errors import SymdiffError, located_at
     from symdiff.runtime.spec import Spec, with_types
-    from symdiff.targets import load_function
     from symdiff.transforms.programs import NotScalarOutput
 
     user, inner = unwrap(load_function(args.target))

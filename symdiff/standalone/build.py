@@ -185,7 +185,7 @@ def _load(source: str | os.PathLike[str] | ModuleType, base: Path) -> tuple[Modu
         return source, source.__name__
     text = os.fspath(source)
     # Imported here: loading runs the user's module.
-    from symdiff.targets import load_module
+    from symdiff.standalone.loading import load_module
 
     module = load_module(text)
     if text.endswith(".py") or "/" in text or os.sep in text:
