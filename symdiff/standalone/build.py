@@ -204,7 +204,7 @@ def _public_functions(module: ModuleType) -> list[str]:
 
 
 def _target(module: ModuleType, name: str, argnums: Any, types: Any) -> Any:
-    from symdiff.api import unwrap
+    from symdiff.api.arguments import unwrap
     from symdiff.runtime.builds import list_params
     from symdiff.runtime.dispatch import parameters
     from symdiff.runtime.spec import Spec

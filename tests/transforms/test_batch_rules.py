@@ -25,12 +25,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symdiff import hessian, jacfwd, jacobian, jacrev, jvp, vjp
+from symdiff.api.jacobian import jacfwd_looped
 from symdiff.errors import UnsupportedTransformError
 from symdiff.frontend.lower import lower
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import Node, Program
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.jacobian import jacfwd_looped
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.testing import check_grads
