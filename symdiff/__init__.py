@@ -10,10 +10,10 @@ from symdiff.api.grad import Transformed, grad, jvp, source, value_and_grad, vjp
 from symdiff.api.higher import hessian, hvp
 from symdiff.api.jacobian import jacfwd, jacobian, jacrev
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
+from symdiff.export.symbolic import to_sympy
 from symdiff.pictures import graph
 from symdiff.rules.custom import custom_jvp, custom_vjp, defrule
 from symdiff.standalone import build_module
-from symdiff.symbolic import to_sympy
 
 __all__ = [
     "Cost",

@@ -3,7 +3,7 @@ function, or a `Derivative` of one: `unwrap`, `check_transformable`), its parame
 (`parameters`, `arity`), `argnums` (`normalize_argnums`, `differentiated`) and the
 arguments of each call (`argument_checker`, over `symdiff.runtime.arguments`).
 
-Shared by `grad`, `higher`, `jacobian`, `costs`, `symbolic`, the standalone
+Shared by `grad`, `higher`, `jacobian`, `costs`, `export.symbolic`, the standalone
 builds and the ``symdiff show`` command, so that each transform reads its arguments the
 same way and says the same of a wrong one.
 """
