@@ -35,8 +35,8 @@ from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.testing import check_grads
 from symdiff.transforms.batch import BatchingError, batch_program
+from tests.api.test_jacobian_reverse_batched import Compiled
 from tests.ir.support import program_of, run_emitted
-from tests.test_jacobian_reverse_batched import Compiled
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 

@@ -22,7 +22,7 @@ from symdiff.api.jacobian import jacfwd_looped, jacrev_looped
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.testing import check_grads
-from tests.test_jacobian_batched import leaves, numeric
+from tests.api.test_jacobian_batched import leaves, numeric
 
 jac_module = importlib.import_module("symdiff.api.jacobian")
 
