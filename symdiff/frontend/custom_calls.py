@@ -2,7 +2,7 @@
 
 Contract: `lower_call(frame, func, e)` lowers a call of `func`, a callable with a custom
 rule, to a ``custom_call`` node (`ir.calls`) carrying the rule's functions lowered for
-its arguments' types (`rules.custom_call`). The node's attributes say how generated
+its arguments' types (`frontend.rules.custom_call`). The node's attributes say how generated
 code reaches the function: ``(path, module, call)``, the path the user's code reached it
 by (module ""), or inside a rule's own function a path from an importable `module` (so
 a rule may call ``special.digamma`` though the user's code never names it). A rule
