@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from symdiff.api import _check_transformable, _normalize_argnums, unwrap
+from symdiff.api.arguments import check_transformable, normalize_argnums, unwrap
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
@@ -105,9 +105,9 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     lists any values do)."""
     from symdiff.runtime.pipeline import derivative_program
 
-    _check_transformable(fun)
+    check_transformable(fun)
     user, inner = unwrap(fun)
-    nums = _normalize_argnums(user, argnums)
+    nums = normalize_argnums(user, argnums)
     sig = signature_of(tuple(args))
     programs = []
     for kind in ("primal", "jvp", "grad"):
