@@ -12,6 +12,7 @@ import symdiff
 from benchmarks._table import table
 from benchmarks._timing import per_call_seconds
 from benchmarks.arrays import rosenbrock
+from symdiff.api.higher import Hessian
 from symdiff.runtime.dispatch import signature_of
 
 
@@ -30,7 +31,7 @@ def main(sizes: tuple[int, ...] = (10, 100), repeat: int = 5) -> None:
         times = per_call_seconds({"f": rosenbrock, "hessian": hessian, "hvp": hvp}, (x,),
                                  repeat=repeat)
 
-        def per_entry(x: np.ndarray, hessian: symdiff.higher.Hessian = hessian) -> np.ndarray:
+        def per_entry(x: np.ndarray, hessian: Hessian = hessian) -> np.ndarray:
             return hessian._assemble((x,), signature_of((x,)))
 
         np.testing.assert_allclose(per_entry(x), hessian(x), rtol=1e-12, atol=1e-12)

@@ -15,7 +15,7 @@ import numpy as np
 import symdiff
 from benchmarks._table import table
 from benchmarks._timing import per_call_seconds
-from symdiff.jacobian import choose_mode, jacfwd_looped, jacrev_looped
+from symdiff.api.jacobian import choose_mode, jacfwd_looped, jacrev_looped
 
 N = 50
 

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 import symdiff
-from symdiff.jacobian import choose_mode
+from symdiff.api.jacobian import choose_mode
 
 TRUE = np.array([2.0, 0.3, 1.7, 0.5])  # a, k, w, c
 

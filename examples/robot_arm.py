@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 import symdiff
-from symdiff.jacobian import choose_mode
+from symdiff.api.jacobian import choose_mode
 
 
 def hand(angles):

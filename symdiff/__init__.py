@@ -5,15 +5,15 @@ compiled once and cached.
 """
 
 from symdiff._version import __version__
-from symdiff.api import Transformed, grad, jvp, source, value_and_grad, vjp
-from symdiff.costs import Cost, cost
-from symdiff.custom import custom_jvp, custom_vjp, defrule
+from symdiff.api.costs import Cost, cost
+from symdiff.api.grad import Transformed, grad, jvp, source, value_and_grad, vjp
+from symdiff.api.higher import hessian, hvp
+from symdiff.api.jacobian import jacfwd, jacobian, jacrev
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
-from symdiff.higher import hessian, hvp
-from symdiff.jacobian import jacfwd, jacobian, jacrev
+from symdiff.export.symbolic import to_sympy
 from symdiff.pictures import graph
+from symdiff.rules.custom import custom_jvp, custom_vjp, defrule
 from symdiff.standalone import build_module
-from symdiff.symbolic import to_sympy
 
 __all__ = [
     "Cost",

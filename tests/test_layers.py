@@ -2,11 +2,17 @@
 imports inside functions and under TYPE_CHECKING), and the IR under the passes:
 `ir/` imports none of `frontend/`, `transforms/`, `codegen/`, and those three import
 none of each other except `frontend/` -> nothing of the others, `transforms/` ->
-nothing of `frontend/`, `codegen/` -> nothing of `frontend/` or `transforms/`."""
+nothing of `frontend/`, `codegen/` -> nothing of `frontend/` or `transforms/`.
+The rules (`rules/`) stand under the frontend and the runtime, which read them; the
+public face (`api/`, `export/`, `standalone/`, `pictures/`, `cli/`) stands on top: no
+compiler layer imports it, `api/` imports no other face, and only `cli/` imports `cli/`."""
 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import symdiff
@@ -97,13 +103,26 @@ def test_the_circle_check_finds_a_circle() -> None:
     assert _circles({"a": {"b"}, "b": set()}) == []
 
 
-# Which layer may import which: the passes side by side above the IR.
+# Which layer may import which: the passes side by side above the IR, the rules under
+# the frontend, the public face above them all.
+FACE = ("symdiff.api", "symdiff.export", "symdiff.standalone", "symdiff.pictures",
+        "symdiff.cli")
 FORBIDDEN = {
     "symdiff.ir": ("symdiff.frontend", "symdiff.transforms", "symdiff.codegen",
-                   "symdiff.runtime"),
-    "symdiff.frontend": ("symdiff.transforms", "symdiff.codegen"),
-    "symdiff.transforms": ("symdiff.frontend", "symdiff.codegen", "symdiff.runtime"),
-    "symdiff.codegen": ("symdiff.frontend", "symdiff.transforms", "symdiff.runtime"),
+                   "symdiff.runtime", "symdiff.rules", *FACE),
+    "symdiff.frontend": ("symdiff.transforms", "symdiff.codegen", *FACE),
+    "symdiff.transforms": ("symdiff.frontend", "symdiff.codegen", "symdiff.runtime",
+                           "symdiff.rules", *FACE),
+    "symdiff.codegen": ("symdiff.frontend", "symdiff.transforms", "symdiff.runtime",
+                        "symdiff.rules", *FACE),
+    "symdiff.rules": ("symdiff.frontend", "symdiff.transforms", "symdiff.codegen", *FACE),
+    "symdiff.runtime": FACE,
+    "symdiff.api": ("symdiff.export", "symdiff.standalone", "symdiff.pictures",
+                    "symdiff.cli"),
+    "symdiff.export": ("symdiff.standalone", "symdiff.pictures", "symdiff.cli"),
+    "symdiff.standalone": ("symdiff.export", "symdiff.pictures", "symdiff.cli"),
+    "symdiff.pictures": ("symdiff.api", "symdiff.export", "symdiff.standalone",
+                         "symdiff.cli"),
 }
 
 
@@ -113,3 +132,14 @@ def test_the_passes_stand_side_by_side_above_the_ir() -> None:
         for layer, banned in FORBIDDEN.items() if name.startswith(layer)
         for other in imported if other.startswith(banned))
     assert wrong == []
+
+
+def test_import_symdiff_loads_no_compiler_pass() -> None:
+    # `import symdiff` stays fast: the IR, the transforms and code generation load when
+    # the first derivative is built (a disk-cache hit needs none of them).
+    code = ("import sys, symdiff; print(sorted({m for m in sys.modules if m.split('.')[:2] in "
+            "(['symdiff', 'ir'], ['symdiff', 'transforms'], ['symdiff', 'codegen'])}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT.parent)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -12,8 +12,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from symdiff.cli.targets import load_function
 from symdiff.errors import SymdiffError
-from symdiff.targets import load_function
 
 
 def add_parser(subparsers: Any) -> None:

@@ -25,20 +25,21 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symdiff.api import _normalize_argnums, _parameters, generate, unwrap
+    from symdiff.api.arguments import normalize_argnums, parameters, unwrap
+    from symdiff.api.derivative import generate
+    from symdiff.cli.targets import load_function
     from symdiff.errors import SymdiffError, located_at
     from symdiff.runtime.spec import Spec, with_types
-    from symdiff.targets import load_function
     from symdiff.transforms.programs import NotScalarOutput
 
     user, inner = unwrap(load_function(args.target))
     try:
-        nums = _normalize_argnums(user, 0 if args.argnums is None else args.argnums)
+        nums = normalize_argnums(user, 0 if args.argnums is None else args.argnums)
     except (TypeError, ValueError) as error:
         raise SymdiffError(str(error)) from None
     spec = Spec("grad" if args.mode == "reverse" else "jvp", nums, inner=inner)
     if args.signature is not None:
-        params, _ = _parameters(user)  # NumPy's and math's functions' too
+        params, _ = parameters(user)  # NumPy's and math's functions' too
         if params is not None and len(params) != len(args.signature):
             raise SymdiffError(f"{args.target} takes {len(params)} positional argument(s), "
                                f"but the signature gives {len(args.signature)} types")

@@ -32,14 +32,14 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from symdiff.custom import custom_op
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable, is_number
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.ir.types import FunctionArg
+from symdiff.rules.custom import custom_op
 from symdiff.runtime.freshness import MISSING, Stamp, Watch, code_watch, rule_watches
 from symdiff.runtime.memo import LIST_PARAMETERS
-from symdiff.runtime.spec import FunctionArg
 
 # Packages whose Python functions are library code, not the user's: a call of one
 # keeps the "cannot differentiate through it" error instead of inlining its source.

@@ -28,7 +28,7 @@ from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_num
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.values import Value, is_dict, is_function
 from symdiff.ir.node import Node
-from symdiff.runtime.spec import FunctionArg
+from symdiff.ir.types import FunctionArg
 
 MAX_RECURSION = 100
 

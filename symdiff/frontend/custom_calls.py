@@ -1,8 +1,8 @@
-"""Lowering of calls of functions that have a custom rule (`symdiff.custom`).
+"""Lowering of calls of functions that have a custom rule (`symdiff.rules.custom`).
 
 Contract: `lower_call(frame, func, e)` lowers a call of `func`, a callable with a custom
 rule, to a ``custom_call`` node (`ir.calls`) carrying the rule's functions lowered for
-its arguments' types (`rules.custom_call`). The node's attributes say how generated
+its arguments' types (`frontend.rules.custom_call`). The node's attributes say how generated
 code reaches the function: ``(path, module, call)``, the path the user's code reached it
 by (module ""), or inside a rule's own function a path from an importable `module` (so
 a rule may call ``special.digamma`` though the user's code never names it). A rule
@@ -18,13 +18,13 @@ import sys
 import types as pytypes
 from typing import Any
 
-from symdiff.custom import Rule, arity, parameter_names, rule_for
 from symdiff.errors import SymdiffError
 from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.rules import custom_call
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import NUM, Node, Program
+from symdiff.rules.custom import Rule, arity, parameter_names, rule_for
 
 
 def lower_call(low: Frame, func: Resolved, e: ast.Call) -> Node:

@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from symdiff.custom import Rule
 from symdiff.errors import SymdiffError
 from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import Resolved, Scope, describe
@@ -39,6 +38,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.node import INT, LEAVES, Node, Op, Structure, is_int
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
+from symdiff.rules.custom import Rule
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ finds: a number (read again at call time, never snapshotted), a module, or a cal
 symdiff knows (a primitive's, keyed by the callable object, so ``from math import sin``,
 ``import math as m`` and ``m.sin`` all resolve to the same primitive: `ir.scalars.PYTHON`
 and `NUMPY`, read off the records of the elementwise primitives when first asked for),
-or one with a custom rule (`symdiff.custom`).
+or one with a custom rule (`symdiff.rules.custom`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.custom import custom_op
+from symdiff.rules.custom import custom_op
 
 # NumPy functions: an elementwise one is the scalar primitive whose record names it
 # (``np.sin`` -> "sin", emitted as ``math.sin`` on numbers and ``np.sin`` on arrays); one

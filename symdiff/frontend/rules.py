@@ -21,7 +21,6 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.custom import Rule
 from symdiff.frontend import fence
 from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.source import get_source
@@ -29,6 +28,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.calls import CUSTOM_CALL, CustomCall, RuleProgram
 from symdiff.ir.node import NUM, Node, Op, Program, Structure
 from symdiff.ir.regions import all_nodes
+from symdiff.rules.custom import Rule
 
 Group = Any  # a type (None or an ArrayType) or a tuple of groups
 

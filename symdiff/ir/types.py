@@ -12,10 +12,13 @@ Contract:
   only known at run time).
 - A primitive's `type_rule` gives its result type from its arguments' types and its
   attributes; without one, the result is the broadcast of the arguments.
+- An argument that is a function has the type `FunctionArg` (in a `runtime.spec.Spec`'s
+  types): it is inlined, so each function gets its own specialisation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +44,18 @@ class ArrayType:
         shown = ", ".join("1" if d == 1 else "n" if d == MANY else "?" if d is None
                           else str(d) for d in self.dims)
         return f"{self.dtype}[{shown}]"
+
+
+@dataclass(frozen=True)
+class FunctionArg:
+    """The type of an argument that is a function: its code is inlined, so each function
+    gets its own specialisation (compared by identity)."""
+
+    fn: Callable[..., Any]
+
+    def __str__(self) -> str:
+        module = getattr(self.fn, "__module__", "?")
+        return f"fn:{module}.{getattr(self.fn, '__qualname__', '?')}"
 
 
 Type = ArrayType | None

@@ -33,7 +33,6 @@ from symdiff.runtime.arguments import convert, is_array, is_function
 from symdiff.runtime.building import building
 from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
 from symdiff.runtime.freshness import Watch, guarded, stale_test
-from symdiff.runtime.spec import FunctionArg
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
@@ -47,6 +46,13 @@ def array_signature(value: Any) -> Any:
     from symdiff.ir.types import of_value
 
     return of_value(value)
+
+
+def function_signature(value: Any) -> Any:
+    """A function argument's `ir.types.FunctionArg` (imported here, as for arrays)."""
+    from symdiff.ir.types import FunctionArg
+
+    return FunctionArg(value)
 
 
 def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -67,8 +73,8 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
 
 
 def signature_of(args: tuple[Any, ...]) -> Signature:
-    return tuple(array_signature(a) if is_array(a) else FunctionArg(a) if is_function(a)
-                 else type(a) for a in args)
+    return tuple(array_signature(a) if is_array(a) else function_signature(a)
+                 if is_function(a) else type(a) for a in args)
 
 
 Built = tuple[Callable[..., Any], tuple[Watch, ...]]  # a specialisation, what it watches
@@ -183,6 +189,8 @@ class Dispatcher:
         of their bindings changed, or when no specialisation fits its argument types."""
         if self.params is None:
             return self.slow
+        from symdiff.ir.types import FunctionArg
+
         namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
         body: list[ast.stmt] = []
         stale = stale_test(self.watches.values(), namespace)

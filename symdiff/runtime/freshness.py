@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.custom import rule_for
+from symdiff.rules.custom import rule_for
 
 __all__ = ["MISSING", "VANISHED", "Stamp", "Watch", "code_watch", "guarded", "rule_watches",
            "stale_test"]

@@ -20,11 +20,11 @@ import sys
 from typing import Any
 
 from symdiff._version import __version__
-from symdiff.custom import fingerprint as rule_fingerprint
-from symdiff.custom import rule_for
 from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import callable_op, free_chains
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.rules.custom import fingerprint as rule_fingerprint
+from symdiff.rules.custom import rule_for
 from symdiff.runtime.cache import cache_key
 from symdiff.runtime.spec import Spec
 

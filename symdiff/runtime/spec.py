@@ -11,7 +11,6 @@ describe the user's function's parameters and are kept on the outermost spec onl
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,26 +20,14 @@ INT = "int"
 
 
 @dataclass(frozen=True)
-class FunctionArg:
-    """The type of an argument that is a function: its code is inlined, so each function
-    gets its own specialisation (compared by identity)."""
-
-    fn: Callable[..., Any]
-
-    def __str__(self) -> str:
-        module = getattr(self.fn, "__module__", "?")
-        return f"fn:{module}.{getattr(self.fn, '__qualname__', '?')}"
-
-
-@dataclass(frozen=True)
 class Spec:
     """A transform and its options; hashable, with a stable text form for cache keys."""
 
     kind: str  # "grad", "value_and_grad", "jvp", "jvp_batched", "vjp", "vjp_batched",
     # "hessian", "jacobian", "primal"
     argnums: int | tuple[int, ...] | None = None
-    # Per parameter, the `ir.types.ArrayType` of an array argument, a `FunctionArg` for a
-    # function, `INT` for an int, None for a float or list; None when every argument is a
+    # Per parameter, the `ir.types.ArrayType` of an array argument, an `ir.types.FunctionArg`
+    # for a function, `INT` for an int, None for a float or list; None when every argument is a
     # float or list (the code is then the same for all).
     types: tuple[Any, ...] | None = None
     inner: Spec | None = None  # the transform applied first, for a derivative of one

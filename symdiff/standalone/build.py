@@ -185,7 +185,7 @@ def _load(source: str | os.PathLike[str] | ModuleType, base: Path) -> tuple[Modu
         return source, source.__name__
     text = os.fspath(source)
     # Imported here: loading runs the user's module.
-    from symdiff.targets import load_module
+    from symdiff.standalone.loading import load_module
 
     module = load_module(text)
     if text.endswith(".py") or "/" in text or os.sep in text:
@@ -204,7 +204,7 @@ def _public_functions(module: ModuleType) -> list[str]:
 
 
 def _target(module: ModuleType, name: str, argnums: Any, types: Any) -> Any:
-    from symdiff.api import unwrap
+    from symdiff.api.arguments import unwrap
     from symdiff.runtime.builds import list_params
     from symdiff.runtime.dispatch import parameters
     from symdiff.runtime.spec import Spec

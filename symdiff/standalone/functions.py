@@ -58,7 +58,7 @@ class Piece:
 
 def derivative(target: Target, mode: str) -> Piece:
     """The standalone definition of `mode` of `target` (see the module doc)."""
-    from symdiff.api import unwrap
+    from symdiff.api.arguments import unwrap
     from symdiff.runtime.spec import Spec, with_types
 
     if mode not in MODES:
@@ -146,14 +146,14 @@ def _parameters(target: Target, fn: Callable[..., Any]) -> list[str]:
 
 
 def _argnums(target: Target, fn: Callable[..., Any], mode: str) -> Any:
-    from symdiff.api import _normalize_argnums
+    from symdiff.api.arguments import normalize_argnums
 
     if mode == "vjp":
         return None  # a cotangent for every argument, as `symdiff.vjp`
     if target.argnums is None:
         return None if mode == "jvp" else 0
     try:
-        return _normalize_argnums(fn, target.argnums)
+        return normalize_argnums(fn, target.argnums)
     except (TypeError, ValueError) as error:
         raise SymdiffError(f"{target.module}.{target.name}: {error}") from None
 

@@ -198,8 +198,14 @@ def _loop_jvp(
     consts = [j for j, t in enumerate(dots.consts) if t is not None]
     at = loop.split_params(range(len(loop.body.params)))
     # A carried value has a tangent when it starts with one or the body gives it one;
-    # iterate until that set stops growing.
-    carried = {k for k, t in enumerate(dots.inits) if t is not None}
+    # iterate until that set stops growing. The activity analysis finds that set
+    # without differentiating the body, so the body (and each loop nested in it) is
+    # differentiated once, not once per round at every level (2**depth times).
+    body_params = loop.body.params
+    seeds = [body_params[i] for i in (*(at.popped[i] for i in popped),
+                                      *(at.unstacked[j] for j in lists),
+                                      *(at.consts[j] for j in consts))]
+    carried = set(Activity().carries(loop, [t is not None for t in dots.inits], seeds))
     while True:
         seeded = replace(at, index=(), popped=tuple(at.popped[i] for i in popped),
                          unstacked=tuple(at.unstacked[j] for j in lists),

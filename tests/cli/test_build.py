@@ -19,7 +19,7 @@ import pytest
 import symdiff
 from symdiff.cli import main
 from symdiff.standalone import build_module, is_current, write_module
-from symdiff.targets import load_module
+from symdiff.standalone.loading import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = sorted((ROOT / "examples" / "generated").glob("*_derivs.py"))

@@ -12,7 +12,7 @@ import pytest
 import symdiff
 from symdiff.cli import main
 from symdiff.cli.show import write
-from symdiff.targets import load_function
+from symdiff.cli.targets import load_function
 
 ROOT = Path(__file__).resolve().parents[2]
 NEWTON = str(ROOT / "examples" / "newton.py")

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from symdiff import UnsupportedSyntaxError, grad, jvp, value_and_grad, vjp
-from symdiff.api import generate
+from symdiff.api.derivative import generate
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.testing import check_grads

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 import symdiff
-from symdiff.custom import rule_for
 from symdiff.errors import UnsupportedSyntaxError
 from symdiff.frontend.lower import GRAMMAR, lower
 from symdiff.frontend.rules import lower_rule
+from symdiff.rules.custom import rule_for
 from symdiff.testing import check_grads
 
 helpers = types.ModuleType("helpers")

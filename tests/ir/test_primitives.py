@@ -283,7 +283,7 @@ def run_emitted(program: Program, values: Sequence[Any]) -> Any:
 
 
 def test_spec_table_covers_every_primitive() -> None:
-    # A custom call is tested with the rules it carries (tests/test_custom.py).
+    # A custom call is tested with the rules it carries (tests/rules/test_custom.py).
     areas = {p.name for records in (*ARRAY_AREAS, calls.RECORDS) for p in records}
     missing = sorted(set(PRIMITIVES) - set(SPECS) - sequences.OPS - areas)
     stale = sorted(set(SPECS) - set(PRIMITIVES))

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import symdiff
-from symdiff.jacobian import jacfwd, jacobian, jacrev
+from symdiff.api.jacobian import jacfwd, jacobian, jacrev
 
 MODULE = textwrap.dedent('''\
     import math

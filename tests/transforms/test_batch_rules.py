@@ -25,18 +25,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symdiff import hessian, jacfwd, jacobian, jacrev, jvp, vjp
+from symdiff.api.jacobian import jacfwd_looped
 from symdiff.errors import UnsupportedTransformError
 from symdiff.frontend.lower import lower
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import Node, Program
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.jacobian import jacfwd_looped
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.testing import check_grads
 from symdiff.transforms.batch import BatchingError, batch_program
+from tests.api.test_jacobian_reverse_batched import Compiled
 from tests.ir.support import program_of, run_emitted
-from tests.test_jacobian_reverse_batched import Compiled
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 

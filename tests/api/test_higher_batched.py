@@ -12,8 +12,8 @@ import pytest
 
 from symdiff import grad, hessian
 from symdiff.runtime.dispatch import signature_of
-from tests.test_jacobian_batched import numeric
-from tests.test_jacobian_reverse_batched import Compiled
+from tests.api.test_jacobian_batched import numeric
+from tests.api.test_jacobian_reverse_batched import Compiled
 
 
 def rosenbrock(x: np.ndarray) -> float:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from symdiff import jacfwd, jacobian, jacrev
-from symdiff.jacobian import choose_mode
+from symdiff.api.jacobian import choose_mode
 
 
 def arm(theta1: float, theta2: float) -> tuple[float, float]:
@@ -96,7 +96,7 @@ def spread(x, t):
 @pytest.mark.parametrize("jac", [jacfwd, jacrev, jacobian])
 def test_a_plan_per_argument_shape_is_made_once(jac: Callable[..., Any],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["symdiff.jacobian"]  # `symdiff.jacobian` is also the function
+    module = sys.modules["symdiff.api.jacobian"]  # `symdiff.jacobian` is the function
     made: list[tuple[Any, ...]] = []
     real = module._plan
 

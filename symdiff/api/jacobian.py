@@ -20,21 +20,19 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from symdiff.api import (
-    Derivative,
-    _normalize_argnums,
-    _parameters,
+from symdiff.api.arguments import (
     argument_checker,
-    derivative_doc,
-    format_signatures,
-    jvp,
+    check_transformable,
+    normalize_argnums,
+    parameters,
     unwrap,
-    vjp,
 )
+from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
+from symdiff.api.grad import jvp, vjp
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
-from symdiff.runtime.spec import Spec
+from symdiff.runtime.spec import Spec, with_types
 from symdiff.runtime.watched import Watched
 from symdiff.tracebacks import boundary
 
@@ -63,14 +61,14 @@ class Jacobian(Derivative):
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         user, inner = unwrap(fun)
         self._fn = user
-        nums = _normalize_argnums(user, argnums)
+        nums = normalize_argnums(user, argnums)
         self._spec = Spec("jacobian", nums, inner=inner)
         self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
                                        else nums)
         self._watches = Watched(user)
         wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
-        doc = derivative_doc(user, self._spec, _parameters(user)[0])
+        doc = derivative_doc(user, self._spec, parameters(user)[0])
         self.__doc__ = doc.replace("Jacobian of", f"Jacobian{what} of", 1)
 
     def chain(self) -> Spec:
@@ -231,9 +229,7 @@ def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> 
 
 def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int
                   ) -> Callable[[tuple[Any, ...]], Any]:
-    from symdiff.api import _check_transformable
-
-    _check_transformable(fun)
+    check_transformable(fun)
     user, inner = unwrap(fun)
     if type(args[i]) is float:
         return _forward_number_plan(user, inner, args, i)
@@ -245,8 +241,6 @@ def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, 
     """The derivative along the number `args[i]`: one pass of the JVP code."""
     import numpy as np
 
-    from symdiff.api import compiled
-    from symdiff.runtime.spec import Spec, with_types
 
     tangents = [1.0 if k == i else zero_like(a) for k, a in enumerate(args)]
     impl = compiled(user, with_types(Spec("jvp", inner=inner), signature_of(args)))
@@ -264,8 +258,6 @@ def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any,
                           ) -> Callable[[tuple[Any, ...]], Any]:
     import numpy as np
 
-    from symdiff.api import compiled
-    from symdiff.runtime.spec import Spec, with_types
 
     x = args[i]
     shape = np.shape(x)
@@ -333,11 +325,9 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     unbatched pass costs less). `BatchingError` where that does not apply."""
     import numpy as np
 
-    from symdiff.api import _check_transformable, compiled
-    from symdiff.runtime.spec import Spec, with_types
     from symdiff.transforms.batch import BatchingError
 
-    _check_transformable(fun)
+    check_transformable(fun)
     user, inner = unwrap(fun)
     out = fun(*args)
     leaves = _leaves(out)

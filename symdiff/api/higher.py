@@ -15,20 +15,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from symdiff.api import (
-    Derivative,
-    _check_transformable,
-    _normalize_argnums,
-    _parameters,
+from symdiff.api.arguments import (
     argument_checker,
+    check_transformable,
+    normalize_argnums,
+    parameters,
+    unwrap,
+)
+from symdiff.api.derivative import (
+    Derivative,
     compiled,
     derivative_doc,
     format_signatures,
     generate,
-    jvp_of,
-    rebuild,
-    unwrap,
 )
+from symdiff.api.grad import jvp_of, rebuild
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import shape_key, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
@@ -46,9 +47,9 @@ class Hessian(Derivative):
     """
 
     def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int]) -> None:
-        _check_transformable(fun)
+        check_transformable(fun)
         self._fn, self._inner = unwrap(fun)
-        self._argnums = _normalize_argnums(self._fn, argnums)
+        self._argnums = normalize_argnums(self._fn, argnums)
         self._indices = ((self._argnums,) if isinstance(self._argnums, int)
                          else tuple(self._argnums))
         self._check = argument_checker("hessian", self._fn, self._indices)
@@ -56,7 +57,7 @@ class Hessian(Derivative):
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         self._watches = Watched(self._fn)
         wrap_metadata(self, self._fn)
-        self.__doc__ = derivative_doc(self._fn, self._spec(), _parameters(self._fn)[0])
+        self.__doc__ = derivative_doc(self._fn, self._spec(), parameters(self._fn)[0])
 
     def _spec(self) -> Spec:
         return Spec("hessian", self._argnums, inner=self._inner)
@@ -113,7 +114,7 @@ class Hessian(Derivative):
         where they do not apply."""
         import numpy as np
 
-        from symdiff.jacobian import plain_args
+        from symdiff.api.jacobian import plain_args
         from symdiff.transforms.batch import BatchingError
 
         if not plain_args(primals) or any(np.size(primals[i]) == 0 for i in self._indices):
@@ -154,7 +155,7 @@ def hvp(
     """
     if not callable(fun):
         raise TypeError(f"hvp expects a function, got {type(fun).__name__}")
-    _check_transformable(fun)
+    check_transformable(fun)
     user, inner = unwrap(fun)
-    gradient = Spec("grad", _normalize_argnums(user, argnums), inner=inner)
+    gradient = Spec("grad", normalize_argnums(user, argnums), inner=inner)
     return jvp_of("hvp", user, gradient, primals, tangents)[1]

@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 
 from symdiff import grad, hessian, jacfwd
-from symdiff.api import generate
+from symdiff.api.derivative import generate
+from symdiff.api.jacobian import jacfwd_looped
 from symdiff.frontend.lower import lower
-from symdiff.jacobian import jacfwd_looped
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.transforms.batch import BatchingError, batched_jvp_program
 
-jac_module = importlib.import_module("symdiff.jacobian")
+jac_module = importlib.import_module("symdiff.api.jacobian")
 
 A = np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]])
 B = np.array([[0.2, 1.5], [-0.4, 0.9], [1.3, -0.6]])

@@ -13,7 +13,7 @@ Contract:
 - A call of such a function lowers to one ``custom_call`` node that carries the rules,
   lowered (`ir.calls`). `custom_op(value)` is that primitive's name for a callable with
   a rule (None without); `rule_for(value)` its `Rule`; `fingerprint` what the disk
-  cache key needs of it. The rules for ``scipy.special`` (`symdiff.scipy_rules`, data)
+  cache key needs of it. The rules for ``scipy.special`` (`symdiff.rules.scipy`, data)
   are given when first asked for, if the program imported SciPy; this module imports
   neither NumPy nor SciPy.
 """
@@ -188,7 +188,7 @@ def _load_scipy() -> None:
     global _loaded_scipy
     if not _loaded_scipy and "scipy.special" in sys.modules:
         _loaded_scipy = True
-        from symdiff.scipy_rules import RULES
+        from symdiff.rules.scipy import RULES
 
         for fun, jvp, output, nargs in RULES:
             defrule(fun, jvp=jvp, output=output, nargs=nargs)

@@ -1,4 +1,6 @@
-"""Find the functions a command names: ``module:function`` or ``path/to/file.py:function``."""
+"""Import the user's module that a build or a command names: by dotted name, or by
+path for a ``.py`` file (`load_module`). ``build_module`` takes such a name, and the
+``symdiff`` command finds its functions with it (`symdiff.cli.targets`)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,9 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from symdiff.errors import FileError, SymdiffError
 
@@ -50,19 +51,3 @@ def _syntax_errors_located() -> Iterator[None]:
         yield
     except SyntaxError as error:
         raise FileError(error.filename or "<unknown>", error.msg, error.lineno) from None
-
-
-def load_function(target: str) -> Callable[..., Any]:
-    """The function named by ``module:function`` (a dotted attribute path is allowed)."""
-    module_spec, sep, attr = target.rpartition(":")
-    if not sep or not module_spec or not attr:
-        raise SymdiffError(f"expected module:function, got {target!r}")
-    obj: Any = load_module(module_spec)
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise SymdiffError(f"{module_spec} has no function {attr!r}") from None
-    if not callable(obj):
-        raise SymdiffError(f"{target} is not a function")
-    return obj  # type: ignore[no-any-return]

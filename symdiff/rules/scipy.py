@@ -1,6 +1,6 @@
 """Derivative rules for the ``scipy.special`` functions people use most.
 
-`RULES` is data: `symdiff.custom` gives each to `defrule` when a differentiated
+`RULES` is data: `symdiff.rules.custom` gives each to `defrule` when a differentiated
 function refers to anything while ``scipy.special`` is imported (never at ``import
 symdiff``). Each rule is an ordinary function symdiff lowers, so generated code calls
 SciPy for the values and these formulas for the derivatives, and derivatives of

@@ -12,8 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from symdiff.api import _check_transformable, _normalize_argnums, unwrap
-from symdiff.ir.node import Op
+from symdiff.api.arguments import check_transformable, normalize_argnums, unwrap
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
@@ -22,11 +21,6 @@ if TYPE_CHECKING:
     from symdiff.ir.node import Program
 
 KINDS = ("arithmetic", "transcendental", "comparison", "array", "list", "other")
-
-# Bookkeeping that is not computation: leaves and reading a region's outputs (and the
-# primitives whose record says so: checking a length).
-_FREE = frozenset({Op.CONST, Op.PARAM, Op.ARG, Op.GLOBAL, Op.PROJ})
-
 
 @dataclass(frozen=True)
 class Counts:
@@ -106,9 +100,9 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     lists any values do)."""
     from symdiff.runtime.pipeline import derivative_program
 
-    _check_transformable(fun)
+    check_transformable(fun)
     user, inner = unwrap(fun)
-    nums = _normalize_argnums(user, argnums)
+    nums = normalize_argnums(user, argnums)
     sig = signature_of(tuple(args))
     programs = []
     for kind in ("primal", "jvp", "grad"):
@@ -126,14 +120,17 @@ def program_cost(program: Program) -> ProgramCost:
 
 def _count(program: Program, loops: list[Counts]) -> Counts:
     """Counts of `program` outside loops; its loops' bodies are appended to `loops`."""
-    from symdiff.ir.node import topological
+    from symdiff.ir.node import LEAVES, Op, topological
     from symdiff.ir.regions import branches
 
+    # Bookkeeping that is not computation: leaves and reading a region's outputs (and
+    # the primitives whose record says so: checking a length).
+    free = LEAVES | {Op.PROJ}
     tally = dict.fromkeys(KINDS, 0)
     total = Counts()
     # Effects first: a forward loop kept only for its errors is listed before the backward one.
     for node in topological([*program.effects, *program.outputs]):
-        if node.op in _FREE or node.prim is not None and node.prim.cost == "free":
+        if node.op in free or node.prim is not None and node.prim.cost == "free":
             continue
         if node.op == Op.COND:
             arms = []

@@ -22,9 +22,8 @@ import ast
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from symdiff.api import _check_transformable, _normalize_argnums, unwrap
+from symdiff.api.arguments import arity, check_transformable, normalize_argnums, unwrap
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import Op
 from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 from symdiff.tracebacks import boundary
@@ -50,7 +49,7 @@ def to_sympy(
     or global name to the SymPy object to use for it (a symbol with other assumptions,
     a number, an expression).
     """
-    _check_transformable(fun)
+    check_transformable(fun)
     user, spec = unwrap(fun)
     name = qualified_name(user)
     if derivatives is not False:
@@ -60,13 +59,11 @@ def to_sympy(
 
 def _argnums(fun: Callable[..., Any], derivatives: Any, name: str) -> int | tuple[int, ...]:
     if derivatives is True:
-        from symdiff.api import _arity
-
-        n = _arity(fun)
+        n = arity(fun)
         if not n:
             raise SymdiffError(f"to_sympy: {name} has no parameters to differentiate by")
         return tuple(range(n))
-    return _normalize_argnums(fun, derivatives)
+    return normalize_argnums(fun, derivatives)
 
 
 def _translate(
@@ -76,6 +73,7 @@ def _translate(
     from symdiff.runtime import pipeline
 
     def unroll(unit: pipeline.Unit) -> pipeline.Unit:
+        from symdiff.ir.node import Op
         from symdiff.ir.regions import all_nodes
         from symdiff.transforms.unroll import unroll_loops
 

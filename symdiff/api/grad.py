@@ -8,16 +8,25 @@ and on disk (see `symdiff.runtime.cache`).
 
 from __future__ import annotations
 
-import inspect
-import textwrap
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
-from symdiff.custom import parameter_names, rule_for
-from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import callable_op
+from symdiff.api.arguments import (
+    argument_checker,
+    check_transformable,
+    differentiated,
+    normalize_argnums,
+    parameters,
+    unwrap,
+)
+from symdiff.api.derivative import (
+    Derivative,
+    compiled,
+    derivative_doc,
+    format_signatures,
+    generate,
+)
 from symdiff.runtime.arguments import (
-    Checker,
     Cotangents,
     argument,
     convert,
@@ -26,46 +35,12 @@ from symdiff.runtime.arguments import (
     label,
     zero_like,
 )
-from symdiff.runtime.dispatch import (
-    Built,
-    Dispatcher,
-    Signature,
-    parameters,
-    signature_of,
-)
+from symdiff.runtime.dispatch import Built, Dispatcher, Signature, signature_of
 from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
 
-
-def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
-    # The compiler is imported on first use, so that `import symdiff` stays cheap.
-    from symdiff.runtime.builds import compiled as build
-
-    return build(fn, spec)
-
-
-def generate(fn: Callable[..., Any], spec: Spec, dump: bool = False) -> str:
-    """The module text of `spec` applied to `fn`; with `dump`, the IR after every pass
-    of the pipeline before it."""
-    from symdiff.runtime import pipeline
-
-    return pipeline.dump_text(fn, spec) if dump else pipeline.generate(fn, spec).text
-
 F = TypeVar("F", bound=Callable[..., Any])
-ArgNums = "int | Sequence[int]"
-
-
-class Derivative:
-    """Base of the callables the transforms return: a transform (`chain`) of a user
-    function (`_fn`). A transform of one is built from the IR of its derivative
-    program (see `unwrap`), never from its text nor by differentiating symdiff itself."""
-
-    _fn: Callable[..., Any]
-
-    def chain(self) -> Spec:
-        """The transforms applied to the user's function, outermost first."""
-        raise NotImplementedError
 
 
 class Transformed(Derivative):
@@ -127,41 +102,10 @@ def rebuild(fn: Callable[..., Any], spec: Spec) -> Transformed:
     return _transformed(fn, spec, differentiated(spec))
 
 
-_KINDS = {"grad": "gradient", "value_and_grad": "value and gradient",
-          "jvp": "JVP", "vjp": "VJP", "hessian": "Hessian", "jacobian": "Jacobian"}
-
-
-def format_signatures(signatures: Sequence[Signature]) -> str:
-    """``(float, float), (float32[n], int)``, or ``none yet``."""
-    if not signatures:
-        return "none yet"
-    return ", ".join(
-        "(" + ", ".join(t.__name__ if isinstance(t, type) else str(t) for t in sig) + ")"
-        for sig in signatures)
-
-
-def derivative_doc(fn: Any, spec: Spec, params: list[str] | None) -> str:
-    """The docstring of a derivative: what it computes, then the function's own."""
-    what = " of the ".join(_KINDS.get(s.kind, s.kind) for s in spec.chain())
-    nums = spec.argnums
-    wrt = ""
-    if nums is not None:
-        indices = (nums,) if isinstance(nums, int) else nums
-        names = ", ".join(params[i] if params and i < len(params) else f"#{i}" for i in indices)
-        wrt = f" with respect to {names} (argnums={nums!r})"
-    name = getattr(fn, "__name__", "the function")
-    doc = (f"{what[0].upper()}{what[1:]} of {qualified_name(fn)}{wrt}, computed by code "
-           f"symdiff generated from its source.\n\nCall it with the arguments of {name}.")
-    own = inspect.getdoc(fn)
-    if own:
-        doc += f"\n\nDocumentation of {name}:\n\n" + textwrap.indent(own, "    ")
-    return doc
-
-
 def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Transformed:
     # A class per object, so that __call__ is the generated entry itself: calling the
     # object costs one type check per argument on top of the generated code.
-    params, defaults = _parameters(fn)
+    params, defaults = parameters(fn)
     doc = derivative_doc(fn, spec, params)
     # The class keeps no docstring of its own: pydoc shows an instance's docstring only
     # when it differs from its class's.
@@ -183,7 +127,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         from symdiff.runtime.builds import guarded
 
         impl, watches = guarded(fn, spec, sig, fallback)
-        names = _parameters(fn)[0]
+        names = parameters(fn)[0]
         if names is None or impl.__code__.co_varnames[: len(names)] != tuple(names):
             return None  # a renamed parameter: keyword calls must go through the entry
         impl.__qualname__ = dispatcher.name  # arity errors read as the entry's: the user's
@@ -200,88 +144,19 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         return list_params(fn, spec)
 
     dispatcher = Dispatcher(name, label(spec.kind, fn), params, defaults, diff, build, update,
-                            build_guarded, list_params, lambda: _parameters(fn))
+                            build_guarded, list_params, lambda: parameters(fn))
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
-
-
-def unwrap(fun: Callable[..., Any]) -> tuple[Callable[..., Any], Spec | None]:
-    """(the user's function, the transforms already applied to it or None): a transform
-    of a `Derivative` is built from the IR of its derivative program, not its text."""
-    if isinstance(fun, Derivative):
-        return fun._fn, fun.chain()
-    return fun, None
-
-
-def differentiated(spec: Spec) -> frozenset[int]:
-    """The argument positions some transform of the chain differentiates (floats)."""
-    found: set[int] = set()
-    for s in spec.chain():
-        if s.argnums is not None:
-            found.update((s.argnums,) if isinstance(s.argnums, int) else s.argnums)
-    return frozenset(found)
-
-
-def _check_transformable(fn: Any) -> None:
-    if inspect.ismethod(fn):
-        raise SymdiffError(
-            f"cannot differentiate the bound method {fn.__qualname__}: methods (and the "
-            "attributes of self they read) are not supported yet; differentiate a plain "
-            "function of the numbers instead")
-
-
-def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
-    rule = rule_for(fn)
-    if rule is not None:
-        names = parameter_names(rule)
-        return (None if names is None else list(names)), None
-    op = callable_op(fn)
-    if op is not None and op.startswith("np."):
-        from symdiff.frontend.direct import numpy_function
-
-        return parameters(numpy_function(fn))
-    if op is not None:
-        from symdiff.ir.primitives import PRIMITIVES  # the IR loads when first needed
-
-        arity = PRIMITIVES[op].arguments()[0]
-        return ["x", "y"][:arity], None
-    return parameters(fn)
-
-
-def _arity(fn: Callable[..., Any]) -> int | None:
-    params, _ = _parameters(fn)
-    return None if params is None else len(params)
-
-
-def _normalize_argnums(fn: Callable[..., Any], argnums: Any) -> int | tuple[int, ...]:
-    items = (argnums,) if isinstance(argnums, int) else argnums
-    if isinstance(argnums, bool) or not isinstance(items, (tuple, list)) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in items
-    ):
-        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
-    if not items:
-        raise ValueError("argnums must name at least one argument")
-    n = _arity(fn)
-    out = []
-    for i in items:
-        if n is not None and not -n <= i < n:
-            raise ValueError(
-                f"argnums {i} is out of range: {getattr(fn, '__name__', fn)!r} takes "
-                f"{n} positional argument{'s' if n != 1 else ''}")
-        out.append(i % n if n is not None and i < 0 else i)
-    if len(set(out)) != len(out):
-        raise ValueError(f"argnums {argnums!r} names an argument twice")
-    return out[0] if isinstance(argnums, int) else tuple(out)
 
 
 def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any) -> Any:
     def wrap(f: Callable[..., Any]) -> Transformed:
         if not callable(f):
             raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
-        _check_transformable(f)
+        check_transformable(f)
         user, inner = unwrap(f)
-        nums = _normalize_argnums(user, argnums)
+        nums = normalize_argnums(user, argnums)
         spec = Spec(kind, nums, inner=inner)
         return _transformed(user, spec, differentiated(spec))
 
@@ -320,9 +195,6 @@ def value_and_grad(
     return _make("value_and_grad", fun, argnums)
 
 
-_JVP = Spec("jvp")
-
-
 @boundary
 def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
@@ -338,7 +210,7 @@ def forward(
     kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[Any, Any]:
     """`jvp`, its messages naming the transform `kind` the user called."""
-    _check_transformable(fun)
+    check_transformable(fun)
     user, inner = unwrap(fun)
     return jvp_of(kind, user, inner, primals, tangents)
 
@@ -392,7 +264,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal given (parameters left out take their defaults). For a
     function returning a tuple, the cotangent is a tuple."""
-    _check_transformable(fun)
+    check_transformable(fun)
     user, inner = unwrap(fun)
     args = argument_checker("vjp", user)(primals)
     impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
@@ -430,9 +302,9 @@ def source(
     pass example `args` to see the code for those (numbers by default). With `dump`,
     the text is the IR after every pass of the compiler (``# after lower``, ...), one
     line per operation, and the module last."""
-    _check_transformable(fun)
+    check_transformable(fun)
     fun, inner = unwrap(fun)
-    nums = _normalize_argnums(fun, argnums)
+    nums = normalize_argnums(fun, argnums)
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
     spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner)
@@ -441,17 +313,3 @@ def source(
     return generate(fun, spec, dump)
 
 
-def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = ()
-                     ) -> Checker:
-    """The check of the arguments of calls of the transform `kind` of the user's function
-    `fn`: bound as Python binds them (defaults filled in), each checked and converted
-    (`symdiff.runtime.arguments`), the positions `differentiated` promoted to floats."""
-    params, defaults = _parameters(fn)
-    return Checker(label(kind, fn), fn, params, defaults, differentiated,
-                   lambda: _list_params(fn))
-
-
-def _list_params(fun: Callable[..., Any]) -> frozenset[int]:
-    from symdiff.runtime.builds import list_params
-
-    return list_params(fun, _JVP)

@@ -8,7 +8,7 @@ import numpy as np
 
 import symdiff
 from symdiff import Cost, cost
-from symdiff.costs import Counts, ProgramCost
+from symdiff.api.costs import Counts, ProgramCost
 
 
 def small(x, y):
