@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from symdiff.ir.types import MANY, ArrayType
+from symdiff.ir.types import MANY, ArrayType, FunctionArg
 from symdiff.runtime.dispatch import Dispatcher, Signature, shape_key, signature_of
 from symdiff.runtime.freshness import Watch
-from symdiff.runtime.spec import FunctionArg
 
 
 class Recorder:
