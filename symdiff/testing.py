@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from symdiff.ir.node import Op
+
 __all__ = ["check_grads", "check_sympy"]
 
 MODES = ("fwd", "rev")
@@ -149,7 +151,7 @@ def check_sympy(
         for n, v in zip(names, x, strict=True)
     }
     for node in all_nodes(program):
-        if node.op == "global":
+        if node.op == Op.GLOBAL:
             value = _resolve(fun, node.attrs)
             if isinstance(value, numbers.Real):
                 subs[sympy.Symbol(".".join(node.attrs), real=True)] = _sympy_number(sympy, value)

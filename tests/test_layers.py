@@ -10,6 +10,9 @@ compiler layer imports it, `api/` imports no other face, and only `cli/` imports
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import symdiff
@@ -129,3 +132,14 @@ def test_the_passes_stand_side_by_side_above_the_ir() -> None:
         for layer, banned in FORBIDDEN.items() if name.startswith(layer)
         for other in imported if other.startswith(banned))
     assert wrong == []
+
+
+def test_import_symdiff_loads_no_compiler_pass() -> None:
+    # `import symdiff` stays fast: the IR, the transforms and code generation load when
+    # the first derivative is built (a disk-cache hit needs none of them).
+    code = ("import sys, symdiff; print(sorted({m for m in sys.modules if m.split('.')[:2] in "
+            "(['symdiff', 'ir'], ['symdiff', 'transforms'], ['symdiff', 'codegen'])}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT.parent)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -22,11 +22,6 @@ if TYPE_CHECKING:
 
 KINDS = ("arithmetic", "transcendental", "comparison", "array", "list", "other")
 
-# Bookkeeping that is not computation: leaves and reading a region's outputs (and the
-# primitives whose record says so: checking a length).
-_FREE = frozenset({"const", "param", "arg", "global", "proj"})
-
-
 @dataclass(frozen=True)
 class Counts:
     """Operation counts by kind (`KINDS`)."""
@@ -125,16 +120,19 @@ def program_cost(program: Program) -> ProgramCost:
 
 def _count(program: Program, loops: list[Counts]) -> Counts:
     """Counts of `program` outside loops; its loops' bodies are appended to `loops`."""
-    from symdiff.ir.node import topological
+    from symdiff.ir.node import LEAVES, Op, topological
     from symdiff.ir.regions import branches
 
+    # Bookkeeping that is not computation: leaves and reading a region's outputs (and
+    # the primitives whose record says so: checking a length).
+    free = LEAVES | {Op.PROJ}
     tally = dict.fromkeys(KINDS, 0)
     total = Counts()
     # Effects first: a forward loop kept only for its errors is listed before the backward one.
     for node in topological([*program.effects, *program.outputs]):
-        if node.op in _FREE or node.prim is not None and node.prim.cost == "free":
+        if node.op in free or node.prim is not None and node.prim.cost == "free":
             continue
-        if node.op == "cond":
+        if node.op == Op.COND:
             arms = []
             for body in branches(node):
                 found: list[Counts] = []
@@ -143,7 +141,7 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
             total = total + counts
             loops.extend(inner)
             continue
-        if node.op == "loop":
+        if node.op == Op.LOOP:
             loop = node.attrs[0]
             slot = len(loops)
             loops.append(Counts())

@@ -25,11 +25,12 @@ from typing import Any
 from symdiff.codegen import ownership, wrap
 from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
+from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
-from symdiff.ir.node import Node, Program, Structure
+from symdiff.ir.node import Node, Op, Program, Structure
 from symdiff.ir.primitive import math_attr
-from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import all_nodes
+from symdiff.ir.sequences import LIST_ADD_ALL
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -113,9 +114,9 @@ class _Emitter:
             return env[node]
         if node in self.names:
             return ast.Name(self.names[node], ast.Load())
-        if node.op == "const":
+        if node.op == Op.CONST:
             return constant(node.value)
-        if node.op == "global":
+        if node.op == Op.GLOBAL:
             return _dotted(node.attrs)
         raise KeyError(node)
 
@@ -153,7 +154,7 @@ class _Emitter:
         tail = _tail_region(sched.order, returns)
         body: list[ast.stmt] = []
         for node in sched.order:
-            if node.op == "proj":
+            if node.op == Op.PROJ:
                 continue  # assigned inside its region's branches
             if node is tail:
                 operands = [self.ref(a, env) for a in node.args[1:]]
@@ -162,14 +163,14 @@ class _Emitter:
                 body.append(ast.If(self.ref(node.args[0], env), arms[0], arms[1]))
                 self.returned = True
                 continue
-            if node.op == "cond":
+            if node.op == Op.COND:
                 body.append(self.region(node, sched.order, env, hints, direct,
                                         own.regions[node]))
                 continue
-            if node.op == "loop":
+            if node.op == Op.LOOP:
                 body += self.loop(node, sched, env, hints, direct, own.regions[node])
                 continue
-            prim = PRIMITIVES[node.op]
+            prim = node.prim
             args = [self.ref(a, env) for a in node.args]
             if prim.inplace:
                 # Updates its first argument (always a name) and is it afterwards. An
@@ -182,7 +183,7 @@ class _Emitter:
                 body.append(prim.emit(args, node.attrs))
                 self.names[node] = args[0].id  # type: ignore[attr-defined]
                 continue
-            attrs = (self.namer.hinted("v"),) if node.op == "list_add_all" else node.attrs
+            attrs = (self.namer.hinted("v"),) if node.prim is LIST_ADD_ALL else node.attrs
             arrays = node.type is not None or any(a.type is not None for a in node.args)
             emit = prim.emit_array if arrays and prim.emit_array is not None else prim.emit
             expr = emit(args, attrs)
@@ -204,7 +205,7 @@ class _Emitter:
         self, node: Node, order: tuple[Node, ...], env: dict[Node, ast.expr],
         hints: dict[Node, str], direct: dict[Node, str], own: ownership.Region,
     ) -> ast.stmt:
-        projs = sorted((n for n in order if n.op == "proj" and n.args[0] is node),
+        projs = sorted((n for n in order if n.op == Op.PROJ and n.args[0] is node),
                        key=lambda n: n.attrs[0])
         for p in projs:
             self.names[p] = direct.get(p) or self.namer.hinted(hints.get(p))
@@ -225,7 +226,7 @@ class _Emitter:
         given = loop_args(node)
         params = loop.split_params(loop.body.params)
         results = loop.split_results(loop.body.outputs)
-        projs = {n.attrs[0]: n for n in sched.order if n.op == "proj" and n.args[0] is node}
+        projs = {n.attrs[0]: n for n in sched.order if n.op == Op.PROJ and n.args[0] is node}
         outs = loop.split_outputs([projs.get(i) for i in range(loop.n_outputs)])
         stmts: list[ast.stmt] = []
         carry_names = []
@@ -349,7 +350,7 @@ class _Emitter:
         direct: dict[Node, str] = {}
         for i, name in out_names.items():
             out = outputs[i]
-            if out.op not in ("const", "global", "arg", "param") and out not in direct:
+            if out.op not in (Op.CONST, Op.GLOBAL, Op.ARG, Op.PARAM) and out not in direct:
                 direct[out] = name
         roots = tuple(outputs[i] for i in out_names)
         stmts = self.block(program, roots, env, direct, owned=owned)
@@ -357,7 +358,7 @@ class _Emitter:
             out = outputs[i]
             if direct.get(out) == name and self.names.get(out) == name:
                 continue
-            if out.op == "proj" and self.names.get(out) == name:
+            if out.op == Op.PROJ and self.names.get(out) == name:
                 continue
             value = self.ref(out, env)
             if isinstance(value, ast.Name) and value.id == name:
@@ -408,8 +409,8 @@ def _assign_many(names: list[str], value: ast.expr) -> ast.stmt:
 def _range(start: ast.expr, stop: ast.expr, step: ast.expr, rng: tuple[Node, ...],
            reverse: bool) -> ast.expr:
     """``range(stop)``, ``range(start, stop)`` or ``range(start, stop, step)``."""
-    unit_step = rng[2].op == "const" and rng[2].value == 1
-    zero_start = rng[0].op == "const" and rng[0].value == 0
+    unit_step = rng[2].op == Op.CONST and rng[2].value == 1
+    zero_start = rng[0].op == Op.CONST and rng[0].value == 0
     args = [stop] if unit_step and zero_start else [start, stop] if unit_step else \
         [start, stop, step]
     call = ast.Call(ast.Name("range", ast.Load()), args, [])
@@ -421,16 +422,16 @@ def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | N
     if returns is None:
         return None
     leaves = list(_leaves(returns))
-    regions = {n.args[0] for n in leaves if n.op == "proj"}
-    if len(regions) != 1 or any(n.op != "proj" for n in leaves):
+    regions = {n.args[0] for n in leaves if n.op == Op.PROJ}
+    if len(regions) != 1 or any(n.op != Op.PROJ for n in leaves):
         return None
     (region,) = regions
-    if region.op != "cond":
+    if region.op != Op.COND:
         return None
-    statements = [n for n in order if n.op != "proj"]
+    statements = [n for n in order if n.op != Op.PROJ]
     if not statements or statements[-1] is not region:
         return None
-    if any(a.op == "proj" and a.args[0] is region for n in order for a in n.args):
+    if any(a.op == Op.PROJ and a.args[0] is region for n in order for a in n.args):
         return None  # a value of the region is used before the return
     return region
 
@@ -447,16 +448,16 @@ def _global_roots(program: Program) -> set[str]:
     """Root names of every global the program (or a region inside it) reads."""
     found: set[str] = set()
     for node in all_nodes(program):
-        if node.op == "global":
+        if node.op == Op.GLOBAL:
             found.add(node.attrs[0])
-        elif node.op == "custom_call":
+        elif node.prim is CUSTOM_CALL:
             found.add(node.attrs[0][0])  # the function a custom rule's call reaches
     return found
 
 
 def _imports(program: Program) -> set[str]:
     """Modules the program's calls of functions with custom rules import."""
-    return {n.attrs[1] for n in all_nodes(program) if n.op == "custom_call" and n.attrs[1]}
+    return {n.attrs[1] for n in all_nodes(program) if n.prim is CUSTOM_CALL and n.attrs[1]}
 
 
 def constant(value: Any) -> ast.expr:

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.indexing import may_alias, owns_memory
 from symdiff.ir.loop import Loop, loop_args
-from symdiff.ir.node import Node, Program
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.node import Node, Op, Program
 
-REGION_OPS = ("proj", "cond", "loop")
+REGION_OPS = (Op.PROJ, Op.COND, Op.LOOP)
 
 
 @dataclass(frozen=True)
@@ -60,14 +59,14 @@ def _exclusive(sched: Schedule, owned: frozenset[Node]) -> tuple[set[Node], dict
     mine = set(owned)
     regions: dict[Node, Region] = {}
     for node in sched.order:
-        if node.op == "loop":
+        if node.op == Op.LOOP:
             region = _loop(node, sched, mine)
-        elif node.op == "cond":
+        elif node.op == Op.COND:
             region = _cond(node, sched, mine)
         else:
             continue
         regions[node] = region
-        mine |= {p for p in sched.order if p.op == "proj" and p.args[0] is node
+        mine |= {p for p in sched.order if p.op == Op.PROJ and p.args[0] is node
                  and p.attrs[0] in region.outputs}
     return mine, regions
 
@@ -123,10 +122,10 @@ def _cond(node: Node, outer: Schedule, mine: set[Node]) -> Region:
 def _updated(param: Node, inner: Schedule) -> bool:
     """Whether the body updates `param`, or passes it to a region that may."""
     for node in inner.order:
-        if node.op in ("cond", "loop"):
+        if node.op in (Op.COND, Op.LOOP):
             if param in node.args:
                 return True
-        elif node.op != "proj" and PRIMITIVES[node.op].inplace and node.args[0] is param:
+        elif node.op != Op.PROJ and node.prim.inplace and node.args[0] is param:
             return True
     return False
 
@@ -156,7 +155,7 @@ def _in_place(sched: Schedule, mine: set[Node]) -> set[Node]:
     position = {node: i for i, node in enumerate(sched.order)}
     found = set()
     for node in sched.order:
-        if node.op in REGION_OPS or not PRIMITIVES[node.op].inplace:
+        if node.op in REGION_OPS or not node.prim.inplace:
             continue
         target = node.args[0]
         if not _owns(target, mine):
@@ -174,7 +173,7 @@ def _done_before(node: Node, when: int, sched: Schedule, users: dict[Node, list[
                  ) -> bool:
     """Whether `node`, which reads an array, is evaluated by the statement at position
     `when` or before, and so is everything reading it when it is a view of the array."""
-    if node.op in REGION_OPS or PRIMITIVES[node.op].inplace:
+    if node.op in REGION_OPS or node.prim.inplace:
         return False
     if sched.runs_at.get(node, when + 1) > when:
         return False

@@ -22,8 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from symdiff.ir.loop import loop_args
-from symdiff.ir.node import LEAVES, Node, Program, topological
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.node import LEAVES, Node, Op, Program, topological
 
 MAX_SIZE = 6
 
@@ -64,16 +63,16 @@ def schedule(
         uses[out] = uses.get(out, 0) + 1
     needs_atom: set[Node] = set()
     for node in order:
-        if node.op == "cond":
+        if node.op == Op.COND:
             needs_atom.update(node.args[1:])
-        elif node.op == "loop":
+        elif node.op == Op.LOOP:
             # Read on every iteration (the range: once); an initial value is only
             # assigned to the carried variable.
             inits = loop_args(node).inits
             needs_atom.update(a for a in node.args if a not in inits)
-        elif node.op != "proj" and PRIMITIVES[node.op].atomic_args:
+        elif node.op != Op.PROJ and node.prim.atomic_args:
             needs_atom.update(node.args)
-        elif node.op != "proj" and PRIMITIVES[node.op].inplace:
+        elif node.op != Op.PROJ and node.prim.inplace:
             needs_atom.add(node.args[0])  # the variable it updates
     names = program.builder.names
     # Operations that can raise keep their own statement: inlined into a later
@@ -82,20 +81,20 @@ def schedule(
     assigned: set[Node] = set()
     size: dict[Node, int] = {}
     for node in order:
-        if node.op in ("cond", "loop"):
+        if node.op in (Op.COND, Op.LOOP):
             continue
         n = 1 + sum(size.get(a, 0) for a in node.args)
         named = node in names and node not in inline
         if (named or uses.get(node, 0) > 1 or node in needs_atom or n > MAX_SIZE
-                or node in effects or node.op == "proj" or PRIMITIVES[node.op].inplace):
+                or node in effects or node.op == Op.PROJ or node.prim.inplace):
             assigned.add(node)
             n = 0
         size[node] = n
     unused = {n for n in program.effects
-              if uses.get(n, 0) == 0 and n not in names and n.op not in ("cond", "loop")}
+              if uses.get(n, 0) == 0 and n not in names and n.op not in (Op.COND, Op.LOOP)}
     # (`inline`: nodes whose user-given name alone does not make them assigned.)
     assigned -= unused
-    statements = frozenset(assigned | unused | {n for n in order if n.op in ("cond", "loop")})
+    statements = frozenset(assigned | unused | {n for n in order if n.op in (Op.COND, Op.LOOP)})
     users: dict[Node, list[Node]] = {}
     for node in order:
         for arg in node.args:
@@ -133,7 +132,7 @@ def _readers_first(order: list[Node], statements: frozenset[Node],
     succ: dict[Node, list[Node]] = {node: list(users.get(node, ())) for node in order}
     added = False
     for update in order:
-        if update.op in ("proj", "cond", "loop") or not PRIMITIVES[update.op].inplace or \
+        if update.op in (Op.PROJ, Op.COND, Op.LOOP) or not update.prim.inplace or \
                 update.args[0].type is None:
             continue
         for reader in users.get(update.args[0], []):

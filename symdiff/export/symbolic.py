@@ -73,12 +73,13 @@ def _translate(
     from symdiff.runtime import pipeline
 
     def unroll(unit: pipeline.Unit) -> pipeline.Unit:
+        from symdiff.ir.node import Op
         from symdiff.ir.regions import all_nodes
         from symdiff.transforms.unroll import unroll_loops
 
         assert unit.program is not None
         unrolled = unroll_loops(unit.program, MAX_UNROLLED_TRIPS)
-        if any(node.op == "loop" for node in all_nodes(unrolled)):
+        if any(node.op == Op.LOOP for node in all_nodes(unrolled)):
             raise _loop_error(fn, name)
         return unit.replace(program=unrolled)
 

@@ -32,8 +32,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from symdiff.ir.node import Node, Program, Structure, topological
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.node import Node, Op, Program, Structure, topological
 from symdiff.ir.regions import branches
 from symdiff.ir.scalars import sp_truth
 
@@ -60,21 +59,21 @@ def _translate(
     for node in topological(program.outputs):
         if node in exprs:
             continue
-        if node.op == "const":
+        if node.op == Op.CONST:
             exprs[node] = _constant(sympy, node.value)
-        elif node.op in ("param", "global"):
+        elif node.op in (Op.PARAM, Op.GLOBAL):
             # A param that is not one of the program's parameters is still a free symbol.
             name = ".".join(map(str, node.attrs))
             exprs[node] = symbols[name] if name in symbols else sympy.Symbol(name, real=True)
-        elif node.op == "arg":
+        elif node.op == Op.ARG:
             raise ValueError(
                 f"{program.name} reads a region parameter {node.attrs[0]!r} it does not declare")
-        elif node.op == "cond":
+        elif node.op == Op.COND:
             exprs[node] = _cond(sympy, node, exprs, symbols)
-        elif node.op == "proj":
+        elif node.op == Op.PROJ:
             exprs[node] = exprs[node.args[0]][node.attrs[0]]
         else:
-            prim = PRIMITIVES.get(node.op)
+            prim = node.prim
             translate = None if prim is None else prim.sympy
             if translate is None:
                 what = "primitive" if prim is not None else "operation"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.frontend.frame import Frame
-from symdiff.ir.node import Node
+from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
 
 
@@ -77,7 +77,7 @@ def plan(low: Frame, stmt: ast.For | ast.While) -> list[Accumulator]:
     for name in names:
         before = low.env[name]
         if not (isinstance(before, list) or (
-                isinstance(before, Node) and is_seq(before) and before.op != "param")):
+                isinstance(before, Node) and is_seq(before) and before.op != Op.PARAM)):
             continue  # append() reports what is wrong
         window, counts = 0, False
         for node in ast.walk(reads):

@@ -23,7 +23,10 @@ from collections import defaultdict
 from typing import Any
 
 from symdiff.frontend.frame import Frame
-from symdiff.ir.node import Node
+from symdiff.ir.arrays import SIZE
+from symdiff.ir.indexing import COPY, INDEX_ADD, INDEX_SET
+from symdiff.ir.node import Node, Op
+from symdiff.ir.scalars import ADD, MUL, NEG, SUB
 from symdiff.ir.shapes import exact
 
 # A linear form: opaque value -> coefficient, the constant term under `ONE`.
@@ -31,7 +34,7 @@ Linear = dict[Any, int]
 ONE = "1"
 
 # Operations that give an array of their first argument's shape.
-_SAME_SHAPE = ("index_set", "index_add", "copy")
+_SAME_SHAPE = (INDEX_SET, INDEX_ADD, COPY)
 
 
 def within(low: Frame, x: Node, axis: int, i: Node) -> bool:
@@ -56,7 +59,7 @@ def _length(low: Frame, x: Node, axis: int) -> Linear:
 def _array(frame: Frame, x: Node) -> Node:
     """The outermost value `x` has the shape of."""
     while True:
-        while x.op in _SAME_SHAPE:
+        while x.prim in _SAME_SHAPE:
             x = x.args[0]
         outer = _outside(frame, x)
         if outer is None:
@@ -69,7 +72,7 @@ def _outside(frame: Frame, node: Node) -> tuple[Node, Frame] | None:
     call's frame, `node` itself in the caller (they share the builder)."""
     if frame.parent is None:
         return (node, frame.caller) if frame.caller is not None else None
-    if node.op != "arg":
+    if node.op != Op.ARG:
         return None
     outer = next((o for inner, o in frame.captures.values() if inner is node), None)
     return (outer, frame.parent) if isinstance(outer, Node) else None
@@ -85,12 +88,12 @@ def _bound(low: Frame, i: Node, upper: bool) -> Linear | None:
             if type(node.value) is not int:
                 return None
             total[ONE] += coef * node.value
-        elif node.op in ("add", "sub"):
+        elif node.prim in (ADD, SUB):
             work += [(node.args[0], frame, coef),
-                     (node.args[1], frame, coef if node.op == "add" else -coef)]
-        elif node.op == "neg":
+                     (node.args[1], frame, coef if node.prim is ADD else -coef)]
+        elif node.prim is NEG:
             work.append((node.args[0], frame, -coef))
-        elif node.op == "mul" and any(_is_int(a) for a in node.args):
+        elif node.prim is MUL and any(_is_int(a) for a in node.args):
             factor, other = (node.args if _is_int(node.args[0]) else node.args[::-1])
             work.append((other, frame, coef * factor.value))
         elif frame.loop_index is not None and node is frame.loop_index[0]:
@@ -106,7 +109,7 @@ def _bound(low: Frame, i: Node, upper: bool) -> Linear | None:
                 end, shift = (start, 0) if high else (stop, 1)
             work.append((end, frame.parent, coef))  # type: ignore[arg-type]
             total[ONE] += coef * shift
-        elif node.op == "size" and node.attrs[0] is not None and len(node.attrs[0]) == 1:
+        elif node.prim is SIZE and node.attrs[0] is not None and len(node.attrs[0]) == 1:
             for key, c in _length(frame, node.args[0], node.attrs[0][0]).items():
                 total[key] += coef * c
         else:

@@ -28,9 +28,10 @@ from typing import Any
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, MaybeUnbound, is_dict
-from symdiff.ir.node import Node, Program, Structure, flatten
+from symdiff.ir.node import Node, Op, Program, Structure, flatten
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
+from symdiff.ir.scalars import EQ, GE, GT, LE, LT, NE, NOT
 
 COMPARE_OPS: dict[type[ast.cmpop], str] = {
     ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le", ast.Eq: "eq", ast.NotEq: "ne",
@@ -371,7 +372,7 @@ def _is_bool(node: Node) -> bool:
 
 
 def _is_boolean_op(node: Node) -> bool:
-    return node.op in (*COMPARE_OPS.values(), "not_") or _is_bool(node)
+    return node.prim in (GT, GE, LT, LE, EQ, NE, NOT) or _is_bool(node)
 
 
 def share_captures(frames: list[Frame]) -> tuple[list[Node], list[list[Node]]]:
@@ -394,7 +395,7 @@ def _closure(frame: Frame, keys: list[str] | None = None) -> tuple[list[Node], l
     for key in frame.captures if keys is None else keys:
         inner, outer = frame.captures[key]
         for i, o in zip(_leaves(inner), _leaves(outer), strict=True):
-            if i.op == "arg":  # constants and globals are re-created, not passed in
+            if i.op == Op.ARG:  # constants and globals are re-created, not passed in
                 params.append(i)
                 operands.append(o)
     return params, operands

@@ -35,7 +35,7 @@ from symdiff.frontend.values import (
     is_sequence,
 )
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import INT, LEAVES, Node, Structure, is_int
+from symdiff.ir.node import INT, LEAVES, Node, Op, Structure, is_int
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
 from symdiff.rules.custom import Rule
@@ -282,9 +282,9 @@ class Frame:
         if isinstance(outer, Resolved):
             return outer  # a function: nothing to pass in
         assert isinstance(outer, Node)
-        if outer.op == "const":
+        if outer.op == Op.CONST:
             return self.b.const(outer.value)
-        if outer.op == "global":
+        if outer.op == Op.GLOBAL:
             return self.b.global_(outer.attrs)
         hint = name if name.isidentifier() else self._parent_hint(outer)
         if outer.type is None and is_int(outer):

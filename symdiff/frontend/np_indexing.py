@@ -37,13 +37,14 @@ from symdiff.frontend.frame import Frame
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, is_array, is_sequence
-from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
+from symdiff.ir.indexing import DYNAMIC, IN_RANGE, INDEX, Key, is_basic, may_alias, result_type
 from symdiff.ir.loop import loop_args
-from symdiff.ir.node import Node
+from symdiff.ir.node import Node, Op
+from symdiff.ir.scalars import AND, EQ, GE, GT, LE, LT, NE, NOT, OR
 from symdiff.ir.types import MANY
 
 # Operations whose value is a truth value (of each element, for arrays).
-_TESTS = frozenset({"gt", "ge", "lt", "le", "eq", "ne", "and_", "or_", "not_"})
+_TESTS = (GT, GE, LT, LE, EQ, NE, AND, OR, NOT)
 
 # The NumPy functions and array methods this module lowers.
 HANDLERS = Handlers()
@@ -99,7 +100,7 @@ def key_of(low: Frame, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
 
 def _step_out(frame: Frame, node: Node) -> Node | None:
     """The value of the enclosing frame that `node`, a parameter of `frame`, stands for."""
-    if node.op != "arg" or frame.parent is None:
+    if node.op != Op.ARG or frame.parent is None:
         return None
     outer = next((o for i, o in frame.captures.values() if i is node), None)
     if outer is None:
@@ -131,7 +132,7 @@ def _scalar_or_array(low: Frame, value: Any, parts: list[Node], e: ast.expr
                      ) -> tuple[Any, ...]:
     if is_array(value):
         kind = value.type.dtype
-        if kind == "bool" or value.op in _TESTS:
+        if kind == "bool" or value.prim in _TESTS:
             raise low.src.error("indexing with a boolean mask (not yet): use np.where", e)
         if not kind.startswith(("int", "uint")):
             raise low.src.error(f"an array used as an index must hold integers, not {kind}", e)
@@ -277,7 +278,7 @@ def _check_writable(low: Frame, name: str, current: Node, where: ast.AST,
     other name shares: an argument (or a view of one), an array a called function was
     passed, a view of another array. `instead` says what to write instead."""
     arrays = _arrays(low, current)
-    argument = next((a for a in arrays if a.op == "param"), None)
+    argument = next((a for a in arrays if a.op == Op.PARAM), None)
     if argument is not None:
         chain = [_origin(low, current)]
         while _viewed(chain[-1]) is not None:
@@ -334,7 +335,7 @@ def _no_sharing(low: Frame, name: str, current: Node, arrays: set[Node],
 
 def _viewed(node: Node) -> Node | None:
     """The array `node` is a view of, if it is one."""
-    if node.prim is not None and (node.prim.view and (node.op != "index" or may_alias(node))
+    if node.prim is not None and (node.prim.view and (node.prim is not INDEX or may_alias(node))
                                   or node.prim.shares):
         return node.args[0]
     return None
@@ -354,7 +355,7 @@ def _arrays(frame: Frame, node: Node) -> set[Node]:
         base = _viewed(n)
         if base is not None:
             stack.append(base)
-        elif n.op == "proj" and n.args[0].op == "cond":
+        elif n.op == Op.PROJ and n.args[0].op == Op.COND:
             region = n.args[0]
             for branch in region.attrs:
                 out = branch.outputs[n.attrs[0]]
@@ -362,7 +363,7 @@ def _arrays(frame: Frame, node: Node) -> set[Node]:
                     out = out.args[0]
                 if out in branch.params:
                     stack.append(region.args[1 + branch.params.index(out)])
-        elif n.op == "proj" and n.args[0].op == "loop":
+        elif n.op == Op.PROJ and n.args[0].op == Op.LOOP:
             region = n.args[0]
             inits = loop_args(region).inits
             if n.attrs[0] < len(inits):

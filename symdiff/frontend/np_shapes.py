@@ -29,7 +29,9 @@ from symdiff.frontend import names
 from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.node import Node, is_int
+from symdiff.ir.arrays import SIZE
+from symdiff.ir.node import Node, Op, is_int
+from symdiff.ir.scalars import DIV
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, merge_dims, product_dim, result_dtype
 from symdiff.ir.types import MANY, Dim
@@ -415,7 +417,7 @@ def dim_of(node: Node) -> Dim:
     """What is known of an axis length given by the int `node`."""
     if node.is_const:
         return node.value if isinstance(node.value, int) and node.value >= 0 else None
-    if node.op == "size":
+    if node.prim is SIZE:
         x, (axes,) = node.args[0], node.attrs
         dims = x.type.dims if axes is None else tuple(x.type.dims[a] for a in axes)
         return product_dim(dims)
@@ -448,7 +450,7 @@ def _length(low: Frame, value: Any, name: str, e: ast.AST, hole: bool = False) -
             raise low.src.error(f"np.{name}(): a length must be an int, got {v!r}", e)
         if v < 0 and not (hole and v == -1):
             raise low.src.error(f"np.{name}(): negative length {v}", e)
-    elif value.op in ("param", "div") and not is_int(value):
+    elif (value.op == Op.PARAM or value.prim is DIV) and not is_int(value):
         raise low.src.error(
             f"np.{name}(): a length must be an int (this is a float; use x.shape[i], "
             "len(x) or //)", e)
@@ -474,7 +476,7 @@ def _written(e: ast.Call, position: int, keywords: tuple[str, ...]) -> ast.expr 
 
 def _whole_shape(lengths: tuple[Node, ...]) -> Node | None:
     """The array whose shape `lengths` is (``y.shape``), if they are all of its lengths."""
-    if not lengths or any(n.op != "size" for n in lengths):
+    if not lengths or any(n.prim is not SIZE for n in lengths):
         return None
     y = lengths[0].args[0]
     if y.type.ndim != len(lengths):
@@ -512,7 +514,7 @@ def _hole(x: Node, s: Shape, hole: int) -> Dim:
     for n, _ in others:
         if n.is_const and n.value == 1:
             continue
-        axes = n.attrs[0] if n.op == "size" and n.args[0] is x else None
+        axes = n.attrs[0] if n.prim is SIZE and n.args[0] is x else None
         if axes is None or len(axes) != 1 or axes[0] in used:
             return None
         used.add(axes[0])

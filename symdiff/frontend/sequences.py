@@ -28,7 +28,7 @@ from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
 from symdiff.frontend.values import is_dict, is_inlined, is_sequence
-from symdiff.ir.node import Node
+from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
 
 Bind = Callable[[Frame, Node], None]
@@ -147,7 +147,7 @@ def append(low: Frame, call: ast.Call) -> None:
         current.append(value)  # every name bound to this list sees the new value
         return
     if isinstance(current, Node) and is_seq(current):
-        if current.op == "param":
+        if current.op == Op.PARAM:
             raise low.src.error(
                 f"appending to the argument {name!r} would change the caller's list", call)
         rebind(low, current, low.b.apply("seq_concat", current, low.b.apply("seq_new", value)))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir.node import LEAVES, Node, NodeBuilder
+from symdiff.ir.node import LEAVES, Node, NodeBuilder, Op
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.scalars import FLOAT
@@ -285,7 +285,7 @@ def output(b: NodeBuilder, value: Node | None, like: Node) -> Node:
     if like.type is None:
         if value is None:
             return b.const(0.0)
-        if like.op == "param" and len(like.attrs) == 1 and value.prim is not FLOAT \
+        if like.op == Op.PARAM and len(like.attrs) == 1 and value.prim is not FLOAT \
                 and _made_of(value) != (set(), False):
             return b.apply("float", value)
         return value
@@ -327,7 +327,7 @@ def _made_of(value: Node) -> tuple[set[str], bool]:
         if node in seen:
             continue
         seen.add(node)
-        if node.op == "global":
+        if node.op == Op.GLOBAL:
             return dtypes, True
         if node.type is not None:
             dtypes.add(node.type.dtype)
@@ -341,7 +341,7 @@ def _made_of(value: Node) -> tuple[set[str], bool]:
 def _written_into_zeros_like(value: Node, like: Node) -> bool:
     """Whether `value` is ``np.zeros_like(like)`` with values written into it: it has
     `like`'s dtype whatever the values written."""
-    while value.op in ("index_set", "index_add"):
+    while value.prim is not None and value.prim.inplace:  # x[i] = v, x[i] += v
         value = value.args[0]
     return value.prim is ZEROS_LIKE and value.args[0] is like
 
@@ -366,7 +366,7 @@ UNSUM = Primitive(
 
 SIZE = Primitive(
     "size", 1, None, _emit_size, type_rule=lambda types, attrs: None,
-    differentiable=False, may_raise=False)
+    differentiable=False, may_raise=False, makes_int=True)
 
 MATMUL = Primitive(
     "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),

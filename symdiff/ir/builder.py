@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from symdiff.ir.node import LEAVES, NUM, Node, Number
+from symdiff.ir.node import LEAVES, NUM, Node, Number, Op
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.types import infer
@@ -47,7 +47,7 @@ class Builder:
         node = self._table.get(full_key)
         if node is None:
             node = Node(op, args, attrs, len(self._table), prim)
-            if op != "const" and (op in ("param", "arg", "proj") or (
+            if op != Op.CONST and (op in (Op.PARAM, Op.ARG, Op.PROJ) or (
                     prim is not None and prim.constructor) or any(
                     a.type is not None for a in args)):
                 node.type = infer(node)
@@ -60,18 +60,18 @@ class Builder:
         if type(value) not in (bool, int, float):
             # numpy.float64 and friends: generated code must print a plain literal.
             value = float(value) if isinstance(value, float) else int(value)
-        return self._intern("const", (), (value,), _const_key(value))
+        return self._intern(Op.CONST, (), (value,), _const_key(value))
 
     def param(self, name: str, kind: Any = NUM) -> Node:
         """A parameter of the program: a number, an int (``INT``), a sequence of numbers
         (``SEQ``), or an array (its `ir.types.ArrayType`)."""
         attrs = (name,) if kind == NUM else (name, kind)
-        return self._intern("param", (), attrs, attrs)
+        return self._intern(Op.PARAM, (), attrs, attrs)
 
     def arg(self, hint: str, kind: Any = NUM) -> Node:
         """A fresh parameter of a region's sub-program; never equal to another."""
         attrs = (hint, self.fresh()) if kind == NUM else (hint, self.fresh(), kind)
-        return self._intern("arg", (), attrs, attrs)
+        return self._intern(Op.ARG, (), attrs, attrs)
 
     def fresh(self) -> int:
         """A number this builder never returns again (for nodes that must stay distinct)."""
@@ -90,7 +90,7 @@ class Builder:
 
     def global_(self, path: tuple[str, ...]) -> Node:
         """A module-level or closure value read when the generated code runs."""
-        return self._intern("global", (), path, path)
+        return self._intern(Op.GLOBAL, (), path, path)
 
     def lift(self, x: Node | Number) -> Node:
         return x if isinstance(x, Node) else self.const(x)
@@ -101,7 +101,7 @@ class Builder:
         nodes = tuple(self.lift(a) for a in args)
         if prim.arity is not None and len(nodes) != prim.arity:
             raise TypeError(f"primitive {op!r} takes {prim.arity} arguments, got {len(nodes)}")
-        if prim.impl is not None and all(a.op == "const" for a in nodes):
+        if prim.impl is not None and all(a.op == Op.CONST for a in nodes):
             folded = _fold(prim.impl, [a.attrs[0] for a in nodes])
             if folded is not None:
                 return self.const(folded)

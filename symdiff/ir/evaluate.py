@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from symdiff.ir.node import Node, Program, Structure, topological
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.node import Node, Op, Program, Structure, topological
 
 
 def evaluate(
@@ -28,22 +27,26 @@ def evaluate(
     for node in topological([*program.outputs, *program.effects]):
         if node in values:
             continue
-        if node.op == "const":
+        if node.op == Op.CONST:
             values[node] = node.value
-        elif node.op == "global":
+        elif node.op == Op.GLOBAL:
             values[node] = env[".".join(node.attrs)]
-        elif node.op in ("param", "arg"):
+        elif node.op in (Op.PARAM, Op.ARG):
             raise ValueError(f"parameter {node.attrs[0]!r} is not a parameter of {program.name}")
-        elif node.op == "cond":
+        elif node.op == Op.COND:
             then, orelse = node.attrs
             chosen = then if values[node.args[0]] else orelse
             values[node] = evaluate(chosen, [values[a] for a in node.args[1:]], env)
-        elif node.op == "loop":
+        elif node.op == Op.LOOP:
             values[node] = _run_loop(node, [values[a] for a in node.args], env)
-        elif node.op == "proj":
+        elif node.op == Op.PROJ:
             values[node] = values[node.args[0]][node.attrs[0]]
         else:
-            impl = PRIMITIVES[node.op].impl
+            impl = node.prim.impl
+            if impl is None:  # an array operation: generated code runs those
+                raise NotImplementedError(
+                    f"the reference interpreter cannot run {node.op!r} (it has no Python "
+                    "implementation); run the emitted code instead")
             values[node] = impl(*(values[a] for a in node.args))
     return _build(program.result, values)
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from symdiff.ir import arrays
-from symdiff.ir.node import LEAVES, Node, NodeBuilder
+from symdiff.ir.node import LEAVES, Node, NodeBuilder, Op
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.types import MANY, ArrayType, Type, broadcast
 
@@ -77,7 +77,7 @@ def may_alias(node: Node) -> bool:
     if node.prim is INDEX:
         return node.type is not None and is_basic(node.attrs[0])
     if node.prim is None:
-        return node.op == "proj"
+        return node.op == Op.PROJ
     return node.prim.view or node.prim.shares
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
-from symdiff.ir.node import Node, NodeBuilder, Program
+from symdiff.ir.node import Node, NodeBuilder, Op, Program
 
 T = TypeVar("T")
 
@@ -240,7 +240,7 @@ class LoopOutputs(_Groups[T]):
 
 
 def loop_node(b: NodeBuilder, loop: Loop, args: tuple[Node, ...]) -> Node:
-    return b.structural("loop", args, (loop,))
+    return b.structural(Op.LOOP, args, (loop,))
 
 
 def loop_args(node: Node) -> LoopArgs[Node]:

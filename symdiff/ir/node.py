@@ -18,13 +18,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 Number = bool | int | float
 
+
+class Op:
+    """The names of the node kinds that apply no primitive (`Node.prim` is None). Code
+    tests a node's kind by these names (``node.op == Op.COND``), and a primitive's
+    node by its record (``node.prim is NEG``), never by a string literal."""
+
+    __slots__ = ()
+    CONST: Final = "const"
+    PARAM: Final = "param"
+    GLOBAL: Final = "global"
+    # A parameter of a region's sub-program (a branch or loop body).
+    ARG: Final = "arg"
+    # One result of a region.
+    PROJ: Final = "proj"
+    COND: Final = "cond"
+    LOOP: Final = "loop"
+
+
 # Operations without arguments: values that come from outside the computation.
-# "arg" is a parameter of a region's sub-program (a branch or loop body).
-LEAVES = frozenset({"const", "param", "global", "arg"})
+LEAVES = frozenset({Op.CONST, Op.PARAM, Op.GLOBAL, Op.ARG})
 
 # The kinds of values: a number, or a Python list of numbers; a parameter may also be a
 # number known to be an int (an int argument that is not differentiated): a length.
@@ -52,17 +69,17 @@ class Node:
     @property
     def value(self) -> Number:
         """The constant's value (only for ``const`` nodes)."""
-        assert self.op == "const"
+        assert self.op == Op.CONST
         return self.attrs[0]
 
     @property
     def is_const(self) -> bool:
-        return self.op == "const"
+        return self.op == Op.CONST
 
     def __repr__(self) -> str:
-        if self.op == "const":
+        if self.op == Op.CONST:
             return f"const({self.attrs[0]!r})"
-        if self.op in ("param", "global"):
+        if self.op in (Op.PARAM, Op.GLOBAL):
             return f"{self.op}({'.'.join(map(str, self.attrs))})"
         inner = ", ".join(f"%{a.serial}" for a in self.args)
         extra = "".join(f", {a!r}" for a in self.attrs)
@@ -231,11 +248,11 @@ def is_int(node: Node) -> bool:
         if n.is_const:
             if not isinstance(n.value, int):
                 return False
-        elif n.op in ("param", "arg"):
-            if n.attrs[1 if n.op == "param" else 2:] != (INT,):
+        elif n.op in (Op.PARAM, Op.ARG):
+            if n.attrs[1 if n.op == Op.PARAM else 2:] != (INT,):
                 return False
         elif n.prim is not None and n.prim.keeps_int:
             stack.extend(n.args)
-        elif n.op not in ("size", "seq_len"):
+        elif n.prim is None or not n.prim.makes_int:
             return False
     return True

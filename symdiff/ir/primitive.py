@@ -107,6 +107,8 @@ class Primitive:
     makes_list: bool = False
     # Its value is an int when its arguments are ints (`ir.node.is_int`).
     keeps_int: bool = False
+    # Its value is always an int (a length: ``x.size``, ``len(xs)``).
+    makes_int: bool = False
     # What it counts as in `symdiff.cost`: one of `COST_KINDS`, or None (see there).
     cost: str | None = None
 

@@ -22,7 +22,7 @@ import dataclasses
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from symdiff.ir.node import LEAVES, Node, Program, Structure, topological
+from symdiff.ir.node import LEAVES, Node, Op, Program, Structure, topological
 
 __all__ = ["format_program"]
 
@@ -50,11 +50,11 @@ class _Printer:
         self.inlined = inlined
 
     def ref(self, node: Node) -> str:
-        if node.op == "const":
+        if node.op == Op.CONST:
             return repr(node.value)
-        if node.op == "param":
+        if node.op == Op.PARAM:
             return str(node.attrs[0])
-        if node.op == "global":
+        if node.op == Op.GLOBAL:
             return "@" + ".".join(map(str, node.attrs))
         number = self.numbers.get(node)
         return "%?" if number is None else f"%{number}"
@@ -98,7 +98,7 @@ class _Printer:
     def region(self, label: str, body: Program, depth: int) -> list[str]:
         params = []
         for p in body.params:
-            params.append(f"{self.define(p)} {p.attrs[0]}" if p.op == "arg" else self.ref(p))
+            params.append(f"{self.define(p)} {p.attrs[0]}" if p.op == Op.ARG else self.ref(p))
         return [f"{INDENT * depth}{label}({', '.join(params)}):",
                 *self.block(body, depth + 1)]
 
@@ -111,7 +111,7 @@ class _Printer:
 
 def _attributes(node: Node) -> tuple[str, list[tuple[str, Program]]]:
     """A node's attributes as text, and the sub-programs of a region, labelled."""
-    if node.op == "cond":
+    if node.op == Op.COND:
         then, orelse = node.attrs
         return "", [("then", then), ("else", orelse)]
     regions: list[tuple[str, Program]] = []

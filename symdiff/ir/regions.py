@@ -17,12 +17,12 @@ Contract:
 from __future__ import annotations
 
 from symdiff.ir.loop import Loop, loop_node
-from symdiff.ir.node import Node, NodeBuilder, Program
+from symdiff.ir.node import Node, NodeBuilder, Op, Program
 
 __all__ = ["REGIONS", "Loop", "all_nodes", "bodies", "branches", "cond", "cond_node",
            "loop_node", "n_outputs", "proj"]
 
-REGIONS = frozenset({"cond", "loop"})
+REGIONS = frozenset({Op.COND, Op.LOOP})
 
 
 def all_nodes(program: Program) -> list[Node]:
@@ -42,7 +42,7 @@ def all_nodes(program: Program) -> list[Node]:
 
 def bodies(node: Node) -> tuple[Program, ...]:
     """Every sub-program of a region node."""
-    if node.op == "cond":
+    if node.op == Op.COND:
         return tuple(node.attrs)
     loop: Loop = node.attrs[0]
     return (loop.body,) if loop.test is None else (loop.test, loop.body)
@@ -69,8 +69,8 @@ def cond_node(
         raise ValueError(f"branches return {n} and {len(orelse.outputs)} values")
     if not (len(then.params) == len(orelse.params) == len(operands)):
         raise ValueError("each branch takes one parameter per operand")
-    if any(op.op == "const" for op in operands):
-        keep = [i for i, op in enumerate(operands) if op.op != "const"]
+    if any(op.op == Op.CONST for op in operands):
+        keep = [i for i, op in enumerate(operands) if op.op != Op.CONST]
         then, orelse = (_specialise(b, body, operands, keep) for body in (then, orelse))
         operands = tuple(operands[i] for i in keep)
     # An operand neither branch reads is not passed (so nothing is kept alive for it).
@@ -80,7 +80,7 @@ def cond_node(
         then = then.replace(params=tuple(then.params[i] for i in keep))
         orelse = orelse.replace(params=tuple(orelse.params[i] for i in keep))
         operands = tuple(operands[i] for i in keep)
-    return b.structural("cond", (pred, *operands), (then, orelse))
+    return b.structural(Op.COND, (pred, *operands), (then, orelse))
 
 
 def _used(program: Program) -> set[Node]:
@@ -99,13 +99,13 @@ def _specialise(b: NodeBuilder, body: Program, operands: tuple[Node, ...], keep:
     args: list[Node] = []
     it = iter(params)
     for op in operands:
-        args.append(nb.const(op.value) if op.op == "const" else next(it))
+        args.append(nb.const(op.value) if op.op == Op.CONST else next(it))
     result, effects = inline(nb, body, args)
     return Program(body.name, tuple(params), result, nb, body.doc, effects)
 
 
 def proj(b: NodeBuilder, region: Node, i: int) -> Node:
-    return b.structural("proj", (region,), (i,))
+    return b.structural(Op.PROJ, (region,), (i,))
 
 
 def branches(node: Node) -> tuple[Program, Program]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from symdiff.ir.node import LEAVES, Node, NodeBuilder, Program, Structure, rebuild, topological
+from symdiff.ir.node import LEAVES, Node, NodeBuilder, Op, Program, Structure, rebuild, topological
 
 
 def inline(
@@ -26,12 +26,12 @@ def inline(
         if node in mapping:
             continue
         if node.op in LEAVES:
-            if node.op == "arg":
+            if node.op == Op.ARG:
                 raise ValueError(f"{program.name} reads an argument it does not declare")
             mapping[node] = _leaf(b, node)
             continue
         new_args = tuple(mapping[a] for a in node.args)
-        if node.op in ("cond", "proj", "loop"):
+        if node.op in (Op.COND, Op.PROJ, Op.LOOP):
             copied = b.structural(node.op, new_args, node.attrs)
         else:
             copied = b.apply(node.op, *new_args, attrs=node.attrs)
@@ -44,9 +44,9 @@ def inline(
 
 
 def _leaf(b: NodeBuilder, node: Node) -> Node:
-    if node.op == "const":
+    if node.op == Op.CONST:
         return b.const(node.value)
-    if node.op == "param":
+    if node.op == Op.PARAM:
         return b.param(node.attrs[0])
     return b.global_(node.attrs)
 
@@ -71,7 +71,7 @@ def rebuilt(b: NodeBuilder, node: Node, args: tuple[Node, ...], attrs: tuple[Any
     attrs = node.attrs if attrs is None else attrs
     if args == node.args and all(x is y for x, y in zip(attrs, node.attrs, strict=True)):
         return node
-    if node.op in ("cond", "proj", "loop"):
+    if node.op in (Op.COND, Op.PROJ, Op.LOOP):
         new = b.structural(node.op, args, attrs)
     else:
         new = b.apply(node.op, *args, attrs=attrs)

@@ -26,7 +26,7 @@ from typing import Any
 
 from symdiff.ir.arrays import output
 from symdiff.ir.loop import Loop
-from symdiff.ir.node import NUM, SEQ, Node, NodeBuilder
+from symdiff.ir.node import NUM, SEQ, Node, NodeBuilder, Op
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.types import ArrayType
 
@@ -63,18 +63,18 @@ def kind(node: Node) -> Any:
     if node.prim is not None:
         return SEQ if node.prim.makes_list else NUM
     op = node.op
-    if op == "param":
+    if op == Op.PARAM:
         return SEQ if len(node.attrs) == 2 and node.attrs[1] == SEQ else NUM
-    if op == "arg":
+    if op == Op.ARG:
         return SEQ if len(node.attrs) == 3 and node.attrs[2] == SEQ else NUM
-    if op == "proj":
+    if op == Op.PROJ:
         return _output_kind(node.args[0], node.attrs[0])
     return NUM
 
 
 def _output_kind(region: Node, i: int) -> Any:
     """The kind (number or sequence) of a region's `i`-th output."""
-    if region.op == "cond":
+    if region.op == Op.COND:
         return kind(region.attrs[0].outputs[i])
     loop: Loop = region.attrs[0]
     out = loop.outputs
@@ -357,7 +357,7 @@ SEQ_GET = Primitive(
 
 SEQ_LEN = Primitive(
     "seq_len", 1, len, lambda args, attrs: _call("len", args[0]), differentiable=False,
-    may_raise=False, cost="list")
+    may_raise=False, cost="list", makes_int=True)
 
 SEQ_SUM = Primitive(
     "seq_sum", 1, sum, lambda args, attrs: _call("sum", args[0]), jvp_rule=_sum_jvp,

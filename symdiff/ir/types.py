@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from symdiff.ir.node import Op
+
 MANY = -1  # an axis known not to have length one (the dispatcher's "not 1")
 
 Dim = int | None
@@ -145,13 +147,13 @@ def reduced(t: ArrayType, axes: tuple[int, ...] | None, keepdims: bool) -> Type:
 def infer(node: Any) -> Type:
     """The type of a new node, from its arguments' types (see `Primitive.type_rule`)."""
     op = node.op
-    if op == "param":
+    if op == Op.PARAM:
         return node.attrs[1] if len(node.attrs) == 2 and isinstance(
             node.attrs[1], ArrayType) else None
-    if op == "arg":
+    if op == Op.ARG:
         return node.attrs[2] if len(node.attrs) == 3 and isinstance(
             node.attrs[2], ArrayType) else None
-    if op == "proj":
+    if op == Op.PROJ:
         return _proj_type(node.args[0], node.attrs[0])
     if node.prim is None:  # a region
         return None
@@ -161,9 +163,9 @@ def infer(node: Any) -> Type:
 
 
 def _proj_type(region: Any, index: int) -> Type:
-    if region.op == "cond":
+    if region.op == Op.COND:
         return region.attrs[0].outputs[index].type  # both branches give one type
-    if region.op == "loop":
+    if region.op == Op.LOOP:
         loop = region.attrs[0]
         if index in loop.outputs.carry:
             return loop.body.outputs[index].type

@@ -15,8 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import Node
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.node import Node, Op
 
 
 def number(value: Any) -> str:
@@ -43,17 +42,17 @@ def operation(node: Node, names: Mapping[Node, str]) -> str:
 def _expression(node: Node, names: Mapping[Node, str]) -> ast.expr:
     if node in names:
         return ast.Name(names[node], ast.Load())
-    if node.op == "const":
+    if node.op == Op.CONST:
         text = number(node.value)
         # A negative number is one token: (-2) ** x, not -2 ** x.
         return ast.Name(f"({text})" if text.startswith("-") else text, ast.Load())
-    if node.op == "global":
+    if node.op == Op.GLOBAL:
         return ast.Name(".".join(node.attrs), ast.Load())
     return _emit(node, names)
 
 
 def _emit(node: Node, names: Mapping[Node, str]) -> ast.expr:
-    primitive = PRIMITIVES.get(node.op)
+    primitive = node.prim
     if primitive is None:
         raise SymdiffError(f"cannot draw the operation {node.op!r}")
     expr = primitive.emit([_expression(a, names) for a in node.args], node.attrs)

@@ -28,7 +28,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import Node, Program, topological
+from symdiff.ir.node import Node, Op, Program, topological
 from symdiff.ir.regions import all_nodes
 from symdiff.pictures.formula import formula, number, operation
 from symdiff.pictures.trace import MAX_TRIPS, at_point
@@ -112,7 +112,7 @@ def build(
     nodes_values = _evaluate(program, list(order), values, env, name)
     position = {node: i for i, node in enumerate(order)}
     partials = [(position[arg], head, _partial(b, node, arg))
-                for head, node in enumerate(order) if node.op not in ("param", "global", "const")
+                for head, node in enumerate(order) if node.op not in (Op.PARAM, Op.GLOBAL, Op.CONST)
                 for arg in _operands(node)]
     partial_values = _evaluate(program, [p for *_, p in partials], values, env, name)
     derivatives: list[Any] = [None] * len(order)
@@ -159,7 +159,7 @@ def _bind(fun: Callable[..., Any], name: str, args: Sequence[Any]) -> list[Any]:
 
 def _check_straight(program: Program, name: str) -> None:
     for node in topological(program.outputs):
-        if node.op in ("cond", "loop", "proj"):
+        if node.op in (Op.COND, Op.LOOP, Op.PROJ):
             raise SymdiffError(
                 f"cannot draw {name}: its loops run more than {MAX_TRIPS} iterations in all "
                 "at this point, or a loop appends to a list (loops and branches are drawn "
@@ -178,9 +178,9 @@ def _names(program: Program, function: str) -> tuple[dict[Node, str], list[Node]
     order = list(program.params)
     outputs = program.outputs
     for node in topological(outputs):
-        if node in names or (node.op == "const" and node not in outputs):
+        if node in names or (node.op == Op.CONST and node not in outputs):
             continue
-        if node.op == "global":
+        if node.op == Op.GLOBAL:
             names[node] = ".".join(node.attrs)
         else:
             hint = program.builder.names.get(node)
@@ -193,7 +193,7 @@ def _names(program: Program, function: str) -> tuple[dict[Node, str], list[Node]
 
 def _operands(node: Node) -> list[Node]:
     """The drawn operands of `node`, each once, in argument order."""
-    return list(dict.fromkeys(a for a in node.args if a.op != "const"))
+    return list(dict.fromkeys(a for a in node.args if a.op != Op.CONST))
 
 
 def _partial(b: Builder, node: Node, operand: Node) -> Node:
@@ -259,7 +259,7 @@ def _globals(fun: Callable[..., Any], program: Program) -> dict[str, Any]:
     from symdiff.runtime.building import building
 
     scope = Scope(fun)
-    paths = list(dict.fromkeys(n.attrs for n in all_nodes(program) if n.op == "global"))
+    paths = list(dict.fromkeys(n.attrs for n in all_nodes(program) if n.op == Op.GLOBAL))
     if not paths:
         return {}
     with building():  # Callees reads source
@@ -283,12 +283,12 @@ def _globals(fun: Callable[..., Any], program: Program) -> dict[str, Any]:
 
 
 def _kind(node: Node) -> str:
-    return {"param": "input", "global": "global", "const": "constant"}.get(node.op, "operation")
+    return {Op.PARAM: "input", Op.GLOBAL: "global", Op.CONST: "constant"}.get(node.op, "operation")
 
 
 def _formula(node: Node, names: dict[Node, str]) -> str | None:
-    if node.op in ("param", "global"):
+    if node.op in (Op.PARAM, Op.GLOBAL):
         return None
-    if node.op == "const":
+    if node.op == Op.CONST:
         return number(node.value)
     return operation(node, names)

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from symdiff.ir.node import Node, Program, topological
+from symdiff.ir.node import Node, Op, Program, topological
 from symdiff.ir.rewrite import inline, rebuilt, substitute, with_regions_inlined
+from symdiff.ir.sequences import SEQ_GET, SEQ_LEN, SEQ_NEW
 
 MAX_TRIPS = 200  # iterations drawn in all; a longer loop makes no readable picture
 
@@ -54,16 +55,16 @@ def _resolve(program: Program, values: Sequence[Any], env: Mapping[str, Any],
     inlined: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}
     for node in topological([*program.outputs, *program.effects]):
         args = tuple(done.get(a, a) for a in node.args)
-        if node.op == "proj" and node.args[0] in inlined:
+        if node.op == Op.PROJ and node.args[0] in inlined:
             done[node] = inlined[node.args[0]][0][node.attrs[0]]
             continue
-        if node.op == "cond":
+        if node.op == Op.COND:
             body = node.attrs[0] if _value(program, args[0], values, env) else node.attrs[1]
             result, effects = inline(b, body, list(args[1:]))
             inlined[node] = (tuple(_leaves(result if isinstance(result, tuple) else (result,))),
                              effects)
             continue
-        loop = node.attrs[0] if node.op == "loop" else None
+        loop = node.attrs[0] if node.op == Op.LOOP else None
         if isinstance(loop, Loop) and not loop.has_lists:
             outcome = _iterate(program, loop, args, values, env, budget)
             if outcome is not None:
@@ -123,7 +124,7 @@ def _fix_ints(program: Program, values: Sequence[Any]) -> Program:
     """Int parameters a loop reads (its trip count, directly or in a nested loop) as the
     constants they are here; other ints stay inputs (``--at a=2`` draws a)."""
     b = program.builder
-    loops = [n for n in topological([*program.outputs, *program.effects]) if n.op == "loop"]
+    loops = [n for n in topological([*program.outputs, *program.effects]) if n.op == Op.LOOP]
     read = set(topological([a for n in loops for a in n.args]))
     mapping = {p: b.const(v) for p, v in zip(program.params, values, strict=True)
                if type(v) is int and p in read}
@@ -140,11 +141,11 @@ def _fold_sequences(program: Program) -> Program:
     done: dict[Node, Node] = {}
     for node in topological([*program.outputs, *program.effects]):
         args = tuple(done.get(a, a) for a in node.args)
-        items = args[0].args if args and args[0].op == "seq_new" else None
-        if node.op == "seq_len" and items is not None:
+        items = args[0].args if args and args[0].prim is SEQ_NEW else None
+        if node.prim is SEQ_LEN and items is not None:
             done[node] = b.const(len(items))
             continue
-        if node.op == "seq_get" and items is not None and args[1].op == "const" \
+        if node.prim is SEQ_GET and items is not None and args[1].op == Op.CONST \
                 and type(args[1].value) is int and -len(items) <= args[1].value < len(items):
             done[node] = items[args[1].value]
             continue

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from symdiff.ir.node import Op
 from symdiff.runtime.building import building
 from symdiff.runtime.spec import Spec
 
@@ -235,7 +236,7 @@ def _shown(name: str, unit: Unit) -> str:
     if name == "schedule" and unit.scheduled is not None:
         s = unit.scheduled
         inlined = {n for n in s.order if n not in s.assigned and n not in s.statements
-                   and n.op not in ("cond", "loop")}
+                   and n.op not in (Op.COND, Op.LOOP)}
         return format_program(unit.program, s.order, inlined)
     return format_program(unit.program)
 

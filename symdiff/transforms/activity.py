@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from symdiff.ir.loop import Loop, loop_args
-from symdiff.ir.node import Node, topological
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.node import Node, Op, topological
 from symdiff.ir.regions import branches
 
 
@@ -50,19 +49,19 @@ class Activity:
         for node in order:
             if node in active or not any(a in active for a in node.args):
                 continue
-            if node.op == "cond":
+            if node.op == Op.COND:
                 if any(a in active for a in node.args[1:]):
                     active.add(node)
-            elif node.op == "loop":
+            elif node.op == Op.LOOP:
                 if any(a in active for a in replace(loop_args(node), range=()).flat()):
                     active.add(node)
-            elif node.op == "proj" and node.args[0].op in ("cond", "loop"):
+            elif node.op == Op.PROJ and node.args[0].op in (Op.COND, Op.LOOP):
                 region = node.args[0]
-                outputs = (self.cond_outputs(region, active) if region.op == "cond"
+                outputs = (self.cond_outputs(region, active) if region.op == Op.COND
                            else self.loop(region, active).outputs)
                 if node.attrs[0] in outputs:
                     active.add(node)
-            elif node.op == "proj" or PRIMITIVES[node.op].differentiable:
+            elif node.op == Op.PROJ or node.prim.differentiable:
                 active.add(node)
         return active
 

@@ -46,9 +46,8 @@ from symdiff.ir.loop import (
     loop_node,
     moved_output,
 )
-from symdiff.ir.node import LEAVES, Node, Program, topological
+from symdiff.ir.node import LEAVES, Node, Op, Program, topological
 from symdiff.ir.primitive import accumulate
-from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import branches, cond, cond_node, proj
 from symdiff.ir.sequences import (
     AddAll,
@@ -107,10 +106,10 @@ def jvp_full(
             primal[node] = node
             continue
         args = tuple(primal[a] for a in node.args)
-        if node.op == "proj":
+        if node.op == Op.PROJ:
             region = args[0]
             index = node.attrs[0]
-            if region.op == "loop" and node.args[0].op == "loop":
+            if region.op == Op.LOOP and node.args[0].op == Op.LOOP:
                 # A loop that also carries tangents has each group of outputs longer.
                 index = moved_output(node.args[0].attrs[0], region.attrs[0], index)
             primal[node] = proj(b, region, index)
@@ -123,9 +122,9 @@ def jvp_full(
                 if name is not None and isinstance(t[node.attrs[0]], Node):
                     b.name(t[node.attrs[0]], f"{name}_dot")
             continue
-        if node.op in ("cond", "loop"):
+        if node.op in (Op.COND, Op.LOOP):
             ts = tuple(tangent.get(a) for a in args)
-            rule = _cond_jvp if node.op == "cond" else _loop_jvp
+            rule = _cond_jvp if node.op == Op.COND else _loop_jvp
             new, out_tangents = rule(b, args, node.attrs, ts)
             primal[node] = new
             tangent[new] = out_tangents  # type: ignore[assignment]
@@ -310,10 +309,10 @@ def vjp(
         if out in active:
             _add_ct(b, ct, out, seed)
     for node in reversed(order):
-        if node.op in ("cond", "loop"):
+        if node.op in (Op.COND, Op.LOOP):
             if node in region_ct:
                 running = _running(node, ct)
-                if node.op == "cond":
+                if node.op == Op.COND:
                     contributions = _cond_vjp(b, node, region_ct[node], running, activity)
                 else:
                     contributions = _loop_vjp(b, node, region_ct[node], active, replaced,
@@ -328,7 +327,7 @@ def vjp(
         name = b.names.get(node)
         if name is not None:
             b.name(c, f"{name}_bar")
-        if node.op == "proj":
+        if node.op == Op.PROJ:
             slots = region_ct.setdefault(node.args[0], {})
             slots[node.attrs[0]] = accumulate(b, slots.get(node.attrs[0]), c)  # type: ignore
             continue
@@ -342,14 +341,14 @@ def local_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | Non
     for a call of a function with a custom rule, the rules the call carries."""
     if node.prim is CUSTOM_CALL:
         return custom.jvp(b, node, ts, _AD) if any(t is not None for t in ts) else None
-    return PRIMITIVES[node.op].jvp(b, node, ts)
+    return node.prim.jvp(b, node, ts)
 
 
 def local_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
     """The contribution of `node`'s cotangent to each argument's (None = zero)."""
     if node.prim is CUSTOM_CALL:
         return custom.vjp(b, node, ct, _AD)
-    return PRIMITIVES[node.op].vjp(b, node, ct)
+    return node.prim.vjp(b, node, ct)
 
 
 def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any) -> None:
@@ -388,7 +387,7 @@ def _pull(
 def _running(node: Node, ct: dict[Node, Cotangent]) -> dict[int, Node]:
     """The array operands of a region (by argument position) with a cotangent so far,
     which the backward region adds into (an operand passed twice is left out)."""
-    if node.op == "cond":
+    if node.op == Op.COND:
         positions: Sequence[int] = range(1, len(node.args))
     else:
         positions = node.attrs[0].split_args(range(len(node.args))).consts

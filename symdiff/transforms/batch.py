@@ -44,15 +44,50 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from symdiff.errors import SymdiffError
-from symdiff.ir import linalg, sequences
+from symdiff.ir import indexing, linalg, sequences, shapes
+from symdiff.ir.arrays import (
+    ASTYPE_LIKE,
+    BROADCAST_LIKE,
+    FULL_LIKE,
+    MATMUL,
+    MEAN,
+    OUTER,
+    SIZE,
+    SUM,
+    TRANSPOSE,
+    UNSUM,
+    ZEROS_LIKE,
+)
+from symdiff.ir.batching import BATCH_BROADCAST
 from symdiff.ir.builder import Builder
-from symdiff.ir.indexing import FULL, is_basic
+from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
+from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.node import LEAVES, Node, Program, flatten, rebuild, topological
+from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
+from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import cond_node, proj
+from symdiff.ir.scalars import FLOAT
 from symdiff.ir.sequences import is_seq
-from symdiff.ir.shapes import size_of
+from symdiff.ir.shapes import (
+    ARRAY,
+    CONCATENATE,
+    CUMPROD,
+    CUMSUM,
+    DIFF,
+    EXPAND_DIMS,
+    FLIP,
+    LINSPACE,
+    PAD_AXIS,
+    PICK,
+    RESHAPE,
+    RESHAPE_LIKE,
+    SLICE_AXIS,
+    SQUEEZE,
+    STACK,
+    SUM_IF_ONE,
+    size_of,
+)
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -113,7 +148,7 @@ def _batched_leaf(b: Builder, leaf: Node) -> Node:
     t = leaf.type
     batched = ArrayType(t.dtype if t is not None else "float64",
                         (None, *(t.dims if t is not None else ())))
-    if leaf.op == "param":
+    if leaf.op == Op.PARAM:
         return b.param(leaf.attrs[0], batched)
     return b.arg(str(leaf.attrs[0]), batched)
 
@@ -122,7 +157,7 @@ def _repeated(b: Builder, value: Node, ref: Node) -> Node:
     """`value`, the same for every seed, with the batch axis of `ref`."""
     if is_seq(value):
         raise BatchingError("a Python list")
-    if value.op == "zeros_like":  # new zeros: batched zeros, without a view
+    if value.prim is ZEROS_LIKE:  # new zeros: batched zeros, without a view
         return b.apply("batch_zeros", value.args[0], ref, attrs=(True, *value.attrs))
     return b.apply("batch_broadcast", value, value, ref, attrs=(value.type is not None,))
 
@@ -150,12 +185,12 @@ class _Batcher:
                 continue
             args = tuple(self.new[a] for a in node.args)
             flags = tuple(a in self.batched for a in args)
-            if node.op == "proj":
+            if node.op == Op.PROJ:
                 self.new[node] = self._proj(node, args[0])
             elif node.op in LEAVES or not any(flags):
                 self.new[node] = _same(b, node, args)
-            elif node.op in ("cond", "loop"):
-                rule = self._cond if node.op == "cond" else self._loop
+            elif node.op in (Op.COND, Op.LOOP):
+                rule = self._cond if node.op == Op.COND else self._loop
                 self.new[node] = rule(node, args, flags)
             else:
                 out = _rule(node)(b, node, args, flags)
@@ -248,7 +283,7 @@ def _same(b: Builder, node: Node, args: tuple[Node, ...]) -> Node:
     """`node` over arguments that are not batched (but may be new nodes)."""
     if args == node.args:
         return node
-    if node.op in ("cond", "loop"):
+    if node.op in (Op.COND, Op.LOOP):
         return b.structural(node.op, args, node.attrs)
     return b.apply(node.op, *args, attrs=node.attrs)
 
@@ -303,10 +338,11 @@ def _lift(b: Builder, x: Node, old: Node, rank: int) -> Node:
 
 
 def _rule(node: Node) -> Rule:
-    if node.op in _RULES:
-        return _RULES[node.op]
-    prim = PRIMITIVES[node.op]
-    if node.op in sequences.OPS:
+    prim = node.prim
+    rule = _RULES.get(prim)
+    if rule is not None:
+        return rule
+    if prim in sequences.RECORDS:
         raise BatchingError(f"a Python list ({_spelled(node)})")
     if prim.type_rule is None and not prim.scalar_only and not prim.inplace:
         return _elementwise
@@ -316,7 +352,7 @@ def _rule(node: Node) -> Rule:
 def _spelled(node: Node) -> str:
     """The operation of `node` as the user wrote it, as far as its emitted code tells
     (``np.linalg.det``, ``.tolist()``, ``len()``), else its primitive's name."""
-    prim = PRIMITIVES[node.op]
+    prim = node.prim
     emit = prim.emit_array or prim.emit
     code = emit([ast.Name(f"_{i}", ast.Load()) for i in range(len(node.args))], node.attrs)
     if isinstance(code, ast.Expr):
@@ -395,7 +431,7 @@ def _stacked(b: Builder, x: Node, new: Iterable[int]) -> Node:
 
 def _transposed(b: Builder, x: Node) -> Node:
     """``x.T`` of a matrix (``X`` itself for ``X.T``)."""
-    if x.op == "transpose" and x.attrs[0] in (None, (1, 0)):
+    if x.prim is TRANSPOSE and x.attrs[0] in (None, (1, 0)):
         return x.args[0]
     return b.apply("transpose", x, attrs=(None,))
 
@@ -454,7 +490,7 @@ def _index(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ..
         raise BatchingError("an index computed from a tangent")
     (key,) = node.attrs
     _check_key(key)
-    return b.apply("index", *args, attrs=((FULL, *key),))
+    return b.apply("index", *args, attrs=((indexing.FULL, *key),))
 
 
 def _axis_first(result_rank: bool) -> Rule:
@@ -463,7 +499,7 @@ def _axis_first(result_rank: bool) -> Rule:
 
     def rule(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
              ) -> Node:
-        if node.op in ("concatenate", "stack"):  # the values repeated for every seed
+        if node.prim in (CONCATENATE, STACK):  # the values repeated for every seed
             ref = next(a for a, f in zip(args, flags, strict=True) if f)
             args = tuple(a if f else _repeated(b, a, ref)
                          for a, f in zip(args, flags, strict=True))
@@ -474,7 +510,7 @@ def _axis_first(result_rank: bool) -> Rule:
             raise BatchingError(f"{node.op} of a flattened tangent")
         r = _rank(node) if result_rank else _rank(node.args[0])
         shifted = _shift(axis, r) if isinstance(axis, tuple) else axis % r + 1
-        if rest and isinstance(rest[-1], tuple) and node.op in ("slice_axis", "pad_axis"):
+        if rest and isinstance(rest[-1], tuple) and node.prim in (SLICE_AXIS, PAD_AXIS):
             rest[-1] = (None, *rest[-1])  # the result's dims
         return b.apply(node.op, *args, attrs=(shifted, *rest))
 
@@ -663,7 +699,7 @@ def _update(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, .
     (key,) = node.attrs
     _check_key(key)
     if not flags[0]:
-        if base.op == "zeros_like":
+        if base.prim is ZEROS_LIKE:
             base = b.apply("batch_zeros", base.args[0], value,
                            attrs=(base.type is not None, *base.attrs))
         else:
@@ -673,7 +709,7 @@ def _update(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, .
         picked = PRIMITIVES["index"].type_rule([old.type, *(p.type for p in parts)],  # type: ignore
                                                node.attrs)
         value = _lift(b, value, node.args[1], 0 if picked is None else picked.ndim)
-    return b.apply(node.op, base, value, *parts, attrs=((FULL, *key),))
+    return b.apply(node.op, base, value, *parts, attrs=((indexing.FULL, *key),))
 
 
 def _check_key(key: tuple[tuple[object, ...], ...]) -> None:
@@ -699,49 +735,49 @@ def _sum_if_one(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[boo
     return b.apply("sum_if_one", *args, attrs=(g_axis + 1, like_axis))
 
 
-_RULES: dict[str, Rule] = {
-    "sum": _reduce,
-    "mean": _reduce,
-    "transpose": _transpose,
-    "matmul": _matmul,
-    "outer": _outer,
-    "index": _index,
-    "reshape": _reshape,
-    "full_like": _full_like,
-    "broadcast_like": _broadcast_like,
-    "unsum": _unsum,
-    "reshape_like": _reshape_like,
-    "index_set": _update,
-    "index_add": _update,
-    "copy": _copy,
-    "sum_if_one": _sum_if_one,
-    "squeeze": _axis_first(result_rank=False),
-    "expand_dims": _axis_first(result_rank=True),
-    "pick": _axis_first(result_rank=False),
-    "slice_axis": _axis_first(result_rank=False),
-    "pad_axis": _axis_first(result_rank=False),
-    "flip": _axis_first(result_rank=False),
-    "cumsum": _cumulative,
-    "cumprod": _cumulative,
-    "diff": _diff,
-    "prod": _reduce,
-    "amax": _reduce,
-    "amin": _reduce,
-    "norm": _norm,
-    "einsum": _einsum,
-    "trace": _trace,
-    "solve": _solve,
-    "full": _full,
-    "linspace": _linspace,
-    "astype_like": _astype_like,
-    "zeros_like": _zeros_like,
-    "size": _size,
-    "eye_like": _eye_like,
-    "batch_broadcast": _batch_broadcast,
-    "array": _array,
-    "keepdims": _axis_first(result_rank=True),
-    "concatenate": _axis_first(result_rank=False),
-    "stack": _axis_first(result_rank=True),
+_RULES: dict[Primitive, Rule] = {
+    SUM: _reduce,
+    MEAN: _reduce,
+    TRANSPOSE: _transpose,
+    MATMUL: _matmul,
+    OUTER: _outer,
+    INDEX: _index,
+    RESHAPE: _reshape,
+    FULL_LIKE: _full_like,
+    BROADCAST_LIKE: _broadcast_like,
+    UNSUM: _unsum,
+    RESHAPE_LIKE: _reshape_like,
+    INDEX_SET: _update,
+    INDEX_ADD: _update,
+    COPY: _copy,
+    SUM_IF_ONE: _sum_if_one,
+    SQUEEZE: _axis_first(result_rank=False),
+    EXPAND_DIMS: _axis_first(result_rank=True),
+    PICK: _axis_first(result_rank=False),
+    SLICE_AXIS: _axis_first(result_rank=False),
+    PAD_AXIS: _axis_first(result_rank=False),
+    FLIP: _axis_first(result_rank=False),
+    CUMSUM: _cumulative,
+    CUMPROD: _cumulative,
+    DIFF: _diff,
+    PROD: _reduce,
+    AMAX: _reduce,
+    AMIN: _reduce,
+    NORM: _norm,
+    EINSUM: _einsum,
+    TRACE: _trace,
+    SOLVE: _solve,
+    shapes.FULL: _full,
+    LINSPACE: _linspace,
+    ASTYPE_LIKE: _astype_like,
+    ZEROS_LIKE: _zeros_like,
+    SIZE: _size,
+    EYE_LIKE: _eye_like,
+    BATCH_BROADCAST: _batch_broadcast,
+    ARRAY: _array,
+    KEEPDIMS: _axis_first(result_rank=True),
+    CONCATENATE: _axis_first(result_rank=False),
+    STACK: _axis_first(result_rank=True),
     # A batch of numbers is an array already: float() of each would give the same values.
-    "float": lambda b, node, args, flags: args[0],
+    FLOAT: lambda b, node, args, flags: args[0],
 }

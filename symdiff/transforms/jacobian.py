@@ -23,6 +23,7 @@ program is what a transform *of* a Jacobian is built from.
 from __future__ import annotations
 
 from symdiff.errors import UnsupportedTransformError
+from symdiff.ir.arrays import ZEROS_LIKE
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import inline, substitute
@@ -114,7 +115,7 @@ def _layout(b: Builder, tangent: Node, value: Node, x: Node, seeds: Node) -> Nod
     lead = value.type.dims if value.type is not None else ()
     rank = len(lead) + 1
     batched = tangent.type is not None and tangent.type.ndim == rank
-    if not batched and (tangent.op == "zeros_like" or tangent.is_const and tangent.value == 0):
+    if not batched and (tangent.prim is ZEROS_LIKE or tangent.is_const and tangent.value == 0):
         # Linear in the seeds yet not reached by them: zero (new zeros, not a view).
         tangent = b.apply("batch_zeros", value, seeds, attrs=(value.type is not None, b.fresh()))
     elif not batched:

@@ -22,7 +22,7 @@ from typing import Any
 
 from symdiff.ir.builder import Builder
 from symdiff.ir.loop import Loop
-from symdiff.ir.node import Node, Program, rebuild, topological
+from symdiff.ir.node import Node, Op, Program, rebuild, topological
 from symdiff.ir.regions import REGIONS
 
 
@@ -72,11 +72,11 @@ def _analyse(program: Program) -> _Analysis:
     for node in reversed(order):
         if node not in needed:
             continue
-        if node.op == "proj":
+        if node.op == Op.PROJ:
             wanted.setdefault(node.args[0], set()).add(node.attrs[0])
             needed.add(node.args[0])
         elif node.op in REGIONS:
-            plan_region = _plan_loop if node.op == "loop" else _plan_cond
+            plan_region = _plan_loop if node.op == Op.LOOP else _plan_cond
             plan = plans[node] = plan_region(node, wanted.get(node, set()))
             if plan is not None:
                 needed.update(node.args[i] for i in plan.keep)
@@ -109,10 +109,10 @@ def _rebuilt(program: Program, order: list[Node], plans: dict[Node, _Plan | None
         if plan is not None:
             args = tuple(new[node.args[i]] for i in plan.keep)
             new[node] = nb.structural(node.op, args, plan.attrs)
-        elif node.op == "proj":
+        elif node.op == Op.PROJ:
             region = node.args[0]
             moved = plans[region].moved  # type: ignore[union-attr]
-            new[node] = nb.structural("proj", (new[region],), (moved[node.attrs[0]],))
+            new[node] = nb.structural(Op.PROJ, (new[region],), (moved[node.attrs[0]],))
         else:
             new[node] = nb.apply(node.op, *(new[a] for a in node.args), attrs=node.attrs)
         hint = old_names.get(node)
@@ -124,11 +124,11 @@ def _rebuilt(program: Program, order: list[Node], plans: dict[Node, _Plan | None
 
 
 def _leaf(b: Builder, node: Node) -> Node:
-    if node.op == "const":
+    if node.op == Op.CONST:
         return b.const(node.value)
-    if node.op == "param":
+    if node.op == Op.PARAM:
         return b.param(node.attrs[0], *node.attrs[1:])
-    if node.op == "arg":
+    if node.op == Op.ARG:
         return b.arg(node.attrs[0], *node.attrs[2:])
     return b.global_(node.attrs)
 

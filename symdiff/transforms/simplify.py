@@ -21,14 +21,16 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from symdiff.ir.arrays import BROADCAST_LIKE, SIZE, UNSUM
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import LEAVES, Node, Program, is_int, rebuild, topological
+from symdiff.ir.node import LEAVES, Node, Op, Program, is_int, rebuild, topological
+from symdiff.ir.scalars import DIV, MUL, NEG, POW, SAFE_DIV
 
 Rule = Callable[[Builder, Node], "Node | None"]
 
 
 def _is(node: Node, value: float) -> bool:
-    return node.op == "const" and not isinstance(node.value, bool) and node.value == value
+    return node.op == Op.CONST and not isinstance(node.value, bool) and node.value == value
 
 
 def _spread(n: Node, value: Node, other: Node) -> bool:
@@ -36,7 +38,7 @@ def _spread(n: Node, value: Node, other: Node) -> bool:
     `other` already has that shape and `n`'s dtype: then the number itself broadcasts
     the same way (a broadcast float64 array times a float32 one is float64; the number
     times it, float32)."""
-    return (value.op in ("unsum", "broadcast_like") and value.args[0].type is None
+    return (value.prim in (UNSUM, BROADCAST_LIKE) and value.args[0].type is None
             and other.type is not None and n.type is not None and other.type == n.type
             and None not in n.type.dims)  # an unknown length may be one in `other` only
 
@@ -64,9 +66,9 @@ def _mul(b: Builder, n: Node) -> Node | None:
         return b.neg(x)
     if _is(x, -1):
         return b.neg(y)
-    if x.op == "neg":
+    if x.prim is NEG:
         return b.neg(b.mul(x.args[0], y))
-    if y.op == "neg":
+    if y.prim is NEG:
         return b.neg(b.mul(x, y.args[0]))
     return None
 
@@ -79,11 +81,11 @@ def _div(b: Builder, n: Node) -> Node | None:
             return spread
     if _is(y, 1) and not x.is_const:
         return x
-    if x.op == "neg":
+    if x.prim is NEG:
         return b.neg(b.apply(n.op, x.args[0], y))
-    if y.op == "neg":
+    if y.prim is NEG:
         return b.neg(b.apply(n.op, x, y.args[0]))
-    if n.op == "safe_div" and y.is_const and y.value != 0:
+    if n.prim is SAFE_DIV and y.is_const and y.value != 0:
         return b.div(x, y)
     return None
 
@@ -94,9 +96,9 @@ def _add(b: Builder, n: Node) -> Node | None:
         # x + x == x * 2 exactly, overflow included; an int (a length) stays an int.
         ints = is_int(x) or (x.type is not None and x.type.dtype.startswith(("int", "uint")))
         return b.mul(x, 2 if ints else 2.0)
-    if y.op == "neg":
+    if y.prim is NEG:
         return b.sub(x, y.args[0])
-    if x.op == "neg":
+    if x.prim is NEG:
         return b.sub(y, x.args[0])
     return None
 
@@ -104,16 +106,16 @@ def _add(b: Builder, n: Node) -> Node | None:
 def _sub(b: Builder, n: Node) -> Node | None:
     x, y = n.args
     # (-x) - y is not -(x + y): when x + y cancels, the two zeros differ in sign.
-    return b.add(x, y.args[0]) if y.op == "neg" else None
+    return b.add(x, y.args[0]) if y.prim is NEG else None
 
 
 def _neg(b: Builder, n: Node) -> Node | None:
-    return n.args[0].args[0] if n.args[0].op == "neg" else None
+    return n.args[0].args[0] if n.args[0].prim is NEG else None
 
 
 def _pow(b: Builder, n: Node) -> Node | None:
     x, y = n.args
-    return x if _is(y, 1) and not x.is_const and n.op == "pow" and y.value == 1 else None
+    return x if _is(y, 1) and not x.is_const and n.prim is POW and y.value == 1 else None
 
 
 def _select(b: Builder, n: Node) -> Node | None:
@@ -129,7 +131,7 @@ def _shape_of(b: Builder, n: Node) -> Node | None:
     """``x.shape`` / ``x.size`` read from a cheaper node of the same shape."""
     from symdiff.ir.arrays import shape_source
 
-    k = 0 if n.op == "size" else 1
+    k = 0 if n.prim is SIZE else 1
     source = shape_source(n.args[k])
     if source is n.args[k] or (k == 1 and source.type.dtype != n.args[k].type.dtype):
         return None  # (a broadcast has its `like`'s dtype: keep it)
@@ -158,7 +160,7 @@ RULES: dict[str, Rule] = {
 
 
 def _is_factor(node: Node) -> bool:
-    return (node.op == "const" and isinstance(node.value, float)
+    return (node.op == Op.CONST and isinstance(node.value, float)
             and math.isfinite(node.value) and node.value != 0.0)
 
 
@@ -172,10 +174,10 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
     gathered value would overflow, underflow or be subnormal stay apart, and gathering
     never raises.
     """
-    if not derived(n) or n.op not in ("mul", "div"):
+    if not derived(n) or n.prim not in (MUL, DIV):
         return None
     x, y = n.args
-    if n.op == "mul" and _is_factor(x) and not _is_factor(y):
+    if n.prim is MUL and _is_factor(x) and not _is_factor(y):
         x, y = y, x
     if _is_factor(y):
         if not derived(x):
@@ -192,9 +194,9 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
         if not _is_normal(scale):
             return None  # the gathered factor overflows or loses precision: keep both
         return u if scale == 1.0 else b.apply(op, u, scale)
-    if n.op == "mul":
+    if n.prim is MUL:
         for inner, other in ((x, y), (y, x)):
-            if inner.op == "mul" and derived(inner) and not other.is_const:
+            if inner.prim is MUL and derived(inner) and not other.is_const:
                 u, c = _split(inner)
                 if c is not None:
                     return b.mul(b.mul(u, other), c)
@@ -208,12 +210,12 @@ def _is_normal(value: float) -> bool:
 
 def _split(node: Node) -> tuple[Node, Node | None]:
     """``(u, c)`` when `node` is ``u * c``, ``c * u`` or ``u / c`` with a constant c."""
-    if node.op not in ("mul", "div"):
+    if node.prim not in (MUL, DIV):
         return node, None
     x, y = node.args
     if _is_factor(y) and not _is_factor(x):
         return x, y
-    if node.op == "mul" and _is_factor(x) and not _is_factor(y):
+    if node.prim is MUL and _is_factor(x) and not _is_factor(y):
         return y, x
     return node, None
 
@@ -281,12 +283,12 @@ def simplify_program(program: Program) -> Program:
 def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) -> Node:
     # Rebuild over already simplified arguments, then apply rules until none fires.
     # A rule's result may contain new nodes; those are simplified the same way.
-    if node.op == "cond":
+    if node.op == Op.COND:
         args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         bodies = tuple(simplify_program(body) for body in node.attrs)
         same = args == node.args and all(x is y for x, y in zip(bodies, node.attrs, strict=True))
-        current = node if same else b.structural("cond", args, bodies)
-    elif node.op == "loop":
+        current = node if same else b.structural(Op.COND, args, bodies)
+    elif node.op == Op.LOOP:
         args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         loop = node.attrs[0]
         test = None if loop.test is None else simplify_program(loop.test)
@@ -294,10 +296,10 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) 
         if args == node.args and body is loop.body and test is loop.test:
             current = node
         else:
-            current = b.structural("loop", args, (replace(loop, body=body, test=test),))
-    elif node.op == "proj":
+            current = b.structural(Op.LOOP, args, (replace(loop, body=body, test=test),))
+    elif node.op == Op.PROJ:
         region = done.get(node.args[0]) or _rewrite(b, node.args[0], done, derived)
-        current = b.structural("proj", (region,), node.attrs)
+        current = b.structural(Op.PROJ, (region,), node.attrs)
     elif node.args:
         args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         current = node if args == node.args else b.apply(node.op, *args, attrs=node.attrs)

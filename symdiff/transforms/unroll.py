@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from symdiff.ir.builder import Builder
 from symdiff.ir.loop import BodyParams, Loop
-from symdiff.ir.node import Node, Program, flatten, topological
+from symdiff.ir.node import Node, Op, Program, flatten, topological
 from symdiff.ir.rewrite import inline, rebuilt, with_regions_inlined
 
 __all__ = ["unroll_loops"]
@@ -39,17 +39,17 @@ def _unroll(program: Program, budget: list[int]) -> Program:
     loops: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}  # outputs, effects
     for node in topological([*program.outputs, *program.effects]):
         args = tuple(done.get(a, a) for a in node.args)
-        if node.op == "proj" and node.args[0] in loops:
+        if node.op == Op.PROJ and node.args[0] in loops:
             done[node] = loops[node.args[0]][0][node.attrs[0]]
             continue
-        if node.op == "loop":
+        if node.op == Op.LOOP:
             trips = _trips(node.attrs[0], args, budget[0])
             if trips is not None:
                 budget[0] -= len(trips)
                 loops[node] = _inline_loop(b, node.attrs[0], args, trips)
                 continue
         attrs = node.attrs
-        if node.op == "cond":
+        if node.op == Op.COND:
             attrs = tuple(_unroll(body, budget) for body in node.attrs)
         done[node] = rebuilt(b, node, args, attrs)
     if not loops and all(done[n] is n for n in done):
@@ -78,7 +78,7 @@ def _simple(loop: Loop) -> bool:
 
 
 def _is_int(node: Node) -> bool:
-    return node.op == "const" and type(node.value) is int
+    return node.op == Op.CONST and type(node.value) is int
 
 
 def _inline_loop(
