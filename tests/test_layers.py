@@ -3,9 +3,12 @@ imports inside functions and under TYPE_CHECKING), and the IR under the passes:
 `ir/` imports none of `frontend/`, `transforms/`, `codegen/`, and those three import
 none of each other except `frontend/` -> nothing of the others, `transforms/` ->
 nothing of `frontend/`, `codegen/` -> nothing of `frontend/` or `transforms/`.
-The rules (`rules/`) stand under the frontend and the runtime, which read them; the
-public face (`api/`, `export/`, `standalone/`, `pictures/`, `cli/`) stands on top: no
-compiler layer imports it, `api/` imports no other face, and only `cli/` imports `cli/`."""
+The process's shared parts (`host/`: the build lock, the caches, compiling, the
+watched bindings) stand under everything that uses them and import nothing above; the
+frontend imports nothing of the runtime. The rules (`rules/`) stand under the frontend
+and the runtime, which read them; the public face (`api/`, `export/`, `standalone/`,
+`pictures/`, `cli/`) stands on top: no compiler layer imports it, `api/` imports no
+other face, and only `cli/` imports `cli/`."""
 
 from __future__ import annotations
 
@@ -110,12 +113,15 @@ FACE = ("symdiff.api", "symdiff.export", "symdiff.standalone", "symdiff.pictures
 FORBIDDEN = {
     "symdiff.ir": ("symdiff.frontend", "symdiff.transforms", "symdiff.codegen",
                    "symdiff.runtime", "symdiff.rules", *FACE),
-    "symdiff.frontend": ("symdiff.transforms", "symdiff.codegen", *FACE),
+    "symdiff.host": ("symdiff.ir", "symdiff.frontend", "symdiff.transforms", "symdiff.codegen",
+                     "symdiff.runtime", "symdiff.rules", *FACE),
+    "symdiff.frontend": ("symdiff.transforms", "symdiff.codegen", "symdiff.runtime", *FACE),
     "symdiff.transforms": ("symdiff.frontend", "symdiff.codegen", "symdiff.runtime",
                            "symdiff.rules", *FACE),
     "symdiff.codegen": ("symdiff.frontend", "symdiff.transforms", "symdiff.runtime",
                         "symdiff.rules", *FACE),
-    "symdiff.rules": ("symdiff.frontend", "symdiff.transforms", "symdiff.codegen", *FACE),
+    "symdiff.rules": ("symdiff.frontend", "symdiff.transforms", "symdiff.codegen",
+                      "symdiff.runtime", *FACE),
     "symdiff.runtime": FACE,
     "symdiff.api": ("symdiff.export", "symdiff.standalone", "symdiff.pictures",
                     "symdiff.cli"),

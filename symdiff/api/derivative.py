@@ -10,8 +10,8 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from symdiff.host.reference import qualified_name
 from symdiff.runtime.dispatch import Signature
-from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 
 

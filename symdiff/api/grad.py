@@ -26,6 +26,7 @@ from symdiff.api.derivative import (
     format_signatures,
     generate,
 )
+from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import (
     Cotangents,
     argument,
@@ -36,7 +37,6 @@ from symdiff.runtime.arguments import (
     zero_like,
 )
 from symdiff.runtime.dispatch import Built, Dispatcher, Signature, signature_of
-from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
 
@@ -49,7 +49,7 @@ class Transformed(Derivative):
     Attributes: ``source`` (the generated module text for float arguments),
     ``__wrapped__`` (the user's function), ``transform``, ``argnums`` and
     ``signatures`` (the argument types compiled for so far). It pickles by reference to
-    the user's function (see `symdiff.runtime.reference`) and is rebuilt on first call
+    the user's function (see `symdiff.host.reference`) and is rebuilt on first call
     in the process that unpickles it, from the disk cache or from source.
     """
 

@@ -30,9 +30,9 @@ from symdiff.api.derivative import (
     generate,
 )
 from symdiff.api.grad import jvp_of, rebuild
+from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import shape_key, signature_of
-from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.runtime.watched import Watched
 from symdiff.tracebacks import boundary

@@ -29,9 +29,9 @@ from symdiff.api.arguments import (
 )
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
 from symdiff.api.grad import jvp, vjp
+from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
-from symdiff.runtime.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.runtime.watched import Watched
 from symdiff.tracebacks import boundary

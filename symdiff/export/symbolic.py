@@ -24,7 +24,7 @@ from typing import Any
 
 from symdiff.api.arguments import arity, check_transformable, normalize_argnums, unwrap
 from symdiff.errors import SymdiffError
-from symdiff.runtime.reference import qualified_name
+from symdiff.host.reference import qualified_name
 from symdiff.runtime.spec import Spec
 from symdiff.tracebacks import boundary
 

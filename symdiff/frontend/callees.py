@@ -36,10 +36,10 @@ from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable, is_number
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.host.freshness import MISSING, Stamp, Watch, code_watch
+from symdiff.host.memo import LIST_PARAMETERS
 from symdiff.ir.types import FunctionArg
-from symdiff.rules.custom import custom_op
-from symdiff.runtime.freshness import MISSING, Stamp, Watch, code_watch, rule_watches
-from symdiff.runtime.memo import LIST_PARAMETERS
+from symdiff.rules.custom import custom_op, rule_for
 
 # Packages whose Python functions are library code, not the user's: a call of one
 # keeps the "cannot differentiate through it" error instead of inlining its source.
@@ -238,7 +238,7 @@ def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda |
     makes ts and ys lists). `node` is `fn`'s source tree if the caller has it. Read once
     per function while its code and the functions it passes parameters to are the
     same: the dispatcher and each lowering ask."""
-    from symdiff.runtime.building import building
+    from symdiff.host.building import building
 
     found = LIST_PARAMETERS.get(fn, None)
     if found is None:
@@ -337,3 +337,17 @@ def _compiled_in(value: Any) -> bool:
     """Whether the generated code depends on which object `value` is: a module or a
     callable (inlined, or emitted as a primitive), not a number read when it runs."""
     return isinstance(value, types.ModuleType) or (callable(value) and not is_number(value))
+
+
+def rule_watches(value: Any) -> Iterator[Watch]:
+    """The rule functions of a callable with a custom rule, and their code: the rules
+    are compiled in, and ``defjvp`` may replace them."""
+    rule = rule_for(value)
+    if rule is None:
+        return
+    for attr in ("jvp", "fwd", "bwd"):
+        function = getattr(rule, attr)
+        yield Watch("attr", rule, attr, function)
+        watch = code_watch(function)
+        if watch is not None:
+            yield watch

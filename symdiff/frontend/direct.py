@@ -18,7 +18,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import callable_op
-from symdiff.runtime.compile import compile_source
+from symdiff.host.compile import compile_source
 
 _made: dict[Any, types.FunctionType] = {}
 

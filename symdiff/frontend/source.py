@@ -80,7 +80,7 @@ def get_source(fn: Any) -> FunctionSource:
     Raises `SymdiffError` when `fn` is not a Python function or its source is unavailable,
     `StaleSourceError` when its file changed since it was imported.
     """
-    from symdiff.runtime.building import building
+    from symdiff.host.building import building
 
     with building():  # parsing is not safe to interleave; the caches are shared
         return _get_source(fn)

@@ -256,7 +256,7 @@ def _globals(fun: Callable[..., Any], program: Program) -> dict[str, Any]:
     """The values of the ``global`` nodes, by dotted path, as the generated code reads them."""
     from symdiff.frontend.callees import Callees
     from symdiff.frontend.resolve import Scope
-    from symdiff.runtime.building import building
+    from symdiff.host.building import building
 
     scope = Scope(fun)
     paths = list(dict.fromkeys(n.attrs for n in all_nodes(program) if n.op == Op.GLOBAL))

@@ -3,4 +3,4 @@ the table of rules the frontend reads) and `scipy.py` (rules for ``scipy.special
 data given to `defrule` when first asked for). The frontend lowers a rule's functions
 with the call (`frontend.rules`), the transforms inline them (`transforms.custom`).
 The frontend and the runtime import it: of symdiff it imports only
-`runtime.reference` (a leaf, which imports nothing of symdiff)."""
+`host.reference` (a leaf, which imports nothing of symdiff)."""

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from symdiff.runtime.reference import wrap_metadata
+from symdiff.host.reference import wrap_metadata
 
 __all__ = ["Rule", "arity", "custom_jvp", "custom_vjp", "custom_op", "defrule",
            "parameter_names", "rule_for"]

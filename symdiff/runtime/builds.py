@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 from symdiff.frontend.callees import Callees, list_parameters, watches
 from symdiff.frontend.resolve import is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.runtime.building import building
+from symdiff.host.building import building
+from symdiff.host.freshness import Stamp, Watch
+from symdiff.host.memo import LINKED, RECORDS
 from symdiff.runtime.cache import DiskCache
-from symdiff.runtime.freshness import Stamp, Watch
 from symdiff.runtime.keys import disk_key
 from symdiff.runtime.link import link
-from symdiff.runtime.memo import LINKED, RECORDS
 from symdiff.runtime.spec import Spec
 
 if TYPE_CHECKING:

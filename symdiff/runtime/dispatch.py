@@ -29,10 +29,10 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from symdiff.host.building import building
+from symdiff.host.compile import compile_source, filename_for, release_on_collect
+from symdiff.host.freshness import Watch, guarded, stale_test
 from symdiff.runtime.arguments import convert, is_array, is_function
-from symdiff.runtime.building import building
-from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
-from symdiff.runtime.freshness import Watch, guarded, stale_test
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from symdiff.frontend.resolve import Scope
-from symdiff.runtime.compile import link_function
-from symdiff.runtime.reference import qualified_name
+from symdiff.host.compile import link_function
+from symdiff.host.reference import qualified_name
 from symdiff.runtime.spec import Spec
 
 if TYPE_CHECKING:

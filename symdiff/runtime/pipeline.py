@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from symdiff.host.building import building
 from symdiff.ir.node import Op
-from symdiff.runtime.building import building
 from symdiff.runtime.spec import Spec
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ def _transform(spec: Spec) -> Callable[[Unit], Unit]:
 
     def run(unit: Unit) -> Unit:
         from symdiff.errors import UnsupportedTransformError
-        from symdiff.runtime.reference import qualified_name
+        from symdiff.host.reference import qualified_name
 
         assert unit.program is not None
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symdiff.runtime.freshness import Watch
+from symdiff.host.freshness import Watch
 
 
 class Watched:
@@ -25,7 +25,7 @@ class Watched:
         """Watch the bindings as they are now (before building on them)."""
         # Imported here: `import symdiff` does not load the frontend.
         from symdiff.frontend.callees import Callees, watches
-        from symdiff.runtime.building import building
+        from symdiff.host.building import building
 
         with building():
             self._watches = watches(Callees(self.fn))

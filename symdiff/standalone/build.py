@@ -71,7 +71,7 @@ def build_module(
     function (default: numbers, and lists where the function uses a list); `output`
     names the file the header's paths are relative to (it must not be the source).
     """
-    from symdiff.runtime.building import building
+    from symdiff.host.building import building
     from symdiff.standalone.functions import MODES, derivative
     from symdiff.standalone.module import module_text
     from symdiff.standalone.signatures import parse_signature

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from symdiff.host.freshness import Watch
 from symdiff.ir.types import MANY, ArrayType, FunctionArg
 from symdiff.runtime.dispatch import Dispatcher, Signature, shape_key, signature_of
-from symdiff.runtime.freshness import Watch
 
 
 class Recorder:

@@ -20,7 +20,7 @@ import pytest
 
 import symdiff
 from symdiff.frontend import source
-from symdiff.runtime import memo
+from symdiff.host import memo
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Tests for symdiff.runtime.compile: debuggable compiled generated code."""
+"""Tests for symdiff.host.compile: debuggable compiled generated code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import traceback
 
 import pytest
 
-from symdiff.runtime.compile import compile_source, filename_for, release_on_collect
+from symdiff.host.compile import compile_source, filename_for, release_on_collect
 
 SOURCE = """\
 def e_grad(x):

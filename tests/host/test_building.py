@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from symdiff.runtime.building import RECURSION_LIMIT, building
+from symdiff.host.building import RECURSION_LIMIT, building
 
 
 def test_the_limit_is_raised_inside_and_restored_after():

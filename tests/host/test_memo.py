@@ -8,8 +8,8 @@ import math
 import weakref
 
 from symdiff.frontend.callees import Callees, watches
-from symdiff.runtime.freshness import Stamp, Watch, code_watch, stale_test
-from symdiff.runtime.memo import Memo
+from symdiff.host.freshness import Stamp, Watch, code_watch, stale_test
+from symdiff.host.memo import Memo
 
 
 def make(k: float):

@@ -4,8 +4,8 @@ Contract (this module reads no user code: the frontend finds the watches):
 
 - A `Watch` is one binding generated code depends on: a function's ``__code__``, a
   global or closure cell the user's code reads a function or module by, a module
-  attribute along a dotted name, a custom rule's functions (`code_watch`,
-  `rule_watches`; `symdiff.frontend.callees.watches` finds them all for a derivative).
+  attribute along a dotted name, a custom rule's functions (`code_watch`;
+  `symdiff.frontend.callees.watches` finds them all for a derivative).
 - `Watch.changed()` tells whether a binding now holds another object than the one the
   code was compiled against (an identity test).
 - `Stamp(watches)` keeps the same facts for the caches, weakly wherever Python allows,
@@ -24,14 +24,11 @@ import ast
 import inspect
 import types
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.rules.custom import rule_for
-
-__all__ = ["MISSING", "VANISHED", "Stamp", "Watch", "code_watch", "guarded", "rule_watches",
-           "stale_test"]
+__all__ = ["MISSING", "VANISHED", "Stamp", "Watch", "code_watch", "guarded", "stale_test"]
 
 MISSING = object()  # what an emptied closure cell or a vanished name reads as
 
@@ -94,20 +91,6 @@ def _cells(fn: Any) -> dict[str, types.CellType]:
 def code_watch(fn: Any) -> Watch | None:
     """The watch of `fn.__code__`, or None for a callable without Python code."""
     return Watch("code", fn, "__code__", fn.__code__) if inspect.isfunction(fn) else None
-
-
-def rule_watches(value: Any) -> Iterator[Watch]:
-    """The rule functions of a callable with a custom rule, and their code: the rules
-    are compiled in, and ``defjvp`` may replace them."""
-    rule = rule_for(value)
-    if rule is None:
-        return
-    for attr in ("jvp", "fwd", "bwd"):
-        function = getattr(rule, attr)
-        yield Watch("attr", rule, attr, function)
-        watch = code_watch(function)
-        if watch is not None:
-            yield watch
 
 
 class _Strong:

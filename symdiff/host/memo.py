@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from symdiff.runtime.freshness import Stamp
+from symdiff.host.freshness import Stamp
 
 __all__ = ["LINKED", "LIST_PARAMETERS", "RECORDS", "Memo", "caches"]
 

@@ -26,8 +26,8 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from symdiff.runtime.building import building
-from symdiff.runtime.freshness import Watch, guarded, stale_test
+from symdiff.host.building import building
+from symdiff.host.freshness import Watch, guarded, stale_test
 
 __all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
 
