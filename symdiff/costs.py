@@ -3,7 +3,8 @@
 Counts are of the generated programs' operations (one per IR node: an array operation
 counts once, whatever its size), by kind. Code outside loops runs once; each loop's
 body is counted once and reported on its own, per iteration, since trip counts are known
-only when the code runs. A branch counts its costlier arm.
+only when the code runs. A branch counts its costlier arm, with the tests of the
+``elif`` arms before it.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def program_cost(program: Program) -> ProgramCost:
 def _count(program: Program, loops: list[Counts]) -> Counts:
     """Counts of `program` outside loops; its loops' bodies are appended to `loops`."""
     from symdiff.ir.node import topological
-    from symdiff.ir.regions import branches
+    from symdiff.ir.regions import arms
 
     tally = dict.fromkeys(KINDS, 0)
     total = Counts()
@@ -146,11 +147,16 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
         if node.op in _FREE:
             continue
         if node.op == "cond":
-            arms = []
-            for body in branches(node):
+            # The path to each branch runs the tests before it (the last, every test).
+            tested, tested_loops = Counts(), []
+            region = arms(node)
+            paths = []
+            for k, body in enumerate(region.branches):
                 found: list[Counts] = []
-                arms.append((_count(body, found), found))
-            counts, inner = max(arms, key=lambda arm: arm[0].total)
+                paths.append((tested + _count(body, found), [*tested_loops, *found]))
+                if k < len(region.tests):
+                    tested = tested + _count(region.tests[k], tested_loops)
+            counts, inner = max(paths, key=lambda path: path[0].total)
             total = total + counts
             loops.extend(inner)
             continue

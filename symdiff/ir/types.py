@@ -149,7 +149,7 @@ def infer(node: Any) -> Type:
 
 def _proj_type(region: Any, index: int) -> Type:
     if region.op == "cond":
-        return region.attrs[0].outputs[index].type  # both branches give one type
+        return region.attrs[0].branches[0].outputs[index].type  # every branch gives one type
     if region.op == "loop":
         loop = region.attrs[0]
         if index in loop.outputs.carry:
