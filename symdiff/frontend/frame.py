@@ -112,6 +112,8 @@ class Frame:
         self.scope: Scope = parent.scope if parent else Scope(fn)
         self.env: dict[str, Value | MaybeUnbound] = {}
         self.locals = parent.locals if parent else assigned_names(source.node)
+        # Facts about statements of the function (`control.facts`), by id, with the node.
+        self.statement_facts: dict[int, Any] = parent.statement_facts if parent else {}
         # A branch numbers rebindings from where its parent is, so both branches of an
         # if and the merged value after it share one name.
         self.versions: dict[str, int] = dict(parent.versions) if parent else {}

@@ -41,7 +41,7 @@ def _return(frame: Frame, stmt: ast.Return, rest: list[ast.stmt]) -> End:
 
 def _if(frame: Frame, stmt: ast.If, rest: list[ast.stmt]) -> End | None:
     result = control.lower_if(frame, stmt, rest)
-    if result is not None or (control.may_return(stmt) and frame.loop_return is None):
+    if result is not None or (control.may_return(frame, stmt) and frame.loop_return is None):
         return End(result)
     if control.ends_iteration(frame, stmt):
         return End(None)  # the rest of the body went into the branches
@@ -49,14 +49,14 @@ def _if(frame: Frame, stmt: ast.If, rest: list[ast.stmt]) -> End | None:
 
 
 def _for(frame: Frame, stmt: ast.For, rest: list[ast.stmt]) -> End | None:
-    if control.may_return(stmt):
+    if control.may_return(frame, stmt):
         return End(loops.lower_returning(frame, stmt, rest))
     loops.lower_for(frame, stmt)
     return None
 
 
 def _while(frame: Frame, stmt: ast.While, rest: list[ast.stmt]) -> End | None:
-    if control.may_return(stmt):
+    if control.may_return(frame, stmt):
         return End(loops.lower_returning(frame, stmt, rest))
     loops.lower_while(frame, stmt)
     return None
