@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.frontend.frame import Frame
+from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, MaybeUnbound, is_dict
 from symdiff.ir.node import Node, Program, Structure, flatten
@@ -280,43 +280,74 @@ def lower_ifexp(low: Frame, e: ast.IfExp) -> Node:
 
 
 def lower_boolop(low: Frame, e: ast.BoolOp) -> Node:
+    """``a and b and c``: each operand after the first is lowered in a child frame of
+    the one before (it runs only when those before it did not decide), in a loop; the
+    operands are then joined from the last one back (`_join`)."""
     is_and = isinstance(e.op, ast.And)
-
-    def chain(frame: Frame, values: list[ast.expr]) -> Node:
-        first = frame.number(frame.expr(values[0]), values[0])
-        if len(values) == 1:
-            return first
-        return _short_circuit(frame, is_and, first, lambda c: chain(c, values[1:]))
-
-    return chain(low, list(e.values))
+    frame, joins = low, _Joins()
+    for k, operand in enumerate(e.values):
+        value = frame.number(frame.expr(operand), operand)
+        if k == len(e.values) - 1 or joins.decided(value, is_and):
+            break
+        frame = joins.descend(frame, value)
+    return joins.join(is_and, value)
 
 
 def lower_compare(low: Frame, e: ast.Compare) -> Node:
-    def chain(frame: Frame, left: Node, ops: list[ast.cmpop],
-              comparators: list[ast.expr]) -> Node:
-        # a < b < c is (a < b) and (b < c), with b evaluated once and c only if a < b.
-        right = frame.number(frame.expr(comparators[0]), comparators[0])
-        prim = COMPARE_OPS.get(type(ops[0]))
+    """``a < b < c`` is ``(a < b) and (b < c)``, with b evaluated once and c only if
+    a < b: lowered like ``and`` (`lower_boolop`)."""
+    frame, joins = low, _Joins()
+    left = low.number(low.expr(e.left), e.left)
+    for k, (op, comparator) in enumerate(zip(e.ops, e.comparators, strict=True)):
+        right = frame.number(frame.expr(comparator), comparator)
+        prim = COMPARE_OPS.get(type(op))
         if prim is None:
-            raise frame.src.error(f"unsupported comparison {type(ops[0]).__name__}", e)
+            raise frame.src.error(f"unsupported comparison {type(op).__name__}", e)
         test = frame.b.apply(prim, left, right)
-        if len(ops) == 1:
-            return test
-        return _short_circuit(
-            frame, True, test,
-            lambda c: chain(c, c.capture_node(right), ops[1:], comparators[1:]))
-
-    return chain(low, low.number(low.expr(e.left), e.left), list(e.ops), list(e.comparators))
+        if k == len(e.ops) - 1 or joins.decided(test, True):
+            break
+        frame = joins.descend(frame, test)
+        left = frame.capture_node(right)
+    return joins.join(True, test)
 
 
-def _short_circuit(
-    low: Frame, is_and: bool, left: Node, lower_right: Callable[[Frame], Node]
-) -> Node:
-    """``left and right`` / ``left or right`` with Python's value and evaluation order."""
-    if left.is_const:
-        done = not left.value if is_and else bool(left.value)
-        return left if done else lower_right(low)
-    right_frame, right = _branch(low, lower_right)
+class _Joins:
+    """The operands of a chain of ``and`` (or ``or``) still to be joined with the value
+    of the rest of the chain: each with the frame it was lowered in and the child frame
+    the rest was lowered in."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Frame, Node, Frame]] = []
+
+    def decided(self, value: Node, is_and: bool) -> bool:
+        """Whether a constant operand decides the chain (the rest is never evaluated);
+        a constant that does not leaves the rest to be lowered in the same frame."""
+        return value.is_const and (not value.value if is_and else bool(value.value))
+
+    def descend(self, frame: Frame, value: Node) -> Frame:
+        """The frame to lower the rest of the chain in, after `value` of `frame`."""
+        if value.is_const:
+            return frame
+        child = frame.child(checked=False)  # (only operands that can raise nest: `join`)
+        self.pending.append((frame, value, child))
+        return child
+
+    def join(self, is_and: bool, value: Node) -> Node:
+        """The value of the whole chain whose last lowered operand gave `value`. The
+        rest of the chain is computed in place where it cannot raise, else in a branch
+        holding the branches of the operands after it."""
+        nested = 0
+        for frame, left, child in reversed(self.pending):
+            if child.effects():
+                nested += 1
+                if frame.depth + nested > MAX_NESTING:
+                    raise frame.too_deep()
+            value = _join(frame, is_and, left, child, value)
+        return value
+
+
+def _join(low: Frame, is_and: bool, left: Node, right_frame: Frame, right: Node) -> Node:
+    """``left and right`` of `low`, `right` lowered in its child `right_frame`."""
     if not right_frame.effects():
         # Evaluating the right side cannot raise: compute it here and join with and/or.
         params, operands = _closure(right_frame)

@@ -45,7 +45,15 @@ def lower(
         return _lower_callable(fn, builder, types)
     source = source or get_source(fn)
     fence.check(source)
-    return _run(Frame(fn, source, builder, GRAMMAR), types)
+    frame = Frame(fn, source, builder, GRAMMAR)
+    try:
+        return _run(frame, types)
+    except RecursionError:
+        # What each pass follows without recursing, or to a bounded depth, is far deeper
+        # than any code written by hand; this is the rest, located.
+        raise source.error("this statement nests deeper than symdiff can follow (Python's "
+                           "stack ran out lowering it); split it into functions or "
+                           "shallower steps", frame.statement()) from None
 
 
 def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:

@@ -27,7 +27,7 @@ from symdiff.ir.loop import Loop, loop_node
 from symdiff.ir.node import Builder, Node, Program
 
 __all__ = ["REGIONS", "Arms", "Loop", "all_nodes", "arms", "bodies", "branches", "cond",
-           "cond_node", "loop_node", "n_outputs", "output_kind", "proj"]
+           "cond_node", "loop_node", "n_outputs", "output_kind", "output_source", "proj"]
 
 REGIONS = frozenset({"cond", "loop"})
 
@@ -160,18 +160,24 @@ def branches(node: Node) -> tuple[Program, ...]:
     return node.attrs[0].branches
 
 
+def output_source(region: Node, i: int) -> Node | None:
+    """The value inside the region that its `i`-th output is (of a branch, the first
+    one's), when it is one: a branch's result, a loop's carried value."""
+    if region.op == "cond":
+        return branches(region)[0].outputs[i]
+    loop: Loop = region.attrs[0]
+    return loop.body.outputs[i] if i in loop.outputs.carry else None
+
+
 def output_kind(region: Node, i: int) -> str:
     """The kind (number or sequence) of a region's `i`-th output."""
     from symdiff.ir.node import NUM, SEQ
     from symdiff.ir.sequences import kind
 
-    if region.op == "cond":
-        return kind(branches(region)[0].outputs[i])
-    loop: Loop = region.attrs[0]
-    out = loop.outputs
-    if i in out.carry:
-        return kind(loop.body.outputs[i])
-    return SEQ if i in out.stacks else NUM
+    source = output_source(region, i)
+    if source is not None:
+        return kind(source)
+    return SEQ if i in region.attrs[0].outputs.stacks else NUM
 
 
 def n_outputs(node: Node) -> int:

@@ -65,6 +65,14 @@ OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item", "slice_start"
 def kind(node: Node) -> Any:
     """``SEQ`` for a node whose value is a list, its `ir.types.ArrayType` for an array,
     else ``NUM``: what a parameter standing for it is given."""
+    from symdiff.ir.regions import output_source
+
+    # A region's value is the value inside it it comes from, however deep regions nest.
+    while node.op == "proj" and node.type is None:
+        source = output_source(node.args[0], node.attrs[0])
+        if source is None:
+            break
+        node = source
     if node.type is not None:
         return node.type
     op = node.op
