@@ -995,7 +995,11 @@ def elif_assignments(n: int) -> Callable[..., float]:
                  "    else:\n        y = x * x\n    return y\n", f"elif-{n}")
 
 
-def test_an_elif_chain_of_eight_hundred_arms_is_one_region():
+def test_an_elif_chain_of_eight_hundred_arms_is_one_region(monkeypatch):
+    def refuse(limit: int) -> None:
+        raise AssertionError("the recursion limit must be left alone")
+
+    monkeypatch.setattr(sys, "setrecursionlimit", refuse)
     f = elif_assignments(800)
     (region,) = [n for n in all_nodes(lower(f)) if n.op == "cond"]
     assert len(branches(region)) == 801
@@ -1004,6 +1008,30 @@ def test_an_elif_chain_of_eight_hundred_arms_is_one_region():
         assert grad(f)(x) == pytest.approx(want, rel=1e-12)
         assert jvp(f, (x,), (1.0,)) == (f(x), grad(f)(x))
     assert vjp(f, 399.5)[1](1.0) == (grad(f)(399.5),)
+
+
+def test_an_elif_chain_deeper_than_a_tree_python_compiles_is_linked():
+    # 1,500 arms: CPython compiles the text (up to about 3,000) but not the same syntax
+    # tree (about 1,000): the derivative's chain is linked as a match statement.
+    f = elif_assignments(1500)
+    assert grad(f)(1234.5) == 1236.0 + math.cos(1234.5)
+    assert grad(f)(-1.0) == math.cos(-1.0)
+
+
+def and_chain(n: int) -> Callable[..., float]:
+    """``log(x + 1) and log(x + 2) and ...``: every operand can raise."""
+    operands = " and ".join(f"math.log(x + {k}.0)" for k in range(1, n + 1))
+    return _load(f"def f(x):\n    y = x * 2.0\n    return {operands}\n", f"and-{n}")
+
+
+def test_an_and_chain_nesting_deeper_than_python_allows_is_a_located_error():
+    f = and_chain(90)  # each operand after the first only runs when the one before holds
+    assert grad(f)(0.5) == 1.0 / 90.5
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(and_chain(120))(0.5)
+    error = info.value
+    assert error.lineno == 3 and "return math.log(x + 1.0) and" in error.source_line
+    assert "more than 98 deep" in str(error)
 
 
 def test_a_chain_of_guard_clauses_is_one_region():
