@@ -7,7 +7,8 @@ Source comes from `linecache`, so code registered there (Jupyter, tests) works t
 Functions without Python source raise `SymdiffError`, never `OSError`/`TypeError`; a
 function whose file no longer holds the code that runs (edited since it was imported:
 any bytecode, constant or name differs) raises the located `StaleSourceError`. The lines
-of the last `MAX_CACHED_FILES` files read are kept.
+of the last `MAX_CACHED_FILES` files read are kept, and the sources of the last
+`MAX_CACHED_DEFS` functions (nothing changes a source's tree).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ __all__ = ["FunctionSource", "get_source"]
 _HAS_POSITIONS = sys.version_info >= (3, 11)
 # Files whose lines (and lambdas) are kept, the least recently read dropped first.
 MAX_CACHED_FILES = 32
+# Functions whose parsed source is kept (a build reads its function's several times).
+MAX_CACHED_DEFS = 8
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,11 @@ class _FileLines:
     verified: weakref.WeakSet[types.CodeType] = field(default_factory=weakref.WeakSet)
 
 
-# The caches of this module, both bounded by MAX_CACHED_FILES; read and written under
-# the build lock.
+# The caches of this module, bounded by MAX_CACHED_FILES and MAX_CACHED_DEFS; read and
+# written under the build lock.
 _files: dict[str, _FileLines] = {}
 _lambda_index: dict[tuple[str, str], dict[int, list[ast.Lambda]]] = {}
+_defs: dict[types.CodeType, tuple[_FileLines, FunctionSource]] = {}
 
 
 def get_source(fn: Any) -> FunctionSource:
@@ -111,7 +115,15 @@ def _get_source(fn: Any) -> FunctionSource:
     modules = {n for n in _all_names(code) if isinstance(fn.__globals__.get(n), types.ModuleType)}
     if code.co_name == "<lambda>":
         return _lambda_source(name, code, file, modules)
-    return _def_source(name, code, file, modules)
+    # A build asks for the same function's source several times (nothing changes its
+    # tree): the last few read are kept, each with the text it was read from.
+    hit = _defs.pop(code, None)
+    if hit is None or hit[0] is not file:
+        hit = (file, _def_source(name, code, file, modules))
+    _defs[code] = hit  # the most recently read last
+    while len(_defs) > MAX_CACHED_DEFS:
+        del _defs[next(iter(_defs))]
+    return hit[1]
 
 
 def _all_names(code: types.CodeType) -> set[str]:
@@ -178,7 +190,9 @@ def _def_source(
     node = body[0] if body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
         raise _unavailable(name, code.co_filename, f"no 'def {code.co_name}' at line {first}")
-    ast.increment_lineno(node, first - 2 if indented else first - 1)
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    if start != first:  # (an indented def on the file's first line)
+        ast.increment_lineno(node, first - start)
     if isinstance(node, ast.AsyncFunctionDef):
         raise UnsupportedSyntaxError(
             "async functions cannot be differentiated",
@@ -304,10 +318,15 @@ def _indented_block(raw: list[str], first: int) -> list[str]:
 
 def _parse_block(block: list[str], filename: str, first: int, file: _FileLines
                  ) -> ast.Module:
-    # Parse indented code in place instead of dedenting so columns stay the file's.
+    # Parse indented code in place instead of dedenting so columns stay the file's, and
+    # after blank lines so that lines are the file's too.
     source = "".join(block)
+    if source[:1].isspace():
+        source = "\n" * (first - 2) + "if 1:\n" + source
+    else:
+        source = "\n" * (first - 1) + source
     try:
-        return ast.parse("if 1:\n" + source if source[:1].isspace() else source, filename)
+        return ast.parse(source, filename)
     except (RecursionError, MemoryError):
         raise _too_deep(filename, first, file) from None
 
