@@ -85,7 +85,8 @@ from benchmarks import functions
 f, args = functions.{name}, {args!r}
 start = time.perf_counter()
 # The compiler, which symdiff imports on the first derivative call, timed on its own.
-import symdiff.runtime.pipeline, symdiff.frontend.lower, symdiff.codegen.emit
+import symdiff.runtime.builds, symdiff.runtime.pipeline
+import symdiff.frontend.lower, symdiff.codegen.emit
 loaded = time.perf_counter()
 symdiff.grad(f, argnums={argnums!r})(*args)
 print(loaded - start, time.perf_counter() - loaded)

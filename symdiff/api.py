@@ -15,7 +15,7 @@ from typing import Any, TypeVar, overload
 
 from symdiff.custom import parameter_names, rule_for
 from symdiff.errors import SymdiffError
-from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op
+from symdiff.frontend.resolve import callable_op
 from symdiff.runtime.arguments import (
     Checker,
     Cotangents,
@@ -40,15 +40,17 @@ from symdiff.tracebacks import boundary
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
     # The compiler is imported on first use, so that `import symdiff` stays cheap.
-    from symdiff.runtime.pipeline import compiled as build
+    from symdiff.runtime.builds import compiled as build
 
     return build(fn, spec)
 
 
-def generate(fn: Callable[..., Any], spec: Spec) -> str:
-    from symdiff.runtime.pipeline import generate as build
+def generate(fn: Callable[..., Any], spec: Spec, dump: bool = False) -> str:
+    """The module text of `spec` applied to `fn`; with `dump`, the IR after every pass
+    of the pipeline before it."""
+    from symdiff.runtime import pipeline
 
-    return build(fn, spec)  # type: ignore[no-any-return]
+    return pipeline.dump_text(fn, spec) if dump else pipeline.generate(fn, spec).text
 
 F = TypeVar("F", bound=Callable[..., Any])
 ArgNums = "int | Sequence[int]"
@@ -171,14 +173,14 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     obj.__doc__ = doc
 
     def build(sig: Signature) -> Built:
-        from symdiff.runtime.pipeline import built
+        from symdiff.runtime.builds import built
 
         specialised = with_types(spec, sig)
         obj._built = specialised
         return built(fn, specialised)
 
     def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Built | None:
-        from symdiff.runtime.pipeline import guarded
+        from symdiff.runtime.builds import guarded
 
         impl, watches = guarded(fn, spec, sig, fallback)
         names = _parameters(fn)[0]
@@ -193,7 +195,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     name = getattr(fn, "__name__", "function")
 
     def list_params() -> frozenset[int]:
-        from symdiff.runtime.pipeline import list_params
+        from symdiff.runtime.builds import list_params
 
         return list_params(fn, spec)
 
@@ -240,7 +242,9 @@ def _parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ..
 
         return parameters(numpy_function(fn))
     if op is not None:
-        arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
+        from symdiff.ir.primitives import PRIMITIVES  # the IR loads when first needed
+
+        arity = PRIMITIVES[op].arguments()[0]
         return ["x", "y"][:arity], None
     return parameters(fn)
 
@@ -418,12 +422,14 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
 @boundary
 def source(
     fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0,
-    args: Sequence[Any] | None = None,
+    args: Sequence[Any] | None = None, dump: bool = False,
 ) -> str:
     """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP).
 
     Code for array arguments is specialised on their dtype, rank and length-one axes:
-    pass example `args` to see the code for those (numbers by default)."""
+    pass example `args` to see the code for those (numbers by default). With `dump`,
+    the text is the IR after every pass of the compiler (``# after lower``, ...), one
+    line per operation, and the module last."""
     _check_transformable(fun)
     fun, inner = unwrap(fun)
     nums = _normalize_argnums(fun, argnums)
@@ -432,7 +438,7 @@ def source(
     spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner)
     if args is not None:
         spec = with_types(spec, signature_of(tuple(args)))
-    return generate(fun, spec)  # type: ignore[no-any-return]
+    return generate(fun, spec, dump)
 
 
 def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = ()
@@ -446,6 +452,6 @@ def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collecti
 
 
 def _list_params(fun: Callable[..., Any]) -> frozenset[int]:
-    from symdiff.runtime.pipeline import list_params
+    from symdiff.runtime.builds import list_params
 
     return list_params(fun, _JVP)

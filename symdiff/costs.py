@@ -23,20 +23,9 @@ if TYPE_CHECKING:
 
 KINDS = ("arithmetic", "transcendental", "comparison", "array", "list", "other")
 
-_ARITHMETIC = frozenset({
-    "add", "sub", "mul", "div", "safe_div", "neg", "floordiv", "mod", "abs", "fabs",
-    "sign", "copysign", "float", "degrees", "radians", "max", "min", "mpow",
-})
-_TRANSCENDENTAL = frozenset({
-    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh",
-    "acosh", "atanh", "exp", "expm1", "log", "log1p", "log2", "log10", "logb", "sqrt",
-    "pow", "safe_pow", "scaled_pow", "hypot", "erf", "erfc",
-})
-_COMPARISON = frozenset({
-    "lt", "le", "gt", "ge", "eq", "ne", "and_", "or_", "not_", "select", "seq_select",
-})
-# Bookkeeping that is not computation: reading a region's outputs, checking a length.
-_FREE = frozenset({"const", "param", "arg", "global", "proj", "check_len"})
+# Bookkeeping that is not computation: leaves and reading a region's outputs (and the
+# primitives whose record says so: checking a length).
+_FREE = frozenset({"const", "param", "arg", "global", "proj"})
 
 
 @dataclass(frozen=True)
@@ -115,7 +104,7 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     """Operation counts of `fun` and of its JVP and gradient with respect to `argnums`,
     specialised for the example `args` (needed for array arguments; for numbers and
     lists any values do)."""
-    from symdiff.runtime.pipeline import generate
+    from symdiff.runtime.pipeline import derivative_program
 
     _check_transformable(fun)
     user, inner = unwrap(fun)
@@ -124,7 +113,7 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     programs = []
     for kind in ("primal", "jvp", "grad"):
         spec = with_types(Spec(kind, None if kind == "primal" else nums, inner=inner), sig)
-        programs.append(program_cost(generate(user, spec, dump=True)[1]["transform"]))
+        programs.append(program_cost(derivative_program(user, spec)))
     return Cost(getattr(user, "__name__", "function"), *programs)
 
 
@@ -144,7 +133,7 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
     total = Counts()
     # Effects first: a forward loop kept only for its errors is listed before the backward one.
     for node in topological([*program.effects, *program.outputs]):
-        if node.op in _FREE:
+        if node.op in _FREE or node.prim is not None and node.prim.cost == "free":
             continue
         if node.op == "cond":
             # The path to each branch runs the tests before it (the last, every test).
@@ -174,15 +163,9 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
 
 
 def _kind(node: Any) -> str:
-    op = node.op
-    if op in _ARITHMETIC:
-        return "arithmetic"
-    if op in _TRANSCENDENTAL:
-        return "transcendental"
-    if op in _COMPARISON:
-        return "comparison"
-    if op.startswith(("seq_", "list_")):
-        return "list"
+    """The kind its record gives (`Primitive.cost`), else by whether it touches arrays."""
+    if node.prim.cost is not None:
+        return node.prim.cost  # type: ignore[no-any-return]
     if node.type is not None or any(a.type is not None for a in node.args):
         return "array"
     return "other"

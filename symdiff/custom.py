@@ -10,10 +10,12 @@ Contract:
   serve both modes (one rule gives the other by transposing its linear part), higher
   derivatives and generated code. Generated code calls the function itself, by the
   name the user's code reaches it by.
-- `custom_op(value)` is the primitive name of a callable with a rule (None without);
-  `rule_for(value)` its `Rule`; `fingerprint` what the disk cache key needs of it.
-  Rules for ``scipy.special`` are registered when first asked for, if the program
-  imported SciPy; this module imports neither NumPy nor SciPy.
+- A call of such a function lowers to one ``custom_call`` node that carries the rules,
+  lowered (`ir.calls`). `custom_op(value)` is that primitive's name for a callable with
+  a rule (None without); `rule_for(value)` its `Rule`; `fingerprint` what the disk
+  cache key needs of it. The rules for ``scipy.special`` (`symdiff.scipy_rules`, data)
+  are given when first asked for, if the program imported SciPy; this module imports
+  neither NumPy nor SciPy.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ OUTPUTS = ("elementwise", "scalar")
 
 @dataclass(eq=False)
 class Rule:
-    """The derivative rules of one opaque function; `op` names its primitive."""
+    """The derivative rules of one opaque function."""
 
     fun: Callable[..., Any]
     name: str
@@ -42,10 +44,10 @@ class Rule:
     jvp: Callable[..., Any] | None = None
     fwd: Callable[..., Any] | None = None
     bwd: Callable[..., Any] | None = None
-    op: str = ""
     # How many positional arguments the rules cover, when the function takes more.
     nargs: int | None = None
-    # Lowered rule programs per (which rule, argument types): see transforms.custom.
+    # The rules lowered, per (argument types, call path): the `ir.calls.CustomCall` of
+    # those calls (`frontend.rules`), made again once the rules change.
     programs: dict[Any, Any] = field(default_factory=dict)
 
     @property
@@ -60,16 +62,10 @@ class Rule:
         self.programs.clear()
 
 
-_serial = 0
-
-
 def _new_rule(fun: Callable[..., Any], output: str) -> Rule:
-    global _serial
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
-    _serial += 1
-    name = getattr(fun, "__name__", None) or "function"
-    return Rule(fun, name, output, op=f"custom.{name}#{_serial}")
+    return Rule(fun, getattr(fun, "__name__", None) or "function", output)
 
 
 class custom_jvp:  # noqa: N801 (JAX's name)
@@ -157,10 +153,8 @@ def rule_for(value: Any) -> Rule | None:
 
 
 def custom_op(value: Any) -> str | None:
-    """The primitive name for a callable with a rule, else None (the lowering registers
-    the primitive when it meets a call)."""
-    rule = rule_for(value)
-    return rule.op if rule is not None else None
+    """The primitive a call of a callable with a rule is (``custom_call``), else None."""
+    return "custom_call" if rule_for(value) is not None else None
 
 
 def arity(rule: Rule) -> tuple[int, int | None]:
@@ -194,7 +188,10 @@ def _load_scipy() -> None:
     global _loaded_scipy
     if not _loaded_scipy and "scipy.special" in sys.modules:
         _loaded_scipy = True
-        import symdiff.scipy_rules  # noqa: F401 (registers the rules)
+        from symdiff.scipy_rules import RULES
+
+        for fun, jvp, output, nargs in RULES:
+            defrule(fun, jvp=jvp, output=output, nargs=nargs)
 
 
 def fingerprint(rule: Rule, describe: Callable[[Callable[..., Any]], str]) -> str:

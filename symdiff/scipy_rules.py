@@ -1,10 +1,10 @@
 """Derivative rules for the ``scipy.special`` functions people use most.
 
-Imported by `symdiff.custom` when a differentiated function refers to anything while
-``scipy.special`` is imported; never by ``import symdiff``. Each rule is an ordinary
-function symdiff lowers, so generated code calls SciPy for the values and these
-formulas for the derivatives, and derivatives of derivatives follow (``gammaln'`` is
-``digamma``, ``digamma'`` is ``zeta(2, x)``).
+`RULES` is data: `symdiff.custom` gives each to `defrule` when a differentiated
+function refers to anything while ``scipy.special`` is imported (never at ``import
+symdiff``). Each rule is an ordinary function symdiff lowers, so generated code calls
+SciPy for the values and these formulas for the derivatives, and derivatives of
+derivatives follow (``gammaln'`` is ``digamma``, ``digamma'`` is ``zeta(2, x)``).
 
 - ``erf``, ``erfc``, ``expit``, ``gammaln``, ``digamma`` (``psi``), ``xlogy``: elementwise;
 - ``zeta(s, q)``: with respect to ``q`` (its derivative in ``s`` is NaN: not provided);
@@ -17,8 +17,6 @@ import math
 
 import numpy as np
 from scipy import special
-
-from symdiff.custom import defrule
 
 
 def _erf_jvp(primals, tangents):  # type: ignore[no-untyped-def]
@@ -64,11 +62,14 @@ def _logsumexp_jvp(primals, tangents):  # type: ignore[no-untyped-def]
     return out, np.sum(np.exp(a - out) * t)
 
 
-defrule(special.erf, jvp=_erf_jvp)
-defrule(special.erfc, jvp=_erfc_jvp)
-defrule(special.expit, jvp=_expit_jvp)
-defrule(special.gammaln, jvp=_gammaln_jvp)
-defrule(special.digamma, jvp=_digamma_jvp)
-defrule(special.zeta, jvp=_zeta_jvp)
-defrule(special.xlogy, jvp=_xlogy_jvp)
-defrule(special.logsumexp, jvp=_logsumexp_jvp, output="scalar", nargs=1)
+# (function, its JVP rule, output, number of arguments the rule covers)
+RULES = (
+    (special.erf, _erf_jvp, "elementwise", None),
+    (special.erfc, _erfc_jvp, "elementwise", None),
+    (special.expit, _expit_jvp, "elementwise", None),
+    (special.gammaln, _gammaln_jvp, "elementwise", None),
+    (special.digamma, _digamma_jvp, "elementwise", None),
+    (special.zeta, _zeta_jvp, "elementwise", None),
+    (special.xlogy, _xlogy_jvp, "elementwise", None),
+    (special.logsumexp, _logsumexp_jvp, "scalar", 1),
+)

@@ -1,9 +1,10 @@
 """`to_sympy`: a function's outputs, and symdiff's own derivatives of them, as SymPy.
 
-Contract: `to_sympy(fun)` lowers `fun` as every transform does and translates its IR
-(`symdiff.export.sympy`) into SymPy expressions shaped like its result: parameters are
-real symbols named like them, a global `g.h` a real symbol ``"g.h"``, branches
-``Piecewise``. With `derivatives`, the IR translated is the reverse-mode
+Contract: `to_sympy(fun)` lowers `fun` as every transform does (the pipeline's
+passes, `runtime.pipeline`, with its loops unrolled after the first prune) and
+translates its IR (`symdiff.export.sympy`) into SymPy expressions shaped like its
+result: parameters are real symbols named like them, a global `g.h` a real symbol
+``"g.h"``, branches ``Piecewise``. With `derivatives`, the IR translated is the reverse-mode
 value-and-gradient program that `value_and_grad` compiles, so the result is
 ``(value, gradient)`` exactly as symdiff computes them (not ``sympy.diff``). `fun` may
 be a derivative itself (``to_sympy(grad(f))``, ``to_sympy(hessian(f))``).
@@ -71,19 +72,23 @@ def _translate(
     fn: Callable[..., Any], spec: Spec | None, name: str, symbols: Mapping[str, Any] | None
 ) -> Any:
     from symdiff.export.sympy import to_sympy as program_to_sympy
-    from symdiff.ir.regions import all_nodes
-    from symdiff.runtime.pipeline import primal_program
-    from symdiff.transforms.prune import prune_program
-    from symdiff.transforms.simplify import simplify_program
-    from symdiff.transforms.unroll import unroll_loops
+    from symdiff.runtime import pipeline
 
-    primal = primal_program(fn)
-    unrolled = unroll_loops(primal, MAX_UNROLLED_TRIPS)
-    if any(node.op == "loop" for node in all_nodes(unrolled)):
-        raise _loop_error(fn, name)
-    if unrolled is not primal:
-        primal = prune_program(simplify_program(unrolled))
-    program = primal if spec is None else spec.program(primal)
+    def unroll(unit: pipeline.Unit) -> pipeline.Unit:
+        from symdiff.ir.regions import all_nodes
+        from symdiff.transforms.unroll import unroll_loops
+
+        assert unit.program is not None
+        unrolled = unroll_loops(unit.program, MAX_UNROLLED_TRIPS)
+        if any(node.op == "loop" for node in all_nodes(unrolled)):
+            raise _loop_error(fn, name)
+        return unit.replace(program=unrolled)
+
+    # The pipeline's passes up to the derivative program, the loops unrolled first.
+    passes = [*pipeline.PRIMAL, pipeline.Pass("unroll", unroll), pipeline.SIMPLIFY,
+              pipeline.PRUNE, *([] if spec is None else pipeline.transforms(spec))]
+    program = pipeline.run(pipeline.Unit(fn, Spec("primal")), passes).program
+    assert program is not None
     try:
         return program_to_sympy(program, symbols)
     except NotImplementedError as exc:

@@ -18,9 +18,10 @@ Contract:
   on ``symdiff.jacfwd(fun)`` (for ``"fwd"``) and ``symdiff.jacrev(fun)`` (for ``"rev"``),
   with respect to every argument, at ``order=k - 1``: every composition of the two
   modes up to order k is compared with finite differences of the order below.
-- `check_sympy(fun, args, argnums=None)` lowers `fun`, translates it to SymPy, takes
-  ``sympy.diff`` with respect to each differentiated parameter, evaluates it at `args`
-  (globals and closure values substituted by their current values) and compares with
+- `check_sympy(fun, args, argnums=None)` lowers `fun` (the pipeline up to its
+  ``lower`` pass), translates it to SymPy, takes ``sympy.diff`` with respect to each
+  differentiated parameter, evaluates it at `args` (globals and closure values
+  substituted by their current values) and compares with
   ``symdiff.grad(fun, argnums=...)(*args)``. Mismatches raise ``AssertionError``.
 
 Only the standard library and numpy are imported with this module; symdiff's public
@@ -125,10 +126,10 @@ def check_sympy(
 
     import symdiff
     from symdiff.export.sympy import to_sympy
-    from symdiff.frontend.lower import lower
     from symdiff.ir.regions import all_nodes
+    from symdiff.runtime.pipeline import lowered
 
-    program = lower(fun)
+    program = lowered(fun)
     x = _floats("args", args)
     names = [p.attrs[0] for p in program.params]
     if len(x) != len(names):

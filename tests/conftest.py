@@ -40,3 +40,18 @@ def import_text(tmp_path: Path) -> Iterator[Callable[[str, str], types.ModuleTyp
     yield load
     for name in names:
         sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def replace_primitive(monkeypatch: pytest.MonkeyPatch) -> Callable[[object], None]:
+    """``replace_primitive(record)``: the table of primitives (read-only to the compiler)
+    with `record` in place of the one of its name, until the test ends (a wrong rule the
+    gradient checkers must catch, a counting SymPy form)."""
+    from symdiff.ir import primitives
+
+    def replace(record: object) -> None:
+        name = record.name  # type: ignore[attr-defined]
+        assert name in primitives.PRIMITIVES
+        monkeypatch.setitem(primitives._TABLE, name, record)
+
+    return replace

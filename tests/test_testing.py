@@ -21,11 +21,14 @@ from typing import Any
 import pytest
 
 import symdiff
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.node import Node, Program, Structure, flatten, rebuild
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.testing import check_grads, check_sympy
 from symdiff.transforms import ad
+
+Replace = Callable[[Any], None]  # the replace_primitive fixture (tests/conftest.py)
 
 
 def wrong_sin() -> Any:
@@ -124,9 +127,9 @@ def test_accepts_correct_rules_for_every_seed(seed: int) -> None:
 
 @pytest.mark.usefixtures("ir_api")
 @pytest.mark.parametrize("modes", [("fwd",), ("rev",), ("fwd", "rev")])
-def test_rejects_a_wrong_rule(monkeypatch: pytest.MonkeyPatch, modes: tuple[str, ...]) -> None:
+def test_rejects_a_wrong_rule(replace_primitive: Replace, modes: tuple[str, ...]) -> None:
     check_grads(SMOOTH, (0.3, 1.7), modes=modes)
-    monkeypatch.setitem(PRIMITIVES, "sin", wrong_sin())
+    replace_primitive(wrong_sin())
     with pytest.raises(AssertionError, match="disagrees"):
         check_grads(SMOOTH, (0.3, 1.7), modes=modes)
     with pytest.raises(AssertionError, match="disagrees"):
@@ -134,16 +137,16 @@ def test_rejects_a_wrong_rule(monkeypatch: pytest.MonkeyPatch, modes: tuple[str,
 
 
 @pytest.mark.usefixtures("ir_api")
-def test_rejects_a_wrong_reverse_rule_only_in_reverse_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(PRIMITIVES, "sub", wrong_sub_vjp())
+def test_rejects_a_wrong_reverse_rule_only_in_reverse_mode(replace_primitive: Replace) -> None:
+    replace_primitive(wrong_sub_vjp())
     check_grads(SMOOTH, (0.3, 1.7), modes=("fwd",))
     with pytest.raises(AssertionError, match=r"reverse mode <u, vjp\(v\)>"):
         check_grads(SMOOTH, (0.3, 1.7), modes=("rev",))
 
 
 @pytest.mark.usefixtures("ir_api")
-def test_failure_message_shows_both_numbers_and_the_point(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(PRIMITIVES, "sin", wrong_sin())
+def test_failure_message_shows_both_numbers_and_the_point(replace_primitive: Replace) -> None:
+    replace_primitive(wrong_sin())
     with pytest.raises(AssertionError) as info:
         check_grads(IRFunction(1, lambda b, x: b.sin(x)), (0.5,), modes=("fwd",), seed=3)
     text = str(info.value)
@@ -249,11 +252,11 @@ def test_public_api_closure_passes_check_grads() -> None:
 @requires_api
 @pytest.mark.parametrize("modes", [("fwd",), ("rev",)])
 def test_public_api_with_a_wrong_rule_fails_check_grads(
-    monkeypatch: pytest.MonkeyPatch, modes: tuple[str, ...]
+    monkeypatch: pytest.MonkeyPatch, replace_primitive: Replace, modes: tuple[str, ...]
 ) -> None:
     # No disk cache: code generated from the patched table must be neither read nor kept.
     monkeypatch.setenv("SYMDIFF_CACHE", "0")
-    monkeypatch.setitem(PRIMITIVES, "sin", wrong_sin())
+    replace_primitive(wrong_sin())
 
     def uses_sin(x: float, y: float) -> float:  # a fresh function object: nothing cached
         return math.sin(x) * y + x / y
@@ -276,9 +279,11 @@ def test_check_sympy_substitutes_closure_values() -> None:
 
 
 @requires_api
-def test_public_api_with_a_wrong_rule_fails_check_sympy(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_public_api_with_a_wrong_rule_fails_check_sympy(
+    monkeypatch: pytest.MonkeyPatch, replace_primitive: Replace
+) -> None:
     monkeypatch.setenv("SYMDIFF_CACHE", "0")
-    monkeypatch.setitem(PRIMITIVES, "sin", wrong_sin())
+    replace_primitive(wrong_sin())
 
     def uses_sin_too(x: float) -> float:
         return x * math.sin(x)

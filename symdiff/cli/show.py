@@ -1,4 +1,5 @@
-"""``symdiff show module:function``: print the generated source of a derivative."""
+"""``symdiff show module:function``: print the generated source of a derivative (with
+``--dump-ir``, the IR after every pass of the compiler before it)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("target", help="module:function or path/to/file.py:function")
     parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
                         help="reverse (the gradient, default) or forward (the JVP)")
+    parser.add_argument("--dump-ir", action="store_true",
+                        help="print the IR after every pass of the compiler, then the module")
     add_common(parser)
     parser.set_defaults(run=run)
 
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
                                f"but the signature gives {len(args.signature)} types")
         spec = with_types(spec, tuple(args.signature))
     try:
-        text = generate(user, spec)
+        text = generate(user, spec, dump=args.dump_ir)
     except NotScalarOutput as error:
         raise located_at(user, str(error)) from None
     write(text, sys.stdout)

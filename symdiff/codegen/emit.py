@@ -1,8 +1,9 @@
 """Emission: from a program to Python source, through `ast` and `ast.unparse`.
 
-Contract: `emit_module(program)` returns the text of a module that defines one
-function named `program.name` taking the program's parameters and returning its
-result structure (a value or nested tuples). Each assigned node becomes one
+Contract: `emit(program)` returns the module that defines one function named
+`program.name` taking the program's parameters and returning its result structure (a
+value or nested tuples), as an `Emitted` record: its text, the function's name and the
+modules the text imports (`emit_module` gives the text alone). Each assigned node becomes one
 assignment; other nodes are inlined into their user. A ``cond`` region becomes an
 ``if``/``elif``/``else`` statement whose branches assign the region's values to the
 same names (each branch's last computation writes to that name directly when it can). An update
@@ -26,18 +27,50 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
 from symdiff.ir.node import Node, Program, Structure
-from symdiff.ir.primitives import PRIMITIVES, math_attr
+from symdiff.ir.primitive import math_attr
+from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import Arms, all_nodes
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
 
+class Emitted:
+    """A generated module: its text, the name of the one function it defines, and the
+    modules it imports, each as ``(module, alias)`` (alias None for ``import module``),
+    in the order the text imports them. The linker binds them from here: it never reads
+    them back from the text. Equal when all three are."""
+
+    __slots__ = ("text", "name", "imports")
+
+    def __init__(self, text: str, name: str,
+                 imports: tuple[tuple[str, str | None], ...] = ()) -> None:
+        self.text, self.name, self.imports = text, name, imports
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Emitted) and (self.text, self.name, self.imports) == (
+            other.text, other.name, other.imports)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Emitted(name={self.name!r}, imports={self.imports!r})"
+
+
 def emit_module(program: Program, header: str = "") -> str:
     """Python module source defining `program` as a function."""
-    return wrap.shorten_text(ast.unparse(emit_ast(program, header))) + "\n"
+    return emit(program, header).text
 
 
-def emit_ast(program: Program, header: str = "") -> ast.Module:
+def emit(program: Program, header: str = "", scheduled: Schedule | None = None) -> Emitted:
+    """The module defining `program` as a function; `scheduled` is the program's own
+    schedule (``schedule(program)``), if the caller made it already."""
+    module, imports = _module(program, header, scheduled)
+    text = wrap.shorten_text(ast.unparse(module)) + "\n"
+    return Emitted(text, program.name, imports)
+
+
+def _module(program: Program, header: str, scheduled: Schedule | None
+            ) -> tuple[ast.Module, tuple[tuple[str, str | None], ...]]:
     emitter = _Emitter(Namer(_global_roots(program)))
     params = [emitter.namer.parameter(p.attrs[0]) for p in program.params]
     emitter.names.update(zip(program.params, params, strict=True))
@@ -45,7 +78,8 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
     if program.doc:
         body.append(ast.Expr(ast.Constant(program.doc)))
     env: dict[Node, ast.expr] = {}
-    body += emitter.block(program, program.outputs, env, {}, returns=program.result)
+    body += emitter.block(program, program.outputs, env, {}, returns=program.result,
+                          scheduled=scheduled)
     if not (body and isinstance(body[-1], ast.If) and emitter.returned):
         body.append(ast.Return(_structure(program.result, lambda n: emitter.ref(n, env))))
     args = ast.arguments(
@@ -56,15 +90,16 @@ def emit_ast(program: Program, header: str = "") -> ast.Module:
     if header:
         module.append(ast.Expr(ast.Constant(header)))
     used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    imports: list[tuple[str, str | None]] = []
     if "math" in used:
-        module.append(ast.Import([ast.alias("math")]))
+        imports.append(("math", None))
     if "np" in used:
-        module.append(ast.Import([ast.alias("numpy", "np")]))
-    for name in sorted(_imports(program)):
-        module.append(ast.Import([ast.alias(name)]))
+        imports.append(("numpy", "np"))
+    imports += [(name, None) for name in sorted(_imports(program))]
+    module += [ast.Import([ast.alias(name, alias)]) for name, alias in imports]
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
-    return ast.Module(module, type_ignores=[])
+    return ast.Module(module, type_ignores=[]), tuple(imports)
 
 
 class _Emitter:
@@ -93,6 +128,7 @@ class _Emitter:
         returns: Structure | None = None,
         inline: frozenset[Node] = frozenset(),
         owned: frozenset[Node] = frozenset(),
+        scheduled: Schedule | None = None,
     ) -> list[ast.stmt]:
         """Statements computing `roots` (and the effects) of `program`.
 
@@ -101,9 +137,10 @@ class _Emitter:
         an enclosing name. When `returns` (the function's result) is made of the values
         of the last region only, its branches return them directly. Nodes in `inline`
         need no assignment for their name alone. Parameters in `owned` (a loop's carried
-        arrays) may be updated in place, like arrays this block makes.
+        arrays) may be updated in place, like arrays this block makes. `scheduled` is
+        the block's schedule when the caller made it.
         """
-        sched = schedule(program, list(roots), inline)
+        sched = scheduled or schedule(program, list(roots), inline)
         hints = program.builder.names
         own = ownership.analyse(sched, owned)
         in_place = own.in_place
@@ -446,14 +483,14 @@ def _global_roots(program: Program) -> set[str]:
     for node in all_nodes(program):
         if node.op == "global":
             found.add(node.attrs[0])
-        elif node.op.startswith("custom."):
+        elif node.op == "custom_call":
             found.add(node.attrs[0][0])  # the function a custom rule's call reaches
     return found
 
 
 def _imports(program: Program) -> set[str]:
     """Modules the program's calls of functions with custom rules import."""
-    return {n.attrs[1] for n in all_nodes(program) if n.op.startswith("custom.") and n.attrs[1]}
+    return {n.attrs[1] for n in all_nodes(program) if n.op == "custom_call" and n.attrs[1]}
 
 
 def constant(value: Any) -> ast.expr:

@@ -34,8 +34,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.ir.node import Node, Program, Structure, topological
-from symdiff.ir.primitives import PRIMITIVES, _sp_truth
+from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import Arms
+from symdiff.ir.scalars import sp_truth
 
 __all__ = ["to_sympy"]
 
@@ -95,8 +96,8 @@ def _cond(
         _translate(sympy, body, inner, symbols)
         return [inner[out] for out in body.outputs]
 
-    conditions = [_sp_truth(sympy, exprs[node.args[0]]),
-                  *(_sp_truth(sympy, run(test)[0]) for test in arms.tests), sympy.true]
+    conditions = [sp_truth(sympy, exprs[node.args[0]]),
+                  *(sp_truth(sympy, run(test)[0]) for test in arms.tests), sympy.true]
     values = [run(body) for body in arms.branches]
     return tuple(sympy.Piecewise(*zip(pieces, conditions, strict=True))
                  for pieces in zip(*values, strict=True))

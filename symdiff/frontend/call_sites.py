@@ -5,8 +5,9 @@ a dict (`dicts`); ``sum``, ``dict`` and ``len``, which read lists, dicts and arr
 user function, whose body is inlined (`calls`); a NumPy function (`numpy_calls`); a
 function with a custom rule (`custom_calls`); or a primitive: a math function or a
 builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number of
-arguments it takes (``math.log(x, b)`` is ``logb``; ``min``, ``max`` and ``hypot`` of
-more than two fold pairwise). Anything else called is a located error that names it.
+arguments its record says a call takes (``math.log(x, b)`` is ``logb``; ``min``, ``max``
+and ``hypot`` of more than two fold pairwise). Anything else called is a located error
+that names it.
 """
 
 from __future__ import annotations
@@ -26,12 +27,10 @@ from symdiff.frontend import (
     sequences,
 )
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.resolve import PRIMITIVE_ARITY, Resolved, callable_op, describe
+from symdiff.frontend.resolve import Resolved, callable_op, describe
 from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
-
-VARIADIC_PAIRWISE = {"min", "max", "hypot"}
 
 
 def call(frame: Frame, e: ast.Call) -> Value:
@@ -62,7 +61,7 @@ def call(frame: Frame, e: ast.Call) -> Value:
             raise frame.src.error("unsupported construct: starred argument (*x)", arg)
     if op.startswith("np."):
         return numpy_calls.call(frame, op[3:], e)
-    if op.startswith("custom."):
+    if op == "custom_call":
         return custom_calls.lower_call(frame, func, e)
     return _primitive(frame, op, label, e)
 
@@ -107,15 +106,16 @@ def _primitive(frame: Frame, op: str, label: str, e: ast.Call) -> Node:
     if e.keywords:
         raise frame.src.error(f"keyword arguments in a call of {label!r}", e.keywords[0])
     args = [frame.number(frame.expr(a), a) for a in e.args]
-    if PRIMITIVES[op].scalar_only and any(a.type is not None for a in args):
+    prim = PRIMITIVES[op]
+    if prim.scalar_only and any(a.type is not None for a in args):
         raise frame.src.error(f"{label}() of an array is not supported (no NumPy form)", e)
-    low, high = PRIMITIVE_ARITY.get(op, (1, 1))
+    low, high = prim.arguments()
     if len(args) < low or (high is not None and len(args) > high):
         expected = f"{low}" if low == high else f"{low} to {high or 'any number of'}"
         raise frame.src.error(f"{label}() takes {expected} arguments here, got {len(args)}", e)
-    if op == "log" and len(args) == 2:
-        return frame.b.apply("logb", *args)
-    if op in VARIADIC_PAIRWISE:
+    if prim.with_two is not None and len(args) == 2:
+        return frame.b.apply(prim.with_two, *args)
+    if high is None:  # more than two fold pairwise
         result = args[0]
         for arg in args[1:]:
             result = frame.b.apply(op, result, arg)

@@ -38,7 +38,7 @@ from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_call
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.freshness import MISSING, Stamp, Watch, code_watch, rule_watches
-from symdiff.runtime.memo import Memo
+from symdiff.runtime.memo import LIST_PARAMETERS
 from symdiff.runtime.spec import FunctionArg
 
 # Packages whose Python functions are library code, not the user's: a call of one
@@ -240,14 +240,14 @@ def list_parameters(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda |
     same: the dispatcher and each lowering ask."""
     from symdiff.runtime.building import building
 
-    found = _list_parameters.get(fn, None)
+    found = LIST_PARAMETERS.get(fn, None)
     if found is None:
         with building():
             if node is None:
                 node = get_source(fn).node
             watched: dict[Any, Watch] = {}
             found = frozenset(_lists_of(fn, node, frozenset(), watched))
-            _list_parameters.put(fn, None, found, Stamp(watched.values()))
+            LIST_PARAMETERS.put(fn, None, found, Stamp(watched.values()))
     return set(found)
 
 
@@ -285,10 +285,6 @@ def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
             if isinstance(kw.value, ast.Name) and kw.value.id in names and kw.arg in inner:
                 found.add(kw.value.id)
     return found
-
-
-# Owned here: the lowering and the dispatcher ask for the same function's lists.
-_list_parameters: Memo[frozenset[str]] = Memo(bound=1024)
 
 
 def watches(callees: Callees) -> tuple[Watch, ...]:

@@ -1,13 +1,14 @@
 """Lowering of calls of functions that have a custom rule (`symdiff.custom`).
 
 Contract: `lower_call(frame, func, e)` lowers a call of `func`, a callable with a custom
-rule, to the rule's primitive (registered by `transforms.custom`). The node's
-attributes say how generated code reaches the function: ``(path, module)``, the path
-the user's code reached it by (module ""), or inside a rule's own function a path from
-an importable `module` (so a rule may call ``special.digamma`` though the user's code
-never names it). A rule calling its own function reaches it as the call it
-differentiates does. `lower_direct(fn, b, types)` is the one-call program of such a
-function passed directly (``grad(f)``).
+rule, to a ``custom_call`` node (`ir.calls`) carrying the rule's functions lowered for
+its arguments' types (`rules.custom_call`). The node's attributes say how generated
+code reaches the function: ``(path, module, call)``, the path the user's code reached it
+by (module ""), or inside a rule's own function a path from an importable `module` (so
+a rule may call ``special.digamma`` though the user's code never names it). A rule
+calling its own function reaches it as the call it differentiates does.
+`lower_direct(fn, b, types, grammar)` is the one-call program of such a function passed
+directly (``grad(f)``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 
 from symdiff.custom import Rule, arity, parameter_names, rule_for
 from symdiff.errors import SymdiffError
-from symdiff.frontend.frame import Frame
+from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.resolve import Resolved
-from symdiff.ir.node import NUM, Builder, Node, Program
-from symdiff.transforms.custom import ensure_registered
+from symdiff.frontend.rules import custom_call
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import NUM, Node, Program
 
 
 def lower_call(low: Frame, func: Resolved, e: ast.Call) -> Node:
@@ -39,11 +41,13 @@ def lower_call(low: Frame, func: Resolved, e: ast.Call) -> Node:
     if len(args) < low_n or (high_n is not None and len(args) > high_n):
         expected = f"{low_n}" if low_n == high_n else f"{low_n} to {high_n or 'any number of'}"
         raise low.src.error(f"{label}() takes {expected} arguments, got {len(args)}", e)
-    ensure_registered(rule)
-    return low.b.apply(rule.op, *args, attrs=_reach(low, func, rule, e))
+    reach = _reach(low, func, rule, e)
+    call = custom_call(rule, tuple(a.type for a in args), reach, low.grammar)
+    return low.b.apply("custom_call", *args, attrs=(*reach, call))
 
 
-def lower_direct(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:
+def lower_direct(fn: Any, b: Builder, types: tuple[Any, ...] | None, grammar: Grammar
+                 ) -> Program:
     """A one-call program of `fn`, a function with a custom rule passed directly
     (``grad(f)``); generated code reaches it through its module."""
     rule = rule_for(fn)
@@ -61,10 +65,10 @@ def lower_direct(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:
                            f"is not known; differentiate a function that calls it")
     params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None
                            else NUM) for i, n in enumerate(names))
-    ensure_registered(rule)
-    path = (*module.__name__.split("."), name)
-    call = b.apply(rule.op, *params, attrs=(path, module.__name__))
-    return Program(name, params, call, b, effects=(call,))  # it may raise: it always runs
+    reach = ((*module.__name__.split("."), name), module.__name__)
+    call = custom_call(rule, tuple(p.type for p in params), reach, grammar)
+    node = b.apply("custom_call", *params, attrs=(*reach, call))
+    return Program(name, params, node, b, effects=(node,))  # it may raise: it always runs
 
 
 def _reach(low: Frame, func: Resolved, rule: Rule, e: ast.Call) -> tuple[Any, ...]:

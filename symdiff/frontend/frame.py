@@ -35,9 +35,8 @@ from symdiff.frontend.values import (
     is_function,
     is_sequence,
 )
-from symdiff.ir import indexing
-from symdiff.ir.node import INT, LEAVES, Builder, Node, Structure, is_int
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import INT, LEAVES, Node, Structure, is_int
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
 
@@ -425,15 +424,4 @@ def _note_aliases(frame: Frame, name: str, stmt: ast.stmt) -> None:
 def _can_raise(node: Node) -> bool:
     if node.op in REGIONS:
         return any(body.effects for body in bodies(node))
-    prim = PRIMITIVES.get(node.op)
-    if prim is None or not prim.may_raise:
-        return False
-    if node.op == "index":
-        return indexing.can_raise(node.attrs[0])  # a slice never raises
-    if prim.type_rule is None and node.type is not None:
-        return False  # NumPy reports an elementwise floating-point error as a warning
-    if node.op in ("div", "floordiv", "mod"):
-        # Only a zero divisor raises; a nonzero constant one never does.
-        divisor = node.args[1]
-        return not (divisor.is_const and divisor.value != 0)
-    return True
+    return node.prim is not None and node.prim.can_raise(node)

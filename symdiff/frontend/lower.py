@@ -25,10 +25,12 @@ from symdiff.frontend.callees import list_parameters
 from symdiff.frontend.direct import numpy_function
 from symdiff.frontend.expressions import EXPRESSIONS
 from symdiff.frontend.frame import Frame, Grammar
-from symdiff.frontend.resolve import PRIMITIVE_ARITY, callable_op, is_known_callable
+from symdiff.frontend.resolve import callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.statements import STATEMENTS
-from symdiff.ir.node import SEQ, Builder, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import SEQ, Program
+from symdiff.ir.primitives import PRIMITIVES
 
 GRAMMAR = Grammar(STATEMENTS, EXPRESSIONS)
 
@@ -59,11 +61,11 @@ def lower(
 def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:
     op = callable_op(fn)
     assert op is not None
-    if op.startswith("custom."):
-        return custom_calls.lower_direct(fn, b, types)
+    if op == "custom_call":
+        return custom_calls.lower_direct(fn, b, types, GRAMMAR)
     if op.startswith("np."):  # a NumPy function the lowering handles in calls
         return lower(numpy_function(fn), b, types=types)
-    arity = PRIMITIVE_ARITY.get(op, (1, 1))[0]
+    arity = PRIMITIVES[op].arguments()[0]
     params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None
                            else "num") for i, n in enumerate(("x", "y")[:arity]))
     return Program(getattr(fn, "__name__", op), params, b.apply(op, *params), b)

@@ -37,7 +37,6 @@ from symdiff.frontend.frame import Frame
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, is_array, is_sequence
-from symdiff.ir import arrays as ir_arrays
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, Key, is_basic, may_alias, result_type
 from symdiff.ir.loop import loop_args
 from symdiff.ir.node import Node
@@ -335,8 +334,8 @@ def _no_sharing(low: Frame, name: str, current: Node, arrays: set[Node],
 
 def _viewed(node: Node) -> Node | None:
     """The array `node` is a view of, if it is one."""
-    if node.op in ir_arrays.VIEWS and (node.op != "index" or may_alias(node)) or \
-            node.op == "astype_like":
+    if node.prim is not None and (node.prim.view and (node.op != "index" or may_alias(node))
+                                  or node.prim.shares):
         return node.args[0]
     return None
 

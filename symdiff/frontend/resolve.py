@@ -3,9 +3,10 @@
 Contract: `Scope(fn)` looks a free name up the way the function itself would —
 closure cells, then the function's globals, then builtins — and classifies what it
 finds: a number (read again at call time, never snapshotted), a module, or a callable
-symdiff knows (`CALLABLES`, keyed by the callable object, so ``from math import sin``,
-``import math as m`` and ``m.sin`` all resolve to the same primitive), or one with a
-custom rule (`symdiff.custom`, primitive "custom.<name>#<n>").
+symdiff knows (a primitive's, keyed by the callable object, so ``from math import sin``,
+``import math as m`` and ``m.sin`` all resolve to the same primitive: `ir.scalars.PYTHON`
+and `NUMPY`, read off the records of the elementwise primitives when first asked for),
+or one with a custom rule (`symdiff.custom`).
 """
 
 from __future__ import annotations
@@ -15,54 +16,17 @@ import math
 import numbers
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from symdiff.custom import custom_op
 
-MATH_UNARY = (
-    "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp expm1 log1p log2 log10 "
-    "sqrt erf erfc degrees radians fabs"
-).split()
-
-# Callable object -> primitive name. "log", "min", "max" and "hypot" take a variable
-# number of arguments and are handled by the lowering.
-CALLABLES: dict[Callable[..., Any], str] = {getattr(math, n): n for n in MATH_UNARY}
-CALLABLES.update({
-    math.log: "log",
-    math.atan2: "atan2",
-    math.hypot: "hypot",
-    math.pow: "mpow",
-    math.copysign: "copysign",
-    abs: "abs",
-    min: "min",
-    max: "max",
-    float: "float",
-    pow: "pow",
-})
-
-# Number of arguments (least, most; None for any) where it is not exactly one.
-PRIMITIVE_ARITY: dict[str, tuple[int, int | None]] = {
-    "log": (1, 2), "pow": (2, 2), "mpow": (2, 2), "atan2": (2, 2), "copysign": (2, 2),
-    "min": (2, None), "max": (2, None), "hypot": (2, None),
-}
-
-
-# NumPy functions: an elementwise one is the scalar primitive (``np.sin`` -> "sin",
-# emitted as ``math.sin`` on numbers and ``np.sin`` on arrays); one of `NUMPY_FUNCTIONS`
-# is "np.<name>", lowered by its handler in `frontend.numpy_calls`. Built when first
-# asked for, from NumPy if the program imported it: ``import symdiff`` does not import
-# NumPy.
-NUMPY_ELEMENTWISE = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos",
-    "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsinh": "asinh",
-    "arccosh": "acosh", "arctanh": "atanh", "exp": "exp", "expm1": "expm1", "log": "log",
-    "log1p": "log1p", "log2": "log2", "log10": "log10", "sqrt": "sqrt", "abs": "abs",
-    "absolute": "abs", "fabs": "fabs", "sign": "sign", "maximum": "max", "minimum": "min",
-    "power": "pow", "arctan2": "atan2", "hypot": "hypot", "copysign": "copysign",
-    "degrees": "degrees", "radians": "radians",
-}
+# NumPy functions: an elementwise one is the scalar primitive whose record names it
+# (``np.sin`` -> "sin", emitted as ``math.sin`` on numbers and ``np.sin`` on arrays); one
+# of `NUMPY_FUNCTIONS` is "np.<name>", lowered by its handler in `frontend.numpy_calls`.
+# Built when first asked for, from NumPy if the program imported it: ``import symdiff``
+# does not import NumPy (nor the IR).
 # The other NumPy functions the lowering knows, by their path under ``np``: the names
 # `frontend.numpy_calls.FUNCTIONS` has a handler for (a test checks they agree).
 NUMPY_FUNCTIONS = (
@@ -76,13 +40,23 @@ NUMPY_FUNCTIONS = (
 _numpy_table: dict[Any, str] = {}
 
 
+def python_callables() -> Mapping[Any, str]:
+    """Python callable (``math.sin``, ``abs``) -> primitive name (the scalar primitives'
+    records are loaded when first asked for; no more of the IR is)."""
+    from symdiff.ir.scalars import PYTHON
+
+    return PYTHON
+
+
 def numpy_callables() -> dict[Any, str]:
     """NumPy callable -> primitive name, or "np.<name>" for the lowering to handle."""
     np = sys.modules.get("numpy")
     if np is None:
         return {}
     if not _numpy_table:
-        for name, op in NUMPY_ELEMENTWISE.items():
+        from symdiff.ir.scalars import NUMPY
+
+        for name, op in NUMPY.items():
             _numpy_table[getattr(np, name)] = op
         for name in NUMPY_FUNCTIONS:
             value = np
@@ -96,7 +70,7 @@ def numpy_callables() -> dict[Any, str]:
 def callable_op(value: Any) -> str | None:
     """The primitive (or "np.<name>") for a callable symdiff knows, else None."""
     try:
-        op = CALLABLES.get(value)
+        op = python_callables().get(value)
         op = op if op is not None else numpy_callables().get(value)
     except TypeError:  # unhashable
         return None

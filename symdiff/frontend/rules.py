@@ -1,12 +1,18 @@
-"""Lowering of custom rules' functions to programs, for `transforms.custom`.
+"""Lowering of custom rules' functions to the programs a ``custom_call`` node carries.
 
-Contract: `lower_rule(rule, fn, groups, outer)` lowers a rule function (ordinary
-supported Python) to a `Program`: each parameter is bound to one parameter node, or to
-a (nested) tuple of them where `groups` gives a tuple of types (``primals``,
-``tangents``, residuals). `outer` is the attributes of the call being differentiated
-(see `custom_calls`). Rule functions read only their arguments and constants: a free
-number would be read from the wrong module by the generated code. `rule_error` is a
-located error about what a rule function returns.
+Contract: `custom_call(rule, types, reach, grammar)` is the `ir.calls.CustomCall` of the
+calls of `rule`'s function with arguments of `types` reached by `reach` (``(path,
+module)``, see `custom_calls`): its rule functions lowered with `grammar` (the frames'
+way of lowering Python, `frontend.lower.GRAMMAR`) (the JVP rule, or ``fwd`` and ``bwd``,
+or all three), each checked for the shape of what it returns. It is made once per rule,
+types and path (and again after the rule changes) and kept on the rule, so equal calls
+are one node; a rule that calls its own function gets the call being made.
+`lower_rule(rule, fn, groups, outer, grammar)` lowers one rule function (ordinary supported
+Python) to a `Program`: each parameter is bound to one parameter node, or to a (nested)
+tuple of them where `groups` gives a tuple of types (``primals``, ``tangents``,
+residuals). Rule functions read only their arguments and constants: a free number would
+be read from the wrong module by the generated code. `rule_error` is a located error
+about what a rule function returns.
 """
 
 from __future__ import annotations
@@ -17,19 +23,57 @@ from typing import Any
 
 from symdiff.custom import Rule
 from symdiff.frontend import fence
-from symdiff.frontend.frame import Frame
-from symdiff.frontend.lower import GRAMMAR
+from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.source import get_source
-from symdiff.ir.node import NUM, Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.calls import CUSTOM_CALL, CustomCall, RuleProgram
+from symdiff.ir.node import NUM, Node, Program, Structure
 from symdiff.ir.regions import all_nodes
 
 Group = Any  # a type (None or an ArrayType) or a tuple of groups
 
 
+def custom_call(rule: Rule, types: tuple[Any, ...], reach: tuple[Any, ...],
+                grammar: Grammar) -> CustomCall:
+    """The rules, lowered, of a call of `rule`'s function on arguments of `types`."""
+    key = (types, reach)
+    call = rule.programs.get(key)
+    if call is not None:
+        return call  # type: ignore[no-any-return]
+    call = rule.programs[key] = CustomCall(rule.name, rule.output, types)
+    try:
+        if rule.jvp is not None:
+            call.jvp = _lowered(rule, rule.jvp, (types, types), reach, grammar, _check_jvp)
+        if rule.fwd is not None and rule.bwd is not None:
+            call.fwd = _lowered(rule, rule.fwd, types, reach, grammar, _check_fwd)
+            residuals = call.fwd.program.result[1]  # type: ignore[index]
+            out = CUSTOM_CALL.type_rule(list(types), (*reach, call))  # type: ignore[misc]
+            call.bwd = _lowered(rule, rule.bwd, (_types(residuals), out), reach, grammar,
+                                _check_bwd(len(types)))
+    except BaseException:
+        del rule.programs[key]
+        raise
+    return call
+
+
+def _lowered(rule: Rule, fn: Callable[..., Any], groups: Any, reach: tuple[Any, ...],
+             grammar: Grammar, check: Callable[[Structure], str | None]) -> RuleProgram:
+    program = lower_rule(rule, fn, groups, reach, grammar)
+    problem = check(program.result)
+    if problem is not None:
+        raise rule_error(rule, fn, problem)
+    located = rule_error(rule, fn, "")
+    where = (located.filename, located.lineno, located.col, located.source_line)
+    return RuleProgram(program, f"the rule {_name(fn)} of {rule.name}", where)
+
+
 def lower_rule(
     rule: Rule, fn: Callable[..., Any], groups: tuple[Group, ...], outer: tuple[Any, ...],
+    grammar: Grammar,
 ) -> Program:
-    """The program of rule function `fn` with its parameters bound as `groups` says."""
+    """The program of rule function `fn` with its parameters bound as `groups` says;
+    `outer` is how the call being differentiated reaches the function (``(path,
+    module)``), which a call of it inside the rule reaches it by too."""
     source = get_source(fn)
     fence.check(source)
     node = source.node
@@ -38,7 +82,7 @@ def lower_rule(
         raise source.error(
             f"the rule {_name(fn)} of {rule.name} must take {len(groups)} parameters", node)
     b = Builder()
-    low = Frame(fn, source, b, GRAMMAR)
+    low = Frame(fn, source, b, grammar)
     low.rule = (rule, outer)
     params: list[Node] = []
     for name, group in zip(names, groups, strict=True):
@@ -69,7 +113,7 @@ def _bind(b: Builder, name: str, group: Group, params: list[Node]) -> Any:
     return node
 
 
-def rule_error(rule: Rule, fn: Callable[..., Any], what: str) -> Exception:
+def rule_error(rule: Rule, fn: Callable[..., Any], what: str) -> Any:
     """A located error about what rule function `fn` returns."""
     source = get_source(fn)
     return source.error(f"the rule {_name(fn)} of {rule.name} {what}", source.node)
@@ -77,3 +121,49 @@ def rule_error(rule: Rule, fn: Callable[..., Any], what: str) -> Exception:
 
 def _name(fn: Any) -> str:
     return getattr(fn, "__name__", "rule")
+
+
+def _types(structure: Structure) -> Any:
+    if isinstance(structure, Node):
+        return structure.type
+    return tuple(_types(s) for s in structure)
+
+
+# What each rule function must return -------------------------------------------------------
+
+
+def _shape(structure: Structure) -> str:
+    if isinstance(structure, Node):
+        return "a value"
+    return f"a tuple of {len(structure)}"
+
+
+def _check_jvp(result: Structure) -> str | None:
+    if isinstance(result, tuple) and len(result) == 2 and all(
+            isinstance(r, Node) for r in result):
+        return None
+    return ("must return (primal_out, tangent_out), a pair of numbers or arrays; it "
+            f"returns {_shape(result)}" + _nested(result))
+
+
+def _check_fwd(result: Structure) -> str | None:
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Node):
+        return None
+    return f"must return (primal_out, residuals); it returns {_shape(result)}" + _nested(result)
+
+
+def _check_bwd(n: int) -> Callable[[Structure], str | None]:
+    def check(result: Structure) -> str | None:
+        if isinstance(result, tuple) and len(result) == n and all(
+                isinstance(r, Node) for r in result):
+            return None
+        return (f"must return a tuple of {n} cotangent{'s' if n != 1 else ''}, one per "
+                f"argument; it returns {_shape(result)}" + _nested(result))
+
+    return check
+
+
+def _nested(result: Structure) -> str:
+    if isinstance(result, tuple) and any(not isinstance(r, Node) for r in result):
+        return " with a tuple inside"
+    return ""

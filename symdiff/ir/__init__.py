@@ -1,7 +1,4 @@
-"""The IR: nodes, the table of primitives and the modules of operations registered into it.
-
-The table is loaded first, whichever module of the package is imported, so the modules
-of array operations can extend `arrays.OPS` when they register theirs.
+"""The IR: nodes and programs (`node`), the builder (`builder`), the table of primitives
+(`primitives`, assembled from the records of the area modules), regions, rewrites and
+the reference interpreter. Importing the package loads none of them.
 """
-
-from symdiff.ir import primitives  # noqa: F401

@@ -21,20 +21,13 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir.node import LEAVES, Builder, Node
+from symdiff.ir.node import LEAVES, Node, NodeBuilder
+from symdiff.ir.primitive import Primitive
+from symdiff.ir.regions import REGIONS, bodies
+from symdiff.ir.scalars import FLOAT
 from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 Axes = tuple[int, ...] | None
-
-# Operations whose result may be a view of another array, or that array itself (an
-# update into one copies it, and so does a gradient made of one).
-VIEWS = frozenset({"unsum", "transpose", "broadcast_like", "index", "sum_if_one",
-                   "batch_broadcast"})
-
-# The array-only primitives (tested apart from the scalar ones, in tests/ir/test_arrays.py);
-# other modules of array operations add theirs.
-OPS = {"sum", "mean", "unsum", "size", "matmul", "outer", "transpose", "broadcast_like",
-                 "full_like", "zeros_like", "astype_like"}
 
 
 def _np(name: str) -> ast.expr:
@@ -70,10 +63,8 @@ def shape_source(node: Node) -> Node:
     elementwise operations to an argument of exactly their shape (two axes known to be
     longer than one that broadcast together are equally long), so ``(a * b + c).shape``
     is ``a.shape``."""
-    from symdiff.ir.primitives import PRIMITIVES
-
-    while node.op not in LEAVES and node.op in PRIMITIVES and node.type is not None \
-            and PRIMITIVES[node.op].type_rule is None and None not in node.type.dims:
+    while node.prim is not None and node.type is not None \
+            and node.prim.type_rule is None and None not in node.type.dims:
         same = [a for a in node.args if a.type is not None and a.type.dims == node.type.dims]
         if not same:
             break
@@ -84,7 +75,7 @@ def shape_source(node: Node) -> Node:
 # fit --------------------------------------------------------------------------------------
 
 
-def fit(b: Builder, value: Node, like: Node) -> Node:
+def fit(b: NodeBuilder, value: Node, like: Node) -> Node:
     """`value`, which broadcasts against `like`, with exactly `like`'s shape."""
     vt, lt = value.type, like.type
     if fits(vt, lt):
@@ -145,7 +136,7 @@ def _emit_mean(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return call
 
 
-def _mean_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _mean_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     (x,) = node.args
     # An empty array's gradient is empty: any share does, but dividing by 0 must not raise.
     count = b.apply("max", b.apply("size", x, attrs=(node.attrs[0],)), 1)
@@ -194,7 +185,7 @@ def _dtype(a: ArrayType, b: ArrayType) -> str:
     return result.dtype
 
 
-def _swap(b: Builder, x: Node) -> Node:
+def _swap(b: NodeBuilder, x: Node) -> Node:
     """The matrix transpose of the last two axes."""
     t = x.type
     assert t is not None
@@ -204,7 +195,7 @@ def _swap(b: Builder, x: Node) -> Node:
     return b.apply("transpose", x, attrs=(axes,))
 
 
-def _matmul_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _matmul_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     x, y = node.args
     xt, yt = x.type, y.type
     assert xt is not None and yt is not None
@@ -252,7 +243,7 @@ def _emit_transpose(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return np_call("transpose", args[0], _axis(axes))
 
 
-def _transpose_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _transpose_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     (axes,) = node.attrs
     if axes is None:
         return (b.apply("transpose", ct, attrs=(None,)),)
@@ -270,73 +261,14 @@ def _cast_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return like if x is None or like is None else ArrayType(like.dtype, x.dims)
 
 
-def linear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def linear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     """JVP of an operation linear in its first argument (the others only shape it)."""
     if ts[0] is None:
         return None
     return b.apply(node.op, ts[0], *node.args[1:], attrs=node.attrs)
 
 
-def _register() -> None:
-    register(Primitive(
-        "sum", 1, None, _emit_sum, type_rule=_sum_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("unsum", ct, node.args[0], attrs=node.attrs),),
-        may_raise=False))
-    register(Primitive(
-        "mean", 1, None, _emit_mean, type_rule=_sum_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=_mean_vjp, may_raise=False))
-    # The cotangent of a sum, broadcast back over the summed axes (a view).
-    register(Primitive(
-        "unsum", 2, None, _emit_unsum, type_rule=_like_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=node.attrs), None),
-        may_raise=False))
-    register(Primitive(
-        "size", 1, None, _emit_size, type_rule=lambda types, attrs: None,
-        differentiable=False, may_raise=False))
-    register(Primitive(
-        "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),
-        type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp))
-    register(Primitive(
-        "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
-        jvp_rule=_bilinear_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
-                                      b.apply("matmul", node.args[0], ct)),
-        may_raise=False))
-    register(Primitive(
-        "transpose", 1, None, _emit_transpose, type_rule=_transpose_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=_transpose_vjp, may_raise=False))
-    # `value` broadcast to the shape of `like` (a read-only view).
-    register(Primitive(
-        "broadcast_like", 2, None,
-        lambda args, attrs: np_call("broadcast_to", args[0], _shape(args[1])),
-        type_rule=_like_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (fit(b, ct, node.args[0]), None), may_raise=False))
-    # A new array shaped like `like` holding `value` (a gradient handed to the user).
-    register(Primitive(
-        "full_like", 2, None, lambda args, attrs: np_call("full_like", *args),
-        type_rule=lambda types, attrs: types[0],
-        jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
-            "full_like", node.args[0], ts[1]),
-        vjp_rule=lambda b, node, ct: (None, fit(b, ct, node.args[1])), may_raise=False))
-    register(Primitive(
-        "astype_like", 2, None, lambda args, attrs: ast.Call(
-            ast.Attribute(args[0], "astype", ast.Load()),
-            [ast.Attribute(args[1], "dtype", ast.Load())],
-            [ast.keyword("copy", ast.Constant(False))]),
-        type_rule=_cast_type,
-        jvp_rule=linear_jvp,
-        vjp_rule=lambda b, node, ct: (ct, None), may_raise=False))
-    register(Primitive(
-        "zeros_like", 1, None, lambda args, attrs: np_call("zeros_like", *args),
-        type_rule=lambda types, attrs: types[0], differentiable=False, may_raise=False))
-
-
-def _bilinear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _bilinear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     x, y = node.args
     tx, ty = ts
     left = None if tx is None else b.apply(node.op, tx, y)
@@ -346,23 +278,23 @@ def _bilinear_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node |
     return left if right is None else b.add(left, right)
 
 
-def output(b: Builder, value: Node | None, like: Node) -> Node:
+def output(b: NodeBuilder, value: Node | None, like: Node) -> Node:
     """A derivative handed to the user for `like`: a new array of exactly its shape and
     dtype, or for a number parameter a Python float (not the NumPy scalar an array that
     is not differentiated may have made it)."""
     if like.type is None:
         if value is None:
             return b.const(0.0)
-        if like.op == "param" and len(like.attrs) == 1 and value.op != "float" \
+        if like.op == "param" and len(like.attrs) == 1 and value.prim is not FLOAT \
                 and _made_of(value) != (set(), False):
             return b.apply("float", value)
         return value
     if value is None:
         return b.apply("zeros_like", like)
     value = fit(b, value, like)
-    if value.op == "broadcast_like":
+    if value.prim is BROADCAST_LIKE:
         return b.apply("full_like", like, value.args[0])
-    if value.op in VIEWS or value.op in LEAVES:
+    if value.op in LEAVES or value.prim is not None and value.prim.view:
         # A view (maybe read-only) or an argument itself: the user gets their own copy.
         return b.apply("full_like", like, value)
     if _may_differ(value, like) and not _written_into_zeros_like(value, like):
@@ -387,8 +319,6 @@ NARROW = frozenset({"float16", "float32"})
 def _made_of(value: Node) -> tuple[set[str], bool]:
     """The dtypes of the arrays `value` is computed from (inside branches and loops too),
     and whether it reads a global (of any type, known only at run time)."""
-    from symdiff.ir.regions import REGIONS, bodies
-
     dtypes: set[str] = set()
     seen: set[Node] = set()
     stack = [value]
@@ -413,11 +343,79 @@ def _written_into_zeros_like(value: Node, like: Node) -> bool:
     `like`'s dtype whatever the values written."""
     while value.op in ("index_set", "index_add"):
         value = value.args[0]
-    return value.op == "zeros_like" and value.args[0] is like
+    return value.prim is ZEROS_LIKE and value.args[0] is like
 
 
-# Imported last: importing this module first imports the primitives table, which imports
-# the other modules of array operations, and they use what this module defined above.
-from symdiff.ir.primitives import Primitive, register  # noqa: E402
+SUM = Primitive(
+    "sum", 1, None, _emit_sum, type_rule=_sum_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("unsum", ct, node.args[0], attrs=node.attrs),),
+    may_raise=False)
 
-_register()
+MEAN = Primitive(
+    "mean", 1, None, _emit_mean, type_rule=_sum_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=_mean_vjp, may_raise=False)
+
+# The cotangent of a sum, broadcast back over the summed axes (a view).
+UNSUM = Primitive(
+    "unsum", 2, None, _emit_unsum, type_rule=_like_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=node.attrs), None),
+    may_raise=False, view=True)
+
+SIZE = Primitive(
+    "size", 1, None, _emit_size, type_rule=lambda types, attrs: None,
+    differentiable=False, may_raise=False)
+
+MATMUL = Primitive(
+    "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),
+    type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp)
+
+OUTER = Primitive(
+    "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
+    jvp_rule=_bilinear_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
+                                  b.apply("matmul", node.args[0], ct)),
+    may_raise=False)
+
+TRANSPOSE = Primitive(
+    "transpose", 1, None, _emit_transpose, type_rule=_transpose_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=_transpose_vjp, may_raise=False, view=True)
+
+# `value` broadcast to the shape of `like` (a read-only view).
+BROADCAST_LIKE = Primitive(
+    "broadcast_like", 2, None,
+    lambda args, attrs: np_call("broadcast_to", args[0], _shape(args[1])),
+    type_rule=_like_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (fit(b, ct, node.args[0]), None), may_raise=False,
+    view=True)
+
+# A new array shaped like `like` holding `value` (a gradient handed to the user).
+FULL_LIKE = Primitive(
+    "full_like", 2, None, lambda args, attrs: np_call("full_like", *args),
+    type_rule=lambda types, attrs: types[0],
+    jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
+        "full_like", node.args[0], ts[1]),
+    vjp_rule=lambda b, node, ct: (None, fit(b, ct, node.args[1])), may_raise=False)
+
+ASTYPE_LIKE = Primitive(
+    "astype_like", 2, None, lambda args, attrs: ast.Call(
+        ast.Attribute(args[0], "astype", ast.Load()),
+        [ast.Attribute(args[1], "dtype", ast.Load())],
+        [ast.keyword("copy", ast.Constant(False))]),
+    type_rule=_cast_type,
+    jvp_rule=linear_jvp,
+    vjp_rule=lambda b, node, ct: (ct, None), may_raise=False, shares=True)
+
+ZEROS_LIKE = Primitive(
+    "zeros_like", 1, None, lambda args, attrs: np_call("zeros_like", *args),
+    type_rule=lambda types, attrs: types[0], differentiable=False, may_raise=False)
+
+
+RECORDS: tuple[Primitive, ...] = (
+    SUM, MEAN, UNSUM, SIZE, MATMUL, OUTER, TRANSPOSE, BROADCAST_LIKE, FULL_LIKE, ASTYPE_LIKE,
+    ZEROS_LIKE,
+)

@@ -22,13 +22,10 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir import arrays
 from symdiff.ir.arrays import fit, linear_jvp, np_call
-from symdiff.ir.node import Builder, Node
-from symdiff.ir.primitives import Primitive, register
+from symdiff.ir.node import Node, NodeBuilder
+from symdiff.ir.primitive import Primitive
 from symdiff.ir.types import ArrayType, Type, broadcast
-
-arrays.OPS |= {"batch_broadcast", "batch_zeros"}
 
 
 def _length(ref: ast.expr) -> ast.expr:
@@ -71,17 +68,19 @@ def _broadcast_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(dtype, (None, *(like.dims if like is not None else ())))
 
 
-def _broadcast_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _broadcast_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return fit(b, ct, node.args[0]), None, None
 
 
-def _register() -> None:
-    register(Primitive(
-        "batch_broadcast", 3, None, _emit_broadcast, type_rule=_broadcast_type,
-        jvp_rule=linear_jvp, vjp_rule=_broadcast_vjp, may_raise=False))
-    register(Primitive(
-        "batch_zeros", 2, None, _emit_zeros, type_rule=_zeros_type, differentiable=False,
-        may_raise=False))
+BATCH_BROADCAST = Primitive(
+    "batch_broadcast", 3, None, _emit_broadcast, type_rule=_broadcast_type,
+    jvp_rule=linear_jvp, vjp_rule=_broadcast_vjp, may_raise=False, view=True)
+
+BATCH_ZEROS = Primitive(
+    "batch_zeros", 2, None, _emit_zeros, type_rule=_zeros_type, differentiable=False,
+    may_raise=False)
 
 
-_register()
+RECORDS: tuple[Primitive, ...] = (
+    BATCH_BROADCAST, BATCH_ZEROS,
+)

@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from symdiff.ir import arrays
-from symdiff.ir.node import LEAVES, Builder, Node
-from symdiff.ir.primitives import Primitive, register
+from symdiff.ir.node import LEAVES, Node, NodeBuilder
+from symdiff.ir.primitive import Primitive
 from symdiff.ir.types import MANY, ArrayType, Type, broadcast
 
 DYNAMIC = "?"  # a part of the key given by the node's next argument
@@ -46,11 +46,6 @@ FULL: Item = ("slice", None, None, None)
 _CONSUMING = frozenset({"int", "slice", "array", "list"})  # items that take an axis of x
 _ADVANCED = frozenset({"array", "list"})
 
-# Operations whose value may be an argument's memory, or another value's: an update
-# into one of them is made into a copy.
-SHARED = frozenset({"astype_like", "proj"})
-
-arrays.OPS |= {"index", "index_set", "index_add", "copy", "check_len"}
 
 
 def is_basic(key: Key) -> bool:
@@ -76,11 +71,14 @@ def owns_memory(node: Node) -> bool:
 
 
 def may_alias(node: Node) -> bool:
-    """Whether `node`'s value may share memory with one of its arguments (a view): an
-    element read or an integer-array read is a copy."""
-    if node.op == "index":
+    """Whether `node`'s value may share memory with one of its arguments (a view, or the
+    argument itself; a region's output may be another value's): an element read or an
+    integer-array read is a copy."""
+    if node.prim is INDEX:
         return node.type is not None and is_basic(node.attrs[0])
-    return node.op in arrays.VIEWS or node.op in SHARED
+    if node.prim is None:
+        return node.op == "proj"
+    return node.prim.view or node.prim.shares
 
 
 def n_parts(key: Key) -> int:
@@ -255,28 +253,28 @@ def _emit_check_len(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.stmt:
 # Rules ------------------------------------------------------------------------------------
 
 
-def zeros(b: Builder, like: Node) -> Node:
+def zeros(b: NodeBuilder, like: Node) -> Node:
     """A new array of zeros shaped like `like`, never shared with another (an update
     writes into it)."""
     return b.apply("zeros_like", like, attrs=(b.fresh(),))
 
 
-def scatter(b: Builder, base: Node, value: Node, key: Key, parts: tuple[Node, ...]) -> Node:
+def scatter(b: NodeBuilder, base: Node, value: Node, key: Key, parts: tuple[Node, ...]) -> Node:
     """`base` (a new array) with `value` put at `key`: the transpose of a read."""
     op = "index_set" if is_basic(key) else "index_add"
     return b.apply(op, base, value, *parts, attrs=(key,))
 
 
-def _index_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _index_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     return None if ts[0] is None else b.apply("index", ts[0], *node.args[1:], attrs=node.attrs)
 
 
-def _index_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _index_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     x, *parts = node.args
     return (scatter(b, zeros(b, x), ct, node.attrs[0], tuple(parts)), *([None] * len(parts)))
 
 
-def _set_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _set_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     base, _, *parts = node.args
     tb, tv = ts[0], ts[1]
     start = tb if tb is not None else zeros(b, base)
@@ -284,7 +282,7 @@ def _set_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None
                    attrs=node.attrs)
 
 
-def _set_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _set_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     _, _, *parts = node.args
     # (Read first: the update of the cotangent can then be in place.)
     taken = b.apply("index", ct, *parts, attrs=node.attrs)
@@ -292,7 +290,7 @@ def _set_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return (cleared, taken, *([None] * len(parts)))
 
 
-def _add_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _add_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     base, _, *parts = node.args
     tb, tv = ts[0], ts[1]
     if tv is None:
@@ -301,37 +299,15 @@ def _add_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None
     return b.apply("index_add", start, tv, *parts, attrs=node.attrs)
 
 
-def _add_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _add_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     _, _, *parts = node.args
     return (ct, b.apply("index", ct, *parts, attrs=node.attrs), *([None] * len(parts)))
-
-
-def _register() -> None:
-    register(Primitive(
-        "index", None, None, _emit_index, type_rule=_index_type, jvp_rule=_index_jvp,
-        vjp_rule=_index_vjp))
-    for name, emit, jvp, vjp in (("index_set", _emit_set, _set_jvp, _set_vjp),
-                                 ("index_add", _emit_add, _add_jvp, _add_vjp)):
-        register(Primitive(
-            name, None, None, emit, type_rule=lambda types, attrs: types[0], jvp_rule=jvp,
-            vjp_rule=vjp, inplace=True))
-    register(Primitive(
-        "copy", 1, None, lambda args, attrs: ast.Call(
-            ast.Attribute(args[0], "copy", ast.Load()), [], []),
-        type_rule=lambda types, attrs: types[0], jvp_rule=lambda b, node, ts: ts[0],
-        vjp_rule=lambda b, node, ct: (ct,), may_raise=False))
-    register(Primitive(
-        "check_len", 1, None, _emit_check_len, type_rule=lambda types, attrs: None,
-        differentiable=False))
-
-
-_register()
 
 
 # Accumulating cotangents --------------------------------------------------------------------
 
 
-def accumulate(b: Builder, total: Node | None, term: Node | None) -> Node | None:
+def accumulate(b: NodeBuilder, total: Node | None, term: Node | None) -> Node | None:
     """``total + term`` for two (possibly zero) cotangents of one array: where one is
     zeros with values put at some keys (the transpose of reads), those values are added
     into the other (``g[1:] += v``) instead of adding two whole arrays."""
@@ -354,9 +330,38 @@ def _puts(node: Node) -> list[tuple[Node, tuple[Node, ...], tuple[Any, ...]]] | 
     """The (value, parts, attributes) of each update that made `node` from new zeros, in
     order, or None when it is not made so."""
     puts = []
-    while node.op == "index_add" or node.op == "index_set" and node.args[0].op == "zeros_like":
+    while node.prim is INDEX_ADD or node.prim is INDEX_SET and \
+            node.args[0].prim is arrays.ZEROS_LIKE:
         puts.append((node.args[1], node.args[2:], node.attrs))
         node = node.args[0]
-    if node.op != "zeros_like" or not puts:
+    if node.prim is not arrays.ZEROS_LIKE or not puts:
         return None
     return puts[::-1]
+
+
+INDEX = Primitive(
+    "index", None, None, _emit_index, type_rule=_index_type, jvp_rule=_index_jvp,
+    vjp_rule=_index_vjp, may_raise=lambda node: can_raise(node.attrs[0]), view=True)
+
+INDEX_SET = Primitive(
+    "index_set", None, None, _emit_set, type_rule=lambda types, attrs: types[0],
+    jvp_rule=_set_jvp, vjp_rule=_set_vjp, inplace=True)
+
+INDEX_ADD = Primitive(
+    "index_add", None, None, _emit_add, type_rule=lambda types, attrs: types[0],
+    jvp_rule=_add_jvp, vjp_rule=_add_vjp, inplace=True)
+
+COPY = Primitive(
+    "copy", 1, None, lambda args, attrs: ast.Call(
+        ast.Attribute(args[0], "copy", ast.Load()), [], []),
+    type_rule=lambda types, attrs: types[0], jvp_rule=lambda b, node, ts: ts[0],
+    vjp_rule=lambda b, node, ct: (ct,), may_raise=False)
+
+CHECK_LEN = Primitive(
+    "check_len", 1, None, _emit_check_len, type_rule=lambda types, attrs: None,
+    differentiable=False, cost="free")
+
+
+RECORDS: tuple[Primitive, ...] = (
+    INDEX, INDEX_SET, INDEX_ADD, COPY, CHECK_LEN,
+)

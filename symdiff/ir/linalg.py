@@ -22,14 +22,11 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir import arrays
 from symdiff.ir.arrays import Axes, np_call
-from symdiff.ir.node import Builder, Node
-from symdiff.ir.primitives import Primitive, over_norm, register
+from symdiff.ir.node import Node, NodeBuilder
+from symdiff.ir.primitive import Primitive
+from symdiff.ir.scalars import over_norm
 from symdiff.ir.types import ArrayType, Type, _dim, broadcast, reduced
-
-arrays.OPS |= {"prod", "amax", "amin", "keepdims", "einsum", "trace", "eye_like", "norm",
-               "det", "inv", "solve"}
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -65,7 +62,7 @@ def _reduced_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return None if t is None else reduced(t, attrs[0], attrs[1])
 
 
-def kept(b: Builder, value: Node, reduction: Node) -> Node:
+def kept(b: NodeBuilder, value: Node, reduction: Node) -> Node:
     """`value`, shaped like the result of `reduction` (a sum, prod, max...), with the
     reduced axes put back as length one, so that it broadcasts against the argument."""
     axes, keepdims = reduction.attrs[:2]
@@ -88,7 +85,7 @@ def _keepdims_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 # prod ---------------------------------------------------------------------------------
 
 
-def product_of_others(b: Builder, x: Node, axes: Axes) -> Node:
+def product_of_others(b: NodeBuilder, x: Node, axes: Axes) -> Node:
     """For each entry of `x`, the product of the other entries reduced with it.
 
     Exact where entries are zero (not ``prod / x``), and so is its own derivative (the
@@ -111,13 +108,13 @@ def product_of_others(b: Builder, x: Node, axes: Axes) -> Node:
     return others
 
 
-def _prod_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _prod_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     (t,) = ts
     others = product_of_others(b, node.args[0], node.attrs[0])
     return b.apply("sum", b.mul(t, others), attrs=node.attrs)
 
 
-def _prod_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _prod_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """The cotangent times the product of the other entries (see `product_of_others`)."""
     return (b.mul(kept(b, ct, node), product_of_others(b, node.args[0], node.attrs[0])),)
 
@@ -125,7 +122,7 @@ def _prod_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 # max and min --------------------------------------------------------------------------
 
 
-def _extremum_hits(b: Builder, node: Node) -> tuple[Node, Node]:
+def _extremum_hits(b: NodeBuilder, node: Node) -> tuple[Node, Node]:
     """Where the argument equals its reduced max (min), and how many such entries each
     group has (in the argument's dtype, so a float32 cotangent stays float32)."""
     x = node.args[0]
@@ -134,19 +131,19 @@ def _extremum_hits(b: Builder, node: Node) -> tuple[Node, Node]:
     count = b.apply("sum", hit, attrs=(node.attrs[0], node.type is not None))
     if x.type.dtype != "float64":
         count = b.apply("astype_like", count, x)
-    extremum = "max" if node.op == "amax" else "min"
+    extremum = "max" if node.prim is AMAX else "min"
     b.name(hit, f"is_{extremum}")
     b.name(count, f"n_{extremum}")
     return hit, count
 
 
-def _extremum_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _extremum_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     (t,) = ts
     hit, count = _extremum_hits(b, node)
     return b.apply("sum", b.select(hit, b.div(t, count), 0.0), attrs=node.attrs)
 
 
-def _extremum_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _extremum_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """The cotangent goes to the entries equal to the max (min), split equally among
     ties: the scalar ``max``/``min`` split a tie 0.5/0.5, and this is the same rule for
     any number of tied entries (a subgradient, and the mean of the one-sided
@@ -198,7 +195,7 @@ def subscripts_of(specs: tuple[str, ...] | list[str], output: str) -> str:
     return f"{','.join(specs)}->{output}"
 
 
-def einsum(b: Builder, specs: list[str], output: str, operands: list[Node]) -> Node:
+def einsum(b: NodeBuilder, specs: list[str], output: str, operands: list[Node]) -> Node:
     """``np.einsum`` of `operands`, written plainer where it is: a number (an operand
     without letters) multiplies the rest, and one operand without repeated letters is
     summed over the letters the output lacks and transposed to the output's order."""
@@ -246,7 +243,7 @@ def _emit_einsum(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return np_call("einsum", ast.Constant(attrs[0]), *args)
 
 
-def _einsum_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _einsum_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     specs, output = parse(node.attrs[0], len(node.args))
     total: Node | None = None
     for i, t in enumerate(ts):
@@ -258,7 +255,7 @@ def _einsum_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | N
     return total
 
 
-def _einsum_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _einsum_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """Each operand's cotangent is the einsum of the output's cotangent with the other
     operands, onto that operand's letters. A letter it repeats (``"ii"``) becomes a
     fresh letter tied to the first by an identity matrix; a letter no other operand nor
@@ -309,7 +306,7 @@ def _trace_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(t.dtype, t.dims[2:]) if t.ndim > 2 else None
 
 
-def _trace_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _trace_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """The cotangent on the diagonal of the first two axes (which need not be equally
     long: ``np.trace`` of a 2x3 matrix sums two entries)."""
     x = node.args[0]
@@ -324,13 +321,13 @@ def _trace_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 # norm ---------------------------------------------------------------------------------
 
 
-def _norm_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _norm_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     (t,) = ts
     x = node.args[0]
     return over_norm(b, b.apply("sum", b.mul(x, t), attrs=node.attrs), node)
 
 
-def _norm_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _norm_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``x / norm`` times the cotangent, and 0 where the norm is 0 (the convention of
     ``abs'(0) = 0``: the smallest subgradient), as are its own derivatives there."""
     x = node.args[0]
@@ -347,25 +344,25 @@ def _square_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return t
 
 
-def _det_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _det_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     # d det = det * trace(inv(A) @ dA) = det * sum(inv(A).T * dA)
     (t,) = ts
     inv_t = b.apply("transpose", b.apply("inv", node.args[0]), attrs=(None,))
     return b.mul(node, b.apply("sum", b.mul(inv_t, t), attrs=(None, False)))
 
 
-def _det_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _det_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``ct * det(A) * inv(A).T``: needs A invertible (np.linalg.inv raises otherwise)."""
     inv_t = b.apply("transpose", b.apply("inv", node.args[0]), attrs=(None,))
     return (b.mul(b.mul(ct, node), inv_t),)
 
 
-def _inv_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _inv_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     (t,) = ts
     return b.neg(b.apply("matmul", b.apply("matmul", node, t), node))
 
 
-def _inv_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _inv_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     inv_t = b.apply("transpose", node, attrs=(None,))
     return (b.neg(b.apply("matmul", b.apply("matmul", inv_t, ct), inv_t)),)
 
@@ -379,7 +376,7 @@ def _solve_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(dtype.dtype, (a.dims[0], *rhs.dims[1:]))
 
 
-def _solve_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _solve_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     # A x = y: A dx = dy - dA x
     ta, ty = ts
     rhs = ty
@@ -390,7 +387,7 @@ def _solve_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | No
     return b.apply("solve", node.args[0], rhs)
 
 
-def _solve_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _solve_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``y_bar = solve(A.T, ct)`` and ``A_bar = -y_bar x^T``."""
     a = node.args[0]
     y_bar = b.apply("solve", b.apply("transpose", a, attrs=(None,)), ct)
@@ -405,46 +402,59 @@ def _linalg(name: str) -> Any:
     return lambda args, attrs: ast.Call(_linalg_attr(name), list(args), [])
 
 
-def _register() -> None:
-    register(Primitive(
-        "prod", 1, None, _emit_reduction("prod"), type_rule=_reduced_type,
-        jvp_rule=_prod_jvp, vjp_rule=_prod_vjp, may_raise=False))
-    for name, emitted in (("amax", "max"), ("amin", "min")):
-        # An empty array has no max: NumPy raises.
-        register(Primitive(
-            name, 1, None, _emit_reduction(emitted), type_rule=_reduced_type,
-            jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp))
-    register(Primitive(
-        "norm", 1, None, _emit_reduction("norm"), type_rule=_reduced_type,
-        jvp_rule=_norm_jvp, vjp_rule=_norm_vjp, may_raise=False))
-    # A reduction's result with the reduced axes (attrs[0]) back as length one.
-    register(Primitive(
-        "keepdims", 1, None, lambda args, attrs: np_call(
-            "expand_dims", args[0], _axis(attrs[0])), type_rule=_keepdims_type,
-        jvp_rule=lambda b, node, ts: b.apply("keepdims", ts[0], attrs=node.attrs),
-        vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=(node.attrs[0], False)),),
-        may_raise=False))
-    register(Primitive(
-        "einsum", None, None, _emit_einsum, type_rule=_einsum_type, jvp_rule=_einsum_jvp,
-        vjp_rule=_einsum_vjp))
-    register(Primitive(
-        "trace", 1, None, lambda args, attrs: np_call("trace", args[0]), type_rule=_trace_type,
-        jvp_rule=lambda b, node, ts: b.apply("trace", ts[0]), vjp_rule=_trace_vjp,
-        may_raise=False))
-    # The identity matrix as long as axes attrs[0] and attrs[1] of the argument (a
-    # rectangular one when they differ), in its dtype.
-    register(Primitive(
-        "eye_like", 1, None, _emit_eye, type_rule=_eye_type, differentiable=False,
-        may_raise=False))
-    register(Primitive(
-        "det", 1, None, _linalg("det"), jvp_rule=_det_jvp, vjp_rule=_det_vjp,
-        type_rule=lambda types, attrs: _square_type(types, attrs) and None))
-    register(Primitive(
-        "inv", 1, None, _linalg("inv"), jvp_rule=_inv_jvp, vjp_rule=_inv_vjp,
-        type_rule=_square_type))
-    register(Primitive(
-        "solve", 2, None, _linalg("solve"), jvp_rule=_solve_jvp, vjp_rule=_solve_vjp,
-        type_rule=_solve_type))
+PROD = Primitive(
+    "prod", 1, None, _emit_reduction("prod"), type_rule=_reduced_type,
+    jvp_rule=_prod_jvp, vjp_rule=_prod_vjp, may_raise=False)
+
+# An empty array has no max: NumPy raises.
+AMAX = Primitive(
+    "amax", 1, None, _emit_reduction("max"), type_rule=_reduced_type,
+    jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp)
+
+AMIN = Primitive(
+    "amin", 1, None, _emit_reduction("min"), type_rule=_reduced_type,
+    jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp)
+
+NORM = Primitive(
+    "norm", 1, None, _emit_reduction("norm"), type_rule=_reduced_type,
+    jvp_rule=_norm_jvp, vjp_rule=_norm_vjp, may_raise=False)
+
+# A reduction's result with the reduced axes (attrs[0]) back as length one.
+KEEPDIMS = Primitive(
+    "keepdims", 1, None, lambda args, attrs: np_call(
+        "expand_dims", args[0], _axis(attrs[0])), type_rule=_keepdims_type,
+    jvp_rule=lambda b, node, ts: b.apply("keepdims", ts[0], attrs=node.attrs),
+    vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=(node.attrs[0], False)),),
+    may_raise=False)
+
+EINSUM = Primitive(
+    "einsum", None, None, _emit_einsum, type_rule=_einsum_type, jvp_rule=_einsum_jvp,
+    vjp_rule=_einsum_vjp)
+
+TRACE = Primitive(
+    "trace", 1, None, lambda args, attrs: np_call("trace", args[0]), type_rule=_trace_type,
+    jvp_rule=lambda b, node, ts: b.apply("trace", ts[0]), vjp_rule=_trace_vjp,
+    may_raise=False)
+
+# The identity matrix as long as axes attrs[0] and attrs[1] of the argument (a
+# rectangular one when they differ), in its dtype.
+EYE_LIKE = Primitive(
+    "eye_like", 1, None, _emit_eye, type_rule=_eye_type, differentiable=False,
+    may_raise=False)
+
+DET = Primitive(
+    "det", 1, None, _linalg("det"), jvp_rule=_det_jvp, vjp_rule=_det_vjp,
+    type_rule=lambda types, attrs: _square_type(types, attrs) and None)
+
+INV = Primitive(
+    "inv", 1, None, _linalg("inv"), jvp_rule=_inv_jvp, vjp_rule=_inv_vjp,
+    type_rule=_square_type)
+
+SOLVE = Primitive(
+    "solve", 2, None, _linalg("solve"), jvp_rule=_solve_jvp, vjp_rule=_solve_vjp,
+    type_rule=_solve_type)
 
 
-_register()
+RECORDS: tuple[Primitive, ...] = (
+    PROD, AMAX, AMIN, NORM, KEEPDIMS, EINSUM, TRACE, EYE_LIKE, DET, INV, SOLVE,
+)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, NodeBuilder, Program
 
 T = TypeVar("T")
 
@@ -239,7 +239,7 @@ class LoopOutputs(_Groups[T]):
         return (*self.stacks, *(() if self.tape is None else (self.tape,)))
 
 
-def loop_node(b: Builder, loop: Loop, args: tuple[Node, ...]) -> Node:
+def loop_node(b: NodeBuilder, loop: Loop, args: tuple[Node, ...]) -> Node:
     return b.structural("loop", args, (loop,))
 
 

@@ -24,10 +24,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from symdiff.ir.loop import Loop, loop_node
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, NodeBuilder, Program
 
 __all__ = ["REGIONS", "Arms", "Loop", "all_nodes", "arms", "bodies", "branches", "cond",
-           "cond_node", "loop_node", "n_outputs", "output_kind", "output_source", "proj"]
+           "cond_node", "loop_node", "n_outputs", "output_source", "proj"]
 
 REGIONS = frozenset({"cond", "loop"})
 
@@ -84,7 +84,7 @@ def bodies(node: Node) -> tuple[Program, ...]:
 
 
 def cond(
-    b: Builder, pred: Node, operands: tuple[Node, ...], *branches: Program,
+    b: NodeBuilder, pred: Node, operands: tuple[Node, ...], *branches: Program,
     tests: Sequence[Program] = (),
 ) -> tuple[Node, ...]:
     """The outputs of ``then(*operands) if pred else orelse(*operands)`` for branches
@@ -94,7 +94,7 @@ def cond(
 
 
 def cond_node(
-    b: Builder, pred: Node, operands: tuple[Node, ...], *branches: Program,
+    b: NodeBuilder, pred: Node, operands: tuple[Node, ...], *branches: Program,
     tests: Sequence[Program] = (),
 ) -> Node:
     """The region node itself (its values come out through `proj`).
@@ -113,7 +113,7 @@ def cond_node(
         raise ValueError("each branch takes one parameter per operand")
     if any(op.op == "const" for op in operands):
         keep = [i for i, op in enumerate(operands) if op.op != "const"]
-        arms = arms.map(lambda body: _specialise(body, operands, keep))
+        arms = arms.map(lambda body: _specialise(b, body, operands, keep))
         operands = tuple(operands[i] for i in keep)
     # An operand no branch or test reads is not passed (so nothing is kept alive for it).
     read = {i for p in arms.programs for i in _read_params(p)}
@@ -132,10 +132,11 @@ def _read_params(program: Program) -> list[int]:
     return [i for i, p in enumerate(program.params) if p in used]
 
 
-def _specialise(body: Program, operands: tuple[Node, ...], keep: list[int]) -> Program:
+def _specialise(b: NodeBuilder, body: Program, operands: tuple[Node, ...], keep: list[int]
+                ) -> Program:
     from symdiff.ir.rewrite import inline
 
-    nb = Builder()
+    nb = b.sub_builder()
     # (A parameter keeps its kind: an array's type, a list's marker.)
     params = [nb.arg(str(body.params[i].attrs[0]), *body.params[i].attrs[2:]) for i in keep]
     args: list[Node] = []
@@ -146,7 +147,7 @@ def _specialise(body: Program, operands: tuple[Node, ...], keep: list[int]) -> P
     return Program(body.name, tuple(params), result, nb, body.doc, effects)
 
 
-def proj(b: Builder, region: Node, i: int) -> Node:
+def proj(b: NodeBuilder, region: Node, i: int) -> Node:
     return b.structural("proj", (region,), (i,))
 
 
@@ -167,17 +168,6 @@ def output_source(region: Node, i: int) -> Node | None:
         return branches(region)[0].outputs[i]
     loop: Loop = region.attrs[0]
     return loop.body.outputs[i] if i in loop.outputs.carry else None
-
-
-def output_kind(region: Node, i: int) -> str:
-    """The kind (number or sequence) of a region's `i`-th output."""
-    from symdiff.ir.node import NUM, SEQ
-    from symdiff.ir.sequences import kind
-
-    source = output_source(region, i)
-    if source is not None:
-        return kind(source)
-    return SEQ if i in region.attrs[0].outputs.stacks else NUM
 
 
 def n_outputs(node: Node) -> int:

@@ -2,7 +2,7 @@
 
 Contract: `substitute(b, roots, mapping)` rebuilds the graph under `roots` with some
 nodes replaced. `inline(b, program, args)` rebuilds the nodes of `program` in builder `b`
-with its parameters replaced by `args` (through `Builder.apply`, so equal nodes are
+with its parameters replaced by `args` (through `NodeBuilder.apply`, so equal nodes are
 interned and constants fold) and returns its result structure there, together with
 its effects. Regions inside are rebuilt around the same (closed) sub-programs. Name
 hints move along.
@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from symdiff.ir.node import LEAVES, Builder, Node, Program, Structure, rebuild, topological
+from symdiff.ir.node import LEAVES, Node, NodeBuilder, Program, Structure, rebuild, topological
 
 
 def inline(
-    b: Builder, program: Program, args: Sequence[Node]
+    b: NodeBuilder, program: Program, args: Sequence[Node]
 ) -> tuple[Structure, tuple[Node, ...]]:
     """`program`'s result and effects, computed in `b` from `args`."""
     mapping: dict[Node, Node] = dict(zip(program.params, args, strict=True))
@@ -43,7 +43,7 @@ def inline(
     return rebuild(program.result, mapping), effects
 
 
-def _leaf(b: Builder, node: Node) -> Node:
+def _leaf(b: NodeBuilder, node: Node) -> Node:
     if node.op == "const":
         return b.const(node.value)
     if node.op == "param":
@@ -51,7 +51,8 @@ def _leaf(b: Builder, node: Node) -> Node:
     return b.global_(node.attrs)
 
 
-def substitute(b: Builder, roots: Sequence[Node], mapping: dict[Node, Node]) -> dict[Node, Node]:
+def substitute(b: NodeBuilder, roots: Sequence[Node], mapping: dict[Node, Node]
+               ) -> dict[Node, Node]:
     """Map every node reachable from `roots` to itself rebuilt over `mapping`'s
     replacements (a node in `mapping` becomes its image)."""
     done: dict[Node, Node] = {}
@@ -63,7 +64,7 @@ def substitute(b: Builder, roots: Sequence[Node], mapping: dict[Node, Node]) -> 
     return done
 
 
-def rebuilt(b: Builder, node: Node, args: tuple[Node, ...], attrs: tuple[Any, ...] | None = None
+def rebuilt(b: NodeBuilder, node: Node, args: tuple[Node, ...], attrs: tuple[Any, ...] | None = None
             ) -> Node:
     """`node` over new `args` (and `attrs`), keeping its name; `node` itself when
     nothing changed."""

@@ -24,8 +24,11 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.ir.node import CONSTRUCTORS, NUM, SEQ, Builder, Node
-from symdiff.ir.primitives import Primitive, register
+from symdiff.ir.arrays import output
+from symdiff.ir.loop import Loop
+from symdiff.ir.node import NUM, SEQ, Node, NodeBuilder
+from symdiff.ir.primitive import Primitive
+from symdiff.ir.types import ArrayType
 
 
 @dataclass(frozen=True)
@@ -52,16 +55,6 @@ class Whole:
 
 Delta = AddAt | AddAll | Whole
 
-# Operations whose value is a list.
-LIST_OPS = frozenset({"seq_new", "seq_concat", "seq_select", "seq_expand", "list_zeros",
-                      "list_fill", "list_add_at", "list_add_all", "list_head", "list_tail",
-                      "list_slice", "list_add", "array_list"})
-
-# Every sequence primitive (tested apart from the scalar ones).
-OPS = LIST_OPS | {"seq_get", "seq_len", "seq_sum", "checked_item", "slice_start",
-                  "zip_check", "list_array"}
-
-
 def kind(node: Node) -> Any:
     """``SEQ`` for a node whose value is a list, its `ir.types.ArrayType` for an array,
     else ``NUM``: what a parameter standing for it is given."""
@@ -75,30 +68,35 @@ def kind(node: Node) -> Any:
         node = source
     if node.type is not None:
         return node.type
+    if node.prim is not None:
+        return SEQ if node.prim.makes_list else NUM
     op = node.op
-    if op in LIST_OPS:
-        return SEQ
     if op == "param":
         return SEQ if len(node.attrs) == 2 and node.attrs[1] == SEQ else NUM
     if op == "arg":
         return SEQ if len(node.attrs) == 3 and node.attrs[2] == SEQ else NUM
     if op == "proj":
-        from symdiff.ir.regions import output_kind
-
-        return output_kind(node.args[0], node.attrs[0])
+        return _output_kind(node.args[0], node.attrs[0])
     return NUM
+
+
+def _output_kind(region: Node, i: int) -> Any:
+    """The kind of a region's `i`-th output that is no value inside it (a loop's
+    stacked values or count)."""
+    loop: Loop = region.attrs[0]
+    return SEQ if i in loop.outputs.stacks else NUM
 
 
 def is_seq(node: Node) -> bool:
     return kind(node) == SEQ
 
 
-def zeros_like(b: Builder, seq: Node) -> Node:
+def zeros_like(b: NodeBuilder, seq: Node) -> Node:
     """A new list of zeros as long as `seq` (a fresh object, updated in place later)."""
     return b.apply("list_zeros", b.apply("seq_len", seq), attrs=(b.fresh(),))
 
 
-def apply_deltas(b: Builder, base: Node | None, seq: Node, deltas: list[Delta]) -> Node:
+def apply_deltas(b: NodeBuilder, base: Node | None, seq: Node, deltas: list[Delta]) -> Node:
     """The cotangent list of `seq`: `base` (or zeros) with `deltas` applied, in order."""
     # Whole lists first: the first becomes the base, the others are added entrywise.
     for d in deltas:
@@ -205,33 +203,33 @@ def _emit_slice(head: bool) -> Any:
 # Rules ----------------------------------------------------------------------------------
 
 
-def _zero_or(b: Builder, t: Node | None) -> Node:
+def _zero_or(b: NodeBuilder, t: Node | None) -> Node:
     return b.const(0.0) if t is None else t
 
 
-def _new_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+def _new_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     return b.apply("seq_new", *(_zero_or(b, t) for t in ts))
 
 
-def _new_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _new_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return tuple(b.apply("seq_get", ct, k) for k in range(len(node.args)))
 
 
-def _seq_tangent(b: Builder, seq: Node, t: Node | None) -> Node:
+def _seq_tangent(b: NodeBuilder, seq: Node, t: Node | None) -> Node:
     return t if t is not None else _fill_zeros(b, b.apply("seq_len", seq))
 
 
-def _concat_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+def _concat_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     first, second = node.args
     return b.apply("seq_concat", _seq_tangent(b, first, ts[0]), _seq_tangent(b, second, ts[1]))
 
 
-def _concat_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+def _concat_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
     n = b.apply("seq_len", node.args[0])
     return Whole(b.apply("list_head", ct, n)), Whole(b.apply("list_tail", ct, n))
 
 
-def _fill_zeros(b: Builder, n: Node) -> Node:
+def _fill_zeros(b: NodeBuilder, n: Node) -> Node:
     return b.apply("list_fill", n, 0.0, attrs=(b.fresh(),))
 
 
@@ -239,17 +237,17 @@ def _fill_zeros(b: Builder, n: Node) -> Node:
 # negative and out-of-range bounds mean what Python makes of them.
 
 
-def _head_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+def _head_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
     rest = _fill_zeros(b, b.sub(b.apply("seq_len", node.args[0]), b.apply("seq_len", node)))
     return Whole(b.apply("seq_concat", ct, rest)), None
 
 
-def _tail_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+def _tail_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
     skipped = b.sub(b.apply("seq_len", node.args[0]), b.apply("seq_len", node))
     return Whole(b.apply("seq_concat", _fill_zeros(b, skipped), ct)), None
 
 
-def _slice_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+def _slice_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
     xs, start, stop = node.args
     n = b.apply("seq_len", xs)
     skipped = b.apply("slice_start", n, start, stop)
@@ -266,14 +264,10 @@ def _list_array(xs: list[float]) -> Any:
 
 
 def _vector_type() -> Any:
-    from symdiff.ir.types import ArrayType
-
     return ArrayType("float64", (None,))  # its length is the list's, known at run time
 
 
-def _array_of_list_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
-    from symdiff.ir.arrays import output
-
+def _array_of_list_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
     exact = b.apply("full_like", node, ct) if ct.type is None else output(b, ct, node)
     return (Whole(b.apply("array_list", exact)),)
 
@@ -310,116 +304,156 @@ def _emit_start(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return ast.Attribute(sliced, "start", ast.Load())
 
 
-def _get_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _get_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     return None if ts[0] is None else b.apply("seq_get", ts[0], node.args[1])
 
 
-def _get_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+def _get_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
     return (AddAt(node.args[1], ct), None)
 
 
-def _sum_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _sum_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     return None if ts[0] is None else b.apply("seq_sum", ts[0])
 
 
-def _add_at_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+def _add_at_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     xs, i, _ = node.args
     base = ts[0] if ts[0] is not None else zeros_like(b, xs)
     return b.apply("list_add_at", base, i, _zero_or(b, ts[2]))
 
 
-def _add_at_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+def _add_at_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
     return (Whole(ct), None, b.apply("seq_get", ct, node.args[1]))
 
 
-def _register() -> None:
-    register(Primitive(
-        "seq_new", None, lambda *xs: list(xs), lambda args, attrs: ast.List(args, ast.Load()),
-        jvp_rule=_new_jvp, vjp_rule=_new_vjp, may_raise=False))
-    register(Primitive(
-        "seq_concat", 2, lambda a, b: [*a, *b], lambda args, attrs: ast.BinOp(
-            args[0], ast.Add(), args[1]), jvp_rule=_concat_jvp, vjp_rule=_concat_vjp,
-        may_raise=False))
-    register(Primitive(
-        "seq_get", 2, lambda xs, i: xs[i],
-        lambda args, attrs: ast.Subscript(args[0], args[1], ast.Load()),
-        jvp_rule=_get_jvp, vjp_rule=_get_vjp))
-    register(Primitive(
-        "seq_len", 1, len, lambda args, attrs: _call("len", args[0]), differentiable=False,
-        may_raise=False))
-    register(Primitive(
-        "seq_sum", 1, sum, lambda args, attrs: _call("sum", args[0]), jvp_rule=_sum_jvp,
-        vjp_rule=lambda b, node, ct: (AddAll(ct),), may_raise=False))
-    # Cotangent lists. Each list_zeros / list_fill has a fresh attribute, so that two of
-    # them are never one node (each is updated in place by its own user).
-    register(Primitive(
-        "list_zeros", 1, lambda n: [0.0] * n,
-        lambda args, attrs: ast.BinOp(ast.List([ast.Constant(0.0)], ast.Load()), ast.Mult(),
-                                      args[0]), differentiable=False, may_raise=False))
-    register(Primitive(
-        "list_fill", 2, lambda n, g: [g] * n,
-        lambda args, attrs: ast.BinOp(ast.List([args[1]], ast.Load()), ast.Mult(), args[0]),
-        jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
-            "list_fill", node.args[0], ts[1], attrs=(b.fresh(),)),
-        vjp_rule=lambda b, node, ct: (None, b.apply("seq_sum", ct)), may_raise=False))
-    register(Primitive(
-        "list_add_at", 3, _add_at, _emit_add_at, jvp_rule=_add_at_jvp, vjp_rule=_add_at_vjp,
-        atomic_args=True, inplace=True, may_raise=False))
-    register(Primitive(
-        "list_add_all", 2, _add_all, _emit_add_all,
-        jvp_rule=lambda b, node, ts: b.apply(
-            "list_add_all", _seq_tangent(b, node.args[0], ts[0]), _zero_or(b, ts[1])),
-        vjp_rule=lambda b, node, ct: (Whole(ct), b.apply("seq_sum", ct)), atomic_args=True,
-        may_raise=False))
-    register(Primitive(
-        "list_add", 2, _list_add, _emit_list_add,
-        jvp_rule=lambda b, node, ts: b.apply(
-            "list_add", _seq_tangent(b, node.args[0], ts[0]),
-            _seq_tangent(b, node.args[1], ts[1])),
-        vjp_rule=lambda b, node, ct: (Whole(ct), Whole(ct)), may_raise=False))
-    # xs[-k] read from a loop's carried last values: the value, or the IndexError Python
-    # raises when the list is shorter than k. Emitted as [value][short].
-    register(Primitive(
-        "checked_item", 2, lambda v, short: [v][short],
-        lambda args, attrs: ast.Subscript(ast.List([args[0]], ast.Load()), args[1], ast.Load()),
-        jvp_rule=lambda b, node, ts: ts[0], vjp_rule=lambda b, node, ct: (ct, None)))
-    for name, impl, emit, other in (("seq_select", _select, _emit_select, "seq_expand"),
-                                    ("seq_expand", _expand, _emit_expand, "seq_select")):
-        register(Primitive(
-            name, 2, impl, emit, jvp_rule=lambda b, node, ts, op=name: None if ts[0] is None
-            else b.apply(op, ts[0], node.args[1]),
-            vjp_rule=lambda b, node, ct, op=other: (Whole(b.apply(op, ct, node.args[1])), None),
-            atomic_args=name == "seq_expand", may_raise=False))
-    register(Primitive(
-        "list_slice", 3, lambda xs, a, b: xs[a:b], _emit_both,
-        jvp_rule=lambda b, node, ts: None if ts[0] is None
-        else b.apply("list_slice", ts[0], *node.args[1:]),
-        vjp_rule=_slice_vjp, may_raise=False))
-    # np.array(xs) of a list the function has (its length known when it runs), and the
-    # list of a 1-D array's values (its cotangent).
-    CONSTRUCTORS.add("list_array")  # an array from a list: typed though no argument is
-    register(Primitive(
-        "list_array", 1, _list_array,
-        _emit_list_array, jvp_rule=lambda b, node, ts: None if ts[0] is None
-        else b.apply("list_array", ts[0]), vjp_rule=_array_of_list_vjp,
-        type_rule=lambda types, attrs: _vector_type(), may_raise=False))
-    register(Primitive(
-        "array_list", 1, lambda x: x.tolist(),
-        lambda args, attrs: ast.Call(ast.Attribute(args[0], "tolist", ast.Load()), [], []),
-        jvp_rule=lambda b, node, ts: None if ts[0] is None
-        else b.apply("array_list", ts[0]),
-        vjp_rule=lambda b, node, ct: (b.apply("list_array", ct),), may_raise=False))
-    # zip(..., strict=True): the lists' lengths compared, for the error only.
-    register(Primitive("zip_check", 2, _zip_check, _emit_zip_check, differentiable=False))
-    register(Primitive(
-        "slice_start", 3, lambda n, a, b: range(n)[a:b].start, _emit_start,
-        differentiable=False, may_raise=False))
-    for name, head in (("list_head", True), ("list_tail", False)):
-        register(Primitive(
-            name, 2, (lambda xs, n: xs[:n]) if head else (lambda xs, n: xs[n:]),
-            _emit_slice(head), jvp_rule=lambda b, node, ts, op=name: None if ts[0] is None
-            else b.apply(op, ts[0], node.args[1]),
-            vjp_rule=_head_vjp if head else _tail_vjp, may_raise=False))
+def _filter(name: str, impl: Any, emit: Any, other: str, cost: str) -> Primitive:
+    # seq_select and seq_expand: linear in the values, each the other's transpose.
+    return Primitive(
+        name, 2, impl, emit, jvp_rule=lambda b, node, ts: None if ts[0] is None
+        else b.apply(name, ts[0], node.args[1]),
+        vjp_rule=lambda b, node, ct: (Whole(b.apply(other, ct, node.args[1])), None),
+        atomic_args=name == "seq_expand", may_raise=False, makes_list=True, cost=cost)
 
 
-_register()
+def _end(name: str, head: bool) -> Primitive:
+    # xs[:n] and xs[n:]
+    return Primitive(
+        name, 2, (lambda xs, n: xs[:n]) if head else (lambda xs, n: xs[n:]),
+        _emit_slice(head), jvp_rule=lambda b, node, ts: None if ts[0] is None
+        else b.apply(name, ts[0], node.args[1]),
+        vjp_rule=_head_vjp if head else _tail_vjp, may_raise=False, makes_list=True,
+        cost="list")
+
+
+SEQ_NEW = Primitive(
+    "seq_new", None, lambda *xs: list(xs), lambda args, attrs: ast.List(args, ast.Load()),
+    jvp_rule=_new_jvp, vjp_rule=_new_vjp, may_raise=False, makes_list=True, cost="list")
+
+SEQ_CONCAT = Primitive(
+    "seq_concat", 2, lambda a, b: [*a, *b], lambda args, attrs: ast.BinOp(
+        args[0], ast.Add(), args[1]), jvp_rule=_concat_jvp, vjp_rule=_concat_vjp,
+    may_raise=False, makes_list=True, cost="list")
+
+SEQ_GET = Primitive(
+    "seq_get", 2, lambda xs, i: xs[i],
+    lambda args, attrs: ast.Subscript(args[0], args[1], ast.Load()),
+    jvp_rule=_get_jvp, vjp_rule=_get_vjp, cost="list")
+
+SEQ_LEN = Primitive(
+    "seq_len", 1, len, lambda args, attrs: _call("len", args[0]), differentiable=False,
+    may_raise=False, cost="list")
+
+SEQ_SUM = Primitive(
+    "seq_sum", 1, sum, lambda args, attrs: _call("sum", args[0]), jvp_rule=_sum_jvp,
+    vjp_rule=lambda b, node, ct: (AddAll(ct),), may_raise=False, cost="list")
+
+# Cotangent lists. Each list_zeros / list_fill has a fresh attribute, so that two of
+# them are never one node (each is updated in place by its own user).
+LIST_ZEROS = Primitive(
+    "list_zeros", 1, lambda n: [0.0] * n,
+    lambda args, attrs: ast.BinOp(ast.List([ast.Constant(0.0)], ast.Load()), ast.Mult(),
+                                  args[0]), differentiable=False, may_raise=False,
+    makes_list=True, cost="list")
+
+LIST_FILL = Primitive(
+    "list_fill", 2, lambda n, g: [g] * n,
+    lambda args, attrs: ast.BinOp(ast.List([args[1]], ast.Load()), ast.Mult(), args[0]),
+    jvp_rule=lambda b, node, ts: None if ts[1] is None else b.apply(
+        "list_fill", node.args[0], ts[1], attrs=(b.fresh(),)),
+    vjp_rule=lambda b, node, ct: (None, b.apply("seq_sum", ct)), may_raise=False,
+    makes_list=True, cost="list")
+
+LIST_ADD_AT = Primitive(
+    "list_add_at", 3, _add_at, _emit_add_at, jvp_rule=_add_at_jvp, vjp_rule=_add_at_vjp,
+    atomic_args=True, inplace=True, may_raise=False, makes_list=True, cost="list")
+
+LIST_ADD_ALL = Primitive(
+    "list_add_all", 2, _add_all, _emit_add_all,
+    jvp_rule=lambda b, node, ts: b.apply(
+        "list_add_all", _seq_tangent(b, node.args[0], ts[0]), _zero_or(b, ts[1])),
+    vjp_rule=lambda b, node, ct: (Whole(ct), b.apply("seq_sum", ct)), atomic_args=True,
+    may_raise=False, makes_list=True, cost="list")
+
+LIST_ADD = Primitive(
+    "list_add", 2, _list_add, _emit_list_add,
+    jvp_rule=lambda b, node, ts: b.apply(
+        "list_add", _seq_tangent(b, node.args[0], ts[0]),
+        _seq_tangent(b, node.args[1], ts[1])),
+    vjp_rule=lambda b, node, ct: (Whole(ct), Whole(ct)), may_raise=False,
+    makes_list=True, cost="list")
+
+# xs[-k] read from a loop's carried last values: the value, or the IndexError Python
+# raises when the list is shorter than k. Emitted as [value][short].
+CHECKED_ITEM = Primitive(
+    "checked_item", 2, lambda v, short: [v][short],
+    lambda args, attrs: ast.Subscript(ast.List([args[0]], ast.Load()), args[1], ast.Load()),
+    jvp_rule=lambda b, node, ts: ts[0], vjp_rule=lambda b, node, ct: (ct, None))
+
+SEQ_SELECT = _filter("seq_select", _select, _emit_select, "seq_expand", "comparison")
+
+SEQ_EXPAND = _filter("seq_expand", _expand, _emit_expand, "seq_select", "list")
+
+LIST_SLICE = Primitive(
+    "list_slice", 3, lambda xs, a, b: xs[a:b], _emit_both,
+    jvp_rule=lambda b, node, ts: None if ts[0] is None
+    else b.apply("list_slice", ts[0], *node.args[1:]),
+    vjp_rule=_slice_vjp, may_raise=False, makes_list=True, cost="list")
+
+# np.array(xs) of a list the function has (its length known when it runs: an array
+# from a list, typed though no argument is), and the list of a 1-D array's values
+# (its cotangent).
+LIST_ARRAY = Primitive(
+    "list_array", 1, _list_array,
+    _emit_list_array, jvp_rule=lambda b, node, ts: None if ts[0] is None
+    else b.apply("list_array", ts[0]), vjp_rule=_array_of_list_vjp,
+    type_rule=lambda types, attrs: _vector_type(), may_raise=False, constructor=True,
+    cost="list")
+
+ARRAY_LIST = Primitive(
+    "array_list", 1, lambda x: x.tolist(),
+    lambda args, attrs: ast.Call(ast.Attribute(args[0], "tolist", ast.Load()), [], []),
+    jvp_rule=lambda b, node, ts: None if ts[0] is None
+    else b.apply("array_list", ts[0]),
+    vjp_rule=lambda b, node, ct: (b.apply("list_array", ct),), may_raise=False,
+    makes_list=True)
+
+# zip(..., strict=True): the lists' lengths compared, for the error only.
+ZIP_CHECK = Primitive("zip_check", 2, _zip_check, _emit_zip_check, differentiable=False)
+
+SLICE_START = Primitive(
+    "slice_start", 3, lambda n, a, b: range(n)[a:b].start, _emit_start,
+    differentiable=False, may_raise=False)
+
+LIST_HEAD = _end("list_head", True)
+
+LIST_TAIL = _end("list_tail", False)
+
+
+RECORDS: tuple[Primitive, ...] = (
+    SEQ_NEW, SEQ_CONCAT, SEQ_GET, SEQ_LEN, SEQ_SUM, LIST_ZEROS, LIST_FILL, LIST_ADD_AT,
+    LIST_ADD_ALL, LIST_ADD, CHECKED_ITEM, SEQ_SELECT, SEQ_EXPAND, LIST_SLICE, LIST_ARRAY,
+    ARRAY_LIST, ZIP_CHECK, SLICE_START, LIST_HEAD, LIST_TAIL,
+)
+
+# Every sequence primitive (they take or make Python lists: never batched).
+OPS = frozenset(prim.name for prim in RECORDS)

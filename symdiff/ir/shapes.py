@@ -19,7 +19,7 @@ Contract:
 - Constructors are differentiable only in their fill values and endpoints
   (``np.full``'s value, ``np.linspace``'s start and stop, ``np.arange``'s start and
   step); their lengths are integers. The user's ``np.array`` and constructors are
-  made with `Builder.new`, whose number after the attributes listed below keeps each
+  made with `NodeBuilder.new`, whose number after the attributes listed below keeps each
   one a value of its own.
 - ``sum_if_one`` is `arrays.fit`'s tool for an axis whose length is known only at run
   time: it sums a cotangent over it when the value it fits has length one there.
@@ -31,24 +31,15 @@ import ast
 import math
 from typing import Any
 
-from symdiff.ir import arrays
 from symdiff.ir.arrays import np_call
-from symdiff.ir.node import CONSTRUCTORS, Builder, Node
-from symdiff.ir.primitives import Primitive, register
+from symdiff.ir.node import Node, NodeBuilder
+from symdiff.ir.primitive import Primitive
 from symdiff.ir.types import MANY, ArrayType, Dim, Type, broadcast
 
 Dims = tuple[Dim, ...]
 
 FLOATS = frozenset({"float16", "float32", "float64"})
 
-arrays.OPS |= {"reshape", "reshape_like", "squeeze", "expand_dims", "concatenate", "stack",
-               "array", "pick", "slice_axis", "pad_axis", "flip", "full", "arange",
-               "linspace", "eye", "cumsum", "cumprod", "diff", "sum_if_one"}
-CONSTRUCTORS |= {"full", "arange", "linspace", "eye", "array", "stack", "expand_dims"}
-# Their results may be views of another array (sum_if_one: that array itself), so a
-# gradient made of one is copied.
-arrays.VIEWS = arrays.VIEWS | {"reshape", "reshape_like", "squeeze", "expand_dims", "pick",
-                               "slice_axis", "flip", "sum_if_one"}
 
 
 # What is known of lengths --------------------------------------------------------------
@@ -94,7 +85,7 @@ def with_dims(dtype: str, dims: Dims) -> Type:
     return ArrayType(dtype, tuple(dims)) if dims else None
 
 
-def size_of(b: Builder, x: Node, axis: int) -> Node:
+def size_of(b: NodeBuilder, x: Node, axis: int) -> Node:
     """The length of an axis of `x`: a constant when it is known."""
     d = x.type.dims[axis]
     return b.const(d) if exact(d) else b.apply("size", x, attrs=((axis,),))
@@ -161,13 +152,13 @@ def _emit_reshape(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return ast.Call(ast.Attribute(args[0], "reshape", ast.Load()), args[1:], [])
 
 
-def _reshape_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _reshape_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     if ts[0] is None:
         return None
     return b.apply(node.op, ts[0], *node.args[1:], attrs=node.attrs)
 
 
-def _back_to_shape(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _back_to_shape(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     x = node.args[0]
     return (b.apply("reshape_like", ct, x), *(None,) * (len(node.args) - 1))
 
@@ -201,17 +192,17 @@ def _emit_joined(name: str) -> Any:
     return emit
 
 
-def _parts_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+def _parts_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     """The same joining of the parts' tangents (zeros for parts without one)."""
     parts = [t if t is not None else _zero(b, p) for p, t in zip(node.args, ts, strict=True)]
     return b.apply(node.op, *parts, attrs=node.attrs)
 
 
-def _zero(b: Builder, like: Node) -> Node:
+def _zero(b: NodeBuilder, like: Node) -> Node:
     return b.apply("zeros_like", like) if like.type is not None else b.const(0.0)
 
 
-def _concatenate_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _concatenate_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     (axis,) = node.attrs
     out: list[Node | None] = []
     start = b.const(0)
@@ -239,7 +230,7 @@ def _stack_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(result_dtype(types), tuple(dims))
 
 
-def _stack_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _stack_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     (axis,) = node.attrs
     return tuple(b.apply("pick", ct, attrs=(axis, (i,))) for i in range(len(node.args)))
 
@@ -265,7 +256,7 @@ def _emit_array(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _dtype_keyword(np_call("array", nest(0)), dtype, explicit)
 
 
-def _array_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _array_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     shape = node.attrs[0]
     return tuple(b.apply("pick", ct, attrs=(0, _unravel(k, shape)))
                  for k in range(len(node.args)))
@@ -289,7 +280,7 @@ def _emit_pick(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _index(args[0], axis, [ast.Constant(i) for i in index])
 
 
-def _pick_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _pick_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     # Put the cotangent back at its index, zeros around it, one axis at a time.
     (x,), (axis, index) = node.args, node.attrs
     dims = x.type.dims
@@ -309,7 +300,7 @@ def _emit_slice_axis(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _index(args[0], attrs[0], [ast.Slice(start, stop)])
 
 
-def _slice_axis_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _slice_axis_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     g, start, *stop = node.args
     axis = node.attrs[0]
     after = b.sub(size_of(b, g, axis), stop[0]) if stop else b.const(0)
@@ -327,7 +318,7 @@ def _emit_pad_axis(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return np_call("pad", args[0], widths)
 
 
-def _pad_axis_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _pad_axis_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     g, before, _ = node.args
     axis = node.attrs[0]
     stop = b.add(before, size_of(b, g, axis))
@@ -356,7 +347,7 @@ def _emit_cumulative(name: str) -> Any:
     return emit
 
 
-def _flat(b: Builder, x: Node, axis: int | None) -> tuple[Node, int]:
+def _flat(b: NodeBuilder, x: Node, axis: int | None) -> tuple[Node, int]:
     """`x` and `axis` as a cumulative operation sees them (flattened for axis None)."""
     if axis is not None:
         return x, axis
@@ -365,22 +356,22 @@ def _flat(b: Builder, x: Node, axis: int | None) -> tuple[Node, int]:
     return b.apply("reshape", x, -1, attrs=((product_dim(x.type.dims),),)), 0
 
 
-def _unflat(b: Builder, g: Node, x: Node) -> Node:
+def _unflat(b: NodeBuilder, g: Node, x: Node) -> Node:
     return g if g.type.ndim == x.type.ndim else b.apply("reshape_like", g, x)
 
 
-def _cumulative(b: Builder, op: str, x: Node, axis: int) -> Node:
+def _cumulative(b: NodeBuilder, op: str, x: Node, axis: int) -> Node:
     """``np.cumsum`` / ``np.cumprod`` of `x` along `axis` (written without it in 1-d)."""
     return b.apply(op, x, attrs=(None if x.type.ndim == 1 else axis,))
 
 
-def _reverse_cumsum(b: Builder, g: Node, axis: int) -> Node:
+def _reverse_cumsum(b: NodeBuilder, g: Node, axis: int) -> Node:
     """``sum(g[j:])`` along `axis` for every j."""
     flip = b.apply("flip", g, attrs=(axis,))
     return b.apply("flip", _cumulative(b, "cumsum", flip, axis), attrs=(axis,))
 
 
-def _cumsum_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _cumsum_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     x = node.args[0]
     _, axis = _flat(b, x, node.attrs[0])
     return (_unflat(b, _reverse_cumsum(b, ct, axis), x),)
@@ -395,7 +386,7 @@ class _Zeros:
     there is one (its value is 0, its derivative the product's), 0 after. The rules'
     derivatives, built from the same operations, are then exact at zeros too."""
 
-    def __init__(self, b: Builder, x: Node, axis: int):
+    def __init__(self, b: NodeBuilder, x: Node, axis: int):
         self.b, self.axis = b, axis
         self.zero = b.apply("eq", x, 0.0)
         self.nonzero = b.select(self.zero, 1.0, x)
@@ -418,7 +409,7 @@ class _Zeros:
         return b.select(self.one, first, b.select(self.two, second, 0.0))
 
 
-def _cumprod_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
+def _cumprod_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     x, axis = _flat(b, node.args[0], node.attrs[0])
     t, _ = _flat(b, ts[0], node.attrs[0])
     z = _Zeros(b, x, axis)
@@ -428,7 +419,7 @@ def _cumprod_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     return b.mul(z.partial, b.add(b.mul(relative, z.of_zeros), z.d_of_zeros(t)))
 
 
-def _cumprod_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _cumprod_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """The transpose of `_cumprod_jvp`: a non-zero entry's cotangent is that of the
     products from it on over itself; a zero entry's, that of `of_zeros` from it on."""
     x0 = node.args[0]
@@ -456,7 +447,7 @@ def _emit_diff(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _keywords(call, axis=axis) if axis != len(dims) - 1 else call
 
 
-def _diff_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _diff_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     # The transpose of n differences: (-1)**n times the n-th difference of the
     # cotangent padded with n zeros at each end.
     (x,), (n, axis, _) = node.args, node.attrs
@@ -503,13 +494,13 @@ def _full_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return with_dims(attrs[1], attrs[0])
 
 
-def _full_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _full_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     if ts[0] is None or node.attrs[1] not in FLOATS:
         return None
     return b.apply("full", ts[0], *node.args[1:], attrs=node.attrs)
 
 
-def _full_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _full_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     # The fill value's cotangent is `ct` summed to its shape (reverse mode fits it).
     differentiable = node.attrs[1] in FLOATS
     return (ct if differentiable else None, *(None,) * (len(node.args) - 1))
@@ -526,13 +517,13 @@ def _emit_arange(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _dtype_keyword(np_call("arange", *shown), attrs[1], attrs[2])
 
 
-def _counting(b: Builder, like: Node) -> Node:
+def _counting(b: NodeBuilder, like: Node) -> Node:
     """``np.arange(like.size)``: the index of each element of the 1-d `like`."""
     dims = like.type.dims
     return b.apply("arange", 0, size_of(b, like, 0), 1, attrs=(dims, "int64", False))
 
 
-def _arange_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _arange_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     t_start, _, t_step = ts
     if node.attrs[1] not in FLOATS or (t_start is None and t_step is None):
         return None
@@ -542,7 +533,7 @@ def _arange_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | N
     return t_start if scaled is None else b.add(t_start, scaled)
 
 
-def _arange_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _arange_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     if node.attrs[1] not in FLOATS:
         return None, None, None
     return ct, None, b.mul(ct, _counting(b, node))
@@ -556,7 +547,7 @@ def _emit_linspace(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _dtype_keyword(call, dtype, explicit)
 
 
-def _linspace_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _linspace_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     t_start, t_stop, _ = ts
     if node.attrs[2] not in FLOATS or (t_start is None and t_stop is None):
         return None
@@ -564,7 +555,7 @@ def _linspace_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node |
                    0.0 if t_stop is None else t_stop, node.args[2], attrs=node.attrs)
 
 
-def _linspace_vjp(b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+def _linspace_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     # start + (stop - start) * s for fixed fractions s = np.linspace(0.0, 1.0, num)
     if node.attrs[2] not in FLOATS:
         return None, None, None
@@ -580,92 +571,112 @@ def _emit_eye(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return _dtype_keyword(call, dtype, explicit)
 
 
-def _register() -> None:
-    # x.reshape(*shape); attrs (dims,)
-    register(Primitive(
-        "reshape", None, None, _emit_reshape, type_rule=_dims_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape))
-    # x reshaped to like's shape
-    register(Primitive(
-        "reshape_like", 2, None, lambda args, attrs: ast.Call(
-            ast.Attribute(args[0], "reshape", ast.Load()), [_shape_of(args[1])], []),
-        type_rule=lambda types, attrs: ArrayType(types[0].dtype, types[1].dims),
-        jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape))
-    # attrs (axes,): axes of length one removed / inserted (positions in the result)
-    register(Primitive(
-        "squeeze", 1, None, lambda args, attrs: np_call(
-            "squeeze", args[0], axis=_axis_value(attrs[0])),
-        type_rule=_squeeze_type, jvp_rule=_reshape_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("expand_dims", ct, attrs=node.attrs),)))
-    register(Primitive(
-        "expand_dims", 1, None, lambda args, attrs: np_call(
-            "expand_dims", args[0], _axis_value(attrs[0])),
-        type_rule=_expand_type, jvp_rule=_reshape_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("squeeze", ct, attrs=node.attrs),),
-        may_raise=False))
-    # attrs (axis,)
-    register(Primitive(
-        "concatenate", None, None, _emit_joined("concatenate"), type_rule=_concatenate_type,
-        jvp_rule=_parts_jvp, vjp_rule=_concatenate_vjp))
-    register(Primitive(
-        "stack", None, None, _emit_joined("stack"), type_rule=_stack_type,
-        jvp_rule=_parts_jvp, vjp_rule=_stack_vjp))
-    # np.array of nested lists of values; attrs (nesting shape, dtype, dtype written)
-    register(Primitive(
-        "array", None, None, _emit_array, type_rule=_array_type,
-        jvp_rule=_parts_jvp, vjp_rule=_array_vjp))
-    # x[:, i] (attrs (axis, (i, ...)): constant indices from axis on)
-    register(Primitive(
-        "pick", 1, None, _emit_pick, type_rule=_pick_type, jvp_rule=_reshape_jvp,
-        vjp_rule=_pick_vjp, may_raise=False))
-    # x[:, start:stop] (stop optional); attrs (axis, dims)
-    register(Primitive(
-        "slice_axis", None, None, _emit_slice_axis, type_rule=_dims_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_slice_axis_vjp, may_raise=False))
-    # np.pad(x, ...) with zeros before and after along one axis; attrs (axis, dims)
-    register(Primitive(
-        "pad_axis", 3, None, _emit_pad_axis, type_rule=_dims_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_pad_axis_vjp, may_raise=False))
-    register(Primitive(
-        "flip", 1, None, _emit_flip, type_rule=lambda types, attrs: types[0],
-        jvp_rule=_reshape_jvp,
-        vjp_rule=lambda b, node, ct: (b.apply("flip", ct, attrs=node.attrs),),
-        may_raise=False))
-    # attrs (axis,); axis None: of the flattened array
-    register(Primitive(
-        "cumsum", 1, None, _emit_cumulative("cumsum"), type_rule=_cumulative_type,
-        jvp_rule=_reshape_jvp, vjp_rule=_cumsum_vjp, may_raise=False))
-    register(Primitive(
-        "cumprod", 1, None, _emit_cumulative("cumprod"), type_rule=_cumulative_type,
-        jvp_rule=_cumprod_jvp, vjp_rule=_cumprod_vjp, may_raise=False))
-    # attrs (n, axis, dims)
-    register(Primitive(
-        "diff", 1, None, _emit_diff, type_rule=_dims_type, jvp_rule=_reshape_jvp,
-        vjp_rule=_diff_vjp, may_raise=False))
-    # attrs (axis of g, axis of like)
-    register(Primitive(
-        "sum_if_one", 2, None, _emit_sum_if_one, type_rule=_sum_if_one_type,
-        jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
-            "sum_if_one", ts[0], node.args[1], attrs=node.attrs),
-        vjp_rule=lambda b, node, ct: (b.apply("broadcast_like", ct, node.args[0]), None),
-        atomic_args=True, may_raise=False))
-    # np.zeros / np.ones / np.full: (value, *lengths) or (value, like) for like.shape;
-    # attrs (dims, dtype, dtype written, shape of like)
-    register(Primitive(
-        "full", None, None, _emit_full, type_rule=_full_type, jvp_rule=_full_jvp,
-        vjp_rule=_full_vjp))
-    # (start, stop, step); attrs (dims, dtype, dtype written)
-    register(Primitive(
-        "arange", 3, None, _emit_arange, type_rule=lambda types, attrs: with_dims(
-            attrs[1], attrs[0]), jvp_rule=_arange_jvp, vjp_rule=_arange_vjp))
-    # (start, stop, num); attrs (endpoint, dims, dtype, dtype written)
-    register(Primitive(
-        "linspace", 3, None, _emit_linspace, type_rule=lambda types, attrs: with_dims(
-            attrs[2], attrs[1]), jvp_rule=_linspace_jvp, vjp_rule=_linspace_vjp))
-    # (n[, m]); attrs (k, dims, dtype, dtype written)
-    register(Primitive(
-        "eye", None, None, _emit_eye, type_rule=lambda types, attrs: with_dims(
-            attrs[2], attrs[1]), differentiable=False))
+# x.reshape(*shape); attrs (dims,)
+RESHAPE = Primitive(
+    "reshape", None, None, _emit_reshape, type_rule=_dims_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape, view=True)
+
+# x reshaped to like's shape
+RESHAPE_LIKE = Primitive(
+    "reshape_like", 2, None, lambda args, attrs: ast.Call(
+        ast.Attribute(args[0], "reshape", ast.Load()), [_shape_of(args[1])], []),
+    type_rule=lambda types, attrs: ArrayType(types[0].dtype, types[1].dims),
+    jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape, view=True)
+
+# attrs (axes,): axes of length one removed / inserted (positions in the result)
+SQUEEZE = Primitive(
+    "squeeze", 1, None, lambda args, attrs: np_call(
+        "squeeze", args[0], axis=_axis_value(attrs[0])),
+    type_rule=_squeeze_type, jvp_rule=_reshape_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("expand_dims", ct, attrs=node.attrs),), view=True)
+
+EXPAND_DIMS = Primitive(
+    "expand_dims", 1, None, lambda args, attrs: np_call(
+        "expand_dims", args[0], _axis_value(attrs[0])),
+    type_rule=_expand_type, jvp_rule=_reshape_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("squeeze", ct, attrs=node.attrs),),
+    may_raise=False, view=True, constructor=True)
+
+# attrs (axis,)
+CONCATENATE = Primitive(
+    "concatenate", None, None, _emit_joined("concatenate"), type_rule=_concatenate_type,
+    jvp_rule=_parts_jvp, vjp_rule=_concatenate_vjp)
+
+STACK = Primitive(
+    "stack", None, None, _emit_joined("stack"), type_rule=_stack_type,
+    jvp_rule=_parts_jvp, vjp_rule=_stack_vjp, constructor=True)
+
+# np.array of nested lists of values; attrs (nesting shape, dtype, dtype written)
+ARRAY = Primitive(
+    "array", None, None, _emit_array, type_rule=_array_type,
+    jvp_rule=_parts_jvp, vjp_rule=_array_vjp, constructor=True)
+
+# x[:, i] (attrs (axis, (i, ...)): constant indices from axis on)
+PICK = Primitive(
+    "pick", 1, None, _emit_pick, type_rule=_pick_type, jvp_rule=_reshape_jvp,
+    vjp_rule=_pick_vjp, may_raise=False, view=True)
+
+# x[:, start:stop] (stop optional); attrs (axis, dims)
+SLICE_AXIS = Primitive(
+    "slice_axis", None, None, _emit_slice_axis, type_rule=_dims_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_slice_axis_vjp, may_raise=False, view=True)
+
+# np.pad(x, ...) with zeros before and after along one axis; attrs (axis, dims)
+PAD_AXIS = Primitive(
+    "pad_axis", 3, None, _emit_pad_axis, type_rule=_dims_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_pad_axis_vjp, may_raise=False)
+
+FLIP = Primitive(
+    "flip", 1, None, _emit_flip, type_rule=lambda types, attrs: types[0],
+    jvp_rule=_reshape_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("flip", ct, attrs=node.attrs),),
+    may_raise=False, view=True)
+
+# attrs (axis,); axis None: of the flattened array
+CUMSUM = Primitive(
+    "cumsum", 1, None, _emit_cumulative("cumsum"), type_rule=_cumulative_type,
+    jvp_rule=_reshape_jvp, vjp_rule=_cumsum_vjp, may_raise=False)
+
+CUMPROD = Primitive(
+    "cumprod", 1, None, _emit_cumulative("cumprod"), type_rule=_cumulative_type,
+    jvp_rule=_cumprod_jvp, vjp_rule=_cumprod_vjp, may_raise=False)
+
+# attrs (n, axis, dims)
+DIFF = Primitive(
+    "diff", 1, None, _emit_diff, type_rule=_dims_type, jvp_rule=_reshape_jvp,
+    vjp_rule=_diff_vjp, may_raise=False)
+
+# attrs (axis of g, axis of like)
+SUM_IF_ONE = Primitive(
+    "sum_if_one", 2, None, _emit_sum_if_one, type_rule=_sum_if_one_type,
+    jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply(
+        "sum_if_one", ts[0], node.args[1], attrs=node.attrs),
+    vjp_rule=lambda b, node, ct: (b.apply("broadcast_like", ct, node.args[0]), None),
+    atomic_args=True, may_raise=False, view=True)
+
+# np.zeros / np.ones / np.full: (value, *lengths) or (value, like) for like.shape;
+# attrs (dims, dtype, dtype written, shape of like)
+FULL = Primitive(
+    "full", None, None, _emit_full, type_rule=_full_type, jvp_rule=_full_jvp,
+    vjp_rule=_full_vjp, constructor=True)
+
+# (start, stop, step); attrs (dims, dtype, dtype written)
+ARANGE = Primitive(
+    "arange", 3, None, _emit_arange, type_rule=lambda types, attrs: with_dims(
+        attrs[1], attrs[0]), jvp_rule=_arange_jvp, vjp_rule=_arange_vjp, constructor=True)
+
+# (start, stop, num); attrs (endpoint, dims, dtype, dtype written)
+LINSPACE = Primitive(
+    "linspace", 3, None, _emit_linspace, type_rule=lambda types, attrs: with_dims(
+        attrs[2], attrs[1]), jvp_rule=_linspace_jvp, vjp_rule=_linspace_vjp, constructor=True)
+
+# (n[, m]); attrs (k, dims, dtype, dtype written)
+EYE = Primitive(
+    "eye", None, None, _emit_eye, type_rule=lambda types, attrs: with_dims(
+        attrs[2], attrs[1]), differentiable=False, constructor=True)
 
 
-_register()
+RECORDS: tuple[Primitive, ...] = (
+    RESHAPE, RESHAPE_LIKE, SQUEEZE, EXPAND_DIMS, CONCATENATE, STACK, ARRAY, PICK, SLICE_AXIS,
+    PAD_AXIS, FLIP, CUMSUM, CUMPROD, DIFF, SUM_IF_ONE, FULL, ARANGE, LINSPACE, EYE,
+)

@@ -138,11 +138,9 @@ def infer(node: Any) -> Type:
             node.attrs[2], ArrayType) else None
     if op == "proj":
         return _proj_type(node.args[0], node.attrs[0])
-    if op in ("cond", "loop"):
+    if node.prim is None:  # a region
         return None
-    from symdiff.ir.primitives import PRIMITIVES
-
-    rule = PRIMITIVES[op].type_rule
+    rule = node.prim.type_rule
     types = [a.type for a in node.args]
     return rule(types, node.attrs) if rule is not None else broadcast(*types)
 

@@ -1,12 +1,13 @@
 """The computational graph of a function at a point, as the essay draws it.
 
-Contract: `build(fun, args, ...)` lowers `fun` with symdiff's frontend (no
-simplification beyond the builder's constant folding, so the user's operations stay
-as written) and returns a `GraphModel`: one node per input and per operation the
-outputs depend on (named as the user named them, else as generated code would), the
-value of each at `args` (by the IR's reference interpreter), and one edge per operand
-labelled with the local partial derivative ∂head/∂tail, from the primitive's JVP rule
-seeded with 1 on that operand, printed as a formula and evaluated at `args`.
+Contract: `build(fun, args, ...)` lowers `fun` with symdiff's pipeline, stopping
+after its ``lower`` pass (no simplification beyond the builder's constant folding, so
+the user's operations stay as written), and returns a `GraphModel`: one node per input
+and per operation the outputs depend on (named as the user named them, else as
+generated code would), the value of each at `args` (by the IR's reference
+interpreter), and one edge per operand labelled with the local partial derivative
+∂head/∂tail, from the primitive's JVP rule seeded with 1 on that operand, printed as a
+formula and evaluated at `args`.
 Optionally every node carries ∂node/∂x for one input x (forward mode, by
 `transforms.ad.jvp`) or ∂output/∂node (reverse mode, by `transforms.ad.vjp`).
 Constants are not nodes: they appear in their user's formula (``d = b + 1``).
@@ -26,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import Builder, Node, Program, topological
-from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program, topological
 from symdiff.ir.regions import all_nodes
 from symdiff.pictures.formula import formula, number, operation
 from symdiff.pictures.trace import MAX_TRIPS, at_point
@@ -93,15 +94,13 @@ def build(
     reverse: bool = False,
 ) -> GraphModel:
     """The graph of `fun` at `args`, with forward- or reverse-mode derivatives if asked."""
-    from symdiff.frontend.lower import lower
-    from symdiff.runtime.building import building
+    from symdiff.runtime.pipeline import lowered
 
     if forward is not None and reverse:
         raise SymdiffError("draw forward-mode or reverse-mode derivatives, not both")
     name = getattr(fun, "__name__", "function")
     values = _bind(fun, name, args)
-    with building():
-        program = lower(fun)
+    program = lowered(fun)
     if len(program.params) != len(values):
         raise SymdiffError(f"{name} has {len(program.params)} parameters, got "
                            f"{len(values)} arguments")
@@ -199,11 +198,12 @@ def _operands(node: Node) -> list[Node]:
 
 def _partial(b: Builder, node: Node, operand: Node) -> Node:
     """∂node/∂operand: the JVP rule with tangent 1 on every use of `operand`."""
+    from symdiff.transforms import ad
     from symdiff.transforms.simplify import simplify
 
     one = b.const(1.0)
     tangents = tuple(one if a is operand else None for a in node.args)
-    partial = PRIMITIVES[node.op].jvp(b, node, tangents)
+    partial = ad.local_jvp(b, node, tangents)
     if partial is None:
         return b.const(0.0)
     return simplify(b, [partial])[partial]

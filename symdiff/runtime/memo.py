@@ -1,7 +1,12 @@
-"""Bounded memoisation of what symdiff computes from a user function.
+"""Bounded memoisation of what symdiff computes from a user function, and its caches.
 
 Contract: a `Memo` maps (function, key) to a value stamped with what it was computed
 against (a `freshness.Stamp`, or None for a value that depends on nothing else).
+The caches of what is built from a user function are all made here, each with its
+bound (`caches()` lists them): `RECORDS`, each build's module and what it was built
+against, and `LINKED`, each linked derivative (both per function and spec, used by
+`runtime.builds`), and `LIST_PARAMETERS`, the parameters a function uses as lists
+(`frontend.callees`: the lowering and the dispatcher ask for the same function's).
 
 - It holds the function weakly: when the function is collected its values go too.
   Values must not hold the function themselves (a value that does would keep it alive
@@ -23,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from symdiff.runtime.freshness import Stamp
 
-__all__ = ["Memo"]
+__all__ = ["LINKED", "LIST_PARAMETERS", "RECORDS", "Memo", "caches"]
 
 V = TypeVar("V")
 
@@ -88,3 +93,16 @@ class Memo(Generic[V]):
             return weakref.ref(fn, forget)
         except TypeError:  # a builtin: held until evicted
             return lambda: fn
+
+
+# The caches (see the module docstring): nothing else memoises what is built from a
+# user function. (The values of the first two are `runtime.builds`' records and linked
+# functions: named there, which builds on this module.)
+RECORDS: Memo[Any] = Memo(bound=512)
+LINKED: Memo[Any] = Memo(bound=256)
+LIST_PARAMETERS: Memo[frozenset[str]] = Memo(bound=1024)
+
+
+def caches() -> dict[str, Memo[Any]]:
+    """Every cache made here, by name."""
+    return {"records": RECORDS, "linked": LINKED, "list parameters": LIST_PARAMETERS}

@@ -1,330 +1,345 @@
-"""The compile pipeline: user function + transform -> generated source -> callable.
+"""The compile pipeline: a list of named passes, run top to bottom.
 
-Contract:
-- `Spec` names a transform (``grad``, ``value_and_grad``, ``jvp``, ``vjp``) and its
-  options; `Spec.program(primal)` builds the derivative `Program`.
-- `generate(fn, spec)` runs the passes top to bottom (lower, simplify and prune,
-  transform, simplify and prune again, emit) and returns the module text; with
-  ``dump=True`` it also returns the IR after each stage.
-- `compiled(fn, spec)` returns the generated function, from the in-memory cache
-  (per function object, while the function's code and every binding the derivative was
-  built against are unchanged, see `freshness`), else from the disk cache (keyed by the
-  function's source, what its free names refer to, the source of every function it
-  inlines, the options, the symdiff and Python versions and a hash of symdiff's own
-  modules), else freshly generated. Globals the generated code reads are read when it
-  runs. `built` returns it with those bindings (`freshness.Watch`), `guarded` links a
-  copy that checks its argument types and the bindings in its first line.
-- Every build holds `building.building()`: one thread builds at a time.
+Contract: `passes(spec)` lists the passes that build `spec` of a function, in order:
+
+    source     the function's source (`frontend.source`)
+    lower      its IR, once the fence has checked the source (`frontend.lower`)
+    simplify   exact rewrites (`transforms.simplify`)
+    prune      without the loop and branch values nothing reads (`transforms.prune`)
+    grad ...   one transform per spec of the chain, innermost first, each followed by
+    simplify   simplify, of what the transform made as it marks it (`Program.derived`:
+    prune      which nodes may also have their constant factors gathered), and prune
+    schedule   the order of the operations and which get a name (`codegen.schedule`)
+    emit       the module: its text, its function's name, its imports (`codegen.emit`)
+
+Each pass is a function from one `Unit` (what the build knows so far) to the next,
+without side effects. No transform simplifies or prunes its own result: the two passes
+after it do (a transform that builds on another's result finishes that one first).
+`run(unit, passes, dump)` runs passes under the build lock (`building`) and calls
+``dump(name, unit)`` after each; `until(passes, name)` ends a list after a pass.
+
+- `generate(fn, spec)` runs them all and returns the `Emitted` module.
+- `dump_text(fn, spec)` is the IR after every pass as text (`ir.printer`), the module
+  last.
+- `lowered(fn)`, `primal_program(fn)` and `derivative_program(fn, spec)` stop after
+  ``lower``, after the first ``prune`` and before ``schedule``, for what reads the IR
+  (pictures, `cost`, `to_sympy`, `testing`).
 """
 
 from __future__ import annotations
 
-import ast
-import functools
-import hashlib
-import importlib
-import math
-import os
-import sys
-import types
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from symdiff._version import __version__
-from symdiff.custom import fingerprint as rule_fingerprint
-from symdiff.custom import rule_for
-from symdiff.errors import UnsupportedTransformError
-from symdiff.frontend.callees import Callees, list_parameters, watches
-from symdiff.frontend.resolve import Scope, callable_op, free_chains, is_known_callable
-from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.runtime.building import building
-from symdiff.runtime.cache import DiskCache, cache_key
-from symdiff.runtime.compile import link_function
-from symdiff.runtime.freshness import Stamp, Watch
-from symdiff.runtime.memo import Memo
-from symdiff.runtime.reference import qualified_name
 from symdiff.runtime.spec import Spec
 
 if TYPE_CHECKING:
+    from symdiff.codegen.emit import Emitted
+    from symdiff.codegen.schedule import Schedule
+    from symdiff.frontend.source import FunctionSource
     from symdiff.ir.node import Program
 
-
-def generate(
-    fn: Callable[..., Any], spec: Spec, dump: bool = False,
-    source: FunctionSource | None = None,
-) -> Any:
-    """Generated module text for `spec` applied to `fn` (and the IR stages if `dump`);
-    `source` is the function's already read source, if the caller has it."""
-    with building():
-        return _generate(fn, spec, dump, source)
+# The compiler's modules are imported in the passes: a disk-cache hit needs none. (The
+# records are plain classes: making a dataclass costs a first call half a millisecond,
+# a named tuple a tenth.)
 
 
-def primal_program(
-    fn: Callable[..., Any], types: tuple[Any, ...] | None = None,
-    source: FunctionSource | None = None,
-) -> Program:
-    """The IR of `fn` itself, ready for a transform: lowered, simplified once by exact
-    rewrites only, and without the loop and branch values it never reads (they would be
-    differentiated)."""
-    # Imported here: a disk-cache hit needs neither the frontend nor the transforms.
+class Unit:
+    """What a build knows after a pass: the function and spec it started from, then the
+    function's source, its program, the schedule and the emitted module. Passes make a
+    new one (`replace`), never change one."""
+
+    __slots__ = ("fn", "spec", "source", "program", "scheduled", "emitted")
+
+    def __init__(self, fn: Callable[..., Any], spec: Spec,
+                 source: FunctionSource | None = None, program: Program | None = None,
+                 scheduled: Schedule | None = None, emitted: Emitted | None = None) -> None:
+        self.fn, self.spec, self.source = fn, spec, source
+        self.program, self.scheduled, self.emitted = program, scheduled, emitted
+
+    def replace(self, **changes: Any) -> Unit:
+        """This unit with the fields in `changes` changed."""
+        return Unit(**{name: changes.get(name, getattr(self, name)) for name in self.__slots__})
+
+
+class Pass:
+    """A named step of the pipeline."""
+
+    __slots__ = ("name", "run")
+
+    def __init__(self, name: str, run: Callable[[Unit], Unit]) -> None:
+        self.name, self.run = name, run
+
+    def __repr__(self) -> str:
+        return f"Pass({self.name!r})"
+
+
+def _source(unit: Unit) -> Unit:
+    from symdiff.frontend.resolve import is_known_callable
+    from symdiff.frontend.source import get_source
+
+    if unit.source is not None or is_known_callable(unit.fn):
+        return unit  # read already, or a builtin, NumPy's or a rule's: no source
+    return unit.replace(source=get_source(unit.fn))
+
+
+def _lower(unit: Unit) -> Unit:
     from symdiff.frontend.lower import lower
-    from symdiff.transforms.prune import prune_program
+
+    program = lower(unit.fn, source=unit.source, types=unit.spec.types)
+    return unit.replace(program=program)
+
+
+def _simplify(unit: Unit) -> Unit:
     from symdiff.transforms.simplify import simplify_program
 
-    with building():
-        return prune_program(simplify_program(lower(fn, source=source, types=types)))
+    assert unit.program is not None
+    return unit.replace(program=simplify_program(unit.program))
 
 
-def _generate(
-    fn: Callable[..., Any], spec: Spec, dump: bool, source: FunctionSource | None
-) -> Any:
-    from symdiff.codegen.emit import emit_module
+def _simplify_derivative(unit: Unit) -> Unit:
+    # What the transform made, as it marks it (`Program.derived`). A transform that
+    # marks nothing rewrote finished programs linearly (a Jacobian, a batched program,
+    # the Hessian of arrays) and is not simplified again.
+    assert unit.program is not None
+    return unit if unit.program.derived is None else _simplify(unit)
 
-    primal = primal_program(fn, spec.types, source)
-    try:
-        program = spec.program(primal)
-    except UnsupportedTransformError as error:
-        code = getattr(fn, "__code__", None)
-        where = "" if code is None else f"{code.co_filename}:{code.co_firstlineno}: "
-        raise UnsupportedTransformError(f"{where}{qualified_name(fn)}: {error}") from None
+
+def _prune(unit: Unit) -> Unit:
+    from symdiff.transforms.prune import prune_program
+
+    assert unit.program is not None
+    return unit.replace(program=prune_program(unit.program))
+
+
+def _schedule(unit: Unit) -> Unit:
+    from symdiff.codegen.schedule import schedule
+
+    assert unit.program is not None
+    return unit.replace(scheduled=schedule(unit.program))
+
+
+def _emit(unit: Unit) -> Unit:
+    from symdiff._version import __version__
+    from symdiff.codegen.emit import emit
+
+    assert unit.program is not None
     # Only what the disk-cache key covers may shape the text: the name, not the module.
-    name = getattr(fn, "__name__", "function")
+    name = getattr(unit.fn, "__name__", "function")
     header = f"Generated by symdiff {__version__} from {name}. Do not edit."
-    text = emit_module(program, header)
-    if dump:
-        return text, {"lower": primal, "transform": program}
-    return text
+    return unit.replace(emitted=emit(unit.program, header, unit.scheduled))
 
 
-@dataclass(frozen=True)
-class _Record:
-    """One build of a transform of a function: its text, the cells and modules of the
-    functions it inlined by the names the text reads them by, and what it was built
-    against. It never holds the function itself."""
-
-    text: str
-    bindings: dict[str, Any]
-    stamp: Stamp
+SIMPLIFY = Pass("simplify", _simplify)
+PRUNE = Pass("prune", _prune)
+SIMPLIFY_DERIVATIVE = Pass("simplify", _simplify_derivative)
+# The user's function as every transform takes it.
+PRIMAL = (Pass("source", _source), Pass("lower", _lower), SIMPLIFY, PRUNE)
+CODE = (Pass("schedule", _schedule), Pass("emit", _emit))
 
 
-# The caches of this module, weakly keyed by the user's function (see `memo`).
-_records: Memo[_Record] = Memo(bound=512)
-_linked: Memo[tuple[types.FunctionType, Stamp]] = Memo(bound=256)
+def passes(spec: Spec) -> list[Pass]:
+    """The passes that build `spec` of a function, in order."""
+    return [*PRIMAL, *transforms(spec), *CODE]
 
 
-def compiled(fn: Callable[..., Any], spec: Spec) -> types.FunctionType:
-    """The generated function for `spec` applied to `fn`, built again only when `fn`'s
-    code or a binding it was built against changed."""
-    return _linked_function(fn, spec)[0]
+def transforms(spec: Spec) -> list[Pass]:
+    """The passes of `spec`'s chain of transforms, innermost first, each simplified and
+    pruned after."""
+    steps: list[Spec] = []
+    for s in reversed(spec.chain()):
+        if _is_vjp_of_gradient(s):
+            steps[-1] = s  # one transform of the gradient and its VJP together
+        elif s.kind != "primal":
+            steps.append(s)
+    found = []
+    for s in steps:
+        name = "vjp of grad" if _is_vjp_of_gradient(s) else s.kind
+        found += [Pass(name, _transform(s)), SIMPLIFY_DERIVATIVE, PRUNE]
+    return found
 
 
-def built(fn: Callable[..., Any], spec: Spec) -> tuple[types.FunctionType, tuple[Watch, ...]]:
-    """`compiled`, and the bindings it was built against: it is stale once one of them
-    `changed()`."""
-    while True:
-        function, stamp = _linked_function(fn, spec)
-        found = stamp.watches()
-        if found is not None:  # else an object it compared died meanwhile: build again
-            return function, found
+def until(passes: Sequence[Pass], name: str) -> list[Pass]:
+    """`passes` up to and including the first one called `name`."""
+    names = [p.name for p in passes]
+    if name not in names:
+        raise ValueError(f"no pass {name!r}; the passes are {', '.join(names)}")
+    return list(passes[:names.index(name) + 1])
 
 
-def _linked_function(fn: Callable[..., Any], spec: Spec) -> tuple[types.FunctionType, Stamp]:
-    hit = _linked.get(fn, spec)
-    if hit is None:
-        with building():
-            hit = _linked.get(fn, spec)  # another thread may have built it meanwhile
-            if hit is None:
-                record = _record(fn, spec)
-                hit = _link(fn, spec, record), record.stamp
-                _linked.put(fn, spec, hit, record.stamp)
-    return hit
-
-
-def guarded(
-    fn: Callable[..., Any],
-    spec: Spec,
-    guard: Sequence[type],
-    fallback: Callable[..., Any],
-) -> tuple[types.FunctionType, tuple[Watch, ...]]:
-    """The generated function, with an argument-type check in its first line, and the
-    bindings that check compares.
-
-    It runs the derivative when ``arg_i.__class__ is guard[i]`` for every argument and
-    no binding the derivative was built against changed (the function's ``__code__``,
-    each inlined function and its code: identity tests), and returns
-    ``fallback(*args)`` otherwise: argument checking and dispatch at the cost of a few
-    comparisons, in the generated function's own frame. It is linked anew on each
-    call, for its caller to own.
-    """
+def run(unit: Unit, passes: Sequence[Pass],
+        dump: Callable[[str, Unit], None] | None = None) -> Unit:
+    """`unit` after `passes`, in order; ``dump(name, unit)`` after each."""
     with building():
-        while True:
-            record = _record(fn, spec)
-            found = record.stamp.watches()
-            if found is not None:
-                break
-        function = _link(fn, spec, record, guard=guard, fallback=fallback, watches=found)
-    return function, found
+        for step in passes:
+            unit = step.run(unit)
+            if dump is not None:
+                dump(step.name, unit)
+    return unit
 
 
-def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
-    """Positions of the parameters `fn` uses as lists (its generated code expects lists);
-    read from its source once per function and code."""
-    if is_known_callable(fn):
-        return frozenset()
-    names = list_parameters(fn)
-    code = fn.__code__  # a function: list_parameters read its source
-    return frozenset(i for i, n in enumerate(code.co_varnames[:code.co_argcount])
-                     if n in names)
+def generate(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None = None,
+             dump: Callable[[str, Unit], None] | None = None) -> Emitted:
+    """The module of `spec` applied to `fn`; `source` is the function's already read
+    source, if the caller has it."""
+    emitted = run(Unit(fn, spec, source), passes(spec), dump).emitted
+    assert emitted is not None
+    return emitted
 
 
-def _record(fn: Any, spec: Spec) -> _Record:
-    """The text of `spec` applied to `fn` as they are now (built under the lock)."""
-    record = _records.get(fn, spec)
-    if record is None:
-        source = None if is_known_callable(fn) else get_source(fn)
-        callees = Callees(fn, spec.types)
-        # Stamped before generating: a binding changed meanwhile reads as stale.
-        stamp = Stamp(watches(callees))
-        text = _text(fn, spec, source, callees)
-        record = _Record(text, callees.bindings(), stamp)
-        _records.put(fn, spec, record, stamp)
-    return record
+def lowered(fn: Callable[..., Any]) -> Program:
+    """The IR of `fn` as lowered: the user's operations as written."""
+    return _program(run(Unit(fn, Spec("primal")), until(PRIMAL, "lower")))
 
 
-def _text(fn: Callable[..., Any], spec: Spec, source: FunctionSource | None,
-          callees: Callees) -> str:
-    disk = DiskCache.from_environment()
-    key = _disk_key(fn, spec, source, callees) if disk.enabled else None
-    text = disk.get(key) if key is not None else None
-    if text is not None and not _is_generated(text):
-        text = None  # intact but not ours (edited by hand, or planted): regenerate it
-    if text is None:
-        text = generate(fn, spec, source=source)
-        if key is not None:
-            disk.put(key, text)
-    return text
+def primal_program(fn: Callable[..., Any], types: tuple[Any, ...] | None = None,
+                   source: FunctionSource | None = None) -> Program:
+    """The IR of `fn` as every transform takes it: lowered, simplified by exact
+    rewrites, pruned."""
+    return _program(run(Unit(fn, Spec("primal", types=types), source), PRIMAL))
 
 
-def _is_generated(text: str) -> bool:
-    """Whether `text` looks like a module `generate` wrote: our header and one def.
-
-    The hash check already proved the entry intact; this only refuses an entry that is
-    intact but not ours (edited by hand or planted). Linking parses it fully.
-    """
-    return text.startswith('"""Generated by symdiff ') and text.count("\ndef ") == 1
+def derivative_program(fn: Callable[..., Any], spec: Spec) -> Program:
+    """The program `spec` of `fn` compiles to, as scheduling receives it."""
+    return _program(run(Unit(fn, spec), [*PRIMAL, *transforms(spec)]))
 
 
-def _link(fn: Callable[..., Any], spec: Spec, record: _Record, **options: Any
-          ) -> types.FunctionType:
-    text = record.text
-    name = _function_name(text)
-    scope = Scope(fn)
-    # The closure cells and modules of the functions the derivative inlined, by the
-    # names the generated code reads them by.
-    free: dict[str, Any] = {"math": math, **record.bindings, **scope.cells}
-    if "\nimport numpy as np\n" in text:
-        import numpy
+def dump_text(fn: Callable[..., Any], spec: Spec) -> str:
+    """The IR after every pass that builds `spec` of `fn`, the module text last; a pass
+    that changed nothing (it returned the same program) says so instead."""
+    sections: list[str] = []
+    last: list[Program | None] = [None]
 
-        free["np"] = numpy
-    for line in text.splitlines():
-        if line.startswith("import ") and " as " not in line and line != "import math":
-            # A module a custom rule's call reaches its function through.
-            module = line[len("import "):]
-            importlib.import_module(module)
-            free[module.split(".")[0]] = sys.modules[module.split(".")[0]]
-    # The file name says which derivative of which function a traceback went through.
-    tag = f"{spec.label()} of {qualified_name(fn)}"
-    return link_function(text, name, tag=tag, globals_=scope.globals, free=free, **options)
+    def record(name: str, unit: Unit) -> None:
+        if unit.program is not None and unit.program is last[0] and unit.scheduled is None:
+            sections.append(f"# after {name}: unchanged\n")
+        else:
+            sections.append(f"# after {name}\n{_shown(name, unit)}")
+        last[0] = unit.program
+
+    generate(fn, spec, dump=record)
+    return "\n".join(sections)
 
 
-def _function_name(text: str) -> str:
-    # The generated module defines exactly one function; its name follows "def ".
-    start = text.index("\ndef ") + 5
-    return text[start:text.index("(", start)]
+
+def _shown(name: str, unit: Unit) -> str:
+    from symdiff.ir.printer import format_program
+
+    if unit.emitted is not None:
+        return unit.emitted.text
+    if unit.program is None:
+        if unit.source is None:
+            return "(no source: a builtin, a NumPy function or a custom rule)\n"
+        return unit.source.text.rstrip("\n") + "\n"
+    if name == "schedule" and unit.scheduled is not None:
+        s = unit.scheduled
+        inlined = {n for n in s.order if n not in s.assigned and n not in s.statements
+                   and n.op not in ("cond", "loop")}
+        return format_program(unit.program, s.order, inlined)
+    return format_program(unit.program)
 
 
-def _disk_key(fn: Any, spec: Spec, source: FunctionSource | None, callees: Callees) -> str:
-    rule = rule_for(fn) if source is None else None
-    if rule is not None:
-        text = f"custom {getattr(fn, '__module__', '')}.{getattr(fn, '__name__', '')}"
-        fingerprint, parts = _describe_custom(rule), ""
-    elif source is None:
-        text, fingerprint, parts = f"builtin {callable_op(fn)}", "", ""
-    else:
-        text, fingerprint = source.text, _fingerprint(fn, source.node)
-        # Every function the derivative may inline: an edited helper is a new key.
-        parts = "\n".join(callees.key_parts(_fingerprint))
-    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    return cache_key(__version__, _compiler_hash(), version, spec.key(), text, fingerprint,
-                     parts)
+def _program(unit: Unit) -> Program:
+    assert unit.program is not None
+    return unit.program
 
 
-@functools.cache
-def _compiler_hash() -> str:
-    """A hash of symdiff's own modules: a changed rule must not serve old derivatives.
+def _transform(spec: Spec) -> Callable[[Unit], Unit]:
+    """The pass of one spec of a chain (whose inner specs are applied already)."""
+    transform = _TRANSFORMS.get(spec.kind)
+    if transform is None:
+        raise ValueError(f"unknown transform {spec.kind!r}")
 
-    Each file's size and modification time stand for its content (reading every file
-    cost 4.5 ms of a first call): an edit changes them, and a file touched without a
-    change only costs a rebuild."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    entries = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
-        for name in files:
-            if name.endswith(".py"):
-                stat = os.stat(os.path.join(folder, name))
-                where = os.path.relpath(os.path.join(folder, name), root)
-                entries.append(f"{where}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+    def run(unit: Unit) -> Unit:
+        from symdiff.errors import UnsupportedTransformError
+        from symdiff.runtime.reference import qualified_name
 
+        assert unit.program is not None
+        try:
+            program = transform(spec, unit.program)
+        except UnsupportedTransformError as error:
+            code = getattr(unit.fn, "__code__", None)
+            where = "" if code is None else f"{code.co_filename}:{code.co_firstlineno}: "
+            raise UnsupportedTransformError(
+                f"{where}{qualified_name(unit.fn)}: {error}") from None
+        return unit.replace(program=program)
 
-def _fingerprint(fn: Any, node: ast.AST) -> str:
-    """What each free name and attribute chain of the function refers to.
-
-    A changed import (``from math import sin as act`` -> ``cos as act``), also one behind a
-    module attribute (``helpers.act``), changes the key; a changed number does not, since
-    numbers are read when the generated code runs.
-    """
-    parts = {f"{'.'.join(chain)}={_describe(resolved)}"
-             for chain, resolved in free_chains(fn, node)}
-    return ";".join(sorted(parts))
+    return run
 
 
-def _describe(resolved: Any) -> str:
-    if resolved is None:
-        return "?"
-    value = resolved.value
-    if resolved.kind == "module":
-        return f"module:{value.__name__}"
-    if resolved.kind == "callable":
-        rule = rule_for(value)
-        if rule is not None:
-            return _describe_custom(rule)
-        return f"prim:{callable_op(value)}"
-    if resolved.kind == "number":
-        return "number"
-    if resolved.kind == "constant":
-        return f"constant:{value!r}"
-    qual = getattr(value, "__qualname__", type(value).__qualname__)
-    return f"other:{getattr(value, '__module__', '')}.{qual}"
+def _is_vjp_of_gradient(spec: Spec) -> bool:
+    return spec.kind == "vjp" and spec.inner is not None and spec.inner.kind == "grad"
 
 
-_describing: set[int] = set()
+def _grad(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.programs import grad_program
+
+    assert spec.argnums is not None
+    return grad_program(primal, spec.argnums, with_value=spec.kind == "value_and_grad")
 
 
-def _describe_custom(rule: Any) -> str:
-    return f"custom:{rule_fingerprint(rule, _describe_rule)}"
+def _jvp(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.programs import jvp_program
+
+    return jvp_program(primal, spec.argnums)
 
 
-def _describe_rule(fn: Any) -> str:
-    """A custom rule function's source and what its free names refer to (a rule that
-    calls its own function, directly or not, is described once)."""
-    if id(fn) in _describing:
-        return "recursive"
-    _describing.add(id(fn))
+def _vjp(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.programs import vjp_program
+
+    if _is_vjp_of_gradient(spec):
+        assert spec.inner is not None
+        return _vjp_of_gradient(spec.inner, primal)
+    return vjp_program(primal)
+
+
+def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:
+    """The VJP of a gradient: by reverse mode, or, where that cannot go through the
+    gradient's taped loops, forward over reverse mode (`symmetric_vjp_program`)."""
+    from symdiff.transforms.ad import HigherOrderLoopError
+    from symdiff.transforms.higher import symmetric_vjp_program
+    from symdiff.transforms.programs import finish, grad_program, vjp_program
+
+    assert gradient.argnums is not None
     try:
-        source = get_source(fn)
-        return f"{source.text}\n{_fingerprint(fn, source.node)}"
-    finally:
-        _describing.discard(id(fn))
+        # Differentiated again: simplified and pruned first, as these passes would.
+        return vjp_program(finish(grad_program(primal, gradient.argnums)),
+                           forward_fallback=False)
+    except HigherOrderLoopError:
+        return symmetric_vjp_program(primal, gradient.argnums)
+
+
+def _jvp_batched(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.batch import batched_jvp_program
+
+    assert isinstance(spec.argnums, int)
+    return batched_jvp_program(primal, spec.argnums)
+
+
+def _vjp_batched(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.batch import batched_vjp_program
+
+    return batched_vjp_program(primal)
+
+
+def _hessian(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.higher import hessian_program
+
+    assert spec.argnums is not None
+    return hessian_program(primal, spec.argnums)
+
+
+def _jacobian(spec: Spec, primal: Program) -> Program:
+    from symdiff.transforms.jacobian import jacobian_program
+
+    assert spec.argnums is not None
+    return jacobian_program(primal, spec.argnums)
+
+
+# Each transform a spec names: the function of its spec and the program it transforms.
+_TRANSFORMS: dict[str, Callable[[Spec, Program], Program]] = {
+    "grad": _grad, "value_and_grad": _grad, "jvp": _jvp, "vjp": _vjp,
+    "jvp_batched": _jvp_batched, "vjp_batched": _vjp_batched,
+    "hessian": _hessian, "jacobian": _jacobian,
+}

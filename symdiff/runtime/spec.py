@@ -1,11 +1,11 @@
 """Transform specifications: which derivative of a function to build.
 
 Contract: a `Spec` is hashable (a cache key in memory) and has a stable text form
-(part of the disk cache key); `Spec.program(primal)` builds the derivative `Program`.
-A spec with an `inner` spec is a transform of a transform (``grad(grad(f))``): the
-inner transform is applied to the primal program first, then this one to its result;
-both the hash and the text form cover the whole chain. `types` describe the user's
-function's parameters and are kept on the outermost spec only.
+(part of the disk cache key); the pipeline (`runtime.pipeline`) builds its derivative
+program. A spec with an `inner` spec is a transform of a transform
+(``grad(grad(f))``): the inner transform is applied to the primal program first, then
+this one to its result; both the hash and the text form cover the whole chain. `types`
+describe the user's function's parameters and are kept on the outermost spec only.
 """
 
 from __future__ import annotations
@@ -13,11 +13,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from symdiff.ir.node import Program
-
+from typing import Any
 
 # The type of an int argument that is not differentiated (and stays an int: it may be a
 # length); it lowers to a parameter of kind `ir.node.INT`.
@@ -49,44 +45,6 @@ class Spec:
     types: tuple[Any, ...] | None = None
     inner: Spec | None = None  # the transform applied first, for a derivative of one
 
-    def program(self, primal: Program) -> Program:
-        from symdiff.transforms.programs import grad_program, jvp_program, vjp_program
-
-        if self.kind == "vjp" and self.inner is not None and self.inner.kind == "grad":
-            return _vjp_of_gradient(self.inner, primal)
-        if self.inner is not None:
-            primal = self.inner.program(primal)
-
-        if self.kind in ("grad", "value_and_grad"):
-            assert self.argnums is not None
-            return grad_program(primal, self.argnums, with_value=self.kind == "value_and_grad")
-        if self.kind == "jvp":
-            return jvp_program(primal, self.argnums)
-        if self.kind == "vjp":
-            return vjp_program(primal)
-        if self.kind == "jvp_batched":
-            from symdiff.transforms.batch import batched_jvp_program
-
-            assert isinstance(self.argnums, int)
-            return batched_jvp_program(primal, self.argnums)
-        if self.kind == "vjp_batched":
-            from symdiff.transforms.batch import batched_vjp_program
-
-            return batched_vjp_program(primal)
-        if self.kind == "primal":
-            return primal
-        if self.kind == "hessian":
-            from symdiff.transforms.higher import hessian_program
-
-            assert self.argnums is not None
-            return hessian_program(primal, self.argnums)
-        if self.kind == "jacobian":
-            from symdiff.transforms.jacobian import jacobian_program
-
-            assert self.argnums is not None
-            return jacobian_program(primal, self.argnums)
-        raise ValueError(f"unknown transform {self.kind!r}")
-
     def key(self) -> str:
         text = f"{self.kind}:{self.argnums!r}"
         if self.types is not None:
@@ -117,18 +75,3 @@ def _is_int_type(t: type) -> bool:
     # An int argument the dispatcher passes on as it is (a differentiated one becomes a
     # float first); NumPy's integer scalars are Integral too.
     return issubclass(t, numbers.Integral) and t is not bool
-
-
-def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:
-    """The VJP of a gradient: by reverse mode, or, where that cannot go through the
-    gradient's taped loops, forward over reverse mode (`symmetric_vjp_program`)."""
-    from symdiff.transforms.ad import HigherOrderLoopError
-    from symdiff.transforms.higher import symmetric_vjp_program
-    from symdiff.transforms.programs import grad_program, vjp_program
-
-    base = primal if gradient.inner is None else gradient.inner.program(primal)
-    assert gradient.argnums is not None
-    try:
-        return vjp_program(grad_program(base, gradient.argnums), forward_fallback=False)
-    except HigherOrderLoopError:
-        return symmetric_vjp_program(base, gradient.argnums)

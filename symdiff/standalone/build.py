@@ -205,8 +205,8 @@ def _public_functions(module: ModuleType) -> list[str]:
 
 def _target(module: ModuleType, name: str, argnums: Any, types: Any) -> Any:
     from symdiff.api import unwrap
+    from symdiff.runtime.builds import list_params
     from symdiff.runtime.dispatch import parameters
-    from symdiff.runtime.pipeline import list_params
     from symdiff.runtime.spec import Spec
     from symdiff.standalone.functions import Target
     from symdiff.standalone.signatures import describe

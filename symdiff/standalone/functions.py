@@ -187,11 +187,10 @@ def _function(target: Target, fn: Callable[..., Any], spec: Any, name: str, what
               argnums: Any, params: list[str], piece: Piece) -> ast.FunctionDef:
     from symdiff.runtime.pipeline import generate
 
-    module = ast.parse(generate(fn, spec))
+    emitted = generate(fn, spec)
+    module = ast.parse(emitted.text)
     func = next(s for s in module.body if isinstance(s, ast.FunctionDef))
-    for stmt in module.body:
-        if isinstance(stmt, ast.Import):
-            piece.imports.update((a.name, a.asname) for a in stmt.names)
+    piece.imports.update(emitted.imports)
     func.name = name
     call = [a.arg for a in func.args.args]
     body = func.body[1:] if _docstring(func) else func.body

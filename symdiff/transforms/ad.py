@@ -34,6 +34,8 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import fit
+from symdiff.ir.builder import Builder
+from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
 from symdiff.ir.loop import (
@@ -44,8 +46,9 @@ from symdiff.ir.loop import (
     loop_node,
     moved_output,
 )
-from symdiff.ir.node import LEAVES, Builder, Node, Program, topological
-from symdiff.ir.primitives import PRIMITIVES, accumulate
+from symdiff.ir.node import LEAVES, Node, Program, topological
+from symdiff.ir.primitive import accumulate
+from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import Arms, cond, cond_node, proj
 from symdiff.ir.sequences import (
     AddAll,
@@ -56,6 +59,7 @@ from symdiff.ir.sequences import (
     kind,
     zeros_like,
 )
+from symdiff.transforms import custom
 from symdiff.transforms.activity import Activity
 
 
@@ -131,7 +135,7 @@ def jvp_full(
         ts = tuple(tangent.get(a) for a in args)
         if all(t is None for t in ts):
             continue
-        t = PRIMITIVES[node.op].jvp(b, current, ts)
+        t = local_jvp(b, current, ts)
         if t is not None:
             if current.type is not None or t.type is not None:
                 t = fit(b, t, current)  # a tangent has its value's shape
@@ -334,9 +338,24 @@ def vjp(
             slots = region_ct.setdefault(node.args[0], {})
             slots[node.attrs[0]] = accumulate(b, slots.get(node.attrs[0]), c)  # type: ignore
             continue
-        _pull(b, node, PRIMITIVES[node.op].vjp(b, node, c), active, ct)
+        _pull(b, node, local_vjp(b, node, c), active, ct)
     bases = bases or {}
     return [_materialize(b, ct, x, bases.get(x)) if x in ct else None for x in wrt]
+
+
+def local_jvp(b: Builder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    """The tangent of `node` from its arguments' (None = zero): its primitive's rule, or
+    for a call of a function with a custom rule, the rules the call carries."""
+    if node.prim is CUSTOM_CALL:
+        return custom.jvp(b, node, ts, _AD) if any(t is not None for t in ts) else None
+    return PRIMITIVES[node.op].jvp(b, node, ts)
+
+
+def local_vjp(b: Builder, node: Node, ct: Node) -> tuple[Any, ...]:
+    """The contribution of `node`'s cotangent to each argument's (None = zero)."""
+    if node.prim is CUSTOM_CALL:
+        return custom.vjp(b, node, ct, _AD)
+    return PRIMITIVES[node.op].vjp(b, node, ct)
 
 
 def _add_ct(b: Builder, ct: dict[Node, Cotangent], node: Node, contribution: Any) -> None:
@@ -531,3 +550,7 @@ def _body_vjp(body: Program, seeded: list[int], into: Sequence[int], activity: A
               activity=activity)
     program = Program(body.name, (*body.params, *ct_args, *so_far), (), bb, body.doc)
     return program, cts
+
+
+# The transforms a custom call's rules are differentiated and transposed with.
+_AD = custom.AD(jvp_full, vjp)

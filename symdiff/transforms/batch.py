@@ -23,6 +23,9 @@ batched when its initial value or the body makes it so (found by iterating), and
 tape keeps, per saved value, whether it is batched, so that the loop popping it
 batches the same values.
 
+The result is a linear rewrite of a finished program: it is not marked for the
+pipeline's simplify pass (`Program.derived`).
+
 Only the seeds and what is computed from them are batched, and every derivative rule
 is linear in the (co)tangents, so the operations that are not linear (``det``,
 ``inv``, ``prod``, ``max``...) only ever see values that do not depend on the seeds:
@@ -42,15 +45,16 @@ from dataclasses import dataclass, replace
 
 from symdiff.errors import SymdiffError
 from symdiff.ir import linalg, sequences
+from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import FULL, is_basic
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.node import LEAVES, Builder, Node, Program, flatten, rebuild, topological
+from symdiff.ir.node import LEAVES, Node, Program, flatten, rebuild, topological
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import Arms, cond_node, proj
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import size_of
 from symdiff.ir.types import ArrayType
-from symdiff.transforms.programs import jvp_program, vjp_program
+from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
 
 class BatchingError(SymdiffError):
@@ -74,7 +78,7 @@ Rule = Callable[[Builder, Node, tuple[Node, ...], tuple[bool, ...]], "Node | Unb
 
 def batched_jvp_program(primal: Program, argnum: int) -> Program:
     """The JVP of `primal` along a batch of tangents of argument `argnum`."""
-    jvp = jvp_program(primal, argnum)
+    jvp = finish(jvp_program(primal, argnum))  # batched as the pipeline leaves it
     return batch_program(jvp, jvp.params[len(primal.params):],
                          f"{primal.name}_jvp_batched",
                          f"Forward-mode derivatives (JVP) of {primal.name} along a batch of "
@@ -83,7 +87,7 @@ def batched_jvp_program(primal: Program, argnum: int) -> Program:
 
 def batched_vjp_program(primal: Program) -> Program:
     """The VJP of `primal` for a batch of cotangents of every output."""
-    vjp = vjp_program(primal)
+    vjp = finish(vjp_program(primal))  # batched as the pipeline leaves it
     return batch_program(vjp, vjp.params[len(primal.params):],
                          f"{primal.name}_vjp_batched",
                          f"Reverse-mode derivatives (VJP) of {primal.name} for a batch of "

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import output
-from symdiff.ir.node import LEAVES, Node, Program, Structure, flatten, rebuild, topological
+from symdiff.ir.node import Derived, Node, Program, Structure, flatten
 from symdiff.transforms.ad import jvp_full
-from symdiff.transforms.programs import grad_program
-from symdiff.transforms.prune import prune_program
-from symdiff.transforms.simplify import simplify
+from symdiff.transforms.programs import finish, grad_program
 
 
 def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
@@ -34,7 +32,8 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
                 "is a list (symdiff.hessian assembles it from Hessian-vector products)")
     if any(primal.params[i].type is not None for i in indices):
         return _jacobian_of_gradient(primal, argnums)
-    gradient = grad_program(primal, argnums)
+    # Differentiated again below: simplified and pruned first, as the pipeline would.
+    gradient = finish(grad_program(primal, argnums))
     b = gradient.builder
     start = len(b)
     grads = list(flatten(gradient.result))
@@ -58,16 +57,14 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
         # (whose columns' other entries are then pruned).
         k = len(wrt)
         result = tuple(tuple(columns[max(i, j)][min(i, j)] for j in range(k)) for i in range(k))
-    protect = frozenset(topological([*values, *effects]))
-    mapping = simplify(b, [*flatten(result), *effects], start, protect)
-    for i, row in enumerate(result if isinstance(result, tuple) else ((result,),)):
-        for j, h in enumerate(row):  # type: ignore[arg-type]
-            if i <= j and mapping[h].op not in LEAVES:
-                b.names[mapping[h]] = f"h_{names[i]}_{names[j]}"
+    entries = tuple((h, f"h_{names[i]}_{names[j]}")
+                    for i, row in enumerate(result if isinstance(result, tuple) else ((result,),))
+                    for j, h in enumerate(row) if i <= j)  # type: ignore[arg-type]
     doc = f"Hessian of {primal.name} with respect to {', '.join(names)} (forward over reverse)."
-    return prune_program(Program(f"{primal.name}_hessian", primal.params,
-                                 rebuild(result, mapping), b, doc,
-                                 tuple(mapping[e] for e in effects)))
+    # The gradient's values and effects stay as computed; the entries are named once
+    # simplified (`Derived`).
+    return Program(f"{primal.name}_hessian", primal.params, result, b, doc, effects,
+                   Derived(start, (*values, *effects), entries))
 
 
 def _jacobian_of_gradient(primal: Program, argnums: int | tuple[int, ...]) -> Program:
@@ -75,7 +72,8 @@ def _jacobian_of_gradient(primal: Program, argnums: int | tuple[int, ...]) -> Pr
     program of the gradient, its rows of blocks put in the Hessian's order."""
     from symdiff.transforms.jacobian import jacobian_program
 
-    program = jacobian_program(grad_program(primal, argnums), argnums)
+    # Differentiated again: simplified and pruned first, as the pipeline would.
+    program = jacobian_program(finish(grad_program(primal, argnums)), argnums)
     if isinstance(argnums, int):
         return program
     # The Jacobian gives J[j][i] = d(gradient_i) / dx_j; the Hessian's H[i][j] is it.
@@ -105,9 +103,11 @@ def symmetric_vjp_program(primal: Program, argnums: int | tuple[int, ...]) -> Pr
             raise SymdiffError(
                 f"reverse mode over a gradient's loops with the list argument {p.attrs[0]!r} "
                 "is not supported (use jvp, hvp or hessian)")
-    pushed = jvp_program(grad_program(primal, everything), argnums)
+    # Each differentiated again or cut down: simplified and pruned first, as the
+    # pipeline would.
+    pushed = finish(jvp_program(finish(grad_program(primal, everything)), argnums))
     _, tangents = pushed.result  # type: ignore[misc]
-    return prune_program(pushed.replace(
+    return pushed.replace(
         name=f"{primal.name}_grad_vjp", result=tangents,
         doc=f"Reverse-mode derivative (VJP) of the gradient of {primal.name}, by forward "
-            "mode over its gradient (the Hessian is symmetric)."))
+            "mode over its gradient (the Hessian is symmetric).")

@@ -12,6 +12,10 @@ reshapes are linear and the seeds constant, so the program differentiates like a
 other. A list argument raises `UnsupportedTransformError`, and so does an operation
 without a batching rule (naming it).
 
+The program is a linear rewrite of a finished JVP program: it is not marked for the
+pipeline's simplify pass (`Program.derived`), and its prune pass removes what it does
+not read.
+
 `symdiff.jacobian` evaluates Jacobians itself (batched code and NumPy around it); this
 program is what a transform *of* a Jacobian is built from.
 """
@@ -19,13 +23,14 @@ program is what a transform *of* a Jacobian is built from.
 from __future__ import annotations
 
 from symdiff.errors import UnsupportedTransformError
-from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import inline, substitute
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, product_dim, size_of
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.batch import BatchingError, batched_jvp_program
-from symdiff.transforms.programs import jvp_program
+from symdiff.transforms.programs import finish, jvp_program
 from symdiff.transforms.prune import prune_program
 
 
@@ -44,10 +49,12 @@ def jacobian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program
     results: list[Structure] = []
     effects: dict[Node, None] = {}
     for part in parts:
-        result, part_effects = inline(b, part, params)
+        # Copied into the new builder: without what it does not need, as the pipeline's
+        # prune pass leaves the whole program.
+        result, part_effects = inline(b, prune_program(part), params)
         results.append(result)
         effects.update(dict.fromkeys(part_effects))
-    return prune_program(Program(name, params, tuple(results), b, doc, tuple(effects)))
+    return Program(name, params, tuple(results), b, doc, tuple(effects))
 
 
 def _with_respect_to(primal: Program, i: int) -> Program:
@@ -56,8 +63,10 @@ def _with_respect_to(primal: Program, i: int) -> Program:
         raise UnsupportedTransformError(
             f"a Jacobian with respect to the list argument {x.attrs[0]!r} cannot be "
             "differentiated again yet; pass an array")
+    # The tangents are cut out of the JVP, with its seeds in place: simplified and
+    # pruned first, as the pipeline would.
     if x.type is None:
-        program = jvp_program(primal, i)
+        program = finish(jvp_program(primal, i))
         seed = program.params[-1]
         b = program.builder
         seeds = b.const(1.0)
@@ -83,8 +92,8 @@ def _with_respect_to(primal: Program, i: int) -> Program:
         pairs = zip(flatten(values), flatten(tangents), strict=True)
         leaves = {t: _layout(b, new[t], new[v], x_new, seeds) for v, t in pairs}
         result = rebuild(tangents, leaves)
-    return prune_program(Program(primal.name, program.params[:len(primal.params)], result, b,
-                                 primal.doc, tuple(new[e] for e in program.effects)))
+    return Program(primal.name, program.params[:len(primal.params)], result, b, primal.doc,
+                   tuple(new[e] for e in program.effects))
 
 
 def _identity(b: Builder, x: Node, t: ArrayType) -> Node:

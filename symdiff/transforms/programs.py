@@ -1,9 +1,11 @@
 """Derivative programs: whole-function transforms built from the node-level ones.
 
-Contract: each function takes a primal `Program` and returns a new `Program`,
-simplified and without the loop and branch values nothing reads (`transforms.prune`;
-over the primal's builder unless that removed something), whose parameters and result
-structure are those of the corresponding public transform:
+Contract: each function takes a primal `Program` (simplified and pruned, as the
+pipeline's passes leave it) and returns a new `Program` over the primal's builder,
+marked with what it made (`Program.derived`) for the pipeline's simplify pass, which
+runs next, and prune after it (`finish` runs both, for a transform that builds on
+another's result). Its parameters and result structure are those of the
+corresponding public transform:
 - `grad_program`: params as the primal; result the gradient(s) for `argnums`
   (optionally ``(value, gradient)``). The primal must have one output.
 - `jvp_program`: params ``(*primals, *tangents)`` (a tangent for each of `argnums`,
@@ -21,13 +23,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from symdiff.ir.arrays import output
-from symdiff.ir.node import Builder, Node, Program, Structure, flatten, rebuild, topological
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Derived, Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import is_seq, kind
 from symdiff.transforms.ad import HigherOrderLoopError, jvp_full, vjp
 from symdiff.transforms.forward_grad import forward_gradient, takes_numbers
 from symdiff.transforms.prune import prune_program
-from symdiff.transforms.simplify import simplify
+from symdiff.transforms.simplify import simplify_program
 
 
 class NotScalarOutput(TypeError):
@@ -174,7 +177,13 @@ def _finish(
         result = rebuild(result, swap)
         effects = tuple(swap[n] for n in effects)
         primal_roots = [swap[n] for n in primal_roots]
-    protect = frozenset(topological(primal_roots))
-    mapping = simplify(b, [*flatten(result), *effects], derived_from, protect)
-    effects = tuple(mapping[n] for n in effects)
-    return prune_program(Program(name, tuple(params), rebuild(result, mapping), b, doc, effects))
+    return Program(name, tuple(params), result, b, doc, effects,
+                   Derived(derived_from, tuple(primal_roots)))
+
+
+def finish(program: Program) -> Program:
+    """`program` simplified and pruned, as the pipeline's passes leave a transform's
+    result: for a transform that builds on another one's result, which must be what the
+    pipeline would make of it (the derivative of an unsimplified program is larger, and
+    its loops carry values nothing reads)."""
+    return prune_program(simplify_program(program))

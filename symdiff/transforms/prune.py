@@ -20,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from symdiff.ir.builder import Builder
 from symdiff.ir.loop import Loop
-from symdiff.ir.node import Builder, Node, Program, rebuild, topological
+from symdiff.ir.node import Node, Program, rebuild, topological
 from symdiff.ir.regions import REGIONS, Arms
 
 

@@ -9,8 +9,9 @@ with the node that replaces a named one.
 
 One rewrite is not in that class and is kept apart: gathering the constant factors of a
 product (``0.5 * (1.128 * e) / 1.414 -> 0.399 * e``), which reassociates. It is applied
-only to nodes a derivative transform made (`simplify(..., derived_from=...)`), so the
-user's own expressions are computed exactly as written.
+only to nodes a derivative transform made (`simplify(..., derived_from=...)`; for a
+program, those its `derived` mark names), so the user's own expressions are computed
+exactly as written. `simplify_program(program)` is the pipeline's simplify pass.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from symdiff.ir.node import Builder, Node, Program, is_int, rebuild, topological
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import LEAVES, Node, Program, is_int, rebuild, topological
 
 Rule = Callable[[Builder, Node], "Node | None"]
 
@@ -254,14 +256,26 @@ class _Derived:
 
 
 def simplify_program(program: Program) -> Program:
-    """`program` with its result and effects simplified (exact rewrites only)."""
+    """`program` with its result and effects simplified: by exact rewrites, and where
+    it is a derivative transform's result (`program.derived`), also by gathering the
+    constant factors of the nodes the transform made; the result is no longer marked."""
     b = program.builder
-    mapping = simplify(b, [*program.outputs, *program.effects])
-    if all(mapping[n] is n for n in (*program.outputs, *program.effects)):
-        return program  # unchanged: keep its identity, so regions holding it stay too
+    roots = [*program.outputs, *program.effects]
+    derived = program.derived
+    if derived is None:
+        mapping = simplify(b, roots)
+        if all(mapping[n] is n for n in roots):
+            return program  # unchanged: keep its identity, so regions holding it stay too
+    else:
+        # The user's computation as the derivative computes it: never reassociated.
+        protect = frozenset(topological(list(derived.exact)))
+        mapping = simplify(b, roots, derived.start, protect)
+        for node, name in derived.names:
+            if mapping[node].op not in LEAVES:
+                b.names[mapping[node]] = name
     return program.replace(
         result=rebuild(program.result, mapping),
-        effects=tuple(mapping[n] for n in program.effects))
+        effects=tuple(mapping[n] for n in program.effects), derived=None)
 
 
 def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) -> Node:

@@ -15,8 +15,9 @@ keeps its loops.
 
 from __future__ import annotations
 
+from symdiff.ir.builder import Builder
 from symdiff.ir.loop import BodyParams, Loop
-from symdiff.ir.node import Builder, Node, Program, flatten, topological
+from symdiff.ir.node import Node, Program, flatten, topological
 from symdiff.ir.rewrite import inline, rebuilt, with_regions_inlined
 
 __all__ = ["unroll_loops"]

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from symdiff.codegen.emit import emit_module
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, Program
 from symdiff.transforms.ad import jvp, vjp
 
 
@@ -127,7 +128,8 @@ def test_numpy_float_constant_emits_a_plain_literal() -> None:
 
 BUILD_SOURCE = textwrap.dedent(
     """
-    from symdiff.ir.node import Builder, Program
+    from symdiff.ir.builder import Builder
+    from symdiff.ir.node import Program
     from symdiff.transforms.ad import jvp, vjp
     from symdiff.transforms.simplify import simplify
     from symdiff.ir.node import rebuild

@@ -15,12 +15,14 @@ import dataclasses
 import math
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from symdiff.export.sympy import to_sympy
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import cond
 
@@ -98,7 +100,7 @@ def test_result_structure_is_mirrored() -> None:
     assert expr == (sp.exp(X), (Y, (sp.Integer(1), -Y)), ())
 
 
-def _count_sin_translations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def _count_sin_translations(replace_primitive: Callable[[Any], None]) -> list[Any]:
     """Make sin's SymPy translation record each call; the list of its arguments."""
     calls: list[Any] = []
     sin = PRIMITIVES["sin"]
@@ -107,12 +109,12 @@ def _count_sin_translations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         calls.append(arg)
         return module.sin(arg)
 
-    monkeypatch.setitem(PRIMITIVES, "sin", dataclasses.replace(sin, sympy=counting))
+    replace_primitive(dataclasses.replace(sin, sympy=counting))
     return calls
 
 
-def test_each_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _count_sin_translations(monkeypatch)
+def test_each_node_is_translated_once(replace_primitive: Callable[[Any], None]) -> None:
+    calls = _count_sin_translations(replace_primitive)
     b = Builder()
     x = b.param("x")
     s = b.sin(x)
@@ -121,8 +123,8 @@ def test_each_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(calls) == 1
 
 
-def test_missing_translation_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(PRIMITIVES, "erf", dataclasses.replace(PRIMITIVES["erf"], sympy=None))
+def test_missing_translation_is_reported(replace_primitive: Callable[[Any], None]) -> None:
+    replace_primitive(dataclasses.replace(PRIMITIVES["erf"], sympy=None))
     b = Builder()
     x = b.param("x")
     with pytest.raises(NotImplementedError, match="erf"):
@@ -321,8 +323,8 @@ def test_branch_reading_an_undeclared_arg_is_an_error() -> None:
         to_sympy(Program("f", (x,), out, b))
 
 
-def test_each_branch_node_is_translated_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _count_sin_translations(monkeypatch)
+def test_each_branch_node_is_translated_once(replace_primitive: Callable[[Any], None]) -> None:
+    calls = _count_sin_translations(replace_primitive)
     b = Builder()
     x = b.param("x")
     then = _branch(lambda bb, a: (bb.sin(a), bb.mul(bb.sin(a), bb.sin(a))), 1)
@@ -397,10 +399,10 @@ def test_lowered_conditionals_match_python_and_symdiff_grad(
 
 def test_derivative_programs_with_regions_translate() -> None:
     from symdiff.frontend.lower import lower
-    from symdiff.transforms.programs import jvp_program, vjp_program
+    from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
-    value, tangent = to_sympy(jvp_program(lower(guard_user)))
-    (cotangent,) = to_sympy(vjp_program(lower(guard_user)))
+    value, tangent = to_sympy(finish(jvp_program(lower(guard_user))))
+    (cotangent,) = to_sympy(finish(vjp_program(lower(guard_user))))
     x_dot, out_bar = sp.Symbol("x_dot", real=True), sp.Symbol("out_bar", real=True)
     for point, slope in ((-2.0, -1.0), (math.e, 2.0 / math.e)):
         subs = {X: point, x_dot: 1.0, out_bar: 1.0}

@@ -13,7 +13,7 @@ import pytest
 import symdiff
 from symdiff.custom import rule_for
 from symdiff.errors import UnsupportedSyntaxError
-from symdiff.frontend.lower import lower
+from symdiff.frontend.lower import GRAMMAR, lower
 from symdiff.frontend.rules import lower_rule
 from symdiff.testing import check_grads
 
@@ -39,18 +39,22 @@ def test_call_lowers_to_one_node_with_the_users_path() -> None:
         return twice(x) + helpers.twice(x)
 
     program = lower(f)
-    calls = [n for n in program.builder.nodes() if n.op.startswith("custom.")]
-    assert {n.attrs for n in calls} == {(("twice",), ""), (("helpers", "twice"), "")}
+    calls = [n for n in program.builder.nodes() if n.op == "custom_call"]
+    assert {n.attrs[:2] for n in calls} == {(("twice",), ""), (("helpers", "twice"), "")}
     assert calls[0] in program.effects  # an opaque function may raise
+    # Each call carries the rule, lowered for its argument types and its path.
+    rules = [n.attrs[2] for n in calls]
+    assert rules[0] is not rules[1] and all(r.jvp is not None for r in rules)
+    assert [r.jvp.program.name for r in rules] == ["twice_jvp", "twice_jvp"]
 
 
 def test_rule_binds_tuples_of_parameters() -> None:
     rule = rule_for(twice)
     assert rule is not None
-    program = lower_rule(rule, twice_jvp, ((None,), (None,)), (("twice",), ""))
+    program = lower_rule(rule, twice_jvp, ((None,), (None,)), (("twice",), ""), GRAMMAR)
     assert [p.attrs[0] for p in program.params] == ["primals_0", "tangents_0"]
     primal_out, tangent_out = program.result  # type: ignore[misc]
-    assert primal_out.op == rule.op and primal_out.attrs == (("twice",), "")
+    assert primal_out.op == "custom_call" and primal_out.attrs[:2] == (("twice",), "")
     assert tangent_out.op == "mul"
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from symdiff.codegen.emit import emit_module
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.types import of_value
 
 Build = Callable[[Builder, list[Node]], Node]
@@ -44,13 +45,13 @@ def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11)
     import numpy as np
     import pytest
 
-    from symdiff.transforms.programs import jvp_program, vjp_program
+    from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
     rng = np.random.default_rng(seed)
     primal = program_of(build, values)
     out = run_emitted(primal, *values)
     tangents = [random_like(rng, v, dtype) for v in values]
-    value, tangent = run_emitted(jvp_program(primal), *values, *tangents)
+    value, tangent = run_emitted(finish(jvp_program(primal)), *values, *tangents)
     np.testing.assert_allclose(value, out)
     assert np.shape(tangent) == np.shape(out)
     h = 1e-6
@@ -61,7 +62,7 @@ def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11)
     tol = 1e-5 if dtype == np.float64 else 2e-3
     np.testing.assert_allclose(tangent, fd, rtol=tol, atol=tol)
     ct = random_like(rng, out, dtype)
-    cts = run_emitted(vjp_program(primal), *values, ct)
+    cts = run_emitted(finish(vjp_program(primal)), *values, ct)
     for v, c in zip(values, cts, strict=True):
         assert np.shape(c) == np.shape(v)
         if isinstance(v, np.ndarray):

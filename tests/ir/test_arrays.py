@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from symdiff.ir.node import Builder
+from symdiff.ir.builder import Builder
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.transforms.programs import vjp_program
+from symdiff.transforms.programs import finish, vjp_program
 from tests.ir.support import Build, check_primitive, program_of, run_emitted
 
 _program, _run = program_of, run_emitted
@@ -57,7 +57,7 @@ def test_array_primitive_derivatives(name: str, build: Build, shapes: list[Any],
 def test_a_gradient_is_a_new_writable_array_of_the_arguments_shape() -> None:
     values = [np.ones((3, 4))]
     primal = _program(lambda b, p: b.apply("sum", p[0], attrs=(None, False)), values)
-    (g,) = _run(vjp_program(primal), *values, 1.0)
+    (g,) = _run(finish(vjp_program(primal)), *values, 1.0)
     assert g.shape == (3, 4) and g.flags.writeable
     g *= 2.0
 

@@ -14,8 +14,9 @@ import math
 
 import pytest
 
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, Program
 from symdiff.ir.regions import Arms, arms, branches, cond, cond_node
 from symdiff.transforms.programs import grad_program, jvp_program
 from symdiff.transforms.prune import prune_program

@@ -12,10 +12,11 @@ import pytest
 
 from symdiff.codegen.emit import emit_module
 from symdiff.ir.arrays import fit
+from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import DYNAMIC, FULL, result_type, slice_length
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, Program
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.transforms.programs import jvp_program, vjp_program
+from symdiff.transforms.programs import finish, jvp_program, vjp_program
 from tests.ir.support import Build, check_primitive
 from tests.ir.support import program_of as _program
 from tests.ir.support import run_emitted as _run
@@ -95,7 +96,7 @@ def test_a_repeated_index_accumulates_its_cotangents() -> None:
     b = Builder()
     x = b.param("x", ArrayType("float64", (MANY,)))
     primal = Program("f", (x,), _index(b, x, ("list", (0, 2, 0, 0))), b)
-    program = vjp_program(primal)
+    program = finish(vjp_program(primal))
     text = emit_module(program)
     assert "np.add.at(x_bar, [0, 2, 0, 0], out_bar)" in text
     (g,) = _run(program, np.ones(4), np.array([1.0, 2.0, 3.0, 4.0]))
@@ -131,12 +132,12 @@ def test_the_transpose_of_a_read_puts_into_new_zeros() -> None:
     x = b.param("x", MATRIX)
     primal = Program("f", (x,), b.apply("sum", _index(b, x, FULL, ("list", (1, 1))),
                                         attrs=(None, False)), b)
-    text = emit_module(vjp_program(primal))
+    text = emit_module(finish(vjp_program(primal)))
     assert "x_bar = np.zeros_like(x)" in text
     assert "np.add.at(x_bar, np.s_[:, [1, 1]]," in text
     primal = Program("f", (x,), b.apply("sum", _index(b, x, ("slice", 1, None, None)),
                                         attrs=(None, False)), b)
-    text = emit_module(vjp_program(primal))
+    text = emit_module(finish(vjp_program(primal)))
     assert "x_bar[1:] = " in text and ".copy()" not in text
 
 
@@ -317,11 +318,11 @@ def test_updates_in_place_never_change_a_value_read_later(seed: int) -> None:
     primal = _program(build, [x])
     assert _run(primal, x) == pytest.approx(reference(x), rel=1e-12)
     t = rng.standard_normal(5)
-    value, tangent = _run(jvp_program(primal), x, t)
+    value, tangent = _run(finish(jvp_program(primal)), x, t)
     assert value == pytest.approx(reference(x), rel=1e-12)
     h = 1e-6
     fd = (reference(x + h * t) - reference(x - h * t)) / (2 * h)
     assert tangent == pytest.approx(fd, rel=1e-5, abs=1e-6)
-    (g,) = _run(vjp_program(primal), x, 1.0)
+    (g,) = _run(finish(vjp_program(primal)), x, 1.0)
     assert float(g @ t) == pytest.approx(tangent, rel=1e-9, abs=1e-12)
     np.testing.assert_array_equal(x, before)

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from symdiff.ir import linalg
-from symdiff.ir.node import Builder, Node
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.transforms.programs import jvp_program, vjp_program
+from symdiff.transforms.programs import finish, jvp_program, vjp_program
 from tests.ir.support import program_of as _program
 from tests.ir.support import run_emitted as _run
 
@@ -91,7 +92,7 @@ def test_derivatives_match_finite_differences(name: str, build: Build, values: l
     primal = _program(build, values)
     out = _run(primal, *values)
     tangents = [_like(v, dtype) for v in values]
-    value, tangent = _run(jvp_program(primal), *values, *tangents)
+    value, tangent = _run(finish(jvp_program(primal)), *values, *tangents)
     np.testing.assert_array_equal(value, out)
     assert np.shape(tangent) == np.shape(out)
     if isinstance(out, np.ndarray):
@@ -104,7 +105,7 @@ def test_derivatives_match_finite_differences(name: str, build: Build, values: l
     tol = 1e-6 if dtype == np.float64 else 2e-3
     np.testing.assert_allclose(tangent, (plus - minus) / (2 * h), rtol=tol, atol=tol)
     ct = _like(out, dtype) if isinstance(out, np.ndarray) else 0.8
-    cts = _run(vjp_program(primal), *values, ct)
+    cts = _run(finish(vjp_program(primal)), *values, ct)
     for v, c in zip(values, cts, strict=True):
         assert np.shape(c) == np.shape(v)
         if isinstance(v, np.ndarray):
@@ -116,7 +117,7 @@ def test_derivatives_match_finite_differences(name: str, build: Build, values: l
 
 
 def _gradient(build: Build, x: np.ndarray) -> np.ndarray:
-    (g,) = _run(vjp_program(_program(build, [x])), x, 1.0)
+    (g,) = _run(finish(vjp_program(_program(build, [x]))), x, 1.0)
     return g
 
 
@@ -150,7 +151,7 @@ def test_norm_has_derivative_zero_at_zero() -> None:
                                      attrs=(None, False))
         np.testing.assert_allclose(_gradient(build, rows), [[0.0, 0.0], [0.6, 0.8]])
         primal = _program(_reduce("norm"), [np.zeros(3)])
-        assert _run(jvp_program(primal), np.zeros(3), np.ones(3))[1] == 0.0
+        assert _run(finish(jvp_program(primal)), np.zeros(3), np.ones(3))[1] == 0.0
 
 
 def test_parse_reads_explicit_and_implicit_subscripts() -> None:

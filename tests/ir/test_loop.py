@@ -18,9 +18,10 @@ import math
 import pytest
 
 from symdiff.frontend.lower import lower
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, moved_output
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.node import Node, Program
 from symdiff.ir.regions import all_nodes
 from symdiff.transforms.higher import hessian_program
 from symdiff.transforms.programs import grad_program, jvp_program

@@ -7,8 +7,9 @@ import random
 
 import pytest
 
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import SEQ, Builder, Program
+from symdiff.ir.node import SEQ, Program
 from symdiff.transforms.ad import jvp, vjp
 from tests.ir.support import run_emitted
 

@@ -12,10 +12,11 @@ import pytest
 
 from symdiff.codegen.emit import emit_module
 from symdiff.ir.arrays import fit
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.shapes import product_dim, sum_dim
 from symdiff.ir.types import MANY, ArrayType
-from symdiff.transforms.programs import jvp_program, vjp_program
+from symdiff.transforms.programs import finish, jvp_program, vjp_program
 from tests.ir.support import Build, check_primitive, program_of, run_emitted
 
 _program, _run = program_of, run_emitted
@@ -140,10 +141,10 @@ def test_the_derivative_helpers_are_differentiable(name: str) -> None:
     values = _values(shapes, np.float64, rng)
     primal = _program(build, values)
     ct = _random_like(rng, _run(primal, *values), np.float64)
-    backward = vjp_program(primal)
+    backward = finish(vjp_program(primal))
     inputs = [*values, ct]
     tangents = [_random_like(rng, v, np.float64) for v in inputs]
-    _, tangent = _run(jvp_program(backward), *inputs, *tangents)
+    _, tangent = _run(finish(jvp_program(backward)), *inputs, *tangents)
     h = 1e-6
     up = _run(backward, *[v + h * t for v, t in zip(inputs, tangents, strict=True)])
     down = _run(backward, *[v - h * t for v, t in zip(inputs, tangents, strict=True)])
@@ -162,9 +163,9 @@ def test_cumprod_derivatives_are_exact_at_zeros(x: list[float]) -> None:
     jacobian = np.array([[np.prod([x[i] for i in range(k + 1) if i != j]) if j <= k else 0.0
                           for j in range(n)] for k in range(n)])
     u = np.arange(1.0, n + 1.0)
-    _, tangent = _run(jvp_program(primal), values[0], u)
+    _, tangent = _run(finish(jvp_program(primal)), values[0], u)
     np.testing.assert_allclose(tangent, jacobian @ u)
-    (cotangent,) = _run(vjp_program(primal), values[0], u)
+    (cotangent,) = _run(finish(vjp_program(primal)), values[0], u)
     np.testing.assert_allclose(cotangent, u @ jacobian)
     assert np.all(np.isfinite(cotangent))
 
@@ -241,6 +242,6 @@ def test_emitted_code_reads_as_numpy(name: str, snippets: list[str]) -> None:
     _, build, shapes = next(c for c in CASES if c[0] == name)
     values = _values(shapes, np.float64, np.random.default_rng(0))
     primal = _program(build, values)
-    text = emit_module(primal) + emit_module(vjp_program(primal))
+    text = emit_module(primal) + emit_module(finish(vjp_program(primal)))
     for snippet in snippets:
         assert snippet in text, text

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from symdiff.ir.node import Builder
+from symdiff.ir.builder import Builder
 from symdiff.pictures.formula import formula, number, operation
 
 

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import symdiff
-from symdiff.frontend import callees, source
-from symdiff.runtime import pipeline
+from symdiff.frontend import source
+from symdiff.runtime import memo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,13 +107,14 @@ def test_every_transform_frees_its_function(name: str):
     gc.collect()
     assert ref() is None
     assert generated_lines() <= before
-    for cache in (pipeline._records, pipeline._linked, callees._list_parameters):
+    for cache in memo.caches().values():
         assert all(slot[0]() is not None for slot in cache._slots.values())
     linecache.cache.pop(file)
 
 
 def test_the_caches_are_bounded():
-    for cache in (pipeline._records, pipeline._linked, callees._list_parameters):
+    assert set(memo.caches()) == {"records", "linked", "list parameters"}
+    for cache in memo.caches().values():
         assert cache.bound <= 1024
     assert source.MAX_CACHED_FILES <= 64
 

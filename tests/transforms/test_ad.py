@@ -18,8 +18,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Builder, Node, Program, topological
+from symdiff.ir.node import Node, Program, topological
 from symdiff.transforms.ad import jvp, vjp
 
 

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from symdiff import hessian, jacfwd, jacobian, jacrev, jvp, vjp
 from symdiff.errors import UnsupportedTransformError
 from symdiff.frontend.lower import lower
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.jacobian import jacfwd_looped
 from symdiff.runtime.dispatch import signature_of

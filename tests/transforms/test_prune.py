@@ -22,13 +22,13 @@ import pytest
 import symdiff
 from symdiff import grad, jvp, value_and_grad, vjp
 from symdiff.frontend.lower import lower
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Builder, Program, topological
+from symdiff.ir.node import Program, topological
 from symdiff.ir.regions import Loop, all_nodes, branches, cond_node, loop_node, proj
-from symdiff.runtime.pipeline import generate
+from symdiff.runtime.pipeline import Unit, derivative_program, run, transforms
 from symdiff.runtime.spec import Spec
 from symdiff.testing import check_grads
-from symdiff.transforms import programs
 from symdiff.transforms.prune import prune_program
 from symdiff.transforms.simplify import simplify_program
 
@@ -184,13 +184,15 @@ def carried(program: Program) -> list[int]:
 
 def transform(f: Callable[..., Any], spec: Spec) -> Program:
     """The derivative program the pipeline emits."""
-    return generate(f, spec, dump=True)[1]["transform"]
+    return derivative_program(f, spec)
 
 
-def unpruned(f: Callable[..., Any], spec: Spec, monkeypatch: pytest.MonkeyPatch) -> Program:
-    with monkeypatch.context() as m:
-        m.setattr(programs, "prune_program", lambda program: program)
-        return spec.program(primal(f))
+def unpruned(f: Callable[..., Any], spec: Spec) -> Program:
+    """The derivative of the unpruned program, by the pipeline's passes but prune."""
+    passes = [p for p in transforms(spec) if p.name != "prune"]
+    program = run(Unit(f, spec, program=primal(f)), passes).program
+    assert program is not None
+    return program
 
 
 def outcome(program: Program, args: Sequence[Any]) -> Any:
@@ -334,10 +336,10 @@ def test_a_branch_in_the_loop_computes_only_what_is_read() -> None:
 @pytest.mark.parametrize(("f", "popped", "unstacked"),
                          [(taped_counter, 1, 0), (taped_list, 1, 1)])
 def test_backward_loops_drop_the_cotangents_nothing_reads(
-    f: Callable[..., Any], popped: int, unstacked: int, monkeypatch: pytest.MonkeyPatch,
+    f: Callable[..., Any], popped: int, unstacked: int,
 ) -> None:
     spec = Spec("grad", 0)
-    before = loops(unpruned(f, spec, monkeypatch))[-1]
+    before = loops(unpruned(f, spec))[-1]
     after = loops(transform(f, spec))[-1]
     assert before.reverse and after.reverse
     assert (after.n_popped, after.n_unstacked) == (before.n_popped, before.n_unstacked) \
@@ -385,9 +387,8 @@ def test_a_region_left_with_nothing_to_do_is_removed() -> None:
                          ids=[f"{f.__name__}-{s.kind}" for f, s, _ in CASES])
 def test_pruned_derivative_computes_what_the_unpruned_one_does(
     f: Callable[..., Any], spec: Spec, points: list[tuple[Any, ...]],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    full = unpruned(f, spec, monkeypatch)
+    full = unpruned(f, spec)
     pruned, emitted = prune_program(full), transform(f, spec)
     assert prune_program(pruned) is pruned
     assert sum(carried(pruned)) <= sum(carried(full))

@@ -21,8 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
-from symdiff.ir.node import Builder, Node, Program, topological
+from symdiff.ir.node import Node, Program, topological
 from symdiff.transforms.simplify import RULES, simplify
 
 Build = Callable[[Builder, Node, Node], Node]

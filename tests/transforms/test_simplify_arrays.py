@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from symdiff.ir.node import Builder, Node, Program
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Node, Program
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.simplify import simplify
 from tests.ir.support import run_emitted
