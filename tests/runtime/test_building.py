@@ -1,7 +1,9 @@
-"""The build lock: reentrant, one thread at a time, the recursion limit left alone."""
+"""The build lock: reentrant, one thread at a time, the recursion limit left alone, the
+garbage collector paused while it is held and as it was after."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from pathlib import Path
@@ -48,3 +50,32 @@ def test_one_thread_builds_at_a_time():
     finally:
         sys.setswitchinterval(interval)
     assert not overlap
+
+
+def test_the_garbage_collector_is_paused_while_building_and_restored():
+    assert gc.isenabled()
+    with building():
+        assert not gc.isenabled()
+        with building():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # still inside the outer build
+    assert gc.isenabled()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused():
+    gc.disable()
+    try:
+        with building():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_runs_again_after_a_build_that_raised():
+    try:
+        with building():
+            raise ValueError("a build that failed")
+    except ValueError:
+        pass
+    assert gc.isenabled()
