@@ -30,6 +30,7 @@ from symdiff.ir.node import Node, Program, Structure
 from symdiff.ir.primitive import math_attr
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.regions import Arms, all_nodes
+from symdiff.syntax import nodes
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -89,7 +90,7 @@ def _module(program: Program, header: str, scheduled: Schedule | None
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))
-    used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    used = {n.id for n in nodes(func) if isinstance(n, ast.Name)}
     imports: list[tuple[str, str | None]] = []
     if "math" in used:
         imports.append(("math", None))

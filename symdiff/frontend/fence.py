@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 
 from symdiff.frontend.source import FunctionSource
+from symdiff.syntax import nodes
 
 ALLOWED: tuple[type[ast.AST], ...] = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Expr,
@@ -61,9 +62,9 @@ def check(source: FunctionSource, callee: bool = False) -> None:
     fn = source.node
     _check_arguments(source, fn.args, callee)
     body: list[ast.AST] = list(fn.body) if isinstance(fn, ast.FunctionDef) else [fn.body]
+    # *xs is supported as an argument of a call only.
+    call_args = {id(a) for n in nodes(fn) if isinstance(n, ast.Call) for a in n.args}
     for stmt in body:
-        # *xs is supported as an argument of a call only.
-        call_args = {id(a) for n in ast.walk(stmt) if isinstance(n, ast.Call) for a in n.args}
         for node, anchor in _walk(stmt):
             if isinstance(node, (ast.FunctionDef, ast.Lambda)):
                 _check_arguments(source, node.args, callee=True)

@@ -39,6 +39,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.node import INT, LEAVES, Node, Structure, is_int
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
+from symdiff.syntax import nodes
 
 # Branch and loop bodies nested deeper than this are a located error: the generated code
 # nests as deep, and Python allows 100 levels of indentation (a function's body is one).
@@ -354,7 +355,7 @@ def assigned_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
     if isinstance(fn, ast.Lambda):
         return set()
     names: set[str] = set()
-    for node in ast.walk(fn):
+    for node in nodes(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
     return names

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from symdiff.errors import StaleSourceError, SymdiffError, UnsupportedSyntaxError
+from symdiff.syntax import nodes
 
 __all__ = ["FunctionSource", "get_source"]
 
@@ -254,7 +255,7 @@ def _same_code(
     level of Python recursion per level of nesting, so a sum of 1000 terms the file
     itself compiles would fail as a tree.
     """
-    if any(isinstance(n, ast.Assert) for n in ast.walk(node)):
+    if any(isinstance(n, ast.Assert) for n in nodes(node)):
         return True  # pytest rewrites asserts in test modules: the code differs by design
     if isinstance(node, ast.Lambda):
         text = f"({text})"  # (a lambda's lines may be indented any way inside brackets)
@@ -366,8 +367,9 @@ def _copy_tree(node: Any) -> Any:
         into, key, value = stack.pop()
         if isinstance(value, ast.AST):
             new = value.__class__.__new__(value.__class__)
-            new.__dict__.update(value.__dict__)
-            stack.extend((new.__dict__, k, v) for k, v in value.__dict__.items())
+            fields = {k: v for k, v in value.__dict__.items() if k != "_symdiff_nodes"}
+            new.__dict__.update(fields)  # (the nodes kept on the original are its own)
+            stack.extend((new.__dict__, k, v) for k, v in fields.items())
         elif isinstance(value, list):
             new = list(value)
             stack.extend((new, i, v) for i, v in enumerate(value))
