@@ -62,8 +62,12 @@ def check(source: FunctionSource, callee: bool = False) -> None:
     fn = source.node
     _check_arguments(source, fn.args, callee)
     body: list[ast.AST] = list(fn.body) if isinstance(fn, ast.FunctionDef) else [fn.body]
+    everything = nodes(fn)
     # *xs is supported as an argument of a call only.
-    call_args = {id(a) for n in nodes(fn) if isinstance(n, ast.Call) for a in n.args}
+    call_args = {id(a) for n in everything if isinstance(n, ast.Call) for a in n.args}
+    if all(isinstance(n, ALLOWED) or isinstance(n, ast.Starred) and id(n) in call_args
+           for n in everything):
+        return  # (the walk in source order below finds the first construct that is not)
     for stmt in body:
         for node, anchor in _walk(stmt):
             if isinstance(node, (ast.FunctionDef, ast.Lambda)):
