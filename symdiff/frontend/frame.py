@@ -66,6 +66,9 @@ class Grammar:
 
     statements: Mapping[type[ast.stmt], StatementHandler]
     expressions: Mapping[type[ast.expr], ExpressionHandler]
+    # The kinds of statement whose handler reads the statements after it; the others
+    # are given none (copying the rest of a block per statement would be quadratic).
+    read_rest: frozenset[type[ast.stmt]] = frozenset()
 
 
 @dataclass
@@ -203,7 +206,8 @@ class Frame:
             handler = self.grammar.statements.get(type(stmt))
             if handler is None:
                 raise self.src.error(f"unsupported statement {type(stmt).__name__}", stmt)
-            end = handler(self, stmt, body[i + 1:])
+            rest = body[i + 1:] if type(stmt) in self.grammar.read_rest else []
+            end = handler(self, stmt, rest)
             if end is not None:
                 return end.result
         return None

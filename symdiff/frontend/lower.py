@@ -27,12 +27,12 @@ from symdiff.frontend.expressions import EXPRESSIONS
 from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.resolve import callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.frontend.statements import STATEMENTS
+from symdiff.frontend.statements import READ_REST, STATEMENTS
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import SEQ, Program
 from symdiff.ir.primitives import PRIMITIVES
 
-GRAMMAR = Grammar(STATEMENTS, EXPRESSIONS)
+GRAMMAR = Grammar(STATEMENTS, EXPRESSIONS, READ_REST)
 
 
 def lower(

@@ -1,8 +1,9 @@
 """Lowering of statements: one handler per kind of statement, in `STATEMENTS`.
 
 Contract: a handler ``(frame, stmt, rest) -> End | None`` lowers `stmt` in `frame`,
-where `rest` is the statements after it in its block (`Frame.block` looks the handler
-up by the node's type; a kind of statement without one is a located error). It gives
+where `rest` is the statements after it in its block for the kinds in `READ_REST`, an
+empty list for the others (`Frame.block` looks the handler up by the node's type; a
+kind of statement without one is a located error). It gives
 `End` when the block ends at `stmt`: a return, a continue or a break, and an if or a
 loop that returns, which take `rest` into their paths (`control`, `loops`); else None.
 `assign` binds an assignment target to a value: a name (`Frame.bind`), ``name[key]``
@@ -151,6 +152,8 @@ STATEMENTS: dict[type[ast.stmt], StatementHandler] = {
     ast.Expr: _expression,
     ast.Pass: _pass,
 }
+# The statements whose handler reads `rest` (the others are given an empty list).
+READ_REST = frozenset({ast.If, ast.For, ast.While})
 
 
 def assign(frame: Frame, target: ast.expr, value: Value, stmt: ast.stmt) -> None:
