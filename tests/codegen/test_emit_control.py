@@ -316,3 +316,18 @@ def _load(source: str, name: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {"math": math}
     exec(compile(source, filename, "exec"), namespace)
     return namespace
+
+
+def test_an_eight_hundred_arm_chain_differentiates_and_emits_as_elif(import_text: Any) -> None:
+    arms = "".join(f"    elif x < {k}.0:\n        y = x * {k + 1}.0 + math.sin(x)\n"
+                   for k in range(1, 800))
+    text = (f"import math\n\n\ndef f(x):\n    if x < 0.0:\n        y = math.sin(x)\n{arms}"
+            "    else:\n        y = x * x\n    return y\n")
+    f = import_text("elif_800", text).f
+    source = symdiff.source(f)
+    # The primal chain and the backward one, each an if with 799 elifs, none nested.
+    assert source.count("\n    elif ") == 2 * 799
+    assert max(len(line) - len(line.lstrip()) for line in source.splitlines()) == 8
+    for x in (-0.5, 0.5, 399.5, 799.5, 900.0):
+        want = math.cos(x) if x < 0 else 2 * x if x >= 799 else math.ceil(x) + 1 + math.cos(x)
+        assert symdiff.grad(f)(x) == pytest.approx(want, rel=1e-12)

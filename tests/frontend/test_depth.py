@@ -88,3 +88,19 @@ def test_source_deeper_than_python_parses_is_a_located_error() -> None:
     error = info.value
     assert (error.filename, error.lineno, error.source_line) == (filename, 1, "def f(x):")
     assert "deeper than Python can parse" in str(error)
+
+
+def test_a_file_rewritten_deeper_than_python_parses_is_a_located_error(
+        import_text: Callable[[str, str], Any], tmp_path: Any) -> None:
+    # A generated module, imported, then rewritten with a sum of 3,500 terms: deeper
+    # than CPython parses here, so symdiff cannot read it, and says where.
+    module = import_text("deep_sum", "import math\n\n\ndef f(x):\n    return x * 2.0\n")
+    path = tmp_path / "deep_sum.py"
+    path.write_text("import math\n\n\ndef f(x):\n    return " + " + ".join(["x"] * 3500) + "\n")
+    linecache.checkcache(str(path))
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(module.f)(1.0)
+    error = info.value
+    assert (error.filename, error.lineno, error.source_line) == (str(path), 4, "def f(x):")
+    assert "deeper than Python can parse" in str(error)
+    assert not isinstance(error.__cause__, RecursionError)
