@@ -72,7 +72,8 @@ def emit(program: Program, header: str = "", scheduled: Schedule | None = None) 
 
 def _module(program: Program, header: str, scheduled: Schedule | None
             ) -> tuple[ast.Module, tuple[tuple[str, str | None], ...]]:
-    emitter = _Emitter(Namer(_global_roots(program)))
+    everything = all_nodes(program)
+    emitter = _Emitter(Namer(_global_roots(everything)))
     params = [emitter.namer.parameter(p.attrs[0]) for p in program.params]
     emitter.names.update(zip(program.params, params, strict=True))
     body: list[ast.stmt] = []
@@ -96,7 +97,7 @@ def _module(program: Program, header: str, scheduled: Schedule | None
         imports.append(("math", None))
     if "np" in used:
         imports.append(("numpy", "np"))
-    imports += [(name, None) for name in sorted(_imports(program))]
+    imports += [(name, None) for name in sorted(_imports(everything))]
     module += [ast.Import([ast.alias(name, alias)]) for name, alias in imports]
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
@@ -478,10 +479,10 @@ def _leaves(structure: Structure) -> Iterator[Node]:
             yield from _leaves(s)
 
 
-def _global_roots(program: Program) -> set[str]:
-    """Root names of every global the program (or a region inside it) reads."""
+def _global_roots(everything: list[Node]) -> set[str]:
+    """Root names of every global a program's nodes (`all_nodes`) read."""
     found: set[str] = set()
-    for node in all_nodes(program):
+    for node in everything:
         if node.op == "global":
             found.add(node.attrs[0])
         elif node.op == "custom_call":
@@ -489,9 +490,9 @@ def _global_roots(program: Program) -> set[str]:
     return found
 
 
-def _imports(program: Program) -> set[str]:
-    """Modules the program's calls of functions with custom rules import."""
-    return {n.attrs[1] for n in all_nodes(program) if n.op == "custom_call" and n.attrs[1]}
+def _imports(everything: list[Node]) -> set[str]:
+    """Modules a program's calls of functions with custom rules import."""
+    return {n.attrs[1] for n in everything if n.op == "custom_call" and n.attrs[1]}
 
 
 def constant(value: Any) -> ast.expr:
