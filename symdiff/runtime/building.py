@@ -4,11 +4,11 @@ Contract: `building()` is a reentrant context manager (building recurses through
 and inner transforms). While a thread is inside it, no other thread reads source,
 lowers, generates, compiles or links code, nor updates a dispatch table: CPython's
 ``ast`` conversions and ``compile`` are not safe to interleave. The cyclic garbage
-collector is paused from the outermost entry to its exit (where it was running), as
-mypy pauses it while it builds: a build makes millions of objects that live until it
-ends, and each full collection would walk them all again. It leaves the recursion limit
-alone: no pass recurses once per arm of an elif chain or per term of a sum, and input
-nested deeper than the passes can follow is a located error.
+collector is paused from the outermost entry to its exit (where it was running): a
+build makes millions of objects that live until it ends, and each full collection would
+walk them all again (cycles a build leaves are collected after it). It leaves the
+recursion limit alone: no pass recurses once per arm of an elif chain or per term of a
+sum, and input nested deeper than the passes can follow is a located error.
 """
 
 from __future__ import annotations
