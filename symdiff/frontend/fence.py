@@ -33,6 +33,8 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.MatMult, ast.FunctionDef, ast.Lambda,
 )
 
+_ALLOWED = frozenset(ALLOWED)  # (a set first: isinstance tries the tuple in turn)
+
 NAMES: dict[type[ast.AST], str] = {
     ast.If: "if statement", ast.IfExp: "conditional expression (x if c else y)",
     ast.For: "for loop", ast.AsyncFor: "async for loop", ast.While: "while loop",
@@ -65,8 +67,8 @@ def check(source: FunctionSource, callee: bool = False) -> None:
     everything = nodes(fn)
     # *xs is supported as an argument of a call only.
     call_args = {id(a) for n in everything if isinstance(n, ast.Call) for a in n.args}
-    if all(isinstance(n, ALLOWED) or isinstance(n, ast.Starred) and id(n) in call_args
-           for n in everything):
+    if all(n.__class__ in _ALLOWED or isinstance(n, ALLOWED)
+           or isinstance(n, ast.Starred) and id(n) in call_args for n in everything):
         return  # (the walk in source order below finds the first construct that is not)
     for stmt in body:
         for node, anchor in _walk(stmt):

@@ -13,6 +13,8 @@ import ast
 from symdiff.syntax import nodes
 
 ITERATORS = ("enumerate", "zip")
+# The nodes that may use a parameter as a sequence.
+_READS_SEQUENCES = (ast.Subscript, ast.For, ast.comprehension, ast.Call)
 
 
 def parameter_names(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
@@ -30,6 +32,8 @@ def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
             found.add(e.id)
 
     for node in nodes(fn):
+        if not isinstance(node, _READS_SEQUENCES):
+            continue
         if isinstance(node, ast.Subscript):
             note(node.value)
         elif isinstance(node, (ast.For, ast.comprehension)):
