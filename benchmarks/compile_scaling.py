@@ -1,15 +1,19 @@
 """``make bench`` section: compile scaling. Seconds to build ``grad`` (reverse mode) of
 generated functions as they grow, each in a fresh process with the disk cache off
 (``SYMDIFF_CACHE=0``): ``for`` loops nested d deep (d = 10, 16, 19), straight-line code
-of 1k and 10k statements, and ``if``/``elif`` chains of 100, 400 and 800 arms. A build
-that takes longer than `CAP` seconds is stopped and shown as "> 60 s".
+of 1k, 10k and 30k statements, ``if``/``elif`` chains of 100, 400 and 800 arms, and a
+flat sum of 2,000 terms (``x*1.0 + x*2.0 + ...``, a syntax tree 2,000 deep). A build
+that takes longer than `CAP` seconds is stopped and shown as "> 60 s". A row with a
+target says PASS or MISS: a time, or that the gradient is right; the growth exponent of
+the straight-line builds is fitted over their sizes (least squares on log-log).
 
 Run on its own: ``python benchmarks/compile_scaling.py [case ...]`` (cases such as
-``nested-16``, ``straight-10000``, ``elif-400``).
+``nested-16``, ``straight-10000``, ``elif-400``, ``sum-2000``).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -55,12 +59,19 @@ def elif_chain(arms: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def flat_sum(terms: int) -> str:
+    """``return x * 1.0 + x * 2.0 + ...`` with `terms` terms, on one line."""
+    total = " + ".join(f"x * {k}.0" for k in range(1, terms + 1))
+    return f"def f(x, n):\n    return {total}\n"
+
+
 @dataclass(frozen=True)
 class Case:
     family: str
     size: int
     source: Callable[[int], str]
     target: float | None = None  # seconds
+    gradient: float | None = None  # what the gradient must be at (0.5, 1), when checked
 
     @property
     def name(self) -> str:
@@ -72,14 +83,17 @@ CASES = (
     Case("nested", 16, nested_loops, 0.5),
     Case("nested", 19, nested_loops, 1.0),
     Case("straight", 1000, straight_line),
-    Case("straight", 10000, straight_line),
+    Case("straight", 10000, straight_line, 1.0),
+    Case("straight", 30000, straight_line, 3.0),
     Case("elif", 100, elif_chain),
     Case("elif", 400, elif_chain),
-    Case("elif", 800, elif_chain),
+    Case("elif", 800, elif_chain, 0.5),
+    Case("sum", 2000, flat_sum, gradient=2000 * 2001 / 2),
 )
 
 LABELS = {"nested": "nested for loops, depth", "straight": "straight-line statements",
-          "elif": "elif arms"}
+          "elif": "elif arms", "sum": "flat sum, terms (grad right)"}
+EXPONENT = 1.1  # the most the straight-line builds' time may grow as a power of size
 
 # Each module also defines a small function whose gradient is built first: the compiler's
 # own modules are imported (and compiled: bytecode may be off) before the timed build.
@@ -94,6 +108,7 @@ def warm_up(x):
 
 # Run in a fresh process: import the generated module from its file, then time the first
 # call of its gradient, which builds it (the call itself runs one trip of each loop).
+# Prints the seconds, then the gradient.
 BUILD = """\
 import importlib.util, sys, time
 import symdiff
@@ -103,13 +118,14 @@ spec.loader.exec_module(module)
 symdiff.grad(module.warm_up)(0.5)
 g = symdiff.grad(module.f, argnums=0)
 start = time.perf_counter()
-g(0.5, 1)
-print(time.perf_counter() - start)
+value = g(0.5, 1)
+print(time.perf_counter() - start, repr(value))
 """
 
 
 def build_seconds(case: Case) -> float | str:
-    """Seconds the build of `case` took, or text: "> 60 s" past `CAP`, or what it raised."""
+    """Seconds the build of `case` took, or text: "> 60 s" past `CAP`, what it raised,
+    or "wrong gradient" when the case checks it."""
     with tempfile.TemporaryDirectory(prefix="symdiff-scaling-") as tmp:
         path = Path(tmp) / f"{case.family}_{case.size}.py"
         path.write_text(case.source(case.size) + WARM_UP)
@@ -122,7 +138,19 @@ def build_seconds(case: Case) -> float | str:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
         return f"failed: {last[:60]}"
-    return float(done.stdout.strip().splitlines()[-1])
+    seconds, value = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    if case.gradient is not None and float(value) != case.gradient:
+        return f"wrong gradient {value} (want {case.gradient!r})"
+    return float(seconds)
+
+
+def growth_exponent(sizes: list[int], seconds: list[float]) -> float:
+    """The least-squares slope of log(seconds) over log(size)."""
+    xs = [math.log(n) for n in sizes]
+    ys = [math.log(t) for t in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return (sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+            / sum((x - mx) ** 2 for x in xs))
 
 
 def main(names: list[str] | None = None) -> None:
@@ -130,13 +158,24 @@ def main(names: list[str] | None = None) -> None:
     print(f"\nCompile scaling: building grad in a fresh process (SYMDIFF_CACHE=0), "
           f"seconds, stopped after {CAP:g} s")
     rows = []
+    straight: dict[int, float] = {}
     for case in cases:
         seconds = build_seconds(case)
         measured = f"{seconds:.2f}" if isinstance(seconds, float) else seconds
-        target = "-" if case.target is None else f"<= {case.target:g}"
-        verdict = "" if case.target is None else status(
-            isinstance(seconds, float) and seconds <= case.target)
+        if case.gradient is not None:
+            target, ok = "builds, right", isinstance(seconds, float)
+        else:
+            target = "-" if case.target is None else f"<= {case.target:g}"
+            ok = isinstance(seconds, float) and seconds <= (case.target or math.inf)
+        verdict = "" if target == "-" else status(ok)
         rows.append([LABELS[case.family], str(case.size), measured, target, verdict])
+        if case.family == "straight" and isinstance(seconds, float):
+            straight[case.size] = seconds
+    if len(straight) >= 2:
+        exponent = growth_exponent(sorted(straight), [straight[n] for n in sorted(straight)])
+        sizes = "-".join(f"{n // 1000}k" for n in sorted(straight))
+        rows.append(["straight-line growth exponent", sizes, f"{exponent:.2f}",
+                     f"<= {EXPONENT:g}", status(exponent <= EXPONENT)])
     print(table(["function", "size", "build s", "target", "status"], rows))
 
 

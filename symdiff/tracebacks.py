@@ -37,7 +37,10 @@ def boundary(fn: F) -> F:
     @functools.wraps(fn)
     def public(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except RecursionError as error:
+                raise _out_of_stack(error) from None
         except Exception as error:
             if os.environ.get("SYMDIFF_TRACEBACK") == "full":
                 raise
@@ -50,6 +53,23 @@ def boundary(fn: F) -> F:
             raise error  # symdiff's own frames are left out (set SYMDIFF_TRACEBACK=full)
 
     return public  # type: ignore[return-value]
+
+
+def _out_of_stack(error: RecursionError) -> Exception:
+    """A RecursionError symdiff itself ran into (past what its passes locate: they
+    follow chains without recursion and nesting to a bounded depth) as a `SymdiffError`;
+    one of the user's own code as it is."""
+    from symdiff.errors import SymdiffError
+
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or not tb.tb_frame.f_code.co_filename.startswith(_PACKAGE):
+        return error
+    return SymdiffError(
+        f"symdiff ran out of Python's stack in {tb.tb_frame.f_code.co_name} ({error}): "
+        "the function nests branches, loops or calls deeper than symdiff can follow from "
+        "this deep in the call stack; split it into shallower functions")
 
 
 def without_internal_frames(tb: types.TracebackType | None) -> types.TracebackType | None:

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 import symdiff
-from benchmarks.compile_scaling import Case, build_seconds, elif_chain, nested_loops, straight_line
+from benchmarks.compile_scaling import (
+    Case,
+    build_seconds,
+    elif_chain,
+    flat_sum,
+    growth_exponent,
+    nested_loops,
+    straight_line,
+)
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
@@ -20,6 +28,7 @@ pytestmark = pytest.mark.usefixtures("no_disk_cache")
     (nested_loops, 3, 0.5, lambda x: x ** 9 + sum(x ** k for k in range(8))),
     (straight_line, 3, 0.5, None),
     (elif_chain, 4, 2.5, lambda x: x * 4.0 + math.sin(x)),
+    (flat_sum, 5, 0.5, lambda x: 15.0 * x),
 ])
 def test_the_generated_functions_compute_and_differentiate(
     source: Callable[[int], str], size: int, x: float, want: Any,
@@ -37,3 +46,14 @@ def test_the_generated_functions_compute_and_differentiate(
 def test_a_build_is_timed_in_a_fresh_process() -> None:
     seconds = build_seconds(Case("nested", 2, nested_loops))
     assert isinstance(seconds, float) and 0.0 < seconds < 60.0
+
+
+def test_a_case_that_checks_its_gradient_reports_a_wrong_one() -> None:
+    assert build_seconds(Case("sum", 3, flat_sum, gradient=6.0)) > 0.0  # 1 + 2 + 3
+    wrong = build_seconds(Case("sum", 3, flat_sum, gradient=7.0))
+    assert isinstance(wrong, str) and wrong.startswith("wrong gradient 6.0")
+
+
+def test_the_growth_exponent_is_the_slope_on_log_log() -> None:
+    assert growth_exponent([1000, 10000, 30000], [0.1, 1.0, 3.0]) == pytest.approx(1.0)
+    assert growth_exponent([10, 100], [1.0, 100.0]) == pytest.approx(2.0)

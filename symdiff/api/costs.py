@@ -3,7 +3,8 @@
 Counts are of the generated programs' operations (one per IR node: an array operation
 counts once, whatever its size), by kind. Code outside loops runs once; each loop's
 body is counted once and reported on its own, per iteration, since trip counts are known
-only when the code runs. A branch counts its costlier arm.
+only when the code runs. A branch counts its costlier arm, with the tests of the
+``elif`` arms before it.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def program_cost(program: Program) -> ProgramCost:
 def _count(program: Program, loops: list[Counts]) -> Counts:
     """Counts of `program` outside loops; its loops' bodies are appended to `loops`."""
     from symdiff.ir.node import LEAVES, Op, topological
-    from symdiff.ir.regions import branches
+    from symdiff.ir.regions import arms
 
     # Bookkeeping that is not computation: leaves and reading a region's outputs (and
     # the primitives whose record says so: checking a length).
@@ -133,11 +134,16 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
         if node.op in free or node.prim is not None and node.prim.cost == "free":
             continue
         if node.op == Op.COND:
-            arms = []
-            for body in branches(node):
+            # The path to each branch runs the tests before it (the last, every test).
+            tested, tested_loops = Counts(), []
+            region = arms(node)
+            paths = []
+            for k, body in enumerate(region.branches):
                 found: list[Counts] = []
-                arms.append((_count(body, found), found))
-            counts, inner = max(arms, key=lambda arm: arm[0].total)
+                paths.append((tested + _count(body, found), [*tested_loops, *found]))
+                if k < len(region.tests):
+                    tested = tested + _count(region.tests[k], tested_loops)
+            counts, inner = max(paths, key=lambda path: path[0].total)
             total = total + counts
             loops.extend(inner)
             continue

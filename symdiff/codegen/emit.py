@@ -5,8 +5,8 @@ Contract: `emit(program)` returns the module that defines one function named
 value or nested tuples), as an `Emitted` record: its text, the function's name and the
 modules the text imports (`emit_module` gives the text alone). Each assigned node becomes one
 assignment; other nodes are inlined into their user. A ``cond`` region becomes an
-``if``/``else`` statement whose branches assign the region's values to the same names
-(each branch's last computation writes to that name directly when it can). An update
+``if``/``elif``/``else`` statement whose branches assign the region's values to the
+same names (each branch's last computation writes to that name directly when it can). An update
 of an array (``index_set``, ``index_add``) is an assignment into it (``g[1:] = v``,
 ``np.add.at(g, idx, v)``): in place where `codegen.ownership` says nothing can tell,
 else into a copy (``g_1 = g.copy()``). Output is
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from symdiff.codegen import ownership, wrap
@@ -29,8 +29,9 @@ from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
 from symdiff.ir.node import Node, Op, Program, Structure
 from symdiff.ir.primitive import math_attr
-from symdiff.ir.regions import all_nodes
+from symdiff.ir.regions import Arms, all_nodes
 from symdiff.ir.sequences import LIST_ADD_ALL
+from symdiff.syntax import nodes
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -72,7 +73,8 @@ def emit(program: Program, header: str = "", scheduled: Schedule | None = None) 
 
 def _module(program: Program, header: str, scheduled: Schedule | None
             ) -> tuple[ast.Module, tuple[tuple[str, str | None], ...]]:
-    emitter = _Emitter(Namer(_global_roots(program)))
+    everything = all_nodes(program)
+    emitter = _Emitter(Namer(_global_roots(everything)))
     params = [emitter.namer.parameter(p.attrs[0]) for p in program.params]
     emitter.names.update(zip(program.params, params, strict=True))
     body: list[ast.stmt] = []
@@ -90,13 +92,13 @@ def _module(program: Program, header: str, scheduled: Schedule | None
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))
-    used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    used = {n.id for n in nodes(func) if isinstance(n, ast.Name)}
     imports: list[tuple[str, str | None]] = []
     if "math" in used:
         imports.append(("math", None))
     if "np" in used:
         imports.append(("numpy", "np"))
-    imports += [(name, None) for name in sorted(_imports(program))]
+    imports += [(name, None) for name in sorted(_imports(everything))]
     module += [ast.Import([ast.alias(name, alias)]) for name, alias in imports]
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
@@ -159,8 +161,9 @@ class _Emitter:
             if node is tail:
                 operands = [self.ref(a, env) for a in node.args[1:]]
                 mine = own.regions[node].params
-                arms = [self.branch(b, operands, {}, returns, mine) for b in node.attrs]
-                body.append(ast.If(self.ref(node.args[0], env), arms[0], arms[1]))
+                body.append(self.arms(
+                    node, env, operands, lambda b, operands=operands, mine=mine: self.branch(
+                        b, operands, {}, returns, mine), drop_empty=False))
                 self.returned = True
                 continue
             if node.op == Op.COND:
@@ -211,8 +214,33 @@ class _Emitter:
             self.names[p] = direct.get(p) or self.namer.hinted(hints.get(p))
         out_names = {p.attrs[0]: self.names[p] for p in projs}
         operands = [self.ref(a, env) for a in node.args[1:]]
-        arms = [self.branch(body, operands, out_names, owned=own.params) for body in node.attrs]
-        return _if(self.ref(node.args[0], env), arms[0], arms[1])
+        return self.arms(node, env, operands, lambda body: self.branch(
+            body, operands, out_names, owned=own.params))
+
+    def arms(
+        self, node: Node, env: dict[Node, ast.expr], operands: list[ast.expr],
+        branch: Callable[[Program], list[ast.stmt]], drop_empty: bool = True,
+    ) -> ast.stmt:
+        """``if pred: ... elif test: ... else: ...`` of a cond region, each branch's
+        statements made by `branch`, in order (tests and branches as in the source).
+        A test that needs statements of its own puts them in the ``else`` before an
+        ``if`` on it. Of two branches, an empty one is left out (`drop_empty`: by negating
+        the test when it is the first)."""
+        arms: Arms = node.attrs[0]
+        pred = self.ref(node.args[0], env)
+        first = branch(arms.branches[0])
+        links: list[tuple[list[ast.stmt], ast.expr, list[ast.stmt]]] = []
+        for test, body in zip(arms.tests, arms.branches[1:], strict=False):
+            inner = dict(zip(test.params, operands, strict=True))
+            stmts = self.block(test, test.outputs, inner, {})
+            links.append((stmts, self.ref(test.outputs[0], inner), branch(body)))
+        last = branch(arms.branches[-1])
+        if not links:
+            return _if(pred, first, last) if drop_empty else ast.If(pred, first, last)
+        orelse = [] if _empty(last) else last
+        for stmts, flag, body in reversed(links):  # built from the last elif up
+            orelse = [*stmts, _arm(flag, body, orelse)]
+        return _arm(pred, first, orelse)
 
     def loop(
         self, node: Node, sched: Schedule, env: dict[Node, ast.expr],
@@ -376,6 +404,14 @@ def _if(test: ast.expr, then: list[ast.stmt], orelse: list[ast.stmt]) -> ast.stm
     return ast.If(test, then, orelse)
 
 
+def _arm(test: ast.expr, then: list[ast.stmt], orelse: list[ast.stmt]) -> ast.stmt:
+    """``if test: then else: orelse`` in a chain of elifs: an empty `then` before an
+    `orelse` that is no elif is left out by negating the test."""
+    if _empty(then) and orelse and not (len(orelse) == 1 and isinstance(orelse[0], ast.If)):
+        return ast.If(ast.UnaryOp(ast.Not(), test), orelse, [])
+    return ast.If(test, then, orelse)
+
+
 def _empty(stmts: list[ast.stmt]) -> bool:
     return all(isinstance(s, ast.Pass) for s in stmts)
 
@@ -444,10 +480,10 @@ def _leaves(structure: Structure) -> Iterator[Node]:
             yield from _leaves(s)
 
 
-def _global_roots(program: Program) -> set[str]:
-    """Root names of every global the program (or a region inside it) reads."""
+def _global_roots(everything: list[Node]) -> set[str]:
+    """Root names of every global a program's nodes (`all_nodes`) read."""
     found: set[str] = set()
-    for node in all_nodes(program):
+    for node in everything:
         if node.op == Op.GLOBAL:
             found.add(node.attrs[0])
         elif node.prim is CUSTOM_CALL:
@@ -455,9 +491,9 @@ def _global_roots(program: Program) -> set[str]:
     return found
 
 
-def _imports(program: Program) -> set[str]:
-    """Modules the program's calls of functions with custom rules import."""
-    return {n.attrs[1] for n in all_nodes(program) if n.prim is CUSTOM_CALL and n.attrs[1]}
+def _imports(everything: list[Node]) -> set[str]:
+    """Modules a program's calls of functions with custom rules import."""
+    return {n.attrs[1] for n in everything if n.prim is CUSTOM_CALL and n.attrs[1]}
 
 
 def constant(value: Any) -> ast.expr:

@@ -107,7 +107,7 @@ def _cond(node: Node, outer: Schedule, mine: set[Node]) -> Region:
                  for op in operands]
     params: set[Node] = set()
     outputs: set[int] | None = None
-    for branch in node.attrs:
+    for branch in node.attrs[0].branches:
         mine_here = frozenset(p for p, e in zip(branch.params, exclusive, strict=True) if e)
         params |= mine_here
         sched = schedule(branch, list(branch.outputs))

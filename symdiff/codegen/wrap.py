@@ -80,29 +80,40 @@ def _renumber(func: ast.FunctionDef, names: list[ast.Name]) -> None:
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Simple statements in source order, nested blocks included."""
-    for stmt in body:
-        if isinstance(stmt, (ast.If, ast.For, ast.While)):
-            yield from _statements(stmt.body)
-            yield from _statements(stmt.orelse)
+    """Simple statements in source order, nested blocks included (a stack of blocks,
+    not a recursion: an elif chain nests each arm in the one before)."""
+    stack = [iter(body)]
+    while stack:
+        stmt = next(stack[-1], None)
+        if stmt is None:
+            stack.pop()
+        elif isinstance(stmt, (ast.If, ast.For, ast.While)):
+            stack += [iter(stmt.orelse), iter(stmt.body)]
         else:
             yield stmt
 
 
 def _block(body: list[ast.stmt], indent: int, width: int, fresh: object) -> None:
-    i = 0
-    while i < len(body):
-        stmt = body[i]
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                _block(inner, indent + 4, width, fresh)
-        # A statement parsed from text knows where it ends: one that fits costs nothing.
-        fits = getattr(stmt, "end_lineno", None) == getattr(stmt, "lineno", 0) \
-            and getattr(stmt, "end_col_offset", width + 1) <= width
-        hoisted = [] if fits else _split(stmt, indent, width, fresh)
-        body[i:i + 1] = [*hoisted, stmt]
-        i += len(hoisted) + 1
+    """Split the long statements of `body` (indented `indent`) and of the blocks in it."""
+    todo = [(body, indent)]
+    while todo:
+        block, indent = todo.pop()
+        out: list[ast.stmt] = []
+        for stmt in block:
+            for field in ("body", "orelse"):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                    # (An elif, the one if of an else, is printed at the if's indentation.)
+                    elif_ = field == "orelse" and isinstance(stmt, ast.If) and len(
+                        inner) == 1 and isinstance(inner[0], ast.If)
+                    todo.append((inner, indent if elif_ else indent + 4))
+            # A statement parsed from text knows where it ends: one that fits costs
+            # nothing.
+            fits = getattr(stmt, "end_lineno", None) == getattr(stmt, "lineno", 0) \
+                and getattr(stmt, "end_col_offset", width + 1) <= width
+            out += [] if fits else _split(stmt, indent, width, fresh)
+            out.append(stmt)
+        block[:] = out
 
 
 def _split(stmt: ast.stmt, indent: int, width: int, fresh: object) -> list[ast.stmt]:

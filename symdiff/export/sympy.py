@@ -14,9 +14,10 @@ its primitive's ``sympy`` field, called as ``prim.sympy(sympy_module, *args)``.
 - A primitive without a SymPy translation, or an operation that is no primitive (a
   region other than ``cond``), raises ``NotImplementedError`` naming it.
 - A ``cond`` region becomes, for each of its outputs,
-  ``Piecewise((then_value, condition), (else_value, True))``: each branch program is
-  translated (recursively, so nested regions nest) with its parameters bound to the
-  translated operands, and the condition is the predicate's Python truth value (a
+  ``Piecewise((then_value, condition), (elif_value, test), ..., (else_value, True))``:
+  each branch and test program is translated (recursively, so nested regions nest)
+  with its parameters bound to the translated operands, and a condition is the
+  predicate's (or the test's) Python truth value (a
   number ``x`` that is not a SymPy boolean means ``Ne(x, 0)``; a ``Piecewise``, as
   ``and`` / ``or`` give, is true where the piece that applies is). ``proj`` picks an
   output. A branch parameter (``arg``) that is not bound raises ``ValueError``.
@@ -33,7 +34,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.ir.node import Node, Op, Program, Structure, topological
-from symdiff.ir.regions import branches
+from symdiff.ir.regions import Arms
 from symdiff.ir.scalars import sp_truth
 
 __all__ = ["to_sympy"]
@@ -84,18 +85,21 @@ def _translate(
 def _cond(
     sympy: Any, node: Node, exprs: dict[Node, Any], symbols: dict[str, Any]
 ) -> tuple[Any, ...]:
-    """One ``Piecewise`` per output of the region `node`."""
-    condition = sp_truth(sympy, exprs[node.args[0]])
+    """One ``Piecewise`` per output of the region `node`: a piece per branch, on the
+    predicate, then on each test, the last on True."""
+    arms: Arms = node.attrs[0]
     operands = [exprs[a] for a in node.args[1:]]
-    values = []
-    for body in branches(node):
+
+    def run(body: Program) -> list[Any]:
         inner: dict[Node, Any] = dict(zip(body.params, operands, strict=True))
         _translate(sympy, body, inner, symbols)
-        values.append([inner[out] for out in body.outputs])
-    return tuple(
-        sympy.Piecewise((then, condition), (other, True))
-        for then, other in zip(*values, strict=True)
-    )
+        return [inner[out] for out in body.outputs]
+
+    conditions = [sp_truth(sympy, exprs[node.args[0]]),
+                  *(sp_truth(sympy, run(test)[0]) for test in arms.tests), sympy.true]
+    values = [run(body) for body in arms.branches]
+    return tuple(sympy.Piecewise(*zip(pieces, conditions, strict=True))
+                 for pieces in zip(*values, strict=True))
 
 
 def _constant(sympy: Any, value: Any) -> Any:

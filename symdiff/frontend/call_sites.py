@@ -47,11 +47,10 @@ def call(frame: Frame, e: ast.Call) -> Value:
         return builtin(frame, e)
     if is_inlined(func):
         return calls.call(frame, func, e)  # type: ignore[arg-type]
-    label = ast.unparse(e.func)
     if not isinstance(func, Resolved) or func.kind != "callable":
         what = describe(func.value) if isinstance(func, Resolved) else "a number"
         raise frame.src.error(
-            f"call of {label!r} ({what}): symdiff cannot differentiate through it; "
+            f"call of {_label(e)!r} ({what}): symdiff cannot differentiate through it; "
             "supported are math functions, abs, min, max, float, pow and Python "
             "functions with source", e)
     op = callable_op(func.value)
@@ -63,7 +62,12 @@ def call(frame: Frame, e: ast.Call) -> Value:
         return numpy_calls.call(frame, op[3:], e)
     if op == "custom_call":
         return custom_calls.lower_call(frame, func, e)
-    return _primitive(frame, op, label, e)
+    return _primitive(frame, op, e)
+
+
+def _label(e: ast.Call) -> str:
+    """What a message calls the function `e` calls, as written (``math.sin``)."""
+    return ast.unparse(e.func)
 
 
 def _sum(frame: Frame, e: ast.Call) -> Node:
@@ -101,18 +105,18 @@ def _builtin(func: Value) -> Callable[[Frame, ast.Call], Value] | None:
     return next((lower for fn, lower in _BUILTINS if func.value is fn), None)
 
 
-def _primitive(frame: Frame, op: str, label: str, e: ast.Call) -> Node:
+def _primitive(frame: Frame, op: str, e: ast.Call) -> Node:
     """A call of a primitive: a math function or a builtin on numbers and arrays."""
     if e.keywords:
-        raise frame.src.error(f"keyword arguments in a call of {label!r}", e.keywords[0])
+        raise frame.src.error(f"keyword arguments in a call of {_label(e)!r}", e.keywords[0])
     args = [frame.number(frame.expr(a), a) for a in e.args]
     prim = PRIMITIVES[op]
     if prim.scalar_only and any(a.type is not None for a in args):
-        raise frame.src.error(f"{label}() of an array is not supported (no NumPy form)", e)
+        raise frame.src.error(f"{_label(e)}() of an array is not supported (no NumPy form)", e)
     low, high = prim.arguments()
     if len(args) < low or (high is not None and len(args) > high):
         expected = f"{low}" if low == high else f"{low} to {high or 'any number of'}"
-        raise frame.src.error(f"{label}() takes {expected} arguments here, got {len(args)}", e)
+        raise frame.src.error(f"{_label(e)}() takes {expected} arguments here, got {len(args)}", e)
     if prim.with_two is not None and len(args) == 2:
         return frame.b.apply(prim.with_two, *args)
     if high is None:  # more than two fold pairwise

@@ -40,6 +40,7 @@ from symdiff.host.freshness import MISSING, Stamp, Watch, code_watch
 from symdiff.host.memo import LIST_PARAMETERS
 from symdiff.ir.types import FunctionArg
 from symdiff.rules.custom import custom_op, rule_for
+from symdiff.syntax import nodes
 
 # Packages whose Python functions are library code, not the user's: a call of one
 # keeps the "cannot differentiate through it" error instead of inlining its source.
@@ -261,7 +262,7 @@ def _lists_of(fn: Callable[..., Any], node: ast.FunctionDef | ast.Lambda,
     if not names or id(fn) in seen or len(seen) > 20:
         return found
     scope = Scope(fn)
-    for call in ast.walk(node):
+    for call in nodes(node):
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                 and any(isinstance(a, ast.Name) and a.id in names
                         for a in (*call.args, *(k.value for k in call.keywords)))):

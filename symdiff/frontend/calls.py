@@ -108,12 +108,7 @@ def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
     calls = state(low)
     target = _target(low, calls, func, e)
     if calls.stack.count(target.key) >= MAX_RECURSION:
-        raise low.src.error(
-            f"recursion of {_label(e)!r} deeper than {MAX_RECURSION} calls: symdiff inlines "
-            "calls, so it unrolls recursion only when its depth is decided by values known "
-            "while compiling (an int argument counting down to a base case), or when every "
-            "call of the function by itself is a tail call (return f(...)), which becomes a "
-            "loop; other recursion with a run-time base case is not supported", e)
+        raise _too_deep(low, e, f"deeper than {MAX_RECURSION} calls")
     if id(target.node) not in calls.checked:
         _check_no_mutation(target)
         calls.checked.add(id(target.node))
@@ -127,6 +122,7 @@ def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
     frame = Frame(target.fn, target.source, low.b, low.grammar)
     frame.scope = target.scope
     frame.caller = low
+    frame.depth = low.depth
     frame.lexical = target.lexical
     frame.locals = assigned_names(target.node)
     for name, value in env.items():
@@ -143,11 +139,26 @@ def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
                 raise target.source.error(
                     "the function has no return statement at its end (a path that reaches "
                     "it returns None, not a number)", target.node)
+    except RecursionError:
+        if calls.stack.count(target.key) < 2:
+            raise  # not this recursion's: for the lowering to locate
+        # Inlining recurses in Python once per call: the stack ran out first.
+        raise _too_deep(low, e, f"{calls.stack.count(target.key)} calls deep, deeper "
+                        "than Python's stack lets symdiff inline") from None
     finally:
         calls.stack.pop()
     if memo_key is not None and not _holds_array(result):
         calls.memo[memo_key] = (low.b, result)
     return result  # type: ignore[no-any-return]
+
+
+def _too_deep(low: Frame, e: ast.Call, how: str) -> SymdiffError:
+    return low.src.error(
+        f"recursion of {_label(e)!r} {how}: symdiff inlines calls, so it unrolls recursion "
+        "only when its depth is decided by values known while compiling (an int argument "
+        "counting down to a base case), or when every call of the function by itself is a "
+        "tail call (return f(...)), which becomes a loop; other recursion with a run-time "
+        "base case is not supported", e)
 
 
 def _holds_array(value: Any) -> bool:

@@ -22,10 +22,11 @@ Contract (functions over a `frame.Frame`):
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from symdiff.frontend.frame import Frame
+from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, MaybeUnbound, is_dict
 from symdiff.ir.node import Node, Op, Program, Structure, flatten
@@ -40,9 +41,54 @@ COMPARE_OPS: dict[type[ast.cmpop], str] = {
 Arm = tuple[Frame, tuple[Node, ...]]
 
 
-def may_return(stmt: ast.stmt) -> bool:
+@dataclass(frozen=True)
+class Facts:
+    """What lowering asks of a statement about how control leaves it."""
+
+    returns: bool  # a return statement appears anywhere inside it
+    exits: bool  # it holds a continue or break of the enclosing loop (not of a nested one)
+    always: bool  # an if or a return: every path through it ends in a return
+
+
+def facts(low: Frame, stmt: ast.stmt) -> Facts:
+    """The `Facts` of `stmt`, found once per lowering with those of every statement
+    inside it: an elif chain nests each arm in the one before, and asking each arm
+    afresh would walk the rest of the chain again (time quadratic in its length)."""
+    known = low.statement_facts
+    found = known.get(id(stmt))
+    if found is not None:
+        return found[1]
+    # After the statements inside it (post-order, iteratively).
+    stack: list[tuple[ast.AST, bool]] = [(stmt, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in known:
+            continue
+        children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr)]
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in known)
+            continue
+        inner = [known[id(c)][1] for c in children]
+        always = isinstance(node, ast.Return) or isinstance(node, ast.If) and \
+            _always(known, node.body) and _always(known, node.orelse)
+        # (The node is kept with its facts: its id is never another node's meanwhile.)
+        known[id(node)] = (node, Facts(
+            returns=isinstance(node, ast.Return) or any(f.returns for f in inner),
+            exits=isinstance(node, (ast.Continue, ast.Break)) or any(
+                f.exits for c, f in zip(children, inner, strict=True)
+                if not isinstance(c, (ast.For, ast.While))),
+            always=always))
+    return known[id(stmt)][1]
+
+
+def _always(known: dict[int, tuple[ast.AST, Facts]], stmts: list[ast.stmt]) -> bool:
+    return any(known[id(s)][1].always for s in stmts)
+
+
+def may_return(low: Frame, stmt: ast.stmt) -> bool:
     """Whether a return statement appears anywhere inside `stmt`."""
-    return any(isinstance(n, ast.Return) for n in ast.walk(stmt))
+    return facts(low, stmt).returns
 
 
 BREAK = "#break"  # the hidden variable a loop body with a break sets
@@ -52,7 +98,7 @@ RETURNED = "#returned"  # set by a return inside a loop, with the values in "#re
 def ends_iteration(low: Frame, stmt: ast.stmt) -> bool:
     """Whether `stmt` may end the current loop iteration (continue, break, or a return
     from inside a loop)."""
-    return may_continue(stmt) or (low.loop_return is not None and may_return(stmt))
+    return may_continue(low, stmt) or (low.loop_return is not None and may_return(low, stmt))
 
 
 def return_width(low: Frame, stmt: ast.stmt) -> int:
@@ -70,51 +116,120 @@ def return_width(low: Frame, stmt: ast.stmt) -> int:
     return widths.pop()
 
 
-def may_continue(stmt: ast.stmt) -> bool:
+def may_continue(low: Frame, stmt: ast.stmt) -> bool:
     """Whether `stmt` holds a ``continue`` or ``break`` of the enclosing loop (not of a
     nested one): either ends the iteration."""
-    stack: list[ast.AST] = [stmt]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Continue, ast.Break)):
-            return True
-        if node is not stmt and isinstance(node, (ast.For, ast.While)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
+    return facts(low, stmt).exits
 
 
 def lower_if(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None:
-    """Lower an if statement; with a return inside, also the statements after it."""
-    if rest and may_return(stmt) and low.loop_return is None and not (
-            _returns_or_not(stmt.body) and _returns_or_not(stmt.orelse)):
+    """Lower an if statement and its elif arms, one region for the whole chain (built in
+    a loop, not by recursion: see `_next_arm`); with a return inside, also the
+    statements after it."""
+    if _partial_return(low, stmt, rest):
         return _lower_partial_return(low, stmt, rest)
-    pred = low.number(low.expr(stmt.test), stmt.test)
     # A return ends the function, or inside a loop, the loop (see loops.lower_returning).
-    terminal = may_return(stmt) and low.loop_return is None
+    terminal = may_return(low, stmt) and low.loop_return is None
     # After a return, or a continue, the rest of the block runs on the other paths only.
     takes_rest = terminal or ends_iteration(low, stmt)
-    then_body = stmt.body + rest if takes_rest else stmt.body
-    else_body = stmt.orelse + rest if takes_rest else stmt.orelse
-    if pred.is_const:
-        result = low.block(then_body if pred.value else else_body)
+    tail = rest if takes_rest else []
+    chain = _Chain(low)
+    current: ast.If = stmt
+    while True:
+        known = chain.test(current.test)
+        if known:  # taken whenever it is reached: the last arm
+            last, final = current, current.body + tail
+            break
+        if known is None:
+            body = current.body + tail
+            chain.arm(current, lambda c, body=body: c.block(body))
+        link = _next_arm(low, current.orelse + tail, terminal, takes_rest)
+        if link is None:
+            last, final = current, current.orelse + tail
+            break
+        current, tail = link
+    if not chain.arms:  # every test was known while compiling
+        result = low.block(final)
         if terminal and result is None:
-            raise _falls_through(low, stmt)
+            raise _falls_through(low, last)
         return result
-    then, then_result = _branch(low, lambda c: c.block(then_body))
-    other, else_result = _branch(low, lambda c: c.block(else_body))
+    chain.arm(last, lambda c: c.block(final))
     if not terminal:
-        _merge_names(low, stmt, pred, then, other)
+        _merge_names(low, stmt, chain)
         return None
-    if then_result is None or else_result is None:
-        raise _falls_through(low, stmt)
-    if _shape(then_result) != _shape(else_result):
-        raise low.src.error(
-            f"the branches of this if statement return {_shape(then_result)} and "
-            f"{_shape(else_result)}; every return must give the same number of values", stmt)
-    outs = _region(low, pred, [(then, tuple(flatten(then_result))),
-                               (other, tuple(flatten(else_result)))])
-    return _refill(then_result, outs)
+    results = [result for _, result in chain.arms]
+    for k in reversed(range(len(results))):  # the innermost elif's arms first
+        if results[k] is None:
+            raise _falls_through(low, chain.owners[k])
+    for k in reversed(range(len(results) - 1)):
+        if _shape(results[k]) != _shape(results[k + 1]):
+            raise low.src.error(
+                f"the branches of this if statement return {_shape(results[k])} and "
+                f"{_shape(results[k + 1])}; every return must give the same number of "
+                "values", chain.owners[k])
+    outs = chain.region([tuple(flatten(result)) for result in results])
+    return _refill(results[0], outs)
+
+
+def _partial_return(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> bool:
+    """Whether `stmt` returns on some of its paths only, with statements after it."""
+    return bool(rest) and may_return(low, stmt) and low.loop_return is None and not (
+        _returns_or_not(low, stmt.body) and _returns_or_not(low, stmt.orelse))
+
+
+def _next_arm(low: Frame, orelse: list[ast.stmt], terminal: bool, takes_rest: bool
+              ) -> tuple[ast.If, list[ast.stmt]] | None:
+    """The if statement that continues the chain in `orelse` (the statements of an
+    else arm, with the rest of the block when the chain takes it), with its own tail,
+    when lowering it on its own would give the arms of the chain so far: an ``elif``,
+    or an ``if`` after one whose arms all return (or continue) taking the same rest."""
+    if not orelse or not isinstance(orelse[0], ast.If):
+        return None
+    stmt, after = orelse[0], orelse[1:]
+    if after and not takes_rest or _partial_return(low, stmt, after):
+        return None
+    ends = may_return(low, stmt) and low.loop_return is None
+    if ends != terminal or (ends or ends_iteration(low, stmt)) != takes_rest:
+        return None
+    return stmt, after if takes_rest else []
+
+
+class _Chain:
+    """The arms of an ``if``/``elif``/``else`` chain (or of ``a if c else b if d else
+    e``) as they are lowered, in source order: the first test in the frame itself, each
+    later one in a frame of its own (it runs only when the tests before it fail), each
+    arm in a child frame."""
+
+    def __init__(self, low: Frame) -> None:
+        self.low = low
+        self.pred: Node | None = None
+        self.arms: list[tuple[Frame, Any]] = []
+        self.owners: list[ast.AST] = []  # the statement (or expression) of each arm
+        self.tests: list[tuple[Frame, Node]] = []
+
+    def test(self, e: ast.expr) -> bool | None:
+        """Lower the test of the next arm: its truth when known while compiling (the
+        arm is never taken, or taken whenever reached), else None."""
+        if not self.arms:
+            self.pred = self.low.number(self.low.expr(e), e)
+            return bool(self.pred.value) if self.pred.is_const else None
+        frame = self.low.child()
+        flag = frame.number(frame.expr(e), e)
+        if flag.is_const and not frame.effects():
+            return bool(flag.value)
+        self.tests.append((frame, flag))
+        return None
+
+    def arm(self, owner: ast.AST, run: Callable[[Frame], Any]) -> None:
+        """Lower the next arm in a child frame (`run` lowers it there)."""
+        self.arms.append(_branch(self.low, run))
+        self.owners.append(owner)
+
+    def region(self, values: list[tuple[Node, ...]]) -> tuple[Node, ...]:
+        """The outputs of the region of the chain's arms, each giving its `values`."""
+        assert self.pred is not None
+        arms = [(frame, vs) for (frame, _), vs in zip(self.arms, values, strict=True)]
+        return _region(self.low, self.pred, arms, self.tests)
 
 
 def _lower_partial_return(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> Structure:
@@ -138,69 +253,102 @@ def _lower_partial_return(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> Str
     return lower_exit(low, stmt, returned, values, rest)
 
 
-def _returns_or_not(stmts: list[ast.stmt]) -> bool:
+def _returns_or_not(low: Frame, stmts: list[ast.stmt]) -> bool:
     """Whether these statements either always end in a return or never return."""
-    return _always_returns(stmts) or not any(may_return(s) for s in stmts)
-
-
-def _always_returns(stmts: list[ast.stmt]) -> bool:
-    for stmt in stmts:
-        if isinstance(stmt, ast.Return):
-            return True
-        if isinstance(stmt, ast.If) and _always_returns(stmt.body) and _always_returns(
-                stmt.orelse):
-            return True
-    return False
+    found = [facts(low, s) for s in stmts]
+    return any(f.always for f in found) or not any(f.returns for f in found)
 
 
 def lower_ifexp(low: Frame, e: ast.IfExp) -> Node:
-    pred = low.number(low.expr(e.test), e.test)
-    if pred.is_const:
-        return low.number(low.expr(e.body if pred.value else e.orelse), e)
-    then, a = _branch(low, lambda c: c.number(c.expr(e.body), e.body))
-    other, b = _branch(low, lambda c: c.number(c.expr(e.orelse), e.orelse))
-    (out,) = _region(low, pred, [(then, (a,)), (other, (b,))])
+    """``a if c else b``, and ``a if c else b if d else e`` as one region."""
+    chain = _Chain(low)
+    while True:
+        known = chain.test(e.test)
+        if known:
+            final = e.body
+            break
+        if known is None:
+            chain.arm(e, lambda c, body=e.body: c.number(c.expr(body), body))
+        if not isinstance(e.orelse, ast.IfExp):
+            final = e.orelse
+            break
+        e = e.orelse
+    if not chain.arms:
+        return low.number(low.expr(final), e)
+    chain.arm(e, lambda c: c.number(c.expr(final), final))
+    (out,) = chain.region([(value,) for _, value in chain.arms])
     return out
 
 
 def lower_boolop(low: Frame, e: ast.BoolOp) -> Node:
+    """``a and b and c``: each operand after the first is lowered in a child frame of
+    the one before (it runs only when those before it did not decide), in a loop; the
+    operands are then joined from the last one back (`_join`)."""
     is_and = isinstance(e.op, ast.And)
-
-    def chain(frame: Frame, values: list[ast.expr]) -> Node:
-        first = frame.number(frame.expr(values[0]), values[0])
-        if len(values) == 1:
-            return first
-        return _short_circuit(frame, is_and, first, lambda c: chain(c, values[1:]))
-
-    return chain(low, list(e.values))
+    frame, joins = low, _Joins()
+    for k, operand in enumerate(e.values):
+        value = frame.number(frame.expr(operand), operand)
+        if k == len(e.values) - 1 or joins.decided(value, is_and):
+            break
+        frame = joins.descend(frame, value)
+    return joins.join(is_and, value)
 
 
 def lower_compare(low: Frame, e: ast.Compare) -> Node:
-    def chain(frame: Frame, left: Node, ops: list[ast.cmpop],
-              comparators: list[ast.expr]) -> Node:
-        # a < b < c is (a < b) and (b < c), with b evaluated once and c only if a < b.
-        right = frame.number(frame.expr(comparators[0]), comparators[0])
-        prim = COMPARE_OPS.get(type(ops[0]))
+    """``a < b < c`` is ``(a < b) and (b < c)``, with b evaluated once and c only if
+    a < b: lowered like ``and`` (`lower_boolop`)."""
+    frame, joins = low, _Joins()
+    left = low.number(low.expr(e.left), e.left)
+    for k, (op, comparator) in enumerate(zip(e.ops, e.comparators, strict=True)):
+        right = frame.number(frame.expr(comparator), comparator)
+        prim = COMPARE_OPS.get(type(op))
         if prim is None:
-            raise frame.src.error(f"unsupported comparison {type(ops[0]).__name__}", e)
+            raise frame.src.error(f"unsupported comparison {type(op).__name__}", e)
         test = frame.b.apply(prim, left, right)
-        if len(ops) == 1:
-            return test
-        return _short_circuit(
-            frame, True, test,
-            lambda c: chain(c, c.capture_node(right), ops[1:], comparators[1:]))
-
-    return chain(low, low.number(low.expr(e.left), e.left), list(e.ops), list(e.comparators))
+        if k == len(e.ops) - 1 or joins.decided(test, True):
+            break
+        frame = joins.descend(frame, test)
+        left = frame.capture_node(right)
+    return joins.join(True, test)
 
 
-def _short_circuit(
-    low: Frame, is_and: bool, left: Node, lower_right: Callable[[Frame], Node]
-) -> Node:
-    """``left and right`` / ``left or right`` with Python's value and evaluation order."""
-    if left.is_const:
-        done = not left.value if is_and else bool(left.value)
-        return left if done else lower_right(low)
-    right_frame, right = _branch(low, lower_right)
+class _Joins:
+    """The operands of a chain of ``and`` (or ``or``) still to be joined with the value
+    of the rest of the chain: each with the frame it was lowered in and the child frame
+    the rest was lowered in."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Frame, Node, Frame]] = []
+
+    def decided(self, value: Node, is_and: bool) -> bool:
+        """Whether a constant operand decides the chain (the rest is never evaluated);
+        a constant that does not leaves the rest to be lowered in the same frame."""
+        return value.is_const and (not value.value if is_and else bool(value.value))
+
+    def descend(self, frame: Frame, value: Node) -> Frame:
+        """The frame to lower the rest of the chain in, after `value` of `frame`."""
+        if value.is_const:
+            return frame
+        child = frame.child(checked=False)  # (only operands that can raise nest: `join`)
+        self.pending.append((frame, value, child))
+        return child
+
+    def join(self, is_and: bool, value: Node) -> Node:
+        """The value of the whole chain whose last lowered operand gave `value`. The
+        rest of the chain is computed in place where it cannot raise, else in a branch
+        holding the branches of the operands after it."""
+        nested = 0
+        for frame, left, child in reversed(self.pending):
+            if child.effects():
+                nested += 1
+                if frame.depth + nested > MAX_NESTING:
+                    raise frame.too_deep()
+            value = _join(frame, is_and, left, child, value)
+        return value
+
+
+def _join(low: Frame, is_and: bool, left: Node, right_frame: Frame, right: Node) -> Node:
+    """``left and right`` of `low`, `right` lowered in its child `right_frame`."""
     if not right_frame.effects():
         # Evaluating the right side cannot raise: compute it here and join with and/or.
         params, operands = _closure(right_frame)
@@ -265,51 +413,57 @@ def _shape(s: Structure) -> str:
     return "a number" if isinstance(s, Node) else f"a tuple of {len(s)}"
 
 
-def _merge_names(
-    low: Frame, stmt: ast.If, pred: Node, then: Frame, other: Frame
-) -> None:
-    names = list(dict.fromkeys([*then.assigned, *other.assigned]))
+def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
+    """Bind the names the arms of `chain` (the if statement `stmt` and its elifs)
+    assign to the values of its region: in each arm, the value it gave the name or the
+    one the name had before."""
+    frames = [frame for frame, _ in chain.arms]
+    names = list(dict.fromkeys(name for frame in frames for name in frame.assigned))
     merged: list[str] = []
     dict_names: dict[str, Keywords] = {}
-    values: tuple[list[Node], list[Node]] = ([], [])
+    values: list[list[Node]] = [[] for _ in frames]
     for name in names:
-        pair = [frame.env[name] if name in frame.assigned else frame.visible(name)
-                for frame in (then, other)]
-        for k, frame in enumerate((then, other)):
-            if (pair[k] is None or isinstance(pair[k], MaybeUnbound)) and _returned(frame):
+        column = [frame.env[name] if name in frame.assigned else frame.visible(name)
+                  for frame in frames]
+        for k, frame in enumerate(frames):
+            if (column[k] is None or isinstance(column[k], MaybeUnbound)) \
+                    and _returned(frame):
                 # A branch that returned never uses the name afterwards: any value does.
-                pair[k] = frame.b.const(0.0)
-        if any(v is None or isinstance(v, MaybeUnbound) for v in pair):
+                column[k] = frame.b.const(0.0)
+        if any(v is None or isinstance(v, MaybeUnbound) for v in column):
             low.env[name] = MaybeUnbound(name, stmt)
             continue
-        if is_dict(pair[0]) and is_dict(pair[1]) \
-                and pair[0].keys() == pair[1].keys():
-            # A dict: the same keys after both branches, its values merged one by one.
-            for key, v0, v1 in zip(pair[0].keys(), *(p.items for p in pair), strict=True):
-                if v0[1] is v1[1] and isinstance(v0[1], Resolved):
+        first = column[0]
+        if all(is_dict(v) for v in column) and all(
+                v.keys() == first.keys() for v in column):  # type: ignore[union-attr]
+            # A dict: the same keys after every branch, its values merged one by one.
+            for key, *items in zip(first.keys(), *(v.items for v in column),  # type: ignore
+                                   strict=True):
+                held = [item[1] for item in items]
+                if all(h is held[0] for h in held) and isinstance(held[0], Resolved):
                     continue
-                if not (isinstance(v0[1], Node) and isinstance(v1[1], Node)):
+                if not all(isinstance(h, Node) for h in held):
                     raise low.src.error(
                         f"dict {name!r} holds different non-numbers at {key!r} after the "
                         "branches of this if; only numbers can be merged after an if", stmt)
                 merged.append(f"{name}[{key!r}]")
-                values[0].append(v0[1])
-                values[1].append(v1[1])
-            dict_names[name] = pair[0]
+                for k, h in enumerate(held):
+                    values[k].append(h)
+            dict_names[name] = first  # type: ignore[assignment]
             continue
-        if isinstance(pair[0], Resolved) and pair[0] == pair[1]:
-            low.env[name] = pair[0]  # the same function after both branches
+        if isinstance(first, Resolved) and all(v == first for v in column):
+            low.env[name] = first  # the same function after every branch
             continue
-        if not all(isinstance(v, Node) for v in pair):
-            what = "a tuple" if any(isinstance(v, tuple) for v in pair) else \
+        if not all(isinstance(v, Node) for v in column):
+            what = "a tuple" if any(isinstance(v, tuple) for v in column) else \
                 "a function or dict"
             raise low.src.error(
                 f"variable {name!r} is assigned {what} inside this if statement that differs "
                 "between the branches; only numbers can be merged after an if", stmt)
         merged.append(name)
-        values[0].append(pair[0])
-        values[1].append(pair[1])
-    outs = _region(low, pred, [(then, tuple(values[0])), (other, tuple(values[1]))])
+        for k, v in enumerate(column):
+            values[k].append(v)  # type: ignore[arg-type]
+    outs = chain.region([tuple(vs) for vs in values])
     results = dict(zip(merged, outs, strict=True))
     for name, out in results.items():
         if "[" not in name:
@@ -326,45 +480,60 @@ def _returned(frame: Frame) -> bool:
     return isinstance(flag, Node) and flag.is_const and flag.value is True
 
 
-def _region(low: Frame, pred: Node, arms: list[Arm]) -> tuple[Node, ...]:
-    """The cond region of two lowered branches and the values they produce.
+def _region(low: Frame, pred: Node, arms: list[Arm],
+            tests: Sequence[tuple[Frame, Node]] = ()) -> tuple[Node, ...]:
+    """The cond region of lowered branches (and the tests between them, each a frame
+    and the flag it computes) and the values they produce.
 
-    A value that is True in one branch and False in the other is the predicate's truth
-    itself (a break or return flag), computed without the region.
+    A value every branch gives as one constant needs no output, nor does a value given
+    in every branch by an output already there. Of two branches, a value that is True in
+    one and False in the other is the predicate's truth itself (a break or return flag),
+    computed without the region.
     """
-    (then, a), (other, b) = arms
-    flags = {k: (x.value, y.value) for k, (x, y) in enumerate(zip(a, b, strict=True))
-             if _is_bool(x) and _is_bool(y) and x.value != y.value}
-    same = {k: x for k, (x, y) in enumerate(zip(a, b, strict=True))
-            if x.is_const and y.is_const and type(x.value) is type(y.value)
-            and x.value == y.value}
-    first = {pair: k for k, pair in reversed(list(enumerate(zip(a, b, strict=True))))}
-    if same or len(first) < len(a):
-        # One constant on both sides (a flag both branches set) needs no region, and a
-        # pair of values already given (a list's last value and its new entry) no output.
-        keep = sorted(k for k in first.values() if k not in same)
-        rest = _region(low, pred, [(then, tuple(a[k] for k in keep)),
-                                   (other, tuple(b[k] for k in keep))]) if keep else ()
-        values = dict(zip(keep, rest, strict=True))
-        for k in range(len(a)):
-            values[k] = low.b.const(same[k].value) if k in same else values[first[a[k], b[k]]]
-        return tuple(values[k] for k in range(len(a)))
+    columns = list(zip(*(values for _, values in arms), strict=True))
+    n = len(columns)
+    same = {k: col[0] for k, col in enumerate(columns)
+            if all(x.is_const for x in col) and all(
+                type(x.value) is type(col[0].value) and x.value == col[0].value
+                for x in col[1:])}
+    first = {col: k for k, col in reversed(list(enumerate(columns)))}
+    flags = {k: col[0].value for k, col in enumerate(columns)
+             if len(arms) == 2 and all(_is_bool(x) for x in col)
+             and col[0].value != col[1].value}
+
+    def region_of(keep: list[int]) -> dict[int, Node]:
+        """The values `keep` of the region with only those outputs."""
+        kept = [(frame, tuple(values[k] for k in keep)) for frame, values in arms]
+        return dict(zip(keep, _region(low, pred, kept, tests) if keep else (),
+                        strict=True))
+
+    if same or len(first) < n:
+        # One constant in every branch (a flag each sets) needs no region, and values
+        # already given (a list's last value and its new entry) no output.
+        values = region_of(sorted(k for k in first.values() if k not in same))
+        for k in range(n):
+            values[k] = low.b.const(same[k].value) if k in same else \
+                values[first[columns[k]]]
+        return tuple(values[k] for k in range(n))
     if flags:
-        keep = [k for k in range(len(a)) if k not in flags]
-        rest = _region(low, pred, [(then, tuple(a[k] for k in keep)),
-                                   (other, tuple(b[k] for k in keep))]) if keep else ()
+        values = region_of([k for k in range(n) if k not in flags])
         truth = pred if _is_boolean_op(pred) else low.b.apply("ne", pred, 0)
-        values = dict(zip(keep, rest, strict=True))
-        for k, (when_true, _) in flags.items():
+        for k, when_true in flags.items():
             values[k] = truth if when_true else low.b.apply("not_", truth)
-        return tuple(values[k] for k in range(len(a)))
-    # Both branches take every value either one captured, in first-capture order.
-    operands, params = share_captures([frame for frame, _ in arms])
+        return tuple(values[k] for k in range(n))
+    # Every branch and test takes every value any of them captured, in first-capture
+    # order.
+    frames = [frame for frame, _ in arms] + [frame for frame, _ in tests]
+    operands, params = share_captures(frames)
     programs = [
         Program("branch", tuple(ps), outputs, frame.b, effects=frame.effects())
-        for (frame, outputs), ps in zip(arms, params, strict=True)
+        for (frame, outputs), ps in zip(arms, params, strict=False)
     ]
-    return cond(low.b, pred, tuple(operands), programs[0], programs[1])
+    checks = [
+        Program("test", tuple(ps), (flag,), frame.b, effects=frame.effects())
+        for (frame, flag), ps in zip(tests, params[len(arms):], strict=True)
+    ]
+    return cond(low.b, pred, tuple(operands), *programs, tests=checks)
 
 
 def _is_bool(node: Node) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 
 from symdiff.frontend.source import FunctionSource
+from symdiff.syntax import nodes
 
 ALLOWED: tuple[type[ast.AST], ...] = (
     ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Expr,
@@ -31,6 +32,8 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd,
     ast.MatMult, ast.FunctionDef, ast.Lambda,
 )
+
+_ALLOWED = frozenset(ALLOWED)  # (a set first: isinstance tries the tuple in turn)
 
 NAMES: dict[type[ast.AST], str] = {
     ast.If: "if statement", ast.IfExp: "conditional expression (x if c else y)",
@@ -61,9 +64,13 @@ def check(source: FunctionSource, callee: bool = False) -> None:
     fn = source.node
     _check_arguments(source, fn.args, callee)
     body: list[ast.AST] = list(fn.body) if isinstance(fn, ast.FunctionDef) else [fn.body]
+    everything = nodes(fn)
+    # *xs is supported as an argument of a call only.
+    call_args = {id(a) for n in everything if isinstance(n, ast.Call) for a in n.args}
+    if all(n.__class__ in _ALLOWED or isinstance(n, ALLOWED)
+           or isinstance(n, ast.Starred) and id(n) in call_args for n in everything):
+        return  # (the walk in source order below finds the first construct that is not)
     for stmt in body:
-        # *xs is supported as an argument of a call only.
-        call_args = {id(a) for n in ast.walk(stmt) if isinstance(n, ast.Call) for a in n.args}
         for node, anchor in _walk(stmt):
             if isinstance(node, (ast.FunctionDef, ast.Lambda)):
                 _check_arguments(source, node.args, callee=True)

@@ -39,6 +39,11 @@ from symdiff.ir.node import INT, LEAVES, Node, Op, Structure, is_int
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
 from symdiff.rules.custom import Rule
+from symdiff.syntax import nodes
+
+# Branch and loop bodies nested deeper than this are a located error: the generated code
+# nests as deep, and Python allows 100 levels of indentation (a function's body is one).
+MAX_NESTING = 98
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,9 @@ class Grammar:
 
     statements: Mapping[type[ast.stmt], StatementHandler]
     expressions: Mapping[type[ast.expr], ExpressionHandler]
+    # The kinds of statement whose handler reads the statements after it; the others
+    # are given none (copying the rest of a block per statement would be quadratic).
+    read_rest: frozenset[type[ast.stmt]] = frozenset()
 
 
 @dataclass
@@ -111,10 +119,16 @@ class Frame:
         self.scope: Scope = parent.scope if parent else Scope(fn)
         self.env: dict[str, Value | MaybeUnbound] = {}
         self.locals = parent.locals if parent else assigned_names(source.node)
+        # Facts about statements of the function (`control.facts`), by id, with the node.
+        self.statement_facts: dict[int, Any] = parent.statement_facts if parent else {}
         # A branch numbers rebindings from where its parent is, so both branches of an
         # if and the merged value after it share one name.
         self.versions: dict[str, int] = dict(parent.versions) if parent else {}
         self.first_node = len(builder)
+        # How many branch and loop bodies this frame is nested in (a callee's frame: as
+        # many as its caller), and the statement it is lowering now.
+        self.depth: int = parent.depth + 1 if parent else 0
+        self.at: ast.stmt | None = None
         # Names this frame assigned, in order; values it read from its parent (as args).
         self.assigned: dict[str, None] = {}
         self.captures: dict[str, tuple[Value, Value]] = {}
@@ -141,9 +155,30 @@ class Frame:
         # of the call it differentiates (`frontend.rules`).
         self.rule: tuple[Rule, tuple[Any, ...]] | None = None
 
-    def child(self) -> Frame:
-        """A frame for one branch: its own builder, reading this frame's names as args."""
+    def child(self, checked: bool = True) -> Frame:
+        """A frame for one branch: its own builder, reading this frame's names as args.
+        Branches nested more than `MAX_NESTING` deep are a located error (not `checked`:
+        the caller checks how many of its children become branches)."""
+        if checked and self.depth >= MAX_NESTING:
+            raise self.too_deep()
         return Frame(self.fn, self.src, Builder(), self.grammar, parent=self)
+
+    def too_deep(self) -> SymdiffError:
+        """The located error for branches nested more than `MAX_NESTING` deep here."""
+        return self.src.error(
+            f"this statement nests branches, loops or and/or operands that can raise more "
+            f"than {MAX_NESTING} deep (the derivative's code would nest deeper than Python "
+            "allows); split it into functions or shallower steps", self.statement())
+
+    def statement(self) -> ast.AST:
+        """The statement of the function this frame is lowering (its def before the
+        first), for errors about a construct as a whole."""
+        frame: Frame | None = self
+        while frame is not None:
+            if frame.at is not None:
+                return frame.at
+            frame = frame.parent
+        return self.src.node
 
     def root(self) -> Frame:
         """The frame of the function body this frame is a branch or loop body of."""
@@ -167,10 +202,12 @@ class Frame:
         for i, stmt in enumerate(body):
             if i == 0 and _is_docstring(stmt):
                 continue
+            self.at = stmt
             handler = self.grammar.statements.get(type(stmt))
             if handler is None:
                 raise self.src.error(f"unsupported statement {type(stmt).__name__}", stmt)
-            end = handler(self, stmt, body[i + 1:])
+            rest = body[i + 1:] if type(stmt) in self.grammar.read_rest else []
+            end = handler(self, stmt, rest)
             if end is not None:
                 return end.result
         return None
@@ -248,17 +285,20 @@ class Frame:
     # Values from enclosing frames --------------------------------------------------------
 
     def visible(self, name: str) -> Value | MaybeUnbound | None:
-        """The value `name` has here, capturing it from enclosing frames as needed."""
-        if name in self.env:
-            return self.env[name]
-        if self.parent is None:
-            return self._enclosing(name)
-        outer = self.parent.visible(name)
-        if outer is None or isinstance(outer, (MaybeUnbound, Resolved)):
-            return outer
-        inner = self.capture(name, outer)
-        self.env[name] = inner
-        return inner
+        """The value `name` has here, capturing it from enclosing frames as needed (into
+        each frame between, from the outermost down: a loop, not a recursion)."""
+        below: list[Frame] = []
+        frame = self
+        while name not in frame.env and frame.parent is not None:
+            below.append(frame)
+            frame = frame.parent
+        value = frame.env[name] if name in frame.env else frame._enclosing(name)
+        for inner in reversed(below):
+            if value is None or isinstance(value, (MaybeUnbound, Resolved)):
+                return value
+            value = inner.capture(name, value)
+            inner.env[name] = value
+        return value
 
     def capture(self, key: str, outer: Value) -> Value:
         """This frame's stand-in for the enclosing frame's `outer`, recorded under `key`."""
@@ -319,7 +359,7 @@ def assigned_names(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
     if isinstance(fn, ast.Lambda):
         return set()
     names: set[str] = set()
-    for node in ast.walk(fn):
+    for node in nodes(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
     return names

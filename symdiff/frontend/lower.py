@@ -27,12 +27,12 @@ from symdiff.frontend.expressions import EXPRESSIONS
 from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.resolve import callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.frontend.statements import STATEMENTS
+from symdiff.frontend.statements import READ_REST, STATEMENTS
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import SEQ, Program
 from symdiff.ir.primitives import PRIMITIVES
 
-GRAMMAR = Grammar(STATEMENTS, EXPRESSIONS)
+GRAMMAR = Grammar(STATEMENTS, EXPRESSIONS, READ_REST)
 
 
 def lower(
@@ -47,7 +47,15 @@ def lower(
         return _lower_callable(fn, builder, types)
     source = source or get_source(fn)
     fence.check(source)
-    return _run(Frame(fn, source, builder, GRAMMAR), types)
+    frame = Frame(fn, source, builder, GRAMMAR)
+    try:
+        return _run(frame, types)
+    except RecursionError:
+        # What each pass follows without recursing, or to a bounded depth, is far deeper
+        # than any code written by hand; this is the rest, located.
+        raise source.error("this statement nests deeper than symdiff can follow (Python's "
+                           "stack ran out lowering it); split it into functions or "
+                           "shallower steps", frame.statement()) from None
 
 
 def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Program:

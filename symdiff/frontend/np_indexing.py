@@ -357,7 +357,7 @@ def _arrays(frame: Frame, node: Node) -> set[Node]:
             stack.append(base)
         elif n.op == Op.PROJ and n.args[0].op == Op.COND:
             region = n.args[0]
-            for branch in region.attrs:
+            for branch in region.attrs[0].branches:
                 out = branch.outputs[n.attrs[0]]
                 while _viewed(out) is not None:
                     out = out.args[0]

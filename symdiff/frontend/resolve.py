@@ -168,13 +168,16 @@ def _chains(node: Any) -> tuple[tuple[str, ...], ...]:
     key, the callee search and the linker each ask for them)."""
     import ast
 
+    from symdiff.syntax import nodes
+
     cached = getattr(node, "_symdiff_chains", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     local: set[str] = set()
     inner: set[int] = set()
     candidates: list[Any] = []
-    for n in ast.walk(node):
+    everything = nodes(node)
+    for n in everything:
         if isinstance(n, ast.Name):
             if isinstance(n.ctx, ast.Store):
                 local.add(n.id)
@@ -188,7 +191,7 @@ def _chains(node: Any) -> tuple[tuple[str, ...], ...]:
             local.add(n.name)
     # Annotations are never evaluated when a derivative runs: their names are no
     # free names of it (`def f(x: float)` must not make the code depend on `float`).
-    annotations = [a for n in ast.walk(node) for a in _annotations(n)]
+    annotations = [a for n in everything for a in _annotations(n)]
     ignored = {id(n) for a in annotations for n in ast.walk(a)}
     chains: dict[tuple[str, ...], None] = {}
     for n in candidates:

@@ -1,15 +1,20 @@
 """Which parameters of a function are lists: read from its syntax alone.
 
 Contract: `sequence_params(fn_node)` returns the parameters the function indexes,
-measures (``len``), sums, iterates over, or appends to. It imports nothing but `ast`,
-so the runtime can check arguments against it without loading the compiler.
+measures (``len``), sums, iterates over, or appends to. It imports nothing but `ast`
+(and `symdiff.syntax`, which imports only `ast`), so the runtime can check arguments
+against it without loading the compiler.
 """
 
 from __future__ import annotations
 
 import ast
 
+from symdiff.syntax import nodes
+
 ITERATORS = ("enumerate", "zip")
+# The nodes that may use a parameter as a sequence.
+_READS_SEQUENCES = (ast.Subscript, ast.For, ast.comprehension, ast.Call)
 
 
 def parameter_names(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
@@ -26,7 +31,9 @@ def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
         if isinstance(e, ast.Name) and e.id in wanted:
             found.add(e.id)
 
-    for node in ast.walk(fn):
+    for node in nodes(fn):
+        if not isinstance(node, _READS_SEQUENCES):
+            continue
         if isinstance(node, ast.Subscript):
             note(node.value)
         elif isinstance(node, (ast.For, ast.comprehension)):

@@ -7,13 +7,13 @@ Source comes from `linecache`, so code registered there (Jupyter, tests) works t
 Functions without Python source raise `SymdiffError`, never `OSError`/`TypeError`; a
 function whose file no longer holds the code that runs (edited since it was imported:
 any bytecode, constant or name differs) raises the located `StaleSourceError`. The lines
-of the last `MAX_CACHED_FILES` files read are kept.
+of the last `MAX_CACHED_FILES` files read are kept, and the sources of the last
+`MAX_CACHED_DEFS` functions (nothing changes a source's tree).
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import dis
 import inspect
 import linecache
@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from symdiff.errors import StaleSourceError, SymdiffError, UnsupportedSyntaxError
+from symdiff.syntax import nodes
 
 __all__ = ["FunctionSource", "get_source"]
 
 _HAS_POSITIONS = sys.version_info >= (3, 11)
 # Files whose lines (and lambdas) are kept, the least recently read dropped first.
 MAX_CACHED_FILES = 32
+# Functions whose parsed source is kept (a build reads its function's several times).
+MAX_CACHED_DEFS = 8
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,11 @@ class _FileLines:
     verified: weakref.WeakSet[types.CodeType] = field(default_factory=weakref.WeakSet)
 
 
-# The caches of this module, both bounded by MAX_CACHED_FILES; read and written under
-# the build lock.
+# The caches of this module, bounded by MAX_CACHED_FILES and MAX_CACHED_DEFS; read and
+# written under the build lock.
 _files: dict[str, _FileLines] = {}
 _lambda_index: dict[tuple[str, str], dict[int, list[ast.Lambda]]] = {}
+_defs: dict[types.CodeType, tuple[_FileLines, FunctionSource]] = {}
 
 
 def get_source(fn: Any) -> FunctionSource:
@@ -112,7 +116,15 @@ def _get_source(fn: Any) -> FunctionSource:
     modules = {n for n in _all_names(code) if isinstance(fn.__globals__.get(n), types.ModuleType)}
     if code.co_name == "<lambda>":
         return _lambda_source(name, code, file, modules)
-    return _def_source(name, code, file, modules)
+    # A build asks for the same function's source several times (nothing changes its
+    # tree): the last few read are kept, each with the text it was read from.
+    hit = _defs.pop(code, None)
+    if hit is None or hit[0] is not file:
+        hit = (file, _def_source(name, code, file, modules))
+    _defs[code] = hit  # the most recently read last
+    while len(_defs) > MAX_CACHED_DEFS:
+        del _defs[next(iter(_defs))]
+    return hit[1]
 
 
 def _all_names(code: types.CodeType) -> set[str]:
@@ -163,7 +175,7 @@ def _def_source(
         raise _unavailable(name, code.co_filename, f"the file has no line {first}")
     block = _indented_block(file.raw, first)
     try:
-        tree = _parse_block(block, code.co_filename)
+        tree = _parse_block(block, code.co_filename, first, file)
     except SyntaxError:
         # The indentation scan stops early on unusual layouts; the tokenizer does not.
         try:
@@ -171,7 +183,7 @@ def _def_source(
         except (tokenize.TokenError, SyntaxError) as exc:
             raise _unavailable(name, code.co_filename, str(exc)) from None
         try:
-            tree = _parse_block(block, code.co_filename)
+            tree = _parse_block(block, code.co_filename, first, file)
         except SyntaxError as exc:
             raise _unavailable(name, code.co_filename, f"syntax error: {exc.msg}") from None
     indented = block[0][:1].isspace()
@@ -179,7 +191,9 @@ def _def_source(
     node = body[0] if body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
         raise _unavailable(name, code.co_filename, f"no 'def {code.co_name}' at line {first}")
-    ast.increment_lineno(node, first - 2 if indented else first - 1)
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    if start != first:  # (an indented def on the file's first line)
+        ast.increment_lineno(node, first - start)
     if isinstance(node, ast.AsyncFunctionDef):
         raise UnsupportedSyntaxError(
             "async functions cannot be differentiated",
@@ -190,21 +204,27 @@ def _def_source(
         )
     start_col = len(block[0]) - len(block[0].lstrip())
     text = _segment(file.lines, first, start_col, node.end_lineno, node.end_col_offset)
-    _check_same(name, code, node, modules, file)
+    own = _segment(file.lines, node.lineno, node.col_offset, node.end_lineno,
+                   node.end_col_offset)  # from `def`, without the decorators
+    _check_same(name, code, node, own, modules, file)
     return FunctionSource(code.co_filename, node, file.lines, text)
 
 
 def _check_same(name: str, code: types.CodeType,
-                node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, text: str,
                 modules: set[str], file: _FileLines) -> None:
-    """Raise `StaleSourceError` unless `node`, read from `file`, compiles to `code`
-    (compared once per code object and file content)."""
+    """Raise `StaleSourceError` unless `node`, read from `file` (`text` its own source),
+    compiles to `code` (compared once per code object and file content)."""
     if code in file.verified:
         return
     # Compiled with the imports first where the file has imports (a module), without
     # them first where it has none (a notebook cell, exec'd text).
     imported = "import " in file.text
-    if not _same_code(code, node, modules, imported):
+    try:
+        same = _same_code(code, node, text, modules, imported)
+    except (RecursionError, MemoryError):
+        raise _too_deep(code.co_filename, node.lineno, file) from None
+    if not same:
         raise _changed(name, code.co_filename, node, file)
     file.verified.add(code)
 
@@ -220,9 +240,10 @@ def _changed(name: str, filename: str, node: ast.AST, file: _FileLines) -> Stale
 
 def _same_code(
     code: types.CodeType, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
-    modules: set[str], imported: bool = True,
+    text: str, modules: set[str], imported: bool = True,
 ) -> bool:
-    """Whether `node` still compiles to `code` (the file may have been edited since).
+    """Whether `node`, whose own source is `text`, still compiles to `code` (the file
+    may have been edited since).
 
     The def (or lambda) is compiled after ``import`` lines for the `modules` it uses,
     and without (first if not `imported`), since CPython compiles ``m.f(x)``
@@ -230,24 +251,22 @@ def _same_code(
     constants and every name must agree; where they do not, instructions are compared
     after normalising what depends on the compile context rather than on the text (a
     closure's free names load as globals on their own), names and nested functions
-    included.
+    included. The text is compiled, not the tree: CPython turns a tree into its own one
+    level of Python recursion per level of nesting, so a sum of 1000 terms the file
+    itself compiles would fail as a tree.
     """
-    if any(isinstance(n, ast.Assert) for n in ast.walk(node)):
+    if any(isinstance(n, ast.Assert) for n in nodes(node)):
         return True  # pytest rewrites asserts in test modules: the code differs by design
-    at = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
     if isinstance(node, ast.Lambda):
-        statement: ast.stmt = ast.Expr(node, **at)
-    else:
-        statement = copy.copy(node)
-        statement.decorator_list = []
+        text = f"({text})"  # (a lambda's lines may be indented any way inside brackets)
     first = None
     # Imported in the same file, or not (a notebook cell, exec'd text).
     variants = [sorted(modules), []] if modules else [[]]
     for names in variants if imported else variants[::-1]:
-        imports = [ast.Import([ast.alias(m, **at)], **at) for m in names]
+        imports = "".join(f"import {m}\n" for m in names)
         try:
-            tree = ast.Module([*imports, statement], type_ignores=[])
-            module = compile(tree, code.co_filename, "exec", dont_inherit=True)
+            module = compile(imports + text + "\n", code.co_filename, "exec",
+                             dont_inherit=True)
         except (SyntaxError, ValueError):
             return False
         fresh = next(c for c in module.co_consts if isinstance(c, types.CodeType))
@@ -298,32 +317,66 @@ def _indented_block(raw: list[str], first: int) -> list[str]:
     return raw[first - 1 : end]
 
 
-def _parse_block(block: list[str], filename: str) -> ast.Module:
-    # Parse indented code in place instead of dedenting so columns stay the file's.
+def _parse_block(block: list[str], filename: str, first: int, file: _FileLines
+                 ) -> ast.Module:
+    # Parse indented code in place instead of dedenting so columns stay the file's, and
+    # after blank lines so that lines are the file's too.
     source = "".join(block)
-    return ast.parse("if 1:\n" + source if source[:1].isspace() else source, filename)
+    if source[:1].isspace():
+        source = "\n" * (first - 2) + "if 1:\n" + source
+    else:
+        source = "\n" * (first - 1) + source
+    try:
+        return ast.parse(source, filename)
+    except (RecursionError, MemoryError):
+        raise _too_deep(filename, first, file) from None
+
+
+def _too_deep(filename: str, lineno: int, file: _FileLines) -> UnsupportedSyntaxError:
+    """The error for a function that nests deeper than Python parses or compiles here
+    (the parser's stack, or the recursion limit, counted from where symdiff runs)."""
+    line = file.lines[lineno - 1].rstrip("\r\n") if lineno <= len(file.lines) else None
+    col = len(line) - len(line.lstrip()) if line is not None else None
+    return UnsupportedSyntaxError(
+        "this function nests deeper than Python can parse or compile it here (its "
+        "expressions or elif chains are thousands of levels deep); split it into "
+        "functions or shallower steps", filename, lineno, col, line)
 
 
 def _lambda_source(name: str, code: types.CodeType, file: _FileLines, modules: set[str]
                    ) -> FunctionSource:
-    by_line = _lambdas_by_line(name, code.co_filename, file.text)
+    try:
+        by_line = _lambdas_by_line(name, code.co_filename, file.text)
+    except (RecursionError, MemoryError):
+        raise _too_deep(code.co_filename, code.co_firstlineno, file) from None
     node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []))
-    _check_same(name, code, node, modules, file)
     text = _segment(file.lines, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+    _check_same(name, code, node, text, modules, file)
     # Copy: the cached tree is shared and callers may rewrite the node in place.
     return FunctionSource(code.co_filename, _copy_tree(node), file.lines, text)
 
 
 def _copy_tree(node: Any) -> Any:
     """A copy of an AST, as `copy.deepcopy` makes it but three times faster: new nodes
-    and lists, the immutable leaves (names, constants) shared."""
-    if isinstance(node, ast.AST):
-        new = node.__class__.__new__(node.__class__)
-        new.__dict__.update({k: _copy_tree(v) for k, v in node.__dict__.items()})
-        return new
-    if isinstance(node, list):
-        return [_copy_tree(item) for item in node]
-    return node
+    and lists, the immutable leaves (names, constants) shared. Iterative: a lambda may
+    hold a sum of a thousand terms."""
+    root: list[Any] = [node]
+    # (copied container, key, original value): each value is copied into its slot.
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, node)]
+    while stack:
+        into, key, value = stack.pop()
+        if isinstance(value, ast.AST):
+            new = value.__class__.__new__(value.__class__)
+            fields = {k: v for k, v in value.__dict__.items() if k != "_symdiff_nodes"}
+            new.__dict__.update(fields)  # (the nodes kept on the original are its own)
+            stack.extend((new.__dict__, k, v) for k, v in fields.items())
+        elif isinstance(value, list):
+            new = list(value)
+            stack.extend((new, i, v) for i, v in enumerate(value))
+        else:
+            continue  # shared as it is
+        into[key] = new
+    return root[0]
 
 
 def _lambdas_by_line(name: str, filename: str, text: str) -> dict[int, list[ast.Lambda]]:

@@ -1,8 +1,9 @@
 """Lowering of statements: one handler per kind of statement, in `STATEMENTS`.
 
 Contract: a handler ``(frame, stmt, rest) -> End | None`` lowers `stmt` in `frame`,
-where `rest` is the statements after it in its block (`Frame.block` looks the handler
-up by the node's type; a kind of statement without one is a located error). It gives
+where `rest` is the statements after it in its block for the kinds in `READ_REST`, an
+empty list for the others (`Frame.block` looks the handler up by the node's type; a
+kind of statement without one is a located error). It gives
 `End` when the block ends at `stmt`: a return, a continue or a break, and an if or a
 loop that returns, which take `rest` into their paths (`control`, `loops`); else None.
 `assign` binds an assignment target to a value: a name (`Frame.bind`), ``name[key]``
@@ -41,7 +42,7 @@ def _return(frame: Frame, stmt: ast.Return, rest: list[ast.stmt]) -> End:
 
 def _if(frame: Frame, stmt: ast.If, rest: list[ast.stmt]) -> End | None:
     result = control.lower_if(frame, stmt, rest)
-    if result is not None or (control.may_return(stmt) and frame.loop_return is None):
+    if result is not None or (control.may_return(frame, stmt) and frame.loop_return is None):
         return End(result)
     if control.ends_iteration(frame, stmt):
         return End(None)  # the rest of the body went into the branches
@@ -49,14 +50,14 @@ def _if(frame: Frame, stmt: ast.If, rest: list[ast.stmt]) -> End | None:
 
 
 def _for(frame: Frame, stmt: ast.For, rest: list[ast.stmt]) -> End | None:
-    if control.may_return(stmt):
+    if control.may_return(frame, stmt):
         return End(loops.lower_returning(frame, stmt, rest))
     loops.lower_for(frame, stmt)
     return None
 
 
 def _while(frame: Frame, stmt: ast.While, rest: list[ast.stmt]) -> End | None:
-    if control.may_return(stmt):
+    if control.may_return(frame, stmt):
         return End(loops.lower_returning(frame, stmt, rest))
     loops.lower_while(frame, stmt)
     return None
@@ -151,6 +152,8 @@ STATEMENTS: dict[type[ast.stmt], StatementHandler] = {
     ast.Expr: _expression,
     ast.Pass: _pass,
 }
+# The statements whose handler reads `rest` (the others are given an empty list).
+READ_REST = frozenset({ast.If, ast.For, ast.While})
 
 
 def assign(frame: Frame, target: ast.expr, value: Value, stmt: ast.stmt) -> None:

@@ -3,43 +3,39 @@
 Contract: `building()` is a reentrant context manager (building recurses through callees
 and inner transforms). While a thread is inside it, no other thread reads source,
 lowers, generates, compiles or links code, nor updates a dispatch table: CPython's
-``ast`` conversions and ``compile`` are not safe to interleave. Inside it, the recursion
-limit is at least `RECURSION_LIMIT`; the outermost exit restores the limit it found, so
-no build ever leaves ``sys.getrecursionlimit()`` changed.
+``ast`` conversions and ``compile`` are not safe to interleave. The cyclic garbage
+collector is paused from the outermost entry to its exit (where it was running): a
+build makes millions of objects that live until it ends, and each full collection would
+walk them all again (cycles a build leaves are collected after it). It leaves the
+recursion limit alone: no pass recurses once per arm of an elif chain or per term of a
+sum, and input nested deeper than the passes can follow is a located error.
 """
 
 from __future__ import annotations
 
-import sys
+import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["RECURSION_LIMIT", "building"]
-
-# Lowering, transforms and emission recurse once per nesting level of the user's code
-# (an elif chain nests one if per arm); Python itself compiles 1000-arm chains.
-RECURSION_LIMIT = 20000
+__all__ = ["building"]
 
 _lock = threading.RLock()
-_depth = 0  # how deeply the thread holding the lock has entered it
-_saved: int | None = None  # the limit the outermost entry raised, to restore
+_depth = 0  # how many `building()` the thread holding the lock is inside; under `_lock`
 
 
 @contextmanager
 def building() -> Iterator[None]:
-    """Hold the build lock, with the recursion limit raised while it is held."""
-    global _depth, _saved
+    """Hold the build lock, the garbage collector paused."""
+    global _depth
     with _lock:
-        if _depth == 0:
-            limit = sys.getrecursionlimit()
-            _saved = limit if limit < RECURSION_LIMIT else None
-            if _saved is not None:
-                sys.setrecursionlimit(RECURSION_LIMIT)
+        paused = _depth == 0 and gc.isenabled()
+        if paused:
+            gc.disable()
         _depth += 1
         try:
             yield
         finally:
             _depth -= 1
-            if _depth == 0 and _saved is not None:
-                sys.setrecursionlimit(_saved)
+            if paused:
+                gc.enable()

@@ -129,6 +129,44 @@ def _insert_guard(
     return names
 
 
+def _flat_chains(tree: ast.Module) -> ast.Module:
+    """`tree` with each ``if``/``elif`` chain made a ``match True:`` statement of
+    ``case _ if test:`` arms, in place: the same choices, the same lines and columns, no
+    nesting per arm."""
+    blocks: list[list[ast.stmt]] = [tree.body]
+    while blocks:
+        block = blocks.pop()
+        for i, stmt in enumerate(block):
+            if isinstance(stmt, ast.If) and len(stmt.orelse) == 1 and isinstance(
+                    stmt.orelse[0], ast.If):
+                block[i] = _match(stmt)
+                blocks.extend(case.body for case in block[i].cases)  # type: ignore
+                continue
+            for field in ("body", "orelse"):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list):
+                    blocks.append(inner)
+    return tree
+
+
+def _match(first: ast.If) -> ast.Match:
+    """The ``match True:`` statement of the chain of ifs that starts at `first`."""
+    cases = []
+    arm: ast.If = first
+    while True:
+        pattern = ast.copy_location(ast.MatchAs(), arm.test)
+        cases.append(ast.match_case(pattern=pattern, guard=arm.test, body=arm.body))
+        if len(arm.orelse) == 1 and isinstance(arm.orelse[0], ast.If):
+            arm = arm.orelse[0]
+            continue
+        if arm.orelse:
+            default = ast.copy_location(ast.MatchAs(), arm.orelse[0])
+            cases.append(ast.match_case(pattern=default, guard=None, body=arm.orelse))
+        break
+    subject = ast.copy_location(ast.Constant(True), first.test)
+    return ast.copy_location(ast.Match(subject=subject, cases=cases), first)
+
+
 def link_function(
     source: str,
     name: str,
@@ -179,7 +217,13 @@ def _link(source: str, name: str, tag: str, globals_: dict[str, Any], free: dict
     for node in (maker, maker.args, *maker.args.args, maker.body[1], maker.body[1].value):
         ast.copy_location(node, func)
     module = ast.Module([maker], type_ignores=[])
-    code = compile(module, filename, "exec", dont_inherit=True)
+    try:
+        code = compile(module, filename, "exec", dont_inherit=True)
+    except RecursionError:
+        # CPython turns a tree into its own with one level of Python recursion per level
+        # of nesting (text, it compiles without): an elif chain of a thousand arms is too
+        # deep as a tree. The same chain as a match statement is flat.
+        code = compile(_flat_chains(module), filename, "exec", dont_inherit=True)
     _register(source, filename)
     scratch: dict[str, Any] = {}
     exec(code, scratch)

@@ -2,9 +2,9 @@
 
 Contract: `evaluate(program, args, env)` returns the program's result structure with
 every node computed by its primitive's Python `impl`, and of a ``cond`` region only
-the branch its predicate selects; `env` supplies the values of ``global`` nodes by
-dotted path. It is slow and simple on purpose: transforms are
-tested against it before any code is generated.
+its tests up to the first that holds and the branch that selects; `env` supplies the
+values of ``global`` nodes by dotted path. It is slow and simple on purpose:
+transforms are tested against it before any code is generated.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def evaluate(
         elif node.op in (Op.PARAM, Op.ARG):
             raise ValueError(f"parameter {node.attrs[0]!r} is not a parameter of {program.name}")
         elif node.op == Op.COND:
-            then, orelse = node.attrs
-            chosen = then if values[node.args[0]] else orelse
-            values[node] = evaluate(chosen, [values[a] for a in node.args[1:]], env)
+            operands = [values[a] for a in node.args[1:]]
+            chosen = _branch_taken(node.attrs[0], values[node.args[0]], operands, env)
+            values[node] = evaluate(chosen, operands, env)
         elif node.op == Op.LOOP:
             values[node] = _run_loop(node, [values[a] for a in node.args], env)
         elif node.op == Op.PROJ:
@@ -49,6 +49,18 @@ def evaluate(
                     "implementation); run the emitted code instead")
             values[node] = impl(*(values[a] for a in node.args))
     return _build(program.result, values)
+
+
+def _branch_taken(arms: Any, pred: Any, operands: list[Any], env: Mapping[str, Any]
+                  ) -> Program:
+    """The branch of a cond region that runs: the first whose test holds (the region's
+    predicate for the first), else the last."""
+    if pred:
+        return arms.branches[0]
+    for test, branch in zip(arms.tests, arms.branches[1:], strict=False):
+        if evaluate(test, operands, env)[0]:
+            return branch
+    return arms.branches[-1]
 
 
 def _run_loop(node: Node, args: list[Any], env: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -216,20 +216,20 @@ class Program:
 def topological(roots: tuple[Node, ...] | list[Node]) -> list[Node]:
     """Every node reachable from `roots`, arguments before users, in a deterministic order."""
     order: list[Node] = []
-    seen: set[int] = set()
+    seen: set[Node] = set()  # (nodes hash by identity)
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        stack: list[tuple[Node, int]] = [(root, 0)]
-        seen.add(id(root))
+        seen.add(root)
+        # Each node on the stack with the arguments it has still to visit.
+        stack = [(root, iter(root.args))]
         while stack:
-            node, i = stack[-1]
-            if i < len(node.args):
-                stack[-1] = (node, i + 1)
-                child = node.args[i]
-                if id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, 0))
+            node, args = stack[-1]
+            for child in args:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(child.args)))
+                    break
             else:
                 stack.pop()
                 order.append(node)

@@ -7,7 +7,8 @@ result's structure and the ``effects``. Operations are numbered ``%0, %1, ...`` 
 order printed, across the whole listing; parameters read by name, constants by value,
 globals as ``@math.pi``. An array value shows its type (``%3: float64[n] = ...``) and a
 value with a name hint ends in ``# hint``. A region (``cond``, ``loop``) is followed by
-its sub-programs, indented: a branch as ``then(...)`` / ``else(...)``, a loop's as the
+its sub-programs, indented: a branch as ``then(...)`` / ``else(...)`` (an n-way one
+with each test as ``elif(...)`` before its branch's ``then``), a loop's as the
 fields of its record that hold programs (``body(...)``, ``test(...)``), with the loop's
 other fields (those not at their default) in its attributes. The same program prints the
 same text in every process (no addresses, no ids).
@@ -112,8 +113,11 @@ class _Printer:
 def _attributes(node: Node) -> tuple[str, list[tuple[str, Program]]]:
     """A node's attributes as text, and the sub-programs of a region, labelled."""
     if node.op == Op.COND:
-        then, orelse = node.attrs
-        return "", [("then", then), ("else", orelse)]
+        arms = node.attrs[0]
+        labelled = [("then", arms.branches[0])]
+        for test, branch in zip(arms.tests, arms.branches[1:-1], strict=True):
+            labelled += [("elif", test), ("then", branch)]
+        return "", [*labelled, ("else", arms.branches[-1])]
     regions: list[tuple[str, Program]] = []
     shown: list[str] = []
     for attr in node.attrs:

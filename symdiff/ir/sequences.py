@@ -58,6 +58,14 @@ Delta = AddAt | AddAll | Whole
 def kind(node: Node) -> Any:
     """``SEQ`` for a node whose value is a list, its `ir.types.ArrayType` for an array,
     else ``NUM``: what a parameter standing for it is given."""
+    from symdiff.ir.regions import output_source
+
+    # A region's value is the value inside it it comes from, however deep regions nest.
+    while node.op == Op.PROJ and node.type is None:
+        source = output_source(node.args[0], node.attrs[0])
+        if source is None:
+            break
+        node = source
     if node.type is not None:
         return node.type
     if node.prim is not None:
@@ -73,14 +81,10 @@ def kind(node: Node) -> Any:
 
 
 def _output_kind(region: Node, i: int) -> Any:
-    """The kind (number or sequence) of a region's `i`-th output."""
-    if region.op == Op.COND:
-        return kind(region.attrs[0].outputs[i])
+    """The kind of a region's `i`-th output that is no value inside it (a loop's
+    stacked values or count)."""
     loop: Loop = region.attrs[0]
-    out = loop.outputs
-    if i in out.carry:
-        return kind(loop.body.outputs[i])
-    return SEQ if i in out.stacks else NUM
+    return SEQ if i in loop.outputs.stacks else NUM
 
 
 def is_seq(node: Node) -> bool:

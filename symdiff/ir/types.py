@@ -164,7 +164,7 @@ def infer(node: Any) -> Type:
 
 def _proj_type(region: Any, index: int) -> Type:
     if region.op == Op.COND:
-        return region.attrs[0].outputs[index].type  # both branches give one type
+        return region.attrs[0].branches[0].outputs[index].type  # every branch gives one type
     if region.op == Op.LOOP:
         loop = region.attrs[0]
         if index in loop.outputs.carry:

@@ -5,8 +5,8 @@ Contract: `at_point(program, values, env)` returns a program without ``cond`` re
 whose outputs and effects are the program's at `values`: int parameters that set trip
 counts become constants, each loop is inlined once per iteration it runs at `values`
 (its range bounds, ``while`` test and ``break`` flag evaluated there), and each branch
-is replaced by the
-one its predicate takes at `values`, until nothing changes. Loops that remain (more
+region is replaced by the branch its predicate and ``elif`` tests take at `values`,
+until nothing changes. Loops that remain (more
 than `MAX_TRIPS` iterations in all, loops that append to lists) are left for the
 caller to refuse. The branch not taken is not drawn: the picture is of the path the
 function runs, as the essay's graphs are.
@@ -59,10 +59,10 @@ def _resolve(program: Program, values: Sequence[Any], env: Mapping[str, Any],
             done[node] = inlined[node.args[0]][0][node.attrs[0]]
             continue
         if node.op == Op.COND:
-            body = node.attrs[0] if _value(program, args[0], values, env) else node.attrs[1]
+            body, tested = _taken(program, node.attrs[0], args, values, env)
             result, effects = inline(b, body, list(args[1:]))
             inlined[node] = (tuple(_leaves(result if isinstance(result, tuple) else (result,))),
-                             effects)
+                             (*tested, *effects))
             continue
         loop = node.attrs[0] if node.op == Op.LOOP else None
         if isinstance(loop, Loop) and not loop.has_lists:
@@ -72,6 +72,22 @@ def _resolve(program: Program, values: Sequence[Any], env: Mapping[str, Any],
                 continue
         done[node] = rebuilt(b, node, args)
     return with_regions_inlined(program, done, inlined) if inlined else program
+
+
+def _taken(program: Program, arms: Any, args: tuple[Node, ...], values: Sequence[Any],
+           env: Mapping[str, Any]) -> tuple[Program, tuple[Node, ...]]:
+    """The branch of a cond region taken at `values`, and the effects of the tests run
+    to choose it."""
+    if _value(program, args[0], values, env):
+        return arms.branches[0], ()
+    effects: list[Node] = []
+    for test, branch in zip(arms.tests, arms.branches[1:], strict=False):
+        result, test_effects = inline(program.builder, test, list(args[1:]))
+        effects.extend(test_effects)
+        if _value(program, _leaves(result if isinstance(result, tuple) else (result,))[0],
+                  values, env):
+            return branch, tuple(effects)
+    return arms.branches[-1], tuple(effects)
 
 
 def _iterate(program: Program, loop: Any, args: tuple[Node, ...], values: Sequence[Any],

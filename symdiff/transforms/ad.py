@@ -13,10 +13,10 @@ Contract:
   the nodes that depend on `wrt` get cotangents (`transforms.activity`); the reverse
   derivatives of branch and loop bodies share their enclosing derivative's analysis, so
   a loop nested d deep is analysed once per pattern of active arguments, not 2**d times.
-- A ``cond`` region is differentiated by differentiating both branches (closed
-  sub-programs) and making a new region on the same predicate: in reverse mode the
-  backward region recomputes the taken branch's primal values from its operands,
-  so nothing needs to be saved.
+- A ``cond`` region is differentiated by differentiating each branch (closed
+  sub-programs) and making a new region on the same predicate and tests: in reverse
+  mode the backward region recomputes the taken branch's primal values from its
+  operands, so nothing needs to be saved.
 - A loop's tangents are carried in the same loop. A loop that saves a tape also saves
   its saved values' tangents after them in each entry, and the loop that pops the tape
   pops them too (so forward mode composes over a gradient's loops). Reverse mode over a
@@ -48,7 +48,7 @@ from symdiff.ir.loop import (
 )
 from symdiff.ir.node import LEAVES, Node, Op, Program, topological
 from symdiff.ir.primitive import accumulate
-from symdiff.ir.regions import branches, cond, cond_node, proj
+from symdiff.ir.regions import Arms, cond, cond_node, proj
 from symdiff.ir.sequences import (
     AddAll,
     AddAt,
@@ -153,17 +153,19 @@ def _zero(b: Builder, like: Node) -> Node:
 
 
 def _cond_jvp(
-    b: Builder, args: tuple[Node, ...], bodies: tuple[Program, ...],
+    b: Builder, args: tuple[Node, ...], attrs: tuple[Arms, ...],
     ts: tuple[Node | None, ...],
 ) -> tuple[Node, tuple[Node | None, ...]]:
-    """A region computing the outputs of ``cond(*args)`` and their tangents."""
+    """A region computing the outputs of ``cond(*args)`` and their tangents (its tests
+    take the tangents too, and read only what they read before)."""
     pred, operands = args[0], args[1:]
+    (arms,) = attrs
     if any(isinstance(t, TapeTangent) for t in ts):
         raise HigherOrderLoopError("forward mode over a tape passed into a branch")
     seeded = [i for i, t in enumerate(ts[1:]) if t is not None]
-    derived = [_body_jvp(body, seeded) for body in bodies]
-    n = len(bodies[0].outputs)
-    # An output has a tangent when either branch gives it one; the other gives 0.0.
+    derived = [_body_jvp(body, seeded) for body in arms.branches]
+    n = len(arms.branches[0].outputs)
+    # An output has a tangent when some branch gives it one; the others give 0.0.
     live = [i for i in range(n) if any(d[1][i] is not None for d in derived)]
     programs = []
     for program, out_tangents in derived:
@@ -172,11 +174,21 @@ def _cond_jvp(
                       for i in live)
         programs.append(program.replace(result=(*program.outputs, *extra)))
     operands_in = (*operands, *(ts[1 + i] for i in seeded))
-    region = cond_node(b, pred, operands_in, programs[0], programs[1])  # type: ignore[arg-type]
+    extra = derived[0][0].params[len(operands):]
+    tests = [_padded(test, extra) for test in arms.tests]
+    region = cond_node(b, pred, operands_in, *programs, tests=tests)  # type: ignore[arg-type]
     out_tangents: list[Node | None] = [None] * n
     for k, i in enumerate(live):
         out_tangents[i] = proj(b, region, n + k)
     return region, tuple(out_tangents)
+
+
+def _padded(test: Program, like: Sequence[Node]) -> Program:
+    """`test` taking one more parameter, which it does not read, per parameter in `like`
+    (of another program: the branches' new parameters)."""
+    tb = test.builder
+    pads = tuple(tb.arg(str(p.attrs[0]), *p.attrs[2:]) for p in like)
+    return test.replace(params=(*test.params, *pads))
 
 
 def _loop_jvp(
@@ -407,7 +419,8 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[in
     pred, operands = node.args[0], node.args[1:]
     seeded = sorted(out_cts)
     into = [i - 1 for i in sorted(running)]
-    derived = [_body_vjp(body, seeded, into, activity) for body in branches(node)]
+    arms: Arms = node.attrs[0]
+    derived = [_body_vjp(body, seeded, into, activity) for body in arms.branches]
     live = [i for i in range(len(operands)) if any(d[1][i] is not None for d in derived)]
     if not live:
         return [None] * len(node.args)
@@ -417,8 +430,10 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[in
         zeros = [_zero_cotangent(bb, program.params[i]) for i in live]
         programs.append(program.replace(
             result=tuple(cts[i] or z for i, z in zip(live, zeros, strict=True))))
+    extra = derived[0][0].params[len(operands):]
     back = cond(b, pred, (*operands, *(out_cts[i] for i in seeded),
-                          *(running[1 + i] for i in into)), programs[0], programs[1])
+                          *(running[1 + i] for i in into)), *programs,
+                tests=[_padded(test, extra) for test in arms.tests])
     contributions: list[Node | None] = [None] * len(node.args)
     for k, i in enumerate(live):
         contributions[1 + i] = back[k]

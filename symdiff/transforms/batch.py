@@ -66,7 +66,7 @@ from symdiff.ir.loop import Loop, LoopOutputs, loop_node
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
-from symdiff.ir.regions import cond_node, proj
+from symdiff.ir.regions import Arms, cond_node, proj
 from symdiff.ir.scalars import FLOAT
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import (
@@ -217,11 +217,17 @@ class _Batcher:
         if flags[0]:
             raise BatchingError("a branch on a batched value")
         self._no_tapes(args)
-        then, orelse = node.attrs
-        bodies = [_batch_body(body, flags[1:]) for body in (then, orelse)]
-        out = tuple(x or y for x, y in zip(bodies[0][1], bodies[1][1], strict=True))
-        then, orelse = (_broadcast_outputs(*body, out) for body in bodies)
-        region = cond_node(self.b, args[0], args[1:], then, orelse)
+        arms: Arms = node.attrs[0]
+        bodies = [_batch_body(body, flags[1:]) for body in arms.branches]
+        out = tuple(any(got) for got in zip(*(body[1] for body in bodies), strict=True))
+        tests = []
+        for test in arms.tests:
+            test, got, _ = _batch_body(test, flags[1:])
+            if any(got):
+                raise BatchingError("a branch on a batched value")
+            tests.append(test)
+        region = cond_node(self.b, args[0], args[1:],
+                           *(_broadcast_outputs(*body, out) for body in bodies), tests=tests)
         self.outputs[region] = out
         return region
 

@@ -23,7 +23,7 @@ from typing import Any
 from symdiff.ir.builder import Builder
 from symdiff.ir.loop import Loop
 from symdiff.ir.node import Node, Op, Program, rebuild, topological
-from symdiff.ir.regions import REGIONS
+from symdiff.ir.regions import REGIONS, Arms
 
 
 @dataclass(frozen=True)
@@ -231,21 +231,21 @@ def _plan_cond(node: Node, wanted: set[int]) -> _Plan | None:
     """The branch region giving the `wanted` outputs, or None when it has nothing left
     to do."""
     keep = sorted(wanted)
-    then, orelse = node.attrs
-    if len(keep) < len(then.outputs):
-        then, orelse = (p.replace(result=tuple(p.outputs[i] for i in keep))
-                        for p in (then, orelse))
-    then, orelse = prune_program(then), prune_program(orelse)
-    if not keep and not then.effects and not orelse.effects:
+    arms: Arms = node.attrs[0]
+    branches = arms.branches
+    if len(keep) < len(branches[0].outputs):
+        branches = tuple(p.replace(result=tuple(p.outputs[i] for i in keep))
+                         for p in branches)
+    new = Arms(tuple(prune_program(p) for p in branches),
+               tuple(prune_program(t) for t in arms.tests))
+    if not keep and not any(p.effects for p in new.programs):
         return None
-    read = _reads(then) | _reads(orelse)
-    operands = [i for i, (p, q) in enumerate(zip(then.params, orelse.params, strict=True))
-                if p in read or q in read]
-    if len(operands) < len(then.params):
-        then, orelse = (p.replace(params=tuple(p.params[i] for i in operands))
-                        for p in (then, orelse))
-    same = then is node.attrs[0] and orelse is node.attrs[1]
-    return _Plan(node.attrs if same else (then, orelse), (0, *(1 + i for i in operands)),
+    operands = sorted({i for p in new.programs for read in (_reads(p),)
+                       for i, q in enumerate(p.params) if q in read})
+    if len(operands) < len(branches[0].params):
+        new = new.map(lambda p: p.replace(params=tuple(p.params[i] for i in operands)))
+    same = all(x is y for x, y in zip(new.programs, arms.programs, strict=True))
+    return _Plan(node.attrs if same else (new,), (0, *(1 + i for i in operands)),
                  {old: k for k, old in enumerate(keep)})
 
 

@@ -285,9 +285,9 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) 
     # A rule's result may contain new nodes; those are simplified the same way.
     if node.op == Op.COND:
         args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
-        bodies = tuple(simplify_program(body) for body in node.attrs)
-        same = args == node.args and all(x is y for x, y in zip(bodies, node.attrs, strict=True))
-        current = node if same else b.structural(Op.COND, args, bodies)
+        arms = node.attrs[0].map(simplify_program)
+        same = args == node.args and arms is node.attrs[0]
+        current = node if same else b.structural("cond", args, (arms,))
     elif node.op == Op.LOOP:
         args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         loop = node.attrs[0]

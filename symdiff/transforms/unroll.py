@@ -50,7 +50,7 @@ def _unroll(program: Program, budget: list[int]) -> Program:
                 continue
         attrs = node.attrs
         if node.op == Op.COND:
-            attrs = tuple(_unroll(body, budget) for body in node.attrs)
+            attrs = (node.attrs[0].map(lambda body: _unroll(body, budget)),)
         done[node] = rebuilt(b, node, args, attrs)
     if not loops and all(done[n] is n for n in done):
         return program

@@ -124,6 +124,19 @@ def test_branches_become_piecewise_and_differentiate() -> None:
     assert "cases" in sp.latex(value)
 
 
+def test_an_elif_chain_of_four_hundred_arms_is_one_piecewise(import_text: Any) -> None:
+    arms = "".join(f"    elif x < {k}.0:\n        y = x * {k + 1}.0\n" for k in range(1, 400))
+    text = f"def f(x):\n    if x < 0.0:\n        y = -x\n{arms}    else:\n        y = x * x\n" \
+        "    return y\n"
+    f = import_text("elif_400", text).f
+    value, gradient = to_sympy(f, 0)
+    assert isinstance(value, sp.Piecewise) and len(value.args) == 401
+    (symbol,) = value.free_symbols
+    for point in (-2.0, 0.5, 199.5, 398.5, 450.0):
+        assert float(value.subs(symbol, point)) == f(point)
+        assert float(gradient.subs(symbol, point)) == grad(f)(point)
+
+
 def horner(x):
     p = 0.0
     for k in range(4):

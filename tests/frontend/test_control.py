@@ -23,6 +23,7 @@ import symdiff
 from symdiff import UnsupportedSyntaxError, grad, jvp, value_and_grad, vjp
 from symdiff.frontend.lower import lower
 from symdiff.ir.node import topological
+from symdiff.ir.regions import all_nodes, branches
 from symdiff.testing import check_grads, check_sympy
 
 from . import support
@@ -984,6 +985,71 @@ def test_elif_ladder_of_three_hundred_arms():
     f = elif_ladder(300)
     assert grad(f)(150.0) == 151.0  # the arm x < 150.5 returns x * 151.0
     assert jvp(f, (150.0,), (1.0,)) == (f(150.0), 151.0)
+
+
+def elif_assignments(n: int) -> Callable[..., float]:
+    """An if/elif/else chain of `n` arms assigning y, as compile_scaling builds it."""
+    arms = "".join(f"    elif x < {k}.0:\n        y = x * {k + 1}.0 + math.sin(x)\n"
+                   for k in range(1, n))
+    return _load(f"def f(x):\n    if x < 0.0:\n        y = math.sin(x)\n{arms}"
+                 "    else:\n        y = x * x\n    return y\n", f"elif-{n}")
+
+
+def test_an_elif_chain_of_eight_hundred_arms_is_one_region(monkeypatch):
+    def refuse(limit: int) -> None:
+        raise AssertionError("the recursion limit must be left alone")
+
+    monkeypatch.setattr(sys, "setrecursionlimit", refuse)
+    f = elif_assignments(800)
+    (region,) = [n for n in all_nodes(lower(f)) if n.op == "cond"]
+    assert len(branches(region)) == 801
+    for x in (-0.5, 0.5, 399.5, 799.5, 900.0):
+        want = math.cos(x) if x < 0 else 2 * x if x >= 799 else math.ceil(x) + 1 + math.cos(x)
+        assert grad(f)(x) == pytest.approx(want, rel=1e-12)
+        assert jvp(f, (x,), (1.0,)) == (f(x), grad(f)(x))
+    assert vjp(f, 399.5)[1](1.0) == (grad(f)(399.5),)
+
+
+def test_an_elif_chain_deeper_than_a_tree_python_compiles_is_linked():
+    # 1,500 arms: CPython compiles the text (up to about 3,000) but not the same syntax
+    # tree (about 1,000): the derivative's chain is linked as a match statement.
+    f = elif_assignments(1500)
+    assert grad(f)(1234.5) == 1236.0 + math.cos(1234.5)
+    assert grad(f)(-1.0) == math.cos(-1.0)
+
+
+def and_chain(n: int) -> Callable[..., float]:
+    """``log(x + 1) and log(x + 2) and ...``: every operand can raise."""
+    operands = " and ".join(f"math.log(x + {k}.0)" for k in range(1, n + 1))
+    return _load(f"def f(x):\n    y = x * 2.0\n    return {operands}\n", f"and-{n}")
+
+
+def test_an_and_chain_nesting_deeper_than_python_allows_is_a_located_error():
+    f = and_chain(90)  # each operand after the first only runs when the one before holds
+    assert grad(f)(0.5) == 1.0 / 90.5
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(and_chain(120))(0.5)
+    error = info.value
+    assert error.lineno == 3 and "return math.log(x + 1.0) and" in error.source_line
+    assert "more than 98 deep" in str(error)
+
+
+def test_a_chain_of_guard_clauses_is_one_region():
+    lines = [f"    if x < {k}.0:\n        return x * {k}.0\n" for k in range(200)]
+    f = _load("def f(x):\n" + "".join(lines) + "    return -x\n", "guard-clauses")
+    (region,) = [n for n in all_nodes(lower(f)) if n.op == "cond"]
+    assert len(branches(region)) == 201
+    assert [grad(f)(x) for x in (-1.0, 0.5, 150.5, 300.0)] == [0.0, 1.0, 151.0, -1.0]
+    text = symdiff.source(f, mode="forward")
+    assert text.count("elif ") == 199 and "    else:\n        return (-x, -x_dot)" in text
+
+
+def test_a_chain_of_conditional_expressions_is_one_region():
+    arms = " else ".join(f"x * {k}.0 if x < {k}.0" for k in range(300))
+    f = _load(f"def f(x):\n    return {arms} else -x\n", "ifexp-chain")
+    (region,) = [n for n in all_nodes(lower(f)) if n.op == "cond"]
+    assert len(branches(region)) == 301
+    assert [grad(f)(x) for x in (-1.0, 0.5, 150.5, 300.0)] == [0.0, 1.0, 151.0, -1.0]
 
 
 def guarded_returns(n: int) -> Callable[..., float]:

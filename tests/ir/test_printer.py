@@ -129,3 +129,21 @@ def test_a_schedule_prints_its_order_and_what_it_inlines() -> None:
     text = format_program(program, s.order, inlined)
     assert text.splitlines()[1:3] == ["    %0 = mul x, 2.0  # inlined",
                                       "    %1 = sin x  # inlined"]
+
+
+def three_way(x: float) -> float:
+    if x < 0:
+        y = -x
+    elif x < 1:
+        y = x * x
+    else:
+        y = math.sin(x)
+    return y
+
+
+def test_an_elif_chain_lists_each_test_before_its_branch() -> None:
+    text = format_program(lowered(three_way))
+    labels = [line.strip().split("(")[0] for line in text.splitlines()
+              if line.strip().startswith(("then(", "elif(", "else("))]
+    assert labels == ["then", "elif", "then", "else"]
+    assert "lt %" in text.split("elif(")[1].split("then(")[0]  # the test x < 1 itself

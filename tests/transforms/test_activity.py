@@ -19,7 +19,7 @@ import pytest
 from benchmarks.compile_scaling import nested_loops
 from symdiff.frontend.lower import lower
 from symdiff.ir.node import Program, topological
-from symdiff.ir.regions import all_nodes
+from symdiff.ir.regions import all_nodes, branches
 from symdiff.transforms import activity
 from symdiff.transforms.activity import Activity
 from symdiff.transforms.programs import grad_program
@@ -73,7 +73,7 @@ def test_a_flag_both_branches_compute_from_constants_is_not_active() -> None:
     body = loop_node.attrs[0].body
     seeds = [p for p in body.params if p.attrs[0] == "s"]
     active = Activity().active(topological(list(body.outputs)), seeds)
-    then = region.attrs[0]
+    then = branches(region)[0]
     flag = [k for k, out in enumerate(then.outputs) if out.is_const]
     assert flag and all(k not in Activity().cond_outputs(region, active) for k in flag)
 
