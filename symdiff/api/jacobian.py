@@ -6,7 +6,8 @@ otherwise).
 Contract: for an argument `x` (a number or an array) and an output `y` (a number, an
 array, or a nested tuple of them), the Jacobian has the structure of `y`, each leaf an
 array of shape ``leaf.shape + x.shape`` (a float when both are numbers). With a tuple
-`argnums`, the result is a tuple of those, one per argument. With `has_aux`, the
+`argnums`, each leaf of `y` is a tuple of those, one per argument (output-major, as
+JAX nests them: ``((do0/dx, do0/dy), (do1/dx, do1/dy))``). With `has_aux`, the
 function returns ``(y, aux)`` and the call ``(jacobian, aux)``, `aux` from the same
 generated code as the Jacobian (not differentiated). Each pass runs the
 generated JVP or VJP code. Forward mode over an array argument is one pass of batched
@@ -202,11 +203,18 @@ def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode
 
     def jacobian(a: tuple[Any, ...]) -> Any:
         per_arg, aux = found(a)
-        jac = per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
+        jac = per_arg[0] if isinstance(argnums, int) else _output_major(per_arg)
         return (jac, aux) if has_aux else jac
 
     return jacobian
 
+
+def _output_major(per_arg: list[Any]) -> Any:
+    """The Jacobians of each argument (each shaped like the output) as one structure
+    shaped like the output, each leaf a tuple over the arguments, as JAX nests them."""
+    columns = [_leaves(jac) for jac in per_arg]
+    return _rebuild(per_arg[0], [tuple(column[k] for column in columns)
+                                 for k in range(len(columns[0]))])
 
 
 def _choose(n_inputs: int, n_outputs: int) -> str:

@@ -3,8 +3,8 @@
 Contract: `jacobian_program(primal, argnums)` returns a `Program` over the primal's
 parameters whose result has the structure of the primal's result, each leaf replaced
 by its Jacobian with respect to argument `argnums`: an array of shape
-``leaf.shape + x.shape`` (a number for a number of a number); for a tuple `argnums`, a
-tuple of those, one per argument. With
+``leaf.shape + x.shape`` (a number for a number of a number); for a tuple `argnums`,
+each leaf a tuple of those, one per argument (output-major, as JAX nests them). With
 `has_aux`, the primal returns ``(output, aux)`` and the result is ``(jacobian, aux)``.
 With respect to a number it is the JVP along the
 tangent 1.0; with respect to an array, the JVP batched over the rows of the identity
@@ -61,8 +61,21 @@ def jacobian_program(primal: Program, argnums: int | tuple[int, ...],
             result, aux = result  # type: ignore[misc]  # (the same in every part)
         results.append(result)
         effects.update(dict.fromkeys(part_effects))
-    jac = tuple(results)
+    # Output-major: each output leaf a tuple of its Jacobians, one per argument.
+    columns = [list(flatten(result)) for result in results]
+    jac = rebuild_leaves(results[0], [tuple(column[k] for column in columns)
+                                      for k in range(len(columns[0]))])
     return Program(name, params, (jac, aux) if has_aux else jac, b, doc, tuple(effects))
+
+
+def rebuild_leaves(like: Structure, leaves: list[Structure]) -> Structure:
+    """`like`'s nested tuple structure with its leaves, in order, replaced by `leaves`."""
+    it = iter(leaves)
+
+    def build(item: Structure) -> Structure:
+        return tuple(build(i) for i in item) if isinstance(item, tuple) else next(it)
+
+    return build(like)
 
 
 def _with_respect_to(primal: Program, i: int, has_aux: bool) -> Program:
