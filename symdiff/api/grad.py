@@ -58,8 +58,9 @@ class Transformed(Derivative):
     _dispatcher: Dispatcher
 
     def __repr__(self) -> str:
+        aux = ", has_aux=True" if self._spec.has_aux else ""
         return (f"<symdiff {self._spec.label()} of {qualified_name(self._fn)}, "
-                f"argnums={self._spec.argnums!r}, "
+                f"argnums={self._spec.argnums!r}{aux}, "
                 f"signatures: {format_signatures(self.signatures)}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -150,73 +151,83 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     return obj
 
 
-def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any) -> Any:
+def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool) -> Any:
     def wrap(f: Callable[..., Any]) -> Transformed:
         if not callable(f):
             raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
         check_transformable(f)
         user, inner = unwrap(f)
         nums = normalize_argnums(user, argnums)
-        spec = Spec(kind, nums, inner=inner)
+        spec = Spec(kind, nums, inner=inner, has_aux=check_has_aux(has_aux))
         return _transformed(user, spec, differentiated(spec))
 
     return boundary(wrap) if fun is None else wrap(fun)
 
 
 @overload
-def grad(fun: F, argnums: int | Sequence[int] = 0) -> Transformed: ...
+def grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Transformed: ...
 @overload
-def grad(fun: None = None, argnums: int | Sequence[int] = 0) -> Callable[[F], Transformed]: ...
+def grad(fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False
+         ) -> Callable[[F], Transformed]: ...
 
 
 @boundary
-def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0) -> Any:
+def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0,
+         has_aux: bool = False) -> Any:
     """Gradient of a scalar function by reverse mode.
 
     An int `argnums` gives one gradient, a tuple gives a tuple. Works as ``grad(f)``,
-    ``@grad`` and ``@grad(argnums=(0, 1))``.
+    ``@grad`` and ``@grad(argnums=(0, 1))``. With `has_aux`, `fun` returns ``(output,
+    aux)`` and the call returns ``(gradient, aux)``; `aux` is not differentiated.
     """
-    return _make("grad", fun, argnums)
+    return _make("grad", fun, argnums, has_aux)
 
 
 @overload
-def value_and_grad(fun: F, argnums: int | Sequence[int] = 0) -> Transformed: ...
+def value_and_grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False
+                   ) -> Transformed: ...
 @overload
 def value_and_grad(
-    fun: None = None, argnums: int | Sequence[int] = 0
+    fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False
 ) -> Callable[[F], Transformed]: ...
 
 
 @boundary
 def value_and_grad(
-    fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0
+    fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
 ) -> Any:
-    """Like `grad`, returning ``(value, gradient)`` from one pass."""
-    return _make("value_and_grad", fun, argnums)
+    """Like `grad`, returning ``(value, gradient)`` from one pass; with `has_aux`,
+    ``((value, aux), gradient)``."""
+    return _make("value_and_grad", fun, argnums, has_aux)
 
 
 @boundary
 def jvp(
-    fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
-) -> tuple[Any, Any]:
-    """Forward mode: ``(fun(*primals), directional derivative along tangents)``.
+    fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+    has_aux: bool = False,
+) -> tuple[Any, ...]:
+    """Forward mode: ``(fun(*primals), directional derivative along tangents)``; with
+    `has_aux`, `fun` returns ``(output, aux)`` and the result is ``(output, tangent,
+    aux)``.
 
     `fun` may itself be a derivative (``jvp(grad(f), ...)``). Parameters left out of
     `primals` take their defaults and are not differentiated."""
-    return forward("jvp", fun, primals, tangents)
+    return forward("jvp", fun, primals, tangents, check_has_aux(has_aux))
 
 
 def forward(
-    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
-) -> tuple[Any, Any]:
+    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+    has_aux: bool = False,
+) -> tuple[Any, ...]:
     """`jvp`, its messages naming the transform `kind` the user called."""
     check_transformable(fun)
     user, inner = unwrap(fun)
-    return jvp_of(kind, user, inner, primals, tangents)
+    return jvp_of(kind, user, inner, primals, tangents, has_aux)
 
 
 def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
-           tangents: Sequence[Any]) -> tuple[Any, Any]:
+           tangents: Sequence[Any], has_aux: bool = False) -> tuple[Any, ...]:
     """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
     None), its messages naming the transform `kind` the user called."""
     where = label(kind, fun)
@@ -255,20 +266,26 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
         ts.append(t)
     # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
     args = [float(p) if type(p) is int and t else p for p, t in zip(args, ts, strict=True)]
-    spec = with_types(Spec("jvp", inner=inner), signature_of(tuple(args)))
+    spec = with_types(Spec("jvp", inner=inner, has_aux=has_aux), signature_of(tuple(args)))
     return compiled(fun, spec)(*args, *ts)  # type: ignore[no-any-return]
 
 
 @boundary
-def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal given (parameters left out take their defaults). For a
-    function returning a tuple, the cotangent is a tuple."""
+    function returning a tuple, the cotangent is a tuple. With `has_aux`, `fun` returns
+    ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``."""
     check_transformable(fun)
     user, inner = unwrap(fun)
     args = argument_checker("vjp", user)(primals)
-    impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
+    spec = Spec("vjp", inner=inner, has_aux=check_has_aux(has_aux))
+    # Compiled first: a function that does not return a pair fails here, located.
+    impl = compiled(user, with_types(spec, signature_of(args)))
+    # The output (and aux) from one call of the function; vjp_fn runs the VJP code.
     out = fun(*args)
+    if has_aux:
+        out, aux = out
     check = Cotangents(out)
     given = len(primals)
     # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
@@ -288,15 +305,23 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
             cts[i] = None
         return tuple(cts)
 
-    return out, vjp_fn
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def check_has_aux(has_aux: Any) -> bool:
+    """`has_aux`, which must be a bool."""
+    if not isinstance(has_aux, bool):
+        raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
+    return has_aux
 
 
 @boundary
 def source(
     fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0,
-    args: Sequence[Any] | None = None, dump: bool = False,
+    args: Sequence[Any] | None = None, dump: bool = False, has_aux: bool = False,
 ) -> str:
-    """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP).
+    """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP);
+    with `has_aux`, of a function returning ``(output, aux)``, as `grad` and `jvp` take it.
 
     Code for array arguments is specialised on their dtype, rank and length-one axes:
     pass example `args` to see the code for those (numbers by default). With `dump`,
@@ -307,7 +332,8 @@ def source(
     nums = normalize_argnums(fun, argnums)
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
-    spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner)
+    spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner,
+                has_aux=check_has_aux(has_aux))
     if args is not None:
         spec = with_types(spec, signature_of(tuple(args)))
     return generate(fun, spec, dump)

@@ -6,7 +6,10 @@ otherwise).
 Contract: for an argument `x` (a number or an array) and an output `y` (a number, an
 array, or a nested tuple of them), the Jacobian has the structure of `y`, each leaf an
 array of shape ``leaf.shape + x.shape`` (a float when both are numbers). With a tuple
-`argnums`, the result is a tuple of those, one per argument. Each pass runs the
+`argnums`, each leaf of `y` is a tuple of those, one per argument (output-major, as
+JAX nests them: ``((do0/dx, do0/dy), (do1/dx, do1/dy))``). With `has_aux`, the
+function returns ``(y, aux)`` and the call ``(jacobian, aux)``, `aux` from the same
+generated code as the Jacobian (not differentiated). Each pass runs the
 generated JVP or VJP code. Forward mode over an array argument is one pass of batched
 JVP code (`symdiff.transforms.batch`) seeded with the identity, and reverse mode of
 numbers and arrays one pass of batched VJP code seeded with the identity's rows split
@@ -28,7 +31,7 @@ from symdiff.api.arguments import (
     unwrap,
 )
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
-from symdiff.api.grad import jvp, vjp
+from symdiff.api.grad import check_has_aux, jvp, vjp
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
@@ -49,20 +52,21 @@ class Jacobian(Derivative):
     """
 
     def __init__(self, fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
-                 batched: bool = True) -> None:
+                 batched: bool = True, has_aux: bool = False) -> None:
         if mode not in ("auto", "forward", "reverse"):
             raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
         self._fun = fun
         self._argnums = argnums if isinstance(argnums, int) else tuple(argnums)
         self._mode = mode
         self._batched = batched
+        self._has_aux = check_has_aux(has_aux)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         # Per argument shapes and types: how to compute the Jacobian (`_plan`).
         self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         user, inner = unwrap(fun)
         self._fn = user
         nums = normalize_argnums(user, argnums)
-        self._spec = Spec("jacobian", nums, inner=inner)
+        self._spec = Spec("jacobian", nums, inner=inner, has_aux=has_aux)
         self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
                                        else nums)
         self._watches = Watched(user)
@@ -85,102 +89,141 @@ class Jacobian(Derivative):
             self._seen.setdefault(signature_of(args))
             if not self._plans:
                 self._watches.take()
-            plan = _plan(self._fun, args, self._argnums, self._mode, self._batched)
+            plan = _plan(self._fun, args, self._argnums, self._mode, self._batched,
+                         self._has_aux)
             if key is not None:
                 self._plans = {**self._plans, key: plan}
         return plan(args)
 
     def __repr__(self) -> str:
         label = self._spec.label()
+        aux = ", has_aux=True" if self._has_aux else ""
         return (f"<symdiff {label} of {qualified_name(self._fn)}, argnums={self._argnums!r}, "
-                f"mode={self._mode!r}, signatures: {format_signatures(list(self._seen))}>")
+                f"mode={self._mode!r}{aux}, "
+                f"signatures: {format_signatures(list(self._seen))}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return Jacobian, (by_reference(self._fun), self._argnums, self._mode, self._batched)
+        return Jacobian, (by_reference(self._fun), self._argnums, self._mode, self._batched,
+                          self._has_aux)
 
 
 @boundary
-def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
+def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> Jacobian:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
     (one batched call for an array)."""
-    return Jacobian(fun, argnums, "forward")
+    return Jacobian(fun, argnums, "forward", has_aux=has_aux)
 
 
-def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
+def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+                  ) -> Jacobian:
     """`jacfwd` by a pass of unbatched JVP code per input entry (for comparison)."""
-    return Jacobian(fun, argnums, "forward", batched=False)
+    return Jacobian(fun, argnums, "forward", batched=False, has_aux=has_aux)
 
 
 @boundary
-def jacrev(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
+def jacrev(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> Jacobian:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
     batched call for numbers and arrays)."""
-    return Jacobian(fun, argnums, "reverse")
+    return Jacobian(fun, argnums, "reverse", has_aux=has_aux)
 
 
-def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0) -> Jacobian:
+def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+                  ) -> Jacobian:
     """`jacrev` by a pass of unbatched VJP code per output entry (for comparison)."""
-    return Jacobian(fun, argnums, "reverse", batched=False)
+    return Jacobian(fun, argnums, "reverse", batched=False, has_aux=has_aux)
 
 
 @boundary
-def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto") -> Jacobian:
+def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
+             has_aux: bool = False) -> Jacobian:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode."""
-    return Jacobian(fun, argnums, mode)
+    return Jacobian(fun, argnums, mode, has_aux=has_aux)
 
 
-def choose_mode(fun: Callable[..., Any], args: Sequence[Any], argnums: Argnums = 0) -> str:
+def choose_mode(fun: Callable[..., Any], args: Sequence[Any], argnums: Argnums = 0,
+                has_aux: bool = False) -> str:
     """The mode `jacobian(..., mode="auto")` picks for these arguments."""
     nums = _nums(argnums, len(args))
-    return _choose(sum(_size(args[i]) for i in nums), _size_of_output(fun(*args)))
+    out = _output(fun, args, has_aux)
+    return _choose(sum(_size(args[i]) for i in nums), _size_of_output(out))
+
+
+def _output(fun: Callable[..., Any], args: Sequence[Any], has_aux: bool) -> Any:
+    """`fun`'s output at `args` (without its aux), for its structure and sizes."""
+    out = fun(*args)
+    if not has_aux:
+        return out
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise TypeError(f"has_aux=True requires {getattr(fun, '__name__', 'the function')} "
+                        "to return a pair (output, aux)")
+    return out[0]
+
+
+# Per differentiated argument its Jacobian (shaped like the output), and the aux output
+# (None without has_aux).
+Found = tuple[list[Any], Any]
 
 
 def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
-              mode: str, batched: bool = True) -> Any:
+              mode: str, batched: bool = True, has_aux: bool = False) -> Found:
     nums = _nums(argnums, len(args))
     if mode == "auto":
-        mode = choose_mode(fun, args, argnums)
+        mode = choose_mode(fun, args, argnums, has_aux)
     if mode == "forward":
-        per_arg = [_forward(fun, args, i, batched) for i in nums]
-    else:
-        per_arg = _reverse(fun, args, nums, batched)
-    return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
+        parts = [_forward(fun, args, i, batched, has_aux) for i in nums]
+        return [jac for jac, _ in parts], parts[0][1]
+    return _reverse(fun, args, nums, batched, has_aux)
 
 
 def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode: str,
-          batched: bool) -> Callable[[tuple[Any, ...]], Any]:
+          batched: bool, has_aux: bool = False) -> Callable[[tuple[Any, ...]], Any]:
     """How to compute the Jacobian for arguments shaped like `args`: one call of batched
     code (compiled, and its seeds made, once) where it applies, else a pass per seed."""
     nums = _nums(argnums, len(args))
     if mode == "auto":
-        mode = choose_mode(fun, args, argnums)
-    run: Callable[[tuple[Any, ...]], list[Any]] | None = None
+        mode = choose_mode(fun, args, argnums, has_aux)
+    run: Callable[[tuple[Any, ...]], Found] | None = None
     if batched and plain_args(args):
         from symdiff.transforms.batch import BatchingError
 
         try:
             if mode == "reverse":
-                run = _reverse_plan(fun, args, nums)
+                run = _reverse_plan(fun, args, nums, has_aux)
             elif all(_batchable(fun, args, i) or type(args[i]) is float for i in nums):
-                plans = [_forward_plan(fun, args, i) for i in nums]
-                run = lambda a: [plan(a) for plan in plans]  # noqa: E731
+                plans = [_forward_plan(fun, args, i, has_aux) for i in nums]
+
+                def run(a: tuple[Any, ...]) -> Found:
+                    parts = [plan(a) for plan in plans]
+                    return [jac for jac, _ in parts], parts[0][1]
         except BatchingError:
             batched = False  # an operation without a batching rule: do not try again
-    if run is None:
-        return lambda a: _jacobian(fun, a, argnums, mode, batched)
-    found = run
-    if isinstance(argnums, int):
-        return lambda a: found(a)[0]
-    return lambda a: tuple(found(a))
+    found = run if run is not None else (
+        lambda a: _jacobian(fun, a, argnums, mode, batched, has_aux))
+
+    def jacobian(a: tuple[Any, ...]) -> Any:
+        per_arg, aux = found(a)
+        jac = per_arg[0] if isinstance(argnums, int) else _output_major(per_arg)
+        return (jac, aux) if has_aux else jac
+
+    return jacobian
+
+
+def _output_major(per_arg: list[Any]) -> Any:
+    """The Jacobians of each argument (each shaped like the output) as one structure
+    shaped like the output, each leaf a tuple over the arguments, as JAX nests them."""
+    columns = [_leaves(jac) for jac in per_arg]
+    return _rebuild(per_arg[0], [tuple(column[k] for column in columns)
+                                 for k in range(len(columns[0]))])
 
 
 def _choose(n_inputs: int, n_outputs: int) -> str:
     return "forward" if n_inputs < n_outputs else "reverse"
 
 
-def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bool = True
-             ) -> Any:
+def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bool = True,
+             has_aux: bool = False) -> tuple[Any, Any]:
+    """(the Jacobian with respect to `args[i]`, the aux output or None)."""
     import numpy as np
 
     x = args[i]
@@ -188,17 +231,21 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
         from symdiff.transforms.batch import BatchingError
 
         try:
-            return _forward_batched(fun, args, i)
+            return _forward_plan(fun, args, i, has_aux)(args)
         except BatchingError:
             pass
     columns = []
+    aux = None
     for seed in _basis(x):
         tangents = tuple(seed if k == i else zero_like(a) for k, a in enumerate(args))
-        _, tangent = jvp(fun, args, tangents)
+        _, tangent, *rest = jvp(fun, args, tangents, has_aux=has_aux)
+        aux = rest[0] if rest else None
         columns.append(tangent)
     if not columns:  # an empty array: no passes
-        return _map(fun(*args), lambda leaf: np.zeros(np.shape(leaf) + np.shape(x)))
-    return _map_many(columns, lambda leaves: _stack(leaves, np.shape(x)))
+        out = fun(*args)
+        out, aux = out if has_aux else (out, None)
+        return _map(out, lambda leaf: np.zeros(np.shape(leaf) + np.shape(x))), aux
+    return _map_many(columns, lambda leaves: _stack(leaves, np.shape(x))), aux
 
 
 def _batchable(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> bool:
@@ -224,47 +271,50 @@ def plain_args(values: Sequence[Any]) -> bool:
 def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> Any:
     """The Jacobian with respect to the array `args[i]` from one call of the batched JVP
     code, its tangents the rows of the identity."""
-    return _forward_plan(fun, args, i)(args)
+    return _forward_plan(fun, args, i, False)(args)[0]
 
 
-def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int
-                  ) -> Callable[[tuple[Any, ...]], Any]:
+def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int, has_aux: bool
+                  ) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
+    """(the Jacobian with respect to `args[i]`, the aux output or None) from one call of
+    JVP code: batched, its tangents the rows of the identity, for an array."""
     check_transformable(fun)
     user, inner = unwrap(fun)
     if type(args[i]) is float:
-        return _forward_number_plan(user, inner, args, i)
-    return _forward_batched_plan(user, inner, args, i)
+        return _forward_number_plan(user, inner, args, i, has_aux)
+    return _forward_batched_plan(user, inner, args, i, has_aux)
 
 
-def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int
-                         ) -> Callable[[tuple[Any, ...]], Any]:
+def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int,
+                         has_aux: bool) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     """The derivative along the number `args[i]`: one pass of the JVP code."""
     import numpy as np
 
-
     tangents = [1.0 if k == i else zero_like(a) for k, a in enumerate(args)]
-    impl = compiled(user, with_types(Spec("jvp", inner=inner), signature_of(args)))
+    impl = compiled(user, with_types(Spec("jvp", inner=inner, has_aux=has_aux),
+                                     signature_of(args)))
 
-    def run(a: tuple[Any, ...]) -> Any:
-        out, tangent = impl(*a, *tangents)
+    def run(a: tuple[Any, ...]) -> tuple[Any, Any]:
+        out, tangent, *aux = impl(*a, *tangents)
         return _rebuild(out, [_scalar(np.broadcast_to(np.asarray(t, dtype=float),
                                                       np.shape(leaf)).copy())
-                              for leaf, t in zip(_leaves(out), _leaves(tangent), strict=True)])
+                              for leaf, t in zip(_leaves(out), _leaves(tangent), strict=True)]
+                        ), (aux[0] if aux else None)
 
     return run
 
 
-def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int
-                          ) -> Callable[[tuple[Any, ...]], Any]:
+def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int,
+                          has_aux: bool) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     import numpy as np
-
 
     x = args[i]
     shape = np.shape(x)
     n = _size(x)
     dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else float
     seeds = np.eye(n, dtype=dtype).reshape(n, *shape)
-    impl = compiled(user, with_types(Spec("jvp_batched", i, inner=inner), signature_of(args)))
+    impl = compiled(user, with_types(Spec("jvp_batched", i, inner=inner, has_aux=has_aux),
+                                     signature_of(args)))
 
     def jac(leaf: Any, t: Any) -> Any:
         lead = np.shape(leaf)
@@ -273,10 +323,10 @@ def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any,
             t = np.broadcast_to(t, (n, *lead))
         return _scalar(np.moveaxis(t, 0, -1).reshape(lead + shape).copy())
 
-    def run(a: tuple[Any, ...]) -> Any:
-        out, tangents = impl(*a, seeds)
+    def run(a: tuple[Any, ...]) -> tuple[Any, Any]:
+        out, tangents, *aux = impl(*a, seeds)
         return _rebuild(out, [jac(leaf, t) for leaf, t in zip(
-            _leaves(out), _leaves(tangents), strict=True)])
+            _leaves(out), _leaves(tangents), strict=True)]), (aux[0] if aux else None)
 
     return run
 
@@ -286,18 +336,18 @@ def _scalar(result: Any) -> Any:
 
 
 def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
-             batched: bool = True) -> list[Any]:
+             batched: bool = True, has_aux: bool = False) -> Found:
     import numpy as np
 
     if batched and plain_args(args):
         from symdiff.transforms.batch import BatchingError
 
         try:
-            return _reverse_plan(fun, args, nums)(args)
+            return _reverse_plan(fun, args, nums, has_aux)(args)
         except BatchingError:
             pass
 
-    out, vjp_fn = vjp(fun, *args)
+    out, vjp_fn, *aux = vjp(fun, *args, has_aux=has_aux)
     leaves = _leaves(out)
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):
@@ -314,22 +364,23 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
         blocks = [_stack([next(it) for _ in range(_size(leaf))], np.shape(leaf), rows_first=True,
                          tail=shape) for leaf in leaves]
         results.append(_rebuild(out, blocks))
-    return results
+    return results, (aux[0] if aux else None)
 
 
-def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int]
-                  ) -> Callable[[tuple[Any, ...]], list[Any]]:
+def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
+                  has_aux: bool) -> Callable[[tuple[Any, ...]], Found]:
     """The Jacobian rows of each argument of `nums`, from one call of VJP code:
     the k-th cotangent seed is one at output entry k (entries of all leaves in order, C
     order within each), batched, or for a single output entry the plain VJP code (one
-    unbatched pass costs less). `BatchingError` where that does not apply."""
+    unbatched pass costs less), with the aux output of that call. `BatchingError` where
+    that does not apply."""
     import numpy as np
 
     from symdiff.transforms.batch import BatchingError
 
     check_transformable(fun)
     user, inner = unwrap(fun)
-    out = fun(*args)
+    out = _output(fun, args, has_aux)
     leaves = _leaves(out)
     sizes = [_size(leaf) for leaf in leaves]
     k = sum(sizes)
@@ -339,18 +390,19 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     if k == 1:
         seeds = [np.ones_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
                  for leaf in leaves]
-        impl = compiled(user, with_types(Spec("vjp", inner=inner), sig))
+        impl = compiled(user, with_types(Spec("vjp", inner=inner, has_aux=has_aux), sig))
     else:
         eye = np.eye(k)
         bounds = np.cumsum([0, *sizes])
         seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
                  for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
-        impl = compiled(user, with_types(Spec("vjp_batched", inner=inner), sig))
+        impl = compiled(user, with_types(Spec("vjp_batched", inner=inner, has_aux=has_aux),
+                                         sig))
     shapes = [np.shape(leaf) for leaf in leaves]
     bounds = np.cumsum([0, *sizes])
 
-    def run(a: tuple[Any, ...]) -> list[Any]:
-        cts = impl(*a, *seeds)
+    def run(a: tuple[Any, ...]) -> Found:
+        cts = impl(*a, *seeds)  # one per argument, then the aux output
         results = []
         for i in nums:
             shape = np.shape(a[i])
@@ -358,7 +410,7 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
             results.append(_rebuild(out, [
                 _scalar(rows[lo:hi].reshape(lead + shape).copy())
                 for lead, lo, hi in zip(shapes, bounds[:-1], bounds[1:], strict=True)]))
-        return results
+        return results, (cts[-1] if has_aux else None)
 
     return run
 

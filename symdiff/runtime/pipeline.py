@@ -270,20 +270,23 @@ def _transform(spec: Spec) -> Callable[[Unit], Unit]:
 
 
 def _is_vjp_of_gradient(spec: Spec) -> bool:
-    return spec.kind == "vjp" and spec.inner is not None and spec.inner.kind == "grad"
+    # (With an aux output on either, the two are built one after the other.)
+    return (spec.kind == "vjp" and spec.inner is not None and spec.inner.kind == "grad"
+            and not spec.has_aux and not spec.inner.has_aux)
 
 
 def _grad(spec: Spec, primal: Program) -> Program:
     from symdiff.transforms.programs import grad_program
 
     assert spec.argnums is not None
-    return grad_program(primal, spec.argnums, with_value=spec.kind == "value_and_grad")
+    return grad_program(primal, spec.argnums, with_value=spec.kind == "value_and_grad",
+                        has_aux=spec.has_aux)
 
 
 def _jvp(spec: Spec, primal: Program) -> Program:
     from symdiff.transforms.programs import jvp_program
 
-    return jvp_program(primal, spec.argnums)
+    return jvp_program(primal, spec.argnums, has_aux=spec.has_aux)
 
 
 def _vjp(spec: Spec, primal: Program) -> Program:
@@ -292,7 +295,7 @@ def _vjp(spec: Spec, primal: Program) -> Program:
     if _is_vjp_of_gradient(spec):
         assert spec.inner is not None
         return _vjp_of_gradient(spec.inner, primal)
-    return vjp_program(primal)
+    return vjp_program(primal, has_aux=spec.has_aux)
 
 
 def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:
@@ -315,13 +318,13 @@ def _jvp_batched(spec: Spec, primal: Program) -> Program:
     from symdiff.transforms.batch import batched_jvp_program
 
     assert isinstance(spec.argnums, int)
-    return batched_jvp_program(primal, spec.argnums)
+    return batched_jvp_program(primal, spec.argnums, has_aux=spec.has_aux)
 
 
 def _vjp_batched(spec: Spec, primal: Program) -> Program:
     from symdiff.transforms.batch import batched_vjp_program
 
-    return batched_vjp_program(primal)
+    return batched_vjp_program(primal, has_aux=spec.has_aux)
 
 
 def _hessian(spec: Spec, primal: Program) -> Program:
@@ -335,7 +338,7 @@ def _jacobian(spec: Spec, primal: Program) -> Program:
     from symdiff.transforms.jacobian import jacobian_program
 
     assert spec.argnums is not None
-    return jacobian_program(primal, spec.argnums)
+    return jacobian_program(primal, spec.argnums, has_aux=spec.has_aux)
 
 
 # Each transform a spec names: the function of its spec and the program it transforms.

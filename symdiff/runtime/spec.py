@@ -6,6 +6,8 @@ program. A spec with an `inner` spec is a transform of a transform
 (``grad(grad(f))``): the inner transform is applied to the primal program first, then
 this one to its result; both the hash and the text form cover the whole chain. `types`
 describe the user's function's parameters and are kept on the outermost spec only.
+`has_aux` says the transformed function returns ``(output, aux)`` (see
+`transforms.programs` for where each transform puts `aux`).
 """
 
 from __future__ import annotations
@@ -31,11 +33,16 @@ class Spec:
     # float or list (the code is then the same for all).
     types: tuple[Any, ...] | None = None
     inner: Spec | None = None  # the transform applied first, for a derivative of one
+    # The function returns ``(output, aux)``: only `output` is differentiated, and `aux`
+    # is returned beside the derivative (JAX's ``has_aux``).
+    has_aux: bool = False
 
     def key(self) -> str:
         text = f"{self.kind}:{self.argnums!r}"
         if self.types is not None:
             text += ":" + ",".join("-" if t is None else str(t) for t in self.types)
+        if self.has_aux:
+            text += ":aux"
         if self.inner is not None:
             text += " of " + self.inner.key()
         return text

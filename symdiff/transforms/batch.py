@@ -111,18 +111,20 @@ class Unbatched:
 Rule = Callable[[Builder, Node, tuple[Node, ...], tuple[bool, ...]], "Node | Unbatched"]
 
 
-def batched_jvp_program(primal: Program, argnum: int) -> Program:
-    """The JVP of `primal` along a batch of tangents of argument `argnum`."""
-    jvp = finish(jvp_program(primal, argnum))  # batched as the pipeline leaves it
+def batched_jvp_program(primal: Program, argnum: int, has_aux: bool = False) -> Program:
+    """The JVP of `primal` along a batch of tangents of argument `argnum` (an aux output
+    the seeds do not reach, unbatched)."""
+    jvp = finish(jvp_program(primal, argnum, has_aux))  # batched as the pipeline leaves it
     return batch_program(jvp, jvp.params[len(primal.params):],
                          f"{primal.name}_jvp_batched",
                          f"Forward-mode derivatives (JVP) of {primal.name} along a batch of "
                          "tangents (leading axis).")
 
 
-def batched_vjp_program(primal: Program) -> Program:
-    """The VJP of `primal` for a batch of cotangents of every output."""
-    vjp = finish(vjp_program(primal))  # batched as the pipeline leaves it
+def batched_vjp_program(primal: Program, has_aux: bool = False) -> Program:
+    """The VJP of `primal` for a batch of cotangents of every output (an aux output
+    the seeds do not reach, unbatched)."""
+    vjp = finish(vjp_program(primal, has_aux=has_aux))  # batched as the pipeline leaves it
     return batch_program(vjp, vjp.params[len(primal.params):],
                          f"{primal.name}_vjp_batched",
                          f"Reverse-mode derivatives (VJP) of {primal.name} for a batch of "

@@ -69,19 +69,15 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
 
 def _jacobian_of_gradient(primal: Program, argnums: int | tuple[int, ...]) -> Program:
     """The Hessian with an array among the differentiated parameters: the Jacobian
-    program of the gradient, its rows of blocks put in the Hessian's order."""
+    program of the gradient."""
     from symdiff.transforms.jacobian import jacobian_program
 
     # Differentiated again: simplified and pruned first, as the pipeline would.
     program = jacobian_program(finish(grad_program(primal, argnums)), argnums)
     if isinstance(argnums, int):
         return program
-    # The Jacobian gives J[j][i] = d(gradient_i) / dx_j; the Hessian's H[i][j] is it.
-    columns = program.result
-    assert isinstance(columns, tuple)
-    k = len(columns)
-    rows = tuple(tuple(columns[j][i] for j in range(k)) for i in range(k))  # type: ignore[index]
-    return program.replace(result=rows, name=f"{primal.name}_hessian",
+    # Output-major, the Jacobian's J[i][j] = d(gradient_i) / dx_j is the Hessian's H[i][j].
+    return program.replace(name=f"{primal.name}_hessian",
                            doc=f"Hessian of {primal.name} (the Jacobian of its gradient).")
 
 

@@ -3,8 +3,10 @@
 Contract: `jacobian_program(primal, argnums)` returns a `Program` over the primal's
 parameters whose result has the structure of the primal's result, each leaf replaced
 by its Jacobian with respect to argument `argnums`: an array of shape
-``leaf.shape + x.shape`` (a number for a number of a number); for a tuple `argnums`, a
-tuple of those, one per argument. With respect to a number it is the JVP along the
+``leaf.shape + x.shape`` (a number for a number of a number); for a tuple `argnums`,
+each leaf a tuple of those, one per argument (output-major, as JAX nests them). With
+`has_aux`, the primal returns ``(output, aux)`` and the result is ``(jacobian, aux)``.
+With respect to a number it is the JVP along the
 tangent 1.0; with respect to an array, the JVP batched over the rows of the identity
 (``np.eye(x.size)`` shaped ``(x.size, *x.shape)``, made from ``x``'s shape inside the
 program), the batch axis then moved last and split into ``x``'s axes. Transposes and
@@ -35,10 +37,11 @@ from symdiff.transforms.programs import finish, jvp_program
 from symdiff.transforms.prune import prune_program
 
 
-def jacobian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
+def jacobian_program(primal: Program, argnums: int | tuple[int, ...],
+                     has_aux: bool = False) -> Program:
     """The Jacobian of `primal` with respect to `argnums`, as one program."""
     indices = (argnums,) if isinstance(argnums, int) else argnums
-    parts = [_with_respect_to(primal, i) for i in indices]
+    parts = [_with_respect_to(primal, i, has_aux) for i in indices]
     names = ", ".join(primal.params[i].attrs[0] for i in indices)
     doc = f"Jacobian of {primal.name} with respect to {names} (forward mode)."
     name = f"{primal.name}_jacobian"
@@ -49,16 +52,33 @@ def jacobian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program
     params = tuple(b.param(p.attrs[0], *p.attrs[1:]) for p in primal.params)
     results: list[Structure] = []
     effects: dict[Node, None] = {}
+    aux: Structure = ()
     for part in parts:
         # Copied into the new builder: without what it does not need, as the pipeline's
         # prune pass leaves the whole program.
         result, part_effects = inline(b, prune_program(part), params)
+        if has_aux:
+            result, aux = result  # type: ignore[misc]  # (the same in every part)
         results.append(result)
         effects.update(dict.fromkeys(part_effects))
-    return Program(name, params, tuple(results), b, doc, tuple(effects))
+    # Output-major: each output leaf a tuple of its Jacobians, one per argument.
+    columns = [list(flatten(result)) for result in results]
+    jac = rebuild_leaves(results[0], [tuple(column[k] for column in columns)
+                                      for k in range(len(columns[0]))])
+    return Program(name, params, (jac, aux) if has_aux else jac, b, doc, tuple(effects))
 
 
-def _with_respect_to(primal: Program, i: int) -> Program:
+def rebuild_leaves(like: Structure, leaves: list[Structure]) -> Structure:
+    """`like`'s nested tuple structure with its leaves, in order, replaced by `leaves`."""
+    it = iter(leaves)
+
+    def build(item: Structure) -> Structure:
+        return tuple(build(i) for i in item) if isinstance(item, tuple) else next(it)
+
+    return build(like)
+
+
+def _with_respect_to(primal: Program, i: int, has_aux: bool) -> Program:
     x = primal.params[i]
     if is_seq(x):
         raise UnsupportedTransformError(
@@ -67,13 +87,13 @@ def _with_respect_to(primal: Program, i: int) -> Program:
     # The tangents are cut out of the JVP, with its seeds in place: simplified and
     # pruned first, as the pipeline would.
     if x.type is None:
-        program = finish(jvp_program(primal, i))
+        program = finish(jvp_program(primal, i, has_aux))
         seed = program.params[-1]
         b = program.builder
         seeds = b.const(1.0)
     else:
         try:
-            program = batched_jvp_program(primal, i)
+            program = batched_jvp_program(primal, i, has_aux)
         except BatchingError as error:
             raise UnsupportedTransformError(
                 "a Jacobian inside another transform is its JVP batched over the rows of "
@@ -83,8 +103,8 @@ def _with_respect_to(primal: Program, i: int) -> Program:
         seed = program.params[-1]
         b = program.builder
         seeds = _identity(b, program.params[i], x.type)
-    values, tangents = program.result  # type: ignore[misc]
-    roots = [*flatten(values), *flatten(tangents), *program.effects]
+    values, tangents, *aux = program.result  # type: ignore[misc]
+    roots = [*flatten(values), *flatten(tangents), *flatten(tuple(aux)), *program.effects]
     new = substitute(b, roots, {seed: seeds})
     x_new = program.params[i]
     if x.type is None:
@@ -93,6 +113,8 @@ def _with_respect_to(primal: Program, i: int) -> Program:
         pairs = zip(flatten(values), flatten(tangents), strict=True)
         leaves = {t: _layout(b, new[t], new[v], x_new, seeds) for v, t in pairs}
         result = rebuild(tangents, leaves)
+    if has_aux:
+        result = (result, rebuild(aux[0], new))
     return Program(primal.name, program.params[:len(primal.params)], result, b, primal.doc,
                    tuple(new[e] for e in program.effects))
 

@@ -12,6 +12,11 @@ corresponding public transform:
   all parameters by default); result ``(out, tangent_out)``.
 - `vjp_program`: params ``(*primals, *output_cotangents)``; result one cotangent per
   primal.
+With `has_aux`, the primal returns ``(output, aux)``: only `output` is differentiated,
+and `aux` (any nested tuple of values) is computed by the same program, as JAX returns
+it: the gradient's result is ``(gradient, aux)``, the value and gradient's
+``((value, aux), gradient)``, the JVP's ``(out, tangent_out, aux)`` and the VJP's
+``(*cotangents, aux)`` (its caller takes the cotangents by position).
 Zero derivatives are materialised as ``0.0`` only here, at the program's boundary (for
 an array, ``np.zeros_like``; an array's derivative always has its shape).
 Every derived program keeps the primal's `effects`, so it raises where the user's
@@ -37,12 +42,32 @@ class NotScalarOutput(TypeError):
     """grad of a function whose result is not a single number."""
 
 
+class NotAuxPair(TypeError):
+    """``has_aux=True`` for a function that does not return a pair ``(output, aux)``."""
+
+
+def split_aux(primal: Program) -> tuple[Program, Structure]:
+    """(the program of `primal`'s output, its aux structure) for a primal returning
+    ``(output, aux)``."""
+    result = primal.result
+    if isinstance(result, tuple) and len(result) == 2:
+        return primal.replace(result=result[0]), result[1]
+    got = "one value" if isinstance(result, Node) else f"a tuple of {len(result)} values"
+    raise NotAuxPair(
+        f"has_aux=True requires {primal.name} to return a pair (output, aux); it returns "
+        f"{got}")
+
+
 def grad_program(
-    primal: Program, argnums: int | tuple[int, ...], with_value: bool = False
+    primal: Program, argnums: int | tuple[int, ...], with_value: bool = False,
+    has_aux: bool = False,
 ) -> Program:
     """Reverse-mode gradient of a scalar-output program."""
     b = primal.builder
     start = len(b)
+    aux: Structure = ()
+    if has_aux:
+        primal, aux = split_aux(primal)
     if not isinstance(primal.result, Node):
         n = len(tuple(flatten(primal.result)))
         raise NotScalarOutput(
@@ -74,18 +99,25 @@ def grad_program(
         b.name(g, f"{param.attrs[0]}_bar")
     result: Structure = grads[0] if isinstance(argnums, int) else tuple(grads)
     if with_value:
-        result = (values[0], result)
+        result = ((values[0], aux) if has_aux else values[0], result)
+    elif has_aux:
+        result = (result, aux)
     kind = "value and gradient" if with_value else "gradient"
     names = ", ".join(p.attrs[0] for p in wrt)
     return _finish(primal, f"{primal.name}_grad", primal.params, result,
                    f"{mode}-mode {kind} of {primal.name} with respect to {names}.", start,
-                   effects, replaced=replaced, primal_values=values)
+                   effects, replaced=replaced, primal_values=[*values, *flatten(aux)])
 
 
-def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -> Program:
+def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None,
+                has_aux: bool = False) -> Program:
     """Forward mode: output value and its directional derivative along the `argnums`."""
     b = primal.builder
     start = len(b)
+    aux: Structure = ()
+    if has_aux:
+        primal, aux = split_aux(primal)
+    kept = list(flatten(aux))
     taken = {p.attrs[0] for p in primal.params}
     if argnums is None:
         seeded = list(primal.params)
@@ -96,18 +128,22 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None) -
     seeds = dict(zip(seeded, tangents, strict=True))
     # A region is replaced by one that also computes tangents; the primal values come
     # from it too, so each branch runs once.
-    new, tangent = jvp_full(b, [*outputs, *primal.effects], seeds)
+    new, tangent = jvp_full(b, [*outputs, *kept, *primal.effects], seeds)
     outs = _outputs(b, [tangent.get(new[o]) for o in outputs], [new[o] for o in outputs])
     tangent_result = rebuild(primal.result, dict(zip(outputs, outs, strict=True)))
     if isinstance(primal.result, Node):
         tangent_result = outs[0]
-    return _finish(primal, f"{primal.name}_jvp", (*primal.params, *tangents),
-                   (rebuild(primal.result, new), tangent_result),
+    result: Structure = (rebuild(primal.result, new), tangent_result)
+    if has_aux:
+        result = (*result, rebuild(aux, new))
+    return _finish(primal, f"{primal.name}_jvp", (*primal.params, *tangents), result,
                    f"Forward-mode derivative (JVP) of {primal.name}.", start,
-                   tuple(new[e] for e in primal.effects), primal_values=[new[o] for o in outputs])
+                   tuple(new[e] for e in primal.effects),
+                   primal_values=[new[o] for o in [*outputs, *kept]])
 
 
-def vjp_program(primal: Program, forward_fallback: bool = True) -> Program:
+def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = False
+                ) -> Program:
     """Reverse mode: cotangent of every primal given a cotangent of every output.
 
     Through a derivative's loops that pop a tape, which reverse mode does not go
@@ -115,6 +151,9 @@ def vjp_program(primal: Program, forward_fallback: bool = True) -> Program:
     `HigherOrderLoopError`."""
     b = primal.builder
     start = len(b)
+    aux: Structure = ()
+    if has_aux:
+        primal, aux = split_aux(primal)
     outputs = list(flatten(primal.result))
     taken = {p.attrs[0] for p in primal.params}
     seeds = []
@@ -141,9 +180,10 @@ def vjp_program(primal: Program, forward_fallback: bool = True) -> Program:
     cts = _outputs(b, raw, primal.params)
     for param, ct in zip(primal.params, cts, strict=True):
         b.name(ct, f"{param.attrs[0]}_bar")
-    return _finish(primal, f"{primal.name}_vjp", (*primal.params, *seeds), tuple(cts),
+    result: Structure = (*cts, aux) if has_aux else tuple(cts)
+    return _finish(primal, f"{primal.name}_vjp", (*primal.params, *seeds), result,
                    f"{mode}-mode derivative (VJP) of {primal.name}.", start, effects,
-                   replaced=replaced)
+                   replaced=replaced, primal_values=[*primal.outputs, *flatten(aux)])
 
 
 def _outputs(b: Builder, nodes: Sequence[Node | None], like: Sequence[Node]) -> list[Node]:

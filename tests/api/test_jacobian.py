@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from symdiff import jacfwd, jacobian, jacrev
-from symdiff.api.jacobian import choose_mode
+from symdiff import hessian, jacfwd, jacobian, jacrev, jvp
+from symdiff.api.jacobian import choose_mode, jacfwd_looped, jacrev_looped
 
 
 def arm(theta1: float, theta2: float) -> tuple[float, float]:
@@ -78,8 +78,9 @@ def test_tuples_in_and_out() -> None:
     for arg in range(2):
         for out in range(2):
             want = numeric(lambda a, b, o=out: arm(a, b)[o], (0.3, 0.9), arg)
-            assert jf[arg][out] == pytest.approx(float(want), rel=1e-6)
-            assert jr[arg][out] == pytest.approx(float(want), rel=1e-6)
+            # Output-major, as JAX nests them: jac[output][argument].
+            assert jf[out][arg] == pytest.approx(float(want), rel=1e-6)
+            assert jr[out][arg] == pytest.approx(float(want), rel=1e-6)
 
 
 def test_auto_mode_picks_by_sizes() -> None:
@@ -116,3 +117,53 @@ def test_a_plan_per_argument_shape_is_made_once(jac: Callable[..., Any],
         for g_arg, w_arg in zip(got, want, strict=True):
             for g, w in zip(g_arg, w_arg, strict=True):
                 np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def two_by_two(x, y):
+    return x * np.sum(y * y), np.sin(x[0]) * y
+
+
+@pytest.mark.parametrize("make", [jacfwd, jacrev, jacobian, jacfwd_looped, jacrev_looped])
+def test_two_outputs_by_two_arguments_nest_output_major(make: Callable[..., Any]) -> None:
+    # As JAX nests them: ((do0/dx, do0/dy), (do1/dx, do1/dy)).
+    x, y = np.array([0.3, -0.7]), np.array([0.5, 1.1, -0.4])
+    got = make(two_by_two, argnums=(0, 1))(x, y)
+    assert isinstance(got, tuple) and len(got) == 2
+    for out in range(2):
+        assert isinstance(got[out], tuple) and len(got[out]) == 2
+        for arg in range(2):
+            want = numeric(lambda a, b, o=out: two_by_two(a, b)[o], (x, y), arg)
+            assert np.shape(got[out][arg]) == want.shape
+            np.testing.assert_allclose(got[out][arg], want, rtol=1e-6, atol=1e-8)
+
+
+def test_jacfwd_of_jacrev_with_tuple_argnums_is_the_hessian() -> None:
+    def f(x, y):
+        return np.sum(np.sin(x) * y[:2]) * np.sum(y * y)
+
+    x, y = np.array([0.3, -0.7]), np.array([0.5, 1.1, -0.4])
+    got = jacfwd(jacrev(f, argnums=(0, 1)), argnums=(0, 1))(x, y)
+    want = hessian(f, argnums=(0, 1))(x, y)  # ((H_xx, H_xy), (H_yx, H_yy))
+    for i in range(2):
+        for j in range(2):
+            assert np.shape(got[i][j]) == np.shape(want[i][j])
+            np.testing.assert_allclose(got[i][j], want[i][j], rtol=1e-10, atol=1e-12)
+
+
+def test_a_transform_of_a_jacobian_nests_it_as_the_jacobian_does() -> None:
+    # jvp of a Jacobian builds the Jacobian as one program (`transforms.jacobian`): its
+    # output is nested as `jacfwd` called directly nests it.
+    x, y = np.array([0.3, -0.7]), np.array([0.5, 1.1, -0.4])
+    u, v = np.array([1.0, 0.5]), np.array([0.0, -1.0, 2.0])
+    direct = jacfwd(two_by_two, argnums=(0, 1))(x, y)
+    out, tangent = jvp(jacfwd(two_by_two, argnums=(0, 1)), (x, y), (u, v))
+    h = 1e-6
+    up = jacfwd(two_by_two, argnums=(0, 1))(x + h * u, y + h * v)
+    down = jacfwd(two_by_two, argnums=(0, 1))(x - h * u, y - h * v)
+    shapes = {(0, 0): (2, 2), (0, 1): (2, 3), (1, 0): (3, 2), (1, 1): (3, 3)}
+    for o in range(2):
+        for a in range(2):
+            assert np.shape(out[o][a]) == np.shape(tangent[o][a]) == shapes[o, a]
+            np.testing.assert_allclose(out[o][a], direct[o][a], rtol=1e-12)
+            np.testing.assert_allclose(tangent[o][a], (up[o][a] - down[o][a]) / (2 * h),
+                                       rtol=1e-5, atol=1e-8)
