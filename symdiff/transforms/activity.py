@@ -99,14 +99,14 @@ class Activity:
         params = loop.split_params(loop.body.params)
         results = loop.split_results(loop.body.outputs)
         seeds = [p for p, op in zip(params.consts, given.consts, strict=True) if op in active]
-        live = self.carries(loop, [x in active for x in given.inits], seeds)
+        live = self._carries(loop, [x in active for x in given.inits], seeds)
         inner = self.active(topological(list(loop.body.outputs)),
                             [*seeds, *(params.carry[k] for k in live)])
         stacked = {i for i, v in zip(out.stacks, results.stacked, strict=True) if v in inner}
         rest = {i for i in (out.tape, out.trips) if i is not None}
         return LoopActivity(live, frozenset({*(out.carry[k] for k in live), *stacked, *rest}))
 
-    def carries(self, loop: Loop, starts: list[bool], seeds: list[Node]) -> tuple[int, ...]:
+    def _carries(self, loop: Loop, starts: list[bool], seeds: list[Node]) -> tuple[int, ...]:
         """The carried values that depend on the inputs: those starting from an active
         value, and those the body computes from an active operand or carried value (a
         counter ``k = k + 1`` never does, so it gets no cotangent)."""

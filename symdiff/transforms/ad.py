@@ -95,10 +95,21 @@ def jvp(
     return [tangent.get(primal[out]) for out in outputs]
 
 
+# A region body differentiated with some of its parameters seeded, by (body, seeded
+# positions): the body and its JVP (`_body_jvp`), kept for one forward-mode transform.
+Bodies = dict[tuple[int, tuple[int, ...]], tuple[Program, Program, list[Node | None]]]
+
+
 def jvp_full(
-    b: Builder, roots: Sequence[Node], tangents: Mapping[Node, Node]
+    b: Builder, roots: Sequence[Node], tangents: Mapping[Node, Node],
+    bodies: Bodies | None = None,
 ) -> tuple[dict[Node, Node], dict[Node, Node]]:
-    """(new primal node of every node reachable from `roots`, tangent of each node)."""
+    """(new primal node of every node reachable from `roots`, tangent of each node).
+
+    `bodies` holds the region bodies this transform has differentiated already (None
+    starts it): the same body seeded alike is differentiated once, however many rounds
+    the loops around it take to find which carried values have a tangent."""
+    bodies = {} if bodies is None else bodies
     primal: dict[Node, Node] = {}
     tangent: dict[Node, Node] = dict(tangents)
     for node in topological(roots):
@@ -125,7 +136,7 @@ def jvp_full(
         if node.op in (Op.COND, Op.LOOP):
             ts = tuple(tangent.get(a) for a in args)
             rule = _cond_jvp if node.op == Op.COND else _loop_jvp
-            new, out_tangents = rule(b, args, node.attrs, ts)
+            new, out_tangents = rule(b, args, node.attrs, ts, bodies)
             primal[node] = new
             tangent[new] = out_tangents  # type: ignore[assignment]
             continue
@@ -154,7 +165,7 @@ def _zero(b: Builder, like: Node) -> Node:
 
 def _cond_jvp(
     b: Builder, args: tuple[Node, ...], attrs: tuple[Arms, ...],
-    ts: tuple[Node | None, ...],
+    ts: tuple[Node | None, ...], bodies: Bodies,
 ) -> tuple[Node, tuple[Node | None, ...]]:
     """A region computing the outputs of ``cond(*args)`` and their tangents (its tests
     take the tangents too, and read only what they read before)."""
@@ -163,7 +174,7 @@ def _cond_jvp(
     if any(isinstance(t, TapeTangent) for t in ts):
         raise HigherOrderLoopError("forward mode over a tape passed into a branch")
     seeded = [i for i, t in enumerate(ts[1:]) if t is not None]
-    derived = [_body_jvp(body, seeded) for body in arms.branches]
+    derived = [_body_jvp(body, seeded, bodies) for body in arms.branches]
     n = len(arms.branches[0].outputs)
     # An output has a tangent when some branch gives it one; the others give 0.0.
     live = [i for i in range(n) if any(d[1][i] is not None for d in derived)]
@@ -193,6 +204,7 @@ def _padded(test: Program, like: Sequence[Node]) -> Program:
 
 def _loop_jvp(
     b: Builder, args: tuple[Node, ...], attrs: tuple[Loop, ...], ts: tuple[Any, ...],
+    bodies: Bodies,
 ) -> tuple[Node, tuple[Any, ...]]:
     """A loop that also carries the tangents of its carried values.
 
@@ -210,20 +222,15 @@ def _loop_jvp(
     consts = [j for j, t in enumerate(dots.consts) if t is not None]
     at = loop.split_params(range(len(loop.body.params)))
     # A carried value has a tangent when it starts with one or the body gives it one;
-    # iterate until that set stops growing. The activity analysis finds that set
-    # without differentiating the body, so the body (and each loop nested in it) is
-    # differentiated once, not once per round at every level (2**depth times).
-    body_params = loop.body.params
-    seeds = [body_params[i] for i in (*(at.popped[i] for i in popped),
-                                      *(at.unstacked[j] for j in lists),
-                                      *(at.consts[j] for j in consts))]
-    carried = set(Activity().carries(loop, [t is not None for t in dots.inits], seeds))
+    # iterate until that set stops growing. (A body seeded alike again is taken from
+    # `bodies`: a loop nested d deep is not differentiated 2**d times.)
+    carried = {k for k, t in enumerate(dots.inits) if t is not None}
     while True:
         seeded = replace(at, index=(), popped=tuple(at.popped[i] for i in popped),
                          unstacked=tuple(at.unstacked[j] for j in lists),
                          carry=tuple(at.carry[k] for k in sorted(carried)),
                          consts=tuple(at.consts[j] for j in consts))
-        program, out_t = _body_jvp(loop.body, list(seeded.flat()))
+        program, out_t = _body_jvp(loop.body, list(seeded.flat()), bodies)
         grown = carried | {k for k, t in enumerate(loop.split_results(out_t).carry)
                            if t is not None}
         if grown == carried:
@@ -270,17 +277,24 @@ def _loop_jvp(
     return node, tuple(out_tangents)
 
 
-def _body_jvp(body: Program, seeded: list[int]) -> tuple[Program, list[Node | None]]:
+def _body_jvp(body: Program, seeded: list[int], bodies: Bodies
+              ) -> tuple[Program, list[Node | None]]:
     """`body` extended with a tangent parameter for each seeded parameter."""
+    key = (id(body), tuple(seeded))
+    found = bodies.get(key)
+    if found is not None and found[0] is body:
+        return found[1], found[2]
     bb = body.builder
     tangent_args = [bb.arg(f"{body.params[i].attrs[0]}_dot", kind(body.params[i]))
                     for i in seeded]
     seeds = {body.params[i]: t for i, t in zip(seeded, tangent_args, strict=True)}
-    primal, tangent = jvp_full(bb, [*body.outputs, *body.effects], seeds)
+    primal, tangent = jvp_full(bb, [*body.outputs, *body.effects], seeds, bodies)
     outputs = tuple(primal[o] for o in body.outputs)
     effects = tuple(primal[e] for e in body.effects)
     program = Program(body.name, (*body.params, *tangent_args), outputs, bb, body.doc, effects)
-    return program, [tangent.get(o) for o in outputs]
+    out_t = [tangent.get(o) for o in outputs]
+    bodies[key] = (body, program, out_t)  # (the body kept: its id stays its own)
+    return program, out_t
 
 
 def vjp(
