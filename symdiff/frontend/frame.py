@@ -285,7 +285,7 @@ class Frame:
         if outer.op == Op.CONST:
             return self.b.const(outer.value)
         if outer.op == Op.GLOBAL:
-            return self.b.global_(outer.attrs)
+            return self.b.global_(outer.attrs, outer.type)
         hint = name if name.isidentifier() else self._parent_hint(outer)
         if outer.type is None and is_int(outer):
             return self.b.arg(hint, INT)  # an int stays one inside the body
