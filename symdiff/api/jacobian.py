@@ -77,14 +77,16 @@ class Jacobian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args = self._check(args, kwargs)
-        key = shape_key(args)
         if self._plans and self._watches.changed():
             self._plans = {}  # the function or one it inlines changed: compile again
+        if not self._plans:
+            self._watches.take()
+        key = shape_key(args)
+        if key is not None:
+            key = (*key, self._watches.shapes())  # global arrays may size the plan too
         plan = self._plans.get(key)
         if plan is None:
             self._seen.setdefault(signature_of(args))
-            if not self._plans:
-                self._watches.take()
             plan = _plan(self._fun, args, self._argnums, self._mode, self._batched)
             if key is not None:
                 self._plans = {**self._plans, key: plan}
