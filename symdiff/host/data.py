@@ -12,10 +12,11 @@ Contract (this module imports nothing above `host`, and NumPy only if the progra
   arrays in all.
 - Layouts are hashable, equal exactly when the values fit the same code, and `str`
   gives a stable text (for the disk-cache key).
-- `fits(layout, read, namespace)` is an ``ast`` expression, true when the value the
-  expression `read` evaluates to has `layout` (attribute reads and comparisons, and the
-  length of a list or keys of a dict before its items are read). It binds the objects
-  it compares in `namespace`.
+- `fits(layout, read, namespace, local)` is an ``ast`` expression, true when the value
+  the expression `read` evaluates to has `layout` (attribute reads and comparisons, and
+  the length of a list or keys of a dict before its items are read). It evaluates
+  `read` once, into the variable `local`, and binds the objects it compares in
+  `namespace`.
 - `shapes(value)` is the exact shapes and dtypes of the arrays in `value`: what a plan
   sized from them (a Jacobian's seeds) depends on besides the layout.
 """
@@ -119,21 +120,26 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real)
 
 
-def fits(found: Layout, read: ast.expr, namespace: dict[str, Any]) -> ast.expr:
-    """True when the value `read` evaluates to has the layout `found`."""
+def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -> ast.expr:
+    """True when the value `read` evaluates to (into `local`) has the layout `found`."""
     tests: list[ast.expr] = []
-    pending: list[tuple[Layout, ast.expr]] = [(found, read)]
+    first = ast.NamedExpr(ast.Name(local, ast.Store()), read)
+    pending: list[tuple[Layout, ast.expr]] = [(found, ast.Name(local, ast.Load()))]
     while pending:
         lay, expr = pending.pop(0)
         cls = _class_of(lay)
-        tests.append(ast.Compare(ast.Attribute(expr, "__class__", ast.Load()), [ast.Is()],
-                                 [_bind(namespace, cls)]))
+        tests.append(ast.Compare(ast.Attribute(first if not tests else expr, "__class__",
+                                               ast.Load()), [ast.Is()], [_bind(namespace, cls)]))
         if isinstance(lay, ArrayLayout):
             import numpy as np
 
+            # NumPy's dtypes of a kind are one object: `is` is the cheap test, `==` the
+            # exact one.
             dtype = _bind(namespace, np.dtype(lay.dtype))
-            tests.append(ast.Compare(ast.Attribute(expr, "dtype", ast.Load()), [ast.Eq()],
-                                     [dtype]))
+            read_dtype = ast.Attribute(expr, "dtype", ast.Load())
+            tests.append(ast.BoolOp(ast.Or(), [
+                ast.Compare(read_dtype, [ast.Is()], [dtype]),
+                ast.Compare(read_dtype, [ast.Eq()], [dtype])]))
             tests.append(ast.Compare(ast.Attribute(expr, "ndim", ast.Load()), [ast.Eq()],
                                      [ast.Constant(len(lay.ones))]))
             shape = ast.Attribute(expr, "shape", ast.Load())

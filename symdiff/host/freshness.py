@@ -186,7 +186,8 @@ def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr 
             namespace[reader] = watch._source()
             read = ast.Subscript(_load(reader), ast.Constant(watch.name), ast.Load())
         if watch.layout is not None:
-            tests.append(ast.UnaryOp(ast.Not(), data.fits(watch.layout, read, namespace)))
+            fits = data.fits(watch.layout, read, namespace, f"_symdiff_r{i}")
+            tests.append(ast.UnaryOp(ast.Not(), fits))
             continue
         tests.append(ast.Compare(read, [ast.IsNot()], [_load(value)]))
     if not tests:

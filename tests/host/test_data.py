@@ -40,7 +40,7 @@ def test_other_values_are_not_data(value):
 
 def _fits(lay, value) -> bool:
     namespace: dict = {}
-    test = data.fits(lay, ast.Name("value", ast.Load()), namespace)
+    test = data.fits(lay, ast.Name("value", ast.Load()), namespace, "read")
     expr = ast.fix_missing_locations(ast.Expression(test))
     try:
         return bool(eval(compile(expr, "<fits>", "eval"), {**namespace, "value": value}))
