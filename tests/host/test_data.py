@@ -33,7 +33,8 @@ def test_layout_of_data():
     assert data.layout([1.0]) != data.layout((1.0,))
 
 
-@pytest.mark.parametrize("value", NOT_DATA, ids=repr)
+@pytest.mark.parametrize("value", NOT_DATA,
+                         ids=[f"{i}-{type(v).__name__}" for i, v in enumerate(NOT_DATA)])
 def test_other_values_are_not_data(value):
     assert data.layout(value) is None
 
