@@ -23,7 +23,7 @@ from symdiff.frontend.resolve import Resolved, describe
 from symdiff.frontend.values import Keywords, MaybeUnbound, Value, is_function
 from symdiff.host.data import MAX_LEAVES, ArrayLayout, DictLayout, Layout, NumberLayout, layout
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import Item
+from symdiff.ir.node import Item, global_name
 from symdiff.ir.types import MANY, ArrayType
 
 
@@ -86,5 +86,5 @@ def data_value(b: Builder, found: Layout, path: tuple[Any, ...]) -> Value:
         return b.global_(path)
     if isinstance(found, DictLayout):
         return Keywords(tuple((k, data_value(b, v, (*path, Item(k))))
-                              for k, v in found.items))
+                              for k, v in found.items), global_name(path))
     return tuple(data_value(b, v, (*path, Item(i))) for i, v in enumerate(found.items))

@@ -24,9 +24,11 @@ from symdiff.ir.sequences import is_seq
 
 @dataclass(frozen=True)
 class Keywords:
-    """A dict with string keys made by the function being lowered."""
+    """A dict with string keys made by the function being lowered, or read from outside
+    it (`outside` then names it: changing it in place would change the user's dict)."""
 
     items: tuple[tuple[str, Any], ...]
+    outside: str = ""
 
     def get(self, key: str) -> Any:
         """The value at `key`, or None."""
@@ -41,7 +43,7 @@ class Keywords:
 
     def map(self, fn: Callable[[str, Any], Any]) -> Keywords:
         """The dict with each value replaced by ``fn(key, value)``."""
-        return Keywords(tuple((k, fn(k, v)) for k, v in self.items))
+        return Keywords(tuple((k, fn(k, v)) for k, v in self.items), self.outside)
 
 
 # A number or sequence node, a free name's meaning, a tuple, a list being built, a dict.

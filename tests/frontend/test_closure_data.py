@@ -7,6 +7,7 @@ dicts), and rebuilt when a binding's layout changes."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import numpy as np
@@ -316,3 +317,59 @@ def test_standalone_build_names_the_global_array(data, tmp_path):
     with pytest.raises(SymdiffError, match="'B' \\(a ndarray\\)"):
         symdiff.build_module(data.__file__, ["dot_b"], ["grad"],
                              signature=["ndarray[float64,1]"])
+
+
+CHANGES = textwrap.dedent('''\
+    import numpy as np
+
+    B = np.arange(3.0)
+    W = {"a": 2.0, "b": np.ones(3)}
+    L = [np.ones(3), np.ones(3)]
+
+
+    def into_global(x):
+        B[0] = x
+        return np.sum(B)
+
+
+    def into_alias(x):
+        C = B
+        C += x
+        return np.sum(C)
+
+
+    def into_item(x):
+        v = L[0]
+        v[0] = x
+        return np.sum(v)
+
+
+    def dict_alias(x):
+        d = W
+        d["a"] = x
+        return d["a"]
+
+
+    def new_dict(x):
+        d = {**W, "a": x}
+        return d["a"] * np.sum(d["b"])
+''')
+
+
+@pytest.mark.parametrize("name, words", [
+    ("into_global", "assigning into 'B' would change data from outside the function"),
+    ("into_alias", "'C' (it is or may be 'B') would change data from outside"),
+    ("into_item", "'v' (it is or may be 'L[0]') would change data from outside"),
+    ("dict_alias", "changing the dict 'd' in place would change 'W', data from outside"),
+])
+def test_changing_data_from_outside_is_a_located_error(import_text, name, words):
+    mod = import_text("changes", CHANGES)
+    with pytest.raises(UnsupportedSyntaxError, match=re.escape(words)):
+        symdiff.grad(getattr(mod, name))(1.0)
+    np.testing.assert_array_equal(mod.B, [0.0, 1.0, 2.0])
+    assert mod.W["a"] == 2.0
+
+
+def test_a_new_dict_from_one_outside_is_the_function_s_own(import_text):
+    mod = import_text("changes", CHANGES)
+    assert symdiff.grad(mod.new_dict)(1.0) == 3.0
