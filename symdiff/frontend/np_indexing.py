@@ -265,7 +265,8 @@ def _target(low: Frame, target: ast.Subscript) -> Node:
             raise low.src.error(
                 f"unsupported construct: changing the dict {name!r} in place; make a new "
                 f"one instead ({name} = {{**{name}, \"key\": value}})", target)
-        what = "a list" if is_sequence(current) else "a number"
+        what = "a list" if is_sequence(current) else "a list or tuple" if isinstance(
+            current, tuple) else "a number"
         raise low.src.error(
             f"unsupported assignment target: {name}[...] = ... where {name!r} is {what} "
             "(only into an array the function made)", target)

@@ -344,6 +344,11 @@ CHANGES = textwrap.dedent('''\
         return np.sum(v)
 
 
+    def append_global(x):
+        L.append(x)
+        return x
+
+
     def dict_alias(x):
         d = W
         d["a"] = x
@@ -361,6 +366,7 @@ CHANGES = textwrap.dedent('''\
     ("into_alias", "'C' (it is or may be 'B') would change data from outside"),
     ("into_item", "'v' (it is or may be 'L[0]') would change data from outside"),
     ("dict_alias", "changing the dict 'd' in place would change 'W', data from outside"),
+    ("append_global", "appending to 'L' would change data from outside the function"),
 ])
 def test_changing_data_from_outside_is_a_located_error(import_text, name, words):
     mod = import_text("changes", CHANGES)
