@@ -269,6 +269,40 @@ def test_a_rebound_closure_cell_is_read_anew():
     np.testing.assert_allclose(g(w), 2.0 * np.ones(2) * (X @ w))
 
 
+HELPERS = textwrap.dedent('''\
+    import numpy as np
+
+    W = np.array([1.0, 2.0, 3.0])
+    CFG = {"scale": 2.0}
+
+
+    def helper(x):
+        return CFG["scale"] * np.sum(W * x)
+''')
+USER = textwrap.dedent('''\
+    import numpy as np
+
+    helpers = None  # set by the test: a module of the user's
+
+
+    def f(x):
+        return helpers.helper(x) + np.sum(helpers.W * x)
+''')
+
+
+def test_a_helper_reads_its_own_module_s_data(import_text):
+    helpers = import_text("helpers_data", HELPERS)
+    user = import_text("user_data", USER)
+    user.helpers = helpers
+    g = symdiff.grad(user.f)
+    x = np.ones(3)
+    np.testing.assert_allclose(g(x), 3.0 * helpers.W)
+    helpers.W = np.ones((2, 3))  # read through the module attribute and the helper
+    np.testing.assert_allclose(g(x), [6.0, 6.0, 6.0])
+    helpers.CFG["scale"] = 1.0
+    np.testing.assert_allclose(g(x), [4.0, 4.0, 4.0])
+
+
 def test_a_jacobian_follows_the_length_of_global_data(data):
     j = symdiff.jacrev(data.matrix)
     x = np.array([0.1, 0.2, -0.3])
