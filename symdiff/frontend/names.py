@@ -46,7 +46,7 @@ def callee(frame: Frame, e: ast.expr) -> Value:
     """Like `Frame.expr`, but an unknown callable is returned so the call can name it."""
     if isinstance(e, ast.Name) and frame.visible(e.id) is None and e.id not in frame.locals:
         resolved = frame.scope.lookup(e.id)
-        if resolved is not None and resolved.kind == "other":
+        if resolved is not None and resolved.kind in ("other", "data"):
             return resolved
     if isinstance(e, ast.Attribute):
         base = frame.expr(e.value)
