@@ -24,6 +24,7 @@ Contract (this module imports nothing above `host`, and NumPy only if the progra
 from __future__ import annotations
 
 import ast
+import numbers
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -115,8 +116,6 @@ def _layout(value: Any, leaves: list[int], depth: int) -> Layout | None:
 
 
 def _is_number(value: Any) -> bool:
-    import numbers
-
     return isinstance(value, numbers.Real)
 
 

@@ -17,8 +17,8 @@ Contract (this module reads no user code: the frontend finds the watches):
   strong watches back.
 - `stale_test(watches, namespace)` is the check for generated code (to run inside
   `guarded`, which also takes a binding that vanished as changed): an ``ast``
-  expression, true when a binding changed, reading the objects it compares from
-  ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`.
+  expression, true when a binding changed (data: when it no longer fits its layout),
+  reading the objects it compares from ``_symdiff_*`` names it binds in `namespace`.
 """
 
 from __future__ import annotations
@@ -159,7 +159,8 @@ class Stamp:
 def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr | None:
     """``w0.__code__ is not v0 or g1['h'] is not v1 or m2.sin is not v2 ...``: true when
     a binding changed (None for no watches), reading the objects it compares from
-    ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`. A binding that
+    ``_symdiff_w*``, ``_symdiff_v*`` and ``_symdiff_data*`` names it binds in
+    `namespace` (and a watched data binding into a local ``_symdiff_r*``). A binding that
     vanished raises one of `VANISHED` instead: run it inside `guarded`. Cheapest reads
     first: the code of the function itself; subscripts and attribute loads, not calls
     (a call of ``dict.get`` costs twice as much)."""
