@@ -31,6 +31,7 @@ from symdiff.frontend.statements import STATEMENTS
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import SEQ, Program
 from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.types import StaticArg
 
 GRAMMAR = Grammar(STATEMENTS, EXPRESSIONS)
 
@@ -77,6 +78,10 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
             # A function argument: its code is inlined; the parameter is unused.
             params.append(frame.b.param(arg.arg, "num"))
             frame.env[arg.arg] = function
+            continue
+        if isinstance(typ, StaticArg):  # a flag: its value, known while compiling
+            params.append(frame.b.param(arg.arg, "num"))
+            frame.env[arg.arg] = frame.b.const(typ.value)
             continue
         # An array's type, INT for an int (`runtime.spec.INT` is `ir.node.INT`).
         node = frame.b.param(arg.arg, typ if typ is not None else

@@ -11,7 +11,7 @@ Contract:
   `i` as generated code takes it: a float, an int (kept where it is not
   differentiated: it may count loop trips), a float32, float64 or integer array
   (promoted to float where differentiated), a list of numbers where the function uses
-  the parameter as a list, or a function where it is not differentiated. Anything
+  the parameter as a list, or a function or a bool where it is not differentiated. Anything
   else raises `TypeError` naming the transform and function (`where`), the parameter
   and its position (or the tangent of it), and what is supported; containers of
   arrays and dicts are refused as not supported yet. Messages are built only then.
@@ -125,6 +125,8 @@ def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
         return value
     if is_function(value) and not differentiated and not as_list:
         return value  # inlined where the function calls it; compiled per function
+    if type(value) is bool and not differentiated and not tangent:
+        return value  # a flag: compiled per value
     # An array comes before a list: the function may index or iterate either.
     if is_array(value):
         kind = value.dtype.kind
