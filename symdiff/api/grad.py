@@ -207,18 +207,21 @@ def jvp(
 
 
 def forward(
-    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+    statics: bool = False,
 ) -> tuple[Any, Any]:
     """`jvp`, its messages naming the transform `kind` the user called."""
     check_transformable(fun)
     user, inner = unwrap(fun)
-    return jvp_of(kind, user, inner, primals, tangents)
+    return jvp_of(kind, user, inner, primals, tangents, statics)
 
 
 def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
-           tangents: Sequence[Any]) -> tuple[Any, Any]:
+           tangents: Sequence[Any], statics: bool = False) -> tuple[Any, Any]:
     """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
-    None), its messages naming the transform `kind` the user called."""
+    None), its messages naming the transform `kind` the user called. Every primal given
+    is differentiated, so none may be a flag or mode, unless `statics` (for callers that
+    pass the defaults bound, with zero tangents)."""
     where = label(kind, fun)
     for what, values in (("primals", primals), ("tangents", tangents)):
         if not isinstance(values, (tuple, list)):
@@ -228,7 +231,7 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
         raise ValueError(
             f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
-    check = argument_checker(kind, fun)
+    check = argument_checker(kind, fun, statics=statics)
     args = list(check(primals))
     params, lists = check.params, check.lists or frozenset()
     # A parameter left to its default is not differentiated: a zero tangent.
@@ -264,17 +267,25 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tu
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal given (parameters left out take their defaults). For a
     function returning a tuple, the cotangent is a tuple."""
+    return vjp_of(fun, primals)
+
+
+def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = False
+           ) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+    """`vjp`; with `statics`, primals may be flags or modes (their cotangents None), for
+    callers that pass the defaults bound."""
     check_transformable(fun)
     user, inner = unwrap(fun)
-    args = argument_checker("vjp", user)(primals)
+    args = argument_checker("vjp", user, statics=statics)(primals)
     impl = compiled(user, with_types(Spec("vjp", inner=inner), signature_of(args)))
     out = fun(*args)
     check = Cotangents(out)
     given = len(primals)
     # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
-    # function argument is not differentiated: its cotangent is None.
+    # function argument, a flag or a mode is not differentiated: its cotangent is None.
     floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
-    functions = [i for i, a in enumerate(args[:given]) if is_function(a)]
+    functions = [i for i, a in enumerate(args[:given])
+                 if is_function(a) or type(a) in (bool, str)]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:

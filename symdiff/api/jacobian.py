@@ -28,7 +28,7 @@ from symdiff.api.arguments import (
     unwrap,
 )
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
-from symdiff.api.grad import jvp, vjp
+from symdiff.api.grad import forward, vjp_of
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
@@ -196,7 +196,7 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
     columns = []
     for seed in _basis(x):
         tangents = tuple(seed if k == i else zero_like(a) for k, a in enumerate(args))
-        _, tangent = jvp(fun, args, tangents)
+        _, tangent = forward("jacobian", fun, args, tangents, statics=True)
         columns.append(tangent)
     if not columns:  # an empty array: no passes
         return _map(fun(*args), lambda leaf: np.zeros(np.shape(leaf) + np.shape(x)))
@@ -299,7 +299,7 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
         except BatchingError:
             pass
 
-    out, vjp_fn = vjp(fun, *args)
+    out, vjp_fn = vjp_of(fun, args, statics=True)
     leaves = _leaves(out)
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):

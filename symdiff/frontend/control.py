@@ -27,7 +27,7 @@ from typing import Any
 
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Keywords, MaybeUnbound, is_dict
+from symdiff.frontend.values import Keywords, MaybeUnbound, Text, is_dict
 from symdiff.ir.node import Node, Op, Program, Structure, flatten
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
@@ -179,7 +179,10 @@ def lower_compare(low: Frame, e: ast.Compare) -> Node:
     def chain(frame: Frame, left: Node, ops: list[ast.cmpop],
               comparators: list[ast.expr]) -> Node:
         # a < b < c is (a < b) and (b < c), with b evaluated once and c only if a < b.
-        right = frame.number(frame.expr(comparators[0]), comparators[0])
+        value = frame.expr(comparators[0])
+        if isinstance(value, Text) and len(ops) == 1 and type(ops[0]) in (ast.Eq, ast.NotEq):
+            return frame.b.const(isinstance(ops[0], ast.NotEq))  # a number is no string
+        right = frame.number(value, comparators[0])
         prim = COMPARE_OPS.get(type(ops[0]))
         if prim is None:
             raise frame.src.error(f"unsupported comparison {type(ops[0]).__name__}", e)
@@ -190,7 +193,27 @@ def lower_compare(low: Frame, e: ast.Compare) -> Node:
             frame, True, test,
             lambda c: chain(c, c.capture_node(right), ops[1:], comparators[1:]))
 
-    return chain(low, low.number(low.expr(e.left), e.left), list(e.ops), list(e.comparators))
+    first = low.expr(e.left)
+    if isinstance(first, Text):
+        return _compare_text(low, e, first)
+    return chain(low, low.number(first, e.left), list(e.ops), list(e.comparators))
+
+
+def _compare_text(low: Frame, e: ast.Compare, left: Text) -> Node:
+    """``mode == "fast"``, ``!=``, ``in`` / ``not in`` a tuple or list: a constant, since
+    strings are known while compiling."""
+    op = e.ops[0]
+    if len(e.ops) != 1 or not isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+        raise low.src.error("unsupported comparison of a string: only ==, !=, in and not in "
+                            "(with one operator)", e)
+    right = low.expr(e.comparators[0])
+    if isinstance(op, ast.Eq | ast.NotEq):
+        found = isinstance(right, Text) and right.value == left.value
+    elif isinstance(right, tuple | list):
+        found = any(isinstance(v, Text) and v.value == left.value for v in right)
+    else:
+        raise low.src.error("`in` with a string: only in a tuple or list of strings", e)
+    return low.b.const(found != isinstance(op, ast.NotEq | ast.NotIn))
 
 
 def _short_circuit(
@@ -297,11 +320,12 @@ def _merge_names(
                 values[1].append(v1[1])
             dict_names[name] = pair[0]
             continue
-        if isinstance(pair[0], Resolved) and pair[0] == pair[1]:
-            low.env[name] = pair[0]  # the same function after both branches
+        if isinstance(pair[0], Resolved | Text) and pair[0] == pair[1]:
+            low.env[name] = pair[0]  # the same function (or string) after both branches
             continue
         if not all(isinstance(v, Node) for v in pair):
             what = "a tuple" if any(isinstance(v, tuple) for v in pair) else \
+                "a string" if any(isinstance(v, Text) for v in pair) else \
                 "a function or dict"
             raise low.src.error(
                 f"variable {name!r} is assigned {what} inside this if statement that differs "

@@ -20,8 +20,16 @@ from typing import Any
 
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, describe
-from symdiff.frontend.values import Keywords, MaybeUnbound, Value, is_function
-from symdiff.host.data import MAX_LEAVES, ArrayLayout, DictLayout, Layout, NumberLayout, layout
+from symdiff.frontend.values import Keywords, MaybeUnbound, Text, Value, is_function
+from symdiff.host.data import (
+    MAX_LEAVES,
+    ArrayLayout,
+    DictLayout,
+    Layout,
+    NumberLayout,
+    TextLayout,
+    layout,
+)
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import Item, global_name
 from symdiff.ir.types import MANY, ArrayType
@@ -84,6 +92,8 @@ def data_value(b: Builder, found: Layout, path: tuple[Any, ...]) -> Value:
         return b.global_(path, ArrayType(found.dtype, dims))
     if isinstance(found, NumberLayout):
         return b.global_(path)
+    if isinstance(found, TextLayout):
+        return Text(found.value, global_name(path))
     if isinstance(found, DictLayout):
         return Keywords(tuple((k, data_value(b, v, (*path, Item(k))))
                               for k, v in found.items), global_name(path))

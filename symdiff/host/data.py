@@ -6,10 +6,10 @@ Contract (this module imports nothing above `host`, and NumPy only if the progra
 - `layout(value)` is what code built on `value` depends on, or None when `value` is not
   data symdiff reads: an ndarray of float32, float64 or integers (its dtype, rank and
   which axes have length one: all broadcasting depends on, as for arguments), a number
-  (its class), a list or tuple of data (its class and length), a dict with str keys of
-  data (its keys in order: the code may iterate over them). Lengths of axes are not
-  part of it: the code reads them when it runs. At most `MAX_LEAVES` numbers and
-  arrays in all.
+  (its class), a str (its value: the code compares it while compiling), a list or
+  tuple of data (its class and length), a dict with str keys of data (its keys in
+  order: the code may iterate over them). Lengths of axes are not part of it: the code
+  reads them when it runs. At most `MAX_LEAVES` numbers, strings and arrays in all.
 - Layouts are hashable, equal exactly when the values fit the same code, and `str`
   gives a stable text (for the disk-cache key).
 - `fits(layout, read, namespace, local)` is an ``ast`` expression, true when the value
@@ -78,7 +78,17 @@ class DictLayout:
         return "{" + ", ".join(f"{k!r}: {v}" for k, v in self.items) + "}"
 
 
-Layout = ArrayLayout | NumberLayout | SequenceLayout | DictLayout
+@dataclass(frozen=True)
+class TextLayout:
+    """A str: a mode the code chose its branches by while compiling."""
+
+    value: str
+
+    def __str__(self) -> str:
+        return repr(self.value)
+
+
+Layout = ArrayLayout | NumberLayout | TextLayout | SequenceLayout | DictLayout
 
 
 def layout(value: Any) -> Layout | None:
@@ -112,6 +122,8 @@ def _layout(value: Any, leaves: list[int], depth: int) -> Layout | None:
         return ArrayLayout(str(dtype), tuple(d == 1 for d in value.shape))
     if _is_number(value):
         return NumberLayout(cls)
+    if cls is str:
+        return TextLayout(value)
     return None
 
 
@@ -146,6 +158,8 @@ def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -
                 length = ast.Subscript(shape, ast.Constant(i), ast.Load())
                 tests.append(ast.Compare(length, [ast.Eq() if one else ast.NotEq()],
                                          [ast.Constant(1)]))
+        elif isinstance(lay, TextLayout):
+            tests.append(ast.Compare(expr, [ast.Eq()], [ast.Constant(lay.value)]))
         elif isinstance(lay, SequenceLayout):
             size = ast.Call(_bind(namespace, len), [expr], [])
             tests.append(ast.Compare(size, [ast.Eq()], [ast.Constant(len(lay.items))]))
@@ -165,6 +179,8 @@ def _class_of(lay: Layout) -> type:
         return sys.modules["numpy"].ndarray  # type: ignore[no-any-return]
     if isinstance(lay, DictLayout):
         return dict
+    if isinstance(lay, TextLayout):
+        return str
     return lay.cls
 
 

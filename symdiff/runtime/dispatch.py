@@ -66,15 +66,15 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
             key.append((a.shape, a.dtype))
         elif type(a) is float:
             key.append(float)
-        elif type(a) is int or type(a) is bool:
+        elif type(a) in (int, bool, str):
             key.append((type(a).__name__, a))
         else:
             return None
     return tuple(key)
 
 
-def static_signature(value: bool) -> Any:
-    """A flag's `ir.types.StaticArg` (imported here, as for arrays)."""
+def static_signature(value: bool | str) -> Any:
+    """A flag's or mode's `ir.types.StaticArg` (imported here, as for arrays)."""
     from symdiff.ir.types import StaticArg
 
     return StaticArg(value)
@@ -82,7 +82,7 @@ def static_signature(value: bool) -> Any:
 
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
-                 if is_function(a) else static_signature(a) if type(a) is bool
+                 if is_function(a) else static_signature(a) if type(a) in (bool, str)
                  else type(a) for a in args)
 
 
@@ -215,9 +215,18 @@ class Dispatcher:
                     namespace[fn_name] = typ.fn
                     tests.append(ast.Compare(_load(name), [ast.Is()], [_load(fn_name)]))
                     continue
-                if isinstance(typ, StaticArg):  # True and False are one object each
+                if isinstance(typ, StaticArg) and type(typ.value) is bool:
+                    # True and False are one object each.
                     tests.append(ast.Compare(_load(name), [ast.Is()],
                                              [ast.Constant(typ.value)]))
+                    continue
+                if isinstance(typ, StaticArg):  # a str, of that value
+                    tests.append(ast.Compare(ast.Attribute(_load(name), "__class__",
+                                                           ast.Load()),
+                                             [ast.Is()], [_load("_symdiff_str")]))
+                    tests.append(ast.Compare(_load(name), [ast.Eq()],
+                                             [ast.Constant(typ.value)]))
+                    namespace["_symdiff_str"] = str
                     continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)

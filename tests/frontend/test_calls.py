@@ -404,7 +404,7 @@ def calls_with_kwargs(x):
 
 
 # Not data symdiff reads (a dict of numbers and arrays is: test_closure_data.py).
-OPTIONS = {"w": 2.0, "name": "heavy"}
+OPTIONS = {"w": 2.0, "tag": None}
 
 
 namespace: dict = {}
