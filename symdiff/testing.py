@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from symdiff.ir.node import Op
+from symdiff.ir.node import Item, Op, global_name
 
 __all__ = ["check_grads", "check_sympy"]
 
@@ -154,7 +154,7 @@ def check_sympy(
         if node.op == Op.GLOBAL:
             value = _resolve(fun, node.attrs)
             if isinstance(value, numbers.Real):
-                subs[sympy.Symbol(".".join(node.attrs), real=True)] = _sympy_number(sympy, value)
+                subs[sympy.Symbol(global_name(node.attrs), real=True)] = _sympy_number(sympy, value)
 
     got = symdiff.grad(fun, argnums=nums)(*x)
     where = _Where("check_sympy", x, None, None, rtol, atol)
@@ -284,7 +284,7 @@ def _resolve(fun: Any, path: Sequence[str]) -> Any:
     else:
         value = getattr(builtins, root)
     for attr in rest:
-        value = getattr(value, attr)
+        value = value[attr.key] if isinstance(attr, Item) else getattr(value, attr)
     return value
 
 

@@ -102,14 +102,15 @@ def normalize_argnums(fn: Callable[..., Any], argnums: Any) -> int | tuple[int, 
 _JVP = Spec("jvp")
 
 
-def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = ()
-                     ) -> Checker:
+def argument_checker(kind: str, fn: Callable[..., Any], differentiated: Collection[int] = (),
+                     statics: bool = True) -> Checker:
     """The check of the arguments of calls of the transform `kind` of the user's function
     `fn`: bound as Python binds them (defaults filled in), each checked and converted
-    (`symdiff.runtime.arguments`), the positions `differentiated` promoted to floats."""
+    (`symdiff.runtime.arguments`), the positions `differentiated` promoted to floats;
+    without `statics`, every argument given is differentiated (no flag or mode)."""
     params, defaults = parameters(fn)
     return Checker(label(kind, fn), fn, params, defaults, differentiated,
-                   lambda: _list_params(fn))
+                   lambda: _list_params(fn), statics)
 
 
 def _list_params(fun: Callable[..., Any]) -> frozenset[int]:

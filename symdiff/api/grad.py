@@ -218,18 +218,21 @@ def jvp(
 
 def forward(
     kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
-    has_aux: bool = False,
+    has_aux: bool = False, statics: bool = False,
 ) -> tuple[Any, ...]:
     """`jvp`, its messages naming the transform `kind` the user called."""
     check_transformable(fun)
     user, inner = unwrap(fun)
-    return jvp_of(kind, user, inner, primals, tangents, has_aux)
+    return jvp_of(kind, user, inner, primals, tangents, has_aux, statics)
 
 
 def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
-           tangents: Sequence[Any], has_aux: bool = False) -> tuple[Any, ...]:
+           tangents: Sequence[Any], has_aux: bool = False, statics: bool = False
+           ) -> tuple[Any, ...]:
     """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
-    None), its messages naming the transform `kind` the user called."""
+    None), its messages naming the transform `kind` the user called. Every primal given
+    is differentiated, so none may be a flag or mode, unless `statics` (for callers that
+    pass the defaults bound, with zero tangents)."""
     where = label(kind, fun)
     for what, values in (("primals", primals), ("tangents", tangents)):
         if not isinstance(values, (tuple, list)):
@@ -239,7 +242,7 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
         raise ValueError(
             f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
-    check = argument_checker(kind, fun)
+    check = argument_checker(kind, fun, statics=statics)
     args = list(check(primals))
     params, lists = check.params, check.lists or frozenset()
     # A parameter left to its default is not differentiated: a zero tangent.
@@ -276,10 +279,17 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
     cotangent per primal given (parameters left out take their defaults). For a
     function returning a tuple, the cotangent is a tuple. With `has_aux`, `fun` returns
     ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``."""
+    return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
+
+
+def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = False,
+           has_aux: bool = False) -> tuple[Any, ...]:
+    """`vjp`; with `statics`, primals may be flags or modes (their cotangents None), for
+    callers that pass the defaults bound."""
     check_transformable(fun)
     user, inner = unwrap(fun)
-    args = argument_checker("vjp", user)(primals)
-    spec = Spec("vjp", inner=inner, has_aux=check_has_aux(has_aux))
+    args = argument_checker("vjp", user, statics=statics)(primals)
+    spec = Spec("vjp", inner=inner, has_aux=has_aux)
     # Compiled first: a function that does not return a pair fails here, located.
     impl = compiled(user, with_types(spec, signature_of(args)))
     # The output (and aux) from one call of the function; vjp_fn runs the VJP code.
@@ -289,9 +299,10 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
     check = Cotangents(out)
     given = len(primals)
     # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
-    # function argument is not differentiated: its cotangent is None.
+    # function argument, a flag or a mode is not differentiated: its cotangent is None.
     floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
-    functions = [i for i, a in enumerate(args[:given]) if is_function(a)]
+    functions = [i for i, a in enumerate(args[:given])
+                 if is_function(a) or type(a) in (bool, str)]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:

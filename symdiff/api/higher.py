@@ -81,13 +81,15 @@ class Hessian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         primals = self._check(args, kwargs)
-        key = shape_key(primals)
         if self._plans and self._watches.changed():
             self._plans = {}  # the function or one it inlines changed: compile again
+        if not self._plans:
+            self._watches.take()
+        key = shape_key(primals)
+        if key is not None:
+            key = (*key, self._watches.shapes())  # global arrays may size the plan too
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
-            if not self._plans:
-                self._watches.take()
             plan = self._plan(primals)
             if key is not None:
                 self._plans = {**self._plans, key: plan}

@@ -31,7 +31,7 @@ from symdiff.api.arguments import (
     unwrap,
 )
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
-from symdiff.api.grad import check_has_aux, jvp, vjp
+from symdiff.api.grad import check_has_aux, forward, vjp_of
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import shape_key, signature_of
@@ -81,14 +81,16 @@ class Jacobian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args = self._check(args, kwargs)
-        key = shape_key(args)
         if self._plans and self._watches.changed():
             self._plans = {}  # the function or one it inlines changed: compile again
+        if not self._plans:
+            self._watches.take()
+        key = shape_key(args)
+        if key is not None:
+            key = (*key, self._watches.shapes())  # global arrays may size the plan too
         plan = self._plans.get(key)
         if plan is None:
             self._seen.setdefault(signature_of(args))
-            if not self._plans:
-                self._watches.take()
             plan = _plan(self._fun, args, self._argnums, self._mode, self._batched,
                          self._has_aux)
             if key is not None:
@@ -238,7 +240,8 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
     aux = None
     for seed in _basis(x):
         tangents = tuple(seed if k == i else zero_like(a) for k, a in enumerate(args))
-        _, tangent, *rest = jvp(fun, args, tangents, has_aux=has_aux)
+        _, tangent, *rest = forward("jacobian", fun, args, tangents, has_aux=has_aux,
+                                    statics=True)
         aux = rest[0] if rest else None
         columns.append(tangent)
     if not columns:  # an empty array: no passes
@@ -347,7 +350,7 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
         except BatchingError:
             pass
 
-    out, vjp_fn, *aux = vjp(fun, *args, has_aux=has_aux)
+    out, vjp_fn, *aux = vjp_of(fun, args, statics=True, has_aux=has_aux)
     leaves = _leaves(out)
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):

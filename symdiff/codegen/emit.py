@@ -27,7 +27,7 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
-from symdiff.ir.node import Node, Op, Program, Structure
+from symdiff.ir.node import Item, Node, Op, Program, Structure
 from symdiff.ir.primitive import math_attr
 from symdiff.ir.regions import Arms, all_nodes
 from symdiff.ir.sequences import LIST_ADD_ALL
@@ -513,10 +513,11 @@ def constant(value: Any) -> ast.expr:
     return ast.Constant(value)
 
 
-def _dotted(path: tuple[str, ...]) -> ast.expr:
+def _dotted(path: tuple[Any, ...]) -> ast.expr:
     expr: ast.expr = ast.Name(path[0], ast.Load())
     for part in path[1:]:
-        expr = ast.Attribute(expr, part, ast.Load())
+        expr = (ast.Subscript(expr, ast.Constant(part.key), ast.Load())
+                if isinstance(part, Item) else ast.Attribute(expr, part, ast.Load()))
     return expr
 
 

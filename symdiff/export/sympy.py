@@ -33,7 +33,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from symdiff.ir.node import Node, Op, Program, Structure, topological
+from symdiff.ir.node import Node, Op, Program, Structure, global_name, topological
 from symdiff.ir.regions import Arms
 from symdiff.ir.scalars import sp_truth
 
@@ -64,7 +64,7 @@ def _translate(
             exprs[node] = _constant(sympy, node.value)
         elif node.op in (Op.PARAM, Op.GLOBAL):
             # A param that is not one of the program's parameters is still a free symbol.
-            name = ".".join(map(str, node.attrs))
+            name = global_name(node.attrs) if node.op == Op.GLOBAL else str(node.attrs[0])
             exprs[node] = symbols[name] if name in symbols else sympy.Symbol(name, real=True)
         elif node.op == Op.ARG:
             raise ValueError(

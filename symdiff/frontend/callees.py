@@ -36,6 +36,7 @@ from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable, is_number
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.host.data import layout
 from symdiff.host.freshness import MISSING, Stamp, Watch, code_watch
 from symdiff.host.memo import LIST_PARAMETERS
 from symdiff.ir.types import FunctionArg
@@ -176,7 +177,7 @@ class CalleeScope(Scope):
 
     def lookup(self, name: str) -> Resolved | None:
         resolved = super().lookup(name)
-        if resolved is None or not (resolved.kind in ("number", "module") or (
+        if resolved is None or not (resolved.kind in ("number", "data", "module") or (
                 resolved.kind == "callable" and custom_op(resolved.value) is not None)):
             return resolved
         if name in self.cells:
@@ -293,7 +294,9 @@ def watches(callees: Callees) -> tuple[Watch, ...]:
     function's ``__code__``, and each free name, or module attribute along a dotted
     chain, that refers to a function, a module or another callable, read where the
     function reads it (its closure cell, its globals; a builtin is watched as absent
-    from the globals). Numbers are not watched: generated code reads them when it runs."""
+    from the globals), and each that refers to a number or data, by its layout
+    (`host.data`: generated code reads them when it runs, so another value of the same
+    layout needs no new code)."""
     found: dict[tuple[str, int, str], Watch] = {}
     for fn in callees.functions:
         watch = code_watch(fn)
@@ -322,6 +325,7 @@ def name_watches(fn: Any, chains: Iterable[tuple[str, ...]]) -> Iterator[Watch]:
         else:
             continue
         if not _compiled_in(value):
+            yield from _data_watch(watch.kind, fn, name, value)
             continue
         yield watch
         for attr in chain[1:]:
@@ -329,9 +333,18 @@ def name_watches(fn: Any, chains: Iterable[tuple[str, ...]]) -> Iterator[Watch]:
                 break
             module, value = value, vars(value).get(attr, MISSING)
             if value is MISSING or not _compiled_in(value):
+                yield from _data_watch("attr", module, attr, value)
                 break
             yield Watch("attr", module, attr, value)
         yield from rule_watches(value)
+
+
+def _data_watch(kind: str, holder: Any, name: str, value: Any) -> Iterator[Watch]:
+    """The watch of a binding that holds a number or data, by its layout (none for
+    other values)."""
+    found = layout(value)
+    if found is not None:
+        yield Watch(kind, holder, name, None, found)
 
 
 def _compiled_in(value: Any) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 
 from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Keywords, MaybeUnbound, is_dict
+from symdiff.frontend.values import Keywords, MaybeUnbound, Text, is_dict
 from symdiff.ir.node import Node, Op, Program, Structure, flatten
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
@@ -296,11 +296,18 @@ def lower_boolop(low: Frame, e: ast.BoolOp) -> Node:
 
 def lower_compare(low: Frame, e: ast.Compare) -> Node:
     """``a < b < c`` is ``(a < b) and (b < c)``, with b evaluated once and c only if
-    a < b: lowered like ``and`` (`lower_boolop`)."""
+    a < b: lowered like ``and`` (`lower_boolop`). A comparison of a string is decided
+    while compiling (`_compare_text`)."""
+    first = low.expr(e.left)
+    if isinstance(first, Text):
+        return _compare_text(low, e, first)
     frame, joins = low, _Joins()
-    left = low.number(low.expr(e.left), e.left)
+    left = low.number(first, e.left)
     for k, (op, comparator) in enumerate(zip(e.ops, e.comparators, strict=True)):
-        right = frame.number(frame.expr(comparator), comparator)
+        value = frame.expr(comparator)
+        if isinstance(value, Text) and len(e.ops) == 1 and isinstance(op, ast.Eq | ast.NotEq):
+            return frame.b.const(isinstance(op, ast.NotEq))  # a number is no string
+        right = frame.number(value, comparator)
         prim = COMPARE_OPS.get(type(op))
         if prim is None:
             raise frame.src.error(f"unsupported comparison {type(op).__name__}", e)
@@ -310,6 +317,23 @@ def lower_compare(low: Frame, e: ast.Compare) -> Node:
         frame = joins.descend(frame, test)
         left = frame.capture_node(right)
     return joins.join(True, test)
+
+
+def _compare_text(low: Frame, e: ast.Compare, left: Text) -> Node:
+    """``mode == "fast"``, ``!=``, ``in`` / ``not in`` a tuple or list: a constant, since
+    strings are known while compiling."""
+    op = e.ops[0]
+    if len(e.ops) != 1 or not isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+        raise low.src.error("unsupported comparison of a string: only ==, !=, in and not in "
+                            "(with one operator)", e)
+    right = low.expr(e.comparators[0])
+    if isinstance(op, ast.Eq | ast.NotEq):
+        found = isinstance(right, Text) and right.value == left.value
+    elif isinstance(right, tuple | list):
+        found = any(isinstance(v, Text) and v.value == left.value for v in right)
+    else:
+        raise low.src.error("`in` with a string: only in a tuple or list of strings", e)
+    return low.b.const(found != isinstance(op, ast.NotEq | ast.NotIn))
 
 
 class _Joins:
@@ -451,11 +475,12 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
                     values[k].append(h)
             dict_names[name] = first  # type: ignore[assignment]
             continue
-        if isinstance(first, Resolved) and all(v == first for v in column):
-            low.env[name] = first  # the same function after every branch
+        if isinstance(first, Resolved | Text) and all(v == first for v in column):
+            low.env[name] = first  # the same function (or string) after every branch
             continue
         if not all(isinstance(v, Node) for v in column):
             what = "a tuple" if any(isinstance(v, tuple) for v in column) else \
+                "a string" if any(isinstance(v, Text) for v in column) else \
                 "a function or dict"
             raise low.src.error(
                 f"variable {name!r} is assigned {what} inside this if statement that differs "

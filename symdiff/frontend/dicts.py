@@ -7,8 +7,8 @@ compiling and its values are ordinary values (numbers, arrays, tuples, functions
 and a called function's ``**kwargs`` parameter collects the keyword arguments it does
 not name. ``d["k"] = v`` (and ``d["k"] += v``) rebinds ``d`` to a new dict, which is
 what changing it in place means as long as no other name holds the same dict: that
-case is an error. So a dict needs no copy when it is passed or captured by a loop or
-branch.
+case is an error, as is changing a dict from outside the function (a global). So a
+dict needs no copy when it is passed or captured by a loop or branch.
 """
 
 from __future__ import annotations
@@ -105,6 +105,11 @@ def set_item(low: Frame, target: ast.Subscript, value: Value, stmt: ast.stmt) ->
     name = target.value.id
     current = low.visible(name)
     assert isinstance(current, Keywords)
+    if current.outside:
+        raise low.src.error(
+            f"unsupported construct: changing the dict {name!r} in place would change "
+            f"{current.outside!r}, data from outside the function; make a new one instead "
+            f"({name} = {{**{name}, \"key\": value}})", target)
     # Other names of the same dict, here or (for a dict a branch or loop body reads
     # from outside) where it was made.
     others: list[str] = []

@@ -28,6 +28,7 @@ from symdiff.frontend.resolve import Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource
 from symdiff.frontend.values import (
     MaybeUnbound,
+    Text,
     Value,
     is_array,
     is_dict,
@@ -251,6 +252,10 @@ class Frame:
             raise self.src.error("a tuple is used where a number is expected", where)
         if is_dict(value):
             raise self.src.error("a dict is used where a number is expected", where)
+        if isinstance(value, Text):
+            origin = f" ({value.origin})" if value.origin else ""
+            raise self.src.error(f"the string {value.value!r}{origin} is used where a number "
+                                 "is expected", where)
         raise self.src.error(f"{describe(value.value)} is used where a number is expected",
                              where)
 
@@ -266,8 +271,8 @@ class Frame:
             self.env[name] = value  # a hidden variable (the break flag): no name
             self.assigned[name] = None
             return
-        if is_function(value) or is_dict(value):
-            self.env[name] = value  # a function (its calls are inlined) or a dict
+        if is_function(value) or is_dict(value) or isinstance(value, Text):
+            self.env[name] = value  # a function (its calls are inlined), dict or string
             self.assigned[name] = None  # an if merges it (`control`)
             return
         if isinstance(value, Resolved):
@@ -319,13 +324,13 @@ class Frame:
             return [self._stand_in(name, v) for v in outer]
         if is_dict(outer):
             return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
-        if isinstance(outer, Resolved):
-            return outer  # a function: nothing to pass in
+        if isinstance(outer, Resolved | Text):
+            return outer  # a function or a string: nothing to pass in
         assert isinstance(outer, Node)
         if outer.op == Op.CONST:
             return self.b.const(outer.value)
         if outer.op == Op.GLOBAL:
-            return self.b.global_(outer.attrs)
+            return self.b.global_(outer.attrs, outer.type)
         hint = name if name.isidentifier() else self._parent_hint(outer)
         if outer.type is None and is_int(outer):
             return self.b.arg(hint, INT)  # an int stays one inside the body

@@ -28,9 +28,11 @@ from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.resolve import callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.statements import READ_REST, STATEMENTS
+from symdiff.frontend.values import Text
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import SEQ, Program
 from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.types import StaticArg
 
 GRAMMAR = Grammar(STATEMENTS, EXPRESSIONS, READ_REST)
 
@@ -85,6 +87,11 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
             # A function argument: its code is inlined; the parameter is unused.
             params.append(frame.b.param(arg.arg, "num"))
             frame.env[arg.arg] = function
+            continue
+        if isinstance(typ, StaticArg):  # a flag or a mode: known while compiling
+            params.append(frame.b.param(arg.arg, "num"))
+            frame.env[arg.arg] = Text(typ.value) if isinstance(typ.value, str) else \
+                frame.b.const(typ.value)
             continue
         # An array's type, INT for an int (`runtime.spec.INT` is `ir.node.INT`).
         node = frame.b.param(arg.arg, typ if typ is not None else

@@ -4,8 +4,11 @@ Contract: `lookup(frame, name, where)` is the value a name has where `frame` rea
 its local value (`Frame.visible`), or, for a name the function never assigns, what it
 refers to in the function's scope (`resolve.Scope`: closure cells, globals, builtins)
 as `free` gives it. A free number is a ``global`` node, read when the generated code
-runs; ``math.pi`` and the like are constants; modules and callables stay `Resolved`.
-Reading a name that is unbound, or may be, or a free dict, is a located error.
+runs; so is each number and array of free data (`host.data.layout`), an array typed
+as its layout says (the code is checked to fit it on every call), in the tuples
+(lists and tuples) and dicts of the data; ``math.pi`` and the like are constants;
+modules and callables stay `Resolved`. Reading a name that is unbound, or may be, is
+a located error, as is free data of another kind.
 `callee` reads the function of a call, where an unknown callable is a value too, so
 that the call can name it in its error.
 """
@@ -13,10 +16,23 @@ that the call can name it in its error.
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, describe
-from symdiff.frontend.values import MaybeUnbound, Value, is_function
+from symdiff.frontend.values import Keywords, MaybeUnbound, Text, Value, is_function
+from symdiff.host.data import (
+    MAX_LEAVES,
+    ArrayLayout,
+    DictLayout,
+    Layout,
+    NumberLayout,
+    TextLayout,
+    layout,
+)
+from symdiff.ir.builder import Builder
+from symdiff.ir.node import Item, global_name
+from symdiff.ir.types import MANY, ArrayType
 
 
 def lookup(frame: Frame, name: str, where: ast.AST) -> Value:
@@ -38,7 +54,7 @@ def callee(frame: Frame, e: ast.expr) -> Value:
     """Like `Frame.expr`, but an unknown callable is returned so the call can name it."""
     if isinstance(e, ast.Name) and frame.visible(e.id) is None and e.id not in frame.locals:
         resolved = frame.scope.lookup(e.id)
-        if resolved is not None and resolved.kind == "other":
+        if resolved is not None and resolved.kind in ("other", "data"):
             return resolved
     if isinstance(e, ast.Attribute):
         base = frame.expr(e.value)
@@ -55,12 +71,30 @@ def free(frame: Frame, resolved: Resolved, where: ast.AST) -> Value:
         return frame.b.const(resolved.value)
     if resolved.kind == "number":
         return frame.b.global_(resolved.path)
+    if resolved.kind == "data":
+        found = layout(resolved.value)
+        assert found is not None
+        return data_value(frame.b, found, resolved.path)
     if resolved.kind in ("module", "callable") or is_function(resolved):
         return resolved
-    if isinstance(resolved.value, dict):
-        raise frame.src.error(
-            f"{'.'.join(resolved.path)!r} is a dict from outside the function: symdiff "
-            "reads dicts the function makes ({...} or dict(...)); pass its values as "
-            "arguments", where)
     raise frame.src.error(
-        f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)})", where)
+        f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)}): "
+        "symdiff reads numbers, arrays (float32, float64, integer), and lists, tuples "
+        f"and dicts (str keys) of at most {MAX_LEAVES} of them from outside the function; "
+        "pass it as an argument", where)
+
+
+def data_value(b: Builder, found: Layout, path: tuple[Any, ...]) -> Value:
+    """The value of free data of layout `found` read by `path`: a ``global`` node per
+    number and array, in tuples (for lists and tuples) and dicts."""
+    if isinstance(found, ArrayLayout):
+        dims = tuple(1 if one else MANY for one in found.ones)
+        return b.global_(path, ArrayType(found.dtype, dims))
+    if isinstance(found, NumberLayout):
+        return b.global_(path)
+    if isinstance(found, TextLayout):
+        return Text(found.value, global_name(path))
+    if isinstance(found, DictLayout):
+        return Keywords(tuple((k, data_value(b, v, (*path, Item(k))))
+                              for k, v in found.items), global_name(path))
+    return tuple(data_value(b, v, (*path, Item(i))) for i, v in enumerate(found.items))

@@ -11,7 +11,8 @@ Contract (functions over a `frame.Frame`):
 - ``out[key] = v`` (and ``out[key] += v``) into an array the function made itself makes
   a new value ``index_set(out, v)`` that the name holds from then on (the generated code
   assigns in place when nothing else reads the old array). Assigning into an argument, or
-  into a view of one, is a located error (it would change the caller's data); so is
+  into a view of one, is a located error (it would change the caller's data), as is
+  assigning into an array read from outside the function (a global); so is
   assigning into an array another name shares (``b = out`` or ``v = out[1:]``, where NumPy
   would change that name's array too), and an integer-array key.
 - ``name += v`` (any operator) where `name` holds an array changes that array in place,
@@ -39,7 +40,7 @@ from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, is_array, is_sequence
 from symdiff.ir.indexing import DYNAMIC, IN_RANGE, INDEX, Key, is_basic, may_alias, result_type
 from symdiff.ir.loop import loop_args
-from symdiff.ir.node import Node, Op
+from symdiff.ir.node import Node, Op, global_name
 from symdiff.ir.scalars import AND, EQ, GE, GT, LE, LT, NE, NOT, OR
 from symdiff.ir.types import MANY
 
@@ -264,7 +265,8 @@ def _target(low: Frame, target: ast.Subscript) -> Node:
             raise low.src.error(
                 f"unsupported construct: changing the dict {name!r} in place; make a new "
                 f"one instead ({name} = {{**{name}, \"key\": value}})", target)
-        what = "a list" if is_sequence(current) else "a number"
+        what = "a list" if is_sequence(current) else "a list or tuple" if isinstance(
+            current, tuple) else "a number"
         raise low.src.error(
             f"unsupported assignment target: {name}[...] = ... where {name!r} is {what} "
             "(only into an array the function made)", target)
@@ -275,8 +277,9 @@ def _target(low: Frame, target: ast.Subscript) -> Node:
 def _check_writable(low: Frame, name: str, current: Node, where: ast.AST,
                     instead: str) -> None:
     """A located error unless `name`'s array, `current`, is one the function made, that no
-    other name shares: an argument (or a view of one), an array a called function was
-    passed, a view of another array. `instead` says what to write instead."""
+    other name shares: an argument (or a view of one), data from outside the function,
+    an array a called function was passed, a view of another array. `instead` says what
+    to write instead."""
     arrays = _arrays(low, current)
     argument = next((a for a in arrays if a.op == Op.PARAM), None)
     if argument is not None:
@@ -288,6 +291,15 @@ def _check_writable(low: Frame, name: str, current: Node, where: ast.AST,
         raise low.src.error(
             f"assigning into {name!r} would change the caller's data: {name!r} {how} the "
             f"argument {argument.attrs[0]!r} ({instead})", where)
+    outside = next((a for a in arrays if a.op == Op.GLOBAL), None)
+    if outside is not None:
+        read = global_name(outside.attrs)
+        what = repr(name) if name == read else f"{name!r} (it is or may be {read!r})"
+        if name == read:
+            instead = f"assign into a copy under another name: copy = {name}.copy()"
+        raise low.src.error(
+            f"assigning into {what} would change data from outside the function "
+            f"({instead})", where)
     root = low
     while root.parent is not None:
         root = root.parent

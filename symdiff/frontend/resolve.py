@@ -2,7 +2,9 @@
 
 Contract: `Scope(fn)` looks a free name up the way the function itself would —
 closure cells, then the function's globals, then builtins — and classifies what it
-finds: a number (read again at call time, never snapshotted), a module, or a callable
+finds: a number (read again at call time, never snapshotted), data (an array, a list,
+tuple or dict of numbers and arrays: `host.data.layout`, read at call time too), a
+module, or a callable
 symdiff knows (a primitive's, keyed by the callable object, so ``from math import sin``,
 ``import math as m`` and ``m.sin`` all resolve to the same primitive: `ir.scalars.PYTHON`
 and `NUMPY`, read off the records of the elementwise primitives when first asked for),
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from symdiff.host.data import layout
 from symdiff.rules.custom import custom_op
 
 # NumPy functions: an elementwise one is the scalar primitive whose record names it
@@ -90,7 +93,7 @@ def is_number(value: Any) -> bool:
 class Resolved:
     """What a free name or attribute chain refers to."""
 
-    kind: str  # "number", "module", "callable", "other"
+    kind: str  # "number", "data", "module", "callable", "other"
     value: Any
     path: tuple[str, ...]  # how generated code reaches it, e.g. ("config", "K")
 
@@ -136,6 +139,8 @@ def classify(value: Any, path: tuple[str, ...]) -> Resolved:
         return Resolved("module", value, path)
     if is_number(value):
         return Resolved("number", value, path)
+    if layout(value) is not None:
+        return Resolved("data", value, path)
     if is_known_callable(value):
         return Resolved("callable", value, path)
     return Resolved("other", value, path)

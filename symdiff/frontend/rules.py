@@ -26,7 +26,7 @@ from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.source import get_source
 from symdiff.ir.builder import Builder
 from symdiff.ir.calls import CUSTOM_CALL, CustomCall, RuleProgram
-from symdiff.ir.node import NUM, Node, Op, Program, Structure
+from symdiff.ir.node import NUM, Node, Op, Program, Structure, global_name
 from symdiff.ir.regions import all_nodes
 from symdiff.rules.custom import Rule
 
@@ -99,7 +99,7 @@ def lower_rule(
     for n in all_nodes(program):
         if n.op == Op.GLOBAL:
             raise source.error(
-                f"the rule {_name(fn)} reads the global {'.'.join(n.attrs)!r}; a custom rule "
+                f"the rule {_name(fn)} reads the global {global_name(n.attrs)!r}; a custom rule "
                 "may read only its arguments and constants (write the number as a literal)",
                 node)
     return program

@@ -133,6 +133,12 @@ def append(low: Frame, call: ast.Call) -> None:
     name = func.value.id
     if accumulators.append(low, call, name):
         return
+    if low.visible(name) is None and name not in low.locals:
+        resolved = low.scope.lookup(name)
+        if resolved is not None and resolved.kind == "data":
+            raise low.src.error(
+                f"appending to {name!r} would change data from outside the function "
+                f"(make a list of the function's own: items = [v for v in {name}])", call)
     if name not in low.env or name in low.captures:
         frame: Frame | None = low
         while frame is not None and not frame.accumulates:

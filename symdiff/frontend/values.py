@@ -3,17 +3,17 @@
 Contract: a name of the function being lowered holds a `Value`: a node (a number, an
 array when its `type` is an `ir.types.ArrayType`, a sequence node of kind ``SEQ``), a
 free name's meaning (`resolve.Resolved`: a module, a known callable, a function whose
-call is inlined), a tuple of values, a list being built (a Python list of nodes) or a
-dict with string keys (`Keywords`). A name that has a value on some paths only holds
-`MaybeUnbound` instead, and reading it is a located error. The predicates here tell
-these apart; they read nothing but the value.
+call is inlined), a tuple of values, a list being built (a Python list of nodes), a
+dict with string keys (`Keywords`) or a string known while compiling (`Text`). A name
+that has a value on some paths only holds `MaybeUnbound` instead, and reading it is a
+located error. The predicates here tell these apart; they read nothing but the value.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from symdiff.frontend.callees import is_user_function
@@ -24,9 +24,11 @@ from symdiff.ir.sequences import is_seq
 
 @dataclass(frozen=True)
 class Keywords:
-    """A dict with string keys made by the function being lowered."""
+    """A dict with string keys made by the function being lowered, or read from outside
+    it (`outside` then names it: changing it in place would change the user's dict)."""
 
     items: tuple[tuple[str, Any], ...]
+    outside: str = ""
 
     def get(self, key: str) -> Any:
         """The value at `key`, or None."""
@@ -41,11 +43,21 @@ class Keywords:
 
     def map(self, fn: Callable[[str, Any], Any]) -> Keywords:
         """The dict with each value replaced by ``fn(key, value)``."""
-        return Keywords(tuple((k, fn(k, v)) for k, v in self.items))
+        return Keywords(tuple((k, fn(k, v)) for k, v in self.items), self.outside)
 
 
-# A number or sequence node, a free name's meaning, a tuple, a list being built, a dict.
-Value = Node | Resolved | Keywords | tuple["Value", ...] | list["Value"]
+@dataclass(frozen=True)
+class Text:
+    """A string, known while compiling: a literal, or a str argument the code is
+    specialised on (a mode). Comparing it gives a constant."""
+
+    value: str
+    origin: str = field(default="", compare=False)  # the global it was read from
+
+
+# A number or sequence node, a free name's meaning, a tuple, a list being built, a dict,
+# a string.
+Value = Node | Resolved | Keywords | Text | tuple["Value", ...] | list["Value"]
 
 
 class MaybeUnbound:

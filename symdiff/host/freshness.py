@@ -7,15 +7,18 @@ Contract (this module reads no user code: the frontend finds the watches):
   attribute along a dotted name, a custom rule's functions (`code_watch`;
   `symdiff.frontend.callees.watches` finds them all for a derivative).
 - `Watch.changed()` tells whether a binding now holds another object than the one the
-  code was compiled against (an identity test).
+  code was compiled against (an identity test). A watch of data (an array, a dict of
+  them: `host.data`) has a `layout` instead: the code reads the data when it runs, so
+  it changed only when the value bound now has another layout (its identity, values
+  and lengths may change).
 - `Stamp(watches)` keeps the same facts for the caches, weakly wherever Python allows,
   so a cached entry never keeps a function, its globals or its defaults alive;
   `fresh()` is false once a binding changed or its object died; `watches()` gives
   strong watches back.
 - `stale_test(watches, namespace)` is the check for generated code (to run inside
   `guarded`, which also takes a binding that vanished as changed): an ``ast``
-  expression, true when a binding changed, reading the objects it compares from
-  ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`.
+  expression, true when a binding changed (data: when it no longer fits its layout),
+  reading the objects it compares from ``_symdiff_*`` names it binds in `namespace`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from symdiff.host import data
+from symdiff.host.data import Layout
 
 __all__ = ["MISSING", "VANISHED", "Stamp", "Watch", "code_watch", "guarded", "stale_test"]
 
@@ -46,6 +52,7 @@ class Watch:
     holder: Any
     name: str
     expected: Any
+    layout: Layout | None = None  # for data: what it must fit (`expected` is then None)
 
     @classmethod
     def now(cls, kind: str, holder: Any, name: str) -> Watch:
@@ -56,6 +63,8 @@ class Watch:
         return _read(self.kind, self.holder, self.name)
 
     def changed(self) -> bool:
+        if self.layout is not None:
+            return data.layout(self.current()) != self.layout
         return self.current() is not self.expected
 
     def key(self) -> tuple[str, int, str]:
@@ -120,34 +129,38 @@ class Stamp:
     __slots__ = ("_facts",)
 
     def __init__(self, watches: Iterable[Watch]) -> None:
-        self._facts = tuple((w.kind, _ref(w.holder), w.name, _ref(w.expected))
+        self._facts = tuple((w.kind, _ref(w.holder), w.name, _ref(w.expected), w.layout)
                             for w in watches)
 
     def fresh(self) -> bool:
         """Whether every binding still holds the object it held when stamped."""
-        for kind, holder_ref, name, expected_ref in self._facts:
+        for kind, holder_ref, name, expected_ref, lay in self._facts:
             holder, expected = holder_ref(), expected_ref()
             if holder is None or (expected is None and type(expected_ref) is not _Strong):
                 return False  # died: whatever is bound now is another object
-            if _read(kind, holder, name) is not expected:
+            if lay is not None:
+                if data.layout(_read(kind, holder, name)) != lay:
+                    return False
+            elif _read(kind, holder, name) is not expected:
                 return False
         return True
 
     def watches(self) -> tuple[Watch, ...] | None:
         """The watches again (None when an object they compare has died)."""
         out = []
-        for kind, holder_ref, name, expected_ref in self._facts:
+        for kind, holder_ref, name, expected_ref, lay in self._facts:
             holder, expected = holder_ref(), expected_ref()
             if holder is None or (expected is None and type(expected_ref) is not _Strong):
                 return None
-            out.append(Watch(kind, holder, name, expected))
+            out.append(Watch(kind, holder, name, expected, lay))
         return tuple(out)
 
 
 def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr | None:
     """``w0.__code__ is not v0 or g1['h'] is not v1 or m2.sin is not v2 ...``: true when
     a binding changed (None for no watches), reading the objects it compares from
-    ``_symdiff_w*`` and ``_symdiff_v*`` names it binds in `namespace`. A binding that
+    ``_symdiff_w*``, ``_symdiff_v*`` and ``_symdiff_data*`` names it binds in
+    `namespace` (and a watched data binding into a local ``_symdiff_r*``). A binding that
     vanished raises one of `VANISHED` instead: run it inside `guarded`. Cheapest reads
     first: the code of the function itself; subscripts and attribute loads, not calls
     (a call of ``dict.get`` costs twice as much)."""
@@ -165,13 +178,18 @@ def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr 
         elif watch.kind == "attr":
             namespace[reader] = watch.holder
             read = ast.Attribute(_load(reader), watch.name, ast.Load())
-        elif watch.expected is None:  # a builtin: stale once the globals shadow it
+        elif watch.expected is None and watch.layout is None:
+            # A builtin: stale once the globals shadow it.
             namespace[reader] = watch._source()
             tests.append(ast.Compare(ast.Constant(watch.name), [ast.In()], [_load(reader)]))
             continue
         else:
             namespace[reader] = watch._source()
             read = ast.Subscript(_load(reader), ast.Constant(watch.name), ast.Load())
+        if watch.layout is not None:
+            fits = data.fits(watch.layout, read, namespace, f"_symdiff_r{i}")
+            tests.append(ast.UnaryOp(ast.Not(), fits))
+            continue
         tests.append(ast.Compare(read, [ast.IsNot()], [_load(value)]))
     if not tests:
         return None

@@ -88,9 +88,12 @@ class Builder:
         """An interned node of a structural operation (a region or a projection)."""
         return self._intern(op, args, attrs, attrs)
 
-    def global_(self, path: tuple[str, ...]) -> Node:
-        """A module-level or closure value read when the generated code runs."""
-        return self._intern(Op.GLOBAL, (), path, path)
+    def global_(self, path: tuple[Any, ...], type_: Any = None) -> Node:
+        """A module-level or closure value read when the generated code runs: a number,
+        or an array of `ir.types.ArrayType` `type_` (its path may hold `Item`s)."""
+        node = self._intern(Op.GLOBAL, (), path, (path, type_))
+        node.type = type_
+        return node
 
     def lift(self, x: Node | Number) -> Node:
         return x if isinstance(x, Node) else self.const(x)

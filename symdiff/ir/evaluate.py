@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from symdiff.ir.node import Node, Op, Program, Structure, topological
+from symdiff.ir.node import Node, Op, Program, Structure, global_name, topological
 
 
 def evaluate(
@@ -30,7 +30,7 @@ def evaluate(
         if node.op == Op.CONST:
             values[node] = node.value
         elif node.op == Op.GLOBAL:
-            values[node] = env[".".join(node.attrs)]
+            values[node] = env[global_name(node.attrs)]
         elif node.op in (Op.PARAM, Op.ARG):
             raise ValueError(f"parameter {node.attrs[0]!r} is not a parameter of {program.name}")
         elif node.op == Op.COND:

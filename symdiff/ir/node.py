@@ -50,6 +50,23 @@ SEQ = "seq"
 INT = "int"
 
 
+@dataclass(frozen=True)
+class Item:
+    """A subscript in the path of a ``global`` node: ``("W", Item("b"))`` reads
+    ``W["b"]`` (the other parts of a path are attribute names)."""
+
+    key: str | int
+
+    def __str__(self) -> str:
+        return f"[{self.key!r}]"
+
+
+def global_name(path: tuple[str | Item, ...]) -> str:
+    """A global's path as Python reads it: ``config.K``, ``W['b']``, ``Ws[0]``."""
+    return "".join(str(p) if isinstance(p, Item) or i == 0 else f".{p}"
+                   for i, p in enumerate(path))
+
+
 class Node:
     """One operation in the DAG; create nodes through a `Builder` only."""
 
@@ -79,8 +96,10 @@ class Node:
     def __repr__(self) -> str:
         if self.op == Op.CONST:
             return f"const({self.attrs[0]!r})"
-        if self.op in (Op.PARAM, Op.GLOBAL):
+        if self.op == Op.PARAM:
             return f"{self.op}({'.'.join(map(str, self.attrs))})"
+        if self.op == Op.GLOBAL:
+            return f"{self.op}({global_name(self.attrs)})"
         inner = ", ".join(f"%{a.serial}" for a in self.args)
         extra = "".join(f", {a!r}" for a in self.attrs)
         return f"%{self.serial} = {self.op}({inner}{extra})"
@@ -110,7 +129,7 @@ class NodeBuilder(Protocol):
 
     def arg(self, hint: str, kind: Any = ...) -> Node: ...
 
-    def global_(self, path: tuple[str, ...]) -> Node: ...
+    def global_(self, path: tuple[Any, ...], type_: Any = None) -> Node: ...
 
     def lift(self, x: Node | Number) -> Node: ...
 

@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from symdiff.ir.node import LEAVES, Node, Op, Program, Structure, topological
+from symdiff.ir.node import LEAVES, Node, Op, Program, Structure, global_name, topological
 
 __all__ = ["format_program"]
 
@@ -56,7 +56,7 @@ class _Printer:
         if node.op == Op.PARAM:
             return str(node.attrs[0])
         if node.op == Op.GLOBAL:
-            return "@" + ".".join(map(str, node.attrs))
+            return "@" + global_name(node.attrs)
         number = self.numbers.get(node)
         return "%?" if number is None else f"%{number}"
 

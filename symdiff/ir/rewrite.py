@@ -48,7 +48,7 @@ def _leaf(b: NodeBuilder, node: Node) -> Node:
         return b.const(node.value)
     if node.op == Op.PARAM:
         return b.param(node.attrs[0])
-    return b.global_(node.attrs)
+    return b.global_(node.attrs, node.type)
 
 
 def substitute(b: NodeBuilder, roots: Sequence[Node], mapping: dict[Node, Node]

@@ -13,7 +13,10 @@ Contract:
 - A primitive's `type_rule` gives its result type from its arguments' types and its
   attributes; without one, the result is the broadcast of the arguments.
 - An argument that is a function has the type `FunctionArg` (in a `runtime.spec.Spec`'s
-  types): it is inlined, so each function gets its own specialisation.
+  types): it is inlined, so each function gets its own specialisation. A bool or str
+  that is not differentiated has the type `StaticArg`: it lowers as its constant, so
+  each value gets its own specialisation (a flag or a mode chooses its branch while
+  compiling).
 """
 
 from __future__ import annotations
@@ -56,6 +59,17 @@ class FunctionArg:
     def __str__(self) -> str:
         module = getattr(self.fn, "__module__", "?")
         return f"fn:{module}.{getattr(self.fn, '__qualname__', '?')}"
+
+
+@dataclass(frozen=True)
+class StaticArg:
+    """The type of a bool or str argument that is not differentiated: the code is
+    specialised on its value, which lowers as a constant."""
+
+    value: bool | str
+
+    def __str__(self) -> str:
+        return f"static:{self.value!r}"
 
 
 Type = ArrayType | None

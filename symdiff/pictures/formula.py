@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.node import Node, Op
+from symdiff.ir.node import Node, Op, global_name
 
 
 def number(value: Any) -> str:
@@ -47,7 +47,7 @@ def _expression(node: Node, names: Mapping[Node, str]) -> ast.expr:
         # A negative number is one token: (-2) ** x, not -2 ** x.
         return ast.Name(f"({text})" if text.startswith("-") else text, ast.Load())
     if node.op == Op.GLOBAL:
-        return ast.Name(".".join(node.attrs), ast.Load())
+        return ast.Name(global_name(node.attrs), ast.Load())
     return _emit(node, names)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import Node, Op, Program, topological
+from symdiff.ir.node import Item, Node, Op, Program, global_name, topological
 from symdiff.ir.regions import all_nodes
 from symdiff.pictures.formula import formula, number, operation
 from symdiff.pictures.trace import MAX_TRIPS, at_point
@@ -181,7 +181,7 @@ def _names(program: Program, function: str) -> tuple[dict[Node, str], list[Node]
         if node in names or (node.op == Op.CONST and node not in outputs):
             continue
         if node.op == Op.GLOBAL:
-            names[node] = ".".join(node.attrs)
+            names[node] = global_name(node.attrs)
         else:
             hint = program.builder.names.get(node)
             if hint is None and len(outputs) == 1 and node is outputs[0]:
@@ -273,12 +273,12 @@ def _globals(fun: Callable[..., Any], program: Program) -> dict[str, Any]:
         elif hasattr(builtins, first):
             value = getattr(builtins, first)
         else:
-            raise SymdiffError(f"cannot find the value of {'.'.join(path)}")
+            raise SymdiffError(f"cannot find the value of {global_name(path)}")
         if hasattr(value, "cell_contents"):
             value = value.cell_contents
         for attr in path[1:]:
-            value = getattr(value, attr)
-        env[".".join(path)] = value
+            value = value[attr.key] if isinstance(attr, Item) else getattr(value, attr)
+        env[global_name(path)] = value
     return env
 
 

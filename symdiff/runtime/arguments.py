@@ -11,7 +11,8 @@ Contract:
   `i` as generated code takes it: a float, an int (kept where it is not
   differentiated: it may count loop trips), a float32, float64 or integer array
   (promoted to float where differentiated), a list of numbers where the function uses
-  the parameter as a list, or a function where it is not differentiated. Anything
+  the parameter as a list, or a function, a bool or a str where it is not
+  differentiated. Anything
   else raises `TypeError` naming the transform and function (`where`), the parameter
   and its position (or the tangent of it), and what is supported; containers of
   arrays and dicts are refused as not supported yet. Messages are built only then.
@@ -58,14 +59,16 @@ def argument(params: Sequence[str] | None, i: int, tangent: bool = False) -> str
 
 class Checker:
     """The check of the arguments of calls of one transform of one function: `bind`,
-    then `convert` each argument (`differentiated` positions promoted to floats).
-    `lists` gives the positions the function uses as lists; it reads the function's
-    source, so it is asked on the first call."""
+    then `convert` each argument (`differentiated` positions promoted to floats). Without
+    `statics`, the arguments given (all differentiated, as in `jvp`) may not be flags or
+    modes; defaults may. `lists` gives the positions the function uses as lists; it reads
+    the function's source, so it is asked on the first call."""
 
     def __init__(self, where: str, fn: Callable[..., Any], params: Sequence[str] | None,
                  defaults: tuple[Any, ...] | None, differentiated: Collection[int],
-                 lists: Callable[[], frozenset[int]]) -> None:
+                 lists: Callable[[], frozenset[int]], statics: bool = True) -> None:
         self.where = where
+        self.statics = statics
         self.fn = fn
         self.params = params
         self.defaults = defaults
@@ -78,10 +81,12 @@ class Checker:
         if self.lists is None:
             self.lists = self._lists()
         params, lists, diff = self.params, self.lists, self.differentiated
+        given = 0 if self.statics else len(args)  # positions that may not be static
         if kwargs or params is None or len(args) != len(params):
             args = bind(self.where, self.fn, params, self.defaults, args, kwargs)
         return tuple(convert(self.where, params, i, a, differentiated=i in diff,
-                             as_list=i in lists) for i, a in enumerate(args))
+                             as_list=i in lists, static=i >= given)
+                     for i, a in enumerate(args))
 
 
 def bind(
@@ -119,12 +124,17 @@ def bind(
 
 
 def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
-            differentiated: bool, as_list: bool = False, tangent: bool = False) -> Any:
-    """Argument `i` (or its tangent) as generated code takes it (see the module doc)."""
+            differentiated: bool, as_list: bool = False, tangent: bool = False,
+            static: bool = True) -> Any:
+    """Argument `i` (or its tangent) as generated code takes it (see the module doc);
+    `static`: whether a bool or str may be a flag or mode here."""
     if type(value) is float and not as_list:
         return value
     if is_function(value) and not differentiated and not as_list:
         return value  # inlined where the function calls it; compiled per function
+    if (type(value) is bool or type(value) is str) and static and not (
+            differentiated or tangent or as_list):
+        return value  # a flag or a mode: compiled per value
     # An array comes before a list: the function may index or iterate either.
     if is_array(value):
         kind = value.dtype.kind

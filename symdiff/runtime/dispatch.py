@@ -57,7 +57,8 @@ def function_signature(value: Any) -> Any:
 
 def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """What a plan for these arguments (a Jacobian's, a Hessian's) depends on: each
-    argument's type, an array's shape and dtype, an int's value (it may size an array);
+    argument's type, an array's shape and dtype, an int's or a bool's value (it may size
+    an array, or choose a branch);
     None when an argument is something else (a list, a function): no cached plan."""
     key: list[Any] = []
     for a in args:
@@ -65,16 +66,24 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
             key.append((a.shape, a.dtype))
         elif type(a) is float:
             key.append(float)
-        elif type(a) is int:
-            key.append(("int", a))
+        elif type(a) in (int, bool, str):
+            key.append((type(a).__name__, a))
         else:
             return None
     return tuple(key)
 
 
+def static_signature(value: bool | str) -> Any:
+    """A flag's or mode's `ir.types.StaticArg` (imported here, as for arrays)."""
+    from symdiff.ir.types import StaticArg
+
+    return StaticArg(value)
+
+
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
-                 if is_function(a) else type(a) for a in args)
+                 if is_function(a) else static_signature(a) if type(a) in (bool, str)
+                 else type(a) for a in args)
 
 
 Built = tuple[Callable[..., Any], tuple[Watch, ...]]  # a specialisation, what it watches
@@ -189,7 +198,7 @@ class Dispatcher:
         of their bindings changed, or when no specialisation fits its argument types."""
         if self.params is None:
             return self.slow
-        from symdiff.ir.types import FunctionArg
+        from symdiff.ir.types import FunctionArg, StaticArg
 
         namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
         body: list[ast.stmt] = []
@@ -205,6 +214,19 @@ class Dispatcher:
                     fn_name = f"_symdiff_fn{k}_{j}"
                     namespace[fn_name] = typ.fn
                     tests.append(ast.Compare(_load(name), [ast.Is()], [_load(fn_name)]))
+                    continue
+                if isinstance(typ, StaticArg) and type(typ.value) is bool:
+                    # True and False are one object each.
+                    tests.append(ast.Compare(_load(name), [ast.Is()],
+                                             [ast.Constant(typ.value)]))
+                    continue
+                if isinstance(typ, StaticArg):  # a str, of that value
+                    tests.append(ast.Compare(ast.Attribute(_load(name), "__class__",
+                                                           ast.Load()),
+                                             [ast.Is()], [_load("_symdiff_str")]))
+                    tests.append(ast.Compare(_load(name), [ast.Eq()],
+                                             [ast.Constant(typ.value)]))
+                    namespace["_symdiff_str"] = str
                     continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)

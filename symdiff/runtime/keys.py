@@ -6,8 +6,10 @@ applied to `fn` in the disk cache (`runtime.cache`). It covers the function's so
 names and attribute chains refer to (`fingerprint`), the source and fingerprint of
 every function it may inline, the spec, the symdiff and Python versions and a hash of
 symdiff's own modules (`compiler_hash`). A changed number does not change it: numbers
-are read when the generated code runs. Any change that can change the text changes the
-key; the text never depends on anything the key leaves out.
+are read when the generated code runs; nor do new values of data (an array, a dict of
+them), only its layout (`host.data.layout`), which the code is specialised on. Any
+change that can change the text changes the key; the text never depends on anything
+the key leaves out.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from symdiff._version import __version__
 from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import callable_op, free_chains
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.host.data import layout
 from symdiff.rules.custom import fingerprint as rule_fingerprint
 from symdiff.rules.custom import rule_for
 from symdiff.runtime.cache import cache_key
@@ -71,9 +74,10 @@ def fingerprint(fn: Any, node: ast.AST, seen: set[int] | None = None) -> str:
     """What each free name and attribute chain of the function refers to.
 
     A changed import (``from math import sin as act`` -> ``cos as act``), also one behind a
-    module attribute (``helpers.act``), changes the key; a changed number does not, since
-    numbers are read when the generated code runs. `seen` are the custom rule functions
-    being described already (a rule that calls its own function is described once).
+    module attribute (``helpers.act``), changes the key, as does data of another layout;
+    a changed number does not, since numbers are read when the generated code runs.
+    `seen` are the custom rule functions being described already (a rule that calls its
+    own function is described once).
     """
     seen = set() if seen is None else seen
     parts = {f"{'.'.join(chain)}={_describe(resolved, seen)}"
@@ -94,6 +98,8 @@ def _describe(resolved: Any, seen: set[int]) -> str:
         return f"prim:{callable_op(value)}"
     if resolved.kind == "number":
         return "number"
+    if resolved.kind == "data":  # the code is specialised on its layout
+        return f"data:{layout(value)}"
     if resolved.kind == "constant":
         return f"constant:{value!r}"
     qual = getattr(value, "__qualname__", type(value).__qualname__)

@@ -4,13 +4,15 @@ Contract: `Watched(fn)` is for an object that keeps plans built on compiled code
 Hessian, a Jacobian): `take()` records the watches of `fn` and of every function its
 derivatives inline (`symdiff.frontend.callees.watches`) before a plan is built, and
 `changed()` tells, by identity tests, whether one of those bindings changed since, so
-the plans must be built again.
+the plans must be built again. `shapes()` is the exact shapes of the arrays among the
+data those derivatives read (a plan sized from them must be keyed by them too).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from symdiff.host import data
 from symdiff.host.freshness import Watch
 
 
@@ -32,3 +34,8 @@ class Watched:
 
     def changed(self) -> bool:
         return any(w.changed() for w in self._watches)
+
+    def shapes(self) -> tuple[Any, ...]:
+        """The shapes and dtypes of the arrays the watched data holds now."""
+        return tuple(data.shapes(w.current()) for w in self._watches
+                     if w.layout is not None and not isinstance(w.layout, data.NumberLayout))

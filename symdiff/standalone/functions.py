@@ -304,7 +304,7 @@ def _free_names(target: Target, fn: Callable[..., Any], spec: Any, func: ast.Fun
         if not is_number(value) or isinstance(value, bool):
             raise SymdiffError(
                 f"{where}: its derivative reads {name!r} (a {type(value).__name__}) when it "
-                "runs; a standalone module can copy only numbers")
+                "runs; a standalone module can copy only numbers: pass it as an argument")
         number = int(value) if isinstance(value, int) else float(value)
         literal = constant(number)
         if any(isinstance(n, ast.Name) and n.id == "math" for n in ast.walk(literal)):

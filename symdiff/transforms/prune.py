@@ -130,7 +130,7 @@ def _leaf(b: Builder, node: Node) -> Node:
         return b.param(node.attrs[0], *node.attrs[1:])
     if node.op == Op.ARG:
         return b.arg(node.attrs[0], *node.attrs[2:])
-    return b.global_(node.attrs)
+    return b.global_(node.attrs, node.type)
 
 
 def _plan_loop(node: Node, wanted: set[int]) -> _Plan | None:

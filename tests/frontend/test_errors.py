@@ -163,8 +163,8 @@ def f_c_function_call(x):
     return operator.mul(x, x)  # E:c-call
 
 
-def f_string_constant(x):
-    label = "units"  # noqa: F841  # E:str
+def f_bytes_constant(x):
+    label = b"units"  # noqa: F841  # E:bytes
     return x
 
 
@@ -304,7 +304,7 @@ CASES = [
     (f_unknown_math, "unknown-math", "math.floor", ["math.floor"]),
     (f_c_function_call, "c-call", "operator.mul(x, x)",
      ["operator.mul", "cannot differentiate through it"]),
-    (f_string_constant, "str", '"units"', ["constant", "'units'"]),
+    (f_bytes_constant, "bytes", 'b"units"', ["constant", "b'units'"]),
     (f_none_constant, "none", "None", ["None"]),
     (f_undefined, "undefined", "undefined_global_name", ["undefined_global_name", "not defined"]),
     (f_use_before_assign, "before-assign", "z * x", ["'z'", "before it is assigned"]),
@@ -324,7 +324,7 @@ CASES = [
     (f_assert, "assert", "assert", ["assert"]),
     (f_walrus, "walrus", "y := x * 2", [":="]),
     (f_bitwise, "xor", "x ^ x", ["^ operator"]),
-    (f_string_global, "str-global", "UNITS", ["UNITS", "str"]),
+    (f_string_global, "str-global", "x * UNITS", ["'metres' (UNITS)", "used where a number"]),
     (f_call_a_number, "call-number", "GLOBAL_SCALE(x)", ["GLOBAL_SCALE"]),
     (f_missing_math_attr, "missing-attr", "math.no_such_function", ["no_such_function"]),
     (f_too_many_args, "arity", "math.sin(x, x)", ["math.sin", "2"]),
@@ -504,10 +504,16 @@ def test_wrong_argument_type_after_the_fast_path_is_installed():
     assert g(y=2.0, x=1.0) == (2.0, 1.0)
 
 
-@pytest.mark.parametrize("bad", ["s", None, [1.0]], ids=["str", "None", "list"])
+@pytest.mark.parametrize("bad", [None, [1.0], 1j], ids=["None", "list", "complex"])
 def test_wrong_type_of_a_non_differentiated_argument(bad):
     with pytest.raises(TypeError, match="'y'"):
         grad(two_args, argnums=0)(1.0, bad)
+
+
+def test_a_mode_used_as_a_number_is_a_located_error():
+    # A str that is not differentiated is a mode (compared while compiling), not a number.
+    with pytest.raises(UnsupportedSyntaxError, match="the string 's' is used where a number"):
+        grad(two_args, argnums=0)(1.0, "s")
 
 
 def test_wrong_type_by_keyword_names_the_argument():

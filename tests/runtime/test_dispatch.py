@@ -136,7 +136,7 @@ def test_without_parameter_names_arguments_go_by_position_only() -> None:
 
 
 @pytest.mark.parametrize(("value", "what"), [
-    ("two", r"argument 'n' \(position 1\) must be"),
+    (b"two", r"argument 'n' \(position 1\) must be"),
     (None, r"argument 'n' \(position 1\) must be"),
     ({"a": 1.0}, r"argument 'n' \(position 1\) is a dict"),
     (np.array(["a"]), r"argument 'n' \(position 1\) is an array of <U1"),

@@ -1,0 +1,210 @@
+"""Data a derivative reads from the user's globals and closures: what its code was
+built for, and the test that the data still fits.
+
+Contract (this module imports nothing above `host`, and NumPy only if the program has):
+
+- `layout(value)` is what code built on `value` depends on, or None when `value` is not
+  data symdiff reads: an ndarray of float32, float64 or integers (its dtype, rank and
+  which axes have length one: all broadcasting depends on, as for arguments), a number
+  (its class), a str (its value: the code compares it while compiling), a list or
+  tuple of data (its class and length), a dict with str keys of data (its keys in
+  order: the code may iterate over them). Lengths of axes are not part of it: the code
+  reads them when it runs. At most `MAX_LEAVES` numbers, strings and arrays in all.
+- Layouts are hashable, equal exactly when the values fit the same code, and `str`
+  gives a stable text (for the disk-cache key).
+- `fits(layout, read, namespace, local)` is an ``ast`` expression, true when the value
+  the expression `read` evaluates to has `layout` (attribute reads and comparisons, and
+  the length of a list or keys of a dict before its items are read). It evaluates
+  `read` once, into the variable `local`, and binds the objects it compares in
+  `namespace`.
+- `shapes(value)` is the exact shapes and dtypes of the arrays in `value`: what a plan
+  sized from them (a Jacobian's seeds) depends on besides the layout.
+"""
+
+from __future__ import annotations
+
+import ast
+import numbers
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["MAX_LEAVES", "Layout", "fits", "layout", "shapes"]
+
+# Each number and array is a test in every call's check and a value in the IR.
+MAX_LEAVES = 64
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class ArrayLayout:
+    """An ndarray: its dtype name and, per axis, whether its length is one."""
+
+    dtype: str
+    ones: tuple[bool, ...]
+
+    def __str__(self) -> str:
+        return f"{self.dtype}[{','.join('1' if o else 'n' for o in self.ones)}]"
+
+
+@dataclass(frozen=True)
+class NumberLayout:
+    """A number of class `cls` (``float``, ``int``, ``numpy.float64``...)."""
+
+    cls: type
+
+    def __str__(self) -> str:
+        return f"{self.cls.__module__}.{self.cls.__qualname__}"
+
+
+@dataclass(frozen=True)
+class SequenceLayout:
+    """A list or tuple (`cls`) of the items' layouts."""
+
+    cls: type
+    items: tuple[Layout, ...]
+
+    def __str__(self) -> str:
+        return f"{self.cls.__name__}({', '.join(map(str, self.items))})"
+
+
+@dataclass(frozen=True)
+class DictLayout:
+    """A dict with str keys, its items in order."""
+
+    items: tuple[tuple[str, Layout], ...]
+
+    def __str__(self) -> str:
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in self.items) + "}"
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """A str: a mode the code chose its branches by while compiling."""
+
+    value: str
+
+    def __str__(self) -> str:
+        return repr(self.value)
+
+
+Layout = ArrayLayout | NumberLayout | TextLayout | SequenceLayout | DictLayout
+
+
+def layout(value: Any) -> Layout | None:
+    """The layout of `value`, or None when it is not data (see the module doc)."""
+    leaves = [0]
+    return _layout(value, leaves, 0)
+
+
+def _layout(value: Any, leaves: list[int], depth: int) -> Layout | None:
+    cls = value.__class__
+    if cls in (list, tuple, dict):
+        if depth >= _MAX_DEPTH or not value or len(value) > MAX_LEAVES:
+            return None
+        if cls is dict:
+            if not all(k.__class__ is str for k in value):
+                return None
+            found = tuple((k, _layout(v, leaves, depth + 1)) for k, v in value.items())
+            ok = all(v is not None for _, v in found)
+            return DictLayout(found) if ok else None  # type: ignore[arg-type]
+        items = tuple(_layout(v, leaves, depth + 1) for v in value)
+        ok = all(v is not None for v in items)
+        return SequenceLayout(cls, items) if ok else None  # type: ignore[arg-type]
+    leaves[0] += 1
+    if leaves[0] > MAX_LEAVES:
+        return None
+    np = sys.modules.get("numpy")
+    if np is not None and cls is np.ndarray:
+        dtype = value.dtype
+        if dtype.kind not in "fiu" or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
+            return None
+        return ArrayLayout(str(dtype), tuple(d == 1 for d in value.shape))
+    if _is_number(value):
+        return NumberLayout(cls)
+    if cls is str:
+        return TextLayout(value)
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real)
+
+
+def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -> ast.expr:
+    """True when the value `read` evaluates to (into `local`) has the layout `found`."""
+    tests: list[ast.expr] = []
+    first = ast.NamedExpr(ast.Name(local, ast.Store()), read)
+    pending: list[tuple[Layout, ast.expr]] = [(found, ast.Name(local, ast.Load()))]
+    while pending:
+        lay, expr = pending.pop(0)
+        cls = _class_of(lay)
+        tests.append(ast.Compare(ast.Attribute(first if not tests else expr, "__class__",
+                                               ast.Load()), [ast.Is()], [_bind(namespace, cls)]))
+        if isinstance(lay, ArrayLayout):
+            import numpy as np
+
+            # NumPy's dtypes of a kind are one object: `is` is the cheap test, `==` the
+            # exact one.
+            dtype = _bind(namespace, np.dtype(lay.dtype))
+            read_dtype = ast.Attribute(expr, "dtype", ast.Load())
+            tests.append(ast.BoolOp(ast.Or(), [
+                ast.Compare(read_dtype, [ast.Is()], [dtype]),
+                ast.Compare(read_dtype, [ast.Eq()], [dtype])]))
+            tests.append(ast.Compare(ast.Attribute(expr, "ndim", ast.Load()), [ast.Eq()],
+                                     [ast.Constant(len(lay.ones))]))
+            shape = ast.Attribute(expr, "shape", ast.Load())
+            for i, one in enumerate(lay.ones):
+                length = ast.Subscript(shape, ast.Constant(i), ast.Load())
+                tests.append(ast.Compare(length, [ast.Eq() if one else ast.NotEq()],
+                                         [ast.Constant(1)]))
+        elif isinstance(lay, TextLayout):
+            tests.append(ast.Compare(expr, [ast.Eq()], [ast.Constant(lay.value)]))
+        elif isinstance(lay, SequenceLayout):
+            size = ast.Call(_bind(namespace, len), [expr], [])
+            tests.append(ast.Compare(size, [ast.Eq()], [ast.Constant(len(lay.items))]))
+            for i, item in enumerate(lay.items):
+                pending.append((item, ast.Subscript(expr, ast.Constant(i), ast.Load())))
+        elif isinstance(lay, DictLayout):
+            keys = ast.Call(_bind(namespace, tuple), [expr], [])
+            order = ast.Tuple([ast.Constant(k) for k, _ in lay.items], ast.Load())
+            tests.append(ast.Compare(keys, [ast.Eq()], [order]))
+            for key, item in lay.items:
+                pending.append((item, ast.Subscript(expr, ast.Constant(key), ast.Load())))
+    return tests[0] if len(tests) == 1 else ast.BoolOp(ast.And(), tests)
+
+
+def _class_of(lay: Layout) -> type:
+    if isinstance(lay, ArrayLayout):
+        return sys.modules["numpy"].ndarray  # type: ignore[no-any-return]
+    if isinstance(lay, DictLayout):
+        return dict
+    if isinstance(lay, TextLayout):
+        return str
+    return lay.cls
+
+
+def _bind(namespace: dict[str, Any], value: Any) -> ast.expr:
+    """A name in `namespace` for `value` (one per object)."""
+    for name, bound in namespace.items():
+        if name.startswith("_symdiff_data") and bound is value:
+            return ast.Name(name, ast.Load())
+    name = f"_symdiff_data{sum(1 for n in namespace if n.startswith('_symdiff_data'))}"
+    namespace[name] = value
+    return ast.Name(name, ast.Load())
+
+
+def shapes(value: Any) -> tuple[Any, ...]:
+    """The shape and dtype of each array in `value` (data or not), in order."""
+    found: list[Any] = []
+    pending = [value]
+    np = sys.modules.get("numpy")
+    while pending:
+        v = pending.pop()
+        if isinstance(v, dict):
+            pending.extend(v.values())
+        elif isinstance(v, list | tuple):
+            pending.extend(v)
+        elif np is not None and isinstance(v, np.ndarray):
+            found.append((v.shape, v.dtype))
+    return tuple(found)
