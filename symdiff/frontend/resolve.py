@@ -57,7 +57,9 @@ def numpy_callables() -> dict[Any, str]:
         from symdiff.ir.scalars import NUMPY
 
         for name, op in NUMPY.items():
-            _numpy_table[getattr(np, name)] = op
+            fn = getattr(np, name, None)  # an alias this NumPy may not have
+            if fn is not None:
+                _numpy_table[fn] = op
         for name in NUMPY_FUNCTIONS:
             value = np
             for part in name.split("."):
