@@ -84,6 +84,32 @@ def is_known_callable(value: Any) -> bool:
     return callable_op(value) is not None
 
 
+def library_name(value: Any, module: str | None = None, name: str | None = None
+                 ) -> str | None:
+    """How a message names a NumPy or SciPy callable (``np.sort``, ``np.linalg.eigh``,
+    ``scipy.special.gamma``), else None. `module` and `name`: the module the code read it
+    from and the name it read, where it read an attribute."""
+    name = name or getattr(value, "__name__", None)
+    if not isinstance(name, str):
+        return None
+    module = module or getattr(value, "__module__", None)
+    special = sys.modules.get("scipy.special")
+    if module is None and special is not None and getattr(special, name, None) is value:
+        module = "scipy.special"  # its ufuncs name no module
+    if not isinstance(module, str):
+        return None
+    parts: list[str] = []
+    for part in module.split("."):
+        if part.startswith("_"):
+            break  # the public module above a private one (scipy.special._logsumexp)
+        parts.append(part)
+    if not parts or parts[0] not in ("numpy", "scipy"):
+        return None
+    if parts[0] == "numpy":
+        parts[0] = "np"
+    return ".".join((*parts, name))
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real)
 
