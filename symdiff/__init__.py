@@ -9,6 +9,7 @@ from symdiff.api.costs import Cost, cost
 from symdiff.api.grad import Transformed, grad, jvp, source, value_and_grad, vjp
 from symdiff.api.higher import hessian, hvp
 from symdiff.api.jacobian import jacfwd, jacobian, jacrev
+from symdiff.api.supported import supported
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.export.symbolic import to_sympy
 from symdiff.pictures import graph
@@ -35,6 +36,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "source",
+    "supported",
     "to_sympy",
     "value_and_grad",
     "vjp",

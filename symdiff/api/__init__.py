@@ -6,6 +6,7 @@
 - `jacobian`: ``jacfwd``, ``jacrev``, ``jacobian`` and `choose_mode`, the mode
   ``jacobian(..., mode="auto")`` picks;
 - `costs`: ``cost``, operation counts of a function and its derivatives;
+- `supported`: ``supported``, the library callables symdiff has rules for;
 - `arguments` and `derivative`: what they all share (reading the function, `argnums` and
   the arguments of a call; the base class of the objects they return).
 

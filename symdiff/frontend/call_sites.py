@@ -7,7 +7,7 @@ function with a custom rule (`custom_calls`); or a primitive: a math function or
 builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number of
 arguments its record says a call takes (``math.log(x, b)`` is ``logb``; ``min``, ``max``
 and ``hypot`` of more than two fold pairwise). Anything else called is a located error
-that names it.
+that names it: a NumPy or SciPy function as having no derivative rule yet.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from symdiff.frontend import (
     sequences,
 )
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.resolve import Resolved, callable_op, describe
+from symdiff.frontend.resolve import Resolved, callable_op, describe, library_name
 from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
@@ -48,11 +48,7 @@ def call(frame: Frame, e: ast.Call) -> Value:
     if is_inlined(func):
         return calls.call(frame, func, e)  # type: ignore[arg-type]
     if not isinstance(func, Resolved) or func.kind != "callable":
-        what = describe(func.value) if isinstance(func, Resolved) else "a number"
-        raise frame.src.error(
-            f"call of {_label(e)!r} ({what}): symdiff cannot differentiate through it; "
-            "supported are math functions, abs, min, max, float, pow and Python "
-            "functions with source", e)
+        raise _not_differentiable(frame, func, e)
     op = callable_op(func.value)
     assert op is not None
     for arg in e.args:
@@ -63,6 +59,27 @@ def call(frame: Frame, e: ast.Call) -> Value:
     if op == "custom_call":
         return custom_calls.lower_call(frame, func, e)
     return _primitive(frame, op, e)
+
+
+def _not_differentiable(frame: Frame, func: Value, e: ast.Call) -> Exception:
+    """The located error for a call of something symdiff has no rule for: by name for
+    a NumPy or SciPy function."""
+    if isinstance(func, Resolved):
+        module = name = None
+        if isinstance(e.func, ast.Attribute):
+            base = frame.expr(e.func.value)
+            if isinstance(base, Resolved) and base.kind == "module":
+                module, name = base.value.__name__, e.func.attr
+        library = library_name(func.value, module, name)
+        if library is not None:
+            return frame.src.error(
+                f"{library} has no derivative rule in symdiff yet; see symdiff.supported() "
+                "or write a custom_jvp", e)
+    what = describe(func.value) if isinstance(func, Resolved) else "a number"
+    return frame.src.error(
+        f"call of {_label(e)!r} ({what}): symdiff cannot differentiate through it; it "
+        "differentiates what symdiff.supported() lists, Python functions with source and "
+        "functions with a custom_jvp or custom_vjp", e)
 
 
 def _label(e: ast.Call) -> str:
@@ -93,8 +110,9 @@ def _len(frame: Frame, e: ast.Call) -> Node:
     return sequences.length(frame, value, e.args[0])
 
 
-# The builtins a call lowers by reading lists, dicts and arrays.
-_BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
+# The builtins a call lowers by reading lists, dicts and arrays (`symdiff.supported` lists
+# them).
+BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
     (sum, _sum), (dict, dicts.construct), (len, _len),
 )
 
@@ -102,7 +120,7 @@ _BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
 def _builtin(func: Value) -> Callable[[Frame, ast.Call], Value] | None:
     if not isinstance(func, Resolved):
         return None
-    return next((lower for fn, lower in _BUILTINS if func.value is fn), None)
+    return next((lower for fn, lower in BUILTINS if func.value is fn), None)
 
 
 def _primitive(frame: Frame, op: str, e: ast.Call) -> Node:

@@ -60,7 +60,9 @@ def numpy_callables() -> dict[Any, str]:
         from symdiff.ir.scalars import NUMPY
 
         for name, op in NUMPY.items():
-            _numpy_table[getattr(np, name)] = op
+            fn = getattr(np, name, None)  # an alias this NumPy may not have
+            if fn is not None:
+                _numpy_table[fn] = op
         for name in NUMPY_FUNCTIONS:
             value = np
             for part in name.split("."):
@@ -83,6 +85,32 @@ def callable_op(value: Any) -> str | None:
 def is_known_callable(value: Any) -> bool:
     """Whether `value` is a callable symdiff has a primitive for."""
     return callable_op(value) is not None
+
+
+def library_name(value: Any, module: str | None = None, name: str | None = None
+                 ) -> str | None:
+    """How a message names a NumPy or SciPy callable (``np.sort``, ``np.linalg.eigh``,
+    ``scipy.special.gamma``), else None. `module` and `name`: the module the code read it
+    from and the name it read, where it read an attribute."""
+    name = name or getattr(value, "__name__", None)
+    if not isinstance(name, str):
+        return None
+    module = module or getattr(value, "__module__", None)
+    special = sys.modules.get("scipy.special")
+    if module is None and special is not None and getattr(special, name, None) is value:
+        module = "scipy.special"  # its ufuncs name no module
+    if not isinstance(module, str):
+        return None
+    parts: list[str] = []
+    for part in module.split("."):
+        if part.startswith("_"):
+            break  # the public module above a private one (scipy.special._logsumexp)
+        parts.append(part)
+    if not parts or parts[0] not in ("numpy", "scipy"):
+        return None
+    if parts[0] == "numpy":
+        parts[0] = "np"
+    return ".".join((*parts, name))
 
 
 def is_number(value: Any) -> bool:

@@ -6,10 +6,10 @@ Contract:
   the one place they are put together, once, when it is first imported. A name given
   twice is an error here.
 - The callables of the user's code that are primitives (``math.sin``, ``abs``,
-  ``np.arcsin``) are elementwise, so scalar primitives: their inverse lookups are
-  `scalars.PYTHON` and `scalars.NUMPY`, read off those records (so that resolving names
-  loads no more of the IR than that). A record of another area that names a callable
-  is an error here.
+  ``np.arcsin``) are elementwise, so scalar primitives (`scalars`, `ufuncs`): their
+  inverse lookups are `scalars.PYTHON` and `scalars.NUMPY`, read off those records (so
+  that resolving names loads no more of the IR than that). A record of another area
+  that names a callable is an error here.
 """
 
 from __future__ import annotations
@@ -17,12 +17,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from symdiff.ir import arrays, batching, calls, indexing, linalg, scalars, sequences, shapes
+from symdiff.ir import (
+    arrays,
+    batching,
+    calls,
+    indexing,
+    linalg,
+    scalars,
+    sequences,
+    shapes,
+    ufuncs,
+)
 from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
-    scalars.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-    sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
+    scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
+    linalg.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
 )
 
 
@@ -32,11 +42,15 @@ def _by_name(areas: Iterable[tuple[Primitive, ...]]) -> dict[str, Primitive]:
         for prim in records:
             if prim.name in table:
                 raise ValueError(f"primitive {prim.name!r} defined twice")
-            if records is not scalars.RECORDS and (prim.python or prim.numpy):
+            if not _elementwise(records) and (prim.python or prim.numpy):
                 raise ValueError(f"primitive {prim.name!r} names callables: only scalar "
                                  "(elementwise) primitives are called directly")
             table[prim.name] = prim
     return table
+
+
+def _elementwise(records: tuple[Primitive, ...]) -> bool:
+    return records is scalars.RECORDS or records is ufuncs.RECORDS
 
 
 _TABLE = _by_name(AREAS)

@@ -6,15 +6,20 @@
 Conventions at non-differentiable points: ``abs'(0) = 0``; every derivative of
 ``hypot`` at 0 is 0 (`over_norm`); ties of ``min``/``max``
 split the derivative 0.5/0.5; ``sqrt'(0) = inf`` (derivative-only divisions by zero
-give IEEE inf/nan instead of raising). Domain errors are the user's code's own: the
-primal operations are emitted as written, so ``math.sqrt(-1)`` raises ``ValueError``.
+give IEEE inf/nan instead of raising); the derivative of ``x % y`` and ``fmod(x, y)`` in
+y is ``-floor(x / y)`` and ``-trunc(x / y)``. Domain errors are the user's code's own:
+the primal operations are emitted as written, so ``math.sqrt(-1)`` raises
+``ValueError``; a NumPy name of one of these on numbers is emitted as the Python
+operation or ``math`` function (``np.divide(x, y)`` as ``x / y``, ``np.float_power`` as
+``math.pow``), which raises where NumPy would warn. NumPy's functions that ``math``
+lacks are `ir.ufuncs`.
 Powers have one rule for numbers and arrays (`pow_dx`, `pow_dy`): exact limits at a
 zero base to every order, and nan (not an error) for the exponent's derivative at a
 negative base.
 
 `RECORDS` is this module's part of the table (`ir.primitives`), one record per
 operation; `unary` writes the record of a one-argument ``math`` function. `PYTHON` and
-`NUMPY` are the lowering's inverse lookups, read off these records.
+`NUMPY` are the lowering's inverse lookups, read off these records and `ufuncs`'.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from symdiff.ir import ufuncs
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import (
     Emit,
@@ -43,6 +49,7 @@ from symdiff.ir.primitive import (
     math_call,
     np_call,
 )
+from symdiff.ir.types import ArrayType, broadcast
 
 # Emitters ---------------------------------------------------------------------------------
 
@@ -248,6 +255,34 @@ def _tie_split(b: NodeBuilder, wins: Node, tie: Node) -> tuple[Partial, ...]:
     return first, second
 
 
+def _fmod_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
+    # fmod(x, y) = x - trunc(x / y) * y
+    return b.lift(1.0), b.neg(b.apply("trunc", b.div(x, y)))
+
+
+def _float64(types: list[Any], attrs: tuple[Any, ...]) -> Any:
+    """The type of an elementwise result computed in float64 (``np.float_power``)."""
+    result = broadcast(*types)
+    return None if result is None else ArrayType("float64", result.dims)
+
+
+def _number_may_raise(node: Node) -> bool:
+    """On numbers it is ``math``'s, which raises; NumPy's on arrays only warns."""
+    return node.type is None
+
+
+def _sp_trunc(sp: Any, x: Any) -> Any:
+    return sp.sign(x) * sp.floor(sp.Abs(x))
+
+
+def _emit_reciprocal(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    return ast.BinOp(ast.Constant(1.0), ast.Div(), args[0])
+
+
+def _emit_pos(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    return ast.UnaryOp(ast.UAdd(), args[0])
+
+
 def _one_minus_square(b: NodeBuilder, x: Node) -> Node:
     return b.sub(1.0, b.square(x))
 
@@ -279,12 +314,6 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 
-def _numpy() -> Any:
-    import numpy  # here: the table loads without NumPy
-
-    return numpy
-
-
 def _divisor_may_be_zero(node: Node) -> bool:
     """Only a zero divisor raises; a nonzero constant one never does."""
     divisor = node.args[1]
@@ -293,18 +322,20 @@ def _divisor_may_be_zero(node: Node) -> bool:
 
 def unary(
     name: str, partial: PartialsRule, *, numpy: str | None = "",
-    sympy: Callable[..., Any] | None = None, cost: str = "transcendental", **facts: Any,
+    sympy: Callable[..., Any] | None = None, cost: str = "transcendental",
+    aliases: tuple[str, ...] = (), **facts: Any,
 ) -> Primitive:
     """The record of ``math.<name>``, a function of one number: emitted ``math.<name>(x)``,
     and ``np.<numpy>(x)`` on an array (`numpy` is NumPy's name where it differs, None
-    where NumPy has none); a call of either lowers to it. Its SymPy form is SymPy's
-    function of the same name unless `sympy` says otherwise; `facts`, the rest."""
+    where NumPy has none); a call of either, or of ``np.<alias>``, lowers to it. Its SymPy
+    form is SymPy's function of the same name unless `sympy` says otherwise; `facts`, the
+    rest."""
     numpy = name if numpy == "" else numpy
     fn = getattr(math, name)
     return Primitive(
         name, 1, fn, math_call(name), partial, sympy=sympy if sympy is not None else _sp(name),
         emit_array=None if numpy is None else np_call(numpy), scalar_only=numpy is None,
-        python=(fn,), numpy=() if numpy is None else (numpy,), cost=cost, **facts)
+        python=(fn,), numpy=() if numpy is None else (numpy, *aliases), cost=cost, **facts)
 
 
 def _power(name: str, impl: Callable[..., Any], emit: Emit, emit_array: Emit | None,
@@ -325,22 +356,23 @@ def _comparison(name: str, op: ast.cmpop, fn: Callable[..., Any], sp_name: str) 
 ADD = Primitive(
     "add", 2, operator.add, binop(ast.Add()), jvp_rule=_sum_jvp(+1),
     vjp_rule=lambda b, n, ct: (ct, ct), sympy=lambda sp, x, y: x + y, commutative=True,
-    may_raise=False, keeps_int=True, cost="arithmetic")
+    may_raise=False, numpy=("add",), keeps_int=True, cost="arithmetic")
 
 SUB = Primitive(
     "sub", 2, operator.sub, binop(ast.Sub()), jvp_rule=_sum_jvp(-1),
     vjp_rule=lambda b, n, ct: (ct, b.neg(ct)), sympy=lambda sp, x, y: x - y,
-    may_raise=False, keeps_int=True, cost="arithmetic")
+    may_raise=False, numpy=("subtract",), keeps_int=True, cost="arithmetic")
 
 MUL = Primitive(
     "mul", 2, operator.mul, binop(ast.Mult()), lambda b, out, x, y: (y, x),
-    sympy=lambda sp, x, y: x * y, commutative=True, may_raise=False, keeps_int=True,
-    cost="arithmetic")
+    sympy=lambda sp, x, y: x * y, commutative=True, may_raise=False, numpy=("multiply",),
+    keeps_int=True, cost="arithmetic")
 
 DIV = Primitive(
     "div", 2, operator.truediv, binop(ast.Div()),
     lambda b, out, x, y: (Quotient(1.0, y), Quotient(b.neg(out), y)),
-    sympy=lambda sp, x, y: x / y, may_raise=_divisor_may_be_zero, cost="arithmetic")
+    sympy=lambda sp, x, y: x / y, may_raise=_divisor_may_be_zero,
+    numpy=("divide", "true_divide"), cost="arithmetic")
 
 SAFE_DIV = Primitive(
     "safe_div", 2, safe_div, _emit_safe_div,
@@ -351,13 +383,13 @@ SAFE_DIV = Primitive(
 FLOORDIV = Primitive(
     "floordiv", 2, operator.floordiv, binop(ast.FloorDiv()), differentiable=False,
     sympy=lambda sp, x, y: sp.floor(x / y), may_raise=_divisor_may_be_zero,
-    keeps_int=True, cost="arithmetic")
+    numpy=("floor_divide",), keeps_int=True, cost="arithmetic")
 
 MOD = Primitive(
     "mod", 2, operator.mod, binop(ast.Mod()),
     lambda b, out, x, y: (b.lift(1.0), b.neg(b.apply("floordiv", x, y))),
-    sympy=lambda sp, x, y: sp.Mod(x, y), may_raise=_divisor_may_be_zero, keeps_int=True,
-    cost="arithmetic")
+    sympy=lambda sp, x, y: sp.Mod(x, y), may_raise=_divisor_may_be_zero,
+    numpy=("mod", "remainder"), keeps_int=True, cost="arithmetic")
 
 POW = _power("pow", operator.pow, binop(ast.Pow()), None, python=(pow,), numpy=("power",),
        call_arity=(2, 2), cost="transcendental")
@@ -376,7 +408,7 @@ SCALED_POW = Primitive(
 NEG = Primitive(
     "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
     vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x, may_raise=False,
-    keeps_int=True, cost="arithmetic")
+    numpy=("negative",), keeps_int=True, cost="arithmetic")
 
 FLOAT = Primitive(
     # The tangent of a Python float is one too (of a NumPy scalar's float(), say).
@@ -504,10 +536,12 @@ ERFC = unary("erfc", lambda b, out, x: (b.mul(-_TWO_OVER_SQRT_PI, b.exp(b.neg(b.
       numpy=None, may_raise=False)
 
 DEGREES = unary("degrees", lambda b, out, x: (b.lift(180.0 / math.pi),),
-      sympy=lambda sp, x: x * 180 / sp.pi, may_raise=False, cost="arithmetic")
+      sympy=lambda sp, x: x * 180 / sp.pi, may_raise=False, cost="arithmetic",
+      aliases=("rad2deg",))
 
 RADIANS = unary("radians", lambda b, out, x: (b.lift(math.pi / 180.0),),
-      sympy=lambda sp, x: x * sp.pi / 180, may_raise=False, cost="arithmetic")
+      sympy=lambda sp, x: x * sp.pi / 180, may_raise=False, cost="arithmetic",
+      aliases=("deg2rad",))
 
 LOGB = Primitive(
     "logb", 2, math.log, math_call("log"),
@@ -529,31 +563,54 @@ ATAN2 = Primitive(
     sympy=_sp("atan2"), emit_array=np_call("arctan2"), may_raise=False,
     python=(math.atan2,), numpy=("arctan2",), call_arity=(2, 2), cost="transcendental")
 
-# log(exp(x) + exp(y)) without overflow: NumPy's, for numbers too (math has none).
-LOGADDEXP = Primitive(
-    "logaddexp", 2, lambda x, y: _numpy().logaddexp(x, y), np_call("logaddexp"),
-    lambda b, out, x, y: (b.exp(b.sub(x, out)), b.exp(b.sub(y, out))),
-    sympy=lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y)), commutative=True,
-    may_raise=False, numpy=("logaddexp",), cost="transcendental")
-
 HYPOT = Primitive(
     "hypot", 2, math.hypot, math_call("hypot"),
     lambda b, out, x, y: (over_norm(b, x, out), over_norm(b, y, out)),
     sympy=lambda sp, x, y: sp.sqrt(x**2 + y**2), emit_array=np_call("hypot"),
     python=(math.hypot,), numpy=("hypot",), call_arity=(2, None), cost="transcendental")
 
+# C's remainder, with the sign of x; math.fmod on numbers (ValueError at y == 0).
+FMOD = Primitive(
+    "fmod", 2, math.fmod, math_call("fmod"), _fmod_partials,
+    sympy=lambda sp, x, y: x - y * _sp_trunc(sp, x / y), emit_array=np_call("fmod"),
+    may_raise=True, python=(math.fmod,), numpy=("fmod",), cost="arithmetic")
+
+# Rounding toward 0: the derivatives of fmod use it (math.trunc: an int, on numbers).
+TRUNC = Primitive(
+    "trunc", 1, math.trunc, math_call("trunc"), differentiable=False, sympy=_sp_trunc,
+    emit_array=np_call("trunc"), may_raise=True, keeps_int=True, cost="arithmetic")
+
+RECIPROCAL = Primitive(
+    "reciprocal", 1, lambda x: 1.0 / x, _emit_reciprocal,
+    lambda b, out, x: (b.neg(b.square(out)),), sympy=lambda sp, x: 1 / x,
+    emit_array=np_call("reciprocal"), may_raise=True, numpy=("reciprocal",),
+    cost="arithmetic")
+
+POS = Primitive(
+    "pos", 1, operator.pos, _emit_pos, jvp_rule=lambda b, n, ts: ts[0],
+    vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, may_raise=False,
+    numpy=("positive",), keeps_int=True, cost="arithmetic")
+
+# x ** y in float64 (math.pow on numbers, which raises where NumPy gives nan or inf).
+FLOAT_POWER = _power("float_power", math.pow, math_call("pow"), np_call("float_power"),
+       type_rule=_float64, may_raise=_number_may_raise, numpy=("float_power",),
+       cost="transcendental")
+
 
 RECORDS: tuple[Primitive, ...] = (
     ADD, SUB, MUL, DIV, SAFE_DIV, FLOORDIV, MOD, POW, MPOW, SAFE_POW, SCALED_POW, NEG, FLOAT, ABS,
     FABS, SIGN, COPYSIGN, MAX, MIN, SELECT, AND, OR, NOT, GT, GE, LT, LE, EQ, NE, SIN, COS, TAN,
     ASIN, ACOS, ATAN, SINH, COSH, TANH, ASINH, ACOSH, ATANH, EXP, EXPM1, LOG, LOG1P, LOG2, LOG10,
-    SQRT, ERF, ERFC, DEGREES, RADIANS, LOGB, ATAN2, LOGADDEXP, HYPOT,
+    SQRT, ERF, ERFC, DEGREES, RADIANS, LOGB, ATAN2, HYPOT, FMOD, TRUNC, RECIPROCAL, POS,
+    FLOAT_POWER,
 )
 
 # The inverse lookups of the lowering: a Python callable (``math.sin``, ``abs``) and a
 # NumPy function's name (``"arcsin"``) to the primitive a call of it is. Every callable
-# that is a primitive is elementwise, so one of these (`ir.primitives` checks).
+# that is a primitive is elementwise, so one of these or of `ufuncs` (`ir.primitives`
+# checks).
+ELEMENTWISE: tuple[Primitive, ...] = RECORDS + ufuncs.RECORDS
 PYTHON: Mapping[Callable[..., Any], str] = MappingProxyType({
-    fn: prim.name for prim in RECORDS for fn in prim.python})
+    fn: prim.name for prim in ELEMENTWISE for fn in prim.python})
 NUMPY: Mapping[str, str] = MappingProxyType({
-    name: prim.name for prim in RECORDS for name in prim.numpy})
+    name: prim.name for prim in ELEMENTWISE for name in prim.numpy})

@@ -13,7 +13,9 @@ import math
 import operator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from numpy import median
 
 import symdiff
 from symdiff import (
@@ -163,6 +165,18 @@ def f_c_function_call(x):
     return operator.mul(x, x)  # E:c-call
 
 
+def f_np_sort(x):
+    return np.sum(np.sort(x))  # E:np-sort
+
+
+def f_np_median(x):
+    return 2.0 * median(x)  # E:np-median
+
+
+def f_np_linalg(x):
+    return np.linalg.eigvalsh(x)  # E:np-linalg
+
+
 def f_bytes_constant(x):
     label = b"units"  # noqa: F841  # E:bytes
     return x
@@ -303,7 +317,11 @@ CASES = [
     (f_unknown_call, "unknown-call", "y)", ["list"]),
     (f_unknown_math, "unknown-math", "math.floor", ["math.floor"]),
     (f_c_function_call, "c-call", "operator.mul(x, x)",
-     ["operator.mul", "cannot differentiate through it"]),
+     ["operator.mul", "cannot differentiate through it", "symdiff.supported()"]),
+    (f_np_sort, "np-sort", "np.sort(x)",
+     ["np.sort has no derivative rule in symdiff yet", "symdiff.supported()", "custom_jvp"]),
+    (f_np_median, "np-median", "median(x)", ["np.median has no derivative rule"]),
+    (f_np_linalg, "np-linalg", "np.linalg.eigvalsh(x)", ["np.linalg.eigvalsh has no derivative"]),
     (f_bytes_constant, "bytes", 'b"units"', ["constant", "b'units'"]),
     (f_none_constant, "none", "None", ["None"]),
     (f_undefined, "undefined", "undefined_global_name", ["undefined_global_name", "not defined"]),

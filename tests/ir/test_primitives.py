@@ -166,6 +166,19 @@ SPECS: dict[str, Spec] = {
     "atan2": Spec(polar, BINARY),
     "hypot": Spec(polar, BINARY),
     "logaddexp": Spec(args(ANY, ANY), BINARY),
+    "exp2": Spec(args(uniform(-2.0, 2.0)), (0,)),
+    "logaddexp2": Spec(args(ANY, ANY), BINARY),
+    "sinc": Spec(args(ANY), (0,)),
+    "cbrt": Spec(args(away(0.2, 3.0)), (0,)),
+    # heaviside(x, h0) is h0 at x == 0 only: away from it, no derivative in either.
+    "heaviside": Spec(args(away(0.1, 3.0), ANY), (1,)),
+    "fmax": Spec(distinct_pair, BINARY),
+    "fmin": Spec(distinct_pair, BINARY),
+    "fmod": Spec(quotient_pair, BINARY, sympy_diff=False),  # sympy cannot diff floor
+    "trunc": Spec(args(away(0.2, 3.0)), ()),
+    "reciprocal": Spec(args(away(0.3, 3.0)), (0,)),
+    "pos": Spec(args(ANY), (0,)),
+    "float_power": Spec(args(uniform(0.2, 3.0), uniform(-2.5, 2.5)), BINARY),
 }
 
 NAMES = sorted(SPECS)

@@ -1,0 +1,50 @@
+"""`supported`: the library callables symdiff differentiates, read off its tables."""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+from collections.abc import Iterable
+from typing import Any
+
+
+def supported() -> list[str]:
+    """The names, sorted, of the callables a differentiated function may call that symdiff
+    has rules for: ``math`` functions (``"math.sin"``), builtins (``"abs"``, ``"sum"``),
+    NumPy functions (``"np.sin"``, ``"np.linalg.norm"``), array methods
+    (``"ndarray.sum"``) and, where SciPy is installed, the ``scipy.special`` functions
+    with built-in rules (``"scipy.special.erf"``). Python functions with source are
+    differentiated through as well, and so is any callable given a rule with
+    `custom_jvp`, `custom_vjp` or `defrule`; those are not listed."""
+    from symdiff.frontend import call_sites, numpy_calls
+    from symdiff.frontend.resolve import NUMPY_FUNCTIONS, library_name
+    from symdiff.ir.scalars import NUMPY, PYTHON
+
+    names = {_python_name(fn) for fn in (*PYTHON, *(fn for fn, _ in call_sites.BUILTINS))}
+    names.update(f"np.{name}" for name in _in_numpy((*NUMPY, *NUMPY_FUNCTIONS)))
+    names.update(f"ndarray.{name}" for name in numpy_calls.METHODS)
+    try:
+        from symdiff.rules.scipy import RULES
+    except ImportError:  # no SciPy
+        RULES = ()
+    names.update(str(library_name(fun)) for fun, *_ in RULES)
+    return sorted(names)
+
+
+def _python_name(fn: Any) -> str:
+    if getattr(builtins, fn.__name__, None) is fn:
+        return str(fn.__name__)
+    return f"{fn.__module__}.{fn.__name__}"
+
+
+def _in_numpy(names: Iterable[str]) -> list[str]:
+    """The names this NumPy has (an alias may be gone from another version)."""
+    np = importlib.import_module("numpy")
+    found = []
+    for name in names:
+        value: Any = np
+        for part in name.split("."):
+            value = getattr(value, part, None)
+        if value is not None:
+            found.append(name)
+    return found
