@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import sys
+import tempfile
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+# Derivatives the tests build go to a disk cache of the test session's own, never to
+# the user's (nor hit entries an older symdiff left there); tests of the cache point
+# it elsewhere themselves. Set before the xdist workers start, so they share it.
+_SESSION_CACHE = "_symdiff_session_cache"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "SYMDIFF_CACHE_DIR" not in os.environ:
+        directory = tempfile.mkdtemp(prefix="symdiff-test-cache-")
+        os.environ["SYMDIFF_CACHE_DIR"] = directory
+        setattr(config, _SESSION_CACHE, directory)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    directory = getattr(config, _SESSION_CACHE, None)
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.environ.pop("SYMDIFF_CACHE_DIR", None)
 
 
 @pytest.fixture
