@@ -131,21 +131,17 @@ class _Emitter:
     def made(self, tree: ast.AST, given: list[ast.expr] | tuple[()] = ()) -> Any:
         """`tree`, its modules noted: every name in it outside the `given` operands
         (noted when they were made)."""
-        skip = {id(g) for g in given}
         stack = [tree]
         while stack:
             node = stack.pop()
-            if id(node) in skip:
-                continue
             if node.__class__ is ast.Name:
                 if node.id in _MODULES:  # type: ignore[attr-defined]
                     self.modules.add(node.id)  # type: ignore[attr-defined]
                 continue
-            for name in node._fields:
-                value = getattr(node, name, None)
+            for value in node.__dict__.values():  # (its fields, and its location if any)
                 if value.__class__ is list:
-                    stack.extend([v for v in value if isinstance(v, ast.AST)])
-                elif isinstance(value, ast.AST):
+                    stack += [v for v in value if isinstance(v, ast.AST) and v not in given]
+                elif isinstance(value, ast.AST) and value not in given:
                     stack.append(value)
         return tree
 
@@ -214,8 +210,10 @@ class _Emitter:
                 self.names[node] = args[0].id  # type: ignore[attr-defined]
                 continue
             attrs = (self.namer.hinted("v"),) if node.prim is LIST_ADD_ALL else node.attrs
-            arrays = node.type is not None or any(a.type is not None for a in node.args)
-            emit = prim.emit_array if arrays and prim.emit_array is not None else prim.emit
+            emit = prim.emit
+            if prim.emit_array is not None and (
+                    node.type is not None or any(a.type is not None for a in node.args)):
+                emit = prim.emit_array  # (of arrays)
             expr = self.made(emit(args, attrs), args)
             if node in sched.assigned:
                 # Always a fresh name: a body node can be emitted again in another loop
