@@ -31,7 +31,6 @@ from symdiff.ir.node import Item, Node, Op, Program, Structure
 from symdiff.ir.primitive import math_attr
 from symdiff.ir.regions import Arms, all_nodes
 from symdiff.ir.sequences import LIST_ADD_ALL
-from symdiff.syntax import nodes
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -92,11 +91,10 @@ def _module(program: Program, header: str, scheduled: Schedule | None
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))
-    used = {n.id for n in nodes(func) if isinstance(n, ast.Name)}
     imports: list[tuple[str, str | None]] = []
-    if "math" in used:
+    if "math" in emitter.modules:
         imports.append(("math", None))
-    if "np" in used:
+    if "np" in emitter.modules:
         imports.append(("numpy", "np"))
     imports += [(name, None) for name in sorted(_imports(everything))]
     module += [ast.Import([ast.alias(name, alias)]) for name, alias in imports]
@@ -105,11 +103,17 @@ def _module(program: Program, header: str, scheduled: Schedule | None
     return ast.Module(module, type_ignores=[]), tuple(imports)
 
 
+_MODULES = frozenset({"math", "np"})  # the names the text imports when it reads them
+
+
 class _Emitter:
     def __init__(self, namer: Namer) -> None:
         self.namer = namer
         self.names: dict[Node, str] = {}
         self.returned = False  # the last region returns the result from its branches
+        # Of `_MODULES`, those the code reads, noted as each expression is made (the
+        # namer never hands them out, so only records, constants and globals name them).
+        self.modules: set[str] = set()
 
     def ref(self, node: Node, env: dict[Node, ast.expr]) -> ast.expr:
         if node in env:
@@ -117,10 +121,29 @@ class _Emitter:
         if node in self.names:
             return ast.Name(self.names[node], ast.Load())
         if node.op == Op.CONST:
-            return constant(node.value)
+            return self.made(constant(node.value))
         if node.op == Op.GLOBAL:
+            if node.attrs[0] in _MODULES:
+                self.modules.add(node.attrs[0])
             return _dotted(node.attrs)
         raise KeyError(node)
+
+    def made(self, tree: ast.AST, given: list[ast.expr] | tuple[()] = ()) -> Any:
+        """`tree`, its modules noted: every name in it outside the `given` operands
+        (noted when they were made)."""
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if node.__class__ is ast.Name:
+                if node.id in _MODULES:  # type: ignore[attr-defined]
+                    self.modules.add(node.id)  # type: ignore[attr-defined]
+                continue
+            for value in node.__dict__.values():  # (its fields, and its location if any)
+                if value.__class__ is list:
+                    stack += [v for v in value if isinstance(v, ast.AST) and v not in given]
+                elif isinstance(value, ast.AST) and value not in given:
+                    stack.append(value)
+        return tree
 
     def block(
         self,
@@ -183,13 +206,15 @@ class _Emitter:
                     copy = ast.Call(ast.Attribute(args[0], "copy", ast.Load()), [], [])
                     body.append(_assign(name, copy))
                     args[0] = ast.Name(name, ast.Load())
-                body.append(prim.emit(args, node.attrs))
+                body.append(self.made(prim.emit(args, node.attrs), args))
                 self.names[node] = args[0].id  # type: ignore[attr-defined]
                 continue
             attrs = (self.namer.hinted("v"),) if node.prim is LIST_ADD_ALL else node.attrs
-            arrays = node.type is not None or any(a.type is not None for a in node.args)
-            emit = prim.emit_array if arrays and prim.emit_array is not None else prim.emit
-            expr = emit(args, attrs)
+            emit = prim.emit
+            if prim.emit_array is not None and (
+                    node.type is not None or any(a.type is not None for a in node.args)):
+                emit = prim.emit_array  # (of arrays)
+            expr = self.made(emit(args, attrs), args)
             if node in sched.assigned:
                 # Always a fresh name: a body node can be emitted again in another loop
                 # or branch (a backward sweep recomputes it), and must not overwrite a

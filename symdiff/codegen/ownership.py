@@ -110,6 +110,10 @@ def _cond(node: Node, outer: Schedule, mine: set[Node]) -> Region:
     for branch in node.attrs[0].branches:
         mine_here = frozenset(p for p, e in zip(branch.params, exclusive, strict=True) if e)
         params |= mine_here
+        if outputs == set() or all(out.type is None for out in branch.outputs):
+            # None can end exclusive (only an array can): the branch needs no schedule.
+            outputs = set()
+            continue
         sched = schedule(branch, list(branch.outputs))
         branch_mine, _ = _exclusive(sched, mine_here)
         good = {m for m, out in enumerate(branch.outputs)

@@ -127,14 +127,15 @@ def _readers_first(order: list[Node], statements: frozenset[Node],
             node = after[0]
         return node
 
+    updates = [n for n in order if n.op not in (Op.PROJ, Op.COND, Op.LOOP)
+               and n.prim.inplace and n.args[0].type is not None]
+    if not updates:
+        return order
     serial = {node: i for i, node in enumerate(order)}
     # What must come after each node: its users, and the updates it must precede.
     succ: dict[Node, list[Node]] = {node: list(users.get(node, ())) for node in order}
     added = False
-    for update in order:
-        if update.op in (Op.PROJ, Op.COND, Op.LOOP) or not update.prim.inplace or \
-                update.args[0].type is None:
-            continue
+    for update in updates:
         for reader in users.get(update.args[0], []):
             first = statement(reader) if reader is not update else None
             if first is not None and serial[first] > serial[update] and not _reaches(

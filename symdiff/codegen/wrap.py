@@ -18,6 +18,8 @@ import ast
 import re
 from collections.abc import Iterator
 
+from symdiff.syntax import nodes
+
 WIDTH = 88  # ruff's and black's default line length
 _TEMP_WIDTH = 6  # a temporary's name, at most: _t9999
 _ATOMS = (ast.Name, ast.Constant)
@@ -40,7 +42,9 @@ def shorten_text(text: str, width: int = WIDTH) -> str:
 
 def shorten(func: ast.FunctionDef, width: int = WIDTH) -> None:
     """Split `func`'s long statements in place (its nodes must not be shared)."""
-    names = [n for n in ast.walk(func) if isinstance(n, ast.Name)]
+    # (Walked from a module around it: `nodes` keeps a function's own list on it, and
+    # this one changes.)
+    names = [n for n in nodes(ast.Module([func], [])) if isinstance(n, ast.Name)]
     taken = {n.id for n in names}
     numbers = [int(m.group(1)) for name in taken if (m := _TEMP.match(name))]
     counter = iter(range(max(numbers, default=-1) + 1, 1 << 30))

@@ -236,22 +236,26 @@ def topological(roots: tuple[Node, ...] | list[Node]) -> list[Node]:
     """Every node reachable from `roots`, arguments before users, in a deterministic order."""
     order: list[Node] = []
     seen: set[Node] = set()  # (nodes hash by identity)
+    see, done = seen.add, order.append
     for root in roots:
         if root in seen:
             continue
-        seen.add(root)
-        # Each node on the stack with the arguments it has still to visit.
-        stack = [(root, iter(root.args))]
-        while stack:
-            node, args = stack[-1]
-            for child in args:
+        see(root)
+        # The path from the root, with the arguments each node has still to visit.
+        path, todo = [root], [iter(root.args)]
+        while todo:
+            for child in todo[-1]:
                 if child not in seen:
-                    seen.add(child)
-                    stack.append((child, iter(child.args)))
+                    see(child)
+                    if not child.args:
+                        done(child)  # (a leaf: finished as soon as it is reached)
+                        continue
+                    path.append(child)
+                    todo.append(iter(child.args))
                     break
             else:
-                stack.pop()
-                order.append(node)
+                todo.pop()
+                done(path.pop())
     return order
 
 
