@@ -302,7 +302,7 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     # function argument, a flag or a mode is not differentiated: its cotangent is None.
     floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
     functions = [i for i, a in enumerate(args[:given])
-                 if is_function(a) or type(a) in (bool, str)]
+                 if is_function(a) or type(a) in (bool, str) or a is None]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:

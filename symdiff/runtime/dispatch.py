@@ -66,15 +66,15 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
             key.append((a.shape, a.dtype))
         elif type(a) is float:
             key.append(float)
-        elif type(a) in (int, bool, str):
+        elif type(a) in (int, bool, str) or a is None:
             key.append((type(a).__name__, a))
         else:
             return None
     return tuple(key)
 
 
-def static_signature(value: bool | str) -> Any:
-    """A flag's or mode's `ir.types.StaticArg` (imported here, as for arrays)."""
+def static_signature(value: bool | str | None) -> Any:
+    """A flag's, mode's or None's `ir.types.StaticArg` (imported here, as for arrays)."""
     from symdiff.ir.types import StaticArg
 
     return StaticArg(value)
@@ -83,6 +83,7 @@ def static_signature(value: bool | str) -> Any:
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
                  if is_function(a) else static_signature(a) if type(a) in (bool, str)
+                 or a is None
                  else type(a) for a in args)
 
 
@@ -215,8 +216,9 @@ class Dispatcher:
                     namespace[fn_name] = typ.fn
                     tests.append(ast.Compare(_load(name), [ast.Is()], [_load(fn_name)]))
                     continue
-                if isinstance(typ, StaticArg) and type(typ.value) is bool:
-                    # True and False are one object each.
+                if isinstance(typ, StaticArg) and (type(typ.value) is bool
+                                                   or typ.value is None):
+                    # True, False and None are one object each.
                     tests.append(ast.Compare(_load(name), [ast.Is()],
                                              [ast.Constant(typ.value)]))
                     continue

@@ -522,10 +522,17 @@ def test_wrong_argument_type_after_the_fast_path_is_installed():
     assert g(y=2.0, x=1.0) == (2.0, 1.0)
 
 
-@pytest.mark.parametrize("bad", [None, [1.0], 1j], ids=["None", "list", "complex"])
+@pytest.mark.parametrize("bad", [[1.0], 1j], ids=["list", "complex"])
 def test_wrong_type_of_a_non_differentiated_argument(bad):
     with pytest.raises(TypeError, match="'y'"):
         grad(two_args, argnums=0)(1.0, bad)
+
+
+def test_none_used_as_a_number_is_a_located_error():
+    # None that is not differentiated is an optional argument (`is None` is decided while
+    # compiling), so using it as a number is an error located where it is used.
+    with pytest.raises(UnsupportedSyntaxError, match="None .argument 'y'. is used where"):
+        grad(two_args, argnums=0)(1.0, None)
 
 
 def test_a_mode_used_as_a_number_is_a_located_error():

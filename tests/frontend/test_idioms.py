@@ -1,0 +1,76 @@
+"""Python's everyday idioms inside differentiated code: optional arguments tested with
+``is None``, asserts and raises, keyword-only parameters, reversed loops, tuple loop
+targets, ``math.fsum``, and rounding with zero derivative."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import symdiff
+from symdiff.errors import UnsupportedSyntaxError
+from symdiff.testing import check_grads
+
+
+def weighted_mse(pred, target, weights=None):
+    r = pred - target
+    if weights is None:
+        return np.mean(r ** 2)
+    return np.sum(weights * r ** 2) / np.sum(weights)
+
+
+def damped(x, damping=None):
+    if damping is not None:
+        x = x * damping
+    return math.sin(x) * x
+
+
+P = np.array([0.5, -1.0, 2.0])
+T = np.array([0.0, 1.0, 1.5])
+W = np.array([1.0, 2.0, 0.5])
+
+
+def test_is_none_on_an_optional_argument_picks_the_code():
+    g = symdiff.grad(weighted_mse)
+    np.testing.assert_allclose(g(P, T), 2 * (P - T) / 3)
+    np.testing.assert_allclose(g(P, T, None), 2 * (P - T) / 3)
+    np.testing.assert_allclose(g(P, T, weights=W), 2 * W * (P - T) / W.sum())
+    value, grad = symdiff.value_and_grad(weighted_mse)(P, T, W)
+    assert value == pytest.approx(weighted_mse(P, T, W))
+    np.testing.assert_allclose(symdiff.jacfwd(weighted_mse)(P, T), 2 * (P - T) / 3)
+    np.testing.assert_allclose(symdiff.jacrev(weighted_mse)(P, T, None), 2 * (P - T) / 3)
+    np.testing.assert_allclose(symdiff.hessian(weighted_mse)(P, T), 2 * np.eye(3) / 3)
+    np.testing.assert_allclose(symdiff.hessian(weighted_mse)(P, T, W), 2 * np.diag(W) / W.sum())
+    out, vjp_fn = symdiff.vjp(weighted_mse, P, T)
+    np.testing.assert_allclose(vjp_fn(1.0)[0], 2 * (P - T) / 3)
+    check_grads(lambda p: weighted_mse(p, T), (P,), order=2)
+    check_grads(lambda p, w: weighted_mse(p, T, w), (P, W), order=2)
+
+
+def test_is_not_none_and_each_value_has_its_own_code():
+    for args in [(0.7,), (0.7, None), (0.7, 1.3)]:
+        value, grad = symdiff.value_and_grad(damped)(*args)
+        assert value == pytest.approx(damped(*args))
+    check_grads(damped, (0.7,), order=2)
+    check_grads(damped, (0.7, 1.3), order=2)
+    check_grads(lambda x: damped(x, None), (0.7,), order=2)
+    out, tangent = symdiff.jvp(damped, (0.7,), (1.0,))
+    assert tangent == pytest.approx(math.cos(0.7) * 0.7 + math.sin(0.7))
+    out, vjp_fn = symdiff.vjp(damped, 0.7)  # vjp differentiates every primal given
+    assert vjp_fn(1.0)[0] == pytest.approx(tangent)
+    assert "if" not in symdiff.source(damped, args=(0.7, None)).split('"""')[-1]
+
+
+def test_is_compares_only_with_none():
+    def same(x, y):
+        return x * y if x is y else x
+
+    with pytest.raises(UnsupportedSyntaxError, match="only `is None` and `is not None`"):
+        symdiff.grad(same)(1.0, 2.0)
+
+
+def test_none_where_a_number_is_expected_is_located():
+    with pytest.raises(UnsupportedSyntaxError, match="None .argument 'w'. is used where a number"):
+        symdiff.grad(lambda x, w=None: x * w)(1.0)
