@@ -4,7 +4,8 @@ Contract: `check(source)` walks the function's AST and raises a located
 `UnsupportedSyntaxError` (file, line, column, the line with a caret) at the first
 construct outside the supported language, named the way a user would name it.
 Supported: positional parameters with defaults; assignment, tuple unpacking,
-augmented and annotated assignment; ``return``; ``pass``; a docstring; ``if`` /
+augmented and annotated assignment; ``return``; ``pass``; a docstring; ``assert`` and
+``raise`` (which forms, `checks` decides); ``if`` /
 ``elif`` / ``else`` and ``x if c else y``; comparisons (chained too), ``and``, ``or``,
 ``not``; arithmetic ``+ - * / ** // %`` and unary ``- +``; numeric literals; names;
 attribute access; calls (``*xs`` as an argument too); tuples; nested ``def``s and
@@ -30,7 +31,7 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.List, ast.Dict, ast.Subscript, ast.Slice, ast.keyword,
     ast.Load, ast.Store, ast.arguments, ast.arg,
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd,
-    ast.MatMult, ast.FunctionDef, ast.Lambda,
+    ast.MatMult, ast.FunctionDef, ast.Lambda, ast.Assert, ast.Raise,
 )
 
 _ALLOWED = frozenset(ALLOWED)  # (a set first: isinstance tries the tuple in turn)

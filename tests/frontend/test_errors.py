@@ -259,7 +259,7 @@ def f_raise(x):
 
 
 def f_assert(x):
-    assert x  # E:assert
+    assert x > 0, ("bad", x)  # E:assert
     return x
 
 
@@ -339,7 +339,7 @@ CASES = [
     (f_import_inside, "import", "import cmath", ["import"]),
     (f_global_decl, "global", "global", ["global declaration"]),
     (f_raise, "raise", "raise", ["raise"]),
-    (f_assert, "assert", "assert", ["assert"]),
+    (f_assert, "assert", '("bad", x)', ["only a string literal"]),
     (f_walrus, "walrus", "y := x * 2", [":="]),
     (f_bitwise, "xor", "x ^ x", ["^ operator"]),
     (f_string_global, "str-global", "x * UNITS", ["'metres' (UNITS)", "used where a number"]),

@@ -74,3 +74,78 @@ def test_is_compares_only_with_none():
 def test_none_where_a_number_is_expected_is_located():
     with pytest.raises(UnsupportedSyntaxError, match="None .argument 'w'. is used where a number"):
         symdiff.grad(lambda x, w=None: x * w)(1.0)
+
+
+def log_likelihood(sigma, x):
+    assert sigma > 0, "sigma must be positive"
+    return -math.log(sigma) - 0.5 * (x / sigma) ** 2
+
+
+def damped_sum(x, n):
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    s = 0.0
+    for i in range(n):
+        if x * i > 100.0:
+            raise OverflowError("the series diverges")
+        s += math.sin(x * i) / (i + 1)
+    return s
+
+
+TRANSFORMS = {
+    "grad": lambda f, *a: symdiff.grad(f)(*a),
+    "value_and_grad": lambda f, *a: symdiff.value_and_grad(f)(*a),
+    "jvp": lambda f, x, *a: symdiff.jvp(lambda y: f(y, *a), (x,), (1.0,)),
+    "vjp": lambda f, x, *a: symdiff.vjp(lambda y: f(y, *a), x)[1](1.0),
+    "jacfwd": lambda f, *a: symdiff.jacfwd(f)(*a),
+    "jacrev": lambda f, *a: symdiff.jacrev(f)(*a),
+    "hessian": lambda f, *a: symdiff.hessian(f)(*a),
+}
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_an_assert_raises_with_its_message_in_every_transform(transform):
+    run = TRANSFORMS[transform]
+    run(log_likelihood, 1.5, 0.3)
+    with pytest.raises(AssertionError, match="sigma must be positive"):
+        run(log_likelihood, -1.5, 0.3)  # before math.log's ValueError: the user's order
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_a_raise_in_a_branch_raises_where_the_user_wrote_it(transform):
+    run = TRANSFORMS[transform]
+    run(damped_sum, 0.3, 4)
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        run(damped_sum, 0.3, 0)
+    with pytest.raises(OverflowError, match="the series diverges"):
+        run(damped_sum, 30.0, 5)
+
+
+def test_checks_keep_values_and_derivatives():
+    check_grads(log_likelihood, (1.5, 0.3), order=2)
+    check_grads(lambda x: damped_sum(x, 4), (0.3,), order=2)
+    assert symdiff.value_and_grad(damped_sum)(0.3, 4)[0] == pytest.approx(damped_sum(0.3, 4))
+    text = symdiff.source(damped_sum, args=(0.3, 4))
+    assert "raise ValueError('n must be at least 1')" in text
+    assert "assert sigma > 0, 'sigma must be positive'" in symdiff.source(log_likelihood)
+
+
+def test_other_raises_are_located_errors():
+    def reraise(x):
+        if x > 0:
+            x = x * 2
+            raise ValueError("positive")
+        return x
+
+    class Custom(Exception):
+        pass
+
+    def custom(x):
+        if x > 0:
+            raise Custom("positive")
+        return x
+
+    with pytest.raises(UnsupportedSyntaxError, match="whole body of an if without else"):
+        symdiff.grad(reraise)(1.0)
+    with pytest.raises(UnsupportedSyntaxError, match="only builtin exceptions"):
+        symdiff.grad(custom)(1.0)
