@@ -9,8 +9,8 @@ augmented and annotated assignment; ``return``; ``pass``; a docstring; ``assert`
 ``elif`` / ``else`` and ``x if c else y``; comparisons (chained too), ``and``, ``or``,
 ``not``; arithmetic ``+ - * / ** // %`` and unary ``- +``; numeric literals; names;
 attribute access; calls (``*xs`` as an argument too); tuples; nested ``def``s and
-lambdas. A function called from the differentiated one (`callee=True`) may also take
-``*args`` and keyword-only parameters. Whether a name or call is meaningful is the
+lambdas; keyword-only parameters. A function called from the differentiated one
+(`callee=True`) may also take ``*args``. Whether a name or call is meaningful is the
 lowering's business.
 """
 
@@ -85,8 +85,6 @@ def check(source: FunctionSource, callee: bool = False) -> None:
 def _check_arguments(source: FunctionSource, args: ast.arguments, callee: bool) -> None:
     if args.vararg is not None and not callee:
         raise source.error("unsupported construct: *args parameter", args.vararg)
-    if args.kwonlyargs and not callee:
-        raise source.error("unsupported construct: keyword-only parameter", args.kwonlyargs[0])
     if args.kwarg is not None and not callee:
         raise source.error("unsupported construct: **kwargs parameter", args.kwarg)
 

@@ -80,7 +80,7 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
     params = []
     seqs = list_parameters(frame.fn, fn_node)
     frame.types = types
-    for i, arg in enumerate((*args.posonlyargs, *args.args)):
+    for i, arg in enumerate((*args.posonlyargs, *args.args, *args.kwonlyargs)):
         typ = types[i] if types is not None and i < len(types) else None
         function = calls.parameter(arg.arg, typ)
         if function is not None:

@@ -18,12 +18,12 @@ _READS_SEQUENCES = (ast.Subscript, ast.For, ast.comprehension, ast.Call)
 
 
 def parameter_names(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
-    """The positional parameters of `fn`, in order."""
-    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    """The parameters of `fn` in order: positional, then keyword-only."""
+    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)]
 
 
 def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
-    """The positional parameters `fn` uses as sequences."""
+    """The parameters `fn` uses as sequences."""
     found: set[str] = set()
     wanted = set(parameter_names(fn))
 

@@ -277,14 +277,25 @@ def _array_tests(name: str, typ: Any, dtype_name: str, namespace: dict[str, Any]
 
 
 def parameters(fn: Any) -> tuple[list[str] | None, tuple[Any, ...] | None]:
-    """The positional parameter names and defaults of `fn`, or None when it has others."""
+    """The parameter names and defaults of `fn`: its positional parameters, then its
+    keyword-only ones (which take the positions after them), or None when it has
+    ``*args`` or ``**kwargs``, or a keyword-only parameter without a default follows
+    one with a default."""
     code = getattr(fn, "__code__", None)
-    if isinstance(code, types.CodeType):
-        plain = not (code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS))
-        if plain and code.co_kwonlyargcount == 0:
-            return list(code.co_varnames[: code.co_argcount]), fn.__defaults__
+    if not isinstance(code, types.CodeType) or code.co_flags & (
+            inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
         return None, None
-    return None, None
+    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    if code.co_kwonlyargcount == 0:
+        return names, fn.__defaults__
+    keywords = fn.__kwdefaults__ or {}
+    defaults = list(fn.__defaults__ or ())
+    for name in names[code.co_argcount:]:
+        if name in keywords:
+            defaults.append(keywords[name])
+        elif defaults:
+            return None, None  # (a required keyword-only parameter after a default)
+    return names, tuple(defaults) or None
 
 
 def _load(name: str) -> ast.expr:

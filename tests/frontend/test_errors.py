@@ -148,10 +148,6 @@ def f_kwargs(x, **kwargs):  # E:kwargs
     return x
 
 
-def f_kwonly(x, *, scale):  # E:kwonly
-    return x * scale
-
-
 def f_unknown_call(x):
     y = x * 2.0
     return len(y) * x  # E:unknown-call
@@ -313,7 +309,6 @@ CASES = [
     (f_keyword_in_call, "kwcall", "base=2.0", ["keyword argument"]),
     (f_varargs, "varargs", "args)", ["*args"]),
     (f_kwargs, "kwargs", "kwargs)", ["**kwargs"]),
-    (f_kwonly, "kwonly", "scale)", ["keyword-only parameter"]),
     (f_unknown_call, "unknown-call", "y)", ["list"]),
     (f_unknown_math, "unknown-math", "math.floor", ["math.floor"]),
     (f_c_function_call, "c-call", "operator.mul(x, x)",

@@ -149,3 +149,46 @@ def test_other_raises_are_located_errors():
         symdiff.grad(reraise)(1.0)
     with pytest.raises(UnsupportedSyntaxError, match="only builtin exceptions"):
         symdiff.grad(custom)(1.0)
+
+
+def huber(r, *, delta=1.0, reduction="mean"):
+    a = abs(r)
+    v = 0.5 * r * r if a <= delta else delta * (a - 0.5 * delta)
+    return v if reduction == "mean" else 2.0 * v
+
+
+def scaled_energy(x, *, scale=2.0):
+    return scale * np.sum(x ** 2)
+
+
+def power(x, *, k):
+    return x ** k
+
+
+def test_keyword_only_parameters_with_defaults_in_every_transform():
+    g = symdiff.grad(huber)
+    assert g(0.5) == pytest.approx(0.5)
+    assert g(3.0, delta=2.0) == pytest.approx(2.0)
+    assert g(3.0, delta=2.0, reduction="sum") == pytest.approx(4.0)
+    value, grad = symdiff.value_and_grad(huber)(3.0, delta=2.0)
+    assert value == pytest.approx(huber(3.0, delta=2.0))
+    assert symdiff.grad(huber, argnums=(0, 1))(3.0, delta=2.0) == \
+        (pytest.approx(2.0), pytest.approx(3.0 - 2.0))
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(symdiff.grad(scaled_energy)(x, scale=3.0), 6.0 * x)
+    np.testing.assert_allclose(symdiff.jacfwd(scaled_energy)(x), 4.0 * x)
+    np.testing.assert_allclose(symdiff.jacrev(scaled_energy)(x, scale=0.5), x)
+    np.testing.assert_allclose(symdiff.hessian(scaled_energy)(x, scale=3.0), 6.0 * np.eye(3))
+    out, tangent = symdiff.jvp(scaled_energy, (x,), (np.ones(3),))
+    assert (out, tangent) == (pytest.approx(scaled_energy(x)), pytest.approx(4.0 * x.sum()))
+    out, vjp_fn = symdiff.vjp(scaled_energy, x)
+    np.testing.assert_allclose(vjp_fn(1.0)[0], 4.0 * x)
+    check_grads(lambda r: huber(r, delta=2.0), (0.7,), order=2)
+    check_grads(lambda x, s: scaled_energy(x, scale=s), (x, 1.5), order=2)
+
+
+def test_a_required_keyword_only_parameter():
+    assert symdiff.grad(power)(2.0, k=3) == pytest.approx(12.0)
+    assert symdiff.hessian(power)(2.0, k=3) == pytest.approx(12.0)
+    with pytest.raises(TypeError, match="'k'"):
+        symdiff.grad(power)(2.0)
