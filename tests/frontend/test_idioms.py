@@ -192,3 +192,49 @@ def test_a_required_keyword_only_parameter():
     assert symdiff.hessian(power)(2.0, k=3) == pytest.approx(12.0)
     with pytest.raises(TypeError, match="'k'"):
         symdiff.grad(power)(2.0)
+
+
+def stepped(x):
+    return math.floor(x) * x * x + math.ceil(x) * x + int(x) + round(x) * math.sin(x)
+
+
+def riemann(x, h):
+    n = math.ceil(x / h)  # an int, as Python gives: the loop's count
+    s = 0.0
+    for i in range(n):
+        s += math.sin(i * h) * x
+    return s
+
+
+def quantised(x):
+    return np.sum(np.floor(x) * x + np.ceil(x) ** 2 + np.round(x) * np.sin(x))
+
+
+def test_rounding_has_zero_derivative_and_python_values():
+    for x in (2.3, -1.7, 0.4):
+        value, grad = symdiff.value_and_grad(stepped)(x)
+        assert value == pytest.approx(stepped(x))
+        expected = 2 * math.floor(x) * x + math.ceil(x) + round(x) * math.cos(x)
+        assert grad == pytest.approx(expected)
+        check_grads(stepped, (x,), order=2)
+    assert symdiff.hessian(stepped)(2.3) == pytest.approx(2 * 2 - 2 * math.sin(2.3))
+
+
+def test_a_rounded_number_counts_loop_trips():
+    value, grad = symdiff.value_and_grad(riemann)(1.0, 0.3)
+    assert value == pytest.approx(riemann(1.0, 0.3))
+    assert grad == pytest.approx(sum(math.sin(i * 0.3) for i in range(4)))
+    assert symdiff.jacfwd(riemann)(1.0, 0.3) == pytest.approx(grad)
+    assert symdiff.jacrev(riemann)(1.0, 0.3) == pytest.approx(grad)
+    assert symdiff.jvp(lambda x: riemann(x, 0.3), (1.0,), (1.0,))[1] == pytest.approx(grad)
+    check_grads(lambda x: riemann(x, 0.3), (1.0,))
+    check_grads(lambda h: riemann(1.0, h), (0.3,))
+
+
+def test_numpy_rounding_elementwise():
+    x = np.array([0.3, 1.7, -2.2])
+    expected = np.floor(x) + np.round(x) * np.cos(x)
+    np.testing.assert_allclose(symdiff.grad(quantised)(x), expected)
+    np.testing.assert_allclose(symdiff.jacfwd(quantised)(x), expected)
+    np.testing.assert_allclose(symdiff.hessian(quantised)(x), np.diag(-np.round(x) * np.sin(x)))
+    check_grads(quantised, (x,), order=2)

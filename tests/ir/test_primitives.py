@@ -176,6 +176,10 @@ SPECS: dict[str, Spec] = {
     "fmin": Spec(distinct_pair, BINARY),
     "fmod": Spec(quotient_pair, BINARY, sympy_diff=False),  # sympy cannot diff floor
     "trunc": Spec(args(away(0.2, 3.0)), ()),
+    "floor": Spec(args(away(0.2, 3.0)), ()),
+    "ceil": Spec(args(away(0.2, 3.0)), ()),
+    "round": Spec(args(away(0.2, 3.0)), ()),
+    "int": Spec(args(away(0.2, 3.0)), ()),
     "reciprocal": Spec(args(away(0.3, 3.0)), (0,)),
     "pos": Spec(args(ANY), (0,)),
     "float_power": Spec(args(uniform(0.2, 3.0), uniform(-2.5, 2.5)), BINARY),
