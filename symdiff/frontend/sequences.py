@@ -182,6 +182,8 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
                     "lists or tuples of numbers here; loop over range(...) and index them",
                     it)
     func = names.callee(low, call.func) if call is not None else None
+    if call is not None and isinstance(func, Resolved) and func.value is reversed:
+        return _reversed(low, call, target)
     if call is not None and isinstance(func, Resolved) and func.value is range:
         if not isinstance(target, ast.Name):
             raise low.src.error("unsupported loop target: only a plain name", target)
@@ -264,6 +266,33 @@ def _bind(frame: Frame, target: ast.expr, value: Node) -> None:
         raise frame.src.error("unsupported loop target: only plain names", target)
     frame.env[target.id] = value
     frame.b.name(value, target.id)
+
+
+def _reversed(low: Frame, call: ast.Call, target: ast.expr
+              ) -> tuple[tuple[Node, Node, Node], Bind, str]:
+    """``reversed(range(...))`` (a step of 1 or -1) and ``reversed(xs)`` of a list,
+    tuple or array: the same range run backwards."""
+    if call.keywords or len(call.args) != 1:
+        raise low.src.error("reversed() takes one argument", call)
+    if not isinstance(target, ast.Name):
+        raise low.src.error("unsupported loop target: only a plain name", target)
+    inner = call.args[0]
+    func = names.callee(low, inner.func) if isinstance(inner, ast.Call) else None
+    if isinstance(inner, ast.Call) and isinstance(func, Resolved) and func.value is range:
+        start, stop, step = _range_args(low, inner)
+        if not (step.is_const and step.value in (1, -1)):
+            raise low.src.error("reversed(range(...)) with a step other than 1 or -1 is not "
+                                "supported yet", inner)
+        one = step.value
+        bounds = (low.b.sub(stop, one), low.b.sub(start, one), low.b.const(-one))
+        return bounds, _binder(target, lambda frame, i: i), target.id
+    value = None if isinstance(inner, ast.Call) else low.expr(inner)
+    if not is_sequence(value) and not isinstance(value, tuple) and not (
+            isinstance(value, Node) and value.type is not None):
+        raise low.src.error(f"unsupported loop over {ast.unparse(call)!r}: reversed() takes "
+                            "range(...) or a list, tuple or array here", call)
+    n, get = _items(low, value, inner)
+    return (low.b.sub(n, 1), low.b.const(-1), low.b.const(-1)), _binder(target, get), "i"
 
 
 def _range_args(low: Frame, call: ast.Call) -> tuple[Node, Node, Node]:

@@ -39,7 +39,7 @@ def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
         elif isinstance(node, (ast.For, ast.comprehension)):
             note(node.iter)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id in ("len", "sum", *ITERATORS) and node.args:
+            if node.func.id in ("len", "sum", "reversed", *ITERATORS) and node.args:
                 for arg in node.args[: None if node.func.id == "zip" else 1]:
                     note(arg)
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

@@ -238,3 +238,65 @@ def test_numpy_rounding_elementwise():
     np.testing.assert_allclose(symdiff.jacfwd(quantised)(x), expected)
     np.testing.assert_allclose(symdiff.hessian(quantised)(x), np.diag(-np.round(x) * np.sin(x)))
     check_grads(quantised, (x,), order=2)
+
+
+def horner(x, coeffs):
+    p = 0.0
+    for c in reversed(coeffs):
+        p = p * x + c
+    return p
+
+
+def backward_recurrence(x, n):
+    s = 0.0
+    for i in reversed(range(n)):
+        s = s * x + i
+    return s
+
+
+def unwinding(x):
+    s = 0.0
+    for i in reversed(range(2, 6)):
+        s = math.sin(s + x * i)
+    return s
+
+
+def discounted(w, X):
+    total = 0.0
+    for row in reversed(X):
+        total = 0.5 * total + np.dot(row, w)
+    return total
+
+
+def test_reversed_lists_and_ranges_in_every_transform():
+    coeffs = [1.0, -2.0, 3.0]
+    value, grad = symdiff.value_and_grad(horner)(2.0, coeffs)
+    assert value == pytest.approx(horner(2.0, coeffs))
+    assert grad == pytest.approx(6 * 2.0 - 2.0)
+    assert symdiff.grad(horner, argnums=1)(2.0, coeffs) == pytest.approx([1.0, 2.0, 4.0])
+    assert symdiff.hessian(horner)(2.0, coeffs) == pytest.approx(6.0)
+    assert symdiff.jvp(lambda x: horner(x, coeffs), (2.0,), (1.0,))[1] == pytest.approx(grad)
+    check_grads(horner, (2.0, np.array(coeffs)), order=2)
+    assert symdiff.value_and_grad(backward_recurrence)(2.0, 4) == \
+        (pytest.approx(backward_recurrence(2.0, 4)), pytest.approx(9 * 4.0 + 4 * 2.0 + 1))
+    assert symdiff.hessian(backward_recurrence)(2.0, 4) == pytest.approx(18 * 2.0 + 4)
+    assert symdiff.jacrev(backward_recurrence)(2.0, 0) == 0.0
+    check_grads(lambda x: backward_recurrence(x, 5), (0.7,), order=2)
+    assert symdiff.value_and_grad(unwinding)(0.3)[0] == pytest.approx(unwinding(0.3))
+    check_grads(unwinding, (0.3,), order=2)
+    X = np.arange(6.0).reshape(3, 2)
+    w = np.array([0.5, -1.0])
+    assert symdiff.value_and_grad(discounted)(w, X)[0] == pytest.approx(discounted(w, X))
+    np.testing.assert_allclose(symdiff.jacfwd(discounted)(w, X), 0.25 * X[2] + 0.5 * X[1] + X[0])
+    check_grads(discounted, (w, X), order=2)
+
+
+def test_reversed_with_another_step_is_located():
+    def odd_steps(x):
+        s = 0.0
+        for i in reversed(range(0, 6, 2)):
+            s = s * x + i
+        return s
+
+    with pytest.raises(UnsupportedSyntaxError, match="step other than 1 or -1"):
+        symdiff.grad(odd_steps)(1.0)
