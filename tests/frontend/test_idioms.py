@@ -300,3 +300,33 @@ def test_reversed_with_another_step_is_located():
 
     with pytest.raises(UnsupportedSyntaxError, match="step other than 1 or -1"):
         symdiff.grad(odd_steps)(1.0)
+
+
+def energy(xs):
+    return math.fsum([x * x for x in xs])
+
+
+def cancelling(x, y):
+    parts = [1e16, x * y, -1e16]
+    return math.fsum(parts) * x
+
+
+def test_fsum_is_exactly_rounded_and_differentiated():
+    xs = [1.0, -2.0, 0.5]
+    value, grad = symdiff.value_and_grad(energy)(xs)
+    assert value == energy(xs)
+    assert grad == pytest.approx([2.0, -4.0, 1.0])
+    assert symdiff.jacrev(energy)(xs) == pytest.approx([2.0, -4.0, 1.0])
+    assert symdiff.hessian(energy)(xs) == pytest.approx(2.0 * np.eye(3))
+    value, grad = symdiff.value_and_grad(cancelling)(2.0, 0.5)
+    assert value == cancelling(2.0, 0.5) == 2.0  # sum() would round the 1.0 away
+    assert grad == pytest.approx(2 * 2.0 * 0.5)
+    assert symdiff.hessian(cancelling)(2.0, 0.5) == pytest.approx(2 * 0.5)
+    assert symdiff.jvp(lambda x: cancelling(x, 0.5), (2.0,), (1.0,))[1] == pytest.approx(grad)
+    assert symdiff.jacfwd(cancelling)(2.0, 0.5) == pytest.approx(grad)
+    check_grads(lambda x, y: math.fsum([x * y, x * x, y]), (0.7, -1.3), order=2)
+
+
+def test_fsum_of_a_generator_is_located():
+    with pytest.raises(UnsupportedSyntaxError, match="not a generator expression"):
+        symdiff.grad(lambda x: math.fsum(x * i for i in range(3)))(1.0)
