@@ -330,3 +330,33 @@ def test_fsum_is_exactly_rounded_and_differentiated():
 def test_fsum_of_a_generator_is_located():
     with pytest.raises(UnsupportedSyntaxError, match="not a generator expression"):
         symdiff.grad(lambda x: math.fsum(x * i for i in range(3)))(1.0)
+
+
+def weighted_pairs(w, xs, ys):
+    loss = 0.0
+    for k, (x, y) in enumerate(zip(xs, ys, strict=True), 1):
+        loss += (w * x - y) ** 2 / k
+    return loss
+
+
+def test_enumerate_of_zip_with_a_tuple_target():
+    xs, ys = [1.0, 2.0, -0.5], [0.0, 3.0, 1.0]
+    value, grad = symdiff.value_and_grad(weighted_pairs)(0.5, xs, ys)
+    assert value == pytest.approx(weighted_pairs(0.5, xs, ys))
+    assert grad == pytest.approx(sum(2 * (0.5 * x - y) * x / k
+                                     for k, (x, y) in enumerate(zip(xs, ys, strict=True), 1)))
+    g_xs = symdiff.grad(weighted_pairs, argnums=1)(0.5, xs, ys)
+    assert g_xs == pytest.approx([2 * (0.5 * x - y) * 0.5 / k
+                                  for k, (x, y) in enumerate(zip(xs, ys, strict=True), 1)])
+    assert symdiff.hessian(weighted_pairs)(0.5, xs, ys) == pytest.approx(
+        sum(2 * x * x / k for k, x in enumerate(xs, 1)))
+    assert symdiff.jvp(lambda w: weighted_pairs(w, xs, ys), (0.5,), (1.0,))[1] == \
+        pytest.approx(grad)
+    assert symdiff.jacfwd(weighted_pairs)(0.5, xs, ys) == pytest.approx(grad)
+    check_grads(lambda w: weighted_pairs(w, xs, ys), (0.5,), order=2)
+    check_grads(lambda w, x: weighted_pairs(w, x, np.array(ys)), (0.5, np.array(xs)), order=2)
+
+
+def test_enumerate_of_zip_strict_raises_on_different_lengths():
+    with pytest.raises(ValueError, match="different lengths"):
+        symdiff.grad(weighted_pairs)(0.5, [1.0, 2.0], [1.0])
