@@ -231,6 +231,25 @@ def test_a_rounded_number_counts_loop_trips():
     check_grads(lambda h: riemann(1.0, h), (0.3,))
 
 
+
+def ceiled(x, h):
+    n = math.ceil(x)
+    s = 0.0
+    for i in range(n):
+        s += math.sin(i * h) * x
+    return s
+
+
+def test_the_hessian_of_a_loop_counted_from_the_argument():
+    # The Hessian program once named the primal's parameters while its code read the
+    # simplified gradient's: a KeyError while emitting, where the loop count comes from x.
+    h = symdiff.hessian(ceiled, argnums=(0, 1))(1.5, 0.3)
+    assert h[0][0] == 0.0  # linear in x between integers
+    assert h[1][1] == pytest.approx(-1.5 * sum(i * i * math.sin(i * 0.3) for i in range(2)))
+    assert h[0][1] == h[1][0] == pytest.approx(sum(i * math.cos(i * 0.3) for i in range(2)))
+    assert symdiff.hessian(ceiled)(1.5, 0.3) == 0.0
+
+
 def test_numpy_rounding_elementwise():
     x = np.array([0.3, 1.7, -2.2])
     expected = np.floor(x) + np.round(x) * np.cos(x)
