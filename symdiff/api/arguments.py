@@ -70,6 +70,17 @@ def parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...
     return python_parameters(fn)
 
 
+def call_bound(fun: Callable[..., Any], args: tuple[Any, ...] | list[Any]) -> Any:
+    """``fun(*args)`` for arguments bound as `parameters` lists them: the keyword-only
+    ones of the user's function (after the positional ones) passed by name."""
+    code = getattr(unwrap(fun)[0], "__code__", None)
+    if code is None or not code.co_kwonlyargcount or len(args) <= code.co_argcount:
+        return fun(*args)
+    n = code.co_argcount
+    names = code.co_varnames[n:n + code.co_kwonlyargcount]
+    return fun(*args[:n], **dict(zip(names, args[n:], strict=False)))
+
+
 def arity(fn: Callable[..., Any]) -> int | None:
     """How many positional parameters `fn` has (None: not known)."""
     params, _ = parameters(fn)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar, overload
 
 from symdiff.api.arguments import (
     argument_checker,
+    call_bound,
     check_transformable,
     differentiated,
     normalize_argnums,
@@ -293,7 +294,7 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     # Compiled first: a function that does not return a pair fails here, located.
     impl = compiled(user, with_types(spec, signature_of(args)))
     # The output (and aux) from one call of the function; vjp_fn runs the VJP code.
-    out = fun(*args)
+    out = call_bound(fun, args)
     if has_aux:
         out, aux = out
     check = Cotangents(out)
@@ -302,7 +303,7 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     # function argument, a flag or a mode is not differentiated: its cotangent is None.
     floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
     functions = [i for i, a in enumerate(args[:given])
-                 if is_function(a) or type(a) in (bool, str)]
+                 if is_function(a) or type(a) in (bool, str) or a is None]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from symdiff.api.arguments import (
     argument_checker,
+    call_bound,
     check_transformable,
     normalize_argnums,
     parameters,
@@ -153,7 +154,7 @@ def choose_mode(fun: Callable[..., Any], args: Sequence[Any], argnums: Argnums =
 
 def _output(fun: Callable[..., Any], args: Sequence[Any], has_aux: bool) -> Any:
     """`fun`'s output at `args` (without its aux), for its structure and sizes."""
-    out = fun(*args)
+    out = call_bound(fun, args)
     if not has_aux:
         return out
     if not (isinstance(out, tuple) and len(out) == 2):
@@ -245,7 +246,7 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
         aux = rest[0] if rest else None
         columns.append(tangent)
     if not columns:  # an empty array: no passes
-        out = fun(*args)
+        out = call_bound(fun, args)
         out, aux = out if has_aux else (out, None)
         return _map(out, lambda leaf: np.zeros(np.shape(leaf) + np.shape(x))), aux
     return _map_many(columns, lambda leaves: _stack(leaves, np.shape(x))), aux

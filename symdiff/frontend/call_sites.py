@@ -13,6 +13,7 @@ that names it: a NumPy or SciPy function as having no derivative rule yet.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable
 
 from symdiff.frontend import (
@@ -96,6 +97,15 @@ def _sum(frame: Frame, e: ast.Call) -> Node:
     return loops.lower_sum(frame, e)
 
 
+def _fsum(frame: Frame, e: ast.Call) -> Node:
+    """``math.fsum(xs)`` of a list (a list comprehension too), exactly rounded."""
+    if e.keywords or len(e.args) != 1 or isinstance(e.args[0], ast.GeneratorExp):
+        raise frame.src.error("math.fsum() takes one list here (a list comprehension, not "
+                              "a generator expression)", e)
+    value = frame.expr(e.args[0])
+    return frame.b.apply("seq_fsum", sequences.as_seq(frame, value, e.args[0]))
+
+
 def _len(frame: Frame, e: ast.Call) -> Node:
     if len(e.args) != 1 or e.keywords:
         raise frame.src.error("len() takes exactly one argument", e)
@@ -113,7 +123,7 @@ def _len(frame: Frame, e: ast.Call) -> Node:
 # The builtins a call lowers by reading lists, dicts and arrays (`symdiff.supported` lists
 # them).
 BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
-    (sum, _sum), (dict, dicts.construct), (len, _len),
+    (sum, _sum), (dict, dicts.construct), (len, _len), (math.fsum, _fsum),
 )
 
 

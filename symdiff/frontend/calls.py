@@ -26,7 +26,7 @@ from symdiff.frontend.callees import CalleeScope
 from symdiff.frontend.frame import CallState, Frame, assigned_names
 from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.frontend.values import Text, Value, is_dict, is_function
+from symdiff.frontend.values import Nothing, Text, Value, is_dict, is_function
 from symdiff.ir.node import Node
 from symdiff.ir.types import FunctionArg
 
@@ -277,6 +277,8 @@ def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
         return low.b.const(value)
     if isinstance(value, str):
         return Text(value)
+    if value is None:
+        return Nothing(what)
     resolved = classify(value, ("default",))
     if is_function(resolved):
         return resolved

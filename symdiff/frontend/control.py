@@ -28,7 +28,7 @@ from typing import Any
 
 from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Keywords, MaybeUnbound, Text, is_dict
+from symdiff.frontend.values import Keywords, MaybeUnbound, Nothing, Text, Value, is_dict
 from symdiff.ir.node import Node, Op, Program, Structure, flatten
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
@@ -299,6 +299,8 @@ def lower_compare(low: Frame, e: ast.Compare) -> Node:
     a < b: lowered like ``and`` (`lower_boolop`). A comparison of a string is decided
     while compiling (`_compare_text`)."""
     first = low.expr(e.left)
+    if len(e.ops) == 1 and isinstance(e.ops[0], ast.Is | ast.IsNot):
+        return _compare_none(low, e, first)
     if isinstance(first, Text):
         return _compare_text(low, e, first)
     frame, joins = low, _Joins()
@@ -317,6 +319,17 @@ def lower_compare(low: Frame, e: ast.Compare) -> Node:
         frame = joins.descend(frame, test)
         left = frame.capture_node(right)
     return joins.join(True, test)
+
+
+def _compare_none(low: Frame, e: ast.Compare, left: Value) -> Node:
+    """``x is None``, ``x is not None``: a constant, since None is known while compiling
+    (an optional argument's code is specialised on whether it is None)."""
+    right = low.expr(e.comparators[0])
+    if not isinstance(left, Nothing) and not isinstance(right, Nothing):
+        raise low.src.error("unsupported comparison with `is`: only `is None` and "
+                            "`is not None`", e)
+    same = isinstance(left, Nothing) and isinstance(right, Nothing)
+    return low.b.const(same != isinstance(e.ops[0], ast.IsNot))
 
 
 def _compare_text(low: Frame, e: ast.Compare, left: Text) -> Node:
@@ -475,8 +488,8 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
                     values[k].append(h)
             dict_names[name] = first  # type: ignore[assignment]
             continue
-        if isinstance(first, Resolved | Text) and all(v == first for v in column):
-            low.env[name] = first  # the same function (or string) after every branch
+        if isinstance(first, Resolved | Text | Nothing) and all(v == first for v in column):
+            low.env[name] = first  # the same function (string, None) after every branch
             continue
         if not all(isinstance(v, Node) for v in column):
             what = "a tuple" if any(isinstance(v, tuple) for v in column) else \

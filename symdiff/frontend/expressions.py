@@ -25,17 +25,19 @@ from symdiff.frontend.call_sites import call
 from symdiff.frontend.frame import ExpressionHandler, Frame
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Text, Value, is_array
+from symdiff.frontend.values import Nothing, Text, Value, is_array
 from symdiff.ir.node import Node
 
 
-def _constant(frame: Frame, e: ast.Constant) -> Node | Text:
+def _constant(frame: Frame, e: ast.Constant) -> Node | Text | Nothing:
     v = e.value
     if isinstance(v, str):
         return Text(v)
+    if v is None:
+        return Nothing(where=e)
     if not isinstance(v, (int, float)):  # bool is an int: True, False
         raise frame.src.error(
-            f"unsupported constant {v!r}: only numbers, strings, True and False", e)
+            f"unsupported constant {v!r}: only numbers, strings, None, True and False", e)
     return frame.b.const(v)
 
 

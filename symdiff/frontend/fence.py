@@ -4,12 +4,13 @@ Contract: `check(source)` walks the function's AST and raises a located
 `UnsupportedSyntaxError` (file, line, column, the line with a caret) at the first
 construct outside the supported language, named the way a user would name it.
 Supported: positional parameters with defaults; assignment, tuple unpacking,
-augmented and annotated assignment; ``return``; ``pass``; a docstring; ``if`` /
+augmented and annotated assignment; ``return``; ``pass``; a docstring; ``assert`` and
+``raise`` (which forms, `checks` decides); ``if`` /
 ``elif`` / ``else`` and ``x if c else y``; comparisons (chained too), ``and``, ``or``,
 ``not``; arithmetic ``+ - * / ** // %`` and unary ``- +``; numeric literals; names;
 attribute access; calls (``*xs`` as an argument too); tuples; nested ``def``s and
-lambdas. A function called from the differentiated one (`callee=True`) may also take
-``*args`` and keyword-only parameters. Whether a name or call is meaningful is the
+lambdas; keyword-only parameters. A function called from the differentiated one
+(`callee=True`) may also take ``*args``. Whether a name or call is meaningful is the
 lowering's business.
 """
 
@@ -25,12 +26,12 @@ ALLOWED: tuple[type[ast.AST], ...] = (
     ast.If, ast.IfExp, ast.Compare, ast.BoolOp, ast.And, ast.Or, ast.Not,
     ast.For, ast.While, ast.Break, ast.Continue,
     ast.GeneratorExp, ast.ListComp, ast.comprehension,
-    ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq, ast.In, ast.NotIn,
+    ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot,
     ast.BinOp, ast.UnaryOp, ast.Call, ast.Constant, ast.Name, ast.Attribute, ast.Tuple,
     ast.List, ast.Dict, ast.Subscript, ast.Slice, ast.keyword,
     ast.Load, ast.Store, ast.arguments, ast.arg,
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.FloorDiv, ast.Mod, ast.USub, ast.UAdd,
-    ast.MatMult, ast.FunctionDef, ast.Lambda,
+    ast.MatMult, ast.FunctionDef, ast.Lambda, ast.Assert, ast.Raise,
 )
 
 _ALLOWED = frozenset(ALLOWED)  # (a set first: isinstance tries the tuple in turn)
@@ -84,8 +85,6 @@ def check(source: FunctionSource, callee: bool = False) -> None:
 def _check_arguments(source: FunctionSource, args: ast.arguments, callee: bool) -> None:
     if args.vararg is not None and not callee:
         raise source.error("unsupported construct: *args parameter", args.vararg)
-    if args.kwonlyargs and not callee:
-        raise source.error("unsupported construct: keyword-only parameter", args.kwonlyargs[0])
     if args.kwarg is not None and not callee:
         raise source.error("unsupported construct: **kwargs parameter", args.kwarg)
 

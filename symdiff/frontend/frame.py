@@ -28,6 +28,7 @@ from symdiff.frontend.resolve import Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource
 from symdiff.frontend.values import (
     MaybeUnbound,
+    Nothing,
     Text,
     Value,
     is_array,
@@ -239,7 +240,8 @@ class Frame:
         if (is_function(value) or is_dict(value)) and self.caller is not None \
                 and self.parent is None:
             return value  # type: ignore[return-value]  # a callee returns a function or dict
-        what = "a dict" if is_dict(value) else describe(value.value)  # type: ignore
+        what = "a dict" if is_dict(value) else "None" if isinstance(value, Nothing) \
+            else describe(value.value)  # type: ignore
         raise self.src.error(f"the function returns {what}, not a number", where)
 
     def number(self, value: Value, where: ast.AST) -> Node:
@@ -256,6 +258,10 @@ class Frame:
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"the string {value.value!r}{origin} is used where a number "
                                  "is expected", where)
+        if isinstance(value, Nothing):
+            origin = f" ({value.origin})" if value.origin else ""
+            raise self.src.error(f"None{origin} is used where a number is expected",
+                                 value.where or where)
         raise self.src.error(f"{describe(value.value)} is used where a number is expected",
                              where)
 
@@ -271,8 +277,8 @@ class Frame:
             self.env[name] = value  # a hidden variable (the break flag): no name
             self.assigned[name] = None
             return
-        if is_function(value) or is_dict(value) or isinstance(value, Text):
-            self.env[name] = value  # a function (its calls are inlined), dict or string
+        if is_function(value) or is_dict(value) or isinstance(value, Text | Nothing):
+            self.env[name] = value  # a function (its calls are inlined), dict, string, None
             self.assigned[name] = None  # an if merges it (`control`)
             return
         if isinstance(value, Resolved):
@@ -324,8 +330,8 @@ class Frame:
             return [self._stand_in(name, v) for v in outer]
         if is_dict(outer):
             return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
-        if isinstance(outer, Resolved | Text):
-            return outer  # a function or a string: nothing to pass in
+        if isinstance(outer, Resolved | Text | Nothing):
+            return outer  # a function, a string or None: nothing to pass in
         assert isinstance(outer, Node)
         if outer.op == Op.CONST:
             return self.b.const(outer.value)

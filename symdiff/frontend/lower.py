@@ -28,7 +28,7 @@ from symdiff.frontend.frame import Frame, Grammar
 from symdiff.frontend.resolve import callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.statements import READ_REST, STATEMENTS
-from symdiff.frontend.values import Text
+from symdiff.frontend.values import Nothing, Text
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import SEQ, Program
 from symdiff.ir.primitives import PRIMITIVES
@@ -80,7 +80,7 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
     params = []
     seqs = list_parameters(frame.fn, fn_node)
     frame.types = types
-    for i, arg in enumerate((*args.posonlyargs, *args.args)):
+    for i, arg in enumerate((*args.posonlyargs, *args.args, *args.kwonlyargs)):
         typ = types[i] if types is not None and i < len(types) else None
         function = calls.parameter(arg.arg, typ)
         if function is not None:
@@ -88,9 +88,10 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
             params.append(frame.b.param(arg.arg, "num"))
             frame.env[arg.arg] = function
             continue
-        if isinstance(typ, StaticArg):  # a flag or a mode: known while compiling
+        if isinstance(typ, StaticArg):  # a flag, a mode or None: known while compiling
             params.append(frame.b.param(arg.arg, "num"))
             frame.env[arg.arg] = Text(typ.value) if isinstance(typ.value, str) else \
+                Nothing(f"argument {arg.arg!r}") if typ.value is None else \
                 frame.b.const(typ.value)
             continue
         # An array's type, INT for an int (`runtime.spec.INT` is `ir.node.INT`).

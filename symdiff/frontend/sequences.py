@@ -176,12 +176,15 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
     call = it if isinstance(it, ast.Call) else None
     if call is not None and isinstance(call.func, ast.Name) and call.func.id in _ITERATORS:
         for arg in call.args[:None if call.func.id == "zip" else 1]:
-            if isinstance(arg, ast.Call):
+            if isinstance(arg, ast.Call) and not (call.func.id == "enumerate"
+                                                  and _is_zip(low, arg)):
                 raise low.src.error(
                     f"unsupported loop over {ast.unparse(it)!r}: {call.func.id}(...) takes "
                     "lists or tuples of numbers here; loop over range(...) and index them",
                     it)
     func = names.callee(low, call.func) if call is not None else None
+    if call is not None and isinstance(func, Resolved) and func.value is reversed:
+        return _reversed(low, call, target)
     if call is not None and isinstance(func, Resolved) and func.value is range:
         if not isinstance(target, ast.Name):
             raise low.src.error("unsupported loop target: only a plain name", target)
@@ -189,7 +192,12 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
     if call is not None and isinstance(func, Resolved) and func.value is enumerate:
         if call.keywords or not 1 <= len(call.args) <= 2:
             raise low.src.error("enumerate() takes a list and an optional start", call)
-        n, get = _items(low, low.expr(call.args[0]), call.args[0])
+        zipped = call.args[0] if _is_zip(low, call.args[0]) else None
+        if zipped is not None:  # enumerate(zip(xs, ys)): 'i, (x, y)'
+            n, bind_item = _zipped(low, zipped, target.elts[1] if isinstance(  # type: ignore
+                target, ast.Tuple) and len(target.elts) == 2 else target)
+        else:
+            n, get = _items(low, low.expr(call.args[0]), call.args[0])
         first = low.number(low.expr(call.args[1]), call.args[1]) if len(call.args) == 2 \
             else low.b.const(0)
         if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
@@ -198,33 +206,13 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
 
         def bind_enumerate(frame: Frame, i: Node) -> None:
             _bind(frame, count, frame.b.add(frame.capture_node(first), i))
-            _bind(frame, item, get(frame, i))
+            if zipped is not None:
+                bind_item(frame, i)
+            else:
+                _bind(frame, item, get(frame, i))
         return (low.b.const(0), n, low.b.const(1)), bind_enumerate, "i"
     if call is not None and isinstance(func, Resolved) and func.value is zip:
-        strict = False
-        for kw in call.keywords:
-            value = low.expr(kw.value) if kw.arg == "strict" else None
-            if not (isinstance(value, Node) and value.is_const and type(value.value) is bool):
-                raise low.src.error("zip() of lists takes only strict=True or strict=False",
-                                    kw)
-            strict = value.value
-        if not call.args:
-            raise low.src.error("zip() of no lists", call)
-        items = [_items(low, low.expr(a), a) for a in call.args]
-        if strict:  # Python raises ValueError when the lengths differ
-            for n, _ in items[1:]:
-                low.b.apply("zip_check", items[0][0], n)
-        if not (isinstance(target, ast.Tuple) and len(target.elts) == len(items)):
-            raise low.src.error(
-                f"unsupported loop target: zip() of {len(items)} lists needs {len(items)} "
-                "names", target)
-        stop = items[0][0]
-        for n, _ in items[1:]:
-            stop = low.b.apply("min", stop, n)
-
-        def bind_zip(frame: Frame, i: Node) -> None:
-            for t, (_, get) in zip(target.elts, items, strict=True):  # type: ignore[attr-defined]
-                _bind(frame, t, get(frame, i))
+        stop, bind_zip = _zipped(low, call, target)
         return (low.b.const(0), stop, low.b.const(1)), bind_zip, "i"
     if call is not None and not (is_inlined(func) and not inspect.isgeneratorfunction(
             getattr(func, "value", None))):
@@ -232,6 +220,49 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
             "numbers, enumerate(...), zip(...) and a function of yours that returns a list",
             it)
+    return _plain(low, it, target)
+
+
+def _is_zip(low: Frame, e: ast.expr) -> bool:
+    """Whether `e` is a call of ``zip``."""
+    if not isinstance(e, ast.Call):
+        return False
+    func = names.callee(low, e.func)
+    return isinstance(func, Resolved) and func.value is zip
+
+
+def _zipped(low: Frame, call: ast.Call, target: ast.expr) -> tuple[Node, Bind]:
+    """How many items ``zip(xs, ys, ...)`` gives, and how item i binds `target`."""
+    strict = False
+    for kw in call.keywords:
+        value = low.expr(kw.value) if kw.arg == "strict" else None
+        if not (isinstance(value, Node) and value.is_const and type(value.value) is bool):
+            raise low.src.error("zip() of lists takes only strict=True or strict=False",
+                                kw)
+        strict = value.value
+    if not call.args:
+        raise low.src.error("zip() of no lists", call)
+    items = [_items(low, low.expr(a), a) for a in call.args]
+    if strict:  # Python raises ValueError when the lengths differ
+        for n, _ in items[1:]:
+            low.b.apply("zip_check", items[0][0], n)
+    if not (isinstance(target, ast.Tuple) and len(target.elts) == len(items)):
+        raise low.src.error(
+            f"unsupported loop target: zip() of {len(items)} lists needs {len(items)} "
+            "names", target)
+    stop = items[0][0]
+    for n, _ in items[1:]:
+        stop = low.b.apply("min", stop, n)
+
+    def bind_zip(frame: Frame, i: Node) -> None:
+        for t, (_, get) in zip(target.elts, items, strict=True):  # type: ignore[attr-defined]
+            _bind(frame, t, get(frame, i))
+    return stop, bind_zip
+
+
+def _plain(low: Frame, it: ast.expr, target: ast.expr
+           ) -> tuple[tuple[Node, Node, Node], Bind, str]:
+    """A ``for`` over a list, tuple or array (or a call of the user's returning one)."""
     value = low.expr(it)  # a list, an array, or a call of the user's function returning one
     if not is_sequence(value) and not isinstance(value, tuple) and not (
             isinstance(value, Node) and value.type is not None):
@@ -264,6 +295,33 @@ def _bind(frame: Frame, target: ast.expr, value: Node) -> None:
         raise frame.src.error("unsupported loop target: only plain names", target)
     frame.env[target.id] = value
     frame.b.name(value, target.id)
+
+
+def _reversed(low: Frame, call: ast.Call, target: ast.expr
+              ) -> tuple[tuple[Node, Node, Node], Bind, str]:
+    """``reversed(range(...))`` (a step of 1 or -1) and ``reversed(xs)`` of a list,
+    tuple or array: the same range run backwards."""
+    if call.keywords or len(call.args) != 1:
+        raise low.src.error("reversed() takes one argument", call)
+    if not isinstance(target, ast.Name):
+        raise low.src.error("unsupported loop target: only a plain name", target)
+    inner = call.args[0]
+    func = names.callee(low, inner.func) if isinstance(inner, ast.Call) else None
+    if isinstance(inner, ast.Call) and isinstance(func, Resolved) and func.value is range:
+        start, stop, step = _range_args(low, inner)
+        if not (step.is_const and step.value in (1, -1)):
+            raise low.src.error("reversed(range(...)) with a step other than 1 or -1 is not "
+                                "supported yet", inner)
+        one = step.value
+        bounds = (low.b.sub(stop, one), low.b.sub(start, one), low.b.const(-one))
+        return bounds, _binder(target, lambda frame, i: i), target.id
+    value = None if isinstance(inner, ast.Call) else low.expr(inner)
+    if not is_sequence(value) and not isinstance(value, tuple) and not (
+            isinstance(value, Node) and value.type is not None):
+        raise low.src.error(f"unsupported loop over {ast.unparse(call)!r}: reversed() takes "
+                            "range(...) or a list, tuple or array here", call)
+    n, get = _items(low, value, inner)
+    return (low.b.sub(n, 1), low.b.const(-1), low.b.const(-1)), _binder(target, get), "i"
 
 
 def _range_args(low: Frame, call: ast.Call) -> tuple[Node, Node, Node]:

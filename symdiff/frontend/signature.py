@@ -18,12 +18,12 @@ _READS_SEQUENCES = (ast.Subscript, ast.For, ast.comprehension, ast.Call)
 
 
 def parameter_names(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
-    """The positional parameters of `fn`, in order."""
-    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    """The parameters of `fn` in order: positional, then keyword-only."""
+    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)]
 
 
 def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
-    """The positional parameters `fn` uses as sequences."""
+    """The parameters `fn` uses as sequences."""
     found: set[str] = set()
     wanted = set(parameter_names(fn))
 
@@ -39,7 +39,7 @@ def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
         elif isinstance(node, (ast.For, ast.comprehension)):
             note(node.iter)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id in ("len", "sum", *ITERATORS) and node.args:
+            if node.func.id in ("len", "sum", "reversed", *ITERATORS) and node.args:
                 for arg in node.args[: None if node.func.id == "zip" else 1]:
                     note(arg)
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

@@ -19,6 +19,7 @@ from typing import Any
 
 from symdiff.frontend import (
     calls,
+    checks,
     control,
     dicts,
     loops,
@@ -41,6 +42,9 @@ def _return(frame: Frame, stmt: ast.Return, rest: list[ast.stmt]) -> End:
 
 
 def _if(frame: Frame, stmt: ast.If, rest: list[ast.stmt]) -> End | None:
+    if checks.is_raise_if(stmt):
+        checks.lower_raise_if(frame, stmt)
+        return None
     result = control.lower_if(frame, stmt, rest)
     if result is not None or (control.may_return(frame, stmt) and frame.loop_return is None):
         return End(result)
@@ -138,6 +142,14 @@ def _pass(frame: Frame, stmt: ast.Pass, rest: list[ast.stmt]) -> None:
     return None
 
 
+def _assert(frame: Frame, stmt: ast.Assert, rest: list[ast.stmt]) -> None:
+    checks.lower_assert(frame, stmt)
+
+
+def _raise(frame: Frame, stmt: ast.Raise, rest: list[ast.stmt]) -> None:
+    raise frame.src.error(f"unsupported raise: {checks.RAISE_FORM}", stmt)
+
+
 STATEMENTS: dict[type[ast.stmt], StatementHandler] = {
     ast.Return: _return,
     ast.If: _if,
@@ -151,6 +163,8 @@ STATEMENTS: dict[type[ast.stmt], StatementHandler] = {
     ast.FunctionDef: _function_def,
     ast.Expr: _expression,
     ast.Pass: _pass,
+    ast.Assert: _assert,
+    ast.Raise: _raise,
 }
 # The statements whose handler reads `rest` (the others are given an empty list).
 READ_REST = frozenset({ast.If, ast.For, ast.While})

@@ -4,7 +4,8 @@ Contract: a name of the function being lowered holds a `Value`: a node (a number
 array when its `type` is an `ir.types.ArrayType`, a sequence node of kind ``SEQ``), a
 free name's meaning (`resolve.Resolved`: a module, a known callable, a function whose
 call is inlined), a tuple of values, a list being built (a Python list of nodes), a
-dict with string keys (`Keywords`) or a string known while compiling (`Text`). A name
+dict with string keys (`Keywords`), a string known while compiling (`Text`) or `NONE`
+(the literal, or an optional argument given as None: ``x is None`` is then known). A name
 that has a value on some paths only holds `MaybeUnbound` instead, and reading it is a
 located error. The predicates here tell these apart; they read nothing but the value.
 """
@@ -55,9 +56,18 @@ class Text:
     origin: str = field(default="", compare=False)  # the global it was read from
 
 
+@dataclass(frozen=True)
+class Nothing:
+    """``None``: the literal (`where`), or an optional argument given as None or left to
+    a None default (`origin` names it; the code is specialised on it, so ``x is None`` is
+    a constant). All are equal."""
+
+    origin: str = field(default="", compare=False)
+    where: ast.AST | None = field(default=None, compare=False)
+
 # A number or sequence node, a free name's meaning, a tuple, a list being built, a dict,
-# a string.
-Value = Node | Resolved | Keywords | Text | tuple["Value", ...] | list["Value"]
+# a string, None.
+Value = Node | Resolved | Keywords | Text | Nothing | tuple["Value", ...] | list["Value"]
 
 
 class MaybeUnbound:

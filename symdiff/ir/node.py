@@ -276,6 +276,6 @@ def is_int(node: Node) -> bool:
                 return False
         elif n.prim is not None and n.prim.keeps_int:
             stack.extend(n.args)
-        elif n.prim is None or not n.prim.makes_int:
-            return False
+        elif n.prim is None or not n.prim.makes_int or n.type is not None:
+            return False  # (np.floor of an array is a float array)
     return True

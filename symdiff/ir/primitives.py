@@ -21,6 +21,7 @@ from symdiff.ir import (
     arrays,
     batching,
     calls,
+    checks,
     indexing,
     linalg,
     scalars,
@@ -32,7 +33,7 @@ from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
+    linalg.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS, checks.RECORDS,
 )
 
 

@@ -580,6 +580,36 @@ TRUNC = Primitive(
     "trunc", 1, math.trunc, math_call("trunc"), differentiable=False, sympy=_sp_trunc,
     emit_array=np_call("trunc"), may_raise=True, keeps_int=True, cost="arithmetic")
 
+# Rounding to an integer (an int on numbers, as Python gives one: usable as a loop
+# count; a float array on arrays): zero derivative, raising on inf and nan.
+FLOOR = Primitive(
+    "floor", 1, math.floor, math_call("floor"), differentiable=False,
+    sympy=lambda sp, x: sp.floor(x), emit_array=np_call("floor"), may_raise=True,
+    python=(math.floor,), numpy=("floor",), makes_int=True, cost="arithmetic")
+
+CEIL = Primitive(
+    "ceil", 1, math.ceil, math_call("ceil"), differentiable=False,
+    sympy=lambda sp, x: sp.ceiling(x), emit_array=np_call("ceil"), may_raise=True,
+    python=(math.ceil,), numpy=("ceil",), makes_int=True, cost="arithmetic")
+
+def _sp_round(sp: Any, x: Any) -> Any:
+    """Round half to even: the nearest integer, or of a tie the even one."""
+    r = sp.floor(x + sp.Rational(1, 2))
+    return sp.Piecewise((r - 1, sp.And(sp.Eq(x + sp.Rational(1, 2), r), sp.Eq(sp.Mod(r, 2), 1))),
+                        (r, True))
+
+
+# Python's round(x): halves to even, as np.round does.
+ROUND = Primitive(
+    "round", 1, round, builtin_call("round"), differentiable=False, sympy=_sp_round,
+    emit_array=np_call("round"), may_raise=True, python=(round,), numpy=("round",),
+    makes_int=True, cost="arithmetic")
+
+# int(x): toward zero, as math.trunc.
+INT = Primitive(
+    "int", 1, int, builtin_call("int"), differentiable=False, sympy=_sp_trunc,
+    scalar_only=True, may_raise=True, python=(int,), makes_int=True, cost="arithmetic")
+
 RECIPROCAL = Primitive(
     "reciprocal", 1, lambda x: 1.0 / x, _emit_reciprocal,
     lambda b, out, x: (b.neg(b.square(out)),), sympy=lambda sp, x: 1 / x,
@@ -602,7 +632,7 @@ RECORDS: tuple[Primitive, ...] = (
     FABS, SIGN, COPYSIGN, MAX, MIN, SELECT, AND, OR, NOT, GT, GE, LT, LE, EQ, NE, SIN, COS, TAN,
     ASIN, ACOS, ATAN, SINH, COSH, TANH, ASINH, ACOSH, ATANH, EXP, EXPM1, LOG, LOG1P, LOG2, LOG10,
     SQRT, ERF, ERFC, DEGREES, RADIANS, LOGB, ATAN2, HYPOT, FMOD, TRUNC, RECIPROCAL, POS,
-    FLOAT_POWER,
+    FLOAT_POWER, FLOOR, CEIL, ROUND, INT,
 )
 
 # The inverse lookups of the lowering: a Python callable (``math.sin``, ``abs``) and a

@@ -21,13 +21,14 @@ Contract:
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from symdiff.ir.arrays import output
 from symdiff.ir.loop import Loop
 from symdiff.ir.node import NUM, SEQ, Node, NodeBuilder, Op
-from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitive import Primitive, math_attr
 from symdiff.ir.types import ArrayType
 
 
@@ -367,6 +368,12 @@ SEQ_SUM = Primitive(
     "seq_sum", 1, sum, lambda args, attrs: _call("sum", args[0]), jvp_rule=_sum_jvp,
     vjp_rule=lambda b, node, ct: (AddAll(ct),), may_raise=False, cost="list")
 
+# math.fsum(xs): the exactly rounded sum, linear as sum is.
+SEQ_FSUM = Primitive(
+    "seq_fsum", 1, math.fsum, lambda args, attrs: ast.Call(math_attr("fsum"), [args[0]], []),
+    jvp_rule=lambda b, node, ts: None if ts[0] is None else b.apply("seq_fsum", ts[0]),
+    vjp_rule=lambda b, node, ct: (AddAll(ct),), may_raise=True, cost="list")
+
 # Cotangent lists. Each list_zeros / list_fill has a fresh attribute, so that two of
 # them are never one node (each is updated in place by its own user).
 LIST_ZEROS = Primitive(
@@ -450,7 +457,7 @@ LIST_TAIL = _end("list_tail", False)
 
 
 RECORDS: tuple[Primitive, ...] = (
-    SEQ_NEW, SEQ_CONCAT, SEQ_GET, SEQ_LEN, SEQ_SUM, LIST_ZEROS, LIST_FILL, LIST_ADD_AT,
+    SEQ_NEW, SEQ_CONCAT, SEQ_GET, SEQ_LEN, SEQ_SUM, SEQ_FSUM, LIST_ZEROS, LIST_FILL, LIST_ADD_AT,
     LIST_ADD_ALL, LIST_ADD, CHECKED_ITEM, SEQ_SELECT, SEQ_EXPAND, LIST_SLICE, LIST_ARRAY,
     ARRAY_LIST, ZIP_CHECK, SLICE_START, LIST_HEAD, LIST_TAIL,
 )

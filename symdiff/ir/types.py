@@ -63,10 +63,10 @@ class FunctionArg:
 
 @dataclass(frozen=True)
 class StaticArg:
-    """The type of a bool or str argument that is not differentiated: the code is
+    """The type of a bool, str or None argument that is not differentiated: the code is
     specialised on its value, which lowers as a constant."""
 
-    value: bool | str
+    value: bool | str | None
 
     def __str__(self) -> str:
         return f"static:{self.value!r}"

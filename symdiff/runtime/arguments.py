@@ -11,7 +11,7 @@ Contract:
   `i` as generated code takes it: a float, an int (kept where it is not
   differentiated: it may count loop trips), a float32, float64 or integer array
   (promoted to float where differentiated), a list of numbers where the function uses
-  the parameter as a list, or a function, a bool or a str where it is not
+  the parameter as a list, or a function, a bool, a str or None where it is not
   differentiated. Anything
   else raises `TypeError` naming the transform and function (`where`), the parameter
   and its position (or the tangent of it), and what is supported; containers of
@@ -132,9 +132,9 @@ def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
         return value
     if is_function(value) and not differentiated and not as_list:
         return value  # inlined where the function calls it; compiled per function
-    if (type(value) is bool or type(value) is str) and static and not (
+    if (type(value) is bool or type(value) is str or value is None) and static and not (
             differentiated or tangent or as_list):
-        return value  # a flag or a mode: compiled per value
+        return value  # a flag, a mode or None (an optional argument): compiled per value
     # An array comes before a list: the function may index or iterate either.
     if is_array(value):
         kind = value.dtype.kind

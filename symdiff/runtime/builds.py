@@ -112,8 +112,8 @@ def list_params(fn: Callable[..., Any], spec: Spec) -> frozenset[int]:
         return frozenset()
     names = list_parameters(fn)
     code = fn.__code__  # a function: list_parameters read its source
-    return frozenset(i for i, n in enumerate(code.co_varnames[:code.co_argcount])
-                     if n in names)
+    count = code.co_argcount + code.co_kwonlyargcount  # keyword-only ones after
+    return frozenset(i for i, n in enumerate(code.co_varnames[:count]) if n in names)
 
 
 def _record(fn: Any, spec: Spec) -> Record:

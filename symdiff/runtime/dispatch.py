@@ -66,15 +66,15 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
             key.append((a.shape, a.dtype))
         elif type(a) is float:
             key.append(float)
-        elif type(a) in (int, bool, str):
+        elif type(a) in (int, bool, str) or a is None:
             key.append((type(a).__name__, a))
         else:
             return None
     return tuple(key)
 
 
-def static_signature(value: bool | str) -> Any:
-    """A flag's or mode's `ir.types.StaticArg` (imported here, as for arrays)."""
+def static_signature(value: bool | str | None) -> Any:
+    """A flag's, mode's or None's `ir.types.StaticArg` (imported here, as for arrays)."""
     from symdiff.ir.types import StaticArg
 
     return StaticArg(value)
@@ -83,6 +83,7 @@ def static_signature(value: bool | str) -> Any:
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
                  if is_function(a) else static_signature(a) if type(a) in (bool, str)
+                 or a is None
                  else type(a) for a in args)
 
 
@@ -215,8 +216,9 @@ class Dispatcher:
                     namespace[fn_name] = typ.fn
                     tests.append(ast.Compare(_load(name), [ast.Is()], [_load(fn_name)]))
                     continue
-                if isinstance(typ, StaticArg) and type(typ.value) is bool:
-                    # True and False are one object each.
+                if isinstance(typ, StaticArg) and (type(typ.value) is bool
+                                                   or typ.value is None):
+                    # True, False and None are one object each.
                     tests.append(ast.Compare(_load(name), [ast.Is()],
                                              [ast.Constant(typ.value)]))
                     continue
@@ -275,14 +277,25 @@ def _array_tests(name: str, typ: Any, dtype_name: str, namespace: dict[str, Any]
 
 
 def parameters(fn: Any) -> tuple[list[str] | None, tuple[Any, ...] | None]:
-    """The positional parameter names and defaults of `fn`, or None when it has others."""
+    """The parameter names and defaults of `fn`: its positional parameters, then its
+    keyword-only ones (which take the positions after them), or None when it has
+    ``*args`` or ``**kwargs``, or a keyword-only parameter without a default follows
+    one with a default."""
     code = getattr(fn, "__code__", None)
-    if isinstance(code, types.CodeType):
-        plain = not (code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS))
-        if plain and code.co_kwonlyargcount == 0:
-            return list(code.co_varnames[: code.co_argcount]), fn.__defaults__
+    if not isinstance(code, types.CodeType) or code.co_flags & (
+            inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
         return None, None
-    return None, None
+    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    if code.co_kwonlyargcount == 0:
+        return names, fn.__defaults__
+    keywords = fn.__kwdefaults__ or {}
+    defaults = list(fn.__defaults__ or ())
+    for name in names[code.co_argcount:]:
+        if name in keywords:
+            defaults.append(keywords[name])
+        elif defaults:
+            return None, None  # (a required keyword-only parameter after a default)
+    return names, tuple(defaults) or None
 
 
 def _load(name: str) -> ast.expr:

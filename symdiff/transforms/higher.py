@@ -63,7 +63,7 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
     doc = f"Hessian of {primal.name} with respect to {', '.join(names)} (forward over reverse)."
     # The gradient's values and effects stay as computed; the entries are named once
     # simplified (`Derived`).
-    return Program(f"{primal.name}_hessian", primal.params, result, b, doc, effects,
+    return Program(f"{primal.name}_hessian", gradient.params, result, b, doc, effects,
                    Derived(start, (*values, *effects), entries))
 
 

@@ -63,5 +63,6 @@ def test_no_primitive_is_named_like_a_kind() -> None:
 
 
 def test_lengths_and_updates_say_so_in_their_records() -> None:
-    assert {name for name, p in PRIMITIVES.items() if p.makes_int} == {"size", "seq_len"}
+    assert {name for name, p in PRIMITIVES.items() if p.makes_int} == {
+        "size", "seq_len", "floor", "ceil", "round", "int"}  # (rounding: on numbers)
     assert {"index_set", "index_add"} <= {name for name, p in PRIMITIVES.items() if p.inplace}

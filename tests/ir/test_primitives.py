@@ -26,7 +26,7 @@ import pytest
 
 from symdiff.codegen.emit import emit_module
 from symdiff.export.sympy import to_sympy
-from symdiff.ir import arrays, batching, calls, indexing, linalg, sequences, shapes
+from symdiff.ir import arrays, batching, calls, checks, indexing, linalg, sequences, shapes
 from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
 from symdiff.ir.node import Node, Program
@@ -176,6 +176,10 @@ SPECS: dict[str, Spec] = {
     "fmin": Spec(distinct_pair, BINARY),
     "fmod": Spec(quotient_pair, BINARY, sympy_diff=False),  # sympy cannot diff floor
     "trunc": Spec(args(away(0.2, 3.0)), ()),
+    "floor": Spec(args(away(0.2, 3.0)), ()),
+    "ceil": Spec(args(away(0.2, 3.0)), ()),
+    "round": Spec(args(away(0.2, 3.0)), ()),
+    "int": Spec(args(away(0.2, 3.0)), ()),
     "reciprocal": Spec(args(away(0.3, 3.0)), (0,)),
     "pos": Spec(args(ANY), (0,)),
     "float_power": Spec(args(uniform(0.2, 3.0), uniform(-2.5, 2.5)), BINARY),
@@ -296,8 +300,10 @@ def run_emitted(program: Program, values: Sequence[Any]) -> Any:
 
 
 def test_spec_table_covers_every_primitive() -> None:
-    # A custom call is tested with the rules it carries (tests/rules/test_custom.py).
-    areas = {p.name for records in (*ARRAY_AREAS, calls.RECORDS) for p in records}
+    # A custom call is tested with the rules it carries (tests/rules/test_custom.py),
+    # the user's checks in tests/ir/test_checks.py.
+    areas = {p.name for records in (*ARRAY_AREAS, calls.RECORDS, checks.RECORDS)
+             for p in records}
     missing = sorted(set(PRIMITIVES) - set(SPECS) - sequences.OPS - areas)
     stale = sorted(set(SPECS) - set(PRIMITIVES))
     assert not missing, f"primitives without a test spec in SPECS: {missing}"

@@ -135,9 +135,19 @@ def test_without_parameter_names_arguments_go_by_position_only() -> None:
         f.dispatcher.entry(1.0, n=2)
 
 
+def test_none_is_specialised_on_and_checked_by_identity() -> None:
+    from symdiff.ir.types import StaticArg
+
+    f = Recorder()
+    assert f(1.0, None) == ((float, StaticArg(None)), 1.0, None)
+    assert f(1.0, 2) == ((float, int), 1.0, 2)
+    assert f(1.0, None) == ((float, StaticArg(None)), 1.0, None)
+    assert len(f.built) == 2
+
+
 @pytest.mark.parametrize(("value", "what"), [
     (b"two", r"argument 'n' \(position 1\) must be"),
-    (None, r"argument 'n' \(position 1\) must be"),
+    (1j, r"argument 'n' \(position 1\) must be"),
     ({"a": 1.0}, r"argument 'n' \(position 1\) is a dict"),
     (np.array(["a"]), r"argument 'n' \(position 1\) is an array of <U1"),
 ])
