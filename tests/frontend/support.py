@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from symdiff import grad, jvp, value_and_grad, vjp
@@ -14,6 +15,19 @@ def marker_line(lines: Sequence[str], tag: str) -> int:
     hits = [i for i, line in enumerate(lines, 1) if line.rstrip().endswith(f"# E:{tag}")]
     assert len(hits) == 1, f"marker {tag!r} found {len(hits)} times"
     return hits[0]
+
+
+def assert_located(err: Exception, file: Path, lines: Sequence[str], tag: str,
+                   snippet: str, words: Sequence[str] = ()) -> None:
+    """`err` points at `snippet` on the line of `file` marked ``# E:<tag>`` and says
+    each of `words`."""
+    lineno = marker_line(lines, tag)
+    message = str(err)
+    assert getattr(err, "lineno", None) == lineno, message
+    assert Path(getattr(err, "filename", "")).resolve() == file
+    assert getattr(err, "col", None) == lines[lineno - 1].index(snippet), message
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
 
 
 def finite_diff(

@@ -253,13 +253,7 @@ def test_unsupported_arguments_are_located(f: Callable[..., Any], tag: str, snip
                                            words: list[str]) -> None:
     with pytest.raises(UnsupportedSyntaxError) as info:
         grad(f)(RNG.standard_normal((3, 3)))
-    err = info.value
-    line = LINES[support.marker_line(LINES, tag) - 1]
-    assert err.lineno == support.marker_line(LINES, tag), str(err)
-    assert err.col == line.index(snippet), str(err)
-    for word in words:
-        assert word in str(err), f"{word!r} not in {str(err)!r}"
-    assert Path(err.filename).resolve() == THIS_FILE
+    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
 
 
 def test_norm_over_three_axes_is_an_error() -> None:

@@ -384,12 +384,4 @@ def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[An
                                            tag: str, snippet: str, words: list[str]) -> None:
     with pytest.raises(UnsupportedSyntaxError) as info:
         grad(f)(*args)
-    err = info.value
-    lineno = support.marker_line(LINES, tag)
-    line = LINES[lineno - 1]
-    message = str(err)
-    assert err.lineno == lineno, message
-    assert Path(err.filename).resolve() == THIS_FILE
-    assert err.col == line.index(snippet), message
-    for word in words:
-        assert word in message, message
+    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
