@@ -31,6 +31,24 @@ def supported() -> list[str]:
     return sorted(names)
 
 
+# The groups of `supported_table`, in its order: a name's prefix -> the group's title.
+_GROUPS = (("", "Python builtins"), ("math.", "`math`"), ("np.linalg.", "`np.linalg`"),
+           ("np.", "NumPy (`np.`)"), ("ndarray.", "array methods (`x.`)"),
+           ("scipy.special.", "`scipy.special`"))
+
+
+def supported_table() -> str:
+    """`supported()` as a Markdown table, one row per namespace (what the README shows)."""
+    rows: dict[str, list[str]] = {title: [] for _, title in _GROUPS}
+    for name in supported():
+        prefix, title = max((g for g in _GROUPS if name.startswith(g[0])), key=lambda g: len(g[0]))
+        rows[title].append(name[len(prefix):])
+    lines = ["| namespace | differentiated |", "|---|---|"]
+    lines += [f"| {title} | {', '.join(f'`{n}`' for n in names)} |"
+              for title, names in rows.items() if names]
+    return "\n".join(lines) + "\n"
+
+
 def _python_name(fn: Any) -> str:
     if getattr(builtins, fn.__name__, None) is fn:
         return str(fn.__name__)

@@ -16,7 +16,7 @@ from symdiff._version import __version__
 from symdiff.errors import FileError, SymdiffError
 
 # Subcommand modules, in the order `symdiff --help` lists them.
-COMMANDS: tuple[str, ...] = ("build", "show", "graph", "cache")
+COMMANDS: tuple[str, ...] = ("build", "show", "graph", "cache", "supported")
 
 
 def parser() -> argparse.ArgumentParser:
