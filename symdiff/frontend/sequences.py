@@ -28,6 +28,7 @@ from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
 from symdiff.frontend.values import is_dict, is_inlined, is_sequence
+from symdiff.ir.checks import RAISE_IF
 from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
 
@@ -42,6 +43,15 @@ def as_seq(low: Frame, value: Any, where: ast.AST) -> Node:
     if isinstance(value, (list, tuple)):
         return low.b.apply("seq_new", *(low.number(v, where) for v in value))
     raise low.src.error("a number is used where a list is expected", where)
+
+
+def unpack(low: Frame, seq: Node, n: int) -> tuple[Node, ...]:
+    """``a, b = xs`` of a list: its `n` items, after the check of its length that Python
+    makes (a ValueError where the list has another length)."""
+    length = low.b.apply("seq_len", seq)
+    low.b.apply(RAISE_IF.name, low.b.apply("ne", length, n), attrs=(
+        "ValueError", f"cannot unpack a list of another length into {n} names"))
+    return tuple(low.b.apply("seq_get", seq, i) for i in range(n))
 
 
 def subscript(low: Frame, e: ast.Subscript) -> Any:

@@ -14,7 +14,7 @@ from symdiff.syntax import nodes
 
 ITERATORS = ("enumerate", "zip")
 # The nodes that may use a parameter as a sequence.
-_READS_SEQUENCES = (ast.Subscript, ast.For, ast.comprehension, ast.Call)
+_READS_SEQUENCES = (ast.Subscript, ast.For, ast.comprehension, ast.Call, ast.Assign)
 
 
 def parameter_names(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
@@ -45,4 +45,7 @@ def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
               and node.func.attr == "append"):
             note(node.func.value)
+        elif isinstance(node, ast.Assign) and any(
+                isinstance(t, (ast.Tuple, ast.List)) for t in node.targets):
+            note(node.value)  # unpacked: ``mu, log_sigma = params``
     return found

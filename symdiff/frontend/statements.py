@@ -30,6 +30,8 @@ from symdiff.frontend import (
 from symdiff.frontend.frame import End, Frame, StatementHandler
 from symdiff.frontend.operators import binop
 from symdiff.frontend.values import Value, is_array
+from symdiff.ir.node import Node
+from symdiff.ir.sequences import is_seq
 
 
 def _return(frame: Frame, stmt: ast.Return, rest: list[ast.stmt]) -> End:
@@ -193,6 +195,8 @@ def _to_item(frame: Frame, target: ast.Subscript, value: Value, stmt: ast.stmt) 
 def _to_tuple(frame: Frame, target: ast.Tuple, value: Value, stmt: ast.stmt) -> None:
     if is_array(value):
         value = np_indexing.unpack(frame, value, len(target.elts), target)  # type: ignore
+    elif isinstance(value, Node) and is_seq(value):
+        value = sequences.unpack(frame, value, len(target.elts))
     if not isinstance(value, tuple):
         raise frame.src.error("cannot unpack a number into several names", target)
     if len(value) != len(target.elts):

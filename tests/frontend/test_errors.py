@@ -224,7 +224,8 @@ def f_unpack_too_many(x):
 
 
 def f_unpack_number(x):
-    a, b = x  # E:unpack-number
+    y = x * 2.0
+    a, b = y  # E:unpack-number
     return a + b
 
 
