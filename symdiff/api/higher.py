@@ -32,9 +32,9 @@ from symdiff.api.derivative import (
 from symdiff.api.grad import jvp_of, rebuild
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
-from symdiff.runtime.dispatch import shape_key, signature_of
+from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
-from symdiff.runtime.watched import Watched
+from symdiff.runtime.watched import Plans
 from symdiff.tracebacks import boundary
 
 
@@ -54,8 +54,7 @@ class Hessian(Derivative):
                          else tuple(self._argnums))
         self._check = argument_checker("hessian", self._fn, self._indices)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
-        self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
-        self._watches = Watched(self._fn)
+        self._plans = Plans(self._fn)  # how to compute the Hessian, per argument shapes
         wrap_metadata(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), parameters(self._fn)[0])
 
@@ -81,18 +80,7 @@ class Hessian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         primals = self._check(args, kwargs)
-        if self._plans and self._watches.changed():
-            self._plans = {}  # the function or one it inlines changed: compile again
-        if not self._plans:
-            self._watches.take()
-        key = shape_key(primals)
-        if key is not None:
-            key = (*key, self._watches.shapes())  # global arrays may size the plan too
-        plan = self._plans.get(key) if key is not None else None
-        if plan is None:
-            plan = self._plan(primals)
-            if key is not None:
-                self._plans = {**self._plans, key: plan}
+        plan = self._plans.get(primals, lambda: self._plan(primals))
         return plan(primals)
 
     def _plan(self, primals: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:

@@ -35,9 +35,9 @@ from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_
 from symdiff.api.grad import check_has_aux, forward, vjp_of
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
-from symdiff.runtime.dispatch import shape_key, signature_of
+from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
-from symdiff.runtime.watched import Watched
+from symdiff.runtime.watched import Plans
 from symdiff.tracebacks import boundary
 
 Argnums = int | Sequence[int]
@@ -62,15 +62,14 @@ class Jacobian(Derivative):
         self._batched = batched
         self._has_aux = check_has_aux(has_aux)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
-        # Per argument shapes and types: how to compute the Jacobian (`_plan`).
-        self._plans: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], Any]] = {}
         user, inner = unwrap(fun)
         self._fn = user
         nums = normalize_argnums(user, argnums)
         self._spec = Spec("jacobian", nums, inner=inner, has_aux=has_aux)
         self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
                                        else nums)
-        self._watches = Watched(user)
+        # Per argument shapes and types: how to compute the Jacobian (`_plan`).
+        self._plans = Plans(user)
         wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
         doc = derivative_doc(user, self._spec, parameters(user)[0])
@@ -82,21 +81,12 @@ class Jacobian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args = self._check(args, kwargs)
-        if self._plans and self._watches.changed():
-            self._plans = {}  # the function or one it inlines changed: compile again
-        if not self._plans:
-            self._watches.take()
-        key = shape_key(args)
-        if key is not None:
-            key = (*key, self._watches.shapes())  # global arrays may size the plan too
-        plan = self._plans.get(key)
-        if plan is None:
-            self._seen.setdefault(signature_of(args))
-            plan = _plan(self._fun, args, self._argnums, self._mode, self._batched,
-                         self._has_aux)
-            if key is not None:
-                self._plans = {**self._plans, key: plan}
+        plan = self._plans.get(args, lambda: self._new_plan(args))
         return plan(args)
+
+    def _new_plan(self, args: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
+        self._seen.setdefault(signature_of(args))
+        return _plan(self._fun, args, self._argnums, self._mode, self._batched, self._has_aux)
 
     def __repr__(self) -> str:
         label = self._spec.label()

@@ -1,29 +1,54 @@
-"""The bindings every derivative of one function was built against, taken when asked.
+"""Plans built on a function's compiled derivatives, kept while what they were built
+against holds.
 
-Contract: `Watched(fn)` is for an object that keeps plans built on compiled code (a
-Hessian, a Jacobian): `take()` records the watches of `fn` and of every function its
-derivatives inline (`symdiff.frontend.callees.watches`) before a plan is built, and
-`changed()` tells, by identity tests, whether one of those bindings changed since, so
-the plans must be built again. `shapes()` is the exact shapes of the arrays among the
-data those derivatives read (a plan sized from them must be keyed by them too).
+Contract: `Plans(fn)` is for an object that keeps, per argument shapes, a plan built on
+compiled code of `fn` (a Hessian, a Jacobian). `get(args, make)` returns the plan for
+arguments like `args`, calling ``make()`` to build one the first time. Before the first
+plan it records the watches of `fn` and of every function its derivatives inline
+(`symdiff.frontend.callees.watches`); when one of those bindings changed since (an
+identity test), every plan is dropped and the watches are taken again. A plan is keyed
+by `runtime.dispatch.shape_key` of the arguments and by the exact shapes of the arrays
+among the data the derivatives read (a plan may be sized from them); arguments without
+a shape key get a plan built each time, never kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from symdiff.host import data
 from symdiff.host.freshness import Watch
+from symdiff.runtime.dispatch import shape_key
+
+Plan = Callable[[tuple[Any, ...]], Any]
 
 
-class Watched:
-    """The watches of every derivative of `fn`, taken when asked."""
+class Plans:
+    """The plans of one derivative object, per argument shapes."""
 
     def __init__(self, fn: Any) -> None:
         self.fn = fn
         self._watches: tuple[Watch, ...] = ()
+        self._plans: dict[tuple[Any, ...], Plan] = {}
 
-    def take(self) -> None:
+    def get(self, args: tuple[Any, ...], make: Callable[[], Plan]) -> Plan:
+        """The plan for arguments like `args` (built by `make` when there is none)."""
+        if self._plans and any(w.changed() for w in self._watches):
+            self._plans = {}  # the function or one it inlines changed: compile again
+        if not self._plans:
+            self._take()
+        key = shape_key(args)
+        if key is not None:
+            key = (*key, self._shapes())  # global arrays may size the plan too
+        plan = self._plans.get(key) if key is not None else None
+        if plan is None:
+            plan = make()
+            if key is not None:
+                self._plans = {**self._plans, key: plan}
+        return plan
+
+    def _take(self) -> None:
         """Watch the bindings as they are now (before building on them)."""
         # Imported here: `import symdiff` does not load the frontend.
         from symdiff.frontend.callees import Callees, watches
@@ -32,10 +57,7 @@ class Watched:
         with building():
             self._watches = watches(Callees(self.fn))
 
-    def changed(self) -> bool:
-        return any(w.changed() for w in self._watches)
-
-    def shapes(self) -> tuple[Any, ...]:
+    def _shapes(self) -> tuple[Any, ...]:
         """The shapes and dtypes of the arrays the watched data holds now."""
         return tuple(data.shapes(w.current()) for w in self._watches
                      if w.layout is not None and not isinstance(w.layout, data.NumberLayout))
