@@ -27,6 +27,7 @@ from symdiff.frontend import (
     numpy_calls,
     sequences,
 )
+from symdiff.frontend.calls import call_label as _label
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, callable_op, describe, library_name
 from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
@@ -81,11 +82,6 @@ def _not_differentiable(frame: Frame, func: Value, e: ast.Call) -> Exception:
         f"call of {_label(e)!r} ({what}): symdiff cannot differentiate through it; it "
         "differentiates what symdiff.supported() lists, Python functions with source and "
         "functions with a custom_jvp or custom_vjp", e)
-
-
-def _label(e: ast.Call) -> str:
-    """What a message calls the function `e` calls, as written (``math.sin``)."""
-    return ast.unparse(e.func)
 
 
 def _sum(frame: Frame, e: ast.Call) -> Node:

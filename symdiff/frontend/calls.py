@@ -154,7 +154,7 @@ def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
 
 def _too_deep(low: Frame, e: ast.Call, how: str) -> SymdiffError:
     return low.src.error(
-        f"recursion of {_label(e)!r} {how}: symdiff inlines calls, so it unrolls recursion "
+        f"recursion of {call_label(e)!r} {how}: symdiff inlines calls, so it unrolls recursion "
         "only when its depth is decided by values known while compiling (an int argument "
         "counting down to a base case), or when every call of the function by itself is a "
         "tail call (return f(...)), which becomes a loop; other recursion with a run-time "
@@ -206,7 +206,8 @@ def _check_no_mutation(target: _Target) -> None:
                 "value instead)", changed)
 
 
-def _label(e: ast.Call) -> str:
+def call_label(e: ast.Call) -> str:
+    """What a message calls the function `e` calls, as written (``math.sin``)."""
     return ast.unparse(e.func)
 
 
@@ -227,7 +228,7 @@ def _target(low: Frame, calls: CallState, func: Resolved, e: ast.Call) -> _Targe
         try:
             source = get_source(fn)
         except SymdiffError as exc:
-            raise low.src.error(f"call of {_label(e)!r}: {exc}", e) from None
+            raise low.src.error(f"call of {call_label(e)!r}: {exc}", e) from None
         fence.check(source, callee=True)
         calls.sources[id(fn)] = source
 
@@ -287,7 +288,7 @@ def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
 
 def _bind(low: Frame, target: _Target, e: ast.Call) -> dict[str, Value]:
     """The callee's parameters bound to the call's arguments, as Python binds them."""
-    label = _label(e)
+    label = call_label(e)
     positional: list[Value] = []
     for arg in e.args:
         if isinstance(arg, ast.Starred):
