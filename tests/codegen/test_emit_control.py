@@ -18,6 +18,7 @@ import pytest
 
 import symdiff
 from symdiff._version import __version__
+from tests.frontend import support
 
 
 @pytest.fixture(autouse=True)
@@ -295,7 +296,7 @@ def test_a_long_elif_chain_is_emitted_flat() -> None:
     for k in range(1, arms):
         lines += [f"    elif x < {k}.0:", f"        y = x * {k}.0"]
     lines += ["    else:", "        y = -x", "    return y * y"]
-    namespace = _load("\n".join(lines) + "\n", "long-chain")
+    namespace = support.namespace_of("\n".join(lines) + "\n", "test_emit_control-long-chain")
     text = symdiff.source(namespace["f"], mode="forward")
     fn = _function(text)
     (chain,) = [s for s in fn.body if isinstance(s, ast.If)]
@@ -307,15 +308,6 @@ def test_a_long_elif_chain_is_emitted_flat() -> None:
     assert max(len(line) - len(line.lstrip()) for line in text.splitlines()) == 8
 
 
-def _load(source: str, name: str) -> dict[str, Any]:
-    """The namespace of `source`, registered in linecache so symdiff can read it."""
-    import linecache
-
-    filename = f"<test_emit_control-{name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"math": math}
-    exec(compile(source, filename, "exec"), namespace)
-    return namespace
 
 
 def test_an_eight_hundred_arm_chain_differentiates_and_emits_as_elif(import_text: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +29,16 @@ def assert_located(err: Exception, file: Path, lines: Sequence[str], tag: str,
     assert getattr(err, "col", None) == lines[lineno - 1].index(snippet), message
     for word in words:
         assert word in message, f"{word!r} not in {message!r}"
+
+
+def namespace_of(source: str, name: str) -> dict[str, Any]:
+    """The namespace of generated `source` (run with ``math`` in it), registered in
+    linecache under a name of its own so that symdiff can read its functions' source."""
+    filename = f"<generated-{name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {"math": math}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
 
 
 def finite_diff(

@@ -958,14 +958,8 @@ def test_check_sympy_where_the_untaken_side_is_complex():
 
 
 def _load(source: str, name: str) -> Callable[..., float]:
-    """A function from generated source, registered in linecache so symdiff can read it."""
-    import linecache
-
-    filename = f"<test_control-{name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"math": math}
-    exec(compile(source, filename, "exec"), namespace)
-    return namespace["f"]
+    """The function `f` of generated source."""
+    return support.namespace_of(source, f"test_control-{name}")["f"]
 
 
 def elif_ladder(n: int) -> Callable[..., float]:

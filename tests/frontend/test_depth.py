@@ -10,7 +10,6 @@ than Python itself parses from where symdiff runs is a located error, never a
 from __future__ import annotations
 
 import linecache
-import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -19,17 +18,13 @@ import pytest
 
 import symdiff
 from symdiff import UnsupportedSyntaxError, grad, jvp
+from tests.frontend import support
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
 
 def _load(source: str, name: str) -> dict[str, Any]:
-    """The namespace of `source`, registered in linecache so symdiff can read it."""
-    filename = f"<test_depth-{name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"math": math}
-    exec(compile(source, filename, "exec"), namespace)
-    return namespace
+    return support.namespace_of(source, f"test_depth-{name}")
 
 
 def flat_sum(n: int) -> Callable[[float], float]:
