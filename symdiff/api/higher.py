@@ -80,7 +80,7 @@ class Hessian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         primals = self._check(args, kwargs)
-        plan = self._plans.get(primals, lambda: self._plan(primals))
+        plan = self._plans.get(primals, self._plan)
         return plan(primals)
 
     def _plan(self, primals: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:

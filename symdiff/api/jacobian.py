@@ -81,7 +81,7 @@ class Jacobian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args = self._check(args, kwargs)
-        plan = self._plans.get(args, lambda: self._new_plan(args))
+        plan = self._plans.get(args, self._new_plan)
         return plan(args)
 
     def _new_plan(self, args: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:

@@ -3,7 +3,7 @@ against holds.
 
 Contract: `Plans(fn)` is for an object that keeps, per argument shapes, a plan built on
 compiled code of `fn` (a Hessian, a Jacobian). `get(args, make)` returns the plan for
-arguments like `args`, calling ``make()`` to build one the first time. Before the first
+arguments like `args`, calling ``make(args)`` to build one the first time. Before the first
 plan it records the watches of `fn` and of every function its derivatives inline
 (`symdiff.frontend.callees.watches`); when one of those bindings changed since (an
 identity test), every plan is dropped and the watches are taken again. A plan is keyed
@@ -32,7 +32,7 @@ class Plans:
         self._watches: tuple[Watch, ...] = ()
         self._plans: dict[tuple[Any, ...], Plan] = {}
 
-    def get(self, args: tuple[Any, ...], make: Callable[[], Plan]) -> Plan:
+    def get(self, args: tuple[Any, ...], make: Callable[[tuple[Any, ...]], Plan]) -> Plan:
         """The plan for arguments like `args` (built by `make` when there is none)."""
         if self._plans and any(w.changed() for w in self._watches):
             self._plans = {}  # the function or one it inlines changed: compile again
@@ -43,7 +43,7 @@ class Plans:
             key = (*key, self._shapes())  # global arrays may size the plan too
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
-            plan = make()
+            plan = make(args)
             if key is not None:
                 self._plans = {**self._plans, key: plan}
         return plan
