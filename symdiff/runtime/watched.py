@@ -3,8 +3,8 @@ against holds.
 
 Contract: `Plans(fn)` is for an object that keeps, per argument shapes, a plan built on
 compiled code of `fn` (a Hessian, a Jacobian). `get(args, make)` returns the plan for
-arguments like `args`, calling ``make(args)`` to build one the first time. Before the first
-plan it records the watches of `fn` and of every function its derivatives inline
+arguments like `args`, calling ``make(args)`` to build one the first time. Before the
+first plan it records the watches of `fn` and of every function its derivatives inline
 (`symdiff.frontend.callees.watches`); when one of those bindings changed since (an
 identity test), every plan is dropped and the watches are taken again. A plan is keyed
 by `runtime.dispatch.shape_key` of the arguments and by the exact shapes of the arrays
