@@ -93,6 +93,19 @@ def _sum(frame: Frame, e: ast.Call) -> Node:
     return loops.lower_sum(frame, e)
 
 
+def _extremum(name: str) -> Callable[[Frame, ast.Call], Node]:
+    """``max``/``min``: of one list, tuple, 1-D array or comprehension; of several
+    numbers, the primitive folded pairwise."""
+    def lower(frame: Frame, e: ast.Call) -> Node:
+        if len(e.args) != 1 or e.keywords or isinstance(e.args[0], ast.Starred):
+            return _primitive(frame, name, e)
+        arg = e.args[0]
+        value = loops.comprehension(frame, arg) if isinstance(
+            arg, (ast.GeneratorExp, ast.ListComp)) else frame.expr(arg)
+        return sequences.extremum(frame, name, value, arg)
+    return lower
+
+
 def _fsum(frame: Frame, e: ast.Call) -> Node:
     """``math.fsum(xs)`` of a list (a list comprehension too), exactly rounded."""
     if e.keywords or len(e.args) != 1 or isinstance(e.args[0], ast.GeneratorExp):
@@ -120,6 +133,7 @@ def _len(frame: Frame, e: ast.Call) -> Node:
 # them).
 BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
     (sum, _sum), (dict, dicts.construct), (len, _len), (math.fsum, _fsum),
+    (max, _extremum("max")), (min, _extremum("min")),
 )
 
 

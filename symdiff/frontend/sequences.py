@@ -126,6 +126,20 @@ def total(low: Frame, value: Any, start: Node | None, where: ast.AST) -> Node:
     return result if start is None else low.b.add(start, result)
 
 
+def extremum(low: Frame, name: str, value: Any, where: ast.AST) -> Node:
+    """``max(xs)`` or ``min(xs)`` (`name`) of one list or tuple of numbers, or of a 1-D
+    array (its entries, as Python iterates it)."""
+    if isinstance(value, Node) and value.type is not None:
+        if value.type.ndim != 1:
+            raise low.src.error(f"{name}() of an array of {value.type.ndim} axes (Python "
+                                f"compares its rows): use np.{name}", where)
+        return low.b.apply(f"a{name}", value, attrs=(None, False))
+    if isinstance(value, (list, tuple)) and any(
+            not isinstance(v, Node) or v.type is not None for v in value):
+        raise low.src.error(f"{name}() of a list that holds other than numbers", where)
+    return low.b.apply(f"seq_{name}", as_seq(low, value, where))
+
+
 def is_append(e: ast.expr) -> bool:
     """Whether `e` is a call ``xs.append(...)``."""
     return (isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute)
