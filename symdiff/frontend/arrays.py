@@ -20,6 +20,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from symdiff.frontend.array_like import array_like
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import is_array
 from symdiff.ir.node import Node
@@ -189,7 +190,7 @@ def length(low: Frame, value: Node) -> Node:
 
 
 def reduce(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
-    x = low.number(x, e)
+    x = array_like(low, x, name, e)
     keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
     if x.type is None:
         return x  # np.sum / np.mean of a number is that number

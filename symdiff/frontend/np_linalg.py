@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from symdiff.frontend.array_like import array_like
 from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, vectors
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import is_array
@@ -46,7 +47,7 @@ def _reduction_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
 def reduction(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
     """``np.prod``/``np.max``/``np.min`` of `x` with the constant ``axis`` and ``keepdims``
     of `kws`."""
-    x = low.number(x, e)
+    x = array_like(low, x, name, e)
     keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
     if x.type is None:
         return x  # of a number: that number

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from symdiff.frontend.array_like import array_like
 from symdiff.frontend.arrays import Axes, Handlers, arguments, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.ir.arrays import fits
@@ -53,7 +54,7 @@ def _moment_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
 def moment(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
     """``np.var`` or ``np.std`` of `x` with the constant ``axis``, ``ddof`` and
     ``keepdims`` of `kws`."""
-    x = low.number(x, e)
+    x = array_like(low, x, name, e)
     keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
     ddof = _ddof(low, kws.get("ddof"), e)
     b = low.b
@@ -94,7 +95,7 @@ def _np_average(low: Frame, e: ast.Call, name: str) -> Node:
     if constant(low, kws.get("returned"), bool, "returned", e):
         raise low.src.error("np.average(returned=True) is not supported: return the sum of "
                             "the weights yourself", e)
-    x = low.number(args[0], e)
+    x = array_like(low, args[0], name, e)
     keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
     weights = kws.get("weights")
     if x.type is None:
@@ -102,7 +103,7 @@ def _np_average(low: Frame, e: ast.Call, name: str) -> Node:
     axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
     if weights is None:
         return low.b.apply("mean", x, attrs=(axes, keepdims))
-    w = _weights(low, x, low.number(weights, e), axes, e)
+    w = _weights(low, x, array_like(low, weights, name, e), axes, e)
     total = low.b.apply("sum", low.b.mul(x, w), attrs=(axes, keepdims))
     return low.b.div(total, low.b.apply("sum", w, attrs=(axes, keepdims)))
 
@@ -128,7 +129,7 @@ def _np_ptp(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
     if len(args) == 2:
         kws["axis"] = args[1]
-    x = low.number(args[0], e)
+    x = array_like(low, args[0], name, e)
     keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
     if x.type is None:
         return low.b.sub(x, x)
