@@ -138,7 +138,12 @@ def append(low: Frame, call: ast.Call, name: str) -> bool:
         raise low.src.error(
             f"a second append to {name!r} in one iteration (not yet): append one value "
             "per iteration", call)
-    value = low.number(low.expr(call.args[0]), call.args[0])
+    value = low.expr(call.args[0])
+    if isinstance(value, tuple):
+        raise low.src.error(
+            "a list of tuples built in a loop or comprehension (not yet): build a list "
+            "per field (or loop over zip(...) of them)", call.args[0])
+    value = low.number(value, call.args[0])
     assign = _assigner(low, call)
     assign(_push(name), value)
     assign(_pushed(name), low.b.const(True))

@@ -27,13 +27,13 @@ from symdiff.frontend import accumulators, dicts, names, np_indexing
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
-from symdiff.frontend.values import is_dict, is_inlined, is_sequence
+from symdiff.frontend.values import is_array, is_dict, is_inlined, is_sequence
 from symdiff.ir.checks import RAISE_IF
 from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
 
 Bind = Callable[[Frame, Node], None]
-Read = Callable[[Frame, Node], Node]
+Read = Callable[[Frame, Node], Any]  # item i: a node, or a tuple of them
 
 
 def as_seq(low: Frame, value: Any, where: ast.AST) -> Node:
@@ -76,6 +76,9 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
         raise low.src.error("unsupported construct: indexing something that is not a list",
                             e.value)
+    if is_records(base):  # pairs[i]: item i of each field's values
+        return tuple(low.b.apply("seq_get", as_seq(low, [r[j] for r in base], e.value), index)
+                     for j in range(_width(low, base, e)))
     return low.b.apply("seq_get", as_seq(low, base, e.value), index)
 
 
@@ -172,7 +175,11 @@ def append(low: Frame, call: ast.Call) -> None:
             f"unsupported construct: appending to {name!r} {where} (only at the top level "
             "of the function, or in a loop, to a list made just outside it)", call)
     current = low.env[name]
-    value = low.number(low.expr(call.args[0]), call.args[0])
+    value = low.expr(call.args[0])
+    if isinstance(current, list) and isinstance(value, tuple):
+        current.append(value)  # a list of tuples (``edges.append((i, j))``)
+        return
+    value = low.number(value, call.args[0])
     if isinstance(current, list):
         current.append(value)  # every name bound to this list sees the new value
         return
@@ -198,6 +205,9 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
     """The range a ``for`` over `it` runs, how each index binds `target`, and a name
     for the index."""
     call = it if isinstance(it, ast.Call) else None
+    if call is not None and isinstance(call.func, ast.Attribute) and is_array(
+            low.expr(call.func.value)):
+        return _plain(low, it, target)  # over an array a method made: x.reshape(-1, 2)
     if call is not None and isinstance(call.func, ast.Name) and call.func.id in _ITERATORS:
         for arg in call.args[:None if call.func.id == "zip" else 1]:
             if isinstance(arg, ast.Call) and not (call.func.id == "enumerate"
@@ -294,31 +304,73 @@ def _plain(low: Frame, it: ast.expr, target: ast.expr
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
             "numbers, an array, enumerate(...) and zip(...)", it)
     n, get = _items(low, value, it)
-    if not isinstance(target, ast.Name):
-        raise low.src.error("unsupported loop target: only a plain name", target)
     return (low.b.const(0), n, low.b.const(1)), _binder(target, get), "i"
 
 
 def _items(low: Frame, value: Any, where: ast.expr) -> tuple[Node, Read]:
     """The length of a list, tuple or array to loop over, and how a loop body reads its
-    item i (an array's: along its first axis)."""
+    item i (an array's: along its first axis; a tuple of a list of tuples')."""
     if isinstance(value, Node) and value.type is not None:
         return np_indexing.length(low, value, where), lambda frame, i: np_indexing.item(
             frame.b, frame.capture_node(value), i, in_range=True)
+    if is_records(value):
+        return low.b.const(len(value)), _fields(low, value, where)
     seq = as_seq(low, value, where)
     return low.b.apply("seq_len", seq), lambda frame, i: frame.b.apply(
         "seq_get", frame.capture_node(seq), i)
 
 
-def _binder(target: ast.Name, value: Callable[[Frame, Node], Node]) -> Bind:
+def is_records(value: Any) -> bool:
+    """Whether `value` is a list or tuple of tuples (``[(0, 1), (1, 2)]``)."""
+    return isinstance(value, (list, tuple)) and bool(value) and all(
+        isinstance(v, tuple) for v in value)
+
+
+def _fields(low: Frame, records: Any, where: ast.AST) -> Read:
+    """How item i of a list of tuples of one length is read: each field's values as a
+    list of their own (a column), item i of each."""
+    columns = [_items(low, [r[j] for r in records], where)[1]  # type: ignore[arg-type]
+               for j in range(_width(low, records, where))]
+    return lambda frame, i: tuple(get(frame, i) for get in columns)  # type: ignore
+
+
+def _width(low: Frame, records: Any, where: ast.AST) -> int:
+    """The length of each tuple of a list of tuples, which must be one."""
+    width = len(records[0])
+    if any(len(r) != width for r in records):
+        raise low.src.error("a list of tuples of different lengths (not yet)", where)
+    return width
+
+
+def _binder(target: ast.expr, value: Callable[[Frame, Node], Any]) -> Bind:
     return lambda frame, i: _bind(frame, target, value(frame, i))
 
 
-def _bind(frame: Frame, target: ast.expr, value: Node) -> None:
-    if not isinstance(target, ast.Name):
-        raise frame.src.error("unsupported loop target: only plain names", target)
-    frame.env[target.id] = value
-    frame.b.name(value, target.id)
+def _bind(frame: Frame, target: ast.expr, value: Any) -> None:
+    """Bind a loop target to an item: a name, or a tuple of targets, which unpacks a
+    tuple, an array or a list as assignment does (nested ones with a stack)."""
+    todo = [(target, value)]
+    while todo:
+        t, v = todo.pop()
+        if isinstance(t, ast.Name):
+            frame.env[t.id] = v
+            if isinstance(v, Node):
+                frame.b.name(v, t.id)
+            continue
+        if not isinstance(t, (ast.Tuple, ast.List)) or any(
+                isinstance(e, ast.Starred) for e in t.elts):
+            raise frame.src.error("unsupported loop target: only names and tuples of names",
+                                  t)
+        n = len(t.elts)
+        if isinstance(v, Node) and v.type is not None:
+            v = np_indexing.unpack(frame, v, n, t)
+        elif isinstance(v, Node) and is_seq(v):
+            v = unpack(frame, v, n)
+        if not isinstance(v, (tuple, list)):
+            raise frame.src.error("cannot unpack a number into several names", t)
+        if len(v) != n:
+            raise frame.src.error(f"cannot unpack {len(v)} values into {n} names", t)
+        todo.extend(zip(t.elts, v, strict=True))
 
 
 def _reversed(low: Frame, call: ast.Call, target: ast.expr
@@ -327,8 +379,6 @@ def _reversed(low: Frame, call: ast.Call, target: ast.expr
     tuple or array: the same range run backwards."""
     if call.keywords or len(call.args) != 1:
         raise low.src.error("reversed() takes one argument", call)
-    if not isinstance(target, ast.Name):
-        raise low.src.error("unsupported loop target: only a plain name", target)
     inner = call.args[0]
     func = names.callee(low, inner.func) if isinstance(inner, ast.Call) else None
     if isinstance(inner, ast.Call) and isinstance(func, Resolved) and func.value is range:
@@ -337,6 +387,8 @@ def _reversed(low: Frame, call: ast.Call, target: ast.expr
             raise low.src.error("reversed(range(...)) with a step other than 1 or -1 is not "
                                 "supported yet", inner)
         one = step.value
+        if not isinstance(target, ast.Name):
+            raise low.src.error("unsupported loop target: only a plain name", target)
         bounds = (low.b.sub(stop, one), low.b.sub(start, one), low.b.const(-one))
         return bounds, _binder(target, lambda frame, i: i), target.id
     value = None if isinstance(inner, ast.Call) else low.expr(inner)
