@@ -126,12 +126,17 @@ def begin_iteration(body: Frame, accs: list[Accumulator]) -> None:
         body.env[_pushed(acc.name)] = body.b.const(False)
 
 
-def append(low: Frame, call: ast.Call, name: str) -> bool:
-    """``name.append(v)`` in a loop that accumulates `name`; False when no loop does."""
+def collects(low: Frame, name: str) -> bool:
+    """Whether a loop around `low` collects what is appended to `name`."""
     frame: Frame | None = low
     while frame is not None and not frame.accumulates:
         frame = frame.parent
-    if frame is None or _push(name) not in frame.env:
+    return frame is not None and _push(name) in frame.env
+
+
+def append(low: Frame, call: ast.Call, name: str) -> bool:
+    """``name.append(v)`` in a loop that accumulates `name`; False when no loop does."""
+    if not collects(low, name):
         return False
     pushed = low.visible(_pushed(name))
     if not (isinstance(pushed, Node) and pushed.is_const and not pushed.value):

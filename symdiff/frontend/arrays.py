@@ -1,6 +1,6 @@
 """Lowering of NumPy's core: ``np.sum``/``np.mean`` with ``axis`` and ``keepdims``,
 matrix products (``@``, ``np.dot``, ``np.matmul``, ``np.inner``, ``np.outer``),
-transposes, ``np.where``, ``np.square``, ``np.clip``, and ``x.sum()``, ``x.mean()``,
+transposes, ``np.square``, ``np.clip``, and ``x.sum()``, ``x.mean()``,
 ``x.dot(y)``, ``x.T``, ``x.shape``, ``x.ndim``, ``x.size``; and what every module that
 lowers a part of NumPy shares: the `Handlers` table each fills, and the reading of
 arguments, constants and axes.
@@ -117,12 +117,6 @@ def _np_transpose(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axes",), optional=1)
     axes = kws.get("axes", args[1] if len(args) > 1 else None)
     return transpose(low, args[0], axes, e)
-
-
-@HANDLERS.function("where")
-def _np_where(low: Frame, e: ast.Call, name: str) -> Node:
-    (c, x, y), _ = arguments(low, e, 3, ())
-    return low.b.select(c, x, y)
 
 
 @HANDLERS.function("square")

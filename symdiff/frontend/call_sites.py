@@ -30,7 +30,7 @@ from symdiff.frontend import (
 from symdiff.frontend.calls import call_label as _label
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, callable_op, describe, library_name
-from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
+from symdiff.frontend.values import Nothing, Slice, Value, is_array, is_dict, is_inlined
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
 
@@ -106,6 +106,21 @@ def _extremum(name: str) -> Callable[[Frame, ast.Call], Node]:
     return lower
 
 
+def _slice(frame: Frame, e: ast.Call) -> Slice:
+    """``slice(stop)``, ``slice(start, stop)`` or ``slice(start, stop, step)``, for
+    indexing; each bound an int or None."""
+    if e.keywords or not 1 <= len(e.args) <= 3:
+        raise frame.src.error("slice() takes 1 to 3 positional arguments", e)
+    bounds = [None if isinstance(v, Nothing) else frame.number(v, a)
+              for a in e.args for v in [frame.expr(a)]]
+    for bound, where in zip(bounds, e.args, strict=True):
+        if bound is not None and bound.type is not None:
+            raise frame.src.error("a slice bound must be an int, not an array", where)
+    if len(bounds) == 1:
+        return Slice(None, bounds[0], None)
+    return Slice(*bounds, *[None] * (3 - len(bounds)))
+
+
 def _fsum(frame: Frame, e: ast.Call) -> Node:
     """``math.fsum(xs)`` of a list (a list comprehension too), exactly rounded."""
     if e.keywords or len(e.args) != 1 or isinstance(e.args[0], ast.GeneratorExp):
@@ -133,7 +148,7 @@ def _len(frame: Frame, e: ast.Call) -> Node:
 # them).
 BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
     (sum, _sum), (dict, dicts.construct), (len, _len), (math.fsum, _fsum),
-    (max, _extremum("max")), (min, _extremum("min")),
+    (max, _extremum("max")), (min, _extremum("min")), (slice, _slice),
 )
 
 

@@ -29,6 +29,7 @@ from symdiff.frontend.source import FunctionSource
 from symdiff.frontend.values import (
     MaybeUnbound,
     Nothing,
+    Slice,
     Text,
     Value,
     is_array,
@@ -254,6 +255,8 @@ class Frame:
             raise self.src.error("a tuple is used where a number is expected", where)
         if is_dict(value):
             raise self.src.error("a dict is used where a number is expected", where)
+        if isinstance(value, Slice):
+            raise self.src.error("a slice is used where a number is expected", where)
         if isinstance(value, Text):
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"the string {value.value!r}{origin} is used where a number "
@@ -277,8 +280,9 @@ class Frame:
             self.env[name] = value  # a hidden variable (the break flag): no name
             self.assigned[name] = None
             return
-        if is_function(value) or is_dict(value) or isinstance(value, Text | Nothing):
-            self.env[name] = value  # a function (its calls are inlined), dict, string, None
+        if is_function(value) or is_dict(value) or isinstance(value, Text | Nothing | Slice):
+            # A function (its calls are inlined), dict, string, None, slice.
+            self.env[name] = value
             self.assigned[name] = None  # an if merges it (`control`)
             return
         if isinstance(value, Resolved):
@@ -332,6 +336,9 @@ class Frame:
             return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
         if isinstance(outer, Resolved | Text | Nothing):
             return outer  # a function, a string or None: nothing to pass in
+        if isinstance(outer, Slice):
+            return Slice(*(None if b is None else self._stand_in(name, b)
+                           for b in outer.bounds()))
         assert isinstance(outer, Node)
         if outer.op == Op.CONST:
             return self.b.const(outer.value)

@@ -38,7 +38,9 @@ NUMPY_FUNCTIONS = (
     "linalg.norm", "linalg.det", "linalg.inv", "linalg.solve", "reshape", "ravel",
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
-    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
+    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp", "any",
+    "all", "isclose", "allclose", "nonzero", "nan_to_num", "select", "sort", "argsort",
+    "argmax", "argmin",
 )
 _numpy_table: dict[Any, str] = {}
 

@@ -27,7 +27,14 @@ from symdiff.frontend import accumulators, dicts, names, np_indexing
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
-from symdiff.frontend.values import is_array, is_dict, is_inlined, is_sequence
+from symdiff.frontend.values import (
+    Nothing,
+    Slice,
+    is_array,
+    is_dict,
+    is_inlined,
+    is_sequence,
+)
 from symdiff.ir.checks import RAISE_IF
 from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
@@ -64,8 +71,13 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     if is_dict(base):
         return dicts.subscript(low, base, e)
     if isinstance(e.slice, ast.Slice):
-        return _slice(low, base, e.slice, e)
-    index = low.number(low.expr(e.slice), e.slice)
+        part = e.slice
+        return _slice(low, base, [None if b is None else low.expr(b) for b in (
+            part.lower, part.upper, part.step)], e)
+    value = low.expr(e.slice)
+    if isinstance(value, Slice):
+        return _slice(low, base, list(value.bounds()), e)
+    index = low.number(value, e.slice)
     if isinstance(base, (list, tuple)) and index.is_const and isinstance(index.value, int) \
             and not isinstance(index.value, bool):
         try:
@@ -82,18 +94,17 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     return low.b.apply("seq_get", as_seq(low, base, e.value), index)
 
 
-def _slice(low: Frame, base: Any, part: ast.Slice, e: ast.Subscript) -> Any:
-    """``xs[a:b]`` of a list (step 1): a list of the function's own values when the bounds
-    are known while compiling, else a slice operation on the list."""
-    if part.step is not None:
-        step = low.number(low.expr(part.step), part.step)
-        if not (step.is_const and step.value == 1):
-            raise low.src.error("unsupported construct: a slice of a list with a step", part)
-    bounds = [None if b is None else low.number(low.expr(b), b)
-              for b in (part.lower, part.upper)]
-    for bound, where in zip(bounds, (part.lower, part.upper), strict=True):
-        if bound is not None and bound.type is not None:
-            raise low.src.error("a list's slice bounds must be ints, not arrays", where)
+def _slice(low: Frame, base: Any, values: list[Any], e: ast.Subscript) -> Any:
+    """``xs[a:b]`` of a list (step 1), the bounds' `values` given (None where absent): a
+    list of the function's own values when the bounds are known while compiling, else a
+    slice operation on the list."""
+    start, stop, step = (None if v is None or isinstance(v, Nothing) else low.number(
+        v, e.slice) for v in values)
+    if step is not None and not (step.is_const and step.value == 1):
+        raise low.src.error("unsupported construct: a slice of a list with a step", e.slice)
+    bounds = [start, stop]
+    if any(b is not None and b.type is not None for b in bounds):
+        raise low.src.error("a list's slice bounds must be ints, not arrays", e.slice)
     if isinstance(base, (list, tuple)) and all(b is None or (b.is_const and type(b.value) is int)
                                                for b in bounds):
         lo, hi = (None if b is None else b.value for b in bounds)
@@ -160,6 +171,32 @@ def append(low: Frame, call: ast.Call) -> None:
     name = func.value.id
     if accumulators.append(low, call, name):
         return
+    current = _own_list(low, name, call)
+    value = low.expr(call.args[0])
+    if isinstance(current, list) and isinstance(value, tuple):
+        current.append(value)  # a list of tuples (``edges.append((i, j))``)
+        return
+    _join(low, name, current, [low.number(value, call.args[0])], call, "append()")
+
+
+def _join(low: Frame, name: str, current: Any, values: list[Node] | Node,
+          call: ast.Call, verb: str) -> None:
+    """Put `values` (numbers, or a sequence node) at the end of the list `current`, as
+    the call `verb` does."""
+    if isinstance(current, list) and isinstance(values, list):
+        current.extend(values)  # every name bound to this list sees the new values
+        return
+    if isinstance(current, Node) and is_seq(current) and current.op == Op.PARAM:
+        raise low.src.error(
+            f"{verb} on the argument {name!r} would change the caller's list", call)
+    if not (isinstance(current, list) or isinstance(current, Node) and is_seq(current)):
+        raise low.src.error(f"{verb} on {name!r}, which is not a list", call)
+    added = values if isinstance(values, Node) else low.b.apply("seq_new", *values)
+    rebind(low, current, low.b.apply("seq_concat", as_seq(low, current, call), added))
+
+
+def _own_list(low: Frame, name: str, call: ast.Call) -> Any:
+    """The list `name` holds, which the function may change here (appending to it)."""
     if low.visible(name) is None and name not in low.locals:
         resolved = low.scope.lookup(name)
         if resolved is not None and resolved.kind == "data":
@@ -174,22 +211,7 @@ def append(low: Frame, call: ast.Call) -> None:
         raise low.src.error(
             f"unsupported construct: appending to {name!r} {where} (only at the top level "
             "of the function, or in a loop, to a list made just outside it)", call)
-    current = low.env[name]
-    value = low.expr(call.args[0])
-    if isinstance(current, list) and isinstance(value, tuple):
-        current.append(value)  # a list of tuples (``edges.append((i, j))``)
-        return
-    value = low.number(value, call.args[0])
-    if isinstance(current, list):
-        current.append(value)  # every name bound to this list sees the new value
-        return
-    if isinstance(current, Node) and is_seq(current):
-        if current.op == Op.PARAM:
-            raise low.src.error(
-                f"appending to the argument {name!r} would change the caller's list", call)
-        rebind(low, current, low.b.apply("seq_concat", current, low.b.apply("seq_new", value)))
-        return
-    raise low.src.error(f"append() on {name!r}, which is not a list", func.value)
+    return low.env[name]
 
 
 def rebind(low: Frame, old: Any, new: Node) -> None:

@@ -24,6 +24,7 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
+    predicates,
     scalars,
     sequences,
     shapes,
@@ -34,6 +35,7 @@ from symdiff.ir.primitive import Primitive
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
     linalg.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS, checks.RECORDS,
+    predicates.RECORDS,
 )
 
 

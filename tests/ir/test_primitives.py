@@ -26,7 +26,17 @@ import pytest
 
 from symdiff.codegen.emit import emit_module
 from symdiff.export.sympy import to_sympy
-from symdiff.ir import arrays, batching, calls, checks, indexing, linalg, sequences, shapes
+from symdiff.ir import (
+    arrays,
+    batching,
+    calls,
+    checks,
+    indexing,
+    linalg,
+    predicates,
+    sequences,
+    shapes,
+)
 from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
 from symdiff.ir.node import Node, Program
@@ -40,7 +50,7 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               shapes.RECORDS)
+               shapes.RECORDS, predicates.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6
@@ -174,6 +184,9 @@ SPECS: dict[str, Spec] = {
     "heaviside": Spec(args(away(0.1, 3.0), ANY), (1,)),
     "fmax": Spec(distinct_pair, BINARY),
     "fmin": Spec(distinct_pair, BINARY),
+    "isnan": Spec(args(ANY), ()),
+    "isfinite": Spec(args(ANY), ()),
+    "isinf": Spec(args(ANY), ()),
     "fmod": Spec(quotient_pair, BINARY, sympy_diff=False),  # sympy cannot diff floor
     "trunc": Spec(args(away(0.2, 3.0)), ()),
     "floor": Spec(args(away(0.2, 3.0)), ()),
