@@ -24,6 +24,7 @@ from symdiff.errors import SymdiffError
 from symdiff.frontend import dicts, fence, recursion
 from symdiff.frontend.callees import CalleeScope
 from symdiff.frontend.frame import CallState, Frame, assigned_names
+from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.values import Nothing, Text, Value, is_dict, is_function
@@ -103,8 +104,9 @@ def state(low: Frame) -> CallState:
 # The call ------------------------------------------------------------------------------
 
 
-def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
-    """The value of the call `e` of the user function `func`, its body inlined."""
+def call(low: Frame, func: Resolved, e: ast.Call, discarded: bool = False) -> Value:
+    """The value of the call `e` of the user function `func`, its body inlined; when its
+    value is `discarded` (a call as a statement), None if it returns none."""
     calls = state(low)
     target = _target(low, calls, func, e)
     if calls.stack.count(target.key) >= MAX_RECURSION:
@@ -135,7 +137,9 @@ def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
             result: Any = frame.expr(target.node.body)
         else:
             result = frame.block(target.node.body)
-            if result is None:
+            if result is None and discarded:
+                result = Nothing(where=e)  # run for its checks: it returns None
+            elif result is None:
                 raise target.source.error(
                     "the function has no return statement at its end (a path that reaches "
                     "it returns None, not a number)", target.node)
@@ -191,12 +195,11 @@ def _check_no_mutation(target: _Target) -> None:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             changed = next((t for t in targets if isinstance(t, ast.Subscript)), None)
-        elif (isinstance(stmt, ast.Call) and isinstance(stmt.func, ast.Attribute)
-              and stmt.func.attr == "append"):
-            changed = stmt.func
+        elif isinstance(stmt, ast.Call):
+            changed = changed_in_place(stmt)
         if changed is None:
             continue
-        base = changed.value
+        base = changed.value if isinstance(changed, ast.Subscript) else changed
         while isinstance(base, ast.Subscript):
             base = base.value
         if isinstance(base, ast.Name) and base.id not in own:

@@ -23,6 +23,7 @@ from typing import Any
 from symdiff.frontend import accumulators, control, sequences
 from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import MaybeUnbound, Nothing, Text, Value, is_dict, is_sequence
 from symdiff.ir.arrays import fit
@@ -336,6 +337,10 @@ def _carried(low: Frame, stmt: ast.For | ast.While) -> list[str]:
         elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
               and isinstance(node.value, ast.Name)):
             assigned[node.value.id] = None  # out[i] = v makes a new array `out`
+        elif isinstance(node, ast.Expr) and isinstance(
+                changed := changed_in_place(node.value), ast.Name) and not (
+                    isinstance(node.value, ast.Call) and sequences.is_append(node.value)):
+            assigned[changed.id] = None  # np.add.at(out, ...), out.fill(v): a new `out`
     carried = []
     for name in assigned:
         value = low.visible(name)

@@ -18,6 +18,8 @@ Contract (functions over a `frame.Frame`):
   assigning into an array another name shares (``b = out`` or ``v = out[1:]``, where NumPy
   would change that name's array too), and an integer-array key (a boolean mask's
   indices are distinct: ``out[out < 0] = 0.0`` works).
+- ``np.add.at(out, key, v)`` adds `v` into such an array at `key`, repeated indices
+  accumulating (``index_add``), under the same rules as assigning into it.
 - ``name += v`` (any operator) where `name` holds an array changes that array in place,
   as NumPy does (`augmented_name`): the same errors as assigning into it (also, in a
   called function, into an array its caller passed), the other names of the array see
@@ -220,6 +222,25 @@ def augmented(low: Frame, stmt: ast.AugAssign) -> None:
     old = read(low, current, key, parts, target)
     new = binop(low, stmt.op, old, low.expr(stmt.value), stmt)
     _update(low, target, current, key, parts, new, stmt)
+
+
+def add_at(low: Frame, call: ast.Call, value: Node) -> None:
+    """``np.add.at(out, key, value)``: `value` added into `out` at `key`, repeated
+    indices accumulating (finite-element assembly); `out` must be an array the function
+    made, as for ``out[key] += value``."""
+    target, index = call.args[:2]
+    if not isinstance(target, ast.Name):
+        raise low.src.error("np.add.at() into something that is not a plain name", target)
+    name = target.id
+    current = names.lookup(low, name, target)
+    if not is_array(current):
+        raise low.src.error(f"np.add.at() into {name!r}, which is not an array", target)
+    _check_writable(low, name, current, target, f"add into a copy: {name} = {name}.copy()")
+    key, parts = key_of(low, current, index)
+    _check(low, current, key, parts, index)
+    new = low.b.apply("index_add", current, value, *parts, attrs=(key,))
+    _rebind_aliases(low, name, current, new)
+    low.bind(name, new, ast.Expr(call))
 
 
 def _update(low: Frame, target: ast.Subscript, current: Node, key: Key,

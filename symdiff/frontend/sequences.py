@@ -179,6 +179,22 @@ def append(low: Frame, call: ast.Call) -> None:
     _join(low, name, current, [low.number(value, call.args[0])], call, "append()")
 
 
+def extend(low: Frame, target: ast.Name, arg: ast.expr, call: ast.Call) -> None:
+    """``xs.extend(ys)`` as a statement, outside a loop that appends to `xs`."""
+    name = target.id
+    if accumulators.collects(low, name):
+        raise low.src.error(f"extend() of {name!r} in a loop that appends to it (not yet): "
+                            "append one value per iteration", call)
+    current = _own_list(low, name, call)
+    values = low.expr(arg)
+    if isinstance(values, (list, tuple)):
+        _join(low, name, current, [low.number(v, arg) for v in values], call, "extend()")
+    elif isinstance(values, Node) and is_seq(values):
+        _join(low, name, current, values, call, "extend()")
+    else:
+        raise low.src.error("extend() takes a list or tuple of numbers here", arg)
+
+
 def _join(low: Frame, name: str, current: Any, values: list[Node] | Node,
           call: ast.Call, verb: str) -> None:
     """Put `values` (numbers, or a sequence node) at the end of the list `current`, as
