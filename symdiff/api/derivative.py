@@ -72,3 +72,10 @@ def derivative_doc(fn: Any, spec: Spec, params: list[str] | None) -> str:
     if own:
         doc += f"\n\nDocumentation of {name}:\n\n" + textwrap.indent(own, "    ")
     return doc
+
+
+def mark(*transforms: Callable[..., Any]) -> None:
+    """Let the lowering recognise the public transforms when a differentiated function
+    calls them (`frontend.nested` reads the mark, importing nothing of the API)."""
+    for transform in transforms:
+        transform.__symdiff_transform__ = transform.__name__  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from symdiff.api.derivative import (
     derivative_doc,
     format_signatures,
     generate,
+    mark,
 )
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import (
@@ -351,3 +352,6 @@ def source(
     return generate(fun, spec, dump)
 
 
+
+
+mark(grad, value_and_grad, jvp, vjp)

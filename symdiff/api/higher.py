@@ -28,6 +28,7 @@ from symdiff.api.derivative import (
     derivative_doc,
     format_signatures,
     generate,
+    mark,
 )
 from symdiff.api.grad import jvp_of, rebuild
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
@@ -149,3 +150,6 @@ def hvp(
     user, inner = unwrap(fun)
     gradient = Spec("grad", normalize_argnums(user, argnums), inner=inner)
     return jvp_of("hvp", user, gradient, primals, tangents)[1]
+
+
+mark(hessian, hvp)

@@ -31,7 +31,13 @@ from symdiff.api.arguments import (
     parameters,
     unwrap,
 )
-from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
+from symdiff.api.derivative import (
+    Derivative,
+    compiled,
+    derivative_doc,
+    format_signatures,
+    mark,
+)
 from symdiff.api.grad import check_has_aux, forward, vjp_of
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
@@ -480,3 +486,6 @@ def _map(out: Any, f: Callable[[Any], Any]) -> Any:
 def _map_many(columns: list[Any], f: Callable[[list[Any]], Any]) -> Any:
     per_leaf = zip(*(_leaves(c) for c in columns), strict=True)
     return _rebuild(columns[0], [f(list(parts)) for parts in per_leaf])
+
+
+mark(jacfwd, jacrev, jacobian)

@@ -24,13 +24,22 @@ from symdiff.frontend import (
     dicts,
     loops,
     names,
+    nested,
     numpy_calls,
     sequences,
 )
 from symdiff.frontend.calls import call_label as _label
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, callable_op, describe, library_name
-from symdiff.frontend.values import Nothing, Slice, Value, is_array, is_dict, is_inlined
+from symdiff.frontend.values import (
+    Nothing,
+    Slice,
+    Transform,
+    Value,
+    is_array,
+    is_dict,
+    is_inlined,
+)
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
 
@@ -44,12 +53,18 @@ def call(frame: Frame, e: ast.Call) -> Value:
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
     func = names.callee(frame, e.func)
+    transform = nested.transform_of(func)
+    if transform is not None:
+        return nested.lower(frame, transform, e)
+    if isinstance(func, Transform):
+        return nested.apply(frame, func, e)
     builtin = _builtin(func)
     if builtin is not None:
         return builtin(frame, e)
     if is_inlined(func):
         return calls.call(frame, func, e)  # type: ignore[arg-type]
     if not isinstance(func, Resolved) or func.kind != "callable":
+        nested.refuse_object(frame, func, e)
         raise _not_differentiable(frame, func, e)
     op = callable_op(func.value)
     assert op is not None

@@ -104,9 +104,14 @@ def state(low: Frame) -> CallState:
 # The call ------------------------------------------------------------------------------
 
 
-def call(low: Frame, func: Resolved, e: ast.Call, discarded: bool = False) -> Value:
+Arguments = tuple[list[Value], dict[str, Value]]  # positional and keyword values
+
+
+def call(low: Frame, func: Resolved, e: ast.Call, discarded: bool = False,
+         given: Arguments | None = None) -> Value:
     """The value of the call `e` of the user function `func`, its body inlined; when its
-    value is `discarded` (a call as a statement), None if it returns none."""
+    value is `discarded` (a call as a statement), None if it returns none. `given`: the
+    arguments' values, where they are not `e`'s own (``grad(f)(x)`` calls f)."""
     calls = state(low)
     target = _target(low, calls, func, e)
     if calls.stack.count(target.key) >= MAX_RECURSION:
@@ -114,7 +119,7 @@ def call(low: Frame, func: Resolved, e: ast.Call, discarded: bool = False) -> Va
     if id(target.node) not in calls.checked:
         _check_no_mutation(target)
         calls.checked.add(id(target.node))
-    env = _bind(low, target, e)
+    env = _bind(low, target, e, given)
     memo_key = None
     if target.pure and all(isinstance(v, (Node, Resolved)) for v in env.values()):
         memo_key = (id(low.b), target.key, tuple(sorted(env.items(), key=lambda kv: kv[0])))
@@ -289,9 +294,17 @@ def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
     raise low.src.error(f"{what} in this call is {describe(value)}, not a number", e)
 
 
-def _bind(low: Frame, target: _Target, e: ast.Call) -> dict[str, Value]:
-    """The callee's parameters bound to the call's arguments, as Python binds them."""
-    label = call_label(e)
+def _bind(low: Frame, target: _Target, e: ast.Call, given: Arguments | None
+          ) -> dict[str, Value]:
+    """The callee's parameters bound to the call's arguments (or to the values
+    `given`), as Python binds them."""
+    positional, keywords = given or arguments(low, e)
+    return _parameters(low, target, e, positional, keywords)
+
+
+def arguments(low: Frame, e: ast.Call) -> Arguments:
+    """The values of the call's arguments: positional (``*x`` expanded), keyword
+    (``**d`` expanded)."""
     positional: list[Value] = []
     for arg in e.args:
         if isinstance(arg, ast.Starred):
@@ -308,8 +321,17 @@ def _bind(low: Frame, target: _Target, e: ast.Call) -> dict[str, Value]:
         for name, value in pairs:
             if name in keywords:
                 raise low.src.error(
-                    f"{label}() got multiple values for keyword argument {name!r}", kw)
+                    f"{call_label(e)}() got multiple values for keyword argument {name!r}",
+                    kw)
             keywords[name] = value
+    return positional, keywords
+
+
+def _parameters(low: Frame, target: _Target, e: ast.Call, positional: list[Value],
+                keywords: dict[str, Value]) -> dict[str, Value]:
+    """The callee's parameters bound to `positional` and `keywords`, as Python binds
+    them (defaults filled in, ``*args`` and ``**kwargs`` collected)."""
+    label = call_label(e)
     args = target.node.args
     names = _positional(target.node)
     env: dict[str, Value] = dict(zip(names, positional, strict=False))
