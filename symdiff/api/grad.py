@@ -28,6 +28,7 @@ from symdiff.api.derivative import (
     generate,
     mark,
 )
+from symdiff.api.variadic import Variadic, for_count, is_variadic
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import (
     Cotangents,
@@ -157,6 +158,9 @@ def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool
     def wrap(f: Callable[..., Any]) -> Transformed:
         if not callable(f):
             raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
+        if is_variadic(f):
+            public = grad if kind == "grad" else value_and_grad
+            return Variadic(public, f, argnums, has_aux)  # type: ignore[return-value]
         check_transformable(f)
         user, inner = unwrap(f)
         nums = normalize_argnums(user, argnums)
@@ -223,6 +227,7 @@ def forward(
     has_aux: bool = False, statics: bool = False,
 ) -> tuple[Any, ...]:
     """`jvp`, its messages naming the transform `kind` the user called."""
+    fun = for_count(fun, len(primals)) if isinstance(primals, (tuple, list)) else fun
     check_transformable(fun)
     user, inner = unwrap(fun)
     return jvp_of(kind, user, inner, primals, tangents, has_aux, statics)
@@ -288,6 +293,7 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
            has_aux: bool = False) -> tuple[Any, ...]:
     """`vjp`; with `statics`, primals may be flags or modes (their cotangents None), for
     callers that pass the defaults bound."""
+    fun = for_count(fun, len(primals))
     check_transformable(fun)
     user, inner = unwrap(fun)
     args = argument_checker("vjp", user, statics=statics)(primals)
@@ -340,6 +346,11 @@ def source(
     pass example `args` to see the code for those (numbers by default). With `dump`,
     the text is the IR after every pass of the compiler (``# after lower``, ...), one
     line per operation, and the module last."""
+    if is_variadic(fun):
+        if args is None:
+            raise TypeError("source of a function with *args needs example args (how many "
+                            "it is called with)")
+        fun = for_count(fun, len(args))
     check_transformable(fun)
     fun, inner = unwrap(fun)
     nums = normalize_argnums(fun, argnums)

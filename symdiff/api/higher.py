@@ -31,6 +31,7 @@ from symdiff.api.derivative import (
     mark,
 )
 from symdiff.api.grad import jvp_of, rebuild
+from symdiff.api.variadic import Variadic, for_count, is_variadic
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import signature_of
@@ -133,6 +134,8 @@ def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
 @boundary
 def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Hessian:
     """Hessian of a scalar function by forward mode over reverse mode."""
+    if is_variadic(fun):
+        return Variadic(hessian, fun, argnums)  # type: ignore[return-value]
     return Hessian(fun, argnums)
 
 
@@ -146,6 +149,7 @@ def hvp(
     """
     if not callable(fun):
         raise TypeError(f"hvp expects a function, got {type(fun).__name__}")
+    fun = for_count(fun, len(primals))
     check_transformable(fun)
     user, inner = unwrap(fun)
     gradient = Spec("grad", normalize_argnums(user, argnums), inner=inner)

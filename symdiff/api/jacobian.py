@@ -39,6 +39,7 @@ from symdiff.api.derivative import (
     mark,
 )
 from symdiff.api.grad import check_has_aux, forward, vjp_of
+from symdiff.api.variadic import Variadic, is_variadic
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import signature_of
@@ -110,6 +111,8 @@ class Jacobian(Derivative):
 def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> Jacobian:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
     (one batched call for an array)."""
+    if is_variadic(fun):
+        return Variadic(jacfwd, fun, argnums, has_aux)  # type: ignore[return-value]
     return Jacobian(fun, argnums, "forward", has_aux=has_aux)
 
 
@@ -123,6 +126,8 @@ def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool =
 def jacrev(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> Jacobian:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
     batched call for numbers and arrays)."""
+    if is_variadic(fun):
+        return Variadic(jacrev, fun, argnums, has_aux)  # type: ignore[return-value]
     return Jacobian(fun, argnums, "reverse", has_aux=has_aux)
 
 
@@ -137,6 +142,8 @@ def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
              has_aux: bool = False) -> Jacobian:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode."""
+    if is_variadic(fun):
+        return Variadic(jacobian, fun, argnums, mode, has_aux)  # type: ignore[return-value]
     return Jacobian(fun, argnums, mode, has_aux=has_aux)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import accumulators, control, sequences
+from symdiff.frontend import accumulators, control, sequences, unrolling
 from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.mutations import changed_in_place
@@ -110,6 +110,8 @@ def lower_for(
     low: Frame, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
 ) -> None:
     _check_plain(low, stmt)
+    if unrolling.lower(low, stmt):
+        return  # over a tuple of arrays
     (start, stop, step), bind, hint = sequences.iteration(low, stmt.iter, stmt.target)
     targets = _target_names(stmt.target)
     # The loop variables are set by the loop each iteration, never carried.

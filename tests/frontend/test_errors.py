@@ -140,7 +140,7 @@ def f_keyword_in_call(x):
     return math.log(x, base=2.0)  # E:kwcall
 
 
-def f_varargs(*args):  # E:varargs
+def f_varargs(*args):
     return args[0]
 
 
@@ -308,7 +308,6 @@ CASES = [
     (f_attr_on_number, "attr-number", "x.real", [".real", "number"]),
     (f_fstring, "fstring", 'f"{x}"', ["f-string"]),
     (f_keyword_in_call, "kwcall", "base=2.0", ["keyword argument"]),
-    (f_varargs, "varargs", "args)", ["*args"]),
     (f_kwargs, "kwargs", "kwargs)", ["**kwargs"]),
     (f_unknown_call, "unknown-call", "y)", ["list"]),
     (f_unknown_math, "unknown-math", "math.gamma", ["math.gamma"]),
@@ -653,7 +652,7 @@ def misuse_cases():
     yield lambda: grad(f_call_a_number)(1.0)
     yield lambda: grad(f_subscript)(1.0)
     yield lambda: grad(f_starred_call)(1.0)
-    yield lambda: grad(f_varargs)(1.0)
+    yield lambda: grad(f_varargs)()  # argnums 0 of no arguments
     yield lambda: grad(f_kwargs)(1.0)
     yield lambda: grad(two_args, argnums=5)
     yield lambda: grad(math.sin, argnums=(0, 1))
