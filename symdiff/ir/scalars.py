@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 from symdiff.ir import ufuncs
+from symdiff.ir.digamma import digamma
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import (
     Emit,
@@ -535,6 +536,13 @@ ERF = unary("erf", lambda b, out, x: (b.mul(_TWO_OVER_SQRT_PI, b.exp(b.neg(b.squ
 ERFC = unary("erfc", lambda b, out, x: (b.mul(-_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
       numpy=None, may_raise=False)
 
+# log|Gamma(x)| and Gamma(x) of a number (NumPy has neither); psi = Gamma'/Gamma is
+# built from the table's operations (`ir.digamma`).
+LGAMMA = unary("lgamma", lambda b, out, x: (digamma(b, x),), numpy=None,
+               sympy=lambda sp, x: sp.loggamma(x))
+
+GAMMA = unary("gamma", lambda b, out, x: (b.mul(out, digamma(b, x)),), numpy=None)
+
 DEGREES = unary("degrees", lambda b, out, x: (b.lift(180.0 / math.pi),),
       sympy=lambda sp, x: x * 180 / sp.pi, may_raise=False, cost="arithmetic",
       aliases=("rad2deg",))
@@ -631,8 +639,8 @@ RECORDS: tuple[Primitive, ...] = (
     ADD, SUB, MUL, DIV, SAFE_DIV, FLOORDIV, MOD, POW, MPOW, SAFE_POW, SCALED_POW, NEG, FLOAT, ABS,
     FABS, SIGN, COPYSIGN, MAX, MIN, SELECT, AND, OR, NOT, GT, GE, LT, LE, EQ, NE, SIN, COS, TAN,
     ASIN, ACOS, ATAN, SINH, COSH, TANH, ASINH, ACOSH, ATANH, EXP, EXPM1, LOG, LOG1P, LOG2, LOG10,
-    SQRT, ERF, ERFC, DEGREES, RADIANS, LOGB, ATAN2, HYPOT, FMOD, TRUNC, RECIPROCAL, POS,
-    FLOAT_POWER, FLOOR, CEIL, ROUND, INT,
+    SQRT, ERF, ERFC, LGAMMA, GAMMA, DEGREES, RADIANS, LOGB, ATAN2, HYPOT, FMOD, TRUNC,
+    RECIPROCAL, POS, FLOAT_POWER, FLOOR, CEIL, ROUND, INT,
 )
 
 # The inverse lookups of the lowering: a Python callable (``math.sin``, ``abs``) and a

@@ -170,6 +170,8 @@ SPECS: dict[str, Spec] = {
     "sqrt": Spec(args(uniform(0.1, 5.0)), (0,)),
     "erf": Spec(args(uniform(-2.0, 2.0)), (0,)),
     "erfc": Spec(args(uniform(-2.0, 2.0)), (0,)),
+    "lgamma": Spec(args(uniform(0.2, 5.0)), (0,)),
+    "gamma": Spec(args(uniform(0.2, 4.0)), (0,)),
     "degrees": Spec(args(ANY), (0,)),
     "radians": Spec(args(ANY), (0,)),
     "logb": Spec(log_base, BINARY),
