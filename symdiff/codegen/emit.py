@@ -66,7 +66,7 @@ def emit(program: Program, header: str = "", scheduled: Schedule | None = None) 
     """The module defining `program` as a function; `scheduled` is the program's own
     schedule (``schedule(program)``), if the caller made it already."""
     module, imports = _module(program, header, scheduled)
-    text = wrap.shorten_text(ast.unparse(module)) + "\n"
+    text = wrap.shorten_module(module, ast.unparse(module)) + "\n"
     return Emitted(text, program.name, imports)
 
 
