@@ -90,6 +90,8 @@ class Primitive:
     # elementwise primitive, on a number too).
     python: tuple[Callable[..., Any], ...] = ()
     numpy: tuple[str, ...] = ()
+    # The ``scipy.special`` functions, by name, a call of which lowers to it (``"psi"``).
+    scipy: tuple[str, ...] = ()
     # How many arguments such a call takes (least, most), where not `arity`: most None
     # folds more than two pairwise (``max(a, b, c)``); `with_two` is the primitive a
     # call with two arguments is instead (``math.log(x, base)`` is ``logb``).

@@ -88,6 +88,7 @@ from symdiff.ir.shapes import (
     SUM_IF_ONE,
     size_of,
 )
+from symdiff.ir.special import LOGSUMEXP
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -771,6 +772,7 @@ _RULES: dict[Primitive, Rule] = {
     PROD: _reduce,
     AMAX: _reduce,
     AMIN: _reduce,
+    LOGSUMEXP: _reduce,
     NORM: _norm,
     EINSUM: _einsum,
     TRACE: _trace,
