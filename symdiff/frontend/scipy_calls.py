@@ -1,0 +1,345 @@
+"""Lowering of the SciPy calls that are not one primitive each: ``scipy.special``'s
+reductions and functions with an order, and ``scipy.stats``' distributions' methods.
+
+Contract: `call(frame, op, e)` lowers the call `e` of `op`, one of
+`resolve.SCIPY_FUNCTIONS` (``"scipy.special.logsumexp"``) or a method of
+`resolve.SCIPY_DISTRIBUTIONS` (``"scipy.stats.norm.logpdf"``), onto primitives
+(`ir.special` and the scalar ones), so that its derivatives of every order are theirs.
+Arguments are positional or by SciPy's keywords; axes, orders and flags must be
+constants; anything else is a located error.
+- ``logsumexp(a, axis=None, keepdims=False)``: the ``logsumexp`` primitive (``b`` and
+  ``return_sign=True`` are not supported); ``log_softmax(x, axis=None)`` is
+  ``x - logsumexp(x, axis, keepdims=True)`` and ``softmax`` its ``exp``.
+- ``polygamma(n, x)`` for a constant int ``n``: ``digamma`` for 0, else
+  ``(-1)**(n + 1) * n! * zeta(n + 1, x)``, as SciPy computes it.
+  ``multigammaln(a, d)`` needs a constant int ``d``.
+- ``zeta(x, q=None)`` (Riemann's: ``zeta(x, 1)``), ``gammainc(a, x)`` and
+  ``gammaincc(a, x)`` carry the place of the call, where a derivative with respect to
+  their first argument is an error (`ir.special.no_derivative`).
+- A distribution's method takes ``(x, *shapes, loc=0, scale=1)`` (a discrete one,
+  ``(k, *shapes, loc=0)``) and is the formula SciPy's own method computes at
+  ``z = (x - loc) / scale``, the log density less ``log(scale)``; ``pdf``/``pmf`` are
+  the exp of ``logpdf``/``logpmf``. Outside the support the log density is ``-inf``,
+  computed at a point inside it so that its derivatives there are 0, not NaN (a
+  discrete one's support is the whole numbers in range). ``norm`` also has ``cdf``,
+  ``logcdf``, ``sf``, ``logsf`` (``ndtr`` and ``log_ndtr`` of ``z`` and ``-z``),
+  ``ppf`` and ``isf`` (``loc ± scale * ndtri(q)``). ``multivariate_normal.logpdf(x,
+  mean=None, cov=1)`` takes a 2-D ``cov`` and ``x`` of one sample (1-D) or one per
+  row (2-D): ``-(d log(2 pi) + log det(cov) + (x - mean) cov^-1 (x - mean)) / 2``.
+  Invalid parameters (``scale <= 0``...) are not checked: where SciPy gives NaN, the
+  derivative's logarithms and divisions raise on numbers as ``math``'s do.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from symdiff.frontend.arrays import axes_of, constant
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.values import Nothing
+from symdiff.ir.node import Node, NodeBuilder
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def call(low: Frame, op: str, e: ast.Call) -> Node:
+    """The value of the call `e` of the SciPy function `op` (``"scipy.<path>"``)."""
+    _, module, *rest = op.split(".")
+    if module == "special":
+        return _SPECIAL[rest[0]](low, e)
+    family, method = rest
+    if family == "multivariate_normal":
+        return _multivariate_normal(low, e, method)
+    return _distribution(low, e, _FAMILIES[family], method)
+
+
+# Arguments ----------------------------------------------------------------------------------
+
+
+def _bind(low: Frame, e: ast.Call, names: tuple[str, ...], required: int) -> dict[str, Any]:
+    """The call's arguments by parameter name (the first `required` must be given): each
+    lowered, or None where it is absent or the literal None."""
+    label = ast.unparse(e.func)
+    if len(e.args) > len(names):
+        raise low.src.error(f"{label}() takes at most {len(names)} arguments here "
+                            f"({', '.join(names)}), got {len(e.args)}", e)
+    given: dict[str, ast.expr] = dict(zip(names, e.args, strict=False))
+    for kw in e.keywords:
+        if kw.arg is None:
+            raise low.src.error(f"**kwargs in a call of {label}() (not supported)", kw)
+        if kw.arg not in names:
+            raise low.src.error(f"unsupported keyword argument {kw.arg}= of {label}() "
+                                f"(it takes {', '.join(names)})", kw)
+        if kw.arg in given:
+            raise low.src.error(f"{label}() got multiple values for argument {kw.arg!r}", kw)
+        given[kw.arg] = kw.value
+    missing = [n for n in names[:required] if n not in given]
+    if missing:
+        raise low.src.error(f"{label}() missing required argument {missing[0]!r}", e)
+    values: dict[str, Any] = {}
+    for name, node in given.items():
+        value = None if isinstance(node, ast.Constant) and node.value is None \
+            else low.expr(node)
+        values[name] = None if isinstance(value, Nothing) else value
+    return values
+
+
+def _numbers(low: Frame, e: ast.Call, values: dict[str, Any]) -> dict[str, Node]:
+    """The given arguments, each a number or an array."""
+    return {name: low.number(v, e) for name, v in values.items() if v is not None}
+
+
+def _order(low: Frame, value: Any, what: str, e: ast.Call) -> int:
+    """A constant whole number (an int, or a float with an integral value) >= 0."""
+    if isinstance(value, Node) and value.is_const and not isinstance(value.value, bool) \
+            and isinstance(value.value, (int, float)) and float(value.value).is_integer() \
+            and value.value >= 0:
+        return int(value.value)
+    raise low.src.error(f"{ast.unparse(e.func)}(): {what} must be a constant whole number "
+                        ">= 0 here", e)
+
+
+def _place(low: Frame, e: ast.Call) -> tuple[Any, ...]:
+    """Where the call is, for the error of a derivative it does not have."""
+    where = low.src.error("", e)
+    return where.filename, where.lineno, where.col, where.source_line
+
+
+# scipy.special ------------------------------------------------------------------------------
+
+
+def _logsumexp(low: Frame, e: ast.Call) -> Node:
+    values = _bind(low, e, ("a", "axis", "b", "keepdims", "return_sign"), 1)
+    label = ast.unparse(e.func)
+    if values.get("b") is not None:
+        raise low.src.error(f"{label}(b=...) is not supported yet: pass a + np.log(b) for "
+                            "positive weights", e)
+    if constant(low, values.get("return_sign"), bool, "return_sign", e):
+        raise low.src.error(f"{label}(return_sign=True) is not supported", e)
+    keepdims = constant(low, values.get("keepdims"), bool, "keepdims", e) or False
+    return logsumexp(low, values["a"], values.get("axis"), keepdims, e)
+
+
+def logsumexp(low: Frame, a: Any, axis: Any, keepdims: bool, e: ast.Call) -> Node:
+    """``log(sum(exp(a), axis))``, the axes put back as length one if `keepdims`."""
+    x = low.number(a, e)
+    if x.type is None:
+        return x
+    axes = axes_of(low, axis, x.type.ndim, e)
+    return low.b.apply("logsumexp", x, attrs=(axes, keepdims))
+
+
+def _log_softmax(low: Frame, e: ast.Call) -> Node:
+    values = _bind(low, e, ("x", "axis"), 1)
+    x = low.number(values["x"], e)
+    return low.b.sub(x, logsumexp(low, x, values.get("axis"), True, e))
+
+
+def _softmax(low: Frame, e: ast.Call) -> Node:
+    return low.b.exp(_log_softmax(low, e))
+
+
+def _polygamma(low: Frame, e: ast.Call) -> Node:
+    values = _bind(low, e, ("n", "x"), 2)
+    n = _order(low, values["n"], "the order n", e)
+    x = low.number(values["x"], e)
+    if n == 0:
+        return low.b.apply("digamma", x)
+    factor = (-1.0) ** (n + 1) * math.factorial(n)
+    return low.b.mul(factor, low.b.apply("zeta", float(n + 1), x))
+
+
+def _multigammaln(low: Frame, e: ast.Call) -> Node:
+    values = _bind(low, e, ("a", "d"), 2)
+    d = _order(low, values["d"], "the dimension d", e)
+    return low.b.apply("multigammaln", low.number(values["a"], e), d)
+
+
+def _zeta(low: Frame, e: ast.Call) -> Node:
+    values = _numbers(low, e, _bind(low, e, ("x", "q"), 1))
+    q = values.get("q", low.b.const(1.0))
+    return low.b.apply("zeta", values["x"], q, attrs=(_place(low, e),))
+
+
+def _incomplete_gamma(name: str) -> Callable[[Frame, ast.Call], Node]:
+    def lower(low: Frame, e: ast.Call) -> Node:
+        values = _numbers(low, e, _bind(low, e, ("a", "x"), 2))
+        return low.b.apply(name, values["a"], values["x"], attrs=(_place(low, e),))
+    return lower
+
+
+_SPECIAL: dict[str, Callable[[Frame, ast.Call], Node]] = {
+    "logsumexp": _logsumexp, "softmax": _softmax, "log_softmax": _log_softmax,
+    "polygamma": _polygamma, "multigammaln": _multigammaln, "zeta": _zeta,
+    "gammainc": _incomplete_gamma("gammainc"), "gammaincc": _incomplete_gamma("gammaincc"),
+}
+
+
+# scipy.stats --------------------------------------------------------------------------------
+
+Shapes = dict[str, Node]
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A distribution: its shape parameters, its log density at a standardised point
+    (``z = (x - loc) / scale``) without ``-log(scale)``, and its support: the tests of
+    a point outside it (None: the real line) and a point inside it."""
+
+    shapes: tuple[str, ...]
+    log_density: Callable[[NodeBuilder, Node, Shapes], Node]
+    outside: Callable[[NodeBuilder, Node, Shapes], tuple[Node, ...]] | None = None
+    inside: float = 0.0
+    discrete: bool = False
+
+
+def _xlogy(b: NodeBuilder, x: Node | float, y: Node | float) -> Node:
+    return b.apply("xlogy", x, y)
+
+
+def _norm(b: NodeBuilder, z: Node, s: Shapes) -> Node:
+    return b.sub(b.mul(-0.5, b.square(z)), _HALF_LOG_2PI)
+
+
+def _t(b: NodeBuilder, z: Node, s: Shapes) -> Node:
+    df = s["df"]
+    half = b.mul(0.5, b.add(df, 1.0))
+    norming = b.sub(b.apply("gammaln", half), b.apply("gammaln", b.mul(0.5, df)))
+    spread = b.add(b.mul(0.5, b.log(b.mul(df, math.pi))),
+                   b.mul(half, b.apply("log1p", b.div(b.square(z), df))))
+    return b.sub(norming, spread)
+
+
+def _gamma(b: NodeBuilder, z: Node, s: Shapes) -> Node:
+    a = s["a"]
+    return b.sub(b.sub(_xlogy(b, b.sub(a, 1.0), z), z), b.apply("gammaln", a))
+
+
+def _beta(b: NodeBuilder, z: Node, s: Shapes) -> Node:
+    a, c = s["a"], s["b"]
+    both = b.add(b.apply("xlog1py", b.sub(c, 1.0), b.neg(z)), _xlogy(b, b.sub(a, 1.0), z))
+    return b.sub(both, b.apply("betaln", a, c))
+
+
+def _lognorm(b: NodeBuilder, z: Node, s: Shapes) -> Node:
+    shape = s["s"]
+    log_z = b.log(z)
+    spread = b.div(b.square(log_z), b.mul(2.0, b.square(shape)))
+    return b.sub(b.neg(spread), b.add(b.add(b.log(shape), log_z), _HALF_LOG_2PI))
+
+
+def _poisson(b: NodeBuilder, k: Node, s: Shapes) -> Node:
+    mu = s["mu"]
+    return b.sub(b.sub(_xlogy(b, k, mu), b.apply("gammaln", b.add(k, 1.0))), mu)
+
+
+def _binom(b: NodeBuilder, k: Node, s: Shapes) -> Node:
+    n, p = s["n"], s["p"]
+    ways = b.sub(b.apply("gammaln", b.add(n, 1.0)),
+                 b.add(b.apply("gammaln", b.add(k, 1.0)),
+                       b.apply("gammaln", b.add(b.sub(n, k), 1.0))))
+    return b.add(b.add(ways, _xlogy(b, k, p)), b.apply("xlog1py", b.sub(n, k), b.neg(p)))
+
+
+def _below(b: NodeBuilder, z: Node, s: Shapes) -> tuple[Node, ...]:
+    return (b.apply("lt", z, 0.0),)
+
+
+def _not_positive(b: NodeBuilder, z: Node, s: Shapes) -> tuple[Node, ...]:
+    return (b.apply("le", z, 0.0),)
+
+
+def _unit(b: NodeBuilder, z: Node, s: Shapes) -> tuple[Node, ...]:
+    return b.apply("lt", z, 0.0), b.apply("gt", z, 1.0)
+
+
+def _counts(b: NodeBuilder, k: Node, s: Shapes) -> tuple[Node, ...]:
+    tests = (b.apply("lt", k, 0.0), b.apply("ne", b.apply("mod", k, 1.0), 0.0))
+    return (*tests, b.apply("gt", k, s["n"])) if "n" in s else tests
+
+
+_FAMILIES: dict[str, _Family] = {
+    "norm": _Family((), _norm),
+    "t": _Family(("df",), _t),
+    "gamma": _Family(("a",), _gamma, _below, 1.0),
+    "beta": _Family(("a", "b"), _beta, _unit, 0.5),
+    "expon": _Family((), lambda b, z, s: b.neg(z), _below, 1.0),
+    "laplace": _Family((), lambda b, z, s: b.sub(-math.log(2.0), b.apply("abs", z))),
+    "cauchy": _Family(
+        (), lambda b, z, s: b.sub(-math.log(math.pi), b.apply("log1p", b.square(z)))),
+    "lognorm": _Family(("s",), _lognorm, _not_positive, 1.0),
+    "poisson": _Family(("mu",), _poisson, _counts, 0.0, discrete=True),
+    "binom": _Family(("n", "p"), _binom, _counts, 0.0, discrete=True),
+}
+
+
+def _distribution(low: Frame, e: ast.Call, family: _Family, method: str) -> Node:
+    first = "q" if method in ("ppf", "isf") else "k" if family.discrete else "x"
+    place = ("loc",) if family.discrete else ("loc", "scale")
+    values = _numbers(low, e, _bind(low, e, (first, *family.shapes, *place),
+                                    1 + len(family.shapes)))
+    b = low.b
+    point, loc, scale = values[first], values.get("loc"), values.get("scale")
+    if method in ("ppf", "isf"):
+        quantile = b.apply("ndtri", point)
+        spread = quantile if scale is None else b.mul(scale, quantile)
+        if method == "isf":
+            return b.neg(spread) if loc is None else b.sub(loc, spread)
+        return spread if loc is None else b.add(loc, spread)
+    z = point if loc is None else b.sub(point, loc)
+    z = z if scale is None else b.div(z, scale)
+    if method in _NORM_CDFS:
+        name, sign = _NORM_CDFS[method]
+        return b.apply(name, z if sign > 0 else b.neg(z))
+    shapes = {name: values[name] for name in family.shapes}
+    value = _log_density(b, family, z, shapes)
+    if scale is not None:
+        value = b.sub(value, b.log(scale))
+    return b.exp(value) if method in ("pdf", "pmf") else value
+
+
+# norm's distribution functions of z: (primitive, sign of its argument)
+_NORM_CDFS = {"cdf": ("ndtr", 1), "logcdf": ("log_ndtr", 1), "sf": ("ndtr", -1),
+              "logsf": ("log_ndtr", -1)}
+
+
+def _log_density(b: NodeBuilder, family: _Family, z: Node, shapes: Shapes) -> Node:
+    """The family's log density at `z`, -inf outside its support, computed there at a
+    point inside it (so that every derivative there is 0)."""
+    if family.outside is None:
+        return family.log_density(b, z, shapes)
+    tests = family.outside(b, z, shapes)
+    inner = z
+    for test in tests:
+        inner = b.select(test, family.inside, inner)
+    value = family.log_density(b, inner, shapes)
+    for test in tests:
+        value = b.select(test, -math.inf, value)
+    return value
+
+
+def _multivariate_normal(low: Frame, e: ast.Call, method: str) -> Node:
+    values = _bind(low, e, ("x", "mean", "cov"), 1)
+    label = ast.unparse(e.func)
+    cov = values.get("cov")
+    if not (isinstance(cov, Node) and cov.type is not None and cov.type.ndim == 2):
+        raise low.src.error(f"{label}() takes cov as a 2-D array here", e)
+    x = low.number(values["x"], e)
+    if x.type is None or x.type.ndim not in (1, 2):
+        raise low.src.error(f"{label}() takes x as a 1-D array (one sample) or a 2-D one "
+                            "(a sample per row) here", e)
+    b = low.b
+    mean = values.get("mean")
+    d = x if mean is None else b.sub(x, low.number(mean, e))
+    rows = d if x.type.ndim == 1 else b.apply("transpose", d, attrs=(None,))
+    solved = b.apply("solve", cov, rows)  # cov^-1 (x - mean), a column per sample
+    squares = b.apply("sum", b.mul(rows, solved), attrs=((0,), False))
+    dim = b.apply("size", x, attrs=((x.type.ndim - 1,),))
+    log_det = b.log(b.apply("det", cov))
+    total = b.add(b.add(b.mul(dim, 2.0 * _HALF_LOG_2PI), log_det), squares)
+    value = b.mul(-0.5, total)
+    return b.exp(value) if method == "pdf" else value
