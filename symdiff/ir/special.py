@@ -115,13 +115,14 @@ def _near_zero(b: NodeBuilder, u: Node, width: float, series: Node | float,
 
 
 def no_derivative(b: NodeBuilder, node: Node, argument: str, only: str) -> Node:
-    """The partial of `node` in its `argument`, which symdiff does not have: a node that
-    cannot be emitted, so a derivative that needs it is an error at the call."""
+    """The partial of `node` in its `argument`, which symdiff does not have: a node of
+    `node`'s arguments that cannot be emitted, and whose own derivatives are itself, so
+    that a derivative of any order that needs it is an error at the call."""
     place = node.attrs[0] if node.attrs else None
     message = (f"scipy.special.{node.op}() has no derivative with respect to its argument "
                f"{argument} in symdiff (only with respect to {only}): keep {argument} out of "
                "the differentiated arguments, or give the function a custom_jvp")
-    return b.apply("no_derivative", attrs=(message, place))
+    return b.apply("no_derivative", *node.args, attrs=(message, place))
 
 
 def _emit_no_derivative(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
@@ -246,7 +247,7 @@ ERFINV = _function("erfinv", 1,
 
 ERFCINV = _function("erfcinv", 1,
                     lambda b, out, x: (b.mul(-_SQRT_PI_OVER_2, b.exp(b.square(out))),),
-                    lambda sp, x: sp.erfcinv(x))
+                    lambda sp, x: sp.erfinv(1 - x))  # (SymPy cannot evaluate its erfcinv)
 
 # exp(x**2) * erfc(x), without overflow.
 ERFCX = _function("erfcx", 1,
@@ -407,10 +408,11 @@ LOGSUMEXP = Primitive(
     vjp_rule=lambda b, node, ct: (b.mul(kept(b, ct, node), _softmax(b, node)),),
     may_raise=False, cost="transcendental")
 
-# A partial derivative symdiff does not have (see `no_derivative`): ``attrs`` are the
-# message and the place of the call (file, line, column, source line) or None.
-NO_DERIVATIVE = Primitive("no_derivative", 0, None, _emit_no_derivative, differentiable=False,
-                          may_raise=False)
+# A partial derivative symdiff does not have (see `no_derivative`), of the arguments of
+# the call it belongs to: ``attrs`` are the message and the place of the call (file,
+# line, column, source line) or None.
+NO_DERIVATIVE = Primitive("no_derivative", None, None, _emit_no_derivative,
+                          lambda b, out, *args: (out,) * len(args), may_raise=False)
 
 
 RECORDS: tuple[Primitive, ...] = (
