@@ -283,7 +283,8 @@ def _distribution(low: Frame, e: ast.Call, family: _Family, method: str) -> Node
     values = _numbers(low, e, _bind(low, e, (first, *family.shapes, *place),
                                     1 + len(family.shapes)))
     b = low.b
-    point, loc, scale = values[first], values.get("loc"), values.get("scale")
+    point = values[first]
+    loc, scale = _unless(values.get("loc"), 0.0), _unless(values.get("scale"), 1.0)
     if method in ("ppf", "isf"):
         quantile = b.apply("ndtri", point)
         spread = quantile if scale is None else b.mul(scale, quantile)
@@ -300,6 +301,12 @@ def _distribution(low: Frame, e: ast.Call, family: _Family, method: str) -> Node
     if scale is not None:
         value = b.sub(value, b.log(scale))
     return b.exp(value) if method in ("pdf", "pmf") else value
+
+
+def _unless(value: Node | None, default: float) -> Node | None:
+    """`value`, or None where it is the default as a constant (``x - 0.0`` is ``x``,
+    ``x / 1.0`` is ``x`` and ``log(1.0)`` is 0 for every float)."""
+    return None if value is None or value.is_const and value.value == default else value
 
 
 # norm's distribution functions of z: (primitive, sign of its argument)

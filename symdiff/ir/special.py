@@ -255,9 +255,9 @@ ERFCX = _function("erfcx", 1,
                   lambda sp, x: sp.exp(x**2) * sp.erfc(x))
 
 # The standard normal CDF, its log and its inverse.
-NDTR = _function("ndtr", 1,
-                 lambda b, out, x: (_gaussian(b, b.mul(_SQRT_HALF, x), 1.0 / _SQRT_2PI),),
-                 _sp_ndtr)
+NDTR = _function(
+    "ndtr", 1,
+    lambda b, out, x: (b.div(b.exp(b.mul(-0.5, b.square(x))), _SQRT_2PI),), _sp_ndtr)
 
 LOG_NDTR = _function(
     "log_ndtr", 1,

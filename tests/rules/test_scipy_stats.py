@@ -312,3 +312,13 @@ def test_unsupported_calls_are_located_errors(fn: Callable[..., Any], message: s
     with pytest.raises(UnsupportedSyntaxError, match=message) as info:
         grad(fn)(np.ones(3) if fn is covariance_number else 0.5)
     assert f"line {fn.__code__.co_firstlineno + 1}" in str(info.value)
+
+
+def default_parameters(x):  # type: ignore[no-untyped-def]
+    return stats.norm.logpdf(x, 0.0, 1.0) + stats.norm.cdf(x, loc=0.0, scale=1.0)
+
+
+def test_default_parameters_given_as_constants_cost_nothing() -> None:
+    # x - 0.0 and x / 1.0 are x for every float, and log(1.0) is 0: none is computed.
+    body = symdiff.source(default_parameters).split('"""')[-1]
+    assert "- 0.0" not in body and "/ 1.0" not in body and "log" not in body
