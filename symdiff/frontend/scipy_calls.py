@@ -42,6 +42,7 @@ from symdiff.frontend.arrays import axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import Nothing
 from symdiff.ir.node import Node, NodeBuilder
+from symdiff.ir.special import Place
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -103,10 +104,10 @@ def _order(low: Frame, value: Any, what: str, e: ast.Call) -> int:
                         ">= 0 here", e)
 
 
-def _place(low: Frame, e: ast.Call) -> tuple[Any, ...]:
+def _place(low: Frame, e: ast.Call) -> Place:
     """Where the call is, for the error of a derivative it does not have."""
     where = low.src.error("", e)
-    return where.filename, where.lineno, where.col, where.source_line
+    return Place(where.filename, where.lineno, where.col, where.source_line)
 
 
 # scipy.special ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ Contract:
 - ``gammainc(a, x)``, ``gammaincc(a, x)`` and ``zeta(s, q)`` have no derivative in
   their first argument: that partial is a `NO_DERIVATIVE` node, which cannot be
   emitted; a derivative that needs it raises `UnsupportedSyntaxError` at the call
-  (``attrs[0]`` of the call's node: the place the frontend gives it, or None).
+  (``attrs[0]`` of the call's node: the `Place` the frontend gives it, or None).
 - ``multigammaln(a, d)`` needs a constant int `d`; its derivative in `d` is zero.
 - ``logsumexp`` reduces over ``attrs[0]`` (sorted axes, or None for all), keeping
   them as length one when ``attrs[1]``, like ``sum``; its derivative is the softmax.
@@ -114,6 +114,30 @@ def _near_zero(b: NodeBuilder, u: Node, width: float, series: Node | float,
     return b.select(near, series, away(b.select(near, 1.0, u)))
 
 
+class Place:
+    """Where a call is in the user's source, for an error about it (an attribute of the
+    call's node: equal places are one, and the IR's text shows ``file:line``)."""
+
+    __slots__ = ("filename", "lineno", "col", "source_line")
+
+    def __init__(self, filename: str, lineno: int | None, col: int | None,
+                 source_line: str | None) -> None:
+        self.filename, self.lineno, self.col = filename, lineno, col
+        self.source_line = source_line
+
+    def _key(self) -> tuple[Any, ...]:
+        return self.filename, self.lineno, self.col, self.source_line
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Place) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno}"
+
+
 def no_derivative(b: NodeBuilder, node: Node, argument: str, only: str) -> Node:
     """The partial of `node` in its `argument`, which symdiff does not have: a node of
     `node`'s arguments that cannot be emitted, and whose own derivatives are itself, so
@@ -127,7 +151,10 @@ def no_derivative(b: NodeBuilder, node: Node, argument: str, only: str) -> Node:
 
 def _emit_no_derivative(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     message, place = attrs
-    raise UnsupportedSyntaxError(message, *place) if place else UnsupportedSyntaxError(message)
+    if place is None:
+        raise UnsupportedSyntaxError(message)
+    raise UnsupportedSyntaxError(message, place.filename, place.lineno, place.col,
+                                 place.source_line)
 
 
 # The gamma family -------------------------------------------------------------------------
@@ -409,8 +436,7 @@ LOGSUMEXP = Primitive(
     may_raise=False, cost="transcendental")
 
 # A partial derivative symdiff does not have (see `no_derivative`), of the arguments of
-# the call it belongs to: ``attrs`` are the message and the place of the call (file,
-# line, column, source line) or None.
+# the call it belongs to: ``attrs`` are the message and the call's `Place` or None.
 NO_DERIVATIVE = Primitive("no_derivative", None, None, _emit_no_derivative,
                           lambda b, out, *args: (out,) * len(args), may_raise=False)
 
