@@ -3,12 +3,13 @@
 Contract: `call(frame, e)` lowers ``f(...)``: a method of an array (`numpy_calls`) or of
 a dict (`dicts`); ``sum``, ``dict`` and ``len``, which read lists, dicts and arrays; a
 user function, whose body is inlined (`calls`); a NumPy function (`numpy_calls`); a
-SciPy function that is no primitive (`scipy_calls`); a function with a custom rule
-(`custom_calls`); or a primitive: a math function, a ``scipy.special`` one, or a
-builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number of
-arguments its record says a call takes (``math.log(x, b)`` is ``logb``; ``min``, ``max``
-and ``hypot`` of more than two fold pairwise). Anything else called is a located error
-that names it: a NumPy or SciPy function as having no derivative rule yet.
+SciPy function that is no primitive (`scipy_special`, `scipy_stats`); a function with
+a custom rule (`custom_calls`); or a primitive: a math function, a ``scipy.special``
+one, or a builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number
+of arguments its record says a call takes (``math.log(x, b)`` is ``logb``; ``min``,
+``max`` and ``hypot`` of more than two fold pairwise). Anything else called is a
+located error that names it: a NumPy or SciPy function as having no derivative rule
+yet, a frozen ``scipy.stats`` distribution as such.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from symdiff.frontend import (
     loops,
     names,
     numpy_calls,
-    scipy_calls,
+    scipy_special,
+    scipy_stats,
     sequences,
 )
 from symdiff.frontend.calls import call_label as _label
@@ -66,8 +68,11 @@ def call(frame: Frame, e: ast.Call) -> Value:
             raise frame.src.error("unsupported construct: starred argument (*x)", arg)
     if op.startswith("np."):
         return numpy_calls.call(frame, op[3:], e)
-    if op.startswith("scipy."):
-        return scipy_calls.call(frame, op, e)
+    if op.startswith("scipy.special."):
+        return scipy_special.call(frame, op.rpartition(".")[2], e)
+    if op.startswith("scipy.stats."):
+        _, _, distribution, method = op.split(".")
+        return scipy_stats.call(frame, distribution, method, e)
     if op == "custom_call":
         return custom_calls.lower_call(frame, func, e)
     return _primitive(frame, op, e)

@@ -44,11 +44,12 @@ NUMPY_FUNCTIONS = (
 )
 _numpy_table: dict[Any, str] = {}
 
-# The SciPy functions the lowering knows by a handler of its own (`frontend.scipy_calls`)
-# rather than as a primitive, by their path under ``scipy``; and the ``scipy.stats``
-# distributions it knows, with their methods it lowers (a test checks both agree with
-# the handlers). The ``scipy.special`` functions that are primitives are read off
-# their records (`ir.special.SCIPY`).
+# The SciPy functions the lowering knows by a handler of its own rather than as a
+# primitive, by their path under ``scipy`` (`frontend.scipy_special`); and the
+# ``scipy.stats`` distributions it knows, with the methods it lowers
+# (`frontend.scipy_stats`). A test checks both agree with the handlers. The
+# ``scipy.special`` functions that are primitives are read off their records
+# (`ir.special.SCIPY`).
 SCIPY_FUNCTIONS = (
     "special.logsumexp", "special.softmax", "special.log_softmax", "special.polygamma",
     "special.multigammaln", "special.zeta", "special.gammainc", "special.gammaincc",

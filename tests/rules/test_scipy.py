@@ -86,8 +86,8 @@ def test_a_custom_rule_stands_over_the_built_in_one(monkeypatch: pytest.MonkeyPa
 
 
 def test_every_named_scipy_function_has_a_handler_and_back() -> None:
-    from symdiff.frontend import scipy_calls
+    from symdiff.frontend import scipy_special, scipy_stats
     from symdiff.frontend.resolve import SCIPY_DISTRIBUTIONS, SCIPY_FUNCTIONS
 
-    assert {f"special.{name}" for name in scipy_calls._SPECIAL} == set(SCIPY_FUNCTIONS)
-    assert set(SCIPY_DISTRIBUTIONS) == {*scipy_calls._FAMILIES, "multivariate_normal"}
+    assert {f"special.{name}" for name in scipy_special._SPECIAL} == set(SCIPY_FUNCTIONS)
+    assert set(SCIPY_DISTRIBUTIONS) == {*scipy_stats._FAMILIES, "multivariate_normal"}

@@ -1,4 +1,4 @@
-"""Each scipy.special function symdiff knows (`ir.special`, `frontend.scipy_calls`):
+"""Each scipy.special function symdiff knows (`ir.special`, `frontend.scipy_special`):
 its value is SciPy's, its derivatives of first and second order agree with central
 differences in both modes, and with SymPy's where SymPy has the function. Skipped
 without SciPy."""

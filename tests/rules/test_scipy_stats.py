@@ -1,4 +1,4 @@
-"""scipy.stats distributions' methods (`frontend.scipy_calls`): each lowered onto the
+"""scipy.stats distributions' methods (`frontend.scipy_stats`): each lowered onto the
 formula SciPy computes, so its value is SciPy's (to rounding) and its derivatives in
 the point, the location, the scale and the shape parameters agree with central
 differences to second order. Skipped without SciPy."""
