@@ -26,17 +26,7 @@ import pytest
 
 from symdiff.codegen.emit import emit_module
 from symdiff.export.sympy import to_sympy
-from symdiff.ir import (
-    arrays,
-    batching,
-    calls,
-    checks,
-    indexing,
-    linalg,
-    sequences,
-    shapes,
-    special,
-)
+from symdiff.ir import arrays, batching, calls, checks, indexing, linalg, sequences, shapes, special
 from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
 from symdiff.ir.node import Node, Program
