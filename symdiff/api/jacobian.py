@@ -284,12 +284,11 @@ def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, 
     """The derivative along the number `args[i]`: one pass of the JVP code."""
     import numpy as np
 
-    tangents = [1.0 if k == i else zero_like(a) for k, a in enumerate(args)]
-    impl = compiled(user, with_types(Spec("jvp", inner=inner, has_aux=has_aux),
+    impl = compiled(user, with_types(Spec("jvp", i, inner=inner, has_aux=has_aux),
                                      signature_of(args)))
 
     def run(a: tuple[Any, ...]) -> tuple[Any, Any]:
-        out, tangent, *aux = impl(*a, *tangents)
+        out, tangent, *aux = impl(*a, 1.0)  # along args[i] alone
         return _rebuild(out, [_scalar(np.broadcast_to(np.asarray(t, dtype=float),
                                                       np.shape(leaf)).copy())
                               for leaf, t in zip(_leaves(out), _leaves(tangent), strict=True)]
@@ -384,14 +383,15 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     if k == 1:
         seeds = [np.ones_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
                  for leaf in leaves]
-        impl = compiled(user, with_types(Spec("vjp", inner=inner, has_aux=has_aux), sig))
+        impl = compiled(user, with_types(Spec("vjp", tuple(nums), inner=inner,
+                                              has_aux=has_aux), sig))
     else:
         eye = np.eye(k)
         bounds = np.cumsum([0, *sizes])
         seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
                  for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
-        impl = compiled(user, with_types(Spec("vjp_batched", inner=inner, has_aux=has_aux),
-                                         sig))
+        impl = compiled(user, with_types(Spec("vjp_batched", tuple(nums), inner=inner,
+                                              has_aux=has_aux), sig))
     shapes = [np.shape(leaf) for leaf in leaves]
     bounds = np.cumsum([0, *sizes])
 

@@ -96,14 +96,16 @@ def _module(program: Program, header: str, scheduled: Schedule | None
         imports.append(("math", None))
     if "np" in emitter.modules:
         imports.append(("numpy", "np"))
-    imports += [(name, None) for name in sorted(_imports(everything))]
+    modules = _imports(everything) | ({"scipy.special"} if "scipy" in emitter.modules else set())
+    imports += [(name, None) for name in sorted(modules)]
     module += [ast.Import([ast.alias(name, alias)]) for name, alias in imports]
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
     return ast.Module(module, type_ignores=[]), tuple(imports)
 
 
-_MODULES = frozenset({"math", "np"})  # the names the text imports when it reads them
+# The names the text imports when it reads them (``scipy``: ``import scipy.special``).
+_MODULES = frozenset({"math", "np", "scipy"})
 
 
 class _Emitter:

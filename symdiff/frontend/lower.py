@@ -65,7 +65,7 @@ def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Progr
     assert op is not None
     if op == "custom_call":
         return custom_calls.lower_direct(fn, b, types, GRAMMAR)
-    if op.startswith("np."):  # a NumPy function the lowering handles in calls
+    if op.startswith(("np.", "scipy.")):  # a function the lowering handles in calls
         return lower(numpy_function(fn), b, types=types)
     arity = PRIMITIVES[op].arguments()[0]
     params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None

@@ -142,9 +142,11 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None,
                    primal_values=[new[o] for o in [*outputs, *kept]])
 
 
-def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = False
-                ) -> Program:
-    """Reverse mode: cotangent of every primal given a cotangent of every output.
+def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = False,
+                argnums: tuple[int, ...] | None = None) -> Program:
+    """Reverse mode: cotangent of every primal given a cotangent of every output (of
+    those of `argnums` only, the others zero, when given: what a Jacobian with respect
+    to them needs).
 
     Through a derivative's loops that pop a tape, which reverse mode does not go
     through, it runs forward mode per number argument (`forward_fallback`), else raises
@@ -162,12 +164,13 @@ def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = 
         seeds.append(b.param(_fresh(f"{base}_bar", taken), kind(out)))
     replaced: dict[Node, Node] = {}
     effects, mode = primal.effects, "Reverse"
+    wrt = [p for i, p in enumerate(primal.params) if argnums is None or i in argnums]
     try:
-        raw: list[Node | None] = vjp(b, outputs, seeds, primal.params, replaced)
+        found: list[Node | None] = vjp(b, outputs, seeds, wrt, replaced)
     except HigherOrderLoopError:
         # Reverse mode over a loop that pops a tape is not supported; forward mode is:
         # the cotangents are the gradient of sum(seed * output), one JVP per argument.
-        if not forward_fallback or not takes_numbers(primal.params) \
+        if not forward_fallback or not takes_numbers(wrt) \
                 or any(o.type is not None for o in outputs):
             raise
         replaced.clear()
@@ -175,9 +178,10 @@ def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = 
         for seed, out in zip(seeds[1:], outputs[1:], strict=True):
             total = b.add(total, b.mul(seed, out))
         weighted = Program(primal.name, primal.params, total, b, effects=primal.effects)
-        raw, _, effects = forward_gradient(weighted, primal.params)
+        found, _, effects = forward_gradient(weighted, wrt)
         mode = "Forward"
-    cts = _outputs(b, raw, primal.params)
+    by_param = dict(zip(wrt, found, strict=True))
+    cts = _outputs(b, [by_param.get(p) for p in primal.params], primal.params)
     for param, ct in zip(primal.params, cts, strict=True):
         b.name(ct, f"{param.attrs[0]}_bar")
     result: Structure = (*cts, aux) if has_aux else tuple(cts)
