@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+pytest.importorskip("scipy")  # the corpus and the audit call SciPy as its users do
+
 from benchmarks.realistic import CORPUS, Entry
 from benchmarks.realistic.check import (
     Mismatch,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+pytest.importorskip("scipy")  # the corpus and the audit call SciPy as its users do
+
 import symdiff
 from benchmarks.intents import Intent, NotMet, autograd_scalar_ops, lean
 from benchmarks.suite_intents import SUITES, Verdict, counts_line, judge, run
