@@ -103,7 +103,7 @@ def test_the_corpus_is_broad() -> None:
     assert len({e.category for e in CORPUS}) >= 8
 
 
-@pytest.mark.parametrize("entry", [e for e in CORPUS if e.exact is not None], ids=str)
+@pytest.mark.parametrize("entry", [e for e in CORPUS if e.exact is not None], ids=lambda e: e.name)
 def test_closed_forms_agree_with_central_differences(entry: Entry) -> None:
     ref = Reference.at(entry)
     exact = entry.exact(*entry.args, **entry.kwargs)  # type: ignore[misc]
