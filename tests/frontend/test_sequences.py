@@ -454,10 +454,6 @@ def list_carried(x: float) -> float:
     return xs[0]
 
 
-def returns_list(x: float) -> float:
-    return [x, x]  # type: ignore[return-value]  # E:returns-list
-
-
 def twice_per_iteration(x: float) -> float:
     xs = []
     for _ in range(2):
@@ -472,7 +468,6 @@ ERRORS = [
     (append_in_nested_loop, "in a nested loop"),
     (append_to_argument, "change the caller's list"),
     (list_carried, "holds a list"),
-    (returns_list, "returns a list"),
     (twice_per_iteration, "second append"),
 ]
 
