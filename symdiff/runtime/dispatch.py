@@ -31,8 +31,9 @@ from typing import Any
 
 from symdiff.host.building import building
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
+from symdiff.host.data import DictLayout, SequenceLayout, fits, shapes
 from symdiff.host.freshness import Watch, guarded, stale_test
-from symdiff.runtime.arguments import convert, is_array, is_function
+from symdiff.runtime.arguments import convert, is_array, is_function, is_tree, tree_layout
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
@@ -64,6 +65,8 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     for a in args:
         if is_array(a):
             key.append((a.shape, a.dtype))
+        elif is_tree(a):
+            key.append((tree_layout(a), shapes(a)))
         elif type(a) is float:
             key.append(float)
         elif type(a) in (int, bool, str) or a is None:
@@ -83,7 +86,7 @@ def static_signature(value: bool | str | None) -> Any:
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
                  if is_function(a) else static_signature(a) if type(a) in (bool, str)
-                 or a is None
+                 or a is None else tree_layout(a) if is_tree(a)
                  else type(a) for a in args)
 
 
@@ -229,6 +232,9 @@ class Dispatcher:
                     tests.append(ast.Compare(_load(name), [ast.Eq()],
                                              [ast.Constant(typ.value)]))
                     namespace["_symdiff_str"] = str
+                    continue
+                if isinstance(typ, DictLayout | SequenceLayout):  # a pytree: its layout
+                    tests.append(fits(typ, _load(name), namespace, f"_symdiff_tree{k}_{j}"))
                     continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)
