@@ -136,7 +136,7 @@ def _bad_calls() -> list[Callable[[], Any]]:
         lambda: grad(spread)(x=1.0),
         lambda: grad(lambda xs: xs[0] * xs[1])({"a": 1.0, "b": 2.0}),
         lambda: hessian(lambda xs: xs[0] * xs[1])([np.ones(2), np.ones(2)]),
-        lambda: jacobian(lambda xs: xs[0] * xs[1])([np.ones(2), np.ones(2)]),
+        lambda: jacobian(lambda xs: xs[0] * xs[1])({"a": np.ones(2), 1: np.ones(2)}),
         lambda: jacobian(twice)(np.ones(2)),
         lambda: jvp(twice, (1.0, {"a": 1.0}), (1.0, 1.0)),
         lambda: vjp(twice, [np.ones(2)], 1.0),

@@ -211,16 +211,17 @@ def _leaf_text(value: Any) -> str:
 
 
 def flatten_like(treedef: TreeDef, value: Any, what: str, like: str,
-                 strict: bool = True) -> list[Any]:
+                 strict: bool = True, up_to: bool = False) -> list[Any]:
     """The leaves of `value`, which must have the structure `treedef` (see the module
     doc); `what` names `value` and `like` the value whose structure it must have.
-    Without `strict`, a list may stand for a tuple and a tuple for a list."""
+    Without `strict`, a list may stand for a tuple and a tuple for a list; with `up_to`,
+    what stands where `treedef` has a leaf may be a pytree itself (it is taken whole)."""
     found: list[Any] = []
     stack: list[tuple[TreeDef, Any]] = [(treedef, value)]
     while stack:
         node, v = stack.pop()
         if node.kind == "leaf":
-            if is_container(v):
+            if is_container(v) and not up_to:
                 break
             found.append(v)
             continue
