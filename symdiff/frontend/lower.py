@@ -87,7 +87,8 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
     for i, arg in enumerate(arguments):
         typ = types[i] if types is not None and i < len(types) else None
         if isinstance(typ, DictLayout | SequenceLayout):  # a pytree: a parameter per leaf
-            value, tree, leaves = trees.parameter(frame.b, arg.arg, typ, taken)
+            value, tree, leaves = trees.parameter(frame.b, arg.arg, typ, taken,
+                                                  trees.unpacked_names(fn_node, arg.arg))
             start = len(params)
             inputs.append(TreeInput(arg.arg, refill(tree, range(start, start + len(leaves)))))
             params += leaves

@@ -70,7 +70,16 @@ def transform_grouped(program: Program, kind: str, argnums: Argnums, has_aux: bo
         inputs_after = (*inputs, *range(n, len(result.params)))
     elif kind in ("jvp", "jvp_batched"):
         inputs_after = (*inputs, *_tangent_inputs(groups, program, len(program.params)))
-    return result.replace(result=res, inputs=inputs_after)
+    # The docstring names the user's parameters, not each leaf.
+    flat_names = ", ".join(program.params[p].attrs[0] for p in groups.positions)
+    names = ", ".join(_name(program, inputs[i]) for i in groups.indices)
+    doc = result.doc.replace(f" {flat_names} ", f" {names} ").replace(
+        f" {flat_names}.", f" {names}.") if groups.trees else result.doc
+    return result.replace(result=res, inputs=inputs_after, doc=doc)
+
+
+def _name(program: Program, given: int | TreeInput) -> str:
+    return program.params[given].attrs[0] if isinstance(given, int) else given.name
 
 
 class _Groups:
