@@ -353,8 +353,11 @@ def _compare_text(low: Frame, e: ast.Compare, left: Text) -> Node:
         found = isinstance(right, Text) and right.value == left.value
     elif isinstance(right, tuple | list):
         found = any(isinstance(v, Text) and v.value == left.value for v in right)
+    elif is_dict(right):
+        found = left.value in right.keys()  # type: ignore[union-attr]
     else:
-        raise low.src.error("`in` with a string: only in a tuple or list of strings", e)
+        raise low.src.error("`in` with a string: only in a tuple or list of strings, or a "
+                            "dict", e)
     return low.b.const(found != isinstance(op, ast.NotEq | ast.NotIn))
 
 

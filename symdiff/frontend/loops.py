@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import accumulators, control, sequences
+from symdiff.frontend import accumulators, control, sequences, unrolled
 from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
@@ -109,6 +109,10 @@ def lower_for(
     low: Frame, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
 ) -> None:
     _check_plain(low, stmt)
+    values = unrolled.items(low, stmt.iter)
+    if values is not None:  # a pytree's items: the body once per item
+        unrolled.lower(low, stmt, values)
+        return
     (start, stop, step), bind, hint = sequences.iteration(low, stmt.iter, stmt.target)
     targets = _target_names(stmt.target)
     # The loop variables are set by the loop each iteration, never carried.
