@@ -149,10 +149,33 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         return list_params(fn, spec)
 
     dispatcher = Dispatcher(name, label(spec.kind, fn), params, defaults, diff, build, update,
-                            build_guarded, list_params, lambda: parameters(fn))
+                            build_guarded, list_params, lambda: parameters(fn),
+                            _tuples_kept(spec))
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
+
+
+def _tuples_kept(spec: Spec) -> Callable[[tuple[Any, ...], Any], Any] | None:
+    """For a gradient: the result with the gradient with respect to a tuple of numbers
+    (passed to the generated code as a list, which it indexes) a tuple, as given."""
+    if spec.kind not in ("grad", "value_and_grad") or spec.inner is not None:
+        return None
+    nums = spec.argnums
+    indices = (nums,) if isinstance(nums, int) else tuple(nums or ())
+
+    def finish(args: tuple[Any, ...], result: Any) -> Any:
+        kept = [k for k, i in enumerate(indices) if i < len(args) and type(args[i]) is tuple
+                and not is_tree(args[i])]
+        if not kept:
+            return result
+        at = 1 if spec.kind == "value_and_grad" else 0 if spec.has_aux else None
+        grads = result if at is None else result[at]
+        grads = tuple(grads) if isinstance(nums, int) else tuple(
+            tuple(g) if k in kept else g for k, g in enumerate(grads))
+        return grads if at is None else (grads, result[1]) if at == 0 else (result[0], grads)
+
+    return finish
 
 
 def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool) -> Any:
@@ -307,9 +330,10 @@ def _promoted(primal: Any, tangent: Any) -> Any:
 @boundary
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
-    cotangent per primal given (parameters left out take their defaults). For a
-    function returning a tuple, the cotangent is a tuple. With `has_aux`, `fun` returns
-    ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``."""
+    cotangent per primal given (parameters left out take their defaults), a pytree's of
+    its structure. For a function returning a tuple or dict, the cotangent is one of
+    that structure. With `has_aux`, `fun` returns ``(output, aux)`` and the result is
+    ``(output, vjp_fn, aux)``."""
     return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
 
 
@@ -335,15 +359,18 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
         is_tree(a) and any(type(v) is float for v in pytrees.leaves(a)))]
     functions = [i for i, a in enumerate(args[:given])
                  if is_function(a) or type(a) in (bool, str) or a is None]
+    tuples = [i for i, a in enumerate(primals) if type(a) is tuple and not is_tree(a)]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         result = impl(*args, *check(cotangent))
-        if len(result) == given and not floats and not functions:
+        if len(result) == given and not floats and not functions and not tuples:
             return result  # type: ignore[no-any-return]
         cts = list(result[:given])
         for i in floats:
             cts[i] = as_floats(args[i], cts[i])
+        for i in tuples:  # a tuple of numbers, passed on as a list
+            cts[i] = tuple(cts[i])
         for i in functions:
             cts[i] = None
         return tuple(cts)

@@ -2,13 +2,16 @@
 
 Contract: a `Dispatcher` owns the specialisations of one transform of one function,
 keyed by argument signature (the type of each argument after conversion; the
-differentiated arguments are always floats here; the others are ints or floats). Its
+differentiated arguments are always floats here; the others are ints or floats; a
+pytree's is its `host.data` layout, tested inline as free data's is). Its
 `entry` is generated Python
 with the user's parameter names and defaults, so keyword arguments and arity errors
 behave as the user's function does; it checks the argument types of each known
 signature inline and calls that specialisation directly, and sends anything else to
 `slow`, which validates and converts the arguments (ints become floats, non-numbers
-raise `TypeError`), compiles the missing specialisation and regenerates the entry.
+raise `TypeError`), compiles the missing specialisation and regenerates the entry; its
+result goes through ``finish(args, result)`` when given (for what only the arguments as
+given tell: a tuple passed on as a list).
 
 The first signature seen also gets a `fast` path: its specialisation compiled with the
 type check in its own first line, falling back to `entry`, so the common call is a
@@ -108,6 +111,7 @@ class Dispatcher:
         build_guarded: Callable[[Signature, Callable[..., Any]], Built | None] | None = None,
         list_params: Callable[[], frozenset[int]] = frozenset,
         parameters: Callable[[], tuple[list[str] | None, tuple[Any, ...] | None]] | None = None,
+        finish: Callable[[tuple[Any, ...], Any], Any] | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -120,6 +124,7 @@ class Dispatcher:
         self.build_guarded = build_guarded
         self.list_params = list_params  # asked on the first call: it reads the source
         self.parameters = parameters  # read again when the function's code changed
+        self.finish = finish
         self._lists: frozenset[int] | None = None
         # Replaced, never updated in place: other threads may be reading them.
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
@@ -138,7 +143,8 @@ class Dispatcher:
                 "by keyword")
         with building():
             impl, converted = self._specialisation(args)
-        return impl(*converted)
+        result = impl(*converted)
+        return result if self.finish is None else self.finish(args, result)
 
     def _specialisation(self, args: tuple[Any, ...]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
         if any(w.changed() for w in self.watches.values()):
