@@ -94,7 +94,11 @@ def _only_exit_is_return(stmt: ast.For | ast.While) -> bool:
 def exit_with(low: Frame, stmt: ast.Return) -> None:
     """A ``return`` inside a loop body: record the values and leave the loop."""
     assert stmt.value is not None and low.loop_return is not None
-    values = list(flatten(low.output(stmt.value)))
+    output = low.output(stmt.value)
+    if not (isinstance(output, Node) or (isinstance(output, tuple) and all(
+            isinstance(v, Node) for v in output))):
+        raise low.src.error("a dict or list returned from inside a loop (not yet)", stmt)
+    values = list(flatten(output))
     if len(values) != low.loop_return:
         raise low.src.error(
             "the returns inside this loop give different numbers of values", stmt)
