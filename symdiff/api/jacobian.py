@@ -4,8 +4,10 @@ essay's point: forward mode when there are fewer inputs than outputs, reverse mo
 otherwise).
 
 Contract: for an argument `x` (a number or an array) and an output `y` (a number, an
-array, or a nested tuple of them), the Jacobian has the structure of `y`, each leaf an
-array of shape ``leaf.shape + x.shape`` (a float when both are numbers). With a tuple
+array, or a pytree of them: tuples, dicts, lists), the Jacobian has the structure of
+`y`, each leaf an array of shape ``leaf.shape + x.shape`` (a float when both are
+numbers); for a pytree `x`, each leaf of `y` holds one such array per leaf of `x`, in
+`x`'s structure (the output's structure outside, as JAX nests them). With a tuple
 `argnums`, each leaf of `y` is a tuple of those, one per argument (output-major, as
 JAX nests them: ``((do0/dx, do0/dy), (do1/dx, do1/dy))``). With `has_aux`, the
 function returns ``(y, aux)`` and the call ``(jacobian, aux)``, `aux` from the same
@@ -14,7 +16,7 @@ generated JVP or VJP code. Forward mode over an array argument is one pass of ba
 JVP code (`symdiff.transforms.batch`) seeded with the identity, and reverse mode of
 numbers and arrays one pass of batched VJP code seeded with the identity's rows split
 over the output leaves, when every operation the seeds meet has a batching rule;
-otherwise a Python loop runs a pass per seed direction.
+otherwise (and for pytree arguments) a Python loop runs a pass per seed direction.
 """
 
 from __future__ import annotations

@@ -44,7 +44,8 @@ def lower(
 ) -> Program:
     """The IR program of `fn` (a Python function, lambda, or supported builtin); `source`
     is its already read source, if the caller has it; `types` the `ir.types` type of
-    each parameter (None: a number, or a list where the function uses it as one)."""
+    each parameter (None: a number, or a list where the function uses it as one; a
+    `host.data` layout: a pytree, a parameter per leaf, `frontend.trees`)."""
     builder = builder or Builder()
     if is_known_callable(fn):
         return _lower_callable(fn, builder, types)

@@ -12,18 +12,20 @@ Contract:
   differentiated: it may count loop trips), a float32, float64 or integer array
   (promoted to float where differentiated), a list of numbers where the function uses
   the parameter as a list, or a function, a bool, a str or None where it is not
-  differentiated. Anything
-  else raises `TypeError` naming the transform and function (`where`), the parameter
-  and its position (or the tangent of it), and what is supported; containers of
-  arrays and dicts are refused as not supported yet. Messages are built only then.
+  differentiated, or a pytree (`is_tree`: a dict, or a tuple or list holding arrays
+  or containers) of numbers and arrays, each leaf converted so, specialised on its
+  `tree_layout`. Anything else raises `TypeError` naming the transform and function
+  (`where`), the parameter and its position (or the tangent of it; for a pytree, the
+  leaf's path), and what is supported. Messages are built only then.
 - `Checker` does both for every argument of a call, with what they need about one
   transform of one function worked out once.
 - `Cotangents(out)` checks the cotangent given to ``vjp_fn`` for the output `out`:
-  the nested-tuple structure of `out` and, leaf by leaf, its shape (an array of the
+  the structure of `out` (tuples, lists, dicts) and, leaf by leaf, its shape (an array of the
   same shape for an array, a number or a 0-d array for a number), as JAX does; it
   gives the leaves as generated code takes them, or raises `ValueError` naming the
   expected and given shapes (`TypeError` for what is no number or array).
-- `zero_like(value)` is the zero tangent of an argument: of its form, array or list.
+- `zero_like(value)` is the zero tangent of an argument: of its form, array, list or
+  pytree.
 """
 
 from __future__ import annotations

@@ -420,3 +420,84 @@ def test_source_shows_the_code_for_pytree_arguments():
     layered = symdiff.source(layered_loss, args=(LAYERED, X, Y))
     assert "W2 = params['layer2'][0]" in layered
     assert "return {'layer1': (W1_bar, b1_bar), 'layer2': (W2_bar, b2_bar)}" in layered
+
+
+# --- a tuple of numbers, dicts and lists as outputs, what is refused --------------------
+
+def nll(params, xs):
+    mu, log_sigma = params
+    return np.sum(0.5 * ((xs - mu) / np.exp(log_sigma)) ** 2 + log_sigma)
+
+
+def test_the_gradient_of_a_tuple_of_numbers_is_a_tuple():
+    # (mu, log_sigma) stays a sequence the code indexes; its gradient is still a tuple.
+    g = grad(nll)
+    for _ in range(2):  # the second call goes through the dispatcher's entry
+        got = g((0.1, 0.2), XS)
+        assert type(got) is tuple and len(got) == 2
+    assert type(grad(nll)([0.1, 0.2], XS)) is list
+    value, vg = value_and_grad(nll)((0.1, 0.2), XS)
+    assert type(vg) is tuple and vg == pytest.approx(got)
+    both = grad(nll, argnums=(0, 1))((0.1, 0.2), XS)
+    assert type(both[0]) is tuple and both[1].shape == XS.shape
+    _, vjp_fn = vjp(nll, (0.1, 0.2), XS)
+    assert type(vjp_fn(1.0)[0]) is tuple
+    s2 = math.exp(0.4)
+    assert got[0] == pytest.approx(-np.sum(XS - 0.1) / s2, rel=1e-12)
+    assert got[1] == pytest.approx(XS.size - np.sum((XS - 0.1) ** 2) / s2, rel=1e-12)
+
+
+def polar(r, theta):
+    return [r * math.cos(theta), r * math.sin(theta)]
+
+
+def test_a_list_output_and_its_jacobian():
+    out, t = jvp(polar, (2.0, 0.5), (1.0, 0.0))
+    assert type(out) is list and type(t) is list
+    assert t == pytest.approx([math.cos(0.5), math.sin(0.5)])
+    J = jacrev(polar, argnums=(0, 1))(2.0, 0.5)
+    assert type(J) is list and J[1][1] == pytest.approx(2.0 * math.cos(0.5))
+    check_grads(polar, (2.0, 0.5))
+
+
+def stats_in_a_loop(x):
+    for _ in range(3):
+        if x > 10.0:
+            return {"x": x}
+        x = x * 2.0
+    return {"x": x}
+
+
+def branches_of_other_keys(x):
+    if x > 0:
+        return {"a": x}
+    return {"b": x}
+
+
+def test_dicts_that_cannot_be_returned_are_located():
+    with pytest.raises(symdiff.UnsupportedSyntaxError, match="a dict or list returned "
+                                                             "from inside a loop"):
+        jvp(stats_in_a_loop, (1.0,), (1.0,))
+    with pytest.raises(symdiff.UnsupportedSyntaxError,
+                       match=r"return \{'a': \*\} and \{'b': \*\}"):
+        jvp(branches_of_other_keys, (1.0,), (1.0,))
+
+
+def test_grad_of_a_dict_output_says_it_is_not_a_scalar():
+    with pytest.raises(TypeError, match="returns a dict of 2 values"):
+        grad(forward_model)(MLP, X)
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ({"w": np.ones(2), "flag": True}, r"at \['flag'\], is a bool"),
+    ({"w": np.ones(2), "name": None}, r"at \['name'\], is a NoneType"),
+    ({"w": np.ones(2), "b": ()}, r"that are not empty"),
+    ({"w": {"v": np.ones(2, dtype=np.complex128)}}, r"at \['w'\]\['v'\], is an array of "
+                                                    r"complex128"),
+])
+def test_what_a_pytree_argument_may_not_hold(value, words):
+    def f(p):
+        return np.sum(p["w"])
+
+    with pytest.raises(TypeError, match=words):
+        grad(f)(value)
