@@ -173,3 +173,19 @@ def key_not_known(params, names):
 def test_a_key_must_be_known_while_compiling():
     with pytest.raises(UnsupportedSyntaxError, match="a dict key must be a string known"):
         grad(key_not_known)(PARAMS, [1.0])
+
+
+def indexed_by_a_counter(layers, X):
+    h = X
+    for i in range(len(layers)):
+        W, b = layers[i]  # E:index
+        h = np.tanh(h @ W + b)
+    return np.sum(h)
+
+
+def test_indexing_unlike_items_at_run_time_says_to_loop_over_them():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(indexed_by_a_counter)(LAYERS, X)
+    message = str(info.value)
+    assert "indexing a tuple or list of unlike items" in message
+    assert "for W, b in layers" in message
