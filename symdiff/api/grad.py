@@ -293,7 +293,7 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
             raise ValueError(f"{where}: {argument(params, i)} is a list of {len(p)} items "
                              f"but tangents[{i}] has {len(t)}")
         paths = pytrees.paths(pytrees.structure(p)) if is_container(p) else [()]
-        for path, pl, tl in zip(paths, _leaves(p), _leaves(t), strict=True):
+        for path, pl, tl in zip(paths, leaves_of(p), leaves_of(t), strict=True):
             check_tangent(f"{what}{pytrees.path_text(path)}", pl, tl)
         ts.append(t)
     # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
@@ -302,7 +302,7 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
     return compiled(fun, spec)(*args, *ts)  # type: ignore[no-any-return]
 
 
-def _leaves(value: Any) -> list[Any]:
+def leaves_of(value: Any) -> list[Any]:
     """The leaves of a pytree or list argument; any other argument is one leaf."""
     return pytrees.leaves(value) if is_container(value) else [value]
 

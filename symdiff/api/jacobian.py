@@ -34,11 +34,11 @@ from symdiff.api.arguments import (
     unwrap,
 )
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
-from symdiff.api.grad import check_has_aux, forward, vjp_of
+from symdiff.api.grad import check_has_aux, forward, leaves_of, vjp_of
 from symdiff.host import pytrees
-from symdiff.host.pytrees import TreeDef
+from symdiff.host.pytrees import TreeDef, is_container
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
-from symdiff.runtime.arguments import is_tree, zero_like
+from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.runtime.watched import Plans
@@ -234,7 +234,7 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
         except BatchingError:
             pass
     # A pass per entry of each of x's leaves (x itself unless it is a pytree).
-    x_leaves = _input_leaves(x)
+    x_leaves = leaves_of(x)
     columns: list[list[Any]] = [[] for _ in x_leaves]
     aux = None
     for leaf, seed in _seeds(x):
@@ -377,10 +377,10 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
     for r, i in enumerate(nums):
         # Per leaf of the argument (the argument itself unless it is a pytree), its
         # rows: one per output entry.
-        per_leaf = zip(*(_input_leaves(ct) for ct in rows[r]), strict=True) if rows[r] \
-            else ([] for _ in _input_leaves(args[i]))
+        per_leaf = zip(*(leaves_of(ct) for ct in rows[r]), strict=True) if rows[r] \
+            else ([] for _ in leaves_of(args[i]))
         blocks = []
-        for xl, xl_rows in zip(_input_leaves(args[i]), per_leaf, strict=True):
+        for xl, xl_rows in zip(leaves_of(args[i]), per_leaf, strict=True):
             it = iter(xl_rows)
             blocks.append([_stack([next(it) for _ in range(_size(leaf))], np.shape(leaf),
                                   rows_first=True, tail=np.shape(xl)) for leaf in leaves])
@@ -438,21 +438,17 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     return run
 
 
-def _input_leaves(x: Any) -> list[Any]:
-    """The leaves of a pytree argument; any other argument is one leaf."""
-    return pytrees.leaves(x) if is_tree(x) else [x]
-
-
 def _as_input(x: Any, blocks: list[Any]) -> Any:
     """One block per leaf of the argument `x`, in its structure (a block alone when `x`
-    is no pytree): what one output leaf holds for it."""
-    return pytrees.unflatten(pytrees.structure(x), blocks) if is_tree(x) else blocks[0]
+    is no pytree or list): what one output leaf holds for it."""
+    return pytrees.unflatten(pytrees.structure(x), blocks) if is_container(x) else blocks[0]
 
 
 def _seeds(x: Any) -> list[tuple[int, Any]]:
     """The unit directions of `x`'s entries, leaf by leaf, in C order within each, with
-    the index of the leaf each is in (a pytree's direction has zeros elsewhere)."""
-    if not is_tree(x):
+    the index of the leaf each is in (a pytree's or list's direction has zeros
+    elsewhere)."""
+    if not is_container(x):
         return [(0, seed) for seed in _basis(x)]
     found, treedef = pytrees.flatten(x)
     zeros = [zero_like(v) for v in found]
@@ -494,7 +490,7 @@ def _basis(x: Any) -> list[Any]:
 
 
 def _size(x: Any) -> int:
-    if is_tree(x):
+    if is_container(x):
         return sum(_size(leaf) for leaf in pytrees.leaves(x))
     return int(math.prod(x.shape)) if hasattr(x, "shape") else 1
 

@@ -222,6 +222,11 @@ def test_another_structure_builds_new_code():
     again = g(params, X, Y)
     assert list(again) == ["w", "b"]
     np.testing.assert_allclose(again["w"], first["w"])
+    # Other lengths of the same ranks run the same code, and give their own gradient.
+    X5, w5 = rng.normal(size=(8, 5)), rng.normal(size=5)
+    other = g({"w": w5, "b": 0.7}, X5, Y)
+    assert len(g.signatures) == 5
+    np.testing.assert_allclose(other["w"], 2 * X5.T @ (X5 @ w5 + 0.7 - Y) / 8, rtol=1e-12)
 
 
 def test_the_structure_is_part_of_the_disk_cache_key(tmp_path, monkeypatch):
@@ -501,3 +506,11 @@ def test_what_a_pytree_argument_may_not_hold(value, words):
 
     with pytest.raises(TypeError, match=words):
         grad(f)(value)
+
+
+def test_the_jacobian_with_respect_to_a_list_of_numbers_is_a_list():
+    def pair(xs):
+        return (xs[0] * xs[1], xs[1] ** 2)
+
+    for jac in (jacfwd, jacrev, jacobian):
+        assert jac(pair)([1.0, 2.0]) == ([2.0, 1.0], [0.0, 4.0])
