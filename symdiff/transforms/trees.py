@@ -7,7 +7,8 @@ transform to a program some of whose user-level parameters are pytrees, by runni
 leaves are parameters of their own), then giving the result the user's structure:
 
 - `argnums` name the user's parameters; each pytree stands for its leaves, so an int
-  `argnums` naming a pytree becomes a tuple of its leaves' positions.
+  `argnums` naming a pytree becomes a tuple of its leaves' positions, one naming a
+  parameter after a pytree its position among the leaves.
 - ``grad`` and ``value_and_grad``: the gradient with respect to a pytree has its
   structure; ``hessian``: a block ``H[a][b]`` has the structure of `a` holding that of
   `b` around each block; ``jacobian``: each output leaf holds the structure of the
@@ -93,8 +94,9 @@ class _Groups:
             (argnums,) if isinstance(argnums, int) else argnums)
         self.trees = any(isinstance(inputs[i], TreeInput) for i in self.indices)
         self.positions = [p for i in self.indices for p in _positions(inputs[i])]
-        self.flat: Argnums = argnums if argnums is None or (
-            isinstance(argnums, int) and not self.trees) else tuple(self.positions)
+        # An int naming a number or array stays an int: its position among the leaves.
+        self.flat: Argnums = None if argnums is None else self.positions[0] if isinstance(
+            argnums, int) and not self.trees else tuple(self.positions)
 
     def items(self, result: Any) -> list[Any]:
         """A result over the flat argnums (one item for an int, else a tuple of one per

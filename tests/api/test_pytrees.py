@@ -176,6 +176,25 @@ def test_a_tuple_argnums_gives_a_tuple_of_pytrees():
     np.testing.assert_allclose(g2[0], g[1])
 
 
+@pytest.mark.parametrize("kind", [grad, value_and_grad, hessian, jacfwd, jacrev])
+def test_an_argument_after_a_pytree_is_found_among_its_leaves(kind):
+    # X comes after params' four leaves: argnums=1 names X, not params' second leaf.
+    def loss(params, X, y):
+        return mlp_loss(params, X, y) + np.sum(X ** 3)
+
+    got = kind(loss, argnums=1)(MLP, X, Y)
+    if kind is value_and_grad:
+        got = got[1]
+    shape = X.shape * 2 if kind is hessian else X.shape
+    assert np.shape(got) == shape
+    if kind is grad:
+        check_grads(lambda X: loss(MLP, X, Y), (X,))
+        want = grad(lambda X: loss(MLP, X, Y))(X)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    text = symdiff.source(loss, argnums=2, args=(MLP, X, Y))
+    assert "with respect to y." in text and "return y_bar" in text
+
+
 def test_a_pytree_that_is_not_differentiated_is_data():
     data = {"X": X, "y": Y, "n": 8}
 
