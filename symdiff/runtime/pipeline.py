@@ -29,6 +29,7 @@ after it do (a transform that builds on another's result finishes that one first
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from symdiff.host.building import building
@@ -255,10 +256,25 @@ def _transform(spec: Spec) -> Callable[[Unit], Unit]:
     def run(unit: Unit) -> Unit:
         from symdiff.errors import UnsupportedTransformError
         from symdiff.host.reference import qualified_name
+        from symdiff.transforms.trees import transform_grouped
 
         assert unit.program is not None
+        # Pytree parameters: the transform sees their leaves, argnums naming them.
+        if _is_vjp_of_gradient(spec):
+            assert spec.inner is not None
+            gradient = spec.inner
+            nums = gradient.argnums
+
+            def flat(argnums: Any, program: Program) -> Program:
+                return transform(replace(spec, inner=replace(gradient, argnums=argnums)),
+                                 program)
+        else:
+            nums = spec.argnums
+
+            def flat(argnums: Any, program: Program) -> Program:
+                return transform(replace(spec, argnums=argnums), program)
         try:
-            program = transform(spec, unit.program)
+            program = transform_grouped(unit.program, spec.kind, nums, spec.has_aux, flat)
         except UnsupportedTransformError as error:
             code = getattr(unit.fn, "__code__", None)
             where = "" if code is None else f"{code.co_filename}:{code.co_firstlineno}: "

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from symdiff.ir.arrays import output
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import Derived, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.node import Container, Derived, Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import is_seq, kind
 from symdiff.transforms.ad import HigherOrderLoopError, jvp_full, vjp
@@ -52,7 +52,9 @@ def split_aux(primal: Program) -> tuple[Program, Structure]:
     result = primal.result
     if isinstance(result, tuple) and len(result) == 2:
         return primal.replace(result=result[0]), result[1]
-    got = "one value" if isinstance(result, Node) else f"a tuple of {len(result)} values"
+    got = "one value" if isinstance(result, Node) else \
+        f"a {result.kind} of {len(result.items)} values" if isinstance(result, Container) \
+        else f"a tuple of {len(result)} values"
     raise NotAuxPair(
         f"has_aux=True requires {primal.name} to return a pair (output, aux); it returns "
         f"{got}")
@@ -70,8 +72,9 @@ def grad_program(
         primal, aux = split_aux(primal)
     if not isinstance(primal.result, Node):
         n = len(tuple(flatten(primal.result)))
+        what = primal.result.kind if isinstance(primal.result, Container) else "tuple"
         raise NotScalarOutput(
-            f"grad requires a function with one scalar output; {primal.name} returns a tuple "
+            f"grad requires a function with one scalar output; {primal.name} returns a {what} "
             f"of {n} values (use vjp or jvp for several outputs)")
     indices = (argnums,) if isinstance(argnums, int) else argnums
     wrt = [primal.params[i] for i in indices]
