@@ -26,6 +26,7 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
+    matrices,
     scalars,
     sequences,
     shapes,
@@ -36,8 +37,8 @@ from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS, checks.RECORDS,
-    special.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
+    checks.RECORDS, special.RECORDS,
 )
 
 
