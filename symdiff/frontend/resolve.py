@@ -41,6 +41,8 @@ NUMPY_FUNCTIONS = (
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
+    "tril", "triu", "linalg.cholesky", "linalg.slogdet", "linalg.eigh", "linalg.eigvalsh",
+    "linalg.pinv", "linalg.matrix_power", "linalg.lstsq", "linalg.qr", "linalg.svd",
 )
 _numpy_table: dict[Any, str] = {}
 
