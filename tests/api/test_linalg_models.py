@@ -3,7 +3,8 @@ factorisations: a Gaussian process's negative log marginal likelihood (Cholesky 
 NumPy, with SciPy's triangular solves, with cho_factor/cho_solve and slogdet), a
 multivariate normal log-density, PCA and a Rayleigh quotient through eigh, and a
 least-squares fit through pinv and lstsq. Each runs through grad, value_and_grad, jvp,
-vjp, jacfwd, jacrev and hessian against finite differences, closed forms and SymPy."""
+vjp, jacfwd, jacrev and hessian against finite differences, closed forms and SymPy
+(skipped without SciPy, the reference for the densities)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy
-from scipy import stats
-from scipy.linalg import cho_factor, cho_solve, solve_triangular
 
 from symdiff import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp
 from symdiff.testing import check_grads
+
+stats = pytest.importorskip("scipy.stats")
+from scipy.linalg import cho_factor, cho_solve, solve_triangular  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 

@@ -1,7 +1,7 @@
 """scipy.linalg.cholesky, solve_triangular, cho_factor and cho_solve in user code, under
 the names Gaussian-process code imports them by: both modes and second derivatives
 against finite differences, SciPy's values, the NumPy-only generated code, the functions
-differentiated directly, and located errors."""
+differentiated directly, and located errors (skipped without SciPy)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-import scipy.linalg
-import scipy.linalg as sla
-from scipy.linalg import cho_factor, cho_solve, solve_triangular
 
 from symdiff import UnsupportedSyntaxError, grad, jacfwd, jvp
 from symdiff.testing import check_grads
 from tests.frontend import support
+
+sla = pytest.importorskip("scipy.linalg")
+import scipy.linalg  # noqa: E402
+from scipy.linalg import cho_factor, cho_solve, solve_triangular  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
