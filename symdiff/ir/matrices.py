@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from symdiff.ir.arrays import TRANSPOSE
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive, accumulate
 from symdiff.ir.types import ArrayType, Type, broadcast
@@ -50,7 +51,7 @@ def matrix_type(types: list[Type], attrs: tuple[Any, ...]) -> ArrayType:
 
 def mT(b: NodeBuilder, x: Node) -> Node:
     """The transpose of a matrix (``X`` itself for ``X.T``)."""
-    if x.op == "transpose" and x.attrs[0] in (None, (1, 0)):
+    if x.prim is TRANSPOSE and x.attrs[0] in (None, (1, 0)):
         return x.args[0]
     return b.apply("transpose", x, attrs=(None,))
 
