@@ -6,9 +6,9 @@ Contract:
   (ascending), 1 the eigenvectors, ``attrs[1]`` whether the lower triangle is read
   (NumPy's ``UPLO='L'``); ``eigvalsh`` the eigenvalues alone (``attrs[0]`` as eigh's
   ``attrs[1]``); ``qr`` 0 Q, 1 R (mode ``'reduced'``); ``svd`` 0 U, 1 the singular
-  values, 2 Vh (``full_matrices=False``). Rules read the other factors as the nodes of
-  the same call, so a derivative computes a factorisation the function already did
-  once more at most.
+  values, 2 Vh (``full_matrices=False``), each emitted as its own call indexed
+  (``np.linalg.eigh(a)[1]``): code that reads two factors factorises twice. Rules read
+  the other factors as those same nodes, so they add no factorisation of their own.
 - Where the derivatives hold: eigh of a symmetric matrix (one triangle read, as in
   `matrices.symmetric_from`) with distinct eigenvalues; qr of a matrix with at least as
   many rows as columns and full rank; svd with distinct nonzero singular values. At
