@@ -23,9 +23,10 @@ import ast
 from typing import Any
 
 from symdiff.ir.arrays import TRANSPOSE
+from symdiff.ir.linalg import matrix_and_rhs
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive, accumulate
-from symdiff.ir.types import ArrayType, Type, broadcast
+from symdiff.ir.types import ArrayType, Type
 
 
 def linalg_call(name: str, *args: ast.expr, **keywords: Any) -> ast.Call:
@@ -179,15 +180,11 @@ def _pinv_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _lstsq_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
-    a, rhs = types
-    if a is None or a.ndim != 2 or rhs is None or rhs.ndim not in (1, 2):
-        raise TypeError("np.linalg.lstsq of a matrix and a vector or matrix only")
-    dtype = broadcast(ArrayType(a.dtype, ()), ArrayType(rhs.dtype, ()))
-    assert dtype is not None
+    a, rhs, dtype = matrix_and_rhs(types, "lstsq")
     if attrs[0] == 0:
-        return ArrayType(dtype.dtype, (a.dims[1], *rhs.dims[1:]))
+        return ArrayType(dtype, (a.dims[1], *rhs.dims[1:]))
     # NumPy's residuals are empty unless A is tall and of full rank: a length unknown.
-    return ArrayType(dtype.dtype, (None,)) if attrs[0] == 1 else None
+    return ArrayType(dtype, (None,)) if attrs[0] == 1 else None
 
 
 def _emit_lstsq(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:

@@ -1,36 +1,29 @@
 """np.tril/np.triu and np.linalg.cholesky, slogdet, eigh, eigvalsh, pinv, matrix_power,
 lstsq, qr and svd in user code: both modes against finite differences
 (`symdiff.testing.check_grads`) in float64 and float32, the values NumPy gives, the
-generated code, the functions differentiated directly, and located errors for what is
-not supported (stacks of matrices, options symdiff does not differentiate)."""
+generated code and the functions differentiated directly. (What is not supported is
+located in tests/frontend/test_np_linalg.py.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from symdiff import UnsupportedSyntaxError, grad, jacfwd, jacrev, value_and_grad, vjp
+from symdiff import grad, jacfwd, jacrev, value_and_grad
 from symdiff.testing import check_grads
 from tests.frontend import support
+from tests.ir.support import positive_definite
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
-THIS_FILE = Path(__file__).resolve()
-LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 RNG = np.random.default_rng(31)
 
 
 def _normal(*shape: int) -> np.ndarray:
     return RNG.standard_normal(shape)
-
-
-def _spd(n: int) -> np.ndarray:
-    x = _normal(n, n)
-    return x @ x.T + n * np.eye(n)
 
 
 def triangles(A):
@@ -96,7 +89,7 @@ def _symmetric(n: int) -> np.ndarray:
 
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (triangles, (_normal(3, 4),)),
-    (cholesky_factors, (_spd(3),)),
+    (cholesky_factors, (positive_definite(RNG, 3),)),
     (log_determinants, (_normal(3, 3),)),
     (eigen, (_symmetric(4),)),
     (eigenvalues_upper, (_symmetric(3),)),
@@ -114,14 +107,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_both_modes_match_finite_differences(f: Callable[..., Any], args: tuple[Any, ...],
                                              dtype: type) -> None:
-    args = tuple(a.astype(dtype) for a in args)
-    if dtype == np.float64:
-        check_grads(f, args, rtol=1e-6, atol=1e-8)
-    else:
-        check_grads(f, args, eps=1e-3, rtol=3e-2, atol=3e-3)
-    _, vjp_fn = vjp(f, *args)
-    for a, c in zip(args, vjp_fn(np.ones_like(f(*args))), strict=True):
-        assert c.shape == a.shape and c.dtype == a.dtype
+    support.check_in_dtype(f, args, dtype, float32_tol=(3e-2, 3e-3))
 
 
 @pytest.mark.parametrize(("f", "args"), CASES, ids=[f.__name__ for f, _ in CASES])
@@ -146,7 +132,7 @@ def test_gradient_of_a_log_determinant_through_the_factor() -> None:
     def half_logdet(A):
         return np.sum(np.log(np.einsum("ii->i", np.linalg.cholesky(A))))
 
-    A = _spd(4)
+    A = positive_definite(RNG, 4)
     g = grad(half_logdet)
     inv = np.linalg.inv(A)
     # np.linalg.cholesky reads the lower triangle: each entry below the diagonal
@@ -157,7 +143,7 @@ def test_gradient_of_a_log_determinant_through_the_factor() -> None:
 
 
 def test_functions_differentiated_directly() -> None:
-    A = _spd(3)
+    A = positive_definite(RNG, 3)
     eps = 1e-6
     direction = np.tril(_normal(3, 3))
     for fn in (np.linalg.cholesky, np.linalg.eigvalsh, np.linalg.pinv):
@@ -176,69 +162,3 @@ def test_a_qr_of_a_wide_matrix_raises_in_the_derivative() -> None:
 
     with pytest.raises(np.linalg.LinAlgError):
         grad(f)(_normal(2, 4))
-
-
-# Located errors -----------------------------------------------------------------------
-
-
-def stack_of_matrices(A):
-    return np.linalg.cholesky(A[None] * 1.0).sum()  # E:stack
-
-
-def cholesky_of_vector(A):
-    return np.linalg.cholesky(A[0]).sum()  # E:vector
-
-
-def full_svd(A):
-    return np.linalg.svd(A)[1].sum()  # E:full
-
-
-def complete_qr(A):
-    return np.linalg.qr(A, mode="complete")[0].sum()  # E:complete
-
-
-def uplo_not_constant(A):
-    return np.linalg.eigvalsh(A, A[0, 0]).sum()  # E:uplo
-
-
-def power_not_constant(A):
-    return np.linalg.matrix_power(A, len(A) + A.shape[0] * 0).sum()  # E:power
-
-
-def power_not_int(A):
-    return np.linalg.matrix_power(A, 2.0).sum()  # E:float
-
-
-def lstsq_rcond(A):
-    return np.linalg.lstsq(A, A[0], rcond=1e-3)[0].sum()  # E:rcond
-
-
-def tril_of_vector(A):
-    return np.tril(A[0]).sum()  # E:tril
-
-
-def pinv_hermitian(A):
-    return np.linalg.pinv(A, hermitian=True).sum()  # E:hermitian
-
-
-ERRORS = [
-    (stack_of_matrices, "stack", "np.linalg.cholesky(", ["stack of matrices", "not supported yet"]),
-    (cholesky_of_vector, "vector", "np.linalg.cholesky(", ["2-D"]),
-    (full_svd, "full", "np.linalg.svd(", ["full_matrices=False"]),
-    (complete_qr, "complete", "np.linalg.qr(", ["mode='complete'", "not supported"]),
-    (uplo_not_constant, "uplo", "np.linalg.eigvalsh(", ["UPLO must be a constant"]),
-    (power_not_constant, "power", "np.linalg.matrix_power(", ["constant int"]),
-    (power_not_int, "float", "np.linalg.matrix_power(", ["constant int"]),
-    (lstsq_rcond, "rcond", "np.linalg.lstsq(", ["rcond=0.001"]),
-    (tril_of_vector, "tril", "np.tril(", ["fewer than two axes"]),
-    (pinv_hermitian, "hermitian", "hermitian=", ["hermitian="]),
-]
-
-
-@pytest.mark.parametrize(("f", "tag", "snippet", "words"), ERRORS,
-                         ids=[f.__name__ for f, *_ in ERRORS])
-def test_unsupported_arguments_are_located(f: Callable[..., Any], tag: str, snippet: str,
-                                           words: list[str]) -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(_spd(3))
-    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)

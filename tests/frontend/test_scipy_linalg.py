@@ -15,6 +15,7 @@ import pytest
 from symdiff import UnsupportedSyntaxError, grad, jacfwd, jvp
 from symdiff.testing import check_grads
 from tests.frontend import support
+from tests.ir.support import positive_definite
 
 sla = pytest.importorskip("scipy.linalg")
 import scipy.linalg  # noqa: E402
@@ -25,11 +26,6 @@ pytestmark = pytest.mark.usefixtures("no_disk_cache")
 THIS_FILE = Path(__file__).resolve()
 LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 RNG = np.random.default_rng(37)
-
-
-def _spd(n: int) -> np.ndarray:
-    x = RNG.standard_normal((n, n))
-    return x @ x.T + n * np.eye(n)
 
 
 def triangular_solves(A, b):
@@ -58,8 +54,8 @@ def triangular_matrix_rhs(A, B):
 A3 = RNG.standard_normal((3, 3)) + 3 * np.eye(3)
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (triangular_solves, (A3, RNG.standard_normal(3))),
-    (factor_and_solve, (_spd(4), RNG.standard_normal(4))),
-    (factors, (_spd(3),)),
+    (factor_and_solve, (positive_definite(RNG, 4), RNG.standard_normal(4))),
+    (factors, (positive_definite(RNG, 3),)),
     (triangular_matrix_rhs, (A3, RNG.standard_normal((3, 2)))),
 ]
 
@@ -86,7 +82,7 @@ def test_generated_code_needs_numpy_only() -> None:
         return y @ cho_solve(cho_factor(K, lower=True), y)
 
     g = grad(quadratic)
-    K, y = _spd(3), RNG.standard_normal(3)
+    K, y = positive_definite(RNG, 3), RNG.standard_normal(3)
     # -alpha alpha^T for a symmetric K, read from the lower triangle cho_factor reads.
     alpha = np.linalg.solve(K, y)
     outer = np.outer(alpha, alpha)
@@ -96,7 +92,7 @@ def test_generated_code_needs_numpy_only() -> None:
 
 
 def test_functions_differentiated_directly() -> None:
-    A, b = _spd(3), RNG.standard_normal(3)
+    A, b = positive_definite(RNG, 3), RNG.standard_normal(3)
     eps, direction = 1e-6, RNG.standard_normal((3, 3))
     for fn in (scipy.linalg.cholesky, lambda a: solve_triangular(a, b)):
         fd = (fn(A + eps * direction) - fn(A - eps * direction)) / (2 * eps)
@@ -149,5 +145,5 @@ ERRORS = [
 def test_unsupported_arguments_are_located(f: Callable[..., Any], tag: str, snippet: str,
                                            words: list[str]) -> None:
     with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(_spd(3))
+        grad(f)(positive_definite(RNG, 3))
     support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)

@@ -38,6 +38,14 @@ def random_like(rng: Any, value: Any, dtype: Any) -> Any:
     return float(rng.standard_normal())
 
 
+def positive_definite(rng: Any, n: int) -> Any:
+    """A random symmetric positive definite n x n matrix, well conditioned."""
+    import numpy as np
+
+    x = rng.standard_normal((n, n))
+    return x @ x.T + n * np.eye(n)
+
+
 def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11) -> Any:
     """Check the emitted JVP and VJP of `build` at `values`: the JVP against central
     finite differences, every derivative with its value's shape, each cotangent of an
