@@ -57,9 +57,10 @@ SCIPY_FUNCTIONS = (
     "special.multigammaln", "special.zeta", "special.gammainc", "special.gammaincc",
 )
 # The ``scipy.linalg`` functions the lowering knows, by their path under ``scipy``
-# (`frontend.scipy_linalg`: each lowered onto NumPy's linear algebra).
+# (`frontend.scipy_linalg`).
 SCIPY_LINALG = (
     "linalg.cholesky", "linalg.solve_triangular", "linalg.cho_factor", "linalg.cho_solve",
+    "linalg.expm",
 )
 _DENSITY = ("pdf", "logpdf")
 SCIPY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {

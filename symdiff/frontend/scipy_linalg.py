@@ -1,11 +1,13 @@
 """Lowering of the ``scipy.linalg`` functions Gaussian-process and least-squares code
-uses: ``cholesky``, ``solve_triangular``, ``cho_factor`` and ``cho_solve``.
+uses: ``cholesky``, ``solve_triangular``, ``cho_factor`` and ``cho_solve``; and ``expm``.
 
 Contract: `call(frame, name, e)` lowers the call `e` of ``scipy.linalg.<name>``, one of
-`resolve.SCIPY_LINALG`. Each is lowered onto NumPy primitives, so generated
-code needs NumPy only: a triangular solve is ``np.linalg.solve`` of the triangle
-(``np.tril``/``np.triu``) it reads, whose derivatives are those of ``solve`` and of
-the triangle. ``cho_factor`` gives ``(c, lower)`` with the factor in the triangle
+`resolve.SCIPY_LINALG`. The first four are lowered onto NumPy primitives, so their
+generated code needs NumPy only: a triangular solve is ``np.linalg.solve`` of the
+triangle (``np.tril``/``np.triu``) it reads, whose derivatives are those of ``solve``
+and of the triangle. ``expm`` is its own primitive (`ir.matrices`), emitted as SciPy's
+call. The argument is a 2-D matrix (a stack of them is a located error). ``cho_factor``
+gives ``(c, lower)`` with the factor in the triangle
 ``lower`` says and zeros in the other (SciPy leaves arbitrary values there; nothing
 reads them), and ``cho_solve`` takes such a pair. Options must be constants;
 ``overwrite_*`` and ``check_finite`` are accepted and change nothing (generated code
@@ -95,5 +97,10 @@ def _cho_solve(low: Frame, e: ast.Call) -> Node:
     return solve_with(low, t, inner, transposed=lower)
 
 
+def _expm(low: Frame, e: ast.Call) -> Node:
+    (a,), _ = arguments(low, e, 1, ())
+    return low.b.apply("expm", matrix(low, a, _label(e), e))
+
+
 _LINALG = {"cholesky": _cholesky, "solve_triangular": _solve_triangular,
-           "cho_factor": _cho_factor, "cho_solve": _cho_solve}
+           "cho_factor": _cho_factor, "cho_solve": _cho_solve, "expm": _expm}

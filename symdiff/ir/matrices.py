@@ -1,5 +1,5 @@
 """Functions of one matrix beyond det and inv: triangles, the Cholesky factor, the
-log-determinant and the pseudo-inverse.
+log-determinant, the pseudo-inverse, least squares and the matrix exponential.
 
 Contract:
 - ``triangle`` is ``np.tril`` (``attrs[0]`` true) or ``np.triu`` of its argument with the
@@ -15,6 +15,11 @@ Contract:
   chain rule as the symmetric convention of other tools.
 - ``pinv``'s derivative is that of the pseudo-inverse of a matrix of constant rank
   (full rank: it is not continuous where the rank changes).
+- ``expm`` is ``scipy.linalg.expm``, emitted as SciPy's call (the generated module
+  imports ``scipy.linalg``); it acts on the last two axes of a stack of matrices too.
+  Its derivative in direction E is the top right block of the exponential of the
+  block matrix ``[[A, E], [0, A]]``, and its transpose that of ``[[A^T, G], [0, A^T]]``:
+  both exponentials again, so every order is one more exponential of a larger block.
 """
 
 from __future__ import annotations
@@ -176,6 +181,43 @@ def _pinv_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return (b.add(b.sub(mm(b, left, gt, p, pt), mm(b, pt, ct, pt)), mm(b, pt, p, gt, right)),)
 
 
+# expm ---------------------------------------------------------------------------------
+
+
+def _emit_expm(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    linalg = ast.Attribute(ast.Name("scipy", ast.Load()), "linalg", ast.Load())
+    return ast.Call(ast.Attribute(linalg, "expm", ast.Load()), [args[0]], [])
+
+
+def _square_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    (t,) = types
+    if t is None or t.ndim < 2:
+        raise TypeError("scipy.linalg.expm of a matrix (2-D array) or a stack of them")
+    return t
+
+
+def _frechet(b: NodeBuilder, a: Node, e: Node) -> Node:
+    """The derivative of ``expm`` at `a` in direction `e`: the top right block of
+    ``expm([[a, e], [0, a]])`` (of each matrix of a stack: over the last two axes)."""
+    rows, columns = a.type.ndim - 2, a.type.ndim - 1
+    top = b.apply("concatenate", a, e, attrs=(columns,))
+    bottom = b.apply("concatenate", b.apply("zeros_like", a), a, attrs=(columns,))
+    big = b.apply("expm", b.apply("concatenate", top, bottom, attrs=(rows,)))
+    n = b.apply("size", a, attrs=((rows,),))
+    upper = b.apply("slice_axis", big, b.const(0), n,
+                    attrs=(rows, (*a.type.dims[:-1], big.type.dims[-1])))
+    return b.apply("slice_axis", upper, n, attrs=(columns, a.type.dims))
+
+
+def _expm_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    """The derivative in direction `ct` at the transpose (of each matrix of a stack)."""
+    a = node.args[0]
+    r = a.type.ndim
+    flipped = mT(b, a) if r == 2 else b.apply(
+        "transpose", a, attrs=((*range(r - 2), r - 1, r - 2),))
+    return (_frechet(b, flipped, ct),)
+
+
 # lstsq --------------------------------------------------------------------------------
 
 
@@ -263,4 +305,9 @@ LSTSQ = Primitive(
     "lstsq", 2, None, _emit_lstsq, type_rule=_lstsq_type, jvp_rule=_lstsq_jvp,
     vjp_rule=_lstsq_vjp)
 
-RECORDS: tuple[Primitive, ...] = (TRIANGLE, CHOLESKY, SLOGDET, PINV, LSTSQ)
+EXPM = Primitive(
+    "expm", 1, None, _emit_expm, type_rule=_square_type,
+    jvp_rule=lambda b, node, ts: _frechet(b, node.args[0], ts[0]),
+    vjp_rule=_expm_vjp)
+
+RECORDS: tuple[Primitive, ...] = (TRIANGLE, CHOLESKY, SLOGDET, PINV, LSTSQ, EXPM)

@@ -15,9 +15,11 @@ reductions, transposes, indexing and the like shift their axes by one; ``A @ t``
 batched vector t becomes ``t @ A.T``, and other matmuls of batched operands are
 matmuls of stacks of matrices with the batch axis first; an einsum gets a letter for
 the batch axis; ``np.linalg.solve`` solves the k right-hand sides as the columns of
-one; ``np.tril`` and ``np.triu`` act on the last two axes as they did; an update of
-an array of zeros by a batched value writes into batched zeros; an operation that
-reads only a batched value's shape (``x.shape[1]``) gives an `Unbatched` value. A
+one; ``np.tril``, ``np.triu`` and ``scipy.linalg.expm`` act on the last two axes as
+they did (the exponential of each matrix of a stack: its derivatives are exponentials
+of blocks holding the seeds); an update of an array of zeros by a batched value writes
+into batched zeros; an operation that reads only a batched value's shape
+(``x.shape[1]``) gives an `Unbatched` value. A
 branch on an unbatched predicate has both bodies batched (an output batched in one
 body only is broadcast in the other); a loop carries a value
 batched when its initial value or the body makes it so (found by iterating), and a
@@ -65,7 +67,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.matrices import TRIANGLE
+from symdiff.ir.matrices import EXPM, TRIANGLE
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
@@ -783,6 +785,8 @@ _RULES: dict[Primitive, Rule] = {
     SOLVE: _solve,
     # np.tril and np.triu act on the last two axes, which a batch axis first leaves be.
     TRIANGLE: lambda b, node, args, flags: b.apply("triangle", args[0], attrs=node.attrs),
+    # scipy.linalg.expm of a stack of matrices is the exponential of each.
+    EXPM: lambda b, node, args, flags: b.apply("expm", args[0]),
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,

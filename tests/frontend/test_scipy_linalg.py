@@ -1,7 +1,8 @@
-"""scipy.linalg.cholesky, solve_triangular, cho_factor and cho_solve in user code, under
-the names Gaussian-process code imports them by: both modes and second derivatives
-against finite differences, SciPy's values, the NumPy-only generated code, the functions
-differentiated directly, and located errors (skipped without SciPy)."""
+"""scipy.linalg.cholesky, solve_triangular, cho_factor, cho_solve and expm in user code,
+under the names Gaussian-process and ODE code imports them by: both modes and second
+derivatives against finite differences, SciPy's values, the generated code (NumPy only
+but for expm), the functions differentiated directly, and located errors (skipped
+without SciPy)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tests.ir.support import positive_definite
 
 sla = pytest.importorskip("scipy.linalg")
 import scipy.linalg  # noqa: E402
-from scipy.linalg import cho_factor, cho_solve, solve_triangular  # noqa: E402
+from scipy.linalg import cho_factor, cho_solve, expm, solve_triangular  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
 
@@ -51,12 +52,18 @@ def triangular_matrix_rhs(A, B):
     return solve_triangular(A, B, lower=True, check_finite=False)
 
 
+def linear_ode(A, x0):
+    # x' = A x from x0, at times 0.5 and 1: a state-transition matrix.
+    return expm(0.5 * A) @ x0 + scipy.linalg.expm(A) @ x0
+
+
 A3 = RNG.standard_normal((3, 3)) + 3 * np.eye(3)
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (triangular_solves, (A3, RNG.standard_normal(3))),
     (factor_and_solve, (positive_definite(RNG, 4), RNG.standard_normal(4))),
     (factors, (positive_definite(RNG, 3),)),
     (triangular_matrix_rhs, (A3, RNG.standard_normal((3, 2)))),
+    (linear_ode, (0.5 * RNG.standard_normal((3, 3)), RNG.standard_normal(3))),
 ]
 
 
@@ -91,10 +98,21 @@ def test_generated_code_needs_numpy_only() -> None:
     assert "scipy" not in g.source and "np.linalg.cholesky(K)" in g.source
 
 
+def test_expm_is_scipy_s_own_call() -> None:
+    def trace_of_exp(A):
+        return np.trace(expm(A))
+
+    g = grad(trace_of_exp)
+    A = 0.5 * RNG.standard_normal((3, 3))
+    # d tr(exp(A)) = tr(exp(A) dA): the gradient is exp(A).T.
+    np.testing.assert_allclose(g(A), expm(A).T, rtol=1e-10)
+    assert "import scipy.linalg" in g.source and "scipy.linalg.expm(A)" in g.source
+
+
 def test_functions_differentiated_directly() -> None:
     A, b = positive_definite(RNG, 3), RNG.standard_normal(3)
     eps, direction = 1e-6, RNG.standard_normal((3, 3))
-    for fn in (scipy.linalg.cholesky, lambda a: solve_triangular(a, b)):
+    for fn in (scipy.linalg.cholesky, lambda a: solve_triangular(a, b), expm):
         fd = (fn(A + eps * direction) - fn(A - eps * direction)) / (2 * eps)
         jac = jacfwd(fn)(A)
         np.testing.assert_allclose(np.tensordot(jac, direction, axes=2), fd, rtol=1e-6,
@@ -127,6 +145,10 @@ def rhs_of_three_axes(K):
     return solve_triangular(K, K[None]).sum()  # E:rhs
 
 
+def expm_of_a_stack(K):
+    return expm(K[None]).sum()  # E:expm
+
+
 def bad_trans(K):
     return solve_triangular(K, K[0], trans=3).sum()  # E:trans
 
@@ -137,6 +159,7 @@ ERRORS = [
     (stacked_triangle, "stack", "solve_triangular(", ["stack of matrices", "not supported yet"]),
     (rhs_of_three_axes, "rhs", "solve_triangular(", ["vector or a matrix"]),
     (bad_trans, "trans", "solve_triangular(", ["trans=3 is not supported here"]),
+    (expm_of_a_stack, "expm", "expm(", ["stack of matrices", "not supported yet"]),
 ]
 
 

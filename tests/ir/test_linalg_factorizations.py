@@ -1,9 +1,10 @@
 """The factorisations as IR primitives, checked through emitted code: np.tril/np.triu,
-the Cholesky factor, slogdet, pinv, lstsq, and each factor of eigh, eigvalsh, qr and svd
-(tall, wide and square), in forward and reverse mode against central finite
-differences and each other, in float64 and float32, and the JVP of the VJP; the
-convention that a function reading one triangle has no derivative in the other; what
-happens at repeated eigenvalues; the emitted calls and the types."""
+the Cholesky factor, slogdet, pinv, lstsq, expm (SciPy's: skipped without it), and each
+factor of eigh, eigvalsh, qr and svd (tall, wide and square), in forward and reverse
+mode against central finite differences and each other, in float64 and float32, and
+the JVP of the VJP; the convention that a function reading one triangle has no
+derivative in the other; what happens at repeated eigenvalues; the emitted calls and
+the types."""
 
 from __future__ import annotations
 
@@ -59,6 +60,9 @@ CASES: list[tuple[str, Build, list[Any]]] = [
     ("lstsq-wide", _apply("lstsq", 0), [_normal(2, 4), _normal(2)]),
     ("residuals-vector", _apply("lstsq", 1), [_normal(6, 3), _normal(6)]),
     ("residuals-matrix", _apply("lstsq", 1), [_normal(6, 3), _normal(6, 2)]),
+    ("expm", _apply("expm"), [0.5 * _normal(3, 3)]),
+    ("expm-1x1", _apply("expm"), [np.array([[0.3]])]),
+    ("expm-stack", _apply("expm"), [0.5 * _normal(2, 3, 3)]),
     ("eigh-values", _apply("eigh", 0, True), [_symmetric(4)]),
     ("eigh-vectors", _apply("eigh", 1, True), [_symmetric(4)]),
     ("eigh-values-upper", _apply("eigh", 0, False), [_symmetric(3)]),
@@ -74,15 +78,22 @@ CASES: list[tuple[str, Build, list[Any]]] = [
 ]
 
 
+def _scipy_for(case: str) -> None:
+    if case.startswith("expm"):
+        pytest.importorskip("scipy.linalg")  # its code calls scipy.linalg.expm
+
+
 @pytest.mark.parametrize(("name", "build", "values"), CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_derivatives_match_finite_differences(name: str, build: Build, values: list[Any],
                                               dtype: type) -> None:
+    _scipy_for(name)
     check_primitive(build, [v.astype(dtype) for v in values], dtype)
 
 
 @pytest.mark.parametrize(("name", "build", "values"), CASES, ids=[c[0] for c in CASES])
 def test_the_vjp_is_differentiable(name: str, build: Build, values: list[Any]) -> None:
+    _scipy_for(name)
     check_jvp_of_vjp(build, values)
 
 
@@ -152,6 +163,22 @@ def test_emitted_matrix_functions_read_like_numpy() -> None:
     assert "np.linalg.lstsq(x0, x1, rcond=None)[0]" in lstsq
 
 
+def test_expm_is_scipy_s_call_and_its_derivative_a_block_exponential() -> None:
+    pytest.importorskip("scipy.linalg")
+    a = 0.5 * _normal(3, 3)
+    program = finish(vjp_program(program_of(_apply("expm"), [a])))
+    text = emit_module(program)
+    assert "import scipy.linalg" in text and "scipy.linalg.expm(" in text
+    # The gradient of sum(expm(A) * W) against the integral form of the derivative:
+    # int_0^1 expm(s A)^T W expm((1 - s) A)^T ds, by the midpoint rule.
+    from scipy.linalg import expm
+
+    w = _normal(3, 3)
+    steps = (np.arange(400) + 0.5) / 400
+    want = sum(expm(s * a).T @ w @ expm((1 - s) * a).T for s in steps) / 400
+    np.testing.assert_allclose(run_emitted(program, a, w)[0], want, rtol=1e-5)
+
+
 def test_a_transpose_of_a_transpose_is_the_matrix() -> None:
     b = Builder()
     x = b.param("x", ArrayType("float64", (MANY, MANY)))
@@ -172,6 +199,8 @@ def test_types_of_the_matrix_functions() -> None:
         b.apply("cholesky", vector)
     with pytest.raises(TypeError, match="fewer than two axes"):
         b.apply("triangle", vector, attrs=(True, 0))
+    stack = b.param("s", ArrayType("float64", (MANY, MANY, MANY)))
+    assert b.apply("expm", stack).type == stack.type
 
 
 def test_eigh_reads_one_triangle() -> None:
