@@ -26,18 +26,20 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
+    matrices,
     scalars,
     sequences,
     shapes,
     special,
+    spectral,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS, checks.RECORDS,
-    special.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, spectral.RECORDS, sequences.RECORDS, shapes.RECORDS,
+    calls.RECORDS, checks.RECORDS, special.RECORDS,
 )
 
 
