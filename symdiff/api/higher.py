@@ -19,6 +19,7 @@ from symdiff.api.arguments import (
     argument_checker,
     check_transformable,
     normalize_argnums,
+    normalize_static,
     parameters,
     unwrap,
 )
@@ -29,7 +30,7 @@ from symdiff.api.derivative import (
     format_signatures,
     generate,
 )
-from symdiff.api.grad import jvp_of, rebuild
+from symdiff.api.grad import Names, Statics, jvp_of, rebuild
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import signature_of
@@ -46,30 +47,37 @@ class Hessian(Derivative):
     it returns a tuple of rows of blocks, ``H[i][j]`` of shape ``shape_i + shape_j``.
     """
 
-    def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int]) -> None:
+    def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int],
+                 static_argnums: Any = None, static_argnames: Any = None) -> None:
         check_transformable(fun)
         self._fn, self._inner = unwrap(fun)
         self._argnums = normalize_argnums(self._fn, argnums)
+        self._static = normalize_static(self._fn, static_argnums, static_argnames,
+                                        self._argnums, self._inner)
         self._indices = ((self._argnums,) if isinstance(self._argnums, int)
                          else tuple(self._argnums))
-        self._check = argument_checker("hessian", self._fn, self._indices)
+        self._check = argument_checker("hessian", self._fn, self._indices,
+                                       static=self._static)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         self._plans = Plans(self._fn)  # how to compute the Hessian, per argument shapes
         wrap_metadata(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), parameters(self._fn)[0])
 
     def _spec(self) -> Spec:
-        return Spec("hessian", self._argnums, inner=self._inner)
+        return Spec("hessian", self._argnums, inner=self._inner, static=self._static)
 
     def chain(self) -> Spec:
         return self._spec()
 
     def __repr__(self) -> str:
+        static = f", static_argnums={self._static!r}" if self._static else ""
         return (f"<symdiff {self._spec().label()} of {qualified_name(self._fn)}, "
-                f"argnums={self._argnums!r}, signatures: {format_signatures(list(self._seen))}>")
+                f"argnums={self._argnums!r}{static}, "
+                f"signatures: {format_signatures(list(self._seen))}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums)
+        return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums,
+                                  self._static)
 
     @property
     @boundary
@@ -87,7 +95,7 @@ class Hessian(Derivative):
         """How to compute the Hessian for arguments like `primals`: the program for
         numbers, one call of the gradient's batched JVP per argument for arrays, else
         one hvp call per entry."""
-        sig = signature_of(primals)
+        sig = signature_of(primals, frozenset(self._static))
         self._seen.setdefault(sig)
         if all(type(primals[i]) is float for i in self._indices):
             program = compiled(self._fn, with_types(self._spec(), sig))
@@ -107,7 +115,8 @@ class Hessian(Derivative):
         from symdiff.api.jacobian import plain_args
         from symdiff.transforms.batch import BatchingError
 
-        if not plain_args(primals) or any(np.size(primals[i]) == 0 for i in self._indices):
+        if not plain_args(primals, self._static) or any(np.size(primals[i]) == 0
+                                                         for i in self._indices):
             return None
         gradient = Spec("grad", self._argnums, inner=self._inner)
         try:
@@ -124,15 +133,18 @@ class Hessian(Derivative):
 
 
 def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
-                     argnums: int | tuple[int, ...]) -> Hessian:
+                     argnums: int | tuple[int, ...], static: tuple[int, ...] = ()) -> Hessian:
     """A `Hessian` from its pickled parts."""
-    return Hessian(fn if inner is None else rebuild(fn, inner), argnums)
+    return Hessian(fn if inner is None else rebuild(fn, inner), argnums, static or None)
 
 
 @boundary
-def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Hessian:
-    """Hessian of a scalar function by forward mode over reverse mode."""
-    return Hessian(fun, argnums)
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
+            static_argnums: Statics = None, static_argnames: Names = None) -> Hessian:
+    """Hessian of a scalar function by forward mode over reverse mode. The arguments at
+    `static_argnums` (or named in `static_argnames`) are compiled in as constants, per
+    value."""
+    return Hessian(fun, argnums, static_argnums, static_argnames)
 
 
 @boundary

@@ -2,7 +2,9 @@
 
 Contract: a `Dispatcher` owns the specialisations of one transform of one function,
 keyed by argument signature (the type of each argument after conversion; the
-differentiated arguments are always floats here; the others are ints or floats). Its
+differentiated arguments are always floats here; the others are ints or floats; a
+flag, a mode, None and an argument at a position declared `static` are keyed by value,
+as an `ir.types.StaticArg`, which tells values of different types apart). Its
 `entry` is generated Python
 with the user's parameter names and defaults, so keyword arguments and arity errors
 behave as the user's function does; it checks the argument types of each known
@@ -32,7 +34,7 @@ from typing import Any
 from symdiff.host.building import building
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
 from symdiff.host.freshness import Watch, guarded, stale_test
-from symdiff.runtime.arguments import convert, is_array, is_function
+from symdiff.runtime.arguments import convert, is_array, is_function, static_argument
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
@@ -73,18 +75,21 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     return tuple(key)
 
 
-def static_signature(value: bool | str | None) -> Any:
-    """A flag's, mode's or None's `ir.types.StaticArg` (imported here, as for arrays)."""
+def static_signature(value: Any) -> Any:
+    """A flag's, mode's, None's or static argument's `ir.types.StaticArg` (imported
+    here, as for arrays)."""
     from symdiff.ir.types import StaticArg
 
     return StaticArg(value)
 
 
-def signature_of(args: tuple[Any, ...]) -> Signature:
+def signature_of(args: tuple[Any, ...], static: frozenset[int] = frozenset()) -> Signature:
+    """The signature of converted arguments; those at the `static` positions (declared
+    static) are compiled in by value."""
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
                  if is_function(a) else static_signature(a) if type(a) in (bool, str)
-                 or a is None
-                 else type(a) for a in args)
+                 or a is None or i in static
+                 else type(a) for i, a in enumerate(args))
 
 
 Built = tuple[Callable[..., Any], tuple[Watch, ...]]  # a specialisation, what it watches
@@ -105,6 +110,7 @@ class Dispatcher:
         build_guarded: Callable[[Signature, Callable[..., Any]], Built | None] | None = None,
         list_params: Callable[[], frozenset[int]] = frozenset,
         parameters: Callable[[], tuple[list[str] | None, tuple[Any, ...] | None]] | None = None,
+        static: frozenset[int] = frozenset(),
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -112,6 +118,7 @@ class Dispatcher:
         self.params = params
         self.defaults = defaults
         self.diff_positions = diff_positions
+        self.static = static  # the positions declared static: compiled in by value
         self.build = build
         self.on_update = on_update
         self.build_guarded = build_guarded
@@ -143,7 +150,7 @@ class Dispatcher:
         if self._lists is None:
             self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
-        sig = signature_of(converted)
+        sig = signature_of(converted, self.static)
         impl = self.specialisations.get(sig)
         if impl is None:
             arrays = any(not isinstance(t, type) for t in sig)
@@ -190,6 +197,8 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
+        if i in self.static:
+            return static_argument(self.label, self.params, i, value)
         return convert(self.label, self.params, i, value,
                        differentiated=i in self.diff_positions,
                        as_list=self._lists is not None and i in self._lists)
@@ -199,7 +208,7 @@ class Dispatcher:
         of their bindings changed, or when no specialisation fits its argument types."""
         if self.params is None:
             return self.slow
-        from symdiff.ir.types import FunctionArg, StaticArg
+        from symdiff.ir.types import FunctionArg, StaticArg, static_key
 
         namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
         body: list[ast.stmt] = []
@@ -221,6 +230,14 @@ class Dispatcher:
                     # True, False and None are one object each.
                     tests.append(ast.Compare(_load(name), [ast.Is()],
                                              [ast.Constant(typ.value)]))
+                    continue
+                if isinstance(typ, StaticArg) and type(typ.value) is not str:
+                    # A declared static argument: of equal value and types.
+                    namespace["_symdiff_static_key"] = static_key
+                    key_name = f"_symdiff_key{k}_{j}"
+                    namespace[key_name] = typ.key
+                    read = ast.Call(_load("_symdiff_static_key"), [_load(name)], [])
+                    tests.append(ast.Compare(read, [ast.Eq()], [_load(key_name)]))
                     continue
                 if isinstance(typ, StaticArg):  # a str, of that value
                     tests.append(ast.Compare(ast.Attribute(_load(name), "__class__",
