@@ -11,11 +11,12 @@ same way and says the same of a wrong one.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from symdiff.api.derivative import Derivative
+from symdiff.api.derivative import Bound, Derivative
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import callable_op
 from symdiff.rules.custom import parameter_names, rule_for
@@ -43,12 +44,16 @@ def differentiated(spec: Spec) -> frozenset[int]:
 
 
 def check_transformable(fn: Any) -> None:
-    """Raise for what no transform takes yet: a bound method."""
-    if inspect.ismethod(fn):
+    """Raise for what this transform does not take: a callable with arguments bound to
+    it (a bound method, a ``functools.partial``: `symdiff.api.bound`), which only the
+    transforms that return derivatives and `jvp`, `vjp` and `hvp` take."""
+    if inspect.ismethod(fn) or isinstance(fn, (functools.partial, Bound)):
+        what = "bound method" if inspect.ismethod(fn) or getattr(fn, "what", "") == \
+            "bound method" else "functools.partial"
         raise SymdiffError(
-            f"cannot differentiate the bound method {fn.__qualname__}: methods (and the "
-            "attributes of self they read) are not supported yet; differentiate a plain "
-            "function of the numbers instead")
+            f"this function does not take a {what} yet (grad, value_and_grad, jvp, vjp, "
+            "jacfwd, jacrev, jacobian, hessian and hvp do): pass the function underneath "
+            "and the bound arguments as arguments")
 
 
 def parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:

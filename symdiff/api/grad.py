@@ -23,6 +23,7 @@ from symdiff.api.arguments import (
     static_positions,
     unwrap,
 )
+from symdiff.api.bound import binding, bound_primals, transform_bound
 from symdiff.api.derivative import (
     Derivative,
     compiled,
@@ -161,15 +162,18 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
 
 def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool,
           static_argnums: Any = None, static_argnames: Any = None) -> Any:
-    def wrap(f: Callable[..., Any]) -> Transformed:
-        if not callable(f):
-            raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
+    def make(f: Callable[..., Any], argnums: Any, static_argnums: Any) -> Transformed:
         check_transformable(f)
         user, inner = unwrap(f)
         nums = normalize_argnums(user, argnums)
         static = normalize_static(user, static_argnums, static_argnames, nums, inner)
         spec = Spec(kind, nums, inner=inner, has_aux=check_has_aux(has_aux), static=static)
         return _transformed(user, spec, differentiated(spec))
+
+    def wrap(f: Callable[..., Any]) -> Any:
+        if not callable(f):
+            raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
+        return transform_bound(f, argnums, static_argnums, make)
 
     return boundary(wrap) if fun is None else wrap(fun)
 
@@ -234,7 +238,28 @@ def jvp(
 
     `fun` may itself be a derivative (``jvp(grad(f), ...)``). Parameters left out of
     `primals` take their defaults and are not differentiated."""
-    return forward("jvp", fun, primals, tangents, check_has_aux(has_aux))
+    found = binding(fun)
+    if found is None:
+        return forward("jvp", fun, primals, tangents, check_has_aux(has_aux))
+    # The bound arguments are data: zero tangents (None for what has no tangent).
+    check_pairs(label("jvp", unwrap(found.target)[0]), primals, tangents)
+    full, given = bound_primals("jvp", found, primals)
+    ts: list[Any] = [None if is_function(a) else zero_like(a) for a in full]
+    for i, t in zip(given, tangents, strict=True):
+        ts[i] = t
+    return forward("jvp", found.target, full, ts, check_has_aux(has_aux), statics=True)
+
+
+def check_pairs(where: str, primals: Any, tangents: Any) -> None:
+    """Raise unless `primals` and `tangents` are sequences of the same length."""
+    for what, values in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(values, (tuple, list)):
+            raise TypeError(f"{where}: {what} must be a tuple of arguments, got "
+                            f"{type(values).__name__}")
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
+            "give one tangent per primal")
 
 
 def forward(
@@ -256,14 +281,7 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
     pass the defaults bound, with zero tangents), but those at the positions `inner` or
     `static` declare static: compiled in, their tangents None."""
     where = label(kind, fun)
-    for what, values in (("primals", primals), ("tangents", tangents)):
-        if not isinstance(values, (tuple, list)):
-            raise TypeError(f"{where}: {what} must be a tuple of arguments, got "
-                            f"{type(values).__name__}")
-    if len(primals) != len(tangents):
-        raise ValueError(
-            f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
-            "give one tangent per primal")
+    check_pairs(where, primals, tangents)
     spec = Spec("jvp", inner=inner, has_aux=has_aux, static=static)
     fixed = static_positions(spec)
     check = argument_checker(kind, fun, statics=statics, static=fixed)
@@ -305,7 +323,18 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
     cotangent per primal given (parameters left out take their defaults). For a
     function returning a tuple, the cotangent is a tuple. With `has_aux`, `fun` returns
     ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``."""
-    return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
+    found = binding(fun)
+    if found is None:
+        return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
+    full, given = bound_primals("vjp", found, primals)
+    out, vjp_fn, *aux = vjp_of(found.target, full, statics=True, has_aux=check_has_aux(has_aux))
+
+    @boundary
+    def bound_vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        cts = vjp_fn(cotangent)  # one per argument of the function underneath
+        return tuple(cts[i] for i in given)
+
+    return (out, bound_vjp_fn, *aux)
 
 
 def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = False,
@@ -368,6 +397,13 @@ def source(
     the arguments at `static_argnums` (or named in `static_argnames`) are compiled in.
     With `dump`, the text is the IR after every pass of the compiler (``# after lower``,
     ...), one line per operation, and the module last."""
+    found = binding(fun)
+    if found is not None:  # the bound arguments, as the code is compiled for them
+        if args is None:
+            raise ValueError(f"source of a {found.what}: pass example args")
+        argnums = found.shift(argnums, "argnums")
+        static_argnums = found.shift(static_argnums, "static_argnums")
+        args, fun = bound_primals("source", found, args)[0], found.target
     check_transformable(fun)
     fun, inner = unwrap(fun)
     nums = normalize_argnums(fun, argnums)

@@ -23,6 +23,7 @@ from symdiff.api.arguments import (
     parameters,
     unwrap,
 )
+from symdiff.api.bound import binding, bound_primals, transform_bound
 from symdiff.api.derivative import (
     Derivative,
     compiled,
@@ -30,8 +31,9 @@ from symdiff.api.derivative import (
     format_signatures,
     generate,
 )
-from symdiff.api.grad import Names, Statics, jvp_of, rebuild
+from symdiff.api.grad import Names, Statics, check_pairs, jvp_of, rebuild
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
+from symdiff.runtime.arguments import is_function, label, zero_like
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
@@ -144,7 +146,8 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
     """Hessian of a scalar function by forward mode over reverse mode. The arguments at
     `static_argnums` (or named in `static_argnames`) are compiled in as constants, per
     value."""
-    return Hessian(fun, argnums, static_argnums, static_argnames)
+    return transform_bound(fun, argnums, static_argnums, lambda f, nums, static: Hessian(
+        f, nums, static, static_argnames))
 
 
 @boundary
@@ -157,7 +160,17 @@ def hvp(
     """
     if not callable(fun):
         raise TypeError(f"hvp expects a function, got {type(fun).__name__}")
+    found = binding(fun)
+    statics = found is not None
+    if found is not None:  # the bound arguments are data: zero tangents
+        check_pairs(label("hvp", unwrap(found.target)[0]), primals, tangents)
+        argnums = found.shift(argnums, "argnums")
+        primals, given = bound_primals("hvp", found, primals)
+        ts: list[Any] = [None if is_function(a) else zero_like(a) for a in primals]
+        for i, t in zip(given, tangents, strict=True):
+            ts[i] = t
+        fun, tangents = found.target, ts
     check_transformable(fun)
     user, inner = unwrap(fun)
     gradient = Spec("grad", normalize_argnums(user, argnums), inner=inner)
-    return jvp_of("hvp", user, gradient, primals, tangents)[1]
+    return jvp_of("hvp", user, gradient, primals, tangents, statics=statics)[1]

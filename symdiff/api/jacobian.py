@@ -34,6 +34,7 @@ from symdiff.api.arguments import (
     static_positions,
     unwrap,
 )
+from symdiff.api.bound import transform_bound
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
 from symdiff.api.grad import Names, Statics, check_has_aux, forward, vjp_of
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
@@ -107,14 +108,20 @@ class Jacobian(Derivative):
                           self._has_aux, self._static or None)
 
 
+def _made(fun: Any, argnums: Any, mode: str, has_aux: bool, static_argnums: Any,
+          static_argnames: Any) -> Any:
+    """A `Jacobian` of `fun`, through the arguments it binds (`bound`)."""
+    return transform_bound(fun, argnums, static_argnums, lambda f, nums, static: Jacobian(
+        f, nums, mode, has_aux=has_aux, static_argnums=static, static_argnames=static_argnames))
+
+
 @boundary
 def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False, *,
            static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
     (one batched call for an array). The arguments at `static_argnums` (or named in
     `static_argnames`) are compiled in as constants, per value."""
-    return Jacobian(fun, argnums, "forward", has_aux=has_aux, static_argnums=static_argnums,
-                    static_argnames=static_argnames)
+    return _made(fun, argnums, "forward", has_aux, static_argnums, static_argnames)
 
 
 def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
@@ -128,8 +135,7 @@ def jacrev(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
            static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
     batched call for numbers and arrays); static arguments as for `jacfwd`."""
-    return Jacobian(fun, argnums, "reverse", has_aux=has_aux, static_argnums=static_argnums,
-                    static_argnames=static_argnames)
+    return _made(fun, argnums, "reverse", has_aux, static_argnums, static_argnames)
 
 
 def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
@@ -145,8 +151,7 @@ def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode; static arguments as
     for `jacfwd`."""
-    return Jacobian(fun, argnums, mode, has_aux=has_aux, static_argnums=static_argnums,
-                    static_argnames=static_argnames)
+    return _made(fun, argnums, mode, has_aux, static_argnums, static_argnames)
 
 
 def choose_mode(fun: Callable[..., Any], args: Sequence[Any], argnums: Argnums = 0,

@@ -160,9 +160,9 @@ class Model:
 
 
 def test_grad_of_bound_method_is_a_clear_error():
-    # Methods (and the attributes of self they read) are not supported yet.
-    with pytest.raises(symdiff.SymdiffError, match="bound method Model.energy"):
-        grad(Model(1.0).energy)
+    # A bound method binds self as an argument; objects are not arguments yet.
+    with pytest.raises(TypeError, match="argument 'self' .* got Model"):
+        grad(Model(1.0).energy)(2.0)
 
 
 # Generated source ----------------------------------------------------------------------------
