@@ -15,6 +15,7 @@ from typing import Any
 from symdiff.host.reference import qualified_name
 from symdiff.runtime.dispatch import Signature
 from symdiff.runtime.spec import Spec
+from symdiff.tracebacks import boundary
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
@@ -92,6 +93,7 @@ class Bound:
         self.described = described  # "functools.partial of model.loss"
         functools.update_wrapper(self, derivative, updated=())  # type: ignore[arg-type]
 
+    @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.bound_keywords:
             kwargs = {**self.bound_keywords, **kwargs}

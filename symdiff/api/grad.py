@@ -31,14 +31,15 @@ from symdiff.api.derivative import (
     format_signatures,
     generate,
 )
+from symdiff.host.data import is_object, is_user_class
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import (
     Cotangents,
     argument,
     convert,
     is_array,
-    is_function,
     label,
+    no_tangent,
     static_argument,
     zero_like,
 )
@@ -244,7 +245,7 @@ def jvp(
     # The bound arguments are data: zero tangents (None for what has no tangent).
     check_pairs(label("jvp", unwrap(found.target)[0]), primals, tangents)
     full, given = bound_primals("jvp", found, primals)
-    ts: list[Any] = [None if is_function(a) else zero_like(a) for a in full]
+    ts: list[Any] = [None if no_tangent(a) else zero_like(a) for a in full]
     for i, t in zip(given, tangents, strict=True):
         ts[i] = t
     return forward("jvp", found.target, full, ts, check_has_aux(has_aux), statics=True)
@@ -292,9 +293,10 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
                           for i, a in enumerate(args) if i >= len(tangents))]
     ts = []
     for i, (p, t) in enumerate(zip(args, given, strict=True)):
-        if is_function(p) or i in fixed:  # not differentiated: its tangent is None
-            if t is not None:
-                what = "static" if i in fixed else "a function"
+        if no_tangent(p) or i in fixed:
+            if t is not None:  # not differentiated: its tangent is None
+                what = "static" if i in fixed else "an object" if is_object(p) \
+                    else "a class" if is_user_class(p) else "a function"
                 raise TypeError(
                     f"{where}: primals[{i}] is {what}, so tangents[{i}] must be None")
             ts.append(0.0)
@@ -359,7 +361,7 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     # function argument, a flag or a mode is not differentiated: its cotangent is None.
     floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
     functions = [i for i, a in enumerate(args[:given])
-                 if is_function(a) or type(a) in (bool, str) or a is None or i in fixed]
+                 if no_tangent(a) or type(a) in (bool, str) or a is None or i in fixed]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:

@@ -33,7 +33,7 @@ from symdiff.api.derivative import (
 )
 from symdiff.api.grad import Names, Statics, check_pairs, jvp_of, rebuild
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
-from symdiff.runtime.arguments import is_function, label, zero_like
+from symdiff.runtime.arguments import label, no_tangent, zero_like
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
@@ -166,7 +166,7 @@ def hvp(
         check_pairs(label("hvp", unwrap(found.target)[0]), primals, tangents)
         argnums = found.shift(argnums, "argnums")
         primals, given = bound_primals("hvp", found, primals)
-        ts: list[Any] = [None if is_function(a) else zero_like(a) for a in primals]
+        ts: list[Any] = [None if no_tangent(a) else zero_like(a) for a in primals]
         for i, t in zip(given, tangents, strict=True):
             ts[i] = t
         fun, tangents = found.target, ts

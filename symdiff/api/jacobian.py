@@ -38,7 +38,7 @@ from symdiff.api.bound import transform_bound
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
 from symdiff.api.grad import Names, Statics, check_has_aux, forward, vjp_of
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
-from symdiff.runtime.arguments import zero_like
+from symdiff.runtime.arguments import no_tangent, zero_like
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec
 from symdiff.runtime.watched import Plans
@@ -254,8 +254,8 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
     columns = []
     aux = None
     for seed in _basis(x):
-        tangents = tuple(seed if k == i else None if k in static else zero_like(a)
-                         for k, a in enumerate(args))
+        tangents = tuple(seed if k == i else None if k in static or no_tangent(a)
+                         else zero_like(a) for k, a in enumerate(args))
         _, tangent, *rest = forward("jacobian", fun, args, tangents, has_aux=has_aux,
                                     statics=True, static=static)
         aux = rest[0] if rest else None

@@ -25,12 +25,14 @@ from symdiff.frontend import (
     loops,
     names,
     numpy_calls,
+    objects,
     sequences,
 )
 from symdiff.frontend.calls import call_label as _label
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, callable_op, describe, library_name
 from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
+from symdiff.host.data import is_object
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
 
@@ -44,11 +46,17 @@ def call(frame: Frame, e: ast.Call) -> Value:
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
     func = names.callee(frame, e.func)
+    if isinstance(func, Resolved) and func.kind == "data" and is_object(func.value):
+        func = names.free(frame, func, e.func)  # an object called: its __call__
+    if isinstance(func, Resolved) and func.kind == "object":
+        func = objects.call_target(frame, func, e)
+    if isinstance(func, Resolved) and func.kind == "method":
+        return calls.call(frame, *objects.bound(func), e)
     builtin = _builtin(func)
     if builtin is not None:
         return builtin(frame, e)
     if is_inlined(func):
-        return calls.call(frame, func, e)  # type: ignore[arg-type]
+        return calls.call(frame, func, (), e)  # type: ignore[arg-type]
     if not isinstance(func, Resolved) or func.kind != "callable":
         raise _not_differentiable(frame, func, e)
     op = callable_op(func.value)

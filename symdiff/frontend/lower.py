@@ -25,10 +25,11 @@ from symdiff.frontend.callees import list_parameters
 from symdiff.frontend.direct import numpy_function
 from symdiff.frontend.expressions import EXPRESSIONS
 from symdiff.frontend.frame import Frame, Grammar
-from symdiff.frontend.resolve import callable_op, is_known_callable
+from symdiff.frontend.resolve import Resolved, callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.statements import READ_REST, STATEMENTS
 from symdiff.frontend.values import Nothing, Text, Value
+from symdiff.host.data import ObjectLayout
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import SEQ, Program
 from symdiff.ir.primitives import PRIMITIVES
@@ -107,6 +108,10 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
             # A function argument: its code is inlined; the parameter is unused.
             params.append(frame.b.param(arg.arg, "num"))
             frame.env[arg.arg] = function
+            continue
+        if isinstance(typ, ObjectLayout):  # its attributes are read through the parameter
+            params.append(frame.b.param(arg.arg, "num"))
+            frame.env[arg.arg] = Resolved("object", typ, (arg.arg,))
             continue
         if isinstance(typ, StaticArg):  # a flag, a mode, None or a static argument
             params.append(frame.b.param(arg.arg, "num"))  # unused: known while compiling

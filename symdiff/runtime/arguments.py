@@ -11,8 +11,8 @@ Contract:
   `i` as generated code takes it: a float, an int (kept where it is not
   differentiated: it may count loop trips), a float32, float64 or integer array
   (promoted to float where differentiated), a list of numbers where the function uses
-  the parameter as a list, or a function, a bool, a str or None where it is not
-  differentiated. Anything
+  the parameter as a list, or a function, a bool, a str, None, an object of a user's
+  class or such a class (`host.data.is_object`) where it is not differentiated. Anything
   else raises `TypeError` naming the transform and function (`where`), the parameter
   and its position (or the tangent of it), and what is supported; containers of
   arrays and dicts are refused as not supported yet. Messages are built only then.
@@ -36,6 +36,8 @@ import numbers
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from symdiff.host.data import is_object, is_user_class
+
 SUPPORTED = "a real number (float or int) or an array"
 
 
@@ -47,6 +49,12 @@ def is_array(value: Any) -> bool:
 def is_function(value: Any) -> bool:
     """A function argument (a class is not one: ``float`` is a type, not code)."""
     return callable(value) and not isinstance(value, type)
+
+
+def no_tangent(value: Any) -> bool:
+    """Whether an argument has no tangent (None in `jvp`): a function, an object or a
+    class of the user's."""
+    return is_function(value) or is_object(value) or is_user_class(value)
 
 
 def label(kind: str, fn: Callable[..., Any]) -> str:
@@ -179,6 +187,15 @@ def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
     `static`: whether a bool or str may be a flag or mode here."""
     if type(value) is float and not as_list:
         return value
+    if (is_object(value) or is_user_class(value)) and not as_list:
+        if differentiated or tangent:
+            raise TypeError(
+                f"{where}: {argument(params, i, tangent)} is "
+                f"{'a class' if is_user_class(value) else 'an object'} "
+                f"({type(value).__name__ if is_object(value) else value.__name__}): its "
+                "attributes are data, read when the code runs, not differentiated; "
+                "differentiate with respect to numbers and arrays")
+        return value  # its class's code is inlined; its attributes are read as data
     if is_function(value) and not differentiated and not as_list:
         return value  # inlined where the function calls it; compiled per function
     if (type(value) is bool or type(value) is str or value is None) and static and not (

@@ -33,6 +33,7 @@ from typing import Any
 
 from symdiff.host.building import building
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
+from symdiff.host.data import ObjectLayout, fits, is_object, is_user_class, layout, shapes
 from symdiff.host.freshness import Watch, guarded, stale_test
 from symdiff.runtime.arguments import convert, is_array, is_function, static_argument
 from symdiff.tracebacks import boundary
@@ -60,12 +61,17 @@ def function_signature(value: Any) -> Any:
 def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """What a plan for these arguments (a Jacobian's, a Hessian's) depends on: each
     argument's type, an array's shape and dtype, an int's or a bool's value (it may size
-    an array, or choose a branch);
-    None when an argument is something else (a list, a function): no cached plan."""
+    an array, or choose a branch), an object's layout and the shapes of its arrays, a
+    user's class; None when an argument is something else (a list, a function): no
+    cached plan."""
     key: list[Any] = []
     for a in args:
         if is_array(a):
             key.append((a.shape, a.dtype))
+        elif is_object(a):
+            key.append((layout(a), shapes(a)))
+        elif is_user_class(a):
+            key.append(a)
         elif type(a) is float:
             key.append(float)
         elif type(a) in (int, bool, str) or a is None:
@@ -85,10 +91,12 @@ def static_signature(value: Any) -> Any:
 
 def signature_of(args: tuple[Any, ...], static: frozenset[int] = frozenset()) -> Signature:
     """The signature of converted arguments; those at the `static` positions (declared
-    static) are compiled in by value."""
+    static) are compiled in by value, an object by its `host.data.ObjectLayout`, a
+    user's class by identity."""
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
-                 if is_function(a) else static_signature(a) if type(a) in (bool, str)
-                 or a is None or i in static
+                 if is_function(a) and not is_object(a) or is_user_class(a)
+                 else layout(a) if is_object(a) else static_signature(a)
+                 if type(a) in (bool, str) or a is None or i in static
                  else type(a) for i, a in enumerate(args))
 
 
@@ -246,6 +254,9 @@ class Dispatcher:
                     tests.append(ast.Compare(_load(name), [ast.Eq()],
                                              [ast.Constant(typ.value)]))
                     namespace["_symdiff_str"] = str
+                    continue
+                if isinstance(typ, ObjectLayout):
+                    tests.append(fits(typ, _load(name), namespace, f"_symdiff_r{k}_{j}"))
                     continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)
