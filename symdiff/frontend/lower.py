@@ -17,6 +17,7 @@ statement and expression: the tables of `statements` and `expressions`.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -110,6 +111,12 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
             frame.env[arg.arg] = function
             continue
         if isinstance(typ, ObjectLayout):  # its attributes are read through the parameter
+            if hasattr(builtins, arg.arg) or arg.arg in ("math", "np"):
+                # Generated code renames such a parameter, and would read the builtin.
+                raise frame.src.error(
+                    f"the parameter {arg.arg!r} holds an object, and its name is a builtin's "
+                    "or a module's: rename it (self, model, ...) so that generated code "
+                    "can read its attributes", arg)
             params.append(frame.b.param(arg.arg, "num"))
             frame.env[arg.arg] = Resolved("object", typ, (arg.arg,))
             continue

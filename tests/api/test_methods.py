@@ -356,3 +356,12 @@ def test_a_loop_over_objects_may_not_leave_early_yet():
     with pytest.raises(UnsupportedSyntaxError, match="a loop over self.peers, which holds "
                                                      "objects.* may not break"):
         symdiff.grad(obj.stops_early)(1.0)
+
+
+def scaled_by(x, input):
+    return input.k * x
+
+
+def test_an_object_parameter_named_as_a_builtin_is_refused():
+    with pytest.raises(UnsupportedSyntaxError, match="the parameter 'input' holds an object"):
+        symdiff.grad(scaled_by)(1.0, Oscillator(2.0, 1.0))
