@@ -94,25 +94,37 @@ def arity(fn: Callable[..., Any]) -> int | None:
     return None if params is None else len(params)
 
 
+def int_items(nums: Any) -> tuple[int, ...] | None:
+    """The positions an int or a tuple (or list) of ints names, or None for anything
+    else (a bool is no position)."""
+    items = (nums,) if isinstance(nums, int) else nums
+    if isinstance(nums, bool) or not isinstance(items, (tuple, list)) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in items):
+        return None
+    return tuple(items)
+
+
+def position(i: int, n: int | None, what: str, takes: str) -> int:
+    """Position `i` of `n` (None: not known), a negative one counted from the end;
+    `ValueError` out of range, saying what the function `takes`."""
+    if n is not None and not -n <= i < n:
+        raise ValueError(f"{what} {i} is out of range: {takes}")
+    return i % n if n is not None else i
+
+
 def normalize_argnums(fn: Callable[..., Any], argnums: Any, what: str = "argnums"
                       ) -> int | tuple[int, ...]:
     """`argnums` checked against `fn`'s parameters: an int, or a tuple of distinct ints,
     negative ones counted from the end; `what` names it in messages."""
-    items = (argnums,) if isinstance(argnums, int) else argnums
-    if isinstance(argnums, bool) or not isinstance(items, (tuple, list)) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in items
-    ):
+    items = int_items(argnums)
+    if items is None:
         raise TypeError(f"{what} must be an int or a tuple of ints, got {argnums!r}")
     if not items:
         raise ValueError(f"{what} must name at least one argument")
     n = arity(fn)
-    out = []
-    for i in items:
-        if n is not None and not -n <= i < n:
-            raise ValueError(
-                f"{what} {i} is out of range: {getattr(fn, '__name__', fn)!r} takes "
-                f"{n} positional argument{'s' if n != 1 else ''}")
-        out.append(i % n if n is not None and i < 0 else i)
+    takes = f"{getattr(fn, '__name__', fn)!r} takes {n} positional argument" \
+        f"{'s' if n != 1 else ''}"
+    out = [position(i, n, what, takes) for i in items]
     if len(set(out)) != len(out):
         raise ValueError(f"{what} {argnums!r} names an argument twice")
     return out[0] if isinstance(argnums, int) else tuple(out)
@@ -125,10 +137,8 @@ def normalize_static(fn: Callable[..., Any], static_argnums: Any, static_argname
     the transforms `inner` already declared, checked against `fn`'s parameters (as
     `normalize_argnums` checks argnums) and against `argnums`: a differentiated
     argument cannot be static."""
-    nums = () if static_argnums is None else (
-        (static_argnums,) if isinstance(static_argnums, int) else static_argnums)
-    if isinstance(static_argnums, bool) or not isinstance(nums, (tuple, list)) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in nums):
+    nums = () if static_argnums is None else int_items(static_argnums)
+    if nums is None:
         raise TypeError(f"static_argnums must be an int or a tuple of ints, got "
                         f"{static_argnums!r}")
     names = () if static_argnames is None else (

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.api.arguments import parameters, unwrap
+from symdiff.api.arguments import int_items, parameters, position, unwrap
 from symdiff.api.derivative import Bound
 from symdiff.host.reference import qualified_name
 from symdiff.runtime.arguments import bind, label
@@ -50,20 +50,17 @@ class Binding:
         """`nums` (`argnums` or `static_argnums`, of the bound callable) as positions of
         the function underneath; a value that is not an int or tuple of ints is left for
         the transform to refuse."""
-        items = (nums,) if isinstance(nums, int) else nums
-        if nums is None or isinstance(nums, bool) or not isinstance(items, (tuple, list)) \
-                or not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        items = None if nums is None else int_items(nums)
+        if items is None:
             return nums
         params = self.params()
         k = len(self.args)
         n = None if params is None else len(params) - k
+        takes = f"the {self.describe()} takes {n} argument{'s' if n != 1 else ''} after " \
+            f"the {k} bound to it"
         out = []
         for i in items:
-            if n is not None and not -n <= i < n:
-                raise ValueError(
-                    f"{what} {i} is out of range: the {self.describe()} takes "
-                    f"{n} argument{'s' if n != 1 else ''} after the {k} bound to it")
-            j = (i % n if n is not None else i) + k
+            j = position(i, n, what, takes) + k
             if params is not None and params[j] in self.keywords and what == "argnums":
                 raise ValueError(
                     f"argnums {i} names {params[j]!r}, which the {self.describe()} binds by "
