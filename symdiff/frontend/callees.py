@@ -41,7 +41,6 @@ from symdiff.host.data import (
     ObjectLayout,
     SequenceLayout,
     class_lookup,
-    is_object,
     is_user_class,
     layout,
 )
@@ -110,8 +109,10 @@ class Callees:
         for chain, target in _references(fn, source.node):
             if is_user_function(target):
                 self.edges.append(f"{index}:{'.'.join(chain)}->{self._visit(target)}")
-            elif is_user_class(target) or is_object(target):
-                self._visit_classes(target if is_user_class(target) else layout(target))
+            elif is_user_class(target):
+                self._visit_classes(target)
+            elif not isinstance(target, types.ModuleType) and not callable(target):
+                self._visit_classes(layout(target))  # objects, also in lists and dicts
         return index
 
     def _visit_classes(self, found: Any) -> None:

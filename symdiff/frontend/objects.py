@@ -16,8 +16,9 @@ path)``. `attribute(frame, base, name, where)` is what ``base.name`` reads:
 - a property or other descriptor (it runs code symdiff does not read), an attribute
   that is not data, and one the object lacks are located errors.
 
-Objects are read, never changed: assigning to an attribute is a located error (the
-fence).
+Objects are read, never changed: assigning to an attribute, or into one, is a located
+error (`statements`, `np_indexing`, `sequences`). `unrolled_loop` lowers a loop over a
+list of objects once per object.
 """
 
 from __future__ import annotations

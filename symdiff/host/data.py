@@ -33,8 +33,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_LEAVES", "Layout", "ObjectLayout", "class_lookup", "fits", "is_object",
-           "is_user_class", "layout", "shapes"]
+__all__ = ["MAX_LEAVES", "MISSING", "Layout", "ObjectLayout", "class_lookup", "fits",
+           "is_object", "is_user_class", "layout", "shapes"]
 
 # Each number and array is a test in every call's check and a value in the IR.
 MAX_LEAVES = 64

@@ -365,3 +365,36 @@ def scaled_by(x, input):
 def test_an_object_parameter_named_as_a_builtin_is_refused():
     with pytest.raises(UnsupportedSyntaxError, match="the parameter 'input' holds an object"):
         symdiff.grad(scaled_by)(1.0, Oscillator(2.0, 1.0))
+
+
+class Spring:
+    def __init__(self, k, rest):
+        self.k = k
+        self.rest = rest
+
+    def energy(self, d):
+        return 0.5 * self.k * (d - self.rest) ** 2
+
+
+SPRINGS = [Spring(1.0, 0.5), Spring(2.0, 1.0), Spring(3.0, 0.2)]
+
+
+def chain_energy(d):
+    e = 0.0
+    for spring in SPRINGS:  # runs once per spring while compiling
+        e = e + spring.energy(d)
+    return e
+
+
+def test_objects_in_a_module_level_list():
+    g = symdiff.grad(chain_energy)
+    assert g(1.0) == pytest.approx(0.5 + 0.0 + 2.4)
+    SPRINGS[1].rest = 0.0
+    assert g(1.0) == pytest.approx(0.5 + 2.0 + 2.4)
+    check_grads(chain_energy, (1.0,), order=2)
+    original = Spring.energy
+    try:
+        Spring.energy = lambda self, d: self.k * d  # a method of the objects replaced
+        assert g(1.0) == pytest.approx(6.0)
+    finally:
+        Spring.energy = original
