@@ -52,6 +52,10 @@ def call(frame: Frame, e: ast.Call) -> Value:
         func = objects.call_target(frame, func, e)
     if isinstance(func, Resolved) and func.kind == "method":
         return calls.call(frame, *objects.bound(func), e)
+    if isinstance(func, Resolved) and func.kind == "class":
+        raise frame.src.error(f"{_label(e)}(...) creates an object of class "
+                              f"{func.value.__qualname__}: not supported yet (an object may "
+                              "be an argument, or read from outside the function)", e)
     builtin = _builtin(func)
     if builtin is not None:
         return builtin(frame, e)
