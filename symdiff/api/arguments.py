@@ -46,9 +46,11 @@ def differentiated(spec: Spec) -> frozenset[int]:
 def check_transformable(fn: Any) -> None:
     """Raise for what this transform does not take: a callable with arguments bound to
     it (a bound method, a ``functools.partial``: `symdiff.api.bound`), which only the
-    transforms that return derivatives and `jvp`, `vjp` and `hvp` take."""
-    if inspect.ismethod(fn) or isinstance(fn, (functools.partial, Bound)):
-        what = "bound method" if inspect.ismethod(fn) or getattr(fn, "what", "") == \
+    transforms that return derivatives and `jvp`, `vjp` and `hvp` take; a bound method
+    symdiff knows (``scipy.stats.norm.logpdf``) is a function of its own."""
+    method = inspect.ismethod(fn) and callable_op(fn) is None
+    if method or isinstance(fn, (functools.partial, Bound)):
+        what = "bound method" if method or getattr(fn, "what", "") == \
             "bound method" else "functools.partial"
         raise SymdiffError(
             f"this function does not take a {what} yet (grad, value_and_grad, jvp, vjp, "
@@ -58,14 +60,14 @@ def check_transformable(fn: Any) -> None:
 
 def parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
     """The positional parameter names and defaults of what a transform was given: a
-    function with a custom rule, a NumPy function, a primitive (``math.sin``) or a
-    Python function (None where they are not known)."""
+    function with a custom rule, a NumPy or SciPy function, a primitive (``math.sin``)
+    or a Python function (None where they are not known)."""
     rule = rule_for(fn)
     if rule is not None:
         names = parameter_names(rule)
         return (None if names is None else list(names)), None
     op = callable_op(fn)
-    if op is not None and op.startswith("np."):
+    if op is not None and op.startswith(("np.", "scipy.")):
         from symdiff.frontend.direct import numpy_function
 
         return python_parameters(numpy_function(fn))

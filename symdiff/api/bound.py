@@ -24,6 +24,7 @@ from typing import Any
 
 from symdiff.api.arguments import int_items, parameters, position, unwrap
 from symdiff.api.derivative import Bound
+from symdiff.frontend.resolve import callable_op
 from symdiff.host.reference import qualified_name
 from symdiff.runtime.arguments import bind, label
 
@@ -87,7 +88,8 @@ def binding(fun: Any) -> Binding | None:
         elif isinstance(fun, Bound):
             args, keywords = (*fun.bound_args, *args), {**fun.bound_keywords, **keywords}
             fun, what = fun.derivative, what or fun.what
-        elif inspect.ismethod(fun):
+        elif inspect.ismethod(fun) and callable_op(fun) is None:
+            # (a method symdiff knows, scipy.stats.norm.logpdf, is a function of its own)
             args = (fun.__self__, *args)
             fun, what = fun.__func__, what or "bound method"
         else:

@@ -33,12 +33,12 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_LEAVES", "MISSING", "Layout", "ObjectLayout", "class_lookup", "fits",
-           "is_object", "is_user_class", "layout", "shapes"]
+__all__ = ["MAX_DEPTH", "MAX_LEAVES", "MISSING", "Layout", "ObjectLayout", "class_lookup",
+           "fits", "is_object", "is_user_class", "layout", "shapes"]
 
 # Each number and array is a test in every call's check and a value in the IR.
 MAX_LEAVES = 64
-_MAX_DEPTH = 8
+MAX_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -148,25 +148,27 @@ def class_lookup(cls: type, name: str) -> Any:
     return MISSING
 
 
-def layout(value: Any) -> Layout | None:
-    """The layout of `value`, or None when it is not data (see the module doc)."""
-    return _layout(value, _Walk(), 0)
+def layout(value: Any, limit: int = MAX_LEAVES) -> Layout | None:
+    """The layout of `value`, or None when it is not data (see the module doc); `limit`
+    bounds its leaves (an argument's pytree may have more than free data)."""
+    return _layout(value, _Walk(limit), 0)
 
 
 class _Walk:
     """What a walk of a value has seen: how many leaves, which objects it is inside."""
 
-    __slots__ = ("leaves", "inside")
+    __slots__ = ("leaves", "limit", "inside")
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
         self.leaves = 0
+        self.limit = limit
         self.inside: set[int] = set()
 
 
 def _layout(value: Any, walk: _Walk, depth: int) -> Layout | None:
     cls = value.__class__
     if cls in (list, tuple, dict):
-        if depth >= _MAX_DEPTH or not value or len(value) > MAX_LEAVES:
+        if depth >= MAX_DEPTH or not value or len(value) > walk.limit:
             return None
         if cls is dict:
             if not all(k.__class__ is str for k in value):
@@ -178,14 +180,14 @@ def _layout(value: Any, walk: _Walk, depth: int) -> Layout | None:
         ok = all(v is not None for v in items)
         return SequenceLayout(cls, items) if ok else None  # type: ignore[arg-type]
     if not (_is_number(value) or cls is str or cls.__name__ == "ndarray") and is_object(value):
-        if depth >= _MAX_DEPTH or len(value.__dict__) > MAX_LEAVES or id(value) in walk.inside:
+        if depth >= MAX_DEPTH or len(value.__dict__) > walk.limit or id(value) in walk.inside:
             return None  # (an object inside itself is not data: no code reads a cycle)
         walk.inside.add(id(value))
         attrs = tuple((k, _layout(v, walk, depth + 1)) for k, v in vars(value).items())
         walk.inside.discard(id(value))
         return ObjectLayout(cls, attrs)
     walk.leaves += 1
-    if walk.leaves > MAX_LEAVES:
+    if walk.leaves > walk.limit:
         return None
     np = sys.modules.get("numpy")
     if np is not None and cls is np.ndarray:

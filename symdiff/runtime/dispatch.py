@@ -4,13 +4,17 @@ Contract: a `Dispatcher` owns the specialisations of one transform of one functi
 keyed by argument signature (the type of each argument after conversion; the
 differentiated arguments are always floats here; the others are ints or floats; a
 flag, a mode, None and an argument at a position declared `static` are keyed by value,
-as an `ir.types.StaticArg`, which tells values of different types apart). Its
+as an `ir.types.StaticArg`, which tells values of different types apart; an object of
+a user's class by its `host.data.ObjectLayout` and a pytree by its `host.data` layout,
+both tested inline as free data's is). Its
 `entry` is generated Python
 with the user's parameter names and defaults, so keyword arguments and arity errors
 behave as the user's function does; it checks the argument types of each known
 signature inline and calls that specialisation directly, and sends anything else to
 `slow`, which validates and converts the arguments (ints become floats, non-numbers
-raise `TypeError`), compiles the missing specialisation and regenerates the entry.
+raise `TypeError`), compiles the missing specialisation and regenerates the entry; its
+result goes through ``finish(args, result)`` when given (for what only the arguments as
+given tell: a tuple passed on as a list).
 
 The first signature seen also gets a `fast` path: its specialisation compiled with the
 type check in its own first line, falling back to `entry`, so the common call is a
@@ -33,9 +37,25 @@ from typing import Any
 
 from symdiff.host.building import building
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
-from symdiff.host.data import ObjectLayout, fits, is_object, is_user_class, layout, shapes
+from symdiff.host.data import (
+    DictLayout,
+    ObjectLayout,
+    SequenceLayout,
+    fits,
+    is_object,
+    is_user_class,
+    layout,
+    shapes,
+)
 from symdiff.host.freshness import Watch, guarded, stale_test
-from symdiff.runtime.arguments import convert, is_array, is_function, static_argument
+from symdiff.runtime.arguments import (
+    convert,
+    is_array,
+    is_function,
+    is_tree,
+    static_argument,
+    tree_layout,
+)
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
@@ -61,8 +81,8 @@ def function_signature(value: Any) -> Any:
 def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """What a plan for these arguments (a Jacobian's, a Hessian's) depends on: each
     argument's type, an array's shape and dtype, an int's or a bool's value (it may size
-    an array, or choose a branch), an object's layout and the shapes of its arrays, a
-    user's class; None when an argument is something else (a list, a function): no
+    an array, or choose a branch), an object's or a pytree's layout and the shapes of
+    its arrays, a user's class; None when an argument is something else (a list, a function): no
     cached plan."""
     key: list[Any] = []
     for a in args:
@@ -72,6 +92,8 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
             key.append((layout(a), shapes(a)))
         elif is_user_class(a):
             key.append(a)
+        elif is_tree(a):
+            key.append((tree_layout(a), shapes(a)))
         elif type(a) is float:
             key.append(float)
         elif type(a) in (int, bool, str) or a is None:
@@ -97,6 +119,7 @@ def signature_of(args: tuple[Any, ...], static: frozenset[int] = frozenset()) ->
                  if is_function(a) and not is_object(a) or is_user_class(a)
                  else layout(a) if is_object(a) else static_signature(a)
                  if type(a) in (bool, str) or a is None or i in static
+                 else tree_layout(a) if is_tree(a)
                  else type(a) for i, a in enumerate(args))
 
 
@@ -119,6 +142,7 @@ class Dispatcher:
         list_params: Callable[[], frozenset[int]] = frozenset,
         parameters: Callable[[], tuple[list[str] | None, tuple[Any, ...] | None]] | None = None,
         static: frozenset[int] = frozenset(),
+        finish: Callable[[tuple[Any, ...], Any], Any] | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -132,6 +156,7 @@ class Dispatcher:
         self.build_guarded = build_guarded
         self.list_params = list_params  # asked on the first call: it reads the source
         self.parameters = parameters  # read again when the function's code changed
+        self.finish = finish
         self._lists: frozenset[int] | None = None
         # Replaced, never updated in place: other threads may be reading them.
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
@@ -150,7 +175,8 @@ class Dispatcher:
                 "by keyword")
         with building():
             impl, converted = self._specialisation(args)
-        return impl(*converted)
+        result = impl(*converted)
+        return result if self.finish is None else self.finish(args, result)
 
     def _specialisation(self, args: tuple[Any, ...]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
         if any(w.changed() for w in self.watches.values()):
@@ -255,7 +281,8 @@ class Dispatcher:
                                              [ast.Constant(typ.value)]))
                     namespace["_symdiff_str"] = str
                     continue
-                if isinstance(typ, ObjectLayout):
+                if isinstance(typ, ObjectLayout | DictLayout | SequenceLayout):
+                    # an object or a pytree: its layout
                     tests.append(fits(typ, _load(name), namespace, f"_symdiff_r{k}_{j}"))
                     continue
                 if not isinstance(typ, type):
