@@ -64,7 +64,8 @@ class Hessian(Derivative):
         self._check = argument_checker("hessian", self._fn, self._indices,
                                        static=self._static)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
-        self._plans = Plans(self._fn)  # how to compute the Hessian, per argument shapes
+        # How to compute the Hessian, per argument shapes (and static values).
+        self._plans = Plans(self._fn, self._static)
         wrap_metadata(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), parameters(self._fn)[0])
 

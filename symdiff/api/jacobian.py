@@ -79,7 +79,7 @@ class Jacobian(Derivative):
         self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
                                        else nums, static=static_positions(self._spec))
         # Per argument shapes and types: how to compute the Jacobian (`_plan`).
-        self._plans = Plans(user)
+        self._plans = Plans(user, self._static)
         wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
         doc = derivative_doc(user, self._spec, parameters(user)[0])

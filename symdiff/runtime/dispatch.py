@@ -32,7 +32,7 @@ from __future__ import annotations
 import ast
 import inspect
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from symdiff.host.building import building
@@ -78,14 +78,18 @@ def function_signature(value: Any) -> Any:
     return FunctionArg(value)
 
 
-def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+def shape_key(args: tuple[Any, ...], static: Collection[int] = ()) -> tuple[Any, ...] | None:
     """What a plan for these arguments (a Jacobian's, a Hessian's) depends on: each
     argument's type, an array's shape and dtype, an int's or a bool's value (it may size
     an array, or choose a branch), an object's or a pytree's layout and the shapes of
-    its arrays, a user's class; None when an argument is something else (a list, a function): no
-    cached plan."""
+    its arrays, a user's class, the value of an argument at a `static` position (compiled
+    in: its `static_signature`); None when an argument is something else (a list, a
+    function): no cached plan."""
     key: list[Any] = []
-    for a in args:
+    for i, a in enumerate(args):
+        if i in static and not is_function(a):
+            key.append(static_signature(a))
+            continue
         if is_array(a):
             key.append((a.shape, a.dtype))
         elif is_object(a):

@@ -1,22 +1,22 @@
 """Plans built on a function's compiled derivatives, kept while what they were built
 against holds.
 
-Contract: `Plans(fn)` is for an object that keeps, per argument shapes, a plan built on
-compiled code of `fn` (a Hessian, a Jacobian). `get(args, make)` returns the plan for
-arguments like `args`, calling ``make(args)`` to build one the first time. Before the
-first plan it records the watches of `fn` and of every function its derivatives inline
-(`symdiff.frontend.callees.watches`); when one of those bindings changed since (an
-identity test), every plan is dropped and the watches are taken again; a plan for
-objects of a user's class (or such a class) among the arguments watches the class's
-methods too. A plan is keyed
-by `runtime.dispatch.shape_key` of the arguments and by the exact shapes of the arrays
-among the data the derivatives read (a plan may be sized from them); arguments without
-a shape key get a plan built each time, never kept.
+Contract: `Plans(fn, static)` is for an object that keeps, per argument shapes, a plan
+built on compiled code of `fn` (a Hessian, a Jacobian). `get(args, make)` returns the
+plan for arguments like `args`, calling ``make(args)`` to build one the first time.
+Before the first plan it records the watches of `fn` and of every function its
+derivatives inline (`symdiff.frontend.callees.watches`); when one of those bindings
+changed since (an identity test), every plan is dropped and the watches are taken
+again; a plan for objects of a user's class (or such a class) among the arguments
+watches the class's methods too. A plan is keyed by `runtime.dispatch.shape_key` of the
+arguments (those at the positions `static`, compiled in, by value) and by the exact
+shapes of the arrays among the data the derivatives read (a plan may be sized from
+them); arguments without a shape key get a plan built each time, never kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from symdiff.host import data
@@ -30,8 +30,9 @@ Plan = Callable[[tuple[Any, ...]], Any]
 class Plans:
     """The plans of one derivative object, per argument shapes."""
 
-    def __init__(self, fn: Any) -> None:
+    def __init__(self, fn: Any, static: Collection[int] = ()) -> None:
         self.fn = fn
+        self.static = frozenset(static)
         self._watches: tuple[Watch, ...] = ()
         self._plans: dict[tuple[Any, ...], Plan] = {}
 
@@ -42,7 +43,7 @@ class Plans:
         if not self._plans:
             self._watches = ()
             self._take(args)
-        key = shape_key(args)
+        key = shape_key(args, self.static)
         if key is not None:
             key = (*key, self._shapes())  # global arrays may size the plan too
         plan = self._plans.get(key) if key is not None else None
