@@ -136,10 +136,11 @@ class Hessian(Derivative):
     def _of_pytrees(self) -> Callable[[tuple[Any, ...]], Any]:
         """The Hessian with respect to pytrees: the forward-mode Jacobian of the
         gradient, a pass per entry of each leaf, nested as JAX nests it (the gradient's
-        structure outside, each argument's inside)."""
+        structure outside, each argument's inside), its static arguments the Hessian's."""
         from symdiff.api.jacobian import Jacobian
 
-        gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner))
+        gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner,
+                                          static=self._static))
         jacobian = Jacobian(gradient, self._argnums, "forward")
         return lambda p: jacobian(*p)
 
