@@ -412,8 +412,8 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     given = len(primals)
     # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
     # function argument, a flag or a mode is not differentiated: its cotangent is None.
-    floats = [i for i, a in enumerate(args[:given]) if type(a) is float or (
-        is_tree(a) and any(type(v) is float for v in pytrees.leaves(a)))]
+    floats = [i for i, a in enumerate(args[:given]) if i not in fixed and (
+        type(a) is float or is_tree(a) and any(type(v) is float for v in pytrees.leaves(a)))]
     functions = [i for i, a in enumerate(args[:given])
                  if no_tangent(a) or type(a) in (bool, str) or a is None or i in fixed]
     tuples = [i for i, a in enumerate(primals)
