@@ -12,8 +12,9 @@ inlines `fn`, whose ``*args`` is then a tuple of the arguments. Made once per (`
 evaluates at once (``jvp``, ``vjp``, ``hvp``, ``cost``, ``source``) takes for `n`
 arguments; a transform that returns a callable (``grad``, ``hessian``, ``jacfwd``...)
 returns a `Variadic`, which builds the transform of `fixed(fn, n)` for each `n` it is
-called with (and transforms of it are `Variadic` too). `argnums` counts the positional
-arguments of the call, as JAX counts them.
+called with (and transforms of it are `Variadic` too). `argnums` and `static_argnums`
+count the positional arguments of the call, as JAX counts them (so a ``functools.partial``
+or bound method of such a function counts past the arguments it binds).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ class Variadic:
     positional arguments, the transform of `fn`'s form with n parameters."""
 
     def __init__(self, transform: Callable[..., Any], fn: Callable[..., Any],
-                 *options: Any) -> None:
+                 *options: Any, **keywords: Any) -> None:
         self._transform, self._fn, self._options = transform, fn, options
+        self._keywords = keywords  # (static_argnums, static_argnames)
         self._by_count: dict[int, Callable[..., Any]] = {}
         self.__wrapped__ = fn
         self.__name__ = getattr(fn, "__name__", "function")
@@ -45,7 +47,8 @@ class Variadic:
         """The transform for calls with `n` positional arguments."""
         made = self._by_count.get(n)
         if made is None:
-            made = self._by_count[n] = self._transform(for_count(self._fn, n), *self._options)
+            made = self._by_count[n] = self._transform(for_count(self._fn, n),
+                                                       *self._options, **self._keywords)
         return made
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -56,7 +59,14 @@ class Variadic:
         return f"<symdiff {name} of {_label(self._fn)} (*args), counts: {sorted(self._by_count)}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return Variadic, (self._transform, by_reference(self._fn), *self._options)
+        return _rebuild, (self._transform, by_reference(self._fn), self._options,
+                          self._keywords)
+
+
+def _rebuild(transform: Callable[..., Any], fn: Callable[..., Any], options: tuple[Any, ...],
+             keywords: dict[str, Any]) -> Variadic:
+    """A `Variadic` from its pickled parts."""
+    return Variadic(transform, fn, *options, **keywords)
 
 
 def is_variadic(fn: Any) -> bool:

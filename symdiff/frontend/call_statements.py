@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from symdiff.frontend import calls, names, np_indexing, sequences
+from symdiff.frontend import calls, names, np_indexing, objects, sequences
 from symdiff.frontend.array_like import array_like
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_predicates import sort
@@ -44,7 +44,8 @@ def lower(low: Frame, stmt: ast.Expr) -> None:
         if _dotted(func):
             called = names.callee(low, func)
             if is_inlined(called):
-                calls.call(low, called, e, discarded=True)  # type: ignore[arg-type]
+                calls.call(low, *objects.bound(called), e,  # type: ignore[arg-type]
+                           discarded=True)
                 return
     raise low.src.error(
         "unsupported construct: expression statement (its value is discarded)", stmt)

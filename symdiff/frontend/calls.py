@@ -107,10 +107,11 @@ def state(low: Frame) -> CallState:
 Arguments = tuple[list[Value], dict[str, Value]]  # positional and keyword values
 
 
-def call(low: Frame, func: Resolved, e: ast.Call, discarded: bool = False,
-         given: Arguments | None = None) -> Value:
-    """The value of the call `e` of the user function `func`, its body inlined; when its
-    value is `discarded` (a call as a statement), None if it returns none. `given`: the
+def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call,
+         discarded: bool = False, given: Arguments | None = None) -> Value:
+    """The value of the call `e` of the user function `func`, its body inlined, with the
+    values `bound` (a method's object) before the call's arguments; when its value is
+    `discarded` (a call as a statement), None if it returns none. `given`: the
     arguments' values, where they are not `e`'s own (``grad(f)(x)`` calls f)."""
     calls = state(low)
     target = _target(low, calls, func, e)
@@ -119,7 +120,7 @@ def call(low: Frame, func: Resolved, e: ast.Call, discarded: bool = False,
     if id(target.node) not in calls.checked:
         _check_no_mutation(target)
         calls.checked.add(id(target.node))
-    env = _bind(low, target, e, given)
+    env = _bind(low, target, e, bound, given)
     memo_key = None
     if target.pure and all(isinstance(v, (Node, Resolved)) for v in env.values()):
         memo_key = (id(low.b), target.key, tuple(sorted(env.items(), key=lambda kv: kv[0])))
@@ -294,12 +295,12 @@ def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
     raise low.src.error(f"{what} in this call is {describe(value)}, not a number", e)
 
 
-def _bind(low: Frame, target: _Target, e: ast.Call, given: Arguments | None
-          ) -> dict[str, Value]:
+def _bind(low: Frame, target: _Target, e: ast.Call, bound: tuple[Value, ...],
+          given: Arguments | None) -> dict[str, Value]:
     """The callee's parameters bound to the call's arguments (or to the values
-    `given`), as Python binds them."""
+    `given`), after `bound`, as Python binds them."""
     positional, keywords = given or arguments(low, e)
-    return _parameters(low, target, e, positional, keywords)
+    return _parameters(low, target, e, [*bound, *positional], keywords)
 
 
 def arguments(low: Frame, e: ast.Call) -> Arguments:
@@ -337,12 +338,10 @@ def _parameters(low: Frame, target: _Target, e: ast.Call, positional: list[Value
     env: dict[str, Value] = dict(zip(names, positional, strict=False))
     extra = positional[len(names):]
     if args.vararg is not None:
-        for value in extra:
-            if not isinstance(value, Node):
-                raise low.src.error(
-                    f"{label}() collects *{args.vararg.arg}: only numbers and arrays may be "
-                    "passed there", e)
-        env[args.vararg.arg] = list(extra)
+        # Numbers and arrays: a list, so a loop over it may be a loop region; pytrees
+        # (dicts, tuples) too: a tuple, as a pytree's own tuples are, unrolled by loops.
+        env[args.vararg.arg] = list(extra) if all(isinstance(v, Node) for v in extra) \
+            else tuple(extra)
     elif extra:
         raise low.src.error(
             f"{label}() takes {len(names)} positional arguments but {len(positional)} "

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import calls, control
+from symdiff.frontend import calls, control, objects
 from symdiff.frontend.arrays import constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
@@ -160,7 +160,7 @@ def _call(body: Frame, fn: Any, args: list[Node], keywords: dict[str, Value],
     """`fn` (a function value or a transform) called in `body` on `args`."""
     if isinstance(fn, Transform):
         return derivative(body, fn, list(args), keywords, e)
-    return calls.call(body, fn, e, given=(list(args), keywords))
+    return calls.call(body, *objects.bound(fn), e, given=(list(args), keywords))
 
 
 def _function(low: Frame, e: ast.expr) -> Any:

@@ -88,9 +88,16 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
         raise low.src.error("unsupported construct: indexing something that is not a list",
                             e.value)
-    if is_records(base):  # pairs[i]: item i of each field's values
+    if is_records(base) and all(isinstance(v, Node) and not is_array(v)
+                                for r in base for v in r):
+        # pairs[i] of tuples of numbers: item i of each field's values
         return tuple(low.b.apply("seq_get", as_seq(low, [r[j] for r in base], e.value), index)
                      for j in range(_width(low, base, e)))
+    if isinstance(base, (list, tuple)) and not all(isinstance(v, Node) for v in base):
+        raise low.src.error(
+            "unsupported construct: indexing a tuple or list of unlike items (tuples, "
+            "dicts) by an index known only at run time; loop over it instead (for W, b in "
+            "layers: such a loop is unrolled while compiling)", e)
     return low.b.apply("seq_get", as_seq(low, base, e.value), index)
 
 
@@ -164,6 +171,10 @@ def append(low: Frame, call: ast.Call) -> None:
     """``xs.append(v)`` as a statement."""
     func = call.func
     assert isinstance(func, ast.Attribute)
+    if isinstance(func.value, ast.Attribute):
+        raise low.src.error(
+            f"{ast.unparse(func.value)}.append(...) changes an object's list, which symdiff "
+            "does not support: build a list of the function's own", func.value)
     if not isinstance(func.value, ast.Name):
         raise low.src.error("append() on something that is not a plain name", func.value)
     if len(call.args) != 1 or call.keywords:

@@ -7,7 +7,9 @@ items include an array that is not data read from outside (``for w in (W1, W2)``
 them, and the loop is unrolled: the body is lowered once per item, after binding the
 target to that item as an assignment would. It returns False for any other loop,
 which stays a loop. A ``break``, ``continue`` or ``return`` in such a loop is a
-located error.
+located error. Loops `unrolled` takes (a pytree's tuples of unlike items, a dict's
+keys) are tried first; this one adds lists the function builds, ``reversed(...)`` and
+tuples of arrays of one type the function computes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import names
+from symdiff.frontend import names, unrolled
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.node import Node, Op
@@ -27,7 +29,7 @@ def lower(low: Frame, stmt: ast.For) -> bool:
     if plan is None:
         return False
     items, n, hidden = plan
-    _check_exits(low, stmt)
+    unrolled.check_no_exit(low, stmt)
     for k in range(n):
         assign = ast.copy_location(ast.Assign([stmt.target], items(k)), stmt)
         ast.fix_missing_locations(assign)
@@ -120,20 +122,3 @@ def _holds_arrays(value: Any) -> bool:
         elif isinstance(item, Node) and item.type is not None and item.op != Op.GLOBAL:
             return True
     return False
-
-
-def _check_exits(low: Frame, stmt: ast.For) -> None:
-    """A located error for a break, continue or return that would leave the loop."""
-    stack: list[tuple[ast.AST, bool]] = [(s, False) for s in stmt.body]
-    while stack:
-        node, nested = stack.pop()
-        if isinstance(node, ast.Return) or (
-                isinstance(node, (ast.Break, ast.Continue)) and not nested):
-            word = type(node).__name__.lower()
-            raise low.src.error(
-                f"{word} in a loop over a tuple of arrays (not yet): such a loop is "
-                "unrolled, one copy of its body per array", node)
-        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
-            continue
-        inner = nested or isinstance(node, (ast.For, ast.While))
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))

@@ -2,13 +2,19 @@
 
 Contract: a `Dispatcher` owns the specialisations of one transform of one function,
 keyed by argument signature (the type of each argument after conversion; the
-differentiated arguments are always floats here; the others are ints or floats). Its
+differentiated arguments are always floats here; the others are ints or floats; a
+flag, a mode, None and an argument at a position declared `static` are keyed by value,
+as an `ir.types.StaticArg`, which tells values of different types apart; an object of
+a user's class by its `host.data.ObjectLayout` and a pytree by its `host.data` layout,
+both tested inline as free data's is). Its
 `entry` is generated Python
 with the user's parameter names and defaults, so keyword arguments and arity errors
 behave as the user's function does; it checks the argument types of each known
 signature inline and calls that specialisation directly, and sends anything else to
 `slow`, which validates and converts the arguments (ints become floats, non-numbers
-raise `TypeError`), compiles the missing specialisation and regenerates the entry.
+raise `TypeError`), compiles the missing specialisation and regenerates the entry; its
+result goes through ``finish(args, result)`` when given (for what only the arguments as
+given tell: a tuple passed on as a list).
 
 The first signature seen also gets a `fast` path: its specialisation compiled with the
 type check in its own first line, falling back to `entry`, so the common call is a
@@ -26,13 +32,30 @@ from __future__ import annotations
 import ast
 import inspect
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from symdiff.host.building import building
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
+from symdiff.host.data import (
+    DictLayout,
+    ObjectLayout,
+    SequenceLayout,
+    fits,
+    is_object,
+    is_user_class,
+    layout,
+    shapes,
+)
 from symdiff.host.freshness import Watch, guarded, stale_test
-from symdiff.runtime.arguments import convert, is_array, is_function
+from symdiff.runtime.arguments import (
+    convert,
+    is_array,
+    is_function,
+    is_tree,
+    static_argument,
+    tree_layout,
+)
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
@@ -55,15 +78,26 @@ def function_signature(value: Any) -> Any:
     return FunctionArg(value)
 
 
-def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+def shape_key(args: tuple[Any, ...], static: Collection[int] = ()) -> tuple[Any, ...] | None:
     """What a plan for these arguments (a Jacobian's, a Hessian's) depends on: each
     argument's type, an array's shape and dtype, an int's or a bool's value (it may size
-    an array, or choose a branch);
-    None when an argument is something else (a list, a function): no cached plan."""
+    an array, or choose a branch), an object's or a pytree's layout and the shapes of
+    its arrays, a user's class, the value of an argument at a `static` position (compiled
+    in: its `static_signature`); None when an argument is something else (a list, a
+    function): no cached plan."""
     key: list[Any] = []
-    for a in args:
+    for i, a in enumerate(args):
+        if i in static and not is_function(a):
+            key.append(static_signature(a))
+            continue
         if is_array(a):
             key.append((a.shape, a.dtype))
+        elif is_object(a):
+            key.append((layout(a), shapes(a)))
+        elif is_user_class(a):
+            key.append(a)
+        elif is_tree(a):
+            key.append((tree_layout(a), shapes(a)))
         elif type(a) is float:
             key.append(float)
         elif type(a) in (int, bool, str) or a is None:
@@ -73,18 +107,24 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     return tuple(key)
 
 
-def static_signature(value: bool | str | None) -> Any:
-    """A flag's, mode's or None's `ir.types.StaticArg` (imported here, as for arrays)."""
+def static_signature(value: Any) -> Any:
+    """A flag's, mode's, None's or static argument's `ir.types.StaticArg` (imported
+    here, as for arrays)."""
     from symdiff.ir.types import StaticArg
 
     return StaticArg(value)
 
 
-def signature_of(args: tuple[Any, ...]) -> Signature:
+def signature_of(args: tuple[Any, ...], static: frozenset[int] = frozenset()) -> Signature:
+    """The signature of converted arguments; those at the `static` positions (declared
+    static) are compiled in by value, an object by its `host.data.ObjectLayout`, a
+    user's class by identity."""
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
-                 if is_function(a) else static_signature(a) if type(a) in (bool, str)
-                 or a is None
-                 else type(a) for a in args)
+                 if is_function(a) and not is_object(a) or is_user_class(a)
+                 else layout(a) if is_object(a) else static_signature(a)
+                 if type(a) in (bool, str) or a is None or i in static
+                 else tree_layout(a) if is_tree(a)
+                 else type(a) for i, a in enumerate(args))
 
 
 Built = tuple[Callable[..., Any], tuple[Watch, ...]]  # a specialisation, what it watches
@@ -105,6 +145,8 @@ class Dispatcher:
         build_guarded: Callable[[Signature, Callable[..., Any]], Built | None] | None = None,
         list_params: Callable[[], frozenset[int]] = frozenset,
         parameters: Callable[[], tuple[list[str] | None, tuple[Any, ...] | None]] | None = None,
+        static: frozenset[int] = frozenset(),
+        finish: Callable[[tuple[Any, ...], Any], Any] | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -112,11 +154,13 @@ class Dispatcher:
         self.params = params
         self.defaults = defaults
         self.diff_positions = diff_positions
+        self.static = static  # the positions declared static: compiled in by value
         self.build = build
         self.on_update = on_update
         self.build_guarded = build_guarded
         self.list_params = list_params  # asked on the first call: it reads the source
         self.parameters = parameters  # read again when the function's code changed
+        self.finish = finish
         self._lists: frozenset[int] | None = None
         # Replaced, never updated in place: other threads may be reading them.
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
@@ -135,7 +179,8 @@ class Dispatcher:
                 "by keyword")
         with building():
             impl, converted = self._specialisation(args)
-        return impl(*converted)
+        result = impl(*converted)
+        return result if self.finish is None else self.finish(args, result)
 
     def _specialisation(self, args: tuple[Any, ...]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
         if any(w.changed() for w in self.watches.values()):
@@ -143,7 +188,7 @@ class Dispatcher:
         if self._lists is None:
             self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
-        sig = signature_of(converted)
+        sig = signature_of(converted, self.static)
         impl = self.specialisations.get(sig)
         if impl is None:
             arrays = any(not isinstance(t, type) for t in sig)
@@ -190,6 +235,8 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
+        if i in self.static:
+            return static_argument(self.label, self.params, i, value)
         return convert(self.label, self.params, i, value,
                        differentiated=i in self.diff_positions,
                        as_list=self._lists is not None and i in self._lists)
@@ -199,7 +246,7 @@ class Dispatcher:
         of their bindings changed, or when no specialisation fits its argument types."""
         if self.params is None:
             return self.slow
-        from symdiff.ir.types import FunctionArg, StaticArg
+        from symdiff.ir.types import FunctionArg, StaticArg, static_key
 
         namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
         body: list[ast.stmt] = []
@@ -222,6 +269,14 @@ class Dispatcher:
                     tests.append(ast.Compare(_load(name), [ast.Is()],
                                              [ast.Constant(typ.value)]))
                     continue
+                if isinstance(typ, StaticArg) and type(typ.value) is not str:
+                    # A declared static argument: of equal value and types.
+                    namespace["_symdiff_static_key"] = static_key
+                    key_name = f"_symdiff_key{k}_{j}"
+                    namespace[key_name] = typ.key
+                    read = ast.Call(_load("_symdiff_static_key"), [_load(name)], [])
+                    tests.append(ast.Compare(read, [ast.Eq()], [_load(key_name)]))
+                    continue
                 if isinstance(typ, StaticArg):  # a str, of that value
                     tests.append(ast.Compare(ast.Attribute(_load(name), "__class__",
                                                            ast.Load()),
@@ -229,6 +284,10 @@ class Dispatcher:
                     tests.append(ast.Compare(_load(name), [ast.Eq()],
                                              [ast.Constant(typ.value)]))
                     namespace["_symdiff_str"] = str
+                    continue
+                if isinstance(typ, ObjectLayout | DictLayout | SequenceLayout):
+                    # an object or a pytree: its layout
+                    tests.append(fits(typ, _load(name), namespace, f"_symdiff_r{k}_{j}"))
                     continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)

@@ -7,7 +7,8 @@ program. A spec with an `inner` spec is a transform of a transform
 this one to its result; both the hash and the text form cover the whole chain. `types`
 describe the user's function's parameters and are kept on the outermost spec only.
 `has_aux` says the transformed function returns ``(output, aux)`` (see
-`transforms.programs` for where each transform puts `aux`).
+`transforms.programs` for where each transform puts `aux`); `static` lists the
+argument positions declared static, whose values the code is compiled for.
 """
 
 from __future__ import annotations
@@ -29,16 +30,22 @@ class Spec:
     # "hessian", "jacobian", "primal"
     argnums: int | tuple[int, ...] | None = None
     # Per parameter, the `ir.types.ArrayType` of an array argument, an `ir.types.FunctionArg`
-    # for a function, `INT` for an int, None for a float or list; None when every argument is a
-    # float or list (the code is then the same for all).
+    # for a function, `INT` for an int, the `host.data` layout of a pytree, None for a
+    # float or list; None when every argument is a float or list (the code is then the
+    # same for all).
     types: tuple[Any, ...] | None = None
     inner: Spec | None = None  # the transform applied first, for a derivative of one
     # The function returns ``(output, aux)``: only `output` is differentiated, and `aux`
     # is returned beside the derivative (JAX's ``has_aux``).
     has_aux: bool = False
+    # The argument positions declared static (``static_argnums``): compiled in by value,
+    # as `ir.types.StaticArg` types.
+    static: tuple[int, ...] = ()
 
     def key(self) -> str:
         text = f"{self.kind}:{self.argnums!r}"
+        if self.static:
+            text += f":static{self.static!r}"
         if self.types is not None:
             text += ":" + ",".join("-" if t is None else str(t) for t in self.types)
         if self.has_aux:

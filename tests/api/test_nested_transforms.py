@@ -148,3 +148,24 @@ def test_other_transforms_and_outside_derivatives_are_located():
     for f, words in cases:
         with pytest.raises(UnsupportedSyntaxError, match=words):
             grad(f)(np.ones(3) if f is not with_aux else 1.0)
+
+
+class Chain:
+    """A spring chain whose methods differentiate its own energy."""
+
+    def __init__(self, stiffness):
+        self.stiffness = stiffness
+
+    def energy(self, q):
+        return 0.5 * self.stiffness * np.sum(np.diff(q) ** 2) - np.sum(np.cos(q))
+
+    def power(self, q, v):
+        return np.sum(-grad(self.energy)(q) * v)
+
+
+def test_a_transform_of_a_method_inside_a_bound_method():
+    chain = Chain(2.0)
+    q, v = np.array([0.1, -0.3, 0.4]), np.array([1.0, 0.5, -0.2])
+    np.testing.assert_allclose(grad(chain.power, argnums=1)(q, v),
+                               -grad(chain.energy)(q))
+    check_grads(lambda q: chain.power(q, v), (q,), order=1)

@@ -105,5 +105,58 @@ def test_loops_over_tuples_of_arrays_are_unrolled():
                 break
         return np.sum(xs[0])
 
-    with pytest.raises(UnsupportedSyntaxError, match="break in a loop over a tuple of arrays"):
+    with pytest.raises(UnsupportedSyntaxError, match="break inside a loop over"):
         symdiff.grad(early)(x, y)
+
+
+def weighted(scale, *xs, power=2):
+    """`scale` times the sum of each array's entries to the `power`."""
+    return scale * sum(np.sum(x ** power) for x in xs)
+
+
+def test_static_argnums_count_the_call_arguments_as_jax_does():
+    g = symdiff.grad(weighted, argnums=1, static_argnums=0)
+    np.testing.assert_allclose(g(3.0, W2, W1), 6 * W2)
+    np.testing.assert_allclose(g(0.5, W2), W2)
+    again = pickle.loads(pickle.dumps(g))
+    np.testing.assert_allclose(again(3.0, W2), 6 * W2)
+    np.testing.assert_allclose(
+        symdiff.jacfwd(weighted, argnums=2, static_argnums=0)(2.0, W2, W2), 4 * W2)
+    np.testing.assert_allclose(
+        symdiff.hessian(weighted, argnums=1, static_argnums=0)(2.0, W2), 4 * np.eye(2))
+
+
+def test_partials_and_bound_methods_of_variadic_functions():
+    import functools
+
+    half = functools.partial(weighted, 0.5)  # argnums count past the bound scale
+    np.testing.assert_allclose(symdiff.grad(half)(W2, W1), W2)
+    np.testing.assert_allclose(symdiff.grad(half, argnums=1)(W2, W1), W1)
+    np.testing.assert_allclose(symdiff.hessian(half)(W2), np.eye(2))
+    np.testing.assert_allclose(symdiff.jvp(half, (W2,), (W2,))[1], np.sum(W2 ** 2))
+    np.testing.assert_allclose(symdiff.vjp(half, W2, W1)[1](1.0)[1], W1)
+    v = np.array([1.0, -2.0])
+    np.testing.assert_allclose(symdiff.hvp(half, (W2,), (v,)), v)
+
+    class Decay:
+        def __init__(self, rate):
+            self.rate = rate
+
+        def penalty(self, *weights):
+            return self.rate * sum(np.sum(w ** 2) for w in weights)
+
+    decay = Decay(0.1)
+    g1, g2 = symdiff.grad(decay.penalty, argnums=(0, 1))(W1, W2)
+    np.testing.assert_allclose(g1, 0.2 * W1)
+    np.testing.assert_allclose(g2, 0.2 * W2)
+
+
+def test_pytrees_passed_through_star_args():
+    def layers_l2(*layers):
+        return sum(np.sum(layer["w"] ** 2) + layer["b"] ** 2 for layer in layers)
+
+    a, b = {"w": W2, "b": 1.0}, {"w": W1, "b": -2.0}
+    ga, gb = symdiff.grad(layers_l2, argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(ga["w"], 2 * W2)
+    np.testing.assert_allclose(gb["w"], 2 * W1)
+    assert ga["b"] == pytest.approx(2.0) and gb["b"] == pytest.approx(-4.0)
