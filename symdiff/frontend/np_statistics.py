@@ -22,8 +22,10 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Axes, Handlers, arguments, axes_of, constant
+from symdiff.frontend.arrays import Axes, Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.names import compile_time
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.arrays import fits
 from symdiff.ir.node import Node
 from symdiff.ir.types import ArrayType
@@ -31,38 +33,25 @@ from symdiff.ir.types import ArrayType
 # The NumPy functions and array methods this module lowers.
 HANDLERS = Handlers()
 
-_MOMENTS = ("axis", "ddof", "keepdims")
-
-
 @HANDLERS.function("var", "std")
-def _np_moment(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, _MOMENTS, optional=1)
-    if len(args) == 2:
-        kws["axis"] = args[1]
-    return moment(low, name, args[0], kws, e)
-
-
 @HANDLERS.method("var", "std")
-def _moment_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, _MOMENTS, optional=1)
-    if args:
-        kws["axis"] = args[0]
-    return moment(low, name, base, kws, e)
+def _moment(low: Frame, args: Arguments, name: str) -> Node:
+    return moment(low, name, args["a"], args, args.call)
 
 
-def moment(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
+def moment(low: Frame, name: str, x: Any, kws: Arguments, e: ast.Call) -> Node:
     """``np.var`` or ``np.std`` of `x` with the constant ``axis``, ``ddof`` and
     ``keepdims`` of `kws`."""
     x = low.number(x, e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
-    ddof = _ddof(low, kws.get("ddof"), e)
+    keepdims = constant(low, kws["keepdims"], bool, "keepdims", e)
+    ddof = _ddof(low, kws["ddof"], e)
     b = low.b
     if x.type is None:
         axes: Axes = None
         d = b.sub(x, x)
         count = b.const(1)
     else:
-        axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
+        axes = axes_of(low, kws["axis"], x.type.ndim, e)
         if axes is not None and len(axes) == x.type.ndim:
             axes = None  # all of them: the mean is the one ``np.mean(x)`` gives
         d = b.sub(x, b.apply("mean", x, attrs=(axes, axes is not None)))
@@ -77,29 +66,24 @@ def moment(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> N
 
 
 def _ddof(low: Frame, value: Any, e: ast.AST) -> int | float:
-    if value is None:
-        return 0
-    if isinstance(value, Node) and value.is_const and isinstance(value.value, (int, float)) \
-            and not isinstance(value.value, bool):
-        return value.value
+    known = compile_time(low, value) if value is not None else 0
+    if isinstance(known, (int, float)) and not isinstance(known, bool):
+        return known
     raise low.src.error("ddof must be a constant number here", e)
 
 
 @HANDLERS.function("average")
-def _np_average(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "weights", "returned", "keepdims"),
-                          optional=2)
-    for key, value in zip(("axis", "weights"), args[1:], strict=False):
-        kws[key] = value
-    if constant(low, kws.get("returned"), bool, "returned", e):
+def _np_average(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    if constant(low, args["returned"], bool, "returned", e):
         raise low.src.error("np.average(returned=True) is not supported: return the sum of "
                             "the weights yourself", e)
-    x = low.number(args[0], e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
-    weights = kws.get("weights")
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", e)
+    weights = args["weights"]
     if x.type is None:
         return x
-    axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
+    axes = axes_of(low, args["axis"], x.type.ndim, e)
     if weights is None:
         return low.b.apply("mean", x, attrs=(axes, keepdims))
     w = _weights(low, x, low.number(weights, e), axes, e)
@@ -124,13 +108,11 @@ def _weights(low: Frame, x: Node, w: Node, axes: Axes, e: ast.AST) -> Node:
 
 
 @HANDLERS.function("ptp")
-def _np_ptp(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
-    if len(args) == 2:
-        kws["axis"] = args[1]
-    x = low.number(args[0], e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
+def _np_ptp(low: Frame, args: Arguments, name: str) -> Node:
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     if x.type is None:
         return low.b.sub(x, x)
-    attrs = (axes_of(low, kws.get("axis"), x.type.ndim, e), keepdims)
+    attrs = (axes_of(low, args["axis"], x.type.ndim, args.call), keepdims)
     return low.b.sub(low.b.apply("amax", x, attrs=attrs), low.b.apply("amin", x, attrs=attrs))
+

@@ -39,6 +39,7 @@ NUMPY_FUNCTIONS = (
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
+    "swapaxes", "moveaxis", "rollaxis", "rot90",
 )
 _numpy_table: dict[Any, str] = {}
 
@@ -156,8 +157,9 @@ class Scope:
             return None
         value = getattr(base.value, attr)
         resolved = classify(value, (*base.path, attr))
-        if base.value is math and resolved.kind == "number":
-            # math.pi and friends are constants, not settings a user can change.
+        if resolved.kind == "number" and (base.value is math
+                                          or base.value is sys.modules.get("numpy")):
+            # math.pi, np.inf and friends are constants, not settings a user can change.
             return Resolved("constant", value, resolved.path)
         return resolved
 
