@@ -1,7 +1,8 @@
 """Lowering of NumPy's statistics: ``np.var``/``np.std`` (and the methods ``x.var()``,
 ``x.std()``) with ``axis``, ``ddof`` and ``keepdims``, ``np.average`` with ``weights``,
 and ``np.ptp``, each as the composition NumPy itself computes, so its derivatives,
-batching and SymPy form are those of the operations it is made of.
+batching and SymPy form are those of the operations it is made of; and the order
+statistics ``np.median``, ``np.quantile``, ``np.percentile``.
 
 Contract: handlers of `frontend.arrays`' tables (see there).
 - ``var(x) = sum(d * d) / max(N - ddof, 0)`` with ``d = x - mean(x)`` over the axes
@@ -14,7 +15,11 @@ Contract: handlers of `frontend.arrays`' tables (see there).
   zero give inf or NaN (NumPy raises ``ZeroDivisionError``); ``returned=True`` is a
   located error.
 - ``ptp(x) = amax(x) - amin(x)``: ties share the derivative as ``amax``/``amin`` do.
-- Axes, ``ddof``, ``keepdims`` and ``returned`` must be constants.
+- ``np.median``, ``np.quantile``, ``np.percentile`` with ``axis``, ``keepdims`` and
+  ``method`` (`ir.order.METHODS`) are the ``quantile`` primitive, its derivative
+  following the entries the statistic reads (`ir.order`); q is a number (a function
+  argument too) or a list or tuple of them, whose statistics are stacked first.
+- Axes, ``ddof``, ``keepdims``, ``returned`` and ``method`` must be constants.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from symdiff.frontend.names import compile_time
 from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.arrays import fits
 from symdiff.ir.node import Node
+from symdiff.ir.order import METHODS
 from symdiff.ir.types import ArrayType
 
 # The NumPy functions and array methods this module lowers.
@@ -116,3 +122,30 @@ def _np_ptp(low: Frame, args: Arguments, name: str) -> Node:
     attrs = (axes_of(low, args["axis"], x.type.ndim, args.call), keepdims)
     return low.b.sub(low.b.apply("amax", x, attrs=attrs), low.b.apply("amin", x, attrs=attrs))
 
+
+@HANDLERS.function("median", "quantile", "percentile")
+def _quantile(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.median``, ``np.quantile``, ``np.percentile`` of an array at a number q (or at
+    each of a list or tuple of them, stacked first, as NumPy gives them)."""
+    e = args.call
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", e)
+    method = "linear" if name == "median" else constant(low, args["method"], str,
+                                                         f"np.{name} method", e)
+    if method not in METHODS:
+        raise low.src.error(f"np.{name}(method={method!r}) is not supported: only "
+                            f"{', '.join(METHODS)}", args.where("method"))
+    q = low.b.const(0.5) if name == "median" else args["q"]
+    if x.type is None:
+        raise low.src.error(f"np.{name} of a number: it takes an array here", e)
+    attrs = (axes_of(low, args["axis"], x.type.ndim, e), keepdims, name, method)
+    if isinstance(q, (tuple, list)):
+        if not q:
+            raise low.src.error(f"np.{name} at an empty list of q", args.where("q"))
+        parts = [low.b.apply("quantile", x, low.number(p, e), attrs=attrs) for p in q]
+        return low.b.apply("stack", *parts, attrs=(0,))
+    q = low.number(q, e)
+    if q.type is not None:
+        raise low.src.error(f"np.{name}: q must be a number, or a list or tuple of them, "
+                            "here (not an array)", args.where("q"))
+    return low.b.apply("quantile", x, q, attrs=attrs)

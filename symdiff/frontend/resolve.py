@@ -39,7 +39,7 @@ NUMPY_FUNCTIONS = (
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
-    "swapaxes", "moveaxis", "rollaxis", "rot90",
+    "swapaxes", "moveaxis", "rollaxis", "rot90", "median", "quantile", "percentile",
 )
 _numpy_table: dict[Any, str] = {}
 
