@@ -8,7 +8,8 @@ Contract:
   of the function of the same name without its first (``x.sum(axis)`` is
   ``np.sum(x, axis)``; ``x.transpose(*axes)`` is not). Each lists, after it, the
   parameters NumPy has and symdiff does not implement: passing one is a located error
-  unless it is written as its default (``out=None``).
+  unless it is written as its default (``out=None``; always for one listed without a
+  default, whose NumPy default is a marker no argument can be).
 - `bind(frame, call, name)` and `bind_method(frame, call, name, base)` bind a call's
   arguments to the parameters as Python does: by position, then by keyword, each once,
   the required ones present (the array of a method call is its first parameter).
@@ -120,6 +121,18 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "linalg.det": ("a", ""),
     "linalg.inv": ("a", ""),
     "linalg.solve": ("a, b", ""),
+    "linalg.cholesky": ("a, /, *, upper=False", ""),
+    "linalg.slogdet": ("a", ""),
+    "linalg.eigh": ("a, UPLO='L'", ""),
+    "linalg.eigvalsh": ("a, UPLO='L'", ""),
+    # rtol's default is a marker no argument can be (rtol=None is another tolerance).
+    "linalg.pinv": ("a, rcond=None, hermitian=False, *, rtol", "rcond hermitian rtol"),
+    "linalg.matrix_power": ("a, n", ""),
+    "linalg.lstsq": ("a, b, rcond=None", ""),
+    "linalg.qr": ("a, mode='reduced'", ""),
+    "linalg.svd": ("a, full_matrices=True, compute_uv=True, hermitian=False", "hermitian"),
+    "tril": ("m, k=0", ""),
+    "triu": ("m, k=0", ""),
     "reshape": ("a, /, shape=None, order='C', *, newshape=None, copy=None", "order copy"),
     "ravel": ("a, order='C'", "order"),
     "squeeze": ("a, axis=None", ""),
@@ -295,7 +308,7 @@ def _bind(low: Frame, e: ast.Call, sig: Signature, values: dict[str, Value],
         if param not in written and param not in sig.defaults:
             raise low.src.error(f"{label}() missing required argument {param!r}", e)
     for param in sig.unread & written.keys():
-        if not _is_default(written[param], sig.defaults.get(param)):
+        if param not in sig.defaults or not _is_default(written[param], sig.defaults[param]):
             raise low.src.error(f"{label}({param}=...) is not supported here (not yet): "
                                 f"symdiff does not read NumPy's {param}=", places[param])
     return Arguments(low, e, sig, written, places, values)

@@ -23,6 +23,7 @@ from symdiff.frontend import (
     np_einsum,
     np_indexing,
     np_linalg,
+    np_matrices,
     np_norms,
     np_shapes,
     np_signatures,
@@ -33,7 +34,8 @@ from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_axes.HANDLERS, np_einsum.HANDLERS, np_indexing.HANDLERS,
-            np_linalg.HANDLERS, np_norms.HANDLERS, np_shapes.HANDLERS, np_statistics.HANDLERS)
+            np_linalg.HANDLERS, np_matrices.HANDLERS, np_norms.HANDLERS, np_shapes.HANDLERS,
+            np_statistics.HANDLERS)
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -26,19 +26,21 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
+    matrices,
     order,
     scalars,
     sequences,
     shapes,
     special,
+    spectral,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, order.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
-    checks.RECORDS, special.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, sequences.RECORDS,
+    shapes.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS,
 )
 
 

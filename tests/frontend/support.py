@@ -126,3 +126,22 @@ def all_transforms(f: Callable[..., Any], args: Sequence[Any]) -> list[Callable[
         lambda: jvp(f, tuple(args), tuple(1.0 if type(a) is float else 0.0 for a in args)),
         lambda: vjp(f, *args)[1](1.0),
     ]
+
+
+def check_in_dtype(f: Callable[..., Any], args: tuple[Any, ...], dtype: Any,
+                   float32_tol: tuple[float, float] = (2e-2, 1e-3)) -> None:
+    """`symdiff.testing.check_grads` of `f` at `args` made `dtype` arrays (float32 within
+    `float32_tol`, its rtol and atol), and each cotangent of `vjp` of the argument's
+    shape and dtype."""
+    import numpy as np
+
+    from symdiff.testing import check_grads
+
+    args = tuple(a.astype(dtype) for a in args)
+    if dtype == np.float64:
+        check_grads(f, args, rtol=1e-6, atol=1e-8)
+    else:
+        check_grads(f, args, eps=1e-3, rtol=float32_tol[0], atol=float32_tol[1])
+    _, vjp_fn = vjp(f, *args)
+    for a, c in zip(args, vjp_fn(np.ones_like(f(*args))), strict=True):
+        assert c.shape == a.shape and c.dtype == a.dtype

@@ -38,6 +38,14 @@ def random_like(rng: Any, value: Any, dtype: Any) -> Any:
     return float(rng.standard_normal())
 
 
+def positive_definite(rng: Any, n: int) -> Any:
+    """A random symmetric positive definite n x n matrix, well conditioned."""
+    import numpy as np
+
+    x = rng.standard_normal((n, n))
+    return x @ x.T + n * np.eye(n)
+
+
 def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11) -> Any:
     """Check the emitted JVP and VJP of `build` at `values`: the JVP against central
     finite differences, every derivative with its value's shape, each cotangent of an
@@ -74,3 +82,26 @@ def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11)
 
     assert dot([ct], [tangent]) == pytest.approx(dot(list(cts), tangents), rel=tol, abs=tol)
     return out
+
+
+def check_jvp_of_vjp(build: Build, values: list[Any], seed: int = 5) -> None:
+    """Check the emitted JVP of the VJP program of `build` at `values` (in float64)
+    against central finite differences of the VJP program: the rules' own IR is
+    differentiable, so second derivatives need no rules of their own."""
+    import numpy as np
+
+    from symdiff.transforms.programs import finish, jvp_program, vjp_program
+
+    rng = np.random.default_rng(seed)
+    primal = program_of(build, values)
+    ct = random_like(rng, run_emitted(primal, *values), np.float64)
+    backward = finish(vjp_program(primal))
+    inputs = [*values, ct]
+    tangents = [random_like(rng, v, np.float64) for v in inputs]
+    _, tangent = run_emitted(finish(jvp_program(backward)), *inputs, *tangents)
+    h = 1e-6
+    up = run_emitted(backward, *[v + h * t for v, t in zip(inputs, tangents, strict=True)])
+    down = run_emitted(backward, *[v - h * t for v, t in zip(inputs, tangents, strict=True)])
+    for t, u, d in zip(tangent, up, down, strict=True):
+        np.testing.assert_allclose(t, (np.asarray(u) - np.asarray(d)) / (2 * h),
+                                   rtol=1e-5, atol=1e-6)
