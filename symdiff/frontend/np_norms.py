@@ -10,11 +10,14 @@ array) or, without ``ord`` and ``axis``, the 2-norm of every entry.
   ``sum(abs(x) ** p) ** (1 / p)``.
 - Matrix norms: None and ``'fro'`` are the Frobenius norm (``norm`` over both axes); 1
   and -1 the largest and smallest column sum of ``abs(x)``; ``inf`` and ``-inf`` the
-  largest and smallest row sum. ``2``, ``-2`` and ``'nuc'`` need singular values: a
-  located error naming the option.
+  largest and smallest row sum; ``2``, ``-2`` and ``'nuc'`` the largest, the smallest
+  and the sum of the singular values (the ``svd`` primitive, `np_matrices`) of a 2-D
+  array (over two axes of more, a stack of matrices: a located error).
 - Kinks: ``abs'(0) = 0`` (a zero entry adds nothing to the gradient of the 1-norm); ties
   for the largest (smallest) entry or column or row sum share the derivative equally,
-  as ``np.max`` does; the 2-norm's derivatives are 0 where it is 0.
+  as ``np.max`` does; the 2-norm's derivatives are 0 where it is 0. The singular-value
+  norms' first derivatives are ``U diag(w) Vh`` of NumPy's factors (w the derivative
+  of the reduction); their second need distinct nonzero singular values (`ir.spectral`).
 - ``ord`` is a number (``np.inf`` and ``-np.inf`` too) or ``'fro'``/``'nuc'`` known
   while compiling; axes and ``keepdims`` are constants.
 """
@@ -27,6 +30,7 @@ from typing import Any
 from symdiff.frontend.arrays import Axes, Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.names import UNKNOWN, compile_time
+from symdiff.frontend.np_matrices import singular_values
 from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.node import Node
 
@@ -62,10 +66,11 @@ def _norm(low: Frame, args: Arguments, name: str) -> Node:
                                 "of vectors", where)
         return vector_norm(low, x, order, axes, keepdims)
     if order in (2, -2, "nuc"):
-        raise low.src.error(
-            f"np.linalg.norm(ord={order!r}) of a matrix needs its singular values (not "
-            "yet); ord=None or 'fro' is the Frobenius norm, 1 and inf the largest column "
-            "and row sums", where)
+        if ndim != 2:
+            raise low.src.error(
+                f"np.linalg.norm(ord={order!r}) of a stack of matrices (an array of more "
+                "than two axes) is not supported yet: call it on each matrix", where)
+        return _singular_norm(low, x, order, axes, keepdims)
     if order == "fro":
         return low.b.apply("norm", x, attrs=(tuple(sorted(axes)) if ndim > 2 else None,
                                              keepdims))
@@ -108,6 +113,18 @@ def vector_norm(low: Frame, x: Node, order: float, axes: tuple[int, ...], keepdi
     if order == 1:
         return b.apply("sum", size, attrs=attrs)
     return b.pow(b.apply("sum", b.pow(size, order), attrs=attrs), b.div(1.0, order))
+
+
+def _singular_norm(low: Frame, x: Node, order: Any, axes: tuple[int, ...], keepdims: bool
+                   ) -> Node:
+    """The 2, -2 or 'nuc' norm of the matrix `x` with rows along ``axes[0]``: its largest,
+    its smallest or the sum of its singular values."""
+    b = low.b
+    if axes != (0, 1):
+        x = b.apply("transpose", x, attrs=(None,))
+    reduction = {2: "amax", -2: "amin", "nuc": "sum"}[order]
+    norm = b.apply(reduction, singular_values(low, x), attrs=(None, False))
+    return b.apply("expand_dims", norm, attrs=((0, 1),)) if keepdims else norm
 
 
 def _matrix_norm(low: Frame, x: Node, order: float, axes: Axes, keepdims: bool) -> Node:

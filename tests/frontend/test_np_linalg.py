@@ -184,14 +184,6 @@ def subscripts_unknown_output(A):
     return np.einsum("ij->k", A).sum()  # E:output
 
 
-def spectral_norm(A):
-    return np.linalg.norm(A, 2)  # E:spectral
-
-
-def nuclear_norm(A):
-    return np.linalg.norm(A, ord="nuc")  # E:nuc
-
-
 def string_norm_of_vectors(A):
     return np.linalg.norm(A, ord="nuc", axis=0).sum()  # E:one
 
@@ -265,8 +257,6 @@ ERRORS = [
     (ellipsis_left_out, "ellipsis", '"...i->i"', ["'...'", "broadcast axes"]),
     (subscripts_wrong_rank, "rank", "A)", ["'ijk'", "2 axes"]),
     (subscripts_unknown_output, "output", '"ij->k"', ["'k' is in no operand"]),
-    (spectral_norm, "spectral", "2)", ["ord=2", "singular value"]),
-    (nuclear_norm, "nuc", '"nuc"', ["ord='nuc'", "singular values"]),
     (string_norm_of_vectors, "one", '"nuc"', ["ord='nuc'", "not of vectors"]),
     (fro_of_vectors, "fro", '"fro"', ["'fro'", "not of vectors"]),
     (norm_of_three_axes, "axes", "np.linalg.norm(", ["repeated"]),

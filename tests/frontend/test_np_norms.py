@@ -1,7 +1,8 @@
 """``np.linalg.norm`` with ``ord``, ``axis`` and ``keepdims`` (issue 14): vector norms of
-any order, the matrix 1, -1, inf, -inf and Frobenius norms, NumPy's values, derivatives
-in both modes against finite differences (to second order where the norm is smooth),
-the conventions at kinks, and an L1-regularised regression."""
+any order, the matrix 1, -1, inf, -inf, Frobenius and singular-value (2, -2, 'nuc')
+norms, NumPy's values, derivatives in both modes against finite differences (to second
+order where the norm is smooth), the conventions at kinks, an L1-regularised regression,
+a spectrally normalised layer and a nuclear-norm matrix completion."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import symdiff
-from symdiff import grad, hessian, jvp, value_and_grad
+from symdiff import grad, hessian, jacfwd, jacrev, jvp, value_and_grad
 from symdiff.testing import check_grads
 from tests.frontend import support
 
@@ -49,6 +50,22 @@ def along_axes(T):
             + np.sum(np.linalg.norm(T, "fro", axis=(1, 2))))
 
 
+def spectral_normalise(W, x):
+    """A layer whose weights are divided by their largest singular value."""
+    return np.sum(np.tanh(W / np.linalg.norm(W, 2) @ x) ** 2)
+
+
+def condition_and_nuclear(A, Y, mask):
+    """Matrix completion with a nuclear-norm penalty, and A's condition number."""
+    fit = 0.5 * np.sum(mask * (A - Y) ** 2) + 0.1 * np.linalg.norm(A, "nuc")
+    return fit + np.linalg.norm(A, ord=2) / np.linalg.norm(A, -2)
+
+
+def singular_norms_along_axes(A):
+    return (np.sum(np.linalg.norm(A, 2, axis=(1, 0), keepdims=True) * A)
+            + np.linalg.norm(A, "nuc", axis=(0, 1)) ** 2 + np.linalg.norm(A.T, -2, (0, 1)))
+
+
 def lasso(w, X, y, lam):
     """Least squares with an L1 penalty on the weights."""
     residual = X @ w - y
@@ -60,6 +77,9 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (matrix_norms, (rn(3, 4),)),
     (along_axes, (rn(2, 3, 4),)),
     (lasso, (rn(3), rn(8, 3), rn(8), 0.1)),
+    (spectral_normalise, (rn(3, 4), rn(4))),
+    (condition_and_nuclear, (rn(4, 3), rn(4, 3), (RNG.random((4, 3)) > 0.3) * 1.0)),
+    (singular_norms_along_axes, (rn(3, 5),)),
 ]
 
 
@@ -86,7 +106,9 @@ def test_values_are_numpys() -> None:
                 np.linalg.norm(A, -np.inf), np.linalg.norm(A, np.inf, keepdims=True),
                 np.linalg.norm(T, 1, axis=(2, 0)), np.linalg.norm(T, -1, axis=(0, 1),
                                                                   keepdims=True),
-                np.linalg.norm(T, 1, axis=1), np.linalg.norm(T, "fro", axis=(2, 1)))
+                np.linalg.norm(T, 1, axis=1), np.linalg.norm(T, "fro", axis=(2, 1)),
+                np.linalg.norm(A, 2), np.linalg.norm(A, -2), np.linalg.norm(A, "nuc"),
+                np.linalg.norm(A, 2, axis=(1, 0), keepdims=True))
 
     got = symdiff.vjp(norms, x, A, T)[0]
     for g, w in zip(got, norms(x, A, T), strict=True):
@@ -110,6 +132,21 @@ def test_kinks_follow_the_conventions() -> None:
                                   [[0.5, -0.5], [0.5, 0.5]])
 
 
+def test_singular_value_norms_differentiate_as_their_factors() -> None:
+    A = rn(4, 3)
+    U, _, Vh = np.linalg.svd(A, full_matrices=False)
+    # d s_i = u_i^T dA v_i: the largest, the smallest and the sum of the singular values.
+    np.testing.assert_allclose(grad(lambda A: np.linalg.norm(A, 2))(A), np.outer(U[:, 0], Vh[0]),
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad(lambda A: np.linalg.norm(A, -2))(A),
+                               np.outer(U[:, -1], Vh[-1]), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(jacrev(lambda A: np.linalg.norm(A, "nuc"))(A), U @ Vh,
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hessian(lambda A: np.linalg.norm(A, "nuc"))(A),
+                               jacfwd(jacrev(lambda A: np.linalg.norm(A, "nuc")))(A),
+                               rtol=1e-8, atol=1e-10)
+
+
 def test_lasso_in_every_mode() -> None:
     w, X, y = rn(3), rn(10, 3), rn(10)
     value, g = value_and_grad(lasso)(w, X, y, 0.3)
@@ -119,12 +156,12 @@ def test_lasso_in_every_mode() -> None:
     np.testing.assert_allclose(hessian(lasso)(w, X, y, 0.3), X.T @ X / 10, rtol=1e-12)
 
 
-def spectral(A):
-    return np.linalg.norm(A, ord=2)  # E:spectral
+def spectral_of_a_stack(A):
+    return np.linalg.norm(A[None], ord=2, axis=(1, 2))  # E:spectral
 
 
-def nuclear(A):
-    return np.linalg.norm(A, "nuc", axis=(0, 1))  # E:nuc
+def nuclear_of_a_stack(A):
+    return np.linalg.norm(A[None] * A[:, None], "nuc", axis=(0, 2)).sum()  # E:nuc
 
 
 def not_a_matrix_order(A):
@@ -140,8 +177,8 @@ def run_time_order(A):
 
 
 ERRORS = [
-    (spectral, "spectral", "2)", ["ord=2", "singular values"]),
-    (nuclear, "nuc", '"nuc"', ["ord='nuc'", "singular values"]),
+    (spectral_of_a_stack, "spectral", "2,", ["ord=2", "stack of matrices", "not supported"]),
+    (nuclear_of_a_stack, "nuc", '"nuc"', ["ord='nuc'", "stack of matrices"]),
     (not_a_matrix_order, "three", "3)", ["ord=3", "not a norm of matrices"]),
     (unknown_string, "max", '"max"', ["'max'", "'fro' and 'nuc'"]),
     (run_time_order, "runtime", "A[1, 1]", ["ord must be", "known while compiling"]),
