@@ -161,6 +161,28 @@ def test_a_closure_constant_is_read_when_compiling() -> None:
         assert symdiff.vjp(f, X)[0] == pytest.approx(f(X))
 
 
+class Pooling:
+    """A layer whose pooling axis and norm order are attributes."""
+
+    def __init__(self, axis: int, order: int) -> None:
+        self.axis, self.order = axis, order
+
+    def loss(self, X):
+        return (np.sum(np.linalg.norm(X, self.order, axis=self.axis) ** 2)
+                + np.sum(np.max(X, self.axis)))
+
+
+def test_an_int_attribute_of_an_object_is_an_option() -> None:
+    X = rn(3, 4)
+    layer = Pooling(1, 3)
+    check_grads(layer.loss, (X,))
+    assert value_and_grad(layer.loss)(X)[0] == pytest.approx(layer.loss(X))
+    # A changed attribute is another value the code is compiled for.
+    layer.axis = 0
+    check_grads(layer.loss, (X,), modes=("rev",))
+    assert np.shape(grad(layer.loss)(X)) == (3, 4)
+
+
 def test_an_int_globals_value_keys_the_disk_cache() -> None:
     from symdiff.runtime.keys import fingerprint
 
