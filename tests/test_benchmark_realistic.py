@@ -40,6 +40,7 @@ WORKING = {
     "student_t_loglik": SCALAR,
     "poisson_regression": SCALAR,
     "kalman_loglik": SCALAR,
+    "mixture_loglik": SCALAR,
     "huber_regression": SCALAR,
     "sir_rk4": ARRAY,
     "pendulum_leapfrog": ARRAY,

@@ -157,6 +157,9 @@ class Frame:
         # The outermost frame of a custom rule's function: the rule, and the attributes
         # of the call it differentiates (`frontend.rules`).
         self.rule: tuple[Rule, tuple[Any, ...]] | None = None
+        # In the outermost frame: the int and bool globals read so far, by path, with
+        # the values the code is specialised on (`names.compile_time`).
+        self.pinned: dict[tuple[Any, ...], Any] = {}
 
     def child(self, checked: bool = True) -> Frame:
         """A frame for one branch: its own builder, reading this frame's names as args.
