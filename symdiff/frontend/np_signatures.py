@@ -94,6 +94,7 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "std": (_MOMENT, "dtype out where mean correction"),
     "average": ("a, axis=None, weights=None, returned=False, *, keepdims=False", ""),
     "ptp": ("a, axis=None, out=None, keepdims=False", "out"),
+    "trapezoid": ("y, x=None, dx=1.0, axis=-1", ""),
     "median": ("a, axis=None, out=None, overwrite_input=False, keepdims=False",
                "out overwrite_input"),
     "quantile": (_QUANTILE, "out overwrite_input weights"),

@@ -22,6 +22,7 @@ from symdiff.frontend import (
     np_axes,
     np_einsum,
     np_indexing,
+    np_integrate,
     np_linalg,
     np_matrices,
     np_norms,
@@ -34,8 +35,8 @@ from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_axes.HANDLERS, np_einsum.HANDLERS, np_indexing.HANDLERS,
-            np_linalg.HANDLERS, np_matrices.HANDLERS, np_norms.HANDLERS, np_shapes.HANDLERS,
-            np_statistics.HANDLERS)
+            np_integrate.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS, np_norms.HANDLERS,
+            np_shapes.HANDLERS, np_statistics.HANDLERS)
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ NUMPY_FUNCTIONS = (
     "linalg.norm", "linalg.det", "linalg.inv", "linalg.solve", "reshape", "ravel",
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
-    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
+    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp", "trapezoid",
     "swapaxes", "moveaxis", "rollaxis", "rot90", "median", "quantile", "percentile",
     "tril", "triu", "linalg.cholesky", "linalg.slogdet", "linalg.eigh", "linalg.eigvalsh",
     "linalg.pinv", "linalg.matrix_power", "linalg.lstsq", "linalg.qr", "linalg.svd",
