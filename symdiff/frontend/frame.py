@@ -38,7 +38,7 @@ from symdiff.frontend.values import (
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import INT, LEAVES, Node, Op, Structure, is_int
-from symdiff.ir.regions import REGIONS, bodies
+from symdiff.ir.regions import can_raise
 from symdiff.ir.sequences import kind
 from symdiff.rules.custom import Rule
 from symdiff.syntax import nodes
@@ -267,7 +267,7 @@ class Frame:
 
     def effects(self) -> tuple[Node, ...]:
         """The operations this frame evaluates that can raise, in evaluation order."""
-        return tuple(n for n in self.b.nodes()[self.first_node:] if _can_raise(n))
+        return tuple(n for n in self.b.nodes()[self.first_node:] if can_raise(n))
 
     # Names ------------------------------------------------------------------------------
 
@@ -436,8 +436,3 @@ def _note_aliases(frame: Frame, name: str, stmt: ast.stmt) -> None:
         for other in group:
             groups[other] = group
 
-
-def _can_raise(node: Node) -> bool:
-    if node.op in REGIONS:
-        return any(body.effects for body in bodies(node))
-    return node.prim is not None and node.prim.can_raise(node)
