@@ -156,6 +156,8 @@ class Frame:
         # The outermost frame of a custom rule's function: the rule, and the attributes
         # of the call it differentiates (`frontend.rules`).
         self.rule: tuple[Rule, tuple[Any, ...]] | None = None
+        # Whether it may return None inside a tuple (a residual, a zero cotangent).
+        self.nones = False
 
     def child(self, checked: bool = True) -> Frame:
         """A frame for one branch: its own builder, reading this frame's names as args.
@@ -225,9 +227,10 @@ class Frame:
         """The value of `expr` as what a function returns."""
         return self.structure(self.expr(expr), expr)
 
-    def structure(self, value: Value, where: ast.expr) -> Structure:
+    def structure(self, value: Value, where: ast.expr, nested: bool = False) -> Structure:
         """`value` as what a function returns: a number, an array, or a tuple of them (a
-        called function may also return a list, a function or a dict)."""
+        called function may also return a list, a function or a dict; a custom rule's
+        function, None inside a tuple, which `frontend.rules` reads)."""
         if self.caller is not None and self.parent is None and is_sequence(value):
             return value  # type: ignore[return-value]  # a called function returns a list
         if is_sequence(value):
@@ -236,7 +239,9 @@ class Frame:
         if isinstance(value, Node):
             return value
         if isinstance(value, tuple):
-            return tuple(self.structure(v, where) for v in value)
+            return tuple(self.structure(v, where, True) for v in value)
+        if nested and isinstance(value, Nothing) and self.nones:
+            return None  # type: ignore[return-value]  # a residual or a zero cotangent
         if (is_function(value) or is_dict(value)) and self.caller is not None \
                 and self.parent is None:
             return value  # type: ignore[return-value]  # a callee returns a function or dict
