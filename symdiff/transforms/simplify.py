@@ -142,7 +142,14 @@ def _select(b: Builder, n: Node) -> Node | None:
         return x
     if cond.is_const:
         return x if cond.value else y
-    return None
+    # A choice inside one by the same condition: ``where(c, where(c, a, b), d)`` is
+    # ``where(c, a, d)``, where b does not widen the type (its shape, its dtype).
+    inner = None
+    if x.prim is n.prim and x.args[0] is cond:
+        inner = b.select(cond, x.args[1], y)
+    elif y.prim is n.prim and y.args[0] is cond:
+        inner = b.select(cond, x, y.args[2])
+    return inner if inner is not None and inner.type == n.type else None
 
 
 def _shape_of(b: Builder, n: Node) -> Node | None:

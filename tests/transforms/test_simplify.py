@@ -41,6 +41,10 @@ def neg(b: Builder, n: Node) -> Node:
     return b.neg(n)
 
 
+def _lt(b: Builder, x: Node, y: Node) -> Node:
+    return b.apply("lt", x, y)
+
+
 CASES: dict[str, Case] = {
     "x*1": Case("mul", lambda b, x, y: b.mul(x, 1.0), lambda b, x, y: x),
     "1*x": Case("mul", lambda b, x, y: b.mul(1.0, x), lambda b, x, y: x),
@@ -79,6 +83,12 @@ CASES: dict[str, Case] = {
         "select", lambda b, x, y: b.select(b.const(True), x, y), lambda b, x, y: x),
     "select(False, x, y)": Case(
         "select", lambda b, x, y: b.select(b.const(False), x, y), lambda b, x, y: y),
+    "select(c, select(c, x, y), 0)": Case(
+        "select", lambda b, x, y: b.select(_lt(b, x, y), b.select(_lt(b, x, y), x, y), 0.0),
+        lambda b, x, y: b.select(_lt(b, x, y), x, 0.0)),
+    "select(c, 0, select(c, x, y))": Case(
+        "select", lambda b, x, y: b.select(_lt(b, x, y), 0.0, b.select(_lt(b, x, y), x, y)),
+        lambda b, x, y: b.select(_lt(b, x, y), 0.0, y)),
 }
 
 SPECIAL = [math.inf, -math.inf, math.nan, 0.0, -0.0, 1.0, -1.0, 2.5, -0.75, 1e308, 5e-324]
@@ -492,3 +502,16 @@ def test_a_gradient_reads_no_identity_of_the_users_code() -> None:
     constant = symdiff.grad(lambda x: 3.0 * ((x - 0.0) * 1.0 / 1.0) ** 1)
     assert constant(2.0) == 3.0
     assert "0.0" not in constant.source and "** 1" not in constant.source, constant.source
+
+
+def test_a_choice_inside_one_by_the_same_condition_that_widens_the_type_stays() -> None:
+    from symdiff.ir.types import MANY, ArrayType
+
+    b = Builder()
+    c, x = b.param("c"), b.param("x")
+    wide = b.param("v", ArrayType("float64", (MANY,)))
+    node = b.select(c, b.select(c, x, wide), 0.0)  # the inner one is an array
+    assert simplify(b, [node])[node] is node
+    narrow = b.param("u", ArrayType("float32", (MANY,)))
+    node = b.select(c, b.select(c, narrow, wide), narrow)
+    assert simplify(b, [node])[node] is node
