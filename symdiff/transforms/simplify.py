@@ -8,7 +8,7 @@ is folded. An identity folds only where the result has x's type (an int array ti
 is a float array). Zeros the transforms know about are symbolic (absent), never constant
 nodes, so they need no rule here. Name hints move with the node that replaces a named
 one. `simplify_program` also drops the effects (`Program.effects`) that simplified to a
-value that cannot raise: a statement kept for its errors must have some.
+value nothing in which can raise: a statement kept for its errors must have some.
 
 One rewrite is not in that class and is kept apart: gathering the constant factors of a
 product (``0.5 * (1.128 * e) / 1.414 -> 0.399 * e``), which reassociates. It is applied
@@ -291,7 +291,7 @@ def simplify_program(program: Program) -> Program:
     derived = program.derived
     if derived is None:
         mapping = simplify(b, roots)
-        if all(mapping[n] is n for n in roots) and all(map(can_raise, program.effects)):
+        if all(mapping[n] is n for n in roots) and all(map(_raises, program.effects)):
             return program  # unchanged: keep its identity, so regions holding it stay too
     else:
         # The user's computation as the derivative computes it: never reassociated.
@@ -300,10 +300,28 @@ def simplify_program(program: Program) -> Program:
         for node, name in derived.names:
             if mapping[node].op not in LEAVES:
                 b.names[mapping[node]] = name
-    # An effect that became a value that cannot raise (``x ** 1`` -> x) is no longer one.
-    effects = tuple(dict.fromkeys(mapping[n] for n in program.effects if can_raise(mapping[n])))
+    # An effect that became a value nothing in which can raise (``x ** 1`` -> x) is no
+    # longer one.
+    effects = tuple(dict.fromkeys(m for m in (mapping[n] for n in program.effects)
+                                  if _raises(m)))
     return program.replace(
         result=rebuild(program.result, mapping), effects=effects, derived=None)
+
+
+def _raises(effect: Node) -> bool:
+    """Whether evaluating `effect` may raise: itself, or an operation it reads that is
+    evaluated with it (``-(a / n)``, what ``(-a) / n`` simplifies to)."""
+    if can_raise(effect):
+        return True
+    stack, seen = [effect], {effect}
+    while stack:
+        for arg in stack.pop().args:
+            if arg not in seen and arg.op not in LEAVES:
+                if can_raise(arg):
+                    return True
+                seen.add(arg)
+                stack.append(arg)
+    return False
 
 
 def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) -> Node:

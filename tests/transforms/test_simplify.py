@@ -515,3 +515,27 @@ def test_a_choice_inside_one_by_the_same_condition_that_widens_the_type_stays() 
     narrow = b.param("u", ArrayType("float32", (MANY,)))
     node = b.select(c, b.select(c, narrow, wide), narrow)
     assert simplify(b, [node])[node] is node
+
+
+def test_an_effect_whose_value_cannot_raise_stays_when_what_it_reads_can() -> None:
+    # (-x) / y simplifies to -(x / y): the negation cannot raise, the division can.
+    from symdiff.transforms.simplify import simplify_program
+
+    b = Builder()
+    x, y = b.param("x"), b.param("y")
+    quotient = b.div(b.neg(x), y)
+    program = Program("f", (x, y), (b.mul(x, x),), b, effects=(quotient,))
+    (effect,) = simplify_program(program).effects
+    assert effect.op == "neg" and effect.args[0].op == "div"
+
+
+def test_an_unused_division_still_raises_in_the_gradient() -> None:
+    import symdiff
+
+    def f(x: float, y: float) -> float:
+        unused = (-x) / y  # noqa: F841
+        return x * x
+
+    assert symdiff.grad(f)(3.0, 2.0) == 6.0
+    with pytest.raises(ZeroDivisionError):
+        symdiff.grad(f)(3.0, 0.0)
