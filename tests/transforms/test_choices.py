@@ -250,53 +250,39 @@ def test_ties_still_split_the_derivative() -> None:
 # A realistic case: a Heston-style variance clamp in a Monte Carlo path ------------------------
 
 
-def heston_call(kappa: float, theta: float, xi: float, rho: float, v0: float, Z1: Any,
-                Z2: Any, S0: float = 100.0, K: float = 100.0, T: float = 1.0,
-                r: float = 0.01) -> Any:
-    """A call price by Monte Carlo under Heston dynamics, full truncation Euler: the
-    variance may go negative, and enters the drift and diffusion clamped at 0."""
-    steps = Z1.shape[1]
-    dt = T / steps
-    S = np.full(Z1.shape[0], S0)
-    v = np.full(Z1.shape[0], v0)
-    for t in range(steps):
-        vp = np.maximum(v, 0.0)
-        dw2 = rho * Z1[:, t] + np.sqrt(1 - rho**2) * Z2[:, t]
-        S = S * np.exp((r - 0.5 * vp) * dt + np.sqrt(vp * dt) * Z1[:, t])
-        v = v + kappa * (theta - vp) * dt + xi * np.sqrt(vp * dt) * dw2
-    return np.exp(-r * T) * np.mean(np.maximum(S - K, 0.0))
-
-
 def test_heston_gradient_with_a_clamped_variance_matches_differences() -> None:
+    # The corpus's call price under Heston dynamics, full truncation Euler: the variance
+    # may go negative, and enters the drift and the diffusion as np.maximum(v, 0.0).
+    pytest.importorskip("scipy")  # (the corpus module imports it)
+    from benchmarks.realistic.finance import heston_call_mc
+
     rng = np.random.default_rng(7)
     Z1, Z2 = rng.normal(size=(64, 12)), rng.normal(size=(64, 12))
     params = (1.5, 0.04, 0.9, -0.6, 0.04)  # a vol of vol this high drives v below 0
     argnums = (0, 1, 2, 3, 4)
-    # (the clamp binds on some paths, which is the case under test)
-    v, clamped = np.full(64, params[4]), 0
+    kappa, theta, xi, rho, v = params
+    clamped = 0  # (the clamp binds on some paths: the case under test)
     for t in range(12):
-        vp = np.maximum(v, 0.0)
         clamped += int(np.sum(v < 0.0))
-        dw2 = params[3] * Z1[:, t] + math.sqrt(1 - params[3] ** 2) * Z2[:, t]
-        v = v + params[0] * (params[1] - vp) / 12 + params[2] * np.sqrt(vp / 12) * dw2
+        vp = np.maximum(v, 0.0)
+        noise = rho * Z1[:, t] + math.sqrt(1 - rho**2) * Z2[:, t]
+        v = v + kappa * (theta - vp) / 12 + xi * np.sqrt(vp / 12) * noise
     assert clamped > 0
+
+    def price(kappa: float, theta: float, xi: float, rho: float, v0: float) -> Any:
+        return heston_call_mc(kappa, theta, xi, rho, v0, Z1, Z2)  # fixed normals
 
     def central(i: int, h: float = 1e-6) -> float:
         up, down = list(params), list(params)
         up[i] += h
         down[i] -= h
-        return (heston_call(*up, Z1, Z2) - heston_call(*down, Z1, Z2)) / (2 * h)
+        return float(price(*up) - price(*down)) / (2 * h)
 
     fd = [central(i) for i in argnums]
     assert np.all(np.isfinite(fd))
     for transform in (symdiff.grad, symdiff.jacfwd, symdiff.jacrev):
-        got = transform(heston_call, argnums=argnums)(*params, Z1, Z2)
+        got = transform(heston_call_mc, argnums=argnums)(*params, Z1, Z2)
         np.testing.assert_allclose(got, fd, rtol=1e-5)
-
-
-    def price(kappa: float, theta: float, xi: float, rho: float, v0: float) -> Any:
-        return heston_call(kappa, theta, xi, rho, v0, Z1, Z2)  # fixed normals
-
+    np.testing.assert_allclose(symdiff.grad(price, argnums=argnums)(*params), fd, rtol=1e-5)
     _, tangent = symdiff.jvp(price, params, (0.0, 0.0, 1.0, 0.0, 0.0))
     np.testing.assert_allclose(tangent, fd[2], rtol=1e-5)
-    np.testing.assert_allclose(symdiff.grad(price, argnums=argnums)(*params), fd, rtol=1e-5)
