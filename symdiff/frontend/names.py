@@ -82,7 +82,7 @@ def free(frame: Frame, resolved: Resolved, where: ast.AST) -> Value:
         return resolved
     raise frame.src.error(
         f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)}): "
-        "symdiff reads numbers, arrays (float32, float64, integer), and lists, tuples "
+        "symdiff reads numbers, arrays (of floats, integers or bools), and lists, tuples "
         f"and dicts (str keys) of at most {MAX_LEAVES} of them from outside the function; "
         "pass it as an argument", where)
 

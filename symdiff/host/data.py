@@ -4,7 +4,8 @@ built for, and the test that the data still fits.
 Contract (this module imports nothing above `host`, and NumPy only if the program has):
 
 - `layout(value)` is what code built on `value` depends on, or None when `value` is not
-  data symdiff reads: an ndarray of float32, float64 or integers (its dtype, rank and
+  data symdiff reads: an ndarray of floats (float16, float32, float64), integers or
+  bools (`is_data_dtype`) (its dtype, rank and
   which axes have length one: all broadcasting depends on, as for arguments), a number
   (its class; an int or bool its value too, which the code may be built on: an axis),
   a str (its value: the code compares it while compiling), a list or
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["MAX_DEPTH", "MAX_LEAVES", "MISSING", "Layout", "ObjectLayout", "class_lookup",
-           "fits", "is_object", "is_user_class", "layout", "shapes"]
+           "fits", "is_data_dtype", "is_object", "is_user_class", "layout", "shapes"]
 
 # Each number and array is a test in every call's check and a value in the IR.
 MAX_LEAVES = 64
@@ -196,7 +197,7 @@ def _layout(value: Any, walk: _Walk, depth: int) -> Layout | None:
     np = sys.modules.get("numpy")
     if np is not None and cls is np.ndarray:
         dtype = value.dtype
-        if dtype.kind not in "fiu" or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
+        if not is_data_dtype(dtype):
             return None
         return ArrayLayout(str(dtype), tuple(d == 1 for d in value.shape))
     if _is_number(value):
@@ -204,6 +205,14 @@ def _layout(value: Any, walk: _Walk, depth: int) -> Layout | None:
     if cls is str:
         return TextLayout(value)
     return None
+
+
+def is_data_dtype(dtype: Any) -> bool:
+    """Whether symdiff reads arrays of NumPy dtype `dtype`: floats (float16, float32,
+    float64, computed in their own precision, as NumPy does), integers, and bools
+    (masks)."""
+    kind = dtype.kind
+    return kind in "iub" or (kind == "f" and dtype.itemsize in (2, 4, 8))
 
 
 def _is_number(value: Any) -> bool:

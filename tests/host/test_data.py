@@ -17,9 +17,10 @@ VALUES = [
     np.arange(3), np.ones(1), 2.0, 2, np.float64(2.0), [np.ones(3), 1.0], (np.ones(3), 1.0),
     [np.ones(3)], {"a": 1.0, "b": np.ones(2)}, {"a": 1.0}, {"b": np.ones(2), "a": 1.0},
     {"W": [np.ones((2, 2)), {"x": 3}]}, "tanh", "relu", {"act": "tanh", "scale": 2.0},
+    np.ones(2, dtype=np.float16), np.array([True, False]), [np.ones(2) > 0.0, np.ones(2)],
 ]
 NOT_DATA = [None, b"bytes", {1.0, 2.0}, object(), [], {}, {1: 2.0}, [1.0, None],
-            np.array(["a"]), np.ones(2, dtype=np.complex128), np.ones(2, dtype=np.float16),
+            np.array(["a"]), np.ones(2, dtype=np.complex128), np.ones(2, dtype=np.longdouble),
             list(range(data.MAX_LEAVES + 1)), np.ones(3).view(np.matrix), len]
 
 
