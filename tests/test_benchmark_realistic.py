@@ -66,6 +66,7 @@ WORKING = {
     "himmelblau": SCALAR,
     "smoothing_spline": SCALAR,
     "fem_compliance": SCALAR,
+    "trapezoid_arc_length": SCALAR,
     "bound_method": SCALAR,
     "functools_partial": SCALAR,
     "mode_string": SCALAR,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from symdiff.frontend import calls, names, np_indexing, objects, sequences
+from symdiff.frontend import calls, names, np_indexing, np_signatures, objects, sequences
 from symdiff.frontend.array_like import array_like
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_predicates import sort
@@ -113,9 +113,13 @@ def _extend(low: Frame, e: ast.Call, stmt: ast.Expr) -> None:
 
 
 def _copyto(low: Frame, e: ast.Call, stmt: ast.Expr) -> None:
-    if len(e.args) != 2 or e.keywords or not isinstance(e.args[0], ast.Name):
-        raise low.src.error("np.copyto() takes an array name and a value here", e)
-    _in_place(low, e.args[0], e.args[1], e, stmt, "np.copyto()")
+    args = np_signatures.bind(low, e, "copyto")  # NumPy's parameters: dst, src
+    dst = args.written("dst")
+    if not isinstance(dst, ast.Name):
+        raise low.src.error("np.copyto() takes an array name and a value here",
+                            args.where("dst"))
+    _in_place(low, dst, args.written("src"), e, stmt, "np.copyto()")
+    args.finish()
 
 
 def _add_at(low: Frame, e: ast.Call, stmt: ast.Expr) -> None:

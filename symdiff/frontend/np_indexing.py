@@ -41,6 +41,7 @@ from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.bounds import within
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_predicates import indices
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, Nothing, Slice, is_array, is_sequence
@@ -486,7 +487,8 @@ def length(low: Frame, x: Node, where: ast.AST) -> Node:
 # Copies -------------------------------------------------------------------------------
 
 
-@HANDLERS.function_and_method("copy")
-def copy(low: Frame, x: Any, e: ast.AST) -> Node:
-    node = low.number(x, e)
+@HANDLERS.function("copy")
+@HANDLERS.method("copy")
+def _copy(low: Frame, args: Arguments, name: str) -> Node:
+    node = args.number("a")
     return node if node.type is None else low.b.new("copy", node)

@@ -4,91 +4,72 @@ and ``np.nonzero`` (``np.where(cond)`` alone: the indices where `cond` holds),
 ``np.argsort``, ``np.argmax``, ``np.argmin`` and ``np.sort`` of a vector (its entries
 read in ``np.argsort`` order), ``np.nan_to_num`` and ``np.select``.
 
-Contract: handlers of `frontend.arrays`' tables (see there). Tolerances, ``nan=``,
-``posinf=``, ``neginf=``, axes and ``keepdims`` must be constants. ``np.select`` is the
-chain of ``np.where`` it stands for (the first true condition wins), so it is
-differentiated as ``np.where`` is. ``np.where(cond)`` and ``np.nonzero(cond)`` give a
-tuple of int64 index vectors, one per axis of `cond`.
+Contract: handlers of `frontend.arrays`' tables (see there), each reading a list or
+tuple that mixes numbers and arrays as NumPy does (`array_like`). Tolerances, ``nan=``,
+``posinf=``, ``neginf=``, axes and ``keepdims`` must be constants; ``np.sort`` and
+``np.argsort`` sort a vector (along its one axis), ``np.argmax``/``np.argmin`` give the
+flat index (no ``axis``). ``np.select`` is the chain of ``np.where`` it stands for
+(the first true condition wins), so it is differentiated as ``np.where`` is.
+``np.where(cond)`` and ``np.nonzero(cond)`` give a tuple of int64 index vectors, one
+per axis of `cond`.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from symdiff.frontend.array_like import array_like
-from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
+from symdiff.frontend.arrays import Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.node import Node
 
 # The NumPy functions and array methods this module lowers.
 HANDLERS = Handlers()
 
-_CLOSE = ("rtol", "atol", "equal_nan")
-
 
 @HANDLERS.function("any", "all")
-def _np_any(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
-    if len(args) == 2:
-        kws["axis"] = args[1]
-    return truth(low, name, array_like(low, args[0], name, e), kws, e)
-
-
 @HANDLERS.method("any", "all")
-def _any_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
-    if args:
-        kws["axis"] = args[0]
-    return truth(low, name, base, kws, e)
-
-
-def truth(low: Frame, name: str, x: Node, kws: dict[str, Any], e: ast.Call) -> Node:
-    """``np.any``/``np.all`` of `x` over the constant ``axis``, with ``keepdims``."""
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
-    axes = None if x.type is None else axes_of(low, kws.get("axis"), x.type.ndim, e)
+def _truth(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.any``/``np.all`` over the constant ``axis``, with ``keepdims``."""
+    x = args.array("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
+    axes = None if x.type is None else axes_of(low, args["axis"], x.type.ndim, args.call)
     return low.b.apply(name, x, attrs=(axes, keepdims))
 
 
 @HANDLERS.function("isclose", "allclose")
-def _np_isclose(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, _CLOSE, optional=2)
-    for key, value in zip(_CLOSE, args[2:], strict=False):
-        kws[key] = value
-    rtol = _tolerance(low, kws.get("rtol"), 1e-05, "rtol", e)
-    atol = _tolerance(low, kws.get("atol"), 1e-08, "atol", e)
-    equal_nan = constant(low, kws.get("equal_nan"), bool, "equal_nan", e) or False
-    a, b = (array_like(low, v, name, e) for v in args[:2])
-    close = low.b.apply("isclose", a, b, attrs=(rtol, atol, equal_nan))
+def _np_isclose(low: Frame, args: Arguments, name: str) -> Node:
+    rtol, atol = (_tolerance(low, args, what) for what in ("rtol", "atol"))
+    equal_nan = constant(low, args["equal_nan"], bool, "equal_nan", args.call)
+    close = low.b.apply("isclose", args.array("a"), args.array("b"),
+                        attrs=(rtol, atol, equal_nan))
     if name == "isclose":
         return close
     return low.b.apply("all", close, attrs=(None, False))
 
 
-def _tolerance(low: Frame, value: Any, default: float, what: str, e: ast.AST) -> float:
-    if value is None:
-        return default
+def _tolerance(low: Frame, args: Arguments, what: str) -> float:
+    value = args[what]
     if isinstance(value, Node) and value.is_const and not isinstance(value.value, bool):
         return float(value.value)
-    raise low.src.error(f"{what} must be a constant number here", e)
+    raise low.src.error(f"{what} must be a constant number here", args.where(what))
 
 
 @HANDLERS.function("where")
-def _np_where(low: Frame, e: ast.Call, name: str) -> Node | tuple[Node, ...]:
-    args, _ = arguments(low, e, 1, (), optional=2)
-    if len(args) == 1:
-        return indices(low, array_like(low, args[0], name, e), e)
-    if len(args) != 3:
+def _np_where(low: Frame, args: Arguments, name: str) -> Node | tuple[Node, ...]:
+    """``np.where(c, x, y)``; ``np.where(c)`` alone is ``np.nonzero(c)``."""
+    if not args.given("x") and not args.given("y"):
+        return indices(low, args.array("condition"), args.call)
+    if not (args.given("x") and args.given("y")):
         raise low.src.error("np.where() takes a condition, or a condition and two values",
-                            e)
-    c, x, y = args
-    return low.b.select(*(array_like(low, v, name, e) for v in (c, x, y)))
+                            args.call)
+    return low.b.select(*(args.array(p) for p in ("condition", "x", "y")))
 
 
 @HANDLERS.function("nonzero")
-def _np_nonzero(low: Frame, e: ast.Call, name: str) -> tuple[Node, ...]:
-    (c,), _ = arguments(low, e, 1, ())
-    return indices(low, array_like(low, c, name, e), e)
+def _np_nonzero(low: Frame, args: Arguments, name: str) -> tuple[Node, ...]:
+    return indices(low, args.array("a"), args.call)
 
 
 def indices(low: Frame, c: Node, e: ast.AST) -> tuple[Node, ...]:
@@ -99,9 +80,10 @@ def indices(low: Frame, c: Node, e: ast.AST) -> tuple[Node, ...]:
 
 
 @HANDLERS.function("sort")
-def _np_sort(low: Frame, e: ast.Call, name: str) -> Node:
-    (x,), _ = arguments(low, e, 1, ())
-    return sort(low, array_like(low, x, name, e), e)
+def _np_sort(low: Frame, args: Arguments, name: str) -> Node:
+    x = args.array("a")
+    _vector_axis(low, args, x)
+    return sort(low, x, args.call)
 
 
 def sort(low: Frame, x: Node, e: ast.AST) -> Node:
@@ -112,47 +94,59 @@ def sort(low: Frame, x: Node, e: ast.AST) -> Node:
     return low.b.apply("index", x, low.b.apply("argsort", x), attrs=((("array",),),))
 
 
+def _vector_axis(low: Frame, args: Arguments, x: Node) -> None:
+    """Check the ``axis`` of a sort is the one axis of a vector (-1, 0 or None)."""
+    if x.type is None or x.type.ndim != 1:
+        return  # the sort's own error says what it takes
+    axis = args["axis"]
+    if axis is not None and constant(low, axis, int, "axis", args.where("axis")) not in (
+            0, -1):
+        raise low.src.error(f"axis is out of bounds for a vector in {args.label}()",
+                            args.where("axis"))
+
+
 @HANDLERS.function("argsort", "argmax", "argmin")
-def _np_arg(low: Frame, e: ast.Call, name: str) -> Node:
-    (x,), _ = arguments(low, e, 1, ())
-    x = array_like(low, x, name, e)
+def _np_arg(low: Frame, args: Arguments, name: str) -> Node:
+    x = args.array("a")
     if x.type is None:
-        raise low.src.error(f"np.{name}() of a number: it takes an array", e)
-    if name == "argsort" and x.type.ndim != 1:
-        raise low.src.error("np.argsort() of an array of other than one axis (not yet)", e)
+        raise low.src.error(f"np.{name}() of a number: it takes an array", args.call)
+    if name == "argsort":
+        if x.type.ndim != 1:
+            raise low.src.error("np.argsort() of an array of other than one axis (not yet)",
+                                args.call)
+        _vector_axis(low, args, x)
     return low.b.apply(name, x)
 
 
 @HANDLERS.function("nan_to_num")
-def _np_nan_to_num(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("copy", "nan", "posinf", "neginf"))
+def _np_nan_to_num(low: Frame, args: Arguments, name: str) -> Node:
     replaced = []
     for key in ("nan", "posinf", "neginf"):
-        value = kws.get(key)
+        value = args[key] if args.given(key) else None
         if value is not None and not (isinstance(value, Node) and value.is_const):
-            raise low.src.error(f"np.nan_to_num {key}= must be a constant number here", e)
+            raise low.src.error(f"np.nan_to_num {key}= must be a constant number here",
+                                args.where(key))
         replaced.append(None if value is None else float(value.value))
-    x = array_like(low, args[0], name, e)
-    return low.b.apply("nan_to_num", x, attrs=tuple(replaced))
+    return low.b.apply("nan_to_num", args.array("x"), attrs=tuple(replaced))
 
 
 @HANDLERS.function("select")
-def _np_select(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, ("default",), optional=1)
-    default = args[2] if len(args) == 3 else kws.get("default")
-    conditions, choices = (_listed(low, v, what, e) for v, what in
-                           ((args[0], "conditions"), (args[1], "choices")))
+def _np_select(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.select``: the chain of ``np.where`` it stands for, the first true condition
+    winning."""
+    conditions, choices = (_listed(low, args, what) for what in ("condlist", "choicelist"))
     if len(conditions) != len(choices):
         raise low.src.error("np.select() of lists of conditions and choices of different "
-                            "lengths", e)
-    result = low.b.const(0) if default is None else array_like(low, default, name, e)
+                            "lengths", args.call)
+    result = args.array("default")
     for c, v in zip(reversed(conditions), reversed(choices), strict=True):
         result = low.b.select(c, v, result)
     return result
 
 
-def _listed(low: Frame, value: Any, what: str, e: ast.AST) -> list[Node]:
+def _listed(low: Frame, args: Arguments, what: str) -> list[Node]:
+    value = args[what]
     if not isinstance(value, (list, tuple)) or not value:
         raise low.src.error(f"np.select() takes its {what} as a list or tuple written in "
-                            "the function here", e)
-    return [array_like(low, v, "select", e) for v in value]
+                            "the function here", args.where(what))
+    return [array_like(low, v, "select", args.where(what)) for v in value]

@@ -41,9 +41,10 @@ NUMPY_FUNCTIONS = (
     "linalg.norm", "linalg.det", "linalg.inv", "linalg.solve", "reshape", "ravel",
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
-    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp", "any",
-    "all", "isclose", "allclose", "nonzero", "nan_to_num", "select", "sort", "argsort",
-    "argmax", "argmin",
+    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp", "trapezoid",
+    "swapaxes", "moveaxis", "rollaxis", "rot90", "median", "quantile", "percentile",
+    "any", "all", "isclose", "allclose", "nonzero", "nan_to_num", "select", "sort",
+    "argsort", "argmax", "argmin",
     "tril", "triu", "linalg.cholesky", "linalg.slogdet", "linalg.eigh", "linalg.eigvalsh",
     "linalg.pinv", "linalg.matrix_power", "linalg.lstsq", "linalg.qr", "linalg.svd",
 )
@@ -242,8 +243,9 @@ class Scope:
             return None
         value = getattr(base.value, attr)
         resolved = classify(value, (*base.path, attr))
-        if base.value is math and resolved.kind == "number":
-            # math.pi and friends are constants, not settings a user can change.
+        if resolved.kind == "number" and (base.value is math
+                                          or base.value is sys.modules.get("numpy")):
+            # math.pi, np.inf and friends are constants, not settings a user can change.
             return Resolved("constant", value, resolved.path)
         return resolved
 

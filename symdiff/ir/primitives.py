@@ -27,6 +27,7 @@ from symdiff.ir import (
     indexing,
     linalg,
     matrices,
+    order,
     predicates,
     scalars,
     sequences,
@@ -39,8 +40,8 @@ from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, matrices.RECORDS, spectral.RECORDS, sequences.RECORDS, shapes.RECORDS,
-    calls.RECORDS, checks.RECORDS, special.RECORDS, predicates.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, sequences.RECORDS,
+    shapes.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS, predicates.RECORDS,
 )
 
 
