@@ -26,6 +26,7 @@ from symdiff.frontend import (
     np_linalg,
     np_matrices,
     np_norms,
+    np_predicates,
     np_shapes,
     np_signatures,
     np_statistics,
@@ -36,7 +37,7 @@ from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_axes.HANDLERS, np_einsum.HANDLERS, np_indexing.HANDLERS,
             np_integrate.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS, np_norms.HANDLERS,
-            np_shapes.HANDLERS, np_statistics.HANDLERS)
+            np_predicates.HANDLERS, np_shapes.HANDLERS, np_statistics.HANDLERS)
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from symdiff.frontend import (
+    call_statements,
     calls,
     checks,
     control,
@@ -139,10 +140,7 @@ def _function_def(frame: Frame, stmt: ast.FunctionDef, rest: list[ast.stmt]) -> 
 
 
 def _expression(frame: Frame, stmt: ast.Expr, rest: list[ast.stmt]) -> None:
-    if not sequences.is_append(stmt.value):
-        raise frame.src.error(
-            "unsupported construct: expression statement (its value is discarded)", stmt)
-    sequences.append(frame, stmt.value)  # type: ignore[arg-type]
+    call_statements.lower(frame, stmt)
 
 
 def _pass(frame: Frame, stmt: ast.Pass, rest: list[ast.stmt]) -> None:

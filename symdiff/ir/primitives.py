@@ -28,6 +28,7 @@ from symdiff.ir import (
     linalg,
     matrices,
     order,
+    predicates,
     scalars,
     sequences,
     shapes,
@@ -40,7 +41,7 @@ from symdiff.ir.primitive import Primitive
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
     linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, sequences.RECORDS,
-    shapes.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS,
+    shapes.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS, predicates.RECORDS,
 )
 
 
