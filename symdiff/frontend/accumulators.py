@@ -149,6 +149,12 @@ def append(low: Frame, call: ast.Call, name: str) -> bool:
             "a list of tuples built in a loop or comprehension (not yet): build a list "
             "per field (or loop over zip(...) of them)", call.args[0])
     value = low.number(value, call.args[0])
+    if value.type is not None:
+        # A list a loop builds holds numbers (`ir.sequences`): of arrays, its items would
+        # be typed as numbers downstream.
+        raise low.src.error(
+            f"a list of arrays built in a loop (not yet): append numbers, or build an "
+            f"array (np.zeros, then {name}[i] = ...)", call.args[0])
     assign = _assigner(low, call)
     assign(_push(name), value)
     assign(_pushed(name), low.b.const(True))
