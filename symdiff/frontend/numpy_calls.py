@@ -16,13 +16,20 @@ import ast
 from collections.abc import Iterable
 from typing import Any
 
-from symdiff.frontend import arrays, np_indexing, np_linalg, np_shapes, np_statistics
+from symdiff.frontend import (
+    arrays,
+    np_indexing,
+    np_linalg,
+    np_matrices,
+    np_shapes,
+    np_statistics,
+)
 from symdiff.frontend.arrays import AttributeHandler, Handler, MethodHandler
 from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
-_MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_linalg.HANDLERS, np_shapes.HANDLERS,
-            np_statistics.HANDLERS)
+_MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS,
+            np_shapes.HANDLERS, np_statistics.HANDLERS)
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:

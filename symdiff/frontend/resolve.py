@@ -39,6 +39,7 @@ NUMPY_FUNCTIONS = (
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
+    "tril", "triu", "diagonal", "diag",
 )
 _numpy_table: dict[Any, str] = {}
 

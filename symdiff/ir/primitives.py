@@ -24,6 +24,7 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
+    matrices,
     scalars,
     sequences,
     shapes,
@@ -33,7 +34,8 @@ from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS, checks.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
+    checks.RECORDS,
 )
 
 

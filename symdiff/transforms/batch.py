@@ -63,6 +63,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
+from symdiff.ir.matrices import DIAG, DIAGONAL, TRIL, TRIU, on_diagonal
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
@@ -476,6 +477,21 @@ def _trace(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ..
     return b.apply("transpose", out, attrs=((r - 2, *range(r - 2)),))
 
 
+def _last_two(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+              ) -> Node:
+    # np.tril, np.triu, np.diagonal work on the last two axes: the batch axis is one
+    # more in front (and one more length of a diagonal's result).
+    attrs = (node.attrs[0], (None, *node.attrs[1])) if node.prim is DIAGONAL else node.attrs
+    return b.apply(node.op, args[0], attrs=attrs)
+
+
+def _diag(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # A batch of vectors, each put on the diagonal of a square matrix of zeros.
+    (v,), (k, dims) = args, node.attrs
+    side = b.add(size_of(b, v, 1), abs(k))
+    return on_diagonal(b, v, side, side, k, dims)
+
+
 def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # k right-hand sides side by side as the columns of one: A is factorised once.
     if flags[0]:
@@ -775,6 +791,10 @@ _RULES: dict[Primitive, Rule] = {
     EINSUM: _einsum,
     TRACE: _trace,
     SOLVE: _solve,
+    TRIL: _last_two,
+    TRIU: _last_two,
+    DIAGONAL: _last_two,
+    DIAG: _diag,
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,

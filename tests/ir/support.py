@@ -74,3 +74,25 @@ def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11)
 
     assert dot([ct], [tangent]) == pytest.approx(dot(list(cts), tangents), rel=tol, abs=tol)
     return out
+
+
+def check_second_order(build: Build, values: list[Any], seed: int = 5) -> None:
+    """Check that the VJP program of `build` is itself differentiable: its emitted JVP
+    against central finite differences of it (the derivative helpers' own rules)."""
+    import numpy as np
+
+    from symdiff.transforms.programs import finish, jvp_program, vjp_program
+
+    rng = np.random.default_rng(seed)
+    primal = program_of(build, values)
+    ct = random_like(rng, run_emitted(primal, *values), np.float64)
+    backward = finish(vjp_program(primal))
+    inputs = [*values, ct]
+    tangents = [random_like(rng, v, np.float64) for v in inputs]
+    _, tangent = run_emitted(finish(jvp_program(backward)), *inputs, *tangents)
+    h = 1e-6
+    up = run_emitted(backward, *[v + h * t for v, t in zip(inputs, tangents, strict=True)])
+    down = run_emitted(backward, *[v - h * t for v, t in zip(inputs, tangents, strict=True)])
+    for t, u, d in zip(tangent, up, down, strict=True):
+        np.testing.assert_allclose(t, (np.asarray(u) - np.asarray(d)) / (2 * h),
+                                   rtol=1e-5, atol=1e-6)

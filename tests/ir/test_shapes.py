@@ -17,7 +17,7 @@ from symdiff.ir.node import Node, Program
 from symdiff.ir.shapes import product_dim, sum_dim
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
-from tests.ir.support import Build, check_primitive, program_of, run_emitted
+from tests.ir.support import Build, check_primitive, check_second_order, program_of, run_emitted
 
 _program, _run = program_of, run_emitted
 
@@ -109,17 +109,6 @@ def _values(shapes: list[Any], dtype: type, rng: np.random.Generator) -> list[An
             else float(rng.uniform(0.2, 0.6)) for v in shapes]
 
 
-def _random_like(rng: np.random.Generator, v: Any, dtype: type) -> Any:
-    if isinstance(v, np.ndarray) or np.ndim(v):
-        return rng.standard_normal(np.shape(v)).astype(dtype)
-    return float(rng.standard_normal())
-
-
-def _dot(a: list[Any], b: list[Any]) -> float:
-    return sum(float(np.sum(np.asarray(x, np.float64) * np.asarray(y, np.float64)))
-               for x, y in zip(a, b, strict=True))
-
-
 @pytest.mark.parametrize(("name", "build", "shapes"), CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_shape_primitive_derivatives(name: str, build: Build, shapes: list[Any],
@@ -135,22 +124,8 @@ SECOND_ORDER = ["reshape-run-time", "reshape-unknown-length-one", "squeeze", "co
 
 @pytest.mark.parametrize("name", SECOND_ORDER)
 def test_the_derivative_helpers_are_differentiable(name: str) -> None:
-    # The JVP of the VJP program against finite differences of the VJP program.
     _, build, shapes = next(c for c in CASES if c[0] == name)
-    rng = np.random.default_rng(5)
-    values = _values(shapes, np.float64, rng)
-    primal = _program(build, values)
-    ct = _random_like(rng, _run(primal, *values), np.float64)
-    backward = finish(vjp_program(primal))
-    inputs = [*values, ct]
-    tangents = [_random_like(rng, v, np.float64) for v in inputs]
-    _, tangent = _run(finish(jvp_program(backward)), *inputs, *tangents)
-    h = 1e-6
-    up = _run(backward, *[v + h * t for v, t in zip(inputs, tangents, strict=True)])
-    down = _run(backward, *[v - h * t for v, t in zip(inputs, tangents, strict=True)])
-    for t, u, d in zip(tangent, up, down, strict=True):
-        np.testing.assert_allclose(t, (np.asarray(u) - np.asarray(d)) / (2 * h),
-                                   rtol=1e-5, atol=1e-6)
+    check_second_order(build, _values(shapes, np.float64, np.random.default_rng(5)))
 
 
 @pytest.mark.parametrize("x", [

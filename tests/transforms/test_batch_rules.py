@@ -326,6 +326,11 @@ def constructors(x: np.ndarray) -> np.ndarray:
             + np.concatenate([np.diff(x, n=2), np.diff(x[::-1])[1:]]))
 
 
+def matrix_structure(y: np.ndarray) -> np.ndarray:
+    return (np.tril(y, 1) + np.triu(y) * np.diagonal(y, 1)[:, None]
+            + np.diag(y[0], 1)[:3, :4] + np.diag(y[1, :3]).sum(axis=0)[:, None])
+
+
 A = np.array([[3.0, 0.5, -0.2], [0.1, 2.0, 0.4], [-0.3, 0.2, 4.0]])
 M = rng.normal(size=(3, 4))
 
@@ -333,7 +338,8 @@ M = rng.normal(size=(3, 4))
 @pytest.mark.parametrize(("fun", "args", "batched"), [
     (reductions, (M,), (0,)), (products_so_far, (M,), (0,)), (shapes_only, (M,), (0,)),
     (linear_algebra, (A, M), (1,)), (constructors, (V,), (0,)),
-], ids=["reductions", "cumprod", "shapes", "linalg", "constructors"])
+    (matrix_structure, (M,), (0,)),
+], ids=["reductions", "cumprod", "shapes", "linalg", "constructors", "matrices"])
 def test_each_rule_maps_over_the_batch(fun: Callable[..., Any], args: tuple[Any, ...],
                                        batched: tuple[int, ...]) -> None:
     check_batched(lowered(fun, args), args, batched)

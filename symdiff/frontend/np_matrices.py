@@ -1,0 +1,95 @@
+"""Lowering of NumPy's matrix structure: ``np.tril`` / ``np.triu``, ``np.diagonal`` /
+``x.diagonal()`` and ``np.diag`` (a matrix's diagonal, or a matrix made of a vector).
+
+Contract: handlers of `frontend.arrays`' tables (see there). Offsets (``k``,
+``offset``) and axes must be constants; a diagonal of other axes than the last two is
+that of a transpose moving them last (as NumPy defines it). What NumPy would compute
+but symdiff does not (``np.tril`` of a vector, ``np.diag`` of a stack of matrices) is a
+located error naming the function.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
+from symdiff.frontend.frame import Frame
+from symdiff.ir.matrices import diag_dims, diagonal_dims
+from symdiff.ir.node import Node
+
+# The NumPy functions and array methods this module lowers.
+HANDLERS = Handlers()
+
+
+@HANDLERS.function("tril", "triu")
+def _np_triangle(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("k",), optional=1)
+    x = low.number(args[0], e)
+    k = _offset(low, args[1] if len(args) > 1 else kws.get("k"), "k", name, e)
+    if x.type is None or x.type.ndim < 2:
+        raise low.src.error(f"np.{name} of a vector or number (NumPy makes a matrix of it) "
+                            "is not supported: pass a matrix", e)
+    return low.b.apply(name, x, attrs=(k,))
+
+
+@HANDLERS.function("diagonal")
+def _np_diagonal(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("offset", "axis1", "axis2"), optional=3)
+    return diagonal(low, args[0], _given(args[1:], kws, ("offset", "axis1", "axis2")), e)
+
+
+@HANDLERS.method("diagonal")
+def _diagonal_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 0, ("offset", "axis1", "axis2"), optional=3)
+    return diagonal(low, base, _given(args, kws, ("offset", "axis1", "axis2")), e)
+
+
+@HANDLERS.function("diag")
+def _np_diag(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("k",), optional=1)
+    x = low.number(args[0], e)
+    k = _offset(low, args[1] if len(args) > 1 else kws.get("k"), "k", "diag", e)
+    if x.type is None or x.type.ndim > 2:
+        raise low.src.error("np.diag takes a vector (to make a matrix of) or a matrix (to "
+                            "take its diagonal)", e)
+    if x.type.ndim == 2:
+        return _diagonal(low, x, k)
+    side = diag_dims(x.type.dims[0], k)
+    return low.b.apply("diag", x, attrs=(k, (side, side)))
+
+
+def diagonal(low: Frame, x: Any, given: dict[str, Any], e: ast.Call) -> Node:
+    """``np.diagonal(x, offset, axis1, axis2)``: a last axis in place of the two."""
+    x = low.number(x, e)
+    if x.type is None or x.type.ndim < 2:
+        raise low.src.error("np.diagonal of an array of fewer than two axes", e)
+    ndim = x.type.ndim
+    k = _offset(low, given.get("offset"), "offset", "diagonal", e)
+    first, second = (axes_of(low, given.get(a, low.b.const(d)), ndim, e)[0]  # type: ignore
+                     for a, d in (("axis1", 0), ("axis2", 1)))
+    if first == second:
+        raise low.src.error("np.diagonal: axis1 and axis2 cannot be the same", e)
+    if (first, second) != (ndim - 2, ndim - 1):
+        rest = tuple(a for a in range(ndim) if a not in (first, second))
+        x = low.b.apply("transpose", x, attrs=((*rest, first, second),))
+    return _diagonal(low, x, k)
+
+
+def _diagonal(low: Frame, x: Node, k: int) -> Node:
+    *rest, n, m = x.type.dims
+    return low.b.apply("diagonal", x, attrs=(k, (*rest, diagonal_dims(n, m, k))))
+
+
+def _offset(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> int:
+    k = constant(low, value, int, f"np.{name}() {what}", e)
+    return 0 if k is None else k
+
+
+def _given(args: list[Any], kws: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The arguments given by position or by name, by name."""
+    given = dict(zip(names, args, strict=False))
+    for name, value in kws.items():
+        if value is not None:
+            given[name] = value
+    return given

@@ -1,0 +1,117 @@
+"""Matrix structure: triangles (``np.tril``, ``np.triu``) and diagonals (``np.diagonal``
+and ``np.diag`` both ways).
+
+Contract:
+- ``tril`` and ``triu`` keep the entries on and below (above) diagonal ``attrs[0]`` of
+  the last two axes and zero the others: linear projections, each its own transpose.
+- ``diagonal`` is diagonal ``attrs[0]`` of the last two axes, as a last axis (a
+  read-only view, as NumPy's); ``diag`` makes a square matrix with its vector on
+  diagonal ``attrs[0]``. Both carry the result's lengths (`ir.types` dims) last in
+  their attributes, worked out by whoever builds the node (`diagonal_dims`,
+  `diag_dims`). Each is the other's transpose, through `on_diagonal`: values put on a
+  diagonal of zeros, as zeros padded after them times an identity with that offset.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from symdiff.ir.arrays import linear_jvp, np_call
+from symdiff.ir.node import Node, NodeBuilder
+from symdiff.ir.primitive import Primitive
+from symdiff.ir.shapes import dims_type, exact, size_of
+from symdiff.ir.types import MANY, Dim
+
+# Triangles -----------------------------------------------------------------------------
+
+
+def _emit_triangle(name: str) -> Any:
+    def emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+        return np_call(name, args[0], *([ast.Constant(attrs[0])] if attrs[0] else []))
+    return emit
+
+
+def _triangle_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    return (b.apply(node.op, ct, attrs=node.attrs),)
+
+
+# Diagonals -----------------------------------------------------------------------------
+
+
+def diagonal_dims(n: Dim, m: Dim, k: int) -> Dim:
+    """What is known of the length of diagonal `k` of a matrix of `n` rows and `m`
+    columns."""
+    if exact(n) and exact(m):
+        return max(0, min(n, m - k) if k >= 0 else min(n + k, m))  # type: ignore[operator]
+    if k == 0 and n == MANY and m == MANY:
+        return MANY  # each is 0 or at least 2, and so is the shorter
+    return None
+
+
+def diag_dims(n: Dim, k: int) -> Dim:
+    """What is known of the side of the matrix ``np.diag`` makes of a vector of `n`."""
+    if exact(n):
+        return n + abs(k)  # type: ignore[operator]
+    if k == 0 or abs(k) >= 2:
+        return n if k == 0 else MANY
+    return None
+
+
+def on_diagonal(b: NodeBuilder, values: Node, n: Node, m: Node, k: int,
+                dims: tuple[Dim, Dim]) -> Node:
+    """Zeros of `n` rows and `m` columns (of lengths `dims`) with `values` (a last axis
+    as long as the diagonal) on diagonal `k`, the other axes of `values` in front: the
+    values, padded with zeros to the rows (columns for ``k < 0``), times the identity
+    with offset `k` (which has no one past the diagonal's end)."""
+    t = values.type
+    axis = t.ndim - 1
+    length, side = (n, dims[0]) if k >= 0 else (m, dims[1])
+    rest = b.sub(length, size_of(b, values, axis))
+    if not (rest.is_const and rest.value == 0):
+        values = b.apply("pad_axis", values, 0, rest, attrs=(axis, (*t.dims[:-1], side)))
+    placed = b.apply("expand_dims", values, attrs=((axis + 1 if k >= 0 else axis,),))
+    eye = b.apply("eye", n, m, attrs=(k, dims, t.dtype, t.dtype != "float64"))
+    return b.mul(placed, eye)
+
+
+def _emit_diagonal(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    k, dims = attrs
+    if len(dims) > 1:  # of a stack of matrices: of its last two axes
+        return np_call("diagonal", args[0], ast.Constant(k), ast.Constant(-2),
+                       ast.Constant(-1))
+    return np_call("diagonal", args[0], *([ast.Constant(k)] if k else []))
+
+
+def _diagonal_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    (x,), k = node.args, node.attrs[0]
+    last = x.type.ndim - 1
+    n, m = size_of(b, x, last - 1), size_of(b, x, last)
+    return (on_diagonal(b, ct, n, m, k, x.type.dims[-2:]),)
+
+
+def _diag_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    v = node.args[0]
+    return (b.apply("diagonal", ct, attrs=(node.attrs[0], v.type.dims)),)
+
+
+TRIL = Primitive(
+    "tril", 1, None, _emit_triangle("tril"), type_rule=lambda types, attrs: types[0],
+    jvp_rule=linear_jvp, vjp_rule=_triangle_vjp, may_raise=False)
+
+TRIU = Primitive(
+    "triu", 1, None, _emit_triangle("triu"), type_rule=lambda types, attrs: types[0],
+    jvp_rule=linear_jvp, vjp_rule=_triangle_vjp, may_raise=False)
+
+# attrs (k, dims)
+DIAGONAL = Primitive(
+    "diagonal", 1, None, _emit_diagonal, type_rule=dims_type, jvp_rule=linear_jvp,
+    vjp_rule=_diagonal_vjp, may_raise=False, view=True)
+
+DIAG = Primitive(
+    "diag", 1, None, lambda args, attrs: np_call(
+        "diag", args[0], *([ast.Constant(attrs[0])] if attrs[0] else [])),
+    type_rule=dims_type, jvp_rule=linear_jvp, vjp_rule=_diag_vjp, may_raise=False)
+
+
+RECORDS: tuple[Primitive, ...] = (TRIL, TRIU, DIAGONAL, DIAG)

@@ -1,0 +1,108 @@
+"""Triangles and diagonals as IR primitives (`ir.matrices`), checked through emitted code
+against central finite differences: forward mode, reverse mode, their adjointness, the
+JVP of the VJP; what the types know of a diagonal's length; and the emitted text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from symdiff.codegen.emit import emit_module
+from symdiff.ir.builder import Builder
+from symdiff.ir.matrices import diag_dims, diagonal_dims
+from symdiff.ir.types import MANY, ArrayType
+from symdiff.transforms.programs import finish, vjp_program
+from tests.ir.support import Build, check_primitive, check_second_order, program_of
+
+
+def _apply(op: str, *attrs: Any) -> Build:
+    return lambda b, p: b.apply(op, p[0], attrs=attrs)
+
+
+def _diagonal(k: int) -> Build:
+    def build(b: Builder, p: list[Any]) -> Any:
+        *rest, n, m = p[0].type.dims
+        return b.apply("diagonal", b.apply("sin", p[0]),
+                       attrs=(k, (*rest, diagonal_dims(n, m, k))))
+    return build
+
+
+def _diag(k: int) -> Build:
+    def build(b: Builder, p: list[Any]) -> Any:
+        side = diag_dims(p[0].type.dims[0], k)
+        return b.mul(b.apply("diag", b.mul(p[0], p[0]), attrs=(k, (side, side))), p[1])
+    return build
+
+
+CASES: list[tuple[str, Build, list[Any]]] = [
+    ("tril", _apply("tril", 0), [np.ones((3, 3))]),
+    ("tril-below", _apply("tril", -1), [np.ones((3, 4))]),
+    ("triu-above", _apply("triu", 1), [np.ones((2, 3, 3))]),
+    ("diagonal", _diagonal(0), [np.ones((3, 3))]),
+    ("diagonal-wide-above", _diagonal(1), [np.ones((3, 5))]),
+    ("diagonal-tall-above", _diagonal(2), [np.ones((5, 3))]),
+    ("diagonal-wide-below", _diagonal(-1), [np.ones((3, 5))]),
+    ("diagonal-tall-below", _diagonal(-2), [np.ones((5, 3))]),
+    ("diagonal-of-a-stack", _diagonal(1), [np.ones((2, 3, 4))]),
+    ("diag", _diag(0), [np.ones(3), np.ones((3, 3))]),
+    ("diag-above", _diag(2), [np.ones(3), np.ones((5, 5))]),
+    ("diag-below", _diag(-1), [np.ones(3), np.ones((4, 4))]),
+]
+
+
+def _values(shapes: list[Any], dtype: type, rng: np.random.Generator) -> list[Any]:
+    return [rng.uniform(0.5, 1.5, np.shape(v)).astype(dtype) for v in shapes]
+
+
+@pytest.mark.parametrize(("name", "build", "shapes"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_matrix_primitive_derivatives(name: str, build: Build, shapes: list[Any],
+                                      dtype: type) -> None:
+    values = _values(shapes, dtype, np.random.default_rng(11))
+    check_primitive(build, values, dtype)
+
+
+@pytest.mark.parametrize(("name", "build", "shapes"), CASES, ids=[c[0] for c in CASES])
+def test_the_rules_are_differentiable(name: str, build: Build, shapes: list[Any]) -> None:
+    check_second_order(build, _values(shapes, np.float64, np.random.default_rng(5)))
+
+
+@pytest.mark.parametrize(("n", "m", "k"), [(3, 5, 0), (3, 5, 2), (3, 5, 4), (3, 5, 6),
+                                           (5, 3, -1), (5, 3, -4), (5, 3, -6), (4, 4, -3)])
+def test_a_known_diagonal_length_is_numpys(n: int, m: int, k: int) -> None:
+    assert diagonal_dims(n, m, k) == np.diagonal(np.ones((n, m)), k).shape[0]
+    assert diag_dims(n, k) == np.diag(np.ones(n), k).shape[0]
+
+
+def test_what_is_known_of_a_diagonal_of_lengths_known_only_at_run_time() -> None:
+    assert diagonal_dims(MANY, MANY, 0) == MANY  # the shorter side: 0 or at least 2
+    assert diagonal_dims(MANY, MANY, 1) is None  # 3 x 2 above the diagonal: one entry
+    assert diagonal_dims(1, MANY, 0) is None
+    assert diag_dims(MANY, 0) == MANY
+    assert diag_dims(MANY, 1) is None  # a vector of none makes a 1 x 1 matrix
+    assert diag_dims(MANY, -2) == MANY
+    b = Builder()
+    x = b.param("x", ArrayType("float32", (MANY, MANY)))
+    assert b.apply("diagonal", x, attrs=(0, (MANY,))).type == ArrayType("float32", (MANY,))
+    assert b.apply("tril", x, attrs=(1,)).type == x.type
+
+
+EMITTED = [
+    ("tril", ["np.tril(x0)", "x0_bar = np.tril(out_bar)"]),
+    ("triu-above", ["np.triu(x0, 1)", "np.triu(out_bar, 1)"]),
+    ("diagonal", ["np.diagonal(np.sin(x0))", "np.eye("]),
+    ("diagonal-wide-below", ["np.diagonal(np.sin(x0), -1)", "k=-1"]),
+    ("diagonal-of-a-stack", ["np.diagonal(np.sin(x0), 1, -2, -1)"]),
+    ("diag-below", ["np.diag(x0 * x0, -1)", "np.diagonal(", ", -1)"]),
+]
+
+
+@pytest.mark.parametrize(("name", "snippets"), EMITTED, ids=[e[0] for e in EMITTED])
+def test_emitted_code_reads_as_numpy(name: str, snippets: list[str]) -> None:
+    _, build, shapes = next(c for c in CASES if c[0] == name)
+    primal = program_of(build, _values(shapes, np.float64, np.random.default_rng(0)))
+    text = emit_module(primal) + emit_module(finish(vjp_program(primal)))
+    for snippet in snippets:
+        assert snippet in text, text
