@@ -75,10 +75,13 @@ def shape_source(node: Node) -> Node:
 # fit --------------------------------------------------------------------------------------
 
 
-def fit(b: NodeBuilder, value: Node, like: Node) -> Node:
-    """`value`, which broadcasts against `like`, with exactly `like`'s shape."""
+def fit(b: NodeBuilder, value: Node, like: Node, unsure: tuple[int, ...] = ()) -> Node:
+    """`value`, which broadcasts against `like`, with exactly `like`'s shape; `unsure`:
+    axes of `like` whose length is known only at run time, as is `value`'s, along
+    which `value` may still be broadcast (summed there when `like`'s length is one)."""
     vt, lt = value.type, like.type
-    if fits(vt, lt):
+    fitted = fits(vt, lt)
+    if fitted and not unsure:
         return value
     if vt is not None:
         lead = vt.ndim - (lt.ndim if lt is not None else 0)
@@ -90,7 +93,8 @@ def fit(b: NodeBuilder, value: Node, like: Node) -> Node:
             kept = tuple(i for i, d in enumerate(vt.dims)
                          if lt.dims[offset + i] == 1 and d != 1)
             unknown = [i for i, d in enumerate(vt.dims)
-                       if lt.dims[offset + i] is None and d != 1]
+                       if lt.dims[offset + i] is None and d != 1
+                       and (not fitted or offset + i in unsure)]
             if kept:
                 value = b.apply("sum", value, attrs=(kept, True))
             for i in unknown:
@@ -99,6 +103,21 @@ def fit(b: NodeBuilder, value: Node, like: Node) -> Node:
     if not fits(value.type, lt) and lt is not None:
         value = b.apply("broadcast_like", value, like)
     return value
+
+
+def unsure_axes(node: Node) -> tuple[int, ...]:
+    """The axes of an elementwise node's result along which two or more of its
+    arguments have lengths known only at run time: one of them may be broadcast along
+    the other though the types cannot tell (two unknown lengths need not be equal)."""
+    t = node.type
+    if t is None or node.prim is None or node.prim.type_rule is not None:
+        return ()
+    axes = []
+    for i, d in enumerate(t.dims):
+        if d is None and sum(1 for a in node.args if a.type is not None and a.type.ndim >=
+                             t.ndim - i and a.type.dims[i - t.ndim + a.type.ndim] is None) > 1:
+            axes.append(i)
+    return tuple(axes)
 
 
 def fits(a: Type, b: Type) -> bool:
