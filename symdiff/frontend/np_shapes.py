@@ -124,16 +124,16 @@ def _np_expand_dims(low: Frame, e: ast.Call, name: str) -> Node:
 def _np_join(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     axis = args[1] if len(args) > 1 else kws["axis"] if "axis" in kws else low.b.const(0)
-    parts = _parts(low, args[0], name, e)
+    parts = array_parts(low, args[0], name, e)
     if name == "stack":
         return _stack(low, parts, axis, e)
-    return _concatenate(low, parts, axis, e)
+    return concatenate(low, parts, axis, e)
 
 
 def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None = None
             ) -> Node:
     """``x.reshape(shape)`` (the shape `written` as that expression)."""
-    x = _array(low, x, "reshape", e)
+    x = array_of(low, x, "reshape", e)
     s = _shape(low, shape, "reshape", e, written, holes=True)
     if s.like is x:
         return x
@@ -147,7 +147,7 @@ def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None
 
 def ravel(low: Frame, x: Any, e: ast.AST) -> Node:
     """``np.ravel(x)``, ``x.ravel()``, ``x.flatten()``: a 1-d array."""
-    x = _array(low, x, "ravel", e)
+    x = array_of(low, x, "ravel", e)
     if x.type.ndim == 1:
         return x
     return low.b.apply("reshape", x, -1, attrs=((product_dim(x.type.dims),),))
@@ -172,7 +172,8 @@ def squeeze(low: Frame, x: Any, axis: Any, e: ast.AST) -> Node:
     return low.b.apply("squeeze", x, attrs=(axes,)) if axes else x
 
 
-def _concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+def concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+    """``np.concatenate(parts, axis)`` (axis None: of the flattened parts)."""
     for p in parts:
         if p.type is None:
             raise low.src.error("np.concatenate() of a number: use np.stack or np.array", e)
@@ -180,7 +181,7 @@ def _concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -
         parts, a = [ravel(low, p, e) for p in parts], 0
     else:
         _same_rank(low, parts, "concatenate", e)
-        a = _one_axis(low, axis, parts[0].type.ndim, e)
+        a = one_axis(low, axis, parts[0].type.ndim, e)
         for i in range(parts[0].type.ndim):
             if i != a:
                 _same_length(low, [p.type.dims[i] for p in parts], "concatenate", e)
@@ -194,7 +195,7 @@ def _stack(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node
     ndim = parts[0].type.ndim if parts[0].type is not None else 0
     if axis is None:
         raise low.src.error("np.stack() axis must be a constant int here", e)
-    a = _one_axis(low, axis, ndim + 1, e)
+    a = one_axis(low, axis, ndim + 1, e)
     for i in range(ndim):
         _same_length(low, [p.type.dims[i] for p in parts], "stack", e)
     return low.b.apply("stack", *parts, attrs=(a,))
@@ -204,7 +205,7 @@ def _stack(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node
 
 
 @HANDLERS.function("array", "asarray")
-def _np_array(low: Frame, e: ast.Call, name: str) -> Node:
+def _nparray_of(low: Frame, e: ast.Call, name: str) -> Node:
     call, dtype = _split_dtype(low, e)
     if len(call.args) != 1 or call.keywords:
         where = call.keywords[0] if call.keywords else e
@@ -234,7 +235,7 @@ def _np_array(low: Frame, e: ast.Call, name: str) -> Node:
     if arrays_:
         for i in range(arrays_[0].type.ndim):
             _same_length(low, [a.type.dims[i] for a in arrays_], name, e)
-    guessed = _dtype_of(leaves)
+    guessed = dtype_of(leaves)
     return low.b.new("array", *leaves, attrs=(shape, dtype or guessed, dtype is not None))
 
 
@@ -269,7 +270,8 @@ def _rectangular(low: Frame, value: list[Any], name: str, e: ast.AST
     return (len(value), *shape), [leaf for _, leaves in inner for leaf in leaves]
 
 
-def _dtype_of(leaves: list[Node]) -> str:
+def dtype_of(leaves: list[Node]) -> str:
+    """The dtype NumPy gives an array of the values `leaves`."""
     if any(leaf.type is not None for leaf in leaves):
         return result_dtype([leaf.type for leaf in leaves])
     if leaves and all(leaf.is_const and isinstance(leaf.value, bool) for leaf in leaves):
@@ -318,7 +320,7 @@ def _np_like(low: Frame, e: ast.Call, name: str) -> Node:
 def full(low: Frame, value: Node | float, shape: Shape, dtype: str | None) -> Node:
     """``np.full(shape, value)`` (``np.zeros``, ``np.ones`` for 0.0 and 1.0)."""
     value = low.b.lift(value)
-    guessed = value.type.dtype if value.type is not None else _dtype_of([value])
+    guessed = value.type.dtype if value.type is not None else dtype_of([value])
     attrs = (shape.dims, dtype or guessed, dtype is not None, shape.like is not None)
     return low.b.new("full", value, *shape.args(), attrs=attrs)
 
@@ -386,8 +388,8 @@ def _cumulative_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
 
 def cumulative(low: Frame, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
     """``np.cumsum`` / ``np.cumprod`` along `axis` (None: of the flattened array)."""
-    x = _array(low, x, name, e)
-    a = None if axis is None else _one_axis(low, axis, x.type.ndim, e)
+    x = array_of(low, x, name, e)
+    a = None if axis is None else one_axis(low, axis, x.type.ndim, e)
     if x.type.ndim == 1:
         a = None  # the same thing, written without axis=
     return low.b.apply(name, x, attrs=(a,))
@@ -396,13 +398,13 @@ def cumulative(low: Frame, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
 @HANDLERS.function("diff")
 def _np_diff(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("n", "axis"), optional=2)
-    x = _array(low, args[0], "diff", e)
+    x = array_of(low, args[0], "diff", e)
     n = constant(low, args[1] if len(args) > 1 else kws.get("n"), int, "np.diff() n", e)
     n = 1 if n is None else n
     if n < 0:
         raise low.src.error("np.diff() n must not be negative", e)
     axis = args[2] if len(args) > 2 else kws.get("axis", low.b.const(-1))
-    a = _one_axis(low, axis, x.type.ndim, e)
+    a = one_axis(low, axis, x.type.ndim, e)
     if n == 0:
         return x
     dims = tuple((max(d - n, 0) if exact(d) else None) if i == a else d
@@ -424,7 +426,8 @@ def dim_of(node: Node) -> Dim:
     return None
 
 
-def _array(low: Frame, x: Any, name: str, e: ast.AST) -> Node:
+def array_of(low: Frame, x: Any, name: str, e: ast.AST) -> Node:
+    """`x`, which ``np.<name>`` takes as an array here (a number is a located error)."""
     x = low.number(x, e)
     if x.type is None:
         raise low.src.error(f"np.{name}() of a number: it takes an array here", e)
@@ -521,7 +524,8 @@ def _hole(x: Node, s: Shape, hole: int) -> Dim:
     return product_dim(tuple(d for i, d in enumerate(xdims) if i not in used))
 
 
-def _parts(low: Frame, value: Any, name: str, e: ast.AST) -> list[Node]:
+def array_parts(low: Frame, value: Any, name: str, e: ast.AST) -> list[Node]:
+    """The values of the list or tuple of arrays ``np.<name>`` joins."""
     if not isinstance(value, (list, tuple)):
         raise low.src.error(
             f"np.{name}() takes a list or tuple of arrays written in the function here", e)
@@ -548,7 +552,8 @@ def _same_length(low: Frame, dims: list[Dim], name: str, e: ast.AST) -> None:
         first = merge_dims(first, d)
 
 
-def _one_axis(low: Frame, value: Any, ndim: int, e: ast.AST) -> int:
+def one_axis(low: Frame, value: Any, ndim: int, e: ast.AST) -> int:
+    """One constant axis of an array of `ndim` axes, made non-negative."""
     if isinstance(value, tuple):
         raise low.src.error("axis must be one constant int here", e)
     axes = axes_of(low, value, ndim, e)

@@ -19,6 +19,7 @@ from typing import Any
 from symdiff.frontend import (
     arrays,
     np_indexing,
+    np_joins,
     np_linalg,
     np_matrices,
     np_shapes,
@@ -28,8 +29,8 @@ from symdiff.frontend.arrays import AttributeHandler, Handler, MethodHandler
 from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
-_MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS,
-            np_shapes.HANDLERS, np_statistics.HANDLERS)
+_MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS,
+            np_matrices.HANDLERS, np_shapes.HANDLERS, np_statistics.HANDLERS)
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:

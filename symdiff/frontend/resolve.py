@@ -39,7 +39,8 @@ NUMPY_FUNCTIONS = (
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
-    "tril", "triu", "diagonal", "diag",
+    "tril", "triu", "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d",
+    "atleast_2d", "split", "array_split",
 )
 _numpy_table: dict[Any, str] = {}
 
