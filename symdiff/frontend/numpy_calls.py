@@ -22,6 +22,7 @@ from symdiff.frontend import (
     np_joins,
     np_linalg,
     np_matrices,
+    np_rearrange,
     np_shapes,
     np_statistics,
 )
@@ -30,7 +31,8 @@ from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS,
-            np_matrices.HANDLERS, np_shapes.HANDLERS, np_statistics.HANDLERS)
+            np_matrices.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS,
+            np_statistics.HANDLERS)
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:

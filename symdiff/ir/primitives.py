@@ -25,6 +25,7 @@ from symdiff.ir import (
     indexing,
     linalg,
     matrices,
+    rearrange,
     scalars,
     sequences,
     shapes,
@@ -34,8 +35,8 @@ from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, matrices.RECORDS, sequences.RECORDS, shapes.RECORDS, calls.RECORDS,
-    checks.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, rearrange.RECORDS, sequences.RECORDS, shapes.RECORDS,
+    calls.RECORDS, checks.RECORDS,
 )
 
 

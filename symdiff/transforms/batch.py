@@ -67,6 +67,7 @@ from symdiff.ir.matrices import DIAG, DIAGONAL, TRIL, TRIU, on_diagonal
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.rearrange import ROLL
 from symdiff.ir.regions import Arms, cond_node, proj
 from symdiff.ir.scalars import FLOAT
 from symdiff.ir.sequences import is_seq
@@ -492,6 +493,13 @@ def _diag(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...
     return on_diagonal(b, v, side, side, k, dims)
 
 
+def _roll(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    if flags[1]:
+        raise BatchingError("np.roll by a shift computed from a tangent")
+    axis, ndim = node.attrs
+    return b.apply("roll", *args, attrs=(axis + 1, ndim + 1))
+
+
 def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # k right-hand sides side by side as the columns of one: A is factorised once.
     if flags[0]:
@@ -795,6 +803,7 @@ _RULES: dict[Primitive, Rule] = {
     TRIU: _last_two,
     DIAGONAL: _last_two,
     DIAG: _diag,
+    ROLL: _roll,
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,

@@ -34,6 +34,7 @@ from symdiff.ir import (
     indexing,
     linalg,
     matrices,
+    rearrange,
     sequences,
     shapes,
 )
@@ -50,7 +51,7 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               matrices.RECORDS, shapes.RECORDS)
+               matrices.RECORDS, rearrange.RECORDS, shapes.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6

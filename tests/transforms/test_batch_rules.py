@@ -331,6 +331,10 @@ def matrix_structure(y: np.ndarray) -> np.ndarray:
             + np.diag(y[0], 1)[:3, :4] + np.diag(y[1, :3]).sum(axis=0)[:, None])
 
 
+def rearranged(y: np.ndarray) -> np.ndarray:
+    return np.roll(y, 1, axis=1) * np.roll(y[0], -1) + np.roll(y, (2, 1), axis=0) + np.fliplr(y)
+
+
 A = np.array([[3.0, 0.5, -0.2], [0.1, 2.0, 0.4], [-0.3, 0.2, 4.0]])
 M = rng.normal(size=(3, 4))
 
@@ -338,8 +342,8 @@ M = rng.normal(size=(3, 4))
 @pytest.mark.parametrize(("fun", "args", "batched"), [
     (reductions, (M,), (0,)), (products_so_far, (M,), (0,)), (shapes_only, (M,), (0,)),
     (linear_algebra, (A, M), (1,)), (constructors, (V,), (0,)),
-    (matrix_structure, (M,), (0,)),
-], ids=["reductions", "cumprod", "shapes", "linalg", "constructors", "matrices"])
+    (matrix_structure, (M,), (0,)), (rearranged, (M,), (0,)),
+], ids=["reductions", "cumprod", "shapes", "linalg", "constructors", "matrices", "rearranged"])
 def test_each_rule_maps_over_the_batch(fun: Callable[..., Any], args: tuple[Any, ...],
                                        batched: tuple[int, ...]) -> None:
     check_batched(lowered(fun, args), args, batched)

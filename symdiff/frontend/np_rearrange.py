@@ -1,0 +1,78 @@
+"""Lowering of NumPy's rearrangements of an array's entries: ``np.flip``, ``np.fliplr``,
+``np.flipud`` (onto reversed slices, views as NumPy's) and ``np.roll``.
+
+Contract (functions over a `frame.Frame`): handlers of `frontend.arrays`' tables. Axes
+must be constants; a shift is an int, constant or known at run time (``np.roll(x,
+k)``). Without an axis, ``np.roll`` rolls the flattened array and restores its shape,
+as NumPy does; a tuple of shifts rolls along the tuple of axes, one after the other.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from symdiff.frontend.arrays import Handlers, arguments, axes_of
+from symdiff.frontend.frame import Frame
+from symdiff.frontend.np_shapes import array_of, ravel
+from symdiff.ir.node import Node, is_int
+
+# The NumPy functions this module lowers.
+HANDLERS = Handlers()
+
+
+@HANDLERS.function("flip")
+def _np_flip(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axis",), optional=1)
+    x = array_of(low, args[0], name, e)
+    axes = axes_of(low, args[1] if len(args) > 1 else kws.get("axis"), x.type.ndim, e)
+    return flip(low, x, range(x.type.ndim) if axes is None else axes)
+
+
+@HANDLERS.function("fliplr", "flipud")
+def _np_flip_sides(low: Frame, e: ast.Call, name: str) -> Node:
+    (x,), _ = arguments(low, e, 1, ())
+    x = array_of(low, x, name, e)
+    least = 2 if name == "fliplr" else 1
+    if x.type.ndim < least:
+        raise low.src.error(f"np.{name} of an array of fewer than {least} axes", e)
+    return flip(low, x, (1 if name == "fliplr" else 0,))
+
+
+def flip(low: Frame, x: Node, axes: Any) -> Node:
+    """`x` reversed along each of `axes`."""
+    for a in axes:
+        x = low.b.apply("flip", x, attrs=(a,))
+    return x
+
+
+@HANDLERS.function("roll")
+def _np_roll(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 2, ("axis",), optional=1)
+    x = array_of(low, args[0], name, e)
+    shift, axis = args[1], args[2] if len(args) > 2 else kws.get("axis")
+    if axis is None:
+        flat = ravel(low, x, e)
+        rolled = _roll(low, flat, _int(low, shift, "shift", name, e), 0)
+        return rolled if flat is x else low.b.apply("reshape_like", rolled, x)
+    axes = axes_of(low, axis, x.type.ndim, e, keep_order=True) or ()
+    shifts = shift if isinstance(shift, tuple) else (shift,)
+    if len(axes) != len(shifts):  # NumPy broadcasts one against the other
+        if len(axes) != 1 and len(shifts) != 1:
+            raise low.src.error("np.roll: give one shift per axis", e)
+        axes, shifts = axes * len(shifts), shifts * len(axes)
+    for a, s in zip(axes, shifts, strict=True):
+        x = _roll(low, x, _int(low, s, "shift", name, e), a)
+    return x
+
+
+def _roll(low: Frame, x: Node, shift: Node, axis: int) -> Node:
+    return low.b.apply("roll", x, shift, attrs=(axis, x.type.ndim))
+
+
+def _int(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> Node:
+    """`value`, which must be an int (a constant or a value known at run time)."""
+    if not isinstance(value, Node) or value.type is not None or not is_int(value) or (
+            value.is_const and isinstance(value.value, bool)):
+        raise low.src.error(f"np.{name}(): {what} must be an int here", e)
+    return value

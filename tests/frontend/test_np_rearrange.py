@@ -1,0 +1,140 @@
+"""NumPy rearrangements in user code, end to end: ``np.flip``, ``np.fliplr``,
+``np.flipud`` and ``np.roll``, in realistic functions (a periodic finite-difference
+Laplacian, the energy of a 2-D grid, a circular convolution), in both modes and at
+second order against finite differences, through hessian and jacobians; and located
+errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from symdiff import UnsupportedSyntaxError, grad, hessian, jacfwd, jacrev, value_and_grad
+from symdiff.testing import check_grads
+from tests.frontend import support
+
+THIS_FILE = Path(__file__).resolve()
+LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
+RNG = np.random.default_rng(9)
+
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
+
+
+def rn(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape)
+
+
+def dirichlet_energy(u, h):
+    # The periodic second difference of u, by rolling it both ways.
+    lap = (np.roll(u, 1) - 2.0 * u + np.roll(u, -1)) / h ** 2
+    return 0.5 * np.sum(lap ** 2) + 0.1 * np.sum(u ** 4)
+
+
+def grid_laplacian(U):
+    lap = (np.roll(U, 1, axis=0) + np.roll(U, -1, axis=0) + np.roll(U, 1, axis=1)
+           + np.roll(U, -1, axis=1) - 4.0 * U)
+    return np.sum(lap ** 2) + np.sum(np.roll(U, (1, 2), axis=(0, 1)) * U) + \
+        np.sum(np.roll(U, 5) * U ** 2)
+
+
+def circular_convolution(x, k):
+    # y[i] = sum_j k[j] x[i - j], a roll per tap.
+    y = k[0] * x + k[1] * np.roll(x, 1) + k[2] * np.roll(x, 2)
+    return np.sum(np.tanh(y) ** 2)
+
+
+def shifted_by(x, s):
+    return np.sum(np.roll(x, s) * x ** 2)
+
+
+def mirrored(U, v):
+    return np.sum(np.fliplr(U) * U) + np.sum(np.flipud(U) ** 3) + np.sum(np.flip(U) * U) + \
+        np.sum(np.flip(v) * v) + np.sum(np.flip(U, axis=1)[0] * np.flip(U, (0, 1))[1])
+
+
+CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
+    (dirichlet_energy, (rn(6), 0.5)),
+    (grid_laplacian, (rn(3, 4),)),
+    (circular_convolution, (rn(5), rn(3))),
+    (mirrored, (rn(3, 4), rn(4))),
+]
+IDS = [f.__name__ for f, _ in CASES]
+
+
+@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
+def test_both_modes_and_second_order_against_finite_differences(
+        f: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    check_grads(f, args, order=2)
+
+
+@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
+def test_float32_gradients_keep_their_dtype(f: Callable[..., Any],
+                                            args: tuple[Any, ...]) -> None:
+    args32 = tuple(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in args)
+    value, grads = value_and_grad(f, argnums=tuple(range(len(args))))(*args32)
+    assert value == pytest.approx(f(*args32), rel=1e-4)
+    for a, g in zip(args32, grads, strict=True):
+        assert np.shape(g) == np.shape(a)
+        if isinstance(a, np.ndarray):
+            assert g.dtype == np.float32 and g.flags.writeable
+
+
+def test_a_shift_known_at_run_time() -> None:
+    x = rn(5)
+    for s in (0, 2, -1, 7):
+        check_grads(lambda x, s=s: shifted_by(x, s), (x,))
+        want = np.roll(x, s) * 2 * x + np.roll(x ** 2, -s)
+        np.testing.assert_allclose(grad(shifted_by)(x, s), want, rtol=1e-12)
+
+
+def test_the_hessian_of_the_periodic_energy_is_the_squared_laplacian() -> None:
+    n, h = 6, 0.5
+    D = (np.roll(np.eye(n), 1, axis=0) - 2 * np.eye(n) + np.roll(np.eye(n), -1, axis=0)) / h ** 2
+    u = rn(n)
+    want = D.T @ D + np.diag(1.2 * u ** 2)
+    np.testing.assert_allclose(hessian(dirichlet_energy)(u, h), want, rtol=1e-10)
+    np.testing.assert_allclose(jacfwd(lambda u: np.roll(u, 2))(u), np.roll(np.eye(n), 2, axis=0))
+    np.testing.assert_allclose(jacrev(np.flipud)(u), np.eye(n)[::-1])
+
+
+def test_the_gradient_rolls_back() -> None:
+    g = grad(dirichlet_energy)
+    g(rn(6), 0.5)
+    primal, derivative = g.source.split("lap = ")[1].split("\n", 1)
+    assert "np.roll(u, 1)" in primal and "np.roll(u, -1)" in primal
+    assert derivative.count("np.roll(") == 2  # the cotangent rolled back both ways
+
+
+# Errors ----------------------------------------------------------------------------------
+
+
+def float_shift(x):
+    return np.sum(np.roll(x, 1.5))  # E:shift
+
+
+def shifts_and_axes(x):
+    return np.sum(np.roll(x, (1, 2, 3), axis=(0, 1)))  # E:axes
+
+
+def fliplr_of_a_vector(x):
+    return np.sum(np.fliplr(x))  # E:fliplr
+
+
+ERRORS = [
+    (float_shift, (rn(4),), "shift", "np.roll", ["shift must be an int"]),
+    (shifts_and_axes, (rn(3, 4),), "axes", "np.roll", ["one shift per axis"]),
+    (fliplr_of_a_vector, (rn(4),), "fliplr", "np.fliplr", ["fewer than 2 axes"]),
+]
+
+
+@pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), ERRORS,
+                         ids=[e[0].__name__ for e in ERRORS])
+def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[Any, ...],
+                                           tag: str, snippet: str, words: list[str]) -> None:
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(f)(*args)
+    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
