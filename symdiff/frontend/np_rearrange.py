@@ -1,10 +1,14 @@
 """Lowering of NumPy's rearrangements of an array's entries: ``np.flip``, ``np.fliplr``,
-``np.flipud`` (onto reversed slices, views as NumPy's) and ``np.roll``.
+``np.flipud`` (onto reversed slices, views as NumPy's), ``np.roll``, ``np.repeat`` /
+``x.repeat()`` and ``np.tile``.
 
 Contract (functions over a `frame.Frame`): handlers of `frontend.arrays`' tables. Axes
-must be constants; a shift is an int, constant or known at run time (``np.roll(x,
-k)``). Without an axis, ``np.roll`` rolls the flattened array and restores its shape,
-as NumPy does; a tuple of shifts rolls along the tuple of axes, one after the other.
+must be constants; a shift or a count is an int, constant or known at run time
+(``np.roll(x, k)``, ``np.tile(b, (X.shape[0], 1))``), and a count is not negative. An
+array of counts (one per entry) for ``np.repeat`` is a located error. Without an
+axis, ``np.roll`` rolls the flattened array and restores its shape, and
+``np.repeat`` repeats the entries of the flattened array, as NumPy does; a tuple of
+shifts rolls along the tuple of axes, one after the other.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from typing import Any
 
 from symdiff.frontend.arrays import Handlers, arguments, axes_of
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.np_shapes import array_of, ravel
+from symdiff.frontend.np_shapes import array_of, dim_of, one_axis, ravel
 from symdiff.ir.node import Node, is_int
+from symdiff.ir.shapes import product_dim
 
 # The NumPy functions this module lowers.
 HANDLERS = Handlers()
@@ -70,9 +75,60 @@ def _roll(low: Frame, x: Node, shift: Node, axis: int) -> Node:
     return low.b.apply("roll", x, shift, attrs=(axis, x.type.ndim))
 
 
+@HANDLERS.function("repeat")
+def _np_repeat(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 2, ("axis",), optional=1)
+    return repeat(low, args[0], args[1], args[2] if len(args) > 2 else kws.get("axis"), e)
+
+
+@HANDLERS.method("repeat")
+def _repeat_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("axis",), optional=1)
+    return repeat(low, base, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
+
+
+def repeat(low: Frame, x: Any, count: Any, axis: Any, e: ast.Call) -> Node:
+    """``np.repeat(x, count, axis)``: each entry `count` times (axis None: of the
+    flattened array)."""
+    x = array_of(low, x, "repeat", e)
+    if isinstance(count, Node) and count.type is not None:
+        raise low.src.error("np.repeat() with an array of counts (not yet): repeats must "
+                            "be one int here", e)
+    count = _count(low, count, "repeats", "repeat", e)
+    if axis is None:
+        x, a = ravel(low, x, e), 0
+    else:
+        a = one_axis(low, axis, x.type.ndim, e)
+    dims = list(x.type.dims)
+    dims[a] = product_dim((dims[a], dim_of(count)))
+    return low.b.apply("repeat", x, count, attrs=(a, tuple(dims)))
+
+
+@HANDLERS.function("tile")
+def _np_tile(low: Frame, e: ast.Call, name: str) -> Node:
+    (x, reps), _ = arguments(low, e, 2, ())
+    x = array_of(low, x, name, e)
+    counts = [_count(low, r, "reps", name, e)
+              for r in (reps if isinstance(reps, (tuple, list)) else (reps,))]
+    if not counts:
+        return low.b.new("copy", x)
+    dims = [*(1,) * (len(counts) - x.type.ndim), *x.type.dims]
+    for i, count in enumerate(counts, start=len(dims) - len(counts)):
+        dims[i] = product_dim((dims[i], dim_of(count)))
+    return low.b.apply("tile", x, *counts, attrs=(tuple(dims),))
+
+
 def _int(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> Node:
     """`value`, which must be an int (a constant or a value known at run time)."""
     if not isinstance(value, Node) or value.type is not None or not is_int(value) or (
             value.is_const and isinstance(value.value, bool)):
         raise low.src.error(f"np.{name}(): {what} must be an int here", e)
     return value
+
+
+def _count(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> Node:
+    """`value`, which must be an int and not negative."""
+    count = _int(low, value, what, name, e)
+    if count.is_const and count.value < 0:
+        raise low.src.error(f"np.{name}(): {what} must not be negative", e)
+    return count

@@ -40,7 +40,8 @@ NUMPY_FUNCTIONS = (
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
     "tril", "triu", "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d",
-    "atleast_2d", "split", "array_split", "flip", "fliplr", "flipud", "roll",
+    "atleast_2d", "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat",
+    "tile",
 )
 _numpy_table: dict[Any, str] = {}
 

@@ -67,7 +67,7 @@ from symdiff.ir.matrices import DIAG, DIAGONAL, TRIL, TRIU, on_diagonal
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
-from symdiff.ir.rearrange import ROLL
+from symdiff.ir.rearrange import REPEAT, ROLL, TILE
 from symdiff.ir.regions import Arms, cond_node, proj
 from symdiff.ir.scalars import FLOAT
 from symdiff.ir.sequences import is_seq
@@ -500,6 +500,25 @@ def _roll(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...
     return b.apply("roll", *args, attrs=(axis + 1, ndim + 1))
 
 
+def _repeat(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+            ) -> Node:
+    if flags[1]:
+        raise BatchingError("np.repeat by a count computed from a tangent")
+    axis, dims = node.attrs
+    return b.apply("repeat", *args, attrs=(axis + 1, (None, *dims)))
+
+
+def _tile(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # The array given the tile's rank after its batch axis, which is tiled once.
+    if any(flags[1:]):
+        raise BatchingError("np.tile by a count computed from a tangent")
+    x, *reps = args
+    (dims,) = node.attrs
+    x = _lift(b, x, node.args[0], len(dims))
+    ones = [b.const(1)] * (len(dims) - len(reps) + 1)
+    return b.apply("tile", x, *ones, *reps, attrs=((None, *dims),))
+
+
 def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # k right-hand sides side by side as the columns of one: A is factorised once.
     if flags[0]:
@@ -804,6 +823,8 @@ _RULES: dict[Primitive, Rule] = {
     DIAGONAL: _last_two,
     DIAG: _diag,
     ROLL: _roll,
+    REPEAT: _repeat,
+    TILE: _tile,
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,

@@ -1,8 +1,9 @@
 """NumPy rearrangements in user code, end to end: ``np.flip``, ``np.fliplr``,
-``np.flipud`` and ``np.roll``, in realistic functions (a periodic finite-difference
-Laplacian, the energy of a 2-D grid, a circular convolution), in both modes and at
-second order against finite differences, through hessian and jacobians; and located
-errors."""
+``np.flipud``, ``np.roll``, ``np.repeat`` / ``x.repeat()`` and ``np.tile``, in realistic
+functions (a periodic finite-difference Laplacian, the energy of a 2-D grid, a circular
+convolution, nearest-neighbour upsampling, a bias tiled over a batch), in both modes
+and at second order against finite differences, through hessian and jacobians; and
+located errors."""
 
 from __future__ import annotations
 
@@ -56,11 +57,30 @@ def mirrored(U, v):
         np.sum(np.flip(v) * v) + np.sum(np.flip(U, axis=1)[0] * np.flip(U, (0, 1))[1])
 
 
+def upsampled_fit(x, y):
+    # Nearest-neighbour upsampling of a coarse signal, fitted to a fine one.
+    return 0.5 * np.sum((np.repeat(x, 2) - y) ** 2) + np.sum(x.repeat(3) ** 4)
+
+
+def upsampled_image(P):
+    big = np.repeat(np.repeat(P, 2, axis=0), 2, axis=1)
+    return np.sum(np.sin(big) * big) + np.sum(P.repeat(2) ** 2)
+
+
+def tiled_bias(X, b):
+    # A bias tiled over the rows of a batch (np.tile of run-time counts).
+    Z = X + np.tile(b, (X.shape[0], 1))
+    return np.sum(np.tanh(Z) ** 2) + np.sum(np.tile(b, 3)[2:5] * np.tile(X, (2, 1, 1))[1, 0])
+
+
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (dirichlet_energy, (rn(6), 0.5)),
     (grid_laplacian, (rn(3, 4),)),
     (circular_convolution, (rn(5), rn(3))),
     (mirrored, (rn(3, 4), rn(4))),
+    (upsampled_fit, (rn(3), rn(6))),
+    (upsampled_image, (rn(2, 3),)),
+    (tiled_bias, (rn(4, 3), rn(3) * 0.5)),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 
@@ -109,6 +129,17 @@ def test_the_gradient_rolls_back() -> None:
     assert derivative.count("np.roll(") == 2  # the cotangent rolled back both ways
 
 
+def test_an_upsampling_gradient_sums_over_the_copies() -> None:
+    x, y = rn(3), rn(6)
+    want = (np.repeat(x, 2) - y).reshape(3, 2).sum(axis=1) + 3 * 4 * x ** 3
+    np.testing.assert_allclose(grad(upsampled_fit)(x, y), want, rtol=1e-12)
+    np.testing.assert_allclose(hessian(upsampled_fit)(x, y), np.diag(2 + 36 * x ** 2),
+                               rtol=1e-12)
+    g = grad(tiled_bias, argnums=1)
+    g(rn(4, 3), rn(3))
+    assert "_t0 = X.shape[0]" in g.source and "np.tile(b, (_t0, 1))" in g.source
+
+
 # Errors ----------------------------------------------------------------------------------
 
 
@@ -124,10 +155,20 @@ def fliplr_of_a_vector(x):
     return np.sum(np.fliplr(x))  # E:fliplr
 
 
+def repeat_counts(x):
+    return np.sum(np.repeat(x, np.array([1, 2, 1])))  # E:counts
+
+
+def negative_reps(x):
+    return np.sum(np.tile(x, (2, -1)))  # E:negative
+
+
 ERRORS = [
     (float_shift, (rn(4),), "shift", "np.roll", ["shift must be an int"]),
     (shifts_and_axes, (rn(3, 4),), "axes", "np.roll", ["one shift per axis"]),
     (fliplr_of_a_vector, (rn(4),), "fliplr", "np.fliplr", ["fewer than 2 axes"]),
+    (repeat_counts, (rn(3),), "counts", "np.repeat", ["array of counts", "one int"]),
+    (negative_reps, (rn(3),), "negative", "np.tile", ["reps must not be negative"]),
 ]
 
 

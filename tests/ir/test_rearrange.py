@@ -12,6 +12,7 @@ import pytest
 from symdiff.codegen.emit import emit_module
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import Node
+from symdiff.ir.types import MANY
 from symdiff.transforms.programs import finish, vjp_program
 from tests.ir.support import Build, check_primitive, check_second_order, program_of
 
@@ -29,11 +30,40 @@ def _roll_by_length(b: Builder, p: list[Node]) -> Node:
     return b.apply("roll", b.mul(p[0], p[0]), shift, attrs=(1, 2))
 
 
+def _repeat(count: int, axis: int, dims: tuple[Any, ...]) -> Build:
+    return lambda b, p: b.apply("repeat", b.apply("sin", p[0]), count, attrs=(axis, dims))
+
+
+def _repeat_run_time(b: Builder, p: list[Node]) -> Node:
+    # As many copies of each column as p[1] has entries.
+    count = b.apply("size", p[1], attrs=((0,),))
+    repeated = b.apply("repeat", p[0], count, attrs=(1, (MANY, None)))
+    return b.mul(repeated, repeated)
+
+
+def _tile(*reps: int, dims: tuple[Any, ...]) -> Build:
+    return lambda b, p: b.apply("tile", b.mul(p[0], p[0]), *reps, attrs=(dims,))
+
+
+def _tile_run_time(b: Builder, p: list[Node]) -> Node:
+    rows = b.apply("size", p[1], attrs=((0,),))
+    return b.mul(b.apply("tile", p[0], rows, 1, attrs=((MANY, MANY),)), p[1])
+
+
 CASES: list[tuple[str, Build, list[Any]]] = [
     ("roll", _roll(1, 0), [np.ones(5)]),
     ("roll-back", _roll(-2, 0), [np.ones(5)]),
     ("roll-columns", _roll(3, 1), [np.ones((2, 4))]),
     ("roll-run-time", _roll_by_length, [np.ones((3, 4))]),
+    ("repeat", _repeat(3, 0, (MANY,)), [np.ones(4)]),
+    ("repeat-rows", _repeat(2, 0, (MANY, MANY)), [np.ones((3, 2))]),
+    ("repeat-columns", _repeat(2, 1, (MANY, MANY)), [np.ones((3, 2))]),
+    ("repeat-run-time", _repeat_run_time, [np.ones((2, 3)), np.ones(2)]),
+    ("tile", _tile(3, dims=(MANY,)), [np.ones(2)]),
+    ("tile-both-axes", _tile(2, 3, dims=(MANY, MANY)), [np.ones((2, 2))]),
+    ("tile-more-axes", _tile(2, 1, 3, dims=(2, MANY, MANY)), [np.ones((2, 2))]),
+    ("tile-fewer-reps", _tile(2, dims=(MANY, MANY, MANY)), [np.ones((2, 3, 2))]),
+    ("tile-run-time", _tile_run_time, [np.ones(3), np.ones((4, 3))]),
 ]
 
 
@@ -57,6 +87,12 @@ EMITTED = [
     ("roll", ["np.roll(np.sin(x0), 1)", "np.roll(", ", -1)"]),
     ("roll-columns", ["np.roll(np.sin(x0), 3, axis=1)", ", -3, axis=1)"]),
     ("roll-run-time", ["np.roll(x0 * x0, x0.shape[0] - 1, axis=1)", "np.roll(out_bar, -("]),
+    ("repeat", ["np.repeat(np.sin(x0), 3)", "np.sum(out_bar.reshape(x0.shape[0], 3), axis=1)"]),
+    ("repeat-columns", ["np.repeat(np.sin(x0), 2, axis=1)",
+                        "np.sum(out_bar.reshape(x0.shape[0], x0.shape[1], 2), axis=2)"]),
+    ("tile-both-axes", ["np.tile(x0 * x0, (2, 3))",
+                        "np.sum(out_bar.reshape(2, x0.shape[0], 3, x0.shape[1]), axis=(0, 2))"]),
+    ("tile-run-time", ["np.tile(x0, (x1.shape[0], 1))"]),
 ]
 
 
