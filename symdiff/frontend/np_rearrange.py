@@ -1,6 +1,6 @@
 """Lowering of NumPy's rearrangements of an array's entries: ``np.flip``, ``np.fliplr``,
 ``np.flipud`` (onto reversed slices, views as NumPy's), ``np.roll``, ``np.repeat`` /
-``x.repeat()`` and ``np.tile``.
+``x.repeat()``, ``np.tile`` and ``np.pad``.
 
 Contract (functions over a `frame.Frame`): handlers of `frontend.arrays`' tables. Axes
 must be constants; a shift or a count is an int, constant or known at run time
@@ -8,7 +8,10 @@ must be constants; a shift or a count is an int, constant or known at run time
 array of counts (one per entry) for ``np.repeat`` is a located error. Without an
 axis, ``np.roll`` rolls the flattened array and restores its shape, and
 ``np.repeat`` repeats the entries of the flattened array, as NumPy does; a tuple of
-shifts rolls along the tuple of axes, one after the other.
+shifts rolls along the tuple of axes, one after the other. ``np.pad`` takes constant
+widths in any of NumPy's forms (one int, one pair, a pair per axis) and mode
+``"constant"`` (with one ``constant_values``, which may be computed and is
+differentiated) or ``"edge"``; another mode is a located error naming it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments, axes_of
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, dim_of, one_axis, ravel
+from symdiff.frontend.values import Text
 from symdiff.ir.node import Node, is_int
-from symdiff.ir.shapes import product_dim
+from symdiff.ir.shapes import product_dim, sum_dim
 
 # The NumPy functions this module lowers.
 HANDLERS = Handlers()
@@ -116,6 +120,74 @@ def _np_tile(low: Frame, e: ast.Call, name: str) -> Node:
     for i, count in enumerate(counts, start=len(dims) - len(counts)):
         dims[i] = product_dim((dims[i], dim_of(count)))
     return low.b.apply("tile", x, *counts, attrs=(tuple(dims),))
+
+
+@HANDLERS.function("pad")
+def _np_pad(low: Frame, e: ast.Call, name: str) -> Node:
+    # The widths are read as written: a list of pairs is not a list of numbers.
+    rest = ast.copy_location(ast.Call(e.func, [e.args[0], *e.args[2:]], e.keywords), e)
+    args, kws = arguments(low, rest, 1, ("mode", "constant_values"), optional=1)
+    if len(e.args) < 2:
+        raise low.src.error("np.pad() takes the array and its widths", e)
+    x = array_of(low, args[0], name, e)
+    widths = _pad_widths(low, _written(low, e.args[1]), x.type.ndim, e)
+    mode = _mode(low, e)
+    value = kws.get("constant_values")
+    if mode == "edge" and value is not None:
+        raise low.src.error("np.pad(mode='edge') takes no constant_values", e)
+    dims = tuple(sum_dim((d, before + after)) for d, (before, after) in zip(
+        x.type.dims, widths, strict=True))
+    if mode == "edge":
+        return low.b.apply("pad", x, attrs=(widths, mode, dims))
+    if isinstance(value, Node) and value.type is not None or isinstance(value, tuple):
+        raise low.src.error("np.pad(constant_values=...) takes one number here", e)
+    value = low.b.const(0) if value is None else low.number(value, e)
+    return low.b.apply("pad", x, value, attrs=(widths, mode, dims))
+
+
+def _mode(low: Frame, e: ast.Call) -> str:
+    """``np.pad``'s mode, which must be "constant" or "edge"."""
+    written = e.args[2] if len(e.args) > 2 else next(
+        (kw.value for kw in e.keywords if kw.arg == "mode"), None)
+    if written is None:
+        return "constant"
+    mode = low.expr(written)
+    if not isinstance(mode, Text) or mode.value not in ("constant", "edge"):
+        shown = repr(mode.value) if isinstance(mode, Text) else ast.unparse(written)
+        raise low.src.error(f"np.pad(mode={shown}) is not supported: mode='constant' (with "
+                            "constant_values) and mode='edge' are", written)
+    return mode.value
+
+
+def _written(low: Frame, e: ast.expr) -> Any:
+    """The value of `e`, a list or tuple literal as a tuple of its items' values."""
+    if isinstance(e, (ast.List, ast.Tuple)):
+        return tuple(_written(low, item) for item in e.elts)
+    return low.expr(e)
+
+
+def _pad_widths(low: Frame, value: Any, ndim: int, e: ast.AST) -> tuple[tuple[int, int], ...]:
+    """NumPy's pad widths (an int, a pair, or a pair per axis), a pair per axis."""
+    def width(item: Any) -> int:
+        w = constant(low, item, int, "np.pad() widths", e)
+        if w < 0:
+            raise low.src.error("np.pad(): widths must not be negative", e)
+        return w  # type: ignore[no-any-return]
+
+    items = value if isinstance(value, tuple) else (value,)
+    if all(isinstance(item, tuple) for item in items):
+        pairs = [tuple(width(w) for w in item) for item in items]
+    elif any(isinstance(item, tuple) for item in items):
+        raise low.src.error("np.pad(): widths mix numbers and pairs", e)
+    else:
+        pairs = [tuple(width(w) for w in items)]
+    pairs = [p * 2 if len(p) == 1 else p for p in pairs]
+    if len(pairs) == 1:
+        pairs = pairs * ndim
+    if len(pairs) != ndim or any(len(p) != 2 for p in pairs):
+        raise low.src.error(f"np.pad(): give one (before, after) pair, or one per axis "
+                            f"({ndim} here)", e)
+    return tuple(pairs)  # type: ignore[arg-type]
 
 
 def _int(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> Node:

@@ -67,7 +67,7 @@ from symdiff.ir.matrices import DIAG, DIAGONAL, TRIL, TRIU, on_diagonal
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
-from symdiff.ir.rearrange import REPEAT, ROLL, TILE
+from symdiff.ir.rearrange import PAD, REPEAT, ROLL, TILE, UNPAD
 from symdiff.ir.regions import Arms, cond_node, proj
 from symdiff.ir.scalars import FLOAT
 from symdiff.ir.sequences import is_seq
@@ -519,6 +519,24 @@ def _tile(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...
     return b.apply("tile", x, *ones, *reps, attrs=((None, *dims),))
 
 
+def _pad(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # No padding along the batch axis. A batch of constant values: the array padded
+    # with zeros, plus each value times the border of ones.
+    widths, mode, dims = node.attrs
+    batched = (((0, 0), *widths), mode, (None, *dims))
+    if mode == "edge" or not flags[1]:
+        return b.apply("pad", *args, attrs=batched)
+    attrs = batched if flags[0] else node.attrs
+    x = b.apply("pad", args[0], 0.0, attrs=attrs)
+    border = b.apply("pad", b.apply("zeros_like", args[0]), 1.0, attrs=attrs)
+    return b.add(x, b.mul(_lift(b, args[1], node.args[1], len(dims)), border))
+
+
+def _unpad(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    widths, dims = node.attrs
+    return b.apply("unpad", args[0], attrs=(((0, 0), *widths), (None, *dims)))
+
+
 def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # k right-hand sides side by side as the columns of one: A is factorised once.
     if flags[0]:
@@ -825,6 +843,8 @@ _RULES: dict[Primitive, Rule] = {
     ROLL: _roll,
     REPEAT: _repeat,
     TILE: _tile,
+    PAD: _pad,
+    UNPAD: _unpad,
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,

@@ -1,9 +1,10 @@
 """NumPy rearrangements in user code, end to end: ``np.flip``, ``np.fliplr``,
-``np.flipud``, ``np.roll``, ``np.repeat`` / ``x.repeat()`` and ``np.tile``, in realistic
-functions (a periodic finite-difference Laplacian, the energy of a 2-D grid, a circular
-convolution, nearest-neighbour upsampling, a bias tiled over a batch), in both modes
-and at second order against finite differences, through hessian and jacobians; and
-located errors."""
+``np.flipud``, ``np.roll``, ``np.repeat`` / ``x.repeat()``, ``np.tile`` and ``np.pad``,
+in realistic functions (a periodic finite-difference Laplacian, the energy of a 2-D
+grid, a circular convolution, nearest-neighbour upsampling, a bias tiled over a batch,
+a zero-padded "same" convolution, an edge-padded smoothing), in both modes and at
+second order against finite differences, through hessian and jacobians; and located
+errors."""
 
 from __future__ import annotations
 
@@ -73,6 +74,30 @@ def tiled_bias(X, b):
     return np.sum(np.tanh(Z) ** 2) + np.sum(np.tile(b, 3)[2:5] * np.tile(X, (2, 1, 1))[1, 0])
 
 
+def same_convolution(x, k):
+    # A 3-tap filter over the signal padded with one zero each side: as long as x.
+    xp = np.pad(x, 1)
+    y = k[0] * xp[:-2] + k[1] * xp[1:-1] + k[2] * xp[2:]
+    return np.sum((y - x) ** 2)
+
+
+def edge_smoothing(U):
+    # A 3 x 3 box blur of an image whose border pixels are repeated outward.
+    P = np.pad(U, 1, mode="edge")
+    n, m = U.shape
+    blur = np.zeros_like(U)
+    for i in range(3):
+        for j in range(3):
+            blur = blur + P[i:i + n, j:j + m] / 9
+    return np.sum((blur - U) ** 2)
+
+
+def padded_with_a_value(X, c):
+    A = np.pad(X, ((1, 0), (2, 1)), constant_values=c)
+    B = np.pad(X * c, [(1, 1)], mode="constant")
+    return np.sum(np.tanh(A) ** 2) + np.sum(B ** 3) + np.sum(np.pad(X, (0, 2), "edge") ** 2)
+
+
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (dirichlet_energy, (rn(6), 0.5)),
     (grid_laplacian, (rn(3, 4),)),
@@ -81,6 +106,9 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (upsampled_fit, (rn(3), rn(6))),
     (upsampled_image, (rn(2, 3),)),
     (tiled_bias, (rn(4, 3), rn(3) * 0.5)),
+    (same_convolution, (rn(6), rn(3))),
+    (edge_smoothing, (rn(4, 5),)),
+    (padded_with_a_value, (rn(2, 3), 0.7)),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 
@@ -140,6 +168,24 @@ def test_an_upsampling_gradient_sums_over_the_copies() -> None:
     assert "_t0 = X.shape[0]" in g.source and "np.tile(b, (_t0, 1))" in g.source
 
 
+def test_the_padding_value_is_differentiated() -> None:
+    X = rn(2, 3)
+    # d/dc of sum(pad(X, c) ** 2) is 2 c times the number of padded entries.
+    g = grad(lambda X, c: np.sum(np.pad(X, ((1, 0), (2, 1)), constant_values=c) ** 2),
+             argnums=1)
+    assert g(X, 0.7) == pytest.approx(2 * 0.7 * (3 * 6 - 6))
+    np.testing.assert_allclose(jacfwd(lambda u: np.pad(u, (1, 2), mode="edge"))(rn(3)),
+                               np.eye(3)[[0, 0, 1, 2, 2, 2]])
+    # Its second derivatives alone: the batched JVP of a value padded around an array
+    # that is not differentiated.
+    dc = grad(padded_with_a_value, argnums=1)
+    h = 1e-5
+    want = (dc(X, 0.7 + h) - dc(X, 0.7 - h)) / (2 * h)
+    assert hessian(padded_with_a_value, argnums=1)(X, 0.7) == pytest.approx(want, rel=1e-6)
+    H = hessian(padded_with_a_value, argnums=(0, 1))(X, 0.7)
+    np.testing.assert_allclose(H[1][1], want, rtol=1e-6)
+
+
 # Errors ----------------------------------------------------------------------------------
 
 
@@ -163,12 +209,28 @@ def negative_reps(x):
     return np.sum(np.tile(x, (2, -1)))  # E:negative
 
 
+def reflect_mode(x):
+    return np.sum(np.pad(x, 1, mode="reflect"))  # E:reflect
+
+
+def pad_per_axis_values(x):
+    return np.sum(np.pad(x, 1, constant_values=(0.0, 1.0)))  # E:values
+
+
+def computed_width(x, k):
+    return np.sum(np.pad(x, k))  # E:width
+
+
 ERRORS = [
     (float_shift, (rn(4),), "shift", "np.roll", ["shift must be an int"]),
     (shifts_and_axes, (rn(3, 4),), "axes", "np.roll", ["one shift per axis"]),
     (fliplr_of_a_vector, (rn(4),), "fliplr", "np.fliplr", ["fewer than 2 axes"]),
     (repeat_counts, (rn(3),), "counts", "np.repeat", ["array of counts", "one int"]),
     (negative_reps, (rn(3),), "negative", "np.tile", ["reps must not be negative"]),
+    (reflect_mode, (rn(3),), "reflect", '"reflect"', ["mode='reflect'", "not supported",
+                                                      "'edge'"]),
+    (pad_per_axis_values, (rn(3),), "values", "np.pad", ["constant_values", "one number"]),
+    (computed_width, (rn(3), 1), "width", "np.pad", ["widths must be a constant int"]),
 ]
 
 

@@ -50,6 +50,14 @@ def _tile_run_time(b: Builder, p: list[Node]) -> Node:
     return b.mul(b.apply("tile", p[0], rows, 1, attrs=((MANY, MANY),)), p[1])
 
 
+def _pad(widths: tuple[tuple[int, int], ...], mode: str, dims: tuple[Any, ...]) -> Build:
+    def build(b: Builder, p: list[Node]) -> Node:
+        x = b.apply("sin", p[0])
+        value = () if mode == "edge" else (b.mul(p[1], p[1]) if len(p) > 1 else 0.0,)
+        return b.mul(b.apply("pad", x, *value, attrs=(widths, mode, dims)), 1.5)
+    return build
+
+
 CASES: list[tuple[str, Build, list[Any]]] = [
     ("roll", _roll(1, 0), [np.ones(5)]),
     ("roll-back", _roll(-2, 0), [np.ones(5)]),
@@ -64,11 +72,18 @@ CASES: list[tuple[str, Build, list[Any]]] = [
     ("tile-more-axes", _tile(2, 1, 3, dims=(2, MANY, MANY)), [np.ones((2, 2))]),
     ("tile-fewer-reps", _tile(2, dims=(MANY, MANY, MANY)), [np.ones((2, 3, 2))]),
     ("tile-run-time", _tile_run_time, [np.ones(3), np.ones((4, 3))]),
+    ("pad", _pad(((1, 2),), "constant", (MANY,)), [np.ones(3)]),
+    ("pad-value", _pad(((1, 0), (0, 2)), "constant", (None, MANY)), [np.ones((2, 3)), 1.0]),
+    ("pad-edge", _pad(((2, 1),), "edge", (MANY,)), [np.ones(3)]),
+    ("pad-edge-matrix", _pad(((1, 1), (0, 2)), "edge", (MANY, MANY)), [np.ones((3, 2))]),
+    ("unpad", lambda b, p: b.apply("unpad", b.mul(p[0], p[0]), attrs=(
+        ((1, 1), (0, 2)), (None, None))), [np.ones((4, 5))]),
 ]
 
 
 def _values(shapes: list[Any], dtype: type, rng: np.random.Generator) -> list[Any]:
-    return [rng.uniform(0.5, 1.5, np.shape(v)).astype(dtype) for v in shapes]
+    return [rng.uniform(0.5, 1.5, np.shape(v)).astype(dtype) if isinstance(v, np.ndarray)
+            else float(rng.uniform(0.2, 0.6)) for v in shapes]
 
 
 @pytest.mark.parametrize(("name", "build", "shapes"), CASES, ids=[c[0] for c in CASES])
@@ -93,6 +108,11 @@ EMITTED = [
     ("tile-both-axes", ["np.tile(x0 * x0, (2, 3))",
                         "np.sum(out_bar.reshape(2, x0.shape[0], 3, x0.shape[1]), axis=(0, 2))"]),
     ("tile-run-time", ["np.tile(x0, (x1.shape[0], 1))"]),
+    ("pad", ["np.pad(np.sin(x0), (1, 2))", "(out_bar * 1.5)[1:-2]"]),
+    ("pad-value", ["np.pad(np.sin(x0), ((1, 0), (0, 2)), constant_values=x1 * x1)",
+                   "constant_values=1.0"]),
+    ("pad-edge-matrix", ["np.pad(np.sin(x0), ((1, 1), (0, 2)), mode='edge')"]),
+    ("unpad", ["(x0 * x0)[1:-1, :-2]", "np.pad(out_bar, ((1, 1), (0, 2)))"]),
 ]
 
 

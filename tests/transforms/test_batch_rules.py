@@ -334,7 +334,9 @@ def matrix_structure(y: np.ndarray) -> np.ndarray:
 def rearranged(y: np.ndarray) -> np.ndarray:
     return (np.roll(y, 1, axis=1) * np.roll(y[0], -1) + np.roll(y, (2, 1), axis=0)
             + np.fliplr(y) + np.repeat(y[:, :2], 2, axis=1) + np.repeat(y[0, :2], 2)
-            + np.tile(y[:, :2], (1, 2)) + np.tile(y[0, :2], (3, 2)))
+            + np.tile(y[:, :2], (1, 2)) + np.tile(y[0, :2], (3, 2))
+            + np.pad(y[1:, 1:], ((0, 1), (1, 0)), constant_values=y[0, 0])
+            + np.pad(y[1:, :3], 1, mode="edge")[:3, :4] + np.pad(y, 1)[1:-1, 1:-1])
 
 
 A = np.array([[3.0, 0.5, -0.2], [0.1, 2.0, 0.4], [-0.3, 0.2, 4.0]])
