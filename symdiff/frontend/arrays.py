@@ -240,6 +240,16 @@ def arguments(low: Frame, e: ast.Call, count: int, keywords: tuple[str, ...],
     return [low.expr(a) for a in e.args], kws
 
 
+def literal(low: Frame, e: ast.expr) -> Any:
+    """The value of `e`, with a list or tuple literal, and each one in it, as a tuple of
+    its items' values (a list of pairs such as ``[(1, 1), (0, 2)]`` is not a list of
+    numbers)."""
+    if not isinstance(e, (ast.List, ast.Tuple)):
+        return low.expr(e)
+    return tuple(tuple(low.expr(i) for i in item.elts) if isinstance(item, (ast.List, ast.Tuple))
+                 else low.expr(item) for item in e.elts)
+
+
 def constant(low: Frame, value: Any, kind: type, what: str, e: ast.AST) -> Any:
     if value is None:
         return None

@@ -1,12 +1,13 @@
 """Lowering of NumPy reductions beyond sum/mean (``np.prod``, ``np.max``/``np.amax``,
 ``np.min``/``np.amin`` and the methods ``x.prod()``, ``x.max()``, ``x.min()``),
-``np.einsum``, ``np.trace``/``x.trace()``, ``np.vdot`` of vectors, ``np.linalg.norm``
-(vector 2-norms and Frobenius norms) and ``np.linalg.det``/``inv``/``solve``.
+``np.einsum``, ``np.tensordot`` (an einsum), ``np.kron``, ``np.trace``/``x.trace()``,
+``np.vdot`` of vectors, ``np.linalg.norm`` (vector 2-norms and Frobenius norms) and
+``np.linalg.det``/``inv``/``solve``.
 
 Contract: handlers of `frontend.arrays`' tables (see there). Axes, ``keepdims``,
-``ord`` and einsum subscripts must be constants; what NumPy would compute but symdiff
-does not differentiate (another ``ord``, ``'...'`` in subscripts, ``offset=`` of a
-trace) is a located error naming it.
+``ord``, tensordot's ``axes`` and einsum subscripts must be constants; what NumPy would
+compute but symdiff does not differentiate (another ``ord``, ``'...'`` in subscripts,
+``offset=`` of a trace) is a located error naming it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, vectors
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, literal, vectors
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import is_array
 from symdiff.ir import linalg
@@ -76,6 +77,64 @@ def _np_einsum(low: Frame, e: ast.Call, name: str) -> Node:
     if all(x.type is None for x in operands):
         raise low.src.error("np.einsum of numbers only: use *", e)
     return low.b.apply("einsum", *operands, attrs=(linalg.subscripts_of(specs, output),))
+
+
+@HANDLERS.function("tensordot")
+def _np_tensordot(low: Frame, e: ast.Call, name: str) -> Node:
+    if len(e.args) > 3 or len(e.args) < 2:
+        raise low.src.error("np.tensordot() takes two arrays and axes here", e)
+    # The axes are read as written: a list of lists is not a list of numbers.
+    rest = ast.copy_location(ast.Call(e.func, e.args[:2], [
+        kw for kw in e.keywords if kw.arg != "axes"]), e)
+    (a, b), _ = arguments(low, rest, 2, ())
+    written = e.args[2] if len(e.args) > 2 else next(
+        (kw.value for kw in e.keywords if kw.arg == "axes"), None)
+    a, b = low.number(a, e), low.number(b, e)
+    if a.type is None or b.type is None:
+        raise low.src.error("np.tensordot of a number: use *", e)
+    given = literal(low, written) if written is not None else low.b.const(2)
+    first, second = _contracted(low, given, a.type.ndim, b.type.ndim, e)
+    letters = linalg.fresh_letters(a.type.ndim + b.type.ndim)
+    spec_a = letters[:a.type.ndim]
+    spec_b = list(letters[a.type.ndim:])
+    for i, j in zip(first, second, strict=True):
+        spec_b[j] = spec_a[i]
+    output = "".join(c for i, c in enumerate(spec_a) if i not in first) + "".join(
+        c for j, c in enumerate(spec_b) if j not in second)
+    return linalg.einsum(low.b, [spec_a, "".join(spec_b)], output, [a, b])
+
+
+def _contracted(low: Frame, given: Any, na: int, nb: int, e: ast.AST
+                ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The axes of each array tensordot's ``axes`` contracts, in pairs."""
+    if isinstance(given, Node):
+        n = constant(low, given, int, "np.tensordot() axes", e)
+        if not 0 <= n <= min(na, nb):
+            raise low.src.error(f"np.tensordot(): cannot contract {n} axes of arrays of "
+                                f"{na} and {nb} axes", e)
+        return tuple(range(na - n, na)), tuple(range(n))
+    if not isinstance(given, tuple) or len(given) != 2:
+        raise low.src.error("np.tensordot() axes must be an int or a pair of axes or of "
+                            "lists of axes", e)
+    first, second = (axes_of(low, g, n, e, keep_order=True) for g, n in zip(
+        given, (na, nb), strict=True))
+    if first is None or second is None or len(first) != len(second) or \
+            len(set(first)) != len(first) or len(set(second)) != len(second):
+        raise low.src.error("np.tensordot(): give as many different axes of each array", e)
+    return first, second
+
+
+@HANDLERS.function("kron")
+def _np_kron(low: Frame, e: ast.Call, name: str) -> Node:
+    (a, b), _ = arguments(low, e, 2, ())
+    a, b = low.number(a, e), low.number(b, e)
+    if a.type is None or b.type is None:
+        return low.b.mul(a, b)
+    # Each array given the other's rank, as NumPy does, by leading axes of length one.
+    n = max(a.type.ndim, b.type.ndim)
+    a, b = (x if x.type.ndim == n else low.b.apply(
+        "expand_dims", x, attrs=(tuple(range(n - x.type.ndim)),)) for x in (a, b))
+    return low.b.apply("kron", a, b)
 
 
 @HANDLERS.function_and_method("trace")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
+from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, literal
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, dim_of, one_axis, ravel
 from symdiff.frontend.values import Text
@@ -130,7 +130,7 @@ def _np_pad(low: Frame, e: ast.Call, name: str) -> Node:
     if len(e.args) < 2:
         raise low.src.error("np.pad() takes the array and its widths", e)
     x = array_of(low, args[0], name, e)
-    widths = _pad_widths(low, _written(low, e.args[1]), x.type.ndim, e)
+    widths = _pad_widths(low, literal(low, e.args[1]), x.type.ndim, e)
     mode = _mode(low, e)
     value = kws.get("constant_values")
     if mode == "edge" and value is not None:
@@ -157,13 +157,6 @@ def _mode(low: Frame, e: ast.Call) -> str:
         raise low.src.error(f"np.pad(mode={shown}) is not supported: mode='constant' (with "
                             "constant_values) and mode='edge' are", written)
     return mode.value
-
-
-def _written(low: Frame, e: ast.expr) -> Any:
-    """The value of `e`, a list or tuple literal as a tuple of its items' values."""
-    if isinstance(e, (ast.List, ast.Tuple)):
-        return tuple(_written(low, item) for item in e.elts)
-    return low.expr(e)
 
 
 def _pad_widths(low: Frame, value: Any, ndim: int, e: ast.AST) -> tuple[tuple[int, int], ...]:

@@ -287,7 +287,8 @@ def linear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node 
     return b.apply(node.op, ts[0], *node.args[1:], attrs=node.attrs)
 
 
-def _bilinear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def bilinear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    """JVP of an operation linear in each of its two arguments."""
     x, y = node.args
     tx, ty = ts
     left = None if tx is None else b.apply(node.op, tx, y)
@@ -389,11 +390,11 @@ SIZE = Primitive(
 
 MATMUL = Primitive(
     "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),
-    type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp)
+    type_rule=_matmul_type, jvp_rule=bilinear_jvp, vjp_rule=_matmul_vjp)
 
 OUTER = Primitive(
     "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
-    jvp_rule=_bilinear_jvp,
+    jvp_rule=bilinear_jvp,
     vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
                                   b.apply("matmul", node.args[0], ct)),
     may_raise=False)

@@ -191,6 +191,13 @@ def fresh_letter(used: str) -> str:
     raise ValueError("einsum of more than 52 distinct letters")
 
 
+def fresh_letters(n: int) -> str:
+    """`n` different einsum letters; ValueError for more than 52."""
+    if n > len(_LETTERS):
+        raise ValueError("einsum of more than 52 distinct letters")
+    return _LETTERS[:n]
+
+
 def subscripts_of(specs: tuple[str, ...] | list[str], output: str) -> str:
     return f"{','.join(specs)}->{output}"
 

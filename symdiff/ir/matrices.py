@@ -1,5 +1,5 @@
-"""Matrix structure: triangles (``np.tril``, ``np.triu``) and diagonals (``np.diagonal``
-and ``np.diag`` both ways).
+"""Matrix structure: triangles (``np.tril``, ``np.triu``), diagonals (``np.diagonal``
+and ``np.diag`` both ways), and the Kronecker product (``np.kron``).
 
 Contract:
 - ``tril`` and ``triu`` keep the entries on and below (above) diagonal ``attrs[0]`` of
@@ -10,6 +10,9 @@ Contract:
   their attributes, worked out by whoever builds the node (`diagonal_dims`,
   `diag_dims`). Each is the other's transpose, through `on_diagonal`: values put on a
   diagonal of zeros, as zeros padded after them times an identity with that offset.
+- ``kron`` is the Kronecker product of two arrays of the same rank (the frontend gives
+  the smaller leading axes of length one, as NumPy does): bilinear, each cotangent an
+  einsum of the other array with the cotangent seen as blocks (`kron_blocks`).
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir.arrays import linear_jvp, np_call
+from symdiff.ir.arrays import bilinear_jvp, linear_jvp, np_call
+from symdiff.ir.linalg import einsum, fresh_letters
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive
-from symdiff.ir.shapes import dims_type, exact, size_of
-from symdiff.ir.types import MANY, Dim
+from symdiff.ir.shapes import dims_type, exact, product_dim, result_dtype, size_of
+from symdiff.ir.types import MANY, ArrayType, Dim, Type
 
 # Triangles -----------------------------------------------------------------------------
 
@@ -95,6 +99,35 @@ def _diag_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return (b.apply("diagonal", ct, attrs=(node.attrs[0], v.type.dims)),)
 
 
+# The Kronecker product ----------------------------------------------------------------
+
+
+def _kron_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    a, b = types
+    dims = tuple(product_dim((p, r)) for p, r in zip(a.dims, b.dims, strict=True))
+    return ArrayType(result_dtype(types), dims)
+
+
+def kron_blocks(b: NodeBuilder, value: Node, x: Node, y: Node) -> Node:
+    """`value`, shaped like ``np.kron(x, y)``, as its blocks: axes (p0, r0, p1, r1, ...)
+    for `x` of shape (p0, p1, ...) and `y` of (r0, r1, ...)."""
+    lengths: list[Node] = []
+    dims: list[Dim] = []
+    for i in range(x.type.ndim):
+        for z in (x, y):
+            lengths.append(size_of(b, z, i))
+            dims.append(z.type.dims[i])
+    return b.apply("reshape", value, *lengths, attrs=(tuple(dims),))
+
+
+def _kron_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    x, y = node.args
+    letters = fresh_letters(2 * x.type.ndim)
+    blocks, xs, ys = letters, letters[0::2], letters[1::2]
+    g = kron_blocks(b, ct, x, y)
+    return einsum(b, [blocks, ys], xs, [g, y]), einsum(b, [blocks, xs], ys, [g, x])
+
+
 TRIL = Primitive(
     "tril", 1, None, _emit_triangle("tril"), type_rule=lambda types, attrs: types[0],
     jvp_rule=linear_jvp, vjp_rule=_triangle_vjp, may_raise=False)
@@ -114,4 +147,9 @@ DIAG = Primitive(
     type_rule=dims_type, jvp_rule=linear_jvp, vjp_rule=_diag_vjp, may_raise=False)
 
 
-RECORDS: tuple[Primitive, ...] = (TRIL, TRIU, DIAGONAL, DIAG)
+KRON = Primitive(
+    "kron", 2, None, lambda args, attrs: np_call("kron", *args), type_rule=_kron_type,
+    jvp_rule=bilinear_jvp, vjp_rule=_kron_vjp, may_raise=False)
+
+
+RECORDS: tuple[Primitive, ...] = (TRIL, TRIU, DIAGONAL, DIAG, KRON)

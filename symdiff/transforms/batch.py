@@ -63,7 +63,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.matrices import DIAG, DIAGONAL, TRIL, TRIU, on_diagonal
+from symdiff.ir.matrices import DIAG, DIAGONAL, KRON, TRIL, TRIU, on_diagonal
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
@@ -493,6 +493,20 @@ def _diag(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...
     return on_diagonal(b, v, side, side, k, dims)
 
 
+def _kron(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # Each entry's blocks, an einsum with a letter for the batch axis, reshaped.
+    n = _rank(node)
+    letters = linalg.fresh_letters(2 * n + 1)
+    batch, blocks = letters[-1], letters[:-1]
+    specs = [batch + s if f else s for s, f in zip((blocks[0::2], blocks[1::2]), flags,
+                                                   strict=True)]
+    out = linalg.einsum(b, specs, batch + blocks, list(args))
+    lengths = [b.mul(*(size_of(b, a, i + f) for a, f in zip(args, flags, strict=True)))
+               for i in range(n)]
+    return b.apply("reshape", out, _batch_length(b, out), *lengths,
+                   attrs=((None, *node.type.dims),))
+
+
 def _roll(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     if flags[1]:
         raise BatchingError("np.roll by a shift computed from a tangent")
@@ -840,6 +854,7 @@ _RULES: dict[Primitive, Rule] = {
     TRIU: _last_two,
     DIAGONAL: _last_two,
     DIAG: _diag,
+    KRON: _kron,
     ROLL: _roll,
     REPEAT: _repeat,
     TILE: _tile,

@@ -1,6 +1,7 @@
-"""Triangles and diagonals as IR primitives (`ir.matrices`), checked through emitted code
-against central finite differences: forward mode, reverse mode, their adjointness, the
-JVP of the VJP; what the types know of a diagonal's length; and the emitted text."""
+"""Triangles, diagonals and the Kronecker product as IR primitives (`ir.matrices`),
+checked through emitted code against central finite differences: forward mode, reverse
+mode, their adjointness, the JVP of the VJP; what the types know of a diagonal's
+length; and the emitted text."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def _diag(k: int) -> Build:
     return build
 
 
+def _kron(b: Builder, p: list[Any]) -> Any:
+    return b.apply("kron", b.apply("sin", p[0]), b.mul(p[1], p[1]))
+
+
 CASES: list[tuple[str, Build, list[Any]]] = [
     ("tril", _apply("tril", 0), [np.ones((3, 3))]),
     ("tril-below", _apply("tril", -1), [np.ones((3, 4))]),
@@ -49,6 +54,9 @@ CASES: list[tuple[str, Build, list[Any]]] = [
     ("diag", _diag(0), [np.ones(3), np.ones((3, 3))]),
     ("diag-above", _diag(2), [np.ones(3), np.ones((5, 5))]),
     ("diag-below", _diag(-1), [np.ones(3), np.ones((4, 4))]),
+    ("kron", _kron, [np.ones((2, 3)), np.ones((3, 2))]),
+    ("kron-vectors", _kron, [np.ones(3), np.ones(2)]),
+    ("kron-stacks", _kron, [np.ones((2, 1, 3)), np.ones((2, 2, 2))]),
 ]
 
 
@@ -76,6 +84,13 @@ def test_a_known_diagonal_length_is_numpys(n: int, m: int, k: int) -> None:
     assert diag_dims(n, k) == np.diag(np.ones(n), k).shape[0]
 
 
+def test_a_kronecker_product_has_the_products_of_the_lengths() -> None:
+    b = Builder()
+    x = b.param("x", ArrayType("float32", (MANY, 1)))
+    y = b.param("y", ArrayType("float64", (1, 1)))
+    assert b.apply("kron", x, y).type == ArrayType("float64", (MANY, 1))
+
+
 def test_what_is_known_of_a_diagonal_of_lengths_known_only_at_run_time() -> None:
     assert diagonal_dims(MANY, MANY, 0) == MANY  # the shorter side: 0 or at least 2
     assert diagonal_dims(MANY, MANY, 1) is None  # 3 x 2 above the diagonal: one entry
@@ -96,6 +111,8 @@ EMITTED = [
     ("diagonal-wide-below", ["np.diagonal(np.sin(x0), -1)", "k=-1"]),
     ("diagonal-of-a-stack", ["np.diagonal(np.sin(x0), 1, -2, -1)"]),
     ("diag-below", ["np.diag(x0 * x0, -1)", "np.diagonal(", ", -1)"]),
+    ("kron", ["np.kron(np.sin(x0), x1 * x1)", "np.einsum('abcd,bd->ac', ",
+              "np.einsum('abcd,ac->bd', "]),
 ]
 
 

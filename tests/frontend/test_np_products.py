@@ -1,0 +1,115 @@
+"""NumPy products beyond matmul in user code, end to end: ``np.kron`` (a Kronecker-
+structured linear map) and ``np.tensordot`` (a bilinear layer, contractions given by a
+count or by pairs of axes), in both modes and at second order against finite
+differences, through hessian and jacobians; the generated code; and located errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from symdiff import UnsupportedSyntaxError, grad, hessian, jacfwd, jacrev
+from symdiff.testing import check_grads
+from tests.frontend import support
+
+THIS_FILE = Path(__file__).resolve()
+LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
+RNG = np.random.default_rng(17)
+
+pytestmark = pytest.mark.usefixtures("no_disk_cache")
+
+
+def rn(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape)
+
+
+def kronecker_regression(A, B, x, y):
+    # A separable 2-D linear map: kron(A, B) applied to a flattened image.
+    return 0.5 * np.sum((np.kron(A, B) @ x - y) ** 2)
+
+
+def kron_shapes(a, M):
+    return np.sum(np.kron(a, a) ** 2) + np.sum(np.kron(M, a) * np.kron(a, M)) + \
+        np.sum(np.kron(2.0, M))
+
+
+def bilinear_layer(W, x, y):
+    # out[k] = x . W[k] . y, by two contractions.
+    Wx = np.tensordot(W, x, axes=([1], [0]))
+    return np.sum(np.tanh(np.tensordot(Wx, y, axes=1)) ** 2)
+
+
+def contractions(T, M, v):
+    return (np.sum(np.tensordot(T, M) ** 2) + np.sum(np.tensordot(M, T, axes=([0, 1], [1, 2])))
+            + np.tensordot(v, v, 1) + np.sum(np.tensordot(M, v, axes=[[1], [0]]) ** 3)
+            + np.sum(np.tensordot(v, M, axes=0)))
+
+
+CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
+    (kronecker_regression, (rn(2, 3), rn(2, 2), rn(6), rn(4))),
+    (kron_shapes, (rn(3), rn(2, 3))),
+    (bilinear_layer, (rn(3, 4, 2), rn(4), rn(2))),
+    (contractions, (rn(2, 3, 4), rn(3, 4), rn(4))),
+]
+IDS = [f.__name__ for f, _ in CASES]
+
+
+@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
+def test_both_modes_and_second_order_against_finite_differences(
+        f: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    check_grads(f, args, order=2)
+    args32 = tuple(a.astype(np.float32) for a in args)
+    check_grads(f, args32, eps=1e-3, rtol=2e-2, atol=2e-2)
+
+
+def test_the_jacobian_of_a_kronecker_map_is_the_kronecker_product() -> None:
+    A, B, x = rn(2, 3), rn(2, 2), rn(6)
+    np.testing.assert_allclose(jacfwd(lambda x: np.kron(A, B) @ x)(x), np.kron(A, B))
+    np.testing.assert_allclose(jacrev(lambda a: np.kron(a, B[0]))(A[0]),
+                               np.kron(np.eye(3), B[0][:, None]))
+    H = hessian(kronecker_regression, argnums=2)(A, B, x, rn(4))
+    np.testing.assert_allclose(H, np.kron(A, B).T @ np.kron(A, B), rtol=1e-12)
+
+
+def test_products_read_as_numpy() -> None:
+    g = grad(kronecker_regression)
+    g(rn(2, 3), rn(2, 2), rn(6), rn(4))
+    assert "np.kron(A, B)" in g.source and "np.einsum(" in g.source
+    g = grad(bilinear_layer)
+    g(rn(3, 4, 2), rn(4), rn(2))
+    assert "Wx = np.einsum('abc,b->ac', W, x)" in g.source
+
+
+# Errors ----------------------------------------------------------------------------------
+
+
+def too_many_axes(M):
+    return np.sum(np.tensordot(M, M, axes=3))  # E:count
+
+
+def uneven_axes(M):
+    return np.sum(np.tensordot(M, M, axes=([0, 1], [0])))  # E:pairs
+
+
+def computed_axes(M, k):
+    return np.sum(np.tensordot(M, M, axes=k))  # E:computed
+
+
+ERRORS = [
+    (too_many_axes, (rn(2, 3),), "count", "np.tensordot", ["cannot contract 3 axes"]),
+    (uneven_axes, (rn(2, 3),), "pairs", "np.tensordot", ["as many different axes"]),
+    (computed_axes, (rn(2, 2), 1), "computed", "np.tensordot", ["axes must be a constant"]),
+]
+
+
+@pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), ERRORS,
+                         ids=[e[0].__name__ for e in ERRORS])
+def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[Any, ...],
+                                           tag: str, snippet: str, words: list[str]) -> None:
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        grad(f)(*args)
+    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
