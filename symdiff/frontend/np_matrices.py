@@ -1,11 +1,15 @@
 """Lowering of NumPy's matrix structure: ``np.tril`` / ``np.triu``, ``np.diagonal`` /
-``x.diagonal()`` and ``np.diag`` (a matrix's diagonal, or a matrix made of a vector).
+``x.diagonal()`` and ``np.diag`` (a matrix's diagonal, or a matrix made of a vector);
+and ``np.cross`` of 3-vectors.
 
 Contract: handlers of `frontend.arrays`' tables (see there). Offsets (``k``,
 ``offset``) and axes must be constants; a diagonal of other axes than the last two is
 that of a transpose moving them last (as NumPy defines it). What NumPy would compute
 but symdiff does not (``np.tril`` of a vector, ``np.diag`` of a stack of matrices) is a
-located error naming the function.
+located error naming the function. ``np.cross`` takes 3-vectors along the last axis,
+or along ``axis=`` (moved last and back), their other axes broadcasting; vectors of
+another length are a located error, or when their length is known only at run time, a
+ValueError then (NumPy would give the z-component of 2-vectors).
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from typing import Any
 
 from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.np_shapes import array_of, one_axis
 from symdiff.ir.matrices import diag_dims, diagonal_dims
 from symdiff.ir.node import Node
+from symdiff.ir.shapes import exact, size_of
+
+_NOT_THREE = "np.cross here takes vectors of 3 components along its axis"
 
 # The NumPy functions and array methods this module lowers.
 HANDLERS = Handlers()
@@ -79,6 +87,40 @@ def diagonal(low: Frame, x: Any, given: dict[str, Any], e: ast.Call) -> Node:
 def _diagonal(low: Frame, x: Node, k: int) -> Node:
     *rest, n, m = x.type.dims
     return low.b.apply("diagonal", x, attrs=(k, (*rest, diagonal_dims(n, m, k))))
+
+
+@HANDLERS.function("cross")
+def _np_cross(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 2, ("axis",))
+    a, b = (array_of(low, x, name, e) for x in args)
+    axis = kws.get("axis")
+    moved = [_axis_last(low, x, axis, e) for x in (a, b)]
+    for x in moved:
+        length = x.type.dims[-1]
+        if exact(length) and length != 3:
+            raise low.src.error(f"{_NOT_THREE} (these have {length}; NumPy's z-component "
+                                "of 2-vectors is not supported)", e)
+        if not exact(length):
+            n = size_of(low.b, x, x.type.ndim - 1)
+            low.b.apply("raise_if", low.b.apply("ne", n, 3), attrs=("ValueError", _NOT_THREE))
+    out = low.b.apply("cross", *moved)
+    if axis is None:
+        return out
+    last, ndim = out.type.ndim - 1, out.type.ndim
+    at = one_axis(low, axis, ndim, e)
+    order = (*range(at), last, *range(at, last))
+    return out if at == last else low.b.apply("transpose", out, attrs=(order,))
+
+
+def _axis_last(low: Frame, x: Node, axis: Any, e: ast.AST) -> Node:
+    """`x` with its `axis` moved last (None: as it is)."""
+    if axis is None:
+        return x
+    ndim = x.type.ndim
+    at = one_axis(low, axis, ndim, e)
+    if at == ndim - 1:
+        return x
+    return low.b.apply("transpose", x, attrs=((*range(at), *range(at + 1, ndim), at),))
 
 
 def _offset(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> int:

@@ -1,5 +1,6 @@
 """Matrix structure: triangles (``np.tril``, ``np.triu``), diagonals (``np.diagonal``
-and ``np.diag`` both ways), and the Kronecker product (``np.kron``).
+and ``np.diag`` both ways); the Kronecker product (``np.kron``) and the cross product
+of 3-vectors (``np.cross``).
 
 Contract:
 - ``tril`` and ``triu`` keep the entries on and below (above) diagonal ``attrs[0]`` of
@@ -13,6 +14,9 @@ Contract:
 - ``kron`` is the Kronecker product of two arrays of the same rank (the frontend gives
   the smaller leading axes of length one, as NumPy does): bilinear, each cotangent an
   einsum of the other array with the cotangent seen as blocks (`kron_blocks`).
+- ``cross`` is the cross product along the last axis of two arrays of 3-vectors (the
+  frontend checks the length), whose other axes broadcast; it is bilinear, and its
+  cotangents are cross products again (``<c, a x b> = <a, b x c> = <b, c x a>``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from symdiff.ir.linalg import einsum, fresh_letters
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.shapes import dims_type, exact, product_dim, result_dtype, size_of
-from symdiff.ir.types import MANY, ArrayType, Dim, Type
+from symdiff.ir.types import MANY, ArrayType, Dim, Type, broadcast
 
 # Triangles -----------------------------------------------------------------------------
 
@@ -128,6 +132,12 @@ def _kron_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return einsum(b, [blocks, ys], xs, [g, y]), einsum(b, [blocks, xs], ys, [g, x])
 
 
+def _cross_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    joined = broadcast(*types)
+    assert joined is not None
+    return ArrayType(joined.dtype, (*joined.dims[:-1], 3))
+
+
 TRIL = Primitive(
     "tril", 1, None, _emit_triangle("tril"), type_rule=lambda types, attrs: types[0],
     jvp_rule=linear_jvp, vjp_rule=_triangle_vjp, may_raise=False)
@@ -152,4 +162,12 @@ KRON = Primitive(
     jvp_rule=bilinear_jvp, vjp_rule=_kron_vjp, may_raise=False)
 
 
-RECORDS: tuple[Primitive, ...] = (TRIL, TRIU, DIAGONAL, DIAG, KRON)
+CROSS = Primitive(
+    "cross", 2, None, lambda args, attrs: np_call("cross", *args), type_rule=_cross_type,
+    jvp_rule=bilinear_jvp,
+    vjp_rule=lambda b, node, ct: (b.apply("cross", node.args[1], ct),
+                                  b.apply("cross", ct, node.args[0])),
+    may_raise=False)
+
+
+RECORDS: tuple[Primitive, ...] = (TRIL, TRIU, DIAGONAL, DIAG, KRON, CROSS)

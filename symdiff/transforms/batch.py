@@ -63,7 +63,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.matrices import DIAG, DIAGONAL, KRON, TRIL, TRIU, on_diagonal
+from symdiff.ir.matrices import CROSS, DIAG, DIAGONAL, KRON, TRIL, TRIU, on_diagonal
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
@@ -855,6 +855,7 @@ _RULES: dict[Primitive, Rule] = {
     DIAGONAL: _last_two,
     DIAG: _diag,
     KRON: _kron,
+    CROSS: _elementwise,  # along the last axis, the others broadcasting
     ROLL: _roll,
     REPEAT: _repeat,
     TILE: _tile,

@@ -1,7 +1,9 @@
 """NumPy products beyond matmul in user code, end to end: ``np.kron`` (a Kronecker-
-structured linear map) and ``np.tensordot`` (a bilinear layer, contractions given by a
-count or by pairs of axes), in both modes and at second order against finite
-differences, through hessian and jacobians; the generated code; and located errors."""
+structured linear map), ``np.tensordot`` (a bilinear layer, contractions given by a
+count or by pairs of axes) and ``np.cross`` (torques and velocities of a rigid body,
+batched, along another axis), in both modes and at second order against finite
+differences, through hessian and jacobians; the generated code; NumPy's error for
+vectors of another length; and located errors."""
 
 from __future__ import annotations
 
@@ -49,11 +51,34 @@ def contractions(T, M, v):
             + np.sum(np.tensordot(v, M, axes=0)))
 
 
+def rigid_body_energy(omega, points, masses):
+    # Kinetic energy of point masses spinning at angular velocity omega: v = omega x r.
+    v = np.cross(omega, points)
+    return 0.5 * np.sum(masses * np.sum(v ** 2, axis=1))
+
+
+def torque_balance(q, forces):
+    # A two-link arm in 3-D: link directions from joint angles, torque of each force
+    # about the base, driven to zero.
+    r1 = np.array([np.cos(q[0]), np.sin(q[0]), 0.0])
+    r2 = r1 + np.array([np.cos(q[0] + q[1]), np.sin(q[0] + q[1]), q[2]])
+    tau = np.cross(r1, forces[0]) + np.cross(r2, forces[1])
+    return np.sum(tau ** 2)
+
+
+def columns_crossed(A, B):
+    # Vectors as the columns of 3 x n arrays.
+    return np.sum(np.cross(A, B, axis=0) ** 2) + np.sum(np.cross(A.T, B[:, 0]))
+
+
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (kronecker_regression, (rn(2, 3), rn(2, 2), rn(6), rn(4))),
     (kron_shapes, (rn(3), rn(2, 3))),
     (bilinear_layer, (rn(3, 4, 2), rn(4), rn(2))),
     (contractions, (rn(2, 3, 4), rn(3, 4), rn(4))),
+    (rigid_body_energy, (rn(3), rn(5, 3), np.abs(rn(5)))),
+    (torque_balance, (rn(3), rn(2, 3))),
+    (columns_crossed, (rn(3, 4), rn(3, 4))),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 
@@ -84,6 +109,23 @@ def test_products_read_as_numpy() -> None:
     assert "Wx = np.einsum('abc,b->ac', W, x)" in g.source
 
 
+def test_the_inertia_tensor_is_the_hessian_of_the_kinetic_energy() -> None:
+    points, masses = rn(5, 3), np.abs(rn(5))
+    inertia = sum(m * (r @ r * np.eye(3) - np.outer(r, r))
+                  for r, m in zip(points, masses, strict=True))
+    np.testing.assert_allclose(hessian(rigid_body_energy)(rn(3), points, masses), inertia,
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_vectors_of_another_length_raise_as_numpy_would_not() -> None:
+    g = grad(torque_balance)
+    g(rn(3), rn(2, 3))
+    # r1 and r2 are made of three values; each force's length is checked when it runs
+    assert g.source.count(".shape[0] != 3:") == 2 and "r1.shape" not in g.source
+    with pytest.raises(ValueError, match="3 components"):
+        grad(rigid_body_energy)(rn(2), rn(5, 2), np.abs(rn(5)))
+
+
 # Errors ----------------------------------------------------------------------------------
 
 
@@ -99,10 +141,20 @@ def computed_axes(M, k):
     return np.sum(np.tensordot(M, M, axes=k))  # E:computed
 
 
+def plane_vectors(a, b):
+    return np.cross(np.array([a, b]), np.array([b, a]))  # E:plane
+
+
+def cross_axisa(A):
+    return np.sum(np.cross(A, A, axisa=0))  # E:axisa
+
+
 ERRORS = [
     (too_many_axes, (rn(2, 3),), "count", "np.tensordot", ["cannot contract 3 axes"]),
     (uneven_axes, (rn(2, 3),), "pairs", "np.tensordot", ["as many different axes"]),
     (computed_axes, (rn(2, 2), 1), "computed", "np.tensordot", ["axes must be a constant"]),
+    (plane_vectors, (0.3, 0.4), "plane", "np.cross", ["3 components", "these have 2"]),
+    (cross_axisa, (rn(3, 3),), "axisa", "axisa=", ["axisa=", "np.cross"]),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Triangles, diagonals and the Kronecker product as IR primitives (`ir.matrices`),
+"""Triangles, diagonals, Kronecker and cross products as IR primitives (`ir.matrices`),
 checked through emitted code against central finite differences: forward mode, reverse
 mode, their adjointness, the JVP of the VJP; what the types know of a diagonal's
 length; and the emitted text."""
@@ -41,6 +41,10 @@ def _kron(b: Builder, p: list[Any]) -> Any:
     return b.apply("kron", b.apply("sin", p[0]), b.mul(p[1], p[1]))
 
 
+def _cross(b: Builder, p: list[Any]) -> Any:
+    return b.apply("cross", b.apply("sin", p[0]), b.mul(p[1], p[1]))
+
+
 CASES: list[tuple[str, Build, list[Any]]] = [
     ("tril", _apply("tril", 0), [np.ones((3, 3))]),
     ("tril-below", _apply("tril", -1), [np.ones((3, 4))]),
@@ -57,6 +61,9 @@ CASES: list[tuple[str, Build, list[Any]]] = [
     ("kron", _kron, [np.ones((2, 3)), np.ones((3, 2))]),
     ("kron-vectors", _kron, [np.ones(3), np.ones(2)]),
     ("kron-stacks", _kron, [np.ones((2, 1, 3)), np.ones((2, 2, 2))]),
+    ("cross", _cross, [np.ones(3), np.ones(3)]),
+    ("cross-batched", _cross, [np.ones((4, 3)), np.ones((4, 3))]),
+    ("cross-broadcast", _cross, [np.ones((2, 1, 3)), np.ones((4, 3))]),
 ]
 
 
@@ -113,6 +120,8 @@ EMITTED = [
     ("diag-below", ["np.diag(x0 * x0, -1)", "np.diagonal(", ", -1)"]),
     ("kron", ["np.kron(np.sin(x0), x1 * x1)", "np.einsum('abcd,bd->ac', ",
               "np.einsum('abcd,ac->bd', "]),
+    ("cross", ["np.cross(np.sin(x0), x1 * x1)", "np.cross(x1 * x1, out_bar)",
+               "np.cross(out_bar, np.sin(x0))"]),
 ]
 
 

@@ -329,7 +329,8 @@ def constructors(x: np.ndarray) -> np.ndarray:
 def matrix_structure(y: np.ndarray) -> np.ndarray:
     return (np.tril(y, 1) + np.triu(y) * np.diagonal(y, 1)[:, None]
             + np.diag(y[0], 1)[:3, :4] + np.diag(y[1, :3]).sum(axis=0)[:, None]
-            + np.kron(y[:, :2], y[:1, 2:]) + np.kron(np.ones((3, 2)), y[1, :2]))
+            + np.kron(y[:, :2], y[:1, 2:]) + np.kron(np.ones((3, 2)), y[1, :2])
+            + np.cross(y[:, :3], y[0, 1:])[:, [0, 1, 2, 0]])
 
 
 def rearranged(y: np.ndarray) -> np.ndarray:
