@@ -5,9 +5,10 @@ Contract: `FUNCTIONS` maps a NumPy function's path under ``np`` (``"sum"``,
 ``"linalg.norm"``) to its handler, `METHODS` an array method's name, `ATTRIBUTES` an
 array attribute's name (handlers as in `arrays.Handlers`). A name is lowered by one
 module only. `call`, `call_method` and `get_attribute` lower through the tables; a
-name without a handler is a located error. Elementwise NumPy functions are not here:
-they are the scalar primitives (`resolve.NUMPY_ELEMENTWISE`); `resolve.NUMPY_FUNCTIONS`
-names the functions here.
+name without a handler is a located error, which for a method that changes its array
+in place (`IN_PLACE`, ``x.sort()``) says what to write instead. Elementwise NumPy
+functions are not here: they are the scalar primitives (`resolve.NUMPY_ELEMENTWISE`);
+`resolve.NUMPY_FUNCTIONS` names the functions here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from symdiff.frontend import (
     np_matrices,
     np_rearrange,
     np_shapes,
+    np_sorting,
     np_statistics,
 )
 from symdiff.frontend.arrays import AttributeHandler, Handler, MethodHandler
@@ -32,7 +34,11 @@ from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS,
             np_matrices.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS,
-            np_statistics.HANDLERS)
+            np_sorting.HANDLERS, np_statistics.HANDLERS)
+
+
+# Array methods that change their array in place, and what to write instead.
+IN_PLACE = {"sort": "x = np.sort(x)", "fill": "x = np.full_like(x, value)"}
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -61,6 +67,9 @@ def call(low: Frame, name: str, e: ast.Call) -> Any:
 def call_method(low: Frame, base: Node, name: str, e: ast.Call) -> Any:
     """``x.<name>(...)`` on an array."""
     handler = METHODS.get(name)
+    if handler is None and name in IN_PLACE:
+        raise low.src.error(f".{name}() changes the array in place (not supported): write "
+                            f"{IN_PLACE[name]} for a new one", e)
     if handler is None:
         raise low.src.error(f"unsupported array method .{name}() (not yet)", e)
     return handler(low, base, e, name)

@@ -41,7 +41,8 @@ NUMPY_FUNCTIONS = (
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
     "tril", "triu", "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d",
     "atleast_2d", "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat",
-    "tile", "pad", "take", "kron", "tensordot", "cross",
+    "tile", "pad", "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax",
+    "argmin",
 )
 _numpy_table: dict[Any, str] = {}
 

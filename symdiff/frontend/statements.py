@@ -25,6 +25,7 @@ from symdiff.frontend import (
     loops,
     names,
     np_indexing,
+    numpy_calls,
     sequences,
 )
 from symdiff.frontend.frame import End, Frame, StatementHandler
@@ -134,7 +135,11 @@ def _function_def(frame: Frame, stmt: ast.FunctionDef, rest: list[ast.stmt]) -> 
 
 
 def _expression(frame: Frame, stmt: ast.Expr, rest: list[ast.stmt]) -> None:
-    if not sequences.is_append(stmt.value):
+    value = stmt.value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+            and value.func.attr in numpy_calls.IN_PLACE:
+        frame.expr(value)  # x.sort() of an array: the error that says what to write
+    if not sequences.is_append(value):
         raise frame.src.error(
             "unsupported construct: expression statement (its value is discarded)", stmt)
     sequences.append(frame, stmt.value)  # type: ignore[arg-type]

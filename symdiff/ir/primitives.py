@@ -29,6 +29,7 @@ from symdiff.ir import (
     scalars,
     sequences,
     shapes,
+    sorting,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
@@ -36,7 +37,7 @@ from symdiff.ir.primitive import Primitive
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
     linalg.RECORDS, matrices.RECORDS, rearrange.RECORDS, sequences.RECORDS, shapes.RECORDS,
-    calls.RECORDS, checks.RECORDS,
+    sorting.RECORDS, calls.RECORDS, checks.RECORDS,
 )
 
 

@@ -90,6 +90,7 @@ from symdiff.ir.shapes import (
     SUM_IF_ONE,
     size_of,
 )
+from symdiff.ir.sorting import PERMUTE
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -551,6 +552,16 @@ def _unpad(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ..
     return b.apply("unpad", args[0], attrs=(((0, 0), *widths), (None, *dims)))
 
 
+def _permute(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+             ) -> Node:
+    # The same permutation of every entry: a leading axis of length one broadcasts.
+    if flags[1]:
+        raise BatchingError("a permutation computed from a tangent")
+    x, order = args
+    order = b.apply("expand_dims", order, attrs=((0,),))
+    return b.apply("permute", x, order, attrs=(node.attrs[0] + 1,))
+
+
 def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # k right-hand sides side by side as the columns of one: A is factorised once.
     if flags[0]:
@@ -861,6 +872,7 @@ _RULES: dict[Primitive, Rule] = {
     TILE: _tile,
     PAD: _pad,
     UNPAD: _unpad,
+    PERMUTE: _permute,
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,

@@ -37,6 +37,7 @@ from symdiff.ir import (
     rearrange,
     sequences,
     shapes,
+    sorting,
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
@@ -51,7 +52,7 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               matrices.RECORDS, rearrange.RECORDS, shapes.RECORDS)
+               matrices.RECORDS, rearrange.RECORDS, shapes.RECORDS, sorting.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6

@@ -244,9 +244,14 @@ def test_a_jacobian_of_a_jacobian_is_one_batched_call(fun: Callable[..., Any],
     np.testing.assert_allclose(got, central(jacrev(fun), args), rtol=1e-5, atol=1e-6)
 
 
+def sorted_weights(x: np.ndarray) -> float:
+    return np.sum(np.sort(x) ** 2 * np.arange(4.0)) + np.sum(np.sort(x * x) * x)
+
+
 @pytest.mark.parametrize(("fun", "args"), [(solve_vector, (Y, V)), (einsum_three, (Y, V)),
-                                           (row_differences, (Y,)), (spaced, (V,))],
-                         ids=["solve", "einsum", "diff", "linspace"])
+                                           (row_differences, (Y,)), (spaced, (V,)),
+                                           (sorted_weights, (V,))],
+                         ids=["solve", "einsum", "diff", "linspace", "sort"])
 def test_hessians_are_one_batched_call(fun: Callable[..., Any], args: tuple[Any, ...],
                                        compiled: Compiled) -> None:
     got = hessian(fun)(*args)
