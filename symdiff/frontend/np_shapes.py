@@ -3,7 +3,8 @@
 ``x.squeeze()``, ``np.expand_dims``, ``np.concatenate``, ``np.stack``, ``np.array`` /
 ``np.asarray`` of (nested) lists of values, ``np.zeros`` / ``np.ones`` / ``np.full`` and
 their ``_like`` forms, ``np.arange``, ``np.linspace``, ``np.eye``, ``np.cumsum`` /
-``np.cumprod`` (and the methods) and ``np.diff``.
+``np.cumprod`` (and the methods, and NumPy 2's ``np.cumulative_sum`` /
+``np.cumulative_prod``) and ``np.diff``.
 
 Contract (functions over a `frame.Frame`):
 - A shape is an int or a tuple or list of ints: constants, or ints known only at run
@@ -378,6 +379,17 @@ def _np_eye(low: Frame, e: ast.Call, name: str) -> Node:
 def _np_cumulative(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("axis",), optional=1)
     return cumulative(low, name, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
+
+
+@HANDLERS.function("cumulative_sum", "cumulative_prod")
+def _np_cumulative_named(low: Frame, e: ast.Call, name: str) -> Node:
+    # NumPy 2's names: the same, but an array of more than one axis needs its axis.
+    (x,), kws = arguments(low, e, 1, ("axis",))
+    x = array_of(low, x, name, e)
+    if kws.get("axis") is None and x.type.ndim > 1:
+        raise low.src.error(f"np.{name}() of an array of more than one axis needs axis=", e)
+    return cumulative(low, "cumsum" if name == "cumulative_sum" else "cumprod", x,
+                      kws.get("axis"), e)
 
 
 @HANDLERS.method("cumsum", "cumprod")

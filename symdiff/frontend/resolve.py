@@ -42,7 +42,7 @@ NUMPY_FUNCTIONS = (
     "tril", "triu", "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d",
     "atleast_2d", "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat",
     "tile", "pad", "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax",
-    "argmin",
+    "argmin", "cumulative_sum", "cumulative_prod",
 )
 _numpy_table: dict[Any, str] = {}
 

@@ -144,6 +144,12 @@ def cumulative_products(x):
     return np.sum(np.cumprod(x, axis=1)) + np.sum(np.cumprod(x) ** 2) + np.sum(x.cumprod(0))
 
 
+def cumulative_named(x, v):
+    # NumPy 2's names of cumsum and cumprod.
+    return np.sum(np.cumulative_sum(x, axis=1) ** 2) + np.sum(np.cumulative_prod(v) * v) + \
+        np.sum(np.cumulative_prod(x, axis=0) ** 2)
+
+
 def differences(x):
     return np.sum(np.diff(x) ** 2) + np.sum(np.diff(x, axis=0) ** 3) + np.sum(np.diff(x, n=2) ** 2)
 
@@ -180,6 +186,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (with_dtype, (rn(3, 2),)),
     (cumulative_sums, (rn(3, 4),)),
     (cumulative_products, (rn(3, 4),)),
+    (cumulative_named, (rn(3, 4), rn(4))),
     (differences, (rn(4, 5),)),
     (differences_weighted, (rn(4), rn(3))),
     (loop_of_cumsums, (rn(4),)),
@@ -358,6 +365,10 @@ def array_endpoints(x):
     return np.sum(np.linspace(x, 1.0, 3))  # E:linspace
 
 
+def cumulative_sum_without_axis(x):
+    return np.sum(np.cumulative_sum(x))  # E:cumulative
+
+
 def stack_of_a_variable(x):
     return np.sum(np.stack(x))  # E:stack
 
@@ -375,6 +386,8 @@ ERRORS = [
     (exact_mismatch, (rn(3),), "reshape", "np.zeros((2, 3)).reshape", ["6 elements", "(4, 2)"]),
     (array_endpoints, (rn(3),), "linspace", "np.linspace", ["np.linspace", "numbers"]),
     (stack_of_a_variable, (rn(3, 2),), "stack", "np.stack", ["list or tuple"]),
+    (cumulative_sum_without_axis, (rn(3, 2),), "cumulative", "np.cumulative_sum",
+     ["more than one axis", "axis="]),
 ]
 
 
