@@ -259,6 +259,32 @@ def test_hessians_are_one_batched_call(fun: Callable[..., Any], args: tuple[Any,
     np.testing.assert_allclose(got, central(jacrev(fun), args), rtol=1e-5, atol=1e-6)
 
 
+def triangles_and_diagonals(y: np.ndarray) -> float:
+    L = np.tril(y[:, :3]) + np.diag(np.exp(np.diagonal(y, 1)))
+    return np.sum((L @ L.T) ** 2) + np.sum(np.triu(y, 1) ** 3)
+
+
+def periodic_and_padded(x: np.ndarray) -> float:
+    lap = np.roll(x, 1) - 2 * x + np.roll(x, -1)
+    xp = np.pad(x * x, (1, 2), constant_values=x[0]) + np.pad(x, (2, 1), mode="edge")
+    return np.sum(lap ** 2) + np.sum(xp ** 3) + np.sum(np.repeat(x, 2) * np.tile(x, 2) ** 2)
+
+
+def products_of_vectors(y: np.ndarray) -> float:
+    return np.sum(np.cross(y[:, :3], y[:, 1:]) ** 2) + np.sum(np.kron(y[0], y[:2, :2]) ** 2)
+
+
+@pytest.mark.parametrize("fun", [triangles_and_diagonals, periodic_and_padded,
+                                 products_of_vectors])
+def test_hessians_through_structure_are_one_batched_call(fun: Callable[..., Any],
+                                                         compiled: Compiled) -> None:
+    args = (V,) if fun is periodic_and_padded else (Y,)
+    got = hessian(fun)(*args)
+    assert compiled.kinds == ["jvp_batched of grad"] and compiled.calls == 1
+    np.testing.assert_allclose(got, central(jacrev(fun), args), rtol=1e-5, atol=1e-5)
+    check_grads(fun, args, order=3)
+
+
 def central(fun: Callable[..., Any], args: tuple[Any, ...]) -> np.ndarray:
     """d fun / d args[0] by central differences, the argument's axes last."""
     x, h = args[0], 1e-6
