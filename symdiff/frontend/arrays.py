@@ -71,6 +71,27 @@ class Handlers:
         return register
 
 
+    def function_and_method_along(self, name: str, count: int) -> Callable[[Any], Any]:
+        """List ``impl(frame, x, *args, axis, call)`` as both ``np.<name>(x, *args,
+        axis=None)`` and ``x.<name>(*args, axis=None)``: `count` arguments after the
+        array, then an optional axis, by position or name (None when not given)."""
+        def register(impl: Any) -> Any:
+            def as_function(low: Frame, e: ast.Call, called: str) -> Any:
+                args, kws = arguments(low, e, 1 + count, ("axis",), optional=1)
+                axis = args[1 + count] if len(args) > 1 + count else kws.get("axis")
+                return impl(low, *args[:1 + count], axis, e)
+
+            def as_method(low: Frame, base: Node, e: ast.Call, called: str) -> Any:
+                args, kws = arguments(low, e, count, ("axis",), optional=1)
+                axis = args[count] if len(args) > count else kws.get("axis")
+                return impl(low, base, *args[:count], axis, e)
+
+            self.functions[name] = as_function
+            self.methods[name] = as_method
+            return impl
+        return register
+
+
 def _lister(table: dict[str, Any], names: tuple[str, ...]) -> Callable[[Any], Any]:
     def register(handler: Any) -> Any:
         for name in names:

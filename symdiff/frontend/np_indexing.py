@@ -34,7 +34,7 @@ import ast
 from typing import Any
 
 from symdiff.frontend import names
-from symdiff.frontend.arrays import Handlers, arguments
+from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.bounds import within
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, one_axis, ravel
@@ -451,18 +451,7 @@ def copy(low: Frame, x: Any, e: ast.AST) -> Node:
 # Taking -------------------------------------------------------------------------------
 
 
-@HANDLERS.function("take")
-def _np_take(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, ("axis",), optional=1)
-    return take(low, args[0], args[1], args[2] if len(args) > 2 else kws.get("axis"), e)
-
-
-@HANDLERS.method("take")
-def _take_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    return take(low, base, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
-
-
+@HANDLERS.function_and_method_along("take", 1)
 def take(low: Frame, x: Any, indices: Any, axis: Any, e: ast.Call) -> Node:
     """``np.take(x, indices, axis)``: `x` indexed by `indices` along `axis` (None: the
     flattened `x`)."""

@@ -79,18 +79,7 @@ def _roll(low: Frame, x: Node, shift: Node, axis: int) -> Node:
     return low.b.apply("roll", x, shift, attrs=(axis, x.type.ndim))
 
 
-@HANDLERS.function("repeat")
-def _np_repeat(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, ("axis",), optional=1)
-    return repeat(low, args[0], args[1], args[2] if len(args) > 2 else kws.get("axis"), e)
-
-
-@HANDLERS.method("repeat")
-def _repeat_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    return repeat(low, base, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
-
-
+@HANDLERS.function_and_method_along("repeat", 1)
 def repeat(low: Frame, x: Any, count: Any, axis: Any, e: ast.Call) -> Node:
     """``np.repeat(x, count, axis)``: each entry `count` times (axis None: of the
     flattened array)."""

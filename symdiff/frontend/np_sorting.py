@@ -75,4 +75,6 @@ def arg_extremum(low: Frame, name: str, x: Any, axis: Any, keepdims: Any, e: ast
         low, axis, x.type.ndim, e)
     if a is None and keep and x.type.ndim > 1:
         raise low.src.error(f"np.{name}(keepdims=True) without an axis (not yet)", e)
-    return low.b.apply(name, x, attrs=(0 if a is None and keep else a, keep))
+    if a is None and keep:
+        a = 0  # of a vector: its one axis
+    return low.b.apply(name, x, attrs=(None if a is None else (a,), keep))

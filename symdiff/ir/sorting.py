@@ -5,8 +5,8 @@ Contract:
 - ``sort`` and ``argsort`` work along axis ``attrs[0]`` of an array of ``attrs[1]``
   axes (written without the axis when it is the last). ``argsort``, ``argmax`` and
   ``argmin`` give int64 positions: no derivative, and usable as indices; ``argmax`` and
-  ``argmin`` reduce over ``attrs[0]`` (one axis, or None for the flattened array, a
-  number) keeping it as length one when ``attrs[1]``.
+  ``argmin`` reduce over ``attrs[0]`` (one axis in a tuple, or None for the flattened
+  array, a number) keeping it as length one when ``attrs[1]``, as the reductions do.
 - The derivatives of ``sort`` follow the permutation that sorts: the tangent is the
   argument's tangent permuted by ``argsort(x)``, the cotangent permuted back by its
   inverse, ``argsort(argsort(x))``. Entries that tie are given to the positions that
@@ -23,6 +23,7 @@ import ast
 from typing import Any
 
 from symdiff.ir.arrays import linear_jvp, np_call
+from symdiff.ir.linalg import emit_reduction
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.types import ArrayType, Type, broadcast, reduced
@@ -63,19 +64,8 @@ def _permute_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...
     return b.apply("permute", ct, inverse, attrs=node.attrs), None
 
 
-def _emit_arg_extremum(name: str) -> Any:
-    def emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-        axis, keepdims = attrs
-        keywords: dict[str, Any] = {} if axis is None else {"axis": axis}
-        if keepdims:
-            keywords["keepdims"] = True
-        return np_call(name, args[0], **keywords)
-    return emit
-
-
 def _arg_extremum_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
-    axis, keepdims = attrs
-    positions = reduced(types[0], None if axis is None else (axis,), keepdims)
+    positions = reduced(types[0], *attrs)
     return None if positions is None else ArrayType("int64", positions.dims)
 
 
@@ -95,13 +85,14 @@ PERMUTE = Primitive(
         "take_along_axis", *args, axis=attrs[0]),
     type_rule=_permute_type, jvp_rule=linear_jvp, vjp_rule=_permute_vjp, may_raise=False)
 
-# attrs (axis or None, keepdims); an empty array has no position of its max: NumPy raises.
+# attrs ((axis,) or None, keepdims); an empty array has no position of its max: NumPy
+# raises.
 ARGMAX = Primitive(
-    "argmax", 1, None, _emit_arg_extremum("argmax"), type_rule=_arg_extremum_type,
+    "argmax", 1, None, emit_reduction("argmax"), type_rule=_arg_extremum_type,
     differentiable=False, makes_int=True)
 
 ARGMIN = Primitive(
-    "argmin", 1, None, _emit_arg_extremum("argmin"), type_rule=_arg_extremum_type,
+    "argmin", 1, None, emit_reduction("argmin"), type_rule=_arg_extremum_type,
     differentiable=False, makes_int=True)
 
 
