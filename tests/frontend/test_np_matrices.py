@@ -8,18 +8,14 @@ for what is not supported."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from symdiff import UnsupportedSyntaxError, grad, hessian, jacfwd, jacrev, value_and_grad
-from symdiff.testing import check_grads
+from symdiff import grad, hessian, jacfwd, jacrev
 from tests.frontend import support
 
-THIS_FILE = Path(__file__).resolve()
-LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 RNG = np.random.default_rng(7)
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
@@ -65,24 +61,9 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (diagonals_of_a_stack, (rn(2, 3, 4),)),
     (rectangular_diagonals, (rn(3, 4),)),
 ]
-IDS = [f.__name__ for f, _ in CASES]
 
 
-@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
-def test_both_modes_and_second_order_against_finite_differences(
-        f: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    check_grads(f, args, order=2)
-
-
-@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
-def test_float32_gradients_keep_their_dtype(f: Callable[..., Any],
-                                            args: tuple[Any, ...]) -> None:
-    args32 = tuple(a.astype(np.float32) for a in args)
-    value, grads = value_and_grad(f, argnums=tuple(range(len(args))))(*args32)
-    assert value == pytest.approx(f(*args32), rel=1e-4)
-    for a, g in zip(args32, grads, strict=True):
-        assert g.shape == a.shape and g.dtype == np.float32 and g.flags.writeable
-    check_grads(f, args32, eps=1e-3, rtol=2e-2, atol=2e-2)
+test_both_modes_and_second_order_against_finite_differences = support.gradients_test(CASES)
 
 
 def test_hessian_of_a_tridiagonal_quadratic_form_is_the_matrix() -> None:
@@ -141,10 +122,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), ERRORS,
-                         ids=[e[0].__name__ for e in ERRORS])
-def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[Any, ...],
-                                           tag: str, snippet: str, words: list[str]) -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(*args)
-    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
+test_unsupported_arguments_are_located = support.located_errors_test(ERRORS, __file__)

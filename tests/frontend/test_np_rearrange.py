@@ -9,18 +9,15 @@ errors."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from symdiff import UnsupportedSyntaxError, grad, hessian, jacfwd, jacrev, value_and_grad
+from symdiff import grad, hessian, jacfwd, jacrev
 from symdiff.testing import check_grads
 from tests.frontend import support
 
-THIS_FILE = Path(__file__).resolve()
-LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 RNG = np.random.default_rng(9)
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
@@ -110,25 +107,9 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (edge_smoothing, (rn(4, 5),)),
     (padded_with_a_value, (rn(2, 3), 0.7)),
 ]
-IDS = [f.__name__ for f, _ in CASES]
 
 
-@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
-def test_both_modes_and_second_order_against_finite_differences(
-        f: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    check_grads(f, args, order=2)
-
-
-@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
-def test_float32_gradients_keep_their_dtype(f: Callable[..., Any],
-                                            args: tuple[Any, ...]) -> None:
-    args32 = tuple(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in args)
-    value, grads = value_and_grad(f, argnums=tuple(range(len(args))))(*args32)
-    assert value == pytest.approx(f(*args32), rel=1e-4)
-    for a, g in zip(args32, grads, strict=True):
-        assert np.shape(g) == np.shape(a)
-        if isinstance(a, np.ndarray):
-            assert g.dtype == np.float32 and g.flags.writeable
+test_both_modes_and_second_order_against_finite_differences = support.gradients_test(CASES)
 
 
 def test_a_shift_known_at_run_time() -> None:
@@ -234,10 +215,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), ERRORS,
-                         ids=[e[0].__name__ for e in ERRORS])
-def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[Any, ...],
-                                           tag: str, snippet: str, words: list[str]) -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(*args)
-    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
+test_unsupported_arguments_are_located = support.located_errors_test(ERRORS, __file__)

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from symdiff import UnsupportedSyntaxError, grad, jvp, value_and_grad, vjp
+from symdiff import grad, jvp, value_and_grad, vjp
 from symdiff.testing import check_grads
 from tests.frontend import support
 
-THIS_FILE = Path(__file__).resolve()
-LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 RNG = np.random.default_rng(4)
 
 
@@ -391,10 +388,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), ERRORS,
-                         ids=[e[0].__name__ for e in ERRORS])
-def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[Any, ...],
-                                           tag: str, snippet: str, words: list[str]) -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(*args)
-    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
+test_unsupported_arguments_are_located = support.located_errors_test(ERRORS, __file__)

@@ -7,18 +7,14 @@ and jacobians; and located errors (``x.sort()`` sorts in place)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from symdiff import UnsupportedSyntaxError, grad, hessian, jacfwd, jvp, value_and_grad
-from symdiff.testing import check_grads
+from symdiff import grad, hessian, jacfwd, jvp, value_and_grad
 from tests.frontend import support
 
-THIS_FILE = Path(__file__).resolve()
-LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 RNG = np.random.default_rng(21)
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
@@ -71,12 +67,8 @@ IDS = ["trimmed_mean_loss", "top_k_loss", "wasserstein", "sorted_along_axes",
        "picked_by_position"]
 
 
-@pytest.mark.parametrize(("f", "args"), CASES, ids=IDS)
-def test_both_modes_and_second_order_against_finite_differences(
-        f: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    check_grads(f, args, order=2)
-    args32 = tuple(a.astype(np.float32) for a in args)
-    check_grads(f, args32, eps=1e-3, rtol=2e-2, atol=2e-2)
+test_both_modes_and_second_order_against_finite_differences = support.gradients_test(
+    CASES, IDS)
 
 
 def test_a_trimmed_mean_gradient_reaches_the_kept_entries_only() -> None:
@@ -128,10 +120,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), ERRORS,
-                         ids=[e[0].__name__ for e in ERRORS])
-def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[Any, ...],
-                                           tag: str, snippet: str, words: list[str]) -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(*args)
-    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
+test_unsupported_arguments_are_located = support.located_errors_test(ERRORS, __file__)

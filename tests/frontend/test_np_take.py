@@ -6,20 +6,16 @@ accumulating in the gradient; the generated code; and located errors."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from symdiff import UnsupportedSyntaxError, grad, hessian
-from symdiff.testing import check_grads
+from symdiff import grad, hessian
 from tests.frontend import support
 
-THIS_FILE = Path(__file__).resolve()
-LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 RNG = np.random.default_rng(13)
-IDS = np.array([2, 0, 2, 1])
+TOKENS = np.array([2, 0, 2, 1])
 LABELS = np.array([1, 0, 2])
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
@@ -31,7 +27,7 @@ def rn(*shape: int) -> np.ndarray:
 
 def embedding_loss(E, w):
     # Rows of an embedding table looked up by token ids (the same id twice).
-    H = np.take(E, IDS, axis=0)
+    H = np.take(E, TOKENS, axis=0)
     return np.sum(np.tanh(H @ w) ** 2)
 
 
@@ -54,21 +50,16 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("f", "args"), CASES, ids=[f.__name__ for f, _ in CASES])
-def test_both_modes_and_second_order_against_finite_differences(
-        f: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    check_grads(f, args, order=2)
-    args32 = tuple(a.astype(np.float32) for a in args)
-    check_grads(f, args32, eps=1e-3, rtol=2e-2, atol=2e-2)
+test_both_modes_and_second_order_against_finite_differences = support.gradients_test(CASES)
 
 
 def test_repeated_ids_accumulate() -> None:
     E, w = rn(3, 4), rn(4)
     g = grad(embedding_loss)(E, w)
-    H = E[IDS]
+    H = E[TOKENS]
     back = (2 * np.tanh(H @ w) * (1 - np.tanh(H @ w) ** 2))[:, None] * w
     want = np.zeros_like(E)
-    np.add.at(want, IDS, back)
+    np.add.at(want, TOKENS, back)
     np.testing.assert_allclose(g, want, rtol=1e-12)
     assert hessian(label_log_likelihood)(rn(3, 3)).shape == (3, 3, 3, 3)
 
@@ -101,10 +92,4 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), ERRORS,
-                         ids=[e[0].__name__ for e in ERRORS])
-def test_unsupported_arguments_are_located(f: Callable[..., Any], args: tuple[Any, ...],
-                                           tag: str, snippet: str, words: list[str]) -> None:
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        grad(f)(*args)
-    support.assert_located(info.value, THIS_FILE, LINES, tag, snippet, words)
+test_unsupported_arguments_are_located = support.located_errors_test(ERRORS, __file__)
