@@ -105,21 +105,6 @@ def fit(b: NodeBuilder, value: Node, like: Node, unsure: tuple[int, ...] = ()) -
     return value
 
 
-def unsure_axes(node: Node) -> tuple[int, ...]:
-    """The axes of an elementwise node's result along which two or more of its
-    arguments have lengths known only at run time: one of them may be broadcast along
-    the other though the types cannot tell (two unknown lengths need not be equal)."""
-    t = node.type
-    if t is None or node.prim is None or node.prim.type_rule is not None:
-        return ()
-    axes = []
-    for i, d in enumerate(t.dims):
-        if d is None and sum(1 for a in node.args if a.type is not None and a.type.ndim >=
-                             t.ndim - i and a.type.dims[i - t.ndim + a.type.ndim] is None) > 1:
-            axes.append(i)
-    return tuple(axes)
-
-
 def fits(a: Type, b: Type) -> bool:
     """Whether a value of type `a` has the shape of `b` (as far as is known): an axis
     known to be 1 (or unknown) in one and not in the other would broadcast."""

@@ -33,11 +33,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.arrays import fit, unsure_axes
+from symdiff.ir.arrays import fit
 from symdiff.ir.builder import Builder
 from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
+from symdiff.ir.lengths import unsure_axes
 from symdiff.ir.loop import (
     BodyParams,
     BodyResults,
