@@ -16,6 +16,9 @@
 7. Compile scaling (`benchmarks.compile_scaling`): seconds to build ``grad`` of nested
    ``for`` loops, long straight-line code, long ``elif`` chains and a flat sum of 2,000
    terms, in fresh processes, with the straight-line code's growth exponent.
+8. Breadth (`benchmarks.report_realistic`): a corpus of realistic functions through every
+   transform that applies, each result checked against central differences: ok / error /
+   WRONG, and how many functions work through every transform.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from benchmarks import (
     report_arrays,
     report_higher,
     report_jacobian,
+    report_realistic,
 )
 from benchmarks._table import status, table
 from benchmarks._timing import (
@@ -249,6 +253,7 @@ def main() -> None:
     report_jacobian.main()
     report_higher.main()
     compile_scaling.main()
+    report_realistic.main()
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 Contract:
 
 - `check_grads(fun, args, ...)` checks the derivatives symdiff generates for `fun` (a
-  function of float or float-array arguments returning a float, an array, or a nested
-  tuple of them) at `args`. The direction and cotangent of an array have its shape.
+  function of float or float-array arguments, or pytrees of them, returning a float, an
+  array, or a pytree of them) at `args`. The direction and cotangent of an array have
+  its shape, those of a pytree its structure.
   It draws a random direction ``u`` and a random output cotangent ``v`` from `seed` and
   compares, each within ``|a - b| <= atol + rtol * max(|a|, |b|)``:
 
@@ -38,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from symdiff.host import pytrees
 from symdiff.ir.node import Item, Op, global_name
 
 __all__ = ["check_grads", "check_sympy"]
@@ -81,14 +83,15 @@ def _check_first_order(
     import symdiff
 
     rng = np.random.default_rng(seed)
-    u = tuple(rng.standard_normal(np.shape(xi)).astype(xi.dtype) if isinstance(xi, np.ndarray)
-              else float(rng.standard_normal()) for xi in x)
+    u = tuple(pytrees.map_leaves(lambda leaf: rng.standard_normal(np.shape(leaf)).astype(
+        leaf.dtype) if isinstance(leaf, np.ndarray) else float(rng.standard_normal()), xi)
+        for xi in x)
     out = fun(*x)
     flat_out = _flatten(out)
     where = _Where("check_grads", x, u, seed, rtol, atol)
 
-    plus = _flatten(fun(*(xi + eps * ui for xi, ui in zip(x, u, strict=True))))
-    minus = _flatten(fun(*(xi - eps * ui for xi, ui in zip(x, u, strict=True))))
+    plus = _flatten(fun(*(_step(xi, eps, ui) for xi, ui in zip(x, u, strict=True))))
+    minus = _flatten(fun(*(_step(xi, -eps, ui) for xi, ui in zip(x, u, strict=True))))
     fd = [(p - m) / (2 * eps) for p, m in zip(plus, minus, strict=True)]
     v_flat = [float(c) for c in rng.standard_normal(len(flat_out))]
 
@@ -224,40 +227,53 @@ def _compare_all(
 
 
 def _floats(what: str, values: Sequence[Any]) -> tuple[Any, ...]:
+    """The arguments, each a number, a float array, or a pytree (dicts, tuples, lists)
+    of them, as floats and copies."""
     out: list[Any] = []
-    for i, v in enumerate(values):
-        if isinstance(v, np.ndarray):
-            if v.dtype.kind != "f":
-                raise TypeError(f"{what}[{i}] must be a float array, got {v.dtype}")
-            out.append(v.copy())
-            continue
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{what}[{i}] must be a real number, got {type(v).__name__}")
-        out.append(float(v))
+    for i, value in enumerate(values):
+        found, treedef = pytrees.flatten(value)
+        leaves = []
+        for path, v in zip(pytrees.paths(treedef), found, strict=True):
+            at = f"{what}[{i}]{pytrees.path_text(path)}"
+            if isinstance(v, np.ndarray):
+                if v.dtype.kind != "f":
+                    raise TypeError(f"{at} must be a float array, got {v.dtype}")
+                leaves.append(v.copy())
+                continue
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{at} must be a real number, got {type(v).__name__}")
+            leaves.append(float(v))
+        out.append(pytrees.unflatten(treedef, leaves))
     return tuple(out)
 
 
+def _step(x: Any, eps: float, u: Any) -> Any:
+    """``x + eps * u``, leaf by leaf."""
+    return pytrees.unflatten(pytrees.structure(x), [
+        a + eps * b for a, b in zip(pytrees.leaves(x), pytrees.leaves(u), strict=True)])
+
+
 def _flatten(value: Any) -> list[float]:
-    """The numbers of a number or nested tuple, left to right."""
-    if isinstance(value, (tuple, list)):
-        return [x for item in value for x in _flatten(item)]
-    if isinstance(value, np.ndarray):
-        return [float(c) for c in value.ravel()]
-    return [float(_zero_if_none(value))]
+    """The numbers of a number, an array or a pytree of them, left to right."""
+    found: list[float] = []
+    for leaf in pytrees.leaves(value):
+        if isinstance(leaf, np.ndarray):
+            found += [float(c) for c in leaf.ravel()]
+        else:
+            found.append(float(_zero_if_none(leaf)))
+    return found
 
 
 def _unflatten(like: Any, flat: list[float]) -> Any:
-    """`flat` in the nested tuple shape of `like` (a number stays a number)."""
+    """`flat` in the structure of `like` (a number stays a number, an array an array)."""
     it = iter(flat)
 
-    def build(item: Any) -> Any:
-        if isinstance(item, (tuple, list)):
-            return tuple(build(i) for i in item)
+    def leaf(item: Any) -> Any:
         if isinstance(item, np.ndarray):
             return np.array([next(it) for _ in range(item.size)], item.dtype).reshape(item.shape)
         return next(it)
 
-    return build(like)
+    return pytrees.map_leaves(leaf, like)
 
 
 def _zero_if_none(value: Any) -> Any:

@@ -89,7 +89,7 @@ def test_the_message_is_the_same_with_every_frame(monkeypatch: pytest.MonkeyPatc
 
 def test_an_argument_error_shows_the_users_call() -> None:
     g = grad(lambda x, y: x * y)
-    for bad in ({"a": 1.0}, "s"):
+    for bad in ({1: 1.0}, "s"):
         with pytest.raises(TypeError) as info:
             g(bad, 2.0)  # the user's call
         frames = traceback.extract_tb(info.value.__traceback__)
@@ -136,7 +136,7 @@ def _bad_calls() -> list[Callable[[], Any]]:
         lambda: grad(spread)(x=1.0),
         lambda: grad(lambda xs: xs[0] * xs[1])({"a": 1.0, "b": 2.0}),
         lambda: hessian(lambda xs: xs[0] * xs[1])([np.ones(2), np.ones(2)]),
-        lambda: jacobian(lambda xs: xs[0] * xs[1])([np.ones(2), np.ones(2)]),
+        lambda: jacobian(lambda xs: xs[0] * xs[1])({"a": np.ones(2), 1: np.ones(2)}),
         lambda: jacobian(twice)(np.ones(2)),
         lambda: jvp(twice, (1.0, {"a": 1.0}), (1.0, 1.0)),
         lambda: vjp(twice, [np.ones(2)], 1.0),

@@ -41,8 +41,9 @@ def differentiated(spec: Spec) -> frozenset[int]:
 
 
 def check_transformable(fn: Any) -> None:
-    """Raise for what no transform takes yet: a bound method."""
-    if inspect.ismethod(fn):
+    """Raise for what no transform takes yet: a bound method (but one symdiff knows, such
+    as ``scipy.stats.norm.logpdf``)."""
+    if inspect.ismethod(fn) and callable_op(fn) is None:
         raise SymdiffError(
             f"cannot differentiate the bound method {fn.__qualname__}: methods (and the "
             "attributes of self they read) are not supported yet; differentiate a plain "
@@ -51,14 +52,14 @@ def check_transformable(fn: Any) -> None:
 
 def parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...] | None]:
     """The positional parameter names and defaults of what a transform was given: a
-    function with a custom rule, a NumPy function, a primitive (``math.sin``) or a
-    Python function (None where they are not known)."""
+    function with a custom rule, a NumPy or SciPy function, a primitive (``math.sin``)
+    or a Python function (None where they are not known)."""
     rule = rule_for(fn)
     if rule is not None:
         names = parameter_names(rule)
         return (None if names is None else list(names)), None
     op = callable_op(fn)
-    if op is not None and op.startswith("np."):
+    if op is not None and op.startswith(("np.", "scipy.")):
         from symdiff.frontend.direct import numpy_function
 
         return python_parameters(numpy_function(fn))

@@ -27,6 +27,8 @@ from symdiff.api.derivative import (
     format_signatures,
     generate,
 )
+from symdiff.host import pytrees
+from symdiff.host.pytrees import is_container
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import (
     Cotangents,
@@ -34,6 +36,7 @@ from symdiff.runtime.arguments import (
     convert,
     is_array,
     is_function,
+    is_tree,
     label,
     zero_like,
 )
@@ -146,10 +149,33 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         return list_params(fn, spec)
 
     dispatcher = Dispatcher(name, label(spec.kind, fn), params, defaults, diff, build, update,
-                            build_guarded, list_params, lambda: parameters(fn))
+                            build_guarded, list_params, lambda: parameters(fn),
+                            _tuples_kept(spec))
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
+
+
+def _tuples_kept(spec: Spec) -> Callable[[tuple[Any, ...], Any], Any] | None:
+    """For a gradient: the result with the gradient with respect to a tuple of numbers
+    (passed to the generated code as a list, which it indexes) a tuple, as given."""
+    if spec.kind not in ("grad", "value_and_grad") or spec.inner is not None:
+        return None
+    nums = spec.argnums
+    indices = (nums,) if isinstance(nums, int) else tuple(nums or ())
+
+    def finish(args: tuple[Any, ...], result: Any) -> Any:
+        kept = [k for k, i in enumerate(indices) if i < len(args) and type(args[i]) is tuple
+                and not is_tree(args[i])]
+        if not kept:
+            return result
+        at = 1 if spec.kind == "value_and_grad" else 0 if spec.has_aux else None
+        grads = result if at is None else result[at]
+        grads = tuple(grads) if isinstance(nums, int) else tuple(
+            tuple(g) if k in kept else g for k, g in enumerate(grads))
+        return grads if at is None else (grads, result[1]) if at == 0 else (result[0], grads)
+
+    return finish
 
 
 def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool) -> Any:
@@ -256,30 +282,58 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
                     f"{where}: primals[{i}] is a function, so tangents[{i}] must be None")
             ts.append(0.0)
             continue
+        what = f"{where}: {argument(params, i, tangent=True)}"
+        if is_tree(p) or is_tree(t):  # a tangent of the primal's structure, in its order
+            treedef = pytrees.structure(p)
+            t = pytrees.unflatten(treedef, pytrees.flatten_like(treedef, t, what,
+                                                                "the primal"))
         t = convert(where, params, i, t, differentiated=True, as_list=i in lists,
                     tangent=True)
         if i in lists and len(p) != len(t):
             raise ValueError(f"{where}: {argument(params, i)} is a list of {len(p)} items "
                              f"but tangents[{i}] has {len(t)}")
-        if is_array(p) and (not is_array(t) or t.shape != p.shape):
-            raise ValueError(f"{where}: {argument(params, i, tangent=True)} must be an array "
-                             f"of shape {p.shape}, the shape of the primal")
-        if not is_array(p) and is_array(t) and t.ndim:
-            raise ValueError(f"{where}: {argument(params, i, tangent=True)} must be a number "
-                             f"(the primal is a number), got an array of shape {t.shape}")
+        paths = pytrees.paths(pytrees.structure(p)) if is_container(p) else [()]
+        for path, pl, tl in zip(paths, leaves_of(p), leaves_of(t), strict=True):
+            check_tangent(f"{what}{pytrees.path_text(path)}", pl, tl)
         ts.append(t)
     # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
-    args = [float(p) if type(p) is int and t else p for p, t in zip(args, ts, strict=True)]
+    args = [_promoted(p, t) for p, t in zip(args, ts, strict=True)]
     spec = with_types(Spec("jvp", inner=inner, has_aux=has_aux), signature_of(tuple(args)))
     return compiled(fun, spec)(*args, *ts)  # type: ignore[no-any-return]
+
+
+def leaves_of(value: Any) -> list[Any]:
+    """The leaves of a pytree or list argument; any other argument is one leaf."""
+    return pytrees.leaves(value) if is_container(value) else [value]
+
+
+def check_tangent(what: str, primal: Any, tangent: Any) -> None:
+    """Raise where the tangent `what` of a number or array does not fit the primal."""
+    if is_array(primal) and (not is_array(tangent) or tangent.shape != primal.shape):
+        raise ValueError(f"{what} must be an array of shape {primal.shape}, the shape of "
+                         "the primal")
+    if not is_array(primal) and is_array(tangent) and tangent.ndim:
+        raise ValueError(f"{what} must be a number (the primal is a number), got an array "
+                         f"of shape {tangent.shape}")
+
+
+def _promoted(primal: Any, tangent: Any) -> Any:
+    """An int primal (or int leaf of a pytree) along a tangent that is not zero, as a
+    float; an int with a zero tangent stays a fixed int (it may count: range(n))."""
+    if is_tree(primal):
+        found, treedef = pytrees.flatten(primal)
+        return pytrees.unflatten(treedef, [
+            _promoted(p, t) for p, t in zip(found, pytrees.leaves(tangent), strict=True)])
+    return float(primal) if type(primal) is int and tangent else primal
 
 
 @boundary
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
-    cotangent per primal given (parameters left out take their defaults). For a
-    function returning a tuple, the cotangent is a tuple. With `has_aux`, `fun` returns
-    ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``."""
+    cotangent per primal given (parameters left out take their defaults), a pytree's of
+    its structure. For a function returning a tuple or dict, the cotangent is one of
+    that structure. With `has_aux`, `fun` returns ``(output, aux)`` and the result is
+    ``(output, vjp_fn, aux)``."""
     return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
 
 
@@ -301,23 +355,38 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     given = len(primals)
     # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
     # function argument, a flag or a mode is not differentiated: its cotangent is None.
-    floats = [i for i, a in enumerate(args[:given]) if type(a) is float]
+    floats = [i for i, a in enumerate(args[:given]) if type(a) is float or (
+        is_tree(a) and any(type(v) is float for v in pytrees.leaves(a)))]
     functions = [i for i, a in enumerate(args[:given])
                  if is_function(a) or type(a) in (bool, str) or a is None]
+    tuples = [i for i, a in enumerate(primals) if type(a) is tuple and not is_tree(a)]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         result = impl(*args, *check(cotangent))
-        if len(result) == given and not floats and not functions:
+        if len(result) == given and not floats and not functions and not tuples:
             return result  # type: ignore[no-any-return]
         cts = list(result[:given])
         for i in floats:
-            cts[i] = float(cts[i])
+            cts[i] = as_floats(args[i], cts[i])
+        for i in tuples:  # a tuple of numbers, passed on as a list
+            cts[i] = tuple(cts[i])
         for i in functions:
             cts[i] = None
         return tuple(cts)
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def as_floats(primal: Any, derivative: Any) -> Any:
+    """`derivative` with respect to `primal` (a number or a pytree), each leaf where the
+    primal has a float a float (NumPy code may give a NumPy scalar)."""
+    if not is_tree(primal):
+        return float(derivative)
+    found, treedef = pytrees.flatten(primal)
+    return pytrees.unflatten(treedef, [
+        float(d) if type(p) is float else d
+        for p, d in zip(found, pytrees.leaves(derivative), strict=True)])
 
 
 def check_has_aux(has_aux: Any) -> bool:

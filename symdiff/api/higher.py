@@ -7,7 +7,9 @@ program batched over the unit directions (`symdiff.transforms.batch`) once per
 differentiated argument: each call gives that argument's columns of every block. For
 list arguments, or where an operation has no batching rule, it evaluates the compiled
 Hessian-vector product program once per entry of the differentiated arguments (the
-entries' count is known only at call time) and assembles the blocks.
+entries' count is known only at call time) and assembles the blocks. With respect to
+pytrees (dicts, tuples, lists of arrays) it is the forward-mode Jacobian of the
+gradient, nested as JAX nests it: ``H[k1][k2]`` of shape ``shape_k1 + shape_k2``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from symdiff.api.derivative import (
     generate,
 )
 from symdiff.api.grad import jvp_of, rebuild
+from symdiff.host import pytrees
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
+from symdiff.runtime.arguments import is_tree
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
@@ -89,9 +93,11 @@ class Hessian(Derivative):
         one hvp call per entry."""
         sig = signature_of(primals)
         self._seen.setdefault(sig)
-        if all(type(primals[i]) is float for i in self._indices):
+        if all(_numbers(primals[i]) for i in self._indices):
             program = compiled(self._fn, with_types(self._spec(), sig))
             return lambda p: program(*p)
+        if any(is_tree(primals[i]) for i in self._indices):
+            return self._of_pytrees()
         jvps = self._batched(primals, sig)
         argnums = self._argnums
         if jvps is not None:
@@ -116,11 +122,28 @@ class Hessian(Derivative):
         except BatchingError:
             return None
 
+    def _of_pytrees(self) -> Callable[[tuple[Any, ...]], Any]:
+        """The Hessian with respect to pytrees: the forward-mode Jacobian of the
+        gradient, a pass per entry of each leaf, nested as JAX nests it (the gradient's
+        structure outside, each argument's inside)."""
+        from symdiff.api.jacobian import Jacobian
+
+        gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner))
+        jacobian = Jacobian(gradient, self._argnums, "forward")
+        return lambda p: jacobian(*p)
+
     def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
         gradient = Spec("grad", self._argnums, inner=self._inner)
         hvp_impl = compiled(self._fn, with_types(Spec("jvp", self._argnums, inner=gradient),
                                                  sig))
         return assemble_hessian(hvp_impl, primals, self._argnums)
+
+
+def _numbers(value: Any) -> bool:
+    """Whether `value` is a float or a pytree of floats (one program computes every
+    entry of the Hessian with respect to those)."""
+    return type(value) is float or (is_tree(value) and all(
+        type(v) is float for v in pytrees.leaves(value)))
 
 
 def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,

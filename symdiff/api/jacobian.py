@@ -4,8 +4,10 @@ essay's point: forward mode when there are fewer inputs than outputs, reverse mo
 otherwise).
 
 Contract: for an argument `x` (a number or an array) and an output `y` (a number, an
-array, or a nested tuple of them), the Jacobian has the structure of `y`, each leaf an
-array of shape ``leaf.shape + x.shape`` (a float when both are numbers). With a tuple
+array, or a pytree of them: tuples, dicts, lists), the Jacobian has the structure of
+`y`, each leaf an array of shape ``leaf.shape + x.shape`` (a float when both are
+numbers); for a pytree `x`, each leaf of `y` holds one such array per leaf of `x`, in
+`x`'s structure (the output's structure outside, as JAX nests them). With a tuple
 `argnums`, each leaf of `y` is a tuple of those, one per argument (output-major, as
 JAX nests them: ``((do0/dx, do0/dy), (do1/dx, do1/dy))``). With `has_aux`, the
 function returns ``(y, aux)`` and the call ``(jacobian, aux)``, `aux` from the same
@@ -14,7 +16,7 @@ generated JVP or VJP code. Forward mode over an array argument is one pass of ba
 JVP code (`symdiff.transforms.batch`) seeded with the identity, and reverse mode of
 numbers and arrays one pass of batched VJP code seeded with the identity's rows split
 over the output leaves, when every operation the seeds meet has a batching rule;
-otherwise a Python loop runs a pass per seed direction.
+otherwise (and for pytree arguments) a Python loop runs a pass per seed direction.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from symdiff.api.arguments import (
     unwrap,
 )
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
-from symdiff.api.grad import check_has_aux, forward, vjp_of
+from symdiff.api.grad import check_has_aux, forward, leaves_of, vjp_of
+from symdiff.host import pytrees
+from symdiff.host.pytrees import TreeDef, is_container
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import zero_like
 from symdiff.runtime.dispatch import signature_of
@@ -153,9 +157,9 @@ def _output(fun: Callable[..., Any], args: Sequence[Any], has_aux: bool) -> Any:
     return out[0]
 
 
-# Per differentiated argument its Jacobian (shaped like the output), and the aux output
-# (None without has_aux).
-Found = tuple[list[Any], Any]
+# Per differentiated argument its Jacobian (shaped like the output, each leaf shaped
+# like the argument), the aux output (None without has_aux) and the output's structure.
+Found = tuple[list[Any], Any, TreeDef]
 
 
 def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
@@ -165,7 +169,7 @@ def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
         mode = choose_mode(fun, args, argnums, has_aux)
     if mode == "forward":
         parts = [_forward(fun, args, i, batched, has_aux) for i in nums]
-        return [jac for jac, _ in parts], parts[0][1]
+        return [jac for jac, _, _ in parts], parts[0][1], parts[0][2]
     return _reverse(fun, args, nums, batched, has_aux)
 
 
@@ -188,26 +192,28 @@ def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode
 
                 def run(a: tuple[Any, ...]) -> Found:
                     parts = [plan(a) for plan in plans]
-                    return [jac for jac, _ in parts], parts[0][1]
+                    return [jac for jac, _ in parts], parts[0][1], pytrees.structure(
+                        parts[0][0])
         except BatchingError:
             batched = False  # an operation without a batching rule: do not try again
     found = run if run is not None else (
         lambda a: _jacobian(fun, a, argnums, mode, batched, has_aux))
 
     def jacobian(a: tuple[Any, ...]) -> Any:
-        per_arg, aux = found(a)
-        jac = per_arg[0] if isinstance(argnums, int) else _output_major(per_arg)
+        per_arg, aux, out = found(a)
+        jac = per_arg[0] if isinstance(argnums, int) else _output_major(per_arg, out)
         return (jac, aux) if has_aux else jac
 
     return jacobian
 
 
-def _output_major(per_arg: list[Any]) -> Any:
-    """The Jacobians of each argument (each shaped like the output) as one structure
-    shaped like the output, each leaf a tuple over the arguments, as JAX nests them."""
-    columns = [_leaves(jac) for jac in per_arg]
-    return _rebuild(per_arg[0], [tuple(column[k] for column in columns)
-                                 for k in range(len(columns[0]))])
+def _output_major(per_arg: list[Any], out: TreeDef) -> Any:
+    """The Jacobians of each argument (each of the output's structure `out`) as one
+    structure like the output, each leaf a tuple over the arguments, as JAX nests them."""
+    columns = [pytrees.flatten_like(out, jac, "a Jacobian", "the output", up_to=True)
+               for jac in per_arg]
+    return pytrees.unflatten(out, [tuple(column[k] for column in columns)
+                                   for k in range(out.leaves)])
 
 
 def _choose(n_inputs: int, n_outputs: int) -> str:
@@ -217,29 +223,45 @@ def _choose(n_inputs: int, n_outputs: int) -> str:
 def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bool = True,
              has_aux: bool = False) -> tuple[Any, Any]:
     """(the Jacobian with respect to `args[i]`, the aux output or None)."""
-    import numpy as np
 
     x = args[i]
     if batched and _batchable(fun, args, i):
         from symdiff.transforms.batch import BatchingError
 
         try:
-            return _forward_plan(fun, args, i, has_aux)(args)
+            jac, aux = _forward_plan(fun, args, i, has_aux)(args)
+            return jac, aux, pytrees.structure(jac)
         except BatchingError:
             pass
-    columns = []
+    # A pass per entry of each of x's leaves (x itself unless it is a pytree).
+    x_leaves = leaves_of(x)
+    columns: list[list[Any]] = [[] for _ in x_leaves]
     aux = None
-    for seed in _basis(x):
+    for leaf, seed in _seeds(x):
         tangents = tuple(seed if k == i else zero_like(a) for k, a in enumerate(args))
         _, tangent, *rest = forward("jacobian", fun, args, tangents, has_aux=has_aux,
                                     statics=True)
         aux = rest[0] if rest else None
-        columns.append(tangent)
-    if not columns:  # an empty array: no passes
+        columns[leaf].append(tangent)
+    out: Any = None
+    if not all(columns):  # an empty array: no passes for it
         out = call_bound(fun, args)
         out, aux = out if has_aux else (out, None)
-        return _map(out, lambda leaf: np.zeros(np.shape(leaf) + np.shape(x))), aux
-    return _map_many(columns, lambda leaves: _stack(leaves, np.shape(x))), aux
+    out_def = pytrees.structure(next((c[0] for c in columns if c), out))
+    blocks = [_forward_block(c, xl, out) for xl, c in zip(x_leaves, columns, strict=True)]
+    return pytrees.unflatten(out_def, [_as_input(x, [b[k] for b in blocks])
+                                       for k in range(out_def.leaves)]), aux, out_def
+
+
+def _forward_block(columns: list[Any], x: Any, out: Any) -> list[Any]:
+    """Per output leaf, its Jacobian with respect to the number or array `x` from the
+    `columns` of the passes seeded in `x` (zeros, shaped from `out`, for an empty `x`)."""
+    import numpy as np
+
+    shape = np.shape(x)
+    if not columns:
+        return [np.zeros(np.shape(leaf) + shape) for leaf in pytrees.leaves(out)]
+    return pytrees.leaves(_map_many(columns, lambda leaves: _stack(leaves, shape)))
 
 
 def _batchable(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> bool:
@@ -284,16 +306,15 @@ def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, 
     """The derivative along the number `args[i]`: one pass of the JVP code."""
     import numpy as np
 
-    tangents = [1.0 if k == i else zero_like(a) for k, a in enumerate(args)]
-    impl = compiled(user, with_types(Spec("jvp", inner=inner, has_aux=has_aux),
+    impl = compiled(user, with_types(Spec("jvp", i, inner=inner, has_aux=has_aux),
                                      signature_of(args)))
 
     def run(a: tuple[Any, ...]) -> tuple[Any, Any]:
-        out, tangent, *aux = impl(*a, *tangents)
+        out, tangent, *aux = impl(*a, 1.0)  # along args[i] alone
+        pairs = zip(pytrees.leaves(out), pytrees.leaves(tangent), strict=True)
         return _rebuild(out, [_scalar(np.broadcast_to(np.asarray(t, dtype=float),
                                                       np.shape(leaf)).copy())
-                              for leaf, t in zip(_leaves(out), _leaves(tangent), strict=True)]
-                        ), (aux[0] if aux else None)
+                              for leaf, t in pairs]), (aux[0] if aux else None)
 
     return run
 
@@ -320,7 +341,7 @@ def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any,
     def run(a: tuple[Any, ...]) -> tuple[Any, Any]:
         out, tangents, *aux = impl(*a, seeds)
         return _rebuild(out, [jac(leaf, t) for leaf, t in zip(
-            _leaves(out), _leaves(tangents), strict=True)]), (aux[0] if aux else None)
+            pytrees.leaves(out), pytrees.leaves(tangents), strict=True)]), (aux[0] if aux else None)
 
     return run
 
@@ -342,23 +363,29 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
             pass
 
     out, vjp_fn, *aux = vjp_of(fun, args, statics=True, has_aux=has_aux)
-    leaves = _leaves(out)
+    leaves, out_def = pytrees.flatten(out)
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):
         for seed in _basis(leaf):
-            cotangent = _rebuild(out, [seed if j == k else zero_like(v)
-                                       for j, v in enumerate(leaves)])
+            cotangent = pytrees.unflatten(out_def, [seed if j == k else zero_like(v)
+                                                    for j, v in enumerate(leaves)])
             cts = vjp_fn(cotangent)
             for r, i in enumerate(nums):
                 rows[r].append(cts[i])
     results = []
     for r, i in enumerate(nums):
-        shape = np.shape(args[i])
-        it = iter(rows[r])
-        blocks = [_stack([next(it) for _ in range(_size(leaf))], np.shape(leaf), rows_first=True,
-                         tail=shape) for leaf in leaves]
-        results.append(_rebuild(out, blocks))
-    return results, (aux[0] if aux else None)
+        # Per leaf of the argument (the argument itself unless it is a pytree), its
+        # rows: one per output entry.
+        per_leaf = zip(*(leaves_of(ct) for ct in rows[r]), strict=True) if rows[r] \
+            else ([] for _ in leaves_of(args[i]))
+        blocks = []
+        for xl, xl_rows in zip(leaves_of(args[i]), per_leaf, strict=True):
+            it = iter(xl_rows)
+            blocks.append([_stack([next(it) for _ in range(_size(leaf))], np.shape(leaf),
+                                  rows_first=True, tail=np.shape(xl)) for leaf in leaves])
+        results.append(pytrees.unflatten(out_def, [
+            _as_input(args[i], [b[k] for b in blocks]) for k in range(len(leaves))]))
+    return results, (aux[0] if aux else None), out_def
 
 
 def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
@@ -375,7 +402,7 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     check_transformable(fun)
     user, inner = unwrap(fun)
     out = _output(fun, args, has_aux)
-    leaves = _leaves(out)
+    leaves = pytrees.leaves(out)
     sizes = [_size(leaf) for leaf in leaves]
     k = sum(sizes)
     if not plain_args(leaves) or k == 0:
@@ -384,16 +411,18 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     if k == 1:
         seeds = [np.ones_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
                  for leaf in leaves]
-        impl = compiled(user, with_types(Spec("vjp", inner=inner, has_aux=has_aux), sig))
+        impl = compiled(user, with_types(Spec("vjp", tuple(nums), inner=inner,
+                                              has_aux=has_aux), sig))
     else:
         eye = np.eye(k)
         bounds = np.cumsum([0, *sizes])
         seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
                  for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
-        impl = compiled(user, with_types(Spec("vjp_batched", inner=inner, has_aux=has_aux),
-                                         sig))
+        impl = compiled(user, with_types(Spec("vjp_batched", tuple(nums), inner=inner,
+                                              has_aux=has_aux), sig))
     shapes = [np.shape(leaf) for leaf in leaves]
     bounds = np.cumsum([0, *sizes])
+    out_def = pytrees.structure(out)
 
     def run(a: tuple[Any, ...]) -> Found:
         cts = impl(*a, *seeds)  # one per argument, then the aux output
@@ -404,9 +433,27 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
             results.append(_rebuild(out, [
                 _scalar(rows[lo:hi].reshape(lead + shape).copy())
                 for lead, lo, hi in zip(shapes, bounds[:-1], bounds[1:], strict=True)]))
-        return results, (cts[-1] if has_aux else None)
+        return results, (cts[-1] if has_aux else None), out_def
 
     return run
+
+
+def _as_input(x: Any, blocks: list[Any]) -> Any:
+    """One block per leaf of the argument `x`, in its structure (a block alone when `x`
+    is no pytree or list): what one output leaf holds for it."""
+    return pytrees.unflatten(pytrees.structure(x), blocks) if is_container(x) else blocks[0]
+
+
+def _seeds(x: Any) -> list[tuple[int, Any]]:
+    """The unit directions of `x`'s entries, leaf by leaf, in C order within each, with
+    the index of the leaf each is in (a pytree's or list's direction has zeros
+    elsewhere)."""
+    if not is_container(x):
+        return [(0, seed) for seed in _basis(x)]
+    found, treedef = pytrees.flatten(x)
+    zeros = [zero_like(v) for v in found]
+    return [(k, pytrees.unflatten(treedef, [*zeros[:k], seed, *zeros[k + 1:]]))
+            for k, leaf in enumerate(found) for seed in _basis(leaf)]
 
 
 def _stack(parts: list[Any], lead: tuple[int, ...], rows_first: bool = False,
@@ -443,11 +490,13 @@ def _basis(x: Any) -> list[Any]:
 
 
 def _size(x: Any) -> int:
+    if is_container(x):
+        return sum(_size(leaf) for leaf in pytrees.leaves(x))
     return int(math.prod(x.shape)) if hasattr(x, "shape") else 1
 
 
 def _size_of_output(out: Any) -> int:
-    return sum(_size(leaf) for leaf in _leaves(out))
+    return sum(_size(leaf) for leaf in pytrees.leaves(out))
 
 
 def _nums(argnums: Argnums, n: int) -> list[int]:
@@ -458,25 +507,10 @@ def _nums(argnums: Argnums, n: int) -> list[int]:
     return [i % n for i in nums]
 
 
-def _leaves(out: Any) -> list[Any]:
-    if isinstance(out, tuple):
-        return [leaf for item in out for leaf in _leaves(item)]
-    return [out]
-
-
 def _rebuild(like: Any, leaves: list[Any]) -> Any:
-    it = iter(leaves)
-
-    def build(item: Any) -> Any:
-        return tuple(build(i) for i in item) if isinstance(item, tuple) else next(it)
-
-    return build(like)
-
-
-def _map(out: Any, f: Callable[[Any], Any]) -> Any:
-    return _rebuild(out, [f(leaf) for leaf in _leaves(out)])
+    return pytrees.unflatten(pytrees.structure(like), leaves)
 
 
 def _map_many(columns: list[Any], f: Callable[[list[Any]], Any]) -> Any:
-    per_leaf = zip(*(_leaves(c) for c in columns), strict=True)
+    per_leaf = zip(*(pytrees.leaves(c) for c in columns), strict=True)
     return _rebuild(columns[0], [f(list(parts)) for parts in per_leaf])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import importlib.util
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,29 +13,31 @@ def supported() -> list[str]:
     """The names, sorted, of the callables a differentiated function may call that symdiff
     has rules for: ``math`` functions (``"math.sin"``), builtins (``"abs"``, ``"sum"``),
     NumPy functions (``"np.sin"``, ``"np.linalg.norm"``), array methods
-    (``"ndarray.sum"``) and, where SciPy is installed, the ``scipy.special`` functions
-    with built-in rules (``"scipy.special.erf"``). Python functions with source are
+    (``"ndarray.sum"``) and, where SciPy is installed, ``scipy.special`` functions
+    (``"scipy.special.erf"``) and ``scipy.stats`` distributions' methods
+    (``"scipy.stats.norm.logpdf"``). Python functions with source are
     differentiated through as well, and so is any callable given a rule with
     `custom_jvp`, `custom_vjp` or `defrule`; those are not listed."""
     from symdiff.frontend import call_sites, numpy_calls
-    from symdiff.frontend.resolve import NUMPY_FUNCTIONS, library_name
+    from symdiff.frontend.resolve import NUMPY_FUNCTIONS, SCIPY_DISTRIBUTIONS, SCIPY_FUNCTIONS
     from symdiff.ir.scalars import NUMPY, PYTHON
+    from symdiff.ir.special import SCIPY
 
     names = {_python_name(fn) for fn in (*PYTHON, *(fn for fn, _ in call_sites.BUILTINS))}
     names.update(f"np.{name}" for name in _in_numpy((*NUMPY, *NUMPY_FUNCTIONS)))
     names.update(f"ndarray.{name}" for name in numpy_calls.METHODS)
-    try:
-        from symdiff.rules.scipy import RULES
-    except ImportError:  # no SciPy
-        RULES = ()
-    names.update(str(library_name(fun)) for fun, *_ in RULES)
+    if importlib.util.find_spec("scipy") is not None:
+        names.update(f"scipy.special.{name}" for name in SCIPY)
+        names.update(f"scipy.{path}" for path in SCIPY_FUNCTIONS)
+        names.update(f"scipy.stats.{name}.{method}"
+                     for name, methods in SCIPY_DISTRIBUTIONS.items() for method in methods)
     return sorted(names)
 
 
 # The groups of `supported_table`, in its order: a name's prefix -> the group's title.
 _GROUPS = (("", "Python builtins"), ("math.", "`math`"), ("np.linalg.", "`np.linalg`"),
            ("np.", "NumPy (`np.`)"), ("ndarray.", "array methods (`x.`)"),
-           ("scipy.special.", "`scipy.special`"))
+           ("scipy.special.", "`scipy.special`"), ("scipy.stats.", "`scipy.stats`"))
 
 
 def supported_table() -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from symdiff.codegen import ownership, wrap
@@ -27,7 +27,7 @@ from symdiff.codegen.naming import Namer
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
-from symdiff.ir.node import Item, Node, Op, Program, Structure
+from symdiff.ir.node import Container, Item, Node, Op, Program, Structure, assemble, flatten
 from symdiff.ir.primitive import math_attr
 from symdiff.ir.regions import Arms, all_nodes
 from symdiff.ir.sequences import LIST_ADD_ALL
@@ -66,7 +66,7 @@ def emit(program: Program, header: str = "", scheduled: Schedule | None = None) 
     """The module defining `program` as a function; `scheduled` is the program's own
     schedule (``schedule(program)``), if the caller made it already."""
     module, imports = _module(program, header, scheduled)
-    text = wrap.shorten_text(ast.unparse(module)) + "\n"
+    text = wrap.shorten_module(module, ast.unparse(module)) + "\n"
     return Emitted(text, program.name, imports)
 
 
@@ -74,11 +74,11 @@ def _module(program: Program, header: str, scheduled: Schedule | None
             ) -> tuple[ast.Module, tuple[tuple[str, str | None], ...]]:
     everything = all_nodes(program)
     emitter = _Emitter(Namer(_global_roots(everything)))
-    params = [emitter.namer.parameter(p.attrs[0]) for p in program.params]
-    emitter.names.update(zip(program.params, params, strict=True))
+    params, unpack = _parameters(program, emitter, everything)
     body: list[ast.stmt] = []
     if program.doc:
         body.append(ast.Expr(ast.Constant(program.doc)))
+    body += unpack
     env: dict[Node, ast.expr] = {}
     body += emitter.block(program, program.outputs, env, {}, returns=program.result,
                           scheduled=scheduled)
@@ -96,14 +96,61 @@ def _module(program: Program, header: str, scheduled: Schedule | None
         imports.append(("math", None))
     if "np" in emitter.modules:
         imports.append(("numpy", "np"))
-    imports += [(name, None) for name in sorted(_imports(everything))]
+    modules = _imports(everything) | ({"scipy.special"} if "scipy" in emitter.modules else set())
+    imports += [(name, None) for name in sorted(modules)]
     module += [ast.Import([ast.alias(name, alias)]) for name, alias in imports]
     module.append(func)
     # Locations are not needed by ast.unparse; the text is compiled, not this tree.
     return ast.Module(module, type_ignores=[]), tuple(imports)
 
 
-_MODULES = frozenset({"math", "np"})  # the names the text imports when it reads them
+def _parameters(program: Program, emitter: _Emitter, everything: list[Node]
+                ) -> tuple[list[str], list[ast.stmt]]:
+    """The generated function's parameters, and the statements that take the leaves of
+    its pytree parameters apart (``W = params['W']``, for the leaves the code reads)."""
+    namer = emitter.namer
+    if program.inputs is None:
+        params = [namer.parameter(p.attrs[0]) for p in program.params]
+        emitter.names.update(zip(program.params, params, strict=True))
+        return params, []
+    params = [namer.parameter(program.params[i].attrs[0] if isinstance(i, int) else i.name)
+              for i in program.inputs]
+    read = set(everything)
+    unpack: list[ast.stmt] = []
+    for name, given in zip(params, program.inputs, strict=True):
+        if isinstance(given, int):
+            emitter.names[program.params[given]] = name
+            continue
+        for position, path in _leaf_paths(given.tree):
+            leaf = program.params[position]
+            if leaf not in read:
+                continue
+            emitter.names[leaf] = namer.hinted(leaf.attrs[0])
+            value: ast.expr = ast.Name(name, ast.Load())
+            for key in path:
+                value = ast.Subscript(value, ast.Constant(key), ast.Load())
+            unpack.append(_assign(emitter.names[leaf], value))
+    return params, unpack
+
+
+def _leaf_paths(tree: Any) -> list[tuple[int, tuple[str | int, ...]]]:
+    """Each position in a `TreeInput`'s tree, with its path of keys and indices."""
+    found: list[tuple[int, tuple[str | int, ...]]] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(tree, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, int):
+            found.append((item, path))
+        elif item.__class__ is Container and item.kind == "dict":
+            stack.extend((v, (*path, k)) for k, v in zip(item.keys, item.items, strict=True))
+        else:
+            parts = item.items if item.__class__ is Container else item
+            stack.extend((v, (*path, k)) for k, v in enumerate(parts))
+    return sorted(found)
+
+
+# The names the text imports when it reads them (``scipy``: ``import scipy.special``).
+_MODULES = frozenset({"math", "np", "scipy"})
 
 
 class _Emitter:
@@ -482,7 +529,7 @@ def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | N
     """The last region of `order` when the result consists of its values alone."""
     if returns is None:
         return None
-    leaves = list(_leaves(returns))
+    leaves = list(flatten(returns))
     regions = {n.args[0] for n in leaves if n.op == Op.PROJ}
     if len(regions) != 1 or any(n.op != Op.PROJ for n in leaves):
         return None
@@ -495,14 +542,6 @@ def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | N
     if any(a.op == Op.PROJ and a.args[0] is region for n in order for a in n.args):
         return None  # a value of the region is used before the return
     return region
-
-
-def _leaves(structure: Structure) -> Iterator[Node]:
-    if isinstance(structure, Node):
-        yield structure
-    else:
-        for s in structure:
-            yield from _leaves(s)
 
 
 def _global_roots(everything: list[Node]) -> set[str]:
@@ -547,6 +586,13 @@ def _dotted(path: tuple[Any, ...]) -> ast.expr:
 
 
 def _structure(structure: Structure, ref: Any) -> ast.expr:
-    if isinstance(structure, Node):
-        return ref(structure)
-    return ast.Tuple([_structure(s, ref) for s in structure], ast.Load())
+    """The expression of a result: its nodes by `ref`, in tuples, dicts and lists."""
+    return assemble(structure, ref, _display)  # type: ignore[no-any-return]
+
+
+def _display(like: Any, items: list[ast.expr]) -> ast.expr:
+    if like.__class__ is Container and like.kind == "dict":
+        return ast.Dict([ast.Constant(k) for k in like.keys], items)
+    if like.__class__ is Container:
+        return ast.List(items, ast.Load())
+    return ast.Tuple(items, ast.Load())

@@ -16,7 +16,7 @@ import builtins
 import keyword
 from collections.abc import Iterable
 
-EMITTER_NAMES = frozenset({"math", "np", "float", "abs", "min", "max", "pow"})
+EMITTER_NAMES = frozenset({"math", "np", "scipy", "float", "abs", "min", "max", "pow"})
 
 
 class Namer:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from symdiff.syntax import nodes
 
@@ -31,8 +31,6 @@ def shorten_text(text: str, width: int = WIDTH) -> str:
     when every line fits (the common case costs a scan of the lines)."""
     if all(len(line) <= width for line in text.splitlines()):
         return text
-    # Parsed back from the text, every statement has its own nodes to change (the
-    # emitter may use one expression object in several places).
     module = ast.parse(text)
     for stmt in module.body:
         if isinstance(stmt, ast.FunctionDef):
@@ -41,16 +39,41 @@ def shorten_text(text: str, width: int = WIDTH) -> str:
 
 
 def shorten(func: ast.FunctionDef, width: int = WIDTH) -> None:
-    """Split `func`'s long statements in place (its nodes must not be shared)."""
-    # (Walked from a module around it: `nodes` keeps a function's own list on it, and
-    # this one changes.)
-    names = [n for n in nodes(ast.Module([func], [])) if isinstance(n, ast.Name)]
-    taken = {n.id for n in names}
-    numbers = [int(m.group(1)) for name in taken if (m := _TEMP.match(name))]
-    counter = iter(range(max(numbers, default=-1) + 1, 1 << 30))
+    """Split `func`'s long statements in place (its nodes must not be shared; parsed
+    from text, each statement knows where it ends)."""
+    _shorten(func, width, _parsed_long)
+
+
+def shorten_module(module: ast.Module, text: str, width: int = WIDTH) -> str:
+    """The text of `module` (made by the emitter, its expressions possibly shared between
+    statements), as `text` unparses it, with its functions' long statements split in
+    place; `text` itself when every line fits. A statement that may be one of the long
+    lines is measured, and split as a copy of its own."""
+    long = [line for line in text.splitlines() if len(line) > width]
+    if not long:
+        return text
+    # Every identifier of the text: the names a temporary must not take (and more).
+    taken = set(_IDENTIFIER.findall(text))
+    for stmt in module.body:
+        if isinstance(stmt, ast.FunctionDef):
+            _shorten(stmt, width, _Lines(long).long, taken)
+    return ast.unparse(module)
+
+
+def _shorten(func: ast.FunctionDef, width: int,
+             long: Callable[[ast.stmt, int, int], ast.stmt | None],
+             taken: set[str] | None = None) -> None:
+    numbers: list[int] = []
+    counter: Iterator[int] = iter(())
     added: list[ast.Name] = []
 
     def fresh(*uses: ast.Name) -> str:
+        nonlocal counter, taken
+        if not added:  # the names in use, read at the first split only
+            if taken is None:
+                taken = {n.id for n in _names(func)}
+            numbers.extend(int(m.group(1)) for name in taken if (m := _TEMP.match(name)))
+            counter = iter(range(max(numbers, default=-1) + 1, 1 << 30))
         added.extend(uses)
         while True:
             name = f"_t{next(counter)}"
@@ -58,9 +81,55 @@ def shorten(func: ast.FunctionDef, width: int = WIDTH) -> None:
                 taken.add(name)
                 return name
 
-    _block(func.body, 4, width, fresh)
+    _block(func.body, 4, width, fresh, long)
     if added:
-        _renumber(func, names + added)
+        _renumber(func, _names(func))
+
+
+def _names(func: ast.FunctionDef) -> list[ast.Name]:
+    """The function's name nodes, each once (the emitter may share one in places)."""
+    # (Walked from a module around it: `nodes` keeps a function's own list on it, and
+    # this one changes.)
+    found = {id(n): n for n in nodes(ast.Module([func], [])) if isinstance(n, ast.Name)}
+    return list(found.values())
+
+
+def _parsed_long(stmt: ast.stmt, indent: int, width: int) -> ast.stmt | None:
+    """`stmt` if it does not fit on its line (a statement parsed from text knows where
+    it ends: one that fits costs nothing)."""
+    fits = getattr(stmt, "end_lineno", None) == getattr(stmt, "lineno", 0) \
+        and getattr(stmt, "end_col_offset", width + 1) <= width
+    return None if fits else stmt
+
+
+class _Lines:
+    """Statements of an emitted function that are among its `long` lines: a statement
+    whose line could start as one of them does is unparsed and compared."""
+
+    def __init__(self, long: list[str]) -> None:
+        self.lines = set(long)
+
+    def long(self, stmt: ast.stmt, indent: int, width: int) -> ast.stmt | None:
+        """A copy of `stmt` with nodes of its own, if it is a long line; else None."""
+        if not isinstance(stmt, _SPLIT):
+            return None
+        start = " " * indent
+        if isinstance(stmt, ast.Return):
+            start += "return"
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            start += stmt.targets[0].id + " "
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            start += stmt.target.id + " "
+        if not any(line.startswith(start) for line in self.lines):
+            return None
+        text = ast.unparse(stmt)
+        if " " * indent + text not in self.lines:
+            return None
+        return ast.parse(text).body[0]
+
+
+_SPLIT = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _renumber(func: ast.FunctionDef, names: list[ast.Name]) -> None:
@@ -97,8 +166,10 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield stmt
 
 
-def _block(body: list[ast.stmt], indent: int, width: int, fresh: object) -> None:
-    """Split the long statements of `body` (indented `indent`) and of the blocks in it."""
+def _block(body: list[ast.stmt], indent: int, width: int, fresh: object,
+           long: Callable[[ast.stmt, int, int], ast.stmt | None]) -> None:
+    """Split the long statements of `body` (indented `indent`) and of the blocks in it;
+    `long` gives the statement to split in place of one that does not fit."""
     todo = [(body, indent)]
     while todo:
         block, indent = todo.pop()
@@ -111,11 +182,12 @@ def _block(body: list[ast.stmt], indent: int, width: int, fresh: object) -> None
                     elif_ = field == "orelse" and isinstance(stmt, ast.If) and len(
                         inner) == 1 and isinstance(inner[0], ast.If)
                     todo.append((inner, indent if elif_ else indent + 4))
-            # A statement parsed from text knows where it ends: one that fits costs
-            # nothing.
-            fits = getattr(stmt, "end_lineno", None) == getattr(stmt, "lineno", 0) \
-                and getattr(stmt, "end_col_offset", width + 1) <= width
-            out += [] if fits else _split(stmt, indent, width, fresh)
+            split = long(stmt, indent, width)
+            if split is not None:
+                before = _split(split, indent, width, fresh)
+                if before:
+                    out += before
+                    stmt = split
             out.append(stmt)
         block[:] = out
 

@@ -33,7 +33,16 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from symdiff.ir.node import Node, Op, Program, Structure, global_name, topological
+from symdiff.ir.node import (
+    Node,
+    Op,
+    Program,
+    Structure,
+    as_python,
+    assemble,
+    global_name,
+    topological,
+)
 from symdiff.ir.regions import Arms
 from symdiff.ir.scalars import sp_truth
 
@@ -115,6 +124,4 @@ def _constant(sympy: Any, value: Any) -> Any:
 
 
 def _build(structure: Structure, exprs: dict[Node, Any]) -> Any:
-    if isinstance(structure, Node):
-        return exprs[structure]
-    return tuple(_build(s, exprs) for s in structure)
+    return assemble(structure, exprs.__getitem__, as_python)

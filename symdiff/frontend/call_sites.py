@@ -3,11 +3,13 @@
 Contract: `call(frame, e)` lowers ``f(...)``: a method of an array (`numpy_calls`) or of
 a dict (`dicts`); ``sum``, ``dict`` and ``len``, which read lists, dicts and arrays; a
 user function, whose body is inlined (`calls`); a NumPy function (`numpy_calls`); a
-function with a custom rule (`custom_calls`); or a primitive: a math function or a
-builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number of
-arguments its record says a call takes (``math.log(x, b)`` is ``logb``; ``min``, ``max``
-and ``hypot`` of more than two fold pairwise). Anything else called is a located error
-that names it: a NumPy or SciPy function as having no derivative rule yet.
+SciPy function that is no primitive (`scipy_special`, `scipy_stats`); a function with
+a custom rule (`custom_calls`); or a primitive: a math function, a ``scipy.special``
+one, or a builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number
+of arguments its record says a call takes (``math.log(x, b)`` is ``logb``; ``min``,
+``max`` and ``hypot`` of more than two fold pairwise). Anything else called is a
+located error that names it: a NumPy or SciPy function as having no derivative rule
+yet, a frozen ``scipy.stats`` distribution as such.
 """
 
 from __future__ import annotations
@@ -25,11 +27,19 @@ from symdiff.frontend import (
     loops,
     names,
     numpy_calls,
+    scipy_special,
+    scipy_stats,
     sequences,
 )
 from symdiff.frontend.calls import call_label as _label
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.resolve import Resolved, callable_op, describe, library_name
+from symdiff.frontend.resolve import (
+    Resolved,
+    callable_op,
+    describe,
+    distribution_name,
+    library_name,
+)
 from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
@@ -58,6 +68,11 @@ def call(frame: Frame, e: ast.Call) -> Value:
             raise frame.src.error("unsupported construct: starred argument (*x)", arg)
     if op.startswith("np."):
         return numpy_calls.call(frame, op[3:], e)
+    if op.startswith("scipy.special."):
+        return scipy_special.call(frame, op.rpartition(".")[2], e)
+    if op.startswith("scipy.stats."):
+        _, _, distribution, method = op.split(".")
+        return scipy_stats.call(frame, distribution, method, e)
     if op == "custom_call":
         return custom_calls.lower_call(frame, func, e)
     return _primitive(frame, op, e)
@@ -66,12 +81,18 @@ def call(frame: Frame, e: ast.Call) -> Value:
 def _not_differentiable(frame: Frame, func: Value, e: ast.Call) -> Exception:
     """The located error for a call of something symdiff has no rule for: by name for
     a NumPy or SciPy function."""
+    if isinstance(func, Resolved) and func.kind == "namespace":
+        return frame.src.error(
+            f"call of {_label(e)!r}: a frozen distribution is not supported; pass the "
+            f"parameters to its method instead ({_label(e)}.logpdf(x, loc, scale))", e)
     if isinstance(func, Resolved):
         module = name = None
         if isinstance(e.func, ast.Attribute):
             base = frame.expr(e.func.value)
             if isinstance(base, Resolved) and base.kind == "module":
                 module, name = base.value.__name__, e.func.attr
+            elif isinstance(base, Resolved) and base.kind == "namespace":
+                module, name = f"scipy.stats.{distribution_name(base.value)}", e.func.attr
         library = library_name(func.value, module, name)
         if library is not None:
             return frame.src.error(

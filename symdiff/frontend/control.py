@@ -29,7 +29,16 @@ from typing import Any
 from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, MaybeUnbound, Nothing, Text, Value, is_dict
-from symdiff.ir.node import Node, Op, Program, Structure, flatten
+from symdiff.ir.node import (
+    Node,
+    Op,
+    Program,
+    Structure,
+    assemble,
+    flatten,
+    refill,
+    written,
+)
 from symdiff.ir.regions import cond
 from symdiff.ir.rewrite import inline
 from symdiff.ir.scalars import EQ, GE, GT, LE, LT, NE, NOT
@@ -166,7 +175,7 @@ def lower_if(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None
             raise low.src.error(
                 f"the branches of this if statement return {_shape(results[k])} and "
                 f"{_shape(results[k + 1])}; every return must give the same number of "
-                "values", chain.owners[k])
+                "values, nested alike", chain.owners[k])
     outs = chain.region([tuple(flatten(result)) for result in results])
     return _refill(results[0], outs)
 
@@ -344,8 +353,11 @@ def _compare_text(low: Frame, e: ast.Compare, left: Text) -> Node:
         found = isinstance(right, Text) and right.value == left.value
     elif isinstance(right, tuple | list):
         found = any(isinstance(v, Text) and v.value == left.value for v in right)
+    elif is_dict(right):
+        found = left.value in right.keys()  # type: ignore[union-attr]
     else:
-        raise low.src.error("`in` with a string: only in a tuple or list of strings", e)
+        raise low.src.error("`in` with a string: only in a tuple or list of strings, or a "
+                            "dict", e)
     return low.b.const(found != isinstance(op, ast.NotEq | ast.NotIn))
 
 
@@ -438,16 +450,17 @@ def _falls_through(low: Frame, stmt: ast.If) -> Exception:
 
 
 def _refill(template: Structure, values: tuple[Node, ...]) -> Structure:
-    it = iter(values)
-
-    def fill(s: Structure) -> Structure:
-        return next(it) if isinstance(s, Node) else tuple(fill(x) for x in s)
-
-    return fill(template)
+    return refill(template, values)  # type: ignore[no-any-return]
 
 
 def _shape(s: Structure) -> str:
-    return "a number" if isinstance(s, Node) else f"a tuple of {len(s)}"
+    """What `s` returns, for comparing the returns of branches: ``a number``, ``a
+    tuple of 2``, or its nesting (``{'a': *, 'b': (*, *)}``) where it has more."""
+    if isinstance(s, Node):
+        return "a number"
+    if s.__class__ is tuple and all(isinstance(x, Node) for x in s):
+        return f"a tuple of {len(s)}"
+    return assemble(s, lambda _: "*", written)  # type: ignore[no-any-return]
 
 
 def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:

@@ -3,7 +3,9 @@
 Contract: a dict the function makes (a literal with string keys, ``dict(k=v, ...)``,
 ``{**a, "k": v}``) is a `Keywords` value while lowering: its keys are fixed when
 compiling and its values are ordinary values (numbers, arrays, tuples, functions).
-``d["k"]`` and ``d.get("k", default)`` read it, ``**d`` passes it to a called function,
+``d["k"]`` (a key written in the source, or one a loop over the dict gives) and
+``d.get("k", default)`` read it, ``d.keys()``, ``d.values()`` and ``d.items()`` give
+tuples (of keys as `Text`), ``"k" in d`` is a constant, ``**d`` passes it to a called function,
 and a called function's ``**kwargs`` parameter collects the keyword arguments it does
 not name. ``d["k"] = v`` (and ``d["k"] += v``) rebinds ``d`` to a new dict, which is
 what changing it in place means as long as no other name holds the same dict: that
@@ -19,7 +21,7 @@ from typing import Any
 
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, describe
-from symdiff.frontend.values import Keywords, Value
+from symdiff.frontend.values import Keywords, Text, Value
 
 
 def make(pairs: Iterator[tuple[str, Any]] | list[tuple[str, Any]]) -> Keywords:
@@ -72,7 +74,11 @@ def expand(low: Frame, value: Value, where: ast.AST) -> Keywords:
 def _key(low: Frame, e: ast.expr) -> str:
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
         return e.value
-    raise low.src.error("a dict key must be a string written in the source", e)
+    key = low.expr(e)
+    if isinstance(key, Text):  # a key known while compiling: ``for k in params``
+        return key.value
+    raise low.src.error("a dict key must be a string known while compiling (written in "
+                        "the source, or a key of a loop over a dict)", e)
 
 
 def subscript(low: Frame, d: Keywords, e: ast.Subscript) -> Value:
@@ -85,18 +91,25 @@ def subscript(low: Frame, d: Keywords, e: ast.Subscript) -> Value:
 
 
 def method(low: Frame, d: Keywords, e: ast.Call) -> Value:
-    """``d.get("k")`` / ``d.get("k", default)``."""
+    """``d.get("k")`` / ``d.get("k", default)``; ``d.keys()``, ``d.values()`` and
+    ``d.items()`` as tuples (of `Text` keys, of values, of pairs)."""
     assert isinstance(e.func, ast.Attribute)
+    view = _VIEWS.get(e.func.attr)
+    if view is not None and not e.args and not e.keywords:
+        return tuple(view(Text(k), v) for k, v in d.items)
     if e.func.attr != "get" or e.keywords or not 1 <= len(e.args) <= 2:
         raise low.src.error(
             f"unsupported dict method .{e.func.attr}(...): symdiff reads dicts with "
-            "d[\"k\"] and d.get(\"k\", default)", e)
+            "d[\"k\"], d.get(\"k\", default), d.keys(), d.values() and d.items()", e)
     value = d.get(_key(low, e.args[0]))
     if value is not None:
         return value  # type: ignore[no-any-return]
     if len(e.args) == 2:
         return low.expr(e.args[1])
     raise low.src.error("d.get(k) without a default returns None here, not a number", e)
+
+
+_VIEWS = {"keys": lambda k, v: k, "values": lambda k, v: v, "items": lambda k, v: (k, v)}
 
 
 def set_item(low: Frame, target: ast.Subscript, value: Value, stmt: ast.stmt) -> None:

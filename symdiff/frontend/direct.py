@@ -1,17 +1,20 @@
-"""A NumPy function differentiated directly, ``grad(np.sum)``, as ``grad(math.sin)`` is.
+"""A NumPy or SciPy function differentiated directly, ``grad(np.sum)``, as
+``grad(math.sin)`` is.
 
-Contract: for a NumPy function the lowering knows (`resolve.callable_op` gives
-``"np.<name>"``), `numpy_function(fn)` is a Python function of `fn`'s required
-positional parameters that calls it: ``def sum(a): return np.sum(a)``. It is built as
-`ast` nodes, compiled under a `linecache` file name, so that its source reads like any
-user function's, and made once per NumPy function. Lowering it lowers that call as a
-call in the user's own code is lowered: no table of its own. A NumPy function without
-a required positional parameter raises `SymdiffError`.
+Contract: for a NumPy or SciPy function the lowering handles (`resolve.callable_op`
+gives ``"np.<name>"`` or ``"scipy.<path>"``), `numpy_function(fn)` is a Python function
+of `fn`'s required positional parameters that calls it: ``def sum(a): return
+np.sum(a)``, ``def logpdf(x): return scipy.stats.norm.logpdf(x)``. It is built as `ast`
+nodes, compiled under a `linecache` file name, so that its source reads like any user
+function's, and made once per function. Lowering it lowers that call as a call in the
+user's own code is lowered: no table of its own. A function without a required
+positional parameter raises `SymdiffError`.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import types
 from typing import Any
@@ -24,19 +27,20 @@ _made: dict[Any, types.FunctionType] = {}
 
 
 def numpy_function(fn: Any) -> types.FunctionType:
-    """``def name(params): return np.name(params)`` for the NumPy function `fn`."""
+    """``def name(params): return np.name(params)`` for the NumPy (or SciPy) function
+    `fn`."""
     made = _made.get(fn)
     if made is not None:
         return made
     op = callable_op(fn)
-    assert op is not None and op.startswith("np."), op
+    assert op is not None and op.startswith(("np.", "scipy.")), op
     path = op.split(".")
     params = _required(fn)
     if not params:
         raise SymdiffError(
             f"cannot differentiate {op} directly: it takes no required positional "
             "argument to differentiate by; call it from a function of your own")
-    target: ast.expr = ast.Name("np", ast.Load())
+    target: ast.expr = ast.Name(path[0], ast.Load())
     for part in path[1:]:
         target = ast.Attribute(target, part, ast.Load())
     call = ast.Call(target, [ast.Name(p, ast.Load()) for p in params], [])
@@ -44,10 +48,9 @@ def numpy_function(fn: Any) -> types.FunctionType:
                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     func = ast.FunctionDef(path[-1], args, [ast.Return(call)], decorator_list=[], returns=None)
     text = ast.unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
-    import numpy
-
-    namespace: dict[str, Any] = {"np": numpy, "__name__": "numpy"}
-    made = _made[fn] = compile_source(text, op, namespace, tag="numpy")[path[-1]]
+    library = importlib.import_module("numpy" if path[0] == "np" else "scipy")
+    namespace: dict[str, Any] = {path[0]: library, "__name__": library.__name__}
+    made = _made[fn] = compile_source(text, op, namespace, tag=library.__name__)[path[-1]]
     return made
 
 

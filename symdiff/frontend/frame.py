@@ -27,6 +27,7 @@ from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource
 from symdiff.frontend.values import (
+    Keywords,
     MaybeUnbound,
     Nothing,
     Text,
@@ -37,7 +38,7 @@ from symdiff.frontend.values import (
     is_sequence,
 )
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import INT, LEAVES, Node, Op, Structure, is_int
+from symdiff.ir.node import INT, LEAVES, Container, Node, Op, Structure, is_int
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.sequences import kind
 from symdiff.rules.custom import Rule
@@ -226,10 +227,16 @@ class Frame:
         return self.structure(self.expr(expr), expr)
 
     def structure(self, value: Value, where: ast.expr) -> Structure:
-        """`value` as what a function returns: a number, an array, or a tuple of them (a
-        called function may also return a list, a function or a dict)."""
+        """`value` as what a function returns: a number, an array, or tuples, dicts and
+        lists of them (a list the function built, not one a loop appended to); a called
+        function may also return a list of any kind, a function or a dict."""
         if self.caller is not None and self.parent is None and is_sequence(value):
             return value  # type: ignore[return-value]  # a called function returns a list
+        if self.caller is None and isinstance(value, list | Keywords):
+            items = value if isinstance(value, list) else [v for _, v in value.items]
+            keys = () if isinstance(value, list) else tuple(value.keys())
+            return Container("list" if isinstance(value, list) else "dict", keys,
+                             tuple(self.structure(v, where) for v in items))
         if is_sequence(value):
             raise self.src.error(
                 "the function returns a list; return a number or a tuple of numbers", where)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import accumulators, control, sequences
+from symdiff.frontend import accumulators, control, sequences, unrolled
 from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
@@ -94,7 +94,11 @@ def _only_exit_is_return(stmt: ast.For | ast.While) -> bool:
 def exit_with(low: Frame, stmt: ast.Return) -> None:
     """A ``return`` inside a loop body: record the values and leave the loop."""
     assert stmt.value is not None and low.loop_return is not None
-    values = list(flatten(low.output(stmt.value)))
+    output = low.output(stmt.value)
+    if not (isinstance(output, Node) or (isinstance(output, tuple) and all(
+            isinstance(v, Node) for v in output))):
+        raise low.src.error("a dict or list returned from inside a loop (not yet)", stmt)
+    values = list(flatten(output))
     if len(values) != low.loop_return:
         raise low.src.error(
             "the returns inside this loop give different numbers of values", stmt)
@@ -109,6 +113,10 @@ def lower_for(
     low: Frame, stmt: ast.For, hidden: list[str] | None = None, width: int | None = None
 ) -> None:
     _check_plain(low, stmt)
+    values = unrolled.items(low, stmt.iter)
+    if values is not None:  # a pytree's items: the body once per item
+        unrolled.lower(low, stmt, values)
+        return
     (start, stop, step), bind, hint = sequences.iteration(low, stmt.iter, stmt.target)
     targets = _target_names(stmt.target)
     # The loop variables are set by the loop each iteration, never carried.

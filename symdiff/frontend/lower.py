@@ -20,7 +20,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.frontend import calls, custom_calls, fence
+from symdiff.frontend import calls, custom_calls, fence, trees
 from symdiff.frontend.callees import list_parameters
 from symdiff.frontend.direct import numpy_function
 from symdiff.frontend.expressions import EXPRESSIONS
@@ -29,8 +29,9 @@ from symdiff.frontend.resolve import callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.statements import READ_REST, STATEMENTS
 from symdiff.frontend.values import Nothing, Text
+from symdiff.host.data import DictLayout, SequenceLayout
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import SEQ, Program
+from symdiff.ir.node import SEQ, Node, Program, TreeInput, refill
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.types import StaticArg
 
@@ -43,7 +44,8 @@ def lower(
 ) -> Program:
     """The IR program of `fn` (a Python function, lambda, or supported builtin); `source`
     is its already read source, if the caller has it; `types` the `ir.types` type of
-    each parameter (None: a number, or a list where the function uses it as one)."""
+    each parameter (None: a number, or a list where the function uses it as one; a
+    `host.data` layout: a pytree, a parameter per leaf, `frontend.trees`)."""
     builder = builder or Builder()
     if is_known_callable(fn):
         return _lower_callable(fn, builder, types)
@@ -65,7 +67,7 @@ def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Progr
     assert op is not None
     if op == "custom_call":
         return custom_calls.lower_direct(fn, b, types, GRAMMAR)
-    if op.startswith("np."):  # a NumPy function the lowering handles in calls
+    if op.startswith(("np.", "scipy.")):  # a function the lowering handles in calls
         return lower(numpy_function(fn), b, types=types)
     arity = PRIMITIVES[op].arguments()[0]
     params = tuple(b.param(n, types[i] if types and i < len(types) and types[i] is not None
@@ -77,11 +79,23 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
     """The program of the function of the root frame `frame`, its parameters of `types`."""
     fn_node = frame.src.node
     args = fn_node.args
-    params = []
+    params: list[Node] = []
+    inputs: list[int | TreeInput] = []
     seqs = list_parameters(frame.fn, fn_node)
     frame.types = types
-    for i, arg in enumerate((*args.posonlyargs, *args.args, *args.kwonlyargs)):
+    arguments = (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    taken = {arg.arg for arg in arguments}
+    for i, arg in enumerate(arguments):
         typ = types[i] if types is not None and i < len(types) else None
+        if isinstance(typ, DictLayout | SequenceLayout):  # a pytree: a parameter per leaf
+            value, tree, leaves = trees.parameter(frame.b, arg.arg, typ, taken,
+                                                  trees.unpacked_names(fn_node, arg.arg))
+            start = len(params)
+            inputs.append(TreeInput(arg.arg, refill(tree, range(start, start + len(leaves)))))
+            params += leaves
+            frame.env[arg.arg] = value
+            continue
+        inputs.append(len(params))
         function = calls.parameter(arg.arg, typ)
         if function is not None:
             # A function argument: its code is inlined; the parameter is unused.
@@ -109,4 +123,7 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
             raise frame.src.error(
                 "the function has no return statement at its end (a path that reaches "
                 "it returns None, not a number)", fn_node)
-    return Program(name, tuple(params), result, frame.b, effects=frame.effects())
+    grouped = tuple(inputs) if len(inputs) != len(params) or any(
+        isinstance(i, TreeInput) for i in inputs) else None
+    return Program(name, tuple(params), result, frame.b, effects=frame.effects(),
+                   inputs=grouped)

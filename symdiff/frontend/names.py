@@ -7,8 +7,9 @@ as `free` gives it. A free number is a ``global`` node, read when the generated 
 runs; so is each number and array of free data (`host.data.layout`), an array typed
 as its layout says (the code is checked to fit it on every call), in the tuples
 (lists and tuples) and dicts of the data; ``math.pi`` and the like are constants;
-modules and callables stay `Resolved`. Reading a name that is unbound, or may be, is
-a located error, as is free data of another kind.
+modules, callables and namespaces of them (``scipy.stats.norm``) stay `Resolved`.
+Reading a name that is unbound, or may be, is a located error, as is free data of
+another kind.
 `callee` reads the function of a call, where an unknown callable is a value too, so
 that the call can name it in its error.
 """
@@ -75,7 +76,7 @@ def free(frame: Frame, resolved: Resolved, where: ast.AST) -> Value:
         found = layout(resolved.value)
         assert found is not None
         return data_value(frame.b, found, resolved.path)
-    if resolved.kind in ("module", "callable") or is_function(resolved):
+    if resolved.kind in ("module", "namespace", "callable") or is_function(resolved):
         return resolved
     raise frame.src.error(
         f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)}): "

@@ -4,11 +4,13 @@ Contract: `Scope(fn)` looks a free name up the way the function itself would —
 closure cells, then the function's globals, then builtins — and classifies what it
 finds: a number (read again at call time, never snapshotted), data (an array, a list,
 tuple or dict of numbers and arrays: `host.data.layout`, read at call time too), a
-module, or a callable
-symdiff knows (a primitive's, keyed by the callable object, so ``from math import sin``,
-``import math as m`` and ``m.sin`` all resolve to the same primitive: `ir.scalars.PYTHON`
-and `NUMPY`, read off the records of the elementwise primitives when first asked for),
-or one with a custom rule (`symdiff.rules.custom`).
+module, a callable symdiff knows (a primitive's, keyed by the callable object, so
+``from math import sin``, ``import math as m`` and ``m.sin`` all resolve to the same
+primitive: `ir.scalars.PYTHON` and `NUMPY`, read off the records of the elementwise
+primitives when first asked for; a NumPy or SciPy function the lowering handles; one
+with a custom rule, `symdiff.rules.custom`, which stands over symdiff's own for a
+SciPy function), or a namespace of such callables (a ``scipy.stats`` distribution,
+whose methods are known). SciPy's are read only once the program imported it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,28 @@ NUMPY_FUNCTIONS = (
 )
 _numpy_table: dict[Any, str] = {}
 
+# The SciPy functions the lowering knows by a handler of its own rather than as a
+# primitive, by their path under ``scipy`` (`frontend.scipy_special`); and the
+# ``scipy.stats`` distributions it knows, with the methods it lowers
+# (`frontend.scipy_stats`). A test checks both agree with the handlers. The
+# ``scipy.special`` functions that are primitives are read off their records
+# (`ir.special.SCIPY`).
+SCIPY_FUNCTIONS = (
+    "special.logsumexp", "special.softmax", "special.log_softmax", "special.polygamma",
+    "special.multigammaln", "special.zeta", "special.gammainc", "special.gammaincc",
+)
+_DENSITY = ("pdf", "logpdf")
+SCIPY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "norm": (*_DENSITY, "cdf", "logcdf", "sf", "logsf", "ppf", "isf"),
+    "t": _DENSITY, "gamma": _DENSITY, "beta": _DENSITY, "expon": _DENSITY,
+    "laplace": _DENSITY, "cauchy": _DENSITY, "lognorm": _DENSITY,
+    "multivariate_normal": _DENSITY, "poisson": ("pmf", "logpmf"),
+    "binom": ("pmf", "logpmf"),
+}
+_scipy_table: dict[Any, str] = {}
+_distributions: dict[Any, str] = {}
+_scipy_read: set[str] = set()  # the SciPy modules read into those two tables
+
 
 def python_callables() -> Mapping[Any, str]:
     """Python callable (``math.sin``, ``abs``) -> primitive name (the scalar primitives'
@@ -76,14 +100,55 @@ def numpy_callables() -> dict[Any, str]:
     return _numpy_table
 
 
+def scipy_callables() -> dict[Any, str]:
+    """SciPy callable -> primitive name, or "scipy.<path>" for the lowering to handle
+    (``"scipy.special.logsumexp"``, ``"scipy.stats.norm.logpdf"``): of ``scipy.special``
+    and ``scipy.stats``, each once the program imported it."""
+    special = sys.modules.get("scipy.special")
+    if special is not None and "special" not in _scipy_read:
+        _scipy_read.add("special")
+        from symdiff.ir.special import SCIPY
+
+        for name, op in SCIPY.items():
+            _scipy_table[getattr(special, name)] = op
+        for path in SCIPY_FUNCTIONS:
+            _scipy_table[getattr(special, path.partition(".")[2])] = f"scipy.{path}"
+    stats = sys.modules.get("scipy.stats")
+    if stats is not None and "stats" not in _scipy_read:
+        _scipy_read.add("stats")
+        for name, methods in SCIPY_DISTRIBUTIONS.items():
+            distribution = getattr(stats, name)
+            _distributions[distribution] = name
+            for method in methods:  # (bound methods are equal when made apart)
+                _scipy_table[getattr(distribution, method)] = f"scipy.stats.{name}.{method}"
+    return _scipy_table
+
+
+def distribution_name(value: Any) -> str | None:
+    """The name of a ``scipy.stats`` distribution symdiff knows (``"norm"`` for
+    ``scipy.stats.norm``), else None."""
+    if "scipy.stats" not in sys.modules:
+        return None
+    scipy_callables()
+    try:
+        return _distributions.get(value)
+    except TypeError:  # unhashable
+        return None
+
+
 def callable_op(value: Any) -> str | None:
-    """The primitive (or "np.<name>") for a callable symdiff knows, else None."""
+    """The primitive (or "np.<name>", "scipy.<path>") for a callable symdiff knows, else
+    None. A custom rule given to a SciPy function stands over symdiff's own."""
     try:
         op = python_callables().get(value)
         op = op if op is not None else numpy_callables().get(value)
     except TypeError:  # unhashable
         return None
-    return op if op is not None else custom_op(value)
+    if op is None:
+        op = custom_op(value)
+    if op is None and "scipy" in sys.modules:
+        op = scipy_callables().get(value)
+    return op
 
 
 def is_known_callable(value: Any) -> bool:
@@ -125,7 +190,9 @@ def is_number(value: Any) -> bool:
 class Resolved:
     """What a free name or attribute chain refers to."""
 
-    kind: str  # "number", "data", "module", "callable", "other"
+    # "number", "data", "module", "callable", "other"; "namespace": an object whose
+    # methods are callables symdiff knows (a ``scipy.stats`` distribution)
+    kind: str
     value: Any
     path: tuple[str, ...]  # how generated code reaches it, e.g. ("config", "K")
 
@@ -173,6 +240,8 @@ def classify(value: Any, path: tuple[str, ...]) -> Resolved:
         return Resolved("number", value, path)
     if layout(value) is not None:
         return Resolved("data", value, path)
+    if distribution_name(value) is not None:
+        return Resolved("namespace", value, path)
     if is_known_callable(value):
         return Resolved("callable", value, path)
     return Resolved("other", value, path)
@@ -194,7 +263,7 @@ def free_chains(fn: Any, node: Any) -> Iterator[tuple[tuple[str, ...], Resolved 
     for chain in _chains(node):
         resolved = scope.lookup(chain[0])
         for attr in chain[1:]:
-            if resolved is None or resolved.kind != "module":
+            if resolved is None or resolved.kind not in ("module", "namespace"):
                 break
             resolved = scope.attribute(resolved, attr)
         yield chain, resolved

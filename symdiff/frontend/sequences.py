@@ -76,6 +76,11 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
         raise low.src.error("unsupported construct: indexing something that is not a list",
                             e.value)
+    if isinstance(base, (list, tuple)) and not all(isinstance(v, Node) for v in base):
+        raise low.src.error(
+            "unsupported construct: indexing a tuple or list of unlike items (tuples, "
+            "dicts) by an index known only at run time; loop over it instead (for W, b in "
+            "layers: such a loop is unrolled while compiling)", e)
     return low.b.apply("seq_get", as_seq(low, base, e.value), index)
 
 

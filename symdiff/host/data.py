@@ -29,11 +29,11 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_LEAVES", "Layout", "fits", "layout", "shapes"]
+__all__ = ["MAX_DEPTH", "MAX_LEAVES", "Layout", "fits", "layout", "shapes"]
 
 # Each number and array is a test in every call's check and a value in the IR.
 MAX_LEAVES = 64
-_MAX_DEPTH = 8
+MAX_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -91,28 +91,29 @@ class TextLayout:
 Layout = ArrayLayout | NumberLayout | TextLayout | SequenceLayout | DictLayout
 
 
-def layout(value: Any) -> Layout | None:
-    """The layout of `value`, or None when it is not data (see the module doc)."""
+def layout(value: Any, limit: int = MAX_LEAVES) -> Layout | None:
+    """The layout of `value`, or None when it is not data (see the module doc); `limit`
+    bounds its leaves (an argument's pytree may have more than free data)."""
     leaves = [0]
-    return _layout(value, leaves, 0)
+    return _layout(value, leaves, 0, limit)
 
 
-def _layout(value: Any, leaves: list[int], depth: int) -> Layout | None:
+def _layout(value: Any, leaves: list[int], depth: int, limit: int) -> Layout | None:
     cls = value.__class__
     if cls in (list, tuple, dict):
-        if depth >= _MAX_DEPTH or not value or len(value) > MAX_LEAVES:
+        if depth >= MAX_DEPTH or not value or len(value) > limit:
             return None
         if cls is dict:
             if not all(k.__class__ is str for k in value):
                 return None
-            found = tuple((k, _layout(v, leaves, depth + 1)) for k, v in value.items())
+            found = tuple((k, _layout(v, leaves, depth + 1, limit)) for k, v in value.items())
             ok = all(v is not None for _, v in found)
             return DictLayout(found) if ok else None  # type: ignore[arg-type]
-        items = tuple(_layout(v, leaves, depth + 1) for v in value)
+        items = tuple(_layout(v, leaves, depth + 1, limit) for v in value)
         ok = all(v is not None for v in items)
         return SequenceLayout(cls, items) if ok else None  # type: ignore[arg-type]
     leaves[0] += 1
-    if leaves[0] > MAX_LEAVES:
+    if leaves[0] > limit:
         return None
     np = sys.modules.get("numpy")
     if np is not None and cls is np.ndarray:

@@ -13,7 +13,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from symdiff.ir.node import Node, Op, Program, Structure, global_name, topological
+from symdiff.ir.node import (
+    Node,
+    Op,
+    Program,
+    Structure,
+    as_python,
+    assemble,
+    global_name,
+    topological,
+)
 
 
 def evaluate(
@@ -109,6 +118,4 @@ def _pop(entries: list[Any], width: int) -> tuple[Any, ...]:
 
 
 def _build(structure: Structure, values: dict[Node, Any]) -> Any:
-    if isinstance(structure, Node):
-        return values[structure]
-    return tuple(_build(s, values) for s in structure)
+    return assemble(structure, values.__getitem__, as_python)

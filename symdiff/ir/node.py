@@ -9,14 +9,16 @@ Contract:
   primitives, regions and rewrites build IR through it without importing the builder
   (which imports the table, which imports them).
 - A `Program` is a function over the DAG: ordered parameter nodes, a (possibly
-  nested) tuple structure of result nodes, and the operations that must run for
-  their errors even when no result needs their value (`effects`). A derivative
+  nested) structure of result nodes (tuples, and dicts and lists as `Container`s), and
+  the operations that must run for their errors even when no result needs their value
+  (`effects`). Where the user's parameters are pytrees, `inputs` groups the parameter
+  nodes into the generated function's parameters (`TreeInput`). A derivative
   transform's result also says what it made (`Derived`), until it is simplified.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -166,25 +168,111 @@ class NodeBuilder(Protocol):
 
 
 
-Structure = Node | tuple["Structure", ...]
+@dataclass(frozen=True)
+class Container:
+    """A dict (`kind` ``"dict"``, its str `keys` in order) or a list (``"list"``) in a
+    program's result or inputs; a tuple there is a Python tuple."""
+
+    kind: str
+    keys: tuple[str, ...]
+    items: tuple[Any, ...]
 
 
-def flatten(structure: Structure) -> Iterator[Node]:
-    """The nodes of a nested tuple structure, left to right."""
-    stack: list[Structure] = [structure]
+# A program's result: nodes in nested tuples, dicts and lists. (`flatten`, `assemble` and
+# `rebuild` also walk the same structures over other leaves: `TreeInput`'s positions.)
+Structure = Node | tuple["Structure", ...] | Container
+
+
+def _parts(item: Any) -> tuple[Any, ...] | None:
+    """The items of a tuple or `Container`, or None for a leaf. (A Python list, which a
+    called function may return while lowering, is walked as a tuple.)"""
+    if item.__class__ is tuple or item.__class__ is list:
+        return tuple(item)
+    if item.__class__ is Container:
+        return item.items  # type: ignore[no-any-return]
+    return None
+
+
+def flatten(structure: Any) -> Iterator[Any]:
+    """The leaves of a structure of tuples and `Container`s, left to right."""
+    stack: list[Any] = [structure]
     while stack:
         item = stack.pop()
-        if isinstance(item, Node):
+        parts = _parts(item)
+        if parts is None:
             yield item
         else:
-            stack.extend(reversed(item))
+            stack.extend(reversed(parts))
+
+
+def assemble(structure: Any, leaf: Callable[[Any], Any],
+             join: Callable[[Any, list[Any]], Any]) -> Any:
+    """`structure` built bottom-up without recursion: each leaf as ``leaf(x)``, each
+    tuple or `Container` as ``join(it, its built items)``."""
+    built: list[Any] = []
+    stack: list[tuple[Any, bool]] = [(structure, False)]
+    while stack:
+        item, done = stack.pop()
+        parts = _parts(item)
+        if parts is None:
+            built.append(leaf(item))
+        elif done:
+            n = len(parts)
+            made = built[len(built) - n:] if n else []
+            del built[len(built) - n:]
+            built.append(join(item, made))
+        else:
+            stack.append((item, True))
+            stack.extend((p, False) for p in reversed(parts))
+    return built[0]
+
+
+def same_kind(like: Any, items: list[Any]) -> Any:
+    """A tuple or `Container` like `like` holding `items`: `assemble`'s usual join."""
+    if like.__class__ is tuple:
+        return tuple(items)
+    if like.__class__ is list:
+        return items
+    return Container(like.kind, like.keys, tuple(items))
+
+
+def as_python(like: Any, items: list[Any]) -> Any:
+    """A join for `assemble`: the tuple, dict or list a structure stands for."""
+    if like.__class__ is Container:
+        return dict(zip(like.keys, items, strict=True)) if like.kind == "dict" else items
+    return tuple(items)
+
+
+def written(like: Any, items: list[str]) -> str:
+    """A join for `assemble`: a tuple, dict or list of the texts `items` as Python
+    writes it."""
+    if like.__class__ is Container and like.kind == "dict":
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(like.keys, items,
+                                                             strict=True)) + "}"
+    if like.__class__ is Container:
+        return "[" + ", ".join(items) + "]"
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def refill(structure: Any, leaves: Iterable[Any]) -> Any:
+    """`structure` with its leaves, in order, replaced by `leaves`."""
+    it = iter(leaves)
+    return assemble(structure, lambda _: next(it), same_kind)
 
 
 def rebuild(structure: Structure, mapping: dict[Node, Node]) -> Structure:
-    """The same nested structure with every node replaced through `mapping`."""
-    if isinstance(structure, Node):
-        return mapping.get(structure, structure)
-    return tuple(rebuild(s, mapping) for s in structure)
+    """The same structure with every node replaced through `mapping`."""
+    return assemble(structure, lambda n: mapping.get(n, n), same_kind)  # type: ignore
+
+
+@dataclass(frozen=True)
+class TreeInput:
+    """A parameter of the generated function that is a pytree (dicts, tuples, lists) of
+    the program's parameters: its `name`, and `tree`, the structure of their positions
+    in `Program.params`."""
+
+    name: str
+    tree: Any
 
 
 class Derived:
@@ -204,7 +292,7 @@ class Derived:
 
 @dataclass(frozen=True)
 class Program:
-    """A function over the DAG: parameters in order and a nested tuple of results."""
+    """A function over the DAG: parameters in order and a nested structure of results."""
 
     name: str
     params: tuple[Node, ...]
@@ -216,6 +304,9 @@ class Program:
     effects: tuple[Node, ...] = ()
     # Set on a derivative transform's result until it is simplified (see `Derived`).
     derived: Derived | None = None
+    # The generated function's parameters, when some are pytrees: per parameter, the
+    # position of one of `params`, or a `TreeInput` of several. None: `params` as they are.
+    inputs: tuple[int | TreeInput, ...] | None = None
 
     @property
     def outputs(self) -> tuple[Node, ...]:
@@ -226,7 +317,8 @@ class Program:
             return self
         fields = {
             f: getattr(self, f)
-            for f in ("name", "params", "result", "builder", "doc", "effects", "derived")
+            for f in ("name", "params", "result", "builder", "doc", "effects", "derived",
+                      "inputs")
         }
         fields.update(changes)
         return Program(**fields)

@@ -4,17 +4,18 @@ Contract:
 - A `Primitive` says, in one place, how the operation is evaluated (`impl`, also used
   for constant folding), how it is emitted as Python (`emit`, `emit_array`), its type
   (`type_rule`), how it is differentiated, how it translates to SymPy, and the facts
-  the other passes ask of it: whether it may raise, which Python and NumPy callables
-  lower to it and with how many arguments, whether it makes an array from numbers
-  alone, a view, or a list, and what kind of operation it counts as.
+  the other passes ask of it: whether it may raise, which Python, NumPy and SciPy
+  callables lower to it and with how many arguments, whether it makes an array from
+  numbers alone, a view, or a list, and what kind of operation it counts as.
 - Derivatives are given either as `partials` (the local derivative of the output with
   respect to each input: the edge labels of the computational graph) from which the
   JVP and VJP rules follow, or as explicit `jvp_rule` / `vjp_rule`. Rules build IR
   with the `NodeBuilder` they are given, so a derivative's IR can itself be
   differentiated; a rule returns ``None`` for a symbolic zero.
-- The area modules (`scalars`, `arrays`, `shapes`, `indexing`, `linalg`, `sequences`,
-  `batching`, `calls`) each export their records as data (`RECORDS`); the table
-  (`ir.primitives`) assembles them. Nothing registers by being imported.
+- The area modules (`scalars`, `ufuncs`, `arrays`, `shapes`, `indexing`, `linalg`,
+  `sequences`, `batching`, `calls`, `checks`, `special`) each export their records as
+  data (`RECORDS`); the table (`ir.primitives`) assembles them. Nothing registers by
+  being imported.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class Primitive:
     # elementwise primitive, on a number too).
     python: tuple[Callable[..., Any], ...] = ()
     numpy: tuple[str, ...] = ()
+    # The ``scipy.special`` functions, by name, a call of which lowers to it (``"psi"``).
+    scipy: tuple[str, ...] = ()
     # How many arguments such a call takes (least, most), where not `arity`: most None
     # folds more than two pairwise (``max(a, b, c)``); `with_two` is the primitive a
     # call with two arguments is instead (``math.log(x, base)`` is ``logb``).

@@ -9,7 +9,9 @@ Contract:
   ``np.arcsin``) are elementwise, so scalar primitives (`scalars`, `ufuncs`): their
   inverse lookups are `scalars.PYTHON` and `scalars.NUMPY`, read off those records (so
   that resolving names loads no more of the IR than that). A record of another area
-  that names a callable is an error here.
+  that names a callable is an error here. The ``scipy.special`` functions that are
+  primitives (`special.SCIPY`, read off its records) are elementwise too: a record
+  that names one and is not is an error here.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from symdiff.ir import (
     sequences,
     shapes,
     sorting,
+    special,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
@@ -37,7 +40,7 @@ from symdiff.ir.primitive import Primitive
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
     linalg.RECORDS, matrices.RECORDS, rearrange.RECORDS, sequences.RECORDS, shapes.RECORDS,
-    sorting.RECORDS, calls.RECORDS, checks.RECORDS,
+    sorting.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS,
 )
 
 
@@ -50,6 +53,9 @@ def _by_name(areas: Iterable[tuple[Primitive, ...]]) -> dict[str, Primitive]:
             if not _elementwise(records) and (prim.python or prim.numpy):
                 raise ValueError(f"primitive {prim.name!r} names callables: only scalar "
                                  "(elementwise) primitives are called directly")
+            if prim.scipy and prim.type_rule is not None:
+                raise ValueError(f"primitive {prim.name!r} names SciPy functions: only "
+                                 "elementwise ones are called directly")
             table[prim.name] = prim
     return table
 

@@ -23,7 +23,17 @@ import dataclasses
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from symdiff.ir.node import LEAVES, Node, Op, Program, Structure, global_name, topological
+from symdiff.ir.node import (
+    LEAVES,
+    Node,
+    Op,
+    Program,
+    Structure,
+    assemble,
+    global_name,
+    topological,
+    written,
+)
 
 __all__ = ["format_program"]
 
@@ -104,10 +114,7 @@ class _Printer:
                 *self.block(body, depth + 1)]
 
     def structure(self, structure: Structure) -> str:
-        if isinstance(structure, Node):
-            return self.ref(structure)
-        inner = ", ".join(self.structure(s) for s in structure)
-        return f"({inner},)" if len(structure) == 1 else f"({inner})"
+        return assemble(structure, self.ref, written)  # type: ignore[no-any-return]
 
 
 def _attributes(node: Node) -> tuple[str, list[tuple[str, Program]]]:

@@ -13,15 +13,13 @@ Contract:
 - A call of such a function lowers to one ``custom_call`` node that carries the rules,
   lowered (`ir.calls`). `custom_op(value)` is that primitive's name for a callable with
   a rule (None without); `rule_for(value)` its `Rule`; `fingerprint` what the disk
-  cache key needs of it. The rules for ``scipy.special`` (`symdiff.rules.scipy`, data)
-  are given when first asked for, if the program imported SciPy; this module imports
-  neither NumPy nor SciPy.
+  cache key needs of it. This module imports neither NumPy nor SciPy (the functions of
+  SciPy symdiff knows are primitives, `ir.special`; a rule given to one stands over it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,15 +134,11 @@ def defrule(
     return rule
 
 
-_loaded_scipy = False
-
-
 def rule_for(value: Any) -> Rule | None:
     """The rule of a callable, or None (also for a wrapper whose rule is not defined)."""
     if isinstance(value, (custom_jvp, custom_vjp)):
         rule: Rule | None = value._symdiff_rule
     else:
-        _load_scipy()
         try:
             rule = _FOREIGN.get(value)
         except TypeError:  # unhashable
@@ -182,16 +176,6 @@ def parameter_names(rule: Rule) -> tuple[str, ...] | None:
     code = getattr(rule.fun, "__code__", None)
     names = code.co_varnames[:least] if code is not None else ()
     return tuple(names) if len(names) == least else tuple(f"x{i}" for i in range(least))
-
-
-def _load_scipy() -> None:
-    global _loaded_scipy
-    if not _loaded_scipy and "scipy.special" in sys.modules:
-        _loaded_scipy = True
-        from symdiff.rules.scipy import RULES
-
-        for fun, jvp, output, nargs in RULES:
-            defrule(fun, jvp=jvp, output=output, nargs=nargs)
 
 
 def fingerprint(rule: Rule, describe: Callable[[Callable[..., Any]], str]) -> str:

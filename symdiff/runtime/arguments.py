@@ -12,18 +12,20 @@ Contract:
   differentiated: it may count loop trips), a float32, float64 or integer array
   (promoted to float where differentiated), a list of numbers where the function uses
   the parameter as a list, or a function, a bool, a str or None where it is not
-  differentiated. Anything
-  else raises `TypeError` naming the transform and function (`where`), the parameter
-  and its position (or the tangent of it), and what is supported; containers of
-  arrays and dicts are refused as not supported yet. Messages are built only then.
+  differentiated, or a pytree (`is_tree`: a dict, or a tuple or list holding arrays
+  or containers) of numbers and arrays, each leaf converted so, specialised on its
+  `tree_layout`. Anything else raises `TypeError` naming the transform and function
+  (`where`), the parameter and its position (or the tangent of it; for a pytree, the
+  leaf's path), and what is supported. Messages are built only then.
 - `Checker` does both for every argument of a call, with what they need about one
   transform of one function worked out once.
 - `Cotangents(out)` checks the cotangent given to ``vjp_fn`` for the output `out`:
-  the nested-tuple structure of `out` and, leaf by leaf, its shape (an array of the
+  the structure of `out` (tuples, lists, dicts) and, leaf by leaf, its shape (an array of the
   same shape for an array, a number or a 0-d array for a number), as JAX does; it
   gives the leaves as generated code takes them, or raises `ValueError` naming the
   expected and given shapes (`TypeError` for what is no number or array).
-- `zero_like(value)` is the zero tangent of an argument: of its form, array or list.
+- `zero_like(value)` is the zero tangent of an argument: of its form, array, list or
+  pytree.
 """
 
 from __future__ import annotations
@@ -32,12 +34,77 @@ import numbers
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from symdiff.host import pytrees
+from symdiff.host.pytrees import is_container
+
 SUPPORTED = "a real number (float or int) or an array"
 
 
 def is_array(value: Any) -> bool:
     """A NumPy array (told without importing NumPy)."""
     return type(value).__name__ == "ndarray" and type(value).__module__ == "numpy"
+
+
+def is_tree(value: Any) -> bool:
+    """A pytree argument (`host.pytrees`): a dict, or a tuple or list holding an array
+    or a container (a list or tuple of numbers is a sequence the code indexes)."""
+    cls = value.__class__
+    if cls is dict:
+        return True
+    return (cls is tuple or cls is list) and any(is_array(v) or is_container(v)
+                                                 for v in value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+# At most this many numbers and arrays in one pytree argument: each is a parameter of
+# the generated code and a test in every call's check.
+TREE_LEAVES = 1024
+
+
+def tree_layout(value: Any) -> Any:
+    """The `host.data` layout of a converted pytree argument: what its code depends on."""
+    from symdiff.host.data import layout
+
+    return layout(value, TREE_LEAVES)
+
+
+def _tree(where: str, what: str, value: Any, differentiated: bool) -> Any:
+    """A pytree argument with each leaf converted: a float, an int (kept where it is not
+    differentiated), a float32, float64 or integer array (promoted to float where
+    differentiated); anything else raises `TypeError` naming the leaf's path."""
+    from symdiff.host.data import MAX_DEPTH
+
+    try:
+        found, treedef = pytrees.flatten(value)
+    except TypeError as error:
+        raise TypeError(f"{where}: {what} is {error}") from None
+    converted = []
+    for path, leaf in zip(pytrees.paths(treedef), found, strict=True):
+        at = f"{what}, at {pytrees.path_text(path)},"
+        if type(leaf) is float:
+            converted.append(leaf)
+        elif is_array(leaf):
+            kind = leaf.dtype.kind
+            if kind not in "fiu" or (kind == "f" and leaf.dtype.itemsize not in (4, 8)):
+                raise TypeError(f"{where}: {at} is an array of {leaf.dtype}; symdiff takes "
+                                "float32, float64 and integer arrays")
+            converted.append(leaf.astype(float) if differentiated and kind != "f" else leaf)
+        elif _is_number(leaf):
+            converted.append(float(leaf) if differentiated else leaf)
+        else:
+            raise TypeError(f"{where}: {at} is {_describe(leaf)}; a dict, tuple or list "
+                            "argument holds real numbers (float or int) and arrays, in "
+                            "dicts, tuples and lists")
+    result = pytrees.unflatten(treedef, converted)
+    if tree_layout(result) is None:
+        raise TypeError(
+            f"{where}: {what} is {pytrees.describe_value(value)}: symdiff takes dicts (str "
+            f"keys), tuples and lists that are not empty, nest at most {MAX_DEPTH} levels "
+            f"deep and hold at most {TREE_LEAVES} numbers and arrays")
+    return result
 
 
 def is_function(value: Any) -> bool:
@@ -143,6 +210,8 @@ def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
                             f"{value.dtype}; symdiff takes float32, float64 and integer "
                             "arrays")
         return value.astype(float) if differentiated and kind != "f" else value
+    if is_tree(value):
+        return _tree(where, argument(params, i, tangent), value, differentiated)
     unsupported = _unsupported(value)
     if unsupported:
         raise TypeError(f"{where}: {argument(params, i, tangent)} {unsupported}")
@@ -177,7 +246,7 @@ class Cotangents:
         self.out = out
         # A single output, the common case, is checked first: a number, or an array's
         # type and shape.
-        single = not isinstance(out, tuple)
+        single = not is_container(out)
         self.number = single and not (is_array(out) and out.ndim)
         self.array = (type(out), out.shape) if single and not self.number else None
 
@@ -192,24 +261,39 @@ class Cotangents:
         return flat
 
 
-def _flatten(out: Any, cotangent: Any, flat: list[Any], path: tuple[int, ...]) -> None:
-    """Append the leaves of `cotangent`, checked against those of `out`."""
-    if isinstance(out, tuple):
-        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
+def _flatten(out: Any, cotangent: Any, flat: list[Any], path: Path) -> None:
+    """Append the leaves of `cotangent`, checked against those of `out` (a tuple's
+    cotangent may be a list, a list's a tuple; a dict's has its keys, in any order)."""
+    stack = [(out, cotangent, path)]
+    while stack:
+        o, c, here = stack.pop()
+        parts = _matching(o, c) if is_container(o) else None if is_container(c) else ()
+        if parts is None:
             raise ValueError(
-                f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
-                f"{_structure(out)}, got {_describe(cotangent)}")
-        for k, (o, c) in enumerate(zip(out, cotangent, strict=True)):
-            _flatten(o, c, flat, (*path, k))
-    elif isinstance(cotangent, (tuple, list)):
-        raise ValueError(
-            f"vjp_fn: {_leaf_name(path)} must have the structure of the output "
-            f"{_structure(out)}, got {_describe(cotangent)}")
-    else:
-        flat.append(_leaf(out, cotangent, path))
+                f"vjp_fn: {_leaf_name(here)} must have the structure of the output "
+                f"{_structure(o)}, got {_describe(c)}")
+        if parts:
+            stack.extend((oo, cc, (*here, k)) for k, oo, cc in reversed(parts))
+        elif not is_container(o):
+            flat.append(_leaf(o, c, here))
 
 
-def _leaf(out: Any, cotangent: Any, path: tuple[int, ...]) -> Any:
+def _matching(out: Any, cotangent: Any) -> list[tuple[str | int, Any, Any]] | None:
+    """The items of the container `out` with those of `cotangent`, or None when
+    `cotangent` is no container of that structure."""
+    if out.__class__ is dict:
+        if cotangent.__class__ is not dict or cotangent.keys() != out.keys():
+            return None
+        return [(k, v, cotangent[k]) for k, v in out.items()]
+    if cotangent.__class__ not in (tuple, list) or len(cotangent) != len(out):
+        return None
+    return [(k, o, c) for k, (o, c) in enumerate(zip(out, cotangent, strict=True))]
+
+
+Path = tuple[str | int, ...]
+
+
+def _leaf(out: Any, cotangent: Any, path: Path) -> Any:
     """The cotangent of the output leaf `out` as generated code takes it."""
     if not (is_array(cotangent) and cotangent.dtype.kind in "fiu") and (
             isinstance(cotangent, bool) or not isinstance(cotangent, numbers.Real)):
@@ -232,12 +316,12 @@ def _leaf(out: Any, cotangent: Any, path: tuple[int, ...]) -> Any:
     return float(cotangent)
 
 
-def _leaf_name(path: tuple[int, ...]) -> str:
+def _leaf_name(path: Path) -> str:
     return "the cotangent" if not path else f"cotangent{_index(path)}"
 
 
-def _index(path: tuple[int, ...]) -> str:
-    return "".join(f"[{k}]" for k in path)
+def _index(path: Path) -> str:
+    return "".join(f"[{k!r}]" for k in path)
 
 
 def _describe(value: Any) -> str:
@@ -248,10 +332,9 @@ def _describe(value: Any) -> str:
 
 
 def _structure(out: Any) -> str:
-    if isinstance(out, tuple):
-        inner = ", ".join(_structure(o) for o in out)
-        return f"({inner}{',' if len(out) == 1 else ''})"
-    return f"array{out.shape}" if is_array(out) and out.ndim else "number"
+    found, treedef = pytrees.flatten(out)
+    return pytrees.describe(treedef, lambda i: f"array{found[i].shape}" if is_array(
+        found[i]) and found[i].ndim else "number")
 
 
 def zero_like(value: Any) -> Any:
@@ -260,20 +343,17 @@ def zero_like(value: Any) -> Any:
         import numpy as np
 
         return np.zeros_like(value, dtype=value.dtype if value.dtype.kind == "f" else float)
+    if is_tree(value):
+        return pytrees.map_leaves(zero_like, value)
     if isinstance(value, list):
         return [0.0] * len(value)
     return 0 if type(value) is int else 0.0
 
 
 def _unsupported(value: Any) -> str | None:
-    """Why a container symdiff does not take yet is refused, or None."""
-    if isinstance(value, dict):
-        return "is a dict; dicts are not supported yet: pass its values as arguments of " \
-               "their own"
-    if isinstance(value, (list, tuple)) and any(is_array(v) for v in value):
-        return "is a list of arrays; lists of arrays are not supported yet: pass one " \
-               "array (np.stack them) or each array as an argument of its own"
-    if isinstance(value, (list, tuple)) and any(
-            isinstance(v, (list, tuple, dict)) for v in value):
-        return "is a list of lists; nested lists are not supported yet: pass an array"
+    """Why a container symdiff does not take is refused, or None."""
+    if isinstance(value, dict | list | tuple) and not is_tree(value) and (
+            value.__class__ not in (list, tuple)):
+        return (f"is a {type(value).__name__}; symdiff takes dicts, tuples and lists "
+                "themselves, not their subclasses (a named tuple, an OrderedDict)")
     return None

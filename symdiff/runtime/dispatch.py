@@ -2,13 +2,16 @@
 
 Contract: a `Dispatcher` owns the specialisations of one transform of one function,
 keyed by argument signature (the type of each argument after conversion; the
-differentiated arguments are always floats here; the others are ints or floats). Its
+differentiated arguments are always floats here; the others are ints or floats; a
+pytree's is its `host.data` layout, tested inline as free data's is). Its
 `entry` is generated Python
 with the user's parameter names and defaults, so keyword arguments and arity errors
 behave as the user's function does; it checks the argument types of each known
 signature inline and calls that specialisation directly, and sends anything else to
 `slow`, which validates and converts the arguments (ints become floats, non-numbers
-raise `TypeError`), compiles the missing specialisation and regenerates the entry.
+raise `TypeError`), compiles the missing specialisation and regenerates the entry; its
+result goes through ``finish(args, result)`` when given (for what only the arguments as
+given tell: a tuple passed on as a list).
 
 The first signature seen also gets a `fast` path: its specialisation compiled with the
 type check in its own first line, falling back to `entry`, so the common call is a
@@ -31,8 +34,9 @@ from typing import Any
 
 from symdiff.host.building import building
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
+from symdiff.host.data import DictLayout, SequenceLayout, fits, shapes
 from symdiff.host.freshness import Watch, guarded, stale_test
-from symdiff.runtime.arguments import convert, is_array, is_function
+from symdiff.runtime.arguments import convert, is_array, is_function, is_tree, tree_layout
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
@@ -64,6 +68,8 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     for a in args:
         if is_array(a):
             key.append((a.shape, a.dtype))
+        elif is_tree(a):
+            key.append((tree_layout(a), shapes(a)))
         elif type(a) is float:
             key.append(float)
         elif type(a) in (int, bool, str) or a is None:
@@ -83,7 +89,7 @@ def static_signature(value: bool | str | None) -> Any:
 def signature_of(args: tuple[Any, ...]) -> Signature:
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
                  if is_function(a) else static_signature(a) if type(a) in (bool, str)
-                 or a is None
+                 or a is None else tree_layout(a) if is_tree(a)
                  else type(a) for a in args)
 
 
@@ -105,6 +111,7 @@ class Dispatcher:
         build_guarded: Callable[[Signature, Callable[..., Any]], Built | None] | None = None,
         list_params: Callable[[], frozenset[int]] = frozenset,
         parameters: Callable[[], tuple[list[str] | None, tuple[Any, ...] | None]] | None = None,
+        finish: Callable[[tuple[Any, ...], Any], Any] | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
         self.name = name if name.isidentifier() else "function"
@@ -117,6 +124,7 @@ class Dispatcher:
         self.build_guarded = build_guarded
         self.list_params = list_params  # asked on the first call: it reads the source
         self.parameters = parameters  # read again when the function's code changed
+        self.finish = finish
         self._lists: frozenset[int] | None = None
         # Replaced, never updated in place: other threads may be reading them.
         self.specialisations: dict[Signature, Callable[..., Any]] = {}
@@ -135,7 +143,8 @@ class Dispatcher:
                 "by keyword")
         with building():
             impl, converted = self._specialisation(args)
-        return impl(*converted)
+        result = impl(*converted)
+        return result if self.finish is None else self.finish(args, result)
 
     def _specialisation(self, args: tuple[Any, ...]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
         if any(w.changed() for w in self.watches.values()):
@@ -229,6 +238,9 @@ class Dispatcher:
                     tests.append(ast.Compare(_load(name), [ast.Eq()],
                                              [ast.Constant(typ.value)]))
                     namespace["_symdiff_str"] = str
+                    continue
+                if isinstance(typ, DictLayout | SequenceLayout):  # a pytree: its layout
+                    tests.append(fits(typ, _load(name), namespace, f"_symdiff_tree{k}_{j}"))
                     continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)

@@ -91,6 +91,8 @@ def _describe(resolved: Any, seen: set[int]) -> str:
     value = resolved.value
     if resolved.kind == "module":
         return f"module:{value.__name__}"
+    if resolved.kind == "namespace":
+        return f"namespace:{type(value).__module__}.{type(value).__qualname__}"
     if resolved.kind == "callable":
         rule = rule_for(value)
         if rule is not None:

@@ -29,6 +29,7 @@ after it do (a transform that builds on another's result finishes that one first
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from symdiff.host.building import building
@@ -255,10 +256,25 @@ def _transform(spec: Spec) -> Callable[[Unit], Unit]:
     def run(unit: Unit) -> Unit:
         from symdiff.errors import UnsupportedTransformError
         from symdiff.host.reference import qualified_name
+        from symdiff.transforms.trees import transform_grouped
 
         assert unit.program is not None
+        # Pytree parameters: the transform sees their leaves, argnums naming them.
+        if _is_vjp_of_gradient(spec):
+            assert spec.inner is not None
+            gradient = spec.inner
+            nums = gradient.argnums
+
+            def flat(argnums: Any, program: Program) -> Program:
+                return transform(replace(spec, inner=replace(gradient, argnums=argnums)),
+                                 program)
+        else:
+            nums = spec.argnums
+
+            def flat(argnums: Any, program: Program) -> Program:
+                return transform(replace(spec, argnums=argnums), program)
         try:
-            program = transform(spec, unit.program)
+            program = transform_grouped(unit.program, spec.kind, nums, spec.has_aux, flat)
         except UnsupportedTransformError as error:
             code = getattr(unit.fn, "__code__", None)
             where = "" if code is None else f"{code.co_filename}:{code.co_firstlineno}: "
@@ -294,11 +310,18 @@ def _vjp(spec: Spec, primal: Program) -> Program:
 
     if _is_vjp_of_gradient(spec):
         assert spec.inner is not None
-        return _vjp_of_gradient(spec.inner, primal)
-    return vjp_program(primal, has_aux=spec.has_aux)
+        return _vjp_of_gradient(spec.inner, primal, _wanted(spec))
+    return vjp_program(primal, has_aux=spec.has_aux, argnums=_wanted(spec))
 
 
-def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:
+def _wanted(spec: Spec) -> tuple[int, ...] | None:
+    """The arguments a VJP's cotangents are wanted for (None: all; a Jacobian's are
+    those it is taken with respect to)."""
+    return (spec.argnums,) if isinstance(spec.argnums, int) else spec.argnums
+
+
+def _vjp_of_gradient(gradient: Spec, primal: Program, wanted: tuple[int, ...] | None
+                     ) -> Program:
     """The VJP of a gradient: by reverse mode, or, where that cannot go through the
     gradient's taped loops, forward over reverse mode (`symmetric_vjp_program`)."""
     from symdiff.transforms.ad import HigherOrderLoopError
@@ -309,7 +332,7 @@ def _vjp_of_gradient(gradient: Spec, primal: Program) -> Program:
     try:
         # Differentiated again: simplified and pruned first, as these passes would.
         return vjp_program(finish(grad_program(primal, gradient.argnums)),
-                           forward_fallback=False)
+                           forward_fallback=False, argnums=wanted)
     except HigherOrderLoopError:
         return symmetric_vjp_program(primal, gradient.argnums)
 
@@ -324,7 +347,7 @@ def _jvp_batched(spec: Spec, primal: Program) -> Program:
 def _vjp_batched(spec: Spec, primal: Program) -> Program:
     from symdiff.transforms.batch import batched_vjp_program
 
-    return batched_vjp_program(primal, has_aux=spec.has_aux)
+    return batched_vjp_program(primal, has_aux=spec.has_aux, argnums=_wanted(spec))
 
 
 def _hessian(spec: Spec, primal: Program) -> Program:

@@ -29,8 +29,9 @@ class Spec:
     # "hessian", "jacobian", "primal"
     argnums: int | tuple[int, ...] | None = None
     # Per parameter, the `ir.types.ArrayType` of an array argument, an `ir.types.FunctionArg`
-    # for a function, `INT` for an int, None for a float or list; None when every argument is a
-    # float or list (the code is then the same for all).
+    # for a function, `INT` for an int, the `host.data` layout of a pytree, None for a
+    # float or list; None when every argument is a float or list (the code is then the
+    # same for all).
     types: tuple[Any, ...] | None = None
     inner: Spec | None = None  # the transform applied first, for a derivative of one
     # The function returns ``(output, aux)``: only `output` is differentiated, and `aux`

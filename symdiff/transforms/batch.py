@@ -91,6 +91,7 @@ from symdiff.ir.shapes import (
     size_of,
 )
 from symdiff.ir.sorting import PERMUTE
+from symdiff.ir.special import LOGSUMEXP
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -124,10 +125,11 @@ def batched_jvp_program(primal: Program, argnum: int, has_aux: bool = False) -> 
                          "tangents (leading axis).")
 
 
-def batched_vjp_program(primal: Program, has_aux: bool = False) -> Program:
+def batched_vjp_program(primal: Program, has_aux: bool = False,
+                        argnums: tuple[int, ...] | None = None) -> Program:
     """The VJP of `primal` for a batch of cotangents of every output (an aux output
-    the seeds do not reach, unbatched)."""
-    vjp = finish(vjp_program(primal, has_aux=has_aux))  # batched as the pipeline leaves it
+    the seeds do not reach, unbatched), as `vjp_program` gives it for `argnums`."""
+    vjp = finish(vjp_program(primal, has_aux=has_aux, argnums=argnums))
     return batch_program(vjp, vjp.params[len(primal.params):],
                          f"{primal.name}_vjp_batched",
                          f"Reverse-mode derivatives (VJP) of {primal.name} for a batch of "
@@ -857,6 +859,7 @@ _RULES: dict[Primitive, Rule] = {
     PROD: _reduce,
     AMAX: _reduce,
     AMIN: _reduce,
+    LOGSUMEXP: _reduce,
     NORM: _norm,
     EINSUM: _einsum,
     TRACE: _trace,

@@ -27,7 +27,7 @@ from __future__ import annotations
 from symdiff.errors import UnsupportedTransformError
 from symdiff.ir.arrays import ZEROS_LIKE
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import Node, Program, Structure, flatten, rebuild
+from symdiff.ir.node import Node, Program, Structure, flatten, rebuild, refill
 from symdiff.ir.rewrite import inline, substitute
 from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import exact, product_dim, size_of
@@ -69,13 +69,8 @@ def jacobian_program(primal: Program, argnums: int | tuple[int, ...],
 
 
 def rebuild_leaves(like: Structure, leaves: list[Structure]) -> Structure:
-    """`like`'s nested tuple structure with its leaves, in order, replaced by `leaves`."""
-    it = iter(leaves)
-
-    def build(item: Structure) -> Structure:
-        return tuple(build(i) for i in item) if isinstance(item, tuple) else next(it)
-
-    return build(like)
+    """`like`'s nested structure with its leaves, in order, replaced by `leaves`."""
+    return refill(like, leaves)  # type: ignore[no-any-return]
 
 
 def _with_respect_to(primal: Program, i: int, has_aux: bool) -> Program:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from symdiff.ir.arrays import output
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import Derived, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.node import Container, Derived, Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import is_seq, kind
 from symdiff.transforms.ad import HigherOrderLoopError, jvp_full, vjp
@@ -52,7 +52,9 @@ def split_aux(primal: Program) -> tuple[Program, Structure]:
     result = primal.result
     if isinstance(result, tuple) and len(result) == 2:
         return primal.replace(result=result[0]), result[1]
-    got = "one value" if isinstance(result, Node) else f"a tuple of {len(result)} values"
+    got = "one value" if isinstance(result, Node) else \
+        f"a {result.kind} of {len(result.items)} values" if isinstance(result, Container) \
+        else f"a tuple of {len(result)} values"
     raise NotAuxPair(
         f"has_aux=True requires {primal.name} to return a pair (output, aux); it returns "
         f"{got}")
@@ -70,8 +72,9 @@ def grad_program(
         primal, aux = split_aux(primal)
     if not isinstance(primal.result, Node):
         n = len(tuple(flatten(primal.result)))
+        what = primal.result.kind if isinstance(primal.result, Container) else "tuple"
         raise NotScalarOutput(
-            f"grad requires a function with one scalar output; {primal.name} returns a tuple "
+            f"grad requires a function with one scalar output; {primal.name} returns a {what} "
             f"of {n} values (use vjp or jvp for several outputs)")
     indices = (argnums,) if isinstance(argnums, int) else argnums
     wrt = [primal.params[i] for i in indices]
@@ -142,9 +145,11 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None,
                    primal_values=[new[o] for o in [*outputs, *kept]])
 
 
-def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = False
-                ) -> Program:
-    """Reverse mode: cotangent of every primal given a cotangent of every output.
+def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = False,
+                argnums: tuple[int, ...] | None = None) -> Program:
+    """Reverse mode: cotangent of every primal given a cotangent of every output (of
+    those of `argnums` only, the others zero, when given: what a Jacobian with respect
+    to them needs).
 
     Through a derivative's loops that pop a tape, which reverse mode does not go
     through, it runs forward mode per number argument (`forward_fallback`), else raises
@@ -162,12 +167,13 @@ def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = 
         seeds.append(b.param(_fresh(f"{base}_bar", taken), kind(out)))
     replaced: dict[Node, Node] = {}
     effects, mode = primal.effects, "Reverse"
+    wrt = [p for i, p in enumerate(primal.params) if argnums is None or i in argnums]
     try:
-        raw: list[Node | None] = vjp(b, outputs, seeds, primal.params, replaced)
+        found: list[Node | None] = vjp(b, outputs, seeds, wrt, replaced)
     except HigherOrderLoopError:
         # Reverse mode over a loop that pops a tape is not supported; forward mode is:
         # the cotangents are the gradient of sum(seed * output), one JVP per argument.
-        if not forward_fallback or not takes_numbers(primal.params) \
+        if not forward_fallback or not takes_numbers(wrt) \
                 or any(o.type is not None for o in outputs):
             raise
         replaced.clear()
@@ -175,9 +181,10 @@ def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = 
         for seed, out in zip(seeds[1:], outputs[1:], strict=True):
             total = b.add(total, b.mul(seed, out))
         weighted = Program(primal.name, primal.params, total, b, effects=primal.effects)
-        raw, _, effects = forward_gradient(weighted, primal.params)
+        found, _, effects = forward_gradient(weighted, wrt)
         mode = "Forward"
-    cts = _outputs(b, raw, primal.params)
+    by_param = dict(zip(wrt, found, strict=True))
+    cts = _outputs(b, [by_param.get(p) for p in primal.params], primal.params)
     for param, ct in zip(primal.params, cts, strict=True):
         b.name(ct, f"{param.attrs[0]}_bar")
     result: Structure = (*cts, aux) if has_aux else tuple(cts)

@@ -22,7 +22,6 @@ import numpy as np
 import pytest
 
 from symdiff import grad, jacfwd, jacobian, jacrev, jvp, source, value_and_grad, vjp
-from symdiff.errors import UnsupportedSyntaxError
 
 # --- functions returning (output, aux) ------------------------------------------------
 
@@ -318,10 +317,10 @@ def test_has_aux_must_be_a_bool() -> None:
         grad(scalar, has_aux=1)  # type: ignore[arg-type]
 
 
-def test_a_dict_aux_is_not_supported_yet() -> None:
-    # The frontend does not return dicts yet: a located error at the return.
-    with pytest.raises(UnsupportedSyntaxError, match="returns a dict"):
-        grad(with_dict, has_aux=True)(1.0)
+def test_a_dict_aux_comes_back_as_a_dict() -> None:
+    gradient, aux = grad(with_dict, has_aux=True)(1.5)
+    assert gradient == 3.0
+    assert aux == {"pred": 1.5}
 
 
 def test_source_takes_has_aux() -> None:

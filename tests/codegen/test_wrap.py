@@ -10,7 +10,7 @@ import pytest
 
 import symdiff
 from benchmarks import functions
-from symdiff.codegen.wrap import WIDTH, shorten
+from symdiff.codegen.wrap import WIDTH, shorten, shorten_module, shorten_text
 
 
 def shortened(src: str, width: int = 40) -> str:
@@ -130,3 +130,32 @@ def test_a_later_operand_is_named_when_nothing_before_it_can_raise() -> None:
     assert lines[1].strip().startswith("_t0 = c / d if d else") and len(lines) == 4, text
     for args in ((1.0, 2.0, 3.0, 0.0), (1.0, 2.0, 3.0, 4.0)):
         assert run(text, *args) == run(src, *args)
+
+
+def test_an_emitted_module_is_shortened_as_its_text_would_be() -> None:
+    # The emitter's tree, its expressions shared between statements, is split before it
+    # is unparsed: the same text as parsing the unparsed text back and splitting that.
+    src = ("def f(a, b):\n"
+           "    _t0 = a * b\n"
+           "    r = _t0 * a + (math.sin(_t0) * b if b else a) + math.cos(a * a * a) * b\n"
+           "    s = _t0 + 1.0\n"
+           "    return (r, s, r * s, s * s * s * s * s * s * s * s * s * s * s * s * s)\n")
+    emitted = ast.parse(src)
+    shared = emitted.body[0].body[0].value  # type: ignore[attr-defined]
+    body = emitted.body[0].body  # type: ignore[attr-defined]
+    body[1].value.left.left.left = shared  # inside the long statement, and
+    body[2].value.left = shared  # in one that fits
+    text = ast.unparse(emitted)
+    short = shorten_module(emitted, text, 40)
+    assert short == shorten_text(text, 40)
+    lines = short.splitlines()
+    assert all(len(line) <= 40 for line in lines[:-1]) and len(lines) > 6
+    assert "    _t0 = a * b" in lines and "    s = a * b + 1.0" in lines
+    for args in ((1.5, 2.0), (0.5, 0.0)):
+        assert run(short, *args) == run(text, *args)
+
+
+def test_a_module_whose_lines_fit_is_its_own_text() -> None:
+    module = ast.parse("def f(a):\n    return a * a\n")
+    text = ast.unparse(module)
+    assert shorten_module(module, text) is text

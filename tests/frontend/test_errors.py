@@ -229,14 +229,6 @@ def f_unpack_number(x):
     return a + b
 
 
-def f_list_literal(x):
-    return [x, x]  # E:list
-
-
-def f_dict_literal(x):
-    return {"x": x}  # E:dict
-
-
 def f_import_inside(x):
     import cmath  # E:import
 
@@ -331,8 +323,6 @@ CASES = [
     (f_matmul, "matmul", "x @ x", ["@ operator"]),
     (f_unpack_too_many, "unpack-count", "a, b", ["unpack", "3 values", "2 names"]),
     (f_unpack_number, "unpack-number", "a, b", ["unpack"]),
-    (f_list_literal, "list", "[x, x]", ["list"]),
-    (f_dict_literal, "dict", '{"x": x}', ["returns a dict"]),
     (f_import_inside, "import", "import cmath", ["import"]),
     (f_global_decl, "global", "global", ["global declaration"]),
     (f_raise, "raise", "raise", ["raise"]),

@@ -148,7 +148,7 @@ def test_none_is_specialised_on_and_checked_by_identity() -> None:
 @pytest.mark.parametrize(("value", "what"), [
     (b"two", r"argument 'n' \(position 1\) must be"),
     (1j, r"argument 'n' \(position 1\) must be"),
-    ({"a": 1.0}, r"argument 'n' \(position 1\) is a dict"),
+    ({1: 1.0}, r"argument 'n' \(position 1\) is a dict with the key 1"),
     (np.array(["a"]), r"argument 'n' \(position 1\) is an array of <U1"),
 ])
 def test_an_unsupported_argument_raises_a_type_error_and_builds_nothing(value: Any,
