@@ -1,13 +1,14 @@
 """Lowering of NumPy reductions beyond sum/mean (``np.prod``, ``np.max``/``np.amax``,
 ``np.min``/``np.amin`` and the methods ``x.prod()``, ``x.max()``, ``x.min()``),
-``np.einsum``, ``np.tensordot`` (an einsum), ``np.kron``, ``np.trace``/``x.trace()``,
+``np.einsum``, ``np.tensordot`` (an einsum), ``np.kron``, ``np.trace``/``x.trace()``
+(with ``offset``, ``axis1``, ``axis2``: the sum of a ``np.diagonal``),
 ``np.vdot`` of vectors, ``np.linalg.norm`` (vector 2-norms and Frobenius norms) and
 ``np.linalg.det``/``inv``/``solve``.
 
 Contract: handlers of `frontend.arrays`' tables (see there). Axes, ``keepdims``,
 ``ord``, tensordot's ``axes`` and einsum subscripts must be constants; what NumPy would
-compute but symdiff does not differentiate (another ``ord``, ``'...'`` in subscripts,
-``offset=`` of a trace) is a located error naming it.
+compute but symdiff does not differentiate (another ``ord``, ``'...'`` in subscripts) is a
+located error naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, literal, vectors
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.np_matrices import diagonal, given_arguments
 from symdiff.frontend.values import is_array
 from symdiff.ir import linalg
 from symdiff.ir.node import Node
@@ -90,10 +92,11 @@ def _np_tensordot(low: Frame, e: ast.Call, name: str) -> Node:
     written = e.args[2] if len(e.args) > 2 else next(
         (kw.value for kw in e.keywords if kw.arg == "axes"), None)
     a, b = low.number(a, e), low.number(b, e)
-    if a.type is None or b.type is None:
-        raise low.src.error("np.tensordot of a number: use *", e)
     given = literal(low, written) if written is not None else low.b.const(2)
-    first, second = _contracted(low, given, a.type.ndim, b.type.ndim, e)
+    first, second = _contracted(low, given, *(x.type.ndim if x.type is not None else 0
+                                              for x in (a, b)), e)
+    if a.type is None or b.type is None:
+        return low.b.mul(a, b)  # nothing contracted: a number scales the other
     letters = linalg.fresh_letters(a.type.ndim + b.type.ndim)
     spec_a = letters[:a.type.ndim]
     spec_b = list(letters[a.type.ndim:])
@@ -137,13 +140,33 @@ def _np_kron(low: Frame, e: ast.Call, name: str) -> Node:
     return low.b.apply("kron", a, b)
 
 
-@HANDLERS.function_and_method("trace")
-def trace(low: Frame, x: Any, e: ast.Call) -> Node:
-    """The sum of the diagonal of the first two axes."""
+@HANDLERS.function("trace")
+def _np_trace(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, _DIAGONAL, optional=3)
+    return trace(low, args[0], given_arguments(args[1:], kws, _DIAGONAL), e)
+
+
+@HANDLERS.method("trace")
+def _trace_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 0, _DIAGONAL, optional=3)
+    return trace(low, base, given_arguments(args, kws, _DIAGONAL), e)
+
+
+_DIAGONAL = ("offset", "axis1", "axis2")
+
+
+def trace(low: Frame, x: Any, given: dict[str, Any], e: ast.Call) -> Node:
+    """The sum of a diagonal (by default that of the first two axes): of another offset
+    or other axes, the sum of ``np.diagonal``'s last axis."""
     x = low.number(x, e)
     if not is_array(x) or x.type.ndim < 2:
         raise low.src.error("trace of an array of fewer than two axes", e)
-    return low.b.apply("trace", x)
+    defaults = {"offset": 0, "axis1": 0, "axis2": 1}
+    if all(isinstance(v, Node) and v.is_const and v.value == defaults[k]
+           for k, v in given.items()):
+        return low.b.apply("trace", x)
+    d = diagonal(low, x, given, e)
+    return low.b.apply("sum", d, attrs=((d.type.ndim - 1,), False))
 
 
 @HANDLERS.function("vdot")

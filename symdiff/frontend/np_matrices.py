@@ -44,13 +44,13 @@ def _np_triangle(low: Frame, e: ast.Call, name: str) -> Node:
 @HANDLERS.function("diagonal")
 def _np_diagonal(low: Frame, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 1, ("offset", "axis1", "axis2"), optional=3)
-    return diagonal(low, args[0], _given(args[1:], kws, ("offset", "axis1", "axis2")), e)
+    return diagonal(low, args[0], given_arguments(args[1:], kws, ("offset", "axis1", "axis2")), e)
 
 
 @HANDLERS.method("diagonal")
 def _diagonal_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
     args, kws = arguments(low, e, 0, ("offset", "axis1", "axis2"), optional=3)
-    return diagonal(low, base, _given(args, kws, ("offset", "axis1", "axis2")), e)
+    return diagonal(low, base, given_arguments(args, kws, ("offset", "axis1", "axis2")), e)
 
 
 @HANDLERS.function("diag")
@@ -128,7 +128,8 @@ def _offset(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> int:
     return 0 if k is None else k
 
 
-def _given(args: list[Any], kws: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+def given_arguments(args: list[Any], kws: dict[str, Any], names: tuple[str, ...]
+                    ) -> dict[str, Any]:
     """The arguments given by position or by name, by name."""
     given = dict(zip(names, args, strict=False))
     for name, value in kws.items():

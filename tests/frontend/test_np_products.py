@@ -44,7 +44,7 @@ def bilinear_layer(W, x, y):
 def contractions(T, M, v):
     return (np.sum(np.tensordot(T, M) ** 2) + np.sum(np.tensordot(M, T, axes=([0, 1], [1, 2])))
             + np.tensordot(v, v, 1) + np.sum(np.tensordot(M, v, axes=[[1], [0]]) ** 3)
-            + np.sum(np.tensordot(v, M, axes=0)))
+            + np.sum(np.tensordot(v, M, axes=0)) + np.sum(np.tensordot(v, v[0], axes=0)))
 
 
 def rigid_body_energy(omega, points, masses):
