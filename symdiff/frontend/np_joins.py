@@ -1,7 +1,9 @@
 """Lowering of NumPy's joins and splits that other operations express exactly:
-``np.hstack``, ``np.vstack``, ``np.column_stack``, ``np.atleast_1d`` and
-``np.atleast_2d`` (onto ``np.concatenate``, ``np.expand_dims`` and ``np.array``), and
-``np.split`` / ``np.array_split`` (onto slices: each part is a view, as NumPy's).
+``np.hstack``, ``np.vstack`` (and ``np.row_stack``), ``np.dstack``, ``np.column_stack``,
+``np.append``, ``np.atleast_1d``, ``np.atleast_2d`` and ``np.atleast_3d`` (onto
+``np.concatenate``, ``np.expand_dims`` and ``np.array``), and ``np.split`` /
+``np.array_split`` / ``np.hsplit`` / ``np.vsplit`` / ``np.dsplit`` (onto slices: each
+part is a view, as NumPy's).
 
 Contract (functions over a `frame.Frame`):
 - The joins take a list or tuple of arrays (numbers too) written in the function, as
@@ -36,20 +38,22 @@ _UNEQUAL = "array split does not result in an equal division"
 # Joins ----------------------------------------------------------------------------------
 
 
-@HANDLERS.function("atleast_1d", "atleast_2d")
+@HANDLERS.function("atleast_1d", "atleast_2d", "atleast_3d")
 def _np_atleast(low: Frame, e: ast.Call, name: str) -> Node | tuple[Node, ...]:
     args, _ = arguments(low, e, 1, (), optional=len(e.args))
-    fix = at_least_1d if name == "atleast_1d" else at_least_2d
-    out = tuple(fix(low, low.number(a, e)) for a in args)
+    fix = {"atleast_1d": at_least_1d, "atleast_2d": at_least_2d, "atleast_3d": at_least_3d}
+    out = tuple(fix[name](low, low.number(a, e)) for a in args)
     return out[0] if len(out) == 1 else out
 
 
-@HANDLERS.function("hstack", "vstack", "column_stack")
+@HANDLERS.function("hstack", "vstack", "row_stack", "dstack", "column_stack")
 def _np_stacks(low: Frame, e: ast.Call, name: str) -> Node:
     (value,), _ = arguments(low, e, 1, ())
     parts = array_parts(low, value, name, e)
-    if name == "vstack":
+    if name in ("vstack", "row_stack"):
         return concatenate(low, [at_least_2d(low, p) for p in parts], low.b.const(0), e)
+    if name == "dstack":
+        return concatenate(low, [at_least_3d(low, p) for p in parts], low.b.const(2), e)
     if name == "column_stack":
         columns = [p if p.type is not None and p.type.ndim >= 2 else low.b.apply(
             "expand_dims", at_least_1d(low, p), attrs=((1,),)) for p in parts]
@@ -74,6 +78,24 @@ def at_least_2d(low: Frame, x: Node) -> Node:
     return x
 
 
+def at_least_3d(low: Frame, x: Node) -> Node:
+    """``np.atleast_3d(x)``: a vector as (1, n, 1), a matrix as (m, n, 1), a number as a
+    1 x 1 x 1 array."""
+    if x.type is None:
+        return low.b.new("array", x, attrs=((1, 1, 1), dtype_of([x]), False))
+    if x.type.ndim < 3:
+        return low.b.apply("expand_dims", x, attrs=((0, 2) if x.type.ndim == 1 else (2,),))
+    return x
+
+
+@HANDLERS.function("append")
+def _np_append(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 2, ("axis",), optional=1)
+    axis = args[2] if len(args) > 2 else kws.get("axis")
+    parts = [at_least_1d(low, low.number(a, e)) for a in args[:2]]
+    return concatenate(low, parts, axis, e)
+
+
 # Splits ---------------------------------------------------------------------------------
 
 
@@ -83,7 +105,27 @@ def _np_split(low: Frame, e: ast.Call, name: str) -> tuple[Node, ...]:
     x = array_of(low, args[0], name, e)
     axis = one_axis(low, args[2] if len(args) > 2 else kws.get("axis", low.b.const(0)),
                     x.type.ndim, e)
-    how = args[1]
+    return split(low, name, x, args[1], axis, e)
+
+
+# The axis each splits along, and the fewest axes it takes.
+_SIDES = {"vsplit": (0, 2), "hsplit": (1, 1), "dsplit": (2, 3)}
+
+
+@HANDLERS.function("hsplit", "vsplit", "dsplit")
+def _np_split_sides(low: Frame, e: ast.Call, name: str) -> tuple[Node, ...]:
+    (x, how), _ = arguments(low, e, 2, ())
+    x = array_of(low, x, name, e)
+    axis, least = _SIDES[name]
+    if x.type.ndim < least:
+        raise low.src.error(f"np.{name} of an array of fewer than {least} axes", e)
+    return split(low, "split", x, how, axis if x.type.ndim > 1 else 0, e)
+
+
+def split(low: Frame, name: str, x: Node, how: Any, axis: int, e: ast.Call
+          ) -> tuple[Node, ...]:
+    """``np.split`` / ``np.array_split`` (`name`) of `x` along `axis`, `how` a number of
+    parts or a list of indices."""
     if isinstance(how, (list, tuple)):
         bounds: list[Node | None] = [None, *(_index(low, i, name, e) for i in how), None]
     else:

@@ -1,6 +1,8 @@
 """Lowering of NumPy's rearrangements of an array's entries: ``np.flip``, ``np.fliplr``,
-``np.flipud`` (onto reversed slices, views as NumPy's), ``np.roll``, ``np.repeat`` /
-``x.repeat()``, ``np.tile`` and ``np.pad``.
+``np.flipud`` (onto reversed slices, views as NumPy's), ``np.swapaxes`` /
+``x.swapaxes()``, ``np.moveaxis``, ``np.rollaxis`` (onto transposes), ``np.rot90`` (a
+flip and a transpose), ``np.roll``, ``np.repeat`` / ``x.repeat()``, ``np.tile`` and
+``np.pad``.
 
 Contract (functions over a `frame.Frame`): handlers of `frontend.arrays`' tables. Axes
 must be constants; a shift or a count is an int, constant or known at run time
@@ -53,6 +55,91 @@ def flip(low: Frame, x: Node, axes: Any) -> Node:
     for a in axes:
         x = low.b.apply("flip", x, attrs=(a,))
     return x
+
+
+@HANDLERS.function("swapaxes")
+def _np_swapaxes(low: Frame, e: ast.Call, name: str) -> Node:
+    (x, first, second), _ = arguments(low, e, 3, ())
+    return swapaxes(low, x, first, second, e)
+
+
+@HANDLERS.method("swapaxes")
+def _swapaxes_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
+    (first, second), _ = arguments(low, e, 2, ())
+    return swapaxes(low, base, first, second, e)
+
+
+def swapaxes(low: Frame, x: Any, first: Any, second: Any, e: ast.Call) -> Node:
+    """`x` with two axes exchanged."""
+    x = array_of(low, x, "swapaxes", e)
+    order = list(range(x.type.ndim))
+    a, b = (one_axis(low, v, x.type.ndim, e) for v in (first, second))
+    order[a], order[b] = b, a
+    return _transposed(low, x, order)
+
+
+@HANDLERS.function("moveaxis")
+def _np_moveaxis(low: Frame, e: ast.Call, name: str) -> Node:
+    (x, source, destination), _ = arguments(low, e, 3, ())
+    x = array_of(low, x, name, e)
+    sources, destinations = (axes_of(low, tuple(v) if isinstance(v, list) else v,
+                                     x.type.ndim, e, keep_order=True) or ()
+                             for v in (source, destination))
+    if len(sources) != len(destinations) or len(set(sources)) != len(sources) or \
+            len(set(destinations)) != len(destinations):
+        raise low.src.error("np.moveaxis: give as many different source and destination "
+                            "axes", e)
+    order = [a for a in range(x.type.ndim) if a not in sources]
+    for destination, source in sorted(zip(destinations, sources, strict=True)):
+        order.insert(destination, source)
+    return _transposed(low, x, order)
+
+
+@HANDLERS.function("rollaxis")
+def _np_rollaxis(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 2, ("start",), optional=1)
+    x = array_of(low, args[0], name, e)
+    n = x.type.ndim
+    axis = one_axis(low, args[1], n, e)
+    start = constant(low, args[2] if len(args) > 2 else kws.get("start"), int,
+                     "np.rollaxis() start", e) or 0
+    start = start + n if start < 0 else start
+    if not 0 <= start <= n:
+        raise low.src.error(f"np.rollaxis: start {start} is out of bounds for {n} axes", e)
+    order = [a for a in range(n) if a != axis]
+    order.insert(start - 1 if axis < start else start, axis)
+    return _transposed(low, x, order)
+
+
+@HANDLERS.function("rot90")
+def _np_rot90(low: Frame, e: ast.Call, name: str) -> Node:
+    args, kws = arguments(low, e, 1, ("k", "axes"), optional=2)
+    x = array_of(low, args[0], name, e)
+    k = constant(low, args[1] if len(args) > 1 else kws.get("k"), int, "np.rot90() k", e)
+    planes = axes_of(low, args[2] if len(args) > 2 else kws.get("axes", (
+        low.b.const(0), low.b.const(1))), x.type.ndim, e, keep_order=True)
+    if planes is None or len(planes) != 2 or planes[0] == planes[1]:
+        raise low.src.error("np.rot90: axes must be two different axes", e)
+    k = (1 if k is None else k) % 4
+    first, second = planes
+    if k == 2:
+        return flip(low, x, planes)
+    order = list(range(x.type.ndim))
+    order[first], order[second] = second, first
+    if k == 1:
+        return _transposed(low, flip(low, x, (second,)), order)
+    if k == 3:
+        return flip(low, _transposed(low, x, order), (second,))
+    return x
+
+
+def _transposed(low: Frame, x: Node, order: list[int]) -> Node:
+    """`x` with its axes in `order` (itself when that is theirs; ``x.T`` when reversed)."""
+    n = x.type.ndim
+    if order == list(range(n)):
+        return x
+    return low.b.apply("transpose", x, attrs=(None if order == list(range(n))[::-1]
+                                              else tuple(order),))
 
 
 @HANDLERS.function("roll")

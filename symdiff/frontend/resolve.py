@@ -44,7 +44,8 @@ NUMPY_FUNCTIONS = (
     "tril", "triu", "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d",
     "atleast_2d", "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat",
     "tile", "pad", "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax",
-    "argmin", "cumulative_sum", "cumulative_prod",
+    "argmin", "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack",
+    "append", "hsplit", "vsplit", "dsplit", "swapaxes", "moveaxis", "rollaxis", "rot90",
 )
 _numpy_table: dict[Any, str] = {}
 

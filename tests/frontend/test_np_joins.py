@@ -1,5 +1,6 @@
 """NumPy joins and splits in user code, end to end: ``np.hstack``, ``np.vstack``,
-``np.column_stack``, ``np.atleast_1d``/``2d``, ``np.split`` and ``np.array_split`` (by a
+``np.column_stack``, ``np.dstack``, ``np.append``, ``np.atleast_1d``/``2d``/``3d``,
+``np.split``, ``np.array_split``, ``np.hsplit``, ``np.vsplit`` and ``np.dsplit`` (by a
 number of parts or at indices, unpacked), in realistic functions (a stacked feature
 matrix for a regression, a parameter vector split into weights and bias), in both
 modes and at second order against finite differences, through hessian; NumPy's
@@ -67,6 +68,20 @@ def scalars_joined(a, b):
     return np.sum(v ** 2) + np.sum(row * u) + np.sum(w ** 3) + np.sum(np.column_stack([u, w]))
 
 
+def channels(T, v):
+    # Feature maps stacked along a third (channel) axis, a channel appended, and the
+    # stack split back by rows, columns and channels.
+    D = np.dstack([T[0], T[1] * 2.0, np.atleast_3d(T[0])[:, :, 0]])
+    E = np.atleast_3d(v)
+    left, right = np.hsplit(T[0], [1])
+    top, bottom = np.vsplit(T, 2)
+    a, b = np.dsplit(D, [2])
+    w = np.append(v, v[0] * 2.0)
+    W = np.append(T[0], T[1][:1], axis=0)
+    return (np.sum(D ** 2) + np.sum(E * v[:, None]) + np.sum(left * right) + np.sum(top * bottom)
+            + np.sum(a ** 2) * np.sum(b) + np.sum(w ** 3) + np.sum(W ** 2))
+
+
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (polynomial_regression, (rn(4), rn(6), rn(6))),
     (two_layer, (rn(4), rn(5, 3))),
@@ -74,6 +89,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (columns_split, (rn(3, 4),)),
     (stacked_rows, (rn(3), rn(3))),
     (scalars_joined, (0.3, 0.7)),
+    (channels, (rn(2, 3, 4), rn(4))),
 ]
 
 
@@ -86,6 +102,14 @@ def test_the_hessian_of_a_least_squares_fit_is_the_gram_matrix() -> None:
     np.testing.assert_allclose(hessian(polynomial_regression)(w, x, y), F.T @ F / 6,
                                rtol=1e-12)
     assert jacfwd(two_layer)(rn(4), rn(5, 3)).shape == (4,)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # np.row_stack's, in NumPy 2
+def test_row_stack_is_vstack() -> None:
+    def rows(x, y):
+        return np.sum(np.row_stack([x, y * x]) ** 2)
+
+    check_grads(rows, (rn(3), rn(3)))
 
 
 def test_an_unequal_split_raises_as_numpy_does() -> None:

@@ -1,10 +1,11 @@
 """NumPy rearrangements in user code, end to end: ``np.flip``, ``np.fliplr``,
-``np.flipud``, ``np.roll``, ``np.repeat`` / ``x.repeat()``, ``np.tile`` and ``np.pad``,
-in realistic functions (a periodic finite-difference Laplacian, the energy of a 2-D
-grid, a circular convolution, nearest-neighbour upsampling, a bias tiled over a batch,
-a zero-padded "same" convolution, an edge-padded smoothing), in both modes and at
-second order against finite differences, through hessian and jacobians; and located
-errors."""
+``np.flipud``, ``np.swapaxes``, ``np.moveaxis``, ``np.rollaxis``, ``np.rot90``,
+``np.roll``, ``np.repeat`` / ``x.repeat()``, ``np.tile`` and ``np.pad``, in realistic
+functions (rotated and transposed views of an image, a periodic finite-difference
+Laplacian, the energy of a 2-D grid, a circular convolution, nearest-neighbour
+upsampling, a bias tiled over a batch, a zero-padded "same" convolution, an
+edge-padded smoothing), in both modes and at second order against finite differences,
+through hessian and jacobians; and located errors."""
 
 from __future__ import annotations
 
@@ -95,6 +96,17 @@ def padded_with_a_value(X, c):
     return np.sum(np.tanh(A) ** 2) + np.sum(B ** 3) + np.sum(np.pad(X, (0, 2), "edge") ** 2)
 
 
+def augmented_views(img, K):
+    # An image (channels last) seen channels first, transposed and rotated, as a small
+    # data-augmentation loss does; and a stack of matrices with its axes reordered.
+    chw = np.moveaxis(img, -1, 0)
+    rotations = np.rot90(chw, 1, axes=(1, 2)) + np.rot90(chw, 3, axes=(1, 2))
+    loss = np.sum((rotations - np.swapaxes(chw, 1, 2)) ** 2) + np.sum(np.rot90(img[:, :, 0], 2)
+                                                                      * img[:, :, 1])
+    return loss + np.sum(np.rollaxis(K, 2) ** 3) + np.sum(np.rollaxis(K, 0, 3) * np.moveaxis(
+        K, [0, 1], [2, 0])) + np.sum(K.swapaxes(0, 1)[0] ** 2) + np.sum(np.rot90(K[0]) ** 2)
+
+
 CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (dirichlet_energy, (rn(6), 0.5)),
     (grid_laplacian, (rn(3, 4),)),
@@ -106,6 +118,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
     (same_convolution, (rn(6), rn(3))),
     (edge_smoothing, (rn(4, 5),)),
     (padded_with_a_value, (rn(2, 3), 0.7)),
+    (augmented_views, (rn(3, 3, 2), rn(2, 3, 4))),
 ]
 
 
@@ -178,6 +191,14 @@ def shifts_and_axes(x):
     return np.sum(np.roll(x, (1, 2, 3), axis=(0, 1)))  # E:axes
 
 
+def rot90_same_axes(x):
+    return np.sum(np.rot90(x, 1, (1, 1)))  # E:rot90
+
+
+def moveaxis_lengths(x):
+    return np.sum(np.moveaxis(x, [0, 1], [1]))  # E:moveaxis
+
+
 def fliplr_of_a_vector(x):
     return np.sum(np.fliplr(x))  # E:fliplr
 
@@ -206,6 +227,8 @@ ERRORS = [
     (float_shift, (rn(4),), "shift", "np.roll", ["shift must be an int"]),
     (shifts_and_axes, (rn(3, 4),), "axes", "np.roll", ["one shift per axis"]),
     (fliplr_of_a_vector, (rn(4),), "fliplr", "np.fliplr", ["fewer than 2 axes"]),
+    (rot90_same_axes, (rn(3, 3),), "rot90", "np.rot90", ["two different axes"]),
+    (moveaxis_lengths, (rn(2, 3),), "moveaxis", "np.moveaxis", ["as many different"]),
     (repeat_counts, (rn(3),), "counts", "np.repeat", ["array of counts", "one int"]),
     (negative_reps, (rn(3),), "negative", "np.tile", ["reps must not be negative"]),
     (reflect_mode, (rn(3),), "reflect", '"reflect"', ["mode='reflect'", "not supported",
