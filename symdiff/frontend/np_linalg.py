@@ -18,7 +18,7 @@ from typing import Any
 
 from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, literal, vectors
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.np_matrices import diagonal, given_arguments
+from symdiff.frontend.np_structure import diagonal, given_arguments
 from symdiff.frontend.values import is_array
 from symdiff.ir import linalg
 from symdiff.ir.node import Node

@@ -26,21 +26,21 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
-    matrices,
     rearrange,
     scalars,
     sequences,
     shapes,
     sorting,
     special,
+    structure,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, matrices.RECORDS, rearrange.RECORDS, sequences.RECORDS, shapes.RECORDS,
-    sorting.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS,
+    linalg.RECORDS, rearrange.RECORDS, sequences.RECORDS, shapes.RECORDS,
+    sorting.RECORDS, structure.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS,
 )
 
 

@@ -63,7 +63,6 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.matrices import CROSS, DIAG, DIAGONAL, KRON, TRIL, TRIU, on_diagonal
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
@@ -92,6 +91,7 @@ from symdiff.ir.shapes import (
 )
 from symdiff.ir.sorting import PERMUTE
 from symdiff.ir.special import LOGSUMEXP
+from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, TRIL, TRIU, on_diagonal
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 

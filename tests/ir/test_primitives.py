@@ -33,12 +33,12 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
-    matrices,
     rearrange,
     sequences,
     shapes,
     sorting,
     special,
+    structure,
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
@@ -53,7 +53,7 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               matrices.RECORDS, rearrange.RECORDS, shapes.RECORDS, sorting.RECORDS)
+               rearrange.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6

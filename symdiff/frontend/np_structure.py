@@ -20,9 +20,9 @@ from typing import Any
 from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, one_axis
-from symdiff.ir.matrices import diag_dims, diagonal_dims
 from symdiff.ir.node import Node
 from symdiff.ir.shapes import exact, size_of
+from symdiff.ir.structure import diag_dims, diagonal_dims
 
 _NOT_THREE = "np.cross here takes vectors of 3 components along its axis"
 

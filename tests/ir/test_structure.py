@@ -1,4 +1,4 @@
-"""Triangles, diagonals, Kronecker and cross products as IR primitives (`ir.matrices`),
+"""Triangles, diagonals, Kronecker and cross products as IR primitives (`ir.structure`),
 checked through emitted code against central finite differences: forward mode, reverse
 mode, their adjointness, the JVP of the VJP; what the types know of a diagonal's
 length; and the emitted text."""
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from symdiff.ir.builder import Builder
-from symdiff.ir.matrices import diag_dims, diagonal_dims
+from symdiff.ir.structure import diag_dims, diagonal_dims
 from symdiff.ir.types import MANY, ArrayType
 from tests.ir.support import (
     Build,
