@@ -25,10 +25,10 @@ axis n, any length but one, or 1, length one.) Then, f being the original functi
       -> (gradient, its JVPs along a leading axis of seed directions), for lists from
       f_hvp(*args, *tangents) -> (gradient, Hessian @ tangents), one call per entry.
 
-Imports: the standard library and NumPy (and scipy.special for the SciPy functions
-it calls, or the module a custom derivative rule's function lives in). Numbers
-the functions read from the source's globals are copied as they were when this
-module was built.
+Imports: the standard library and NumPy (and scipy.special or scipy.linalg for the
+SciPy functions it calls, or the module a custom derivative rule's function lives
+in). Numbers the functions read from the source's globals are copied as they were
+when this module was built.
 """
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from symdiff.api.derivative import Derivative
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import callable_op
+from symdiff.host import pytrees
 from symdiff.rules.custom import parameter_names, rule_for
 from symdiff.runtime.arguments import Checker, label
 from symdiff.runtime.dispatch import parameters as python_parameters
@@ -73,13 +74,15 @@ def parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...
 
 def call_bound(fun: Callable[..., Any], args: tuple[Any, ...] | list[Any]) -> Any:
     """``fun(*args)`` for arguments bound as `parameters` lists them: the keyword-only
-    ones of the user's function (after the positional ones) passed by name."""
+    ones of the user's function (after the positional ones) passed by name. The result
+    has the structure the generated code returns: a named tuple in it (``return
+    np.linalg.eigh(x)``) is a tuple."""
     code = getattr(unwrap(fun)[0], "__code__", None)
     if code is None or not code.co_kwonlyargcount or len(args) <= code.co_argcount:
-        return fun(*args)
+        return pytrees.plain(fun(*args))
     n = code.co_argcount
     names = code.co_varnames[n:n + code.co_kwonlyargcount]
-    return fun(*args[:n], **dict(zip(names, args[n:], strict=False)))
+    return pytrees.plain(fun(*args[:n], **dict(zip(names, args[n:], strict=False))))
 
 
 def arity(fn: Callable[..., Any]) -> int | None:

@@ -14,12 +14,18 @@ def supported() -> list[str]:
     has rules for: ``math`` functions (``"math.sin"``), builtins (``"abs"``, ``"sum"``),
     NumPy functions (``"np.sin"``, ``"np.linalg.norm"``), array methods
     (``"ndarray.sum"``) and, where SciPy is installed, ``scipy.special`` functions
-    (``"scipy.special.erf"``) and ``scipy.stats`` distributions' methods
-    (``"scipy.stats.norm.logpdf"``). Python functions with source are
+    (``"scipy.special.erf"``), ``scipy.stats`` distributions' methods
+    (``"scipy.stats.norm.logpdf"``) and ``scipy.linalg`` functions
+    (``"scipy.linalg.cho_solve"``). Python functions with source are
     differentiated through as well, and so is any callable given a rule with
     `custom_jvp`, `custom_vjp` or `defrule`; those are not listed."""
     from symdiff.frontend import call_sites, numpy_calls
-    from symdiff.frontend.resolve import NUMPY_FUNCTIONS, SCIPY_DISTRIBUTIONS, SCIPY_FUNCTIONS
+    from symdiff.frontend.resolve import (
+        NUMPY_FUNCTIONS,
+        SCIPY_DISTRIBUTIONS,
+        SCIPY_FUNCTIONS,
+        SCIPY_LINALG,
+    )
     from symdiff.ir.scalars import NUMPY, PYTHON
     from symdiff.ir.special import SCIPY
 
@@ -28,7 +34,7 @@ def supported() -> list[str]:
     names.update(f"ndarray.{name}" for name in numpy_calls.METHODS)
     if importlib.util.find_spec("scipy") is not None:
         names.update(f"scipy.special.{name}" for name in SCIPY)
-        names.update(f"scipy.{path}" for path in SCIPY_FUNCTIONS)
+        names.update(f"scipy.{path}" for path in (*SCIPY_FUNCTIONS, *SCIPY_LINALG))
         names.update(f"scipy.stats.{name}.{method}"
                      for name, methods in SCIPY_DISTRIBUTIONS.items() for method in methods)
     return sorted(names)
@@ -37,7 +43,8 @@ def supported() -> list[str]:
 # The groups of `supported_table`, in its order: a name's prefix -> the group's title.
 _GROUPS = (("", "Python builtins"), ("math.", "`math`"), ("np.linalg.", "`np.linalg`"),
            ("np.", "NumPy (`np.`)"), ("ndarray.", "array methods (`x.`)"),
-           ("scipy.special.", "`scipy.special`"), ("scipy.stats.", "`scipy.stats`"))
+           ("scipy.linalg.", "`scipy.linalg`"), ("scipy.special.", "`scipy.special`"),
+           ("scipy.stats.", "`scipy.stats`"))
 
 
 def supported_table() -> str:

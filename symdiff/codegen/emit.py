@@ -96,7 +96,11 @@ def _module(program: Program, header: str, scheduled: Schedule | None
         imports.append(("math", None))
     if "np" in emitter.modules:
         imports.append(("numpy", "np"))
-    modules = _imports(everything) | ({"scipy.special"} if "scipy" in emitter.modules else set())
+    # ``import scipy.<sub>`` for each submodule the text reads (scipy.special by default).
+    scipy = {m for m in emitter.modules if m.startswith("scipy.")}
+    if "scipy" in emitter.modules and not scipy:
+        scipy = {"scipy.special"}
+    modules = _imports(everything) | scipy
     imports += [(name, None) for name in sorted(modules)]
     module += [ast.Import([ast.alias(name, alias)]) for name, alias in imports]
     module.append(func)
@@ -149,7 +153,8 @@ def _leaf_paths(tree: Any) -> list[tuple[int, tuple[str | int, ...]]]:
     return sorted(found)
 
 
-# The names the text imports when it reads them (``scipy``: ``import scipy.special``).
+# The names the text imports when it reads them (``scipy``: ``import scipy.special``, or
+# the submodules it reads: ``scipy.linalg``).
 _MODULES = frozenset({"math", "np", "scipy"})
 
 
@@ -185,6 +190,9 @@ class _Emitter:
                 if node.id in _MODULES:  # type: ignore[attr-defined]
                     self.modules.add(node.id)  # type: ignore[attr-defined]
                 continue
+            if node.__class__ is ast.Attribute and node.value.__class__ is ast.Name \
+                    and node.value.id == "scipy":  # type: ignore[attr-defined]
+                self.modules.add(f"scipy.{node.attr}")  # type: ignore[attr-defined]
             for value in node.__dict__.values():  # (its fields, and its location if any)
                 if value.__class__ is list:
                     stack += [v for v in value if isinstance(v, ast.AST) and v not in given]

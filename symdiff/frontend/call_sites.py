@@ -3,13 +3,13 @@
 Contract: `call(frame, e)` lowers ``f(...)``: a method of an array (`numpy_calls`) or of
 a dict (`dicts`); ``sum``, ``dict`` and ``len``, which read lists, dicts and arrays; a
 user function, whose body is inlined (`calls`); a NumPy function (`numpy_calls`); a
-SciPy function that is no primitive (`scipy_special`, `scipy_stats`); a function with
-a custom rule (`custom_calls`); or a primitive: a math function, a ``scipy.special``
-one, or a builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow`` with the number
-of arguments its record says a call takes (``math.log(x, b)`` is ``logb``; ``min``,
-``max`` and ``hypot`` of more than two fold pairwise). Anything else called is a
-located error that names it: a NumPy or SciPy function as having no derivative rule
-yet, a frozen ``scipy.stats`` distribution as such.
+SciPy function that is no primitive (`scipy_special`, `scipy_stats`, `scipy_linalg`); a
+function with a custom rule (`custom_calls`); or a primitive: a math function, a
+``scipy.special`` one, or a builtin such as ``abs``, ``min``, ``max``, ``float``, ``pow``
+with the number of arguments its record says a call takes (``math.log(x, b)`` is
+``logb``; ``min``, ``max`` and ``hypot`` of more than two fold pairwise). Anything else
+called is a located error that names it: a NumPy or SciPy function as having no
+derivative rule yet, a frozen ``scipy.stats`` distribution as such.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from symdiff.frontend import (
     loops,
     names,
     numpy_calls,
+    scipy_linalg,
     scipy_special,
     scipy_stats,
     sequences,
@@ -73,6 +74,8 @@ def call(frame: Frame, e: ast.Call) -> Value:
     if op.startswith("scipy.stats."):
         _, _, distribution, method = op.split(".")
         return scipy_stats.call(frame, distribution, method, e)
+    if op.startswith("scipy.linalg."):
+        return scipy_linalg.call(frame, op.rpartition(".")[2], e)
     if op == "custom_call":
         return custom_calls.lower_call(frame, func, e)
     return _primitive(frame, op, e)

@@ -1,11 +1,11 @@
-"""Lowering of NumPy's matrix structure: ``np.tril`` / ``np.triu``, ``np.diagonal`` /
-``x.diagonal()`` and ``np.diag`` (a matrix's diagonal, or a matrix made of a vector);
-and ``np.cross`` of 3-vectors.
+"""Lowering of NumPy's matrix structure: ``np.diagonal`` / ``x.diagonal()`` and
+``np.diag`` (a matrix's diagonal, or a matrix made of a vector); and ``np.cross`` of
+3-vectors. (``np.tril`` and ``np.triu`` are `np_matrices`'.)
 
 Contract: handlers of `frontend.arrays`' tables (see there). Offsets (``k``,
 ``offset``) and axes must be constants; a diagonal of other axes than the last two is
 that of a transpose moving them last (as NumPy defines it). What NumPy would compute
-but symdiff does not (``np.tril`` of a vector, ``np.diag`` of a stack of matrices) is a
+but symdiff does not (``np.diag`` of a stack of matrices) is a
 located error naming the function. ``np.cross`` takes 3-vectors along the last axis,
 or along ``axis=`` (moved last and back), their other axes broadcasting; vectors of
 another length are a located error, or when their length is known only at run time, a
@@ -28,17 +28,6 @@ _NOT_THREE = "np.cross here takes vectors of 3 components along its axis"
 
 # The NumPy functions and array methods this module lowers.
 HANDLERS = Handlers()
-
-
-@HANDLERS.function("tril", "triu")
-def _np_triangle(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("k",), optional=1)
-    x = low.number(args[0], e)
-    k = _offset(low, args[1] if len(args) > 1 else kws.get("k"), "k", name, e)
-    if x.type is None or x.type.ndim < 2:
-        raise low.src.error(f"np.{name} of a vector or number (NumPy makes a matrix of it) "
-                            "is not supported: pass a matrix", e)
-    return low.b.apply(name, x, attrs=(k,))
 
 
 @HANDLERS.function("diagonal")

@@ -22,6 +22,7 @@ from symdiff.frontend import (
     np_indexing,
     np_joins,
     np_linalg,
+    np_matrices,
     np_rearrange,
     np_shapes,
     np_sorting,
@@ -33,8 +34,8 @@ from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS,
-            np_structure.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS,
-            np_sorting.HANDLERS, np_statistics.HANDLERS)
+            np_matrices.HANDLERS, np_structure.HANDLERS, np_rearrange.HANDLERS,
+            np_shapes.HANDLERS, np_sorting.HANDLERS, np_statistics.HANDLERS)
 
 
 # Array methods that change their array in place, and what to write instead.

@@ -41,11 +41,13 @@ NUMPY_FUNCTIONS = (
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
-    "tril", "triu", "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d",
-    "atleast_2d", "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat",
-    "tile", "pad", "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax",
-    "argmin", "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack",
-    "append", "hsplit", "vsplit", "dsplit", "swapaxes", "moveaxis", "rollaxis", "rot90",
+    "tril", "triu", "linalg.cholesky", "linalg.slogdet", "linalg.eigh", "linalg.eigvalsh",
+    "linalg.pinv", "linalg.matrix_power", "linalg.lstsq", "linalg.qr", "linalg.svd",
+    "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d", "atleast_2d",
+    "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "pad",
+    "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax", "argmin",
+    "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
+    "hsplit", "vsplit", "dsplit", "swapaxes", "moveaxis", "rollaxis", "rot90",
 )
 _numpy_table: dict[Any, str] = {}
 
@@ -58,6 +60,12 @@ _numpy_table: dict[Any, str] = {}
 SCIPY_FUNCTIONS = (
     "special.logsumexp", "special.softmax", "special.log_softmax", "special.polygamma",
     "special.multigammaln", "special.zeta", "special.gammainc", "special.gammaincc",
+)
+# The ``scipy.linalg`` functions the lowering knows, by their path under ``scipy``
+# (`frontend.scipy_linalg`).
+SCIPY_LINALG = (
+    "linalg.cholesky", "linalg.solve_triangular", "linalg.cho_factor", "linalg.cho_solve",
+    "linalg.expm",
 )
 _DENSITY = ("pdf", "logpdf")
 SCIPY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -103,8 +111,9 @@ def numpy_callables() -> dict[Any, str]:
 
 def scipy_callables() -> dict[Any, str]:
     """SciPy callable -> primitive name, or "scipy.<path>" for the lowering to handle
-    (``"scipy.special.logsumexp"``, ``"scipy.stats.norm.logpdf"``): of ``scipy.special``
-    and ``scipy.stats``, each once the program imported it."""
+    (``"scipy.special.logsumexp"``, ``"scipy.stats.norm.logpdf"``,
+    ``"scipy.linalg.cho_solve"``): of ``scipy.special``, ``scipy.stats`` and
+    ``scipy.linalg``, each once the program imported it."""
     special = sys.modules.get("scipy.special")
     if special is not None and "special" not in _scipy_read:
         _scipy_read.add("special")
@@ -122,6 +131,11 @@ def scipy_callables() -> dict[Any, str]:
             _distributions[distribution] = name
             for method in methods:  # (bound methods are equal when made apart)
                 _scipy_table[getattr(distribution, method)] = f"scipy.stats.{name}.{method}"
+    linalg = sys.modules.get("scipy.linalg")
+    if linalg is not None and "linalg" not in _scipy_read:
+        _scipy_read.add("linalg")
+        for path in SCIPY_LINALG:
+            _scipy_table[getattr(linalg, path.partition(".")[2])] = f"scipy.{path}"
     return _scipy_table
 
 

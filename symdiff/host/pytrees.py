@@ -18,6 +18,8 @@ Contract (this module imports nothing but the standard library):
   dict with the same keys in another order is taken in `treedef`'s order, as JAX takes
   it; another structure raises `TypeError` naming `what`, both structures and `like`.
   `describe_value` shows a value's structure with its arrays' shapes, for messages.
+- `plain(value)` turns the named tuples in a function's result (NumPy's ``EighResult``,
+  ``SVDResult``, ...) into tuples, the structure its generated code returns.
 """
 
 from __future__ import annotations
@@ -138,6 +140,38 @@ def unflatten(treedef: TreeDef, values: list[Any] | tuple[Any, ...]) -> Any:
         del out[len(out) - n:]
         out.append(dict(zip(node.keys, parts, strict=True)) if node.kind == "dict"
                    else tuple(parts) if node.kind == "tuple" else list(parts))
+    return out[0]
+
+
+def plain(value: Any) -> Any:
+    """`value` with each named tuple in it (NumPy's results, such as ``EighResult``) a
+    tuple: the structure of a function's result as its generated code returns it."""
+    stack, named = [value], False
+    while stack and not named:
+        v = stack.pop()
+        named = isinstance(v, tuple) and v.__class__ is not tuple
+        if is_container(v):
+            stack.extend(items(v))
+    if not named:
+        return value
+    # Rebuilt bottom up, as `unflatten` does, each named tuple as a tuple.
+    out: list[Any] = []
+    work: list[tuple[Any, bool]] = [(value, False)]
+    while work:
+        v, done = work.pop()
+        if isinstance(v, tuple) and v.__class__ is not tuple:
+            v = tuple(v)
+        if not is_container(v):
+            out.append(v)
+        elif not done:
+            work.append((v, True))
+            work.extend((p, False) for p in reversed(items(v)))
+        else:
+            n = len(v)
+            parts = out[len(out) - n:] if n else []
+            del out[len(out) - n:]
+            out.append(dict(zip(v, parts, strict=True)) if v.__class__ is dict
+                       else tuple(parts) if v.__class__ is tuple else list(parts))
     return out[0]
 
 

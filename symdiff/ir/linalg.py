@@ -374,13 +374,20 @@ def _inv_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return (b.neg(b.apply("matmul", b.apply("matmul", inv_t, ct), inv_t)),)
 
 
-def _solve_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def matrix_and_rhs(types: list[Type], what: str) -> tuple[ArrayType, ArrayType, str]:
+    """The types of a matrix and a right-hand side (a vector or a matrix) of the solver
+    `what`, and the dtype of its result; TypeError for other arguments."""
     a, rhs = types
     if a is None or a.ndim != 2 or rhs is None or rhs.ndim not in (1, 2):
-        raise TypeError("np.linalg.solve of a matrix and a vector or matrix only")
+        raise TypeError(f"np.linalg.{what} of a matrix and a vector or matrix only")
     dtype = broadcast(ArrayType(a.dtype, ()), ArrayType(rhs.dtype, ()))
     assert dtype is not None
-    return ArrayType(dtype.dtype, (a.dims[0], *rhs.dims[1:]))
+    return a, rhs, dtype.dtype
+
+
+def _solve_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    a, rhs, dtype = matrix_and_rhs(types, "solve")
+    return ArrayType(dtype, (a.dims[0], *rhs.dims[1:]))
 
 
 def _solve_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:

@@ -26,12 +26,14 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
+    matrices,
     rearrange,
     scalars,
     sequences,
     shapes,
     sorting,
     special,
+    spectral,
     structure,
     ufuncs,
 )
@@ -39,8 +41,9 @@ from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, rearrange.RECORDS, sequences.RECORDS, shapes.RECORDS,
-    sorting.RECORDS, structure.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, spectral.RECORDS, rearrange.RECORDS, sequences.RECORDS,
+    shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS, checks.RECORDS,
+    special.RECORDS,
 )
 
 

@@ -1,10 +1,8 @@
-"""Matrix structure: triangles (``np.tril``, ``np.triu``), diagonals (``np.diagonal``
-and ``np.diag`` both ways); the Kronecker product (``np.kron``) and the cross product
-of 3-vectors (``np.cross``).
+"""Matrix structure: diagonals (``np.diagonal`` and ``np.diag`` both ways); the
+Kronecker product (``np.kron``) and the cross product of 3-vectors (``np.cross``).
+(Triangles, ``np.tril`` and ``np.triu``, are `ir.matrices`' ``triangle``.)
 
 Contract:
-- ``tril`` and ``triu`` keep the entries on and below (above) diagonal ``attrs[0]`` of
-  the last two axes and zero the others: linear projections, each its own transpose.
 - ``diagonal`` is diagonal ``attrs[0]`` of the last two axes, as a last axis (a
   read-only view, as NumPy's); ``diag`` makes a square matrix with its vector on
   diagonal ``attrs[0]``. Both carry the result's lengths (`ir.types` dims) last in
@@ -30,19 +28,6 @@ from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.shapes import dims_type, exact, product_dim, result_dtype, size_of
 from symdiff.ir.types import MANY, ArrayType, Dim, Type, broadcast
-
-# Triangles -----------------------------------------------------------------------------
-
-
-def _emit_triangle(name: str) -> Any:
-    def emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-        return np_call(name, args[0], *([ast.Constant(attrs[0])] if attrs[0] else []))
-    return emit
-
-
-def _triangle_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
-    return (b.apply(node.op, ct, attrs=node.attrs),)
-
 
 # Diagonals -----------------------------------------------------------------------------
 
@@ -138,14 +123,6 @@ def _cross_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(joined.dtype, (*joined.dims[:-1], 3))
 
 
-TRIL = Primitive(
-    "tril", 1, None, _emit_triangle("tril"), type_rule=lambda types, attrs: types[0],
-    jvp_rule=linear_jvp, vjp_rule=_triangle_vjp, may_raise=False)
-
-TRIU = Primitive(
-    "triu", 1, None, _emit_triangle("triu"), type_rule=lambda types, attrs: types[0],
-    jvp_rule=linear_jvp, vjp_rule=_triangle_vjp, may_raise=False)
-
 # attrs (k, dims)
 DIAGONAL = Primitive(
     "diagonal", 1, None, _emit_diagonal, type_rule=dims_type, jvp_rule=linear_jvp,
@@ -170,4 +147,4 @@ CROSS = Primitive(
     may_raise=False)
 
 
-RECORDS: tuple[Primitive, ...] = (TRIL, TRIU, DIAGONAL, DIAG, KRON, CROSS)
+RECORDS: tuple[Primitive, ...] = (DIAGONAL, DIAG, KRON, CROSS)

@@ -287,10 +287,10 @@ def _header(module: ModuleType, shown: str, command: list[str], modes: Sequence[
           for line in textwrap.wrap(_CONVENTION[mode].format(f="f"), 88,
                                     initial_indent="  ", subsequent_indent="      ")],
         "",
-        "Imports: the standard library and NumPy (and scipy.special for the SciPy functions",
-        "it calls, or the module a custom derivative rule's function lives in). Numbers",
-        "the functions read from the source's globals are copied as they were when this",
-        "module was built.",
+        "Imports: the standard library and NumPy (and scipy.special or scipy.linalg for the",
+        "SciPy functions it calls, or the module a custom derivative rule's function lives",
+        "in). Numbers the functions read from the source's globals are copied as they were",
+        "when this module was built.",
         "",
     ]
     return "\n".join(lines)

@@ -15,10 +15,13 @@ reductions, transposes, indexing and the like shift their axes by one; ``A @ t``
 batched vector t becomes ``t @ A.T``, and other matmuls of batched operands are
 matmuls of stacks of matrices with the batch axis first; an einsum gets a letter for
 the batch axis; ``np.linalg.solve`` solves the k right-hand sides as the columns of
-one; an update of an array of zeros by a batched value writes into batched zeros; an
-operation that reads only a batched value's shape (``x.shape[1]``) gives an
-`Unbatched` value. A branch on an unbatched predicate has both bodies batched (an
-output batched in one body only is broadcast in the other); a loop carries a value
+one; ``np.tril``, ``np.triu`` and ``scipy.linalg.expm`` act on the last two axes as
+they did (the exponential of each matrix of a stack: its derivatives are exponentials
+of blocks holding the seeds); an update of an array of zeros by a batched value writes
+into batched zeros; an operation that reads only a batched value's shape
+(``x.shape[1]``) gives an `Unbatched` value. A
+branch on an unbatched predicate has both bodies batched (an output batched in one
+body only is broadcast in the other); a loop carries a value
 batched when its initial value or the body makes it so (found by iterating), and a
 tape keeps, per saved value, whether it is batched, so that the loop popping it
 batches the same values.
@@ -30,9 +33,10 @@ Only the seeds and what is computed from them are batched, and every derivative 
 is linear in the (co)tangents, so the operations that are not linear (``det``,
 ``inv``, ``prod``, ``max``...) only ever see values that do not depend on the seeds:
 the rules that shift a reduction's axes serve ``prod``, ``max``, ``min`` and ``norm``
-too, and ``det`` and ``inv`` have none. An operation without a rule, a predicate or a
-loop bound that depends on a seed, or a Python list of batched values raises
-`BatchingError`, which names it as the user wrote it (``np.linalg.det``):
+too, and ``det``, ``inv`` and the factorisations (``cholesky``, ``eigh``, ``svd``...)
+have none. An operation without a rule, a predicate or a loop bound that depends on a
+seed, or a Python list of batched values raises `BatchingError`, which names it as the
+user wrote it (``np.linalg.det``):
 `symdiff.jacobian` then falls back to a pass per seed direction, and a Jacobian inside
 another transform (`transforms.jacobian`) raises `UnsupportedTransformError`.
 """
@@ -63,6 +67,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
+from symdiff.ir.matrices import EXPM, TRIANGLE
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
@@ -91,7 +96,7 @@ from symdiff.ir.shapes import (
 )
 from symdiff.ir.sorting import PERMUTE
 from symdiff.ir.special import LOGSUMEXP
-from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, TRIL, TRIU, on_diagonal
+from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, on_diagonal
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -481,12 +486,12 @@ def _trace(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ..
     return b.apply("transpose", out, attrs=((r - 2, *range(r - 2)),))
 
 
-def _last_two(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+def _diagonal(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
               ) -> Node:
-    # np.tril, np.triu, np.diagonal work on the last two axes: the batch axis is one
-    # more in front (and one more length of a diagonal's result).
-    attrs = (node.attrs[0], (None, *node.attrs[1])) if node.prim is DIAGONAL else node.attrs
-    return b.apply(node.op, args[0], attrs=attrs)
+    # np.diagonal of the last two axes: the batch axis one more in front, of the result
+    # too.
+    k, dims = node.attrs
+    return b.apply("diagonal", args[0], attrs=(k, (None, *dims)))
 
 
 def _diag(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
@@ -864,9 +869,11 @@ _RULES: dict[Primitive, Rule] = {
     EINSUM: _einsum,
     TRACE: _trace,
     SOLVE: _solve,
-    TRIL: _last_two,
-    TRIU: _last_two,
-    DIAGONAL: _last_two,
+    # np.tril and np.triu act on the last two axes, which a batch axis first leaves be.
+    TRIANGLE: lambda b, node, args, flags: b.apply("triangle", args[0], attrs=node.attrs),
+    # scipy.linalg.expm of a stack of matrices is the exponential of each.
+    EXPM: lambda b, node, args, flags: b.apply("expm", args[0]),
+    DIAGONAL: _diagonal,
     DIAG: _diag,
     KRON: _kron,
     CROSS: _elementwise,  # along the last axis, the others broadcasting

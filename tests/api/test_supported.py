@@ -64,6 +64,17 @@ def test_every_listed_scipy_function_is_one_the_lowering_knows() -> None:
         assert callable_op(value) is not None, name
 
 
+def test_lists_scipy_linalg_functions_the_lowering_knows() -> None:
+    linalg = pytest.importorskip("scipy.linalg")
+    from symdiff.frontend.resolve import callable_op
+
+    listed = [n for n in symdiff.supported() if n.startswith("scipy.linalg.")]
+    assert {"scipy.linalg.cho_solve", "scipy.linalg.solve_triangular"} <= set(listed)
+    for name in listed:
+        assert callable_op(getattr(linalg, name.rpartition(".")[2])) == name
+    assert "np.linalg.cholesky" in symdiff.supported()
+
+
 def test_does_not_load_the_ir_on_import() -> None:
     code = "import sys, symdiff; assert 'symdiff.ir' not in sys.modules; assert symdiff.supported"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -109,6 +109,25 @@ def all_transforms(f: Callable[..., Any], args: Sequence[Any]) -> list[Callable[
     ]
 
 
+def check_in_dtype(f: Callable[..., Any], args: tuple[Any, ...], dtype: Any,
+                   float32_tol: tuple[float, float] = (2e-2, 1e-3)) -> None:
+    """`symdiff.testing.check_grads` of `f` at `args` made `dtype` arrays (float32 within
+    `float32_tol`, its rtol and atol), and each cotangent of `vjp` of the argument's
+    shape and dtype."""
+    import numpy as np
+
+    from symdiff.testing import check_grads
+
+    args = tuple(a.astype(dtype) for a in args)
+    if dtype == np.float64:
+        check_grads(f, args, rtol=1e-6, atol=1e-8)
+    else:
+        check_grads(f, args, eps=1e-3, rtol=float32_tol[0], atol=float32_tol[1])
+    _, vjp_fn = vjp(f, *args)
+    for a, c in zip(args, vjp_fn(np.ones_like(f(*args))), strict=True):
+        assert c.shape == a.shape and c.dtype == a.dtype
+
+
 def check_float32(f: Callable[..., Any], args: Sequence[Any]) -> None:
     """`f` at `args` cast to float32: its gradients have each argument's shape and dtype
     and are writable, and both modes agree with finite differences (`check_grads` with

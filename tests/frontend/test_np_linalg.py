@@ -1,7 +1,8 @@
 """NumPy reductions (prod, max, min), einsum, trace, norms and np.linalg end to end:
 both modes against finite differences (`symdiff.testing.check_grads`) for float64 and
 float32, the conventions at ties, zeros and a zero norm, the generated code, and
-located errors for what is not supported."""
+located errors for what is not supported (also of the factorisations that
+test_np_matrices.py differentiates: stacks of matrices, options without a derivative)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from symdiff import UnsupportedSyntaxError, grad, jvp, vjp
-from symdiff.testing import check_grads
+from symdiff import UnsupportedSyntaxError, grad, jvp
 from tests.frontend import support
 
 THIS_FILE = Path(__file__).resolve()
@@ -99,14 +99,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_both_modes_match_finite_differences(f: Callable[..., Any], args: tuple[Any, ...],
                                              dtype: type) -> None:
-    args = tuple(a.astype(dtype) for a in args)
-    if dtype == np.float64:
-        check_grads(f, args, rtol=1e-6, atol=1e-8)
-    else:
-        check_grads(f, args, eps=1e-3, rtol=2e-2, atol=1e-3)
-    _, vjp_fn = vjp(f, *args)
-    for a, c in zip(args, vjp_fn(np.ones_like(f(*args))), strict=True):
-        assert c.shape == a.shape and c.dtype == a.dtype
+    support.check_in_dtype(f, args, dtype)
 
 
 def test_ties_share_the_gradient_equally() -> None:
@@ -237,6 +230,46 @@ def trace_of_vector(A):
     return np.trace(np.sum(A, axis=0))  # E:vector
 
 
+def stack_of_matrices(A):
+    return np.linalg.cholesky(A[None] * 1.0).sum()  # E:stack
+
+
+def cholesky_of_vector(A):
+    return np.linalg.cholesky(A[0]).sum()  # E:cholesky-vector
+
+
+def full_svd(A):
+    return np.linalg.svd(A)[1].sum()  # E:full
+
+
+def complete_qr(A):
+    return np.linalg.qr(A, mode="complete")[0].sum()  # E:complete
+
+
+def uplo_not_constant(A):
+    return np.linalg.eigvalsh(A, A[0, 0]).sum()  # E:uplo
+
+
+def power_not_constant(A):
+    return np.linalg.matrix_power(A, len(A) + A.shape[0] * 0).sum()  # E:power
+
+
+def power_not_int(A):
+    return np.linalg.matrix_power(A, 2.0).sum()  # E:float
+
+
+def lstsq_rcond(A):
+    return np.linalg.lstsq(A, A[0], rcond=1e-3)[0].sum()  # E:rcond
+
+
+def tril_of_vector(A):
+    return np.tril(A[0]).sum()  # E:tril
+
+
+def pinv_hermitian(A):
+    return np.linalg.pinv(A, hermitian=True).sum()  # E:hermitian
+
+
 ERRORS = [
     (subscripts_not_literal, "literal", "np.einsum(TRACE, A)", ["string literal"]),
     (subscripts_ellipsis, "ellipsis", '"...i->..."', ["'...'", "not supported"]),
@@ -251,6 +284,16 @@ ERRORS = [
     (axis_not_constant, "axis", "np.prod(", ["axis must be a constant"]),
     (trace_dtype, "dtype", "dtype=", ["dtype=", "np.trace"]),
     (trace_of_vector, "vector", "np.trace(", ["fewer than two axes"]),
+    (stack_of_matrices, "stack", "np.linalg.cholesky(", ["stack of matrices", "not supported yet"]),
+    (cholesky_of_vector, "cholesky-vector", "np.linalg.cholesky(", ["2-D"]),
+    (full_svd, "full", "np.linalg.svd(", ["full_matrices=False"]),
+    (complete_qr, "complete", "np.linalg.qr(", ["mode='complete'", "not supported"]),
+    (uplo_not_constant, "uplo", "np.linalg.eigvalsh(", ["UPLO must be a constant"]),
+    (power_not_constant, "power", "np.linalg.matrix_power(", ["constant int"]),
+    (power_not_int, "float", "np.linalg.matrix_power(", ["constant int"]),
+    (lstsq_rcond, "rcond", "np.linalg.lstsq(", ["rcond=0.001"]),
+    (tril_of_vector, "tril", "np.tril(", ["fewer than two axes"]),
+    (pinv_hermitian, "hermitian", "hermitian=", ["unsupported keyword argument hermitian="]),
 ]
 
 

@@ -115,7 +115,7 @@ def diag_of_a_stack(x):
 
 
 ERRORS = [
-    (tril_of_a_vector, (rn(3),), "vector", "np.tril", ["np.tril", "matrix"]),
+    (tril_of_a_vector, (rn(3),), "vector", "np.tril", ["np.tril", "fewer than two axes"]),
     (computed_offset, (rn(3, 3), 1.0), "offset", "np.triu", ["k must be a constant int"]),
     (same_axes, (rn(2, 3, 3),), "axes", "np.diagonal", ["axis1 and axis2"]),
     (diag_of_a_stack, (rn(2, 3, 3),), "stack", "np.diag", ["vector", "matrix"]),

@@ -38,6 +38,14 @@ def random_like(rng: Any, value: Any, dtype: Any) -> Any:
     return float(rng.standard_normal())
 
 
+def positive_definite(rng: Any, n: int) -> Any:
+    """A random symmetric positive definite n x n matrix, well conditioned."""
+    import numpy as np
+
+    x = rng.standard_normal((n, n))
+    return x @ x.T + n * np.eye(n)
+
+
 def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11) -> Any:
     """Check the emitted JVP and VJP of `build` at `values`: the JVP against central
     finite differences, every derivative with its value's shape, each cotangent of an
@@ -76,9 +84,10 @@ def check_primitive(build: Build, values: list[Any], dtype: Any, seed: int = 11)
     return out
 
 
-def check_second_order(build: Build, values: list[Any], seed: int = 5) -> None:
-    """Check that the VJP program of `build` is itself differentiable: its emitted JVP
-    against central finite differences of it (the derivative helpers' own rules)."""
+def check_jvp_of_vjp(build: Build, values: list[Any], seed: int = 5) -> None:
+    """Check the emitted JVP of the VJP program of `build` at `values` (in float64)
+    against central finite differences of the VJP program: the rules' own IR is
+    differentiable, so second derivatives need no rules of their own."""
     import numpy as np
 
     from symdiff.transforms.programs import finish, jvp_program, vjp_program

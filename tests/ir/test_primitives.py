@@ -33,11 +33,13 @@ from symdiff.ir import (
     checks,
     indexing,
     linalg,
+    matrices,
     rearrange,
     sequences,
     shapes,
     sorting,
     special,
+    spectral,
     structure,
 )
 from symdiff.ir.builder import Builder
@@ -53,7 +55,8 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               rearrange.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS)
+               matrices.RECORDS, rearrange.RECORDS, shapes.RECORDS, sorting.RECORDS,
+               spectral.RECORDS, structure.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6

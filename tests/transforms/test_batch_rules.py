@@ -248,10 +248,17 @@ def sorted_weights(x: np.ndarray) -> float:
     return np.sum(np.sort(x) ** 2 * np.arange(4.0)) + np.sum(np.sort(x * x) * x)
 
 
+def cholesky_quadratic(y: np.ndarray, x: np.ndarray) -> float:
+    # The Cholesky rules' tangents meet solve, transposes and np.tril: all batched.
+    low = np.linalg.cholesky(y @ y.T + 3 * np.eye(3))
+    return np.sum(np.linalg.solve(low, x[:3]) ** 2) + np.sum(np.log(np.einsum("ii->i", low)))
+
+
 @pytest.mark.parametrize(("fun", "args"), [(solve_vector, (Y, V)), (einsum_three, (Y, V)),
                                            (row_differences, (Y,)), (spaced, (V,)),
-                                           (sorted_weights, (V,))],
-                         ids=["solve", "einsum", "diff", "linspace", "sort"])
+                                           (sorted_weights, (V,)),
+                                           (cholesky_quadratic, (Y, V))],
+                         ids=["solve", "einsum", "diff", "linspace", "sort", "cholesky"])
 def test_hessians_are_one_batched_call(fun: Callable[..., Any], args: tuple[Any, ...],
                                        compiled: Compiled) -> None:
     got = hessian(fun)(*args)
@@ -352,6 +359,10 @@ def linear_algebra(a: np.ndarray, y: np.ndarray) -> np.ndarray:
             + np.trace(y[:, :3]) + np.einsum("ij,jk->ki", a, y).sum(axis=1))
 
 
+def triangles(y: np.ndarray) -> np.ndarray:
+    return (np.tril(y) + np.triu(y, 1) * 2.0)[:, 1:] + np.tril(y[:, :3] @ y[:, 1:].T, -1)
+
+
 def constructors(x: np.ndarray) -> np.ndarray:
     return (np.full(4, x[0]) + np.linspace(x[1], x[2], 4) + np.linspace(0.0, x[3], 4)
             + np.concatenate([np.diff(x, n=2), np.diff(x[::-1])[1:]]))
@@ -378,9 +389,10 @@ M = rng.normal(size=(3, 4))
 
 @pytest.mark.parametrize(("fun", "args", "batched"), [
     (reductions, (M,), (0,)), (products_so_far, (M,), (0,)), (shapes_only, (M,), (0,)),
-    (linear_algebra, (A, M), (1,)), (constructors, (V,), (0,)),
+    (linear_algebra, (A, M), (1,)), (constructors, (V,), (0,)), (triangles, (M,), (0,)),
     (matrix_structure, (M,), (0,)), (rearranged, (M,), (0,)),
-], ids=["reductions", "cumprod", "shapes", "linalg", "constructors", "matrices", "rearranged"])
+], ids=["reductions", "cumprod", "shapes", "linalg", "constructors", "triangles", "matrices",
+        "rearranged"])
 def test_each_rule_maps_over_the_batch(fun: Callable[..., Any], args: tuple[Any, ...],
                                        batched: tuple[int, ...]) -> None:
     check_batched(lowered(fun, args), args, batched)
