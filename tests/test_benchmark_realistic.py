@@ -31,6 +31,7 @@ SCALAR = "grad value_and_grad jvp vjp hessian"
 ARRAY = "jvp vjp jacfwd jacrev"
 # Every (function, transform) pair that works; add pairs here as support grows.
 WORKING = {
+    "mlp_params_dict": "grad value_and_grad jvp vjp",
     "softmax_cross_entropy": SCALAR,
     "logistic_l2": SCALAR,
     "rnn_step": ARRAY,
@@ -46,6 +47,7 @@ WORKING = {
     "spring_chain_energy": SCALAR,
     "poisson_residual": ARRAY,
     "lennard_jones_energy": SCALAR,
+    "black_scholes_call": SCALAR,
     "black_scholes_erf": SCALAR,
     "mean_variance": SCALAR,
     "bond_price": SCALAR,
@@ -63,7 +65,11 @@ WORKING = {
     "himmelblau": SCALAR,
     "smoothing_spline": SCALAR,
     "fem_compliance": SCALAR,
-    "mode_string": "grad value_and_grad hessian",
+    "bound_method": SCALAR,
+    "functools_partial": SCALAR,
+    "mode_string": SCALAR,
+    "dict_arguments": SCALAR,
+    "has_aux_dict": "grad value_and_grad jvp vjp",
 }
 # An unsupported function raises one of these, never a crash inside symdiff.
 ERROR_CLASSES = ("UnsupportedSyntaxError", "UnsupportedTransformError", "SymdiffError",

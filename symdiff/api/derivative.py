@@ -1,10 +1,12 @@
 """What every derivative object shares: the `Derivative` base class, its docstring
-(`derivative_doc`) and the signatures its repr lists (`format_signatures`), and the
+(`derivative_doc`) and the signatures its repr lists (`format_signatures`), the
+derivative of a callable with arguments bound to it (`Bound`), and the
 compiler, reached on first use so that ``import symdiff`` stays cheap (`compiled`,
 `generate`)."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import textwrap
 from collections.abc import Callable, Sequence
@@ -13,6 +15,7 @@ from typing import Any
 from symdiff.host.reference import qualified_name
 from symdiff.runtime.dispatch import Signature
 from symdiff.runtime.spec import Spec
+from symdiff.tracebacks import boundary
 
 
 def compiled(fn: Callable[..., Any], spec: Spec) -> Callable[..., Any]:
@@ -72,3 +75,43 @@ def derivative_doc(fn: Any, spec: Spec, params: list[str] | None) -> str:
     if own:
         doc += f"\n\nDocumentation of {name}:\n\n" + textwrap.indent(own, "    ")
     return doc
+
+
+class Bound:
+    """A derivative of a callable with arguments bound to it (a ``functools.partial``, a
+    bound method: `symdiff.api.bound`): the `derivative` of the function underneath,
+    called with `bound_args` in front and `bound_keywords` under the call's own. It has
+    the derivative's ``source`` and ``signatures``, and pickles when the bound arguments
+    do."""
+
+    def __init__(self, derivative: Callable[..., Any], bound_args: tuple[Any, ...],
+                 bound_keywords: dict[str, Any], what: str, described: str) -> None:
+        self.derivative = derivative
+        self.bound_args = bound_args
+        self.bound_keywords = bound_keywords
+        self.what = what  # "functools.partial" or "bound method"
+        self.described = described  # "functools.partial of model.loss"
+        functools.update_wrapper(self, derivative, updated=())  # type: ignore[arg-type]
+
+    @boundary
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.bound_keywords:
+            kwargs = {**self.bound_keywords, **kwargs}
+        return self.derivative(*self.bound_args, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        count = len(self.bound_args) + len(self.bound_keywords)
+        return (f"<symdiff {self.described} ({count} argument{'s' if count != 1 else ''} "
+                f"bound): {repr(self.derivative)[1:-1]}>")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Bound, (self.derivative, self.bound_args, self.bound_keywords, self.what,
+                       self.described)
+
+    @property
+    def source(self) -> str:
+        return self.derivative.source  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def signatures(self) -> Any:
+        return self.derivative.signatures  # type: ignore[attr-defined]

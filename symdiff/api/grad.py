@@ -17,9 +17,13 @@ from symdiff.api.arguments import (
     check_transformable,
     differentiated,
     normalize_argnums,
+    normalize_static,
     parameters,
+    specialised,
+    static_positions,
     unwrap,
 )
+from symdiff.api.bound import binding, bound_primals, transform_bound
 from symdiff.api.derivative import (
     Derivative,
     compiled,
@@ -28,6 +32,7 @@ from symdiff.api.derivative import (
     generate,
 )
 from symdiff.host import pytrees
+from symdiff.host.data import is_object, is_user_class
 from symdiff.host.pytrees import is_container
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import (
@@ -35,12 +40,13 @@ from symdiff.runtime.arguments import (
     argument,
     convert,
     is_array,
-    is_function,
     is_tree,
     label,
+    no_tangent,
+    static_argument,
     zero_like,
 )
-from symdiff.runtime.dispatch import Built, Dispatcher, Signature, signature_of
+from symdiff.runtime.dispatch import Built, Dispatcher, Signature
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
 
@@ -63,8 +69,10 @@ class Transformed(Derivative):
 
     def __repr__(self) -> str:
         aux = ", has_aux=True" if self._spec.has_aux else ""
+        static = static_positions(self._spec)
+        shown = f", static_argnums={tuple(sorted(static))!r}" if static else ""
         return (f"<symdiff {self._spec.label()} of {qualified_name(self._fn)}, "
-                f"argnums={self._spec.argnums!r}{aux}, "
+                f"argnums={self._spec.argnums!r}{shown}{aux}, "
                 f"signatures: {format_signatures(self.signatures)}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -150,7 +158,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
 
     dispatcher = Dispatcher(name, label(spec.kind, fn), params, defaults, diff, build, update,
                             build_guarded, list_params, lambda: parameters(fn),
-                            _tuples_kept(spec))
+                            static=static_positions(spec), finish=_tuples_kept(spec))
     obj._dispatcher = dispatcher
     update(dispatcher.entry)
     return obj
@@ -178,55 +186,71 @@ def _tuples_kept(spec: Spec) -> Callable[[tuple[Any, ...], Any], Any] | None:
     return finish
 
 
-def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool) -> Any:
-    def wrap(f: Callable[..., Any]) -> Transformed:
-        if not callable(f):
-            raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
+def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool,
+          static_argnums: Any = None, static_argnames: Any = None) -> Any:
+    def make(f: Callable[..., Any], argnums: Any, static_argnums: Any) -> Transformed:
         check_transformable(f)
         user, inner = unwrap(f)
         nums = normalize_argnums(user, argnums)
-        spec = Spec(kind, nums, inner=inner, has_aux=check_has_aux(has_aux))
+        static = normalize_static(user, static_argnums, static_argnames, nums, inner)
+        spec = Spec(kind, nums, inner=inner, has_aux=check_has_aux(has_aux), static=static)
         return _transformed(user, spec, differentiated(spec))
+
+    def wrap(f: Callable[..., Any]) -> Any:
+        if not callable(f):
+            raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
+        return transform_bound(f, argnums, static_argnums, make)
 
     return boundary(wrap) if fun is None else wrap(fun)
 
 
+Statics = int | Sequence[int] | None
+Names = str | Sequence[str] | None
+
+
 @overload
-def grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Transformed: ...
+def grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
+         static_argnums: Statics = None, static_argnames: Names = None) -> Transformed: ...
 @overload
-def grad(fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False
+def grad(fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
+         static_argnums: Statics = None, static_argnames: Names = None
          ) -> Callable[[F], Transformed]: ...
 
 
 @boundary
 def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0,
-         has_aux: bool = False) -> Any:
+         has_aux: bool = False, *, static_argnums: Statics = None,
+         static_argnames: Names = None) -> Any:
     """Gradient of a scalar function by reverse mode.
 
     An int `argnums` gives one gradient, a tuple gives a tuple. Works as ``grad(f)``,
     ``@grad`` and ``@grad(argnums=(0, 1))``. With `has_aux`, `fun` returns ``(output,
-    aux)`` and the call returns ``(gradient, aux)``; `aux` is not differentiated.
+    aux)`` and the call returns ``(gradient, aux)``; `aux` is not differentiated. The
+    arguments at `static_argnums` (or named in `static_argnames`) are compiled in as
+    constants, as `jax.jit` takes them: the code is built and cached per value.
     """
-    return _make("grad", fun, argnums, has_aux)
+    return _make("grad", fun, argnums, has_aux, static_argnums, static_argnames)
 
 
 @overload
-def value_and_grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False
+def value_and_grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
+                   static_argnums: Statics = None, static_argnames: Names = None
                    ) -> Transformed: ...
 @overload
 def value_and_grad(
-    fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False
+    fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
+    static_argnums: Statics = None, static_argnames: Names = None,
 ) -> Callable[[F], Transformed]: ...
 
 
 @boundary
 def value_and_grad(
     fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0,
-    has_aux: bool = False,
+    has_aux: bool = False, *, static_argnums: Statics = None, static_argnames: Names = None,
 ) -> Any:
     """Like `grad`, returning ``(value, gradient)`` from one pass; with `has_aux`,
     ``((value, aux), gradient)``."""
-    return _make("value_and_grad", fun, argnums, has_aux)
+    return _make("value_and_grad", fun, argnums, has_aux, static_argnums, static_argnames)
 
 
 @boundary
@@ -240,27 +264,20 @@ def jvp(
 
     `fun` may itself be a derivative (``jvp(grad(f), ...)``). Parameters left out of
     `primals` take their defaults and are not differentiated."""
-    return forward("jvp", fun, primals, tangents, check_has_aux(has_aux))
+    found = binding(fun)
+    if found is None:
+        return forward("jvp", fun, primals, tangents, check_has_aux(has_aux))
+    # The bound arguments are data: zero tangents (None for what has no tangent).
+    check_pairs(label("jvp", unwrap(found.target)[0]), primals, tangents)
+    full, given = bound_primals("jvp", found, primals)
+    ts: list[Any] = [None if no_tangent(a) else zero_like(a) for a in full]
+    for i, t in zip(given, tangents, strict=True):
+        ts[i] = t
+    return forward("jvp", found.target, full, ts, check_has_aux(has_aux), statics=True)
 
 
-def forward(
-    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
-    has_aux: bool = False, statics: bool = False,
-) -> tuple[Any, ...]:
-    """`jvp`, its messages naming the transform `kind` the user called."""
-    check_transformable(fun)
-    user, inner = unwrap(fun)
-    return jvp_of(kind, user, inner, primals, tangents, has_aux, statics)
-
-
-def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
-           tangents: Sequence[Any], has_aux: bool = False, statics: bool = False
-           ) -> tuple[Any, ...]:
-    """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
-    None), its messages naming the transform `kind` the user called. Every primal given
-    is differentiated, so none may be a flag or mode, unless `statics` (for callers that
-    pass the defaults bound, with zero tangents)."""
-    where = label(kind, fun)
+def check_pairs(where: str, primals: Any, tangents: Any) -> None:
+    """Raise unless `primals` and `tangents` are sequences of the same length."""
     for what, values in (("primals", primals), ("tangents", tangents)):
         if not isinstance(values, (tuple, list)):
             raise TypeError(f"{where}: {what} must be a tuple of arguments, got "
@@ -269,17 +286,44 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
         raise ValueError(
             f"{where}: got {len(primals)} primals but {len(tangents)} tangents; "
             "give one tangent per primal")
-    check = argument_checker(kind, fun, statics=statics)
+
+
+def forward(
+    kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+    has_aux: bool = False, statics: bool = False, static: tuple[int, ...] = (),
+) -> tuple[Any, ...]:
+    """`jvp`, its messages naming the transform `kind` the user called."""
+    check_transformable(fun)
+    user, inner = unwrap(fun)
+    return jvp_of(kind, user, inner, primals, tangents, has_aux, statics, static)
+
+
+def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
+           tangents: Sequence[Any], has_aux: bool = False, statics: bool = False,
+           static: tuple[int, ...] = ()) -> tuple[Any, ...]:
+    """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
+    None), its messages naming the transform `kind` the user called. Every primal given
+    is differentiated, so none may be a flag or mode, unless `statics` (for callers that
+    pass the defaults bound, with zero tangents), but those at the positions `inner` or
+    `static` declare static: compiled in, their tangents None."""
+    where = label(kind, fun)
+    check_pairs(where, primals, tangents)
+    spec = Spec("jvp", inner=inner, has_aux=has_aux, static=static)
+    fixed = static_positions(spec)
+    check = argument_checker(kind, fun, statics=statics, static=fixed)
     args = list(check(primals))
     params, lists = check.params, check.lists or frozenset()
     # A parameter left to its default is not differentiated: a zero tangent.
-    given = [*tangents, *(zero_like(a) for a in args[len(tangents):])]
+    given = [*tangents, *(None if i in fixed else zero_like(a)
+                          for i, a in enumerate(args) if i >= len(tangents))]
     ts = []
     for i, (p, t) in enumerate(zip(args, given, strict=True)):
-        if is_function(p):  # a function argument is not differentiated: its tangent is None
-            if t is not None:
+        if no_tangent(p) or i in fixed:
+            if t is not None:  # not differentiated: its tangent is None
+                what = "static" if i in fixed else "an object" if is_object(p) \
+                    else "a class" if is_user_class(p) else "a function"
                 raise TypeError(
-                    f"{where}: primals[{i}] is a function, so tangents[{i}] must be None")
+                    f"{where}: primals[{i}] is {what}, so tangents[{i}] must be None")
             ts.append(0.0)
             continue
         what = f"{where}: {argument(params, i, tangent=True)}"
@@ -297,9 +341,9 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
             check_tangent(f"{what}{pytrees.path_text(path)}", pl, tl)
         ts.append(t)
     # An int primal with a zero tangent is a fixed int (range(n)); otherwise promoted.
-    args = [_promoted(p, t) for p, t in zip(args, ts, strict=True)]
-    spec = with_types(Spec("jvp", inner=inner, has_aux=has_aux), signature_of(tuple(args)))
-    return compiled(fun, spec)(*args, *ts)  # type: ignore[no-any-return]
+    args = [p if i in fixed else _promoted(p, t)
+            for i, (p, t) in enumerate(zip(args, ts, strict=True))]
+    return compiled(fun, specialised(spec, args))(*args, *ts)  # type: ignore[no-any-return]
 
 
 def leaves_of(value: Any) -> list[Any]:
@@ -334,19 +378,32 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
     its structure. For a function returning a tuple or dict, the cotangent is one of
     that structure. With `has_aux`, `fun` returns ``(output, aux)`` and the result is
     ``(output, vjp_fn, aux)``."""
-    return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
+    found = binding(fun)
+    if found is None:
+        return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
+    full, given = bound_primals("vjp", found, primals)
+    out, vjp_fn, *aux = vjp_of(found.target, full, statics=True, has_aux=check_has_aux(has_aux))
+
+    @boundary
+    def bound_vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        cts = vjp_fn(cotangent)  # one per argument of the function underneath
+        return tuple(cts[i] for i in given)
+
+    return (out, bound_vjp_fn, *aux)
 
 
 def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = False,
-           has_aux: bool = False) -> tuple[Any, ...]:
+           has_aux: bool = False, static: tuple[int, ...] = ()) -> tuple[Any, ...]:
     """`vjp`; with `statics`, primals may be flags or modes (their cotangents None), for
-    callers that pass the defaults bound."""
+    callers that pass the defaults bound; the positions `static` and those the transforms
+    of `fun` declare static are compiled in (their cotangents None)."""
     check_transformable(fun)
     user, inner = unwrap(fun)
-    args = argument_checker("vjp", user, statics=statics)(primals)
-    spec = Spec("vjp", inner=inner, has_aux=has_aux)
+    spec = Spec("vjp", inner=inner, has_aux=has_aux, static=static)
+    fixed = static_positions(spec)
+    args = argument_checker("vjp", user, statics=statics, static=fixed)(primals)
     # Compiled first: a function that does not return a pair fails here, located.
-    impl = compiled(user, with_types(spec, signature_of(args)))
+    impl = compiled(user, specialised(spec, args))
     # The output (and aux) from one call of the function; vjp_fn runs the VJP code.
     out = call_bound(fun, args)
     if has_aux:
@@ -355,11 +412,12 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     given = len(primals)
     # The cotangent of a float is a float (NumPy code may give a NumPy scalar); a
     # function argument, a flag or a mode is not differentiated: its cotangent is None.
-    floats = [i for i, a in enumerate(args[:given]) if type(a) is float or (
-        is_tree(a) and any(type(v) is float for v in pytrees.leaves(a)))]
+    floats = [i for i, a in enumerate(args[:given]) if i not in fixed and (
+        type(a) is float or is_tree(a) and any(type(v) is float for v in pytrees.leaves(a)))]
     functions = [i for i, a in enumerate(args[:given])
-                 if is_function(a) or type(a) in (bool, str) or a is None]
-    tuples = [i for i, a in enumerate(primals) if type(a) is tuple and not is_tree(a)]
+                 if no_tangent(a) or type(a) in (bool, str) or a is None or i in fixed]
+    tuples = [i for i, a in enumerate(primals)
+              if type(a) is tuple and not is_tree(a) and i not in fixed]
 
     @boundary
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
@@ -399,24 +457,40 @@ def check_has_aux(has_aux: Any) -> bool:
 @boundary
 def source(
     fun: Callable[..., Any], mode: str = "reverse", argnums: int | Sequence[int] = 0,
-    args: Sequence[Any] | None = None, dump: bool = False, has_aux: bool = False,
+    args: Sequence[Any] | None = None, dump: bool = False, has_aux: bool = False, *,
+    static_argnums: Statics = None, static_argnames: Names = None,
 ) -> str:
     """The generated derivative module: ``mode="reverse"`` (gradient) or ``"forward"`` (JVP);
     with `has_aux`, of a function returning ``(output, aux)``, as `grad` and `jvp` take it.
 
     Code for array arguments is specialised on their dtype, rank and length-one axes:
-    pass example `args` to see the code for those (numbers by default). With `dump`,
-    the text is the IR after every pass of the compiler (``# after lower``, ...), one
-    line per operation, and the module last."""
+    pass example `args` to see the code for those (numbers by default); the values of
+    the arguments at `static_argnums` (or named in `static_argnames`) are compiled in.
+    With `dump`, the text is the IR after every pass of the compiler (``# after lower``,
+    ...), one line per operation, and the module last."""
+    found = binding(fun)
+    if found is not None:  # the bound arguments, as the code is compiled for them
+        if args is None:
+            raise ValueError(f"source of a {found.what}: pass example args")
+        argnums = found.shift(argnums, "argnums")
+        static_argnums = found.shift(static_argnums, "static_argnums")
+        args, fun = bound_primals("source", found, args)[0], found.target
     check_transformable(fun)
     fun, inner = unwrap(fun)
     nums = normalize_argnums(fun, argnums)
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+    static = normalize_static(fun, static_argnums, static_argnames, nums, inner)
     spec = Spec("grad" if mode == "reverse" else "jvp", nums, inner=inner,
-                has_aux=check_has_aux(has_aux))
+                has_aux=check_has_aux(has_aux), static=static)
+    fixed = static_positions(spec)
     if args is not None:
-        spec = with_types(spec, signature_of(tuple(args)))
+        where, params = label("source", fun), parameters(fun)[0]
+        spec = specialised(spec, [static_argument(where, params, i, a) if i in fixed else a
+                                  for i, a in enumerate(args)])
+    elif fixed:
+        raise ValueError("source: static arguments are compiled in by value: pass example "
+                         "args")
     return generate(fun, spec, dump)
 
 

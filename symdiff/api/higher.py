@@ -21,9 +21,11 @@ from symdiff.api.arguments import (
     argument_checker,
     check_transformable,
     normalize_argnums,
+    normalize_static,
     parameters,
     unwrap,
 )
+from symdiff.api.bound import binding, bound_primals, transform_bound
 from symdiff.api.derivative import (
     Derivative,
     compiled,
@@ -31,10 +33,10 @@ from symdiff.api.derivative import (
     format_signatures,
     generate,
 )
-from symdiff.api.grad import jvp_of, rebuild
+from symdiff.api.grad import Names, Statics, check_pairs, jvp_of, rebuild
 from symdiff.host import pytrees
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
-from symdiff.runtime.arguments import is_tree
+from symdiff.runtime.arguments import is_tree, label, no_tangent, zero_like
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
@@ -50,30 +52,38 @@ class Hessian(Derivative):
     it returns a tuple of rows of blocks, ``H[i][j]`` of shape ``shape_i + shape_j``.
     """
 
-    def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int]) -> None:
+    def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int],
+                 static_argnums: Any = None, static_argnames: Any = None) -> None:
         check_transformable(fun)
         self._fn, self._inner = unwrap(fun)
         self._argnums = normalize_argnums(self._fn, argnums)
+        self._static = normalize_static(self._fn, static_argnums, static_argnames,
+                                        self._argnums, self._inner)
         self._indices = ((self._argnums,) if isinstance(self._argnums, int)
                          else tuple(self._argnums))
-        self._check = argument_checker("hessian", self._fn, self._indices)
+        self._check = argument_checker("hessian", self._fn, self._indices,
+                                       static=self._static)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
-        self._plans = Plans(self._fn)  # how to compute the Hessian, per argument shapes
+        # How to compute the Hessian, per argument shapes (and static values).
+        self._plans = Plans(self._fn, self._static)
         wrap_metadata(self, self._fn)
         self.__doc__ = derivative_doc(self._fn, self._spec(), parameters(self._fn)[0])
 
     def _spec(self) -> Spec:
-        return Spec("hessian", self._argnums, inner=self._inner)
+        return Spec("hessian", self._argnums, inner=self._inner, static=self._static)
 
     def chain(self) -> Spec:
         return self._spec()
 
     def __repr__(self) -> str:
+        static = f", static_argnums={self._static!r}" if self._static else ""
         return (f"<symdiff {self._spec().label()} of {qualified_name(self._fn)}, "
-                f"argnums={self._argnums!r}, signatures: {format_signatures(list(self._seen))}>")
+                f"argnums={self._argnums!r}{static}, "
+                f"signatures: {format_signatures(list(self._seen))}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums)
+        return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums,
+                                  self._static)
 
     @property
     @boundary
@@ -91,7 +101,7 @@ class Hessian(Derivative):
         """How to compute the Hessian for arguments like `primals`: the program for
         numbers, one call of the gradient's batched JVP per argument for arrays, else
         one hvp call per entry."""
-        sig = signature_of(primals)
+        sig = signature_of(primals, frozenset(self._static))
         self._seen.setdefault(sig)
         if all(_numbers(primals[i]) for i in self._indices):
             program = compiled(self._fn, with_types(self._spec(), sig))
@@ -113,7 +123,8 @@ class Hessian(Derivative):
         from symdiff.api.jacobian import plain_args
         from symdiff.transforms.batch import BatchingError
 
-        if not plain_args(primals) or any(np.size(primals[i]) == 0 for i in self._indices):
+        if not plain_args(primals, self._static) or any(np.size(primals[i]) == 0
+                                                         for i in self._indices):
             return None
         gradient = Spec("grad", self._argnums, inner=self._inner)
         try:
@@ -125,10 +136,11 @@ class Hessian(Derivative):
     def _of_pytrees(self) -> Callable[[tuple[Any, ...]], Any]:
         """The Hessian with respect to pytrees: the forward-mode Jacobian of the
         gradient, a pass per entry of each leaf, nested as JAX nests it (the gradient's
-        structure outside, each argument's inside)."""
+        structure outside, each argument's inside), its static arguments the Hessian's."""
         from symdiff.api.jacobian import Jacobian
 
-        gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner))
+        gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner,
+                                          static=self._static))
         jacobian = Jacobian(gradient, self._argnums, "forward")
         return lambda p: jacobian(*p)
 
@@ -147,15 +159,19 @@ def _numbers(value: Any) -> bool:
 
 
 def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
-                     argnums: int | tuple[int, ...]) -> Hessian:
+                     argnums: int | tuple[int, ...], static: tuple[int, ...] = ()) -> Hessian:
     """A `Hessian` from its pickled parts."""
-    return Hessian(fn if inner is None else rebuild(fn, inner), argnums)
+    return Hessian(fn if inner is None else rebuild(fn, inner), argnums, static or None)
 
 
 @boundary
-def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Hessian:
-    """Hessian of a scalar function by forward mode over reverse mode."""
-    return Hessian(fun, argnums)
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
+            static_argnums: Statics = None, static_argnames: Names = None) -> Hessian:
+    """Hessian of a scalar function by forward mode over reverse mode. The arguments at
+    `static_argnums` (or named in `static_argnames`) are compiled in as constants, per
+    value."""
+    return transform_bound(fun, argnums, static_argnums, lambda f, nums, static: Hessian(
+        f, nums, static, static_argnames))
 
 
 @boundary
@@ -168,7 +184,17 @@ def hvp(
     """
     if not callable(fun):
         raise TypeError(f"hvp expects a function, got {type(fun).__name__}")
+    found = binding(fun)
+    statics = found is not None
+    if found is not None:  # the bound arguments are data: zero tangents
+        check_pairs(label("hvp", unwrap(found.target)[0]), primals, tangents)
+        argnums = found.shift(argnums, "argnums")
+        primals, given = bound_primals("hvp", found, primals)
+        ts: list[Any] = [None if no_tangent(a) else zero_like(a) for a in primals]
+        for i, t in zip(given, tangents, strict=True):
+            ts[i] = t
+        fun, tangents = found.target, ts
     check_transformable(fun)
     user, inner = unwrap(fun)
     gradient = Spec("grad", normalize_argnums(user, argnums), inner=inner)
-    return jvp_of("hvp", user, gradient, primals, tangents)[1]
+    return jvp_of("hvp", user, gradient, primals, tangents, statics=statics)[1]

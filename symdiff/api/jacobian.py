@@ -22,7 +22,7 @@ otherwise (and for pytree arguments) a Python loop runs a pass per seed directio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from symdiff.api.arguments import (
@@ -30,17 +30,21 @@ from symdiff.api.arguments import (
     call_bound,
     check_transformable,
     normalize_argnums,
+    normalize_static,
     parameters,
+    specialised,
+    static_positions,
     unwrap,
 )
+from symdiff.api.bound import transform_bound
 from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
-from symdiff.api.grad import check_has_aux, forward, leaves_of, vjp_of
+from symdiff.api.grad import Names, Statics, check_has_aux, forward, leaves_of, vjp_of
 from symdiff.host import pytrees
 from symdiff.host.pytrees import TreeDef, is_container
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
-from symdiff.runtime.arguments import zero_like
+from symdiff.runtime.arguments import no_tangent, zero_like
 from symdiff.runtime.dispatch import signature_of
-from symdiff.runtime.spec import Spec, with_types
+from symdiff.runtime.spec import Spec
 from symdiff.runtime.watched import Plans
 from symdiff.tracebacks import boundary
 
@@ -57,7 +61,8 @@ class Jacobian(Derivative):
     """
 
     def __init__(self, fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
-                 batched: bool = True, has_aux: bool = False) -> None:
+                 batched: bool = True, has_aux: bool = False, static_argnums: Any = None,
+                 static_argnames: Any = None) -> None:
         if mode not in ("auto", "forward", "reverse"):
             raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
         self._fun = fun
@@ -69,11 +74,12 @@ class Jacobian(Derivative):
         user, inner = unwrap(fun)
         self._fn = user
         nums = normalize_argnums(user, argnums)
-        self._spec = Spec("jacobian", nums, inner=inner, has_aux=has_aux)
+        self._static = normalize_static(user, static_argnums, static_argnames, nums, inner)
+        self._spec = Spec("jacobian", nums, inner=inner, has_aux=has_aux, static=self._static)
         self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
-                                       else nums)
+                                       else nums, static=static_positions(self._spec))
         # Per argument shapes and types: how to compute the Jacobian (`_plan`).
-        self._plans = Plans(user)
+        self._plans = Plans(user, self._static)
         wrap_metadata(self, user)
         what = "" if mode == "auto" else f" ({mode} mode)"
         doc = derivative_doc(user, self._spec, parameters(user)[0])
@@ -89,26 +95,37 @@ class Jacobian(Derivative):
         return plan(args)
 
     def _new_plan(self, args: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
-        self._seen.setdefault(signature_of(args))
-        return _plan(self._fun, args, self._argnums, self._mode, self._batched, self._has_aux)
+        self._seen.setdefault(signature_of(args, static_positions(self._spec)))
+        return _plan(self._fun, args, self._argnums, self._mode, self._batched, self._has_aux,
+                     self._static)
 
     def __repr__(self) -> str:
         label = self._spec.label()
         aux = ", has_aux=True" if self._has_aux else ""
+        static = f", static_argnums={self._static!r}" if self._static else ""
         return (f"<symdiff {label} of {qualified_name(self._fn)}, argnums={self._argnums!r}, "
-                f"mode={self._mode!r}{aux}, "
+                f"mode={self._mode!r}{static}{aux}, "
                 f"signatures: {format_signatures(list(self._seen))}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Jacobian, (by_reference(self._fun), self._argnums, self._mode, self._batched,
-                          self._has_aux)
+                          self._has_aux, self._static or None)
+
+
+def _made(fun: Any, argnums: Any, mode: str, has_aux: bool, static_argnums: Any,
+          static_argnames: Any) -> Any:
+    """A `Jacobian` of `fun`, through the arguments it binds (`bound`)."""
+    return transform_bound(fun, argnums, static_argnums, lambda f, nums, static: Jacobian(
+        f, nums, mode, has_aux=has_aux, static_argnums=static, static_argnames=static_argnames))
 
 
 @boundary
-def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> Jacobian:
+def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False, *,
+           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
-    (one batched call for an array)."""
-    return Jacobian(fun, argnums, "forward", has_aux=has_aux)
+    (one batched call for an array). The arguments at `static_argnums` (or named in
+    `static_argnames`) are compiled in as constants, per value."""
+    return _made(fun, argnums, "forward", has_aux, static_argnums, static_argnames)
 
 
 def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
@@ -118,10 +135,11 @@ def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool =
 
 
 @boundary
-def jacrev(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> Jacobian:
+def jacrev(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False, *,
+           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
-    batched call for numbers and arrays)."""
-    return Jacobian(fun, argnums, "reverse", has_aux=has_aux)
+    batched call for numbers and arrays); static arguments as for `jacfwd`."""
+    return _made(fun, argnums, "reverse", has_aux, static_argnums, static_argnames)
 
 
 def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
@@ -132,10 +150,12 @@ def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool =
 
 @boundary
 def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
-             has_aux: bool = False) -> Jacobian:
+             has_aux: bool = False, *, static_argnums: Statics = None,
+             static_argnames: Names = None) -> Jacobian:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
-    inputs have fewer entries than the output, else reverse mode."""
-    return Jacobian(fun, argnums, mode, has_aux=has_aux)
+    inputs have fewer entries than the output, else reverse mode; static arguments as
+    for `jacfwd`."""
+    return _made(fun, argnums, mode, has_aux, static_argnums, static_argnames)
 
 
 def choose_mode(fun: Callable[..., Any], args: Sequence[Any], argnums: Argnums = 0,
@@ -163,32 +183,36 @@ Found = tuple[list[Any], Any, TreeDef]
 
 
 def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
-              mode: str, batched: bool = True, has_aux: bool = False) -> Found:
+              mode: str, batched: bool = True, has_aux: bool = False,
+              static: tuple[int, ...] = ()) -> Found:
     nums = _nums(argnums, len(args))
     if mode == "auto":
         mode = choose_mode(fun, args, argnums, has_aux)
     if mode == "forward":
-        parts = [_forward(fun, args, i, batched, has_aux) for i in nums]
+        parts = [_forward(fun, args, i, batched, has_aux, static) for i in nums]
         return [jac for jac, _, _ in parts], parts[0][1], parts[0][2]
-    return _reverse(fun, args, nums, batched, has_aux)
+    return _reverse(fun, args, nums, batched, has_aux, static)
 
 
 def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode: str,
-          batched: bool, has_aux: bool = False) -> Callable[[tuple[Any, ...]], Any]:
+          batched: bool, has_aux: bool = False, static: tuple[int, ...] = ()
+          ) -> Callable[[tuple[Any, ...]], Any]:
     """How to compute the Jacobian for arguments shaped like `args`: one call of batched
-    code (compiled, and its seeds made, once) where it applies, else a pass per seed."""
+    code (compiled, and its seeds made, once) where it applies, else a pass per seed;
+    the arguments at `static` are compiled in by value."""
     nums = _nums(argnums, len(args))
     if mode == "auto":
         mode = choose_mode(fun, args, argnums, has_aux)
     run: Callable[[tuple[Any, ...]], Found] | None = None
-    if batched and plain_args(args):
+    if batched and plain_args(args, static):
         from symdiff.transforms.batch import BatchingError
 
         try:
             if mode == "reverse":
-                run = _reverse_plan(fun, args, nums, has_aux)
-            elif all(_batchable(fun, args, i) or type(args[i]) is float for i in nums):
-                plans = [_forward_plan(fun, args, i, has_aux) for i in nums]
+                run = _reverse_plan(fun, args, nums, has_aux, static)
+            elif all(_batchable(fun, args, i, static) or type(args[i]) is float
+                     for i in nums):
+                plans = [_forward_plan(fun, args, i, has_aux, static) for i in nums]
 
                 def run(a: tuple[Any, ...]) -> Found:
                     parts = [plan(a) for plan in plans]
@@ -197,7 +221,7 @@ def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode
         except BatchingError:
             batched = False  # an operation without a batching rule: do not try again
     found = run if run is not None else (
-        lambda a: _jacobian(fun, a, argnums, mode, batched, has_aux))
+        lambda a: _jacobian(fun, a, argnums, mode, batched, has_aux, static))
 
     def jacobian(a: tuple[Any, ...]) -> Any:
         per_arg, aux, out = found(a)
@@ -221,15 +245,16 @@ def _choose(n_inputs: int, n_outputs: int) -> str:
 
 
 def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bool = True,
-             has_aux: bool = False) -> tuple[Any, Any]:
-    """(the Jacobian with respect to `args[i]`, the aux output or None)."""
+             has_aux: bool = False, static: tuple[int, ...] = ()) -> tuple[Any, Any, TreeDef]:
+    """(the Jacobian with respect to `args[i]`, the aux output or None, the output's
+    structure)."""
 
     x = args[i]
-    if batched and _batchable(fun, args, i):
+    if batched and _batchable(fun, args, i, static):
         from symdiff.transforms.batch import BatchingError
 
         try:
-            jac, aux = _forward_plan(fun, args, i, has_aux)(args)
+            jac, aux = _forward_plan(fun, args, i, has_aux, static)(args)
             return jac, aux, pytrees.structure(jac)
         except BatchingError:
             pass
@@ -238,9 +263,10 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
     columns: list[list[Any]] = [[] for _ in x_leaves]
     aux = None
     for leaf, seed in _seeds(x):
-        tangents = tuple(seed if k == i else zero_like(a) for k, a in enumerate(args))
+        tangents = tuple(seed if k == i else None if k in static or no_tangent(a)
+                         else zero_like(a) for k, a in enumerate(args))
         _, tangent, *rest = forward("jacobian", fun, args, tangents, has_aux=has_aux,
-                                    statics=True)
+                                    statics=True, static=static)
         aux = rest[0] if rest else None
         columns[leaf].append(tangent)
     out: Any = None
@@ -264,24 +290,25 @@ def _forward_block(columns: list[Any], x: Any, out: Any) -> list[Any]:
     return pytrees.leaves(_map_many(columns, lambda leaves: _stack(leaves, shape)))
 
 
-def _batchable(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> bool:
+def _batchable(fun: Callable[..., Any], args: tuple[Any, ...], i: int,
+               static: tuple[int, ...] = ()) -> bool:
     """Whether the batched JVP applies: `x` a non-empty array, the other arguments
-    numbers or arrays (lists and functions take the per-seed path)."""
+    numbers or arrays, or static (lists and functions take the per-seed path)."""
     import numpy as np
 
     x = args[i]
-    return isinstance(x, np.ndarray) and x.size > 0 and plain_args(args)
+    return isinstance(x, np.ndarray) and x.size > 0 and plain_args(args, static)
 
 
-def plain_args(values: Sequence[Any]) -> bool:
-    """Whether every value is a number or an array (batched code takes no lists or
-    functions)."""
+def plain_args(values: Sequence[Any], static: Collection[int] = ()) -> bool:
+    """Whether every value, but those at the `static` positions (compiled in), is a
+    number or an array (batched code takes no lists or functions)."""
     import numbers
 
     import numpy as np
 
-    return all(isinstance(a, np.ndarray) or (isinstance(a, numbers.Real)
-                                             and not isinstance(a, bool)) for a in values)
+    return all(k in static or isinstance(a, np.ndarray) or (
+        isinstance(a, numbers.Real) and not isinstance(a, bool)) for k, a in enumerate(values))
 
 
 def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> Any:
@@ -290,24 +317,25 @@ def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> 
     return _forward_plan(fun, args, i, False)(args)[0]
 
 
-def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int, has_aux: bool
-                  ) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
+def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int, has_aux: bool,
+                  static: tuple[int, ...] = ()) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     """(the Jacobian with respect to `args[i]`, the aux output or None) from one call of
     JVP code: batched, its tangents the rows of the identity, for an array."""
     check_transformable(fun)
     user, inner = unwrap(fun)
     if type(args[i]) is float:
-        return _forward_number_plan(user, inner, args, i, has_aux)
-    return _forward_batched_plan(user, inner, args, i, has_aux)
+        return _forward_number_plan(user, inner, args, i, has_aux, static)
+    return _forward_batched_plan(user, inner, args, i, has_aux, static)
 
 
 def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int,
-                         has_aux: bool) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
+                         has_aux: bool, static: tuple[int, ...] = ()
+                         ) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     """The derivative along the number `args[i]`: one pass of the JVP code."""
     import numpy as np
 
-    impl = compiled(user, with_types(Spec("jvp", i, inner=inner, has_aux=has_aux),
-                                     signature_of(args)))
+    impl = compiled(user, specialised(Spec("jvp", i, inner=inner, has_aux=has_aux,
+                                           static=static), args))
 
     def run(a: tuple[Any, ...]) -> tuple[Any, Any]:
         out, tangent, *aux = impl(*a, 1.0)  # along args[i] alone
@@ -320,7 +348,8 @@ def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, 
 
 
 def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int,
-                          has_aux: bool) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
+                          has_aux: bool, static: tuple[int, ...] = ()
+                          ) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     import numpy as np
 
     x = args[i]
@@ -328,8 +357,8 @@ def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any,
     n = _size(x)
     dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else float
     seeds = np.eye(n, dtype=dtype).reshape(n, *shape)
-    impl = compiled(user, with_types(Spec("jvp_batched", i, inner=inner, has_aux=has_aux),
-                                     signature_of(args)))
+    impl = compiled(user, specialised(
+        Spec("jvp_batched", i, inner=inner, has_aux=has_aux, static=static), args))
 
     def jac(leaf: Any, t: Any) -> Any:
         lead = np.shape(leaf)
@@ -351,18 +380,19 @@ def _scalar(result: Any) -> Any:
 
 
 def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
-             batched: bool = True, has_aux: bool = False) -> Found:
+             batched: bool = True, has_aux: bool = False, static: tuple[int, ...] = ()
+             ) -> Found:
     import numpy as np
 
-    if batched and plain_args(args):
+    if batched and plain_args(args, static):
         from symdiff.transforms.batch import BatchingError
 
         try:
-            return _reverse_plan(fun, args, nums, has_aux)(args)
+            return _reverse_plan(fun, args, nums, has_aux, static)(args)
         except BatchingError:
             pass
 
-    out, vjp_fn, *aux = vjp_of(fun, args, statics=True, has_aux=has_aux)
+    out, vjp_fn, *aux = vjp_of(fun, args, statics=True, has_aux=has_aux, static=static)
     leaves, out_def = pytrees.flatten(out)
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):
@@ -389,7 +419,8 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
 
 
 def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
-                  has_aux: bool) -> Callable[[tuple[Any, ...]], Found]:
+                  has_aux: bool, static: tuple[int, ...] = ()
+                  ) -> Callable[[tuple[Any, ...]], Found]:
     """The Jacobian rows of each argument of `nums`, from one call of VJP code:
     the k-th cotangent seed is one at output entry k (entries of all leaves in order, C
     order within each), batched, or for a single output entry the plain VJP code (one
@@ -407,19 +438,18 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
     k = sum(sizes)
     if not plain_args(leaves) or k == 0:
         raise BatchingError("outputs other than numbers and non-empty arrays")
-    sig = signature_of(args)
     if k == 1:
         seeds = [np.ones_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
                  for leaf in leaves]
-        impl = compiled(user, with_types(Spec("vjp", tuple(nums), inner=inner,
-                                              has_aux=has_aux), sig))
+        impl = compiled(user, specialised(Spec("vjp", tuple(nums), inner=inner,
+                                               has_aux=has_aux, static=static), args))
     else:
         eye = np.eye(k)
         bounds = np.cumsum([0, *sizes])
         seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
                  for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
-        impl = compiled(user, with_types(Spec("vjp_batched", tuple(nums), inner=inner,
-                                              has_aux=has_aux), sig))
+        impl = compiled(user, specialised(Spec("vjp_batched", tuple(nums), inner=inner,
+                                               has_aux=has_aux, static=static), args))
     shapes = [np.shape(leaf) for leaf in leaves]
     bounds = np.cumsum([0, *sizes])
     out_def = pytrees.structure(out)

@@ -27,6 +27,7 @@ from symdiff.frontend import (
     loops,
     names,
     numpy_calls,
+    objects,
     scipy_linalg,
     scipy_special,
     scipy_stats,
@@ -42,6 +43,7 @@ from symdiff.frontend.resolve import (
     library_name,
 )
 from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
+from symdiff.host.data import is_object
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
 
@@ -55,11 +57,21 @@ def call(frame: Frame, e: ast.Call) -> Value:
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
     func = names.callee(frame, e.func)
+    if isinstance(func, Resolved) and func.kind == "data" and is_object(func.value):
+        func = names.free(frame, func, e.func)  # an object called: its __call__
+    if isinstance(func, Resolved) and func.kind == "object":
+        func = objects.call_target(frame, func, e)
+    if isinstance(func, Resolved) and func.kind == "method":
+        return calls.call(frame, *objects.bound(func), e)
+    if isinstance(func, Resolved) and func.kind == "class":
+        raise frame.src.error(f"{_label(e)}(...) creates an object of class "
+                              f"{func.value.__qualname__}: not supported yet (an object may "
+                              "be an argument, or read from outside the function)", e)
     builtin = _builtin(func)
     if builtin is not None:
         return builtin(frame, e)
     if is_inlined(func):
-        return calls.call(frame, func, e)  # type: ignore[arg-type]
+        return calls.call(frame, func, (), e)  # type: ignore[arg-type]
     if not isinstance(func, Resolved) or func.kind != "callable":
         raise _not_differentiable(frame, func, e)
     op = callable_op(func.value)

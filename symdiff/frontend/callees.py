@@ -36,7 +36,14 @@ from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable, is_number
 from symdiff.frontend.signature import parameter_names, sequence_params
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.host.data import layout
+from symdiff.host.data import (
+    DictLayout,
+    ObjectLayout,
+    SequenceLayout,
+    class_lookup,
+    is_user_class,
+    layout,
+)
 from symdiff.host.freshness import MISSING, Stamp, Watch, code_watch
 from symdiff.host.memo import LIST_PARAMETERS
 from symdiff.ir.types import FunctionArg
@@ -75,11 +82,17 @@ class Callees:
         self.sources: dict[int, FunctionSource | None] = {}
         self.edges: list[str] = []
         self._index: dict[int, int] = {}
+        self.classes: list[type] = []  # the user's classes whose methods may be called
         self._visit(fn)
         for i, typ in enumerate(types_ or ()):
             if isinstance(typ, FunctionArg):
                 known = is_user_function(typ.fn)
+                if is_user_class(typ.fn):
+                    self._visit_classes(typ.fn)
                 self.edges.append(f"arg{i}->{self._visit(typ.fn) if known else typ}")
+            elif isinstance(typ, ObjectLayout):
+                self._visit_classes(typ)
+                self.edges.append(f"arg{i}->{typ}")
         self._names()
 
     # Discovery ------------------------------------------------------------------------
@@ -96,7 +109,39 @@ class Callees:
         for chain, target in _references(fn, source.node):
             if is_user_function(target):
                 self.edges.append(f"{index}:{'.'.join(chain)}->{self._visit(target)}")
+            elif is_user_class(target):
+                self._visit_classes(target)
+            elif not isinstance(target, types.ModuleType) and not callable(target):
+                self._visit_classes(layout(target))  # objects, also in lists and dicts
         return index
+
+    def _visit_classes(self, found: Any) -> None:
+        """Visit the functions of a user's class (`found`), or of the classes of the
+        objects in a layout (`found`), and of their base classes: the code may call any
+        of them through an object or class (``self.predict(x)``)."""
+        pending = [found]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, SequenceLayout):
+                pending.extend(item.items)
+                continue
+            if isinstance(item, DictLayout):
+                pending.extend(v for _, v in item.items)
+                continue
+            if isinstance(item, ObjectLayout):
+                pending.extend(v for _, v in item.items)
+                item = item.cls
+            if not is_user_class(item) or item in self.classes:
+                continue
+            self.classes.append(item)
+            for klass in item.__mro__:
+                if not is_user_class(klass):
+                    continue
+                for name, raw in vars(klass).items():
+                    fn = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+                    if is_user_function(fn):
+                        where = f"{klass.__module__}.{klass.__qualname__}.{name}"
+                        self.edges.append(f"class {where}->{self._visit(fn)}")
 
     def source(self, fn: Callable[..., Any]) -> FunctionSource | None:
         return self.sources.get(id(fn))
@@ -177,7 +222,7 @@ class CalleeScope(Scope):
 
     def lookup(self, name: str) -> Resolved | None:
         resolved = super().lookup(name)
-        if resolved is None or not (resolved.kind in ("number", "data", "module") or (
+        if resolved is None or not (resolved.kind in ("number", "data", "module", "class") or (
                 resolved.kind == "callable" and custom_op(resolved.value) is not None)):
             return resolved
         if name in self.cells:
@@ -305,7 +350,25 @@ def watches(callees: Callees) -> tuple[Watch, ...]:
         for w in (watch, *rule_watches(fn), *name_watches(fn, chains)):
             if w is not None:
                 found.setdefault(w.key(), w)
+    for w in class_watches(callees.classes):
+        found.setdefault(w.key(), w)
     return tuple(found.values())
+
+
+def class_watches(classes: Iterable[type]) -> Iterator[Watch]:
+    """What each name any of the user's `classes` (or their bases) defines finds on the
+    class: a method replaced, or defined again in a subclass, makes the code stale."""
+    for cls in classes:
+        names = dict.fromkeys(name for klass in cls.__mro__ if is_user_class(klass)
+                              for name in vars(klass) if not name.startswith("__")
+                              or name == "__call__")
+        for name in names:
+            raw = class_lookup(cls, name)
+            # A property or another descriptor is never compiled in (reading one is a
+            # located error), and may give a new object on each read: not watched.
+            if not hasattr(type(raw), "__get__") or isinstance(
+                    raw, (types.FunctionType, staticmethod, classmethod)):
+                yield Watch("class", cls, name, raw)
 
 
 def name_watches(fn: Any, chains: Iterable[tuple[str, ...]]) -> Iterator[Watch]:

@@ -103,8 +103,9 @@ def state(low: Frame) -> CallState:
 # The call ------------------------------------------------------------------------------
 
 
-def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
-    """The value of the call `e` of the user function `func`, its body inlined."""
+def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call) -> Value:
+    """The value of the call `e` of the user function `func`, its body inlined, with the
+    values `bound` (a method's object) before the call's arguments."""
     calls = state(low)
     target = _target(low, calls, func, e)
     if calls.stack.count(target.key) >= MAX_RECURSION:
@@ -112,7 +113,7 @@ def call(low: Frame, func: Resolved, e: ast.Call) -> Value:
     if id(target.node) not in calls.checked:
         _check_no_mutation(target)
         calls.checked.add(id(target.node))
-    env = _bind(low, target, e)
+    env = _bind(low, target, e, bound)
     memo_key = None
     if target.pure and all(isinstance(v, (Node, Resolved)) for v in env.values()):
         memo_key = (id(low.b), target.key, tuple(sorted(env.items(), key=lambda kv: kv[0])))
@@ -286,10 +287,12 @@ def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
     raise low.src.error(f"{what} in this call is {describe(value)}, not a number", e)
 
 
-def _bind(low: Frame, target: _Target, e: ast.Call) -> dict[str, Value]:
-    """The callee's parameters bound to the call's arguments, as Python binds them."""
+def _bind(low: Frame, target: _Target, e: ast.Call, bound: tuple[Value, ...]
+          ) -> dict[str, Value]:
+    """The callee's parameters bound to the call's arguments, after `bound`, as Python
+    binds them."""
     label = call_label(e)
-    positional: list[Value] = []
+    positional: list[Value] = list(bound)
     for arg in e.args:
         if isinstance(arg, ast.Starred):
             value = low.expr(arg.value)

@@ -19,6 +19,7 @@ from symdiff.frontend import (
     loops,
     names,
     numpy_calls,
+    objects,
     sequences,
 )
 from symdiff.frontend.call_sites import call
@@ -51,6 +52,8 @@ def _attribute(frame: Frame, e: ast.Attribute) -> Value:
         return numpy_calls.get_attribute(frame, base, e)  # type: ignore[arg-type]
     if not isinstance(base, Resolved):
         raise frame.src.error(f"unsupported attribute access .{e.attr} on a number", e)
+    if base.kind in ("object", "class"):
+        return objects.attribute(frame, base, e.attr, e)  # type: ignore[no-any-return]
     resolved = frame.scope.attribute(base, e.attr)
     if resolved is None:
         raise frame.src.error(f"{'.'.join(base.path)} has no attribute {e.attr!r}", e)

@@ -269,6 +269,12 @@ class Frame:
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"None{origin} is used where a number is expected",
                                  value.where or where)
+        if value.kind in ("object", "class"):
+            cls = value.value.cls if value.kind == "object" else value.value
+            what = "an object" if value.kind == "object" else "the class"
+            raise self.src.error(f"{what} {'.'.join(map(str, value.path))} (of class "
+                                 f"{cls.__qualname__}) is used where a number is expected",
+                                 where)
         raise self.src.error(f"{describe(value.value)} is used where a number is expected",
                              where)
 
@@ -284,8 +290,10 @@ class Frame:
             self.env[name] = value  # a hidden variable (the break flag): no name
             self.assigned[name] = None
             return
-        if is_function(value) or is_dict(value) or isinstance(value, Text | Nothing):
-            self.env[name] = value  # a function (its calls are inlined), dict, string, None
+        if is_function(value) or is_dict(value) or isinstance(value, Text | Nothing) or (
+                isinstance(value, Resolved) and value.kind in ("object", "class")):
+            # A function (its calls are inlined), dict, string, None, object or class.
+            self.env[name] = value
             self.assigned[name] = None  # an if merges it (`control`)
             return
         if isinstance(value, Resolved):

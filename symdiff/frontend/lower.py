@@ -17,6 +17,7 @@ statement and expression: the tables of `statements` and `expressions`.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -25,11 +26,11 @@ from symdiff.frontend.callees import list_parameters
 from symdiff.frontend.direct import numpy_function
 from symdiff.frontend.expressions import EXPRESSIONS
 from symdiff.frontend.frame import Frame, Grammar
-from symdiff.frontend.resolve import callable_op, is_known_callable
+from symdiff.frontend.resolve import Resolved, callable_op, is_known_callable
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.statements import READ_REST, STATEMENTS
-from symdiff.frontend.values import Nothing, Text
-from symdiff.host.data import DictLayout, SequenceLayout
+from symdiff.frontend.values import Nothing, Text, Value
+from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import SEQ, Node, Program, TreeInput, refill
 from symdiff.ir.primitives import PRIMITIVES
@@ -75,6 +76,26 @@ def _lower_callable(fn: Any, b: Builder, types: tuple[Any, ...] | None) -> Progr
     return Program(getattr(fn, "__name__", op), params, b.apply(op, *params), b)
 
 
+def _static(frame: Frame, value: Any, origin: str) -> Value:
+    """The value of an argument the code is compiled for: a constant, a string, None,
+    or a tuple of them (items in a stack of their own, not by recursion)."""
+    if value.__class__ is not tuple:
+        return Text(value) if isinstance(value, str) else Nothing(origin) if value is None \
+            else frame.b.const(value)
+    built: dict[int, Value] = {}
+    todo: list[tuple[Any, bool]] = [(value, False)]
+    while todo:
+        item, ready = todo.pop()
+        if item.__class__ is not tuple:
+            built[id(item)] = _static(frame, item, origin)
+        elif ready:
+            built[id(item)] = tuple(built[id(v)] for v in item)
+        else:
+            todo.append((item, True))
+            todo.extend((v, False) for v in item)
+    return built[id(value)]
+
+
 def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
     """The program of the function of the root frame `frame`, its parameters of `types`."""
     fn_node = frame.src.node
@@ -102,11 +123,19 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
             params.append(frame.b.param(arg.arg, "num"))
             frame.env[arg.arg] = function
             continue
-        if isinstance(typ, StaticArg):  # a flag, a mode or None: known while compiling
+        if isinstance(typ, ObjectLayout):  # its attributes are read through the parameter
+            if hasattr(builtins, arg.arg) or arg.arg in ("math", "np"):
+                # Generated code renames such a parameter, and would read the builtin.
+                raise frame.src.error(
+                    f"the parameter {arg.arg!r} holds an object, and its name is a builtin's "
+                    "or a module's: rename it (self, model, ...) so that generated code "
+                    "can read its attributes", arg)
             params.append(frame.b.param(arg.arg, "num"))
-            frame.env[arg.arg] = Text(typ.value) if isinstance(typ.value, str) else \
-                Nothing(f"argument {arg.arg!r}") if typ.value is None else \
-                frame.b.const(typ.value)
+            frame.env[arg.arg] = Resolved("object", typ, (arg.arg,))
+            continue
+        if isinstance(typ, StaticArg):  # a flag, a mode, None or a static argument
+            params.append(frame.b.param(arg.arg, "num"))  # unused: known while compiling
+            frame.env[arg.arg] = _static(frame, typ.value, f"argument {arg.arg!r}")
             continue
         # An array's type, INT for an int (`runtime.spec.INT` is `ir.node.INT`).
         node = frame.b.param(arg.arg, typ if typ is not None else

@@ -6,8 +6,10 @@ refers to in the function's scope (`resolve.Scope`: closure cells, globals, buil
 as `free` gives it. A free number is a ``global`` node, read when the generated code
 runs; so is each number and array of free data (`host.data.layout`), an array typed
 as its layout says (the code is checked to fit it on every call), in the tuples
-(lists and tuples) and dicts of the data; ``math.pi`` and the like are constants;
-modules, callables and namespaces of them (``scipy.stats.norm``) stay `Resolved`.
+(lists and tuples) and dicts of the data; an object of the data is
+``Resolved("object", layout, path)``, its attributes read as they are used
+(`frontend.objects`); ``math.pi`` and the like are constants; modules, callables,
+users' classes and namespaces of callables (``scipy.stats.norm``) stay `Resolved`.
 Reading a name that is unbound, or may be, is a located error, as is free data of
 another kind.
 `callee` reads the function of a call, where an unknown callable is a value too, so
@@ -28,6 +30,7 @@ from symdiff.host.data import (
     DictLayout,
     Layout,
     NumberLayout,
+    ObjectLayout,
     TextLayout,
     layout,
 )
@@ -59,7 +62,7 @@ def callee(frame: Frame, e: ast.expr) -> Value:
             return resolved
     if isinstance(e, ast.Attribute):
         base = frame.expr(e.value)
-        if isinstance(base, Resolved):
+        if isinstance(base, Resolved) and base.kind not in ("object", "class"):
             resolved = frame.scope.attribute(base, e.attr)
             if resolved is not None and resolved.kind == "other":
                 return resolved
@@ -76,7 +79,7 @@ def free(frame: Frame, resolved: Resolved, where: ast.AST) -> Value:
         found = layout(resolved.value)
         assert found is not None
         return data_value(frame.b, found, resolved.path)
-    if resolved.kind in ("module", "namespace", "callable") or is_function(resolved):
+    if resolved.kind in ("module", "namespace", "callable", "class") or is_function(resolved):
         return resolved
     raise frame.src.error(
         f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)}): "
@@ -98,4 +101,6 @@ def data_value(b: Builder, found: Layout, path: tuple[Any, ...]) -> Value:
     if isinstance(found, DictLayout):
         return Keywords(tuple((k, data_value(b, v, (*path, Item(k))))
                               for k, v in found.items), global_name(path))
+    if isinstance(found, ObjectLayout):  # its attributes are read as they are used
+        return Resolved("object", found, path)
     return tuple(data_value(b, v, (*path, Item(i))) for i, v in enumerate(found.items))

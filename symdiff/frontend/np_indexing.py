@@ -266,6 +266,11 @@ def augmented_name(low: Frame, stmt: ast.AugAssign, current: Node) -> None:
 def _target(low: Frame, target: ast.Subscript) -> Node:
     """The array assigned into, checked to be one the function made and no other name
     shares."""
+    if isinstance(target.value, ast.Attribute):
+        raise low.src.error(
+            f"assigning into {ast.unparse(target.value)}[...] changes an object's data, "
+            "which symdiff does not support (the caller would see the change): copy it "
+            "first (x = np.array(self.x))", target)
     if not isinstance(target.value, ast.Name):
         raise low.src.error(
             "unsupported assignment target: only name[...] = value (write X[i, j] for "

@@ -3,14 +3,15 @@
 Contract: `Scope(fn)` looks a free name up the way the function itself would —
 closure cells, then the function's globals, then builtins — and classifies what it
 finds: a number (read again at call time, never snapshotted), data (an array, a list,
-tuple or dict of numbers and arrays: `host.data.layout`, read at call time too), a
-module, a callable symdiff knows (a primitive's, keyed by the callable object, so
-``from math import sin``, ``import math as m`` and ``m.sin`` all resolve to the same
-primitive: `ir.scalars.PYTHON` and `NUMPY`, read off the records of the elementwise
-primitives when first asked for; a NumPy or SciPy function the lowering handles; one
-with a custom rule, `symdiff.rules.custom`, which stands over symdiff's own for a
-SciPy function), or a namespace of such callables (a ``scipy.stats`` distribution,
-whose methods are known). SciPy's are read only once the program imported it.
+tuple or dict of numbers and arrays, an object of a user's class: `host.data.layout`,
+read at call time too), a module, a user's class, a callable symdiff knows (a
+primitive's, keyed by the callable object, so ``from math import sin``, ``import math
+as m`` and ``m.sin`` all resolve to the same primitive: `ir.scalars.PYTHON` and
+`NUMPY`, read off the records of the elementwise primitives when first asked for; a
+NumPy or SciPy function the lowering handles; one with a custom rule,
+`symdiff.rules.custom`, which stands over symdiff's own for a SciPy function), or a
+namespace of such callables (a ``scipy.stats`` distribution, whose methods are known).
+SciPy's are read only once the program imported it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.host.data import layout
+from symdiff.host.data import is_user_class, layout
 from symdiff.rules.custom import custom_op
 
 # NumPy functions: an elementwise one is the scalar primitive whose record names it
@@ -205,8 +206,10 @@ def is_number(value: Any) -> bool:
 class Resolved:
     """What a free name or attribute chain refers to."""
 
-    # "number", "data", "module", "callable", "other"; "namespace": an object whose
-    # methods are callables symdiff knows (a ``scipy.stats`` distribution)
+    # "number", "data", "module", "callable", "class" (a user's: `frontend.objects`),
+    # "other"; "namespace": an object whose methods are callables symdiff knows (a
+    # ``scipy.stats`` distribution); in a lowering also "local", "object" and "method"
+    # (`frontend.objects`)
     kind: str
     value: Any
     path: tuple[str, ...]  # how generated code reaches it, e.g. ("config", "K")
@@ -259,6 +262,8 @@ def classify(value: Any, path: tuple[str, ...]) -> Resolved:
         return Resolved("namespace", value, path)
     if is_known_callable(value):
         return Resolved("callable", value, path)
+    if is_user_class(value):
+        return Resolved("class", value, path)
     return Resolved("other", value, path)
 
 

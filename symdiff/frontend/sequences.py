@@ -141,6 +141,10 @@ def append(low: Frame, call: ast.Call) -> None:
     """``xs.append(v)`` as a statement."""
     func = call.func
     assert isinstance(func, ast.Attribute)
+    if isinstance(func.value, ast.Attribute):
+        raise low.src.error(
+            f"{ast.unparse(func.value)}.append(...) changes an object's list, which symdiff "
+            "does not support: build a list of the function's own", func.value)
     if not isinstance(func.value, ast.Name):
         raise low.src.error("append() on something that is not a plain name", func.value)
     if len(call.args) != 1 or call.keywords:

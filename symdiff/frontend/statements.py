@@ -26,6 +26,7 @@ from symdiff.frontend import (
     names,
     np_indexing,
     numpy_calls,
+    objects,
     sequences,
 )
 from symdiff.frontend.frame import End, Frame, StatementHandler
@@ -57,6 +58,8 @@ def _if(frame: Frame, stmt: ast.If, rest: list[ast.stmt]) -> End | None:
 
 
 def _for(frame: Frame, stmt: ast.For, rest: list[ast.stmt]) -> End | None:
+    if objects.unrolled_loop(frame, stmt):
+        return None
     if control.may_return(frame, stmt):
         return End(loops.lower_returning(frame, stmt, rest))
     loops.lower_for(frame, stmt)
@@ -97,6 +100,8 @@ def _annotated(frame: Frame, stmt: ast.AnnAssign, rest: list[ast.stmt]) -> None:
 
 def _augmented(frame: Frame, stmt: ast.AugAssign, rest: list[ast.stmt]) -> None:
     lower = _AUGMENTED.get(type(stmt.target))
+    if isinstance(stmt.target, ast.Attribute):
+        raise _sets_attribute(frame, stmt.target)
     if lower is None:
         raise frame.src.error("augmented assignment to a non-name", stmt.target)
     lower(frame, stmt)
@@ -180,10 +185,19 @@ READ_REST = frozenset({ast.If, ast.For, ast.While})
 def assign(frame: Frame, target: ast.expr, value: Value, stmt: ast.stmt) -> None:
     """Bind the assignment target `target` of `stmt` to `value`."""
     lower = _TARGETS.get(type(target))
+    if isinstance(target, ast.Attribute):
+        raise _sets_attribute(frame, target)
     if lower is None:
         raise frame.src.error(
             f"unsupported assignment target: {type(target).__name__.lower()}", target)
     lower(frame, target, value, stmt)
+
+
+def _sets_attribute(frame: Frame, target: ast.Attribute) -> Exception:
+    return frame.src.error(
+        f"assigning to {ast.unparse(target)} changes an object, which symdiff does not "
+        "support: a differentiated function and the methods it calls read attributes, never "
+        "set them; return the new value instead", target)
 
 
 def _to_name(frame: Frame, target: ast.Name, value: Value, stmt: ast.stmt) -> None:

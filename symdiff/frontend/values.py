@@ -99,7 +99,7 @@ def is_dict(value: Any) -> bool:
 def is_function(value: Any) -> bool:
     """Whether `value` is a function a call can inline or a primitive."""
     return isinstance(value, Resolved) and (
-        value.kind in ("local", "callable") or (value.kind == "other"
+        value.kind in ("local", "callable", "method") or (value.kind == "other"
                                                 and is_user_function(value.value)))
 
 

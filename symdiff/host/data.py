@@ -8,13 +8,17 @@ Contract (this module imports nothing above `host`, and NumPy only if the progra
   which axes have length one: all broadcasting depends on, as for arguments), a number
   (its class), a str (its value: the code compares it while compiling), a list or
   tuple of data (its class and length), a dict with str keys of data (its keys in
-  order: the code may iterate over them). Lengths of axes are not part of it: the code
-  reads them when it runs. At most `MAX_LEAVES` numbers, strings and arrays in all.
+  order: the code may iterate over them), an object of a user's class (`is_object`:
+  its class, and its attributes' names in order, each with its layout, None for an
+  attribute that is not data: the code reads attributes as a dict's items, and calls
+  its class's methods). Lengths of axes are not part of it: the code reads them when
+  it runs. At most `MAX_LEAVES` numbers, strings and arrays in all.
 - Layouts are hashable, equal exactly when the values fit the same code, and `str`
   gives a stable text (for the disk-cache key).
 - `fits(layout, read, namespace, local)` is an ``ast`` expression, true when the value
   the expression `read` evaluates to has `layout` (attribute reads and comparisons, and
-  the length of a list or keys of a dict before its items are read). It evaluates
+  the length of a list or keys of a dict or attributes of an object before its items
+  are read). It evaluates
   `read` once, into the variable `local`, and binds the objects it compares in
   `namespace`.
 - `shapes(value)` is the exact shapes and dtypes of the arrays in `value`: what a plan
@@ -29,7 +33,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_LEAVES", "Layout", "fits", "layout", "shapes"]
+__all__ = ["MAX_DEPTH", "MAX_LEAVES", "MISSING", "Layout", "ObjectLayout", "class_lookup",
+           "fits", "is_object", "is_user_class", "layout", "shapes"]
 
 # Each number and array is a test in every call's check and a value in the IR.
 MAX_LEAVES = 64
@@ -88,32 +93,101 @@ class TextLayout:
         return repr(self.value)
 
 
-Layout = ArrayLayout | NumberLayout | TextLayout | SequenceLayout | DictLayout
+@dataclass(frozen=True)
+class ObjectLayout:
+    """An object of the user's class `cls`: its attributes (``vars(obj)``) in order,
+    each with its layout, or None for one that is not data."""
+
+    cls: type
+    items: tuple[tuple[str, Layout | None], ...]
+
+    def get(self, name: str) -> tuple[bool, Layout | None]:
+        """(whether the object has the attribute `name` itself, its layout)."""
+        for key, item in self.items:
+            if key == name:
+                return True, item
+        return False, None
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{k}={'?' if v is None else v}" for k, v in self.items)
+        return f"{self.cls.__module__}.{self.cls.__qualname__}({shown})"
+
+
+Layout = ArrayLayout | NumberLayout | TextLayout | SequenceLayout | DictLayout | ObjectLayout
+
+# The packages whose objects are not the user's: their attributes are no data the user's
+# code reads (a custom rule of symdiff's, a NumPy or SciPy object, a partial).
+_LIBRARIES = frozenset({"builtins", "functools", "numpy", "scipy", "sympy", "symdiff", "jax",
+                        "torch", "pandas", "abc", "enum", "typing", "weakref"})
+
+
+def is_user_class(cls: Any) -> bool:
+    """Whether `cls` is a class of the user's: a class of no library (nor a metaclass)."""
+    if not isinstance(cls, type) or issubclass(cls, type):
+        return False
+    module = getattr(cls, "__module__", None)
+    return isinstance(module, str) and module.partition(".")[0] not in _LIBRARIES
+
+
+def is_object(value: Any) -> bool:
+    """Whether `value` is an object of a user's class (see `is_user_class`) with a
+    ``__dict__`` (one of a class with ``__slots__`` only is not)."""
+    return is_user_class(value.__class__) and isinstance(getattr(value, "__dict__", None), dict)
+
+
+MISSING = object()  # what `class_lookup` finds for a name no class defines
+
+
+def class_lookup(cls: type, name: str) -> Any:
+    """What ``cls.name`` finds, as the class dicts hold it (a ``staticmethod`` as
+    itself, not called or bound), or `MISSING`."""
+    for klass in cls.__mro__:
+        found = vars(klass).get(name, MISSING)
+        if found is not MISSING:
+            return found
+    return MISSING
 
 
 def layout(value: Any, limit: int = MAX_LEAVES) -> Layout | None:
     """The layout of `value`, or None when it is not data (see the module doc); `limit`
     bounds its leaves (an argument's pytree may have more than free data)."""
-    leaves = [0]
-    return _layout(value, leaves, 0, limit)
+    return _layout(value, _Walk(limit), 0)
 
 
-def _layout(value: Any, leaves: list[int], depth: int, limit: int) -> Layout | None:
+class _Walk:
+    """What a walk of a value has seen: how many leaves, which objects it is inside."""
+
+    __slots__ = ("leaves", "limit", "inside")
+
+    def __init__(self, limit: int) -> None:
+        self.leaves = 0
+        self.limit = limit
+        self.inside: set[int] = set()
+
+
+def _layout(value: Any, walk: _Walk, depth: int) -> Layout | None:
     cls = value.__class__
     if cls in (list, tuple, dict):
-        if depth >= MAX_DEPTH or not value or len(value) > limit:
+        if depth >= MAX_DEPTH or not value or len(value) > walk.limit:
             return None
         if cls is dict:
             if not all(k.__class__ is str for k in value):
                 return None
-            found = tuple((k, _layout(v, leaves, depth + 1, limit)) for k, v in value.items())
+            found = tuple((k, _layout(v, walk, depth + 1)) for k, v in value.items())
             ok = all(v is not None for _, v in found)
             return DictLayout(found) if ok else None  # type: ignore[arg-type]
-        items = tuple(_layout(v, leaves, depth + 1, limit) for v in value)
+        items = tuple(_layout(v, walk, depth + 1) for v in value)
         ok = all(v is not None for v in items)
         return SequenceLayout(cls, items) if ok else None  # type: ignore[arg-type]
-    leaves[0] += 1
-    if leaves[0] > limit:
+    if not (_is_number(value) or cls is str or cls.__name__ == "ndarray") and is_object(value):
+        if depth >= MAX_DEPTH or len(value.__dict__) > walk.limit or id(value) in walk.inside:
+            return None  # (an object inside itself is not data: no code reads a cycle)
+        walk.inside.add(id(value))
+        attrs = tuple((k, _layout(v, walk, depth + 1)) for k, v in vars(value).items())
+        walk.inside.discard(id(value))
+        return ObjectLayout(cls, attrs)
+    walk.leaves += 1
+    if walk.leaves > walk.limit:
         return None
     np = sys.modules.get("numpy")
     if np is not None and cls is np.ndarray:
@@ -172,6 +246,14 @@ def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -
             tests.append(ast.Compare(keys, [ast.Eq()], [order]))
             for key, item in lay.items:
                 pending.append((item, ast.Subscript(expr, ast.Constant(key), ast.Load())))
+        elif isinstance(lay, ObjectLayout):
+            attrs = ast.Call(_bind(namespace, tuple),
+                             [ast.Attribute(expr, "__dict__", ast.Load())], [])
+            order = ast.Tuple([ast.Constant(k) for k, _ in lay.items], ast.Load())
+            tests.append(ast.Compare(attrs, [ast.Eq()], [order]))
+            for key, item in lay.items:
+                if item is not None:  # not data: the code does not read it
+                    pending.append((item, ast.Attribute(expr, key, ast.Load())))
     return tests[0] if len(tests) == 1 else ast.BoolOp(ast.And(), tests)
 
 
@@ -199,10 +281,15 @@ def shapes(value: Any) -> tuple[Any, ...]:
     """The shape and dtype of each array in `value` (data or not), in order."""
     found: list[Any] = []
     pending = [value]
+    seen: set[int] = set()  # objects walked already: attributes may form a cycle
     np = sys.modules.get("numpy")
     while pending:
         v = pending.pop()
-        if isinstance(v, dict):
+        if is_object(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                pending.extend(vars(v).values())
+        elif isinstance(v, dict):
             pending.extend(v.values())
         elif isinstance(v, list | tuple):
             pending.extend(v)

@@ -45,7 +45,9 @@ class Watch:
 
     `kind` says where it is read: ``"code"`` is ``holder.__code__``, ``"global"`` is
     ``holder.__globals__.get(name)``, ``"cell"`` the closure cell `name` of the function
-    `holder`, ``"attr"`` ``vars(holder).get(name)`` of a module or a custom rule.
+    `holder`, ``"attr"`` ``vars(holder).get(name)`` of a module or a custom rule,
+    ``"class"`` what ``holder.name`` finds in the dicts of the class `holder` and its
+    bases (`data.class_lookup`: a method, a static method as itself).
     """
 
     kind: str
@@ -86,6 +88,9 @@ def _read(kind: str, holder: Any, name: str) -> Any:
         return holder.__globals__.get(name)
     if kind == "attr":
         return vars(holder).get(name, MISSING)
+    if kind == "class":
+        found = data.class_lookup(holder, name)
+        return MISSING if found is data.MISSING else found
     cell = _cells(holder).get(name)
     try:
         return cell.cell_contents if cell is not None else MISSING
@@ -178,6 +183,15 @@ def stale_test(watches: Iterable[Watch], namespace: dict[str, Any]) -> ast.expr 
         elif watch.kind == "attr":
             namespace[reader] = watch.holder
             read = ast.Attribute(_load(reader), watch.name, ast.Load())
+        elif watch.kind == "class":
+            # ``cls.name`` finds what the class dicts hold the way Python does; a static
+            # or class method reads as its function (a class method bound anew each time).
+            namespace[reader] = watch.holder
+            read = ast.Attribute(_load(reader), watch.name, ast.Load())
+            if isinstance(watch.expected, (staticmethod, classmethod)):
+                namespace[value] = watch.expected.__func__
+            if isinstance(watch.expected, classmethod):
+                read = ast.Attribute(read, "__func__", ast.Load())
         elif watch.expected is None and watch.layout is None:
             # A builtin: stale once the globals shadow it.
             namespace[reader] = watch._source()

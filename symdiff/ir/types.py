@@ -21,6 +21,7 @@ Contract:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -61,15 +62,50 @@ class FunctionArg:
         return f"fn:{module}.{getattr(self.fn, '__qualname__', '?')}"
 
 
-@dataclass(frozen=True)
 class StaticArg:
-    """The type of a bool, str or None argument that is not differentiated: the code is
-    specialised on its value, which lowers as a constant."""
+    """The type of an argument the code is specialised on by value, which lowers as a
+    constant: a bool, str or None that is not differentiated (a flag, a mode, an
+    optional argument left out), or any value of a position the user declared static
+    (``static_argnums``: a number, a str, a bool, None, or a tuple of them). Two are
+    equal when their values are of the same types and equal (`static_key`): ``1``,
+    ``1.0`` and ``True`` are three values, and so are ``0.0`` and ``-0.0``."""
 
-    value: bool | str | None
+    __slots__ = ("value", "key")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.key = static_key(value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StaticArg) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"StaticArg({self.value!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return StaticArg, (self.value,)
 
     def __str__(self) -> str:
         return f"static:{self.value!r}"
+
+
+def static_key(value: Any) -> Any:
+    """What tells static values apart: each value with its type, a NumPy number as the
+    Python one, a float by its text (so ``-0.0`` is not ``0.0`` and a NaN equals
+    itself), a tuple item by item."""
+    cls = value.__class__
+    if cls is tuple:
+        return tuple, tuple(static_key(v) for v in value)
+    if cls is bool or cls is str or value is None:
+        return cls, value
+    if isinstance(value, numbers.Integral):
+        return int, int(value)
+    if isinstance(value, numbers.Real):
+        return float, repr(float(value))
+    return cls, value
 
 
 Type = ArrayType | None

@@ -21,6 +21,7 @@ appends to a list, lists or arrays raise `SymdiffError`.
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,10 @@ def build(
     if forward is not None and reverse:
         raise SymdiffError("draw forward-mode or reverse-mode derivatives, not both")
     name = getattr(fun, "__name__", "function")
+    if inspect.ismethod(fun) or isinstance(fun, functools.partial):
+        raise SymdiffError(f"graph pictures draw functions of numbers; {name} is a "
+                           f"{'bound method' if inspect.ismethod(fun) else 'functools.partial'}"
+                           ": pass the function underneath and the arguments bound to it")
     values = _bind(fun, name, args)
     program = lowered(fun)
     if len(program.params) != len(values):

@@ -11,12 +11,17 @@ Contract:
   `i` as generated code takes it: a float, an int (kept where it is not
   differentiated: it may count loop trips), a float32, float64 or integer array
   (promoted to float where differentiated), a list of numbers where the function uses
-  the parameter as a list, or a function, a bool, a str or None where it is not
-  differentiated, or a pytree (`is_tree`: a dict, or a tuple or list holding arrays
-  or containers) of numbers and arrays, each leaf converted so, specialised on its
-  `tree_layout`. Anything else raises `TypeError` naming the transform and function
-  (`where`), the parameter and its position (or the tangent of it; for a pytree, the
-  leaf's path), and what is supported. Messages are built only then.
+  the parameter as a list, or a function, a bool, a str, None, an object of a user's
+  class or such a class (`host.data.is_object`) where it is not differentiated, or a
+  pytree (`is_tree`: a dict, or a tuple or list holding arrays or containers) of
+  numbers and arrays, each leaf converted so, specialised on its `tree_layout`.
+  Anything else raises `TypeError` naming the transform and function (`where`), the
+  parameter and its position (or the tangent of it; for a pytree, the leaf's path),
+  and what is supported. Messages are built only then.
+- `static_argument(where, params, i, value)` gives argument `i` of a position declared
+  static (``static_argnums``): the code is compiled per value, so it must be hashable
+  (`TypeError` otherwise, as JAX raises) and a number, str, bool, None or tuple of them
+  (a constant in the code: NumPy numbers become Python ones), or a function.
 - `Checker` does both for every argument of a call, with what they need about one
   transform of one function worked out once.
 - `Cotangents(out)` checks the cotangent given to ``vjp_fn`` for the output `out`:
@@ -35,6 +40,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from symdiff.host import pytrees
+from symdiff.host.data import is_object, is_user_class
 from symdiff.host.pytrees import is_container
 
 SUPPORTED = "a real number (float or int) or an array"
@@ -112,6 +118,12 @@ def is_function(value: Any) -> bool:
     return callable(value) and not isinstance(value, type)
 
 
+def no_tangent(value: Any) -> bool:
+    """Whether an argument has no tangent (None in `jvp`): a function, an object or a
+    class of the user's."""
+    return is_function(value) or is_object(value) or is_user_class(value)
+
+
 def label(kind: str, fn: Callable[..., Any]) -> str:
     """``"grad of 'f'"``: how messages name a transform of the user's function."""
     return f"{kind} of {getattr(fn, '__name__', 'the function')!r}"
@@ -124,18 +136,61 @@ def argument(params: Sequence[str] | None, i: int, tangent: bool = False) -> str
     return f"the tangent of {what}" if tangent else what
 
 
+def static_argument(where: str, params: Sequence[str] | None, i: int, value: Any) -> Any:
+    """Argument `i` of a position declared static (see the module doc)."""
+    if is_function(value):
+        return value  # inlined, compiled per function, as anywhere
+    try:
+        hash(value)
+    except TypeError:
+        hint = "; pass a tuple" if isinstance(value, list) else ""
+        raise TypeError(
+            f"{where}: {argument(params, i)} is static (static_argnums or static_argnames), "
+            f"and non-hashable static arguments are not supported: the code is compiled "
+            f"and cached per value, got an unhashable {type(value).__name__}{hint}") from None
+    constant = _constant(value, 0)
+    if constant is _NOT_CONSTANT:
+        raise TypeError(
+            f"{where}: {argument(params, i)} is static (static_argnums or static_argnames), "
+            "so its value is compiled in as a constant: a number, a str, a bool, None or a "
+            f"tuple of them, got {type(value).__name__}")
+    return constant
+
+
+_NOT_CONSTANT = object()
+_MAX_DEPTH = 8
+
+
+def _constant(value: Any, depth: int) -> Any:
+    """`value` as a constant of the code (NumPy numbers as Python ones), or
+    `_NOT_CONSTANT`."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, tuple) and depth < _MAX_DEPTH:
+        items = tuple(_constant(v, depth + 1) for v in value)
+        return _NOT_CONSTANT if any(v is _NOT_CONSTANT for v in items) else items
+    return _NOT_CONSTANT
+
+
 class Checker:
     """The check of the arguments of calls of one transform of one function: `bind`,
-    then `convert` each argument (`differentiated` positions promoted to floats). Without
-    `statics`, the arguments given (all differentiated, as in `jvp`) may not be flags or
-    modes; defaults may. `lists` gives the positions the function uses as lists; it reads
-    the function's source, so it is asked on the first call."""
+    then `convert` each argument (`differentiated` positions promoted to floats), or
+    `static_argument` for the positions declared `static`. Without `statics`, the
+    arguments given (all differentiated, as in `jvp`) may not be flags or modes;
+    defaults may. `lists` gives the positions the function uses as lists; it reads the
+    function's source, so it is asked on the first call."""
 
     def __init__(self, where: str, fn: Callable[..., Any], params: Sequence[str] | None,
                  defaults: tuple[Any, ...] | None, differentiated: Collection[int],
-                 lists: Callable[[], frozenset[int]], statics: bool = True) -> None:
+                 lists: Callable[[], frozenset[int]], statics: bool = True,
+                 static: Collection[int] = ()) -> None:
         self.where = where
         self.statics = statics
+        self.static = frozenset(static)
         self.fn = fn
         self.params = params
         self.defaults = defaults
@@ -151,7 +206,9 @@ class Checker:
         given = 0 if self.statics else len(args)  # positions that may not be static
         if kwargs or params is None or len(args) != len(params):
             args = bind(self.where, self.fn, params, self.defaults, args, kwargs)
-        return tuple(convert(self.where, params, i, a, differentiated=i in diff,
+        static = self.static
+        return tuple(static_argument(self.where, params, i, a) if i in static else
+                     convert(self.where, params, i, a, differentiated=i in diff,
                              as_list=i in lists, static=i >= given)
                      for i, a in enumerate(args))
 
@@ -197,6 +254,15 @@ def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
     `static`: whether a bool or str may be a flag or mode here."""
     if type(value) is float and not as_list:
         return value
+    if (is_object(value) or is_user_class(value)) and not as_list:
+        if differentiated or tangent:
+            raise TypeError(
+                f"{where}: {argument(params, i, tangent)} is "
+                f"{'a class' if is_user_class(value) else 'an object'} "
+                f"({type(value).__name__ if is_object(value) else value.__name__}): its "
+                "attributes are data, read when the code runs, not differentiated; "
+                "differentiate with respect to numbers and arrays")
+        return value  # its class's code is inlined; its attributes are read as data
     if is_function(value) and not differentiated and not as_list:
         return value  # inlined where the function calls it; compiled per function
     if (type(value) is bool or type(value) is str or value is None) and static and not (

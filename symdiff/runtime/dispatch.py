@@ -3,7 +3,10 @@
 Contract: a `Dispatcher` owns the specialisations of one transform of one function,
 keyed by argument signature (the type of each argument after conversion; the
 differentiated arguments are always floats here; the others are ints or floats; a
-pytree's is its `host.data` layout, tested inline as free data's is). Its
+flag, a mode, None and an argument at a position declared `static` are keyed by value,
+as an `ir.types.StaticArg`, which tells values of different types apart; an object of
+a user's class by its `host.data.ObjectLayout` and a pytree by its `host.data` layout,
+both tested inline as free data's is). Its
 `entry` is generated Python
 with the user's parameter names and defaults, so keyword arguments and arity errors
 behave as the user's function does; it checks the argument types of each known
@@ -29,14 +32,30 @@ from __future__ import annotations
 import ast
 import inspect
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from symdiff.host.building import building
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
-from symdiff.host.data import DictLayout, SequenceLayout, fits, shapes
+from symdiff.host.data import (
+    DictLayout,
+    ObjectLayout,
+    SequenceLayout,
+    fits,
+    is_object,
+    is_user_class,
+    layout,
+    shapes,
+)
 from symdiff.host.freshness import Watch, guarded, stale_test
-from symdiff.runtime.arguments import convert, is_array, is_function, is_tree, tree_layout
+from symdiff.runtime.arguments import (
+    convert,
+    is_array,
+    is_function,
+    is_tree,
+    static_argument,
+    tree_layout,
+)
 from symdiff.tracebacks import boundary
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
@@ -59,15 +78,24 @@ def function_signature(value: Any) -> Any:
     return FunctionArg(value)
 
 
-def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+def shape_key(args: tuple[Any, ...], static: Collection[int] = ()) -> tuple[Any, ...] | None:
     """What a plan for these arguments (a Jacobian's, a Hessian's) depends on: each
     argument's type, an array's shape and dtype, an int's or a bool's value (it may size
-    an array, or choose a branch);
-    None when an argument is something else (a list, a function): no cached plan."""
+    an array, or choose a branch), an object's or a pytree's layout and the shapes of
+    its arrays, a user's class, the value of an argument at a `static` position (compiled
+    in: its `static_signature`); None when an argument is something else (a list, a
+    function): no cached plan."""
     key: list[Any] = []
-    for a in args:
+    for i, a in enumerate(args):
+        if i in static and not is_function(a):
+            key.append(static_signature(a))
+            continue
         if is_array(a):
             key.append((a.shape, a.dtype))
+        elif is_object(a):
+            key.append((layout(a), shapes(a)))
+        elif is_user_class(a):
+            key.append(a)
         elif is_tree(a):
             key.append((tree_layout(a), shapes(a)))
         elif type(a) is float:
@@ -79,18 +107,24 @@ def shape_key(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     return tuple(key)
 
 
-def static_signature(value: bool | str | None) -> Any:
-    """A flag's, mode's or None's `ir.types.StaticArg` (imported here, as for arrays)."""
+def static_signature(value: Any) -> Any:
+    """A flag's, mode's, None's or static argument's `ir.types.StaticArg` (imported
+    here, as for arrays)."""
     from symdiff.ir.types import StaticArg
 
     return StaticArg(value)
 
 
-def signature_of(args: tuple[Any, ...]) -> Signature:
+def signature_of(args: tuple[Any, ...], static: frozenset[int] = frozenset()) -> Signature:
+    """The signature of converted arguments; those at the `static` positions (declared
+    static) are compiled in by value, an object by its `host.data.ObjectLayout`, a
+    user's class by identity."""
     return tuple(array_signature(a) if is_array(a) else function_signature(a)
-                 if is_function(a) else static_signature(a) if type(a) in (bool, str)
-                 or a is None else tree_layout(a) if is_tree(a)
-                 else type(a) for a in args)
+                 if is_function(a) and not is_object(a) or is_user_class(a)
+                 else layout(a) if is_object(a) else static_signature(a)
+                 if type(a) in (bool, str) or a is None or i in static
+                 else tree_layout(a) if is_tree(a)
+                 else type(a) for i, a in enumerate(args))
 
 
 Built = tuple[Callable[..., Any], tuple[Watch, ...]]  # a specialisation, what it watches
@@ -111,6 +145,7 @@ class Dispatcher:
         build_guarded: Callable[[Signature, Callable[..., Any]], Built | None] | None = None,
         list_params: Callable[[], frozenset[int]] = frozenset,
         parameters: Callable[[], tuple[list[str] | None, tuple[Any, ...] | None]] | None = None,
+        static: frozenset[int] = frozenset(),
         finish: Callable[[tuple[Any, ...], Any], Any] | None = None,
     ) -> None:
         # The entry carries the user's function name, so arity errors read as theirs.
@@ -119,6 +154,7 @@ class Dispatcher:
         self.params = params
         self.defaults = defaults
         self.diff_positions = diff_positions
+        self.static = static  # the positions declared static: compiled in by value
         self.build = build
         self.on_update = on_update
         self.build_guarded = build_guarded
@@ -152,7 +188,7 @@ class Dispatcher:
         if self._lists is None:
             self._lists = self.list_params()
         converted = tuple(self._convert(i, a) for i, a in enumerate(args))
-        sig = signature_of(converted)
+        sig = signature_of(converted, self.static)
         impl = self.specialisations.get(sig)
         if impl is None:
             arrays = any(not isinstance(t, type) for t in sig)
@@ -199,6 +235,8 @@ class Dispatcher:
         return self.entry(*args)
 
     def _convert(self, i: int, value: Any) -> Any:
+        if i in self.static:
+            return static_argument(self.label, self.params, i, value)
         return convert(self.label, self.params, i, value,
                        differentiated=i in self.diff_positions,
                        as_list=self._lists is not None and i in self._lists)
@@ -208,7 +246,7 @@ class Dispatcher:
         of their bindings changed, or when no specialisation fits its argument types."""
         if self.params is None:
             return self.slow
-        from symdiff.ir.types import FunctionArg, StaticArg
+        from symdiff.ir.types import FunctionArg, StaticArg, static_key
 
         namespace: dict[str, Any] = {"_symdiff_slow": self.slow, "_symdiff_type": type}
         body: list[ast.stmt] = []
@@ -231,6 +269,14 @@ class Dispatcher:
                     tests.append(ast.Compare(_load(name), [ast.Is()],
                                              [ast.Constant(typ.value)]))
                     continue
+                if isinstance(typ, StaticArg) and type(typ.value) is not str:
+                    # A declared static argument: of equal value and types.
+                    namespace["_symdiff_static_key"] = static_key
+                    key_name = f"_symdiff_key{k}_{j}"
+                    namespace[key_name] = typ.key
+                    read = ast.Call(_load("_symdiff_static_key"), [_load(name)], [])
+                    tests.append(ast.Compare(read, [ast.Eq()], [_load(key_name)]))
+                    continue
                 if isinstance(typ, StaticArg):  # a str, of that value
                     tests.append(ast.Compare(ast.Attribute(_load(name), "__class__",
                                                            ast.Load()),
@@ -239,8 +285,9 @@ class Dispatcher:
                                              [ast.Constant(typ.value)]))
                     namespace["_symdiff_str"] = str
                     continue
-                if isinstance(typ, DictLayout | SequenceLayout):  # a pytree: its layout
-                    tests.append(fits(typ, _load(name), namespace, f"_symdiff_tree{k}_{j}"))
+                if isinstance(typ, ObjectLayout | DictLayout | SequenceLayout):
+                    # an object or a pytree: its layout
+                    tests.append(fits(typ, _load(name), namespace, f"_symdiff_r{k}_{j}"))
                     continue
                 if not isinstance(typ, type):
                     tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)

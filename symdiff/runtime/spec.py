@@ -7,7 +7,8 @@ program. A spec with an `inner` spec is a transform of a transform
 this one to its result; both the hash and the text form cover the whole chain. `types`
 describe the user's function's parameters and are kept on the outermost spec only.
 `has_aux` says the transformed function returns ``(output, aux)`` (see
-`transforms.programs` for where each transform puts `aux`).
+`transforms.programs` for where each transform puts `aux`); `static` lists the
+argument positions declared static, whose values the code is compiled for.
 """
 
 from __future__ import annotations
@@ -37,9 +38,14 @@ class Spec:
     # The function returns ``(output, aux)``: only `output` is differentiated, and `aux`
     # is returned beside the derivative (JAX's ``has_aux``).
     has_aux: bool = False
+    # The argument positions declared static (``static_argnums``): compiled in by value,
+    # as `ir.types.StaticArg` types.
+    static: tuple[int, ...] = ()
 
     def key(self) -> str:
         text = f"{self.kind}:{self.argnums!r}"
+        if self.static:
+            text += f":static{self.static!r}"
         if self.types is not None:
             text += ":" + ",".join("-" if t is None else str(t) for t in self.types)
         if self.has_aux:

@@ -345,7 +345,7 @@ TAGS_ARRAY = np.ones(2)
 
 
 @pytest.mark.parametrize("fn, what", [
-    (reads_opaque, "unsupported use of 'OPAQUE' (a Opaque)"),
+    (reads_opaque, "an object OPAQUE (of class Opaque) is used where a number is expected"),
     (reads_set, "unsupported use of 'TAGS' (a set)"),
     (reads_big, "unsupported use of 'BIG' (a list)"),
     (calls_data, "call of 'TAGS_ARRAY' (a ndarray)"),
