@@ -42,8 +42,8 @@ def loss_grad(w, X, y):
     z = X @ w
     _t0 = np.exp(-abs(z))
     _t1 = 1.0 / max(z.size, 1)
-    _t2 = -(_t1 * y) - _t1 / (1.0 + _t0) * _t0 * np.sign(z)
-    z_bar = _t2 + _t1 * np.where(z > 0.0, 1.0, np.where(z == 0.0, 0.5, 0.0))
+    _t2 = np.where(z != 0.0, -(_t1 / (1.0 + _t0) * _t0 * np.sign(z)), 0.0)
+    z_bar = _t2 - _t1 * y + np.where(z >= 0.0, _t1 * np.where(z == 0.0, 0.5, 1.0), 0.0)
     w_bar = X.T @ z_bar
     return w_bar
 
@@ -57,8 +57,8 @@ def loss_value_and_grad(w, X, y):
     z = X @ w
     _t0 = np.exp(-abs(z))
     _t1 = 1.0 / max(z.size, 1)
-    _t2 = -(_t1 * y) - _t1 / (1.0 + _t0) * _t0 * np.sign(z)
-    z_bar = _t2 + _t1 * np.where(z > 0.0, 1.0, np.where(z == 0.0, 0.5, 0.0))
+    _t2 = np.where(z != 0.0, -(_t1 / (1.0 + _t0) * _t0 * np.sign(z)), 0.0)
+    z_bar = _t2 - _t1 * y + np.where(z >= 0.0, _t1 * np.where(z == 0.0, 0.5, 1.0), 0.0)
     w_bar = X.T @ z_bar
     return (np.mean(np.maximum(z, 0.0) + np.log1p(_t0) - y * z), w_bar)
 
@@ -72,8 +72,8 @@ def loss_vjp(w, X, y, out_bar):
     z = X @ w
     _t0 = np.exp(-abs(z))
     _t1 = out_bar / max(z.size, 1)
-    _t2 = -(_t1 * y) - _t1 / (1.0 + _t0) * _t0 * np.sign(z)
-    z_bar = _t2 + _t1 * np.where(z > 0.0, 1.0, np.where(z == 0.0, 0.5, 0.0))
+    _t2 = np.where(z != 0.0, -(_t1 / (1.0 + _t0) * _t0 * np.sign(z)), 0.0)
+    z_bar = _t2 - _t1 * y + np.where(z >= 0.0, _t1 * np.where(z == 0.0, 0.5, 1.0), 0.0)
     w_bar = X.T @ z_bar
     X_bar = np.outer(z_bar, w)
     y_bar = -(_t1 * z)
@@ -91,15 +91,16 @@ def loss_batched_jvp_w(w, X, y, w_dot):
     _t0 = np.exp(-abs(z))
     _t1 = 1.0 + _t0
     _t2 = np.sign(z)
-    _t3 = X.T
-    _t4 = 1.0 / max(z.size, 1)
-    _t5 = _t4 / _t1
-    _t6 = _t4 * np.where(z > 0.0, 1.0, np.where(z == 0.0, 0.5, 0.0))
-    z_bar = -(_t4 * y) - _t5 * _t0 * _t2 + _t6
-    w_bar = _t3 @ z_bar
-    z_dot = w_dot @ _t3
-    _t7 = z_dot * _t2 * _t0 * _t5
-    z_bar_dot = -((_t7 / _t1 * _t0 - _t7) * _t2)
+    _t3 = z != 0.0
+    _t4 = X.T
+    _t5 = 1.0 / max(z.size, 1)
+    _t6 = _t5 / _t1
+    _t7 = np.where(_t3, -(_t6 * _t0 * _t2), 0.0) - _t5 * y
+    z_bar = _t7 + np.where(z >= 0.0, _t5 * np.where(z == 0.0, 0.5, 1.0), 0.0)
+    w_bar = _t4 @ z_bar
+    z_dot = w_dot @ _t4
+    _t8 = z_dot * _t2 * _t0 * _t6
+    z_bar_dot = np.where(_t3, -((_t8 / _t1 * _t0 - _t8) * _t2), 0.0)
     w_bar_dot = z_bar_dot @ X
     return (w_bar, w_bar_dot)
 

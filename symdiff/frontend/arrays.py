@@ -1,95 +1,66 @@
 """Lowering of NumPy's core: ``np.sum``/``np.mean`` with ``axis`` and ``keepdims``,
-matrix products (``@``, ``np.dot``, ``np.matmul``, ``np.inner``, ``np.outer``),
-transposes, ``np.where``, ``np.square``, ``np.clip``, and ``x.sum()``, ``x.mean()``,
-``x.dot(y)``, ``x.T``, ``x.shape``, ``x.ndim``, ``x.size``; and what every module that
+matrix products (``@``, ``np.dot``, ``np.matmul``, ``np.inner``: of stacks, and of
+arrays of any rank by an einsum where NumPy's product is not a matmul), transposes,
+``np.where``, ``np.square``, ``np.clip``, and ``x.sum()``, ``x.mean()``, ``x.dot(y)``,
+``x.clip()``, ``x.T``, ``x.shape``, ``x.ndim``, ``x.size``; and what every module that
 lowers a part of NumPy shares: the `Handlers` table each fills, and the reading of
-arguments, constants and axes.
+constants and axes.
 
 Contract (functions over a `frame.Frame`):
 - An array value is a node whose `type` is an `ir.types.ArrayType`, known from the
   argument types the code is specialised for.
 - A module that lowers NumPy functions, array methods or attributes lists them in its
   own `Handlers`, by name, next to each handler; `numpy_calls` merges the tables.
-- Axes and ``keepdims`` must be constants (the result's rank depends on them);
-  anything else is a located error naming the function.
+- A handler is given the call's arguments bound to NumPy's parameters
+  (`np_signatures`); a method's handler is the function's, given the array as its
+  first parameter.
+- Axes and ``keepdims`` must be constants (the result's rank depends on them): literals,
+  or ints read from a global or closure (`names.compile_time`); anything else is a
+  located error naming the function.
 """
 
 from __future__ import annotations
 
 import ast
+import string
 from collections.abc import Callable
 from typing import Any
 
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.values import is_array
+from symdiff.frontend.names import compile_time
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.node import Node
 
 Axes = tuple[int, ...] | None
 
-# ``np.<name>(...)``: (frame, call, name) -> value; ``x.<name>(...)`` of an array:
-# (frame, array, call, name) -> value; ``x.<name>``: (frame, array, node) -> value.
-Handler = Callable[[Frame, ast.Call, str], Any]
-MethodHandler = Callable[[Frame, Node, ast.Call, str], Any]
+# ``np.<name>(...)`` and ``x.<name>(...)``: (frame, the call's arguments bound to NumPy's
+# parameters, name) -> value; ``x.<name>``: (frame, array, node) -> value.
+Handler = Callable[[Frame, Arguments, str], Any]
 AttributeHandler = Callable[[Frame, Node, ast.Attribute], Any]
 
 
 class Handlers:
     """The NumPy functions, array methods and array attributes one module lowers, by
-    name: its decorators list a handler under the names it lowers."""
+    name: its decorators list a handler under the names it lowers. A method's handler
+    is given the array as the function's first parameter (``a``), so one handler can
+    serve ``np.sum(x, 1)`` and ``x.sum(1)``."""
 
     def __init__(self) -> None:
         self.functions: dict[str, Handler] = {}
-        self.methods: dict[str, MethodHandler] = {}
+        self.methods: dict[str, Handler] = {}
         self.attributes: dict[str, AttributeHandler] = {}
 
     def function(self, *names: str) -> Callable[[Handler], Handler]:
         """List the handler as ``np.<name>(...)`` for each of `names`."""
         return _lister(self.functions, names)
 
-    def method(self, *names: str) -> Callable[[MethodHandler], MethodHandler]:
+    def method(self, *names: str) -> Callable[[Handler], Handler]:
         """List the handler as ``x.<name>(...)`` of an array for each of `names`."""
         return _lister(self.methods, names)
 
     def attribute(self, *names: str) -> Callable[[AttributeHandler], AttributeHandler]:
         """List the handler as ``x.<name>`` of an array for each of `names`."""
         return _lister(self.attributes, names)
-
-    def function_and_method(self, name: str) -> Callable[[Any], Any]:
-        """List ``impl(frame, x, call)`` as both ``np.<name>(x)`` and ``x.<name>()``."""
-        def register(impl: Any) -> Any:
-            def as_function(low: Frame, e: ast.Call, called: str) -> Any:
-                (x,), _ = arguments(low, e, 1, ())
-                return impl(low, x, e)
-
-            def as_method(low: Frame, base: Node, e: ast.Call, called: str) -> Any:
-                arguments(low, e, 0, ())
-                return impl(low, base, e)
-
-            self.functions[name] = as_function
-            self.methods[name] = as_method
-            return impl
-        return register
-
-
-    def function_and_method_along(self, name: str, count: int) -> Callable[[Any], Any]:
-        """List ``impl(frame, x, *args, axis, call)`` as both ``np.<name>(x, *args,
-        axis=None)`` and ``x.<name>(*args, axis=None)``: `count` arguments after the
-        array, then an optional axis, by position or name (None when not given)."""
-        def register(impl: Any) -> Any:
-            def as_function(low: Frame, e: ast.Call, called: str) -> Any:
-                args, kws = arguments(low, e, 1 + count, ("axis",), optional=1)
-                axis = args[1 + count] if len(args) > 1 + count else kws.get("axis")
-                return impl(low, *args[:1 + count], axis, e)
-
-            def as_method(low: Frame, base: Node, e: ast.Call, called: str) -> Any:
-                args, kws = arguments(low, e, count, ("axis",), optional=1)
-                axis = args[count] if len(args) > count else kws.get("axis")
-                return impl(low, base, *args[:count], axis, e)
-
-            self.functions[name] = as_function
-            self.methods[name] = as_method
-            return impl
-        return register
 
 
 def _lister(table: dict[str, Any], names: tuple[str, ...]) -> Callable[[Any], Any]:
@@ -104,82 +75,73 @@ def _lister(table: dict[str, Any], names: tuple[str, ...]) -> Callable[[Any], An
 HANDLERS = Handlers()
 
 
-def vectors(*values: Any) -> bool:
-    """Whether every value is a one-axis array."""
-    return all(is_array(v) and v.type.ndim == 1 for v in values)
-
-
 # The core entries ---------------------------------------------------------------------
 
 
 @HANDLERS.function("sum", "mean")
-def _np_reduce(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "keepdims"))
-    return reduce(low, name, args[0], kws, e)
+@HANDLERS.method("sum", "mean")
+def _reduce(low: Frame, args: Arguments, name: str) -> Node:
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
+    if x.type is None:
+        return x  # np.sum / np.mean of a number is that number
+    axes = axes_of(low, args["axis"], x.type.ndim, args.call)
+    return low.b.apply(name, x, attrs=(axes, keepdims))
 
 
 @HANDLERS.function("dot", "matmul", "inner")
-def _np_product(low: Frame, e: ast.Call, name: str) -> Node:
-    (a, b), _ = arguments(low, e, 2, ())
-    return product(low, name, a, b, e)
+def _np_product(low: Frame, args: Arguments, name: str) -> Node:
+    first, second = args.signature.positional[:2]
+    return product(low, name, args[first], args[second], args.call)
 
 
-@HANDLERS.function("outer")
-def _np_outer(low: Frame, e: ast.Call, name: str) -> Node:
-    (a, b), _ = arguments(low, e, 2, ())
-    if not vectors(a, b):
-        raise low.src.error("np.outer takes two vectors here", e)
-    return low.b.apply("outer", a, b)
+@HANDLERS.method("dot")
+def _dot_method(low: Frame, args: Arguments, name: str) -> Node:
+    return product(low, "dot", args["a"], args["b"], args.call)
 
 
 @HANDLERS.function("transpose")
-def _np_transpose(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axes",), optional=1)
-    axes = kws.get("axes", args[1] if len(args) > 1 else None)
-    return transpose(low, args[0], axes, e)
+@HANDLERS.method("transpose")
+def _transpose(low: Frame, args: Arguments, name: str) -> Node:
+    if "axes" in args.signature.positional:
+        axes = args["axes"]
+    else:  # x.transpose(*axes): x.transpose(1, 0), x.transpose((1, 0)), x.transpose()
+        given = args["axes"]
+        axes = given[0] if len(given) == 1 else given or None
+    return transpose(low, args["a"], axes, args.call)
 
 
 @HANDLERS.function("where")
-def _np_where(low: Frame, e: ast.Call, name: str) -> Node:
-    (c, x, y), _ = arguments(low, e, 3, ())
-    return low.b.select(c, x, y)
+def _np_where(low: Frame, args: Arguments, name: str) -> Node:
+    if not (args.given("x") and args.given("y")):
+        raise low.src.error("np.where(condition) alone gives indices: symdiff reads "
+                            "np.where(condition, x, y)", args.call)
+    return low.b.select(args["condition"], args["x"], args["y"])
 
 
 @HANDLERS.function("square")
-def _np_square(low: Frame, e: ast.Call, name: str) -> Node:
-    (x,), _ = arguments(low, e, 1, ())
+def _np_square(low: Frame, args: Arguments, name: str) -> Node:
+    x = args["x"]
     return low.b.mul(x, x)
 
 
 @HANDLERS.function("clip")
-def _np_clip(low: Frame, e: ast.Call, name: str) -> Node:
-    (x, lo, hi), _ = arguments(low, e, 3, ())
-    return low.b.apply("min", low.b.apply("max", x, lo), hi)
-
-
-@HANDLERS.method("sum", "mean")
-def _reduce_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
-    if args:
-        kws["axis"] = args[0]
-    return reduce(low, name, base, kws, e)
-
-
-@HANDLERS.method("dot")
-def _dot_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    (other,), _ = arguments(low, e, 1, ())
-    return product(low, "dot", base, other, e)
-
-
-@HANDLERS.method("transpose")
-def _transpose_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, _ = arguments(low, e, 0, (), optional=base.type.ndim)
-    axes: Any = None
-    if len(args) == 1:
-        axes = args[0]
-    elif args:
-        axes = tuple(args)
-    return transpose(low, base, axes, e)
+@HANDLERS.method("clip")
+def _clip(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.clip(x, lo, hi)``: either bound may be None (or left out); NumPy's a_min and
+    a_max, or min and max, by name."""
+    x = args.number("a")
+    bounds = []
+    for old, new in (("a_min", "min"), ("a_max", "max")):
+        if args.given(old) and args.given(new):
+            raise low.src.error(f"{args.label}() got both {old}= and {new}=", args.call)
+        bounds.append(args[old] if args.given(old) else args[new])
+    lo, hi = bounds
+    if lo is not None:
+        x = low.b.apply("max", x, low.number(lo, args.call))
+    if hi is not None:
+        x = low.b.apply("min", x, low.number(hi, args.call))
+    return x
 
 
 @HANDLERS.attribute("T")
@@ -209,15 +171,6 @@ def length(low: Frame, value: Node) -> Node:
     return low.b.apply("size", value, attrs=((0,),))
 
 
-def reduce(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
-    x = low.number(x, e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
-    if x.type is None:
-        return x  # np.sum / np.mean of a number is that number
-    axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
-    return low.b.apply(name, x, attrs=(axes, keepdims))
-
-
 def product(low: Frame, name: str, a: Any, b: Any, e: ast.AST) -> Node:
     """``a @ b``, ``np.dot``, ``np.matmul``, ``np.inner``."""
     a, b = low.number(a, e), low.number(b, e)
@@ -225,13 +178,25 @@ def product(low: Frame, name: str, a: Any, b: Any, e: ast.AST) -> Node:
         if name == "matmul":
             raise low.src.error("the @ operator (a matrix product) of a number: use * to scale", e)
         return low.b.mul(a, b)
-    if name == "inner" and not vectors(a, b):
-        raise low.src.error("np.inner of arrays other than two vectors (not yet)", e)
-    if name == "dot" and (a.type.ndim > 2 or b.type.ndim > 2):
-        raise low.src.error("np.dot of arrays of more than two axes (not yet): use @", e)
-    if a.type.ndim == 0 or b.type.ndim == 0:
+    m, n = a.type.ndim, b.type.ndim
+    if m == 0 or n == 0:
         return low.b.mul(a, b)
+    if name == "inner" and n > 1:  # over the last axes of both
+        return _contract(low, a, b, n - 1, 0)
+    if name == "dot" and m > 1 and n > 2:  # a's last axis with b's second to last
+        return _contract(low, a, b, n - 2, 1)
     return low.b.apply("matmul", a, b)
+
+
+def _contract(low: Frame, a: Node, b: Node, lead: int, tail: int) -> Node:
+    """``a``'s last axis summed with the axis of ``b`` after its `lead` first ones (and
+    before its `tail` last ones): the result has a's other axes, then b's."""
+    letters = iter(string.ascii_letters)
+    first = "".join(next(letters) for _ in range(a.type.ndim - 1))
+    second, rest = ("".join(next(letters) for _ in range(k)) for k in (lead, tail))
+    summed = next(letters)
+    subscripts = f"{first}{summed},{second}{summed}{rest}->{first}{second}{rest}"
+    return low.b.apply("einsum", a, b, attrs=(subscripts,))
 
 
 def transpose(low: Frame, x: Any, axes: Any, e: ast.AST) -> Node:
@@ -246,21 +211,6 @@ def transpose(low: Frame, x: Any, axes: Any, e: ast.AST) -> Node:
     return low.b.apply("transpose", x, attrs=(order,))
 
 
-def arguments(low: Frame, e: ast.Call, count: int, keywords: tuple[str, ...],
-               optional: int = 0) -> tuple[list[Any], dict[str, Any]]:
-    label = ast.unparse(e.func)
-    if not count <= len(e.args) <= count + optional:
-        raise low.src.error(f"{label}() takes {count} positional arguments here, got "
-                            f"{len(e.args)}", e)
-    kws = {}
-    for kw in e.keywords:
-        if kw.arg not in keywords:
-            raise low.src.error(f"unsupported keyword argument {kw.arg}= of {label}()", kw)
-        none = isinstance(kw.value, ast.Constant) and kw.value.value is None
-        kws[kw.arg] = None if none else low.expr(kw.value)
-    return [low.expr(a) for a in e.args], kws
-
-
 def literal(low: Frame, e: ast.expr) -> Any:
     """The value of `e`, with a list or tuple literal, and each one in it, as a tuple of
     its items' values (a list of pairs such as ``[(1, 1), (0, 2)]`` is not a list of
@@ -272,19 +222,23 @@ def literal(low: Frame, e: ast.expr) -> Any:
 
 
 def constant(low: Frame, value: Any, kind: type, what: str, e: ast.AST) -> Any:
+    """The value `value` has while compiling (`names.compile_time`: a literal, or an int
+    read from a global), which must be a `kind`; None for None."""
     if value is None:
         return None
-    if isinstance(value, Node) and value.is_const and isinstance(value.value, kind):
-        return value.value
+    known = compile_time(low, value)
+    if isinstance(known, kind) and (kind is not int or not isinstance(known, bool)):
+        return known
     raise low.src.error(f"{what} must be a constant {kind.__name__} here", e)
 
 
 def axes_of(low: Frame, value: Any, ndim: int, e: ast.AST, keep_order: bool = False
           ) -> Axes:
-    """Constant axes, made non-negative (and sorted unless `keep_order`); None for all."""
-    if value is None or (isinstance(value, Node) and value.is_const and value.value is None):
+    """Constant axes (an int, or a tuple or list of them), made non-negative (and sorted
+    unless `keep_order`); None for all."""
+    if value is None or compile_time(low, value) is None:
         return None
-    items = value if isinstance(value, tuple) else (value,)
+    items = value if isinstance(value, (tuple, list)) else (value,)
     axes = []
     for item in items:
         a = constant(low, item, int, "axis", e)

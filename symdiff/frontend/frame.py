@@ -39,7 +39,7 @@ from symdiff.frontend.values import (
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import INT, LEAVES, Container, Node, Op, Structure, is_int
-from symdiff.ir.regions import REGIONS, bodies
+from symdiff.ir.regions import can_raise
 from symdiff.ir.sequences import kind
 from symdiff.rules.custom import Rule
 from symdiff.syntax import nodes
@@ -157,6 +157,11 @@ class Frame:
         # The outermost frame of a custom rule's function: the rule, and the attributes
         # of the call it differentiates (`frontend.rules`).
         self.rule: tuple[Rule, tuple[Any, ...]] | None = None
+        # In the outermost frame: the int and bool globals read so far, by path, with
+        # the values the code is specialised on (`names.compile_time`).
+        self.pinned: dict[tuple[Any, ...], Any] = {}
+        # Whether it may return None inside a tuple (a residual, a zero cotangent).
+        self.nones = False
 
     def child(self, checked: bool = True) -> Frame:
         """A frame for one branch: its own builder, reading this frame's names as args.
@@ -226,10 +231,11 @@ class Frame:
         """The value of `expr` as what a function returns."""
         return self.structure(self.expr(expr), expr)
 
-    def structure(self, value: Value, where: ast.expr) -> Structure:
+    def structure(self, value: Value, where: ast.expr, nested: bool = False) -> Structure:
         """`value` as what a function returns: a number, an array, or tuples, dicts and
         lists of them (a list the function built, not one a loop appended to); a called
-        function may also return a list of any kind, a function or a dict."""
+        function may also return a list of any kind, a function or a dict; a custom rule's
+        function, None inside a tuple, which `frontend.rules` reads."""
         if self.caller is not None and self.parent is None and is_sequence(value):
             return value  # type: ignore[return-value]  # a called function returns a list
         if self.caller is None and isinstance(value, list | Keywords):
@@ -243,7 +249,9 @@ class Frame:
         if isinstance(value, Node):
             return value
         if isinstance(value, tuple):
-            return tuple(self.structure(v, where) for v in value)
+            return tuple(self.structure(v, where, True) for v in value)
+        if nested and isinstance(value, Nothing) and self.nones:
+            return None  # type: ignore[return-value]  # a residual or a zero cotangent
         if (is_function(value) or is_dict(value)) and self.caller is not None \
                 and self.parent is None:
             return value  # type: ignore[return-value]  # a callee returns a function or dict
@@ -280,7 +288,7 @@ class Frame:
 
     def effects(self) -> tuple[Node, ...]:
         """The operations this frame evaluates that can raise, in evaluation order."""
-        return tuple(n for n in self.b.nodes()[self.first_node:] if _can_raise(n))
+        return tuple(n for n in self.b.nodes()[self.first_node:] if can_raise(n))
 
     # Names ------------------------------------------------------------------------------
 
@@ -451,8 +459,3 @@ def _note_aliases(frame: Frame, name: str, stmt: ast.stmt) -> None:
         for other in group:
             groups[other] = group
 
-
-def _can_raise(node: Node) -> bool:
-    if node.op in REGIONS:
-        return any(body.effects for body in bodies(node))
-    return node.prim is not None and node.prim.can_raise(node)

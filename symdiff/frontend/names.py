@@ -23,7 +23,7 @@ from typing import Any
 
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved, describe
-from symdiff.frontend.values import Keywords, MaybeUnbound, Text, Value, is_function
+from symdiff.frontend.values import Keywords, MaybeUnbound, Nothing, Text, Value, is_function
 from symdiff.host.data import (
     MAX_LEAVES,
     ArrayLayout,
@@ -34,8 +34,7 @@ from symdiff.host.data import (
     TextLayout,
     layout,
 )
-from symdiff.ir.builder import Builder
-from symdiff.ir.node import Item, global_name
+from symdiff.ir.node import Item, Node, Op, global_name
 from symdiff.ir.types import MANY, ArrayType
 
 
@@ -74,33 +73,61 @@ def free(frame: Frame, resolved: Resolved, where: ast.AST) -> Value:
     if resolved.kind == "constant":
         return frame.b.const(resolved.value)
     if resolved.kind == "number":
-        return frame.b.global_(resolved.path)
+        return data_value(frame, layout(resolved.value), resolved.path)  # type: ignore
     if resolved.kind == "data":
         found = layout(resolved.value)
         assert found is not None
-        return data_value(frame.b, found, resolved.path)
+        return data_value(frame, found, resolved.path)
     if resolved.kind in ("module", "namespace", "callable", "class") or is_function(resolved):
         return resolved
     raise frame.src.error(
         f"unsupported use of {'.'.join(resolved.path)!r} ({describe(resolved.value)}): "
-        "symdiff reads numbers, arrays (float32, float64, integer), and lists, tuples "
+        "symdiff reads numbers, arrays (of floats, integers or bools), and lists, tuples "
         f"and dicts (str keys) of at most {MAX_LEAVES} of them from outside the function; "
         "pass it as an argument", where)
 
 
-def data_value(b: Builder, found: Layout, path: tuple[Any, ...]) -> Value:
+def data_value(frame: Frame, found: Layout, path: tuple[Any, ...]) -> Value:
     """The value of free data of layout `found` read by `path`: a ``global`` node per
-    number and array, in tuples (for lists and tuples) and dicts."""
+    number and array, in tuples (for lists and tuples) and dicts. An int or bool, whose
+    value the layout holds, is noted as the value the code is compiled for."""
+    b = frame.b
     if isinstance(found, ArrayLayout):
         dims = tuple(1 if one else MANY for one in found.ones)
         return b.global_(path, ArrayType(found.dtype, dims))
     if isinstance(found, NumberLayout):
+        if found.value is not None:
+            value = found.value
+            frame.outermost().pinned[path] = value if isinstance(value, bool) else int(value)
         return b.global_(path)
     if isinstance(found, TextLayout):
         return Text(found.value, global_name(path))
     if isinstance(found, DictLayout):
-        return Keywords(tuple((k, data_value(b, v, (*path, Item(k))))
+        return Keywords(tuple((k, data_value(frame, v, (*path, Item(k))))
                               for k, v in found.items), global_name(path))
     if isinstance(found, ObjectLayout):  # its attributes are read as they are used
         return Resolved("object", found, path)
-    return tuple(data_value(b, v, (*path, Item(i))) for i, v in enumerate(found.items))
+    return tuple(data_value(frame, v, (*path, Item(i))) for i, v in enumerate(found.items))
+
+
+# What `compile_time` gives for a value known only when the code runs.
+UNKNOWN = object()
+
+
+def compile_time(frame: Frame, value: Value) -> Any:
+    """What `value` is while compiling: a constant, None, a string, an int or bool read
+    from a global or closure (the code is specialised on its value, `host.data`), or a
+    tuple or list of those; `UNKNOWN` for a value known only when the code runs."""
+    if isinstance(value, (tuple, list)):
+        items = [compile_time(frame, v) for v in value]
+        return UNKNOWN if any(i is UNKNOWN for i in items) else type(value)(items)
+    if isinstance(value, Nothing):
+        return None
+    if isinstance(value, Text):
+        return value.value
+    if isinstance(value, Node):
+        if value.is_const:
+            return value.value
+        if value.op == Op.GLOBAL:
+            return frame.outermost().pinned.get(value.attrs, UNKNOWN)
+    return UNKNOWN

@@ -38,6 +38,7 @@ from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.bounds import within
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, one_axis, ravel
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, is_array, is_sequence
@@ -447,16 +448,22 @@ def length(low: Frame, x: Node, where: ast.AST) -> Node:
 # Copies -------------------------------------------------------------------------------
 
 
-@HANDLERS.function_and_method("copy")
-def copy(low: Frame, x: Any, e: ast.AST) -> Node:
-    node = low.number(x, e)
+@HANDLERS.function("copy")
+@HANDLERS.method("copy")
+def _copy(low: Frame, args: Arguments, name: str) -> Node:
+    node = args.number("a")
     return node if node.type is None else low.b.new("copy", node)
 
 
 # Taking -------------------------------------------------------------------------------
 
 
-@HANDLERS.function_and_method_along("take", 1)
+@HANDLERS.function("take")
+@HANDLERS.method("take")
+def _take(low: Frame, args: Arguments, name: str) -> Node:
+    return take(low, args["a"], args["indices"], args["axis"], args.call)
+
+
 def take(low: Frame, x: Any, indices: Any, axis: Any, e: ast.Call) -> Node:
     """``np.take(x, indices, axis)``: `x` indexed by `indices` along `axis` (None: the
     flattened `x`)."""

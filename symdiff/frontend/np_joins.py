@@ -21,10 +21,11 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments
+from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_indexing import read
 from symdiff.frontend.np_shapes import array_of, array_parts, concatenate, dtype_of, one_axis
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.indexing import DYNAMIC, FULL
 from symdiff.ir.node import Node
 from symdiff.ir.shapes import size_of
@@ -39,17 +40,19 @@ _UNEQUAL = "array split does not result in an equal division"
 
 
 @HANDLERS.function("atleast_1d", "atleast_2d", "atleast_3d")
-def _np_atleast(low: Frame, e: ast.Call, name: str) -> Node | tuple[Node, ...]:
-    args, _ = arguments(low, e, 1, (), optional=len(e.args))
+def _np_atleast(low: Frame, args: Arguments, name: str) -> Node | tuple[Node, ...]:
     fix = {"atleast_1d": at_least_1d, "atleast_2d": at_least_2d, "atleast_3d": at_least_3d}
-    out = tuple(fix[name](low, low.number(a, e)) for a in args)
+    arrays_ = args["arys"]
+    if not arrays_:
+        raise low.src.error(f"np.{name}() of no array", args.call)
+    out = tuple(fix[name](low, low.number(a, args.call)) for a in arrays_)
     return out[0] if len(out) == 1 else out
 
 
 @HANDLERS.function("hstack", "vstack", "row_stack", "dstack", "column_stack")
-def _np_stacks(low: Frame, e: ast.Call, name: str) -> Node:
-    (value,), _ = arguments(low, e, 1, ())
-    parts = array_parts(low, value, name, e)
+def _np_stacks(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    parts = array_parts(low, args["tup"], name, e)
     if name in ("vstack", "row_stack"):
         return concatenate(low, [at_least_2d(low, p) for p in parts], low.b.const(0), e)
     if name == "dstack":
@@ -89,23 +92,20 @@ def at_least_3d(low: Frame, x: Node) -> Node:
 
 
 @HANDLERS.function("append")
-def _np_append(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, ("axis",), optional=1)
-    axis = args[2] if len(args) > 2 else kws.get("axis")
-    parts = [at_least_1d(low, low.number(a, e)) for a in args[:2]]
-    return concatenate(low, parts, axis, e)
+def _np_append(low: Frame, args: Arguments, name: str) -> Node:
+    parts = [at_least_1d(low, args.number(p)) for p in ("arr", "values")]
+    return concatenate(low, parts, args["axis"], args.call)
 
 
 # Splits ---------------------------------------------------------------------------------
 
 
 @HANDLERS.function("split", "array_split")
-def _np_split(low: Frame, e: ast.Call, name: str) -> tuple[Node, ...]:
-    args, kws = arguments(low, e, 2, ("axis",), optional=1)
-    x = array_of(low, args[0], name, e)
-    axis = one_axis(low, args[2] if len(args) > 2 else kws.get("axis", low.b.const(0)),
-                    x.type.ndim, e)
-    return split(low, name, x, args[1], axis, e)
+def _np_split(low: Frame, args: Arguments, name: str) -> tuple[Node, ...]:
+    e = args.call
+    x = array_of(low, args["ary"], name, e)
+    axis = one_axis(low, args["axis"], x.type.ndim, e)
+    return split(low, name, x, args["indices_or_sections"], axis, e)
 
 
 # The axis each splits along, and the fewest axes it takes.
@@ -113,9 +113,9 @@ _SIDES = {"vsplit": (0, 2), "hsplit": (1, 1), "dsplit": (2, 3)}
 
 
 @HANDLERS.function("hsplit", "vsplit", "dsplit")
-def _np_split_sides(low: Frame, e: ast.Call, name: str) -> tuple[Node, ...]:
-    (x, how), _ = arguments(low, e, 2, ())
-    x = array_of(low, x, name, e)
+def _np_split_sides(low: Frame, args: Arguments, name: str) -> tuple[Node, ...]:
+    e, how = args.call, args["indices_or_sections"]
+    x = array_of(low, args["ary"], name, e)
     axis, least = _SIDES[name]
     if x.type.ndim < least:
         raise low.src.error(f"np.{name} of an array of fewer than {least} axes", e)

@@ -1,14 +1,15 @@
 """Lowering of NumPy reductions beyond sum/mean (``np.prod``, ``np.max``/``np.amax``,
 ``np.min``/``np.amin`` and the methods ``x.prod()``, ``x.max()``, ``x.min()``),
-``np.einsum``, ``np.tensordot`` (an einsum), ``np.kron``, ``np.trace``/``x.trace()``
-(with ``offset``, ``axis1``, ``axis2``: the sum of a ``np.diagonal``),
-``np.vdot`` of vectors, ``np.linalg.norm`` (vector 2-norms and Frobenius norms) and
-``np.linalg.det``/``inv``/``solve``.
+``np.trace``/``x.trace()`` with ``offset``, ``axis1`` and ``axis2``, ``np.vdot`` and
+``np.outer`` of arrays of any shapes (flattened, as NumPy does), ``np.tensordot`` (an
+einsum), ``np.kron`` and ``np.linalg.det``/``inv``/``solve`` (``np.einsum`` is in
+`np_einsum`, ``np.linalg.norm`` in `np_norms`).
 
 Contract: handlers of `frontend.arrays`' tables (see there). Axes, ``keepdims``,
-``ord``, tensordot's ``axes`` and einsum subscripts must be constants; what NumPy would
-compute but symdiff does not differentiate (another ``ord``, ``'...'`` in subscripts) is a
-located error naming it.
+``offset`` and tensordot's ``axes`` must be constants; what NumPy would compute but
+symdiff does not
+differentiate is a located error naming it. A trace is the ``trace`` primitive of the
+array with the two axes moved first and sliced so that the diagonal is the main one.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, literal, vectors
+from symdiff.frontend.arrays import Handlers, axes_of, constant, literal
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.np_structure import diagonal, given_arguments
+from symdiff.frontend.np_shapes import ravel
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.values import is_array
 from symdiff.ir import linalg
 from symdiff.ir.node import Node
+from symdiff.ir.shapes import exact
 
 # The primitive of each reduction, by the NumPy name it is called by.
 _REDUCTIONS = {"prod": "prod", "max": "amax", "amax": "amax", "min": "amin", "amin": "amin"}
@@ -31,67 +34,77 @@ HANDLERS = Handlers()
 
 
 @HANDLERS.function("prod", "max", "amax", "min", "amin")
-def _np_reduction(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
-    if len(args) == 2:
-        kws["axis"] = args[1]
-    return reduction(low, name, args[0], kws, e)
-
-
 @HANDLERS.method("prod", "max", "min")
-def _reduction_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
-    if args:
-        kws["axis"] = args[0]
-    return reduction(low, name, base, kws, e)
-
-
-def reduction(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
-    """``np.prod``/``np.max``/``np.min`` of `x` with the constant ``axis`` and ``keepdims``
-    of `kws`."""
-    x = low.number(x, e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
+def _reduction(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.prod``/``np.max``/``np.min`` with the constant ``axis`` and ``keepdims``."""
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     if x.type is None:
         return x  # of a number: that number
-    axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
+    axes = axes_of(low, args["axis"], x.type.ndim, args.call)
     return low.b.apply(_REDUCTIONS[name], x, attrs=(axes, keepdims))
 
 
-@HANDLERS.function("einsum")
-def _np_einsum(low: Frame, e: ast.Call, name: str) -> Node:
-    if e.keywords:
-        raise low.src.error(f"unsupported keyword argument {e.keywords[0].arg}= of "
-                            f"{ast.unparse(e.func)}()", e.keywords[0])
-    if not e.args or not (isinstance(e.args[0], ast.Constant)
-                          and isinstance(e.args[0].value, str)):
-        raise low.src.error("np.einsum takes its subscripts as a string literal here "
-                            "(\"ij,jk->ik\")", e)
-    operands = [low.number(low.expr(a), a) for a in e.args[1:]]
-    try:
-        specs, output = linalg.parse(e.args[0].value, len(operands))
-    except ValueError as error:
-        raise low.src.error(str(error), e.args[0]) from None
-    for spec, x, where in zip(specs, operands, e.args[1:], strict=True):
-        ndim = x.type.ndim if x.type is not None else 0
-        if len(spec) != ndim:
-            raise low.src.error(f"einsum subscripts {spec!r} for an operand of {ndim} axes",
-                                where)
-    if all(x.type is None for x in operands):
-        raise low.src.error("np.einsum of numbers only: use *", e)
-    return low.b.apply("einsum", *operands, attrs=(linalg.subscripts_of(specs, output),))
+@HANDLERS.function("trace")
+@HANDLERS.method("trace")
+def _trace(low: Frame, args: Arguments, name: str) -> Node:
+    """The sum of the diagonal ``offset`` above the main one of axes ``axis1`` and
+    ``axis2``: those axes moved first, the array sliced so that diagonal is the main
+    one, and the trace of the first two axes taken."""
+    x = args.number("a")
+    if not is_array(x) or x.type.ndim < 2:
+        raise low.src.error("trace of an array of fewer than two axes", args.call)
+    ndim = x.type.ndim
+    offset = constant(low, args["offset"], int, "trace offset", args.call)
+    first, second = (axes_of(low, args[p], ndim, args.call) for p in ("axis1", "axis2"))
+    assert first is not None and second is not None
+    if first == second:
+        raise low.src.error("trace axis1 and axis2 must be different axes", args.call)
+    order = (*first, *second, *(a for a in range(ndim) if a not in (*first, *second)))
+    if order != tuple(range(ndim)):
+        x = low.b.apply("transpose", x, attrs=(order,))
+    if offset:
+        axis = 1 if offset > 0 else 0
+        length = x.type.dims[axis]
+        dims = tuple((max(d - abs(offset), 0) if exact(d) else None) if i == axis else d
+                     for i, d in enumerate(x.type.dims))
+        # Past the end the slice is empty: it starts at the end (its cotangent is padded
+        # back to the axis's length).
+        start: Node | int = min(abs(offset), length) if exact(length) else low.b.apply(
+            "min", abs(offset), low.b.apply("size", x, attrs=((axis,),)))
+        x = low.b.apply("slice_axis", x, start, attrs=(axis, dims))
+    return low.b.apply("trace", x)
+
+
+@HANDLERS.function("vdot")
+def _np_vdot(low: Frame, args: Arguments, name: str) -> Node:
+    """The sum of the products of the entries, the arrays flattened (of the same size)."""
+    a, b = args.number("a"), args.number("b")
+    if a.type is None or b.type is None:
+        raise low.src.error("np.vdot of a number: NumPy takes arrays of one size", args.call)
+    return low.b.apply("matmul", ravel(low, a, args.call), ravel(low, b, args.call))
+
+
+@HANDLERS.function("outer")
+def _np_outer(low: Frame, args: Arguments, name: str) -> Node:
+    """The outer product of the arrays flattened (a number is an array of one entry)."""
+    a, b = args.number("a"), args.number("b")
+    e = args.call
+    if a.type is not None and b.type is not None:
+        return low.b.apply("outer", ravel(low, a, e), ravel(low, b, e))
+    if a.type is None and b.type is None:
+        return low.b.apply("expand_dims", low.b.mul(a, b), attrs=((0, 1),))
+    if a.type is None:
+        return low.b.mul(a, low.b.apply("expand_dims", ravel(low, b, e), attrs=((0,),)))
+    return low.b.mul(low.b.apply("expand_dims", ravel(low, a, e), attrs=((1,),)), b)
 
 
 @HANDLERS.function("tensordot")
-def _np_tensordot(low: Frame, e: ast.Call, name: str) -> Node:
-    if len(e.args) > 3 or len(e.args) < 2:
-        raise low.src.error("np.tensordot() takes two arrays and axes here", e)
+def _np_tensordot(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    a, b = args.number("a"), args.number("b")
     # The axes are read as written: a list of lists is not a list of numbers.
-    rest = ast.copy_location(ast.Call(e.func, e.args[:2], [
-        kw for kw in e.keywords if kw.arg != "axes"]), e)
-    (a, b), _ = arguments(low, rest, 2, ())
-    written = e.args[2] if len(e.args) > 2 else next(
-        (kw.value for kw in e.keywords if kw.arg == "axes"), None)
-    a, b = low.number(a, e), low.number(b, e)
+    written = args.written("axes")
     given = literal(low, written) if written is not None else low.b.const(2)
     first, second = _contracted(low, given, *(x.type.ndim if x.type is not None else 0
                                               for x in (a, b)), e)
@@ -128,9 +141,8 @@ def _contracted(low: Frame, given: Any, na: int, nb: int, e: ast.AST
 
 
 @HANDLERS.function("kron")
-def _np_kron(low: Frame, e: ast.Call, name: str) -> Node:
-    (a, b), _ = arguments(low, e, 2, ())
-    a, b = low.number(a, e), low.number(b, e)
+def _np_kron(low: Frame, args: Arguments, name: str) -> Node:
+    a, b = args.number("a"), args.number("b")
     if a.type is None or b.type is None:
         return low.b.mul(a, b)
     # Each array given the other's rank, as NumPy does, by leading axes of length one.
@@ -140,111 +152,18 @@ def _np_kron(low: Frame, e: ast.Call, name: str) -> Node:
     return low.b.apply("kron", a, b)
 
 
-@HANDLERS.function("trace")
-def _np_trace(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, _DIAGONAL, optional=3)
-    return trace(low, args[0], given_arguments(args[1:], kws, _DIAGONAL), e)
-
-
-@HANDLERS.method("trace")
-def _trace_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, _DIAGONAL, optional=3)
-    return trace(low, base, given_arguments(args, kws, _DIAGONAL), e)
-
-
-_DIAGONAL = ("offset", "axis1", "axis2")
-
-
-def trace(low: Frame, x: Any, given: dict[str, Any], e: ast.Call) -> Node:
-    """The sum of a diagonal (by default that of the first two axes): of another offset
-    or other axes, the sum of ``np.diagonal``'s last axis."""
-    x = low.number(x, e)
-    if not is_array(x) or x.type.ndim < 2:
-        raise low.src.error("trace of an array of fewer than two axes", e)
-    defaults = {"offset": 0, "axis1": 0, "axis2": 1}
-    if all(isinstance(v, Node) and v.is_const and v.value == defaults[k]
-           for k, v in given.items()):
-        return low.b.apply("trace", x)
-    d = diagonal(low, x, given, e)
-    return low.b.apply("sum", d, attrs=((d.type.ndim - 1,), False))
-
-
-@HANDLERS.function("vdot")
-def _np_vdot(low: Frame, e: ast.Call, name: str) -> Node:
-    (a, b), _ = arguments(low, e, 2, ())
-    if not vectors(a, b):
-        raise low.src.error("np.vdot of arrays other than two vectors (not yet)", e)
-    return low.b.apply("matmul", a, b)
-
-
-@HANDLERS.function("linalg.norm")
-def _np_norm(low: Frame, e: ast.Call, name: str) -> Node:
-    if not 1 <= len(e.args) <= 2:
-        raise low.src.error("np.linalg.norm takes x and ord positionally here (axis= and "
-                            "keepdims= by name)", e)
-    ord_node = e.args[1] if len(e.args) == 2 else None
-    kws: dict[str, Any] = {}
-    for kw in e.keywords:
-        if kw.arg == "ord":
-            ord_node = kw.value
-        elif kw.arg in ("axis", "keepdims"):
-            kws[kw.arg] = low.expr(kw.value)
-        else:
-            raise low.src.error(f"unsupported keyword argument {kw.arg}= of "
-                                f"{ast.unparse(e.func)}()", kw)
-    x = low.number(low.expr(e.args[0]), e.args[0])
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
-    order = _order(low, ord_node)
-    if x.type is None:
-        if order is not None:
-            raise low.src.error("np.linalg.norm with ord of a number", e)
-        return low.b.apply("abs", x)
-    ndim = x.type.ndim
-    axes = axes_of(low, kws.get("axis"), ndim, e, keep_order=True)
-    if axes is not None and len(set(axes)) != len(axes):
-        raise low.src.error("np.linalg.norm: an axis is repeated", e)
-    # NumPy computes a vector norm (one axis, or all of a 1-D array), a matrix norm (two
-    # axes, or all of a 2-D array) or, without ord and axis, the 2-norm of every entry.
-    if axes is not None and len(axes) > 2 or axes is None and order is not None and ndim > 2:
-        raise low.src.error("np.linalg.norm over more than two axes: NumPy has no such norm "
-                            "(leave out ord and axis for the 2-norm of every entry)", e)
-    matrix = len(axes) == 2 if axes is not None else ndim == 2
-    where = ord_node if ord_node is not None else e
-    if order == "fro" and not matrix:
-        raise low.src.error("np.linalg.norm(ord='fro') is a norm of matrices, not of vectors",
-                            where)
-    if order == 2 and matrix:
-        raise low.src.error("np.linalg.norm(ord=2) of a matrix (its largest singular value) "
-                            "is not supported; ord=None or 'fro' is the Frobenius norm", where)
-    if order not in (None, 2, "fro"):
-        raise low.src.error(f"np.linalg.norm(ord={order!r}) is not supported: only the vector "
-                            "2-norm (ord=None or 2) and the Frobenius norm (ord=None or 'fro')",
-                            where)
-    chosen = None if axes is None or len(axes) == ndim else tuple(sorted(axes))
-    return low.b.apply("norm", x, attrs=(chosen, keepdims))
-
-
-def _order(low: Frame, node: ast.expr | None) -> Any:
-    if node is None or isinstance(node, ast.Constant) and node.value is None:
-        return None
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) \
-            and not isinstance(node.value, bool):
-        return node.value
-    raise low.src.error(f"np.linalg.norm(ord={ast.unparse(node)}) is not supported: ord must "
-                        "be None, 2 or 'fro', written as a literal", node)
-
-
 @HANDLERS.function("linalg.det", "linalg.inv")
-def _np_square(low: Frame, e: ast.Call, name: str) -> Node:
-    (a,), _ = arguments(low, e, 1, ())
+def _np_square(low: Frame, args: Arguments, name: str) -> Node:
+    a = args.number("a")
     if not is_array(a) or a.type.ndim != 2:
-        raise low.src.error(f"np.{name} of a matrix (2-D array) only here", e)
+        raise low.src.error(f"np.{name} of a matrix (2-D array) only here", args.call)
     return low.b.apply(name.split(".")[1], a)
 
 
 @HANDLERS.function("linalg.solve")
-def _np_solve(low: Frame, e: ast.Call, name: str) -> Node:
-    (a, rhs), _ = arguments(low, e, 2, ())
+def _np_solve(low: Frame, args: Arguments, name: str) -> Node:
+    a, rhs = args.number("a"), args.number("b")
     if not (is_array(a) and a.type.ndim == 2 and is_array(rhs) and rhs.type.ndim in (1, 2)):
-        raise low.src.error("np.linalg.solve of a matrix and a vector or matrix only here", e)
+        raise low.src.error("np.linalg.solve of a matrix and a vector or matrix only here",
+                            args.call)
     return low.b.apply("solve", a, rhs)

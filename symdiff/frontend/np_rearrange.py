@@ -1,8 +1,6 @@
 """Lowering of NumPy's rearrangements of an array's entries: ``np.flip``, ``np.fliplr``,
-``np.flipud`` (onto reversed slices, views as NumPy's), ``np.swapaxes`` /
-``x.swapaxes()``, ``np.moveaxis``, ``np.rollaxis`` (onto transposes), ``np.rot90`` (a
-flip and a transpose), ``np.roll``, ``np.repeat`` / ``x.repeat()``, ``np.tile`` and
-``np.pad``.
+``np.flipud`` (onto reversed slices, views as NumPy's), ``np.roll``, ``np.repeat`` /
+``x.repeat()``, ``np.tile`` and ``np.pad`` (the moves of axes are `np_axes`').
 
 Contract (functions over a `frame.Frame`): handlers of `frontend.arrays`' tables. Axes
 must be constants; a shift or a count is an int, constant or known at run time
@@ -21,9 +19,10 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant, literal
+from symdiff.frontend.arrays import Handlers, axes_of, constant, literal
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, dim_of, one_axis, ravel
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.values import Text
 from symdiff.ir.node import Node, is_int
 from symdiff.ir.shapes import product_dim, sum_dim
@@ -33,17 +32,17 @@ HANDLERS = Handlers()
 
 
 @HANDLERS.function("flip")
-def _np_flip(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    x = array_of(low, args[0], name, e)
-    axes = axes_of(low, args[1] if len(args) > 1 else kws.get("axis"), x.type.ndim, e)
+def _np_flip(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    x = array_of(low, args["m"], name, e)
+    axes = axes_of(low, args["axis"], x.type.ndim, e)
     return flip(low, x, range(x.type.ndim) if axes is None else axes)
 
 
 @HANDLERS.function("fliplr", "flipud")
-def _np_flip_sides(low: Frame, e: ast.Call, name: str) -> Node:
-    (x,), _ = arguments(low, e, 1, ())
-    x = array_of(low, x, name, e)
+def _np_flip_sides(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    x = array_of(low, args["m"], name, e)
     least = 2 if name == "fliplr" else 1
     if x.type.ndim < least:
         raise low.src.error(f"np.{name} of an array of fewer than {least} axes", e)
@@ -57,96 +56,11 @@ def flip(low: Frame, x: Node, axes: Any) -> Node:
     return x
 
 
-@HANDLERS.function("swapaxes")
-def _np_swapaxes(low: Frame, e: ast.Call, name: str) -> Node:
-    (x, first, second), _ = arguments(low, e, 3, ())
-    return swapaxes(low, x, first, second, e)
-
-
-@HANDLERS.method("swapaxes")
-def _swapaxes_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    (first, second), _ = arguments(low, e, 2, ())
-    return swapaxes(low, base, first, second, e)
-
-
-def swapaxes(low: Frame, x: Any, first: Any, second: Any, e: ast.Call) -> Node:
-    """`x` with two axes exchanged."""
-    x = array_of(low, x, "swapaxes", e)
-    order = list(range(x.type.ndim))
-    a, b = (one_axis(low, v, x.type.ndim, e) for v in (first, second))
-    order[a], order[b] = b, a
-    return _transposed(low, x, order)
-
-
-@HANDLERS.function("moveaxis")
-def _np_moveaxis(low: Frame, e: ast.Call, name: str) -> Node:
-    (x, source, destination), _ = arguments(low, e, 3, ())
-    x = array_of(low, x, name, e)
-    sources, destinations = (axes_of(low, tuple(v) if isinstance(v, list) else v,
-                                     x.type.ndim, e, keep_order=True) or ()
-                             for v in (source, destination))
-    if len(sources) != len(destinations) or len(set(sources)) != len(sources) or \
-            len(set(destinations)) != len(destinations):
-        raise low.src.error("np.moveaxis: give as many different source and destination "
-                            "axes", e)
-    order = [a for a in range(x.type.ndim) if a not in sources]
-    for destination, source in sorted(zip(destinations, sources, strict=True)):
-        order.insert(destination, source)
-    return _transposed(low, x, order)
-
-
-@HANDLERS.function("rollaxis")
-def _np_rollaxis(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, ("start",), optional=1)
-    x = array_of(low, args[0], name, e)
-    n = x.type.ndim
-    axis = one_axis(low, args[1], n, e)
-    start = constant(low, args[2] if len(args) > 2 else kws.get("start"), int,
-                     "np.rollaxis() start", e) or 0
-    start = start + n if start < 0 else start
-    if not 0 <= start <= n:
-        raise low.src.error(f"np.rollaxis: start {start} is out of bounds for {n} axes", e)
-    order = [a for a in range(n) if a != axis]
-    order.insert(start - 1 if axis < start else start, axis)
-    return _transposed(low, x, order)
-
-
-@HANDLERS.function("rot90")
-def _np_rot90(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("k", "axes"), optional=2)
-    x = array_of(low, args[0], name, e)
-    k = constant(low, args[1] if len(args) > 1 else kws.get("k"), int, "np.rot90() k", e)
-    planes = axes_of(low, args[2] if len(args) > 2 else kws.get("axes", (
-        low.b.const(0), low.b.const(1))), x.type.ndim, e, keep_order=True)
-    if planes is None or len(planes) != 2 or planes[0] == planes[1]:
-        raise low.src.error("np.rot90: axes must be two different axes", e)
-    k = (1 if k is None else k) % 4
-    first, second = planes
-    if k == 2:
-        return flip(low, x, planes)
-    order = list(range(x.type.ndim))
-    order[first], order[second] = second, first
-    if k == 1:
-        return _transposed(low, flip(low, x, (second,)), order)
-    if k == 3:
-        return flip(low, _transposed(low, x, order), (second,))
-    return x
-
-
-def _transposed(low: Frame, x: Node, order: list[int]) -> Node:
-    """`x` with its axes in `order` (itself when that is theirs; ``x.T`` when reversed)."""
-    n = x.type.ndim
-    if order == list(range(n)):
-        return x
-    return low.b.apply("transpose", x, attrs=(None if order == list(range(n))[::-1]
-                                              else tuple(order),))
-
-
 @HANDLERS.function("roll")
-def _np_roll(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, ("axis",), optional=1)
-    x = array_of(low, args[0], name, e)
-    shift, axis = args[1], args[2] if len(args) > 2 else kws.get("axis")
+def _np_roll(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    x = array_of(low, args["a"], name, e)
+    shift, axis = args["shift"], args["axis"]
     if axis is None:
         flat = ravel(low, x, e)
         rolled = _roll(low, flat, _int(low, shift, "shift", name, e), 0)
@@ -166,7 +80,12 @@ def _roll(low: Frame, x: Node, shift: Node, axis: int) -> Node:
     return low.b.apply("roll", x, shift, attrs=(axis, x.type.ndim))
 
 
-@HANDLERS.function_and_method_along("repeat", 1)
+@HANDLERS.function("repeat")
+@HANDLERS.method("repeat")
+def _repeat(low: Frame, args: Arguments, name: str) -> Node:
+    return repeat(low, args["a"], args["repeats"], args["axis"], args.call)
+
+
 def repeat(low: Frame, x: Any, count: Any, axis: Any, e: ast.Call) -> Node:
     """``np.repeat(x, count, axis)``: each entry `count` times (axis None: of the
     flattened array)."""
@@ -185,9 +104,9 @@ def repeat(low: Frame, x: Any, count: Any, axis: Any, e: ast.Call) -> Node:
 
 
 @HANDLERS.function("tile")
-def _np_tile(low: Frame, e: ast.Call, name: str) -> Node:
-    (x, reps), _ = arguments(low, e, 2, ())
-    x = array_of(low, x, name, e)
+def _np_tile(low: Frame, args: Arguments, name: str) -> Node:
+    e, reps = args.call, args["reps"]
+    x = array_of(low, args["A"], name, e)
     counts = [_count(low, r, "reps", name, e)
               for r in (reps if isinstance(reps, (tuple, list)) else (reps,))]
     if not counts:
@@ -199,16 +118,13 @@ def _np_tile(low: Frame, e: ast.Call, name: str) -> Node:
 
 
 @HANDLERS.function("pad")
-def _np_pad(low: Frame, e: ast.Call, name: str) -> Node:
+def _np_pad(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    x = array_of(low, args["array"], name, e)
     # The widths are read as written: a list of pairs is not a list of numbers.
-    rest = ast.copy_location(ast.Call(e.func, [e.args[0], *e.args[2:]], e.keywords), e)
-    args, kws = arguments(low, rest, 1, ("mode", "constant_values"), optional=1)
-    if len(e.args) < 2:
-        raise low.src.error("np.pad() takes the array and its widths", e)
-    x = array_of(low, args[0], name, e)
-    widths = _pad_widths(low, literal(low, e.args[1]), x.type.ndim, e)
-    mode = _mode(low, e)
-    value = kws.get("constant_values")
+    widths = _pad_widths(low, literal(low, args.written("pad_width")), x.type.ndim, e)
+    mode = _mode(low, args)
+    value = args["constant_values"] if args.given("constant_values") else None
     if mode == "edge" and value is not None:
         raise low.src.error("np.pad(mode='edge') takes no constant_values", e)
     dims = tuple(sum_dim((d, before + after)) for d, (before, after) in zip(
@@ -221,14 +137,11 @@ def _np_pad(low: Frame, e: ast.Call, name: str) -> Node:
     return low.b.apply("pad", x, value, attrs=(widths, mode, dims))
 
 
-def _mode(low: Frame, e: ast.Call) -> str:
+def _mode(low: Frame, args: Arguments) -> str:
     """``np.pad``'s mode, which must be "constant" or "edge"."""
-    written = e.args[2] if len(e.args) > 2 else next(
-        (kw.value for kw in e.keywords if kw.arg == "mode"), None)
-    if written is None:
-        return "constant"
-    mode = low.expr(written)
+    mode = args["mode"]
     if not isinstance(mode, Text) or mode.value not in ("constant", "edge"):
+        written = args.written("mode")
         shown = repr(mode.value) if isinstance(mode, Text) else ast.unparse(written)
         raise low.src.error(f"np.pad(mode={shown}) is not supported: mode='constant' (with "
                             "constant_values) and mode='edge' are", written)

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.frontend import names
-from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
+from symdiff.frontend.arrays import Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.resolve import Resolved
 from symdiff.ir.arrays import SIZE
 from symdiff.ir.node import Node, Op, is_int
@@ -60,60 +61,41 @@ class Shape:
 
 
 @HANDLERS.function("reshape")
-def _np_reshape(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("shape", "newshape"), optional=1)
-    shape = args[1] if len(args) > 1 else kws.get("shape", kws.get("newshape"))
-    if shape is None:
-        raise low.src.error("np.reshape() needs a shape", e)
-    return reshape(low, args[0], shape, e, _written(e, 1, ("shape", "newshape")))
+def _np_reshape(low: Frame, args: Arguments, name: str) -> Node:
+    key = "newshape" if args.given("newshape") else "shape"
+    if args.given("shape") and args.given("newshape"):
+        raise low.src.error("np.reshape() got both shape= and newshape=", args.call)
+    if not args.given(key):
+        raise low.src.error("np.reshape() needs a shape", args.call)
+    return reshape(low, args["a"], args[key], args.call, args.written(key))
 
 
 @HANDLERS.method("reshape")
-def _reshape_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("shape",), optional=32)
-    if "shape" in kws and not args:
-        shape = kws["shape"]
-    elif len(args) == 1 and "shape" not in kws:
-        shape = args[0]
-    elif len(args) > 1 and "shape" not in kws:
-        shape = tuple(args)
-    else:
-        raise low.src.error(".reshape() needs a shape, given once", e)
-    written = _written(e, 0, ("shape",)) if len(args) <= 1 else None
-    return reshape(low, base, shape, e, written)
+def _reshape_method(low: Frame, args: Arguments, name: str) -> Node:
+    lengths = args["shape"]
+    if not lengths:
+        raise low.src.error(".reshape() needs a shape", args.call)
+    if len(lengths) == 1:  # x.reshape((2, 3)), x.reshape(n)
+        return reshape(low, args["a"], lengths[0], args.call, args.written("shape")[0])
+    return reshape(low, args["a"], lengths, args.call)
 
 
 @HANDLERS.function("ravel")
-def _np_ravel(low: Frame, e: ast.Call, name: str) -> Node:
-    (x,), _ = arguments(low, e, 1, ())
-    return ravel(low, x, e)
-
-
 @HANDLERS.method("ravel", "flatten")
-def _ravel_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    arguments(low, e, 0, ())
-    return ravel(low, base, e)
+def _ravel(low: Frame, args: Arguments, name: str) -> Node:
+    return ravel(low, args["a"], args.call)
 
 
 @HANDLERS.function("squeeze")
-def _np_squeeze(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    return squeeze(low, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
-
-
 @HANDLERS.method("squeeze")
-def _squeeze_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("axis",), optional=1)
-    return squeeze(low, base, args[0] if args else kws.get("axis"), e)
+def _squeeze(low: Frame, args: Arguments, name: str) -> Node:
+    return squeeze(low, args["a"], args["axis"], args.call)
 
 
 @HANDLERS.function("expand_dims")
-def _np_expand_dims(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    axis = args[1] if len(args) > 1 else kws.get("axis")
-    if axis is None:
-        raise low.src.error("np.expand_dims() needs an axis", e)
-    x = low.number(args[0], e)
+def _np_expand_dims(low: Frame, args: Arguments, name: str) -> Node:
+    axis, e = args["axis"], args.call
+    x = args.number("a")
     ndim = (x.type.ndim if x.type is not None else 0) + _count(axis)
     axes = axes_of(low, axis, ndim, e)
     if axes is None or len(axes) != _count(axis):
@@ -122,13 +104,11 @@ def _np_expand_dims(low: Frame, e: ast.Call, name: str) -> Node:
 
 
 @HANDLERS.function("concatenate", "stack")
-def _np_join(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    axis = args[1] if len(args) > 1 else kws["axis"] if "axis" in kws else low.b.const(0)
-    parts = array_parts(low, args[0], name, e)
+def _np_join(low: Frame, args: Arguments, name: str) -> Node:
+    parts = array_parts(low, args["arrays"], name, args.call)
     if name == "stack":
-        return _stack(low, parts, axis, e)
-    return concatenate(low, parts, axis, e)
+        return _stack(low, parts, args["axis"], args.call)
+    return concatenate(low, parts, args["axis"], args.call)
 
 
 def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None = None
@@ -206,12 +186,9 @@ def _stack(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node
 
 
 @HANDLERS.function("array", "asarray")
-def _nparray_of(low: Frame, e: ast.Call, name: str) -> Node:
-    call, dtype = _split_dtype(low, e)
-    if len(call.args) != 1 or call.keywords:
-        where = call.keywords[0] if call.keywords else e
-        raise low.src.error(f"np.{name}() takes one argument here (and dtype=)", where)
-    arg = call.args[0]
+def _nparray_of(low: Frame, args: Arguments, name: str) -> Node:
+    e, dtype = args.call, _dtype(low, args)
+    arg = args.written(args.signature.positional[0])
     if isinstance(arg, (ast.List, ast.Tuple)):
         value = _nested(low, arg)
     else:
@@ -284,29 +261,24 @@ def dtype_of(leaves: list[Node]) -> str:
 
 
 @HANDLERS.function("zeros", "ones", "empty")
-def _np_zeros(low: Frame, e: ast.Call, name: str) -> Node:
+def _np_zeros(low: Frame, args: Arguments, name: str) -> Node:
     # np.empty's values are unspecified until written: zeros are as good as any.
-    call, dtype = _split_dtype(low, e)
-    (shape,), _ = arguments(low, call, 1, ())
-    s = _shape(low, shape, name, e, call.args[0])
-    return full(low, 1.0 if name == "ones" else 0.0, s, dtype)
+    s = _shape(low, args["shape"], name, args.call, args.written("shape"))
+    return full(low, 1.0 if name == "ones" else 0.0, s, _dtype(low, args))
 
 
 @HANDLERS.function("full")
-def _np_full(low: Frame, e: ast.Call, name: str) -> Node:
-    call, dtype = _split_dtype(low, e)
-    (shape, value), _ = arguments(low, call, 2, ())
-    value = low.number(value, e)
-    return full(low, value, _shape(low, shape, name, e, call.args[0]), dtype)
+def _np_full(low: Frame, args: Arguments, name: str) -> Node:
+    value = args.number("fill_value")
+    s = _shape(low, args["shape"], name, args.call, args.written("shape"))
+    return full(low, value, s, _dtype(low, args))
 
 
 @HANDLERS.function("zeros_like", "ones_like", "full_like", "empty_like")
-def _np_like(low: Frame, e: ast.Call, name: str) -> Node:
-    call, dtype = _split_dtype(low, e)
-    count = 2 if name == "full_like" else 1
-    args, _ = arguments(low, call, count, ())
-    x = low.number(args[0], e)
-    value = low.number(args[1], e) if name == "full_like" else low.b.const(
+def _np_like(low: Frame, args: Arguments, name: str) -> Node:
+    dtype = _dtype(low, args)
+    x = args.number(args.signature.positional[0])
+    value = args.number("fill_value") if name == "full_like" else low.b.const(
         1.0 if name == "ones_like" else 0.0)
     if x.type is None:
         return value  # of a number: a number
@@ -327,13 +299,14 @@ def full(low: Frame, value: Node | float, shape: Shape, dtype: str | None) -> No
 
 
 @HANDLERS.function("arange")
-def _np_arange(low: Frame, e: ast.Call, name: str) -> Node:
-    call, dtype = _split_dtype(low, e)
-    args, _ = arguments(low, call, 1, (), optional=2)
-    values = [_scalar(low, a, "arange", e) for a in args]
+def _np_arange(low: Frame, args: Arguments, name: str) -> Node:
+    e, dtype = args.call, _dtype(low, args)
     zero, one = low.b.const(0), low.b.const(1)
-    start, stop, step = (zero, values[0], one) if len(values) == 1 else (
-        (*values, one) if len(values) == 2 else values)
+    first = _scalar(low, args["start_or_stop"], "arange", e)
+    stop = args["stop"]
+    start, stop = (zero, first) if stop is None else (first, _scalar(low, stop, "arange", e))
+    step = args["step"]
+    step = one if step is None else _scalar(low, step, "arange", e)
     if step.is_const and step.value == 0:
         raise low.src.error("np.arange() with a step of zero", e)
     dims: tuple[Dim, ...] = (None,)
@@ -347,26 +320,22 @@ def _np_arange(low: Frame, e: ast.Call, name: str) -> Node:
 
 
 @HANDLERS.function("linspace")
-def _np_linspace(low: Frame, e: ast.Call, name: str) -> Node:
-    call, dtype = _split_dtype(low, e)
-    args, kws = arguments(low, call, 2, ("num", "endpoint"), optional=1)
-    start, stop = (_scalar(low, a, "linspace", e) for a in args[:2])
-    num = args[2] if len(args) > 2 else kws.get("num", low.b.const(50))
-    num = _length(low, num, "linspace", e)
-    endpoint = constant(low, kws.get("endpoint"), bool, "endpoint", e)
+def _np_linspace(low: Frame, args: Arguments, name: str) -> Node:
+    e, dtype = args.call, _dtype(low, args)
+    start, stop = (_scalar(low, args[p], "linspace", e) for p in ("start", "stop"))
+    num = _length(low, args["num"], "linspace", e)
+    endpoint = constant(low, args["endpoint"], bool, "endpoint", e)
     attrs = (endpoint is not False, (dim_of(num),), dtype or "float64", dtype is not None)
     return low.b.new("linspace", start, stop, num, attrs=attrs)
 
 
 @HANDLERS.function("eye")
-def _np_eye(low: Frame, e: ast.Call, name: str) -> Node:
-    call, dtype = _split_dtype(low, e)
-    args, kws = arguments(low, call, 1, ("M", "k"), optional=2)
-    n = _length(low, args[0], "eye", e)
-    m = args[1] if len(args) > 1 else kws.get("M")
+def _np_eye(low: Frame, args: Arguments, name: str) -> Node:
+    e, dtype = args.call, _dtype(low, args)
+    n = _length(low, args["N"], "eye", e)
+    m = args["M"]
     m = _length(low, m, "eye", e) if m is not None else None
-    k = args[2] if len(args) > 2 else kws.get("k")
-    k = constant(low, k, int, "np.eye() k", e) or 0
+    k = constant(low, args["k"], int, "np.eye() k", e)
     sizes = (n,) if m is None else (n, m)
     dims = (dim_of(n), dim_of(m if m is not None else n))
     return low.b.new("eye", *sizes, attrs=(k, dims, dtype or "float64", dtype is not None))
@@ -376,26 +345,20 @@ def _np_eye(low: Frame, e: ast.Call, name: str) -> Node:
 
 
 @HANDLERS.function("cumsum", "cumprod")
-def _np_cumulative(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    return cumulative(low, name, args[0], args[1] if len(args) > 1 else kws.get("axis"), e)
+@HANDLERS.method("cumsum", "cumprod")
+def _cumulative(low: Frame, args: Arguments, name: str) -> Node:
+    return cumulative(low, name, args["a"], args["axis"], args.call)
 
 
 @HANDLERS.function("cumulative_sum", "cumulative_prod")
-def _np_cumulative_named(low: Frame, e: ast.Call, name: str) -> Node:
+def _cumulative_named(low: Frame, args: Arguments, name: str) -> Node:
     # NumPy 2's names: the same, but an array of more than one axis needs its axis.
-    (x,), kws = arguments(low, e, 1, ("axis",))
-    x = array_of(low, x, name, e)
-    if kws.get("axis") is None and x.type.ndim > 1:
-        raise low.src.error(f"np.{name}() of an array of more than one axis needs axis=", e)
+    x = array_of(low, args["x"], name, args.call)
+    if args["axis"] is None and x.type.ndim > 1:
+        raise low.src.error(f"np.{name}() of an array of more than one axis needs axis=",
+                            args.call)
     return cumulative(low, "cumsum" if name == "cumulative_sum" else "cumprod", x,
-                      kws.get("axis"), e)
-
-
-@HANDLERS.method("cumsum", "cumprod")
-def _cumulative_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("axis",), optional=1)
-    return cumulative(low, name, base, args[0] if args else kws.get("axis"), e)
+                      args["axis"], args.call)
 
 
 def cumulative(low: Frame, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
@@ -408,15 +371,13 @@ def cumulative(low: Frame, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
 
 
 @HANDLERS.function("diff")
-def _np_diff(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("n", "axis"), optional=2)
-    x = array_of(low, args[0], "diff", e)
-    n = constant(low, args[1] if len(args) > 1 else kws.get("n"), int, "np.diff() n", e)
-    n = 1 if n is None else n
+def _np_diff(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    x = array_of(low, args["a"], "diff", e)
+    n = constant(low, args["n"], int, "np.diff() n", e)
     if n < 0:
         raise low.src.error("np.diff() n must not be negative", e)
-    axis = args[2] if len(args) > 2 else kws.get("axis", low.b.const(-1))
-    a = one_axis(low, axis, x.type.ndim, e)
+    a = one_axis(low, args["axis"], x.type.ndim, e)
     if n == 0:
         return x
     dims = tuple((max(d - n, 0) if exact(d) else None) if i == a else d
@@ -480,13 +441,6 @@ def _shape(low: Frame, value: Any, name: str, e: ast.AST, written: ast.expr | No
     dims = tuple(dim_of(n) for n in lengths)
     whole = isinstance(written, ast.Attribute) and written.attr == "shape"
     return Shape(lengths, dims, _whole_shape(lengths) if whole else None)
-
-
-def _written(e: ast.Call, position: int, keywords: tuple[str, ...]) -> ast.expr | None:
-    """The expression an argument is written as (by position or keyword), if given."""
-    if len(e.args) > position:
-        return e.args[position]
-    return next((kw.value for kw in e.keywords if kw.arg in keywords), None)
 
 
 def _whole_shape(lengths: tuple[Node, ...]) -> Node | None:
@@ -578,15 +532,10 @@ def _count(axis: Any) -> int:
     return len(axis) if isinstance(axis, tuple) else 1
 
 
-def _split_dtype(low: Frame, e: ast.Call) -> tuple[ast.Call, str | None]:
-    """The call without its ``dtype=`` keyword, and the dtype's name (None if absent)."""
-    kept, dtype = [], None
-    for kw in e.keywords:
-        if kw.arg == "dtype":
-            dtype = _dtype_name(low, kw.value)
-        else:
-            kept.append(kw)
-    return ast.copy_location(ast.Call(e.func, e.args, kept), e), dtype
+def _dtype(low: Frame, args: Arguments) -> str | None:
+    """The name of the ``dtype=`` of the call (None if absent)."""
+    written = args.written("dtype")
+    return None if written is None else _dtype_name(low, written)
 
 
 def _dtype_name(low: Frame, e: ast.expr) -> str | None:

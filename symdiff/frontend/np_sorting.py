@@ -13,10 +13,10 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments, constant
+from symdiff.frontend.arrays import Handlers, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, one_axis, ravel
-from symdiff.frontend.values import Nothing
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.node import Node
 
 # The NumPy functions and array methods this module lowers.
@@ -24,21 +24,9 @@ HANDLERS = Handlers()
 
 
 @HANDLERS.function("sort", "argsort")
-def _np_sort(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis",), optional=1)
-    return along(low, name, args[0], _axis(low, args[1:], kws), e)
-
-
 @HANDLERS.method("argsort")
-def _argsort_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("axis",), optional=1)
-    return along(low, name, base, _axis(low, args, kws), e)
-
-
-def _axis(low: Frame, args: list[Any], kws: dict[str, Any]) -> Any:
-    """The axis given by position or name (None when given as None), else the last."""
-    given = args[0] if args else kws["axis"] if "axis" in kws else low.b.const(-1)
-    return None if isinstance(given, Nothing) else given
+def _sort(low: Frame, args: Arguments, name: str) -> Node:
+    return along(low, name, args["a"], args["axis"], args.call)
 
 
 def along(low: Frame, name: str, x: Any, axis: Any, e: ast.Call) -> Node:
@@ -52,17 +40,9 @@ def along(low: Frame, name: str, x: Any, axis: Any, e: ast.Call) -> Node:
 
 
 @HANDLERS.function("argmax", "argmin")
-def _np_arg_extremum(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
-    return arg_extremum(low, name, args[0], args[1] if len(args) > 1 else kws.get("axis"),
-                        kws.get("keepdims"), e)
-
-
 @HANDLERS.method("argmax", "argmin")
-def _arg_extremum_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("axis", "keepdims"), optional=1)
-    return arg_extremum(low, name, base, args[0] if args else kws.get("axis"),
-                        kws.get("keepdims"), e)
+def _arg_extremum(low: Frame, args: Arguments, name: str) -> Node:
+    return arg_extremum(low, name, args["a"], args["axis"], args["keepdims"], args.call)
 
 
 def arg_extremum(low: Frame, name: str, x: Any, axis: Any, keepdims: Any, e: ast.Call
@@ -71,8 +51,7 @@ def arg_extremum(low: Frame, name: str, x: Any, axis: Any, keepdims: Any, e: ast
     in the flattened array."""
     x = array_of(low, x, name, e)
     keep = constant(low, keepdims, bool, "keepdims", e) or False
-    a = None if axis is None or isinstance(axis, Nothing) else one_axis(
-        low, axis, x.type.ndim, e)
+    a = None if axis is None else one_axis(low, axis, x.type.ndim, e)
     if a is None and keep and x.type.ndim > 1:
         raise low.src.error(f"np.{name}(keepdims=True) without an axis (not yet)", e)
     if a is None and keep:

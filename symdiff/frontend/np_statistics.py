@@ -1,7 +1,8 @@
 """Lowering of NumPy's statistics: ``np.var``/``np.std`` (and the methods ``x.var()``,
 ``x.std()``) with ``axis``, ``ddof`` and ``keepdims``, ``np.average`` with ``weights``,
 and ``np.ptp``, each as the composition NumPy itself computes, so its derivatives,
-batching and SymPy form are those of the operations it is made of.
+batching and SymPy form are those of the operations it is made of; and the order
+statistics ``np.median``, ``np.quantile``, ``np.percentile``.
 
 Contract: handlers of `frontend.arrays`' tables (see there).
 - ``var(x) = sum(d * d) / max(N - ddof, 0)`` with ``d = x - mean(x)`` over the axes
@@ -14,7 +15,11 @@ Contract: handlers of `frontend.arrays`' tables (see there).
   zero give inf or NaN (NumPy raises ``ZeroDivisionError``); ``returned=True`` is a
   located error.
 - ``ptp(x) = amax(x) - amin(x)``: ties share the derivative as ``amax``/``amin`` do.
-- Axes, ``ddof``, ``keepdims`` and ``returned`` must be constants.
+- ``np.median``, ``np.quantile``, ``np.percentile`` with ``axis``, ``keepdims`` and
+  ``method`` (`ir.order.METHODS`) are the ``quantile`` primitive, its derivative
+  following the entries the statistic reads (`ir.order`); q is a number (a function
+  argument too) or a list or tuple of them, whose statistics are stacked first.
+- Axes, ``ddof``, ``keepdims``, ``returned`` and ``method`` must be constants.
 """
 
 from __future__ import annotations
@@ -22,47 +27,37 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Axes, Handlers, arguments, axes_of, constant
+from symdiff.frontend.arrays import Axes, Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.names import compile_time
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.arrays import fits
 from symdiff.ir.node import Node
+from symdiff.ir.order import METHODS
 from symdiff.ir.types import ArrayType
 
 # The NumPy functions and array methods this module lowers.
 HANDLERS = Handlers()
 
-_MOMENTS = ("axis", "ddof", "keepdims")
-
-
 @HANDLERS.function("var", "std")
-def _np_moment(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, _MOMENTS, optional=1)
-    if len(args) == 2:
-        kws["axis"] = args[1]
-    return moment(low, name, args[0], kws, e)
-
-
 @HANDLERS.method("var", "std")
-def _moment_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, _MOMENTS, optional=1)
-    if args:
-        kws["axis"] = args[0]
-    return moment(low, name, base, kws, e)
+def _moment(low: Frame, args: Arguments, name: str) -> Node:
+    return moment(low, name, args["a"], args, args.call)
 
 
-def moment(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> Node:
+def moment(low: Frame, name: str, x: Any, kws: Arguments, e: ast.Call) -> Node:
     """``np.var`` or ``np.std`` of `x` with the constant ``axis``, ``ddof`` and
     ``keepdims`` of `kws`."""
     x = low.number(x, e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
-    ddof = _ddof(low, kws.get("ddof"), e)
+    keepdims = constant(low, kws["keepdims"], bool, "keepdims", e)
+    ddof = _ddof(low, kws["ddof"], e)
     b = low.b
     if x.type is None:
         axes: Axes = None
         d = b.sub(x, x)
         count = b.const(1)
     else:
-        axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
+        axes = axes_of(low, kws["axis"], x.type.ndim, e)
         if axes is not None and len(axes) == x.type.ndim:
             axes = None  # all of them: the mean is the one ``np.mean(x)`` gives
         d = b.sub(x, b.apply("mean", x, attrs=(axes, axes is not None)))
@@ -77,29 +72,24 @@ def moment(low: Frame, name: str, x: Any, kws: dict[str, Any], e: ast.Call) -> N
 
 
 def _ddof(low: Frame, value: Any, e: ast.AST) -> int | float:
-    if value is None:
-        return 0
-    if isinstance(value, Node) and value.is_const and isinstance(value.value, (int, float)) \
-            and not isinstance(value.value, bool):
-        return value.value
+    known = compile_time(low, value) if value is not None else 0
+    if isinstance(known, (int, float)) and not isinstance(known, bool):
+        return known
     raise low.src.error("ddof must be a constant number here", e)
 
 
 @HANDLERS.function("average")
-def _np_average(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "weights", "returned", "keepdims"),
-                          optional=2)
-    for key, value in zip(("axis", "weights"), args[1:], strict=False):
-        kws[key] = value
-    if constant(low, kws.get("returned"), bool, "returned", e):
+def _np_average(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    if constant(low, args["returned"], bool, "returned", e):
         raise low.src.error("np.average(returned=True) is not supported: return the sum of "
                             "the weights yourself", e)
-    x = low.number(args[0], e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
-    weights = kws.get("weights")
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", e)
+    weights = args["weights"]
     if x.type is None:
         return x
-    axes = axes_of(low, kws.get("axis"), x.type.ndim, e)
+    axes = axes_of(low, args["axis"], x.type.ndim, e)
     if weights is None:
         return low.b.apply("mean", x, attrs=(axes, keepdims))
     w = _weights(low, x, low.number(weights, e), axes, e)
@@ -124,13 +114,38 @@ def _weights(low: Frame, x: Node, w: Node, axes: Axes, e: ast.AST) -> Node:
 
 
 @HANDLERS.function("ptp")
-def _np_ptp(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("axis", "keepdims"), optional=1)
-    if len(args) == 2:
-        kws["axis"] = args[1]
-    x = low.number(args[0], e)
-    keepdims = constant(low, kws.get("keepdims"), bool, "keepdims", e) or False
+def _np_ptp(low: Frame, args: Arguments, name: str) -> Node:
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     if x.type is None:
         return low.b.sub(x, x)
-    attrs = (axes_of(low, kws.get("axis"), x.type.ndim, e), keepdims)
+    attrs = (axes_of(low, args["axis"], x.type.ndim, args.call), keepdims)
     return low.b.sub(low.b.apply("amax", x, attrs=attrs), low.b.apply("amin", x, attrs=attrs))
+
+
+@HANDLERS.function("median", "quantile", "percentile")
+def _quantile(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.median``, ``np.quantile``, ``np.percentile`` of an array at a number q (or at
+    each of a list or tuple of them, stacked first, as NumPy gives them)."""
+    e = args.call
+    x = args.number("a")
+    keepdims = constant(low, args["keepdims"], bool, "keepdims", e)
+    method = "linear" if name == "median" else constant(low, args["method"], str,
+                                                         f"np.{name} method", e)
+    if method not in METHODS:
+        raise low.src.error(f"np.{name}(method={method!r}) is not supported: only "
+                            f"{', '.join(METHODS)}", args.where("method"))
+    q = low.b.const(0.5) if name == "median" else args["q"]
+    if x.type is None:
+        raise low.src.error(f"np.{name} of a number: it takes an array here", e)
+    attrs = (axes_of(low, args["axis"], x.type.ndim, e), keepdims, name, method)
+    if isinstance(q, (tuple, list)):
+        if not q:
+            raise low.src.error(f"np.{name} at an empty list of q", args.where("q"))
+        parts = [low.b.apply("quantile", x, low.number(p, e), attrs=attrs) for p in q]
+        return low.b.apply("stack", *parts, attrs=(0,))
+    q = low.number(q, e)
+    if q.type is not None:
+        raise low.src.error(f"np.{name}: q must be a number, or a list or tuple of them, "
+                            "here (not an array)", args.where("q"))
+    return low.b.apply("quantile", x, q, attrs=attrs)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import Handlers, arguments, axes_of, constant
+from symdiff.frontend.arrays import Handlers, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import array_of, one_axis
+from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.node import Node
 from symdiff.ir.shapes import exact, size_of
 from symdiff.ir.structure import diag_dims, diagonal_dims
@@ -31,40 +32,16 @@ HANDLERS = Handlers()
 
 
 @HANDLERS.function("diagonal")
-def _np_diagonal(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("offset", "axis1", "axis2"), optional=3)
-    return diagonal(low, args[0], given_arguments(args[1:], kws, ("offset", "axis1", "axis2")), e)
-
-
 @HANDLERS.method("diagonal")
-def _diagonal_method(low: Frame, base: Node, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 0, ("offset", "axis1", "axis2"), optional=3)
-    return diagonal(low, base, given_arguments(args, kws, ("offset", "axis1", "axis2")), e)
-
-
-@HANDLERS.function("diag")
-def _np_diag(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 1, ("k",), optional=1)
-    x = low.number(args[0], e)
-    k = _offset(low, args[1] if len(args) > 1 else kws.get("k"), "k", "diag", e)
-    if x.type is None or x.type.ndim > 2:
-        raise low.src.error("np.diag takes a vector (to make a matrix of) or a matrix (to "
-                            "take its diagonal)", e)
-    if x.type.ndim == 2:
-        return _diagonal(low, x, k)
-    side = diag_dims(x.type.dims[0], k)
-    return low.b.apply("diag", x, attrs=(k, (side, side)))
-
-
-def diagonal(low: Frame, x: Any, given: dict[str, Any], e: ast.Call) -> Node:
+def _diagonal_call(low: Frame, args: Arguments, name: str) -> Node:
     """``np.diagonal(x, offset, axis1, axis2)``: a last axis in place of the two."""
-    x = low.number(x, e)
+    e = args.call
+    x = args.number("a")
     if x.type is None or x.type.ndim < 2:
         raise low.src.error("np.diagonal of an array of fewer than two axes", e)
     ndim = x.type.ndim
-    k = _offset(low, given.get("offset"), "offset", "diagonal", e)
-    first, second = (axes_of(low, given.get(a, low.b.const(d)), ndim, e)[0]  # type: ignore
-                     for a, d in (("axis1", 0), ("axis2", 1)))
+    k = constant(low, args["offset"], int, "np.diagonal() offset", e)
+    first, second = (one_axis(low, args[p], ndim, e) for p in ("axis1", "axis2"))
     if first == second:
         raise low.src.error("np.diagonal: axis1 and axis2 cannot be the same", e)
     if (first, second) != (ndim - 2, ndim - 1):
@@ -73,16 +50,29 @@ def diagonal(low: Frame, x: Any, given: dict[str, Any], e: ast.Call) -> Node:
     return _diagonal(low, x, k)
 
 
+@HANDLERS.function("diag")
+def _np_diag(low: Frame, args: Arguments, name: str) -> Node:
+    x = args.number("v")
+    k = constant(low, args["k"], int, "np.diag() k", args.call)
+    if x.type is None or x.type.ndim > 2:
+        raise low.src.error("np.diag takes a vector (to make a matrix of) or a matrix (to "
+                            "take its diagonal)", args.call)
+    if x.type.ndim == 2:
+        return _diagonal(low, x, k)
+    side = diag_dims(x.type.dims[0], k)
+    return low.b.apply("diag", x, attrs=(k, (side, side)))
+
+
 def _diagonal(low: Frame, x: Node, k: int) -> Node:
     *rest, n, m = x.type.dims
     return low.b.apply("diagonal", x, attrs=(k, (*rest, diagonal_dims(n, m, k))))
 
 
 @HANDLERS.function("cross")
-def _np_cross(low: Frame, e: ast.Call, name: str) -> Node:
-    args, kws = arguments(low, e, 2, ("axis",))
-    a, b = (array_of(low, x, name, e) for x in args)
-    axis = kws.get("axis")
+def _np_cross(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    a, b = (array_of(low, args[p], name, e) for p in ("a", "b"))
+    axis = args["axis"]
     moved = [_axis_last(low, x, axis, e) for x in (a, b)]
     for x in moved:
         length = x.type.dims[-1]
@@ -110,18 +100,3 @@ def _axis_last(low: Frame, x: Node, axis: Any, e: ast.AST) -> Node:
     if at == ndim - 1:
         return x
     return low.b.apply("transpose", x, attrs=((*range(at), *range(at + 1, ndim), at),))
-
-
-def _offset(low: Frame, value: Any, what: str, name: str, e: ast.AST) -> int:
-    k = constant(low, value, int, f"np.{name}() {what}", e)
-    return 0 if k is None else k
-
-
-def given_arguments(args: list[Any], kws: dict[str, Any], names: tuple[str, ...]
-                    ) -> dict[str, Any]:
-    """The arguments given by position or by name, by name."""
-    given = dict(zip(names, args, strict=False))
-    for name, value in kws.items():
-        if value is not None:
-            given[name] = value
-    return given

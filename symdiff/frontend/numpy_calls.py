@@ -6,9 +6,10 @@ Contract: `FUNCTIONS` maps a NumPy function's path under ``np`` (``"sum"``,
 array attribute's name (handlers as in `arrays.Handlers`). A name is lowered by one
 module only. `call`, `call_method` and `get_attribute` lower through the tables; a
 name without a handler is a located error, which for a method that changes its array
-in place (`IN_PLACE`, ``x.sort()``) says what to write instead. Elementwise NumPy
-functions are not here: they are the scalar primitives (`resolve.NUMPY_ELEMENTWISE`);
-`resolve.NUMPY_FUNCTIONS` names the functions here.
+in place (`IN_PLACE`, ``x.sort()``) says what to write instead; a call's arguments are
+bound to NumPy's parameters (`np_signatures`) before its handler reads them. Elementwise
+NumPy functions are not here: they are the scalar primitives
+(`resolve.NUMPY_ELEMENTWISE`); `resolve.NUMPY_FUNCTIONS` names the functions here.
 """
 
 from __future__ import annotations
@@ -19,23 +20,29 @@ from typing import Any
 
 from symdiff.frontend import (
     arrays,
+    np_axes,
+    np_einsum,
     np_indexing,
+    np_integrate,
     np_joins,
     np_linalg,
     np_matrices,
+    np_norms,
     np_rearrange,
     np_shapes,
+    np_signatures,
     np_sorting,
     np_statistics,
     np_structure,
 )
-from symdiff.frontend.arrays import AttributeHandler, Handler, MethodHandler
+from symdiff.frontend.arrays import AttributeHandler, Handler
 from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
-_MODULES = (arrays.HANDLERS, np_indexing.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS,
-            np_matrices.HANDLERS, np_structure.HANDLERS, np_rearrange.HANDLERS,
-            np_shapes.HANDLERS, np_sorting.HANDLERS, np_statistics.HANDLERS)
+_MODULES = (arrays.HANDLERS, np_axes.HANDLERS, np_einsum.HANDLERS, np_indexing.HANDLERS,
+            np_integrate.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS,
+            np_norms.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS, np_sorting.HANDLERS,
+            np_statistics.HANDLERS, np_structure.HANDLERS)
 
 
 # Array methods that change their array in place, and what to write instead.
@@ -53,7 +60,7 @@ def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 FUNCTIONS: dict[str, Handler] = _merged(m.functions for m in _MODULES)
-METHODS: dict[str, MethodHandler] = _merged(m.methods for m in _MODULES)
+METHODS: dict[str, Handler] = _merged(m.methods for m in _MODULES)
 ATTRIBUTES: dict[str, AttributeHandler] = _merged(m.attributes for m in _MODULES)
 
 
@@ -62,7 +69,10 @@ def call(low: Frame, name: str, e: ast.Call) -> Any:
     handler = FUNCTIONS.get(name)
     if handler is None:
         raise low.src.error(f"unsupported NumPy function np.{name} (not yet)", e)
-    return handler(low, e, name)
+    args = np_signatures.bind(low, e, name)
+    result = handler(low, args, name)
+    args.finish()
+    return result
 
 
 def call_method(low: Frame, base: Node, name: str, e: ast.Call) -> Any:
@@ -73,7 +83,10 @@ def call_method(low: Frame, base: Node, name: str, e: ast.Call) -> Any:
                             f"{IN_PLACE[name]} for a new one", e)
     if handler is None:
         raise low.src.error(f"unsupported array method .{name}() (not yet)", e)
-    return handler(low, base, e, name)
+    args = np_signatures.bind_method(low, e, name, base)
+    result = handler(low, args, name)
+    args.finish()
+    return result
 
 
 def get_attribute(low: Frame, base: Node, e: ast.Attribute) -> Any:

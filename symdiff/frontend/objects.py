@@ -55,7 +55,7 @@ def attribute(frame: Frame, base: Resolved, name: str, where: ast.AST) -> Any:
                     f"{_dotted(base)}.{name} is not data symdiff reads: an attribute of an "
                     "object may be a number, an array (float32, float64, integer), a string, "
                     "a list, tuple or dict of them, or such an object", where)
-            return data_value(frame.b, item, path)
+            return data_value(frame, item, path)
         cls = found.cls
     else:
         cls = base.value
@@ -86,7 +86,7 @@ def attribute(frame: Frame, base: Resolved, name: str, where: ast.AST) -> Any:
         raise frame.src.error(
             f"{what} is {describe(raw)}, not data symdiff reads (a number, an array, a "
             "string, a list, tuple or dict of them)", where)
-    return data_value(frame.b, found_layout, path)
+    return data_value(frame, found_layout, path)
 
 
 def _function(frame: Frame, fn: Any, path: tuple[Any, ...], what: str, where: ast.AST

@@ -41,14 +41,15 @@ NUMPY_FUNCTIONS = (
     "linalg.norm", "linalg.det", "linalg.inv", "linalg.solve", "reshape", "ravel",
     "squeeze", "expand_dims", "concatenate", "stack", "array", "asarray", "zeros", "ones",
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
-    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp",
+    "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp", "trapezoid",
+    "swapaxes", "moveaxis", "rollaxis", "rot90", "median", "quantile", "percentile",
     "tril", "triu", "linalg.cholesky", "linalg.slogdet", "linalg.eigh", "linalg.eigvalsh",
     "linalg.pinv", "linalg.matrix_power", "linalg.lstsq", "linalg.qr", "linalg.svd",
     "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d", "atleast_2d",
     "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "pad",
     "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax", "argmin",
     "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
-    "hsplit", "vsplit", "dsplit", "swapaxes", "moveaxis", "rollaxis", "rot90",
+    "hsplit", "vsplit", "dsplit",
 )
 _numpy_table: dict[Any, str] = {}
 
@@ -245,8 +246,9 @@ class Scope:
             return None
         value = getattr(base.value, attr)
         resolved = classify(value, (*base.path, attr))
-        if base.value is math and resolved.kind == "number":
-            # math.pi and friends are constants, not settings a user can change.
+        if resolved.kind == "number" and (base.value is math
+                                          or base.value is sys.modules.get("numpy")):
+            # math.pi, np.inf and friends are constants, not settings a user can change.
             return Resolved("constant", value, resolved.path)
         return resolved
 

@@ -9,9 +9,10 @@ and of the triangle. ``expm`` is its own primitive (`ir.matrices`), emitted as S
 call. The argument is a 2-D matrix (a stack of them is a located error). ``cho_factor``
 gives ``(c, lower)`` with the factor in the triangle
 ``lower`` says and zeros in the other (SciPy leaves arbitrary values there; nothing
-reads them), and ``cho_solve`` takes such a pair. Options must be constants;
-``overwrite_*`` and ``check_finite`` are accepted and change nothing (generated code
-never overwrites an argument).
+reads them), and ``cho_solve`` takes such a pair. Arguments are bound by position or
+by SciPy's parameter names (`scipy_special.bind`); options must be known while
+compiling; ``overwrite_*`` and ``check_finite`` are accepted and change nothing
+(generated code never overwrites an argument).
 """
 
 from __future__ import annotations
@@ -19,26 +20,35 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend.arrays import arguments
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_matrices import cholesky, matrix, option, triangular
+from symdiff.frontend.scipy_special import bind
 from symdiff.frontend.values import is_array
 from symdiff.ir.node import Node
 
-_IGNORED = ("overwrite_a", "overwrite_b", "check_finite")
+# SciPy's parameters of each function, in order, and how many of them are required;
+# ``overwrite_*`` and ``check_finite`` are read and change nothing.
+_PARAMETERS: dict[str, tuple[tuple[str, ...], int]] = {
+    "cholesky": (("a", "lower", "overwrite_a", "check_finite"), 1),
+    "solve_triangular": (("a", "b", "trans", "lower", "unit_diagonal", "overwrite_b",
+                          "check_finite"), 2),
+    "cho_factor": (("a", "lower", "overwrite_a", "check_finite"), 1),
+    "cho_solve": (("c_and_lower", "b", "overwrite_b", "check_finite"), 2),
+    "expm": (("A",), 1),
+}
 
 
 def call(low: Frame, name: str, e: ast.Call) -> Any:
     """The value of the call `e` of ``scipy.linalg.<name>``."""
-    return _LINALG[name](low, e)
+    return _LINALG[name](low, e, bind(low, e, *_PARAMETERS[name]))
 
 
 def _label(e: ast.Call) -> str:
     return ast.unparse(e.func)
 
 
-def _lower(low: Frame, kws: dict[str, Any], e: ast.Call) -> bool:
-    return bool(option(low, kws.get("lower"), (False, True), "lower", e))
+def _lower(low: Frame, args: dict[str, Any], e: ast.Call) -> bool:
+    return bool(option(low, args.get("lower"), (False, True), "lower", e))
 
 
 def _rhs(low: Frame, value: Any, e: ast.Call) -> Node:
@@ -55,51 +65,40 @@ def solve_with(low: Frame, t: Node, rhs: Node, transposed: bool) -> Node:
     return low.b.apply("solve", t, rhs)
 
 
-def _cholesky(low: Frame, e: ast.Call) -> Node:
-    args, kws = arguments(low, e, 1, ("lower", *_IGNORED), optional=1)
-    if len(args) == 2:
-        kws["lower"] = args[1]
-    return cholesky(low, matrix(low, args[0], _label(e), e), _lower(low, kws, e))
+def _cholesky(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
+    return cholesky(low, matrix(low, args["a"], _label(e), e), _lower(low, args, e))
 
 
-def _solve_triangular(low: Frame, e: ast.Call) -> Node:
-    args, kws = arguments(low, e, 2, ("trans", "lower", "unit_diagonal", *_IGNORED),
-                          optional=3)
-    for key, value in zip(("trans", "lower", "unit_diagonal"), args[2:], strict=False):
-        kws[key] = value
-    a = matrix(low, args[0], _label(e), e)
-    rhs = _rhs(low, args[1], e)
-    trans = option(low, kws.get("trans"), (0, 1, 2, "N", "T", "C"), "trans", e)
-    unit = option(low, kws.get("unit_diagonal"), (False, True), "unit_diagonal", e)
-    t = triangular(low, a, _lower(low, kws, e), bool(unit))
+def _solve_triangular(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
+    a = matrix(low, args["a"], _label(e), e)
+    rhs = _rhs(low, args["b"], e)
+    trans = option(low, args.get("trans"), (0, 1, 2, "N", "T", "C"), "trans", e)
+    unit = option(low, args.get("unit_diagonal"), (False, True), "unit_diagonal", e)
+    t = triangular(low, a, _lower(low, args, e), bool(unit))
     # For a real matrix, the conjugate transpose (2, "C") is the transpose.
     return solve_with(low, t, rhs, trans not in (0, "N"))
 
 
-def _cho_factor(low: Frame, e: ast.Call) -> tuple[Node, Node]:
-    args, kws = arguments(low, e, 1, ("lower", *_IGNORED), optional=1)
-    if len(args) == 2:
-        kws["lower"] = args[1]
-    lower = _lower(low, kws, e)
-    return cholesky(low, matrix(low, args[0], _label(e), e), lower), low.b.const(lower)
+def _cho_factor(low: Frame, e: ast.Call, args: dict[str, Any]) -> tuple[Node, Node]:
+    lower = _lower(low, args, e)
+    return cholesky(low, matrix(low, args["a"], _label(e), e), lower), low.b.const(lower)
 
 
-def _cho_solve(low: Frame, e: ast.Call) -> Node:
-    (pair, rhs), _ = arguments(low, e, 2, _IGNORED)
+def _cho_solve(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
+    pair = args["c_and_lower"]
     if not (isinstance(pair, tuple) and len(pair) == 2):
         raise low.src.error(f"{_label(e)} takes the pair (c, lower) that "
-                            "scipy.linalg.cho_factor returns", e.args[0])
+                            "scipy.linalg.cho_factor returns", e.args[0] if e.args else e)
     c = matrix(low, pair[0], _label(e), e)
-    lower = bool(option(low, pair[1], (False, True), "lower", e.args[0]))
+    lower = bool(option(low, pair[1], (False, True), "lower", e))
     # c = L (lower) or U = L.T: A = L L^T, so x = L^-T (L^-1 b).
     t = triangular(low, c, lower)
-    inner = solve_with(low, t, _rhs(low, rhs, e), transposed=not lower)
+    inner = solve_with(low, t, _rhs(low, args["b"], e), transposed=not lower)
     return solve_with(low, t, inner, transposed=lower)
 
 
-def _expm(low: Frame, e: ast.Call) -> Node:
-    (a,), _ = arguments(low, e, 1, ())
-    return low.b.apply("expm", matrix(low, a, _label(e), e))
+def _expm(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
+    return low.b.apply("expm", matrix(low, args["A"], _label(e), e))
 
 
 _LINALG = {"cholesky": _cholesky, "solve_triangular": _solve_triangular,

@@ -4,9 +4,11 @@ built for, and the test that the data still fits.
 Contract (this module imports nothing above `host`, and NumPy only if the program has):
 
 - `layout(value)` is what code built on `value` depends on, or None when `value` is not
-  data symdiff reads: an ndarray of float32, float64 or integers (its dtype, rank and
+  data symdiff reads: an ndarray of floats (float16, float32, float64), integers or
+  bools (`is_data_dtype`) (its dtype, rank and
   which axes have length one: all broadcasting depends on, as for arguments), a number
-  (its class), a str (its value: the code compares it while compiling), a list or
+  (its class; an int or bool its value too, which the code may be built on: an axis),
+  a str (its value: the code compares it while compiling), a list or
   tuple of data (its class and length), a dict with str keys of data (its keys in
   order: the code may iterate over them), an object of a user's class (`is_object`:
   its class, and its attributes' names in order, each with its layout, None for an
@@ -34,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["MAX_DEPTH", "MAX_LEAVES", "MISSING", "Layout", "ObjectLayout", "class_lookup",
-           "fits", "is_object", "is_user_class", "layout", "shapes"]
+           "fits", "is_data_dtype", "is_object", "is_user_class", "layout", "shapes"]
 
 # Each number and array is a test in every call's check and a value in the IR.
 MAX_LEAVES = 64
@@ -54,12 +56,15 @@ class ArrayLayout:
 
 @dataclass(frozen=True)
 class NumberLayout:
-    """A number of class `cls` (``float``, ``int``, ``numpy.float64``...)."""
+    """A number of class `cls` (``float``, ``int``, ``numpy.float64``...); for an int or
+    bool, its `value` too: code may be built on it (an axis), not only read it."""
 
     cls: type
+    value: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.cls.__module__}.{self.cls.__qualname__}"
+        name = f"{self.cls.__module__}.{self.cls.__qualname__}"
+        return name if self.value is None else f"{name}={int(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -192,14 +197,22 @@ def _layout(value: Any, walk: _Walk, depth: int) -> Layout | None:
     np = sys.modules.get("numpy")
     if np is not None and cls is np.ndarray:
         dtype = value.dtype
-        if dtype.kind not in "fiu" or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
+        if not is_data_dtype(dtype):
             return None
         return ArrayLayout(str(dtype), tuple(d == 1 for d in value.shape))
     if _is_number(value):
-        return NumberLayout(cls)
+        return NumberLayout(cls, value if isinstance(value, numbers.Integral) else None)
     if cls is str:
         return TextLayout(value)
     return None
+
+
+def is_data_dtype(dtype: Any) -> bool:
+    """Whether symdiff reads arrays of NumPy dtype `dtype`: floats (float16, float32,
+    float64, computed in their own precision, as NumPy does), integers, and bools
+    (masks)."""
+    kind = dtype.kind
+    return kind in "iub" or (kind == "f" and dtype.itemsize in (2, 4, 8))
 
 
 def _is_number(value: Any) -> bool:
@@ -235,6 +248,8 @@ def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -
                                          [ast.Constant(1)]))
         elif isinstance(lay, TextLayout):
             tests.append(ast.Compare(expr, [ast.Eq()], [ast.Constant(lay.value)]))
+        elif isinstance(lay, NumberLayout) and lay.value is not None:
+            tests.append(ast.Compare(expr, [ast.Eq()], [ast.Constant(int(lay.value))]))
         elif isinstance(lay, SequenceLayout):
             size = ast.Call(_bind(namespace, len), [expr], [])
             tests.append(ast.Compare(size, [ast.Eq()], [ast.Constant(len(lay.items))]))

@@ -157,11 +157,13 @@ def _extremum_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ..
 
 def parse(subscripts: str, count: int) -> tuple[tuple[str, ...], str]:
     """The index letters of each of `count` operands and of the output, from explicit
-    (``"ij,jk->ik"``) or implicit (``"ij,jk"``: the letters used once, sorted) einsum
-    subscripts. Raises ValueError naming what is wrong."""
+    (``"ij,jk->ik"``) or implicit (``"ij,jk"``: the letters used once, sorted as NumPy
+    sorts them) einsum subscripts without ``...``. Raises ValueError naming what is
+    wrong."""
     text = subscripts.replace(" ", "")
     if "." in text:
-        raise ValueError("einsum with '...' (broadcast dimensions) is not supported yet")
+        raise ValueError(f"einsum subscripts {subscripts!r}: '...' must be made letters "
+                         "first (`frontend.np_einsum.explicit`)")
     inputs, arrow, output = text.partition("->")
     specs = tuple(inputs.split(","))
     if len(specs) != count:
@@ -172,9 +174,8 @@ def parse(subscripts: str, count: int) -> tuple[tuple[str, ...], str]:
         if bad:
             raise ValueError(f"einsum subscripts {subscripts!r}: {bad[0]!r} is not a letter")
     used = "".join(specs)
-    if not arrow:
-        output = "".join(sorted((c for c in set(used) if used.count(c) == 1),
-                                key=_LETTERS.index))
+    if not arrow:  # NumPy's order: upper case first
+        output = "".join(sorted(c for c in set(used) if used.count(c) == 1))
     if len(set(output)) != len(output):
         raise ValueError(f"einsum output {output!r} repeats a letter")
     missing = [c for c in output if c not in used]

@@ -12,6 +12,10 @@ Contract:
   JVP and VJP rules follow, or as explicit `jvp_rule` / `vjp_rule`. Rules build IR
   with the `NodeBuilder` they are given, so a derivative's IR can itself be
   differentiated; a rule returns ``None`` for a symbolic zero.
+- An operation that chooses among its arguments (``max``, ``abs``) has `Choice`
+  partials: the (co)tangent is selected where the argument is chosen, and is a zero
+  elsewhere, never multiplied by 0 (``inf * 0`` is nan). A partial applied to a
+  (co)tangent so chosen applies to the chosen value alone (`chosen`).
 - The area modules (`scalars`, `ufuncs`, `arrays`, `shapes`, `indexing`, `linalg`,
   `sequences`, `batching`, `calls`, `checks`, `special`) each export their records as
   data (`RECORDS`); the table (`ir.primitives`) assembles them. Nothing registers by
@@ -41,7 +45,20 @@ class Quotient:
     safe: bool = False
 
 
-Partial = Node | Quotient | None
+@dataclass(frozen=True)
+class Choice:
+    """The partial derivative of an operation that chooses an argument (``max``, ``abs``,
+    ``x and y``): `factor` (1 when None) where `cond` is `taken`, 0 elsewhere. Applied
+    to a (co)tangent t it selects, ``select(cond, t * factor, 0.0)``, never multiplies t
+    by a 0/1 mask: where the argument is not chosen its derivative is 0 even where t is
+    inf or nan (``sqrt(max(v, 0))`` at v < 0 has derivative 0, not ``inf * 0``)."""
+
+    cond: Node
+    factor: Node | None = None
+    taken: bool = True
+
+
+Partial = Node | Quotient | Choice | None
 Emit = Callable[[list[ast.expr], tuple[Any, ...]], Any]
 PartialsRule = Callable[..., tuple[Partial, ...]]
 JvpRule = Callable[[NodeBuilder, Node, tuple[Node | None, ...]], Node | None]
@@ -112,6 +129,9 @@ class Primitive:
     keeps_int: bool = False
     # Its value is always an int (a length: ``x.size``, ``len(xs)``).
     makes_int: bool = False
+    # Its value is its second or third argument, chosen by the truth of the first
+    # (``x if c else y``, ``np.where``): what `Choice` partials make (see `chosen`).
+    selects: bool = False
     # What it counts as in `symdiff.cost`: one of `COST_KINDS`, or None (see there).
     cost: str | None = None
 
@@ -162,20 +182,72 @@ class Primitive:
         return n, n
 
 
-def apply_partial(b: NodeBuilder, partial: Quotient | Node, t: Node) -> Node:
-    """``t * partial``, written as a division when the partial is a quotient."""
+def apply_partial(b: NodeBuilder, partial: Quotient | Choice | Node, t: Node) -> Node:
+    """``t * partial``, written as a division when the partial is a quotient, and as a
+    selection when it is a `Choice`. Where t is itself chosen (`chosen`), the partial
+    applies to the chosen value alone."""
+    if isinstance(partial, Choice):
+        part = t if partial.factor is None else apply_partial(b, partial.factor, t)
+        return b.select(partial.cond, part, 0.0) if partial.taken else b.select(
+            partial.cond, 0.0, part)
     if isinstance(partial, Quotient):
-        scaled = b.mul(t, partial.num)
-        return b.safe_div(scaled, partial.den) if partial.safe else b.div(scaled, partial.den)
-    return b.mul(t, partial)
+        def scale(u: Node) -> Node:
+            scaled = b.mul(u, partial.num)
+            return b.safe_div(scaled, partial.den) if partial.safe else b.div(
+                scaled, partial.den)
+
+        return chosen(b, t, scale)
+    return chosen(b, t, lambda u: b.mul(u, partial))
+
+
+def chosen(b: NodeBuilder, t: Node, f: Callable[[Node], Node]) -> Node:
+    """``f(t)`` for a linear `f`, where t may be a (co)tangent some selections chose
+    (``select(c, u, 0.0)``, a `Choice` applied, perhaps within another): `f` applies to
+    u alone and the zero stays a zero, even where ``f(0.0)`` would be nan (the derivative
+    of ``sqrt`` in the branch ``np.where`` did not choose)."""
+    spine: list[tuple[Node, int, Node]] = []  # (condition, side of u, the zero)
+    while t.prim is not None and t.prim.selects:
+        cond, x, y = t.args
+        if _is_zero(y):
+            spine.append((cond, 1, y))
+            t = x
+        elif _is_zero(x):
+            spine.append((cond, 2, x))
+            t = y
+        else:
+            break
+    out = f(t)
+    for cond, side, zero in reversed(spine):
+        out = b.select(cond, out, zero) if side == 1 else b.select(cond, zero, out)
+    return out
+
+
+def tie_split(b: NodeBuilder, wins: Node, keeps: Node, tie: Node) -> tuple[Choice, Choice]:
+    """The partials of a choice between two arguments: the first where `keeps` holds
+    (`wins`: and there is no tie), else the second. Each gets the whole (co)tangent
+    where it alone is chosen and half of it on a tie."""
+    share = b.select(tie, 0.5, 1.0)
+    return Choice(keeps, share), Choice(wins, share, taken=False)
+
+
+def _is_zero(node: Node) -> bool:
+    return node.is_const and not isinstance(node.value, bool) and node.value == 0
 
 
 def accumulate(b: NodeBuilder, total: Node | None, term: Node | None) -> Node | None:
-    """Sum of two possibly-zero (None) terms."""
+    """Sum of two possibly-zero (None) terms; of two chosen by one condition with their
+    zeros on one side, the sum chosen the same way (exact: 0.0 + 0.0 is 0.0)."""
     if total is None:
         return term
     if term is None:
         return total
+    if (total.prim is not None and total.prim.selects and term.prim is total.prim
+            and total.args[0] is term.args[0]):
+        cond = total.args[0]
+        if _is_zero(total.args[2]) and total.args[2] is term.args[2]:
+            return b.select(cond, b.add(total.args[1], term.args[1]), total.args[2])
+        if _is_zero(total.args[1]) and total.args[1] is term.args[1]:
+            return b.select(cond, total.args[1], b.add(total.args[2], term.args[2]))
     return b.add(total, term)
 
 

@@ -27,6 +27,7 @@ from symdiff.ir import (
     indexing,
     linalg,
     matrices,
+    order,
     rearrange,
     scalars,
     sequences,
@@ -41,9 +42,9 @@ from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, matrices.RECORDS, spectral.RECORDS, rearrange.RECORDS, sequences.RECORDS,
-    shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS, checks.RECORDS,
-    special.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, rearrange.RECORDS,
+    sequences.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS,
+    checks.RECORDS, special.RECORDS,
 )
 
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from symdiff.ir.loop import Loop, loop_node
 from symdiff.ir.node import Node, NodeBuilder, Op, Program
 
-__all__ = ["REGIONS", "Arms", "Loop", "all_nodes", "arms", "bodies", "branches", "cond",
-           "cond_node", "loop_node", "n_outputs", "output_source", "proj"]
+__all__ = ["REGIONS", "Arms", "Loop", "all_nodes", "arms", "bodies", "branches", "can_raise",
+           "cond", "cond_node", "loop_node", "n_outputs", "output_source", "proj"]
 
 REGIONS = frozenset({Op.COND, Op.LOOP})
 
@@ -81,6 +81,14 @@ def bodies(node: Node) -> tuple[Program, ...]:
         return node.attrs[0].programs
     loop: Loop = node.attrs[0]
     return (loop.body,) if loop.test is None else (loop.test, loop.body)
+
+
+def can_raise(node: Node) -> bool:
+    """Whether evaluating `node` may raise: an operation that can (`Primitive.can_raise`),
+    or a region with a body that has effects; never a constant, parameter or global."""
+    if node.op in REGIONS:
+        return any(body.effects for body in bodies(node))
+    return node.prim is not None and node.prim.can_raise(node)
 
 
 def cond(

@@ -34,6 +34,7 @@ from typing import Any
 from symdiff.ir import ufuncs
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import (
+    Choice,
     Emit,
     JvpRule,
     Partial,
@@ -44,10 +45,12 @@ from symdiff.ir.primitive import (
     apply_partial,
     binop,
     builtin_call,
+    chosen,
     compare,
     math_attr,
     math_call,
     np_call,
+    tie_split,
 )
 from symdiff.ir.types import ArrayType, broadcast
 
@@ -104,7 +107,7 @@ def _sum_jvp(sign_b: int) -> JvpRule:
         if tb is None:
             return ta
         if ta is None:
-            return tb if sign_b > 0 else b.neg(tb)
+            return tb if sign_b > 0 else chosen(b, tb, b.neg)
         return b.add(ta, tb) if sign_b > 0 else b.sub(ta, tb)
 
     return rule
@@ -241,18 +244,24 @@ def over_norm(b: NodeBuilder, value: Node, norm: Node) -> Node:
 
 
 def _max_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    return _tie_split(b, b.apply("gt", x, y), b.apply("eq", x, y))
+    return tie_split(b, b.apply("gt", x, y), b.apply("ge", x, y), b.apply("eq", x, y))
 
 
 def _min_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    return _tie_split(b, b.apply("lt", x, y), b.apply("eq", x, y))
+    return tie_split(b, b.apply("lt", x, y), b.apply("le", x, y), b.apply("eq", x, y))
 
 
-def _tie_split(b: NodeBuilder, wins: Node, tie: Node) -> tuple[Partial, ...]:
-    # The first argument's share is 1 when it wins, 0.5 on a tie, 0 otherwise.
-    first = b.select(wins, 1.0, b.select(tie, 0.5, 0.0))
-    second = b.select(wins, 0.0, b.select(tie, 0.5, 1.0))
-    return first, second
+def _sign_partial(b: NodeBuilder, x: Node) -> Choice:
+    """abs'(x): the sign of x, and 0 at 0 (`Choice`). ``math.copysign(1.0, x)`` on a
+    number, ``np.sign(x)`` on an array (nan at nan)."""
+    sign = b.sign(x) if x.type is not None else b.copysign(1.0, x)
+    return Choice(b.apply("ne", x, 0.0), sign)
+
+
+def _copysign_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
+    # copysign(x, y) = |x| * sign(y): abs' times y's sign.
+    at_x = _sign_partial(b, x)
+    return Choice(at_x.cond, b.mul(at_x.factor, b.copysign(1.0, y))), None
 
 
 def _fmod_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
@@ -360,7 +369,7 @@ ADD = Primitive(
 
 SUB = Primitive(
     "sub", 2, operator.sub, binop(ast.Sub()), jvp_rule=_sum_jvp(-1),
-    vjp_rule=lambda b, n, ct: (ct, b.neg(ct)), sympy=lambda sp, x, y: x - y,
+    vjp_rule=lambda b, n, ct: (ct, chosen(b, ct, b.neg)), sympy=lambda sp, x, y: x - y,
     may_raise=False, numpy=("subtract",), keeps_int=True, cost="arithmetic")
 
 MUL = Primitive(
@@ -406,8 +415,9 @@ SCALED_POW = Primitive(
     emit_array=_emit_scaled_pow_array, atomic_args=True, cost="transcendental")
 
 NEG = Primitive(
-    "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: b.neg(ts[0]),
-    vjp_rule=lambda b, n, ct: (b.neg(ct),), sympy=lambda sp, x: -x, may_raise=False,
+    "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: chosen(b, ts[0], b.neg),
+    vjp_rule=lambda b, n, ct: (chosen(b, ct, b.neg),), sympy=lambda sp, x: -x,
+    may_raise=False,
     numpy=("negative",), keeps_int=True, cost="arithmetic")
 
 FLOAT = Primitive(
@@ -418,12 +428,13 @@ FLOAT = Primitive(
     may_raise=False, python=(float,), cost="arithmetic")
 
 ABS = Primitive(
-    "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (b.sign(x),), sympy=_sp("Abs"),
+    "abs", 1, abs, builtin_call("abs"), lambda b, out, x: (_sign_partial(b, x),),
+    sympy=_sp("Abs"),
     may_raise=False, python=(abs,), numpy=("abs", "absolute"), keeps_int=True,
     cost="arithmetic")
 
 FABS = Primitive(
-    "fabs", 1, math.fabs, math_call("fabs"), lambda b, out, x: (b.sign(x),),
+    "fabs", 1, math.fabs, math_call("fabs"), lambda b, out, x: (_sign_partial(b, x),),
     sympy=_sp("Abs"), emit_array=np_call("fabs"), may_raise=False, python=(math.fabs,),
     numpy=("fabs",), cost="arithmetic")
 
@@ -432,8 +443,7 @@ SIGN = Primitive(
     emit_array=np_call("sign"), may_raise=False, numpy=("sign",), cost="arithmetic")
 
 COPYSIGN = Primitive(
-    "copysign", 2, math.copysign, math_call("copysign"),
-    lambda b, out, x, y: (b.mul(b.sign(x), b.copysign(1.0, y)), None),
+    "copysign", 2, math.copysign, math_call("copysign"), _copysign_partials,
     sympy=lambda sp, x, y: sp.Abs(x) * sp.sign(y), emit_array=np_call("copysign"),
     may_raise=False, python=(math.copysign,), numpy=("copysign",), cost="arithmetic")
 
@@ -450,18 +460,18 @@ MIN = Primitive(
 SELECT = Primitive(
     "select", 3, select, _emit_select, jvp_rule=_select_jvp, vjp_rule=_select_vjp,
     sympy=lambda sp, c, x, y: sp.Piecewise((x, sp_truth(sp, c)), (y, True)),
-    emit_array=np_call("where"), may_raise=False, cost="comparison")
+    emit_array=np_call("where"), may_raise=False, selects=True, cost="comparison")
 
 # Python's and/or: the value of one operand, chosen by the truth of the first.
 AND = Primitive(
     "and_", 2, lambda x, y: x and y, _boolop(ast.And()),
-    lambda b, out, x, y: (b.select(x, 0.0, 1.0), b.select(x, 1.0, 0.0)),
+    lambda b, out, x, y: (Choice(x, taken=False), Choice(x)),
     sympy=lambda sp, x, y: sp.Piecewise((y, sp_truth(sp, x)), (x, True)),
     scalar_only=True, may_raise=False, cost="comparison")
 
 OR = Primitive(
     "or_", 2, lambda x, y: x or y, _boolop(ast.Or()),
-    lambda b, out, x, y: (b.select(x, 1.0, 0.0), b.select(x, 0.0, 1.0)),
+    lambda b, out, x, y: (Choice(x), Choice(x, taken=False)),
     sympy=lambda sp, x, y: sp.Piecewise((x, sp_truth(sp, x)), (y, True)),
     scalar_only=True, may_raise=False, cost="comparison")
 

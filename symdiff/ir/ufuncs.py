@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Partial, Primitive, Quotient, np_call
+from symdiff.ir.primitive import Choice, Partial, Primitive, Quotient, np_call, tie_split
 
 _LN2 = math.log(2.0)
 
@@ -36,21 +36,20 @@ def _numpy_impl(name: str) -> Callable[..., Any]:
 
 
 def _fmax_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    return _nan_skipping_split(b, b.apply("gt", x, y), x, y)
+    return _nan_skipping_split(b, b.apply("gt", x, y), b.apply("ge", x, y), x, y)
 
 
 def _fmin_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
-    return _nan_skipping_split(b, b.apply("lt", x, y), x, y)
+    return _nan_skipping_split(b, b.apply("lt", x, y), b.apply("le", x, y), x, y)
 
 
-def _nan_skipping_split(b: NodeBuilder, wins: Node, x: Node, y: Node) -> tuple[Partial, ...]:
+def _nan_skipping_split(b: NodeBuilder, wins: Node, keeps: Node, x: Node, y: Node
+                        ) -> tuple[Partial, ...]:
     # fmax/fmin choose the number over a NaN: the first argument also wins where the
     # second is NaN (y != y), and loses where only it is; ties split as max/min do.
-    tie = b.apply("eq", x, y)
     y_nan = b.apply("ne", y, y)
-    first = b.select(wins, 1.0, b.select(y_nan, 1.0, b.select(tie, 0.5, 0.0)))
-    second = b.select(wins, 0.0, b.select(y_nan, 0.0, b.select(tie, 0.5, 1.0)))
-    return first, second
+    return tie_split(b, b.select(y_nan, True, wins), b.select(y_nan, True, keeps),
+                     b.apply("eq", x, y))
 
 
 # sinc'(x) = (cos(pi x) - sinc(x)) / x away from 0; near 0, where that cancels, its
@@ -100,7 +99,7 @@ CBRT = _ufunc(
 
 # 0 for x < 0, h0 at 0, 1 for x > 0.
 HEAVISIDE = _ufunc(
-    "heaviside", 2, lambda b, out, x, h0: (None, b.select(b.apply("eq", x, 0.0), 1.0, 0.0)),
+    "heaviside", 2, lambda b, out, x, h0: (None, Choice(b.apply("eq", x, 0.0))),
     lambda sp, x, h0: sp.Piecewise((0, x < 0), (1, x > 0), (h0, True)), cost="comparison")
 
 FMAX = _ufunc("fmax", 2, _fmax_partials, lambda sp, x, y: sp.Max(x, y), cost="arithmetic")

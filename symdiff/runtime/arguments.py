@@ -9,9 +9,10 @@ Contract:
   or surplus argument raises `TypeError`.
 - `convert(where, params, i, value, differentiated=..., as_list=...)` gives argument
   `i` as generated code takes it: a float, an int (kept where it is not
-  differentiated: it may count loop trips), a float32, float64 or integer array
-  (promoted to float where differentiated), a list of numbers where the function uses
-  the parameter as a list, or a function, a bool, a str, None, an object of a user's
+  differentiated: it may count loop trips), an array of floats (float16, float32,
+  float64) or integers (promoted to float where differentiated), or of bools where it
+  is not differentiated (a mask), a list of numbers where the function uses the
+  parameter as a list, or a function, a bool, a str, None, an object of a user's
   class or such a class (`host.data.is_object`) where it is not differentiated, or a
   pytree (`is_tree`: a dict, or a tuple or list holding arrays or containers) of
   numbers and arrays, each leaf converted so, specialised on its `tree_layout`.
@@ -40,7 +41,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from symdiff.host import pytrees
-from symdiff.host.data import is_object, is_user_class
+from symdiff.host.data import is_data_dtype, is_object, is_user_class
 from symdiff.host.pytrees import is_container
 
 SUPPORTED = "a real number (float or int) or an array"
@@ -271,10 +272,15 @@ def convert(where: str, params: Sequence[str] | None, i: int, value: Any, *,
     # An array comes before a list: the function may index or iterate either.
     if is_array(value):
         kind = value.dtype.kind
-        if kind not in "fiu" or (kind == "f" and value.dtype.itemsize not in (4, 8)):
+        if not is_data_dtype(value.dtype):
             raise TypeError(f"{where}: {argument(params, i, tangent)} is an array of "
-                            f"{value.dtype}; symdiff takes float32, float64 and integer "
-                            "arrays")
+                            f"{value.dtype}; symdiff takes arrays of floats (float16, "
+                            "float32, float64), integers and bools")
+        if kind == "b" and (differentiated or tangent):
+            raise TypeError(f"{where}: {argument(params, i, tangent)} is an array of bool "
+                            "(a mask), which has no derivative: do not differentiate it "
+                            "(leave it out of argnums, or read it from outside the "
+                            "function)")
         return value.astype(float) if differentiated and kind != "f" else value
     if is_tree(value):
         return _tree(where, argument(params, i, tangent), value, differentiated)

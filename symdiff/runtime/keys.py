@@ -5,11 +5,11 @@ applied to `fn` in the disk cache (`runtime.cache`). It covers the function's so
 (or, for a function without one, the builtin or the custom rule it is), what its free
 names and attribute chains refer to (`fingerprint`), the source and fingerprint of
 every function it may inline, the spec, the symdiff and Python versions and a hash of
-symdiff's own modules (`compiler_hash`). A changed number does not change it: numbers
+symdiff's own modules (`compiler_hash`). A changed float does not change it: numbers
 are read when the generated code runs; nor do new values of data (an array, a dict of
-them), only its layout (`host.data.layout`), which the code is specialised on. Any
-change that can change the text changes the key; the text never depends on anything
-the key leaves out.
+them), only its layout (`host.data.layout`), which the code is specialised on (an int's
+value is part of it: an axis may be one). Any change that can change the text changes
+the key; the text never depends on anything the key leaves out.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def fingerprint(fn: Any, node: ast.AST, seen: set[int] | None = None) -> str:
     """What each free name and attribute chain of the function refers to.
 
     A changed import (``from math import sin as act`` -> ``cos as act``), also one behind a
-    module attribute (``helpers.act``), changes the key, as does data of another layout;
-    a changed number does not, since numbers are read when the generated code runs.
+    module attribute (``helpers.act``), changes the key, as does data of another layout
+    (another int); a changed float does not, since numbers are read when the generated
+    code runs.
     `seen` are the custom rule functions being described already (a rule that calls its
     own function is described once).
     """
@@ -98,8 +99,8 @@ def _describe(resolved: Any, seen: set[int]) -> str:
         if rule is not None:
             return _describe_custom(rule, seen)
         return f"prim:{callable_op(value)}"
-    if resolved.kind == "number":
-        return "number"
+    if resolved.kind == "number":  # read when the code runs; an int's value may be built in
+        return f"number:{layout(value)}"
     if resolved.kind == "data":  # the code is specialised on its layout
         return f"data:{layout(value)}"
     if resolved.kind == "constant":

@@ -21,7 +21,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 
-_DTYPES = ("float64", "float32", "int64", "int32", "int16", "int8",
+_DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8",
            "uint64", "uint32", "uint16", "uint8")
 _NUMBERS: dict[str, type] = {"float": float, "int": int, "list": list}
 _NDARRAY = re.compile(r"ndarray\[\s*(\w+)\s*,\s*(\d+)\s*\]")

@@ -2,10 +2,13 @@
 
 Contract: `simplify(builder, roots)` returns a map from every node reachable from
 `roots` to an equivalent node. Only rewrites that hold for every IEEE value are in
-the table (``x * 1 -> x``, ``x + (-y) -> x - y``, ``-(-x) -> x``); ``x * 0`` is not
-``0`` when x is inf or nan, so it is never folded. Zeros the transforms know about are
-symbolic (absent), never constant nodes, so they need no rule here. Name hints move
-with the node that replaces a named one.
+the table (``x * 1 -> x``, ``x - 0.0 -> x``, ``x + (-y) -> x - y``, ``-(-x) -> x``);
+``x * 0`` is not ``0`` when x is inf or nan, nor ``x + 0.0`` x when x is -0.0, so neither
+is folded. An identity folds only where the result has x's type (an int array times 1.0
+is a float array). Zeros the transforms know about are symbolic (absent), never constant
+nodes, so they need no rule here. Name hints move with the node that replaces a named
+one. `simplify_program` also drops the effects (`Program.effects`) that simplified to a
+value nothing in which can raise: a statement kept for its errors must have some.
 
 One rewrite is not in that class and is kept apart: gathering the constant factors of a
 product (``0.5 * (1.128 * e) / 1.414 -> 0.399 * e``), which reassociates. It is applied
@@ -24,6 +27,7 @@ from dataclasses import replace
 from symdiff.ir.arrays import BROADCAST_LIKE, SIZE, UNSUM
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import LEAVES, Node, Op, Program, is_int, rebuild, topological
+from symdiff.ir.regions import can_raise
 from symdiff.ir.scalars import DIV, MUL, NEG, POW, SAFE_DIV
 
 Rule = Callable[[Builder, Node], "Node | None"]
@@ -31,6 +35,17 @@ Rule = Callable[[Builder, Node], "Node | None"]
 
 def _is(node: Node, value: float) -> bool:
     return node.op == Op.CONST and not isinstance(node.value, bool) and node.value == value
+
+
+def _identity(n: Node, x: Node, c: Node, one: float) -> bool:
+    """Whether `n`, ``x`` combined with the constant `c`, is ``x`` itself because `c` is
+    the identity `one` of its operation: `x` not a constant (the builder folds those),
+    and `n` of `x`'s type (an int array times 1.0 is a float one; an int divided by 1,
+    a float)."""
+    if not _is(c, one) or x.is_const or n.type != x.type:
+        return False
+    ints = is_int(x) if x.type is None else x.type.dtype.startswith(("int", "uint", "bool"))
+    return not ints or (isinstance(c.value, int) and n.prim not in (DIV, SAFE_DIV))
 
 
 def _spread(n: Node, value: Node, other: Node) -> bool:
@@ -58,9 +73,9 @@ def _mul(b: Builder, n: Node) -> Node | None:
         spread = _unspread(b, n)
         if spread is not None:
             return spread
-    if _is(y, 1) and not x.is_const:
+    if _identity(n, x, y, 1):
         return x
-    if _is(x, 1) and not y.is_const:
+    if _identity(n, y, x, 1):
         return y
     if _is(y, -1):
         return b.neg(x)
@@ -79,7 +94,7 @@ def _div(b: Builder, n: Node) -> Node | None:
         spread = _unspread(b, n)
         if spread is not None:
             return spread
-    if _is(y, 1) and not x.is_const:
+    if _identity(n, x, y, 1):
         return x
     if x.prim is NEG:
         return b.neg(b.apply(n.op, x.args[0], y))
@@ -105,6 +120,9 @@ def _add(b: Builder, n: Node) -> Node | None:
 
 def _sub(b: Builder, n: Node) -> Node | None:
     x, y = n.args
+    # x - 0.0 is x, -0.0 included; x - (-0.0) is x + 0.0, which is not (-0.0 + 0.0 is 0.0).
+    if _identity(n, x, y, 0) and math.copysign(1.0, y.value) > 0:
+        return x
     # (-x) - y is not -(x + y): when x + y cancels, the two zeros differ in sign.
     return b.add(x, y.args[0]) if y.prim is NEG else None
 
@@ -115,7 +133,7 @@ def _neg(b: Builder, n: Node) -> Node | None:
 
 def _pow(b: Builder, n: Node) -> Node | None:
     x, y = n.args
-    return x if _is(y, 1) and not x.is_const and n.prim is POW and y.value == 1 else None
+    return x if n.prim is POW and _identity(n, x, y, 1) else None
 
 
 def _select(b: Builder, n: Node) -> Node | None:
@@ -124,7 +142,14 @@ def _select(b: Builder, n: Node) -> Node | None:
         return x
     if cond.is_const:
         return x if cond.value else y
-    return None
+    # A choice inside one by the same condition: ``where(c, where(c, a, b), d)`` is
+    # ``where(c, a, d)``, where b does not widen the type (its shape, its dtype).
+    inner = None
+    if x.prim is n.prim and x.args[0] is cond:
+        inner = b.select(cond, x.args[1], y)
+    elif y.prim is n.prim and y.args[0] is cond:
+        inner = b.select(cond, x, y.args[2])
+    return inner if inner is not None and inner.type == n.type else None
 
 
 def _shape_of(b: Builder, n: Node) -> Node | None:
@@ -266,7 +291,7 @@ def simplify_program(program: Program) -> Program:
     derived = program.derived
     if derived is None:
         mapping = simplify(b, roots)
-        if all(mapping[n] is n for n in roots):
+        if all(mapping[n] is n for n in roots) and all(map(_raises, program.effects)):
             return program  # unchanged: keep its identity, so regions holding it stay too
     else:
         # The user's computation as the derivative computes it: never reassociated.
@@ -275,9 +300,28 @@ def simplify_program(program: Program) -> Program:
         for node, name in derived.names:
             if mapping[node].op not in LEAVES:
                 b.names[mapping[node]] = name
+    # An effect that became a value nothing in which can raise (``x ** 1`` -> x) is no
+    # longer one.
+    effects = tuple(dict.fromkeys(m for m in (mapping[n] for n in program.effects)
+                                  if _raises(m)))
     return program.replace(
-        result=rebuild(program.result, mapping),
-        effects=tuple(mapping[n] for n in program.effects), derived=None)
+        result=rebuild(program.result, mapping), effects=effects, derived=None)
+
+
+def _raises(effect: Node) -> bool:
+    """Whether evaluating `effect` may raise: itself, or an operation it reads that is
+    evaluated with it (``-(a / n)``, what ``(-a) / n`` simplifies to)."""
+    if can_raise(effect):
+        return True
+    stack, seen = [effect], {effect}
+    while stack:
+        for arg in stack.pop().args:
+            if arg not in seen and arg.op not in LEAVES:
+                if can_raise(arg):
+                    return True
+                seen.add(arg)
+                stack.append(arg)
+    return False
 
 
 def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) -> Node:

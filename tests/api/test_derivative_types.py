@@ -21,6 +21,7 @@ def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
 A32 = np.array([1.0, 2.0, 3.0], np.float32)
 A64 = np.array([0.5, 1.5, 2.5])
+A16 = np.array([1.0, 2.0, 3.0], np.float16)
 
 
 def weighted(a, x):
@@ -54,7 +55,7 @@ def assert_array(value: Any, dtype: Any) -> None:
     assert isinstance(value, np.ndarray) and value.dtype == dtype, repr(value)
 
 
-@pytest.mark.parametrize("a", [A32, A64], ids=["float32", "float64"])
+@pytest.mark.parametrize("a", [A16, A32, A64], ids=["float16", "float32", "float64"])
 @pytest.mark.parametrize("f", FUNCTIONS)
 def test_first_derivatives_for_a_float_beside_an_array(f: Callable[..., Any],
                                                        a: np.ndarray) -> None:
@@ -110,3 +111,48 @@ def test_a_gradient_made_of_floats_alone_is_emitted_without_a_conversion() -> No
     assert "float(" not in symdiff.source(product, argnums=(0, 1))
     assert "float(" in symdiff.source(weighted, argnums=1, args=(A32, 2.0))
 
+
+
+# float16: a float like the others, computed in its own precision as NumPy computes it.
+
+
+def smooth_l1(x, w):
+    z = x * w
+    return np.sum(np.where(np.abs(z) < 1.0, 0.5 * z * z, np.abs(z) - 0.5))
+
+
+def test_float16_arrays_are_differentiated_in_float16() -> None:
+    x = np.array([0.25, -2.0, 0.5, 3.0], np.float16)
+    w = np.array([1.5, 1.0, -0.5, 0.75], np.float16)
+    wide = grad(smooth_l1, argnums=(0, 1))(x.astype(np.float64), w.astype(np.float64))
+    for got, want in zip(grad(smooth_l1, argnums=(0, 1))(x, w), wide, strict=True):
+        assert_array(got, np.float16)
+        np.testing.assert_allclose(got, want, rtol=2e-3)
+    out, tangent = jvp(smooth_l1, (x, w), (np.ones(4, np.float16), np.zeros(4, np.float16)))
+    assert float(tangent) == pytest.approx(float(np.sum(wide[0])), rel=5e-3)
+    (cx, cw) = vjp(smooth_l1, x, w)[1](1.0)
+    assert_array(cx, np.float16)
+    np.testing.assert_allclose(jacrev(smooth_l1)(x, w), wide[0], rtol=2e-3)
+    np.testing.assert_allclose(hessian(smooth_l1)(x, w),
+                               hessian(smooth_l1)(x.astype(np.float64), w.astype(np.float64)),
+                               rtol=2e-3)
+
+
+# A bool array (a mask) is data: passed, not differentiated.
+
+
+def masked_mean_square(x, mask):
+    return np.sum(np.where(mask, x * x, 0.0)) / np.sum(mask)
+
+
+def test_a_bool_array_argument_is_a_mask_not_differentiated() -> None:
+    x = np.array([1.0, -2.0, 3.0])
+    mask = np.array([True, False, True])
+    np.testing.assert_allclose(grad(masked_mean_square)(x, mask), [1.0, 0.0, 3.0])
+    np.testing.assert_allclose(jacfwd(masked_mean_square)(x, mask), [1.0, 0.0, 3.0])
+    np.testing.assert_allclose(hessian(masked_mean_square)(x, mask), np.diag([1.0, 0.0, 1.0]))
+    for call in (lambda: grad(masked_mean_square, argnums=1)(x, mask),
+                 lambda: jvp(masked_mean_square, (x, mask), (x, mask))):
+        with pytest.raises(TypeError, match=r"'mask' \(position 1\) is an array of bool "
+                                            r"\(a mask\), which has no derivative"):
+            call()

@@ -32,6 +32,26 @@ def assert_located(err: Exception, file: Path, lines: Sequence[str], tag: str,
         assert word in message, f"{word!r} not in {message!r}"
 
 
+def error_cases(errors: Sequence[tuple[Any, ...]]) -> Any:
+    """Parametrize a test by `errors`: ``(f, tag, snippet, words)`` rows, named by f."""
+    import pytest
+
+    return pytest.mark.parametrize(("f", "tag", "snippet", "words"), errors,
+                                   ids=[row[0].__name__ for row in errors])
+
+
+def raises_located(call: Callable[[], Any], file: Path, lines: Sequence[str], tag: str,
+                   snippet: str, words: Sequence[str] = ()) -> None:
+    """`call()` raises an `UnsupportedSyntaxError` as `assert_located` describes."""
+    import pytest
+
+    from symdiff import UnsupportedSyntaxError
+
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        call()
+    assert_located(info.value, file, lines, tag, snippet, words)
+
+
 def namespace_of(source: str, name: str) -> dict[str, Any]:
     """The namespace of generated `source` (run with ``math`` in it), registered in
     linecache under a name of its own so that symdiff can read its functions' source."""

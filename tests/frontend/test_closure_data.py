@@ -423,3 +423,43 @@ def test_changing_data_from_outside_is_a_located_error(import_text, name, words)
 def test_a_new_dict_from_one_outside_is_the_function_s_own(import_text):
     mod = import_text("changes", CHANGES)
     assert symdiff.grad(mod.new_dict)(1.0) == 3.0
+
+
+# A bool mask and a float16 array read from outside are data like the others ------------
+
+OBSERVED = np.array([True, False, True, True, False])
+SENSOR_GAIN = np.array([1.0, 0.5, 2.0, 1.5, 1.0], dtype=np.float16)
+
+
+def masked_sse(w):
+    """Squared error over the observed entries only (a missing-data mask)."""
+    resid = np.where(OBSERVED, w * SENSOR_GAIN - 1.0, 0.0)
+    return np.sum(resid ** 2) / np.sum(OBSERVED)
+
+
+def make_masked_loss(mask):
+    def loss(w):
+        return np.sum(np.where(mask, np.sqrt(np.abs(w)) * w, 0.0)) + np.sum(w * mask)
+    return loss
+
+
+def test_a_global_bool_mask_is_data():
+    w = np.array([0.5, -1.0, 2.0, 3.0, 0.25])
+    gain = SENSOR_GAIN.astype(float)
+    want = np.where(OBSERVED, 2.0 * (w * gain - 1.0) * gain, 0.0) / 3.0
+    np.testing.assert_allclose(symdiff.grad(masked_sse)(w), want, rtol=1e-3)
+    check_grads(masked_sse, (w,), order=2, rtol=1e-3)
+
+
+def test_a_closed_over_bool_mask_is_data_and_is_read_anew():
+    w = np.array([0.5, -1.0, 2.0, 3.0, 0.25])
+    mask = OBSERVED.copy()
+    loss = make_masked_loss(mask)
+    g = symdiff.grad(loss)
+    want = np.where(mask, 1.5 * np.sqrt(np.abs(w)), 0.0) + mask
+    np.testing.assert_allclose(g(w), want, rtol=1e-12)
+    check_grads(loss, (w,))
+    mask[1] = True  # changed in place: read when the derivative runs
+    np.testing.assert_allclose(g(w)[1], 1.5 + 1.0)
+    for transform in (symdiff.jacfwd, symdiff.jacrev):
+        np.testing.assert_allclose(transform(loss)(w), g(w), rtol=1e-12)

@@ -1,12 +1,14 @@
 """np.tril/np.triu and np.linalg.cholesky, slogdet, eigh, eigvalsh, pinv, matrix_power,
 lstsq, qr and svd in user code: both modes against finite differences
 (`symdiff.testing.check_grads`) in float64 and float32, the values NumPy gives, the
-generated code and the functions differentiated directly. (What is not supported is
+generated code, the functions differentiated directly, and the calls bound by position
+and by name as NumPy's signatures say. (What is not supported is
 located in tests/frontend/test_np_linalg.py.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,9 @@ from tests.frontend import support
 from tests.ir.support import positive_definite
 
 pytestmark = pytest.mark.usefixtures("no_disk_cache")
+
+THIS_FILE = Path(__file__).resolve()
+LINES = THIS_FILE.read_text(encoding="utf-8").splitlines()
 
 RNG = np.random.default_rng(31)
 
@@ -162,3 +167,83 @@ def test_a_qr_of_a_wide_matrix_raises_in_the_derivative() -> None:
 
     with pytest.raises(np.linalg.LinAlgError):
         grad(f)(_normal(2, 4))
+
+
+# Calls bound by NumPy's signatures (np_signatures) ---------------------------------------
+
+UPPER = True  # options read from globals: the code is specialised on their values
+POWER = 2
+BELOW = -1
+
+
+def factor_forms(S, X, y):
+    """Each function called with its parameters by position and by name, as NumPy binds
+    them: a ridge fit through the upper Cholesky factor, spectra and projections."""
+    R = np.linalg.cholesky(S, upper=UPPER)
+    beta = np.linalg.solve(R, np.linalg.solve(R.T, X.T @ y))
+    w, V = np.linalg.eigh(a=S, UPLO="U")
+    return (np.sum(beta ** 2) + np.sum(w * np.linalg.eigvalsh(S, "U"))
+            + np.sum((V[:, 0:1] * V[:, 0]) * S)
+            + np.sum(np.linalg.lstsq(a=X, b=y, rcond=None)[0])
+            + np.sum(np.linalg.qr(X, "r") ** 2) + np.sum(np.linalg.qr(a=X, mode="r"))
+            + np.sum(np.linalg.svd(X, False, False)) + np.sum(np.linalg.svd(X, compute_uv=False))
+            + np.sum(np.linalg.matrix_power(S, n=POWER)) + np.sum(np.linalg.matrix_power(a=S, n=-1))
+            + np.sum(np.linalg.pinv(X, None, False) @ y))
+
+
+def triangle_forms(A):
+    return (np.sum(np.tril(A, -1) ** 2) + np.sum(np.tril(A, k=1) * A) + np.sum(np.triu(m=A))
+            + np.sum(np.triu(A, BELOW) ** 3) + np.sum(np.tril(m=A, k=0) * 2.0))
+
+
+def test_forms_bind_by_position_and_name() -> None:
+    S, X, y = positive_definite(RNG, 3), _normal(5, 3), _normal(5)
+    check_grads(factor_forms, (S, X, y), order=2, rtol=1e-5, atol=1e-6)
+    value, _ = value_and_grad(factor_forms)(S, X, y)
+    assert value == pytest.approx(factor_forms(S, X, y), rel=1e-12)
+    A = _normal(4, 3)
+    check_grads(triangle_forms, (A,), order=2)
+    np.testing.assert_allclose(jacrev(lambda A: np.tril(A, k=1))(A),
+                               jacfwd(lambda A: np.tril(A, 1))(A))
+    assert value_and_grad(triangle_forms)(A)[0] == pytest.approx(triangle_forms(A), rel=1e-13)
+
+
+def upper_by_position(S):
+    return np.linalg.cholesky(S, True).sum()  # E:upper
+
+
+def cholesky_by_name(S):
+    return np.linalg.cholesky(a=S).sum()  # E:posonly
+
+
+def pinv_rtol(S):
+    return np.linalg.pinv(S, rtol=None).sum()  # E:rtol
+
+
+def svd_hermitian(S):
+    return np.linalg.svd(S, False, False, True).sum()  # E:hermitian
+
+
+def power_twice(S):
+    return np.linalg.matrix_power(S, 2, n=2).sum()  # E:twice
+
+
+def tril_float_k(S):
+    return np.tril(S, k=0.5).sum()  # E:k
+
+
+FORM_ERRORS = [
+    (upper_by_position, "upper", "np.linalg.cholesky(", ["at most 1 positional", "got 2"]),
+    (cholesky_by_name, "posonly", "a=S", ["keyword argument a="]),
+    (pinv_rtol, "rtol", "rtol=", ["rtol=", "not supported"]),
+    (svd_hermitian, "hermitian", "True)", ["hermitian=", "not supported"]),
+    (power_twice, "twice", "n=2", ["multiple values", "'n'"]),
+    (tril_float_k, "k", "np.tril(", ["k must be a constant int"]),
+]
+
+
+@support.error_cases(FORM_ERRORS)
+def test_unsupported_forms_are_located(f: Callable[..., Any], tag: str, snippet: str,
+                                       words: list[str]) -> None:
+    support.raises_located(lambda: grad(f)(positive_definite(RNG, 3)), THIS_FILE, LINES, tag,
+                           snippet, words)

@@ -17,16 +17,21 @@ VALUES = [
     np.arange(3), np.ones(1), 2.0, 2, np.float64(2.0), [np.ones(3), 1.0], (np.ones(3), 1.0),
     [np.ones(3)], {"a": 1.0, "b": np.ones(2)}, {"a": 1.0}, {"b": np.ones(2), "a": 1.0},
     {"W": [np.ones((2, 2)), {"x": 3}]}, "tanh", "relu", {"act": "tanh", "scale": 2.0},
+    np.ones(2, dtype=np.float16), np.array([True, False]), [np.ones(2) > 0.0, np.ones(2)],
 ]
 NOT_DATA = [None, b"bytes", {1.0, 2.0}, object(), [], {}, {1: 2.0}, [1.0, None],
-            np.array(["a"]), np.ones(2, dtype=np.complex128), np.ones(2, dtype=np.float16),
+            np.array(["a"]), np.ones(2, dtype=np.complex128), np.ones(2, dtype=np.longdouble),
             list(range(data.MAX_LEAVES + 1)), np.ones(3).view(np.matrix), len]
 
 
 def test_layout_of_data():
     assert str(data.layout(np.ones((2, 1)))) == "float64[n,1]"
     assert str(data.layout({"a": 1.0, "b": (np.arange(2), 3)})) == (
-        "{'a': builtins.float, 'b': tuple(int64[n], builtins.int)}")
+        "{'a': builtins.float, 'b': tuple(int64[n], builtins.int=3)}")
+    # An int's value is part of it (code may be built on it: an axis); a float's is not.
+    assert data.layout(1) != data.layout(2) and data.layout(True) != data.layout(1)
+    assert data.layout(np.int64(1)) != data.layout(np.int64(0))
+    assert data.layout(1.0) == data.layout(2.0)
     # Lengths are read when the code runs: not part of the layout.
     assert data.layout(np.ones(3)) == data.layout(np.ones(7))
     assert data.layout([1.0, 2.0]) != data.layout([1.0, 2.0, 3.0])

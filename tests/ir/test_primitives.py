@@ -34,6 +34,7 @@ from symdiff.ir import (
     indexing,
     linalg,
     matrices,
+    order,
     rearrange,
     sequences,
     shapes,
@@ -55,8 +56,8 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               matrices.RECORDS, rearrange.RECORDS, shapes.RECORDS, sorting.RECORDS,
-               spectral.RECORDS, structure.RECORDS)
+               matrices.RECORDS, order.RECORDS, rearrange.RECORDS, shapes.RECORDS,
+               sorting.RECORDS, spectral.RECORDS, structure.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6

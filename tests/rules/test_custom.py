@@ -312,3 +312,49 @@ def test_defrule_needs_a_rule() -> None:
         symdiff.defrule(abs)
     with pytest.raises(ValueError, match="output must be one of"):
         symdiff.custom_jvp(lambda x: x, output="vector")
+
+
+# None in a reverse rule, as JAX takes it: a residual that is None, a cotangent that is None.
+@symdiff.custom_vjp
+def scaled(x, scale):
+    """x * scale, where the rule treats `scale` as a constant (no cotangent)."""
+    return x * scale
+
+
+def scaled_fwd(x, scale):
+    # A residual slot left None (the rule might have saved a mask there).
+    return scaled(x, scale), (scale, None, (None, x))
+
+
+def scaled_bwd(res, g):
+    scale, nothing, (also_nothing, x) = res
+    if nothing is None and also_nothing is None:  # None arrives as None
+        return (g * scale, None)
+    return (g * x, g * x)
+
+
+scaled.defvjp(scaled_fwd, scaled_bwd)
+
+
+def test_a_residual_and_a_cotangent_may_be_none() -> None:
+    assert grad(lambda x: scaled(x, 3.0) * x)(2.0) == pytest.approx(12.0)
+    assert grad(lambda s: scaled(2.0, s))(3.0) == 0.0  # None: a zero cotangent
+    out, tangent = jvp(lambda x: scaled(x, 3.0), (2.0,), (1.0,))
+    assert (out, tangent) == pytest.approx((6.0, 3.0))
+    check_grads(lambda x: scaled(x, 3.0) * x, (1.5,))
+    v = np.array([0.5, -1.0, 2.0])
+    check_grads(lambda x: np.sum(scaled(x, 2.0) * x), (v,))
+    np.testing.assert_allclose(grad(lambda x: np.sum(scaled(x, v)))(v), v)
+
+
+def test_fwd_may_give_none_for_all_its_residuals() -> None:
+    f = symdiff.custom_vjp(lambda x: 2.0 * x)
+    f.defvjp(lambda x: (2.0 * x, None), lambda res, g: (2.0 * g,))
+    assert grad(lambda x: f(x) * x)(3.0) == pytest.approx(12.0)
+
+
+def test_a_tangent_that_is_none_is_still_an_error() -> None:
+    f = symdiff.custom_jvp(lambda x: x)
+    f.defjvp(lambda primals, tangents: (primals[0], None))
+    with pytest.raises(UnsupportedSyntaxError, match="returns None, not a number"):
+        grad(lambda x: f(x))(1.0)

@@ -183,6 +183,32 @@ def test_changed_global_value_across_processes(cache_dir, src_dir):
     assert len(entries(cache_dir)) == 1
 
 
+AXIS_MODULE = textwrap.dedent("""\
+    import numpy as np
+
+    AXIS = {axis}
+
+
+    def f(x):
+        X = np.array([[x, 2.0 * x], [3.0 * x, x * x]])
+        return np.sum(np.sum(X, axis=AXIS) ** 2)
+""")
+
+
+def test_an_int_global_the_code_is_built_on_keys_the_entry(cache_dir, src_dir):
+    # An axis read from a global decides the code: another value is another entry.
+    path = src_dir / "modaxis.py"
+    path.write_text(AXIS_MODULE.format(axis=0))
+    assert child_grads(src_dir, [["modaxis", "f", [1.0]]]) == [[56.0]]
+    path.write_text(AXIS_MODULE.format(axis=1))
+    proc = run_child(src_dir, [["modaxis", "f", [1.0]]], forbid=True)
+    assert proc.returncode != 0 and "disk cache miss" in proc.stderr
+    assert child_grads(src_dir, [["modaxis", "f", [1.0]]]) == [[58.0]]
+    path.write_text(AXIS_MODULE.format(axis=0))
+    assert child_grads(src_dir, [["modaxis", "f", [1.0]]], forbid=True) == [[56.0]]
+    assert len(entries(cache_dir)) == 2
+
+
 IMPORT_MODULE = "{imp}\n\n\ndef f(x):\n    return sin(x) * 2.0\n"
 
 

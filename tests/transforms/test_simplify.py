@@ -41,6 +41,10 @@ def neg(b: Builder, n: Node) -> Node:
     return b.neg(n)
 
 
+def _lt(b: Builder, x: Node, y: Node) -> Node:
+    return b.apply("lt", x, y)
+
+
 CASES: dict[str, Case] = {
     "x*1": Case("mul", lambda b, x, y: b.mul(x, 1.0), lambda b, x, y: x),
     "1*x": Case("mul", lambda b, x, y: b.mul(1.0, x), lambda b, x, y: x),
@@ -65,6 +69,11 @@ CASES: dict[str, Case] = {
     "x+(-y)": Case("add", lambda b, x, y: b.add(x, b.neg(y)), lambda b, x, y: b.sub(x, y)),
     "(-x)+y": Case("add", lambda b, x, y: b.add(b.neg(x), y), lambda b, x, y: b.sub(y, x)),
     "x-(-y)": Case("sub", lambda b, x, y: b.sub(x, b.neg(y)), lambda b, x, y: b.add(x, y)),
+    "x-0.0": Case("sub", lambda b, x, y: b.sub(x, 0.0), lambda b, x, y: x),
+    "x-0": Case("sub", lambda b, x, y: b.sub(x, 0), lambda b, x, y: x),
+    "(x-0.0)*1.0/1.0**1": Case(
+        "pow", lambda b, x, y: b.pow(b.div(b.mul(b.sub(x, 0.0), 1.0), 1.0), 1),
+        lambda b, x, y: x),
     "-(-x)": Case("neg", lambda b, x, y: b.neg(b.neg(x)), lambda b, x, y: x),
     "x**1": Case("pow", lambda b, x, y: b.pow(x, 1), lambda b, x, y: x),
     "x**1.0": Case("pow", lambda b, x, y: b.pow(x, 1.0), lambda b, x, y: x),
@@ -74,6 +83,12 @@ CASES: dict[str, Case] = {
         "select", lambda b, x, y: b.select(b.const(True), x, y), lambda b, x, y: x),
     "select(False, x, y)": Case(
         "select", lambda b, x, y: b.select(b.const(False), x, y), lambda b, x, y: y),
+    "select(c, select(c, x, y), 0)": Case(
+        "select", lambda b, x, y: b.select(_lt(b, x, y), b.select(_lt(b, x, y), x, y), 0.0),
+        lambda b, x, y: b.select(_lt(b, x, y), x, 0.0)),
+    "select(c, 0, select(c, x, y))": Case(
+        "select", lambda b, x, y: b.select(_lt(b, x, y), 0.0, b.select(_lt(b, x, y), x, y)),
+        lambda b, x, y: b.select(_lt(b, x, y), 0.0, y)),
 }
 
 SPECIAL = [math.inf, -math.inf, math.nan, 0.0, -0.0, 1.0, -1.0, 2.5, -0.75, 1e308, 5e-324]
@@ -164,6 +179,7 @@ def test_rules_preserve_values_on_arbitrary_floats(label: str, x: float, y: floa
         lambda b, x: b.mul(x, 0),
         lambda b, x: b.mul(x, -0.0),
         lambda b, x: b.add(x, 0.0),  # -0.0 + 0.0 is 0.0, not -0.0
+        lambda b, x: b.sub(x, -0.0),  # the same: x - (-0.0) is x + 0.0
         lambda b, x: b.div(x, x),  # nan for 0, inf and nan
         lambda b, x: b.sub(x, x),  # nan for inf and nan
     ],
@@ -410,3 +426,116 @@ def test_gradient_through_a_concatenation_that_doubles_a_length() -> None:
 
     x = np.array([0.5, 1.0, 2.0])
     assert np.allclose(symdiff.grad(f)(x), 3 * x ** 2 + 6 * x ** 5)
+
+
+# Identities that would change a type, and effects that can no longer raise -----------------
+
+
+@pytest.mark.parametrize("build", [
+    lambda b, n: b.mul(n, 1.0),  # an int times 1.0 is a float
+    lambda b, n: b.mul(1.0, n),
+    lambda b, n: b.div(n, 1),  # an int divided by 1 is a float
+    lambda b, n: b.sub(n, 0.0),
+    lambda b, n: b.pow(n, 1.0),
+])
+def test_an_identity_that_makes_an_int_a_float_is_not_folded(
+        build: Callable[[Builder, Node], Node]) -> None:
+    from symdiff.ir.node import INT
+
+    b = Builder()
+    n = b.param("n", INT)
+    node = build(b, n)
+    assert simplify(b, [node])[node] is node
+
+
+def test_an_identity_on_an_int_that_keeps_an_int_is_folded() -> None:
+    from symdiff.ir.node import INT
+
+    b = Builder()
+    n = b.param("n", INT)
+    for node in (b.mul(n, 1), b.sub(n, 0), b.pow(n, 1)):
+        assert simplify(b, [node])[node] is n
+
+
+def test_an_identity_that_changes_an_arrays_dtype_is_not_folded() -> None:
+    from symdiff.ir.types import MANY, ArrayType
+
+    b = Builder()
+    ints = b.param("k", ArrayType("int64", (MANY,)))
+    floats = b.param("x", ArrayType("float32", (MANY,)))
+    for node in (b.mul(ints, 1.0), b.sub(ints, 0.0), b.div(ints, 1)):
+        assert simplify(b, [node])[node] is node  # a float64 array, not `ints`
+    for node in (b.mul(floats, 1.0), b.sub(floats, 0.0), b.div(floats, 1.0)):
+        assert simplify(b, [node])[node] is floats
+
+
+def test_an_effect_simplified_to_a_value_that_cannot_raise_is_dropped() -> None:
+    # (x - 1.0) ** 1 may raise as written (a power); what it simplifies to cannot.
+    from symdiff.transforms.simplify import simplify_program
+
+    b = Builder()
+    x = b.param("x")
+    power = b.pow(b.sub(x, 1.0), 1)
+    root = b.log(x)
+    program = Program("f", (x,), (root,), b, effects=(power, root))
+    assert simplify_program(program).effects == (root,)
+
+
+def test_a_gradient_reads_no_identity_of_the_users_code() -> None:
+    import ast
+
+    import symdiff
+
+    def f(x: float) -> float:
+        c = x - 0.0
+        d = c * 1.0
+        e = d / 1.0
+        g = e ** 1
+        return 3.0 * g + g * g
+
+    grad = symdiff.grad(f)
+    assert grad(2.0) == 7.0
+    body = ast.parse(grad.source).body[-1]
+    assigned = {t.id for s in ast.walk(body) if isinstance(s, ast.Assign)
+                for t in s.targets if isinstance(t, ast.Name)}
+    assert assigned <= {"x_bar"}, grad.source
+    constant = symdiff.grad(lambda x: 3.0 * ((x - 0.0) * 1.0 / 1.0) ** 1)
+    assert constant(2.0) == 3.0
+    assert "0.0" not in constant.source and "** 1" not in constant.source, constant.source
+
+
+def test_a_choice_inside_one_by_the_same_condition_that_widens_the_type_stays() -> None:
+    from symdiff.ir.types import MANY, ArrayType
+
+    b = Builder()
+    c, x = b.param("c"), b.param("x")
+    wide = b.param("v", ArrayType("float64", (MANY,)))
+    node = b.select(c, b.select(c, x, wide), 0.0)  # the inner one is an array
+    assert simplify(b, [node])[node] is node
+    narrow = b.param("u", ArrayType("float32", (MANY,)))
+    node = b.select(c, b.select(c, narrow, wide), narrow)
+    assert simplify(b, [node])[node] is node
+
+
+def test_an_effect_whose_value_cannot_raise_stays_when_what_it_reads_can() -> None:
+    # (-x) / y simplifies to -(x / y): the negation cannot raise, the division can.
+    from symdiff.transforms.simplify import simplify_program
+
+    b = Builder()
+    x, y = b.param("x"), b.param("y")
+    quotient = b.div(b.neg(x), y)
+    program = Program("f", (x, y), (b.mul(x, x),), b, effects=(quotient,))
+    (effect,) = simplify_program(program).effects
+    assert effect.op == "neg" and effect.args[0].op == "div"
+
+
+def test_an_unused_division_still_raises_in_the_gradient() -> None:
+    import symdiff
+
+    def f(x: float, y: float) -> float:
+        unused = (-x) / y  # noqa: F841
+        return x * x
+
+    assert symdiff.grad(f)(3.0, 2.0) == 6.0
+    with pytest.raises(ZeroDivisionError):
+        symdiff.grad(f)(3.0, 0.0)
