@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from symdiff.api.arguments import check_transformable, normalize_argnums, unwrap
+from symdiff.api.variadic import for_count
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
@@ -101,6 +102,7 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     lists any values do)."""
     from symdiff.runtime.pipeline import derivative_program
 
+    fun = for_count(fun, len(args))
     check_transformable(fun)
     user, inner = unwrap(fun)
     nums = normalize_argnums(user, argnums)

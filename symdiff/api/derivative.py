@@ -115,3 +115,10 @@ class Bound:
     @property
     def signatures(self) -> Any:
         return self.derivative.signatures  # type: ignore[attr-defined]
+
+
+def mark(*transforms: Callable[..., Any]) -> None:
+    """Let the lowering recognise the public transforms when a differentiated function
+    calls them (`frontend.nested` reads the mark, importing nothing of the API)."""
+    for transform in transforms:
+        transform.__symdiff_transform__ = transform.__name__  # type: ignore[attr-defined]

@@ -30,7 +30,9 @@ from symdiff.api.derivative import (
     derivative_doc,
     format_signatures,
     generate,
+    mark,
 )
+from symdiff.api.variadic import Variadic, for_count, is_variadic
 from symdiff.host import pytrees
 from symdiff.host.data import is_object, is_user_class
 from symdiff.host.pytrees import is_container
@@ -189,6 +191,10 @@ def _tuples_kept(spec: Spec) -> Callable[[tuple[Any, ...], Any], Any] | None:
 def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool,
           static_argnums: Any = None, static_argnames: Any = None) -> Any:
     def make(f: Callable[..., Any], argnums: Any, static_argnums: Any) -> Transformed:
+        if is_variadic(f):  # argnums and static_argnums count the call's arguments
+            public = grad if kind == "grad" else value_and_grad
+            return Variadic(public, f, argnums, has_aux,  # type: ignore[return-value]
+                            static_argnums=static_argnums, static_argnames=static_argnames)
         check_transformable(f)
         user, inner = unwrap(f)
         nums = normalize_argnums(user, argnums)
@@ -293,6 +299,7 @@ def forward(
     has_aux: bool = False, statics: bool = False, static: tuple[int, ...] = (),
 ) -> tuple[Any, ...]:
     """`jvp`, its messages naming the transform `kind` the user called."""
+    fun = for_count(fun, len(primals)) if isinstance(primals, (tuple, list)) else fun
     check_transformable(fun)
     user, inner = unwrap(fun)
     return jvp_of(kind, user, inner, primals, tangents, has_aux, statics, static)
@@ -397,6 +404,7 @@ def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = Fals
     """`vjp`; with `statics`, primals may be flags or modes (their cotangents None), for
     callers that pass the defaults bound; the positions `static` and those the transforms
     of `fun` declare static are compiled in (their cotangents None)."""
+    fun = for_count(fun, len(primals))
     check_transformable(fun)
     user, inner = unwrap(fun)
     spec = Spec("vjp", inner=inner, has_aux=has_aux, static=static)
@@ -475,6 +483,11 @@ def source(
         argnums = found.shift(argnums, "argnums")
         static_argnums = found.shift(static_argnums, "static_argnums")
         args, fun = bound_primals("source", found, args)[0], found.target
+    if is_variadic(fun):
+        if args is None:
+            raise TypeError("source of a function with *args needs example args (how many "
+                            "it is called with)")
+        fun = for_count(fun, len(args))
     check_transformable(fun)
     fun, inner = unwrap(fun)
     nums = normalize_argnums(fun, argnums)
@@ -494,3 +507,4 @@ def source(
     return generate(fun, spec, dump)
 
 
+mark(grad, value_and_grad, jvp, vjp)

@@ -32,8 +32,10 @@ from symdiff.api.derivative import (
     derivative_doc,
     format_signatures,
     generate,
+    mark,
 )
 from symdiff.api.grad import Names, Statics, check_pairs, jvp_of, rebuild
+from symdiff.api.variadic import Variadic, for_count, is_variadic
 from symdiff.host import pytrees
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import is_tree, label, no_tangent, zero_like
@@ -170,8 +172,13 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
     """Hessian of a scalar function by forward mode over reverse mode. The arguments at
     `static_argnums` (or named in `static_argnames`) are compiled in as constants, per
     value."""
-    return transform_bound(fun, argnums, static_argnums, lambda f, nums, static: Hessian(
-        f, nums, static, static_argnames))
+    def make(f: Any, nums: Any, static: Any) -> Any:
+        if is_variadic(f):
+            return Variadic(hessian, f, nums, static_argnums=static,
+                            static_argnames=static_argnames)
+        return Hessian(f, nums, static, static_argnames)
+
+    return transform_bound(fun, argnums, static_argnums, make)
 
 
 @boundary
@@ -194,7 +201,11 @@ def hvp(
         for i, t in zip(given, tangents, strict=True):
             ts[i] = t
         fun, tangents = found.target, ts
+    fun = for_count(fun, len(primals))
     check_transformable(fun)
     user, inner = unwrap(fun)
     gradient = Spec("grad", normalize_argnums(user, argnums), inner=inner)
     return jvp_of("hvp", user, gradient, primals, tangents, statics=statics)[1]
+
+
+mark(hessian, hvp)

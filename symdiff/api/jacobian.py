@@ -37,8 +37,15 @@ from symdiff.api.arguments import (
     unwrap,
 )
 from symdiff.api.bound import transform_bound
-from symdiff.api.derivative import Derivative, compiled, derivative_doc, format_signatures
+from symdiff.api.derivative import (
+    Derivative,
+    compiled,
+    derivative_doc,
+    format_signatures,
+    mark,
+)
 from symdiff.api.grad import Names, Statics, check_has_aux, forward, leaves_of, vjp_of
+from symdiff.api.variadic import Variadic, is_variadic
 from symdiff.host import pytrees
 from symdiff.host.pytrees import TreeDef, is_container
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
@@ -114,9 +121,16 @@ class Jacobian(Derivative):
 
 def _made(fun: Any, argnums: Any, mode: str, has_aux: bool, static_argnums: Any,
           static_argnames: Any) -> Any:
-    """A `Jacobian` of `fun`, through the arguments it binds (`bound`)."""
-    return transform_bound(fun, argnums, static_argnums, lambda f, nums, static: Jacobian(
-        f, nums, mode, has_aux=has_aux, static_argnums=static, static_argnames=static_argnames))
+    """A `Jacobian` of `fun`, through the arguments it binds (`bound`); of a function
+    with ``*args``, one per number of positional arguments (`variadic`)."""
+    def make(f: Any, nums: Any, static: Any) -> Any:
+        if is_variadic(f):
+            return Variadic(jacobian, f, nums, mode, has_aux, static_argnums=static,
+                            static_argnames=static_argnames)
+        return Jacobian(f, nums, mode, has_aux=has_aux, static_argnums=static,
+                        static_argnames=static_argnames)
+
+    return transform_bound(fun, argnums, static_argnums, make)
 
 
 @boundary
@@ -544,3 +558,6 @@ def _rebuild(like: Any, leaves: list[Any]) -> Any:
 def _map_many(columns: list[Any], f: Callable[[list[Any]], Any]) -> Any:
     per_leaf = zip(*(pytrees.leaves(c) for c in columns), strict=True)
     return _rebuild(columns[0], [f(list(parts)) for parts in per_leaf])
+
+
+mark(jacfwd, jacrev, jacobian)

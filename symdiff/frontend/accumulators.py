@@ -126,19 +126,29 @@ def begin_iteration(body: Frame, accs: list[Accumulator]) -> None:
         body.env[_pushed(acc.name)] = body.b.const(False)
 
 
-def append(low: Frame, call: ast.Call, name: str) -> bool:
-    """``name.append(v)`` in a loop that accumulates `name`; False when no loop does."""
+def collects(low: Frame, name: str) -> bool:
+    """Whether a loop around `low` collects what is appended to `name`."""
     frame: Frame | None = low
     while frame is not None and not frame.accumulates:
         frame = frame.parent
-    if frame is None or _push(name) not in frame.env:
+    return frame is not None and _push(name) in frame.env
+
+
+def append(low: Frame, call: ast.Call, name: str) -> bool:
+    """``name.append(v)`` in a loop that accumulates `name`; False when no loop does."""
+    if not collects(low, name):
         return False
     pushed = low.visible(_pushed(name))
     if not (isinstance(pushed, Node) and pushed.is_const and not pushed.value):
         raise low.src.error(
             f"a second append to {name!r} in one iteration (not yet): append one value "
             "per iteration", call)
-    value = low.number(low.expr(call.args[0]), call.args[0])
+    value = low.expr(call.args[0])
+    if isinstance(value, tuple):
+        raise low.src.error(
+            "a list of tuples built in a loop or comprehension (not yet): build a list "
+            "per field (or loop over zip(...) of them)", call.args[0])
+    value = low.number(value, call.args[0])
     assign = _assigner(low, call)
     assign(_push(name), value)
     assign(_pushed(name), low.b.const(True))

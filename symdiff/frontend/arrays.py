@@ -1,8 +1,8 @@
 """Lowering of NumPy's core: ``np.sum``/``np.mean`` with ``axis`` and ``keepdims``,
 matrix products (``@``, ``np.dot``, ``np.matmul``, ``np.inner``: of stacks, and of
 arrays of any rank by an einsum where NumPy's product is not a matmul), transposes,
-``np.where``, ``np.square``, ``np.clip``, and ``x.sum()``, ``x.mean()``, ``x.dot(y)``,
-``x.clip()``, ``x.T``, ``x.shape``, ``x.ndim``, ``x.size``; and what every module that
+``np.square``, ``np.clip``, and ``x.sum()``, ``x.mean()``, ``x.dot(y)``, ``x.clip()``,
+``x.T``, ``x.shape``, ``x.ndim``, ``x.size``; and what every module that
 lowers a part of NumPy shares: the `Handlers` table each fills, and the reading of
 constants and axes.
 
@@ -81,7 +81,7 @@ HANDLERS = Handlers()
 @HANDLERS.function("sum", "mean")
 @HANDLERS.method("sum", "mean")
 def _reduce(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.number("a")
+    x = args.array("a")
     keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     if x.type is None:
         return x  # np.sum / np.mean of a number is that number
@@ -109,14 +109,6 @@ def _transpose(low: Frame, args: Arguments, name: str) -> Node:
         given = args["axes"]
         axes = given[0] if len(given) == 1 else given or None
     return transpose(low, args["a"], axes, args.call)
-
-
-@HANDLERS.function("where")
-def _np_where(low: Frame, args: Arguments, name: str) -> Node:
-    if not (args.given("x") and args.given("y")):
-        raise low.src.error("np.where(condition) alone gives indices: symdiff reads "
-                            "np.where(condition, x, y)", args.call)
-    return low.b.select(args["condition"], args["x"], args["y"])
 
 
 @HANDLERS.function("square")

@@ -26,6 +26,7 @@ from symdiff.frontend import (
     dicts,
     loops,
     names,
+    nested,
     numpy_calls,
     objects,
     scipy_linalg,
@@ -42,7 +43,15 @@ from symdiff.frontend.resolve import (
     distribution_name,
     library_name,
 )
-from symdiff.frontend.values import Value, is_array, is_dict, is_inlined
+from symdiff.frontend.values import (
+    Nothing,
+    Slice,
+    Transform,
+    Value,
+    is_array,
+    is_dict,
+    is_inlined,
+)
 from symdiff.host.data import is_object
 from symdiff.ir.node import Node
 from symdiff.ir.primitives import PRIMITIVES
@@ -57,6 +66,12 @@ def call(frame: Frame, e: ast.Call) -> Value:
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
     func = names.callee(frame, e.func)
+    transform = nested.transform_of(func)
+    if transform is not None:
+        return nested.lower(frame, transform, e)
+    if isinstance(func, Transform):
+        return nested.apply(frame, func, e)
+    nested.refuse_object(frame, func, e)  # a derivative made outside: not an object's call
     if isinstance(func, Resolved) and func.kind == "data" and is_object(func.value):
         func = names.free(frame, func, e.func)  # an object called: its __call__
     if isinstance(func, Resolved) and func.kind == "object":
@@ -129,6 +144,34 @@ def _sum(frame: Frame, e: ast.Call) -> Node:
     return loops.lower_sum(frame, e)
 
 
+def _extremum(name: str) -> Callable[[Frame, ast.Call], Node]:
+    """``max``/``min``: of one list, tuple, 1-D array or comprehension; of several
+    numbers, the primitive folded pairwise."""
+    def lower(frame: Frame, e: ast.Call) -> Node:
+        if len(e.args) != 1 or e.keywords or isinstance(e.args[0], ast.Starred):
+            return _primitive(frame, name, e)
+        arg = e.args[0]
+        value = loops.comprehension(frame, arg) if isinstance(
+            arg, (ast.GeneratorExp, ast.ListComp)) else frame.expr(arg)
+        return sequences.extremum(frame, name, value, arg)
+    return lower
+
+
+def _slice(frame: Frame, e: ast.Call) -> Slice:
+    """``slice(stop)``, ``slice(start, stop)`` or ``slice(start, stop, step)``, for
+    indexing; each bound an int or None."""
+    if e.keywords or not 1 <= len(e.args) <= 3:
+        raise frame.src.error("slice() takes 1 to 3 positional arguments", e)
+    bounds = [None if isinstance(v, Nothing) else frame.number(v, a)
+              for a in e.args for v in [frame.expr(a)]]
+    for bound, where in zip(bounds, e.args, strict=True):
+        if bound is not None and bound.type is not None:
+            raise frame.src.error("a slice bound must be an int, not an array", where)
+    if len(bounds) == 1:
+        return Slice(None, bounds[0], None)
+    return Slice(*bounds, *[None] * (3 - len(bounds)))
+
+
 def _fsum(frame: Frame, e: ast.Call) -> Node:
     """``math.fsum(xs)`` of a list (a list comprehension too), exactly rounded."""
     if e.keywords or len(e.args) != 1 or isinstance(e.args[0], ast.GeneratorExp):
@@ -156,6 +199,7 @@ def _len(frame: Frame, e: ast.Call) -> Node:
 # them).
 BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
     (sum, _sum), (dict, dicts.construct), (len, _len), (math.fsum, _fsum),
+    (max, _extremum("max")), (min, _extremum("min")), (slice, _slice),
 )
 
 

@@ -24,6 +24,7 @@ from symdiff.errors import SymdiffError
 from symdiff.frontend import dicts, fence, recursion
 from symdiff.frontend.callees import CalleeScope
 from symdiff.frontend.frame import CallState, Frame, assigned_names
+from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
 from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.values import Nothing, Text, Value, is_dict, is_function
@@ -103,9 +104,15 @@ def state(low: Frame) -> CallState:
 # The call ------------------------------------------------------------------------------
 
 
-def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call) -> Value:
+Arguments = tuple[list[Value], dict[str, Value]]  # positional and keyword values
+
+
+def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call,
+         discarded: bool = False, given: Arguments | None = None) -> Value:
     """The value of the call `e` of the user function `func`, its body inlined, with the
-    values `bound` (a method's object) before the call's arguments."""
+    values `bound` (a method's object) before the call's arguments; when its value is
+    `discarded` (a call as a statement), None if it returns none. `given`: the
+    arguments' values, where they are not `e`'s own (``grad(f)(x)`` calls f)."""
     calls = state(low)
     target = _target(low, calls, func, e)
     if calls.stack.count(target.key) >= MAX_RECURSION:
@@ -113,7 +120,7 @@ def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call) -> V
     if id(target.node) not in calls.checked:
         _check_no_mutation(target)
         calls.checked.add(id(target.node))
-    env = _bind(low, target, e, bound)
+    env = _bind(low, target, e, bound, given)
     memo_key = None
     if target.pure and all(isinstance(v, (Node, Resolved)) for v in env.values()):
         memo_key = (id(low.b), target.key, tuple(sorted(env.items(), key=lambda kv: kv[0])))
@@ -136,7 +143,9 @@ def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call) -> V
             result: Any = frame.expr(target.node.body)
         else:
             result = frame.block(target.node.body)
-            if result is None:
+            if result is None and discarded:
+                result = Nothing(where=e)  # run for its checks: it returns None
+            elif result is None:
                 raise target.source.error(
                     "the function has no return statement at its end (a path that reaches "
                     "it returns None, not a number)", target.node)
@@ -192,12 +201,11 @@ def _check_no_mutation(target: _Target) -> None:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             changed = next((t for t in targets if isinstance(t, ast.Subscript)), None)
-        elif (isinstance(stmt, ast.Call) and isinstance(stmt.func, ast.Attribute)
-              and stmt.func.attr == "append"):
-            changed = stmt.func
+        elif isinstance(stmt, ast.Expr):  # a call as a statement: np.sort(x) is not one
+            changed = changed_in_place(stmt.value)
         if changed is None:
             continue
-        base = changed.value
+        base = changed.value if isinstance(changed, ast.Subscript) else changed
         while isinstance(base, ast.Subscript):
             base = base.value
         if isinstance(base, ast.Name) and base.id not in own:
@@ -287,12 +295,18 @@ def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
     raise low.src.error(f"{what} in this call is {describe(value)}, not a number", e)
 
 
-def _bind(low: Frame, target: _Target, e: ast.Call, bound: tuple[Value, ...]
-          ) -> dict[str, Value]:
-    """The callee's parameters bound to the call's arguments, after `bound`, as Python
-    binds them."""
-    label = call_label(e)
-    positional: list[Value] = list(bound)
+def _bind(low: Frame, target: _Target, e: ast.Call, bound: tuple[Value, ...],
+          given: Arguments | None) -> dict[str, Value]:
+    """The callee's parameters bound to the call's arguments (or to the values
+    `given`), after `bound`, as Python binds them."""
+    positional, keywords = given or arguments(low, e)
+    return _parameters(low, target, e, [*bound, *positional], keywords)
+
+
+def arguments(low: Frame, e: ast.Call) -> Arguments:
+    """The values of the call's arguments: positional (``*x`` expanded), keyword
+    (``**d`` expanded)."""
+    positional: list[Value] = []
     for arg in e.args:
         if isinstance(arg, ast.Starred):
             value = low.expr(arg.value)
@@ -308,19 +322,26 @@ def _bind(low: Frame, target: _Target, e: ast.Call, bound: tuple[Value, ...]
         for name, value in pairs:
             if name in keywords:
                 raise low.src.error(
-                    f"{label}() got multiple values for keyword argument {name!r}", kw)
+                    f"{call_label(e)}() got multiple values for keyword argument {name!r}",
+                    kw)
             keywords[name] = value
+    return positional, keywords
+
+
+def _parameters(low: Frame, target: _Target, e: ast.Call, positional: list[Value],
+                keywords: dict[str, Value]) -> dict[str, Value]:
+    """The callee's parameters bound to `positional` and `keywords`, as Python binds
+    them (defaults filled in, ``*args`` and ``**kwargs`` collected)."""
+    label = call_label(e)
     args = target.node.args
     names = _positional(target.node)
     env: dict[str, Value] = dict(zip(names, positional, strict=False))
     extra = positional[len(names):]
     if args.vararg is not None:
-        for value in extra:
-            if not isinstance(value, Node):
-                raise low.src.error(
-                    f"{label}() collects *{args.vararg.arg}: only numbers and arrays may be "
-                    "passed there", e)
-        env[args.vararg.arg] = list(extra)
+        # Numbers and arrays: a list, so a loop over it may be a loop region; pytrees
+        # (dicts, tuples) too: a tuple, as a pytree's own tuples are, unrolled by loops.
+        env[args.vararg.arg] = list(extra) if all(isinstance(v, Node) for v in extra) \
+            else tuple(extra)
     elif extra:
         raise low.src.error(
             f"{label}() takes {len(names)} positional arguments but {len(positional)} "

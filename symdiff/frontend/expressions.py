@@ -96,7 +96,25 @@ def _tuple(frame: Frame, e: ast.Tuple) -> tuple[Value, ...]:
 
 
 def _list(frame: Frame, e: ast.List) -> list[Value]:
-    return [frame.number(frame.expr(x), x) for x in e.elts]
+    """A list of numbers and arrays, or of tuples of them (``[(0, 1), (1, 2)]``)."""
+    items = []
+    for x in e.elts:
+        value = frame.expr(x)
+        items.append(_fields(frame, value, x) if isinstance(value, tuple)
+                     else frame.number(value, x))
+    return items
+
+
+def _fields(frame: Frame, value: tuple[Value, ...], where: ast.expr) -> tuple[Value, ...]:
+    """A tuple that is an item of a list: its leaves must be numbers or arrays."""
+    todo: list[Value] = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tuple):
+            todo.extend(item)
+        else:
+            frame.number(item, where)
+    return value
 
 
 def _generator(frame: Frame, e: ast.GeneratorExp) -> Value:

@@ -30,7 +30,9 @@ from symdiff.frontend.values import (
     Keywords,
     MaybeUnbound,
     Nothing,
+    Slice,
     Text,
+    Transform,
     Value,
     is_array,
     is_dict,
@@ -256,6 +258,7 @@ class Frame:
                 and self.parent is None:
             return value  # type: ignore[return-value]  # a callee returns a function or dict
         what = "a dict" if is_dict(value) else "None" if isinstance(value, Nothing) \
+            else f"a {value.kind} of a function" if isinstance(value, Transform) \
             else describe(value.value)  # type: ignore
         raise self.src.error(f"the function returns {what}, not a number", where)
 
@@ -269,6 +272,11 @@ class Frame:
             raise self.src.error("a tuple is used where a number is expected", where)
         if is_dict(value):
             raise self.src.error("a dict is used where a number is expected", where)
+        if isinstance(value, Slice):
+            raise self.src.error("a slice is used where a number is expected", where)
+        if isinstance(value, Transform):
+            raise self.src.error(f"{value.kind}(...) of a function is used where a number is "
+                                 "expected (call it)", where)
         if isinstance(value, Text):
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"the string {value.value!r}{origin} is used where a number "
@@ -298,9 +306,11 @@ class Frame:
             self.env[name] = value  # a hidden variable (the break flag): no name
             self.assigned[name] = None
             return
-        if is_function(value) or is_dict(value) or isinstance(value, Text | Nothing) or (
+        if is_function(value) or is_dict(value) or isinstance(
+                value, Text | Nothing | Slice | Transform) or (
                 isinstance(value, Resolved) and value.kind in ("object", "class")):
-            # A function (its calls are inlined), dict, string, None, object or class.
+            # A function (its calls are inlined), dict, string, None, slice, transform,
+            # object or class.
             self.env[name] = value
             self.assigned[name] = None  # an if merges it (`control`)
             return
@@ -353,8 +363,11 @@ class Frame:
             return [self._stand_in(name, v) for v in outer]
         if is_dict(outer):
             return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
-        if isinstance(outer, Resolved | Text | Nothing):
+        if isinstance(outer, Resolved | Text | Nothing | Transform):
             return outer  # a function, a string or None: nothing to pass in
+        if isinstance(outer, Slice):
+            return Slice(*(None if b is None else self._stand_in(name, b)
+                           for b in outer.bounds()))
         assert isinstance(outer, Node)
         if outer.op == Op.CONST:
             return self.b.const(outer.value)

@@ -20,9 +20,10 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import accumulators, control, sequences, unrolled
+from symdiff.frontend import accumulators, control, sequences, unrolled, unrolling
 from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import MaybeUnbound, Nothing, Text, Value, is_dict, is_sequence
 from symdiff.ir.arrays import fit
@@ -117,6 +118,8 @@ def lower_for(
     if values is not None:  # a pytree's items: the body once per item
         unrolled.lower(low, stmt, values)
         return
+    if unrolling.lower(low, stmt):
+        return  # over a list, or arrays the function computes, of a tuple
     (start, stop, step), bind, hint = sequences.iteration(low, stmt.iter, stmt.target)
     targets = _target_names(stmt.target)
     # The loop variables are set by the loop each iteration, never carried.
@@ -344,6 +347,10 @@ def _carried(low: Frame, stmt: ast.For | ast.While) -> list[str]:
         elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
               and isinstance(node.value, ast.Name)):
             assigned[node.value.id] = None  # out[i] = v makes a new array `out`
+        elif isinstance(node, ast.Expr) and isinstance(
+                changed := changed_in_place(node.value), ast.Name) and not (
+                    isinstance(node.value, ast.Call) and sequences.is_append(node.value)):
+            assigned[changed.id] = None  # np.add.at(out, ...), out.fill(v): a new `out`
     carried = []
     for name in assigned:
         value = low.visible(name)

@@ -2,10 +2,12 @@
 
 Contract (functions over a `frame.Frame`):
 - ``x[key]`` of an array: ints (constant or computed), slices with constant or computed
-  bounds, ``...``, ``None`` / ``np.newaxis``, integer arrays and constant lists of ints
-  lower to one ``index`` node (`ir.indexing`); the static checks NumPy would make from
-  the shapes alone (too many indices, a float or boolean index, a zero step) are located
-  errors, and an index out of range raises IndexError when the code runs, as in NumPy.
+  bounds (written, or ``slice(...)`` objects), ``...``, ``None`` / ``np.newaxis``,
+  integer arrays (a tuple of them too: ``x[np.where(c)]``), boolean masks (their
+  ``np.nonzero`` indices) and constant lists of ints lower to one ``index`` node
+  (`ir.indexing`); the static checks NumPy would make from the shapes alone (too many
+  indices, a float index, a zero step) are located errors, and an index out of range
+  raises IndexError when the code runs, as in NumPy.
   A read whose index a loop keeps inside the axis (`bounds.within`) cannot raise, so it
   is not an effect the derivatives must run.
 - ``out[key] = v`` (and ``out[key] += v``) into an array the function made itself makes
@@ -14,7 +16,10 @@ Contract (functions over a `frame.Frame`):
   into a view of one, is a located error (it would change the caller's data), as is
   assigning into an array read from outside the function (a global); so is
   assigning into an array another name shares (``b = out`` or ``v = out[1:]``, where NumPy
-  would change that name's array too), and an integer-array key.
+  would change that name's array too), and an integer-array key (a boolean mask's
+  indices are distinct: ``out[out < 0] = 0.0`` works).
+- ``np.add.at(out, key, v)`` adds `v` into such an array at `key`, repeated indices
+  accumulating (``index_add``), under the same rules as assigning into it.
 - ``name += v`` (any operator) where `name` holds an array changes that array in place,
   as NumPy does (`augmented_name`): the same errors as assigning into it (also, in a
   called function, into an array its caller passed), the other names of the array see
@@ -37,11 +42,12 @@ from symdiff.frontend import names
 from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.bounds import within
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.np_predicates import indices
 from symdiff.frontend.np_shapes import array_of, one_axis, ravel
 from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Keywords, is_array, is_sequence
+from symdiff.frontend.values import Keywords, Nothing, Slice, is_array, is_sequence
 from symdiff.ir.indexing import (
     DYNAMIC,
     FULL,
@@ -54,11 +60,13 @@ from symdiff.ir.indexing import (
 )
 from symdiff.ir.loop import loop_args
 from symdiff.ir.node import Node, Op, global_name
+from symdiff.ir.predicates import ISCLOSE, NONZERO
 from symdiff.ir.scalars import AND, EQ, GE, GT, LE, LT, NE, NOT, OR
 from symdiff.ir.types import MANY
+from symdiff.ir.ufuncs import ISFINITE, ISINF, ISNAN
 
 # Operations whose value is a truth value (of each element, for arrays).
-_TESTS = (GT, GE, LT, LE, EQ, NE, AND, OR, NOT)
+_TESTS = (GT, GE, LT, LE, EQ, NE, AND, OR, NOT, ISNAN, ISFINITE, ISINF, ISCLOSE)
 
 # The NumPy functions and array methods this module lowers.
 HANDLERS = Handlers()
@@ -91,11 +99,9 @@ def key_of(low: Frame, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
     parts: list[Node] = []
     for elt in elts:
         if isinstance(elt, ast.Slice):
-            bounds = [_bound(low, b, parts, what) for b, what in
-                      ((elt.lower, "start"), (elt.upper, "stop"), (elt.step, "step"))]
-            if bounds[2] == 0:
-                raise low.src.error("slice step cannot be zero", elt)
-            key.append(("slice", *bounds))
+            bounds = [None if b is None else low.expr(b) for b in (elt.lower, elt.upper,
+                                                                   elt.step)]
+            key.append(_slice_item(low, bounds, parts, elt))
         elif isinstance(elt, ast.Constant) and elt.value is None or _is_newaxis(low, elt):
             key.append(("none",))
         elif isinstance(elt, ast.Constant) and elt.value is Ellipsis:
@@ -103,13 +109,42 @@ def key_of(low: Frame, x: Node, index: ast.expr) -> tuple[Key, list[Node]]:
         elif isinstance(elt, ast.List):
             key.append(("list", tuple(_constant_int(low, v) for v in elt.elts)))
         else:
-            item = _scalar_or_array(low, low.expr(elt), parts, elt)
-            axis = len(key) - sum(1 for k in key if k[0] == "none")
-            if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and within(
-                    low, x, axis, parts[-1]):
-                item = (*item, IN_RANGE)
-            key.append(item)
+            value = low.expr(elt)
+            # A tuple of indices (x[np.where(c)], x[ij]) indexes one axis per item.
+            for item in value if isinstance(value, tuple) else (value,):
+                _index_item(low, x, item, key, parts, elt)
     return tuple(key), parts
+
+
+def _index_item(low: Frame, x: Node, value: Any, key: list[tuple[Any, ...]],
+                parts: list[Node], e: ast.expr) -> None:
+    """Add the key items of the index value `value` (a number, an integer array, a
+    boolean mask, a `Slice`)."""
+    if isinstance(value, Slice):
+        key.append(_slice_item(low, list(value.bounds()), parts, e))
+        return
+    if is_array(value) and (value.type.dtype == "bool" or value.prim in _TESTS):
+        # x[mask] is x[np.nonzero(mask)]: the entries where the mask holds.
+        for part in indices(low, value, e):
+            parts.append(part)
+            key.append(("array",))
+        return
+    item = _scalar_or_array(low, value, parts, e)
+    axis = len(key) - sum(1 for k in key if k[0] == "none")
+    if item[0] == "int" and item[1] == DYNAMIC and ("ellipsis",) not in key and within(
+            low, x, axis, parts[-1]):
+        item = (*item, IN_RANGE)
+    key.append(item)
+
+
+def _slice_item(low: Frame, bounds: list[Any], parts: list[Node], e: ast.expr
+                ) -> tuple[Any, ...]:
+    """The key item of a slice of the bounds `bounds` (values, None where absent)."""
+    item = tuple(_bound(low, b, parts, what, e) for b, what in zip(
+        bounds, ("start", "stop", "step"), strict=True))
+    if item[2] == 0:
+        raise low.src.error("slice step cannot be zero", e)
+    return ("slice", *item)
 
 
 def _step_out(frame: Frame, node: Node) -> Node | None:
@@ -129,11 +164,8 @@ def _is_newaxis(low: Frame, e: ast.expr) -> bool:
     return isinstance(value, Resolved) and value.value is None
 
 
-def _bound(low: Frame, e: ast.expr | None, parts: list[Node], what: str) -> Any:
-    if e is None:
-        return None
-    value = low.expr(e)
-    if isinstance(value, Node) and value.is_const and value.value is None:
+def _bound(low: Frame, value: Any, parts: list[Node], what: str, e: ast.expr) -> Any:
+    if value is None or isinstance(value, Nothing):
         return None
     node = _index_number(low, value, e, f"a slice {what}")
     if node.is_const:
@@ -146,8 +178,6 @@ def _scalar_or_array(low: Frame, value: Any, parts: list[Node], e: ast.expr
                      ) -> tuple[Any, ...]:
     if is_array(value):
         kind = value.type.dtype
-        if kind == "bool" or value.prim in _TESTS:
-            raise low.src.error("indexing with a boolean mask (not yet): use np.where", e)
         if not kind.startswith(("int", "uint")):
             raise low.src.error(f"an array used as an index must hold integers, not {kind}", e)
         parts.append(value)
@@ -207,10 +237,31 @@ def augmented(low: Frame, stmt: ast.AugAssign) -> None:
     _update(low, target, current, key, parts, new, stmt)
 
 
+def add_at(low: Frame, call: ast.Call, value: Node) -> None:
+    """``np.add.at(out, key, value)``: `value` added into `out` at `key`, repeated
+    indices accumulating (finite-element assembly); `out` must be an array the function
+    made, as for ``out[key] += value``."""
+    target, index = call.args[:2]
+    if not isinstance(target, ast.Name):
+        raise low.src.error("np.add.at() into something that is not a plain name", target)
+    name = target.id
+    current = names.lookup(low, name, target)
+    if not is_array(current):
+        raise low.src.error(f"np.add.at() into {name!r}, which is not an array", target)
+    _check_writable(low, name, current, target, f"add into a copy: {name} = {name}.copy()")
+    key, parts = key_of(low, current, index)
+    _check(low, current, key, parts, index)
+    new = low.b.apply("index_add", current, value, *parts, attrs=(key,))
+    _rebind_aliases(low, name, current, new)
+    low.bind(name, new, ast.Expr(call))
+
+
 def _update(low: Frame, target: ast.Subscript, current: Node, key: Key,
             parts: list[Node], value: Node, stmt: ast.stmt) -> None:
     _check(low, current, key, parts, target)
-    if not is_basic(key):
+    if not is_basic(key) and (any(k[0] == "list" for k in key) or not all(
+            p.prim is NONZERO for p in parts if p.type is not None)):
+        # (A boolean mask's indices are distinct: x[x < 0] = 0.0 is well defined.)
         raise low.src.error(
             "assigning through an integer-array index (not yet): with repeated indices the "
             "result depends on which write comes last", target)

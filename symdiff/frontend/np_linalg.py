@@ -37,7 +37,7 @@ HANDLERS = Handlers()
 @HANDLERS.method("prod", "max", "min")
 def _reduction(low: Frame, args: Arguments, name: str) -> Node:
     """``np.prod``/``np.max``/``np.min`` with the constant ``axis`` and ``keepdims``."""
-    x = args.number("a")
+    x = args.array("a")
     keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     if x.type is None:
         return x  # of a number: that number

@@ -27,6 +27,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.frontend import names
+from symdiff.frontend.array_like import (
+    array_like,
+    dtype_of,
+    listed,
+    nested,
+    new_array,
+    same_length,
+)
 from symdiff.frontend.arrays import Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_signatures import Arguments
@@ -35,8 +43,8 @@ from symdiff.ir.arrays import SIZE
 from symdiff.ir.node import Node, Op, is_int
 from symdiff.ir.scalars import DIV
 from symdiff.ir.sequences import is_seq
-from symdiff.ir.shapes import exact, merge_dims, product_dim, result_dtype
-from symdiff.ir.types import MANY, Dim
+from symdiff.ir.shapes import exact, product_dim
+from symdiff.ir.types import Dim
 
 DTYPES = ("float32", "float64", "int32", "int64", "bool")
 
@@ -105,10 +113,14 @@ def _np_expand_dims(low: Frame, args: Arguments, name: str) -> Node:
 
 @HANDLERS.function("concatenate", "stack")
 def _np_join(low: Frame, args: Arguments, name: str) -> Node:
-    parts = array_parts(low, args["arrays"], name, args.call)
+    items, axis = args["arrays"], args["axis"]
+    if name == "stack" and isinstance(items, Node) and is_seq(items) and \
+            isinstance(axis, Node) and axis.is_const and axis.value in (0, -1):
+        return low.b.apply("list_array", items)  # the numbers of a list the function has
+    parts = array_parts(low, items, name, args.call)
     if name == "stack":
-        return _stack(low, parts, args["axis"], args.call)
-    return concatenate(low, parts, args["axis"], args.call)
+        return _stack(low, parts, axis, args.call)
+    return concatenate(low, parts, axis, args.call)
 
 
 def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None = None
@@ -165,7 +177,7 @@ def concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) ->
         a = one_axis(low, axis, parts[0].type.ndim, e)
         for i in range(parts[0].type.ndim):
             if i != a:
-                _same_length(low, [p.type.dims[i] for p in parts], "concatenate", e)
+                same_length(low, [p.type.dims[i] for p in parts], "concatenate", e)
     if len(parts) == 1:
         return parts[0]
     return low.b.apply("concatenate", *parts, attrs=(a,))
@@ -178,7 +190,7 @@ def _stack(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node
         raise low.src.error("np.stack() axis must be a constant int here", e)
     a = one_axis(low, axis, ndim + 1, e)
     for i in range(ndim):
-        _same_length(low, [p.type.dims[i] for p in parts], "stack", e)
+        same_length(low, [p.type.dims[i] for p in parts], "stack", e)
     return low.b.apply("stack", *parts, attrs=(a,))
 
 
@@ -190,71 +202,21 @@ def _nparray_of(low: Frame, args: Arguments, name: str) -> Node:
     e, dtype = args.call, _dtype(low, args)
     arg = args.written(args.signature.positional[0])
     if isinstance(arg, (ast.List, ast.Tuple)):
-        value = _nested(low, arg)
+        value = nested(low, arg)
     else:
         whole = low.expr(arg)  # lowered once: it may be a call or a comprehension
         if isinstance(whole, Node) and is_seq(whole):
             if dtype not in (None, "float64"):
                 raise low.src.error(f"np.{name}() of a list with dtype {dtype} (not yet)", e)
             return low.b.new("list_array", whole)  # a list the function has: float64
-        value = _listed(low, whole, arg)
+        value = listed(low, whole, arg)
     if isinstance(value, Node):
         if value.type is not None and dtype not in (None, value.type.dtype):
             raise low.src.error(f"np.{name}() of an array with another dtype (not yet)", e)
         if name == "array" and value.type is not None:
             return low.b.new("copy", value)  # a new array, which may be written into
         return value
-    shape, leaves = _rectangular(low, value, name, e)
-    kinds = {leaf.type.ndim if leaf.type is not None else -1 for leaf in leaves}
-    if len(kinds) > 1:
-        raise low.src.error(
-            f"np.{name}() of numbers and arrays, or of arrays of different ranks", e)
-    arrays_ = [leaf for leaf in leaves if leaf.type is not None]
-    if arrays_:
-        for i in range(arrays_[0].type.ndim):
-            _same_length(low, [a.type.dims[i] for a in arrays_], name, e)
-    guessed = dtype_of(leaves)
-    return low.b.new("array", *leaves, attrs=(shape, dtype or guessed, dtype is not None))
-
-
-def _nested(low: Frame, e: ast.expr) -> Any:
-    """The value of a (nested) list or tuple literal, or of any other expression."""
-    if isinstance(e, (ast.List, ast.Tuple)):
-        return [_nested(low, item) for item in e.elts]
-    value = low.expr(e)
-    return _listed(low, value, e)
-
-
-def _listed(low: Frame, value: Any, e: ast.expr) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_listed(low, v, e) for v in value]
-    if isinstance(value, Node) and is_seq(value):
-        raise low.src.error("np.array() of a list argument (not yet): pass an array", e)
-    return low.number(value, e)
-
-
-def _rectangular(low: Frame, value: list[Any], name: str, e: ast.AST
-                 ) -> tuple[tuple[int, ...], list[Node]]:
-    """The nesting shape of nested lists, and their leaves in order."""
-    if not all(isinstance(v, list) for v in value):
-        if any(isinstance(v, list) for v in value):
-            raise low.src.error(f"np.{name}() of ragged nested lists", e)
-        return (len(value),), value
-    inner = [_rectangular(low, v, name, e) for v in value]
-    shapes = {s for s, _ in inner}
-    if len(shapes) > 1:
-        raise low.src.error(f"np.{name}() of ragged nested lists", e)
-    shape = shapes.pop() if shapes else ()
-    return (len(value), *shape), [leaf for _, leaves in inner for leaf in leaves]
-
-
-def dtype_of(leaves: list[Node]) -> str:
-    """The dtype NumPy gives an array of the values `leaves`."""
-    if any(leaf.type is not None for leaf in leaves):
-        return result_dtype([leaf.type for leaf in leaves])
-    if leaves and all(leaf.is_const and isinstance(leaf.value, bool) for leaf in leaves):
-        return "bool"
-    return "int64" if leaves and all(is_int(leaf) for leaf in leaves) else "float64"
+    return new_array(low, value, name, e, dtype)
 
 
 # Constants -------------------------------------------------------------------------------
@@ -400,8 +362,9 @@ def dim_of(node: Node) -> Dim:
 
 
 def array_of(low: Frame, x: Any, name: str, e: ast.AST) -> Node:
-    """`x`, which ``np.<name>`` takes as an array here (a number is a located error)."""
-    x = low.number(x, e)
+    """`x`, which ``np.<name>`` takes as an array here, read as NumPy reads an array-like
+    (`array_like`; a number is a located error)."""
+    x = array_like(low, x, name, e)
     if x.type is None:
         raise low.src.error(f"np.{name}() of a number: it takes an array here", e)
     return x
@@ -497,25 +460,13 @@ def array_parts(low: Frame, value: Any, name: str, e: ast.AST) -> list[Node]:
             f"np.{name}() takes a list or tuple of arrays written in the function here", e)
     if not value:
         raise low.src.error(f"np.{name}() of an empty list", e)
-    return [low.number(v, e) for v in value]
+    return [array_like(low, v, name, e) for v in value]
 
 
 def _same_rank(low: Frame, parts: list[Node], name: str, e: ast.AST) -> None:
     ranks = {p.type.ndim if p.type is not None else 0 for p in parts}
     if len(ranks) > 1:
         raise low.src.error(f"np.{name}() of arrays of different ranks", e)
-
-
-def _same_length(low: Frame, dims: list[Dim], name: str, e: ast.AST) -> None:
-    """Lengths NumPy requires to be equal: an error when they are known to differ."""
-    first = dims[0]
-    for d in dims[1:]:
-        if d is None or first is None:
-            continue
-        if (exact(d) and exact(first) and d != first) or (1 in (d, first) and d != first) or (
-                d == MANY and first == 1) or (first == MANY and d == 1):
-            raise low.src.error(f"np.{name}() of arrays whose shapes differ", e)
-        first = merge_dims(first, d)
 
 
 def one_axis(low: Frame, value: Any, ndim: int, e: ast.AST) -> int:

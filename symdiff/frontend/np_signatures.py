@@ -24,6 +24,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+from symdiff.frontend.array_like import array_like
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import Nothing, Text, Value
 from symdiff.ir.node import Node
@@ -83,6 +84,8 @@ _CUMULATIVE = "x, /, *, axis=None, dtype=None, out=None, include_initial=False"
 _STACK = "tup, *, dtype=None, casting='same_kind'"
 _SORT = "a, axis=-1, kind=None, order=None, *, stable=None"
 _ARG_EXTREMUM = "a, axis=None, out=None, *, keepdims=False"
+_TRUTH = "a, axis=None, out=None, keepdims=False, *, where=True"
+_CLOSE = "a, b, rtol=1e-05, atol=1e-08, equal_nan=False"
 
 # NumPy's functions (NumPy 2's signatures), and what symdiff does not read of each.
 _FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -120,6 +123,14 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "rot90": ("m, k=1, axes=(0, 1)", ""),
     "where": ("condition, x=None, y=None, /", ""),
     "square": ("x, /, out=None", "out"),
+    "nonzero": ("a", ""),
+    "any": (_TRUTH, "out where"),
+    "all": (_TRUTH, "out where"),
+    "isclose": (_CLOSE, ""),
+    "allclose": (_CLOSE, ""),
+    "select": ("condlist, choicelist, default=0", ""),
+    "nan_to_num": ("x, copy=True, nan=0.0, posinf=None, neginf=None", "copy"),
+    "copyto": ("dst, src, casting='same_kind', where=True", "casting where"),
     "clip": ("a, a_min=None, a_max=None, out=None, *, min=None, max=None", "out"),
     "copy": ("a, order='K', subok=False", "order subok"),
     "linalg.norm": ("x, ord=None, axis=None, keepdims=False", ""),
@@ -261,6 +272,12 @@ class Arguments:
     def number(self, name: str) -> Node:
         """The parameter's value, which must be a number or an array."""
         return self.low.number(self[name], self.where(name))
+
+    def array(self, name: str) -> Node:
+        """The parameter's value read as NumPy reads an array-like: a number, an array,
+        or a list or tuple of them (`array_like`)."""
+        return array_like(self.low, self[name], self.label.rsplit(".", 1)[-1],
+                          self.where(name))
 
     def written(self, name: str) -> Any:
         """The expression the argument is written as (None when not given), for a

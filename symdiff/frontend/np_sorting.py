@@ -5,7 +5,8 @@ Contract (functions over a `frame.Frame`): handlers of `frontend.arrays`' tables
 and ``keepdims`` must be constants; ``axis=None`` sorts the flattened array, as NumPy
 does. Positions are int64 arrays (a number for the position in a whole array) that
 index like any other ints (``x[np.argmax(x)]``, ``x[np.argsort(x)[:k]]``). ``x.sort()``
-sorts in place and is a located error (`numpy_calls`); ``kind=`` and ``order=`` are too.
+as a statement sorts an array the function made along its last axis (`call_statements`);
+its value (None) used is a located error (`numpy_calls`), as are ``kind=`` and ``order=``.
 """
 
 from __future__ import annotations

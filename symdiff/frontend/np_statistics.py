@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from symdiff.frontend.array_like import array_like
 from symdiff.frontend.arrays import Axes, Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.names import compile_time
@@ -48,7 +49,7 @@ def _moment(low: Frame, args: Arguments, name: str) -> Node:
 def moment(low: Frame, name: str, x: Any, kws: Arguments, e: ast.Call) -> Node:
     """``np.var`` or ``np.std`` of `x` with the constant ``axis``, ``ddof`` and
     ``keepdims`` of `kws`."""
-    x = low.number(x, e)
+    x = array_like(low, x, name, e)
     keepdims = constant(low, kws["keepdims"], bool, "keepdims", e)
     ddof = _ddof(low, kws["ddof"], e)
     b = low.b
@@ -84,7 +85,7 @@ def _np_average(low: Frame, args: Arguments, name: str) -> Node:
     if constant(low, args["returned"], bool, "returned", e):
         raise low.src.error("np.average(returned=True) is not supported: return the sum of "
                             "the weights yourself", e)
-    x = args.number("a")
+    x = args.array("a")
     keepdims = constant(low, args["keepdims"], bool, "keepdims", e)
     weights = args["weights"]
     if x.type is None:
@@ -92,7 +93,7 @@ def _np_average(low: Frame, args: Arguments, name: str) -> Node:
     axes = axes_of(low, args["axis"], x.type.ndim, e)
     if weights is None:
         return low.b.apply("mean", x, attrs=(axes, keepdims))
-    w = _weights(low, x, low.number(weights, e), axes, e)
+    w = _weights(low, x, array_like(low, weights, name, e), axes, e)
     total = low.b.apply("sum", low.b.mul(x, w), attrs=(axes, keepdims))
     return low.b.div(total, low.b.apply("sum", w, attrs=(axes, keepdims)))
 
@@ -115,7 +116,7 @@ def _weights(low: Frame, x: Node, w: Node, axes: Axes, e: ast.AST) -> Node:
 
 @HANDLERS.function("ptp")
 def _np_ptp(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.number("a")
+    x = args.array("a")
     keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     if x.type is None:
         return low.b.sub(x, x)
@@ -128,7 +129,7 @@ def _quantile(low: Frame, args: Arguments, name: str) -> Node:
     """``np.median``, ``np.quantile``, ``np.percentile`` of an array at a number q (or at
     each of a list or tuple of them, stacked first, as NumPy gives them)."""
     e = args.call
-    x = args.number("a")
+    x = args.array("a")
     keepdims = constant(low, args["keepdims"], bool, "keepdims", e)
     method = "linear" if name == "median" else constant(low, args["method"], str,
                                                          f"np.{name} method", e)

@@ -28,6 +28,7 @@ from symdiff.frontend import (
     np_linalg,
     np_matrices,
     np_norms,
+    np_predicates,
     np_rearrange,
     np_shapes,
     np_signatures,
@@ -41,11 +42,12 @@ from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_axes.HANDLERS, np_einsum.HANDLERS, np_indexing.HANDLERS,
             np_integrate.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS,
-            np_norms.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS, np_sorting.HANDLERS,
-            np_statistics.HANDLERS, np_structure.HANDLERS)
+            np_norms.HANDLERS, np_predicates.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS,
+            np_sorting.HANDLERS, np_statistics.HANDLERS, np_structure.HANDLERS)
 
 
-# Array methods that change their array in place, and what to write instead.
+# Array methods that change their array in place (a statement of its own, see
+# `call_statements`), and what to write for a new one where their value is used.
 IN_PLACE = {"sort": "x = np.sort(x)", "fill": "x = np.full_like(x, value)"}
 
 

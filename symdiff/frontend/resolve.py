@@ -43,6 +43,7 @@ NUMPY_FUNCTIONS = (
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp", "trapezoid",
     "swapaxes", "moveaxis", "rollaxis", "rot90", "median", "quantile", "percentile",
+    "any", "all", "isclose", "allclose", "nonzero", "nan_to_num", "select",
     "tril", "triu", "linalg.cholesky", "linalg.slogdet", "linalg.eigh", "linalg.eigvalsh",
     "linalg.pinv", "linalg.matrix_power", "linalg.lstsq", "linalg.qr", "linalg.svd",
     "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d", "atleast_2d",

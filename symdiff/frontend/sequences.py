@@ -27,13 +27,20 @@ from symdiff.frontend import accumulators, dicts, names, np_indexing
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
-from symdiff.frontend.values import is_dict, is_inlined, is_sequence
+from symdiff.frontend.values import (
+    Nothing,
+    Slice,
+    is_array,
+    is_dict,
+    is_inlined,
+    is_sequence,
+)
 from symdiff.ir.checks import RAISE_IF
 from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
 
 Bind = Callable[[Frame, Node], None]
-Read = Callable[[Frame, Node], Node]
+Read = Callable[[Frame, Node], Any]  # item i: a node, or a tuple of them
 
 
 def as_seq(low: Frame, value: Any, where: ast.AST) -> Node:
@@ -64,8 +71,13 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     if is_dict(base):
         return dicts.subscript(low, base, e)
     if isinstance(e.slice, ast.Slice):
-        return _slice(low, base, e.slice, e)
-    index = low.number(low.expr(e.slice), e.slice)
+        part = e.slice
+        return _slice(low, base, [None if b is None else low.expr(b) for b in (
+            part.lower, part.upper, part.step)], e)
+    value = low.expr(e.slice)
+    if isinstance(value, Slice):
+        return _slice(low, base, list(value.bounds()), e)
+    index = low.number(value, e.slice)
     if isinstance(base, (list, tuple)) and index.is_const and isinstance(index.value, int) \
             and not isinstance(index.value, bool):
         try:
@@ -76,6 +88,11 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
         raise low.src.error("unsupported construct: indexing something that is not a list",
                             e.value)
+    if is_records(base) and all(isinstance(v, Node) and not is_array(v)
+                                for r in base for v in r):
+        # pairs[i] of tuples of numbers: item i of each field's values
+        return tuple(low.b.apply("seq_get", as_seq(low, [r[j] for r in base], e.value), index)
+                     for j in range(_width(low, base, e)))
     if isinstance(base, (list, tuple)) and not all(isinstance(v, Node) for v in base):
         raise low.src.error(
             "unsupported construct: indexing a tuple or list of unlike items (tuples, "
@@ -84,18 +101,17 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     return low.b.apply("seq_get", as_seq(low, base, e.value), index)
 
 
-def _slice(low: Frame, base: Any, part: ast.Slice, e: ast.Subscript) -> Any:
-    """``xs[a:b]`` of a list (step 1): a list of the function's own values when the bounds
-    are known while compiling, else a slice operation on the list."""
-    if part.step is not None:
-        step = low.number(low.expr(part.step), part.step)
-        if not (step.is_const and step.value == 1):
-            raise low.src.error("unsupported construct: a slice of a list with a step", part)
-    bounds = [None if b is None else low.number(low.expr(b), b)
-              for b in (part.lower, part.upper)]
-    for bound, where in zip(bounds, (part.lower, part.upper), strict=True):
-        if bound is not None and bound.type is not None:
-            raise low.src.error("a list's slice bounds must be ints, not arrays", where)
+def _slice(low: Frame, base: Any, values: list[Any], e: ast.Subscript) -> Any:
+    """``xs[a:b]`` of a list (step 1), the bounds' `values` given (None where absent): a
+    list of the function's own values when the bounds are known while compiling, else a
+    slice operation on the list."""
+    start, stop, step = (None if v is None or isinstance(v, Nothing) else low.number(
+        v, e.slice) for v in values)
+    if step is not None and not (step.is_const and step.value == 1):
+        raise low.src.error("unsupported construct: a slice of a list with a step", e.slice)
+    bounds = [start, stop]
+    if any(b is not None and b.type is not None for b in bounds):
+        raise low.src.error("a list's slice bounds must be ints, not arrays", e.slice)
     if isinstance(base, (list, tuple)) and all(b is None or (b.is_const and type(b.value) is int)
                                                for b in bounds):
         lo, hi = (None if b is None else b.value for b in bounds)
@@ -131,6 +147,20 @@ def total(low: Frame, value: Any, start: Node | None, where: ast.AST) -> Node:
     return result if start is None else low.b.add(start, result)
 
 
+def extremum(low: Frame, name: str, value: Any, where: ast.AST) -> Node:
+    """``max(xs)`` or ``min(xs)`` (`name`) of one list or tuple of numbers, or of a 1-D
+    array (its entries, as Python iterates it)."""
+    if isinstance(value, Node) and value.type is not None:
+        if value.type.ndim != 1:
+            raise low.src.error(f"{name}() of an array of {value.type.ndim} axes (Python "
+                                f"compares its rows): use np.{name}", where)
+        return low.b.apply(f"a{name}", value, attrs=(None, False))
+    if isinstance(value, (list, tuple)) and any(
+            not isinstance(v, Node) or v.type is not None for v in value):
+        raise low.src.error(f"{name}() of a list that holds other than numbers", where)
+    return low.b.apply(f"seq_{name}", as_seq(low, value, where))
+
+
 def is_append(e: ast.expr) -> bool:
     """Whether `e` is a call ``xs.append(...)``."""
     return (isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute)
@@ -152,6 +182,48 @@ def append(low: Frame, call: ast.Call) -> None:
     name = func.value.id
     if accumulators.append(low, call, name):
         return
+    current = _own_list(low, name, call)
+    value = low.expr(call.args[0])
+    if isinstance(current, list) and isinstance(value, tuple):
+        current.append(value)  # a list of tuples (``edges.append((i, j))``)
+        return
+    _join(low, name, current, [low.number(value, call.args[0])], call, "append()")
+
+
+def extend(low: Frame, target: ast.Name, arg: ast.expr, call: ast.Call) -> None:
+    """``xs.extend(ys)`` as a statement, outside a loop that appends to `xs`."""
+    name = target.id
+    if accumulators.collects(low, name):
+        raise low.src.error(f"extend() of {name!r} in a loop that appends to it (not yet): "
+                            "append one value per iteration", call)
+    current = _own_list(low, name, call)
+    values = low.expr(arg)
+    if isinstance(values, (list, tuple)):
+        _join(low, name, current, [low.number(v, arg) for v in values], call, "extend()")
+    elif isinstance(values, Node) and is_seq(values):
+        _join(low, name, current, values, call, "extend()")
+    else:
+        raise low.src.error("extend() takes a list or tuple of numbers here", arg)
+
+
+def _join(low: Frame, name: str, current: Any, values: list[Node] | Node,
+          call: ast.Call, verb: str) -> None:
+    """Put `values` (numbers, or a sequence node) at the end of the list `current`, as
+    the call `verb` does."""
+    if isinstance(current, list) and isinstance(values, list):
+        current.extend(values)  # every name bound to this list sees the new values
+        return
+    if isinstance(current, Node) and is_seq(current) and current.op == Op.PARAM:
+        raise low.src.error(
+            f"{verb} on the argument {name!r} would change the caller's list", call)
+    if not (isinstance(current, list) or isinstance(current, Node) and is_seq(current)):
+        raise low.src.error(f"{verb} on {name!r}, which is not a list", call)
+    added = values if isinstance(values, Node) else low.b.apply("seq_new", *values)
+    rebind(low, current, low.b.apply("seq_concat", as_seq(low, current, call), added))
+
+
+def _own_list(low: Frame, name: str, call: ast.Call) -> Any:
+    """The list `name` holds, which the function may change here (appending to it)."""
     if low.visible(name) is None and name not in low.locals:
         resolved = low.scope.lookup(name)
         if resolved is not None and resolved.kind == "data":
@@ -166,18 +238,7 @@ def append(low: Frame, call: ast.Call) -> None:
         raise low.src.error(
             f"unsupported construct: appending to {name!r} {where} (only at the top level "
             "of the function, or in a loop, to a list made just outside it)", call)
-    current = low.env[name]
-    value = low.number(low.expr(call.args[0]), call.args[0])
-    if isinstance(current, list):
-        current.append(value)  # every name bound to this list sees the new value
-        return
-    if isinstance(current, Node) and is_seq(current):
-        if current.op == Op.PARAM:
-            raise low.src.error(
-                f"appending to the argument {name!r} would change the caller's list", call)
-        rebind(low, current, low.b.apply("seq_concat", current, low.b.apply("seq_new", value)))
-        return
-    raise low.src.error(f"append() on {name!r}, which is not a list", func.value)
+    return low.env[name]
 
 
 def rebind(low: Frame, old: Any, new: Node) -> None:
@@ -193,6 +254,9 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
     """The range a ``for`` over `it` runs, how each index binds `target`, and a name
     for the index."""
     call = it if isinstance(it, ast.Call) else None
+    if call is not None and isinstance(call.func, ast.Attribute) and is_array(
+            low.expr(call.func.value)):
+        return _plain(low, it, target)  # over an array a method made: x.reshape(-1, 2)
     if call is not None and isinstance(call.func, ast.Name) and call.func.id in _ITERATORS:
         for arg in call.args[:None if call.func.id == "zip" else 1]:
             if isinstance(arg, ast.Call) and not (call.func.id == "enumerate"
@@ -289,31 +353,73 @@ def _plain(low: Frame, it: ast.expr, target: ast.expr
             f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
             "numbers, an array, enumerate(...) and zip(...)", it)
     n, get = _items(low, value, it)
-    if not isinstance(target, ast.Name):
-        raise low.src.error("unsupported loop target: only a plain name", target)
     return (low.b.const(0), n, low.b.const(1)), _binder(target, get), "i"
 
 
 def _items(low: Frame, value: Any, where: ast.expr) -> tuple[Node, Read]:
     """The length of a list, tuple or array to loop over, and how a loop body reads its
-    item i (an array's: along its first axis)."""
+    item i (an array's: along its first axis; a tuple of a list of tuples')."""
     if isinstance(value, Node) and value.type is not None:
         return np_indexing.length(low, value, where), lambda frame, i: np_indexing.item(
             frame.b, frame.capture_node(value), i, in_range=True)
+    if is_records(value):
+        return low.b.const(len(value)), _fields(low, value, where)
     seq = as_seq(low, value, where)
     return low.b.apply("seq_len", seq), lambda frame, i: frame.b.apply(
         "seq_get", frame.capture_node(seq), i)
 
 
-def _binder(target: ast.Name, value: Callable[[Frame, Node], Node]) -> Bind:
+def is_records(value: Any) -> bool:
+    """Whether `value` is a list or tuple of tuples (``[(0, 1), (1, 2)]``)."""
+    return isinstance(value, (list, tuple)) and bool(value) and all(
+        isinstance(v, tuple) for v in value)
+
+
+def _fields(low: Frame, records: Any, where: ast.AST) -> Read:
+    """How item i of a list of tuples of one length is read: each field's values as a
+    list of their own (a column), item i of each."""
+    columns = [_items(low, [r[j] for r in records], where)[1]  # type: ignore[arg-type]
+               for j in range(_width(low, records, where))]
+    return lambda frame, i: tuple(get(frame, i) for get in columns)  # type: ignore
+
+
+def _width(low: Frame, records: Any, where: ast.AST) -> int:
+    """The length of each tuple of a list of tuples, which must be one."""
+    width = len(records[0])
+    if any(len(r) != width for r in records):
+        raise low.src.error("a list of tuples of different lengths (not yet)", where)
+    return width
+
+
+def _binder(target: ast.expr, value: Callable[[Frame, Node], Any]) -> Bind:
     return lambda frame, i: _bind(frame, target, value(frame, i))
 
 
-def _bind(frame: Frame, target: ast.expr, value: Node) -> None:
-    if not isinstance(target, ast.Name):
-        raise frame.src.error("unsupported loop target: only plain names", target)
-    frame.env[target.id] = value
-    frame.b.name(value, target.id)
+def _bind(frame: Frame, target: ast.expr, value: Any) -> None:
+    """Bind a loop target to an item: a name, or a tuple of targets, which unpacks a
+    tuple, an array or a list as assignment does (nested ones with a stack)."""
+    todo = [(target, value)]
+    while todo:
+        t, v = todo.pop()
+        if isinstance(t, ast.Name):
+            frame.env[t.id] = v
+            if isinstance(v, Node):
+                frame.b.name(v, t.id)
+            continue
+        if not isinstance(t, (ast.Tuple, ast.List)) or any(
+                isinstance(e, ast.Starred) for e in t.elts):
+            raise frame.src.error("unsupported loop target: only names and tuples of names",
+                                  t)
+        n = len(t.elts)
+        if isinstance(v, Node) and v.type is not None:
+            v = np_indexing.unpack(frame, v, n, t)
+        elif isinstance(v, Node) and is_seq(v):
+            v = unpack(frame, v, n)
+        if not isinstance(v, (tuple, list)):
+            raise frame.src.error("cannot unpack a number into several names", t)
+        if len(v) != n:
+            raise frame.src.error(f"cannot unpack {len(v)} values into {n} names", t)
+        todo.extend(zip(t.elts, v, strict=True))
 
 
 def _reversed(low: Frame, call: ast.Call, target: ast.expr
@@ -322,8 +428,6 @@ def _reversed(low: Frame, call: ast.Call, target: ast.expr
     tuple or array: the same range run backwards."""
     if call.keywords or len(call.args) != 1:
         raise low.src.error("reversed() takes one argument", call)
-    if not isinstance(target, ast.Name):
-        raise low.src.error("unsupported loop target: only a plain name", target)
     inner = call.args[0]
     func = names.callee(low, inner.func) if isinstance(inner, ast.Call) else None
     if isinstance(inner, ast.Call) and isinstance(func, Resolved) and func.value is range:
@@ -332,6 +436,8 @@ def _reversed(low: Frame, call: ast.Call, target: ast.expr
             raise low.src.error("reversed(range(...)) with a step other than 1 or -1 is not "
                                 "supported yet", inner)
         one = step.value
+        if not isinstance(target, ast.Name):
+            raise low.src.error("unsupported loop target: only a plain name", target)
         bounds = (low.b.sub(stop, one), low.b.sub(start, one), low.b.const(-one))
         return bounds, _binder(target, lambda frame, i: i), target.id
     value = None if isinstance(inner, ast.Call) else low.expr(inner)

@@ -1,9 +1,9 @@
 """Which parameters of a function are lists: read from its syntax alone.
 
 Contract: `sequence_params(fn_node)` returns the parameters the function indexes,
-measures (``len``), sums, iterates over, or appends to. It imports nothing but `ast`
-(and `symdiff.syntax`, which imports only `ast`), so the runtime can check arguments
-against it without loading the compiler.
+measures (``len``), sums, iterates over, appends to or extends a list with. It imports
+nothing but `ast` (and `symdiff.syntax`, which imports only `ast`), so the runtime can
+check arguments against it without loading the compiler.
 """
 
 from __future__ import annotations
@@ -43,8 +43,10 @@ def sequence_params(fn: ast.FunctionDef | ast.Lambda) -> set[str]:
                 for arg in node.args[: None if node.func.id == "zip" else 1]:
                     note(arg)
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr == "append"):
+              and node.func.attr in ("append", "extend")):
             note(node.func.value)
+            if node.func.attr == "extend" and node.args:
+                note(node.args[0])
         elif isinstance(node, ast.Assign) and any(
                 isinstance(t, (ast.Tuple, ast.List)) for t in node.targets):
             note(node.value)  # unpacked: ``mu, log_sigma = params``

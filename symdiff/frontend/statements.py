@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from symdiff.frontend import (
+    call_statements,
     calls,
     checks,
     control,
@@ -25,7 +26,6 @@ from symdiff.frontend import (
     loops,
     names,
     np_indexing,
-    numpy_calls,
     objects,
     sequences,
 )
@@ -140,14 +140,7 @@ def _function_def(frame: Frame, stmt: ast.FunctionDef, rest: list[ast.stmt]) -> 
 
 
 def _expression(frame: Frame, stmt: ast.Expr, rest: list[ast.stmt]) -> None:
-    value = stmt.value
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
-            and value.func.attr in numpy_calls.IN_PLACE:
-        frame.expr(value)  # x.sort() of an array: the error that says what to write
-    if not sequences.is_append(value):
-        raise frame.src.error(
-            "unsupported construct: expression statement (its value is discarded)", stmt)
-    sequences.append(frame, stmt.value)  # type: ignore[arg-type]
+    call_statements.lower(frame, stmt)
 
 
 def _pass(frame: Frame, stmt: ast.Pass, rest: list[ast.stmt]) -> None:

@@ -90,7 +90,7 @@ def _zipped(low: Frame, call: ast.Call, parts: list[list[Value]]) -> list[Value]
 
 def lower(low: Frame, stmt: ast.For, values: list[Value]) -> None:
     """The body of `stmt` lowered once per value, the loop's target bound to it."""
-    _check_no_exit(low, stmt)
+    check_no_exit(low, stmt)
     bind = ast.Assign([stmt.target], ast.Name(_ITEM, ast.Load()))
     ast.copy_location(bind, stmt)
     ast.fix_missing_locations(bind)
@@ -101,7 +101,7 @@ def lower(low: Frame, stmt: ast.For, values: list[Value]) -> None:
     low.env.pop(_ITEM, None)
 
 
-def _check_no_exit(low: Frame, stmt: ast.For) -> None:
+def check_no_exit(low: Frame, stmt: ast.For) -> None:
     """Raise for a break, continue or return of this loop in its body."""
     stack: list[tuple[ast.AST, bool]] = [(s, False) for s in stmt.body]
     while stack:

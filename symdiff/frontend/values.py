@@ -4,10 +4,12 @@ Contract: a name of the function being lowered holds a `Value`: a node (a number
 array when its `type` is an `ir.types.ArrayType`, a sequence node of kind ``SEQ``), a
 free name's meaning (`resolve.Resolved`: a module, a known callable, a function whose
 call is inlined), a tuple of values, a list being built (a Python list of nodes), a
-dict with string keys (`Keywords`), a string known while compiling (`Text`) or `NONE`
-(the literal, or an optional argument given as None: ``x is None`` is then known). A name
-that has a value on some paths only holds `MaybeUnbound` instead, and reading it is a
-located error. The predicates here tell these apart; they read nothing but the value.
+dict with string keys (`Keywords`), a string known while compiling (`Text`), a
+``slice(...)`` (`Slice`), a symdiff transform of a function (`Transform`) or `NONE`
+(the literal, or an optional argument given as None: ``x is None`` is then known). A
+name that has a value on some paths only holds `MaybeUnbound` instead, and reading it
+is a located error. The predicates here tell these apart; they read nothing but the
+value.
 """
 
 from __future__ import annotations
@@ -65,9 +67,33 @@ class Nothing:
     origin: str = field(default="", compare=False)
     where: ast.AST | None = field(default=None, compare=False)
 
+@dataclass(frozen=True)
+class Slice:
+    """``slice(start, stop, step)``: its bounds, None where not given."""
+
+    start: Node | None
+    stop: Node | None
+    step: Node | None
+
+    def bounds(self) -> tuple[Node | None, Node | None, Node | None]:
+        return self.start, self.stop, self.step
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A symdiff transform of a function, made inside the function being lowered
+    (``grad(f, argnums=1)``): calling it lowers the derivative (`frontend.nested`).
+    `fn` is a function value or another `Transform`."""
+
+    kind: str
+    argnums: int | tuple[int, ...]
+    fn: Any
+
+
 # A number or sequence node, a free name's meaning, a tuple, a list being built, a dict,
-# a string, None.
-Value = Node | Resolved | Keywords | Text | Nothing | tuple["Value", ...] | list["Value"]
+# a string, None, a slice, a transform.
+Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | tuple[
+    "Value", ...] | list["Value"]
 
 
 class MaybeUnbound:

@@ -5,8 +5,10 @@ against (a `freshness.Stamp`, or None for a value that depends on nothing else).
 The caches of what is built from a user function are all made here, each with its
 bound (`caches()` lists them): `RECORDS`, each build's module and what it was built
 against, and `LINKED`, each linked derivative (both per function and spec, used by
-`runtime.builds`), and `LIST_PARAMETERS`, the parameters a function uses as lists
-(`frontend.callees`: the lowering and the dispatcher ask for the same function's).
+`runtime.builds`), `LIST_PARAMETERS`, the parameters a function uses as lists
+(`frontend.callees`: the lowering and the dispatcher ask for the same function's), and
+`FIXED_ARITY`, a function with ``*args`` as one of n parameters (`api.variadic`: a
+value that reaches the function through its module's globals, or holds a local one).
 
 - It holds the function weakly: when the function is collected its values go too.
   Values must not hold the function themselves (a value that does would keep it alive
@@ -28,7 +30,7 @@ from typing import Any, Generic, TypeVar
 
 from symdiff.host.freshness import Stamp
 
-__all__ = ["LINKED", "LIST_PARAMETERS", "RECORDS", "Memo", "caches"]
+__all__ = ["FIXED_ARITY", "LINKED", "LIST_PARAMETERS", "RECORDS", "Memo", "caches"]
 
 V = TypeVar("V")
 
@@ -101,8 +103,10 @@ class Memo(Generic[V]):
 RECORDS: Memo[Any] = Memo(bound=512)
 LINKED: Memo[Any] = Memo(bound=256)
 LIST_PARAMETERS: Memo[frozenset[str]] = Memo(bound=1024)
+FIXED_ARITY: Memo[Any] = Memo(bound=256)
 
 
 def caches() -> dict[str, Memo[Any]]:
     """Every cache made here, by name."""
-    return {"records": RECORDS, "linked": LINKED, "list parameters": LIST_PARAMETERS}
+    return {"records": RECORDS, "linked": LINKED, "list parameters": LIST_PARAMETERS,
+            "fixed arity": FIXED_ARITY}

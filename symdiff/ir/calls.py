@@ -1,5 +1,6 @@
-"""Calls of functions with custom derivative rules: one ``custom_call`` primitive whose
-nodes carry the rules, lowered.
+"""Calls that carry programs: ``custom_call`` (a function with custom derivative rules,
+its rules lowered) and ``derivative_call`` (a symdiff transform called inside the
+function being differentiated, ``grad(f)(x)``).
 
 Contract:
 - A ``custom_call`` node calls an opaque function (SciPy's, a C extension's, a black
@@ -13,12 +14,18 @@ Contract:
 - Its derivatives are the programs it carries, inlined at the call by
   `transforms.custom` (as a CALL node carries its gradient function): no transform
   lowers code, and nothing adds a primitive to the table.
+- A ``derivative_call`` node is one leaf (``attrs[1]``) of the result of a transform
+  (`InnerDerivative`, ``attrs[0]``) of a program, at the node's arguments: the
+  program's parameters (the call's arguments, then the values the function reads from
+  around the call), then, for ``jvp``, the tangents of the call's arguments.
+  `transforms.nested` replaces each by the derivative program inlined, right after
+  lowering, so no other pass sees one; it is never emitted or differentiated.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from symdiff.errors import UnsupportedSyntaxError
@@ -63,6 +70,24 @@ class CustomCall:
         return f"rules of {self.name}"
 
 
+@dataclass(eq=False)
+class InnerDerivative:
+    """A transform (``grad``, ``value_and_grad``, ``jvp``) of `program`, called inside
+    the function being lowered: `argnums` index its parameters (for ``jvp``, the
+    tangents are of its first `n_args`), `types` are its result's leaves' types in
+    order. `derived` is the derivative program, made once by `transforms.nested`."""
+
+    kind: str
+    argnums: int | tuple[int, ...]
+    program: Program
+    n_args: int
+    types: tuple[Type, ...]
+    derived: Program | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"{self.kind} of {self.program.name}"
+
+
 def _emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     path = attrs[0]
     func: ast.expr = ast.Name(path[0], ast.Load())
@@ -75,10 +100,20 @@ def _type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return broadcast(*types) if attrs[2].output == "elementwise" else None
 
 
+def _never(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    raise AssertionError(f"{attrs[0]!r} was not expanded after lowering")
+
+
 # Differentiated by `transforms.custom` from the programs its `CustomCall` carries.
 CUSTOM_CALL = Primitive("custom_call", None, None, _emit, type_rule=_type)
 
+# Replaced by `transforms.nested` right after lowering.
+DERIVATIVE_CALL = Primitive(
+    "derivative_call", None, None, _never, type_rule=lambda types, attrs: attrs[0].types[
+        attrs[1]], may_raise=lambda node: bool(node.attrs[0].program.effects),
+    constructor=True)
+
 
 RECORDS: tuple[Primitive, ...] = (
-    CUSTOM_CALL,
+    CUSTOM_CALL, DERIVATIVE_CALL,
 )

@@ -28,6 +28,7 @@ from symdiff.ir import (
     linalg,
     matrices,
     order,
+    predicates,
     rearrange,
     scalars,
     sequences,
@@ -44,7 +45,7 @@ AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
     linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, rearrange.RECORDS,
     sequences.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS,
-    checks.RECORDS, special.RECORDS,
+    checks.RECORDS, special.RECORDS, predicates.RECORDS,
 )
 
 

@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 from symdiff.ir import ufuncs
+from symdiff.ir.digamma import digamma
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import (
     Choice,
@@ -332,17 +333,19 @@ def _divisor_may_be_zero(node: Node) -> bool:
 def unary(
     name: str, partial: PartialsRule, *, numpy: str | None = "",
     sympy: Callable[..., Any] | None = None, cost: str = "transcendental",
-    aliases: tuple[str, ...] = (), **facts: Any,
+    aliases: tuple[str, ...] = (), record: str | None = None, **facts: Any,
 ) -> Primitive:
     """The record of ``math.<name>``, a function of one number: emitted ``math.<name>(x)``,
     and ``np.<numpy>(x)`` on an array (`numpy` is NumPy's name where it differs, None
     where NumPy has none); a call of either, or of ``np.<alias>``, lowers to it. Its SymPy
-    form is SymPy's function of the same name unless `sympy` says otherwise; `facts`, the
+    form is SymPy's function of the same name unless `sympy` says otherwise; the record
+    is named `record` where `name` is another's (``scipy.special.gamma``); `facts`, the
     rest."""
     numpy = name if numpy == "" else numpy
     fn = getattr(math, name)
     return Primitive(
-        name, 1, fn, math_call(name), partial, sympy=sympy if sympy is not None else _sp(name),
+        record or name, 1, fn, math_call(name), partial,
+        sympy=sympy if sympy is not None else _sp(name),
         emit_array=None if numpy is None else np_call(numpy), scalar_only=numpy is None,
         python=(fn,), numpy=() if numpy is None else (numpy, *aliases), cost=cost, **facts)
 
@@ -545,6 +548,15 @@ ERF = unary("erf", lambda b, out, x: (b.mul(_TWO_OVER_SQRT_PI, b.exp(b.neg(b.squ
 ERFC = unary("erfc", lambda b, out, x: (b.mul(-_TWO_OVER_SQRT_PI, b.exp(b.neg(b.square(x)))),),
       numpy=None, may_raise=False)
 
+# log|Gamma(x)| and Gamma(x) of a number (NumPy has neither); psi = Gamma'/Gamma is
+# built from the table's operations (`ir.digamma`), so, unlike scipy.special's gammaln
+# and gamma records (`ir.special`), the code needs no SciPy.
+LGAMMA = unary("lgamma", lambda b, out, x: (digamma(b, x),), numpy=None,
+               sympy=lambda sp, x: sp.loggamma(x))
+
+GAMMA = unary("gamma", lambda b, out, x: (b.mul(out, digamma(b, x)),), numpy=None,
+              record="math_gamma")
+
 DEGREES = unary("degrees", lambda b, out, x: (b.lift(180.0 / math.pi),),
       sympy=lambda sp, x: x * 180 / sp.pi, may_raise=False, cost="arithmetic",
       aliases=("rad2deg",))
@@ -641,8 +653,8 @@ RECORDS: tuple[Primitive, ...] = (
     ADD, SUB, MUL, DIV, SAFE_DIV, FLOORDIV, MOD, POW, MPOW, SAFE_POW, SCALED_POW, NEG, FLOAT, ABS,
     FABS, SIGN, COPYSIGN, MAX, MIN, SELECT, AND, OR, NOT, GT, GE, LT, LE, EQ, NE, SIN, COS, TAN,
     ASIN, ACOS, ATAN, SINH, COSH, TANH, ASINH, ACOSH, ATANH, EXP, EXPM1, LOG, LOG1P, LOG2, LOG10,
-    SQRT, ERF, ERFC, DEGREES, RADIANS, LOGB, ATAN2, HYPOT, FMOD, TRUNC, RECIPROCAL, POS,
-    FLOAT_POWER, FLOOR, CEIL, ROUND, INT,
+    SQRT, ERF, ERFC, LGAMMA, GAMMA, DEGREES, RADIANS, LOGB, ATAN2, HYPOT, FMOD, TRUNC,
+    RECIPROCAL, POS, FLOAT_POWER, FLOOR, CEIL, ROUND, INT,
 )
 
 # The inverse lookups of the lowering: a Python callable (``math.sin``, ``abs``) and a

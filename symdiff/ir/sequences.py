@@ -317,6 +317,32 @@ def _sum_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | 
     return None if ts[0] is None else b.apply("seq_sum", ts[0])
 
 
+def _extremum_hits(b: NodeBuilder, node: Node) -> tuple[Node, Node]:
+    """Where the list equals its max (min), as an array, and how many entries do."""
+    hit = b.apply("eq", b.apply("list_array", node.args[0]), node)
+    return hit, b.apply("sum", hit, attrs=(None, False))
+
+
+def _extremum_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    hit, count = _extremum_hits(b, node)
+    shared = b.select(hit, b.div(b.apply("list_array", ts[0]), count), 0.0)
+    return b.apply("sum", shared, attrs=(None, False))
+
+
+def _extremum_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Any, ...]:
+    """The cotangent goes to the entries equal to the max (min), split equally among
+    ties, as ``np.max`` shares it."""
+    hit, count = _extremum_hits(b, node)
+    return (Whole(b.apply("array_list", b.select(hit, b.div(ct, count), 0.0))),)
+
+
+def _extremum(name: str, impl: Any) -> Primitive:
+    # max(xs) and min(xs) of a list: Python's, which raises ValueError when it is empty.
+    return Primitive(
+        name, 1, impl, lambda args, attrs: _call(impl.__name__, args[0]),
+        jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp, cost="comparison")
+
+
 def _add_at_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     xs, i, _ = node.args
     base = ts[0] if ts[0] is not None else zeros_like(b, xs)
@@ -451,6 +477,10 @@ SLICE_START = Primitive(
     "slice_start", 3, lambda n, a, b: range(n)[a:b].start, _emit_start,
     differentiable=False, may_raise=False)
 
+SEQ_MAX = _extremum("seq_max", max)
+
+SEQ_MIN = _extremum("seq_min", min)
+
 LIST_HEAD = _end("list_head", True)
 
 LIST_TAIL = _end("list_tail", False)
@@ -459,7 +489,7 @@ LIST_TAIL = _end("list_tail", False)
 RECORDS: tuple[Primitive, ...] = (
     SEQ_NEW, SEQ_CONCAT, SEQ_GET, SEQ_LEN, SEQ_SUM, SEQ_FSUM, LIST_ZEROS, LIST_FILL, LIST_ADD_AT,
     LIST_ADD_ALL, LIST_ADD, CHECKED_ITEM, SEQ_SELECT, SEQ_EXPAND, LIST_SLICE, LIST_ARRAY,
-    ARRAY_LIST, ZIP_CHECK, SLICE_START, LIST_HEAD, LIST_TAIL,
+    ARRAY_LIST, ZIP_CHECK, SLICE_START, SEQ_MAX, SEQ_MIN, LIST_HEAD, LIST_TAIL,
 )
 
 # Every sequence primitive (they take or make Python lists: never batched).

@@ -1,5 +1,7 @@
 """NumPy's elementwise functions that ``math`` has no function for: ``logaddexp``,
-``logaddexp2``, ``exp2``, ``sinc``, ``cbrt``, ``heaviside``, ``fmax``, ``fmin``.
+``logaddexp2``, ``exp2``, ``sinc``, ``cbrt``, ``heaviside``, ``fmax``, ``fmin``; and the
+tests ``isnan``, ``isfinite``, ``isinf`` both have (``math``'s on numbers, NumPy's on
+arrays; truth values, with no derivative).
 
 Each is emitted as NumPy's own call, for numbers too, so none raises (NumPy warns where
 a value is inf or nan); on a float32 array the result is float32. Conventions at the
@@ -20,7 +22,15 @@ from collections.abc import Callable
 from typing import Any
 
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Choice, Partial, Primitive, Quotient, np_call, tie_split
+from symdiff.ir.primitive import (
+    Choice,
+    Partial,
+    Primitive,
+    Quotient,
+    math_call,
+    np_call,
+    tie_split,
+)
 
 _LN2 = math.log(2.0)
 
@@ -107,6 +117,28 @@ FMAX = _ufunc("fmax", 2, _fmax_partials, lambda sp, x, y: sp.Max(x, y), cost="ar
 FMIN = _ufunc("fmin", 2, _fmin_partials, lambda sp, x, y: sp.Min(x, y), cost="arithmetic")
 
 
+
+
+def _test(name: str, sympy: Callable[..., Any]) -> Primitive:
+    """``math.<name>`` on a number, ``np.<name>`` on an array: a truth value."""
+    fn = getattr(math, name)
+    return Primitive(name, 1, fn, math_call(name), differentiable=False, sympy=sympy,
+                     emit_array=np_call(name), may_raise=False, python=(fn,),
+                     numpy=(name,), cost="comparison")
+
+
+def _sp_infinite(sp: Any, x: Any) -> Any:
+    return sp.Or(sp.Eq(x, sp.oo), sp.Eq(x, -sp.oo))
+
+
+ISNAN = _test("isnan", lambda sp, x: sp.Eq(x, sp.nan))
+
+ISFINITE = _test("isfinite", lambda sp, x: sp.Not(sp.Or(_sp_infinite(sp, x),
+                                                         sp.Eq(x, sp.nan))))
+
+ISINF = _test("isinf", _sp_infinite)
+
+
 RECORDS: tuple[Primitive, ...] = (
-    LOGADDEXP, LOGADDEXP2, EXP2, SINC, CBRT, HEAVISIDE, FMAX, FMIN,
+    LOGADDEXP, LOGADDEXP2, EXP2, SINC, CBRT, HEAVISIDE, FMAX, FMIN, ISNAN, ISFINITE, ISINF,
 )

@@ -3,7 +3,8 @@
 Contract: `passes(spec)` lists the passes that build `spec` of a function, in order:
 
     source     the function's source (`frontend.source`)
-    lower      its IR, once the fence has checked the source (`frontend.lower`)
+    lower      its IR, once the fence has checked the source (`frontend.lower`), with
+               the transforms it calls expanded (`transforms.nested`)
     simplify   exact rewrites (`transforms.simplify`)
     prune      without the loop and branch values nothing reads (`transforms.prune`)
     grad ...   one transform per spec of the chain, innermost first, each followed by
@@ -88,8 +89,10 @@ def _source(unit: Unit) -> Unit:
 
 def _lower(unit: Unit) -> Unit:
     from symdiff.frontend.lower import lower
+    from symdiff.transforms.nested import expand
 
-    program = lower(unit.fn, source=unit.source, types=unit.spec.types)
+    # A transform the function calls (grad(f)(x)) is expanded into its program at once.
+    program = expand(lower(unit.fn, source=unit.source, types=unit.spec.types))
     return unit.replace(program=program)
 
 

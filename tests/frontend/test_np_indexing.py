@@ -417,10 +417,6 @@ def float_index(x):
     return x[1.0]  # E:float
 
 
-def mask(x):
-    return np.sum(x[x > 0])  # E:mask
-
-
 def zero_step(x):
     return np.sum(x[::0])  # E:step
 
@@ -453,7 +449,6 @@ ERRORS = [
     (row_of_argument, "row", "a view of the argument 'X'"),
     (too_many, "too many", "too many indices"),
     (float_index, "float", "must be an integer"),
-    (mask, "mask", "boolean mask"),
     (zero_step, "step", "step cannot be zero"),
     (scatter_assign, "array assign", "integer-array index"),
     (unpack_wrong, "unpack", "length 2 into 3 names"),

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from symdiff import grad, hessian, jacfwd, jvp, value_and_grad
+from symdiff.testing import check_grads
 from tests.frontend import support
 
 RNG = np.random.default_rng(21)
@@ -97,12 +98,31 @@ def test_positions_index_and_are_not_differentiated() -> None:
     assert "argmax(x_" not in g.source  # no derivative of a position
 
 
+def rows_sorted_in_place(X):
+    S = X * 1.0
+    S.sort()  # a statement: along the last axis, as NumPy's
+    return np.sum(S * np.arange(3.0))
+
+
+def test_sort_statement_of_a_matrix_the_function_made():
+    X = rn(2, 3)
+    want = np.zeros_like(X)
+    want[np.arange(2)[:, None], np.argsort(X, axis=1)] = np.arange(3.0)
+    np.testing.assert_allclose(grad(rows_sorted_in_place)(X), want)
+    check_grads(rows_sorted_in_place, (X,), order=2)
+
+
 # Errors ----------------------------------------------------------------------------------
 
 
 def sort_in_place(x):
     x.sort()  # E:in-place
     return np.sum(x)
+
+
+def sort_value_used(x):
+    s = x.copy()
+    return np.sum(s.sort())  # E:sort-value
 
 
 def sort_kind(x):
@@ -114,7 +134,8 @@ def computed_axis(X, a):
 
 
 ERRORS = [
-    (sort_in_place, (rn(3),), "in-place", "x.sort()", ["in place", "np.sort(x)"]),
+    (sort_in_place, (rn(3),), "in-place", "x.sort()", ["caller's data", "x.copy()"]),
+    (sort_value_used, (rn(3),), "sort-value", "s.sort()", ["in place", "np.sort(x)"]),
     (sort_kind, (rn(3),), "kind", "kind=", ["kind=", "np.sort"]),
     (computed_axis, (rn(2, 3), 1), "axis", "np.argsort", ["axis must be a constant"]),
 ]

@@ -35,6 +35,7 @@ from symdiff.ir import (
     linalg,
     matrices,
     order,
+    predicates,
     rearrange,
     sequences,
     shapes,
@@ -56,8 +57,8 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               matrices.RECORDS, order.RECORDS, rearrange.RECORDS, shapes.RECORDS,
-               sorting.RECORDS, spectral.RECORDS, structure.RECORDS)
+               matrices.RECORDS, order.RECORDS, predicates.RECORDS, rearrange.RECORDS,
+               shapes.RECORDS, sorting.RECORDS, spectral.RECORDS, structure.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6
@@ -177,6 +178,8 @@ SPECS: dict[str, Spec] = {
     "sqrt": Spec(args(uniform(0.1, 5.0)), (0,)),
     "erf": Spec(args(uniform(-2.0, 2.0)), (0,)),
     "erfc": Spec(args(uniform(-2.0, 2.0)), (0,)),
+    "lgamma": Spec(args(uniform(0.2, 5.0)), (0,)),
+    "math_gamma": Spec(args(uniform(0.2, 4.0)), (0,)),
     "degrees": Spec(args(ANY), (0,)),
     "radians": Spec(args(ANY), (0,)),
     "logb": Spec(log_base, BINARY),
@@ -191,6 +194,9 @@ SPECS: dict[str, Spec] = {
     "heaviside": Spec(args(away(0.1, 3.0), ANY), (1,)),
     "fmax": Spec(distinct_pair, BINARY),
     "fmin": Spec(distinct_pair, BINARY),
+    "isnan": Spec(args(ANY), ()),
+    "isfinite": Spec(args(ANY), ()),
+    "isinf": Spec(args(ANY), ()),
     "fmod": Spec(quotient_pair, BINARY, sympy_diff=False),  # sympy cannot diff floor
     "trunc": Spec(args(away(0.2, 3.0)), ()),
     "floor": Spec(args(away(0.2, 3.0)), ()),

@@ -113,7 +113,7 @@ def test_every_transform_frees_its_function(name: str):
 
 
 def test_the_caches_are_bounded():
-    assert set(memo.caches()) == {"records", "linked", "list parameters"}
+    assert set(memo.caches()) == {"records", "linked", "list parameters", "fixed arity"}
     for cache in memo.caches().values():
         assert cache.bound <= 1024
     assert source.MAX_CACHED_FILES <= 64
