@@ -101,7 +101,7 @@ def _flat(values: Any) -> np.ndarray:
     return np.concatenate([np.ravel(np.asarray(v, np.float64)) for v in values])
 
 
-def check_second_order(prog: Any, args: tuple[Any, ...], source: str) -> None:
+def check_jvp_of_vjp(prog: Any, args: tuple[Any, ...], source: str) -> None:
     everything = tuple(range(len(args)))
     gradient = grad(prog, argnums=everything)
     rng = np.random.default_rng(7)
@@ -133,4 +133,4 @@ def test_powers_agree_with_finite_differences_in_both_modes(case: Any) -> None:
 @given(case=cases())
 def test_powers_agree_with_finite_differences_at_second_order(case: Any) -> None:
     source, args, exponent = case
-    check_second_order(load(source, exponent), args, f"{source}\nP = {exponent!r}")
+    check_jvp_of_vjp(load(source, exponent), args, f"{source}\nP = {exponent!r}")

@@ -2,7 +2,7 @@
 
 Contract (functions over a `frame.Frame`):
 - `nested(low, e)` is the value of a (nested) list or tuple literal as Python lists of
-  values; `array_of(low, value, ...)` the array ``np.array`` makes of such lists (a
+  values; `new_array(low, value, ...)` the array ``np.array`` makes of such lists (a
   number or array at each leaf, all of one rank, rectangular), typed by its leaves
   unless a dtype is given. Ragged lists, or numbers beside arrays, are located errors.
 - `array_like(low, value, name, e)` is `value` where a NumPy function takes an array:
@@ -27,7 +27,7 @@ def array_like(low: Frame, value: Any, name: str, e: ast.AST) -> Node:
     if isinstance(value, Node) and is_seq(value):
         return low.b.apply("list_array", value)
     if isinstance(value, (list, tuple)):
-        return array_of(low, listed(low, value, e), name, e)
+        return new_array(low, listed(low, value, e), name, e)
     return low.number(value, e)
 
 
@@ -48,7 +48,7 @@ def listed(low: Frame, value: Any, e: ast.AST) -> Any:
     return low.number(value, e)
 
 
-def array_of(low: Frame, value: list[Any], name: str, e: ast.AST,
+def new_array(low: Frame, value: list[Any], name: str, e: ast.AST,
              dtype: str | None = None) -> Node:
     """The new array ``np.<name>(value)`` makes of the lists `value` (`dtype` if given)."""
     shape, leaves = _rectangular(low, value, name, e)
@@ -92,6 +92,7 @@ def _rectangular(low: Frame, value: list[Any], name: str, e: ast.AST
 
 
 def dtype_of(leaves: list[Node]) -> str:
+    """The dtype NumPy gives an array of the values `leaves`."""
     if any(leaf.type is not None for leaf in leaves):
         return result_dtype([leaf.type for leaf in leaves])
     if leaves and all(leaf.is_const and isinstance(leaf.value, bool) for leaf in leaves):

@@ -203,6 +203,16 @@ def transpose(low: Frame, x: Any, axes: Any, e: ast.AST) -> Node:
     return low.b.apply("transpose", x, attrs=(order,))
 
 
+def literal(low: Frame, e: ast.expr) -> Any:
+    """The value of `e`, with a list or tuple literal, and each one in it, as a tuple of
+    its items' values (a list of pairs such as ``[(1, 1), (0, 2)]`` is not a list of
+    numbers)."""
+    if not isinstance(e, (ast.List, ast.Tuple)):
+        return low.expr(e)
+    return tuple(tuple(low.expr(i) for i in item.elts) if isinstance(item, (ast.List, ast.Tuple))
+                 else low.expr(item) for item in e.elts)
+
+
 def constant(low: Frame, value: Any, kind: type, what: str, e: ast.AST) -> Any:
     """The value `value` has while compiling (`names.compile_time`: a literal, or an int
     read from a global), which must be a `kind`; None for None."""

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from symdiff.frontend import calls, names, np_indexing, np_signatures, objects, sequences
 from symdiff.frontend.array_like import array_like
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.np_predicates import sort
+from symdiff.frontend.np_sorting import along
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import is_array, is_inlined, is_sequence
 
@@ -82,7 +82,7 @@ def _in_place(low: Frame, name: ast.Name, value: ast.expr | None, e: ast.Call,
     current = names.lookup(low, name.id, name)
     if not is_array(current):
         raise low.src.error(f"{what} of {name.id!r}, which is not an array", e)
-    given = sort(low, current, e) if value is None else array_like(
+    given = along(low, "sort", current, low.b.lift(-1), e) if value is None else array_like(
         low, low.expr(value), what, value)
     np_indexing.assign(low, target, given, stmt)
 

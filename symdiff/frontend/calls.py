@@ -201,8 +201,8 @@ def _check_no_mutation(target: _Target) -> None:
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             changed = next((t for t in targets if isinstance(t, ast.Subscript)), None)
-        elif isinstance(stmt, ast.Call):
-            changed = changed_in_place(stmt)
+        elif isinstance(stmt, ast.Expr):  # a call as a statement: np.sort(x) is not one
+            changed = changed_in_place(stmt.value)
         if changed is None:
             continue
         base = changed.value if isinstance(changed, ast.Subscript) else changed

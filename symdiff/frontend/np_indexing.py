@@ -29,6 +29,8 @@ Contract (functions over a `frame.Frame`):
   the code checks it first and raises ValueError as unpacking would. ``for row in X`` runs
   over the first axis (see `sequences.iteration`).
 - ``x.copy()`` and ``np.copy(x)`` make a new array (one the function may assign into).
+- ``np.take(x, indices, axis)`` and ``x.take(...)`` read ``x[:, indices]`` along
+  `axis` (the flattened array without one); ``mode=`` is a located error.
 """
 
 from __future__ import annotations
@@ -41,11 +43,21 @@ from symdiff.frontend.arrays import Handlers
 from symdiff.frontend.bounds import within
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_predicates import indices
+from symdiff.frontend.np_shapes import array_of, one_axis, ravel
 from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Keywords, Nothing, Slice, is_array, is_sequence
-from symdiff.ir.indexing import DYNAMIC, IN_RANGE, INDEX, Key, is_basic, may_alias, result_type
+from symdiff.ir.indexing import (
+    DYNAMIC,
+    FULL,
+    IN_RANGE,
+    INDEX,
+    Key,
+    is_basic,
+    may_alias,
+    result_type,
+)
 from symdiff.ir.loop import loop_args
 from symdiff.ir.node import Node, Op, global_name
 from symdiff.ir.predicates import ISCLOSE, NONZERO
@@ -492,3 +504,32 @@ def length(low: Frame, x: Node, where: ast.AST) -> Node:
 def _copy(low: Frame, args: Arguments, name: str) -> Node:
     node = args.number("a")
     return node if node.type is None else low.b.new("copy", node)
+
+
+# Taking -------------------------------------------------------------------------------
+
+
+@HANDLERS.function("take")
+@HANDLERS.method("take")
+def _take(low: Frame, args: Arguments, name: str) -> Node:
+    return take(low, args["a"], args["indices"], args["axis"], args.call)
+
+
+def take(low: Frame, x: Any, indices: Any, axis: Any, e: ast.Call) -> Node:
+    """``np.take(x, indices, axis)``: `x` indexed by `indices` along `axis` (None: the
+    flattened `x`)."""
+    x = array_of(low, x, "take", e)
+    if axis is None:
+        x, a = ravel(low, x, e), 0
+    else:
+        a = one_axis(low, axis, x.type.ndim, e)
+    parts: list[Node] = []
+    if isinstance(indices, (list, tuple)):
+        if not all(isinstance(i, Node) and i.is_const and type(i.value) is int
+                   for i in indices):
+            raise low.src.error("np.take(): a list of indices must hold constant ints here "
+                                "(use an integer array for computed indices)", e)
+        item: tuple[Any, ...] = ("list", tuple(i.value for i in indices))
+    else:
+        item = _scalar_or_array(low, indices, parts, e)
+    return read(low, x, (*(FULL,) * a, item), parts, e)

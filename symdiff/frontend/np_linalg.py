@@ -1,23 +1,28 @@
 """Lowering of NumPy reductions beyond sum/mean (``np.prod``, ``np.max``/``np.amax``,
 ``np.min``/``np.amin`` and the methods ``x.prod()``, ``x.max()``, ``x.min()``),
 ``np.trace``/``x.trace()`` with ``offset``, ``axis1`` and ``axis2``, ``np.vdot`` and
-``np.outer`` of arrays of any shapes (flattened, as NumPy does) and
-``np.linalg.det``/``inv``/``solve`` (``np.einsum`` is in `np_einsum`,
-``np.linalg.norm`` in `np_norms`).
+``np.outer`` of arrays of any shapes (flattened, as NumPy does), ``np.tensordot`` (an
+einsum), ``np.kron`` and ``np.linalg.det``/``inv``/``solve`` (``np.einsum`` is in
+`np_einsum`, ``np.linalg.norm`` in `np_norms`).
 
-Contract: handlers of `frontend.arrays`' tables (see there). Axes, ``keepdims`` and
-``offset`` must be constants; what NumPy would compute but symdiff does not
+Contract: handlers of `frontend.arrays`' tables (see there). Axes, ``keepdims``,
+``offset`` and tensordot's ``axes`` must be constants; what NumPy would compute but
+symdiff does not
 differentiate is a located error naming it. A trace is the ``trace`` primitive of the
 array with the two axes moved first and sliced so that the diagonal is the main one.
 """
 
 from __future__ import annotations
 
-from symdiff.frontend.arrays import Handlers, axes_of, constant
+import ast
+from typing import Any
+
+from symdiff.frontend.arrays import Handlers, axes_of, constant, literal
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_shapes import ravel
 from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.values import is_array
+from symdiff.ir import linalg
 from symdiff.ir.node import Node
 from symdiff.ir.shapes import exact
 
@@ -92,6 +97,59 @@ def _np_outer(low: Frame, args: Arguments, name: str) -> Node:
     if a.type is None:
         return low.b.mul(a, low.b.apply("expand_dims", ravel(low, b, e), attrs=((0,),)))
     return low.b.mul(low.b.apply("expand_dims", ravel(low, a, e), attrs=((1,),)), b)
+
+
+@HANDLERS.function("tensordot")
+def _np_tensordot(low: Frame, args: Arguments, name: str) -> Node:
+    e = args.call
+    a, b = args.number("a"), args.number("b")
+    # The axes are read as written: a list of lists is not a list of numbers.
+    written = args.written("axes")
+    given = literal(low, written) if written is not None else low.b.const(2)
+    first, second = _contracted(low, given, *(x.type.ndim if x.type is not None else 0
+                                              for x in (a, b)), e)
+    if a.type is None or b.type is None:
+        return low.b.mul(a, b)  # nothing contracted: a number scales the other
+    letters = linalg.fresh_letters(a.type.ndim + b.type.ndim)
+    spec_a = letters[:a.type.ndim]
+    spec_b = list(letters[a.type.ndim:])
+    for i, j in zip(first, second, strict=True):
+        spec_b[j] = spec_a[i]
+    output = "".join(c for i, c in enumerate(spec_a) if i not in first) + "".join(
+        c for j, c in enumerate(spec_b) if j not in second)
+    return linalg.einsum(low.b, [spec_a, "".join(spec_b)], output, [a, b])
+
+
+def _contracted(low: Frame, given: Any, na: int, nb: int, e: ast.AST
+                ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The axes of each array tensordot's ``axes`` contracts, in pairs."""
+    if isinstance(given, Node):
+        n = constant(low, given, int, "np.tensordot() axes", e)
+        if not 0 <= n <= min(na, nb):
+            raise low.src.error(f"np.tensordot(): cannot contract {n} axes of arrays of "
+                                f"{na} and {nb} axes", e)
+        return tuple(range(na - n, na)), tuple(range(n))
+    if not isinstance(given, tuple) or len(given) != 2:
+        raise low.src.error("np.tensordot() axes must be an int or a pair of axes or of "
+                            "lists of axes", e)
+    first, second = (axes_of(low, g, n, e, keep_order=True) for g, n in zip(
+        given, (na, nb), strict=True))
+    if first is None or second is None or len(first) != len(second) or \
+            len(set(first)) != len(first) or len(set(second)) != len(second):
+        raise low.src.error("np.tensordot(): give as many different axes of each array", e)
+    return first, second
+
+
+@HANDLERS.function("kron")
+def _np_kron(low: Frame, args: Arguments, name: str) -> Node:
+    a, b = args.number("a"), args.number("b")
+    if a.type is None or b.type is None:
+        return low.b.mul(a, b)
+    # Each array given the other's rank, as NumPy does, by leading axes of length one.
+    n = max(a.type.ndim, b.type.ndim)
+    a, b = (x if x.type.ndim == n else low.b.apply(
+        "expand_dims", x, attrs=(tuple(range(n - x.type.ndim)),)) for x in (a, b))
+    return low.b.apply("kron", a, b)
 
 
 @HANDLERS.function("linalg.det", "linalg.inv")

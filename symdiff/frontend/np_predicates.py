@@ -1,15 +1,13 @@
 """Lowering of the NumPy calls that test values or choose between them: ``np.any`` /
 ``np.all`` (and ``x.any()``, ``x.all()``), ``np.isclose``, ``np.allclose``, ``np.where``
 and ``np.nonzero`` (``np.where(cond)`` alone: the indices where `cond` holds),
-``np.argsort``, ``np.argmax``, ``np.argmin`` and ``np.sort`` of a vector (its entries
-read in ``np.argsort`` order), ``np.nan_to_num`` and ``np.select``.
+``np.nan_to_num`` and ``np.select``.
 
 Contract: handlers of `frontend.arrays`' tables (see there), each reading a list or
 tuple that mixes numbers and arrays as NumPy does (`array_like`). Tolerances, ``nan=``,
-``posinf=``, ``neginf=``, axes and ``keepdims`` must be constants; ``np.sort`` and
-``np.argsort`` sort a vector (along its one axis), ``np.argmax``/``np.argmin`` give the
-flat index (no ``axis``). ``np.select`` is the chain of ``np.where`` it stands for
-(the first true condition wins), so it is differentiated as ``np.where`` is.
+``posinf=``, ``neginf=``, axes and ``keepdims`` must be constants. ``np.select`` is
+the chain of ``np.where`` it stands for (the first true condition wins), so it is
+differentiated as ``np.where`` is.
 ``np.where(cond)`` and ``np.nonzero(cond)`` give a tuple of int64 index vectors, one
 per axis of `cond`.
 """
@@ -77,45 +75,6 @@ def indices(low: Frame, c: Node, e: ast.AST) -> tuple[Node, ...]:
     if c.type is None or c.type.ndim == 0:
         raise low.src.error("np.nonzero() / np.where() of a number: it takes an array", e)
     return tuple(low.b.apply("nonzero", c, attrs=(k,)) for k in range(c.type.ndim))
-
-
-@HANDLERS.function("sort")
-def _np_sort(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.array("a")
-    _vector_axis(low, args, x)
-    return sort(low, x, args.call)
-
-
-def sort(low: Frame, x: Node, e: ast.AST) -> Node:
-    """``np.sort(x)`` of a vector: ``x[np.argsort(x)]``, so its derivative is the read's
-    (each entry's derivative goes to where it is sorted to)."""
-    if x.type is None or x.type.ndim != 1:
-        raise low.src.error("sorting an array of other than one axis (not yet)", e)
-    return low.b.apply("index", x, low.b.apply("argsort", x), attrs=((("array",),),))
-
-
-def _vector_axis(low: Frame, args: Arguments, x: Node) -> None:
-    """Check the ``axis`` of a sort is the one axis of a vector (-1, 0 or None)."""
-    if x.type is None or x.type.ndim != 1:
-        return  # the sort's own error says what it takes
-    axis = args["axis"]
-    if axis is not None and constant(low, axis, int, "axis", args.where("axis")) not in (
-            0, -1):
-        raise low.src.error(f"axis is out of bounds for a vector in {args.label}()",
-                            args.where("axis"))
-
-
-@HANDLERS.function("argsort", "argmax", "argmin")
-def _np_arg(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.array("a")
-    if x.type is None:
-        raise low.src.error(f"np.{name}() of a number: it takes an array", args.call)
-    if name == "argsort":
-        if x.type.ndim != 1:
-            raise low.src.error("np.argsort() of an array of other than one axis (not yet)",
-                                args.call)
-        _vector_axis(low, args, x)
-    return low.b.apply(name, x)
 
 
 @HANDLERS.function("nan_to_num")

@@ -3,7 +3,8 @@
 ``x.squeeze()``, ``np.expand_dims``, ``np.concatenate``, ``np.stack``, ``np.array`` /
 ``np.asarray`` of (nested) lists of values, ``np.zeros`` / ``np.ones`` / ``np.full`` and
 their ``_like`` forms, ``np.arange``, ``np.linspace``, ``np.eye``, ``np.cumsum`` /
-``np.cumprod`` (and the methods) and ``np.diff``.
+``np.cumprod`` (and the methods, and NumPy 2's ``np.cumulative_sum`` /
+``np.cumulative_prod``) and ``np.diff``.
 
 Contract (functions over a `frame.Frame`):
 - A shape is an int or a tuple or list of ints: constants, or ints known only at run
@@ -26,7 +27,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.frontend import names
-from symdiff.frontend.array_like import array_like, array_of, dtype_of, listed, nested, same_length
+from symdiff.frontend.array_like import (
+    array_like,
+    dtype_of,
+    listed,
+    nested,
+    new_array,
+    same_length,
+)
 from symdiff.frontend.arrays import Handlers, axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_signatures import Arguments
@@ -109,16 +117,16 @@ def _np_join(low: Frame, args: Arguments, name: str) -> Node:
     if name == "stack" and isinstance(items, Node) and is_seq(items) and \
             isinstance(axis, Node) and axis.is_const and axis.value in (0, -1):
         return low.b.apply("list_array", items)  # the numbers of a list the function has
-    parts = _parts(low, items, name, args.call)
+    parts = array_parts(low, items, name, args.call)
     if name == "stack":
         return _stack(low, parts, axis, args.call)
-    return _concatenate(low, parts, axis, args.call)
+    return concatenate(low, parts, axis, args.call)
 
 
 def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None = None
             ) -> Node:
     """``x.reshape(shape)`` (the shape `written` as that expression)."""
-    x = _array(low, x, "reshape", e)
+    x = array_of(low, x, "reshape", e)
     s = _shape(low, shape, "reshape", e, written, holes=True)
     if s.like is x:
         return x
@@ -132,7 +140,7 @@ def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None
 
 def ravel(low: Frame, x: Any, e: ast.AST) -> Node:
     """``np.ravel(x)``, ``x.ravel()``, ``x.flatten()``: a 1-d array."""
-    x = _array(low, x, "ravel", e)
+    x = array_of(low, x, "ravel", e)
     if x.type.ndim == 1:
         return x
     return low.b.apply("reshape", x, -1, attrs=((product_dim(x.type.dims),),))
@@ -157,7 +165,8 @@ def squeeze(low: Frame, x: Any, axis: Any, e: ast.AST) -> Node:
     return low.b.apply("squeeze", x, attrs=(axes,)) if axes else x
 
 
-def _concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+def concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node:
+    """``np.concatenate(parts, axis)`` (axis None: of the flattened parts)."""
     for p in parts:
         if p.type is None:
             raise low.src.error("np.concatenate() of a number: use np.stack or np.array", e)
@@ -165,7 +174,7 @@ def _concatenate(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -
         parts, a = [ravel(low, p, e) for p in parts], 0
     else:
         _same_rank(low, parts, "concatenate", e)
-        a = _one_axis(low, axis, parts[0].type.ndim, e)
+        a = one_axis(low, axis, parts[0].type.ndim, e)
         for i in range(parts[0].type.ndim):
             if i != a:
                 same_length(low, [p.type.dims[i] for p in parts], "concatenate", e)
@@ -179,7 +188,7 @@ def _stack(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node
     ndim = parts[0].type.ndim if parts[0].type is not None else 0
     if axis is None:
         raise low.src.error("np.stack() axis must be a constant int here", e)
-    a = _one_axis(low, axis, ndim + 1, e)
+    a = one_axis(low, axis, ndim + 1, e)
     for i in range(ndim):
         same_length(low, [p.type.dims[i] for p in parts], "stack", e)
     return low.b.apply("stack", *parts, attrs=(a,))
@@ -189,7 +198,7 @@ def _stack(low: Frame, parts: list[Node], axis: Node | None, e: ast.AST) -> Node
 
 
 @HANDLERS.function("array", "asarray")
-def _np_array(low: Frame, args: Arguments, name: str) -> Node:
+def _nparray_of(low: Frame, args: Arguments, name: str) -> Node:
     e, dtype = args.call, _dtype(low, args)
     arg = args.written(args.signature.positional[0])
     if isinstance(arg, (ast.List, ast.Tuple)):
@@ -207,7 +216,7 @@ def _np_array(low: Frame, args: Arguments, name: str) -> Node:
         if name == "array" and value.type is not None:
             return low.b.new("copy", value)  # a new array, which may be written into
         return value
-    return array_of(low, value, name, e, dtype)
+    return new_array(low, value, name, e, dtype)
 
 
 # Constants -------------------------------------------------------------------------------
@@ -303,10 +312,21 @@ def _cumulative(low: Frame, args: Arguments, name: str) -> Node:
     return cumulative(low, name, args["a"], args["axis"], args.call)
 
 
+@HANDLERS.function("cumulative_sum", "cumulative_prod")
+def _cumulative_named(low: Frame, args: Arguments, name: str) -> Node:
+    # NumPy 2's names: the same, but an array of more than one axis needs its axis.
+    x = array_of(low, args["x"], name, args.call)
+    if args["axis"] is None and x.type.ndim > 1:
+        raise low.src.error(f"np.{name}() of an array of more than one axis needs axis=",
+                            args.call)
+    return cumulative(low, "cumsum" if name == "cumulative_sum" else "cumprod", x,
+                      args["axis"], args.call)
+
+
 def cumulative(low: Frame, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
     """``np.cumsum`` / ``np.cumprod`` along `axis` (None: of the flattened array)."""
-    x = _array(low, x, name, e)
-    a = None if axis is None else _one_axis(low, axis, x.type.ndim, e)
+    x = array_of(low, x, name, e)
+    a = None if axis is None else one_axis(low, axis, x.type.ndim, e)
     if x.type.ndim == 1:
         a = None  # the same thing, written without axis=
     return low.b.apply(name, x, attrs=(a,))
@@ -315,11 +335,11 @@ def cumulative(low: Frame, name: str, x: Any, axis: Any, e: ast.AST) -> Node:
 @HANDLERS.function("diff")
 def _np_diff(low: Frame, args: Arguments, name: str) -> Node:
     e = args.call
-    x = _array(low, args["a"], "diff", e)
+    x = array_of(low, args["a"], "diff", e)
     n = constant(low, args["n"], int, "np.diff() n", e)
     if n < 0:
         raise low.src.error("np.diff() n must not be negative", e)
-    a = _one_axis(low, args["axis"], x.type.ndim, e)
+    a = one_axis(low, args["axis"], x.type.ndim, e)
     if n == 0:
         return x
     dims = tuple((max(d - n, 0) if exact(d) else None) if i == a else d
@@ -341,8 +361,10 @@ def dim_of(node: Node) -> Dim:
     return None
 
 
-def _array(low: Frame, x: Any, name: str, e: ast.AST) -> Node:
-    x = low.number(x, e)
+def array_of(low: Frame, x: Any, name: str, e: ast.AST) -> Node:
+    """`x`, which ``np.<name>`` takes as an array here, read as NumPy reads an array-like
+    (`array_like`; a number is a located error)."""
+    x = array_like(low, x, name, e)
     if x.type is None:
         raise low.src.error(f"np.{name}() of a number: it takes an array here", e)
     return x
@@ -431,7 +453,8 @@ def _hole(x: Node, s: Shape, hole: int) -> Dim:
     return product_dim(tuple(d for i, d in enumerate(xdims) if i not in used))
 
 
-def _parts(low: Frame, value: Any, name: str, e: ast.AST) -> list[Node]:
+def array_parts(low: Frame, value: Any, name: str, e: ast.AST) -> list[Node]:
+    """The values of the list or tuple of arrays ``np.<name>`` joins."""
     if not isinstance(value, (list, tuple)):
         raise low.src.error(
             f"np.{name}() takes a list or tuple of arrays written in the function here", e)
@@ -446,7 +469,8 @@ def _same_rank(low: Frame, parts: list[Node], name: str, e: ast.AST) -> None:
         raise low.src.error(f"np.{name}() of arrays of different ranks", e)
 
 
-def _one_axis(low: Frame, value: Any, ndim: int, e: ast.AST) -> int:
+def one_axis(low: Frame, value: Any, ndim: int, e: ast.AST) -> int:
+    """One constant axis of an array of `ndim` axes, made non-negative."""
     if isinstance(value, tuple):
         raise low.src.error("axis must be one constant int here", e)
     axes = axes_of(low, value, ndim, e)

@@ -80,9 +80,12 @@ _CONSTANT = "shape, dtype=None, order='C', *, device=None, like=None"
 _LIKE = "a, dtype=None, order='K', subok=True, shape=None, *, device=None"
 _FULL_LIKE = "a, fill_value, dtype=None, order='K', subok=True, shape=None, *, device=None"
 _LIKE_UNREAD = "order subok shape device"
+_CUMULATIVE = "x, /, *, axis=None, dtype=None, out=None, include_initial=False"
+_STACK = "tup, *, dtype=None, casting='same_kind'"
+_SORT = "a, axis=-1, kind=None, order=None, *, stable=None"
+_ARG_EXTREMUM = "a, axis=None, out=None, *, keepdims=False"
 _TRUTH = "a, axis=None, out=None, keepdims=False, *, where=True"
 _CLOSE = "a, b, rtol=1e-05, atol=1e-08, equal_nan=False"
-_SORT = "a, axis=-1, kind=None, order=None, *, stable=None"
 
 # NumPy's functions (NumPy 2's signatures), and what symdiff does not read of each.
 _FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -127,11 +130,6 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "allclose": (_CLOSE, ""),
     "select": ("condlist, choicelist, default=0", ""),
     "nan_to_num": ("x, copy=True, nan=0.0, posinf=None, neginf=None", "copy"),
-    "sort": (_SORT, "kind order stable"),
-    "argsort": (_SORT, "kind order stable"),
-    # argmax/argmin give the flat index: only axis=None.
-    "argmax": ("a, axis=None, out=None, *, keepdims=False", "axis out keepdims"),
-    "argmin": ("a, axis=None, out=None, *, keepdims=False", "axis out keepdims"),
     "copyto": ("dst, src, casting='same_kind', where=True", "casting where"),
     "clip": ("a, a_min=None, a_max=None, out=None, *, min=None, max=None", "out"),
     "copy": ("a, order='K', subok=False", "order subok"),
@@ -178,6 +176,40 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
                  "device=None", "retstep axis device"),
     "eye": ("N, M=None, k=0, dtype=None, order='C', *, device=None, like=None",
             "order device like"),
+    "cumulative_sum": (_CUMULATIVE, "dtype out include_initial"),
+    "cumulative_prod": (_CUMULATIVE, "dtype out include_initial"),
+    "diagonal": ("a, offset=0, axis1=0, axis2=1", ""),
+    "diag": ("v, k=0", ""),
+    "cross": ("a, b, axisa=-1, axisb=-1, axisc=-1, axis=None", "axisa axisb axisc"),
+    "kron": ("a, b", ""),
+    "tensordot": ("a, b, axes=2", ""),
+    "hstack": (_STACK, "dtype casting"),
+    "vstack": (_STACK, "dtype casting"),
+    "row_stack": (_STACK, "dtype casting"),
+    "dstack": ("tup", ""),
+    "column_stack": ("tup", ""),
+    "atleast_1d": ("*arys", ""),
+    "atleast_2d": ("*arys", ""),
+    "atleast_3d": ("*arys", ""),
+    "append": ("arr, values, axis=None", ""),
+    "split": ("ary, indices_or_sections, axis=0", ""),
+    "array_split": ("ary, indices_or_sections, axis=0", ""),
+    "hsplit": ("ary, indices_or_sections", ""),
+    "vsplit": ("ary, indices_or_sections", ""),
+    "dsplit": ("ary, indices_or_sections", ""),
+    "flip": ("m, axis=None", ""),
+    "fliplr": ("m", ""),
+    "flipud": ("m", ""),
+    "roll": ("a, shift, axis=None", ""),
+    "repeat": ("a, repeats, axis=None", ""),
+    "tile": ("A, reps", ""),
+    "pad": ("array, pad_width, mode='constant', *, constant_values=0, stat_length=None, "
+            "end_values=0, reflect_type='even'", "stat_length end_values reflect_type"),
+    "take": ("a, indices, axis=None, out=None, mode='raise'", "out mode"),
+    "sort": (_SORT, "kind order stable"),
+    "argsort": (_SORT, "kind order stable"),
+    "argmax": (_ARG_EXTREMUM, "out"),
+    "argmin": (_ARG_EXTREMUM, "out"),
 }
 
 # Array methods whose parameters are not those of the function without its first.

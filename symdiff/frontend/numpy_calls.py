@@ -5,10 +5,11 @@ Contract: `FUNCTIONS` maps a NumPy function's path under ``np`` (``"sum"``,
 ``"linalg.norm"``) to its handler, `METHODS` an array method's name, `ATTRIBUTES` an
 array attribute's name (handlers as in `arrays.Handlers`). A name is lowered by one
 module only. `call`, `call_method` and `get_attribute` lower through the tables; a
-name without a handler is a located error; a call's arguments are bound to NumPy's
-parameters (`np_signatures`) before its handler reads them. Elementwise NumPy
-functions are not here: they are the scalar primitives (`resolve.NUMPY_ELEMENTWISE`);
-`resolve.NUMPY_FUNCTIONS` names the functions here.
+name without a handler is a located error, which for a method that changes its array
+in place (`IN_PLACE`, ``x.sort()``) says what to write instead; a call's arguments are
+bound to NumPy's parameters (`np_signatures`) before its handler reads them. Elementwise
+NumPy functions are not here: they are the scalar primitives
+(`resolve.NUMPY_ELEMENTWISE`); `resolve.NUMPY_FUNCTIONS` names the functions here.
 """
 
 from __future__ import annotations
@@ -23,21 +24,31 @@ from symdiff.frontend import (
     np_einsum,
     np_indexing,
     np_integrate,
+    np_joins,
     np_linalg,
     np_matrices,
     np_norms,
     np_predicates,
+    np_rearrange,
     np_shapes,
     np_signatures,
+    np_sorting,
     np_statistics,
+    np_structure,
 )
 from symdiff.frontend.arrays import AttributeHandler, Handler
 from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
 _MODULES = (arrays.HANDLERS, np_axes.HANDLERS, np_einsum.HANDLERS, np_indexing.HANDLERS,
-            np_integrate.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS, np_norms.HANDLERS,
-            np_predicates.HANDLERS, np_shapes.HANDLERS, np_statistics.HANDLERS)
+            np_integrate.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS,
+            np_norms.HANDLERS, np_predicates.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS,
+            np_sorting.HANDLERS, np_statistics.HANDLERS, np_structure.HANDLERS)
+
+
+# Array methods that change their array in place (a statement of its own, see
+# `call_statements`), and what to write for a new one where their value is used.
+IN_PLACE = {"sort": "x = np.sort(x)", "fill": "x = np.full_like(x, value)"}
 
 
 def _merged(tables: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -69,6 +80,9 @@ def call(low: Frame, name: str, e: ast.Call) -> Any:
 def call_method(low: Frame, base: Node, name: str, e: ast.Call) -> Any:
     """``x.<name>(...)`` on an array."""
     handler = METHODS.get(name)
+    if handler is None and name in IN_PLACE:
+        raise low.src.error(f".{name}() changes the array in place (not supported): write "
+                            f"{IN_PLACE[name]} for a new one", e)
     if handler is None:
         raise low.src.error(f"unsupported array method .{name}() (not yet)", e)
     args = np_signatures.bind_method(low, e, name, base)

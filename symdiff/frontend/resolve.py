@@ -43,10 +43,14 @@ NUMPY_FUNCTIONS = (
     "empty", "full", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
     "linspace", "eye", "cumsum", "cumprod", "diff", "var", "std", "average", "ptp", "trapezoid",
     "swapaxes", "moveaxis", "rollaxis", "rot90", "median", "quantile", "percentile",
-    "any", "all", "isclose", "allclose", "nonzero", "nan_to_num", "select", "sort",
-    "argsort", "argmax", "argmin",
+    "any", "all", "isclose", "allclose", "nonzero", "nan_to_num", "select",
     "tril", "triu", "linalg.cholesky", "linalg.slogdet", "linalg.eigh", "linalg.eigvalsh",
     "linalg.pinv", "linalg.matrix_power", "linalg.lstsq", "linalg.qr", "linalg.svd",
+    "diagonal", "diag", "hstack", "vstack", "column_stack", "atleast_1d", "atleast_2d",
+    "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "pad",
+    "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax", "argmin",
+    "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
+    "hsplit", "vsplit", "dsplit",
 )
 _numpy_table: dict[Any, str] = {}
 

@@ -75,10 +75,13 @@ def shape_source(node: Node) -> Node:
 # fit --------------------------------------------------------------------------------------
 
 
-def fit(b: NodeBuilder, value: Node, like: Node) -> Node:
-    """`value`, which broadcasts against `like`, with exactly `like`'s shape."""
+def fit(b: NodeBuilder, value: Node, like: Node, unsure: tuple[int, ...] = ()) -> Node:
+    """`value`, which broadcasts against `like`, with exactly `like`'s shape; `unsure`:
+    axes of `like` whose length is known only at run time, as is `value`'s, along
+    which `value` may still be broadcast (summed there when `like`'s length is one)."""
     vt, lt = value.type, like.type
-    if fits(vt, lt):
+    fitted = fits(vt, lt)
+    if fitted and not unsure:
         return value
     if vt is not None:
         lead = vt.ndim - (lt.ndim if lt is not None else 0)
@@ -90,7 +93,8 @@ def fit(b: NodeBuilder, value: Node, like: Node) -> Node:
             kept = tuple(i for i, d in enumerate(vt.dims)
                          if lt.dims[offset + i] == 1 and d != 1)
             unknown = [i for i, d in enumerate(vt.dims)
-                       if lt.dims[offset + i] is None and d != 1]
+                       if lt.dims[offset + i] is None and d != 1
+                       and (not fitted or offset + i in unsure)]
             if kept:
                 value = b.apply("sum", value, attrs=(kept, True))
             for i in unknown:
@@ -268,7 +272,8 @@ def linear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node 
     return b.apply(node.op, ts[0], *node.args[1:], attrs=node.attrs)
 
 
-def _bilinear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def bilinear_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    """JVP of an operation linear in each of its two arguments."""
     x, y = node.args
     tx, ty = ts
     left = None if tx is None else b.apply(node.op, tx, y)
@@ -370,11 +375,11 @@ SIZE = Primitive(
 
 MATMUL = Primitive(
     "matmul", 2, None, lambda args, attrs: ast.BinOp(args[0], ast.MatMult(), args[1]),
-    type_rule=_matmul_type, jvp_rule=_bilinear_jvp, vjp_rule=_matmul_vjp)
+    type_rule=_matmul_type, jvp_rule=bilinear_jvp, vjp_rule=_matmul_vjp)
 
 OUTER = Primitive(
     "outer", 2, None, lambda args, attrs: np_call("outer", *args), type_rule=_outer_type,
-    jvp_rule=_bilinear_jvp,
+    jvp_rule=bilinear_jvp,
     vjp_rule=lambda b, node, ct: (b.apply("matmul", ct, node.args[1]),
                                   b.apply("matmul", node.args[0], ct)),
     may_raise=False)

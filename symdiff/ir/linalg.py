@@ -42,7 +42,7 @@ def _linalg_attr(name: str) -> ast.expr:
                          ast.Load())
 
 
-def _emit_reduction(name: str) -> Any:
+def emit_reduction(name: str) -> Any:
     """``np.<name>(x, axis=..., keepdims=True)`` (``np.linalg.norm`` for "norm")."""
     def emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
         axes, keepdims = attrs
@@ -190,6 +190,13 @@ def fresh_letter(used: str) -> str:
         if c not in used:
             return c
     raise ValueError("einsum of more than 52 distinct letters")
+
+
+def fresh_letters(n: int) -> str:
+    """`n` different einsum letters; ValueError for more than 52."""
+    if n > len(_LETTERS):
+        raise ValueError("einsum of more than 52 distinct letters")
+    return _LETTERS[:n]
 
 
 def subscripts_of(specs: tuple[str, ...] | list[str], output: str) -> str:
@@ -411,20 +418,20 @@ def _linalg(name: str) -> Any:
 
 
 PROD = Primitive(
-    "prod", 1, None, _emit_reduction("prod"), type_rule=_reduced_type,
+    "prod", 1, None, emit_reduction("prod"), type_rule=_reduced_type,
     jvp_rule=_prod_jvp, vjp_rule=_prod_vjp, may_raise=False)
 
 # An empty array has no max: NumPy raises.
 AMAX = Primitive(
-    "amax", 1, None, _emit_reduction("max"), type_rule=_reduced_type,
+    "amax", 1, None, emit_reduction("max"), type_rule=_reduced_type,
     jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp)
 
 AMIN = Primitive(
-    "amin", 1, None, _emit_reduction("min"), type_rule=_reduced_type,
+    "amin", 1, None, emit_reduction("min"), type_rule=_reduced_type,
     jvp_rule=_extremum_jvp, vjp_rule=_extremum_vjp)
 
 NORM = Primitive(
-    "norm", 1, None, _emit_reduction("norm"), type_rule=_reduced_type,
+    "norm", 1, None, emit_reduction("norm"), type_rule=_reduced_type,
     jvp_rule=_norm_jvp, vjp_rule=_norm_vjp, may_raise=False)
 
 # A reduction's result with the reduced axes (attrs[0]) back as length one.

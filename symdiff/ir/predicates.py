@@ -1,6 +1,6 @@
 """Tests of values that guard a computation, and what they pick: ``np.any``/``np.all``,
-``np.isclose``, ``np.nonzero`` (``np.where`` of a condition alone), ``np.argsort``,
-``np.argmax``/``np.argmin`` and ``np.nan_to_num``.
+``np.isclose``, ``np.nonzero`` (``np.where`` of a condition alone) and
+``np.nan_to_num``.
 
 Contract:
 - ``any(x)`` and ``all(x)`` reduce over ``attrs[0]`` (None: every axis) with
@@ -10,9 +10,6 @@ Contract:
 - ``nonzero(c)`` is ``np.nonzero(c)[attrs[0]]``: the indices along one axis of the
   entries of `c` that are true, an int64 vector whose length is known only at run time;
   no derivative (an index).
-- ``argsort(x)`` is ``np.argsort(x)`` of a vector (``np.sort(x)`` is ``x[argsort(x)]``,
-  whose derivative is the read's); ``argmax(x)`` and ``argmin(x)`` the flat index of
-  the first largest (smallest) entry. No derivative (indices).
 - ``nan_to_num(x)`` replaces NaN, inf and -inf by ``attrs`` (None: NumPy's default);
   its derivative is 1 where `x` is finite and 0 where it was replaced.
 """
@@ -95,19 +92,6 @@ NONZERO = Primitive(
     type_rule=lambda types, attrs: ArrayType("int64", (None,)), differentiable=False,
     may_raise=False, cost="comparison")
 
-ARGSORT = Primitive(
-    "argsort", 1, None, lambda args, attrs: np_call("argsort", args[0]),
-    type_rule=lambda types, attrs: ArrayType("int64", types[0].dims), differentiable=False,
-    may_raise=False, cost="comparison")
-
-ARGMAX = Primitive(
-    "argmax", 1, None, lambda args, attrs: np_call("argmax", args[0]), differentiable=False,
-    type_rule=lambda types, attrs: None, makes_int=True, cost="comparison")
-
-ARGMIN = Primitive(
-    "argmin", 1, None, lambda args, attrs: np_call("argmin", args[0]), differentiable=False,
-    type_rule=lambda types, attrs: None, makes_int=True, cost="comparison")
-
 NAN_TO_NUM = Primitive(
     "nan_to_num", 1, None, _emit_nan_to_num,
     jvp_rule=lambda b, node, ts: _kept(b, node.args[0], ts[0]),
@@ -116,5 +100,5 @@ NAN_TO_NUM = Primitive(
 
 
 RECORDS: tuple[Primitive, ...] = (
-    ANY, ALL, ISCLOSE, NONZERO, ARGSORT, ARGMAX, ARGMIN, NAN_TO_NUM,
+    ANY, ALL, ISCLOSE, NONZERO, NAN_TO_NUM,
 )

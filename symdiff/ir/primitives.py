@@ -29,19 +29,23 @@ from symdiff.ir import (
     matrices,
     order,
     predicates,
+    rearrange,
     scalars,
     sequences,
     shapes,
+    sorting,
     special,
     spectral,
+    structure,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
 
 AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
-    linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, sequences.RECORDS,
-    shapes.RECORDS, calls.RECORDS, checks.RECORDS, special.RECORDS, predicates.RECORDS,
+    linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, rearrange.RECORDS,
+    sequences.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS,
+    checks.RECORDS, special.RECORDS, predicates.RECORDS,
 )
 
 

@@ -325,7 +325,7 @@ def _pad_axis_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ..
     return b.apply("slice_axis", ct, before, stop, attrs=(axis, g.type.dims)), None, None
 
 
-def _dims_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def dims_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     """The type of a result whose lengths are in the attributes (its dims come last)."""
     return with_dims(types[0].dtype, attrs[-1])
 
@@ -573,7 +573,7 @@ def _emit_eye(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
 
 # x.reshape(*shape); attrs (dims,)
 RESHAPE = Primitive(
-    "reshape", None, None, _emit_reshape, type_rule=_dims_type,
+    "reshape", None, None, _emit_reshape, type_rule=dims_type,
     jvp_rule=_reshape_jvp, vjp_rule=_back_to_shape, view=True)
 
 # x reshaped to like's shape
@@ -618,12 +618,12 @@ PICK = Primitive(
 
 # x[:, start:stop] (stop optional); attrs (axis, dims)
 SLICE_AXIS = Primitive(
-    "slice_axis", None, None, _emit_slice_axis, type_rule=_dims_type,
+    "slice_axis", None, None, _emit_slice_axis, type_rule=dims_type,
     jvp_rule=_reshape_jvp, vjp_rule=_slice_axis_vjp, may_raise=False, view=True)
 
 # np.pad(x, ...) with zeros before and after along one axis; attrs (axis, dims)
 PAD_AXIS = Primitive(
-    "pad_axis", 3, None, _emit_pad_axis, type_rule=_dims_type,
+    "pad_axis", 3, None, _emit_pad_axis, type_rule=dims_type,
     jvp_rule=_reshape_jvp, vjp_rule=_pad_axis_vjp, may_raise=False)
 
 FLIP = Primitive(
@@ -643,7 +643,7 @@ CUMPROD = Primitive(
 
 # attrs (n, axis, dims)
 DIFF = Primitive(
-    "diff", 1, None, _emit_diff, type_rule=_dims_type, jvp_rule=_reshape_jvp,
+    "diff", 1, None, _emit_diff, type_rule=dims_type, jvp_rule=_reshape_jvp,
     vjp_rule=_diff_vjp, may_raise=False)
 
 # attrs (axis of g, axis of like)

@@ -38,6 +38,7 @@ from symdiff.ir.builder import Builder
 from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
+from symdiff.ir.lengths import unsure_axes
 from symdiff.ir.loop import (
     BodyParams,
     BodyResults,
@@ -149,6 +150,8 @@ def jvp_full(
         if t is not None:
             if current.type is not None or t.type is not None:
                 t = fit(b, t, current)  # a tangent has its value's shape
+                if unsure_axes(current):  # the tangent of an operand broadcast
+                    t = b.apply("broadcast_like", t, current)
             tangent[current] = t
             name = b.names.get(node)
             if name is not None:
@@ -403,11 +406,21 @@ def _pull(
     ct: dict[Node, Cotangent],
 ) -> None:
     arrays = node.type is not None or any(a.type is not None for a in node.args)
+    unsure = unsure_axes(node) if arrays else ()
     for arg, contribution in zip(node.args, contributions, strict=True):
         if contribution is not None and arg in active:
             if arrays and isinstance(contribution, Node) and not is_seq(arg):
-                contribution = fit(b, contribution, arg)  # undo broadcasting
+                mine = _unsure_of(node, arg, unsure) if unsure else ()
+                contribution = fit(b, contribution, arg, mine)  # undo broadcasting
             _add_ct(b, ct, arg, contribution)
+
+
+def _unsure_of(node: Node, arg: Node, unsure: tuple[int, ...]) -> tuple[int, ...]:
+    """`unsure` (axes of `node`'s result) as axes of its argument `arg`."""
+    if arg.type is None:
+        return ()
+    lead = node.type.ndim - arg.type.ndim
+    return tuple(a - lead for a in unsure if a >= lead)
 
 
 def _running(node: Node, ct: dict[Node, Cotangent]) -> dict[int, Node]:

@@ -71,6 +71,7 @@ from symdiff.ir.matrices import EXPM, TRIANGLE
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
+from symdiff.ir.rearrange import PAD, REPEAT, ROLL, TILE, UNPAD
 from symdiff.ir.regions import Arms, cond_node, proj
 from symdiff.ir.scalars import FLOAT
 from symdiff.ir.sequences import is_seq
@@ -93,7 +94,9 @@ from symdiff.ir.shapes import (
     SUM_IF_ONE,
     size_of,
 )
+from symdiff.ir.sorting import PERMUTE
 from symdiff.ir.special import LOGSUMEXP
+from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, on_diagonal
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -483,6 +486,89 @@ def _trace(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ..
     return b.apply("transpose", out, attrs=((r - 2, *range(r - 2)),))
 
 
+def _diagonal(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+              ) -> Node:
+    # np.diagonal of the last two axes: the batch axis one more in front, of the result
+    # too.
+    k, dims = node.attrs
+    return b.apply("diagonal", args[0], attrs=(k, (None, *dims)))
+
+
+def _diag(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # A batch of vectors, each put on the diagonal of a square matrix of zeros.
+    (v,), (k, dims) = args, node.attrs
+    side = b.add(size_of(b, v, 1), abs(k))
+    return on_diagonal(b, v, side, side, k, dims)
+
+
+def _kron(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # Each entry's blocks, an einsum with a letter for the batch axis, reshaped.
+    n = _rank(node)
+    letters = linalg.fresh_letters(2 * n + 1)
+    batch, blocks = letters[-1], letters[:-1]
+    specs = [batch + s if f else s for s, f in zip((blocks[0::2], blocks[1::2]), flags,
+                                                   strict=True)]
+    out = linalg.einsum(b, specs, batch + blocks, list(args))
+    lengths = [b.mul(*(size_of(b, a, i + f) for a, f in zip(args, flags, strict=True)))
+               for i in range(n)]
+    return b.apply("reshape", out, _batch_length(b, out), *lengths,
+                   attrs=((None, *node.type.dims),))
+
+
+def _roll(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    if flags[1]:
+        raise BatchingError("np.roll by a shift computed from a tangent")
+    axis, ndim = node.attrs
+    return b.apply("roll", *args, attrs=(axis + 1, ndim + 1))
+
+
+def _repeat(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+            ) -> Node:
+    if flags[1]:
+        raise BatchingError("np.repeat by a count computed from a tangent")
+    axis, dims = node.attrs
+    return b.apply("repeat", *args, attrs=(axis + 1, (None, *dims)))
+
+
+def _tile(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # The array given the tile's rank after its batch axis, which is tiled once.
+    if any(flags[1:]):
+        raise BatchingError("np.tile by a count computed from a tangent")
+    x, *reps = args
+    (dims,) = node.attrs
+    x = _lift(b, x, node.args[0], len(dims))
+    ones = [b.const(1)] * (len(dims) - len(reps) + 1)
+    return b.apply("tile", x, *ones, *reps, attrs=((None, *dims),))
+
+
+def _pad(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # No padding along the batch axis. A batch of constant values: the array padded
+    # with zeros, plus each value times the border of ones.
+    widths, mode, dims = node.attrs
+    batched = (((0, 0), *widths), mode, (None, *dims))
+    if mode == "edge" or not flags[1]:
+        return b.apply("pad", *args, attrs=batched)
+    attrs = batched if flags[0] else node.attrs
+    x = b.apply("pad", args[0], 0.0, attrs=attrs)
+    border = b.apply("pad", b.apply("zeros_like", args[0]), 1.0, attrs=attrs)
+    return b.add(x, b.mul(_lift(b, args[1], node.args[1], len(dims)), border))
+
+
+def _unpad(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    widths, dims = node.attrs
+    return b.apply("unpad", args[0], attrs=(((0, 0), *widths), (None, *dims)))
+
+
+def _permute(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+             ) -> Node:
+    # The same permutation of every entry: a leading axis of length one broadcasts.
+    if flags[1]:
+        raise BatchingError("a permutation computed from a tangent")
+    x, order = args
+    order = b.apply("expand_dims", order, attrs=((0,),))
+    return b.apply("permute", x, order, attrs=(node.attrs[0] + 1,))
+
+
 def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # k right-hand sides side by side as the columns of one: A is factorised once.
     if flags[0]:
@@ -787,6 +873,16 @@ _RULES: dict[Primitive, Rule] = {
     TRIANGLE: lambda b, node, args, flags: b.apply("triangle", args[0], attrs=node.attrs),
     # scipy.linalg.expm of a stack of matrices is the exponential of each.
     EXPM: lambda b, node, args, flags: b.apply("expm", args[0]),
+    DIAGONAL: _diagonal,
+    DIAG: _diag,
+    KRON: _kron,
+    CROSS: _elementwise,  # along the last axis, the others broadcasting
+    ROLL: _roll,
+    REPEAT: _repeat,
+    TILE: _tile,
+    PAD: _pad,
+    UNPAD: _unpad,
+    PERMUTE: _permute,
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,

@@ -1,4 +1,5 @@
-"""Helpers shared by the frontend tests: marker lines, finite differences, comparisons."""
+"""Helpers shared by the frontend tests: marker lines, finite differences, comparisons,
+and checks shared by the tests of NumPy functions."""
 
 from __future__ import annotations
 
@@ -145,3 +146,64 @@ def check_in_dtype(f: Callable[..., Any], args: tuple[Any, ...], dtype: Any,
     _, vjp_fn = vjp(f, *args)
     for a, c in zip(args, vjp_fn(np.ones_like(f(*args))), strict=True):
         assert c.shape == a.shape and c.dtype == a.dtype
+
+
+def check_float32(f: Callable[..., Any], args: Sequence[Any]) -> None:
+    """`f` at `args` cast to float32: its gradients have each argument's shape and dtype
+    and are writable, and both modes agree with finite differences (`check_grads` with
+    float32's tolerances)."""
+    import numpy as np
+    import pytest
+
+    from symdiff.testing import check_grads
+
+    args32 = tuple(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in args)
+    value, grads = value_and_grad(f, argnums=tuple(range(len(args))))(*args32)
+    assert value == pytest.approx(f(*args32), rel=1e-4)
+    for a, g in zip(args32, grads, strict=True):
+        assert np.shape(g) == np.shape(a)
+        if isinstance(a, np.ndarray):
+            assert g.dtype == np.float32 and g.flags.writeable
+    check_grads(f, args32, eps=1e-3, rtol=2e-2, atol=2e-2)
+
+
+def gradients_test(cases: list[tuple[Callable[..., Any], tuple[Any, ...]]],
+                   ids: list[str] | None = None) -> Callable[..., None]:
+    """A test that each ``(f, args)`` of `cases` passes `check_grads` to second order (both
+    modes, and the Jacobians of each) and `check_float32`."""
+    import pytest
+
+    from symdiff.testing import check_grads
+
+    @pytest.mark.parametrize(("f", "args"), cases,
+                             ids=ids or [f.__name__ for f, _ in cases])
+    def test(f: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        check_grads(f, args, order=2)
+        check_float32(f, args)
+
+    return test
+
+
+Error = tuple[Callable[..., Any], tuple[Any, ...], str, str, list[str]]
+
+
+def located_errors_test(errors: list[Error], file: str) -> Callable[..., None]:
+    """A test that ``grad(f)(*args)`` raises `UnsupportedSyntaxError` located as
+    `assert_located` says, for each ``(f, args, tag, snippet, words)`` of `errors`
+    (functions of `file`, whose lines end with their ``# E:<tag>`` markers)."""
+    import pytest
+
+    from symdiff import UnsupportedSyntaxError
+
+    path = Path(file).resolve()
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    @pytest.mark.parametrize(("f", "args", "tag", "snippet", "words"), errors,
+                             ids=[e[0].__name__ for e in errors])
+    def test(f: Callable[..., Any], args: tuple[Any, ...], tag: str, snippet: str,
+             words: list[str]) -> None:
+        with pytest.raises(UnsupportedSyntaxError) as info:
+            grad(f)(*args)
+        assert_located(info.value, path, lines, tag, snippet, words)
+
+    return test

@@ -256,6 +256,26 @@ def test_integer_array_indexing_accumulates_repeated_indices(dtype: type) -> Non
     assert "np.add.at(x_bar, idx," in _source(gather, "grad", x, idx)
 
 
+OFFSETS = np.arange(12.0).reshape(3, 4)
+
+
+def column_plus_rest(M):
+    # Two slices whose lengths are known only at run time: the first column (length
+    # one) broadcasts along the other three.
+    return np.sum(M[:, :1] * M[:, 1:]) + np.sum(M[:, :1] + OFFSETS[:, 1:])
+
+
+def test_slices_of_unknown_lengths_that_broadcast_have_their_own_shape() -> None:
+    M = RNG.standard_normal((3, 4))
+    want = np.zeros((3, 4))
+    want[:, 0] = M[:, 1:].sum(axis=1) + 3.0
+    want[:, 1:] = M[:, :1]
+    np.testing.assert_allclose(grad(column_plus_rest)(M), want, rtol=1e-12)
+    u = RNG.standard_normal((3, 4))
+    assert jvp(column_plus_rest, (M,), (u,))[1] == pytest.approx(float(np.sum(want * u)))
+    check_grads(column_plus_rest, (M,))
+
+
 def test_rosenbrock_gradient_is_written_as_by_hand() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from benchmarks import arrays

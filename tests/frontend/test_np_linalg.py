@@ -56,6 +56,12 @@ def traces(A, T):
     return np.trace(A) + A.trace() * np.trace(T).sum()
 
 
+def traces_off_the_diagonal(A, T):
+    # A band's sums (offsets either side), and traces over other axes of a 3-D array.
+    return (np.trace(A, offset=1) * np.trace(A, -1) + A.trace(offset=2) ** 2
+            + np.sum(np.trace(T, axis1=1, axis2=2) ** 2) + np.sum(T.trace(1, 0, 2)))
+
+
 def norms(x, A):
     return (np.linalg.norm(x) + np.linalg.norm(A) + np.linalg.norm(A, "fro") ** 2
             + np.sum(np.linalg.norm(A, axis=1)) * np.linalg.norm(A, ord=2, axis=0, keepdims=True))
@@ -82,6 +88,7 @@ CASES: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
                        RNG.standard_normal(4))),
     (einsum_batched, (RNG.standard_normal((2, 3, 4)), RNG.standard_normal((2, 4, 2)))),
     (traces, (RNG.standard_normal((3, 4)), RNG.standard_normal((2, 2, 3)))),
+    (traces_off_the_diagonal, (RNG.standard_normal((3, 4)), RNG.standard_normal((2, 3, 3)))),
     (norms, (RNG.standard_normal(3), RNG.standard_normal((3, 2)))),
     (normalize, (RNG.standard_normal((2, 3)),)),
     (linear_algebra, (_square(3), RNG.standard_normal(3))),

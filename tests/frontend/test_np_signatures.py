@@ -45,8 +45,10 @@ def test_the_table_follows_numpys_signatures(name: str) -> None:
     theirs = [p.name for p in named]
     assert [n for n in theirs if n in ours] == [n for n in ours if n in theirs]
     missing = [n for n in ours if n not in theirs]
-    # Keywords NumPy takes through **kwargs (np.clip's min and max) or has renamed.
-    assert set(missing) <= {"min", "max", "newshape"}, missing
+    # Keywords NumPy takes through **kwargs (np.clip's min and max, np.pad's options) or
+    # has renamed.
+    assert set(missing) <= {"min", "max", "newshape", "constant_values", "stat_length",
+                            "end_values", "reflect_type"}, missing
     positional = [p.name for p in named if p.kind in (p.POSITIONAL_ONLY,
                                                         p.POSITIONAL_OR_KEYWORD)]
     assert list(sig.positional) == positional[:len(sig.positional)]

@@ -105,3 +105,23 @@ def check_jvp_of_vjp(build: Build, values: list[Any], seed: int = 5) -> None:
     for t, u, d in zip(tangent, up, down, strict=True):
         np.testing.assert_allclose(t, (np.asarray(u) - np.asarray(d)) / (2 * h),
                                    rtol=1e-5, atol=1e-6)
+
+
+def sample_values(shapes: list[Any], dtype: Any, rng: Any, low: float = 0.5,
+                  high: float = 1.5) -> list[Any]:
+    """Random values like `shapes`: arrays of `dtype` uniform in [low, high), numbers
+    (Python floats) in [0.2, 0.6)."""
+    import numpy as np
+
+    return [rng.uniform(low, high, np.shape(v)).astype(dtype) if isinstance(v, np.ndarray)
+            else float(rng.uniform(0.2, 0.6)) for v in shapes]
+
+
+def check_emitted(build: Build, values: list[Any], snippets: list[str]) -> None:
+    """The emitted primal and VJP modules of `build` contain each of `snippets`."""
+    from symdiff.transforms.programs import finish, vjp_program
+
+    primal = program_of(build, values)
+    text = emit_module(primal) + emit_module(finish(vjp_program(primal)))
+    for snippet in snippets:
+        assert snippet in text, text

@@ -64,6 +64,6 @@ def test_no_primitive_is_named_like_a_kind() -> None:
 
 def test_lengths_and_updates_say_so_in_their_records() -> None:
     assert {name for name, p in PRIMITIVES.items() if p.makes_int} == {
-        "size", "seq_len", "floor", "ceil", "round", "int", "argmax", "argmin"}
-    # (rounding: on numbers; argmax and argmin: a flat index)
+        "size", "seq_len", "floor", "ceil", "round", "int",  # (rounding: on numbers)
+        "argmax", "argmin"}  # (positions: in a whole array)
     assert {"index_set", "index_add"} <= {name for name, p in PRIMITIVES.items() if p.inplace}

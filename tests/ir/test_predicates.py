@@ -1,6 +1,7 @@
-"""The tests and picks of `ir.predicates` (and ``max``/``min`` of a list): the emitted
-code computes what NumPy and Python do, the tests have no derivative, and the
-differentiable ones pass derivatives where they should."""
+"""The tests and picks of `ir.predicates` (with ``argsort``/``argmax`` of `ir.sorting`,
+and ``max``/``min`` of a list): the emitted code computes what NumPy and Python do, the
+tests have no derivative, and the differentiable ones pass derivatives where they
+should."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def test_tests_and_picks_have_no_derivative(op: str) -> None:
     x = b.param("x", of_value(np.ones(3)))
     args = (x, x) if op == "isclose" else (x,)
     attrs = {"any": (None, False), "all": (None, False), "isclose": (1e-5, 1e-8, False),
-             "nonzero": (0,)}.get(op, ())
+             "nonzero": (0,), "argsort": (0, 1), "argmax": (None, False)}.get(op, ())
     out = b.apply(op, *args, attrs=attrs)
     assert jvp(b, [out], {x: b.param("t")}) == [None]
     assert vjp(b, [out], [b.param("ct")], [x]) == [None]

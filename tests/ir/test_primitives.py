@@ -36,10 +36,13 @@ from symdiff.ir import (
     matrices,
     order,
     predicates,
+    rearrange,
     sequences,
     shapes,
+    sorting,
     special,
     spectral,
+    structure,
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
@@ -54,8 +57,8 @@ Draw = Callable[[random.Random], Any]
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
 ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               matrices.RECORDS, order.RECORDS, shapes.RECORDS, spectral.RECORDS,
-               predicates.RECORDS)
+               matrices.RECORDS, order.RECORDS, predicates.RECORDS, rearrange.RECORDS,
+               shapes.RECORDS, sorting.RECORDS, spectral.RECORDS, structure.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6

@@ -17,7 +17,15 @@ from symdiff.ir.node import Node, Program
 from symdiff.ir.shapes import product_dim, sum_dim
 from symdiff.ir.types import MANY, ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
-from tests.ir.support import Build, check_jvp_of_vjp, check_primitive, program_of, run_emitted
+from tests.ir.support import (
+    Build,
+    check_emitted,
+    check_jvp_of_vjp,
+    check_primitive,
+    program_of,
+    run_emitted,
+    sample_values,
+)
 
 _program, _run = program_of, run_emitted
 
@@ -104,17 +112,12 @@ CASES: list[tuple[str, Build, list[Any]]] = [
 ]
 
 
-def _values(shapes: list[Any], dtype: type, rng: np.random.Generator) -> list[Any]:
-    return [rng.uniform(0.5, 1.5, np.shape(v)).astype(dtype) if isinstance(v, np.ndarray)
-            else float(rng.uniform(0.2, 0.6)) for v in shapes]
-
-
 @pytest.mark.parametrize(("name", "build", "shapes"), CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_shape_primitive_derivatives(name: str, build: Build, shapes: list[Any],
                                      dtype: type) -> None:
     rng = np.random.default_rng(11)
-    values = _values(shapes, dtype, rng)
+    values = sample_values(shapes, dtype, rng)
     check_primitive(build, values, dtype)
 
 
@@ -125,7 +128,7 @@ SECOND_ORDER = ["reshape-run-time", "reshape-unknown-length-one", "squeeze", "co
 @pytest.mark.parametrize("name", SECOND_ORDER)
 def test_the_derivative_helpers_are_differentiable(name: str) -> None:
     _, build, shapes = next(c for c in CASES if c[0] == name)
-    check_jvp_of_vjp(build, _values(shapes, np.float64, np.random.default_rng(5)))
+    check_jvp_of_vjp(build, sample_values(shapes, np.float64, np.random.default_rng(5)))
 
 
 @pytest.mark.parametrize("x", [
@@ -215,8 +218,4 @@ EMITTED = [
 @pytest.mark.parametrize(("name", "snippets"), EMITTED, ids=[e[0] for e in EMITTED])
 def test_emitted_code_reads_as_numpy(name: str, snippets: list[str]) -> None:
     _, build, shapes = next(c for c in CASES if c[0] == name)
-    values = _values(shapes, np.float64, np.random.default_rng(0))
-    primal = _program(build, values)
-    text = emit_module(primal) + emit_module(finish(vjp_program(primal)))
-    for snippet in snippets:
-        assert snippet in text, text
+    check_emitted(build, sample_values(shapes, np.float64, np.random.default_rng(0)), snippets)

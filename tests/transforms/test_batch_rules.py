@@ -244,6 +244,10 @@ def test_a_jacobian_of_a_jacobian_is_one_batched_call(fun: Callable[..., Any],
     np.testing.assert_allclose(got, central(jacrev(fun), args), rtol=1e-5, atol=1e-6)
 
 
+def sorted_weights(x: np.ndarray) -> float:
+    return np.sum(np.sort(x) ** 2 * np.arange(4.0)) + np.sum(np.sort(x * x) * x)
+
+
 def cholesky_quadratic(y: np.ndarray, x: np.ndarray) -> float:
     # The Cholesky rules' tangents meet solve, transposes and np.tril: all batched.
     low = np.linalg.cholesky(y @ y.T + 3 * np.eye(3))
@@ -252,13 +256,40 @@ def cholesky_quadratic(y: np.ndarray, x: np.ndarray) -> float:
 
 @pytest.mark.parametrize(("fun", "args"), [(solve_vector, (Y, V)), (einsum_three, (Y, V)),
                                            (row_differences, (Y,)), (spaced, (V,)),
+                                           (sorted_weights, (V,)),
                                            (cholesky_quadratic, (Y, V))],
-                         ids=["solve", "einsum", "diff", "linspace", "cholesky"])
+                         ids=["solve", "einsum", "diff", "linspace", "sort", "cholesky"])
 def test_hessians_are_one_batched_call(fun: Callable[..., Any], args: tuple[Any, ...],
                                        compiled: Compiled) -> None:
     got = hessian(fun)(*args)
     assert compiled.kinds == ["jvp_batched of grad"] and compiled.calls == 1
     np.testing.assert_allclose(got, central(jacrev(fun), args), rtol=1e-5, atol=1e-6)
+
+
+def triangles_and_diagonals(y: np.ndarray) -> float:
+    L = np.tril(y[:, :3]) + np.diag(np.exp(np.diagonal(y, 1)))
+    return np.sum((L @ L.T) ** 2) + np.sum(np.triu(y, 1) ** 3)
+
+
+def periodic_and_padded(x: np.ndarray) -> float:
+    lap = np.roll(x, 1) - 2 * x + np.roll(x, -1)
+    xp = np.pad(x * x, (1, 2), constant_values=x[0]) + np.pad(x, (2, 1), mode="edge")
+    return np.sum(lap ** 2) + np.sum(xp ** 3) + np.sum(np.repeat(x, 2) * np.tile(x, 2) ** 2)
+
+
+def products_of_vectors(y: np.ndarray) -> float:
+    return np.sum(np.cross(y[:, :3], y[:, 1:]) ** 2) + np.sum(np.kron(y[0], y[:2, :2]) ** 2)
+
+
+@pytest.mark.parametrize("fun", [triangles_and_diagonals, periodic_and_padded,
+                                 products_of_vectors])
+def test_hessians_through_structure_are_one_batched_call(fun: Callable[..., Any],
+                                                         compiled: Compiled) -> None:
+    args = (V,) if fun is periodic_and_padded else (Y,)
+    got = hessian(fun)(*args)
+    assert compiled.kinds == ["jvp_batched of grad"] and compiled.calls == 1
+    np.testing.assert_allclose(got, central(jacrev(fun), args), rtol=1e-5, atol=1e-5)
+    check_grads(fun, args, order=3)
 
 
 def central(fun: Callable[..., Any], args: tuple[Any, ...]) -> np.ndarray:
@@ -337,6 +368,21 @@ def constructors(x: np.ndarray) -> np.ndarray:
             + np.concatenate([np.diff(x, n=2), np.diff(x[::-1])[1:]]))
 
 
+def matrix_structure(y: np.ndarray) -> np.ndarray:
+    return (np.tril(y, 1) + np.triu(y) * np.diagonal(y, 1)[:, None]
+            + np.diag(y[0], 1)[:3, :4] + np.diag(y[1, :3]).sum(axis=0)[:, None]
+            + np.kron(y[:, :2], y[:1, 2:]) + np.kron(np.ones((3, 2)), y[1, :2])
+            + np.cross(y[:, :3], y[0, 1:])[:, [0, 1, 2, 0]])
+
+
+def rearranged(y: np.ndarray) -> np.ndarray:
+    return (np.roll(y, 1, axis=1) * np.roll(y[0], -1) + np.roll(y, (2, 1), axis=0)
+            + np.fliplr(y) + np.repeat(y[:, :2], 2, axis=1) + np.repeat(y[0, :2], 2)
+            + np.tile(y[:, :2], (1, 2)) + np.tile(y[0, :2], (3, 2))
+            + np.pad(y[1:, 1:], ((0, 1), (1, 0)), constant_values=y[0, 0])
+            + np.pad(y[1:, :3], 1, mode="edge")[:3, :4] + np.pad(y, 1)[1:-1, 1:-1])
+
+
 A = np.array([[3.0, 0.5, -0.2], [0.1, 2.0, 0.4], [-0.3, 0.2, 4.0]])
 M = rng.normal(size=(3, 4))
 
@@ -344,7 +390,9 @@ M = rng.normal(size=(3, 4))
 @pytest.mark.parametrize(("fun", "args", "batched"), [
     (reductions, (M,), (0,)), (products_so_far, (M,), (0,)), (shapes_only, (M,), (0,)),
     (linear_algebra, (A, M), (1,)), (constructors, (V,), (0,)), (triangles, (M,), (0,)),
-], ids=["reductions", "cumprod", "shapes", "linalg", "constructors", "triangles"])
+    (matrix_structure, (M,), (0,)), (rearranged, (M,), (0,)),
+], ids=["reductions", "cumprod", "shapes", "linalg", "constructors", "triangles", "matrices",
+        "rearranged"])
 def test_each_rule_maps_over_the_batch(fun: Callable[..., Any], args: tuple[Any, ...],
                                        batched: tuple[int, ...]) -> None:
     check_batched(lowered(fun, args), args, batched)
