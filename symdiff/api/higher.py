@@ -34,7 +34,7 @@ from symdiff.api.derivative import (
     generate,
     mark,
 )
-from symdiff.api.grad import Names, Statics, check_pairs, jvp_of, rebuild
+from symdiff.api.grad import Names, Statics, check_has_aux, check_pairs, jvp_of, rebuild
 from symdiff.api.variadic import Variadic, for_count, is_variadic
 from symdiff.host import pytrees
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
@@ -55,8 +55,11 @@ class Hessian(Derivative):
     """
 
     def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int],
-                 static_argnums: Any = None, static_argnames: Any = None) -> None:
+                 static_argnums: Any = None, static_argnames: Any = None,
+                 has_aux: bool = False) -> None:
         check_transformable(fun)
+        self._has_aux = check_has_aux(has_aux)
+        self._with_aux: Callable[..., Any] | None = None
         self._fn, self._inner = unwrap(fun)
         self._argnums = normalize_argnums(self._fn, argnums)
         self._static = normalize_static(self._fn, static_argnums, static_argnames,
@@ -79,13 +82,14 @@ class Hessian(Derivative):
 
     def __repr__(self) -> str:
         static = f", static_argnums={self._static!r}" if self._static else ""
+        static += ", has_aux=True" if self._has_aux else ""
         return (f"<symdiff {self._spec().label()} of {qualified_name(self._fn)}, "
                 f"argnums={self._argnums!r}{static}, "
                 f"signatures: {format_signatures(list(self._seen))}>")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums,
-                                  self._static)
+                                  self._static, self._has_aux)
 
     @property
     @boundary
@@ -96,8 +100,21 @@ class Hessian(Derivative):
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         primals = self._check(args, kwargs)
+        if self._has_aux:
+            return self._aux_hessian()(*primals)
         plan = self._plans.get(primals, self._plan)
         return plan(primals)
+
+    def _aux_hessian(self) -> Callable[..., Any]:
+        """With `has_aux`: ``(Hessian, aux)`` as JAX defines it, the forward-mode
+        Jacobian of the gradient that returns the aux output beside it."""
+        if self._with_aux is None:
+            from symdiff.api.jacobian import Jacobian
+
+            gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner,
+                                              static=self._static, has_aux=True))
+            self._with_aux = Jacobian(gradient, self._argnums, "forward", has_aux=True)
+        return self._with_aux
 
     def _plan(self, primals: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
         """How to compute the Hessian for arguments like `primals`: the program for
@@ -161,22 +178,27 @@ def _numbers(value: Any) -> bool:
 
 
 def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
-                     argnums: int | tuple[int, ...], static: tuple[int, ...] = ()) -> Hessian:
+                     argnums: int | tuple[int, ...], static: tuple[int, ...] = (),
+                     has_aux: bool = False) -> Hessian:
     """A `Hessian` from its pickled parts."""
-    return Hessian(fn if inner is None else rebuild(fn, inner), argnums, static or None)
+    return Hessian(fn if inner is None else rebuild(fn, inner), argnums, static or None,
+                   has_aux=has_aux)
 
 
 @boundary
-def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
-            static_argnums: Statics = None, static_argnames: Names = None) -> Hessian:
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+            *, static_argnums: Statics = None, static_argnames: Names = None) -> Hessian:
     """Hessian of a scalar function by forward mode over reverse mode. The arguments at
     `static_argnums` (or named in `static_argnames`) are compiled in as constants, per
-    value."""
+    value. With `has_aux`, `fun` returns ``(output, aux)`` and the result is ``(Hessian
+    of output, aux)``, as in JAX."""
+    check_has_aux(has_aux)
+
     def make(f: Any, nums: Any, static: Any) -> Any:
         if is_variadic(f):
-            return Variadic(hessian, f, nums, static_argnums=static,
+            return Variadic(hessian, f, nums, has_aux, static_argnums=static,
                             static_argnames=static_argnames)
-        return Hessian(f, nums, static, static_argnames)
+        return Hessian(f, nums, static, static_argnames, has_aux=has_aux)
 
     return transform_bound(fun, argnums, static_argnums, make)
 
