@@ -19,28 +19,11 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir.arrays import Axes, np_call
+from symdiff.ir.arrays import np_call
+from symdiff.ir.linalg import emit_reduction
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.types import ArrayType, Type, reduced
-
-
-def _axis(axes: Axes) -> ast.expr:
-    if axes is not None and len(axes) == 1:
-        return ast.Constant(axes[0])
-    return ast.Tuple([ast.Constant(a) for a in axes or ()], ast.Load())
-
-
-def _emit_reduction(name: str) -> Any:
-    def emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-        axes, keepdims = attrs
-        kws: dict[str, Any] = {}
-        if axes is not None:
-            kws["axis"] = _axis(axes)
-        if keepdims:
-            kws["keepdims"] = True
-        return np_call(name, args[0], **kws)
-    return emit
 
 
 def _reduced_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
@@ -76,11 +59,11 @@ def _kept(b: NodeBuilder, x: Node, t: Node) -> Node:
 
 
 ANY = Primitive(
-    "any", 1, None, _emit_reduction("any"), type_rule=_reduced_type, differentiable=False,
+    "any", 1, None, emit_reduction("any"), type_rule=_reduced_type, differentiable=False,
     may_raise=False, cost="comparison")
 
 ALL = Primitive(
-    "all", 1, None, _emit_reduction("all"), type_rule=_reduced_type, differentiable=False,
+    "all", 1, None, emit_reduction("all"), type_rule=_reduced_type, differentiable=False,
     may_raise=False, cost="comparison")
 
 ISCLOSE = Primitive(
