@@ -9,7 +9,9 @@ comparison), and before which only operations that cannot raise run (``+``, ``-`
 ``*``). So the operations that can raise run in the same order, and a statement raises
 the same error as before. A statement
 whose operands are all names and constants stays as it is. Temporaries continue the
-``_tN`` numbering of the function.
+``_tN`` numbering of the function. `shorten_module(module, text)` does the same to the
+functions of a module as the emitter made it (`text` its unparsed text), and gives the
+new text: the same `text` when every line fits.
 """
 
 from __future__ import annotations
@@ -24,18 +26,6 @@ WIDTH = 88  # ruff's and black's default line length
 _TEMP_WIDTH = 6  # a temporary's name, at most: _t9999
 _ATOMS = (ast.Name, ast.Constant)
 _TEMP = re.compile(r"_t(\d+)$")
-
-
-def shorten_text(text: str, width: int = WIDTH) -> str:
-    """`text` (a module) with the statements of its functions shortened; the same text
-    when every line fits (the common case costs a scan of the lines)."""
-    if all(len(line) <= width for line in text.splitlines()):
-        return text
-    module = ast.parse(text)
-    for stmt in module.body:
-        if isinstance(stmt, ast.FunctionDef):
-            shorten(stmt, width)
-    return ast.unparse(module)
 
 
 def shorten(func: ast.FunctionDef, width: int = WIDTH) -> None:
@@ -63,7 +53,6 @@ def shorten_module(module: ast.Module, text: str, width: int = WIDTH) -> str:
 def _shorten(func: ast.FunctionDef, width: int,
              long: Callable[[ast.stmt, int, int], ast.stmt | None],
              taken: set[str] | None = None) -> None:
-    numbers: list[int] = []
     counter: Iterator[int] = iter(())
     added: list[ast.Name] = []
 
@@ -72,8 +61,9 @@ def _shorten(func: ast.FunctionDef, width: int,
         if not added:  # the names in use, read at the first split only
             if taken is None:
                 taken = {n.id for n in _names(func)}
-            numbers.extend(int(m.group(1)) for name in taken if (m := _TEMP.match(name)))
-            counter = iter(range(max(numbers, default=-1) + 1, 1 << 30))
+            last = max((int(m.group(1)) for name in taken if (m := _TEMP.match(name))),
+                       default=-1)
+            counter = iter(range(last + 1, 1 << 30))
         added.extend(uses)
         while True:
             name = f"_t{next(counter)}"
