@@ -73,15 +73,16 @@ def items(value: Any) -> list[Any]:
     return list(value.values()) if value.__class__ is dict else list(value)
 
 
-def flatten(value: Any) -> tuple[list[Any], TreeDef]:
-    """(the leaves of `value`, left to right; its structure)."""
+def flatten(value: Any, named: bool = False) -> tuple[list[Any], TreeDef]:
+    """(the leaves of `value`, left to right; its structure); with `named`, a named
+    tuple is taken apart as a tuple."""
     leaves: list[Any] = []
     # Post-order without recursion: a container is built once its items are.
     built: list[TreeDef] = []
     stack: list[tuple[Any, int, bool]] = [(value, 0, False)]
     while stack:
         node, depth, done = stack.pop()
-        if not is_container(node):
+        if not (is_container(node) or named and isinstance(node, tuple)):
             leaves.append(node)
             built.append(LEAF)
             continue
@@ -105,7 +106,7 @@ def _def_of(node: Any, children: tuple[TreeDef, ...]) -> TreeDef:
                 raise TypeError(f"a dict with the key {key!r}: symdiff takes dicts with str "
                                 "keys")
         return TreeDef("dict", tuple(node), children)
-    return TreeDef(node.__class__.__name__, (), children)
+    return TreeDef("tuple" if isinstance(node, tuple) else "list", (), children)
 
 
 def structure(value: Any) -> TreeDef:
@@ -154,25 +155,8 @@ def plain(value: Any) -> Any:
             stack.extend(items(v))
     if not named:
         return value
-    # Rebuilt bottom up, as `unflatten` does, each named tuple as a tuple.
-    out: list[Any] = []
-    work: list[tuple[Any, bool]] = [(value, False)]
-    while work:
-        v, done = work.pop()
-        if isinstance(v, tuple) and v.__class__ is not tuple:
-            v = tuple(v)
-        if not is_container(v):
-            out.append(v)
-        elif not done:
-            work.append((v, True))
-            work.extend((p, False) for p in reversed(items(v)))
-        else:
-            n = len(v)
-            parts = out[len(out) - n:] if n else []
-            del out[len(out) - n:]
-            out.append(dict(zip(v, parts, strict=True)) if v.__class__ is dict
-                       else tuple(parts) if v.__class__ is tuple else list(parts))
-    return out[0]
+    leaves, treedef = flatten(value, named=True)
+    return unflatten(treedef, leaves)
 
 
 def map_leaves(fn: Callable[[Any], Any], value: Any) -> Any:
