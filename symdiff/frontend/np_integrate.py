@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from symdiff.frontend.arrays import Handlers, axes_of
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.np_joins import part
 from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.node import Node
 from symdiff.ir.shapes import exact
@@ -35,13 +36,9 @@ def _np_trapezoid(low: Frame, args: Arguments, name: str) -> Node:
         raise low.src.error("np.trapezoid axis must be one constant int here", e)
     (a,) = axes
     b = low.b
-
-    def part(start: int | None, stop: int | None) -> Node:
-        key = tuple(("slice", start, stop, None) if k == a else ("slice", None, None, None)
-                    for k in range(ndim))
-        return b.apply("index", y, attrs=(key,))
-
-    heights = b.div(b.add(part(1, None), part(None, -1)), b.const(2.0))
+    upper = part(low, y, a, b.const(1), None, e)  # y[1:] along the axis
+    lower = part(low, y, a, None, b.const(-1), e)  # y[:-1]
+    heights = b.div(b.add(upper, lower), b.const(2.0))
     if args["x"] is None:
         dx = args["dx"]
         d = b.const(1.0) if dx is None else low.number(dx, e)

@@ -130,7 +130,7 @@ def split(low: Frame, name: str, x: Node, how: Any, axis: int, e: ast.Call
         bounds: list[Node | None] = [None, *(_index(low, i, name, e) for i in how), None]
     else:
         bounds = [*_sections(low, x, axis, how, name, e), None]
-    return tuple(_part(low, x, axis, start, stop, e)
+    return tuple(part(low, x, axis, start, stop, e)
                  for start, stop in zip(bounds, bounds[1:], strict=False))
 
 
@@ -170,7 +170,7 @@ def _index(low: Frame, value: Any, name: str, e: ast.Call) -> Node:
     return value
 
 
-def _part(low: Frame, x: Node, axis: int, start: Node | None, stop: Node | None,
+def part(low: Frame, x: Node, axis: int, start: Node | None, stop: Node | None,
           e: ast.Call) -> Node:
     """``x[start:stop]`` along `axis`."""
     parts: list[Node] = []
