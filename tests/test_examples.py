@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -164,3 +165,18 @@ def test_curve_fit(numpy_support: None, tmp_path: Path) -> None:
     assert "fits agree: True" in out
     fitted = re.search(r"least_squares: \[([^\]]+)\]", out)[1].split()
     assert [float(v) for v in fitted] == pytest.approx([2.0, 0.3, 1.7, 0.5], abs=0.05)
+
+def fitted(out: str, where: str) -> list[float]:
+    return [float(v) for v in re.search(rf"fitted, {where}: +\[([^\]]+)\]", out)[1].split()]
+
+
+def test_distributed_fit(tmp_path: Path) -> None:
+    # A LocalCluster of two worker processes, each building the shard gradient itself.
+    pytest.importorskip("dask.distributed")
+    out = run_example("distributed_fit.py", tmp_path, "--workers", "2", "--rows", "20000")
+    assert "cluster of 2 workers, 8 shards" in out
+    assert "same weights: True" in out
+    assert fitted(out, "cluster") == pytest.approx(fitted(out, "one process"), abs=1e-6)
+    # Near the weights the labels were drawn with, shrunk a little by the ridge.
+    assert fitted(out, "cluster") == pytest.approx(np.linspace(-1.5, 1.5, 6), abs=0.15)
+
