@@ -91,10 +91,12 @@ def test_seed_figures_are_current(seed_output: str, seed_figures: Path) -> None:
     assert "∂e/∂b = 5" in (seed_figures / "essay-reverse.svg").read_text(encoding="utf-8")
 
 
-def test_readme_shows_the_figures() -> None:
-    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+def test_the_docs_show_the_figures() -> None:
+    pictures = (EXAMPLES.parent / "docs" / "pictures.md").read_text(encoding="utf-8")
     for stem in FIGURE_STEMS:
-        assert f"(docs/figures/{stem}.svg)" in readme
+        assert f"(figures/{stem}.svg)" in pictures
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    assert "(docs/figures/essay-reverse.svg)" in readme
 
 
 def test_black_scholes(tmp_path: Path) -> None:
@@ -181,6 +183,7 @@ def test_distributed_fit(tmp_path: Path) -> None:
     assert fitted(out, "cluster") == pytest.approx(fitted(out, "one process"), abs=1e-6)
     # Near the weights the labels were drawn with, shrunk a little by the ridge.
     assert fitted(out, "cluster") == pytest.approx(np.linspace(-1.5, 1.5, 6), abs=0.15)
+
 
 def test_tour_notebook(tmp_path: Path) -> None:
     # Executed cell by cell in a Jupyter kernel, in a folder of its own (it writes the
