@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install demo graphviz test check bench derivs
+.PHONY: install demo graphviz test check bench derivs docs
 
 install:
 	$(PYTHON) -m pip install -q -e .
@@ -29,6 +29,11 @@ check: graphviz
 
 bench: install
 	$(PYTHON) benchmarks/run.py
+
+# The documentation site (docs/, mkdocs.yml) into site/; strict: a broken link or
+# anchor fails the build. Needs mkdocs and mkdocs-material.
+docs:
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict
 
 # Standalone derivative modules (NumPy only, no symdiff) of some examples; the tests
 # check they are current (`symdiff build --check`). Run after changing an example.

@@ -48,7 +48,7 @@ _GROUPS = (("", "Python builtins"), ("math.", "`math`"), ("np.linalg.", "`np.lin
 
 
 def supported_table() -> str:
-    """`supported()` as a Markdown table, one row per namespace (what the README shows)."""
+    """`supported()` as a Markdown table, one row per namespace (what docs/supported.md shows)."""
     rows: dict[str, list[str]] = {title: [] for _, title in _GROUPS}
     for name in supported():
         prefix, title = max((g for g in _GROUPS if name.startswith(g[0])), key=lambda g: len(g[0]))
