@@ -43,6 +43,14 @@ def softclip_jvp(primals: tuple[float], tangents: tuple[float]) -> tuple[float, 
     return softclip(x), dx / (1.0 + abs(x)) ** 2
 
 
+@symdiff.custom_vjp
+def scaled(x: float, s: float) -> float:
+    return x * s
+
+
+scaled.defvjp(lambda x, s: (x * s, (x, s)), lambda res, g: (g * res[1], g * res[0]))
+
+
 def fitted_mu(data: NDArray[np.float64], steps: int = 50) -> float:
     """Gradient descent on the mean, the way a user writes a training loop."""
     step = symdiff.value_and_grad(nll)
@@ -62,6 +70,9 @@ y, dy = symdiff.jvp(nll, (0.1, 1.2, data), (1.0, 0.0, np.zeros(4)))
 out, pullback = symdiff.vjp(nll, 0.1, 1.2, data)
 hess = symdiff.hessian(nll, argnums=(0, 1))(0.1, 1.2, data)
 jac = symdiff.jacfwd(nll)(0.1, 1.2, data)
+jac_rev = symdiff.jacrev(scaled, argnums=(0, 1))(2.0, 3.0)
+dsigma = symdiff.jacobian(nll, argnums=1)(0.1, 1.2, data)
+hv = symdiff.hvp(nll, (0.1, 1.2, data), (1.0, 0.0, np.zeros(4)))
 dclip: float = symdiff.grad(softclip)(0.5)
 check_grads(nll, (0.1, 1.2, data), order=2)
 
@@ -70,6 +81,7 @@ assert isinstance(slope, float) and isinstance(loss, float) and isinstance(dmu, 
 assert math.isclose(dmu, grads[0]) and math.isclose(dy, dmu) and math.isclose(y, out)
 assert math.isclose(pullback(1.0)[0], dmu) and math.isclose(jac, dmu)
 assert math.isclose(hess[0][0], data.size / 1.2**2) and math.isclose(dclip, 1 / 1.5**2)
+assert jac_rev == (3.0, 2.0) and math.isclose(dsigma, grads[1]) and math.isclose(hv, hess[0][0])
 assert math.isclose(fitted_mu(data), float(np.mean(data)), rel_tol=1e-3)
 assert logistic.__wrapped__ is not softplus and "def" in symdiff.grad(softplus).source
 print(symdiff.to_sympy(softplus), cost)
