@@ -60,9 +60,10 @@ def supported_table() -> str:
 
 
 def _python_name(fn: Any) -> str:
-    if getattr(builtins, fn.__name__, None) is fn:
-        return str(fn.__name__)
-    return f"{fn.__module__}.{fn.__name__}"
+    name = str(fn.__name__)
+    if getattr(builtins, name, None) is fn:
+        return name
+    return f"{fn.__module__}.{name}"
 
 
 def _in_numpy(names: Iterable[str]) -> list[str]:
