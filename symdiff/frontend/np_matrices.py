@@ -4,8 +4,8 @@
 
 Contract: handlers of `frontend.arrays`' tables (see there), given the arguments bound
 to NumPy's parameters (`np_signatures`). The argument is a matrix or a stack of
-matrices (the last two axes, as NumPy takes them), except for ``lstsq`` (a 2-D matrix:
-a stack is a located error saying it is not supported yet). Options
+matrices (the last two axes, as NumPy takes them), except for ``lstsq`` (a 2-D matrix,
+as NumPy's). Options
 (``UPLO``, ``mode``, ``upper``, ``full_matrices``, ``k``, the power) must be known while
 compiling (literals, or read from a global: `names.compile_time`); a function returning
 several values gives a tuple of nodes, one per value (``sign, logdet =
@@ -163,6 +163,10 @@ def _np_matrix_power(low: Frame, args: Arguments, name: str) -> Node:
 def _np_lstsq(low: Frame, args: Arguments, name: str) -> tuple[Node, ...]:
     """``(x, residuals, rank, s)``; `rcond` must be None (NumPy 2's default)."""
     option(low, args["rcond"], (None,), "rcond", args.call)
+    if is_array(args["a"]) and args["a"].type.ndim > 2:
+        raise low.src.error(f"{args.label} of a stack of matrices: NumPy takes a matrix (2-D "
+                            "array) only (it raises LinAlgError); call it on each matrix",
+                            args.call)
     a = _matrix(low, args, stacks=False)
     rhs = args.number("b")
     if not (is_array(rhs) and rhs.type.ndim in (1, 2)):
