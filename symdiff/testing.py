@@ -86,7 +86,7 @@ def _check_first_order(
     u = tuple(pytrees.map_leaves(lambda leaf: rng.standard_normal(np.shape(leaf)).astype(
         leaf.dtype) if isinstance(leaf, np.ndarray) else float(rng.standard_normal()), xi)
         for xi in x)
-    out = fun(*x)
+    out = pytrees.plain(fun(*x))  # NumPy's named results (EighResult) as tuples
     flat_out = _flatten(out)
     where = _Where("check_grads", x, u, seed, rtol, atol)
 
@@ -256,7 +256,7 @@ def _step(x: Any, eps: float, u: Any) -> Any:
 def _flatten(value: Any) -> list[float]:
     """The numbers of a number, an array or a pytree of them, left to right."""
     found: list[float] = []
-    for leaf in pytrees.leaves(value):
+    for leaf in pytrees.leaves(pytrees.plain(value)):
         if isinstance(leaf, np.ndarray):
             found += [float(c) for c in leaf.ravel()]
         else:

@@ -307,3 +307,18 @@ def test_check_grads_takes_arrays_and_array_outputs() -> None:
     check_grads(f, (np.ones(3), np.arange(12.0).reshape(4, 3) / 10))
     with pytest.raises(TypeError, match="float array"):
         check_grads(f, (np.ones(3, dtype=int), np.ones((4, 3))))
+
+
+@requires_api
+def test_check_grads_takes_numpy_s_named_results() -> None:
+    import numpy as np
+
+    def eigen(x):
+        return np.linalg.eigh(x + x.T)  # an EighResult: a tuple to check_grads
+
+    def singular(x):
+        return np.linalg.svd(x, full_matrices=False)
+
+    x = np.array([[1.0, 0.3, -0.2], [0.1, 2.0, 0.4], [0.5, -0.7, 3.5]])
+    check_grads(eigen, (x,), order=2)
+    check_grads(singular, (x[:, :2],))

@@ -27,6 +27,7 @@ from symdiff.frontend import (
     loops,
     names,
     nested,
+    np_matrices,
     numpy_calls,
     objects,
     scipy_linalg,
@@ -124,6 +125,8 @@ def _not_differentiable(frame: Frame, func: Value, e: ast.Call) -> Exception:
             elif isinstance(base, Resolved) and base.kind == "namespace":
                 module, name = f"scipy.stats.{distribution_name(base.value)}", e.func.attr
         library = library_name(func.value, module, name)
+        if library in np_matrices.WHY_NOT:
+            return frame.src.error(f"{library}: {np_matrices.WHY_NOT[library]}", e)
         if library is not None:
             return frame.src.error(
                 f"{library} has no derivative rule in symdiff yet; see symdiff.supported() "

@@ -26,7 +26,7 @@ from symdiff.frontend.call_sites import call
 from symdiff.frontend.frame import ExpressionHandler, Frame
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Nothing, Text, Value, is_array
+from symdiff.frontend.values import Named, Nothing, Text, Value, is_array
 from symdiff.ir.node import Node
 
 
@@ -50,6 +50,12 @@ def _attribute(frame: Frame, e: ast.Attribute) -> Value:
     base = frame.expr(e.value)
     if is_array(base):
         return numpy_calls.get_attribute(frame, base, e)  # type: ignore[arg-type]
+    if isinstance(base, Named):
+        value = base.field(e.attr)
+        if value is None:
+            raise frame.src.error(f"a result with the fields {', '.join(base.names)} has no "
+                                  f"field .{e.attr}", e)
+        return value  # type: ignore[no-any-return]
     if not isinstance(base, Resolved):
         raise frame.src.error(f"unsupported attribute access .{e.attr} on a number", e)
     if base.kind in ("object", "class"):

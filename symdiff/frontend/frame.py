@@ -38,6 +38,7 @@ from symdiff.frontend.values import (
     is_dict,
     is_function,
     is_sequence,
+    rebuilt,
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import INT, LEAVES, Container, Node, Op, Structure, is_int
@@ -251,7 +252,9 @@ class Frame:
         if isinstance(value, Node):
             return value
         if isinstance(value, tuple):
-            return tuple(self.structure(v, where, True) for v in value)
+            parts = [self.structure(v, where, True) for v in value]
+            # Field names reach a caller; a program's outputs are plain tuples.
+            return rebuilt(value, parts) if self.caller is not None else tuple(parts)
         if nested and isinstance(value, Nothing) and self.nones:
             return None  # type: ignore[return-value]  # a residual or a zero cotangent
         if (is_function(value) or is_dict(value)) and self.caller is not None \
@@ -359,7 +362,7 @@ class Frame:
 
     def _stand_in(self, name: str, outer: Value) -> Value:
         if isinstance(outer, tuple):
-            return tuple(self._stand_in(name, v) for v in outer)
+            return rebuilt(outer, (self._stand_in(name, v) for v in outer))
         if isinstance(outer, list):
             return [self._stand_in(name, v) for v in outer]
         if is_dict(outer):

@@ -2,8 +2,8 @@
 ``np.min``/``np.amin`` and the methods ``x.prod()``, ``x.max()``, ``x.min()``),
 ``np.trace``/``x.trace()`` with ``offset``, ``axis1`` and ``axis2``, ``np.vdot`` and
 ``np.outer`` of arrays of any shapes (flattened, as NumPy does), ``np.tensordot`` (an
-einsum), ``np.kron`` and ``np.linalg.det``/``inv``/``solve`` (``np.einsum`` is in
-`np_einsum`, ``np.linalg.norm`` in `np_norms`).
+einsum), ``np.kron`` and ``np.linalg.det``/``inv``/``solve`` of matrices and stacks of
+them (``np.einsum`` is in `np_einsum`, ``np.linalg.norm`` in `np_norms`).
 
 Contract: handlers of `frontend.arrays`' tables (see there). Axes, ``keepdims``,
 ``offset`` and tensordot's ``axes`` must be constants; what NumPy would compute but
@@ -154,16 +154,23 @@ def _np_kron(low: Frame, args: Arguments, name: str) -> Node:
 
 @HANDLERS.function("linalg.det", "linalg.inv")
 def _np_square(low: Frame, args: Arguments, name: str) -> Node:
+    """Of a matrix, or of each matrix of a stack (the last two axes)."""
     a = args.number("a")
-    if not is_array(a) or a.type.ndim != 2:
-        raise low.src.error(f"np.{name} of a matrix (2-D array) only here", args.call)
+    if not is_array(a) or a.type.ndim < 2:
+        raise low.src.error(f"np.{name} of a matrix or a stack of matrices (an array of at "
+                            "least two axes) only", args.call)
     return low.b.apply(name.split(".")[1], a)
 
 
 @HANDLERS.function("linalg.solve")
 def _np_solve(low: Frame, args: Arguments, name: str) -> Node:
+    """NumPy 2's rule: a 1-D right-hand side is a vector (of every matrix of a stack),
+    any other a matrix or a stack of them, the stack axes broadcast."""
     a, rhs = args.number("a"), args.number("b")
-    if not (is_array(a) and a.type.ndim == 2 and is_array(rhs) and rhs.type.ndim in (1, 2)):
-        raise low.src.error("np.linalg.solve of a matrix and a vector or matrix only here",
-                            args.call)
-    return low.b.apply("solve", a, rhs)
+    if not (is_array(a) and a.type.ndim >= 2 and is_array(rhs)):
+        raise low.src.error("np.linalg.solve of a matrix (or a stack of them) and a vector "
+                            "or matrix (or a stack of them) only", args.call)
+    if rhs.type.ndim > 1 or a.type.ndim == 2:
+        return low.b.apply("solve", a, rhs)
+    column = low.b.apply("solve", a, low.b.apply("expand_dims", rhs, attrs=((1,),)))
+    return low.b.apply("squeeze", column, attrs=((column.type.ndim - 1,),))

@@ -11,8 +11,8 @@ array) or, without ``ord`` and ``axis``, the 2-norm of every entry.
 - Matrix norms: None and ``'fro'`` are the Frobenius norm (``norm`` over both axes); 1
   and -1 the largest and smallest column sum of ``abs(x)``; ``inf`` and ``-inf`` the
   largest and smallest row sum; ``2``, ``-2`` and ``'nuc'`` the largest, the smallest
-  and the sum of the singular values (the ``svd`` primitive, `np_matrices`) of a 2-D
-  array (over two axes of more, a stack of matrices: a located error).
+  and the sum of the singular values (the ``svd`` primitive, `np_matrices`), of a 2-D
+  array or of each matrix of a stack (two axes of more given by ``axis``).
 - Kinks: ``abs'(0) = 0`` (a zero entry adds nothing to the gradient of the 1-norm); ties
   for the largest (smallest) entry or column or row sum share the derivative equally,
   as ``np.max`` does; the 2-norm's derivatives are 0 where it is 0. The singular-value
@@ -40,7 +40,7 @@ HANDLERS = Handlers()
 
 @HANDLERS.function("linalg.norm")
 def _norm(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.number("x")
+    x = args.array("x")  # a list of numbers or arrays too, as NumPy reads it
     keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     order = _order(low, args)
     where = args.written("ord") or args.call
@@ -66,10 +66,6 @@ def _norm(low: Frame, args: Arguments, name: str) -> Node:
                                 "of vectors", where)
         return vector_norm(low, x, order, axes, keepdims)
     if order in (2, -2, "nuc"):
-        if ndim != 2:
-            raise low.src.error(
-                f"np.linalg.norm(ord={order!r}) of a stack of matrices (an array of more "
-                "than two axes) is not supported yet: call it on each matrix", where)
         return _singular_norm(low, x, order, axes, keepdims)
     if order == "fro":
         return low.b.apply("norm", x, attrs=(tuple(sorted(axes)) if ndim > 2 else None,
@@ -117,14 +113,20 @@ def vector_norm(low: Frame, x: Node, order: float, axes: tuple[int, ...], keepdi
 
 def _singular_norm(low: Frame, x: Node, order: Any, axes: tuple[int, ...], keepdims: bool
                    ) -> Node:
-    """The 2, -2 or 'nuc' norm of the matrix `x` with rows along ``axes[0]``: its largest,
-    its smallest or the sum of its singular values."""
+    """The 2, -2 or 'nuc' norm of the matrices of `x` with rows along ``axes[0]`` and
+    columns along ``axes[1]``: the largest, the smallest or the sum of the singular
+    values of each (the two axes moved last, the stack axes kept in order)."""
     b = low.b
-    if axes != (0, 1):
+    ndim = x.type.ndim
+    order_ = (*(a for a in range(ndim) if a not in axes), *axes)
+    if ndim == 2 and axes != (0, 1):
         x = b.apply("transpose", x, attrs=(None,))
+    elif order_ != tuple(range(ndim)):
+        x = b.apply("transpose", x, attrs=(order_,))
     reduction = {2: "amax", -2: "amin", "nuc": "sum"}[order]
-    norm = b.apply(reduction, singular_values(low, x), attrs=(None, False))
-    return b.apply("expand_dims", norm, attrs=((0, 1),)) if keepdims else norm
+    norm = b.apply(reduction, singular_values(low, x),
+                   attrs=(None if ndim == 2 else (ndim - 2,), False))
+    return b.apply("expand_dims", norm, attrs=(tuple(sorted(axes)),)) if keepdims else norm
 
 
 def _matrix_norm(low: Frame, x: Node, order: float, axes: Axes, keepdims: bool) -> Node:

@@ -6,8 +6,9 @@ Contract: `call(frame, name, e)` lowers the call `e` of ``scipy.linalg.<name>``,
 generated code needs NumPy only: a triangular solve is ``np.linalg.solve`` of the
 triangle (``np.tril``/``np.triu``) it reads, whose derivatives are those of ``solve``
 and of the triangle. ``expm`` is its own primitive (`ir.matrices`), emitted as SciPy's
-call. The argument is a 2-D matrix (a stack of them is a located error). ``cho_factor``
-gives ``(c, lower)`` with the factor in the triangle
+call. ``cholesky`` and ``expm`` take a matrix or a stack of them (the last two axes,
+as SciPy does); the triangular solves a 2-D matrix (a stack is a located error).
+``cho_factor`` gives ``(c, lower)`` with the factor in the triangle
 ``lower`` says and zeros in the other (SciPy leaves arbitrary values there; nothing
 reads them), and ``cho_solve`` takes such a pair. Arguments are bound by position or
 by SciPy's parameter names (`scipy_special.bind`); options must be known while
@@ -66,7 +67,8 @@ def solve_with(low: Frame, t: Node, rhs: Node, transposed: bool) -> Node:
 
 
 def _cholesky(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
-    return cholesky(low, matrix(low, args["a"], _label(e), e), _lower(low, args, e))
+    a = matrix(low, args["a"], _label(e), e, stacks=True)
+    return cholesky(low, a, _lower(low, args, e))
 
 
 def _solve_triangular(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
@@ -98,7 +100,7 @@ def _cho_solve(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
 
 
 def _expm(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
-    return low.b.apply("expm", matrix(low, args["A"], _label(e), e))
+    return low.b.apply("expm", matrix(low, args["A"], _label(e), e, stacks=True))
 
 
 _LINALG = {"cholesky": _cholesky, "solve_triangular": _solve_triangular,

@@ -3,10 +3,11 @@
 Contract: a name of the function being lowered holds a `Value`: a node (a number, an
 array when its `type` is an `ir.types.ArrayType`, a sequence node of kind ``SEQ``), a
 free name's meaning (`resolve.Resolved`: a module, a known callable, a function whose
-call is inlined), a tuple of values, a list being built (a Python list of nodes), a
-dict with string keys (`Keywords`), a string known while compiling (`Text`), a
-``slice(...)`` (`Slice`), a symdiff transform of a function (`Transform`) or `NONE`
-(the literal, or an optional argument given as None: ``x is None`` is then known). A
+call is inlined), a tuple of values (`Named` when NumPy names its items), a list
+being built (a Python list of nodes), a dict with string keys (`Keywords`), a string
+known while compiling (`Text`), a ``slice(...)`` (`Slice`), a symdiff transform of a
+function (`Transform`) or `NONE` (the literal, or an optional argument given as None:
+``x is None`` is then known). A
 name that has a value on some paths only holds `MaybeUnbound` instead, and reading it
 is a located error. The predicates here tell these apart; they read nothing but the
 value.
@@ -94,6 +95,28 @@ class Transform:
 # a string, None, a slice, a transform.
 Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | tuple[
     "Value", ...] | list["Value"]
+
+
+class Named(tuple):
+    """A tuple whose items also have names, as NumPy's result tuples (``EighResult``,
+    ``SVDResult``...) do: ``r.eigenvalues`` is ``r[0]``. Everywhere else it is a tuple."""
+
+    names: tuple[str, ...]
+
+    def __new__(cls, items: Any, names: tuple[str, ...]) -> Named:
+        made = super().__new__(cls, items)
+        made.names = names
+        return made
+
+    def field(self, name: str) -> Any:
+        """The item called `name`, or None when no item is."""
+        return self[self.names.index(name)] if name in self.names else None
+
+
+def rebuilt(like: tuple[Any, ...], items: Any) -> tuple[Any, ...]:
+    """A tuple of `items` in place of the tuple `like`, with its field names if it has
+    them."""
+    return Named(items, like.names) if isinstance(like, Named) else tuple(items)
 
 
 class MaybeUnbound:

@@ -9,8 +9,10 @@ Contract:
   (``"ij,jk->ik"``; `parse` also reads the implicit form). Its derivatives are einsums
   of the same operands: a letter repeated in one operand (``"ii->"``) is handled with an
   identity matrix, a letter only that operand has by broadcasting.
-- ``det``, ``inv``, ``solve`` are NumPy's ``np.linalg`` functions of a 2-D matrix (and,
-  for solve, a vector or 2-D right-hand side).
+- ``det``, ``inv``, ``solve`` are NumPy's ``np.linalg`` functions of a matrix or a stack
+  of matrices (the last two axes; more axes broadcast as NumPy 2 does). Solve's
+  right-hand side is a vector for a 2-D matrix only; for a stack it is a stack of
+  matrices (the frontend makes a vector one column).
 - Conventions where the function is not differentiable are in each rule's docstring:
   ties of max/min share the cotangent equally (like the scalar ``max``'s 0.5/0.5), the
   norm's derivatives at 0 are 0 (like ``abs'(0)`` and ``abs''(0)``, and as ``hypot``'s),
@@ -22,7 +24,7 @@ from __future__ import annotations
 import ast
 from typing import Any, cast
 
-from symdiff.ir.arrays import Axes, np_call
+from symdiff.ir.arrays import TRANSPOSE, Axes, np_call
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive, one_tangent
 from symdiff.ir.scalars import over_norm
@@ -346,24 +348,67 @@ def _norm_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 # det, inv, solve ----------------------------------------------------------------------
 
 
-def _square_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def mT(b: NodeBuilder, x: Node) -> Node:
+    """The transpose of a matrix, or of each matrix of a stack (its last two axes);
+    ``X`` itself for ``X.T``."""
+    nd = x.type.ndim
+    swap = None if nd == 2 else (*range(nd - 2), nd - 1, nd - 2)
+    if x.prim is TRANSPOSE and (x.attrs[0] == swap or nd == 2 and x.attrs[0] == (1, 0)):
+        return x.args[0]
+    return b.apply("transpose", x, attrs=(swap,))
+
+
+def matrix_sum(b: NodeBuilder, x: Node) -> Node:
+    """The sum of each matrix of `x` (all its entries when it is 2-D)."""
+    nd = x.type.ndim
+    return b.apply("sum", x, attrs=(None if nd == 2 else (nd - 2, nd - 1), False))
+
+
+def per_matrix(b: NodeBuilder, value: Node) -> Node:
+    """`value`, one number per matrix of a stack, with two axes of length one appended
+    so that it scales each matrix (a number as it is)."""
+    if value.type is None:
+        return value
+    nd = value.type.ndim
+    return b.apply("expand_dims", value, attrs=((nd, nd + 1),))
+
+
+def as_row(b: NodeBuilder, v: Node) -> Node:
+    """A vector per matrix, shape (..., n), as the rows (..., 1, n) that broadcast
+    against the matrices (a 1-D vector broadcasts as it is)."""
+    nd = v.type.ndim
+    return v if nd == 1 else b.apply("expand_dims", v, attrs=((nd - 1,),))
+
+
+def as_column(b: NodeBuilder, v: Node) -> Node:
+    """A vector per matrix, shape (..., n), as columns (..., n, 1)."""
+    return b.apply("expand_dims", v, attrs=((v.type.ndim,),))
+
+
+def square_type(types: list[Type], attrs: tuple[Any, ...]) -> ArrayType:
+    """The type of a matrix or a stack of them (TypeError for fewer axes)."""
     (t,) = types
-    if t is None or t.ndim != 2:
-        raise TypeError("np.linalg of a matrix (2-D array) only")
+    if t is None or t.ndim < 2:
+        raise TypeError("np.linalg of a matrix (2-D array) or a stack of matrices only")
     return t
+
+
+def _det_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+    t = square_type(types, attrs)
+    return ArrayType(t.dtype, t.dims[:-2]) if t.ndim > 2 else None
 
 
 def _det_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     # d det = det * trace(inv(A) @ dA) = det * sum(inv(A).T * dA)
     t = one_tangent(ts)
-    inv_t = b.apply("transpose", b.apply("inv", node.args[0]), attrs=(None,))
-    return b.mul(node, b.apply("sum", b.mul(inv_t, t), attrs=(None, False)))
+    inv_t = mT(b, b.apply("inv", node.args[0]))
+    return b.mul(node, matrix_sum(b, b.mul(inv_t, t)))
 
 
 def _det_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``ct * det(A) * inv(A).T``: needs A invertible (np.linalg.inv raises otherwise)."""
-    inv_t = b.apply("transpose", b.apply("inv", node.args[0]), attrs=(None,))
-    return (b.mul(b.mul(ct, node), inv_t),)
+    inv_t = mT(b, b.apply("inv", node.args[0]))
+    return (b.mul(per_matrix(b, b.mul(ct, node)), inv_t),)
 
 
 def _inv_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
@@ -372,24 +417,33 @@ def _inv_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | 
 
 
 def _inv_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
-    inv_t = b.apply("transpose", node, attrs=(None,))
+    inv_t = mT(b, node)
     return (b.neg(b.apply("matmul", b.apply("matmul", inv_t, ct), inv_t)),)
 
 
-def matrix_and_rhs(types: list[Type], what: str) -> tuple[ArrayType, ArrayType, str]:
+def matrix_and_rhs(types: list[Type], what: str, stacks: bool = False
+                   ) -> tuple[ArrayType, ArrayType, str]:
     """The types of a matrix and a right-hand side (a vector or a matrix) of the solver
-    `what`, and the dtype of its result; TypeError for other arguments."""
+    `what`, and the dtype of its result; with `stacks`, a stack of matrices and a
+    stack of right-hand side matrices too. TypeError for other arguments."""
     a, rhs = types
-    if a is None or a.ndim != 2 or rhs is None or rhs.ndim not in (1, 2):
-        raise TypeError(f"np.linalg.{what} of a matrix and a vector or matrix only")
+    plain = a is not None and a.ndim == 2 and rhs is not None and rhs.ndim in (1, 2)
+    stacked = stacks and a is not None and a.ndim >= 2 and rhs is not None and rhs.ndim >= 2
+    if not (plain or stacked) or a is None or rhs is None:
+        raise TypeError(f"np.linalg.{what} of a matrix and a vector or matrix only"
+                        + (", or of stacks of them" if stacks else ""))
     dtype = broadcast(ArrayType(a.dtype, ()), ArrayType(rhs.dtype, ()))
     assert dtype is not None
     return a, rhs, dtype.dtype
 
 
 def _solve_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
-    a, rhs, dtype = matrix_and_rhs(types, "solve")
-    return ArrayType(dtype, (a.dims[0], *rhs.dims[1:]))
+    a, rhs, dtype = matrix_and_rhs(types, "solve", stacks=True)
+    if rhs.ndim == 1:
+        return ArrayType(dtype, a.dims[:1])
+    batch = broadcast(ArrayType(dtype, a.dims[:-2]), ArrayType(dtype, rhs.dims[:-2]))
+    assert batch is not None
+    return ArrayType(dtype, (*batch.dims, a.dims[-2], rhs.dims[-1]))
 
 
 def _solve_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
@@ -404,13 +458,14 @@ def _solve_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node 
 
 
 def _solve_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
-    """``y_bar = solve(A.T, ct)`` and ``A_bar = -y_bar x^T``."""
+    """``y_bar = solve(A.T, ct)`` and ``A_bar = -y_bar x^T`` (summed over the axes a
+    stack broadcast along, by the transform)."""
     a = node.args[0]
-    y_bar = b.apply("solve", b.apply("transpose", a, attrs=(None,)), ct)
+    y_bar = b.apply("solve", mT(b, a), ct)
     if node.type.ndim == 1:
         a_bar = b.apply("outer", y_bar, node)
     else:
-        a_bar = b.apply("matmul", y_bar, b.apply("transpose", node, attrs=(None,)))
+        a_bar = b.apply("matmul", y_bar, mT(b, node))
     return b.neg(a_bar), y_bar
 
 
@@ -460,11 +515,11 @@ EYE_LIKE = Primitive(
 
 DET = Primitive(
     "det", 1, None, _linalg("det"), jvp_rule=_det_jvp, vjp_rule=_det_vjp,
-    type_rule=lambda types, attrs: _square_type(types, attrs) and None)
+    type_rule=_det_type)
 
 INV = Primitive(
     "inv", 1, None, _linalg("inv"), jvp_rule=_inv_jvp, vjp_rule=_inv_vjp,
-    type_rule=_square_type)
+    type_rule=square_type)
 
 SOLVE = Primitive(
     "solve", 2, None, _linalg("solve"), jvp_rule=_solve_jvp, vjp_rule=_solve_vjp,

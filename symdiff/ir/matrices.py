@@ -4,10 +4,10 @@ log-determinant, the pseudo-inverse, least squares and the matrix exponential.
 Contract:
 - ``triangle`` is ``np.tril`` (``attrs[0]`` true) or ``np.triu`` of its argument with the
   diagonal offset ``attrs[1]``: linear, its own transpose.
-- ``cholesky``, ``slogdet`` and ``pinv`` are NumPy's ``np.linalg`` functions of a 2-D
-  matrix (stacks of matrices are not supported yet: the frontend says so where the
-  call is). ``slogdet`` is one part of NumPy's pair, ``attrs[0]``: 0 the sign (its
-  derivative is 0), 1 the log of the absolute determinant.
+- ``cholesky``, ``slogdet`` and ``pinv`` are NumPy's ``np.linalg`` functions of a matrix
+  or of each matrix of a stack (the last two axes); ``lstsq`` is of a 2-D matrix only.
+  ``slogdet`` is one part of NumPy's pair, ``attrs[0]``: 0 the sign (its derivative is
+  0), 1 the log of the absolute determinant.
 - ``np.linalg.cholesky`` and ``np.linalg.eigh`` read one triangle of their argument
   only; their derivatives are those of that function, exact in every direction: a
   perturbation of the other triangle changes nothing (`symmetric_from`, `fold`). For
@@ -27,8 +27,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.ir.arrays import TRANSPOSE
-from symdiff.ir.linalg import matrix_and_rhs
+from symdiff.ir.linalg import matrix_and_rhs, matrix_sum, mT, per_matrix, square_type
 from symdiff.ir.node import Node, NodeBuilder
 from symdiff.ir.primitive import Primitive, accumulate, one_tangent
 from symdiff.ir.types import ArrayType, Type
@@ -48,18 +47,8 @@ def part(call: ast.expr, index: int) -> ast.expr:
 
 
 def matrix_type(types: list[Type], attrs: tuple[Any, ...]) -> ArrayType:
-    """The type of a 2-D argument (TypeError for anything else)."""
-    t = types[0]
-    if t is None or t.ndim != 2:
-        raise TypeError("np.linalg of a matrix (2-D array) only")
-    return t
-
-
-def mT(b: NodeBuilder, x: Node) -> Node:
-    """The transpose of a matrix (``X`` itself for ``X.T``)."""
-    if x.prim is TRANSPOSE and x.attrs[0] in (None, (1, 0)):
-        return x.args[0]
-    return b.apply("transpose", x, attrs=(None,))
+    """The type of a matrix or a stack of them (TypeError for anything else)."""
+    return square_type(types[:1], attrs)
 
 
 def mm(b: NodeBuilder, *factors: Node) -> Node:
@@ -75,8 +64,10 @@ def tri(b: NodeBuilder, x: Node, lower: bool, k: int = 0) -> Node:
 
 
 def eye(b: NodeBuilder, x: Node, axis: int = 0) -> Node:
-    """The identity matrix as long as axis `axis` of `x`, in its dtype."""
-    return b.apply("eye_like", x, attrs=(axis, axis))
+    """The identity matrix as long as the rows (`axis` 0) or columns (1) of the matrix
+    or matrices `x`, in its dtype."""
+    at = x.type.ndim - 2 + axis
+    return b.apply("eye_like", x, attrs=(at, at))
 
 
 def symmetric_from(b: NodeBuilder, t: Node, lower: bool) -> Node:
@@ -144,14 +135,19 @@ def _slogdet_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Nod
     if node.attrs[0] == 0:
         return None  # the sign is piecewise constant
     inv_t = mT(b, b.apply("inv", node.args[0]))
-    return b.apply("sum", b.mul(inv_t, one_tangent(ts)), attrs=(None, False))
+    return matrix_sum(b, b.mul(inv_t, one_tangent(ts)))
 
 
 def _slogdet_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``ct * inv(A).T`` for the log-determinant (A invertible), nothing for the sign."""
     if node.attrs[0] == 0:
         return (None,)
-    return (b.mul(ct, mT(b, b.apply("inv", node.args[0]))),)
+    return (b.mul(per_matrix(b, ct), mT(b, b.apply("inv", node.args[0]))),)
+
+
+def _batch_type(t: ArrayType) -> Type:
+    """One number per matrix of a stack of type `t` (a number for one matrix)."""
+    return ArrayType(t.dtype, t.dims[:-2]) if t.ndim > 2 else None
 
 
 # pinv ---------------------------------------------------------------------------------
@@ -159,7 +155,7 @@ def _slogdet_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...
 
 def _pinv_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     t = matrix_type(types, attrs)
-    return ArrayType(t.dtype, (t.dims[1], t.dims[0]))
+    return ArrayType(t.dtype, (*t.dims[:-2], t.dims[-1], t.dims[-2]))
 
 
 def _pinv_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
@@ -211,11 +207,7 @@ def _frechet(b: NodeBuilder, a: Node, e: Node) -> Node:
 
 def _expm_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """The derivative in direction `ct` at the transpose (of each matrix of a stack)."""
-    a = node.args[0]
-    r = a.type.ndim
-    flipped = mT(b, a) if r == 2 else b.apply(
-        "transpose", a, attrs=((*range(r - 2), r - 1, r - 2),))
-    return (_frechet(b, flipped, ct),)
+    return (_frechet(b, mT(b, node.args[0]), ct),)
 
 
 # lstsq --------------------------------------------------------------------------------
@@ -291,7 +283,7 @@ CHOLESKY = Primitive(
 
 SLOGDET = Primitive(
     "slogdet", 1, None, lambda args, attrs: part(linalg_call("slogdet", args[0]), attrs[0]),
-    type_rule=lambda types, attrs: matrix_type(types, attrs) and None,
+    type_rule=lambda types, attrs: _batch_type(matrix_type(types, attrs)),
     jvp_rule=_slogdet_jvp, vjp_rule=_slogdet_vjp)
 
 PINV = Primitive(

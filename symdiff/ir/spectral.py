@@ -1,5 +1,5 @@
 """Decompositions with orthogonal factors: ``np.linalg.eigh``/``eigvalsh``, ``qr`` and
-``svd`` of a 2-D matrix.
+``svd`` of a matrix or of each matrix of a stack (the last two axes).
 
 Contract:
 - Each factor is its own node, ``attrs[0]`` saying which: ``eigh`` 0 the eigenvalues
@@ -25,7 +25,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from symdiff.ir.linalg import as_column, as_row, fresh_letters
 from symdiff.ir.matrices import (
+    eye,
     fold,
     linalg_call,
     matrix_type,
@@ -53,19 +55,21 @@ def _short(m: Dim, n: Dim) -> Dim:
 
 
 def _gaps(b: NodeBuilder, x: Node, like: Node) -> Node:
-    """``1 / (x[j] - x[i])`` at (i, j) off the diagonal and 0 on it: how eigenvectors
-    turn when eigenvalues `x` move (infinite where two are equal)."""
-    diagonal = b.apply("eq", b.apply("eye_like", like, attrs=(0, 0)), 1.0)
-    diff = b.sub(b.apply("expand_dims", x, attrs=((0,),)),
-                 b.apply("expand_dims", x, attrs=((1,),)))
+    """``1 / (x[j] - x[i])`` at (i, j) off the diagonal and 0 on it (of each matrix of a
+    stack): how eigenvectors turn when eigenvalues `x` move (infinite where two are
+    equal). `like` has as many rows as `x` has values."""
+    diagonal = b.apply("eq", eye(b, like), 1.0)
+    diff = b.sub(as_row(b, x), as_column(b, x))
     gaps = b.select(diagonal, 0.0, b.div(1.0, b.select(diagonal, 1.0, diff)))
     b.name(gaps, "gaps")
     return gaps
 
 
 def _diagonal_of(b: NodeBuilder, u: Node, t: Node, v: Node) -> Node:
-    """The diagonal of ``u.T @ t @ v``, without forming the product."""
-    return b.apply("einsum", u, t, v, attrs=("ji,jk,ki->i",))
+    """The diagonal of ``u.T @ t @ v`` (of each matrix of a stack), without forming the
+    product."""
+    batch = fresh_letters(u.type.ndim + 1)[3:]  # letters after i, j and k
+    return b.apply("einsum", u, t, v, attrs=(f"{batch}ji,{batch}jk,{batch}ki->{batch}i",))
 
 
 # eigh ---------------------------------------------------------------------------------
@@ -73,7 +77,7 @@ def _diagonal_of(b: NodeBuilder, u: Node, t: Node, v: Node) -> Node:
 
 def _eigh_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     t = matrix_type(types, attrs)
-    return ArrayType(t.dtype, t.dims[:1]) if attrs[0] == 0 else t
+    return ArrayType(t.dtype, t.dims[:-1]) if attrs[0] == 0 else t
 
 
 def _emit_eigh(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
@@ -107,7 +111,7 @@ def _eigh_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     """``V (diag(w_bar) + gaps * V^T V_bar) V^T``, folded onto the triangle read."""
     a, w, v, lower = _eigen(b, node)
     if node.prim is EIGVALSH or node.attrs[0] == 0:
-        inner = mm(b, b.mul(v, ct), mT(b, v))
+        inner = mm(b, b.mul(v, as_row(b, ct)), mT(b, v))
     else:
         inner = mm(b, v, b.mul(_gaps(b, w, a), mm(b, mT(b, v), ct)), mT(b, v))
     return (fold(b, inner, lower),)
@@ -118,9 +122,9 @@ def _eigh_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 def _qr_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     t = matrix_type(types, attrs)
-    m, n = t.dims
+    *batch, m, n = t.dims
     k = _short(m, n)
-    return ArrayType(t.dtype, (m, k) if attrs[0] == 0 else (k, n))
+    return ArrayType(t.dtype, (*batch, *((m, k) if attrs[0] == 0 else (k, n))))
 
 
 def _qr_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
@@ -155,9 +159,9 @@ def _qr_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 def _svd_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     t = matrix_type(types, attrs)
-    m, n = t.dims
+    *batch, m, n = t.dims
     k = _short(m, n)
-    return ArrayType(t.dtype, ((m, k), (k,), (k, n))[attrs[0]])
+    return ArrayType(t.dtype, (*batch, *((m, k), (k,), (k, n))[attrs[0]]))
 
 
 def _svd_factors(b: NodeBuilder, a: Node) -> tuple[Node, Node, Node]:
@@ -176,14 +180,14 @@ def _svd_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | 
     v = mT(b, vh)
     ds = mm(b, mT(b, u), t, v)
     gaps = _gaps(b, b.mul(s, s), vh)
-    column_s = b.apply("expand_dims", s, attrs=((1,),))
+    row_s, column_s = as_row(b, s), as_column(b, s)
     if which == 0:
-        turn = b.mul(gaps, b.add(b.mul(ds, s), b.mul(column_s, mT(b, ds))))
+        turn = b.mul(gaps, b.add(b.mul(ds, row_s), b.mul(column_s, mT(b, ds))))
         t_v = mm(b, t, v)
-        return b.add(mm(b, u, turn), b.div(b.sub(t_v, mm(b, u, mT(b, u), t_v)), s))
-    turn = b.mul(gaps, b.add(b.mul(column_s, ds), b.mul(mT(b, ds), s)))
+        return b.add(mm(b, u, turn), b.div(b.sub(t_v, mm(b, u, mT(b, u), t_v)), row_s))
+    turn = b.mul(gaps, b.add(b.mul(column_s, ds), b.mul(mT(b, ds), row_s)))
     tt_u = mm(b, mT(b, t), u)
-    dv = b.add(mm(b, v, turn), b.div(b.sub(tt_u, mm(b, v, vh, tt_u)), s))
+    dv = b.add(mm(b, v, turn), b.div(b.sub(tt_u, mm(b, v, vh, tt_u)), row_s))
     return mT(b, dv)
 
 
@@ -194,13 +198,13 @@ def _svd_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     u, s, vh = _svd_factors(b, a)
     which = node.attrs[0]
     if which == 1:
-        return (mm(b, b.mul(u, ct), vh),)
+        return (mm(b, b.mul(u, as_row(b, ct)), vh),)
     v = mT(b, vh)
-    column_s = b.apply("expand_dims", s, attrs=((1,),))
+    row_s, column_s = as_row(b, s), as_column(b, s)
     if which == 0:
         j = b.mul(_gaps(b, b.mul(s, s), vh), mm(b, mT(b, u), ct))
-        inner = b.mul(b.add(j, mT(b, j)), s)
-        outside = mm(b, b.div(b.sub(ct, mm(b, u, mT(b, u), ct)), s), vh)
+        inner = b.mul(b.add(j, mT(b, j)), row_s)
+        outside = mm(b, b.div(b.sub(ct, mm(b, u, mT(b, u), ct)), row_s), vh)
     else:
         k = b.mul(_gaps(b, b.mul(s, s), vh), mm(b, vh, mT(b, ct)))
         inner = b.mul(column_s, b.add(k, mT(b, k)))

@@ -65,9 +65,21 @@ from symdiff.ir.arrays import (
 from symdiff.ir.batching import BATCH_BROADCAST
 from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
-from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
+from symdiff.ir.linalg import (
+    AMAX,
+    AMIN,
+    DET,
+    EINSUM,
+    EYE_LIKE,
+    INV,
+    KEEPDIMS,
+    NORM,
+    PROD,
+    SOLVE,
+    TRACE,
+)
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
-from symdiff.ir.matrices import EXPM, TRIANGLE
+from symdiff.ir.matrices import CHOLESKY, EXPM, PINV, SLOGDET, TRIANGLE
 from symdiff.ir.node import LEAVES, Node, Op, Program, flatten, rebuild, topological
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
@@ -96,6 +108,7 @@ from symdiff.ir.shapes import (
 )
 from symdiff.ir.sorting import PERMUTE
 from symdiff.ir.special import LOGSUMEXP
+from symdiff.ir.spectral import EIGH, EIGVALSH, QR, SVD
 from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, on_diagonal
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
@@ -570,20 +583,40 @@ def _permute(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, 
 
 
 def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
-    # k right-hand sides side by side as the columns of one: A is factorised once.
-    if flags[0]:
-        raise BatchingError("np.linalg.solve of a batched matrix")
     a, rhs = args
-    if _rank(node.args[1]) == 1:  # (k, n): solve(A, T.T).T
-        return b.apply("transpose", b.apply("solve", a, _transposed(b, rhs)), attrs=(None,))
-    # (k, n, p) as (n, k * p), and back.
-    _, n_dim, p_dim = rhs.type.dims
-    k, n, p = _batch_length(b, rhs), size_of(b, rhs, 1), size_of(b, rhs, 2)
-    side = b.apply("reshape", b.apply("transpose", rhs, attrs=((1, 0, 2),)), n, -1,
-                   attrs=((n_dim, None),))
-    solved = b.apply("solve", a, side)
-    back = b.apply("reshape", solved, n, k, p, attrs=((n_dim, None, p_dim),))
-    return b.apply("transpose", back, attrs=((1, 0, 2),))
+    ra, rr = _rank(node.args[0]), _rank(node.args[1])
+    if not flags[0] and ra == 2 and rr <= 2:
+        # k right-hand sides side by side as the columns of one: A is factorised once.
+        if rr == 1:  # (k, n): solve(A, T.T).T
+            return b.apply("transpose", b.apply("solve", a, _transposed(b, rhs)),
+                           attrs=(None,))
+        # (k, n, p) as (n, k * p), and back.
+        _, n_dim, p_dim = rhs.type.dims
+        k, n, p = _batch_length(b, rhs), size_of(b, rhs, 1), size_of(b, rhs, 2)
+        side = b.apply("reshape", b.apply("transpose", rhs, attrs=((1, 0, 2),)), n, -1,
+                       attrs=((n_dim, None),))
+        solved = b.apply("solve", a, side)
+        back = b.apply("reshape", solved, n, k, p, attrs=((n_dim, None, p_dim),))
+        return b.apply("transpose", back, attrs=((1, 0, 2),))
+    # Stacks: the batch axis is one more stack axis, first; a batched operand gets axes
+    # of length one after it up to the result's stack axes, and a vector right-hand side
+    # (of a batched matrix) is solved as one column.
+    if rr == 1:
+        rhs = b.apply("expand_dims", rhs, attrs=((rhs.type.ndim,),))
+    stack = max(ra, rr, 2) - 2
+    if flags[0]:
+        a = _stacked(b, a, range(1, 1 + stack - (ra - 2)))
+    if flags[1]:
+        rhs = _stacked(b, rhs, range(1, 1 + stack - (max(rr, 2) - 2)))
+    out = b.apply("solve", a, rhs)
+    return b.apply("squeeze", out, attrs=((out.type.ndim - 1,),)) if rr == 1 else out
+
+
+def _per_matrix(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+                ) -> Node:
+    """A function of each matrix of a stack (the last two axes): the batch axis is one
+    more stack axis."""
+    return b.apply(node.op, args[0], attrs=node.attrs)
 
 
 def _index(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
@@ -869,6 +902,7 @@ _RULES: dict[Primitive, Rule] = {
     EINSUM: _einsum,
     TRACE: _trace,
     SOLVE: _solve,
+    **dict.fromkeys((DET, INV, SLOGDET, CHOLESKY, PINV, EIGH, EIGVALSH, QR, SVD), _per_matrix),
     # np.tril and np.triu act on the last two axes, which a batch axis first leaves be.
     TRIANGLE: lambda b, node, args, flags: b.apply("triangle", args[0], attrs=node.attrs),
     # scipy.linalg.expm of a stack of matrices is the exponential of each.

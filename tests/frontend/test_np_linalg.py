@@ -2,7 +2,8 @@
 both modes against finite differences (`symdiff.testing.check_grads`) for float64 and
 float32, the conventions at ties, zeros and a zero norm, the generated code, and
 located errors for what is not supported (also of the factorisations that
-test_np_matrices.py differentiates: stacks of matrices, options without a derivative)."""
+test_np_matrices.py differentiates: lstsq of a stack, options without a derivative,
+np.linalg.eig's complex results)."""
 
 from __future__ import annotations
 
@@ -220,7 +221,11 @@ def trace_of_vector(A):
 
 
 def stack_of_matrices(A):
-    return np.linalg.cholesky(A[None] * 1.0).sum()  # E:stack
+    return np.linalg.lstsq(A[None] * 1.0, A, rcond=None)[0].sum()  # E:stack
+
+
+def eig_of_a_general_matrix(A):
+    return np.linalg.eig(A)[0].sum()  # E:eig
 
 
 def cholesky_of_vector(A):
@@ -271,7 +276,8 @@ ERRORS = [
     (axis_not_constant, "axis", "np.prod(", ["axis must be a constant"]),
     (trace_dtype, "offset", "dtype=", ["dtype="]),
     (trace_of_vector, "vector", "np.trace(", ["fewer than two axes"]),
-    (stack_of_matrices, "stack", "np.linalg.cholesky(", ["stack of matrices", "not supported yet"]),
+    (stack_of_matrices, "stack", "np.linalg.lstsq(", ["stack of matrices", "LinAlgError"]),
+    (eig_of_a_general_matrix, "eig", "np.linalg.eig(", ["complex", "np.linalg.eigh"]),
     (cholesky_of_vector, "cholesky-vector", "np.linalg.cholesky(", ["2-D"]),
     (full_svd, "full", "np.linalg.svd(", ["full_matrices=False"]),
     (complete_qr, "complete", "np.linalg.qr(", ["mode='complete'", "not supported"]),

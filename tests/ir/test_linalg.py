@@ -36,6 +36,7 @@ def _normal(*shape: int) -> np.ndarray:
 
 
 SQUARE = _normal(3, 3) + 3.0 * np.eye(3)
+STACK = _normal(2, 3, 3) + 3.0 * np.eye(3)  # a stack of two well-conditioned matrices
 WITH_ZEROS = np.array([[0.0, 2.0, -1.5, 0.5], [0.0, 1.2, 0.0, 3.0], [1.1, -0.7, 0.9, 2.0]])
 TIES = np.array([[1.0, 3.0, 3.0, -1.0], [2.0, 0.5, 0.5, 2.0], [-4.0, 1.0, 0.0, 0.2]])
 
@@ -75,6 +76,14 @@ CASES: list[tuple[str, Build, list[Any]]] = [
     ("inv", lambda b, p: b.apply("inv", p[0]), [SQUARE]),
     ("solve-vector", lambda b, p: b.apply("solve", p[0], p[1]), [SQUARE, _normal(3)]),
     ("solve-matrix", lambda b, p: b.apply("solve", p[0], p[1]), [SQUARE, _normal(3, 2)]),
+    ("det-stack", lambda b, p: b.apply("det", p[0]), [STACK]),
+    ("inv-stack", lambda b, p: b.apply("inv", p[0]), [STACK]),
+    ("solve-stack", lambda b, p: b.apply("solve", p[0], p[1]), [STACK, _normal(2, 3, 2)]),
+    # The stack axes broadcast: one right-hand side for every matrix, and back.
+    ("solve-stack-one-rhs", lambda b, p: b.apply("solve", p[0], p[1]), [STACK, _normal(3, 2)]),
+    ("solve-one-matrix", lambda b, p: b.apply("solve", p[0], p[1]), [SQUARE, _normal(2, 3, 2)]),
+    ("solve-broadcast", lambda b, p: b.apply("solve", p[0], p[1]),
+     [STACK[:, None], _normal(1, 4, 3, 1)]),
 ]
 
 

@@ -40,6 +40,11 @@ def _symmetric(n: int) -> np.ndarray:
     return x + x.T
 
 
+def _stack(make: Any, *shape: int) -> np.ndarray:
+    """Two matrices made by `make` stacked: a (2, ...) array."""
+    return np.stack([make(*shape), make(*shape)])
+
+
 def _apply(op: str, *attrs: Any) -> Build:
     return lambda b, p: b.apply(op, *p, attrs=attrs)
 
@@ -75,6 +80,17 @@ CASES: list[tuple[str, Build, list[Any]]] = [
     ("qr-r-square", _apply("qr", 1), [_normal(3, 3)]),
     *((f"svd-{part}-{shape[0]}x{shape[1]}", _apply("svd", i), [_normal(*shape)])
       for shape in ((5, 3), (3, 5), (4, 4)) for i, part in enumerate(("u", "s", "vh"))),
+    # Stacks of matrices: each function of the last two axes.
+    ("cholesky-stack", _apply("cholesky"), [_stack(lambda n: positive_definite(RNG, n), 3)]),
+    ("logabsdet-stack", _apply("slogdet", 1), [_normal(2, 3, 3)]),
+    ("pinv-stack", _apply("pinv"), [_normal(2, 4, 3)]),
+    ("eigh-values-stack", _apply("eigh", 0, True), [_stack(_symmetric, 3)]),
+    ("eigh-vectors-stack", _apply("eigh", 1, False), [_stack(_symmetric, 3)]),
+    ("eigvalsh-stack", _apply("eigvalsh", True), [_normal(2, 2, 3, 3)]),
+    ("qr-q-stack", _apply("qr", 0), [_normal(2, 4, 3)]),
+    ("qr-r-stack", _apply("qr", 1), [_normal(2, 4, 3)]),
+    *((f"svd-{part}-stack-{shape[1]}x{shape[2]}", _apply("svd", i), [_normal(*shape)])
+      for shape in ((2, 4, 3), (2, 3, 4)) for i, part in enumerate(("u", "s", "vh"))),
 ]
 
 
@@ -201,6 +217,14 @@ def test_types_of_the_matrix_functions() -> None:
         b.apply("triangle", vector, attrs=(True, 0))
     stack = b.param("s", ArrayType("float64", (MANY, MANY, MANY)))
     assert b.apply("expm", stack).type == stack.type
+    tall_stack = b.param("t", ArrayType("float32", (4, 5, 3)))
+    assert b.apply("slogdet", stack, attrs=(1,)).type == ArrayType("float64", (MANY,))
+    assert b.apply("pinv", tall_stack).type == ArrayType("float32", (4, 3, 5))
+    assert b.apply("eigh", stack, attrs=(0, True)).type == ArrayType("float64", (MANY, MANY))
+    assert [b.apply("svd", tall_stack, attrs=(i,)).type.dims for i in range(3)] == [
+        (4, 5, 3), (4, 3), (4, 3, 3)]
+    assert [b.apply("qr", tall_stack, attrs=(i,)).type.dims for i in range(2)] == [
+        (4, 5, 3), (4, 3, 3)]
 
 
 def test_eigh_reads_one_triangle() -> None:

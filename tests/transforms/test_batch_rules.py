@@ -503,11 +503,11 @@ def test_a_nested_transform_without_a_rule_names_the_operation(nested: Any) -> N
     np.testing.assert_allclose(jacfwd(appended)(V), central(appended, (V,)), rtol=1e-6)
 
 
-def determinant(a: np.ndarray) -> float:
-    return np.linalg.det(a) * 2.0
+def sorted_entries(a: np.ndarray) -> np.ndarray:
+    return np.sort(a, axis=None) * 2.0
 
 
 def test_an_operation_without_a_rule_is_named_as_numpy_spells_it() -> None:
-    program = lowered(determinant, (A,))
-    with pytest.raises(BatchingError, match=r"no batching rule for np\.linalg\.det$"):
+    program = lowered(sorted_entries, (A,))
+    with pytest.raises(BatchingError, match=r"no batching rule for np\.sort$"):
         batch_program(program, program.params, "f_batched", "")
