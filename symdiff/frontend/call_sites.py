@@ -24,6 +24,7 @@ from symdiff.frontend import (
     calls,
     custom_calls,
     dicts,
+    instances,
     loops,
     names,
     nested,
@@ -44,6 +45,7 @@ from symdiff.frontend.resolve import (
     library_name,
 )
 from symdiff.frontend.values import (
+    Instance,
     Nothing,
     Slice,
     Transform,
@@ -59,13 +61,17 @@ from symdiff.ir.primitives import PRIMITIVES
 
 def call(frame: Frame, e: ast.Call) -> Value:
     """The value of the call `e`."""
+    func: Value | None = None
     if isinstance(e.func, ast.Attribute) and not sequences.is_append(e):
         base = frame.expr(e.func.value)
         if is_array(base):
             return numpy_calls.call_method(frame, base, e.func.attr, e)  # type: ignore
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
-    func = names.callee(frame, e.func)
+        if isinstance(base, Instance):  # (not made again by reading the callee)
+            func = instances.attribute(frame, base, e.func.attr, e.func)
+    if func is None:
+        func = names.callee(frame, e.func)
     transform = nested.transform_of(func)
     if transform is not None:
         return nested.lower(frame, transform, e)
@@ -76,12 +82,14 @@ def call(frame: Frame, e: ast.Call) -> Value:
         func = names.free(frame, func, e.func)  # an object called: its __call__
     if isinstance(func, Resolved) and func.kind == "object":
         func = objects.call_target(frame, func, e)
+    if isinstance(func, Instance):
+        func = instances.call_target(frame, func, e)
     if isinstance(func, Resolved) and func.kind == "method":
         return calls.call(frame, *objects.bound(func), e)
     if isinstance(func, Resolved) and func.kind == "class":
-        raise frame.src.error(f"{_label(e)}(...) creates an object of class "
-                              f"{func.value.__qualname__}: not supported yet (an object may "
-                              "be an argument, or read from outside the function)", e)
+        return instances.construct(frame, func, e)
+    if isinstance(func, Resolved) and func.kind == "init":
+        return instances.run_init(frame, func, e)
     builtin = _builtin(func)
     if builtin is not None:
         return builtin(frame, e)
@@ -200,6 +208,7 @@ def _len(frame: Frame, e: ast.Call) -> Node:
 BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
     (sum, _sum), (dict, dicts.construct), (len, _len), (math.fsum, _fsum),
     (max, _extremum("max")), (min, _extremum("min")), (slice, _slice),
+    (super, instances.parent), (isinstance, instances.is_instance),
 )
 
 

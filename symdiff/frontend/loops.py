@@ -25,7 +25,15 @@ from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captur
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import MaybeUnbound, Nothing, Text, Value, is_dict, is_sequence
+from symdiff.frontend.values import (
+    Instance,
+    MaybeUnbound,
+    Nothing,
+    Text,
+    Value,
+    is_dict,
+    is_sequence,
+)
 from symdiff.ir.arrays import fit
 from symdiff.ir.node import SEQ, Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
@@ -455,6 +463,9 @@ def _after(
         unbound += [name for name, value in body.env.items() if name.isidentifier()
                     and isinstance(value, MaybeUnbound) and name not in carried]
     for name in unbound:
-        low.env[name] = MaybeUnbound(name, stmt, why)
+        held = isinstance(body.env.get(name), Instance)
+        low.env[name] = MaybeUnbound(name, stmt, why if not held else (
+            f"it holds an object the loop at line {line} makes, which cannot outlive the "
+            "loop (not supported yet)"))
     for name in targets:
         low.env[name] = MaybeUnbound(name, stmt, why)
