@@ -364,3 +364,23 @@ def test_each_construction_is_a_new_object():
         return a.k2 + b.k2
 
     assert symdiff.grad(f)(3.0) == pytest.approx(5.0 + 6.0)
+
+
+def test_a_replaced_init_compiles_again():
+    class Scale:
+        def __init__(self, k):
+            self.k = k
+
+        def apply(self, x):
+            return self.k * x
+
+    def f(x):
+        return Scale(2.0).apply(x)
+
+    def doubled(self, k):
+        self.k = 2.0 * k
+
+    g = symdiff.grad(f)
+    assert g(1.0) == 2.0
+    Scale.__init__ = doubled
+    assert g(1.0) == 4.0
