@@ -89,7 +89,11 @@ def _operators(frame: Frame, e: ast.BinOp | ast.UnaryOp) -> Value:
     return value
 
 
-def _unary(frame: Frame, e: ast.UnaryOp, value: Value) -> Node:
+def _unary(frame: Frame, e: ast.UnaryOp, value: Value) -> Value:
+    found = instances.operator(frame, e.op, value, None, e) if isinstance(
+        value, Instance) else None
+    if found is not None:
+        return found
     operand = frame.number(value, e.operand)
     if isinstance(e.op, ast.Not):
         return frame.b.apply("not_", operand)

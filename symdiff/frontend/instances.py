@@ -84,7 +84,46 @@ def attribute(frame: Frame, obj: Instance, name: str, where: ast.AST) -> Value:
     if inspect.isfunction(raw):
         fn = objects.function(frame, raw, path, ".".join(path), where).value
         return Resolved("method", Method(fn, obj), path)  # type: ignore[arg-type]
+    if isinstance(raw, property) and inspect.isfunction(raw.fget):
+        getter = objects.function(frame, raw.fget, path, ".".join(path), where)
+        return method_call(frame, getter, obj, [], where)
     return objects.attribute(frame, obj.cls, name, where)  # type: ignore[no-any-return]
+
+
+def method_call(frame: Frame, fn: Resolved, obj: Instance, args: list[Value],
+                where: ast.AST) -> Value:
+    """The value of the method `fn` called on `obj` with `args`, for the expression
+    `where` that calls it without call syntax (a property read, an operator)."""
+    call = ast.copy_location(ast.Call(ast.Name(fn.value.__name__, ast.Load()), [], []), where)
+    return calls.call(frame, fn, (obj,), call, given=(args, {}))
+
+
+# The methods Python calls for an operator, and for it with the operands swapped.
+_OPERATORS = {
+    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+    ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul",
+}
+
+
+def operator(frame: Frame, op: ast.AST, left: Value, right: Value | None,
+             where: ast.AST) -> Value | None:
+    """``left <op> right`` (``-left``, ``+left`` when `right` is None) where an operand
+    is an object the function made whose class defines the operator's method, else
+    None."""
+    if right is None:
+        name = {ast.USub: "__neg__", ast.UAdd: "__pos__"}.get(type(op))
+        candidates = [(left, name, [])] if name else []
+    else:
+        stem = _OPERATORS.get(type(op))  # type: ignore[call-overload]
+        candidates = [] if stem is None else [
+            (left, f"__{stem}__", [right]), (right, f"__r{stem}__", [left])]
+    for obj, name, args in candidates:
+        if isinstance(obj, Instance) and name is not None and inspect.isfunction(
+                raw := class_lookup(obj.kind, name)):
+            path = (*obj.cls.path, name)
+            fn = objects.function(frame, raw, path, ".".join(path), where)
+            return method_call(frame, fn, obj, args, where)
+    return None
 
 
 def set_attribute(frame: Frame, obj: Instance, name: str, value: Value,

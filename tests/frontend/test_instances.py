@@ -384,3 +384,56 @@ def test_a_replaced_init_compiles_again():
     assert g(1.0) == 2.0
     Scale.__init__ = doubled
     assert g(1.0) == 4.0
+
+
+# Properties and operators ------------------------------------------------------------------
+
+
+@dataclass
+class Vec2:
+    """A 2-D vector with the operators physics code writes."""
+
+    x: float
+    y: float
+
+    def __add__(self, other):
+        return Vec2(self.x + other.x, self.y + other.y)
+
+    def __sub__(self, other):
+        return Vec2(self.x - other.x, self.y - other.y)
+
+    def __mul__(self, s):
+        return Vec2(self.x * s, self.y * s)
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return Vec2(-self.x, -self.y)
+
+    def __matmul__(self, other):
+        return self.x * other.x + self.y * other.y
+
+    @property
+    def length(self):
+        return np.sqrt(self @ self)
+
+
+def projectile_miss(vx, vy, t):
+    """How far a projectile launched at (vx, vy) lands from a target after time t."""
+    g = Vec2(0.0, -9.81)
+    p = Vec2(vx, vy) * t + 0.5 * t ** 2 * g
+    p += -Vec2(10.0, 0.0)
+    return (p - Vec2(0.0, 0.0)).length
+
+
+def projectile_miss_by_hand(vx, vy, t):
+    return np.sqrt((vx * t - 10.0) ** 2 + (vy * t - 0.5 * 9.81 * t ** 2) ** 2)
+
+
+def test_operators_and_a_property_of_a_vector_class():
+    args = (7.0, 9.0, 1.3)
+    np.testing.assert_allclose(symdiff.grad(projectile_miss, argnums=(0, 1, 2))(*args),
+                               symdiff.grad(projectile_miss_by_hand, argnums=(0, 1, 2))(*args),
+                               rtol=1e-12)
+    check_grads(projectile_miss, args, order=2)
+    assert projectile_miss(*args) == pytest.approx(projectile_miss_by_hand(*args))

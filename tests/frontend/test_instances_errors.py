@@ -3,6 +3,7 @@ naming the construct, never a crash or a wrong derivative."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +29,10 @@ class Account:
     @doubled.setter
     def doubled(self, value):
         self.balance = value / 2.0
+
+    @functools.cached_property
+    def tripled(self):
+        return 3.0 * self.balance
 
 
 class Made:
@@ -90,8 +95,8 @@ def carried_out_of_a_loop(x):
     return a.balance
 
 
-def property_read(x):
-    return Account(x).doubled
+def cached_property_read(x):
+    return Account(x).tripled
 
 
 def property_set(x):
@@ -151,7 +156,7 @@ ACCOUNT = Account(1.0)
     (merged_after_if, "variable 'a' is assigned an object inside this if statement that "
                       "differs between the branches"),
     (carried_out_of_a_loop, "it holds an object the loop at line"),
-    (property_read, "Account.doubled is a property of Account"),
+    (cached_property_read, "Account.tripled is a cached_property of Account"),
     (property_set, "assigning to a.doubled runs the setter of Account.doubled"),
     (own_new, "Made(...) creates an object of class Made, which defines __new__"),
     (library_base, "Tracked(...) creates an object of class Tracked, which derives from "
