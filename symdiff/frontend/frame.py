@@ -260,10 +260,10 @@ class Frame:
             return value  # type: ignore[return-value]  # a callee returns a function or dict
         if isinstance(value, Instance):
             raise self.src.error(
-                f"the function returns an object of class {value.kind.__qualname__}, not a "
+                f"the function returns an object of class {value.klass.__qualname__}, not a "
                 "number: an object made inside the function cannot be its output (return "
                 "the numbers it holds)" if self.caller is None else
-                f"a branch or loop here gives an object of class {value.kind.__qualname__}; "
+                f"a branch or loop here gives an object of class {value.klass.__qualname__}; "
                 "only numbers can be merged after an if or loop", where)
         what = "a dict" if is_dict(value) else "None" if isinstance(value, Nothing) \
             else f"a {value.kind} of a function" if isinstance(value, Transform) \
@@ -294,7 +294,7 @@ class Frame:
             raise self.src.error(f"None{origin} is used where a number is expected",
                                  value.where or where)
         if isinstance(value, Instance):
-            raise self.src.error(f"an object of class {value.kind.__qualname__} is used "
+            raise self.src.error(f"an object of class {value.klass.__qualname__} is used "
                                  "where a number is expected", where)
         if value.kind in ("object", "class"):
             cls = value.value.cls if value.kind == "object" else value.value

@@ -79,7 +79,7 @@ def attribute(frame: Frame, obj: Instance, name: str, where: ast.AST) -> Value:
         return own  # type: ignore[no-any-return]
     if name == "__class__":
         return obj.cls
-    raw = class_lookup(obj.kind, name)
+    raw = class_lookup(obj.klass, name)
     path = (*obj.cls.path, name)
     if inspect.isfunction(raw):
         fn = objects.function(frame, raw, path, ".".join(path), where).value
@@ -119,7 +119,7 @@ def operator(frame: Frame, op: ast.AST, left: Value, right: Value | None,
             (left, f"__{stem}__", [right]), (right, f"__r{stem}__", [left])]
     for obj, name, args in candidates:
         if isinstance(obj, Instance) and name is not None and inspect.isfunction(
-                raw := class_lookup(obj.kind, name)):
+                raw := class_lookup(obj.klass, name)):
             path = (*obj.cls.path, name)
             fn = objects.function(frame, raw, path, ".".join(path), where)
             return method_call(frame, fn, obj, args, where)
@@ -135,14 +135,14 @@ def set_attribute(frame: Frame, obj: Instance, name: str, value: Value,
             f"assigning to {written} inside this branch or loop body changes an object "
             "made outside it (not supported yet): change it before the if or loop, or "
             "make a new object inside", target)
-    params = getattr(obj.kind, "__dataclass_params__", None)
+    params = getattr(obj.klass, "__dataclass_params__", None)
     if params is not None and params.frozen:
-        raise frame.src.error(f"assigning to {written}: {obj.kind.__qualname__} is a frozen "
+        raise frame.src.error(f"assigning to {written}: {obj.klass.__qualname__} is a frozen "
                               "dataclass, whose fields cannot change", target)
-    raw = class_lookup(obj.kind, name)
+    raw = class_lookup(obj.klass, name)
     if hasattr(type(raw), "__set__") and not isinstance(raw, types.MemberDescriptorType):
         raise frame.src.error(
-            f"assigning to {written} runs the setter of {obj.kind.__qualname__}.{name}, "
+            f"assigning to {written} runs the setter of {obj.klass.__qualname__}.{name}, "
             f"a {type(raw).__name__}: symdiff does not run it (not supported)", target)
     if isinstance(value, Node):
         frame.b.name(value, name)
@@ -151,8 +151,8 @@ def set_attribute(frame: Frame, obj: Instance, name: str, value: Value,
 
 def call_target(frame: Frame, obj: Instance, e: ast.Call) -> Value:
     """What calling `obj` calls: its class's ``__call__``, bound to it."""
-    if class_lookup(obj.kind, "__call__") is MISSING:
-        raise frame.src.error(f"{ast.unparse(e.func)} is a {obj.kind.__qualname__} object, "
+    if class_lookup(obj.klass, "__call__") is MISSING:
+        raise frame.src.error(f"{ast.unparse(e.func)} is a {obj.klass.__qualname__} object, "
                               "which cannot be called", e)
     return attribute(frame, obj, "__call__", e)
 
@@ -174,7 +174,7 @@ def parent(frame: Frame, e: ast.Call) -> Resolved:
         obj = frame.expr(ast.copy_location(ast.Name(params[0].arg, ast.Load()), e))
     if not (isinstance(cls, Resolved) and cls.kind == "class"):
         raise frame.src.error("super(C, obj): C must be a class of yours", e)
-    if not (isinstance(obj, Instance) or (isinstance(obj, Resolved) and obj.kind == "object")):
+    if not (isinstance(obj, Instance) or (isinstance(obj, Resolved) and obj.klass == "object")):
         raise frame.src.error("super(): the object must be an object of a class of yours", e)
     if cls.value not in _class_of(obj).__mro__:
         raise frame.src.error(f"super(): the object is no {cls.value.__qualname__}", e)
@@ -208,7 +208,7 @@ def is_instance(frame: Frame, e: ast.Call) -> Node:
     if len(e.args) != 2 or e.keywords:
         raise frame.src.error("isinstance() takes an object and a class", e)
     obj, classes = frame.expr(e.args[0]), frame.expr(e.args[1])
-    if not (isinstance(obj, Instance) or (isinstance(obj, Resolved) and obj.kind == "object")):
+    if not (isinstance(obj, Instance) or (isinstance(obj, Resolved) and obj.klass == "object")):
         raise frame.src.error("isinstance() of a number or array: its Python type is known "
                               "only when the code runs (not supported)", e.args[0])
     found = []
@@ -247,14 +247,14 @@ def _check_class(frame: Frame, cls: type, e: ast.Call) -> None:
 def _initialise(frame: Frame, obj: Instance, after: type | None, e: ast.Call,
                 given: calls.Arguments | None) -> None:
     """Run the ``__init__`` that `obj`'s class finds (past `after`, for ``super()``)."""
-    mro = obj.kind.__mro__
+    mro = obj.klass.__mro__
     start = 0 if after is None else mro.index(after) + 1
     klass = next(k for k in mro[start:] if "__init__" in vars(k))
     init = vars(klass)["__init__"]
     if klass is object:
         positional, keywords = given or calls.arguments(frame, e)
         if positional or keywords:
-            raise frame.src.error(f"{obj.kind.__qualname__}() takes no arguments (no "
+            raise frame.src.error(f"{obj.klass.__qualname__}() takes no arguments (no "
                                   "__init__ of the class takes them)", e)
         return
     if dataclasses.is_dataclass(klass) and init.__code__.co_filename.startswith("<"):
@@ -332,4 +332,4 @@ def _own(obj: Instance, name: str) -> Any:
 
 
 def _class_of(obj: Instance | Resolved) -> type:
-    return obj.kind if isinstance(obj, Instance) else obj.value.cls  # type: ignore
+    return obj.klass if isinstance(obj, Instance) else obj.value.cls  # type: ignore

@@ -108,7 +108,7 @@ class Instance:
         self.frame = frame
 
     @property
-    def kind(self) -> type:
+    def klass(self) -> type:
         """The Python class of the object."""
         return self.cls.value  # type: ignore[no-any-return]
 
