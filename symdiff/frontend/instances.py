@@ -31,7 +31,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.frontend import calls, objects
+from symdiff.frontend import calls, names, objects
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.objects import Method
 from symdiff.frontend.resolve import Resolved
@@ -218,6 +218,52 @@ def is_instance(frame: Frame, e: ast.Call) -> Node:
                                   "classes", e.args[1])
         found.append(item.value)
     return frame.b.const(issubclass(_class_of(obj), tuple(found)))
+
+
+def comprehension(frame: Frame, comp: ast.ListComp) -> tuple[Value, ...] | None:
+    """``[Cls(...) for v in items]``: the objects, one per item of a tuple or list
+    known while compiling, as a tuple (see `construct`); None when `comp` makes none."""
+    elt = comp.elt
+    if not isinstance(elt, ast.Call) or len(comp.generators) != 1:
+        return None
+    func = names.callee(frame, elt.func)
+    if not (isinstance(func, Resolved) and func.kind == "class"):
+        return None
+    gen = comp.generators[0]
+    items = frame.expr(gen.iter)
+    targets = [n for n in ast.walk(gen.target) if isinstance(n, ast.Name)]
+    into_names = all(isinstance(n, ast.Name | ast.Tuple | ast.expr_context)
+                     for n in ast.walk(gen.target))
+    if not isinstance(items, (tuple, list)) or gen.ifs or not into_names:
+        raise frame.src.error(
+            "a list comprehension that makes objects is run once per item while compiling: "
+            "it loops over a tuple or list, into names, with no if (not supported yet)", comp)
+    saved = {t.id: frame.env[t.id] for t in targets if t.id in frame.env}
+    had = {t.id for t in targets if t.id in frame.assigned}
+    made = []
+    for item in items:
+        _unpack(frame, gen.target, item, gen)
+        made.append(frame.expr(elt))
+    for t in targets:
+        frame.env.pop(t.id, None)
+        if t.id not in had:
+            frame.assigned.pop(t.id, None)
+    frame.env.update(saved)
+    return tuple(made)
+
+
+def _unpack(frame: Frame, target: ast.expr, value: Value, where: ast.comprehension) -> None:
+    """Bind the names of a comprehension's `target` to `value`."""
+    pending = [(target, value)]
+    while pending:
+        t, v = pending.pop()
+        if isinstance(t, ast.Name):
+            frame.bind(t.id, v, where)  # type: ignore[arg-type]
+            continue
+        assert isinstance(t, ast.Tuple)
+        if not isinstance(v, tuple) or len(v) != len(t.elts):
+            raise frame.src.error(f"cannot unpack this item into {len(t.elts)} names", t)
+        pending.extend(zip(t.elts, v, strict=True))
 
 
 # Construction ---------------------------------------------------------------------------

@@ -20,7 +20,14 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import accumulators, control, sequences, unrolled, unrolling
+from symdiff.frontend import (
+    accumulators,
+    control,
+    instances,
+    sequences,
+    unrolled,
+    unrolling,
+)
 from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.mutations import changed_in_place
@@ -304,6 +311,9 @@ def comprehension(low: Frame, comp_expr: ast.ListComp, hint: str = "items") -> V
     if len(comp_expr.generators) != 1 or comp_expr.generators[0].is_async:
         raise low.src.error("a list comprehension with more than one 'for' is not supported "
                             "yet", comp_expr)
+    objects = instances.comprehension(low, comp_expr)
+    if objects is not None:
+        return objects
     built = f"#:{hint}"  # printed as the hint itself ("#:" is dropped)
     append = ast.Expr(ast.Call(
         ast.Attribute(ast.Name(built, ast.Load()), "append", ast.Load()), [comp_expr.elt], []))

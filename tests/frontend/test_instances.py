@@ -53,6 +53,31 @@ def mlp_loss_by_hand(W1, b1, W2, b2, x, y):
     return np.sum((out - y) ** 2) / W2.shape[0]
 
 
+class Network:
+    """Its layers made from a list of (W, b) pairs, as a pytree of parameters holds them."""
+
+    def __init__(self, params):
+        self.layers = [Dense(W, b) for W, b in params]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def pytree_loss(params, x, y):
+    return np.sum((Network(params)(x) - y) ** 2) / 2
+
+
+def test_layers_made_by_a_comprehension_over_a_pytree():
+    W1, b1, W2, b2, x, y = network_args()
+    got = symdiff.grad(pytree_loss)([(W1, b1), (W2, b2)], x, y)
+    want = symdiff.grad(mlp_loss_by_hand, argnums=(0, 1, 2, 3))(W1, b1, W2, b2, x, y)
+    for g, w in zip([a for pair in got for a in pair], want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    check_grads(lambda *a: pytree_loss([(a[0], a[1]), (a[2], a[3])], x, y), (W1, b1, W2, b2))
+
+
 def network_args():
     return (RNG.normal(size=(4, 3)), RNG.normal(size=4), RNG.normal(size=(2, 4)),
             RNG.normal(size=2), RNG.normal(size=3), RNG.normal(size=2))

@@ -139,6 +139,11 @@ def super_outside_a_method(x):
     return super().f(x)
 
 
+def filtered_comprehension(x):
+    accounts = [Account(v) for v in (x, 2.0 * x) if v > 0]
+    return accounts[0].balance
+
+
 def changes_an_outside_object(x):
     ACCOUNT.balance = x
     return x
@@ -167,6 +172,8 @@ ACCOUNT = Account(1.0)
     (unknown_attribute, "Account objects have no attribute 'interest'"),
     (type_of_a_number, "isinstance() of a number or array"),
     (super_outside_a_method, "super() outside a method of a class"),
+    (filtered_comprehension, "a list comprehension that makes objects is run once per "
+                             "item while compiling"),
     (changes_an_outside_object, "assigning to ACCOUNT.balance changes an object the "
                                 "function did not make"),
 ])
