@@ -196,6 +196,8 @@ def _len(frame: Frame, e: ast.Call) -> Node:
     if counted is not None:
         return counted
     value = frame.expr(e.args[0])
+    if isinstance(value, Instance):
+        return instances.special(frame, value, "__len__", [], e)  # type: ignore
     if is_array(value):
         return arrays.length(frame, value)  # type: ignore[arg-type]
     if is_dict(value):

@@ -98,6 +98,20 @@ def method_call(frame: Frame, fn: Resolved, obj: Instance, args: list[Value],
     return calls.call(frame, fn, (obj,), call, given=(args, {}))
 
 
+def special(frame: Frame, obj: Instance, name: str, args: list[Value], where: ast.AST
+            ) -> Value:
+    """What the syntax `where` gives through the class's method `name` (``obj[key]``
+    through ``__getitem__``, ``len(obj)`` through ``__len__``), or a located error
+    when the class has none."""
+    raw = class_lookup(obj.klass, name)
+    if not inspect.isfunction(raw):
+        raise frame.src.error(f"{ast.unparse(where)}: {obj.klass.__qualname__} objects "
+                              f"have no method {name}", where)
+    path = (*obj.cls.path, name)
+    fn = objects.function(frame, raw, path, ".".join(path), where)
+    return method_call(frame, fn, obj, args, where)
+
+
 # The methods Python calls for an operator, and for it with the operands swapped.
 _OPERATORS = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",

@@ -462,3 +462,32 @@ def test_operators_and_a_property_of_a_vector_class():
                                rtol=1e-12)
     check_grads(projectile_miss, args, order=2)
     assert projectile_miss(*args) == pytest.approx(projectile_miss_by_hand(*args))
+
+
+class Polynomial:
+    """Coefficients from the constant term up, indexed and counted like a sequence."""
+
+    def __init__(self, *coefficients):
+        self.coefficients = coefficients
+
+    def __len__(self):
+        return len(self.coefficients)
+
+    def __getitem__(self, i):
+        return self.coefficients[i]
+
+    def __call__(self, x):
+        total = 0.0
+        for i in range(len(self)):
+            total = total + self[i] * x ** i
+        return total
+
+
+def test_indexing_and_len_through_the_class_methods():
+    def f(a, x):
+        p = Polynomial(1.0, a, 3.0 * a)
+        return p(x) + p[1] * len(p)
+
+    assert symdiff.grad(f, argnums=(0, 1))(2.0, 0.5) == pytest.approx(
+        (0.5 + 3.0 * 0.25 + 3.0, 2.0 + 2 * 6.0 * 0.5))
+    check_grads(f, (2.0, 0.5), order=2)

@@ -144,6 +144,10 @@ def filtered_comprehension(x):
     return accounts[0].balance
 
 
+def indexed(x):
+    return Account(x)[0]
+
+
 def changes_an_outside_object(x):
     ACCOUNT.balance = x
     return x
@@ -174,6 +178,7 @@ ACCOUNT = Account(1.0)
     (super_outside_a_method, "super() outside a method of a class"),
     (filtered_comprehension, "a list comprehension that makes objects is run once per "
                              "item while compiling"),
+    (indexed, "Account(x)[0]: Account objects have no method __getitem__"),
     (changes_an_outside_object, "assigning to ACCOUNT.balance changes an object the "
                                 "function did not make"),
 ])
