@@ -73,6 +73,7 @@ WORKING = {
     "laplacian_energy": "grad value_and_grad jvp vjp",
     "trapezoid_arc_length": SCALAR,
     "bound_method": SCALAR,
+    "class_instance_inside": SCALAR,
     "functools_partial": SCALAR,
     "mode_string": SCALAR,
     "dict_arguments": SCALAR,

@@ -24,6 +24,7 @@ from symdiff.frontend import (
     calls,
     custom_calls,
     dicts,
+    instances,
     loops,
     names,
     nested,
@@ -45,6 +46,7 @@ from symdiff.frontend.resolve import (
     library_name,
 )
 from symdiff.frontend.values import (
+    Instance,
     Nothing,
     Slice,
     Transform,
@@ -60,13 +62,17 @@ from symdiff.ir.primitives import PRIMITIVES
 
 def call(frame: Frame, e: ast.Call) -> Value:
     """The value of the call `e`."""
+    func: Value | None = None
     if isinstance(e.func, ast.Attribute) and not sequences.is_append(e):
         base = frame.expr(e.func.value)
         if is_array(base):
             return numpy_calls.call_method(frame, base, e.func.attr, e)  # type: ignore
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
-    func = names.callee(frame, e.func)
+        if isinstance(base, Instance):  # (not made again by reading the callee)
+            func = instances.attribute(frame, base, e.func.attr, e.func)
+    if func is None:
+        func = names.callee(frame, e.func)
     transform = nested.transform_of(func)
     if transform is not None:
         return nested.lower(frame, transform, e)
@@ -77,12 +83,14 @@ def call(frame: Frame, e: ast.Call) -> Value:
         func = names.free(frame, func, e.func)  # an object called: its __call__
     if isinstance(func, Resolved) and func.kind == "object":
         func = objects.call_target(frame, func, e)
+    if isinstance(func, Instance):
+        func = instances.call_target(frame, func, e)
     if isinstance(func, Resolved) and func.kind == "method":
         return calls.call(frame, *objects.bound(func), e)
     if isinstance(func, Resolved) and func.kind == "class":
-        raise frame.src.error(f"{_label(e)}(...) creates an object of class "
-                              f"{func.value.__qualname__}: not supported yet (an object may "
-                              "be an argument, or read from outside the function)", e)
+        return instances.construct(frame, func, e)
+    if isinstance(func, Resolved) and func.kind == "init":
+        return instances.run_init(frame, func, e)
     builtin = _builtin(func)
     if builtin is not None:
         return builtin(frame, e)
@@ -191,6 +199,8 @@ def _len(frame: Frame, e: ast.Call) -> Node:
     if counted is not None:
         return counted
     value = frame.expr(e.args[0])
+    if isinstance(value, Instance):
+        return instances.special(frame, value, "__len__", [], e)  # type: ignore
     if is_array(value):
         return arrays.length(frame, value)  # type: ignore[arg-type]
     if is_dict(value):
@@ -203,6 +213,7 @@ def _len(frame: Frame, e: ast.Call) -> Node:
 BUILTINS: tuple[tuple[object, Callable[[Frame, ast.Call], Value]], ...] = (
     (sum, _sum), (dict, dicts.construct), (len, _len), (math.fsum, _fsum),
     (max, _extremum("max")), (min, _extremum("min")), (slice, _slice),
+    (super, instances.parent), (isinstance, instances.is_instance),
 )
 
 

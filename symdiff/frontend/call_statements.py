@@ -17,7 +17,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from symdiff.frontend import calls, names, np_indexing, np_signatures, objects, sequences
+from symdiff.frontend import (
+    calls,
+    instances,
+    names,
+    np_indexing,
+    np_signatures,
+    objects,
+    sequences,
+)
 from symdiff.frontend.array_like import array_like
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.np_sorting import along
@@ -43,6 +51,9 @@ def lower(low: Frame, stmt: ast.Expr) -> None:
             return
         if _dotted(func):
             called = names.callee(low, func)
+            if isinstance(called, Resolved) and called.kind == "init":
+                instances.run_init(low, called, e)  # super().__init__(...)
+                return
             if is_inlined(called):
                 calls.call(low, *objects.bound(called), e,  # type: ignore[arg-type]
                            discarded=True)
@@ -67,10 +78,12 @@ def _numpy_target(low: Frame, func: ast.expr) -> str | None:
 
 
 def _dotted(e: ast.expr) -> bool:
-    """Whether `e` is a name or a chain of attributes of one (``np.add``)."""
+    """Whether `e` is a name or a chain of attributes of one (``np.add``), or of
+    ``super()``."""
     while isinstance(e, ast.Attribute):
         e = e.value
-    return isinstance(e, ast.Name)
+    return isinstance(e, ast.Name) or (isinstance(e, ast.Call) and isinstance(
+        e.func, ast.Name) and e.func.id == "super")
 
 
 def _in_place(low: Frame, name: ast.Name, value: ast.expr | None, e: ast.Call,

@@ -142,6 +142,11 @@ class Callees:
                     if is_user_function(fn):
                         where = f"{klass.__module__}.{klass.__qualname__}.{name}"
                         self.edges.append(f"class {where}->{self._visit(fn)}")
+                if "__dataclass_fields__" in vars(klass):
+                    # Its generated __init__ has no source: its fields and defaults are
+                    # what an object made inside the function is built from.
+                    self.edges.append(f"dataclass {klass.__module__}.{klass.__qualname__}"
+                                      f"({_fields(klass)})")
 
     def source(self, fn: Callable[..., Any]) -> FunctionSource | None:
         return self.sources.get(id(fn))
@@ -247,6 +252,19 @@ def _source(fn: Callable[..., Any]) -> FunctionSource | None:
         return get_source(fn)
     except SymdiffError:
         return None  # the lowering reports it, at the call
+
+
+def _fields(klass: type) -> str:
+    """A dataclass's fields as its generated ``__init__`` binds them."""
+    import dataclasses
+
+    parts = []
+    for f in dataclasses.fields(klass):  # type: ignore[arg-type]
+        how = ("" if f.init else " (not init)") + (" (kw)" if getattr(f, "kw_only", False)
+                                                  else "")
+        given = "" if f.default is dataclasses.MISSING else f"={f.default!r}"
+        parts.append(f"{f.name}{how}{given}")
+    return ", ".join(parts)
 
 
 def _cells(fn: Any) -> dict[str, types.CellType]:
@@ -361,7 +379,7 @@ def class_watches(classes: Iterable[type]) -> Iterator[Watch]:
     for cls in classes:
         names = dict.fromkeys(name for klass in cls.__mro__ if is_user_class(klass)
                               for name in vars(klass) if not name.startswith("__")
-                              or name == "__call__")
+                              or name in ("__call__", "__init__", "__post_init__"))
         for name in names:
             raw = class_lookup(cls, name)
             # A property or another descriptor is never compiled in (reading one is a

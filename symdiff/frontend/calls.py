@@ -27,7 +27,7 @@ from symdiff.frontend.frame import CallState, Frame, assigned_names
 from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved, Scope, classify, describe, is_number
 from symdiff.frontend.source import FunctionSource, get_source
-from symdiff.frontend.values import Nothing, Text, Value, is_dict, is_function
+from symdiff.frontend.values import Instance, Nothing, Text, Value, is_dict, is_function
 from symdiff.ir.node import Node
 from symdiff.ir.types import FunctionArg
 
@@ -122,7 +122,7 @@ def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call,
         calls.checked.add(id(target.node))
     env = _bind(low, target, e, bound, given)
     memo_key = None
-    if target.pure and all(isinstance(v, (Node, Resolved)) for v in env.values()):
+    if target.pure and all(_fixed(v) for v in env.values()):
         memo_key = (id(low.b), target.key, tuple(sorted(env.items(), key=lambda kv: kv[0])))
         hit = calls.memo.get(memo_key)
         if hit is not None:
@@ -157,9 +157,31 @@ def call(low: Frame, func: Resolved, bound: tuple[Value, ...], e: ast.Call,
                         "than Python's stack lets symdiff inline") from None
     finally:
         calls.stack.pop()
-    if memo_key is not None and not _holds_array(result):
+    if memo_key is not None and not _holds_array(result) and not _holds_object(result):
         calls.memo[memo_key] = (low.b, result)
     return result  # type: ignore[no-any-return]
+
+
+def _fixed(value: Value) -> bool:
+    """Whether `value` is a node, or a function that cannot change while lowering (a
+    method of an object the function made can: its object may change)."""
+    return isinstance(value, Node) or (isinstance(value, Resolved) and not isinstance(
+        getattr(value.value, "owner", None), Instance))
+
+
+def _holds_object(value: Any) -> bool:
+    """Whether a returned value holds an object the function made: each call makes a
+    new one."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Instance):
+            return True
+        if isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif is_dict(item):
+            stack.extend(v for _, v in item.items)
+    return False
 
 
 def _too_deep(low: Frame, e: ast.Call, how: str) -> SymdiffError:
@@ -277,12 +299,12 @@ def _default(low: Frame, fn: Any, name: str, e: ast.Call) -> Value | None:
         value = fn.__kwdefaults__[name]
     else:
         return None
-    return _constant(low, value, f"the default value of {name!r}", e)
+    return constant(low, value, f"the default value of {name!r}", e)
 
 
-def _constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
+def constant(low: Frame, value: Any, what: str, e: ast.AST) -> Value:
     if isinstance(value, tuple):
-        return tuple(_constant(low, v, what, e) for v in value)
+        return tuple(constant(low, v, what, e) for v in value)
     if is_number(value):
         return low.b.const(value)
     if isinstance(value, str):

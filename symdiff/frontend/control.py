@@ -28,7 +28,15 @@ from typing import Any, cast
 
 from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Keywords, MaybeUnbound, Nothing, Text, Value, is_dict
+from symdiff.frontend.values import (
+    Instance,
+    Keywords,
+    MaybeUnbound,
+    Nothing,
+    Text,
+    Value,
+    is_dict,
+)
 from symdiff.ir.node import (
     Node,
     Op,
@@ -516,6 +524,7 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
         if not all(isinstance(v, Node) for v in column):
             what = "a tuple" if any(isinstance(v, tuple) for v in column) else \
                 "a string" if any(isinstance(v, Text) for v in column) else \
+                "an object" if any(isinstance(v, Instance) for v in column) else \
                 "a function or dict"
             raise low.src.error(
                 f"variable {name!r} is assigned {what} inside this if statement that differs "

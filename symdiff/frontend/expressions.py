@@ -16,6 +16,7 @@ from symdiff.frontend import (
     control,
     dicts,
     fence,
+    instances,
     loops,
     names,
     numpy_calls,
@@ -26,7 +27,7 @@ from symdiff.frontend.call_sites import call
 from symdiff.frontend.frame import ExpressionHandler, Frame
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Named, Nothing, Text, Value, is_array
+from symdiff.frontend.values import Instance, Named, Nothing, Text, Value, is_array
 from symdiff.ir.node import Node
 
 
@@ -56,6 +57,10 @@ def _attribute(frame: Frame, e: ast.Attribute) -> Value:
             raise frame.src.error(f"a result with the fields {', '.join(base.names)} has no "
                                   f"field .{e.attr}", e)
         return value  # type: ignore[no-any-return]
+    if isinstance(base, Instance):
+        return instances.attribute(frame, base, e.attr, e)
+    if isinstance(base, Resolved) and base.kind == "super":
+        return instances.parent_attribute(frame, base, e.attr, e)
     if not isinstance(base, Resolved):
         raise frame.src.error(f"unsupported attribute access .{e.attr} on a number", e)
     if base.kind in ("object", "class"):
@@ -90,7 +95,11 @@ def _operators(frame: Frame, e: ast.BinOp | ast.UnaryOp) -> Value:
     return value
 
 
-def _unary(frame: Frame, e: ast.UnaryOp, value: Value) -> Node:
+def _unary(frame: Frame, e: ast.UnaryOp, value: Value) -> Value:
+    found = instances.operator(frame, e.op, value, None, e) if isinstance(
+        value, Instance) else None
+    if found is not None:
+        return found
     operand = frame.number(value, e.operand)
     if isinstance(e.op, ast.Not):
         return frame.b.apply("not_", operand)
@@ -101,11 +110,15 @@ def _tuple(frame: Frame, e: ast.Tuple) -> tuple[Value, ...]:
     return tuple(frame.expr(x) for x in e.elts)
 
 
-def _list(frame: Frame, e: ast.List) -> list[Value]:
-    """A list of numbers and arrays, or of tuples of them (``[(0, 1), (1, 2)]``)."""
+def _list(frame: Frame, e: ast.List) -> list[Value] | tuple[Value, ...]:
+    """A list of numbers and arrays, or of tuples of them (``[(0, 1), (1, 2)]``); a
+    list of objects the function made is a tuple of them (a loop over it runs once per
+    object, `objects.unrolled_loop`), which it may read but not change."""
+    values = [frame.expr(x) for x in e.elts]
+    if values and all(isinstance(v, Instance) for v in values):
+        return tuple(values)
     items: list[Value] = []
-    for x in e.elts:
-        value = frame.expr(x)
+    for x, value in zip(e.elts, values, strict=True):
         items.append(_fields(frame, value, x) if isinstance(value, tuple)
                      else frame.number(value, x))
     return items

@@ -27,6 +27,7 @@ from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource
 from symdiff.frontend.values import (
+    Instance,
     Keywords,
     MaybeUnbound,
     Nothing,
@@ -257,9 +258,16 @@ class Frame:
             return rebuilt(value, parts) if self.caller is not None else tuple(parts)
         if nested and isinstance(value, Nothing) and self.nones:
             return None  # type: ignore[return-value]  # a residual or a zero cotangent
-        if (is_function(value) or is_dict(value)) and self.caller is not None \
-                and self.parent is None:
+        if (is_function(value) or is_dict(value) or isinstance(value, Instance)) \
+                and self.caller is not None and self.parent is None:
             return value  # type: ignore[return-value]  # a callee returns a function or dict
+        if isinstance(value, Instance):
+            raise self.src.error(
+                f"the function returns an object of class {value.klass.__qualname__}, not a "
+                "number: an object made inside the function cannot be its output (return "
+                "the numbers it holds)" if self.caller is None else
+                f"a branch or loop here gives an object of class {value.klass.__qualname__}; "
+                "only numbers can be merged after an if or loop", where)
         what = "a dict" if is_dict(value) else "None" if isinstance(value, Nothing) \
             else f"a {value.kind} of a function" if isinstance(value, Transform) \
             else describe(value.value)  # type: ignore
@@ -288,6 +296,9 @@ class Frame:
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"None{origin} is used where a number is expected",
                                  value.where or where)
+        if isinstance(value, Instance):
+            raise self.src.error(f"an object of class {value.klass.__qualname__} is used "
+                                 "where a number is expected", where)
         assert isinstance(value, Resolved)  # (what is left of a `Value`)
         if value.kind in ("object", "class"):
             cls = value.value.cls if value.kind == "object" else value.value
@@ -311,7 +322,7 @@ class Frame:
             self.assigned[name] = None
             return
         if is_function(value) or is_dict(value) or isinstance(
-                value, Text | Nothing | Slice | Transform) or (
+                value, Text | Nothing | Slice | Transform | Instance) or (
                 isinstance(value, Resolved) and value.kind in ("object", "class")):
             # A function (its calls are inlined), dict, string, None, slice, transform,
             # object or class.
@@ -369,6 +380,8 @@ class Frame:
             return outer.map(lambda key, v: self._stand_in(name, v))  # type: ignore
         if isinstance(outer, Resolved | Text | Nothing | Transform):
             return outer  # a function, a string or None: nothing to pass in
+        if isinstance(outer, Instance):
+            return outer.view(self)  # its attributes are captured as they are read
         if isinstance(outer, Slice):
             return Slice(*(None if b is None else cast(Node, self._stand_in(name, b))
                            for b in outer.bounds()))

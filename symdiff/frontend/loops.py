@@ -20,12 +20,27 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from symdiff.frontend import accumulators, control, sequences, unrolled, unrolling
+from symdiff.frontend import (
+    accumulators,
+    control,
+    instances,
+    sequences,
+    unrolled,
+    unrolling,
+)
 from symdiff.frontend.control import BREAK, RETURNED, return_width, share_captures
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import MaybeUnbound, Nothing, Text, Value, is_dict, is_sequence
+from symdiff.frontend.values import (
+    Instance,
+    MaybeUnbound,
+    Nothing,
+    Text,
+    Value,
+    is_dict,
+    is_sequence,
+)
 from symdiff.ir.arrays import fit
 from symdiff.ir.node import SEQ, Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
@@ -297,6 +312,9 @@ def comprehension(low: Frame, comp_expr: ast.ListComp | ast.GeneratorExp, hint: 
     if len(comp_expr.generators) != 1 or comp_expr.generators[0].is_async:
         raise low.src.error("a list comprehension with more than one 'for' is not supported "
                             "yet", comp_expr)
+    objects = instances.comprehension(low, comp_expr)
+    if objects is not None:
+        return objects
     built = f"#:{hint}"  # printed as the hint itself ("#:" is dropped)
     append = ast.Expr(ast.Call(
         ast.Attribute(ast.Name(built, ast.Load()), "append", ast.Load()), [comp_expr.elt], []))
@@ -456,6 +474,9 @@ def _after(
         unbound += [name for name, value in body.env.items() if name.isidentifier()
                     and isinstance(value, MaybeUnbound) and name not in carried]
     for name in unbound:
-        low.env[name] = MaybeUnbound(name, stmt, why)
+        held = isinstance(body.env.get(name), Instance)
+        low.env[name] = MaybeUnbound(name, stmt, why if not held else (
+            f"it holds an object the loop at line {line} makes, which cannot outlive the "
+            "loop (not supported yet)"))
     for name in targets:
         low.env[name] = MaybeUnbound(name, stmt, why)

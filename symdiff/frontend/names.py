@@ -61,7 +61,7 @@ def callee(frame: Frame, e: ast.expr) -> Value:
             return resolved
     if isinstance(e, ast.Attribute):
         base = frame.expr(e.value)
-        if isinstance(base, Resolved) and base.kind not in ("object", "class"):
+        if isinstance(base, Resolved) and base.kind not in ("object", "class", "super"):
             resolved = frame.scope.attribute(base, e.attr)
             if resolved is not None and resolved.kind == "other":
                 return resolved

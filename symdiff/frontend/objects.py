@@ -32,6 +32,7 @@ from symdiff.frontend.callees import is_user_function
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.names import data_value
 from symdiff.frontend.resolve import Resolved, describe
+from symdiff.frontend.values import Instance
 from symdiff.host.data import MISSING, ObjectLayout, class_lookup, layout
 
 
@@ -65,14 +66,14 @@ def attribute(frame: Frame, base: Resolved, name: str, where: ast.AST) -> Any:
         raise frame.src.error(f"{what}: {cls.__qualname__} objects have no attribute "
                               f"{name!r}", where)
     if isinstance(raw, staticmethod):
-        return _function(frame, raw.__func__, path, what, where)
+        return function(frame, raw.__func__, path, what, where)
     if isinstance(raw, classmethod):
         owner = base if base.kind == "class" else Resolved(
             "class", cls, (*base.path, "__class__"))
-        return Resolved("method", Method(_function(frame, raw.__func__, path, what, where
+        return Resolved("method", Method(function(frame, raw.__func__, path, what, where
                                                    ).value, owner), path)
     if inspect.isfunction(raw):
-        fn = _function(frame, raw, path, what, where).value
+        fn = function(frame, raw, path, what, where).value
         return Resolved("method", Method(fn, base), path) if base.kind == "object" \
             else Resolved("other", fn, path)  # a function read through its class
     if hasattr(type(raw), "__get__"):
@@ -89,8 +90,10 @@ def attribute(frame: Frame, base: Resolved, name: str, where: ast.AST) -> Any:
     return data_value(frame, found_layout, path)
 
 
-def _function(frame: Frame, fn: Any, path: tuple[Any, ...], what: str, where: ast.AST
-              ) -> Resolved:
+def function(frame: Frame, fn: Any, path: tuple[Any, ...], what: str, where: ast.AST
+             ) -> Resolved:
+    """`fn` as a function a call inlines; `what` names it in the error when it is not
+    the user's."""
     if not is_user_function(fn):
         raise frame.src.error(f"{what} is {getattr(fn, '__qualname__', fn)!r}, which is no "
                               "Python function of yours: symdiff cannot differentiate "
@@ -125,7 +128,8 @@ def unrolled_loop(frame: Frame, stmt: ast.For) -> bool:
         return False
     items = frame.expr(stmt.iter)
     if not isinstance(items, tuple) or not any(
-            isinstance(v, Resolved) and v.kind in ("object", "class", "method") for v in items):
+            isinstance(v, Instance) or (isinstance(v, Resolved) and v.kind in (
+                "object", "class", "method")) for v in items):
         return False
     leaves = next((n for n in ast.walk(ast.Module(stmt.body, type_ignores=[]))
                    if isinstance(n, (ast.Break, ast.Continue, ast.Return))), None)

@@ -3,16 +3,17 @@
 Contract: `binop(frame, op, left, right, where)` is ``left <op> right`` for an
 ``ast.operator``: ``+ - * / ** // %`` are the primitives of `BINOPS` on numbers and
 arrays, ``@`` is a matrix product (`arrays.product`); another operator is a located
-error.
+error. With an object the function made as an operand, the operator is its class's
+method (``__add__``, ``__rmul__``: `instances.operator`).
 """
 
 from __future__ import annotations
 
 import ast
 
-from symdiff.frontend import arrays
+from symdiff.frontend import arrays, instances
 from symdiff.frontend.frame import Frame
-from symdiff.frontend.values import Value
+from symdiff.frontend.values import Instance, Value
 from symdiff.ir.node import Node
 
 BINOPS: dict[type[ast.operator], str] = {
@@ -21,8 +22,13 @@ BINOPS: dict[type[ast.operator], str] = {
 }
 
 
-def binop(frame: Frame, op: ast.operator, left: Value, right: Value, where: ast.AST) -> Node:
+def binop(frame: Frame, op: ast.operator, left: Value, right: Value, where: ast.AST
+          ) -> Node:
     """``left <op> right``."""
+    if isinstance(left, Instance) or isinstance(right, Instance):
+        found = instances.operator(frame, op, left, right, where)
+        if found is not None:
+            return found  # type: ignore[return-value]  # what the method returns
     if isinstance(op, ast.MatMult):
         return arrays.product(frame, "matmul", left, right, where)
     prim = BINOPS.get(type(op))

@@ -23,11 +23,12 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from symdiff.frontend import accumulators, dicts, names, np_indexing
+from symdiff.frontend import accumulators, dicts, instances, names, np_indexing
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
 from symdiff.frontend.values import (
+    Instance,
     Nothing,
     Slice,
     is_array,
@@ -70,6 +71,8 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
         return np_indexing.subscript(low, base, e)
     if is_dict(base):
         return dicts.subscript(low, base, e)
+    if isinstance(base, Instance):
+        return instances.special(low, base, "__getitem__", [low.expr(e.slice)], e)
     if isinstance(e.slice, ast.Slice):
         part = e.slice
         return _slice(low, base, [None if b is None else low.expr(b) for b in (

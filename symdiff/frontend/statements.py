@@ -23,6 +23,7 @@ from symdiff.frontend import (
     checks,
     control,
     dicts,
+    instances,
     loops,
     names,
     np_indexing,
@@ -31,7 +32,7 @@ from symdiff.frontend import (
 )
 from symdiff.frontend.frame import End, Frame, StatementHandler
 from symdiff.frontend.operators import binop
-from symdiff.frontend.values import Value, is_array
+from symdiff.frontend.values import Instance, Value, is_array
 from symdiff.ir.node import Node
 from symdiff.ir.sequences import is_seq
 
@@ -101,7 +102,11 @@ def _annotated(frame: Frame, stmt: ast.AnnAssign, rest: list[ast.stmt]) -> None:
 def _augmented(frame: Frame, stmt: ast.AugAssign, rest: list[ast.stmt]) -> None:
     lower = _AUGMENTED.get(type(stmt.target))
     if isinstance(stmt.target, ast.Attribute):
-        raise _sets_attribute(frame, stmt.target)
+        obj = _changed_object(frame, stmt.target)
+        current = instances.attribute(frame, obj, stmt.target.attr, stmt.target)
+        value = binop(frame, stmt.op, current, frame.expr(stmt.value), stmt)
+        instances.set_attribute(frame, obj, stmt.target.attr, value, stmt.target)
+        return
     if lower is None:
         raise frame.src.error("augmented assignment to a non-name", stmt.target)
     lower(frame, stmt)
@@ -179,18 +184,26 @@ def assign(frame: Frame, target: ast.expr, value: Value, stmt: ast.stmt) -> None
     """Bind the assignment target `target` of `stmt` to `value`."""
     lower = _TARGETS.get(type(target))
     if isinstance(target, ast.Attribute):
-        raise _sets_attribute(frame, target)
+        obj = _changed_object(frame, target)
+        instances.set_attribute(frame, obj, target.attr, value, target)
+        return
     if lower is None:
         raise frame.src.error(
             f"unsupported assignment target: {type(target).__name__.lower()}", target)
     lower(frame, target, value, stmt)
 
 
-def _sets_attribute(frame: Frame, target: ast.Attribute) -> Exception:
-    return frame.src.error(
-        f"assigning to {ast.unparse(target)} changes an object, which symdiff does not "
-        "support: a differentiated function and the methods it calls read attributes, never "
-        "set them; return the new value instead", target)
+def _changed_object(frame: Frame, target: ast.Attribute) -> Instance:
+    """The object the function made whose attribute `target` assigns; any other object
+    is not the function's to change."""
+    obj = frame.expr(target.value)
+    if not isinstance(obj, Instance):
+        raise frame.src.error(
+            f"assigning to {ast.unparse(target)} changes an object the function did not "
+            "make, which symdiff does not support: a differentiated function and the "
+            "methods it calls read the attributes of such objects, never set them; return "
+            "the new value instead", target)
+    return obj
 
 
 def _to_name(frame: Frame, target: ast.Name, value: Value, stmt: ast.stmt) -> None:

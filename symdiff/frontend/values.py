@@ -6,8 +6,8 @@ free name's meaning (`resolve.Resolved`: a module, a known callable, a function 
 call is inlined), a tuple of values (`Named` when NumPy names its items), a list
 being built (a Python list of nodes), a dict with string keys (`Keywords`), a string
 known while compiling (`Text`), a ``slice(...)`` (`Slice`), a symdiff transform of a
-function (`Transform`) or `NONE` (the literal, or an optional argument given as None:
-``x is None`` is then known). A
+function (`Transform`), an object the function made (`Instance`) or `NONE` (the
+literal, or an optional argument given as None: ``x is None`` is then known). A
 name that has a value on some paths only holds `MaybeUnbound` instead, and reading it
 is a located error. The predicates here tell these apart; they read nothing but the
 value.
@@ -91,9 +91,42 @@ class Transform:
     fn: Any
 
 
+class Instance:
+    """An object of a user's class made by the function being lowered: its class (as
+    the code reached it) and the values of its attributes, which live in `builder`
+    (`frontend.instances`). It has an identity, as a Python object does: every name
+    that holds it sees a change to it. A branch or loop body reads an object of an
+    enclosing frame through a view (`outer` the object it shows, `frame` the body's
+    frame), which captures each attribute as it is read and cannot be changed."""
+
+    def __init__(self, cls: Resolved, builder: Any, outer: Instance | None = None,
+                 frame: Any = None) -> None:
+        self.cls = cls
+        self.builder = builder
+        self.attrs: dict[str, Any] = {}
+        self.outer = outer
+        self.frame = frame
+
+    @property
+    def klass(self) -> type:
+        """The Python class of the object."""
+        return self.cls.value  # type: ignore[no-any-return]
+
+    def view(self, frame: Any) -> Instance:
+        """This object as the branch or loop body of `frame` reads it."""
+        return Instance(self.cls, frame.b, self, frame)
+
+    def origin(self) -> Instance:
+        """The object itself, past any views of it."""
+        found = self
+        while found.outer is not None:
+            found = found.outer
+        return found
+
+
 # A number or sequence node, a free name's meaning, a tuple, a list being built, a dict,
-# a string, None, a slice, a transform.
-Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | tuple[
+# a string, None, a slice, a transform, an object.
+Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | Instance | tuple[
     "Value", ...] | list["Value"]
 
 

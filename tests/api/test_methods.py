@@ -328,9 +328,6 @@ class Unsupported:
     def scaled(self, x):
         return self.scale * x
 
-    def clone(self, x):
-        return Unsupported().scaled(x)
-
     def stops_early(self, x):
         for peer in self.peers:
             if x > 1.0:
@@ -346,7 +343,6 @@ class Unsupported:
     ("records", "self.history.append(...) changes an object's list"),
     ("draws", "self.rng is not data symdiff reads"),
     ("scaled", "self.scale is a property of Unsupported"),
-    ("clone", "Unsupported(...) creates an object of class Unsupported: not supported yet"),
 ])
 def test_what_objects_cannot_do_is_a_located_error(method, message):
     with pytest.raises(UnsupportedSyntaxError, match=re.escape(message)) as info:

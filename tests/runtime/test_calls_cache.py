@@ -131,3 +131,36 @@ def test_an_edited_function_argument_is_a_new_key(cache_dir, tmp_path):
     assert result(src, GRAD_INTEGRATE, forbid=True) == first
     (src / "funcs.py").write_text(FUNCS_V2)
     assert result(src, GRAD_INTEGRATE) == pytest.approx(4.0, rel=0.05)
+
+
+PRICING_V1 = textwrap.dedent('''\
+    from dataclasses import dataclass
+
+
+    @dataclass
+    class Position:
+        size: float
+        leverage: float = 2.0
+
+        def exposure(self, price):
+            return self.size * self.leverage * price
+
+
+    def value(price):
+        return Position(3.0).exposure(price)
+''')
+
+GRAD_VALUE = 'import pricing; result = symdiff.grad(pricing.value)(1.5)'
+
+
+def test_an_edited_dataclass_default_is_a_new_key(cache_dir, tmp_path):
+    # The generated __init__ has no source: the fields and defaults are in the key.
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "pricing.py").write_text(PRICING_V1)
+    assert result(src, GRAD_VALUE) == 6.0
+    assert result(src, GRAD_VALUE, forbid=True) == 6.0
+    (src / "pricing.py").write_text(PRICING_V1.replace("= 2.0", "= 5.0"))
+    proc = run(src, GRAD_VALUE, forbid=True)
+    assert proc.returncode != 0 and "disk cache miss" in proc.stderr
+    assert result(src, GRAD_VALUE) == 15.0
