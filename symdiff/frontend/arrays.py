@@ -122,7 +122,7 @@ def _np_square(low: Frame, args: Arguments, name: str) -> Node:
 def _clip(low: Frame, args: Arguments, name: str) -> Node:
     """``np.clip(x, lo, hi)``: either bound may be None (or left out); NumPy's a_min and
     a_max, or min and max, by name."""
-    x = args.number("a")
+    x = args.array("a")
     bounds = []
     for old, new in (("a_min", "min"), ("a_max", "max")):
         if args.given(old) and args.given(new):

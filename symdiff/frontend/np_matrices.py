@@ -71,7 +71,7 @@ def cholesky(low: Frame, a: Node, lower: bool) -> Node:
 
 @HANDLERS.function("tril", "triu")
 def _np_triangle(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.number("m")
+    x = args.array("m")
     k = constant(low, args["k"], int, "k", args.call)
     if k is None:
         raise low.src.error(f"np.{name}: k must be a constant int", args.call)
@@ -82,7 +82,7 @@ def _np_triangle(low: Frame, args: Arguments, name: str) -> Node:
 
 
 def _matrix(low: Frame, args: Arguments) -> Node:
-    return matrix(low, args.number("a"), args.label, args.call)
+    return matrix(low, args.array("a"), args.label, args.call)
 
 
 @HANDLERS.function("linalg.cholesky")
@@ -143,7 +143,7 @@ def _np_lstsq(low: Frame, args: Arguments, name: str) -> tuple[Node, ...]:
     """``(x, residuals, rank, s)``; `rcond` must be None (NumPy 2's default)."""
     option(low, args["rcond"], (None,), "rcond", args.call)
     a = _matrix(low, args)
-    rhs = args.number("b")
+    rhs = args.array("b")
     if not (is_array(rhs) and rhs.type.ndim in (1, 2)):
         raise low.src.error(f"{args.label} of a right-hand side that is a vector or a "
                             "matrix only here", args.call)

@@ -40,7 +40,7 @@ HANDLERS = Handlers()
 
 @HANDLERS.function("linalg.norm")
 def _norm(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.number("x")
+    x = args.array("x")
     keepdims = constant(low, args["keepdims"], bool, "keepdims", args.call)
     order = _order(low, args)
     where = args.written("ord") or args.call

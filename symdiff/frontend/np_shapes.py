@@ -103,7 +103,7 @@ def _squeeze(low: Frame, args: Arguments, name: str) -> Node:
 @HANDLERS.function("expand_dims")
 def _np_expand_dims(low: Frame, args: Arguments, name: str) -> Node:
     axis, e = args["axis"], args.call
-    x = args.number("a")
+    x = args.array("a")
     ndim = (x.type.ndim if x.type is not None else 0) + _count(axis)
     axes = axes_of(low, axis, ndim, e)
     if axes is None or len(axes) != _count(axis):

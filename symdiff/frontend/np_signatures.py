@@ -24,7 +24,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.frontend.array_like import array_like
+from symdiff.frontend.array_like import array_like, nested, new_array
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import Nothing, Text, Value
 from symdiff.ir.node import Node
@@ -275,9 +275,16 @@ class Arguments:
 
     def array(self, name: str) -> Node:
         """The parameter's value read as NumPy reads an array-like: a number, an array,
-        or a list or tuple of them (`array_like`)."""
-        return array_like(self.low, self[name], self.label.rsplit(".", 1)[-1],
-                          self.where(name))
+        or a list or tuple of them (`array_like`), nested as written (``[[a, b], [c,
+        d]]`` is read as ``np.array`` reads it)."""
+        written = self._written.get(name)
+        fn = self.label.rsplit(".", 1)[-1]
+        if name not in self._values and isinstance(written, (ast.List, ast.Tuple)):
+            self._check(name)
+            self._read.add(name)
+            value = self._values[name] = nested(self.low, written)
+            return new_array(self.low, value, fn, self.where(name))
+        return array_like(self.low, self[name], fn, self.where(name))
 
     def written(self, name: str) -> Any:
         """The expression the argument is written as (None when not given), for a
