@@ -22,6 +22,7 @@ from symdiff.frontend import (
     objects,
     sequences,
 )
+from symdiff.frontend.arrays import NUMBER_ATTRIBUTES
 from symdiff.frontend.call_sites import call
 from symdiff.frontend.frame import ExpressionHandler, Frame
 from symdiff.frontend.operators import binop
@@ -48,7 +49,7 @@ def _name(frame: Frame, e: ast.Name) -> Value:
 
 def _attribute(frame: Frame, e: ast.Attribute) -> Value:
     base = frame.expr(e.value)
-    if is_array(base):
+    if is_array(base) or isinstance(base, Node) and e.attr in NUMBER_ATTRIBUTES:
         return numpy_calls.get_attribute(frame, base, e)  # type: ignore[arg-type]
     if not isinstance(base, Resolved):
         raise frame.src.error(f"unsupported attribute access .{e.attr} on a number", e)

@@ -210,6 +210,9 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "argsort": (_SORT, "kind order stable"),
     "argmax": (_ARG_EXTREMUM, "out"),
     "argmin": (_ARG_EXTREMUM, "out"),
+    "shape": ("a", ""),
+    "ndim": ("a", ""),
+    "size": ("a, axis=None", ""),
 }
 
 # Array methods whose parameters are not those of the function without its first.

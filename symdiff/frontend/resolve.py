@@ -50,7 +50,7 @@ NUMPY_FUNCTIONS = (
     "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "pad",
     "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax", "argmin",
     "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
-    "hsplit", "vsplit", "dsplit",
+    "hsplit", "vsplit", "dsplit", "shape", "ndim", "size",
 )
 _numpy_table: dict[Any, str] = {}
 
