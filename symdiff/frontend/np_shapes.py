@@ -486,10 +486,12 @@ def _count(axis: Any) -> int:
 def _dtype(low: Frame, args: Arguments) -> str | None:
     """The name of the ``dtype=`` of the call (None if absent)."""
     written = args.written("dtype")
-    return None if written is None else _dtype_name(low, written)
+    return None if written is None else dtype_name(low, written)
 
 
-def _dtype_name(low: Frame, e: ast.expr) -> str | None:
+def dtype_name(low: Frame, e: ast.expr, what: str = "dtype=") -> str | None:
+    """The name of the dtype `e` names (``np.float32``, ``float``, ``"int64"``), one of
+    `DTYPES`; None for None. `what`: how an error names the argument."""
     if isinstance(e, ast.Constant) and e.value is None:
         return None
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
@@ -497,7 +499,7 @@ def _dtype_name(low: Frame, e: ast.expr) -> str | None:
     else:
         resolved = names.callee(low, e)
         if not isinstance(resolved, Resolved):
-            raise low.src.error("dtype= must be a NumPy type named in the code here", e)
+            raise low.src.error(f"{what} must be a NumPy type named in the code here", e)
         candidate = resolved.value
     import numpy as np
 
@@ -506,5 +508,5 @@ def _dtype_name(low: Frame, e: ast.expr) -> str | None:
     except TypeError:
         name = None
     if name not in DTYPES:
-        raise low.src.error(f"dtype= must be one of {', '.join(DTYPES)} here", e)
+        raise low.src.error(f"{what} must be one of {', '.join(DTYPES)} here", e)
     return name

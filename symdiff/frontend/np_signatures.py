@@ -214,6 +214,10 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "partition": ("a, kth, axis=-1, kind='introselect', order=None", "kind order"),
     "argpartition": ("a, kth, axis=-1, kind='introselect', order=None", "kind order"),
     "shape": ("a", ""),
+    "float64": ("x=0.0, /", ""),
+    "float32": ("x=0.0, /", ""),
+    "int64": ("x=0, /", ""),
+    "int32": ("x=0, /", ""),
     "ndim": ("a", ""),
     "size": ("a, axis=None", ""),
 }
@@ -226,6 +230,8 @@ _METHODS: dict[str, tuple[str, str]] = {
     "flatten": ("order='C'", "order"),
     "dot": ("b, /, out=None", "out"),
     "swapaxes": ("axis1, axis2, /", ""),
+    "astype": ("dtype, order='K', casting='unsafe', subok=True, copy=True",
+               "order casting subok"),
 }
 
 SIGNATURES: dict[str, Signature] = {name: Signature.parse(*s) for name, s in _FUNCTIONS.items()}

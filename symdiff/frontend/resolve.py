@@ -51,7 +51,7 @@ NUMPY_FUNCTIONS = (
     "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax", "argmin",
     "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
     "hsplit", "vsplit", "dsplit", "shape", "ndim", "size",
-    "partition", "argpartition", "gradient",
+    "partition", "argpartition", "gradient", "float64", "float32", "int64", "int32",
 )
 _numpy_table: dict[Any, str] = {}
 
