@@ -269,12 +269,18 @@ def _np_arange(low: Frame, args: Arguments, name: str) -> Node:
     start, stop = (zero, first) if stop is None else (first, _scalar(low, stop, "arange", e))
     step = args["step"]
     step = one if step is None else _scalar(low, step, "arange", e)
+    return arange(low, start, stop, step, dtype, e)
+
+
+def arange(low: Frame, start: Node, stop: Node, step: Node, dtype: str | None, e: ast.AST
+           ) -> Node:
+    """``np.arange(start, stop, step)`` of numbers (`dtype` if given)."""
     if step.is_const and step.value == 0:
         raise low.src.error("np.arange() with a step of zero", e)
     dims: tuple[Dim, ...] = (None,)
     if start.is_const and stop.is_const and step.is_const:
         dims = (max(0, math.ceil((stop.value - start.value) / step.value)),)
-    elif start is zero and step is one:
+    elif start.is_const and start.value == 0 and step.is_const and step.value == 1:
         dims = (dim_of(stop),)
     guessed = "int64" if all(is_int(v) for v in (start, stop, step)) else "float64"
     return low.b.new("arange", start, stop, step,

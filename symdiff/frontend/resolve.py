@@ -53,6 +53,9 @@ NUMPY_FUNCTIONS = (
     "hsplit", "vsplit", "dsplit", "shape", "ndim", "size",
     "partition", "argpartition", "gradient", "float64", "float32", "int64", "int32",
 )
+# NumPy's index objects that join what a subscript lists (``np.r_[a, b]``), lowered by
+# `frontend.np_concatenators`.
+NUMPY_CONCATENATORS = ("r_", "c_")
 _numpy_table: dict[Any, str] = {}
 
 # The SciPy functions the lowering knows by a handler of its own rather than as a

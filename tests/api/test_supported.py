@@ -21,7 +21,7 @@ def test_lists_math_builtins_numpy_functions_ufunc_aliases_and_methods() -> None
                  "np.linalg.norm", "np.multiply", "np.true_divide", "np.remainder",
                  "np.fmax", "np.sinc", "np.cbrt", "np.heaviside", "np.float_power",
                  "np.deg2rad", "np.exp2", "np.logaddexp2", "ndarray.sum", "np.partition",
-                 "np.gradient", "np.shape"):
+                 "np.gradient", "np.shape", "np.float64", "ndarray.astype", "np.r_", "np.c_"):
         assert name in names, name
     for name in ("np.lexsort", "np.histogram", "math.comb"):
         assert name not in names, name
@@ -29,6 +29,7 @@ def test_lists_math_builtins_numpy_functions_ufunc_aliases_and_methods() -> None
 
 def test_every_listed_numpy_and_math_function_is_one_the_lowering_knows() -> None:
     from symdiff.frontend.call_sites import BUILTINS
+    from symdiff.frontend.np_concatenators import concatenator
     from symdiff.frontend.resolve import callable_op
 
     for name in symdiff.supported():
@@ -38,8 +39,9 @@ def test_every_listed_numpy_and_math_function_is_one_the_lowering_knows() -> Non
         value = np if module == "np" else math
         for part in path.split("."):
             value = getattr(value, part)
-        # A primitive, or a call the lowering reads lists for (math.fsum).
-        assert callable_op(value) is not None or any(value is fn for fn, _ in BUILTINS), name
+        # A primitive, a call the lowering reads lists for (math.fsum), or np.r_ / np.c_.
+        assert callable_op(value) is not None or any(value is fn for fn, _ in BUILTINS) \
+            or concatenator(value) is not None, name
 
 
 def test_lists_scipy_special_functions_and_stats_methods() -> None:
