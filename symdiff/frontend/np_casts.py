@@ -40,7 +40,7 @@ def _astype(low: Frame, args: Arguments, name: str) -> Node:
 
 @HANDLERS.function(*SCALAR_TYPES)
 def _scalar_type(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.array("x")
+    x = args.array("value")
     if x.type is None and name != "float32":
         return low.b.apply("float" if name == "float64" else "int", x)
     return cast(low, x, name)
