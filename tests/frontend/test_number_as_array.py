@@ -49,6 +49,13 @@ def size_axis_of_a_number(x):
     return np.size(x, 0) * x  # E:size
 
 
+def shape_of_a_list(x):
+    xs = []
+    for i in range(3):
+        xs.append(x * i)
+    return x * len(xs.shape)  # E:list
+
+
 def test_number_attributes() -> None:
     # (check_grads differences Python floats, which have no .shape: checked by hand)
     assert grad(energy)(3.0) == pytest.approx(3.0)
@@ -78,6 +85,7 @@ def test_shapes_compared_as_tuples() -> None:
 @support.error_cases([
     (tuple_order, "order", "x.shape < (3,)", ["tuple", "=="]),
     (size_axis_of_a_number, "size", "np.size(x, 0)", ["np.size", "has no axes"]),
+    (shape_of_a_list, "list", "xs.shape", [".shape on a list"]),
 ])
 def test_located_errors(f, tag, snippet, words) -> None:
     with pytest.raises(UnsupportedSyntaxError) as info:
