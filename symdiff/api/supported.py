@@ -12,7 +12,8 @@ from typing import Any
 def supported() -> list[str]:
     """The names, sorted, of the callables a differentiated function may call that symdiff
     has rules for: ``math`` functions (``"math.sin"``), builtins (``"abs"``, ``"sum"``),
-    NumPy functions (``"np.sin"``, ``"np.linalg.norm"``), array methods
+    NumPy functions (``"np.sin"``, ``"np.linalg.norm"``) and index objects (``"np.r_"``,
+    ``"np.c_"``: subscripted, not called), array methods
     (``"ndarray.sum"``) and, where SciPy is installed, ``scipy.special`` functions
     (``"scipy.special.erf"``), ``scipy.stats`` distributions' methods
     (``"scipy.stats.norm.logpdf"``) and ``scipy.linalg`` functions
@@ -21,6 +22,7 @@ def supported() -> list[str]:
     `custom_jvp`, `custom_vjp` or `defrule`; those are not listed."""
     from symdiff.frontend import call_sites, numpy_calls
     from symdiff.frontend.resolve import (
+        NUMPY_CONCATENATORS,
         NUMPY_FUNCTIONS,
         SCIPY_DISTRIBUTIONS,
         SCIPY_FUNCTIONS,
@@ -30,7 +32,8 @@ def supported() -> list[str]:
     from symdiff.ir.special import SCIPY
 
     names = {_python_name(fn) for fn in (*PYTHON, *(fn for fn, _ in call_sites.BUILTINS))}
-    names.update(f"np.{name}" for name in _in_numpy((*NUMPY, *NUMPY_FUNCTIONS)))
+    names.update(f"np.{name}" for name in _in_numpy((*NUMPY, *NUMPY_FUNCTIONS,
+                                                      *NUMPY_CONCATENATORS)))
     names.update(f"ndarray.{name}" for name in numpy_calls.METHODS)
     if importlib.util.find_spec("scipy") is not None:
         names.update(f"scipy.special.{name}" for name in SCIPY)

@@ -122,7 +122,7 @@ def _np_square(low: Frame, args: Arguments, name: str) -> Node:
 def _clip(low: Frame, args: Arguments, name: str) -> Node:
     """``np.clip(x, lo, hi)``: either bound may be None (or left out); NumPy's a_min and
     a_max, or min and max, by name."""
-    x = args.number("a")
+    x = args.array("a")
     bounds = []
     for old, new in (("a_min", "min"), ("a_max", "max")):
         if args.given(old) and args.given(new):
@@ -143,17 +143,39 @@ def _t(low: Frame, base: Node, e: ast.Attribute) -> Node:
 
 @HANDLERS.attribute("ndim")
 def _ndim(low: Frame, base: Node, e: ast.Attribute) -> Node:
-    return low.b.const(base.type.ndim)
+    return low.b.const(0 if base.type is None else base.type.ndim)
 
 
 @HANDLERS.attribute("size")
 def _size(low: Frame, base: Node, e: ast.Attribute) -> Node:
+    if base.type is None:
+        return low.b.const(1)
     return low.b.apply("size", base, attrs=(None,))
 
 
 @HANDLERS.attribute("shape")
 def _shape(low: Frame, base: Node, e: ast.Attribute) -> tuple[Node, ...]:
-    return tuple(low.b.apply("size", base, attrs=((i,),)) for i in range(base.type.ndim))
+    ndim = 0 if base.type is None else base.type.ndim
+    return tuple(low.b.apply("size", base, attrs=((i,),)) for i in range(ndim))
+
+
+# The attributes a number offers as the 0-d array it is to NumPy (``x.shape == ()``).
+NUMBER_ATTRIBUTES = ("ndim", "size", "shape")
+
+
+@HANDLERS.function("shape", "ndim", "size")
+def _np_shape(low: Frame, args: Arguments, name: str) -> Node | tuple[Node, ...]:
+    """``np.shape(x)``, ``np.ndim(x)``, ``np.size(x)`` (of a number too) and ``np.size(x,
+    axis)``."""
+    x = args.array("a")
+    if name == "size" and args["axis"] is not None:
+        if x.type is None:
+            raise low.src.error("np.size(x, axis) of a number: it has no axes", args.call)
+        axes = axes_of(low, args["axis"], x.type.ndim, args.call)
+        if axes is None or len(axes) != 1:
+            raise low.src.error("np.size() axis must be one constant int here", args.call)
+        return low.b.apply("size", x, attrs=(axes,))
+    return HANDLERS.attributes[name](low, x, args.call)  # type: ignore[arg-type]
 
 
 def length(low: Frame, value: Node) -> Node:

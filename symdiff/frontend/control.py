@@ -328,6 +328,8 @@ def lower_compare(low: Frame, e: ast.Compare) -> Node:
         return _compare_none(low, e, first)
     if isinstance(first, Text):
         return _compare_text(low, e, first)
+    if isinstance(first, tuple):
+        return _compare_tuple(low, e, first)
     frame, joins = low, _Joins()
     left = low.number(first, e.left)
     for k, (op, comparator) in enumerate(zip(e.ops, e.comparators, strict=True)):
@@ -355,6 +357,24 @@ def _compare_none(low: Frame, e: ast.Compare, left: Value) -> Node:
                             "`is not None`", e)
     same = isinstance(left, Nothing) and isinstance(right, Nothing)
     return low.b.const(same != isinstance(e.ops[0], ast.IsNot))
+
+
+def _compare_tuple(low: Frame, e: ast.Compare, left: tuple[Value, ...]) -> Node:
+    """``x.shape == (3, 2)``, ``a.shape != b.shape``: tuples of numbers are equal when
+    they are as long and equal item by item."""
+    op = e.ops[0]
+    right = low.expr(e.comparators[0])
+    if len(e.ops) != 1 or not isinstance(op, ast.Eq | ast.NotEq) or not isinstance(
+            right, tuple):
+        raise low.src.error("unsupported comparison of a tuple: only == and != of two "
+                            "tuples", e)
+    b = low.b
+    same = b.const(len(left) == len(right))
+    if len(left) == len(right):
+        for x, y in zip(left, right, strict=True):
+            test = b.apply("eq", low.number(x, e.left), low.number(y, e.comparators[0]))
+            same = test if same.is_const and same.value else b.apply("and_", same, test)
+    return b.apply("not_", same) if isinstance(op, ast.NotEq) else same
 
 
 def _compare_text(low: Frame, e: ast.Compare, left: Text) -> Node:

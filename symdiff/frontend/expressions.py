@@ -23,11 +23,12 @@ from symdiff.frontend import (
     objects,
     sequences,
 )
+from symdiff.frontend.arrays import NUMBER_ATTRIBUTES
 from symdiff.frontend.call_sites import call
 from symdiff.frontend.frame import ExpressionHandler, Frame
 from symdiff.frontend.operators import binop
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Instance, Named, Nothing, Text, Value, is_array
+from symdiff.frontend.values import Instance, Named, Nothing, Text, Value, is_array, is_sequence
 from symdiff.ir.node import Node
 
 
@@ -49,7 +50,8 @@ def _name(frame: Frame, e: ast.Name) -> Value:
 
 def _attribute(frame: Frame, e: ast.Attribute) -> Value:
     base = frame.expr(e.value)
-    if is_array(base):
+    if is_array(base) or (isinstance(base, Node) and not is_sequence(base)
+                          and e.attr in NUMBER_ATTRIBUTES):
         return numpy_calls.get_attribute(frame, base, e)  # type: ignore[arg-type]
     if isinstance(base, Named):
         value = base.field(e.attr)
@@ -62,7 +64,8 @@ def _attribute(frame: Frame, e: ast.Attribute) -> Value:
     if isinstance(base, Resolved) and base.kind == "super":
         return instances.parent_attribute(frame, base, e.attr, e)
     if not isinstance(base, Resolved):
-        raise frame.src.error(f"unsupported attribute access .{e.attr} on a number", e)
+        what = "a list" if is_sequence(base) else "a number"
+        raise frame.src.error(f"unsupported attribute access .{e.attr} on {what}", e)
     if base.kind in ("object", "class"):
         return objects.attribute(frame, base, e.attr, e)  # type: ignore[no-any-return]
     resolved = frame.scope.attribute(base, e.attr)

@@ -105,7 +105,7 @@ def permuted(low: Frame, x: Node, order: Sequence[int]) -> Node:
 
 def _array(low: Frame, args: Arguments, name: str) -> Node:
     first = args.signature.positional[0]
-    x = args.number(first)
+    x = args.array(first)
     if x.type is None:
         raise low.src.error(f"{args.label}() of a number: it takes an array", args.call)
     return x

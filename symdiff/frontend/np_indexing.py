@@ -502,7 +502,7 @@ def length(low: Frame, x: Node, where: ast.AST) -> Node:
 @HANDLERS.function("copy")
 @HANDLERS.method("copy")
 def _copy(low: Frame, args: Arguments, name: str) -> Node:
-    node = args.number("a")
+    node = args.array("a")
     return node if node.type is None else low.b.new("copy", node)
 
 

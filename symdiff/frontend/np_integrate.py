@@ -27,7 +27,7 @@ HANDLERS = Handlers()
 @HANDLERS.function("trapezoid")
 def _np_trapezoid(low: Frame, args: Arguments, name: str) -> Node:
     e = args.call
-    y = args.number("y")
+    y = args.array("y")
     if y.type is None or y.type.ndim == 0:
         raise low.src.error("np.trapezoid takes an array y with at least one axis", e)
     ndim = y.type.ndim

@@ -93,7 +93,7 @@ def at_least_3d(low: Frame, x: Node) -> Node:
 
 @HANDLERS.function("append")
 def _np_append(low: Frame, args: Arguments, name: str) -> Node:
-    parts = [at_least_1d(low, args.number(p)) for p in ("arr", "values")]
+    parts = [at_least_1d(low, args.array(p)) for p in ("arr", "values")]
     return concatenate(low, parts, args["axis"], args.call)
 
 

@@ -51,7 +51,7 @@ def _trace(low: Frame, args: Arguments, name: str) -> Node:
     """The sum of the diagonal ``offset`` above the main one of axes ``axis1`` and
     ``axis2``: those axes moved first, the array sliced so that diagonal is the main
     one, and the trace of the first two axes taken."""
-    x = args.number("a")
+    x = args.array("a")
     if not is_array(x) or x.type.ndim < 2:
         raise low.src.error("trace of an array of fewer than two axes", args.call)
     ndim = x.type.ndim
@@ -79,7 +79,7 @@ def _trace(low: Frame, args: Arguments, name: str) -> Node:
 @HANDLERS.function("vdot")
 def _np_vdot(low: Frame, args: Arguments, name: str) -> Node:
     """The sum of the products of the entries, the arrays flattened (of the same size)."""
-    a, b = args.number("a"), args.number("b")
+    a, b = args.array("a"), args.array("b")
     if a.type is None or b.type is None:
         raise low.src.error("np.vdot of a number: NumPy takes arrays of one size", args.call)
     return low.b.apply("matmul", ravel(low, a, args.call), ravel(low, b, args.call))
@@ -88,7 +88,7 @@ def _np_vdot(low: Frame, args: Arguments, name: str) -> Node:
 @HANDLERS.function("outer")
 def _np_outer(low: Frame, args: Arguments, name: str) -> Node:
     """The outer product of the arrays flattened (a number is an array of one entry)."""
-    a, b = args.number("a"), args.number("b")
+    a, b = args.array("a"), args.array("b")
     e = args.call
     if a.type is not None and b.type is not None:
         return low.b.apply("outer", ravel(low, a, e), ravel(low, b, e))
@@ -102,7 +102,7 @@ def _np_outer(low: Frame, args: Arguments, name: str) -> Node:
 @HANDLERS.function("tensordot")
 def _np_tensordot(low: Frame, args: Arguments, name: str) -> Node:
     e = args.call
-    a, b = args.number("a"), args.number("b")
+    a, b = args.array("a"), args.array("b")
     # The axes are read as written: a list of lists is not a list of numbers.
     written = args.written("axes")
     given = literal(low, written) if written is not None else low.b.const(2)
@@ -142,7 +142,7 @@ def _contracted(low: Frame, given: Any, na: int, nb: int, e: ast.AST
 
 @HANDLERS.function("kron")
 def _np_kron(low: Frame, args: Arguments, name: str) -> Node:
-    a, b = args.number("a"), args.number("b")
+    a, b = args.array("a"), args.array("b")
     if a.type is None or b.type is None:
         return low.b.mul(a, b)
     # Each array given the other's rank, as NumPy does, by leading axes of length one.
@@ -155,7 +155,7 @@ def _np_kron(low: Frame, args: Arguments, name: str) -> Node:
 @HANDLERS.function("linalg.det", "linalg.inv")
 def _np_square(low: Frame, args: Arguments, name: str) -> Node:
     """Of a matrix, or of each matrix of a stack (the last two axes)."""
-    a = args.number("a")
+    a = args.array("a")
     if not is_array(a) or a.type.ndim < 2:
         raise low.src.error(f"np.{name} of a matrix or a stack of matrices (an array of at "
                             "least two axes) only", args.call)
@@ -166,7 +166,7 @@ def _np_square(low: Frame, args: Arguments, name: str) -> Node:
 def _np_solve(low: Frame, args: Arguments, name: str) -> Node:
     """NumPy 2's rule: a 1-D right-hand side is a vector (of every matrix of a stack),
     any other a matrix or a stack of them, the stack axes broadcast."""
-    a, rhs = args.number("a"), args.number("b")
+    a, rhs = args.array("a"), args.array("b")
     if not (is_array(a) and a.type.ndim >= 2 and is_array(rhs)):
         raise low.src.error("np.linalg.solve of a matrix (or a stack of them) and a vector "
                             "or matrix (or a stack of them) only", args.call)

@@ -90,7 +90,7 @@ def cholesky(low: Frame, a: Node, lower: bool) -> Node:
 
 @HANDLERS.function("tril", "triu")
 def _np_triangle(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.number("m")
+    x = args.array("m")
     k = constant(low, args["k"], int, "k", args.call)
     if k is None:
         raise low.src.error(f"np.{name}: k must be a constant int", args.call)
@@ -101,7 +101,7 @@ def _np_triangle(low: Frame, args: Arguments, name: str) -> Node:
 
 
 def _matrix(low: Frame, args: Arguments, stacks: bool = True) -> Node:
-    return matrix(low, args.number("a"), args.label, args.call, stacks)
+    return matrix(low, args.array("a"), args.label, args.call, stacks)
 
 
 @HANDLERS.function("linalg.cholesky")
@@ -168,7 +168,7 @@ def _np_lstsq(low: Frame, args: Arguments, name: str) -> tuple[Node, ...]:
                             "array) only (it raises LinAlgError); call it on each matrix",
                             args.call)
     a = _matrix(low, args, stacks=False)
-    rhs = args.number("b")
+    rhs = args.array("b")
     if not (is_array(rhs) and rhs.type.ndim in (1, 2)):
         raise low.src.error(f"{args.label} of a right-hand side that is a vector or a "
                             "matrix only here", args.call)

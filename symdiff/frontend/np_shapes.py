@@ -103,7 +103,7 @@ def _squeeze(low: Frame, args: Arguments, name: str) -> Node:
 @HANDLERS.function("expand_dims")
 def _np_expand_dims(low: Frame, args: Arguments, name: str) -> Node:
     axis, e = args["axis"], args.call
-    x = args.number("a")
+    x = args.array("a")
     ndim = (x.type.ndim if x.type is not None else 0) + _count(axis)
     axes = axes_of(low, axis, ndim, e)
     if axes is None or len(axes) != _count(axis):
@@ -269,12 +269,18 @@ def _np_arange(low: Frame, args: Arguments, name: str) -> Node:
     start, stop = (zero, first) if stop is None else (first, _scalar(low, stop, "arange", e))
     step = args["step"]
     step = one if step is None else _scalar(low, step, "arange", e)
+    return arange(low, start, stop, step, dtype, e)
+
+
+def arange(low: Frame, start: Node, stop: Node, step: Node, dtype: str | None, e: ast.AST
+           ) -> Node:
+    """``np.arange(start, stop, step)`` of numbers (`dtype` if given)."""
     if step.is_const and step.value == 0:
         raise low.src.error("np.arange() with a step of zero", e)
     dims: tuple[Dim, ...] = (None,)
     if start.is_const and stop.is_const and step.is_const:
         dims = (max(0, math.ceil((stop.value - start.value) / step.value)),)
-    elif start is zero and step is one:
+    elif start.is_const and start.value == 0 and step.is_const and step.value == 1:
         dims = (dim_of(stop),)
     guessed = "int64" if all(is_int(v) for v in (start, stop, step)) else "float64"
     return low.b.new("arange", start, stop, step,
@@ -486,10 +492,12 @@ def _count(axis: Any) -> int:
 def _dtype(low: Frame, args: Arguments) -> str | None:
     """The name of the ``dtype=`` of the call (None if absent)."""
     written = args.written("dtype")
-    return None if written is None else _dtype_name(low, written)
+    return None if written is None else dtype_name(low, written)
 
 
-def _dtype_name(low: Frame, e: ast.expr) -> str | None:
+def dtype_name(low: Frame, e: ast.expr, what: str = "dtype=") -> str | None:
+    """The name of the dtype `e` names (``np.float32``, ``float``, ``"int64"``), one of
+    `DTYPES`; None for None. `what`: how an error names the argument."""
     if isinstance(e, ast.Constant) and e.value is None:
         return None
     if isinstance(e, ast.Constant) and isinstance(e.value, str):
@@ -497,7 +505,7 @@ def _dtype_name(low: Frame, e: ast.expr) -> str | None:
     else:
         resolved = names.callee(low, e)
         if not isinstance(resolved, Resolved):
-            raise low.src.error("dtype= must be a NumPy type named in the code here", e)
+            raise low.src.error(f"{what} must be a NumPy type named in the code here", e)
         candidate = resolved.value
     import numpy as np
 
@@ -506,5 +514,5 @@ def _dtype_name(low: Frame, e: ast.expr) -> str | None:
     except TypeError:
         name = None
     if name not in DTYPES:
-        raise low.src.error(f"dtype= must be one of {', '.join(DTYPES)} here", e)
+        raise low.src.error(f"{what} must be one of {', '.join(DTYPES)} here", e)
     return name

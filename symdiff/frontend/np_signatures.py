@@ -24,7 +24,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from symdiff.frontend.array_like import array_like
+from symdiff.frontend.array_like import array_like, nested, new_array
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import Nothing, Text, Value
 from symdiff.ir.node import Node
@@ -102,6 +102,7 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "average": ("a, axis=None, weights=None, returned=False, *, keepdims=False", ""),
     "ptp": ("a, axis=None, out=None, keepdims=False", "out"),
     "trapezoid": ("y, x=None, dx=1.0, axis=-1", ""),
+    "gradient": ("f, *varargs, axis=None, edge_order=1", ""),
     "median": ("a, axis=None, out=None, overwrite_input=False, keepdims=False",
                "out overwrite_input"),
     "quantile": (_QUANTILE, "out overwrite_input weights"),
@@ -210,6 +211,15 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "argsort": (_SORT, "kind order stable"),
     "argmax": (_ARG_EXTREMUM, "out"),
     "argmin": (_ARG_EXTREMUM, "out"),
+    "partition": ("a, kth, axis=-1, kind='introselect', order=None", "kind order"),
+    "argpartition": ("a, kth, axis=-1, kind='introselect', order=None", "kind order"),
+    "shape": ("a", ""),
+    "float64": ("value=0, /", ""),
+    "float32": ("value=0, /", ""),
+    "int64": ("value=0, /", ""),
+    "int32": ("value=0, /", ""),
+    "ndim": ("a", ""),
+    "size": ("a, axis=None", ""),
 }
 
 # Array methods whose parameters are not those of the function without its first.
@@ -220,6 +230,8 @@ _METHODS: dict[str, tuple[str, str]] = {
     "flatten": ("order='C'", "order"),
     "dot": ("b, /, out=None", "out"),
     "swapaxes": ("axis1, axis2, /", ""),
+    "astype": ("dtype, order='K', casting='unsafe', subok=True, copy=True",
+               "order casting subok"),
 }
 
 SIGNATURES: dict[str, Signature] = {name: Signature.parse(*s) for name, s in _FUNCTIONS.items()}
@@ -275,9 +287,16 @@ class Arguments:
 
     def array(self, name: str) -> Node:
         """The parameter's value read as NumPy reads an array-like: a number, an array,
-        or a list or tuple of them (`array_like`)."""
-        return array_like(self.low, self[name], self.label.rsplit(".", 1)[-1],
-                          self.where(name))
+        or a list or tuple of them (`array_like`), nested as written (``[[a, b], [c,
+        d]]`` is read as ``np.array`` reads it)."""
+        written = self._written.get(name)
+        fn = self.label.rsplit(".", 1)[-1]
+        if name not in self._values and isinstance(written, (ast.List, ast.Tuple)):
+            self._check(name)
+            self._read.add(name)
+            value = self._values[name] = nested(self.low, written)
+            return new_array(self.low, value, fn, self.where(name))
+        return array_like(self.low, self[name], fn, self.where(name))
 
     def written(self, name: str) -> Any:
         """The expression the argument is written as (None when not given), for a

@@ -1,4 +1,5 @@
-"""Lowering of sorting: ``np.sort``, ``np.argsort`` / ``x.argsort()``, ``np.argmax`` /
+"""Lowering of sorting: ``np.sort``, ``np.argsort`` / ``x.argsort()``, ``np.partition``
+and ``np.argpartition`` (by constant kth), ``np.argmax`` /
 ``x.argmax()`` and ``np.argmin`` / ``x.argmin()``.
 
 Contract (functions over a `frame.Frame`): handlers of `frontend.arrays`' tables. Axes
@@ -38,6 +39,36 @@ def along(low: Frame, name: str, x: Any, axis: Any, e: ast.Call) -> Node:
     else:
         a = one_axis(low, axis, x.type.ndim, e)
     return low.b.apply(name, x, attrs=(a, x.type.ndim))
+
+
+@HANDLERS.function("partition", "argpartition")
+def _partition(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.partition``: `x` permuted by ``np.argpartition`` (the kth entries where a
+    sort puts them, the smaller before and the larger after), so the derivative flows
+    to the entries each position holds."""
+    e = args.call
+    x = array_of(low, args["a"], name, e)
+    if args["axis"] is None:
+        x, a = ravel(low, x, e), 0
+    else:
+        a = one_axis(low, args["axis"], x.type.ndim, e)
+    kth = _kth(low, args["kth"], x.type.dims[a], e)
+    order = low.b.apply("argpartition", x, attrs=(kth, a, x.type.ndim))
+    if name == "argpartition":
+        return order
+    return low.b.apply("permute", x, order, attrs=(a,))
+
+
+def _kth(low: Frame, value: Any, length: Any, e: ast.Call) -> int | tuple[int, ...]:
+    """The constant kth of a partition (an int or a sequence of ints), checked against
+    the axis's `length` where it is known."""
+    items = value if isinstance(value, (list, tuple)) else (value,)
+    ks = tuple(constant(low, k, int, "kth", e) for k in items)
+    for k in ks:
+        if isinstance(length, int) and length >= 0 and not -length <= k < length:
+            raise low.src.error(f"np.partition(): kth {k} is out of bounds for an axis of "
+                                f"length {length}", e)
+    return ks if isinstance(value, (list, tuple)) else ks[0]
 
 
 @HANDLERS.function("argmax", "argmin")

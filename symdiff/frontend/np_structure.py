@@ -36,7 +36,7 @@ HANDLERS = Handlers()
 def _diagonal_call(low: Frame, args: Arguments, name: str) -> Node:
     """``np.diagonal(x, offset, axis1, axis2)``: a last axis in place of the two."""
     e = args.call
-    x = args.number("a")
+    x = args.array("a")
     if x.type is None or x.type.ndim < 2:
         raise low.src.error("np.diagonal of an array of fewer than two axes", e)
     ndim = x.type.ndim
@@ -52,7 +52,7 @@ def _diagonal_call(low: Frame, args: Arguments, name: str) -> Node:
 
 @HANDLERS.function("diag")
 def _np_diag(low: Frame, args: Arguments, name: str) -> Node:
-    x = args.number("v")
+    x = args.array("v")
     k = constant(low, args["k"], int, "np.diag() k", args.call)
     if x.type is None or x.type.ndim > 2:
         raise low.src.error("np.diag takes a vector (to make a matrix of) or a matrix (to "

@@ -50,8 +50,12 @@ NUMPY_FUNCTIONS = (
     "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "pad",
     "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax", "argmin",
     "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
-    "hsplit", "vsplit", "dsplit",
+    "hsplit", "vsplit", "dsplit", "shape", "ndim", "size",
+    "partition", "argpartition", "gradient", "float64", "float32", "int64", "int32",
 )
+# NumPy's index objects that join what a subscript lists (``np.r_[a, b]``), lowered by
+# `frontend.np_concatenators`.
+NUMPY_CONCATENATORS = ("r_", "c_")
 _numpy_table: dict[Any, str] = {}
 
 # The SciPy functions the lowering knows by a handler of its own rather than as a

@@ -23,7 +23,14 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from symdiff.frontend import accumulators, dicts, instances, names, np_indexing
+from symdiff.frontend import (
+    accumulators,
+    dicts,
+    instances,
+    names,
+    np_concatenators,
+    np_indexing,
+)
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.signature import ITERATORS as _ITERATORS
@@ -66,7 +73,12 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
     last = accumulators.read_item(low, e)
     if last is not None:
         return last
-    base = low.expr(e.value)
+    base = names.callee(low, e.value)  # np.r_ and np.c_ are no values of their own
+    if isinstance(base, Resolved) and base.kind in ("other", "data"):
+        which = np_concatenators.concatenator(base.value)
+        if which is not None:
+            return np_concatenators.subscript(low, which, e)
+        base = names.free(low, base, e.value)
     if isinstance(base, Node) and base.type is not None:
         return np_indexing.subscript(low, base, e)
     if is_dict(base):

@@ -22,7 +22,7 @@ import ast
 from typing import Any
 
 from symdiff.ir.node import LEAVES, Node, NodeBuilder, Op
-from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitive import Primitive, one_tangent
 from symdiff.ir.regions import REGIONS, bodies
 from symdiff.ir.scalars import FLOAT
 from symdiff.ir.types import ArrayType, Type, broadcast, reduced
@@ -415,6 +415,32 @@ ASTYPE_LIKE = Primitive(
     jvp_rule=linear_jvp,
     vjp_rule=lambda b, node, ct: (ct, None), may_raise=False, shares=True)
 
+def _casts_float(node: Node) -> bool:
+    return str(node.attrs[0]).startswith("float")
+
+
+def _astype_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+    return b.apply("astype", one_tangent(ts), attrs=node.attrs) if _casts_float(node) else None
+
+
+def _astype_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
+    if not _casts_float(node):
+        return (None,)
+    x = node.args[0]
+    return (b.apply("float", ct) if x.type is None else b.apply("astype_like", ct, x),)
+
+
+# x.astype(np.<dtype>) of an array, np.<dtype>(x) of a number; attrs (dtype,). A cast to
+# a float type passes (co)tangents through, cast (back) to the dtype of each side; one to
+# ints or bools has no derivative, as other roundings.
+ASTYPE = Primitive(
+    "astype", 1, None, lambda args, attrs: ast.Call(_np(attrs[0]), [args[0]], []),
+    emit_array=lambda args, attrs: ast.Call(ast.Attribute(args[0], "astype", ast.Load()),
+                                            [_np(attrs[0])], []),
+    type_rule=lambda types, attrs: None if types[0] is None else ArrayType(
+        attrs[0], types[0].dims),
+    jvp_rule=_astype_jvp, vjp_rule=_astype_vjp, may_raise=False)
+
 ZEROS_LIKE = Primitive(
     "zeros_like", 1, None, lambda args, attrs: np_call("zeros_like", *args),
     type_rule=lambda types, attrs: types[0], differentiable=False, may_raise=False)
@@ -422,5 +448,5 @@ ZEROS_LIKE = Primitive(
 
 RECORDS: tuple[Primitive, ...] = (
     SUM, MEAN, UNSUM, SIZE, MATMUL, OUTER, TRANSPOSE, BROADCAST_LIKE, FULL_LIKE, ASTYPE_LIKE,
-    ZEROS_LIKE,
+    ASTYPE, ZEROS_LIKE,
 )

@@ -1,5 +1,5 @@
 """Sorting and the positions of order statistics: ``np.sort``, ``np.argsort``,
-``np.argmax``, ``np.argmin``.
+``np.argpartition``, ``np.argmax``, ``np.argmin``.
 
 Contract:
 - ``sort`` and ``argsort`` work along axis ``attrs[0]`` of an array of ``attrs[1]``
@@ -7,6 +7,10 @@ Contract:
   ``argmin`` give int64 positions: no derivative, and usable as indices; ``argmax`` and
   ``argmin`` reduce over ``attrs[0]`` (one axis in a tuple, or None for the flattened
   array, a number) keeping it as length one when ``attrs[1]``, as the reductions do.
+- ``argpartition`` works along axis ``attrs[1]`` of an array of ``attrs[2]`` axes, for
+  the constant ``kth`` ``attrs[0]`` (an int or a tuple of ints): int64 positions, no
+  derivative. ``np.partition`` is `x` permuted by them (`permute`), so its value and
+  its derivatives follow the same arrangement.
 - The derivatives of ``sort`` follow the permutation that sorts: the tangent is the
   argument's tangent permuted by ``argsort(x)``, the cotangent permuted back by its
   inverse, ``argsort(argsort(x))``. Entries that tie are given to the positions that
@@ -64,6 +68,12 @@ def _permute_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...
     return b.apply("permute", ct, inverse, attrs=node.attrs), None
 
 
+def _emit_argpartition(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    kth, axis, ndim = attrs
+    return np_call("argpartition", args[0], ast.Constant(kth),
+                   **({} if axis == ndim - 1 else {"axis": axis}))
+
+
 def _arg_extremum_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     positions = reduced(types[0], *attrs)
     return None if positions is None else ArrayType("int64", positions.dims)
@@ -78,6 +88,11 @@ ARGSORT = Primitive(
     "argsort", 1, None, _emit_along("argsort"),
     type_rule=lambda types, attrs: ArrayType("int64", types[0].dims), differentiable=False,
     may_raise=False)
+
+# attrs (kth, axis, rank): kth an int or a tuple of ints; out of range, NumPy raises.
+ARGPARTITION = Primitive(
+    "argpartition", 1, None, _emit_argpartition,
+    type_rule=lambda types, attrs: ArrayType("int64", types[0].dims), differentiable=False)
 
 # (x, order); attrs (axis,)
 PERMUTE = Primitive(
@@ -96,4 +111,4 @@ ARGMIN = Primitive(
     differentiable=False, makes_int=True)
 
 
-RECORDS: tuple[Primitive, ...] = (SORT, ARGSORT, PERMUTE, ARGMAX, ARGMIN)
+RECORDS: tuple[Primitive, ...] = (SORT, ARGSORT, ARGPARTITION, PERMUTE, ARGMAX, ARGMIN)

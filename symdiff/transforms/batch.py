@@ -11,8 +11,10 @@ directional derivatives, so a full Jacobian is one pass over the rows of ``np.ey
 It is a pass over the finished program (not over the derivative rules): every node
 that depends on a seed is rebuilt by a batching rule, which keeps the batch axis
 first. Elementwise operations need only their batched operands' axes aligned;
-reductions, transposes, indexing and the like shift their axes by one; ``A @ t`` for a
-batched vector t becomes ``t @ A.T``, and other matmuls of batched operands are
+reductions, transposes, indexing and the like shift their axes by one (where an
+index's integer arrays are apart from each other, NumPy puts their axes first, and the
+batch axis is moved back to front after a read, or into place in a value written);
+``A @ t`` for a batched vector t becomes ``t @ A.T``, and other matmuls of batched operands are
 matmuls of stacks of matrices with the batch axis first; an einsum gets a letter for
 the batch axis; ``np.linalg.solve`` solves the k right-hand sides as the columns of
 one; ``np.tril``, ``np.triu`` and ``scipy.linalg.expm`` act on the last two axes as
@@ -50,6 +52,7 @@ from dataclasses import dataclass, replace
 from symdiff.errors import SymdiffError
 from symdiff.ir import indexing, linalg, sequences, shapes
 from symdiff.ir.arrays import (
+    ASTYPE,
     ASTYPE_LIKE,
     BROADCAST_LIKE,
     FULL_LIKE,
@@ -620,11 +623,31 @@ def _per_matrix(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[boo
 
 
 def _index(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
+    # x[key] of each batch entry is x[:, *key]; where the key's integer arrays are apart,
+    # NumPy puts their axes first, before the batch axis, which is moved back to front.
     if any(flags[1:]):
         raise BatchingError("an index computed from a tangent")
     (key,) = node.attrs
-    _check_key(key)
-    return b.apply("index", *args, attrs=((indexing.FULL, *key),))
+    out = b.apply("index", *args, attrs=((indexing.FULL, *key),))
+    r = _advanced_rank(node.args[0], key, _rank(node))
+    if not r:
+        return out
+    n = out.type.ndim
+    return b.apply("transpose", out, attrs=((r, *range(r), *range(r + 1, n)),))
+
+
+def _advanced_rank(x: Node, key: indexing.Key, picked: int) -> int:
+    """How many axes NumPy puts first in ``x[key]`` (of `picked` axes), which a leading
+    batch axis does not move: the axes of the key's integer arrays when they are apart
+    from each other (ints among them), else 0."""
+    if is_basic(key):
+        return 0
+    advanced = [i for i, item in enumerate(key) if item[0] in ("array", "list", "int")]
+    if advanced == list(range(advanced[0], advanced[-1] + 1)):
+        return 0
+    consumed = sum(1 for item in key if item[0] in ("array", "list", "int", "slice"))
+    basic = sum(1 for item in key if item[0] in ("slice", "none")) + _rank(x) - consumed
+    return picked - basic
 
 
 def _axis_first(result_rank: bool) -> Rule:
@@ -831,7 +854,13 @@ def _update(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, .
         raise BatchingError("an update at an index computed from a tangent")
     base, value, *parts = args
     (key,) = node.attrs
-    _check_key(key)
+    old = node.args[0]
+    picked = PRIMITIVES["index"].type_rule([old.type, *(p.type for p in parts)],  # type: ignore
+                                           node.attrs)
+    rank = 0 if picked is None else picked.ndim
+    apart = _advanced_rank(old, key, rank)
+    if apart and not flags[1] and value.type is not None:
+        value, flags = _repeated(b, value, base), (True, True)  # base is batched
     if not flags[0]:
         if base.prim is ZEROS_LIKE:
             base = b.apply("batch_zeros", base.args[0], value,
@@ -839,22 +868,11 @@ def _update(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, .
         else:
             base = b.apply("batch_broadcast", base, base, value, attrs=(True,))
     if flags[1]:
-        old = node.args[0]
-        picked = PRIMITIVES["index"].type_rule([old.type, *(p.type for p in parts)],  # type: ignore
-                                               node.attrs)
-        value = _lift(b, value, node.args[1], 0 if picked is None else picked.ndim)
+        value = _lift(b, value, node.args[1], rank)
+        if apart:  # the batch axis after the integer arrays' axes, as x[:, *key] has it
+            value = b.apply("transpose", value, attrs=(
+                (*range(1, apart + 1), 0, *range(apart + 1, rank + 1)),))
     return b.apply(node.op, base, value, *parts, attrs=((indexing.FULL, *key),))
-
-
-def _check_key(key: tuple[tuple[object, ...], ...]) -> None:
-    """An index whose meaning does not change with a full slice put before it: its
-    integer-array items (and ints among them) are next to each other, so NumPy keeps
-    their result axes in place rather than moving them first."""
-    if is_basic(key):
-        return
-    advanced = [i for i, item in enumerate(key) if item[0] in ("array", "list", "int")]
-    if advanced != list(range(advanced[0], advanced[-1] + 1)):
-        raise BatchingError("integer-array indices apart from each other")
 
 
 def _copy(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
@@ -920,6 +938,7 @@ _RULES: dict[Primitive, Rule] = {
     shapes.FULL: _full,
     LINSPACE: _linspace,
     ASTYPE_LIKE: _astype_like,
+    ASTYPE: lambda b, node, args, flags: b.apply("astype", args[0], attrs=node.attrs),
     ZEROS_LIKE: _zeros_like,
     SIZE: _size,
     EYE_LIKE: _eye_like,

@@ -20,14 +20,16 @@ def test_lists_math_builtins_numpy_functions_ufunc_aliases_and_methods() -> None
     for name in ("math.sin", "math.fmod", "abs", "max", "sum", "len", "np.sin", "np.sum",
                  "np.linalg.norm", "np.multiply", "np.true_divide", "np.remainder",
                  "np.fmax", "np.sinc", "np.cbrt", "np.heaviside", "np.float_power",
-                 "np.deg2rad", "np.exp2", "np.logaddexp2", "ndarray.sum"):
+                 "np.deg2rad", "np.exp2", "np.logaddexp2", "ndarray.sum", "np.partition",
+                 "np.gradient", "np.shape", "np.float64", "ndarray.astype", "np.r_", "np.c_"):
         assert name in names, name
-    for name in ("np.partition", "np.histogram", "math.comb"):
+    for name in ("np.lexsort", "np.histogram", "math.comb"):
         assert name not in names, name
 
 
 def test_every_listed_numpy_and_math_function_is_one_the_lowering_knows() -> None:
     from symdiff.frontend.call_sites import BUILTINS
+    from symdiff.frontend.np_concatenators import concatenator
     from symdiff.frontend.resolve import callable_op
 
     for name in symdiff.supported():
@@ -37,8 +39,9 @@ def test_every_listed_numpy_and_math_function_is_one_the_lowering_knows() -> Non
         value = np if module == "np" else math
         for part in path.split("."):
             value = getattr(value, part)
-        # A primitive, or a call the lowering reads lists for (math.fsum).
-        assert callable_op(value) is not None or any(value is fn for fn, _ in BUILTINS), name
+        # A primitive, a call the lowering reads lists for (math.fsum), or np.r_ / np.c_.
+        assert callable_op(value) is not None or any(value is fn for fn, _ in BUILTINS) \
+            or concatenator(value) is not None, name
 
 
 def test_lists_scipy_special_functions_and_stats_methods() -> None:
@@ -80,17 +83,17 @@ def test_does_not_load_the_ir_on_import() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def partitioned_sum(x):  # type: ignore[no-untyped-def]
-    return np.sum(np.partition(x, 1) * 2.0)
+def lexsorted_sum(x):  # type: ignore[no-untyped-def]
+    return np.sum(np.lexsort(x) * 2.0)
 
 
 def test_unsupported_numpy_function_named_at_the_users_line() -> None:
     with pytest.raises(UnsupportedSyntaxError) as info:
-        symdiff.grad(partitioned_sum)(np.ones(3))
+        symdiff.grad(lexsorted_sum)(np.ones(3))
     text = str(info.value)
-    assert "np.partition has no derivative rule in symdiff yet; see symdiff.supported() or " \
+    assert "np.lexsort has no derivative rule in symdiff yet; see symdiff.supported() or " \
         "write a custom_jvp" in text
-    assert f"line {partitioned_sum.__code__.co_firstlineno + 1}" in text
+    assert f"line {lexsorted_sum.__code__.co_firstlineno + 1}" in text
     assert "math functions" not in text
 
 

@@ -52,6 +52,22 @@ def raises_located(call: Callable[[], Any], file: Path, lines: Sequence[str], ta
     assert_located(info.value, file, lines, tag, snippet, words)
 
 
+def check_with_value(f: Callable[..., Any], args: tuple[Any, ...],
+                     numpy: Callable[..., Any] | None = None) -> None:
+    """`check_grads` of `f` at `args` in both modes to second order, and the value
+    symdiff's own code gives (a JVP's primal output) equal to `numpy` of `args`."""
+    import numpy as np
+    import pytest
+
+    from symdiff import jvp
+    from symdiff.testing import check_grads
+
+    check_grads(f, args, modes=("fwd", "rev"), order=2)
+    if numpy is not None:
+        value, _ = jvp(f, args, tuple(np.zeros_like(a) for a in args))
+        assert value == pytest.approx(numpy(*args))
+
+
 def namespace_of(source: str, name: str) -> dict[str, Any]:
     """The namespace of generated `source` (run with ``math`` in it), registered in
     linecache under a name of its own so that symdiff can read its functions' source."""
