@@ -63,6 +63,8 @@ _numpy_table: dict[Any, str] = {}
 SCIPY_FUNCTIONS = (
     "special.logsumexp", "special.softmax", "special.log_softmax", "special.polygamma",
     "special.multigammaln", "special.zeta", "special.gammainc", "special.gammaincc",
+    "special.betainc", "special.stdtr", "special.jn", "special.jv", "special.yv",
+    "special.yn", "special.iv", "special.ive",
 )
 # The ``scipy.linalg`` functions the lowering knows, by their path under ``scipy``
 # (`frontend.scipy_linalg`).
