@@ -44,6 +44,7 @@ from symdiff.frontend.resolve import (
     library_name,
 )
 from symdiff.frontend.values import (
+    Frozen,
     Nothing,
     Slice,
     Transform,
@@ -65,6 +66,8 @@ def call(frame: Frame, e: ast.Call) -> Value:
             return numpy_calls.call_method(frame, base, e.func.attr, e)  # type: ignore
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
+        if isinstance(base, Frozen):
+            return scipy_stats.frozen_call(frame, base, e.func.attr, e)
     func = names.callee(frame, e.func)
     transform = nested.transform_of(func)
     if transform is not None:
@@ -78,6 +81,8 @@ def call(frame: Frame, e: ast.Call) -> Value:
         func = objects.call_target(frame, func, e)
     if isinstance(func, Resolved) and func.kind == "method":
         return calls.call(frame, *objects.bound(func), e)
+    if isinstance(func, Resolved) and func.kind == "namespace":
+        return scipy_stats.freeze(frame, distribution_name(func.value), e)
     if isinstance(func, Resolved) and func.kind == "class":
         raise frame.src.error(f"{_label(e)}(...) creates an object of class "
                               f"{func.value.__qualname__}: not supported yet (an object may "
@@ -111,10 +116,6 @@ def call(frame: Frame, e: ast.Call) -> Value:
 def _not_differentiable(frame: Frame, func: Value, e: ast.Call) -> Exception:
     """The located error for a call of something symdiff has no rule for: by name for
     a NumPy or SciPy function."""
-    if isinstance(func, Resolved) and func.kind == "namespace":
-        return frame.src.error(
-            f"call of {_label(e)!r}: a frozen distribution is not supported; pass the "
-            f"parameters to its method instead ({_label(e)}.logpdf(x, loc, scale))", e)
     if isinstance(func, Resolved):
         module = name = None
         if isinstance(e.func, ast.Attribute):

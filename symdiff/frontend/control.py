@@ -28,7 +28,15 @@ from typing import Any
 
 from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
-from symdiff.frontend.values import Keywords, MaybeUnbound, Nothing, Text, Value, is_dict
+from symdiff.frontend.values import (
+    Frozen,
+    Keywords,
+    MaybeUnbound,
+    Nothing,
+    Text,
+    Value,
+    is_dict,
+)
 from symdiff.ir.node import (
     Node,
     Op,
@@ -622,10 +630,12 @@ def _closure(frame: Frame, keys: list[str] | None = None) -> tuple[list[Node], l
 
 
 def _leaves(value: Any) -> list[Node]:
-    """The nodes in a captured value (a tuple, list or dict of them; functions have
-    none)."""
+    """The nodes in a captured value (a tuple, list or dict of them, a frozen
+    distribution's parameters; functions have none)."""
     if isinstance(value, (tuple, list)):
         return [leaf for v in value for leaf in _leaves(v)]
     if is_dict(value):
         return [leaf for _, v in value.items for leaf in _leaves(v)]
+    if isinstance(value, Frozen):
+        return [leaf for _, v in value.values for leaf in _leaves(v)]
     return [value] if isinstance(value, Node) else []

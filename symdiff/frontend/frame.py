@@ -27,6 +27,7 @@ from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource
 from symdiff.frontend.values import (
+    Frozen,
     Keywords,
     MaybeUnbound,
     Nothing,
@@ -254,10 +255,12 @@ class Frame:
             return tuple(self.structure(v, where, True) for v in value)
         if nested and isinstance(value, Nothing) and self.nones:
             return None  # type: ignore[return-value]  # a residual or a zero cotangent
-        if (is_function(value) or is_dict(value)) and self.caller is not None \
-                and self.parent is None:
-            return value  # type: ignore[return-value]  # a callee returns a function or dict
+        if (is_function(value) or is_dict(value) or isinstance(value, Frozen)) \
+                and self.caller is not None and self.parent is None:
+            # A callee returns a function, a dict or a frozen distribution.
+            return value  # type: ignore[return-value]
         what = "a dict" if is_dict(value) else "None" if isinstance(value, Nothing) \
+            else f"a frozen scipy.stats.{value.distribution}" if isinstance(value, Frozen) \
             else f"a {value.kind} of a function" if isinstance(value, Transform) \
             else describe(value.value)  # type: ignore
         raise self.src.error(f"the function returns {what}, not a number", where)
@@ -277,6 +280,9 @@ class Frame:
         if isinstance(value, Transform):
             raise self.src.error(f"{value.kind}(...) of a function is used where a number is "
                                  "expected (call it)", where)
+        if isinstance(value, Frozen):
+            raise self.src.error(f"a frozen scipy.stats.{value.distribution} is used where a "
+                                 "number is expected (call one of its methods)", where)
         if isinstance(value, Text):
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"the string {value.value!r}{origin} is used where a number "
@@ -307,7 +313,7 @@ class Frame:
             self.assigned[name] = None
             return
         if is_function(value) or is_dict(value) or isinstance(
-                value, Text | Nothing | Slice | Transform) or (
+                value, Text | Nothing | Slice | Transform | Frozen) or (
                 isinstance(value, Resolved) and value.kind in ("object", "class")):
             # A function (its calls are inlined), dict, string, None, slice, transform,
             # object or class.
@@ -368,6 +374,10 @@ class Frame:
         if isinstance(outer, Slice):
             return Slice(*(None if b is None else self._stand_in(name, b)
                            for b in outer.bounds()))
+        if isinstance(outer, Frozen):
+            return Frozen(outer.distribution, tuple(
+                (k, self._stand_in(f"{name}_{k}" if name.isidentifier() else name, v))
+                for k, v in outer.values))
         assert isinstance(outer, Node)
         if outer.op == Op.CONST:
             return self.b.const(outer.value)

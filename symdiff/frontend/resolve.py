@@ -73,12 +73,13 @@ SCIPY_LINALG = (
     "linalg.expm",
 )
 _DENSITY = ("pdf", "logpdf")
+_CDF = (*_DENSITY, "cdf", "logcdf")
 SCIPY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "norm": (*_DENSITY, "cdf", "logcdf", "sf", "logsf", "ppf", "isf"),
-    "t": _DENSITY, "gamma": _DENSITY, "beta": _DENSITY, "expon": _DENSITY,
-    "laplace": _DENSITY, "cauchy": _DENSITY, "lognorm": _DENSITY,
-    "multivariate_normal": _DENSITY, "poisson": ("pmf", "logpmf"),
-    "binom": ("pmf", "logpmf"),
+    "norm": (*_CDF, "sf", "logsf", "ppf", "isf"),
+    "t": _CDF, "chi2": _CDF, "gamma": _CDF, "beta": _CDF, "expon": _CDF,
+    "laplace": _CDF, "cauchy": _CDF, "lognorm": _CDF,
+    "multivariate_normal": (*_DENSITY, "entropy"), "dirichlet": _DENSITY,
+    "poisson": ("pmf", "logpmf", "cdf", "logcdf"), "binom": ("pmf", "logpmf", "cdf", "logcdf"),
 }
 _scipy_table: dict[Any, str] = {}
 _distributions: dict[Any, str] = {}

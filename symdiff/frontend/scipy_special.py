@@ -86,10 +86,14 @@ def _order(low: Frame, value: Any, what: str, e: ast.Call) -> int:
                         ">= 0 here", e)
 
 
-def place(low: Frame, e: ast.Call) -> Place:
-    """Where the call is, for the error of a derivative it does not have."""
+def place(low: Frame, e: ast.Call, label: str | None = None,
+          names: tuple[tuple[str, str], ...] = (), only: str | None = None) -> Place:
+    """Where the call is, for the error of a derivative it does not have (named as
+    `label`, with `names` and `only`, where it is lowered onto another function: see
+    `Place`)."""
     where = low.src.error("", e)
-    return Place(where.filename, where.lineno, where.col, where.source_line)
+    return Place(where.filename, where.lineno, where.col, where.source_line, label, names,
+                 only)
 
 
 # scipy.special ------------------------------------------------------------------------------

@@ -90,9 +90,19 @@ class Transform:
     fn: Any
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """A ``scipy.stats`` distribution called with its parameters inside the function
+    (``norm(loc, scale)``): its methods take the point alone (`frontend.scipy_stats`).
+    `values`: the parameters given, lowered, by name."""
+
+    distribution: str
+    values: tuple[tuple[str, Any], ...]
+
+
 # A number or sequence node, a free name's meaning, a tuple, a list being built, a dict,
-# a string, None, a slice, a transform.
-Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | tuple[
+# a string, None, a slice, a transform, a frozen distribution.
+Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | Frozen | tuple[
     "Value", ...] | list["Value"]
 
 

@@ -76,17 +76,23 @@ def near_zero(b: NodeBuilder, u: Node, width: float, series: Node | float,
 
 class Place:
     """Where a call is in the user's source, for an error about it (an attribute of the
-    call's node: equal places are one, and the IR's text shows ``file:line``)."""
+    call's node: equal places are one, and the IR's text shows ``file:line``). A call
+    the user wrote as another function (``scipy.stats.t.cdf`` lowered onto ``stdtr``)
+    names it in `label`, its arguments by the primitive's names in `names`, and the
+    arguments it has derivatives in in `only`."""
 
-    __slots__ = ("filename", "lineno", "col", "source_line")
+    __slots__ = ("filename", "lineno", "col", "source_line", "label", "names", "only")
 
     def __init__(self, filename: str, lineno: int | None, col: int | None,
-                 source_line: str | None) -> None:
+                 source_line: str | None, label: str | None = None,
+                 names: tuple[tuple[str, str], ...] = (), only: str | None = None) -> None:
         self.filename, self.lineno, self.col = filename, lineno, col
         self.source_line = source_line
+        self.label, self.names, self.only = label, names, only
 
     def _key(self) -> tuple[Any, ...]:
-        return self.filename, self.lineno, self.col, self.source_line
+        return (self.filename, self.lineno, self.col, self.source_line, self.label,
+                self.names, self.only)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Place) and self._key() == other._key()
@@ -103,9 +109,13 @@ def no_derivative(b: NodeBuilder, node: Node, argument: str, only: str) -> Node:
     `node`'s arguments that cannot be emitted, and whose own derivatives are itself, so
     that a derivative of any order that needs it is an error at the call."""
     place = node.attrs[0] if node.attrs else None
-    message = (f"scipy.special.{node.op}() has no derivative with respect to its argument "
-               f"{argument} in symdiff (only with respect to {only}): keep {argument} out of "
-               "the differentiated arguments, or give the function a custom_jvp")
+    label = f"scipy.special.{node.op}"
+    if place is not None and place.label is not None:
+        label, argument = place.label, dict(place.names).get(argument, argument)
+        only = place.only or only
+    message = (f"{label}() has no derivative with respect to its argument {argument} in "
+               f"symdiff (only with respect to {only}): keep {argument} out of the "
+               "differentiated arguments, or give the function a custom_jvp")
     return b.apply("no_derivative", *node.args, attrs=(message, place))
 
 
