@@ -22,6 +22,7 @@ from symdiff.frontend import (
     accumulators,
     arrays,
     calls,
+    convolution,
     custom_calls,
     dicts,
     loops,
@@ -106,6 +107,8 @@ def call(frame: Frame, e: ast.Call) -> Value:
     if op.startswith("scipy.stats."):
         _, _, distribution, method = op.split(".")
         return scipy_stats.call(frame, distribution, method, e)
+    if op.startswith("scipy.signal."):
+        return convolution.scipy_call(frame, op.rpartition(".")[2], e)
     if op.startswith("scipy.linalg."):
         return scipy_linalg.call(frame, op.rpartition(".")[2], e)
     if op == "custom_call":

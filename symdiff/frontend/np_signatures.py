@@ -102,6 +102,8 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "average": ("a, axis=None, weights=None, returned=False, *, keepdims=False", ""),
     "ptp": ("a, axis=None, out=None, keepdims=False", "out"),
     "trapezoid": ("y, x=None, dx=1.0, axis=-1", ""),
+    "convolve": ("a, v, mode='full'", ""),
+    "correlate": ("a, v, mode='valid'", ""),
     "median": ("a, axis=None, out=None, overwrite_input=False, keepdims=False",
                "out overwrite_input"),
     "quantile": (_QUANTILE, "out overwrite_input weights"),

@@ -50,7 +50,7 @@ NUMPY_FUNCTIONS = (
     "split", "array_split", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "pad",
     "take", "kron", "tensordot", "cross", "sort", "argsort", "argmax", "argmin",
     "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
-    "hsplit", "vsplit", "dsplit",
+    "hsplit", "vsplit", "dsplit", "convolve", "correlate",
 )
 _numpy_table: dict[Any, str] = {}
 
@@ -66,6 +66,8 @@ SCIPY_FUNCTIONS = (
     "special.betainc", "special.stdtr", "special.jn", "special.jv", "special.yv",
     "special.yn", "special.iv", "special.ive",
 )
+# The ``scipy.signal`` functions the lowering knows (`frontend.convolution`).
+SCIPY_SIGNAL = ("signal.convolve", "signal.correlate")
 # The ``scipy.linalg`` functions the lowering knows, by their path under ``scipy``
 # (`frontend.scipy_linalg`).
 SCIPY_LINALG = (
@@ -118,8 +120,8 @@ def numpy_callables() -> dict[Any, str]:
 def scipy_callables() -> dict[Any, str]:
     """SciPy callable -> primitive name, or "scipy.<path>" for the lowering to handle
     (``"scipy.special.logsumexp"``, ``"scipy.stats.norm.logpdf"``,
-    ``"scipy.linalg.cho_solve"``): of ``scipy.special``, ``scipy.stats`` and
-    ``scipy.linalg``, each once the program imported it."""
+    ``"scipy.linalg.cho_solve"``): of ``scipy.special``, ``scipy.stats``,
+    ``scipy.signal`` and ``scipy.linalg``, each once the program imported it."""
     special = sys.modules.get("scipy.special")
     if special is not None and "special" not in _scipy_read:
         _scipy_read.add("special")
@@ -137,6 +139,11 @@ def scipy_callables() -> dict[Any, str]:
             _distributions[distribution] = name
             for method in methods:  # (bound methods are equal when made apart)
                 _scipy_table[getattr(distribution, method)] = f"scipy.stats.{name}.{method}"
+    signal = sys.modules.get("scipy.signal")
+    if signal is not None and "signal" not in _scipy_read:
+        _scipy_read.add("signal")
+        for path in SCIPY_SIGNAL:
+            _scipy_table[getattr(signal, path.partition(".")[2])] = f"scipy.{path}"
     linalg = sys.modules.get("scipy.linalg")
     if linalg is not None and "linalg" not in _scipy_read:
         _scipy_read.add("linalg")

@@ -24,6 +24,7 @@ from symdiff.ir import (
     batching,
     calls,
     checks,
+    convolution,
     indexing,
     linalg,
     matrices,
@@ -45,7 +46,7 @@ AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
     linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, rearrange.RECORDS,
     sequences.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS,
-    checks.RECORDS, special.RECORDS, predicates.RECORDS,
+    checks.RECORDS, special.RECORDS, predicates.RECORDS, convolution.RECORDS,
 )
 
 

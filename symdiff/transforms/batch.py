@@ -64,6 +64,7 @@ from symdiff.ir.arrays import (
 )
 from symdiff.ir.batching import BATCH_BROADCAST
 from symdiff.ir.builder import Builder
+from symdiff.ir.convolution import CONVOLVE, CORRELATE_VALID
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
 from symdiff.ir.loop import Loop, LoopOutputs, loop_node
@@ -586,6 +587,15 @@ def _solve(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ..
     return b.apply("transpose", back, attrs=((1, 0, 2),))
 
 
+def _convolution(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+                 ) -> Node:
+    # vectorised over one more loop axis, first: the unbatched argument broadcasts
+    ndim, loops = node.attrs
+    lifted = tuple(_lift(b, a, old, ndim + loops) if f else a
+                   for a, old, f in zip(args, node.args, flags, strict=True))
+    return b.apply(node.op, *lifted, attrs=(ndim, loops + 1))
+
+
 def _index(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     if any(flags[1:]):
         raise BatchingError("an index computed from a tangent")
@@ -894,6 +904,8 @@ _RULES: dict[Primitive, Rule] = {
     KEEPDIMS: _axis_first(result_rank=True),
     CONCATENATE: _axis_first(result_rank=False),
     STACK: _axis_first(result_rank=True),
+    CONVOLVE: _convolution,
+    CORRELATE_VALID: _convolution,
     # A batch of numbers is an array already: float() of each would give the same values.
     FLOAT: lambda b, node, args, flags: args[0],
 }
