@@ -72,7 +72,7 @@ SCIPY_SIGNAL = ("signal.convolve", "signal.correlate")
 # (`frontend.scipy_linalg`).
 SCIPY_LINALG = (
     "linalg.cholesky", "linalg.solve_triangular", "linalg.cho_factor", "linalg.cho_solve",
-    "linalg.expm",
+    "linalg.expm", "linalg.sqrtm", "linalg.solve_sylvester", "linalg.solve_banded",
 )
 _DENSITY = ("pdf", "logpdf")
 _CDF = (*_DENSITY, "cdf", "logcdf")

@@ -27,30 +27,36 @@ from symdiff.ir.primitive import Primitive, accumulate
 from symdiff.ir.types import MANY, ArrayType, Dim, Type
 
 
-def _attr(*names: str) -> ast.expr:
+def attr(*names: str) -> ast.expr:
+    """``a.b.c`` for the names ``a``, ``b``, ``c``."""
     func: ast.expr = ast.Name(names[0], ast.Load())
     for part in names[1:]:
         func = ast.Attribute(func, part, ast.Load())
     return func
 
 
+def vectorized(func: ast.expr, args: list[ast.expr], signature: str,
+               mode: list[ast.keyword]) -> ast.expr:
+    """``np.vectorize(func, signature=...)(*args, **mode)``: `func` of the last axes its
+    core signature names, over the leading axes its arguments broadcast (the keywords
+    `mode` passed as they are)."""
+    keywords = [ast.keyword("signature", ast.Constant(signature))]
+    if mode:
+        keywords.append(ast.keyword("excluded", ast.Set([ast.Constant(k.arg) for k in mode])))
+    return ast.Call(ast.Call(attr("np", "vectorize"), [func], keywords), list(args), mode)
+
+
 def _emit(numpy: str, signal: str, valid: bool) -> Any:
     """``np.<numpy>(a, b)`` of vectors, ``scipy.signal.<signal>(a, b)`` of arrays, and
-    either vectorised over leading loop axes (``np.vectorize`` with the core axes'
-    signature)."""
+    either vectorised over leading loop axes (`vectorized`)."""
     def emit(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
         ndim, loops = attrs
-        func = _attr("np", numpy) if ndim == 1 else _attr("scipy", "signal", signal)
+        func = attr("np", numpy) if ndim == 1 else attr("scipy", "signal", signal)
         mode = [ast.keyword("mode", ast.Constant("valid"))] if valid and ndim > 1 else []
         if not loops:
             return ast.Call(func, list(args), mode)
         core = [",".join(f"{name}{i}" for i in range(ndim)) for name in "abc"]
-        signature = f"({core[0]}),({core[1]})->({core[2]})"
-        keywords = [ast.keyword("signature", ast.Constant(signature))]
-        if mode:
-            keywords.append(ast.keyword("excluded", ast.Set([ast.Constant("mode")])))
-        vectorized = ast.Call(_attr("np", "vectorize"), [func], keywords)
-        return ast.Call(vectorized, list(args), mode)
+        return vectorized(func, args, f"({core[0]}),({core[1]})->({core[2]})", mode)
     return emit
 
 

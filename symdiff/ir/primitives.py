@@ -38,6 +38,7 @@ from symdiff.ir import (
     special,
     spectral,
     structure,
+    sylvester,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
@@ -47,6 +48,7 @@ AREAS: tuple[tuple[Primitive, ...], ...] = (
     linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, rearrange.RECORDS,
     sequences.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS,
     checks.RECORDS, special.RECORDS, predicates.RECORDS, convolution.RECORDS,
+    sylvester.RECORDS,
 )
 
 

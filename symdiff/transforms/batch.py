@@ -98,6 +98,7 @@ from symdiff.ir.shapes import (
 from symdiff.ir.sorting import PERMUTE
 from symdiff.ir.special import LOGSUMEXP
 from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, on_diagonal
+from symdiff.ir.sylvester import SOLVE_SYLVESTER
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -596,6 +597,14 @@ def _convolution(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bo
     return b.apply(node.op, *lifted, attrs=(ndim, loops + 1))
 
 
+def _sylvester(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+               ) -> Node:
+    # one more loop axis of the right-hand side, first; the matrices are not seeded
+    if flags[0] or flags[1]:
+        raise BatchingError("scipy.linalg.solve_sylvester of a batched matrix")
+    return b.apply("solve_sylvester", *args, attrs=(node.attrs[0] + 1,))
+
+
 def _index(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     if any(flags[1:]):
         raise BatchingError("an index computed from a tangent")
@@ -905,6 +914,7 @@ _RULES: dict[Primitive, Rule] = {
     CONCATENATE: _axis_first(result_rank=False),
     STACK: _axis_first(result_rank=True),
     CONVOLVE: _convolution,
+    SOLVE_SYLVESTER: _sylvester,
     CORRELATE_VALID: _convolution,
     # A batch of numbers is an array already: float() of each would give the same values.
     FLOAT: lambda b, node, args, flags: args[0],
