@@ -81,6 +81,7 @@ SCIPY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "t": _CDF, "chi2": _CDF, "gamma": _CDF, "beta": _CDF, "expon": _CDF,
     "laplace": _CDF, "cauchy": _CDF, "lognorm": _CDF,
     "multivariate_normal": (*_DENSITY, "entropy"), "dirichlet": _DENSITY,
+    "dirichlet_multinomial": ("pmf", "logpmf"),
     "poisson": ("pmf", "logpmf", "cdf", "logcdf"), "binom": ("pmf", "logpmf", "cdf", "logcdf"),
 }
 _scipy_table: dict[Any, str] = {}

@@ -1,8 +1,9 @@
 """Lowering of the multivariate ``scipy.stats`` distributions' methods onto the formulas
 SciPy computes (`scipy_stats` reads their arguments, frozen or not).
 
-Contract: `normal(frame, e, method, values)` and `dirichlet(frame, e, method, values)`
-lower the call `e` given its arguments by name (`PARAMETERS`, after the point ``x``).
+Contract: `normal(frame, e, method, values)`, `dirichlet(...)` and
+`dirichlet_multinomial(...)` lower the call `e` given its arguments by name
+(`PARAMETERS`, after the point ``x``).
 - ``multivariate_normal``: ``cov`` is a 2-D array; ``logpdf``/``pdf`` take ``x`` of
   one sample (1-D) or one per row (2-D): ``-(d log(2 pi) + log det(cov) + (x - mean)
   cov^-1 (x - mean)) / 2``; ``entropy`` is ``(d (1 + log(2 pi)) + log det(cov)) / 2``.
@@ -13,6 +14,10 @@ lower the call `e` given its arguments by name (`PARAMETERS`, after the point ``
   point off the covariance's range (farther than the cutoff), and a covariance with
   an eigenvalue below minus the cutoff raises ValueError. Derivatives in ``cov`` are
   then those of a covariance of constant rank.
+- ``dirichlet_multinomial``: ``pmf``/``logpmf`` of counts ``x`` (the categories along
+  the last axis, broadcasting against ``alpha``'s) of ``n`` trials, as SciPy computes
+  it, ``-inf`` where the counts do not sum to ``n``; SciPy's ValueErrors for counts or
+  ``n`` that are not whole numbers >= 0 and for ``alpha <= 0``.
 - ``dirichlet``: ``alpha`` is 1-D and ``x`` holds one point (1-D) or one per column
   (2-D, the components along its first axis): ``sum((alpha - 1) log x) - (sum(gammaln
   (alpha)) - gammaln(sum(alpha)))``. The generated code raises SciPy's ValueErrors: for
@@ -40,6 +45,7 @@ _SINGULAR_CUTOFF = 1e6 * sys.float_info.epsilon
 PARAMETERS: dict[str, tuple[tuple[str, ...], int]] = {
     "multivariate_normal": (("mean", "cov", "allow_singular"), 0),
     "dirichlet": (("alpha",), 1),
+    "dirichlet_multinomial": (("alpha", "n"), 2),
 }
 
 
@@ -123,3 +129,38 @@ def dirichlet(low: Frame, e: ast.Call, method: str, values: dict[str, Any]) -> N
                      b.apply("gammaln", b.apply("sum", alpha, attrs=(None, False))))
     value = b.sub(b.apply("sum", terms, attrs=((0,), False)), log_beta)
     return b.exp(value) if method == "pdf" else value
+
+
+def dirichlet_multinomial(low: Frame, e: ast.Call, method: str, values: dict[str, Any]
+                          ) -> Node:
+    """``dirichlet_multinomial.<method>`` of the call `e`."""
+    x, alpha, n = (low.number(values[p], e) for p in ("x", "alpha", "n"))
+    if x.type is None or alpha.type is None:
+        raise low.src.error(f"{ast.unparse(e.func)}() takes x and alpha as arrays (the "
+                            "categories along their last axis) here", e)
+    b = low.b
+    last = ((max(x.type.ndim, alpha.type.ndim) - 1,), False)
+    for test, message in (
+            (b.apply("or_", b.apply("any", b.apply("lt", x, 0.0), attrs=(None, False)),
+                     b.apply("any", b.apply("ne", x, b.apply("floor", x)),
+                             attrs=(None, False))),
+             "`x` must contain only non-negative integers."),
+            (b.apply("any", b.apply("le", alpha, 0.0), attrs=(None, False)),
+             "`alpha` must contain only positive values."),
+            (_any_of(b, b.apply("or_", b.apply("lt", n, 0.0),
+                                b.apply("ne", n, b.apply("floor", n)))),
+             "`n` must be a non-negative integer.")):
+        b.apply("raise_if", test, attrs=("ValueError", message))
+    total = b.apply("sum", alpha, attrs=((alpha.type.ndim - 1,), False))
+    terms = b.sub(b.apply("gammaln", b.add(x, alpha)),
+                  b.add(b.apply("gammaln", alpha), b.apply("gammaln", b.add(x, 1.0))))
+    value = b.add(b.sub(b.add(b.apply("gammaln", total), b.apply("gammaln", b.add(n, 1.0))),
+                        b.apply("gammaln", b.add(n, total))),
+                  b.apply("sum", terms, attrs=last))
+    value = b.select(b.apply("ne", n, b.apply("sum", x, attrs=last)), -math.inf, value)
+    return b.exp(value) if method == "pmf" else value
+
+
+def _any_of(b: NodeBuilder, test: Node) -> Node:
+    """Whether `test` holds anywhere (itself, of a number)."""
+    return test if test.type is None else b.apply("any", test, attrs=(None, False))

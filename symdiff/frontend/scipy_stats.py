@@ -75,6 +75,8 @@ def _method(low: Frame, distribution: str, method: str, e: ast.Call,
         return multivariate.normal(low, e, method, values)
     if distribution == "dirichlet":
         return multivariate.dirichlet(low, e, method, values)
+    if distribution == "dirichlet_multinomial":
+        return multivariate.dirichlet_multinomial(low, e, method, values)
     return _distribution(low, e, distribution, method, point[0], numbers(low, e, values))
 
 

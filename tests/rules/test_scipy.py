@@ -91,4 +91,4 @@ def test_every_named_scipy_function_has_a_handler_and_back() -> None:
 
     assert {f"special.{name}" for name in scipy_special._SPECIAL} == set(SCIPY_FUNCTIONS)
     assert set(SCIPY_DISTRIBUTIONS) == {*scipy_stats._FAMILIES, "multivariate_normal",
-                                        "dirichlet"}
+                                        "dirichlet", "dirichlet_multinomial"}

@@ -307,3 +307,30 @@ def test_covariances_scipy_refuses_raise() -> None:
         singular_by_default(x)
     with pytest.raises(ValueError):
         grad(singular_by_default)(x)
+
+
+# dirichlet_multinomial ----------------------------------------------------------------------
+
+
+def dm_logpmf(alpha):  # type: ignore[no-untyped-def]
+    counts = np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 2.0], [0.0, 6.0, 0.0], [1.0, 1.0, 1.0]])
+    return stats.dirichlet_multinomial.logpmf(counts, alpha, 6)
+
+
+def dm_pmf(alpha, n):  # type: ignore[no-untyped-def]
+    return stats.dirichlet_multinomial.pmf(np.array([1.0, 2.0, 3.0]), alpha, n)
+
+
+def test_dirichlet_multinomial() -> None:
+    alpha = np.array([1.5, 2.2, 0.7])
+    got = symdiff.jvp(dm_logpmf, (alpha,), (alpha,))[0]
+    np.testing.assert_allclose(got, dm_logpmf(alpha), rtol=1e-13)
+    assert got[-1] == -np.inf  # the counts do not sum to n
+    check_grads(lambda a: dm_logpmf(a)[:3], (alpha,), order=2, modes=BOTH)
+    value, _ = symdiff.value_and_grad(dm_pmf)(alpha, 6.0)
+    assert value == pytest.approx(dm_pmf(alpha, 6.0), rel=1e-13)
+    check_grads(lambda a: dm_pmf(a, 6.0), (alpha,), order=2, modes=BOTH)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        grad(dm_pmf)(alpha, 5.5)
+    with pytest.raises(ValueError, match="positive values"):
+        grad(dm_pmf)(-alpha, 6.0)
