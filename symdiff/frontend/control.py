@@ -479,6 +479,7 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
     names = list(dict.fromkeys(name for frame in frames for name in frame.assigned))
     merged: list[str] = []
     dict_names: dict[str, Keywords] = {}
+    frozen_names: dict[str, str] = {}
     values: list[list[Node]] = [[] for _ in frames]
     for name in names:
         column = [frame.env[name] if name in frame.assigned else frame.visible(name)
@@ -492,6 +493,12 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
             low.env[name] = MaybeUnbound(name, stmt)
             continue
         first = column[0]
+        if all(isinstance(v, Frozen) for v in column) and len(
+                {(v.distribution, tuple(k for k, _ in v.values)) for v in column}) == 1:
+            # A frozen distribution: its parameters merged as a dict's values.
+            frozen_names[name] = first.distribution  # type: ignore[union-attr]
+            column = [Keywords(v.values) for v in column]  # type: ignore[union-attr]
+            first = column[0]
         if all(is_dict(v) for v in column) and all(
                 v.keys() == first.keys() for v in column):  # type: ignore[union-attr]
             # A dict: the same keys after every branch, its values merged one by one.
@@ -515,6 +522,7 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
         if not all(isinstance(v, Node) for v in column):
             what = "a tuple" if any(isinstance(v, tuple) for v in column) else \
                 "a string" if any(isinstance(v, Text) for v in column) else \
+                "a frozen distribution" if any(isinstance(v, Frozen) for v in column) else \
                 "a function or dict"
             raise low.src.error(
                 f"variable {name!r} is assigned {what} inside this if statement that differs "
@@ -528,8 +536,9 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
         if "[" not in name:
             low.bind(name, out, stmt)
     for name, template in dict_names.items():
-        low.env[name] = template.map(
-            lambda key, v, name=name: results.get(f"{name}[{key!r}]", v))
+        value = template.map(lambda key, v, name=name: results.get(f"{name}[{key!r}]", v))
+        low.env[name] = Frozen(frozen_names[name], value.items) if name in frozen_names \
+            else value
         low.assigned[name] = None
 
 

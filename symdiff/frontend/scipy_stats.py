@@ -3,19 +3,24 @@
 Contract: `call(frame, distribution, method, e)` lowers the call `e` of
 ``scipy.stats.<distribution>.<method>``, one of `resolve.SCIPY_DISTRIBUTIONS`, onto
 primitives (`ir.special` and the scalar ones), so that its derivatives of every order
-are theirs; its arguments are read as `scipy_special.bind` reads them.
+are theirs; its arguments are read as `scipy_special.bind` reads them. `freeze(frame,
+distribution, e)` reads a call of the distribution itself (``norm(loc, scale)``) as a
+`values.Frozen`, whose methods `frozen_call` lowers as the same methods given those
+parameters. The multivariate distributions are `scipy_multivariate`'s.
 - A method takes ``(x, *shapes, loc=0, scale=1)`` (a discrete distribution's, ``(k,
   *shapes, loc=0)``) and is the formula SciPy's own method computes at ``z = (x - loc)
   / scale``: the log density less ``log(scale)``; ``pdf``/``pmf`` are the exp of
   ``logpdf``/``logpmf``. A default ``loc`` or ``scale`` given as a constant costs
   nothing. Outside the support the log density is ``-inf``, computed at a point inside
   it so that its derivatives there are 0, not NaN (a discrete distribution's support
-  is the whole numbers in range). ``norm`` also has ``cdf``, ``logcdf``, ``sf``,
-  ``logsf`` (``ndtr`` and ``log_ndtr`` of ``z`` and ``-z``), ``ppf`` and ``isf``
-  (``loc ± scale * ndtri(q)``).
-- ``multivariate_normal.logpdf(x, mean=None, cov=1)`` takes a 2-D ``cov`` and ``x`` of
-  one sample (1-D) or one per row (2-D): ``-(d log(2 pi) + log det(cov) + (x - mean)
-  cov^-1 (x - mean)) / 2``.
+  is the whole numbers in range). ``norm`` also has ``sf``, ``logsf`` (``ndtr`` and
+  ``log_ndtr`` of ``z`` and ``-z``), ``ppf`` and ``isf`` (``loc ± scale * ndtri(q)``).
+- ``cdf`` is the family's distribution function at ``z`` (``ndtr``, ``stdtr``,
+  ``gammainc``, ``betainc``, ``gammaincc`` of the whole count, or elementary), 0 or 1
+  outside the support with derivative 0 there; ``logcdf`` its ``xlogy(1, cdf)``. Its
+  derivative in the point is the density; in a shape whose primitive has none (``t``'s
+  ``df``, ``gamma``'s ``a``...) it is a located error naming the distribution's
+  method and argument (the call's `Place`).
 - Invalid parameters (``scale <= 0``...) are not checked: where SciPy gives NaN, the
   code's logarithms and divisions of numbers raise as ``math``'s do.
 """
@@ -86,8 +91,8 @@ def _parameters(distribution: str) -> tuple[tuple[str, ...], int]:
     if distribution in multivariate.PARAMETERS:
         return multivariate.PARAMETERS[distribution]
     family = _FAMILIES[distribution]
-    place = ("loc",) if family.discrete else ("loc", "scale")
-    return (*family.shapes, *place), len(family.shapes)
+    position = ("loc",) if family.discrete else ("loc", "scale")
+    return (*family.shapes, *position), len(family.shapes)
 
 
 Shapes = dict[str, Node]
@@ -242,7 +247,7 @@ def _counts(b: NodeBuilder, k: Node, s: Shapes) -> tuple[Node, ...]:
 
 
 _FAMILIES: dict[str, _Family] = {
-    "norm": _Family((), _norm, cdf=lambda b, z, s, where: b.apply("ndtr", z)),
+    "norm": _Family((), _norm),  # (its distribution functions: `_NORM_CDFS`)
     "t": _Family(("df",), _t, cdf=_t_cdf, cdf_names=(("t", "x"),)),
     "chi2": _Family(("df",), _chi2, _below, 1.0, cdf=_chi2_cdf,
                     cdf_names=(("a", "df"),)),

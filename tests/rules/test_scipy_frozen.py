@@ -182,7 +182,25 @@ def made_by_a_helper(x, s):  # type: ignore[no-untyped-def]
     return np.sum(noise(s).logpdf(x))
 
 
-@pytest.mark.parametrize("fn", [sum_in_a_loop, made_by_a_helper])
+def chosen_by_an_if(x, s):  # type: ignore[no-untyped-def]
+    if s > 1.0:
+        d = norm(1.0, s)
+    else:
+        d = norm(s, 2.0)
+    return np.sum(d.logpdf(x))
+
+
+def in_a_closure_and_a_comprehension(x, s):  # type: ignore[no-untyped-def]
+    d = stats.cauchy(0.5, s)
+
+    def density(v):  # type: ignore[no-untyped-def]
+        return d.pdf(v)
+
+    return density(x[0]) + sum(norm(m, s).logpdf(x[1]) for m in x)
+
+
+@pytest.mark.parametrize("fn", [sum_in_a_loop, made_by_a_helper, chosen_by_an_if,
+                                in_a_closure_and_a_comprehension])
 def test_a_frozen_distribution_read_in_a_loop_or_made_by_a_helper(
         fn: Callable[..., Any]) -> None:
     args = (X, 1.3)
@@ -211,14 +229,34 @@ def shape_given_twice(x):  # type: ignore[no-untyped-def]
     return norm(x).logpdf(1.0, 0.0)
 
 
-@pytest.mark.parametrize(("fn", "message"), [
-    (unknown_method, r"a frozen scipy\.stats\.norm has no method rvs\(\) in symdiff"),
-    (used_as_a_number, r"a frozen scipy\.stats\.norm is used where a number is expected"),
-    (returned, r"the function returns a frozen scipy\.stats\.norm, not a number"),
-    (missing_shape, "missing required argument 'df'"),
-    (shape_given_twice, r"takes at most 1 arguments here \(x\), got 2"),
+def carried_by_a_loop(x):  # type: ignore[no-untyped-def]
+    d = norm(x, 1.0)
+    for _ in range(2):
+        d = norm(d.logpdf(1.0), 1.0)
+    return d.logpdf(0.0)
+
+
+def unlike_after_an_if(x):  # type: ignore[no-untyped-def]
+    d = norm(x)
+    if x > 0:
+        d = norm(x, 2.0)
+    return d.logpdf(1.0)
+
+
+@pytest.mark.parametrize(("fn", "message", "line"), [
+    (carried_by_a_loop, "variable 'd' holds a frozen distribution and is assigned in this "
+     "loop", 2),
+    (unlike_after_an_if, "variable 'd' is assigned a frozen distribution inside this if "
+     "statement that differs between the branches", 2),
+    (unknown_method, r"a frozen scipy\.stats\.norm has no method rvs\(\) in symdiff", 1),
+    (used_as_a_number, r"a frozen scipy\.stats\.norm is used where a number is expected", 1),
+    (returned, r"the function returns a frozen scipy\.stats\.norm, not a number", 1),
+    (missing_shape, "missing required argument 'df'", 1),
+    (shape_given_twice, r"takes at most 1 arguments here \(x\), got 2", 1),
 ])
-def test_unsupported_uses_are_located_errors(fn: Callable[..., Any], message: str) -> None:
+def test_unsupported_uses_are_located_errors(fn: Callable[..., Any], message: str,
+                                             line: int) -> None:
+    # (`line`: of the construct, counted after the def)
     with pytest.raises(UnsupportedSyntaxError, match=message) as info:
         grad(fn)(0.5)
-    assert f"line {fn.__code__.co_firstlineno + 1}" in str(info.value)
+    assert f"line {fn.__code__.co_firstlineno + line}," in str(info.value)
