@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install demo graphviz test check bench derivs
+.PHONY: install demo graphviz test check typecheck bench derivs docs
 
 install:
 	$(PYTHON) -m pip install -q -e .
@@ -21,14 +21,24 @@ test: graphviz
 	$(PYTHON) -m pip install -q -e '.[test]'
 	$(PYTHON) -m pytest
 
-# CI (make test) plus lint.
+# CI (make test) plus lint and type checks.
 check: graphviz
 	$(PYTHON) -m pip install -q -e '.[dev]'
 	$(PYTHON) -m ruff check symdiff tests examples benchmarks
+	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest
+
+# mypy over symdiff/ with pyproject's settings (the public API with --strict's flags).
+typecheck:
+	$(PYTHON) -m mypy
 
 bench: install
 	$(PYTHON) benchmarks/run.py
+
+# The documentation site (docs/, mkdocs.yml) into site/; strict: a broken link or
+# anchor fails the build. Needs mkdocs and mkdocs-material.
+docs:
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict
 
 # Standalone derivative modules (NumPy only, no symdiff) of some examples; the tests
 # check they are current (`symdiff build --check`). Run after changing an example.

@@ -30,5 +30,5 @@ def nodes(tree: ast.AST) -> list[ast.AST]:
             elif isinstance(value, ast.AST):
                 found.append(value)
     if isinstance(tree, _KEPT):
-        tree._symdiff_nodes = found  # type: ignore[attr-defined]
+        tree.__dict__["_symdiff_nodes"] = found
     return found

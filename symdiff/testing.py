@@ -49,7 +49,7 @@ MODES = ("fwd", "rev")
 
 def check_grads(
     fun: Callable[..., Any],
-    args: Sequence[float],
+    args: Sequence[Any],
     modes: Iterable[str] = MODES,
     order: int = 1,
     eps: float = 1e-6,
@@ -232,7 +232,7 @@ def _floats(what: str, values: Sequence[Any]) -> tuple[Any, ...]:
     out: list[Any] = []
     for i, value in enumerate(values):
         found, treedef = pytrees.flatten(value)
-        leaves = []
+        leaves: list[Any] = []
         for path, v in zip(pytrees.paths(treedef), found, strict=True):
             at = f"{what}[{i}]{pytrees.path_text(path)}"
             if isinstance(v, np.ndarray):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -89,10 +91,12 @@ def test_seed_figures_are_current(seed_output: str, seed_figures: Path) -> None:
     assert "∂e/∂b = 5" in (seed_figures / "essay-reverse.svg").read_text(encoding="utf-8")
 
 
-def test_readme_shows_the_figures() -> None:
-    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+def test_the_docs_show_the_figures() -> None:
+    pictures = (EXAMPLES.parent / "docs" / "pictures.md").read_text(encoding="utf-8")
     for stem in FIGURE_STEMS:
-        assert f"(docs/figures/{stem}.svg)" in readme
+        assert f"(figures/{stem}.svg)" in pictures
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    assert "(docs/figures/essay-reverse.svg)" in readme
 
 
 def test_black_scholes(tmp_path: Path) -> None:
@@ -164,3 +168,41 @@ def test_curve_fit(numpy_support: None, tmp_path: Path) -> None:
     assert "fits agree: True" in out
     fitted = re.search(r"least_squares: \[([^\]]+)\]", out)[1].split()
     assert [float(v) for v in fitted] == pytest.approx([2.0, 0.3, 1.7, 0.5], abs=0.05)
+
+
+def fitted(out: str, where: str) -> list[float]:
+    return [float(v) for v in re.search(rf"fitted, {where}: +\[([^\]]+)\]", out)[1].split()]
+
+
+def test_distributed_fit(tmp_path: Path) -> None:
+    # A LocalCluster of two worker processes, each building the shard gradient itself.
+    pytest.importorskip("dask.distributed")
+    out = run_example("distributed_fit.py", tmp_path, "--workers", "2", "--rows", "20000")
+    assert "cluster of 2 workers, 8 shards" in out
+    assert "same weights: True" in out
+    assert fitted(out, "cluster") == pytest.approx(fitted(out, "one process"), abs=1e-6)
+    # Near the weights the labels were drawn with, shrunk a little by the ridge.
+    assert fitted(out, "cluster") == pytest.approx(np.linspace(-1.5, 1.5, 6), abs=0.15)
+
+
+def test_tour_notebook(tmp_path: Path) -> None:
+    # Executed cell by cell in a Jupyter kernel, in a folder of its own (it writes the
+    # module it builds there); any cell that raises fails the test.
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    notebook = nbformat.read(EXAMPLES / "tour.ipynb", as_version=4)
+    assert not any(cell.get("outputs") for cell in notebook.cells), (
+        "examples/tour.ipynb is committed with outputs; clear them")
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]
+    text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                   for o in outputs)
+    assert "(2.0, 5.0)" in text and "b_bar = c + d" in text and "def e_jvp(" in text
+    assert "<symdiff graph of e: 5 nodes, 5 edges" in text
+    if shutil.which("dot") is not None:
+        assert any("image/svg+xml" in o.get("data", {}) for o in outputs)
+    assert "def call_price_value_and_grad(" in text
+    assert "price 10.4969, delta 0.6785, vega 25.3376" in text
+    assert (tmp_path / "pricing_derivs.py").exists()

@@ -80,7 +80,7 @@ def parameters(fn: Callable[..., Any]) -> tuple[list[str] | None, tuple[Any, ...
     return python_parameters(fn)
 
 
-def call_bound(fun: Callable[..., Any], args: tuple[Any, ...] | list[Any]) -> Any:
+def call_bound(fun: Callable[..., Any], args: Sequence[Any]) -> Any:
     """``fun(*args)`` for arguments bound as `parameters` lists them: the keyword-only
     ones of the user's function (after the positional ones) passed by name. The result
     has the structure the generated code returns: a named tuple in it (``return

@@ -111,7 +111,8 @@ def cost(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0) 
     for kind in ("primal", "jvp", "grad"):
         spec = with_types(Spec(kind, None if kind == "primal" else nums, inner=inner), sig)
         programs.append(program_cost(derivative_program(user, spec)))
-    return Cost(getattr(user, "__name__", "function"), *programs)
+    primal, forward, reverse = programs
+    return Cost(getattr(user, "__name__", "function"), primal, forward, reverse)
 
 
 def program_cost(program: Program) -> ProgramCost:
@@ -137,7 +138,7 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
             continue
         if node.op == Op.COND:
             # The path to each branch runs the tests before it (the last, every test).
-            tested, tested_loops = Counts(), []
+            tested, tested_loops = Counts(), list[Counts]()
             region = arms(node)
             paths = []
             for k, body in enumerate(region.branches):
@@ -153,10 +154,10 @@ def _count(program: Program, loops: list[Counts]) -> Counts:
             loop = node.attrs[0]
             slot = len(loops)
             loops.append(Counts())
-            body = _count(loop.body, loops)
+            per_trip = _count(loop.body, loops)
             if loop.test is not None:
-                body = body + _count(loop.test, loops)
-            loops[slot] = body
+                per_trip = per_trip + _count(loop.test, loops)
+            loops[slot] = per_trip
             continue
         tally[_kind(node)] += 1
     return total + Counts(**tally)

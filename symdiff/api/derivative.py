@@ -91,7 +91,7 @@ class Bound:
         self.bound_keywords = bound_keywords
         self.what = what  # "functools.partial" or "bound method"
         self.described = described  # "functools.partial of model.loss"
-        functools.update_wrapper(self, derivative, updated=())  # type: ignore[arg-type]
+        functools.update_wrapper(self, derivative, updated=())
 
     @boundary
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

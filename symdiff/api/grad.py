@@ -9,7 +9,7 @@ and on disk (see `symdiff.runtime.cache`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, overload
 
 from symdiff.api.arguments import (
     argument_checker,
@@ -52,10 +52,13 @@ from symdiff.runtime.dispatch import Built, Dispatcher, Signature
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+A = TypeVar("A")
 
 
-class Transformed(Derivative):
+class Transformed(Derivative, Generic[P, R]):
     """A derivative of a user function: call it like the function itself.
 
     Attributes: ``source`` (the generated module text for float arguments),
@@ -68,6 +71,12 @@ class Transformed(Derivative):
     _fn: Callable[..., Any]
     _spec: Spec
     _dispatcher: Dispatcher
+
+    if TYPE_CHECKING:
+        __wrapped__: Callable[P, Any]
+
+        # Each object's own class gets `__call__` (`_transformed`); this declares it.
+        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
     def __repr__(self) -> str:
         aux = ", has_aux=True" if self._spec.has_aux else ""
@@ -112,12 +121,13 @@ class Transformed(Derivative):
         return compiled(self._fn, self._spec)
 
 
-def rebuild(fn: Callable[..., Any], spec: Spec) -> Transformed:
+def rebuild(fn: Callable[..., Any], spec: Spec) -> Transformed[..., Any]:
     """A `Transformed` from its pickled parts (compiled again on its first call)."""
     return _transformed(fn, spec, differentiated(spec))
 
 
-def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Transformed:
+def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]
+                 ) -> Transformed[..., Any]:
     # A class per object, so that __call__ is the generated entry itself: calling the
     # object costs one type check per argument on top of the generated code.
     params, defaults = parameters(fn)
@@ -125,7 +135,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
     # The class keeps no docstring of its own: pydoc shows an instance's docstring only
     # when it differs from its class's.
     cls = type("Transformed", (Transformed,), {})
-    obj = object.__new__(cls)
+    obj: Transformed[..., Any] = object.__new__(cls)
     obj._fn = fn
     obj._spec = spec
     wrap_metadata(obj, fn)
@@ -149,7 +159,7 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]) -> Tr
         return impl, watches
 
     def update(entry: Callable[..., Any]) -> None:
-        cls.__call__ = staticmethod(entry)  # type: ignore[assignment]
+        cls.__call__ = staticmethod(entry)  # type: ignore[method-assign]
 
     name = getattr(fn, "__name__", "function")
 
@@ -190,10 +200,10 @@ def _tuples_kept(spec: Spec) -> Callable[[tuple[Any, ...], Any], Any] | None:
 
 def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool,
           static_argnums: Any = None, static_argnames: Any = None) -> Any:
-    def make(f: Callable[..., Any], argnums: Any, static_argnums: Any) -> Transformed:
+    def make(f: Callable[..., Any], argnums: Any, static_argnums: Any) -> Any:
         if is_variadic(f):  # argnums and static_argnums count the call's arguments
             public = grad if kind == "grad" else value_and_grad
-            return Variadic(public, f, argnums, has_aux,  # type: ignore[return-value]
+            return Variadic(public, f, argnums, has_aux,
                             static_argnums=static_argnums, static_argnames=static_argnames)
         check_transformable(f)
         user, inner = unwrap(f)
@@ -214,13 +224,24 @@ Statics = int | Sequence[int] | None
 Names = str | Sequence[str] | None
 
 
+# With `argnums` 0 and no aux, the gradient has the type of the first argument (a float
+# for a float, an array for an array, a pytree of the same structure for a pytree).
 @overload
-def grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
-         static_argnums: Statics = None, static_argnames: Names = None) -> Transformed: ...
+def grad(fun: Callable[Concatenate[T, P], Any], argnums: Literal[0] = 0,
+         has_aux: Literal[False] = False, *, static_argnums: Statics = None,
+         static_argnames: Names = None) -> Transformed[Concatenate[T, P], T]: ...
+@overload
+def grad(fun: Callable[Concatenate[T, P], tuple[Any, A]], argnums: Literal[0] = 0, *,
+         has_aux: Literal[True], static_argnums: Statics = None,
+         static_argnames: Names = None) -> Transformed[Concatenate[T, P], tuple[T, A]]: ...
+@overload
+def grad(fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
+         static_argnums: Statics = None, static_argnames: Names = None
+         ) -> Transformed[P, Any]: ...
 @overload
 def grad(fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
          static_argnums: Statics = None, static_argnames: Names = None
-         ) -> Callable[[F], Transformed]: ...
+         ) -> Callable[[Callable[P, Any]], Transformed[P, Any]]: ...
 
 
 @boundary
@@ -239,14 +260,24 @@ def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0
 
 
 @overload
-def value_and_grad(fun: F, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
-                   static_argnums: Statics = None, static_argnames: Names = None
-                   ) -> Transformed: ...
+def value_and_grad(fun: Callable[Concatenate[T, P], R], argnums: Literal[0] = 0,
+                   has_aux: Literal[False] = False, *, static_argnums: Statics = None,
+                   static_argnames: Names = None
+                   ) -> Transformed[Concatenate[T, P], tuple[R, T]]: ...
+@overload
+def value_and_grad(fun: Callable[Concatenate[T, P], tuple[R, A]], argnums: Literal[0] = 0, *,
+                   has_aux: Literal[True], static_argnums: Statics = None,
+                   static_argnames: Names = None
+                   ) -> Transformed[Concatenate[T, P], tuple[tuple[R, A], T]]: ...
+@overload
+def value_and_grad(fun: Callable[P, R], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False, *, static_argnums: Statics = None,
+                   static_argnames: Names = None) -> Transformed[P, tuple[Any, Any]]: ...
 @overload
 def value_and_grad(
     fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
     static_argnums: Statics = None, static_argnames: Names = None,
-) -> Callable[[F], Transformed]: ...
+) -> Callable[[Callable[P, Any]], Transformed[P, tuple[Any, Any]]]: ...
 
 
 @boundary
@@ -257,6 +288,19 @@ def value_and_grad(
     """Like `grad`, returning ``(value, gradient)`` from one pass; with `has_aux`,
     ``((value, aux), gradient)``."""
     return _make("value_and_grad", fun, argnums, has_aux, static_argnums, static_argnames)
+
+
+# The tangent of an output has the output's type (a float for a float, an array for an
+# array, a pytree of the same structure for a pytree).
+@overload
+def jvp(fun: Callable[..., R], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Literal[False] = False) -> tuple[R, R]: ...
+@overload
+def jvp(fun: Callable[..., tuple[R, A]], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: Literal[True]) -> tuple[R, R, A]: ...
+@overload
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple[Any, ...]: ...
 
 
 @boundary
@@ -376,6 +420,20 @@ def _promoted(primal: Any, tangent: Any) -> Any:
         return pytrees.unflatten(treedef, [
             _promoted(p, t) for p, t in zip(found, pytrees.leaves(tangent), strict=True)])
     return float(primal) if type(primal) is int and tangent else primal
+
+
+# ``vjp_fn(cotangent)``: one cotangent per primal.
+Pullback = Callable[[Any], tuple[Any, ...]]
+
+
+@overload
+def vjp(fun: Callable[..., R], *primals: Any, has_aux: Literal[False] = False
+        ) -> tuple[R, Pullback]: ...
+@overload
+def vjp(fun: Callable[..., tuple[R, A]], *primals: Any, has_aux: Literal[True]
+        ) -> tuple[R, Pullback, A]: ...
+@overload
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]: ...
 
 
 @boundary

@@ -15,7 +15,7 @@ gradient, nested as JAX nests it: ``H[k1][k2]`` of shape ``shape_k1 + shape_k2``
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Generic, ParamSpec
 
 from symdiff.api.arguments import (
     argument_checker,
@@ -45,8 +45,10 @@ from symdiff.runtime.spec import Spec, with_types
 from symdiff.runtime.watched import Plans
 from symdiff.tracebacks import boundary
 
+P = ParamSpec("P")
 
-class Hessian(Derivative):
+
+class Hessian(Derivative, Generic[P]):
     """The Hessian of a scalar function; call it like the function itself.
 
     For an int `argnums` it returns one block: a number for a number argument, an array
@@ -54,7 +56,7 @@ class Hessian(Derivative):
     it returns a tuple of rows of blocks, ``H[i][j]`` of shape ``shape_i + shape_j``.
     """
 
-    def __init__(self, fun: Callable[..., Any], argnums: int | Sequence[int],
+    def __init__(self, fun: Callable[P, Any], argnums: int | Sequence[int],
                  static_argnums: Any = None, static_argnames: Any = None,
                  has_aux: bool = False) -> None:
         check_transformable(fun)
@@ -98,7 +100,7 @@ class Hessian(Derivative):
         return generate(self._fn, self._spec())
 
     @boundary
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
         primals = self._check(args, kwargs)
         if self._has_aux:
             return self._aux_hessian()(*primals)
@@ -179,15 +181,15 @@ def _numbers(value: Any) -> bool:
 
 def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
                      argnums: int | tuple[int, ...], static: tuple[int, ...] = (),
-                     has_aux: bool = False) -> Hessian:
+                     has_aux: bool = False) -> Hessian[...]:
     """A `Hessian` from its pickled parts."""
     return Hessian(fn if inner is None else rebuild(fn, inner), argnums, static or None,
                    has_aux=has_aux)
 
 
 @boundary
-def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
-            *, static_argnums: Statics = None, static_argnames: Names = None) -> Hessian:
+def hessian(fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+            *, static_argnums: Statics = None, static_argnames: Names = None) -> Hessian[P]:
     """Hessian of a scalar function by forward mode over reverse mode. The arguments at
     `static_argnums` (or named in `static_argnames`) are compiled in as constants, per
     value. With `has_aux`, `fun` returns ``(output, aux)`` and the result is ``(Hessian
@@ -200,7 +202,9 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: 
                             static_argnames=static_argnames)
         return Hessian(f, nums, static, static_argnames, has_aux=has_aux)
 
-    return transform_bound(fun, argnums, static_argnums, make)
+    # Of a bound callable a `Bound`, of one with *args a `Variadic`: called the same way.
+    made: Hessian[P] = transform_bound(fun, argnums, static_argnums, make)
+    return made
 
 
 @boundary

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
-from typing import Any
+from typing import Any, Generic, ParamSpec
 
 from symdiff.api.arguments import (
     argument_checker,
@@ -56,9 +56,10 @@ from symdiff.runtime.watched import Plans
 from symdiff.tracebacks import boundary
 
 Argnums = int | Sequence[int]
+P = ParamSpec("P")
 
 
-class Jacobian(Derivative):
+class Jacobian(Derivative, Generic[P]):
     """The Jacobian of a function; call it like the function itself.
 
     `mode` is ``"forward"``, ``"reverse"`` or ``"auto"`` (chosen per call by the
@@ -67,7 +68,7 @@ class Jacobian(Derivative):
     whatever its mode.
     """
 
-    def __init__(self, fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
+    def __init__(self, fun: Callable[P, Any], argnums: Argnums = 0, mode: str = "auto",
                  batched: bool = True, has_aux: bool = False, static_argnums: Any = None,
                  static_argnames: Any = None) -> None:
         if mode not in ("auto", "forward", "reverse"):
@@ -96,10 +97,10 @@ class Jacobian(Derivative):
         return self._spec
 
     @boundary
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        args = self._check(args, kwargs)
-        plan = self._plans.get(args, self._new_plan)
-        return plan(args)
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        primals = self._check(args, kwargs)
+        plan = self._plans.get(primals, self._new_plan)
+        return plan(primals)
 
     def _new_plan(self, args: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
         self._seen.setdefault(signature_of(args, static_positions(self._spec)))
@@ -119,8 +120,8 @@ class Jacobian(Derivative):
                           self._has_aux, self._static or None)
 
 
-def _made(fun: Any, argnums: Any, mode: str, has_aux: bool, static_argnums: Any,
-          static_argnames: Any) -> Any:
+def _made(fun: Callable[P, Any], argnums: Any, mode: str, has_aux: bool, static_argnums: Any,
+          static_argnames: Any) -> Jacobian[P]:
     """A `Jacobian` of `fun`, through the arguments it binds (`bound`); of a function
     with ``*args``, one per number of positional arguments (`variadic`)."""
     def make(f: Any, nums: Any, static: Any) -> Any:
@@ -130,42 +131,44 @@ def _made(fun: Any, argnums: Any, mode: str, has_aux: bool, static_argnums: Any,
         return Jacobian(f, nums, mode, has_aux=has_aux, static_argnums=static,
                         static_argnames=static_argnames)
 
-    return transform_bound(fun, argnums, static_argnums, make)
+    # Of a bound callable a `Bound`, of one with *args a `Variadic`: called the same way.
+    made: Jacobian[P] = transform_bound(fun, argnums, static_argnums, make)
+    return made
 
 
 @boundary
-def jacfwd(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False, *,
-           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian:
+def jacfwd(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False, *,
+           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian[P]:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
     (one batched call for an array). The arguments at `static_argnums` (or named in
     `static_argnames`) are compiled in as constants, per value."""
     return _made(fun, argnums, "forward", has_aux, static_argnums, static_argnames)
 
 
-def jacfwd_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
-                  ) -> Jacobian:
+def jacfwd_looped(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False
+                  ) -> Jacobian[P]:
     """`jacfwd` by a pass of unbatched JVP code per input entry (for comparison)."""
     return Jacobian(fun, argnums, "forward", batched=False, has_aux=has_aux)
 
 
 @boundary
-def jacrev(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False, *,
-           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian:
+def jacrev(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False, *,
+           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian[P]:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
     batched call for numbers and arrays); static arguments as for `jacfwd`."""
     return _made(fun, argnums, "reverse", has_aux, static_argnums, static_argnames)
 
 
-def jacrev_looped(fun: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
-                  ) -> Jacobian:
+def jacrev_looped(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False
+                  ) -> Jacobian[P]:
     """`jacrev` by a pass of unbatched VJP code per output entry (for comparison)."""
     return Jacobian(fun, argnums, "reverse", batched=False, has_aux=has_aux)
 
 
 @boundary
-def jacobian(fun: Callable[..., Any], argnums: Argnums = 0, mode: str = "auto",
+def jacobian(fun: Callable[P, Any], argnums: Argnums = 0, mode: str = "auto",
              has_aux: bool = False, *, static_argnums: Statics = None,
-             static_argnames: Names = None) -> Jacobian:
+             static_argnames: Names = None) -> Jacobian[P]:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode; static arguments as
     for `jacfwd`."""

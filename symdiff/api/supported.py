@@ -51,7 +51,7 @@ _GROUPS = (("", "Python builtins"), ("math.", "`math`"), ("np.linalg.", "`np.lin
 
 
 def supported_table() -> str:
-    """`supported()` as a Markdown table, one row per namespace (what the README shows)."""
+    """`supported()` as a Markdown table, one row per namespace (what docs/supported.md shows)."""
     rows: dict[str, list[str]] = {title: [] for _, title in _GROUPS}
     for name in supported():
         prefix, title = max((g for g in _GROUPS if name.startswith(g[0])), key=lambda g: len(g[0]))
@@ -63,9 +63,10 @@ def supported_table() -> str:
 
 
 def _python_name(fn: Any) -> str:
-    if getattr(builtins, fn.__name__, None) is fn:
-        return str(fn.__name__)
-    return f"{fn.__module__}.{fn.__name__}"
+    name = str(fn.__name__)
+    if getattr(builtins, name, None) is fn:
+        return name
+    return f"{fn.__module__}.{name}"
 
 
 def _in_numpy(names: Iterable[str]) -> list[str]:

@@ -118,7 +118,8 @@ def _write(fn: types.FunctionType, n: int) -> types.FunctionType:
                          kw_defaults=[None] * len(kwonly), kwarg=None, defaults=[])
     func = ast.FunctionDef(own, args, [ast.Return(call)], decorator_list=[], returns=None)
     text = ast.unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
-    scratch = compile_source(text, qualified_name(fn), {}, tag="variadic")[own]
+    scope: dict[str, Any] = {}
+    scratch = compile_source(text, qualified_name(fn), scope, tag="variadic")[own]
     namespace = fn.__globals__ if callee != "_variadic" else {
         "_variadic": fn, "__builtins__": fn.__globals__.get("__builtins__", __builtins__),
         "__name__": fn.__module__}

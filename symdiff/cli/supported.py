@@ -13,7 +13,7 @@ def add_parser(subparsers: Any) -> None:
                     "functions with source, and callables with a custom rule, are "
                     "differentiated too).")
     parser.add_argument("--markdown", action="store_true",
-                        help="one table row per namespace, as the README shows it")
+                        help="one table row per namespace, as docs/supported.md shows it")
     parser.set_defaults(run=run)
 
 

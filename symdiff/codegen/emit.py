@@ -239,9 +239,12 @@ class _Emitter:
             if node is tail:
                 operands = [self.ref(a, env) for a in node.args[1:]]
                 mine = own.regions[node].params
-                body.append(self.arms(
-                    node, env, operands, lambda b, operands=operands, mine=mine: self.branch(
-                        b, operands, {}, returns, mine), drop_empty=False))
+
+                def tail_branch(b: Program, operands: list[ast.expr] = operands,
+                                mine: frozenset[Node] = mine) -> list[ast.stmt]:
+                    return self.branch(b, operands, {}, returns, mine)
+
+                body.append(self.arms(node, env, operands, tail_branch, drop_empty=False))
                 self.returned = True
                 continue
             if node.op == Op.COND:
@@ -318,8 +321,8 @@ class _Emitter:
         if not links:
             return _if(pred, first, last) if drop_empty else ast.If(pred, first, last)
         orelse = [] if _empty(last) else last
-        for stmts, flag, body in reversed(links):  # built from the last elif up
-            orelse = [*stmts, _arm(flag, body, orelse)]
+        for stmts, flag, then in reversed(links):  # built from the last elif up
+            orelse = [*stmts, _arm(flag, then, orelse)]
         return _arm(pred, first, orelse)
 
     def loop(
@@ -340,15 +343,18 @@ class _Emitter:
         carry_names = []
         for k, (param, init, out) in enumerate(zip(params.carry, given.inits, outs.carry,
                                                    strict=True)):
-            name = direct.get(out) or self.namer.hinted(hints.get(out) or str(param.attrs[0]))
-            if out is not None:
+            if out is None:
+                name = self.namer.hinted(str(param.attrs[0]))
+            else:
+                name = direct.get(out) or self.namer.hinted(hints.get(out) or str(param.attrs[0]))
                 self.names[out] = name
             carry_names.append(name)
             value = self.ref(init, env)
             if k in own.copied:
                 value = ast.Call(ast.Attribute(value, "copy", ast.Load()), [], [])
             stmts.append(_assign(name, value))
-        stack_names = [self._loop_output(out, hints.get(out) or "values", _empty_list(), stmts)
+        stack_names = [self._loop_output(out, (None if out is None else hints.get(out))
+                                         or "values", _empty_list(), stmts)
                        for out in outs.stacks]
         tape_name = (self._loop_output(outs.tape, "tape", _empty_list(), stmts)
                      if loop.n_saved else None)
@@ -359,7 +365,8 @@ class _Emitter:
         inner.update((p, self.ref(v, env)) for p, v in zip(params.consts, given.consts,
                                                            strict=True))
         index = self.namer.hinted(str(params.index[0].attrs[0])) if params.index else None
-        inner.update((p, _load(index)) for p in params.index)
+        if index is not None:
+            inner.update((p, _load(index)) for p in params.index)
         prologue: list[ast.stmt] = []
         for xs, group in zip(given.popped_from, params.pops, strict=True):
             names = [self.namer.hinted(str(p.attrs[0])) for p in group]

@@ -64,6 +64,7 @@ def _shorten(func: ast.FunctionDef, width: int,
             last = max((int(m.group(1)) for name in taken if (m := _TEMP.match(name))),
                        default=-1)
             counter = iter(range(last + 1, 1 << 30))
+        assert taken is not None  # (read at the first split)
         added.extend(uses)
         while True:
             name = f"_t{next(counter)}"

@@ -113,8 +113,11 @@ def start(low: Frame, accs: list[Accumulator]) -> list[str]:
             low.env[_last(acc.name, k)] = value
         if acc.needs_count():
             # A list of unknown length is a sequence node (see `plan`).
-            low.env[_count(acc.name)] = low.b.const(acc.known) if acc.known is not None \
-                else low.b.apply("seq_len", before)
+            if acc.known is not None:
+                low.env[_count(acc.name)] = low.b.const(acc.known)
+            else:
+                assert isinstance(before, Node)
+                low.env[_count(acc.name)] = low.b.apply("seq_len", before)
         names += acc.carried()
     return names
 

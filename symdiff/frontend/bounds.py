@@ -95,7 +95,7 @@ def _bound(low: Frame, i: Node, upper: bool) -> Linear | None:
             work.append((node.args[0], frame, -coef))
         elif node.prim is MUL and any(_is_int(a) for a in node.args):
             factor, other = (node.args if _is_int(node.args[0]) else node.args[::-1])
-            work.append((other, frame, coef * factor.value))
+            work.append((other, frame, coef * int(factor.value)))
         elif frame.loop_index is not None and node is frame.loop_index[0]:
             start, stop, step = frame.loop_index[1]
             if not _is_int(step) or step.value == 0:

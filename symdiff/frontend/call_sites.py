@@ -82,8 +82,9 @@ def call(frame: Frame, e: ast.Call) -> Value:
         func = objects.call_target(frame, func, e)
     if isinstance(func, Resolved) and func.kind == "method":
         return calls.call(frame, *objects.bound(func), e)
-    if isinstance(func, Resolved) and func.kind == "namespace":
-        return scipy_stats.freeze(frame, distribution_name(func.value), e)
+    if isinstance(func, Resolved) and func.kind == "namespace" and (
+            name := distribution_name(func.value)) is not None:
+        return scipy_stats.freeze(frame, name, e)
     if isinstance(func, Resolved) and func.kind == "class":
         raise frame.src.error(f"{_label(e)}(...) creates an object of class "
                               f"{func.value.__qualname__}: not supported yet (an object may "

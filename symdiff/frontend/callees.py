@@ -30,7 +30,7 @@ import sys
 import sysconfig
 import types
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from symdiff.errors import SymdiffError
 from symdiff.frontend.resolve import Resolved, Scope, free_chains, is_known_callable, is_number
@@ -55,7 +55,7 @@ from symdiff.syntax import nodes
 LIBRARIES = frozenset({"numpy", "scipy", "sympy", "symdiff", "jax", "torch", "pandas"})
 
 
-def is_user_function(value: Any) -> bool:
+def is_user_function(value: Any) -> TypeGuard[types.FunctionType]:
     """Whether a call of `value` is inlined: a Python function that is not library code."""
     if not inspect.isfunction(value) or is_known_callable(value):
         return False

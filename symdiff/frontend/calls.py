@@ -360,10 +360,10 @@ def _parameters(low: Frame, target: _Target, e: ast.Call, positional: list[Value
         env[name] = value
     for name in (*names, *kwonly):
         if name not in env:
-            value = target.default(name)
-            if value is None:
+            default = target.default(name)
+            if default is None:
                 raise low.src.error(f"{label}() missing required argument {name!r}", e)
-            env[name] = value
+            env[name] = default
     if args.kwarg is not None:
         env[args.kwarg.arg] = dicts.make(collected)
     return env

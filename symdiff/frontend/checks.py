@@ -62,7 +62,8 @@ def _exception(frame: Frame, stmt: ast.Raise) -> tuple[str, str | None]:
         raise frame.src.error("unsupported raise: only builtin exceptions (ValueError, "
                               "TypeError, AssertionError...) can be raised here", func)
     message = _message(frame, call.args[0]) if call is not None and call.args else None
-    return func.id, message  # type: ignore[union-attr]
+    assert isinstance(func, ast.Name)  # (`kind` is a builtin's)
+    return func.id, message
 
 
 def _shadowed(frame: Frame, func: ast.expr) -> bool:

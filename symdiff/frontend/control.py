@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
@@ -159,7 +159,11 @@ def lower_if(low: Frame, stmt: ast.If, rest: list[ast.stmt]) -> Structure | None
             break
         if known is None:
             body = current.body + tail
-            chain.arm(current, lambda c, body=body: c.block(body))
+
+            def run(c: Frame, body: list[ast.stmt] = body) -> Any:
+                return c.block(body)
+
+            chain.arm(current, run)
         link = _next_arm(low, current.orelse + tail, terminal, takes_rest)
         if link is None:
             last, final = current, current.orelse + tail
@@ -285,7 +289,11 @@ def lower_ifexp(low: Frame, e: ast.IfExp) -> Node:
             final = e.body
             break
         if known is None:
-            chain.arm(e, lambda c, body=e.body: c.number(c.expr(body), body))
+
+            def run(c: Frame, body: ast.expr = e.body) -> Any:
+                return c.number(c.expr(body), body)
+
+            chain.arm(e, run)
         if not isinstance(e.orelse, ast.IfExp):
             final = e.orelse
             break
@@ -410,7 +418,8 @@ def _join(low: Frame, is_and: bool, left: Node, right_frame: Frame, right: Node)
         # Evaluating the right side cannot raise: compute it here and join with and/or.
         params, operands = _closure(right_frame)
         program = Program("right", tuple(params), (right,), right_frame.b)
-        (inlined,), _ = inline(low.b, program, operands)
+        result, _ = inline(low.b, program, operands)
+        (inlined,) = cast(tuple[Node], result)
         return low.b.apply("and_" if is_and else "or_", left, inlined)
     keep = low.child()
     kept = keep.capture_node(left)
@@ -451,7 +460,7 @@ def _branch(low: Frame, run: Callable[[Frame], Any]) -> tuple[Frame, Any]:
     return frame, run(frame)
 
 
-def _falls_through(low: Frame, stmt: ast.If) -> Exception:
+def _falls_through(low: Frame, stmt: ast.AST) -> Exception:
     return low.src.error(
         "not every path through this if statement returns a value: one can fall through "
         "to the end of the function (which would return None)", stmt)
@@ -493,11 +502,12 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
             low.env[name] = MaybeUnbound(name, stmt)
             continue
         first = column[0]
-        if all(isinstance(v, Frozen) for v in column) and len(
-                {(v.distribution, tuple(k for k, _ in v.values)) for v in column}) == 1:
+        frozen = [v for v in column if isinstance(v, Frozen)]
+        if len(frozen) == len(column) and len(
+                {(v.distribution, tuple(k for k, _ in v.values)) for v in frozen}) == 1:
             # A frozen distribution: its parameters merged as a dict's values.
-            frozen_names[name] = first.distribution  # type: ignore[union-attr]
-            column = [Keywords(v.values) for v in column]  # type: ignore[union-attr]
+            frozen_names[name] = frozen[0].distribution
+            column = [Keywords(v.values) for v in frozen]
             first = column[0]
         if all(is_dict(v) for v in column) and all(
                 v.keys() == first.keys() for v in column):  # type: ignore[union-attr]
@@ -536,7 +546,11 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
         if "[" not in name:
             low.bind(name, out, stmt)
     for name, template in dict_names.items():
-        value = template.map(lambda key, v, name=name: results.get(f"{name}[{key!r}]", v))
+
+        def merged_item(key: str, v: Any, name: str = name) -> Any:
+            return results.get(f"{name}[{key!r}]", v)
+
+        value = template.map(merged_item)
         low.env[name] = Frozen(frozen_names[name], value.items) if name in frozen_names \
             else value
         low.assigned[name] = None

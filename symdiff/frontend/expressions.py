@@ -97,7 +97,7 @@ def _tuple(frame: Frame, e: ast.Tuple) -> tuple[Value, ...]:
 
 def _list(frame: Frame, e: ast.List) -> list[Value]:
     """A list of numbers and arrays, or of tuples of them (``[(0, 1), (1, 2)]``)."""
-    items = []
+    items: list[Value] = []
     for x in e.elts:
         value = frame.expr(x)
         items.append(_fields(frame, value, x) if isinstance(value, tuple)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from symdiff.errors import SymdiffError
 from symdiff.frontend.callees import Callees
@@ -124,7 +124,7 @@ class Frame:
         self.parent = parent
         self.scope: Scope = parent.scope if parent else Scope(fn)
         self.env: dict[str, Value | MaybeUnbound] = {}
-        self.locals = parent.locals if parent else assigned_names(source.node)
+        self.locals: set[str] = parent.locals if parent else assigned_names(source.node)
         # Facts about statements of the function (`control.facts`), by id, with the node.
         self.statement_facts: dict[int, Any] = parent.statement_facts if parent else {}
         # A branch numbers rebindings from where its parent is, so both branches of an
@@ -291,6 +291,7 @@ class Frame:
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"None{origin} is used where a number is expected",
                                  value.where or where)
+        assert isinstance(value, Resolved)  # (what is left of a `Value`)
         if value.kind in ("object", "class"):
             cls = value.value.cls if value.kind == "object" else value.value
             what = "an object" if value.kind == "object" else "the class"
@@ -372,7 +373,7 @@ class Frame:
         if isinstance(outer, Resolved | Text | Nothing | Transform):
             return outer  # a function, a string or None: nothing to pass in
         if isinstance(outer, Slice):
-            return Slice(*(None if b is None else self._stand_in(name, b)
+            return Slice(*(None if b is None else cast(Node, self._stand_in(name, b))
                            for b in outer.bounds()))
         if isinstance(outer, Frozen):
             return Frozen(outer.distribution, tuple(

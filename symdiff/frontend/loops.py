@@ -295,7 +295,8 @@ def lower_comprehension(low: Frame, stmt: ast.Assign) -> None:
     low.bind(name, comprehension(low, stmt.value, name), stmt)
 
 
-def comprehension(low: Frame, comp_expr: ast.ListComp, hint: str = "items") -> Value:
+def comprehension(low: Frame, comp_expr: ast.ListComp | ast.GeneratorExp, hint: str = "items"
+                  ) -> Value:
     """``[expr for v in xs if cond]`` as the loop that builds the list by appending
     (``for v in xs: if cond: ys.append(expr)``). The list is built under a hidden name,
     so the comprehension reads the names it mentions as they are

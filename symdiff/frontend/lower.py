@@ -32,7 +32,7 @@ from symdiff.frontend.statements import READ_REST, STATEMENTS
 from symdiff.frontend.values import Nothing, Text, Value
 from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
 from symdiff.ir.builder import Builder
-from symdiff.ir.node import SEQ, Node, Program, TreeInput, refill
+from symdiff.ir.node import SEQ, Node, Program, Structure, TreeInput, refill
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.types import StaticArg
 
@@ -144,6 +144,7 @@ def _run(frame: Frame, types: tuple[Any, ...] | None) -> Program:
         frame.env[arg.arg] = node
         frame.versions[arg.arg] = 0
     name = "lambda" if isinstance(fn_node, ast.Lambda) else fn_node.name
+    result: Structure | None
     if isinstance(fn_node, ast.Lambda):
         result = frame.output(fn_node.body)
     else:

@@ -106,8 +106,8 @@ def _np_tensordot(low: Frame, args: Arguments, name: str) -> Node:
     # The axes are read as written: a list of lists is not a list of numbers.
     written = args.written("axes")
     given = literal(low, written) if written is not None else low.b.const(2)
-    first, second = _contracted(low, given, *(x.type.ndim if x.type is not None else 0
-                                              for x in (a, b)), e)
+    na, nb = (x.type.ndim if x.type is not None else 0 for x in (a, b))
+    first, second = _contracted(low, given, na, nb, e)
     if a.type is None or b.type is None:
         return low.b.mul(a, b)  # nothing contracted: a number scales the other
     letters = linalg.fresh_letters(a.type.ndim + b.type.ndim)

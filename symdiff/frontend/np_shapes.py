@@ -128,7 +128,7 @@ def reshape(low: Frame, x: Any, shape: Any, e: ast.AST, written: ast.expr | None
     """``x.reshape(shape)`` (the shape `written` as that expression)."""
     x = array_of(low, x, "reshape", e)
     s = _shape(low, shape, "reshape", e, written, holes=True)
-    if s.like is x:
+    if s.like is not None and s.like is x:
         return x
     if s.like is not None:
         return low.b.apply("reshape_like", x, s.like)

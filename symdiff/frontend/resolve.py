@@ -110,7 +110,7 @@ def numpy_callables() -> dict[Any, str]:
             if fn is not None:
                 _numpy_table[fn] = op
         for name in NUMPY_FUNCTIONS:
-            value = np
+            value: Any = np
             for part in name.split("."):
                 value = getattr(value, part, None)
             if value is not None:

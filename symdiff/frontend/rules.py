@@ -29,7 +29,7 @@ from symdiff.frontend.source import get_source
 from symdiff.frontend.values import Nothing
 from symdiff.ir.builder import Builder
 from symdiff.ir.calls import CUSTOM_CALL, CustomCall, RuleProgram
-from symdiff.ir.node import NUM, Node, Op, Program, Structure, global_name
+from symdiff.ir.node import NUM, Container, Node, Op, Program, Structure, global_name
 from symdiff.ir.regions import all_nodes
 from symdiff.rules.custom import Rule
 
@@ -107,6 +107,7 @@ def _lower(
     for name, group in zip(names, groups, strict=True):
         low.env[name] = _bind(b, name, group, params)
         low.versions[name] = 0
+    result: Structure | None
     if isinstance(node, ast.Lambda):
         result = low.output(node.body)
     else:
@@ -168,6 +169,8 @@ def _types(returned: Any) -> Any:
 def _shape(structure: Structure) -> str:
     if isinstance(structure, Node):
         return "a value"
+    if isinstance(structure, Container):
+        return f"a {structure.kind}"
     return f"a tuple of {len(structure)}"
 
 

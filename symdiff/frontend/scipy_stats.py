@@ -70,8 +70,8 @@ def _method(low: Frame, distribution: str, method: str, e: ast.Call,
             frozen: dict[str, Any] | None) -> Node:
     params, required = _parameters(distribution)
     discrete = distribution in _FAMILIES and _FAMILIES[distribution].discrete
-    point = () if method == "entropy" else ("q",) if method in ("ppf", "isf") else (
-        "k",) if discrete else ("x",)
+    point: tuple[str, ...] = () if method == "entropy" else ("q",) if method in (
+        "ppf", "isf") else ("k",) if discrete else ("x",)
     if frozen is None:
         values = bind(low, e, (*point, *params), len(point) + required)
     else:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from symdiff.frontend import accumulators, dicts, names, np_indexing
 from symdiff.frontend.frame import Frame
@@ -85,7 +85,7 @@ def subscript(low: Frame, e: ast.Subscript) -> Any:
         except IndexError:
             raise low.src.error(
                 f"index {index.value} is out of range for a list of {len(base)}", e) from None
-    if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
+    if not (isinstance(base, (list, tuple)) or isinstance(base, Node) and is_seq(base)):
         raise low.src.error("unsupported construct: indexing something that is not a list",
                             e.value)
     if is_records(base) and all(isinstance(v, Node) and not is_array(v)
@@ -114,17 +114,15 @@ def _slice(low: Frame, base: Any, values: list[Any], e: ast.Subscript) -> Any:
         raise low.src.error("a list's slice bounds must be ints, not arrays", e.slice)
     if isinstance(base, (list, tuple)) and all(b is None or (b.is_const and type(b.value) is int)
                                                for b in bounds):
-        lo, hi = (None if b is None else b.value for b in bounds)
+        lo, hi = (None if b is None else int(b.value) for b in bounds)
         return list(base[lo:hi])
-    if isinstance(base, Resolved) or not (isinstance(base, (list, tuple)) or is_seq(base)):
+    if not (isinstance(base, (list, tuple)) or isinstance(base, Node) and is_seq(base)):
         raise low.src.error("unsupported construct: slicing something that is not a list",
                             e.value)
     seq = as_seq(low, base, e.value)
     start, stop = bounds
-    if start is None and stop is None:
-        return seq
     if start is None:
-        return low.b.apply("list_head", seq, stop)
+        return seq if stop is None else low.b.apply("list_head", seq, stop)
     if stop is None:
         return low.b.apply("list_tail", seq, start)
     return low.b.apply("list_slice", seq, start, stop)
@@ -369,7 +367,7 @@ def _items(low: Frame, value: Any, where: ast.expr) -> tuple[Node, Read]:
         "seq_get", frame.capture_node(seq), i)
 
 
-def is_records(value: Any) -> bool:
+def is_records(value: Any) -> TypeGuard[list[tuple[Any, ...]] | tuple[tuple[Any, ...], ...]]:
     """Whether `value` is a list or tuple of tuples (``[(0, 1), (1, 2)]``)."""
     return isinstance(value, (list, tuple)) and bool(value) and all(
         isinstance(v, tuple) for v in value)

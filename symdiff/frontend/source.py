@@ -273,6 +273,7 @@ def _same_code(
         if all(getattr(fresh, a) == getattr(code, a) for a in _SAME_ATTRIBUTES):
             return True
         first = first or fresh
+    assert first is not None  # (a text that does not compile returned above)
     return _shape(first) == _shape(code)
 
 
@@ -365,6 +366,7 @@ def _copy_tree(node: Any) -> Any:
     stack: list[tuple[Any, Any, Any]] = [(root, 0, node)]
     while stack:
         into, key, value = stack.pop()
+        new: ast.AST | list[Any]
         if isinstance(value, ast.AST):
             new = value.__class__.__new__(value.__class__)
             fields = {k: v for k, v in value.__dict__.items() if k != "_symdiff_nodes"}

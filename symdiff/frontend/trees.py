@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+from collections.abc import Sequence
 from typing import Any
 
 from symdiff.frontend.values import Keywords, Value
@@ -41,11 +42,11 @@ def parameter(b: Builder, name: str, found: Layout, taken: set[str],
         lay, path, done = stack.pop()
         if isinstance(lay, DictLayout | SequenceLayout) and not done:
             stack.append((lay, path, True))
-            keys = [k for k, _ in lay.items] if isinstance(lay, DictLayout) else \
-                range(len(lay.items))
+            steps: Sequence[str | int] = [k for k, _ in lay.items] \
+                if isinstance(lay, DictLayout) else range(len(lay.items))
             inner = [v for _, v in lay.items] if isinstance(lay, DictLayout) else lay.items
             stack.extend((v, (*path, k), False)
-                         for k, v in reversed(list(zip(keys, inner, strict=True))))
+                         for k, v in reversed(list(zip(steps, inner, strict=True))))
             continue
         if isinstance(lay, DictLayout):
             parts = _take(built, len(lay.items))

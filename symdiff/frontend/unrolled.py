@@ -63,8 +63,8 @@ def _known(low: Frame, e: ast.expr) -> list[Value] | None:
 
 def _uniform(values: list[Value]) -> bool:
     """Whether a loop region can run through `values`: numbers, or arrays of one type."""
-    return all(isinstance(v, Node) and not is_seq(v) for v in values) and len(
-        {(v.type, kind(v)) for v in values}) <= 1  # type: ignore[union-attr]
+    nodes = [v for v in values if isinstance(v, Node) and not is_seq(v)]
+    return len(nodes) == len(values) and len({(v.type, kind(v)) for v in nodes}) <= 1
 
 
 def _enumerated(low: Frame, call: ast.Call, values: list[Value]) -> list[Value]:

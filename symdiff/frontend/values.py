@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from symdiff.frontend.callees import is_user_function
 from symdiff.frontend.resolve import Resolved
@@ -117,7 +117,7 @@ class MaybeUnbound:
         self.why = why or f"the if statement at line {line} assigns it in one branch only"
 
 
-def is_array(value: Any) -> bool:
+def is_array(value: Any) -> TypeGuard[Node]:
     """Whether `value` is an array: a node with an array type."""
     return isinstance(value, Node) and value.type is not None
 
@@ -127,7 +127,7 @@ def is_sequence(value: Any) -> bool:
     return isinstance(value, list) or (isinstance(value, Node) and is_seq(value))
 
 
-def is_dict(value: Any) -> bool:
+def is_dict(value: Any) -> TypeGuard[Keywords]:
     """Whether `value` is a dict the function made."""
     return isinstance(value, Keywords)
 

@@ -208,13 +208,14 @@ def _link(source: str, name: str, tag: str, globals_: dict[str, Any], free: dict
     names = sorted(free)
     # Wrapping the function in a maker whose parameters are its free names turns them into
     # closure variables; the function keeps its own line numbers.
+    made = ast.Name(name, ast.Load())
+    give = ast.Return(made)
     maker = ast.FunctionDef(
         "_symdiff_make",
         ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in names], vararg=None,
                       kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
-        [func, ast.Return(ast.Name(name, ast.Load()))],
-        decorator_list=[], returns=None)
-    for node in (maker, maker.args, *maker.args.args, maker.body[1], maker.body[1].value):
+        [func, give], decorator_list=[], returns=None)
+    for node in (maker, maker.args, *maker.args.args, give, made):
         ast.copy_location(node, func)
     module = ast.Module([maker], type_ignores=[])
     try:

@@ -60,7 +60,7 @@ class NumberLayout:
     bool, its `value` too: code may be built on it (an axis), not only read it."""
 
     cls: type
-    value: int | None = None
+    value: numbers.Integral | None = None
 
     def __str__(self) -> str:
         name = f"{self.cls.__module__}.{self.cls.__qualname__}"
@@ -266,9 +266,9 @@ def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -
                              [ast.Attribute(expr, "__dict__", ast.Load())], [])
             order = ast.Tuple([ast.Constant(k) for k, _ in lay.items], ast.Load())
             tests.append(ast.Compare(attrs, [ast.Eq()], [order]))
-            for key, item in lay.items:
-                if item is not None:  # not data: the code does not read it
-                    pending.append((item, ast.Attribute(expr, key, ast.Load())))
+            for key, held in lay.items:
+                if held is not None:  # not data: the code does not read it
+                    pending.append((held, ast.Attribute(expr, key, ast.Load())))
     return tests[0] if len(tests) == 1 else ast.BoolOp(ast.And(), tests)
 
 

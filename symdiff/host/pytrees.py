@@ -42,7 +42,7 @@ class TreeDef:
     def __init__(self, kind: str, keys: tuple[str, ...] = (),
                  children: tuple[TreeDef, ...] = ()) -> None:
         self.kind, self.keys, self.children = kind, keys, children
-        self.leaves = 1 if kind == "leaf" else sum(c.leaves for c in children)
+        self.leaves: int = 1 if kind == "leaf" else sum(c.leaves for c in children)
         self._hash = hash((kind, keys, children))
 
     def __eq__(self, other: object) -> bool:
@@ -200,7 +200,7 @@ def describe(treedef: TreeDef, leaf: Callable[[int], str]) -> str:
         if item.kind == "leaf":
             parts.append(leaf(next(counter)))
             continue
-        open_, close = {"dict": "{}", "tuple": "()", "list": "[]"}[item.kind]
+        open_, close = {"dict": ("{", "}"), "tuple": ("(", ")"), "list": ("[", "]")}[item.kind]
         tokens: list[TreeDef | str] = [open_]
         for k, child in enumerate(item.children):
             if k:
@@ -223,7 +223,7 @@ def describe_value(value: Any) -> str:
 
 def _leaf_text(value: Any) -> str:
     shape = getattr(value, "shape", None)
-    if shape is not None and getattr(value, "ndim", 0):
+    if shape is not None and bool(getattr(value, "ndim", 0)):
         return f"array{tuple(shape)}"
     return type(value).__name__
 

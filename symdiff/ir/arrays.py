@@ -34,7 +34,7 @@ def _np(name: str) -> ast.expr:
     return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
 
 
-def np_call(name: str, *args: ast.expr, **keywords: Any) -> ast.expr:
+def np_call(name: str, *args: ast.expr, **keywords: Any) -> ast.Call:
     kws = [ast.keyword(k, v if isinstance(v, ast.expr) else ast.Constant(v))
            for k, v in keywords.items()]
     return ast.Call(_np(name), list(args), kws)
@@ -161,7 +161,7 @@ def _emit_size(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     if axes is None:
         return ast.Attribute(args[0], "size", ast.Load())
     parts = [ast.Subscript(_shape(args[0]), ast.Constant(a), ast.Load()) for a in axes]
-    out = parts[0]
+    out: ast.expr = parts[0]
     for p in parts[1:]:
         out = ast.BinOp(out, ast.Mult(), p)
     return out

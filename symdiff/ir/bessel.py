@@ -55,6 +55,7 @@ def _recurrence(name: str, order: str, sign: float) -> Callable[..., tuple[Parti
 def _ive_partials(b: NodeBuilder, out: Node, v: Node, x: Node) -> tuple[Partial, ...]:
     # ive = iv exp(-|x|): ive' = (ive(v - 1) + ive(v + 1)) / 2 - sign(x) ive
     order, dx = _recurrence("ive", "v", 1.0)(b, out, v, x)
+    assert isinstance(dx, Node)
     return order, b.sub(dx, b.mul(b.sign(x), out))
 
 

@@ -18,9 +18,9 @@ Contract:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
-from symdiff.ir.node import LEAVES, NUM, Node, Number, Op
+from symdiff.ir.node import LEAVES, NUM, Node, Number, Op, Program
 from symdiff.ir.primitive import Primitive
 from symdiff.ir.primitives import PRIMITIVES
 from symdiff.ir.types import infer
@@ -159,6 +159,12 @@ class Builder:
         if op in PRIMITIVES:
             return lambda *args, attrs=(): self.apply(op, *args, attrs=attrs)
         raise AttributeError(op)
+
+
+def builder_of(program: Program) -> Builder:
+    """`program`'s builder, the `Builder` it is (`Program` names only the `NodeBuilder`
+    protocol: `ir.node` cannot import this module)."""
+    return cast(Builder, program.builder)
 
 
 def _const_key(value: Number) -> tuple[Any, ...]:

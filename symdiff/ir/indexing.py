@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, overload
 
 from symdiff.ir import arrays
 from symdiff.ir.node import LEAVES, Node, NodeBuilder, Op
@@ -206,7 +206,8 @@ def _parts(key: Key, args: list[ast.expr]) -> list[ast.expr]:
     return out
 
 
-def subscript(x: ast.expr, key: Key, args: list[ast.expr], ctx: ast.expr_context) -> ast.expr:
+def subscript(x: ast.expr, key: Key, args: list[ast.expr], ctx: ast.expr_context
+              ) -> ast.Subscript:
     """``x[key]``."""
     parts = _parts(key, args)
     inner = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
@@ -305,6 +306,14 @@ def _add_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 # Accumulating cotangents --------------------------------------------------------------------
+
+
+@overload
+def accumulate(b: NodeBuilder, total: Node | None, term: Node) -> Node: ...
+@overload
+def accumulate(b: NodeBuilder, total: Node, term: Node | None) -> Node: ...
+@overload
+def accumulate(b: NodeBuilder, total: Node | None, term: Node | None) -> Node | None: ...
 
 
 def accumulate(b: NodeBuilder, total: Node | None, term: Node | None) -> Node | None:

@@ -20,11 +20,11 @@ Contract:
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, cast
 
 from symdiff.ir.arrays import Axes, np_call
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitive import Primitive, one_tangent
 from symdiff.ir.scalars import over_norm
 from symdiff.ir.types import ArrayType, Type, _dim, broadcast, reduced
 
@@ -34,7 +34,8 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def _axis(axes: Axes) -> ast.expr:
     if axes is not None and len(axes) == 1:
         return ast.Constant(axes[0])
-    return ast.Constant(axes)
+    # (A tuple constant, which typeshed's `ast.Constant` leaves out; unparsed as written.)
+    return ast.Constant(cast(Any, axes))
 
 
 def _linalg_attr(name: str) -> ast.expr:
@@ -109,7 +110,7 @@ def product_of_others(b: NodeBuilder, x: Node, axes: Axes) -> Node:
 
 
 def _prod_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
-    (t,) = ts
+    t = one_tangent(ts)
     others = product_of_others(b, node.args[0], node.attrs[0])
     return b.apply("sum", b.mul(t, others), attrs=node.attrs)
 
@@ -138,7 +139,7 @@ def _extremum_hits(b: NodeBuilder, node: Node) -> tuple[Node, Node]:
 
 
 def _extremum_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
-    (t,) = ts
+    t = one_tangent(ts)
     hit, count = _extremum_hits(b, node)
     return b.apply("sum", b.select(hit, b.div(t, count), 0.0), attrs=node.attrs)
 
@@ -293,7 +294,7 @@ def _einsum_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]
     return tuple(result)
 
 
-def _eye_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _eye_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     (t,) = types
     return ArrayType(t.dtype, tuple(t.dims[a] for a in attrs))
 
@@ -330,7 +331,7 @@ def _trace_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _norm_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
-    (t,) = ts
+    t = one_tangent(ts)
     x = node.args[0]
     return over_norm(b, b.apply("sum", b.mul(x, t), attrs=node.attrs), node)
 
@@ -354,7 +355,7 @@ def _square_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 
 def _det_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     # d det = det * trace(inv(A) @ dA) = det * sum(inv(A).T * dA)
-    (t,) = ts
+    t = one_tangent(ts)
     inv_t = b.apply("transpose", b.apply("inv", node.args[0]), attrs=(None,))
     return b.mul(node, b.apply("sum", b.mul(inv_t, t), attrs=(None, False)))
 
@@ -366,7 +367,7 @@ def _det_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 
 def _inv_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
-    (t,) = ts
+    t = one_tangent(ts)
     return b.neg(b.apply("matmul", b.apply("matmul", node, t), node))
 
 
@@ -438,7 +439,7 @@ NORM = Primitive(
 KEEPDIMS = Primitive(
     "keepdims", 1, None, lambda args, attrs: np_call(
         "expand_dims", args[0], _axis(attrs[0])), type_rule=_keepdims_type,
-    jvp_rule=lambda b, node, ts: b.apply("keepdims", ts[0], attrs=node.attrs),
+    jvp_rule=lambda b, node, ts: b.apply("keepdims", one_tangent(ts), attrs=node.attrs),
     vjp_rule=lambda b, node, ct: (b.apply("sum", ct, attrs=(node.attrs[0], False)),),
     may_raise=False)
 
@@ -448,7 +449,7 @@ EINSUM = Primitive(
 
 TRACE = Primitive(
     "trace", 1, None, lambda args, attrs: np_call("trace", args[0]), type_rule=_trace_type,
-    jvp_rule=lambda b, node, ts: b.apply("trace", ts[0]), vjp_rule=_trace_vjp,
+    jvp_rule=lambda b, node, ts: b.apply("trace", one_tangent(ts)), vjp_rule=_trace_vjp,
     may_raise=False)
 
 # The identity matrix as long as axes attrs[0] and attrs[1] of the argument (a

@@ -30,7 +30,7 @@ from typing import Any
 from symdiff.ir.arrays import TRANSPOSE
 from symdiff.ir.linalg import matrix_and_rhs
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Primitive, accumulate
+from symdiff.ir.primitive import Primitive, accumulate, one_tangent
 from symdiff.ir.types import ArrayType, Type
 
 
@@ -122,7 +122,7 @@ def _phi(b: NodeBuilder, x: Node) -> Node:
 
 def _cholesky_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     # A = L L^T: dL = L phi(L^-1 dA L^-T), dA the symmetric matrix cholesky reads.
-    (t,) = ts
+    t = one_tangent(ts)
     s = symmetric_from(b, t, lower=True)
     x = b.apply("solve", node, mT(b, b.apply("solve", node, s)))
     return mm(b, node, _phi(b, x))
@@ -144,7 +144,7 @@ def _slogdet_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Nod
     if node.attrs[0] == 0:
         return None  # the sign is piecewise constant
     inv_t = mT(b, b.apply("inv", node.args[0]))
-    return b.apply("sum", b.mul(inv_t, ts[0]), attrs=(None, False))
+    return b.apply("sum", b.mul(inv_t, one_tangent(ts)), attrs=(None, False))
 
 
 def _slogdet_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
@@ -162,9 +162,9 @@ def _pinv_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(t.dtype, (t.dims[1], t.dims[0]))
 
 
-def _pinv_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
+def _pinv_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     # d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+
-    (t,) = ts
+    t = one_tangent(ts)
     a, p = node.args[0], node
     tt, pt = mT(b, t), mT(b, p)
     left = b.sub(eye(b, a, 0), mm(b, a, p))  # I - A A+ (m x m)
@@ -280,7 +280,7 @@ def _lstsq_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 
 TRIANGLE = Primitive(
     "triangle", 1, None, _emit_triangle, type_rule=_triangle_type,
-    jvp_rule=lambda b, node, ts: b.apply("triangle", ts[0], attrs=node.attrs),
+    jvp_rule=lambda b, node, ts: b.apply("triangle", one_tangent(ts), attrs=node.attrs),
     vjp_rule=lambda b, node, ct: (b.apply("triangle", ct, attrs=node.attrs),),
     may_raise=False)
 
@@ -310,7 +310,7 @@ LSTSQ = Primitive(
 
 EXPM = Primitive(
     "expm", 1, None, _emit_expm, type_rule=_square_type,
-    jvp_rule=lambda b, node, ts: _frechet(b, node.args[0], ts[0]),
+    jvp_rule=lambda b, node, ts: _frechet(b, node.args[0], one_tangent(ts)),
     vjp_rule=_expm_vjp)
 
 RECORDS: tuple[Primitive, ...] = (TRIANGLE, CHOLESKY, SLOGDET, PINV, LSTSQ, EXPM)

@@ -18,7 +18,7 @@ Contract:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -324,7 +324,7 @@ class Program:
         return Program(**fields)
 
 
-def topological(roots: tuple[Node, ...] | list[Node]) -> list[Node]:
+def topological(roots: Sequence[Node]) -> list[Node]:
     """Every node reachable from `roots`, arguments before users, in a deterministic order."""
     order: list[Node] = []
     seen: set[Node] = set()  # (nodes hash by identity)

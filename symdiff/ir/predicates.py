@@ -22,7 +22,7 @@ from typing import Any
 from symdiff.ir.arrays import np_call
 from symdiff.ir.linalg import emit_reduction
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitive import Primitive, one_tangent
 from symdiff.ir.types import ArrayType, Type, reduced
 
 
@@ -77,7 +77,7 @@ NONZERO = Primitive(
 
 NAN_TO_NUM = Primitive(
     "nan_to_num", 1, None, _emit_nan_to_num,
-    jvp_rule=lambda b, node, ts: _kept(b, node.args[0], ts[0]),
+    jvp_rule=lambda b, node, ts: _kept(b, node.args[0], one_tangent(ts)),
     vjp_rule=lambda b, node, ct: (_kept(b, node.args[0], ct),), may_raise=False,
     cost="comparison")
 

@@ -62,7 +62,9 @@ Partial = Node | Quotient | Choice | None
 Emit = Callable[[list[ast.expr], tuple[Any, ...]], Any]
 PartialsRule = Callable[..., tuple[Partial, ...]]
 JvpRule = Callable[[NodeBuilder, Node, tuple[Node | None, ...]], Node | None]
-VjpRule = Callable[[NodeBuilder, Node, Node], tuple[Node | None, ...]]
+# Per argument a cotangent node, None (zero) or, for a list argument, a change to its
+# cotangent list (`ir.sequences`: `Whole`, `AddAll`, `AddAt`).
+VjpRule = Callable[[NodeBuilder, Node, Node], tuple[Any, ...]]
 TypeRule = Callable[[list[Any], tuple[Any, ...]], Any]
 
 # What an operation counts as in `symdiff.cost` (`Primitive.cost`); an operation
@@ -151,8 +153,8 @@ class Primitive:
                 total = accumulate(b, total, apply_partial(b, partial, t))
         return total
 
-    def vjp(self, b: NodeBuilder, node: Node, cotangent: Node) -> tuple[Node | None, ...]:
-        """Cotangent contribution to each argument of `node` (None = zero)."""
+    def vjp(self, b: NodeBuilder, node: Node, cotangent: Node) -> tuple[Any, ...]:
+        """Cotangent contribution to each argument of `node` (None = zero; see `VjpRule`)."""
         if not self.differentiable:
             return (None,) * len(node.args)
         if self.vjp_rule is not None:
@@ -249,6 +251,14 @@ def accumulate(b: NodeBuilder, total: Node | None, term: Node | None) -> Node | 
         if _is_zero(total.args[1]) and total.args[1] is term.args[1]:
             return b.select(cond, total.args[1], b.add(total.args[2], term.args[2]))
     return b.add(total, term)
+
+
+def one_tangent(tangents: tuple[Node | None, ...]) -> Node:
+    """The tangent a one-argument primitive's JVP rule is given: never None, as rules
+    run only for a tangent that is not zero (`Primitive.jvp`)."""
+    (t,) = tangents
+    assert t is not None
+    return t
 
 
 # Emitters ---------------------------------------------------------------------------------

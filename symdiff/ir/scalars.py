@@ -51,6 +51,7 @@ from symdiff.ir.primitive import (
     math_attr,
     math_call,
     np_call,
+    one_tangent,
     tie_split,
 )
 from symdiff.ir.types import ArrayType, broadcast
@@ -211,7 +212,7 @@ def _emit_safe_pow(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     # x ** e if x or not e < 0 else math.inf (for a constant e, only what it needs)
     x, e = args
     power = ast.BinOp(x, ast.Pow(), e)
-    if isinstance(e, ast.Constant):
+    if isinstance(e, ast.Constant) and isinstance(e.value, (int, float)):
         if not e.value < 0:
             return power
         test: ast.expr = x
@@ -262,6 +263,7 @@ def _sign_partial(b: NodeBuilder, x: Node) -> Choice:
 def _copysign_partials(b: NodeBuilder, out: Node, x: Node, y: Node) -> tuple[Partial, ...]:
     # copysign(x, y) = |x| * sign(y): abs' times y's sign.
     at_x = _sign_partial(b, x)
+    assert at_x.factor is not None  # (the sign)
     return Choice(at_x.cond, b.mul(at_x.factor, b.copysign(1.0, y))), None
 
 
@@ -418,7 +420,7 @@ SCALED_POW = Primitive(
     emit_array=_emit_scaled_pow_array, atomic_args=True, cost="transcendental")
 
 NEG = Primitive(
-    "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: chosen(b, ts[0], b.neg),
+    "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: chosen(b, one_tangent(ts), b.neg),
     vjp_rule=lambda b, n, ct: (chosen(b, ct, b.neg),), sympy=lambda sp, x: -x,
     may_raise=False,
     numpy=("negative",), keeps_int=True, cost="arithmetic")
@@ -426,7 +428,7 @@ NEG = Primitive(
 FLOAT = Primitive(
     # The tangent of a Python float is one too (of a NumPy scalar's float(), say).
     "float", 1, float, builtin_call("float"), jvp_rule=lambda b, n, ts: b.apply(
-        "float", ts[0]),
+        "float", one_tangent(ts)),
     vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, scalar_only=True,
     may_raise=False, python=(float,), cost="arithmetic")
 

@@ -28,7 +28,7 @@ from typing import Any
 from symdiff.ir.arrays import output
 from symdiff.ir.loop import Loop
 from symdiff.ir.node import NUM, SEQ, Node, NodeBuilder, Op
-from symdiff.ir.primitive import Primitive, math_attr
+from symdiff.ir.primitive import Primitive, math_attr, one_tangent
 from symdiff.ir.types import ArrayType
 
 
@@ -325,7 +325,7 @@ def _extremum_hits(b: NodeBuilder, node: Node) -> tuple[Node, Node]:
 
 def _extremum_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     hit, count = _extremum_hits(b, node)
-    shared = b.select(hit, b.div(b.apply("list_array", ts[0]), count), 0.0)
+    shared = b.select(hit, b.div(b.apply("list_array", one_tangent(ts)), count), 0.0)
     return b.apply("sum", shared, attrs=(None, False))
 
 

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeGuard
 
 from symdiff.ir.arrays import np_call
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitive import Primitive, one_tangent
 from symdiff.ir.types import MANY, ArrayType, Dim, Type, broadcast
 
 Dims = tuple[Dim, ...]
@@ -45,7 +46,7 @@ FLOATS = frozenset({"float16", "float32", "float64"})
 # What is known of lengths --------------------------------------------------------------
 
 
-def exact(d: Dim) -> bool:
+def exact(d: Dim) -> TypeGuard[int]:
     """Whether an axis length is known exactly (1 included)."""
     return d is not None and d != MANY
 
@@ -91,7 +92,7 @@ def size_of(b: NodeBuilder, x: Node, axis: int) -> Node:
     return b.const(d) if exact(d) else b.apply("size", x, attrs=((axis,),))
 
 
-def result_dtype(types: list[Type], default: str = "float64") -> str:
+def result_dtype(types: Sequence[Type], default: str = "float64") -> str:
     """The dtype NumPy gives arrays of `types` joined (`default` for numbers alone)."""
     arrays_ = [t for t in types if t is not None]
     result = broadcast(*(ArrayType(t.dtype, ()) for t in arrays_)) if arrays_ else None
@@ -163,7 +164,7 @@ def _back_to_shape(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, .
     return (b.apply("reshape_like", ct, x), *(None,) * (len(node.args) - 1))
 
 
-def _squeeze_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _squeeze_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     t, (axes,) = types[0], attrs
     return with_dims(t.dtype, tuple(d for i, d in enumerate(t.dims) if i not in axes))
 
@@ -176,7 +177,7 @@ def _expand_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     return ArrayType(t.dtype if t is not None else "float64", tuple(dims))
 
 
-def _concatenate_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _concatenate_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     (axis,) = attrs
     dims: list[Dim] = list(types[0].dims)
     for t in types[1:]:
@@ -270,7 +271,7 @@ def _unravel(k: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(reversed(index))
 
 
-def _pick_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _pick_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     t, (axis, index) = types[0], attrs
     return with_dims(t.dtype, t.dims[:axis] + t.dims[axis + len(index):])
 
@@ -310,7 +311,7 @@ def _slice_axis_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, 
 
 def _emit_pad_axis(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     axis, dims = attrs
-    widths = ast.Tuple(args[1:], ast.Load())
+    widths: ast.expr = ast.Tuple(args[1:], ast.Load())
     if len(dims) > 1:
         none = ast.Tuple([ast.Constant(0), ast.Constant(0)], ast.Load())
         widths = ast.List([widths if i == axis else none for i in range(len(dims))],
@@ -325,7 +326,7 @@ def _pad_axis_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ..
     return b.apply("slice_axis", ct, before, stop, attrs=(axis, g.type.dims)), None, None
 
 
-def dims_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def dims_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     """The type of a result whose lengths are in the attributes (its dims come last)."""
     return with_dims(types[0].dtype, attrs[-1])
 
@@ -333,7 +334,7 @@ def dims_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 # Cumulative operations and differences -------------------------------------------------
 
 
-def _cumulative_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _cumulative_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     t, (axis,) = types[0], attrs
     if axis is None:
         return ArrayType(t.dtype, (product_dim(t.dims),))
@@ -411,7 +412,7 @@ class _Zeros:
 
 def _cumprod_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node:
     x, axis = _flat(b, node.args[0], node.attrs[0])
-    t, _ = _flat(b, ts[0], node.attrs[0])
+    t, _ = _flat(b, one_tangent(ts), node.attrs[0])
     z = _Zeros(b, x, axis)
     # d(partial * of_zeros) = partial * (sum(t / x over the non-zero entries) * of_zeros
     #                                    + d of_zeros)
@@ -467,7 +468,7 @@ def _emit_sum_if_one(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
     return ast.IfExp(ast.Compare(length, [ast.Eq()], [ast.Constant(1)]), summed, g)
 
 
-def _sum_if_one_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _sum_if_one_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     g, like = types
     axis, like_axis = attrs
     dims = list(g.dims)

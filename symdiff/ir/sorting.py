@@ -25,7 +25,7 @@ from typing import Any
 from symdiff.ir.arrays import linear_jvp, np_call
 from symdiff.ir.linalg import emit_reduction
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitive import Primitive, one_tangent
 from symdiff.ir.types import ArrayType, Type, broadcast, reduced
 
 
@@ -42,7 +42,7 @@ def _order(b: NodeBuilder, x: Node, attrs: tuple[Any, ...]) -> Node:
 
 
 def _sort_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
-    return b.apply("permute", ts[0], _order(b, node.args[0], node.attrs),
+    return b.apply("permute", one_tangent(ts), _order(b, node.args[0], node.attrs),
                    attrs=(node.attrs[0],))
 
 
@@ -51,7 +51,7 @@ def _sort_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
     return (b.apply("permute", ct, _order(b, order, node.attrs), attrs=(node.attrs[0],)),)
 
 
-def _permute_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _permute_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     x, order = types
     joined = broadcast(ArrayType("int64", x.dims), order)
     assert joined is not None
@@ -64,7 +64,7 @@ def _permute_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...
     return b.apply("permute", ct, inverse, attrs=node.attrs), None
 
 
-def _arg_extremum_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _arg_extremum_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     positions = reduced(types[0], *attrs)
     return None if positions is None else ArrayType("int64", positions.dims)
 

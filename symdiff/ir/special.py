@@ -47,7 +47,7 @@ from typing import Any
 from symdiff.ir import bessel
 from symdiff.ir.linalg import kept
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Partial, Primitive, Quotient
+from symdiff.ir.primitive import Partial, Primitive, Quotient, one_tangent
 from symdiff.ir.special_base import (
     NO_DERIVATIVE,
     function,
@@ -383,7 +383,7 @@ def _softmax(b: NodeBuilder, node: Node) -> Node:
 
 LOGSUMEXP = Primitive(
     "logsumexp", 1, None, _emit_logsumexp, type_rule=_reduced_type,
-    jvp_rule=lambda b, node, ts: b.apply("sum", b.mul(ts[0], _softmax(b, node)),
+    jvp_rule=lambda b, node, ts: b.apply("sum", b.mul(one_tangent(ts), _softmax(b, node)),
                                          attrs=node.attrs),
     vjp_rule=lambda b, node, ct: (b.mul(kept(b, ct, node), _softmax(b, node)),),
     may_raise=False, cost="transcendental")

@@ -37,7 +37,7 @@ from symdiff.ir.matrices import (
     tri,
 )
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Primitive
+from symdiff.ir.primitive import Primitive, one_tangent
 from symdiff.ir.types import MANY, ArrayType, Dim, Type
 
 
@@ -126,7 +126,7 @@ def _qr_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
 def _qr_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | None:
     # C = Q^T dA R^-1, O = tril(C, -1) - its transpose (skew): dQ = Q (O - C) + dA R^-1,
     # dR = (C - O) R.
-    a, (t,) = node.args[0], ts
+    a, t = node.args[0], one_tangent(ts)
     q, r = (b.apply("qr", a, attrs=(i,)) for i in (0, 1))
     t_rinv = right_solve(b, t, r)
     c = mm(b, mT(b, q), t_rinv)
@@ -168,7 +168,7 @@ def _svd_jvp(b: NodeBuilder, node: Node, ts: tuple[Node | None, ...]) -> Node | 
     # dS = U^T dA V; ds = diag(dS); with F the gaps of the squares of s,
     # dU = U (F * (dS s + s dS^T)) + (I - U U^T) dA V / s,
     # dV = V (F * (s dS + dS^T s)) + (I - V V^T) dA^T U / s.
-    a, (t,) = node.args[0], ts
+    a, t = node.args[0], one_tangent(ts)
     u, s, vh = _svd_factors(b, a)
     which = node.attrs[0]
     if which == 1:

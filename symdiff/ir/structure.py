@@ -91,7 +91,7 @@ def _diag_vjp(b: NodeBuilder, node: Node, ct: Node) -> tuple[Node | None, ...]:
 # The Kronecker product ----------------------------------------------------------------
 
 
-def _kron_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
+def _kron_type(types: list[ArrayType], attrs: tuple[Any, ...]) -> Type:
     a, b = types
     dims = tuple(product_dim((p, r)) for p, r in zip(a.dims, b.dims, strict=True))
     return ArrayType(result_dtype(types), dims)

@@ -21,7 +21,7 @@ from typing import Any
 
 from symdiff.ir.convolution import attr, vectorized
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Primitive, accumulate
+from symdiff.ir.primitive import Primitive, accumulate, one_tangent
 from symdiff.ir.types import ArrayType, Type
 
 
@@ -34,8 +34,8 @@ def _emit_sylvester(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
 
 def _sylvester_type(types: list[Type], attrs: tuple[Any, ...]) -> Type:
     a, b, q = types
-    if not all(isinstance(t, ArrayType) for t in types) or a.ndim != 2 or b.ndim != 2 \
-            or q.ndim != 2 + attrs[0]:
+    if not (isinstance(a, ArrayType) and isinstance(b, ArrayType) and isinstance(q, ArrayType)
+            and a.ndim == 2 and b.ndim == 2 and q.ndim == 2 + attrs[0]):
         raise TypeError("scipy.linalg.solve_sylvester of three matrices")
     return q
 
@@ -90,7 +90,7 @@ SQRTM = Primitive(
     "sqrtm", 1, None,
     lambda args, attrs: ast.Call(attr("scipy", "linalg", "sqrtm"), list(args), []),
     type_rule=_sqrtm_type,
-    jvp_rule=lambda b, node, ts: _solve(b, node, node, ts[0]),
+    jvp_rule=lambda b, node, ts: _solve(b, node, node, one_tangent(ts)),
     vjp_rule=lambda b, node, ct: (_solve(b, _swap(b, node), _swap(b, node), ct),))
 
 RECORDS: tuple[Primitive, ...] = (SOLVE_SYLVESTER, SQRTM)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symdiff.errors import SymdiffError
-from symdiff.ir.builder import Builder
+from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.node import Item, Node, Op, Program, global_name, topological
 from symdiff.ir.regions import all_nodes
 from symdiff.pictures.formula import formula, number, operation
@@ -113,7 +113,7 @@ def build(
     program = at_point(program, values, env)
     _check_straight(program, name)
     names, order = _names(program, name)
-    b = program.builder
+    b = builder_of(program)
     nodes_values = _evaluate(program, list(order), values, env, name)
     position = {node: i for i, node in enumerate(order)}
     partials = [(position[arg], head, _partial(b, node, arg))
@@ -225,7 +225,7 @@ def _forward(program: Program, order: list[Node], names: dict[Node, str], wrt: s
         wrt = params[wrt]
     if wrt not in params:
         raise SymdiffError(f"forward={wrt!r} is not a parameter; parameters: {', '.join(params)}")
-    b = program.builder
+    b = builder_of(program)
     x = program.params[params.index(wrt)]
     return wrt, ad.jvp(b, order, {x: b.const(1.0)})
 
@@ -238,7 +238,7 @@ def _reverse(program: Program, order: list[Node], names: dict[Node, str]
     if len(outputs) != 1:
         raise SymdiffError(f"reverse mode draws the derivatives of one output; "
                            f"{program.name} returns {len(outputs)}")
-    b = program.builder
+    b = builder_of(program)
     return names[outputs[0]], ad.vjp(b, [outputs[0]], [b.const(1.0)], wrt=order)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from symdiff.host.reference import wrap_metadata
 
@@ -30,6 +30,10 @@ __all__ = ["Rule", "arity", "custom_jvp", "custom_vjp", "custom_op", "defrule",
            "parameter_names", "rule_for"]
 
 OUTPUTS = ("elementwise", "scalar")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+J = TypeVar("J", bound=Callable[..., Any])
 
 
 @dataclass(eq=False)
@@ -66,33 +70,33 @@ def _new_rule(fun: Callable[..., Any], output: str) -> Rule:
     return Rule(fun, getattr(fun, "__name__", None) or "function", output)
 
 
-class custom_jvp:  # noqa: N801 (JAX's name)
+class custom_jvp(Generic[P, R]):  # noqa: N801 (JAX's name)
     """A function with a forward-mode rule: ``@custom_jvp`` then ``@f.defjvp``.
 
     `output` is ``"elementwise"`` (the result has the broadcast shape of the arguments,
     as a number for numbers) or ``"scalar"`` (always a number).
     """
 
-    def __init__(self, fun: Callable[..., Any], *, output: str = "elementwise") -> None:
+    def __init__(self, fun: Callable[P, R], *, output: str = "elementwise") -> None:
         wrap_metadata(self, fun)
         self.fun = fun
         self._symdiff_rule = _new_rule(fun, output)
 
-    def defjvp(self, jvp: Callable[..., Any]) -> Callable[..., Any]:
+    def defjvp(self, jvp: J) -> J:
         """Set ``jvp(primals, tangents) -> (primal_out, tangent_out)``; returns `jvp`."""
         rule = self._symdiff_rule
         rule.jvp = jvp
         rule.changed()
         return jvp
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.fun(*args, **kwargs)
 
 
-class custom_vjp:  # noqa: N801 (JAX's name)
+class custom_vjp(Generic[P, R]):  # noqa: N801 (JAX's name)
     """A function with a reverse-mode rule: ``@custom_vjp`` then ``f.defvjp(fwd, bwd)``."""
 
-    def __init__(self, fun: Callable[..., Any], *, output: str = "elementwise") -> None:
+    def __init__(self, fun: Callable[P, R], *, output: str = "elementwise") -> None:
         wrap_metadata(self, fun)
         self.fun = fun
         self._symdiff_rule = _new_rule(fun, output)
@@ -104,7 +108,7 @@ class custom_vjp:  # noqa: N801 (JAX's name)
         rule.fwd, rule.bwd = fwd, bwd
         rule.changed()
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.fun(*args, **kwargs)
 
 

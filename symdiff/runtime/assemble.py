@@ -42,7 +42,7 @@ def assemble_hessian(hvp: Callable[..., Any], args: Sequence[Any],
         for e in np.ndindex(xj.shape):
             tangents: list[Any] = []
             for k, (x, a) in enumerate(zip(xs, arrays, strict=True)):
-                t = np.zeros_like(a)
+                t: Any = np.zeros_like(a)
                 if k == j:
                     t[e] = 1
                 # A tangent of the argument's own form: array, list or number.

@@ -249,7 +249,7 @@ def _hessian_entry(target: Target, params: list[str], argnums: Any, programs: li
     args = ast.Tuple([ast.Name(p, ast.Load()) for p in params], ast.Load())
     nums = ast.Constant(argnums) if isinstance(argnums, int) else \
         ast.Tuple([ast.Constant(i) for i in argnums], ast.Load())
-    names = [ast.Name(p, ast.Load()) for p in programs]
+    names: list[ast.expr] = [ast.Name(p, ast.Load()) for p in programs]
     first = names[0] if assembly == ASSEMBLE else ast.Tuple(names, ast.Load())
     call = ast.Call(ast.Name(assembly, ast.Load()), [first, args, nums], [])
     name = f"{target.name}_hessian"

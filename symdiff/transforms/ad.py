@@ -34,7 +34,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import fit
-from symdiff.ir.builder import Builder
+from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.indexing import accumulate as add_cotangents
 from symdiff.ir.indexing import zeros
@@ -182,9 +182,9 @@ def _cond_jvp(
     # An output has a tangent when some branch gives it one; the others give 0.0.
     live = [i for i in range(n) if any(d[1][i] is not None for d in derived)]
     programs = []
-    for program, out_tangents in derived:
-        bb = program.builder
-        extra = tuple(out_tangents[i] or _zero_cotangent(bb, program.outputs[i])
+    for program, branch_tangents in derived:
+        bb = builder_of(program)
+        extra = tuple(branch_tangents[i] or _zero_cotangent(bb, program.outputs[i])
                       for i in live)
         programs.append(program.replace(result=(*program.outputs, *extra)))
     operands_in = (*operands, *(ts[1 + i] for i in seeded))
@@ -229,7 +229,8 @@ def _loop_jvp(
     # `bodies`: a loop nested d deep is not differentiated 2**d times.)
     carried = {k for k, t in enumerate(dots.inits) if t is not None}
     while True:
-        seeded = replace(at, index=(), popped=tuple(at.popped[i] for i in popped),
+        # (`at` lays out positions; cut by it, values are nodes.)
+        seeded: BodyParams[Any] = replace(at, index=(), popped=tuple(at.popped[i] for i in popped),
                          unstacked=tuple(at.unstacked[j] for j in lists),
                          carry=tuple(at.carry[k] for k in sorted(carried)),
                          consts=tuple(at.consts[j] for j in consts))
@@ -247,7 +248,7 @@ def _loop_jvp(
         (loop.body.params[i] for i in seeded.flat()), tangent_params, strict=True))
     dot = seeded.cut(tangent_params)
     results, tangents = loop.split_results(program.outputs), loop.split_results(out_t)
-    bb = program.builder
+    bb = builder_of(program)
     # Each group of results followed by its tangents: an appended value's in a list next
     # to its list, a saved value's in the same tape entry after it.
     stacked = [j for j, t in enumerate(tangents.stacked) if t is not None]
@@ -287,7 +288,7 @@ def _body_jvp(body: Program, seeded: list[int], bodies: Bodies
     found = bodies.get(key)
     if found is not None and found[0] is body:
         return found[1], found[2]
-    bb = body.builder
+    bb = builder_of(body)
     tangent_args = [bb.arg(f"{body.params[i].attrs[0]}_dot", kind(body.params[i]))
                     for i in seeded]
     seeds = {body.params[i]: t for i, t in zip(seeded, tangent_args, strict=True)}
@@ -453,7 +454,7 @@ def _cond_vjp(b: Builder, node: Node, out_cts: dict[int, Node], running: dict[in
         return [None] * len(node.args)
     programs = []
     for program, cts in derived:
-        bb = program.builder
+        bb = builder_of(program)
         zeros = [_zero_cotangent(bb, program.params[i]) for i in live]
         programs.append(program.replace(
             result=tuple(cts[i] or z for i, z in zip(live, zeros, strict=True))))
@@ -482,7 +483,7 @@ def _loop_vjp(
         raise HigherOrderLoopError("reverse mode over a derivative loop")
     given, at, out = loop.split_args(node.args), loop.split_args(range(len(node.args))), \
         loop.outputs
-    body, bb = loop.body, loop.body.builder
+    body, bb = loop.body, builder_of(loop.body)
     params, results = loop.split_params(body.params), loop.split_results(body.outputs)
     wanted = [j for j, op in enumerate(given.consts) if op in active]
     # The cotangent of a value the loop appended to a list is popped from the list's
@@ -573,7 +574,7 @@ def _body_vjp(body: Program, seeded: list[int], into: Sequence[int], activity: A
     """A program over (body params, cotangents of the seeded outputs, the cotangents so
     far of the parameters `into`) giving the cotangent of every body parameter (for
     those of `into`, added to the one so far)."""
-    bb = body.builder
+    bb = builder_of(body)
     outs = [body.outputs[i] for i in seeded]
     ct_args = [bb.arg(f"{bb.names.get(o, 'out')}_bar", kind(o)) for o in outs]
     so_far = [bb.arg(f"{body.params[i].attrs[0]}_bar", kind(body.params[i])) for i in into]

@@ -63,7 +63,7 @@ from symdiff.ir.arrays import (
     ZEROS_LIKE,
 )
 from symdiff.ir.batching import BATCH_BROADCAST
-from symdiff.ir.builder import Builder
+from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.convolution import CONVOLVE, CORRELATE_VALID
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import AMAX, AMIN, EINSUM, EYE_LIKE, KEEPDIMS, NORM, PROD, SOLVE, TRACE
@@ -146,7 +146,7 @@ def batched_vjp_program(primal: Program, has_aux: bool = False,
 def batch_program(program: Program, params: Sequence[Node], name: str, doc: str) -> Program:
     """`program` with each of `params` given a leading batch axis, and every value
     computed from them too."""
-    b = program.builder
+    b = builder_of(program)
     batcher = _Batcher(b, {p: _batched_leaf(b, p) for p in params})
     batcher.run([*flatten(program.result), *program.effects])
     new = batcher.new
@@ -189,7 +189,7 @@ class _Batcher:
         # Per rebuilt region, which of its outputs are batched; per tape (a loop's
         # output), which of the values each entry saves are.
         self.outputs: dict[Node, tuple[bool, ...]] = {}
-        self.saved: dict[Node, tuple[int, tuple[bool, ...]]] = {}
+        self.saved: dict[Node, tuple[int | None, tuple[bool, ...]]] = {}
         self.tapes: dict[Node, tuple[bool, ...]] = {}
 
     def run(self, roots: Sequence[Node]) -> None:
@@ -312,7 +312,7 @@ def _batch_body(body: Program, flags: Sequence[bool]
                 ) -> tuple[Program, tuple[bool, ...], Node | None]:
     """A region's body with the parameters `flags` marks batched, which of its outputs
     are batched, and a batched parameter (None when there is none)."""
-    nb = body.builder
+    nb = builder_of(body)
     batcher = _Batcher(nb, {p: _batched_leaf(nb, p)
                             for p, f in zip(body.params, flags, strict=True) if f})
     outputs = tuple(body.outputs)

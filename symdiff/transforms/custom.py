@@ -16,7 +16,7 @@ error about the rule function.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.builder import Builder
@@ -115,7 +115,7 @@ def _settle(rule: RuleProgram, b: Builder, results: Sequence[Node | None],
 def _tangent_out(rule: RuleProgram, b: Builder, node: Node, dots: list[Node]) -> Node:
     """The JVP rule's tangent output at `node`, along the stand-in tangents `dots`."""
     result, _ = inline(b, rule.program, [*node.args, *dots])
-    return result[1]  # type: ignore[index]
+    return cast(tuple[Node, Node], result)[1]  # (primal_out, tangent_out)
 
 
 def _cotangents(call: CustomCall, b: Builder, node: Node, ct: Node) -> tuple[Node | None, ...]:

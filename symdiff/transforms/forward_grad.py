@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from symdiff.ir.builder import builder_of
 from symdiff.ir.node import Node, Program
 from symdiff.transforms.ad import jvp_full
 
@@ -26,7 +27,7 @@ def forward_gradient(
 ) -> tuple[list[Node | None], Node, tuple[Node, ...]]:
     """(derivative along each of `wrt`, the output, the effects), by forward mode."""
     assert isinstance(primal.result, Node)
-    b = primal.builder
+    b = builder_of(primal)
     roots = [primal.result, *primal.effects]
     derivatives: list[Node | None] = []
     first: dict[Node, Node] | None = None

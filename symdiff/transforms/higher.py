@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.arrays import output
+from symdiff.ir.builder import builder_of
 from symdiff.ir.node import Derived, Node, Program, Structure, flatten
 from symdiff.transforms.ad import jvp_full
 from symdiff.transforms.programs import finish, grad_program
@@ -34,7 +35,7 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
         return _jacobian_of_gradient(primal, argnums)
     # Differentiated again below: simplified and pruned first, as the pipeline would.
     gradient = finish(grad_program(primal, argnums))
-    b = gradient.builder
+    b = builder_of(gradient)
     start = len(b)
     grads = list(flatten(gradient.result))
     wrt = [gradient.params[i] for i in indices]
@@ -49,17 +50,13 @@ def hessian_program(primal: Program, argnums: int | tuple[int, ...]) -> Program:
     assert first is not None
     values = [first[g] for g in grads]
     effects = tuple(first[e] for e in gradient.effects)
-    result: Structure
-    if isinstance(argnums, int):
-        result = columns[0][0]
-    else:
-        # Symmetric, and exactly so: the entries below the diagonal are those above it
-        # (whose columns' other entries are then pruned).
-        k = len(wrt)
-        result = tuple(tuple(columns[max(i, j)][min(i, j)] for j in range(k)) for i in range(k))
-    entries = tuple((h, f"h_{names[i]}_{names[j]}")
-                    for i, row in enumerate(result if isinstance(result, tuple) else ((result,),))
-                    for j, h in enumerate(row) if i <= j)  # type: ignore[arg-type]
+    # Symmetric, and exactly so: the entries below the diagonal are those above it
+    # (whose columns' other entries are then pruned).
+    k = len(wrt)
+    rows = [[columns[max(i, j)][min(i, j)] for j in range(k)] for i in range(k)]
+    result: Structure = rows[0][0] if isinstance(argnums, int) else tuple(map(tuple, rows))
+    entries = tuple((rows[i][j], f"h_{names[i]}_{names[j]}")
+                    for i in range(k) for j in range(k) if i <= j)
     doc = f"Hessian of {primal.name} with respect to {', '.join(names)} (forward over reverse)."
     # The gradient's values and effects stay as computed; the entries are named once
     # simplified (`Derived`).

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from symdiff.errors import UnsupportedTransformError
 from symdiff.ir.arrays import ZEROS_LIKE
-from symdiff.ir.builder import Builder
+from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.node import Node, Program, Structure, flatten, rebuild, refill
 from symdiff.ir.rewrite import inline, substitute
 from symdiff.ir.sequences import is_seq
@@ -84,7 +84,7 @@ def _with_respect_to(primal: Program, i: int, has_aux: bool) -> Program:
     if x.type is None:
         program = finish(jvp_program(primal, i, has_aux))
         seed = program.params[-1]
-        b = program.builder
+        b = builder_of(program)
         seeds = b.const(1.0)
     else:
         try:
@@ -96,7 +96,7 @@ def _with_respect_to(primal: Program, i: int, has_aux: bool) -> Program:
                 "(jacfwd, jacrev, jacobian and hessian called directly take a pass per "
                 "seed instead)") from None
         seed = program.params[-1]
-        b = program.builder
+        b = builder_of(program)
         seeds = _identity(b, program.params[i], x.type)
     values, tangents, *aux = program.result  # type: ignore[misc]
     roots = [*flatten(values), *flatten(tangents), *flatten(tuple(aux)), *program.effects]

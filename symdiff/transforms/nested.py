@@ -54,12 +54,12 @@ def expand(program: Program) -> Program:
                                                          test=test),))
         else:
             done[node] = rebuilt(b, node, args)
-    effects: list[Node] = []
+    kept: list[Node] = []
     for node in program.effects:
         for e in checks.get(node, (done[node],)):
-            if e not in effects:
-                effects.append(e)
-    return program.replace(result=rebuild(program.result, done), effects=tuple(effects))
+            if e not in kept:
+                kept.append(e)
+    return program.replace(result=rebuild(program.result, done), effects=tuple(kept))
 
 
 def _holds_calls(node: Node) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from symdiff.ir.arrays import output
-from symdiff.ir.builder import Builder
+from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.node import Container, Derived, Node, Program, Structure, flatten, rebuild
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import is_seq, kind
@@ -65,7 +65,7 @@ def grad_program(
     has_aux: bool = False,
 ) -> Program:
     """Reverse-mode gradient of a scalar-output program."""
-    b = primal.builder
+    b = builder_of(primal)
     start = len(b)
     aux: Structure = ()
     if has_aux:
@@ -115,7 +115,7 @@ def grad_program(
 def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None,
                 has_aux: bool = False) -> Program:
     """Forward mode: output value and its directional derivative along the `argnums`."""
-    b = primal.builder
+    b = builder_of(primal)
     start = len(b)
     aux: Structure = ()
     if has_aux:
@@ -136,9 +136,9 @@ def jvp_program(primal: Program, argnums: int | tuple[int, ...] | None = None,
     tangent_result = rebuild(primal.result, dict(zip(outputs, outs, strict=True)))
     if isinstance(primal.result, Node):
         tangent_result = outs[0]
-    result: Structure = (rebuild(primal.result, new), tangent_result)
-    if has_aux:
-        result = (*result, rebuild(aux, new))
+    value = rebuild(primal.result, new)
+    result: Structure = ((value, tangent_result, rebuild(aux, new)) if has_aux
+                         else (value, tangent_result))
     return _finish(primal, f"{primal.name}_jvp", (*primal.params, *tangents), result,
                    f"Forward-mode derivative (JVP) of {primal.name}.", start,
                    tuple(new[e] for e in primal.effects),
@@ -154,7 +154,7 @@ def vjp_program(primal: Program, forward_fallback: bool = True, has_aux: bool = 
     Through a derivative's loops that pop a tape, which reverse mode does not go
     through, it runs forward mode per number argument (`forward_fallback`), else raises
     `HigherOrderLoopError`."""
-    b = primal.builder
+    b = builder_of(primal)
     start = len(b)
     aux: Structure = ()
     if has_aux:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from symdiff.ir.arrays import BROADCAST_LIKE, SIZE, UNSUM
-from symdiff.ir.builder import Builder
+from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.node import LEAVES, Node, Op, Program, is_int, rebuild, topological
 from symdiff.ir.regions import can_raise
 from symdiff.ir.scalars import DIV, MUL, NEG, POW, SAFE_DIV
@@ -286,7 +286,7 @@ def simplify_program(program: Program) -> Program:
     """`program` with its result and effects simplified: by exact rewrites, and where
     it is a derivative transform's result (`program.derived`), also by gathering the
     constant factors of the nodes the transform made; the result is no longer marked."""
-    b = program.builder
+    b = builder_of(program)
     roots = [*program.outputs, *program.effects]
     derived = program.derived
     if derived is None:

@@ -15,7 +15,7 @@ keeps its loops.
 
 from __future__ import annotations
 
-from symdiff.ir.builder import Builder
+from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.loop import BodyParams, Loop
 from symdiff.ir.node import Node, Op, Program, flatten, topological
 from symdiff.ir.rewrite import inline, rebuilt, with_regions_inlined
@@ -34,7 +34,7 @@ def unroll_loops(program: Program, max_trips: int) -> Program:
 
 
 def _unroll(program: Program, budget: list[int]) -> Program:
-    b = program.builder
+    b = builder_of(program)
     done: dict[Node, Node] = {}
     loops: dict[Node, tuple[tuple[Node, ...], tuple[Node, ...]]] = {}  # outputs, effects
     for node in topological([*program.outputs, *program.effects]):

@@ -1,4 +1,5 @@
-"""``symdiff supported``, and the README's table of it, which must not drift."""
+"""``symdiff supported``, and the docs' table of it (docs/supported.md), which must
+not drift."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import symdiff
 from symdiff.api.supported import supported_table
 from symdiff.cli import main
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "supported.md"
 BLOCK = re.compile(r"<!-- supported: begin \(symdiff supported --markdown\) -->\n(.*?)"
                    r"<!-- supported: end -->", re.S)
 
 
-def test_the_readme_table_is_the_table_symdiff_has() -> None:
-    found = BLOCK.findall(README.read_text(encoding="utf-8"))
+def test_the_docs_table_is_the_table_symdiff_has() -> None:
+    found = BLOCK.findall(PAGE.read_text(encoding="utf-8"))
     assert len(found) == 1
     assert found[0] == supported_table(), (
-        "README.md's table of supported callables is out of date: put the output of "
+        "docs/supported.md's table of supported callables is out of date: put the output of "
         "`python -m symdiff supported --markdown` between its markers")
 
 

@@ -638,7 +638,7 @@ def pow_both(x, y):
 
 
 def test_pow_exponent_derivative_needs_a_positive_base():
-    # Documented convention (README): d/dy x**y = x**y * log(x) is 0 at x == 0 and nan
+    # Documented convention (docs/supported.md): d/dy x**y = x**y * log(x) is 0 at x == 0 and nan
     # for x < 0 (a derivative-only domain error: x**y is real only at whole y there).
     assert grad(pow_both)(0.0, 2.0) == 0.0
     assert grad(pow_both)(-2.0, 2.0) == -4.0

@@ -463,7 +463,19 @@ def twice_per_iteration(x: float) -> float:
     return sum(xs)
 
 
+def index_none(x: float) -> float:
+    table = None
+    return x * table[0]  # E:index-none
+
+
+def slice_text(x: float) -> float:
+    name = "abc"
+    return x * len(name[1:])  # E:slice-text
+
+
 ERRORS = [
+    (index_none, "indexing something that is not a list"),
+    (slice_text, "slicing something that is not a list"),
     (read_while_appending, "read inside the loop"),
     (append_in_if, "inside an if statement"),
     (append_in_nested_loop, "in a nested loop"),

@@ -2,7 +2,7 @@
 constant and run-time exponents, at every sign of the base and at higher orders
 (issue 12, item 7).
 
-Conventions tested here (README, "Conventions"): with respect to the base, at
+Conventions tested here (docs/supported.md, "Conventions"): with respect to the base, at
 ``x == 0`` the derivatives take their one-sided limits (0, a finite value, or inf), to
 every order; with respect to the exponent, the derivative at ``x == 0`` is 0, and at
 ``x < 0`` (where ``x ** y`` is real only at whole ``y``) it is nan, never an error; a

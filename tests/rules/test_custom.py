@@ -239,6 +239,8 @@ def _bad_jvp(structure: str):  # type: ignore[no-untyped-def]
         f.defjvp(lambda primals, tangents: tangents[0])
     elif structure == "triple":
         f.defjvp(lambda primals, tangents: (primals[0], tangents[0], tangents[0]))
+    elif structure == "dict":
+        f.defjvp(lambda primals, tangents: {"out": primals[0], "dot": tangents[0]})
     else:
         f.defjvp(lambda primals, tangents: (primals[0], tangents[0] * tangents[0]))
     return f
@@ -248,6 +250,7 @@ def _bad_jvp(structure: str):  # type: ignore[no-untyped-def]
     ("single", "must return (primal_out, tangent_out), a pair of numbers or arrays; it "
                "returns a value"),
     ("triple", "it returns a tuple of 3"),
+    ("dict", "it returns a dict"),
     ("square", "is not linear in the tangents"),
 ])
 def test_jvp_rule_with_a_wrong_result(structure: str, message: str) -> None:
