@@ -27,6 +27,7 @@ def supported() -> list[str]:
         SCIPY_DISTRIBUTIONS,
         SCIPY_FUNCTIONS,
         SCIPY_LINALG,
+        SCIPY_SIGNAL,
     )
     from symdiff.ir.scalars import NUMPY, PYTHON
     from symdiff.ir.special import SCIPY
@@ -37,7 +38,8 @@ def supported() -> list[str]:
     names.update(f"ndarray.{name}" for name in numpy_calls.METHODS)
     if importlib.util.find_spec("scipy") is not None:
         names.update(f"scipy.special.{name}" for name in SCIPY)
-        names.update(f"scipy.{path}" for path in (*SCIPY_FUNCTIONS, *SCIPY_LINALG))
+        names.update(f"scipy.{path}"
+                     for path in (*SCIPY_FUNCTIONS, *SCIPY_LINALG, *SCIPY_SIGNAL))
         names.update(f"scipy.stats.{name}.{method}"
                      for name, methods in SCIPY_DISTRIBUTIONS.items() for method in methods)
     return sorted(names)
@@ -46,7 +48,8 @@ def supported() -> list[str]:
 # The groups of `supported_table`, in its order: a name's prefix -> the group's title.
 _GROUPS = (("", "Python builtins"), ("math.", "`math`"), ("np.linalg.", "`np.linalg`"),
            ("np.", "NumPy (`np.`)"), ("ndarray.", "array methods (`x.`)"),
-           ("scipy.linalg.", "`scipy.linalg`"), ("scipy.special.", "`scipy.special`"),
+           ("scipy.linalg.", "`scipy.linalg`"), ("scipy.signal.", "`scipy.signal`"),
+           ("scipy.special.", "`scipy.special`"),
            ("scipy.stats.", "`scipy.stats`"))
 
 

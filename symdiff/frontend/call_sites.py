@@ -22,6 +22,7 @@ from symdiff.frontend import (
     accumulators,
     arrays,
     calls,
+    convolution,
     custom_calls,
     dicts,
     instances,
@@ -46,6 +47,7 @@ from symdiff.frontend.resolve import (
     library_name,
 )
 from symdiff.frontend.values import (
+    Frozen,
     Instance,
     Nothing,
     Slice,
@@ -69,6 +71,8 @@ def call(frame: Frame, e: ast.Call) -> Value:
             return numpy_calls.call_method(frame, base, e.func.attr, e)  # type: ignore
         if is_dict(base):
             return dicts.method(frame, base, e)  # type: ignore[arg-type]
+        if isinstance(base, Frozen):
+            return scipy_stats.frozen_call(frame, base, e.func.attr, e)
         if isinstance(base, Instance):  # (not made again by reading the callee)
             func = instances.attribute(frame, base, e.func.attr, e.func)
     if func is None:
@@ -87,6 +91,9 @@ def call(frame: Frame, e: ast.Call) -> Value:
         func = instances.call_target(frame, func, e)
     if isinstance(func, Resolved) and func.kind == "method":
         return calls.call(frame, *objects.bound(func), e)
+    if isinstance(func, Resolved) and func.kind == "namespace" and (
+            name := distribution_name(func.value)) is not None:
+        return scipy_stats.freeze(frame, name, e)
     if isinstance(func, Resolved) and func.kind == "class":
         return instances.construct(frame, func, e)
     if isinstance(func, Resolved) and func.kind == "init":
@@ -110,6 +117,8 @@ def call(frame: Frame, e: ast.Call) -> Value:
     if op.startswith("scipy.stats."):
         _, _, distribution, method = op.split(".")
         return scipy_stats.call(frame, distribution, method, e)
+    if op.startswith("scipy.signal."):
+        return convolution.scipy_call(frame, op.rpartition(".")[2], e)
     if op.startswith("scipy.linalg."):
         return scipy_linalg.call(frame, op.rpartition(".")[2], e)
     if op == "custom_call":
@@ -120,10 +129,6 @@ def call(frame: Frame, e: ast.Call) -> Value:
 def _not_differentiable(frame: Frame, func: Value, e: ast.Call) -> Exception:
     """The located error for a call of something symdiff has no rule for: by name for
     a NumPy or SciPy function."""
-    if isinstance(func, Resolved) and func.kind == "namespace":
-        return frame.src.error(
-            f"call of {_label(e)!r}: a frozen distribution is not supported; pass the "
-            f"parameters to its method instead ({_label(e)}.logpdf(x, loc, scale))", e)
     if isinstance(func, Resolved):
         module = name = None
         if isinstance(e.func, ast.Attribute):

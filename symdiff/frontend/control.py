@@ -29,6 +29,7 @@ from typing import Any, cast
 from symdiff.frontend.frame import MAX_NESTING, Frame
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import (
+    Frozen,
     Instance,
     Keywords,
     MaybeUnbound,
@@ -508,6 +509,7 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
     names = list(dict.fromkeys(name for frame in frames for name in frame.assigned))
     merged: list[str] = []
     dict_names: dict[str, Keywords] = {}
+    frozen_names: dict[str, str] = {}
     values: list[list[Node]] = [[] for _ in frames]
     for name in names:
         column = [frame.env[name] if name in frame.assigned else frame.visible(name)
@@ -521,6 +523,13 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
             low.env[name] = MaybeUnbound(name, stmt)
             continue
         first = column[0]
+        frozen = [v for v in column if isinstance(v, Frozen)]
+        if len(frozen) == len(column) and len(
+                {(v.distribution, tuple(k for k, _ in v.values)) for v in frozen}) == 1:
+            # A frozen distribution: its parameters merged as a dict's values.
+            frozen_names[name] = frozen[0].distribution
+            column = [Keywords(v.values) for v in frozen]
+            first = column[0]
         if all(is_dict(v) for v in column) and all(
                 v.keys() == first.keys() for v in column):  # type: ignore[union-attr]
             # A dict: the same keys after every branch, its values merged one by one.
@@ -545,6 +554,7 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
             what = "a tuple" if any(isinstance(v, tuple) for v in column) else \
                 "a string" if any(isinstance(v, Text) for v in column) else \
                 "an object" if any(isinstance(v, Instance) for v in column) else \
+                "a frozen distribution" if any(isinstance(v, Frozen) for v in column) else \
                 "a function or dict"
             raise low.src.error(
                 f"variable {name!r} is assigned {what} inside this if statement that differs "
@@ -562,7 +572,9 @@ def _merge_names(low: Frame, stmt: ast.If, chain: _Chain) -> None:
         def merged_item(key: str, v: Any, name: str = name) -> Any:
             return results.get(f"{name}[{key!r}]", v)
 
-        low.env[name] = template.map(merged_item)
+        value = template.map(merged_item)
+        low.env[name] = Frozen(frozen_names[name], value.items) if name in frozen_names \
+            else value
         low.assigned[name] = None
 
 
@@ -663,10 +675,12 @@ def _closure(frame: Frame, keys: list[str] | None = None) -> tuple[list[Node], l
 
 
 def _leaves(value: Any) -> list[Node]:
-    """The nodes in a captured value (a tuple, list or dict of them; functions have
-    none)."""
+    """The nodes in a captured value (a tuple, list or dict of them, a frozen
+    distribution's parameters; functions have none)."""
     if isinstance(value, (tuple, list)):
         return [leaf for v in value for leaf in _leaves(v)]
     if is_dict(value):
         return [leaf for _, v in value.items for leaf in _leaves(v)]
+    if isinstance(value, Frozen):
+        return [leaf for _, v in value.values for leaf in _leaves(v)]
     return [value] if isinstance(value, Node) else []

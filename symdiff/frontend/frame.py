@@ -27,6 +27,7 @@ from symdiff.frontend.callees import Callees
 from symdiff.frontend.resolve import Resolved, Scope, describe
 from symdiff.frontend.source import FunctionSource
 from symdiff.frontend.values import (
+    Frozen,
     Instance,
     Keywords,
     MaybeUnbound,
@@ -258,9 +259,10 @@ class Frame:
             return rebuilt(value, parts) if self.caller is not None else tuple(parts)
         if nested and isinstance(value, Nothing) and self.nones:
             return None  # type: ignore[return-value]  # a residual or a zero cotangent
-        if (is_function(value) or is_dict(value) or isinstance(value, Instance)) \
+        if (is_function(value) or is_dict(value) or isinstance(value, Instance | Frozen)) \
                 and self.caller is not None and self.parent is None:
-            return value  # type: ignore[return-value]  # a callee returns a function or dict
+            # A callee returns a function, a dict, an object or a frozen distribution.
+            return value  # type: ignore[return-value]
         if isinstance(value, Instance):
             raise self.src.error(
                 f"the function returns an object of class {value.klass.__qualname__}, not a "
@@ -269,6 +271,7 @@ class Frame:
                 f"a branch or loop here gives an object of class {value.klass.__qualname__}; "
                 "only numbers can be merged after an if or loop", where)
         what = "a dict" if is_dict(value) else "None" if isinstance(value, Nothing) \
+            else f"a frozen scipy.stats.{value.distribution}" if isinstance(value, Frozen) \
             else f"a {value.kind} of a function" if isinstance(value, Transform) \
             else describe(value.value)  # type: ignore
         raise self.src.error(f"the function returns {what}, not a number", where)
@@ -288,6 +291,9 @@ class Frame:
         if isinstance(value, Transform):
             raise self.src.error(f"{value.kind}(...) of a function is used where a number is "
                                  "expected (call it)", where)
+        if isinstance(value, Frozen):
+            raise self.src.error(f"a frozen scipy.stats.{value.distribution} is used where a "
+                                 "number is expected (call one of its methods)", where)
         if isinstance(value, Text):
             origin = f" ({value.origin})" if value.origin else ""
             raise self.src.error(f"the string {value.value!r}{origin} is used where a number "
@@ -322,7 +328,7 @@ class Frame:
             self.assigned[name] = None
             return
         if is_function(value) or is_dict(value) or isinstance(
-                value, Text | Nothing | Slice | Transform | Instance) or (
+                value, Text | Nothing | Slice | Transform | Instance | Frozen) or (
                 isinstance(value, Resolved) and value.kind in ("object", "class")):
             # A function (its calls are inlined), dict, string, None, slice, transform,
             # object or class.
@@ -385,6 +391,10 @@ class Frame:
         if isinstance(outer, Slice):
             return Slice(*(None if b is None else cast(Node, self._stand_in(name, b))
                            for b in outer.bounds()))
+        if isinstance(outer, Frozen):
+            return Frozen(outer.distribution, tuple(
+                (k, self._stand_in(f"{name}_{k}" if name.isidentifier() else name, v))
+                for k, v in outer.values))
         assert isinstance(outer, Node)
         if outer.op == Op.CONST:
             return self.b.const(outer.value)

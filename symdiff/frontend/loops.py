@@ -33,6 +33,7 @@ from symdiff.frontend.frame import Frame
 from symdiff.frontend.mutations import changed_in_place
 from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import (
+    Frozen,
     Instance,
     MaybeUnbound,
     Nothing,
@@ -379,10 +380,11 @@ def _carried(low: Frame, stmt: ast.For | ast.While) -> list[str]:
                 "build a list with append()", stmt)
         if isinstance(value, Node):
             carried.append(name)
-        elif isinstance(value, tuple | Resolved | Text | Nothing) or is_dict(value):
+        elif isinstance(value, tuple | Resolved | Text | Nothing | Frozen) or is_dict(value):
             what = "a tuple" if isinstance(value, tuple) else \
                 "a dict" if is_dict(value) else "a string" if isinstance(value, Text) \
-                else "None" if isinstance(value, Nothing) else "a function"
+                else "None" if isinstance(value, Nothing) else \
+                "a frozen distribution" if isinstance(value, Frozen) else "a function"
             raise low.src.error(
                 f"variable {name!r} holds {what} and is assigned in this loop; only numbers "
                 "can be carried from one iteration to the next", stmt)

@@ -103,6 +103,8 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "ptp": ("a, axis=None, out=None, keepdims=False", "out"),
     "trapezoid": ("y, x=None, dx=1.0, axis=-1", ""),
     "gradient": ("f, *varargs, axis=None, edge_order=1", ""),
+    "convolve": ("a, v, mode='full'", ""),
+    "correlate": ("a, v, mode='valid'", ""),
     "median": ("a, axis=None, out=None, overwrite_input=False, keepdims=False",
                "out overwrite_input"),
     "quantile": (_QUANTILE, "out overwrite_input weights"),

@@ -20,6 +20,7 @@ from typing import Any
 
 from symdiff.frontend import (
     arrays,
+    convolution,
     np_axes,
     np_casts,
     np_einsum,
@@ -42,11 +43,12 @@ from symdiff.frontend.arrays import AttributeHandler, Handler
 from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node
 
-_MODULES = (arrays.HANDLERS, np_axes.HANDLERS, np_casts.HANDLERS, np_einsum.HANDLERS,
-            np_gradient.HANDLERS, np_indexing.HANDLERS, np_integrate.HANDLERS,
-            np_joins.HANDLERS, np_linalg.HANDLERS, np_matrices.HANDLERS, np_norms.HANDLERS,
-            np_predicates.HANDLERS, np_rearrange.HANDLERS, np_shapes.HANDLERS,
-            np_sorting.HANDLERS, np_statistics.HANDLERS, np_structure.HANDLERS)
+_MODULES = (arrays.HANDLERS, convolution.HANDLERS, np_axes.HANDLERS, np_casts.HANDLERS,
+            np_einsum.HANDLERS, np_gradient.HANDLERS, np_indexing.HANDLERS,
+            np_integrate.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS,
+            np_matrices.HANDLERS, np_norms.HANDLERS, np_predicates.HANDLERS,
+            np_rearrange.HANDLERS, np_shapes.HANDLERS, np_sorting.HANDLERS,
+            np_statistics.HANDLERS, np_structure.HANDLERS)
 
 
 # Array methods that change their array in place (a statement of its own, see

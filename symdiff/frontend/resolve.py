@@ -52,6 +52,7 @@ NUMPY_FUNCTIONS = (
     "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
     "hsplit", "vsplit", "dsplit", "shape", "ndim", "size",
     "partition", "argpartition", "gradient", "float64", "float32", "int64", "int32",
+    "convolve", "correlate",
 )
 # NumPy's index objects that join what a subscript lists (``np.r_[a, b]``), lowered by
 # `frontend.np_concatenators`.
@@ -67,20 +68,26 @@ _numpy_table: dict[Any, str] = {}
 SCIPY_FUNCTIONS = (
     "special.logsumexp", "special.softmax", "special.log_softmax", "special.polygamma",
     "special.multigammaln", "special.zeta", "special.gammainc", "special.gammaincc",
+    "special.betainc", "special.stdtr", "special.jn", "special.jv", "special.yv",
+    "special.yn", "special.iv", "special.ive",
 )
+# The ``scipy.signal`` functions the lowering knows (`frontend.convolution`).
+SCIPY_SIGNAL = ("signal.convolve", "signal.correlate")
 # The ``scipy.linalg`` functions the lowering knows, by their path under ``scipy``
 # (`frontend.scipy_linalg`).
 SCIPY_LINALG = (
     "linalg.cholesky", "linalg.solve_triangular", "linalg.cho_factor", "linalg.cho_solve",
-    "linalg.expm",
+    "linalg.expm", "linalg.sqrtm", "linalg.solve_sylvester", "linalg.solve_banded",
 )
 _DENSITY = ("pdf", "logpdf")
+_CDF = (*_DENSITY, "cdf", "logcdf")
 SCIPY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "norm": (*_DENSITY, "cdf", "logcdf", "sf", "logsf", "ppf", "isf"),
-    "t": _DENSITY, "gamma": _DENSITY, "beta": _DENSITY, "expon": _DENSITY,
-    "laplace": _DENSITY, "cauchy": _DENSITY, "lognorm": _DENSITY,
-    "multivariate_normal": _DENSITY, "poisson": ("pmf", "logpmf"),
-    "binom": ("pmf", "logpmf"),
+    "norm": (*_CDF, "sf", "logsf", "ppf", "isf"),
+    "t": _CDF, "chi2": _CDF, "gamma": _CDF, "beta": _CDF, "expon": _CDF,
+    "laplace": _CDF, "cauchy": _CDF, "lognorm": _CDF,
+    "multivariate_normal": (*_DENSITY, "entropy"), "dirichlet": _DENSITY,
+    "dirichlet_multinomial": ("pmf", "logpmf"),
+    "poisson": ("pmf", "logpmf", "cdf", "logcdf"), "binom": ("pmf", "logpmf", "cdf", "logcdf"),
 }
 _scipy_table: dict[Any, str] = {}
 _distributions: dict[Any, str] = {}
@@ -119,8 +126,8 @@ def numpy_callables() -> dict[Any, str]:
 def scipy_callables() -> dict[Any, str]:
     """SciPy callable -> primitive name, or "scipy.<path>" for the lowering to handle
     (``"scipy.special.logsumexp"``, ``"scipy.stats.norm.logpdf"``,
-    ``"scipy.linalg.cho_solve"``): of ``scipy.special``, ``scipy.stats`` and
-    ``scipy.linalg``, each once the program imported it."""
+    ``"scipy.linalg.cho_solve"``): of ``scipy.special``, ``scipy.stats``,
+    ``scipy.signal`` and ``scipy.linalg``, each once the program imported it."""
     special = sys.modules.get("scipy.special")
     if special is not None and "special" not in _scipy_read:
         _scipy_read.add("special")
@@ -138,6 +145,11 @@ def scipy_callables() -> dict[Any, str]:
             _distributions[distribution] = name
             for method in methods:  # (bound methods are equal when made apart)
                 _scipy_table[getattr(distribution, method)] = f"scipy.stats.{name}.{method}"
+    signal = sys.modules.get("scipy.signal")
+    if signal is not None and "signal" not in _scipy_read:
+        _scipy_read.add("signal")
+        for path in SCIPY_SIGNAL:
+            _scipy_table[getattr(signal, path.partition(".")[2])] = f"scipy.{path}"
     linalg = sys.modules.get("scipy.linalg")
     if linalg is not None and "linalg" not in _scipy_read:
         _scipy_read.add("linalg")

@@ -1,16 +1,20 @@
 """Lowering of the ``scipy.linalg`` functions Gaussian-process and least-squares code
-uses: ``cholesky``, ``solve_triangular``, ``cho_factor`` and ``cho_solve``; and ``expm``.
+uses: ``cholesky``, ``solve_triangular``, ``cho_factor``, ``cho_solve`` and
+``solve_banded``; and ``expm``, ``sqrtm`` and ``solve_sylvester``.
 
 Contract: `call(frame, name, e)` lowers the call `e` of ``scipy.linalg.<name>``, one of
-`resolve.SCIPY_LINALG`. The first four are lowered onto NumPy primitives, so their
+`resolve.SCIPY_LINALG`. The first five are lowered onto NumPy primitives, so their
 generated code needs NumPy only: a triangular solve is ``np.linalg.solve`` of the
 triangle (``np.tril``/``np.triu``) it reads, whose derivatives are those of ``solve``
-and of the triangle. ``expm`` is its own primitive (`ir.matrices`), emitted as SciPy's
-call. ``cholesky`` and ``expm`` take a matrix or a stack of them (the last two axes,
-as SciPy does); the triangular solves a 2-D matrix (a stack is a located error).
-``cho_factor`` gives ``(c, lower)`` with the factor in the triangle
-``lower`` says and zeros in the other (SciPy leaves arbitrary values there; nothing
-reads them), and ``cho_solve`` takes such a pair. Arguments are bound by position or
+and of the triangle. ``solve_banded((l, u), ab, b)`` (constant ``l`` and ``u``) is
+``np.linalg.solve`` of the dense matrix ``sum_k np.diag(band k, k)`` read off ``ab``'s
+rows (a ValueError, as SciPy's, when ``ab`` has not ``l + u + 1`` rows). ``expm``,
+``sqrtm`` and ``solve_sylvester`` are primitives (`ir.matrices`, `ir.sylvester`),
+emitted as SciPy's calls. ``cholesky`` and ``expm`` take a matrix or a stack of them
+(the last two axes, as SciPy does); the others a 2-D matrix (a stack is a located
+error). ``cho_factor`` gives ``(c, lower)`` with the factor in the triangle ``lower``
+says and zeros in the other (SciPy leaves arbitrary values there; nothing reads them),
+and ``cho_solve`` takes such a pair. Arguments are bound by position or
 by SciPy's parameter names (`scipy_special.bind`); options must be known while
 compiling; ``overwrite_*`` and ``check_finite`` are accepted and change nothing
 (generated code never overwrites an argument).
@@ -22,6 +26,8 @@ import ast
 from typing import Any
 
 from symdiff.frontend.frame import Frame
+from symdiff.frontend.names import compile_time
+from symdiff.frontend.np_indexing import read
 from symdiff.frontend.np_matrices import cholesky, matrix, option, triangular
 from symdiff.frontend.scipy_special import bind
 from symdiff.frontend.values import is_array
@@ -36,6 +42,9 @@ _PARAMETERS: dict[str, tuple[tuple[str, ...], int]] = {
     "cho_factor": (("a", "lower", "overwrite_a", "check_finite"), 1),
     "cho_solve": (("c_and_lower", "b", "overwrite_b", "check_finite"), 2),
     "expm": (("A",), 1),
+    "sqrtm": (("A",), 1),
+    "solve_sylvester": (("a", "b", "q"), 3),
+    "solve_banded": (("l_and_u", "ab", "b", "overwrite_ab", "overwrite_b", "check_finite"), 3),
 }
 
 
@@ -103,5 +112,39 @@ def _expm(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
     return low.b.apply("expm", matrix(low, args["A"], _label(e), e, stacks=True))
 
 
+def _sqrtm(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
+    return low.b.apply("sqrtm", matrix(low, args["A"], _label(e), e))
+
+
+def _solve_sylvester(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
+    a, b, q = (matrix(low, args[p], _label(e), e) for p in ("a", "b", "q"))
+    return low.b.apply("solve_sylvester", a, b, q, attrs=(0,))
+
+
+def _solve_banded(low: Frame, e: ast.Call, args: dict[str, Any]) -> Node:
+    pair = args["l_and_u"]
+    counts = tuple(compile_time(low, v) for v in pair) if isinstance(pair, tuple) else ()
+    if len(counts) != 2 or not all(type(c) is int and c >= 0 for c in counts):
+        raise low.src.error(f"{_label(e)} takes (l, u), two constant whole numbers, as the "
+                            "numbers of lower and upper diagonals here", e)
+    lower, upper = counts
+    ab = matrix(low, args["ab"], _label(e), e)
+    b = low.b
+    rows = b.apply("size", ab, attrs=((0,),))
+    b.apply("raise_if", b.apply("ne", rows, lower + upper + 1), attrs=(
+        "ValueError", "invalid values for the number of lower and upper diagonals"))
+    side = ab.type.dims[1]
+    dense: Node | None = None
+    for k in range(-lower, upper + 1):  # the band's row u - k is the diagonal k
+        columns = ("slice", k, None, None) if k >= 0 else ("slice", None, k, None)
+        band = read(low, ab, (("int", upper - k), columns), [], e)
+        diagonal = b.apply("diag", band, attrs=(k, (side, side)))
+        dense = diagonal if dense is None else b.add(dense, diagonal)
+    assert dense is not None
+    return b.apply("solve", dense, _rhs(low, args["b"], e))
+
+
 _LINALG = {"cholesky": _cholesky, "solve_triangular": _solve_triangular,
-           "cho_factor": _cho_factor, "cho_solve": _cho_solve, "expm": _expm}
+           "cho_factor": _cho_factor, "cho_solve": _cho_solve, "expm": _expm,
+           "sqrtm": _sqrtm, "solve_sylvester": _solve_sylvester,
+           "solve_banded": _solve_banded}

@@ -13,9 +13,11 @@ located error.
 - ``polygamma(n, x)`` for a constant whole ``n``: ``digamma`` for 0, else
   ``(-1)**(n + 1) * n! * zeta(n + 1, x)``, as SciPy computes it.
   ``multigammaln(a, d)`` needs a constant whole ``d``.
-- ``zeta(x, q=None)`` (Riemann's: ``zeta(x, 1)``), ``gammainc(a, x)`` and
-  ``gammaincc(a, x)`` carry the `ir.special.Place` of the call, where a derivative with
-  respect to their first argument is an error (`ir.special.no_derivative`).
+- ``zeta(x, q=None)`` (Riemann's: ``zeta(x, 1)``), ``gammainc(a, x)``,
+  ``gammaincc(a, x)``, ``betainc(a, b, x)``, ``stdtr(df, t)`` and the Bessel functions
+  of an order (``jv``/``jn``, ``yv``, ``yn``, ``iv``, ``ive``) carry the
+  `ir.special_base.Place` of the call, where a derivative with respect to an argument
+  they have none in is an error (`ir.special_base.no_derivative`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from typing import Any
 from symdiff.frontend.arrays import axes_of, constant
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import Nothing
+from symdiff.ir.linalg import kept
 from symdiff.ir.node import Node
-from symdiff.ir.special import Place
+from symdiff.ir.special_base import Place
 
 
 def call(low: Frame, name: str, e: ast.Call) -> Node:
@@ -83,10 +86,14 @@ def _order(low: Frame, value: Any, what: str, e: ast.Call) -> int:
                         ">= 0 here", e)
 
 
-def _place(low: Frame, e: ast.Call) -> Place:
-    """Where the call is, for the error of a derivative it does not have."""
+def place(low: Frame, e: ast.Call, label: str | None = None,
+          names: tuple[tuple[str, str], ...] = (), only: str | None = None) -> Place:
+    """Where the call is, for the error of a derivative it does not have (named as
+    `label`, with `names` and `only`, where it is lowered onto another function: see
+    `Place`)."""
     where = low.src.error("", e)
-    return Place(where.filename, where.lineno, where.col, where.source_line)
+    return Place(where.filename, where.lineno, where.col, where.source_line, label, names,
+                 only)
 
 
 # scipy.special ------------------------------------------------------------------------------
@@ -95,12 +102,11 @@ def _place(low: Frame, e: ast.Call) -> Place:
 def _logsumexp(low: Frame, e: ast.Call) -> Node:
     values = bind(low, e, ("a", "axis", "b", "keepdims", "return_sign"), 1)
     label = ast.unparse(e.func)
-    if values.get("b") is not None:
-        raise low.src.error(f"{label}(b=...) is not supported yet: pass a + np.log(b) for "
-                            "positive weights", e)
     if constant(low, values.get("return_sign"), bool, "return_sign", e):
         raise low.src.error(f"{label}(return_sign=True) is not supported", e)
     keepdims = constant(low, values.get("keepdims"), bool, "keepdims", e) or False
+    if values.get("b") is not None:
+        return _weighted_logsumexp(low, values, keepdims, e)
     return logsumexp(low, values["a"], values.get("axis"), keepdims, e)
 
 
@@ -111,6 +117,26 @@ def logsumexp(low: Frame, a: Any, axis: Any, keepdims: bool, e: ast.Call) -> Nod
         return x
     axes = axes_of(low, axis, x.type.ndim, e)
     return low.b.apply("logsumexp", x, attrs=(axes, keepdims))
+
+
+def _weighted_logsumexp(low: Frame, values: dict[str, Any], keepdims: bool,
+                        e: ast.Call) -> Node:
+    """``log(sum(b * exp(a)))`` as ``m + log(sum(b * exp(a - m)))`` with ``m`` the
+    unweighted logsumexp: no overflow, and weights of either sign (NaN where the sum is
+    negative, -inf where it is 0, as SciPy gives without `return_sign`)."""
+    b = low.b
+    x, w = low.number(values["a"], e), low.number(values["b"], e)
+    ndim = 0 if x.type is None else x.type.ndim
+    if w.type is not None and w.type.ndim > ndim:
+        raise low.src.error(f"{ast.unparse(e.func)}(): b with more dimensions than a is not "
+                            "supported here (broadcast a first)", e)
+    if x.type is None:
+        return b.add(x, b.apply("xlogy", 1.0, w))
+    axes = axes_of(low, values.get("axis"), ndim, e)
+    shift = b.apply("logsumexp", x, attrs=(axes, keepdims))
+    total = b.apply("sum", b.mul(w, b.exp(b.sub(x, kept(b, shift, shift)))),
+                    attrs=(axes, keepdims))
+    return b.add(shift, b.apply("xlogy", 1.0, total))
 
 
 def _log_softmax(low: Frame, e: ast.Call) -> Node:
@@ -142,20 +168,27 @@ def _multigammaln(low: Frame, e: ast.Call) -> Node:
 def _zeta(low: Frame, e: ast.Call) -> Node:
     values = numbers(low, e, bind(low, e, ("x", "q"), 1))
     q = values.get("q", low.b.const(1.0))
-    return low.b.apply("zeta", values["x"], q, attrs=(_place(low, e),))
+    return low.b.apply("zeta", values["x"], q, attrs=(place(low, e),))
 
 
-def _incomplete_gamma(name: str) -> Callable[[Frame, ast.Call], Node]:
+def _placed(name: str, params: tuple[str, ...]) -> Callable[[Frame, ast.Call], Node]:
+    """The lowering of ``scipy.special.<name>(*params)``, a primitive with no derivative
+    in some argument: its node carries the call's `Place`."""
     def lower(low: Frame, e: ast.Call) -> Node:
-        values = numbers(low, e, bind(low, e, ("a", "x"), 2))
-        return low.b.apply(name, values["a"], values["x"], attrs=(_place(low, e),))
+        values = numbers(low, e, bind(low, e, params, len(params)))
+        args = [values[p] for p in params]
+        return low.b.apply(name, *args, attrs=(place(low, e),))
     return lower
 
 
 _SPECIAL: dict[str, Callable[[Frame, ast.Call], Node]] = {
     "logsumexp": _logsumexp, "softmax": _softmax, "log_softmax": _log_softmax,
     "polygamma": _polygamma, "multigammaln": _multigammaln, "zeta": _zeta,
-    "gammainc": _incomplete_gamma("gammainc"), "gammaincc": _incomplete_gamma("gammaincc"),
+    "gammainc": _placed("gammainc", ("a", "x")), "gammaincc": _placed("gammaincc", ("a", "x")),
+    "betainc": _placed("betainc", ("a", "b", "x")), "stdtr": _placed("stdtr", ("df", "t")),
+    "jv": _placed("jv", ("v", "z")), "jn": _placed("jv", ("v", "z")),
+    "yv": _placed("yv", ("v", "z")), "yn": _placed("yn", ("n", "x")),
+    "iv": _placed("iv", ("v", "z")), "ive": _placed("ive", ("v", "z")),
 }
 
 

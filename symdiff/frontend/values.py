@@ -91,6 +91,17 @@ class Transform:
     fn: Any
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """A ``scipy.stats`` distribution called with its parameters inside the function
+    (``norm(loc, scale)``): its methods take the point alone (`frontend.scipy_stats`).
+    `values`: the parameters given, lowered, by name."""
+
+    distribution: str
+    values: tuple[tuple[str, Any], ...]
+
+
+
 class Instance:
     """An object of a user's class made by the function being lowered: its class (as
     the code reached it) and the values of its attributes, which live in `builder`
@@ -124,9 +135,10 @@ class Instance:
         return found
 
 
+
 # A number or sequence node, a free name's meaning, a tuple, a list being built, a dict,
-# a string, None, a slice, a transform, an object.
-Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | Instance | tuple[
+# a string, None, a slice, a transform, a frozen distribution, an object.
+Value = Node | Resolved | Keywords | Text | Nothing | Slice | Transform | Frozen | Instance | tuple[
     "Value", ...] | list["Value"]
 
 

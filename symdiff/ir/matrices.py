@@ -286,8 +286,11 @@ SLOGDET = Primitive(
     type_rule=lambda types, attrs: _batch_type(matrix_type(types, attrs)),
     jvp_rule=_slogdet_jvp, vjp_rule=_slogdet_vjp)
 
+# attrs: () or the cutoff ``rcond`` (relative to the largest singular value).
 PINV = Primitive(
-    "pinv", 1, None, lambda args, attrs: linalg_call("pinv", args[0]), type_rule=_pinv_type,
+    "pinv", 1, None,
+    lambda args, attrs: linalg_call("pinv", args[0], **({"rcond": attrs[0]} if attrs else {})),
+    type_rule=_pinv_type,
     jvp_rule=_pinv_jvp, vjp_rule=_pinv_vjp)
 
 # The parts of np.linalg.lstsq(a, b, rcond=None), attrs[0]: 0 the solution, 1 the

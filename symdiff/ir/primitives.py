@@ -24,6 +24,7 @@ from symdiff.ir import (
     batching,
     calls,
     checks,
+    convolution,
     indexing,
     linalg,
     matrices,
@@ -37,6 +38,7 @@ from symdiff.ir import (
     special,
     spectral,
     structure,
+    sylvester,
     ufuncs,
 )
 from symdiff.ir.primitive import Primitive
@@ -45,7 +47,8 @@ AREAS: tuple[tuple[Primitive, ...], ...] = (
     scalars.RECORDS, ufuncs.RECORDS, arrays.RECORDS, batching.RECORDS, indexing.RECORDS,
     linalg.RECORDS, matrices.RECORDS, order.RECORDS, spectral.RECORDS, rearrange.RECORDS,
     sequences.RECORDS, shapes.RECORDS, sorting.RECORDS, structure.RECORDS, calls.RECORDS,
-    checks.RECORDS, special.RECORDS, predicates.RECORDS,
+    checks.RECORDS, special.RECORDS, predicates.RECORDS, convolution.RECORDS,
+    sylvester.RECORDS,
 )
 
 

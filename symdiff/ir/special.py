@@ -1,12 +1,13 @@
 """The ``scipy.special`` functions statisticians use, as primitives.
 
 The gamma family (``gamma``, ``gammaln``, ``loggamma``, ``digamma``/``psi``, ``zeta``,
-``beta``, ``betaln``, ``binom``, ``multigammaln``, ``gammainc``, ``gammaincc``), the
+``beta``, ``betaln``, ``binom``, ``multigammaln``, ``gammainc``, ``gammaincc``,
+``rgamma``, ``gammasgn``, ``betainc``, Student's t CDF ``stdtr``), the
 error and normal functions (``erf``, ``erfc``, ``erfinv``, ``erfcinv``, ``erfcx``,
 ``ndtr``, ``log_ndtr``, ``ndtri``), the logistic ones (``expit``, ``logit``,
 ``log_expit``), the entropies (``xlogy``, ``xlog1py``, ``entr``, ``rel_entr``,
 ``kl_div``), the modified Bessel functions ``i0``, ``i1``, ``i0e``, ``i1e``,
-``boxcox`` and ``logsumexp``.
+``boxcox``, ``logsumexp``, and the Bessel functions of `ir.bessel`.
 
 Contract:
 - Each is emitted as SciPy's own call, ``scipy.special.<name>(...)`` (the generated
@@ -22,10 +23,12 @@ Contract:
   ``safe``). ``i1'`` is exact at 0 to every order (its Taylor polynomial near 0);
   ``boxcox``'s derivative in ``lmbda`` is its Taylor polynomial where ``lmbda * log(x)``
   is small, so it is exact at ``lmbda = 0`` too.
-- ``gammainc(a, x)``, ``gammaincc(a, x)`` and ``zeta(s, q)`` have no derivative in
-  their first argument: that partial is a `NO_DERIVATIVE` node, which cannot be
+- ``gammainc(a, x)``, ``gammaincc(a, x)``, ``stdtr(df, t)`` and ``zeta(s, q)`` have no
+  derivative in their first argument, ``betainc(a, b, x)`` none in ``a`` or ``b``
+  (`special_base`): that partial is a `NO_DERIVATIVE` node, which cannot be
   emitted; a derivative that needs it raises `UnsupportedSyntaxError` at the call
   (``attrs[0]`` of the call's node: the `Place` the frontend gives it, or None).
+- ``gammasgn`` is not differentiable (its derivative is 0).
 - ``multigammaln(a, d)`` needs a constant int `d`; its derivative in `d` is zero.
 - ``logsumexp`` reduces over ``attrs[0]`` (sorted axes, or None for all), keeping
   them as length one when ``attrs[1]``, like ``sum``; its derivative is the softmax.
@@ -41,10 +44,19 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from symdiff.errors import UnsupportedSyntaxError
+from symdiff.ir import bessel
 from symdiff.ir.linalg import kept
 from symdiff.ir.node import Node, NodeBuilder
-from symdiff.ir.primitive import Partial, PartialsRule, Primitive, Quotient, one_tangent
+from symdiff.ir.primitive import Partial, Primitive, Quotient, one_tangent
+from symdiff.ir.special_base import (
+    NO_DERIVATIVE,
+    function,
+    log,
+    near_zero,
+    no_derivative,
+    poly,
+    scipy_attr,
+)
 from symdiff.ir.types import Type, reduced
 
 _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
@@ -54,107 +66,8 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _SQRT_HALF = math.sqrt(0.5)
 
 
-def _special() -> Any:
-    import scipy.special  # here: the table loads without SciPy
-
-    return scipy.special
-
-
-def _impl(name: str) -> Callable[..., Any]:
-    return lambda *args: getattr(_special(), name)(*args)
-
-
-def scipy_attr(name: str) -> ast.expr:
-    """``scipy.special.<name>``."""
-    special = ast.Attribute(ast.Name("scipy", ast.Load()), "special", ast.Load())
-    return ast.Attribute(special, name, ast.Load())
-
-
-def _scipy_call(name: str) -> Callable[[list[ast.expr], tuple[Any, ...]], ast.expr]:
-    return lambda args, attrs: ast.Call(scipy_attr(name), list(args), [])
-
-
-def _function(name: str, arity: int, partials: PartialsRule, sympy: Callable[..., Any],
-              *, record: str | None = None, aliases: tuple[str, ...] = (),
-              named: bool = True, **facts: Any) -> Primitive:
-    """The record of ``scipy.special.<name>``, elementwise; a call of it (or of an alias)
-    is this primitive unless `named` is False (the frontend lowers those calls itself)."""
-    facts.setdefault("may_raise", False)
-    return Primitive(record or name, arity, _impl(name), _scipy_call(name), partials,
-                     sympy=sympy, scipy=(name, *aliases) if named else (),
-                     cost="transcendental", **facts)
-
-
-# Helpers the rules share ----------------------------------------------------------------
-
-
-def _log(b: NodeBuilder, x: Node | float) -> Node:
-    """log(x) that is -inf at 0 and nan below, never an error: ``xlogy(1, x)``."""
-    return b.apply("xlogy", 1.0, x)
-
-
 def _digamma(b: NodeBuilder, x: Node | float) -> Node:
     return b.apply("digamma", x)
-
-
-def _poly(b: NodeBuilder, u: Node, coefficients: tuple[float, ...]) -> Node | float:
-    """sum(c_k u**k), by Horner's rule."""
-    total: Node | float = coefficients[-1]
-    for c in reversed(coefficients[:-1]):
-        total = b.add(c, b.mul(u, total))
-    return total
-
-
-def _near_zero(b: NodeBuilder, u: Node, width: float, series: Node | float,
-               away: Callable[[Node], Node]) -> Node:
-    """`series` (a Taylor polynomial in `u`) where ``|u| < width``, else ``away(u')``
-    with `u'` `u` there and 1 near 0, so that the formula never divides by zero: exact
-    at 0 to every order of the polynomial."""
-    near = b.apply("lt", b.apply("abs", u), width)
-    return b.select(near, series, away(b.select(near, 1.0, u)))
-
-
-class Place:
-    """Where a call is in the user's source, for an error about it (an attribute of the
-    call's node: equal places are one, and the IR's text shows ``file:line``)."""
-
-    __slots__ = ("filename", "lineno", "col", "source_line")
-
-    def __init__(self, filename: str, lineno: int | None, col: int | None,
-                 source_line: str | None) -> None:
-        self.filename, self.lineno, self.col = filename, lineno, col
-        self.source_line = source_line
-
-    def _key(self) -> tuple[Any, ...]:
-        return self.filename, self.lineno, self.col, self.source_line
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Place) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __str__(self) -> str:
-        return f"{self.filename}:{self.lineno}"
-
-
-def no_derivative(b: NodeBuilder, node: Node, argument: str, only: str) -> Node:
-    """The partial of `node` in its `argument`, which symdiff does not have: a node of
-    `node`'s arguments that cannot be emitted, and whose own derivatives are itself, so
-    that a derivative of any order that needs it is an error at the call."""
-    place = node.attrs[0] if node.attrs else None
-    message = (f"scipy.special.{node.op}() has no derivative with respect to its argument "
-               f"{argument} in symdiff (only with respect to {only}): keep {argument} out of "
-               "the differentiated arguments, or give the function a custom_jvp")
-    return b.apply("no_derivative", *node.args, attrs=(message, place))
-
-
-def _emit_no_derivative(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
-    message, place = attrs
-    if place is None:
-        raise UnsupportedSyntaxError(message)
-    raise UnsupportedSyntaxError(message, place.filename, place.lineno, place.col,
-                                 place.source_line)
 
 
 # The gamma family -------------------------------------------------------------------------
@@ -215,39 +128,79 @@ def _gammaincc_partials(b: NodeBuilder, out: Node, a: Node, x: Node) -> tuple[Pa
     return no_derivative(b, out, "a", "x"), b.neg(_gammainc_dx(b, a, x))
 
 
-GAMMA = _function("gamma", 1, lambda b, out, x: (b.mul(out, _digamma(b, x)),),
+GAMMA = function("gamma", 1, lambda b, out, x: (b.mul(out, _digamma(b, x)),),
                   lambda sp, x: sp.gamma(x))
 
-GAMMALN = _function("gammaln", 1, lambda b, out, x: (_digamma(b, x),),
+GAMMALN = function("gammaln", 1, lambda b, out, x: (_digamma(b, x),),
                     lambda sp, x: sp.loggamma(x))
 
-LOGGAMMA = _function("loggamma", 1, lambda b, out, x: (_digamma(b, x),),
+LOGGAMMA = function("loggamma", 1, lambda b, out, x: (_digamma(b, x),),
                      lambda sp, x: sp.loggamma(x))
 
-DIGAMMA = _function("digamma", 1, _digamma_partials, lambda sp, x: sp.polygamma(0, x),
+DIGAMMA = function("digamma", 1, _digamma_partials, lambda sp, x: sp.polygamma(0, x),
                     aliases=("psi",))
 
 # Hurwitz's zeta(s, q) (Riemann's at q = 1); polygamma(n, x) is
 # (-1)**(n + 1) * n! * zeta(n + 1, x).
-ZETA = _function("zeta", 2, _zeta_partials, lambda sp, s, q: sp.zeta(s, q), named=False)
+ZETA = function("zeta", 2, _zeta_partials, lambda sp, s, q: sp.zeta(s, q), named=False)
 
-BETA = _function("beta", 2, _beta_partials, lambda sp, x, y: sp.beta(x, y))
+BETA = function("beta", 2, _beta_partials, lambda sp, x, y: sp.beta(x, y))
 
-BETALN = _function("betaln", 2, _betaln_partials,
+BETALN = function("betaln", 2, _betaln_partials,
                    lambda sp, x, y: sp.log(sp.beta(x, y)))
 
-BINOM = _function("binom", 2, _binom_partials,
+BINOM = function("binom", 2, _binom_partials,
                   lambda sp, n, k: sp.gamma(n + 1) / (sp.gamma(k + 1) * sp.gamma(n - k + 1)))
 
-MULTIGAMMALN = _function("multigammaln", 2, _multigammaln_partials, _sp_multigammaln,
+MULTIGAMMALN = function("multigammaln", 2, _multigammaln_partials, _sp_multigammaln,
                          named=False, may_raise=True)
 
 # The regularised incomplete gamma functions P(a, x) and Q(a, x) = 1 - P(a, x).
-GAMMAINC = _function("gammainc", 2, _gammainc_partials,
+GAMMAINC = function("gammainc", 2, _gammainc_partials,
                      lambda sp, a, x: sp.lowergamma(a, x) / sp.gamma(a), named=False)
 
-GAMMAINCC = _function("gammaincc", 2, _gammaincc_partials,
+GAMMAINCC = function("gammaincc", 2, _gammaincc_partials,
                       lambda sp, a, x: sp.uppergamma(a, x) / sp.gamma(a), named=False)
+
+
+def _sp_betainc(sp: Any, a: Any, b: Any, x: Any) -> Any:
+    return sp.betainc_regularized(a, b, 0, x)
+
+
+def _betainc_partials(b: NodeBuilder, out: Node, a: Node, c: Node, x: Node
+                      ) -> tuple[Partial, ...]:
+    # d/dx I_x(a, b) = x**(a-1) (1-x)**(b-1) / B(a, b)
+    density = b.sub(b.add(b.apply("xlogy", b.sub(a, 1.0), x),
+                          b.apply("xlog1py", b.sub(c, 1.0), b.neg(x))), b.apply("betaln", a, c))
+    missing = no_derivative(b, out, "a", "x")
+    return missing, no_derivative(b, out, "b", "x"), b.exp(density)
+
+
+def _stdtr_partials(b: NodeBuilder, out: Node, df: Node, t: Node) -> tuple[Partial, ...]:
+    # d/dt of Student's t CDF: its density
+    half = b.mul(0.5, b.add(df, 1.0))
+    log_density = b.sub(b.sub(b.apply("gammaln", half), b.apply("gammaln", b.mul(0.5, df))),
+                        b.add(b.mul(0.5, b.log(b.mul(df, math.pi))),
+                              b.mul(half, b.apply("log1p", b.div(b.square(t), df)))))
+    return no_derivative(b, out, "df", "t"), b.exp(log_density)
+
+
+def _sp_stdtr(sp: Any, df: Any, t: Any) -> Any:
+    tail = sp.betainc_regularized(df / 2, sp.Rational(1, 2), 0, df / (df + t**2)) / 2
+    return sp.Piecewise((tail, t < 0), (1 - tail, True))
+
+
+# 1 / gamma(x), 0 at its poles; the sign of gamma(x), of derivative 0.
+RGAMMA = function("rgamma", 1, lambda b, out, x: (b.neg(b.mul(out, _digamma(b, x))),),
+                  lambda sp, x: 1 / sp.gamma(x))
+
+GAMMASGN = function("gammasgn", 1, None, lambda sp, x: sp.sign(sp.gamma(x)),
+                    differentiable=False)
+
+# The regularised incomplete beta function I_x(a, b), and Student's t CDF stdtr(df, t).
+BETAINC = function("betainc", 3, _betainc_partials, _sp_betainc, named=False)
+
+STDTR = function("stdtr", 2, _stdtr_partials, _sp_stdtr, named=False)
 
 
 # The error function and the normal distribution ----------------------------------------------
@@ -262,79 +215,79 @@ def _sp_ndtr(sp: Any, x: Any) -> Any:
     return (1 + sp.erf(x / sp.sqrt(2))) / 2
 
 
-SCIPY_ERF = _function("erf", 1, lambda b, out, x: (_gaussian(b, x, _TWO_OVER_SQRT_PI),),
+SCIPY_ERF = function("erf", 1, lambda b, out, x: (_gaussian(b, x, _TWO_OVER_SQRT_PI),),
                       lambda sp, x: sp.erf(x), record="scipy_erf")
 
-SCIPY_ERFC = _function("erfc", 1, lambda b, out, x: (_gaussian(b, x, -_TWO_OVER_SQRT_PI),),
+SCIPY_ERFC = function("erfc", 1, lambda b, out, x: (_gaussian(b, x, -_TWO_OVER_SQRT_PI),),
                        lambda sp, x: sp.erfc(x), record="scipy_erfc")
 
-ERFINV = _function("erfinv", 1,
+ERFINV = function("erfinv", 1,
                    lambda b, out, x: (b.mul(_SQRT_PI_OVER_2, b.exp(b.square(out))),),
                    lambda sp, x: sp.erfinv(x))
 
-ERFCINV = _function("erfcinv", 1,
+ERFCINV = function("erfcinv", 1,
                     lambda b, out, x: (b.mul(-_SQRT_PI_OVER_2, b.exp(b.square(out))),),
                     lambda sp, x: sp.erfinv(1 - x))  # (SymPy cannot evaluate its erfcinv)
 
 # exp(x**2) * erfc(x), without overflow.
-ERFCX = _function("erfcx", 1,
+ERFCX = function("erfcx", 1,
                   lambda b, out, x: (b.sub(b.mul(b.mul(2.0, x), out), _TWO_OVER_SQRT_PI),),
                   lambda sp, x: sp.exp(x**2) * sp.erfc(x))
 
 # The standard normal CDF, its log and its inverse.
-NDTR = _function(
+NDTR = function(
     "ndtr", 1,
     lambda b, out, x: (b.div(b.exp(b.mul(-0.5, b.square(x))), _SQRT_2PI),), _sp_ndtr)
 
-LOG_NDTR = _function(
+LOG_NDTR = function(
     "log_ndtr", 1,
     lambda b, out, x: (Quotient(_SQRT_2_OVER_PI, b.apply("erfcx", b.mul(-_SQRT_HALF, x))),),
     lambda sp, x: sp.log(_sp_ndtr(sp, x)))
 
-NDTRI = _function(
+NDTRI = function(
     "ndtri", 1, lambda b, out, x: (b.mul(_SQRT_2PI, b.exp(b.mul(0.5, b.square(out)))),),
     lambda sp, p: sp.sqrt(2) * sp.erfinv(2 * p - 1))
 
 
 # The logistic function ---------------------------------------------------------------------
 
-EXPIT = _function("expit", 1, lambda b, out, x: (b.mul(out, b.sub(1.0, out)),),
+EXPIT = function("expit", 1, lambda b, out, x: (b.mul(out, b.sub(1.0, out)),),
                   lambda sp, x: 1 / (1 + sp.exp(-x)))
 
-LOGIT = _function("logit", 1,
+LOGIT = function("logit", 1,
                   lambda b, out, p: (Quotient(1.0, b.mul(p, b.sub(1.0, p)), True),),
                   lambda sp, p: sp.log(p / (1 - p)))
 
 # log(expit(x)), without underflow; its derivative is 1 - expit(x) = expit(-x).
-LOG_EXPIT = _function("log_expit", 1, lambda b, out, x: (b.apply("expit", b.neg(x)),),
+LOG_EXPIT = function("log_expit", 1, lambda b, out, x: (b.apply("expit", b.neg(x)),),
                       lambda sp, x: -sp.log(1 + sp.exp(-x)))
 
 
 # Entropies -----------------------------------------------------------------------------------
 
-XLOGY = _function("xlogy", 2, lambda b, out, x, y: (_log(b, y), Quotient(x, y, True)),
+XLOGY = function("xlogy", 2, lambda b, out, x, y: (log(b, y), Quotient(x, y, True)),
                   lambda sp, x, y: x * sp.log(y))
 
-XLOG1PY = _function(
+XLOG1PY = function(
     "xlog1py", 2,
     lambda b, out, x, y: (b.apply("xlog1py", 1.0, y), Quotient(x, b.add(1.0, y), True)),
     lambda sp, x, y: x * sp.log(1 + y))
 
 # -x log x
-ENTR = _function("entr", 1, lambda b, out, x: (b.neg(b.add(_log(b, x), 1.0)),),
+ENTR = function("entr", 1, lambda b, out, x: (b.neg(b.add(log(b, x), 1.0)),),
                  lambda sp, x: -x * sp.log(x))
 
 # x log(x / y)
-REL_ENTR = _function(
+REL_ENTR = function(
     "rel_entr", 2,
-    lambda b, out, x, y: (b.add(b.sub(_log(b, x), _log(b, y)), 1.0),
+    lambda b, out, x, y: (b.add(b.sub(log(b, x), log(b, y)), 1.0),
                           Quotient(b.neg(x), y, True)),
     lambda sp, x, y: x * sp.log(x / y))
 
 # x log(x / y) - x + y
-KL_DIV = _function(
+KL_DIV = function(
     "kl_div", 2,
-    lambda b, out, x, y: (b.sub(_log(b, x), _log(b, y)),
+    lambda b, out, x, y: (b.sub(log(b, x), log(b, y)),
                           b.sub(1.0, b.safe_div(x, y))),
     lambda sp, x, y: x * sp.log(x / y) - x + y)
 
@@ -347,8 +300,8 @@ _I1_OVER_X = tuple(0.25**k / (2 * math.factorial(k) * math.factorial(k + 1)) for
 
 def _i1_partials(b: NodeBuilder, out: Node, x: Node) -> tuple[Partial, ...]:
     # i1' = i0 - i1 / x
-    series = _poly(b, b.square(x), _I1_OVER_X)
-    ratio = _near_zero(b, x, 0.05, series, lambda safe: b.div(b.apply("i1", safe), safe))
+    series = poly(b, b.square(x), _I1_OVER_X)
+    ratio = near_zero(b, x, 0.05, series, lambda safe: b.div(b.apply("i1", safe), safe))
     return (b.sub(b.apply("i0", x), ratio),)
 
 
@@ -368,13 +321,13 @@ def _sp_scaled(order: int) -> Callable[..., Any]:
     return lambda sp, x: sp.exp(-sp.Abs(x)) * sp.besseli(order, x)
 
 
-I0 = _function("i0", 1, lambda b, out, x: (b.apply("i1", x),), lambda sp, x: sp.besseli(0, x))
+I0 = function("i0", 1, lambda b, out, x: (b.apply("i1", x),), lambda sp, x: sp.besseli(0, x))
 
-I1 = _function("i1", 1, _i1_partials, lambda sp, x: sp.besseli(1, x))
+I1 = function("i1", 1, _i1_partials, lambda sp, x: sp.besseli(1, x))
 
-I0E = _function("i0e", 1, _i0e_partials, _sp_scaled(0))
+I0E = function("i0e", 1, _i0e_partials, _sp_scaled(0))
 
-I1E = _function("i1e", 1, _i1e_partials, _sp_scaled(1))
+I1E = function("i1e", 1, _i1e_partials, _sp_scaled(1))
 
 
 # Box-Cox ------------------------------------------------------------------------------------
@@ -386,7 +339,7 @@ _BOXCOX_DLMBDA = tuple((k + 1) / math.factorial(k + 2) for k in range(9))
 def _boxcox_partials(b: NodeBuilder, out: Node, x: Node, lmbda: Node) -> tuple[Partial, ...]:
     # boxcox(x, l) = (x**l - 1) / l, log(x) at l = 0: d/dx = x**(l - 1); d/dl =
     # (x**l log(x) - out) / l away from l log(x) = 0.
-    log_x = _log(b, x)
+    log_x = log(b, x)
     dx = b.exp(b.apply("xlogy", b.sub(lmbda, 1.0), x))
     u = b.mul(lmbda, log_x)
 
@@ -395,11 +348,11 @@ def _boxcox_partials(b: NodeBuilder, out: Node, x: Node, lmbda: Node) -> tuple[P
         return b.div(b.sub(b.mul(b.exp(safe_u), safe_u), b.apply("expm1", safe_u)),
                      b.square(safe_u))
 
-    series = _poly(b, u, _BOXCOX_DLMBDA)
-    return dx, b.mul(b.square(log_x), _near_zero(b, u, 0.1, series, away))
+    series = poly(b, u, _BOXCOX_DLMBDA)
+    return dx, b.mul(b.square(log_x), near_zero(b, u, 0.1, series, away))
 
 
-BOXCOX = _function("boxcox", 2, _boxcox_partials,
+BOXCOX = function("boxcox", 2, _boxcox_partials,
                    lambda sp, x, lmbda: (x**lmbda - 1) / lmbda)
 
 
@@ -435,17 +388,11 @@ LOGSUMEXP = Primitive(
     vjp_rule=lambda b, node, ct: (b.mul(kept(b, ct, node), _softmax(b, node)),),
     may_raise=False, cost="transcendental")
 
-# A partial derivative symdiff does not have (see `no_derivative`), of the arguments of
-# the call it belongs to: ``attrs`` are the message and the call's `Place` or None.
-NO_DERIVATIVE = Primitive("no_derivative", None, None, _emit_no_derivative,
-                          lambda b, out, *args: (out,) * len(args), may_raise=False)
-
-
 RECORDS: tuple[Primitive, ...] = (
     GAMMA, GAMMALN, LOGGAMMA, DIGAMMA, ZETA, BETA, BETALN, BINOM, MULTIGAMMALN, GAMMAINC,
     GAMMAINCC, SCIPY_ERF, SCIPY_ERFC, ERFINV, ERFCINV, ERFCX, NDTR, LOG_NDTR, NDTRI, EXPIT,
     LOGIT, LOG_EXPIT, XLOGY, XLOG1PY, ENTR, REL_ENTR, KL_DIV, I0, I1, I0E, I1E, BOXCOX,
-    LOGSUMEXP, NO_DERIVATIVE,
+    LOGSUMEXP, NO_DERIVATIVE, RGAMMA, GAMMASGN, BETAINC, STDTR, *bessel.RECORDS,
 )
 
 SCIPY: Mapping[str, str] = MappingProxyType({

@@ -67,6 +67,7 @@ from symdiff.ir.arrays import (
 )
 from symdiff.ir.batching import BATCH_BROADCAST
 from symdiff.ir.builder import Builder, builder_of
+from symdiff.ir.convolution import CONVOLVE, CORRELATE_VALID
 from symdiff.ir.indexing import COPY, INDEX, INDEX_ADD, INDEX_SET, is_basic
 from symdiff.ir.linalg import (
     AMAX,
@@ -113,6 +114,7 @@ from symdiff.ir.sorting import PERMUTE
 from symdiff.ir.special import LOGSUMEXP
 from symdiff.ir.spectral import EIGH, EIGVALSH, QR, SVD
 from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, on_diagonal
+from symdiff.ir.sylvester import SOLVE_SYLVESTER
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
 
@@ -622,6 +624,23 @@ def _per_matrix(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[boo
     return b.apply(node.op, args[0], attrs=node.attrs)
 
 
+def _convolution(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+                 ) -> Node:
+    # vectorised over one more loop axis, first: the unbatched argument broadcasts
+    ndim, loops = node.attrs
+    lifted = tuple(_lift(b, a, old, ndim + loops) if f else a
+                   for a, old, f in zip(args, node.args, flags, strict=True))
+    return b.apply(node.op, *lifted, attrs=(ndim, loops + 1))
+
+
+def _sylvester(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]
+               ) -> Node:
+    # one more loop axis of the right-hand side, first; the matrices are not seeded
+    if flags[0] or flags[1]:
+        raise BatchingError("scipy.linalg.solve_sylvester of a batched matrix")
+    return b.apply("solve_sylvester", *args, attrs=(node.attrs[0] + 1,))
+
+
 def _index(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]) -> Node:
     # x[key] of each batch entry is x[:, *key]; where the key's integer arrays are apart,
     # NumPy puts their axes first, before the batch axis, which is moved back to front.
@@ -947,6 +966,9 @@ _RULES: dict[Primitive, Rule] = {
     KEEPDIMS: _axis_first(result_rank=True),
     CONCATENATE: _axis_first(result_rank=False),
     STACK: _axis_first(result_rank=True),
+    CONVOLVE: _convolution,
+    SOLVE_SYLVESTER: _sylvester,
+    CORRELATE_VALID: _convolution,
     # A batch of numbers is an array already: float() of each would give the same values.
     FLOAT: lambda b, node, args, flags: args[0],
 }

@@ -31,6 +31,7 @@ from symdiff.ir import (
     batching,
     calls,
     checks,
+    convolution,
     indexing,
     linalg,
     matrices,
@@ -43,6 +44,7 @@ from symdiff.ir import (
     special,
     spectral,
     structure,
+    sylvester,
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.evaluate import evaluate
@@ -56,9 +58,12 @@ Draw = Callable[[random.Random], Any]
 
 # The array primitives, tested apart from the scalar ones (tests/ir/test_arrays.py and
 # its neighbours).
-ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, indexing.RECORDS, linalg.RECORDS,
-               matrices.RECORDS, order.RECORDS, predicates.RECORDS, rearrange.RECORDS,
-               shapes.RECORDS, sorting.RECORDS, spectral.RECORDS, structure.RECORDS)
+# (convolutions and Sylvester solves are tested against NumPy and SciPy in
+# tests/frontend/test_convolution.py and test_scipy_sylvester.py)
+ARRAY_AREAS = (arrays.RECORDS, batching.RECORDS, convolution.RECORDS, indexing.RECORDS,
+               linalg.RECORDS, matrices.RECORDS, order.RECORDS, predicates.RECORDS,
+               rearrange.RECORDS, shapes.RECORDS, sorting.RECORDS, spectral.RECORDS,
+               structure.RECORDS, sylvester.RECORDS)
 
 POINTS = 5  # random points per primitive and check
 RTOL = 1e-6

@@ -90,4 +90,5 @@ def test_every_named_scipy_function_has_a_handler_and_back() -> None:
     from symdiff.frontend.resolve import SCIPY_DISTRIBUTIONS, SCIPY_FUNCTIONS
 
     assert {f"special.{name}" for name in scipy_special._SPECIAL} == set(SCIPY_FUNCTIONS)
-    assert set(SCIPY_DISTRIBUTIONS) == {*scipy_stats._FAMILIES, "multivariate_normal"}
+    assert set(SCIPY_DISTRIBUTIONS) == {*scipy_stats._FAMILIES, "multivariate_normal",
+                                        "dirichlet", "dirichlet_multinomial"}

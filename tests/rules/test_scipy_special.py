@@ -168,6 +168,58 @@ def boxcox(x, lmbda):  # type: ignore[no-untyped-def]
     return special.boxcox(x, lmbda)
 
 
+def rgamma(x):  # type: ignore[no-untyped-def]
+    return special.rgamma(x)
+
+
+def betainc(x):  # type: ignore[no-untyped-def]
+    return special.betainc(2.5, 1.5, x)
+
+
+def stdtr(t):  # type: ignore[no-untyped-def]
+    return special.stdtr(3.5, t)
+
+
+def j0(x):  # type: ignore[no-untyped-def]
+    return special.j0(x)
+
+
+def j1(x):  # type: ignore[no-untyped-def]
+    return special.j1(x)
+
+
+def y0(x):  # type: ignore[no-untyped-def]
+    return special.y0(x)
+
+
+def y1(x):  # type: ignore[no-untyped-def]
+    return special.y1(x)
+
+
+def jn2(x):  # type: ignore[no-untyped-def]
+    return special.jn(2, x)
+
+
+def jv(x):  # type: ignore[no-untyped-def]
+    return special.jv(0.7, x)
+
+
+def yn0(x):  # type: ignore[no-untyped-def]
+    return special.yn(0, x)
+
+
+def yv(x):  # type: ignore[no-untyped-def]
+    return special.yv(1.5, x)
+
+
+def iv(x):  # type: ignore[no-untyped-def]
+    return special.iv(2.5, x)
+
+
+def ive(x):  # type: ignore[no-untyped-def]
+    return special.ive(2.0, x)
+
+
 # (function, points): for each, a few points inside its domain, away from its poles.
 CASES: list[tuple[Callable[..., Any], list[tuple[float, ...]]]] = [
     (gamma, [(2.3,), (0.6,), (-1.5,)]),
@@ -205,6 +257,19 @@ CASES: list[tuple[Callable[..., Any], list[tuple[float, ...]]]] = [
     (i0e, [(0.4,), (-2.5,)]),
     (i1e, [(0.4,), (-2.5,)]),
     (boxcox, [(1.7, 0.5), (0.6, -1.2), (2.5, 0.02)]),
+    (rgamma, [(2.3,), (0.6,), (-1.5,)]),
+    (betainc, [(0.3,), (0.85,)]),
+    (stdtr, [(0.4,), (-2.3,)]),
+    (j0, [(0.4,), (7.5,)]),
+    (j1, [(0.4,), (-7.5,), (0.01,)]),
+    (y0, [(0.4,), (7.5,)]),
+    (y1, [(0.4,), (7.5,)]),
+    (jn2, [(0.4,), (-3.5,)]),
+    (jv, [(0.4,), (3.5,)]),
+    (yn0, [(0.4,), (3.5,)]),
+    (yv, [(0.4,), (3.5,)]),
+    (iv, [(0.4,), (3.5,)]),
+    (ive, [(0.4,), (-3.5,)]),
 ]
 IDS = [fn.__name__ for fn, _ in CASES]
 POINTS = [(fn, x) for fn, xs in CASES for x in xs]
@@ -345,6 +410,75 @@ def test_logsumexp_of_a_number_is_the_number() -> None:
     assert symdiff.value_and_grad(lambda x: special.logsumexp(x))(1.5) == (1.5, 1.0)
 
 
+def lse_weighted(a, w):  # type: ignore[no-untyped-def]
+    return special.logsumexp(a, b=w)
+
+
+def lse_weighted_rows(a, w):  # type: ignore[no-untyped-def]
+    return np.sum(np.sin(special.logsumexp(a, axis=1, b=w, keepdims=True)) * a)
+
+
+def lse_weighted_broadcast(a, w):  # type: ignore[no-untyped-def]
+    return np.sum(special.logsumexp(a, axis=(0, 2), b=w) ** 2)
+
+
+@pytest.mark.parametrize(("fn", "a", "w"), [
+    (lse_weighted, np.array([0.1, 0.5, -0.3, 1.2]), np.exp(np.linspace(-1.0, 1.0, 4))),
+    (lse_weighted, np.array([0.1, 0.5, -0.3, 1.2]), np.array([1.0, -0.5, 2.0, 0.3])),
+    (lse_weighted_rows, np.array([[0.5, -1.0, 2.0], [0.1, 0.3, -0.2]]),
+     np.array([[0.5, 1.5, 0.2], [2.0, 0.1, 0.7]])),
+    (lse_weighted_broadcast, np.linspace(-1.0, 1.0, 24).reshape(2, 3, 4),
+     np.array([[0.5], [1.5], [0.2]])),
+])
+def test_logsumexp_with_weights(fn: Callable[..., Any], a: np.ndarray, w: np.ndarray) -> None:
+    value, _ = symdiff.value_and_grad(fn, argnums=(0, 1))(a, w)
+    assert value == pytest.approx(fn(a, w), rel=1e-13)
+    check_grads(fn, (a, w), order=2, modes=("fwd", "rev"))
+
+
+def test_logsumexp_with_weights_is_stable_and_nan_where_the_sum_is_negative() -> None:
+    big = np.array([1000.0, 1001.0])
+    value, g = symdiff.value_and_grad(lse_weighted)(big, np.array([0.5, 2.0]))
+    assert value == pytest.approx(special.logsumexp(big, b=[0.5, 2.0]), rel=1e-15)
+    np.testing.assert_allclose(g, np.array([0.5, 2.0 * np.e]) / (0.5 + 2.0 * np.e), rtol=1e-13)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(symdiff.value_and_grad(lse_weighted)(big, np.array([1.0, -1.0]))[0])
+
+
+def test_gammasgn_has_derivative_zero() -> None:
+    def signed(x):  # type: ignore[no-untyped-def]
+        return special.gammasgn(x) * x ** 2
+
+    for x in (2.5, -0.5, -1.5):
+        value, g = symdiff.value_and_grad(signed)(x)
+        assert (value, g) == (signed(x), 2.0 * x * special.gammasgn(x))
+    check_grads(signed, (np.array([0.3, -0.5, 1.7]),), order=2)
+
+
+def bessel_order(n, x):  # type: ignore[no-untyped-def]
+    return special.jn(n, x) + special.iv(n, x)
+
+
+def incomplete_beta(a, x):  # type: ignore[no-untyped-def]
+    return special.betainc(a, 2.0, x)
+
+
+def student(df, t):  # type: ignore[no-untyped-def]
+    return special.stdtr(df, t)
+
+
+@pytest.mark.parametrize(("fn", "message"), [
+    (bessel_order, "(jv|iv).*no derivative with respect to its argument v"),
+    (incomplete_beta, "betainc.*no derivative with respect to its argument a"),
+    (student, "stdtr.*no derivative with respect to its argument df"),
+])
+def test_an_order_or_shape_is_not_differentiated(fn: Callable[..., Any], message: str) -> None:
+    with pytest.raises(UnsupportedSyntaxError, match=message) as info:
+        grad(fn)(2.0, 0.4)
+    assert f"line {fn.__code__.co_firstlineno + 1}" in str(info.value)
+    check_grads(lambda x: fn(2.0, x), (0.4,), order=2)  # in x alone: no error
+
+
 # Errors -------------------------------------------------------------------------------------
 
 
@@ -417,7 +551,7 @@ def logsumexp_signed(a):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("fn", "args", "message"), [
     (order_from_a_parameter, (1.0, 2.0), "the order n must be a constant whole number"),
     (dimension_from_a_parameter, (3.0, 2.0), "the dimension d must be a constant whole"),
-    (logsumexp_weighted, (np.ones(2), np.ones(2)), r"b=\.\.\.\) is not supported"),
+    (logsumexp_weighted, (np.ones(2), np.ones((3, 2))), "b with more dimensions than a"),
     (logsumexp_signed, (np.ones(2),), r"return_sign=True\) is not supported"),
 ])
 def test_unsupported_arguments_are_located_errors(
