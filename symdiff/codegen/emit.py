@@ -24,6 +24,7 @@ from typing import Any
 
 from symdiff.codegen import ownership, wrap
 from symdiff.codegen.naming import Namer
+from symdiff.codegen.native import for_numba
 from symdiff.codegen.schedule import Schedule, schedule
 from symdiff.codegen.tapes import ArrayTapes, ListTapes, append
 from symdiff.ir.calls import CUSTOM_CALL
@@ -91,6 +92,8 @@ def _module(program: Program, header: str, scheduled: Schedule | None, native: b
         posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     func = ast.FunctionDef(program.name, args, body, decorator_list=[], returns=None, lineno=1)
+    if native:
+        emitter.modules |= for_numba(func)
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))

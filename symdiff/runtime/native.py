@@ -42,6 +42,7 @@ from symdiff.runtime.cache import DiskCache
 
 BACKENDS = ("python", "numba")
 INSTALL = "pip install 'symdiff[numba]'"
+_DISPATCHER = "_symdiff_dispatcher"  # a loaded module's numba dispatcher, by this name
 
 
 def check_backend(backend: Any) -> str:
@@ -131,6 +132,9 @@ def _compiled(numba: Any, name: str, text: str, tag: str, values: dict[str, Any]
     for key, value in values.items():
         digest.update(f"\0{key}\0{_stamp(value)}".encode())
     module_name = f"symdiff_numba_{digest.hexdigest()[:32]}"
+    loaded = sys.modules.get(module_name)
+    if loaded is not None:  # linked before in this process: its dispatcher
+        return loaded.__dict__[_DISPATCHER]
     path = folder / f"{module_name}.py"
     if not path.is_file():
         temporary = folder / f".{module_name}.{os.getpid()}.tmp"
@@ -139,10 +143,12 @@ def _compiled(numba: Any, name: str, text: str, tag: str, values: dict[str, Any]
     spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(values)
     spec.loader.exec_module(module)
-    module.__dict__.update(values)  # over the module's own imports: the same objects
-    return numba.njit(cache=True)(getattr(module, name))
+    module.__dict__.update(values)
+    # numba finds the module of a function it loads from its cache by name.
+    module.__dict__[_DISPATCHER] = numba.njit(cache=True)(getattr(module, name))
+    sys.modules[module_name] = module
+    return module.__dict__[_DISPATCHER]
 
 
 def _stamp(value: Any) -> str:
