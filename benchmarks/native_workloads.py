@@ -16,9 +16,9 @@ import numpy as np
 
 
 def rosenbrock(x):
-    """The extended Rosenbrock function of an array, as a Python loop."""
+    """The extended Rosenbrock function of an array (or a list), as a Python loop."""
     s = 0.0
-    for i in range(x.shape[0] - 1):
+    for i in range(len(x) - 1):
         s += 100.0 * (x[i + 1] - x[i] * x[i]) ** 2 + (1.0 - x[i]) ** 2
     return s
 

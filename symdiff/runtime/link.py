@@ -48,6 +48,6 @@ def link(fn: Callable[..., Any], spec: Spec, emitted: Emitted, bindings: dict[st
         from symdiff.runtime import native
 
         return native.link(emitted.name, emitted.text, tag, {**scope.globals, **free},
-                           **options)
+                           spec.types, **options)
     return link_function(emitted.text, emitted.name, tag=tag, globals_=scope.globals,
                          free=free, **options)

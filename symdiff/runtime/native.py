@@ -65,18 +65,21 @@ def require() -> Any:
 
 
 def link(name: str, text: str, tag: str, read: dict[str, Any],
-         **options: Any) -> types.FunctionType:
+         kinds: tuple[Any, ...] | None = None, **options: Any) -> types.FunctionType:
     """The function `name` of the module `text`, compiled by numba, behind a Python
     function that converts lists to arrays (see the module docstring). `read` holds the
-    values of the names the text may read."""
+    values of the names the text may read; `kinds` the spec's types of the parameters
+    (None for a float or list: the ones that may need converting)."""
     numba = require()
     values = _values(name, text, read)
     core = _compiled(numba, name, text, tag, values)
     params = _parameters(text, name)
+    if kinds is None or len(kinds) != len(params):
+        kinds = (None,) * len(params)
     free = {"_symdiff_core": core, "_symdiff_in": _as_array,
             "_symdiff_errors": numba.core.errors.NumbaError,
             "_symdiff_failed": _failure(name)}
-    wrapper = _wrapper(name, params)
+    wrapper = _wrapper(name, params, [k is None for k in kinds])
     return link_function(wrapper, name, tag=f"{tag} (numba)",
                          globals_={"__builtins__": builtins}, free=free, **options)
 
@@ -184,12 +187,14 @@ def _parameters(text: str, name: str) -> list[str]:
     return [a.arg for a in func.args.args]
 
 
-def _wrapper(name: str, params: list[str]) -> str:
-    """``def name(x, y): return _symdiff_core(_symdiff_in(x), _symdiff_in(y))``, a numba
-    compile error raised as a `SymdiffError`."""
-    call = ast.Call(ast.Name("_symdiff_core", ast.Load()), [
+def _wrapper(name: str, params: list[str], converted: list[bool]) -> str:
+    """``def name(x, n): return _symdiff_core(_symdiff_in(x), n)`` (each parameter that
+    may be a list `converted`), a numba compile error raised as a `SymdiffError`."""
+    args: list[ast.expr] = [
         ast.Call(ast.Name("_symdiff_in", ast.Load()), [ast.Name(p, ast.Load())], [])
-        for p in params], [])
+        if convert else ast.Name(p, ast.Load())
+        for p, convert in zip(params, converted, strict=True)]
+    call = ast.Call(ast.Name("_symdiff_core", ast.Load()), args, [])
     fail = ast.Raise(ast.Call(ast.Name("_symdiff_failed", ast.Load()),
                               [ast.Name("error", ast.Load())], []), ast.Constant(None))
     handler = ast.ExceptHandler(ast.Name("_symdiff_errors", ast.Load()), "error", [fail])
