@@ -16,6 +16,7 @@ Contract:
   with ``cache=True``: a fresh process loads numba's machine code instead of compiling.
 - numba is optional: without it, `require` raises a `SymdiffError` saying how to
   install it. Nothing here imports numba before a numba backend function is linked.
+- A pytree or object argument is a `SymdiffError` naming it (not yet supported).
 - Code numba cannot compile raises a `SymdiffError` at the first call of a signature,
   naming the generated line numba stopped at (never a silent fallback to Python).
 """
@@ -37,6 +38,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.host.compile import compile_source, link_function
+from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
 from symdiff.runtime import safedir
 from symdiff.runtime.cache import DiskCache
 
@@ -71,6 +73,7 @@ def link(name: str, text: str, tag: str, read: dict[str, Any],
     values of the names the text may read; `kinds` the spec's types of the parameters
     (None for a float or list: the ones that may need converting)."""
     numba = require()
+    _check_kinds(name, text, kinds)
     values = _values(name, text, read)
     core = _compiled(numba, name, text, tag, values)
     params = _parameters(text, name)
@@ -82,6 +85,20 @@ def link(name: str, text: str, tag: str, read: dict[str, Any],
     wrapper = _wrapper(name, params, [k is None for k in kinds])
     return link_function(wrapper, name, tag=f"{tag} (numba)",
                          globals_={"__builtins__": builtins}, free=free, **options)
+
+
+def _check_kinds(name: str, text: str, kinds: tuple[Any, ...] | None) -> None:
+    """Refuse a pytree or object argument (the numba backend takes numbers, arrays and
+    lists): a `SymdiffError` naming the parameter."""
+    if kinds is None:
+        return
+    for param, kind in zip(_parameters(text, name), kinds, strict=False):
+        if isinstance(kind, (SequenceLayout, DictLayout, ObjectLayout)):
+            what = "an object" if isinstance(kind, ObjectLayout) else "a pytree"
+            raise SymdiffError(
+                f"the numba backend cannot compile {name}: its argument {param!r} is {what} "
+                "(numba takes numbers, arrays and lists of numbers); not yet supported, "
+                'use backend="python" or pass its leaves as separate arguments')
 
 
 def _values(name: str, text: str, read: dict[str, Any]) -> dict[str, Any]:

@@ -300,3 +300,13 @@ def test_a_division_by_zero_still_raises_and_checks_numba_cannot_fail_go() -> No
         with pytest.raises(ZeroDivisionError):
             symdiff.grad(harmonic, backend=backend)(2.0, 5)
     both(lambda backend: symdiff.grad(harmonic, backend=backend)(2.5, 5))
+
+
+def scaled(p):
+    return p["a"] * p["b"] ** 2
+
+
+def test_a_pytree_argument_is_refused_by_name() -> None:
+    assert symdiff.grad(scaled)({"a": 1.0, "b": 2.0}) == {"a": 4.0, "b": 4.0}
+    with pytest.raises(SymdiffError, match="its argument 'p' is a pytree"):
+        symdiff.grad(scaled, backend="numba")({"a": 1.0, "b": 2.0})
