@@ -14,6 +14,7 @@ Run on its own: ``python -m benchmarks.report_native [--small]``.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import sys
@@ -66,10 +67,14 @@ def _warm_load(w: Workload, env: dict[str, str], small: bool) -> float:
     return fresh_process_seconds(WARM.format(small=small, name=w.name), env)[0]
 
 
-def _row(w: Workload, env: dict[str, str], small: bool, repeat: int) -> dict[str, float]:
+def _row(w: Workload, env: dict[str, str], small: bool, repeat: int, built: bool
+         ) -> dict[str, float]:
+    """The times of one workload; `built` when a row above built the same gradient (its
+    cold build is not measured again)."""
     import numba
 
     grad, cold = _build(w)
+    cold = math.nan if built else cold
     python_grad = symdiff.grad(w.fn, w.argnums)
     jitted = numba.njit(w.fn)
     fns: dict[str, Callable[..., Any]] = {"f": w.fn, "njit(f)": jitted,
@@ -102,13 +107,17 @@ def _us(seconds: float) -> str:
     return f"{seconds * 1e6:.3g}" if seconds < 1e-3 else f"{seconds * 1e6:,.0f}"
 
 
+def _seconds(value: float) -> str:
+    return "(above)" if math.isnan(value) else f"{value:.2f}"
+
+
 def report(results: dict[str, dict[str, float]], rows: list[Workload]) -> list[list[str]]:
     """Print the table and the targets; return the target rows (for the tests)."""
     print("\nNative table: gradients of Python loops, µs per call (medians), and the numba "
           "backend's build, s")
     cells = [[w.name, *(_us(results[w.name][c]) if c in results[w.name] else "-"
                         for c in COLUMNS),
-              f"{results[w.name]['cold build']:.2f}", f"{results[w.name]['warm load']:.3f}"]
+              _seconds(results[w.name]["cold build"]), f"{results[w.name]['warm load']:.3f}"]
              for w in rows]
     print(table(["workload", "plain f", "njit(f)", "symdiff python", "symdiff numba",
                  "hand njit", "build cold s", "load warm s"], cells))
@@ -194,22 +203,30 @@ def two_saved(x, n):
 """
 
 TAPE = """
-import resource, symdiff
+import symdiff
 from tape_loop import two_saved
+
+
+def status(field):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(field))
+
+
 grad = symdiff.grad(two_saved, backend={backend!r})
-grad(0.3, 10)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+grad(0.3, 10)  # compiled first
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # the peak resident size starts again from here (Linux)
+before = status("VmRSS:")
 grad(0.3, 10 ** 6)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print((after - before) * 1024, "tape_1 = np.empty(len(range(n)))" in grad.source)
+print(status("VmHWM:") - before, "tape_1 = np.empty(len(range(n)))" in grad.source)
 """
 
 
 def report_tape() -> list[str]:
     """Peak memory of the gradient of a loop of 10**6 iterations that saves two numbers
-    per iteration, in a fresh process (the growth of its peak resident size), from the
-    numba backend (two float64 arrays) and, for comparison, the Python backend (a list
-    of tuples)."""
+    per iteration, in a fresh process (its peak resident size over its size before the
+    call, read from /proc: Linux), from the numba backend (two float64 arrays) and, for
+    comparison, the Python backend (a list of tuples)."""
     from benchmarks._timing import ROOT
 
     rows = []
@@ -243,8 +260,10 @@ def main(small: bool = False, repeat: int = 5) -> None:
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:
+            seen: set[tuple[Any, Any]] = set()
             for w in rows:
-                results[w.name] = _row(w, env, small, repeat)
+                results[w.name] = _row(w, env, small, repeat, (w.fn, w.argnums) in seen)
+                seen.add((w.fn, w.argnums))
         finally:
             for k, v in saved.items():
                 if v is None:

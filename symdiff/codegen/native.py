@@ -3,14 +3,15 @@
 Contract: `for_numba(func)` rewrites, in place, what numba compiles only for numbers or
 not at all into the NumPy spelling it takes: builtins on arrays (``abs(z)`` ->
 ``np.abs(z)``), the list of arrays NumPy's joining functions take (``np.stack([a, b],
-axis=1)`` -> ``np.stack((a, b), axis=1)``), ``a.tolist()`` (-> ``list(a)``) and a Python
-type as a ``dtype=`` (``float`` -> ``np.float64``); it returns the names of the modules
-it made the code read. It also drops the statements that only compute a value so that
-it raises where the user's code raises (``(1.0 - x) ** 2`` alone): with numba's
-arithmetic, that does not raise (an overflow gives inf, ``math.log(-1.0)`` nan, as
-numba's own compilation of the user's code does); a division stays, since numba raises
-ZeroDivisionError. Everything else the emitter writes for the numba backend (array
-tapes, descending ranges) is `codegen.tapes`'.
+axis=1)`` -> ``np.stack((a, b), axis=1)``), ``a.tolist()`` (-> ``list(a)``),
+``np.full_like(a, v)`` (-> ``np.add(np.zeros_like(a), v)``: numba fills only with a
+number) and a Python type as a ``dtype=`` (``float`` -> ``np.float64``); it returns the
+names of the modules it made the code read. It also drops the statements that only
+compute a value so that it raises where the user's code raises (``(1.0 - x) ** 2``
+alone): with numba's arithmetic, that does not raise (an overflow gives inf,
+``math.log(-1.0)`` nan, as numba's own compilation of the user's code does); a division
+stays, since numba raises ZeroDivisionError. Everything else the emitter writes for the
+numba backend (array tapes, descending ranges) is `codegen.tapes`'.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def for_numba(func: ast.FunctionDef) -> set[str]:
             # numba has no ndarray.tolist: list(a), a list of its rows (numbers when 1-D).
             node.args = [node.func.value]
             node.func = ast.Name("list", ast.Load())
+        elif isinstance(node, ast.Call) and _is_numpy(node.func, frozenset({"full_like"})) \
+                and len(node.args) == 2 and not node.keywords:
+            # numba fills only with a number: np.add(np.zeros_like(a), v) takes an array too.
+            zeros = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "zeros_like", ast.Load()),
+                             [node.args[0]], [])
+            node.func = ast.Attribute(ast.Name("np", ast.Load()), "add", ast.Load())
+            node.args = [zeros, node.args[1]]
         if isinstance(node, ast.keyword) and node.arg == "dtype" \
                 and isinstance(node.value, ast.Name) and node.value.id in _DTYPES:
             node.value = ast.Attribute(ast.Name("np", ast.Load()), _DTYPES[node.value.id],

@@ -1,9 +1,10 @@
 """The numba backend: generated code compiled to machine code by ``numba.njit``.
 
 Contract:
-- `link(fn, spec, emitted, free, globals_, **options)` returns a Python function with
-  the generated function's parameters that converts each list argument to a float64
-  array and calls the ``numba.njit`` (nopython) compilation of the emitted function,
+- `link(name, text, tag, read, kinds, **options)` returns a Python function with the
+  parameters of the function `name` of the emitted module `text` that passes each list
+  argument as a float64 array and each pytree argument as its leaves
+  (`runtime.boundary`) to the ``numba.njit`` (nopython) compilation of the emitted function,
   which numba compiles once per argument signature (its dispatcher is what the
   in-memory cache keeps, inside this function). Options (a guard) are
   `host.compile.link_function`'s.
@@ -16,7 +17,7 @@ Contract:
   with ``cache=True``: a fresh process loads numba's machine code instead of compiling.
 - numba is optional: without it, `require` raises a `SymdiffError` saying how to
   install it. Nothing here imports numba before a numba backend function is linked.
-- A pytree or object argument is a `SymdiffError` naming it (not yet supported).
+- An object argument is a `SymdiffError` naming it (not yet supported).
 - Code numba cannot compile raises a `SymdiffError` at the first call of a signature,
   naming the generated line numba stopped at (never a silent fallback to Python).
 """
@@ -38,8 +39,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.host.compile import compile_source, link_function
-from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
-from symdiff.runtime import safedir
+from symdiff.runtime import boundary, safedir
 from symdiff.runtime.cache import DiskCache
 
 BACKENDS = ("python", "numba")
@@ -69,36 +69,18 @@ def require() -> Any:
 def link(name: str, text: str, tag: str, read: dict[str, Any],
          kinds: tuple[Any, ...] | None = None, **options: Any) -> types.FunctionType:
     """The function `name` of the module `text`, compiled by numba, behind a Python
-    function that converts lists to arrays (see the module docstring). `read` holds the
-    values of the names the text may read; `kinds` the spec's types of the parameters
-    (None for a float or list: the ones that may need converting)."""
+    function that converts lists to arrays and takes pytrees apart (see the module
+    docstring). `read` holds the values of the names the text may read; `kinds` the
+    spec's types of the parameters (None for a float or list)."""
     numba = require()
-    _check_kinds(name, text, kinds)
-    values = _values(name, text, read)
-    core = _compiled(numba, name, text, tag, values)
-    params = _parameters(text, name)
-    if kinds is None or len(kinds) != len(params):
-        kinds = (None,) * len(params)
+    core_text, wrapper = boundary.split(text, name, kinds)
+    values = _values(name, core_text, read)
+    core = _compiled(numba, name, core_text, tag, values)
     free = {"_symdiff_core": core, "_symdiff_in": _as_array,
             "_symdiff_errors": numba.core.errors.NumbaError,
             "_symdiff_failed": _failure(name)}
-    wrapper = _wrapper(name, params, [k is None for k in kinds])
     return link_function(wrapper, name, tag=f"{tag} (numba)",
                          globals_={"__builtins__": builtins}, free=free, **options)
-
-
-def _check_kinds(name: str, text: str, kinds: tuple[Any, ...] | None) -> None:
-    """Refuse a pytree or object argument (the numba backend takes numbers, arrays and
-    lists): a `SymdiffError` naming the parameter."""
-    if kinds is None:
-        return
-    for param, kind in zip(_parameters(text, name), kinds, strict=False):
-        if isinstance(kind, (SequenceLayout, DictLayout, ObjectLayout)):
-            what = "an object" if isinstance(kind, ObjectLayout) else "a pytree"
-            raise SymdiffError(
-                f"the numba backend cannot compile {name}: its argument {param!r} is {what} "
-                "(numba takes numbers, arrays and lists of numbers); not yet supported, "
-                'use backend="python" or pass its leaves as separate arguments')
 
 
 def _values(name: str, text: str, read: dict[str, Any]) -> dict[str, Any]:
@@ -196,30 +178,6 @@ def _folder() -> Path | None:
         return None
     os.close(fd)
     return folder
-
-
-def _parameters(text: str, name: str) -> list[str]:
-    tree = ast.parse(text)
-    func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
-    return [a.arg for a in func.args.args]
-
-
-def _wrapper(name: str, params: list[str], converted: list[bool]) -> str:
-    """``def name(x, n): return _symdiff_core(_symdiff_in(x), n)`` (each parameter that
-    may be a list `converted`), a numba compile error raised as a `SymdiffError`."""
-    args: list[ast.expr] = [
-        ast.Call(ast.Name("_symdiff_in", ast.Load()), [ast.Name(p, ast.Load())], [])
-        if convert else ast.Name(p, ast.Load())
-        for p, convert in zip(params, converted, strict=True)]
-    call = ast.Call(ast.Name("_symdiff_core", ast.Load()), args, [])
-    fail = ast.Raise(ast.Call(ast.Name("_symdiff_failed", ast.Load()),
-                              [ast.Name("error", ast.Load())], []), ast.Constant(None))
-    handler = ast.ExceptHandler(ast.Name("_symdiff_errors", ast.Load()), "error", [fail])
-    body = [ast.Try([ast.Return(call)], [handler], [], [])]
-    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
-                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    func = ast.FunctionDef(name, args, body, decorator_list=[], returns=None)
-    return ast.unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
 
 
 def _as_array(value: Any) -> Any:
