@@ -19,6 +19,9 @@
 8. Breadth (`benchmarks.report_realistic`): a corpus of realistic functions through every
    transform that applies, each result checked against central differences: ok / error /
    WRONG, and how many functions work through every transform.
+9. Native speed (`benchmarks.report_native`): gradients of Python loops (Rosenbrock,
+   Horner, Newton, RK4, GARCH, a convolution) from the numba backend against njit(f), the
+   Python backend and a hand-written njit gradient; build and load times; tape memory.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from benchmarks import (
     report_arrays,
     report_higher,
     report_jacobian,
+    report_native,
     report_realistic,
 )
 from benchmarks._table import status, table
@@ -254,6 +258,7 @@ def main() -> None:
     report_higher.main()
     compile_scaling.main()
     report_realistic.main()
+    report_native.main()
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ from symdiff.runtime.arguments import (
     zero_like,
 )
 from symdiff.runtime.dispatch import Built, Dispatcher, Signature
+from symdiff.runtime.native import check_backend
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.tracebacks import boundary
 
@@ -199,17 +200,22 @@ def _tuples_kept(spec: Spec) -> Callable[[tuple[Any, ...], Any], Any] | None:
 
 
 def _make(kind: str, fun: Callable[..., Any] | None, argnums: Any, has_aux: bool,
-          static_argnums: Any = None, static_argnames: Any = None) -> Any:
+          static_argnums: Any = None, static_argnames: Any = None,
+          backend: str = "python") -> Any:
+    backend = check_backend(backend)
+
     def make(f: Callable[..., Any], argnums: Any, static_argnums: Any) -> Any:
         if is_variadic(f):  # argnums and static_argnums count the call's arguments
             public = grad if kind == "grad" else value_and_grad
             return Variadic(public, f, argnums, has_aux,
-                            static_argnums=static_argnums, static_argnames=static_argnames)
+                            static_argnums=static_argnums, static_argnames=static_argnames,
+                            backend=backend)
         check_transformable(f)
         user, inner = unwrap(f)
         nums = normalize_argnums(user, argnums)
         static = normalize_static(user, static_argnums, static_argnames, nums, inner)
-        spec = Spec(kind, nums, inner=inner, has_aux=check_has_aux(has_aux), static=static)
+        spec = Spec(kind, nums, inner=inner, has_aux=check_has_aux(has_aux), static=static,
+                    backend=backend)
         return _transformed(user, spec, differentiated(spec))
 
     def wrap(f: Callable[..., Any]) -> Any:
@@ -229,25 +235,27 @@ Names = str | Sequence[str] | None
 @overload
 def grad(fun: Callable[Concatenate[T, P], Any], argnums: Literal[0] = 0,
          has_aux: Literal[False] = False, *, static_argnums: Statics = None,
-         static_argnames: Names = None) -> Transformed[Concatenate[T, P], T]: ...
+         static_argnames: Names = None,
+         backend: str = "python") -> Transformed[Concatenate[T, P], T]: ...
 @overload
 def grad(fun: Callable[Concatenate[T, P], tuple[Any, A]], argnums: Literal[0] = 0, *,
          has_aux: Literal[True], static_argnums: Statics = None,
-         static_argnames: Names = None) -> Transformed[Concatenate[T, P], tuple[T, A]]: ...
+         static_argnames: Names = None,
+         backend: str = "python") -> Transformed[Concatenate[T, P], tuple[T, A]]: ...
 @overload
 def grad(fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
-         static_argnums: Statics = None, static_argnames: Names = None
+         static_argnums: Statics = None, static_argnames: Names = None, backend: str = "python"
          ) -> Transformed[P, Any]: ...
 @overload
 def grad(fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
-         static_argnums: Statics = None, static_argnames: Names = None
+         static_argnums: Statics = None, static_argnames: Names = None, backend: str = "python"
          ) -> Callable[[Callable[P, Any]], Transformed[P, Any]]: ...
 
 
 @boundary
 def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0,
          has_aux: bool = False, *, static_argnums: Statics = None,
-         static_argnames: Names = None) -> Any:
+         static_argnames: Names = None, backend: str = "python") -> Any:
     """Gradient of a scalar function by reverse mode.
 
     An int `argnums` gives one gradient, a tuple gives a tuple. Works as ``grad(f)``,
@@ -255,28 +263,31 @@ def grad(fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0
     aux)`` and the call returns ``(gradient, aux)``; `aux` is not differentiated. The
     arguments at `static_argnums` (or named in `static_argnames`) are compiled in as
     constants, as `jax.jit` takes them: the code is built and cached per value.
+    ``backend="numba"`` compiles the derivative with ``numba.njit`` (see
+    `symdiff.runtime.native`); the default ``"python"`` runs it as Python.
     """
-    return _make("grad", fun, argnums, has_aux, static_argnums, static_argnames)
+    return _make("grad", fun, argnums, has_aux, static_argnums, static_argnames, backend)
 
 
 @overload
 def value_and_grad(fun: Callable[Concatenate[T, P], R], argnums: Literal[0] = 0,
                    has_aux: Literal[False] = False, *, static_argnums: Statics = None,
-                   static_argnames: Names = None
+                   static_argnames: Names = None, backend: str = "python"
                    ) -> Transformed[Concatenate[T, P], tuple[R, T]]: ...
 @overload
 def value_and_grad(fun: Callable[Concatenate[T, P], tuple[R, A]], argnums: Literal[0] = 0, *,
                    has_aux: Literal[True], static_argnums: Statics = None,
-                   static_argnames: Names = None
+                   static_argnames: Names = None, backend: str = "python"
                    ) -> Transformed[Concatenate[T, P], tuple[tuple[R, A], T]]: ...
 @overload
 def value_and_grad(fun: Callable[P, R], argnums: int | Sequence[int] = 0,
                    has_aux: bool = False, *, static_argnums: Statics = None,
-                   static_argnames: Names = None) -> Transformed[P, tuple[Any, Any]]: ...
+                   static_argnames: Names = None, backend: str = "python"
+                   ) -> Transformed[P, tuple[Any, Any]]: ...
 @overload
 def value_and_grad(
     fun: None = None, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
-    static_argnums: Statics = None, static_argnames: Names = None,
+    static_argnums: Statics = None, static_argnames: Names = None, backend: str = "python",
 ) -> Callable[[Callable[P, Any]], Transformed[P, tuple[Any, Any]]]: ...
 
 
@@ -284,10 +295,12 @@ def value_and_grad(
 def value_and_grad(
     fun: Callable[..., Any] | None = None, argnums: int | Sequence[int] = 0,
     has_aux: bool = False, *, static_argnums: Statics = None, static_argnames: Names = None,
+    backend: str = "python",
 ) -> Any:
     """Like `grad`, returning ``(value, gradient)`` from one pass; with `has_aux`,
     ``((value, aux), gradient)``."""
-    return _make("value_and_grad", fun, argnums, has_aux, static_argnums, static_argnames)
+    return _make("value_and_grad", fun, argnums, has_aux, static_argnums, static_argnames,
+                 backend)
 
 
 # The tangent of an output has the output's type (a float for a float, an array for an
@@ -306,7 +319,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 @boundary
 def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
-    has_aux: bool = False,
+    has_aux: bool = False, *, backend: str = "python",
 ) -> tuple[Any, ...]:
     """Forward mode: ``(fun(*primals), directional derivative along tangents)``; with
     `has_aux`, `fun` returns ``(output, aux)`` and the result is ``(output, tangent,
@@ -314,16 +327,18 @@ def jvp(
 
     `fun` may itself be a derivative (``jvp(grad(f), ...)``). Parameters left out of
     `primals` take their defaults and are not differentiated."""
+    backend = check_backend(backend)
     found = binding(fun)
     if found is None:
-        return forward("jvp", fun, primals, tangents, check_has_aux(has_aux))
+        return forward("jvp", fun, primals, tangents, check_has_aux(has_aux), backend=backend)
     # The bound arguments are data: zero tangents (None for what has no tangent).
     check_pairs(label("jvp", unwrap(found.target)[0]), primals, tangents)
     full, given = bound_primals("jvp", found, primals)
     ts: list[Any] = [None if no_tangent(a) else zero_like(a) for a in full]
     for i, t in zip(given, tangents, strict=True):
         ts[i] = t
-    return forward("jvp", found.target, full, ts, check_has_aux(has_aux), statics=True)
+    return forward("jvp", found.target, full, ts, check_has_aux(has_aux), statics=True,
+                   backend=backend)
 
 
 def check_pairs(where: str, primals: Any, tangents: Any) -> None:
@@ -341,17 +356,18 @@ def check_pairs(where: str, primals: Any, tangents: Any) -> None:
 def forward(
     kind: str, fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
     has_aux: bool = False, statics: bool = False, static: tuple[int, ...] = (),
+    backend: str = "python",
 ) -> tuple[Any, ...]:
     """`jvp`, its messages naming the transform `kind` the user called."""
     fun = for_count(fun, len(primals)) if isinstance(primals, (tuple, list)) else fun
     check_transformable(fun)
     user, inner = unwrap(fun)
-    return jvp_of(kind, user, inner, primals, tangents, has_aux, statics, static)
+    return jvp_of(kind, user, inner, primals, tangents, has_aux, statics, static, backend)
 
 
 def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequence[Any],
            tangents: Sequence[Any], has_aux: bool = False, statics: bool = False,
-           static: tuple[int, ...] = ()) -> tuple[Any, ...]:
+           static: tuple[int, ...] = (), backend: str = "python") -> tuple[Any, ...]:
     """`jvp` of the transform `inner` of the user's function `fun` (of `fun` itself for
     None), its messages naming the transform `kind` the user called. Every primal given
     is differentiated, so none may be a flag or mode, unless `statics` (for callers that
@@ -359,7 +375,7 @@ def jvp_of(kind: str, fun: Callable[..., Any], inner: Spec | None, primals: Sequ
     `static` declare static: compiled in, their tangents None."""
     where = label(kind, fun)
     check_pairs(where, primals, tangents)
-    spec = Spec("jvp", inner=inner, has_aux=has_aux, static=static)
+    spec = Spec("jvp", inner=inner, has_aux=has_aux, static=static, backend=backend)
     fixed = static_positions(spec)
     check = argument_checker(kind, fun, statics=statics, static=fixed)
     args = list(check(primals))
@@ -437,17 +453,20 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
 
 
 @boundary
-def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False,
+        backend: str = "python") -> tuple[Any, ...]:
     """Reverse mode: ``(fun(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one
     cotangent per primal given (parameters left out take their defaults), a pytree's of
     its structure. For a function returning a tuple or dict, the cotangent is one of
     that structure. With `has_aux`, `fun` returns ``(output, aux)`` and the result is
     ``(output, vjp_fn, aux)``."""
+    backend = check_backend(backend)
     found = binding(fun)
     if found is None:
-        return vjp_of(fun, primals, has_aux=check_has_aux(has_aux))
+        return vjp_of(fun, primals, has_aux=check_has_aux(has_aux), backend=backend)
     full, given = bound_primals("vjp", found, primals)
-    out, vjp_fn, *aux = vjp_of(found.target, full, statics=True, has_aux=check_has_aux(has_aux))
+    out, vjp_fn, *aux = vjp_of(found.target, full, statics=True,
+                               has_aux=check_has_aux(has_aux), backend=backend)
 
     @boundary
     def bound_vjp_fn(cotangent: Any) -> tuple[Any, ...]:
@@ -458,14 +477,15 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
 
 
 def vjp_of(fun: Callable[..., Any], primals: Sequence[Any], statics: bool = False,
-           has_aux: bool = False, static: tuple[int, ...] = ()) -> tuple[Any, ...]:
+           has_aux: bool = False, static: tuple[int, ...] = (), backend: str = "python"
+           ) -> tuple[Any, ...]:
     """`vjp`; with `statics`, primals may be flags or modes (their cotangents None), for
     callers that pass the defaults bound; the positions `static` and those the transforms
     of `fun` declare static are compiled in (their cotangents None)."""
     fun = for_count(fun, len(primals))
     check_transformable(fun)
     user, inner = unwrap(fun)
-    spec = Spec("vjp", inner=inner, has_aux=has_aux, static=static)
+    spec = Spec("vjp", inner=inner, has_aux=has_aux, static=static, backend=backend)
     fixed = static_positions(spec)
     args = argument_checker("vjp", user, statics=statics, static=fixed)(primals)
     # Compiled first: a function that does not return a pair fails here, located.

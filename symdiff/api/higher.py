@@ -41,6 +41,7 @@ from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import is_tree, label, no_tangent, zero_like
 from symdiff.runtime.assemble import assemble_hessian, batched_hessian
 from symdiff.runtime.dispatch import signature_of
+from symdiff.runtime.native import check_backend
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.runtime.watched import Plans
 from symdiff.tracebacks import boundary
@@ -58,9 +59,10 @@ class Hessian(Derivative, Generic[P]):
 
     def __init__(self, fun: Callable[P, Any], argnums: int | Sequence[int],
                  static_argnums: Any = None, static_argnames: Any = None,
-                 has_aux: bool = False) -> None:
+                 has_aux: bool = False, backend: str = "python") -> None:
         check_transformable(fun)
         self._has_aux = check_has_aux(has_aux)
+        self._backend = check_backend(backend)
         self._with_aux: Callable[..., Any] | None = None
         self._fn, self._inner = unwrap(fun)
         self._argnums = normalize_argnums(self._fn, argnums)
@@ -77,7 +79,8 @@ class Hessian(Derivative, Generic[P]):
         self.__doc__ = derivative_doc(self._fn, self._spec(), parameters(self._fn)[0])
 
     def _spec(self) -> Spec:
-        return Spec("hessian", self._argnums, inner=self._inner, static=self._static)
+        return Spec("hessian", self._argnums, inner=self._inner, static=self._static,
+                    backend=self._backend)
 
     def chain(self) -> Spec:
         return self._spec()
@@ -91,7 +94,7 @@ class Hessian(Derivative, Generic[P]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _rebuild_hessian, (by_reference(self._fn), self._inner, self._argnums,
-                                  self._static, self._has_aux)
+                                  self._static, self._has_aux, self._backend)
 
     @property
     @boundary
@@ -115,7 +118,8 @@ class Hessian(Derivative, Generic[P]):
 
             gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner,
                                               static=self._static, has_aux=True))
-            self._with_aux = Jacobian(gradient, self._argnums, "forward", has_aux=True)
+            self._with_aux = Jacobian(gradient, self._argnums, "forward", has_aux=True,
+                                      backend=self._backend)
         return self._with_aux
 
     def _plan(self, primals: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
@@ -149,7 +153,8 @@ class Hessian(Derivative, Generic[P]):
             return None
         gradient = Spec("grad", self._argnums, inner=self._inner)
         try:
-            return [compiled(self._fn, with_types(Spec("jvp_batched", j, inner=gradient), sig))
+            return [compiled(self._fn, with_types(Spec("jvp_batched", j, inner=gradient,
+                                                       backend=self._backend), sig))
                     for j in self._indices]
         except BatchingError:
             return None
@@ -162,13 +167,13 @@ class Hessian(Derivative, Generic[P]):
 
         gradient = rebuild(self._fn, Spec("grad", self._argnums, inner=self._inner,
                                           static=self._static))
-        jacobian = Jacobian(gradient, self._argnums, "forward")
+        jacobian = Jacobian(gradient, self._argnums, "forward", backend=self._backend)
         return lambda p: jacobian(*p)
 
     def _assemble(self, primals: tuple[Any, ...], sig: tuple[Any, ...]) -> Any:
         gradient = Spec("grad", self._argnums, inner=self._inner)
-        hvp_impl = compiled(self._fn, with_types(Spec("jvp", self._argnums, inner=gradient),
-                                                 sig))
+        hvp_impl = compiled(self._fn, with_types(Spec("jvp", self._argnums, inner=gradient,
+                                                      backend=self._backend), sig))
         return assemble_hessian(hvp_impl, primals, self._argnums)
 
 
@@ -181,26 +186,28 @@ def _numbers(value: Any) -> bool:
 
 def _rebuild_hessian(fn: Callable[..., Any], inner: Spec | None,
                      argnums: int | tuple[int, ...], static: tuple[int, ...] = (),
-                     has_aux: bool = False) -> Hessian[...]:
+                     has_aux: bool = False, backend: str = "python") -> Hessian[...]:
     """A `Hessian` from its pickled parts."""
     return Hessian(fn if inner is None else rebuild(fn, inner), argnums, static or None,
-                   has_aux=has_aux)
+                   has_aux=has_aux, backend=backend)
 
 
 @boundary
 def hessian(fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
-            *, static_argnums: Statics = None, static_argnames: Names = None) -> Hessian[P]:
+            *, static_argnums: Statics = None, static_argnames: Names = None,
+            backend: str = "python") -> Hessian[P]:
     """Hessian of a scalar function by forward mode over reverse mode. The arguments at
     `static_argnums` (or named in `static_argnames`) are compiled in as constants, per
     value. With `has_aux`, `fun` returns ``(output, aux)`` and the result is ``(Hessian
     of output, aux)``, as in JAX."""
     check_has_aux(has_aux)
+    check_backend(backend)
 
     def make(f: Any, nums: Any, static: Any) -> Any:
         if is_variadic(f):
             return Variadic(hessian, f, nums, has_aux, static_argnums=static,
-                            static_argnames=static_argnames)
-        return Hessian(f, nums, static, static_argnames, has_aux=has_aux)
+                            static_argnames=static_argnames, backend=backend)
+        return Hessian(f, nums, static, static_argnames, has_aux=has_aux, backend=backend)
 
     # Of a bound callable a `Bound`, of one with *args a `Variadic`: called the same way.
     made: Hessian[P] = transform_bound(fun, argnums, static_argnums, make)
@@ -210,13 +217,14 @@ def hessian(fun: Callable[P, Any], argnums: int | Sequence[int] = 0, has_aux: bo
 @boundary
 def hvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
-    argnums: int | Sequence[int] = 0,
+    argnums: int | Sequence[int] = 0, *, backend: str = "python",
 ) -> Any:
     """Hessian-vector product ``H @ v`` without forming ``H``: the JVP of the gradient
     (with respect to `argnums`) along `tangents`, one tangent per primal, in one program.
     """
     if not callable(fun):
         raise TypeError(f"hvp expects a function, got {type(fun).__name__}")
+    backend = check_backend(backend)
     found = binding(fun)
     statics = found is not None
     if found is not None:  # the bound arguments are data: zero tangents
@@ -231,7 +239,8 @@ def hvp(
     check_transformable(fun)
     user, inner = unwrap(fun)
     gradient = Spec("grad", normalize_argnums(user, argnums), inner=inner)
-    return jvp_of("hvp", user, gradient, primals, tangents, statics=statics)[1]
+    return jvp_of("hvp", user, gradient, primals, tangents, statics=statics,
+                  backend=backend)[1]
 
 
 mark(hessian, hvp)

@@ -51,6 +51,7 @@ from symdiff.host.pytrees import TreeDef, is_container
 from symdiff.host.reference import by_reference, qualified_name, wrap_metadata
 from symdiff.runtime.arguments import no_tangent, zero_like
 from symdiff.runtime.dispatch import signature_of
+from symdiff.runtime.native import check_backend
 from symdiff.runtime.spec import Spec
 from symdiff.runtime.watched import Plans
 from symdiff.tracebacks import boundary
@@ -70,7 +71,7 @@ class Jacobian(Derivative, Generic[P]):
 
     def __init__(self, fun: Callable[P, Any], argnums: Argnums = 0, mode: str = "auto",
                  batched: bool = True, has_aux: bool = False, static_argnums: Any = None,
-                 static_argnames: Any = None) -> None:
+                 static_argnames: Any = None, backend: str = "python") -> None:
         if mode not in ("auto", "forward", "reverse"):
             raise ValueError(f"mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
         self._fun = fun
@@ -78,12 +79,14 @@ class Jacobian(Derivative, Generic[P]):
         self._mode = mode
         self._batched = batched
         self._has_aux = check_has_aux(has_aux)
+        self._backend = check_backend(backend)
         self._seen: dict[tuple[Any, ...], None] = {}  # signatures called with, in order
         user, inner = unwrap(fun)
         self._fn = user
         nums = normalize_argnums(user, argnums)
         self._static = normalize_static(user, static_argnums, static_argnames, nums, inner)
-        self._spec = Spec("jacobian", nums, inner=inner, has_aux=has_aux, static=self._static)
+        self._spec = Spec("jacobian", nums, inner=inner, has_aux=has_aux, static=self._static,
+                          backend=self._backend)
         self._check = argument_checker("jacobian", user, (nums,) if isinstance(nums, int)
                                        else nums, static=static_positions(self._spec))
         # Per argument shapes and types: how to compute the Jacobian (`_plan`).
@@ -105,7 +108,7 @@ class Jacobian(Derivative, Generic[P]):
     def _new_plan(self, args: tuple[Any, ...]) -> Callable[[tuple[Any, ...]], Any]:
         self._seen.setdefault(signature_of(args, static_positions(self._spec)))
         return _plan(self._fun, args, self._argnums, self._mode, self._batched, self._has_aux,
-                     self._static)
+                     self._static, self._backend)
 
     def __repr__(self) -> str:
         label = self._spec.label()
@@ -117,19 +120,19 @@ class Jacobian(Derivative, Generic[P]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Jacobian, (by_reference(self._fun), self._argnums, self._mode, self._batched,
-                          self._has_aux, self._static or None)
+                          self._has_aux, self._static or None, None, self._backend)
 
 
 def _made(fun: Callable[P, Any], argnums: Any, mode: str, has_aux: bool, static_argnums: Any,
-          static_argnames: Any) -> Jacobian[P]:
+          static_argnames: Any, backend: str = "python") -> Jacobian[P]:
     """A `Jacobian` of `fun`, through the arguments it binds (`bound`); of a function
     with ``*args``, one per number of positional arguments (`variadic`)."""
     def make(f: Any, nums: Any, static: Any) -> Any:
         if is_variadic(f):
             return Variadic(jacobian, f, nums, mode, has_aux, static_argnums=static,
-                            static_argnames=static_argnames)
+                            static_argnames=static_argnames, backend=backend)
         return Jacobian(f, nums, mode, has_aux=has_aux, static_argnums=static,
-                        static_argnames=static_argnames)
+                        static_argnames=static_argnames, backend=backend)
 
     # Of a bound callable a `Bound`, of one with *args a `Variadic`: called the same way.
     made: Jacobian[P] = transform_bound(fun, argnums, static_argnums, make)
@@ -138,11 +141,12 @@ def _made(fun: Callable[P, Any], argnums: Any, mode: str, has_aux: bool, static_
 
 @boundary
 def jacfwd(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False, *,
-           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian[P]:
+           static_argnums: Statics = None, static_argnames: Names = None,
+           backend: str = "python") -> Jacobian[P]:
     """The Jacobian of `fun` by forward mode: the JVPs along every entry of each input
     (one batched call for an array). The arguments at `static_argnums` (or named in
     `static_argnames`) are compiled in as constants, per value."""
-    return _made(fun, argnums, "forward", has_aux, static_argnums, static_argnames)
+    return _made(fun, argnums, "forward", has_aux, static_argnums, static_argnames, backend)
 
 
 def jacfwd_looped(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False
@@ -153,10 +157,11 @@ def jacfwd_looped(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = F
 
 @boundary
 def jacrev(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False, *,
-           static_argnums: Statics = None, static_argnames: Names = None) -> Jacobian[P]:
+           static_argnums: Statics = None, static_argnames: Names = None,
+           backend: str = "python") -> Jacobian[P]:
     """The Jacobian of `fun` by reverse mode: the VJPs of every entry of the output (one
     batched call for numbers and arrays); static arguments as for `jacfwd`."""
-    return _made(fun, argnums, "reverse", has_aux, static_argnums, static_argnames)
+    return _made(fun, argnums, "reverse", has_aux, static_argnums, static_argnames, backend)
 
 
 def jacrev_looped(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = False
@@ -168,11 +173,11 @@ def jacrev_looped(fun: Callable[P, Any], argnums: Argnums = 0, has_aux: bool = F
 @boundary
 def jacobian(fun: Callable[P, Any], argnums: Argnums = 0, mode: str = "auto",
              has_aux: bool = False, *, static_argnums: Statics = None,
-             static_argnames: Names = None) -> Jacobian[P]:
+             static_argnames: Names = None, backend: str = "python") -> Jacobian[P]:
     """The Jacobian of `fun`; ``mode="auto"`` uses forward mode when the differentiated
     inputs have fewer entries than the output, else reverse mode; static arguments as
     for `jacfwd`."""
-    return _made(fun, argnums, mode, has_aux, static_argnums, static_argnames)
+    return _made(fun, argnums, mode, has_aux, static_argnums, static_argnames, backend)
 
 
 def choose_mode(fun: Callable[..., Any], args: Sequence[Any], argnums: Argnums = 0,
@@ -201,19 +206,19 @@ Found = tuple[list[Any], Any, TreeDef]
 
 def _jacobian(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums,
               mode: str, batched: bool = True, has_aux: bool = False,
-              static: tuple[int, ...] = ()) -> Found:
+              static: tuple[int, ...] = (), backend: str = "python") -> Found:
     nums = _nums(argnums, len(args))
     if mode == "auto":
         mode = choose_mode(fun, args, argnums, has_aux)
     if mode == "forward":
-        parts = [_forward(fun, args, i, batched, has_aux, static) for i in nums]
+        parts = [_forward(fun, args, i, batched, has_aux, static, backend) for i in nums]
         return [jac for jac, _, _ in parts], parts[0][1], parts[0][2]
-    return _reverse(fun, args, nums, batched, has_aux, static)
+    return _reverse(fun, args, nums, batched, has_aux, static, backend)
 
 
 def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode: str,
-          batched: bool, has_aux: bool = False, static: tuple[int, ...] = ()
-          ) -> Callable[[tuple[Any, ...]], Any]:
+          batched: bool, has_aux: bool = False, static: tuple[int, ...] = (),
+          backend: str = "python") -> Callable[[tuple[Any, ...]], Any]:
     """How to compute the Jacobian for arguments shaped like `args`: one call of batched
     code (compiled, and its seeds made, once) where it applies, else a pass per seed;
     the arguments at `static` are compiled in by value."""
@@ -226,10 +231,10 @@ def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode
 
         try:
             if mode == "reverse":
-                run = _reverse_plan(fun, args, nums, has_aux, static)
+                run = _reverse_plan(fun, args, nums, has_aux, static, backend)
             elif all(_batchable(fun, args, i, static) or type(args[i]) is float
                      for i in nums):
-                plans = [_forward_plan(fun, args, i, has_aux, static) for i in nums]
+                plans = [_forward_plan(fun, args, i, has_aux, static, backend) for i in nums]
 
                 def run(a: tuple[Any, ...]) -> Found:
                     parts = [plan(a) for plan in plans]
@@ -238,7 +243,7 @@ def _plan(fun: Callable[..., Any], args: tuple[Any, ...], argnums: Argnums, mode
         except BatchingError:
             batched = False  # an operation without a batching rule: do not try again
     found = run if run is not None else (
-        lambda a: _jacobian(fun, a, argnums, mode, batched, has_aux, static))
+        lambda a: _jacobian(fun, a, argnums, mode, batched, has_aux, static, backend))
 
     def jacobian(a: tuple[Any, ...]) -> Any:
         per_arg, aux, out = found(a)
@@ -262,7 +267,8 @@ def _choose(n_inputs: int, n_outputs: int) -> str:
 
 
 def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bool = True,
-             has_aux: bool = False, static: tuple[int, ...] = ()) -> tuple[Any, Any, TreeDef]:
+             has_aux: bool = False, static: tuple[int, ...] = (), backend: str = "python"
+             ) -> tuple[Any, Any, TreeDef]:
     """(the Jacobian with respect to `args[i]`, the aux output or None, the output's
     structure)."""
 
@@ -271,7 +277,7 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
         from symdiff.transforms.batch import BatchingError
 
         try:
-            jac, aux = _forward_plan(fun, args, i, has_aux, static)(args)
+            jac, aux = _forward_plan(fun, args, i, has_aux, static, backend)(args)
             return jac, aux, pytrees.structure(jac)
         except BatchingError:
             pass
@@ -283,7 +289,7 @@ def _forward(fun: Callable[..., Any], args: tuple[Any, ...], i: int, batched: bo
         tangents = tuple(seed if k == i else None if k in static or no_tangent(a)
                          else zero_like(a) for k, a in enumerate(args))
         _, tangent, *rest = forward("jacobian", fun, args, tangents, has_aux=has_aux,
-                                    statics=True, static=static)
+                                    statics=True, static=static, backend=backend)
         aux = rest[0] if rest else None
         columns[leaf].append(tangent)
     out: Any = None
@@ -335,24 +341,25 @@ def _forward_batched(fun: Callable[..., Any], args: tuple[Any, ...], i: int) -> 
 
 
 def _forward_plan(fun: Callable[..., Any], args: tuple[Any, ...], i: int, has_aux: bool,
-                  static: tuple[int, ...] = ()) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
+                  static: tuple[int, ...] = (), backend: str = "python"
+                  ) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     """(the Jacobian with respect to `args[i]`, the aux output or None) from one call of
     JVP code: batched, its tangents the rows of the identity, for an array."""
     check_transformable(fun)
     user, inner = unwrap(fun)
     if type(args[i]) is float:
-        return _forward_number_plan(user, inner, args, i, has_aux, static)
-    return _forward_batched_plan(user, inner, args, i, has_aux, static)
+        return _forward_number_plan(user, inner, args, i, has_aux, static, backend)
+    return _forward_batched_plan(user, inner, args, i, has_aux, static, backend)
 
 
 def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int,
-                         has_aux: bool, static: tuple[int, ...] = ()
+                         has_aux: bool, static: tuple[int, ...] = (), backend: str = "python"
                          ) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     """The derivative along the number `args[i]`: one pass of the JVP code."""
     import numpy as np
 
     impl = compiled(user, specialised(Spec("jvp", i, inner=inner, has_aux=has_aux,
-                                           static=static), args))
+                                           static=static, backend=backend), args))
 
     def run(a: tuple[Any, ...]) -> tuple[Any, Any]:
         out, tangent, *aux = impl(*a, 1.0)  # along args[i] alone
@@ -365,7 +372,7 @@ def _forward_number_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, 
 
 
 def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any, ...], i: int,
-                          has_aux: bool, static: tuple[int, ...] = ()
+                          has_aux: bool, static: tuple[int, ...] = (), backend: str = "python"
                           ) -> Callable[[tuple[Any, ...]], tuple[Any, Any]]:
     import numpy as np
 
@@ -375,7 +382,8 @@ def _forward_batched_plan(user: Callable[..., Any], inner: Any, args: tuple[Any,
     dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else float
     seeds = np.eye(n, dtype=dtype).reshape(n, *shape)
     impl = compiled(user, specialised(
-        Spec("jvp_batched", i, inner=inner, has_aux=has_aux, static=static), args))
+        Spec("jvp_batched", i, inner=inner, has_aux=has_aux, static=static, backend=backend),
+        args))
 
     def jac(leaf: Any, t: Any) -> Any:
         lead = np.shape(leaf)
@@ -397,19 +405,20 @@ def _scalar(result: Any) -> Any:
 
 
 def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
-             batched: bool = True, has_aux: bool = False, static: tuple[int, ...] = ()
-             ) -> Found:
+             batched: bool = True, has_aux: bool = False, static: tuple[int, ...] = (),
+             backend: str = "python") -> Found:
     import numpy as np
 
     if batched and plain_args(args, static):
         from symdiff.transforms.batch import BatchingError
 
         try:
-            return _reverse_plan(fun, args, nums, has_aux, static)(args)
+            return _reverse_plan(fun, args, nums, has_aux, static, backend)(args)
         except BatchingError:
             pass
 
-    out, vjp_fn, *aux = vjp_of(fun, args, statics=True, has_aux=has_aux, static=static)
+    out, vjp_fn, *aux = vjp_of(fun, args, statics=True, has_aux=has_aux, static=static,
+                               backend=backend)
     leaves, out_def = pytrees.flatten(out)
     rows: list[list[Any]] = [[] for _ in nums]
     for k, leaf in enumerate(leaves):
@@ -436,7 +445,7 @@ def _reverse(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
 
 
 def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int],
-                  has_aux: bool, static: tuple[int, ...] = ()
+                  has_aux: bool, static: tuple[int, ...] = (), backend: str = "python"
                   ) -> Callable[[tuple[Any, ...]], Found]:
     """The Jacobian rows of each argument of `nums`, from one call of VJP code:
     the k-th cotangent seed is one at output entry k (entries of all leaves in order, C
@@ -459,14 +468,16 @@ def _reverse_plan(fun: Callable[..., Any], args: tuple[Any, ...], nums: list[int
         seeds = [np.ones_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
                  for leaf in leaves]
         impl = compiled(user, specialised(Spec("vjp", tuple(nums), inner=inner,
-                                               has_aux=has_aux, static=static), args))
+                                               has_aux=has_aux, static=static,
+                                               backend=backend), args))
     else:
         eye = np.eye(k)
         bounds = np.cumsum([0, *sizes])
         seeds = [eye[:, lo:hi].reshape(k, *np.shape(leaf))
                  for leaf, lo, hi in zip(leaves, bounds[:-1], bounds[1:], strict=True)]
         impl = compiled(user, specialised(Spec("vjp_batched", tuple(nums), inner=inner,
-                                               has_aux=has_aux, static=static), args))
+                                               has_aux=has_aux, static=static,
+                                               backend=backend), args))
     shapes = [np.shape(leaf) for leaf in leaves]
     bounds = np.cumsum([0, *sizes])
     out_def = pytrees.structure(out)

@@ -23,6 +23,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--modes", type=_modes, default=("grad",), metavar="MODE[,MODE...]",
                         help="from grad, value_and_grad, jvp, vjp, hessian; default grad")
     add_common(parser)
+    parser.add_argument("--backend", choices=("python", "numba"), default="python",
+                        help="numba: each derivative @numba.njit(cache=True); default python")
     parser.add_argument("-o", "--output", help="the module to write; default stdout")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if OUTPUT is missing or stale")
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print("symdiff build: --check needs -o OUTPUT, the file to check", file=sys.stderr)
         return 2
     text = build_module(args.source, args.functions, args.modes, args.argnums,
-                        args.signature, args.output)
+                        args.signature, args.output, args.backend)
     if args.check:
         if is_current(text, args.output):
             return 0

@@ -24,7 +24,9 @@ from typing import Any
 
 from symdiff.codegen import ownership, wrap
 from symdiff.codegen.naming import Namer
+from symdiff.codegen.native import for_numba
 from symdiff.codegen.schedule import Schedule, schedule
+from symdiff.codegen.tapes import ArrayTapes, ListTapes, append
 from symdiff.ir.calls import CUSTOM_CALL
 from symdiff.ir.loop import BodyParams, BodyResults, Loop, loop_args
 from symdiff.ir.node import Container, Item, Node, Op, Program, Structure, assemble, flatten
@@ -62,18 +64,20 @@ def emit_module(program: Program, header: str = "") -> str:
     return emit(program, header).text
 
 
-def emit(program: Program, header: str = "", scheduled: Schedule | None = None) -> Emitted:
+def emit(program: Program, header: str = "", scheduled: Schedule | None = None,
+         native: bool = False) -> Emitted:
     """The module defining `program` as a function; `scheduled` is the program's own
-    schedule (``schedule(program)``), if the caller made it already."""
-    module, imports = _module(program, header, scheduled)
+    schedule (``schedule(program)``), if the caller made it already. `native` code is
+    for ``numba.njit``: tapes as arrays, descending ranges (`codegen.tapes`)."""
+    module, imports = _module(program, header, scheduled, native)
     text = wrap.shorten_module(module, ast.unparse(module)) + "\n"
     return Emitted(text, program.name, imports)
 
 
-def _module(program: Program, header: str, scheduled: Schedule | None
+def _module(program: Program, header: str, scheduled: Schedule | None, native: bool = False
             ) -> tuple[ast.Module, tuple[tuple[str, str | None], ...]]:
     everything = all_nodes(program)
-    emitter = _Emitter(Namer(_global_roots(everything)))
+    emitter = _Emitter(Namer(_global_roots(everything)), native)
     params, unpack = _parameters(program, emitter, everything)
     body: list[ast.stmt] = []
     if program.doc:
@@ -88,6 +92,8 @@ def _module(program: Program, header: str, scheduled: Schedule | None
         posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     func = ast.FunctionDef(program.name, args, body, decorator_list=[], returns=None, lineno=1)
+    if native:
+        emitter.modules |= for_numba(func)
     module: list[ast.stmt] = []
     if header:
         module.append(ast.Expr(ast.Constant(header)))
@@ -159,8 +165,9 @@ _MODULES = frozenset({"math", "np", "scipy"})
 
 
 class _Emitter:
-    def __init__(self, namer: Namer) -> None:
+    def __init__(self, namer: Namer, native: bool = False) -> None:
         self.namer = namer
+        self.tapes = ArrayTapes(namer) if native else ListTapes()
         self.names: dict[Node, str] = {}
         self.returned = False  # the last region returns the result from its branches
         # Of `_MODULES`, those the code reads, noted as each expression is made (the
@@ -356,8 +363,17 @@ class _Emitter:
         stack_names = [self._loop_output(out, (None if out is None else hints.get(out))
                                          or "values", _empty_list(), stmts)
                        for out in outs.stacks]
-        tape_name = (self._loop_output(outs.tape, "tape", _empty_list(), stmts)
-                     if loop.n_saved else None)
+        tape_name = None
+        if loop.n_saved:
+            tape_name = self.namer.hinted("tape")
+            if outs.tape is not None:
+                self.names[outs.tape] = tape_name
+            trips = _range(given.range, [self.ref(a, env) for a in given.range]) \
+                if params.index else None
+            started = len(stmts)
+            self.tapes.start(tape_name, results.saved, trips, stmts)
+            for stmt in stmts[started:]:
+                self.made(stmt)  # (notes the modules it reads: np for an array tape)
         count_name = (self._loop_output(outs.trips, "trips", ast.Constant(0), stmts)
                       if loop.counted else None)
         inner: dict[Node, ast.expr] = {p: _load(name)
@@ -371,14 +387,13 @@ class _Emitter:
         for xs, group in zip(given.popped_from, params.pops, strict=True):
             names = [self.namer.hinted(str(p.attrs[0])) for p in group]
             inner.update((p, _load(name)) for p, name in zip(group, names, strict=True))
-            pop = ast.Call(ast.Attribute(self.ref(xs, env), "pop", ast.Load()), [], [])
-            prologue.append(_assign_many(names, pop))
+            prologue += self.tapes.pop(self.ref(xs, env), names)
         if tape_name is not None:
             # The tape's entry: values the iteration starts from, pushed before it runs.
             values = [inner.get(v) for v in results.saved]
             if any(v is None for v in values):
                 raise NotImplementedError("a loop may only save its parameters on the tape")
-            prologue.append(_append(tape_name, values))  # type: ignore[arg-type]
+            prologue += self.tapes.push(tape_name, values)  # type: ignore[arg-type]
         if count_name is not None:
             prologue.append(ast.AugAssign(ast.Name(count_name, ast.Store()), ast.Add(),
                                           ast.Constant(1)))
@@ -386,8 +401,11 @@ class _Emitter:
         loop_body = [*prologue, *block] or [ast.Pass()]
         if index is None:
             return [*stmts, *self._while(loop, inner, loop_body)]
-        start, stop, step = (self.ref(a, env) for a in given.range)
-        loop_range = _range(start, stop, step, given.range, loop.reverse)
+        bounds = [self.ref(a, env) for a in given.range]
+        forward = _range(given.range, bounds)
+        loop_range: ast.expr = forward
+        if loop.reverse:
+            loop_range = self.tapes.backwards(forward.args, _unit_step(given.range))
         return [*stmts, ast.For(ast.Name(index, ast.Store()), loop_range, loop_body, [],
                                 lineno=1)]
 
@@ -419,7 +437,7 @@ class _Emitter:
         block = self.block(loop.body, roots, inner, {}, inline=frozenset(news),
                            owned=own.params)
         for name, value in zip(stack_names, results.stacked, strict=True):
-            block.append(_append(name, [self.ref(value, inner)]))
+            block.append(append(name, [self.ref(value, inner)]))
         stop_test: ast.expr | None = None
         if results.stop is not None:
             # Read the break flag before the carried variables are overwritten.
@@ -515,29 +533,19 @@ def _empty_list() -> ast.expr:
     return ast.List([], ast.Load())
 
 
-def _append(name: str, values: list[ast.expr]) -> ast.stmt:
-    """``name.append(v)``, or of a tuple of several values."""
-    item = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
-    return ast.Expr(ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "append", ast.Load()),
-                             [item], []))
-
-
-def _assign_many(names: list[str], value: ast.expr) -> ast.stmt:
-    if len(names) == 1:
-        return _assign(names[0], value)
-    targets = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
-    return ast.Assign([targets], value, lineno=1)
-
-
-def _range(start: ast.expr, stop: ast.expr, step: ast.expr, rng: tuple[Node, ...],
-           reverse: bool) -> ast.expr:
-    """``range(stop)``, ``range(start, stop)`` or ``range(start, stop, step)``."""
-    unit_step = rng[2].op == Op.CONST and rng[2].value == 1
+def _range(rng: tuple[Node, ...], bounds: list[ast.expr]) -> ast.Call:
+    """``range(stop)``, ``range(start, stop)`` or ``range(start, stop, step)`` of a loop's
+    range nodes `rng`, whose expressions are `bounds`."""
+    start, stop, step = bounds
+    unit_step = _unit_step(rng)
     zero_start = rng[0].op == Op.CONST and rng[0].value == 0
     args = [stop] if unit_step and zero_start else [start, stop] if unit_step else \
         [start, stop, step]
-    call = ast.Call(ast.Name("range", ast.Load()), args, [])
-    return ast.Call(ast.Name("reversed", ast.Load()), [call], []) if reverse else call
+    return ast.Call(ast.Name("range", ast.Load()), args, [])
+
+
+def _unit_step(rng: tuple[Node, ...]) -> bool:
+    return rng[2].op == Op.CONST and rng[2].value == 1
 
 
 def _tail_region(order: tuple[Node, ...], returns: Structure | None) -> Node | None:

@@ -8,6 +8,8 @@ reads them by) and `fn`'s own closure cells are its closure variables. The name 
 the imports come as data from the emitter (or from the disk cache, stored with the
 text): the text is compiled, never searched. Its file name says which derivative of
 which function a traceback went through. Options (a guard) go to `link_function`.
+A spec for the numba backend is linked by `runtime.native` instead, with the same names
+bound (fixed as numba compiles them).
 """
 
 from __future__ import annotations
@@ -42,5 +44,10 @@ def link(fn: Callable[..., Any], spec: Spec, emitted: Emitted, bindings: dict[st
             free[alias or module.split(".")[0]] = sys.modules[module if alias else
                                                               module.split(".")[0]]
     tag = f"{spec.label()} of {qualified_name(fn)}"
+    if spec.backend == "numba":
+        from symdiff.runtime import native
+
+        return native.link(emitted.name, emitted.text, tag, {**scope.globals, **free},
+                           spec.types, **options)
     return link_function(emitted.text, emitted.name, tag=tag, globals_=scope.globals,
                          free=free, **options)

@@ -8,7 +8,9 @@ this one to its result; both the hash and the text form cover the whole chain. `
 describe the user's function's parameters and are kept on the outermost spec only.
 `has_aux` says the transformed function returns ``(output, aux)`` (see
 `transforms.programs` for where each transform puts `aux`); `static` lists the
-argument positions declared static, whose values the code is compiled for.
+argument positions declared static, whose values the code is compiled for. `backend`
+says what runs the code: ``"python"``, or ``"numba"`` (`runtime.native`); it shapes the
+text, so it is part of the key (of the outermost spec; inner ones keep the default).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Spec:
     # The argument positions declared static (``static_argnums``): compiled in by value,
     # as `ir.types.StaticArg` types.
     static: tuple[int, ...] = ()
+    backend: str = "python"  # "python" or "numba"
 
     def key(self) -> str:
         text = f"{self.kind}:{self.argnums!r}"
@@ -50,6 +53,8 @@ class Spec:
             text += ":" + ",".join("-" if t is None else str(t) for t in self.types)
         if self.has_aux:
             text += ":aux"
+        if self.backend != "python":
+            text += f":{self.backend}"
         if self.inner is not None:
             text += " of " + self.inner.key()
         return text

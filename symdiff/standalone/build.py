@@ -59,6 +59,7 @@ def build_module(
     argnums: int | Sequence[int] | None = None,
     signature: Sequence[Any] | None = None,
     output: str | os.PathLike[str] | None = None,
+    backend: str = "python",
 ) -> str:
     """The standalone module's text (see the module doc); it is not written.
 
@@ -70,6 +71,8 @@ def build_module(
     ``"ndarray[float64,2]"``..., see `symdiff.standalone.signatures`), the same for every
     function (default: numbers, and lists where the function uses a list); `output`
     names the file the header's paths are relative to (it must not be the source).
+    ``backend="numba"`` writes each derivative as ``@numba.njit(cache=True)`` code (the
+    module then imports numba too).
     """
     from symdiff.host.building import building
     from symdiff.standalone.functions import MODES, derivative
@@ -77,6 +80,8 @@ def build_module(
     from symdiff.standalone.signatures import parse_signature
     from symdiff.transforms.programs import NotScalarOutput
 
+    if backend not in ("python", "numba"):
+        raise SymdiffError(f"unknown backend {backend!r}: python or numba")
     modes = tuple(dict.fromkeys(modes))
     for mode in modes:
         if mode not in MODES:
@@ -97,11 +102,12 @@ def build_module(
         for name in dict.fromkeys(names):
             target = _target(module, name, argnums, types)
             try:
-                pieces += [derivative(target, mode) for mode in modes]
+                pieces += [derivative(target, mode, backend) for mode in modes]
             except NotScalarOutput as error:
                 raise located_at(target.fn, str(error)) from None
-    command = _command(shown, names, modes, argnums, types, output, base)
-    return module_text(_header(module, shown, command, modes, output is not None), pieces)
+    command = _command(shown, names, modes, argnums, types, output, base, backend)
+    return module_text(_header(module, shown, command, modes, output is not None, backend),
+                       pieces)
 
 
 def write_module(text: str, output: str | os.PathLike[str], force: bool = False) -> None:
@@ -239,7 +245,7 @@ def _argnums(argnums: Any) -> Any:
 
 
 def _command(shown: str, names: list[str], modes: Sequence[str], argnums: Any,
-             types: Any, output: Any, base: Path) -> list[str]:
+             types: Any, output: Any, base: Path, backend: str = "python") -> list[str]:
     """The ``symdiff build`` command that gives this module, run in `base`, as
     shell-quoted units (an option with its values), to wrap between units."""
     import shlex
@@ -255,13 +261,15 @@ def _command(shown: str, names: list[str], modes: Sequence[str], argnums: Any,
                       else ",".join(map(str, nums)) + ("," if len(nums) == 1 else "")])
     if types is not None:
         units.append(["--signature", *(describe(t) for t in types)])
+    if backend != "python":
+        units.append(["--backend", backend])
     if output is not None:
         units.append(["-o", Path(os.path.relpath(Path(output).resolve(), base)).as_posix()])
     return [" ".join(shlex.quote(w) for w in unit) for unit in units]
 
 
 def _header(module: ModuleType, shown: str, command: list[str], modes: Sequence[str],
-            beside: bool) -> str:
+            beside: bool, backend: str = "python") -> str:
     import hashlib
     import textwrap
 
@@ -293,6 +301,14 @@ def _header(module: ModuleType, shown: str, command: list[str], modes: Sequence[
         "when this module was built.",
         "",
     ]
+    if backend == "numba":
+        lines[-1:-1] = [
+            "",
+            "Backend numba: each derivative is compiled by numba.njit (nopython mode) at its",
+            "first call per argument types and cached beside this module (cache=True); the",
+            "module imports numba too. Pass a list as a float64 array. Float overflow gives",
+            "inf here where Python raises OverflowError.",
+        ]
     return "\n".join(lines)
 
 

@@ -5,8 +5,9 @@ the pipeline (the same text ``symdiff.source`` and the runtime compile), parses 
 returns a `Piece`: the function renamed ``{name}_{mode}`` with a docstring naming the
 original ``module.function``, the modules it imports, and the numbers it reads from
 the user's globals or closures, copied at build time (a standalone module cannot read
-them live). Any other free name (an array, an object, a module other than the standard
-library's and NumPy) is a `SymdiffError` naming it.
+them live). For the numba backend the function is the numba backend's code, decorated
+``@numba.njit(cache=True)``. Any other free name (an array, an object, a module other
+than the standard library's and NumPy) is a `SymdiffError` naming it.
 
 A Hessian whose differentiated arguments are all numbers is one generated program;
 of arrays, it is ``{name}_batched_jvp_{param}`` per differentiated argument (the JVP of
@@ -56,8 +57,9 @@ class Piece:
     assemble: set[str] = field(default_factory=set)  # copied Hessian assemblies it calls
 
 
-def derivative(target: Target, mode: str) -> Piece:
-    """The standalone definition of `mode` of `target` (see the module doc)."""
+def derivative(target: Target, mode: str, backend: str = "python") -> Piece:
+    """The standalone definition of `mode` of `target` (see the module doc); for the
+    ``"numba"`` backend, each generated function is ``@numba.njit(cache=True)``."""
     from symdiff.api.arguments import unwrap
     from symdiff.runtime.spec import Spec, with_types
 
@@ -78,7 +80,8 @@ def derivative(target: Target, mode: str) -> Piece:
             try:
                 names = []
                 for j in _indices(argnums):
-                    spec = with_types(Spec("jvp_batched", j, inner=gradient), target.signature)
+                    spec = with_types(Spec("jvp_batched", j, inner=gradient,
+                                           backend=backend), target.signature)
                     names.append(f"{target.name}_batched_jvp_{params[j]}")
                     piece.defs.append(_function(target, fn, spec, names[-1], "batched_jvp", j,
                                                 params, piece))
@@ -88,13 +91,14 @@ def derivative(target: Target, mode: str) -> Piece:
                 piece.defs.append(_hessian_entry(target, params, argnums, names, BATCHED))
                 piece.assemble.add(BATCHED)
                 return piece
-        hvp = with_types(Spec("jvp", argnums, inner=gradient), target.signature)
+        hvp = with_types(Spec("jvp", argnums, inner=gradient, backend=backend),
+                         target.signature)
         hvp_name = f"{target.name}_hvp"
         piece.defs.append(_function(target, fn, hvp, hvp_name, "hvp", argnums, params, piece))
         piece.defs.append(_hessian_entry(target, params, argnums, [hvp_name], ASSEMBLE))
         piece.assemble.add(ASSEMBLE)
         return piece
-    spec = with_types(Spec(mode, argnums, inner=inner), target.signature)
+    spec = with_types(Spec(mode, argnums, inner=inner, backend=backend), target.signature)
     piece.defs.append(_function(target, fn, spec, name, mode, argnums, params, piece))
     return piece
 
@@ -198,6 +202,10 @@ def _function(target: Target, fn: Callable[..., Any], spec: Any, name: str, what
     func.body = [ast.Expr(ast.Constant(doc)), *body]
     _free_names(target, fn, spec, func, piece)
     _mark_unused_loop_variables(func)
+    if spec.backend == "numba":
+        njit = ast.Attribute(ast.Name("numba", ast.Load()), "njit", ast.Load())
+        func.decorator_list = [ast.Call(njit, [], [ast.keyword("cache", ast.Constant(True))])]
+        piece.imports.add(("numba", None))
     return func
 
 

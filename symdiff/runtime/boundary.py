@@ -1,0 +1,194 @@
+"""The boundary of a numba-backend function: what stays in Python around the compiled code.
+
+Contract: `split(text, name, kinds)` cuts the emitted module's function `name` in two:
+- the core, the module text numba compiles: the function taking the leaves of each
+  pytree parameter (a dict, list or tuple whose `kinds` entry is a `host.data` layout)
+  in place of the pytree, and returning the leaves of its result as one flat tuple
+  when the result is a structure of displays (a dict numba cannot return, or a tuple
+  holding one);
+- the wrapper, Python source of a function with the original parameters that reads
+  those leaves (``p['w']``), converts each argument that may be a list to a float64
+  array (``_symdiff_in``), calls ``_symdiff_core`` and builds the result's structure
+  again from the flat tuple; a numba compile error (``_symdiff_errors``) is raised as
+  ``_symdiff_failed(error)``.
+A pytree parameter the core still reads other than through a leaf, or return statements
+of different structures, raise a `SymdiffError`. Both texts are built as `ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import Any
+
+from symdiff.errors import SymdiffError
+from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
+
+_OUT = "_symdiff_out"  # the wrapper's name for the core's flat result
+
+
+def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
+    """(the core's module text, the wrapper's source); see the module docstring."""
+    tree = ast.parse(text)
+    func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    params = [a.arg for a in func.args.args]
+    given = min(len(kinds or ()), len(params))  # the spec's types: the user's parameters
+    kinds = (*tuple(kinds or ())[:given], *(None,) * (len(params) - given))
+    for param, kind in zip(params, kinds, strict=True):
+        if isinstance(kind, ObjectLayout):
+            raise SymdiffError(
+                f"the numba backend cannot compile {name}: its argument {param!r} is an "
+                "object (numba takes numbers, arrays, lists and pytrees of those); not yet "
+                'supported, use backend="python" or pass its fields as arguments')
+    trees = {p for p, k in zip(params, kinds, strict=True)
+             if isinstance(k, (SequenceLayout, DictLayout))}
+    if trees:  # the tangents of pytrees (params past the spec's types) are taken apart too
+        trees |= _leaf_roots(func, set(params[given:]))
+    leaves = _take_leaves(func, trees, name)
+    kept = [p for p, k in zip(params, kinds, strict=True) if p not in trees]
+    converted = {p for p, k in zip(params, kinds, strict=True) if k is None}
+    func.args.args = [ast.arg(p) for p in [*kept, *(leaf for leaf, _ in leaves)]]
+    template = _flatten_returns(func, name)
+    call_args: list[ast.expr] = [_convert(_load(p)) if p in converted else _load(p)
+                                 for p in kept]
+    call_args += [_convert(value) for _, value in leaves]
+    core = text if not leaves and template is None else \
+        ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+    return core, _wrapper(name, params, call_args, template)
+
+
+def _take_leaves(func: ast.FunctionDef, trees: set[str], name: str
+                 ) -> list[tuple[str, ast.expr]]:
+    """Remove the leading ``leaf = p['w']`` statements of the pytree parameters `trees`
+    from `func`; (the leaf's name, its expression) for each."""
+    if not trees:
+        return []
+    body = func.body
+    start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(
+        body[0].value, ast.Constant) else 0
+    taken: list[tuple[str, ast.expr]] = []
+    while start < len(body) and _is_leaf(body[start], trees):
+        stmt = body.pop(start)
+        assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+        taken.append((stmt.targets[0].id, stmt.value))
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id in trees:
+            raise SymdiffError(
+                f"the numba backend cannot compile {name}: it reads the pytree argument "
+                f"{node.id!r} other than leaf by leaf; not yet supported, use "
+                'backend="python"')
+    return taken
+
+
+def _leaf_roots(func: ast.FunctionDef, candidates: set[str]) -> set[str]:
+    """Those of `candidates` that the leading ``leaf = p[k]...`` statements read."""
+    body = func.body[1:] if func.body and isinstance(func.body[0], ast.Expr) else func.body
+    found = set()
+    for stmt in body:
+        root = _root(stmt)
+        if root is None:
+            break
+        if root in candidates:
+            found.add(root)
+    return found
+
+
+def _root(stmt: ast.stmt) -> str | None:
+    """p when `stmt` is ``name = p[k1][k2]...`` with constant keys, else None."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Subscript)):
+        return None
+    value: ast.expr = stmt.value
+    while isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant):
+        value = value.value
+    return value.id if isinstance(value, ast.Name) else None
+
+
+def _is_leaf(stmt: ast.stmt, trees: set[str]) -> bool:
+    """Whether `stmt` is ``name = p[k1][k2]...`` of a pytree parameter p."""
+    return _root(stmt) in trees
+
+
+def _flatten_returns(func: ast.FunctionDef, name: str) -> ast.expr | None:
+    """Make every return of `func` return the flat tuple of its result's leaves when the
+    result holds a dict display; the structure, its leaves read from ``_symdiff_out``
+    (None when nothing changed)."""
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    inside = {id(n) for r in returns for n in ast.walk(r)}
+    if any(isinstance(n, ast.Dict) and id(n) not in inside for n in ast.walk(func)):
+        raise SymdiffError(f"the numba backend cannot compile {name}: it builds a dict "
+                           'before its return (not yet supported); use backend="python"')
+    if not any(isinstance(n, ast.Dict) for r in returns if r.value is not None
+               for n in ast.walk(r.value)):
+        return None
+    template: ast.expr | None = None
+    for ret in returns:
+        assert ret.value is not None
+        leaves: list[ast.expr] = []
+        shape = _template(ret.value, leaves)
+        if template is not None and ast.dump(shape) != ast.dump(template):
+            raise SymdiffError(f"the numba backend cannot compile {name}: its returns give "
+                               "results of different structures")
+        template = shape
+        ret.value = ast.Tuple(leaves, ast.Load())
+    return template
+
+
+def _template(expr: ast.expr, leaves: list[ast.expr]) -> ast.expr:
+    """`expr` with each leaf (any expression but a tuple, list or dict display) replaced
+    by ``_symdiff_out[i]``, appending the leaf to `leaves`; built without recursion."""
+    def placeholder(leaf: ast.expr) -> ast.expr:
+        leaves.append(leaf)
+        return ast.Subscript(_load(_OUT), ast.Constant(len(leaves) - 1), ast.Load())
+
+    if not isinstance(expr, (ast.Tuple, ast.List, ast.Dict)):
+        return placeholder(expr)
+    root = _copy_display(expr)
+    stack: list[tuple[ast.expr, ast.expr]] = [(expr, root)]
+    while stack:
+        old, new = stack.pop()
+        items = old.values if isinstance(old, ast.Dict) else old.elts  # type: ignore[attr-defined]
+        made = []
+        for item in items:
+            if isinstance(item, (ast.Tuple, ast.List, ast.Dict)):
+                made.append(_copy_display(item))
+                stack.append((item, made[-1]))
+            else:
+                made.append(placeholder(item))
+        if isinstance(new, ast.Dict):
+            new.values = made
+        else:
+            new.elts = made  # type: ignore[attr-defined]
+    return root
+
+
+def _copy_display(expr: ast.expr) -> ast.expr:
+    if isinstance(expr, ast.Dict):
+        return ast.Dict(list(expr.keys), [])
+    return type(expr)([], ast.Load())  # type: ignore[call-arg, arg-type]
+
+
+def _wrapper(name: str, params: list[str], args: list[ast.expr],
+             template: ast.expr | None) -> str:
+    call = ast.Call(_load("_symdiff_core"), args, [])
+    fail = ast.Raise(ast.Call(_load("_symdiff_failed"), [_load("error")], []),
+                     ast.Constant(None))
+    handler = ast.ExceptHandler(_load("_symdiff_errors"), "error", [fail])
+    if template is None:
+        body: list[ast.stmt] = [ast.Try([ast.Return(call)], [handler], [], [])]
+    else:
+        run = ast.Assign([ast.Name(_OUT, ast.Store())], call, lineno=1)
+        body = [ast.Try([run], [handler], [], []), ast.Return(template)]
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params],
+                              vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                              defaults=[])
+    func = ast.FunctionDef(name, arguments, body, decorator_list=[], returns=None)
+    return ast.unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
+
+
+def _convert(value: ast.expr) -> ast.expr:
+    return ast.Call(_load("_symdiff_in"), [value], [])
+
+
+def _load(name: str) -> ast.expr:
+    return ast.Name(name, ast.Load())
