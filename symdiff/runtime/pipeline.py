@@ -141,7 +141,14 @@ PRUNE = Pass("prune", _prune)
 SIMPLIFY_DERIVATIVE = Pass("simplify", _simplify_derivative)
 # The user's function as every transform takes it.
 PRIMAL = (Pass("source", _source), Pass("lower", _lower), SIMPLIFY, PRUNE)
-CODE = (Pass("schedule", _schedule), Pass("emit", _emit))
+def _lists(unit: Unit) -> Unit:
+    from symdiff.transforms.lists import as_lists
+
+    assert unit.program is not None
+    return unit.replace(program=as_lists(unit.program))
+
+
+CODE = (Pass("lists", _lists), Pass("schedule", _schedule), Pass("emit", _emit))
 
 
 def passes(spec: Spec) -> list[Pass]:
