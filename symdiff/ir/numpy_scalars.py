@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from symdiff.ir.indexing import INDEX
 from symdiff.ir.node import Node
 from symdiff.ir.regions import can_raise
 from symdiff.ir.types import ArrayType
@@ -29,7 +30,7 @@ def numpy_scalars(nodes: Sequence[Node]) -> set[Node]:
     for node in nodes:
         if node.type is not None or node.prim is None:
             continue
-        if node.prim.name == "index":
+        if node.prim is INDEX:
             source = node.args[0].type
             if isinstance(source, ArrayType) and source.dtype.startswith("float"):
                 found.add(node)

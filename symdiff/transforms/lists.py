@@ -22,9 +22,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from symdiff.ir.indexing import DYNAMIC, IN_RANGE
+from symdiff.ir.arrays import SIZE, ZEROS_LIKE
+from symdiff.ir.indexing import DYNAMIC, IN_RANGE, INDEX, INDEX_ADD
 from symdiff.ir.loop import Loop
 from symdiff.ir.node import SEQ, Node, Op, Program, rebuild, topological
+from symdiff.ir.primitive import Primitive
 from symdiff.ir.regions import REGIONS, all_nodes, can_raise
 from symdiff.ir.types import ArrayType
 
@@ -46,7 +48,11 @@ def as_lists(program: Program) -> Program:
 def _may_raise(node: Node) -> bool:
     # A region raises by what is inside it; an update at an index in range cannot.
     return node.op not in REGIONS and can_raise(node) and not (
-        node.op == "index_add" and node.attrs == (_ONE_INDEX,))
+        node.prim is INDEX_ADD and node.attrs == (_ONE_INDEX,))
+
+
+def _is(node: Node, *records: Primitive) -> bool:
+    return any(node.prim is r for r in records)
 
 
 def _is_vector(t: Any) -> bool:
@@ -68,7 +74,7 @@ def _gradients(roots: list[Node], vectors: set[Node],
                 grads.add(node)
         elif not _use_qualifies(node, vectors, grads):
             return None
-        elif node.op in ("zeros_like", "index_add") and node.args[0] in (vectors | grads):
+        elif _is(node, ZEROS_LIKE, INDEX_ADD) and node.args[0] in (vectors | grads):
             grads.add(node)
     return grads
 
@@ -78,15 +84,15 @@ def _use_qualifies(node: Node, vectors: set[Node], grads: set[Node]) -> bool:
     among its arguments only as allowed."""
     if not any(a in vectors or a in grads for a in node.args):
         return True
-    op, args = node.op, node.args
-    if op == "index":
+    args = node.args
+    if node.prim is INDEX:
         return args[0] in vectors and node.attrs == (_ONE_INDEX,) and all(
             a not in vectors and a not in grads for a in args[1:])
-    if op == "size":
+    if node.prim is SIZE:
         return args[0] in vectors and node.attrs == ((0,),)
-    if op == "zeros_like":
+    if node.prim is ZEROS_LIKE:
         return args[0] in vectors
-    if op == "index_add":
+    if node.prim is INDEX_ADD:
         return (args[0] in grads and node.attrs == (_ONE_INDEX,) and len(args) == 3
                 and args[1].type is None and args[1] not in vectors and args[2] not in grads)
     return False
@@ -115,7 +121,7 @@ def _loop_qualifies(node: Node, vectors: set[Node], grads: set[Node]) -> bool:
     body = loop.body
     for n in topological([*body.outputs, *body.effects]):
         if any(a in inner_vectors or a in inner_grads for a in n.args) and (
-                n.op in (Op.LOOP, Op.COND, "size", "zeros_like")):
+                n.op in REGIONS or _is(n, SIZE, ZEROS_LIKE)):
             return False  # (a list parameter has no array to take a length from)
     found = _gradients([*body.outputs, *body.effects], inner_vectors, frozenset(inner_grads))
     if found is None:
@@ -156,12 +162,12 @@ def _copy(b: Any, roots: list[Node], mapping: dict[Node, Node],
             continue
         args = tuple(mapping.get(a, a) for a in node.args)
         first = node.args[0] if node.args else None
-        if node.op == "index" and first in vectors:
+        if node.prim is INDEX and first in vectors:
             new = b.apply("seq_get", args[0], args[1])
-        elif node.op in ("size", "zeros_like") and first in vectors:
+        elif _is(node, SIZE, ZEROS_LIKE) and first in vectors:
             size = b.apply("size", vectors[first], attrs=((0,),))
-            new = size if node.op == "size" else b.new("list_zeros", size)
-        elif node.op == "index_add" and first in grads:
+            new = size if node.prim is SIZE else b.new("list_zeros", size)
+        elif node.prim is INDEX_ADD and first in grads:
             new = b.apply("list_add_at", args[0], args[2], args[1])
         elif node.op == Op.LOOP and any(a in vectors or a in grads for a in node.args):
             new = b.structural(Op.LOOP, args, (_loop(node, vectors, grads),))
@@ -169,7 +175,7 @@ def _copy(b: Any, roots: list[Node], mapping: dict[Node, Node],
             new = b.structural(node.op, args, node.attrs)
         else:
             new = b.apply(node.op, *args, attrs=node.attrs)
-        if node.op in ("zeros_like", "index_add") and first in (*vectors, *grads) or (
+        if _is(node, ZEROS_LIKE, INDEX_ADD) and first in (*vectors, *grads) or (
                 node.op == Op.PROJ and first is not None and first.op == Op.LOOP
                 and _carried(first).get(node.attrs[0]) in grads):
             grads.add(node)
