@@ -119,3 +119,37 @@ def test_division_keeps_the_array_path_and_its_warnings():
         assert inverse_sum(x) == math.inf
         g = symdiff.grad(inverse_sum)(x)
     assert g[0] == -1.0 and g[1] == -math.inf
+
+
+def weighted_rosenbrock(x, w):
+    """Rosenbrock with a weight per term, differentiated in both arrays."""
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += w[i] * (x[i + 1] - x[i] * x[i]) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_short_vectors(n):
+    x = np.arange(float(n))
+    got = symdiff.grad(rosenbrock)(x)
+    assert got.shape == (n,) and got.dtype == np.float64
+    assert got.tolist() == symdiff.grad(rosenbrock)(x.tolist())
+
+
+def test_strided_view():
+    x = np.linspace(0.1, 2.0, 12)[::2]
+    assert symdiff.grad(rosenbrock)(x).tolist() == symdiff.grad(rosenbrock)(x.tolist())
+
+
+def test_unproven_index_and_a_power_in_the_derivative_keep_arrays():
+    # w[i] may be out of range (w's length is not x's), and w_bar gets (...) ** 2,
+    # which raises on floats: both arrays stay arrays.
+    base = np.linspace(0.1, 2.0, 12)
+    x, w = base[::2], base[1::2] * 10.0
+    text = symdiff.source(weighted_rosenbrock, argnums=(0, 1), args=(x, w))
+    assert ".tolist()" not in text
+    gx, gw = symdiff.grad(weighted_rosenbrock, argnums=(0, 1))(x, w)
+    lx, lw = symdiff.grad(weighted_rosenbrock, argnums=(0, 1))(x.tolist(), w.tolist())
+    assert gx.tolist() == lx and gw.tolist() == lw
+    check_grads(weighted_rosenbrock, (x, w), modes=("rev",))
