@@ -10,6 +10,7 @@ Contract: `passes(spec)` lists the passes that build `spec` of a function, in or
     grad ...   one transform per spec of the chain, innermost first, each followed by
     simplify   simplify, of what the transform made as it marks it (`Program.derived`:
     prune      which nodes may also have their constant factors gathered), and prune
+    lists      a float64 vector read by element read as a list (`transforms.lists`)
     schedule   the order of the operations and which get a name (`codegen.schedule`)
     emit       the module: its text, its function's name, its imports (`codegen.emit`)
 
