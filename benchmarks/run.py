@@ -31,6 +31,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -246,11 +247,44 @@ def report_loops() -> None:
     print(table(["n", "f µs", "grad µs", "grad / f", "target", "status"], rows))
 
 
+# Pure-Python backend, extended Rosenbrock of n = 1000 numbers, against plain f on a list.
+NDARRAY_GRAD_OVER_LIST_F = 3.0
+LOOP_GRAD_OVER_F = 2.0
+
+
+def report_loops_python(n: int = 1000) -> None:
+    """The pure-Python backend's loop gradient of an ndarray and of a list, per call,
+    against the plain function looping over a list."""
+    import numpy as np
+
+    fn, grad = functions.rosenbrock, symdiff.grad(functions.rosenbrock)
+    as_list = functions.rosenbrock_point(n)
+    as_array = np.array(as_list)
+    calls = {"f(list)": partial(fn, as_list), "f(ndarray)": partial(fn, as_array),
+             "grad(list)": partial(grad, as_list), "grad(ndarray)": partial(grad, as_array)}
+    for call in calls.values():
+        call()  # compiled before it is timed
+    times = per_call_seconds(calls, (), repeat=7)
+    base = times["f(list)"]
+    targets = {"grad(ndarray)": NDARRAY_GRAD_OVER_LIST_F, "grad(list)": LOOP_GRAD_OVER_F}
+    print(f"\nLoop gradient, pure-Python backend (extended Rosenbrock, n = {n}), "
+          "per-call medians of 7 interleaved runs, against plain f on a list")
+    rows = []
+    for name, seconds in times.items():
+        ratio = seconds / base
+        target = targets.get(name)
+        rows.append([name, f"{seconds * 1e6:.1f}", f"{ratio:.2f}",
+                     "-" if target is None else f"<= {target:g}",
+                     "" if target is None else status(ratio <= target)])
+    print(table(["call", "µs", "÷ f(list)", "target", "status"], rows))
+
+
 def main() -> None:
     version = getattr(symdiff, "__version__", "")
     print(f"symdiff {version} benchmarks, Python {sys.version.split()[0]}\n")
     report_calls({case.name: call_times(case) for case in CASES})
     report_loops()
+    report_loops_python()
     report_first_calls()
     report_import()
     report_arrays.main()

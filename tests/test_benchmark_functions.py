@@ -79,3 +79,11 @@ def test_rosenbrock_gradient_matches_finite_differences(monkeypatch) -> None:
             down[i] -= eps
             want = (fn(up) - fn(down)) / (2 * eps)
             assert abs(got[i] - want) <= 1e-5 * max(1.0, abs(want)), (n, i, got[i], want)
+
+
+def test_python_backend_loop_report(capsys) -> None:
+    from benchmarks.run import report_loops_python
+
+    report_loops_python(n=20)
+    out = capsys.readouterr().out
+    assert "grad(ndarray)" in out and "<= 3" in out and "<= 2" in out

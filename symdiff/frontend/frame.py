@@ -44,7 +44,7 @@ from symdiff.frontend.values import (
 )
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import INT, LEAVES, Container, Node, Op, Structure, is_int
-from symdiff.ir.regions import can_raise
+from symdiff.ir.numpy_scalars import raising
 from symdiff.ir.sequences import kind
 from symdiff.rules.custom import Rule
 from symdiff.syntax import nodes
@@ -317,7 +317,7 @@ class Frame:
 
     def effects(self) -> tuple[Node, ...]:
         """The operations this frame evaluates that can raise, in evaluation order."""
-        return tuple(n for n in self.b.nodes()[self.first_node:] if can_raise(n))
+        return raising(self.b.nodes()[self.first_node:])
 
     # Names ------------------------------------------------------------------------------
 

@@ -94,6 +94,11 @@ class Primitive:
     # function of the node when that depends on its arguments or attributes (a divisor
     # that is a nonzero constant never raises). See `can_raise`.
     may_raise: bool | Callable[[Node], bool] = True
+    # Emitted as a Python operator (``a / b``, ``a ** b``) on numbers, which NumPy's
+    # float scalars implement: with one for an argument its result is one too, and a
+    # floating-point error only warns (inf, nan) where a float raises (see
+    # `ir.numpy_scalars`).
+    numpy_operator: bool = False
     # Updates its first argument (a list) in place: `emit` gives a statement, and the
     # result is the same object. The first argument is never used after it.
     inplace: bool = False

@@ -370,23 +370,24 @@ def _comparison(name: str, op: ast.cmpop, fn: Callable[..., Any], sp_name: str) 
 ADD = Primitive(
     "add", 2, operator.add, binop(ast.Add()), jvp_rule=_sum_jvp(+1),
     vjp_rule=lambda b, n, ct: (ct, ct), sympy=lambda sp, x, y: x + y, commutative=True,
-    may_raise=False, numpy=("add",), keeps_int=True, cost="arithmetic")
+    may_raise=False, numpy=("add",), keeps_int=True, cost="arithmetic", numpy_operator=True)
 
 SUB = Primitive(
     "sub", 2, operator.sub, binop(ast.Sub()), jvp_rule=_sum_jvp(-1),
     vjp_rule=lambda b, n, ct: (ct, chosen(b, ct, b.neg)), sympy=lambda sp, x, y: x - y,
-    may_raise=False, numpy=("subtract",), keeps_int=True, cost="arithmetic")
+    may_raise=False, numpy=("subtract",), keeps_int=True, cost="arithmetic",
+    numpy_operator=True)
 
 MUL = Primitive(
     "mul", 2, operator.mul, binop(ast.Mult()), lambda b, out, x, y: (y, x),
     sympy=lambda sp, x, y: x * y, commutative=True, may_raise=False, numpy=("multiply",),
-    keeps_int=True, cost="arithmetic")
+    keeps_int=True, cost="arithmetic", numpy_operator=True)
 
 DIV = Primitive(
     "div", 2, operator.truediv, binop(ast.Div()),
     lambda b, out, x, y: (Quotient(1.0, y), Quotient(b.neg(out), y)),
     sympy=lambda sp, x, y: x / y, may_raise=_divisor_may_be_zero,
-    numpy=("divide", "true_divide"), cost="arithmetic")
+    numpy=("divide", "true_divide"), cost="arithmetic", numpy_operator=True)
 
 SAFE_DIV = Primitive(
     "safe_div", 2, safe_div, _emit_safe_div,
@@ -397,16 +398,16 @@ SAFE_DIV = Primitive(
 FLOORDIV = Primitive(
     "floordiv", 2, operator.floordiv, binop(ast.FloorDiv()), differentiable=False,
     sympy=lambda sp, x, y: sp.floor(x / y), may_raise=_divisor_may_be_zero,
-    numpy=("floor_divide",), keeps_int=True, cost="arithmetic")
+    numpy=("floor_divide",), keeps_int=True, cost="arithmetic", numpy_operator=True)
 
 MOD = Primitive(
     "mod", 2, operator.mod, binop(ast.Mod()),
     lambda b, out, x, y: (b.lift(1.0), b.neg(b.apply("floordiv", x, y))),
     sympy=lambda sp, x, y: sp.Mod(x, y), may_raise=_divisor_may_be_zero,
-    numpy=("mod", "remainder"), keeps_int=True, cost="arithmetic")
+    numpy=("mod", "remainder"), keeps_int=True, cost="arithmetic", numpy_operator=True)
 
 POW = _power("pow", operator.pow, binop(ast.Pow()), None, python=(pow,), numpy=("power",),
-       call_arity=(2, 2), cost="transcendental")
+       call_arity=(2, 2), cost="transcendental", numpy_operator=True)
 
 MPOW = _power("mpow", math.pow, math_call("pow"), np_call("power"), python=(math.pow,),
        call_arity=(2, 2), cost="arithmetic")
@@ -423,7 +424,7 @@ NEG = Primitive(
     "neg", 1, operator.neg, _emit_neg, jvp_rule=lambda b, n, ts: chosen(b, one_tangent(ts), b.neg),
     vjp_rule=lambda b, n, ct: (chosen(b, ct, b.neg),), sympy=lambda sp, x: -x,
     may_raise=False,
-    numpy=("negative",), keeps_int=True, cost="arithmetic")
+    numpy=("negative",), keeps_int=True, cost="arithmetic", numpy_operator=True)
 
 FLOAT = Primitive(
     # The tangent of a Python float is one too (of a NumPy scalar's float(), say).
@@ -638,12 +639,12 @@ RECIPROCAL = Primitive(
     "reciprocal", 1, lambda x: 1.0 / x, _emit_reciprocal,
     lambda b, out, x: (b.neg(b.square(out)),), sympy=lambda sp, x: 1 / x,
     emit_array=np_call("reciprocal"), may_raise=True, numpy=("reciprocal",),
-    cost="arithmetic")
+    cost="arithmetic", numpy_operator=True)
 
 POS = Primitive(
     "pos", 1, operator.pos, _emit_pos, jvp_rule=lambda b, n, ts: ts[0],
     vjp_rule=lambda b, n, ct: (ct,), sympy=lambda sp, x: x, may_raise=False,
-    numpy=("positive",), keeps_int=True, cost="arithmetic")
+    numpy=("positive",), keeps_int=True, cost="arithmetic", numpy_operator=True)
 
 # x ** y in float64 (math.pow on numbers, which raises where NumPy gives nan or inf).
 FLOAT_POWER = _power("float_power", math.pow, math_call("pow"), np_call("float_power"),

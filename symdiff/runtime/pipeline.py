@@ -10,6 +10,7 @@ Contract: `passes(spec)` lists the passes that build `spec` of a function, in or
     grad ...   one transform per spec of the chain, innermost first, each followed by
     simplify   simplify, of what the transform made as it marks it (`Program.derived`:
     prune      which nodes may also have their constant factors gathered), and prune
+    lists      a float64 vector read by element read as a list (`transforms.lists`)
     schedule   the order of the operations and which get a name (`codegen.schedule`)
     emit       the module: its text, its function's name, its imports (`codegen.emit`)
 
@@ -142,7 +143,14 @@ PRUNE = Pass("prune", _prune)
 SIMPLIFY_DERIVATIVE = Pass("simplify", _simplify_derivative)
 # The user's function as every transform takes it.
 PRIMAL = (Pass("source", _source), Pass("lower", _lower), SIMPLIFY, PRUNE)
-CODE = (Pass("schedule", _schedule), Pass("emit", _emit))
+def _lists(unit: Unit) -> Unit:
+    from symdiff.transforms.lists import as_lists
+
+    assert unit.program is not None
+    return unit.replace(program=as_lists(unit.program))
+
+
+CODE = (Pass("lists", _lists), Pass("schedule", _schedule), Pass("emit", _emit))
 
 
 def passes(spec: Spec) -> list[Pass]:
