@@ -143,10 +143,14 @@ PRUNE = Pass("prune", _prune)
 SIMPLIFY_DERIVATIVE = Pass("simplify", _simplify_derivative)
 # The user's function as every transform takes it.
 PRIMAL = (Pass("source", _source), Pass("lower", _lower), SIMPLIFY, PRUNE)
+
+
 def _lists(unit: Unit) -> Unit:
     from symdiff.transforms.lists import as_lists
 
     assert unit.program is not None
+    if unit.spec.backend == "numba":
+        return unit  # compiled code reads an array by element at no cost; a list costs
     return unit.replace(program=as_lists(unit.program))
 
 

@@ -110,6 +110,18 @@ def test_rosenbrock_of_a_list_or_an_array(x: Any) -> None:
     assert type(symdiff.grad(f, backend="numba")(x)) is type(x)
 
 
+def test_an_array_read_by_element_stays_an_array() -> None:
+    # The Python backend reads a float64 vector indexed element by element as a list
+    # (faster in CPython); compiled code indexes the array itself, so no list is made.
+    g = symdiff.grad(loops.rosenbrock, backend="numba")
+    x = np.linspace(-1.0, 1.0, 50)
+    g(x)
+    assert "list(" not in g.source and "tolist" not in g.source
+    python = symdiff.grad(loops.rosenbrock)
+    python(x)
+    assert ".tolist()" in python.source
+
+
 def test_array_examples_agree() -> None:
     X, y, _ = logistic_regression.make_data(n=200)
     w = np.linspace(-1.0, 1.0, X.shape[1])
