@@ -195,6 +195,7 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "atleast_2d": ("*arys", ""),
     "atleast_3d": ("*arys", ""),
     "append": ("arr, values, axis=None", ""),
+    "block": ("arrays", ""),
     "split": ("ary, indices_or_sections, axis=0", ""),
     "array_split": ("ary, indices_or_sections, axis=0", ""),
     "hsplit": ("ary, indices_or_sections", ""),
