@@ -14,6 +14,9 @@ Contract (functions over `frame.Frame`s, used by `loops.py`):
 - The hidden variables: ``#push:xs`` / ``#pushed:xs`` (this iteration's value and
   whether it was appended), ``#xs_last``, ``#xs_last2``... (``xs[-1]``, ``xs[-2]``),
   ``#xs_len`` and ``#xs_known`` (its length before the loop, when known).
+- Appending an array raises `ArraysAppended`, a located error a ``for`` loop of a trip
+  count known while compiling answers by unrolling itself (`loops.lower_for`): the list
+  is then a Python list of the arrays.
 """
 
 from __future__ import annotations
@@ -22,9 +25,18 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+from symdiff.errors import UnsupportedSyntaxError
 from symdiff.frontend.frame import Frame
 from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
+
+# The most iterations a loop appending arrays to a list is unrolled for.
+UNROLL_LIMIT = 128
+
+
+class ArraysAppended(UnsupportedSyntaxError):
+    """An array appended to a list in a loop lowered as one region, which holds numbers
+    only: the loop unrolls instead where it can, else this error stands."""
 
 
 @dataclass
@@ -155,9 +167,13 @@ def append(low: Frame, call: ast.Call, name: str) -> bool:
     if value.type is not None:
         # A list a loop builds holds numbers (`ir.sequences`): of arrays, its items would
         # be typed as numbers downstream.
-        raise low.src.error(
-            f"a list of arrays built in a loop (not yet): append numbers, or build an "
-            f"array (np.zeros, then {name}[i] = ...)", call.args[0])
+        error = low.src.error(
+            f"a list of arrays built in this loop (not yet): only a for loop of a "
+            f"constant trip count (at most {UNROLL_LIMIT}) without break, continue or return "
+            f"builds one; append numbers, or build an array (np.zeros, then "
+            f"{name}[i] = ...)", call.args[0])
+        raise ArraysAppended(error.what, error.filename, error.lineno, error.col,
+                             error.source_line)
     assign = _assigner(low, call)
     assign(_push(name), value)
     assign(_pushed(name), low.b.const(True))

@@ -13,6 +13,11 @@ Contract (functions over a `frame.Frame`):
   body returns; see `control.lower_if`). A ``return`` inside a loop, at any depth,
   records its values in hidden variables the loops carry and ends every loop around
   it (`lower_returning`). ``for``/``while`` with ``else`` is a located error.
+- A ``for`` whose body appends arrays to a list (`accumulators.ArraysAppended`) is
+  unrolled instead, when its trip count is a constant of at most
+  `accumulators.UNROLL_LIMIT` and it has no break, continue or return: the body is
+  lowered once per index, so the list is a list of the arrays (for ``np.stack``,
+  ``np.array``, ``sum``...).
 """
 
 from __future__ import annotations
@@ -154,6 +159,14 @@ def lower_for(
             break
         except _Widen as widen:
             types.update(widen.types)  # lowered again, carrying the wider values
+        except accumulators.ArraysAppended:
+            count = _trip_count(start, stop, step)
+            if count is None or count > accumulators.UNROLL_LIMIT or hidden or \
+                    unrolled.first_exit(stmt):
+                raise
+            accumulators.finish(low, accs)
+            _unroll(low, stmt, start.value, step.value, count, bind)
+            return
     stacked = _stacked(low, stmt, [body], accs)
     operands, (params,) = share_captures([body])
     program = Program("body", (index, *carry, *params),
@@ -165,6 +178,23 @@ def lower_for(
     node = loop_node(low.b, loop, (start, stop, step, *inits, *operands))
     _after(low, stmt, node, carried, body, targets, stacked)
     accumulators.finish(low, accs)
+
+
+def _trip_count(start: Node, stop: Node, step: Node) -> int | None:
+    """How many times a loop over ``range(start, stop, step)`` runs, when known."""
+    bounds = (start, stop, step)
+    if not all(b.is_const and type(b.value) is int for b in bounds):
+        return None
+    return len(range(start.value, stop.value, step.value))
+
+
+def _unroll(low: Frame, stmt: ast.For, start: int, step: int, count: int, bind: Any
+            ) -> None:
+    """The body once per index, in `low`: a list it appends arrays to is then a list of
+    them, as in code without the loop."""
+    for k in range(count):
+        bind(low, low.b.const(start + k * step))
+        low.block(stmt.body)
 
 
 def lower_while(

@@ -28,6 +28,7 @@ from symdiff.frontend.np_shapes import array_of, array_parts, concatenate, dtype
 from symdiff.frontend.np_signatures import Arguments
 from symdiff.ir.indexing import DYNAMIC, FULL
 from symdiff.ir.node import Node
+from symdiff.ir.sequences import is_seq
 from symdiff.ir.shapes import size_of
 
 # The NumPy functions this module lowers.
@@ -95,6 +96,68 @@ def at_least_3d(low: Frame, x: Node) -> Node:
 def _np_append(low: Frame, args: Arguments, name: str) -> Node:
     parts = [at_least_1d(low, args.array(p)) for p in ("arr", "values")]
     return concatenate(low, parts, args["axis"], args.call)
+
+
+@HANDLERS.function("block")
+def _np_block(low: Frame, args: Arguments, name: str) -> Node:
+    """``np.block``: the innermost lists joined along the last axis, the lists of those
+    along the one before, and so on out; each leaf first given leading axes of length
+    one up to the result's rank (the nesting depth, or the highest leaf rank)."""
+    e = args.call
+    leaves = _block_leaves(low, args.written("arrays"), e)
+    depth = len(leaves[0][0])
+    ndim = max(depth, *(x.type.ndim if x.type is not None else 0 for _, x in leaves))
+    items = [(path, _with_rank(low, x, ndim)) for path, x in leaves]
+    for level in range(depth, 0, -1):
+        axis = low.b.const(ndim - (depth - level + 1))
+        joined: list[tuple[tuple[int, ...], list[Node]]] = []
+        for path, x in items:
+            if joined and joined[-1][0] == path[:level - 1]:
+                joined[-1][1].append(x)
+            else:
+                joined.append((path[:level - 1], [x]))
+        items = [(prefix, concatenate(low, parts, axis, e)) for prefix, parts in joined]
+    return items[0][1]
+
+
+def _block_leaves(low: Frame, written: ast.expr, e: ast.Call
+                  ) -> list[tuple[tuple[int, ...], Node]]:
+    """The arrays and numbers of ``np.block``'s nested lists (`written`) in order, each
+    with its path of positions; NumPy's errors for tuples, empty lists and uneven
+    depths."""
+    leaves: list[tuple[tuple[int, ...], Node]] = []
+    todo: list[tuple[tuple[int, ...], Any]] = [((), written)]
+    while todo:
+        path, item = todo.pop()
+        if isinstance(item, ast.expr) and not isinstance(item, (ast.List, ast.Tuple)):
+            item = low.expr(item)  # a name holding a list is a list too
+        if isinstance(item, (tuple, ast.Tuple)):
+            raise low.src.error("np.block() takes nested lists; a tuple is not one", e)
+        if isinstance(item, (list, ast.List)):
+            items = item.elts if isinstance(item, ast.List) else item
+            if not items:
+                raise low.src.error("np.block() of an empty list", e)
+            todo.extend((path + (i,), x) for i, x in reversed(list(enumerate(items))))
+        elif isinstance(item, Node) and is_seq(item):
+            raise low.src.error("np.block() of a list built while the code runs (not yet): "
+                                "write the nested lists in the call", e)
+        else:
+            leaves.append((path, low.number(item, e)))
+    if not leaves[0][0]:
+        return [((0,), leaves[0][1])]  # an array alone: a list of one
+    if len({len(path) for path, _ in leaves}) > 1:
+        raise low.src.error("np.block(): the lists are nested to different depths", e)
+    return leaves
+
+
+def _with_rank(low: Frame, x: Node, ndim: int) -> Node:
+    """`x` with leading axes of length one up to `ndim` axes."""
+    if x.type is None:
+        return low.b.new("array", x, attrs=((1,) * ndim, dtype_of([x]), False))
+    missing = ndim - x.type.ndim
+    if not missing:
+        return x
+    return low.b.apply("expand_dims", x, attrs=(tuple(range(missing)),))
 
 
 # Splits ---------------------------------------------------------------------------------

@@ -195,6 +195,7 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "atleast_2d": ("*arys", ""),
     "atleast_3d": ("*arys", ""),
     "append": ("arr, values, axis=None", ""),
+    "block": ("arrays", ""),
     "split": ("ary, indices_or_sections, axis=0", ""),
     "array_split": ("ary, indices_or_sections, axis=0", ""),
     "hsplit": ("ary, indices_or_sections", ""),
@@ -209,6 +210,7 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "pad": ("array, pad_width, mode='constant', *, constant_values=0, stat_length=None, "
             "end_values=0, reflect_type='even'", "stat_length end_values reflect_type"),
     "take": ("a, indices, axis=None, out=None, mode='raise'", "out mode"),
+    "take_along_axis": ("arr, indices, axis=-1", ""),
     "sort": (_SORT, "kind order stable"),
     "argsort": (_SORT, "kind order stable"),
     "argmax": (_ARG_EXTREMUM, "out"),

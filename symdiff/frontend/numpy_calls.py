@@ -38,6 +38,7 @@ from symdiff.frontend import (
     np_sorting,
     np_statistics,
     np_structure,
+    np_take_along,
 )
 from symdiff.frontend.arrays import AttributeHandler, Handler
 from symdiff.frontend.frame import Frame
@@ -48,7 +49,7 @@ _MODULES = (arrays.HANDLERS, convolution.HANDLERS, np_axes.HANDLERS, np_casts.HA
             np_integrate.HANDLERS, np_joins.HANDLERS, np_linalg.HANDLERS,
             np_matrices.HANDLERS, np_norms.HANDLERS, np_predicates.HANDLERS,
             np_rearrange.HANDLERS, np_shapes.HANDLERS, np_sorting.HANDLERS,
-            np_statistics.HANDLERS, np_structure.HANDLERS)
+            np_statistics.HANDLERS, np_structure.HANDLERS, np_take_along.HANDLERS)
 
 
 # Array methods that change their array in place (a statement of its own, see

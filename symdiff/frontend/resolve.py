@@ -52,7 +52,7 @@ NUMPY_FUNCTIONS = (
     "cumulative_sum", "cumulative_prod", "atleast_3d", "row_stack", "dstack", "append",
     "hsplit", "vsplit", "dsplit", "shape", "ndim", "size",
     "partition", "argpartition", "gradient", "float64", "float32", "int64", "int32",
-    "convolve", "correlate",
+    "convolve", "correlate", "take_along_axis", "block",
 )
 # NumPy's index objects that join what a subscript lists (``np.r_[a, b]``), lowered by
 # `frontend.np_concatenators`.

@@ -103,16 +103,24 @@ def lower(low: Frame, stmt: ast.For, values: list[Value]) -> None:
 
 def check_no_exit(low: Frame, stmt: ast.For) -> None:
     """Raise for a break, continue or return of this loop in its body."""
+    node = first_exit(stmt)
+    if node is not None:
+        word = type(node).__name__.lower()
+        raise low.src.error(
+            f"unsupported construct: {word} inside a loop over a dict or a tuple of "
+            "unlike items (such a loop is unrolled while compiling)", node)
+
+
+def first_exit(stmt: ast.For) -> ast.stmt | None:
+    """A break, continue or return of this loop in its body, if any."""
     stack: list[tuple[ast.AST, bool]] = [(s, False) for s in stmt.body]
     while stack:
         node, nested = stack.pop()
         if isinstance(node, ast.Return) or (isinstance(node, ast.Break | ast.Continue)
                                             and not nested):
-            word = type(node).__name__.lower()
-            raise low.src.error(
-                f"unsupported construct: {word} inside a loop over a dict or a tuple of "
-                "unlike items (such a loop is unrolled while compiling)", node)
+            return node
         if isinstance(node, ast.FunctionDef | ast.Lambda | ast.AsyncFunctionDef):
             continue
         inner = nested or isinstance(node, ast.For | ast.While)
         stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return None
