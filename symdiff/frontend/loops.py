@@ -165,7 +165,7 @@ def lower_for(
                     unrolled.first_exit(stmt):
                 raise
             accumulators.finish(low, accs)
-            _unroll(low, stmt, start.value, step.value, count, bind)
+            _unroll(low, stmt, int(start.value), int(step.value), count, bind)
             return
     stacked = _stacked(low, stmt, [body], accs)
     operands, (params,) = share_captures([body])
@@ -182,10 +182,11 @@ def lower_for(
 
 def _trip_count(start: Node, stop: Node, step: Node) -> int | None:
     """How many times a loop over ``range(start, stop, step)`` runs, when known."""
-    bounds = (start, stop, step)
-    if not all(b.is_const and type(b.value) is int for b in bounds):
+    bounds = [b.value for b in (start, stop, step) if b.is_const]
+    ints = [b for b in bounds if type(b) is int]
+    if len(ints) != 3:
         return None
-    return len(range(start.value, stop.value, step.value))
+    return len(range(*ints))
 
 
 def _unroll(low: Frame, stmt: ast.For, start: int, step: int, count: int, bind: Any
