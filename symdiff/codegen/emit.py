@@ -31,6 +31,7 @@ from symdiff.ir.node import Container, Item, Node, Op, Program, Structure, assem
 from symdiff.ir.primitive import math_attr
 from symdiff.ir.regions import Arms, all_nodes
 from symdiff.ir.sequences import LIST_ADD_ALL
+from symdiff.unparse import unparse
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -66,7 +67,7 @@ def emit(program: Program, header: str = "", scheduled: Schedule | None = None) 
     """The module defining `program` as a function; `scheduled` is the program's own
     schedule (``schedule(program)``), if the caller made it already."""
     module, imports = _module(program, header, scheduled)
-    text = wrap.shorten_module(module, ast.unparse(module)) + "\n"
+    text = wrap.shorten_module(module, unparse(module)) + "\n"
     return Emitted(text, program.name, imports)
 
 

@@ -30,6 +30,7 @@ from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import Nothing
 from symdiff.ir.node import Node
 from symdiff.ir.special import Place
+from symdiff.unparse import unparse
 
 
 def call(low: Frame, name: str, e: ast.Call) -> Node:
@@ -43,7 +44,7 @@ def call(low: Frame, name: str, e: ast.Call) -> Node:
 def bind(low: Frame, e: ast.Call, names: tuple[str, ...], required: int) -> dict[str, Any]:
     """The call's arguments by parameter name (the first `required` must be given): each
     lowered, or None where it is absent or the literal None."""
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     if len(e.args) > len(names):
         raise low.src.error(f"{label}() takes at most {len(names)} arguments here "
                             f"({', '.join(names)}), got {len(e.args)}", e)
@@ -79,7 +80,7 @@ def _order(low: Frame, value: Any, what: str, e: ast.Call) -> int:
             and isinstance(value.value, (int, float)) and float(value.value).is_integer() \
             and value.value >= 0:
         return int(value.value)
-    raise low.src.error(f"{ast.unparse(e.func)}(): {what} must be a constant whole number "
+    raise low.src.error(f"{unparse(e.func)}(): {what} must be a constant whole number "
                         ">= 0 here", e)
 
 
@@ -94,7 +95,7 @@ def _place(low: Frame, e: ast.Call) -> Place:
 
 def _logsumexp(low: Frame, e: ast.Call) -> Node:
     values = bind(low, e, ("a", "axis", "b", "keepdims", "return_sign"), 1)
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     if values.get("b") is not None:
         raise low.src.error(f"{label}(b=...) is not supported yet: pass a + np.log(b) for "
                             "positive weights", e)

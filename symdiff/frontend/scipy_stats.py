@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.scipy_special import bind, numbers
 from symdiff.ir.node import Node, NodeBuilder
+from symdiff.unparse import unparse
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -191,7 +192,7 @@ def _log_density(b: NodeBuilder, family: _Family, z: Node, shapes: Shapes) -> No
 
 def _multivariate_normal(low: Frame, e: ast.Call, method: str) -> Node:
     values = bind(low, e, ("x", "mean", "cov"), 1)
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     cov = values.get("cov")
     if not (isinstance(cov, Node) and cov.type is not None and cov.type.ndim == 2):
         raise low.src.error(f"{label}() takes cov as a 2-D array here", e)

@@ -293,6 +293,9 @@ def _shape(code: types.CodeType) -> list[tuple[str, Any]]:
         if ins.opname in _SKIP:
             continue
         name = _SAME.get(ins.opname, ins.opname)
+        if name == "MAKE_FUNCTION" and out and out[-1][0] == "LOAD_CONST" \
+                and isinstance(out[-1][1], str):
+            out.pop()  # 3.10 loads the qualified name, which depends on the enclosing scope
         jump = ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs
         arg = None if jump or name == "CALL" else ins.argval
         if isinstance(arg, types.CodeType):  # a nested def or lambda: its body counts
@@ -350,8 +353,8 @@ def _lambda_source(name: str, code: types.CodeType, file: _FileLines, modules: s
         by_line = _lambdas_by_line(name, code.co_filename, file.text)
     except (RecursionError, MemoryError):
         raise _too_deep(code.co_filename, code.co_firstlineno, file) from None
-    node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []))
-    text = _segment(file.lines, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+    node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []), file, modules)
+    text = _own_text(file, node)
     _check_same(name, code, node, text, modules, file)
     # Copy: the cached tree is shared and callers may rewrite the node in place.
     return FunctionSource(code.co_filename, _copy_tree(node), file.lines, text)
@@ -400,7 +403,13 @@ def _lambdas_by_line(name: str, filename: str, text: str) -> dict[int, list[ast.
     return by_line
 
 
-def _pick_lambda(name: str, code: types.CodeType, candidates: list[ast.Lambda]) -> ast.Lambda:
+def _own_text(file: _FileLines, node: ast.Lambda) -> str:
+    return _segment(file.lines, node.lineno, node.col_offset, node.end_lineno,
+                    node.end_col_offset)
+
+
+def _pick_lambda(name: str, code: types.CodeType, candidates: list[ast.Lambda],
+                 file: _FileLines, modules: set[str]) -> ast.Lambda:
     """Choose the lambda among `candidates` (all starting on one line) that compiled to `code`."""
     if len(candidates) > 1 and _HAS_POSITIONS:
         by_position = _lambdas_at_first_position(code, candidates)
@@ -409,6 +418,10 @@ def _pick_lambda(name: str, code: types.CodeType, candidates: list[ast.Lambda]) 
     if len(candidates) > 1:
         signature = _code_arg_names(code)
         candidates = [n for n in candidates if _lambda_arg_names(n) == signature]
+    if len(candidates) > 1:
+        # Without column positions (3.10), the one whose text compiles to `code`.
+        compiled = [n for n in candidates if _same_code(code, n, _own_text(file, n), modules)]
+        candidates = compiled or candidates
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
