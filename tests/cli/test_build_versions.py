@@ -19,9 +19,14 @@ from tests.cli.test_build import GENERATED, command_of
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _version(python: str) -> str | None:
-    done = subprocess.run([python, "-c", "import sys, numpy; print('%d.%d' % sys.version_info[:2])"],
-                          capture_output=True, text=True, timeout=120)
+VERSION = "import sys; print('{}.{}'.format(*sys.version_info[:2]))"
+
+
+def _version(python: str, *modules: str) -> str | None:
+    """The version of `python` if it runs and imports `modules`."""
+    imports = "".join(f"import {m}; " for m in modules)
+    done = subprocess.run([python, "-c", imports + VERSION], capture_output=True, text=True,
+                          timeout=120)
     return done.stdout.strip() if done.returncode == 0 else None
 
 
@@ -32,11 +37,10 @@ def interpreters() -> tuple[dict[str, str], list[str]]:
     usable: dict[str, str] = {}
     missing: list[str] = []
     for python in found:
-        version = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                 capture_output=True, text=True, timeout=120).stdout.strip()
+        version = _version(python)
         venv = ROOT / f".venv-{version}" / "bin" / "python"
         for candidate in (str(venv), python):
-            if Path(candidate).exists() and _version(candidate) == version:
+            if Path(candidate).exists() and _version(candidate, "numpy") == version:
                 usable[version] = candidate
                 break
         else:
@@ -46,7 +50,8 @@ def interpreters() -> tuple[dict[str, str], list[str]]:
 
 def test_every_python_builds_the_same_bytes() -> None:
     usable, missing = interpreters()
-    others = {v: p for v, p in usable.items() if v != "%d.%d" % sys.version_info[:2]}
+    this = "{}.{}".format(*sys.version_info[:2])
+    others = {v: p for v, p in usable.items() if v != this}
     if not others:
         pytest.skip("no other Python 3.10-3.13 with NumPy to compare with: "
                     + ("; ".join(missing) or "none found"))
