@@ -6,6 +6,8 @@ offending source line with a caret under the construct.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 
 class SymdiffError(Exception):
     """Base class of every error symdiff raises about the user's code or usage."""
@@ -89,7 +91,7 @@ class MissingDependencyError(SymdiffError, ImportError):
     ``pip install`` command that brings it (an `ImportError` too, for code that expects one)."""
 
 
-def require(module: str, extra: str, feature: str) -> object:
+def require(module: str, extra: str, feature: str) -> ModuleType:
     """Import `module` for `feature`, or raise `MissingDependencyError` naming the extra
     ``symdiff[extra]`` that installs it."""
     import importlib
