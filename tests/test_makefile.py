@@ -20,9 +20,11 @@ pytestmark = pytest.mark.skipif(MAKE is None, reason="needs make")
 def dry_run(target: str, cwd: Path, **env: str) -> list[str]:
     """The commands `make -n target` would run with the Makefile from `cwd` (a folder
     with no .venv of its own yet)."""
-    environ = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    outer = ("VIRTUAL_ENV", "CONDA_PREFIX", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")  # make test's
+    environ = {k: v for k, v in os.environ.items() if k not in outer}
     environ.update(env)
-    done = subprocess.run([MAKE or "make", "-n", "-f", str(ROOT / "Makefile"), target],
+    done = subprocess.run([MAKE or "make", "-n", "--no-print-directory", "-f",
+                           str(ROOT / "Makefile"), target],
                           cwd=cwd, env=environ, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
