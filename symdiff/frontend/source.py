@@ -108,11 +108,7 @@ def _get_source(fn: Any) -> FunctionSource:
     code = fn.__code__
     file = _file_lines(code.co_filename, fn.__globals__)
     if file is None:
-        raise SymdiffError(
-            f"cannot differentiate {name!r}: its source code is unavailable (defined in "
-            f"{code.co_filename!r}, e.g. by exec() or at an interactive prompt); define it "
-            "in a .py file"
-        )
+        raise _no_source(name, code.co_filename)
     modules = {n for n in _all_names(code) if isinstance(fn.__globals__.get(n), types.ModuleType)}
     if code.co_name == "<lambda>":
         return _lambda_source(name, code, file, modules)
@@ -160,7 +156,18 @@ def _file_lines(filename: str, module_globals: dict[str, Any]) -> _FileLines | N
     return cached
 
 
+def _no_source(name: str, filename: str) -> SymdiffError:
+    return SymdiffError(
+        f"cannot differentiate {name!r}: its source code is unavailable (defined in "
+        f"{filename!r}, e.g. by exec() or at an interactive prompt); define it in a .py file"
+    )
+
+
 def _unavailable(name: str, filename: str, why: str) -> SymdiffError:
+    if filename == "<string>":
+        # exec()'s default name: lines kept under it that do not hold the function are
+        # another text's (Python 3.13 keeps `python -c` code there), not its source.
+        return _no_source(name, filename)
     return SymdiffError(
         f"cannot differentiate {name!r}: could not locate its source in {filename!r} ({why}); "
         "if the file changed since it was imported, reload it"

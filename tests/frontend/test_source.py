@@ -287,6 +287,17 @@ def test_exec_without_linecache() -> None:
         assert not isinstance(info.value.__cause__, OSError)
 
 
+def test_exec_when_string_holds_other_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python 3.13 keeps a `python -c` program's text as '<string>' (pytest-xdist's workers
+    # start that way): exec'd code under that name is still code without source.
+    monkeypatch.setitem(linecache.cache, "<string>",
+                        (44, None, ["import sys;exec(eval(sys.stdin.readline()))\n"], "<string>"))
+    ns: dict = {}
+    exec(compile("def made(x):\n    return x\n", "<string>", "exec"), ns)
+    with pytest.raises(SymdiffError, match="source code is unavailable.*define it in a .py"):
+        get_source(ns["made"])
+
+
 def test_stale_source_gives_symdiff_error(register: Callable[[str], dict]) -> None:
     ns = register("def f(x):\n    return x\n")
     fname = ns["f"].__code__.co_filename
