@@ -6,6 +6,8 @@ offending source line with a caret under the construct.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 
 class SymdiffError(Exception):
     """Base class of every error symdiff raises about the user's code or usage."""
@@ -82,3 +84,21 @@ def format_location(
         if col is not None and col >= indent:
             text += "\n    " + " " * (col - indent) + "^"
     return text
+
+
+class MissingDependencyError(SymdiffError, ImportError):
+    """A feature needs an optional package that is not installed; the message names the
+    ``pip install`` command that brings it (an `ImportError` too, for code that expects one)."""
+
+
+def require(module: str, extra: str, feature: str) -> ModuleType:
+    """Import `module` for `feature`, or raise `MissingDependencyError` naming the extra
+    ``symdiff[extra]`` that installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingDependencyError(
+            f"{feature} needs {module}, which is not installed: "
+            f"pip install 'symdiff[{extra}]'") from None

@@ -26,7 +26,8 @@ Contract:
   ``symdiff.grad(fun, argnums=...)(*args)``. Mismatches raise ``AssertionError``.
 
 Only the standard library and numpy are imported with this module; symdiff's public
-API, its compiler and SymPy are imported when a check runs.
+API, its compiler and SymPy are imported when a check runs (SymPy, for `check_sympy`
+only, is the extra ``symdiff[sympy]``).
 """
 
 from __future__ import annotations
@@ -127,13 +128,13 @@ def check_sympy(
     atol: float = 1e-12,
 ) -> None:
     """Check ``symdiff.grad(fun, argnums)(*args)`` against SymPy's symbolic derivative."""
-    import sympy
-
     import symdiff
+    from symdiff.errors import require
     from symdiff.export.sympy import to_sympy
     from symdiff.ir.regions import all_nodes
     from symdiff.runtime.pipeline import lowered
 
+    sympy: Any = require("sympy", "sympy", "check_sympy")
     program = lowered(fun)
     x = _floats("args", args)
     names = [p.attrs[0] for p in program.params]

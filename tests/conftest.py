@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.graphviz import graphviz  # noqa: F401  (the fixture, for every test)
+
 # Derivatives the tests build go to a disk cache of the test session's own, never to
 # the user's (nor hit entries an older symdiff left there); tests of the cache point
 # it elsewhere themselves. Set before the xdist workers start, so they share it.

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.graphviz import renders
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -71,6 +73,7 @@ def graphviz_version(svg: str) -> str:
     return match.group(1)
 
 
+@renders
 def test_seed_figures_are_current(seed_output: str, seed_figures: Path) -> None:
     # The committed figures are what seed.py draws now: DOT exactly; SVG exactly when
     # this machine's Graphviz is the version that drew them (layout may differ across

@@ -2,7 +2,7 @@
 
 Source sha256: 7fba7ac20ed4ad735e5e0d6f5011b3760bbc43de789281f691b07cd7230f81d3
 Regenerate with (in this file's directory):
-    symdiff build ../black_scholes.py -f call_price --modes value_and_grad,hessian
+    symdiff build ../black_scholes.py:call_price --modes value_and_grad,hessian
         --argnums 0,1,2,3,4 -o black_scholes_derivs.py
 
 Calling convention. Each function takes the original's positional arguments, of

@@ -2,8 +2,7 @@
 
 Source sha256: 021d1adf7066e2ac80adb1d88452f822716f74de24a3be40fbb06818175869fd
 Regenerate with (in this file's directory):
-    symdiff build ../logistic_regression.py -f loss
-        --modes grad,value_and_grad,vjp,hessian
+    symdiff build ../logistic_regression.py:loss --modes grad,value_and_grad,vjp,hessian
         --signature 'float64[n]' 'float64[n,n]' 'float64[n]'
         -o logistic_regression_derivs.py
 

@@ -2,7 +2,7 @@
 
 Source sha256: f3a6109c28b7df72a3c2e45bafc739d2ae13405cb98b3d3259ddb55a6e5e7162
 Regenerate with (in this file's directory):
-    symdiff build ../loops.py -f horner -f newton_sqrt -f rosenbrock
+    symdiff build ../loops.py:horner ../loops.py:newton_sqrt ../loops.py:rosenbrock
         --modes grad,jvp,hessian -o loops_derivs.py
 
 Calling convention. Each function takes the original's positional arguments, of

@@ -2,7 +2,7 @@
 
 Source sha256: 93c2b9568c17eff448566fd7d18a0655e4f2980f7cea223bdc9663a946e7859e
 Regenerate with (in this file's directory):
-    symdiff build ../newton.py -f rosenbrock --modes grad,value_and_grad,jvp,vjp,hessian
+    symdiff build ../newton.py:rosenbrock --modes grad,value_and_grad,jvp,vjp,hessian
         --argnums 0,1 -o newton_derivs.py
 
 Calling convention. Each function takes the original's positional arguments, of

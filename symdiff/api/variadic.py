@@ -28,6 +28,7 @@ from typing import Any
 from symdiff.host.compile import compile_source, filename_for, release_on_collect
 from symdiff.host.memo import FIXED_ARITY
 from symdiff.host.reference import by_reference, qualified_name
+from symdiff.unparse import unparse
 
 
 class Variadic:
@@ -117,7 +118,7 @@ def _write(fn: types.FunctionType, n: int) -> types.FunctionType:
                          vararg=None, kwonlyargs=[ast.arg(k) for k in kwonly],
                          kw_defaults=[None] * len(kwonly), kwarg=None, defaults=[])
     func = ast.FunctionDef(own, args, [ast.Return(call)], decorator_list=[], returns=None)
-    text = ast.unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
+    text = unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
     scope: dict[str, Any] = {}
     scratch = compile_source(text, qualified_name(fn), scope, tag="variadic")[own]
     namespace = fn.__globals__ if callee != "_variadic" else {

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from symdiff._version import __version__
+from symdiff.cli.options import examples
 from symdiff.errors import FileError, SymdiffError
 
 # Subcommand modules, in the order `symdiff --help` lists them.
@@ -22,8 +23,14 @@ COMMANDS: tuple[str, ...] = ("build", "show", "graph", "cache", "supported")
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     top = argparse.ArgumentParser(
-        prog="symdiff", description="Source-to-source automatic differentiation for Python."
-    )
+        prog="symdiff", description="Source-to-source automatic differentiation for Python. "
+        "Every command names a function as path/to/file.py:function or module:function.",
+        **examples(
+            "symdiff show model.py:loss",
+            "symdiff build model.py:loss --modes grad,hessian -o model_derivs.py",
+            "symdiff graph model.py:e --at a=2,b=1 --reverse -o graph.svg",
+            "symdiff cache info",
+            "symdiff COMMAND --help   # a command's options and examples"))
     top.add_argument("--version", action="version", version=f"symdiff {__version__}")
     subparsers = top.add_subparsers(dest="command", metavar="command", required=True)
     for name in COMMANDS:

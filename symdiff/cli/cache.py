@@ -7,14 +7,22 @@ import argparse
 import os
 from typing import Any
 
+from symdiff.cli.options import examples
 from symdiff.errors import SymdiffError
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "cache", help="show or clear the disk cache of generated derivatives",
-        description="The disk cache: $SYMDIFF_CACHE_DIR, else $XDG_CACHE_HOME/symdiff, else "
-                    "~/.cache/symdiff, bounded by $SYMDIFF_CACHE_SIZE (default 500M).")
+        description="The disk cache: $SYMDIFF_CACHE_DIR, else the platform's cache folder "
+                    "(~/.cache/symdiff or $XDG_CACHE_HOME/symdiff on Linux, "
+                    "~/Library/Caches/symdiff on macOS, %LOCALAPPDATA%\\symdiff\\Cache on "
+                    "Windows), bounded by $SYMDIFF_CACHE_SIZE (default 500M); "
+                    "SYMDIFF_CACHE=0 turns it off.",
+        **examples(
+            "symdiff cache info",
+            "symdiff cache clear",
+            "SYMDIFF_CACHE_DIR=~/scratch/symdiff symdiff cache info"))
     parser.add_argument("action", choices=("info", "clear"),
                         help="info: location, entries, size and bound; clear: remove the "
                              "entries (other files are left alone)")

@@ -12,7 +12,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from symdiff.cli.targets import load_function
+from symdiff.cli.options import examples
+from symdiff.cli.targets import TARGET_HELP, load_function
 from symdiff.errors import SymdiffError
 
 
@@ -21,8 +22,13 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "graph", help="draw a function's computational graph at a point",
         description="Draw the computational graph of a function of numbers at a point, as "
-        "in the essay: every node's value and every edge's local derivative.")
-    parser.add_argument("target", help="module:function or path/to/file.py:function")
+        "in the essay: every node's value and every edge's local derivative.",
+        **examples(
+            "symdiff graph model.py:e --at a=2,b=1",
+            "symdiff graph model.py:e --at a=2,b=1 --reverse -o graph.svg",
+            "symdiff graph model.py:e --at a=2,b=1 --forward b -o graph.png",
+            "symdiff graph mypackage.model:e --at a=2 --no-edges -o graph.dot"))
+    parser.add_argument("target", help=TARGET_HELP)
     parser.add_argument("--at", default="", metavar="NAME=VALUE,...",
                         help="the arguments, by parameter name (defaults may be left out)")
     mode = parser.add_mutually_exclusive_group()

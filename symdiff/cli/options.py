@@ -32,6 +32,22 @@ def argument_type(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help with the description wrapped and the examples kept line by line."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def examples(*lines: str) -> dict[str, Any]:
+    """The keyword arguments that give a parser's ``--help`` an examples section, each
+    line a command as it is typed."""
+    text = "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    return {"epilog": text, "formatter_class": _Formatter}
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     """``--argnums`` and ``--signature``."""
     parser.add_argument(

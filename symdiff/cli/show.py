@@ -4,18 +4,27 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, TextIO
 
-from symdiff.cli.options import add_common
+from symdiff.cli.options import add_common, examples
+from symdiff.cli.targets import TARGET_HELP
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "show", help="print the generated source of a derivative",
         description="Print the module symdiff generates for a function's gradient "
-                    "(reverse mode) or JVP (forward mode), highlighted on a terminal.")
-    parser.add_argument("target", help="module:function or path/to/file.py:function")
+                    "(reverse mode) or JVP (forward mode), highlighted on a terminal "
+                    "(plain where NO_COLOR is set or TERM=dumb).",
+        **examples(
+            "symdiff show model.py:loss",
+            "symdiff show model.py:loss --mode forward --argnums 0,1",
+            "symdiff show mypackage.model:loss --signature 'ndarray[float64,1]' float",
+            "symdiff show numpy:tanh --signature 'float64[n]'",
+            "symdiff show model.py:loss --dump-ir   # the IR after every compiler pass"))
+    parser.add_argument("target", help=TARGET_HELP)
     parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
                         help="reverse (the gradient, default) or forward (the JVP)")
     parser.add_argument("--dump-ir", action="store_true",
@@ -53,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write(text: str, stream: TextIO) -> None:
-    """`text`, highlighted with pygments when `stream` is a terminal and pygments is
-    installed, plain otherwise."""
-    if stream.isatty():
+    """`text`, highlighted with pygments when `stream` is a terminal that takes colour
+    and pygments is installed, plain otherwise."""
+    if colour(stream):
         try:
             from pygments import highlight
             from pygments.formatters import TerminalFormatter
@@ -65,3 +74,10 @@ def write(text: str, stream: TextIO) -> None:
         else:
             text = highlight(text, PythonLexer(), TerminalFormatter())
     stream.write(text)
+
+
+def colour(stream: TextIO) -> bool:
+    """Whether to colour what goes to `stream`: a terminal, unless ``NO_COLOR`` is set to
+    anything non-empty (no-color.org) or ``TERM`` is ``dumb``."""
+    return (stream.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")

@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from symdiff.cli.options import examples
+
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "supported", help="list the math, NumPy and SciPy callables symdiff differentiates",
         description="The library callables a differentiated function may call (Python "
                     "functions with source, and callables with a custom rule, are "
-                    "differentiated too).")
+                    "differentiated too).",
+        **examples(
+            "symdiff supported",
+            "symdiff supported | grep linalg",
+            "symdiff supported --markdown   # the README's table"))
     parser.add_argument("--markdown", action="store_true",
                         help="one table row per namespace, as docs/supported.md shows it")
     parser.set_defaults(run=run)

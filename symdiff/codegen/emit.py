@@ -33,6 +33,7 @@ from symdiff.ir.node import Container, Item, Node, Op, Program, Structure, assem
 from symdiff.ir.primitive import math_attr
 from symdiff.ir.regions import Arms, all_nodes
 from symdiff.ir.sequences import LIST_ADD_ALL
+from symdiff.unparse import unparse
 
 _NAMED_CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau"}
 
@@ -70,7 +71,7 @@ def emit(program: Program, header: str = "", scheduled: Schedule | None = None,
     schedule (``schedule(program)``), if the caller made it already. `native` code is
     for ``numba.njit``: tapes as arrays, descending ranges (`codegen.tapes`)."""
     module, imports = _module(program, header, scheduled, native)
-    text = wrap.shorten_module(module, ast.unparse(module)) + "\n"
+    text = wrap.shorten_module(module, unparse(module)) + "\n"
     return Emitted(text, program.name, imports)
 
 

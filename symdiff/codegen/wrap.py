@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from symdiff.syntax import nodes
+from symdiff.unparse import unparse
 
 WIDTH = 88  # ruff's and black's default line length
 _TEMP_WIDTH = 6  # a temporary's name, at most: _t9999
@@ -47,7 +48,7 @@ def shorten_module(module: ast.Module, text: str, width: int = WIDTH) -> str:
     for stmt in module.body:
         if isinstance(stmt, ast.FunctionDef):
             _shorten(stmt, width, _Lines(long).long, taken)
-    return ast.unparse(module)
+    return unparse(module)
 
 
 def _shorten(func: ast.FunctionDef, width: int,
@@ -113,7 +114,7 @@ class _Lines:
             start += stmt.target.id + " "
         if not any(line.startswith(start) for line in self.lines):
             return None
-        text = ast.unparse(stmt)
+        text = unparse(stmt)
         if " " * indent + text not in self.lines:
             return None
         return ast.parse(text).body[0]
@@ -189,7 +190,7 @@ def _split(stmt: ast.stmt, indent: int, width: int, fresh: object) -> list[ast.s
             or stmt.value is None:
         return []
     out: list[ast.stmt] = []
-    while (excess := indent + len(ast.unparse(stmt)) - width) > 0:
+    while (excess := indent + len(unparse(stmt)) - width) > 0:
         found = _best(stmt.value, excess, indent, width)
         if found is None:
             break
@@ -223,7 +224,7 @@ def _best(value: ast.expr, excess: int, indent: int, width: int
             if isinstance(expr, _ATOMS) or _is_dotted(expr):
                 continue
             if clean:
-                candidates.append((len(ast.unparse(expr)), found))
+                candidates.append((len(unparse(expr)), found))
             visit(expr)
         if _raises(node):
             clean = False

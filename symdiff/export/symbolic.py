@@ -13,7 +13,8 @@ A range loop whose bounds are known while compiling is unrolled
 (`symdiff.transforms.unroll`); a loop it cannot unroll (a ``while``, a run-time trip
 count, a ``break``, a list built by ``append``) or an operation with no SymPy form
 raises `SymdiffError` naming the function and, for a loop of its own, the line.
-SymPy is imported on the first call, never by ``import symdiff``.
+SymPy is imported on the first call, never by ``import symdiff``; without it (it is the
+extra ``symdiff[sympy]``) a call raises `MissingDependencyError` saying how to install it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from symdiff.api.arguments import arity, check_transformable, normalize_argnums, unwrap
-from symdiff.errors import SymdiffError
+from symdiff.errors import SymdiffError, require
 from symdiff.host.reference import qualified_name
 from symdiff.runtime.spec import Spec
 from symdiff.tracebacks import boundary
@@ -49,6 +50,7 @@ def to_sympy(
     or global name to the SymPy object to use for it (a symbol with other assumptions,
     a number, an expression).
     """
+    require("sympy", "sympy", "to_sympy")
     check_transformable(fun)
     user, spec = unwrap(fun)
     name = qualified_name(user)

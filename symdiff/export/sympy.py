@@ -33,6 +33,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from symdiff.errors import require
 from symdiff.ir.node import (
     Node,
     Op,
@@ -51,7 +52,7 @@ __all__ = ["to_sympy"]
 
 def to_sympy(program: Program, symbols: Mapping[str, Any] | None = None) -> Any:
     """The SymPy expression(s) computed by `program`, shaped like its result."""
-    import sympy
+    sympy: Any = require("sympy", "sympy", "to_sympy")
 
     symbols = dict(symbols or {})
     exprs: dict[Node, Any] = {}

@@ -30,6 +30,7 @@ from symdiff.frontend.source import FunctionSource, get_source
 from symdiff.frontend.values import Instance, Nothing, Text, Value, is_dict, is_function
 from symdiff.ir.node import Node
 from symdiff.ir.types import FunctionArg
+from symdiff.unparse import unparse
 
 MAX_RECURSION = 100
 
@@ -239,7 +240,7 @@ def _check_no_mutation(target: _Target) -> None:
 
 def call_label(e: ast.Call) -> str:
     """What a message calls the function `e` calls, as written (``math.sin``)."""
-    return ast.unparse(e.func)
+    return unparse(e.func)
 
 
 def _target(low: Frame, calls: CallState, func: Resolved, e: ast.Call) -> _Target:

@@ -27,6 +27,7 @@ from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.scipy_special import bind
 from symdiff.frontend.values import Text
 from symdiff.ir.node import Node, NodeBuilder
+from symdiff.unparse import unparse
 
 # The NumPy functions this module lowers.
 HANDLERS = Handlers()
@@ -48,7 +49,7 @@ def _np_convolve(low: Frame, args: Arguments, name: str) -> Node:
 def scipy_call(low: Frame, name: str, e: ast.Call) -> Node:
     """The value of the call `e` of ``scipy.signal.<name>``."""
     values = bind(low, e, ("in1", "in2", "mode", "method"), 2)
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     method = values.get("method")
     if method is not None and not isinstance(method, Text):
         raise low.src.error(f"{label}(): method must be a constant string here", e)

@@ -25,13 +25,14 @@ from symdiff.frontend.rules import custom_call
 from symdiff.ir.builder import Builder
 from symdiff.ir.node import NUM, Node, Program
 from symdiff.rules.custom import Rule, arity, parameter_names, rule_for
+from symdiff.unparse import unparse
 
 
 def lower_call(low: Frame, func: Resolved, e: ast.Call) -> Node:
     """The node of a call of `func`, a callable with a custom rule."""
     rule = rule_for(func.value)
     assert rule is not None
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     if e.keywords:
         raise low.src.error(
             f"keyword arguments in a call of {label!r} (a function with a custom rule takes "

@@ -20,8 +20,10 @@ import types
 from typing import Any
 
 from symdiff.errors import SymdiffError
+from symdiff.frontend.np_signatures import SIGNATURES
 from symdiff.frontend.resolve import callable_op
 from symdiff.host.compile import compile_source
+from symdiff.unparse import unparse
 
 _made: dict[Any, types.FunctionType] = {}
 
@@ -35,7 +37,7 @@ def numpy_function(fn: Any) -> types.FunctionType:
     op = callable_op(fn)
     assert op is not None and op.startswith(("np.", "scipy.")), op
     path = op.split(".")
-    params = _required(fn)
+    params = _required(fn, path)
     if not params:
         raise SymdiffError(
             f"cannot differentiate {op} directly: it takes no required positional "
@@ -47,18 +49,22 @@ def numpy_function(fn: Any) -> types.FunctionType:
     args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     func = ast.FunctionDef(path[-1], args, [ast.Return(call)], decorator_list=[], returns=None)
-    text = ast.unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
+    text = unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
     library = importlib.import_module("numpy" if path[0] == "np" else "scipy")
     namespace: dict[str, Any] = {path[0]: library, "__name__": library.__name__}
     made = _made[fn] = compile_source(text, op, namespace, tag=library.__name__)[path[-1]]
     return made
 
 
-def _required(fn: Any) -> list[str]:
+def _required(fn: Any, path: list[str]) -> list[str]:
     """The names of `fn`'s positional parameters without a default."""
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
+        # NumPy before 2.3 gives its C functions (np.dot) no signature: symdiff's own.
+        known = SIGNATURES.get(".".join(path[1:])) if path[0] == "np" else None
+        if known is not None:
+            return [p for p in known.positional if p not in known.defaults]
         return ["x"]  # a ufunc-like callable without a signature: one argument
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return [p.name for p in signature.parameters.values()

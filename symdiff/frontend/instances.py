@@ -38,6 +38,7 @@ from symdiff.frontend.resolve import Resolved
 from symdiff.frontend.values import Instance, Nothing, Value
 from symdiff.host.data import MISSING, class_lookup, is_user_class
 from symdiff.ir.node import Node
+from symdiff.unparse import unparse
 
 # Base classes that add nothing an object's attributes or construction depend on.
 _NEUTRAL_BASES = (object, abc.ABC, typing.Generic)
@@ -105,7 +106,7 @@ def special(frame: Frame, obj: Instance, name: str, args: list[Value], where: as
     when the class has none."""
     raw = class_lookup(obj.klass, name)
     if not inspect.isfunction(raw):
-        raise frame.src.error(f"{ast.unparse(where)}: {obj.klass.__qualname__} objects "
+        raise frame.src.error(f"{unparse(where)}: {obj.klass.__qualname__} objects "
                               f"have no method {name}", where)
     path = (*obj.cls.path, name)
     fn = objects.function(frame, raw, path, ".".join(path), where)
@@ -145,7 +146,7 @@ def operator(frame: Frame, op: ast.AST, left: Value, right: Value | None,
 def set_attribute(frame: Frame, obj: Instance, name: str, value: Value,
                   target: ast.Attribute) -> None:
     """``obj.name = value``, as the assignment `target` writes it."""
-    written = ast.unparse(target)
+    written = unparse(target)
     if obj.outer is not None or obj.builder is not frame.b:
         raise frame.src.error(
             f"assigning to {written} inside this branch or loop body changes an object "
@@ -168,7 +169,7 @@ def set_attribute(frame: Frame, obj: Instance, name: str, value: Value,
 def call_target(frame: Frame, obj: Instance, e: ast.Call) -> Value:
     """What calling `obj` calls: its class's ``__call__``, bound to it."""
     if class_lookup(obj.klass, "__call__") is MISSING:
-        raise frame.src.error(f"{ast.unparse(e.func)} is a {obj.klass.__qualname__} object, "
+        raise frame.src.error(f"{unparse(e.func)} is a {obj.klass.__qualname__} object, "
                               "which cannot be called", e)
     return attribute(frame, obj, "__call__", e)
 
@@ -287,7 +288,7 @@ def _unpack(frame: Frame, target: ast.expr, value: Value, where: ast.comprehensi
 
 def _check_class(frame: Frame, cls: type, e: ast.Call) -> None:
     """Refuse a class whose objects are made or read by code symdiff cannot follow."""
-    what = f"{ast.unparse(e.func)}(...) creates an object of class {cls.__qualname__}"
+    what = f"{unparse(e.func)}(...) creates an object of class {cls.__qualname__}"
     if type(cls) not in (type, abc.ABCMeta):
         raise frame.src.error(f"{what}, whose metaclass {type(cls).__name__} symdiff does "
                               "not follow (not supported)", e)

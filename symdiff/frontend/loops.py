@@ -52,6 +52,7 @@ from symdiff.ir.node import SEQ, Node, Program, flatten
 from symdiff.ir.regions import Loop, loop_node, proj
 from symdiff.ir.sequences import kind
 from symdiff.ir.types import broadcast
+from symdiff.unparse import unparse
 
 
 def lower_returning(low: Frame, stmt: ast.For | ast.While, rest: list[ast.stmt]) -> Any:
@@ -315,7 +316,7 @@ def lower_sum(low: Frame, call: ast.Call) -> Node:
     gen = call.args[0]
     if not isinstance(gen, (ast.GeneratorExp, ast.ListComp)):
         raise low.src.error(
-            f"unsupported sum() of {ast.unparse(gen)!r}: only a generator expression or "
+            f"unsupported sum() of {unparse(gen)!r}: only a generator expression or "
             "list comprehension over range(...) (lists are not supported yet)", gen)
     if len(gen.generators) != 1 or gen.generators[0].is_async:
         raise low.src.error("sum() over more than one 'for' is not supported yet", gen)

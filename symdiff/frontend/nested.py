@@ -29,6 +29,7 @@ from symdiff.frontend.values import Transform, Value, is_inlined
 from symdiff.ir.calls import InnerDerivative
 from symdiff.ir.node import Node, Program
 from symdiff.ir.sequences import is_seq, kind
+from symdiff.unparse import unparse
 
 SUPPORTED = ("grad", "value_and_grad", "jvp", "hvp")
 
@@ -46,7 +47,7 @@ def refuse_object(low: Frame, value: Any, e: ast.Call) -> None:
     (``g = grad(f)`` at module level, then ``g(x)`` inside)."""
     obj = value.value if isinstance(value, Resolved) else None
     if obj is not None and callable(getattr(obj, "chain", None)) and hasattr(obj, "_fn"):
-        name = ast.unparse(e.func)
+        name = unparse(e.func)
         raise low.src.error(
             f"{name!r} is a symdiff derivative made outside this function: calling one "
             f"inside it is not supported yet; write the transform inside (grad(f)(x))", e)

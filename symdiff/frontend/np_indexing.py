@@ -64,6 +64,7 @@ from symdiff.ir.predicates import ISCLOSE, NONZERO
 from symdiff.ir.scalars import AND, EQ, GE, GT, LE, LT, NE, NOT, OR
 from symdiff.ir.types import MANY
 from symdiff.ir.ufuncs import ISFINITE, ISINF, ISNAN
+from symdiff.unparse import unparse
 
 # Operations whose value is a truth value (of each element, for arrays).
 _TESTS = (GT, GE, LT, LE, EQ, NE, AND, OR, NOT, ISNAN, ISFINITE, ISINF, ISCLOSE)
@@ -320,7 +321,7 @@ def _target(low: Frame, target: ast.Subscript) -> Node:
     shares."""
     if isinstance(target.value, ast.Attribute):
         raise low.src.error(
-            f"assigning into {ast.unparse(target.value)}[...] changes an object's data, "
+            f"assigning into {unparse(target.value)}[...] changes an object's data, "
             "which symdiff does not support (the caller would see the change): copy it "
             "first (x = np.array(self.x))", target)
     if not isinstance(target.value, ast.Name):

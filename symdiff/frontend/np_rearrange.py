@@ -26,6 +26,7 @@ from symdiff.frontend.np_signatures import Arguments
 from symdiff.frontend.values import Text
 from symdiff.ir.node import Node, is_int
 from symdiff.ir.shapes import product_dim, sum_dim
+from symdiff.unparse import unparse
 
 # The NumPy functions this module lowers.
 HANDLERS = Handlers()
@@ -142,7 +143,7 @@ def _mode(low: Frame, args: Arguments) -> str:
     mode = args["mode"]
     if not isinstance(mode, Text) or mode.value not in ("constant", "edge"):
         written = args.written("mode")
-        shown = repr(mode.value) if isinstance(mode, Text) else ast.unparse(written)
+        shown = repr(mode.value) if isinstance(mode, Text) else unparse(written)
         raise low.src.error(f"np.pad(mode={shown}) is not supported: mode='constant' (with "
                             "constant_values) and mode='edge' are", written)
     return mode.value

@@ -28,6 +28,7 @@ from symdiff.frontend.array_like import array_like, nested, new_array
 from symdiff.frontend.frame import Frame
 from symdiff.frontend.values import Nothing, Text, Value
 from symdiff.ir.node import Node
+from symdiff.unparse import unparse
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ class Arguments:
                  values: dict[str, Value]) -> None:
         self.low = low
         self.call = call
-        self.label = ast.unparse(call.func)  # as written: "np.sum", "x.sum"
+        self.label = unparse(call.func)  # as written: "np.sum", "x.sum"
         self.signature = signature
         self._written = written  # parameter -> its expression (a tuple for *varargs)
         self._places = places  # parameter -> where to point an error about it
@@ -357,7 +358,7 @@ def bind_method(low: Frame, e: ast.Call, name: str, base: Node) -> Arguments:
 
 def _bind(low: Frame, e: ast.Call, sig: Signature, values: dict[str, Value],
           skip: int = 0) -> Arguments:
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     written: dict[str, Any] = {}
     places: dict[str, ast.AST] = {}
     slots = sig.positional[skip:]

@@ -34,6 +34,7 @@ from symdiff.frontend.names import data_value
 from symdiff.frontend.resolve import Resolved, describe
 from symdiff.frontend.values import Instance
 from symdiff.host.data import MISSING, ObjectLayout, class_lookup, layout
+from symdiff.unparse import unparse
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def unrolled_loop(frame: Frame, stmt: ast.For) -> bool:
                    if isinstance(n, (ast.Break, ast.Continue, ast.Return))), None)
     if leaves is not None or stmt.orelse or not isinstance(stmt.target, ast.Name):
         raise frame.src.error(
-            f"a loop over {ast.unparse(stmt.iter)}, which holds objects, runs once per "
+            f"a loop over {unparse(stmt.iter)}, which holds objects, runs once per "
             "object as symdiff lowers it: its target must be a plain name and it may not "
             "break, continue or return (not supported yet)", leaves or stmt)
     for item in items:

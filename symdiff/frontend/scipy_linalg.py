@@ -32,6 +32,7 @@ from symdiff.frontend.np_matrices import cholesky, matrix, option, triangular
 from symdiff.frontend.scipy_special import bind
 from symdiff.frontend.values import is_array
 from symdiff.ir.node import Node
+from symdiff.unparse import unparse
 
 # SciPy's parameters of each function, in order, and how many of them are required;
 # ``overwrite_*`` and ``check_finite`` are read and change nothing.
@@ -54,7 +55,7 @@ def call(low: Frame, name: str, e: ast.Call) -> Any:
 
 
 def _label(e: ast.Call) -> str:
-    return ast.unparse(e.func)
+    return unparse(e.func)
 
 
 def _lower(low: Frame, args: dict[str, Any], e: ast.Call) -> bool:

@@ -36,6 +36,7 @@ from symdiff.frontend.arrays import constant
 from symdiff.frontend.frame import Frame
 from symdiff.ir.matrices import mm
 from symdiff.ir.node import Node, NodeBuilder
+from symdiff.unparse import unparse
 
 _LOG_2PI = math.log(2.0 * math.pi)
 # SciPy's cutoff of the eigenvalues of a singular covariance, relative to the largest.
@@ -51,7 +52,7 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], int]] = {
 
 def normal(low: Frame, e: ast.Call, method: str, values: dict[str, Any]) -> Node:
     """``multivariate_normal.<method>`` of the call `e`."""
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     cov = values.get("cov")
     if not (isinstance(cov, Node) and cov.type is not None and cov.type.ndim == 2):
         raise low.src.error(f"{label}() takes cov as a 2-D array here", e)
@@ -104,7 +105,7 @@ def _pseudo(b: NodeBuilder, cov: Node) -> tuple[Node, Node, Node, Node]:
 
 def dirichlet(low: Frame, e: ast.Call, method: str, values: dict[str, Any]) -> Node:
     """``dirichlet.<method>`` of the call `e`."""
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     x, alpha = low.number(values["x"], e), low.number(values["alpha"], e)
     if alpha.type is None or alpha.type.ndim != 1:
         raise low.src.error(f"{label}() takes alpha as a 1-D array here", e)
@@ -136,7 +137,7 @@ def dirichlet_multinomial(low: Frame, e: ast.Call, method: str, values: dict[str
     """``dirichlet_multinomial.<method>`` of the call `e`."""
     x, alpha, n = (low.number(values[p], e) for p in ("x", "alpha", "n"))
     if x.type is None or alpha.type is None:
-        raise low.src.error(f"{ast.unparse(e.func)}() takes x and alpha as arrays (the "
+        raise low.src.error(f"{unparse(e.func)}() takes x and alpha as arrays (the "
                             "categories along their last axis) here", e)
     b = low.b
     last = ((max(x.type.ndim, alpha.type.ndim) - 1,), False)

@@ -33,6 +33,7 @@ from symdiff.frontend.values import Nothing
 from symdiff.ir.linalg import kept
 from symdiff.ir.node import Node
 from symdiff.ir.special_base import Place
+from symdiff.unparse import unparse
 
 
 def call(low: Frame, name: str, e: ast.Call) -> Node:
@@ -46,7 +47,7 @@ def call(low: Frame, name: str, e: ast.Call) -> Node:
 def bind(low: Frame, e: ast.Call, names: tuple[str, ...], required: int) -> dict[str, Any]:
     """The call's arguments by parameter name (the first `required` must be given): each
     lowered, or None where it is absent or the literal None."""
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     if len(e.args) > len(names):
         raise low.src.error(f"{label}() takes at most {len(names)} arguments here "
                             f"({', '.join(names)}), got {len(e.args)}", e)
@@ -82,7 +83,7 @@ def _order(low: Frame, value: Any, what: str, e: ast.Call) -> int:
             and isinstance(value.value, (int, float)) and float(value.value).is_integer() \
             and value.value >= 0:
         return int(value.value)
-    raise low.src.error(f"{ast.unparse(e.func)}(): {what} must be a constant whole number "
+    raise low.src.error(f"{unparse(e.func)}(): {what} must be a constant whole number "
                         ">= 0 here", e)
 
 
@@ -101,7 +102,7 @@ def place(low: Frame, e: ast.Call, label: str | None = None,
 
 def _logsumexp(low: Frame, e: ast.Call) -> Node:
     values = bind(low, e, ("a", "axis", "b", "keepdims", "return_sign"), 1)
-    label = ast.unparse(e.func)
+    label = unparse(e.func)
     if constant(low, values.get("return_sign"), bool, "return_sign", e):
         raise low.src.error(f"{label}(return_sign=True) is not supported", e)
     keepdims = constant(low, values.get("keepdims"), bool, "keepdims", e) or False
@@ -128,7 +129,7 @@ def _weighted_logsumexp(low: Frame, values: dict[str, Any], keepdims: bool,
     x, w = low.number(values["a"], e), low.number(values["b"], e)
     ndim = 0 if x.type is None else x.type.ndim
     if w.type is not None and w.type.ndim > ndim:
-        raise low.src.error(f"{ast.unparse(e.func)}(): b with more dimensions than a is not "
+        raise low.src.error(f"{unparse(e.func)}(): b with more dimensions than a is not "
                             "supported here (broadcast a first)", e)
     if x.type is None:
         return b.add(x, b.apply("xlogy", 1.0, w))

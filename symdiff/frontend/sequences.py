@@ -46,6 +46,7 @@ from symdiff.frontend.values import (
 from symdiff.ir.checks import RAISE_IF
 from symdiff.ir.node import Node, Op
 from symdiff.ir.sequences import is_seq
+from symdiff.unparse import unparse
 
 Bind = Callable[[Frame, Node], None]
 Read = Callable[[Frame, Node], Any]  # item i: a node, or a tuple of them
@@ -186,7 +187,7 @@ def append(low: Frame, call: ast.Call) -> None:
     assert isinstance(func, ast.Attribute)
     if isinstance(func.value, ast.Attribute):
         raise low.src.error(
-            f"{ast.unparse(func.value)}.append(...) changes an object's list, which symdiff "
+            f"{unparse(func.value)}.append(...) changes an object's list, which symdiff "
             "does not support: build a list of the function's own", func.value)
     if not isinstance(func.value, ast.Name):
         raise low.src.error("append() on something that is not a plain name", func.value)
@@ -275,7 +276,7 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
             if isinstance(arg, ast.Call) and not (call.func.id == "enumerate"
                                                   and _is_zip(low, arg)):
                 raise low.src.error(
-                    f"unsupported loop over {ast.unparse(it)!r}: {call.func.id}(...) takes "
+                    f"unsupported loop over {unparse(it)!r}: {call.func.id}(...) takes "
                     "lists or tuples of numbers here; loop over range(...) and index them",
                     it)
     func = names.callee(low, call.func) if call is not None else None
@@ -313,7 +314,7 @@ def iteration(low: Frame, it: ast.expr, target: ast.expr
     if call is not None and not (is_inlined(func) and not inspect.isgeneratorfunction(
             getattr(func, "value", None))):
         raise low.src.error(
-            f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
+            f"unsupported loop over {unparse(it)!r}: only range(...), a list or tuple of "
             "numbers, enumerate(...), zip(...) and a function of yours that returns a list",
             it)
     return _plain(low, it, target)
@@ -363,7 +364,7 @@ def _plain(low: Frame, it: ast.expr, target: ast.expr
     if not is_sequence(value) and not isinstance(value, tuple) and not (
             isinstance(value, Node) and value.type is not None):
         raise low.src.error(
-            f"unsupported loop over {ast.unparse(it)!r}: only range(...), a list or tuple of "
+            f"unsupported loop over {unparse(it)!r}: only range(...), a list or tuple of "
             "numbers, an array, enumerate(...) and zip(...)", it)
     n, get = _items(low, value, it)
     return (low.b.const(0), n, low.b.const(1)), _binder(target, get), "i"
@@ -456,7 +457,7 @@ def _reversed(low: Frame, call: ast.Call, target: ast.expr
     value = None if isinstance(inner, ast.Call) else low.expr(inner)
     if not is_sequence(value) and not isinstance(value, tuple) and not (
             isinstance(value, Node) and value.type is not None):
-        raise low.src.error(f"unsupported loop over {ast.unparse(call)!r}: reversed() takes "
+        raise low.src.error(f"unsupported loop over {unparse(call)!r}: reversed() takes "
                             "range(...) or a list, tuple or array here", call)
     n, get = _items(low, value, inner)
     return (low.b.sub(n, 1), low.b.const(-1), low.b.const(-1)), _binder(target, get), "i"

@@ -108,11 +108,7 @@ def _get_source(fn: Any) -> FunctionSource:
     code = fn.__code__
     file = _file_lines(code.co_filename, fn.__globals__)
     if file is None:
-        raise SymdiffError(
-            f"cannot differentiate {name!r}: its source code is unavailable (defined in "
-            f"{code.co_filename!r}, e.g. by exec() or at an interactive prompt); define it "
-            "in a .py file"
-        )
+        raise _no_source(name, code.co_filename)
     modules = {n for n in _all_names(code) if isinstance(fn.__globals__.get(n), types.ModuleType)}
     if code.co_name == "<lambda>":
         return _lambda_source(name, code, file, modules)
@@ -160,7 +156,18 @@ def _file_lines(filename: str, module_globals: dict[str, Any]) -> _FileLines | N
     return cached
 
 
+def _no_source(name: str, filename: str) -> SymdiffError:
+    return SymdiffError(
+        f"cannot differentiate {name!r}: its source code is unavailable (defined in "
+        f"{filename!r}, e.g. by exec() or at an interactive prompt); define it in a .py file"
+    )
+
+
 def _unavailable(name: str, filename: str, why: str) -> SymdiffError:
+    if filename == "<string>":
+        # exec()'s default name: lines kept under it that do not hold the function are
+        # another text's (Python 3.13 keeps `python -c` code there), not its source.
+        return _no_source(name, filename)
     return SymdiffError(
         f"cannot differentiate {name!r}: could not locate its source in {filename!r} ({why}); "
         "if the file changed since it was imported, reload it"
@@ -293,6 +300,9 @@ def _shape(code: types.CodeType) -> list[tuple[str, Any]]:
         if ins.opname in _SKIP:
             continue
         name = _SAME.get(ins.opname, ins.opname)
+        if name == "MAKE_FUNCTION" and out and out[-1][0] == "LOAD_CONST" \
+                and isinstance(out[-1][1], str):
+            out.pop()  # 3.10 loads the qualified name, which depends on the enclosing scope
         jump = ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs
         arg = None if jump or name == "CALL" else ins.argval
         if isinstance(arg, types.CodeType):  # a nested def or lambda: its body counts
@@ -350,8 +360,8 @@ def _lambda_source(name: str, code: types.CodeType, file: _FileLines, modules: s
         by_line = _lambdas_by_line(name, code.co_filename, file.text)
     except (RecursionError, MemoryError):
         raise _too_deep(code.co_filename, code.co_firstlineno, file) from None
-    node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []))
-    text = _segment(file.lines, node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+    node = _pick_lambda(name, code, by_line.get(code.co_firstlineno, []), file, modules)
+    text = _own_text(file, node)
     _check_same(name, code, node, text, modules, file)
     # Copy: the cached tree is shared and callers may rewrite the node in place.
     return FunctionSource(code.co_filename, _copy_tree(node), file.lines, text)
@@ -400,7 +410,13 @@ def _lambdas_by_line(name: str, filename: str, text: str) -> dict[int, list[ast.
     return by_line
 
 
-def _pick_lambda(name: str, code: types.CodeType, candidates: list[ast.Lambda]) -> ast.Lambda:
+def _own_text(file: _FileLines, node: ast.Lambda) -> str:
+    return _segment(file.lines, node.lineno, node.col_offset, node.end_lineno,
+                    node.end_col_offset)
+
+
+def _pick_lambda(name: str, code: types.CodeType, candidates: list[ast.Lambda],
+                 file: _FileLines, modules: set[str]) -> ast.Lambda:
     """Choose the lambda among `candidates` (all starting on one line) that compiled to `code`."""
     if len(candidates) > 1 and _HAS_POSITIONS:
         by_position = _lambdas_at_first_position(code, candidates)
@@ -409,6 +425,10 @@ def _pick_lambda(name: str, code: types.CodeType, candidates: list[ast.Lambda]) 
     if len(candidates) > 1:
         signature = _code_arg_names(code)
         candidates = [n for n in candidates if _lambda_arg_names(n) == signature]
+    if len(candidates) > 1:
+        # Without column positions (3.10), the one whose text compiles to `code`.
+        compiled = [n for n in candidates if _same_code(code, n, _own_text(file, n), modules)]
+        candidates = compiled or candidates
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:

@@ -35,6 +35,7 @@ from symdiff.frontend.operators import binop
 from symdiff.frontend.values import Instance, Value, is_array
 from symdiff.ir.node import Node
 from symdiff.ir.sequences import is_seq
+from symdiff.unparse import unparse
 
 
 def _return(frame: Frame, stmt: ast.Return, rest: list[ast.stmt]) -> End:
@@ -199,7 +200,7 @@ def _changed_object(frame: Frame, target: ast.Attribute) -> Instance:
     obj = frame.expr(target.value)
     if not isinstance(obj, Instance):
         raise frame.src.error(
-            f"assigning to {ast.unparse(target)} changes an object the function did not "
+            f"assigning to {unparse(target)} changes an object the function did not "
             "make, which symdiff does not support: a differentiated function and the "
             "methods it calls read the attributes of such objects, never set them; return "
             "the new value instead", target)

@@ -16,6 +16,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.ir.node import Node, Op, global_name
+from symdiff.unparse import unparse
 
 
 def number(value: Any) -> str:
@@ -31,12 +32,12 @@ def number(value: Any) -> str:
 
 def formula(node: Node, names: Mapping[Node, str]) -> str:
     """`node` as an expression over the named nodes."""
-    return ast.unparse(_Tidy().visit(_expression(node, names)))
+    return unparse(_Tidy().visit(_expression(node, names)))
 
 
 def operation(node: Node, names: Mapping[Node, str]) -> str:
     """The operation `node` performs on its arguments: ``a + b`` (even if it is named)."""
-    return ast.unparse(_Tidy().visit(_emit(node, names)))
+    return unparse(_Tidy().visit(_emit(node, names)))
 
 
 def _expression(node: Node, names: Mapping[Node, str]) -> ast.expr:

@@ -23,6 +23,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
+from symdiff.unparse import unparse
 
 _OUT = "_symdiff_out"  # the wrapper's name for the core's flat result
 
@@ -53,7 +54,7 @@ def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
                                  for p in kept]
     call_args += [_convert(value) for _, value in leaves]
     core = text if not leaves and template is None else \
-        ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+        unparse(ast.fix_missing_locations(tree)) + "\n"
     return core, _wrapper(name, params, call_args, template)
 
 
@@ -183,7 +184,7 @@ def _wrapper(name: str, params: list[str], args: list[ast.expr],
                               vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
                               defaults=[])
     func = ast.FunctionDef(name, arguments, body, decorator_list=[], returns=None)
-    return ast.unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
+    return unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
 
 
 def _convert(value: ast.expr) -> ast.expr:

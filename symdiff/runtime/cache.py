@@ -2,8 +2,10 @@
 
 Contract:
 
-* Location: ``$SYMDIFF_CACHE_DIR``, else ``$XDG_CACHE_HOME/symdiff``, else
-  ``~/.cache/symdiff``. ``SYMDIFF_CACHE`` set to ``0``/``false``/``no``/``off`` disables
+* Location: ``$SYMDIFF_CACHE_DIR``, else the platform's folder for a user's caches
+  (`symdiff.runtime.cachedir`: ``~/.cache/symdiff`` or ``$XDG_CACHE_HOME/symdiff`` on
+  Linux, ``~/Library/Caches/symdiff`` on macOS, ``%LOCALAPPDATA%\\symdiff\\Cache`` on
+  Windows). ``SYMDIFF_CACHE`` set to ``0``/``false``/``no``/``off`` disables
   the cache: ``get`` returns ``None``, ``put`` does nothing, nothing is created.
 * Trust: entries are executed, so the directory must be one no other user can change.
   Each operation opens it through `symdiff.runtime.safedir` (every component opened with
@@ -43,6 +45,7 @@ import warnings
 from pathlib import Path
 
 from symdiff.runtime import safedir
+from symdiff.runtime.cachedir import default_directory
 
 __all__ = ["DEFAULT_MAX_BYTES", "DiskCache", "cache_key", "parse_size"]
 
@@ -96,14 +99,7 @@ def _env_enabled() -> bool:
 
 
 def _env_directory() -> Path:
-    explicit = os.environ.get("SYMDIFF_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    # The XDG spec says relative values are invalid and must be ignored.
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "symdiff"
-    return Path.home() / ".cache" / "symdiff"
+    return Path(default_directory())
 
 
 def _env_max_bytes() -> int:

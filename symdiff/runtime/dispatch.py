@@ -57,6 +57,7 @@ from symdiff.runtime.arguments import (
     tree_layout,
 )
 from symdiff.tracebacks import boundary
+from symdiff.unparse import unparse
 
 # Per argument, its type; for an ndarray, its `ir.types.ArrayType` (dtype, rank, and
 # which axes have length one: all broadcasting depends on).
@@ -303,7 +304,7 @@ class Dispatcher:
                              vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         func = ast.FunctionDef(self.name, args, body, decorator_list=[], returns=None)
         module = ast.fix_missing_locations(ast.Module([func], type_ignores=[]))
-        text = ast.unparse(module) + "\n"
+        text = unparse(module) + "\n"
         compile_source(text, self.name, namespace, tag="dispatch")
         entry = namespace[self.name]
         entry.__defaults__ = self.defaults

@@ -95,7 +95,8 @@ def build_module(
                         "to another file")
     names = list(functions) if functions else _public_functions(module)
     if not names:
-        raise SymdiffError(f"{shown} defines no public functions; name them with -f")
+        raise SymdiffError(f"{shown} defines no public functions; name them as "
+                           f"{shown}:function")
     types = parse_signature(signature) if signature is not None else None
     pieces = []
     with building():
@@ -252,8 +253,8 @@ def _command(shown: str, names: list[str], modes: Sequence[str], argnums: Any,
 
     from symdiff.standalone.signatures import describe
 
-    units = [["symdiff", "build", shown]]
-    units += [["-f", name] for name in dict.fromkeys(names)]
+    units = [["symdiff", "build"]]
+    units += [[f"{shown}:{name}"] for name in dict.fromkeys(names)]
     units.append(["--modes", ",".join(modes)])
     if argnums is not None:
         nums = _argnums(argnums)

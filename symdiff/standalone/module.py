@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from symdiff.errors import SymdiffError
 from symdiff.standalone.functions import Piece, assemble_def
+from symdiff.unparse import unparse
 
 
 def module_text(header: str, pieces: Sequence[Piece]) -> str:
@@ -69,4 +70,4 @@ def _import_groups(imports: set[tuple[str, str | None]]) -> list[list[ast.stmt]]
 
 
 def _unparse(body: list[ast.stmt]) -> str:
-    return ast.unparse(ast.fix_missing_locations(ast.Module(body, type_ignores=[])))
+    return unparse(ast.fix_missing_locations(ast.Module(body, type_ignores=[])))

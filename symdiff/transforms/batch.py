@@ -117,6 +117,7 @@ from symdiff.ir.structure import CROSS, DIAG, DIAGONAL, KRON, on_diagonal
 from symdiff.ir.sylvester import SOLVE_SYLVESTER
 from symdiff.ir.types import ArrayType
 from symdiff.transforms.programs import finish, jvp_program, vjp_program
+from symdiff.unparse import unparse
 
 
 class BatchingError(SymdiffError):
@@ -399,7 +400,7 @@ def _spelled(node: Node) -> str:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
             and func.value.id.startswith("_"):
         return f".{func.attr}()"  # a method of an argument
-    return ast.unparse(func) + ("()" if isinstance(func, ast.Name) else "")
+    return unparse(func) + ("()" if isinstance(func, ast.Name) else "")
 
 
 def _elementwise(b: Builder, node: Node, args: tuple[Node, ...], flags: tuple[bool, ...]

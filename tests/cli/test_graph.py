@@ -12,6 +12,7 @@ import pytest
 
 from symdiff.cli.graph import arguments
 from symdiff.errors import SymdiffError
+from tests.graphviz import renders
 from tests.pictures.functions import e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +33,7 @@ def test_prints_dot_without_output_file() -> None:
     assert 'label="∂e/∂c = d = 2"' in done.stdout
 
 
+@renders
 def test_writes_svg_by_module_name(tmp_path: Path) -> None:
     out = tmp_path / "graph.svg"
     done = symdiff_graph("pictures.functions:e", "--at", "a=2, b=1", "--reverse", "-o", str(out))
@@ -42,6 +44,7 @@ def test_writes_svg_by_module_name(tmp_path: Path) -> None:
     assert "∂e/∂b = 5" in shown and "e = c * d" in shown
 
 
+@renders
 def test_forward_and_formats(tmp_path: Path) -> None:
     for name in ("graph.png", "graph.dot"):
         done = symdiff_graph(f"{FUNCTIONS}:e", "--at", "a=2,b=1", "--forward", "b",

@@ -60,8 +60,10 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_highlighted_on_a_terminal_only() -> None:
+def test_highlighted_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pygments")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
     text = "def f(x):\n    return x\n"
     tty, pipe = Terminal(), io.StringIO()
     write(text, tty)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import symdiff
@@ -17,12 +18,24 @@ BLOCK = re.compile(r"<!-- supported: begin \(symdiff supported --markdown\) -->\
                    r"<!-- supported: end -->", re.S)
 
 
+def _rows(table: str) -> dict[str, list[str]]:
+    return {row.split(" | ")[0]: re.findall(r"`([^`]+)`", row.split(" | ")[1])
+            for row in table.splitlines()[2:]}
+
+
 def test_the_docs_table_is_the_table_symdiff_has() -> None:
     found = BLOCK.findall(PAGE.read_text(encoding="utf-8"))
     assert len(found) == 1
-    assert found[0] == supported_table(), (
-        "docs/supported.md's table of supported callables is out of date: put the output of "
-        "`python -m symdiff supported --markdown` between its markers")
+    if found[0] == supported_table():
+        return
+    # Another NumPy than the one the table was made with may lack an alias the table
+    # names (NumPy 2.5 dropped np.row_stack): only such names may differ.
+    ours, theirs = _rows(supported_table()), _rows(found[0])
+    numpy_row = next(title for title in theirs if "NumPy" in title)
+    gone = [n for n in theirs[numpy_row] if not hasattr(np, n.split(".")[0])]
+    assert gone and {**theirs, numpy_row: [n for n in theirs[numpy_row] if n not in gone]} \
+        == ours, ("docs/supported.md's table of supported callables is out of date: put the "
+                  "output of `python -m symdiff supported --markdown` between its markers")
 
 
 def test_the_table_lists_every_name_once() -> None:

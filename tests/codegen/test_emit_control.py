@@ -18,6 +18,7 @@ import pytest
 
 import symdiff
 from symdiff._version import __version__
+from symdiff.unparse import unparse
 from tests.frontend import support
 
 
@@ -108,7 +109,7 @@ def _assigned(stmts: list[ast.stmt]) -> set[str]:
 def test_forward_mode_if_assigns_y_and_y_dot_in_both_arms() -> None:
     fn = _function(symdiff.source(branchy, mode="forward"))
     (branch,) = [s for s in fn.body if isinstance(s, ast.If)]
-    assert ast.unparse(branch.test) == "x > 1.0"
+    assert unparse(branch.test) == "x > 1.0"
     for arm in (branch.body, branch.orelse):
         assert {"y", "y_dot"} <= _assigned(arm)
 
@@ -149,7 +150,7 @@ def test_generated_source_compiles_and_matches_the_transforms(
 
 
 def _calls(node: ast.AST) -> set[str]:
-    return {ast.unparse(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
+    return {unparse(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
 
 
 def _arms(branch: ast.If) -> tuple[list[ast.stmt], list[ast.stmt]]:

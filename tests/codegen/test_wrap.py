@@ -11,13 +11,14 @@ import pytest
 import symdiff
 from benchmarks import functions
 from symdiff.codegen.wrap import WIDTH, shorten, shorten_module
+from symdiff.unparse import unparse
 
 
 def shortened(src: str, width: int = 40) -> str:
     func = ast.parse(src).body[0]
     assert isinstance(func, ast.FunctionDef)
     shorten(func, width)
-    return ast.unparse(func)
+    return unparse(func)
 
 
 def run(src: str, *args: float) -> object:
@@ -79,7 +80,7 @@ def test_branches_of_a_conditional_expression_stay_where_they_are() -> None:
 
 def test_a_statement_of_names_only_stays_long() -> None:
     src = "def f(a_long_name, another_long_name):\n    return (a_long_name, another_long_name)\n"
-    assert shortened(src, 20) == ast.unparse(ast.parse(src))
+    assert shortened(src, 20) == unparse(ast.parse(src))
 
 
 def test_shared_expression_objects_are_split_once_each() -> None:
@@ -89,7 +90,7 @@ def test_shared_expression_objects_are_split_once_each() -> None:
     func.body[0].value = shared  # type: ignore[attr-defined]
     func.body[1].value = shared  # type: ignore[attr-defined]  # the same object twice
     shorten(func, 20)
-    text = ast.unparse(func)
+    text = unparse(func)
     namespace: dict[str, object] = {}
     exec(text, namespace)
     assert namespace["f"](1.0, 2.0, 3.0, 4.0, 5.0) == 2 * (24.0 + 5.0)  # type: ignore
@@ -145,11 +146,11 @@ def test_an_emitted_module_is_shortened_as_its_text_would_be() -> None:
     body = emitted.body[0].body  # type: ignore[attr-defined]
     body[1].value.left.left.left = shared  # inside the long statement, and
     body[2].value.left = shared  # in one that fits
-    text = ast.unparse(emitted)
+    text = unparse(emitted)
     short = shorten_module(emitted, text, 40)
     parsed = ast.parse(text)  # each statement with nodes of its own
     shorten(parsed.body[0], 40)  # type: ignore[arg-type]
-    assert short == ast.unparse(parsed)
+    assert short == unparse(parsed)
     lines = short.splitlines()
     assert all(len(line) <= 40 for line in lines[:-1]) and len(lines) > 6
     assert "    _t0 = a * b" in lines and "    s = a * b + 1.0" in lines
@@ -159,5 +160,5 @@ def test_an_emitted_module_is_shortened_as_its_text_would_be() -> None:
 
 def test_a_module_whose_lines_fit_is_its_own_text() -> None:
     module = ast.parse("def f(a):\n    return a * a\n")
-    text = ast.unparse(module)
+    text = unparse(module)
     assert shorten_module(module, text) is text

@@ -23,6 +23,7 @@ from symdiff.api.derivative import generate
 from symdiff.runtime.dispatch import signature_of
 from symdiff.runtime.spec import Spec, with_types
 from symdiff.testing import check_grads
+from symdiff.unparse import unparse
 from tests.frontend.support import marker_line
 
 RNG = np.random.default_rng(5)
@@ -310,7 +311,7 @@ def test_loops_write_gradients_in_place(f: Callable[..., Any]) -> None:
     for loop in (n for n in ast.walk(tree) if isinstance(n, ast.For)):
         for node in ast.walk(loop):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                assert node.func.attr not in ("zeros_like", "copy"), ast.unparse(loop)
+                assert node.func.attr not in ("zeros_like", "copy"), unparse(loop)
 
 
 def test_assignment_is_in_place_in_the_generated_code() -> None:

@@ -64,6 +64,8 @@ def test_the_table_follows_numpys_signatures(name: str) -> None:
                                   "cumsum", "trace", "squeeze", "clip", "dot", "swapaxes"])
 def test_method_signatures_follow_numpys(name: str) -> None:
     params = _parameters(getattr(np.ndarray, name))
+    if params is None and np.lib.NumpyVersion(np.__version__) < "2.3.0":
+        pytest.skip("NumPy before 2.3 gives its array methods no signature to compare with")
     assert params is not None
     theirs = [p.name for p in params[1:] if p.kind != p.VAR_KEYWORD]
     ours = list(method_signature(name).names())

@@ -13,6 +13,7 @@ import pytest
 from symdiff.errors import SymdiffError, UnsupportedSyntaxError
 from symdiff.frontend import source as source_mod
 from symdiff.frontend.source import FunctionSource, get_source
+from symdiff.unparse import unparse
 
 
 def square(x):
@@ -70,6 +71,7 @@ def _identity(fn):
 
 assigned = lambda x: x**2 + 1  # noqa: E731
 double, triple = (lambda x: x * 2, lambda x: x * 3)
+twins = (lambda x: x * 2, lambda x: x * 2)  # the same code twice
 grads = (_identity(lambda x: x * x), _identity(lambda y: y + 1))
 # fmt: off
 in_call = _identity(
@@ -115,7 +117,7 @@ def test_nested_closure() -> None:
     assert src.node.lineno == fn.__code__.co_firstlineno
     assert src.node.col_offset == 4
     assert src.node.end_lineno == src.node.lineno + 1
-    assert ast.unparse(src.node.body[0]) == "return x * scale"
+    assert unparse(src.node.body[0]) == "return x * scale"
     _check_positions(src, fn)
 
 
@@ -138,7 +140,7 @@ def test_method() -> None:
         assert src.node.name == "forward"
         assert src.node.col_offset == 4
         assert src.node.lineno == Model.forward.__code__.co_firstlineno
-        assert ast.unparse(src.node.body[-1]) == "return y + 1"
+        assert unparse(src.node.body[-1]) == "return y + 1"
         _check_positions(src, Model.forward)
 
 
@@ -148,7 +150,7 @@ def test_multiline_string_at_column_zero() -> None:
     assert isinstance(src.node, ast.FunctionDef)
     assert src.node.col_offset == 4
     ret = src.node.body[-1]
-    assert ast.unparse(ret) == "return x + len(note)"
+    assert unparse(ret) == "return x + len(note)"
     assert src.line(ret.lineno) == "        return x + len(note)"
     assert ret.col_offset == 8
     assert src.text.startswith("def inner(x):\n")
@@ -160,14 +162,14 @@ def test_lambda_assigned_to_name() -> None:
     assert isinstance(src.node, ast.Lambda)
     assert src.node.lineno == assigned.__code__.co_firstlineno
     assert src.text == "lambda x: x**2 + 1"
-    assert ast.unparse(src.node.body) == "x ** 2 + 1"
+    assert unparse(src.node.body) == "x ** 2 + 1"
     _check_positions(src, assigned)
 
 
 def test_two_lambdas_same_line_same_args() -> None:
     d, t = get_source(double), get_source(triple)
-    assert ast.unparse(d.node.body) == "x * 2"
-    assert ast.unparse(t.node.body) == "x * 3"
+    assert unparse(d.node.body) == "x * 2"
+    assert unparse(t.node.body) == "x * 3"
     assert d.text == "lambda x: x * 2"
     assert t.text == "lambda x: x * 3"
     assert d.node.col_offset < t.node.col_offset
@@ -177,20 +179,20 @@ def test_two_lambdas_same_line_same_args() -> None:
 
 def test_two_lambdas_in_calls_on_one_line() -> None:
     first, second = (get_source(fn) for fn in grads)
-    assert ast.unparse(first.node.body) == "x * x"
-    assert ast.unparse(second.node.body) == "y + 1"
+    assert unparse(first.node.body) == "x * x"
+    assert unparse(second.node.body) == "y + 1"
 
 
 def test_nested_lambdas_on_one_line() -> None:
     outer, inner = get_source(nested_outer), get_source(nested_inner)
-    assert ast.unparse(outer.node.body) == "lambda y: x + y"
-    assert ast.unparse(inner.node.body) == "x + y"
+    assert unparse(outer.node.body) == "lambda y: x + y"
+    assert unparse(inner.node.body) == "x + y"
 
 
 def test_lambda_inside_multiline_call() -> None:
     src = get_source(in_call)
     assert isinstance(src.node, ast.Lambda)
-    assert ast.unparse(src.node.body) == "x * y + 1"
+    assert unparse(src.node.body) == "x * y + 1"
     assert src.node.end_lineno == src.node.lineno + 1
     assert src.text == "lambda x, y: x * y\n        + 1"
     _check_positions(src, in_call)
@@ -198,16 +200,19 @@ def test_lambda_inside_multiline_call() -> None:
 
 def test_returned_lambda_node_is_a_private_copy() -> None:
     get_source(assigned).node.body = ast.Constant(0)
-    assert ast.unparse(get_source(assigned).node.body) == "x ** 2 + 1"
+    assert unparse(get_source(assigned).node.body) == "x ** 2 + 1"
 
 
 def test_lambda_fallback_without_positions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(source_mod, "_HAS_POSITIONS", False)
     first, second = (get_source(fn) for fn in grads)
-    assert ast.unparse(first.node.body) == "x * x"
-    assert ast.unparse(second.node.body) == "y + 1"
+    assert unparse(first.node.body) == "x * x"
+    assert unparse(second.node.body) == "y + 1"
+    # Same arguments: the one whose text compiles to the function's code.
+    assert unparse(get_source(double).node.body) == "x * 2"
+    assert unparse(get_source(triple).node.body) == "x * 3"
     with pytest.raises(SymdiffError, match="several lambdas"):
-        get_source(double)
+        get_source(twins[1])
 
 
 _counter = itertools.count()
@@ -244,9 +249,9 @@ def test_linecache_registered_source(register: Callable[[str], dict]) -> None:
     src = get_source(ns["f"])
     assert src.filename.startswith("<symdiff-test-")
     assert src.node.lineno == 2
-    assert ast.unparse(src.node.body[0]) == "return math.sin(x) * x"
-    assert ast.unparse(get_source(ns["g"]).node.body) == "x + 1"
-    assert ast.unparse(get_source(ns["h"]).node.body) == "x - 1"
+    assert unparse(src.node.body[0]) == "return math.sin(x) * x"
+    assert unparse(get_source(ns["g"]).node.body) == "x + 1"
+    assert unparse(get_source(ns["h"]).node.body) == "x - 1"
     method = get_source(ns["C"].m)
     assert (method.node.lineno, method.node.col_offset) == (6, 4)
 
@@ -280,6 +285,17 @@ def test_exec_without_linecache() -> None:
         assert "unavailable" in message
         assert "define it in a .py file" in message
         assert not isinstance(info.value.__cause__, OSError)
+
+
+def test_exec_when_string_holds_other_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python 3.13 keeps a `python -c` program's text as '<string>' (pytest-xdist's workers
+    # start that way): exec'd code under that name is still code without source.
+    monkeypatch.setitem(linecache.cache, "<string>",
+                        (44, None, ["import sys;exec(eval(sys.stdin.readline()))\n"], "<string>"))
+    ns: dict = {}
+    exec(compile("def made(x):\n    return x\n", "<string>", "exec"), ns)
+    with pytest.raises(SymdiffError, match="source code is unavailable.*define it in a .py"):
+        get_source(ns["made"])
 
 
 def test_stale_source_gives_symdiff_error(register: Callable[[str], dict]) -> None:
