@@ -53,16 +53,32 @@ _GROUPS = (("", "Python builtins"), ("math.", "`math`"), ("np.linalg.", "`np.lin
            ("scipy.stats.", "`scipy.stats`"))
 
 
-def supported_table() -> str:
-    """`supported()` as a Markdown table, one row per namespace (what docs/supported.md shows)."""
+def supported_table(summary: bool = False) -> str:
+    """`supported()` as a Markdown table, one row per namespace (what docs/supported.md
+    shows); with `summary`, how many each namespace has and a few of them (the README's)."""
     rows: dict[str, list[str]] = {title: [] for _, title in _GROUPS}
     for name in supported():
         prefix, title = max((g for g in _GROUPS if name.startswith(g[0])), key=lambda g: len(g[0]))
         rows[title].append(name[len(prefix):])
-    lines = ["| namespace | differentiated |", "|---|---|"]
-    lines += [f"| {title} | {', '.join(f'`{n}`' for n in names)} |"
-              for title, names in rows.items() if names]
+    if summary:
+        lines = ["| namespace | callables | among them |", "|---|---:|---|"]
+        for title, names in rows.items():
+            shown = _sample(names)
+            more = ", …" if len(shown) < len(names) else ""
+            if names:
+                lines.append(f"| {title} | {len(names)} | "
+                             f"{', '.join(f'`{n}`' for n in shown)}{more} |")
+    else:
+        lines = ["| namespace | differentiated |", "|---|---|"]
+        lines += [f"| {title} | {', '.join(f'`{n}`' for n in names)} |"
+                  for title, names in rows.items() if names]
     return "\n".join(lines) + "\n"
+
+
+def _sample(names: list[str], count: int = 4) -> list[str]:
+    """`count` names spread over the sorted `names`."""
+    step = max(1, len(names) // count)
+    return names[::step][:count]
 
 
 def _python_name(fn: Any) -> str:

@@ -17,15 +17,20 @@ def add_parser(subparsers: Any) -> None:
         **examples(
             "symdiff supported",
             "symdiff supported | grep linalg",
-            "symdiff supported --markdown   # the README's table"))
+            "symdiff supported --markdown   # the table of docs/supported.md",
+            "symdiff supported --summary    # the README's short table"))
     parser.add_argument("--markdown", action="store_true",
                         help="one table row per namespace, as docs/supported.md shows it")
+    parser.add_argument("--summary", action="store_true",
+                        help="a short Markdown table: how many callables per namespace")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from symdiff.api.supported import supported, supported_table
 
-    print(supported_table() if args.markdown else "\n".join(supported()), end="" if
-          args.markdown else "\n")
+    if args.markdown or args.summary:
+        print(supported_table(summary=args.summary), end="")
+    else:
+        print("\n".join(supported()))
     return 0
