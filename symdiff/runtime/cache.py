@@ -31,6 +31,10 @@ Contract:
   keep); a scan that finds more than the bound (``$SYMDIFF_CACHE_SIZE``, such as
   ``500M``, the default, or ``2G``) removes the least recently used entries down to 90%
   of it. Only files that read as symdiff entries are ever removed (``clear`` too).
+* The numba backend's modules live in ``<directory>/numba`` with numba's own cache of
+  them in its ``__pycache__`` (`runtime.native` writes them): `usage` and `clear` count
+  and remove them too, a module with its numba files as one entry, and `trim_native`
+  (after each new module) keeps them under the same bound, least recently written first.
 
 Only cheap stdlib modules are imported so that importing this module stays fast.
 """
@@ -195,9 +199,11 @@ class DiskCache:
             return 0, 0
         try:
             found = [(size, name) for _, size, name in _scan(folder) if _is_entry(folder, name)]
-            return len(found), sum(size for size, _ in found)
         finally:
             os.close(folder)
+        native = _native_groups(self.native_folder())
+        return (len(found) + len(native),
+                sum(size for size, _ in found) + sum(size for _, size, _ in native))
 
     def clear(self) -> tuple[int, int]:
         """Remove every entry (and temporary file) and return how many entries and bytes
@@ -212,9 +218,35 @@ class DiskCache:
             for _, size, name in _scan(folder):
                 if _is_entry(folder, name) and _unlink(folder, name):
                     removed, freed = removed + 1, freed + size
-            return removed, freed
         finally:
             os.close(folder)
+        for _, size, paths in _native_groups(self.native_folder()):
+            for path in paths:
+                try:
+                    path.unlink()
+                except OSError:
+                    continue
+            removed, freed = removed + 1, freed + size
+        return removed, freed
+
+    def native_folder(self) -> Path:
+        """Where the numba backend's modules and numba's cache of them are."""
+        return self.directory / NATIVE
+
+    def trim_native(self) -> None:
+        """Remove the numba backend's least recently written modules (with numba's files
+        of them) while they take more than the bound; I/O errors are not raised."""
+        groups = _native_groups(self.native_folder())
+        total = sum(size for _, size, _ in groups)
+        for _, size, paths in groups:
+            if total <= self.max_bytes:
+                break
+            for path in paths:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+            total -= size
 
     def _open(self, *, create: bool) -> int | None:
         """A descriptor of the checked directory, or ``None`` (not there yet, refused or
@@ -237,6 +269,36 @@ class DiskCache:
         if not self._warned:
             self._warned = True
             warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+NATIVE = "numba"  # the numba backend's folder in the cache directory
+NATIVE_PREFIX = "symdiff_numba_"  # how its modules (and numba's files of them) are named
+
+
+def _native_groups(root: Path) -> list[tuple[int, int, list[Path]]]:
+    """The numba backend's modules in `root`, each with numba's cache files of it:
+    ``(last written ns, bytes, paths)``, least recently written first. Only files named
+    as symdiff names them are listed."""
+    groups: dict[str, tuple[int, int, list[Path]]] = {}
+    for folder in (root, root / "__pycache__"):
+        try:
+            items = list(os.scandir(folder))
+        except OSError:
+            continue
+        for item in items:
+            if not item.name.startswith(NATIVE_PREFIX):
+                continue
+            try:
+                st = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            stem = item.name.split(".")[0]  # module.function-line.py311.nbi -> module
+            when, size, paths = groups.get(stem, (0, 0, []))
+            groups[stem] = (max(when, st.st_mtime_ns), size + st.st_size,
+                            [*paths, Path(item.path)])
+    return sorted(groups.values(), key=lambda g: g[0])
 
 
 def _read_entry(folder: int, name: str, key: str) -> str | None:

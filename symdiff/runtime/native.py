@@ -40,7 +40,7 @@ from typing import Any
 from symdiff.errors import SymdiffError
 from symdiff.host.compile import compile_source, link_function
 from symdiff.runtime import boundary, safedir
-from symdiff.runtime.cache import DiskCache
+from symdiff.runtime.cache import NATIVE_PREFIX, DiskCache
 
 BACKENDS = ("python", "numba")
 INSTALL = "pip install 'symdiff[numba]'"
@@ -134,7 +134,7 @@ def _compiled(numba: Any, name: str, text: str, tag: str, values: dict[str, Any]
     digest = hashlib.sha256(text.encode())
     for key, value in values.items():
         digest.update(f"\0{key}\0{_stamp(value)}".encode())
-    module_name = f"symdiff_numba_{digest.hexdigest()[:32]}"
+    module_name = f"{NATIVE_PREFIX}{digest.hexdigest()[:32]}"
     loaded = sys.modules.get(module_name)
     if loaded is not None:  # linked before in this process: its dispatcher
         return loaded.__dict__[_DISPATCHER]
@@ -143,6 +143,7 @@ def _compiled(numba: Any, name: str, text: str, tag: str, values: dict[str, Any]
         temporary = folder / f".{module_name}.{os.getpid()}.tmp"
         temporary.write_text(text)
         os.replace(temporary, path)
+        DiskCache.from_environment().trim_native()  # the cache's bound covers these too
     spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -173,7 +174,7 @@ def _folder() -> Path | None:
     cache = DiskCache.from_environment()
     if not cache.enabled:
         return None
-    folder = cache.directory / "numba"
+    folder = cache.native_folder()
     fd = safedir.open_private(folder, create=True)
     if fd is None:
         return None

@@ -367,3 +367,36 @@ def test_an_object_argument_is_refused_by_name() -> None:
     assert symdiff.grad(shifted)(0.5, Point(1.0, 2.0)) == -4.0
     with pytest.raises(SymdiffError, match="its argument 'p' is an object"):
         symdiff.grad(shifted, backend="numba")(0.5, Point(1.0, 2.0))
+
+
+def _cubic(x):
+    return x * x * x - 2.0 * x
+
+
+def _quartic(x):
+    return x * x * x * x + x
+
+
+def test_the_disk_cache_counts_bounds_and_clears_numba_modules(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from symdiff.runtime.cache import DiskCache
+
+    monkeypatch.setenv("SYMDIFF_CACHE", "1")
+    monkeypatch.setenv("SYMDIFF_CACHE_DIR", str(tmp_path / "cache"))
+    assert symdiff.grad(_cubic, backend="numba")(2.0) == pytest.approx(10.0)
+    assert symdiff.grad(_quartic, backend="numba")(1.0) == pytest.approx(5.0)
+    cache = DiskCache.from_environment()
+    native = sorted(p.name for p in cache.native_folder().rglob("symdiff_numba_*"))
+    assert len([n for n in native if n.endswith(".py")]) == 2
+    assert any(n.endswith(".nbi") for n in native)  # numba's own cache of them
+    native_bytes = sum(p.stat().st_size
+                       for p in cache.native_folder().rglob("symdiff_numba_*"))
+    entries, size = cache.usage()
+    assert entries >= 2 and size >= native_bytes
+    # Over the bound, the least recently written module goes, with numba's files of it.
+    DiskCache(max_bytes=native_bytes - 1).trim_native()
+    left = [p.name for p in cache.native_folder().glob("symdiff_numba_*.py")]
+    assert len(left) == 1
+    removed, _ = cache.clear()
+    assert removed >= 1
+    assert not list(cache.native_folder().rglob("symdiff_numba_*"))
