@@ -281,7 +281,24 @@ def _same_code(
             return True
         first = first or fresh
     assert first is not None  # (a text that does not compile returned above)
+    if "__class__" in code.co_freevars and not isinstance(node, ast.Lambda):
+        # A method with zero-argument super(): CPython 3.12+ compiles super().m into
+        # its own instruction only inside a class body, so compile it inside one.
+        first = _in_a_class(text, code.co_filename) or first
     return _shape(first) == _shape(code)
+
+
+def _in_a_class(text: str, filename: str) -> types.CodeType | None:
+    """The code of the def `text` compiled as the method of a class (None if it does not
+    compile so: a string of several lines whose indentation then matters)."""
+    body = "".join(f"    {line}" if line.strip() else line
+                   for line in text.splitlines(keepends=True))
+    try:
+        module = compile("class _Owner:\n" + body + "\n", filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    owner = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    return next((c for c in owner.co_consts if isinstance(c, types.CodeType)), None)
 
 
 # What must agree for two code objects to be the same function (co_consts compares

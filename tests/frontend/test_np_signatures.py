@@ -35,6 +35,8 @@ def test_every_function_and_method_has_a_signature() -> None:
 
 @pytest.mark.parametrize("name", sorted(SIGNATURES))
 def test_the_table_follows_numpys_signatures(name: str) -> None:
+    if not hasattr(np, name.split(".")[0]):
+        pytest.skip(f"this NumPy has no np.{name} (NumPy 2.5 removed np.row_stack)")
     params = _parameters(_numpy(name))
     if params is None:
         pytest.skip(f"np.{name} has no signature to read in this NumPy")
