@@ -40,6 +40,8 @@ def test_the_table_follows_numpys_signatures(name: str) -> None:
     params = _parameters(_numpy(name))
     if params is None:
         pytest.skip(f"np.{name} has no signature to read in this NumPy")
+    if isinstance(_numpy(name), type) and not any(p.name == "value" for p in params):
+        pytest.skip(f"this NumPy does not name np.{name}'s parameter (NumPy 2.3 does)")
     sig = SIGNATURES[name]
     named = [p for p in params if p.kind not in (p.VAR_KEYWORD,)]
     ours = list(sig.names())
