@@ -241,8 +241,8 @@ def _changed(name: str, filename: str, node: ast.AST, file: _FileLines) -> Stale
     return StaleSourceError(
         f"cannot differentiate {name!r}: the file changed since it was imported, so its "
         "text here is not the code that runs; reload the module (importlib.reload) or "
-        "restart", filename, lineno, col, file.lines[lineno - 1] if lineno <= len(file.lines)
-        else None)
+        "restart", filename, lineno, col,
+        file.lines[lineno - 1].rstrip("\r\n") if lineno <= len(file.lines) else None)
 
 
 def _same_code(
