@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import types
 from collections.abc import Callable
 from typing import Any
@@ -117,7 +118,11 @@ def _write(fn: types.FunctionType, n: int) -> types.FunctionType:
     args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in (*names, *extra)],
                          vararg=None, kwonlyargs=[ast.arg(k) for k in kwonly],
                          kw_defaults=[None] * len(kwonly), kwarg=None, defaults=[])
-    func = ast.FunctionDef(own, args, [ast.Return(call)], decorator_list=[], returns=None)
+    body: list[ast.stmt] = [ast.Return(call)]
+    if sys.version_info >= (3, 12):  # (type_params is required in 3.12's stubs)
+        func = ast.FunctionDef(own, args, body, [], None, None, [])
+    else:
+        func = ast.FunctionDef(own, args, body, [], None)
     text = unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[]))) + "\n"
     scope: dict[str, Any] = {}
     scratch = compile_source(text, qualified_name(fn), scope, tag="variadic")[own]
