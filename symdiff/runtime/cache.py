@@ -221,11 +221,7 @@ class DiskCache:
         finally:
             os.close(folder)
         for _, size, paths in _native_groups(self.native_folder()):
-            for path in paths:
-                try:
-                    path.unlink()
-                except OSError:
-                    continue
+            _unlink_paths(paths)
             removed, freed = removed + 1, freed + size
         return removed, freed
 
@@ -241,11 +237,7 @@ class DiskCache:
         for _, size, paths in groups:
             if total <= self.max_bytes:
                 break
-            for path in paths:
-                try:
-                    path.unlink()
-                except OSError:
-                    pass
+            _unlink_paths(paths)
             total -= size
 
     def _open(self, *, create: bool) -> int | None:
@@ -299,6 +291,15 @@ def _native_groups(root: Path) -> list[tuple[int, int, list[Path]]]:
             groups[stem] = (max(when, st.st_mtime_ns), size + st.st_size,
                             [*paths, Path(item.path)])
     return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _unlink_paths(paths: list[Path]) -> None:
+    """Remove each of `paths` that can be removed (one numba-backend module's files)."""
+    for path in paths:
+        try:
+            path.unlink()
+        except OSError:
+            continue
 
 
 def _read_entry(folder: int, name: str, key: str) -> str | None:

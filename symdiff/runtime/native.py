@@ -34,7 +34,6 @@ import re
 import sys
 import types
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from symdiff.errors import SymdiffError
@@ -127,14 +126,15 @@ def _constant(value: Any) -> bool:
 
 def _compiled(numba: Any, name: str, text: str, tag: str, values: dict[str, Any]) -> Any:
     """The numba dispatcher of the function `name` of `text`, reading `values`."""
-    folder = _folder()
-    if folder is None:
+    cache = _cache()
+    if cache is None:
         namespace = compile_source(text, name, dict(values), tag=tag)
         return numba.njit(namespace[name])
     digest = hashlib.sha256(text.encode())
     for key, value in values.items():
         digest.update(f"\0{key}\0{_stamp(value)}".encode())
     module_name = f"{NATIVE_PREFIX}{digest.hexdigest()[:32]}"
+    folder = cache.native_folder()
     loaded = sys.modules.get(module_name)
     if loaded is not None:  # linked before in this process: its dispatcher
         return loaded.__dict__[_DISPATCHER]
@@ -143,7 +143,7 @@ def _compiled(numba: Any, name: str, text: str, tag: str, values: dict[str, Any]
         temporary = folder / f".{module_name}.{os.getpid()}.tmp"
         temporary.write_text(text)
         os.replace(temporary, path)
-        DiskCache.from_environment().trim_native()  # the cache's bound covers these too
+        cache.trim_native()  # the cache's bound covers these too
     spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -169,17 +169,17 @@ def _stamp(value: Any) -> str:
     return f"{type(value).__qualname__}:{id(value)}"
 
 
-def _folder() -> Path | None:
-    """``<cache dir>/numba``, a private directory, or None without the disk cache."""
+def _cache() -> DiskCache | None:
+    """The disk cache, its ``<cache dir>/numba`` made a private directory, or None without
+    the disk cache."""
     cache = DiskCache.from_environment()
     if not cache.enabled:
         return None
-    folder = cache.native_folder()
-    fd = safedir.open_private(folder, create=True)
+    fd = safedir.open_private(cache.native_folder(), create=True)
     if fd is None:
         return None
     os.close(fd)
-    return folder
+    return cache
 
 
 def _as_array(value: Any) -> Any:
