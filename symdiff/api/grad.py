@@ -152,7 +152,9 @@ def _transformed(fn: Callable[..., Any], spec: Spec, diff: frozenset[int]
     def build_guarded(sig: Signature, fallback: Callable[..., Any]) -> Built | None:
         from symdiff.runtime.builds import guarded
 
-        impl, watches = guarded(fn, spec, sig, fallback)
+        specialised = with_types(spec, sig)
+        obj._built = specialised
+        impl, watches = guarded(fn, specialised, sig, fallback)
         names = parameters(fn)[0]
         if names is None or impl.__code__.co_varnames[: len(names)] != tuple(names):
             return None  # a renamed parameter: keyword calls must go through the entry

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from symdiff.host.building import building
+from symdiff.host.data import array_tests
 from symdiff.host.freshness import Watch, guarded, stale_test
 
 __all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
@@ -92,20 +93,28 @@ def _release(filename: str) -> None:
 
 
 def _insert_guard(
-    func: ast.FunctionDef, guard: Sequence[type], fallback: Callable[..., Any] | None,
+    func: ast.FunctionDef, guard: Sequence[Any], fallback: Callable[..., Any] | None,
     watches: Sequence[Watch],
 ) -> dict[str, Any]:
     params = [a.arg for a in func.args.args]
     if len(params) != len(guard):
         raise ValueError(f"guard has {len(guard)} types for {len(params)} parameters")
     names: dict[str, Any] = {"_symdiff_fallback": fallback}
+    # What the tests compare: one namespace, so that the names it binds do not collide.
+    watched: dict[str, Any] = {}
     tests: list[ast.expr] = []
     for i, (param, typ) in enumerate(zip(params, guard, strict=True)):
-        names[f"_symdiff_t{i}"] = typ
+        array = not isinstance(typ, type)  # an `ir.types.ArrayType`: an ndarray's
+        if array:
+            import numpy as np
+        names[f"_symdiff_t{i}"] = np.ndarray if array else typ
         # x.__class__ is a specialised attribute load: cheaper than calling type(x).
         cls = ast.Attribute(ast.Name(param, ast.Load()), "__class__", ast.Load())
         tests.append(ast.Compare(cls, [ast.IsNot()], [ast.Name(f"_symdiff_t{i}", ast.Load())]))
-    watched: dict[str, Any] = {}
+        if array:
+            fit = array_tests(ast.Name(param, ast.Load()), typ.dtype,
+                              [d == 1 for d in typ.dims], watched)
+            tests.append(ast.UnaryOp(ast.Not(), ast.BoolOp(ast.And(), fit)))
     stale = stale_test(watches, watched)
     if stale is not None:
         tests.append(stale)
@@ -174,7 +183,7 @@ def link_function(
     tag: str,
     globals_: dict[str, Any],
     free: dict[str, Any],
-    guard: Sequence[type] | None = None,
+    guard: Sequence[Any] | None = None,
     fallback: Callable[..., Any] | None = None,
     watches: Sequence[Watch] = (),
 ) -> types.FunctionType:
@@ -187,7 +196,8 @@ def link_function(
     unchanged, so tracebacks and `inspect.getsource` show the lines as generated.
 
     With `guard`, the compiled function first checks ``arg_i.__class__ is guard[i]`` for each
-    positional parameter, and that none of `watches` changed (``freshness.stale_test``),
+    positional parameter (for an `ir.types.ArrayType`, that it is an ndarray of its dtype,
+    rank and axes of length one), and that none of `watches` changed (``freshness.stale_test``),
     and returns ``fallback(*args)`` when one fails; the check is compiled in at the
     ``def`` line and is not part of the displayed text.
     """
@@ -196,7 +206,7 @@ def link_function(
 
 
 def _link(source: str, name: str, tag: str, globals_: dict[str, Any], free: dict[str, Any],
-          guard: Sequence[type] | None, fallback: Callable[..., Any] | None,
+          guard: Sequence[Any] | None, fallback: Callable[..., Any] | None,
           watches: Sequence[Watch]) -> types.FunctionType:
     filename = filename_for(source, tag)
     tree = ast.parse(source, filename)

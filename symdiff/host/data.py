@@ -23,6 +23,8 @@ Contract (this module imports nothing above `host`, and NumPy only if the progra
   are read). It evaluates
   `read` once, into the variable `local`, and binds the objects it compares in
   `namespace`.
+- `array_tests(read, dtype, ones, namespace)` is the same test's part for an ndarray
+  (its dtype, rank and which axes have length one), for argument checks too.
 - `shapes(value)` is the exact shapes and dtypes of the arrays in `value`: what a plan
   sized from them (a Jacobian's seeds) depends on besides the layout.
 """
@@ -32,6 +34,7 @@ from __future__ import annotations
 import ast
 import numbers
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +222,31 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real)
 
 
+def array_tests(read: ast.expr, dtype: Any, ones: Sequence[bool], namespace: dict[str, Any]
+                ) -> list[ast.expr]:
+    """Tests that the ndarray `read` evaluates to (its class tested already) has `dtype`,
+    rank ``len(ones)`` and length one exactly on the axes `ones` marks; `read` is
+    evaluated once per test."""
+    import numpy as np
+
+    # NumPy's dtypes of a kind are one object: `is` is the cheap test, `==` the exact one.
+    expected = _bind(namespace, np.dtype(dtype))
+    read_dtype = ast.Attribute(read, "dtype", ast.Load())
+    tests: list[ast.expr] = [
+        ast.BoolOp(ast.Or(), [ast.Compare(read_dtype, [ast.Is()], [expected]),
+                              ast.Compare(read_dtype, [ast.Eq()], [expected])]),
+        ast.Compare(ast.Attribute(read, "ndim", ast.Load()), [ast.Eq()],
+                    [ast.Constant(len(ones))])]
+    shape = ast.Attribute(read, "shape", ast.Load())
+    for i, one in enumerate(ones):
+        # len(a) costs half of a.shape[0], which builds the shape's tuple.
+        length = ast.Call(_bind(namespace, len), [read], []) if i == 0 else \
+            ast.Subscript(shape, ast.Constant(i), ast.Load())
+        tests.append(ast.Compare(length, [ast.Eq() if one else ast.NotEq()],
+                                 [ast.Constant(1)]))
+    return tests
+
+
 def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -> ast.expr:
     """True when the value `read` evaluates to (into `local`) has the layout `found`."""
     tests: list[ast.expr] = []
@@ -230,22 +258,7 @@ def fits(found: Layout, read: ast.expr, namespace: dict[str, Any], local: str) -
         tests.append(ast.Compare(ast.Attribute(first if not tests else expr, "__class__",
                                                ast.Load()), [ast.Is()], [_bind(namespace, cls)]))
         if isinstance(lay, ArrayLayout):
-            import numpy as np
-
-            # NumPy's dtypes of a kind are one object: `is` is the cheap test, `==` the
-            # exact one.
-            dtype = _bind(namespace, np.dtype(lay.dtype))
-            read_dtype = ast.Attribute(expr, "dtype", ast.Load())
-            tests.append(ast.BoolOp(ast.Or(), [
-                ast.Compare(read_dtype, [ast.Is()], [dtype]),
-                ast.Compare(read_dtype, [ast.Eq()], [dtype])]))
-            tests.append(ast.Compare(ast.Attribute(expr, "ndim", ast.Load()), [ast.Eq()],
-                                     [ast.Constant(len(lay.ones))]))
-            shape = ast.Attribute(expr, "shape", ast.Load())
-            for i, one in enumerate(lay.ones):
-                length = ast.Subscript(shape, ast.Constant(i), ast.Load())
-                tests.append(ast.Compare(length, [ast.Eq() if one else ast.NotEq()],
-                                         [ast.Constant(1)]))
+            tests += array_tests(expr, lay.dtype, lay.ones, namespace)
         elif isinstance(lay, TextLayout):
             tests.append(ast.Compare(expr, [ast.Eq()], [ast.Constant(lay.value)]))
         elif isinstance(lay, NumberLayout) and lay.value is not None:

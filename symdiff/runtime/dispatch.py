@@ -16,9 +16,10 @@ raise `TypeError`), compiles the missing specialisation and regenerates the entr
 result goes through ``finish(args, result)`` when given (for what only the arguments as
 given tell: a tuple passed on as a list).
 
-The first signature seen also gets a `fast` path: its specialisation compiled with the
-type check in its own first line, falling back to `entry`, so the common call is a
-single frame. `on_update` receives the callable to expose whenever either changes.
+The first signature seen, when it holds only numbers, strs and arrays, also gets a
+`fast` path: its specialisation compiled with the type check in its own first line,
+falling back to `entry`, so the common call is a single frame. `on_update` receives the
+callable to expose whenever either changes.
 
 Both the entry and the fast path also check, by identity, every binding their
 specialisations were built against (`freshness.Watch`: the function's ``__code__``,
@@ -41,6 +42,7 @@ from symdiff.host.data import (
     DictLayout,
     ObjectLayout,
     SequenceLayout,
+    array_tests,
     fits,
     is_object,
     is_user_class,
@@ -192,10 +194,9 @@ class Dispatcher:
         sig = signature_of(converted, self.static)
         impl = self.specialisations.get(sig)
         if impl is None:
-            arrays = any(not isinstance(t, type) for t in sig)
             built: Built | None = None
             if self.fast is None and self.build_guarded is not None and self.params is not None \
-                    and not arrays:
+                    and all(isinstance(t, type) or _is_array_type(t) for t in sig):
                 # The guarded function passes its own check for this signature, so it
                 # serves as this signature's specialisation too: one link, not two.
                 built = self.build_guarded(sig, self._via_entry)
@@ -291,7 +292,7 @@ class Dispatcher:
                     tests.append(fits(typ, _load(name), namespace, f"_symdiff_r{k}_{j}"))
                     continue
                 if not isinstance(typ, type):
-                    tests += _array_tests(name, typ, f"_symdiff_dtype{k}_{j}", namespace)
+                    tests += _array_tests(name, typ, namespace)
                     continue
                 type_name = f"_symdiff_{typ.__module__}_{typ.__qualname__}".replace(".", "_")
                 namespace[type_name] = typ
@@ -312,28 +313,21 @@ class Dispatcher:
         return entry
 
 
-def _array_tests(name: str, typ: Any, dtype_name: str, namespace: dict[str, Any]
-                 ) -> list[ast.expr]:
+def _is_array_type(typ: Any) -> bool:
+    from symdiff.ir.types import ArrayType
+
+    return isinstance(typ, ArrayType)
+
+
+def _array_tests(name: str, typ: Any, namespace: dict[str, Any]) -> list[ast.expr]:
     """Inline checks that argument `name` is an ndarray of signature `typ`: its class,
     dtype, rank and which axes have length one (a few attribute reads, no call)."""
     import numpy as np
 
     namespace["_symdiff_ndarray"] = np.ndarray
-    namespace[dtype_name] = np.dtype(typ.dtype)
-    arg = _load(name)
-    tests: list[ast.expr] = [
-        ast.Compare(ast.Call(_load("_symdiff_type"), [arg], []), [ast.Is()],
-                    [_load("_symdiff_ndarray")]),
-        ast.Compare(ast.Attribute(arg, "dtype", ast.Load()), [ast.Eq()], [_load(dtype_name)]),
-        ast.Compare(ast.Attribute(arg, "ndim", ast.Load()), [ast.Eq()],
-                    [ast.Constant(len(typ.dims))]),
-    ]
-    shape = ast.Attribute(arg, "shape", ast.Load())
-    for i, d in enumerate(typ.dims):
-        length = ast.Subscript(shape, ast.Constant(i), ast.Load())
-        op = ast.Eq() if d == 1 else ast.NotEq()
-        tests.append(ast.Compare(length, [op], [ast.Constant(1)]))
-    return tests
+    cls = ast.Compare(ast.Call(_load("_symdiff_type"), [_load(name)], []), [ast.Is()],
+                      [_load("_symdiff_ndarray")])
+    return [cls, *array_tests(_load(name), typ.dtype, [d == 1 for d in typ.dims], namespace)]
 
 
 def parameters(fn: Any) -> tuple[list[str] | None, tuple[Any, ...] | None]:

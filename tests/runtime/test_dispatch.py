@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import symdiff
 from symdiff.host.freshness import Watch
 from symdiff.ir.types import MANY, ArrayType, FunctionArg
 from symdiff.runtime.dispatch import Dispatcher, Signature, shape_key, signature_of
@@ -180,6 +181,44 @@ def test_the_fast_path_falls_back_to_the_entry_for_other_signatures() -> None:
     assert f(5.0, 6) == ("fast", 5.0, 6)
     assert f.built == [(float, float)]
     assert calls == ["fast", "fallback", "fallback", "fast"]
+
+
+def test_an_array_signature_gets_the_fast_path_too() -> None:
+    offered: list[Signature] = []
+
+    def guarded(sig: Signature, fallback: Callable[..., Any]) -> Any:
+        offered.append(sig)
+        return (lambda x, n: ("fast", x, n)), ()
+
+    f = Recorder(guarded=guarded)
+    x = np.ones(3)
+    assert f(x, 2) == ("fast", x, 2)
+    assert offered == [(ArrayType("float64", (MANY,)), int)] and f.built == []
+
+
+def test_the_guard_of_an_array_checks_its_dtype_rank_and_axes_of_length_one() -> None:
+    import math
+
+    def loss(w: Any, X: Any) -> Any:
+        return np.sum(np.tanh(X @ w)) + math.sin(w[0])
+
+    g = symdiff.grad(loss)
+    w, X = np.array([0.5, -0.25]), np.arange(6.0).reshape(3, 2) / 6.0
+
+    def want(w: Any, X: Any) -> Any:
+        first = np.zeros_like(w)
+        first[0] = math.cos(w[0])
+        return X.T @ (1.0 - np.tanh(X @ w) ** 2) + first
+
+    np.testing.assert_allclose(g(w, X), want(w, X), rtol=1e-12)
+    assert g._dispatcher.fast is not None  # the first signature: one frame per call
+    # Each of these fails the guard, goes through the entry and is built for itself.
+    for args in [(w, X[:1]), (w.astype(np.float32), X), (w[:1], X[:, :1]),
+                 (w, X.astype(int))]:
+        np.testing.assert_allclose(g(*args), want(np.asarray(args[0], dtype=float),
+                                                  np.asarray(args[1], dtype=float)),
+                                   rtol=1e-6)
+    np.testing.assert_allclose(g(w, X), want(w, X), rtol=1e-12)
 
 
 def test_a_changed_binding_drops_every_specialisation() -> None:
