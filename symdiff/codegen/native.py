@@ -10,8 +10,9 @@ names of the modules it made the code read. It also drops the statements that on
 compute a value so that it raises where the user's code raises (``(1.0 - x) ** 2``
 alone): with numba's arithmetic, that does not raise (an overflow gives inf,
 ``math.log(-1.0)`` nan, as numba's own compilation of the user's code does); a division
-stays, since numba raises ZeroDivisionError. Everything else the emitter writes for the
-numba backend (array tapes, descending ranges) is `codegen.tapes`'.
+stays, since numba raises ZeroDivisionError. `descending_whiles` makes the loops that
+count down while loops. Everything else the emitter writes for the numba backend (array
+tapes, descending ranges) is `codegen.tapes`'.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _JOINS = frozenset({"stack", "concatenate", "hstack", "vstack", "dstack", "colum
 def for_numba(func: ast.FunctionDef) -> set[str]:
     """Rewrite `func` in place (see the module docstring); the modules now read."""
     drop_checks(func)
+    descending_whiles(func)
     read: set[str] = set()
     for node in ast.walk(func):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
@@ -72,6 +74,66 @@ def drop_checks(func: ast.FunctionDef) -> None:
                 inner = getattr(stmt, field, None)
                 if isinstance(inner, list) and inner:
                     blocks.append(inner)
+
+
+def descending_whiles(func: ast.FunctionDef) -> None:
+    """Make each ``for i in range(start, stop, -step):`` of `func` a while loop, in place:
+    ``i = start``, ``while i > stop:`` the body and ``i -= step`` (a positive number);
+    numba compiles a descending range with a slower loop, and cannot see that its index
+    stays >= 0 (a negative index counts from the end, so each ``a[i + k]`` tests it). Only where that
+    is the same loop: no ``else``, ``break`` or ``continue``, ``i`` not assigned in the
+    body nor read after it, and `stop` and `step` reading nothing the body assigns."""
+    blocks = [func.body]
+    while blocks:
+        block = blocks.pop()
+        for k, stmt in enumerate(block):
+            if isinstance(stmt, ast.For):
+                made = _as_while(stmt, func)
+                if made is not None:
+                    block[k:k + 1] = made
+                    stmt = made[1]  # type: ignore[assignment]
+            for field in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list) and inner:
+                    blocks.append(inner)
+            for handler in getattr(stmt, "handlers", ()):
+                blocks.append(handler.body)
+
+
+def _as_while(loop: ast.For, func: ast.FunctionDef) -> list[ast.stmt] | None:
+    """``[i = start, while i > stop: ...; i -= step]`` for `loop`, or None when that is
+    not the same loop (see `descending_whiles`)."""
+    it, target = loop.iter, loop.target
+    if not (isinstance(target, ast.Name) and isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name) and it.func.id == "range"
+            and len(it.args) == 3 and not it.keywords and not loop.orelse
+            and isinstance(it.args[2], ast.UnaryOp) and isinstance(it.args[2].op, ast.USub)):
+        return None
+    start, stop, step = it.args[0], it.args[1], it.args[2].operand
+    if not (isinstance(step, ast.Constant) and type(step.value) is int and step.value > 0):
+        return None  # (a step of unknown sign: ``-(-3)`` counts up)
+    inside = {id(n) for n in ast.walk(loop)}
+    stored: set[str] = set()
+    for node in ast.walk(ast.Module(loop.body, type_ignores=[])):
+        if isinstance(node, (ast.Break, ast.Continue)):
+            return None
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stored.add(node.id)
+    bounds = {n.id for e in (stop, step) for n in ast.walk(e) if isinstance(n, ast.Name)}
+    if target.id in stored or bounds & stored:
+        return None
+    if any(isinstance(n, ast.Name) and n.id == target.id and id(n) not in inside
+           and isinstance(n.ctx, ast.Load) for n in ast.walk(func)):
+        return None
+    index = ast.Name(target.id, ast.Store())
+    test = ast.Compare(ast.Name(target.id, ast.Load()), [ast.Gt()], [stop])
+    down = ast.AugAssign(ast.Name(target.id, ast.Store()), ast.Sub(), step)
+    made: list[ast.stmt] = [ast.Assign([index], start, lineno=loop.lineno),
+                            ast.While(test, [*loop.body, down], [])]
+    for node in made:
+        ast.copy_location(node, loop)
+    ast.copy_location(down, loop)
+    return made
 
 
 def _silent(expr: ast.expr) -> bool:
