@@ -94,9 +94,9 @@ def newton_sqrt_grad(a):
     tape = []
     trips = 0
     while abs(x * x - a) > 1e-12:
-        tape.append(x)
         trips += 1
         _t0 = a / x
+        tape.append(x)
         x = 0.5 * (x + _t0)
     x_bar = 1.0
     a_bar = 0.0
@@ -133,9 +133,9 @@ def newton_sqrt_hessian(a):
     tape = []
     trips = 0
     while abs(x * x - a) > 1e-12:
-        tape.append((x, x_dot))
         trips += 1
         _t0 = a / x
+        tape.append((x, x_dot))
         x, x_dot = (0.5 * (x + _t0), (x_dot + (1.0 / x - x_dot * _t0 / x)) * 0.5)
     x_bar = 1.0
     x_bar_dot = 0.0

@@ -389,16 +389,11 @@ class _Emitter:
             names = [self.namer.hinted(str(p.attrs[0])) for p in group]
             inner.update((p, _load(name)) for p, name in zip(group, names, strict=True))
             prologue += self.tapes.pop(self.ref(xs, env), names)
-        if tape_name is not None:
-            # The tape's entry: values the iteration starts from, pushed before it runs.
-            values = [inner.get(v) for v in results.saved]
-            if any(v is None for v in values):
-                raise NotImplementedError("a loop may only save its parameters on the tape")
-            prologue += self.tapes.push(tape_name, values)  # type: ignore[arg-type]
         if count_name is not None:
             prologue.append(ast.AugAssign(ast.Name(count_name, ast.Store()), ast.Add(),
                                           ast.Constant(1)))
-        block = self._iteration(loop, params, results, inner, carry_names, stack_names, own)
+        block = self._iteration(loop, params, results, inner, carry_names, stack_names, own,
+                                tape_name)
         loop_body = [*prologue, *block] or [ast.Pass()]
         if index is None:
             return [*stmts, *self._while(loop, inner, loop_body)]
@@ -426,19 +421,25 @@ class _Emitter:
     def _iteration(
         self, loop: Loop, params: BodyParams[Node], results: BodyResults[Node],
         inner: dict[Node, ast.expr], carry_names: list[str], stack_names: list[str],
-        own: ownership.Region,
+        own: ownership.Region, tape_name: str | None,
     ) -> list[ast.stmt]:
         """The body of one iteration after its pops: the body's computation, its values
-        appended to lists, the carried variables updated and the break taken."""
+        appended to lists, its tape entry pushed, the carried variables updated and the
+        break taken."""
         news = results.carry
         # The carried variables are written only at the end of the body, all at once, so
         # nothing in the body can read a value already overwritten; a new value used
         # nowhere else is computed right in that final assignment.
-        roots = (*news, *results.stacked, *([results.stop] if results.stop is not None else []))
+        roots = (*news, *results.stacked, *(v for v in results.saved if v not in inner),
+                 *([results.stop] if results.stop is not None else []))
         block = self.block(loop.body, roots, inner, {}, inline=frozenset(news),
                            owned=own.params)
         for name, value in zip(stack_names, results.stacked, strict=True):
             block.append(append(name, [self.ref(value, inner)]))
+        if tape_name is not None:
+            # The tape's entry: values the iteration started from, and values it computed
+            # that the backward sweep reads back, before the carried ones change.
+            block += self.tapes.push(tape_name, [self.ref(v, inner) for v in results.saved])
         stop_test: ast.expr | None = None
         if results.stop is not None:
             # Read the break flag before the carried variables are overwritten.

@@ -80,9 +80,10 @@ def descending_whiles(func: ast.FunctionDef) -> None:
     """Make each ``for i in range(start, stop, -step):`` of `func` a while loop, in place:
     ``i = start``, ``while i > stop:`` the body and ``i -= step`` (a positive number);
     numba compiles a descending range with a slower loop, and cannot see that its index
-    stays >= 0 (a negative index counts from the end, so each ``a[i + k]`` tests it). Only where that
-    is the same loop: no ``else``, ``break`` or ``continue``, ``i`` not assigned in the
-    body nor read after it, and `stop` and `step` reading nothing the body assigns."""
+    stays >= 0 (a negative index counts from the end, so each ``a[i + k]`` tests it).
+    Only where that is the same loop: no ``else``, ``break`` or ``continue``, ``i`` not
+    assigned in the body nor read after it, `stop` and `step` reading nothing the body
+    assigns."""
     blocks = [func.body]
     while blocks:
         block = blocks.pop()

@@ -50,6 +50,7 @@ from symdiff.ir.loop import (
 from symdiff.ir.node import LEAVES, Node, Op, Program, topological
 from symdiff.ir.primitive import accumulate
 from symdiff.ir.regions import Arms, cond, cond_node, proj
+from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import (
     AddAll,
     AddAt,
@@ -252,11 +253,14 @@ def _loop_jvp(
     # Each group of results followed by its tangents: an appended value's in a list next
     # to its list, a saved value's in the same tape entry after it.
     stacked = [j for j, t in enumerate(tangents.stacked) if t is not None]
-    saved = [i for i, v in enumerate(results.saved) if v in tangent_of]
+    # (A saved value the body computes, not a parameter, has the tangent it computes.)
+    saved_dots = [tangent_of.get(v, t) for v, t in zip(results.saved, tangents.saved,
+                                                        strict=True)]
+    saved = [i for i, t in enumerate(saved_dots) if t is not None]
     more = BodyResults(
         tuple(tangents.carry[k] or _zero_cotangent(bb, results.carry[k]) for k in order),
         tuple(tangents.stacked[j] for j in stacked),
-        tuple(tangent_of[results.saved[i]] for i in saved), None)
+        tuple(saved_dots[i] for i in saved), None)
     body = Program("body", params.extend(dot).flat(), results.extend(more).flat(), bb,
                    effects=program.effects)
     test = loop.test
@@ -509,16 +513,22 @@ def _loop_vjp(
     new_accs = [acc if c is None else c if is_seq(acc) or acc.type is not None
                 else add_cotangents(bb, acc, c)
                 for acc, c in zip(accs, cts[m:], strict=True)]
-    backward_out = (*new_bars, *new_accs)
+    backward_out: tuple[Node, ...] = (*new_bars, *new_accs)
     reads = set(topological(list(backward_out)))
     saved = tuple(p for p in params.carry if p in reads)
+    # A while loop, or a loop that may break, runs a number of times known only after it.
+    counted = loop.kind == "while" or loop.breaks
+    popped: tuple[Node, ...] = saved
+    if saved or counted:  # a tape anyway: costly values go on it too
+        backward_out, kept, popped = _kept(bb, body, params, backward_out)
+        saved = (*tuple(p for p in params.carry
+                        if p in set(topological(list(backward_out)))), *kept)
+        popped = (*saved[:len(saved) - len(kept)], *popped)
     index = params.index[0] if params.index else bb.arg("_")
-    backward = Program("backward", BodyParams((index,), saved, tuple(unstacked),
+    backward = Program("backward", BodyParams((index,), popped, tuple(unstacked),
                                               (*carry_bars, *accs), params.consts).flat(),
                        backward_out, bb)
     forward = node
-    # A while loop, or a loop that may break, runs a number of times known only after it.
-    counted = loop.kind == "while" or loop.breaks
     if saved or counted:
         taped = body.replace(result=replace(results, saved=saved).flat())
         forward = loop_node(b, replace(loop, body=taped, n_saved=len(saved),
@@ -544,7 +554,7 @@ def _loop_vjp(
     else:
         start, stop, step = b.const(0), proj(b, forward, now.trips), b.const(1)  # type: ignore
     # (A loop that itself runs backwards, without a tape to pop, is undone forwards.)
-    back_loop = Loop("range", backward, m + len(wanted), n_popped=len(saved),
+    back_loop = Loop("range", backward, m + len(wanted), n_popped=len(popped),
                      reverse=not loop.reverse, n_unstacked=len(stacks))
     args = LoopArgs(
         range=(start, stop, step),
@@ -561,6 +571,25 @@ def _loop_vjp(
     for j, i in zip(wanted, bars[m:], strict=True):
         contributions[at.consts[j]] = proj(b, back, i)
     return contributions
+
+
+def _kept(bb: Builder, body: Program, params: BodyParams[Node], outs: tuple[Node, ...]
+          ) -> tuple[tuple[Node, ...], tuple[Node, ...], tuple[Node, ...]]:
+    """The numbers of transcendental operations (``math.sin(theta)``) that the forward
+    body computes from what changes each iteration and the backward body `outs` reads:
+    saved on the tape, they are read back, not computed again (a load for a call).
+    Returns `outs` reading them from new parameters, the values and the parameters."""
+    varying = {*params.index, *params.carry}
+    for n in topological(list(body.outputs)):
+        if n not in varying and any(a in varying for a in n.args):
+            varying.add(n)
+    kept = tuple(n for n in topological(list(outs)) if n in varying and n.prim is not None
+                 and n.prim.cost == "transcendental" and n.type is None)
+    if not kept:
+        return outs, (), ()
+    fresh = tuple(bb.arg(bb.names.get(n, f"{n.prim.name}_saved"), kind(n)) for n in kept)
+    done = substitute(bb, outs, dict(zip(kept, fresh, strict=True)))
+    return tuple(done[o] for o in outs), kept, fresh
 
 
 def _zero_cotangent(b: Builder, value: Node) -> Node:
