@@ -23,6 +23,9 @@
 9. Native speed (`benchmarks.report_native`): gradients of Python loops (Rosenbrock,
    Horner, Newton, RK4, GARCH, a convolution) from the numba backend against njit(f), the
    Python backend and a hand-written njit gradient; build and load times; tape memory.
+10. The same loop against Tangent and CasADi (`benchmarks.report_loop_baselines`): the
+   Rosenbrock loop of n = 1000 through ``tangent.grad`` and a CasADi SX ``Function``,
+   when installed, beside symdiff's two backends; their build times.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from benchmarks import (
     report_arrays,
     report_higher,
     report_jacobian,
+    report_loop_baselines,
     report_native,
     report_realistic,
 )
@@ -308,6 +312,7 @@ def main() -> None:
     compile_scaling.main()
     report_realistic.main()
     report_native.main()
+    report_loop_baselines.main()
 
 
 if __name__ == "__main__":
