@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import math
 import re
 import sys
 from pathlib import Path
@@ -64,16 +65,22 @@ def test_unannotated_source_keeps_the_body() -> None:
     assert "return np.mean(np.maximum(z, 0.0)" in source
 
 
-def test_tangent_reports_why_the_math_price_is_not_timed() -> None:
+def scaled_root(a: float, b: float) -> float:
+    return math.sqrt(a) * b
+
+
+def test_tangent_says_in_one_line_why_math_is_not_timed(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
     needs("tangent")
     assert baselines.tangent_math_problem("essay") == ""
-    problem = baselines.tangent_math_problem("call_price")
-    assert "\n" not in problem  # "" once Tangent learns math.sqrt; then the note goes
+    monkeypatch.setattr(functions, "essay", scaled_root)  # math.sqrt: no rule in Tangent
+    problem = baselines.tangent_math_problem("essay")
+    assert "sqrt" in problem and "\n" not in problem
 
 
-def test_the_call_table_prints_the_new_columns(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_call_table_says_what_the_new_columns_time(capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
     needs("tangent")
-    needs("casadi")
     from benchmarks.run import print_baseline_notes
 
     print_baseline_notes({"essay": {"tangent": 1e-6, "casadi": 1e-5},
@@ -81,6 +88,10 @@ def test_the_call_table_prints_the_new_columns(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "casadi: a casadi.Function of SX symbols" in out
     assert "essay as written" not in out
+    problem = baselines.tangent_math_problem("call_price")
+    assert ("tangent: call_price as written (over math) is unsupported" in out) == bool(problem)
+    print_baseline_notes({"essay": {"f": 1e-7}})
+    assert capsys.readouterr().out == ""
 
 
 def small_cases() -> tuple[report_arrays.ArrayCase, ...]:
