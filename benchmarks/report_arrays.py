@@ -1,15 +1,17 @@
 """The NumPy array section of ``make bench`` (issue 4).
 
 1. A logistic-regression loss and a two-layer MLP loss: per-call time and peak memory of
-   the function, its hand-written gradient, ``symdiff.grad``, and ``jax.jit(jax.grad)``
-   and ``autograd.grad`` when installed; symdiff's ratios against its targets.
+   the function, its hand-written gradient, ``symdiff.grad``, and ``jax.jit(jax.grad)``,
+   ``autograd.grad``, ``tangent.grad`` and a CasADi MX ``Function`` when installed;
+   symdiff's ratios against its targets.
 2. The essay's point at scale: the gradient of a scalar function of n = 10**6 inputs by
    one reverse pass, against n forward passes extrapolated from a few.
 
 JAX and autograd run the very same function source, with ``np`` bound to ``jax.numpy``
-or ``autograd.numpy``. Every gradient is checked against the hand-written one before it
-is timed. Where symdiff cannot differentiate a function (yet), its row says why and the
-report goes on.
+or ``autograd.numpy``; CasADi too, with ``np`` bound to its MX functions of the same
+names; Tangent transforms the source itself. Every gradient is checked against the
+hand-written one before it is timed. Where symdiff or another tool cannot differentiate
+a function (yet), its row says why and the report goes on.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import symdiff
 from benchmarks import arrays
 from benchmarks._table import status, table
 from benchmarks._timing import ROOT, peak_bytes, per_call_seconds
-from benchmarks.baselines import available
+from benchmarks.baselines import available, unannotated_source
 
 REPEAT = 5
 GRAD_OVER_F = 3.0
@@ -146,7 +148,60 @@ def autograd_grad(
     return checked("autograd.grad", autograd.grad(over(fn, anp), argnum=argnums), args, want)
 
 
-OPTIONAL: Mapping[str, Callable[..., Impl]] = {"jax": jax_grad, "autograd": autograd_grad}
+def tangent_grad(fn: Callable[..., Any], argnums: Any, args: tuple[Any, ...], want: Any
+                 ) -> Impl:
+    """``tangent.grad(f, wrt=argnums)`` of `fn`'s source (its annotations removed)."""
+    import tangent
+
+    wrt = argnums if isinstance(argnums, tuple) else (argnums,)
+    try:
+        grad = tangent.grad(fn, wrt=wrt, source=unannotated_source(fn))
+    except Exception as err:
+        return Impl("tangent.grad", None, args, unsupported(err))
+    return checked("tangent.grad", grad, args, want)
+
+
+def casadi_numpy() -> types.SimpleNamespace:
+    """CasADi's MX functions under the NumPy names the array functions use."""
+    import casadi
+
+    def total(v: Any) -> Any:
+        return casadi.sum1(casadi.sum2(v))
+
+    return types.SimpleNamespace(
+        maximum=casadi.fmax, log1p=casadi.log1p, exp=casadi.exp, abs=casadi.fabs,
+        tanh=casadi.tanh, sum=total, mean=lambda v: total(v) / v.numel())
+
+
+def casadi_grad(fn: Callable[..., Any], argnums: Any, args: tuple[Any, ...], want: Any
+                ) -> Impl:
+    """A ``casadi.Function`` of ``casadi.gradient`` of `fn` over MX symbols of the
+    arguments' shapes. Its inputs are converted to ``DM`` beforehand (as JAX's are put on
+    the device: converting X alone takes about a second); each call turns the results
+    into ndarrays of the arguments' shapes."""
+    import casadi
+
+    wrt = argnums if isinstance(argnums, tuple) else (argnums,)
+    try:
+        symbols = [casadi.MX.sym(f"x{i}", *(a.shape if a.ndim == 2 else (a.size, 1)))
+                   for i, a in enumerate(args)]
+        loss = over(fn, casadi_numpy())(*symbols)
+        function = casadi.Function("grad", symbols, [casadi.gradient(loss, symbols[i])
+                                                     for i in wrt])
+    except Exception as err:  # e.g. NumPy broadcasting, which MX does not do
+        return Impl("casadi", None, args, unsupported(err))
+
+    def grad(*xs: Any) -> Any:
+        out = function(*xs)
+        grads = tuple(np.reshape(o.full(), args[i].shape)
+                      for i, o in zip(wrt, out if len(wrt) > 1 else (out,), strict=True))
+        return grads if isinstance(argnums, tuple) else grads[0]
+
+    return checked("casadi", grad, tuple(casadi.DM(a) for a in args), want, traced=False)
+
+
+OPTIONAL: Mapping[str, Callable[..., Impl]] = {
+    "jax": jax_grad, "autograd": autograd_grad, "tangent": tangent_grad, "casadi": casadi_grad}
 
 
 def installed(tools: Sequence[str]) -> list[str]:
@@ -261,6 +316,9 @@ def report_calls(
     if any(row[1].startswith("jax") for row in rows):
         print("jax: inputs on the device beforehand; XLA's allocations are invisible to "
               "tracemalloc (peak '-')")
+    if any(row[1] == "casadi" for row in rows):
+        print("casadi: an MX Function, inputs converted to DM beforehand, results to "
+              "ndarrays in the call; its allocations are invisible to tracemalloc (peak '-')")
     targets = [row for case, r in zip(cases, results, strict=True)
                for row in target_rows(case.name, r.ratios)]
     print()
@@ -369,8 +427,12 @@ def report_scale(n: int = arrays.SCALE_N, tools: Sequence[str] = tuple(OPTIONAL)
               "(n jax.jvp passes ÷ one jax.grad)")
 
 
+DISTRIBUTIONS = {"tangent": "tangent-ad"}  # the package's name where it is not the module's
+
+
 def versions(tools: Sequence[str]) -> str:
-    return ", ".join(f"{p} {importlib.metadata.version(p)}" for p in ("numpy", *installed(tools)))
+    names = [DISTRIBUTIONS.get(p, p) for p in ("numpy", *installed(tools))]
+    return ", ".join(f"{p} {importlib.metadata.version(p)}" for p in names)
 
 
 def main(tools: Sequence[str] = tuple(OPTIONAL)) -> None:

@@ -2,7 +2,8 @@
 
 1. Per-call time of the essay example and a Black–Scholes price: the function itself,
    its gradient through ``symdiff.grad``, the bare generated function, a hand-written
-   gradient, SymPy (diff + CSE + lambdify) and JAX / autograd when installed.
+   gradient, SymPy (diff + CSE + lambdify) and JAX, autograd, Tangent and CasADi when
+   installed.
 2. First call in a fresh process: building the gradient with the disk cache off, and
    loading it from a warm disk cache.
 3. ``import symdiff``: its cumulative import time, and whether it pulls in SymPy.
@@ -22,6 +23,9 @@
 9. Native speed (`benchmarks.report_native`): gradients of Python loops (Rosenbrock,
    Horner, Newton, RK4, GARCH, a convolution) from the numba backend against njit(f), the
    Python backend and a hand-written njit gradient; build and load times; tape memory.
+10. The same loop against Tangent and CasADi (`benchmarks.report_loop_baselines`): the
+   Rosenbrock loop of n = 1000 through ``tangent.grad`` and a CasADi SX ``Function``,
+   when installed, beside symdiff's two backends; their build times.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from benchmarks import (
     report_arrays,
     report_higher,
     report_jacobian,
+    report_loop_baselines,
     report_native,
     report_realistic,
 )
@@ -157,6 +162,19 @@ def first_call_times(case: Case) -> tuple[float, float, float, float]:
     return compiler, cold, warm, in_process
 
 
+def print_baseline_notes(results: dict[str, dict[str, float]]) -> None:
+    """What the Tangent and CasADi columns time, where they are present."""
+    if any("casadi" in times for times in results.values()):
+        print("casadi: a casadi.Function of SX symbols called with floats, its DM result "
+              "turned into a list of floats")
+    if any("tangent" in times for times in results.values()):
+        for name in results:
+            problem = baselines.tangent_math_problem(name)
+            if problem:
+                print(f"tangent: {name} as written (over math) is unsupported: {problem} "
+                      "Timed over NumPy and scipy.special.erf, as JAX and autograd are.")
+
+
 def report_calls(results: dict[str, dict[str, float]]) -> None:
     columns = ["f", "grad", "compiled", "hand", "sympy", *baselines.OPTIONAL]
     columns = [c for c in columns if any(c in r for r in results.values())]
@@ -167,6 +185,7 @@ def report_calls(results: dict[str, dict[str, float]]) -> None:
     print(f"Per-call time, µs (median of {REPEAT} repeats)")
     labels = {"grad": "symdiff.grad", "compiled": "grad.compiled", "hand": "hand-written"}
     print(table(["function", *(labels.get(c, c) for c in columns)], rows))
+    print_baseline_notes(results)
     print("\nRatios")
     rows = []
     for case in CASES:
@@ -293,6 +312,7 @@ def main() -> None:
     compile_scaling.main()
     report_realistic.main()
     report_native.main()
+    report_loop_baselines.main()
 
 
 if __name__ == "__main__":
