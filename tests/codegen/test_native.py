@@ -3,7 +3,8 @@
 Tested here: `descending_whiles` makes a loop over a descending range a while loop
 counting down, which runs the same iterations (numba compiles it to a faster loop
 whose index it knows is not negative), and leaves alone every loop where the while
-loop would differ.
+loop would differ; `drop_aliases` drops a copy of an array's name that the code
+updates and copies back, and keeps every copy whose dropping would change a value.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from symdiff.codegen.native import descending_whiles
+from symdiff.codegen.native import descending_whiles, drop_aliases
 from symdiff.unparse import unparse
 
 
-def rewritten(source: str) -> str:
+def rewritten(source: str, rewrite: Any = descending_whiles) -> str:
     func = ast.parse(textwrap.dedent(source)).body[0]
     assert isinstance(func, ast.FunctionDef)
-    descending_whiles(func)
+    rewrite(func)
     return unparse(ast.fix_missing_locations(ast.Module([func], type_ignores=[])))
 
 
@@ -71,3 +72,36 @@ def test_a_descending_range_becomes_a_while_loop_with_the_same_iterations() -> N
 ])
 def test_a_loop_the_while_loop_would_change_is_left_alone(source: str) -> None:
     assert rewritten(source) == unparse(ast.parse(source))
+
+
+ALIASED = """
+def f(w, x):
+    w_bar = [0.0] * len(w)
+    for t in range(len(x) - len(w) + 1):
+        r = sum(w[k] * x[t + k] for k in range(len(w)))
+        w_bar_1 = w_bar
+        for k in range(len(w)):
+            w_bar_1[k] += r * x[t + k]
+        w_bar = w_bar_1
+    return w_bar
+"""
+
+
+def test_a_copy_of_a_name_the_code_updates_and_copies_back_is_dropped() -> None:
+    text = rewritten(ALIASED, drop_aliases)
+    assert "w_bar_1" not in text and "w_bar[k] += r * x[t + k]" in text
+    assert run(text, [0.5, -1.0], [1.0, 2.0, 3.0]) == run(ALIASED, [0.5, -1.0], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("source", [
+    # the original changed between: the copy holds the old value
+    "def f(a):\n    b = a\n    a = a + 1.0\n    b = b * 2.0\n    a = b\n    return a\n",
+    # the copy assigned between
+    "def f(a):\n    b = a\n    b = b * 2.0\n    a = b\n    return a\n",
+    # the copy read after it is copied back
+    "def f(a):\n    b = a\n    c = b * 2.0\n    a = b\n    return a + b + c\n",
+    # not copied back
+    "def f(a):\n    b = a\n    return b * 2.0\n",
+])
+def test_a_copy_whose_dropping_changes_a_value_is_kept(source: str) -> None:
+    assert rewritten(source, drop_aliases) == unparse(ast.parse(source))
