@@ -312,7 +312,10 @@ def _grad(spec: Spec, primal: Program) -> Program:
 
     assert spec.argnums is not None
     return grad_program(primal, spec.argnums, with_value=spec.kind == "value_and_grad",
-                        has_aux=spec.has_aux)
+                        has_aux=spec.has_aux,
+                        # Compiled, a loop's tape costs more than its derivative carried
+                        # along; Python's reverse mode is the one the docs show.
+                        loops_forward=spec.backend == "numba")
 
 
 def _jvp(spec: Spec, primal: Program) -> Program:

@@ -29,7 +29,17 @@ from collections.abc import Sequence
 
 from symdiff.ir.arrays import output
 from symdiff.ir.builder import Builder, builder_of
-from symdiff.ir.node import Container, Derived, Node, Program, Structure, flatten, rebuild
+from symdiff.ir.node import (
+    Container,
+    Derived,
+    Node,
+    Op,
+    Program,
+    Structure,
+    flatten,
+    rebuild,
+)
+from symdiff.ir.regions import all_nodes
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.sequences import is_seq, kind
 from symdiff.transforms.ad import HigherOrderLoopError, jvp_full, vjp
@@ -60,11 +70,17 @@ def split_aux(primal: Program) -> tuple[Program, Structure]:
         f"{got}")
 
 
+def _has_loop(program: Program) -> bool:
+    return any(n.op == Op.LOOP for n in all_nodes(program))
+
+
 def grad_program(
     primal: Program, argnums: int | tuple[int, ...], with_value: bool = False,
-    has_aux: bool = False,
+    has_aux: bool = False, loops_forward: bool = False,
 ) -> Program:
-    """Reverse-mode gradient of a scalar-output program."""
+    """Reverse-mode gradient of a scalar-output program; with `loops_forward`, forward
+    mode when it is with respect to one number and the program has a loop (the loop
+    then carries the derivative along: no tape, one sweep)."""
     b = builder_of(primal)
     start = len(b)
     aux: Structure = ()
@@ -88,15 +104,19 @@ def grad_program(
             f"grad requires a function with one scalar output; {primal.name} returns an "
             f"array ({primal.result.type}) (use vjp or jacobian)")
     effects, values, mode = primal.effects, [primal.result], "Reverse"
-    try:
-        cts = vjp(b, [primal.result], [b.const(1.0)], wrt, replaced)
-    except HigherOrderLoopError:
-        # Reverse mode over a loop that pops a tape is not supported; forward mode is.
-        if not takes_numbers(wrt):
-            raise
-        replaced.clear()
+    if loops_forward and len(wrt) == 1 and takes_numbers(wrt) and _has_loop(primal):
         cts, value, effects = forward_gradient(primal, wrt)
         values, mode = [value], "Forward"
+    else:
+        try:
+            cts = vjp(b, [primal.result], [b.const(1.0)], wrt, replaced)
+        except HigherOrderLoopError:
+            # Reverse mode over a loop that pops a tape is not supported; forward mode is.
+            if not takes_numbers(wrt):
+                raise
+            replaced.clear()
+            cts, value, effects = forward_gradient(primal, wrt)
+            values, mode = [value], "Forward"
     grads = _outputs(b, cts, wrt)
     for param, g in zip(wrt, grads, strict=True):
         b.name(g, f"{param.attrs[0]}_bar")

@@ -143,13 +143,17 @@ def test_array_examples_agree() -> None:
 def test_the_numba_source_compiles_loops_for_numba() -> None:
     """Tapes are arrays of the trip count (doubled when full in a while loop), loops
     run backwards as while loops counting down; the Python backend's text keeps its
-    lists and descending ranges."""
-    numba_text = symdiff.grad(loops.horner, backend="numba").source
-    python_text = symdiff.grad(loops.horner).source
-    assert "reversed(" in python_text and "tape.append(p)" in python_text
+    lists and descending ranges. The gradient with respect to one number of a
+    function with a loop is by forward mode: no tape."""
+    numba_text = symdiff.grad(loops.euler, (0, 1), backend="numba").source
+    python_text = symdiff.grad(loops.euler, (0, 1)).source
+    assert "reversed(" in python_text and "tape.append(y)" in python_text
     assert "reversed(" not in numba_text and ".append(" not in numba_text
-    assert "tape = np.empty(len(range(5)))" in numba_text
-    assert "k_1 = 5 - 1\n    while k_1 > -1:" in numba_text and "        k_1 -= 1\n" in numba_text
+    assert "tape = np.empty(len(range(n)))" in numba_text
+    assert "i_1 = n - 1\n    while i_1 > -1:" in numba_text and "        i_1 -= 1\n" in numba_text
+    forward = symdiff.grad(loops.horner, backend="numba").source
+    assert "Forward-mode gradient" in forward and "tape" not in forward
+    assert "Reverse-mode gradient" in symdiff.grad(loops.horner).source
     while_text = symdiff.hessian(loops.newton_sqrt, backend="numba").source
     assert "np.concatenate((tape, np.empty_like(tape)))" in while_text
     assert "tape_1[tape_top] = x_dot" in while_text
