@@ -117,7 +117,7 @@ def test_loops(tmp_path: Path) -> None:
     assert "d y(5) / d y0 = 0.076945" in out
     assert "for _ in reversed(range(trips)):" in out
     assert "0.353553390593  (exact: 0.353553390593)" in out
-    assert "x_bar[i_1] += " in out and "[-2.0, -2.0, 0.0]  (exact: [-2.0, -2.0, 0.0])" in out
+    assert "x_bar[i] += " in out and "[-2.0, -2.0, 0.0]  (exact: [-2.0, -2.0, 0.0])" in out
     assert "ys_bar.pop()" in out and "0.609438373712  (exact: 0.609438373712)" in out
 
 

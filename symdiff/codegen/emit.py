@@ -241,6 +241,9 @@ class _Emitter:
                 heirs[node.args[0]] = hint
         tail = _tail_region(sched.order, returns)
         body: list[ast.stmt] = []
+        # A loop of checks run only on an error (`Loop.deferred`), and the statements
+        # before it: what follows it goes in a ``try`` (`transforms.checks`).
+        deferred: list[tuple[Node, list[ast.stmt]]] = []
         for node in sched.order:
             if node.op == Op.PROJ:
                 continue  # assigned inside its region's branches
@@ -259,8 +262,19 @@ class _Emitter:
                 body.append(self.region(node, sched.order, env, hints, direct,
                                         own.regions[node]))
                 continue
+            if node.op == Op.LOOP and node.attrs[0].deferred:
+                deferred.append((node, body))
+                body = []
+                continue
             if node.op == Op.LOOP:
                 body += self.loop(node, sched, env, hints, direct, own.regions[node])
+                checks = node.attrs[0].checks
+                if deferred and checks is not None and deferred[-1][0].attrs[0].body is checks:
+                    # On an error, the checks run forwards first: the first error in the
+                    # user's order is the one raised.
+                    guard, before = deferred.pop()
+                    rerun = self.loop(guard, sched, env, hints, direct, own.regions[guard])
+                    body = [*before, _guarded(body, rerun, self.namer.hinted("error"))]
                 continue
             prim = node.prim
             args = [self.ref(a, env) for a in node.args]
@@ -293,6 +307,10 @@ class _Emitter:
                 body.append(expr if isinstance(expr, ast.stmt) else ast.Expr(expr))
             else:
                 env[node] = expr
+        while deferred:  # (a loop whose checks no later loop took runs in its place)
+            guard, before = deferred.pop()
+            body = [*before, *self.loop(guard, sched, env, hints, direct, own.regions[guard]),
+                    *body]
         return body
 
     def region(
@@ -500,6 +518,17 @@ class _Emitter:
                 continue  # the variable already holds it (a loop-carried value kept)
             stmts.append(ast.Assign([ast.Name(name, ast.Store())], value, lineno=1))
         return stmts or [ast.Pass()]
+
+
+def _guarded(body: list[ast.stmt], checks: list[ast.stmt], error: str) -> ast.stmt:
+    """``try: body`` that on an exception runs `checks` and raises what they raise (as
+    the only error shown), else what it caught."""
+    def catch(name: str | None, handler: list[ast.stmt]) -> ast.ExceptHandler:
+        return ast.ExceptHandler(_load("BaseException"), name, handler)
+
+    from_none = ast.Raise(_load(error), ast.Constant(None))
+    rerun = ast.Try(checks, [catch(error, [from_none])], [], [])
+    return ast.Try(body, [catch(None, [rerun, ast.Raise()])], [], [])
 
 
 def _if(test: ast.expr, then: list[ast.stmt], orelse: list[ast.stmt]) -> ast.stmt:

@@ -121,6 +121,7 @@ class _Lines:
 
 
 _SPLIT = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr)
+_COMPOUND = (ast.If, ast.For, ast.While, ast.Try)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -152,10 +153,17 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         stmt = next(stack[-1], None)
         if stmt is None:
             stack.pop()
-        elif isinstance(stmt, (ast.If, ast.For, ast.While)):
-            stack += [iter(stmt.orelse), iter(stmt.body)]
+        elif isinstance(stmt, _COMPOUND):
+            stack += [iter(block) for block in reversed(_blocks(stmt))]
         else:
             yield stmt
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of statements in `stmt`, in source order."""
+    handlers = [h.body for h in getattr(stmt, "handlers", ())]
+    return [getattr(stmt, "body", []), *handlers, getattr(stmt, "orelse", []),
+            getattr(stmt, "finalbody", [])]
 
 
 def _block(body: list[ast.stmt], indent: int, width: int, fresh: object,
@@ -167,12 +175,11 @@ def _block(body: list[ast.stmt], indent: int, width: int, fresh: object,
         block, indent = todo.pop()
         out: list[ast.stmt] = []
         for stmt in block:
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+            for inner in _blocks(stmt) if isinstance(stmt, _COMPOUND) else ():
+                if inner:
                     # (An elif, the one if of an else, is printed at the if's indentation.)
-                    elif_ = field == "orelse" and isinstance(stmt, ast.If) and len(
-                        inner) == 1 and isinstance(inner[0], ast.If)
+                    elif_ = inner is getattr(stmt, "orelse", None) and isinstance(
+                        stmt, ast.If) and len(inner) == 1 and isinstance(inner[0], ast.If)
                     todo.append((inner, indent if elif_ else indent + 4))
             split = long(stmt, indent, width)
             if split is not None:

@@ -58,6 +58,12 @@ class Loop:
     # Lists the loop pops one value from each iteration (the cotangents of a forward
     # loop's lists, in a backward loop).
     n_unstacked: int = 0
+    # Set only by `transforms.checks`, for the pure-Python code: a forward loop kept for
+    # its checks alone that runs only when what follows it up to the backward loop
+    # computing its checks raises (`deferred`), and that backward loop, with the body
+    # of the deferred loop as its `checks`.
+    deferred: bool = False
+    checks: Program | None = None
 
     @property
     def has_lists(self) -> bool:

@@ -5,12 +5,14 @@ nodes replaced. `inline(b, program, args)` rebuilds the nodes of `program` in bu
 with its parameters replaced by `args` (through `NodeBuilder.apply`, so equal nodes are
 interned and constants fold) and returns its result structure there, together with
 its effects. Regions inside are rebuilt around the same (closed) sub-programs. Name
-hints move along.
+hints move along. `copy_in_order(program, order, b, remake)` copies a program into a new
+builder node by node in a given order (the order its statements then keep), some nodes
+remade.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from symdiff.ir.node import LEAVES, Node, NodeBuilder, Op, Program, Structure, rebuild, topological
@@ -28,7 +30,7 @@ def inline(
         if node.op in LEAVES:
             if node.op == Op.ARG:
                 raise ValueError(f"{program.name} reads an argument it does not declare")
-            mapping[node] = _leaf(b, node)
+            mapping[node] = copy_leaf(b, node)
             continue
         new_args = tuple(mapping[a] for a in node.args)
         if node.op in (Op.COND, Op.PROJ, Op.LOOP):
@@ -43,12 +45,45 @@ def inline(
     return rebuild(program.result, mapping), effects
 
 
-def _leaf(b: NodeBuilder, node: Node) -> Node:
+def copy_leaf(b: NodeBuilder, node: Node) -> Node:
+    """A leaf (a constant, parameter, region argument or global) made again in `b`."""
     if node.op == Op.CONST:
         return b.const(node.value)
     if node.op == Op.PARAM:
-        return b.param(node.attrs[0])
+        return b.param(node.attrs[0], *node.attrs[1:])
+    if node.op == Op.ARG:
+        return b.arg(node.attrs[0], *node.attrs[2:])
     return b.global_(node.attrs, node.type)
+
+
+def copy_in_order(
+    program: Program, order: Sequence[Node], b: NodeBuilder,
+    remake: Callable[[Node, dict[Node, Node]], Node | None],
+) -> Program:
+    """`program` copied into the empty builder `b` node by node in `order` (arguments
+    before users), so that its statements keep that order. ``remake(node, copies)``
+    makes a node's copy from the copies so far, or None to copy it as it is over its
+    arguments' copies. Effects left out of `order` are dropped."""
+    new: dict[Node, Node] = {p: copy_leaf(b, p) for p in program.params}
+    names = program.builder.names
+    for node in order:
+        if node in new:
+            continue
+        made = copy_leaf(b, node) if not node.args else remake(node, new)
+        if made is None:
+            args = tuple(new[a] for a in node.args)
+            made = b.structural(node.op, args, node.attrs) if node.op in _STRUCTURAL \
+                else b.apply(node.op, *args, attrs=node.attrs)
+        new[node] = made
+        hint = names.get(node)
+        if hint is not None:
+            b.name(made, hint)
+    return program.replace(
+        params=tuple(new[p] for p in program.params), result=rebuild(program.result, new),
+        builder=b, effects=tuple(new[e] for e in program.effects if e in new))
+
+
+_STRUCTURAL = (Op.COND, Op.PROJ, Op.LOOP)
 
 
 def substitute(b: NodeBuilder, roots: Sequence[Node], mapping: dict[Node, Node]

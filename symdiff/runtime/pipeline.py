@@ -11,6 +11,8 @@ Contract: `passes(spec)` lists the passes that build `spec` of a function, in or
     simplify   simplify, of what the transform made as it marks it (`Program.derived`:
     prune      which nodes may also have their constant factors gathered), and prune
     lists      a float64 vector read by element read as a list (`transforms.lists`)
+    checks     a loop run only for its checks computed by the backward loop over its
+               range instead, pure-Python code only (`transforms.checks`)
     schedule   the order of the operations and which get a name (`codegen.schedule`)
     emit       the module: its text, its function's name, its imports (`codegen.emit`)
 
@@ -154,7 +156,17 @@ def _lists(unit: Unit) -> Unit:
     return unit.replace(program=as_lists(unit.program))
 
 
-CODE = (Pass("lists", _lists), Pass("schedule", _schedule), Pass("emit", _emit))
+def _checks(unit: Unit) -> Unit:
+    from symdiff.transforms.checks import fuse_checks
+
+    assert unit.program is not None
+    if unit.spec.backend == "numba":
+        return unit  # numba's arithmetic does not raise: its code drops the checks
+    return unit.replace(program=fuse_checks(unit.program))
+
+
+CODE = (Pass("lists", _lists), Pass("checks", _checks), Pass("schedule", _schedule),
+        Pass("emit", _emit))
 
 
 def passes(spec: Spec) -> list[Pass]:

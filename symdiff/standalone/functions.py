@@ -287,6 +287,8 @@ def _free_names(target: Target, fn: Callable[..., Any], spec: Any, func: ast.Fun
                 loads.append(node.id)
             else:
                 bound.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name is not None:
+            bound.add(node.name)
     imported = {alias or module.split(".")[0] for module, alias in piece.imports}
     scope = Scope(fn)
     live = {**Callees(fn, spec.types).bindings(), **scope.cells}

@@ -22,8 +22,9 @@ from typing import Any
 
 from symdiff.ir.builder import Builder
 from symdiff.ir.loop import Loop
-from symdiff.ir.node import Node, Op, Program, rebuild, topological
+from symdiff.ir.node import Node, Op, Program, topological
 from symdiff.ir.regions import REGIONS, Arms
+from symdiff.ir.rewrite import copy_in_order
 
 
 @dataclass(frozen=True)
@@ -96,41 +97,19 @@ def _apply(program: Program, analysis: _Analysis) -> Program:
 
 def _rebuilt(program: Program, order: list[Node], plans: dict[Node, _Plan | None]) -> Program:
     """`program` copied node by node in `order` into a new builder, regions as planned."""
-    old_names = program.builder.names
-    nb = Builder()
-    new: dict[Node, Node] = {p: _leaf(nb, p) for p in program.params}
-    for node in order:
-        if node in new:
-            continue
-        if not node.args:
-            new[node] = _leaf(nb, node)
-            continue
+
+    def remake(node: Node, new: dict[Node, Node]) -> Node | None:
         plan = plans.get(node)
         if plan is not None:
-            args = tuple(new[node.args[i]] for i in plan.keep)
-            new[node] = nb.structural(node.op, args, plan.attrs)
-        elif node.op == Op.PROJ:
-            region = node.args[0]
-            moved = plans[region].moved  # type: ignore[union-attr]
-            new[node] = nb.structural(Op.PROJ, (new[region],), (moved[node.attrs[0]],))
-        else:
-            new[node] = nb.apply(node.op, *(new[a] for a in node.args), attrs=node.attrs)
-        hint = old_names.get(node)
-        if hint is not None:
-            nb.name(new[node], hint)
-    return program.replace(
-        params=tuple(new[p] for p in program.params), result=rebuild(program.result, new),
-        builder=nb, effects=tuple(new[e] for e in program.effects if e in new))
+            return nb.structural(node.op, tuple(new[node.args[i]] for i in plan.keep),
+                                 plan.attrs)
+        if node.op == Op.PROJ:
+            moved = plans[node.args[0]].moved  # type: ignore[union-attr]
+            return nb.structural(Op.PROJ, (new[node.args[0]],), (moved[node.attrs[0]],))
+        return None
 
-
-def _leaf(b: Builder, node: Node) -> Node:
-    if node.op == Op.CONST:
-        return b.const(node.value)
-    if node.op == Op.PARAM:
-        return b.param(node.attrs[0], *node.attrs[1:])
-    if node.op == Op.ARG:
-        return b.arg(node.attrs[0], *node.attrs[2:])
-    return b.global_(node.attrs, node.type)
+    nb = Builder()
+    return copy_in_order(program, order, nb, remake)
 
 
 def _plan_loop(node: Node, wanted: set[int]) -> _Plan | None:

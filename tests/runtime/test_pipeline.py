@@ -44,14 +44,15 @@ def names(spec: Spec) -> list[str]:
 
 def test_the_passes_read_top_to_bottom() -> None:
     assert names(Spec("grad", 0)) == ["source", "lower", "simplify", "prune", "grad",
-                                      "simplify", "prune", "lists", "schedule", "emit"]
+                                      "simplify", "prune", "lists", "checks", "schedule",
+                                      "emit"]
     # A transform of a transform: each followed by simplify and prune.
-    assert names(Spec("jvp", 0, inner=Spec("grad", 0)))[4:-3] == [
+    assert names(Spec("jvp", 0, inner=Spec("grad", 0)))[4:-4] == [
         "grad", "simplify", "prune", "jvp", "simplify", "prune"]
     # The VJP of a gradient is one transform (it may fall back to forward over reverse).
-    assert names(Spec("vjp", inner=Spec("grad", 0)))[4:-3] == [
+    assert names(Spec("vjp", inner=Spec("grad", 0)))[4:-4] == [
         "vjp of grad", "simplify", "prune"]
-    assert names(Spec("primal"))[4:] == ["lists", "schedule", "emit"]
+    assert names(Spec("primal"))[4:] == ["lists", "checks", "schedule", "emit"]
 
 
 def test_the_driver_stops_after_a_named_pass_and_reports_each() -> None:
