@@ -178,14 +178,14 @@ def rosenbrock_grad(x):
             _t9 = -(s_bar * (2 * _t6)) - _t8 - _t8
             x_bar[i] += _t9
             x_bar[_t2] += _t7
-    except BaseException:
+    except Exception:
         try:
             for i_1 in range(_t1):
                 _t10 = x[i_1 + 1]
                 _t11 = x[i_1]
                 (_t10 - _t11 * _t11) ** 2
                 (1.0 - _t11) ** 2
-        except BaseException as error:
+        except Exception as error:
             raise error from None
         raise
     return x_bar
@@ -248,14 +248,14 @@ def rosenbrock_hvp(x, x_dot):
             _t15 = _t12 * 2 * s_bar - _t14 - _t14
             x_bar_dot[i] += _t15
             x_bar_dot[_t3] += _t13
-    except BaseException:
+    except Exception:
         try:
             for i_1 in range(_t1):
                 _t16 = x[i_1 + 1]
                 _t17 = x[i_1]
                 (_t16 - _t17 * _t17) ** 2
                 (1.0 - _t17) ** 2
-        except BaseException as error:
+        except Exception as error:
             raise error from None
         raise
     return (x_bar, x_bar_dot)

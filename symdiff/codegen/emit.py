@@ -524,7 +524,8 @@ def _guarded(body: list[ast.stmt], checks: list[ast.stmt], error: str) -> ast.st
     """``try: body`` that on an exception runs `checks` and raises what they raise (as
     the only error shown), else what it caught."""
     def catch(name: str | None, handler: list[ast.stmt]) -> ast.ExceptHandler:
-        return ast.ExceptHandler(_load("BaseException"), name, handler)
+        # (Exception: an interrupt or an exit is not what the checks would raise.)
+        return ast.ExceptHandler(_load("Exception"), name, handler)
 
     from_none = ast.Raise(_load(error), ast.Constant(None))
     rerun = ast.Try(checks, [catch(error, [from_none])], [], [])
