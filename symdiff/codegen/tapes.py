@@ -10,7 +10,7 @@ an iteration's entry, pop one in a backward loop, and for a backward range.
   to the trip count of a ``for`` loop over a range and doubled when full in a ``while``
   loop, with a cursor counting the entries: 8 bytes per saved number. A loop that saves
   a list or an array keeps a list tape. Backward ranges are descending ranges
-  (``range(n - 1, -1, -1)``).
+  (``range(n - 1, -1, -1)``; `codegen.native` makes them while loops).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import ast
 from collections.abc import Sequence
 
 from symdiff.codegen.naming import Namer
-from symdiff.ir.node import INT, NUM, Node
+from symdiff.ir.node import INT, NUM, Node, Op
 
 _WHILE_CAPACITY = 16  # a while loop's tape's first length (entries), doubled when full
 
@@ -118,7 +118,10 @@ def append(name: str, values: list[ast.expr]) -> ast.stmt:
 
 
 def _kind(value: Node) -> str | None:
-    """NUM or INT for a number or an int parameter a loop saves, else None."""
+    """NUM or INT for a number or an int a loop saves (a parameter, or a number its
+    body computes), else None."""
+    if value.op != Op.ARG:
+        return NUM if value.type is None else None
     kind = value.attrs[2] if len(value.attrs) == 3 else NUM
     return kind if kind in (NUM, INT) else None
 

@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import symdiff
@@ -235,3 +236,39 @@ def test_operation_count_is_independent_of_the_iteration_count() -> None:
     assert len(set(counts.values())) == 1, counts
     assert operations(ast.parse(symdiff.source(loop_10, argnums=(0, 1)))) == operations(
         ast.parse(symdiff.source(loop_1000, argnums=(0, 1))))
+
+
+def pendulum(theta0, c, steps):
+    """A damped pendulum by Euler steps with a midpoint sine, as a physicist writes it."""
+    theta, omega = theta0, 0.0
+    h = 0.01
+    for _ in range(steps):
+        mid = theta + 0.5 * h * omega
+        omega = omega - h * (c * math.sin(mid) + 0.1 * omega)
+        theta = theta + h * omega + 0.001 * math.exp(-theta * theta)
+    return theta
+
+
+def test_the_backward_loop_reads_back_the_sines_it_needs_not_compute_them_again() -> None:
+    text = symdiff.source(pendulum, argnums=(0, 1))
+    forward, backward = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.For)]
+    calls = [unparse(c.func) for c in ast.walk(backward) if isinstance(c, ast.Call)]
+    # Saved with the carried values, and read back; their derivatives, not saved, are
+    # computed (a cosine; the exponential's derivative is the exponential itself).
+    assert "math.sin" not in calls and "math.exp" not in calls and "math.cos" in calls
+    assert "sin_saved" in text and "exp_saved" in text
+    assert [unparse(c.func) for c in ast.walk(forward) if isinstance(c, ast.Call)].count(
+        "math.sin") == 1
+    for theta0, c in [(0.3, 9.81), (-1.2, 2.0)]:
+        g = grad(pendulum, argnums=(0, 1))(theta0, c, 50)
+        h = 1e-6
+        fd = [(pendulum(theta0 + h, c, 50) - pendulum(theta0 - h, c, 50)) / (2 * h),
+              (pendulum(theta0, c + h, 50) - pendulum(theta0, c - h, 50)) / (2 * h)]
+        assert g == pytest.approx(fd, rel=1e-6)
+    # Forward over reverse reads the saved values' tangents too.
+    hess = symdiff.hessian(pendulum, argnums=(0, 1))(0.3, 9.81, 50)
+    step = 1e-5
+    rows = [(np.array(grad(pendulum, argnums=(0, 1))(0.3 + step * e0, 9.81 + step * e1, 50))
+             - np.array(grad(pendulum, argnums=(0, 1))(0.3 - step * e0, 9.81 - step * e1, 50)))
+            / (2 * step) for e0, e1 in [(1, 0), (0, 1)]]
+    np.testing.assert_allclose(np.array(hess), np.array(rows), rtol=1e-5, atol=1e-9)
