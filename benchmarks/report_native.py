@@ -251,7 +251,7 @@ def main(small: bool = False, repeat: int = 5) -> None:
     try:
         import numba  # noqa: F401
     except ImportError:
-        print("\nNative table: skipped, numba is not installed (pip install 'symdiff[numba]')")
+        print("\nNative table: skipped, numba is not installed (pip install numba)")
         return
     rows = workloads(small)
     results = {}

@@ -91,14 +91,18 @@ class MissingDependencyError(SymdiffError, ImportError):
     ``pip install`` command that brings it (an `ImportError` too, for code that expects one)."""
 
 
+# The package itself, not symdiff's extra: ``pip install 'symdiff[...]'`` from PyPI gets
+# a different project (DEVSIM's SYMDIFF holds the name there).
+
+
 def require(module: str, extra: str, feature: str) -> ModuleType:
-    """Import `module` for `feature`, or raise `MissingDependencyError` naming the extra
-    ``symdiff[extra]`` that installs it."""
+    """Import `module` for `feature`, or raise `MissingDependencyError` naming the
+    command that installs it and symdiff's `extra` that holds it."""
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError:
         raise MissingDependencyError(
-            f"{feature} needs {module}, which is not installed: "
-            f"pip install 'symdiff[{extra}]'") from None
+            f"{feature} needs {module}, which is not installed: pip install {module} "
+            f"(symdiff's extra {extra!r} holds it)") from None

@@ -30,7 +30,7 @@ POINTS = {
 
 def needs(tool: str) -> None:
     if importlib.util.find_spec(tool) is None:
-        pytest.skip(f"{tool} is not installed (pip install 'symdiff[bench]')")
+        pytest.skip(f"{tool} is not installed (pip install -e '.[bench]')")
 
 
 @pytest.fixture(autouse=True)

@@ -42,7 +42,7 @@ from symdiff.runtime import boundary, safedir
 from symdiff.runtime.cache import NATIVE_PREFIX, DiskCache
 
 BACKENDS = ("python", "numba")
-INSTALL = "pip install 'symdiff[numba]'"
+INSTALL = "pip install numba (symdiff's extra 'numba' holds it)"
 _DISPATCHER = "_symdiff_dispatcher"  # a loaded module's numba dispatcher, by this name
 
 

@@ -96,6 +96,8 @@ def test_to_sympy_and_check_sympy_say_how_to_install_sympy(tmp_path: Path) -> No
     """, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "to_sympy needs sympy, which is not installed: pip install 'symdiff[sympy]'",
-        "check_sympy needs sympy, which is not installed: pip install 'symdiff[sympy]'",
+        "to_sympy needs sympy, which is not installed: pip install sympy (symdiff's extra "
+        "'sympy' holds it)",
+        "check_sympy needs sympy, which is not installed: pip install sympy (symdiff's "
+        "extra 'sympy' holds it)",
     ]
