@@ -140,6 +140,28 @@ def test_array_examples_agree() -> None:
     both(lambda backend: symdiff.grad(curve_fit.loss, backend=backend)(p, ts, ys))
 
 
+LAMBDA = 0.5
+
+
+def penalized(beta, X, y):
+    """Ridge least squares that leaves the intercept beta[0] unpenalized."""
+    r = X @ beta - y
+    return r @ r + LAMBDA * (beta @ beta - beta[0] ** 2)
+
+
+def test_a_gradient_cast_back_to_its_arguments_dtype() -> None:
+    """A gradient summed from a global's terms is cast back to the argument's dtype
+    (``astype(..., copy=False)`` in Python; numba's astype takes no keyword)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
+    beta = np.array([1.0, -0.5, 0.25])
+    both(lambda backend: symdiff.value_and_grad(penalized, backend=backend)(beta, X, y))
+    both(lambda backend: symdiff.hessian(penalized, backend=backend)(beta, X, y))
+    g = symdiff.grad(penalized, backend="numba")
+    g(beta, X, y)
+    assert ".astype(beta.dtype)" in g.source and "copy=" not in g.source
+
+
 def test_the_numba_source_compiles_loops_for_numba() -> None:
     """Tapes are arrays of the trip count (doubled when full in a while loop), loops
     run backwards as while loops counting down; the Python backend's text keeps its
