@@ -3,16 +3,19 @@
 Contract: `split(text, name, kinds)` cuts the emitted module's function `name` in two:
 - the core, the module text numba compiles: the function taking the leaves of each
   pytree parameter (a dict, list or tuple whose `kinds` entry is a `host.data` layout)
-  in place of the pytree, and returning the leaves of its result as one flat tuple
-  when the result is a structure of displays (a dict numba cannot return, or a tuple
-  holding one);
+  in place of the pytree, and the numbers and arrays it reads from each object
+  parameter (an ``ObjectLayout``: `runtime.attributes`) in place of the object, and
+  returning the leaves of its result as one flat tuple when the result is a structure
+  of displays (a dict numba cannot return, or a tuple holding one);
 - the wrapper, Python source of a function with the original parameters that reads
-  those leaves (``p['w']``), converts each argument that may be a list to a float64
-  array (``_symdiff_in``), calls ``_symdiff_core`` and builds the result's structure
-  again from the flat tuple; a numba compile error (``_symdiff_errors``) is raised as
-  ``_symdiff_failed(error)``.
-A pytree parameter the core still reads other than through a leaf, or return statements
-of different structures, raise a `SymdiffError`. Both texts are built as `ast`.
+  those leaves (``p['w']``, ``obj.a``) when it is called, converts each argument that
+  may be a list to a float64 array (``_symdiff_in``), calls ``_symdiff_core`` and
+  builds the result's structure again from the flat tuple; a numba compile error
+  (``_symdiff_errors``) is raised as ``_symdiff_failed(error)``.
+A pytree parameter the core still reads other than through a leaf, an object read other
+than as its numbers and arrays (naming the generated line), a dict the core builds
+before its return, or return statements of different structures, raise a
+`SymdiffError`. Both texts are built as `ast`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
+from symdiff.runtime import attributes
 from symdiff.unparse import unparse
 
 _OUT = "_symdiff_out"  # the wrapper's name for the core's flat result
@@ -35,25 +39,23 @@ def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
     params = [a.arg for a in func.args.args]
     given = min(len(kinds or ()), len(params))  # the spec's types: the user's parameters
     kinds = (*tuple(kinds or ())[:given], *(None,) * (len(params) - given))
-    for param, kind in zip(params, kinds, strict=True):
-        if isinstance(kind, ObjectLayout):
-            raise SymdiffError(
-                f"the numba backend cannot compile {name}: its argument {param!r} is an "
-                "object (numba takes numbers, arrays, lists and pytrees of those); not yet "
-                'supported, use backend="python" or pass its fields as arguments')
     trees = {p for p, k in zip(params, kinds, strict=True)
              if isinstance(k, (SequenceLayout, DictLayout))}
     if trees:  # the tangents of pytrees (params past the spec's types) are taken apart too
         trees |= _leaf_roots(func, set(params[given:]))
     leaves = _take_leaves(func, trees, name)
-    kept = [p for p, k in zip(params, kinds, strict=True) if p not in trees]
+    objects = {p: k for p, k in zip(params, kinds, strict=True) if isinstance(k, ObjectLayout)}
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | set(params)
+    read = [leaf for p, found in objects.items()  # (numbers and arrays: not converted)
+            for leaf in attributes.lift(func, p, found, taken)]
+    kept = [p for p in params if p not in trees and p not in objects]
     converted = {p for p, k in zip(params, kinds, strict=True) if k is None}
-    func.args.args = [ast.arg(p) for p in [*kept, *(leaf for leaf, _ in leaves)]]
+    func.args.args = [ast.arg(p) for p in [*kept, *(leaf for leaf, _ in [*leaves, *read])]]
     template = _flatten_returns(func, name)
     call_args: list[ast.expr] = [_convert(_load(p)) if p in converted else _load(p)
                                  for p in kept]
-    call_args += [_convert(value) for _, value in leaves]
-    core = text if not leaves and template is None else \
+    call_args += [_convert(value) for _, value in leaves] + [value for _, value in read]
+    core = text if not leaves and not objects and template is None else \
         unparse(ast.fix_missing_locations(tree)) + "\n"
     return core, _wrapper(name, params, call_args, template)
 

@@ -377,21 +377,6 @@ def test_pytree_arguments_are_passed_as_their_leaves() -> None:
         symdiff.hessian(mlp_loss, backend="numba")(params, X, y)
 
 
-class Point:
-    def __init__(self, x: float, y: float) -> None:
-        self.x, self.y = x, y
-
-
-def shifted(s, p):
-    return (p.x - s) ** 2 + (p.y - s) ** 2
-
-
-def test_an_object_argument_is_refused_by_name() -> None:
-    assert symdiff.grad(shifted)(0.5, Point(1.0, 2.0)) == -4.0
-    with pytest.raises(SymdiffError, match="its argument 'p' is an object"):
-        symdiff.grad(shifted, backend="numba")(0.5, Point(1.0, 2.0))
-
-
 def _cubic(x):
     return x * x * x - 2.0 * x
 
