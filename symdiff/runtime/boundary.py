@@ -4,7 +4,8 @@ Contract: `split(text, name, kinds)` cuts the emitted module's function `name` i
 - the core, the module text numba compiles: the function taking the leaves of each
   pytree parameter (a dict, list or tuple whose `kinds` entry is a `host.data` layout)
   in place of the pytree, and the numbers and arrays it reads from each object
-  parameter (an ``ObjectLayout``: `runtime.attributes`) in place of the object, and
+  parameter (an ``ObjectLayout``: `runtime.attributes`) in place of the object (and
+  no parameter the core does not read, such as an unused pytree's tangent), and
   returning the leaves of its result as one flat tuple when the result is a structure
   of displays (a dict numba cannot return, or a tuple holding one); a variable assigned
   such a display once, and only returned (or held by another such display), holds the
@@ -52,14 +53,17 @@ def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
     taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | set(params)
     read = [leaf for p, found in objects.items()  # (numbers and arrays: not converted)
             for leaf in attributes.lift(func, p, found, taken)]
-    kept = [p for p in params if p not in trees and p not in objects]
+    loaded = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    # (a parameter the core never reads is not passed: the tangent of a pytree the
+    # derivative does not depend on, which would reach numba as a dict)
+    kept = [p for p in params if p not in trees and p not in objects and p in loaded]
     converted = {p for p, k in zip(params, kinds, strict=True) if k is None}
     func.args.args = [ast.arg(p) for p in [*kept, *(leaf for leaf, _ in [*leaves, *read])]]
     template = _flatten_returns(func, name)
     call_args: list[ast.expr] = [_convert(_load(p)) if p in converted else _load(p)
                                  for p in kept]
     call_args += [_convert(value) for _, value in leaves] + [value for _, value in read]
-    core = text if not leaves and not objects and template is None else \
+    core = text if kept == params and template is None else \
         unparse(ast.fix_missing_locations(tree)) + "\n"
     return core, _wrapper(name, params, call_args, template)
 

@@ -117,6 +117,29 @@ def test_the_hessian_with_respect_to_two_dicts() -> None:
     assert set(h[0]["m"][1]) == {"m0", "log_t"}
 
 
+def asymmetric(weights, r):
+    """A squared loss weighting over- and under-predictions differently."""
+    s = 0.0
+    for i in range(len(r)):
+        if r[i] > 0.0:
+            s += weights["over"] * r[i] ** 2
+        else:
+            s += weights["under"] * r[i] ** 2
+    return s
+
+
+def test_a_tangent_the_derivative_does_not_read_is_not_passed() -> None:
+    """The loss is linear in its weights: the Hessian-vector product with respect to
+    them reads neither the weights nor their tangent, which stay out of numba."""
+    weights, r = {"over": 2.0, "under": 0.5}, np.array([0.3, -1.2, 0.8, -0.1])
+    direction = {"over": 1.0, "under": -1.0}
+    both(lambda backend: symdiff.hvp(asymmetric, (weights, r), (direction, r),
+                                     backend=backend))
+    both(lambda backend: symdiff.hvp(asymmetric, (weights, r), (direction, r), (0, 1),
+                                     backend=backend))
+    both(lambda backend: symdiff.hessian(asymmetric, (0, 1), backend=backend)(weights, r))
+
+
 BUILT = '''\
 def f_grad(a, b):
     """A derivative that builds its dicts before returning them."""
