@@ -4,7 +4,7 @@ Contract: `lift(func, param, found, taken)` rewrites, in place, each read of the
 parameter `param` of `func` (an ``ObjectLayout``, `found`) that ends at a number or an
 array into a name of its own: ``p.a``, ``p.cfg['k']``, ``p.ws[0]``,
 ``p.__class__.K`` (a number or array its class holds). It returns (the new name, the
-read as an expression of `param`) for each distinct read, in order of first use: the
+read as an expression of `param`) for each distinct read, in a fixed order: the
 boundary passes the leaf's value in place of the object, read when the function is
 called, as the Python backend's code reads it. Names come from the read (``p_a``,
 ``p_cfg_k``), none of them in `taken` (which each new name joins). A read of `param`
@@ -41,23 +41,33 @@ def lift(func: ast.FunctionDef, param: str, found: ObjectLayout, taken: set[str]
     module docstring); (each name, its read)."""
     lifted: dict[str, tuple[str, ast.expr]] = {}
 
-    class Reads(ast.NodeTransformer):
-        def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-            return self._read(node)
+    def leaf(node: ast.AST) -> ast.expr | None:
+        """The name standing for `node` when it is a read to lift, else None."""
+        if not (isinstance(node, (ast.Attribute, ast.Subscript))
+                and isinstance(node.ctx, ast.Load) and _ends_at_leaf(node, param, found)):
+            return None
+        key = ast.dump(node)
+        if key not in lifted:
+            lifted[key] = (_fresh(_leaf_name(node), taken), node)
+        return ast.copy_location(ast.Name(lifted[key][0], ast.Load()), node)
 
-        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-            return self._read(node)
-
-        def _read(self, node: ast.Attribute | ast.Subscript) -> ast.AST:
-            if not isinstance(node.ctx, ast.Load) or not _ends_at_leaf(node, param, found):
-                return self.generic_visit(node)
-            key = ast.dump(node)
-            if key not in lifted:
-                leaf = _fresh(_leaf_name(node), taken)
-                lifted[key] = (leaf, node)
-            return ast.copy_location(ast.Name(lifted[key][0], ast.Load()), node)
-
-    Reads().visit(func)
+    stack: list[ast.AST] = [func]  # (no recursion: generated expressions may be deep)
+    while stack:
+        node = stack.pop()
+        inner: list[ast.AST] = []
+        for field, value in ast.iter_fields(node):
+            items = value if isinstance(value, list) else [value]
+            for k, item in enumerate(items):
+                if not isinstance(item, ast.AST):
+                    continue
+                made = leaf(item)
+                if made is None:
+                    inner.append(item)
+                elif isinstance(value, list):
+                    value[k] = made
+                else:
+                    setattr(node, field, made)
+        stack += reversed(inner)  # (in the order of the text: names by first use)
     for node in ast.walk(func):
         if isinstance(node, ast.Name) and node.id == param:
             raise SymdiffError(

@@ -50,7 +50,7 @@ def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
         trees |= _leaf_roots(func, set(params[given:]))
     leaves = _take_leaves(func, trees, name)
     objects = {p: k for p, k in zip(params, kinds, strict=True) if isinstance(k, ObjectLayout)}
-    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | set(params)
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {*params, name}
     read = [leaf for p, found in objects.items()  # (numbers and arrays: not converted)
             for leaf in attributes.lift(func, p, found, taken)]
     loaded = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
