@@ -181,6 +181,37 @@ def test_a_bound_method_reads_its_object_when_called() -> None:
     assert_agree(g(beta), symdiff.grad(model.loss)(beta))
 
 
+@dataclass
+class Network:
+    """Weights in a list, a depth of repetitions and an activation chosen by name."""
+
+    layers: list[np.ndarray]
+    passes: int
+    activation: str = "tanh"
+
+    def forward(self, x: np.ndarray) -> Any:
+        for W in self.layers:
+            x = np.tanh(W @ x) if self.activation == "tanh" else W @ x
+        return x
+
+
+def response(x, net):
+    s = 0.0
+    for i in range(net.passes):
+        s += np.sum(net.forward(x * (i + 1)) ** 2)
+    return s
+
+
+def test_a_list_of_arrays_an_int_and_a_mode_an_object_holds() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(3)
+    for activation in ("tanh", "linear"):
+        net = Network([rng.standard_normal((3, 3)), rng.standard_normal((2, 3))], 2,
+                      activation)
+        for transform in (symdiff.grad, symdiff.hessian, symdiff.jacfwd, symdiff.jacrev):
+            both(lambda backend, t=transform, n=net: t(response, backend=backend)(x, n))
+
+
 def test_a_read_that_is_no_number_or_array_is_named() -> None:
     chain_layout = layout(CHAIN)
     text = ("def energy_grad(x, chain):\n"
