@@ -4,6 +4,7 @@ Contract: `for_numba(func)` rewrites, in place, what numba compiles only for num
 not at all into the NumPy spelling it takes: builtins on arrays (``abs(z)`` ->
 ``np.abs(z)``), the list of arrays NumPy's joining functions take (``np.stack([a, b],
 axis=1)`` -> ``np.stack((a, b), axis=1)``), ``a.tolist()`` (-> ``list(a)``),
+``a.astype(d, copy=False)`` (-> ``a.astype(d)``: numba takes no keyword there),
 ``np.full_like(a, v)`` (-> ``np.add(np.zeros_like(a), v)``: numba fills only with a
 number) and a Python type as a ``dtype=`` (``float`` -> ``np.float64``); it returns the
 names of the modules it made the code read. It also drops the statements that only
@@ -48,6 +49,9 @@ def for_numba(func: ast.FunctionDef) -> set[str]:
             # numba has no ndarray.tolist: list(a), a list of its rows (numbers when 1-D).
             node.args = [node.func.value]
             node.func = ast.Name("list", ast.Load())
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "astype":
+            node.keywords = [k for k in node.keywords if k.arg != "copy"]
         elif isinstance(node, ast.Call) and _is_numpy(node.func, frozenset({"full_like"})) \
                 and len(node.args) == 2 and not node.keywords:
             # numba fills only with a number: np.add(np.zeros_like(a), v) takes an array too.

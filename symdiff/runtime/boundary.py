@@ -3,26 +3,35 @@
 Contract: `split(text, name, kinds)` cuts the emitted module's function `name` in two:
 - the core, the module text numba compiles: the function taking the leaves of each
   pytree parameter (a dict, list or tuple whose `kinds` entry is a `host.data` layout)
-  in place of the pytree, and returning the leaves of its result as one flat tuple
-  when the result is a structure of displays (a dict numba cannot return, or a tuple
-  holding one);
+  in place of the pytree, and the numbers and arrays it reads from each object
+  parameter (an ``ObjectLayout``: `runtime.attributes`) in place of the object (and
+  no parameter the core does not read, such as an unused pytree's tangent), and
+  returning the leaves of its result as one flat tuple when the result is a structure
+  of displays (a dict numba cannot return, or a tuple holding one); a variable assigned
+  such a display once, and only returned (or held by another such display), holds the
+  tuple of its leaves instead (``g = {'w': w_bar}`` -> ``g = (w_bar,)``);
 - the wrapper, Python source of a function with the original parameters that reads
-  those leaves (``p['w']``), converts each argument that may be a list to a float64
-  array (``_symdiff_in``), calls ``_symdiff_core`` and builds the result's structure
-  again from the flat tuple; a numba compile error (``_symdiff_errors``) is raised as
-  ``_symdiff_failed(error)``.
-A pytree parameter the core still reads other than through a leaf, or return statements
-of different structures, raise a `SymdiffError`. Both texts are built as `ast`.
+  those leaves (``p['w']``, ``obj.a``) when it is called, converts each argument that
+  may be a list to a float64 array (``_symdiff_in``), calls ``_symdiff_core`` and
+  builds the result's structure again from the flat tuple; a numba compile error
+  (``_symdiff_errors``) is raised as ``_symdiff_failed(error)``.
+A pytree parameter the core still reads other than through a leaf, an object read other
+than as its numbers and arrays, a dict the core builds and reads or does not return as
+it is, or return statements of different structures, raise a `SymdiffError` (with the
+generated line where there is one). Both texts are built as `ast`.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from symdiff.errors import SymdiffError
 from symdiff.host.data import DictLayout, ObjectLayout, SequenceLayout
+from symdiff.runtime import attributes
 from symdiff.unparse import unparse
 
 _OUT = "_symdiff_out"  # the wrapper's name for the core's flat result
@@ -35,25 +44,26 @@ def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
     params = [a.arg for a in func.args.args]
     given = min(len(kinds or ()), len(params))  # the spec's types: the user's parameters
     kinds = (*tuple(kinds or ())[:given], *(None,) * (len(params) - given))
-    for param, kind in zip(params, kinds, strict=True):
-        if isinstance(kind, ObjectLayout):
-            raise SymdiffError(
-                f"the numba backend cannot compile {name}: its argument {param!r} is an "
-                "object (numba takes numbers, arrays, lists and pytrees of those); not yet "
-                'supported, use backend="python" or pass its fields as arguments')
     trees = {p for p, k in zip(params, kinds, strict=True)
              if isinstance(k, (SequenceLayout, DictLayout))}
     if trees:  # the tangents of pytrees (params past the spec's types) are taken apart too
         trees |= _leaf_roots(func, set(params[given:]))
     leaves = _take_leaves(func, trees, name)
-    kept = [p for p, k in zip(params, kinds, strict=True) if p not in trees]
+    objects = {p: k for p, k in zip(params, kinds, strict=True) if isinstance(k, ObjectLayout)}
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {*params, name}
+    read = [leaf for p, found in objects.items()  # (numbers and arrays: not converted)
+            for leaf in attributes.lift(func, p, found, taken)]
+    loaded = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    # (a parameter the core never reads is not passed: the tangent of a pytree the
+    # derivative does not depend on, which would reach numba as a dict)
+    kept = [p for p in params if p not in trees and p not in objects and p in loaded]
     converted = {p for p, k in zip(params, kinds, strict=True) if k is None}
-    func.args.args = [ast.arg(p) for p in [*kept, *(leaf for leaf, _ in leaves)]]
+    func.args.args = [ast.arg(p) for p in [*kept, *(leaf for leaf, _ in [*leaves, *read])]]
     template = _flatten_returns(func, name)
     call_args: list[ast.expr] = [_convert(_load(p)) if p in converted else _load(p)
                                  for p in kept]
-    call_args += [_convert(value) for _, value in leaves]
-    core = text if not leaves and template is None else \
+    call_args += [_convert(value) for _, value in leaves] + [value for _, value in read]
+    core = text if kept == params and template is None else \
         unparse(ast.fix_missing_locations(tree)) + "\n"
     return core, _wrapper(name, params, call_args, template)
 
@@ -112,13 +122,17 @@ def _is_leaf(stmt: ast.stmt, trees: set[str]) -> bool:
 
 def _flatten_returns(func: ast.FunctionDef, name: str) -> ast.expr | None:
     """Make every return of `func` return the flat tuple of its result's leaves when the
-    result holds a dict display; the structure, its leaves read from ``_symdiff_out``
-    (None when nothing changed)."""
+    result holds a dict display (`_flatten_built` first); the structure, its leaves read
+    from ``_symdiff_out`` (None when nothing changed)."""
     returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    _flatten_built(func, returns, name)
     inside = {id(n) for r in returns for n in ast.walk(r)}
-    if any(isinstance(n, ast.Dict) and id(n) not in inside for n in ast.walk(func)):
-        raise SymdiffError(f"the numba backend cannot compile {name}: it builds a dict "
-                           'before its return (not yet supported); use backend="python"')
+    for node in ast.walk(func):
+        if isinstance(node, ast.Dict) and id(node) not in inside:
+            raise SymdiffError(
+                f"the numba backend cannot compile {name}: it builds a dict (line "
+                f"{node.lineno} of the generated code) that it does not return as it is; "
+                'not yet supported, use backend="python"')
     if not any(isinstance(n, ast.Dict) for r in returns if r.value is not None
                for n in ast.walk(r.value)):
         return None
@@ -135,12 +149,77 @@ def _flatten_returns(func: ast.FunctionDef, name: str) -> ast.expr | None:
     return template
 
 
-def _template(expr: ast.expr, leaves: list[ast.expr]) -> ast.expr:
+def _flatten_built(func: ast.FunctionDef, returns: list[ast.Return], name: str) -> None:
+    """Make each variable assigned once a display holding a dict (``g = {'w': w_bar}``)
+    a tuple of its leaves (``g = (w_bar,)``), and each return that gives it give the
+    display of those (``{'w': g[0]}``); a variable read otherwise raises."""
+    stores = Counter(n.id for n in ast.walk(func)
+                     if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
+    built = sorted((n for n in ast.walk(func) if isinstance(n, ast.Assign)
+                    and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+                    and stores[n.targets[0].id] == 1 and _holds_dict(n.value)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    names = {n.targets[0].id for n in built}  # type: ignore[attr-defined]
+    reads = [n for n in ast.walk(func)
+             if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)]
+    shapes: dict[str, ast.expr] = {}
+    inlined: set[int] = set()
+    for stmt in built:  # in order: a display may hold a variable built before it
+        var = stmt.targets[0].id  # type: ignore[attr-defined]
+        leaves: list[ast.expr] = []
+        shapes[var] = _template(_inline(stmt.value, shapes, inlined), leaves, var)
+        stmt.value = ast.Tuple(leaves, ast.Load())
+    for ret in returns:
+        assert ret.value is not None
+        ret.value = _inline(ret.value, shapes, inlined)
+    for node in reads:
+        if id(node) not in inlined:
+            raise SymdiffError(
+                f"the numba backend cannot compile {name}: it reads the dict it builds, "
+                f"{node.id} (line {node.lineno} of the generated code), other than by "
+                'returning it; not yet supported, use backend="python"')
+
+
+def _holds_dict(expr: ast.expr) -> bool:
+    """Whether `expr` is a dict display, or a tuple or list display holding one."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Dict):
+            return True
+        if isinstance(node, (ast.Tuple, ast.List)):
+            stack += node.elts
+    return False
+
+
+def _inline(expr: ast.expr, shapes: dict[str, ast.expr], inlined: set[int]) -> ast.expr:
+    """`expr` with each variable of `shapes` that it is or holds as an item of its
+    displays replaced by (a copy of) its shape; the ids of those replaced go to
+    `inlined`."""
+    if isinstance(expr, ast.Name) and expr.id in shapes:
+        inlined.add(id(expr))
+        return copy.deepcopy(shapes[expr.id])
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (ast.Tuple, ast.List, ast.Dict)):
+            continue
+        items = node.values if isinstance(node, ast.Dict) else node.elts
+        for k, item in enumerate(items):
+            if isinstance(item, ast.Name) and item.id in shapes:
+                inlined.add(id(item))
+                items[k] = copy.deepcopy(shapes[item.id])
+            else:
+                stack.append(item)
+    return expr
+
+
+def _template(expr: ast.expr, leaves: list[ast.expr], out: str = _OUT) -> ast.expr:
     """`expr` with each leaf (any expression but a tuple, list or dict display) replaced
-    by ``_symdiff_out[i]``, appending the leaf to `leaves`; built without recursion."""
+    by ``out[i]``, appending the leaf to `leaves`; built without recursion."""
     def placeholder(leaf: ast.expr) -> ast.expr:
         leaves.append(leaf)
-        return ast.Subscript(_load(_OUT), ast.Constant(len(leaves) - 1), ast.Load())
+        return ast.Subscript(_load(out), ast.Constant(len(leaves) - 1), ast.Load())
 
     if not isinstance(expr, (ast.Tuple, ast.List, ast.Dict)):
         return placeholder(expr)

@@ -3,8 +3,9 @@
 Contract:
 - `link(name, text, tag, read, kinds, **options)` returns a Python function with the
   parameters of the function `name` of the emitted module `text` that passes each list
-  argument as a float64 array and each pytree argument as its leaves
-  (`runtime.boundary`) to the ``numba.njit`` (nopython) compilation of the emitted function,
+  argument as a float64 array, each pytree argument as its leaves and each object
+  argument as the numbers and arrays the code reads of it (`runtime.boundary`) to the
+  ``numba.njit`` (nopython) compilation of the emitted function,
   which numba compiles once per argument signature (its dispatcher is what the
   in-memory cache keeps, inside this function). Options (a guard) are
   `host.compile.link_function`'s.
@@ -17,7 +18,6 @@ Contract:
   with ``cache=True``: a fresh process loads numba's machine code instead of compiling.
 - numba is optional: without it, `require` raises a `SymdiffError` saying how to
   install it. Nothing here imports numba before a numba backend function is linked.
-- An object argument is a `SymdiffError` naming it (not yet supported).
 - Code numba cannot compile raises a `SymdiffError` at the first call of a signature,
   naming the generated line numba stopped at (never a silent fallback to Python).
 """
@@ -68,8 +68,8 @@ def require() -> Any:
 def link(name: str, text: str, tag: str, read: dict[str, Any],
          kinds: tuple[Any, ...] | None = None, **options: Any) -> types.FunctionType:
     """The function `name` of the module `text`, compiled by numba, behind a Python
-    function that converts lists to arrays and takes pytrees apart (see the module
-    docstring). `read` holds the values of the names the text may read; `kinds` the
+    function that converts lists to arrays and takes pytrees and objects apart (see the
+    module docstring). `read` holds the values of the names the text may read; `kinds` the
     spec's types of the parameters (None for a float or list)."""
     numba = require()
     core_text, wrapper = boundary.split(text, name, kinds)
