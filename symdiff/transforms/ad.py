@@ -254,13 +254,13 @@ def _loop_jvp(
     # to its list, a saved value's in the same tape entry after it.
     stacked = [j for j, t in enumerate(tangents.stacked) if t is not None]
     # (A saved value the body computes, not a parameter, has the tangent it computes.)
-    saved_dots = [tangent_of.get(v, t) for v, t in zip(results.saved, tangents.saved,
-                                                        strict=True)]
+    saved_dots: list[Node | None] = [tangent_of.get(v, t) for v, t in zip(
+        results.saved, tangents.saved, strict=True)]
     saved = [i for i, t in enumerate(saved_dots) if t is not None]
     more = BodyResults(
         tuple(tangents.carry[k] or _zero_cotangent(bb, results.carry[k]) for k in order),
-        tuple(tangents.stacked[j] for j in stacked),
-        tuple(saved_dots[i] for i in saved), None)
+        tuple(t for t in tangents.stacked if t is not None),
+        tuple(d for d in saved_dots if d is not None), None)
     body = Program("body", params.extend(dot).flat(), results.extend(more).flat(), bb,
                    effects=program.effects)
     test = loop.test
