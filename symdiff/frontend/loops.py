@@ -48,7 +48,7 @@ from symdiff.frontend.values import (
     is_sequence,
 )
 from symdiff.ir.arrays import fit
-from symdiff.ir.node import SEQ, Node, Program, flatten
+from symdiff.ir.node import INT, SEQ, Node, Program, flatten, is_int
 from symdiff.ir.regions import Loop, loop_node, proj
 from symdiff.ir.sequences import kind
 from symdiff.ir.types import broadcast
@@ -443,6 +443,8 @@ def _carry_params(frame: Frame, carried: list[str], types: dict[str, Any]
     for name in carried:
         outer = frame.parent.visible(name) if frame.parent is not None else None
         typ = types.get(name, outer.type if isinstance(outer, Node) else None)
+        if typ is None and isinstance(outer, Node) and is_int(outer):
+            typ = INT  # an int counter stays one, unless the body makes it a float
         param = frame.b.arg(name, typ if typ is not None else "num")
         frame.env[name] = param
         params.append(param)
@@ -460,7 +462,9 @@ def _new_values(
             raise low.src.error(
                 f"variable {name!r} is carried through this loop but ends an iteration "
                 "without a number value", stmt)
-        if value.type != param.type:
+        if param.attrs[2:] == (INT,) and not is_int(value):
+            wider[name] = "num"  # (``k = 0`` then ``k = k + 0.5``): carried as a number
+        elif value.type != param.type:
             joined = broadcast(param.type, value.type)
             if joined != param.type:
                 wider[name] = joined

@@ -368,6 +368,11 @@ def is_int(node: Node) -> bool:
                 return False
         elif n.prim is not None and n.prim.keeps_int:
             stack.extend(n.args)
+        elif n.op == Op.PROJ and n.args[0].op == Op.COND:
+            # A branch's output: an int whichever branch ran (inside, a value from
+            # outside that is an int is a parameter of kind INT).
+            i = n.attrs[0]
+            stack.extend(arm.outputs[i] for arm in n.args[0].attrs[0].branches)
         elif n.prim is None or not n.prim.makes_int or n.type is not None:
             return False  # (np.floor of an array is a float array)
     return True

@@ -410,3 +410,32 @@ def test_the_disk_cache_counts_bounds_and_clears_numba_modules(
     removed, _ = cache.clear()
     assert removed >= 1
     assert not list(cache.native_folder().rglob("symdiff_numba_*"))
+
+
+def sampled_growth_sse(r, K, y0, dt, t_obs, y_obs):
+    """Logistic growth by Euler steps, its squared error at the sampled times: the index
+    of the next sample is an int carried through the loop and moved on in a branch."""
+    y = y0
+    loss = 0.0
+    j = 0
+    for step in range(int(t_obs[-1] / dt) + 1):
+        t = step * dt
+        if j < t_obs.shape[0] and abs(t - t_obs[j]) < 1e-9:
+            loss += (y - y_obs[j]) ** 2
+            j += 1
+        y = y + dt * r * y * (1.0 - y / K)
+    return loss
+
+
+def test_an_int_carried_through_a_loop_stays_an_int_on_the_tape() -> None:
+    t_obs, y_obs = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.1, 0.3, 0.55, 0.8])
+    args = (1.1, 1.0, 0.1, 0.01, t_obs, y_obs)
+    both(lambda backend: symdiff.grad(sampled_growth_sse, (0, 1, 2), backend=backend)(*args))
+    both(lambda backend: symdiff.hessian(sampled_growth_sse, (0, 1), backend=backend)(*args))
+    grad = symdiff.grad(sampled_growth_sse, (0, 1, 2), backend="numba")
+    grad(*args)
+    text = grad.source  # (of the signature it was called with)
+    assert "np.empty(len(range(_t2)), np.int64)" in text, text
+    h = 1e-6
+    fd = (sampled_growth_sse(1.1 + h, *args[1:]) - sampled_growth_sse(1.1 - h, *args[1:])) / (2 * h)
+    assert symdiff.grad(sampled_growth_sse, backend="numba")(*args) == pytest.approx(fd, rel=1e-6)
