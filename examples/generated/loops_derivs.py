@@ -163,7 +163,6 @@ def rosenbrock_grad(x):
     _t0 = len(x)
     _t1 = _t0 - 1
     try:
-        s_bar = 1.0
         x_bar = [0.0] * _t0
         for i in reversed(range(_t1)):
             _t2 = i + 1
@@ -173,9 +172,9 @@ def rosenbrock_grad(x):
             _t5 ** 2
             _t6 = 1.0 - _t4
             _t6 ** 2
-            _t7 = s_bar * 100.0 * (2 * _t5)
+            _t7 = 100.0 * (2 * _t5)
             _t8 = _t7 * _t4
-            _t9 = -(s_bar * (2 * _t6)) - _t8 - _t8
+            _t9 = -(2 * _t6) - _t8 - _t8
             x_bar[i] += _t9
             x_bar[_t2] += _t7
     except Exception:
@@ -225,7 +224,6 @@ def rosenbrock_hvp(x, x_dot):
     _t1 = _t0 - 1
     _t2 = [0.0] * _t0
     try:
-        s_bar = 1.0
         x_bar = _t2
         x_bar_dot = [0.0] * len(_t2)
         for i in reversed(range(_t1)):
@@ -236,25 +234,24 @@ def rosenbrock_hvp(x, x_dot):
             _t6 ** 2
             _t7 = 1.0 - _t5
             _t7 ** 2
-            _t8 = s_bar * 100.0
-            _t9 = _t8 * (2 * _t6)
-            _t10 = _t9 * _t5
-            _t11 = -(s_bar * (2 * _t7)) - _t10 - _t10
-            x_bar[i] += _t11
-            x_bar[_t3] += _t9
-            _t12 = x_dot[i]
-            _t13 = (x_dot[_t3] - _t12 * _t5 * 2.0) * 2 * _t8
-            _t14 = _t13 * _t5 + _t12 * _t9
-            _t15 = _t12 * 2 * s_bar - _t14 - _t14
-            x_bar_dot[i] += _t15
-            x_bar_dot[_t3] += _t13
+            _t8 = 100.0 * (2 * _t6)
+            _t9 = _t8 * _t5
+            _t10 = -(2 * _t7) - _t9 - _t9
+            x_bar[i] += _t10
+            x_bar[_t3] += _t8
+            _t11 = x_dot[i]
+            _t12 = (x_dot[_t3] - _t11 * _t5 * 2.0) * 2 * 100.0
+            _t13 = _t12 * _t5 + _t11 * _t8
+            _t14 = _t11 * 2 - _t13 - _t13
+            x_bar_dot[i] += _t14
+            x_bar_dot[_t3] += _t12
     except Exception:
         try:
             for i_1 in range(_t1):
-                _t16 = x[i_1 + 1]
-                _t17 = x[i_1]
-                (_t16 - _t17 * _t17) ** 2
-                (1.0 - _t17) ** 2
+                _t15 = x[i_1 + 1]
+                _t16 = x[i_1]
+                (_t15 - _t16 * _t16) ** 2
+                (1.0 - _t16) ** 2
         except Exception as error:
             raise error from None
         raise

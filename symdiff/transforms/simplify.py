@@ -14,7 +14,9 @@ One rewrite is not in that class and is kept apart: gathering the constant facto
 product (``0.5 * (1.128 * e) / 1.414 -> 0.399 * e``), which reassociates. It is applied
 only to nodes a derivative transform made (`simplify(..., derived_from=...)`; for a
 program, those its `derived` mark names), so the user's own expressions are computed
-exactly as written. `simplify_program(program)` is the pipeline's simplify pass.
+exactly as written. `simplify_program(program)` is the pipeline's simplify pass; in a
+loop's body it also reads a value the loop carries unchanged from a constant as that
+constant (the cotangent ``s_bar = 1.0`` of a running sum, in a backward loop).
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from dataclasses import replace
 
 from symdiff.ir.arrays import BROADCAST_LIKE, SIZE, UNSUM
 from symdiff.ir.builder import Builder, builder_of
+from symdiff.ir.loop import Loop
 from symdiff.ir.node import LEAVES, Node, Op, Program, is_int, rebuild, topological
 from symdiff.ir.regions import can_raise
+from symdiff.ir.rewrite import substitute
 from symdiff.ir.scalars import DIV, MUL, NEG, POW, SAFE_DIV
 
 Rule = Callable[[Builder, Node], "Node | None"]
@@ -324,6 +328,27 @@ def _raises(effect: Node) -> bool:
     return False
 
 
+def _constant_carries(loop: Loop, args: tuple[Node, ...]) -> Program:
+    """The loop's body with each value it carries unchanged from a constant (the
+    cotangent ``s_bar = 1.0`` of a running sum, in a backward loop) read as that
+    constant, so that it folds (``s_bar * 100.0`` -> ``100.0``); the body still gives
+    the parameter back as the carried value."""
+    body = loop.body
+    inits = loop.split_args(args).inits
+    params, results = loop.split_params(body.params), loop.split_results(body.outputs)
+    bb = builder_of(body)
+    constants = {p: bb.const(init.value) for p, init, new in zip(
+        params.carry, inits, results.carry, strict=True)
+        if init.op == Op.CONST and new is p and p.type is None}
+    if not constants:
+        return body
+    roots = [*body.outputs, *body.effects]
+    done = substitute(bb, roots, constants)
+    kept = {n: n if n in constants else done[n] for n in roots}
+    return body.replace(result=rebuild(body.result, kept),
+                        effects=tuple(kept[e] for e in body.effects))
+
+
 def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) -> Node:
     # Rebuild over already simplified arguments, then apply rules until none fires.
     # A rule's result may contain new nodes; those are simplified the same way.
@@ -336,7 +361,7 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) 
         args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         loop = node.attrs[0]
         test = None if loop.test is None else simplify_program(loop.test)
-        body = simplify_program(loop.body)
+        body = simplify_program(_constant_carries(loop, args))
         if args == node.args and body is loop.body and test is loop.test:
             current = node
         else:

@@ -539,3 +539,29 @@ def test_an_unused_division_still_raises_in_the_gradient() -> None:
     assert symdiff.grad(f)(3.0, 2.0) == 6.0
     with pytest.raises(ZeroDivisionError):
         symdiff.grad(f)(3.0, 0.0)
+
+
+def weighted_squares(x: list[float], w: float) -> float:
+    """A running sum of weighted squares, as a loop."""
+    s = 0.0
+    for i in range(len(x)):
+        s += w * (x[i] - 1.0) ** 2 + 0.5 * x[i]
+    return s
+
+
+def test_a_backward_loop_reads_a_constant_cotangent_it_only_carries_as_the_constant(
+) -> None:
+    # The running sum's cotangent s_bar = 1.0 stays 1.0 through the backward loop: read
+    # as the constant, its products fold away. A carried value that changes (w_bar,
+    # which the loop adds to) stays a variable.
+    import symdiff
+
+    text = symdiff.source(weighted_squares, args=([0.5, 2.0, -1.0], 3.0), argnums=(0, 1))
+    assert "s_bar" not in text and "w_bar" in text, text
+    x, w = [0.5, 2.0, -1.0], 3.0
+    got = symdiff.grad(weighted_squares, argnums=(0, 1))(x, w)
+    want = ([2 * w * (v - 1.0) + 0.5 for v in x], sum((v - 1.0) ** 2 for v in x))
+    assert got[0] == pytest.approx(want[0], rel=1e-14) and got[1] == pytest.approx(want[1])
+    # Forward over reverse through the same loop: f is linear in w, d2f/dw2 = 0.
+    h = symdiff.hessian(weighted_squares, argnums=1)(x, w)
+    assert h == pytest.approx(0.0)
