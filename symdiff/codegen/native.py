@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import ast
 
+from symdiff.syntax import each_block
+
 # Builtin -> the NumPy function numba compiles for numbers and arrays alike.
 _NUMPY_FOR = {"abs": "abs"}
 # A Python type as a dtype argument -> NumPy's (numba takes only NumPy's).
@@ -69,17 +71,10 @@ def for_numba(func: ast.FunctionDef) -> set[str]:
 
 def drop_checks(func: ast.FunctionDef) -> None:
     """Drop, in place, the bare expression statements that cannot raise in numba."""
-    blocks = [func.body]
-    while blocks:
-        block = blocks.pop()
+    for block in each_block(func.body):
         block[:] = [s for s in block if not (isinstance(s, ast.Expr) and _silent(s.value))]
         if not block:
             block.append(ast.Pass())
-        for stmt in block:
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list) and inner:
-                    blocks.append(inner)
 
 
 def descending_whiles(func: ast.FunctionDef) -> None:
@@ -90,21 +85,11 @@ def descending_whiles(func: ast.FunctionDef) -> None:
     Only where that is the same loop: no ``else``, ``break`` or ``continue``, ``i`` not
     assigned in the body nor read after it, `stop` and `step` reading nothing the body
     assigns."""
-    blocks = [func.body]
-    while blocks:
-        block = blocks.pop()
+    for block in each_block(func.body):
         for k, stmt in enumerate(block):
-            if isinstance(stmt, ast.For):
-                made = _as_while(stmt, func)
-                if made is not None:
-                    block[k:k + 1] = made
-                    stmt = made[1]  # type: ignore[assignment]
-            for field in ("body", "orelse", "finalbody"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list) and inner:
-                    blocks.append(inner)
-            for handler in getattr(stmt, "handlers", ()):
-                blocks.append(handler.body)
+            made = _as_while(stmt, func) if isinstance(stmt, ast.For) else None
+            if made is not None:
+                block[k:k + 1] = made  # (one statement for two: the rest move by one)
 
 
 def drop_aliases(func: ast.FunctionDef) -> None:
@@ -117,29 +102,22 @@ def drop_aliases(func: ast.FunctionDef) -> None:
     for node in ast.walk(func):
         if isinstance(node, ast.Name):
             counts[node.id] = counts.get(node.id, 0) + 1
-    blocks = [func.body]
-    while blocks:
-        block = blocks.pop()
+    for block in each_block(func.body):
         k = 0
         while k < len(block):
             end = _alias_end(block, k, counts)
-            if end is not None:
-                alias, name = block[k].targets[0].id, block[k].value.id  # type: ignore
-                for stmt in block[k + 1:end]:
-                    for node in ast.walk(stmt):
-                        if isinstance(node, ast.Name) and node.id == alias:
-                            node.id = name
-                del block[end]
-                del block[k]
-                if not block:
-                    block.append(ast.Pass())
+            if end is None:
+                k += 1
                 continue
-            k += 1
-        for stmt in block:
-            for field in ("body", "orelse", "finalbody"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list) and inner:
-                    blocks.append(inner)
+            alias, name = block[k].targets[0].id, block[k].value.id  # type: ignore
+            for stmt in block[k + 1:end]:
+                for node in ast.walk(stmt):
+                    if isinstance(node, ast.Name) and node.id == alias:
+                        node.id = name
+            del block[end]
+            del block[k]
+        if not block:
+            block.append(ast.Pass())
 
 
 def _alias_end(block: list[ast.stmt], k: int, counts: dict[str, int]) -> int | None:

@@ -20,7 +20,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
-from symdiff.syntax import nodes
+from symdiff.syntax import blocks, nodes
 from symdiff.unparse import unparse
 
 WIDTH = 88  # ruff's and black's default line length
@@ -154,16 +154,9 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         if stmt is None:
             stack.pop()
         elif isinstance(stmt, _COMPOUND):
-            stack += [iter(block) for block in reversed(_blocks(stmt))]
+            stack += [iter(block) for block in reversed(blocks(stmt))]
         else:
             yield stmt
-
-
-def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    """The blocks of statements in `stmt`, in source order."""
-    handlers = [h.body for h in getattr(stmt, "handlers", ())]
-    return [getattr(stmt, "body", []), *handlers, getattr(stmt, "orelse", []),
-            getattr(stmt, "finalbody", [])]
 
 
 def _block(body: list[ast.stmt], indent: int, width: int, fresh: object,
@@ -175,7 +168,7 @@ def _block(body: list[ast.stmt], indent: int, width: int, fresh: object,
         block, indent = todo.pop()
         out: list[ast.stmt] = []
         for stmt in block:
-            for inner in _blocks(stmt) if isinstance(stmt, _COMPOUND) else ():
+            for inner in blocks(stmt) if isinstance(stmt, _COMPOUND) else ():
                 if inner:
                     # (An elif, the one if of an else, is printed at the if's indentation.)
                     elif_ = inner is getattr(stmt, "orelse", None) and isinstance(

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from symdiff.host.building import building
 from symdiff.host.data import array_tests
 from symdiff.host.freshness import Watch, guarded, stale_test
+from symdiff.syntax import each_block
 
 __all__ = ["compile_source", "filename_for", "link_function", "release_on_collect"]
 
@@ -142,19 +143,11 @@ def _flat_chains(tree: ast.Module) -> ast.Module:
     """`tree` with each ``if``/``elif`` chain made a ``match True:`` statement of
     ``case _ if test:`` arms, in place: the same choices, the same lines and columns, no
     nesting per arm."""
-    blocks: list[list[ast.stmt]] = [tree.body]
-    while blocks:
-        block = blocks.pop()
+    for block in each_block(tree.body):
         for i, stmt in enumerate(block):
             if isinstance(stmt, ast.If) and len(stmt.orelse) == 1 and isinstance(
                     stmt.orelse[0], ast.If):
                 block[i] = _match(stmt)
-                blocks.extend(case.body for case in block[i].cases)  # type: ignore
-                continue
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list):
-                    blocks.append(inner)
     return tree
 
 

@@ -520,10 +520,10 @@ def _loop_vjp(
     counted = loop.kind == "while" or loop.breaks
     popped: tuple[Node, ...] = saved
     if saved or counted:  # a tape anyway: costly values go on it too
-        backward_out, kept, popped = _kept(bb, body, params, backward_out)
-        saved = (*tuple(p for p in params.carry
-                        if p in set(topological(list(backward_out)))), *kept)
-        popped = (*saved[:len(saved) - len(kept)], *popped)
+        backward_out, kept, fresh = _kept(bb, body, params, backward_out)
+        reads = set(topological(list(backward_out)))
+        carried = tuple(p for p in params.carry if p in reads)
+        saved, popped = (*carried, *kept), (*carried, *fresh)
     index = params.index[0] if params.index else bb.arg("_")
     backward = Program("backward", BodyParams((index,), popped, tuple(unstacked),
                                               (*carry_bars, *accs), params.consts).flat(),

@@ -11,20 +11,13 @@ import numpy as np
 import pytest
 
 import symdiff
+from examples.loops import rosenbrock
 from symdiff.ir.evaluate import evaluate
 from symdiff.ir.node import Op, topological
 from symdiff.runtime.pipeline import derivative_program, generate, primal_program
 from symdiff.runtime.spec import Spec
 from symdiff.testing import check_grads
 from symdiff.transforms.checks import fuse_checks
-
-
-def rosenbrock(x):
-    """The extended Rosenbrock function of a list, as a Python loop."""
-    s = 0.0
-    for i in range(len(x) - 1):
-        s += 100.0 * (x[i + 1] - x[i] * x[i]) ** 2 + (1.0 - x[i]) ** 2
-    return s
 
 
 def poisson_nll(eta, counts):
