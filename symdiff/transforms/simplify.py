@@ -29,7 +29,7 @@ from dataclasses import replace
 from symdiff.ir.arrays import BROADCAST_LIKE, SIZE, UNSUM
 from symdiff.ir.builder import Builder, builder_of
 from symdiff.ir.loop import Loop
-from symdiff.ir.node import LEAVES, Node, Op, Program, is_int, rebuild, topological
+from symdiff.ir.node import LEAVES, Derived, Node, Op, Program, is_int, rebuild, topological
 from symdiff.ir.regions import can_raise
 from symdiff.ir.rewrite import substitute
 from symdiff.ir.scalars import DIV, MUL, NEG, POW, SAFE_DIV
@@ -193,6 +193,17 @@ def _is_factor(node: Node) -> bool:
             and math.isfinite(node.value) and node.value != 0.0)
 
 
+def _is_int_factor(node: Node, other: Node) -> bool:
+    """Whether `node` is a nonzero int constant (the 2 of ``2 * x * x_dot``) that may be
+    gathered as a factor of `other`: one a float holds exactly, times a value not known to
+    be an int, since ints may wrap around where floats do not (numba's int64, NumPy's)."""
+    if node.op != Op.CONST or type(node.value) is not int or not 0 < abs(node.value) <= 2**53:
+        return False
+    if other.type is not None:
+        return not other.type.dtype.startswith(("int", "uint", "bool"))
+    return not is_int(other)
+
+
 def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
     """Gather the constant factors of a derivative-only product into one constant.
 
@@ -225,7 +236,9 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
         return u if scale == 1.0 else b.apply(op, u, scale)
     if n.prim is MUL:
         for inner, other in ((x, y), (y, x)):
-            if inner.prim is MUL and derived(inner) and not other.is_const:
+            # (Not out of a product other nodes read too: that would multiply twice.)
+            if (inner.prim is MUL and derived(inner) and not other.is_const
+                    and derived.uses.get(inner, 1) == 1):
                 u, c = _split(inner)
                 if c is not None:
                     return b.mul(b.mul(u, other), c)
@@ -238,13 +251,14 @@ def _is_normal(value: float) -> bool:
 
 
 def _split(node: Node) -> tuple[Node, Node | None]:
-    """``(u, c)`` when `node` is ``u * c``, ``c * u`` or ``u / c`` with a constant c."""
+    """``(u, c)`` when `node` is ``u * c``, ``c * u`` or ``u / c`` with a constant c (a
+    float, or an int `_is_int_factor` allows)."""
     if node.prim not in (MUL, DIV):
         return node, None
     x, y = node.args
-    if _is_factor(y) and not _is_factor(x):
+    if not x.is_const and (_is_factor(y) or _is_int_factor(y, x)):
         return x, y
-    if node.prim is MUL and _is_factor(x) and not _is_factor(y):
+    if node.prim is MUL and not y.is_const and (_is_factor(x) or _is_int_factor(x, y)):
         return y, x
     return node, None
 
@@ -263,8 +277,14 @@ def simplify(
     # By default no node may: not even those the rules make while simplifying (the
     # user's `(y + y) / 10` becomes `(y * 2) / 10`, which must not become `y * 0.2`).
     derived = _Derived(math.inf if derived_from is None else derived_from, protect)
-    for node in topological(roots):
-        done[node] = _rewrite(b, node, done, derived)
+    order = topological(roots)
+    uses = dict.fromkeys(roots, 1)
+    for node in order:
+        for arg in set(node.args):
+            uses[arg] = uses.get(arg, 0) + 1
+    for node in order:
+        done[node] = current = _rewrite(b, node, done, derived)
+        derived.uses[current] = derived.uses.get(current, 0) + uses.get(node, 0)
     return done
 
 
@@ -272,11 +292,13 @@ class _Derived:
     """Whether a node was made by a derivative transform (and may be reassociated).
 
     A protected node rebuilt over simplified arguments stays protected (`keep`).
+    `uses` counts the readers of each simplified node so far (a node a rule made: one).
     """
 
     def __init__(self, start: float, protect: frozenset[Node]) -> None:
         self.start = start
         self.protect = set(protect)
+        self.uses: dict[Node, int] = {}
 
     def __call__(self, node: Node) -> bool:
         return node.serial >= self.start and node not in self.protect
@@ -345,8 +367,12 @@ def _constant_carries(loop: Loop, args: tuple[Node, ...]) -> Program:
     roots = [*body.outputs, *body.effects]
     done = substitute(bb, roots, constants)
     kept = {n: n if n in constants else done[n] for n in roots}
+    derived = body.derived
+    if derived is not None:  # the user's values, rebuilt, stay theirs
+        derived = Derived(derived.start, tuple(done.get(n, n) for n in derived.exact),
+                          derived.names)
     return body.replace(result=rebuild(body.result, kept),
-                        effects=tuple(kept[e] for e in body.effects))
+                        effects=tuple(kept[e] for e in body.effects), derived=derived)
 
 
 def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) -> Node:

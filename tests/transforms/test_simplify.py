@@ -565,3 +565,62 @@ def test_a_backward_loop_reads_a_constant_cotangent_it_only_carries_as_the_const
     # Forward over reverse through the same loop: f is linear in w, d2f/dw2 = 0.
     h = symdiff.hessian(weighted_squares, argnums=1)(x, w)
     assert h == pytest.approx(0.0)
+
+
+def rosenbrock(x):
+    """The extended Rosenbrock function, as a loop."""
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] * x[i]) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def test_a_backward_loop_gathers_its_own_constant_factors_once() -> None:
+    # The power's int 2 and the 100.0 are one factor, on the product the two cotangents
+    # share (so it is multiplied once, not moved out into each reader).
+    import symdiff
+
+    text = symdiff.source(rosenbrock, args=([0.5, 2.0, -1.0],))
+    backward = text[text.index("reversed"):]
+    assert "100.0 * (2 *" not in backward and backward.count("200.0") == 1, text
+    x = [0.5, 2.0, -1.0, 0.3]
+    got = symdiff.grad(rosenbrock)(x)
+    d = [x[i + 1] - x[i] * x[i] for i in range(3)]
+    want = [0.0] * 4
+    for i in range(3):
+        want[i] += -400.0 * d[i] * x[i] - 2.0 * (1.0 - x[i])
+        want[i + 1] += 200.0 * d[i]
+    assert got == pytest.approx(want, rel=1e-14)
+
+
+def scaled_squares(x):
+    s = 0.0
+    for i in range(len(x)):
+        u = 0.1 * (3.0 * x[i])
+        s += u * u
+    return s
+
+
+def test_a_backward_loop_computes_the_users_values_as_written() -> None:
+    # u is recomputed in the backward loop exactly as the user wrote it (0.3 * x[i]
+    # rounds differently); only the derivative's own factors are gathered.
+    import symdiff
+
+    text = symdiff.source(scaled_squares, args=([0.5, 2.0],))
+    assert text[text.index("reversed"):].count("u = 0.1 * (3.0 * ") == 1, text
+    x = [0.7, -1.3, 2.9]
+    got = symdiff.grad(scaled_squares)(x)
+    assert got == pytest.approx([2 * (0.1 * (3.0 * v)) * 0.3 for v in x], rel=1e-14)
+
+
+def test_an_int_factor_gathers_only_with_a_value_that_cannot_wrap_around() -> None:
+    from symdiff.ir.node import INT
+
+    b = Builder()
+    x, n = b.param("x"), b.param("n", INT)
+    start = len(b)
+    floats = b.mul(b.mul(x, 2), 100.0)
+    ints = b.mul(b.mul(n, 2), 100.0)
+    done = simplify(b, [floats, ints], derived_from=start)
+    assert done[floats].args == (x, b.const(200.0)), repr(done[floats])
+    assert done[ints] is ints  # an int64 n * 2 may wrap around in numba
