@@ -584,16 +584,26 @@ def _kept(bb: Builder, body: Program, params: BodyParams[Node], outs: tuple[Node
     saved on the tape, they are read back, not computed again (a load for a call).
     Returns `outs` reading them from new parameters, the values and the parameters."""
     varying = {*params.index, *params.carry}
+    computed: set[Node] = set()  # (the transcendental operations' arguments)
     for n in topological(list(body.outputs)):
         if n not in varying and any(a in varying for a in n.args):
             varying.add(n)
-    kept = tuple(n for n in topological(list(outs)) if n in varying and n.prim is not None
-                 and n.prim.cost == "transcendental" and n.type is None)
+            if _transcendental(n):
+                computed.update(n.args)
+    # A partner of one the forward body computes (the cosine the derivative of a sine
+    # needs) is computed there too, of the same argument: numba makes the pair one
+    # ``sincos`` call.
+    kept = tuple(n for n in topological(list(outs)) if _transcendental(n) and (
+        n in varying or len(n.args) == 1 and n.args[0] in computed))
     if not kept:
         return outs, (), ()
     fresh = tuple(bb.arg(bb.names.get(n, f"{n.prim.name}_saved"), kind(n)) for n in kept)
     done = substitute(bb, outs, dict(zip(kept, fresh, strict=True)))
     return tuple(done[o] for o in outs), kept, fresh
+
+
+def _transcendental(n: Node) -> bool:
+    return n.prim is not None and n.prim.cost == "transcendental" and n.type is None
 
 
 def _zero_cotangent(b: Builder, value: Node) -> Node:
