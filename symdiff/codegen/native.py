@@ -11,7 +11,8 @@ names of the modules it made the code read. It also drops the statements that on
 compute a value so that it raises where the user's code raises (``(1.0 - x) ** 2``
 alone): with numba's arithmetic, that does not raise (an overflow gives inf,
 ``math.log(-1.0)`` nan, as numba's own compilation of the user's code does); a division
-stays, since numba raises ZeroDivisionError. `descending_whiles` makes the loops that
+stays, since numba raises ZeroDivisionError. The loops that only held such statements go
+too. `descending_whiles` makes the loops that
 count down while loops, and `drop_aliases` drops the copies of a name that only rename
 it. Everything else the emitter writes for the numba backend (array tapes, descending
 ranges) is `codegen.tapes`'.
@@ -70,11 +71,42 @@ def for_numba(func: ast.FunctionDef) -> set[str]:
 
 
 def drop_checks(func: ast.FunctionDef) -> None:
-    """Drop, in place, the bare expression statements that cannot raise in numba."""
+    """Drop, in place, the bare expression statements that cannot raise in numba, and
+    then the loops left doing nothing (a check loop of ``x[t + k]`` reads, whose
+    bounds numba does not test)."""
     for block in each_block(func.body):
         block[:] = [s for s in block if not (isinstance(s, ast.Expr) and _silent(s.value))]
         if not block:
             block.append(ast.Pass())
+    changed = True
+    while changed:  # (an outer loop is inert once its inner ones are gone)
+        changed = False
+        for block in each_block(func.body):
+            kept = [s for s in block if not (isinstance(s, ast.For) and _inert(s, func))]
+            if len(kept) < len(block):
+                block[:] = kept or [ast.Pass()]
+                changed = True
+
+
+def _inert(loop: ast.For, func: ast.FunctionDef) -> bool:
+    """Whether `loop` does nothing numba can see: ``for i in range(...)`` of numbers,
+    with no ``else``, whose body only passes or gives names values computed silently
+    (`_silent`), names (the index too) that nothing outside the loop reads."""
+    it = loop.iter
+    if loop.orelse or not (isinstance(loop.target, ast.Name) and isinstance(it, ast.Call)
+                           and isinstance(it.func, ast.Name) and it.func.id == "range"
+                           and not it.keywords and all(map(_silent, it.args))):
+        return False
+    names = {loop.target.id}
+    for stmt in loop.body:
+        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) \
+                and _silent(stmt.value):
+            names.update(t.id for t in stmt.targets)  # type: ignore[attr-defined]
+        elif not isinstance(stmt, ast.Pass):
+            return False
+    inside = {id(n) for n in ast.walk(loop)}
+    return not any(isinstance(n, ast.Name) and n.id in names and id(n) not in inside
+                   for n in ast.walk(func))
 
 
 def descending_whiles(func: ast.FunctionDef) -> None:

@@ -4,7 +4,9 @@ Tested here: `descending_whiles` makes a loop over a descending range a while lo
 counting down, which runs the same iterations (numba compiles it to a faster loop
 whose index it knows is not negative), and leaves alone every loop where the while
 loop would differ; `drop_aliases` drops a copy of an array's name that the code
-updates and copies back, and keeps every copy whose dropping would change a value.
+updates and copies back, and keeps every copy whose dropping would change a value;
+`drop_checks` drops the check statements numba does not raise in and then the loops
+left doing nothing, and keeps every loop with an effect or a value read after it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from symdiff.codegen.native import descending_whiles, drop_aliases
+from symdiff.codegen.native import descending_whiles, drop_aliases, drop_checks
 from symdiff.unparse import unparse
 
 
@@ -105,3 +107,37 @@ def test_a_copy_of_a_name_the_code_updates_and_copies_back_is_dropped() -> None:
 ])
 def test_a_copy_whose_dropping_changes_a_value_is_kept(source: str) -> None:
     assert rewritten(source, drop_aliases) == unparse(ast.parse(source))
+
+
+CHECKED = """
+def f(w, x, y):
+    for t in range(y.shape[0]):
+        m = w.shape[0]
+        for k in range(m):
+            x[t + k]
+    s = 0.0
+    for u in range(y.shape[0]):
+        s += y[u]
+    return s
+"""
+
+
+def test_a_check_loop_numba_does_not_raise_in_is_dropped_whole() -> None:
+    # numba does not test bounds: the reads x[t + k] go, then the loops left empty.
+    text = rewritten(CHECKED, drop_checks)
+    assert text.count("for ") == 1 and "x[" not in text and "m = " not in text, text
+
+
+@pytest.mark.parametrize("source", [
+    # a value the loop computes read after it, the index read after it
+    "def f(n):\n    a = 0.0\n    for i in range(n):\n        a = i * 2.0\n    return a\n",
+    "def f(n):\n    for i in range(n):\n        pass\n    return i\n",
+    # an effect: a division, which numba raises in; an else; not a range
+    "def f(n, x):\n    for i in range(n):\n        x / i\n    return 0.0\n",
+    "def f(n):\n    for i in range(n):\n        pass\n    else:\n        n = 1\n    return n\n",
+    "def f(xs):\n    for v in xs:\n        pass\n    return 0.0\n",
+    # a bound that may raise (a division)
+    "def f(n, m):\n    for i in range(n // m):\n        pass\n    return 0.0\n",
+])
+def test_a_loop_with_an_effect_or_a_value_read_after_it_is_kept(source: str) -> None:
+    assert rewritten(source, drop_checks).count("for ") == 1
