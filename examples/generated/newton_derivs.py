@@ -42,9 +42,8 @@ def rosenbrock_grad(x, y):
     _t0 ** 2
     _t1 = y - x * x
     _t1 ** 2
-    _t2 = 2 * _t1
-    y_bar = 100.0 * _t2
-    x_bar = -(_t2 * x * 200.0) - 2 * _t0
+    y_bar = _t1 * 200.0
+    x_bar = -(y_bar * x * 2.0) - 2 * _t0
     return (x_bar, y_bar)
 
 
@@ -58,9 +57,8 @@ def rosenbrock_value_and_grad(x, y):
     _t1 = _t0 ** 2
     _t2 = y - x * x
     _t3 = _t2 ** 2
-    _t4 = 2 * _t2
-    y_bar = 100.0 * _t4
-    x_bar = -(_t4 * x * 200.0) - 2 * _t0
+    y_bar = _t2 * 200.0
+    x_bar = -(y_bar * x * 2.0) - 2 * _t0
     return (_t1 + 100.0 * _t3, (x_bar, y_bar))
 
 
@@ -74,7 +72,7 @@ def rosenbrock_jvp(x, y, x_dot, y_dot):
     _t1 = _t0 ** 2
     _t2 = y - x * x
     _t3 = _t2 ** 2
-    _t4 = (y_dot - x_dot * x * 2.0) * (2 * _t2) * 100.0 - x_dot * (2 * _t0)
+    _t4 = _t2 * (y_dot - x_dot * x * 2.0) * 200.0 - _t0 * x_dot * 2
     return (_t1 + 100.0 * _t3, _t4)
 
 
@@ -88,9 +86,8 @@ def rosenbrock_vjp(x, y, out_bar):
     _t0 ** 2
     _t1 = y - x * x
     _t1 ** 2
-    _t2 = out_bar * (2 * _t1)
-    y_bar = _t2 * 100.0
-    x_bar = -(_t2 * x * 200.0) - out_bar * (2 * _t0)
+    y_bar = _t1 * out_bar * 200.0
+    x_bar = -(y_bar * x * 2.0) - _t0 * out_bar * 2
     return (x_bar, y_bar)
 
 
@@ -101,9 +98,10 @@ def rosenbrock_hessian(x, y):
     Call: rosenbrock_hessian(x, y)
     """
     (1.0 - x) ** 2
-    _t0 = y - x * x
-    _t0 ** 2
-    _t1 = -((2 * _t0 - 2.0 * x * 2 * x) * 200.0)
-    h_x_x = _t1 - -2.0
+    _t0 = x * x
+    _t1 = y - _t0
+    _t1 ** 2
+    y_bar = _t1 * 200.0
     h_x_y = -(x * 400.0)
+    h_x_x = -((y_bar - _t0 * 400.0) * 2.0) - -2.0
     return ((h_x_x, h_x_y), (h_x_y, 200.0))

@@ -208,7 +208,8 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
     """Gather the constant factors of a derivative-only product into one constant.
 
     ``(u * c1) * c2 -> u * (c1 * c2)``, ``(u * c1) / c2 -> u * (c1 / c2)`` and a constant
-    moved out of an inner product, ``(u * c) * v -> (u * v) * c``. This reassociates, which
+    moved out of an inner product, ``(u * c) * v -> (u * v) * c`` (``u * (v * c)`` for an
+    array u and a number v: the array is multiplied once). This reassociates, which
     is exact only up to rounding, so it applies to nodes a derivative transform made
     (serial >= `derived_from`), never to the user's own computation. Factors whose
     gathered value would overflow, underflow or be subnormal stay apart, and gathering
@@ -240,8 +241,11 @@ def _fold_factors(b: Builder, n: Node, derived: _Derived) -> Node | None:
             if (inner.prim is MUL and derived(inner) and not other.is_const
                     and derived.uses.get(inner, 1) == 1):
                 u, c = _split(inner)
-                if c is not None:
-                    return b.mul(b.mul(u, other), c)
+                if c is None or (u.type is None and other.type is not None):
+                    continue  # (the constant already scales a number, not an array)
+                if u.type is not None and other.type is None:
+                    return b.mul(u, b.mul(other, c))  # (one product of the array)
+                return b.mul(b.mul(u, other), c)
     return None
 
 

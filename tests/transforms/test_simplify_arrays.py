@@ -51,3 +51,19 @@ def _nodes(root: Node) -> list[Node]:
     from symdiff.ir.node import topological
 
     return topological([root])
+
+
+def test_a_derivative_scales_an_array_once_by_a_number_and_a_constant() -> None:
+    # (u * 2) * v, u an array and v a number: u * (v * 2), one product of the array
+    # (a mean's cotangent, 2 * residual / n); (v * 2) * u stays, already one.
+    b = Builder()
+    u, v = b.param("u", VEC), b.param("v")
+    start = len(b)
+    scaled, kept = b.mul(b.mul(u, 2), v), b.mul(b.mul(v, 2), u)
+    done = simplify(b, [scaled, kept], derived_from=start)
+    assert u in done[scaled].args and done[scaled] is kept, repr(done[scaled])
+    assert done[kept] is kept
+    f = Program("f", (u, v), scaled, b)
+    g = Program("g", (u, v), done[scaled], b)
+    x = np.array([0.5, -1.25, 3.0])
+    np.testing.assert_allclose(_run(f, x, 0.1), _run(g, x, 0.1), rtol=1e-15)
