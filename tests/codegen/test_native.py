@@ -1,10 +1,11 @@
 """`codegen.native`: emitted code made fit for numba.
 
-Tested here: `descending_whiles` makes a loop over a descending range a while loop
-counting down, which runs the same iterations (numba compiles it to a faster loop
-whose index it knows is not negative), and leaves alone every loop where the while
-loop would differ; `drop_aliases` drops a copy of an array's name that the code
-updates and copies back, and keeps every copy whose dropping would change a value;
+Tested here: `while_loops` makes a loop over a range with a constant step a while
+loop, which runs the same iterations (numba compiles a descending range to a slower
+loop, and a range loop nested with while loops slower than while loops alone), and
+leaves alone every loop where the while loop would differ; `drop_aliases` drops a
+copy of an array's name that the code updates and copies back, and keeps every copy
+whose dropping would change a value;
 `drop_checks` drops the check statements numba does not raise in and then the loops
 left doing nothing, and keeps every loop with an effect or a value read after it.
 """
@@ -17,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from symdiff.codegen.native import descending_whiles, drop_aliases, drop_checks
+from symdiff.codegen.native import drop_aliases, drop_checks, while_loops
 from symdiff.unparse import unparse
 
 
-def rewritten(source: str, rewrite: Any = descending_whiles) -> str:
+def rewritten(source: str, rewrite: Any = while_loops) -> str:
     func = ast.parse(textwrap.dedent(source)).body[0]
     assert isinstance(func, ast.FunctionDef)
     rewrite(func)
@@ -53,6 +54,26 @@ def test_a_descending_range_becomes_a_while_loop_with_the_same_iterations() -> N
         assert run(text, n, m) == run(NESTED, n, m)
 
 
+UP = """
+def f(n, m):
+    seen = []
+    for i in range(n):
+        for k in range(i, m, 3):
+            for j in range(2, k - 1, -1):
+                seen.append((i, k, j))
+    return seen
+"""
+
+
+def test_an_ascending_range_becomes_a_while_loop_with_the_same_iterations() -> None:
+    text = rewritten(UP)
+    assert "range(" not in text
+    assert "i = 0\n    while i < n:" in text and "k = i\n        while k < m:" in text
+    assert "k += 3" in text and "i += 1" in text and "j -= 1" in text
+    for n, m in [(0, 0), (1, 1), (3, 7), (6, 4), (5, 9)]:
+        assert run(text, n, m) == run(UP, n, m)
+
+
 @pytest.mark.parametrize("source", [
     # the index read after the loop: a for loop leaves it at its last value
     "def f(n):\n    for i in range(n, -1, -1):\n        pass\n    return i\n",
@@ -66,8 +87,8 @@ def test_a_descending_range_becomes_a_while_loop_with_the_same_iterations() -> N
     "def f(n):\n    for i in range(n, -1, -1):\n        continue\n    return 0\n",
     "def f(n):\n    for i in range(n, -1, -1):\n        pass\n    else:\n        n = 0\n"
     "    return n\n",
-    # ascending, or a step of unknown sign
-    "def f(n):\n    s = 0\n    for i in range(0, n, 1):\n        s += i\n    return s\n",
+    # a step of unknown sign, a stop the test would call each time
+    "def f(a):\n    s = 0\n    for i in range(len(a)):\n        s += a[i]\n    return s\n",
     "def f(n, d):\n    s = 0\n    for i in range(n, 0, d):\n        s += i\n    return s\n",
     "def f(n, d):\n    s = 0\n    for i in range(n, 9, -d):\n        s += i\n    return s\n",
     "def f(n):\n    s = 0\n    for i in range(0, n, -(-3)):\n        s += i\n    return s\n",
