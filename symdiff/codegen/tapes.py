@@ -138,6 +138,8 @@ def _np(function: str, *args: ast.expr) -> ast.expr:
 
 
 def _minus_one(value: ast.expr) -> ast.expr:
+    if isinstance(value, ast.Constant) and type(value.value) is int:
+        return ast.Constant(value.value - 1) if value.value > 0 else _negative(1 - value.value)
     return ast.BinOp(value, ast.Sub(), ast.Constant(1))
 
 

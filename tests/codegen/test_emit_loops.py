@@ -276,3 +276,15 @@ def test_the_backward_loop_reads_back_the_sines_it_needs_not_compute_them_again(
              - np.array(grad(pendulum, argnums=(0, 1))(0.3 - step * e0, 9.81 - step * e1, 50)))
             / (2 * step) for e0, e1 in [(1, 0), (0, 1)]]
     np.testing.assert_allclose(np.array(hess), np.array(rows), rtol=1e-5, atol=1e-9)
+
+
+@pytest.mark.parametrize(("start", "stop"), [(1, "0"), (0, "-1"), (3, "2"), (-2, "-3")])
+def test_a_constant_start_counts_down_to_a_folded_bound(start: int, stop: str) -> None:
+    # The numba backend's backward range(n - 1, start - 1, -1), with `start - 1` folded
+    # (``while t > 0``, not ``while t > 1 - 1``).
+    from symdiff.codegen.naming import Namer
+    from symdiff.codegen.tapes import ArrayTapes
+
+    made = ArrayTapes(Namer()).backwards([ast.Constant(start), ast.Name("n")], True)
+    assert unparse(made) == f"range(n - 1, {stop}, -1)"
+    assert list(eval(unparse(made), {"n": 5})) == list(reversed(range(start, 5)))
