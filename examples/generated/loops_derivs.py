@@ -73,14 +73,14 @@ def horner_hessian(x):
     tape = []
     for k in range(5):
         tape.append((p, p_dot))
-        p, p_dot = (p * x + (5 - k), p_dot * x + 1.0 * p)
+        p, p_dot = (p * x + (5 - k), p_dot * x + p)
     p_bar = 1.0
     p_bar_dot = 0.0
     h_x_x = 0.0
     for _k_1 in reversed(range(5)):
         p_1, p_dot_1 = tape.pop()
         _t0 = h_x_x + (p_bar_dot * p_1 + p_dot_1 * p_bar)
-        p_bar, p_bar_dot, h_x_x = (p_bar * x, p_bar_dot * x + 1.0 * p_bar, _t0)
+        p_bar, p_bar_dot, h_x_x = (p_bar * x, p_bar_dot * x + p_bar, _t0)
     return h_x_x
 
 

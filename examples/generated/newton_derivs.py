@@ -103,5 +103,5 @@ def rosenbrock_hessian(x, y):
     _t1 ** 2
     y_bar = _t1 * 200.0
     h_x_y = -(x * 400.0)
-    h_x_x = -((y_bar - _t0 * 400.0) * 2.0) - -2.0
+    h_x_x = 2.0 - (y_bar - _t0 * 400.0) * 2.0
     return ((h_x_x, h_x_y), (h_x_y, 200.0))

@@ -2,7 +2,8 @@
 
 Contract: `simplify(builder, roots)` returns a map from every node reachable from
 `roots` to an equivalent node. Only rewrites that hold for every IEEE value are in
-the table (``x * 1 -> x``, ``x - 0.0 -> x``, ``x + (-y) -> x - y``, ``-(-x) -> x``);
+the table (``x * 1 -> x``, ``x - 0.0 -> x``, ``x + (-y) -> x - y``, ``-(-x) -> x``,
+``x - (-0.5 * y) -> x + 0.5 * y``);
 ``x * 0`` is not ``0`` when x is inf or nan, nor ``x + 0.0`` x when x is -0.0, so neither
 is folded. An identity folds only where the result has x's type (an int array times 1.0
 is a float array). Zeros the transforms know about are symbolic (absent), never constant
@@ -119,6 +120,11 @@ def _add(b: Builder, n: Node) -> Node | None:
         return b.sub(x, y.args[0])
     if x.prim is NEG:
         return b.sub(y, x.args[0])
+    # x + (-0.5 * z) is x - 0.5 * z (`_flipped`), as x + (-y) is x - y.
+    for first, second in ((x, y), (y, x)):
+        flipped = _flipped(b, second)
+        if flipped is not None:
+            return b.sub(first, flipped)
     return None
 
 
@@ -128,7 +134,45 @@ def _sub(b: Builder, n: Node) -> Node | None:
     if _identity(n, x, y, 0) and math.copysign(1.0, y.value) > 0:
         return x
     # (-x) - y is not -(x + y): when x + y cancels, the two zeros differ in sign.
-    return b.add(x, y.args[0]) if y.prim is NEG else None
+    if y.prim is NEG:
+        return b.add(x, y.args[0])
+    # x - (-2.0) and x - (-0.5 * z) / w are x + 2.0 and x + (0.5 * z) / w: x - v is
+    # x + (-v) in IEEE arithmetic, and negating a product's factor negates it exactly.
+    flipped = _flipped(b, y)
+    return None if flipped is None else b.add(x, flipped)
+
+
+def _negative(n: Node) -> bool:
+    return n.is_const and (type(n.value) is float and n.value < 0
+                           or type(n.value) is int and -2**62 < n.value < 0)
+
+
+def _flipped(b: Builder, n: Node) -> Node | None:
+    """``-n`` with no negation left, when `n`'s leading factor (through products and
+    dividends) is a negative constant (``-0.5 * z / w`` -> ``0.5 * z / w``); else None."""
+    path: list[tuple[Node, int]] = []
+    for _ in range(8):  # (a few levels: a longer chain keeps its sign)
+        if n.is_const:
+            if _negative(n):
+                flipped = b.const(-n.value)
+                for node, k in reversed(path):
+                    args = list(node.args)
+                    args[k] = flipped
+                    flipped = b.apply(node.op, *args, attrs=node.attrs)
+                return flipped
+            return None
+        if n.prim not in (MUL, DIV):
+            return None
+        # A product's constant factor, or its other one; a quotient's dividend.
+        k = 0
+        if n.prim is MUL and not _negative(n.args[0]) and (
+                _negative(n.args[1]) or n.args[0].is_const):
+            k = 1
+        if not (n.args[k].is_const or n.type is None and n.args[k].type is None):
+            return None  # (arrays only through their constant factors)
+        path.append((n, k))
+        n = n.args[k]
+    return None
 
 
 def _neg(b: Builder, n: Node) -> Node | None:
@@ -356,16 +400,19 @@ def _raises(effect: Node) -> bool:
 
 def _constant_carries(loop: Loop, args: tuple[Node, ...]) -> Program:
     """The loop's body with each value it carries unchanged from a constant (the
-    cotangent ``s_bar = 1.0`` of a running sum, in a backward loop) read as that
-    constant, so that it folds (``s_bar * 100.0`` -> ``100.0``); the body still gives
-    the parameter back as the carried value."""
+    cotangent ``s_bar = 1.0`` of a running sum, in a backward loop) and each operand
+    that is a constant read as that constant, so that it folds (``s_bar * 100.0`` ->
+    ``100.0``); the body still gives a carried parameter back as the carried value."""
     body = loop.body
-    inits = loop.split_args(args).inits
+    given = loop.split_args(args)
     params, results = loop.split_params(body.params), loop.split_results(body.outputs)
     bb = builder_of(body)
     constants = {p: bb.const(init.value) for p, init, new in zip(
-        params.carry, inits, results.carry, strict=True)
+        params.carry, given.inits, results.carry, strict=True)
         if init.op == Op.CONST and new is p and p.type is None}
+    # (and an operand that is a constant: the seed x_dot = 1.0 of a forward-mode loop)
+    constants.update({p: bb.const(c.value) for p, c in zip(
+        params.consts, given.consts, strict=True) if c.op == Op.CONST and p.type is None})
     if not constants:
         return body
     roots = [*body.outputs, *body.effects]

@@ -69,6 +69,14 @@ CASES: dict[str, Case] = {
     "x+(-y)": Case("add", lambda b, x, y: b.add(x, b.neg(y)), lambda b, x, y: b.sub(x, y)),
     "(-x)+y": Case("add", lambda b, x, y: b.add(b.neg(x), y), lambda b, x, y: b.sub(y, x)),
     "x-(-y)": Case("sub", lambda b, x, y: b.sub(x, b.neg(y)), lambda b, x, y: b.add(x, y)),
+    "x+(-0.5*y)": Case("add", lambda b, x, y: b.add(x, b.mul(-0.5, y)),
+                       lambda b, x, y: b.sub(x, b.mul(0.5, y))),
+    "(-2.0)+x": Case("add", lambda b, x, y: b.add(-2.0, x), lambda b, x, y: b.sub(x, 2.0)),
+    "x-(-2.0)": Case("sub", lambda b, x, y: b.sub(x, -2.0), lambda b, x, y: b.add(x, 2.0)),
+    "x-(-0.5*y)/x": Case("sub", lambda b, x, y: b.sub(x, b.div(b.mul(-0.5, y), x)),
+                         lambda b, x, y: b.add(x, b.div(b.mul(0.5, y), x))),
+    "x-(y*-3)": Case("sub", lambda b, x, y: b.sub(x, b.mul(y, -3)),
+                     lambda b, x, y: b.add(x, b.mul(y, 3))),
     "x-0.0": Case("sub", lambda b, x, y: b.sub(x, 0.0), lambda b, x, y: x),
     "x-0": Case("sub", lambda b, x, y: b.sub(x, 0), lambda b, x, y: x),
     "(x-0.0)*1.0/1.0**1": Case(
@@ -624,3 +632,29 @@ def test_an_int_factor_gathers_only_with_a_value_that_cannot_wrap_around() -> No
     done = simplify(b, [floats, ints], derived_from=start)
     assert done[floats].args == (x, b.const(200.0)), repr(done[floats])
     assert done[ints] is ints  # an int64 n * 2 may wrap around in numba
+
+
+def horner(x, coefficients):
+    p = 0.0
+    for c in coefficients:
+        p = p * x + c
+    return p
+
+
+def test_a_forward_loop_reads_its_constant_seed_as_the_constant() -> None:
+    # In the Hessian's forward sweep the tangent of x is the constant 1.0 throughout
+    # the loop: p_dot * x + 1.0 * p is p_dot * x + p.
+    import symdiff
+
+    coefficients = [2.0, -1.0, 0.5, 3.0]
+    hessian = symdiff.hessian(horner)
+    hessian(0.7, coefficients)
+    text = hessian.source
+    assert "1.0 *" not in text and "p_dot * x + p" in text, text
+    x = 0.7
+    want = sum((len(coefficients) - 1 - k) * c * x ** (len(coefficients) - 2 - k)
+               for k, c in enumerate(coefficients[:-1]))
+    assert symdiff.grad(horner)(x, coefficients) == pytest.approx(want, rel=1e-14)
+    assert symdiff.hessian(horner)(x, coefficients) == pytest.approx(
+        sum((3 - k) * (2 - k) * c * x ** (1 - k) for k, c in enumerate(coefficients[:2])),
+        rel=1e-14)
