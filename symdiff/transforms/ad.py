@@ -505,7 +505,7 @@ def _loop_vjp(
     # array's cotangent.
     bases = {params.consts[j]: acc for j, acc in zip(wanted, accs, strict=True)
              if is_seq(acc) or acc.type is not None}
-    start = len(bb)  # (the nodes from here on are the derivative's own)
+    made_from = len(bb)  # (the nodes from here on are the derivative's own)
     cts = vjp(bb, [*(results.carry[k] for k in live), *appended], [*carry_bars, *unstacked],
               [*(params.carry[k] for k in live), *(params.consts[j] for j in wanted)],
               bases=bases, activity=activity)
@@ -528,10 +528,10 @@ def _loop_vjp(
     index = params.index[0] if params.index else bb.arg("_")
     # The user's values the backward body computes again stay as written; the
     # derivative's own may have their constant factors gathered (`simplify`).
-    exact = tuple(n for n in topological(list(backward_out)) if n.serial < start)
+    exact = tuple(n for n in topological(list(backward_out)) if n.serial < made_from)
     backward = Program("backward", BodyParams((index,), popped, tuple(unstacked),
                                               (*carry_bars, *accs), params.consts).flat(),
-                       backward_out, bb, derived=Derived(start, exact))
+                       backward_out, bb, derived=Derived(made_from, exact))
     forward = node
     if saved or counted:
         taped = body.replace(result=replace(results, saved=saved).flat())
