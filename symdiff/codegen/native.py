@@ -117,8 +117,8 @@ def while_loops(func: ast.FunctionDef) -> None:
     ``a[i + k]`` tests it), and a range loop nested with while loops (the backward
     sweep's) slower than while loops alone: a convolution's backward sweep 1.25 x.
     Only where that is the same loop: no ``else``, ``break`` or ``continue``, ``i`` not
-    assigned in the body nor read after it, `stop` calling nothing and reading nothing
-    the body assigns."""
+    assigned in the body nor read after it, `stop` reading nothing the body assigns nor
+    anything the body may change (`_fixed`)."""
     for block in each_block(func.body):
         for k, stmt in enumerate(block):
             made = _as_while(stmt, func) if isinstance(stmt, ast.For) else None
@@ -200,9 +200,8 @@ def _as_while(loop: ast.For, func: ast.FunctionDef) -> list[ast.stmt] | None:
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             stored.add(node.id)
     bounds = {n.id for n in ast.walk(stop) if isinstance(n, ast.Name)}
-    if target.id in stored or bounds & stored or any(
-            isinstance(n, ast.Call) for n in ast.walk(stop)):
-        return None  # (the test computes `stop` each time: no call, which may cost)
+    if target.id in stored or bounds & stored or not _fixed(stop):
+        return None
     if any(isinstance(n, ast.Name) and n.id == target.id and id(n) not in inside
            and isinstance(n.ctx, ast.Load) for n in ast.walk(func)):
         return None
@@ -217,6 +216,26 @@ def _as_while(loop: ast.For, func: ast.FunctionDef) -> list[ast.stmt] | None:
         ast.copy_location(node, loop)
     ast.copy_location(move, loop)
     return made
+
+
+def _fixed(stop: ast.expr) -> bool:
+    """Whether the while test may compute `stop` each time as the range did once: names,
+    numbers, arithmetic and an array's shape (which nothing changes), and no call (which
+    may cost) nor element read (which the body may change)."""
+    for node in ast.walk(stop):
+        if isinstance(node, ast.Attribute):
+            if node.attr not in ("shape", "size", "ndim"):
+                return False
+        elif isinstance(node, ast.Subscript):
+            if not (isinstance(node.value, ast.Attribute) and node.value.attr == "shape"):
+                return False
+        elif not isinstance(node, _FIXED_NODES):
+            return False
+    return True
+
+
+_FIXED_NODES = (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Load, ast.operator,
+                ast.unaryop)
 
 
 def _silent(expr: ast.expr) -> bool:

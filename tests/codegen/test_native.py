@@ -87,8 +87,11 @@ def test_an_ascending_range_becomes_a_while_loop_with_the_same_iterations() -> N
     "def f(n):\n    for i in range(n, -1, -1):\n        continue\n    return 0\n",
     "def f(n):\n    for i in range(n, -1, -1):\n        pass\n    else:\n        n = 0\n"
     "    return n\n",
-    # a step of unknown sign, a stop the test would call each time
+    # a step of unknown sign, a stop the test would call each time, an element the
+    # body changes
     "def f(a):\n    s = 0\n    for i in range(len(a)):\n        s += a[i]\n    return s\n",
+    "def f(a, m):\n    for i in range(m[0]):\n        m[0] = 2\n        a[i] = 1.0\n"
+    "    return a\n",
     "def f(n, d):\n    s = 0\n    for i in range(n, 0, d):\n        s += i\n    return s\n",
     "def f(n, d):\n    s = 0\n    for i in range(n, 9, -d):\n        s += i\n    return s\n",
     "def f(n):\n    s = 0\n    for i in range(0, n, -(-3)):\n        s += i\n    return s\n",
