@@ -5,7 +5,8 @@ repeats: the function in plain Python and compiled by ``numba.njit``, its gradie
 the Python backend and from the numba backend (``backend="numba"``) and, where there is
 one, a hand-written gradient compiled by ``numba.njit``; the numba backend's build in
 this process (cold: the disk cache empty) and its load in a fresh process from the warm
-disk cache. Then the issue's targets, PASS or MISS; the first call of the Rosenbrock
+disk cache. Then the issue's targets, PASS or MISS; the time of the generated code
+called directly against the whole call; the first call of the Rosenbrock
 gradient, n = 1000, in fresh processes; and the memory of a reverse-mode tape of 10**6
 iterations that saves two numbers each.
 
@@ -81,6 +82,9 @@ def _row(w: Workload, env: dict[str, str], small: bool, repeat: int, built: bool
                                           "python grad": python_grad, "numba grad": grad}
     if w.hand is not None:
         fns["hand njit grad"] = numba.njit(w.hand)
+    fns["generated alone"] = _generated_alone(grad, w)
+    if w.fn is rosenbrock:
+        fns["zeros only"] = _zeros_only()
     for fn in fns.values():
         fn(*w.args)  # compiled before it is timed
     _check(grad(*w.args), python_grad(*w.args), w.name)
@@ -93,6 +97,25 @@ def _row(w: Workload, env: dict[str, str], small: bool, repeat: int, built: bool
     times["cold build"] = cold
     times["warm load"] = _warm_load(w, env, small)
     return times
+
+
+def _generated_alone(grad: Any, w: Workload) -> Callable[..., Any]:
+    """The function of the gradient's generated module (`grad.source`, the code the numba
+    backend compiles) compiled by ``numba.njit`` and called directly: without the checks
+    each call of the gradient makes first (its argument types, stale code)."""
+    import numba
+
+    namespace: dict[str, Any] = {}
+    exec(compile(grad.source, f"<{w.name} gradient>", "exec"), namespace)
+    return numba.njit(namespace[f"{w.fn.__name__}_grad"])
+
+
+def _zeros_only() -> Callable[..., Any]:
+    """An njit function that only makes and returns ``np.zeros_like(x)``: the floor of a
+    gradient that returns a new array."""
+    import numba
+
+    return numba.njit(lambda x: np.zeros_like(x))
 
 
 def _check(got: Any, want: Any, name: str) -> None:
@@ -146,7 +169,29 @@ def report(results: dict[str, dict[str, float]], rows: list[Workload]) -> list[l
                             status(ratio <= GRAD_OVER_PYTHON_F) if big else ""])
     print("\nNative targets")
     print(table(["workload", "ratio", "measured", "target", "status"], targets, left=2))
+    report_entry(results, rows)
     return targets
+
+
+def report_entry(results: dict[str, dict[str, float]], rows: list[Workload]) -> None:
+    """Where a numba-backend gradient call's time goes: the generated code compiled and
+    called directly, and the rest (the checks of its argument types and of stale code,
+    the call of the Python object)."""
+    cells = []
+    for w in rows:
+        t = results[w.name]
+        if "generated alone" not in t:
+            continue
+        zeros = _us(t["zeros only"]) if "zeros only" in t else "-"
+        cells.append([w.name, _us(t["numba grad"]), _us(t["generated alone"]),
+                      f"{(t['numba grad'] - t['generated alone']) * 1e6:.2f}",
+                      f"{t['generated alone'] / t['njit(f)']:.2f}", zeros])
+    print("\nA numba-backend gradient call: its generated code compiled by numba.njit and "
+          "called directly, and the checks before it, µs (same run)")
+    print(table(["workload", "numba grad", "generated alone", "checks and call",
+                 "alone ÷ njit(f)", "zeros_like only"], cells))
+    print("checks: the argument types of the signature and that the code it was built from "
+          "is unchanged; zeros_like only: an njit function returning np.zeros_like(x)")
 
 
 FIRST = """

@@ -43,11 +43,15 @@ def test_the_report_marks_targets(capsys: pytest.CaptureFixture[str]) -> None:
     rows = [w for w in workloads(small=True) if w.name.startswith("Rosenbrock")]
     times = {"f": 100e-6, "njit(f)": 1e-6, "python grad": 300e-6, "numba grad": 1.5e-6,
              "hand njit grad": 1.4e-6, "f of a list": 90e-6, "cold build": 1.0,
-             "warm load": 0.05}
+             "warm load": 0.05, "generated alone": 1.2e-6, "zeros only": 0.5e-6}
     slow = {**times, "numba grad": 3e-6}
     targets = report({rows[0].name: times, rows[1].name: slow}, rows)
     out = capsys.readouterr().out
     assert "Native table" in out and "symdiff numba" in out
+    # The generated code alone, and the checks before it: 1.5 - 1.2 = 0.30 µs.
+    entry = next(line for line in out.splitlines() if line.startswith(rows[0].name + " ")
+                 and "0.30" in line)
+    assert entry.split()[-3:] == ["0.30", "1.20", "0.5"], entry
     by_ratio = {(r[0], r[1]): r for r in targets}
     assert by_ratio[(rows[1].name, "numba grad ÷ njit(f)")][-1] == "MISS"  # 3.0 > 2
     assert by_ratio[(rows[0].name, "numba grad ÷ njit(f)")][-1] == ""  # n = 10: no target

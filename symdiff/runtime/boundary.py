@@ -1,6 +1,7 @@
 """The boundary of a numba-backend function: what stays in Python around the compiled code.
 
-Contract: `split(text, name, kinds)` cuts the emitted module's function `name` in two:
+Contract: `split(text, name, kinds, numbers)` cuts the emitted module's function `name`
+in two:
 - the core, the module text numba compiles: the function taking the leaves of each
   pytree parameter (a dict, list or tuple whose `kinds` entry is a `host.data` layout)
   in place of the pytree, and the numbers and arrays it reads from each object
@@ -12,7 +13,8 @@ Contract: `split(text, name, kinds)` cuts the emitted module's function `name` i
   tuple of its leaves instead (``g = {'w': w_bar}`` -> ``g = (w_bar,)``);
 - the wrapper, Python source of a function with the original parameters that reads
   those leaves (``p['w']``, ``obj.a``) when it is called, converts each argument that
-  may be a list to a float64 array (``_symdiff_in``), calls ``_symdiff_core`` and
+  may be a list (not those at the positions `numbers`, which a guard has found to be
+  numbers) to a float64 array (``_symdiff_in``), calls ``_symdiff_core`` and
   builds the result's structure again from the flat tuple; a numba compile error
   (``_symdiff_errors``) is raised as ``_symdiff_failed(error)``.
 A pytree parameter the core still reads other than through a leaf, an object read other
@@ -26,7 +28,7 @@ from __future__ import annotations
 import ast
 import copy
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from symdiff.errors import SymdiffError
@@ -37,8 +39,10 @@ from symdiff.unparse import unparse
 _OUT = "_symdiff_out"  # the wrapper's name for the core's flat result
 
 
-def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
-    """(the core's module text, the wrapper's source); see the module docstring."""
+def split(text: str, name: str, kinds: Sequence[Any] | None,
+          numbers: Collection[int] = ()) -> tuple[str, str]:
+    """(the core's module text, the wrapper's source); see the module docstring. The
+    parameters at positions `numbers` are known to be numbers: passed as they are."""
     tree = ast.parse(text)
     func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
     params = [a.arg for a in func.args.args]
@@ -57,7 +61,8 @@ def split(text: str, name: str, kinds: Sequence[Any] | None) -> tuple[str, str]:
     # (a parameter the core never reads is not passed: the tangent of a pytree the
     # derivative does not depend on, which would reach numba as a dict)
     kept = [p for p in params if p not in trees and p not in objects and p in loaded]
-    converted = {p for p, k in zip(params, kinds, strict=True) if k is None}
+    converted = {p for i, (p, k) in enumerate(zip(params, kinds, strict=True))
+                 if k is None and i not in numbers}
     func.args.args = [ast.arg(p) for p in [*kept, *(leaf for leaf, _ in [*leaves, *read])]]
     template = _flatten_returns(func, name)
     call_args: list[ast.expr] = [_convert(_load(p)) if p in converted else _load(p)

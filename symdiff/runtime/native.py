@@ -72,7 +72,11 @@ def link(name: str, text: str, tag: str, read: dict[str, Any],
     module docstring). `read` holds the values of the names the text may read; `kinds` the
     spec's types of the parameters (None for a float or list)."""
     numba = require()
-    core_text, wrapper = boundary.split(text, name, kinds)
+    # A parameter the guard knows to be a number is passed as it is (only a list is
+    # converted, and the guard's type test has sent any list elsewhere).
+    guard = options.get("guard") or ()
+    numbers = {i for i, typ in enumerate(guard) if typ in (float, int, bool)}
+    core_text, wrapper = boundary.split(text, name, kinds, numbers)
     values = _values(name, core_text, read)
     core = _compiled(numba, name, core_text, tag, values)
     free = {"_symdiff_core": core, "_symdiff_in": _as_array,

@@ -197,3 +197,23 @@ def _run(text: str, name: str, free: dict[str, Any] | None = None) -> Any:
     namespace: dict[str, Any] = dict(free or {})
     exec(compile(text, "<test>", "exec"), namespace)  # noqa: S102 (the test's own text)
     return namespace[name]
+
+
+def test_an_argument_the_guard_found_a_number_is_passed_as_it_is() -> None:
+    # Only a list is converted (to a float64 array); a guard that tested the class of
+    # `x` (float) leaves it out of the conversion, which costs a call per argument.
+    text = "def f_grad(x, y):\n    return x * y\n"
+    _, wrapper = boundary.split(text, "f_grad", None, numbers={0})
+    assert "_symdiff_core(x, _symdiff_in(y))" in wrapper, wrapper
+
+
+def scaled_energy(w, c):
+    return c * (w[0] * w[0] + w[1])
+
+
+def test_a_numba_gradient_takes_a_number_and_a_list_in_either_place() -> None:
+    # Each signature's guard passes numbers as they are and converts lists.
+    g = symdiff.grad(scaled_energy, argnums=(0, 1), backend="numba")
+    assert g([3.0, 4.0], 2.0) == ([12.0, 2.0], 13.0)
+    assert g(np.array([3.0, 4.0]), 2.0)[1] == 13.0
+    assert g([1.0, 0.5], 3.0) == ([6.0, 3.0], 1.5)
