@@ -168,6 +168,7 @@ _MODULES = frozenset({"math", "np", "scipy"})
 class _Emitter:
     def __init__(self, namer: Namer, native: bool = False) -> None:
         self.namer = namer
+        self.native = native
         self.tapes = ArrayTapes(namer) if native else ListTapes()
         self.names: dict[Node, str] = {}
         self.returned = False  # the last region returns the result from its branches
@@ -291,9 +292,11 @@ class _Emitter:
                 continue
             attrs = (self.namer.hinted("v"),) if node.prim is LIST_ADD_ALL else node.attrs
             emit = prim.emit
-            if prim.emit_array is not None and (
-                    node.type is not None or any(a.type is not None for a in node.args)):
+            numbers = node.type is None and all(a.type is None for a in node.args)
+            if prim.emit_array is not None and not numbers:
                 emit = prim.emit_array  # (of arrays)
+            elif prim.emit_native is not None and numbers and self.native:
+                emit = prim.emit_native  # (what numba compiles)
             expr = self.made(emit(args, attrs), args)
             if node in sched.assigned:
                 # Always a fresh name: a body node can be emitted again in another loop

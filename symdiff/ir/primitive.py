@@ -106,6 +106,9 @@ class Primitive:
     # (``math.sin`` -> ``np.sin``); None: `emit` works for arrays too, or (with
     # `scalar_only`) the operation has no array form.
     emit_array: Emit | None = None
+    # How the numba backend emits it on numbers, where `emit` would not compile there
+    # (``scipy.special.erf`` -> ``math.erf``); None: as `emit` (or not at all).
+    emit_native: Emit | None = None
     scalar_only: bool = False
     # The result's `ir.types` type from the arguments' types and the attributes;
     # None: elementwise (the arguments broadcast).

@@ -52,6 +52,7 @@ from symdiff.ir.special_base import (
     NO_DERIVATIVE,
     function,
     log,
+    math_call,
     near_zero,
     no_derivative,
     poly,
@@ -129,10 +130,10 @@ def _gammaincc_partials(b: NodeBuilder, out: Node, a: Node, x: Node) -> tuple[Pa
 
 
 GAMMA = function("gamma", 1, lambda b, out, x: (b.mul(out, _digamma(b, x)),),
-                  lambda sp, x: sp.gamma(x))
+                  lambda sp, x: sp.gamma(x), emit_native=math_call("gamma"))
 
 GAMMALN = function("gammaln", 1, lambda b, out, x: (_digamma(b, x),),
-                    lambda sp, x: sp.loggamma(x))
+                    lambda sp, x: sp.loggamma(x), emit_native=math_call("lgamma"))
 
 LOGGAMMA = function("loggamma", 1, lambda b, out, x: (_digamma(b, x),),
                      lambda sp, x: sp.loggamma(x))
@@ -211,15 +212,22 @@ def _gaussian(b: NodeBuilder, x: Node, scale: float) -> Node:
     return b.mul(scale, b.exp(b.neg(b.square(x))))
 
 
+def _half_erfc(u: ast.expr) -> ast.expr:
+    """``0.5 * math.erfc(u)``: the normal CDF at ``-u * sqrt(2)``, as numba computes it."""
+    return ast.BinOp(ast.Constant(0.5), ast.Mult(), math_call("erfc")([u], ()))
+
+
 def _sp_ndtr(sp: Any, x: Any) -> Any:
     return (1 + sp.erf(x / sp.sqrt(2))) / 2
 
 
 SCIPY_ERF = function("erf", 1, lambda b, out, x: (_gaussian(b, x, _TWO_OVER_SQRT_PI),),
-                      lambda sp, x: sp.erf(x), record="scipy_erf")
+                      lambda sp, x: sp.erf(x), record="scipy_erf",
+                      emit_native=math_call("erf"))
 
 SCIPY_ERFC = function("erfc", 1, lambda b, out, x: (_gaussian(b, x, -_TWO_OVER_SQRT_PI),),
-                       lambda sp, x: sp.erfc(x), record="scipy_erfc")
+                       lambda sp, x: sp.erfc(x), record="scipy_erfc",
+                       emit_native=math_call("erfc"))
 
 ERFINV = function("erfinv", 1,
                    lambda b, out, x: (b.mul(_SQRT_PI_OVER_2, b.exp(b.square(out))),),
@@ -237,7 +245,9 @@ ERFCX = function("erfcx", 1,
 # The standard normal CDF, its log and its inverse.
 NDTR = function(
     "ndtr", 1,
-    lambda b, out, x: (b.div(b.exp(b.mul(-0.5, b.square(x))), _SQRT_2PI),), _sp_ndtr)
+    lambda b, out, x: (b.div(b.exp(b.mul(-0.5, b.square(x))), _SQRT_2PI),), _sp_ndtr,
+    emit_native=lambda args, attrs: _half_erfc(ast.BinOp(
+        ast.UnaryOp(ast.USub(), args[0]), ast.Mult(), ast.Constant(_SQRT_HALF))))
 
 LOG_NDTR = function(
     "log_ndtr", 1,
@@ -252,7 +262,10 @@ NDTRI = function(
 # The logistic function ---------------------------------------------------------------------
 
 EXPIT = function("expit", 1, lambda b, out, x: (b.mul(out, b.sub(1.0, out)),),
-                  lambda sp, x: 1 / (1 + sp.exp(-x)))
+                  lambda sp, x: 1 / (1 + sp.exp(-x)),
+                  emit_native=lambda args, attrs: ast.BinOp(ast.Constant(1.0), ast.Div(), ast.BinOp(
+                      ast.Constant(1.0), ast.Add(),
+                      math_call("exp")([ast.UnaryOp(ast.USub(), args[0])], ()))))
 
 LOGIT = function("logit", 1,
                   lambda b, out, p: (Quotient(1.0, b.mul(p, b.sub(1.0, p)), True),),

@@ -41,6 +41,13 @@ def _scipy_call(name: str) -> Callable[[list[ast.expr], tuple[Any, ...]], ast.ex
     return lambda args, attrs: ast.Call(scipy_attr(name), list(args), [])
 
 
+def math_call(name: str) -> Callable[[list[ast.expr], tuple[Any, ...]], ast.expr]:
+    """The emission ``math.<name>(...)``: a ``scipy.special`` function's spelling for the
+    numba backend on numbers (`Primitive.emit_native`), where the two agree."""
+    module = ast.Name("math", ast.Load())
+    return lambda args, attrs: ast.Call(ast.Attribute(module, name, ast.Load()), list(args), [])
+
+
 def function(name: str, arity: int, partials: PartialsRule | None, sympy: Callable[..., Any],
               *, record: str | None = None, aliases: tuple[str, ...] = (),
               named: bool = True, **facts: Any) -> Primitive:

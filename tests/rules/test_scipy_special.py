@@ -593,3 +593,55 @@ def test_import_symdiff_and_numpy_code_leave_scipy_unloaded(tmp_path: Any) -> No
             "assert 'scipy' not in sys.modules, 'scipy was imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env={
         **os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"})
+
+
+def call_price(s, k, t, r, sigma):  # type: ignore[no-untyped-def]
+    d1 = (math.log(s / k) + (r + 0.5 * sigma ** 2) * t) / (sigma * math.sqrt(t))
+    d2 = d1 - sigma * math.sqrt(t)
+    return s * special.ndtr(d1) - k * math.exp(-r * t) * special.ndtr(d2)
+
+
+def poisson_nll(log_rate, counts):  # type: ignore[no-untyped-def]
+    total = 0.0
+    for k in counts:
+        total += math.exp(log_rate) - k * log_rate + special.gammaln(k + 1.0)
+    return total
+
+
+def logistic_loss(w, X, y):  # type: ignore[no-untyped-def]
+    loss = 0.0
+    for i in range(X.shape[0]):
+        p = special.expit(w[0] * X[i, 0] + w[1] * X[i, 1])
+        loss -= y[i] * math.log(p) + (1.0 - y[i]) * math.log(1.0 - p)
+    return loss
+
+
+def error_functions(a, xs):  # type: ignore[no-untyped-def]
+    return sum(special.erf(a * x) + special.erfc(x / a) + special.gamma(a) for x in xs)
+
+
+@pytest.mark.parametrize(("fn", "args", "argnums"), [
+    (call_price, (100.0, 95.0, 0.5, 0.02, 0.25), (0, 1, 2, 3, 4)),
+    (poisson_nll, (0.3, np.array([1.0, 4.0, 2.0, 0.0])), 0),
+    (logistic_loss, (np.array([0.5, -0.3]), np.random.default_rng(0).normal(size=(20, 2)),
+                     np.arange(20.0) % 2), 0),
+    (error_functions, (1.3, [-2.0, -0.5, 0.0, 0.7, 2.0]), 1),
+], ids=["call_price", "poisson_nll", "logistic_loss", "error_functions"])
+def test_the_numba_backend_computes_them_on_numbers_with_math(
+        fn: Callable[..., Any], args: tuple[Any, ...], argnums: Any) -> None:
+    # erf, erfc, ndtr (0.5 * erfc(-x / sqrt 2)), expit, gamma and gammaln on numbers:
+    # the math module's, which numba compiles; both backends agree.
+    pytest.importorskip("numba")
+    for transform in (symdiff.value_and_grad, symdiff.hessian):
+        want = transform(fn, argnums)(*args)
+        got = transform(fn, argnums, backend="numba")(*args)
+        np.testing.assert_allclose(_flat(got), _flat(want), rtol=1e-12, atol=1e-12)
+    text = symdiff.value_and_grad(fn, argnums, backend="numba")
+    text(*args)
+    assert "scipy" not in text.source, text.source
+
+
+def _flat(tree: Any) -> np.ndarray:
+    if isinstance(tree, (tuple, list)):
+        return np.concatenate([_flat(item) for item in tree])
+    return np.ravel(np.asarray(tree, dtype=float))
