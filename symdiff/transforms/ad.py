@@ -584,22 +584,25 @@ def _kept(bb: Builder, body: Program, params: BodyParams[Node], outs: tuple[Node
     saved on the tape, they are read back, not computed again (a load for a call).
     Returns `outs` reading them from new parameters, the values and the parameters."""
     varying = {*params.index, *params.carry}
-    computed: set[Node] = set()  # (the transcendental operations' arguments)
+    sines: set[Node] = set()  # (the arguments of the sines and cosines it computes)
     for n in topological(list(body.outputs)):
         if n not in varying and any(a in varying for a in n.args):
             varying.add(n)
-            if _transcendental(n):
-                computed.update(n.args)
-    # A partner of one the forward body computes (the cosine the derivative of a sine
-    # needs) is computed there too, of the same argument: numba makes the pair one
-    # ``sincos`` call.
+            if n.prim is not None and n.prim.name in _PARTNERS and n.type is None:
+                sines.add(n.args[0])
+    # The cosine a sine's derivative needs (or the sine a cosine's) is computed in the
+    # forward body too, next to it: numba makes the pair one ``sincos`` call. (Only
+    # those: both raise for the same arguments, so the forward body raises no new error.)
     kept = tuple(n for n in topological(list(outs)) if _transcendental(n) and (
-        n in varying or len(n.args) == 1 and n.args[0] in computed))
+        n in varying or n.prim.name in _PARTNERS and n.args[0] in sines))
     if not kept:
         return outs, (), ()
     fresh = tuple(bb.arg(bb.names.get(n, f"{n.prim.name}_saved"), kind(n)) for n in kept)
     done = substitute(bb, outs, dict(zip(kept, fresh, strict=True)))
     return tuple(done[o] for o in outs), kept, fresh
+
+
+_PARTNERS = frozenset({"sin", "cos"})
 
 
 def _transcendental(n: Node) -> bool:
