@@ -6,21 +6,24 @@ not at all into the NumPy spelling it takes: builtins on arrays (``abs(z)`` ->
 axis=1)`` -> ``np.stack((a, b), axis=1)``), ``a.tolist()`` (-> ``list(a)``),
 ``a.astype(d, copy=False)`` (-> ``a.astype(d)``: numba takes no keyword there),
 ``np.full_like(a, v)`` (-> ``np.add(np.zeros_like(a), v)``: numba fills only with a
-number) and a Python type as a ``dtype=`` (``float`` -> ``np.float64``); it returns the
-names of the modules it made the code read. It also drops the statements that only
-compute a value so that it raises where the user's code raises (``(1.0 - x) ** 2``
-alone): with numba's arithmetic, that does not raise (an overflow gives inf,
-``math.log(-1.0)`` nan, as numba's own compilation of the user's code does); a division
-stays, since numba raises ZeroDivisionError. The loops that only held such statements go
-too. `while_loops` makes the range loops
-while loops, and `drop_aliases` drops the copies of a name that only rename
-it. Everything else the emitter writes for the numba backend (array tapes, descending
-ranges) is `codegen.tapes`'.
+number) and a Python type as a ``dtype=`` (``float`` -> ``np.float64``); and, through
+`numpy_calls`, NumPy functions numba lacks in spellings that give the same array or fail
+to compile. It returns the names of the modules it made the code read. It also drops
+the statements that only compute a value so that it raises where the user's code raises
+(``(1.0 - x) ** 2`` alone): with numba's arithmetic, that does not raise (an overflow
+gives inf, ``math.log(-1.0)`` nan, as numba's own compilation of the user's code does);
+a division stays, since numba raises ZeroDivisionError. The loops that only held such
+statements go too. `while_loops` makes the range loops while loops, and `drop_aliases`
+drops the copies of a name that only rename it. Everything else the emitter writes for
+the numba backend (array tapes, descending ranges) is `codegen.tapes`'.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+from collections.abc import Callable
+from functools import partial
 
 from symdiff.syntax import each_block
 
@@ -37,6 +40,7 @@ def for_numba(func: ast.FunctionDef) -> set[str]:
     drop_checks(func)
     while_loops(func)
     drop_aliases(func)
+    numpy_calls(func)
     read: set[str] = set()
     for node in ast.walk(func):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
@@ -68,6 +72,140 @@ def for_numba(func: ast.FunctionDef) -> set[str]:
                                        ast.Load())
             read.add("np")
     return read
+
+
+def numpy_calls(func: ast.FunctionDef) -> None:
+    """Rewrite, in place, the calls of `_CALLS`' NumPy functions numba lacks (or lacks
+    with these arguments) into ones it compiles, innermost first (a rewrite is not
+    rewritten again)."""
+    _NumpyCalls().visit(func)
+
+
+class _NumpyCalls(ast.NodeTransformer):
+    """Each call of `_CALLS` replaced by its spelling, after its arguments'."""
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Attribute) and _is_numpy(node.func, _CALLS.keys()):
+            return _CALLS[node.func.attr](node) or node
+        return node
+
+
+def _diagonal(call: ast.Call) -> ast.expr | None:
+    """``np.diagonal(a[, k])`` -> ``np.diag(a[:, :][, k])``: the same for a 2-D `a`, and
+    nothing numba compiles otherwise (``a[:, :]`` of a vector, np.diag of 3-D)."""
+    if call.keywords or not 1 <= len(call.args) <= 2 or not all(
+            _int(a) is not None for a in call.args[1:]):
+        return None
+    matrix = ast.Subscript(call.args[0], ast.Tuple([ast.Slice(), ast.Slice()], ast.Load()),
+                           ast.Load())
+    return _np("diag", matrix, *call.args[1:])
+
+
+def _pad(call: ast.Call) -> ast.expr | None:
+    """``np.pad(v, (a, b))`` (``n`` for ``(n, n)``) of a vector -> ``v`` between ``a`` and
+    ``b`` zeros of its dtype, concatenated; a 2-D `v` does not compile, a negative width
+    raises as NumPy's does."""
+    if len(call.args) != 2 or call.keywords:
+        return None
+    widths = call.args[1]
+    if isinstance(widths, ast.Tuple) and len(widths.elts) == 1:
+        widths = widths.elts[0]  # ((a, b),)
+    pair = widths.elts if isinstance(widths, ast.Tuple) else [widths, widths]
+    if len(pair) != 2 or any(isinstance(w, ast.Tuple) for w in pair):
+        return None
+
+    def build(v: _Read, a: _Read, b: _Read) -> ast.expr:
+        dtype = ast.Attribute(v(), "dtype", ast.Load())
+        return _np("concatenate", ast.Tuple(
+            [_np("zeros", a(), dtype), v(), _np("zeros", b(), copy.copy(dtype))], ast.Load()))
+    return _once([call.args[0], *pair], "vab", build)
+
+
+def _kept_axis(call: ast.Call) -> int | None:
+    """The axis of ``np.<f>(a, axis=k, keepdims=True)``, a constant int >= 0, or None."""
+    kws = {k.arg: k.value for k in call.keywords}
+    keep = kws.get("keepdims")
+    if len(call.args) != 1 or set(kws) != {"axis", "keepdims"} or not (
+            isinstance(keep, ast.Constant) and keep.value is True):
+        return None
+    axis = _int(kws["axis"])
+    return axis if axis is not None and axis >= 0 else None
+
+
+def _kept_sum(call: ast.Call) -> ast.expr | None:
+    """``np.sum(a, axis=k, keepdims=True)`` -> ``np.sum(np.expand_dims(a, k), axis=k + 1)``:
+    a length-one axis ahead of the summed one keeps its place (numba sums with an axis,
+    without keepdims)."""
+    k = _kept_axis(call)
+    if k is None:
+        return None
+    return _np("sum", _np("expand_dims", call.args[0], ast.Constant(k)),
+               axis=ast.Constant(k + 1))
+
+
+def _kept_extreme(call: ast.Call) -> ast.expr | None:
+    """``np.max(a, axis=k, keepdims=True)`` (``min``) -> the entries of `a` at
+    ``np.argmax(a, axis=k)`` along that axis (numba has no axis for np.max): nan where a
+    nan is, as NumPy's; an empty axis raises."""
+    k = _kept_axis(call)
+    if k is None:
+        return None
+    assert isinstance(call.func, ast.Attribute)
+    arg = "arg" + call.func.attr
+
+    def build(a: _Read) -> ast.expr:
+        # (np.asarray: numba's argmax of a vector is a number)
+        at = _np("expand_dims", _np("asarray", _np(arg, a(), axis=ast.Constant(k))),
+                 ast.Constant(k))
+        return _np("take_along_axis", a(), at, axis=ast.Constant(k))
+    return _once(call.args, "a", build)
+
+
+def _expand_number(call: ast.Call) -> ast.expr | None:
+    """``np.expand_dims(x, k)`` -> ``np.expand_dims(np.asarray(x), k)``: numba's takes only
+    arrays, and a number's is a 1-element array."""
+    if len(call.args) != 2 or call.keywords:
+        return None
+    return _np("expand_dims", _np("asarray", call.args[0]), call.args[1])
+
+
+# NumPy function -> its spelling for numba, or None where it keeps its own (`numpy_calls`).
+_CALLS: dict[str, Callable[[ast.Call], ast.expr | None]] = {
+    "diagonal": _diagonal, "pad": _pad, "sum": _kept_sum, "max": _kept_extreme,
+    "min": _kept_extreme, "expand_dims": _expand_number}
+
+
+_Read = Callable[[], ast.expr]
+
+
+def _once(args: list[ast.expr], names: str, build: Callable[..., ast.expr]) -> ast.expr:
+    """`build`'s expression of `args`, each read through a function it is given (a fresh
+    read per call): of the argument itself where all are names or constants, else of a
+    parameter (named from `names`) of a lambda called on `args`, which evaluates each
+    once."""
+    if all(isinstance(a, (ast.Name, ast.Constant)) for a in args):
+        return build(*(partial(copy.copy, a) for a in args))
+    params = names[:len(args)]
+    reads = [partial(ast.Name, n, ast.Load()) for n in params]
+    bind = ast.Lambda(ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in params],
+                                    vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                                    defaults=[]), build(*reads))
+    return ast.Call(bind, list(args), [])
+
+
+def _np(name: str, *args: ast.expr, **keywords: ast.expr) -> ast.Call:
+    """``np.<name>(*args, **keywords)``."""
+    return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load()), list(args),
+                    [ast.keyword(k, v) for k, v in keywords.items()])
+
+
+def _int(expr: ast.expr) -> int | None:
+    """The value of `expr` if it is a constant int (``-2`` too, as parsed)."""
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+        n = _int(expr.operand)
+        return None if n is None else -n
+    return expr.value if isinstance(expr, ast.Constant) and type(expr.value) is int else None
 
 
 def drop_checks(func: ast.FunctionDef) -> None:

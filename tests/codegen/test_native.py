@@ -7,7 +7,11 @@ leaves alone every loop where the while loop would differ; `drop_aliases` drops 
 copy of an array's name that the code updates and copies back, and keeps every copy
 whose dropping would change a value;
 `drop_checks` drops the check statements numba does not raise in and then the loops
-left doing nothing, and keeps every loop with an effect or a value read after it.
+left doing nothing, and keeps every loop with an effect or a value read after it;
+`numpy_calls` spells ``np.diagonal``, ``np.pad``, ``np.sum``/``np.max``/``np.min`` with
+``keepdims=True`` and ``np.expand_dims`` of a number so that numba compiles them to the
+array NumPy gives (values, shape and dtype), and so that what they would give differently
+(a vector's diagonal, a matrix padded) does not compile.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ import ast
 import textwrap
 from typing import Any
 
+import numpy as np
 import pytest
 
-from symdiff.codegen.native import drop_aliases, drop_checks, while_loops
+from symdiff.codegen.native import drop_aliases, drop_checks, numpy_calls, while_loops
 from symdiff.unparse import unparse
 
 
@@ -30,7 +35,7 @@ def rewritten(source: str, rewrite: Any = while_loops) -> str:
 
 
 def run(source: str, *args: Any) -> Any:
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"np": np}
     exec(source, namespace)
     return next(v for k, v in namespace.items() if k.startswith("f"))(*args)
 
@@ -165,3 +170,117 @@ def test_a_check_loop_numba_does_not_raise_in_is_dropped_whole() -> None:
 ])
 def test_a_loop_with_an_effect_or_a_value_read_after_it_is_kept(source: str) -> None:
     assert rewritten(source, drop_checks).count("for ") == 1
+
+
+def in_numba(source: str, *args: Any) -> Any:
+    """`source` through `numpy_calls`, compiled by numba.njit and called on `args`."""
+    numba = pytest.importorskip("numba")
+    namespace: dict[str, Any] = {"np": np}
+    exec(rewritten(source, numpy_calls), namespace)
+    return numba.njit(namespace["f"])(*args)
+
+
+def assert_same_array(source: str, *args: Any) -> None:
+    """numba's result of the rewritten `source` is NumPy's of `source`: values (nan where
+    nan), shape and dtype."""
+    want, got = run(source, *args), in_numba(source, *args)
+    assert isinstance(got, np.ndarray) and got.dtype == want.dtype, (got, want)
+    assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True), (got, want)
+
+
+def typing_error() -> Any:
+    return pytest.raises(pytest.importorskip("numba").core.errors.TypingError)
+
+
+M34 = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+V4 = np.array([3.0, -1.0, 2.0, 0.5])
+
+
+@pytest.mark.parametrize("call", ["np.diagonal(a)", "np.diagonal(a, 1)", "np.diagonal(a, -2)"])
+def test_a_matrix_diagonal_is_np_diag_of_a_matrix(call: str) -> None:
+    source = f"def f(a):\n    return {call} * 1\n"
+    assert "np.diag(a[:, :]" in rewritten(source, numpy_calls)
+    assert_same_array(source, M34)
+    assert_same_array(source, M34.T.astype(np.int64))
+
+
+@pytest.mark.parametrize("a", [V4, np.zeros((2, 2, 2))])
+def test_the_diagonal_of_other_than_a_matrix_does_not_compile(a: np.ndarray) -> None:
+    # (np.diag of a vector would make a matrix of it)
+    with typing_error():
+        in_numba("def f(a):\n    return np.diagonal(a)\n", a)
+
+
+@pytest.mark.parametrize("widths", ["(1, 1)", "(0, 3)", "2", "((2, 0),)", "(1, n - v.shape[0])"])
+@pytest.mark.parametrize("v", [V4, V4.astype(np.float32), np.arange(3), np.zeros(0)])
+def test_a_vector_padded_with_zeros_keeps_its_dtype(widths: str, v: np.ndarray) -> None:
+    # (`v * 2` and a width computed are read once, through a lambda's parameters)
+    source = f"def f(v, n):\n    return np.pad(v * 2, {widths})\n"
+    assert "np.pad" not in rewritten(source, numpy_calls)
+    assert_same_array(source, v, 6)
+
+
+def test_a_padded_name_is_read_as_it_is() -> None:
+    source = "def f(v):\n    return np.pad(v, (1, 2))\n"
+    assert "lambda" not in rewritten(source, numpy_calls)
+    assert_same_array(source, V4.astype(np.float32))
+
+
+def test_a_padded_matrix_does_not_compile_and_a_negative_width_raises() -> None:
+    source = "def f(v, n):\n    return np.pad(v, (1, n))\n"
+    with typing_error():
+        in_numba(source, M34, 1)
+    with pytest.raises(ValueError):
+        in_numba(source, V4, -1)
+    with pytest.raises(ValueError):
+        run(source, V4, -1)
+
+
+@pytest.mark.parametrize(("a", "axis"), [
+    (V4, 0), (M34, 0), (M34, 1), (np.arange(24.0).reshape(2, 3, 4), 1), (M34 > 4, 1),
+    (np.arange(24.0).reshape(4, 6)[:, ::2], 0)])
+def test_a_sum_keeping_its_axis(a: np.ndarray, axis: int) -> None:
+    a = a.copy() if a.flags.c_contiguous else a
+    a.setflags(write=False)  # (numba types a read-only array apart)
+    source = f"def f(a):\n    return np.sum(a, axis={axis}, keepdims=True)\n"
+    assert "keepdims" not in rewritten(source, numpy_calls)
+    assert_same_array(source, a)
+
+
+NAN = np.array([[1.0, np.nan, 3.0], [np.nan, 2.0, -np.inf], [0.5, 4.0, -1.0]])
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize(("a", "axis"), [
+    (V4, 0), (M34, 0), (M34, 1), (NAN, 0), (NAN, 1), (np.arange(24).reshape(2, 3, 4) % 5, 2)])
+@pytest.mark.parametrize("of", ["a", "a - 1"])
+def test_a_max_or_min_keeping_its_axis(name: str, a: np.ndarray, axis: int, of: str) -> None:
+    source = f"def f(a):\n    return np.{name}({of}, axis={axis}, keepdims=True)\n"
+    assert "keepdims" not in rewritten(source, numpy_calls)
+    assert_same_array(source, a)
+
+
+def test_a_max_over_an_empty_axis_raises() -> None:
+    source = "def f(a):\n    return np.max(a, axis=1, keepdims=True)\n"
+    with pytest.raises(ValueError):
+        run(source, np.zeros((2, 0)))
+    with pytest.raises(ZeroDivisionError):  # (numba's argmax of nothing)
+        in_numba(source, np.zeros((2, 0)))
+
+
+@pytest.mark.parametrize("source", [
+    # other axes, no keepdims, other functions' keywords: left as they are
+    "def f(a):\n    return np.sum(a, axis=-1, keepdims=True)\n",
+    "def f(a):\n    return np.max(a, axis=1)\n",
+    "def f(a):\n    return np.max(a, axis=(0, 1), keepdims=True)\n",
+    "def f(a):\n    return np.pad(a, (1, 1), mode='edge')\n",
+    "def f(a):\n    return np.diagonal(a, 0, -2, -1)\n",
+])
+def test_calls_the_rewrite_is_not_sure_of_are_left_alone(source: str) -> None:
+    assert rewritten(source, numpy_calls) == unparse(ast.parse(source))
+
+
+@pytest.mark.parametrize(("x", "axis"), [(1.0, 0), (3, 0), (V4, 1), (M34, 0)])
+def test_expand_dims_of_a_number_or_an_array(x: Any, axis: int) -> None:
+    source = f"def f(x):\n    return np.expand_dims(x, {axis})\n"
+    assert_same_array(source, x)

@@ -439,3 +439,54 @@ def test_an_int_carried_through_a_loop_stays_an_int_on_the_tape() -> None:
     h = 1e-6
     fd = (sampled_growth_sse(1.1 + h, *args[1:]) - sampled_growth_sse(1.1 - h, *args[1:])) / (2 * h)
     assert symdiff.grad(sampled_growth_sse, backend="numba")(*args) == pytest.approx(fd, rel=1e-6)
+
+
+def softmax_cross_entropy(W, X, Y):
+    """The mean cross-entropy of a softmax classifier against one-hot targets `Y`."""
+    logits = X @ W
+    logits = logits - np.max(logits, axis=1, keepdims=True)
+    log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    return -np.sum(Y * log_probs) / X.shape[0]
+
+
+def centred_sse(X, mu):
+    """The squared distance of the rows of `X` from a centre given as a (1, n) row."""
+    return np.sum((X - mu) ** 2)
+
+
+def spring_chain(x, k):
+    """The energy of springs of rest length one between consecutive points `x`."""
+    return 0.5 * k * np.sum((np.diff(x) - 1.0) ** 2)
+
+
+def gp_log_det(log_sn, X):
+    """log det(X X^T + exp(2 log_sn) I) through the Cholesky factor's diagonal."""
+    L = np.linalg.cholesky(X @ X.T + np.exp(2 * log_sn) * np.eye(X.shape[0]))
+    return 2 * np.sum(np.log(np.diag(L)))
+
+
+def arc_length(c, n=16):
+    """The length of y = c0 sin(t) + c1 t**2 on [0, 1] by the trapezoid rule."""
+    t = np.linspace(0.0, 1.0, n)
+    return np.trapezoid(np.sqrt(1 + (c[0] * np.cos(t) + 2 * c[1] * t) ** 2), t)
+
+
+_RNG = np.random.default_rng(7)
+NUMPY_GAPS = [  # functions whose derivatives numba compiles only through `numpy_calls`
+    (softmax_cross_entropy, (_RNG.normal(size=(3, 4)), _RNG.normal(size=(6, 3)),
+                             np.eye(4)[[0, 2, 1, 3, 3, 0]]), 0, "np.take_along_axis"),
+    (centred_sse, (_RNG.normal(size=(5, 3)), _RNG.normal(size=(1, 3))), 1, "np.sum"),
+    (spring_chain, (np.cumsum(_RNG.uniform(0.5, 1.5, size=6)), 2.0), (0, 1), "zeros"),
+    (gp_log_det, (-0.5, _RNG.normal(size=(4, 2))), 0, "np.diag("),
+    (arc_length, (np.array([0.7, -0.3]),), 0, "np.expand_dims(np.asarray("),
+]
+
+
+@pytest.mark.parametrize(("fn", "args", "argnums", "spelling"), NUMPY_GAPS,
+                         ids=[f.__name__ for f, *_ in NUMPY_GAPS])
+def test_numpy_numba_lacks_is_respelled_and_agrees(fn: Any, args: Any, argnums: Any,
+                                                   spelling: str) -> None:
+    both(lambda backend: symdiff.grad(fn, argnums, backend=backend)(*args))
+    grad = symdiff.grad(fn, argnums, backend="numba")
+    grad(*args)
+    assert spelling in grad.source, grad.source
