@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 
 from symdiff.syntax import each_block
@@ -398,7 +398,7 @@ _SILENT_NODES = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.S
                  ast.Attribute, ast.Load, ast.operator, ast.unaryop)
 
 
-def _is_numpy(func: ast.expr, names: frozenset[str]) -> bool:
+def _is_numpy(func: ast.expr, names: Collection[str]) -> bool:
     """Whether `func` is ``np.<name>`` for one of `names`."""
     return isinstance(func, ast.Attribute) and func.attr in names \
         and isinstance(func.value, ast.Name) and func.value.id == "np"
