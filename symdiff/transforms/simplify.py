@@ -326,14 +326,22 @@ def simplify(
     # user's `(y + y) / 10` becomes `(y * 2) / 10`, which must not become `y * 0.2`).
     derived = _Derived(math.inf if derived_from is None else derived_from, protect)
     order = topological(roots)
+    # Readers are counted only where factors may be gathered (the only rule that asks).
+    uses = _readers(order, roots) if derived_from is not None else None
+    for node in order:
+        done[node] = current = _rewrite(b, node, done, derived)
+        if uses is not None:
+            derived.uses[current] = derived.uses.get(current, 0) + uses.get(node, 0)
+    return done
+
+
+def _readers(order: list[Node], roots: Sequence[Node]) -> dict[Node, int]:
+    """How many nodes of `order` (and roots) read each node."""
     uses = dict.fromkeys(roots, 1)
     for node in order:
         for arg in set(node.args):
             uses[arg] = uses.get(arg, 0) + 1
-    for node in order:
-        done[node] = current = _rewrite(b, node, done, derived)
-        derived.uses[current] = derived.uses.get(current, 0) + uses.get(node, 0)
-    return done
+    return uses
 
 
 class _Derived:
@@ -398,7 +406,7 @@ def _raises(effect: Node) -> bool:
     return False
 
 
-def _constant_carries(loop: Loop, args: tuple[Node, ...]) -> Program:
+def _constant_params(loop: Loop, args: tuple[Node, ...]) -> Program:
     """The loop's body with each value it carries unchanged from a constant (the
     cotangent ``s_bar = 1.0`` of a running sum, in a backward loop) and each operand
     that is a constant read as that constant, so that it folds (``s_bar * 100.0`` ->
@@ -438,7 +446,7 @@ def _rewrite(b: Builder, node: Node, done: dict[Node, Node], derived: _Derived) 
         args = tuple(done.get(a) or _rewrite(b, a, done, derived) for a in node.args)
         loop = node.attrs[0]
         test = None if loop.test is None else simplify_program(loop.test)
-        body = simplify_program(_constant_carries(loop, args))
+        body = simplify_program(_constant_params(loop, args))
         if args == node.args and body is loop.body and test is loop.test:
             current = node
         else:
