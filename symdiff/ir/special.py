@@ -212,9 +212,19 @@ def _gaussian(b: NodeBuilder, x: Node, scale: float) -> Node:
     return b.mul(scale, b.exp(b.neg(b.square(x))))
 
 
-def _half_erfc(u: ast.expr) -> ast.expr:
-    """``0.5 * math.erfc(u)``: the normal CDF at ``-u * sqrt(2)``, as numba computes it."""
-    return ast.BinOp(ast.Constant(0.5), ast.Mult(), math_call("erfc")([u], ()))
+def _ndtr_native(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    """``0.5 * math.erfc(-x * sqrt(1/2))``: the normal CDF as the numba backend computes
+    it on a number."""
+    u = ast.BinOp(ast.UnaryOp(ast.USub(), args[0]), ast.Mult(), ast.Constant(_SQRT_HALF))
+    return ast.BinOp(ast.Constant(0.5), ast.Mult(), math_call("erfc")([u], attrs))
+
+
+def _expit_native(args: list[ast.expr], attrs: tuple[Any, ...]) -> ast.expr:
+    """``1.0 / (1.0 + math.exp(-x))``, SciPy's formula, as the numba backend computes it
+    on a number."""
+    exp = math_call("exp")([ast.UnaryOp(ast.USub(), args[0])], attrs)
+    return ast.BinOp(ast.Constant(1.0), ast.Div(),
+                     ast.BinOp(ast.Constant(1.0), ast.Add(), exp))
 
 
 def _sp_ndtr(sp: Any, x: Any) -> Any:
@@ -246,8 +256,7 @@ ERFCX = function("erfcx", 1,
 NDTR = function(
     "ndtr", 1,
     lambda b, out, x: (b.div(b.exp(b.mul(-0.5, b.square(x))), _SQRT_2PI),), _sp_ndtr,
-    emit_native=lambda args, attrs: _half_erfc(ast.BinOp(
-        ast.UnaryOp(ast.USub(), args[0]), ast.Mult(), ast.Constant(_SQRT_HALF))))
+    emit_native=_ndtr_native)
 
 LOG_NDTR = function(
     "log_ndtr", 1,
@@ -263,9 +272,7 @@ NDTRI = function(
 
 EXPIT = function("expit", 1, lambda b, out, x: (b.mul(out, b.sub(1.0, out)),),
                   lambda sp, x: 1 / (1 + sp.exp(-x)),
-                  emit_native=lambda args, attrs: ast.BinOp(ast.Constant(1.0), ast.Div(), ast.BinOp(
-                      ast.Constant(1.0), ast.Add(),
-                      math_call("exp")([ast.UnaryOp(ast.USub(), args[0])], ()))))
+                  emit_native=_expit_native)
 
 LOGIT = function("logit", 1,
                   lambda b, out, p: (Quotient(1.0, b.mul(p, b.sub(1.0, p)), True),),
