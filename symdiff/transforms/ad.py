@@ -528,7 +528,7 @@ def _loop_vjp(
     index = params.index[0] if params.index else bb.arg("_")
     # The user's values the backward body computes again stay as written; the
     # derivative's own may have their constant factors gathered (`simplify`).
-    exact = tuple(n for n in topological(list(backward_out)) if n.serial < made_from)
+    exact = tuple(sorted((n for n in reads if n.serial < made_from), key=lambda n: n.serial))
     backward = Program("backward", BodyParams((index,), popped, tuple(unstacked),
                                               (*carry_bars, *accs), params.consts).flat(),
                        backward_out, bb, derived=Derived(made_from, exact))
